@@ -1,0 +1,122 @@
+#include "Money.h"
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+constexpr qint64 kMillion = 1'000'000;
+}
+
+void PerMillionSum::add(qint64 units, NanoUsdPerMillion pricePerMillion)
+{
+    m_whole += units * (pricePerMillion / kMillion);
+    m_remainder += units * (pricePerMillion % kMillion);
+    // Keep the remainder small so long sums cannot overflow.
+    m_whole += m_remainder / kMillion;
+    m_remainder %= kMillion;
+}
+
+NanoUsd PerMillionSum::rounded(qint64 num, qint64 den) const
+{
+    // value = (whole + rem / 1e6) * num / den. Split whole*num into quotient and remainder by den
+    // so the sub-unit part stays small: frac numerator is in millionths of a nano-USD times den.
+    const qint64 scaledWhole = m_whole * num;
+    qint64 result = scaledWhole / den;
+    const qint64 fracNumerator = (scaledWhole % den) * kMillion + m_remainder * num; // / (den * 1e6)
+    const qint64 fracDenominator = den * kMillion;
+    result += fracNumerator / fracDenominator;
+    const qint64 fracRest = fracNumerator % fracDenominator;
+    if (fracRest * 2 >= fracDenominator)
+        ++result;
+    else if (fracRest * 2 <= -fracDenominator)
+        --result;
+    return result;
+}
+
+QString toDecimalUsd(NanoUsd amount)
+{
+    const bool negative = amount < 0;
+    const quint64 magnitude = negative ? quint64(0) - quint64(amount) : quint64(amount);
+    const quint64 whole = magnitude / quint64(kNanoPerUsd);
+    QString frac = QString::number(magnitude % quint64(kNanoPerUsd)).rightJustified(9, u'0');
+    while (frac.size() > 2 && frac.endsWith(u'0'))
+        frac.chop(1);
+    return (negative ? u"-"_s : QString()) + QString::number(whole) + u'.' + frac;
+}
+
+QString formatUsd(NanoUsd amount, int decimals)
+{
+    decimals = qBound(0, decimals, 9);
+    const bool negative = amount < 0;
+    quint64 magnitude = negative ? quint64(0) - quint64(amount) : quint64(amount);
+    // Never show a non-zero amount as zero: widen until the first significant digit shows (max 9).
+    while (decimals < 9 && magnitude != 0) {
+        quint64 unit = 1;
+        for (int i = 0; i < 9 - decimals; ++i)
+            unit *= 10;
+        if (magnitude * 2 >= unit)
+            break;
+        ++decimals;
+    }
+    quint64 unit = 1;
+    for (int i = 0; i < 9 - decimals; ++i)
+        unit *= 10;
+    const quint64 rounded = (magnitude + unit / 2) / unit; // in units of 10^-decimals USD
+    quint64 scale = 1;
+    for (int i = 0; i < decimals; ++i)
+        scale *= 10;
+    const quint64 whole = rounded / scale;
+    QString wholeText = QString::number(whole);
+    // Thousands separators for readability (display only; C locale style).
+    for (qsizetype i = wholeText.size() - 3; i > 0; i -= 3)
+        wholeText.insert(i, u',');
+    QString text = (negative ? u"-$"_s : u"$"_s) + wholeText;
+    if (decimals > 0)
+        text += u'.' + QString::number(rounded % scale).rightJustified(decimals, u'0');
+    return text;
+}
+
+std::optional<NanoUsd> parseDecimalUsd(QStringView text)
+{
+    text = text.trimmed();
+    if (text.isEmpty())
+        return std::nullopt;
+    bool negative = false;
+    if (text.front() == u'-' || text.front() == u'+') {
+        negative = text.front() == u'-';
+        text = text.mid(1);
+    }
+    const qsizetype dot = text.indexOf(u'.');
+    const QStringView wholePart = dot < 0 ? text : text.left(dot);
+    QStringView fracPart = dot < 0 ? QStringView() : text.mid(dot + 1);
+    if (wholePart.isEmpty() && fracPart.isEmpty())
+        return std::nullopt;
+    qint64 whole = 0;
+    for (QChar c : wholePart) {
+        if (!c.isDigit() || c.unicode() > 127)
+            return std::nullopt;
+        if (whole > (std::numeric_limits<qint64>::max() / kNanoPerUsd) / 10)
+            return std::nullopt;
+        whole = whole * 10 + (c.unicode() - u'0');
+    }
+    qint64 frac = 0;
+    int digits = 0;
+    for (QChar c : fracPart) {
+        if (!c.isDigit() || c.unicode() > 127)
+            return std::nullopt;
+        if (digits == 9) {
+            if (c != u'0')
+                return std::nullopt; // finer than one nano-USD: not representable exactly
+            continue;
+        }
+        frac = frac * 10 + (c.unicode() - u'0');
+        ++digits;
+    }
+    for (; digits < 9; ++digits)
+        frac *= 10;
+    const qint64 value = whole * kNanoPerUsd + frac;
+    return negative ? -value : value;
+}
+
+} // namespace tl

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QString>
+#include <QtGlobal>
+
+#include <optional>
+
+namespace tl {
+
+// Money in TokenLedger is an integer count of nano-USD (1 USD = 1,000,000,000 nano-USD) in storage,
+// arithmetic and sums; it becomes a decimal only for display. qint64 holds up to about 9.2e9 USD.
+using NanoUsd = qint64;
+
+inline constexpr NanoUsd kNanoPerUsd = 1'000'000'000;
+
+// Prices are kept as integer nano-USD per one million tokens (or per the unit a price names), so that
+// every price in the book (e.g. $0.0375/MTok = 37,500,000) is exact. A per-call cost is
+// sum(tokens_i * price_i) / 1e6, computed in 128-bit integers and rounded once per call, half away from zero.
+using NanoUsdPerMillion = qint64;
+
+// Exact accumulator for sum(units_i * pricePerMillion_i) / 1,000,000, portable (no 128-bit integers):
+// whole nano-USD and the sub-nano remainder (in millionths of a nano-USD) are kept apart, so
+// nothing is rounded until rounded() is called, once per call record.
+class PerMillionSum
+{
+public:
+    void add(qint64 units, NanoUsdPerMillion pricePerMillion);
+    // The sum times num/den (den > 0; e.g. 1/2 for Batch API prices), rounded half away from
+    // zero to whole nano-USD. Exact for any per-call amount below about 9,000 USD * den.
+    NanoUsd rounded(qint64 num = 1, qint64 den = 1) const;
+
+private:
+    qint64 m_whole = 0;     // nano-USD
+    qint64 m_remainder = 0; // millionths of a nano-USD
+};
+
+// Exact decimal text of an amount: 1234567890 -> "1.23456789" (trailing zeros trimmed, at least two
+// decimals: "0.00", "12.50"). Negative amounts get a leading '-'.
+QString toDecimalUsd(NanoUsd amount);
+
+// Display text with a dollar sign and `decimals` digits after the point, rounded half away from zero:
+// formatUsd(1234567890, 2) == "$1.23". Very small non-zero amounts get more digits so they never read as $0.00.
+QString formatUsd(NanoUsd amount, int decimals = 2);
+
+// Parses a decimal USD string ("2.5", "0.0375", "-1e-3" is rejected) exactly into nano-USD.
+// Returns nullopt for malformed text or more than 9 fractional digits that are not zeros.
+std::optional<NanoUsd> parseDecimalUsd(QStringView text);
+
+// Parses a decimal USD-per-million-tokens price ("2.5" -> 2,500,000,000 nano-USD per MTok).
+inline std::optional<NanoUsdPerMillion> parsePricePerMillion(QStringView text) { return parseDecimalUsd(text); }
+
+} // namespace tl

@@ -1,0 +1,111 @@
+#pragma once
+
+#include "common/Money.h"
+
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace tl {
+
+// Whether a record's cost is known exactly, estimated (e.g. usage counted by the local tokenizer) or
+// unknown because no price matched the model ("unpriced": cost is NULL, never 0).
+enum class CostStatus : int { Exact = 0, Estimated = 1, Unpriced = 2 };
+
+// Whether the usage numbers are the provider's own (Complete), estimated locally, or unknown.
+enum class UsageStatus : int { Complete = 0, Estimated = 1, Unknown = 2, Incomplete = 3 };
+
+enum class CacheOutcome : int { None = 0, Miss = 1, ExactHit = 2, SemanticHit = 3, Bypass = 4 };
+
+// Where a record came from.
+enum class SourceKind : int { Proxy = 0, ImportFile = 1, BatchJob = 2, ProviderReport = 3 };
+
+QString toString(CostStatus s);
+QString toString(UsageStatus s);
+QString toString(CacheOutcome s);
+QString toString(SourceKind s);
+std::optional<CostStatus> costStatusFromString(QStringView s);
+std::optional<UsageStatus> usageStatusFromString(QStringView s);
+std::optional<CacheOutcome> cacheOutcomeFromString(QStringView s);
+std::optional<SourceKind> sourceKindFromString(QStringView s);
+
+// Token usage as billed, in tokens. Semantics are normalised to one convention regardless of provider:
+//  - promptTokens: every input token, INCLUDING cache reads and cache writes (OpenAI's prompt_tokens;
+//    for Anthropic, input_tokens + cache_read_input_tokens + cache_creation_input_tokens).
+//  - cachedTokens: input tokens read from the provider's prompt cache (OpenAI cached_tokens,
+//    Anthropic cache_read_input_tokens); a subset of promptTokens.
+//  - cacheWrite5mTokens / cacheWrite1hTokens: input tokens written to the cache with a 5-minute or
+//    1-hour TTL (Anthropic cache_creation); a subset of promptTokens.
+//  - completionTokens: every output token INCLUDING reasoning tokens (OpenAI completion_tokens,
+//    Anthropic output_tokens); reasoningTokens is the reasoning subset, billed once as output.
+//  - audio/image: subsets of prompt/completion that some models price differently.
+struct Usage
+{
+    qint64 promptTokens = 0;
+    qint64 cachedTokens = 0;
+    qint64 cacheWrite5mTokens = 0;
+    qint64 cacheWrite1hTokens = 0;
+    qint64 completionTokens = 0;
+    qint64 reasoningTokens = 0;
+    qint64 audioInputTokens = 0;
+    qint64 audioOutputTokens = 0;
+    qint64 imageInputTokens = 0;
+
+    qint64 uncachedInputTokens() const
+    {
+        return promptTokens - cachedTokens - cacheWrite5mTokens - cacheWrite1hTokens;
+    }
+    qint64 totalTokens() const { return promptTokens + completionTokens; }
+    bool operator==(const Usage &) const = default;
+};
+
+// One LLM API call (or, for provider reports, one aggregate line) in the ledger.
+// Timestamps are UTC microseconds since the Unix epoch; latencies are microseconds; sizes bytes.
+struct CallRecord
+{
+    qint64 id = 0; // assigned by the ledger; 0 before insert
+    qint64 startedAtUs = 0;
+    QString endpoint = QStringLiteral("untagged"); // product feature that made the call
+    QStringList tags;
+    QString provider;       // price-book provider id: "openai", "anthropic", ...
+    QString requestedModel; // as the client asked
+    QString servedModel;    // as the provider answered (or the routed model)
+    QString keyId;          // salted hash of the API key (never the key); "" when unknown
+    Usage usage;
+    UsageStatus usageStatus = UsageStatus::Complete;
+
+    std::optional<NanoUsd> cost; // nullopt <=> unpriced
+    CostStatus costStatus = CostStatus::Unpriced;
+    QString priceEntry;   // "openai/gpt-4o" (provider/model id of the price used), "" if unpriced
+    QString priceVersion; // "genai-prices-0.1.8", or "override:<n>" for a user override
+
+    qint64 latencyUs = -1; // total, -1 unknown
+    qint64 ttftUs = -1;    // time to first token for streams, -1 unknown / not a stream
+    int httpStatus = 200;  // 0 when unknown (imports)
+    QString errorKind;     // "" if the call succeeded; else e.g. "rate_limit", "timeout", "upstream_5xx"
+
+    CacheOutcome cacheOutcome = CacheOutcome::None;
+    NanoUsd savedCost = 0;  // what a cache hit would have cost
+    double similarity = 0;  // semantic hits: the similarity score
+
+    bool batch = false;
+    SourceKind sourceKind = SourceKind::ImportFile;
+    QString sourceRef; // "file.csv:42", "batch:<id>", "proxy"
+    QString sourceKey; // unique per origin: re-importing the same row is a no-op; "" = always insert
+
+    // Request features the proxy and the simulator use (0 / empty when unknown).
+    qint64 requestBytes = 0;
+    qint64 responseBytes = 0;
+    QString requestHash; // hex hash of the canonical request (exact-cache key, without caller)
+    qint64 promptChars = 0;
+    int messageCount = 0;
+    qint64 maxTokens = 0;
+    bool hasTools = false;
+    QString taskType;
+};
+
+} // namespace tl
+
+Q_DECLARE_METATYPE(tl::CallRecord)

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace tl::Database {
+
+// The default ledger file: <AppDataLocation>/ledger.sqlite (e.g. ~/.local/share/TokenLedger/ledger.sqlite).
+QString defaultPath();
+
+// Opens (creating if needed) the ledger file under a connection name that is unique to the calling
+// thread's use, switches it to WAL with synchronous=NORMAL and a 5 s busy timeout, and creates or
+// migrates the schema. Thread affinity: the connection may only be used on the thread that opened it.
+// Errors: Io when the folder cannot be created, Database when SQLite refuses the file (not a
+// database, locked, disk full), Unsupported when the file has a newer schema.
+Result<QSqlDatabase> open(const QString &path, const QString &connectionName);
+
+// Closes and removes a connection opened by open(). Safe to call for unknown names.
+void close(const QString &connectionName);
+
+// A connection name unique to the current thread and purpose: "<purpose>-<thread id>".
+QString threadConnectionName(QStringView purpose);
+
+} // namespace tl::Database

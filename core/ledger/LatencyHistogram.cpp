@@ -1,0 +1,44 @@
+#include "LatencyHistogram.h"
+
+#include <cmath>
+
+namespace tl::LatencyHistogram {
+
+namespace {
+const double kLogGrowth = std::log(1.1);
+}
+
+int bucketOf(qint64 latencyUs)
+{
+    if (latencyUs < 1000)
+        return 0;
+    const int b = 1 + int(std::floor(std::log(double(latencyUs) / 1000.0) / kLogGrowth));
+    return qBound(1, b, kBuckets - 1);
+}
+
+qint64 representativeUs(int bucket)
+{
+    if (bucket <= 0)
+        return 500;
+    const double lo = 1000.0 * std::pow(1.1, bucket - 1);
+    return qint64(std::llround(lo * std::sqrt(1.1)));
+}
+
+qint64 percentileUs(const qint64 *counts, double q)
+{
+    qint64 total = 0;
+    for (int i = 0; i < kBuckets; ++i)
+        total += counts[i];
+    if (total == 0)
+        return -1;
+    const qint64 rank = qint64(std::ceil(q * double(total)));
+    qint64 seen = 0;
+    for (int i = 0; i < kBuckets; ++i) {
+        seen += counts[i];
+        if (seen >= rank)
+            return representativeUs(i);
+    }
+    return representativeUs(kBuckets - 1);
+}
+
+} // namespace tl::LatencyHistogram

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace tl {
+
+// Log-spaced latency buckets for rollups: bucket 0 holds latencies below 1 ms; bucket i >= 1 holds
+// [1 ms * 1.1^(i-1), 1 ms * 1.1^i). 160 buckets reach about 2.6 hours. A percentile read from
+// merged buckets is the geometric middle of its bucket: within 5% of the exact value.
+namespace LatencyHistogram {
+inline constexpr int kBuckets = 160;
+int bucketOf(qint64 latencyUs);
+qint64 representativeUs(int bucket);
+// counts: kBuckets entries; q in (0, 1]. Returns -1 if all counts are zero.
+qint64 percentileUs(const qint64 *counts, double q);
+} // namespace LatencyHistogram
+
+} // namespace tl

@@ -1,0 +1,232 @@
+#include "Ledger.h"
+
+#include "common/Logging.h"
+#include "ledger/Database.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPromise>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+Result<std::unique_ptr<Ledger>> Ledger::open(const QString &path, std::shared_ptr<const PriceBook> book, QObject *parent)
+{
+    auto writer = LedgerWriter::open(path);
+    if (!writer)
+        return std::unexpected(writer.error());
+    std::unique_ptr<Ledger> ledger(new Ledger(std::move(*writer), std::move(book), parent));
+    // Load the overrides synchronously so the first priced record already uses them.
+    auto pricer = ledger->read<Result<std::shared_ptr<const Pricer>>>(
+                            [b = ledger->m_book](QSqlDatabase &db) { return loadPricer(db, b); })
+                      .result();
+    if (!pricer)
+        return std::unexpected(pricer.error());
+    ledger->m_pricer = *pricer;
+    return ledger;
+}
+
+Ledger::Ledger(std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const PriceBook> book, QObject *parent)
+    : QObject(parent)
+    , m_writer(std::move(writer))
+    , m_book(std::move(book))
+    , m_pricer(std::make_shared<const Pricer>(m_book))
+{
+    m_readPool.setMaxThreadCount(1);
+    m_readPool.setExpiryTimeout(-1); // keep the one reader thread (and its connection) alive
+    m_addedCoalescer.setSingleShot(true);
+    m_addedCoalescer.setInterval(250);
+    connect(&m_addedCoalescer, &QTimer::timeout, this, &Ledger::recordsAdded);
+    connect(m_writer.get(), &LedgerWriter::committed, this, [this] {
+        if (!m_addedCoalescer.isActive())
+            m_addedCoalescer.start();
+    });
+    connect(m_writer.get(), &LedgerWriter::writeFailed, this, &Ledger::writeFailed);
+}
+
+Ledger::~Ledger()
+{
+    // Close the reader connection on its own thread, then stop the writer (which drains).
+    QtConcurrent::run(&m_readPool, [] { Database::close(Database::threadConnectionName(u"ledger-read")); }).waitForFinished();
+    m_readPool.waitForDone();
+    m_writer.reset();
+}
+
+QSqlDatabase Ledger::readerConnection()
+{
+    const QString name = Database::threadConnectionName(u"ledger-read");
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name);
+    auto db = Database::open(m_writer->path(), name);
+    if (!db) {
+        qCWarning(lcLedger) << "reader cannot open the ledger:" << db.error().message;
+        return QSqlDatabase();
+    }
+    return *db;
+}
+
+std::shared_ptr<const Pricer> Ledger::pricer() const
+{
+    QMutexLocker lock(&m_pricerMutex);
+    return m_pricer;
+}
+
+QFuture<Result<Breakdown>> Ledger::breakdown(BreakdownQuery query)
+{
+    return read<Result<Breakdown>>([query](QSqlDatabase &db) { return LedgerQueries::breakdown(db, query); });
+}
+
+QFuture<Result<TimeSeries>> Ledger::timeSeries(TimeSeriesQuery query)
+{
+    return read<Result<TimeSeries>>([query](QSqlDatabase &db) { return LedgerQueries::timeSeries(db, query); });
+}
+
+QFuture<Result<QList<UnpricedModel>>> Ledger::unpricedModels(qint64 fromUs, qint64 toUs)
+{
+    return read<Result<QList<UnpricedModel>>>(
+        [fromUs, toUs](QSqlDatabase &db) { return LedgerQueries::unpricedModels(db, fromUs, toUs); });
+}
+
+QFuture<Result<QList<CallRecord>>> Ledger::records(RecordQuery query)
+{
+    return read<Result<QList<CallRecord>>>([query](QSqlDatabase &db) { return LedgerQueries::records(db, query); });
+}
+
+QFuture<Result<std::pair<qint64, qint64>>> Ledger::timeSpan()
+{
+    return read<Result<std::pair<qint64, qint64>>>([](QSqlDatabase &db) { return LedgerQueries::timeSpan(db); });
+}
+
+QFuture<Result<std::optional<RepriceReport>>> Ledger::lastReprice()
+{
+    return read<Result<std::optional<RepriceReport>>>([](QSqlDatabase &db) { return Repricer::last(db); });
+}
+
+Result<std::shared_ptr<const Pricer>> Ledger::loadPricer(QSqlDatabase &db, std::shared_ptr<const PriceBook> book)
+{
+    QList<PriceOverride> overrides;
+    QSqlQuery q(db);
+    if (!q.exec(u"SELECT provider, model, prices_json, revision, note FROM price_overrides ORDER BY id"_s))
+        return fail(ErrorCode::Database, QObject::tr("Cannot read price overrides: %1").arg(q.lastError().text()));
+    while (q.next()) {
+        PriceOverride o;
+        o.provider = q.value(0).toString();
+        o.model = q.value(1).toString();
+        o.prices = ModelPrices::fromJson(QJsonDocument::fromJson(q.value(2).toString().toUtf8()).object());
+        o.revision = q.value(3).toLongLong();
+        o.note = q.value(4).toString();
+        overrides.append(o);
+    }
+    QList<ModelAlias> aliases;
+    if (!q.exec(u"SELECT alias, provider, model FROM model_aliases ORDER BY alias"_s))
+        return fail(ErrorCode::Database, QObject::tr("Cannot read model aliases: %1").arg(q.lastError().text()));
+    while (q.next())
+        aliases.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
+    return std::make_shared<const Pricer>(std::move(book), std::move(overrides), std::move(aliases));
+}
+
+QFuture<Result<void>> Ledger::modifyPricing(std::function<Result<void>(QSqlDatabase &)> change)
+{
+    auto promise = std::make_shared<QPromise<Result<void>>>();
+    promise->start();
+    QFuture<Result<void>> future = promise->future();
+    m_writer->runExclusive([this, change = std::move(change), promise](QSqlDatabase &db) {
+        Result<void> result = change(db);
+        if (result) {
+            auto pricer = loadPricer(db, m_book);
+            if (pricer) {
+                QMutexLocker lock(&m_pricerMutex);
+                m_pricer = *pricer;
+            } else {
+                result = std::unexpected(pricer.error());
+            }
+        }
+        promise->addResult(result);
+        promise->finish();
+        if (result)
+            QMetaObject::invokeMethod(this, &Ledger::pricingChanged, Qt::QueuedConnection);
+    });
+    return future;
+}
+
+QFuture<Result<void>> Ledger::setOverride(PriceOverride o)
+{
+    return modifyPricing([o](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery q(db);
+        q.prepare(uR"(INSERT INTO price_overrides (provider, model, prices_json, revision, note, updated_at_us)
+            VALUES (?, ?, ?, (SELECT COALESCE(MAX(revision), 0) + 1 FROM price_overrides), ?, ?)
+            ON CONFLICT (provider, model) DO UPDATE SET prices_json = excluded.prices_json,
+            revision = excluded.revision, note = excluded.note, updated_at_us = excluded.updated_at_us)"_s);
+        q.addBindValue(o.provider);
+        q.addBindValue(o.model);
+        q.addBindValue(QString::fromUtf8(QJsonDocument(o.prices.toJson()).toJson(QJsonDocument::Compact)));
+        q.addBindValue(o.note);
+        q.addBindValue(QDateTime::currentMSecsSinceEpoch() * 1000);
+        if (!q.exec())
+            return fail(ErrorCode::Database, QObject::tr("Cannot save the price: %1").arg(q.lastError().text()));
+        return {};
+    });
+}
+
+QFuture<Result<void>> Ledger::removeOverride(QString provider, QString model)
+{
+    return modifyPricing([provider, model](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery q(db);
+        q.prepare(u"DELETE FROM price_overrides WHERE provider = ? AND model = ?"_s);
+        q.addBindValue(provider);
+        q.addBindValue(model);
+        if (!q.exec())
+            return fail(ErrorCode::Database, QObject::tr("Cannot remove the price: %1").arg(q.lastError().text()));
+        return {};
+    });
+}
+
+QFuture<Result<void>> Ledger::setAlias(ModelAlias alias)
+{
+    return modifyPricing([alias](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery q(db);
+        q.prepare(u"INSERT INTO model_aliases (alias, provider, model) VALUES (?, ?, ?) "
+                  u"ON CONFLICT (alias) DO UPDATE SET provider = excluded.provider, model = excluded.model"_s);
+        q.addBindValue(alias.alias);
+        q.addBindValue(alias.provider);
+        q.addBindValue(alias.model);
+        if (!q.exec())
+            return fail(ErrorCode::Database, QObject::tr("Cannot save the alias: %1").arg(q.lastError().text()));
+        return {};
+    });
+}
+
+QFuture<Result<void>> Ledger::removeAlias(QString alias)
+{
+    return modifyPricing([alias](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery q(db);
+        q.prepare(u"DELETE FROM model_aliases WHERE alias = ?"_s);
+        q.addBindValue(alias);
+        if (!q.exec())
+            return fail(ErrorCode::Database, QObject::tr("Cannot remove the alias: %1").arg(q.lastError().text()));
+        return {};
+    });
+}
+
+QFuture<Result<RepriceReport>> Ledger::reprice()
+{
+    auto promise = std::make_shared<QPromise<Result<RepriceReport>>>();
+    promise->start();
+    QFuture<Result<RepriceReport>> future = promise->future();
+    const std::shared_ptr<const Pricer> pricerNow = pricer();
+    m_writer->runExclusive([this, promise, pricerNow](QSqlDatabase &db) {
+        auto report = Repricer::run(db, *pricerNow, QDateTime::currentMSecsSinceEpoch() * 1000);
+        promise->addResult(report);
+        promise->finish();
+        if (report)
+            QMetaObject::invokeMethod(this, &Ledger::pricingChanged, Qt::QueuedConnection);
+    });
+    return future;
+}
+
+} // namespace tl

@@ -1,0 +1,97 @@
+#pragma once
+
+#include "common/Result.h"
+#include "ledger/LedgerWriter.h"
+#include "ledger/Repricer.h"
+#include "pricing/Pricer.h"
+#include "query/LedgerQueries.h"
+
+#include <QFuture>
+#include <QtConcurrent/QtConcurrentRun>
+#include <QMutex>
+#include <QObject>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace tl {
+
+// The ledger service: one SQLite file, its writer thread, a reader thread for queries, and the pricer
+// (price book + the user's overrides and aliases stored in the file). What the app, the proxy and the
+// CLI share.
+//
+// Thread affinity: create and destroy on one thread (the GUI thread in the app). Query methods and
+// pricer() may be called from any thread; queries run on the reader thread with its own connection and
+// return futures (continue them with .then(context, ...) on the GUI thread). Signals are emitted on the
+// thread the Ledger lives on.
+class Ledger final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Ledger)
+
+public:
+    // Opens or creates the ledger at `path`. Errors: as Database::open.
+    static Result<std::unique_ptr<Ledger>> open(const QString &path, std::shared_ptr<const PriceBook> book,
+                                                QObject *parent = nullptr);
+    ~Ledger() override;
+
+    QString path() const { return m_writer->path(); }
+    LedgerWriter &writer() { return *m_writer; }
+
+    // The current pricer snapshot; cheap to copy, immutable, safe on any thread.
+    std::shared_ptr<const Pricer> pricer() const;
+
+    QFuture<Result<Breakdown>> breakdown(BreakdownQuery query);
+    QFuture<Result<TimeSeries>> timeSeries(TimeSeriesQuery query);
+    QFuture<Result<QList<UnpricedModel>>> unpricedModels(qint64 fromUs, qint64 toUs);
+    QFuture<Result<QList<CallRecord>>> records(RecordQuery query);
+    QFuture<Result<std::pair<qint64, qint64>>> timeSpan();
+    QFuture<Result<std::optional<RepriceReport>>> lastReprice();
+
+    // Runs any read-only function on the reader thread (its connection is passed in).
+    template<typename R>
+    QFuture<R> read(std::function<R(QSqlDatabase &)> fn);
+
+    // Price overrides and aliases: stored in the ledger, applied to new records at once and to
+    // history by reprice(). Each setOverride() gets a new revision number.
+    QFuture<Result<void>> setOverride(PriceOverride priceOverride);
+    QFuture<Result<void>> removeOverride(QString provider, QString model);
+    QFuture<Result<void>> setAlias(ModelAlias alias);
+    QFuture<Result<void>> removeAlias(QString alias);
+
+    // Re-prices the whole history with the current pricer and rebuilds the rollups.
+    QFuture<Result<RepriceReport>> reprice();
+
+Q_SIGNALS:
+    // New records were committed (coalesced to at most one signal per 250 ms).
+    void recordsAdded();
+    // Costs changed: overrides or aliases edited, or history re-priced.
+    void pricingChanged();
+    void writeFailed(const QString &message);
+
+private:
+    Ledger(std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const PriceBook> book, QObject *parent);
+    QFuture<Result<void>> modifyPricing(std::function<Result<void>(QSqlDatabase &)> change);
+    static Result<std::shared_ptr<const Pricer>> loadPricer(QSqlDatabase &db, std::shared_ptr<const PriceBook> book);
+    QSqlDatabase readerConnection();
+
+    std::unique_ptr<LedgerWriter> m_writer;
+    std::shared_ptr<const PriceBook> m_book;
+    mutable QMutex m_pricerMutex;
+    std::shared_ptr<const Pricer> m_pricer;
+    QThreadPool m_readPool; // one thread: the reader connection lives there
+    QTimer m_addedCoalescer;
+};
+
+template<typename R>
+QFuture<R> Ledger::read(std::function<R(QSqlDatabase &)> fn)
+{
+    return QtConcurrent::run(&m_readPool, [this, fn = std::move(fn)]() {
+        QSqlDatabase db = readerConnection();
+        return fn(db);
+    });
+}
+
+} // namespace tl

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "common/Result.h"
+#include "ledger/CallRecord.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QSqlDatabase;
+class QThread;
+
+namespace tl {
+
+struct WriteReport
+{
+    qint64 inserted = 0;   // new rows
+    qint64 duplicates = 0; // rows whose source key was already in the ledger (re-imports)
+    qint64 failed = 0;     // rows SQLite refused (reported in `errors`)
+    QStringList errors;
+};
+
+class LedgerWriterWorker;
+
+// The only writer of a ledger file. Records are handed over without blocking and committed by a
+// worker thread with its own SQLite connection, in batched transactions (every 100 ms, or sooner
+// when 4,096 records wait), each of which also updates the hourly rollups, so rollups and raw rows
+// are always consistent. Record ids are assigned at hand-over so a caller can name the record
+// (X-TokenLedger-Record-Id) before it is committed.
+//
+// Thread affinity: submit(), submitBatch(), flush() and runExclusive() may be called from any
+// thread. Signals are emitted from the worker thread; connect with a context object.
+// Errors: if a commit fails for lack of disk space or an I/O error, the batch is kept in memory,
+// writeFailed() is emitted with an actionable message and the commit is retried every second; no
+// record is dropped. A record SQLite refuses for itself is reported in WriteReport::errors.
+class LedgerWriter final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LedgerWriter)
+
+public:
+    // Opens (creating or migrating) the ledger at `path` and starts the worker thread.
+    static Result<std::unique_ptr<LedgerWriter>> open(const QString &path);
+    ~LedgerWriter() override; // drains every submitted record, then stops the thread
+
+    QString path() const { return m_path; }
+
+    // Non-blocking hand-over; returns the id the record will have (or, for a duplicate source key, the
+    // id that was assigned and not used).
+    qint64 submit(CallRecord record);
+
+    // Hands over many records; the future finishes once all of them are committed.
+    QFuture<WriteReport> submitBatch(QList<CallRecord> records);
+
+    // Finishes once every record submitted before the call is committed.
+    QFuture<void> flush();
+
+    // Runs `job` on the worker thread with its connection, between two batches (used by re-pricing
+    // and maintenance). The job runs its own transaction.
+    QFuture<void> runExclusive(std::function<void(QSqlDatabase &)> job);
+
+    // Number of records handed over and not yet committed.
+    qint64 pending() const;
+
+Q_SIGNALS:
+    // Emitted after each successful commit with the number of rows it added.
+    void committed(qint64 inserted);
+    void writeFailed(const QString &message);
+
+private:
+    LedgerWriter(QString path, qint64 firstId);
+
+    QString m_path;
+    std::atomic<qint64> m_nextId;
+    QThread *m_thread = nullptr;
+    LedgerWriterWorker *m_worker = nullptr;
+};
+
+} // namespace tl

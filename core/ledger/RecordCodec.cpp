@@ -1,0 +1,181 @@
+#include "RecordCodec.h"
+
+#include <QDateTime>
+#include <QTimeZone>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::RecordCodec {
+
+namespace {
+QString isoUtc(qint64 us)
+{
+    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(us / 1000, QTimeZone::utc());
+    return dt.toString(u"yyyy-MM-ddTHH:mm:ss"_s) + u'.' + QString::number(((us % 1'000'000) + 1'000'000) % 1'000'000).rightJustified(6, u'0')
+        + u'Z';
+}
+} // namespace
+
+QJsonObject toJson(const CallRecord &r)
+{
+    QJsonObject o;
+    o.insert(u"id"_s, r.id);
+    o.insert(u"started_at_us"_s, r.startedAtUs);
+    o.insert(u"started_at"_s, isoUtc(r.startedAtUs));
+    o.insert(u"endpoint"_s, r.endpoint);
+    o.insert(u"tags"_s, QJsonArray::fromStringList(r.tags));
+    o.insert(u"provider"_s, r.provider);
+    o.insert(u"requested_model"_s, r.requestedModel);
+    o.insert(u"served_model"_s, r.servedModel);
+    o.insert(u"key_id"_s, r.keyId);
+    o.insert(u"prompt_tokens"_s, r.usage.promptTokens);
+    o.insert(u"cached_tokens"_s, r.usage.cachedTokens);
+    o.insert(u"cache_write_5m_tokens"_s, r.usage.cacheWrite5mTokens);
+    o.insert(u"cache_write_1h_tokens"_s, r.usage.cacheWrite1hTokens);
+    o.insert(u"completion_tokens"_s, r.usage.completionTokens);
+    o.insert(u"reasoning_tokens"_s, r.usage.reasoningTokens);
+    o.insert(u"audio_input_tokens"_s, r.usage.audioInputTokens);
+    o.insert(u"audio_output_tokens"_s, r.usage.audioOutputTokens);
+    o.insert(u"image_input_tokens"_s, r.usage.imageInputTokens);
+    o.insert(u"usage_status"_s, toString(r.usageStatus));
+    o.insert(u"cost_nano"_s, r.cost ? QJsonValue(*r.cost) : QJsonValue());
+    o.insert(u"cost_usd"_s, r.cost ? QJsonValue(toDecimalUsd(*r.cost)) : QJsonValue());
+    o.insert(u"cost_status"_s, toString(r.costStatus));
+    o.insert(u"price_entry"_s, r.priceEntry);
+    o.insert(u"price_version"_s, r.priceVersion);
+    o.insert(u"latency_us"_s, r.latencyUs);
+    o.insert(u"ttft_us"_s, r.ttftUs);
+    o.insert(u"http_status"_s, r.httpStatus);
+    o.insert(u"error_kind"_s, r.errorKind);
+    o.insert(u"cache_outcome"_s, toString(r.cacheOutcome));
+    o.insert(u"saved_nano"_s, r.savedCost);
+    o.insert(u"similarity"_s, r.similarity);
+    o.insert(u"batch"_s, r.batch);
+    o.insert(u"source_kind"_s, toString(r.sourceKind));
+    o.insert(u"source_ref"_s, r.sourceRef);
+    o.insert(u"source_key"_s, r.sourceKey);
+    o.insert(u"request_bytes"_s, r.requestBytes);
+    o.insert(u"response_bytes"_s, r.responseBytes);
+    o.insert(u"request_hash"_s, r.requestHash);
+    o.insert(u"prompt_chars"_s, r.promptChars);
+    o.insert(u"message_count"_s, r.messageCount);
+    o.insert(u"max_tokens"_s, r.maxTokens);
+    o.insert(u"has_tools"_s, r.hasTools);
+    o.insert(u"task_type"_s, r.taskType);
+    return o;
+}
+
+Result<CallRecord> fromJson(const QJsonObject &o)
+{
+    CallRecord r;
+    auto integer = [&](const char16_t *key, qint64 def, qint64 *out) -> bool {
+        const QJsonValue v = o.value(QStringView(key));
+        if (v.isUndefined() || v.isNull()) {
+            *out = def;
+            return true;
+        }
+        if (!v.isDouble() || v.toDouble() != double(v.toInteger())) {
+            return false;
+        }
+        *out = v.toInteger();
+        return true;
+    };
+    auto bad = [](const char16_t *key) {
+        return fail(ErrorCode::Parse, QObject::tr("field \"%1\" must be a whole number").arg(QStringView(key)));
+    };
+#define TL_INT(key, def, target)                                                                                   \
+    do {                                                                                                           \
+        qint64 v_ = 0;                                                                                             \
+        if (!integer(key, def, &v_))                                                                               \
+            return bad(key);                                                                                       \
+        target = decltype(target)(v_);                                                                             \
+    } while (false)
+
+    if (o.contains(u"started_at_us"_s)) {
+        TL_INT(u"started_at_us", 0, r.startedAtUs);
+    } else {
+        const QDateTime dt = QDateTime::fromString(o.value(u"started_at"_s).toString(), Qt::ISODateWithMs);
+        if (!dt.isValid())
+            return fail(ErrorCode::Parse, QObject::tr("\"started_at_us\" or a valid \"started_at\" is required"));
+        r.startedAtUs = dt.toMSecsSinceEpoch() * 1000;
+    }
+    r.endpoint = o.value(u"endpoint"_s).toString(u"untagged"_s);
+    if (r.endpoint.isEmpty())
+        r.endpoint = u"untagged"_s;
+    for (const QJsonValue &t : o.value(u"tags"_s).toArray())
+        r.tags << t.toString();
+    r.provider = o.value(u"provider"_s).toString();
+    r.requestedModel = o.value(u"requested_model"_s).toString();
+    r.servedModel = o.value(u"served_model"_s).toString();
+    if (r.requestedModel.isEmpty())
+        r.requestedModel = r.servedModel;
+    if (r.requestedModel.isEmpty())
+        return fail(ErrorCode::Parse, QObject::tr("\"requested_model\" or \"served_model\" is required"));
+    r.keyId = o.value(u"key_id"_s).toString();
+    TL_INT(u"prompt_tokens", 0, r.usage.promptTokens);
+    TL_INT(u"cached_tokens", 0, r.usage.cachedTokens);
+    TL_INT(u"cache_write_5m_tokens", 0, r.usage.cacheWrite5mTokens);
+    TL_INT(u"cache_write_1h_tokens", 0, r.usage.cacheWrite1hTokens);
+    TL_INT(u"completion_tokens", 0, r.usage.completionTokens);
+    TL_INT(u"reasoning_tokens", 0, r.usage.reasoningTokens);
+    TL_INT(u"audio_input_tokens", 0, r.usage.audioInputTokens);
+    TL_INT(u"audio_output_tokens", 0, r.usage.audioOutputTokens);
+    TL_INT(u"image_input_tokens", 0, r.usage.imageInputTokens);
+    r.usageStatus = usageStatusFromString(o.value(u"usage_status"_s).toString(u"complete"_s)).value_or(UsageStatus::Complete);
+    const QJsonValue cost = o.value(u"cost_nano"_s);
+    if (cost.isDouble())
+        r.cost = cost.toInteger();
+    r.costStatus = costStatusFromString(o.value(u"cost_status"_s).toString()).value_or(r.cost ? CostStatus::Exact : CostStatus::Unpriced);
+    r.priceEntry = o.value(u"price_entry"_s).toString();
+    r.priceVersion = o.value(u"price_version"_s).toString();
+    TL_INT(u"latency_us", -1, r.latencyUs);
+    TL_INT(u"ttft_us", -1, r.ttftUs);
+    TL_INT(u"http_status", 200, r.httpStatus);
+    r.errorKind = o.value(u"error_kind"_s).toString();
+    r.cacheOutcome = cacheOutcomeFromString(o.value(u"cache_outcome"_s).toString(u"none"_s)).value_or(CacheOutcome::None);
+    TL_INT(u"saved_nano", 0, r.savedCost);
+    r.similarity = o.value(u"similarity"_s).toDouble();
+    r.batch = o.value(u"batch"_s).toBool();
+    r.sourceKind = sourceKindFromString(o.value(u"source_kind"_s).toString(u"import"_s)).value_or(SourceKind::ImportFile);
+    r.sourceRef = o.value(u"source_ref"_s).toString();
+    r.sourceKey = o.value(u"source_key"_s).toString();
+    TL_INT(u"request_bytes", 0, r.requestBytes);
+    TL_INT(u"response_bytes", 0, r.responseBytes);
+    r.requestHash = o.value(u"request_hash"_s).toString();
+    TL_INT(u"prompt_chars", 0, r.promptChars);
+    TL_INT(u"message_count", 0, r.messageCount);
+    TL_INT(u"max_tokens", 0, r.maxTokens);
+    r.hasTools = o.value(u"has_tools"_s).toBool();
+    r.taskType = o.value(u"task_type"_s).toString();
+#undef TL_INT
+    if (r.usage.promptTokens < 0 || r.usage.completionTokens < 0)
+        return fail(ErrorCode::Parse, QObject::tr("token counts cannot be negative"));
+    return r;
+}
+
+QStringList csvHeader()
+{
+    return {u"id"_s, u"started_at"_s, u"started_at_us"_s, u"endpoint"_s, u"tags"_s, u"provider"_s,
+            u"requested_model"_s, u"served_model"_s, u"key_id"_s, u"prompt_tokens"_s, u"cached_tokens"_s,
+            u"cache_write_5m_tokens"_s, u"cache_write_1h_tokens"_s, u"completion_tokens"_s, u"reasoning_tokens"_s,
+            u"usage_status"_s, u"cost_nano"_s, u"cost_usd"_s, u"cost_status"_s, u"price_entry"_s, u"price_version"_s,
+            u"latency_us"_s, u"ttft_us"_s, u"http_status"_s, u"error_kind"_s, u"cache_outcome"_s, u"saved_nano"_s,
+            u"batch"_s, u"source_kind"_s, u"source_ref"_s, u"source_key"_s};
+}
+
+QStringList csvRow(const CallRecord &r)
+{
+    return {QString::number(r.id), isoUtc(r.startedAtUs), QString::number(r.startedAtUs), r.endpoint,
+            r.tags.join(u';'), r.provider, r.requestedModel, r.servedModel, r.keyId,
+            QString::number(r.usage.promptTokens), QString::number(r.usage.cachedTokens),
+            QString::number(r.usage.cacheWrite5mTokens), QString::number(r.usage.cacheWrite1hTokens),
+            QString::number(r.usage.completionTokens), QString::number(r.usage.reasoningTokens),
+            toString(r.usageStatus), r.cost ? QString::number(*r.cost) : QString(),
+            r.cost ? toDecimalUsd(*r.cost) : QString(), toString(r.costStatus), r.priceEntry, r.priceVersion,
+            QString::number(r.latencyUs), QString::number(r.ttftUs), QString::number(r.httpStatus), r.errorKind,
+            toString(r.cacheOutcome), QString::number(r.savedCost), r.batch ? u"1"_s : u"0"_s,
+            toString(r.sourceKind), r.sourceRef, r.sourceKey};
+}
+
+} // namespace tl::RecordCodec

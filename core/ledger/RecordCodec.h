@@ -1,0 +1,30 @@
+#pragma once
+
+#include "common/Result.h"
+#include "ledger/CallRecord.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+namespace tl::RecordCodec {
+
+// The app's own record format, one JSON object per line (JSONL); export and import use it.
+// Fields use the ledger's column names: "started_at_us" (UTC microseconds; "started_at" also given as
+// ISO 8601 text for people), "endpoint", "tags" (array), "provider", "requested_model", "served_model",
+// "key_id", "prompt_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
+// "completion_tokens", "reasoning_tokens", "audio_input_tokens", "audio_output_tokens",
+// "image_input_tokens", "usage_status", "cost_nano" (integer or null when unpriced), "cost_usd"
+// (decimal text, informative), "cost_status", "price_entry", "price_version", "latency_us", "ttft_us",
+// "http_status", "error_kind", "cache_outcome", "saved_nano", "batch", "source_kind", "source_ref",
+// "source_key", and the request features.
+QJsonObject toJson(const CallRecord &record);
+
+// Parses one object. Errors: Parse with the field at fault. Missing fields take their defaults;
+// "started_at_us" or "started_at", and "requested_model" or "served_model" are required.
+Result<CallRecord> fromJson(const QJsonObject &object);
+
+// CSV export: the header and one row per record (same field names as JSON).
+QStringList csvHeader();
+QStringList csvRow(const CallRecord &record);
+
+} // namespace tl::RecordCodec

@@ -1,0 +1,141 @@
+#include "Repricer.h"
+
+#include "query/Labels.h"
+#include "query/LedgerQueries.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace Repricer {
+
+Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs)
+{
+    const Labels labels = Labels::load(db);
+    RepriceReport report;
+    report.priceVersion = pricer.book().version();
+    for (const PriceOverride &o : pricer.overrides())
+        report.overrideRevision = std::max(report.overrideRevision, o.revision);
+    report.atUs = nowUs;
+
+    auto dbFail = [&](const QSqlQuery &q) {
+        db.rollback();
+        return fail(ErrorCode::Database, QObject::tr("Re-pricing failed: %1").arg(q.lastError().text()));
+    };
+    if (!db.transaction())
+        return fail(ErrorCode::Database, QObject::tr("Re-pricing failed: %1").arg(db.lastError().text()));
+
+    QSqlQuery update(db);
+    update.prepare(u"UPDATE calls SET cost_nano = ?, cost_status = ?, price_entry = ?, price_version = ?, "
+                   u"saved_nano = ? WHERE id = ?"_s);
+    qint64 lastId = 0;
+    constexpr int kChunk = 20000;
+    for (;;) {
+        QSqlQuery q(db);
+        q.setForwardOnly(true);
+        q.prepare(uR"(SELECT id, started_at_us, provider_id, requested_model_id, served_model_id, prompt_tokens,
+            cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, completion_tokens, reasoning_tokens,
+            audio_input_tokens, audio_output_tokens, image_input_tokens, usage_status, cost_nano, cost_status,
+            price_entry, cache_outcome, batch, saved_nano FROM calls WHERE id > ? ORDER BY id LIMIT ?)"_s);
+        q.addBindValue(lastId);
+        q.addBindValue(kChunk);
+        if (!q.exec())
+            return dbFail(q);
+        struct Change
+        {
+            qint64 id;
+            CallRecord r;
+        };
+        std::vector<Change> changes;
+        int rows = 0;
+        while (q.next()) {
+            ++rows;
+            CallRecord r;
+            int i = 0;
+            r.id = q.value(i++).toLongLong();
+            r.startedAtUs = q.value(i++).toLongLong();
+            r.provider = labels.name(q.value(i++).toLongLong());
+            r.requestedModel = labels.name(q.value(i++).toLongLong());
+            r.servedModel = labels.name(q.value(i++).toLongLong());
+            r.usage.promptTokens = q.value(i++).toLongLong();
+            r.usage.cachedTokens = q.value(i++).toLongLong();
+            r.usage.cacheWrite5mTokens = q.value(i++).toLongLong();
+            r.usage.cacheWrite1hTokens = q.value(i++).toLongLong();
+            r.usage.completionTokens = q.value(i++).toLongLong();
+            r.usage.reasoningTokens = q.value(i++).toLongLong();
+            r.usage.audioInputTokens = q.value(i++).toLongLong();
+            r.usage.audioOutputTokens = q.value(i++).toLongLong();
+            r.usage.imageInputTokens = q.value(i++).toLongLong();
+            r.usageStatus = UsageStatus(q.value(i++).toInt());
+            const QVariant oldCost = q.value(i++);
+            const int oldStatus = q.value(i++).toInt();
+            const QString oldEntry = q.value(i++).toString();
+            r.cacheOutcome = CacheOutcome(q.value(i++).toInt());
+            r.batch = q.value(i++).toInt() != 0;
+            const qint64 oldSaved = q.value(i++).toLongLong();
+            lastId = r.id;
+            report.costBefore += oldCost.toLongLong();
+            pricer.apply(r);
+            report.costAfter += r.cost.value_or(0);
+            ++report.calls;
+            const bool same = (oldCost.isNull() ? !r.cost : (r.cost && *r.cost == oldCost.toLongLong()))
+                && oldStatus == int(r.costStatus) && oldEntry == r.priceEntry && oldSaved == r.savedCost;
+            if (!same)
+                changes.push_back({r.id, std::move(r)});
+        }
+        q.finish();
+        for (const Change &c : changes) {
+            update.bindValue(0, c.r.cost ? QVariant(*c.r.cost) : QVariant(QMetaType::fromType<qint64>()));
+            update.bindValue(1, int(c.r.costStatus));
+            update.bindValue(2, c.r.priceEntry);
+            update.bindValue(3, c.r.priceVersion);
+            update.bindValue(4, c.r.savedCost);
+            update.bindValue(5, c.id);
+            if (!update.exec())
+                return dbFail(update);
+            ++report.changed;
+        }
+        if (rows < kChunk)
+            break;
+    }
+    if (auto r = LedgerQueries::rebuildRollups(db); !r) {
+        db.rollback();
+        return std::unexpected(r.error());
+    }
+    QSqlQuery log(db);
+    log.prepare(u"INSERT INTO reprice_log (at_us, price_version, override_revision, calls, cost_before_nano, "
+                u"cost_after_nano) VALUES (?, ?, ?, ?, ?, ?)"_s);
+    for (const QVariant &v : QVariantList{report.atUs, report.priceVersion, report.overrideRevision, report.calls,
+                                          report.costBefore, report.costAfter})
+        log.addBindValue(v);
+    if (!log.exec())
+        return dbFail(log);
+    if (!db.commit())
+        return fail(ErrorCode::Database, QObject::tr("Re-pricing failed: %1").arg(db.lastError().text()));
+    return report;
+}
+
+Result<std::optional<RepriceReport>> last(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(u"SELECT at_us, price_version, override_revision, calls, cost_before_nano, cost_after_nano "
+                u"FROM reprice_log ORDER BY id DESC LIMIT 1"_s))
+        return fail(ErrorCode::Database, q.lastError().text());
+    if (!q.next())
+        return std::optional<RepriceReport>();
+    RepriceReport r;
+    r.atUs = q.value(0).toLongLong();
+    r.priceVersion = q.value(1).toString();
+    r.overrideRevision = q.value(2).toLongLong();
+    r.calls = q.value(3).toLongLong();
+    r.costBefore = q.value(4).toLongLong();
+    r.costAfter = q.value(5).toLongLong();
+    return std::optional<RepriceReport>(r);
+}
+
+} // namespace Repricer
+
+} // namespace tl

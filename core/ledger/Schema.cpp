@@ -1,0 +1,265 @@
+#include "Schema.h"
+
+#include "common/Logging.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::Schema {
+
+namespace {
+
+// Labels: one row per distinct endpoint, provider, model or key identity; calls and rollups refer to
+// them by id so that grouping works on integers. kind: 1 endpoint, 2 provider, 3 model, 4 key.
+const char16_t kLabelsV1[] = uR"(CREATE TABLE labels (
+    id INTEGER PRIMARY KEY,
+    kind INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (kind, name)))";
+
+const char16_t kCallsV1[] = uR"(CREATE TABLE calls (
+    id INTEGER PRIMARY KEY,
+    started_at_us INTEGER NOT NULL,
+    endpoint_id INTEGER NOT NULL REFERENCES labels(id),
+    provider_id INTEGER NOT NULL REFERENCES labels(id),
+    requested_model_id INTEGER NOT NULL REFERENCES labels(id),
+    served_model_id INTEGER NOT NULL REFERENCES labels(id),
+    key_id INTEGER NOT NULL REFERENCES labels(id),
+    tags TEXT NOT NULL DEFAULT '',
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    cached_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+    audio_input_tokens INTEGER NOT NULL DEFAULT 0,
+    audio_output_tokens INTEGER NOT NULL DEFAULT 0,
+    image_input_tokens INTEGER NOT NULL DEFAULT 0,
+    usage_status INTEGER NOT NULL DEFAULT 0,
+    cost_nano INTEGER,
+    cost_status INTEGER NOT NULL,
+    price_entry TEXT NOT NULL DEFAULT '',
+    price_version TEXT NOT NULL DEFAULT '',
+    latency_us INTEGER NOT NULL DEFAULT -1,
+    ttft_us INTEGER NOT NULL DEFAULT -1,
+    http_status INTEGER NOT NULL DEFAULT 0,
+    error_kind TEXT NOT NULL DEFAULT '',
+    cache_outcome INTEGER NOT NULL DEFAULT 0,
+    saved_nano INTEGER NOT NULL DEFAULT 0,
+    batch INTEGER NOT NULL DEFAULT 0,
+    source_kind INTEGER NOT NULL,
+    source_ref TEXT NOT NULL DEFAULT '',
+    source_key TEXT UNIQUE))";
+
+const char16_t kCallsIndexV1[] = u"CREATE INDEX calls_started_at ON calls (started_at_us)";
+
+// Hourly rollup of calls (UTC hours), maintained by the writer in the same transaction as the raw rows.
+const char16_t kRollupV1[] = uR"(CREATE TABLE rollup_hour (
+    hour_us INTEGER NOT NULL,
+    endpoint_id INTEGER NOT NULL,
+    model_id INTEGER NOT NULL,
+    key_id INTEGER NOT NULL,
+    provider_id INTEGER NOT NULL,
+    batch INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cost_nano INTEGER NOT NULL,
+    unpriced_calls INTEGER NOT NULL,
+    estimated_calls INTEGER NOT NULL,
+    saved_nano INTEGER NOT NULL,
+    cache_hits INTEGER NOT NULL,
+    error_calls INTEGER NOT NULL,
+    latency_calls INTEGER NOT NULL,
+    latency_sum_us INTEGER NOT NULL,
+    PRIMARY KEY (hour_us, endpoint_id, model_id, key_id, provider_id, batch)) WITHOUT ROWID)";
+
+const char16_t kMetaV1[] = u"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID";
+
+// Version 2: request features for the proxy and the simulator, the latency histogram rollup,
+// the user's price overrides and model aliases, key labels and the re-pricing log.
+const QStringList kV2Columns = {
+    u"ALTER TABLE calls ADD COLUMN similarity REAL NOT NULL DEFAULT 0"_s,
+    u"ALTER TABLE calls ADD COLUMN request_bytes INTEGER NOT NULL DEFAULT 0"_s,
+    u"ALTER TABLE calls ADD COLUMN response_bytes INTEGER NOT NULL DEFAULT 0"_s,
+    u"ALTER TABLE calls ADD COLUMN request_hash TEXT NOT NULL DEFAULT ''"_s,
+    u"ALTER TABLE calls ADD COLUMN prompt_chars INTEGER NOT NULL DEFAULT 0"_s,
+    u"ALTER TABLE calls ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0"_s,
+    u"ALTER TABLE calls ADD COLUMN max_tokens INTEGER NOT NULL DEFAULT 0"_s,
+    u"ALTER TABLE calls ADD COLUMN has_tools INTEGER NOT NULL DEFAULT 0"_s,
+    u"ALTER TABLE calls ADD COLUMN task_type TEXT NOT NULL DEFAULT ''"_s,
+};
+
+const QStringList kV2Tables = {
+    uR"(CREATE TABLE rollup_latency_hour (
+    hour_us INTEGER NOT NULL,
+    endpoint_id INTEGER NOT NULL,
+    model_id INTEGER NOT NULL,
+    key_id INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (hour_us, endpoint_id, model_id, key_id, bucket)) WITHOUT ROWID)"_s,
+    uR"(CREATE TABLE price_overrides (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL,
+    prices_json TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    updated_at_us INTEGER NOT NULL,
+    UNIQUE (provider, model)))"_s,
+    uR"(CREATE TABLE model_aliases (
+    alias TEXT PRIMARY KEY,
+    provider TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL) WITHOUT ROWID)"_s,
+    uR"(CREATE TABLE key_labels (
+    key_hash TEXT PRIMARY KEY,
+    label TEXT NOT NULL) WITHOUT ROWID)"_s,
+    uR"(CREATE TABLE reprice_log (
+    id INTEGER PRIMARY KEY,
+    at_us INTEGER NOT NULL,
+    price_version TEXT NOT NULL,
+    override_revision INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    cost_before_nano INTEGER NOT NULL,
+    cost_after_nano INTEGER NOT NULL))"_s,
+};
+
+bool run(QSqlDatabase &db, const QString &sql, Error *error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql)) {
+        *error = Error{ErrorCode::Database, QObject::tr("Database error: %1").arg(q.lastError().text())};
+        qCWarning(lcLedger) << "schema statement failed:" << q.lastError().text() << sql.left(80);
+        return false;
+    }
+    return true;
+}
+
+int readVersion(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    q.exec(u"PRAGMA user_version"_s);
+    return q.next() ? q.value(0).toInt() : 0;
+}
+
+} // namespace
+
+int currentVersion() { return 2; }
+
+QStringList version1()
+{
+    return {QString::fromUtf16(kLabelsV1), QString::fromUtf16(kCallsV1), QString::fromUtf16(kCallsIndexV1),
+            QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)};
+}
+
+QList<QStringList> migrations()
+{
+    return {kV2Columns + kV2Tables};
+}
+
+QStringList latest()
+{
+    // Written out in full rather than replayed, so that a mistake in a migration shows up as a
+    // difference in DatabaseTest rather than silently defining the schema.
+    QString calls = QString::fromUtf16(kCallsV1);
+    calls.chop(1); // drop the closing parenthesis
+    calls += uR"(,
+    similarity REAL NOT NULL DEFAULT 0,
+    request_bytes INTEGER NOT NULL DEFAULT 0,
+    response_bytes INTEGER NOT NULL DEFAULT 0,
+    request_hash TEXT NOT NULL DEFAULT '',
+    prompt_chars INTEGER NOT NULL DEFAULT 0,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    max_tokens INTEGER NOT NULL DEFAULT 0,
+    has_tools INTEGER NOT NULL DEFAULT 0,
+    task_type TEXT NOT NULL DEFAULT ''))"_s;
+    return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
+                       QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
+        + kV2Tables;
+}
+
+Result<void> ensure(QSqlDatabase &db)
+{
+    const int version = readVersion(db);
+    if (version > currentVersion())
+        return fail(ErrorCode::Unsupported,
+                    QObject::tr("This ledger was written by a newer TokenLedger (schema %1; this build knows %2). "
+                                "Update TokenLedger to open it.")
+                        .arg(version)
+                        .arg(currentVersion()));
+    if (version == currentVersion())
+        return {};
+
+    auto step = [&](const QStringList &statements, int toVersion) -> Result<void> {
+        if (!db.transaction())
+            return fail(ErrorCode::Database, QObject::tr("Database error: %1").arg(db.lastError().text()));
+        Error error;
+        for (const QString &sql : statements) {
+            if (!run(db, sql, &error)) {
+                db.rollback();
+                return std::unexpected(error);
+            }
+        }
+        if (!run(db, u"PRAGMA user_version = %1"_s.arg(toVersion), &error) || !db.commit()) {
+            db.rollback();
+            return std::unexpected(error);
+        }
+        qCInfo(lcLedger) << "ledger schema now at version" << toVersion;
+        return {};
+    };
+
+    if (version == 0)
+        return step(latest(), currentVersion());
+    const QList<QStringList> steps = migrations();
+    for (int v = version; v < currentVersion(); ++v) {
+        if (auto r = step(steps[v - 1], v + 1); !r)
+            return r;
+    }
+    return {};
+}
+
+QString dump(QSqlDatabase &db)
+{
+    // Columns as SQLite reports them (pragma table_info), so that a migrated table and a freshly
+    // created one compare equal when they have the same columns, types, defaults and constraints.
+    QStringList lines;
+    QSqlQuery tables(db);
+    tables.exec(u"SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"_s);
+    while (tables.next()) {
+        const QString type = tables.value(0).toString();
+        const QString name = tables.value(1).toString();
+        lines << type + u' ' + name + u" on "_s + tables.value(2).toString();
+        if (type != "table"_L1)
+            continue;
+        QSqlQuery cols(db);
+        cols.prepare(u"SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(:t)"_s);
+        cols.bindValue(u":t"_s, name);
+        cols.exec();
+        QStringList colLines;
+        while (cols.next()) {
+            colLines << u"  %1 %2 notnull=%3 default=%4 pk=%5"_s.arg(cols.value(1).toString(), cols.value(2).toString(),
+                                                                     cols.value(3).toString(), cols.value(4).toString(),
+                                                                     cols.value(5).toString());
+        }
+        colLines.sort();
+        lines << colLines;
+        QSqlQuery idx(db);
+        idx.prepare(u"SELECT seq, name, \"unique\", origin FROM pragma_index_list(:t)"_s);
+        idx.bindValue(u":t"_s, name);
+        idx.exec();
+        QStringList idxLines;
+        while (idx.next())
+            idxLines << u"  index unique=%1 origin=%2"_s.arg(idx.value(2).toString(), idx.value(3).toString());
+        idxLines.sort();
+        lines << idxLines;
+    }
+    return lines.join(u'\n');
+}
+
+} // namespace tl::Schema

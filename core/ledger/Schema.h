@@ -1,0 +1,31 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QSqlDatabase>
+#include <QStringList>
+
+namespace tl::Schema {
+
+// The ledger's schema version. Version N is reached from N-1 by migrations()[N-2]; a new database
+// is created directly at currentVersion() by createLatest(). DatabaseTest checks that migrating a
+// version-1 database gives exactly the schema createLatest() gives.
+int currentVersion();
+
+// SQL statements that create the version-1 schema (kept for the migration test and for upgrading).
+QStringList version1();
+
+// Statements that create the latest schema from nothing.
+QStringList latest();
+
+// Statements that upgrade version (i + 1) to version (i + 2); migrations().size() == currentVersion() - 1.
+QList<QStringList> migrations();
+
+// Creates or upgrades the schema of an open database; every migration step runs in a transaction and
+// is rolled back on error. Errors: Database with SQLite's message, or a database newer than this build.
+Result<void> ensure(QSqlDatabase &db);
+
+// The schema as text (sorted sqlite_master rows without the sqlite_ internals), for comparisons.
+QString dump(QSqlDatabase &db);
+
+} // namespace tl::Schema

@@ -1,0 +1,176 @@
+#include "Pricer.h"
+
+#include <QTimeZone>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+Pricer::Pricer(std::shared_ptr<const PriceBook> book, QList<PriceOverride> overrides, QList<ModelAlias> aliases)
+    : m_book(std::move(book))
+    , m_overrides(std::move(overrides))
+    , m_aliases(std::move(aliases))
+{
+}
+
+std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, bool batch, bool anthropicCacheRules,
+                                       bool *estimated)
+{
+    *estimated = false;
+    const qint64 contextTokens = u.promptTokens; // tier selection uses all input tokens of the request
+    PerMillionSum sum;
+    bool missing = false;
+
+    auto priceOf = [&](const std::optional<TieredPrice> &price) -> std::optional<NanoUsdPerMillion> {
+        if (!price)
+            return std::nullopt;
+        return price->at(contextTokens);
+    };
+    auto addUnits = [&](qint64 units, std::optional<NanoUsdPerMillion> price) {
+        if (units == 0)
+            return;
+        if (!price) {
+            missing = true;
+            return;
+        }
+        sum.add(units, *price);
+    };
+
+    const auto input = priceOf(batch && p.batchInput ? p.batchInput : p.input);
+    const auto output = priceOf(batch && p.batchOutput ? p.batchOutput : p.output);
+    const bool halve = batch && !(p.batchInput || p.batchOutput);
+
+    // Input side. Audio and image tokens are subsets of the prompt with their own price when listed.
+    qint64 textInput = u.uncachedInputTokens();
+    if (u.audioInputTokens > 0) {
+        if (auto audio = priceOf(p.inputAudio)) {
+            addUnits(u.audioInputTokens, audio);
+            textInput -= u.audioInputTokens;
+        } else {
+            *estimated = true;
+        }
+    }
+    if (u.imageInputTokens > 0) {
+        if (auto image = priceOf(p.inputImage)) {
+            addUnits(u.imageInputTokens, image);
+            textInput -= u.imageInputTokens;
+        }
+    }
+    addUnits(textInput, input);
+
+    if (u.cachedTokens > 0) {
+        auto read = priceOf(p.cacheRead);
+        if (!read) {
+            read = input;
+            *estimated = true;
+        }
+        addUnits(u.cachedTokens, read);
+    }
+    if (u.cacheWrite5mTokens > 0) {
+        auto write = priceOf(p.cacheWrite);
+        if (!write) {
+            write = input;
+            *estimated = true;
+        }
+        addUnits(u.cacheWrite5mTokens, write);
+    }
+    if (u.cacheWrite1hTokens > 0) {
+        auto write = priceOf(p.cacheWrite1h);
+        if (!write) {
+            // Anthropic: "1-hour cache write tokens are 2 times the base input tokens price".
+            write = anthropicCacheRules && input ? std::optional<NanoUsdPerMillion>(*input * 2) : priceOf(p.cacheWrite);
+            *estimated = true;
+        }
+        addUnits(u.cacheWrite1hTokens, write);
+    }
+
+    // Output side: reasoning tokens are part of completion tokens and billed once.
+    qint64 textOutput = u.completionTokens;
+    if (u.audioOutputTokens > 0) {
+        if (auto audio = priceOf(p.outputAudio)) {
+            addUnits(u.audioOutputTokens, audio);
+            textOutput -= u.audioOutputTokens;
+        } else {
+            *estimated = true;
+        }
+    }
+    addUnits(textOutput, output);
+
+    if (missing)
+        return std::nullopt;
+    return halve ? sum.rounded(1, 2) : sum.rounded();
+}
+
+CostResult Pricer::price(const QString &providerIn, const QString &modelIn, const Usage &usage, qint64 startedAtUs,
+                         bool batch) const
+{
+    QString provider = providerIn;
+    QString model = modelIn;
+    for (const ModelAlias &alias : m_aliases) {
+        if (alias.alias == model && (alias.provider.isEmpty() || provider.isEmpty() || alias.provider == provider)) {
+            model = alias.model;
+            if (!alias.provider.isEmpty())
+                provider = alias.provider;
+            break;
+        }
+    }
+
+    const bool anthropic = provider == "anthropic"_L1 || model.startsWith("claude"_L1);
+    CostResult result;
+    for (const PriceOverride &o : m_overrides) {
+        if (o.model == model && (o.provider.isEmpty() || provider.isEmpty() || o.provider == provider)) {
+            bool estimated = false;
+            result.cost = compute(o.prices, usage, batch, anthropic, &estimated);
+            result.priceEntry = u"override/"_s + o.model;
+            result.priceVersion = u"override-r"_s + QString::number(o.revision);
+            result.status = !result.cost ? CostStatus::Unpriced : estimated ? CostStatus::Estimated : CostStatus::Exact;
+            if (!result.cost)
+                result.note = QObject::tr("the override for %1 lacks a price this call needs").arg(model);
+            return result;
+        }
+    }
+
+    const std::optional<ModelMatch> match = m_book->resolve(provider, model);
+    if (!match) {
+        result.note = QObject::tr("no price for model \"%1\"").arg(model);
+        return result;
+    }
+    const QDateTime started = QDateTime::fromMSecsSinceEpoch(startedAtUs / 1000, QTimeZone::utc());
+    bool estimated = false;
+    result.cost = compute(match->model->pricesAt(started), usage, batch,
+                          anthropic || match->provider->id == "anthropic"_L1, &estimated);
+    result.priceEntry = match->provider->id + u'/' + match->model->id;
+    result.priceVersion = m_book->version();
+    if (!result.cost) {
+        result.status = CostStatus::Unpriced;
+        result.note = QObject::tr("the price book lacks a price this call needs for %1").arg(model);
+    } else if (estimated || !match->exact) {
+        result.status = CostStatus::Estimated;
+        result.note = match->note;
+    } else {
+        result.status = CostStatus::Exact;
+    }
+    return result;
+}
+
+void Pricer::apply(CallRecord &r) const
+{
+    const QString &model = r.servedModel.isEmpty() ? r.requestedModel : r.servedModel;
+    const CostResult result = price(r.provider, model, r.usage, r.startedAtUs, r.batch);
+    r.priceEntry = result.priceEntry;
+    r.priceVersion = result.priceVersion;
+    const bool hit = r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit;
+    if (hit) {
+        // A cache hit is not billed; what it would have cost is its saving.
+        r.cost = 0;
+        r.savedCost = result.cost.value_or(0);
+        r.costStatus = CostStatus::Exact;
+        return;
+    }
+    r.cost = result.cost;
+    r.costStatus = result.status;
+    if (r.cost && r.usageStatus != UsageStatus::Complete)
+        r.costStatus = CostStatus::Estimated;
+}
+
+} // namespace tl

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "ledger/CallRecord.h"
+#include "pricing/PriceBook.h"
+
+#include <QHash>
+#include <QList>
+
+#include <memory>
+
+namespace tl {
+
+// A user's own price for a model; wins over the book. Identified by provider ("" = any) and exact
+// model name. `revision` increases on every change so each cost can name the override it used.
+struct PriceOverride
+{
+    QString provider;
+    QString model;
+    ModelPrices prices;
+    qint64 revision = 0;
+    QString note;
+};
+
+// Maps a name the API reports (an Azure deployment "prod-gpt4o") to a priced model ("gpt-4o").
+struct ModelAlias
+{
+    QString alias;
+    QString provider;
+    QString model;
+};
+
+struct CostResult
+{
+    std::optional<NanoUsd> cost; // nullopt: unpriced
+    CostStatus status = CostStatus::Unpriced;
+    QString priceEntry;   // "openai/gpt-4o" or "override/gpt-4o"
+    QString priceVersion; // book version, or "override-r<revision>"
+    QString note;         // why the cost is an estimate or unpriced
+};
+
+// Prices usage with a price book plus the user's overrides and aliases. Immutable: build a new one
+// when overrides change and share it (std::shared_ptr<const Pricer>) across threads.
+//
+// Cost rules (all amounts nano-USD; prices nano-USD per million tokens; rounded once per call):
+//  - uncached input (prompt - cached - cache writes) at the input price;
+//  - cached input (cache reads) at the cache-read price (input price if the book has none: estimate);
+//  - 5-minute cache writes at cache_write_mtok, 1-hour writes at cache_write_1h_mtok (if missing:
+//    Anthropic documents 2x the base input price; estimate);
+//  - completion tokens (reasoning included, billed once) at the output price;
+//  - audio/image tokens, subsets of prompt/completion, at their own prices where the book has them;
+//  - long-context tiers: when prompt tokens exceed a tier's start, that tier's prices apply to the
+//    whole request;
+//  - Batch API: the book's batch prices if given, else 50% of every token price (OpenAI and
+//    Anthropic Batch API pricing pages).
+// Usage is in TokenLedger's normalised form (see Usage in CallRecord.h).
+class Pricer
+{
+public:
+    explicit Pricer(std::shared_ptr<const PriceBook> book, QList<PriceOverride> overrides = {},
+                    QList<ModelAlias> aliases = {});
+
+    const PriceBook &book() const { return *m_book; }
+    std::shared_ptr<const PriceBook> bookPtr() const { return m_book; }
+    const QList<PriceOverride> &overrides() const { return m_overrides; }
+    const QList<ModelAlias> &aliases() const { return m_aliases; }
+
+    CostResult price(const QString &provider, const QString &model, const Usage &usage, qint64 startedAtUs,
+                     bool batch) const;
+
+    // Fills cost, costStatus, priceEntry, priceVersion (and savedCost for cache hits, whose own
+    // cost is zero) from the record's served model (requested model if none) and usage. An
+    // estimated usage makes an otherwise exact cost "estimated".
+    void apply(CallRecord &record) const;
+
+    // The arithmetic alone, exposed for tests. Returns nullopt if a token class with a non-zero
+    // count has no price at all; `estimated` is set when a fallback price was used.
+    static std::optional<NanoUsd> compute(const ModelPrices &prices, const Usage &usage, bool batch,
+                                          bool anthropicCacheRules, bool *estimated);
+
+private:
+    std::shared_ptr<const PriceBook> m_book;
+    QList<PriceOverride> m_overrides;
+    QList<ModelAlias> m_aliases;
+};
+
+} // namespace tl

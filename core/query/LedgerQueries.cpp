@@ -1,0 +1,698 @@
+#include "LedgerQueries.h"
+
+#include "common/Logging.h"
+#include "ledger/LatencyHistogram.h"
+#include "query/Labels.h"
+
+#include <QHash>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <map>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+
+constexpr qint64 kUsPerHour = 3'600'000'000LL;
+constexpr qint64 kUsPerQuarterHour = 900'000'000LL;
+
+qint64 floorTo(qint64 us, qint64 step) { return us - (((us % step) + step) % step); }
+qint64 ceilTo(qint64 us, qint64 step)
+{
+    const qint64 f = floorTo(us, step);
+    return f == us ? us : f + step;
+}
+
+std::unexpected<Error> dbError(const QSqlQuery &q)
+{
+    qCWarning(lcQuery) << "query failed:" << q.lastError().text();
+    return fail(ErrorCode::Database, QObject::tr("Ledger query failed: %1").arg(q.lastError().text()));
+}
+
+// Column names for a dimension in the rollup and in the raw table; fixed strings, never user input.
+QString rollupColumn(Dimension d)
+{
+    switch (d) {
+    case Dimension::Endpoint:
+        return u"endpoint_id"_s;
+    case Dimension::Model:
+        return u"model_id"_s;
+    case Dimension::Key:
+        return u"key_id"_s;
+    case Dimension::Provider:
+        return u"provider_id"_s;
+    case Dimension::Batch:
+        return u"batch"_s;
+    case Dimension::Tag:
+        break;
+    }
+    return {};
+}
+
+QString rawColumn(Dimension d)
+{
+    switch (d) {
+    case Dimension::Model:
+        return u"served_model_id"_s;
+    case Dimension::Tag:
+        return u"tags"_s;
+    default:
+        return rollupColumn(d);
+    }
+}
+
+// WHERE clause for a filter, with its bound values. `raw` selects the raw-table column names.
+struct Where
+{
+    QString sql;
+    QVariantList values;
+    bool impossible = false; // a filter names a label that does not exist: nothing can match
+};
+
+Where filterClause(const Filter &f, const Labels &labels, bool raw)
+{
+    Where w;
+    auto addEq = [&](const QString &name, Labels::Kind kind, const QString &column) {
+        if (name.isEmpty())
+            return;
+        const qint64 id = labels.id(kind, name);
+        if (id < 0)
+            w.impossible = true;
+        w.sql += u" AND "_s + column + u" = ?"_s;
+        w.values << id;
+    };
+    addEq(f.endpoint, Labels::Endpoint, u"endpoint_id"_s);
+    addEq(f.model, Labels::Model, raw ? u"served_model_id"_s : u"model_id"_s);
+    addEq(f.key, Labels::Key, u"key_id"_s);
+    addEq(f.provider, Labels::Provider, u"provider_id"_s);
+    return w;
+}
+
+// Filter-box text: endpoints or models whose name contains the text.
+void appendTextClause(Where &w, const Filter &f, QSqlDatabase &db, bool raw)
+{
+    if (f.text.isEmpty())
+        return;
+    QSqlQuery q(db);
+    q.prepare(u"SELECT id, kind FROM labels WHERE kind IN (1, 3) AND instr(lower(name), lower(?)) > 0"_s);
+    q.addBindValue(f.text);
+    q.exec();
+    QStringList endpointMarks, modelMarks;
+    QVariantList endpointIds, modelIds;
+    while (q.next()) {
+        if (q.value(1).toInt() == Labels::Endpoint) {
+            endpointMarks << u"?"_s;
+            endpointIds << q.value(0);
+        } else {
+            modelMarks << u"?"_s;
+            modelIds << q.value(0);
+        }
+    }
+    if (endpointIds.isEmpty() && modelIds.isEmpty()) {
+        w.impossible = true;
+        return;
+    }
+    QStringList parts;
+    if (!endpointIds.isEmpty())
+        parts << u"endpoint_id IN ("_s + endpointMarks.join(u", "_s) + u')';
+    if (!modelIds.isEmpty())
+        parts << (raw ? u"served_model_id IN ("_s : u"model_id IN ("_s) + modelMarks.join(u", "_s) + u')';
+    w.sql += u" AND ("_s + parts.join(u" OR "_s) + u')';
+    w.values << endpointIds << modelIds;
+}
+
+Where buildWhere(const Filter &f, const Labels &labels, QSqlDatabase &db, bool raw)
+{
+    Where w = filterClause(f, labels, raw);
+    appendTextClause(w, f, db, raw);
+    return w;
+}
+
+const QString kRollupMetrics = uR"(SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens),
+    SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls),
+    SUM(saved_nano), SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us))"_s;
+
+const QString kRawMetrics = uR"(COUNT(*), SUM(prompt_tokens), SUM(cached_tokens),
+    SUM(cache_write_5m_tokens + cache_write_1h_tokens), SUM(completion_tokens), SUM(reasoning_tokens),
+    SUM(COALESCE(cost_nano, 0)), SUM(cost_nano IS NULL), SUM(cost_status = 1), SUM(saved_nano),
+    SUM(cache_outcome IN (2, 3)), SUM(http_status >= 400 OR error_kind <> ''), SUM(latency_us >= 0),
+    SUM(MAX(latency_us, 0)))"_s;
+
+constexpr int kMetricCount = 14;
+
+void readMetrics(const QSqlQuery &q, int first, Aggregate &a)
+{
+    int i = first;
+    a.calls += q.value(i++).toLongLong();
+    a.promptTokens += q.value(i++).toLongLong();
+    a.cachedTokens += q.value(i++).toLongLong();
+    a.cacheWriteTokens += q.value(i++).toLongLong();
+    a.completionTokens += q.value(i++).toLongLong();
+    a.reasoningTokens += q.value(i++).toLongLong();
+    a.cost += q.value(i++).toLongLong();
+    a.unpricedCalls += q.value(i++).toLongLong();
+    a.estimatedCalls += q.value(i++).toLongLong();
+    a.saved += q.value(i++).toLongLong();
+    a.cacheHits += q.value(i++).toLongLong();
+    a.errorCalls += q.value(i++).toLongLong();
+    a.latencyCalls += q.value(i++).toLongLong();
+    a.latencySumUs += q.value(i++).toLongLong();
+}
+
+void addBucket(Aggregate &a, int bucket, qint64 count)
+{
+    if (a.latencyBuckets.empty())
+        a.latencyBuckets.assign(LatencyHistogram::kBuckets, 0);
+    a.latencyBuckets[size_t(qBound(0, bucket, LatencyHistogram::kBuckets - 1))] += count;
+}
+
+bool execWith(QSqlQuery &q, const QString &sql, const QVariantList &values)
+{
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        return false;
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    return q.exec();
+}
+
+using GroupKey = QList<qint64>; // label ids (or batch flag) per dimension; tags use a separate map
+
+struct Range
+{
+    qint64 from;
+    qint64 to;
+    bool rollup;
+};
+
+// Whole hours from the rollups, partial hours at both ends from the raw rows.
+QList<Range> splitRange(qint64 from, qint64 to)
+{
+    QList<Range> ranges;
+    if (to <= from)
+        return ranges;
+    const qint64 h0 = ceilTo(from, kUsPerHour);
+    const qint64 h1 = floorTo(to, kUsPerHour);
+    if (h0 >= h1) {
+        ranges.append({from, to, false});
+        return ranges;
+    }
+    if (from < h0)
+        ranges.append({from, h0, false});
+    ranges.append({h0, h1, true});
+    if (h1 < to)
+        ranges.append({h1, to, false});
+    return ranges;
+}
+
+} // namespace
+
+QString toString(Dimension d)
+{
+    switch (d) {
+    case Dimension::Endpoint:
+        return u"endpoint"_s;
+    case Dimension::Model:
+        return u"model"_s;
+    case Dimension::Key:
+        return u"key"_s;
+    case Dimension::Provider:
+        return u"provider"_s;
+    case Dimension::Batch:
+        return u"batch"_s;
+    case Dimension::Tag:
+        return u"tag"_s;
+    }
+    return {};
+}
+
+bool dimensionFromString(QStringView text, Dimension *out)
+{
+    for (Dimension d : {Dimension::Endpoint, Dimension::Model, Dimension::Key, Dimension::Provider, Dimension::Batch,
+                        Dimension::Tag}) {
+        if (text == toString(d)) {
+            *out = d;
+            return true;
+        }
+    }
+    return false;
+}
+
+void Aggregate::add(const Aggregate &o)
+{
+    calls += o.calls;
+    promptTokens += o.promptTokens;
+    cachedTokens += o.cachedTokens;
+    cacheWriteTokens += o.cacheWriteTokens;
+    completionTokens += o.completionTokens;
+    reasoningTokens += o.reasoningTokens;
+    cost += o.cost;
+    unpricedCalls += o.unpricedCalls;
+    estimatedCalls += o.estimatedCalls;
+    saved += o.saved;
+    cacheHits += o.cacheHits;
+    errorCalls += o.errorCalls;
+    latencyCalls += o.latencyCalls;
+    latencySumUs += o.latencySumUs;
+    if (!o.latencyBuckets.empty()) {
+        if (latencyBuckets.empty())
+            latencyBuckets.assign(LatencyHistogram::kBuckets, 0);
+        for (size_t i = 0; i < latencyBuckets.size(); ++i)
+            latencyBuckets[i] += o.latencyBuckets[i];
+    }
+}
+
+qint64 Aggregate::p95LatencyUs() const
+{
+    if (latencyBuckets.empty())
+        return -1;
+    return LatencyHistogram::percentileUs(latencyBuckets.data(), 0.95);
+}
+
+namespace LedgerQueries {
+
+Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
+{
+    const Labels labels = Labels::load(db);
+    Breakdown result;
+    result.groupBy = query.groupBy;
+    const bool byTag = query.groupBy.contains(Dimension::Tag);
+    const bool latencyByRollup = std::all_of(query.groupBy.begin(), query.groupBy.end(), [](Dimension d) {
+        return d == Dimension::Endpoint || d == Dimension::Model || d == Dimension::Key;
+    });
+
+    std::map<QStringList, Aggregate> groups; // keyed by display names
+    auto keyNames = [&](const QSqlQuery &q) {
+        QStringList names;
+        for (int i = 0; i < query.groupBy.size(); ++i) {
+            const Dimension d = query.groupBy[i];
+            if (d == Dimension::Batch)
+                names << (q.value(i).toInt() ? u"batch"_s : u"realtime"_s);
+            else if (d == Dimension::Tag)
+                names << q.value(i).toString();
+            else
+                names << labels.name(q.value(i).toLongLong());
+        }
+        return names;
+    };
+
+    for (const Range &range : splitRange(query.fromUs, query.toUs)) {
+        const bool rollup = range.rollup && !byTag;
+        const Where where = buildWhere(query.filter, labels, db, !rollup);
+        if (where.impossible)
+            break;
+        QStringList cols;
+        for (Dimension d : query.groupBy)
+            cols << (rollup ? rollupColumn(d) : rawColumn(d));
+        const QString groupCols = cols.join(u", "_s);
+        const QString select = groupCols.isEmpty() ? QString() : groupCols + u", "_s;
+        const QString groupBy = groupCols.isEmpty() ? QString() : u" GROUP BY "_s + groupCols;
+        const QString table = rollup ? u"rollup_hour"_s : u"calls"_s;
+        const QString timeCol = rollup ? u"hour_us"_s : u"started_at_us"_s;
+        const QString sql = u"SELECT "_s + select + (rollup ? kRollupMetrics : kRawMetrics) + u" FROM "_s + table
+            + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + groupBy;
+        QSqlQuery q(db);
+        if (!execWith(q, sql, QVariantList{range.from, range.to} + where.values))
+            return dbError(q);
+        while (q.next()) {
+            const QStringList names = keyNames(q);
+            if (byTag) {
+                // Split the comma-joined tags: one group per tag ("" = untagged).
+                const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
+                QStringList tags = names[tagIndex].split(u',', Qt::SkipEmptyParts);
+                if (tags.isEmpty())
+                    tags << QString();
+                for (const QString &tag : tags) {
+                    QStringList k = names;
+                    k[tagIndex] = tag;
+                    readMetrics(q, int(query.groupBy.size()), groups[k]);
+                }
+            } else {
+                readMetrics(q, int(query.groupBy.size()), groups[names]);
+            }
+        }
+        // Totals: tags can double count, so totals come from an ungrouped query.
+        QSqlQuery t(db);
+        const QString totalSql = u"SELECT "_s + (rollup ? kRollupMetrics : kRawMetrics) + u" FROM "_s + table
+            + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql;
+        if (!execWith(t, totalSql, QVariantList{range.from, range.to} + where.values))
+            return dbError(t);
+        if (t.next())
+            readMetrics(t, 0, result.totals);
+
+        // Latency histograms.
+        if (byTag)
+            continue;
+        if (rollup && latencyByRollup) {
+            QSqlQuery l(db);
+            const QString lsql = u"SELECT "_s + select + u"bucket, SUM(calls) FROM rollup_latency_hour WHERE hour_us >= ? "
+                                                         u"AND hour_us < ?"_s
+                + where.sql + u" GROUP BY "_s + select + u"bucket"_s;
+            if (!execWith(l, lsql, QVariantList{range.from, range.to} + where.values))
+                return dbError(l);
+            const int n = int(query.groupBy.size());
+            while (l.next()) {
+                const QStringList names = keyNames(l);
+                addBucket(groups[names], l.value(n).toInt(), l.value(n + 1).toLongLong());
+                addBucket(result.totals, l.value(n).toInt(), l.value(n + 1).toLongLong());
+            }
+        } else if (!rollup) {
+            QSqlQuery l(db);
+            const QString lsql = u"SELECT "_s + select + u"latency_us FROM calls WHERE started_at_us >= ? AND "
+                                                         u"started_at_us < ? AND latency_us >= 0"_s
+                + where.sql;
+            if (!execWith(l, lsql, QVariantList{range.from, range.to} + where.values))
+                return dbError(l);
+            const int n = int(query.groupBy.size());
+            while (l.next()) {
+                const int bucket = LatencyHistogram::bucketOf(l.value(n).toLongLong());
+                addBucket(groups[keyNames(l)], bucket, 1);
+                addBucket(result.totals, bucket, 1);
+            }
+        }
+    }
+
+    for (auto &[names, agg] : groups) {
+        if (agg.calls == 0)
+            continue; // a latency-only entry cannot exist without calls; skip defensively
+        result.rows.append(BreakdownRow{names, agg, 0, 0});
+    }
+    std::sort(result.rows.begin(), result.rows.end(), [](const BreakdownRow &a, const BreakdownRow &b) {
+        if (a.agg.cost != b.agg.cost)
+            return a.agg.cost > b.agg.cost;
+        if (a.agg.calls != b.agg.calls)
+            return a.agg.calls > b.agg.calls;
+        return a.keys < b.keys;
+    });
+    NanoUsd running = 0;
+    NanoUsd sumOfRows = 0;
+    for (const BreakdownRow &row : std::as_const(result.rows))
+        sumOfRows += row.agg.cost;
+    for (BreakdownRow &row : result.rows) {
+        running += row.agg.cost;
+        row.share = sumOfRows ? double(row.agg.cost) / double(sumOfRows) : 0;
+        row.cumulativeShare = sumOfRows ? double(running) / double(sumOfRows) : 0;
+    }
+    if (query.topN > 0 && result.rows.size() > query.topN) {
+        result.omittedRows = int(result.rows.size()) - query.topN;
+        result.rows.resize(query.topN);
+    }
+    return result;
+}
+
+Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
+{
+    const Labels labels = Labels::load(db);
+    TimeSeries ts;
+    ts.bucketStartsUs = TimeZoneBuckets::starts(query.granularity, query.zone, query.fromUs, query.toUs);
+    for (qint64 s : std::as_const(ts.bucketStartsUs))
+        ts.bucketLabels << TimeZoneBuckets::label(query.granularity, query.zone, s);
+    const int nBuckets = int(ts.bucketStartsUs.size());
+    ts.callsPerBucket.fill(0, nBuckets);
+    ts.costPerBucket.fill(0, nBuckets);
+    if (nBuckets == 0)
+        return ts;
+    ts.fromRawRows = !TimeZoneBuckets::alignedToUtcHours(ts.bucketStartsUs);
+
+    auto bucketIndex = [&](qint64 us) {
+        auto it = std::upper_bound(ts.bucketStartsUs.begin(), ts.bucketStartsUs.end(), us);
+        return int(it - ts.bucketStartsUs.begin()) - 1;
+    };
+
+    std::map<QString, QList<NanoUsd>> perSeries;
+    std::map<QString, NanoUsd> seriesTotal;
+    const QString seriesOne = QObject::tr("All");
+
+    QList<Range> ranges;
+    if (ts.fromRawRows)
+        ranges.append({query.fromUs, query.toUs, false});
+    else
+        ranges = splitRange(query.fromUs, query.toUs);
+
+    for (const Range &range : ranges) {
+        const Where where = buildWhere(query.filter, labels, db, !range.rollup);
+        if (where.impossible)
+            break;
+        const QString dimCol = query.stackBy
+            ? (range.rollup ? rollupColumn(*query.stackBy) : rawColumn(*query.stackBy))
+            : u"0"_s;
+        const qint64 step = ts.fromRawRows ? kUsPerQuarterHour : kUsPerHour;
+        QString sql;
+        if (range.rollup) {
+            sql = u"SELECT hour_us, "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM rollup_hour WHERE hour_us >= ? "
+                                                  u"AND hour_us < ?"_s
+                + where.sql + u" GROUP BY hour_us, "_s + dimCol;
+        } else {
+            const QString slot = u"(started_at_us - ((started_at_us % %1) + %1) % %1)"_s.arg(step);
+            sql = u"SELECT "_s + slot + u" AS slot, "_s + dimCol
+                + u", SUM(COALESCE(cost_nano, 0)), COUNT(*) FROM calls WHERE started_at_us >= ? AND started_at_us < ?"_s
+                + where.sql + u" GROUP BY slot, "_s + dimCol;
+        }
+        QSqlQuery q(db);
+        if (!execWith(q, sql, QVariantList{range.from, range.to} + where.values))
+            return dbError(q);
+        while (q.next()) {
+            qint64 slot = q.value(0).toLongLong();
+            // A raw partial hour at the start of the range floors below fromUs; it still belongs to
+            // the first bucket, whose start is at or before fromUs.
+            slot = std::max(slot, query.fromUs);
+            const int b = bucketIndex(slot);
+            if (b < 0 || b >= nBuckets)
+                continue;
+            QString name = seriesOne;
+            if (query.stackBy) {
+                if (*query.stackBy == Dimension::Batch)
+                    name = q.value(1).toInt() ? u"batch"_s : u"realtime"_s;
+                else
+                    name = labels.name(q.value(1).toLongLong());
+            }
+            const NanoUsd cost = q.value(2).toLongLong();
+            const qint64 calls = q.value(3).toLongLong();
+            auto &series = perSeries[name];
+            if (series.isEmpty())
+                series.fill(0, nBuckets);
+            series[b] += cost;
+            seriesTotal[name] += cost;
+            ts.callsPerBucket[b] += calls;
+            ts.costPerBucket[b] += cost;
+        }
+    }
+
+    QList<std::pair<QString, NanoUsd>> order(seriesTotal.begin(), seriesTotal.end());
+    std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    QList<NanoUsd> other(nBuckets, 0);
+    bool hasOther = false;
+    for (int i = 0; i < order.size(); ++i) {
+        if (query.maxSeries > 0 && i >= query.maxSeries) {
+            const auto &s = perSeries[order[i].first];
+            for (int b = 0; b < nBuckets; ++b)
+                other[b] += s[b];
+            hasOther = true;
+            continue;
+        }
+        ts.seriesNames << order[i].first;
+        ts.cost << perSeries[order[i].first];
+    }
+    if (hasOther) {
+        ts.seriesNames << QObject::tr("Other");
+        ts.cost << other;
+    }
+    return ts;
+}
+
+Pareto pareto(const Breakdown &b)
+{
+    Pareto p;
+    for (const BreakdownRow &row : b.rows)
+        p.total += row.agg.cost;
+    NanoUsd running = 0;
+    for (const BreakdownRow &row : b.rows) {
+        running += row.agg.cost;
+        const double share = p.total ? double(running) / double(p.total) : 0;
+        p.points.append({row.keys.join(u" · "_s), row.agg.cost, share});
+        // Integer comparison so that exactly 80% counts: running * 5 >= total * 4.
+        if (p.countFor80 == 0 && p.total > 0 && running * 5 >= p.total * 4)
+            p.countFor80 = int(p.points.size());
+    }
+    return p;
+}
+
+Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
+{
+    const Labels labels = Labels::load(db);
+    std::map<std::pair<qint64, qint64>, qint64> counts;
+    for (const Range &range : splitRange(fromUs, toUs)) {
+        QSqlQuery q(db);
+        const QString sql = range.rollup
+            ? u"SELECT provider_id, model_id, SUM(unpriced_calls) FROM rollup_hour WHERE hour_us >= ? AND hour_us < ? "
+              u"AND unpriced_calls > 0 GROUP BY provider_id, model_id"_s
+            : u"SELECT provider_id, served_model_id, COUNT(*) FROM calls WHERE started_at_us >= ? AND started_at_us < ? "
+              u"AND cost_nano IS NULL GROUP BY provider_id, served_model_id"_s;
+        if (!execWith(q, sql, {range.from, range.to}))
+            return dbError(q);
+        while (q.next())
+            counts[{q.value(0).toLongLong(), q.value(1).toLongLong()}] += q.value(2).toLongLong();
+    }
+    QList<UnpricedModel> result;
+    for (const auto &[ids, n] : counts)
+        result.append({labels.name(ids.first), labels.name(ids.second), n});
+    std::sort(result.begin(), result.end(), [](const UnpricedModel &a, const UnpricedModel &b) { return a.calls > b.calls; });
+    return result;
+}
+
+namespace {
+const QString kRecordColumns = uR"(id, started_at_us, endpoint_id, provider_id, requested_model_id,
+    served_model_id, key_id, tags, prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+    completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens, usage_status,
+    cost_nano, cost_status, price_entry, price_version, latency_us, ttft_us, http_status, error_kind, cache_outcome,
+    saved_nano, batch, source_kind, source_ref, source_key, similarity, request_bytes, response_bytes, request_hash,
+    prompt_chars, message_count, max_tokens, has_tools, task_type)"_s;
+
+CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
+{
+    CallRecord r;
+    int i = 0;
+    r.id = q.value(i++).toLongLong();
+    r.startedAtUs = q.value(i++).toLongLong();
+    r.endpoint = labels.name(q.value(i++).toLongLong());
+    r.provider = labels.name(q.value(i++).toLongLong());
+    r.requestedModel = labels.name(q.value(i++).toLongLong());
+    r.servedModel = labels.name(q.value(i++).toLongLong());
+    r.keyId = labels.name(q.value(i++).toLongLong());
+    r.tags = q.value(i++).toString().split(u',', Qt::SkipEmptyParts);
+    r.usage.promptTokens = q.value(i++).toLongLong();
+    r.usage.cachedTokens = q.value(i++).toLongLong();
+    r.usage.cacheWrite5mTokens = q.value(i++).toLongLong();
+    r.usage.cacheWrite1hTokens = q.value(i++).toLongLong();
+    r.usage.completionTokens = q.value(i++).toLongLong();
+    r.usage.reasoningTokens = q.value(i++).toLongLong();
+    r.usage.audioInputTokens = q.value(i++).toLongLong();
+    r.usage.audioOutputTokens = q.value(i++).toLongLong();
+    r.usage.imageInputTokens = q.value(i++).toLongLong();
+    r.usageStatus = UsageStatus(q.value(i++).toInt());
+    const QVariant cost = q.value(i++);
+    r.cost = cost.isNull() ? std::nullopt : std::optional<NanoUsd>(cost.toLongLong());
+    r.costStatus = CostStatus(q.value(i++).toInt());
+    r.priceEntry = q.value(i++).toString();
+    r.priceVersion = q.value(i++).toString();
+    r.latencyUs = q.value(i++).toLongLong();
+    r.ttftUs = q.value(i++).toLongLong();
+    r.httpStatus = q.value(i++).toInt();
+    r.errorKind = q.value(i++).toString();
+    r.cacheOutcome = CacheOutcome(q.value(i++).toInt());
+    r.savedCost = q.value(i++).toLongLong();
+    r.batch = q.value(i++).toInt() != 0;
+    r.sourceKind = SourceKind(q.value(i++).toInt());
+    r.sourceRef = q.value(i++).toString();
+    r.sourceKey = q.value(i++).toString();
+    r.similarity = q.value(i++).toDouble();
+    r.requestBytes = q.value(i++).toLongLong();
+    r.responseBytes = q.value(i++).toLongLong();
+    r.requestHash = q.value(i++).toString();
+    r.promptChars = q.value(i++).toLongLong();
+    r.messageCount = q.value(i++).toInt();
+    r.maxTokens = q.value(i++).toLongLong();
+    r.hasTools = q.value(i++).toInt() != 0;
+    r.taskType = q.value(i++).toString();
+    return r;
+}
+} // namespace
+
+Result<QList<CallRecord>> records(QSqlDatabase &db, const RecordQuery &query)
+{
+    const Labels labels = Labels::load(db);
+    const Where where = buildWhere(query.filter, labels, db, true);
+    QList<CallRecord> result;
+    if (where.impossible)
+        return result;
+    QSqlQuery q(db);
+    const QString sql = u"SELECT "_s + kRecordColumns
+        + u" FROM calls WHERE started_at_us >= ? AND started_at_us < ?"_s + where.sql
+        + u" ORDER BY started_at_us DESC, id DESC LIMIT ?"_s;
+    if (!execWith(q, sql, QVariantList{query.fromUs, query.toUs} + where.values + QVariantList{query.limit}))
+        return dbError(q);
+    while (q.next())
+        result.append(readRecord(q, labels));
+    return result;
+}
+
+Result<qint64> forEachRecord(QSqlDatabase &db, qint64 fromUs, qint64 toUs,
+                             const std::function<bool(const CallRecord &)> &sink)
+{
+    const Labels labels = Labels::load(db);
+    QSqlQuery q(db);
+    const QString sql = u"SELECT "_s + kRecordColumns
+        + u" FROM calls WHERE started_at_us >= ? AND started_at_us < ? ORDER BY started_at_us, id"_s;
+    if (!execWith(q, sql, {fromUs, toUs}))
+        return dbError(q);
+    qint64 n = 0;
+    while (q.next()) {
+        ++n;
+        if (!sink(readRecord(q, labels)))
+            break;
+    }
+    return n;
+}
+
+Result<std::pair<qint64, qint64>> timeSpan(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(u"SELECT MIN(started_at_us), MAX(started_at_us) FROM calls"_s))
+        return dbError(q);
+    if (!q.next() || q.value(0).isNull())
+        return std::pair<qint64, qint64>{0, 0};
+    return std::pair<qint64, qint64>{q.value(0).toLongLong(), q.value(1).toLongLong()};
+}
+
+Result<void> rebuildRollups(QSqlDatabase &db)
+{
+    const QString hour = u"(started_at_us - ((started_at_us % 3600000000) + 3600000000) % 3600000000)"_s;
+    const QStringList statements = {
+        u"DELETE FROM rollup_hour"_s,
+        u"DELETE FROM rollup_latency_hour"_s,
+        u"INSERT INTO rollup_hour (hour_us, endpoint_id, model_id, key_id, provider_id, batch, calls, "
+        u"prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_nano, "
+        u"unpriced_calls, estimated_calls, saved_nano, cache_hits, error_calls, latency_calls, latency_sum_us) "
+        u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, provider_id, batch, "_s + kRawMetrics
+            + u" FROM calls GROUP BY 1, 2, 3, 4, 5, 6"_s,
+    };
+    for (const QString &sql : statements) {
+        QSqlQuery q(db);
+        if (!q.exec(sql))
+            return dbError(q);
+    }
+    // Latency buckets need the log mapping: computed here row by row.
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, latency_us FROM calls WHERE latency_us >= 0"_s))
+        return dbError(q);
+    std::map<std::tuple<qint64, qint64, qint64, qint64, int>, qint64> buckets;
+    while (q.next()) {
+        buckets[{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toLongLong(),
+                 LatencyHistogram::bucketOf(q.value(4).toLongLong())}] += 1;
+    }
+    QSqlQuery ins(db);
+    ins.prepare(u"INSERT INTO rollup_latency_hour (hour_us, endpoint_id, model_id, key_id, bucket, calls) "
+                u"VALUES (?, ?, ?, ?, ?, ?)"_s);
+    for (const auto &[k, n] : buckets) {
+        ins.addBindValue(std::get<0>(k));
+        ins.addBindValue(std::get<1>(k));
+        ins.addBindValue(std::get<2>(k));
+        ins.addBindValue(std::get<3>(k));
+        ins.addBindValue(std::get<4>(k));
+        ins.addBindValue(n);
+        if (!ins.exec())
+            return dbError(ins);
+    }
+    return {};
+}
+
+} // namespace LedgerQueries
+
+} // namespace tl

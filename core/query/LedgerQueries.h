@@ -1,0 +1,161 @@
+#pragma once
+
+#include "common/Money.h"
+#include "common/Result.h"
+#include "common/TimeZoneBuckets.h"
+#include "ledger/CallRecord.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QStringList>
+#include <QTimeZone>
+
+#include <functional>
+#include <vector>
+
+namespace tl {
+
+// What a breakdown groups by. Endpoint, model (the served model), key identity, provider and the
+// batch flag come from the hourly rollups; Tag comes from the raw rows (a call with two tags counts
+// in both groups, so tag groups can add up to more than the total).
+enum class Dimension { Endpoint, Model, Key, Provider, Batch, Tag };
+QString toString(Dimension d);
+bool dimensionFromString(QStringView text, Dimension *out);
+
+// Narrows any query: empty fields match everything. Names as stored (model = served model).
+struct Filter
+{
+    QString endpoint;
+    QString model;
+    QString key;
+    QString provider;
+    QString text; // case-insensitive substring of endpoint or model name (the filter box)
+    bool isEmpty() const
+    {
+        return endpoint.isEmpty() && model.isEmpty() && key.isEmpty() && provider.isEmpty() && text.isEmpty();
+    }
+    bool operator==(const Filter &) const = default;
+};
+
+// Sums over a set of calls. Money in nano-USD, tokens in tokens, latencies in microseconds.
+struct Aggregate
+{
+    qint64 calls = 0;
+    qint64 promptTokens = 0;
+    qint64 cachedTokens = 0;
+    qint64 cacheWriteTokens = 0;
+    qint64 completionTokens = 0;
+    qint64 reasoningTokens = 0;
+    NanoUsd cost = 0; // sum over priced calls only
+    qint64 unpricedCalls = 0;
+    qint64 estimatedCalls = 0;
+    NanoUsd saved = 0; // what cache hits would have cost
+    qint64 cacheHits = 0;
+    qint64 errorCalls = 0;
+    qint64 latencyCalls = 0;
+    qint64 latencySumUs = 0;
+    std::vector<qint64> latencyBuckets; // LatencyHistogram buckets; empty when none
+
+    void add(const Aggregate &o);
+    qint64 avgLatencyUs() const { return latencyCalls ? latencySumUs / latencyCalls : -1; }
+    qint64 p95LatencyUs() const; // -1 when unknown; within 5% (histogram buckets)
+    NanoUsd costPer1kCalls() const { return calls ? NanoUsd((cost * 1000) / calls) : 0; }
+};
+
+struct BreakdownRow
+{
+    QStringList keys; // one name per grouped dimension
+    Aggregate agg;
+    double share = 0;           // of the total cost, 0..1 (display only)
+    double cumulativeShare = 0; // running share in cost order, 0..1
+};
+
+struct BreakdownQuery
+{
+    qint64 fromUs = 0;
+    qint64 toUs = 0;
+    QList<Dimension> groupBy{Dimension::Endpoint, Dimension::Model};
+    Filter filter;
+    int topN = 0; // 0: all rows
+};
+
+struct Breakdown
+{
+    QList<Dimension> groupBy;
+    QList<BreakdownRow> rows; // by cost, highest first (ties by calls, then name)
+    Aggregate totals;         // over every matching call, not only the top N
+    int omittedRows = 0;      // rows cut by topN
+};
+
+struct TimeSeriesQuery
+{
+    qint64 fromUs = 0;
+    qint64 toUs = 0;
+    Granularity granularity = Granularity::Day;
+    QTimeZone zone = QTimeZone::systemTimeZone();
+    std::optional<Dimension> stackBy = Dimension::Model; // Endpoint, Model, Key or Provider; nullopt: one series
+    Filter filter;
+    int maxSeries = 8; // the rest is summed into "Other"
+};
+
+struct TimeSeries
+{
+    QList<qint64> bucketStartsUs;
+    QStringList bucketLabels;
+    QStringList seriesNames;       // highest total first; "Other" last when present
+    QList<QList<NanoUsd>> cost;    // [series][bucket]
+    QList<qint64> callsPerBucket;  // all series
+    QList<NanoUsd> costPerBucket;  // all series
+    bool fromRawRows = false;      // true when the zone is not whole-hour aligned
+};
+
+struct ParetoPoint
+{
+    QString name;
+    NanoUsd cost = 0;
+    double cumulativeShare = 0;
+};
+
+// How few endpoints (or other groups) carry 80% of the cost.
+struct Pareto
+{
+    QList<ParetoPoint> points; // by cost, highest first
+    int countFor80 = 0;        // smallest number of groups whose cost reaches 80% of the total
+    NanoUsd total = 0;
+};
+
+struct UnpricedModel
+{
+    QString provider;
+    QString model;
+    qint64 calls = 0;
+};
+
+struct RecordQuery
+{
+    qint64 fromUs = 0;
+    qint64 toUs = 0;
+    Filter filter;
+    int limit = 1000; // newest first
+};
+
+// Synchronous queries over an open ledger connection. Breakdowns and time series read the hourly
+// rollups for whole hours and the raw rows for the partial hours at the ends of the range, so they
+// are exact for any range and cost the same over ten million records as over ten thousand.
+// Thread affinity: the thread that owns `db`. Errors: Database with SQLite's message.
+namespace LedgerQueries {
+Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query);
+Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query);
+Pareto pareto(const Breakdown &byOneDimension);
+Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qint64 toUs);
+Result<QList<CallRecord>> records(QSqlDatabase &db, const RecordQuery &query);
+// Streams every record in [fromUs, toUs) in time order to `sink`; stops early when sink returns false.
+Result<qint64> forEachRecord(QSqlDatabase &db, qint64 fromUs, qint64 toUs,
+                             const std::function<bool(const CallRecord &)> &sink);
+// First and last started_at_us in the ledger; {0, 0} when empty.
+Result<std::pair<qint64, qint64>> timeSpan(QSqlDatabase &db);
+// Recomputes the rollup tables from the raw rows (for checks and after re-pricing).
+Result<void> rebuildRollups(QSqlDatabase &db);
+} // namespace LedgerQueries
+
+} // namespace tl

@@ -1,0 +1,67 @@
+#include "TestSupport.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::test {
+
+QString sharedData(const QString &relative)
+{
+    return QStringLiteral(TOKENLEDGER_SHARED_DIR) + u"/data/"_s + relative;
+}
+
+QString providerFixture(const QString &name)
+{
+    return QStringLiteral(TOKENLEDGER_SHARED_DIR) + u"/fixtures/providers/"_s + name;
+}
+
+QString fixture(const QString &relative)
+{
+    return QStringLiteral(TOKENLEDGER_FIXTURES_DIR) + u'/' + relative;
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read test file %s", qPrintable(path)); // test setup only, never production code
+    return f.readAll();
+}
+
+std::shared_ptr<const PriceBook> builtInBook()
+{
+    static std::shared_ptr<const PriceBook> book = [] {
+        auto b = PriceBook::builtIn();
+        if (!b)
+            qFatal("built-in price book failed to load: %s", qPrintable(b.error().message));
+        return *b;
+    }();
+    return book;
+}
+
+CallRecord makeRecord(qint64 startedAtUs, const QString &endpoint, const QString &provider, const QString &model,
+                      qint64 prompt, qint64 completion)
+{
+    CallRecord r;
+    r.startedAtUs = startedAtUs;
+    r.endpoint = endpoint;
+    r.provider = provider;
+    r.requestedModel = model;
+    r.servedModel = model;
+    r.usage.promptTokens = prompt;
+    r.usage.completionTokens = completion;
+    r.sourceKind = SourceKind::ImportFile;
+    return r;
+}
+
+qint64 usFromIso(const QString &iso)
+{
+    const QDateTime dt = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    Q_ASSERT(dt.isValid());
+    return dt.toMSecsSinceEpoch() * 1000;
+}
+
+} // namespace tl::test

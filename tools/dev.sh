@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# TokenLedger developer entry point.
+#   tools/dev.sh run [-- APP ARGS]   install dependencies, build, open the app on its default ledger
+#   tools/dev.sh test                install dependencies, build, run the whole test suite (ctest)
+#   tools/dev.sh bench               build and run the benchmarks (prints figures; not tests)
+#   tools/dev.sh deps                install the build and test dependencies only
+# Debian 12 / Ubuntu 24.04. Needs root or sudo for apt-get; set TL_SKIP_DEPS=1 to skip installing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD=${TL_BUILD_DIR:-$ROOT/build}
+
+DEPS=(
+  cmake ninja-build g++ pkg-config
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
+  qt6-l10n-tools qt6-translations-l10n libgl-dev libxkbcommon-dev
+  qcoro-qt6-dev qtkeychain-qt6-dev libcsv-dev
+  fonts-noto-cjk fonts-dejavu-core
+  gnome-keyring dbus dbus-x11 libsecret-tools
+  nodejs npm curl sqlite3 python3 xvfb
+)
+
+deps() {
+  [ "${TL_SKIP_DEPS:-0}" = 1 ] && return 0
+  local missing=()
+  for p in "${DEPS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing: ${missing[*]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+configure() {
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=${TL_BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
+}
+
+build() {
+  configure
+  cmake --build "$BUILD" --parallel "$(nproc)"
+}
+
+case "${1:-run}" in
+  deps) deps ;;
+  run)
+    shift || true
+    [ "${1:-}" = "--" ] && shift
+    deps; build
+    exec "$BUILD/app/tokenledger" "$@"
+    ;;
+  test)
+    deps; build
+    ( cd tests/sdk && [ -f package.json ] && npm ci --no-audit --no-fund --loglevel=error ) || true
+    cd "$BUILD"
+    exec ctest --output-on-failure --timeout 600 -j "$(nproc)"
+    ;;
+  bench)
+    deps; build
+    exec "$ROOT/tests/bench/run-benchmarks.sh" "$BUILD"
+    ;;
+  *) echo "usage: tools/dev.sh run|test|bench|deps" >&2; exit 2 ;;
+esac
