@@ -1,6 +1,80 @@
+#include "AppContext.h"
+#include "commands/Command.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
 #include <QCoreApplication>
+
+#include <cstdio>
+#include <cstring>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(u"TokenLedger"_s);
+    QCoreApplication::setApplicationName(u"TokenLedger"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(TOKENLEDGER_VERSION));
+}
+
+const tl::cli::Command *findCommand(const char *name)
+{
+    for (const tl::cli::Command &c : tl::cli::commands()) {
+        if (std::strcmp(c.name, name) == 0)
+            return &c;
+    }
+    return nullptr;
+}
+
+void printUsage()
+{
+    std::printf("Usage: tokenledger [--db PATH]            open the main window\n");
+    std::printf("       tokenledger COMMAND [OPTIONS]      run a headless command\n\nCommands:\n");
+    for (const tl::cli::Command &c : tl::cli::commands())
+        std::printf("  %-12s %s\n", c.name, c.summary);
+    std::printf("\nRun 'tokenledger COMMAND --help' for a command's options.\n");
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    return 0;
+    if (argc > 1 && argv[1][0] != '-') {
+        const tl::cli::Command *command = findCommand(argv[1]);
+        if (!command) {
+            std::fprintf(stderr, "tokenledger: unknown command '%s' (see tokenledger --help)\n", argv[1]);
+            return tl::cli::kExitUsage;
+        }
+        QStringList args;
+        for (int i = 2; i < argc; ++i)
+            args << QString::fromLocal8Bit(argv[i]);
+        if (command->needsGuiApp) {
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen"); // headless: never needs a display
+            QApplication app(argc, argv);
+            setIdentity();
+            return command->run(args);
+        }
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return command->run(args);
+    }
+
+    if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+        printUsage();
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    setIdentity();
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dbOption(u"db"_s, QCoreApplication::translate("main", "Ledger database file."),
+                                      u"PATH"_s);
+    parser.addOption(dbOption);
+    parser.process(app);
+    return tl::AppContext::runGui(parser.value(dbOption));
 }

@@ -1,0 +1,38 @@
+#include "AppContext.h"
+
+#include "MainWindow.h"
+#include "ledger/Database.h"
+#include "settings/Settings.h"
+
+#include <QApplication>
+#include <QMessageBox>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::AppContext {
+
+Result<CoreServices> openCore(const QString &dbPath)
+{
+    auto book = PriceBook::builtIn();
+    if (!book)
+        return std::unexpected(book.error());
+    auto ledger = Ledger::open(dbPath.isEmpty() ? Database::defaultPath() : dbPath, *book);
+    if (!ledger)
+        return std::unexpected(ledger.error());
+    return CoreServices{*book, std::move(*ledger)};
+}
+
+int runGui(const QString &dbPath)
+{
+    auto core = openCore(dbPath);
+    if (!core) {
+        QMessageBox::critical(nullptr, QApplication::translate("AppContext", "TokenLedger"), core.error().message);
+        return 1;
+    }
+    Settings settings;
+    MainWindow window(*core->ledger, settings);
+    window.show();
+    return QApplication::exec();
+}
+
+} // namespace tl::AppContext

@@ -1,0 +1,28 @@
+#include "Command.h"
+
+#include <cstdio>
+
+namespace tl::cli {
+
+// Each subcommand lives in its own file.
+int runImport(const QStringList &args);
+int runReport(const QStringList &args);
+int runExport(const QStringList &args);
+
+const QList<Command> &commands()
+{
+    static const QList<Command> all = {
+        {"import", "import calls from CSV, JSONL or provider usage reports", &runImport, false},
+        {"report", "print the cost breakdown and totals", &runReport, false},
+        {"export", "export records as JSONL or CSV", &runExport, false},
+    };
+    return all;
+}
+
+int failWith(const char *command, int code, const QString &message)
+{
+    std::fprintf(stderr, "tokenledger %s: %s\n", command, message.toLocal8Bit().constData());
+    return code;
+}
+
+} // namespace tl::cli

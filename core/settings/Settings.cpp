@@ -1,0 +1,43 @@
+#include "Settings.h"
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+const QString kLanguage = u"ui/language"_s;
+const QString kTimeZone = u"ui/timeZone"_s;
+const QString kRange = u"dashboard/range"_s;
+const QString kTheme = u"ui/theme"_s;
+} // namespace
+
+Settings::Settings(const QString &fileName, QObject *parent)
+    : QObject(parent)
+    , m_settings(fileName.isEmpty() ? std::make_unique<QSettings>()
+                                    : std::make_unique<QSettings>(fileName, QSettings::IniFormat))
+{
+}
+
+QString Settings::language() const { return m_settings->value(kLanguage, QString()).toString(); }
+void Settings::setLanguage(const QString &language) { setValue(kLanguage, language); }
+QString Settings::timeZone() const { return m_settings->value(kTimeZone, QString()).toString(); }
+void Settings::setTimeZone(const QString &zone) { setValue(kTimeZone, zone); }
+QString Settings::dashboardRange() const { return m_settings->value(kRange, u"30d"_s).toString(); }
+void Settings::setDashboardRange(const QString &range) { setValue(kRange, range); }
+QString Settings::theme() const { return m_settings->value(kTheme, u"system"_s).toString(); }
+void Settings::setTheme(const QString &theme) { setValue(kTheme, theme); }
+
+QVariant Settings::value(const QString &key, const QVariant &defaultValue) const
+{
+    return m_settings->value(key, defaultValue);
+}
+
+void Settings::setValue(const QString &key, const QVariant &value)
+{
+    if (m_settings->value(key) == value)
+        return;
+    m_settings->setValue(key, value);
+    Q_EMIT changed(key);
+}
+
+} // namespace tl
