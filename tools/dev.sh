@@ -53,7 +53,11 @@ case "${1:-run}" in
     ;;
   test)
     deps; build
-    ( cd tests/sdk && [ -f package.json ] && npm ci --no-audit --no-fund --loglevel=error ) || true
+    # Node.js test tools (SDK clients, the tiktoken oracle) pinned by each folder's package-lock.json.
+    for pj in tests/*/package.json tests/*/*/package.json; do
+      [ -f "$pj" ] || continue
+      ( cd "$(dirname "$pj")" && npm ci --no-audit --no-fund --loglevel=error )
+    done
     cd "$BUILD"
     exec ctest --output-on-failure --timeout 600 -j "$(nproc)"
     ;;

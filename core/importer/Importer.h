@@ -1,0 +1,85 @@
+#pragma once
+
+#include "common/Money.h"
+#include "common/Result.h"
+#include "ledger/CallRecord.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QTimeZone>
+
+#include <functional>
+
+namespace tl {
+
+class Ledger;
+
+enum class ImportFormat {
+    Csv,              // any spreadsheet, with a column mapping and constant fields
+    Jsonl,            // the app's own record format (RecordCodec), also the export format
+    OpenAiUsage,      // OpenAI Admin API organization usage (completions) pages, saved as JSON
+    OpenAiCosts,      // OpenAI Admin API organization costs pages, saved as JSON
+    AnthropicUsage,   // Anthropic Admin API usage report (messages), saved as JSON
+    AnthropicCost,    // Anthropic Admin API cost report, saved as JSON (amounts: strings in cents)
+};
+QString toString(ImportFormat f); // "csv", "jsonl", "openai-usage", "openai-costs", "anthropic-usage", "anthropic-cost"
+std::optional<ImportFormat> importFormatFromString(QStringView text);
+
+struct ImportOptions
+{
+    ImportFormat format = ImportFormat::Csv;
+    // CSV: record field -> column header, e.g. {"started_at": "TIMESTAMP", "prompt_tokens": "ContextTokens"}.
+    // Fields: started_at, endpoint, tags, provider, requested_model, served_model, key_id, prompt_tokens,
+    // cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, completion_tokens, reasoning_tokens,
+    // latency_ms, ttft_ms, http_status, error_kind, batch, cost_usd (a known cost; else priced by the book).
+    QHash<QString, QString> columns;
+    // Constant fields for every row, e.g. {"endpoint": "chat", "model": "gpt-4o-2024-08-06", "provider": "openai"}.
+    // "model" sets both requested_model and served_model.
+    QHash<QString, QString> constants;
+    // Zone for timestamps without an offset (CSV); UTC by default.
+    QTimeZone defaultZone = QTimeZone::utc();
+};
+
+struct ImportRowError
+{
+    QString file;
+    qint64 line = 0; // 1-based physical line where the row starts
+    QString reason;
+};
+
+struct ImportProgress
+{
+    qint64 bytesRead = 0;
+    qint64 totalBytes = 0;
+    qint64 rowsRead = 0;
+};
+
+struct ImportReport
+{
+    qint64 rowsRead = 0;   // data rows (CSV) / lines (JSONL) / result buckets (reports)
+    qint64 imported = 0;   // new records
+    qint64 duplicates = 0; // already in the ledger (same source key): re-imports add nothing
+    qint64 skipped = 0;    // bad rows, each in `errors`
+    QList<ImportRowError> errors; // the first 1,000 reasons
+    NanoUsd costImported = 0;     // sum of the priced cost of the new records
+    qint64 unpriced = 0;          // new records without a price
+    bool cancelled = false;
+
+    void add(const ImportReport &other);
+};
+
+// Reads one file into the ledger. A bad row is reported with its file and line and skipped; nothing
+// else is lost. Every record gets a source key (file name + content hash of the row) so importing the
+// same file twice adds nothing the second time. Records are priced with the ledger's pricer unless
+// they carry a cost.
+//
+// Runs on the calling thread (blocking; from the GUI run it through QtConcurrent) and hands records to
+// the ledger writer in batches. `progress` is called now and then; returning false cancels (records
+// handed over before that stay imported; the report says cancelled). Errors: Io when the file cannot
+// be read, InvalidArgument for a mapping that names a missing column, Parse for a file that is not
+// the format at all (e.g. not JSON).
+Result<ImportReport> importFile(Ledger &ledger, const QString &path, const ImportOptions &options,
+                                const std::function<bool(const ImportProgress &)> &progress = {});
+
+} // namespace tl

@@ -1,0 +1,54 @@
+#include "ProviderUsage.h"
+
+using namespace Qt::StringLiterals;
+
+namespace tl::ProviderUsage {
+
+namespace {
+qint64 num(const QJsonObject &o, QLatin1StringView key) { return o.value(key).toInteger(); }
+} // namespace
+
+Usage fromOpenAiChat(const QJsonObject &u)
+{
+    Usage usage;
+    usage.promptTokens = num(u, "prompt_tokens"_L1);
+    usage.completionTokens = num(u, "completion_tokens"_L1);
+    const QJsonObject in = u.value("prompt_tokens_details"_L1).toObject();
+    usage.cachedTokens = num(in, "cached_tokens"_L1);
+    usage.audioInputTokens = num(in, "audio_tokens"_L1);
+    const QJsonObject out = u.value("completion_tokens_details"_L1).toObject();
+    usage.reasoningTokens = num(out, "reasoning_tokens"_L1);
+    usage.audioOutputTokens = num(out, "audio_tokens"_L1);
+    return usage;
+}
+
+Usage fromOpenAiResponses(const QJsonObject &u)
+{
+    Usage usage;
+    usage.promptTokens = num(u, "input_tokens"_L1);
+    usage.completionTokens = num(u, "output_tokens"_L1);
+    usage.cachedTokens = num(u.value("input_tokens_details"_L1).toObject(), "cached_tokens"_L1);
+    usage.reasoningTokens = num(u.value("output_tokens_details"_L1).toObject(), "reasoning_tokens"_L1);
+    return usage;
+}
+
+Usage fromAnthropic(const QJsonObject &u)
+{
+    Usage usage;
+    const qint64 input = num(u, "input_tokens"_L1);
+    const qint64 read = num(u, "cache_read_input_tokens"_L1);
+    const qint64 write = num(u, "cache_creation_input_tokens"_L1);
+    usage.cachedTokens = read;
+    const QJsonObject creation = u.value("cache_creation"_L1).toObject();
+    if (creation.contains("ephemeral_5m_input_tokens"_L1) || creation.contains("ephemeral_1h_input_tokens"_L1)) {
+        usage.cacheWrite5mTokens = num(creation, "ephemeral_5m_input_tokens"_L1);
+        usage.cacheWrite1hTokens = num(creation, "ephemeral_1h_input_tokens"_L1);
+    } else {
+        usage.cacheWrite5mTokens = write;
+    }
+    usage.promptTokens = input + read + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+    usage.completionTokens = num(u, "output_tokens"_L1);
+    return usage;
+}
+
+} // namespace tl::ProviderUsage
