@@ -91,6 +91,9 @@ struct CallRecord
     double similarity = 0;  // semantic hits: the similarity score
 
     bool batch = false;
+    // Calls this record stands for: 1 for a call; N for an aggregate line of a provider usage report;
+    // 0 for a billing line (cost report) that is money, not calls.
+    qint64 callCount = 1;
     SourceKind sourceKind = SourceKind::ImportFile;
     QString sourceRef; // "file.csv:42", "batch:<id>", "proxy"
     QString sourceKey; // unique per origin: re-importing the same row is a no-op; "" = always insert

@@ -70,9 +70,10 @@ const char16_t kInsertSql[] = uR"(INSERT INTO calls (id, started_at_us, endpoint
     cache_write_1h_tokens, completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens,
     image_input_tokens, usage_status, cost_nano, cost_status, price_entry, price_version, latency_us, ttft_us,
     http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, similarity,
-    request_bytes, response_bytes, request_hash, prompt_chars, message_count, max_tokens, has_tools, task_type)
+    request_bytes, response_bytes, request_hash, prompt_chars, message_count, max_tokens, has_tools, task_type,
+    call_count)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, ?, ?, ?, ?)
+            ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
 const char16_t kRollupSql[] = uR"(INSERT INTO rollup_hour (hour_us, endpoint_id, model_id, key_id, provider_id,
@@ -305,6 +306,7 @@ private:
             insert.bindValue(i++, r.maxTokens);
             insert.bindValue(i++, r.hasTools ? 1 : 0);
             insert.bindValue(i++, r.taskType);
+            insert.bindValue(i++, r.callCount);
             if (!insert.exec()) {
                 const QSqlError err = insert.lastError();
                 if (isRetryable(err)) {
@@ -325,18 +327,18 @@ private:
             ++inserted;
             const qint64 hour = hourOf(r.startedAtUs);
             RollupDelta &d = rollups[{hour, endpoint, served, key, provider, r.batch ? 1 : 0}];
-            d.calls += 1;
+            d.calls += r.callCount;
             d.prompt += r.usage.promptTokens;
             d.cached += r.usage.cachedTokens;
             d.cacheWrite += r.usage.cacheWrite5mTokens + r.usage.cacheWrite1hTokens;
             d.completion += r.usage.completionTokens;
             d.reasoning += r.usage.reasoningTokens;
             d.cost += r.cost.value_or(0);
-            d.unpriced += r.cost ? 0 : 1;
-            d.estimated += r.costStatus == CostStatus::Estimated ? 1 : 0;
+            d.unpriced += r.cost ? 0 : r.callCount;
+            d.estimated += r.costStatus == CostStatus::Estimated ? r.callCount : 0;
             d.saved += r.savedCost;
-            d.cacheHits += (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit) ? 1 : 0;
-            d.errors += (r.httpStatus >= 400 || !r.errorKind.isEmpty()) ? 1 : 0;
+            d.cacheHits += (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit) ? r.callCount : 0;
+            d.errors += (r.httpStatus >= 400 || !r.errorKind.isEmpty()) ? r.callCount : 0;
             if (r.latencyUs >= 0) {
                 d.latencyCalls += 1;
                 d.latencySum += r.latencyUs;

@@ -63,6 +63,7 @@ QJsonObject toJson(const CallRecord &r)
     o.insert(u"max_tokens"_s, r.maxTokens);
     o.insert(u"has_tools"_s, r.hasTools);
     o.insert(u"task_type"_s, r.taskType);
+    o.insert(u"call_count"_s, r.callCount);
     return o;
 }
 
@@ -148,6 +149,7 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     TL_INT(u"max_tokens", 0, r.maxTokens);
     r.hasTools = o.value(u"has_tools"_s).toBool();
     r.taskType = o.value(u"task_type"_s).toString();
+    TL_INT(u"call_count", 1, r.callCount);
 #undef TL_INT
     if (r.usage.promptTokens < 0 || r.usage.completionTokens < 0)
         return fail(ErrorCode::Parse, QObject::tr("token counts cannot be negative"));

@@ -81,7 +81,8 @@ const char16_t kRollupV1[] = uR"(CREATE TABLE rollup_hour (
 
 const char16_t kMetaV1[] = u"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID";
 
-// Version 2: request features for the proxy and the simulator, the latency histogram rollup,
+// Version 2: request features for the proxy and the simulator, the number of calls an aggregate
+// record stands for (provider usage reports), the latency histogram rollup,
 // the user's price overrides and model aliases, key labels and the re-pricing log.
 const QStringList kV2Columns = {
     u"ALTER TABLE calls ADD COLUMN similarity REAL NOT NULL DEFAULT 0"_s,
@@ -93,6 +94,7 @@ const QStringList kV2Columns = {
     u"ALTER TABLE calls ADD COLUMN max_tokens INTEGER NOT NULL DEFAULT 0"_s,
     u"ALTER TABLE calls ADD COLUMN has_tools INTEGER NOT NULL DEFAULT 0"_s,
     u"ALTER TABLE calls ADD COLUMN task_type TEXT NOT NULL DEFAULT ''"_s,
+    u"ALTER TABLE calls ADD COLUMN call_count INTEGER NOT NULL DEFAULT 1"_s,
 };
 
 const QStringList kV2Tables = {
@@ -178,7 +180,8 @@ QStringList latest()
     message_count INTEGER NOT NULL DEFAULT 0,
     max_tokens INTEGER NOT NULL DEFAULT 0,
     has_tools INTEGER NOT NULL DEFAULT 0,
-    task_type TEXT NOT NULL DEFAULT ''))"_s;
+    task_type TEXT NOT NULL DEFAULT '',
+    call_count INTEGER NOT NULL DEFAULT 1))"_s;
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
         + kV2Tables;

@@ -14,16 +14,20 @@ Pricer::Pricer(std::shared_ptr<const PriceBook> book, QList<PriceOverride> overr
 }
 
 std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, bool batch, bool anthropicCacheRules,
-                                       bool *estimated)
+                                       bool *estimated, qint64 callCount)
 {
     *estimated = false;
-    const qint64 contextTokens = u.promptTokens; // tier selection uses all input tokens of the request
+    // Tier selection uses all input tokens of the request; for an aggregate of N calls, the average
+    // per call (an estimate when the model has tiers, since calls differ).
+    const qint64 contextTokens = callCount > 1 ? u.promptTokens / callCount : u.promptTokens;
     PerMillionSum sum;
     bool missing = false;
 
     auto priceOf = [&](const std::optional<TieredPrice> &price) -> std::optional<NanoUsdPerMillion> {
         if (!price)
             return std::nullopt;
+        if (callCount > 1 && !price->tiers.isEmpty())
+            *estimated = true;
         return price->at(contextTokens);
     };
     auto addUnits = [&](qint64 units, std::optional<NanoUsdPerMillion> price) {
@@ -102,7 +106,7 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
 }
 
 CostResult Pricer::price(const QString &providerIn, const QString &modelIn, const Usage &usage, qint64 startedAtUs,
-                         bool batch) const
+                         bool batch, qint64 callCount) const
 {
     QString provider = providerIn;
     QString model = modelIn;
@@ -120,7 +124,7 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
     for (const PriceOverride &o : m_overrides) {
         if (o.model == model && (o.provider.isEmpty() || provider.isEmpty() || o.provider == provider)) {
             bool estimated = false;
-            result.cost = compute(o.prices, usage, batch, anthropic, &estimated);
+            result.cost = compute(o.prices, usage, batch, anthropic, &estimated, callCount);
             result.priceEntry = u"override/"_s + o.model;
             result.priceVersion = u"override-r"_s + QString::number(o.revision);
             result.status = !result.cost ? CostStatus::Unpriced : estimated ? CostStatus::Estimated : CostStatus::Exact;
@@ -138,7 +142,7 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
     const QDateTime started = QDateTime::fromMSecsSinceEpoch(startedAtUs / 1000, QTimeZone::utc());
     bool estimated = false;
     result.cost = compute(match->model->pricesAt(started), usage, batch,
-                          anthropic || match->provider->id == "anthropic"_L1, &estimated);
+                          anthropic || match->provider->id == "anthropic"_L1, &estimated, callCount);
     result.priceEntry = match->provider->id + u'/' + match->model->id;
     result.priceVersion = m_book->version();
     if (!result.cost) {
@@ -156,7 +160,7 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
 void Pricer::apply(CallRecord &r) const
 {
     const QString &model = r.servedModel.isEmpty() ? r.requestedModel : r.servedModel;
-    const CostResult result = price(r.provider, model, r.usage, r.startedAtUs, r.batch);
+    const CostResult result = price(r.provider, model, r.usage, r.startedAtUs, r.batch, r.callCount);
     r.priceEntry = result.priceEntry;
     r.priceVersion = result.priceVersion;
     const bool hit = r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit;

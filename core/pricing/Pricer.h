@@ -64,8 +64,9 @@ public:
     const QList<PriceOverride> &overrides() const { return m_overrides; }
     const QList<ModelAlias> &aliases() const { return m_aliases; }
 
+    // callCount > 1 prices an aggregate of that many calls (provider usage reports).
     CostResult price(const QString &provider, const QString &model, const Usage &usage, qint64 startedAtUs,
-                     bool batch) const;
+                     bool batch, qint64 callCount = 1) const;
 
     // Fills cost, costStatus, priceEntry, priceVersion (and savedCost for cache hits, whose own
     // cost is zero) from the record's served model (requested model if none) and usage. An
@@ -75,7 +76,7 @@ public:
     // The arithmetic alone, exposed for tests. Returns nullopt if a token class with a non-zero
     // count has no price at all; `estimated` is set when a fallback price was used.
     static std::optional<NanoUsd> compute(const ModelPrices &prices, const Usage &usage, bool batch,
-                                          bool anthropicCacheRules, bool *estimated);
+                                          bool anthropicCacheRules, bool *estimated, qint64 callCount = 1);
 
 private:
     std::shared_ptr<const PriceBook> m_book;

@@ -136,11 +136,12 @@ const QString kRollupMetrics = uR"(SUM(calls), SUM(prompt_tokens), SUM(cached_to
     SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls),
     SUM(saved_nano), SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us))"_s;
 
-const QString kRawMetrics = uR"(COUNT(*), SUM(prompt_tokens), SUM(cached_tokens),
+// Raw-row equivalents of the rollup columns; each must compute exactly what LedgerWriter adds.
+const QString kRawMetrics = uR"(SUM(call_count), SUM(prompt_tokens), SUM(cached_tokens),
     SUM(cache_write_5m_tokens + cache_write_1h_tokens), SUM(completion_tokens), SUM(reasoning_tokens),
-    SUM(COALESCE(cost_nano, 0)), SUM(cost_nano IS NULL), SUM(cost_status = 1), SUM(saved_nano),
-    SUM(cache_outcome IN (2, 3)), SUM(http_status >= 400 OR error_kind <> ''), SUM(latency_us >= 0),
-    SUM(MAX(latency_us, 0)))"_s;
+    SUM(COALESCE(cost_nano, 0)), SUM((cost_nano IS NULL) * call_count), SUM((cost_status = 1) * call_count),
+    SUM(saved_nano), SUM((cache_outcome IN (2, 3)) * call_count),
+    SUM((http_status >= 400 OR error_kind <> '') * call_count), SUM(latency_us >= 0), SUM(MAX(latency_us, 0)))"_s;
 
 constexpr int kMetricCount = 14;
 
@@ -449,7 +450,7 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
         } else {
             const QString slot = u"(started_at_us - ((started_at_us % %1) + %1) % %1)"_s.arg(step);
             sql = u"SELECT "_s + slot + u" AS slot, "_s + dimCol
-                + u", SUM(COALESCE(cost_nano, 0)), COUNT(*) FROM calls WHERE started_at_us >= ? AND started_at_us < ?"_s
+                + u", SUM(COALESCE(cost_nano, 0)), SUM(call_count) FROM calls WHERE started_at_us >= ? AND started_at_us < ?"_s
                 + where.sql + u" GROUP BY slot, "_s + dimCol;
         }
         QSqlQuery q(db);
@@ -532,7 +533,7 @@ Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qin
         const QString sql = range.rollup
             ? u"SELECT provider_id, model_id, SUM(unpriced_calls) FROM rollup_hour WHERE hour_us >= ? AND hour_us < ? "
               u"AND unpriced_calls > 0 GROUP BY provider_id, model_id"_s
-            : u"SELECT provider_id, served_model_id, COUNT(*) FROM calls WHERE started_at_us >= ? AND started_at_us < ? "
+            : u"SELECT provider_id, served_model_id, SUM(call_count) FROM calls WHERE started_at_us >= ? AND started_at_us < ? "
               u"AND cost_nano IS NULL GROUP BY provider_id, served_model_id"_s;
         if (!execWith(q, sql, {range.from, range.to}))
             return dbError(q);
@@ -552,7 +553,7 @@ const QString kRecordColumns = uR"(id, started_at_us, endpoint_id, provider_id, 
     completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens, usage_status,
     cost_nano, cost_status, price_entry, price_version, latency_us, ttft_us, http_status, error_kind, cache_outcome,
     saved_nano, batch, source_kind, source_ref, source_key, similarity, request_bytes, response_bytes, request_hash,
-    prompt_chars, message_count, max_tokens, has_tools, task_type)"_s;
+    prompt_chars, message_count, max_tokens, has_tools, task_type, call_count)"_s;
 
 CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
 {
@@ -600,6 +601,7 @@ CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
     r.maxTokens = q.value(i++).toLongLong();
     r.hasTools = q.value(i++).toInt() != 0;
     r.taskType = q.value(i++).toString();
+    r.callCount = q.value(i++).toLongLong();
     return r;
 }
 } // namespace
