@@ -64,8 +64,7 @@ private:
     void socketActivity(qintptr fd, int curlEvent);
     void checkDone();
     void removeTransfer(quint64 id, bool notify, const QString &errorKind, const QString &message);
-    static int socketCallback(void *easy, qintptr s, int what, void *userp, void *socketp);
-    static int timerCallback(void *multi, long timeoutMs, void *userp);
+    friend struct CurlGlue;
 
     void *m_multi = nullptr;
     QTimer m_timer;

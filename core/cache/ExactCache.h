@@ -1,0 +1,86 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QSet>
+#include <QString>
+
+#include <list>
+#include <memory>
+#include <optional>
+
+namespace tl::cache {
+
+// A stored answer: the complete JSON body a non-streaming call returns (streams are assembled into
+// this form), so it can be replayed as JSON or as SSE.
+struct CachedAnswer
+{
+    QString api;         // "chat.completions", "messages", ... (proxy::apiName)
+    QByteArray body;     // compact JSON
+    QString servedModel;
+    qint64 createdAtUs = 0;
+    qint64 expiresAtUs = 0;
+};
+
+struct CacheStats
+{
+    qint64 entries = 0;
+    qint64 bytes = 0;
+    qint64 hits = 0;
+    qint64 misses = 0;
+};
+
+// The proxy's exact cache: answers by cacheKey() (caller identity + canonical request hash), with a
+// TTL per entry (seconds, set by the caller; default 3600 s in ProxyConfig) and a size limit in bytes
+// (sum of stored bodies) enforced by evicting the least recently used entries.
+// Persisted in its own SQLite file (WAL) beside the ledger, "<ledger>.cache.sqlite", so it survives
+// restarts; the working set is also held in memory, so a hit costs a hash lookup. Last-use times
+// reach the file in batches (flushTouches()).
+// Thread affinity: open, use and destroy on one thread (the proxy worker thread); the SQLite
+// connection is created there. Errors: open() fails with Database/Io; store/clear return Database
+// errors and keep the in-memory state consistent.
+class ExactCache
+{
+public:
+    static Result<std::unique_ptr<ExactCache>> open(const QString &path, qint64 maxBytes);
+    ~ExactCache();
+    ExactCache(const ExactCache &) = delete;
+    ExactCache &operator=(const ExactCache &) = delete;
+
+    // Path of the cache file for a ledger file.
+    static QString pathForLedger(const QString &ledgerPath);
+
+    // A live (not expired) answer, marked as most recently used; counts a hit or a miss.
+    std::optional<CachedAnswer> lookup(const QString &key, qint64 nowUs);
+    // Stores or replaces an answer, then evicts LRU entries until within maxBytes. An answer larger
+    // than maxBytes is not stored.
+    Result<void> store(const QString &key, const QString &callerId, CachedAnswer answer);
+    Result<void> clear();
+    Result<void> flushTouches();
+    void setMaxBytes(qint64 maxBytes);
+    CacheStats stats() const;
+
+private:
+    ExactCache(QString connectionName, qint64 maxBytes);
+    Result<void> load(qint64 nowUs);
+    void removeEntry(const QString &key);
+
+    struct Node
+    {
+        CachedAnswer answer;
+        qint64 lastUsedUs = 0;
+        std::list<QString>::iterator lru;
+    };
+    QString m_connection;
+    qint64 m_maxBytes;
+    qint64 m_bytes = 0;
+    qint64 m_hits = 0;
+    qint64 m_misses = 0;
+    QHash<QString, Node> m_entries;
+    std::list<QString> m_lru; // front = least recently used
+    QSet<QString> m_touched;
+};
+
+} // namespace tl::cache

@@ -1,0 +1,713 @@
+#include "ClientConnection.h"
+
+#include "cache/CanonicalRequest.h"
+#include "cache/ExactCache.h"
+#include "common/Logging.h"
+#include "common/Money.h"
+#include "ledger/Ledger.h"
+#include "proxy/CallerIdentity.h"
+#include "proxy/ProxyServer.h"
+#include "proxy/UpstreamClient.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+using proxy::ApiKind;
+using proxy::Dialect;
+
+struct ClientConnection::Exchange
+{
+    HttpRequest request;
+    ApiKind kind = ApiKind::Other;
+    Dialect dialect = Dialect::OpenAi;
+    const UpstreamConfig *upstream = nullptr;
+    CallRecord record;
+    QElapsedTimer clock;
+    QJsonObject body;
+    bool jsonBody = false;
+    proxy::RequestInfo info;
+    bool injectedUsage = false;
+    QString callerId;
+    QString cacheKey;
+    bool cacheLookup = false;
+    bool cacheStore = false;
+    const char *cacheHeader = nullptr; // "miss", "bypass" or nullptr (not cacheable)
+    quint64 transfer = 0;
+    int status = 0;
+    HttpHeaders upstreamHeaders;
+    bool streaming = false;
+    bool headersSent = false;
+    QByteArray responseBody; // buffered non-stream answer
+    SseParser sse;
+    std::optional<proxy::StreamAccounting> accounting;
+    QTimer timer;
+    QString errorKind;
+    bool recorded = false;
+};
+
+namespace {
+
+qint64 nowUs() { return QDateTime::currentMSecsSinceEpoch() * 1000; }
+
+const char *reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status < 300 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+bool isHopByHop(QByteArrayView name)
+{
+    static const char *const names[] = {"connection", "keep-alive", "proxy-connection", "proxy-authorization",
+                                        "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade",
+                                        "content-length", "host", "expect", "accept-encoding"};
+    for (const char *n : names) {
+        if (name.compare(QByteArrayView(n), Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool isLedgerHeader(QByteArrayView name)
+{
+    return name.size() >= 14 && name.first(14).compare("x-tokenledger-", Qt::CaseInsensitive) == 0;
+}
+
+QString errorKindForStatus(int status)
+{
+    if (status < 400)
+        return {};
+    if (status == 429)
+        return u"rate_limit"_s;
+    if (status >= 500)
+        return u"upstream_5xx"_s;
+    return u"upstream_4xx"_s;
+}
+
+// Path of the API call below the upstream's base URL.
+QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
+{
+    QByteArray path = target;
+    QByteArray query;
+    if (const qsizetype q = path.indexOf('?'); q >= 0) {
+        query = path.mid(q + 1);
+        path.truncate(q);
+    }
+    QByteArray base = u.baseUrl.toString(QUrl::FullyEncoded | QUrl::StripTrailingSlash).toUtf8();
+    if (u.kind == UpstreamKind::AzureOpenAi) {
+        if (const qsizetype d = path.indexOf("/deployments/"); d >= 0) {
+            const qsizetype next = path.indexOf('/', d + 13);
+            path = next >= 0 ? path.mid(next) : QByteArray();
+        } else if (path.startsWith("/v1/")) {
+            path = path.mid(3);
+        }
+        if (!query.contains("api-version="))
+            query += QByteArray(query.isEmpty() ? "" : "&") + "api-version=" + u.azureApiVersion.toUtf8();
+    } else if (base.endsWith("/v1") && (path.startsWith("/v1/") || path == "/v1")) {
+        path = path.mid(3);
+    }
+    return base + path + (query.isEmpty() ? QByteArray() : '?' + query);
+}
+
+} // namespace
+
+ClientConnection::ClientConnection(QTcpSocket *socket, ProxyServer &server)
+    : QObject(&server)
+    , m_socket(socket)
+    , m_server(server)
+    , m_parser(server.config().maxHeaderBytes, server.config().maxBodyBytes)
+{
+    m_socket->setParent(this);
+    m_socket->setReadBufferSize(64 * 1024); // a huge body is not slurped before the 413
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(m_socket, &QTcpSocket::readyRead, this, &ClientConnection::onReadyRead);
+    // Queued: a write failing inside an upstream callback must not end the exchange under our feet.
+    connect(m_socket, &QTcpSocket::disconnected, this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
+    m_headerTimer.setSingleShot(true);
+    connect(&m_headerTimer, &QTimer::timeout, this, &ClientConnection::onHeaderTimeout);
+    m_headerTimer.start(server.config().keepAliveIdleMs);
+}
+
+ClientConnection::~ClientConnection() = default;
+
+void ClientConnection::closeWhenIdle()
+{
+    m_closeAfterResponse = true;
+    if (!m_exchange && !m_closing) {
+        m_closing = true;
+        m_socket->disconnectFromHost();
+        if (m_socket->state() == QAbstractSocket::UnconnectedState)
+            QMetaObject::invokeMethod(this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
+    }
+}
+
+void ClientConnection::onDisconnected()
+{
+    if (m_exchange)
+        abortExchange(u"client_closed"_s);
+    m_closing = true;
+    m_server.connectionClosed(this);
+}
+
+void ClientConnection::onReadyRead()
+{
+    m_inBuffer.append(m_socket->readAll());
+    if (!m_exchange)
+        processBuffer();
+}
+
+void ClientConnection::processBuffer()
+{
+    while (!m_exchange && !m_closing && !m_inBuffer.isEmpty()) {
+        const bool wasStarted = m_parser.started() || m_parser.headersComplete();
+        const qsizetype n = m_parser.feed(m_inBuffer.constData(), m_inBuffer.size());
+        m_inBuffer.remove(0, n);
+        if (!wasStarted && n > 0) // first byte of a request: the header timeout runs from here
+            m_headerTimer.start(m_server.config().headerTimeoutMs);
+        switch (m_parser.state()) {
+        case HttpRequestParser::State::Error:
+            rejectAndClose(m_parser.errorStatus(), m_parser.errorReason());
+            return;
+        case HttpRequestParser::State::Complete:
+            m_headerTimer.stop();
+            startExchange(m_parser.takeRequest());
+            continue;
+        case HttpRequestParser::State::HeadersDone:
+            m_headerTimer.start(m_server.config().idleTimeoutMs); // body reads, idle timeout
+            break;
+        case HttpRequestParser::State::NeedMore:
+            break;
+        }
+        if (n == 0)
+            break;
+    }
+}
+
+void ClientConnection::onHeaderTimeout()
+{
+    if (m_exchange)
+        return;
+    if (m_parser.started() || !m_inBuffer.isEmpty()) {
+        rejectAndClose(408, "request headers not received in time");
+        return;
+    }
+    closeWhenIdle(); // idle keep-alive connection
+}
+
+void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
+{
+    const HttpRequest &req = m_parser.request();
+    const ApiKind kind = m_parser.headersComplete() ? proxy::classify(req.method, req.target) : ApiKind::Other;
+    const Dialect dialect = proxy::dialectOf(kind);
+    if (m_parser.headersComplete() && (status == 413 || status == 400)) {
+        // A request we could name: it gets a record, like every answered request.
+        CallRecord r;
+        r.startedAtUs = nowUs();
+        r.sourceKind = SourceKind::Proxy;
+        r.sourceRef = u"proxy"_s;
+        r.endpoint = QString::fromUtf8(headerValue(req.headers, "x-tokenledger-endpoint"));
+        if (r.endpoint.isEmpty())
+            r.endpoint = u"untagged"_s;
+        r.httpStatus = status;
+        r.errorKind = status == 413 ? u"request_too_large"_s : u"bad_request"_s;
+        r.latencyUs = 0;
+        r.usageStatus = UsageStatus::Complete;
+        r.cost = 0;
+        r.costStatus = CostStatus::Exact;
+        r.id = m_server.ledger().writer().submit(r);
+        m_server.recordFinished(r);
+    }
+    const QByteArray body = proxy::errorBody(dialect, status, QString::fromUtf8(reason));
+    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+                    + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
+    m_closing = true;
+    m_inBuffer.clear();
+    m_socket->disconnectFromHost();
+}
+
+HttpHeaders ClientConnection::ledgerHeaders(const CallRecord &record, const char *cacheState) const
+{
+    HttpHeaders h;
+    if (cacheState)
+        h.append({QByteArray("X-TokenLedger-Cache"), QByteArray(cacheState)});
+    if (record.id > 0)
+        h.append({QByteArray("X-TokenLedger-Record-Id"), QByteArray::number(record.id)});
+    if (record.id > 0)
+        h.append({QByteArray("X-TokenLedger-Cost-USD"), record.cost ? toDecimalUsd(*record.cost).toLatin1() : QByteArray("unpriced")});
+    return h;
+}
+
+void ClientConnection::writeResponse(int status, const HttpHeaders &headers, const QByteArray &body)
+{
+    QByteArray out;
+    out.reserve(256 + body.size());
+    out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    for (const auto &[name, value] : headers)
+        out += name + ": " + value + "\r\n";
+    const bool close = m_closeAfterResponse || m_server.draining() || !m_exchange || !m_exchange->request.keepAlive;
+    out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
+    out += body;
+    m_socket->write(out);
+    if (m_exchange)
+        m_exchange->record.responseBytes = body.size();
+}
+
+void ClientConnection::startExchange(HttpRequest request)
+{
+    const ProxyConfig &config = m_server.config();
+    m_exchange = std::make_unique<Exchange>();
+    Exchange &x = *m_exchange;
+    x.clock.start();
+    m_server.stats().inFlight.fetch_add(1, std::memory_order_relaxed);
+    x.request = std::move(request);
+    x.kind = proxy::classify(x.request.method, x.request.target);
+    x.dialect = proxy::dialectOf(x.kind);
+    const HttpHeaders &h = x.request.headers;
+
+    CallRecord &r = x.record;
+    r.startedAtUs = nowUs();
+    r.sourceKind = SourceKind::Proxy;
+    r.sourceRef = u"proxy"_s;
+    r.endpoint = QString::fromUtf8(headerValue(h, "x-tokenledger-endpoint")).trimmed();
+    if (r.endpoint.isEmpty())
+        r.endpoint = u"untagged"_s;
+    for (const QByteArray &t : headerValue(h, "x-tokenledger-tags").split(',')) {
+        if (!t.trimmed().isEmpty())
+            r.tags << QString::fromUtf8(t.trimmed());
+    }
+    r.taskType = QString::fromUtf8(headerValue(h, "x-tokenledger-task"));
+    r.requestBytes = x.request.body.size();
+    r.usageStatus = UsageStatus::Complete;
+
+    if (!config.accessToken.isEmpty()) {
+        const QByteArray given = headerValue(h, "x-tokenledger-access-token");
+        // Constant-time comparison: the token guards a network-reachable proxy.
+        bool same = given.size() == config.accessToken.size();
+        unsigned char diff = 0;
+        for (qsizetype i = 0; same && i < given.size(); ++i)
+            diff |= static_cast<unsigned char>(given[i] ^ config.accessToken[i]);
+        if (!same || diff != 0) {
+            respondError(401, u"Missing or wrong X-TokenLedger-Access-Token for this proxy."_s, u"unauthorized"_s);
+            return;
+        }
+    }
+
+    // Upstream: named by X-TokenLedger-Upstream, else the first of the request's dialect.
+    const QString wanted = QString::fromUtf8(headerValue(h, "x-tokenledger-upstream"));
+    for (const UpstreamConfig &u : config.upstreams) {
+        if (!wanted.isEmpty() ? u.id == wanted
+                              : ((u.kind == UpstreamKind::Anthropic) == (x.dialect == Dialect::Anthropic))) {
+            x.upstream = &u;
+            break;
+        }
+    }
+    if (!x.upstream && wanted.isEmpty() && !config.upstreams.isEmpty() && x.kind == ApiKind::Other)
+        x.upstream = &config.upstreams.first();
+    if (!x.upstream) {
+        respondError(404, wanted.isEmpty() ? u"No upstream is configured for this API."_s
+                                           : u"No upstream named \"%1\" is configured."_s.arg(wanted),
+                     u"no_upstream"_s);
+        return;
+    }
+    r.provider = x.upstream->effectivePriceProvider();
+
+    // The caller's key (or the configured one) names the caller; it is hashed, never kept.
+    const QByteArray clientKey = keyFromHeaders(headerValue(h, "authorization"), headerValue(h, "x-api-key"),
+                                                headerValue(h, "api-key"));
+    x.callerId = callerIdentity(config.callerSalt, clientKey.isEmpty() ? x.upstream->apiKey : clientKey);
+    r.keyId = x.callerId;
+
+    if (x.request.method == "POST" && proxy::isPriced(x.kind)) {
+        QJsonParseError err{};
+        const QJsonDocument doc = QJsonDocument::fromJson(x.request.body, &err);
+        if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+            respondError(400,
+                         err.error != QJsonParseError::NoError
+                             ? u"The request body is not valid JSON (%1 at offset %2)."_s.arg(err.errorString()).arg(err.offset)
+                             : u"The request body must be a JSON object."_s,
+                         u"bad_request"_s);
+            return;
+        }
+        x.body = doc.object();
+        x.jsonBody = true;
+        x.info = proxy::inspectRequest(x.kind, x.body);
+        r.requestedModel = x.info.model;
+        r.promptChars = x.info.promptChars;
+        r.messageCount = x.info.messageCount;
+        r.maxTokens = x.info.maxTokens;
+        r.hasTools = x.info.hasTools;
+        r.requestHash = cache::requestHash(x.upstream->id, proxy::apiName(x.kind), x.body);
+    }
+
+    // Exact cache controls.
+    if (x.jsonBody && proxy::isCacheable(x.kind) && config.cache.enabled && m_server.exactCache()) {
+        const QByteArray cc = headerValue(h, "cache-control").toLower();
+        const QByteArray xc = headerValue(h, "x-tokenledger-cache").toLower().trimmed();
+        const bool bypass = xc == "bypass" || cc.contains("no-store");
+        const bool refresh = xc == "refresh" || cc.contains("no-cache");
+        x.cacheLookup = !bypass && !refresh;
+        x.cacheStore = !bypass;
+        x.cacheHeader = bypass ? "bypass" : "miss";
+        r.cacheOutcome = bypass ? CacheOutcome::Bypass : CacheOutcome::Miss;
+        x.cacheKey = cache::cacheKey(x.callerId, r.requestHash);
+        if (x.cacheLookup && serveFromCache())
+            return;
+    }
+    forwardUpstream();
+}
+
+bool ClientConnection::serveFromCache()
+{
+    Exchange &x = *m_exchange;
+    auto hit = m_server.exactCache()->lookup(x.cacheKey, nowUs());
+    if (!hit || hit->api != proxy::apiName(x.kind))
+        return false;
+    const QJsonObject answer = QJsonDocument::fromJson(hit->body).object();
+    const proxy::AnswerUsage usage = proxy::usageFromAnswer(x.kind, answer);
+    CallRecord &r = x.record;
+    r.cacheOutcome = CacheOutcome::ExactHit;
+    r.usage = usage.usage;
+    r.servedModel = hit->servedModel;
+    r.httpStatus = 200;
+    m_server.stats().cacheHits.fetch_add(1, std::memory_order_relaxed);
+    QByteArray body;
+    QByteArray contentType;
+    if (x.info.stream) {
+        body = proxy::synthesizeStream(x.kind, answer, x.info.includeUsage);
+        contentType = "text/event-stream; charset=utf-8";
+    } else {
+        body = hit->body;
+        contentType = "application/json";
+    }
+    r.latencyUs = x.clock.nsecsElapsed() / 1000;
+    r.ttftUs = x.info.stream ? r.latencyUs : -1;
+    r.responseBytes = body.size();
+    finalizeRecord();
+    HttpHeaders headers{{QByteArray("Content-Type"), contentType}};
+    headers += ledgerHeaders(r, "hit");
+    writeResponse(200, headers, body);
+    finishExchange(x.request.keepAlive);
+    return true;
+}
+
+void ClientConnection::forwardUpstream()
+{
+    Exchange &x = *m_exchange;
+    const ProxyConfig &config = m_server.config();
+    const UpstreamConfig &u = *x.upstream;
+    UpstreamRequest req;
+    req.method = x.request.method;
+    req.url = upstreamUrl(u, x.request.target);
+    req.connectTimeoutMs = config.connectTimeoutMs;
+    bool hasKey = false;
+    for (const auto &[name, value] : x.request.headers) {
+        if (isHopByHop(name) || isLedgerHeader(name))
+            continue;
+        if (name.compare("authorization", Qt::CaseInsensitive) == 0 || name.compare("x-api-key", Qt::CaseInsensitive) == 0
+            || name.compare("api-key", Qt::CaseInsensitive) == 0)
+            hasKey = true;
+        req.headers.append({name, value});
+    }
+    if (!hasKey && !u.apiKey.isEmpty()) {
+        switch (u.kind) {
+        case UpstreamKind::Anthropic: req.headers.append({QByteArray("x-api-key"), u.apiKey}); break;
+        case UpstreamKind::AzureOpenAi: req.headers.append({QByteArray("api-key"), u.apiKey}); break;
+        default: req.headers.append({QByteArray("Authorization"), "Bearer " + u.apiKey}); break;
+        }
+    }
+    req.body = x.request.body;
+    // OpenAI chat streams report usage only when asked: ask, and hide the extra chunk from the client.
+    if (x.jsonBody && x.kind == ApiKind::ChatCompletions && x.info.stream && !x.info.includeUsage
+        && u.kind != UpstreamKind::Anthropic) {
+        req.body = proxy::withIncludeUsage(x.body);
+        x.injectedUsage = true;
+    }
+    x.timer.setSingleShot(true);
+    connect(&x.timer, &QTimer::timeout, this, &ClientConnection::onUpstreamTimeout);
+    x.timer.start(config.firstByteTimeoutMs);
+    UpstreamCallbacks cb;
+    cb.onHeaders = [this](int status, const HttpHeaders &headers) { onUpstreamHeaders(status, headers); };
+    cb.onData = [this](QByteArrayView bytes) { onUpstreamData(bytes); };
+    cb.onFinished = [this](const QString &kind, const QString &message) { onUpstreamFinished(kind, message); };
+    x.transfer = m_server.upstream().start(std::move(req), std::move(cb));
+}
+
+void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
+{
+    if (!m_exchange)
+        return;
+    Exchange &x = *m_exchange;
+    x.status = status;
+    x.upstreamHeaders = headers;
+    x.record.httpStatus = status;
+    x.timer.start(m_server.config().idleTimeoutMs);
+    const QByteArray type = headerValue(headers, "content-type").toLower();
+    x.streaming = status == 200 && type.startsWith("text/event-stream");
+    if (!x.streaming)
+        return;
+    x.accounting.emplace(x.kind);
+    QByteArray out = "HTTP/1.1 200 OK\r\n";
+    for (const auto &[name, value] : headers) {
+        if (!isHopByHop(name))
+            out += name + ": " + value + "\r\n";
+    }
+    if (x.cacheHeader)
+        out += QByteArray("X-TokenLedger-Cache: ") + x.cacheHeader + "\r\n";
+    const bool close = m_closeAfterResponse || m_server.draining() || !x.request.keepAlive;
+    out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
+    out += "Transfer-Encoding: chunked\r\n\r\n";
+    m_socket->write(out);
+    x.headersSent = true;
+}
+
+void ClientConnection::forwardEvent(const SseEvent &event)
+{
+    Exchange &x = *m_exchange;
+    if (x.accounting->onEvent(event, x.injectedUsage))
+        return; // the usage chunk the proxy asked for
+    if (x.record.ttftUs < 0)
+        x.record.ttftUs = x.clock.nsecsElapsed() / 1000;
+    const QByteArray &raw = x.injectedUsage ? proxy::stripNullUsage(event.raw) : event.raw;
+    m_socket->write(QByteArray::number(raw.size(), 16) + "\r\n" + raw + "\r\n");
+    x.record.responseBytes += raw.size();
+}
+
+void ClientConnection::onUpstreamData(QByteArrayView bytes)
+{
+    if (!m_exchange)
+        return;
+    Exchange &x = *m_exchange;
+    x.timer.start(m_server.config().idleTimeoutMs);
+    if (!x.streaming) {
+        x.responseBody.append(bytes);
+        return;
+    }
+    x.sse.feed(bytes, [this](const SseEvent &ev) { forwardEvent(ev); });
+}
+
+void ClientConnection::endStream(const QByteArray &tail)
+{
+    Exchange &x = *m_exchange;
+    if (!tail.isEmpty()) {
+        m_socket->write(QByteArray::number(tail.size(), 16) + "\r\n" + tail + "\r\n");
+        x.record.responseBytes += tail.size();
+    }
+    m_socket->write("0\r\n\r\n");
+}
+
+void ClientConnection::onUpstreamFinished(const QString &errorKind, const QString &message)
+{
+    if (!m_exchange)
+        return;
+    Exchange &x = *m_exchange;
+    x.timer.stop();
+    x.transfer = 0;
+    CallRecord &r = x.record;
+    r.latencyUs = x.clock.nsecsElapsed() / 1000;
+    if (x.streaming) {
+        QByteArray tail = x.sse.takeRemainder();
+        const bool complete = errorKind.isEmpty() && x.accounting->finished();
+        if (!complete) {
+            r.errorKind = errorKind.isEmpty() ? u"upstream_cut"_s : errorKind;
+            tail += proxy::errorEvent(x.dialect, u"The upstream ended the stream early."_s);
+            m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+        }
+        r.usage = x.accounting->usage();
+        r.servedModel = x.accounting->servedModel();
+        r.usageStatus = complete && x.accounting->hasUsage() ? UsageStatus::Complete
+                        : x.accounting->hasUsage()           ? UsageStatus::Incomplete
+                                                             : UsageStatus::Unknown;
+        if (complete && x.accounting->failed())
+            r.errorKind = u"upstream_failed"_s;
+        finalizeRecord();
+        if (complete && x.accounting->hasUsage() && !x.accounting->failed())
+            maybeStoreInCache(x.accounting->assembled(), x.accounting->truncated());
+        endStream(tail);
+        finishExchange(x.request.keepAlive);
+        return;
+    }
+    if (!errorKind.isEmpty() && x.status == 0) {
+        m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+        const bool timeout = errorKind == "timeout"_L1;
+        respondError(timeout ? 504 : 502,
+                     timeout ? u"The upstream did not answer in time."_s
+                             : u"The upstream could not be reached: %1"_s.arg(message),
+                     errorKind);
+        return;
+    }
+    r.httpStatus = x.status;
+    r.errorKind = errorKind.isEmpty() ? errorKindForStatus(x.status) : errorKind;
+    if (x.status >= 500)
+        m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+    QJsonObject answer;
+    if (x.status == 200 && proxy::isPriced(x.kind))
+        answer = QJsonDocument::fromJson(x.responseBody).object();
+    const proxy::AnswerUsage usage = proxy::usageFromAnswer(x.kind, answer);
+    r.usage = usage.usage;
+    r.servedModel = usage.servedModel;
+    if (x.status == 200 && proxy::isPriced(x.kind) && !usage.found)
+        r.usageStatus = UsageStatus::Unknown;
+    if (!errorKind.isEmpty())
+        r.usageStatus = usage.found ? UsageStatus::Incomplete : UsageStatus::Unknown;
+    finalizeRecord();
+    if (errorKind.isEmpty() && x.status == 200 && usage.found)
+        maybeStoreInCache(answer, usage.truncated);
+    HttpHeaders headers;
+    for (const auto &h : x.upstreamHeaders) {
+        if (!isHopByHop(h.first))
+            headers.append(h);
+    }
+    headers += ledgerHeaders(r, x.cacheHeader);
+    writeResponse(x.status, headers, x.responseBody);
+    finishExchange(x.request.keepAlive);
+}
+
+void ClientConnection::onUpstreamTimeout()
+{
+    if (!m_exchange)
+        return;
+    Exchange &x = *m_exchange;
+    m_server.upstream().abort(x.transfer);
+    x.transfer = 0;
+    m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+    if (x.headersSent) {
+        x.record.latencyUs = x.clock.nsecsElapsed() / 1000;
+        x.record.errorKind = u"timeout"_s;
+        x.record.usage = x.accounting->usage();
+        x.record.servedModel = x.accounting->servedModel();
+        x.record.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
+        finalizeRecord();
+        endStream(x.sse.takeRemainder()
+                  + proxy::errorEvent(x.dialect, u"The upstream stopped sending events (idle timeout)."_s));
+        finishExchange(x.request.keepAlive);
+        return;
+    }
+    x.record.usageStatus = UsageStatus::Unknown;
+    respondError(504, u"The upstream did not answer in time."_s, u"timeout"_s);
+}
+
+void ClientConnection::respondError(int status, const QString &message, const QString &errorKind)
+{
+    Exchange &x = *m_exchange;
+    if (x.transfer) {
+        m_server.upstream().abort(x.transfer);
+        x.transfer = 0;
+    }
+    CallRecord &r = x.record;
+    r.httpStatus = status;
+    r.errorKind = errorKind;
+    r.latencyUs = x.clock.nsecsElapsed() / 1000;
+    if (r.usageStatus == UsageStatus::Complete)
+        r.usage = {};
+    const bool recordIt = status != 401; // unauthenticated noise stays out of the ledger
+    if (recordIt)
+        finalizeRecord();
+    HttpHeaders headers{{QByteArray("Content-Type"), QByteArray("application/json")}};
+    if (recordIt)
+        headers += ledgerHeaders(r, x.cacheHeader);
+    writeResponse(status, headers, proxy::errorBody(x.dialect, status, message));
+    finishExchange(x.request.keepAlive);
+}
+
+void ClientConnection::finalizeRecord()
+{
+    Exchange &x = *m_exchange;
+    if (x.recorded)
+        return;
+    x.recorded = true;
+    CallRecord &r = x.record;
+    m_server.ledger().pricer()->apply(r);
+    if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {
+        // No usage at all: the cost is not known, never a silent zero.
+        r.cost.reset();
+        r.costStatus = CostStatus::Unpriced;
+    }
+    r.id = m_server.ledger().writer().submit(r);
+    m_server.recordFinished(r);
+}
+
+void ClientConnection::maybeStoreInCache(const QJsonObject &answer, bool truncated)
+{
+    Exchange &x = *m_exchange;
+    const CacheConfig &cc = m_server.config().cache;
+    if (!x.cacheStore || !m_server.exactCache() || (truncated && !cc.storeTruncated) || answer.isEmpty())
+        return;
+    const qint64 now = nowUs();
+    const qint64 ttl = cc.ttlPerEndpoint.value(x.record.endpoint, cc.ttlSeconds);
+    cache::CachedAnswer a{proxy::apiName(x.kind),
+                          x.streaming ? QJsonDocument(answer).toJson(QJsonDocument::Compact) : x.responseBody,
+                          x.record.servedModel, now, now + ttl * 1'000'000};
+    if (auto r = m_server.exactCache()->store(x.cacheKey, x.callerId, std::move(a)); !r)
+        qCWarning(lcProxy) << "cache store failed:" << r.error().message;
+}
+
+void ClientConnection::abortExchange(const QString &errorKind)
+{
+    if (!m_exchange)
+        return;
+    Exchange &x = *m_exchange;
+    if (x.transfer) {
+        m_server.upstream().abort(x.transfer);
+        x.transfer = 0;
+    }
+    x.timer.stop();
+    CallRecord &r = x.record;
+    r.errorKind = errorKind;
+    r.latencyUs = x.clock.nsecsElapsed() / 1000;
+    if (r.httpStatus == 200 && x.status == 0)
+        r.httpStatus = 0;
+    if (x.accounting) {
+        r.usage = x.accounting->usage();
+        r.servedModel = x.accounting->servedModel();
+        r.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
+    } else {
+        r.usageStatus = UsageStatus::Unknown;
+    }
+    finalizeRecord();
+    m_closeAfterResponse = true;
+    if (x.headersSent && m_socket->state() == QAbstractSocket::ConnectedState)
+        endStream(proxy::errorEvent(x.dialect, u"The proxy is shutting down."_s));
+    finishExchange(false);
+}
+
+void ClientConnection::finishExchange(bool keepAlive)
+{
+    m_exchange.reset();
+    m_server.stats().inFlight.fetch_sub(1, std::memory_order_relaxed);
+    m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
+    m_parser.reset();
+    if (!keepAlive || m_closeAfterResponse || m_server.draining()) {
+        if (!m_closing) {
+            m_closing = true;
+            m_socket->disconnectFromHost();
+        }
+    } else {
+        m_headerTimer.start(m_server.config().keepAliveIdleMs);
+        if (!m_inBuffer.isEmpty())
+            QMetaObject::invokeMethod(this, &ClientConnection::processBuffer, Qt::QueuedConnection);
+    }
+    m_server.exchangeFinished();
+}
+
+} // namespace tl

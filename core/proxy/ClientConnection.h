@@ -1,0 +1,76 @@
+#pragma once
+
+#include "ledger/CallRecord.h"
+#include "proxy/HttpRequestParser.h"
+#include "proxy/ProviderProtocol.h"
+#include "proxy/SseParser.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+class QTcpSocket;
+
+namespace tl {
+
+class ProxyServer;
+struct UpstreamConfig;
+
+// One client connection of the proxy: reads HTTP/1.1 requests (keep-alive, one at a time), answers
+// each from the exact cache or by forwarding it upstream, and records it. Internal to core/proxy.
+// Thread affinity: the proxy thread.
+class ClientConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClientConnection)
+
+public:
+    ClientConnection(QTcpSocket *socket, ProxyServer &server);
+    ~ClientConnection() override;
+
+    bool busy() const { return m_exchange != nullptr; }
+    void closeWhenIdle();
+    // Ends the current request now (client closed, shutdown, or drain timeout) and records it.
+    void abortExchange(const QString &errorKind);
+
+    struct Exchange;
+
+private:
+    void onReadyRead();
+    void processBuffer();
+    void onHeaderTimeout();
+    void onDisconnected();
+    void rejectAndClose(int status, const QByteArray &reason);
+    void startExchange(HttpRequest request);
+    void finishExchange(bool keepAlive);
+
+    // Exchange steps (ClientConnection.cpp / Exchange.cpp).
+    bool serveFromCache();
+    void forwardUpstream();
+    void onUpstreamHeaders(int status, const HttpHeaders &headers);
+    void onUpstreamData(QByteArrayView bytes);
+    void onUpstreamFinished(const QString &errorKind, const QString &message);
+    void onUpstreamTimeout();
+    void forwardEvent(const SseEvent &event);
+    void respondError(int status, const QString &message, const QString &errorKind);
+    void writeResponse(int status, const HttpHeaders &headers, const QByteArray &body);
+    void endStream(const QByteArray &tail);
+    void finalizeRecord();
+    void maybeStoreInCache(const QJsonObject &answer, bool truncated);
+    HttpHeaders ledgerHeaders(const CallRecord &record, const char *cacheState) const;
+
+    QTcpSocket *m_socket;
+    ProxyServer &m_server;
+    HttpRequestParser m_parser;
+    QByteArray m_inBuffer;
+    QTimer m_headerTimer;
+    std::unique_ptr<Exchange> m_exchange;
+    bool m_closing = false;
+    bool m_closeAfterResponse = false;
+};
+
+} // namespace tl

@@ -1,0 +1,592 @@
+#include "ProviderProtocol.h"
+
+#include "pricing/ProviderUsage.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::proxy {
+
+ApiKind classify(QByteArrayView method, QByteArrayView target)
+{
+    QByteArrayView path = target;
+    if (const qsizetype q = path.indexOf('?'); q >= 0)
+        path = path.first(q);
+    while (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    const bool post = method == "POST";
+    if (post && path.endsWith("/chat/completions"))
+        return ApiKind::ChatCompletions;
+    if (post && path.endsWith("/messages/count_tokens"))
+        return ApiKind::CountTokens;
+    if (post && path.endsWith("/messages"))
+        return ApiKind::Messages;
+    if (post && path.endsWith("/completions"))
+        return ApiKind::Completions;
+    if (post && path.endsWith("/embeddings"))
+        return ApiKind::Embeddings;
+    if (post && path.endsWith("/responses"))
+        return ApiKind::Responses;
+    if (method == "GET" && path.endsWith("/models"))
+        return ApiKind::Models;
+    return ApiKind::Other;
+}
+
+Dialect dialectOf(ApiKind kind)
+{
+    return kind == ApiKind::Messages || kind == ApiKind::CountTokens ? Dialect::Anthropic : Dialect::OpenAi;
+}
+
+bool isPriced(ApiKind kind)
+{
+    switch (kind) {
+    case ApiKind::ChatCompletions:
+    case ApiKind::Completions:
+    case ApiKind::Embeddings:
+    case ApiKind::Responses:
+    case ApiKind::Messages:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isCacheable(ApiKind kind) { return isPriced(kind); }
+
+QString apiName(ApiKind kind)
+{
+    switch (kind) {
+    case ApiKind::ChatCompletions: return u"chat.completions"_s;
+    case ApiKind::Completions: return u"completions"_s;
+    case ApiKind::Embeddings: return u"embeddings"_s;
+    case ApiKind::Responses: return u"responses"_s;
+    case ApiKind::Models: return u"models"_s;
+    case ApiKind::Messages: return u"messages"_s;
+    case ApiKind::CountTokens: return u"messages.count_tokens"_s;
+    case ApiKind::Other: break;
+    }
+    return u"other"_s;
+}
+
+namespace {
+
+QString errorType(Dialect d, int status)
+{
+    switch (status) {
+    case 400: return u"invalid_request_error"_s;
+    case 401: return u"authentication_error"_s;
+    case 404: return u"not_found_error"_s;
+    case 408: return u"timeout_error"_s;
+    case 413: return u"request_too_large"_s;
+    case 429: return u"rate_limit_error"_s;
+    case 431: return u"invalid_request_error"_s;
+    case 503: return d == Dialect::Anthropic ? u"overloaded_error"_s : u"server_error"_s;
+    case 504: return d == Dialect::Anthropic ? u"timeout_error"_s : u"timeout"_s;
+    default: return u"api_error"_s;
+    }
+}
+
+QByteArray compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+qint64 textChars(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString().size();
+    qint64 n = 0;
+    if (v.isArray()) {
+        for (const QJsonValue &e : v.toArray())
+            n += textChars(e);
+    } else if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        if (o.contains("text"_L1))
+            n += textChars(o.value("text"_L1));
+        if (o.contains("content"_L1))
+            n += textChars(o.value("content"_L1));
+        if (o.contains("input"_L1) && o.value("input"_L1).isString())
+            n += textChars(o.value("input"_L1));
+    }
+    return n;
+}
+
+bool isTruncatedReason(const QString &reason)
+{
+    return reason == "length"_L1 || reason == "max_tokens"_L1 || reason == "model_context_window_exceeded"_L1;
+}
+
+} // namespace
+
+QByteArray errorBody(Dialect dialect, int status, const QString &message)
+{
+    const QString type = errorType(dialect, status);
+    if (dialect == Dialect::Anthropic)
+        return compact(QJsonObject{{"type"_L1, "error"_L1},
+                                   {"error"_L1, QJsonObject{{"type"_L1, type}, {"message"_L1, message}}}});
+    return compact(QJsonObject{{"error"_L1, QJsonObject{{"message"_L1, message}, {"type"_L1, type},
+                                                       {"param"_L1, QJsonValue::Null}, {"code"_L1, type}}}});
+}
+
+QByteArray errorEvent(Dialect dialect, const QString &message)
+{
+    if (dialect == Dialect::Anthropic)
+        return "event: error\ndata: " + errorBody(dialect, 502, message) + "\n\n";
+    return "data: " + errorBody(dialect, 502, message) + "\n\n";
+}
+
+RequestInfo inspectRequest(ApiKind kind, const QJsonObject &body)
+{
+    RequestInfo info;
+    info.model = body.value("model"_L1).toString();
+    info.stream = body.value("stream"_L1).toBool(false);
+    info.includeUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool(false);
+    info.hasTools = !body.value("tools"_L1).toArray().isEmpty() || !body.value("functions"_L1).toArray().isEmpty();
+    for (const char *key : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+        if (body.contains(QLatin1StringView(key)))
+            info.maxTokens = qint64(body.value(QLatin1StringView(key)).toDouble());
+    }
+    switch (kind) {
+    case ApiKind::ChatCompletions:
+    case ApiKind::Messages: {
+        const QJsonArray messages = body.value("messages"_L1).toArray();
+        info.messageCount = int(messages.size());
+        info.promptChars = textChars(messages) + textChars(body.value("system"_L1));
+        break;
+    }
+    case ApiKind::Responses: {
+        const QJsonValue input = body.value("input"_L1);
+        info.messageCount = input.isArray() ? int(input.toArray().size()) : 1;
+        info.promptChars = textChars(input) + textChars(body.value("instructions"_L1));
+        break;
+    }
+    case ApiKind::Completions:
+        info.messageCount = 1;
+        info.promptChars = textChars(body.value("prompt"_L1));
+        break;
+    case ApiKind::Embeddings:
+        info.messageCount = body.value("input"_L1).isArray() ? int(body.value("input"_L1).toArray().size()) : 1;
+        info.promptChars = textChars(body.value("input"_L1));
+        break;
+    default:
+        break;
+    }
+    return info;
+}
+
+AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer)
+{
+    AnswerUsage out;
+    out.servedModel = answer.value("model"_L1).toString();
+    const QJsonValue usage = answer.value("usage"_L1);
+    out.found = usage.isObject();
+    const QJsonObject u = usage.toObject();
+    switch (kind) {
+    case ApiKind::Responses:
+        out.usage = ProviderUsage::fromOpenAiResponses(u);
+        out.truncated = answer.value("status"_L1).toString() == "incomplete"_L1;
+        break;
+    case ApiKind::Messages:
+        out.usage = ProviderUsage::fromAnthropic(u);
+        out.truncated = isTruncatedReason(answer.value("stop_reason"_L1).toString());
+        break;
+    default:
+        out.usage = ProviderUsage::fromOpenAiChat(u);
+        for (const QJsonValue &c : answer.value("choices"_L1).toArray()) {
+            if (isTruncatedReason(c.toObject().value("finish_reason"_L1).toString()))
+                out.truncated = true;
+        }
+        break;
+    }
+    return out;
+}
+
+bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
+{
+    ++m_events;
+    if (event.data.isEmpty())
+        return false;
+    if (event.data == "[DONE]") {
+        if (m_kind == ApiKind::ChatCompletions || m_kind == ApiKind::Completions)
+            m_finished = true;
+        return false;
+    }
+    const QJsonObject o = QJsonDocument::fromJson(event.data).object();
+    if (o.isEmpty())
+        return false;
+    switch (m_kind) {
+    case ApiKind::ChatCompletions:
+    case ApiKind::Completions: {
+        if (m_base.isEmpty())
+            m_base = o;
+        if (m_model.isEmpty())
+            m_model = o.value("model"_L1).toString();
+        const QJsonArray choices = o.value("choices"_L1).toArray();
+        for (const QJsonValue &cv : choices) {
+            const QJsonObject c = cv.toObject();
+            const int index = c.value("index"_L1).toInt();
+            QJsonObject &acc = m_choices[index];
+            const QJsonObject delta = c.value("delta"_L1).toObject();
+            if (delta.contains("role"_L1))
+                acc.insert("role"_L1, delta.value("role"_L1));
+            const QString piece = delta.contains("content"_L1) ? delta.value("content"_L1).toString()
+                                                               : c.value("text"_L1).toString();
+            if (!piece.isEmpty() || delta.value("content"_L1).isString())
+                acc.insert("content"_L1, QString(acc.value("content"_L1).toString() + piece));
+            if (delta.value("refusal"_L1).isString())
+                acc.insert("refusal"_L1, QString(acc.value("refusal"_L1).toString() + delta.value("refusal"_L1).toString()));
+            for (const QJsonValue &tv : delta.value("tool_calls"_L1).toArray()) {
+                const QJsonObject tc = tv.toObject();
+                QJsonObject &call = m_toolCalls[index][tc.value("index"_L1).toInt()];
+                if (tc.contains("id"_L1))
+                    call.insert("id"_L1, tc.value("id"_L1));
+                if (tc.contains("type"_L1))
+                    call.insert("type"_L1, tc.value("type"_L1));
+                const QJsonObject fn = tc.value("function"_L1).toObject();
+                QJsonObject f = call.value("function"_L1).toObject();
+                if (fn.contains("name"_L1))
+                    f.insert("name"_L1, QString(f.value("name"_L1).toString() + fn.value("name"_L1).toString()));
+                f.insert("arguments"_L1, QString(f.value("arguments"_L1).toString() + fn.value("arguments"_L1).toString()));
+                call.insert("function"_L1, f);
+            }
+            if (c.value("finish_reason"_L1).isString()) {
+                acc.insert("finish_reason"_L1, c.value("finish_reason"_L1));
+                if (isTruncatedReason(c.value("finish_reason"_L1).toString()))
+                    m_truncated = true;
+            }
+        }
+        if (o.value("usage"_L1).isObject()) {
+            m_usageJson = o.value("usage"_L1).toObject();
+            m_hasUsage = true;
+            // The usage-only chunk (empty choices) is the one include_usage adds.
+            if (dropInjectedUsage && choices.isEmpty())
+                return true;
+        }
+        return false;
+    }
+    case ApiKind::Responses: {
+        const QString type = o.value("type"_L1).toString();
+        const QJsonObject response = o.value("response"_L1).toObject();
+        if (!response.isEmpty() && m_model.isEmpty())
+            m_model = response.value("model"_L1).toString();
+        if (type == "response.completed"_L1 || type == "response.incomplete"_L1 || type == "response.failed"_L1) {
+            m_base = response;
+            m_model = response.value("model"_L1).toString();
+            if (response.value("usage"_L1).isObject()) {
+                m_usageJson = response.value("usage"_L1).toObject();
+                m_hasUsage = true;
+            }
+            m_finished = true;
+            m_truncated = type == "response.incomplete"_L1;
+            m_failed = type == "response.failed"_L1;
+        }
+        return false;
+    }
+    case ApiKind::Messages: {
+        const QString type = o.value("type"_L1).toString();
+        if (type == "message_start"_L1) {
+            m_base = o.value("message"_L1).toObject();
+            m_model = m_base.value("model"_L1).toString();
+            m_usageJson = m_base.value("usage"_L1).toObject();
+            m_hasUsage = !m_usageJson.isEmpty();
+        } else if (type == "content_block_start"_L1) {
+            m_blocks[o.value("index"_L1).toInt()] = o.value("content_block"_L1).toObject();
+        } else if (type == "content_block_delta"_L1) {
+            const int index = o.value("index"_L1).toInt();
+            QJsonObject &block = m_blocks[index];
+            const QJsonObject d = o.value("delta"_L1).toObject();
+            const QString dt = d.value("type"_L1).toString();
+            if (dt == "text_delta"_L1)
+                block.insert("text"_L1, QString(block.value("text"_L1).toString() + d.value("text"_L1).toString()));
+            else if (dt == "input_json_delta"_L1)
+                m_partialJson[index] += d.value("partial_json"_L1).toString();
+            else if (dt == "thinking_delta"_L1)
+                block.insert("thinking"_L1, QString(block.value("thinking"_L1).toString() + d.value("thinking"_L1).toString()));
+            else if (dt == "signature_delta"_L1)
+                block.insert("signature"_L1, QString(block.value("signature"_L1).toString() + d.value("signature"_L1).toString()));
+        } else if (type == "message_delta"_L1) {
+            m_delta = o.value("delta"_L1).toObject();
+            if (isTruncatedReason(m_delta.value("stop_reason"_L1).toString()))
+                m_truncated = true;
+            // message_delta usage is cumulative: its counts replace message_start's; an input count of
+            // 0 (some gateways) does not erase the one from message_start.
+            const QJsonObject u = o.value("usage"_L1).toObject();
+            for (auto it = u.begin(); it != u.end(); ++it) {
+                if (it.value().isDouble() && it.value().toDouble() == 0 && it.key() != "output_tokens"_L1
+                    && m_usageJson.contains(it.key()))
+                    continue;
+                m_usageJson.insert(it.key(), it.value());
+            }
+            m_hasUsage = true;
+        } else if (type == "message_stop"_L1) {
+            m_finished = true;
+        } else if (type == "error"_L1) {
+            m_failed = true;
+        }
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
+Usage StreamAccounting::usage() const
+{
+    switch (m_kind) {
+    case ApiKind::Responses: return ProviderUsage::fromOpenAiResponses(m_usageJson);
+    case ApiKind::Messages: return ProviderUsage::fromAnthropic(m_usageJson);
+    default: return ProviderUsage::fromOpenAiChat(m_usageJson);
+    }
+}
+
+QJsonObject StreamAccounting::assembled() const
+{
+    switch (m_kind) {
+    case ApiKind::ChatCompletions:
+    case ApiKind::Completions: {
+        QJsonObject out;
+        for (const char *key : {"id", "created", "model", "system_fingerprint", "service_tier"}) {
+            if (m_base.contains(QLatin1StringView(key)))
+                out.insert(QLatin1StringView(key), m_base.value(QLatin1StringView(key)));
+        }
+        const bool chat = m_kind == ApiKind::ChatCompletions;
+        out.insert("object"_L1, chat ? "chat.completion"_L1 : "text_completion"_L1);
+        QJsonArray choices;
+        for (auto it = m_choices.begin(); it != m_choices.end(); ++it) {
+            QJsonObject choice{{"index"_L1, it.key()}, {"logprobs"_L1, QJsonValue::Null},
+                               {"finish_reason"_L1, it->value("finish_reason"_L1)}};
+            if (chat) {
+                QJsonObject message{{"role"_L1, it->value("role"_L1).toString(u"assistant"_s)},
+                                    {"content"_L1, it->contains("content"_L1) ? it->value("content"_L1)
+                                                                               : QJsonValue(QJsonValue::Null)},
+                                    {"refusal"_L1, it->contains("refusal"_L1) ? it->value("refusal"_L1)
+                                                                               : QJsonValue(QJsonValue::Null)}};
+                if (m_toolCalls.contains(it.key())) {
+                    QJsonArray calls;
+                    for (const QJsonObject &c : m_toolCalls.value(it.key()))
+                        calls.append(c);
+                    message.insert("tool_calls"_L1, calls);
+                }
+                choice.insert("message"_L1, message);
+            } else {
+                choice.insert("text"_L1, it->value("content"_L1).toString());
+            }
+            choices.append(choice);
+        }
+        out.insert("choices"_L1, choices);
+        if (!m_usageJson.isEmpty())
+            out.insert("usage"_L1, m_usageJson);
+        return out;
+    }
+    case ApiKind::Responses:
+        return m_base;
+    case ApiKind::Messages: {
+        QJsonObject out = m_base;
+        QJsonArray content;
+        for (auto it = m_blocks.begin(); it != m_blocks.end(); ++it) {
+            QJsonObject block = it.value();
+            if (m_partialJson.contains(it.key()))
+                block.insert("input"_L1, QJsonDocument::fromJson(m_partialJson.value(it.key()).toUtf8()).object());
+            content.append(block);
+        }
+        out.insert("content"_L1, content);
+        for (auto it = m_delta.begin(); it != m_delta.end(); ++it)
+            out.insert(it.key(), it.value());
+        out.insert("usage"_L1, m_usageJson);
+        return out;
+    }
+    default:
+        return {};
+    }
+}
+
+QByteArray withIncludeUsage(const QJsonObject &body)
+{
+    QJsonObject b = body;
+    QJsonObject so = b.value("stream_options"_L1).toObject();
+    so.insert("include_usage"_L1, true);
+    b.insert("stream_options"_L1, so);
+    return compact(b);
+}
+
+QByteArray stripNullUsage(const QByteArray &rawEvent)
+{
+    QByteArray out = rawEvent;
+    const qsizetype dataAt = out.indexOf("data:");
+    if (dataAt < 0)
+        return out;
+    for (const char *needle : {",\"usage\":null", "\"usage\":null,"}) {
+        const qsizetype at = out.indexOf(needle, dataAt);
+        if (at >= 0) {
+            out.remove(at, qsizetype(std::strlen(needle)));
+            return out;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+QByteArray dataEvent(const QJsonObject &o) { return "data: " + compact(o) + "\n\n"; }
+QByteArray namedEvent(const char *name, const QJsonObject &o)
+{
+    return QByteArray("event: ") + name + "\ndata: " + compact(o) + "\n\n";
+}
+
+QByteArray synthesizeChat(const QJsonObject &answer, bool includeUsage, bool chat)
+{
+    QByteArray out;
+    QJsonObject head;
+    for (const char *key : {"id", "created", "model", "system_fingerprint", "service_tier"}) {
+        if (answer.contains(QLatin1StringView(key)))
+            head.insert(QLatin1StringView(key), answer.value(QLatin1StringView(key)));
+    }
+    head.insert("object"_L1, chat ? "chat.completion.chunk"_L1 : "text_completion"_L1);
+    auto chunk = [&](const QJsonArray &choices) {
+        QJsonObject c = head;
+        c.insert("choices"_L1, choices);
+        if (includeUsage)
+            c.insert("usage"_L1, QJsonValue::Null);
+        out += dataEvent(c);
+    };
+    for (const QJsonValue &cv : answer.value("choices"_L1).toArray()) {
+        const QJsonObject choice = cv.toObject();
+        const int index = choice.value("index"_L1).toInt();
+        auto one = [&](const QJsonObject &delta, const QJsonValue &finish) {
+            QJsonObject c{{"index"_L1, index}, {"logprobs"_L1, QJsonValue::Null}, {"finish_reason"_L1, finish}};
+            if (chat)
+                c.insert("delta"_L1, delta);
+            else
+                c.insert("text"_L1, delta.value("content"_L1).toString());
+            chunk(QJsonArray{c});
+        };
+        if (chat) {
+            const QJsonObject msg = choice.value("message"_L1).toObject();
+            one(QJsonObject{{"role"_L1, msg.value("role"_L1).toString(u"assistant"_s)}, {"content"_L1, ""_L1}},
+                QJsonValue::Null);
+            if (msg.value("content"_L1).isString() && !msg.value("content"_L1).toString().isEmpty())
+                one(QJsonObject{{"content"_L1, msg.value("content"_L1)}}, QJsonValue::Null);
+            const QJsonArray calls = msg.value("tool_calls"_L1).toArray();
+            for (int i = 0; i < calls.size(); ++i) {
+                QJsonObject call = calls.at(i).toObject();
+                call.insert("index"_L1, i);
+                one(QJsonObject{{"tool_calls"_L1, QJsonArray{call}}}, QJsonValue::Null);
+            }
+            one(QJsonObject{}, choice.value("finish_reason"_L1));
+        } else {
+            one(QJsonObject{{"content"_L1, choice.value("text"_L1)}}, choice.value("finish_reason"_L1));
+        }
+    }
+    if (includeUsage && answer.value("usage"_L1).isObject()) {
+        QJsonObject c = head;
+        c.insert("choices"_L1, QJsonArray{});
+        c.insert("usage"_L1, answer.value("usage"_L1));
+        out += dataEvent(c);
+    }
+    out += "data: [DONE]\n\n";
+    return out;
+}
+
+QByteArray synthesizeResponses(const QJsonObject &answer)
+{
+    QByteArray out;
+    int seq = 0;
+    QJsonObject started = answer;
+    started.insert("status"_L1, "in_progress"_L1);
+    started.insert("output"_L1, QJsonArray{});
+    started.insert("usage"_L1, QJsonValue::Null);
+    out += namedEvent("response.created",
+                      QJsonObject{{"type"_L1, "response.created"_L1}, {"sequence_number"_L1, seq++}, {"response"_L1, started}});
+    const QJsonArray output = answer.value("output"_L1).toArray();
+    for (int i = 0; i < output.size(); ++i) {
+        const QJsonObject item = output.at(i).toObject();
+        out += namedEvent("response.output_item.added",
+                          QJsonObject{{"type"_L1, "response.output_item.added"_L1}, {"sequence_number"_L1, seq++},
+                                      {"output_index"_L1, i}, {"item"_L1, item}});
+        const QJsonArray parts = item.value("content"_L1).toArray();
+        for (int p = 0; p < parts.size(); ++p) {
+            const QJsonObject part = parts.at(p).toObject();
+            if (part.value("type"_L1).toString() != "output_text"_L1)
+                continue;
+            out += namedEvent("response.output_text.delta",
+                              QJsonObject{{"type"_L1, "response.output_text.delta"_L1}, {"sequence_number"_L1, seq++},
+                                          {"item_id"_L1, item.value("id"_L1)}, {"output_index"_L1, i},
+                                          {"content_index"_L1, p}, {"delta"_L1, part.value("text"_L1)}});
+            out += namedEvent("response.output_text.done",
+                              QJsonObject{{"type"_L1, "response.output_text.done"_L1}, {"sequence_number"_L1, seq++},
+                                          {"item_id"_L1, item.value("id"_L1)}, {"output_index"_L1, i},
+                                          {"content_index"_L1, p}, {"text"_L1, part.value("text"_L1)}});
+        }
+        out += namedEvent("response.output_item.done",
+                          QJsonObject{{"type"_L1, "response.output_item.done"_L1}, {"sequence_number"_L1, seq++},
+                                      {"output_index"_L1, i}, {"item"_L1, item}});
+    }
+    out += namedEvent("response.completed", QJsonObject{{"type"_L1, "response.completed"_L1},
+                                                        {"sequence_number"_L1, seq++}, {"response"_L1, answer}});
+    return out;
+}
+
+QByteArray synthesizeAnthropic(const QJsonObject &answer)
+{
+    QByteArray out;
+    QJsonObject start = answer;
+    start.insert("content"_L1, QJsonArray{});
+    start.insert("stop_reason"_L1, QJsonValue::Null);
+    start.insert("stop_sequence"_L1, QJsonValue::Null);
+    QJsonObject usage = answer.value("usage"_L1).toObject();
+    QJsonObject startUsage = usage;
+    startUsage.insert("output_tokens"_L1, 1);
+    start.insert("usage"_L1, startUsage);
+    out += namedEvent("message_start", QJsonObject{{"type"_L1, "message_start"_L1}, {"message"_L1, start}});
+    const QJsonArray content = answer.value("content"_L1).toArray();
+    for (int i = 0; i < content.size(); ++i) {
+        const QJsonObject block = content.at(i).toObject();
+        const QString type = block.value("type"_L1).toString();
+        QJsonObject empty = block;
+        QJsonObject delta;
+        if (type == "text"_L1) {
+            empty.insert("text"_L1, ""_L1);
+            delta = {{"type"_L1, "text_delta"_L1}, {"text"_L1, block.value("text"_L1)}};
+        } else if (type == "tool_use"_L1) {
+            empty.insert("input"_L1, QJsonObject{});
+            delta = {{"type"_L1, "input_json_delta"_L1},
+                     {"partial_json"_L1, QString::fromUtf8(compact(block.value("input"_L1).toObject()))}};
+        } else if (type == "thinking"_L1) {
+            empty.insert("thinking"_L1, ""_L1);
+            empty.insert("signature"_L1, ""_L1);
+            delta = {{"type"_L1, "thinking_delta"_L1}, {"thinking"_L1, block.value("thinking"_L1)}};
+        }
+        out += namedEvent("content_block_start", QJsonObject{{"type"_L1, "content_block_start"_L1}, {"index"_L1, i},
+                                                             {"content_block"_L1, empty}});
+        if (!delta.isEmpty())
+            out += namedEvent("content_block_delta", QJsonObject{{"type"_L1, "content_block_delta"_L1},
+                                                                 {"index"_L1, i}, {"delta"_L1, delta}});
+        if (type == "thinking"_L1 && block.contains("signature"_L1))
+            out += namedEvent("content_block_delta",
+                              QJsonObject{{"type"_L1, "content_block_delta"_L1}, {"index"_L1, i},
+                                          {"delta"_L1, QJsonObject{{"type"_L1, "signature_delta"_L1},
+                                                                   {"signature"_L1, block.value("signature"_L1)}}}});
+        out += namedEvent("content_block_stop", QJsonObject{{"type"_L1, "content_block_stop"_L1}, {"index"_L1, i}});
+    }
+    out += namedEvent("message_delta",
+                      QJsonObject{{"type"_L1, "message_delta"_L1},
+                                  {"delta"_L1, QJsonObject{{"stop_reason"_L1, answer.value("stop_reason"_L1)},
+                                                           {"stop_sequence"_L1, answer.value("stop_sequence"_L1)}}},
+                                  {"usage"_L1, usage}});
+    out += namedEvent("message_stop", QJsonObject{{"type"_L1, "message_stop"_L1}});
+    return out;
+}
+
+} // namespace
+
+QByteArray synthesizeStream(ApiKind kind, const QJsonObject &answer, bool includeUsage)
+{
+    switch (kind) {
+    case ApiKind::ChatCompletions: return synthesizeChat(answer, includeUsage, true);
+    case ApiKind::Completions: return synthesizeChat(answer, includeUsage, false);
+    case ApiKind::Responses: return synthesizeResponses(answer);
+    case ApiKind::Messages: return synthesizeAnthropic(answer);
+    default: return {};
+    }
+}
+
+} // namespace tl::proxy

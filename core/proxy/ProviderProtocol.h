@@ -1,0 +1,122 @@
+#pragma once
+
+#include "ledger/CallRecord.h"
+#include "proxy/SseParser.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace tl::proxy {
+
+// Wire format of an upstream's API family.
+enum class Dialect { OpenAi, Anthropic };
+
+// Which API a request calls; decided from the path's ending, so "/v1/chat/completions" and Azure's
+// "/openai/deployments/D/chat/completions" are the same API.
+enum class ApiKind {
+    ChatCompletions, // OpenAI POST /v1/chat/completions (API reference "Chat")
+    Completions,     // OpenAI POST /v1/completions (legacy)
+    Embeddings,      // OpenAI POST /v1/embeddings
+    Responses,       // OpenAI POST /v1/responses
+    Models,          // OpenAI GET /v1/models
+    Messages,        // Anthropic POST /v1/messages
+    CountTokens,     // Anthropic POST /v1/messages/count_tokens (passed through, not priced)
+    Other,           // forwarded unchanged, recorded, not priced
+};
+
+ApiKind classify(QByteArrayView method, QByteArrayView path);
+Dialect dialectOf(ApiKind kind);
+bool isPriced(ApiKind kind);
+bool isCacheable(ApiKind kind);
+QString apiName(ApiKind kind); // "chat.completions", "messages", ...
+
+// An error body in the provider's own shape:
+//  OpenAI:    {"error":{"message":M,"type":T,"param":null,"code":C}}
+//  Anthropic: {"type":"error","error":{"type":T,"message":M}}
+// `type` is chosen from the status (400 invalid_request_error, 401 authentication_error,
+// 404 not_found_error, 413 request_too_large, 429 rate_limit_error, 503 overloaded_error,
+// 504 timeout / timeout_error, else api_error).
+QByteArray errorBody(Dialect dialect, int status, const QString &message);
+// The same error as one SSE event, ending a stream that already started.
+QByteArray errorEvent(Dialect dialect, const QString &message);
+
+// Request features the ledger keeps (see CallRecord): model, stream flag, prompt characters (text of
+// messages/input/system/prompt), message count, max tokens asked, tools present.
+struct RequestInfo
+{
+    QString model;
+    bool stream = false;
+    bool includeUsage = false; // OpenAI stream_options.include_usage as the client sent it
+    qint64 promptChars = 0;
+    int messageCount = 0;
+    qint64 maxTokens = 0;
+    bool hasTools = false;
+};
+RequestInfo inspectRequest(ApiKind kind, const QJsonObject &body);
+
+// Usage and served model of a complete JSON answer (any priced ApiKind). `found` false when the body
+// has no usage object.
+struct AnswerUsage
+{
+    Usage usage;
+    QString servedModel;
+    bool found = false;
+    bool truncated = false; // a finish_reason/stop_reason of "length"/"max_tokens" or an incomplete response
+};
+AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer);
+
+// Follows a stream's events: the provider's usage (OpenAI chat's include_usage chunk, the Responses
+// API's response.completed, Anthropic's message_start + last message_delta, whose usage is
+// cumulative), the served model, whether the stream ended properly, and the complete answer as the
+// JSON a non-streaming call would have returned (for the exact cache).
+class StreamAccounting
+{
+public:
+    explicit StreamAccounting(ApiKind kind)
+        : m_kind(kind)
+    {
+    }
+    // Returns true if the event is the usage-only chunk the proxy injected and must not forward
+    // (only when `dropInjectedUsage`).
+    bool onEvent(const SseEvent &event, bool dropInjectedUsage);
+    bool finished() const { return m_finished; }
+    bool hasUsage() const { return m_hasUsage; }
+    bool sawFirstEvent() const { return m_events > 0; }
+    Usage usage() const;
+    QString servedModel() const { return m_model; }
+    bool truncated() const { return m_truncated; }
+    bool failed() const { return m_failed; }
+    // The JSON answer assembled from the events (valid once finished()).
+    QJsonObject assembled() const;
+
+private:
+    ApiKind m_kind;
+    qint64 m_events = 0;
+    bool m_finished = false;
+    bool m_hasUsage = false;
+    bool m_truncated = false;
+    bool m_failed = false;
+    QString m_model;
+    QJsonObject m_usageJson;
+    // Assembly state.
+    QJsonObject m_base;                 // chat: first chunk; anthropic: message_start.message; responses: final
+    QMap<int, QJsonObject> m_choices;   // chat: index -> {content, role, finish_reason, tool_calls...}
+    QMap<int, QMap<int, QJsonObject>> m_toolCalls;
+    QMap<int, QJsonObject> m_blocks;    // anthropic content blocks
+    QMap<int, QString> m_partialJson;   // anthropic input_json_delta per block
+    QJsonObject m_delta;                // anthropic message_delta.delta
+};
+
+// OpenAI chat: the request body with stream_options.include_usage = true (compact JSON).
+QByteArray withIncludeUsage(const QJsonObject &body);
+// Removes the `"usage":null` member OpenAI adds to every chunk when include_usage is on, so a client
+// that did not ask for it sees the bytes it would have got. Only a top-level member in a data line.
+QByteArray stripNullUsage(const QByteArray &rawEvent);
+
+// Replays a stored JSON answer as the SSE stream the API would have sent (OpenAI chat chunks with
+// [DONE]; Responses API events ending in response.completed; Anthropic message_start ... message_stop).
+// `includeUsage`: OpenAI chat only, adds "usage":null to chunks and the final usage chunk.
+QByteArray synthesizeStream(ApiKind kind, const QJsonObject &answer, bool includeUsage);
+
+} // namespace tl::proxy

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "common/Result.h"
+#include "ledger/CallRecord.h"
+#include "proxy/ProxyConfig.h"
+#include "proxy/ProxyStats.h"
+
+#include <QFuture>
+#include <QList>
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+namespace tl {
+
+class Ledger;
+class ProxyServer;
+
+// Owns a QThread; deleting it quits the thread's event loop and waits for it (qBittorrent's
+// utils/thread.h pattern).
+struct ThreadDeleter
+{
+    void operator()(QThread *thread) const;
+};
+using ThreadPtr = std::unique_ptr<QThread, ThreadDeleter>;
+
+// The embedded local OpenAI/Anthropic-compatible proxy (issue 3): a facade that runs a ProxyServer on
+// its own worker thread. The server, its sockets, the upstream client (libcurl multi) and the exact
+// cache's SQLite connection are all created inside that thread.
+//
+// Every answered request is recorded in `ledger` (Ledger::writer().submit(), non-blocking) and
+// announced in batches by recordsFinished() on this object's thread.
+// Thread affinity: create, call and destroy on one thread (the GUI thread or the headless command's
+// main thread). `ledger` must outlive the proxy.
+// Errors: start() fails with InvalidArgument (bad config, non-loopback bind without access token),
+// Io (port in use) or Database (cache file).
+class Proxy final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Proxy)
+
+public:
+    explicit Proxy(Ledger &ledger, QObject *parent = nullptr);
+    ~Proxy() override; // aborts in-flight requests (each recorded) and stops the thread
+
+    // Starts the worker thread and listens; the future gives the bound port.
+    QFuture<Result<quint16>> start(ProxyConfig config);
+    // Graceful stop: no new connections, in-flight requests finish (up to drainTimeoutMs), every
+    // record is handed to the ledger writer, then the thread ends. Finishes at once when not running.
+    QFuture<void> stop();
+    bool isRunning() const { return m_running; }
+    quint16 port() const { return m_port; }
+    const ProxyConfig &config() const { return m_config; }
+    const ProxyStats &stats() const { return *m_stats; }
+
+    // Empties the exact cache (of the running proxy, or the file of `config().cache.path` / the
+    // ledger's cache file when stopped).
+    QFuture<Result<void>> clearCache();
+    // Applies new cache settings (TTL, size limit) to a running proxy.
+    void setCacheConfig(const CacheConfig &cache);
+
+Q_SIGNALS:
+    void recordsFinished(const QList<tl::CallRecord> &records);
+    void runningChanged(bool running);
+
+private:
+    Ledger &m_ledger;
+    ProxyConfig m_config;
+    std::shared_ptr<ProxyStats> m_stats;
+    ThreadPtr m_thread;
+    QObject *m_anchor = nullptr;    // lives in the worker thread; runs work there
+    ProxyServer *m_server = nullptr; // touched only in the worker thread
+    bool m_running = false;
+    quint16 m_port = 0;
+};
+
+} // namespace tl

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+namespace tl {
+
+// The kinds of upstream the proxy knows how to address and authenticate.
+enum class UpstreamKind {
+    OpenAi,           // https://api.openai.com/v1, Authorization: Bearer
+    Anthropic,        // https://api.anthropic.com, x-api-key (+ anthropic-version passed through)
+    AzureOpenAi,      // https://RES.openai.azure.com/openai/deployments/DEP, api-key, ?api-version=
+    OpenRouter,       // https://openrouter.ai/api/v1, Authorization: Bearer
+    OpenAiCompatible, // vLLM, Ollama, LM Studio...: any base URL, Authorization: Bearer
+};
+
+QString toString(UpstreamKind kind);
+std::optional<UpstreamKind> upstreamKindFromString(QStringView s);
+
+struct UpstreamConfig
+{
+    QString id; // unique name; selects the upstream in X-TokenLedger-Upstream
+    UpstreamKind kind = UpstreamKind::OpenAi;
+    QUrl baseUrl;             // where requests go; the client's Host or URL is never followed
+    QString priceProvider;    // price-book provider id for records ("" = from kind)
+    QString azureApiVersion;  // Azure only, e.g. "2024-10-21"
+    QString keychainEntry;    // name of the key in the OS keychain ("" = pass-through only)
+    // The key read from the keychain at start; used only when the client sends none. Held in
+    // memory only; never logged, stored or shown.
+    QByteArray apiKey;
+
+    QString effectivePriceProvider() const;
+    static UpstreamConfig defaults(UpstreamKind kind); // official base URL and id
+};
+
+struct CacheConfig
+{
+    bool enabled = true;
+    qint64 ttlSeconds = 3600;                // default TTL
+    QHash<QString, qint64> ttlPerEndpoint;   // X-TokenLedger-Endpoint value -> TTL seconds
+    qint64 maxBytes = 256ll * 1024 * 1024;   // stored bodies, bytes
+    bool storeTruncated = false;             // store finish_reason "length" answers too
+    QString path;                            // SQLite file; "" = ExactCache::pathForLedger(ledger)
+};
+
+// Everything the proxy needs to run. Units: ms for timeouts, bytes for sizes.
+struct ProxyConfig
+{
+    QHostAddress bindAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 8787; // 0 = any free port (tests)
+    // Required for a non-loopback bind; clients then send it in X-TokenLedger-Access-Token.
+    QByteArray accessToken;
+    QList<UpstreamConfig> upstreams;
+    // Salt of the caller identity hash (CallerIdentity); random, kept in settings; not a secret but
+    // never the key itself.
+    QByteArray callerSalt;
+    CacheConfig cache;
+
+    qint64 maxBodyBytes = 32ll * 1024 * 1024;
+    qint64 maxHeaderBytes = 16 * 1024;
+    int maxConnections = 4096;
+    int headerTimeoutMs = 10'000;      // whole header block must arrive within this
+    int keepAliveIdleMs = 60'000;      // idle client connection closed after this
+    int connectTimeoutMs = 10'000;     // upstream TCP/TLS connect
+    int firstByteTimeoutMs = 300'000;  // upstream response headers
+    int idleTimeoutMs = 120'000;       // between upstream body reads (between stream events)
+    int drainTimeoutMs = 30'000;       // graceful stop: longest wait for in-flight requests
+
+    // Checks the bind rule (non-loopback needs an access token), upstream URLs and limits.
+    Result<void> validate() const;
+};
+
+} // namespace tl

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "common/Result.h"
+#include "ledger/CallRecord.h"
+#include "proxy/ProxyConfig.h"
+#include "proxy/ProxyStats.h"
+
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+class QTcpServer;
+
+namespace tl {
+
+class Ledger;
+class UpstreamClient;
+class ClientConnection;
+namespace cache {
+class ExactCache;
+}
+
+// The proxy's worker: listening socket, client connections, upstream client and exact cache, all
+// created in and used from the proxy thread (see Proxy, which owns the thread). Each answered request
+// becomes one CallRecord, priced with Ledger::pricer() and handed to Ledger::writer().submit()
+// (non-blocking); records are also announced in batches (recordsFinished, at most every 100 ms).
+// Thread affinity: the proxy thread only (Ledger's pricer() and writer().submit() are thread-safe).
+class ProxyServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyServer)
+
+public:
+    ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<ProxyStats> stats, QObject *parent = nullptr);
+    ~ProxyServer() override;
+
+    // Opens the cache and starts listening; returns the bound port.
+    Result<quint16> start();
+    // Stops accepting, lets in-flight requests finish (at most drainTimeoutMs, then aborts them, each
+    // still recorded), flushes the announced records and calls `done`.
+    void drain(std::function<void()> done);
+    // Aborts every in-flight request (recorded as "shutdown") and closes all connections.
+    void abortAll();
+    Result<void> clearCache();
+    void setCacheConfig(const CacheConfig &cache);
+
+    // Used by the connections.
+    const ProxyConfig &config() const { return m_config; }
+    Ledger &ledger() { return m_ledger; }
+    UpstreamClient &upstream() { return *m_upstream; }
+    cache::ExactCache *exactCache() { return m_cache.get(); }
+    ProxyStats &stats() { return *m_stats; }
+    bool draining() const { return m_draining; }
+    void recordFinished(const CallRecord &record);
+    void connectionClosed(ClientConnection *connection);
+    void exchangeFinished();
+
+Q_SIGNALS:
+    void recordsFinished(const QList<CallRecord> &records);
+
+private:
+    void onNewConnection();
+    void flushRecords();
+    void checkDrained();
+
+    ProxyConfig m_config;
+    Ledger &m_ledger;
+    std::shared_ptr<ProxyStats> m_stats;
+    QTcpServer *m_server = nullptr;
+    std::unique_ptr<UpstreamClient> m_upstream;
+    std::unique_ptr<cache::ExactCache> m_cache;
+    QSet<ClientConnection *> m_connections;
+    QList<CallRecord> m_pendingRecords;
+    QTimer m_recordTimer;
+    QTimer m_cacheFlushTimer;
+    bool m_draining = false;
+    std::function<void()> m_drainDone;
+    QTimer m_drainTimer;
+};
+
+} // namespace tl

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <atomic>
+
+namespace tl {
+
+// Live counters of a running proxy, written by the proxy thread and read from any thread.
+struct ProxyStats
+{
+    std::atomic<qint64> requests{0};       // client requests answered (any status)
+    std::atomic<qint64> cacheHits{0};      // answered from the exact cache
+    std::atomic<qint64> upstreamErrors{0}; // timeouts, cut streams, upstream 5xx
+    std::atomic<int> openConnections{0};
+    std::atomic<int> inFlight{0};          // requests being answered now
+};
+
+} // namespace tl

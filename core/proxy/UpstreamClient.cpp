@@ -1,0 +1,291 @@
+#include "UpstreamClient.h"
+
+#include "common/Logging.h"
+
+#include <QSocketNotifier>
+
+#include <curl/curl.h>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+struct UpstreamClient::Transfer
+{
+    quint64 id = 0;
+    CURL *easy = nullptr;
+    curl_slist *headerList = nullptr;
+    UpstreamRequest request;
+    UpstreamCallbacks callbacks;
+    UpstreamClient *client = nullptr;
+    int status = 0;
+    HttpHeaders headers;
+    bool headersDone = false;
+    bool aborted = false;
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+};
+
+struct UpstreamClient::SocketWatch
+{
+    std::unique_ptr<QSocketNotifier> read;
+    std::unique_ptr<QSocketNotifier> write;
+};
+
+struct CurlGlue
+{
+    static int socketCallback(CURL *, curl_socket_t s, int what, void *userp, void *socketp)
+    {
+        auto *client = static_cast<UpstreamClient *>(userp);
+        auto *watch = static_cast<UpstreamClient::SocketWatch *>(socketp);
+        if (what == CURL_POLL_REMOVE) {
+            if (watch) {
+                // The notifier may be the one whose signal is being delivered: disable now, delete later.
+                for (auto *n : {watch->read.release(), watch->write.release()}) {
+                    if (n) {
+                        n->setEnabled(false);
+                        n->deleteLater();
+                    }
+                }
+                delete watch;
+                curl_multi_assign(static_cast<CURLM *>(client->m_multi), s, nullptr);
+            }
+            return 0;
+        }
+        if (!watch) {
+            watch = new UpstreamClient::SocketWatch;
+            curl_multi_assign(static_cast<CURLM *>(client->m_multi), s, watch);
+        }
+        const bool wantRead = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
+        const bool wantWrite = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
+        auto ensure = [&](std::unique_ptr<QSocketNotifier> &n, QSocketNotifier::Type type, int event, bool want) {
+            if (want && !n) {
+                n = std::make_unique<QSocketNotifier>(qintptr(s), type);
+                QObject::connect(n.get(), &QSocketNotifier::activated, client,
+                                 [client, s, event]() { client->socketActivity(qintptr(s), event); });
+            }
+            if (n)
+                n->setEnabled(want);
+        };
+        ensure(watch->read, QSocketNotifier::Read, CURL_CSELECT_IN, wantRead);
+        ensure(watch->write, QSocketNotifier::Write, CURL_CSELECT_OUT, wantWrite);
+        return 0;
+    }
+
+    static int timerCallback(CURLM *, long timeoutMs, void *userp)
+    {
+        auto *client = static_cast<UpstreamClient *>(userp);
+        if (timeoutMs < 0)
+            client->m_timer.stop();
+        else
+            client->m_timer.start(int(timeoutMs));
+        return 0;
+    }
+
+    static size_t headerCallback(char *buffer, size_t size, size_t nitems, void *userdata)
+    {
+        auto *t = static_cast<UpstreamClient::Transfer *>(userdata);
+        const size_t len = size * nitems;
+        if (t->aborted)
+            return 0;
+        QByteArrayView line(buffer, qsizetype(len));
+        while (line.endsWith('\n') || line.endsWith('\r'))
+            line.chop(1);
+        if (line.startsWith("HTTP/")) {
+            t->headers.clear();
+            const QList<QByteArray> parts = line.toByteArray().split(' ');
+            t->status = parts.size() > 1 ? parts[1].toInt() : 0;
+        } else if (line.isEmpty()) {
+            if (t->status >= 200 && !t->headersDone) {
+                t->headersDone = true;
+                if (t->callbacks.onHeaders)
+                    t->callbacks.onHeaders(t->status, t->headers);
+            }
+        } else {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0)
+                t->headers.append({line.first(colon).toByteArray(), line.sliced(colon + 1).trimmed().toByteArray()});
+        }
+        return t->aborted ? 0 : len;
+    }
+
+    static size_t writeCallback(char *ptr, size_t size, size_t nmemb, void *userdata)
+    {
+        auto *t = static_cast<UpstreamClient::Transfer *>(userdata);
+        const size_t len = size * nmemb;
+        if (t->aborted)
+            return 0;
+        if (!t->headersDone) { // e.g. HTTP/1.0 without a blank line seen yet
+            t->headersDone = true;
+            if (t->callbacks.onHeaders)
+                t->callbacks.onHeaders(t->status, t->headers);
+        }
+        if (t->callbacks.onData && !t->aborted)
+            t->callbacks.onData(QByteArrayView(ptr, qsizetype(len)));
+        return t->aborted ? 0 : len;
+    }
+};
+
+UpstreamClient::UpstreamClient(QObject *parent)
+    : QObject(parent)
+{
+    static const bool globalInit = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+    Q_UNUSED(globalInit);
+    CURLM *multi = curl_multi_init();
+    m_multi = multi;
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &CurlGlue::socketCallback);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlGlue::timerCallback);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 256L);
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, long(CURLPIPE_MULTIPLEX));
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, [this]() {
+        int running = 0;
+        ++m_callbackDepth;
+        curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
+        --m_callbackDepth;
+        checkDone();
+    });
+}
+
+UpstreamClient::~UpstreamClient()
+{
+    std::vector<quint64> ids;
+    for (const auto &[id, t] : m_transfers)
+        ids.push_back(id);
+    for (quint64 id : ids)
+        removeTransfer(id, false, {}, {});
+    curl_multi_cleanup(static_cast<CURLM *>(m_multi));
+}
+
+quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbacks)
+{
+    auto t = std::make_unique<Transfer>();
+    t->id = m_nextId++;
+    t->client = this;
+    t->request = std::move(request);
+    t->callbacks = std::move(callbacks);
+    CURL *easy = curl_easy_init();
+    t->easy = easy;
+    curl_easy_setopt(easy, CURLOPT_URL, t->request.url.constData());
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(t->request.connectTimeoutMs));
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errorBuffer);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlGlue::headerCallback);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlGlue::writeCallback);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
+    // Raw transfer: no content decoding, no transfer-decoding surprises beyond chunked framing.
+    curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+    if (t->request.method == "GET") {
+        curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.body.constData());
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t->request.body.size()));
+        if (t->request.method != "POST")
+            curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->request.method.constData());
+    }
+    curl_slist *list = nullptr;
+    for (const auto &[name, value] : t->request.headers)
+        list = curl_slist_append(list, QByteArray(name + ": " + value).constData());
+    list = curl_slist_append(list, "Expect:"); // no 100-continue round trip
+    if (!hasHeader(t->request.headers, "content-type") && t->request.method != "GET")
+        list = curl_slist_append(list, "Content-Type:");
+    t->headerList = list;
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+    const quint64 id = t->id;
+    m_transfers.emplace(id, std::move(t));
+    curl_multi_add_handle(static_cast<CURLM *>(m_multi), easy);
+    return id;
+}
+
+void UpstreamClient::abort(quint64 id)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    it->second->aborted = true;
+    if (m_callbackDepth == 0) {
+        removeTransfer(id, false, {}, {});
+    } else {
+        // Inside a curl callback: the handle may not be removed now.
+        QTimer::singleShot(0, this, [this, id]() { removeTransfer(id, false, {}, {}); });
+    }
+}
+
+void UpstreamClient::removeTransfer(quint64 id, bool notify, const QString &errorKind, const QString &message)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    std::unique_ptr<Transfer> t = std::move(it->second);
+    m_transfers.erase(it);
+    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headerList);
+    if (notify && !t->aborted && t->callbacks.onFinished)
+        t->callbacks.onFinished(errorKind, message);
+}
+
+void UpstreamClient::socketActivity(qintptr fd, int curlEvent)
+{
+    int running = 0;
+    ++m_callbackDepth;
+    curl_multi_socket_action(static_cast<CURLM *>(m_multi), curl_socket_t(fd), curlEvent, &running);
+    --m_callbackDepth;
+    checkDone();
+}
+
+void UpstreamClient::checkDone()
+{
+    int left = 0;
+    while (CURLMsg *msg = curl_multi_info_read(static_cast<CURLM *>(m_multi), &left)) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        Transfer *t = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&t));
+        if (!t)
+            continue;
+        const CURLcode code = msg->data.result;
+        QString kind;
+        QString message;
+        if (code != CURLE_OK) {
+            switch (code) {
+            case CURLE_COULDNT_CONNECT:
+            case CURLE_COULDNT_RESOLVE_HOST:
+            case CURLE_COULDNT_RESOLVE_PROXY:
+                kind = u"connect_error"_s;
+                break;
+            case CURLE_OPERATION_TIMEDOUT:
+                kind = t->headersDone ? u"upstream_cut"_s : u"timeout"_s;
+                break;
+            case CURLE_SSL_CONNECT_ERROR:
+            case CURLE_PEER_FAILED_VERIFICATION:
+                kind = u"tls_error"_s;
+                break;
+            case CURLE_PARTIAL_FILE:
+            case CURLE_RECV_ERROR:
+            case CURLE_GOT_NOTHING:
+            case CURLE_HTTP2_STREAM:
+            case CURLE_HTTP2:
+                kind = u"upstream_cut"_s;
+                break;
+            default:
+                kind = u"upstream_error"_s;
+            }
+            // curl's message names the host and the failure, never headers or bodies.
+            message = QString::fromUtf8(t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code));
+        } else if (!t->headersDone && t->callbacks.onHeaders) {
+            t->headersDone = true;
+            t->callbacks.onHeaders(t->status, t->headers);
+        }
+        removeTransfer(t->id, true, kind, message);
+    }
+}
+
+} // namespace tl
