@@ -1,0 +1,97 @@
+#include "ChartPanel.h"
+
+#include "common/Theme.h"
+
+#include <QAbstractAxis>
+#include <QChart>
+#include <QChartView>
+#include <QEvent>
+#include <QLegend>
+#include <QVBoxLayout>
+
+namespace tl {
+
+ChartPanel::ChartPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_chart(new QChart)
+{
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_view = new QChartView(m_chart, this);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(220);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+    restyle();
+}
+
+QColor ChartPanel::seriesColor(int index, bool dark)
+{
+    static const QColor light[] = {QColor(0x00, 0x72, 0xb2), QColor(0xe6, 0x9f, 0x00), QColor(0x00, 0x9e, 0x73),
+                                   QColor(0xcc, 0x79, 0xa7), QColor(0x56, 0xb4, 0xe9), QColor(0xd5, 0x5e, 0x00),
+                                   QColor(0x88, 0x6f, 0xd1), QColor(0x8c, 0x8c, 0x3a), QColor(0x99, 0x99, 0x99)};
+    static const QColor darkSet[] = {QColor(0x4f, 0xa3, 0xe0), QColor(0xf0, 0xb4, 0x29), QColor(0x2e, 0xc4, 0x99),
+                                     QColor(0xe0, 0x98, 0xc2), QColor(0x8f, 0xd3, 0xf7), QColor(0xf0, 0x84, 0x3c),
+                                     QColor(0xb0, 0x9c, 0xf0), QColor(0xc7, 0xc7, 0x6a), QColor(0x9a, 0x9f, 0xa6)};
+    const int n = int(std::size(light));
+    return dark ? darkSet[index % n] : light[index % n];
+}
+
+bool ChartPanel::isDark() const
+{
+    return Theme::isDark(palette());
+}
+
+void ChartPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        restyle();
+}
+
+void ChartPanel::styleAxis(QAbstractAxis *axis) const
+{
+    const QPalette p = palette();
+    axis->setLabelsBrush(p.color(QPalette::Text));
+    axis->setTitleBrush(p.color(QPalette::Text));
+    axis->setLinePenColor(p.color(QPalette::Mid));
+    QColor grid = p.color(QPalette::Text);
+    grid.setAlpha(40);
+    axis->setGridLineColor(grid);
+    QFont f = font();
+    axis->setLabelsFont(f);
+    axis->setTitleFont(f);
+}
+
+void ChartPanel::restyle()
+{
+    const QPalette p = palette();
+    m_chart->setBackgroundBrush(p.color(QPalette::Base));
+    m_chart->setBackgroundPen(QPen(p.color(QPalette::Mid)));
+    m_chart->setPlotAreaBackgroundVisible(false);
+    m_chart->setTitleBrush(p.color(QPalette::Text));
+    QFont title = font();
+    title.setBold(true);
+    m_chart->setTitleFont(title);
+    m_chart->legend()->setLabelColor(p.color(QPalette::Text));
+    m_chart->legend()->setFont(font());
+    m_view->setBackgroundBrush(p.color(QPalette::Window));
+    const auto axes = m_chart->axes();
+    for (QAbstractAxis *axis : axes)
+        styleAxis(axis);
+}
+
+void ChartPanel::clearChart()
+{
+    m_chart->removeAllSeries();
+    const auto axes = m_chart->axes();
+    for (QAbstractAxis *axis : axes) {
+        m_chart->removeAxis(axis);
+        delete axis;
+    }
+}
+
+} // namespace tl

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QWidget>
+
+class QChart;
+class QChartView;
+class QLabel;
+class QAbstractAxis;
+
+namespace tl {
+
+// Base of the dashboard charts: a title, a QChartView and the colours of the current palette
+// (light or dark), re-applied when the palette changes. Animations are off so a chart is complete as
+// soon as its data is set (screenshots, tests). Every Qt Charts include stays in ui/charts/.
+class ChartPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ChartPanel(QWidget *parent = nullptr);
+
+    QChart *chart() const { return m_chart; }
+    QChartView *view() const { return m_view; }
+
+    // Series colours, the same order in every chart (colour-blind-safe Okabe-Ito-like set).
+    static QColor seriesColor(int index, bool dark);
+
+protected:
+    void changeEvent(QEvent *event) override;
+    // Re-styles the chart for the current palette; subclasses style their own series after calling this.
+    virtual void restyle();
+    void styleAxis(QAbstractAxis *axis) const;
+    bool isDark() const;
+    // Removes every series and axis (a chart is replaced in one call).
+    void clearChart();
+
+private:
+    QChart *m_chart = nullptr;
+    QChartView *m_view = nullptr;
+};
+
+} // namespace tl

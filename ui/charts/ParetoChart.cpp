@@ -1,0 +1,134 @@
+#include "ParetoChart.h"
+
+#include "common/Format.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QLineSeries>
+#include <QToolTip>
+#include <QValueAxis>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+ParetoChart::ParetoChart(QWidget *parent)
+    : ChartPanel(parent)
+{
+    setObjectName(u"paretoChart"_s);
+    chart()->setTitle(tr("Pareto (80/20)"));
+}
+
+void ParetoChart::clickBar(int index)
+{
+    if (index >= 0 && index < m_names.size())
+        Q_EMIT barClicked(m_names.at(index));
+}
+
+void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int maxBars)
+{
+    clearChart();
+    m_names.clear();
+    const qsizetype n = std::min<qsizetype>(pareto.points.size(), maxBars);
+    if (pareto.total > 0)
+        chart()->setTitle(tr("Pareto: %1 of %2 %3 carry 80% of the cost")
+                              .arg(pareto.countFor80)
+                              .arg(pareto.points.size())
+                              .arg(groupNoun));
+    else
+        chart()->setTitle(tr("Pareto (80/20)"));
+
+    auto *bars = new QBarSeries;
+    auto *set = new QBarSet(tr("Cost"));
+    auto *cumulative = new QLineSeries;
+    cumulative->setName(tr("Cumulative share"));
+    cumulative->setPointsVisible(true);
+    auto *mark = new QLineSeries;
+    mark->setName(tr("80%"));
+    QStringList categories;
+    NanoUsd max = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        const ParetoPoint &p = pareto.points.at(i);
+        m_names << p.name;
+        set->append(double(p.cost) / double(kNanoPerUsd));
+        QString label = p.name.size() > 16 ? p.name.left(15) + u'…' : p.name;
+        while (categories.contains(label))
+            label += u' ';
+        categories << label;
+        cumulative->append(double(i), p.cumulativeShare * 100.0);
+        max = std::max(max, p.cost);
+    }
+    mark->append(-0.5, 80.0);
+    mark->append(double(std::max<qsizetype>(n, 1)) - 0.5, 80.0);
+    connect(set, &QBarSet::clicked, this, [this](int i) { clickBar(i); });
+    connect(set, &QBarSet::hovered, this, [this, pareto](bool on, int i) {
+        if (!on || i < 0 || i >= pareto.points.size()) {
+            QToolTip::hideText();
+            return;
+        }
+        const ParetoPoint &p = pareto.points.at(i);
+        QToolTip::showText(QCursor::pos(), tr("%1\n%2, cumulative %3")
+                                               .arg(p.name, Format::usd(p.cost), Format::share(p.cumulativeShare)));
+    });
+    bars->append(set);
+    bars->setBarWidth(0.7);
+    chart()->addSeries(bars);
+    chart()->addSeries(cumulative);
+    chart()->addSeries(mark);
+
+    auto *x = new QBarCategoryAxis;
+    x->append(categories.isEmpty() ? QStringList{u" "_s} : categories);
+    x->setGridLineVisible(false);
+    chart()->addAxis(x, Qt::AlignBottom);
+    bars->attachAxis(x);
+    cumulative->attachAxis(x);
+    mark->attachAxis(x);
+
+    auto *y = new QValueAxis;
+    const double maxUsd = double(max) / double(kNanoPerUsd);
+    y->setRange(0, maxUsd > 0 ? maxUsd * 1.05 : 1.0);
+    y->applyNiceNumbers();
+    y->setTickCount(5);
+    const double top = y->max();
+    y->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
+    chart()->addAxis(y, Qt::AlignLeft);
+    bars->attachAxis(y);
+
+    auto *share = new QValueAxis;
+    share->setRange(0, 100);
+    share->setTickCount(5);
+    share->setLabelFormat(u"%.0f%%"_s);
+    chart()->addAxis(share, Qt::AlignRight);
+    cumulative->attachAxis(share);
+    mark->attachAxis(share);
+    restyle();
+}
+
+void ParetoChart::restyle()
+{
+    ChartPanel::restyle();
+    const bool dark = isDark();
+    const auto all = chart()->series();
+    for (QAbstractSeries *s : all) {
+        if (auto *bars = qobject_cast<QBarSeries *>(s)) {
+            for (QBarSet *set : bars->barSets()) {
+                set->setColor(seriesColor(0, dark));
+                set->setBorderColor(set->color());
+            }
+        } else if (auto *line = qobject_cast<QLineSeries *>(s)) {
+            const bool isMark = line->count() == 2 && line->at(0).y() == 80.0 && line->at(1).y() == 80.0
+                && line->name() == tr("80%");
+            QPen pen(isMark ? seriesColor(5, dark) : seriesColor(1, dark));
+            pen.setWidthF(2.0);
+            if (isMark)
+                pen.setStyle(Qt::DashLine);
+            line->setPen(pen);
+            if (!isMark)
+                line->setColor(pen.color());
+        }
+    }
+}
+
+} // namespace tl

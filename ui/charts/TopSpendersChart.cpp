@@ -1,0 +1,98 @@
+#include "TopSpendersChart.h"
+
+#include "common/Format.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QHorizontalBarSeries>
+#include <QToolTip>
+#include <QValueAxis>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+QString elided(const QString &text, int max)
+{
+    return text.size() <= max ? text : text.left(max - 1) + u'…';
+}
+} // namespace
+
+TopSpendersChart::TopSpendersChart(QWidget *parent)
+    : ChartPanel(parent)
+{
+    setObjectName(u"topSpendersChart"_s);
+    chart()->setTitle(tr("Top spenders"));
+    chart()->legend()->setVisible(false);
+}
+
+void TopSpendersChart::clickBar(int index)
+{
+    if (index >= 0 && index < m_bars.size())
+        Q_EMIT barClicked(index);
+}
+
+void TopSpendersChart::setBars(const QList<Bar> &bars)
+{
+    clearChart();
+    m_bars = bars;
+    auto *series = new QHorizontalBarSeries;
+    auto *set = new QBarSet(tr("Cost"));
+    QStringList categories;
+    NanoUsd max = 0;
+    // Highest at the top: horizontal bar categories run bottom-up.
+    for (qsizetype i = bars.size() - 1; i >= 0; --i) {
+        set->append(double(bars.at(i).cost) / double(kNanoPerUsd));
+        QString label = elided(bars.at(i).label, 34);
+        while (categories.contains(label)) // category labels must be unique
+            label += u' ';
+        categories << label;
+        max = std::max(max, bars.at(i).cost);
+    }
+    const qsizetype n = bars.size();
+    connect(set, &QBarSet::clicked, this, [this, n](int i) { Q_EMIT barClicked(int(n - 1 - i)); });
+    connect(set, &QBarSet::hovered, this, [this, n](bool on, int i) {
+        if (!on || i < 0 || i >= n) {
+            QToolTip::hideText();
+            return;
+        }
+        const Bar &b = m_bars.at(n - 1 - i);
+        QToolTip::showText(QCursor::pos(), u"%1\n%2"_s.arg(b.label, Format::usd(b.cost)));
+    });
+    series->append(set);
+    series->setBarWidth(0.7);
+    chart()->addSeries(series);
+
+    auto *y = new QBarCategoryAxis;
+    y->append(categories);
+    y->setGridLineVisible(false);
+    chart()->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(y);
+    auto *x = new QValueAxis;
+    const double maxUsd = double(max) / double(kNanoPerUsd);
+    x->setRange(0, maxUsd > 0 ? maxUsd * 1.05 : 1.0);
+    x->applyNiceNumbers();
+    x->setTickCount(4);
+    const double top = x->max();
+    x->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
+    chart()->addAxis(x, Qt::AlignBottom);
+    series->attachAxis(x);
+    restyle();
+}
+
+void TopSpendersChart::restyle()
+{
+    ChartPanel::restyle();
+    const auto all = chart()->series();
+    if (all.isEmpty())
+        return;
+    auto *series = static_cast<QHorizontalBarSeries *>(all.first());
+    for (QBarSet *set : series->barSets()) {
+        set->setColor(seriesColor(0, isDark()));
+        set->setBorderColor(set->color());
+    }
+}
+
+} // namespace tl

@@ -1,0 +1,139 @@
+#include "BreakdownModel.h"
+
+#include "common/Format.h"
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+BreakdownModel::BreakdownModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+void BreakdownModel::setBreakdown(const Breakdown &breakdown)
+{
+    beginResetModel();
+    m_data = breakdown;
+    endResetModel();
+}
+
+int BreakdownModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_data.rows.size());
+}
+
+int BreakdownModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString BreakdownModel::keyAt(const BreakdownRow &row, Dimension d) const
+{
+    const qsizetype i = m_data.groupBy.indexOf(d);
+    return i >= 0 ? row.keys.value(i) : QString();
+}
+
+QVariant BreakdownModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_data.rows.size() || index.column() >= ColumnCount)
+        return {};
+    const BreakdownRow &r = m_data.rows.at(index.row());
+    const Aggregate &a = r.agg;
+    if (role == KeysRole)
+        return r.keys;
+    if (role == Qt::TextAlignmentRole)
+        return index.column() <= Model ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                       : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && index.column() == Cost && a.unpricedCalls > 0)
+        return tr("%n call(s) in this row have no price; the cost covers priced calls only.", nullptr,
+                  int(a.unpricedCalls));
+    if (role != Qt::DisplayRole && role != SortRole)
+        return {};
+    const bool raw = role == SortRole;
+    switch (Column(index.column())) {
+    case Endpoint: return keyAt(r, Dimension::Endpoint);
+    case Model: return keyAt(r, Dimension::Model);
+    case Calls: return raw ? QVariant(a.calls) : Format::count(a.calls);
+    case PromptTokens: return raw ? QVariant(a.promptTokens) : Format::count(a.promptTokens);
+    case CachedTokens: return raw ? QVariant(a.cachedTokens) : Format::count(a.cachedTokens);
+    case CompletionTokens: return raw ? QVariant(a.completionTokens) : Format::count(a.completionTokens);
+    case ReasoningTokens: return raw ? QVariant(a.reasoningTokens) : Format::count(a.reasoningTokens);
+    case Cost:
+        if (raw)
+            return QVariant(a.cost);
+        return a.unpricedCalls > 0 && a.unpricedCalls == a.calls ? tr("unpriced")
+               : a.unpricedCalls > 0                             ? Format::usd(a.cost) + u" *"_s
+                                                                 : Format::usd(a.cost);
+    case CostPer1kCalls: return raw ? QVariant(a.costPer1kCalls()) : Format::usd(a.costPer1kCalls());
+    case AvgLatency: return raw ? QVariant(a.avgLatencyUs()) : Format::latency(a.avgLatencyUs());
+    case P95Latency: return raw ? QVariant(a.p95LatencyUs()) : Format::latency(a.p95LatencyUs());
+    case Share: return raw ? QVariant(r.share) : Format::share(r.share);
+    case CumulativeShare: return raw ? QVariant(r.cumulativeShare) : Format::share(r.cumulativeShare);
+    case UnpricedCalls: return raw ? QVariant(a.unpricedCalls) : Format::count(a.unpricedCalls);
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant BreakdownModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::ToolTipRole) {
+        switch (Column(section)) {
+        case CachedTokens: return tr("Input tokens read from the provider's prompt cache (part of prompt tokens)");
+        case ReasoningTokens: return tr("Reasoning tokens (part of completion tokens, billed once as output)");
+        case P95Latency: return tr("95th percentile of the total latency");
+        case CumulativeShare: return tr("Running share of the cost, highest rows first");
+        default: return {};
+        }
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case Endpoint: return tr("Endpoint");
+    case Model: return tr("Model");
+    case Calls: return tr("Calls");
+    case PromptTokens: return tr("Prompt tokens");
+    case CachedTokens: return tr("Cached tokens");
+    case CompletionTokens: return tr("Completion tokens");
+    case ReasoningTokens: return tr("Reasoning tokens");
+    case Cost: return tr("Cost");
+    case CostPer1kCalls: return tr("Cost / 1k calls");
+    case AvgLatency: return tr("Avg latency");
+    case P95Latency: return tr("p95 latency");
+    case Share: return tr("Share");
+    case CumulativeShare: return tr("Cumulative");
+    case UnpricedCalls: return tr("Unpriced calls");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QList<QStringList> BreakdownModel::csvRows(const QList<int> &rows, bool rawNumbers) const
+{
+    QList<QStringList> out;
+    QStringList header;
+    for (int c = 0; c < ColumnCount; ++c)
+        header << headerData(c, Qt::Horizontal).toString();
+    out << header;
+    for (int r : rows) {
+        QStringList line;
+        for (int c = 0; c < ColumnCount; ++c) {
+            const QModelIndex i = index(r, c);
+            if (rawNumbers && c == Cost)
+                line << toDecimalUsd(m_data.rows.at(r).agg.cost);
+            else if (rawNumbers && c == CostPer1kCalls)
+                line << toDecimalUsd(m_data.rows.at(r).agg.costPer1kCalls());
+            else if (rawNumbers && c > Model)
+                line << data(i, SortRole).toString();
+            else
+                line << data(i).toString();
+        }
+        out << line;
+    }
+    return out;
+}
+
+} // namespace tl

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "query/LedgerQueries.h"
+
+#include <QAbstractTableModel>
+
+namespace tl {
+
+// The dashboard's breakdown table: one row per group of a Breakdown (endpoint · model by default).
+// DisplayRole gives formatted text, SortRole raw numbers (calls, tokens, nano-USD, microseconds,
+// shares), so sorting is numeric. Money columns are nano-USD in SortRole. Replaced in one call by
+// setBreakdown(). Thread affinity: GUI thread.
+class BreakdownModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BreakdownModel)
+
+public:
+    enum Column {
+        Endpoint,
+        Model,
+        Calls,
+        PromptTokens,
+        CachedTokens,
+        CompletionTokens,
+        ReasoningTokens,
+        Cost,
+        CostPer1kCalls,
+        AvgLatency,
+        P95Latency,
+        Share,
+        CumulativeShare,
+        UnpricedCalls,
+        ColumnCount
+    };
+    static constexpr int SortRole = Qt::UserRole + 1;
+    static constexpr int KeysRole = Qt::UserRole + 2; // QStringList of the row's group names
+
+    explicit BreakdownModel(QObject *parent = nullptr);
+
+    void setBreakdown(const Breakdown &breakdown);
+    const Breakdown &breakdown() const { return m_data; }
+    const BreakdownRow &row(int r) const { return m_data.rows.at(r); }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // The rows (in the given order, display text) as CSV with a header, for copy and export.
+    QList<QStringList> csvRows(const QList<int> &rows, bool rawNumbers) const;
+
+private:
+    QString keyAt(const BreakdownRow &row, Dimension d) const;
+    Breakdown m_data;
+};
+
+} // namespace tl

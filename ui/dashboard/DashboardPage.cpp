@@ -1,0 +1,357 @@
+#include "DashboardPage.h"
+
+#include "BreakdownModel.h"
+#include "BreakdownPanel.h"
+#include "DateRangePicker.h"
+#include "EmptyState.h"
+#include "FilterChip.h"
+#include "KpiPanel.h"
+#include "charts/CostOverTimeChart.h"
+#include "charts/ParetoChart.h"
+#include "charts/TopSpendersChart.h"
+#include "common/Format.h"
+#include "ledger/Ledger.h"
+#include "settings/Settings.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QEvent>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QStackedWidget>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &prompter, Clock clock, QWidget *parent)
+    : QWidget(parent)
+    , m_ledger(ledger)
+    , m_settings(settings)
+    , m_prompter(prompter)
+    , m_clock(clock ? std::move(clock) : Clock([] { return QDateTime::currentMSecsSinceEpoch() * 1000; }))
+{
+    setObjectName(u"dashboardPage"_s);
+    m_stack = new QStackedWidget(this);
+    m_empty = new EmptyState(m_stack);
+    connect(m_empty, &EmptyState::importRequested, this, &DashboardPage::importRequested);
+    connect(m_empty, &EmptyState::proxyRequested, this, &DashboardPage::proxyRequested);
+
+    auto *content = new QWidget;
+    content->setMinimumSize(960, 680);
+    m_picker = new DateRangePicker(content);
+    DateRange initial;
+    initial.preset = DateRange::fromId(m_settings.dashboardRange()).value_or(DateRange::Preset::Last30d);
+    if (initial.preset == DateRange::Preset::Custom)
+        initial.preset = DateRange::Preset::Last30d; // custom days are not stored
+    m_picker->setRange(initial);
+    connect(m_picker, &DateRangePicker::rangeChanged, this, &DashboardPage::setRange);
+
+    m_stackBox = new QComboBox(content);
+    m_stackBox->setObjectName(u"stackBy"_s);
+    m_stackBox->addItem(tr("by model"), int(Dimension::Model));
+    m_stackBox->addItem(tr("by endpoint"), int(Dimension::Endpoint));
+    connect(m_stackBox, &QComboBox::currentIndexChanged, this,
+            [this] { setStackBy(Dimension(m_stackBox->currentData().toInt())); });
+    auto *stackLabel = new QLabel(tr("&Stack cost:"), content);
+    stackLabel->setBuddy(m_stackBox);
+
+    m_chip = new FilterChip(content);
+    connect(m_chip, &FilterChip::clearRequested, this, &DashboardPage::clearFilter);
+    m_notice = new QLabel(content);
+    m_notice->setObjectName(u"repriceNotice"_s);
+    m_notice->setForegroundRole(QPalette::PlaceholderText);
+    m_notice->setVisible(false);
+    m_error = new QLabel(content);
+    m_error->setObjectName(u"dashboardError"_s);
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(u"color: #d9534f;"_s);
+    m_error->setVisible(false);
+
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_picker);
+    header->addSpacing(16);
+    header->addWidget(stackLabel);
+    header->addWidget(m_stackBox);
+    header->addSpacing(16);
+    header->addWidget(m_chip);
+    header->addStretch(1);
+    header->addWidget(m_notice);
+
+    m_kpis = new KpiPanel(content);
+    connect(m_kpis, &KpiPanel::addPriceRequested, this, &DashboardPage::addPriceRequested);
+    m_model = new BreakdownModel(this);
+    m_table = new BreakdownPanel(m_model, m_prompter, content);
+    connect(m_table, &BreakdownPanel::rowClicked, this, &DashboardPage::narrowTo);
+    m_costChart = new CostOverTimeChart(content);
+    connect(m_costChart, &CostOverTimeChart::seriesClicked, this, [this](const QString &name) {
+        Filter f = m_filter;
+        (m_stackBy == Dimension::Endpoint ? f.endpoint : f.model) = name;
+        setFilter(f);
+    });
+    m_topChart = new TopSpendersChart(content);
+    connect(m_topChart, &TopSpendersChart::barClicked, this, [this](int index) {
+        if (index >= 0 && index < m_model->breakdown().rows.size())
+            narrowTo(m_model->breakdown().rows.at(index).keys);
+    });
+    m_paretoChart = new ParetoChart(content);
+    connect(m_paretoChart, &ParetoChart::barClicked, this, [this](const QString &endpoint) {
+        Filter f = m_filter;
+        f.endpoint = endpoint;
+        setFilter(f);
+    });
+
+    auto *grid = new QGridLayout(content);
+    grid->addLayout(header, 0, 0, 1, 3);
+    grid->addWidget(m_error, 1, 0, 1, 3);
+    grid->addWidget(m_kpis, 2, 0, 1, 3);
+    grid->addWidget(m_costChart, 3, 0, 1, 2);
+    grid->addWidget(m_topChart, 3, 2);
+    grid->addWidget(m_table, 4, 0, 1, 2);
+    grid->addWidget(m_paretoChart, 4, 2);
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
+    grid->setColumnStretch(2, 1);
+    grid->setRowStretch(3, 5);
+    grid->setRowStretch(4, 6);
+
+    auto *scroll = new QScrollArea(m_stack);
+    scroll->setObjectName(u"dashboardScroll"_s);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
+    m_stack->addWidget(scroll);
+    m_stack->addWidget(m_empty);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_stack);
+
+    connect(&m_ledger, &Ledger::recordsAdded, this, &DashboardPage::scheduleRefresh);
+    connect(&m_ledger, &Ledger::pricingChanged, this, &DashboardPage::scheduleRefresh);
+    connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
+        if (key == u"ui/timeZone")
+            scheduleRefresh();
+    });
+    refresh();
+}
+
+DateRange DashboardPage::range() const
+{
+    return m_picker->range();
+}
+
+void DashboardPage::setRange(const DateRange &range)
+{
+    if (m_picker->range() != range)
+        m_picker->setRange(range);
+    m_settings.setDashboardRange(DateRange::id(range.preset));
+    refresh();
+}
+
+void DashboardPage::setFilter(const Filter &filter)
+{
+    m_filter = filter;
+    m_chip->setFilter(filter);
+    refresh();
+}
+
+void DashboardPage::clearFilter()
+{
+    setFilter(Filter{});
+}
+
+void DashboardPage::setStackBy(Dimension d)
+{
+    m_stackBy = d;
+    const int i = m_stackBox->findData(int(d));
+    if (i >= 0 && i != m_stackBox->currentIndex())
+        m_stackBox->setCurrentIndex(i); // re-enters through the signal once
+    refresh();
+}
+
+void DashboardPage::setProxyAvailable(bool available)
+{
+    m_empty->setProxyAvailable(available);
+}
+
+bool DashboardPage::isShowingEmptyState() const
+{
+    return m_stack->currentWidget() == m_empty;
+}
+
+QTimeZone DashboardPage::zone() const
+{
+    const QString id = m_settings.timeZone();
+    if (!id.isEmpty()) {
+        QTimeZone z(id.toUtf8());
+        if (z.isValid())
+            return z;
+    }
+    return QTimeZone::systemTimeZone();
+}
+
+void DashboardPage::scheduleRefresh()
+{
+    // Bursts of signals (recordsAdded every 250 ms during an import) become one request.
+    if (m_refreshQueued)
+        return;
+    m_refreshQueued = true;
+    QTimer::singleShot(0, this, [this] {
+        m_refreshQueued = false;
+        refresh();
+    });
+}
+
+void DashboardPage::refresh()
+{
+    const quint64 generation = ++m_generation;
+    m_pending = 1;
+    m_ledger.timeSpan().then(this, [this, generation](Result<std::pair<qint64, qint64>> span) {
+        if (generation != m_generation)
+            return;
+        if (!span) {
+            showError(span.error().message);
+            finishOne(generation);
+            return;
+        }
+        const bool empty = span->first == 0 && span->second == 0;
+        m_stack->setCurrentWidget(empty ? static_cast<QWidget *>(m_empty) : m_stack->widget(0));
+        if (!empty)
+            queryRange(generation, *span);
+        finishOne(generation);
+    });
+}
+
+void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> span)
+{
+    const QTimeZone tz = zone();
+    m_resolved = m_picker->range().resolve(m_clock(), span, tz);
+    const auto [from, to] = m_resolved;
+    m_pending += 5;
+
+    BreakdownQuery bq;
+    bq.fromUs = from;
+    bq.toUs = to;
+    bq.filter = m_filter;
+    m_ledger.breakdown(bq).then(this, [this, generation](Result<Breakdown> b) {
+        if (generation != m_generation)
+            return;
+        if (b)
+            applyBreakdown(*b);
+        else
+            showError(b.error().message);
+        finishOne(generation);
+    });
+
+    BreakdownQuery byEndpoint = bq;
+    byEndpoint.groupBy = {Dimension::Endpoint};
+    m_ledger.breakdown(byEndpoint).then(this, [this, generation](Result<Breakdown> b) {
+        if (generation != m_generation)
+            return;
+        if (b)
+            m_paretoChart->setPareto(LedgerQueries::pareto(*b), tr("endpoints"));
+        else
+            showError(b.error().message);
+        finishOne(generation);
+    });
+
+    TimeSeriesQuery tq;
+    tq.fromUs = from;
+    tq.toUs = to;
+    tq.granularity = DateRange::granularityFor(from, to);
+    tq.zone = tz;
+    tq.stackBy = m_stackBy;
+    tq.filter = m_filter;
+    m_ledger.timeSeries(tq).then(this, [this, generation](Result<TimeSeries> ts) {
+        if (generation != m_generation)
+            return;
+        if (ts)
+            m_costChart->setSeries(*ts, tr("Other"));
+        else
+            showError(ts.error().message);
+        finishOne(generation);
+    });
+
+    m_ledger.unpricedModels(from, to).then(this, [this, generation](Result<QList<UnpricedModel>> u) {
+        if (generation != m_generation)
+            return;
+        m_unpriced = u ? *u : QList<UnpricedModel>{};
+        std::sort(m_unpriced.begin(), m_unpriced.end(),
+                  [](const UnpricedModel &a, const UnpricedModel &b) { return a.calls > b.calls; });
+        m_kpis->setData(m_totals, m_unpriced);
+        finishOne(generation);
+    });
+
+    m_ledger.lastReprice().then(this, [this, generation](Result<std::optional<RepriceReport>> r) {
+        if (generation != m_generation)
+            return;
+        if (r && r->has_value()) {
+            const RepriceReport &rep = **r;
+            const QString when = QDateTime::fromMSecsSinceEpoch(rep.atUs / 1000, zone()).toString(u"yyyy-MM-dd HH:mm"_s);
+            const QString with = rep.overrideRevision > 0
+                ? tr("%1 and your overrides (revision %2)").arg(rep.priceVersion).arg(rep.overrideRevision)
+                : rep.priceVersion;
+            m_notice->setText(tr("Re-priced on %1 with %2").arg(when, with));
+            m_notice->setToolTip(tr("%1 calls re-priced, %2 changed; total %3 → %4")
+                                     .arg(Format::count(rep.calls), Format::count(rep.changed),
+                                          Format::usd(rep.costBefore), Format::usd(rep.costAfter)));
+            m_notice->setVisible(true);
+        } else {
+            m_notice->setVisible(false);
+        }
+        finishOne(generation);
+    });
+}
+
+void DashboardPage::applyBreakdown(const Breakdown &b)
+{
+    m_error->setVisible(false);
+    m_totals = b.totals;
+    m_model->setBreakdown(b);
+    m_kpis->setData(m_totals, m_unpriced);
+    QList<TopSpendersChart::Bar> bars;
+    for (qsizetype i = 0; i < std::min<qsizetype>(b.rows.size(), 10); ++i) {
+        const BreakdownRow &row = b.rows.at(i);
+        bars.append({row.keys.join(u" · "_s), row.agg.cost});
+    }
+    m_topChart->setBars(bars);
+    if (b.totals.calls == 0) {
+        const QDateTime from = QDateTime::fromMSecsSinceEpoch(m_resolved.first / 1000, zone());
+        const QDateTime to = QDateTime::fromMSecsSinceEpoch(m_resolved.second / 1000, zone());
+        m_table->setNote(m_filter.isEmpty()
+                             ? tr("No calls between %1 and %2. Choose a longer range, or All time.")
+                                   .arg(from.toString(u"yyyy-MM-dd HH:mm"_s), to.toString(u"yyyy-MM-dd HH:mm"_s))
+                             : tr("No calls match the filter in this range."));
+    } else {
+        m_table->setNote(QString());
+    }
+}
+
+void DashboardPage::narrowTo(const QStringList &keys)
+{
+    Filter f = m_filter;
+    f.endpoint = keys.value(0);
+    f.model = keys.value(1);
+    setFilter(f);
+}
+
+void DashboardPage::finishOne(quint64 generation)
+{
+    if (generation != m_generation || m_pending <= 0)
+        return;
+    if (--m_pending == 0) {
+        m_loadedOnce = true;
+        Q_EMIT dataLoaded();
+    }
+}
+
+void DashboardPage::showError(const QString &message)
+{
+    m_error->setText(tr("A query failed: %1").arg(message));
+    m_error->setVisible(true);
+}
+
+} // namespace tl

@@ -1,0 +1,103 @@
+#include "KpiPanel.h"
+
+#include "common/Format.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+KpiTile::KpiTile(const QString &objectName, const QString &caption, QWidget *parent)
+    : QFrame(parent)
+    , m_value(new QLabel(u"–"_s, this))
+    , m_detail(new QLabel(this))
+{
+    setObjectName(objectName);
+    setFrameShape(QFrame::StyledPanel);
+    setBackgroundRole(QPalette::Base);
+    setAutoFillBackground(true);
+    auto *captionLabel = new QLabel(caption, this);
+    QFont small = captionLabel->font();
+    captionLabel->setForegroundRole(QPalette::PlaceholderText);
+    captionLabel->setWordWrap(true);
+    QFont big = m_value->font();
+    big.setPointSizeF(big.pointSizeF() * 1.7);
+    big.setBold(true);
+    m_value->setFont(big);
+    m_value->setObjectName(objectName + u"Value"_s);
+    m_value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail->setForegroundRole(QPalette::PlaceholderText);
+    m_detail->setWordWrap(true);
+    m_detail->setFont(small);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 8, 12, 8);
+    layout->setSpacing(2);
+    layout->addWidget(captionLabel);
+    layout->addWidget(m_value);
+    layout->addWidget(m_detail);
+    layout->addStretch(1);
+}
+
+void KpiTile::setValue(const QString &value, const QString &detail)
+{
+    m_value->setText(value);
+    m_detail->setText(detail);
+}
+
+QString KpiTile::value() const { return m_value->text(); }
+QString KpiTile::detail() const { return m_detail->text(); }
+
+QPushButton *KpiTile::addButton(const QString &objectName, const QString &text)
+{
+    auto *button = new QPushButton(text, this);
+    button->setObjectName(objectName);
+    button->setVisible(false);
+    static_cast<QVBoxLayout *>(layout())->insertWidget(3, button, 0, Qt::AlignLeft);
+    return button;
+}
+
+KpiPanel::KpiPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_spend(new KpiTile(u"kpiSpend"_s, tr("Spend"), this))
+    , m_calls(new KpiTile(u"kpiCalls"_s, tr("Calls"), this))
+    , m_tokens(new KpiTile(u"kpiTokens"_s, tr("Tokens"), this))
+    , m_per1k(new KpiTile(u"kpiPer1k"_s, tr("Cost per 1k calls"), this))
+    , m_savings(new KpiTile(u"kpiSavings"_s, tr("Cache savings"), this))
+    , m_unpriced(new KpiTile(u"kpiUnpriced"_s, tr("Unpriced calls"), this))
+{
+    m_addPrice = m_unpriced->addButton(u"addPriceButton"_s, tr("Add price…"));
+    connect(m_addPrice, &QPushButton::clicked, this,
+            [this] { Q_EMIT addPriceRequested(m_firstUnpriced.provider, m_firstUnpriced.model); });
+    auto *layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(8);
+    const QList<KpiTile *> tiles{m_spend, m_calls, m_tokens, m_per1k, m_savings, m_unpriced};
+    for (int i = 0; i < tiles.size(); ++i) {
+        layout->addWidget(tiles.at(i), 0, i);
+        layout->setColumnStretch(i, 1);
+    }
+}
+
+void KpiPanel::setData(const Aggregate &t, const QList<UnpricedModel> &unpriced)
+{
+    m_spend->setValue(Format::usd(t.cost), t.unpricedCalls > 0 ? tr("priced calls only") : tr("all calls priced"));
+    m_calls->setValue(Format::compactCount(t.calls),
+                      t.errorCalls > 0 ? tr("%1 failed").arg(Format::count(t.errorCalls)) : Format::count(t.calls));
+    m_tokens->setValue(Format::compactCount(t.promptTokens + t.completionTokens),
+                       tr("%1 prompt · %2 completion")
+                           .arg(Format::compactCount(t.promptTokens), Format::compactCount(t.completionTokens)));
+    m_per1k->setValue(t.calls > 0 ? Format::usd(t.costPer1kCalls()) : u"–"_s,
+                      t.latencyCalls > 0 ? tr("avg latency %1").arg(Format::latency(t.avgLatencyUs())) : QString());
+    m_savings->setValue(Format::usd(t.saved), tr("%n cache hit(s)", nullptr, int(std::min<qint64>(t.cacheHits, INT_MAX))));
+    m_unpriced->setValue(Format::count(t.unpricedCalls),
+                         unpriced.isEmpty() ? tr("every model has a price")
+                                            : tr("e.g. %1").arg(unpriced.first().model));
+    m_firstUnpriced = unpriced.isEmpty() ? UnpricedModel{} : unpriced.first();
+    m_addPrice->setVisible(!unpriced.isEmpty());
+}
+
+} // namespace tl
