@@ -14,7 +14,7 @@ DEPS=(
   cmake ninja-build g++ pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-translations-l10n libgl-dev libxkbcommon-dev
-  qcoro-qt6-dev qtkeychain-qt6-dev libcsv-dev
+  qcoro-qt6-dev qtkeychain-qt6-dev libcsv-dev libpcre2-dev
   fonts-noto-cjk fonts-dejavu-core
   gnome-keyring dbus dbus-x11 libsecret-tools
   nodejs npm curl sqlite3 python3 xvfb

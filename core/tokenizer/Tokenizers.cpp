@@ -1,0 +1,49 @@
+#include "tokenizer/Tokenizers.h"
+
+#include <QDir>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::tokenizer {
+
+Tokenizers::Tokenizers(QString rankDirectory)
+    : m_dir(std::move(rankDirectory))
+{
+}
+
+QString Tokenizers::builtInDirectory()
+{
+    return u":/tokenledger/tokenizers"_s;
+}
+
+Result<std::shared_ptr<const Encoding>> Tokenizers::encoding(EncodingId id) const
+{
+    const std::size_t slot = id == EncodingId::O200kBase ? 0 : 1;
+    std::lock_guard lock(m_mutex);
+    if (m_loaded[slot])
+        return m_loaded[slot];
+    auto loaded = Encoding::load(id, QDir(m_dir).filePath(encodingSpec(id).rankFile));
+    if (!loaded)
+        return std::unexpected(loaded.error());
+    m_loaded[slot] = *loaded;
+    return *loaded;
+}
+
+Result<std::shared_ptr<const Encoding>> Tokenizers::encodingForModel(QStringView model, ModelEncoding *how) const
+{
+    const ModelEncoding me = tokenizer::encodingForModel(model);
+    if (how)
+        *how = me;
+    return encoding(me.encoding);
+}
+
+Result<TokenCount> Tokenizers::countText(QStringView model, QStringView text) const
+{
+    ModelEncoding how;
+    auto enc = encodingForModel(model, &how);
+    if (!enc)
+        return std::unexpected(enc.error());
+    return TokenCount{(*enc)->count(text), !how.exact, (*enc)->name(), how.note};
+}
+
+} // namespace tl::tokenizer

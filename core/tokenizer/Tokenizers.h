@@ -1,0 +1,53 @@
+#pragma once
+
+#include "common/Result.h"
+#include "tokenizer/Encoding.h"
+
+#include <QString>
+
+#include <array>
+#include <memory>
+#include <mutex>
+
+namespace tl::tokenizer {
+
+// A token count and how far to trust it.
+struct TokenCount
+{
+    qint64 tokens = 0;
+    bool estimate = false; // true: not the model's own tokenizer (see ModelEncoding)
+    QString encoding;      // "o200k_base"
+    QString note;          // why it is an estimate ("" when exact)
+};
+
+// The registry of encodings: loads each rank file once, on first use, verifies its SHA-256, and hands
+// out the shared immutable Encoding. The composition root owns one instance and passes it (or a
+// std::shared_ptr to it) to the proxy, the CLI and the widgets; there is no global instance.
+//
+// Rank files come from `rankDirectory` (default: the copies built into the application as Qt
+// resources, builtInDirectory()). Thread-safe: every method may be called from any thread; a first
+// load blocks the callers of that encoding for about 0.1-0.3 s.
+// Errors: encoding() returns the load error (Io, Parse, InvalidArgument on a SHA-256 mismatch) and
+// retries on the next call.
+class Tokenizers
+{
+public:
+    explicit Tokenizers(QString rankDirectory = builtInDirectory());
+
+    // ":/tokenledger/tokenizers", where resources/tokenizers/*.tiktoken are compiled in.
+    static QString builtInDirectory();
+
+    Result<std::shared_ptr<const Encoding>> encoding(EncodingId id) const;
+    // The encoding for a model (see encodingForModel()), with its exactness.
+    Result<std::shared_ptr<const Encoding>> encodingForModel(QStringView model, ModelEncoding *how = nullptr) const;
+
+    // Counts plain text for a model: exact for OpenAI models, flagged estimate otherwise.
+    Result<TokenCount> countText(QStringView model, QStringView text) const;
+
+private:
+    QString m_dir;
+    mutable std::mutex m_mutex;
+    mutable std::array<std::shared_ptr<const Encoding>, 2> m_loaded;
+};
+
+} // namespace tl::tokenizer
