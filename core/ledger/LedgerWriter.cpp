@@ -272,7 +272,7 @@ private:
             insert.bindValue(i++, requested);
             insert.bindValue(i++, served);
             insert.bindValue(i++, key);
-            insert.bindValue(i++, r.tags.join(u','));
+            insert.bindValue(i++, r.tags.isEmpty() ? u""_s : r.tags.join(u',')); // never NULL (NOT NULL column)
             insert.bindValue(i++, r.usage.promptTokens);
             insert.bindValue(i++, r.usage.cachedTokens);
             insert.bindValue(i++, r.usage.cacheWrite5mTokens);
