@@ -13,3 +13,11 @@ QString line(const QStringList &fields);
 QString table(const QList<QStringList> &rows);
 
 } // namespace tl::CsvText
+
+namespace tl::CsvText {
+
+// The header fields of a CSV file (its first record, UTF-8, BOM dropped), parsed with libcsv.
+// Empty when the file cannot be read or has no complete first record in its first 64 KiB.
+QStringList header(const QString &path);
+
+} // namespace tl::CsvText

@@ -2,6 +2,8 @@
 
 #include "common/Format.h"
 
+#include <QCoreApplication>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
