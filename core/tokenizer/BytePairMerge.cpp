@@ -1,6 +1,7 @@
 #include "tokenizer/BytePairMerge.h"
 
-#include <queue>
+#include <algorithm>
+#include <functional>
 
 namespace tl::tokenizer {
 
@@ -48,29 +49,48 @@ std::size_t mergeScan(const RankTable &ranks, std::string_view piece, std::uint3
     return count;
 }
 
+// Scratch space reused by each thread's merges, so long pieces allocate only when they grow it.
+struct HeapScratch
+{
+    std::vector<std::uint32_t> next, prev;
+    std::vector<Rank> pairRank;
+    std::vector<std::uint64_t> heap;
+};
+
 template<typename Emit>
 void mergeHeap(const RankTable &ranks, std::string_view piece, Emit &&emit)
 {
     const std::size_t n = piece.size();
     const char *d = piece.data();
-    // Parts as a doubly linked list over byte offsets; part i starts at offset i until merged away.
-    std::vector<std::uint32_t> next(n), prev(n);
-    std::vector<Rank> pairRank(n, kNoRank);
-    std::vector<bool> alive(n, true);
+    thread_local HeapScratch scratch;
+    // Parts as a doubly linked list over byte offsets; part i starts at offset i until merged away
+    // (then pairRank[i] is kDead).
+    constexpr Rank kDead = kNoRank - 1;
+    auto &next = scratch.next;
+    auto &prev = scratch.prev;
+    auto &pairRank = scratch.pairRank;
+    next.resize(n);
+    prev.resize(n);
+    pairRank.assign(n, kNoRank);
     for (std::size_t i = 0; i < n; ++i) {
         next[i] = std::uint32_t(i + 1); // n means "end"
         prev[i] = std::uint32_t(i == 0 ? UINT32_MAX : i - 1);
     }
     // Min-heap keyed by (rank, start offset): the leftmost lowest-ranked pair, as tiktoken picks.
     using Key = std::uint64_t;
-    std::vector<Key> storage;
-    storage.reserve(n);
-    std::priority_queue<Key, std::vector<Key>, std::greater<Key>> heap(std::greater<Key>{}, std::move(storage));
+    auto &heap = scratch.heap;
+    heap.clear();
+    const auto greater = std::greater<Key>{};
+    auto push = [&](Key k) {
+        heap.push_back(k);
+        std::push_heap(heap.begin(), heap.end(), greater);
+    };
     for (std::size_t i = 0; i + 1 < n; ++i) {
         pairRank[i] = ranks.find(d + i, 2);
         if (pairRank[i] != kNoRank)
-            heap.push((Key(pairRank[i]) << 32) | i);
+            heap.push_back((Key(pairRank[i]) << 32) | i);
     }
+    std::make_heap(heap.begin(), heap.end(), greater);
     auto endOf = [&](std::uint32_t part) -> std::size_t { return next[part]; };
     auto pairRankOf = [&](std::uint32_t part) -> Rank {
         const std::uint32_t nx = next[part];
@@ -79,27 +99,28 @@ void mergeHeap(const RankTable &ranks, std::string_view piece, Emit &&emit)
         return ranks.find(d + part, endOf(nx) - part);
     };
     while (!heap.empty()) {
-        const Key top = heap.top();
-        heap.pop();
+        std::pop_heap(heap.begin(), heap.end(), greater);
+        const Key top = heap.back();
+        heap.pop_back();
         const std::uint32_t i = std::uint32_t(top & 0xFFFFFFFFu);
         const Rank r = Rank(top >> 32);
         // Stale entry: the part was merged away, or its pair changed (a pair's span only grows, so
         // an equal rank means the same pair).
-        if (!alive[i] || pairRank[i] != r)
+        if (pairRank[i] != r)
             continue;
         const std::uint32_t j = next[i];
-        alive[j] = false;
+        pairRank[j] = kDead;
         next[i] = next[j];
         if (next[j] < n)
             prev[next[j]] = i;
         pairRank[i] = pairRankOf(i);
         if (pairRank[i] != kNoRank)
-            heap.push((Key(pairRank[i]) << 32) | i);
+            push((Key(pairRank[i]) << 32) | i);
         if (prev[i] != UINT32_MAX) {
             const std::uint32_t p = prev[i];
             pairRank[p] = pairRankOf(p);
             if (pairRank[p] != kNoRank)
-                heap.push((Key(pairRank[p]) << 32) | p);
+                push((Key(pairRank[p]) << 32) | p);
         }
     }
     for (std::uint32_t i = 0; i < n; i = next[i])

@@ -12,7 +12,7 @@ namespace tl::tokenizer {
 // as tiktoken's `_byte_pair_merge`, but pieces longer than kLinearScanMax bytes use a min-heap with
 // a linked list (O(n log n)) instead of tiktoken's rescans (O(n^2)), so a 1 MB run of one letter
 // stays fast. Thread-safe (no shared state).
-inline constexpr std::size_t kLinearScanMax = 96;
+inline constexpr std::size_t kLinearScanMax = 10;
 
 // Appends the piece's token ranks to `out`. `piece` is non-empty.
 void bytePairEncode(const RankTable &ranks, std::string_view piece, std::vector<Rank> &out);

@@ -25,8 +25,9 @@ public:
     Pretokenizer(const Pretokenizer &) = delete;
     Pretokenizer &operator=(const Pretokenizer &) = delete;
 
-    // The PCRE2 form of a tiktoken pattern (\s and \S replaced, see above).
-    static QString toPcre2Pattern(const QString &tiktokenPattern);
+    // The PCRE2 form of a tiktoken pattern (\s and \S replaced; with the Unicode delta classes if asked).
+    // Text without any delta code point runs on the pattern without them (same matches, ~4x faster).
+    static QString toPcre2Pattern(const QString &tiktokenPattern, bool withUnicodeDelta = true);
 
     // Calls sink(std::string_view piece) for each match in `utf8`, left to right. `utf8` must be valid
     // UTF-8 (sanitize first). Returns false if PCRE2 failed (out of memory); pieces already sent stay.
