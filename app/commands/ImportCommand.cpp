@@ -1,11 +1,100 @@
+#include "CliCommon.h"
 #include "Command.h"
+
+#include "importer/CsvImport.h"
+#include "importer/Importer.h"
+
+using namespace Qt::StringLiterals;
 
 namespace tl::cli {
 
 int runImport(const QStringList &args)
 {
-    Q_UNUSED(args);
-    return failWith("import", kExitFailure, QStringLiteral("not built yet"));
+    QCommandLineParser parser;
+    addDbOption(parser);
+    parser.addOption({u"format"_s, u"csv, jsonl, openai-usage, openai-costs, anthropic-usage or anthropic-cost."_s,
+                      u"FORMAT"_s});
+    parser.addOption({u"columns"_s, u"CSV column mapping FIELD=COLUMN[,FIELD=COLUMN...]."_s, u"MAPPING"_s});
+    parser.addOption({u"set"_s, u"A constant field for every row, FIELD=VALUE (repeatable)."_s, u"FIELD=VALUE"_s});
+    parser.addOption({u"timezone"_s, u"Zone of timestamps without an offset (default UTC)."_s, u"TZ"_s});
+    parser.addPositionalArgument(u"FILE"_s, u"Files to import."_s, u"FILE..."_s);
+    QString error;
+    if (!parseArgs(parser, "import", args, &error))
+        return failWith("import", kExitUsage, error);
+
+    ImportOptions options;
+    const auto format = importFormatFromString(parser.value(u"format"_s));
+    if (!parser.isSet(u"format"_s) || !format)
+        return failWith("import", kExitUsage,
+                        u"--format must be one of csv, jsonl, openai-usage, openai-costs, anthropic-usage, anthropic-cost"_s);
+    options.format = *format;
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        return failWith("import", kExitUsage, u"name at least one FILE to import"_s);
+
+    for (const QString &pair : parser.value(u"columns"_s).split(u',', Qt::SkipEmptyParts)) {
+        const qsizetype eq = pair.indexOf(u'=');
+        if (eq <= 0)
+            return failWith("import", kExitUsage, u"--columns wants FIELD=COLUMN pairs, got '%1'"_s.arg(pair));
+        options.columns.insert(pair.left(eq).trimmed(), pair.mid(eq + 1).trimmed());
+    }
+    for (const QString &pair : parser.values(u"set"_s)) {
+        const qsizetype eq = pair.indexOf(u'=');
+        if (eq <= 0)
+            return failWith("import", kExitUsage, u"--set wants FIELD=VALUE, got '%1'"_s.arg(pair));
+        const QString field = pair.left(eq).trimmed();
+        if (!CsvImport::fieldNames().contains(field))
+            return failWith("import", kExitUsage,
+                            u"--set: unknown field '%1'; known: %2"_s.arg(field, CsvImport::fieldNames().join(u", "_s)));
+        options.constants.insert(field, pair.mid(eq + 1));
+    }
+    if (parser.isSet(u"timezone"_s)) {
+        options.defaultZone = QTimeZone(parser.value(u"timezone"_s).toUtf8());
+        if (!options.defaultZone.isValid())
+            return failWith("import", kExitUsage, u"unknown time zone '%1'"_s.arg(parser.value(u"timezone"_s)));
+    }
+    if (options.format != ImportFormat::Csv && (!options.columns.isEmpty() || !options.constants.isEmpty()))
+        return failWith("import", kExitUsage, u"--columns and --set apply to --format csv only"_s);
+
+    auto core = openFromDbOption(parser);
+    if (!core)
+        return failWith("import", kExitFailure, core.error().message);
+
+    ImportReport total;
+    int failedFiles = 0;
+    for (const QString &file : files) {
+        auto report = importFile(*core->ledger, file, options);
+        if (!report) {
+            err(u"%1: %2\n"_s.arg(file, report.error().message));
+            ++failedFiles;
+            continue;
+        }
+        out(u"%1: %2 rows read, %3 imported, %4 already in the ledger, %5 skipped, cost imported %6 (%7 nano-USD)"_s
+                .arg(file)
+                .arg(report->rowsRead)
+                .arg(report->imported)
+                .arg(report->duplicates)
+                .arg(report->skipped)
+                .arg(formatUsd(report->costImported, 2))
+                .arg(report->costImported)
+            + (report->unpriced ? u", %1 unpriced"_s.arg(report->unpriced) : QString()) + u'\n');
+        for (const ImportRowError &e : std::as_const(report->errors))
+            out(u"  skipped %1%2: %3\n"_s.arg(e.file.isEmpty() ? file : e.file,
+                                              e.line > 0 ? u":"_s + QString::number(e.line) : QString(), e.reason));
+        if (report->skipped > report->errors.size())
+            out(u"  ... and %1 more skipped rows\n"_s.arg(report->skipped - report->errors.size()));
+        total.add(*report);
+    }
+    core->ledger->writer().flush().waitForFinished();
+    if (files.size() > 1)
+        out(u"total: %1 rows read, %2 imported, %3 already in the ledger, %4 skipped, cost imported %5 (%6 nano-USD)\n"_s
+                .arg(total.rowsRead)
+                .arg(total.imported)
+                .arg(total.duplicates)
+                .arg(total.skipped)
+                .arg(formatUsd(total.costImported, 2))
+                .arg(total.costImported));
+    return failedFiles ? kExitFailure : kExitOk;
 }
 
 } // namespace tl::cli

@@ -1,11 +1,164 @@
+#include "CliCommon.h"
 #include "Command.h"
+
+#include "ledger/Ledger.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <csv.h>
+
+using namespace Qt::StringLiterals;
 
 namespace tl::cli {
 
+namespace {
+
+QString latencyText(qint64 us) { return us < 0 ? u"-"_s : QString::number(double(us) / 1000.0, 'f', 1); }
+
+QJsonObject aggregateJson(const Aggregate &a)
+{
+    return QJsonObject{
+        {u"calls"_s, a.calls},
+        {u"prompt_tokens"_s, a.promptTokens},
+        {u"cached_tokens"_s, a.cachedTokens},
+        {u"cache_write_tokens"_s, a.cacheWriteTokens},
+        {u"completion_tokens"_s, a.completionTokens},
+        {u"reasoning_tokens"_s, a.reasoningTokens},
+        {u"cost_nano"_s, a.cost},
+        {u"cost_usd"_s, toDecimalUsd(a.cost)},
+        {u"unpriced_calls"_s, a.unpricedCalls},
+        {u"estimated_calls"_s, a.estimatedCalls},
+        {u"cache_saved_nano"_s, a.saved},
+        {u"cache_saved_usd"_s, toDecimalUsd(a.saved)},
+        {u"avg_latency_ms"_s, a.avgLatencyUs() < 0 ? QJsonValue() : QJsonValue(double(a.avgLatencyUs()) / 1000.0)},
+        {u"p95_latency_ms"_s, a.p95LatencyUs() < 0 ? QJsonValue() : QJsonValue(double(a.p95LatencyUs()) / 1000.0)},
+    };
+}
+
+QString csvLine(const QStringList &fields)
+{
+    QStringList quoted;
+    for (const QString &f : fields) {
+        const QByteArray in = f.toUtf8();
+        QByteArray buf(in.size() * 2 + 3, '\0');
+        const size_t n = csv_write(buf.data(), size_t(buf.size()), in.constData(), size_t(in.size()));
+        quoted << QString::fromUtf8(buf.constData(), qsizetype(n));
+    }
+    return quoted.join(u',') + u'\n';
+}
+
+} // namespace
+
 int runReport(const QStringList &args)
 {
-    Q_UNUSED(args);
-    return failWith("report", kExitFailure, QStringLiteral("not built yet"));
+    QCommandLineParser parser;
+    addDbOption(parser);
+    addRangeOptions(parser);
+    parser.addOption({u"by"_s, u"Group by endpoint, model, key, provider, batch, tag (comma-separated)."_s,
+                      u"DIMS"_s, u"endpoint,model"_s});
+    parser.addOption({u"top"_s, u"Only the N most expensive rows."_s, u"N"_s});
+    parser.addOption({u"format"_s, u"table, csv or json."_s, u"FORMAT"_s, u"table"_s});
+    QString error;
+    if (!parseArgs(parser, "report", args, &error))
+        return failWith("report", kExitUsage, error);
+    const auto range = parseRange(parser, &error);
+    if (!range)
+        return failWith("report", kExitUsage, error);
+    BreakdownQuery query;
+    query.fromUs = range->fromUs;
+    query.toUs = range->toUs;
+    query.groupBy.clear();
+    for (const QString &d : parser.value(u"by"_s).split(u',', Qt::SkipEmptyParts)) {
+        Dimension dim;
+        if (!dimensionFromString(d.trimmed(), &dim))
+            return failWith("report", kExitUsage, u"--by: unknown dimension '%1'"_s.arg(d));
+        query.groupBy << dim;
+    }
+    if (parser.isSet(u"top"_s)) {
+        bool ok = false;
+        query.topN = parser.value(u"top"_s).toInt(&ok);
+        if (!ok || query.topN <= 0)
+            return failWith("report", kExitUsage, u"--top needs a positive whole number"_s);
+    }
+    const QString format = parser.value(u"format"_s);
+    if (format != "table"_L1 && format != "csv"_L1 && format != "json"_L1)
+        return failWith("report", kExitUsage, u"--format must be table, csv or json"_s);
+
+    auto core = openFromDbOption(parser);
+    if (!core)
+        return failWith("report", kExitFailure, core.error().message);
+    const Result<Breakdown> breakdown = core->ledger->breakdown(query).result();
+    if (!breakdown)
+        return failWith("report", kExitFailure, breakdown.error().message);
+    const Breakdown &b = *breakdown;
+    QStringList dimNames;
+    for (Dimension d : b.groupBy)
+        dimNames << toString(d);
+
+    if (format == "json"_L1) {
+        QJsonArray rows;
+        for (const BreakdownRow &row : b.rows) {
+            QJsonObject keys;
+            for (int i = 0; i < dimNames.size(); ++i)
+                keys.insert(dimNames[i], row.keys.value(i));
+            QJsonObject o = aggregateJson(row.agg);
+            o.insert(u"keys"_s, keys);
+            o.insert(u"share"_s, row.share);
+            o.insert(u"cumulative_share"_s, row.cumulativeShare);
+            rows.append(o);
+        }
+        QJsonObject root{{u"group_by"_s, QJsonArray::fromStringList(dimNames)},
+                         {u"rows"_s, rows},
+                         {u"totals"_s, aggregateJson(b.totals)},
+                         {u"omitted_rows"_s, b.omittedRows}};
+        out(QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)));
+        return kExitOk;
+    }
+
+    const QStringList metricNames = {u"calls"_s, u"prompt_tokens"_s, u"cached_tokens"_s, u"completion_tokens"_s,
+                                     u"reasoning_tokens"_s, u"cost_usd"_s, u"cost_nano"_s, u"unpriced_calls"_s,
+                                     u"avg_latency_ms"_s, u"p95_latency_ms"_s, u"share_pct"_s, u"cumulative_pct"_s};
+    auto metrics = [](const Aggregate &a, double share, double cum, bool withShare) {
+        return QStringList{QString::number(a.calls), QString::number(a.promptTokens), QString::number(a.cachedTokens),
+                           QString::number(a.completionTokens), QString::number(a.reasoningTokens),
+                           toDecimalUsd(a.cost), QString::number(a.cost), QString::number(a.unpricedCalls),
+                           latencyText(a.avgLatencyUs()), latencyText(a.p95LatencyUs()),
+                           withShare ? QString::number(share * 100, 'f', 1) : u"100.0"_s,
+                           withShare ? QString::number(cum * 100, 'f', 1) : QString()};
+    };
+    QList<QStringList> table;
+    table << dimNames + metricNames;
+    for (const BreakdownRow &row : b.rows)
+        table << row.keys + metrics(row.agg, row.share, row.cumulativeShare, true);
+    QStringList totalRow;
+    for (int i = 0; i < dimNames.size(); ++i)
+        totalRow << (i == 0 ? u"TOTAL"_s : QString());
+    table << totalRow + metrics(b.totals, 1, 1, false);
+
+    if (format == "csv"_L1) {
+        for (const QStringList &row : std::as_const(table))
+            out(csvLine(row));
+        return kExitOk;
+    }
+    QList<qsizetype> widths(table.front().size(), 0);
+    for (const QStringList &row : std::as_const(table))
+        for (qsizetype i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], row[i].size());
+    for (qsizetype r = 0; r < table.size(); ++r) {
+        QStringList cells;
+        for (qsizetype i = 0; i < table[r].size(); ++i) {
+            const bool text = i < dimNames.size();
+            cells << (text ? table[r][i].leftJustified(widths[i]) : table[r][i].rightJustified(widths[i]));
+        }
+        out(cells.join(u"  "_s).trimmed() + u'\n');
+        if (r == 0 || r == table.size() - 2)
+            out(QString(cells.join(u"  "_s).trimmed().size(), u'-') + u'\n');
+    }
+    if (b.omittedRows > 0)
+        out(u"(%1 more rows not shown; totals include them)\n"_s.arg(b.omittedRows));
+    return kExitOk;
 }
 
 } // namespace tl::cli

@@ -78,7 +78,8 @@ struct CallRecord
 
     std::optional<NanoUsd> cost; // nullopt <=> unpriced
     CostStatus costStatus = CostStatus::Unpriced;
-    QString priceEntry;   // "openai/gpt-4o" (provider/model id of the price used), "" if unpriced
+    QString priceEntry;   // "openai/gpt-4o" (provider/model id of the price used), "" if unpriced,
+                          // "given:<source>" when the cost came with the data (kept on re-pricing)
     QString priceVersion; // "genai-prices-0.1.8", or "override:<n>" for a user override
 
     qint64 latencyUs = -1; // total, -1 unknown

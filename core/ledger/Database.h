@@ -20,6 +20,12 @@ Result<QSqlDatabase> open(const QString &path, const QString &connectionName);
 // Closes and removes a connection opened by open(). Safe to call for unknown names.
 void close(const QString &connectionName);
 
+// QtSql binds a null QString as SQL NULL; the ledger's text columns are NOT NULL with '' for "none".
+inline QString sqlText(const QString &s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
+
 // A connection name unique to the current thread and purpose: "<purpose>-<thread id>".
 QString threadConnectionName(QStringView purpose);
 

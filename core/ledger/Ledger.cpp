@@ -52,14 +52,22 @@ Ledger::Ledger(std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const Price
 Ledger::~Ledger()
 {
     // Close the reader connection on its own thread, then stop the writer (which drains).
-    QtConcurrent::run(&m_readPool, [] { Database::close(Database::threadConnectionName(u"ledger-read")); }).waitForFinished();
+    // start() + waitForDone(), not run().waitForFinished(): a waiting QFuture may steal the job and run
+    // it on this thread, leaving the reader's connection open under a name a later thread may reuse.
+    m_readPool.start([this] { Database::close(readerConnectionName()); });
     m_readPool.waitForDone();
     m_writer.reset();
 }
 
+QString Ledger::readerConnectionName() const
+{
+    // Per ledger instance and thread: two ledgers (or a stolen job on another thread) never share one.
+    return Database::threadConnectionName(QString(u"ledger-read-"_s + QString::number(quintptr(this), 16)));
+}
+
 QSqlDatabase Ledger::readerConnection()
 {
-    const QString name = Database::threadConnectionName(u"ledger-read");
+    const QString name = readerConnectionName();
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name);
     auto db = Database::open(m_writer->path(), name);
@@ -162,10 +170,10 @@ QFuture<Result<void>> Ledger::setOverride(PriceOverride o)
             VALUES (?, ?, ?, (SELECT COALESCE(MAX(revision), 0) + 1 FROM price_overrides), ?, ?)
             ON CONFLICT (provider, model) DO UPDATE SET prices_json = excluded.prices_json,
             revision = excluded.revision, note = excluded.note, updated_at_us = excluded.updated_at_us)"_s);
-        q.addBindValue(o.provider);
-        q.addBindValue(o.model);
+        q.addBindValue(Database::sqlText(o.provider));
+        q.addBindValue(Database::sqlText(o.model));
         q.addBindValue(QString::fromUtf8(QJsonDocument(o.prices.toJson()).toJson(QJsonDocument::Compact)));
-        q.addBindValue(o.note);
+        q.addBindValue(Database::sqlText(o.note));
         q.addBindValue(QDateTime::currentMSecsSinceEpoch() * 1000);
         if (!q.exec())
             return fail(ErrorCode::Database, QObject::tr("Cannot save the price: %1").arg(q.lastError().text()));
@@ -178,8 +186,8 @@ QFuture<Result<void>> Ledger::removeOverride(QString provider, QString model)
     return modifyPricing([provider, model](QSqlDatabase &db) -> Result<void> {
         QSqlQuery q(db);
         q.prepare(u"DELETE FROM price_overrides WHERE provider = ? AND model = ?"_s);
-        q.addBindValue(provider);
-        q.addBindValue(model);
+        q.addBindValue(Database::sqlText(provider));
+        q.addBindValue(Database::sqlText(model));
         if (!q.exec())
             return fail(ErrorCode::Database, QObject::tr("Cannot remove the price: %1").arg(q.lastError().text()));
         return {};
@@ -192,9 +200,9 @@ QFuture<Result<void>> Ledger::setAlias(ModelAlias alias)
         QSqlQuery q(db);
         q.prepare(u"INSERT INTO model_aliases (alias, provider, model) VALUES (?, ?, ?) "
                   u"ON CONFLICT (alias) DO UPDATE SET provider = excluded.provider, model = excluded.model"_s);
-        q.addBindValue(alias.alias);
-        q.addBindValue(alias.provider);
-        q.addBindValue(alias.model);
+        q.addBindValue(Database::sqlText(alias.alias));
+        q.addBindValue(Database::sqlText(alias.provider));
+        q.addBindValue(Database::sqlText(alias.model));
         if (!q.exec())
             return fail(ErrorCode::Database, QObject::tr("Cannot save the alias: %1").arg(q.lastError().text()));
         return {};
@@ -206,7 +214,7 @@ QFuture<Result<void>> Ledger::removeAlias(QString alias)
     return modifyPricing([alias](QSqlDatabase &db) -> Result<void> {
         QSqlQuery q(db);
         q.prepare(u"DELETE FROM model_aliases WHERE alias = ?"_s);
-        q.addBindValue(alias);
+        q.addBindValue(Database::sqlText(alias));
         if (!q.exec())
             return fail(ErrorCode::Database, QObject::tr("Cannot remove the alias: %1").arg(q.lastError().text()));
         return {};

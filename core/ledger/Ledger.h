@@ -76,6 +76,7 @@ private:
     QFuture<Result<void>> modifyPricing(std::function<Result<void>(QSqlDatabase &)> change);
     static Result<std::shared_ptr<const Pricer>> loadPricer(QSqlDatabase &db, std::shared_ptr<const PriceBook> book);
     QSqlDatabase readerConnection();
+    QString readerConnectionName() const;
 
     std::unique_ptr<LedgerWriter> m_writer;
     std::shared_ptr<const PriceBook> m_book;

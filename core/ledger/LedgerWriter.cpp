@@ -53,6 +53,8 @@ using LatencyKey = std::tuple<qint64, qint64, qint64, qint64, int>; // hour, end
 
 enum LabelKind { Endpoint = 1, Provider = 2, Model = 3, Key = 4 };
 
+using Database::sqlText;
+
 qint64 hourOf(qint64 us)
 {
     return us - (((us % kUsPerHour) + kUsPerHour) % kUsPerHour);
@@ -212,8 +214,9 @@ public:
     }
 
 private:
-    qint64 labelId(int kind, const QString &name)
+    qint64 labelId(int kind, const QString &nameIn)
     {
+        const QString name = sqlText(nameIn);
         const auto key = std::make_pair(kind, name);
         auto it = m_labels.find(key);
         if (it != m_labels.end())
@@ -285,27 +288,27 @@ private:
             insert.bindValue(i++, int(r.usageStatus));
             insert.bindValue(i++, r.cost ? QVariant(*r.cost) : QVariant(QMetaType::fromType<qint64>()));
             insert.bindValue(i++, int(r.costStatus));
-            insert.bindValue(i++, r.priceEntry);
-            insert.bindValue(i++, r.priceVersion);
+            insert.bindValue(i++, sqlText(r.priceEntry));
+            insert.bindValue(i++, sqlText(r.priceVersion));
             insert.bindValue(i++, r.latencyUs);
             insert.bindValue(i++, r.ttftUs);
             insert.bindValue(i++, r.httpStatus);
-            insert.bindValue(i++, r.errorKind);
+            insert.bindValue(i++, sqlText(r.errorKind));
             insert.bindValue(i++, int(r.cacheOutcome));
             insert.bindValue(i++, r.savedCost);
             insert.bindValue(i++, r.batch ? 1 : 0);
             insert.bindValue(i++, int(r.sourceKind));
-            insert.bindValue(i++, r.sourceRef);
+            insert.bindValue(i++, sqlText(r.sourceRef));
             insert.bindValue(i++, r.sourceKey.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(r.sourceKey));
             insert.bindValue(i++, r.similarity);
             insert.bindValue(i++, r.requestBytes);
             insert.bindValue(i++, r.responseBytes);
-            insert.bindValue(i++, r.requestHash);
+            insert.bindValue(i++, sqlText(r.requestHash));
             insert.bindValue(i++, r.promptChars);
             insert.bindValue(i++, r.messageCount);
             insert.bindValue(i++, r.maxTokens);
             insert.bindValue(i++, r.hasTools ? 1 : 0);
-            insert.bindValue(i++, r.taskType);
+            insert.bindValue(i++, sqlText(r.taskType));
             insert.bindValue(i++, r.callCount);
             if (!insert.exec()) {
                 const QSqlError err = insert.lastError();
@@ -407,6 +410,8 @@ private:
                 switch (outcomes[i].state) {
                 case 0:
                     ++e.batch->report.inserted;
+                    e.batch->report.insertedCost += e.record->cost.value_or(0);
+                    e.batch->report.insertedUnpriced += e.record->cost ? 0 : 1;
                     break;
                 case 1:
                     ++e.batch->report.duplicates;

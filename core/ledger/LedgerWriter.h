@@ -21,6 +21,8 @@ struct WriteReport
     qint64 inserted = 0;   // new rows
     qint64 duplicates = 0; // rows whose source key was already in the ledger (re-imports)
     qint64 failed = 0;     // rows SQLite refused (reported in `errors`)
+    NanoUsd insertedCost = 0;    // sum of the priced cost of the new rows, nano-USD
+    qint64 insertedUnpriced = 0; // new rows without a cost
     QStringList errors;
 };
 

@@ -39,7 +39,7 @@ Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs)
         q.prepare(uR"(SELECT id, started_at_us, provider_id, requested_model_id, served_model_id, prompt_tokens,
             cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, completion_tokens, reasoning_tokens,
             audio_input_tokens, audio_output_tokens, image_input_tokens, usage_status, cost_nano, cost_status,
-            price_entry, cache_outcome, batch, saved_nano, call_count FROM calls WHERE id > ? ORDER BY id LIMIT ?)"_s);
+            price_entry, cache_outcome, batch, saved_nano, call_count FROM calls WHERE id > ? AND price_entry NOT LIKE 'given:%' ORDER BY id LIMIT ?)"_s);
         q.addBindValue(lastId);
         q.addBindValue(kChunk);
         if (!q.exec())

@@ -18,7 +18,8 @@ struct RepriceReport
     qint64 atUs = 0;
 };
 
-// Re-prices every record of the ledger with `pricer` (a new price book or new overrides), rebuilds
+// Re-prices every record of the ledger (except those whose cost came with the data: price entry
+// "given:<source>", e.g. provider cost reports or a CSV cost column) with `pricer` (a new price book or new overrides), rebuilds
 // the rollups and logs the run in `reprice_log`, all in one transaction: on error nothing changes.
 // Thread affinity: the thread owning `db` (the ledger writer's, via LedgerWriter::runExclusive).
 namespace Repricer {

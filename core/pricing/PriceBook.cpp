@@ -248,22 +248,22 @@ std::optional<ModelMatch> PriceBook::resolveInBook(const QString &providerId, co
 
 std::optional<ModelMatch> PriceBook::resolve(const QString &providerIn, const QString &modelIn) const
 {
-    QString providerId = providerIn;
-    QString model = modelIn.trimmed();
+    const QString providerId = providerIn;
+    const QString model = modelIn.trimmed();
     if (model.isEmpty())
         return std::nullopt;
+
+    // "openai/gpt-4o": a prefix naming a provider of the book resolves inside that provider first
+    // (unless the caller's provider is an aggregator whose own ids carry such prefixes).
+    const qsizetype slash = model.indexOf(u'/');
+    const QString prefix = slash > 0 ? model.left(slash) : QString();
+    const bool prefixIsProvider = !prefix.isEmpty() && provider(prefix) && (providerId.isEmpty() || providerId == prefix);
+    if (prefixIsProvider) {
+        if (auto m = resolveInBook(prefix, model.mid(slash + 1)))
+            return m;
+    }
     if (auto m = resolveInBook(providerId, model))
         return m;
-
-    // "openai/gpt-4o": a provider prefix that names a provider of the book.
-    const qsizetype slash = model.indexOf(u'/');
-    if (slash > 0) {
-        const QString prefix = model.left(slash);
-        if (provider(prefix)) {
-            if (auto m = resolveInBook(prefix, model.mid(slash + 1)))
-                return m;
-        }
-    }
 
     // "ft:gpt-4o-mini-2024-07-18:acme::abc123": the book's own ft: rules were tried above with the
     // full id; fall back to the base model's price and say so.

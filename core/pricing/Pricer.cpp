@@ -17,16 +17,18 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
                                        bool *estimated, qint64 callCount)
 {
     *estimated = false;
-    // Tier selection uses all input tokens of the request; for an aggregate of N calls, the average
-    // per call (an estimate when the model has tiers, since calls differ).
-    const qint64 contextTokens = callCount > 1 ? u.promptTokens / callCount : u.promptTokens;
+    // Tier selection uses all input tokens of the request. For an aggregate of N calls (callCount != 1)
+    // it uses the average per call, or the base tier when the number of calls is unknown (0); either
+    // way an estimate when the model has tiers, since the calls differ.
+    const bool aggregate = callCount != 1;
+    const qint64 contextTokens = !aggregate ? u.promptTokens : callCount > 1 ? u.promptTokens / callCount : 0;
     PerMillionSum sum;
     bool missing = false;
 
     auto priceOf = [&](const std::optional<TieredPrice> &price) -> std::optional<NanoUsdPerMillion> {
         if (!price)
             return std::nullopt;
-        if (callCount > 1 && !price->tiers.isEmpty())
+        if (aggregate && !price->tiers.isEmpty())
             *estimated = true;
         return price->at(contextTokens);
     };
@@ -111,7 +113,7 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
     QString provider = providerIn;
     QString model = modelIn;
     for (const ModelAlias &alias : m_aliases) {
-        if (alias.alias == model && (alias.provider.isEmpty() || provider.isEmpty() || alias.provider == provider)) {
+        if (alias.alias == model) { // a deployment name maps whatever provider served it
             model = alias.model;
             if (!alias.provider.isEmpty())
                 provider = alias.provider;

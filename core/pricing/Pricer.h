@@ -21,7 +21,8 @@ struct PriceOverride
     QString note;
 };
 
-// Maps a name the API reports (an Azure deployment "prod-gpt4o") to a priced model ("gpt-4o").
+// Maps a name the API reports (an Azure deployment "prod-gpt4o") to a priced model ("gpt-4o"), whichever
+// provider reported it; `provider` is the price-book provider of the target ("" = resolve by name).
 struct ModelAlias
 {
     QString alias;
@@ -64,7 +65,7 @@ public:
     const QList<PriceOverride> &overrides() const { return m_overrides; }
     const QList<ModelAlias> &aliases() const { return m_aliases; }
 
-    // callCount > 1 prices an aggregate of that many calls (provider usage reports).
+    // callCount != 1 prices an aggregate of that many calls (provider usage reports; 0 = unknown).
     CostResult price(const QString &provider, const QString &model, const Usage &usage, qint64 startedAtUs,
                      bool batch, qint64 callCount = 1) const;
 

@@ -65,3 +65,7 @@ qint64 usFromIso(const QString &iso)
 }
 
 } // namespace tl::test
+
+namespace QTest {
+template<> char *toString(const tl::ErrorCode &c) { return qstrdup(QByteArray::number(int(c)).constData()); }
+} // namespace QTest

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "ledger/CallRecord.h"
+#include "common/Result.h"
 #include "pricing/PriceBook.h"
 
 #include <QString>
+#include <QTest>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -29,3 +31,8 @@ CallRecord makeRecord(qint64 startedAtUs, const QString &endpoint, const QString
 qint64 usFromIso(const QString &iso);
 
 } // namespace tl::test
+
+// QCOMPARE on error codes. (The ledger's enums have tl::toString(); compare their names.)
+namespace QTest {
+template<> char *toString(const tl::ErrorCode &c);
+} // namespace QTest

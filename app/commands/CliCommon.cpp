@@ -1,0 +1,126 @@
+#include "CliCommon.h"
+
+#include "importer/Timestamp.h"
+
+#include <QDateTime>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::cli {
+
+void out(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+}
+
+void err(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+}
+
+void addDbOption(QCommandLineParser &parser)
+{
+    parser.addOption({u"db"_s, u"Ledger database file (default: the app's ledger)."_s, u"PATH"_s});
+}
+
+Result<CoreServices> openFromDbOption(const QCommandLineParser &parser)
+{
+    return AppContext::openCore(parser.value(u"db"_s));
+}
+
+bool parseArgs(QCommandLineParser &parser, const char *command, const QStringList &args, QString *error)
+{
+    parser.setApplicationDescription(QString());
+    parser.addHelpOption();
+    QStringList argv{u"tokenledger "_s + QString::fromLatin1(command)};
+    argv << args;
+    if (!parser.parse(argv)) {
+        *error = parser.errorText();
+        return false;
+    }
+    if (parser.isSet(u"help"_s)) {
+        out(parser.helpText());
+        std::exit(0);
+    }
+    return true;
+}
+
+void addRangeOptions(QCommandLineParser &parser)
+{
+    parser.addOption({u"days"_s, u"The last N days up to now."_s, u"N"_s});
+    parser.addOption({u"since"_s, u"Start (date or date-time, in --timezone)."_s, u"DATE"_s});
+    parser.addOption({u"until"_s, u"End (a date is inclusive; a date-time is exclusive)."_s, u"DATE"_s});
+    parser.addOption({u"timezone"_s, u"IANA time zone for dates (default: the system zone)."_s, u"TZ"_s});
+}
+
+std::optional<Range> parseRange(const QCommandLineParser &parser, QString *error)
+{
+    Range range;
+    range.zone = QTimeZone::systemTimeZone();
+    if (parser.isSet(u"timezone"_s)) {
+        range.zone = QTimeZone(parser.value(u"timezone"_s).toUtf8());
+        if (!range.zone.isValid()) {
+            *error = u"unknown time zone '%1'"_s.arg(parser.value(u"timezone"_s));
+            return std::nullopt;
+        }
+    }
+    const qint64 nowUs = QDateTime::currentMSecsSinceEpoch() * 1000;
+    range.fromUs = std::numeric_limits<qint64>::min() / 2;
+    range.toUs = nowUs + 1;
+    if (parser.isSet(u"days"_s)) {
+        if (parser.isSet(u"since"_s) || parser.isSet(u"until"_s)) {
+            *error = u"use either --days or --since/--until"_s;
+            return std::nullopt;
+        }
+        bool ok = false;
+        const int days = parser.value(u"days"_s).toInt(&ok);
+        if (!ok || days <= 0) {
+            *error = u"--days needs a positive whole number"_s;
+            return std::nullopt;
+        }
+        range.fromUs = nowUs - qint64(days) * 86'400'000'000LL;
+        return range;
+    }
+    auto parseBound = [&](const QString &text, bool isUntil) -> std::optional<qint64> {
+        const bool dateOnly = text.trimmed().size() == 10;
+        auto us = Timestamp::parseUs(text, range.zone);
+        if (!us)
+            return std::nullopt;
+        if (isUntil && dateOnly) {
+            const QDate next = QDate::fromString(text.trimmed(), Qt::ISODate).addDays(1);
+            return QDateTime(next, QTime(0, 0), range.zone).toMSecsSinceEpoch() * 1000;
+        }
+        return us;
+    };
+    if (parser.isSet(u"since"_s)) {
+        auto v = parseBound(parser.value(u"since"_s), false);
+        if (!v) {
+            *error = u"cannot read --since '%1' (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"_s.arg(parser.value(u"since"_s));
+            return std::nullopt;
+        }
+        range.fromUs = *v;
+    }
+    if (parser.isSet(u"until"_s)) {
+        auto v = parseBound(parser.value(u"until"_s), true);
+        if (!v) {
+            *error = u"cannot read --until '%1' (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"_s.arg(parser.value(u"until"_s));
+            return std::nullopt;
+        }
+        range.toUs = *v;
+    } else if (parser.isSet(u"since"_s)) {
+        range.toUs = std::numeric_limits<qint64>::max() / 2;
+    }
+    if (!parser.isSet(u"since"_s) && !parser.isSet(u"until"_s))
+        range.toUs = std::numeric_limits<qint64>::max() / 2; // everything, including future-dated records
+    if (range.toUs <= range.fromUs) {
+        *error = u"--until must be after --since"_s;
+        return std::nullopt;
+    }
+    return range;
+}
+
+} // namespace tl::cli

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "importer/ImportSink.h"
+#include "importer/Importer.h"
+
+#include <QFile>
+
+namespace tl::CsvImport {
+
+// Reads a CSV file with libcsv (RFC 4180 quoting, fields with commas and newlines, CR/LF/CRLF line ends,
+// a missing final newline) after dropping a UTF-8 BOM; maps columns to record fields per `options`.
+// Errors: InvalidArgument when the mapping names a column the header lacks or no model is given.
+Result<void> run(QFile &file, const QString &displayName, const ImportOptions &options, ImportSink &sink,
+                 ImportReport &report, const std::function<bool(const ImportProgress &)> &progress);
+
+// Field names accepted in ImportOptions::columns and constants.
+const QStringList &fieldNames();
+
+} // namespace tl::CsvImport

@@ -1,0 +1,87 @@
+#include "ImportSink.h"
+
+#include "ledger/LedgerWriter.h"
+
+namespace tl {
+
+namespace {
+constexpr int kBatch = 2000;
+constexpr size_t kMaxInFlight = 8;
+constexpr int kMaxErrors = 1000;
+} // namespace
+
+void ImportReport::add(const ImportReport &o)
+{
+    rowsRead += o.rowsRead;
+    imported += o.imported;
+    duplicates += o.duplicates;
+    skipped += o.skipped;
+    for (const ImportRowError &e : o.errors) {
+        if (errors.size() < kMaxErrors)
+            errors.append(e);
+    }
+    costImported += o.costImported;
+    unpriced += o.unpriced;
+    cancelled = cancelled || o.cancelled;
+}
+
+ImportSink::ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report)
+    : m_writer(writer)
+    , m_pricer(std::move(pricer))
+    , m_report(report)
+{
+}
+
+ImportSink::~ImportSink() { finish(); }
+
+void ImportSink::add(CallRecord record, bool priced)
+{
+    if (!priced)
+        m_pricer->apply(record);
+    m_batch.append(std::move(record));
+    if (m_batch.size() >= kBatch)
+        submit();
+}
+
+void ImportSink::rowError(const QString &file, qint64 line, const QString &reason)
+{
+    ++m_report.skipped;
+    if (m_report.errors.size() < kMaxErrors)
+        m_report.errors.append({file, line, reason});
+}
+
+void ImportSink::submit()
+{
+    if (m_batch.isEmpty())
+        return;
+    m_inFlight.push_back(m_writer.submitBatch(std::move(m_batch)));
+    m_batch.clear();
+    collect(false);
+}
+
+void ImportSink::collect(bool all)
+{
+    while (!m_inFlight.empty() && (all || m_inFlight.size() > kMaxInFlight || m_inFlight.front().isFinished())) {
+        // Blocking wait on the importing thread (never the GUI thread): back-pressure for huge files.
+        const WriteReport r = m_inFlight.front().result();
+        m_inFlight.pop_front();
+        m_report.imported += r.inserted;
+        m_report.duplicates += r.duplicates;
+        m_report.costImported += r.insertedCost;
+        m_report.unpriced += r.insertedUnpriced;
+        for (const QString &e : r.errors) {
+            ++m_report.skipped;
+            if (m_report.errors.size() < kMaxErrors)
+                m_report.errors.append({QString(), 0, e});
+        }
+        m_report.skipped += r.failed - r.errors.size();
+    }
+}
+
+void ImportSink::finish()
+{
+    submit();
+    collect(true);
+}
+
+} // namespace tl

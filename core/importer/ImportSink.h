@@ -1,0 +1,39 @@
+#pragma once
+
+#include "importer/Importer.h"
+#include "ledger/LedgerWriter.h"
+#include "pricing/Pricer.h"
+
+#include <QFuture>
+
+#include <deque>
+
+namespace tl {
+
+// Prices records (unless they carry their cost), hands them to the ledger writer in batches of 2,000
+// with at most 8 batches in flight (bounded memory on huge files), and folds the writer's reports
+// into an ImportReport. Blocking; used on the importing thread only.
+class ImportSink
+{
+public:
+    ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report);
+    ~ImportSink();
+
+    // priced: the record already has its cost (a "given:" price entry); else the pricer prices it.
+    void add(CallRecord record, bool priced = false);
+    void rowError(const QString &file, qint64 line, const QString &reason);
+    // Waits for every batch to be committed and folds the results into the report.
+    void finish();
+
+private:
+    void submit();
+    void collect(bool all);
+
+    LedgerWriter &m_writer;
+    std::shared_ptr<const Pricer> m_pricer;
+    ImportReport &m_report;
+    QList<CallRecord> m_batch;
+    std::deque<QFuture<WriteReport>> m_inFlight;
+};
+
+} // namespace tl

@@ -1,0 +1,132 @@
+#include "Importer.h"
+
+#include "common/Logging.h"
+#include "importer/CsvImport.h"
+#include "importer/ImportSink.h"
+#include "importer/ReportImport.h"
+#include "ledger/Ledger.h"
+#include "ledger/RecordCodec.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+constexpr std::array<std::pair<ImportFormat, QStringView>, 6> kFormats{{
+    {ImportFormat::Csv, u"csv"},
+    {ImportFormat::Jsonl, u"jsonl"},
+    {ImportFormat::OpenAiUsage, u"openai-usage"},
+    {ImportFormat::OpenAiCosts, u"openai-costs"},
+    {ImportFormat::AnthropicUsage, u"anthropic-usage"},
+    {ImportFormat::AnthropicCost, u"anthropic-cost"},
+}};
+
+Result<void> importJsonl(QFile &file, const QString &name, ImportSink &sink, ImportReport &report,
+                         const std::function<bool(const ImportProgress &)> &progress)
+{
+    ImportProgress prog;
+    prog.totalBytes = file.size();
+    qint64 line = 0;
+    while (!file.atEnd()) {
+        QByteArray text = file.readLine(64 << 20);
+        prog.bytesRead += text.size();
+        ++line;
+        if (line == 1 && text.startsWith("\xEF\xBB\xBF"))
+            text.remove(0, 3);
+        if (text.trimmed().isEmpty())
+            continue;
+        ++report.rowsRead;
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(text, &err);
+        if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+            sink.rowError(name, line, QObject::tr("not a JSON object: %1").arg(err.errorString()));
+            continue;
+        }
+        auto record = RecordCodec::fromJson(doc.object());
+        if (!record) {
+            sink.rowError(name, line, record.error().message);
+            continue;
+        }
+        record->id = 0; // ids are the ledger's own
+        const bool priced = record->cost.has_value() || record->priceEntry.startsWith("given:"_L1);
+        if (record->sourceKey.isEmpty())
+            record->sourceKey = u"jsonl:"_s
+                + QString::fromLatin1(QCryptographicHash::hash(text.trimmed(), QCryptographicHash::Sha256).left(16).toHex());
+        if (record->sourceRef.isEmpty())
+            record->sourceRef = name + u':' + QString::number(line);
+        sink.add(std::move(*record), priced);
+        if (progress && report.rowsRead % 2000 == 0) {
+            prog.rowsRead = report.rowsRead;
+            if (!progress(prog)) {
+                report.cancelled = true;
+                return {};
+            }
+        }
+    }
+    if (file.error() != QFileDevice::NoError)
+        return fail(ErrorCode::Io, QObject::tr("reading %1 failed: %2").arg(name, file.errorString()));
+    return {};
+}
+} // namespace
+
+QString toString(ImportFormat f)
+{
+    for (const auto &[format, name] : kFormats) {
+        if (format == f)
+            return name.toString();
+    }
+    return {};
+}
+
+std::optional<ImportFormat> importFormatFromString(QStringView text)
+{
+    for (const auto &[format, name] : kFormats) {
+        if (name == text)
+            return format;
+    }
+    return std::nullopt;
+}
+
+Result<ImportReport> importFile(Ledger &ledger, const QString &path, const ImportOptions &options,
+                                const std::function<bool(const ImportProgress &)> &progress)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(ErrorCode::Io, QObject::tr("Cannot open %1: %2").arg(path, file.errorString()));
+    const QString name = QFileInfo(path).fileName();
+    ImportReport report;
+    ImportSink sink(ledger.writer(), ledger.pricer(), report);
+    Result<void> result;
+    switch (options.format) {
+    case ImportFormat::Csv:
+        result = CsvImport::run(file, name, options, sink, report, progress);
+        break;
+    case ImportFormat::Jsonl:
+        result = importJsonl(file, name, sink, report, progress);
+        break;
+    default: {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &err);
+        if (err.error != QJsonParseError::NoError)
+            return fail(ErrorCode::Parse, QObject::tr("%1 is not valid JSON: %2 (at byte %3)")
+                                              .arg(name, err.errorString())
+                                              .arg(err.offset));
+        result = ReportImport::run(doc, options.format, name, sink, report);
+        break;
+    }
+    }
+    sink.finish();
+    if (!result)
+        return std::unexpected(result.error());
+    qCInfo(lcImport) << "imported" << name << "rows" << report.rowsRead << "new" << report.imported << "duplicates"
+                     << report.duplicates << "skipped" << report.skipped;
+    return report;
+}
+
+} // namespace tl

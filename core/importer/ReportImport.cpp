@@ -1,0 +1,202 @@
+#include "ReportImport.h"
+
+#include "importer/Timestamp.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::ReportImport {
+
+namespace {
+
+QString str(const QJsonObject &o, QLatin1StringView key)
+{
+    const QJsonValue v = o.value(key);
+    return v.isString() ? v.toString() : v.isDouble() ? QString::number(v.toInteger()) : QString();
+}
+
+qint64 num(const QJsonObject &o, QLatin1StringView key) { return o.value(key).toInteger(); }
+
+QList<QJsonObject> pages(const QJsonDocument &doc)
+{
+    QList<QJsonObject> result;
+    if (doc.isObject()) {
+        result.append(doc.object());
+    } else {
+        for (const QJsonValue &v : doc.array())
+            result.append(v.toObject());
+    }
+    return result;
+}
+
+std::optional<qint64> bucketStartUs(const QJsonObject &bucket)
+{
+    if (bucket.contains("start_time"_L1))
+        return bucket.value("start_time"_L1).toInteger() * 1'000'000;
+    return Timestamp::parseUs(bucket.value("starting_at"_L1).toString(), QTimeZone::utc());
+}
+
+CallRecord baseRecord(qint64 startUs, const QString &provider, const QString &displayName, int page, int bucket, int line)
+{
+    CallRecord r;
+    r.startedAtUs = startUs;
+    r.provider = provider;
+    r.sourceKind = SourceKind::ProviderReport;
+    r.sourceRef = u"%1:page %2 bucket %3 result %4"_s.arg(displayName).arg(page + 1).arg(bucket + 1).arg(line + 1);
+    r.httpStatus = 0;
+    return r;
+}
+
+} // namespace
+
+std::optional<NanoUsd> centsToNano(QStringView cents)
+{
+    const auto nanoCents = parseDecimalUsd(cents); // the same decimal parser: units of 1e-9 cents
+    if (!nanoCents || *nanoCents % 100 != 0)
+        return std::nullopt;
+    return *nanoCents / 100;
+}
+
+Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &displayName, ImportSink &sink,
+                 ImportReport &report)
+{
+    const QList<QJsonObject> all = pages(doc);
+    if (all.isEmpty() || !all.front().contains("data"_L1))
+        return fail(ErrorCode::Parse, QObject::tr("%1 is not a provider report page (no \"data\" array)").arg(displayName));
+
+    for (int p = 0; p < all.size(); ++p) {
+        const QJsonArray buckets = all[p].value("data"_L1).toArray();
+        for (int b = 0; b < buckets.size(); ++b) {
+            const QJsonObject bucket = buckets[b].toObject();
+            const auto start = bucketStartUs(bucket);
+            const QJsonArray results = bucket.value("results"_L1).toArray();
+            for (int i = 0; i < results.size(); ++i) {
+                ++report.rowsRead;
+                const QJsonObject res = results[i].toObject();
+                if (!start) {
+                    sink.rowError(displayName, 0, QObject::tr("page %1 bucket %2 has no valid start time").arg(p + 1).arg(b + 1));
+                    continue;
+                }
+                switch (format) {
+                case ImportFormat::OpenAiUsage: {
+                    CallRecord r = baseRecord(*start, u"openai"_s, displayName, p, b, i);
+                    const QString project = str(res, "project_id"_L1);
+                    r.endpoint = project.isEmpty() ? u"openai-organization"_s : u"project:"_s + project;
+                    r.keyId = str(res, "api_key_id"_L1);
+                    r.requestedModel = r.servedModel = res.value("model"_L1).toString(u"unknown"_s);
+                    r.usage.promptTokens = num(res, "input_tokens"_L1);
+                    r.usage.cachedTokens = num(res, "input_cached_tokens"_L1);
+                    r.usage.completionTokens = num(res, "output_tokens"_L1);
+                    r.usage.audioInputTokens = num(res, "input_audio_tokens"_L1);
+                    r.usage.audioOutputTokens = num(res, "output_audio_tokens"_L1);
+                    r.usage.imageInputTokens = num(res, "input_image_tokens"_L1);
+                    r.callCount = num(res, "num_model_requests"_L1);
+                    r.batch = res.value("batch"_L1).toBool();
+                    r.tags = {u"usage-report"_s};
+                    r.sourceKey = u"openai-usage:%1:%2:%3:%4:%5:%6:%7"_s.arg(*start).arg(project, r.keyId, r.servedModel,
+                                                                              str(res, "user_id"_L1),
+                                                                              r.batch ? u"batch"_s : u""_s,
+                                                                              str(res, "service_tier"_L1));
+                    sink.add(std::move(r));
+                    break;
+                }
+                case ImportFormat::OpenAiCosts: {
+                    CallRecord r = baseRecord(*start, u"openai"_s, displayName, p, b, i);
+                    const QString project = str(res, "project_id"_L1);
+                    r.endpoint = project.isEmpty() ? u"openai-organization"_s : u"project:"_s + project;
+                    r.keyId = str(res, "api_key_id"_L1);
+                    const QString item = res.value("line_item"_L1).toString();
+                    const qsizetype comma = item.lastIndexOf(", "_L1);
+                    const QString model = comma > 0 ? item.left(comma) : item;
+                    const QString kind = comma > 0 ? item.mid(comma + 2) : QString();
+                    r.requestedModel = r.servedModel = model.isEmpty() ? u"unknown"_s : model;
+                    const qint64 quantity = num(res, "quantity"_L1);
+                    if (res.value("quantity_unit"_L1).toString() == "tokens"_L1 || kind.contains("input"_L1) || kind == "output"_L1) {
+                        if (kind == "input"_L1)
+                            r.usage.promptTokens = quantity;
+                        else if (kind == "cached input"_L1)
+                            r.usage.promptTokens = r.usage.cachedTokens = quantity;
+                        else if (kind == "output"_L1)
+                            r.usage.completionTokens = quantity;
+                    }
+                    const QJsonValue value = res.value("amount"_L1).toObject().value("value"_L1);
+                    const auto cost = parseDecimalUsd(value.isString() ? value.toString()
+                                                                       : QString::number(value.toDouble(), 'f', 9));
+                    if (!cost) {
+                        sink.rowError(displayName, 0, QObject::tr("line item \"%1\" has no readable amount").arg(item));
+                        continue;
+                    }
+                    r.cost = *cost;
+                    r.costStatus = CostStatus::Exact;
+                    r.priceEntry = u"given:openai-costs"_s;
+                    r.callCount = 0;
+                    r.tags = {u"cost-report"_s};
+                    r.sourceKey = u"openai-costs:%1:%2:%3:%4"_s.arg(*start).arg(project, r.keyId, item);
+                    sink.add(std::move(r), true);
+                    break;
+                }
+                case ImportFormat::AnthropicUsage: {
+                    CallRecord r = baseRecord(*start, u"anthropic"_s, displayName, p, b, i);
+                    const QString workspace = str(res, "workspace_id"_L1);
+                    r.endpoint = workspace.isEmpty() ? u"default-workspace"_s : u"workspace:"_s + workspace;
+                    r.keyId = str(res, "api_key_id"_L1);
+                    r.requestedModel = r.servedModel = res.value("model"_L1).toString(u"unknown"_s);
+                    const QJsonObject creation = res.value("cache_creation"_L1).toObject();
+                    r.usage.cacheWrite5mTokens = num(creation, "ephemeral_5m_input_tokens"_L1);
+                    r.usage.cacheWrite1hTokens = num(creation, "ephemeral_1h_input_tokens"_L1);
+                    r.usage.cachedTokens = num(res, "cache_read_input_tokens"_L1);
+                    r.usage.promptTokens = num(res, "uncached_input_tokens"_L1) + r.usage.cachedTokens
+                        + r.usage.cacheWrite5mTokens + r.usage.cacheWrite1hTokens;
+                    r.usage.completionTokens = num(res, "output_tokens"_L1);
+                    const QString tier = str(res, "service_tier"_L1);
+                    r.batch = tier == "batch"_L1;
+                    r.callCount = 0; // the usage report does not count requests
+                    r.tags = {u"usage-report"_s};
+                    r.sourceKey = u"anthropic-usage:%1:%2:%3:%4:%5:%6"_s.arg(*start).arg(
+                        workspace, r.keyId, r.servedModel, tier, str(res, "context_window"_L1));
+                    sink.add(std::move(r));
+                    break;
+                }
+                case ImportFormat::AnthropicCost: {
+                    CallRecord r = baseRecord(*start, u"anthropic"_s, displayName, p, b, i);
+                    const QString workspace = str(res, "workspace_id"_L1);
+                    r.endpoint = workspace.isEmpty() ? u"default-workspace"_s : u"workspace:"_s + workspace;
+                    const QString model = str(res, "model"_L1);
+                    r.requestedModel = r.servedModel = model.isEmpty() ? str(res, "cost_type"_L1) : model;
+                    if (r.servedModel.isEmpty())
+                        r.requestedModel = r.servedModel = u"unknown"_s;
+                    const QString currency = str(res, "currency"_L1);
+                    if (!currency.isEmpty() && currency.compare("USD"_L1, Qt::CaseInsensitive) != 0) {
+                        sink.rowError(displayName, 0, QObject::tr("currency %1 is not USD").arg(currency));
+                        continue;
+                    }
+                    const auto cost = centsToNano(str(res, "amount"_L1));
+                    if (!cost) {
+                        sink.rowError(displayName, 0, QObject::tr("amount \"%1\" is not a decimal number of cents")
+                                                          .arg(str(res, "amount"_L1)));
+                        continue;
+                    }
+                    r.cost = *cost;
+                    r.costStatus = CostStatus::Exact;
+                    r.priceEntry = u"given:anthropic-cost"_s;
+                    r.batch = str(res, "service_tier"_L1) == "batch"_L1;
+                    r.callCount = 0;
+                    r.tags = {u"cost-report"_s};
+                    r.sourceKey = u"anthropic-cost:%1:%2:%3:%4:%5:%6:%7"_s.arg(*start).arg(
+                        workspace, r.servedModel, str(res, "service_tier"_L1), str(res, "token_type"_L1),
+                        str(res, "context_window"_L1), str(res, "description"_L1));
+                    sink.add(std::move(r), true);
+                    break;
+                }
+                default:
+                    return fail(ErrorCode::Unsupported, QObject::tr("not a report format"));
+                }
+            }
+        }
+    }
+    return {};
+}
+
+} // namespace tl::ReportImport

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "importer/ImportSink.h"
+#include "importer/Importer.h"
+
+#include <QJsonDocument>
+
+namespace tl::ReportImport {
+
+// Provider organisation reports saved as JSON: one page object ({"data": [...], "has_more": ...}) or an
+// array of pages. Each result line becomes one aggregate record (SourceKind::ProviderReport):
+//  - OpenAI Admin API "Completions usage" (GET /v1/organization/usage/completions): a record per bucket
+//    and group; endpoint "project:<project_id>", key "<api_key_id>", call_count = num_model_requests,
+//    input_tokens includes input_cached_tokens; priced with the price book (batch results at 50%).
+//  - OpenAI "Costs" (GET /v1/organization/costs): a record per line item with its billed amount
+//    (amount.value, USD) kept as given; "<model>, input|cached input|output" line items carry tokens.
+//  - Anthropic Admin API usage report (GET /v1/organizations/usage_report/messages): tokens per bucket,
+//    api key, workspace and model; promptTokens = uncached + cache read + cache writes (5m, 1h);
+//    service_tier "batch" priced at the batch rate; the report has no call count (call_count 0).
+//  - Anthropic cost report (GET /v1/organizations/cost_report): "amount" is a decimal string in cents
+//    (lowest currency unit); converted exactly to nano-USD (1 cent = 10,000,000 nano-USD).
+// Source keys are built from the bucket start and the grouping fields, so re-importing adds nothing.
+Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &displayName, ImportSink &sink,
+                 ImportReport &report);
+
+// "45.00000" cents -> 450,000,000 nano-USD; nullopt for malformed text or sub-nano precision.
+std::optional<NanoUsd> centsToNano(QStringView cents);
+
+} // namespace tl::ReportImport

@@ -1,0 +1,137 @@
+#include "TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+
+namespace {
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run run(const QStringList &args)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
+    if (!p.waitForFinished(120'000))
+        return {};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+QStringList azureConvImport(const QString &db)
+{
+    return {u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s,
+            u"--columns"_s, u"started_at=TIMESTAMP,prompt_tokens=ContextTokens,completion_tokens=GeneratedTokens"_s,
+            u"--set"_s, u"endpoint=chat"_s, u"--set"_s, u"model=gpt-4o-2024-08-06"_s, u"--set"_s, u"provider=openai"_s,
+            test::sharedData(u"azure-llm-trace-2023/AzureLLMInferenceTrace_conv.csv"_s)};
+}
+} // namespace
+
+// The real `tokenledger` binary, headless, as a user runs it.
+class CliTest : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(QFileInfo::exists(qEnvironmentVariable("TOKENLEDGER_BIN")));
+        qputenv("XDG_DATA_HOME", m_dir.filePath(u"xdg"_s).toUtf8()); // never touch a real ledger
+    }
+
+    void importThenReportJson()
+    {
+        const QString db = m_dir.filePath(u"cli.sqlite"_s);
+        const Run imported = run(azureConvImport(db));
+        QCOMPARE(imported.exitCode, 0);
+        QVERIFY2(imported.out.contains(u"19366 rows read, 19366 imported, 0 already in the ledger, 0 skipped"_s),
+                 qPrintable(imported.out));
+        QVERIFY(imported.out.contains(u"96791325000 nano-USD"_s));
+
+        const Run again = run(azureConvImport(db));
+        QVERIFY2(again.out.contains(u"0 imported, 19366 already in the ledger"_s), qPrintable(again.out));
+
+        const Run report = run({u"report"_s, u"--db"_s, db, u"--format"_s, u"json"_s, u"--by"_s, u"endpoint,model"_s});
+        QCOMPARE(report.exitCode, 0);
+        const QJsonObject root = QJsonDocument::fromJson(report.out.toUtf8()).object();
+        const QJsonObject totals = root.value(u"totals"_s).toObject();
+        QCOMPARE(totals.value(u"cost_nano"_s).toInteger(), 96'791'325'000);
+        QCOMPARE(totals.value(u"cost_usd"_s).toString(), u"96.791325"_s);
+        QCOMPARE(totals.value(u"calls"_s).toInteger(), 19'366);
+        const QJsonObject row = root.value(u"rows"_s).toArray().first().toObject();
+        QCOMPARE(row.value(u"keys"_s).toObject().value(u"endpoint"_s).toString(), u"chat"_s);
+
+        const Run table = run({u"report"_s, u"--db"_s, db, u"--since"_s, u"2023-11-16"_s, u"--until"_s, u"2023-11-16"_s,
+                               u"--timezone"_s, u"UTC"_s});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY(table.out.contains(u"96.791325"_s));
+        QVERIFY(table.out.contains(u"TOTAL"_s));
+    }
+
+    void exportReimportsToTheSameTotals()
+    {
+        const QString db = m_dir.filePath(u"export-src.sqlite"_s);
+        QCOMPARE(run(azureConvImport(db)).exitCode, 0);
+        const QString jsonl = m_dir.filePath(u"all.jsonl"_s);
+        const Run exported = run({u"export"_s, u"--db"_s, db, u"--format"_s, u"jsonl"_s, u"--out"_s, jsonl});
+        QCOMPARE(exported.exitCode, 0);
+        const QString copy = m_dir.filePath(u"export-dst.sqlite"_s);
+        const Run imported = run({u"import"_s, u"--db"_s, copy, u"--format"_s, u"jsonl"_s, jsonl});
+        QCOMPARE(imported.exitCode, 0);
+        QVERIFY2(imported.out.contains(u"19366 imported"_s), qPrintable(imported.out));
+        const Run report = run({u"report"_s, u"--db"_s, copy, u"--format"_s, u"json"_s});
+        QCOMPARE(QJsonDocument::fromJson(report.out.toUtf8()).object().value(u"totals"_s).toObject().value(u"cost_nano"_s).toInteger(),
+                 96'791'325'000);
+        const QString csv = m_dir.filePath(u"all.csv"_s);
+        QCOMPARE(run({u"export"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--out"_s, csv}).exitCode, 0);
+        QCOMPARE(test::readFile(csv).count('\n'), 19'367);
+    }
+
+    void usageErrorsExit2WithOneLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("unknown command") << QStringList{u"frobnicate"_s};
+        QTest::newRow("import without format") << QStringList{u"import"_s, u"x.csv"_s};
+        QTest::newRow("report with a bad dimension") << QStringList{u"report"_s, u"--by"_s, u"colour"_s};
+        QTest::newRow("report with days and since") << QStringList{u"report"_s, u"--days"_s, u"3"_s, u"--since"_s, u"2026-01-01"_s};
+        QTest::newRow("export without out") << QStringList{u"export"_s, u"--format"_s, u"jsonl"_s};
+        QTest::newRow("unknown option") << QStringList{u"report"_s, u"--colour"_s};
+    }
+    void usageErrorsExit2WithOneLine()
+    {
+        QFETCH(QStringList, args);
+        const Run r = run(args);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.count(u'\n'), 1);
+        QVERIFY(r.err.startsWith(u"tokenledger"_s));
+    }
+
+    void failuresExit1WithAMessage()
+    {
+        const Run missing = run({u"import"_s, u"--db"_s, m_dir.filePath(u"f.sqlite"_s), u"--format"_s, u"jsonl"_s,
+                                 m_dir.filePath(u"does-not-exist.jsonl"_s)});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains(u"does-not-exist.jsonl"_s));
+        const QString notDb = m_dir.filePath(u"not-a-db.sqlite"_s);
+        QFile f(notDb);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+        f.close();
+        const Run bad = run({u"report"_s, u"--db"_s, notDb});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.contains(u"not a TokenLedger database"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "CliTest.moc"

@@ -1,0 +1,269 @@
+#include "TestSupport.h"
+
+#include "importer/Importer.h"
+#include "importer/ReportImport.h"
+#include "importer/Timestamp.h"
+#include "ledger/Ledger.h"
+#include "ledger/RecordCodec.h"
+
+#include <QJsonDocument>
+
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+
+namespace {
+std::unique_ptr<Ledger> openLedger(const QString &path)
+{
+    auto ledger = Ledger::open(path, test::builtInBook());
+    if (!ledger)
+        qFatal("cannot open ledger: %s", qPrintable(ledger.error().message));
+    return std::move(*ledger);
+}
+
+QList<CallRecord> allRecords(Ledger &ledger)
+{
+    RecordQuery q;
+    q.fromUs = std::numeric_limits<qint64>::min() / 2;
+    q.toUs = std::numeric_limits<qint64>::max() / 2;
+    q.limit = 100000;
+    return *ledger.records(q).result();
+}
+
+ImportOptions quirksOptions()
+{
+    ImportOptions o;
+    o.format = ImportFormat::Csv;
+    o.columns = {{u"started_at"_s, u"when"_s},
+                 {u"endpoint"_s, u"feature"_s},
+                 {u"model"_s, u"model"_s},
+                 {u"prompt_tokens"_s, u"prompt"_s},
+                 {u"completion_tokens"_s, u"completion"_s}};
+    o.constants = {{u"provider"_s, u"openai"_s}};
+    return o;
+}
+} // namespace
+
+class ImportTest : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void timestamps_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("zone");
+        QTest::addColumn<qint64>("expected");
+        const qint64 base = test::usFromIso(u"2023-11-16T18:15:46Z"_s);
+        QTest::newRow("seven fractional digits, sub-microsecond dropped") << u"2023-11-16 18:15:46.6805909"_s << u"UTC"_s
+                                                                          << base + 680590;
+        QTest::newRow("Z suffix") << u"2023-11-16T18:15:46.5Z"_s << u"Europe/Berlin"_s << base + 500000;
+        QTest::newRow("explicit offset wins over the zone") << u"2023-11-16T19:15:46+01:00"_s << u"UTC"_s << base;
+        QTest::newRow("default zone applies without an offset") << u"2023-11-16 19:15:46"_s << u"Europe/Berlin"_s << base;
+        QTest::newRow("epoch seconds") << u"1700158546"_s << u"UTC"_s << base;
+        QTest::newRow("epoch milliseconds") << u"1700158546250"_s << u"UTC"_s << base + 250000;
+    }
+    void timestamps()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, zone);
+        QFETCH(qint64, expected);
+        QCOMPARE(Timestamp::parseUs(text, QTimeZone(zone.toUtf8())), std::optional<qint64>(expected));
+    }
+
+    void aLocalTimeSkippedByDstIsAnError()
+    {
+        QVERIFY(!Timestamp::parseUs(u"2026-03-29 02:30:00"_s, QTimeZone("Europe/Berlin")).has_value());
+    }
+
+    // BOM, CRLF, quoted comma and newline, 7 fractional digits, no final newline; bad rows reported by line.
+    void csvQuirksAndBadRows()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"quirks.sqlite"_s));
+        const auto report = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), quirksOptions());
+        QVERIFY2(report.has_value(), report ? "" : qPrintable(report.error().message));
+        QCOMPARE(report->rowsRead, 6);
+        QCOMPARE(report->imported, 4);
+        QCOMPARE(report->skipped, 2);
+        QCOMPARE(report->errors.size(), 2);
+        QCOMPARE(report->errors[0].line, 6); // the quoted newline makes row 3 span lines 3-4
+        QVERIFY(report->errors[0].reason.contains(u"lots"_s));
+        QCOMPARE(report->errors[1].line, 7);
+        QVERIFY(report->errors[1].reason.contains(u"not-a-time"_s));
+        QCOMPARE(report->errors[0].file, u"quirks.csv"_s);
+        // 1000*2,500 + 100*10,000 + 2000*150 + 200*600 + 3000*2,500 + 300*10,000 = 14,420,000; one unpriced.
+        QCOMPARE(report->costImported, 14'420'000);
+        QCOMPARE(report->unpriced, 1);
+
+        const QList<CallRecord> records = allRecords(*ledger);
+        QCOMPARE(records.size(), 4);
+        QSet<QString> endpoints;
+        for (const CallRecord &r : records)
+            endpoints << r.endpoint;
+        QVERIFY(endpoints.contains(u"search, beta"_s));
+        bool sawFraction = false;
+        for (const CallRecord &r : records) {
+            if (r.usage.promptTokens == 1000) {
+                QCOMPARE(r.startedAtUs, test::usFromIso(u"2026-11-16T18:15:46Z"_s) + 680590);
+                QCOMPARE(r.sourceRef, u"quirks.csv:2"_s);
+                sawFraction = true;
+            }
+            if (r.usage.promptTokens == 3000)
+                QCOMPARE(r.startedAtUs, test::usFromIso(u"2026-11-16T18:15:48Z"_s));
+        }
+        QVERIFY(sawFraction);
+    }
+
+    void importingTheSameFileTwiceAddsNothing()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"twice.sqlite"_s));
+        const auto first = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), quirksOptions());
+        const auto second = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), quirksOptions());
+        QCOMPARE(first->imported, 4);
+        QCOMPARE(second->imported, 0);
+        QCOMPARE(second->duplicates, 4);
+        QCOMPARE(second->costImported, 0);
+        QCOMPARE(allRecords(*ledger).size(), 4);
+    }
+
+    void mappingToAMissingColumnIsAClearError()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"mapping.sqlite"_s));
+        ImportOptions o = quirksOptions();
+        o.columns[u"prompt_tokens"_s] = u"ContextTokens"_s;
+        const auto report = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), o);
+        QVERIFY(!report.has_value());
+        QCOMPARE(report.error().code, ErrorCode::InvalidArgument);
+        QVERIFY(report.error().message.contains(u"ContextTokens"_s));
+        QVERIFY(allRecords(*ledger).isEmpty());
+    }
+
+    void cancellingStopsAndSaysSo()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"cancel.sqlite"_s));
+        const auto report = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), quirksOptions(),
+                                       [](const ImportProgress &) { return false; });
+        QVERIFY(report.has_value());
+        QVERIFY(report->cancelled);
+    }
+
+    // The export format re-imports losslessly (into another ledger): same records, costs, prices used.
+    void jsonlRoundTrip()
+    {
+        auto source = openLedger(m_dir.filePath(u"jsonl-src.sqlite"_s));
+        QVERIFY(importFile(*source, test::fixture(u"import/quirks.csv"_s), quirksOptions()).has_value());
+        const QList<CallRecord> original = allRecords(*source);
+        const QString path = m_dir.filePath(u"export.jsonl"_s);
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            for (const CallRecord &r : original)
+                f.write(QJsonDocument(RecordCodec::toJson(r)).toJson(QJsonDocument::Compact) + '\n');
+            f.write("{ this line is broken\n");
+        }
+        auto target = openLedger(m_dir.filePath(u"jsonl-dst.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::Jsonl;
+        const auto report = importFile(*target, path, o);
+        QCOMPARE(report->imported, original.size());
+        QCOMPARE(report->skipped, 1);
+        QCOMPARE(report->errors.front().line, original.size() + 1);
+        const QList<CallRecord> copy = allRecords(*target);
+        QCOMPARE(copy.size(), original.size());
+        for (qsizetype i = 0; i < copy.size(); ++i) {
+            QCOMPARE(copy[i].startedAtUs, original[i].startedAtUs);
+            QCOMPARE(copy[i].cost, original[i].cost);
+            QCOMPARE(copy[i].priceEntry, original[i].priceEntry);
+            QCOMPARE(copy[i].usage, original[i].usage);
+            QCOMPARE(copy[i].endpoint, original[i].endpoint);
+        }
+        QCOMPARE(importFile(*target, path, o)->imported, 0);
+    }
+
+    void anthropicCentsAreConvertedExactly_data()
+    {
+        QTest::addColumn<QString>("cents");
+        QTest::addColumn<qint64>("nano");
+        QTest::newRow("45 cents") << u"45.00000"_s << qint64(450'000'000);
+        QTest::newRow("fractional cents") << u"0.0375"_s << qint64(375'000);
+        QTest::newRow("large") << u"123456.789"_s << qint64(1'234'567'890'000);
+    }
+    void anthropicCentsAreConvertedExactly()
+    {
+        QFETCH(QString, cents);
+        QFETCH(qint64, nano);
+        QCOMPARE(ReportImport::centsToNano(cents), std::optional<NanoUsd>(nano));
+    }
+
+    void providerReports_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<int>("records");
+        QTest::addColumn<qint64>("cost");
+        // gpt-4o: 850,000*2,500 + 400,000*1,250 + 310,000*10,000 = 5,725,000,000;
+        // gpt-4o-mini: 98,000*150 + 41,000*600 = 39,300,000.
+        QTest::newRow("OpenAI completions usage") << u"f1-openai-admin-usage-completions.json"_s << u"openai-usage"_s << 2
+                                                  << qint64(5'764'300'000);
+        // Billed amounts as given: 2.125 + 0.5 + 3.1 USD.
+        QTest::newRow("OpenAI costs") << u"f2-openai-admin-costs.json"_s << u"openai-costs"_s << 3 << qint64(5'725'000'000);
+        // sonnet-4-5: 150,000*3,000 + 900,000*300 + 80,000*3,750 + 20,000*6,000 + 60,000*15,000 = 2,040,000,000;
+        // haiku-4-5 batch: (400,000*1,000 + 90,000*5,000) / 2 = 425,000,000.
+        QTest::newRow("Anthropic usage report") << u"g1-anthropic-admin-usage-report-messages.json"_s
+                                                << u"anthropic-usage"_s << 2 << qint64(2'465'000'000);
+        // (45 + 27 + 90 + 12) cents.
+        QTest::newRow("Anthropic cost report") << u"g2-anthropic-admin-cost-report.json"_s << u"anthropic-cost"_s << 4
+                                               << qint64(1'740'000'000);
+    }
+    void providerReports()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, format);
+        QFETCH(int, records);
+        QFETCH(qint64, cost);
+        auto ledger = openLedger(m_dir.filePath(u"report-%1.sqlite"_s.arg(format)));
+        ImportOptions o;
+        o.format = *importFormatFromString(format);
+        const auto report = importFile(*ledger, test::providerFixture(file), o);
+        QVERIFY2(report.has_value(), report ? "" : qPrintable(report.error().message));
+        QCOMPARE(report->imported, records);
+        QCOMPARE(report->skipped, 0);
+        QCOMPARE(report->costImported, cost);
+        QCOMPARE(report->unpriced, 0);
+        QCOMPARE(importFile(*ledger, test::providerFixture(file), o)->imported, 0);
+        for (const CallRecord &r : allRecords(*ledger))
+            QCOMPARE(toString(r.sourceKind), toString(SourceKind::ProviderReport));
+    }
+
+    void openAiUsageKeepsRequestCountsAndProjects()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"usage-calls.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::OpenAiUsage;
+        QVERIFY(importFile(*ledger, test::providerFixture(u"f1-openai-admin-usage-completions.json"_s), o).has_value());
+        BreakdownQuery q;
+        q.fromUs = 0;
+        q.toUs = std::numeric_limits<qint64>::max() / 2;
+        const auto b = ledger->breakdown(q).result();
+        QCOMPARE(b->totals.calls, 842 + 120);
+        QCOMPARE(b->rows.front().keys, (QStringList{u"project:proj_SYNTHalpha"_s, u"gpt-4o-2024-08-06"_s}));
+    }
+
+    void notJsonIsAParseError()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"notjson.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::OpenAiUsage;
+        const auto report = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), o);
+        QVERIFY(!report.has_value());
+        QCOMPARE(report.error().code, ErrorCode::Parse);
+    }
+};
+
+QTEST_GUILESS_MAIN(ImportTest)
+#include "ImportTest.moc"

@@ -1,0 +1,345 @@
+#include "TestSupport.h"
+
+#include "ledger/Ledger.h"
+#include "query/LedgerQueries.h"
+
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QtTest>
+
+#include <map>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+
+namespace {
+constexpr qint64 kHour = 3'600'000'000LL;
+
+std::unique_ptr<Ledger> openLedger(const QString &path)
+{
+    auto ledger = Ledger::open(path, test::builtInBook());
+    if (!ledger)
+        qFatal("cannot open ledger: %s", qPrintable(ledger.error().message));
+    return std::move(*ledger);
+}
+
+// A deterministic mix of endpoints, models, keys, latencies, unpriced models and cache hits.
+QList<CallRecord> sampleRecords(int n, qint64 startUs, qint64 spanUs, quint32 seed)
+{
+    QRandomGenerator rng(seed);
+    const QStringList endpoints{u"chat"_s, u"search"_s, u"summarise"_s, u"code-assist"_s};
+    const QStringList models{u"gpt-4o-2024-08-06"_s, u"gpt-4o-mini-2024-07-18"_s, u"claude-sonnet-4-5"_s,
+                             u"in-house-llm"_s};
+    QList<CallRecord> records;
+    for (int i = 0; i < n; ++i) {
+        const QString model = models[int(rng.bounded(models.size()))];
+        CallRecord r = test::makeRecord(startUs + qint64(rng.bounded(quint64(spanUs))), endpoints[int(rng.bounded(4))],
+                                        model.startsWith(u"claude"_s) ? u"anthropic"_s : u"openai"_s, model,
+                                        rng.bounded(5000), rng.bounded(800));
+        r.keyId = rng.bounded(2) ? u"key-a"_s : u"key-b"_s;
+        r.latencyUs = 50'000 + qint64(rng.bounded(3'000'000));
+        r.usage.cachedTokens = r.usage.promptTokens / 4;
+        if (rng.bounded(10) == 0)
+            r.cacheOutcome = CacheOutcome::ExactHit;
+        r.sourceKey = u"sample:%1:%2"_s.arg(seed).arg(i);
+        records.append(r);
+    }
+    return records;
+}
+} // namespace
+
+class LedgerTest : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    // Breakdowns over ranges that start and end mid-hour combine rollups and raw rows; they must equal
+    // a brute-force sum over the records, to the nano-USD, for every group and the totals.
+    void breakdownEqualsBruteForce_data()
+    {
+        QTest::addColumn<qint64>("fromOffset");
+        QTest::addColumn<qint64>("toOffset");
+        QTest::newRow("everything") << qint64(0) << qint64(48 * kHour);
+        QTest::newRow("mid-hour to mid-hour") << qint64(kHour / 3) << qint64(30 * kHour + 7 * 60'000'000LL);
+        QTest::newRow("inside one hour") << qint64(5 * kHour + 1) << qint64(5 * kHour + kHour / 2);
+        QTest::newRow("whole hours only") << qint64(2 * kHour) << qint64(20 * kHour);
+    }
+    void breakdownEqualsBruteForce()
+    {
+        QFETCH(qint64, fromOffset);
+        QFETCH(qint64, toOffset);
+        const qint64 base = test::usFromIso(u"2026-11-01T00:00:00Z"_s);
+        auto ledger = openLedger(m_dir.filePath(u"brute-%1.sqlite"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'_')));
+        QList<CallRecord> records = sampleRecords(3000, base, 48 * kHour, 7);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        const WriteReport written = ledger->writer().submitBatch(records).result();
+        QCOMPARE(written.inserted, 3000);
+
+        BreakdownQuery q;
+        q.fromUs = base + fromOffset;
+        q.toUs = base + toOffset;
+        const Result<Breakdown> b = ledger->breakdown(q).result();
+        QVERIFY(b.has_value());
+
+        std::map<QStringList, Aggregate> expected;
+        Aggregate total;
+        for (const CallRecord &r : std::as_const(records)) {
+            if (r.startedAtUs < q.fromUs || r.startedAtUs >= q.toUs)
+                continue;
+            Aggregate &a = expected[{r.endpoint, r.servedModel}];
+            for (Aggregate *x : {&a, &total}) {
+                x->calls += 1;
+                x->promptTokens += r.usage.promptTokens;
+                x->cachedTokens += r.usage.cachedTokens;
+                x->completionTokens += r.usage.completionTokens;
+                x->cost += r.cost.value_or(0);
+                x->unpricedCalls += r.cost ? 0 : 1;
+                x->saved += r.savedCost;
+                x->latencySumUs += r.latencyUs;
+            }
+        }
+        QCOMPARE(qsizetype(b->rows.size()), qsizetype(expected.size()));
+        NanoUsd sumOfRows = 0;
+        for (const BreakdownRow &row : b->rows) {
+            const Aggregate &e = expected.at(row.keys);
+            QCOMPARE(row.agg.calls, e.calls);
+            QCOMPARE(row.agg.promptTokens, e.promptTokens);
+            QCOMPARE(row.agg.cachedTokens, e.cachedTokens);
+            QCOMPARE(row.agg.completionTokens, e.completionTokens);
+            QCOMPARE(row.agg.cost, e.cost);
+            QCOMPARE(row.agg.unpricedCalls, e.unpricedCalls);
+            QCOMPARE(row.agg.saved, e.saved);
+            QCOMPARE(row.agg.latencySumUs, e.latencySumUs);
+            sumOfRows += row.agg.cost;
+        }
+        QCOMPARE(b->totals.cost, total.cost);
+        QCOMPARE(sumOfRows, total.cost);
+        QCOMPARE(b->totals.calls, total.calls);
+        // Ordered by cost, highest first; the cumulative share ends at 100%.
+        for (qsizetype i = 1; i < b->rows.size(); ++i)
+            QVERIFY(b->rows[i - 1].agg.cost >= b->rows[i].agg.cost);
+        if (!b->rows.isEmpty() && total.cost > 0)
+            QCOMPARE(b->rows.back().cumulativeShare, 1.0);
+    }
+
+    // The rollups the writer maintains incrementally equal the rollups rebuilt from the raw rows.
+    void incrementalRollupsMatchARebuild()
+    {
+        const QString path = m_dir.filePath(u"rollups.sqlite"_s);
+        auto ledger = openLedger(path);
+        const qint64 base = test::usFromIso(u"2026-11-01T00:00:00Z"_s);
+        QList<CallRecord> records = sampleRecords(2000, base, 10 * kHour, 11);
+        for (CallRecord &r : records) {
+            ledger->pricer()->apply(r);
+            ledger->writer().submit(r); // one by one, as the proxy does
+        }
+        ledger->writer().flush().waitForFinished();
+        auto dumpRollups = [&](QSqlDatabase &db) {
+            QStringList rows;
+            QSqlQuery q(db);
+            q.exec(u"SELECT * FROM rollup_hour ORDER BY 1, 2, 3, 4, 5, 6"_s);
+            while (q.next()) {
+                QStringList cols;
+                for (int i = 0; i < 20; ++i)
+                    cols << q.value(i).toString();
+                rows << cols.join(u',');
+            }
+            q.exec(u"SELECT * FROM rollup_latency_hour ORDER BY 1, 2, 3, 4, 5"_s);
+            while (q.next())
+                rows << u"L"_s + q.value(0).toString() + u',' + q.value(4).toString() + u',' + q.value(5).toString();
+            return rows;
+        };
+        const QStringList incremental = ledger->read<QStringList>(dumpRollups).result();
+        QVERIFY(incremental.size() > 50);
+        ledger->writer()
+            .runExclusive([](QSqlDatabase &db) {
+                db.transaction();
+                QVERIFY(LedgerQueries::rebuildRollups(db).has_value());
+                db.commit();
+            })
+            .waitForFinished();
+        QCOMPARE(ledger->read<QStringList>(dumpRollups).result(), incremental);
+    }
+
+    void sameSourceKeyTwiceAddsNothing()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"idempotent.sqlite"_s));
+        const qint64 base = test::usFromIso(u"2026-11-02T00:00:00Z"_s);
+        QList<CallRecord> records = sampleRecords(500, base, kHour, 3);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        const WriteReport first = ledger->writer().submitBatch(records).result();
+        const WriteReport second = ledger->writer().submitBatch(records).result();
+        QCOMPARE(first.inserted, 500);
+        QCOMPARE(second.inserted, 0);
+        QCOMPARE(second.duplicates, 500);
+        BreakdownQuery q;
+        q.fromUs = base;
+        q.toUs = base + kHour;
+        QCOMPARE(ledger->breakdown(q).result()->totals.calls, 500);
+    }
+
+    // Day buckets in Europe/Berlin around the 2026-03-29 spring-forward: 00:30 local on the 29th is
+    // 2026-03-28T23:30Z (UTC day 28) but belongs to the local 29th.
+    void costOverTimeInALocalZoneAcrossDst()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"dst.sqlite"_s));
+        QList<CallRecord> records;
+        for (const char *iso : {"2026-03-28T22:30:00Z", "2026-03-28T23:30:00Z", "2026-03-29T00:30:00Z",
+                                "2026-03-29T21:59:00Z", "2026-03-29T22:00:00Z"}) {
+            CallRecord r = test::makeRecord(test::usFromIso(QString::fromLatin1(iso)), u"chat"_s, u"openai"_s,
+                                            u"gpt-4o"_s, 1000, 0); // 2,500,000 nano-USD each
+            ledger->pricer()->apply(r);
+            records << r;
+        }
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 5);
+        TimeSeriesQuery q;
+        q.fromUs = test::usFromIso(u"2026-03-28T12:00:00Z"_s);
+        q.toUs = test::usFromIso(u"2026-03-31T00:00:00Z"_s);
+        q.granularity = Granularity::Day;
+        q.zone = QTimeZone("Europe/Berlin");
+        auto ts = ledger->timeSeries(q).result();
+        QVERIFY(ts.has_value());
+        QCOMPARE(ts->bucketLabels, (QStringList{u"2026-03-28"_s, u"2026-03-29"_s, u"2026-03-30"_s, u"2026-03-31"_s}));
+        QCOMPARE(ts->callsPerBucket, (QList<qint64>{1, 3, 1, 0}));
+        QCOMPARE(ts->costPerBucket, (QList<NanoUsd>{2'500'000, 7'500'000, 2'500'000, 0}));
+        QCOMPARE(ts->seriesNames, QStringList{u"gpt-4o"_s});
+
+        q.zone = QTimeZone::utc();
+        auto utc = ledger->timeSeries(q).result();
+        QCOMPARE(utc->callsPerBucket, (QList<qint64>{2, 3, 0}));
+    }
+
+    // A half-hour zone cannot use hourly rollups; the raw path must put each call in its local day.
+    void halfHourZoneUsesRawRows()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"kolkata.sqlite"_s));
+        QList<CallRecord> records;
+        for (const char *iso : {"2026-01-01T18:29:00Z", "2026-01-01T18:31:00Z"}) {
+            CallRecord r = test::makeRecord(test::usFromIso(QString::fromLatin1(iso)), u"chat"_s, u"openai"_s,
+                                            u"gpt-4o"_s, 1000, 0);
+            ledger->pricer()->apply(r);
+            records << r;
+        }
+        ledger->writer().submitBatch(records).waitForFinished();
+        TimeSeriesQuery q;
+        q.fromUs = test::usFromIso(u"2026-01-01T00:00:00Z"_s);
+        q.toUs = test::usFromIso(u"2026-01-02T12:00:00Z"_s);
+        q.zone = QTimeZone("Asia/Kolkata");
+        auto ts = ledger->timeSeries(q).result();
+        QVERIFY(ts->fromRawRows);
+        QCOMPARE(ts->bucketLabels, (QStringList{u"2026-01-01"_s, u"2026-01-02"_s}));
+        QCOMPARE(ts->callsPerBucket, (QList<qint64>{1, 1}));
+    }
+
+    void paretoCountsTheEndpointsCarrying80Percent()
+    {
+        Breakdown b;
+        for (const auto &[name, cost] : {std::pair{u"a"_s, 600}, {u"b"_s, 200}, {u"c"_s, 100}, {u"d"_s, 100}}) {
+            BreakdownRow row;
+            row.keys = {name};
+            row.agg.cost = cost;
+            b.rows << row;
+        }
+        const Pareto p = LedgerQueries::pareto(b);
+        QCOMPARE(p.total, 1000);
+        QCOMPARE(p.countFor80, 2); // 600 + 200 = exactly 80%
+        QCOMPARE(p.points[1].cumulativeShare, 0.8);
+    }
+
+    void overridesAndRepricingRewriteHistory()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"reprice.sqlite"_s));
+        QSignalSpy priced(ledger.get(), &Ledger::pricingChanged);
+        CallRecord known = test::makeRecord(test::usFromIso(u"2026-11-03T10:00:00Z"_s), u"chat"_s, u"openai"_s,
+                                            u"gpt-4o"_s, 1000, 1000);
+        CallRecord unknown = test::makeRecord(known.startedAtUs, u"chat"_s, u""_s, u"in-house-llm"_s, 1000, 1000);
+        ledger->pricer()->apply(known);
+        ledger->pricer()->apply(unknown);
+        QCOMPARE(known.cost, std::optional<NanoUsd>(12'500'000));
+        QVERIFY(!unknown.cost);
+        ledger->writer().submitBatch({known, unknown}).waitForFinished();
+
+        PriceOverride o;
+        o.model = u"in-house-llm"_s;
+        o.prices.input = TieredPrice{1'000'000'000, {}};  // $1 / MTok
+        o.prices.output = TieredPrice{2'000'000'000, {}}; // $2 / MTok
+        QVERIFY(ledger->setOverride(o).result().has_value());
+        QTRY_COMPARE(priced.count(), 1);
+        const auto report = ledger->reprice().result();
+        QVERIFY(report.has_value());
+        QCOMPARE(report->calls, 2);
+        QCOMPARE(report->changed, 1);
+        QCOMPARE(report->costBefore, 12'500'000);
+        QCOMPARE(report->costAfter, 12'500'000 + 3'000'000);
+
+        RecordQuery rq;
+        rq.fromUs = 0;
+        rq.toUs = std::numeric_limits<qint64>::max() / 2;
+        const auto rows = ledger->records(rq).result();
+        QCOMPARE(rows->size(), 2);
+        for (const CallRecord &r : *rows) {
+            if (r.servedModel == u"in-house-llm"_s) {
+                QCOMPARE(r.cost, std::optional<NanoUsd>(3'000'000));
+                QCOMPARE(r.priceEntry, u"override/in-house-llm"_s);
+                QVERIFY(r.priceVersion.startsWith(u"override-r"_s));
+            }
+        }
+        const auto last = ledger->lastReprice().result();
+        QVERIFY(last.has_value() && last->has_value());
+        QCOMPARE((*last)->costAfter, 15'500'000);
+        // Rollups follow the re-pricing.
+        BreakdownQuery bq;
+        bq.fromUs = rq.fromUs;
+        bq.toUs = rq.toUs;
+        QCOMPARE(ledger->breakdown(bq).result()->totals.cost, 15'500'000);
+        QCOMPARE(ledger->breakdown(bq).result()->totals.unpricedCalls, 0);
+    }
+
+    // Destroying the ledger drains the writer: every handed-over record is on disk afterwards.
+    void closingDrainsEveryRecord()
+    {
+        const QString path = m_dir.filePath(u"drain.sqlite"_s);
+        const qint64 base = test::usFromIso(u"2026-11-04T00:00:00Z"_s);
+        {
+            auto ledger = openLedger(path);
+            QSignalSpy added(ledger.get(), &Ledger::recordsAdded);
+            for (CallRecord r : sampleRecords(10'000, base, kHour, 5)) {
+                ledger->pricer()->apply(r);
+                ledger->writer().submit(std::move(r));
+            }
+            QTRY_VERIFY(added.count() >= 1);
+        }
+        auto reopened = openLedger(path);
+        BreakdownQuery q;
+        q.fromUs = base;
+        q.toUs = base + kHour;
+        QCOMPARE(reopened->breakdown(q).result()->totals.calls, 10'000);
+    }
+
+    void recordIdsAreKnownAtHandOver()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"ids.sqlite"_s));
+        CallRecord r = test::makeRecord(test::usFromIso(u"2026-11-05T00:00:00Z"_s), u"chat"_s, u"openai"_s,
+                                        u"gpt-4o"_s, 10, 10);
+        const qint64 id1 = ledger->writer().submit(r);
+        const qint64 id2 = ledger->writer().submit(r);
+        QCOMPARE(id2, id1 + 1);
+        ledger->writer().flush().waitForFinished();
+        RecordQuery q;
+        q.fromUs = 0;
+        q.toUs = std::numeric_limits<qint64>::max() / 2;
+        const auto rows = ledger->records(q).result();
+        QCOMPARE(rows->size(), 2);
+        QCOMPARE(rows->front().id, id2); // newest first, same time: higher id first
+    }
+};
+
+QTEST_GUILESS_MAIN(LedgerTest)
+#include "LedgerTest.moc"
