@@ -232,6 +232,9 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
         r.usageStatus = UsageStatus::Complete;
         r.cost = 0;
         r.costStatus = CostStatus::Exact;
+        for (QString *text : {&r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry,
+                              &r.priceVersion, &r.requestHash, &r.taskType})
+            *text = u""_s;
         r.id = m_server.ledger().writer().submit(r);
         m_server.recordFinished(r);
     }
@@ -570,6 +573,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         r.usageStatus = UsageStatus::Unknown;
     if (!errorKind.isEmpty())
         r.usageStatus = usage.found ? UsageStatus::Incomplete : UsageStatus::Unknown;
+    r.responseBytes = x.responseBody.size();
     finalizeRecord();
     if (errorKind.isEmpty() && x.status == 200 && usage.found)
         maybeStoreInCache(answer, usage.truncated);
@@ -620,13 +624,15 @@ void ClientConnection::respondError(int status, const QString &message, const QS
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
     if (r.usageStatus == UsageStatus::Complete)
         r.usage = {};
+    const QByteArray body = proxy::errorBody(x.dialect, status, message);
+    r.responseBytes = body.size();
     const bool recordIt = status != 401; // unauthenticated noise stays out of the ledger
     if (recordIt)
         finalizeRecord();
     HttpHeaders headers{{QByteArray("Content-Type"), QByteArray("application/json")}};
     if (recordIt)
         headers += ledgerHeaders(r, x.cacheHeader);
-    writeResponse(status, headers, proxy::errorBody(x.dialect, status, message));
+    writeResponse(status, headers, body);
     finishExchange(x.request.keepAlive);
 }
 
@@ -642,6 +648,12 @@ void ClientConnection::finalizeRecord()
         // No usage at all: the cost is not known, never a silent zero.
         r.cost.reset();
         r.costStatus = CostStatus::Unpriced;
+    }
+    // The ledger's text columns are NOT NULL: empty, never null strings.
+    for (QString *text : {&r.endpoint, &r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry,
+                          &r.priceVersion, &r.errorKind, &r.sourceRef, &r.requestHash, &r.taskType}) {
+        if (text->isNull())
+            *text = u""_s;
     }
     r.id = m_server.ledger().writer().submit(r);
     m_server.recordFinished(r);

@@ -48,7 +48,7 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
     connect(&m_drainTimer, &QTimer::timeout, this, [this]() {
         qCWarning(lcProxy) << "drain timeout: aborting" << m_connections.size() << "connections";
         abortAll();
-        checkDrained();
+        finishDrain();
     });
 }
 
@@ -140,12 +140,16 @@ void ProxyServer::drain(std::function<void()> done)
 
 void ProxyServer::checkDrained()
 {
-    if (!m_draining || !m_drainDone)
+    // Drained when every connection is gone: answered, flushed and closed by the client or by us.
+    if (!m_draining || !m_drainDone || !m_connections.isEmpty())
         return;
-    for (ClientConnection *c : std::as_const(m_connections)) {
-        if (c->busy())
-            return;
-    }
+    finishDrain();
+}
+
+void ProxyServer::finishDrain()
+{
+    if (!m_drainDone)
+        return;
     m_drainTimer.stop();
     flushRecords();
     if (m_cache)

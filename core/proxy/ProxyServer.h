@@ -66,6 +66,7 @@ private:
     void onNewConnection();
     void flushRecords();
     void checkDrained();
+    void finishDrain();
 
     ProxyConfig m_config;
     Ledger &m_ledger;

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "proxy/HttpRequestParser.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMutex>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+
+namespace tl::test {
+
+// A real HTTP/1.1 server on 127.0.0.1 that answers like OpenAI and Anthropic, with the payloads of
+// ../shared/fixtures/providers (a1, b, c1, c2, d1, d2), on its own thread (so a test may block).
+// Behaviour follows the request's "model":
+//   anything else    -> the fixture answer (JSON, or SSE when "stream": true). OpenAI chat streams
+//                       carry "usage":null in each chunk and the final usage chunk only when
+//                       stream_options.include_usage is true, as OpenAI does.
+//   "rate-limited"   -> 429 with Retry-After: 7 and an OpenAI error body
+//   "server-error"   -> 500 with an OpenAI error body
+//   "never"          -> reads the request and never answers (first-byte timeout)
+//   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
+//   "cut-stream"     -> SSE headers and two events, then closes the connection
+//   "slow-stream"    -> the first event, then the second repeated every 100 ms (100 times), then the
+//                       rest of the fixture (client hang-up, graceful stop)
+// GET /v1/models answers a model list. It records every request it gets.
+class LoopbackUpstream
+{
+public:
+    LoopbackUpstream();
+    ~LoopbackUpstream();
+
+    quint16 port() const { return m_port; }
+    QByteArray baseUrl(const QByteArray &suffix = "/v1") const;
+
+    int requestCount() const { return m_count.load(); }
+    QList<HttpRequest> requests() const;
+    HttpRequest lastRequest() const;
+    int closedEarly() const { return m_closedEarly.load(); } // client went away mid-answer
+
+    // What the client must see for a fixture stream (comment lines removed); `includeUsage` false
+    // gives the OpenAI chat stream as it is without include_usage.
+    static QByteArray fixtureStream(const QString &name, bool includeUsage = true);
+
+    struct Impl;
+
+private:
+    friend struct Impl;
+    std::unique_ptr<QThread> m_thread;
+    Impl *m_impl = nullptr;
+    quint16 m_port = 0;
+    mutable QMutex m_mutex;
+    QList<HttpRequest> m_requests;
+    std::atomic<int> m_count{0};
+    std::atomic<int> m_closedEarly{0};
+};
+
+} // namespace tl::test

@@ -1,0 +1,103 @@
+// The official Node SDK clients (npm "openai", "@anthropic-ai/sdk"; versions pinned by
+// tests/proxy/sdk/package-lock.json) drive the proxy against the loopback upstream: non-streamed,
+// streamed, error and cached calls; records and costs are checked against the fixtures' usage.
+#include "ProxyHarness.h"
+#include "TestSupport.h"
+
+#include "pricing/ProviderUsage.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+using namespace tl::test;
+
+class ProxySdkTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void officialClientsThroughTheProxy();
+};
+
+void ProxySdkTest::officialClientsThroughTheProxy()
+{
+    const QString sdkDir = QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/tests/proxy/sdk"_s;
+    if (!QFile::exists(sdkDir + u"/node_modules/openai/package.json"_s))
+        QFAIL("npm packages missing: run `npm ci` in tests/proxy/sdk (tools/dev.sh test does)");
+    ProxyHarness h([](ProxyConfig &c) { c.firstByteTimeoutMs = 1000; });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QProcess node;
+    node.setWorkingDirectory(sdkDir);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PROXY_URL"_s, QString::fromLatin1(h.url("")));
+    env.insert(u"API_KEY"_s, u"sk-PLANTED-sdk-test-key"_s);
+    node.setProcessEnvironment(env);
+    node.start(u"node"_s, {u"run.mjs"_s});
+    QVERIFY(node.waitForFinished(90000));
+    const QByteArray stdoutBytes = node.readAllStandardOutput();
+    QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
+    const QJsonObject out = QJsonDocument::fromJson(stdoutBytes).object();
+    QVERIFY2(!out.isEmpty(), stdoutBytes.constData());
+    qInfo().noquote() << QString::fromUtf8(stdoutBytes);
+
+    const QJsonObject a1 = QJsonDocument::fromJson(readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s))).object();
+    const QJsonObject chat = out.value("chat"_L1).toObject();
+    QCOMPARE(chat.value("content"_L1).toString(), u"Here is the summary you asked for."_s);
+    QCOMPARE(chat.value("usage"_L1).toObject(), a1.value("usage"_L1).toObject());
+    QCOMPARE(chat.value("cache"_L1).toString(), u"miss"_s);
+    QCOMPARE(chat.value("cost"_L1).toString(), u"0.00632"_s);
+    QCOMPARE(out.value("chatCached"_L1).toObject().value("cache"_L1).toString(), u"hit"_s);
+    QCOMPARE(out.value("chatCached"_L1).toObject().value("content"_L1).toString(), u"Here is the summary you asked for."_s);
+
+    const QJsonObject stream = out.value("chatStream"_L1).toObject();
+    QCOMPARE(stream.value("text"_L1).toString(), u"Hello! How can I help?"_s);
+    QCOMPARE(stream.value("sawUsage"_L1).toBool(), false); // the injected usage chunk never reaches the client
+    QCOMPARE(stream.value("chunks"_L1).toInt(), 4);
+    const QJsonObject streamUsage = out.value("chatStreamUsage"_L1).toObject();
+    QVERIFY(streamUsage.value("usage"_L1).toObject().value("total_tokens"_L1).toInt() > 0);
+    QCOMPARE(out.value("chatStreamFromCache"_L1).toObject().value("text"_L1).toString(),
+             u"Here is the summary you asked for."_s);
+    const QJsonObject chatError = out.value("chatError"_L1).toObject();
+    QCOMPARE(chatError.value("status"_L1).toInt(), 429);
+
+    const QJsonObject c1 = QJsonDocument::fromJson(readFile(providerFixture(u"c1-openai-responses.json"_s))).object();
+    QCOMPARE(out.value("responses"_L1).toObject().value("usage"_L1).toObject(), c1.value("usage"_L1).toObject());
+    QCOMPARE(out.value("responsesStream"_L1).toObject().value("status"_L1).toString(), u"completed"_s);
+
+    const QJsonObject d1 = QJsonDocument::fromJson(readFile(providerFixture(u"d1-anthropic-message.json"_s))).object();
+    QCOMPARE(out.value("messages"_L1).toObject().value("usage"_L1).toObject().value("output_tokens"_L1).toInt(), 640);
+    QCOMPARE(out.value("messagesStream"_L1).toObject().value("usage"_L1).toObject().value("output_tokens"_L1).toInt(), 215);
+    const QJsonObject fromCache = out.value("messagesStreamFromCache"_L1).toObject();
+    QCOMPARE(fromCache.value("text"_L1).toString(),
+             d1.value("content"_L1).toArray().at(0).toObject().value("text"_L1).toString());
+    QCOMPARE(fromCache.value("usage"_L1).toObject().value("output_tokens"_L1).toInt(), 640);
+    QCOMPARE(fromCache.value("stop"_L1).toString(), u"end_turn"_s);
+    QCOMPARE(out.value("messagesError"_L1).toObject().value("status"_L1).toInt(), 504);
+
+    // The ledger: one record per SDK call, usage and costs from the fixtures.
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 12);
+    for (const CallRecord &r : recs) {
+        QCOMPARE(r.endpoint, u"sdk-test"_s);
+        QVERIFY(r.keyId.startsWith(u"k_"_s));
+    }
+    QCOMPARE(recs[0].usage, ProviderUsage::fromOpenAiChat(a1.value("usage"_L1).toObject()));
+    QCOMPARE(*recs[0].cost, NanoUsd(6'320'000));
+    QCOMPARE(recs[1].cost, std::optional<NanoUsd>(0));
+    QCOMPARE(recs[1].savedCost, NanoUsd(6'320'000));
+    QCOMPARE(recs[4].savedCost, NanoUsd(6'320'000)); // streamed replay of the cached answer
+    QCOMPARE(recs[5].httpStatus, 429);
+    QCOMPARE(recs[6].usage, ProviderUsage::fromOpenAiResponses(c1.value("usage"_L1).toObject()));
+    QCOMPARE(recs[8].usage, ProviderUsage::fromAnthropic(d1.value("usage"_L1).toObject()));
+    QCOMPARE(recs[10].savedCost, *recs[8].cost);
+    QCOMPARE(recs[11].httpStatus, 504);
+    QCOMPARE(recs[11].errorKind, u"timeout"_s);
+}
+
+QTEST_GUILESS_MAIN(ProxySdkTest)
+#include "ProxySdkTest.moc"

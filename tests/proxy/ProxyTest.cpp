@@ -1,0 +1,677 @@
+// The proxy end to end, with real parts: a ledger on a SQLite file, the proxy on its own thread,
+// a loopback upstream speaking the providers' wire formats (fixtures), and curl as the client.
+#include "ProxyHarness.h"
+#include "TestSupport.h"
+
+#include "cache/CanonicalRequest.h"
+#include "pricing/ProviderUsage.h"
+#include "proxy/ProviderProtocol.h"
+
+#include <QDirIterator>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+using namespace tl::test;
+
+namespace {
+
+const QByteArray kKeyA = "sk-PLANTED-a1b2c3d4e5f6-caller-A";
+const QByteArray kKeyB = "sk-PLANTED-z9y8x7w6v5u4-caller-B";
+
+QByteArray chatBody(const QByteArray &model, bool stream = false, bool includeUsage = false,
+                    const QByteArray &text = "Summarise the doc")
+{
+    QByteArray b = R"({"model":")" + model + R"(","messages":[{"role":"user","content":")" + text + R"("}])";
+    if (stream)
+        b += R"(,"stream":true)";
+    if (includeUsage)
+        b += R"(,"stream_options":{"include_usage":true})";
+    return b + "}";
+}
+
+QByteArray anthropicBody(bool stream)
+{
+    return R"({"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":"Plan the migration"}])"
+           + QByteArray(stream ? R"(,"stream":true})" : "}");
+}
+
+QByteArray responsesBody(bool stream)
+{
+    return R"({"model":"gpt-5","input":"Write a haiku")" + QByteArray(stream ? R"(,"stream":true})" : "}");
+}
+
+QJsonObject fixtureUsage(const QString &name)
+{
+    return QJsonDocument::fromJson(readFile(providerFixture(name))).object().value("usage"_L1).toObject();
+}
+
+QStringList auth(const QByteArray &key) { return {u"Authorization: Bearer "_s + QString::fromLatin1(key)}; }
+
+// Raw socket client for the framing faults.
+QByteArray rawExchange(quint16 port, const QList<QByteArray> &pieces, int pauseMs, int readMs)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(3000))
+        return "NOCONNECT";
+    for (const QByteArray &p : pieces) {
+        s.write(p);
+        s.waitForBytesWritten(1000);
+        if (pauseMs)
+            QThread::msleep(pauseMs);
+        if (s.state() != QAbstractSocket::ConnectedState)
+            break;
+    }
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < readMs && s.state() == QAbstractSocket::ConnectedState) {
+        if (s.waitForReadyRead(100))
+            out += s.readAll();
+    }
+    out += s.readAll();
+    return out;
+}
+
+} // namespace
+
+class ProxyTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void nonStreamedChatIsForwardedRecordedAndPriced();
+    void streamedChatReachesTheClientByteForByte_data();
+    void streamedChatReachesTheClientByteForByte();
+    void streamsOfEveryApiAreRecordedWithProviderUsage_data();
+    void streamsOfEveryApiAreRecordedWithProviderUsage();
+    void exactCacheServesRepeatsPerCaller();
+    void cacheControlsRefreshAndBypass();
+    void cachedAnswerIsReplayedAsStreamAndBack();
+    void cacheSurvivesARestart();
+    void upstreamErrorsPassThroughAndAreRecorded();
+    void malformedRequestsGetProviderShapedErrors_data();
+    void malformedRequestsGetProviderShapedErrors();
+    void framingLimits();
+    void slowHeadersAreCutOff();
+    void tooManyConnectionsGet503();
+    void upstreamTimeoutsGive504();
+    void idleStreamAndCutStreamEndWithErrorEvent_data();
+    void idleStreamAndCutStreamEndWithErrorEvent();
+    void clientHangUpAbortsUpstreamAndKeepsRecord();
+    void gracefulStopDrainsInFlightRequests();
+    void nonLoopbackBindNeedsAccessToken();
+    void plantedKeyAppearsNowhere();
+};
+
+void ProxyTest::nonStreamedChatIsForwardedRecordedAndPriced()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"),
+                                auth(kKeyA) << u"X-TokenLedger-Endpoint: summarise"_s << u"X-TokenLedger-Tags: a, b"_s
+                                            << u"X-TokenLedger-Task: summarization"_s);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s)));
+    QCOMPARE(r.headers.value("x-tokenledger-cache"), QByteArray("miss"));
+    QCOMPARE(r.headers.value("x-request-id"), QByteArray("req_loopback"));
+    // What reached the upstream: the client's key, no TokenLedger headers.
+    const HttpRequest up = h.upstream().lastRequest();
+    QCOMPARE(headerValue(up.headers, "authorization"), "Bearer " + kKeyA);
+    for (const auto &hd : up.headers)
+        QVERIFY2(!hd.first.toLower().startsWith("x-tokenledger"), hd.first.constData());
+    QCOMPARE(up.target, QByteArray("/v1/chat/completions"));
+
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    const CallRecord &c = recs.first();
+    QCOMPARE(r.headers.value("x-tokenledger-record-id").toLongLong(), c.id);
+    QCOMPARE(c.endpoint, u"summarise"_s);
+    QCOMPARE(c.tags, QStringList({u"a"_s, u"b"_s}));
+    QCOMPARE(c.taskType, u"summarization"_s);
+    QCOMPARE(c.provider, u"openai"_s);
+    QCOMPARE(c.requestedModel, u"gpt-4o"_s);
+    QCOMPARE(c.servedModel, u"gpt-4o-2024-08-06"_s);
+    QCOMPARE(c.usage, ProviderUsage::fromOpenAiChat(fixtureUsage(u"a1-openai-chat-completion-cached.json"_s)));
+    QCOMPARE(c.usage.promptTokens, 2048);
+    QCOMPARE(c.usage.cachedTokens, 1536);
+    QCOMPARE(c.usage.completionTokens, 312);
+    // gpt-4o: $2.50/M input, $1.25/M cached input, $10/M output (genai-prices):
+    // 512 * 2.5 + 1536 * 1.25 + 312 * 10 = 6320 micro-USD.
+    QVERIFY(c.cost.has_value());
+    QCOMPARE(*c.cost, NanoUsd(6'320'000));
+    QCOMPARE(r.headers.value("x-tokenledger-cost-usd"), toDecimalUsd(6'320'000).toLatin1());
+    QCOMPARE(toString(c.costStatus), toString(CostStatus::Exact));
+    QCOMPARE(c.httpStatus, 200);
+    QCOMPARE(toString(c.cacheOutcome), toString(CacheOutcome::Miss));
+    QCOMPARE(toString(c.sourceKind), toString(SourceKind::Proxy));
+    QVERIFY(c.keyId.startsWith(u"k_"_s));
+    QVERIFY(c.latencyUs > 0);
+    QCOMPARE(c.messageCount, 1);
+    QCOMPARE(c.promptChars, 17);
+    QCOMPARE(c.requestBytes, chatBody("gpt-4o").size());
+    QCOMPARE(c.responseBytes, r.body.size());
+    QVERIFY(!c.requestHash.isEmpty());
+}
+
+void ProxyTest::streamedChatReachesTheClientByteForByte_data()
+{
+    QTest::addColumn<bool>("clientAsksUsage");
+    QTest::newRow("client without include_usage sees no injected usage") << false;
+    QTest::newRow("client with include_usage sees the usage chunk") << true;
+}
+
+void ProxyTest::streamedChatReachesTheClientByteForByte()
+{
+    QFETCH(bool, clientAsksUsage);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o-mini", true, clientAsksUsage), auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, LoopbackUpstream::fixtureStream(u"b-openai-chat-stream-include-usage.sse"_s, clientAsksUsage));
+    // The upstream was asked for usage either way.
+    const QJsonObject sent = QJsonDocument::fromJson(h.upstream().lastRequest().body).object();
+    QVERIFY(sent.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool());
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    // The usage chunk of fixture b.
+    QJsonObject usage;
+    for (const QByteArray &line : LoopbackUpstream::fixtureStream(u"b-openai-chat-stream-include-usage.sse"_s).split('\n')) {
+        if (line.contains("\"choices\":[]"))
+            usage = QJsonDocument::fromJson(line.mid(6)).object().value("usage"_L1).toObject();
+    }
+    QVERIFY(!usage.isEmpty());
+    QCOMPARE(recs[0].usage, ProviderUsage::fromOpenAiChat(usage));
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].servedModel, u"gpt-4o-mini-2024-07-18"_s);
+    QVERIFY(recs[0].ttftUs > 0);
+    QVERIFY(recs[0].cost.has_value());
+}
+
+void ProxyTest::streamsOfEveryApiAreRecordedWithProviderUsage_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<qint64>("prompt");
+    QTest::addColumn<qint64>("completion");
+    QTest::addColumn<QByteArray>("keyHeader");
+    QTest::newRow("Anthropic stream: message_start input, last message_delta output")
+        << QByteArray("/v1/messages") << anthropicBody(true) << u"d2-anthropic-message-stream.sse"_s
+        << qint64(25 + 3000) << qint64(215) << QByteArray("x-api-key");
+    QTest::newRow("Anthropic message") << QByteArray("/v1/messages") << anthropicBody(false)
+                                       << u"d1-anthropic-message.json"_s << qint64(120 + 2500 + 8000) << qint64(640)
+                                       << QByteArray("x-api-key");
+    QTest::newRow("Responses API stream: response.completed")
+        << QByteArray("/v1/responses") << responsesBody(true) << u"c2-openai-responses-stream.sse"_s << qint64(-1)
+        << qint64(-1) << QByteArray("Authorization");
+    QTest::newRow("Responses API answer") << QByteArray("/v1/responses") << responsesBody(false)
+                                          << u"c1-openai-responses.json"_s << qint64(-1) << qint64(-1)
+                                          << QByteArray("Authorization");
+}
+
+void ProxyTest::streamsOfEveryApiAreRecordedWithProviderUsage()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, fixture);
+    QFETCH(qint64, prompt);
+    QFETCH(qint64, completion);
+    QFETCH(QByteArray, keyHeader);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QString header = keyHeader == "x-api-key" ? u"x-api-key: "_s + QString::fromLatin1(kKeyA)
+                                                     : u"Authorization: Bearer "_s + QString::fromLatin1(kKeyA);
+    const HttpResult r = h.curl(path, body, {header, u"anthropic-version: 2023-06-01"_s});
+    QCOMPARE(r.status, 200);
+    if (fixture.endsWith(u".sse"_s))
+        QCOMPARE(r.body, LoopbackUpstream::fixtureStream(fixture));
+    else
+        QCOMPARE(r.body, readFile(providerFixture(fixture)));
+    QCOMPARE(headerValue(h.upstream().lastRequest().headers, "anthropic-version"),
+             QByteArray("2023-06-01"));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    const CallRecord &c = recs[0];
+    QCOMPARE(toString(c.usageStatus), toString(UsageStatus::Complete));
+    if (prompt >= 0) {
+        QCOMPARE(c.usage.promptTokens, prompt);
+        QCOMPARE(c.usage.completionTokens, completion);
+        QCOMPARE(c.provider, u"anthropic"_s);
+    } else {
+        // Responses fixtures: the terminal event's / answer's usage.
+        QJsonObject usage;
+        if (fixture.endsWith(u".json"_s)) {
+            usage = fixtureUsage(fixture);
+        } else {
+            for (const QByteArray &line : LoopbackUpstream::fixtureStream(fixture).split('\n')) {
+                if (line.contains("\"response.completed\"") && line.startsWith("data:"))
+                    usage = QJsonDocument::fromJson(line.mid(5)).object().value("response"_L1).toObject().value("usage"_L1).toObject();
+            }
+        }
+        QVERIFY(!usage.isEmpty());
+        QCOMPARE(c.usage, ProviderUsage::fromOpenAiResponses(usage));
+        QVERIFY(c.usage.promptTokens > 0);
+    }
+    QVERIFY2(c.cost.has_value(), qPrintable(c.servedModel));
+    QVERIFY(*c.cost > 0);
+}
+
+void ProxyTest::exactCacheServesRepeatsPerCaller()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult first = h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
+    QCOMPARE(first.headers.value("x-tokenledger-cache"), QByteArray("miss"));
+    // Same request, keys in another order and 1.0 for 1: the same canonical request.
+    const QByteArray reordered = R"({"messages":[{"content":"Summarise the doc","role":"user"}],"model":"gpt-4o"})";
+    const HttpResult second = h.curl("/v1/chat/completions", reordered, auth(kKeyA));
+    QCOMPARE(second.status, 200);
+    QCOMPARE(second.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    QCOMPARE(second.body, first.body);
+    QCOMPARE(h.upstream().requestCount(), 1);
+    // Another caller never gets caller A's answer.
+    const HttpResult other = h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyB));
+    QCOMPARE(other.headers.value("x-tokenledger-cache"), QByteArray("miss"));
+    QCOMPARE(h.upstream().requestCount(), 2);
+    // A different temperature is a different request.
+    h.curl("/v1/chat/completions",
+           R"({"model":"gpt-4o","temperature":0.2,"messages":[{"role":"user","content":"Summarise the doc"}]})",
+           auth(kKeyA));
+    QCOMPARE(h.upstream().requestCount(), 3);
+
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 4);
+    QCOMPARE(toString(recs[1].cacheOutcome), toString(CacheOutcome::ExactHit));
+    QCOMPARE(recs[1].cost, std::optional<NanoUsd>(0));
+    QCOMPARE(recs[1].savedCost, *recs[0].cost);
+    QCOMPARE(recs[1].usage, recs[0].usage);
+    QCOMPARE(recs[1].requestHash, recs[0].requestHash);
+    QVERIFY(recs[2].keyId != recs[0].keyId);
+    QCOMPARE(toString(recs[2].cacheOutcome), toString(CacheOutcome::Miss));
+    QCOMPARE(h.proxy().stats().cacheHits.load(), 1);
+}
+
+void ProxyTest::cacheControlsRefreshAndBypass()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
+    QCOMPARE(h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA) << u"Cache-Control: no-cache"_s)
+                 .headers.value("x-tokenledger-cache"),
+             QByteArray("miss"));
+    QCOMPARE(h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA) << u"X-TokenLedger-Cache: refresh"_s)
+                 .headers.value("x-tokenledger-cache"),
+             QByteArray("miss"));
+    QCOMPARE(h.upstream().requestCount(), 3);
+    // bypass: no lookup and nothing stored.
+    const QByteArray fresh = chatBody("gpt-4o", false, false, "Another question");
+    QCOMPARE(h.curl("/v1/chat/completions", fresh, auth(kKeyA) << u"X-TokenLedger-Cache: bypass"_s)
+                 .headers.value("x-tokenledger-cache"),
+             QByteArray("bypass"));
+    QCOMPARE(h.curl("/v1/chat/completions", fresh, auth(kKeyA) << u"Cache-Control: no-store"_s)
+                 .headers.value("x-tokenledger-cache"),
+             QByteArray("bypass"));
+    QCOMPARE(h.curl("/v1/chat/completions", fresh, auth(kKeyA)).headers.value("x-tokenledger-cache"),
+             QByteArray("miss"));
+    QCOMPARE(h.curl("/v1/chat/completions", fresh, auth(kKeyA)).headers.value("x-tokenledger-cache"),
+             QByteArray("hit"));
+    QCOMPARE(h.upstream().requestCount(), 6);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(toString(recs[3].cacheOutcome), toString(CacheOutcome::Bypass));
+}
+
+void ProxyTest::cachedAnswerIsReplayedAsStreamAndBack()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    // Obtained as a stream, asked again as JSON.
+    h.curl("/v1/chat/completions", chatBody("gpt-4o-mini", true), auth(kKeyA));
+    const HttpResult json = h.curl("/v1/chat/completions", chatBody("gpt-4o-mini"), auth(kKeyA));
+    QCOMPARE(json.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    const QJsonObject answer = QJsonDocument::fromJson(json.body).object();
+    QCOMPARE(answer.value("object"_L1).toString(), u"chat.completion"_s);
+    const QJsonObject message = answer.value("choices"_L1).toArray().at(0).toObject().value("message"_L1).toObject();
+    QCOMPARE(message.value("content"_L1).toString(), u"Hello! How can I help?"_s);
+    QCOMPARE(answer.value("choices"_L1).toArray().at(0).toObject().value("finish_reason"_L1).toString(), u"stop"_s);
+    // Obtained as JSON, asked as a stream with usage: valid SSE ending in [DONE], usage chunk present.
+    h.curl("/v1/messages", anthropicBody(false), {u"x-api-key: "_s + QString::fromLatin1(kKeyA)});
+    const HttpResult sse = h.curl("/v1/messages", anthropicBody(true), {u"x-api-key: "_s + QString::fromLatin1(kKeyA)});
+    QCOMPARE(sse.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    QVERIFY(sse.headers.value("content-type").startsWith("text/event-stream"));
+    QVERIFY(sse.body.startsWith("event: message_start\n"));
+    QVERIFY(sse.body.contains("Based on the cached design doc, the migration needs two steps."));
+    QVERIFY(sse.body.endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
+    QCOMPARE(h.upstream().requestCount(), 2);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 4);
+    QCOMPARE(toString(recs[3].cacheOutcome), toString(CacheOutcome::ExactHit));
+    QCOMPARE(recs[3].usage.completionTokens, 640);
+    QVERIFY(recs[3].savedCost > 0);
+}
+
+void ProxyTest::cacheSurvivesARestart()
+{
+    QTemporaryDir cacheDir;
+    const QString cachePath = cacheDir.filePath(u"cache.sqlite"_s);
+    // The same salt gives the same caller id across runs (the app keeps it in its settings).
+    auto config = [&](ProxyConfig &c) {
+        c.cache.path = cachePath;
+        c.callerSalt = "fixed-salt";
+    };
+    {
+        ProxyHarness a(config);
+        QVERIFY(a.ok());
+        QCOMPARE(a.curl("/v1/chat/completions", chatBody("gpt-4o", false, false, "persist"), auth(kKeyA))
+                     .headers.value("x-tokenledger-cache"),
+                 QByteArray("miss"));
+        QVERIFY(a.stop());
+    }
+    ProxyHarness b(config);
+    QVERIFY(b.ok());
+    QCOMPARE(b.curl("/v1/chat/completions", chatBody("gpt-4o", false, false, "persist"), auth(kKeyA))
+                 .headers.value("x-tokenledger-cache"),
+             QByteArray("hit"));
+    QCOMPARE(b.upstream().requestCount(), 0);
+    // Clear cache empties it.
+    auto cleared = b.proxy().clearCache();
+    QTRY_VERIFY(cleared.isFinished());
+    QVERIFY(cleared.result().has_value());
+    QCOMPARE(b.curl("/v1/chat/completions", chatBody("gpt-4o", false, false, "persist"), auth(kKeyA))
+                 .headers.value("x-tokenledger-cache"),
+             QByteArray("miss"));
+}
+
+void ProxyTest::upstreamErrorsPassThroughAndAreRecorded()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("rate-limited"), auth(kKeyA));
+    QCOMPARE(r.status, 429);
+    QCOMPARE(r.headers.value("retry-after"), QByteArray("7"));
+    QCOMPARE(r.headers.value("x-ratelimit-remaining-requests"), QByteArray("0"));
+    QVERIFY(r.body.contains("rate_limit_exceeded"));
+    const HttpResult s = h.curl("/v1/chat/completions", chatBody("server-error"), auth(kKeyA));
+    QCOMPARE(s.status, 500);
+    // Errors are never cached.
+    QCOMPARE(h.curl("/v1/chat/completions", chatBody("rate-limited"), auth(kKeyA)).status, 429);
+    QCOMPARE(h.upstream().requestCount(), 3);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 3);
+    QCOMPARE(recs[0].httpStatus, 429);
+    QCOMPARE(recs[0].errorKind, u"rate_limit"_s);
+    QCOMPARE(recs[1].errorKind, u"upstream_5xx"_s);
+    QCOMPARE(recs[0].usage.totalTokens(), 0);
+}
+
+void ProxyTest::malformedRequestsGetProviderShapedErrors_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("shape");
+    QTest::newRow("OpenAI path with broken JSON") << QByteArray("/v1/chat/completions") << QByteArray("{\"model\":")
+                                                  << QByteArray("\"type\":\"invalid_request_error\"");
+    QTest::newRow("Anthropic path with broken JSON") << QByteArray("/v1/messages") << QByteArray("[1,2")
+                                                     << QByteArray("\"type\":\"error\"");
+    QTest::newRow("JSON that is not an object") << QByteArray("/v1/embeddings") << QByteArray("[]")
+                                                << QByteArray("invalid_request_error");
+}
+
+void ProxyTest::malformedRequestsGetProviderShapedErrors()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, shape);
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const HttpResult r = h.curl(path, body, auth(kKeyA));
+    QCOMPARE(r.status, 400);
+    QVERIFY2(r.body.contains(shape), r.body.constData());
+    QVERIFY(QJsonDocument::fromJson(r.body).isObject());
+    QCOMPARE(h.upstream().requestCount(), 0);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"bad_request"_s);
+    QCOMPARE(recs[0].httpStatus, 400);
+}
+
+void ProxyTest::framingLimits()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.maxBodyBytes = 1024 * 1024; });
+    QVERIFY(h.ok());
+    // 413 decided from Content-Length, before the body is sent.
+    const QByteArray big = rawExchange(h.port(),
+                                       {"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                        "Content-Length: 50000000\r\n\r\n{\"model\":"},
+                                       0, 2000);
+    QVERIFY2(big.startsWith("HTTP/1.1 413 "), big.left(80).constData());
+    QVERIFY(big.contains("request_too_large"));
+    // 431 for a header block over 16 KiB.
+    const QByteArray huge = rawExchange(
+        h.port(), {"GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n"}, 0, 2000);
+    QVERIFY2(huge.startsWith("HTTP/1.1 431 "), huge.left(80).constData());
+    // Garbage gets 400.
+    const QByteArray garbage = rawExchange(h.port(), {"\x01\x02 nonsense\r\n\r\n"}, 0, 2000);
+    QVERIFY2(garbage.startsWith("HTTP/1.1 400 "), garbage.left(80).constData());
+    // Pipelined keep-alive requests are answered in order.
+    const QByteArray two = rawExchange(h.port(),
+                                       {"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/models HTTP/1.1\r\nHost: x\r\n"
+                                        "Connection: close\r\n\r\n"},
+                                       0, 3000);
+    QCOMPARE(two.count("HTTP/1.1 200 OK"), 2);
+    QCOMPARE(h.upstream().requestCount(), 2);
+}
+
+void ProxyTest::slowHeadersAreCutOff()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.headerTimeoutMs = 400; });
+    QVERIFY(h.ok());
+    QList<QByteArray> bytes;
+    const QByteArray request = "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\n\r\n";
+    for (char c : request)
+        bytes << QByteArray(1, c);
+    QElapsedTimer t;
+    t.start();
+    const QByteArray out = rawExchange(h.port(), bytes, 30, 3000);
+    QVERIFY2(out.startsWith("HTTP/1.1 408 "), out.left(80).constData());
+    QVERIFY(t.elapsed() < 2500); // cut off, not served after ~2 s of dribbling
+    QCOMPARE(h.upstream().requestCount(), 0);
+}
+
+void ProxyTest::tooManyConnectionsGet503()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.maxConnections = 2; });
+    QVERIFY(h.ok());
+    QTcpSocket a, b;
+    a.connectToHost(QHostAddress::LocalHost, h.port());
+    b.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(a.waitForConnected(2000));
+    QVERIFY(b.waitForConnected(2000));
+    QTRY_COMPARE(h.proxy().stats().openConnections.load(), 2);
+    const QByteArray third = rawExchange(h.port(), {"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n"}, 0, 2000);
+    QVERIFY2(third.startsWith("HTTP/1.1 503 "), third.left(80).constData());
+    QVERIFY(third.contains("Retry-After: 1"));
+}
+
+void ProxyTest::upstreamTimeoutsGive504()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.firstByteTimeoutMs = 300; });
+    QVERIFY(h.ok());
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("never"), auth(kKeyA));
+    QCOMPARE(r.status, 504);
+    QVERIFY(r.body.contains("\"type\":\"timeout\""));
+    const HttpResult a = h.curl("/v1/messages",
+                                R"({"model":"never","max_tokens":5,"messages":[{"role":"user","content":"x"}]})",
+                                {u"x-api-key: "_s + QString::fromLatin1(kKeyA)});
+    QCOMPARE(a.status, 504);
+    QVERIFY(a.body.contains("\"type\":\"error\""));
+    QVERIFY(a.body.contains("timeout_error"));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(recs[0].errorKind, u"timeout"_s);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
+    QVERIFY(!recs[0].cost.has_value()); // unknown, never a silent zero
+    // Connect failure: nothing listens on the upstream port.
+    ProxyHarness dead([](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = QUrl(u"http://127.0.0.1:1/v1"_s);
+        c.connectTimeoutMs = 500;
+    });
+    QVERIFY(dead.ok());
+    const HttpResult d = dead.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
+    QCOMPARE(d.status, 502);
+    QCOMPARE(dead.records().value(0).errorKind, u"connect_error"_s);
+}
+
+void ProxyTest::idleStreamAndCutStreamEndWithErrorEvent_data()
+{
+    QTest::addColumn<QByteArray>("model");
+    QTest::addColumn<QString>("errorKind");
+    QTest::newRow("upstream goes silent between events") << QByteArray("stall-stream") << u"timeout"_s;
+    QTest::newRow("upstream cuts the connection mid-stream") << QByteArray("cut-stream") << u"upstream_cut"_s;
+}
+
+void ProxyTest::idleStreamAndCutStreamEndWithErrorEvent()
+{
+    QFETCH(QByteArray, model);
+    QFETCH(QString, errorKind);
+    ProxyHarness h([](ProxyConfig &c) { c.idleTimeoutMs = 400; });
+    QVERIFY(h.ok());
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody(model, true, true), auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    const QList<QByteArray> events = LoopbackUpstream::fixtureStream(u"b-openai-chat-stream-include-usage.sse"_s).split('\n');
+    QVERIFY(r.body.startsWith(events.first()));
+    QVERIFY2(r.body.contains("data: {\"error\":"), r.body.right(200).constData());
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, errorKind);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
+    // Not cached: the same request goes upstream again.
+    h.curl("/v1/chat/completions", chatBody(model, true, true), auth(kKeyA));
+    QCOMPARE(h.upstream().requestCount(), 2);
+}
+
+void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(2000));
+    const QByteArray body = R"({"model":"slow-stream","stream":true,"messages":[{"role":"user","content":"x"}],"max_tokens":5})";
+    s.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-api-key: " + kKeyA
+            + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray got;
+    QElapsedTimer t;
+    t.start();
+    while (!got.contains("message_start") && t.elapsed() < 3000) {
+        if (s.waitForReadyRead(100))
+            got += s.readAll();
+    }
+    QVERIFY(got.contains("message_start"));
+    s.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(h.upstream().closedEarly(), 1, 5000);
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 5000);
+    QCOMPARE(recs[0].errorKind, u"client_closed"_s);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Incomplete)); // input tokens known from message_start
+    QCOMPARE(recs[0].usage.promptTokens, 3025);
+}
+
+void ProxyTest::gracefulStopDrainsInFlightRequests()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    QProcess curl;
+    curl.start(u"curl"_s, {u"-s"_s, u"-N"_s, u"-o"_s, u"/dev/null"_s, u"-H"_s, u"x-api-key: k"_s, u"--data-binary"_s,
+                           QString::fromLatin1(R"({"model":"slow-stream","stream":true,"messages":[]})"),
+                           QString::fromLatin1(h.url("/v1/messages"))});
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().inFlight.load(), 1, 5000);
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(h.stop()); // waits for the 10 s stream to end
+    QVERIFY(t.elapsed() > 5000);
+    // (waitForFinished() is false for a process that already finished while stop() ran the event loop.)
+    QVERIFY(curl.state() == QProcess::NotRunning || curl.waitForFinished(5000));
+    QCOMPARE(curl.exitCode(), 0); // the stream ended properly, not cut by the stop
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, QString());
+    // Stopped: new connections are refused.
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, h.port() ? h.port() : 1);
+    QVERIFY(!s.waitForConnected(500) || s.state() != QAbstractSocket::ConnectedState);
+}
+
+void ProxyTest::nonLoopbackBindNeedsAccessToken()
+{
+    ProxyHarness refused([](ProxyConfig &c) { c.bindAddress = QHostAddress::Any; });
+    QVERIFY(!refused.ok());
+    QVERIFY(refused.error().contains(u"access token"_s));
+    ProxyHarness h([](ProxyConfig &c) {
+        c.bindAddress = QHostAddress::Any;
+        c.accessToken = "a-long-access-token-0123456789";
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QCOMPARE(h.curl("/v1/models", {}, auth(kKeyA)).status, 401);
+    QCOMPARE(h.curl("/v1/models", {}, auth(kKeyA) << u"X-TokenLedger-Access-Token: a-long-access-token-0123456789"_s)
+                 .status,
+             200);
+    // The access token is not sent upstream.
+    QVERIFY(!hasHeader(h.upstream().lastRequest().headers, "x-tokenledger-access-token"));
+}
+
+namespace {
+QStringList g_logLines;
+void captureLog(QtMsgType, const QMessageLogContext &, const QString &msg) { g_logLines << msg; }
+} // namespace
+
+void ProxyTest::plantedKeyAppearsNowhere()
+{
+    qputenv("QT_LOGGING_RULES", "*.debug=true");
+    QLoggingCategory::setFilterRules(u"*.debug=true"_s);
+    QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    QString dir;
+    {
+        ProxyHarness h([](ProxyConfig &c) { c.upstreams[0].apiKey = kKeyB; }); // key from "the keychain"
+        QVERIFY(h.ok());
+        dir = h.dir();
+        h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
+        h.curl("/v1/chat/completions", chatBody("gpt-4o", true), auth(kKeyA));
+        h.curl("/v1/chat/completions", chatBody("gpt-4o", false, false, "uses the configured key"));
+        QCOMPARE(headerValue(h.upstream().lastRequest().headers, "authorization"), "Bearer " + kKeyB);
+        h.curl("/v1/chat/completions", chatBody("rate-limited"), auth(kKeyA));
+        h.curl("/v1/chat/completions", "{broken", auth(kKeyA));
+        const QList<CallRecord> recs = h.records();
+        QCOMPARE(recs.size(), 5);
+        QVERIFY(h.stop());
+        // Every file the ledger and cache wrote, while still open (WAL included) and after.
+        QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+        int files = 0;
+        while (it.hasNext()) {
+            const QString path = it.next();
+            if (path.contains(u"curl-body"_s))
+                continue; // the test client's own request/response body files
+            const QByteArray bytes = readFile(path);
+            QVERIFY2(!bytes.contains(kKeyA), qPrintable(path));
+            QVERIFY2(!bytes.contains(kKeyB), qPrintable(path));
+            QVERIFY2(!bytes.contains("PLANTED"), qPrintable(path));
+            ++files;
+        }
+        QVERIFY(files >= 2); // ledger and cache files at least
+        // Records as exported (JSON form of every field).
+        for (const CallRecord &r : recs) {
+            QVERIFY(!r.keyId.contains(u"PLANTED"_s));
+            QVERIFY(!r.errorKind.contains(u"PLANTED"_s));
+        }
+    }
+    qInstallMessageHandler(previous);
+    for (const QString &line : std::as_const(g_logLines))
+        QVERIFY2(!line.contains(u"PLANTED"_s), qPrintable(line));
+}
+
+QTEST_GUILESS_MAIN(ProxyTest)
+#include "ProxyTest.moc"
