@@ -1,6 +1,8 @@
 #include "AppContext.h"
 
 #include "MainWindow.h"
+#include "common/Theme.h"
+#include "common/Translations.h"
 #include "ledger/Database.h"
 #include "settings/Settings.h"
 
@@ -30,9 +32,17 @@ int runGui(const QString &dbPath)
         return 1;
     }
     Settings settings;
-    MainWindow window(*core->ledger, settings);
-    window.show();
+    Translations::install(settings.language()); // a language change applies on restart
+    Theme::apply(settings.theme());
+    auto window = createMainWindow(*core, settings);
+    window->show();
     return QApplication::exec();
+}
+
+std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &settings)
+{
+    auto window = std::make_unique<MainWindow>(*core.ledger, settings);
+    return window;
 }
 
 } // namespace tl::AppContext

@@ -3,16 +3,22 @@
 #include "common/Result.h"
 #include "ledger/Ledger.h"
 #include "pricing/PriceBook.h"
+#include "tokenizer/Tokenizers.h"
 
 #include <memory>
 
 namespace tl {
+
+class MainWindow;
+class Settings;
 
 // The core services every entry point needs: the price book and the ledger.
 struct CoreServices
 {
     std::shared_ptr<const PriceBook> book;
     std::unique_ptr<Ledger> ledger;
+    // Token counting (tiktoken-exact): one registry, rank files loaded on first use; thread-safe.
+    std::shared_ptr<const tokenizer::Tokenizers> tokenizers = std::make_shared<const tokenizer::Tokenizers>();
 };
 
 // The composition root: builds the services and hands them to the windows or commands.
@@ -21,6 +27,9 @@ namespace AppContext {
 Result<CoreServices> openCore(const QString &dbPath);
 // Opens the main window on `dbPath` and runs the event loop; returns the exit code.
 int runGui(const QString &dbPath);
+// Builds the main window with every page (the composition root adds feature pages such as the proxy
+// here); used by runGui and the screenshot command.
+std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &settings);
 } // namespace AppContext
 
 } // namespace tl

@@ -8,6 +8,7 @@ namespace tl::cli {
 int runImport(const QStringList &args);
 int runReport(const QStringList &args);
 int runExport(const QStringList &args);
+int runScreenshot(const QStringList &args);
 
 const QList<Command> &commands()
 {
@@ -15,6 +16,7 @@ const QList<Command> &commands()
         {"import", "import calls from CSV, JSONL or provider usage reports", &runImport, false},
         {"report", "print the cost breakdown and totals", &runReport, false},
         {"export", "export records as JSONL or CSV", &runExport, false},
+        {"screenshot", "render a page of the main window offscreen to a PNG", &runScreenshot, true},
     };
     return all;
 }

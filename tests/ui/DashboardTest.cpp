@@ -1,0 +1,290 @@
+// The dashboard on a real temporary SQLite ledger, driven offscreen: empty state, live update, the date
+// picker, the filter box, a table-row click and a real mouse click on a chart bar narrowing the views.
+#include "ScriptedPrompter.h"
+#include "TestSupport.h"
+#include "UiTestData.h"
+#include "charts/ParetoChart.h"
+#include "charts/TopSpendersChart.h"
+#include "charts/CostOverTimeChart.h"
+#include "dashboard/BreakdownModel.h"
+#include "dashboard/BreakdownPanel.h"
+#include "dashboard/DashboardPage.h"
+#include "dashboard/DateRangePicker.h"
+#include "dashboard/EmptyState.h"
+#include "dashboard/FilterChip.h"
+#include "dashboard/KpiPanel.h"
+
+#include <QBarSeries>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QDateTime>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+class DashboardTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    // A fixed "now" so ranges are reproducible: 2026-06-15 12:00 UTC.
+    const qint64 m_now = test::usFromIso(u"2026-06-15T12:00:00Z"_s);
+
+    std::unique_ptr<DashboardPage> makePage(test::TempLedger &t, test::ScriptedPrompter &prompter, const QString &range)
+    {
+        t.settings->setDashboardRange(range);
+        t.settings->setTimeZone(u"UTC"_s);
+        auto page = std::make_unique<DashboardPage>(*t.ledger, *t.settings, prompter, [this] { return m_now; });
+        page->resize(1400, 900);
+        page->show();
+        return page;
+    }
+
+    static qint64 costOf(Ledger &ledger, const QString &endpoint)
+    {
+        BreakdownQuery q;
+        q.fromUs = 0;
+        q.toUs = std::numeric_limits<qint64>::max();
+        q.filter.endpoint = endpoint;
+        return ledger.breakdown(q).result()->totals.cost;
+    }
+
+private Q_SLOTS:
+    void emptyLedgerShowsHowToGetDataInAndUpdatesLive()
+    {
+        test::TempLedger t;
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QVERIFY(page->isShowingEmptyState());
+        QVERIFY(page->emptyState()->isVisible());
+        QSignalSpy importSpy(page.get(), &DashboardPage::importRequested);
+        QTest::mouseClick(page->emptyState()->findChild<QPushButton *>(u"emptyStateImport"_s), Qt::LeftButton);
+        QCOMPARE(importSpy.count(), 1);
+
+        // Records landing in the ledger replace the empty state by themselves (Ledger::recordsAdded).
+        test::fillLedger(*t.ledger, m_now);
+        QTRY_VERIFY_WITH_TIMEOUT(!page->isShowingEmptyState(), 10000);
+        QTRY_COMPARE(page->breakdownModel()->breakdown().totals.calls, 22);
+    }
+
+    void datePickerNarrowsTheRange_data()
+    {
+        QTest::addColumn<int>("presetIndex");
+        QTest::addColumn<qint64>("calls");
+        QTest::addColumn<int>("rows");
+        QTest::newRow("the last 24 hours hold only the chat calls") << 0 << qint64(10) << 1;
+        QTest::newRow("the last 7 days add the code-assist calls") << 1 << qint64(15) << 2;
+        QTest::newRow("the last 30 days add the summaries") << 2 << qint64(19) << 3;
+        QTest::newRow("all time includes the unpriced legacy calls") << 4 << qint64(22) << 4;
+    }
+
+    void datePickerNarrowsTheRange()
+    {
+        QFETCH(int, presetIndex);
+        QFETCH(qint64, calls);
+        QFETCH(int, rows);
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"90d"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QSignalSpy loaded(page.get(), &DashboardPage::dataLoaded);
+
+        // Drive the real combo box the user sees.
+        QComboBox *preset = page->rangePicker()->presetBox();
+        preset->setFocus();
+        preset->setCurrentIndex(presetIndex);
+        QTRY_VERIFY(loaded.count() >= 1 && page->isLoaded());
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, calls);
+        QCOMPARE(page->breakdownModel()->rowCount(), rows);
+        QCOMPARE(page->kpis()->calls()->value(), QString::number(calls));
+        QCOMPARE(t.settings->dashboardRange(), page->range().id(page->range().preset));
+        // The spend tile shows the exact sum of the priced calls.
+        qint64 expected = costOf(*t.ledger, u"chat"_s);
+        if (calls >= 15)
+            expected += costOf(*t.ledger, u"code-assist"_s);
+        if (calls >= 19)
+            expected += costOf(*t.ledger, u"summarise"_s);
+        QCOMPARE(page->breakdownModel()->breakdown().totals.cost, expected);
+        QCOMPARE(page->kpis()->spend()->value(), formatUsd(expected, 2));
+        // Unpriced calls are counted, never priced at $0.
+        QCOMPARE(page->kpis()->unpriced()->value(), calls == 22 ? u"3"_s : u"0"_s);
+        QCOMPARE(page->kpis()->findChild<QPushButton *>(u"addPriceButton"_s)->isVisibleTo(page.get()), calls == 22);
+    }
+
+    void listPricesGiveTheExpectedCosts()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        // 10 x (1,000 x $2.50 + 200 x $10.00) / 1M = $0.045 (gpt-4o-2024-08-06, genai-prices 0.1.8)
+        QCOMPARE(costOf(*t.ledger, u"chat"_s), 45'000'000LL);
+        // 5 x (2,000 x $0.15 + 100 x $0.60) / 1M = $0.0018 (gpt-4o-mini-2024-07-18)
+        QCOMPARE(costOf(*t.ledger, u"code-assist"_s), 1'800'000LL);
+    }
+
+    void customRangeUsesWholeDays()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        QTRY_VERIFY(page->isLoaded());
+        DateRangePicker *picker = page->rangePicker();
+        picker->presetBox()->setCurrentIndex(5); // Custom…
+        QVERIFY(picker->fromEdit()->isVisible());
+        // 2026-06-12 is the day of the code-assist calls (3 days before "now").
+        picker->fromEdit()->setDate(QDate(2026, 6, 12));
+        picker->toEdit()->setDate(QDate(2026, 6, 12));
+        QTRY_VERIFY(page->isLoaded() && page->breakdownModel()->breakdown().totals.calls == 5);
+        QCOMPARE(page->breakdownModel()->rowCount(), 1);
+        QCOMPARE(page->breakdownModel()->data(page->breakdownModel()->index(0, BreakdownModel::Endpoint)).toString(),
+                 u"code-assist"_s);
+    }
+
+    void filterBoxNarrowsTheTable()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        QTRY_VERIFY(page->isLoaded());
+        BreakdownPanel *panel = page->breakdownPanel();
+        QCOMPARE(panel->proxy()->rowCount(), 4);
+        QTest::keyClicks(panel->filterBox(), u"gpt-4o"_s);
+        QCOMPARE(panel->proxy()->rowCount(), 2); // gpt-4o-2024-08-06 and gpt-4o-mini-2024-07-18
+        panel->filterBox()->clear();
+        QTest::keyClicks(panel->filterBox(), u"SUMMAR"_s);
+        QCOMPARE(panel->proxy()->rowCount(), 1);
+        QCOMPARE(panel->table()->model()->index(0, BreakdownModel::Endpoint).data().toString(), u"summarise"_s);
+
+        // Copy gives the visible rows as tab-separated text with a header.
+        const QStringList lines = panel->selectionText().split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QVERIFY(lines.at(1).startsWith(u"summarise\tclaude-3-5-sonnet-20241022\t4\t"_s));
+
+        // Export CSV through the file-picker seam.
+        const QString csv = t.dir.filePath(u"breakdown.csv"_s);
+        prompter.fileAnswers.push_back(csv);
+        QTest::mouseClick(panel->findChild<QPushButton *>(u"breakdownExport"_s), Qt::LeftButton);
+        const QString text = QString::fromUtf8(test::readFile(csv));
+        QVERIFY(text.startsWith(u"Endpoint,Model,Calls,"_s));
+        QVERIFY2(text.contains(u"summarise,claude-3-5-sonnet-20241022,4,20000,0,2000,0,0.09,"_s), qPrintable(text));
+    }
+
+    void clickingARowNarrowsTheOtherViews()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QTableView *table = page->breakdownPanel()->table();
+        // Rows are sorted by cost: summarise ($0.09) first, then chat ($0.045).
+        const QModelIndex chat = table->model()->index(1, BreakdownModel::Endpoint);
+        QCOMPARE(chat.data().toString(), u"chat"_s);
+        QVERIFY(!page->filterChip()->isVisible());
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(chat).center());
+        QCOMPARE(page->filter().endpoint, u"chat"_s);
+        QCOMPARE(page->filter().model, u"gpt-4o-2024-08-06"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QVERIFY(page->filterChip()->isVisible());
+        QVERIFY(page->filterChip()->text().contains(u"chat"_s));
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 10);
+        QCOMPARE(page->kpis()->calls()->value(), u"10"_s);
+        QCOMPARE(page->topSpendersChart()->barCount(), 1);
+        QCOMPARE(page->costChart()->seriesCount(), 1);
+
+        QTest::mouseClick(page->filterChip()->clearButton(), Qt::LeftButton);
+        QTRY_VERIFY(page->isLoaded());
+        QVERIFY(!page->filterChip()->isVisible());
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 22);
+    }
+
+    void clickingAParetoBarNarrowsTheTable()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        QTRY_VERIFY(page->isLoaded());
+        ParetoChart *pareto = page->paretoChart();
+        QCOMPARE(pareto->barCount(), 4);
+        // A real mouse click in the middle of the second bar (chat, the second highest cost).
+        QChart *chart = pareto->chart();
+        QAbstractSeries *bars = nullptr;
+        for (QAbstractSeries *s : chart->series()) {
+            if (qobject_cast<QBarSeries *>(s))
+                bars = s;
+        }
+        QVERIFY(bars);
+        const double height = double(costOf(*t.ledger, u"chat"_s)) / 1e9;
+        const QPointF inChart = chart->mapToPosition(QPointF(1, height / 2), bars);
+        const QPoint inView = pareto->view()->mapFromScene(chart->mapToScene(inChart));
+        QSignalSpy clicked(pareto, &ParetoChart::barClicked);
+        QTest::mouseMove(pareto->view()->viewport(), inView);
+        QTest::mouseClick(pareto->view()->viewport(), Qt::LeftButton, {}, inView);
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.first().first().toString(), u"chat"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QCOMPARE(page->filter().endpoint, u"chat"_s);
+        QCOMPARE(page->breakdownModel()->rowCount(), 1);
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 10);
+        QVERIFY(page->filterChip()->isVisible());
+    }
+
+    void clickingATopSpenderOrACostSeriesNarrows()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QCOMPARE(page->topSpendersChart()->barCount(), 4);
+        page->topSpendersChart()->clickBar(0); // the highest: summarise · claude
+        QTRY_VERIFY(page->isLoaded());
+        QCOMPARE(page->filter().endpoint, u"summarise"_s);
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 4);
+        page->clearFilter();
+        QTRY_VERIFY(page->isLoaded());
+        // The cost chart is stacked by model; a series click narrows to that model.
+        QCOMPARE(page->costChart()->seriesCount(), 4);
+        page->costChart()->clickSeries(0);
+        QTRY_VERIFY(page->isLoaded());
+        QVERIFY(!page->filter().model.isEmpty());
+        QCOMPARE(page->breakdownModel()->rowCount(), 1);
+        QCOMPARE(page->breakdownModel()->breakdown().rows.first().keys.at(1), page->filter().model);
+    }
+
+    void staleResultsAreIgnored()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        // Several requests in a row: only the last one's results may land.
+        DateRange r24;
+        r24.preset = DateRange::Preset::Last24h;
+        DateRange all;
+        all.preset = DateRange::Preset::All;
+        page->setRange(r24);
+        page->setRange(all);
+        page->setRange(r24);
+        QTRY_VERIFY(page->isLoaded());
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 10);
+    }
+};
+
+} // namespace tl
+
+QTEST_MAIN(tl::DashboardTest)
+#include "DashboardTest.moc"
