@@ -18,7 +18,7 @@ DEPS=(
   libhttp-parser-dev libcurl4-openssl-dev nginx
   fonts-noto-cjk fonts-dejavu-core
   gnome-keyring dbus dbus-x11 libsecret-tools
-  nodejs npm curl sqlite3 python3 xvfb
+  curl sqlite3 python3 xvfb
 )
 
 deps() {
@@ -27,6 +27,12 @@ deps() {
   for p in "${DEPS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # Node.js and npm run the SDK clients and the tokenizer oracle; the machine may already have a Node.js
+  # from elsewhere (nodesource's nodejs bundles npm and conflicts with Debian's npm package).
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    dpkg-query -W -f='${Status}' nodejs 2>/dev/null | grep -q "install ok installed" || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
