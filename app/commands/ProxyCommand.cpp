@@ -1,0 +1,198 @@
+#include "CliCommon.h"
+#include "Command.h"
+
+#include "ledger/Ledger.h"
+#include "proxy/CallerIdentity.h"
+#include "proxy/Proxy.h"
+#include "secrets/SecretStore.h"
+#include "settings/Settings.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <atomic>
+#include <functional>
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::cli {
+
+namespace {
+
+std::atomic<int> g_stopSignal{0};
+extern "C" void onStopSignal(int sig) { g_stopSignal.store(sig); }
+
+UpstreamConfig upstreamFromJson(const QJsonObject &o, QString *error)
+{
+    const QString kindName = o.value("kind"_L1).toString(o.value("id"_L1).toString());
+    const auto kind = upstreamKindFromString(kindName).value_or(UpstreamKind::OpenAiCompatible);
+    UpstreamConfig u = UpstreamConfig::defaults(kind);
+    if (o.contains("id"_L1))
+        u.id = o.value("id"_L1).toString();
+    if (o.contains("baseUrl"_L1))
+        u.baseUrl = QUrl(o.value("baseUrl"_L1).toString());
+    u.priceProvider = o.value("priceProvider"_L1).toString();
+    u.keychainEntry = o.value("keychainEntry"_L1).toString();
+    if (o.contains("azureApiVersion"_L1))
+        u.azureApiVersion = o.value("azureApiVersion"_L1).toString();
+    if (o.contains("apiKey"_L1))
+        *error = u"Config files never hold keys: put the key in the keychain and name it with \"keychainEntry\"."_s;
+    return u;
+}
+
+} // namespace
+
+int runProxy(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addDbOption(parser);
+    parser.addOption({u"port"_s, u"Port to listen on (default 8787)."_s, u"N"_s});
+    parser.addOption({u"bind"_s, u"Address to listen on (default 127.0.0.1; any other address needs an access "
+                                  "token in the TOKENLEDGER_PROXY_TOKEN environment variable)."_s,
+                      u"ADDR"_s});
+    parser.addOption({u"upstream"_s, u"PROVIDER=BASE_URL (openai, anthropic, azure, openrouter, or any name for an "
+                                      "OpenAI-compatible server); repeatable."_s,
+                      u"SPEC"_s});
+    parser.addOption({u"config"_s, u"JSON file: {port, bind, upstreams: [{id, kind, baseUrl, keychainEntry, "
+                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes}}."_s,
+                      u"FILE"_s});
+    parser.addOption({u"no-cache"_s, u"Run without the exact cache."_s});
+    QString error;
+    if (!parseArgs(parser, "proxy", args, &error))
+        return failWith("proxy", kExitUsage, error);
+
+    ProxyConfig config;
+    QList<UpstreamConfig> upstreams;
+    if (parser.isSet(u"config"_s)) {
+        QFile f(parser.value(u"config"_s));
+        if (!f.open(QIODevice::ReadOnly))
+            return failWith("proxy", kExitFailure, u"Cannot read %1: %2"_s.arg(f.fileName(), f.errorString()));
+        QJsonParseError pe{};
+        const QJsonObject o = QJsonDocument::fromJson(f.readAll(), &pe).object();
+        if (pe.error != QJsonParseError::NoError)
+            return failWith("proxy", kExitUsage, u"%1 is not valid JSON: %2"_s.arg(f.fileName(), pe.errorString()));
+        if (o.contains("port"_L1))
+            config.port = quint16(o.value("port"_L1).toInt());
+        if (o.contains("bind"_L1))
+            config.bindAddress = QHostAddress(o.value("bind"_L1).toString());
+        for (const QJsonValue &v : o.value("upstreams"_L1).toArray()) {
+            upstreams << upstreamFromJson(v.toObject(), &error);
+            if (!error.isEmpty())
+                return failWith("proxy", kExitUsage, error);
+        }
+        const QJsonObject c = o.value("cache"_L1).toObject();
+        config.cache.enabled = c.value("enabled"_L1).toBool(true);
+        config.cache.ttlSeconds = c.value("ttlSeconds"_L1).toInteger(config.cache.ttlSeconds);
+        config.cache.maxBytes = c.value("maxBytes"_L1).toInteger(config.cache.maxBytes);
+    }
+    if (parser.isSet(u"port"_s)) {
+        bool ok = false;
+        const int port = parser.value(u"port"_s).toInt(&ok);
+        if (!ok || port < 0 || port > 65535)
+            return failWith("proxy", kExitUsage, u"--port needs a number from 0 to 65535"_s);
+        config.port = quint16(port);
+    }
+    if (parser.isSet(u"bind"_s)) {
+        config.bindAddress = QHostAddress(parser.value(u"bind"_s));
+        if (config.bindAddress.isNull())
+            return failWith("proxy", kExitUsage, u"--bind needs an IP address"_s);
+    }
+    for (const QString &spec : parser.values(u"upstream"_s)) {
+        const qsizetype eq = spec.indexOf(u'=');
+        if (eq <= 0)
+            return failWith("proxy", kExitUsage, u"--upstream needs PROVIDER=BASE_URL (got \"%1\")"_s.arg(spec));
+        const QString name = spec.left(eq).trimmed();
+        UpstreamConfig u = UpstreamConfig::defaults(upstreamKindFromString(name).value_or(UpstreamKind::OpenAiCompatible));
+        u.id = name;
+        u.baseUrl = QUrl(spec.mid(eq + 1).trimmed());
+        // A later --upstream with the same name replaces an earlier one (command line over config file).
+        upstreams.removeIf([&](const UpstreamConfig &x) { return x.id == u.id; });
+        upstreams << u;
+    }
+    if (upstreams.isEmpty())
+        upstreams = {UpstreamConfig::defaults(UpstreamKind::OpenAi), UpstreamConfig::defaults(UpstreamKind::Anthropic)};
+    config.upstreams = upstreams;
+    if (parser.isSet(u"no-cache"_s))
+        config.cache.enabled = false;
+    config.accessToken = qgetenv("TOKENLEDGER_PROXY_TOKEN");
+    if (auto v = config.validate(); !v)
+        return failWith("proxy", kExitUsage, v.error().message);
+
+    Settings settings;
+    QByteArray salt = settings.value(u"proxy/callerSalt"_s).toByteArray();
+    if (salt.isEmpty()) {
+        salt = newCallerSalt();
+        settings.setValue(u"proxy/callerSalt"_s, salt);
+    }
+    config.callerSalt = salt;
+
+    auto core = openFromDbOption(parser);
+    if (!core)
+        return failWith("proxy", kExitFailure, core.error().message);
+    int exitCode = kExitOk;
+    {
+        Proxy proxy(*core->ledger);
+        KeychainSecretStore secrets;
+        QTimer poll;
+        auto fatal = [&](const QString &message) {
+            exitCode = failWith("proxy", kExitFailure, message);
+            QCoreApplication::exit(exitCode);
+        };
+        auto startProxy = [&]() {
+            proxy.start(config).then(&proxy, [&](Result<quint16> port) {
+                if (!port)
+                    return fatal(port.error().message);
+                out(u"tokenledger proxy: listening on http://%1:%2 (ledger %3)\n"_s.arg(config.bindAddress.toString())
+                        .arg(*port)
+                        .arg(core->ledger->path()));
+                for (const UpstreamConfig &u : std::as_const(config.upstreams))
+                    out(u"  upstream %1 -> %2\n"_s.arg(u.id, u.baseUrl.toString()));
+                poll.start(50);
+            });
+        };
+        // Upstream keys named in the config come from the OS keychain, one after another; a missing
+        // one is an error (no plaintext fallback).
+        std::function<void(qsizetype)> readKey = [&](qsizetype i) {
+            while (i < config.upstreams.size() && config.upstreams[i].keychainEntry.isEmpty())
+                ++i;
+            if (i == config.upstreams.size())
+                return startProxy();
+            secrets.read(config.upstreams[i].keychainEntry).then(&proxy, [&, i](Result<QByteArray> key) {
+                if (!key)
+                    return fatal(key.error().message);
+                config.upstreams[i].apiKey = *key;
+                readKey(i + 1);
+            });
+        };
+
+        std::signal(SIGINT, onStopSignal);
+        std::signal(SIGTERM, onStopSignal);
+        QObject::connect(&poll, &QTimer::timeout, &proxy, [&]() {
+            if (g_stopSignal.load() == 0)
+                return;
+            poll.stop();
+            err(u"tokenledger proxy: stopping, finishing in-flight requests...\n"_s);
+            proxy.stop().then(&proxy, [&]() {
+                const qint64 answered = proxy.stats().requests.load();
+                // Every record handed to the writer is committed before we exit.
+                core->ledger->writer().flush().then(&proxy, [answered]() {
+                    out(u"tokenledger proxy: stopped after %1 requests; every record written.\n"_s.arg(answered));
+                    QCoreApplication::quit();
+                });
+            });
+        });
+        QTimer::singleShot(0, &proxy, [&]() { readKey(0); });
+        const int loopCode = QCoreApplication::exec();
+        if (exitCode == kExitOk)
+            exitCode = loopCode;
+    }
+    core->ledger.reset(); // drains the writer
+    return exitCode;
+}
+
+} // namespace tl::cli
