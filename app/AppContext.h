@@ -4,6 +4,7 @@
 #include "ledger/Ledger.h"
 #include "pricing/PriceBook.h"
 #include "tokenizer/Tokenizers.h"
+#include "tokenizer/Tokenizers.h"
 
 #include <memory>
 
