@@ -1,6 +1,7 @@
 // Unit tests of the encoder itself: loading and its errors, round trips, special tokens, model
 // mapping, the heap merge against tiktoken's scan, long single-character runs, and concurrent use.
 #include "tokenizer/BytePairMerge.h"
+#include "tokenizer/EstimateCalibration.h"
 #include "tokenizer/Tokenizers.h"
 #include "tokenizer/Utf8.h"
 
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void invalidUtf8IsReplacedPerMaximalSubpart_data();
     void invalidUtf8IsReplacedPerMaximalSubpart();
     void concurrentEncodingGivesSameIds();
+    void calibrationScalesEstimatesOnceItHasEnoughCalls();
 
 private:
     Tokenizers m_tokenizers;
@@ -304,6 +306,21 @@ void EncodingTest::concurrentEncodingGivesSameIds()
     for (auto &t : threads)
         t.join();
     QVERIFY(got == expected);
+}
+
+void EncodingTest::calibrationScalesEstimatesOnceItHasEnoughCalls()
+{
+    EstimateCalibration calibration(3);
+    QCOMPARE(calibration.apply(u"anthropic"_s, 1000), qint64(1000)); // no data: unchanged
+    calibration.record(u"anthropic"_s, 1000, 1150);
+    calibration.record(u"anthropic"_s, 500, 560);
+    QVERIFY(!calibration.factor(u"anthropic"_s).has_value()); // 2 of 3 samples
+    calibration.record(u"anthropic"_s, 0, 10);                // ignored
+    calibration.record(u"anthropic"_s, 500, 590);
+    QCOMPARE(calibration.samples(u"anthropic"_s), 3);
+    QCOMPARE(*calibration.factor(u"anthropic"_s), 2300.0 / 2000.0);
+    QCOMPARE(calibration.apply(u"anthropic"_s, 100), qint64(115));
+    QVERIFY(!calibration.factor(u"google"_s).has_value());
 }
 
 QTEST_GUILESS_MAIN(EncodingTest)
