@@ -20,7 +20,7 @@
 #include <QSqlQuery>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QSplitter>
+#include <QHBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -59,13 +59,18 @@ MainWindow::MainWindow(Ledger &ledger, Settings &settings, std::shared_ptr<Promp
             m_pageActions->actions().at(row)->setChecked(true);
         Q_EMIT pageShown(m_order.at(row));
     });
-    auto *split = new QSplitter;
-    split->setObjectName(u"mainSplitter"_s);
-    split->addWidget(m_sidebar);
-    split->addWidget(m_pages);
-    split->setStretchFactor(1, 1);
-    split->setChildrenCollapsible(false);
-    setCentralWidget(split);
+    auto *central = new QWidget;
+    auto *row = new QHBoxLayout(central);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(0);
+    row->addWidget(m_sidebar);
+    auto *rule = new QFrame(central);
+    rule->setFrameShape(QFrame::VLine);
+    rule->setFrameShadow(QFrame::Plain);
+    rule->setForegroundRole(QPalette::Mid);
+    row->addWidget(rule);
+    row->addWidget(m_pages, 1);
+    setCentralWidget(central);
 
     buildMenus();
     m_dashboard = new DashboardPage(m_ledger, m_settings, *m_prompter, std::move(clock));
@@ -96,9 +101,10 @@ void MainWindow::addPage(const QString &id, const QString &title, QWidget *page)
     auto *item = new QListWidgetItem(title, m_sidebar);
     item->setData(Qt::UserRole, id);
     item->setSizeHint(QSize(0, m_sidebar->fontMetrics().height() * 2));
-    const int textWidth = m_sidebar->fontMetrics().horizontalAdvance(title) + 48;
-    m_sidebar->setMinimumWidth(std::max(m_sidebar->minimumWidth(), textWidth));
-    m_sidebar->setMaximumWidth(std::max(m_sidebar->minimumWidth(), 240));
+    // As wide as the longest title, within reason (font metrics, so it scales with DPI and language).
+    const int textWidth = m_sidebar->fontMetrics().horizontalAdvance(title) + 3 * m_sidebar->fontMetrics().height();
+    const int lineHeight = m_sidebar->fontMetrics().height();
+    m_sidebar->setFixedWidth(std::clamp(std::max(m_sidebar->minimumWidth(), textWidth), lineHeight * 7, lineHeight * 14));
     if (m_viewMenu) {
         auto *action = new QAction(title, m_pageActions);
         action->setCheckable(true);

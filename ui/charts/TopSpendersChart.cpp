@@ -45,7 +45,11 @@ void TopSpendersChart::setBars(const QList<Bar> &bars)
     // Highest at the top: horizontal bar categories run bottom-up.
     for (qsizetype i = bars.size() - 1; i >= 0; --i) {
         set->append(double(bars.at(i).cost) / double(kNanoPerUsd));
-        QString label = elided(bars.at(i).label, 34);
+        // "endpoint · model" becomes two lines (axis labels take HTML), so long model names fit.
+        QStringList parts = bars.at(i).label.split(u" · "_s);
+        for (QString &part : parts)
+            part = elided(part, 30).toHtmlEscaped();
+        QString label = parts.join(u"<br>"_s);
         while (categories.contains(label)) // category labels must be unique
             label += u' ';
         categories << label;
@@ -73,8 +77,8 @@ void TopSpendersChart::setBars(const QList<Bar> &bars)
     auto *x = new QValueAxis;
     const double maxUsd = double(max) / double(kNanoPerUsd);
     x->setRange(0, maxUsd > 0 ? maxUsd * 1.05 : 1.0);
-    x->applyNiceNumbers();
     x->setTickCount(4);
+    x->applyNiceNumbers();
     const double top = x->max();
     x->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
     chart()->addAxis(x, Qt::AlignBottom);

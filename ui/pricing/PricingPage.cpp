@@ -134,6 +134,9 @@ QWidget *PricingPage::buildBookTab()
     m_bookTable->setWordWrap(false);
     // ResizeToContents over ~1,700 rows is slow; size from the header and a sample instead.
     m_bookTable->resizeColumnsToContents();
+    const int maxModelWidth = m_bookTable->fontMetrics().horizontalAdvance(u"claude-3-5-sonnet-20241022-extended"_s);
+    m_bookTable->setColumnWidth(PriceBookModel::Model,
+                                std::min(m_bookTable->columnWidth(PriceBookModel::Model), maxModelWidth));
     auto *override = new QPushButton(tr("Override selected price…"), tab);
     override->setObjectName(u"bookOverride"_s);
     connect(override, &QPushButton::clicked, this, [this] {
@@ -263,8 +266,7 @@ QWidget *PricingPage::buildUnpricedTab()
 
 QWidget *PricingPage::buildCalculatorTab()
 {
-    // Slot for the tokenizer-based CostCalculatorWidget (ui/pricing/CostCalculatorWidget.h, another
-    // engineer's work): embed it here once it is in the tree.
+    // Holds the tokenizer-based CostCalculatorWidget once the composition root sets it.
     m_calculatorSlot = new QWidget;
     m_calculatorSlot->setObjectName(u"costCalculatorSlot"_s);
     auto *layout = new QVBoxLayout(m_calculatorSlot);
@@ -275,6 +277,16 @@ QWidget *PricingPage::buildCalculatorTab()
     label->setAlignment(Qt::AlignCenter);
     layout->addWidget(label);
     return m_calculatorSlot;
+}
+
+void PricingPage::setCalculator(QWidget *calculator)
+{
+    QLayout *layout = m_calculatorSlot->layout();
+    while (QLayoutItem *item = layout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    layout->addWidget(calculator);
 }
 
 void PricingPage::refresh()

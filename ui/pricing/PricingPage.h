@@ -57,8 +57,10 @@ public:
     AliasesModel *aliasesModel() const { return m_aliases; }
     UnpricedModelsModel *unpricedModel() const { return m_unpriced; }
     QLabel *repriceResult() const { return m_repriceResult; }
-    // Where the cost calculator lives (the CostCalculatorWidget once it exists in the tree).
+    // The "Cost calculator" tab. The composition root puts the CostCalculatorWidget there with
+    // setCalculator() (it needs the app's tokenizers); until then the tab says it is not available.
     QWidget *calculatorSlot() const { return m_calculatorSlot; }
+    void setCalculator(QWidget *calculator); // takes ownership
 
 Q_SIGNALS:
     void dataLoaded();

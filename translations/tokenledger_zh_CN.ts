@@ -1,0 +1,1193 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AppContext</name>
+    <message>
+        <source>TokenLedger</source>
+        <translation>TokenLedger</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Ledger database file.</source>
+        <translation>账本数据库文件。</translation>
+    </message>
+</context>
+<context>
+    <name>tl::AliasDialog</name>
+    <message>
+        <source>Model alias</source>
+        <translation>模型别名</translation>
+    </message>
+    <message>
+        <source>e.g. an Azure deployment name</source>
+        <translation>例如 Azure 部署名称</translation>
+    </message>
+    <message>
+        <source>&amp;Name as reported:</source>
+        <translation>上报的名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Provider:</source>
+        <translation>提供商(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Priced as &amp;model:</source>
+        <translation>按此模型计价(&amp;M)：</translation>
+    </message>
+</context>
+<context>
+    <name>tl::AliasesModel</name>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>Name as reported</source>
+        <translation>上报的名称</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <source>Priced as model</source>
+        <translation>按此模型计价</translation>
+    </message>
+</context>
+<context>
+    <name>tl::BreakdownModel</name>
+    <message numerus="yes">
+        <source>%n call(s) in this row have no price; the cost covers priced calls only.</source>
+        <translation><numerusform>此行有 %n 次调用没有价格；费用只包含已定价的调用。</numerusform></translation>
+    </message>
+    <message>
+        <source>unpriced</source>
+        <translation>未定价</translation>
+    </message>
+    <message>
+        <source>Input tokens read from the provider's prompt cache (part of prompt tokens)</source>
+        <translation>从提供商提示缓存读取的输入 token（包含在提示 token 中）</translation>
+    </message>
+    <message>
+        <source>Reasoning tokens (part of completion tokens, billed once as output)</source>
+        <translation>推理 token（包含在补全 token 中，按输出计费一次）</translation>
+    </message>
+    <message>
+        <source>95th percentile of the total latency</source>
+        <translation>总延迟的第 95 百分位</translation>
+    </message>
+    <message>
+        <source>Running share of the cost, highest rows first</source>
+        <translation>费用的累计占比，按费用从高到低</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用次数</translation>
+    </message>
+    <message>
+        <source>Prompt tokens</source>
+        <translation>提示 token</translation>
+    </message>
+    <message>
+        <source>Cached tokens</source>
+        <translation>缓存 token</translation>
+    </message>
+    <message>
+        <source>Completion tokens</source>
+        <translation>补全 token</translation>
+    </message>
+    <message>
+        <source>Reasoning tokens</source>
+        <translation>推理 token</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Cost / 1k calls</source>
+        <translation>每千次调用费用</translation>
+    </message>
+    <message>
+        <source>Avg latency</source>
+        <translation>平均延迟</translation>
+    </message>
+    <message>
+        <source>p95 latency</source>
+        <translation>p95 延迟</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Cumulative</source>
+        <translation>累计</translation>
+    </message>
+    <message>
+        <source>Unpriced calls</source>
+        <translation>未定价调用</translation>
+    </message>
+</context>
+<context>
+    <name>tl::BreakdownPanel</name>
+    <message>
+        <source>Filter rows (endpoint, model…)</source>
+        <translation>筛选行（端点、模型…）</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Breakdown by endpoint and model</source>
+        <translation>按端点和模型细分</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Export breakdown</source>
+        <translation>导出细分表</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>tl::CostCalculatorWidget</name>
+    <message>
+        <source>Paste a prompt to count its tokens</source>
+        <translation>粘贴提示词以计算 token 数</translation>
+    </message>
+    <message>
+        <source>Count as one chat message (adds the per-message overhead)</source>
+        <translation>按一条聊天消息计算（加上每条消息的额外开销）</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> 个 token</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Expected completion:</source>
+        <translation>预计补全长度：</translation>
+    </message>
+    <message>
+        <source>Prompt tokens:</source>
+        <translation>提示 token：</translation>
+    </message>
+    <message>
+        <source>Cost of one call:</source>
+        <translation>单次调用费用：</translation>
+    </message>
+    <message>
+        <source>unavailable</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Token count is an estimate: this model's tokenizer is not public (counted with %1).</source>
+        <translation>token 数为估算值：该模型的分词器未公开（用 %1 计算）。</translation>
+    </message>
+    <message>
+        <source>~%L1 (estimate)</source>
+        <translation>约 %L1（估算）</translation>
+    </message>
+    <message>
+        <source>%L1</source>
+        <translation>%L1</translation>
+    </message>
+    <message>
+        <source>~%1 (estimate)</source>
+        <translation>约 %1（估算）</translation>
+    </message>
+    <message>
+        <source>Prices: %1 (%2).</source>
+        <translation>价格：%1（%2）。</translation>
+    </message>
+    <message>
+        <source>unpriced</source>
+        <translation>未定价</translation>
+    </message>
+    <message>
+        <source>No price is known for "%1": add an override on this page to price it.</source>
+        <translation>“%1”没有已知价格：请在本页添加自定义价格。</translation>
+    </message>
+</context>
+<context>
+    <name>tl::CostOverTimeChart</name>
+    <message>
+        <source>Cost over time</source>
+        <translation>费用随时间变化</translation>
+    </message>
+</context>
+<context>
+    <name>tl::DashboardPage</name>
+    <message>
+        <source>by model</source>
+        <translation>按模型</translation>
+    </message>
+    <message>
+        <source>by endpoint</source>
+        <translation>按端点</translation>
+    </message>
+    <message>
+        <source>&amp;Stack cost:</source>
+        <translation>费用堆叠(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>endpoints</source>
+        <translation>个端点</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>%1 and your overrides (revision %2)</source>
+        <translation>%1 及您的自定义价格（修订 %2）</translation>
+    </message>
+    <message>
+        <source>Re-priced on %1 with %2</source>
+        <translation>已于 %1 按 %2 重新计价</translation>
+    </message>
+    <message>
+        <source>%1 calls re-priced, %2 changed; total %3 → %4</source>
+        <translation>重新计价 %1 次调用，%2 次有变化；总计 %3 → %4</translation>
+    </message>
+    <message>
+        <source>No calls between %1 and %2. Choose a longer range, or All time.</source>
+        <translation>%1 至 %2 之间没有调用。请选择更长的时间范围，或“全部时间”。</translation>
+    </message>
+    <message>
+        <source>No calls match the filter in this range.</source>
+        <translation>此时间范围内没有符合筛选条件的调用。</translation>
+    </message>
+    <message>
+        <source>A query failed: %1</source>
+        <translation>查询失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>tl::DateRangePicker</name>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>Last 90 days</source>
+        <translation>最近 90 天</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <source>Custom…</source>
+        <translation>自定义…</translation>
+    </message>
+    <message>
+        <source>&amp;Range:</source>
+        <translation>时间范围(&amp;R)：</translation>
+    </message>
+</context>
+<context>
+    <name>tl::EmptyState</name>
+    <message>
+        <source>No LLM calls in the ledger yet</source>
+        <translation>账本中还没有 LLM 调用</translation>
+    </message>
+    <message>
+        <source>TokenLedger shows where your LLM API money goes. Get calls into the ledger in one of two ways:&lt;ul&gt;&lt;li&gt;&lt;b&gt;Import&lt;/b&gt; a CSV or JSONL file, or a usage or cost report saved from the OpenAI or Anthropic Admin API (File ▸ Import…).&lt;/li&gt;&lt;li&gt;&lt;b&gt;Send your calls through the local proxy&lt;/b&gt;: point your OpenAI or Anthropic client's base URL at TokenLedger and every call is recorded with its exact cost.&lt;/li&gt;&lt;/ul&gt;From the command line: &lt;code&gt;tokenledger import --format csv FILE&lt;/code&gt;.</source>
+        <translation>TokenLedger 告诉您 LLM API 的钱花在了哪里。可以用以下两种方式把调用记入账本：&lt;ul&gt;&lt;li&gt;&lt;b&gt;导入&lt;/b&gt; CSV 或 JSONL 文件，或从 OpenAI、Anthropic 管理 API 保存的用量或费用报告（文件 ▸ 导入…）。&lt;/li&gt;&lt;li&gt;&lt;b&gt;让调用经过本地代理&lt;/b&gt;：把 OpenAI 或 Anthropic 客户端的 base URL 指向 TokenLedger，每次调用都会连同精确费用一起记录。&lt;/li&gt;&lt;/ul&gt;命令行：&lt;code&gt;tokenledger import --format csv FILE&lt;/code&gt;。</translation>
+    </message>
+    <message>
+        <source>&amp;Import a file…</source>
+        <translation>导入文件(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Set up the &amp;proxy</source>
+        <translation>设置代理(&amp;P)</translation>
+    </message>
+</context>
+<context>
+    <name>tl::FilterChip</name>
+    <message>
+        <source>✕ Clear filter</source>
+        <translation>✕ 清除筛选</translation>
+    </message>
+    <message>
+        <source>Endpoint: %1</source>
+        <translation>端点：%1</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <source>Provider: %1</source>
+        <translation>提供商：%1</translation>
+    </message>
+    <message>
+        <source>Key: %1</source>
+        <translation>密钥：%1</translation>
+    </message>
+    <message>
+        <source>Text: %1</source>
+        <translation>文本：%1</translation>
+    </message>
+</context>
+<context>
+    <name>tl::Format</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ImportDialog</name>
+    <message>
+        <source>Started at (timestamp):</source>
+        <translation>开始时间（时间戳）：</translation>
+    </message>
+    <message>
+        <source>Endpoint:</source>
+        <translation>端点：</translation>
+    </message>
+    <message>
+        <source>Provider:</source>
+        <translation>提供商：</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Prompt tokens:</source>
+        <translation>提示 token：</translation>
+    </message>
+    <message>
+        <source>Cached input tokens:</source>
+        <translation>缓存输入 token：</translation>
+    </message>
+    <message>
+        <source>Completion tokens:</source>
+        <translation>补全 token：</translation>
+    </message>
+    <message>
+        <source>Reasoning tokens:</source>
+        <translation>推理 token：</translation>
+    </message>
+    <message>
+        <source>Latency (ms):</source>
+        <translation>延迟（毫秒）：</translation>
+    </message>
+    <message>
+        <source>HTTP status:</source>
+        <translation>HTTP 状态：</translation>
+    </message>
+    <message>
+        <source>Known cost (USD):</source>
+        <translation>已知费用（美元）：</translation>
+    </message>
+    <message>
+        <source>Import calls</source>
+        <translation>导入调用</translation>
+    </message>
+    <message>
+        <source>Choose a file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>CSV (any spreadsheet, with a column mapping)</source>
+        <translation>CSV（任意电子表格，需指定列映射）</translation>
+    </message>
+    <message>
+        <source>JSONL (TokenLedger's own export format)</source>
+        <translation>JSONL（TokenLedger 自身的导出格式）</translation>
+    </message>
+    <message>
+        <source>OpenAI usage (Admin API, completions, JSON)</source>
+        <translation>OpenAI 用量（管理 API，completions，JSON）</translation>
+    </message>
+    <message>
+        <source>OpenAI costs (Admin API, JSON)</source>
+        <translation>OpenAI 费用（管理 API，JSON）</translation>
+    </message>
+    <message>
+        <source>Anthropic usage report (Admin API, JSON)</source>
+        <translation>Anthropic 用量报告（管理 API，JSON）</translation>
+    </message>
+    <message>
+        <source>Anthropic cost report (Admin API, JSON)</source>
+        <translation>Anthropic 费用报告（管理 API，JSON）</translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation>文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>F&amp;ormat:</source>
+        <translation>格式(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>CSV columns</source>
+        <translation>CSV 列</translation>
+    </message>
+    <message>
+        <source>(not in the file)</source>
+        <translation>（文件中没有）</translation>
+    </message>
+    <message>
+        <source>e.g. chat</source>
+        <translation>例如 chat</translation>
+    </message>
+    <message>
+        <source>e.g. gpt-4o-2024-08-06</source>
+        <translation>例如 gpt-4o-2024-08-06</translation>
+    </message>
+    <message>
+        <source>e.g. openai</source>
+        <translation>例如 openai</translation>
+    </message>
+    <message>
+        <source>System (%1)</source>
+        <translation>系统（%1）</translation>
+    </message>
+    <message>
+        <source>Same value for every row (used where no column is mapped):</source>
+        <translation>每一行使用相同的值（在未映射列时使用）：</translation>
+    </message>
+    <message>
+        <source>&amp;Endpoint:</source>
+        <translation>端点(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>&amp;Provider:</source>
+        <translation>提供商(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone of timestamps:</source>
+        <translation>时间戳的时区(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Import</source>
+        <translation>导入(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Usage files (*.csv *.jsonl *.json);;CSV (*.csv);;JSON Lines (*.jsonl);;JSON (*.json);;All files (*)</source>
+        <translation>用量文件 (*.csv *.jsonl *.json);;CSV (*.csv);;JSON Lines (*.jsonl);;JSON (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read a CSV header from this file.</source>
+        <translation>无法从此文件读取 CSV 表头。</translation>
+    </message>
+    <message>
+        <source>Columns found: %1</source>
+        <translation>找到的列：%1</translation>
+    </message>
+    <message>
+        <source>Choose a file to import.</source>
+        <translation>请选择要导入的文件。</translation>
+    </message>
+    <message>
+        <source>There is no file %1.</source>
+        <translation>文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Importing %1…</source>
+        <translation>正在导入 %1…</translation>
+    </message>
+    <message>
+        <source>Importing… %1 rows read</source>
+        <translation>正在导入… 已读取 %1 行</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+    <message>
+        <source>Import cancelled. Records read before the cancel are kept.</source>
+        <translation>导入已取消。取消之前读取的记录已保留。</translation>
+    </message>
+    <message>
+        <source>Import finished.</source>
+        <translation>导入完成。</translation>
+    </message>
+    <message>
+        <source>Rows read: %1</source>
+        <translation>读取行数：%1</translation>
+    </message>
+    <message>
+        <source>Imported: %1</source>
+        <translation>已导入：%1</translation>
+    </message>
+    <message>
+        <source>Duplicates (already in the ledger): %1</source>
+        <translation>重复（已在账本中）：%1</translation>
+    </message>
+    <message>
+        <source>Skipped: %1</source>
+        <translation>已跳过：%1</translation>
+    </message>
+    <message>
+        <source>Cost imported: %1</source>
+        <translation>导入的费用：%1</translation>
+    </message>
+    <message>
+        <source>Without a price (unpriced): %1 — add a price on the Pricing page</source>
+        <translation>没有价格（未定价）：%1 — 请在“定价”页面添加价格</translation>
+    </message>
+    <message>
+        <source>Skipped rows:</source>
+        <translation>跳过的行：</translation>
+    </message>
+    <message>
+        <source>%1, line %2: %3</source>
+        <translation>%1，第 %2 行：%3</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation><numerusform>… 还有 %n 条</numerusform></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
+    <name>tl::KpiPanel</name>
+    <message>
+        <source>Spend</source>
+        <translation>支出</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用次数</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token 数</translation>
+    </message>
+    <message>
+        <source>Cost per 1k calls</source>
+        <translation>每千次调用费用</translation>
+    </message>
+    <message>
+        <source>Cache savings</source>
+        <translation>缓存节省</translation>
+    </message>
+    <message>
+        <source>Unpriced calls</source>
+        <translation>未定价调用</translation>
+    </message>
+    <message>
+        <source>Add price…</source>
+        <translation>添加价格…</translation>
+    </message>
+    <message>
+        <source>priced calls only</source>
+        <translation>仅含已定价调用</translation>
+    </message>
+    <message>
+        <source>all calls priced</source>
+        <translation>所有调用均已定价</translation>
+    </message>
+    <message>
+        <source>%1 failed</source>
+        <translation>%1 次失败</translation>
+    </message>
+    <message>
+        <source>%1 prompt · %2 completion</source>
+        <translation>提示 %1 · 补全 %2</translation>
+    </message>
+    <message>
+        <source>avg latency %1</source>
+        <translation>平均延迟 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cache hit(s)</source>
+        <translation><numerusform>%n 次缓存命中</numerusform></translation>
+    </message>
+    <message>
+        <source>every model has a price</source>
+        <translation>所有模型都有价格</translation>
+    </message>
+    <message>
+        <source>e.g. %1</source>
+        <translation>例如 %1</translation>
+    </message>
+</context>
+<context>
+    <name>tl::MainWindow</name>
+    <message>
+        <source>TokenLedger</source>
+        <translation>TokenLedger</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>仪表板</translation>
+    </message>
+    <message>
+        <source>Pricing</source>
+        <translation>定价</translation>
+    </message>
+    <message>
+        <source>Cannot save calls: %1</source>
+        <translation>无法保存调用：%1</translation>
+    </message>
+    <message>
+        <source>Ledger: %1</source>
+        <translation>账本：%1</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Import…</source>
+        <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Range</source>
+        <translation>时间范围(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Last &amp;24 hours</source>
+        <translation>最近 24 小时(&amp;2)</translation>
+    </message>
+    <message>
+        <source>Last &amp;7 days</source>
+        <translation>最近 7 天(&amp;7)</translation>
+    </message>
+    <message>
+        <source>Last &amp;30 days</source>
+        <translation>最近 30 天(&amp;3)</translation>
+    </message>
+    <message>
+        <source>Last &amp;90 days</source>
+        <translation>最近 90 天(&amp;9)</translation>
+    </message>
+    <message>
+        <source>&amp;All time</source>
+        <translation>全部时间(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;System default</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Time &amp;zone…</source>
+        <translation>时区(&amp;Z)…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About TokenLedger</source>
+        <translation>关于 TokenLedger(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The language changes when you restart TokenLedger.</source>
+        <translation>语言将在重新启动 TokenLedger 后更改。</translation>
+    </message>
+    <message>
+        <source>Export calls</source>
+        <translation>导出调用</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl);;CSV (*.csv)</source>
+        <translation>JSON Lines (*.jsonl);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n call(s) of the dashboard's range to %1.</source>
+        <translation><numerusform>已将仪表板时间范围内的 %n 次调用导出到 %1。</numerusform></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;TokenLedger %1&lt;/h3&gt;&lt;p&gt;Where your LLM API money goes, on your own machine.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;TokenLedger %1&lt;/h3&gt;&lt;p&gt;在您自己的电脑上，看清 LLM API 的钱花在了哪里。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Price data: pydantic/genai-prices 0.1.8, MIT licence.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;价格数据：pydantic/genai-prices 0.1.8，MIT 许可证。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Sample data: Azure LLM inference trace 2023 (Azure Public Dataset; Patel et al., “Splitwise: Efficient generative LLM inference using phase splitting”, ISCA 2024), CC-BY 4.0.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;示例数据：Azure LLM 推理轨迹 2023（Azure Public Dataset；Patel 等，“Splitwise: Efficient generative LLM inference using phase splitting”，ISCA 2024），CC-BY 4.0。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About TokenLedger</source>
+        <translation>关于 TokenLedger</translation>
+    </message>
+</context>
+<context>
+    <name>tl::OverrideDialog</name>
+    <message>
+        <source>Price override</source>
+        <translation>自定义价格</translation>
+    </message>
+    <message>
+        <source>Leave empty to apply to the model from any provider</source>
+        <translation>留空则适用于任何提供商的该模型</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <source>exact model name, e.g. gpt-4o-2024-08-06</source>
+        <translation>完整模型名称，例如 gpt-4o-2024-08-06</translation>
+    </message>
+    <message>
+        <source>50% of input</source>
+        <translation>输入价格的 50%</translation>
+    </message>
+    <message>
+        <source>50% of output</source>
+        <translation>输出价格的 50%</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>&amp;Provider:</source>
+        <translation>提供商(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>&amp;Input (USD / MTok):</source>
+        <translation>输入(&amp;I)（美元 / 百万 token）：</translation>
+    </message>
+    <message>
+        <source>&amp;Cached input (USD / MTok):</source>
+        <translation>缓存输入(&amp;C)（美元 / 百万 token）：</translation>
+    </message>
+    <message>
+        <source>Cache &amp;write, 5 min (USD / MTok):</source>
+        <translation>缓存写入，5 分钟(&amp;W)（美元 / 百万 token）：</translation>
+    </message>
+    <message>
+        <source>Cache write, &amp;1 h (USD / MTok):</source>
+        <translation>缓存写入，1 小时(&amp;1)（美元 / 百万 token）：</translation>
+    </message>
+    <message>
+        <source>&amp;Output (USD / MTok):</source>
+        <translation>输出(&amp;O)（美元 / 百万 token）：</translation>
+    </message>
+    <message>
+        <source>&amp;Batch input (USD / MTok):</source>
+        <translation>批量输入(&amp;B)（美元 / 百万 token）：</translation>
+    </message>
+    <message>
+        <source>Batch o&amp;utput (USD / MTok):</source>
+        <translation>批量输出(&amp;U)（美元 / 百万 token）：</translation>
+    </message>
+    <message>
+        <source>&amp;Note:</source>
+        <translation>备注(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Your price wins over the built-in price book for new calls. Use Re-price history on the Pricing page to apply it to calls already in the ledger.</source>
+        <translation>对新调用，您的价格优先于内置价格表。要将其应用到账本中已有的调用，请使用“定价”页面上的“重新计价历史”。</translation>
+    </message>
+    <message>
+        <source>Name the model.</source>
+        <translation>请填写模型名称。</translation>
+    </message>
+    <message>
+        <source>“%1” is not a price: write a decimal number of US dollars, e.g. 2.5 or 0.0375.</source>
+        <translation>“%1”不是有效价格：请填写以美元计的小数，例如 2.5 或 0.0375。</translation>
+    </message>
+    <message>
+        <source>Give at least one price.</source>
+        <translation>请至少填写一个价格。</translation>
+    </message>
+</context>
+<context>
+    <name>tl::OverridesModel</name>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Input $/MTok</source>
+        <translation>输入 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Cached input $/MTok</source>
+        <translation>缓存输入 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Cache write $/MTok</source>
+        <translation>缓存写入 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Output $/MTok</source>
+        <translation>输出 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>修订</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ParetoChart</name>
+    <message>
+        <source>Pareto (80/20)</source>
+        <translation>帕累托（80/20）</translation>
+    </message>
+    <message>
+        <source>Pareto: %1 of %2 %3 carry 80% of the cost</source>
+        <translation>帕累托：%2 %3中的 %1 个承担了 80% 的费用</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Cumulative share</source>
+        <translation>累计占比</translation>
+    </message>
+    <message>
+        <source>80%</source>
+        <translation>80%</translation>
+    </message>
+    <message>
+        <source>%1
+%2, cumulative %3</source>
+        <translation>%1
+%2，累计 %3</translation>
+    </message>
+</context>
+<context>
+    <name>tl::PriceBookModel</name>
+    <message>
+        <source> +tiers</source>
+        <translation> +分档</translation>
+    </message>
+    <message numerus="yes">
+        <source>This model has %n dated or time-of-day price variant(s); the default is shown.</source>
+        <translation><numerusform>此模型有 %n 个按日期或时段的价格变体；此处显示默认价格。</numerusform></translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Input $/MTok</source>
+        <translation>输入 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Cached input $/MTok</source>
+        <translation>缓存输入 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Cache write $/MTok</source>
+        <translation>缓存写入 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Output $/MTok</source>
+        <translation>输出 $/百万 token</translation>
+    </message>
+    <message>
+        <source>Context window</source>
+        <translation>上下文窗口</translation>
+    </message>
+</context>
+<context>
+    <name>tl::PricingPage</name>
+    <message>
+        <source>Price book</source>
+        <translation>价格表</translation>
+    </message>
+    <message>
+        <source>Your prices</source>
+        <translation>自定义价格</translation>
+    </message>
+    <message>
+        <source>Aliases</source>
+        <translation>别名</translation>
+    </message>
+    <message>
+        <source>Unpriced models</source>
+        <translation>未定价模型</translation>
+    </message>
+    <message>
+        <source>Cost calculator</source>
+        <translation>费用计算器</translation>
+    </message>
+    <message numerus="yes">
+        <source>Price book %1 (pydantic/genai-prices, MIT licence) with %n model(s).</source>
+        <translation><numerusform>价格表 %1（pydantic/genai-prices，MIT 许可证），共 %n 个模型。</numerusform></translation>
+    </message>
+    <message>
+        <source>&amp;Re-price history…</source>
+        <translation>重新计价历史(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Recompute the cost of every call in the ledger with the price book and your prices</source>
+        <translation>用价格表和您的自定义价格重新计算账本中每次调用的费用</translation>
+    </message>
+    <message>
+        <source>Search provider or model, e.g. gpt-4o or claude</source>
+        <translation>搜索提供商或模型，例如 gpt-4o 或 claude</translation>
+    </message>
+    <message>
+        <source>Override selected price…</source>
+        <translation>自定义所选价格…</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>添加(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>删除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Your prices win over the price book. They apply to new calls at once; use Re-price history to apply them to calls already in the ledger.</source>
+        <translation>您的价格优先于价格表，并立即应用于新调用；要应用到账本中已有的调用，请使用“重新计价历史”。</translation>
+    </message>
+    <message>
+        <source>&amp;Add alias…</source>
+        <translation>添加别名(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>An alias prices a name your API reports (for example an Azure deployment name) as a model of the price book.</source>
+        <translation>别名把 API 上报的名称（例如 Azure 部署名称）按价格表中的某个模型计价。</translation>
+    </message>
+    <message>
+        <source>Add &amp;price…</source>
+        <translation>添加价格(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Map to a &amp;known model…</source>
+        <translation>映射到已知模型(&amp;K)…</translation>
+    </message>
+    <message>
+        <source>Model alias</source>
+        <translation>模型别名</translation>
+    </message>
+    <message>
+        <source>Calls to these models have no known cost: they are counted, never priced at $0. Add a price, or map the name to a model of the price book.</source>
+        <translation>对这些模型的调用没有已知费用：它们会被计数，但绝不会按 $0 计价。请添加价格，或把名称映射到价格表中的模型。</translation>
+    </message>
+    <message>
+        <source>The cost calculator (count the tokens of a prompt and price it with any model) is not part of this build yet.</source>
+        <translation>此版本尚未包含费用计算器（计算提示词的 token 数并按任意模型计价）。</translation>
+    </message>
+    <message>
+        <source>Unpriced models (%1)</source>
+        <translation>未定价模型（%1）</translation>
+    </message>
+    <message>
+        <source>Price override</source>
+        <translation>自定义价格</translation>
+    </message>
+    <message>
+        <source>Remove price</source>
+        <translation>删除价格</translation>
+    </message>
+    <message>
+        <source>Remove your price for %1? New calls then use the price book.</source>
+        <translation>删除您为 %1 设置的价格吗？之后的新调用将使用价格表。</translation>
+    </message>
+    <message>
+        <source>Re-price history</source>
+        <translation>重新计价历史</translation>
+    </message>
+    <message>
+        <source>Recompute the cost of every call in the ledger with the current price book and your prices? The dashboard will say when figures were re-priced.</source>
+        <translation>用当前价格表和您的自定义价格重新计算账本中每次调用的费用吗？仪表板会注明数据的重新计价时间。</translation>
+    </message>
+    <message>
+        <source>Re-pricing…</source>
+        <translation>正在重新计价…</translation>
+    </message>
+    <message>
+        <source>Re-pricing failed; nothing was changed: %1</source>
+        <translation>重新计价失败，未做任何更改：%1</translation>
+    </message>
+    <message>
+        <source>Re-priced %1 calls with %2: %3 changed; total cost %4 → %5.</source>
+        <translation>已按 %2 重新计价 %1 次调用：%3 次有变化；总费用 %4 → %5。</translation>
+    </message>
+</context>
+<context>
+    <name>tl::RecordExport</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>tl::TimeZoneDialog</name>
+    <message>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <source>System (%1)</source>
+        <translation>系统（%1）</translation>
+    </message>
+    <message>
+        <source>Days and hours on the dashboard start in this zone (daylight-saving aware).</source>
+        <translation>仪表板上的日和小时按此时区划分（考虑夏令时）。</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone:</source>
+        <translation>时区(&amp;T)：</translation>
+    </message>
+</context>
+<context>
+    <name>tl::TopSpendersChart</name>
+    <message>
+        <source>Top spenders</source>
+        <translation>费用最高</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+</context>
+<context>
+    <name>tl::UnpricedModelsModel</name>
+    <message>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用次数</translation>
+    </message>
+</context>
+</TS>
