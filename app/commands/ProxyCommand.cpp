@@ -6,6 +6,7 @@
 #include "proxy/Proxy.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
+#include "tokenizer/Tokenizers.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -136,7 +137,7 @@ int runProxy(const QStringList &args)
         return failWith("proxy", kExitFailure, core.error().message);
     int exitCode = kExitOk;
     {
-        Proxy proxy(*core->ledger);
+        Proxy proxy(*core->ledger, std::make_shared<tokenizer::Tokenizers>());
         KeychainSecretStore secrets;
         QTimer poll;
         auto fatal = [&](const QString &message) {

@@ -8,6 +8,7 @@
 #include "proxy/CallerIdentity.h"
 #include "proxy/ProxyServer.h"
 #include "proxy/UpstreamClient.h"
+#include "tokenizer/UsageEstimate.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -643,6 +644,17 @@ void ClientConnection::finalizeRecord()
         return;
     x.recorded = true;
     CallRecord &r = x.record;
+    if (r.usageStatus == UsageStatus::Unknown && x.accounting && m_server.tokenizers()
+        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages)) {
+        // The stream ended without the provider's usage: count it locally (prompt from the request,
+        // completion from what was streamed) and mark it estimated; errorKind still says why.
+        auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body,
+                                                     x.accounting->completionText(), r.requestedModel);
+        if (estimate) {
+            r.usage = estimate->usage;
+            r.usageStatus = UsageStatus::Estimated;
+        }
+    }
     m_server.ledger().pricer()->apply(r);
     if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {
         // No usage at all: the cost is not known, never a silent zero.

@@ -338,6 +338,24 @@ Usage StreamAccounting::usage() const
     }
 }
 
+QString StreamAccounting::completionText() const
+{
+    QString text;
+    for (const QJsonObject &c : m_choices)
+        text += c.value("content"_L1).toString();
+    for (const auto &calls : m_toolCalls) {
+        for (const QJsonObject &call : calls) {
+            const QJsonObject fn = call.value("function"_L1).toObject();
+            text += fn.value("name"_L1).toString() + fn.value("arguments"_L1).toString();
+        }
+    }
+    for (const QJsonObject &b : m_blocks)
+        text += b.value("text"_L1).toString() + b.value("thinking"_L1).toString();
+    for (const QString &json : m_partialJson)
+        text += json;
+    return text;
+}
+
 QJsonObject StreamAccounting::assembled() const
 {
     switch (m_kind) {

@@ -87,6 +87,9 @@ public:
     QString servedModel() const { return m_model; }
     bool truncated() const { return m_truncated; }
     bool failed() const { return m_failed; }
+    // The text the model streamed so far (content, tool-call names and arguments), for a local
+    // token estimate when the stream ends without usage.
+    QString completionText() const;
     // The JSON answer assembled from the events (valid once finished()).
     QJsonObject assembled() const;
 

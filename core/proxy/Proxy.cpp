@@ -18,9 +18,10 @@ void ThreadDeleter::operator()(QThread *thread) const
     delete thread;
 }
 
-Proxy::Proxy(Ledger &ledger, QObject *parent)
+Proxy::Proxy(Ledger &ledger, std::shared_ptr<const tokenizer::Tokenizers> tokenizers, QObject *parent)
     : QObject(parent)
     , m_ledger(ledger)
+    , m_tokenizers(std::move(tokenizers))
     , m_stats(std::make_shared<ProxyStats>())
 {
     qRegisterMetaType<QList<tl::CallRecord>>();
@@ -64,7 +65,7 @@ QFuture<Result<quint16>> Proxy::start(ProxyConfig config)
     connect(m_thread.get(), &QThread::finished, m_anchor, &QObject::deleteLater);
     m_thread->start();
     QMetaObject::invokeMethod(m_anchor, [this, config = std::move(config), promise]() mutable {
-        auto *server = new ProxyServer(std::move(config), m_ledger, m_stats);
+        auto *server = new ProxyServer(std::move(config), m_ledger, m_stats, m_tokenizers);
         connect(server, &ProxyServer::recordsFinished, this, &Proxy::recordsFinished);
         auto port = server->start();
         if (!port) {

@@ -16,6 +16,9 @@ namespace tl {
 
 class Ledger;
 class ProxyServer;
+namespace tokenizer {
+class Tokenizers;
+}
 
 // Owns a QThread; deleting it quits the thread's event loop and waits for it (qBittorrent's
 // utils/thread.h pattern).
@@ -41,7 +44,10 @@ class Proxy final : public QObject
     Q_DISABLE_COPY_MOVE(Proxy)
 
 public:
-    explicit Proxy(Ledger &ledger, QObject *parent = nullptr);
+    // `tokenizers` (optional) estimates the usage of streams that end without the provider's usage;
+    // without it such records keep UsageStatus::Unknown.
+    explicit Proxy(Ledger &ledger, std::shared_ptr<const tokenizer::Tokenizers> tokenizers = {},
+                   QObject *parent = nullptr);
     ~Proxy() override; // aborts in-flight requests (each recorded) and stops the thread
 
     // Starts the worker thread and listens; the future gives the bound port.
@@ -66,6 +72,7 @@ Q_SIGNALS:
 
 private:
     Ledger &m_ledger;
+    std::shared_ptr<const tokenizer::Tokenizers> m_tokenizers;
     ProxyConfig m_config;
     std::shared_ptr<ProxyStats> m_stats;
     ThreadPtr m_thread;

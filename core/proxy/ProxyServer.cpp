@@ -24,11 +24,13 @@ public:
 
 } // namespace
 
-ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<ProxyStats> stats, QObject *parent)
+ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<ProxyStats> stats,
+                         std::shared_ptr<const tokenizer::Tokenizers> tokenizers, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_ledger(ledger)
     , m_stats(std::move(stats))
+    , m_tokenizers(std::move(tokenizers))
     , m_server(new Listener(this))
     , m_upstream(std::make_unique<UpstreamClient>())
 {

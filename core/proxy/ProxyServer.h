@@ -23,6 +23,9 @@ class ClientConnection;
 namespace cache {
 class ExactCache;
 }
+namespace tokenizer {
+class Tokenizers;
+}
 
 // The proxy's worker: listening socket, client connections, upstream client and exact cache, all
 // created in and used from the proxy thread (see Proxy, which owns the thread). Each answered request
@@ -35,7 +38,8 @@ class ProxyServer final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyServer)
 
 public:
-    ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<ProxyStats> stats, QObject *parent = nullptr);
+    ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<ProxyStats> stats,
+                std::shared_ptr<const tokenizer::Tokenizers> tokenizers = {}, QObject *parent = nullptr);
     ~ProxyServer() override;
 
     // Opens the cache and starts listening; returns the bound port.
@@ -54,6 +58,7 @@ public:
     UpstreamClient &upstream() { return *m_upstream; }
     cache::ExactCache *exactCache() { return m_cache.get(); }
     ProxyStats &stats() { return *m_stats; }
+    const tokenizer::Tokenizers *tokenizers() const { return m_tokenizers.get(); }
     bool draining() const { return m_draining; }
     void recordFinished(const CallRecord &record);
     void connectionClosed(ClientConnection *connection);
@@ -71,6 +76,7 @@ private:
     ProxyConfig m_config;
     Ledger &m_ledger;
     std::shared_ptr<ProxyStats> m_stats;
+    std::shared_ptr<const tokenizer::Tokenizers> m_tokenizers;
     QTcpServer *m_server = nullptr;
     std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<cache::ExactCache> m_cache;

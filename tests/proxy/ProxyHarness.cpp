@@ -2,6 +2,7 @@
 
 #include "TestSupport.h"
 #include "proxy/CallerIdentity.h"
+#include "tokenizer/Tokenizers.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -30,7 +31,7 @@ ProxyHarness::ProxyHarness(const std::function<void(ProxyConfig &)> &tweak)
         return;
     }
     m_ledger = std::move(*ledger);
-    m_proxy = std::make_unique<Proxy>(*m_ledger);
+    m_proxy = std::make_unique<Proxy>(*m_ledger, std::make_shared<tokenizer::Tokenizers>());
     ProxyConfig config;
     config.port = 0;
     config.callerSalt = newCallerSalt();

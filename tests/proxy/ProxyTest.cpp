@@ -548,7 +548,12 @@ void ProxyTest::idleStreamAndCutStreamEndWithErrorEvent()
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 1);
     QCOMPARE(recs[0].errorKind, errorKind);
-    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
+    // No provider usage: counted by the local tokenizer from the request and the streamed text.
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(recs[0].usage.promptTokens > 0);
+    QCOMPARE(recs[0].usage.completionTokens, model == "cut-stream" ? 1 : 0); // "Hello" in o200k_base
+    QVERIFY(recs[0].cost.has_value());
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
     // Not cached: the same request goes upstream again.
     h.curl("/v1/chat/completions", chatBody(model, true, true), auth(kKeyA));
     QCOMPARE(h.upstream().requestCount(), 2);
