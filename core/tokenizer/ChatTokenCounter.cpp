@@ -97,6 +97,28 @@ ChatTokenCount ChatTokenCounter::countRequest(const QJsonObject &request) const
         note(acc, u"Anthropic request: counted with OpenAI's message rules as an estimate"_s);
         messages.prepend(QJsonObject{{u"role"_s, u"system"_s}, {u"content"_s, system}});
     }
+    // OpenAI Responses API: "instructions" (a system message) and "input" (a string or a list of items).
+    const QJsonValue instructions = request.value(u"instructions"_s);
+    const QJsonValue input = request.value(u"input"_s);
+    if (instructions.isString() || input.isString() || input.isArray()) {
+        note(acc, u"Responses API request: counted with the Chat Completions message rules"_s);
+        if (instructions.isString())
+            messages.append(QJsonObject{{u"role"_s, u"system"_s}, {u"content"_s, instructions}});
+        if (input.isString())
+            messages.append(QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, input}});
+        for (const QJsonValue &item : input.toArray()) {
+            const QJsonObject o = item.toObject();
+            const QString type = o.value(u"type"_s).toString();
+            if (type == u"function_call"_s) {
+                messages.append(QJsonObject{{u"role"_s, u"assistant"_s},
+                                            {u"tool_calls"_s, QJsonArray{QJsonObject{{u"function"_s, o}}}}});
+            } else if (type == u"function_call_output"_s) {
+                messages.append(QJsonObject{{u"role"_s, u"tool"_s}, {u"content"_s, o.value(u"output"_s)}});
+            } else if (o.contains(u"role"_s)) {
+                messages.append(QJsonObject{{u"role"_s, o.value(u"role"_s)}, {u"content"_s, o.value(u"content"_s)}});
+            }
+        }
+    }
     for (const QJsonValue &m : std::as_const(messages))
         acc.messageTokens += countMessage(m.toObject(), acc);
     acc.messageTokens += kReplyPriming;
@@ -223,10 +245,11 @@ qint64 ChatTokenCounter::countTools(const QJsonArray &tools, ChatTokenCount &acc
     for (const QJsonValue &toolValue : tools) {
         const QJsonObject tool = toolValue.toObject();
         QJsonObject fn = tool.value(u"function"_s).toObject();
-        if (fn.isEmpty()) // Anthropic {"name","description","input_schema"}
+        if (fn.isEmpty()) // Responses API (flat) or Anthropic {"name","description","input_schema"}
             fn = QJsonObject{{u"name"_s, tool.value(u"name"_s)},
                              {u"description"_s, tool.value(u"description"_s)},
-                             {u"parameters"_s, tool.value(u"input_schema"_s)}};
+                             {u"parameters"_s, tool.contains(u"parameters"_s) ? tool.value(u"parameters"_s)
+                                                                              : tool.value(u"input_schema"_s)}};
         n += funcInit;
         n += tokens(QString(fn.value(u"name"_s).toString() + u':' + dropFinalDot(fn.value(u"description"_s).toString())));
         const QJsonObject props = fn.value(u"parameters"_s).toObject().value(u"properties"_s).toObject();

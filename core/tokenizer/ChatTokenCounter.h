@@ -59,6 +59,9 @@ struct ImageSize
 //     is assumed 1024x1024 at high detail: estimate.
 //   - Anthropic requests (top-level "system", content blocks): counted with the same message rules
 //     and o200k_base; always an estimate (Anthropic does not publish its tokenizer).
+//   - OpenAI Responses API requests ("instructions" as a system message, "input" as a user message or
+//     a list of message / function_call / function_call_output items, flat tools): the Chat
+//     Completions rules above, flagged estimate (OpenAI publishes no count for this shape).
 //
 // Thread-safe: const after construction; holds a shared immutable Encoding.
 class ChatTokenCounter
@@ -70,8 +73,8 @@ public:
 
     const Encoding &encoding() const { return *m_encoding; }
 
-    // A whole request body: "messages", "tools"/"functions", "tool_choice", "response_format" and,
-    // for Anthropic, "system". Unknown fields are ignored.
+    // A whole request body: "messages", "tools"/"functions", "tool_choice", "response_format"; for
+    // Anthropic "system"; for the Responses API "instructions" and "input". Unknown fields are ignored.
     ChatTokenCount countRequest(const QJsonObject &request) const;
     // Messages alone (with the reply priming).
     ChatTokenCount countMessages(const QJsonArray &messages) const;

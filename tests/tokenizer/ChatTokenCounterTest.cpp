@@ -68,6 +68,7 @@ private Q_SLOTS:
     void imagesByDetailAndSize();
     void imageHeadersGiveTheSize();
     void anthropicRequestIsAnEstimate();
+    void responsesApiRequestIsAnEstimate();
     void usageEstimateForACutStream();
     void malformedRequestBodyIsAParseError();
 
@@ -210,6 +211,29 @@ void ChatTokenCounterTest::anthropicRequestIsAnEstimate()
                                      + e.count(u"Hello there") + 3);
     QVERIFY(count.estimate);
     QCOMPARE(count.encoding, u"o200k_base"_s);
+}
+
+void ChatTokenCounterTest::responsesApiRequestIsAnEstimate()
+{
+    auto counter = ChatTokenCounter::forModel(m_tokenizers, u"gpt-4.1"_s);
+    QVERIFY(counter.has_value());
+    const Encoding &e = counter->encoding();
+    // A string input: one user message after the instructions (system).
+    const QJsonObject simple = QJsonDocument::fromJson(R"({"model":"gpt-4.1","instructions":"Be brief.",
+        "input":"Hello there"})").object();
+    const ChatTokenCount a = counter->countRequest(simple);
+    QCOMPARE(a.promptTokens, 3 + e.count(u"system") + e.count(u"Be brief.") + 3 + e.count(u"user")
+                                 + e.count(u"Hello there") + 3);
+    QVERIFY(a.estimate);
+    // Items: a message with input_text parts, a function call and its output.
+    const QJsonObject items = QJsonDocument::fromJson(R"({"model":"gpt-4.1","input":[
+        {"role":"user","content":[{"type":"input_text","text":"Weather?"}]},
+        {"type":"function_call","call_id":"c1","name":"get_weather","arguments":"{\"city\":\"Paris\"}"},
+        {"type":"function_call_output","call_id":"c1","output":"sunny"}]})").object();
+    const ChatTokenCount b = counter->countRequest(items);
+    QCOMPARE(b.promptTokens, (3 + e.count(u"user") + e.count(u"Weather?"))
+                                 + (3 + e.count(u"assistant") + e.count(u"get_weather") + e.count(u"{\"city\":\"Paris\"}") + 3)
+                                 + (3 + e.count(u"tool") + e.count(u"sunny")) + 3);
 }
 
 void ChatTokenCounterTest::usageEstimateForACutStream()
