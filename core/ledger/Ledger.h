@@ -7,9 +7,9 @@
 #include "query/LedgerQueries.h"
 
 #include <QFuture>
-#include <QtConcurrent/QtConcurrentRun>
 #include <QMutex>
 #include <QObject>
+#include <QPromise>
 #include <QThreadPool>
 #include <QTimer>
 
@@ -89,10 +89,17 @@ private:
 template<typename R>
 QFuture<R> Ledger::read(std::function<R(QSqlDatabase &)> fn)
 {
-    return QtConcurrent::run(&m_readPool, [this, fn = std::move(fn)]() {
+    // A QPromise rather than QtConcurrent::run: waiting on a QtConcurrent future may run the task on the
+    // waiting thread ("work stealing"), which would put the reader connection on the wrong thread.
+    auto promise = std::make_shared<QPromise<R>>();
+    QFuture<R> future = promise->future();
+    promise->start();
+    m_readPool.start([this, promise, fn = std::move(fn)]() {
         QSqlDatabase db = readerConnection();
-        return fn(db);
+        promise->addResult(fn(db));
+        promise->finish();
     });
+    return future;
 }
 
 } // namespace tl

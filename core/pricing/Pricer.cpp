@@ -136,7 +136,7 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
         }
     }
 
-    const std::optional<ModelMatch> match = m_book->resolve(provider, model);
+    const std::optional<ModelMatch> match = resolveCached(provider, model);
     if (!match) {
         result.note = QObject::tr("no price for model \"%1\"").arg(model);
         return result;
@@ -157,6 +157,22 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
         result.status = CostStatus::Exact;
     }
     return result;
+}
+
+std::optional<ModelMatch> Pricer::resolveCached(const QString &provider, const QString &model) const
+{
+    const QString key = provider + u'\x1f' + model;
+    {
+        QMutexLocker lock(&m_cacheMutex);
+        auto it = m_resolved.constFind(key);
+        if (it != m_resolved.constEnd())
+            return *it;
+    }
+    std::optional<ModelMatch> match = m_book->resolve(provider, model);
+    QMutexLocker lock(&m_cacheMutex);
+    if (m_resolved.size() < 100'000) // bounded: names come from outside
+        m_resolved.insert(key, match);
+    return match;
 }
 
 void Pricer::apply(CallRecord &r) const

@@ -4,6 +4,7 @@
 #include "pricing/PriceBook.h"
 
 #include <QHash>
+#include <QMutex>
 #include <QList>
 
 #include <memory>
@@ -80,9 +81,14 @@ public:
                                           bool anthropicCacheRules, bool *estimated, qint64 callCount = 1);
 
 private:
+    std::optional<ModelMatch> resolveCached(const QString &provider, const QString &model) const;
+
     std::shared_ptr<const PriceBook> m_book;
     QList<PriceOverride> m_overrides;
     QList<ModelAlias> m_aliases;
+    // Model resolution walks every rule of the book; remember answers (names repeat constantly).
+    mutable QMutex m_cacheMutex;
+    mutable QHash<QString, std::optional<ModelMatch>> m_resolved;
 };
 
 } // namespace tl

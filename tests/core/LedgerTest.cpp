@@ -182,6 +182,18 @@ private Q_SLOTS:
         BreakdownQuery q;
         q.fromUs = base;
         q.toUs = base + kHour;
+        const qint64 raw = ledger->read<qint64>([](QSqlDatabase &db) {
+            QSqlQuery c(db);
+            c.exec(u"SELECT COUNT(*) FROM calls"_s);
+            return c.next() ? c.value(0).toLongLong() : -1;
+        }).result();
+        const qint64 rolled = ledger->read<qint64>([](QSqlDatabase &db) {
+            QSqlQuery c(db);
+            c.exec(u"SELECT SUM(calls) FROM rollup_hour"_s);
+            return c.next() ? c.value(0).toLongLong() : -1;
+        }).result();
+        QCOMPARE(raw, 500);
+        QCOMPARE(rolled, 500);
         QCOMPARE(ledger->breakdown(q).result()->totals.calls, 500);
     }
 

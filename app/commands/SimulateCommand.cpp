@@ -1,0 +1,153 @@
+#include "CliCommon.h"
+#include "Command.h"
+
+#include "ledger/Ledger.h"
+#include "simulate/Simulator.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::cli {
+
+namespace {
+QJsonObject outcomeJson(const StrategyOutcome &o)
+{
+    QJsonObject j{{u"strategy"_s, toString(o.strategy)},
+                  {u"enabled"_s, o.enabled},
+                  {u"simulated"_s, o.simulated},
+                  {u"saving_nano"_s, o.saving},
+                  {u"saving_usd"_s, toDecimalUsd(o.saving)},
+                  {u"calls_affected"_s, o.callsAffected}};
+    if (!o.whyNot.isEmpty())
+        j.insert(u"not_simulated_because"_s, o.whyNot);
+    if (!o.assumptions.isEmpty())
+        j.insert(u"assumptions"_s, QJsonArray::fromStringList(o.assumptions));
+    return j;
+}
+
+QString pct(NanoUsd part, NanoUsd whole)
+{
+    return whole ? QString::number(100.0 * double(part) / double(whole), 'f', 2) + u'%' : u"-"_s;
+}
+} // namespace
+
+int runSimulate(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addDbOption(parser);
+    addRangeOptions(parser);
+    parser.addOption({u"scenario"_s, u"Scenario file (JSON; see docs/examples)."_s, u"FILE"_s});
+    parser.addOption({u"format"_s, u"table or json."_s, u"FORMAT"_s, u"table"_s});
+    QString error;
+    if (!parseArgs(parser, "simulate", args, &error))
+        return failWith("simulate", kExitUsage, error);
+    if (!parser.isSet(u"scenario"_s))
+        return failWith("simulate", kExitUsage, u"--scenario FILE is required"_s);
+    const QString format = parser.value(u"format"_s);
+    if (format != "table"_L1 && format != "json"_L1)
+        return failWith("simulate", kExitUsage, u"--format must be table or json"_s);
+    const auto range = parseRange(parser, &error);
+    if (!range)
+        return failWith("simulate", kExitUsage, error);
+
+    QFile file(parser.value(u"scenario"_s));
+    if (!file.open(QIODevice::ReadOnly))
+        return failWith("simulate", kExitFailure, u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
+    QJsonParseError perr;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &perr);
+    if (perr.error != QJsonParseError::NoError || !doc.isObject())
+        return failWith("simulate", kExitFailure, u"%1 is not a JSON object: %2"_s.arg(file.fileName(), perr.errorString()));
+    const auto scenario = Scenario::fromJson(doc.object());
+    if (!scenario)
+        return failWith("simulate", kExitFailure, u"%1: %2"_s.arg(file.fileName(), scenario.error().message));
+
+    auto core = openFromDbOption(parser);
+    if (!core)
+        return failWith("simulate", kExitFailure, core.error().message);
+    SimulationRequest req;
+    req.fromUs = range->fromUs;
+    req.toUs = range->toUs;
+    req.zone = range->zone;
+    req.scenario = *scenario;
+    const auto pricer = core->ledger->pricer();
+    const auto result = core->ledger
+                            ->read<Result<SimulationResult>>(
+                                [&](QSqlDatabase &db) { return Simulator::run(db, *pricer, req); })
+                            .result();
+    if (!result)
+        return failWith("simulate", kExitFailure, result.error().message);
+    const SimulationResult &r = *result;
+
+    if (format == "json"_L1) {
+        QJsonArray strategies, endpoints, series;
+        for (const StrategyOutcome &o : r.strategies)
+            strategies.append(outcomeJson(o));
+        for (const EndpointOutcome &e : r.endpoints) {
+            QJsonArray es;
+            for (const StrategyOutcome &o : e.strategies)
+                if (o.enabled)
+                    es.append(outcomeJson(o));
+            endpoints.append(QJsonObject{{u"endpoint"_s, e.endpoint},
+                                         {u"calls"_s, e.calls},
+                                         {u"baseline_nano"_s, e.baseline},
+                                         {u"projected_nano"_s, e.projected},
+                                         {u"saving_nano"_s, e.baseline - e.projected},
+                                         {u"saving_usd"_s, toDecimalUsd(e.baseline - e.projected)},
+                                         {u"strategies"_s, es}});
+        }
+        for (qsizetype i = 0; i < r.bucketLabels.size(); ++i)
+            series.append(QJsonObject{{u"day"_s, r.bucketLabels[i]},
+                                      {u"baseline_nano"_s, r.baselinePerBucket[i]},
+                                      {u"projected_nano"_s, r.projectedPerBucket[i]}});
+        const QJsonObject root{{u"scenario"_s, r.scenarioName},
+                               {u"records"_s, r.records},
+                               {u"unpriced_records"_s, r.unpricedRecords},
+                               {u"baseline_nano"_s, r.baseline},
+                               {u"baseline_usd"_s, toDecimalUsd(r.baseline)},
+                               {u"projected_nano"_s, r.projected},
+                               {u"projected_usd"_s, toDecimalUsd(r.projected)},
+                               {u"saving_nano"_s, r.saving()},
+                               {u"saving_usd"_s, toDecimalUsd(r.saving())},
+                               {u"strategies"_s, strategies},
+                               {u"endpoints"_s, endpoints},
+                               {u"per_day"_s, series}};
+        out(QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)));
+        return kExitOk;
+    }
+
+    out(u"Scenario: %1\n%2 calls replayed (%3 unpriced, left out)\n"_s.arg(r.scenarioName).arg(r.records).arg(r.unpricedRecords));
+    out(u"Baseline %1   projected %2   saving %3 (%4)\n\n"_s.arg(formatUsd(r.baseline, 2), formatUsd(r.projected, 2),
+                                                             formatUsd(r.saving(), 2), pct(r.saving(), r.baseline)));
+    out(u"%1  %2  %3  %4\n"_s.arg(u"strategy"_s.leftJustified(16), u"saving"_s.rightJustified(16),
+                                  u"share"_s.rightJustified(8), u"calls affected"_s.rightJustified(15)));
+    for (const StrategyOutcome &o : r.strategies) {
+        if (!o.enabled)
+            continue;
+        if (!o.simulated) {
+            out(u"%1  not simulated: %2\n"_s.arg(toString(o.strategy).leftJustified(16), o.whyNot));
+            continue;
+        }
+        out(u"%1  %2  %3  %4\n"_s.arg(toString(o.strategy).leftJustified(16), formatUsd(o.saving, 2).rightJustified(16),
+                                      pct(o.saving, r.baseline).rightJustified(8),
+                                      QString::number(o.callsAffected).rightJustified(15)));
+    }
+    out(u"\nTop endpoints by saving:\n"_s);
+    for (qsizetype i = 0; i < std::min<qsizetype>(10, r.endpoints.size()); ++i) {
+        const EndpointOutcome &e = r.endpoints[i];
+        out(u"  %1  baseline %2  projected %3  saving %4\n"_s.arg(e.endpoint.leftJustified(24), formatUsd(e.baseline, 2),
+                                                                  formatUsd(e.projected, 2),
+                                                                  formatUsd(e.baseline - e.projected, 2)));
+    }
+    out(u"\nAssumptions:\n"_s);
+    for (const StrategyOutcome &o : r.strategies)
+        if (o.enabled && o.simulated)
+            for (const QString &a : o.assumptions)
+                out(u"  - %1: %2\n"_s.arg(toString(o.strategy), a));
+    return kExitOk;
+}
+
+} // namespace tl::cli

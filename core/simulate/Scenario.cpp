@@ -1,0 +1,137 @@
+#include "Scenario.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+
+QStringList strings(const QJsonValue &v)
+{
+    QStringList out;
+    for (const QJsonValue &x : v.toArray())
+        out << x.toString();
+    return out;
+}
+
+Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
+{
+    if (s.contains("routing"_L1)) {
+        const QJsonObject r = s.value("routing"_L1).toObject();
+        sc.routing.enabled = r.value("enabled"_L1).toBool(true);
+        sc.routing.rules.clear();
+        const QJsonArray rules = r.value("rules"_L1).toArray();
+        for (int i = 0; i < rules.size(); ++i) {
+            const QJsonObject o = rules[i].toObject();
+            RoutingRule rule;
+            rule.model = o.value("model"_L1).toString();
+            rule.endpoints = strings(o.value("endpoints"_L1));
+            rule.taskTypes = strings(o.value("task_types"_L1));
+            rule.maxPromptTokens = o.value("max_prompt_tokens"_L1).toInteger(-1);
+            rule.maxCompletionTokens = o.value("max_completion_tokens"_L1).toInteger(-1);
+            rule.maxPromptChars = o.value("max_prompt_chars"_L1).toInteger(-1);
+            rule.routeTo = o.value("route_to"_L1).toString();
+            rule.routeToProvider = o.value("route_to_provider"_L1).toString();
+            if (rule.routeTo.isEmpty())
+                return fail(ErrorCode::Parse, QObject::tr("routing rule %1 has no \"route_to\" model").arg(i + 1));
+            sc.routing.rules << rule;
+        }
+    }
+    if (s.contains("exact_cache"_L1)) {
+        const QJsonObject o = s.value("exact_cache"_L1).toObject();
+        sc.exactCache.enabled = o.value("enabled"_L1).toBool(true);
+        sc.exactCache.ttlSeconds = o.value("ttl_seconds"_L1).toInteger(3600);
+        if (sc.exactCache.ttlSeconds <= 0)
+            return fail(ErrorCode::Parse, QObject::tr("exact_cache.ttl_seconds must be positive"));
+    }
+    if (s.contains("semantic_cache"_L1)) {
+        const QJsonObject o = s.value("semantic_cache"_L1).toObject();
+        sc.semanticCache.enabled = o.value("enabled"_L1).toBool(true);
+        sc.semanticCache.threshold = o.value("threshold"_L1).toDouble(0.95);
+        sc.semanticCache.ttlSeconds = o.value("ttl_seconds"_L1).toInteger(3600);
+        if (sc.semanticCache.threshold <= 0 || sc.semanticCache.threshold > 1)
+            return fail(ErrorCode::Parse, QObject::tr("semantic_cache.threshold must be in (0, 1]"));
+    }
+    if (s.contains("compression"_L1)) {
+        const QJsonObject o = s.value("compression"_L1).toObject();
+        sc.compression.enabled = o.value("enabled"_L1).toBool(true);
+        sc.compression.budgetTokens = o.value("budget_tokens"_L1).toInteger(4000);
+    }
+    if (s.contains("batch"_L1)) {
+        const QJsonObject o = s.value("batch"_L1).toObject();
+        sc.batch.enabled = o.value("enabled"_L1).toBool(true);
+        sc.batch.endpoints = strings(o.value("endpoints"_L1));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<Scenario> Scenario::fromJson(const QJsonObject &json)
+{
+    Scenario sc;
+    sc.name = json.value("name"_L1).toString();
+    if (auto r = readStrategies(json.value("strategies"_L1).toObject(), sc); !r)
+        return std::unexpected(r.error());
+    const QJsonObject endpoints = json.value("endpoints"_L1).toObject();
+    for (auto it = endpoints.begin(); it != endpoints.end(); ++it) {
+        Scenario probe = sc;
+        if (auto r = readStrategies(it.value().toObject(), probe); !r)
+            return fail(ErrorCode::Parse, QObject::tr("endpoint %1: %2").arg(it.key(), r.error().message));
+        sc.endpointOverrides.insert(it.key(), it.value().toObject());
+    }
+    return sc;
+}
+
+Scenario Scenario::forEndpoint(const QString &endpoint) const
+{
+    auto it = endpointOverrides.constFind(endpoint);
+    if (it == endpointOverrides.constEnd())
+        return *this;
+    Scenario sc = *this;
+    (void)readStrategies(*it, sc); // validated in fromJson
+    return sc;
+}
+
+QJsonObject Scenario::toJson() const
+{
+    QJsonArray rules;
+    for (const RoutingRule &r : routing.rules) {
+        QJsonObject o{{u"route_to"_s, r.routeTo}};
+        if (!r.model.isEmpty())
+            o.insert(u"model"_s, r.model);
+        if (!r.endpoints.isEmpty())
+            o.insert(u"endpoints"_s, QJsonArray::fromStringList(r.endpoints));
+        if (!r.taskTypes.isEmpty())
+            o.insert(u"task_types"_s, QJsonArray::fromStringList(r.taskTypes));
+        if (r.maxPromptTokens >= 0)
+            o.insert(u"max_prompt_tokens"_s, r.maxPromptTokens);
+        if (r.maxCompletionTokens >= 0)
+            o.insert(u"max_completion_tokens"_s, r.maxCompletionTokens);
+        if (r.maxPromptChars >= 0)
+            o.insert(u"max_prompt_chars"_s, r.maxPromptChars);
+        if (!r.routeToProvider.isEmpty())
+            o.insert(u"route_to_provider"_s, r.routeToProvider);
+        rules.append(o);
+    }
+    QJsonObject strategies{
+        {u"routing"_s, QJsonObject{{u"enabled"_s, routing.enabled}, {u"rules"_s, rules}}},
+        {u"exact_cache"_s, QJsonObject{{u"enabled"_s, exactCache.enabled}, {u"ttl_seconds"_s, exactCache.ttlSeconds}}},
+        {u"semantic_cache"_s, QJsonObject{{u"enabled"_s, semanticCache.enabled},
+                                          {u"threshold"_s, semanticCache.threshold},
+                                          {u"ttl_seconds"_s, semanticCache.ttlSeconds}}},
+        {u"compression"_s, QJsonObject{{u"enabled"_s, compression.enabled}, {u"budget_tokens"_s, compression.budgetTokens}}},
+        {u"batch"_s, QJsonObject{{u"enabled"_s, batch.enabled}, {u"endpoints"_s, QJsonArray::fromStringList(batch.endpoints)}}},
+    };
+    QJsonObject endpoints;
+    for (auto it = endpointOverrides.begin(); it != endpointOverrides.end(); ++it)
+        endpoints.insert(it.key(), it.value());
+    QJsonObject root{{u"name"_s, name}, {u"strategies"_s, strategies}};
+    if (!endpoints.isEmpty())
+        root.insert(u"endpoints"_s, endpoints);
+    return root;
+}
+
+} // namespace tl

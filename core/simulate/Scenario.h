@@ -1,0 +1,84 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+
+#include <optional>
+
+namespace tl {
+
+// One routing rule: calls matching every given condition are re-priced on `routeTo`.
+// Conditions left empty / at -1 match everything.
+struct RoutingRule
+{
+    QString model;               // only calls served by this model ("" = any)
+    QStringList endpoints;       // only these endpoints (empty = any)
+    QStringList taskTypes;       // only these task types, e.g. "classification" (empty = any)
+    qint64 maxPromptTokens = -1;     // at most this many prompt tokens
+    qint64 maxCompletionTokens = -1; // at most this many completion tokens
+    qint64 maxPromptChars = -1;      // at most this many prompt characters (needs proxy records)
+    QString routeTo;             // target model (price-book name)
+    QString routeToProvider;     // "" = resolve by name
+};
+
+struct RoutingStrategy
+{
+    bool enabled = false;
+    QList<RoutingRule> rules; // first match wins
+};
+
+struct ExactCacheStrategy
+{
+    bool enabled = false;
+    qint64 ttlSeconds = 3600;
+};
+
+struct SemanticCacheStrategy
+{
+    bool enabled = false;
+    double threshold = 0.95;
+    qint64 ttlSeconds = 3600;
+};
+
+struct CompressionStrategy
+{
+    bool enabled = false;
+    qint64 budgetTokens = 4000;
+};
+
+struct BatchStrategy
+{
+    bool enabled = false;
+    QStringList endpoints; // endpoints that tolerate a 24-hour turnaround (priced at the Batch API rate)
+};
+
+// A what-if scenario: a set of strategies with parameters, with per-endpoint overrides. JSON form
+// (docs/examples/azure-routing-scenario.json):
+//   {"name": "...", "strategies": {"routing": {"enabled": true, "rules": [{"model": "gpt-4o-2024-08-06",
+//    "max_prompt_tokens": 500, "max_completion_tokens": 200, "route_to": "gpt-4o-mini-2024-07-18"}]},
+//    "exact_cache": {"enabled": true, "ttl_seconds": 3600}, "semantic_cache": {...}, "compression":
+//    {"enabled": true, "budget_tokens": 4000}, "batch": {"enabled": true, "endpoints": ["nightly"]}},
+//   "endpoints": {"chat": {"routing": {...}}}}   <- an endpoint's own strategy objects replace the defaults
+struct Scenario
+{
+    QString name;
+    RoutingStrategy routing;
+    ExactCacheStrategy exactCache;
+    SemanticCacheStrategy semanticCache;
+    CompressionStrategy compression;
+    BatchStrategy batch;
+    QHash<QString, QJsonObject> endpointOverrides; // endpoint -> strategies object
+
+    // The effective scenario for one endpoint (defaults with that endpoint's overrides applied).
+    Scenario forEndpoint(const QString &endpoint) const;
+
+    // Errors: Parse with the field at fault.
+    static Result<Scenario> fromJson(const QJsonObject &json);
+    QJsonObject toJson() const;
+};
+
+} // namespace tl

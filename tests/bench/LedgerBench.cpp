@@ -1,0 +1,171 @@
+// Ledger benchmark (not a test): ingest throughput into a large ledger, then breakdown and time-series
+// query latency over it. Prints medians and percentiles; asserts nothing.
+//   bench_ledger [--records N] [--db PATH] [--keep] [--queries N]
+// Defaults: 10,000,000 records over 90 days, 30 endpoints, 8 models, 5 keys, to a temp file.
+
+#include "ledger/Ledger.h"
+#include "pricing/PriceBook.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+
+namespace {
+constexpr qint64 kDay = 86'400'000'000LL;
+
+double percentile(std::vector<double> v, double q)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const size_t i = std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5));
+    return v[i];
+}
+
+void print(const char *what, std::vector<double> ms)
+{
+    std::printf("  %-44s p50 %8.2f ms   p95 %8.2f ms   max %8.2f ms   (n=%zu)\n", what, percentile(ms, 0.5),
+                percentile(ms, 0.95), percentile(ms, 1.0), ms.size());
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    QCommandLineParser parser;
+    parser.addOption({u"records"_s, u"records to ingest"_s, u"N"_s, u"10000000"_s});
+    parser.addOption({u"db"_s, u"ledger file (default: a temp file)"_s, u"PATH"_s});
+    parser.addOption({u"queries"_s, u"runs per query kind"_s, u"N"_s, u"40"_s});
+    parser.addOption({u"skip-ingest"_s, u"reuse an existing --db"_s});
+    parser.process(app);
+    const qint64 total = parser.value(u"records"_s).toLongLong();
+    QTemporaryDir tmp;
+    const QString path = parser.isSet(u"db"_s) ? parser.value(u"db"_s) : tmp.filePath(u"bench.sqlite"_s);
+
+    auto book = PriceBook::builtIn();
+    auto ledger = Ledger::open(path, *book);
+    if (!ledger) {
+        std::fprintf(stderr, "%s\n", qPrintable(ledger.error().message));
+        return 1;
+    }
+    const qint64 end = QDateTime::currentMSecsSinceEpoch() * 1000;
+    const qint64 start = end - 90 * kDay;
+
+    if (!parser.isSet(u"skip-ingest"_s)) {
+        QStringList endpoints, keys;
+        for (int i = 0; i < 30; ++i)
+            endpoints << u"feature-%1"_s.arg(i, 2, 10, QChar(u'0'));
+        for (int i = 0; i < 5; ++i)
+            keys << u"key-%1"_s.arg(i);
+        const QStringList models{u"gpt-4o-2024-08-06"_s, u"gpt-4o-mini-2024-07-18"_s, u"gpt-4.1"_s, u"o4-mini"_s,
+                                 u"claude-sonnet-4-5"_s, u"claude-haiku-4-5"_s, u"gpt-5"_s, u"in-house-llm"_s};
+        QRandomGenerator rng(42);
+        const auto pricer = (*ledger)->pricer();
+        std::printf("ingest: %lld records over 90 days into %s\n", total, qPrintable(path));
+        QElapsedTimer wall;
+        wall.start();
+        constexpr int kChunk = 100'000;
+        std::vector<double> chunkRates;
+        qint64 done = 0;
+        QFuture<WriteReport> previous;
+        QElapsedTimer chunkTimer;
+        chunkTimer.start();
+        while (done < total) {
+            QList<CallRecord> batch;
+            const int n = int(std::min<qint64>(kChunk, total - done));
+            batch.reserve(n);
+            for (int i = 0; i < n; ++i) {
+                CallRecord r;
+                // Records arrive in time order, as they do live.
+                r.startedAtUs = start + (90 * kDay) * (done + i) / total;
+                const int e = int(rng.bounded(30));
+                r.endpoint = endpoints[e];
+                r.provider = e % 3 == 0 ? u"anthropic"_s : u"openai"_s;
+                r.requestedModel = r.servedModel = models[(e % 3 == 0 ? 4 : 0) + int(rng.bounded(e % 3 == 0 ? 2 : 4))
+                                                          + (e == 7 ? 3 : 0) * 0];
+                if (e == 29)
+                    r.requestedModel = r.servedModel = models[7];
+                r.keyId = keys[e % 5];
+                r.usage.promptTokens = 200 + rng.bounded(6000);
+                r.usage.cachedTokens = r.usage.promptTokens / 3;
+                r.usage.completionTokens = 20 + rng.bounded(900);
+                r.latencyUs = 200'000 + rng.bounded(4'000'000);
+                r.sourceKind = SourceKind::Proxy;
+                pricer->apply(r);
+                batch.append(std::move(r));
+            }
+            QFuture<WriteReport> f = (*ledger)->writer().submitBatch(std::move(batch));
+            if (previous.isValid())
+                previous.waitForFinished(); // at most two chunks in flight
+            previous = f;
+            done += n;
+            chunkRates.push_back(double(n) / (double(chunkTimer.nsecsElapsed()) / 1e9));
+            chunkTimer.restart();
+            if ((done / kChunk) % 20 == 0)
+                std::printf("  %lld records, %.0f records/s so far\n", done, double(done) / (double(wall.elapsed()) / 1000));
+        }
+        previous.waitForFinished();
+        (*ledger)->writer().flush().waitForFinished();
+        const double seconds = double(wall.elapsed()) / 1000.0;
+        std::printf("  sustained ingest (generate + price + commit): %.0f records/s over %.1f s; "
+                    "median chunk %.0f records/s; file %.0f MiB\n",
+                    double(total) / seconds, seconds, percentile(chunkRates, 0.5),
+                    double(QFileInfo(path).size()) / 1048576.0);
+    }
+
+    const int runs = parser.value(u"queries"_s).toInt();
+    QRandomGenerator rng(7);
+    auto timeBreakdown = [&](const char *what, qint64 span, QList<Dimension> dims) {
+        std::vector<double> ms;
+        for (int i = 0; i < runs; ++i) {
+            BreakdownQuery q;
+            q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(1, 90 * kDay - span) / 2)));
+            q.fromUs = q.toUs - span;
+            q.groupBy = dims;
+            QElapsedTimer t;
+            t.start();
+            const auto b = (*ledger)->breakdown(q).result();
+            ms.push_back(double(t.nsecsElapsed()) / 1e6);
+            if (!b)
+                std::fprintf(stderr, "query failed: %s\n", qPrintable(b.error().message));
+        }
+        print(what, ms);
+    };
+    auto timeSeries = [&](const char *what, qint64 span, Granularity g, const char *zone) {
+        std::vector<double> ms;
+        for (int i = 0; i < runs; ++i) {
+            TimeSeriesQuery q;
+            q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(1, 90 * kDay - span) / 2)));
+            q.fromUs = q.toUs - span;
+            q.granularity = g;
+            q.zone = QTimeZone(zone);
+            q.stackBy = Dimension::Model;
+            QElapsedTimer t;
+            t.start();
+            const auto ts = (*ledger)->timeSeries(q).result();
+            ms.push_back(double(t.nsecsElapsed()) / 1e6);
+        }
+        print(what, ms);
+    };
+    std::printf("queries (wall time through the Ledger's reader thread, mid-hour range ends):\n");
+    timeBreakdown("breakdown endpoint x model, 24 h", kDay, {Dimension::Endpoint, Dimension::Model});
+    timeBreakdown("breakdown endpoint x model, 7 d", 7 * kDay, {Dimension::Endpoint, Dimension::Model});
+    timeBreakdown("breakdown endpoint x model, 30 d", 30 * kDay, {Dimension::Endpoint, Dimension::Model});
+    timeBreakdown("breakdown endpoint x model, 90 d", 90 * kDay - 1, {Dimension::Endpoint, Dimension::Model});
+    timeBreakdown("breakdown by key, 90 d", 90 * kDay - 1, {Dimension::Key});
+    timeSeries("cost over time, days, Europe/Berlin, 30 d", 30 * kDay, Granularity::Day, "Europe/Berlin");
+    timeSeries("cost over time, days, Europe/Berlin, 90 d", 90 * kDay - 1, Granularity::Day, "Europe/Berlin");
+    timeSeries("cost over time, hours, UTC, 7 d", 7 * kDay, Granularity::Hour, "UTC");
+    return 0;
+}
