@@ -1,0 +1,6 @@
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/io.tokenledger.TokenLedger.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+set(CPACK_GENERATOR "DEB;TGZ")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "TokenLedger maintainers")
+set(CPACK_DEBIAN_PACKAGE_SECTION "devel")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, qt6-translations-l10n")
