@@ -20,4 +20,8 @@ if [ -f "$ROOT/tests/tokenizer/oracle/package-lock.json" ] && [ ! -d "$ROOT/test
 fi
 run "$BENCH/bench_tokenizer" "${TL_BENCH_SECONDS:-2}"
 
+# --- proxy: added latency, throughput, cache hits, streams and RSS; nginx as upstream; Portkey as peer ---
+section "proxy (core/proxy through tokenledger proxy; nginx upstream; @portkey-ai/gateway peer)"
+run "$ROOT/tests/bench/bench-proxy.sh" "$BUILD"
+
 exit $status

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Proxy benchmark (not a test): prints figures, asserts nothing. Usage: bench-proxy.sh BUILD_DIR
+# A real upstream (nginx, one worker, a fixed OpenAI JSON body and a fixed SSE body on 127.0.0.1),
+# the same load sent directly and through `tokenledger proxy`, and through `npx @portkey-ai/gateway`
+# when it installs. Env: TL_BENCH_SECONDS (load duration, default 5), TL_BENCH_STREAMS (default 1000).
+set -uo pipefail
+BUILD=${1:?usage: bench-proxy.sh BUILD_DIR}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B="$BUILD/tests/bench/bench_proxy"
+APP="$BUILD/app/tokenledger"
+SECS=${TL_BENCH_SECONDS:-5}
+STREAMS=${TL_BENCH_STREAMS:-1000}
+CONNS=${TL_BENCH_CONNS:-32}
+command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
+TMP=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; nginx -p "$TMP" -c "$TMP/nginx.conf" -s stop 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+NGINX_PORT=18901; PROXY_PORT=18902; PORTKEY_PORT=18903
+JSON=$(grep -v '^#' /dev/null; python3 -c "import json,sys;print(json.dumps(json.load(open(sys.argv[1])),separators=(',',':')))" "$ROOT/../shared/fixtures/providers/a1-openai-chat-completion-cached.json")
+SSE=$(grep -v '^#' "$ROOT/../shared/fixtures/providers/b-openai-chat-stream-include-usage.sse" | python3 -c "import sys;print(repr(sys.stdin.read())[1:-1].replace(\"'\", \"\\\\'\"))")
+mkdir -p "$TMP/logs"
+cat > "$TMP/nginx.conf" <<NGX
+worker_processes 1;
+error_log $TMP/logs/error.log error;
+pid $TMP/nginx.pid;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $TMP/body;
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    location /stream/ { default_type text/event-stream; return 200 '$SSE'; }
+    location / { default_type application/json; return 200 '$JSON'; }
+  }
+}
+NGX
+nginx -p "$TMP" -c "$TMP/nginx.conf" || { echo "nginx did not start"; exit 1; }
+
+cat > "$TMP/proxy.json" <<CFG
+{"port": $PROXY_PORT, "upstreams": [
+  {"id": "openai", "kind": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/v1"},
+  {"id": "streamer", "kind": "openai-compatible", "priceProvider": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/stream/v1"}]}
+CFG
+HOME="$TMP" "$APP" proxy --db "$TMP/ledger.sqlite" --config "$TMP/proxy.json" > "$TMP/proxy.out" 2>&1 &
+PROXY_PID=$!; pids+=("$PROXY_PID")
+for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v1/models" && break; sleep 0.1; done
+
+BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Summarise the doc"}]}'
+SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+AUTH='Authorization: Bearer sk-bench'
+NOCACHE='X-TokenLedger-Cache: bypass'
+echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); ${SECS}s load, $CONNS connections"
+echo "-- one request at a time (20,000 requests, keep-alive) --"
+D=$("$B" seq 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" 20000 "$AUTH"); echo "direct        $D"
+P=$("$B" seq 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" 20000 "$AUTH" "$NOCACHE"); echo "proxy (miss)  $P"
+val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+awk -v a="$(val "$P" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$P" p99_us)" -v d="$(val "$D" p99_us)" \
+  'BEGIN { printf "added latency: p50 %.1f us, p99 %.1f us\n", a-b, c-d }'
+echo "-- throughput ($CONNS connections, ${SECS}s) --"
+echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
+echo "proxy (miss)  $("$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
+curl -s -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
+echo "proxy (hit)   $("$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
+echo "-- streaming: $STREAMS concurrent SSE streams --"
+echo "direct        $("$B" stream 127.0.0.1 $NGINX_PORT /stream/v1/chat/completions "$SBODY" "$STREAMS" "$AUTH")"
+echo "proxy         $("$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$STREAMS" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer')"
+echo "proxy RSS: $(grep -E 'VmHWM|VmRSS' /proc/$PROXY_PID/status | tr -s ' \t' ' ' | tr '\n' ' ')"
+kill -INT "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null
+echo "records written: $(sqlite3 "$TMP/ledger.sqlite" 'select count(*) from calls' 2>/dev/null), answered: $(sed -n 's/.*stopped after \([0-9]*\) requests.*/\1/p' "$TMP/proxy.out")"
+
+echo "-- peer: @portkey-ai/gateway (npx) --"
+if [ "${TL_BENCH_SKIP_PORTKEY:-0}" != 1 ] && (cd "$TMP" && timeout 300 npx -y @portkey-ai/gateway --port $PORTKEY_PORT > "$TMP/portkey.log" 2>&1 &
+     echo $! > "$TMP/portkey.pid"; for i in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORTKEY_PORT/" && exit 0; sleep 0.5; done; exit 1); then
+  pids+=("$(cat "$TMP/portkey.pid")")
+  PK="x-portkey-custom-host: http://127.0.0.1:$NGINX_PORT/v1"
+  K=$("$B" seq 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$BODY" 5000 "$AUTH" 'x-portkey-provider: openai' "$PK"); echo "portkey seq   $K"
+  awk -v a="$(val "$K" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$K" p99_us)" -v d="$(val "$D" p99_us)" \
+    'BEGIN { printf "portkey added latency: p50 %.1f us, p99 %.1f us\n", a-b, c-d }'
+  echo "portkey load  $("$B" load 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" 'x-portkey-provider: openai' "$PK")"
+  PKPID=$(pgrep -f "gateway.*--port $PORTKEY_PORT" | head -1)
+  [ -n "$PKPID" ] && echo "portkey RSS: $(grep -E 'VmRSS' /proc/$PKPID/status | tr -s ' \t' ' ')"
+else
+  echo "portkey did not start (npx @portkey-ai/gateway); see its log:"; tail -5 "$TMP/portkey.log" 2>/dev/null
+fi

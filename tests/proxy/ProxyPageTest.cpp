@@ -1,0 +1,161 @@
+// The Proxy page with real widgets offscreen: toggling it starts the real proxy, live traffic from the
+// loopback upstream fills the bounded log model (checked by QAbstractItemModelTester), the filter
+// works, and the page renders to a PNG for a look.
+#include "LoopbackUpstream.h"
+#include "TestSupport.h"
+
+#include "ledger/Ledger.h"
+#include "proxy/Proxy.h"
+#include "proxy/ProxyLogModel.h"
+#include "proxy/ProxyPage.h"
+#include "proxy/ProxyStatusIndicator.h"
+#include "secrets/SecretStore.h"
+#include "settings/Settings.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QHash>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPromise>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTcpServer>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+using namespace tl::test;
+
+namespace {
+
+// In-memory SecretStore: the real keychain is covered by SecretStoreTest (gnome-keyring).
+class MemorySecretStore final : public SecretStore
+{
+public:
+    QHash<QString, QByteArray> entries;
+    template<typename T>
+    static QFuture<T> ready(T value)
+    {
+        QPromise<T> p;
+        p.start();
+        p.addResult(std::move(value));
+        p.finish();
+        return p.future();
+    }
+    QFuture<Result<QByteArray>> read(const QString &name) override
+    {
+        if (!entries.contains(name))
+            return ready<Result<QByteArray>>(fail(ErrorCode::Secret, u"No key is stored in the keychain for \"%1\"."_s.arg(name)));
+        return ready<Result<QByteArray>>(entries.value(name));
+    }
+    QFuture<Result<void>> write(const QString &name, const QByteArray &secret) override
+    {
+        entries.insert(name, secret);
+        return ready<Result<void>>({});
+    }
+    QFuture<Result<void>> remove(const QString &name) override
+    {
+        entries.remove(name);
+        return ready<Result<void>>({});
+    }
+};
+
+quint16 freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+} // namespace
+
+class ProxyPageTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void logModelIsBoundedNewestFirst()
+    {
+        ProxyLogModel model(3);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<CallRecord> batch;
+        for (int i = 1; i <= 5; ++i) {
+            CallRecord r = makeRecord(i * 1000000, u"e%1"_s.arg(i), u"openai"_s, u"gpt-4o"_s, 10 * i, i);
+            r.id = i;
+            r.cost = 1000 * i;
+            batch << r;
+        }
+        model.append(batch.mid(0, 2));
+        QCOMPARE(model.rowCount(), 2);
+        model.append(batch.mid(2));
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.record(0).id, 5);
+        QCOMPARE(model.record(2).id, 3);
+        QCOMPARE(model.data(model.index(0, ProxyLogModel::Tokens), ProxyLogModel::SortRole).toLongLong(), 55);
+        QCOMPARE(model.data(model.index(0, ProxyLogModel::Cost), ProxyLogModel::SortRole).toLongLong(), 5000);
+    }
+
+    void pageStartsProxyAndShowsLiveTraffic()
+    {
+        QTemporaryDir dir;
+        LoopbackUpstream upstream;
+        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
+        QVERIFY(ledger);
+        Settings settings(dir.filePath(u"settings.ini"_s));
+        const quint16 port = freePort();
+        settings.setValue(u"proxy/port"_s, port);
+        settings.setValue(u"proxy/upstreams"_s,
+                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1")
+                                     + R"(","keychainEntry":"proxy/upstream/openai"}])"));
+        auto secrets = std::make_shared<MemorySecretStore>();
+        secrets->entries.insert(u"proxy/upstream/openai"_s, "sk-PLANTED-page-key");
+        {
+            Proxy proxy(**ledger);
+            ProxyPage page(proxy, settings, secrets);
+            ProxyStatusIndicator indicator(proxy);
+            QAbstractItemModelTester tester(page.logModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            page.resize(1100, 800);
+            page.show();
+            QCOMPARE(page.findChild<QSpinBox *>(u"proxyPort"_s)->value(), int(port));
+            QVERIFY(page.snippet().contains(u"OPENAI_BASE_URL=http://127.0.0.1:%1/v1"_s.arg(port)));
+            page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+            QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+            QCOMPARE(proxy.port(), port);
+            QTRY_VERIFY(indicator.text().contains(QString::number(port)));
+            for (const char *model : {"gpt-4o", "gpt-4o", "rate-limited"}) {
+                QProcess curl;
+                curl.start(u"curl"_s, {u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-H"_s, u"Content-Type: application/json"_s,
+                                       u"--data-binary"_s,
+                                       QString::fromLatin1(R"({"model":")" + QByteArray(model)
+                                                           + R"(","messages":[{"role":"user","content":"hi"}]})"),
+                                       u"http://127.0.0.1:%1/v1/chat/completions"_s.arg(port)});
+                QVERIFY(curl.waitForFinished(10000));
+            }
+            // The key from the "keychain" went upstream.
+            QCOMPARE(headerValue(upstream.lastRequest().headers, "authorization"), QByteArray("Bearer sk-PLANTED-page-key"));
+            QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 3, 5000);
+            auto *view = page.findChild<QTableView *>(u"proxyLog"_s);
+            page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->setText(u"hit"_s);
+            QCOMPARE(view->model()->rowCount(), 1);
+            page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->setText(u"429"_s);
+            QCOMPARE(view->model()->rowCount(), 1);
+            page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->clear();
+            QCOMPARE(view->model()->rowCount(), 3);
+            const QString png = QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/build-proxy-page.png"_s;
+            if (qEnvironmentVariableIsSet("TL_SAVE_SCREENSHOTS"))
+                QVERIFY(page.grab().save(png));
+            page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+            QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+            QCOMPARE(indicator.text(), tr("Proxy: off"));
+        }
+        // The key is nowhere in the settings file.
+        settings.setValue(u"proxy/flush"_s, 1);
+        QVERIFY(!readFile(dir.filePath(u"settings.ini"_s)).contains("PLANTED"));
+    }
+};
+
+QTEST_MAIN(ProxyPageTest)
+#include "ProxyPageTest.moc"

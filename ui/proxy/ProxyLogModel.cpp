@@ -1,0 +1,119 @@
+#include "ProxyLogModel.h"
+
+#include "common/Money.h"
+
+#include <QDateTime>
+#include <QTimeZone>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+ProxyLogModel::ProxyLogModel(int capacity, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_capacity(capacity)
+{
+}
+
+int ProxyLogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ProxyLogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ProxyLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Time: return tr("Time");
+    case Endpoint: return tr("Endpoint");
+    case Model: return tr("Model");
+    case Status: return tr("Status");
+    case Tokens: return tr("Tokens");
+    case Cost: return tr("Cost");
+    case Latency: return tr("Latency");
+    case Cache: return tr("Cache");
+    default: return {};
+    }
+}
+
+QVariant ProxyLogModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_rows.size()))
+        return {};
+    const CallRecord &r = m_rows[size_t(index.row())];
+    const QString model = r.servedModel.isEmpty() ? r.requestedModel : r.servedModel;
+    if (role == SortRole) {
+        switch (index.column()) {
+        case Time: return r.startedAtUs;
+        case Endpoint: return r.endpoint;
+        case Model: return model;
+        case Status: return r.httpStatus;
+        case Tokens: return r.usage.totalTokens();
+        case Cost: return r.cost ? QVariant(*r.cost) : QVariant(qint64(-1));
+        case Latency: return r.latencyUs;
+        case Cache: return int(r.cacheOutcome);
+        default: return {};
+        }
+    }
+    if (role == Qt::TextAlignmentRole && (index.column() == Tokens || index.column() == Cost || index.column() == Latency))
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (index.column()) {
+    case Time:
+        return QDateTime::fromMSecsSinceEpoch(r.startedAtUs / 1000, QTimeZone::systemTimeZone()).toString(u"HH:mm:ss.zzz"_s);
+    case Endpoint: return r.endpoint;
+    case Model: return model;
+    case Status: return r.errorKind.isEmpty() ? QString::number(r.httpStatus) : u"%1 %2"_s.arg(r.httpStatus).arg(r.errorKind);
+    case Tokens:
+        return r.usageStatus == UsageStatus::Unknown ? tr("unknown")
+                                                     : (r.usageStatus == UsageStatus::Complete ? QString() : u"~"_s)
+                                                           + QLocale().toString(r.usage.totalTokens());
+    case Cost:
+        if (r.cacheOutcome == CacheOutcome::ExactHit)
+            return tr("%1 saved").arg(formatUsd(r.savedCost, 4));
+        return r.cost ? formatUsd(*r.cost, 4) : tr("unpriced");
+    case Latency: return r.latencyUs < 0 ? QString() : tr("%1 ms").arg(double(r.latencyUs) / 1000.0, 0, 'f', 1);
+    case Cache:
+        switch (r.cacheOutcome) {
+        case CacheOutcome::ExactHit: return tr("hit");
+        case CacheOutcome::Miss: return tr("miss");
+        case CacheOutcome::Bypass: return tr("bypass");
+        default: return QString();
+        }
+    default: return {};
+    }
+}
+
+void ProxyLogModel::append(const QList<CallRecord> &records)
+{
+    if (records.isEmpty())
+        return;
+    const int n = int(std::min<qsizetype>(records.size(), m_capacity));
+    // Evict first so the model never holds more than `capacity` rows.
+    const int overflow = int(m_rows.size()) + n - m_capacity;
+    if (overflow > 0) {
+        beginRemoveRows({}, int(m_rows.size()) - overflow, int(m_rows.size()) - 1);
+        m_rows.erase(m_rows.end() - overflow, m_rows.end());
+        endRemoveRows();
+    }
+    beginInsertRows({}, 0, n - 1);
+    for (qsizetype i = records.size() - n; i < records.size(); ++i)
+        m_rows.push_front(records[i]); // newest (last) ends up first
+    endInsertRows();
+}
+
+void ProxyLogModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+}
+
+} // namespace tl

@@ -1,0 +1,338 @@
+#include "ProxyPage.h"
+
+#include "ProxyLogModel.h"
+#include "ledger/RecordCodec.h"
+#include "proxy/CallerIdentity.h"
+#include "proxy/Proxy.h"
+#include "secrets/SecretStore.h"
+#include "settings/Settings.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+enum UpstreamColumn { UpId, UpKind, UpUrl, UpKeychain, UpColumns };
+}
+
+ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretStore> secrets, QWidget *parent)
+    : QWidget(parent)
+    , m_proxy(proxy)
+    , m_settings(settings)
+    , m_secrets(std::move(secrets))
+    , m_log(new ProxyLogModel(2000, this))
+    , m_filter(new QSortFilterProxyModel(this))
+{
+    setObjectName(u"proxyPage"_s);
+    auto *layout = new QVBoxLayout(this);
+
+    // Listening.
+    auto *listen = new QGroupBox(tr("Local proxy"), this);
+    auto *form = new QFormLayout(listen);
+    m_enabled = new QCheckBox(tr("Run the proxy"), listen);
+    m_enabled->setObjectName(u"proxyEnabled"_s);
+    m_port = new QSpinBox(listen);
+    m_port->setObjectName(u"proxyPort"_s);
+    m_port->setRange(1, 65535);
+    m_bind = new QLineEdit(listen);
+    m_bind->setObjectName(u"proxyBind"_s);
+    m_accessToken = new QLineEdit(listen);
+    m_accessToken->setObjectName(u"proxyAccessToken"_s);
+    m_accessToken->setEchoMode(QLineEdit::Password);
+    m_accessToken->setPlaceholderText(tr("Needed only for an address other than 127.0.0.1 (16+ characters)"));
+    m_status = new QLabel(listen);
+    m_status->setObjectName(u"proxyState"_s);
+    m_status->setWordWrap(true);
+    form->addRow(m_enabled, m_status);
+    form->addRow(tr("Port"), m_port);
+    form->addRow(tr("Bind address"), m_bind);
+    form->addRow(tr("Access token"), m_accessToken);
+    layout->addWidget(listen);
+
+    // Upstreams and keys.
+    auto *ups = new QGroupBox(tr("Upstreams"), this);
+    auto *upsLayout = new QVBoxLayout(ups);
+    m_upstreams = new QTableWidget(0, UpColumns, ups);
+    m_upstreams->setObjectName(u"proxyUpstreams"_s);
+    m_upstreams->setHorizontalHeaderLabels({tr("Name"), tr("Kind"), tr("Base URL"), tr("Keychain entry")});
+    m_upstreams->horizontalHeader()->setSectionResizeMode(UpUrl, QHeaderView::Stretch);
+    m_upstreams->verticalHeader()->hide();
+    m_upstreams->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_upstreams->setMaximumHeight(150);
+    upsLayout->addWidget(m_upstreams);
+    auto *keyRow = new QHBoxLayout;
+    m_key = new QLineEdit(ups);
+    m_key->setObjectName(u"proxyUpstreamKey"_s);
+    m_key->setEchoMode(QLineEdit::Password);
+    m_key->setPlaceholderText(tr("API key for the selected upstream (kept in the OS keychain only)"));
+    m_saveKey = new QPushButton(tr("Save key to keychain"), ups);
+    m_saveKey->setObjectName(u"proxySaveKey"_s);
+    keyRow->addWidget(m_key, 1);
+    keyRow->addWidget(m_saveKey);
+    upsLayout->addLayout(keyRow);
+    layout->addWidget(ups);
+
+    // Cache.
+    auto *cacheBox = new QGroupBox(tr("Exact cache"), this);
+    auto *cacheRow = new QHBoxLayout(cacheBox);
+    m_cacheEnabled = new QCheckBox(tr("Serve repeated requests from the cache"), cacheBox);
+    m_cacheEnabled->setObjectName(u"proxyCacheEnabled"_s);
+    m_cacheTtl = new QSpinBox(cacheBox);
+    m_cacheTtl->setObjectName(u"proxyCacheTtl"_s);
+    m_cacheTtl->setRange(1, 30 * 24 * 3600);
+    m_cacheTtl->setSuffix(tr(" s TTL"));
+    m_cacheMax = new QSpinBox(cacheBox);
+    m_cacheMax->setObjectName(u"proxyCacheMax"_s);
+    m_cacheMax->setRange(1, 64 * 1024);
+    m_cacheMax->setSuffix(tr(" MiB max"));
+    m_clearCache = new QPushButton(tr("Clear cache"), cacheBox);
+    m_clearCache->setObjectName(u"proxyClearCache"_s);
+    cacheRow->addWidget(m_cacheEnabled);
+    cacheRow->addWidget(m_cacheTtl);
+    cacheRow->addWidget(m_cacheMax);
+    cacheRow->addStretch();
+    cacheRow->addWidget(m_clearCache);
+    layout->addWidget(cacheBox);
+
+    // Client snippet.
+    auto *snippetBox = new QGroupBox(tr("Point your clients at the proxy"), this);
+    auto *snippetRow = new QHBoxLayout(snippetBox);
+    m_snippet = new QPlainTextEdit(snippetBox);
+    m_snippet->setObjectName(u"proxySnippet"_s);
+    m_snippet->setReadOnly(true);
+    m_snippet->setMaximumHeight(70);
+    m_copySnippet = new QPushButton(tr("Copy"), snippetBox);
+    m_copySnippet->setObjectName(u"proxyCopySnippet"_s);
+    snippetRow->addWidget(m_snippet, 1);
+    snippetRow->addWidget(m_copySnippet, 0, Qt::AlignTop);
+    layout->addWidget(snippetBox);
+
+    // Live request log.
+    m_logFilter = new QLineEdit(this);
+    m_logFilter->setObjectName(u"proxyLogFilter"_s);
+    m_logFilter->setPlaceholderText(tr("Filter the request log (endpoint, model, status, cache)"));
+    m_logFilter->setClearButtonEnabled(true);
+    m_filter->setSourceModel(m_log);
+    m_filter->setFilterKeyColumn(-1);
+    m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_filter->setSortRole(ProxyLogModel::SortRole);
+    m_logView = new QTableView(this);
+    m_logView->setObjectName(u"proxyLog"_s);
+    m_logView->setModel(m_filter);
+    m_logView->setSortingEnabled(true);
+    m_logView->sortByColumn(ProxyLogModel::Time, Qt::DescendingOrder);
+    m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_logView->verticalHeader()->hide();
+    m_logView->horizontalHeader()->setStretchLastSection(true);
+    layout->addWidget(m_logFilter);
+    layout->addWidget(m_logView, 1);
+
+    loadSettings();
+
+    connect(m_enabled, &QCheckBox::toggled, this, &ProxyPage::toggle);
+    connect(m_saveKey, &QPushButton::clicked, this, &ProxyPage::saveKeyForSelectedUpstream);
+    connect(m_clearCache, &QPushButton::clicked, this, [this]() {
+        m_proxy.clearCache().then(this, [this](Result<void> r) {
+            m_status->setText(r ? tr("Cache cleared.") : r.error().message);
+        });
+    });
+    connect(m_copySnippet, &QPushButton::clicked, this, [this]() { QApplication::clipboard()->setText(snippet()); });
+    connect(m_logFilter, &QLineEdit::textChanged, m_filter, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_logView, &QTableView::doubleClicked, this, &ProxyPage::showRecord);
+    connect(&m_proxy, &Proxy::recordsFinished, m_log, &ProxyLogModel::append);
+    connect(&m_proxy, &Proxy::runningChanged, this, &ProxyPage::refreshState);
+    for (QSpinBox *box : {m_port, m_cacheTtl, m_cacheMax})
+        connect(box, &QSpinBox::valueChanged, this, &ProxyPage::saveSettings);
+    connect(m_bind, &QLineEdit::editingFinished, this, &ProxyPage::saveSettings);
+    connect(m_cacheEnabled, &QCheckBox::toggled, this, &ProxyPage::saveSettings);
+    connect(m_upstreams, &QTableWidget::itemChanged, this, &ProxyPage::saveSettings);
+    refreshState();
+}
+
+void ProxyPage::loadSettings()
+{
+    const QSignalBlocker block(m_upstreams);
+    m_port->setValue(m_settings.value(u"proxy/port"_s, 8787).toInt());
+    m_bind->setText(m_settings.value(u"proxy/bind"_s, u"127.0.0.1"_s).toString());
+    m_cacheEnabled->setChecked(m_settings.value(u"proxy/cacheEnabled"_s, true).toBool());
+    m_cacheTtl->setValue(m_settings.value(u"proxy/cacheTtlSeconds"_s, 3600).toInt());
+    m_cacheMax->setValue(m_settings.value(u"proxy/cacheMaxMiB"_s, 256).toInt());
+    QJsonArray ups = QJsonDocument::fromJson(m_settings.value(u"proxy/upstreams"_s).toByteArray()).array();
+    if (ups.isEmpty()) {
+        for (UpstreamKind k : {UpstreamKind::OpenAi, UpstreamKind::Anthropic}) {
+            const UpstreamConfig u = UpstreamConfig::defaults(k);
+            ups.append(QJsonObject{{"id"_L1, u.id}, {"kind"_L1, toString(k)}, {"baseUrl"_L1, u.baseUrl.toString()},
+                                   {"keychainEntry"_L1, QString(u"proxy/upstream/"_s + u.id)}});
+        }
+    }
+    m_upstreams->setRowCount(int(ups.size()));
+    for (int row = 0; row < ups.size(); ++row) {
+        const QJsonObject o = ups.at(row).toObject();
+        m_upstreams->setItem(row, UpId, new QTableWidgetItem(o.value("id"_L1).toString()));
+        m_upstreams->setItem(row, UpKind, new QTableWidgetItem(o.value("kind"_L1).toString()));
+        m_upstreams->setItem(row, UpUrl, new QTableWidgetItem(o.value("baseUrl"_L1).toString()));
+        m_upstreams->setItem(row, UpKeychain, new QTableWidgetItem(o.value("keychainEntry"_L1).toString()));
+    }
+}
+
+void ProxyPage::saveSettings()
+{
+    m_settings.setValue(u"proxy/port"_s, m_port->value());
+    m_settings.setValue(u"proxy/bind"_s, m_bind->text().trimmed());
+    m_settings.setValue(u"proxy/cacheEnabled"_s, m_cacheEnabled->isChecked());
+    m_settings.setValue(u"proxy/cacheTtlSeconds"_s, m_cacheTtl->value());
+    m_settings.setValue(u"proxy/cacheMaxMiB"_s, m_cacheMax->value());
+    QJsonArray ups;
+    for (int row = 0; row < m_upstreams->rowCount(); ++row) {
+        auto text = [&](int col) { return m_upstreams->item(row, col) ? m_upstreams->item(row, col)->text().trimmed() : QString(); };
+        ups.append(QJsonObject{{"id"_L1, text(UpId)}, {"kind"_L1, text(UpKind)}, {"baseUrl"_L1, text(UpUrl)},
+                               {"keychainEntry"_L1, text(UpKeychain)}});
+    }
+    m_settings.setValue(u"proxy/upstreams"_s, QJsonDocument(ups).toJson(QJsonDocument::Compact));
+    m_proxy.setCacheConfig(configFromWidgets().cache);
+    m_snippet->setPlainText(snippet());
+}
+
+ProxyConfig ProxyPage::configFromWidgets() const
+{
+    ProxyConfig c;
+    c.port = quint16(m_port->value());
+    c.bindAddress = QHostAddress(m_bind->text().trimmed());
+    c.accessToken = m_accessToken->text().toUtf8();
+    c.cache.enabled = m_cacheEnabled->isChecked();
+    c.cache.ttlSeconds = m_cacheTtl->value();
+    c.cache.maxBytes = qint64(m_cacheMax->value()) * 1024 * 1024;
+    for (int row = 0; row < m_upstreams->rowCount(); ++row) {
+        auto text = [&](int col) { return m_upstreams->item(row, col) ? m_upstreams->item(row, col)->text().trimmed() : QString(); };
+        UpstreamConfig u = UpstreamConfig::defaults(upstreamKindFromString(text(UpKind)).value_or(UpstreamKind::OpenAiCompatible));
+        u.id = text(UpId);
+        u.baseUrl = QUrl(text(UpUrl));
+        u.keychainEntry = text(UpKeychain);
+        c.upstreams << u;
+    }
+    return c;
+}
+
+QString ProxyPage::snippet() const
+{
+    const QString host = m_bind->text().trimmed() == "0.0.0.0"_L1 ? u"127.0.0.1"_s : m_bind->text().trimmed();
+    const QString base = u"http://%1:%2"_s.arg(host).arg(m_port->value());
+    return u"export OPENAI_BASE_URL=%1/v1\nexport ANTHROPIC_BASE_URL=%1\n"_s.arg(base);
+}
+
+void ProxyPage::toggle(bool on)
+{
+    if (!on) {
+        m_proxy.stop().then(this, [this]() { refreshState(); });
+        m_status->setText(tr("Stopping: finishing in-flight requests..."));
+        return;
+    }
+    ProxyConfig config = configFromWidgets();
+    QByteArray salt = m_settings.value(u"proxy/callerSalt"_s).toByteArray();
+    if (salt.isEmpty()) {
+        salt = newCallerSalt();
+        m_settings.setValue(u"proxy/callerSalt"_s, salt);
+    }
+    config.callerSalt = salt;
+    if (auto v = config.validate(); !v) {
+        m_status->setText(v.error().message);
+        const QSignalBlocker block(m_enabled);
+        m_enabled->setChecked(false);
+        return;
+    }
+    m_status->setText(tr("Starting..."));
+    startWithKeys(std::move(config), 0);
+}
+
+void ProxyPage::startWithKeys(ProxyConfig config, qsizetype next)
+{
+    // Keys named by a keychain entry are read one after another; an entry that is not there means
+    // "clients send their own key" for that upstream.
+    while (next < config.upstreams.size() && config.upstreams[next].keychainEntry.isEmpty())
+        ++next;
+    if (next < config.upstreams.size()) {
+        m_secrets->read(config.upstreams[next].keychainEntry).then(this, [this, config, next](Result<QByteArray> key) mutable {
+            if (key)
+                config.upstreams[next].apiKey = *key;
+            startWithKeys(std::move(config), next + 1);
+        });
+        return;
+    }
+    m_proxy.start(std::move(config)).then(this, [this](Result<quint16> port) {
+        if (!port) {
+            m_status->setText(port.error().message);
+            const QSignalBlocker block(m_enabled);
+            m_enabled->setChecked(false);
+        }
+        refreshState();
+    });
+}
+
+void ProxyPage::saveKeyForSelectedUpstream()
+{
+    const int row = m_upstreams->currentRow();
+    const QString entry = row >= 0 && m_upstreams->item(row, UpKeychain) ? m_upstreams->item(row, UpKeychain)->text() : QString();
+    if (entry.isEmpty() || m_key->text().isEmpty()) {
+        m_status->setText(tr("Select an upstream with a keychain entry and type its key."));
+        return;
+    }
+    const QByteArray key = m_key->text().toUtf8();
+    m_key->clear();
+    m_secrets->write(entry, key).then(this, [this, entry](Result<void> r) {
+        m_status->setText(r ? tr("Key saved in the keychain as \"%1\"; it applies the next time the proxy starts.").arg(entry)
+                            : r.error().message);
+    });
+}
+
+void ProxyPage::showRecord(const QModelIndex &index)
+{
+    const QModelIndex source = m_filter->mapToSource(index);
+    if (!source.isValid())
+        return;
+    const QJsonObject json = RecordCodec::toJson(m_log->record(source.row()));
+    QMessageBox box(QMessageBox::Information, tr("Request record"), tr("Record %1").arg(m_log->record(source.row()).id),
+                    QMessageBox::Close, this);
+    box.setObjectName(u"proxyRecordDetails"_s);
+    box.setDetailedText(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
+    box.exec();
+}
+
+void ProxyPage::refreshState()
+{
+    const bool running = m_proxy.isRunning();
+    {
+        const QSignalBlocker block(m_enabled);
+        m_enabled->setChecked(running);
+    }
+    for (QWidget *w : std::initializer_list<QWidget *>{m_port, m_bind, m_accessToken, m_upstreams})
+        w->setEnabled(!running);
+    if (running)
+        m_status->setText(tr("Running on %1:%2.").arg(m_proxy.config().bindAddress.toString()).arg(m_proxy.port()));
+    else if (m_status->text().isEmpty() || m_status->text().startsWith(tr("Running")) || m_status->text().startsWith(tr("Stopping")))
+        m_status->setText(tr("Stopped."));
+    m_snippet->setPlainText(snippet());
+}
+
+} // namespace tl

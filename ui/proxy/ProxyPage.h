@@ -1,0 +1,77 @@
+#pragma once
+
+#include "proxy/ProxyConfig.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSpinBox;
+class QTableView;
+class QTableWidget;
+
+namespace tl {
+
+class Proxy;
+class ProxyLogModel;
+class SecretStore;
+class Settings;
+
+// The Proxy page: on/off toggle, port and bind address (127.0.0.1 by default; another address needs an
+// access token), upstreams with their keys kept in the OS keychain (SecretStore), cache settings and
+// Clear cache, a copyable client snippet, and the live request log (bounded, filterable) whose rows
+// open the record's details. Widgets hold no business logic: starting, stopping and recording are
+// Proxy's. Settings keys: proxy/port, proxy/bind, proxy/upstreams (JSON), proxy/cacheEnabled,
+// proxy/cacheTtlSeconds, proxy/cacheMaxMiB, proxy/callerSalt. Thread affinity: GUI thread.
+class ProxyPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyPage)
+
+public:
+    ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretStore> secrets, QWidget *parent = nullptr);
+
+    ProxyLogModel *logModel() const { return m_log; }
+    // The config the widgets describe (keys not read yet).
+    ProxyConfig configFromWidgets() const;
+    QString snippet() const;
+
+private:
+    void toggle(bool on);
+    void startWithKeys(ProxyConfig config, qsizetype next);
+    void saveSettings();
+    void loadSettings();
+    void saveKeyForSelectedUpstream();
+    void showRecord(const QModelIndex &index);
+    void refreshState();
+
+    Proxy &m_proxy;
+    Settings &m_settings;
+    std::shared_ptr<SecretStore> m_secrets;
+    ProxyLogModel *m_log = nullptr;
+    QSortFilterProxyModel *m_filter = nullptr;
+    QCheckBox *m_enabled = nullptr;
+    QSpinBox *m_port = nullptr;
+    QLineEdit *m_bind = nullptr;
+    QLineEdit *m_accessToken = nullptr;
+    QTableWidget *m_upstreams = nullptr;
+    QLineEdit *m_key = nullptr;
+    QPushButton *m_saveKey = nullptr;
+    QCheckBox *m_cacheEnabled = nullptr;
+    QSpinBox *m_cacheTtl = nullptr;
+    QSpinBox *m_cacheMax = nullptr;
+    QPushButton *m_clearCache = nullptr;
+    QPlainTextEdit *m_snippet = nullptr;
+    QPushButton *m_copySnippet = nullptr;
+    QLineEdit *m_logFilter = nullptr;
+    QTableView *m_logView = nullptr;
+    QLabel *m_status = nullptr;
+};
+
+} // namespace tl
