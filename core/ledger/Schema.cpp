@@ -132,6 +132,44 @@ const QStringList kV2Tables = {
     cost_after_nano INTEGER NOT NULL))"_s,
 };
 
+// Version 3: Batch API jobs (state survives restarts; polling resumes), their per-request results,
+// and the Admin API sync watermark per report source (days before it are complete).
+const QStringList kV3Tables = {
+    uR"(CREATE TABLE batch_jobs (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    remote_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    endpoint TEXT NOT NULL DEFAULT '',
+    api_url TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    input_file_id TEXT NOT NULL DEFAULT '',
+    output_file_id TEXT NOT NULL DEFAULT '',
+    error_file_id TEXT NOT NULL DEFAULT '',
+    total INTEGER NOT NULL DEFAULT 0,
+    completed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    created_at_us INTEGER NOT NULL,
+    updated_at_us INTEGER NOT NULL,
+    error TEXT NOT NULL DEFAULT '',
+    results_recorded INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (provider, remote_id)))"_s,
+    uR"(CREATE TABLE batch_results (
+    job_id INTEGER NOT NULL REFERENCES batch_jobs(id),
+    custom_id TEXT NOT NULL,
+    status_code INTEGER NOT NULL DEFAULT 0,
+    ok INTEGER NOT NULL DEFAULT 0,
+    content TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    record_id INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (job_id, custom_id)) WITHOUT ROWID)"_s,
+    uR"(CREATE TABLE report_sync (
+    source TEXT PRIMARY KEY,
+    complete_before_us INTEGER NOT NULL,
+    last_sync_at_us INTEGER NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '') WITHOUT ROWID)"_s,
+};
+
 bool run(QSqlDatabase &db, const QString &sql, Error *error)
 {
     QSqlQuery q(db);
@@ -152,7 +190,7 @@ int readVersion(QSqlDatabase &db)
 
 } // namespace
 
-int currentVersion() { return 2; }
+int currentVersion() { return 3; }
 
 QStringList version1()
 {
@@ -162,7 +200,7 @@ QStringList version1()
 
 QList<QStringList> migrations()
 {
-    return {kV2Columns + kV2Tables};
+    return {kV2Columns + kV2Tables, kV3Tables};
 }
 
 QStringList latest()
@@ -184,7 +222,7 @@ QStringList latest()
     call_count INTEGER NOT NULL DEFAULT 1))"_s;
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
-        + kV2Tables;
+        + kV2Tables + kV3Tables;
 }
 
 Result<void> ensure(QSqlDatabase &db)
