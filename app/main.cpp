@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 #include <cstdio>
 #include <cstring>
@@ -47,6 +48,10 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "tokenledger: unknown command '%s' (see tokenledger --help)\n", argv[1]);
             return tl::cli::kExitUsage;
         }
+        // Headless commands print their results; the modules' informational log lines would only be
+        // noise there (QT_LOGGING_RULES still wins when set).
+        if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+            QLoggingCategory::setFilterRules(u"tokenledger.*.info=false"_s);
         QStringList args;
         for (int i = 2; i < argc; ++i)
             args << QString::fromLocal8Bit(argv[i]);
