@@ -1,6 +1,10 @@
 #include "AppContext.h"
 
 #include "MainWindow.h"
+#include "proxy/Proxy.h"
+#include "proxy/ProxyPage.h"
+#include "proxy/ProxyStatusIndicator.h"
+#include "secrets/SecretStore.h"
 #include "common/Theme.h"
 #include "common/Translations.h"
 #include "pricing/CostCalculatorWidget.h"
@@ -10,6 +14,7 @@
 
 #include <QApplication>
 #include <QMessageBox>
+#include <QStatusBar>
 
 using namespace Qt::StringLiterals;
 
@@ -44,6 +49,12 @@ int runGui(const QString &dbPath)
 std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &settings)
 {
     auto window = std::make_unique<MainWindow>(*core.ledger, settings);
+    // The proxy: a child of the window, so it stops (and records its in-flight requests) before the
+    // ledger closes.
+    auto *proxy = new Proxy(*core.ledger, core.tokenizers, window.get());
+    window->addPage(u"proxy"_s, QApplication::translate("AppContext", "Proxy"),
+                    new ProxyPage(*proxy, settings, std::make_shared<KeychainSecretStore>(), window.get()));
+    window->statusBar()->addPermanentWidget(new ProxyStatusIndicator(*proxy, window.get()));
     // The Pricing page's cost calculator counts tokens with the app's tokenizers (bundled rank files).
     Ledger *ledger = core.ledger.get();
     window->pricing()->setCalculator(new CostCalculatorWidget([ledger] { return ledger->pricer(); }, core.tokenizers));
