@@ -33,16 +33,18 @@ int runCount(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Count tokens exactly as OpenAI's tiktoken does."_s);
-    const QCommandLineOption model(u"model"_s, u"Model whose tokenizer to use (gpt-4o, gpt-4, claude-...)."_s, u"MODEL"_s);
-    const QCommandLineOption encoding(u"encoding"_s, u"Encoding to use instead of the model's: o200k_base or cl100k_base."_s,
-                                      u"NAME"_s);
-    const QCommandLineOption chat(u"chat"_s, u"The input is a chat request body (JSON with \"messages\", or a messages "
-                                             u"array): count its prompt tokens as the provider bills them."_s);
+    const QCommandLineOption model(u"model"_s, u"Model whose tokenizer to use (gpt-4o, gpt-4, claude-...)."_s,
+                                   u"MODEL"_s);
+    const QCommandLineOption encoding(
+        u"encoding"_s, u"Encoding to use instead of the model's: o200k_base or cl100k_base."_s, u"NAME"_s);
+    const QCommandLineOption chat(u"chat"_s,
+                                  u"The input is a chat request body (JSON with \"messages\", or a messages "
+                                  u"array): count its prompt tokens as the provider bills them."_s);
     const QCommandLineOption ids(u"ids"_s, u"Also print the token ids (not with --chat)."_s);
-    const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
+    const QCommandLineOption help(QStringList {u"h"_s, u"help"_s}, u"Show this help."_s);
     parser.addOptions({model, encoding, chat, ids, help});
     parser.addPositionalArgument(u"FILE"_s, u"Text file to count, or - for standard input."_s);
-    if (!parser.parse(QStringList{u"tokenledger count"_s} + args))
+    if (!parser.parse(QStringList {u"tokenledger count"_s} + args))
         return failWith("count", kExitUsage, parser.errorText());
     if (parser.isSet(help)) {
         print(parser.helpText().replace(u"tokenledger count"_s, u"tokenledger count"_s));
@@ -67,18 +69,20 @@ int runCount(const QStringList &args)
 
     QFile in;
     const QString path = files.first();
-    const bool opened = path == u"-"_s ? in.open(stdin, QIODevice::ReadOnly) : (in.setFileName(path), in.open(QIODevice::ReadOnly));
+    const bool opened
+        = path == u"-"_s ? in.open(stdin, QIODevice::ReadOnly) : (in.setFileName(path), in.open(QIODevice::ReadOnly));
     if (!opened)
         return failWith("count", kExitFailure, u"cannot read %1: %2"_s.arg(path, in.errorString()));
     const QByteArray data = in.readAll();
 
     Tokenizers tokenizers; // the command is its own composition root
-    ModelEncoding how = forced ? ModelEncoding{*forced, true, {}} : encodingForModel(parser.value(model));
+    ModelEncoding how = forced ? ModelEncoding {*forced, true, {}} : encodingForModel(parser.value(model));
     if (forced && parser.isSet(model)) {
         const ModelEncoding natural = encodingForModel(parser.value(model));
         if (natural.encoding != *forced || !natural.exact)
-            how = {*forced, false, u"encoding %1 forced; model %2 is not known to use it"_s.arg(
-                                       encodingSpec(*forced).name, parser.value(model))};
+            how = {*forced, false,
+                   u"encoding %1 forced; model %2 is not known to use it"_s.arg(encodingSpec(*forced).name,
+                                                                                parser.value(model))};
     }
     auto enc = tokenizers.encoding(how.encoding);
     if (!enc)
@@ -88,13 +92,14 @@ int runCount(const QStringList &args)
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(data, &error);
         if (error.error != QJsonParseError::NoError || (!doc.isObject() && !doc.isArray()))
-            return failWith("count", kExitFailure, u"%1 is not a JSON chat request: %2"_s.arg(path, error.errorString()));
-        const QJsonObject request = doc.isArray() ? QJsonObject{{u"messages"_s, doc.array()}} : doc.object();
+            return failWith("count", kExitFailure,
+                            u"%1 is not a JSON chat request: %2"_s.arg(path, error.errorString()));
+        const QJsonObject request = doc.isArray() ? QJsonObject {{u"messages"_s, doc.array()}} : doc.object();
         const ChatTokenCounter counter(*enc, parser.value(model), how);
         const ChatTokenCount c = counter.countRequest(request);
         print(QString::number(c.promptTokens));
-        std::fprintf(stderr, "messages %lld, tools %lld, response format %lld, images %lld (%s)\n",
-                     c.messageTokens, c.toolTokens, c.formatTokens, c.imageTokens, qPrintable(c.encoding));
+        std::fprintf(stderr, "messages %lld, tools %lld, response format %lld, images %lld (%s)\n", c.messageTokens,
+                     c.toolTokens, c.formatTokens, c.imageTokens, qPrintable(c.encoding));
         for (const QString &n : c.notes)
             std::fprintf(stderr, "note: estimate: %s\n", n.toUtf8().constData());
         return kExitOk;

@@ -57,8 +57,7 @@ struct HeapScratch
     std::vector<std::uint64_t> heap;
 };
 
-template<typename Emit>
-void mergeHeap(const RankTable &ranks, std::string_view piece, Emit &&emit)
+template<typename Emit> void mergeHeap(const RankTable &ranks, std::string_view piece, Emit &&emit)
 {
     const std::size_t n = piece.size();
     const char *d = piece.data();
@@ -80,7 +79,7 @@ void mergeHeap(const RankTable &ranks, std::string_view piece, Emit &&emit)
     using Key = std::uint64_t;
     auto &heap = scratch.heap;
     heap.clear();
-    const auto greater = std::greater<Key>{};
+    const auto greater = std::greater<Key> {};
     auto push = [&](Key k) {
         heap.push_back(k);
         std::push_heap(heap.begin(), heap.end(), greater);

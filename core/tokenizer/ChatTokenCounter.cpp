@@ -34,8 +34,8 @@ QString dropFinalDot(QString s)
 struct ImageRule
 {
     bool patches = false;
-    qint64 base = 0;      // tile models
-    qint64 perTile = 0;   // tile models
+    qint64 base = 0; // tile models
+    qint64 perTile = 0; // tile models
     double multiplier = 0; // patch models
 };
 
@@ -95,7 +95,7 @@ ChatTokenCount ChatTokenCounter::countRequest(const QJsonObject &request) const
     const QJsonValue system = request.value(u"system"_s); // Anthropic Messages API
     if (!system.isUndefined() && !system.isNull()) {
         note(acc, u"Anthropic request: counted with OpenAI's message rules as an estimate"_s);
-        messages.prepend(QJsonObject{{u"role"_s, u"system"_s}, {u"content"_s, system}});
+        messages.prepend(QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, system}});
     }
     // OpenAI Responses API: "instructions" (a system message) and "input" (a string or a list of items).
     const QJsonValue instructions = request.value(u"instructions"_s);
@@ -103,19 +103,19 @@ ChatTokenCount ChatTokenCounter::countRequest(const QJsonObject &request) const
     if (instructions.isString() || input.isString() || input.isArray()) {
         note(acc, u"Responses API request: counted with the Chat Completions message rules"_s);
         if (instructions.isString())
-            messages.append(QJsonObject{{u"role"_s, u"system"_s}, {u"content"_s, instructions}});
+            messages.append(QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, instructions}});
         if (input.isString())
-            messages.append(QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, input}});
+            messages.append(QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, input}});
         for (const QJsonValue &item : input.toArray()) {
             const QJsonObject o = item.toObject();
             const QString type = o.value(u"type"_s).toString();
             if (type == u"function_call"_s) {
-                messages.append(QJsonObject{{u"role"_s, u"assistant"_s},
-                                            {u"tool_calls"_s, QJsonArray{QJsonObject{{u"function"_s, o}}}}});
+                messages.append(QJsonObject {{u"role"_s, u"assistant"_s},
+                                             {u"tool_calls"_s, QJsonArray {QJsonObject {{u"function"_s, o}}}}});
             } else if (type == u"function_call_output"_s) {
-                messages.append(QJsonObject{{u"role"_s, u"tool"_s}, {u"content"_s, o.value(u"output"_s)}});
+                messages.append(QJsonObject {{u"role"_s, u"tool"_s}, {u"content"_s, o.value(u"output"_s)}});
             } else if (o.contains(u"role"_s)) {
-                messages.append(QJsonObject{{u"role"_s, o.value(u"role"_s)}, {u"content"_s, o.value(u"content"_s)}});
+                messages.append(QJsonObject {{u"role"_s, o.value(u"role"_s)}, {u"content"_s, o.value(u"content"_s)}});
             }
         }
     }
@@ -125,7 +125,7 @@ ChatTokenCount ChatTokenCounter::countRequest(const QJsonObject &request) const
 
     QJsonArray tools = request.value(u"tools"_s).toArray();
     for (const QJsonValue &f : request.value(u"functions"_s).toArray()) // legacy functions
-        tools.append(QJsonObject{{u"type"_s, u"function"_s}, {u"function"_s, f}});
+        tools.append(QJsonObject {{u"type"_s, u"function"_s}, {u"function"_s, f}});
     if (!tools.isEmpty())
         acc.toolTokens += countTools(tools, acc);
 
@@ -151,7 +151,7 @@ ChatTokenCount ChatTokenCounter::countRequest(const QJsonObject &request) const
 
 ChatTokenCount ChatTokenCounter::countMessages(const QJsonArray &messages) const
 {
-    return countRequest(QJsonObject{{u"messages"_s, messages}});
+    return countRequest(QJsonObject {{u"messages"_s, messages}});
 }
 
 qint64 ChatTokenCounter::countMessage(const QJsonObject &message, ChatTokenCount &acc) const
@@ -219,7 +219,9 @@ qint64 ChatTokenCounter::countContent(const QJsonValue &content, ChatTokenCount 
             bool estimate = false;
             const qint64 img = imageTokens(size, detail, &estimate);
             if (estimate)
-                note(acc, u"image without a known size or with detail \"auto\": assumed high detail (1024x1024 when the size is unknown)"_s);
+                note(
+                    acc,
+                    u"image without a known size or with detail \"auto\": assumed high detail (1024x1024 when the size is unknown)"_s);
             acc.imageTokens += img;
             n += img;
         } else if (type == u"tool_use"_s) { // Anthropic
@@ -246,12 +248,14 @@ qint64 ChatTokenCounter::countTools(const QJsonArray &tools, ChatTokenCount &acc
         const QJsonObject tool = toolValue.toObject();
         QJsonObject fn = tool.value(u"function"_s).toObject();
         if (fn.isEmpty()) // Responses API (flat) or Anthropic {"name","description","input_schema"}
-            fn = QJsonObject{{u"name"_s, tool.value(u"name"_s)},
-                             {u"description"_s, tool.value(u"description"_s)},
-                             {u"parameters"_s, tool.contains(u"parameters"_s) ? tool.value(u"parameters"_s)
-                                                                              : tool.value(u"input_schema"_s)}};
+            fn = QJsonObject {
+                {u"name"_s, tool.value(u"name"_s)},
+                {u"description"_s, tool.value(u"description"_s)},
+                {u"parameters"_s,
+                 tool.contains(u"parameters"_s) ? tool.value(u"parameters"_s) : tool.value(u"input_schema"_s)}};
         n += funcInit;
-        n += tokens(QString(fn.value(u"name"_s).toString() + u':' + dropFinalDot(fn.value(u"description"_s).toString())));
+        n += tokens(
+            QString(fn.value(u"name"_s).toString() + u':' + dropFinalDot(fn.value(u"description"_s).toString())));
         const QJsonObject props = fn.value(u"parameters"_s).toObject().value(u"properties"_s).toObject();
         if (!props.isEmpty()) {
             n += propInit;
@@ -265,9 +269,10 @@ qint64 ChatTokenCounter::countTools(const QJsonArray &tools, ChatTokenCount &acc
                         n += tokens(item.isString() ? item.toString() : compactJson(item));
                     }
                 }
-                const QString type = p.value(u"type"_s).isString() ? p.value(u"type"_s).toString()
-                                                                  : compactJson(p.value(u"type"_s));
-                n += tokens(QString(it.key() + u':' + type + u':' + dropFinalDot(p.value(u"description"_s).toString())));
+                const QString type
+                    = p.value(u"type"_s).isString() ? p.value(u"type"_s).toString() : compactJson(p.value(u"type"_s));
+                n += tokens(
+                    QString(it.key() + u':' + type + u':' + dropFinalDot(p.value(u"description"_s).toString())));
                 for (const auto &nested : {u"properties"_s, u"items"_s, u"anyOf"_s, u"oneOf"_s}) {
                     if (p.contains(nested))
                         n += tokens(compactJson(p.value(nested)));
@@ -284,7 +289,7 @@ qint64 ChatTokenCounter::imageTokens(std::optional<ImageSize> size, QStringView 
 {
     const ImageRule rule = imageRuleFor(m_model);
     if (!size || size->width <= 0 || size->height <= 0) {
-        size = ImageSize{1024, 1024};
+        size = ImageSize {1024, 1024};
         *estimate = true;
     }
     if (detail != u"low"_s && detail != u"high"_s)
@@ -321,18 +326,19 @@ std::optional<ImageSize> ChatTokenCounter::imageSizeFromBytes(const QByteArray &
     const auto *u = reinterpret_cast<const uchar *>(d.constData());
     const qsizetype n = d.size();
     if (n >= 24 && d.startsWith("\x89PNG\r\n\x1a\n"))
-        return ImageSize{int(qFromBigEndian<quint32>(u + 16)), int(qFromBigEndian<quint32>(u + 20))};
+        return ImageSize {int(qFromBigEndian<quint32>(u + 16)), int(qFromBigEndian<quint32>(u + 20))};
     if (n >= 10 && (d.startsWith("GIF87a") || d.startsWith("GIF89a")))
-        return ImageSize{int(qFromLittleEndian<quint16>(u + 6)), int(qFromLittleEndian<quint16>(u + 8))};
+        return ImageSize {int(qFromLittleEndian<quint16>(u + 6)), int(qFromLittleEndian<quint16>(u + 8))};
     if (n >= 30 && d.startsWith("RIFF") && d.mid(8, 4) == "WEBP") {
         const QByteArray chunk = d.mid(12, 4);
         if (chunk == "VP8X")
-            return ImageSize{int(1 + (u[24] | u[25] << 8 | u[26] << 16)), int(1 + (u[27] | u[28] << 8 | u[29] << 16))};
+            return ImageSize {int(1 + (u[24] | u[25] << 8 | u[26] << 16)), int(1 + (u[27] | u[28] << 8 | u[29] << 16))};
         if (chunk == "VP8 ")
-            return ImageSize{int(qFromLittleEndian<quint16>(u + 26) & 0x3FFF), int(qFromLittleEndian<quint16>(u + 28) & 0x3FFF)};
+            return ImageSize {int(qFromLittleEndian<quint16>(u + 26) & 0x3FFF),
+                              int(qFromLittleEndian<quint16>(u + 28) & 0x3FFF)};
         if (chunk == "VP8L" && n >= 25) {
             const quint32 bits = qFromLittleEndian<quint32>(u + 21);
-            return ImageSize{int((bits & 0x3FFF) + 1), int(((bits >> 14) & 0x3FFF) + 1)};
+            return ImageSize {int((bits & 0x3FFF) + 1), int(((bits >> 14) & 0x3FFF) + 1)};
         }
         return std::nullopt;
     }
@@ -349,7 +355,7 @@ std::optional<ImageSize> ChatTokenCounter::imageSizeFromBytes(const QByteArray &
                 continue;
             }
             if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC)
-                return ImageSize{int(qFromBigEndian<quint16>(u + i + 7)), int(qFromBigEndian<quint16>(u + i + 5))};
+                return ImageSize {int(qFromBigEndian<quint16>(u + i + 7)), int(qFromBigEndian<quint16>(u + i + 5))};
             if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
                 i += 2;
                 continue;

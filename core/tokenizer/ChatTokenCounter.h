@@ -16,14 +16,14 @@ namespace tl::tokenizer {
 // The prompt tokens of a chat request, with a breakdown. All values are tokens.
 struct ChatTokenCount
 {
-    qint64 promptTokens = 0;  // the total the provider would bill as prompt (input) tokens
+    qint64 promptTokens = 0; // the total the provider would bill as prompt (input) tokens
     qint64 messageTokens = 0; // messages incl. per-message overhead, names and the reply priming
-    qint64 toolTokens = 0;    // tool (function) definitions and tool_choice
-    qint64 formatTokens = 0;  // response_format schema
-    qint64 imageTokens = 0;   // image inputs; a subset of messageTokens
-    bool estimate = false;    // true when any part follows an unpublished rule or a guessed tokenizer
-    QString encoding;         // "o200k_base"
-    QStringList notes;        // what was estimated and how
+    qint64 toolTokens = 0; // tool (function) definitions and tool_choice
+    qint64 formatTokens = 0; // response_format schema
+    qint64 imageTokens = 0; // image inputs; a subset of messageTokens
+    bool estimate = false; // true when any part follows an unpublished rule or a guessed tokenizer
+    QString encoding; // "o200k_base"
+    QStringList notes; // what was estimated and how
 };
 
 // Image size in pixels, when known.

@@ -37,10 +37,12 @@ Result<std::shared_ptr<const Encoding>> Encoding::load(EncodingId id, const QStr
 {
     QFile file(rankFilePath);
     if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorCode::Io, u"Cannot read the tokenizer rank file %1: %2"_s.arg(rankFilePath, file.errorString()));
+        return fail(ErrorCode::Io,
+                    u"Cannot read the tokenizer rank file %1: %2"_s.arg(rankFilePath, file.errorString()));
     const QByteArray data = file.readAll();
     if (file.error() != QFileDevice::NoError)
-        return fail(ErrorCode::Io, u"Cannot read the tokenizer rank file %1: %2"_s.arg(rankFilePath, file.errorString()));
+        return fail(ErrorCode::Io,
+                    u"Cannot read the tokenizer rank file %1: %2"_s.arg(rankFilePath, file.errorString()));
     return fromRankData(id, data);
 }
 
@@ -73,14 +75,16 @@ Result<std::shared_ptr<const Encoding>> Encoding::fromRankData(EncodingId id, co
         bool ok = false;
         const qulonglong rank = space > 0 ? line.sliced(space + 1).trimmed().toULongLong(&ok) : 0;
         if (!ok || rank >= std::size_t(approxLines))
-            return fail(ErrorCode::Parse, u"%1 rank file, line %2: expected 'base64 rank'"_s.arg(spec.name).arg(lineNo));
-        const auto decoded = QByteArray::fromBase64Encoding(line.first(space).toByteArray(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
+            return fail(ErrorCode::Parse,
+                        u"%1 rank file, line %2: expected 'base64 rank'"_s.arg(spec.name).arg(lineNo));
+        const auto decoded
+            = QByteArray::fromBase64Encoding(line.first(space).toByteArray(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded || decoded.decoded.isEmpty())
             return fail(ErrorCode::Parse, u"%1 rank file, line %2: bad base64"_s.arg(spec.name).arg(lineNo));
         const std::string_view bytes(decoded.decoded.constData(), std::size_t(decoded.decoded.size()));
         if (seen[rank] || !enc->m_ranks.insert(bytes, Rank(rank)))
-            return fail(ErrorCode::Parse, u"%1 rank file, line %2: duplicate token or rank"_s.arg(spec.name).arg(lineNo));
+            return fail(ErrorCode::Parse,
+                        u"%1 rank file, line %2: duplicate token or rank"_s.arg(spec.name).arg(lineNo));
         seen[rank] = true;
         enc->m_decoder[rank] = {std::uint32_t(enc->m_decoderBytes.size()), std::uint32_t(bytes.size())};
         enc->m_decoderBytes.append(bytes);
@@ -107,8 +111,7 @@ Result<std::shared_ptr<const Encoding>> Encoding::fromRankData(EncodingId id, co
     return std::shared_ptr<const Encoding>(std::move(enc));
 }
 
-template<typename Sink>
-void Encoding::encodeOrdinary(std::string_view text, Sink &&sink) const
+template<typename Sink> void Encoding::encodeOrdinary(std::string_view text, Sink &&sink) const
 {
     m_pretokenizer->forEachPiece(text, [&](std::string_view piece) {
         const Rank whole = m_ranks.find(piece);
@@ -186,7 +189,7 @@ std::vector<TokenId> Encoding::encode(std::string_view utf8, const AllowedSpecia
 {
     std::vector<TokenId> out;
     out.reserve(utf8.size() / 4 + 8);
-    IdSink sink{m_ranks, out};
+    IdSink sink {m_ranks, out};
     encodeWith(utf8, allowed, sink);
     return out;
 }
@@ -198,7 +201,7 @@ std::vector<TokenId> Encoding::encode(QStringView text, const AllowedSpecial &al
 
 qint64 Encoding::count(std::string_view utf8, const AllowedSpecial &allowed) const
 {
-    CountSink sink{m_ranks};
+    CountSink sink {m_ranks};
     encodeWith(utf8, allowed, sink);
     return sink.n;
 }

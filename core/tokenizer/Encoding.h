@@ -86,10 +86,8 @@ public:
 
 private:
     explicit Encoding(const EncodingSpec &spec);
-    template<typename Sink>
-    void encodeOrdinary(std::string_view validUtf8, Sink &&sink) const;
-    template<typename Sink>
-    void encodeWith(std::string_view utf8, const AllowedSpecial &allowed, Sink &&sink) const;
+    template<typename Sink> void encodeOrdinary(std::string_view validUtf8, Sink &&sink) const;
+    template<typename Sink> void encodeWith(std::string_view utf8, const AllowedSpecial &allowed, Sink &&sink) const;
 
     EncodingSpec m_spec;
     RankTable m_ranks;

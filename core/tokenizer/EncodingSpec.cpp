@@ -10,7 +10,7 @@ const QString kContractions = u"(?i:'s|'t|'re|'ve|'m|'ll|'d)"_s;
 
 EncodingSpec makeO200k()
 {
-    return EncodingSpec{
+    return EncodingSpec {
         EncodingId::O200kBase,
         u"o200k_base"_s,
         u"o200k_base.tiktoken"_s,
@@ -24,7 +24,7 @@ EncodingSpec makeO200k()
 
 EncodingSpec makeCl100k()
 {
-    return EncodingSpec{
+    return EncodingSpec {
         EncodingId::Cl100kBase,
         u"cl100k_base"_s,
         u"cl100k_base.tiktoken"_s,
@@ -70,11 +70,12 @@ ModelEncoding encodingForModel(QStringView modelName)
     if (const qsizetype slash = m.lastIndexOf(u'/'); slash >= 0) // openai/gpt-4o, azure/..., models/gemini-...
         m = m.mid(slash + 1);
 
-    static const QStringList o200kPrefixes = {u"gpt-4o"_s,  u"gpt-4.1"_s,  u"gpt-4.5"_s,      u"gpt-5"_s,
-                                              u"chatgpt-4o"_s, u"o1"_s,    u"o3"_s,           u"o4"_s,
-                                              u"gpt-oss"_s, u"codex"_s,    u"gpt-image"_s,    u"computer-use"_s};
-    static const QStringList cl100kPrefixes = {u"gpt-4"_s, u"gpt-3.5"_s, u"gpt-35"_s, u"text-embedding-3"_s,
-                                               u"text-embedding-ada-002"_s, u"davinci-002"_s, u"babbage-002"_s};
+    static const QStringList o200kPrefixes
+        = {u"gpt-4o"_s, u"gpt-4.1"_s, u"gpt-4.5"_s, u"gpt-5"_s, u"chatgpt-4o"_s, u"o1"_s,
+           u"o3"_s,     u"o4"_s,      u"gpt-oss"_s, u"codex"_s, u"gpt-image"_s,  u"computer-use"_s};
+    static const QStringList cl100kPrefixes
+        = {u"gpt-4"_s,       u"gpt-3.5"_s,    u"gpt-35"_s, u"text-embedding-3"_s, u"text-embedding-ada-002"_s,
+           u"davinci-002"_s, u"babbage-002"_s};
     auto hasPrefix = [&](const QString &p) {
         // "o1" must not match "o100-foo" by accident: the prefix ends the name or is followed by '-'.
         if (!m.startsWith(p))

@@ -23,10 +23,10 @@ struct SpecialTokenSpec
 struct EncodingSpec
 {
     EncodingId id;
-    QString name;        // "o200k_base"
-    QString rankFile;    // "o200k_base.tiktoken"
-    QString sha256;      // lower-case hex of the rank file
-    QString pattern;     // tiktoken's pat_str, verbatim
+    QString name; // "o200k_base"
+    QString rankFile; // "o200k_base.tiktoken"
+    QString sha256; // lower-case hex of the rank file
+    QString pattern; // tiktoken's pat_str, verbatim
     QList<SpecialTokenSpec> specialTokens;
 };
 

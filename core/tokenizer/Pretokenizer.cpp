@@ -72,14 +72,14 @@ pcre2_code *compile(const QString &pcrePattern, QString *error)
     const QByteArray pattern = pcrePattern.toUtf8();
     int errorCode = 0;
     PCRE2_SIZE errorOffset = 0;
-    pcre2_code *code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.constData()), PCRE2_SIZE(pattern.size()),
-                                     PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C, &errorCode, &errorOffset,
-                                     nullptr);
+    pcre2_code *code
+        = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.constData()), PCRE2_SIZE(pattern.size()),
+                        PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C, &errorCode, &errorOffset, nullptr);
     if (!code) {
         PCRE2_UCHAR buffer[256];
         pcre2_get_error_message(errorCode, buffer, sizeof buffer);
-        *error = u"Tokenizer pattern does not compile at offset %1: %2"_s.arg(errorOffset).arg(
-            QString::fromUtf8(reinterpret_cast<const char *>(buffer)));
+        *error = u"Tokenizer pattern does not compile at offset %1: %2"_s.arg(errorOffset)
+                     .arg(QString::fromUtf8(reinterpret_cast<const char *>(buffer)));
     }
     return code;
 }
@@ -226,6 +226,8 @@ bool Pretokenizer::run(std::string_view utf8, Callback cb, void *ctx) const
         const PCRE2_SIZE begin = ov[0], end = ov[1];
         if (end == begin) { // the patterns never match empty; guard against a loop anyway
             ++offset;
+            while (offset < length && (subject[offset] & 0xC0) == 0x80)
+                ++offset; // stay on a character boundary
             continue;
         }
         cb(ctx, utf8.data() + begin, end - begin);

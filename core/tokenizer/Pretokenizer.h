@@ -31,8 +31,7 @@ public:
 
     // Calls sink(std::string_view piece) for each match in `utf8`, left to right. `utf8` must be valid
     // UTF-8 (sanitize first). Returns false if PCRE2 failed (out of memory); pieces already sent stay.
-    template<typename Sink>
-    bool forEachPiece(std::string_view utf8, Sink &&sink) const
+    template<typename Sink> bool forEachPiece(std::string_view utf8, Sink &&sink) const
     {
         return run(utf8, &Pretokenizer::callSink<Sink>, &sink);
     }
@@ -40,8 +39,7 @@ public:
 private:
     Pretokenizer() = default;
     using Callback = void (*)(void *ctx, const char *data, std::size_t len);
-    template<typename Sink>
-    static void callSink(void *ctx, const char *data, std::size_t len)
+    template<typename Sink> static void callSink(void *ctx, const char *data, std::size_t len)
     {
         (*static_cast<Sink *>(ctx))(std::string_view(data, len));
     }

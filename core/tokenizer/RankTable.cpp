@@ -11,7 +11,7 @@ void RankTable::reserve(std::size_t entries, std::size_t arenaBytes)
     if (want > m_slots.size()) {
         std::vector<Slot> old;
         old.swap(m_slots);
-        m_slots.assign(want, Slot{});
+        m_slots.assign(want, Slot {});
         m_mask = want - 1;
         for (const Slot &s : old) {
             if (s.rank == kNoRank)
@@ -41,10 +41,11 @@ bool RankTable::insert(std::string_view bytes, Rank rank)
         const Slot &s = m_slots[i];
         if (s.rank == kNoRank)
             break;
-        if (s.tag == tag && s.len == bytes.size() && std::memcmp(m_arena.data() + s.offset, bytes.data(), bytes.size()) == 0)
+        if (s.tag == tag && s.len == bytes.size()
+            && std::memcmp(m_arena.data() + s.offset, bytes.data(), bytes.size()) == 0)
             return false;
     }
-    m_slots[i] = Slot{std::uint32_t(m_arena.size()), std::uint32_t(bytes.size()), tag, rank};
+    m_slots[i] = Slot {std::uint32_t(m_arena.size()), std::uint32_t(bytes.size()), tag, rank};
     m_arena.append(bytes);
     ++m_size;
     return true;

@@ -43,7 +43,7 @@ Result<TokenCount> Tokenizers::countText(QStringView model, QStringView text) co
     auto enc = encodingForModel(model, &how);
     if (!enc)
         return std::unexpected(enc.error());
-    return TokenCount{(*enc)->count(text), !how.exact, (*enc)->name(), how.note};
+    return TokenCount {(*enc)->count(text), !how.exact, (*enc)->name(), how.note};
 }
 
 } // namespace tl::tokenizer

@@ -16,8 +16,8 @@ struct TokenCount
 {
     qint64 tokens = 0;
     bool estimate = false; // true: not the model's own tokenizer (see ModelEncoding)
-    QString encoding;      // "o200k_base"
-    QString note;          // why it is an estimate ("" when exact)
+    QString encoding; // "o200k_base"
+    QString note; // why it is an estimate ("" when exact)
 };
 
 // The registry of encodings: loads each rank file once, on first use, verifies its SHA-256, and hands

@@ -12,10 +12,10 @@ namespace tl::tokenizer {
 // Usage counted locally, for a call whose provider reported none.
 struct UsageEstimate
 {
-    Usage usage;            // promptTokens and completionTokens filled; the rest 0
+    Usage usage; // promptTokens and completionTokens filled; the rest 0
     bool exactPrompt = false; // the prompt follows only published rules with the model's own tokenizer
-    QString encoding;        // "o200k_base"
-    QStringList notes;       // what was estimated, for the record's note / the user
+    QString encoding; // "o200k_base"
+    QStringList notes; // what was estimated, for the record's note / the user
 };
 
 // For the proxy: estimates the usage of a chat call that ended without a usage block (a cut stream, a

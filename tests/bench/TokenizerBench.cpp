@@ -26,13 +26,18 @@ namespace {
 QByteArray englishProse(qsizetype size)
 {
     // Deterministic prose from common English words: sentences of 6-20 words, commas, paragraphs.
-    static const char *words[] = {
-        "the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be", "by", "on", "not",
-        "he", "this", "are", "or", "his", "from", "at", "which", "but", "have", "an", "had", "they", "you", "were",
-        "their", "one", "all", "we", "can", "her", "has", "there", "been", "if", "more", "when", "will", "would",
-        "who", "so", "no", "people", "time", "market", "cost", "model", "request", "budget", "team", "because",
-        "however", "although", "important", "different", "government", "information", "development", "between",
-        "through", "during", "without", "understanding", "experience", "company's", "don't", "it's", "we're"};
+    static const char *words[]
+        = {"the",         "of",          "and",     "to",       "in",        "a",         "is",
+           "that",        "for",         "it",      "as",       "was",       "with",      "be",
+           "by",          "on",          "not",     "he",       "this",      "are",       "or",
+           "his",         "from",        "at",      "which",    "but",       "have",      "an",
+           "had",         "they",        "you",     "were",     "their",     "one",       "all",
+           "we",          "can",         "her",     "has",      "there",     "been",      "if",
+           "more",        "when",        "will",    "would",    "who",       "so",        "no",
+           "people",      "time",        "market",  "cost",     "model",     "request",   "budget",
+           "team",        "because",     "however", "although", "important", "different", "government",
+           "information", "development", "between", "through",  "during",    "without",   "understanding",
+           "experience",  "company's",   "don't",   "it's",     "we're"};
     QRandomGenerator rng(1);
     QByteArray out;
     while (out.size() < size) {
@@ -52,10 +57,10 @@ QByteArray englishProse(qsizetype size)
 
 QByteArray chineseText(qsizetype size)
 {
-    static const char *phrases[] = {"我们", "今天", "天气", "很好", "机器学习", "模型", "成本", "主要", "来自", "计算",
-                                    "资源", "公司", "发展", "经济", "社会", "问题", "需要", "研究", "人工智能",
-                                    "数据", "分析", "时间", "因为", "所以", "但是", "如果", "已经", "可以", "进行",
-                                    "中国", "世界", "政府", "市场", "技术", "服务", "管理", "系统", "网络"};
+    static const char *phrases[] = {
+        "我们", "今天", "天气", "很好", "机器学习", "模型",     "成本", "主要", "来自", "计算", "资源", "公司", "发展",
+        "经济", "社会", "问题", "需要", "研究",     "人工智能", "数据", "分析", "时间", "因为", "所以", "但是", "如果",
+        "已经", "可以", "进行", "中国", "世界",     "政府",     "市场", "技术", "服务", "管理", "系统", "网络"};
     QRandomGenerator rng(2);
     QByteArray out;
     while (out.size() < size) {
@@ -98,8 +103,7 @@ struct Measure
     qint64 tokens = 0;
 };
 
-template<typename F>
-Measure measure(double seconds, F &&f)
+template<typename F> Measure measure(double seconds, F &&f)
 {
     QList<double> times;
     QElapsedTimer total;
@@ -143,14 +147,16 @@ int main(int argc, char **argv)
         {u"Chinese"_s, chineseText(kSize)},
         {u"Source code (C++)"_s, sourceCode(QStringLiteral(TOKENLEDGER_SOURCE_DIR), kSize)},
     };
-    std::printf("Tokenizer count throughput, single thread, MB/s of UTF-8 input (median of repeated runs, %.1f s each)\n",
-                seconds);
+    std::printf(
+        "Tokenizer count throughput, single thread, MB/s of UTF-8 input (median of repeated runs, %.1f s each)\n",
+        seconds);
     std::printf("%-20s %-12s %9s %10s %12s %12s %8s\n", "text", "encoding", "MB", "tokens", "ours MB/s",
                 "tiktoken MB/s", "ratio");
     for (EncodingId id : allEncodings()) {
         auto enc = tokenizers.encoding(id);
         if (!enc) {
-            std::fprintf(stderr, "cannot load %s: %s\n", qPrintable(encodingSpec(id).name), qPrintable(enc.error().message));
+            std::fprintf(stderr, "cannot load %s: %s\n", qPrintable(encodingSpec(id).name),
+                         qPrintable(enc.error().message));
             return 1;
         }
         for (const auto &[name, text] : texts) {

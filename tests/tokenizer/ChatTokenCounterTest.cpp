@@ -15,16 +15,18 @@ namespace {
 QJsonArray cookbookMessages()
 {
     auto msg = [](const QString &role, const QString &content, const QString &name = {}) {
-        QJsonObject o{{u"role"_s, role}, {u"content"_s, content}};
+        QJsonObject o {{u"role"_s, role}, {u"content"_s, content}};
         if (!name.isEmpty())
             o.insert(u"name"_s, name);
         return o;
     };
-    return QJsonArray{
-        msg(u"system"_s, u"You are a helpful, pattern-following assistant that translates corporate jargon into plain English."_s),
+    return QJsonArray {
+        msg(u"system"_s,
+            u"You are a helpful, pattern-following assistant that translates corporate jargon into plain English."_s),
         msg(u"system"_s, u"New synergies will help drive top-line growth."_s, u"example_user"_s),
         msg(u"system"_s, u"Things working well together will increase revenue."_s, u"example_assistant"_s),
-        msg(u"system"_s, u"Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."_s,
+        msg(u"system"_s,
+            u"Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."_s,
             u"example_user"_s),
         msg(u"system"_s, u"Let's talk later when we're less busy about how to do better."_s, u"example_assistant"_s),
         msg(u"user"_s, u"This late pivot means we don't have time to boil the ocean for the client deliverable."_s),
@@ -45,13 +47,14 @@ QString pngDataUrl(quint32 width, quint32 height)
 
 QJsonObject imageRequest(const QString &url, const QString &detail)
 {
-    QJsonObject image{{u"url"_s, url}};
+    QJsonObject image {{u"url"_s, url}};
     if (!detail.isEmpty())
         image.insert(u"detail"_s, detail);
-    return QJsonObject{{u"messages"_s, QJsonArray{QJsonObject{
-                                           {u"role"_s, u"user"_s},
-                                           {u"content"_s, QJsonArray{QJsonObject{{u"type"_s, u"image_url"_s},
-                                                                                 {u"image_url"_s, image}}}}}}}};
+    return QJsonObject {
+        {u"messages"_s,
+         QJsonArray {QJsonObject {
+             {u"role"_s, u"user"_s},
+             {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"image_url"_s}, {u"image_url"_s, image}}}}}}}};
 }
 
 } // namespace
@@ -111,12 +114,13 @@ void ChatTokenCounterTest::toolsFollowTheCookbookEstimate()
         "parameters": {"type": "object", "properties": {
           "city": {"type": "string", "description": "City name."},
           "unit": {"type": "string", "description": "Unit", "enum": ["celsius", "fahrenheit"]}}}}}]
-    })").object();
+    })")
+                                    .object();
     const ChatTokenCount count = counter->countRequest(request);
     const Encoding &e = counter->encoding();
     auto t = [&](const char *s) { return e.count(std::string_view(s)); };
     const qint64 expectedTools = 7 + t("get_weather:Get the weather") + 3 + 3 + t("city:string:City name") + 3 - 3 + 3
-                                 + t("celsius") + 3 + t("fahrenheit") + t("unit:string:Unit") + 12;
+        + t("celsius") + 3 + t("fahrenheit") + t("unit:string:Unit") + 12;
     QCOMPARE(count.toolTokens, expectedTools);
     QCOMPARE(count.messageTokens, 3 + t("user") + t("Weather in Paris?") + 3);
     QCOMPARE(count.promptTokens, count.messageTokens + count.toolTokens);
@@ -128,17 +132,17 @@ void ChatTokenCounterTest::toolChoiceAndResponseFormatAreEstimates()
 {
     auto counter = ChatTokenCounter::forModel(m_tokenizers, u"gpt-4.1"_s);
     QVERIFY(counter.has_value());
-    QJsonObject request{{u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    QJsonObject request {{u"messages"_s, QJsonArray {QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
     const qint64 base = counter->countRequest(request).promptTokens;
-    request.insert(u"tool_choice"_s, QJsonObject{{u"type"_s, u"function"_s},
-                                                 {u"function"_s, QJsonObject{{u"name"_s, u"get_weather"_s}}}});
-    const QJsonObject schema{{u"name"_s, u"answer"_s}, {u"schema"_s, QJsonObject{{u"type"_s, u"object"_s}}}};
-    request.insert(u"response_format"_s, QJsonObject{{u"type"_s, u"json_schema"_s}, {u"json_schema"_s, schema}});
+    request.insert(
+        u"tool_choice"_s,
+        QJsonObject {{u"type"_s, u"function"_s}, {u"function"_s, QJsonObject {{u"name"_s, u"get_weather"_s}}}});
+    const QJsonObject schema {{u"name"_s, u"answer"_s}, {u"schema"_s, QJsonObject {{u"type"_s, u"object"_s}}}};
+    request.insert(u"response_format"_s, QJsonObject {{u"type"_s, u"json_schema"_s}, {u"json_schema"_s, schema}});
     const ChatTokenCount count = counter->countRequest(request);
     const Encoding &e = counter->encoding();
     QCOMPARE(count.toolTokens, e.count(u"get_weather") + 3);
-    QCOMPARE(count.formatTokens,
-             e.count(std::string_view(R"({"name":"answer","schema":{"type":"object"}})")) + 3);
+    QCOMPARE(count.formatTokens, e.count(std::string_view(R"({"name":"answer","schema":{"type":"object"}})")) + 3);
     QCOMPARE(count.promptTokens, base + count.toolTokens + count.formatTokens);
     QVERIFY(count.estimate);
     QCOMPARE(count.notes.size(), 2);
@@ -154,17 +158,19 @@ void ChatTokenCounterTest::imagesByDetailAndSize_data()
     // OpenAI "Images and vision" guide: low = 85; 1024x1024 high -> 768x768 = 4 tiles -> 85 + 4*170 = 765;
     // 2048x4096 high -> 1024x2048 -> 768x1536 = 6 tiles -> 1105.
     QTest::newRow("gpt-4o low") << u"gpt-4o"_s << pngDataUrl(4000, 3000) << u"low"_s << qint64(85) << false;
-    QTest::newRow("gpt-4o high 1024 square") << u"gpt-4o"_s << pngDataUrl(1024, 1024) << u"high"_s << qint64(765) << false;
-    QTest::newRow("gpt-4o high 2048x4096") << u"gpt-4o"_s << pngDataUrl(2048, 4096) << u"high"_s << qint64(1105) << false;
+    QTest::newRow("gpt-4o high 1024 square")
+        << u"gpt-4o"_s << pngDataUrl(1024, 1024) << u"high"_s << qint64(765) << false;
+    QTest::newRow("gpt-4o high 2048x4096")
+        << u"gpt-4o"_s << pngDataUrl(2048, 4096) << u"high"_s << qint64(1105) << false;
     QTest::newRow("gpt-4o high small") << u"gpt-4o"_s << pngDataUrl(500, 300) << u"high"_s << qint64(255) << false;
     QTest::newRow("gpt-4o-mini low") << u"gpt-4o-mini"_s << pngDataUrl(64, 64) << u"low"_s << qint64(2833) << false;
-    QTest::newRow("unknown size is an estimate") << u"gpt-4o"_s << u"https://example.com/cat.png"_s << u"high"_s
-                                                 << qint64(765) << true;
-    QTest::newRow("auto detail is an estimate") << u"gpt-4o"_s << pngDataUrl(1024, 1024) << QString() << qint64(765)
-                                                << true;
+    QTest::newRow("unknown size is an estimate")
+        << u"gpt-4o"_s << u"https://example.com/cat.png"_s << u"high"_s << qint64(765) << true;
+    QTest::newRow("auto detail is an estimate")
+        << u"gpt-4o"_s << pngDataUrl(1024, 1024) << QString() << qint64(765) << true;
     // Patch models: 1024x1024 = 32x32 patches = 1024, x1.62 for gpt-4.1-mini -> 1659 (rounded up).
-    QTest::newRow("gpt-4.1-mini patches") << u"gpt-4.1-mini"_s << pngDataUrl(1024, 1024) << u"high"_s << qint64(1659)
-                                          << false;
+    QTest::newRow("gpt-4.1-mini patches")
+        << u"gpt-4.1-mini"_s << pngDataUrl(1024, 1024) << u"high"_s << qint64(1659) << false;
 }
 
 void ChatTokenCounterTest::imagesByDetailAndSize()
@@ -204,11 +210,12 @@ void ChatTokenCounterTest::anthropicRequestIsAnEstimate()
     auto counter = ChatTokenCounter::forModel(m_tokenizers, u"claude-sonnet-4-5"_s);
     QVERIFY(counter.has_value());
     const QJsonObject request = QJsonDocument::fromJson(R"({"model":"claude-sonnet-4-5","system":"Be brief.",
-        "messages":[{"role":"user","content":[{"type":"text","text":"Hello there"}]}]})").object();
+        "messages":[{"role":"user","content":[{"type":"text","text":"Hello there"}]}]})")
+                                    .object();
     const ChatTokenCount count = counter->countRequest(request);
     const Encoding &e = counter->encoding();
-    QCOMPARE(count.promptTokens, 3 + e.count(u"system") + e.count(u"Be brief.") + 3 + e.count(u"user")
-                                     + e.count(u"Hello there") + 3);
+    QCOMPARE(count.promptTokens,
+             3 + e.count(u"system") + e.count(u"Be brief.") + 3 + e.count(u"user") + e.count(u"Hello there") + 3);
     QVERIFY(count.estimate);
     QCOMPARE(count.encoding, u"o200k_base"_s);
 }
@@ -220,20 +227,23 @@ void ChatTokenCounterTest::responsesApiRequestIsAnEstimate()
     const Encoding &e = counter->encoding();
     // A string input: one user message after the instructions (system).
     const QJsonObject simple = QJsonDocument::fromJson(R"({"model":"gpt-4.1","instructions":"Be brief.",
-        "input":"Hello there"})").object();
+        "input":"Hello there"})")
+                                   .object();
     const ChatTokenCount a = counter->countRequest(simple);
-    QCOMPARE(a.promptTokens, 3 + e.count(u"system") + e.count(u"Be brief.") + 3 + e.count(u"user")
-                                 + e.count(u"Hello there") + 3);
+    QCOMPARE(a.promptTokens,
+             3 + e.count(u"system") + e.count(u"Be brief.") + 3 + e.count(u"user") + e.count(u"Hello there") + 3);
     QVERIFY(a.estimate);
     // Items: a message with input_text parts, a function call and its output.
     const QJsonObject items = QJsonDocument::fromJson(R"({"model":"gpt-4.1","input":[
         {"role":"user","content":[{"type":"input_text","text":"Weather?"}]},
         {"type":"function_call","call_id":"c1","name":"get_weather","arguments":"{\"city\":\"Paris\"}"},
-        {"type":"function_call_output","call_id":"c1","output":"sunny"}]})").object();
+        {"type":"function_call_output","call_id":"c1","output":"sunny"}]})")
+                                  .object();
     const ChatTokenCount b = counter->countRequest(items);
-    QCOMPARE(b.promptTokens, (3 + e.count(u"user") + e.count(u"Weather?"))
-                                 + (3 + e.count(u"assistant") + e.count(u"get_weather") + e.count(u"{\"city\":\"Paris\"}") + 3)
-                                 + (3 + e.count(u"tool") + e.count(u"sunny")) + 3);
+    QCOMPARE(b.promptTokens,
+             (3 + e.count(u"user") + e.count(u"Weather?"))
+                 + (3 + e.count(u"assistant") + e.count(u"get_weather") + e.count(u"{\"city\":\"Paris\"}") + 3)
+                 + (3 + e.count(u"tool") + e.count(u"sunny")) + 3);
 }
 
 void ChatTokenCounterTest::usageEstimateForACutStream()
@@ -243,7 +253,8 @@ void ChatTokenCounterTest::usageEstimateForACutStream()
     auto est = estimateChatUsage(m_tokenizers, body, u"Why did the chicken cross the road?");
     QVERIFY(est.has_value());
     auto counter = ChatTokenCounter::forModel(m_tokenizers, u"gpt-4o"_s);
-    QCOMPARE(est->usage.promptTokens, 3 + counter->encoding().count(u"user") + counter->encoding().count(u"Tell me a joke.") + 3);
+    QCOMPARE(est->usage.promptTokens,
+             3 + counter->encoding().count(u"user") + counter->encoding().count(u"Tell me a joke.") + 3);
     QCOMPARE(est->usage.completionTokens, counter->encoding().count(u"Why did the chicken cross the road?"));
     QVERIFY(est->exactPrompt);
     QCOMPARE(est->encoding, u"o200k_base"_s);

@@ -1,6 +1,6 @@
 // The Pricing page's cost calculator, as a real widget offscreen: tokens and cost for a pasted prompt.
-#include "TestSupport.h"
 #include "pricing/CostCalculatorWidget.h"
+#include "TestSupport.h"
 #include "pricing/Pricer.h"
 #include "tokenizer/Tokenizers.h"
 
@@ -72,7 +72,8 @@ void CostCalculatorWidgetTest::countsAndPricesAPrompt()
     tl::Usage usage;
     usage.promptTokens = promptTokens;
     usage.completionTokens = 1000;
-    const tl::CostResult expected = m_pricer->price(QString(), model, usage, QDateTime::currentMSecsSinceEpoch() * 1000, false);
+    const tl::CostResult expected
+        = m_pricer->price(QString(), model, usage, QDateTime::currentMSecsSinceEpoch() * 1000, false);
     QVERIFY(expected.cost.has_value());
     QVERIFY(*expected.cost > 0);
     QCOMPARE(w->findChild<QLabel *>(u"costLabel"_s)->text(), tl::formatUsd(*expected.cost, 4));

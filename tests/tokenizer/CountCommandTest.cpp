@@ -16,7 +16,7 @@ struct Run
 Run runCount(const QStringList &args, const QByteArray &stdinData = {})
 {
     QProcess p;
-    p.start(QStringLiteral(TOKENLEDGER_APP), QStringList{u"count"_s} + args);
+    p.start(QStringLiteral(TOKENLEDGER_APP), QStringList {u"count"_s} + args);
     if (!p.waitForStarted(30'000))
         return {};
     p.write(stdinData);
@@ -44,9 +44,10 @@ void CountCommandTest::countsText_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("count");
     QTest::addColumn<bool>("estimate");
-    QTest::newRow("gpt-4o from stdin") << QStringList{u"--model"_s, u"gpt-4o"_s, u"-"_s} << u"2"_s << false;
-    QTest::newRow("encoding only") << QStringList{u"--encoding"_s, u"cl100k_base"_s, u"-"_s} << u"2"_s << false;
-    QTest::newRow("claude is an estimate") << QStringList{u"--model"_s, u"claude-sonnet-4-5"_s, u"-"_s} << u"2"_s << true;
+    QTest::newRow("gpt-4o from stdin") << QStringList {u"--model"_s, u"gpt-4o"_s, u"-"_s} << u"2"_s << false;
+    QTest::newRow("encoding only") << QStringList {u"--encoding"_s, u"cl100k_base"_s, u"-"_s} << u"2"_s << false;
+    QTest::newRow("claude is an estimate")
+        << QStringList {u"--model"_s, u"claude-sonnet-4-5"_s, u"-"_s} << u"2"_s << true;
 }
 
 void CountCommandTest::countsText()
@@ -84,12 +85,12 @@ void CountCommandTest::countsAChatRequest()
 void CountCommandTest::usageErrorsExitTwo_data()
 {
     QTest::addColumn<QStringList>("args");
-    QTest::newRow("no model or encoding") << QStringList{u"-"_s};
-    QTest::newRow("no file") << QStringList{u"--model"_s, u"gpt-4o"_s};
-    QTest::newRow("two files") << QStringList{u"--model"_s, u"gpt-4o"_s, u"a"_s, u"b"_s};
-    QTest::newRow("unknown encoding") << QStringList{u"--encoding"_s, u"p99k"_s, u"-"_s};
-    QTest::newRow("unknown option") << QStringList{u"--bogus"_s, u"-"_s};
-    QTest::newRow("chat without model") << QStringList{u"--encoding"_s, u"o200k_base"_s, u"--chat"_s, u"-"_s};
+    QTest::newRow("no model or encoding") << QStringList {u"-"_s};
+    QTest::newRow("no file") << QStringList {u"--model"_s, u"gpt-4o"_s};
+    QTest::newRow("two files") << QStringList {u"--model"_s, u"gpt-4o"_s, u"a"_s, u"b"_s};
+    QTest::newRow("unknown encoding") << QStringList {u"--encoding"_s, u"p99k"_s, u"-"_s};
+    QTest::newRow("unknown option") << QStringList {u"--bogus"_s, u"-"_s};
+    QTest::newRow("chat without model") << QStringList {u"--encoding"_s, u"o200k_base"_s, u"--chat"_s, u"-"_s};
 }
 
 void CountCommandTest::usageErrorsExitTwo()

@@ -75,9 +75,9 @@ void EncodingTest::knownIds_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QList<uint>>("ids");
     // Values from OpenAI's tiktoken README and tiktokenizer.
-    QTest::newRow("o200k hello world") << u"o200k_base"_s << u"hello world"_s << QList<uint>{24912, 2375};
-    QTest::newRow("cl100k hello world") << u"cl100k_base"_s << u"hello world"_s << QList<uint>{15339, 1917};
-    QTest::newRow("cl100k empty") << u"cl100k_base"_s << QString() << QList<uint>{};
+    QTest::newRow("o200k hello world") << u"o200k_base"_s << u"hello world"_s << QList<uint> {24912, 2375};
+    QTest::newRow("cl100k hello world") << u"cl100k_base"_s << u"hello world"_s << QList<uint> {15339, 1917};
+    QTest::newRow("cl100k empty") << u"cl100k_base"_s << QString() << QList<uint> {};
 }
 
 void EncodingTest::knownIds()
@@ -143,7 +143,7 @@ void EncodingTest::decodeRoundTrips()
 
 void EncodingTest::unknownIdFailsToDecode()
 {
-    const std::vector<TokenId> ids{1, 250000};
+    const std::vector<TokenId> ids {1, 250000};
     auto r = m_o200k->decodeBytes(ids);
     QVERIFY(!r.has_value());
     QCOMPARE(r.error().code, tl::ErrorCode::InvalidArgument);
@@ -295,7 +295,9 @@ void EncodingTest::concurrentEncodingGivesSameIds()
 {
     QList<QByteArray> texts;
     for (int i = 0; i < 8; ++i)
-        texts << QByteArray("Thread %1 text: 東京 \xf0\x9f\x91\x8d 12345 it's fine.\n").replace("%1", QByteArray::number(i)).repeated(2000);
+        texts << QByteArray("Thread %1 text: 東京 \xf0\x9f\x91\x8d 12345 it's fine.\n")
+                     .replace("%1", QByteArray::number(i))
+                     .repeated(2000);
     std::vector<std::vector<TokenId>> expected;
     for (const auto &t : texts)
         expected.push_back(m_o200k->encode(view(t)));
@@ -315,7 +317,7 @@ void EncodingTest::calibrationScalesEstimatesOnceItHasEnoughCalls()
     calibration.record(u"anthropic"_s, 1000, 1150);
     calibration.record(u"anthropic"_s, 500, 560);
     QVERIFY(!calibration.factor(u"anthropic"_s).has_value()); // 2 of 3 samples
-    calibration.record(u"anthropic"_s, 0, 10);                // ignored
+    calibration.record(u"anthropic"_s, 0, 10); // ignored
     calibration.record(u"anthropic"_s, 500, 590);
     QCOMPARE(calibration.samples(u"anthropic"_s), 3);
     QCOMPARE(*calibration.factor(u"anthropic"_s), 2300.0 / 2000.0);

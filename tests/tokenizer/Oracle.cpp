@@ -41,7 +41,7 @@ std::optional<QList<std::vector<std::uint32_t>>> runOracle(const QList<OracleCas
             return std::nullopt;
         }
         for (const OracleCase &c : cases) {
-            QJsonObject o{{u"enc"_s, c.encoding}};
+            QJsonObject o {{u"enc"_s, c.encoding}};
             if (c.utf16) {
                 QJsonArray units;
                 for (const QChar ch : *c.utf16)
@@ -98,22 +98,24 @@ QByteArray repeatTo(const QByteArray &unit, qsizetype size)
     return out;
 }
 
-const char *const kEnglish =
-    "The quick brown fox jumps over the lazy dog. It's a well-known pangram; we'll test it, they're sure "
-    "you've seen it, I'm told, and he'd agree. DON'T SHOUT, IT'S RUDE. Numbers: 3.14159, 1,000,000 and "
-    "2026-11-29T10:27:03Z. E-mail: someone@example.com, URL https://example.org/a/b?c=d&e=f#g.\n";
-const char *const kChinese =
-    "\xe4\xbb\x8a\xe5\xa4\xa9\xe5\xa4\xa9\xe6\xb0\x94\xe5\xbe\x88\xe5\xa5\xbd\xef\xbc\x8c\xe6\x88\x91\xe4\xbb\xac"
-    "\xe5\x8e\xbb\xe5\x85\xac\xe5\x9b\xad\xe6\x95\xa3\xe6\xad\xa5\xe5\x90\xa7\xe3\x80\x82\xe6\x9c\xba\xe5\x99\xa8"
-    "\xe5\xad\xa6\xe4\xb9\xa0\xe6\xa8\xa1\xe5\x9e\x8b\xe7\x9a\x84\xe6\x88\x90\xe6\x9c\xac\xe4\xb8\xbb\xe8\xa6\x81"
-    "\xe6\x9d\xa5\xe8\x87\xaa\xe4\xba\x8e\xe8\xae\xa1\xe7\xae\x97\xe8\xb5\x84\xe6\xba\x90\xe3\x80\x82\n";
+const char *const kEnglish
+    = "The quick brown fox jumps over the lazy dog. It's a well-known pangram; we'll test it, they're sure "
+      "you've seen it, I'm told, and he'd agree. DON'T SHOUT, IT'S RUDE. Numbers: 3.14159, 1,000,000 and "
+      "2026-11-29T10:27:03Z. E-mail: someone@example.com, URL https://example.org/a/b?c=d&e=f#g.\n";
+const char *const kChinese
+    = "\xe4\xbb\x8a\xe5\xa4\xa9\xe5\xa4\xa9\xe6\xb0\x94\xe5\xbe\x88\xe5\xa5\xbd\xef\xbc\x8c\xe6\x88\x91\xe4\xbb\xac"
+      "\xe5\x8e\xbb\xe5\x85\xac\xe5\x9b\xad\xe6\x95\xa3\xe6\xad\xa5\xe5\x90\xa7\xe3\x80\x82\xe6\x9c\xba\xe5\x99\xa8"
+      "\xe5\xad\xa6\xe4\xb9\xa0\xe6\xa8\xa1\xe5\x9e\x8b\xe7\x9a\x84\xe6\x88\x90\xe6\x9c\xac\xe4\xb8\xbb\xe8\xa6\x81"
+      "\xe6\x9d\xa5\xe8\x87\xaa\xe4\xba\x8e\xe8\xae\xa1\xe7\xae\x97\xe8\xb5\x84\xe6\xba\x90\xe3\x80\x82\n";
 
 } // namespace
 
 QList<OracleCase> corpus(const QString &enc)
 {
     QList<OracleCase> cases;
-    auto add = [&](const QString &name, const QByteArray &bytes) { cases.append({name, enc, bytes, std::nullopt, false}); };
+    auto add = [&](const QString &name, const QByteArray &bytes) {
+        cases.append({name, enc, bytes, std::nullopt, false});
+    };
     auto add16 = [&](const QString &name, const QString &text) { cases.append({name, enc, {}, text, false}); };
 
     add(u"empty"_s, QByteArray());
@@ -129,16 +131,19 @@ QList<OracleCase> corpus(const QString &enc)
     add(u"thai and hebrew"_s, QStringLiteral(u"สวัสดีครับ ภาษาไทยไม่มีช่องว่าง שָׁלוֹם עוֹלָם").toUtf8());
     add(u"cyrillic and greek"_s, QStringLiteral(u"Привет, мир! ΑΒΓ αβγ Ωμέγα ЁЖИК ёжик").toUtf8());
     add(u"emoji with ZWJ sequences and skin tones"_s,
-        QStringLiteral(u"👩‍👩‍👧‍👦 family, 👍🏽👍🏿 thumbs, 🏳️‍🌈 flag, 🇩🇪🇯🇵 flags, 🧑🏻‍💻 coder, ❤️‍🔥, #️⃣ keycap 😀😃😄")
+        QStringLiteral(u"👩‍👩‍👧‍👦 family, 👍🏽👍🏿 thumbs, 🏳️‍🌈 flag, 🇩🇪🇯🇵 flags, 🧑🏻‍💻 coder, "
+                       u"❤️‍🔥, #️⃣ keycap 😀😃😄")
             .toUtf8());
     add(u"combining marks"_s,
         QStringLiteral(u"e\u0301 a\u0308\u0304 Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d zalgo \u0301alone n\u0303 "
                        u"\u1e9b\u0323 A\u030a\u212b")
             .toUtf8());
-    add(u"code: C++"_s, "#include <vector>\nint main(int argc, char **argv) {\n    std::vector<int> v{1, 2, 3};\n"
-                        "    for (auto &x : v) x *= 2; // double\n    return v.size() > 2 ? 0 : 1;\n}\n");
-    add(u"code: Python"_s, "def f(x: int) -> list[str]:\n    \"\"\"Docstring.\"\"\"\n    return [f'{i:03d}' for i in "
-                           "range(x) if i % 2 == 0]\n\n\nclass A(object):\n\tpass\r\n");
+    add(u"code: C++"_s,
+        "#include <vector>\nint main(int argc, char **argv) {\n    std::vector<int> v{1, 2, 3};\n"
+        "    for (auto &x : v) x *= 2; // double\n    return v.size() > 2 ? 0 : 1;\n}\n");
+    add(u"code: Python"_s,
+        "def f(x: int) -> list[str]:\n    \"\"\"Docstring.\"\"\"\n    return [f'{i:03d}' for i in "
+        "range(x) if i % 2 == 0]\n\n\nclass A(object):\n\tpass\r\n");
     add(u"code: JavaScript and JSON"_s,
         "const o = {a: 1, \"b\": [true, null], c: `t${x}`};\nexport default async () => await fetch('/api?q=1');\n"
         "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -147,8 +152,9 @@ QList<OracleCase> corpus(const QString &enc)
         "SELECT id, SUM(cost) FROM calls WHERE ts >= :from GROUP BY 1 ORDER BY 2 DESC;\n"
         "<div class=\"x\"><a href='#'>&amp; link</a></div>\n"
         "for f in *.txt; do grep -q 'x' \"$f\" && echo \"$f\" | sed 's/a/b/g'; done 2>&1 >/dev/null\n");
-    add(u"long runs of digits"_s, "1234567890123456789012345678901234567890 007 1 12 123 1234 12345 3.14159265358979 "
-                                  "١٢٣٤٥٦٧ ٠١٢ ０１２３４５ ²³¹ ½ Ⅻ");
+    add(u"long runs of digits"_s,
+        "1234567890123456789012345678901234567890 007 1 12 123 1234 12345 3.14159265358979 "
+        "١٢٣٤٥٦٧ ٠١٢ ０１２３４５ ²³¹ ½ Ⅻ");
     add(u"digits 10k"_s, repeatTo("0123456789", 10000));
     add(u"whitespace runs: tabs, CRLF, U+0085, NBSP, U+3000"_s,
         QStringLiteral(u"a\t\tb\r\nc\r\n\r\n  d\u0085e\u0085\u0085f\u00a0g\u00a0\u00a0h\u3000i\u3000\u3000j  \n\n  k"
@@ -157,12 +163,15 @@ QList<OracleCase> corpus(const QString &enc)
     add(u"whitespace only, ending in spaces"_s, "   \n\t  \r\n    ");
     add(u"space runs of 5000"_s, repeatTo(" ", 5000) + "x" + repeatTo("\t", 3000) + repeatTo("\r\n", 2000));
     add(u"newline runs with trailing spaces"_s, "a\n\n\n   \n  b   \n\n   c \n");
-    add(u"punctuation runs"_s, "!!!??? ... --- === *** ///// \\\\ ||| ((( ))) [[[ ]]] {{{ }}} <<<>>> ,,, ;;; ::: "
-                               "...\n/path/to//file// #$%^&*()_+");
-    add(u"invalid UTF-8: stray continuation and lead bytes"_s, "ok \x80 \xbf\xbf x \xc0\xaf \xc1\xbf \xf5\x80 \xff\xfe end");
+    add(u"punctuation runs"_s,
+        "!!!??? ... --- === *** ///// \\\\ ||| ((( ))) [[[ ]]] {{{ }}} <<<>>> ,,, ;;; ::: "
+        "...\n/path/to//file// #$%^&*()_+");
+    add(u"invalid UTF-8: stray continuation and lead bytes"_s,
+        "ok \x80 \xbf\xbf x \xc0\xaf \xc1\xbf \xf5\x80 \xff\xfe end");
     add(u"invalid UTF-8: truncated sequences"_s, "a\xe2\x82 b\xf0\x9f\x98 c\xe4 d\xf0\x9f");
-    add(u"invalid UTF-8: encoded surrogates and overlongs"_s, "x\xed\xa0\x80y\xed\xbf\xbfz\xe0\x80\xaf\xf0\x80\x80\xaf"
-                                                             "\xf4\x90\x80\x80 above max");
+    add(u"invalid UTF-8: encoded surrogates and overlongs"_s,
+        "x\xed\xa0\x80y\xed\xbf\xbfz\xe0\x80\xaf\xf0\x80\x80\xaf"
+        "\xf4\x90\x80\x80 above max");
     add(u"invalid UTF-8 only"_s, "\xff\xfe\xfd\x80\x81");
     add16(u"lone surrogates in UTF-16"_s,
           u"hi "_s + QChar(0xD800) + u" there " + QChar(0xDFFF) + u"x" + QChar(0xDBFF) + QChar(0xDBFF) + u"end");
@@ -170,10 +179,9 @@ QList<OracleCase> corpus(const QString &enc)
     add(u"special-token look-alikes as text"_s,
         "<|endoftext|> hello <|endofprompt|><|fim_prefix|><|fim_middle|><|fim_suffix|> <|im_start|>user<|im_end|> "
         "<|endoftext| <endoftext|> <||> <|");
-    cases.append({u"special tokens allowed"_s, enc, "Hello<|endoftext|>World <|endofprompt|>x<|endoftext|><|endoftext|>",
-                  std::nullopt, true});
-    add(u"mixed scripts without spaces"_s,
-        QStringLiteral(u"abcДЕФ中文123日本語한국어عربيहिन्दी😀x'sY'LLé").toUtf8());
+    cases.append({u"special tokens allowed"_s, enc,
+                  "Hello<|endoftext|>World <|endofprompt|>x<|endoftext|><|endoftext|>", std::nullopt, true});
+    add(u"mixed scripts without spaces"_s, QStringLiteral(u"abcДЕФ中文123日本語한국어عربيहिन्दी😀x'sY'LLé").toUtf8());
     add(u"title case and camelCase"_s, "HTTPServer parseJSON XMLHttpRequest iPhone McDonald's ÀÉÎõü ǅungla ǈ ǋ");
     add(u"single letters 16k (oracle is quadratic beyond)"_s, repeatTo("a", 16000));
     add(u"single letters 16003"_s, repeatTo("a", 16003));
@@ -185,9 +193,17 @@ QList<OracleCase> corpus(const QString &enc)
     {
         QRandomGenerator rng(20261129);
         QByteArray mixed;
-        const QList<QByteArray> parts = {kEnglish, kChinese, "  \t\n", "12345678", "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",
-                                         "if (x) { return y; }\n", "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 ",
-                                         "e\xcc\x81", "\xe3\x80\x80", "\xc2\x85", "'s"};
+        const QList<QByteArray> parts = {kEnglish,
+                                         kChinese,
+                                         "  \t\n",
+                                         "12345678",
+                                         "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",
+                                         "if (x) { return y; }\n",
+                                         "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 ",
+                                         "e\xcc\x81",
+                                         "\xe3\x80\x80",
+                                         "\xc2\x85",
+                                         "'s"};
         while (mixed.size() < (1 << 20))
             mixed += parts.at(rng.bounded(int(parts.size())));
         add(u"mixed 1 MB"_s, mixed);

@@ -42,15 +42,18 @@ QByteArray randomText(QRandomGenerator &rng, bool rawBytes)
             out.append(char(rng.bounded(256)));
         return out;
     }
-    static const QList<char32_t> pool = {
-        U'a', U'Z', U'e', U's', U't', U'\'', U'\'', U' ', U' ', U' ', U'\t', U'\n', U'\r', U'0', U'7', U'.', U',',
-        U'/', U'-', U'!', U'<', U'|', U'>', U'_', 0x85, 0xA0, 0x3000, 0x2028, 0x180E, 0x200B, 0x17F, 0x212A, 0x301,
-        0x308, 0x20DD, 0x4E00, 0x3042, 0xAC00, 0x645, 0x928, 0x94D, 0x1F44D, 0x1F3FD, 0x200D, 0xFE0F, 0x1F1E9, 0x660,
-        0xFF10, 0x2160, 0xBD, 0xC0, 0xDF, 0x1C5, 0x2B0, 0x10400, 0x1D400, 0xFFFD, 0xE000, 0xFFFF, 0x10FFFF};
+    static const QList<char32_t> pool
+        = {U'a',   U'Z',   U'e',   U's',   U't',   U'\'',   U'\'',   U' ',    U' ',   U' ',    U'\t',  U'\n',
+           U'\r',  U'0',   U'7',   U'.',   U',',   U'/',    U'-',    U'!',    U'<',   U'|',    U'>',   U'_',
+           0x85,   0xA0,   0x3000, 0x2028, 0x180E, 0x200B,  0x17F,   0x212A,  0x301,  0x308,   0x20DD, 0x4E00,
+           0x3042, 0xAC00, 0x645,  0x928,  0x94D,  0x1F44D, 0x1F3FD, 0x200D,  0xFE0F, 0x1F1E9, 0x660,  0xFF10,
+           0x2160, 0xBD,   0xC0,   0xDF,   0x1C5,  0x2B0,   0x10400, 0x1D400, 0xFFFD, 0xE000,  0xFFFF, 0x10FFFF};
     QString s;
     for (int i = 0; i < len; ++i) {
         const int pick = int(rng.bounded(20));
-        const char32_t c = pick == 0 ? char32_t(rng.bounded(0x110000)) : pick < 3 ? char32_t(rng.bounded(0x30000)) : pool.at(rng.bounded(int(pool.size())));
+        const char32_t c = pick == 0 ? char32_t(rng.bounded(0x110000))
+            : pick < 3               ? char32_t(rng.bounded(0x30000))
+                                     : pool.at(rng.bounded(int(pool.size())));
         if (c >= 0xD800 && c <= 0xDFFF)
             continue;
         s += QString::fromUcs4(&c, 1);
@@ -94,8 +97,9 @@ void TokenizerDifferentialTest::corpusMatchesTiktoken()
     for (qsizetype i = 0; i < cases.size(); ++i) {
         const auto &c = cases.at(i);
         const AllowedSpecial allowed = c.allSpecial ? AllowedSpecial::all() : AllowedSpecial::none();
-        const std::vector<TokenId> ours = c.utf16 ? (*enc)->encode(QStringView(*c.utf16), allowed)
-                                                  : (*enc)->encode(std::string_view(c.bytes.constData(), c.bytes.size()), allowed);
+        const std::vector<TokenId> ours = c.utf16
+            ? (*enc)->encode(QStringView(*c.utf16), allowed)
+            : (*enc)->encode(std::string_view(c.bytes.constData(), c.bytes.size()), allowed);
         const auto &ref = expected->at(i);
         QVERIFY2(ours == ref, qPrintable(c.name + u": "_s + describeDifference(**enc, ours, ref)));
         // count() must agree with encode() without building the ids.

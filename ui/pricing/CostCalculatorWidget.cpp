@@ -129,12 +129,13 @@ void CostCalculatorWidget::recalculate()
     const QString text = m_prompt->toPlainText();
     bool estimate = false;
     if (m_asChat->isChecked()) {
-        const QJsonArray messages{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, text}}};
+        const QJsonArray messages {QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, text}}};
         const tokenizer::ChatTokenCount c = counter->countMessages(messages);
         m_promptTokens = c.promptTokens;
         estimate = c.estimate;
         if (estimate)
-            notes << tr("Token count is an estimate: this model's tokenizer is not public (counted with %1).").arg(c.encoding);
+            notes << tr("Token count is an estimate: this model's tokenizer is not public (counted with %1).")
+                         .arg(c.encoding);
     } else {
         const tokenizer::ModelEncoding how = tokenizer::encodingForModel(model);
         m_promptTokens = counter->countText(text);
@@ -149,11 +150,12 @@ void CostCalculatorWidget::recalculate()
     Usage usage;
     usage.promptTokens = m_promptTokens;
     usage.completionTokens = m_completion->value();
-    const CostResult cost = pricer ? pricer->price(QString(), model, usage, QDateTime::currentMSecsSinceEpoch() * 1000, false)
-                                   : CostResult{};
+    const CostResult cost = pricer
+        ? pricer->price(QString(), model, usage, QDateTime::currentMSecsSinceEpoch() * 1000, false)
+        : CostResult {};
     if (cost.cost) {
         m_cost->setText(cost.status == CostStatus::Estimated ? tr("~%1 (estimate)").arg(formatUsd(*cost.cost, 4))
-                                                              : formatUsd(*cost.cost, 4));
+                                                             : formatUsd(*cost.cost, 4));
         if (!cost.priceVersion.isEmpty())
             notes << tr("Prices: %1 (%2).").arg(cost.priceEntry, cost.priceVersion);
     } else {
