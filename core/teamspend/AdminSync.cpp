@@ -43,7 +43,8 @@ ImportFormat formatOf(ReportSource s)
 
 QString isoUtc(qint64 us)
 {
-    return QDateTime::fromMSecsSinceEpoch(us / 1000, QTimeZone::utc()).toString(Qt::ISODate);
+    // RFC 3339 with "Z", as in the Anthropic Admin API reference examples.
+    return QDateTime::fromMSecsSinceEpoch(us / 1000, QTimeZone::utc()).toString(u"yyyy-MM-dd'T'HH:mm:ss'Z'"_s);
 }
 
 } // namespace
