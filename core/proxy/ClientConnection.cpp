@@ -454,7 +454,11 @@ void ClientConnection::forwardUpstream()
     cb.onHeaders = [this](int status, const HttpHeaders &headers) { onUpstreamHeaders(status, headers); };
     cb.onData = [this](QByteArrayView bytes) { onUpstreamData(bytes); };
     cb.onFinished = [this](const QString &kind, const QString &message) { onUpstreamFinished(kind, message); };
-    x.transfer = m_server.upstream().start(std::move(req), std::move(cb));
+    // start() may finish the transfer at once (connection refused) and with it this exchange.
+    const Exchange *before = m_exchange.get();
+    const quint64 id = m_server.upstream().start(std::move(req), std::move(cb));
+    if (m_exchange && m_exchange.get() == before && !m_exchange->recorded)
+        m_exchange->transfer = id;
 }
 
 void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)

@@ -136,7 +136,7 @@ UpstreamClient::UpstreamClient(QObject *parent)
     curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlGlue::timerCallback);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 256L);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 8192L); // keep-alive pool: 1,000+ concurrent streams
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, long(CURLPIPE_MULTIPLEX));
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this]() {
@@ -201,6 +201,15 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     const quint64 id = t->id;
     m_transfers.emplace(id, std::move(t));
     curl_multi_add_handle(static_cast<CURLM *>(m_multi), easy);
+    if (m_callbackDepth == 0) {
+        // Kick the transfer now rather than one event-loop turn later from the 0 ms timer.
+        m_timer.stop();
+        int running = 0;
+        ++m_callbackDepth;
+        curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
+        --m_callbackDepth;
+        checkDone();
+    }
     return id;
 }
 
