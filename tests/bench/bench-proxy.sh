@@ -76,12 +76,13 @@ echo "-- peer: @portkey-ai/gateway (npx) --"
 if [ "${TL_BENCH_SKIP_PORTKEY:-0}" != 1 ] && (cd "$TMP" && timeout 300 npx -y @portkey-ai/gateway --port=$PORTKEY_PORT --headless > "$TMP/portkey.log" 2>&1 &
      echo $! > "$TMP/portkey.pid"; for i in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORTKEY_PORT/" && exit 0; sleep 0.5; done; exit 1); then
   pids+=("$(cat "$TMP/portkey.pid")")
+  PKPID=$(pgrep -n -f "node.*port=$PORTKEY_PORT")
+  [ -n "$PKPID" ] && pids+=("$PKPID") # npx does not pass the stop on to the gateway's node process
   PK="x-portkey-custom-host: http://127.0.0.1:$NGINX_PORT/v1"
   K=$("$B" seq 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$BODY" 5000 "$AUTH" 'x-portkey-provider: openai' "$PK"); echo "portkey seq   $K"
   awk -v a="$(val "$K" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$K" p99_us)" -v d="$(val "$D" p99_us)" \
     'BEGIN { printf "portkey added latency: p50 %.1f us, p99 %.1f us\n", a-b, c-d }'
   echo "portkey load  $("$B" load 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" 'x-portkey-provider: openai' "$PK")"
-  PKPID=$(pgrep -n -f "node.*port=$PORTKEY_PORT")
   [ -n "$PKPID" ] && echo "portkey RSS: $(grep -E 'VmRSS' /proc/$PKPID/status | tr -s ' \t' ' ')"
 else
   echo "portkey did not start (npx @portkey-ai/gateway); see its log:"; tail -5 "$TMP/portkey.log" 2>/dev/null
