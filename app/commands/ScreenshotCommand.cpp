@@ -130,6 +130,13 @@ int runScreenshot(const QStringList &args)
     if (signal >= 0) {
         const QMetaMethod slot = taker.metaObject()->method(taker.metaObject()->indexOfSlot("pageReady()"));
         QObject::connect(target, target->metaObject()->method(signal), &taker, slot);
+        // A query that finished before its continuation was attached runs that continuation at once,
+        // so the page may already be loaded: ask it (Q_INVOKABLE bool isLoaded()).
+        bool loaded = false;
+        if (target->metaObject()->indexOfMethod("isLoaded()") >= 0
+            && QMetaObject::invokeMethod(target, "isLoaded", Qt::DirectConnection, Q_RETURN_ARG(bool, loaded))
+            && loaded)
+            QTimer::singleShot(0, &taker, &ScreenshotTaker::pageReady);
     } else {
         QTimer::singleShot(200, &taker, &ScreenshotTaker::pageReady);
     }

@@ -55,7 +55,7 @@ public:
 
     // Starts a new request now (pending results of older requests are dropped).
     void refresh();
-    bool isLoaded() const { return m_pending == 0 && m_loadedOnce; }
+    Q_INVOKABLE bool isLoaded() const { return m_pending == 0 && m_loadedOnce; }
     bool isShowingEmptyState() const;
     // The resolved range of the last request, UTC microseconds [from, to).
     std::pair<qint64, qint64> resolvedRange() const { return m_resolved; }

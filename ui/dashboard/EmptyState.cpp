@@ -31,7 +31,11 @@ EmptyState::EmptyState(QWidget *parent)
     text->setObjectName(u"emptyStateText"_s);
     text->setWordWrap(true);
     text->setTextFormat(Qt::RichText);
-    text->setMaximumWidth(640);
+    // A fixed width (in font units, so it scales) and the height that width needs: word-wrapped rich text
+    // in a centred layout otherwise gets its one-line height and is clipped.
+    const int width = text->fontMetrics().averageCharWidth() * 80;
+    text->setFixedWidth(width);
+    text->setMinimumHeight(text->heightForWidth(width));
     auto *import = new QPushButton(tr("&Import a file…"), this);
     import->setObjectName(u"emptyStateImport"_s);
     import->setDefault(true);
@@ -49,7 +53,11 @@ EmptyState::EmptyState(QWidget *parent)
     auto *column = new QVBoxLayout;
     column->addWidget(title);
     column->addSpacing(12);
-    column->addWidget(text, 0, Qt::AlignHCenter);
+    auto *centred = new QHBoxLayout;
+    centred->addStretch(1);
+    centred->addWidget(text);
+    centred->addStretch(1);
+    column->addLayout(centred);
     column->addSpacing(12);
     column->addLayout(buttons);
     auto *layout = new QVBoxLayout(this);

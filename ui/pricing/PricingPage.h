@@ -35,7 +35,7 @@ public:
     PricingPage(Ledger &ledger, Prompter &prompter, QWidget *parent = nullptr);
 
     void refresh();
-    bool isLoaded() const { return m_pending == 0 && m_loadedOnce; }
+    Q_INVOKABLE bool isLoaded() const { return m_pending == 0 && m_loadedOnce; }
 
     // Opens the override dialog prefilled for `model` (the dashboard's "Add price…").
     void addPriceFor(const QString &provider, const QString &model);
