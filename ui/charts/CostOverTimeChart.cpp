@@ -21,6 +21,7 @@ CostOverTimeChart::CostOverTimeChart(QWidget *parent)
 {
     setObjectName(u"costOverTimeChart"_s);
     chart()->setTitle(tr("Cost over time"));
+    chart()->setMargins(QMargins(4, 4, 28, 4)); // room for the last bucket's label
 }
 
 int CostOverTimeChart::seriesCount() const

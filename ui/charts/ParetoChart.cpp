@@ -53,7 +53,7 @@ void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int 
         const ParetoPoint &p = pareto.points.at(i);
         m_names << p.name;
         set->append(double(p.cost) / double(kNanoPerUsd));
-        QString label = p.name.size() > 16 ? p.name.left(15) + u'…' : p.name;
+        QString label = p.name.size() > 14 ? p.name.left(13) + u'…' : p.name;
         while (categories.contains(label))
             label += u' ';
         categories << label;

@@ -45,11 +45,17 @@ void TopSpendersChart::setBars(const QList<Bar> &bars)
     // Highest at the top: horizontal bar categories run bottom-up.
     for (qsizetype i = bars.size() - 1; i >= 0; --i) {
         set->append(double(bars.at(i).cost) / double(kNanoPerUsd));
-        // "endpoint · model" becomes two lines (axis labels take HTML), so long model names fit.
+        // Few bars: "endpoint · model" on two lines (axis labels take HTML) so long model names fit.
+        // Many bars: one line, the endpoint first (the tooltip has the full name).
         QStringList parts = bars.at(i).label.split(u" · "_s);
-        for (QString &part : parts)
-            part = elided(part, 30).toHtmlEscaped();
-        QString label = parts.join(u"<br>"_s);
+        QString label;
+        if (bars.size() <= 4) {
+            for (QString &part : parts)
+                part = elided(part, 30).toHtmlEscaped();
+            label = parts.join(u"<br>"_s);
+        } else {
+            label = elided(bars.at(i).label, 22).toHtmlEscaped();
+        }
         while (categories.contains(label)) // category labels must be unique
             label += u' ';
         categories << label;
