@@ -7,6 +7,18 @@
         <source>TokenLedger</source>
         <translation>TokenLedger</translation>
     </message>
+    <message>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <source>Batch jobs</source>
+        <translation>批量任务</translation>
+    </message>
+    <message>
+        <source>Team spend</source>
+        <translation>团队支出</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -55,6 +67,200 @@
     <message>
         <source>Priced as model</source>
         <translation>按此模型计价</translation>
+    </message>
+</context>
+<context>
+    <name>tl::BatchJobModel</name>
+    <message>
+        <source>OpenAI</source>
+        <translation>OpenAI</translation>
+    </message>
+    <message>
+        <source>Anthropic</source>
+        <translation>Anthropic</translation>
+    </message>
+    <message>
+        <source>%1 (recorded)</source>
+        <translation>%1（已记录）</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+</context>
+<context>
+    <name>tl::BatchPage</name>
+    <message>
+        <source>Batch JSONL, CSV or text file</source>
+        <translation>批量 JSONL、CSV 或文本文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Input:</source>
+        <translation>输入：</translation>
+    </message>
+    <message>
+        <source>OpenAI Batch API</source>
+        <translation>OpenAI Batch API</translation>
+    </message>
+    <message>
+        <source>Anthropic Message Batches</source>
+        <translation>Anthropic Message Batches</translation>
+    </message>
+    <message>
+        <source>Provider:</source>
+        <translation>提供商：</translation>
+    </message>
+    <message>
+        <source>Model (CSV/text):</source>
+        <translation>模型（CSV/文本）：</translation>
+    </message>
+    <message>
+        <source>System prompt (optional)</source>
+        <translation>系统提示词（可选）</translation>
+    </message>
+    <message>
+        <source>System prompt:</source>
+        <translation>系统提示词：</translation>
+    </message>
+    <message>
+        <source>{text} is the text column (cut to the character limit); {column} is any CSV column.</source>
+        <translation>{text} 是文本列（按字符上限截断）；{column} 可以是任意 CSV 列。</translation>
+    </message>
+    <message>
+        <source>Prompt template:</source>
+        <translation>提示词模板：</translation>
+    </message>
+    <message>
+        <source>Text column (CSV):</source>
+        <translation>文本列（CSV）：</translation>
+    </message>
+    <message>
+        <source>First characters:</source>
+        <translation>保留前若干字符：</translation>
+    </message>
+    <message>
+        <source>Max output tokens:</source>
+        <translation>最大输出 token：</translation>
+    </message>
+    <message>
+        <source>Ledger endpoint:</source>
+        <translation>账本端点：</translation>
+    </message>
+    <message>
+        <source>Estimate</source>
+        <translation>估算</translation>
+    </message>
+    <message>
+        <source>Submit batch</source>
+        <translation>提交批量任务</translation>
+    </message>
+    <message>
+        <source>Cancel job</source>
+        <translation>取消任务</translation>
+    </message>
+    <message>
+        <source>Save results…</source>
+        <translation>保存结果…</translation>
+    </message>
+    <message>
+        <source>Polling stopped: %1</source>
+        <translation>已停止轮询：%1</translation>
+    </message>
+    <message>
+        <source>Batch input</source>
+        <translation>批量输入</translation>
+    </message>
+    <message>
+        <source>Batch input (*.jsonl *.csv *.txt);;All files (*)</source>
+        <translation>批量输入 (*.jsonl *.csv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s); %1 prompt tokens, up to %2 output tokens.</source>
+        <translation><numerusform>%n 个请求；提示 token %1 个，输出 token 最多 %2 个。</numerusform></translation>
+    </message>
+    <message>
+        <source>Estimated cost: %1 with the Batch API, %2 at real-time prices.</source>
+        <translation>估算费用：使用 Batch API 为 %1，按实时价格为 %2。</translation>
+    </message>
+    <message>
+        <source>Unpriced models: %1.</source>
+        <translation>未定价模型：%1。</translation>
+    </message>
+    <message>
+        <source>(Token counts are estimates.)</source>
+        <translation>（token 数为估算值。）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Submitting %n request(s)…</source>
+        <translation><numerusform>正在提交 %n 个请求…</numerusform></translation>
+    </message>
+    <message>
+        <source>Submit failed: %1</source>
+        <translation>提交失败：%1</translation>
+    </message>
+    <message>
+        <source>Batch %1 submitted.</source>
+        <translation>批量任务 %1 已提交。</translation>
+    </message>
+    <message>
+        <source>Batch %1: %2.</source>
+        <translation>批量任务 %1：%2。</translation>
+    </message>
+    <message>
+        <source>Cancel failed: %1</source>
+        <translation>取消失败：%1</translation>
+    </message>
+    <message>
+        <source>Save batch results</source>
+        <translation>保存批量结果</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl);;CSV (*.csv)</source>
+        <translation>JSON Lines (*.jsonl);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s) saved to %1.</source>
+        <translation><numerusform>已将 %n 条结果保存到 %1。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -1136,6 +1342,313 @@
     <message>
         <source>Re-priced %1 calls with %2: %3 changed; total cost %4 → %5.</source>
         <translation>已按 %2 重新计价 %1 次调用：%3 次有变化；总费用 %4 → %5。</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ProxyLogModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token 数</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>Cache</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>%1 saved</source>
+        <translation>节省 %1</translation>
+    </message>
+    <message>
+        <source>unpriced</source>
+        <translation>未定价</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>hit</source>
+        <translation>命中</translation>
+    </message>
+    <message>
+        <source>miss</source>
+        <translation>未命中</translation>
+    </message>
+    <message>
+        <source>bypass</source>
+        <translation>绕过</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ProxyPage</name>
+    <message>
+        <source>Local proxy</source>
+        <translation>本地代理</translation>
+    </message>
+    <message>
+        <source>Run the proxy</source>
+        <translation>运行代理</translation>
+    </message>
+    <message>
+        <source>Needed only for an address other than 127.0.0.1 (16+ characters)</source>
+        <translation>仅在使用 127.0.0.1 以外的地址时需要（至少 16 个字符）</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Bind address</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>Upstreams</source>
+        <translation>上游</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>Base URL</translation>
+    </message>
+    <message>
+        <source>Keychain entry</source>
+        <translation>钥匙串条目</translation>
+    </message>
+    <message>
+        <source>API key for the selected upstream (kept in the OS keychain only)</source>
+        <translation>所选上游的 API 密钥（只保存在系统钥匙串中）</translation>
+    </message>
+    <message>
+        <source>Save key to keychain</source>
+        <translation>将密钥保存到钥匙串</translation>
+    </message>
+    <message>
+        <source>Exact cache</source>
+        <translation>精确缓存</translation>
+    </message>
+    <message>
+        <source>Serve repeated requests from the cache</source>
+        <translation>用缓存响应重复的请求</translation>
+    </message>
+    <message>
+        <source> s TTL</source>
+        <translation> 秒 TTL</translation>
+    </message>
+    <message>
+        <source> MiB max</source>
+        <translation> MiB 上限</translation>
+    </message>
+    <message>
+        <source>Clear cache</source>
+        <translation>清空缓存</translation>
+    </message>
+    <message>
+        <source>Point your clients at the proxy</source>
+        <translation>让客户端指向代理</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Filter the request log (endpoint, model, status, cache)</source>
+        <translation>筛选请求日志（端点、模型、状态、缓存）</translation>
+    </message>
+    <message>
+        <source>Cache cleared.</source>
+        <translation>缓存已清空。</translation>
+    </message>
+    <message>
+        <source>Stopping: finishing in-flight requests...</source>
+        <translation>正在停止：等待进行中的请求完成…</translation>
+    </message>
+    <message>
+        <source>Starting...</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Select an upstream with a keychain entry and type its key.</source>
+        <translation>请选择一个有钥匙串条目的上游并输入其密钥。</translation>
+    </message>
+    <message>
+        <source>Key saved in the keychain as "%1"; it applies the next time the proxy starts.</source>
+        <translation>密钥已以“%1”保存到钥匙串；下次启动代理时生效。</translation>
+    </message>
+    <message>
+        <source>Request record</source>
+        <translation>请求记录</translation>
+    </message>
+    <message>
+        <source>Record %1</source>
+        <translation>记录 %1</translation>
+    </message>
+    <message>
+        <source>Running on %1:%2.</source>
+        <translation>正在 %1:%2 上运行。</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Stopping</source>
+        <translation>正在停止</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ProxyStatusIndicator</name>
+    <message>
+        <source>Proxy: off</source>
+        <translation>代理：关闭</translation>
+    </message>
+    <message>
+        <source>The local proxy is not running.</source>
+        <translation>本地代理未运行。</translation>
+    </message>
+    <message>
+        <source>Proxy: :%1 · %2 req/s</source>
+        <translation>代理：:%1 · %2 次请求/秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) answered, %1 from the cache</source>
+        <translation><numerusform>已响应 %n 个请求，其中 %1 个来自缓存</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>tl::ReconciliationModel</name>
+    <message>
+        <source>No cost line from the provider: the usage report priced with the price book stands in.</source>
+        <translation>提供商没有对应的费用行：改用按价格表计价的用量报告。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (+%n unpriced)</source>
+        <translation><numerusform>%1（另有 %n 个未定价）</numerusform></translation>
+    </message>
+    <message>
+        <source>Day (UTC)</source>
+        <translation>日期（UTC）</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Billed</source>
+        <translation>账单金额</translation>
+    </message>
+    <message>
+        <source>Recorded</source>
+        <translation>已记录</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <source>Difference %</source>
+        <translation>差额 %</translation>
+    </message>
+    <message>
+        <source>Outside the proxy</source>
+        <translation>未经代理</translation>
+    </message>
+    <message>
+        <source>Price difference</source>
+        <translation>价格差异</translation>
+    </message>
+    <message>
+        <source>Unpriced</source>
+        <translation>未定价</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ReconciliationPage</name>
+    <message>
+        <source>Admin key (kept in the system keychain only)</source>
+        <translation>管理密钥（只保存在系统钥匙串中）</translation>
+    </message>
+    <message>
+        <source>Save key</source>
+        <translation>保存密钥</translation>
+    </message>
+    <message>
+        <source>OpenAI admin key:</source>
+        <translation>OpenAI 管理密钥：</translation>
+    </message>
+    <message>
+        <source>Anthropic admin key:</source>
+        <translation>Anthropic 管理密钥：</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>从：</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>到：</translation>
+    </message>
+    <message>
+        <source>Admin key saved in the system keychain.</source>
+        <translation>管理密钥已保存到系统钥匙串。</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Billed %1, recorded %2, difference %3: outside the proxy %4, price differences %5, unpriced %6.</source>
+        <translation>账单 %1，已记录 %2，差额 %3：未经代理 %4，价格差异 %5，未定价 %6。</translation>
     </message>
 </context>
 <context>
