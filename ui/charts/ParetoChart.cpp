@@ -80,6 +80,7 @@ void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int 
 
     auto *x = new QBarCategoryAxis;
     x->append(categories.isEmpty() ? QStringList{u" "_s} : categories);
+    x->setLabelsAngle(n > 4 ? -90 : 0); // many groups: vertical labels, which have room for the names
     x->setGridLineVisible(false);
     chart()->addAxis(x, Qt::AlignBottom);
     bars->attachAxis(x);
