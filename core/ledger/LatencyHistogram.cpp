@@ -5,7 +5,8 @@
 namespace tl::LatencyHistogram {
 
 namespace {
-const double kLogGrowth = std::log(1.1);
+constexpr double kGrowth = 1.25;
+const double kLogGrowth = std::log(kGrowth);
 }
 
 int bucketOf(qint64 latencyUs)
@@ -20,8 +21,8 @@ qint64 representativeUs(int bucket)
 {
     if (bucket <= 0)
         return 500;
-    const double lo = 1000.0 * std::pow(1.1, bucket - 1);
-    return qint64(std::llround(lo * std::sqrt(1.1)));
+    const double lo = 1000.0 * std::pow(kGrowth, bucket - 1);
+    return qint64(std::llround(lo * std::sqrt(kGrowth)));
 }
 
 qint64 percentileUs(const qint64 *counts, double q)

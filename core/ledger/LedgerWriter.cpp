@@ -78,11 +78,11 @@ const char16_t kInsertSql[] = uR"(INSERT INTO calls (id, started_at_us, endpoint
             ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
-const char16_t kRollupSql[] = uR"(INSERT INTO rollup_hour (hour_us, endpoint_id, model_id, key_id, provider_id,
+const char16_t kRollupSql[] = uR"(INSERT INTO %1 (%2, endpoint_id, model_id, key_id, provider_id,
     batch, calls, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_nano,
     unpriced_calls, estimated_calls, saved_nano, cache_hits, error_calls, latency_calls, latency_sum_us)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (hour_us, endpoint_id, model_id, key_id, provider_id, batch) DO UPDATE SET
+    ON CONFLICT (%2, endpoint_id, model_id, key_id, provider_id, batch) DO UPDATE SET
     calls = calls + excluded.calls, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
     cached_tokens = cached_tokens + excluded.cached_tokens,
     cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
@@ -94,9 +94,11 @@ const char16_t kRollupSql[] = uR"(INSERT INTO rollup_hour (hour_us, endpoint_id,
     latency_calls = latency_calls + excluded.latency_calls,
     latency_sum_us = latency_sum_us + excluded.latency_sum_us)";
 
-const char16_t kLatencySql[] = uR"(INSERT INTO rollup_latency_hour (hour_us, endpoint_id, model_id, key_id, bucket,
+const char16_t kLatencySql[] = uR"(INSERT INTO %1 (%2, endpoint_id, model_id, key_id, bucket,
     calls) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (hour_us, endpoint_id, model_id, key_id, bucket) DO UPDATE SET calls = calls + excluded.calls)";
+    ON CONFLICT (%2, endpoint_id, model_id, key_id, bucket) DO UPDATE SET calls = calls + excluded.calls)";
+
+constexpr qint64 kUsPerDay = 24 * kUsPerHour;
 
 } // namespace
 
@@ -349,45 +351,67 @@ private:
             }
         }
 
-        QSqlQuery rollup(m_db);
-        rollup.prepare(QString::fromUtf16(kRollupSql));
-        for (const auto &[k, d] : rollups) {
-            int i = 0;
-            rollup.bindValue(i++, std::get<0>(k));
-            rollup.bindValue(i++, std::get<1>(k));
-            rollup.bindValue(i++, std::get<2>(k));
-            rollup.bindValue(i++, std::get<3>(k));
-            rollup.bindValue(i++, std::get<4>(k));
-            rollup.bindValue(i++, std::get<5>(k));
-            for (qint64 v : {d.calls, d.prompt, d.cached, d.cacheWrite, d.completion, d.reasoning, d.cost, d.unpriced,
-                             d.estimated, d.saved, d.cacheHits, d.errors, d.latencyCalls, d.latencySum})
-                rollup.bindValue(i++, v);
-            if (!rollup.exec()) {
-                const QSqlError err = rollup.lastError();
-                m_db.rollback();
-                m_labels = labelsBefore;
-                reportFailure(err);
-                return false;
+        // The same deltas go to the hourly and the daily (UTC) tables.
+        auto upsert = [&](const QString &table, const QString &timeCol, qint64 step) -> bool {
+            QSqlQuery rollup(m_db);
+            rollup.prepare(QString::fromUtf16(kRollupSql).arg(table, timeCol));
+            std::map<RollupKey, RollupDelta> merged;
+            for (const auto &[k, d] : rollups) {
+                RollupKey key = k;
+                std::get<0>(key) = std::get<0>(k) - (((std::get<0>(k) % step) + step) % step);
+                RollupDelta &m = merged[key];
+                m.calls += d.calls, m.prompt += d.prompt, m.cached += d.cached, m.cacheWrite += d.cacheWrite;
+                m.completion += d.completion, m.reasoning += d.reasoning, m.cost += d.cost, m.unpriced += d.unpriced;
+                m.estimated += d.estimated, m.saved += d.saved, m.cacheHits += d.cacheHits, m.errors += d.errors;
+                m.latencyCalls += d.latencyCalls, m.latencySum += d.latencySum;
             }
-        }
-        QSqlQuery latency(m_db);
-        latency.prepare(QString::fromUtf16(kLatencySql));
-        for (const auto &[k, count] : latencies) {
-            int i = 0;
-            latency.bindValue(i++, std::get<0>(k));
-            latency.bindValue(i++, std::get<1>(k));
-            latency.bindValue(i++, std::get<2>(k));
-            latency.bindValue(i++, std::get<3>(k));
-            latency.bindValue(i++, std::get<4>(k));
-            latency.bindValue(i++, count);
-            if (!latency.exec()) {
-                const QSqlError err = latency.lastError();
-                m_db.rollback();
-                m_labels = labelsBefore;
-                reportFailure(err);
-                return false;
+            for (const auto &[k, d] : merged) {
+                int i = 0;
+                rollup.bindValue(i++, std::get<0>(k));
+                rollup.bindValue(i++, std::get<1>(k));
+                rollup.bindValue(i++, std::get<2>(k));
+                rollup.bindValue(i++, std::get<3>(k));
+                rollup.bindValue(i++, std::get<4>(k));
+                rollup.bindValue(i++, std::get<5>(k));
+                for (qint64 v : {d.calls, d.prompt, d.cached, d.cacheWrite, d.completion, d.reasoning, d.cost,
+                                 d.unpriced, d.estimated, d.saved, d.cacheHits, d.errors, d.latencyCalls, d.latencySum})
+                    rollup.bindValue(i++, v);
+                if (!rollup.exec()) {
+                    const QSqlError err = rollup.lastError();
+                    m_db.rollback();
+                    m_labels = labelsBefore;
+                    reportFailure(err);
+                    return false;
+                }
             }
-        }
+            QSqlQuery latency(m_db);
+            latency.prepare(QString::fromUtf16(kLatencySql).arg(u"rollup_latency_"_s + table.mid(7), timeCol));
+            std::map<LatencyKey, qint64> mergedLatency;
+            for (const auto &[k, count] : latencies) {
+                LatencyKey key = k;
+                std::get<0>(key) = std::get<0>(k) - (((std::get<0>(k) % step) + step) % step);
+                mergedLatency[key] += count;
+            }
+            for (const auto &[k, count] : mergedLatency) {
+                int i = 0;
+                latency.bindValue(i++, std::get<0>(k));
+                latency.bindValue(i++, std::get<1>(k));
+                latency.bindValue(i++, std::get<2>(k));
+                latency.bindValue(i++, std::get<3>(k));
+                latency.bindValue(i++, std::get<4>(k));
+                latency.bindValue(i++, count);
+                if (!latency.exec()) {
+                    const QSqlError err = latency.lastError();
+                    m_db.rollback();
+                    m_labels = labelsBefore;
+                    reportFailure(err);
+                    return false;
+                }
+            }
+            return true;
+        };
+        if (!upsert(u"rollup_hour"_s, u"hour_us"_s, kUsPerHour) || !upsert(u"rollup_day"_s, u"day_us"_s, kUsPerDay))
+            return false;
         if (!m_db.commit()) {
             const QSqlError err = m_db.lastError();
             m_db.rollback();

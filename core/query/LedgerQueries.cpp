@@ -183,30 +183,55 @@ bool execWith(QSqlQuery &q, const QString &sql, const QVariantList &values)
 
 using GroupKey = QList<qint64>; // label ids (or batch flag) per dimension; tags use a separate map
 
+constexpr qint64 kUsPerDay = 24 * kUsPerHour;
+
+enum class Level { Raw, Hour, Day };
+
 struct Range
 {
     qint64 from;
     qint64 to;
-    bool rollup;
+    bool rollup; // Hour or Day
+    Level level = Level::Raw;
+
+    QString table() const { return level == Level::Day ? u"rollup_day"_s : level == Level::Hour ? u"rollup_hour"_s : u"calls"_s; }
+    QString latencyTable() const { return level == Level::Day ? u"rollup_latency_day"_s : u"rollup_latency_hour"_s; }
+    QString timeColumn() const { return level == Level::Day ? u"day_us"_s : level == Level::Hour ? u"hour_us"_s : u"started_at_us"_s; }
 };
 
-// Whole hours from the rollups, partial hours at both ends from the raw rows.
-QList<Range> splitRange(qint64 from, qint64 to)
+// Whole hours from the hourly rollups, partial hours at both ends from the raw rows.
+void splitHours(qint64 from, qint64 to, QList<Range> &ranges)
+{
+    if (to <= from)
+        return;
+    const qint64 h0 = ceilTo(from, kUsPerHour);
+    const qint64 h1 = floorTo(to, kUsPerHour);
+    if (h0 >= h1) {
+        ranges.append({from, to, false, Level::Raw});
+        return;
+    }
+    if (from < h0)
+        ranges.append({from, h0, false, Level::Raw});
+    ranges.append({h0, h1, true, Level::Hour});
+    if (h1 < to)
+        ranges.append({h1, to, false, Level::Raw});
+}
+
+// Whole UTC days from the daily rollups when `useDays`, the rest by hours and raw rows.
+QList<Range> splitRange(qint64 from, qint64 to, bool useDays = false)
 {
     QList<Range> ranges;
     if (to <= from)
         return ranges;
-    const qint64 h0 = ceilTo(from, kUsPerHour);
-    const qint64 h1 = floorTo(to, kUsPerHour);
-    if (h0 >= h1) {
-        ranges.append({from, to, false});
+    const qint64 d0 = ceilTo(from, kUsPerDay);
+    const qint64 d1 = floorTo(to, kUsPerDay);
+    if (!useDays || d0 >= d1) {
+        splitHours(from, to, ranges);
         return ranges;
     }
-    if (from < h0)
-        ranges.append({from, h0, false});
-    ranges.append({h0, h1, true});
-    if (h1 < to)
-        ranges.append({h1, to, false});
+    splitHours(from, d0, ranges);
+    ranges.append({d0, d1, true, Level::Day});
+    splitHours(d1, to, ranges);
     return ranges;
 }
 
@@ -301,7 +326,7 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         return names;
     };
 
-    for (const Range &range : splitRange(query.fromUs, query.toUs)) {
+    for (const Range &range : splitRange(query.fromUs, query.toUs, !byTag)) {
         const bool rollup = range.rollup && !byTag;
         const Where where = buildWhere(query.filter, labels, db, !rollup);
         if (where.impossible)
@@ -312,8 +337,8 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         const QString groupCols = cols.join(u", "_s);
         const QString select = groupCols.isEmpty() ? QString() : groupCols + u", "_s;
         const QString groupBy = groupCols.isEmpty() ? QString() : u" GROUP BY "_s + groupCols;
-        const QString table = rollup ? u"rollup_hour"_s : u"calls"_s;
-        const QString timeCol = rollup ? u"hour_us"_s : u"started_at_us"_s;
+        const QString table = rollup ? range.table() : u"calls"_s;
+        const QString timeCol = rollup ? range.timeColumn() : u"started_at_us"_s;
         const QString sql = u"SELECT "_s + select + (rollup ? kRollupMetrics : kRawMetrics) + u" FROM "_s + table
             + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + groupBy;
         QSqlQuery q(db);
@@ -350,9 +375,8 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
             continue;
         if (rollup && latencyByRollup) {
             QSqlQuery l(db);
-            const QString lsql = u"SELECT "_s + select + u"bucket, SUM(calls) FROM rollup_latency_hour WHERE hour_us >= ? "
-                                                         u"AND hour_us < ?"_s
-                + where.sql + u" GROUP BY "_s + select + u"bucket"_s;
+            const QString lsql = u"SELECT "_s + select + u"bucket, SUM(calls) FROM "_s + range.latencyTable() + u" WHERE "_s
+                + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + u" GROUP BY "_s + select + u"bucket"_s;
             if (!execWith(l, lsql, QVariantList{range.from, range.to} + where.values))
                 return dbError(l);
             const int n = int(query.groupBy.size());
@@ -528,11 +552,12 @@ Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qin
 {
     const Labels labels = Labels::load(db);
     std::map<std::pair<qint64, qint64>, qint64> counts;
-    for (const Range &range : splitRange(fromUs, toUs)) {
+    for (const Range &range : splitRange(fromUs, toUs, true)) {
         QSqlQuery q(db);
         const QString sql = range.rollup
-            ? u"SELECT provider_id, model_id, SUM(unpriced_calls) FROM rollup_hour WHERE hour_us >= ? AND hour_us < ? "
-              u"AND unpriced_calls > 0 GROUP BY provider_id, model_id"_s
+            ? u"SELECT provider_id, model_id, SUM(unpriced_calls) FROM "_s + range.table() + u" WHERE "_s
+                + range.timeColumn() + u" >= ? AND "_s + range.timeColumn()
+                + u" < ? AND unpriced_calls > 0 GROUP BY provider_id, model_id"_s
             : u"SELECT provider_id, served_model_id, SUM(call_count) FROM calls WHERE started_at_us >= ? AND started_at_us < ? "
               u"AND cost_nano IS NULL GROUP BY provider_id, served_model_id"_s;
         if (!execWith(q, sql, {range.from, range.to}))
@@ -691,6 +716,24 @@ Result<void> rebuildRollups(QSqlDatabase &db)
         ins.addBindValue(n);
         if (!ins.exec())
             return dbError(ins);
+    }
+    // Daily tables from the hourly ones.
+    const QString day = u"(hour_us - ((hour_us % 86400000000) + 86400000000) % 86400000000)"_s;
+    const QStringList days = {
+        u"DELETE FROM rollup_day"_s,
+        u"DELETE FROM rollup_latency_day"_s,
+        u"INSERT INTO rollup_day SELECT "_s + day + uR"(, endpoint_id, model_id, key_id, provider_id, batch,
+            SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens), SUM(completion_tokens),
+            SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls), SUM(saved_nano),
+            SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us)
+            FROM rollup_hour GROUP BY 1, 2, 3, 4, 5, 6)"_s,
+        u"INSERT INTO rollup_latency_day SELECT "_s + day
+            + u", endpoint_id, model_id, key_id, bucket, SUM(calls) FROM rollup_latency_hour GROUP BY 1, 2, 3, 4, 5"_s,
+    };
+    for (const QString &sql : days) {
+        QSqlQuery q2(db);
+        if (!q2.exec(sql))
+            return dbError(q2);
     }
     return {};
 }

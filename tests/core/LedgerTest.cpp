@@ -68,6 +68,7 @@ private Q_SLOTS:
         QTest::newRow("mid-hour to mid-hour") << qint64(kHour / 3) << qint64(30 * kHour + 7 * 60'000'000LL);
         QTest::newRow("inside one hour") << qint64(5 * kHour + 1) << qint64(5 * kHour + kHour / 2);
         QTest::newRow("whole hours only") << qint64(2 * kHour) << qint64(20 * kHour);
+        QTest::newRow("a partial hour, an hour and a whole day") << qint64(22 * kHour + 17 * 60'000'000LL) << qint64(48 * kHour);
     }
     void breakdownEqualsBruteForce()
     {
@@ -134,7 +135,7 @@ private Q_SLOTS:
         const QString path = m_dir.filePath(u"rollups.sqlite"_s);
         auto ledger = openLedger(path);
         const qint64 base = test::usFromIso(u"2026-11-01T00:00:00Z"_s);
-        QList<CallRecord> records = sampleRecords(2000, base, 10 * kHour, 11);
+        QList<CallRecord> records = sampleRecords(2000, base - 5 * kHour, 30 * kHour, 11); // spans three UTC days
         for (CallRecord &r : records) {
             ledger->pricer()->apply(r);
             ledger->writer().submit(r); // one by one, as the proxy does
@@ -153,6 +154,16 @@ private Q_SLOTS:
             q.exec(u"SELECT * FROM rollup_latency_hour ORDER BY 1, 2, 3, 4, 5"_s);
             while (q.next())
                 rows << u"L"_s + q.value(0).toString() + u',' + q.value(4).toString() + u',' + q.value(5).toString();
+            q.exec(u"SELECT * FROM rollup_day ORDER BY 1, 2, 3, 4, 5, 6"_s);
+            while (q.next()) {
+                QStringList cols;
+                for (int i = 0; i < 20; ++i)
+                    cols << q.value(i).toString();
+                rows << u"D"_s + cols.join(u',');
+            }
+            q.exec(u"SELECT * FROM rollup_latency_day ORDER BY 1, 2, 3, 4, 5"_s);
+            while (q.next())
+                rows << u"DL"_s + q.value(0).toString() + u',' + q.value(4).toString() + u',' + q.value(5).toString();
             return rows;
         };
         const QStringList incremental = ledger->read<QStringList>(dumpRollups).result();
