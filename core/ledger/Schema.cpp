@@ -97,46 +97,25 @@ const QStringList kV2Columns = {
     u"ALTER TABLE calls ADD COLUMN call_count INTEGER NOT NULL DEFAULT 1"_s,
 };
 
-const QStringList kV2Tables = {
-    uR"(CREATE TABLE rollup_latency_hour (
+// Day-level copies of the hourly rollups (UTC days), so that long ranges read 24 times fewer rows.
+QString dayTable(const QString &hourTable)
+{
+    return QString(hourTable).replace(u"_hour"_s, u"_day"_s).replace(u"hour_us"_s, u"day_us"_s);
+}
+
+const QString kLatencyHour = uR"(CREATE TABLE rollup_latency_hour (
     hour_us INTEGER NOT NULL,
     endpoint_id INTEGER NOT NULL,
     model_id INTEGER NOT NULL,
     key_id INTEGER NOT NULL,
     bucket INTEGER NOT NULL,
     calls INTEGER NOT NULL,
-    PRIMARY KEY (hour_us, endpoint_id, model_id, key_id, bucket)) WITHOUT ROWID)"_s,
-    // Day-level copies of the hourly rollups (UTC days), so that long ranges read 24 times fewer rows.
-    uR"(CREATE TABLE rollup_day (
-    day_us INTEGER NOT NULL,
-    endpoint_id INTEGER NOT NULL,
-    model_id INTEGER NOT NULL,
-    key_id INTEGER NOT NULL,
-    provider_id INTEGER NOT NULL,
-    batch INTEGER NOT NULL,
-    calls INTEGER NOT NULL,
-    prompt_tokens INTEGER NOT NULL,
-    cached_tokens INTEGER NOT NULL,
-    cache_write_tokens INTEGER NOT NULL,
-    completion_tokens INTEGER NOT NULL,
-    reasoning_tokens INTEGER NOT NULL,
-    cost_nano INTEGER NOT NULL,
-    unpriced_calls INTEGER NOT NULL,
-    estimated_calls INTEGER NOT NULL,
-    saved_nano INTEGER NOT NULL,
-    cache_hits INTEGER NOT NULL,
-    error_calls INTEGER NOT NULL,
-    latency_calls INTEGER NOT NULL,
-    latency_sum_us INTEGER NOT NULL,
-    PRIMARY KEY (day_us, endpoint_id, model_id, key_id, provider_id, batch)) WITHOUT ROWID)"_s,
-    uR"(CREATE TABLE rollup_latency_day (
-    day_us INTEGER NOT NULL,
-    endpoint_id INTEGER NOT NULL,
-    model_id INTEGER NOT NULL,
-    key_id INTEGER NOT NULL,
-    bucket INTEGER NOT NULL,
-    calls INTEGER NOT NULL,
-    PRIMARY KEY (day_us, endpoint_id, model_id, key_id, bucket)) WITHOUT ROWID)"_s,
+    PRIMARY KEY (hour_us, endpoint_id, model_id, key_id, bucket)) WITHOUT ROWID)"_s;
+
+const QStringList kV2Tables = {
+    kLatencyHour,
+    dayTable(QString::fromUtf16(kRollupV1)),
+    dayTable(kLatencyHour),
     uR"(CREATE TABLE price_overrides (
     id INTEGER PRIMARY KEY,
     provider TEXT NOT NULL DEFAULT '',

@@ -16,13 +16,7 @@ using namespace tl;
 namespace {
 constexpr qint64 kHour = 3'600'000'000LL;
 
-std::unique_ptr<Ledger> openLedger(const QString &path)
-{
-    auto ledger = Ledger::open(path, test::builtInBook());
-    if (!ledger)
-        qFatal("cannot open ledger: %s", qPrintable(ledger.error().message));
-    return std::move(*ledger);
-}
+using test::openLedger;
 
 // A deterministic mix of endpoints, models, keys, latencies, unpriced models and cache hits.
 QList<CallRecord> sampleRecords(int n, qint64 startUs, qint64 spanUs, quint32 seed)

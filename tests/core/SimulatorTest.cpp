@@ -11,13 +11,7 @@ using namespace Qt::StringLiterals;
 using namespace tl;
 
 namespace {
-std::unique_ptr<Ledger> openLedger(const QString &path)
-{
-    auto ledger = Ledger::open(path, test::builtInBook());
-    if (!ledger)
-        qFatal("cannot open ledger: %s", qPrintable(ledger.error().message));
-    return std::move(*ledger);
-}
+using test::openLedger;
 
 Result<SimulationResult> simulate(Ledger &ledger, const Scenario &scenario)
 {

@@ -57,6 +57,14 @@ CallRecord makeRecord(qint64 startedAtUs, const QString &endpoint, const QString
     return r;
 }
 
+std::unique_ptr<Ledger> openLedger(const QString &path)
+{
+    auto ledger = Ledger::open(path, builtInBook());
+    if (!ledger)
+        qFatal("cannot open ledger %s: %s", qPrintable(path), qPrintable(ledger.error().message));
+    return std::move(*ledger);
+}
+
 qint64 usFromIso(const QString &iso)
 {
     const QDateTime dt = QDateTime::fromString(iso, Qt::ISODateWithMs);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ledger/CallRecord.h"
+#include "ledger/Ledger.h"
 #include "common/Result.h"
 #include "pricing/PriceBook.h"
 
@@ -26,6 +27,9 @@ std::shared_ptr<const PriceBook> builtInBook();
 // A minimal record with the given model and tokens, at `startedAtUs`.
 CallRecord makeRecord(qint64 startedAtUs, const QString &endpoint, const QString &provider, const QString &model,
                       qint64 prompt, qint64 completion);
+
+// Opens (creating) a ledger with the built-in price book; aborts the test run if it cannot.
+std::unique_ptr<Ledger> openLedger(const QString &path);
 
 // Microseconds since the epoch for an ISO 8601 UTC text ("2026-03-29T01:30:00Z").
 qint64 usFromIso(const QString &iso);
