@@ -192,6 +192,12 @@ void ClientConnection::processBuffer()
             startExchange(m_parser.takeRequest());
             continue;
         case HttpRequestParser::State::HeadersDone:
+            // curl and others wait for "100 Continue" before sending a body over 1 KiB.
+            if (!m_continueSent
+                && headerValue(m_parser.request().headers, "expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
+                m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+                m_continueSent = true;
+            }
             m_headerTimer.start(m_server.config().idleTimeoutMs); // body reads, idle timeout
             break;
         case HttpRequestParser::State::NeedMore:
@@ -722,6 +728,7 @@ void ClientConnection::abortExchange(const QString &errorKind)
 void ClientConnection::finishExchange(bool keepAlive)
 {
     m_exchange.reset();
+    m_continueSent = false;
     m_server.stats().inFlight.fetch_sub(1, std::memory_order_relaxed);
     m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
     m_parser.reset();

@@ -70,6 +70,7 @@ private:
     QTimer m_headerTimer;
     std::unique_ptr<Exchange> m_exchange;
     bool m_closing = false;
+    bool m_continueSent = false;
     bool m_closeAfterResponse = false;
 };
 

@@ -457,13 +457,30 @@ void ProxyTest::framingLimits()
     // Garbage gets 400.
     const QByteArray garbage = rawExchange(h.port(), {"\x01\x02 nonsense\r\n\r\n"}, 0, 2000);
     QVERIFY2(garbage.startsWith("HTTP/1.1 400 "), garbage.left(80).constData());
+    // Expect: 100-continue gets its interim answer before the body is sent.
+    {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, h.port());
+        QVERIFY(s.waitForConnected(2000));
+        const QByteArray body = chatBody("gpt-4o");
+        s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n");
+        QByteArray got;
+        while (!got.contains("\r\n\r\n") && s.waitForReadyRead(3000))
+            got += s.readAll();
+        QCOMPARE(got, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+        s.write(body);
+        while (!got.contains("\"usage\"") && s.waitForReadyRead(3000))
+            got += s.readAll();
+        QVERIFY2(got.contains("HTTP/1.1 200 OK"), got.constData());
+    }
     // Pipelined keep-alive requests are answered in order.
     const QByteArray two = rawExchange(h.port(),
                                        {"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/models HTTP/1.1\r\nHost: x\r\n"
                                         "Connection: close\r\n\r\n"},
                                        0, 3000);
     QCOMPARE(two.count("HTTP/1.1 200 OK"), 2);
-    QCOMPARE(h.upstream().requestCount(), 2);
+    QCOMPARE(h.upstream().requestCount(), 3); // the 100-continue request and the two pipelined ones
 }
 
 void ProxyTest::slowHeadersAreCutOff()
