@@ -11,6 +11,13 @@
 #include "pricing/PricingPage.h"
 #include "ledger/Database.h"
 #include "settings/Settings.h"
+#include "batch/BatchPage.h"
+#include "batch/BatchService.h"
+#include "common/Prompter.h"
+#include "teamspend/AdminSync.h"
+#include "teamspend/ReconciliationPage.h"
+
+#include <QNetworkAccessManager>
 
 #include <QApplication>
 #include <QMessageBox>
@@ -58,6 +65,17 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
     // The Pricing page's cost calculator counts tokens with the app's tokenizers (bundled rank files).
     Ledger *ledger = core.ledger.get();
     window->pricing()->setCalculator(new CostCalculatorWidget([ledger] { return ledger->pricer(); }, core.tokenizers));
+    // Batch jobs and team spend: one network manager for the GUI thread; keys from the keychain, which
+    // lives as long as the window (the lambda holding it goes with the window).
+    auto *network = new QNetworkAccessManager(window.get());
+    auto keychain = std::make_shared<KeychainSecretStore>();
+    QObject::connect(window.get(), &QObject::destroyed, network, [keychain] {});
+    auto *batches = new BatchService(*core.ledger, *keychain, *network, {}, window.get());
+    window->addPage(u"batch"_s, QApplication::translate("AppContext", "Batch jobs"),
+                    new BatchPage(*batches, *core.ledger, core.tokenizers, std::make_shared<Prompter>(), window.get()));
+    auto *adminSync = new AdminSync(*core.ledger, *keychain, *network, {}, window.get());
+    window->addPage(u"teamspend"_s, QApplication::translate("AppContext", "Team spend"),
+                    new ReconciliationPage(*core.ledger, *adminSync, window.get()));
     return window;
 }
 

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QWidget>
+
+class QDateEdit;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace tl {
+
+class AdminSync;
+class Ledger;
+class ReconciliationModel;
+
+// The Team spend page: admin keys (stored in the keychain only), Sync now, and the reconciliation of
+// provider-billed against recorded spend per day and model. Logic lives in core/teamspend.
+class ReconciliationPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ReconciliationPage)
+
+public:
+    ReconciliationPage(Ledger &ledger, AdminSync &sync, QWidget *parent = nullptr);
+    ~ReconciliationPage() override;
+
+    void refresh();
+
+private:
+    void saveKey(const QString &provider, QLineEdit *edit);
+    void syncNow();
+
+    Ledger &m_ledger;
+    AdminSync &m_sync;
+    QLineEdit *m_openAiKey = nullptr;
+    QLineEdit *m_anthropicKey = nullptr;
+    QDateEdit *m_from = nullptr;
+    QDateEdit *m_to = nullptr;
+    QLabel *m_status = nullptr;
+    QLabel *m_totals = nullptr;
+    ReconciliationModel *m_model = nullptr;
+    QTableView *m_table = nullptr;
+};
+
+} // namespace tl
