@@ -195,7 +195,7 @@ void BatchPage::estimate()
                        .arg(e.outputTokensCap);
     if (e.batchCost && e.realtimeCost)
         text += u' ' + tr("Estimated cost: %1 with the Batch API, %2 at real-time prices.")
-                           .arg(toDecimalUsd(*e.batchCost), toDecimalUsd(*e.realtimeCost));
+                           .arg(formatUsd(*e.batchCost), formatUsd(*e.realtimeCost));
     else
         text += u' ' + tr("Unpriced models: %1.").arg(e.unpricedModels.join(u", "_s));
     if (e.estimate)

@@ -1,0 +1,137 @@
+#include "BatchHarness.h"
+
+#include "batch/BatchJobModel.h"
+#include "batch/BatchPage.h"
+#include "batch/BatchService.h"
+#include "common/Prompter.h"
+#include "teamspend/AdminSync.h"
+#include "teamspend/ReconciliationModel.h"
+#include "teamspend/ReconciliationPage.h"
+#include "tokenizer/Tokenizers.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+using namespace std::chrono_literals;
+
+namespace {
+class ScriptedPrompter final : public Prompter
+{
+public:
+    QString openPath, savePath;
+    QString openFileName(QWidget *, const QString &, const QString &) override { return openPath; }
+    QString saveFileName(QWidget *, const QString &, const QString &, const QString &) override { return savePath; }
+};
+
+const QByteArray kArticles = "id,text\na1,New GPU software stack\na2,Launch of a new product tier\na3,Market demand grew\n";
+} // namespace
+
+// The Batch and Team spend pages as real widgets (offscreen), driven through their objectNames,
+// against the loopback provider server. Screenshots go to $TOKENLEDGER_SCREENSHOT_DIR when set.
+class PagesTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void batchPageEstimatesSubmitsAndSaves()
+    {
+        test::BatchHarness h;
+        h.secrets.write(u"provider/openai"_s, "sk-test-page");
+        BatchServiceConfig c;
+        c.openAiBaseUrl = QUrl(h.server.base());
+        c.pollInitial = 1ms;
+        c.sleeper = h.sleeper();
+        BatchService service(*h.ledger, h.secrets, h.network, c);
+        auto prompter = std::make_shared<ScriptedPrompter>();
+        const QString csvPath = h.dir.filePath(u"articles.csv"_s);
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write(kArticles);
+        csv.close();
+        prompter->openPath = csvPath;
+        prompter->savePath = h.dir.filePath(u"results.csv"_s);
+
+        BatchPage page(service, *h.ledger, std::make_shared<tokenizer::Tokenizers>(), prompter);
+        page.resize(900, 700);
+        page.show();
+        auto *model = page.findChild<QTableView *>(u"batchJobs"_s)->model();
+        QAbstractItemModelTester tester(model);
+        page.findChild<QPushButton *>(u"batchBrowse"_s)->click();
+        QCOMPARE(page.findChild<QLineEdit *>(u"batchInputFile"_s)->text(), csvPath);
+        page.findChild<QLineEdit *>(u"batchEndpoint"_s)->setText(u"classifier"_s);
+        auto *submit = page.findChild<QPushButton *>(u"batchSubmit"_s);
+        QVERIFY(!submit->isEnabled());
+        page.findChild<QPushButton *>(u"batchEstimate"_s)->click();
+        const QString estimate = page.findChild<QLabel *>(u"batchEstimateText"_s)->text();
+        QVERIFY2(estimate.startsWith("3 request(s)"_L1) && estimate.contains("with the Batch API"_L1), qPrintable(estimate));
+        QVERIFY(submit->isEnabled());
+        submit->click();
+        auto *status = page.findChild<QLabel *>(u"batchStatus"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().endsWith(": completed."_L1), 10000);
+        QCOMPARE(model->rowCount(), 1);
+        QVERIFY(model->index(0, BatchJobModel::Status).data().toString().contains("recorded"_L1));
+        QCOMPARE(model->index(0, BatchJobModel::Progress).data().toString(), u"3 / 3"_s);
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls WHERE batch = 1"_s).toLongLong(), 3);
+
+        page.findChild<QTableView *>(u"batchJobs"_s)->selectRow(0);
+        page.findChild<QPushButton *>(u"batchSaveResults"_s)->click();
+        QTRY_VERIFY(status->text().contains("saved"_L1));
+        QFile saved(prompter->savePath);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QCOMPARE(saved.readAll().count("\r\n"), 4);
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            page.grab().save(dir + u"/batch-page.png"_s);
+    }
+
+    void reconciliationPageShowsRowsAndKeepsKeysOut()
+    {
+        test::BatchHarness h;
+        h.server.reportPages[u"/v1/organization/usage/completions"_s] = {
+            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f1-openai-admin-usage-completions.json"_s))).object()};
+        h.server.reportPages[u"/v1/organization/costs"_s] = {
+            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f2-openai-admin-costs.json"_s))).object()};
+        AdminSyncConfig c;
+        c.openAiBaseUrl = QUrl(h.server.base());
+        c.anthropicBaseUrl = QUrl(h.server.base());
+        c.sleeper = h.sleeper();
+        c.retry = h.fastRetry(2);
+        c.firstSyncDays = 3650;
+        AdminSync sync(*h.ledger, h.secrets, h.network, c);
+        ReconciliationPage page(*h.ledger, sync);
+        page.resize(1100, 500);
+        page.show();
+        auto *key = page.findChild<QLineEdit *>(u"openAiAdminKey"_s);
+        QCOMPARE(key->echoMode(), QLineEdit::Password);
+        key->setText(u"sk-admin-page-test"_s);
+        page.findChild<QPushButton *>(u"openAiAdminKeySave"_s)->click();
+        QTRY_COMPARE(h.secrets.entries().value(u"admin/openai"_s), QByteArray("sk-admin-page-test"));
+        QVERIFY(key->text().isEmpty());
+        page.findChild<QPushButton *>(u"teamSpendSync"_s)->click();
+        auto *status = page.findChild<QLabel *>(u"teamSpendStatus"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains("earlier data kept"_L1), 10000); // Anthropic: no key
+        QVERIFY2(status->text().contains("openai-usage: 1 page(s), 2 record(s) added"_L1), qPrintable(status->text()));
+        QVERIFY(!status->text().contains("sk-admin"_L1));
+        // The fixtures are dated 2025-11-28: widen the range to them.
+        page.findChild<QDateEdit *>(u"reconcileFrom"_s)->setDate(QDate(2025, 11, 27));
+        auto *model = page.findChild<QTableView *>(u"reconciliationTable"_s)->model();
+        QAbstractItemModelTester tester(model);
+        QTRY_COMPARE(model->rowCount(), 2);
+        QTRY_VERIFY(page.findChild<QLabel *>(u"reconciliationTotals"_s)->text().startsWith("Billed $5.76"_L1));
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            page.grab().save(dir + u"/reconciliation-page.png"_s);
+    }
+};
+
+QTEST_MAIN(PagesTest)
+#include "PagesTest.moc"
