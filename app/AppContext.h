@@ -4,7 +4,6 @@
 #include "ledger/Ledger.h"
 #include "pricing/PriceBook.h"
 #include "tokenizer/Tokenizers.h"
-#include "tokenizer/Tokenizers.h"
 
 #include <memory>
 

@@ -9,8 +9,8 @@ int runImport(const QStringList &args);
 int runReport(const QStringList &args);
 int runExport(const QStringList &args);
 int runSimulate(const QStringList &args);
-int runCount(const QStringList &args);
 int runProxy(const QStringList &args);
+int runCount(const QStringList &args);
 int runScreenshot(const QStringList &args);
 
 const QList<Command> &commands()
@@ -20,9 +20,9 @@ const QList<Command> &commands()
         {"report", "print the cost breakdown and totals", &runReport, false},
         {"export", "export records as JSONL or CSV", &runExport, false},
         {"simulate", "replay the ledger under a savings scenario (what-if)", &runSimulate, false},
+        {"proxy", "run the local OpenAI/Anthropic proxy until SIGINT/SIGTERM", &runProxy, false},
         {"count", "count tokens of a text or chat request (tiktoken-exact for OpenAI models)", &runCount, false},
         {"screenshot", "render a page of the main window offscreen to a PNG", &runScreenshot, true},
-        {"proxy", "run the local OpenAI/Anthropic proxy until SIGINT/SIGTERM", &runProxy, false},
     };
     return all;
 }

@@ -114,8 +114,6 @@ const QString kLatencyHour = uR"(CREATE TABLE rollup_latency_hour (
 
 const QStringList kV2Tables = {
     kLatencyHour,
-    dayTable(QString::fromUtf16(kRollupV1)),
-    dayTable(kLatencyHour),
     uR"(CREATE TABLE price_overrides (
     id INTEGER PRIMARY KEY,
     provider TEXT NOT NULL DEFAULT '',
@@ -198,9 +196,24 @@ int readVersion(QSqlDatabase &db)
     return q.next() ? q.value(0).toInt() : 0;
 }
 
+// Version 4: daily rollups, filled from the hourly ones when an older ledger is upgraded.
+const QStringList kV4Tables = {
+    dayTable(QString::fromUtf16(kRollupV1)),
+    dayTable(kLatencyHour),
+};
+const QStringList kV4Data = {
+    uR"(INSERT INTO rollup_day SELECT hour_us - ((hour_us % 86400000000) + 86400000000) % 86400000000,
+        endpoint_id, model_id, key_id, provider_id, batch, SUM(calls), SUM(prompt_tokens), SUM(cached_tokens),
+        SUM(cache_write_tokens), SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls),
+        SUM(estimated_calls), SUM(saved_nano), SUM(cache_hits), SUM(error_calls), SUM(latency_calls),
+        SUM(latency_sum_us) FROM rollup_hour GROUP BY 1, 2, 3, 4, 5, 6)"_s,
+    uR"(INSERT INTO rollup_latency_day SELECT hour_us - ((hour_us % 86400000000) + 86400000000) % 86400000000,
+        endpoint_id, model_id, key_id, bucket, SUM(calls) FROM rollup_latency_hour GROUP BY 1, 2, 3, 4, 5)"_s,
+};
+
 } // namespace
 
-int currentVersion() { return 3; }
+int currentVersion() { return 4; }
 
 QStringList version1()
 {
@@ -210,7 +223,7 @@ QStringList version1()
 
 QList<QStringList> migrations()
 {
-    return {kV2Columns + kV2Tables, kV3Tables};
+    return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data};
 }
 
 QStringList latest()
@@ -232,7 +245,7 @@ QStringList latest()
     call_count INTEGER NOT NULL DEFAULT 1))"_s;
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
-        + kV2Tables + kV3Tables;
+        + kV2Tables + kV3Tables + kV4Tables;
 }
 
 Result<void> ensure(QSqlDatabase &db)

@@ -33,6 +33,7 @@ private Q_SLOTS:
             QVERIFY(q.exec(u"INSERT INTO labels (id, kind, name) VALUES (1, 1, 'chat')"_s));
             QVERIFY(q.exec(u"INSERT INTO calls (id, started_at_us, endpoint_id, provider_id, requested_model_id, "
                            u"served_model_id, key_id, cost_nano, cost_status, source_kind) VALUES (1, 5, 1, 1, 1, 1, 1, 42, 0, 1)"_s));
+            QVERIFY(q.exec(u"INSERT INTO rollup_hour VALUES (0, 1, 1, 1, 1, 0, 1, 10, 0, 0, 5, 0, 42, 0, 0, 0, 0, 0, 0, 0)"_s));
             db.close();
         }
         QSqlDatabase::removeDatabase(u"v1"_s);
@@ -52,6 +53,10 @@ private Q_SLOTS:
         QCOMPARE(q.value(0).toLongLong(), 42);
         QCOMPARE(q.value(1).toLongLong(), 1);
         QCOMPARE(q.value(2).toString(), QString());
+        // The daily rollups (version 4) are filled from the hourly ones on upgrade.
+        QVERIFY(q.exec(u"SELECT calls, cost_nano FROM rollup_day WHERE day_us = 0"_s) && q.next());
+        QCOMPARE(q.value(0).toLongLong(), 1);
+        QCOMPARE(q.value(1).toLongLong(), 42);
         QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
         QCOMPARE(q.value(0).toInt(), Schema::currentVersion());
         QVERIFY(q.exec(u"PRAGMA journal_mode"_s) && q.next());
