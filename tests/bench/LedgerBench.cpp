@@ -130,7 +130,7 @@ int main(int argc, char **argv)
         std::vector<double> ms;
         for (int i = 0; i < runs; ++i) {
             BreakdownQuery q;
-            q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(1, 90 * kDay - span) / 2)));
+            q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(2, 90 * kDay - span) / 2))); // bounded(0) never returns
             q.fromUs = q.toUs - span;
             q.groupBy = dims;
             QElapsedTimer t;
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
         std::vector<double> ms;
         for (int i = 0; i < runs; ++i) {
             TimeSeriesQuery q;
-            q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(1, 90 * kDay - span) / 2)));
+            q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(2, 90 * kDay - span) / 2))); // bounded(0) never returns
             q.fromUs = q.toUs - span;
             q.granularity = g;
             q.zone = QTimeZone(zone);
