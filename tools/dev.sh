@@ -15,7 +15,7 @@ DEPS=(
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-translations-l10n libgl-dev libxkbcommon-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libcsv-dev libpcre2-dev
-  libhttp-parser-dev libcurl4-openssl-dev nginx
+  libhttp-parser-dev libcurl4-openssl-dev libhnswlib-dev nginx
   fonts-noto-cjk fonts-dejavu-core
   gnome-keyring dbus dbus-x11 libsecret-tools
   curl sqlite3 python3 xvfb
@@ -42,7 +42,9 @@ deps() {
 }
 
 configure() {
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=${TL_BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=${TL_BUILD_TYPE:-RelWithDebInfo} "${launcher[@]}" "$@" >/dev/null
 }
 
 build() {
