@@ -1,0 +1,252 @@
+#include "semantic/LocalEmbedder.h"
+
+#include <QChar>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::semantic {
+
+namespace {
+
+constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
+constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
+
+// Family seeds: the same n-gram in two families lands in unrelated buckets.
+constexpr std::uint64_t kSeedWord = 0x9e3779b97f4a7c15ULL;
+constexpr std::uint64_t kSeedBigram = 0xc2b2ae3d27d4eb4fULL;
+constexpr std::uint64_t kSeedChar = 0x165667b19e3779f9ULL;
+
+constexpr float kWeightWord = 0.5f;
+constexpr float kWeightBigram = 0.2f;
+constexpr float kWeightChar = 0.3f;
+
+std::uint64_t splitmix64(std::uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t fnv(const char32_t *p, std::size_t n, std::uint64_t seed)
+{
+    std::uint64_t h = kFnvOffset ^ seed;
+    for (std::size_t i = 0; i < n; ++i) {
+        // Four bytes per code point, little-endian order, so the hash does not depend on the host.
+        const std::uint32_t c = std::uint32_t(p[i]);
+        for (int b = 0; b < 4; ++b) {
+            h ^= (c >> (8 * b)) & 0xffu;
+            h *= kFnvPrime;
+        }
+    }
+    return h;
+}
+
+// Scripts written without spaces between words: each character is a word of its own.
+bool isUnspacedScript(char32_t c)
+{
+    switch (QChar::script(c)) {
+    case QChar::Script_Han:
+    case QChar::Script_Hiragana:
+    case QChar::Script_Katakana:
+    case QChar::Script_Thai:
+    case QChar::Script_Lao:
+    case QChar::Script_Khmer:
+    case QChar::Script_Myanmar:
+    case QChar::Script_Yi:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isWordChar(char32_t c)
+{
+    return QChar::isLetterOrNumber(c) || QChar::isMark(c);
+}
+
+struct Word
+{
+    std::size_t begin = 0; // in Tokens::chars
+    std::size_t length = 0;
+    bool unspaced = false;
+};
+
+struct Tokens
+{
+    std::u32string chars;
+    std::vector<Word> words;
+};
+
+Tokens tokenize(QStringView text)
+{
+    const QString folded = text.toString().normalized(QString::NormalizationForm_KC).toCaseFolded();
+    Tokens t;
+    t.chars.reserve(std::size_t(folded.size()));
+    bool inWord = false;
+    const qsizetype n = folded.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        char32_t c = folded.at(i).unicode();
+        if (QChar::isHighSurrogate(c) && i + 1 < n && folded.at(i + 1).isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(folded.at(i).unicode(), folded.at(i + 1).unicode());
+            ++i;
+        }
+        if (!isWordChar(c)) {
+            inWord = false;
+            continue;
+        }
+        if (isUnspacedScript(c)) {
+            t.words.push_back(Word{t.chars.size(), 1, true});
+            t.chars.push_back(c);
+            inWord = false;
+            continue;
+        }
+        if (!inWord) {
+            t.words.push_back(Word{t.chars.size(), 0, false});
+            inWord = true;
+        }
+        t.chars.push_back(c);
+        ++t.words.back().length;
+    }
+    return t;
+}
+
+// Adds one family's features (hashes, with repeats) to `acc` with sublinear tf and returns nothing;
+// the caller normalises the family.
+void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims)
+{
+    std::sort(hashes.begin(), hashes.end());
+    for (std::size_t i = 0; i < hashes.size();) {
+        std::size_t j = i + 1;
+        while (j < hashes.size() && hashes[j] == hashes[i])
+            ++j;
+        const std::uint64_t h = splitmix64(hashes[i]);
+        const float w = 1.0f + std::log(float(j - i));
+        const int bucket = int((h >> 1) % std::uint64_t(dims));
+        acc[bucket] += (h & 1) ? -w : w;
+        i = j;
+    }
+}
+
+void addScaledNormalised(const float *family, float weight, float *out, int dims)
+{
+    double sq = 0;
+    for (int i = 0; i < dims; ++i)
+        sq += double(family[i]) * family[i];
+    if (sq <= 0)
+        return;
+    const float scale = float(weight / std::sqrt(sq));
+    for (int i = 0; i < dims; ++i)
+        out[i] += family[i] * scale;
+}
+
+} // namespace
+
+LocalEmbedder::LocalEmbedder(int dims)
+    : m_dims(std::clamp(dims, 16, 8192))
+{
+}
+
+QString LocalEmbedder::modelId()
+{
+    return u"tokenledger-local-ngram-v1"_s;
+}
+
+QString LocalEmbedder::modelKey() const
+{
+    return modelId() + u'/' + QString::number(m_dims);
+}
+
+std::vector<float> LocalEmbedder::embed(QStringView text) const
+{
+    std::vector<float> out(std::size_t(m_dims), 0.0f);
+    embedInto(text, out.data());
+    return out;
+}
+
+void LocalEmbedder::embedInto(QStringView text, float *out) const
+{
+    std::fill(out, out + m_dims, 0.0f);
+    const Tokens t = tokenize(text);
+    if (t.words.empty())
+        return;
+
+    std::vector<std::uint64_t> words;
+    std::vector<std::uint64_t> bigrams;
+    words.reserve(t.words.size());
+    bigrams.reserve(t.words.size());
+    for (const Word &w : t.words)
+        words.push_back(fnv(t.chars.data() + w.begin, w.length, kSeedWord));
+    for (std::size_t i = 1; i < words.size(); ++i)
+        bigrams.push_back(splitmix64(words[i - 1] ^ kSeedBigram) ^ words[i]);
+
+    // The joined text for character n-grams: " w1 w2 ... " with no space between adjacent CJK chars.
+    std::u32string joined;
+    joined.reserve(t.chars.size() + t.words.size() + 2);
+    joined.push_back(U' ');
+    for (std::size_t i = 0; i < t.words.size(); ++i) {
+        const Word &w = t.words[i];
+        if (i > 0 && !(w.unspaced && t.words[i - 1].unspaced))
+            joined.push_back(U' ');
+        joined.append(t.chars, w.begin, w.length);
+    }
+    joined.push_back(U' ');
+
+    std::vector<std::uint64_t> grams;
+    grams.reserve(joined.size() * 3);
+    for (std::size_t n = 3; n <= 5; ++n) {
+        for (std::size_t i = 0; i + n <= joined.size(); ++i)
+            grams.push_back(fnv(joined.data() + i, n, kSeedChar + n));
+    }
+    // A text shorter than three characters still gets its single (padded) gram.
+    if (grams.empty())
+        grams.push_back(fnv(joined.data(), joined.size(), kSeedChar));
+
+    std::vector<float> family(std::size_t(m_dims) * 3, 0.0f);
+    float *fw = family.data();
+    float *fb = fw + m_dims;
+    float *fc = fb + m_dims;
+    accumulate(words, fw, m_dims);
+    accumulate(bigrams, fb, m_dims);
+    accumulate(grams, fc, m_dims);
+    addScaledNormalised(fw, kWeightWord, out, m_dims);
+    addScaledNormalised(fb, kWeightBigram, out, m_dims);
+    addScaledNormalised(fc, kWeightChar, out, m_dims);
+
+    double sq = 0;
+    for (int i = 0; i < m_dims; ++i)
+        sq += double(out[i]) * out[i];
+    if (sq > 0) {
+        const float inv = float(1.0 / std::sqrt(sq));
+        for (int i = 0; i < m_dims; ++i)
+            out[i] *= inv;
+    }
+}
+
+float dot(const float *a, const float *b, int dims)
+{
+    float s = 0;
+    for (int i = 0; i < dims; ++i)
+        s += a[i] * b[i];
+    return s;
+}
+
+float cosine(const float *a, const float *b, int dims)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < dims; ++i) {
+        ab += double(a[i]) * b[i];
+        aa += double(a[i]) * a[i];
+        bb += double(b[i]) * b[i];
+    }
+    if (aa <= 0 || bb <= 0)
+        return 0.0f;
+    return float(std::clamp(ab / std::sqrt(aa * bb), -1.0, 1.0));
+}
+
+} // namespace tl::semantic
