@@ -61,6 +61,34 @@ struct Usage
     bool operator==(const Usage &) const = default;
 };
 
+// What the proxy's savings pipeline (docs/savings.md) did, or in shadow mode would have done, for one
+// call. Kept in the ledger's call_savings table (schema v5) so the simulator can replay the same
+// decisions the live proxy makes. Empty for imported and batch records.
+struct SavingsTrace
+{
+    QString complexity;  // router's classification: "low", "medium", "high"; "" = not classified
+    QString routeMode;   // "off", "shadow", "on", "pinned" (X-TokenLedger-Route: off); "" = no router
+    QString routedModel; // the router's choice (shadow: would have served; on: served); "" = none
+    qint64 tokensBeforeCompression = -1; // prompt tokens (tokenizer count) before compression; -1 = not run
+    qint64 tokensAfterCompression = -1;  // ... and after; equal when nothing was dropped
+    QString fewShotSet;         // X-TokenLedger-FewShot set name; "" = none
+    int fewShotExamples = 0;    // examples inserted
+    qint64 fewShotTokens = 0;   // tokens of the inserted examples
+    qint64 fewShotSetTokens = 0; // tokens of the whole set (what sending every example would add)
+    QString semanticScope;   // hex hash: caller, model, system prompt, parameters, earlier conversation
+    QString guardSignature;  // numbers, negations and quoted literals that must agree for a semantic hit
+    QString embeddingModel;  // e.g. "tokenledger-local-ngram-v1"; "" = no embedding
+    QByteArray embedding;    // float32 little-endian, L2-normalised; empty = none
+
+    bool isEmpty() const
+    {
+        return complexity.isEmpty() && routeMode.isEmpty() && routedModel.isEmpty() && tokensBeforeCompression < 0
+            && tokensAfterCompression < 0 && fewShotSet.isEmpty() && semanticScope.isEmpty()
+            && guardSignature.isEmpty() && embeddingModel.isEmpty() && embedding.isEmpty();
+    }
+    bool operator==(const SavingsTrace &) const = default;
+};
+
 // One LLM API call (or, for provider reports, one aggregate line) in the ledger.
 // Timestamps are UTC microseconds since the Unix epoch; latencies are microseconds; sizes bytes.
 struct CallRecord
@@ -108,6 +136,8 @@ struct CallRecord
     qint64 maxTokens = 0;
     bool hasTools = false;
     QString taskType;
+
+    SavingsTrace savings; // proxy records only
 };
 
 } // namespace tl

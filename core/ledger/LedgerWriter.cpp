@@ -78,6 +78,11 @@ const char16_t kInsertSql[] = uR"(INSERT INTO calls (id, started_at_us, endpoint
             ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
+const char16_t kSavingsSql[] = uR"(INSERT INTO call_savings (call_id, complexity, route_mode, routed_model,
+    tokens_before_compression, tokens_after_compression, fewshot_set, fewshot_examples, fewshot_tokens,
+    fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, embedding)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING)";
+
 const char16_t kRollupSql[] = uR"(INSERT INTO %1 (%2, endpoint_id, model_id, key_id, provider_id,
     batch, calls, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_nano,
     unpriced_calls, estimated_calls, saved_nano, cache_hits, error_calls, latency_calls, latency_sum_us)
@@ -247,6 +252,7 @@ private:
         const auto labelsBefore = m_labels;
         QSqlQuery insert(m_db);
         insert.prepare(QString::fromUtf16(kInsertSql));
+        std::optional<QSqlQuery> savingsInsert; // prepared on the first record that has a savings trace
         std::map<RollupKey, RollupDelta> rollups;
         std::map<LatencyKey, qint64> latencies;
         qint64 inserted = 0;
@@ -327,6 +333,36 @@ private:
             if (insert.numRowsAffected() != 1) {
                 outcomes.push_back({1, {}});
                 continue;
+            }
+            if (!r.savings.isEmpty()) {
+                if (!savingsInsert) {
+                    savingsInsert.emplace(m_db);
+                    savingsInsert->prepare(QString::fromUtf16(kSavingsSql));
+                }
+                const SavingsTrace &t = r.savings;
+                QSqlQuery &sq = *savingsInsert;
+                int j = 0;
+                sq.bindValue(j++, r.id);
+                sq.bindValue(j++, sqlText(t.complexity));
+                sq.bindValue(j++, sqlText(t.routeMode));
+                sq.bindValue(j++, sqlText(t.routedModel));
+                sq.bindValue(j++, t.tokensBeforeCompression);
+                sq.bindValue(j++, t.tokensAfterCompression);
+                sq.bindValue(j++, sqlText(t.fewShotSet));
+                sq.bindValue(j++, t.fewShotExamples);
+                sq.bindValue(j++, t.fewShotTokens);
+                sq.bindValue(j++, t.fewShotSetTokens);
+                sq.bindValue(j++, sqlText(t.semanticScope));
+                sq.bindValue(j++, sqlText(t.guardSignature));
+                sq.bindValue(j++, sqlText(t.embeddingModel));
+                sq.bindValue(j++, t.embedding.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(t.embedding));
+                if (!sq.exec()) {
+                    const QSqlError err = sq.lastError();
+                    m_db.rollback();
+                    m_labels = labelsBefore;
+                    reportFailure(err);
+                    return false;
+                }
             }
             outcomes.push_back({0, {}});
             ++inserted;

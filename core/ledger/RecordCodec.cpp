@@ -64,6 +64,24 @@ QJsonObject toJson(const CallRecord &r)
     o.insert(u"has_tools"_s, r.hasTools);
     o.insert(u"task_type"_s, r.taskType);
     o.insert(u"call_count"_s, r.callCount);
+    if (!r.savings.isEmpty()) {
+        const SavingsTrace &t = r.savings;
+        QJsonObject sv;
+        sv.insert(u"complexity"_s, t.complexity);
+        sv.insert(u"route_mode"_s, t.routeMode);
+        sv.insert(u"routed_model"_s, t.routedModel);
+        sv.insert(u"tokens_before_compression"_s, t.tokensBeforeCompression);
+        sv.insert(u"tokens_after_compression"_s, t.tokensAfterCompression);
+        sv.insert(u"fewshot_set"_s, t.fewShotSet);
+        sv.insert(u"fewshot_examples"_s, t.fewShotExamples);
+        sv.insert(u"fewshot_tokens"_s, t.fewShotTokens);
+        sv.insert(u"fewshot_set_tokens"_s, t.fewShotSetTokens);
+        sv.insert(u"semantic_scope"_s, t.semanticScope);
+        sv.insert(u"guard_signature"_s, t.guardSignature);
+        sv.insert(u"embedding_model"_s, t.embeddingModel);
+        sv.insert(u"embedding_base64"_s, QString::fromLatin1(t.embedding.toBase64()));
+        o.insert(u"savings"_s, sv);
+    }
     return o;
 }
 
@@ -150,6 +168,28 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     r.hasTools = o.value(u"has_tools"_s).toBool();
     r.taskType = o.value(u"task_type"_s).toString();
     TL_INT(u"call_count", 1, r.callCount);
+    if (const QJsonObject sv = o.value(u"savings"_s).toObject(); !sv.isEmpty()) {
+        SavingsTrace &t = r.savings;
+        t.complexity = sv.value(u"complexity"_s).toString();
+        t.routeMode = sv.value(u"route_mode"_s).toString();
+        t.routedModel = sv.value(u"routed_model"_s).toString();
+        t.tokensBeforeCompression = sv.value(u"tokens_before_compression"_s).toInteger(-1);
+        t.tokensAfterCompression = sv.value(u"tokens_after_compression"_s).toInteger(-1);
+        t.fewShotSet = sv.value(u"fewshot_set"_s).toString();
+        t.fewShotExamples = int(sv.value(u"fewshot_examples"_s).toInteger());
+        t.fewShotTokens = sv.value(u"fewshot_tokens"_s).toInteger();
+        t.fewShotSetTokens = sv.value(u"fewshot_set_tokens"_s).toInteger();
+        t.semanticScope = sv.value(u"semantic_scope"_s).toString();
+        t.guardSignature = sv.value(u"guard_signature"_s).toString();
+        t.embeddingModel = sv.value(u"embedding_model"_s).toString();
+        const auto decoded = QByteArray::fromBase64Encoding(sv.value(u"embedding_base64"_s).toString().toLatin1(),
+                                                            QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            return fail(ErrorCode::Parse, QObject::tr("savings.embedding_base64 is not valid base64"));
+        t.embedding = *decoded;
+        if (t.embedding.size() % 4 != 0)
+            return fail(ErrorCode::Parse, QObject::tr("savings.embedding_base64 is not a float32 vector"));
+    }
 #undef TL_INT
     if (r.usage.promptTokens < 0 || r.usage.completionTokens < 0)
         return fail(ErrorCode::Parse, QObject::tr("token counts cannot be negative"));

@@ -1,5 +1,6 @@
 #include "Repricer.h"
 
+#include "ledger/UsageColumns.h"
 #include "query/Labels.h"
 #include "query/LedgerQueries.h"
 
@@ -36,10 +37,9 @@ Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs)
     for (;;) {
         QSqlQuery q(db);
         q.setForwardOnly(true);
-        q.prepare(uR"(SELECT id, started_at_us, provider_id, requested_model_id, served_model_id, prompt_tokens,
-            cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, completion_tokens, reasoning_tokens,
-            audio_input_tokens, audio_output_tokens, image_input_tokens, usage_status, cost_nano, cost_status,
-            price_entry, cache_outcome, batch, saved_nano, call_count FROM calls WHERE id > ? AND price_entry NOT LIKE 'given:%' ORDER BY id LIMIT ?)"_s);
+        q.prepare(u"SELECT id, started_at_us, provider_id, requested_model_id, served_model_id, "_s + kUsageColumns
+                  + uR"(, usage_status, cost_nano, cost_status, price_entry, cache_outcome, batch, saved_nano,
+            call_count FROM calls WHERE id > ? AND price_entry NOT LIKE 'given:%' ORDER BY id LIMIT ?)"_s);
         q.addBindValue(lastId);
         q.addBindValue(kChunk);
         if (!q.exec())
@@ -60,15 +60,7 @@ Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs)
             r.provider = labels.name(q.value(i++).toLongLong());
             r.requestedModel = labels.name(q.value(i++).toLongLong());
             r.servedModel = labels.name(q.value(i++).toLongLong());
-            r.usage.promptTokens = q.value(i++).toLongLong();
-            r.usage.cachedTokens = q.value(i++).toLongLong();
-            r.usage.cacheWrite5mTokens = q.value(i++).toLongLong();
-            r.usage.cacheWrite1hTokens = q.value(i++).toLongLong();
-            r.usage.completionTokens = q.value(i++).toLongLong();
-            r.usage.reasoningTokens = q.value(i++).toLongLong();
-            r.usage.audioInputTokens = q.value(i++).toLongLong();
-            r.usage.audioOutputTokens = q.value(i++).toLongLong();
-            r.usage.imageInputTokens = q.value(i++).toLongLong();
+            r.usage = readUsage(q, i);
             r.usageStatus = UsageStatus(q.value(i++).toInt());
             const QVariant oldCost = q.value(i++);
             const int oldStatus = q.value(i++).toInt();

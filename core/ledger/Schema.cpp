@@ -211,9 +211,29 @@ const QStringList kV4Data = {
         endpoint_id, model_id, key_id, bucket, SUM(calls) FROM rollup_latency_hour GROUP BY 1, 2, 3, 4, 5)"_s,
 };
 
+// Version 5: what the savings pipeline did per call (routing, compression, few-shot, semantic-cache keys
+// and the request embedding), one row per proxy call that has any; imports write none.
+const QStringList kV5Tables = {
+    uR"(CREATE TABLE call_savings (
+    call_id INTEGER PRIMARY KEY,
+    complexity TEXT NOT NULL DEFAULT '',
+    route_mode TEXT NOT NULL DEFAULT '',
+    routed_model TEXT NOT NULL DEFAULT '',
+    tokens_before_compression INTEGER NOT NULL DEFAULT -1,
+    tokens_after_compression INTEGER NOT NULL DEFAULT -1,
+    fewshot_set TEXT NOT NULL DEFAULT '',
+    fewshot_examples INTEGER NOT NULL DEFAULT 0,
+    fewshot_tokens INTEGER NOT NULL DEFAULT 0,
+    fewshot_set_tokens INTEGER NOT NULL DEFAULT 0,
+    semantic_scope TEXT NOT NULL DEFAULT '',
+    guard_signature TEXT NOT NULL DEFAULT '',
+    embedding_model TEXT NOT NULL DEFAULT '',
+    embedding BLOB))"_s,
+};
+
 } // namespace
 
-int currentVersion() { return 4; }
+int currentVersion() { return 5; }
 
 QStringList version1()
 {
@@ -223,7 +243,7 @@ QStringList version1()
 
 QList<QStringList> migrations()
 {
-    return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data};
+    return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables};
 }
 
 QStringList latest()
@@ -245,7 +265,7 @@ QStringList latest()
     call_count INTEGER NOT NULL DEFAULT 1))"_s;
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
-        + kV2Tables + kV3Tables + kV4Tables;
+        + kV2Tables + kV3Tables + kV4Tables + kV5Tables;
 }
 
 Result<void> ensure(QSqlDatabase &db)

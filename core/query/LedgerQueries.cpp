@@ -2,6 +2,7 @@
 
 #include "common/Logging.h"
 #include "ledger/LatencyHistogram.h"
+#include "ledger/UsageColumns.h"
 #include "query/Labels.h"
 
 #include <QHash>
@@ -573,12 +574,11 @@ Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qin
 }
 
 namespace {
-const QString kRecordColumns = uR"(id, started_at_us, endpoint_id, provider_id, requested_model_id,
-    served_model_id, key_id, tags, prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-    completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens, usage_status,
-    cost_nano, cost_status, price_entry, price_version, latency_us, ttft_us, http_status, error_kind, cache_outcome,
-    saved_nano, batch, source_kind, source_ref, source_key, similarity, request_bytes, response_bytes, request_hash,
-    prompt_chars, message_count, max_tokens, has_tools, task_type, call_count)"_s;
+const QString kRecordColumns = u"id, started_at_us, endpoint_id, provider_id, requested_model_id, "
+    u"served_model_id, key_id, tags, "_s + kUsageColumns + uR"(, usage_status, cost_nano, cost_status,
+    price_entry, price_version, latency_us, ttft_us, http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, similarity, request_bytes, response_bytes, request_hash,
+    prompt_chars, message_count, max_tokens, has_tools, task_type, call_count, )"_s + kSavingsColumns;
+const QString kRecordFrom = u" FROM calls LEFT JOIN call_savings ON call_savings.call_id = calls.id"_s;
 
 CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
 {
@@ -592,15 +592,7 @@ CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
     r.servedModel = labels.name(q.value(i++).toLongLong());
     r.keyId = labels.name(q.value(i++).toLongLong());
     r.tags = q.value(i++).toString().split(u',', Qt::SkipEmptyParts);
-    r.usage.promptTokens = q.value(i++).toLongLong();
-    r.usage.cachedTokens = q.value(i++).toLongLong();
-    r.usage.cacheWrite5mTokens = q.value(i++).toLongLong();
-    r.usage.cacheWrite1hTokens = q.value(i++).toLongLong();
-    r.usage.completionTokens = q.value(i++).toLongLong();
-    r.usage.reasoningTokens = q.value(i++).toLongLong();
-    r.usage.audioInputTokens = q.value(i++).toLongLong();
-    r.usage.audioOutputTokens = q.value(i++).toLongLong();
-    r.usage.imageInputTokens = q.value(i++).toLongLong();
+    r.usage = readUsage(q, i);
     r.usageStatus = UsageStatus(q.value(i++).toInt());
     const QVariant cost = q.value(i++);
     r.cost = cost.isNull() ? std::nullopt : std::optional<NanoUsd>(cost.toLongLong());
@@ -627,6 +619,7 @@ CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
     r.hasTools = q.value(i++).toInt() != 0;
     r.taskType = q.value(i++).toString();
     r.callCount = q.value(i++).toLongLong();
+    r.savings = readSavingsTrace(q, i);
     return r;
 }
 } // namespace
@@ -640,7 +633,7 @@ Result<QList<CallRecord>> records(QSqlDatabase &db, const RecordQuery &query)
         return result;
     QSqlQuery q(db);
     const QString sql = u"SELECT "_s + kRecordColumns
-        + u" FROM calls WHERE started_at_us >= ? AND started_at_us < ?"_s + where.sql
+        + kRecordFrom + u" WHERE started_at_us >= ? AND started_at_us < ?"_s + where.sql
         + u" ORDER BY started_at_us DESC, id DESC LIMIT ?"_s;
     if (!execWith(q, sql, QVariantList{query.fromUs, query.toUs} + where.values + QVariantList{query.limit}))
         return dbError(q);
@@ -655,7 +648,7 @@ Result<qint64> forEachRecord(QSqlDatabase &db, qint64 fromUs, qint64 toUs,
     const Labels labels = Labels::load(db);
     QSqlQuery q(db);
     const QString sql = u"SELECT "_s + kRecordColumns
-        + u" FROM calls WHERE started_at_us >= ? AND started_at_us < ? ORDER BY started_at_us, id"_s;
+        + kRecordFrom + u" WHERE started_at_us >= ? AND started_at_us < ? ORDER BY started_at_us, id"_s;
     if (!execWith(q, sql, {fromUs, toUs}))
         return dbError(q);
     qint64 n = 0;

@@ -1,6 +1,7 @@
 #include "TestSupport.h"
 
 #include "ledger/Ledger.h"
+#include "ledger/RecordCodec.h"
 #include "query/LedgerQueries.h"
 
 #include <QRandomGenerator>
@@ -355,6 +356,52 @@ private Q_SLOTS:
         const auto rows = ledger->records(q).result();
         QCOMPARE(rows->size(), 2);
         QCOMPARE(rows->front().id, id2); // newest first, same time: higher id first
+    }
+
+    // A proxy record's savings trace (schema v5, call_savings) is stored with the call, read back by
+    // the record queries, and survives the JSONL export/import form; a record without one reads empty.
+    void savingsTraceRoundTrips()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"savings.sqlite"_s));
+        CallRecord r = test::makeRecord(test::usFromIso(u"2026-11-05T00:00:00Z"_s), u"chat"_s, u"openai"_s,
+                                        u"gpt-4o"_s, 1200, 80);
+        r.savings.complexity = u"low"_s;
+        r.savings.routeMode = u"shadow"_s;
+        r.savings.routedModel = u"gpt-4.1-nano"_s;
+        r.savings.tokensBeforeCompression = 5000;
+        r.savings.tokensAfterCompression = 1200;
+        r.savings.fewShotSet = u"faq"_s;
+        r.savings.fewShotExamples = 2;
+        r.savings.fewShotTokens = 90;
+        r.savings.fewShotSetTokens = 900;
+        r.savings.semanticScope = u"abc123"_s;
+        r.savings.guardSignature = u"n:2,3"_s;
+        r.savings.embeddingModel = u"tokenledger-local-ngram-v1"_s;
+        const float vec[3] = {0.6f, 0.8f, 0.0f};
+        r.savings.embedding = QByteArray(reinterpret_cast<const char *>(vec), sizeof vec);
+        const qint64 withTrace = ledger->writer().submit(r);
+        CallRecord plain = test::makeRecord(r.startedAtUs + 1, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 10, 10);
+        const qint64 withoutTrace = ledger->writer().submit(plain);
+        ledger->writer().flush().waitForFinished();
+
+        RecordQuery q;
+        q.fromUs = 0;
+        q.toUs = std::numeric_limits<qint64>::max() / 2;
+        const auto rows = ledger->records(q).result();
+        QVERIFY(rows);
+        QCOMPARE(rows->size(), 2);
+        for (const CallRecord &row : *rows) {
+            if (row.id == withTrace) {
+                QVERIFY(row.savings == r.savings);
+            } else {
+                QCOMPARE(row.id, withoutTrace);
+                QVERIFY(row.savings.isEmpty());
+            }
+        }
+        const CallRecord stored = rows->at(0).id == withTrace ? rows->at(0) : rows->at(1);
+        const auto decoded = RecordCodec::fromJson(RecordCodec::toJson(stored));
+        QVERIFY(decoded);
+        QVERIFY(decoded->savings == r.savings);
     }
 };
 

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "ledger/CallRecord.h"
+
+#include <QLatin1StringView>
+#include <QSqlQuery>
+
+namespace tl {
+
+// The calls table's token-usage columns (tokens; see Usage for their semantics), in the order
+// readUsage() reads them. Select them with this list so that every reader maps them the same way.
+inline constexpr QLatin1StringView kUsageColumns{
+    "prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, completion_tokens, "
+    "reasoning_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens"};
+
+// Reads the kUsageColumns starting at result column `column` of the current row and advances `column`
+// past them. Thread affinity: the query's.
+Usage readUsage(const QSqlQuery &q, int &column);
+
+// The call_savings columns (schema v5) in the order readSavingsTrace() reads them; select them from
+// "calls LEFT JOIN call_savings ON call_savings.call_id = calls.id" (NULLs read as an empty trace).
+inline constexpr QLatin1StringView kSavingsColumns{
+    "complexity, route_mode, routed_model, tokens_before_compression, tokens_after_compression, fewshot_set, "
+    "fewshot_examples, fewshot_tokens, fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, "
+    "embedding"};
+
+SavingsTrace readSavingsTrace(const QSqlQuery &q, int &column);
+
+} // namespace tl
