@@ -118,6 +118,7 @@ private:
     {
         QString indexKey; // embedding model + "#" + dims
         qint64 createdUs = 0;
+        qint64 expiresUs = 0;
         qint64 bytes = 0;
     };
 

@@ -20,8 +20,10 @@ namespace tl::semantic {
 // guard list can never match. Inside a group the search is exact (a scan of contiguous float32
 // vectors) while the group has fewer than Options::hnswMinEntries entries, and an HNSW graph
 // (hnswlib 0.6.2, inner-product space on L2-normalised vectors, one graph per group) from that size on.
-// The switch point: see Options::hnswMinEntries (measured by tests/bench/bench_semantic). A group never
-// switches back to exact search, except by becoming empty.
+// The switch point: see Options::hnswMinEntries (measured by tests/bench/bench_semantic). hnswlib 0.6.2
+// never reuses the slot of a removed entry, so when a group's removed slots outnumber its live entries
+// (and are at least 256) the group is rebuilt: as a new graph, or as an exact group if it has shrunk
+// below hnswMinEntries / 2.
 // hnswlib 0.6.2 (Debian 12) has no search filter, so expired entries are skipped by asking for a few
 // more neighbours and, if all of those are expired, purging the group's expired entries and searching
 // again.
@@ -95,6 +97,7 @@ private:
     static QByteArray groupKey(const QString &scope, const QString &guardSignature);
     void removeFromGroup(qint64 entryId, const Entry &e);
     bool convertToHnsw(Group &g);
+    void compact(Group &g);
     std::optional<Match> bestExact(const Group &g, const float *vector, float threshold, qint64 nowUs) const;
     std::optional<Match> bestHnsw(Group &g, const float *vector, float threshold, qint64 nowUs);
     const float *vectorOf(qint64 entryId, const Entry &e) const;
