@@ -1,0 +1,146 @@
+// LocalEmbedder: determinism, unit norm, normalisation invariances, similarity ordering, thread safety.
+#include "semantic/LocalEmbedder.h"
+
+#include <QCryptographicHash>
+#include <QtConcurrent>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+using namespace tl::semantic;
+
+class LocalEmbedderTest : public QObject
+{
+    Q_OBJECT
+private:
+    LocalEmbedder m_embedder;
+
+    float sim(const QString &a, const QString &b) const
+    {
+        const auto va = m_embedder.embed(a);
+        const auto vb = m_embedder.embed(b);
+        return cosine(va.data(), vb.data(), m_embedder.dims());
+    }
+
+private Q_SLOTS:
+    void modelIdAndDims()
+    {
+        QCOMPARE(LocalEmbedder::modelId(), u"tokenledger-local-ngram-v1"_s);
+        QCOMPARE(m_embedder.dims(), 512);
+        QCOMPARE(m_embedder.modelKey(), u"tokenledger-local-ngram-v1/512"_s);
+        QCOMPARE(LocalEmbedder(3).dims(), 16); // clamped
+    }
+
+    void deterministicAndUnitNorm_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("English question") << u"How do I reset my password?"_s;
+        QTest::newRow("Chinese question") << u"今天北京的天气怎么样？"_s;
+        QTest::newRow("one letter") << u"a"_s;
+        QTest::newRow("mixed scripts with emoji") << u"Deploy 服务 to prod 🚀 now"_s;
+        QTest::newRow("long text") << u"The quick brown fox jumps over the lazy dog. "_s.repeated(200);
+    }
+    void deterministicAndUnitNorm()
+    {
+        QFETCH(QString, text);
+        const auto a = m_embedder.embed(text);
+        const auto b = LocalEmbedder().embed(text);
+        QCOMPARE(a.size(), std::size_t(512));
+        QVERIFY(a == b); // bit for bit, across instances
+        double sq = 0;
+        for (float x : a)
+            sq += double(x) * x;
+        QVERIFY2(std::abs(sq - 1.0) < 1e-5, qPrintable(QString::number(sq)));
+        QVERIFY(std::abs(cosine(a.data(), a.data(), 512) - 1.0f) < 1e-6f);
+    }
+
+    // The vector of a fixed text is pinned (hash of its float32 bytes) so a change of the features or
+    // the hashing, which would make stored vectors incomparable, shows up as a failure here and must
+    // come with a new model id.
+    void vectorIsPinnedForModelId()
+    {
+        const auto v = m_embedder.embed(u"Turn the alarm off at 7 am, please."_s);
+        const QByteArray bytes(reinterpret_cast<const char *>(v.data()), qsizetype(v.size() * sizeof(float)));
+        const QByteArray digest = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().left(16);
+        QCOMPARE(digest, QByteArray("37c11d7c5129e7b7"));
+    }
+
+    void textWithoutLettersIsZero()
+    {
+        for (const QString &t : {QString(), u"   "_s, u"?!.,;"_s}) {
+            const auto v = m_embedder.embed(t);
+            QVERIFY(std::all_of(v.begin(), v.end(), [](float x) { return x == 0.0f; }));
+            const auto other = m_embedder.embed(u"hello"_s);
+            QCOMPARE(cosine(v.data(), other.data(), 512), 0.0f);
+        }
+    }
+
+    void caseWidthAndPunctuationDoNotMatter()
+    {
+        QCOMPARE(sim(u"Hello World"_s, u"hello world"_s), 1.0f);
+        QVERIFY(sim(u"ＨＥＬＬＯ　ｗｏｒｌｄ"_s, u"hello world"_s) > 0.9999f); // NFKC: full-width forms
+        QVERIFY(sim(u"hello, world!"_s, u"hello world"_s) > 0.9999f);
+        QVERIFY(sim(u"ΚΑΛΗΜΕΡΑ ΚΟΣΜΕ"_s, u"καλημερα κοσμε"_s) > 0.9999f); // case folding beyond ASCII
+    }
+
+    // A paraphrase with mostly the same words is closer than an unrelated request on the same topic,
+    // which is closer than an unrelated one.
+    void similarityOrdering_data()
+    {
+        QTest::addColumn<QString>("anchor");
+        QTest::addColumn<QString>("paraphrase");
+        QTest::addColumn<QString>("unrelated");
+        QTest::newRow("password reset")
+            << u"How do I reset my password?"_s << u"how can I reset my password please"_s
+            << u"What is the capital of France?"_s;
+        QTest::newRow("refund policy") << u"What is your refund policy for damaged items?"_s
+                                       << u"what's the refund policy for items that arrive damaged"_s
+                                       << u"Write a haiku about autumn leaves."_s;
+        QTest::newRow("Chinese weather") << u"今天北京的天气怎么样？"_s << u"北京今天天气怎么样"_s
+                                         << u"如何重置我的密码"_s;
+        QTest::newRow("Chinese refund") << u"我想申请退款，订单号在哪里看？"_s << u"申请退款时订单号在哪里查看"_s
+                                        << u"推荐一本关于历史的书"_s;
+    }
+    void similarityOrdering()
+    {
+        QFETCH(QString, anchor);
+        QFETCH(QString, paraphrase);
+        QFETCH(QString, unrelated);
+        const float close = sim(anchor, paraphrase);
+        const float far = sim(anchor, unrelated);
+        QVERIFY2(close > far + 0.3f, qPrintable(u"paraphrase %1, unrelated %2"_s.arg(close).arg(far)));
+        QVERIFY2(far < 0.3f, qPrintable(QString::number(far)));
+    }
+
+    void typoCostsLittle()
+    {
+        QVERIFY(sim(u"How do I reset my password?"_s, u"How do I reset my pasword?"_s) > 0.8f);
+    }
+
+    void threadSafe()
+    {
+        QStringList texts;
+        for (int i = 0; i < 200; ++i)
+            texts << u"request number %1 about topic %2 和 主题 %3"_s.arg(i).arg(i % 7).arg(i % 13);
+        const QList<std::vector<float>> parallel
+            = QtConcurrent::blockingMapped(texts, [this](const QString &t) { return m_embedder.embed(t); });
+        for (int i = 0; i < texts.size(); ++i)
+            QVERIFY(parallel.at(i) == m_embedder.embed(texts.at(i)));
+    }
+
+    void cosineOfArbitraryVectors()
+    {
+        const float a[] = {3, 4, 0};
+        const float b[] = {6, 8, 0};
+        const float c[] = {0, 0, 5};
+        const float d[] = {-3, -4, 0};
+        QCOMPARE(cosine(a, b, 3), 1.0f);
+        QCOMPARE(cosine(a, c, 3), 0.0f);
+        QCOMPARE(cosine(a, d, 3), -1.0f);
+        QCOMPARE(dot(a, b, 3), 50.0f);
+    }
+};
+
+QTEST_GUILESS_MAIN(LocalEmbedderTest)
+#include "LocalEmbedderTest.moc"
