@@ -144,8 +144,13 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
     };
 
     const auto family = m_config.tiers.constFind(f.family);
-    if (family != m_config.tiers.cend())
-        d.targetModel = family.value()[size_t(d.tier)].model;
+    // An aggregator's "provider/model" id keeps its prefix: "openai/gpt-4o" -> "openai/gpt-4.1-nano".
+    const qsizetype slash = f.requestedModel.indexOf(u'/');
+    const QString prefix = slash > 0 ? f.requestedModel.left(slash + 1) : QString();
+    if (family != m_config.tiers.cend()) {
+        const QString tierModel = family.value()[size_t(d.tier)].model;
+        d.targetModel = !prefix.isEmpty() && !tierModel.contains(u'/') ? prefix + tierModel : tierModel;
+    }
 
     if (ep.mode == RouteMode::Off)
         return block(RouteGuard::ModeOff, u"routing is off for endpoint \"%1\""_s.arg(endpoint));
@@ -162,10 +167,10 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
         return block(RouteGuard::ForeignModel,
                      u"%1 is not a %2 model the price book knows (or is fine-tuned): never replaced"_s.arg(
                          f.requestedModel, f.family));
-    if (target.model == f.requestedModel)
+    if (d.targetModel == f.requestedModel)
         return block(RouteGuard::SameModel, u"the %1 tier is the requested model"_s.arg(routing::toString(d.tier)));
 
-    const std::optional<ModelMatch> targetMatch = m_book->resolve(f.family, target.model);
+    const std::optional<ModelMatch> targetMatch = m_book->resolve(f.family, d.targetModel);
     qint64 window = target.contextWindow;
     if (window <= 0 && targetMatch && targetMatch->model)
         window = targetMatch->model->contextWindow;
@@ -209,7 +214,7 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
 
     if (ep.mode == RouteMode::On) {
         d.changes = true;
-        d.servedModel = target.model;
+        d.servedModel = d.targetModel;
     }
     return d;
 }

@@ -43,7 +43,9 @@ struct RouteDecision
     QString matchedRule;             // name of the rule that set the complexity
     ModelTier tier = ModelTier::Standard;
     QString requestedModel;
-    QString targetModel;  // the tier's model for the request's family ("" when no tiers for it)
+    // The tier's model for the request's family ("" when no tiers for it). A requested id with an
+    // aggregator prefix keeps it: "openai/gpt-4o" -> "openai/gpt-4.1-nano" (OpenRouter-style ids).
+    QString targetModel;
     // The model to send upstream: targetModel when `changes`, else requestedModel. In Shadow mode
     // `changes` is false and targetModel is what would have been served.
     QString servedModel;

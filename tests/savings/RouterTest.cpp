@@ -360,6 +360,20 @@ private Q_SLOTS:
         QCOMPARE(toString(d.complexity), toString(Complexity::Low));
     }
 
+    void aggregatorPrefixIsKept()
+    {
+        const Router router(configFrom(kAllOn), m_book);
+        const RouteDecision d
+            = router.decide(features(chatBody(u"openai/gpt-4o"_s, u"hi"_s, 5)), u"chat"_s, QString(), false);
+        QCOMPARE(toString(d.guard), toString(RouteGuard::None));
+        QCOMPARE(d.servedModel, u"openai/gpt-4.1-nano"_s);
+        // Another provider's model behind an OpenAI-shaped aggregator is not an OpenAI model: kept.
+        const RouteDecision other = router.decide(features(chatBody(u"anthropic/claude-opus-4-1"_s, u"hi"_s, 5)),
+                                                  u"chat"_s, QString(), false);
+        QCOMPARE(toString(other.guard), toString(RouteGuard::ForeignModel));
+        QCOMPARE(other.servedModel, u"anthropic/claude-opus-4-1"_s);
+    }
+
     void unknownFamily()
     {
         const Router router(configFrom(kAllOn), m_book);
