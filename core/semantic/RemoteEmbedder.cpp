@@ -7,6 +7,7 @@
 #include <QJsonParseError>
 #include <QObject>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -41,6 +42,15 @@ QJsonObject embeddingRequest(const QString &model, const QString &input, int dim
     return body;
 }
 
+QJsonObject embeddingRequest(const QString &model, const QStringList &inputs, int dimensions)
+{
+    QJsonObject body{{u"model"_s, model}, {u"input"_s, QJsonArray::fromStringList(inputs)},
+                     {u"encoding_format"_s, u"float"_s}};
+    if (dimensions > 0)
+        body.insert(u"dimensions"_s, dimensions);
+    return body;
+}
+
 bool normaliseL2(std::vector<float> &v)
 {
     double sq = 0;
@@ -57,7 +67,30 @@ bool normaliseL2(std::vector<float> &v)
     return true;
 }
 
-Result<Embedding> parseEmbeddingResponse(const QByteArray &body)
+namespace {
+
+Result<std::vector<float>> parseVector(const QJsonValue &ev, int i)
+{
+    if (ev.isString())
+        return fail(ErrorCode::Parse, QObject::tr("The embeddings answer is base64-encoded; request encoding_format \"float\"."));
+    const QJsonArray arr = ev.toArray();
+    if (arr.size() < 2)
+        return fail(ErrorCode::Parse, QObject::tr("data[%1].embedding is missing or has fewer than 2 numbers.").arg(i));
+    std::vector<float> v;
+    v.reserve(std::size_t(arr.size()));
+    for (const QJsonValue &x : arr) {
+        if (!x.isDouble())
+            return fail(ErrorCode::Parse, QObject::tr("data[%1].embedding contains a value that is not a number.").arg(i));
+        v.push_back(float(x.toDouble()));
+    }
+    if (!normaliseL2(v))
+        return fail(ErrorCode::Parse, QObject::tr("data[%1].embedding is all zeros or not finite.").arg(i));
+    return v;
+}
+
+} // namespace
+
+Result<std::vector<Embedding>> parseEmbeddingBatch(const QByteArray &body, int expected)
 {
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
@@ -71,27 +104,35 @@ Result<Embedding> parseEmbeddingResponse(const QByteArray &body)
     const QJsonArray data = root.value("data"_L1).toArray();
     if (data.isEmpty() || !data.at(0).isObject())
         return fail(ErrorCode::Parse, QObject::tr("The embeddings answer has no data[0]."));
-    const QJsonValue ev = data.at(0).toObject().value("embedding"_L1);
-    if (ev.isString())
-        return fail(ErrorCode::Parse, QObject::tr("The embeddings answer is base64-encoded; request encoding_format \"float\"."));
-    const QJsonArray arr = ev.toArray();
-    if (arr.size() < 2)
-        return fail(ErrorCode::Parse, QObject::tr("data[0].embedding is missing or has fewer than 2 numbers."));
-    Embedding out;
-    out.vector.reserve(std::size_t(arr.size()));
-    for (const QJsonValue &x : arr) {
-        if (!x.isDouble())
-            return fail(ErrorCode::Parse, QObject::tr("data[0].embedding contains a value that is not a number."));
-        out.vector.push_back(float(x.toDouble()));
+    if (data.size() != expected)
+        return fail(ErrorCode::Parse, QObject::tr("The embeddings answer has %1 items for %2 inputs.").arg(data.size()).arg(expected));
+    std::vector<Embedding> out(static_cast<std::size_t>(expected));
+    std::vector<bool> seen(std::size_t(expected), false);
+    for (int i = 0; i < expected; ++i) {
+        const QJsonObject item = data.at(i).toObject();
+        const int index = item.contains("index"_L1) ? item.value("index"_L1).toInt(-1) : i;
+        if (index < 0 || index >= expected || seen[std::size_t(index)])
+            return fail(ErrorCode::Parse, QObject::tr("The embeddings answer has a bad or repeated index %1.").arg(index));
+        seen[std::size_t(index)] = true;
+        auto v = parseVector(item.value("embedding"_L1), i);
+        if (!v)
+            return std::unexpected(v.error());
+        out[std::size_t(index)].vector = std::move(*v);
     }
-    if (!normaliseL2(out.vector))
-        return fail(ErrorCode::Parse, QObject::tr("data[0].embedding is all zeros or not finite."));
-    const QJsonObject usage = root.value("usage"_L1).toObject();
-    out.promptTokens = usage.value("prompt_tokens"_L1).toInteger(0);
-    if (out.promptTokens < 0)
-        out.promptTokens = 0;
-    out.model = root.value("model"_L1).toString();
+    out.front().promptTokens = std::max<qint64>(0, root.value("usage"_L1).toObject().value("prompt_tokens"_L1).toInteger(0));
+    out.front().model = root.value("model"_L1).toString();
     return out;
+}
+
+Result<Embedding> parseEmbeddingResponse(const QByteArray &body)
+{
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
+    const int n = int(doc.object().value("data"_L1).toArray().size());
+    auto batch = parseEmbeddingBatch(body, std::max(1, n));
+    if (!batch)
+        return std::unexpected(batch.error());
+    return std::move(batch->front());
 }
 
 qint64 maxInputTokensForModel(QStringView model)

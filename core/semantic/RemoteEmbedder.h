@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 #include <vector>
@@ -51,6 +52,10 @@ struct Embedding
 // "dimensions" when dimensions > 0. The input is sent whole: callers check inputFits() first.
 QJsonObject embeddingRequest(const QString &model, const QString &input, int dimensions = 0);
 
+// Several inputs in one call ("input": [...]): the proxy embeds the whole request and its final user
+// message (the focus text, see SemanticIndex) together, one upstream call, one ledger record.
+QJsonObject embeddingRequest(const QString &model, const QStringList &inputs, int dimensions = 0);
+
 // Parses a /v1/embeddings answer: data[0].embedding (array of numbers, at least 2, all finite, not all
 // zero), usage.prompt_tokens, model. Errors: Parse for malformed JSON or a missing/invalid vector,
 // InvalidArgument carrying the server's error.message for an {"error": {...}} body.
@@ -59,6 +64,12 @@ Result<Embedding> parseEmbeddingResponse(const QByteArray &body);
 // Input limit in tokens of known embedding models: 8191 for text-embedding-3-small/-large and
 // text-embedding-ada-002 (OpenAI embeddings guide, "max input 8191 tokens"); 0 (unknown) otherwise.
 qint64 maxInputTokensForModel(QStringView model);
+
+// Parses an answer to a request with `expected` inputs: one Embedding per input, in input order (by each
+// item's "index"); promptTokens (the call's usage.prompt_tokens) and model are set on the first only, so
+// a sum over the result counts the call once. Errors as parseEmbeddingResponse(), and Parse when the
+// number of items or their indexes do not match.
+Result<std::vector<Embedding>> parseEmbeddingBatch(const QByteArray &body, int expected);
 
 // Whether `text` can be embedded WHOLE by `config`'s model: counts its tokens with the tokenizer
 // (cl100k_base for text-embedding-3-*, exact; other models: the tokenizer's flagged estimate) and

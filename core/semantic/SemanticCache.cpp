@@ -79,9 +79,9 @@ QString SemanticCache::pathForLedger(const QString &ledgerPath)
     return ledgerPath + u".semantic.sqlite"_s;
 }
 
-qint64 SemanticCache::entryBytes(const StoredResponse &response, qsizetype dims)
+qint64 SemanticCache::entryBytes(const StoredResponse &response, qsizetype floats)
 {
-    return response.body.size() + response.headers.size() + qint64(dims) * 4 + 256;
+    return response.body.size() + response.headers.size() + qint64(floats) * 4 + 256;
 }
 
 Result<std::unique_ptr<SemanticCache>> SemanticCache::open(const QString &path, Limits limits, qint64 nowUs,
@@ -123,6 +123,7 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
                                      id INTEGER PRIMARY KEY AUTOINCREMENT,
                                      scope TEXT NOT NULL, guard TEXT NOT NULL,
                                      embedding_model TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL,
+                                     focus_vector BLOB,
                                      request_model TEXT NOT NULL,
                                      response_body BLOB NOT NULL, response_headers BLOB NOT NULL,
                                      content_type TEXT NOT NULL, served_model TEXT NOT NULL,
@@ -139,7 +140,7 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
     if (!q.exec())
         return std::unexpected(dbError(QObject::tr("Cannot expire semantic cache entries"), q.lastError()));
     q.setForwardOnly(true);
-    if (!q.exec(u"SELECT id, scope, guard, embedding_model, dims, vector, created_us, expires_us, bytes "
+    if (!q.exec(u"SELECT id, scope, guard, embedding_model, dims, vector, created_us, expires_us, bytes, focus_vector "
                 "FROM semantic_entries ORDER BY id"_s))
         return std::unexpected(dbError(QObject::tr("Cannot read the semantic cache"), q.lastError()));
     std::vector<qint64> broken;
@@ -152,10 +153,17 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
             continue;
         }
         const std::vector<float> v = decodeVector(blob);
+        const QByteArray focusBlob = q.value(9).toByteArray();
+        if (!focusBlob.isEmpty() && focusBlob.size() != blob.size()) {
+            broken.push_back(id);
+            continue;
+        }
+        const std::vector<float> focus = decodeVector(focusBlob);
         Meta meta{indexKey(q.value(3).toString(), dims), q.value(6).toLongLong(), q.value(7).toLongLong(),
                   q.value(8).toLongLong()};
         if (!indexFor(q.value(3).toString(), dims)
-                 .insert(id, q.value(1).toString(), v.data(), q.value(2).toString(), meta.createdUs, meta.expiresUs)) {
+                 .insert(id, q.value(1).toString(), v.data(), q.value(2).toString(), meta.createdUs, meta.expiresUs,
+                         focus.empty() ? nullptr : focus.data())) {
             broken.push_back(id);
             continue;
         }
@@ -235,14 +243,27 @@ Result<void> SemanticCache::enforceLimits()
     return deleteRows(evict);
 }
 
+std::vector<float> SemanticCache::focusFor(const SemanticKey &key, const QString &embeddingModel,
+                                           const std::vector<float> &vector, const std::vector<float> &given) const
+{
+    if (!given.empty())
+        return given.size() == vector.size() ? given : std::vector<float>();
+    if (embeddingModel == m_local.modelKey() && vector.size() == std::size_t(m_local.dims()))
+        return m_local.embed(key.lastUserText);
+    return {};
+}
+
 Result<std::optional<SemanticHit>> SemanticCache::lookup(const SemanticKey &key, const QString &embeddingModel,
                                                          const std::vector<float> &vector, float threshold,
-                                                         qint64 nowUs)
+                                                         qint64 nowUs, const std::vector<float> &focusVector)
 {
     const auto idx = m_indexes.find(indexKey(embeddingModel, qsizetype(vector.size())));
     std::optional<SemanticIndex::Match> match;
-    if (idx != m_indexes.end())
-        match = idx->second->best(key.scope, vector.data(), key.guardSignature, threshold, nowUs);
+    if (idx != m_indexes.end()) {
+        const std::vector<float> focus = focusFor(key, embeddingModel, vector, focusVector);
+        match = idx->second->best(key.scope, vector.data(), key.guardSignature, threshold, nowUs,
+                                  focus.empty() ? nullptr : focus.data());
+    }
     if (!match) {
         ++m_misses;
         return std::optional<SemanticHit>();
@@ -283,13 +304,14 @@ Result<std::optional<SemanticHit>> SemanticCache::lookup(const SemanticKey &key,
 
 Result<qint64> SemanticCache::store(const SemanticKey &key, const QString &embeddingModel,
                                     const std::vector<float> &vector, const StoredResponse &response,
-                                    qint64 ttlSeconds, qint64 nowUs)
+                                    qint64 ttlSeconds, qint64 nowUs, const std::vector<float> &focusVector)
 {
     if (vector.empty())
         return fail(ErrorCode::InvalidArgument, QObject::tr("No embedding to store."));
     if (ttlSeconds <= 0)
         return fail(ErrorCode::InvalidArgument, QObject::tr("The semantic cache TTL must be positive."));
-    const qint64 bytes = entryBytes(response, qsizetype(vector.size()));
+    const std::vector<float> focus = focusFor(key, embeddingModel, vector, focusVector);
+    const qint64 bytes = entryBytes(response, qsizetype(vector.size() + focus.size()));
     if (bytes > m_limits.maxBytes)
         return fail(ErrorCode::InvalidArgument,
                     QObject::tr("The answer (%1 bytes) is larger than the semantic cache limit (%2 bytes).")
@@ -299,15 +321,16 @@ Result<qint64> SemanticCache::store(const SemanticKey &key, const QString &embed
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     QSqlQuery q(db);
     q.prepare(uR"(INSERT INTO semantic_entries
-                  (scope, guard, embedding_model, dims, vector, request_model, response_body, response_headers,
+                  (scope, guard, embedding_model, dims, vector, focus_vector, request_model, response_body, response_headers,
                    content_type, served_model, created_us, expires_us, hits, cost_nano_usd, bytes)
-                  VALUES (:scope, :guard, :emodel, :dims, :vector, :rmodel, :body, :headers, :ctype, :smodel,
+                  VALUES (:scope, :guard, :emodel, :dims, :vector, :focus, :rmodel, :body, :headers, :ctype, :smodel,
                           :created, :expires, 0, :cost, :bytes))"_s);
     q.bindValue(u":scope"_s, key.scope);
     q.bindValue(u":guard"_s, key.guardSignature);
     q.bindValue(u":emodel"_s, embeddingModel);
     q.bindValue(u":dims"_s, qint64(vector.size()));
     q.bindValue(u":vector"_s, encodeVector(vector));
+    q.bindValue(u":focus"_s, focus.empty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(encodeVector(focus)));
     q.bindValue(u":rmodel"_s, key.model);
     q.bindValue(u":body"_s, response.body);
     q.bindValue(u":headers"_s, response.headers.isNull() ? QByteArray("") : response.headers);
@@ -322,7 +345,8 @@ Result<qint64> SemanticCache::store(const SemanticKey &key, const QString &embed
     const qint64 id = q.lastInsertId().toLongLong();
     Meta meta{indexKey(embeddingModel, qsizetype(vector.size())), nowUs, expiresUs, bytes};
     if (!indexFor(embeddingModel, int(vector.size()))
-             .insert(id, key.scope, vector.data(), key.guardSignature, nowUs, expiresUs)) {
+             .insert(id, key.scope, vector.data(), key.guardSignature, nowUs, expiresUs,
+                     focus.empty() ? nullptr : focus.data())) {
         // Keep the file consistent with memory.
         QSqlQuery del(db);
         del.prepare(u"DELETE FROM semantic_entries WHERE id = :id"_s);

@@ -2,6 +2,7 @@
 
 #include "common/Money.h"
 #include "common/Result.h"
+#include "semantic/LocalEmbedder.h"
 #include "semantic/SemanticIndex.h"
 #include "semantic/SemanticKey.h"
 
@@ -49,8 +50,8 @@ struct SemanticCacheStats
 // SemanticKey), persisted in its own SQLite file beside the ledger, "<ledger>.semantic.sqlite"
 // (pathForLedger()), WAL, one named connection per instance, every value a bound parameter.
 //
-// Storage per entry: id, scope, guard signature, embedding model key, the vector (float32
-// little-endian blob), response body/headers/content type, served model, created/expires (us since
+// Storage per entry: id, scope, guard signature, embedding model key, the vector and the focus vector
+// (float32 little-endian blobs; focus may be NULL), response body/headers/content type, served model, created/expires (us since
 // the epoch, UTC), hits, last hit, original cost (nano-USD, NULL when unpriced).
 // Memory: only vectors and bookkeeping are in memory (in one SemanticIndex per embedding model key, so
 // vectors of different embedders are never compared); a hit reads its body from the file.
@@ -81,15 +82,22 @@ public:
     static QString pathForLedger(const QString &ledgerPath);
 
     // The best live entry for `key` whose vector (same embeddingModel, same dims) is at least `threshold`
-    // similar; counts a hit (also in the file) or a miss. Ok(nullopt) is a miss.
+    // similar (SemanticIndex::best); counts a hit (also in the file) or a miss. Ok(nullopt) is a miss.
+    // vector: the embedding of key.text. focusVector: the embedding of key.lastUserText by the SAME
+    // model (see SemanticIndex, "Focus vectors"); when it is empty and embeddingModel is the local
+    // embedder's modelKey() with its dims, the cache computes it itself with LocalEmbedder, so local
+    // callers are always protected. A remote model without a focus vector gets no focus check: pass
+    // both inputs in one embeddings call (embeddingRequest with two inputs) to keep it.
     Result<std::optional<SemanticHit>> lookup(const SemanticKey &key, const QString &embeddingModel,
-                                              const std::vector<float> &vector, float threshold, qint64 nowUs);
+                                              const std::vector<float> &vector, float threshold, qint64 nowUs,
+                                              const std::vector<float> &focusVector = {});
 
     // Stores an answer for `key` that lives ttlSeconds from nowUs; returns the new entry id. Then evicts
     // the oldest entries until the limits hold. An entry larger than maxBytes is not stored
-    // (InvalidArgument). vector: L2-normalised float32.
+    // (InvalidArgument). vector, focusVector: as for lookup(), L2-normalised float32.
     Result<qint64> store(const SemanticKey &key, const QString &embeddingModel, const std::vector<float> &vector,
-                         const StoredResponse &response, qint64 ttlSeconds, qint64 nowUs);
+                         const StoredResponse &response, qint64 ttlSeconds, qint64 nowUs,
+                         const std::vector<float> &focusVector = {});
 
     // "This hit was wrong" from the request log: removes the entry from the file and the index.
     // NotFound if there is no such entry (already evicted, expired or removed).
@@ -103,13 +111,16 @@ public:
     SemanticCacheStats stats() const;
     bool contains(qint64 entryId) const;
 
-    // Bytes an entry counts against maxBytes: body + headers + vector (4 bytes per float) + 256 of row overhead.
-    static qint64 entryBytes(const StoredResponse &response, qsizetype dims);
+    // Bytes an entry counts against maxBytes: body + headers + 4 per stored float (vector and focus
+    // vector: `floats` in all) + 256 of row overhead.
+    static qint64 entryBytes(const StoredResponse &response, qsizetype floats);
 
 private:
     SemanticCache(QString connectionName, Limits limits, SemanticIndex::Options indexOptions);
     Result<void> init(const QString &path, qint64 nowUs);
     SemanticIndex &indexFor(const QString &embeddingModel, int dims);
+    std::vector<float> focusFor(const SemanticKey &key, const QString &embeddingModel, const std::vector<float> &vector,
+                                const std::vector<float> &given) const;
     Result<void> deleteRows(const std::vector<qint64> &ids);
     void forget(qint64 entryId);
     Result<void> enforceLimits();
@@ -123,6 +134,7 @@ private:
     };
 
     QString m_connection;
+    LocalEmbedder m_local;
     Limits m_limits;
     SemanticIndex::Options m_indexOptions;
     std::map<QString, std::unique_ptr<SemanticIndex>> m_indexes;

@@ -72,7 +72,7 @@ const float *SemanticIndex::vectorOf(qint64 entryId, const Entry &e) const
 }
 
 bool SemanticIndex::insert(qint64 entryId, const QString &scope, const float *vector, const QString &guardSignature,
-                           qint64 createdUs, qint64 expiresUs)
+                           qint64 createdUs, qint64 expiresUs, const float *focus)
 {
     if (entryId < 0 || !vector)
         return false;
@@ -82,7 +82,11 @@ bool SemanticIndex::insert(qint64 entryId, const QString &scope, const float *ve
     if (!slot)
         slot = std::make_unique<Group>();
     Group &g = *slot;
-    Entry e{&g, 0, createdUs, expiresUs};
+    Entry e{&g, 0, createdUs, expiresUs, nullptr};
+    if (focus) {
+        e.focus = std::make_unique<float[]>(std::size_t(m_dims));
+        std::copy(focus, focus + m_dims, e.focus.get());
+    }
     if (!g.hnsw) {
         e.slot = g.ids.size();
         g.ids.push_back(entryId);
@@ -100,7 +104,7 @@ bool SemanticIndex::insert(qint64 entryId, const QString &scope, const float *ve
         }
     }
     ++g.live;
-    m_entries.emplace(entryId, e);
+    m_entries.emplace(entryId, std::move(e));
     if (!g.hnsw && g.live >= std::size_t(std::max(1, m_options.hnswMinEntries)))
         convertToHnsw(g);
     return true;
@@ -186,14 +190,14 @@ bool SemanticIndex::remove(qint64 entryId)
     const auto it = m_entries.find(entryId);
     if (it == m_entries.end())
         return false;
-    const Entry e = it->second;
-    removeFromGroup(entryId, e);
+    Group *group = it->second.group;
+    removeFromGroup(entryId, it->second);
     m_entries.erase(it);
-    if (e.group->hnsw && e.group->live > 0 && e.group->deleted >= 256 && e.group->deleted > e.group->live)
-        compact(*e.group);
-    if (e.group->live == 0) {
+    if (group->hnsw && group->live > 0 && group->deleted >= 256 && group->deleted > group->live)
+        compact(*group);
+    if (group->live == 0) {
         for (auto g = m_groups.begin(); g != m_groups.end(); ++g) {
-            if (g->second.get() == e.group) {
+            if (g->second.get() == group) {
                 m_groups.erase(g);
                 break;
             }
@@ -214,34 +218,53 @@ qsizetype SemanticIndex::purgeExpired(qint64 nowUs)
     return qsizetype(expired.size());
 }
 
-std::optional<SemanticIndex::Match> SemanticIndex::bestExact(const Group &g, const float *vector, float threshold,
-                                                             qint64 nowUs) const
+std::optional<SemanticIndex::Match> SemanticIndex::score(qint64 entryId, const Entry &e, const float *stored,
+                                                         const float *vector, const float *focus,
+                                                         float threshold) const
+{
+    Match m{entryId, 0, dot(vector, stored, m_dims), -2};
+    m.similarity = m.requestSimilarity;
+    if (m.similarity < threshold)
+        return std::nullopt;
+    if (focus && e.focus) {
+        m.focusSimilarity = dot(focus, e.focus.get(), m_dims);
+        m.similarity = std::min(m.similarity, m.focusSimilarity);
+        if (m.similarity < threshold)
+            return std::nullopt;
+    }
+    return m;
+}
+
+std::optional<SemanticIndex::Match> SemanticIndex::bestExact(const Group &g, const float *vector, const float *focus,
+                                                             float threshold, qint64 nowUs) const
 {
     std::optional<Match> best;
     qint64 bestCreated = 0;
     const float *v = g.vectors.data();
     for (std::size_t i = 0; i < g.ids.size(); ++i, v += m_dims) {
-        const float sim = dot(vector, v, m_dims);
-        if (sim < threshold)
+        if (dot(vector, v, m_dims) < threshold)
             continue;
         const Entry &e = m_entries.find(g.ids[i])->second;
         if (e.expiresUs <= nowUs)
             continue;
-        if (!best || sim > best->similarity || (sim == best->similarity && e.createdUs > bestCreated)) {
-            best = Match{g.ids[i], sim};
+        const auto m = score(g.ids[i], e, v, vector, focus, threshold);
+        if (!m)
+            continue;
+        if (!best || m->similarity > best->similarity || (m->similarity == best->similarity && e.createdUs > bestCreated)) {
+            best = m;
             bestCreated = e.createdUs;
         }
     }
     return best;
 }
 
-std::optional<SemanticIndex::Match> SemanticIndex::bestHnsw(Group &g, const float *vector, float threshold,
-                                                            qint64 nowUs)
+std::optional<SemanticIndex::Match> SemanticIndex::bestHnsw(Group &g, const float *vector, const float *focus,
+                                                            float threshold, qint64 nowUs)
 {
     // Ask for a few neighbours so an expired nearest one does not hide a live one; if all of them are
     // expired, purge the group's expired entries (the caller's index shrinks) and search once more.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        const std::size_t k = std::min<std::size_t>(8, g.live);
+        const std::size_t k = std::min<std::size_t>(16, g.live);
         if (k == 0)
             return std::nullopt;
         std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
@@ -267,11 +290,12 @@ std::optional<SemanticIndex::Match> SemanticIndex::bestHnsw(Group &g, const floa
             const float *stored = vectorOf(id, it->second);
             if (!stored)
                 continue;
-            const float sim = dot(vector, stored, m_dims); // same arithmetic as exact mode
-            if (sim < threshold)
+            const auto m = score(id, it->second, stored, vector, focus, threshold); // same arithmetic as exact
+            if (!m)
                 continue;
-            if (!best || sim > best->similarity || (sim == best->similarity && it->second.createdUs > bestCreated)) {
-                best = Match{id, sim};
+            if (!best || m->similarity > best->similarity
+                || (m->similarity == best->similarity && it->second.createdUs > bestCreated)) {
+                best = m;
                 bestCreated = it->second.createdUs;
             }
         }
@@ -293,7 +317,8 @@ std::optional<SemanticIndex::Match> SemanticIndex::bestHnsw(Group &g, const floa
 }
 
 std::optional<SemanticIndex::Match> SemanticIndex::best(const QString &scope, const float *vector,
-                                                        const QString &guardSignature, float threshold, qint64 nowUs)
+                                                        const QString &guardSignature, float threshold, qint64 nowUs,
+                                                        const float *focus)
 {
     if (!vector)
         return std::nullopt;
@@ -301,7 +326,7 @@ std::optional<SemanticIndex::Match> SemanticIndex::best(const QString &scope, co
     if (it == m_groups.end())
         return std::nullopt;
     Group &g = *it->second;
-    return g.hnsw ? bestHnsw(g, vector, threshold, nowUs) : bestExact(g, vector, threshold, nowUs);
+    return g.hnsw ? bestHnsw(g, vector, focus, threshold, nowUs) : bestExact(g, vector, focus, threshold, nowUs);
 }
 
 } // namespace tl::semantic

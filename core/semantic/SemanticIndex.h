@@ -28,11 +28,20 @@ namespace tl::semantic {
 // more neighbours and, if all of those are expired, purging the group's expired entries and searching
 // again.
 //
+// Focus vectors (optional, recommended): the embedding of the final user message alone. The main
+// vector embeds the request as a whole, and within one scope everything but the final user message is
+// identical, so a long system prompt or earlier conversation dilutes the difference between two final
+// questions: measured with LocalEmbedder, "What about Paris?" against "What about London?" after one
+// identical earlier exchange have cosine 0.978, above the 0.95 default. So when both the query and an
+// entry carry a focus vector, the entry must ALSO reach the threshold on the focus vectors; the reported
+// similarity is then the lower of the two, and ranking uses it. Entries or queries without a focus
+// vector are compared on the main vector only. Focus vectors have dims() floats too.
+//
 // Vectors: `dims` float32 values with L2 norm 1 (LocalEmbedder and parseEmbeddingResponse give such
 // vectors); similarity = dot product = cosine, in [-1, 1]. A similarity is always recomputed with
 // tl::semantic::dot() on the stored vector, so exact and HNSW modes report the same value for the same
 // entry. Times are microseconds since the Unix epoch (UTC), as in CallRecord.
-// Memory: about dims*4 bytes per entry in exact groups (2 KiB at 512 dims), plus about M*2*4 bytes of
+// Memory: about dims*4 bytes per entry in exact groups (twice that with a focus vector) (2 KiB at 512 dims), plus about M*2*4 bytes of
 // links per entry in HNSW groups (whose graph holds the vectors instead).
 // Thread affinity: none, and no locking: use one instance from one thread at a time (the cache's
 // thread, or the simulator's worker, which creates its own instance).
@@ -52,7 +61,9 @@ public:
     struct Match
     {
         qint64 entryId = -1;
-        float similarity = 0; // cosine, in [threshold, 1]
+        float similarity = 0;      // min(requestSimilarity, focusSimilarity if compared), in [threshold, 1]
+        float requestSimilarity = 0; // cosine of the main (whole-request) vectors
+        float focusSimilarity = -2;  // cosine of the focus vectors; -2 when not compared
     };
 
     explicit SemanticIndex(int dims, Options options);
@@ -64,15 +75,17 @@ public:
     int dims() const { return m_dims; }
     const Options &options() const { return m_options; }
 
-    // Adds an entry (an existing entryId is replaced). vector: dims() floats. createdUs/expiresUs: the
-    // entry lives while nowUs < expiresUs. Returns false (nothing changed) for a bad id or vector.
+    // Adds an entry (an existing entryId is replaced). vector, focus: dims() floats (focus may be null).
+    // createdUs/expiresUs: the entry lives while nowUs < expiresUs. Returns false (nothing changed) for
+    // a bad id or vector.
     bool insert(qint64 entryId, const QString &scope, const float *vector, const QString &guardSignature,
-                qint64 createdUs, qint64 expiresUs);
+                qint64 createdUs, qint64 expiresUs, const float *focus = nullptr);
 
-    // The most similar live entry of the same scope and guard signature whose similarity is at least
-    // `threshold`, or nothing. Ties go to the newest entry.
+    // The most similar live entry of the same scope and guard signature whose similarity (see Match and
+    // "Focus vectors" above) is at least `threshold`, or nothing. Ties go to the newest entry.
+    // HNSW groups rank the 16 nearest neighbours by the main vector, then apply the focus check.
     std::optional<Match> best(const QString &scope, const float *vector, const QString &guardSignature,
-                              float threshold, qint64 nowUs);
+                              float threshold, qint64 nowUs, const float *focus = nullptr);
 
     // Removes an entry; false if it was not there.
     bool remove(qint64 entryId);
@@ -92,14 +105,18 @@ private:
         std::size_t slot = 0; // exact groups: position in Group::ids; HNSW groups: unused
         qint64 createdUs = 0;
         qint64 expiresUs = 0;
+        std::unique_ptr<float[]> focus; // null: no focus vector
     };
 
     static QByteArray groupKey(const QString &scope, const QString &guardSignature);
     void removeFromGroup(qint64 entryId, const Entry &e);
     bool convertToHnsw(Group &g);
     void compact(Group &g);
-    std::optional<Match> bestExact(const Group &g, const float *vector, float threshold, qint64 nowUs) const;
-    std::optional<Match> bestHnsw(Group &g, const float *vector, float threshold, qint64 nowUs);
+    std::optional<Match> score(qint64 entryId, const Entry &e, const float *stored, const float *vector,
+                               const float *focus, float threshold) const;
+    std::optional<Match> bestExact(const Group &g, const float *vector, const float *focus, float threshold,
+                                   qint64 nowUs) const;
+    std::optional<Match> bestHnsw(Group &g, const float *vector, const float *focus, float threshold, qint64 nowUs);
     const float *vectorOf(qint64 entryId, const Entry &e) const;
 
     struct KeyHash

@@ -24,6 +24,14 @@ run "$BENCH/bench_tokenizer" "${TL_BENCH_SECONDS:-2}"
 section "proxy (core/proxy through tokenledger proxy; nginx upstream; @portkey-ai/gateway peer)"
 run "$ROOT/tests/bench/bench-proxy.sh" "$BUILD"
 
+# --- semantic cache: local embedder, index exact vs HNSW at 1k/10k/100k entries, cache reopen ---
+section "semantic cache (core/semantic: LocalEmbedder, SemanticIndex exact vs HNSW, SemanticCache)"
+run "$BENCH/bench_semantic" --max "${TL_BENCH_SEMANTIC_MAX:-100000}"
+
+# --- simulator: 1M records, every strategy, against a bare scan of the same rows ---
+section "simulator (core/simulate: 1M records, all strategies; peer: SUM(cost) scan)"
+run "$BENCH/bench_simulator" --records "${TL_BENCH_SIM_RECORDS:-1000000}" --runs 5
+
 # --- ledger: ingest and queries over 10M records, cold start and idle memory of the dashboard ---
 section "ledger (10M records: ingest, breakdown and time-series p95, cold start, idle memory)"
 LEDGER_DB=${TL_BENCH_LEDGER_DB:-/tmp/tokenledger-bench-10m.sqlite}

@@ -183,6 +183,33 @@ private Q_SLOTS:
                  qPrintable(QString::number(cosine(a.data(), b.data(), m_embedder.dims()))));
     }
 
+    // Within one scope everything but the final user message is identical, so a long shared context makes
+    // two different final questions look alike on the whole-request vector; the focus vector (computed by
+    // the cache for the local embedder) stops the hit.
+    void differentFinalQuestionAfterSharedContextMisses()
+    {
+        auto cache = open(freshPath());
+        const QJsonArray earlier{
+            QJsonObject{{u"role"_s, u"user"_s},
+                        {u"content"_s, u"Tell me about travel options in Europe for a family of four in summer, "
+                                       "budget matters."_s}},
+            QJsonObject{{u"role"_s, u"assistant"_s},
+                        {u"content"_s, u"Sure. Trains are usually the best value; consider rail passes, book early, "
+                                       "and pick cities close to each other."_s}}};
+        const QString system = u"You are a travel agent. Answer in three sentences. "_s.repeated(5);
+        storeChat(*cache, chat(u"What about Paris?"_s, system, earlier), "Paris answer");
+        const auto paris = key(chat(u"What about Paris?"_s, system, earlier));
+        const auto london = key(chat(u"What about London?"_s, system, earlier));
+        QCOMPARE(paris.scope, london.scope);
+        QCOMPARE(paris.guardSignature, london.guardSignature);
+        const auto a = m_embedder.embed(paris.text), b = m_embedder.embed(london.text);
+        QVERIFY(cosine(a.data(), b.data(), m_embedder.dims()) > 0.95f); // the whole-request vectors alone would hit
+        QVERIFY(!lookupChat(*cache, chat(u"What about London?"_s, system, earlier), "caller-a", 0.95f));
+        const auto hit = lookupChat(*cache, chat(u"what about Paris"_s, system, earlier), "caller-a", 0.95f);
+        QVERIFY(hit);
+        QVERIFY(hit->response.body.contains("Paris answer"));
+    }
+
     void thresholdIsInclusive()
     {
         auto cache = open(freshPath());
@@ -261,7 +288,7 @@ private Q_SLOTS:
         QVERIFY(!cache->contains(ids[1]));
         QVERIFY(cache->contains(ids[4]));
         // Byte limit: room for about two entries.
-        const qint64 per = SemanticCache::entryBytes(answer("x"), m_embedder.dims());
+        const qint64 per = SemanticCache::entryBytes(answer("x"), 2 * m_embedder.dims()); // vector + focus
         cache->setLimits(SemanticCache::Limits{100, per * 2 + 10});
         storeChat(*cache, chat(u"one more question"_s), "x", "caller-a", 3600, kT0 + 10);
         QCOMPARE(cache->stats().entries, 2);
@@ -347,17 +374,21 @@ private Q_SLOTS:
     void malformedVectorRowIsDroppedOnOpen()
     {
         const QString path = freshPath();
+        qint64 badId = 0;
         {
             auto cache = open(path);
             storeChat(*cache, chat(u"good entry"_s), "ok");
-            storeChat(*cache, chat(u"bad entry"_s), "bad");
+            badId = storeChat(*cache, chat(u"bad entry"_s), "bad");
         }
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"damage"_s);
             db.setDatabaseName(path);
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY(q.exec(u"UPDATE semantic_entries SET vector = x'0102' WHERE response_body LIKE '%bad%'"_s));
+            q.prepare(u"UPDATE semantic_entries SET vector = x'0102' WHERE id = :id"_s);
+            q.bindValue(u":id"_s, badId);
+            QVERIFY(q.exec());
+            QCOMPARE(q.numRowsAffected(), 1);
             db.close();
         }
         QSqlDatabase::removeDatabase(u"damage"_s);

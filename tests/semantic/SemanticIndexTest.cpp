@@ -138,6 +138,30 @@ private Q_SLOTS:
         QVERIFY(!index.insert(-1, kScope, a.data(), kGuard, 0, kNever));
     }
 
+    // A focus vector (the final user message's own embedding) must also reach the threshold when both
+    // sides have one; the reported similarity is the lower of the two.
+    void focusVectorMustAlsoMatch()
+    {
+        for (int mode = 0; mode < 2; ++mode) {
+            SemanticIndex index(kDims, SemanticIndex::Options{mode == 0 ? 1000 : 1, 16, 100, 64});
+            const auto whole = axis(0);
+            const auto focus = axis(5);
+            QVERIFY(index.insert(1, kScope, whole.data(), kGuard, 0, kNever, focus.data()));
+            const auto otherFocus = atCosine(axis(5), axis(6), 0.8); // a different final question
+            const auto sameFocus = atCosine(axis(5), axis(6), 0.97);
+            QVERIFY(!index.best(kScope, whole.data(), kGuard, 0.95f, 0, otherFocus.data()));
+            const auto hit = index.best(kScope, whole.data(), kGuard, 0.95f, 0, sameFocus.data());
+            QVERIFY(hit);
+            QVERIFY(std::abs(hit->focusSimilarity - 0.97f) < 1e-6f);
+            QCOMPARE(hit->similarity, hit->focusSimilarity);
+            QVERIFY(std::abs(hit->requestSimilarity - 1.0f) < 1e-6f);
+            // A query without a focus vector is compared on the main vector only.
+            const auto plain = index.best(kScope, whole.data(), kGuard, 0.95f, 0);
+            QVERIFY(plain);
+            QCOMPARE(plain->focusSimilarity, -2.0f);
+        }
+    }
+
     // HNSW and exact search agree on the best match (same entry, same similarity) for a few thousand
     // random vectors in one group, with queries near stored vectors and expired entries mixed in.
     void hnswAgreesWithExact()

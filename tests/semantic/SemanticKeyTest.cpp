@@ -315,6 +315,24 @@ private Q_SLOTS:
         }
     }
 
+    // The whole request and its final user message in one call; answers are put back in input order.
+    void embeddingBatch()
+    {
+        const QJsonObject req = embeddingRequest(u"text-embedding-3-small"_s, QStringList{u"whole"_s, u"final"_s});
+        QCOMPARE(req.value("input"_L1).toArray(), (QJsonArray{u"whole"_s, u"final"_s}));
+        const auto b = parseEmbeddingBatch(sq("{'data': [{'index': 1, 'embedding': [0, 2]}, {'index': 0, 'embedding': [3, 0]}],"
+                                              " 'model': 'text-embedding-3-small', 'usage': {'prompt_tokens': 9}}"),
+                                           2);
+        QVERIFY(b);
+        QCOMPARE(b->size(), std::size_t(2));
+        QCOMPARE(b->at(0).vector, (std::vector<float>{1, 0}));
+        QCOMPARE(b->at(1).vector, (std::vector<float>{0, 1}));
+        QCOMPARE(b->at(0).promptTokens, 9);
+        QCOMPARE(b->at(1).promptTokens, 0); // counted once
+        QVERIFY(!parseEmbeddingBatch(sq("{'data': [{'index': 0, 'embedding': [1, 0]}]}"), 2));
+        QVERIFY(!parseEmbeddingBatch(sq("{'data': [{'index': 0, 'embedding': [1, 0]}, {'index': 0, 'embedding': [1, 0]}]}"), 2));
+    }
+
     // A request over the model's input limit is not embedded, and says why (never truncated).
     void inputLimit()
     {
