@@ -10,6 +10,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -204,6 +205,39 @@ private Q_SLOTS:
         QCOMPARE(removeRedundancy(r.text).text, r.text);
     }
 
+    void redundancyPropertiesOnRandomText()
+    {
+        // Random mixes of the characters that matter: only spaces, tabs and line breaks may go, the
+        // result is stable under a second pass, and a fenced block survives byte for byte.
+        QRandomGenerator rng(20261129);
+        const QStringList pieces {u" "_s, u"\t"_s, u"\n"_s, u"\n\n\n"_s, u"\r\n"_s, u"\""_s, u"'"_s, u"`"_s,
+                                  u"```"_s, u"~~~"_s, u"word"_s, u"don't"_s, u"中文"_s, u"x"_s, u"  \n"_s};
+        for (int round = 0; round < 2000; ++round) {
+            QString text;
+            const int n = int(rng.bounded(1, 60));
+            for (int i = 0; i < n; ++i)
+                text += pieces[int(rng.bounded(int(pieces.size())))];
+            const QString fenced = u"\n```\nkeep  \n\n\n\n  me\t\n```\n"_s;
+            const bool withFence = round % 4 == 0 && !text.contains(u"```"_s) && !text.contains(u"~~~"_s);
+            if (withFence)
+                text += fenced;
+            const RedundancyResult r = removeRedundancy(text);
+            const auto strip = [](QString s) {
+                s.remove(u' ');
+                s.remove(u'\t');
+                s.remove(u'\n');
+                s.remove(u'\r');
+                return s;
+            };
+            QCOMPARE(strip(r.text), strip(text));
+            QCOMPARE(r.charsSaved, text.size() - r.text.size());
+            QVERIFY(r.charsSaved >= 0);
+            QCOMPARE(removeRedundancy(r.text).text, r.text);
+            if (withFence && text.count(u'"') % 2 == 0 && !text.contains(u'\'') && !text.contains(u'`'))
+                QVERIFY(r.text.endsWith(fenced.mid(1)));
+        }
+    }
+
     void redundancyInBodies()
     {
         const QJsonObject chat {
@@ -348,6 +382,77 @@ private Q_SLOTS:
             if (p->needed)
                 checkToolPairs(HistoryTrimmer::apply(body, *p, u"s"_s)[u"messages"_s].toArray(), true);
         }
+    }
+
+    void randomConversationsKeepTheInvariants()
+    {
+        // Random OpenAI and Anthropic conversations (plain turns, single and parallel tool calls,
+        // short and long messages) under random budgets.
+        QRandomGenerator rng(7);
+        HistoryTrimmer trimmer(m_tokenizers);
+        int trimmed = 0;
+        for (int round = 0; round < 120; ++round) {
+            const bool anthropic = round % 2 == 1;
+            QJsonArray messages;
+            if (!anthropic && rng.bounded(2))
+                messages.append(msg(u"system"_s, prose(round, int(rng.bounded(1, 80)))));
+            const int turns = int(rng.bounded(1, 12));
+            for (int t = 0; t < turns; ++t) {
+                messages.append(msg(u"user"_s, prose(t + round, int(rng.bounded(1, 120)))));
+                const int calls = int(rng.bounded(0, 3));
+                if (calls > 0) {
+                    QJsonArray toolCalls, blocks, results;
+                    for (int c = 0; c < calls; ++c) {
+                        const QString id = u"id_%1_%2_%3"_s.arg(round).arg(t).arg(c);
+                        toolCalls.append(QJsonObject {{u"id"_s, id}, {u"type"_s, u"function"_s},
+                                                      {u"function"_s, QJsonObject {{u"name"_s, u"f"_s}, {u"arguments"_s, u"{}"_s}}}});
+                        blocks.append(QJsonObject {{u"type"_s, u"tool_use"_s}, {u"id"_s, id}, {u"name"_s, u"f"_s},
+                                                   {u"input"_s, QJsonObject {}}});
+                        results.append(QJsonObject {{u"type"_s, u"tool_result"_s}, {u"tool_use_id"_s, id},
+                                                    {u"content"_s, prose(c, int(rng.bounded(1, 60)))}});
+                    }
+                    if (anthropic) {
+                        messages.append(QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, blocks}});
+                        messages.append(QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, results}});
+                    } else {
+                        messages.append(QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, QJsonValue::Null},
+                                                     {u"tool_calls"_s, toolCalls}});
+                        for (const QJsonValue &r : std::as_const(results))
+                            messages.append(QJsonObject {{u"role"_s, u"tool"_s},
+                                                         {u"tool_call_id"_s, r[u"tool_use_id"_s]},
+                                                         {u"content"_s, r[u"content"_s]}});
+                    }
+                }
+                messages.append(msg(u"assistant"_s, prose(t + 3 * round, int(rng.bounded(1, 120)))));
+            }
+            messages.append(msg(u"user"_s, prose(round + 9, int(rng.bounded(1, 40)))));
+            QJsonObject body {{u"model"_s, anthropic ? u"claude-sonnet-4-5"_s : u"gpt-4o"_s}, {u"messages"_s, messages}};
+            if (anthropic)
+                body.insert(u"system"_s, u"sys"_s);
+            const qint64 before = promptTokens(body);
+            const qint64 budget = std::max<qint64>(50, qint64(rng.bounded(int(before) + 1)));
+            const qint64 summaryTokens = int(rng.bounded(5, 60));
+            auto plan = trimmer.plan(body, anthropic ? BodyShape::Messages : BodyShape::ChatCompletions,
+                                     TrimOptions {budget, 0.7, u"m"_s, summaryTokens, {}});
+            QVERIFY(plan);
+            QCOMPARE(plan->tokensBefore, before);
+            const QJsonObject out = HistoryTrimmer::apply(body, *plan, summaryOf(int(summaryTokens)));
+            const QJsonArray outMessages = out[u"messages"_s].toArray();
+            QCOMPARE(outMessages.last(), messages.last()); // the last user message stays
+            if (!plan->needed) {
+                QCOMPARE(out, body);
+                QVERIFY(plan->fitsBudget == (before <= budget));
+                continue;
+            }
+            ++trimmed;
+            checkToolPairs(outMessages, anthropic);
+            const qint64 after = promptTokens(out);
+            QVERIFY2(after <= plan->expectedTokensAfter, qPrintable(u"%1 > %2"_s.arg(after).arg(plan->expectedTokensAfter)));
+            if (plan->fitsBudget)
+                QVERIFY2(after <= budget, qPrintable(u"round %1: %2 > %3"_s.arg(round).arg(after).arg(budget)));
+            QVERIFY(after < before);
+        }
+        QVERIFY2(trimmed > 30, "enough rounds should need trimming");
     }
 
     void underBudgetChangesNothing()

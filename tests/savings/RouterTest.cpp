@@ -578,6 +578,40 @@ private Q_SLOTS:
         QCOMPARE(back.toJson(), a.toJson());
     }
 
+    void malformedBodiesGiveDefaults_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("shape");
+        QTest::newRow("empty object") << QByteArray("{}") << int(BodyShape::ChatCompletions);
+        QTest::newRow("members of the wrong type")
+            << QByteArray(R"({"model":5,"messages":"hi","max_tokens":"12","tools":{},"response_format":"json"})")
+            << int(BodyShape::ChatCompletions);
+        QTest::newRow("messages that are not objects")
+            << QByteArray(R"({"model":"gpt-4o","messages":[1,null,"x",[{"type":"text"}]]})") << int(BodyShape::ChatCompletions);
+        QTest::newRow("Anthropic content of numbers")
+            << QByteArray(R"({"model":"claude-sonnet-4-5","system":7,"messages":[{"role":"user","content":[1,2]}]})")
+            << int(BodyShape::Messages);
+        QTest::newRow("Responses input of the wrong type")
+            << QByteArray(R"({"model":"gpt-4.1","input":{"a":1},"text":"plain"})") << int(BodyShape::Responses);
+    }
+
+    void malformedBodiesGiveDefaults()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(int, shape);
+        const RoutingFeatures f = features(QJsonDocument::fromJson(body).object(), BodyShape(shape));
+        QCOMPARE(f.maxOutputTokens, qint64(-1));
+        QVERIFY(!f.usesImages && !f.usesAudio && !f.usesTools && !f.usesStructuredOutput);
+        QCOMPARE(f.inputChars, codePointCount(f.inputText));
+        const Router router(configFrom(kAllOn), m_book);
+        const RouteDecision d = router.decide(f, u"chat"_s, QString(), false);
+        // A body the upstream will reject may still be routed (the model is valid); what matters is a
+        // consistent decision and no crash.
+        QCOMPARE(d.servedModel, d.changes ? d.targetModel : f.requestedModel);
+        if (f.requestedModel.isEmpty())
+            QCOMPARE(toString(d.guard), toString(RouteGuard::ForeignModel));
+    }
+
     void testRulesAgainstRecordedSamples()
     {
         const Router router(configFrom(kAllOn), m_book);
