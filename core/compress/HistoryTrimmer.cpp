@@ -325,7 +325,11 @@ QJsonObject HistoryTrimmer::apply(const QJsonObject &body, const TrimPlan &plan,
             result.insert(u"system"_s, inserted);
         }
     } else {
-        out.append(QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, inserted}});
+        // Same role as the request's own leading instructions ("developer" for requests written that
+        // way), else "system".
+        const bool developer = plan.droppedBegin > 0
+                               && messages[plan.droppedBegin - 1].toObject().value(u"role"_s).toString() == u"developer"_s;
+        out.append(QJsonObject {{u"role"_s, developer ? u"developer"_s : u"system"_s}, {u"content"_s, inserted}});
     }
     for (int i = plan.droppedEnd; i < messages.size(); ++i)
         out.append(messages[i]);

@@ -66,7 +66,8 @@ struct TrimPlan
 //  - the last user message (not a tool result) and everything after it are always kept; when they
 //    alone do not fit, fitsBudget is false (the proxy forwards the request, trimmed as far as it goes);
 //  - the dropped middle is replaced by ONE system message "[Conversation summary] <summary>"
-//    (OpenAI: inserted after the leading system messages; Anthropic: appended to the top-level
+//    (OpenAI: inserted after the leading system messages, with role "developer" when the last of them
+//    has that role; Anthropic: appended to the top-level
 //    "system" as a text block, because the Messages API has no system role in "messages").
 // The summary itself is written by a cheap model that the proxy calls (summaryRequest() builds the
 // body, summaryFromAnswer() reads the reply); SummaryCache stores it under TrimPlan keys.

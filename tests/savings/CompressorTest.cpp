@@ -455,6 +455,21 @@ private Q_SLOTS:
         QVERIFY2(trimmed > 30, "enough rounds should need trimming");
     }
 
+    void developerRoleIsMirrored()
+    {
+        QJsonObject body = openAiConversation(8);
+        QJsonArray messages = body[u"messages"_s].toArray();
+        messages[0] = msg(u"developer"_s, u"You are a logistics assistant."_s);
+        body.insert(u"messages"_s, messages);
+        HistoryTrimmer trimmer(m_tokenizers);
+        auto plan = trimmer.plan(body, BodyShape::ChatCompletions, TrimOptions {1500, 0.7, u"m"_s, 100, {}});
+        QVERIFY(plan && plan->needed);
+        QCOMPARE(plan->systemCount, 1);
+        const QJsonArray out = HistoryTrimmer::apply(body, *plan, u"S"_s)[u"messages"_s].toArray();
+        QCOMPARE(out[1][u"role"_s].toString(), u"developer"_s);
+        QCOMPARE(out[1][u"content"_s].toString(), u"[Conversation summary] S"_s);
+    }
+
     void underBudgetChangesNothing()
     {
         const QJsonObject body = openAiConversation(2);
