@@ -77,8 +77,12 @@ struct SavingsTrace
     qint64 fewShotSetTokens = 0; // tokens of the whole set (what sending every example would add)
     QString semanticScope;   // hex hash: caller, model, system prompt, parameters, earlier conversation
     QString guardSignature;  // numbers, negations and quoted literals that must agree for a semantic hit
-    QString embeddingModel;  // e.g. "tokenledger-local-ngram-v1"; "" = no embedding
-    QByteArray embedding;    // float32 little-endian, L2-normalised; empty = none
+    // The embedder's model key with its dimension, e.g. "tokenledger-local-ngram-v1/512"; "" = none.
+    QString embeddingModel;
+    // float32 little-endian, L2-normalised: the whole-request vector (dims floats), optionally followed
+    // by the final user message's focus vector (another dims floats; see semantic::SemanticIndex).
+    // Empty = none.
+    QByteArray embedding;
 
     bool isEmpty() const
     {

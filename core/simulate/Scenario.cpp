@@ -21,6 +21,18 @@ Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
     if (s.contains("routing"_L1)) {
         const QJsonObject r = s.value("routing"_L1).toObject();
         sc.routing.enabled = r.value("enabled"_L1).toBool(true);
+        if (r.contains("mode"_L1)) {
+            const auto mode = routing::routeModeFromString(r.value("mode"_L1).toString());
+            if (!mode)
+                return fail(ErrorCode::Parse, QObject::tr("routing.mode must be off, shadow or on"));
+            sc.routing.mode = *mode;
+        }
+        if (r.contains("router"_L1)) {
+            auto router = routing::RouterConfig::fromJson(r.value("router"_L1).toObject());
+            if (!router)
+                return fail(ErrorCode::Parse, QObject::tr("routing.router: %1").arg(router.error().message));
+            sc.routing.router = *router;
+        }
         sc.routing.rules.clear();
         const QJsonArray rules = r.value("rules"_L1).toArray();
         for (int i = 0; i < rules.size(); ++i) {
@@ -51,13 +63,20 @@ Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
         sc.semanticCache.enabled = o.value("enabled"_L1).toBool(true);
         sc.semanticCache.threshold = o.value("threshold"_L1).toDouble(0.95);
         sc.semanticCache.ttlSeconds = o.value("ttl_seconds"_L1).toInteger(3600);
+        sc.semanticCache.embeddingModel = o.value("embedding_model"_L1).toString(u"local"_s);
         if (sc.semanticCache.threshold <= 0 || sc.semanticCache.threshold > 1)
             return fail(ErrorCode::Parse, QObject::tr("semantic_cache.threshold must be in (0, 1]"));
+        if (sc.semanticCache.ttlSeconds <= 0)
+            return fail(ErrorCode::Parse, QObject::tr("semantic_cache.ttl_seconds must be positive"));
     }
     if (s.contains("compression"_L1)) {
         const QJsonObject o = s.value("compression"_L1).toObject();
         sc.compression.enabled = o.value("enabled"_L1).toBool(true);
         sc.compression.budgetTokens = o.value("budget_tokens"_L1).toInteger(4000);
+        sc.compression.summaryModel = o.value("summary_model"_L1).toString(u"gpt-4.1-nano"_s);
+        sc.compression.removeRedundancy = o.value("remove_redundancy"_L1).toBool(true);
+        if (sc.compression.budgetTokens < 100)
+            return fail(ErrorCode::Parse, QObject::tr("compression.budget_tokens must be at least 100"));
     }
     if (s.contains("batch"_L1)) {
         const QJsonObject o = s.value("batch"_L1).toObject();
@@ -116,13 +135,20 @@ QJsonObject Scenario::toJson() const
             o.insert(u"route_to_provider"_s, r.routeToProvider);
         rules.append(o);
     }
+    QJsonObject routingJson{{u"enabled"_s, routing.enabled}, {u"mode"_s, routing::toString(routing.mode)},
+                            {u"rules"_s, rules}};
+    if (routing.router)
+        routingJson.insert(u"router"_s, routing.router->toJson());
     QJsonObject strategies{
-        {u"routing"_s, QJsonObject{{u"enabled"_s, routing.enabled}, {u"rules"_s, rules}}},
+        {u"routing"_s, routingJson},
         {u"exact_cache"_s, QJsonObject{{u"enabled"_s, exactCache.enabled}, {u"ttl_seconds"_s, exactCache.ttlSeconds}}},
         {u"semantic_cache"_s, QJsonObject{{u"enabled"_s, semanticCache.enabled},
                                           {u"threshold"_s, semanticCache.threshold},
-                                          {u"ttl_seconds"_s, semanticCache.ttlSeconds}}},
-        {u"compression"_s, QJsonObject{{u"enabled"_s, compression.enabled}, {u"budget_tokens"_s, compression.budgetTokens}}},
+                                          {u"ttl_seconds"_s, semanticCache.ttlSeconds},
+                                          {u"embedding_model"_s, semanticCache.embeddingModel}}},
+        {u"compression"_s, QJsonObject{{u"enabled"_s, compression.enabled}, {u"budget_tokens"_s, compression.budgetTokens},
+                                       {u"summary_model"_s, compression.summaryModel},
+                                       {u"remove_redundancy"_s, compression.removeRedundancy}}},
         {u"batch"_s, QJsonObject{{u"enabled"_s, batch.enabled}, {u"endpoints"_s, QJsonArray::fromStringList(batch.endpoints)}}},
     };
     QJsonObject endpoints;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "routing/RouterConfig.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -25,10 +26,20 @@ struct RoutingRule
     QString routeToProvider;     // "" = resolve by name
 };
 
+// Routing has two kinds of rule:
+//  - `rules`: explicit token-count rules (first match wins), simulated on the recorded counts (the
+//    Azure example: gpt-4o calls with <= 500 prompt and <= 200 completion tokens -> gpt-4o-mini);
+//  - `router`: the live proxy's complexity router (core/routing, RouterConfig JSON), simulated on the
+//    complexity the proxy recorded for each call (SavingsTrace::complexity) and its tiers. Calls
+//    without a recorded complexity (imports) are not routed by it.
+// `mode` is what "apply to proxy" turns on: off, shadow (record what would be done) or on. The
+// simulator replays any enabled routing as if on.
 struct RoutingStrategy
 {
     bool enabled = false;
-    QList<RoutingRule> rules; // first match wins
+    routing::RouteMode mode = routing::RouteMode::On;
+    QList<RoutingRule> rules; // first match wins; tried before the router
+    std::optional<routing::RouterConfig> router;
 };
 
 struct ExactCacheStrategy
@@ -42,12 +53,18 @@ struct SemanticCacheStrategy
     bool enabled = false;
     double threshold = 0.95;
     qint64 ttlSeconds = 3600;
+    // "local" = the built-in LocalEmbedder (no network, no cost); otherwise an OpenAI-compatible
+    // embedding model (e.g. "text-embedding-3-small") whose calls are priced and counted against the
+    // saving.
+    QString embeddingModel = QStringLiteral("local");
 };
 
 struct CompressionStrategy
 {
     bool enabled = false;
-    qint64 budgetTokens = 4000;
+    qint64 budgetTokens = 4000;                            // prompt-token budget per request
+    QString summaryModel = QStringLiteral("gpt-4.1-nano"); // writes the [Conversation summary]
+    bool removeRedundancy = true;                          // collapse blank-line runs, trailing spaces
 };
 
 struct BatchStrategy
@@ -58,10 +75,13 @@ struct BatchStrategy
 
 // A what-if scenario: a set of strategies with parameters, with per-endpoint overrides. JSON form
 // (docs/examples/azure-routing-scenario.json):
-//   {"name": "...", "strategies": {"routing": {"enabled": true, "rules": [{"model": "gpt-4o-2024-08-06",
-//    "max_prompt_tokens": 500, "max_completion_tokens": 200, "route_to": "gpt-4o-mini-2024-07-18"}]},
-//    "exact_cache": {"enabled": true, "ttl_seconds": 3600}, "semantic_cache": {...}, "compression":
-//    {"enabled": true, "budget_tokens": 4000}, "batch": {"enabled": true, "endpoints": ["nightly"]}},
+//   {"name": "...", "strategies": {"routing": {"enabled": true, "mode": "on", "rules": [{"model":
+//    "gpt-4o-2024-08-06", "max_prompt_tokens": 500, "max_completion_tokens": 200, "route_to":
+//    "gpt-4o-mini-2024-07-18"}], "router": <RouterConfig JSON, optional>},
+//    "exact_cache": {"enabled": true, "ttl_seconds": 3600}, "semantic_cache": {"enabled": true,
+//    "threshold": 0.95, "ttl_seconds": 3600, "embedding_model": "local"}, "compression": {"enabled": true,
+//    "budget_tokens": 4000, "summary_model": "gpt-4.1-nano", "remove_redundancy": true},
+//    "batch": {"enabled": true, "endpoints": ["nightly"]}},
 //   "endpoints": {"chat": {"routing": {...}}}}   <- an endpoint's own strategy objects replace the defaults
 struct Scenario
 {

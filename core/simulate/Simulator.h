@@ -43,6 +43,16 @@ struct EndpointOutcome
     QList<StrategyOutcome> strategies; // in kStrategyOrder
 };
 
+// Dynamic few-shot (recorded by the proxy): what sending only the selected examples saved against
+// sending the whole example set with every call. Already realised in the recorded costs, so it is
+// reported beside the strategies, not subtracted from the projection.
+struct FewShotReport
+{
+    qint64 calls = 0;       // calls that named an example set
+    qint64 tokensSaved = 0; // set tokens minus inserted example tokens, summed (input tokens)
+    NanoUsd saving = 0;     // those tokens at each call's model input price (nano-USD)
+};
+
 struct SimulationResult
 {
     QString scenarioName;
@@ -56,6 +66,7 @@ struct SimulationResult
     QStringList bucketLabels;
     QList<NanoUsd> baselinePerBucket;
     QList<NanoUsd> projectedPerBucket;
+    FewShotReport fewShot;
     bool cancelled = false;
 
     NanoUsd saving() const { return baseline - projected; }
@@ -71,9 +82,26 @@ struct SimulationRequest
 
 // Replays the ledger's calls in [fromUs, toUs) under a scenario. Baseline is each call's recorded cost;
 // re-priced calls use the same token counts on the new model or rate (stated in the assumptions).
+// Per call, in kStrategyOrder:
+//  1. exact cache: a request hash (CallRecord::requestHash) seen from the same caller within the TTL
+//     of the stored answer is free; a successful miss stores the answer (as the live proxy does);
+//  2. semantic cache: replayed with semantic::SemanticIndex, the live cache's own matcher, on the
+//     recorded embeddings, semantic scope and guard signature (SavingsTrace): a hit (same scope and
+//     guards, similarity >= threshold, within the TTL) is free; a successful miss is stored. With a
+//     remote embedding model every call it embeds costs an embedding call (its prompt tokens, priced
+//     on that model), counted against the saving;
+//  3. compression: a conversation (message count >= 2) whose prompt exceeds the budget is re-priced
+//     with the budget as its prompt tokens (cache reads capped at the budget), plus one summary call
+//     on the summary model: input = the tokens dropped beyond 70% of the budget, output = 10% of the
+//     budget (an upper bound: live summaries are cached per conversation prefix);
+//  4. routing: explicit token rules first, then the complexity router on the recorded complexity:
+//     the tier's model of the call's provider family, never to a model whose context window is
+//     smaller than the call's tokens, that lacks tools the call used, or (unless the endpoint allows
+//     it) that costs more;
+//  5. Batch API: listed endpoints at the batch rate.
 // Strategies the data cannot support are reported with the reason instead of a guess (the exact cache
-// needs request hashes, recorded by the proxy; the semantic cache needs stored embeddings; compression
-// needs the messages' text and structure).
+// needs request hashes and the semantic cache embeddings, both recorded by the proxy; compression
+// needs the conversation's shape).
 // Thread affinity: the thread owning `db` (the Ledger's reader thread via Ledger::read). `progress`
 // (optional) gets (records done, records total) and returns false to cancel.
 namespace Simulator {

@@ -5,6 +5,9 @@
 #include "simulate/Simulator.h"
 
 #include <QJsonDocument>
+
+#include <array>
+#include <cmath>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -117,6 +120,171 @@ private Q_SLOTS:
         QCOMPARE(outcome(*r, Strategy::Batch).saving, 1'750'000);
         QCOMPARE(r->projected, 7 * 3'500'000 - 3 * 3'500'000 - 1'750'000);
         QVERIFY(outcome(*r, Strategy::ExactCache).simulated);
+    }
+
+    // The semantic cache is replayed with the live cache's matcher on recorded embeddings: a hit needs
+    // the same scope and guard signature, similarity at or above the threshold, within the TTL.
+    void semanticCacheReplaysRecordedEmbeddings()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"semantic.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        QList<CallRecord> records;
+        auto add = [&](qint64 offsetS, const QString &scope, const QString &guards, std::array<float, 4> v) {
+            CallRecord r = test::makeRecord(t0 + offsetS * 1'000'000, u"faq"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
+            r.savings.semanticScope = scope;
+            r.savings.guardSignature = guards;
+            r.savings.embeddingModel = u"test/4"_s;
+            float norm = 0;
+            for (float x : v)
+                norm += x * x;
+            for (float &x : v)
+                x /= std::sqrt(norm);
+            r.savings.embedding = QByteArray(reinterpret_cast<const char *>(v.data()), sizeof(float) * 4);
+            ledger->pricer()->apply(r); // 3,500,000 each
+            records << r;
+        };
+        add(0, u"s1"_s, u"g"_s, {1, 0, 0, 0});       // stored
+        add(10, u"s1"_s, u"g"_s, {1, 0.2f, 0, 0});   // cosine 0.981: hit
+        add(20, u"s1"_s, u"g"_s, {1, 0.5f, 0, 0});   // cosine 0.894: miss, stored
+        add(30, u"s1"_s, u"g2"_s, {1, 0, 0, 0});     // other guards (e.g. "on" vs "off"): miss, stored
+        add(40, u"s2"_s, u"g"_s, {1, 0, 0, 0});      // other scope (caller, system prompt...): miss, stored
+        add(5000, u"s1"_s, u"g"_s, {1, 0, 0, 0});    // past the 3600 s TTL: miss, stored
+        add(5010, u"s1"_s, u"g"_s, {1, 0.01f, 0, 0}); // hit
+        ledger->writer().submitBatch(records).waitForFinished();
+
+        Scenario sc;
+        sc.semanticCache.enabled = true;
+        sc.semanticCache.threshold = 0.95;
+        sc.semanticCache.ttlSeconds = 3600;
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QVERIFY(outcome(*r, Strategy::SemanticCache).simulated);
+        QCOMPARE(outcome(*r, Strategy::SemanticCache).callsAffected, 2);
+        QCOMPARE(outcome(*r, Strategy::SemanticCache).saving, 2 * 3'500'000);
+        QCOMPARE(r->projected, 5 * 3'500'000);
+
+        // A remote embedding model costs one embedding call per embedded request, counted against the
+        // saving: text-embedding-3-small at $0.02 per million tokens = 20 nano-USD per token, 1000 tokens.
+        sc.semanticCache.embeddingModel = u"text-embedding-3-small"_s;
+        const auto remote = simulate(*ledger, sc);
+        QVERIFY(remote.has_value());
+        QCOMPARE(outcome(*remote, Strategy::SemanticCache).saving, 2 * 3'500'000 - 7 * 20'000);
+        QCOMPARE(remote->projected, 5 * 3'500'000 + 7 * 20'000);
+    }
+
+    // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per
+    // million): 4,000 * 2,500 + 100 * 10,000 = 11,000,000 nano-USD, plus the summary on gpt-4o-mini
+    // ($0.15 / $0.60): input 10,000 - 2,800 = 7,200 * 150 = 1,080,000, output 400 * 600 = 240,000.
+    // Baseline 10,000 * 2,500 + 100 * 10,000 = 26,000,000. A single-message call is left alone.
+    void compressionArithmetic()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"compression.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        CallRecord conversation = test::makeRecord(t0, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 10'000, 100);
+        conversation.messageCount = 12;
+        ledger->pricer()->apply(conversation);
+        CallRecord single = test::makeRecord(t0 + 1, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 10'000, 100);
+        single.messageCount = 1;
+        ledger->pricer()->apply(single);
+        ledger->writer().submitBatch({conversation, single}).waitForFinished();
+
+        Scenario sc;
+        sc.compression.enabled = true;
+        sc.compression.budgetTokens = 4000;
+        sc.compression.summaryModel = u"gpt-4o-mini"_s;
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->baseline, 2 * 26'000'000);
+        QCOMPARE(outcome(*r, Strategy::Compression).callsAffected, 1);
+        QCOMPARE(outcome(*r, Strategy::Compression).saving, 26'000'000 - (11'000'000 + 1'080'000 + 240'000));
+        QCOMPARE(r->projected, 26'000'000 + 11'000'000 + 1'080'000 + 240'000);
+    }
+
+    // The complexity router on the complexity the proxy recorded: low -> gpt-4.1-nano ($0.10 / $0.40),
+    // medium -> gpt-4.1-mini ($0.40 / $1.60), high -> gpt-4.1 ($2 / $8), from gpt-4o ($2.50 / $10);
+    // 1000 prompt + 100 completion tokens each. A call without a recorded complexity is not routed; a
+    // call already on a cheaper model than its tier's is not moved up.
+    void complexityRouterOnRecordedComplexity()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"router.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        QList<CallRecord> records;
+        auto add = [&](const QString &model, const QString &complexity) {
+            CallRecord r = test::makeRecord(t0 + records.size(), u"support"_s, u"openai"_s, model, 1000, 100);
+            r.savings.complexity = complexity;
+            r.savings.routeMode = complexity.isEmpty() ? QString() : u"shadow"_s;
+            ledger->pricer()->apply(r);
+            records << r;
+        };
+        add(u"gpt-4o"_s, u"low"_s);          // 3,500,000 -> 100,000 + 40,000 = 140,000
+        add(u"gpt-4o"_s, u"medium"_s);       // -> 400,000 + 160,000 = 560,000
+        add(u"gpt-4o"_s, u"high"_s);         // -> 2,000,000 + 800,000 = 2,800,000
+        add(u"gpt-4o"_s, QString());         // no complexity: kept
+        add(u"gpt-4.1-nano"_s, u"high"_s);   // 140,000; gpt-4.1 is dearer: kept
+        ledger->writer().submitBatch(records).waitForFinished();
+
+        Scenario sc;
+        sc.routing.enabled = true;
+        sc.routing.router = routing::RouterConfig::defaults();
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->baseline, 4 * 3'500'000 + 140'000);
+        QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 3);
+        QCOMPARE(outcome(*r, Strategy::Routing).saving, 3 * 3'500'000 - (140'000 + 560'000 + 2'800'000));
+        QCOMPARE(r->projected, 140'000 + 560'000 + 2'800'000 + 3'500'000 + 140'000);
+
+        // Mode off: nothing is routed.
+        sc.routing.mode = routing::RouteMode::Off;
+        const auto off = simulate(*ledger, sc);
+        QVERIFY(off.has_value());
+        QVERIFY(!outcome(*off, Strategy::Routing).enabled);
+        QCOMPARE(off->projected, off->baseline);
+    }
+
+    // Dynamic few-shot is already realised in the recorded cost: the report prices the set tokens that
+    // were not sent (900 - 90 = 810 input tokens on gpt-4o = 810 * 2,500 = 2,025,000 nano-USD) and
+    // leaves the projection alone.
+    void fewShotReportsTheTokensNotSent()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"fewshot.sqlite"_s));
+        CallRecord r = test::makeRecord(test::usFromIso(u"2026-11-01T10:00:00Z"_s), u"faq"_s, u"openai"_s,
+                                        u"gpt-4o"_s, 1000, 100);
+        r.savings.fewShotSet = u"faq-examples"_s;
+        r.savings.fewShotExamples = 2;
+        r.savings.fewShotTokens = 90;
+        r.savings.fewShotSetTokens = 900;
+        ledger->pricer()->apply(r);
+        ledger->writer().submitBatch({r}).waitForFinished();
+        const auto result = simulate(*ledger, Scenario{});
+        QVERIFY(result.has_value());
+        QCOMPARE(result->fewShot.calls, 1);
+        QCOMPARE(result->fewShot.tokensSaved, 810);
+        QCOMPARE(result->fewShot.saving, 2'025'000);
+        QCOMPARE(result->projected, result->baseline);
+    }
+
+    void scenarioJsonRoundTrips()
+    {
+        Scenario sc;
+        sc.name = u"all"_s;
+        sc.routing.enabled = true;
+        sc.routing.mode = routing::RouteMode::Shadow;
+        sc.routing.router = routing::RouterConfig::defaults();
+        sc.semanticCache.enabled = true;
+        sc.semanticCache.threshold = 0.9;
+        sc.semanticCache.embeddingModel = u"text-embedding-3-small"_s;
+        sc.compression.enabled = true;
+        sc.compression.budgetTokens = 2000;
+        sc.compression.summaryModel = u"gpt-4o-mini"_s;
+        sc.compression.removeRedundancy = false;
+        const auto back = Scenario::fromJson(sc.toJson());
+        QVERIFY(back.has_value());
+        QCOMPARE(back->toJson(), sc.toJson());
+        QCOMPARE(routing::toString(back->routing.mode), u"shadow"_s);
+        QVERIFY(back->routing.router == sc.routing.router);
+        QCOMPARE(back->semanticCache.embeddingModel, u"text-embedding-3-small"_s);
+        QCOMPARE(back->compression.summaryModel, u"gpt-4o-mini"_s);
+        QVERIFY(!back->compression.removeRedundancy);
     }
 
     void perEndpointOverridesReplaceTheDefaults()
