@@ -16,6 +16,7 @@
 #include "common/Prompter.h"
 #include "teamspend/AdminSync.h"
 #include "teamspend/ReconciliationPage.h"
+#include "simulator/SimulatorPage.h"
 
 #include <QNetworkAccessManager>
 
@@ -73,6 +74,12 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
     auto *batches = new BatchService(*core.ledger, *keychain, *network, {}, window.get());
     window->addPage(u"batch"_s, QApplication::translate("AppContext", "Batch jobs"),
                     new BatchPage(*batches, *core.ledger, core.tokenizers, std::make_shared<Prompter>(), window.get()));
+    // The what-if simulator; its "Apply to proxy" stores the savings policy in settings for the proxy.
+    auto *simulator = new SimulatorPage(*core.ledger, settings, std::make_shared<Prompter>(), {}, window.get());
+    window->addPage(u"simulator"_s, QApplication::translate("AppContext", "Simulator"), simulator);
+    QObject::connect(simulator, &SimulatorPage::importRequested, window.get(), &MainWindow::openImportDialog);
+    MainWindow *w = window.get();
+    QObject::connect(simulator, &SimulatorPage::proxyRequested, w, [w] { w->showPage(u"proxy"_s); });
     auto *adminSync = new AdminSync(*core.ledger, *keychain, *network, {}, window.get());
     window->addPage(u"teamspend"_s, QApplication::translate("AppContext", "Team spend"),
                     new ReconciliationPage(*core.ledger, *adminSync, window.get()));

@@ -6,10 +6,13 @@
 #include "common/Theme.h"
 #include "common/Translations.h"
 #include "settings/Settings.h"
+#include "simulate/Scenario.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QMetaMethod>
 #include <QPixmap>
 #include <QRegularExpression>
@@ -82,7 +85,8 @@ int runScreenshot(const QStringList &args)
                                    u"all"_s);
     const QCommandLineOption zone(u"timezone"_s, u"Time zone of the dashboard's buckets (default: local)."_s,
                                   u"TZ"_s);
-    parser.addOptions({db, page, out, size, lang, theme, range, zone});
+    const QCommandLineOption scenario(u"scenario"_s, u"Simulator page: the scenario to show (JSON file)."_s, u"FILE"_s);
+    parser.addOptions({db, page, out, size, lang, theme, range, zone, scenario});
     if (!parser.parse(QStringList{u"tokenledger screenshot"_s} + args))
         return failWith("screenshot", kExitUsage, parser.errorText());
     if (parser.isSet(u"help"_s)) {
@@ -115,6 +119,18 @@ int runScreenshot(const QStringList &args)
     settings.setDashboardRange(DateRange::id(*preset));
     settings.setTimeZone(parser.value(zone));
     settings.setTheme(parser.value(theme));
+    if (parser.isSet(scenario)) {
+        // The Simulator page starts from the scenario stored under "simulator/scenario".
+        QFile file(parser.value(scenario));
+        if (!file.open(QIODevice::ReadOnly))
+            return failWith("screenshot", kExitFailure, u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
+        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll());
+        const auto parsed = Scenario::fromJson(doc.object());
+        if (!doc.isObject() || !parsed)
+            return failWith("screenshot", kExitFailure,
+                            u"%1 is not a scenario: %2"_s.arg(file.fileName(), parsed ? u"not a JSON object"_s : parsed.error().message));
+        settings.setValue(u"simulator/scenario"_s, QString::fromUtf8(QJsonDocument(parsed->toJson()).toJson(QJsonDocument::Compact)));
+    }
 
     auto window = AppContext::createMainWindow(*core, settings);
     QWidget *target = window->page(parser.value(page));

@@ -1,0 +1,491 @@
+// The Simulator page offscreen on a real temporary SQLite ledger: the pinned projection of a routing
+// scenario (computed here by hand from the list prices), the strategy and endpoint tables, Cancel
+// stopping a run on the reader thread, scenario save/load through a scripted Prompter, strategies the
+// data cannot support shown with their reason, "Apply to proxy" writing the savings policy, the empty
+// state, and edits through the editor's widgets recomputing the results.
+#include "ScriptedPrompter.h"
+#include "TestSupport.h"
+#include "UiTestData.h"
+#include "charts/EndpointSavingsChart.h"
+#include "charts/SimulationTimeChart.h"
+#include "common/Format.h"
+#include "dashboard/EmptyState.h"
+#include "dashboard/KpiPanel.h"
+#include "settings/Settings.h"
+#include "simulator/ApplyToProxyDialog.h"
+#include "simulator/EndpointOutcomeModel.h"
+#include "simulator/RoutingRulesModel.h"
+#include "simulator/ScenarioEditor.h"
+#include "simulator/SimulatorPage.h"
+#include "simulator/StrategiesForm.h"
+#include "simulator/StrategyOutcomeModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSemaphore>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+namespace {
+
+// List prices (genai-prices 0.1.8), nano-USD per token: gpt-4o-2024-08-06 $2.50 / $10 per MTok,
+// gpt-4o-mini-2024-07-18 $0.15 / $0.60 per MTok.
+constexpr qint64 kGpt4oIn = 2'500, kGpt4oOut = 10'000, kMiniIn = 150, kMiniOut = 600;
+
+const QString kGpt4o = u"gpt-4o-2024-08-06"_s;
+const QString kMini = u"gpt-4o-mini-2024-07-18"_s;
+
+// The test ledger: chat on gpt-4o (3 short calls 400/150, 2 long 1,200/100), code-assist on
+// gpt-4o-mini (2 calls 300/50), one unpriced call.
+struct Call
+{
+    QString endpoint;
+    QString model;
+    qint64 prompt;
+    qint64 completion;
+};
+const QList<Call> kCalls{{u"chat"_s, kGpt4o, 400, 150},        {u"chat"_s, kGpt4o, 400, 150},
+                         {u"chat"_s, kGpt4o, 400, 150},        {u"chat"_s, kGpt4o, 1200, 100},
+                         {u"chat"_s, kGpt4o, 1200, 100},       {u"code-assist"_s, kMini, 300, 50},
+                         {u"code-assist"_s, kMini, 300, 50}};
+
+qint64 listCost(const Call &c, bool onMini)
+{
+    const bool mini = onMini || c.model == kMini;
+    return c.prompt * (mini ? kMiniIn : kGpt4oIn) + c.completion * (mini ? kMiniOut : kGpt4oOut);
+}
+
+const qint64 kStart = test::usFromIso(u"2026-05-04T09:00:00Z"_s);
+
+void fill(Ledger &ledger)
+{
+    QList<CallRecord> records;
+    for (int i = 0; i < kCalls.size(); ++i) {
+        const Call &c = kCalls.at(i);
+        CallRecord r = test::makeRecord(kStart + i * 60'000'000LL, c.endpoint, u"openai"_s, c.model, c.prompt, c.completion);
+        r.sourceKey = u"simtest:%1"_s.arg(i);
+        ledger.pricer()->apply(r);
+        records << r;
+    }
+    CallRecord unpriced = test::makeRecord(kStart + test::kDayUs, u"legacy"_s, u"acme"_s, u"acme-private-llm"_s, 100, 10);
+    unpriced.sourceKey = u"simtest:unpriced"_s;
+    ledger.pricer()->apply(unpriced);
+    records << unpriced;
+    const WriteReport report = ledger.writer().submitBatch(records).result();
+    QCOMPARE(report.inserted, records.size());
+}
+
+Scenario routingScenario(qint64 maxPrompt, qint64 maxCompletion)
+{
+    Scenario sc;
+    sc.name = u"short gpt-4o calls to mini"_s;
+    sc.routing.enabled = true;
+    RoutingRule rule;
+    rule.model = kGpt4o;
+    rule.maxPromptTokens = maxPrompt;
+    rule.maxCompletionTokens = maxCompletion;
+    rule.routeTo = kMini;
+    sc.routing.rules << rule;
+    return sc;
+}
+
+QJsonObject storedPolicy(Settings &settings)
+{
+    return QJsonDocument::fromJson(settings.value(QString::fromLatin1(kSavingsPolicyKey)).toString().toUtf8()).object();
+}
+
+} // namespace
+
+class SimulatorPageTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<SimulatorPage> makePage(test::TempLedger &t, std::shared_ptr<test::ScriptedPrompter> prompter)
+    {
+        t.settings->setTimeZone(u"UTC"_s);
+        auto page = std::make_unique<SimulatorPage>(*t.ledger, *t.settings, prompter,
+                                                    [] { return test::usFromIso(u"2026-06-15T12:00:00Z"_s); });
+        page->resize(1400, 900);
+        page->show();
+        return page;
+    }
+
+    // Waits for the page to settle on the results of `scenario`.
+    static void showScenario(SimulatorPage &page, const Scenario &scenario)
+    {
+        page.setScenario(scenario);
+        page.run();
+        QTRY_VERIFY_WITH_TIMEOUT(page.isLoaded(), 10000);
+        QCOMPARE(page.result().scenarioName, scenario.name);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        qRegisterMetaType<tl::Scenario>();
+    }
+
+    void routingProjectionIsExact_data()
+    {
+        QTest::addColumn<qint64>("maxPrompt");
+        QTest::addColumn<qint64>("maxCompletion");
+        QTest::newRow("at most 500 prompt and 200 completion tokens routes the three short chat calls") << 500LL << 200LL;
+        QTest::newRow("at most 1,500 prompt tokens routes every gpt-4o call") << 1500LL << 200LL;
+        QTest::newRow("at most 300 prompt tokens routes none") << 300LL << 200LL;
+        QTest::newRow("at most 100 completion tokens routes only the long calls") << 5000LL << 100LL;
+    }
+
+    void routingProjectionIsExact()
+    {
+        QFETCH(qint64, maxPrompt);
+        QFETCH(qint64, maxCompletion);
+        test::TempLedger t;
+        fill(*t.ledger);
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        QAbstractItemModelTester strategyTester(page->strategyModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester endpointTester(page->endpointModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        showScenario(*page, routingScenario(maxPrompt, maxCompletion));
+
+        // By hand: a gpt-4o call within both limits is re-priced on gpt-4o-mini with the same tokens.
+        NanoUsd baseline = 0, projected = 0, chatBaseline = 0, chatProjected = 0;
+        qint64 routed = 0;
+        for (const Call &c : kCalls) {
+            const bool route = c.model == kGpt4o && c.prompt <= maxPrompt && c.completion <= maxCompletion;
+            routed += route ? 1 : 0;
+            baseline += listCost(c, false);
+            projected += listCost(c, route);
+            if (c.endpoint == u"chat") {
+                chatBaseline += listCost(c, false);
+                chatProjected += listCost(c, route);
+            }
+        }
+        QCOMPARE(baseline, 15'650'000); // 3 × 2,500,000 + 2 × 4,000,000 + 2 × 75,000
+        const SimulationResult &r = page->result();
+        QCOMPARE(r.records, 8);
+        QCOMPARE(r.unpricedRecords, 1);
+        QCOMPARE(r.baseline, baseline);
+        QCOMPARE(r.projected, projected);
+        QCOMPARE(page->projectedTile()->value(), Format::usd(projected));
+        QCOMPARE(page->savingTile()->value(), Format::usd(baseline - projected));
+
+        // The expected-savings table: routing's marginal saving and calls affected; the combined row.
+        StrategyOutcomeModel *sm = page->strategyModel();
+        QCOMPARE(sm->rowCount(), 6);
+        const int routingRow = int(Strategy::Routing);
+        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::StrategyName).data().toString(), u"Model routing"_s);
+        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::Saving).data(StrategyOutcomeModel::SortRole).toLongLong(),
+                 baseline - projected);
+        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::Saving).data().toString(), Format::usd(baseline - projected));
+        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::CallsAffected).data(StrategyOutcomeModel::SortRole).toLongLong(),
+                 routed);
+        QCOMPARE(sm->index(int(Strategy::Batch), StrategyOutcomeModel::Saving).data().toString(), u"off"_s);
+        QVERIFY(sm->index(int(Strategy::Batch), 0).data(StrategyOutcomeModel::IsMutedRole).toBool());
+        QCOMPARE(sm->index(sm->combinedRow(), StrategyOutcomeModel::StrategyName).data().toString(), u"Combined"_s);
+        QCOMPARE(sm->index(sm->combinedRow(), StrategyOutcomeModel::Saving).data(StrategyOutcomeModel::SortRole).toLongLong(),
+                 baseline - projected);
+
+        // Per endpoint, sortable on raw values; the chart shows one bar per endpoint.
+        EndpointOutcomeModel *em = page->endpointModel();
+        QCOMPARE(em->rowCount(), 2); // the unpriced call's endpoint has no priced calls
+        QTableView *table = page->endpointTable();
+        table->sortByColumn(EndpointOutcomeModel::Saving, Qt::DescendingOrder);
+        QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Endpoint).data().toString(), u"chat"_s);
+        QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Baseline).data(EndpointOutcomeModel::SortRole).toLongLong(),
+                 chatBaseline);
+        QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Projected).data(EndpointOutcomeModel::SortRole).toLongLong(),
+                 chatProjected);
+        table->sortByColumn(EndpointOutcomeModel::Baseline, Qt::AscendingOrder);
+        QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Endpoint).data().toString(), u"code-assist"_s);
+        QCOMPARE(page->savingsChart()->barCount(), 2);
+        QCOMPARE(page->timeChart()->bucketCount(), 2); // two days: 2026-05-04 and the unpriced call's day
+        QVERIFY(page->assumptionsLabel()->text().contains(u"same token counts"_s));
+        QVERIFY(page->assumptionsLabel()->text().contains(u"left out of the baseline and the savings: 1."_s));
+    }
+
+    void strategyTheDataCannotSupportShowsWhy()
+    {
+        test::TempLedger t;
+        fill(*t.ledger);
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        Scenario sc = routingScenario(500, 200);
+        sc.semanticCache.enabled = true;
+        sc.exactCache.enabled = true;
+        showScenario(*page, sc);
+
+        StrategyOutcomeModel *sm = page->strategyModel();
+        for (Strategy s : {Strategy::ExactCache, Strategy::SemanticCache}) {
+            const QModelIndex saving = sm->index(int(s), StrategyOutcomeModel::Saving);
+            const StrategyOutcome &o = page->result().strategies.at(int(s));
+            QVERIFY(o.enabled && !o.simulated);
+            QVERIFY(!o.whyNot.isEmpty());
+            QCOMPARE(saving.data().toString(), u"not simulated: "_s + o.whyNot);
+            QVERIFY(saving.data(StrategyOutcomeModel::IsMutedRole).toBool());
+            QVERIFY(saving.data(StrategyOutcomeModel::NotSimulatedRole).toBool());
+            QVERIFY(!saving.data(StrategyOutcomeModel::SortRole).isValid()); // no figure to sort on
+            QCOMPARE(page->strategyTable()->columnSpan(int(s), StrategyOutcomeModel::Saving), 3);
+            QVERIFY(page->assumptionsLabel()->text().contains(o.whyNot.toHtmlEscaped()));
+        }
+        QVERIFY(page->result().strategies.at(int(Strategy::SemanticCache)).whyNot.contains(u"embeddings"_s));
+        // The routing figure is unchanged by strategies that could not be simulated.
+        QCOMPARE(page->result().projected, 15'650'000 - 3 * (2'500'000 - 150'000));
+    }
+
+    void cancelStopsARun()
+    {
+        test::TempLedger t;
+        fill(*t.ledger);
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        showScenario(*page, routingScenario(500, 200));
+        const NanoUsd before = page->result().projected;
+
+        // Hold the reader thread so the run is queued behind it, then cancel: the simulator sees the flag
+        // at its first progress report and stops.
+        QSemaphore gate;
+        QSemaphore holding;
+        QFuture<int> blocker = t.ledger->read<int>([&gate, &holding](QSqlDatabase &) {
+            holding.release();
+            gate.acquire();
+            return 0;
+        });
+        holding.acquire();
+        QSignalSpy finished(page.get(), &SimulatorPage::runFinished);
+        page->editor()->defaultsForm()->enabledBox(Strategy::Routing)->click(); // routing off: a new scenario
+        QTest::mouseClick(page->runButton(), Qt::LeftButton);
+        QVERIFY(page->isRunning());
+        QVERIFY(page->progressBar()->isVisible());
+        QVERIFY(page->cancelButton()->isEnabled());
+        QTest::mouseClick(page->cancelButton(), Qt::LeftButton);
+        QVERIFY(!page->isRunning());
+        QVERIFY(!page->cancelButton()->isEnabled());
+        QVERIFY(!page->progressBar()->isVisible());
+        QVERIFY(page->statusLabel()->text().startsWith(u"Cancelled"_s));
+        gate.release();
+        blocker.waitForFinished();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.first().at(0).toBool(), true); // the simulator itself reported the stop
+        QCOMPARE(page->result().projected, before);       // the previous results stay
+        QVERIFY(page->statusLabel()->text().startsWith(u"Cancelled"_s));
+
+        // Run again: the routing-off scenario projects the baseline.
+        QTest::mouseClick(page->runButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded(), 10000);
+        QCOMPARE(page->result().projected, page->result().baseline);
+    }
+
+    void saveAndLoadRoundTrip()
+    {
+        test::TempLedger t;
+        fill(*t.ledger);
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        Scenario sc = routingScenario(500, 200);
+        sc.name = u"round trip"_s;
+        sc.routing.rules[0].endpoints = {u"chat"_s};
+        sc.routing.rules[0].taskTypes = {u"classification"_s};
+        RoutingRule second;
+        second.maxCompletionTokens = 20;
+        second.routeTo = u"gpt-4.1-nano"_s;
+        sc.routing.rules << second;
+        sc.exactCache.enabled = true;
+        sc.exactCache.ttlSeconds = 600;
+        sc.semanticCache.enabled = true;
+        sc.semanticCache.threshold = 0.9;
+        sc.semanticCache.ttlSeconds = 7200;
+        sc.compression.budgetTokens = 8192;
+        sc.batch.enabled = true;
+        sc.batch.endpoints = {u"code-assist"_s};
+        sc.endpointOverrides.insert(u"chat"_s, QJsonObject{{u"exact_cache"_s, QJsonObject{{u"enabled"_s, false},
+                                                                                          {u"ttl_seconds"_s, 60}}}});
+        showScenario(*page, sc);
+        const QJsonObject expected = sc.toJson();
+        QCOMPARE(page->scenario().toJson(), expected); // the editor holds every field
+
+        const QString path = t.dir.filePath(u"saved scenario.json"_s);
+        prompter->fileAnswers.push_back(path);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"saveScenario"_s), Qt::LeftButton);
+        QVERIFY(prompter->messages.isEmpty());
+        const QJsonObject saved = QJsonDocument::fromJson(test::readFile(path)).object();
+        QCOMPARE(saved, expected);
+
+        page->loadExample();
+        QCOMPARE(page->scenario().name, u"Azure trace: short gpt-4o calls to gpt-4o-mini"_s);
+        prompter->fileAnswers.push_back(path);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"loadScenario"_s), Qt::LeftButton);
+        QCOMPARE(page->scenario().toJson(), expected);
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded(), 10000);
+        QCOMPARE(page->result().scenarioName, u"round trip"_s);
+
+        // A file that is not a scenario: a clear message, and nothing lost.
+        const QString bad = t.dir.filePath(u"bad.json"_s);
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"strategies": {"routing": {"rules": [{"model": "x"}]}}})");
+        f.close();
+        prompter->fileAnswers.push_back(bad);
+        page->loadScenario();
+        QCOMPARE(prompter->messages.size(), 1);
+        QVERIFY2(prompter->messages.first().contains(u"route_to"_s), qPrintable(prompter->messages.first()));
+        QCOMPARE(page->scenario().toJson(), expected);
+        // Cancelling the picker changes nothing.
+        page->loadScenario();
+        QCOMPARE(page->scenario().toJson(), expected);
+        // The scenario is remembered for the next start.
+        SimulatorPage again(*t.ledger, *t.settings, prompter);
+        QCOMPARE(again.scenario().toJson(), expected);
+    }
+
+    void applyToProxyStoresThePolicy()
+    {
+        test::TempLedger t;
+        fill(*t.ledger);
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        Scenario sc = routingScenario(500, 200);
+        sc.exactCache.enabled = true;
+        sc.batch.enabled = true;
+        sc.batch.endpoints = {u"code-assist"_s};
+        sc.endpointOverrides.insert(u"code-assist"_s, QJsonObject{{u"routing"_s, QJsonObject{{u"enabled"_s, false}}}});
+        showScenario(*page, sc);
+        QTRY_VERIFY(page->editor()->overrideEndpointBox()->count() >= 2); // the ledger's endpoints arrived
+
+        QSignalSpy applied(page.get(), &SimulatorPage::applyToProxyRequested);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"applyToProxy"_s), Qt::LeftButton);
+        auto *dialog = prompter->lastDialog<ApplyToProxyDialog>();
+        QVERIFY(dialog);
+        QVERIFY(dialog->list()->count() >= 2);
+        QVERIFY(dialog->checkedEndpoints().isEmpty()); // nothing applied yet
+        dialog->setChecked({u"chat"_s, u"code-assist"_s});
+        dialog->accept();
+        QCOMPARE(applied.count(), 1);
+        QCOMPARE(applied.first().at(1).toStringList(), (QStringList{u"chat"_s, u"code-assist"_s}));
+        QCOMPARE(applied.first().at(0).value<Scenario>().toJson(), sc.toJson());
+
+        const QJsonObject policy = storedPolicy(*t.settings);
+        QCOMPARE(policy.value("version"_L1).toInt(), 1);
+        QCOMPARE(policy.value("scenario"_L1).toString(), sc.name);
+        QCOMPARE(policy.value("applied_at"_L1).toString(), u"2026-06-15T12:00:00Z"_s);
+        const QJsonObject chat = policy.value("endpoints"_L1).toObject().value("chat"_L1).toObject();
+        const QJsonObject code = policy.value("endpoints"_L1).toObject().value("code-assist"_L1).toObject();
+        QCOMPARE(chat.value("routing"_L1).toObject().value("enabled"_L1).toBool(), true);
+        QCOMPARE(chat.value("routing"_L1).toObject().value("rules"_L1).toArray().at(0).toObject().value("route_to"_L1).toString(),
+                 kMini);
+        QCOMPARE(chat.value("exact_cache"_L1).toObject().value("enabled"_L1).toBool(), true);
+        QCOMPARE(chat.value("exact_cache"_L1).toObject().value("ttl_seconds"_L1).toInteger(), 3600);
+        QCOMPARE(chat.value("batch"_L1).toObject().value("enabled"_L1).toBool(), false);
+        // code-assist: its override turns routing off; it is batched, and its batch object names only itself.
+        QCOMPARE(code.value("routing"_L1).toObject().value("enabled"_L1).toBool(), false);
+        QCOMPARE(code.value("batch"_L1).toObject().value("enabled"_L1).toBool(), true);
+        QCOMPARE(code.value("batch"_L1).toObject().value("endpoints"_L1).toArray(), QJsonArray{u"code-assist"_s});
+        // Every other endpoint: every strategy off.
+        const QJsonObject def = policy.value("default"_L1).toObject();
+        for (const QString &key : {u"routing"_s, u"exact_cache"_s, u"semantic_cache"_s, u"compression"_s, u"batch"_s})
+            QCOMPARE(def.value(key).toObject().value("enabled"_L1).toBool(), false);
+
+        // The next time, the dialog starts from what is applied; unchecking all turns the policy off.
+        QTest::mouseClick(page->findChild<QPushButton *>(u"applyToProxy"_s), Qt::LeftButton);
+        auto *second = prompter->lastDialog<ApplyToProxyDialog>();
+        QVERIFY(second && second != dialog);
+        QCOMPARE(second->checkedEndpoints(), (QStringList{u"chat"_s, u"code-assist"_s}));
+        second->setChecked({});
+        second->accept();
+        QCOMPARE(applied.count(), 2);
+        QVERIFY(storedPolicy(*t.settings).value("endpoints"_L1).toObject().isEmpty());
+    }
+
+    void editsInTheEditorRecompute()
+    {
+        test::TempLedger t;
+        fill(*t.ledger);
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        showScenario(*page, routingScenario(500, 200));
+        const NanoUsd routed = page->result().projected;
+        QVERIFY(routed < page->result().baseline);
+
+        // The rules table edits RoutingRule fields; the results follow (debounced) by themselves.
+        RoutingRulesModel *rules = page->editor()->defaultsForm()->rulesModel();
+        QAbstractItemModelTester rulesTester(rules, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(rules->setData(rules->index(0, RoutingRulesModel::MaxPromptTokens), 1500));
+        QCOMPARE(page->scenario().routing.rules.at(0).maxPromptTokens, 1500);
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded() && page->result().projected < routed, 10000);
+        QCOMPARE(page->result().projected, 3 * (400 * kMiniIn + 150 * kMiniOut) + 2 * (1200 * kMiniIn + 100 * kMiniOut) + 150'000);
+        QCOMPARE(rules->index(0, RoutingRulesModel::MaxCompletionTokens).data().toString(), u"200"_s);
+        QVERIFY(rules->setData(rules->index(0, RoutingRulesModel::MaxCompletionTokens), -1));
+        QCOMPARE(rules->index(0, RoutingRulesModel::MaxCompletionTokens).data().toString(), u"any"_s);
+
+        // Add, reorder and remove rules with the buttons.
+        QTest::mouseClick(page->findChild<QPushButton *>(u"defaultAddRule"_s), Qt::LeftButton);
+        QCOMPARE(rules->rowCount(), 2);
+        QVERIFY(rules->setData(rules->index(1, RoutingRulesModel::RouteTo), u"gpt-4.1-nano"_s));
+        page->editor()->defaultsForm()->rulesView()->setCurrentIndex(rules->index(1, 0));
+        QTest::mouseClick(page->findChild<QPushButton *>(u"defaultRuleUp"_s), Qt::LeftButton);
+        QCOMPARE(page->scenario().routing.rules.at(0).routeTo, u"gpt-4.1-nano"_s);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"defaultRemoveRule"_s), Qt::LeftButton);
+        QCOMPARE(rules->rowCount(), 1);
+        QCOMPARE(page->scenario().routing.rules.at(0).routeTo, kMini);
+
+        // Unticking routing (a real click) projects the baseline.
+        QCheckBox *routing = page->editor()->defaultsForm()->enabledBox(Strategy::Routing);
+        QTest::mouseClick(routing, Qt::LeftButton, {}, QPoint(8, routing->height() / 2));
+        QVERIFY(!page->scenario().routing.enabled);
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded() && page->result().projected == page->result().baseline, 10000);
+
+        // A per-endpoint override: routing on for chat only.
+        routing->click();
+        page->editor()->addOverride(u"code-assist"_s);
+        StrategiesForm *ov = page->editor()->overrideForm();
+        ov->overrideBox(Strategy::Routing)->click();
+        ov->enabledBox(Strategy::Routing)->click(); // off for code-assist
+        QCOMPARE(page->scenario().endpointOverrides.value(u"code-assist"_s).value("routing"_L1).toObject()
+                     .value("enabled"_L1).toBool(),
+                 false);
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded() && page->result().projected < page->result().baseline, 10000);
+        const StrategyOutcome &codeRouting = [&]() -> const StrategyOutcome & {
+            for (const EndpointOutcome &e : page->result().endpoints)
+                if (e.endpoint == u"code-assist")
+                    return e.strategies.at(int(Strategy::Routing));
+            return page->result().strategies.at(0);
+        }();
+        QCOMPARE(codeRouting.enabled, false);
+    }
+
+    void emptyLedgerShowsHowToGetDataInThenUpdatesLive()
+    {
+        test::TempLedger t;
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded(), 10000);
+        QVERIFY(page->isShowingEmptyState());
+        QVERIFY(page->emptyState()->isVisible());
+        QSignalSpy importSpy(page.get(), &SimulatorPage::importRequested);
+        QTest::mouseClick(page->emptyState()->findChild<QPushButton *>(u"emptyStateImport"_s), Qt::LeftButton);
+        QCOMPARE(importSpy.count(), 1);
+
+        fill(*t.ledger); // Ledger::recordsAdded brings the results by itself
+        QTRY_VERIFY_WITH_TIMEOUT(!page->isShowingEmptyState() && page->result().records == 8, 10000);
+        QCOMPARE(page->result().baseline, 15'650'000);
+    }
+};
+
+} // namespace tl
+
+QTEST_MAIN(tl::SimulatorPageTest)
+#include "SimulatorPageTest.moc"
