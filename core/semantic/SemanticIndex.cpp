@@ -264,6 +264,8 @@ std::optional<SemanticIndex::Match> SemanticIndex::bestHnsw(Group &g, const floa
     // Ask for a few neighbours so an expired nearest one does not hide a live one; if all of them are
     // expired, purge the group's expired entries (the caller's index shrinks) and search once more.
     for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!g.hnsw) // the purge below compacted the group into an exact one
+            return bestExact(g, vector, focus, threshold, nowUs);
         const std::size_t k = std::min<std::size_t>(16, g.live);
         if (k == 0)
             return std::nullopt;

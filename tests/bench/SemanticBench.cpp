@@ -289,6 +289,7 @@ void benchCache(int entries)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // figures appear as they are measured
     int maxEntries = 100000;
     const QStringList args = app.arguments();
     const qsizetype at = args.indexOf(u"--max"_s);

@@ -230,6 +230,31 @@ private Q_SLOTS:
         QVERIFY(!index.best(kScope, stored[5].data(), kGuard, 0.99f, 0));
     }
 
+    // In an HNSW group whose nearest neighbours have all expired, best() purges the expired entries
+    // (here enough to compact the group into an exact one) and still finds the live match.
+    void expiredNeighboursArePurged()
+    {
+        QRandomGenerator rng(11);
+        SemanticIndex index(kDims, SemanticIndex::Options{600, 16, 100, 64});
+        const auto target = randomUnit(rng);
+        for (int i = 0; i < 900; ++i) {
+            const auto v = atCosine(target, randomUnit(rng), 0.99); // close to the target, but expiring
+            QVERIFY(index.insert(i, kScope, v.data(), kGuard, i, 10));
+        }
+        const auto live = atCosine(target, axis(0), 0.9); // farther, but live
+        QVERIFY(index.insert(5000, kScope, live.data(), kGuard, 0, kNever));
+        for (int i = 0; i < 100; ++i) {
+            const auto v = randomUnit(rng);
+            QVERIFY(index.insert(6000 + i, kScope, v.data(), kGuard, 0, kNever));
+        }
+        QCOMPARE(index.hnswGroupCount(), 1);
+        const auto m = index.best(kScope, target.data(), kGuard, 0.5f, 20);
+        QVERIFY(m);
+        QCOMPARE(m->entryId, 5000);
+        QCOMPARE(index.size(), 101);
+        QCOMPARE(index.hnswGroupCount(), 0);
+    }
+
     // The index with the local embedder's 512-dim vectors (the simulator's and the cache's use).
     void withLocalEmbedder()
     {
