@@ -144,9 +144,6 @@ Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, 
     plan.shape = shape;
     plan.budgetTokens = options.budgetTokens;
     plan.summaryModel = options.summaryModel;
-    plan.tokensBefore = counter->countRequest(body).promptTokens;
-    plan.expectedTokensAfter = plan.tokensBefore;
-
     if (shape == BodyShape::ChatCompletions) {
         while (plan.systemCount < n) {
             const QString role = messages[plan.systemCount].toObject().value(u"role"_s).toString();
@@ -157,18 +154,27 @@ Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, 
     }
     plan.droppedBegin = plan.droppedEnd = plan.systemCount;
 
-    if (plan.tokensBefore <= options.budgetTokens) {
-        plan.fitsBudget = true;
-        return plan;
-    }
-
+    // The counter's request count is additive over messages, so each text is tokenised once: the
+    // body without its conversation (system, tools, format, priming) plus each message on its own.
+    QJsonObject fixedBody = body;
+    QJsonArray systemMessages;
+    for (int i = 0; i < plan.systemCount; ++i)
+        systemMessages.append(messages[i]);
+    fixedBody.insert(u"messages"_s, systemMessages);
+    plan.fixedTokens = counter->countRequest(fixedBody).promptTokens;
     QList<qint64> tokens(n, 0);
     qint64 conversationTokens = 0;
     for (int i = plan.systemCount; i < n; ++i) {
         tokens[i] = counter->countMessages(QJsonArray {messages[i]}).promptTokens - kReplyPriming;
         conversationTokens += tokens[i];
     }
-    plan.fixedTokens = plan.tokensBefore - conversationTokens;
+    plan.tokensBefore = plan.fixedTokens + conversationTokens;
+    plan.expectedTokensAfter = plan.tokensBefore;
+
+    if (plan.tokensBefore <= options.budgetTokens) {
+        plan.fitsBudget = true;
+        return plan;
+    }
     plan.summaryReserveTokens
         = counter->countMessages(QJsonArray {QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, summaryText({})}}})
               .promptTokens
