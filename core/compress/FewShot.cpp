@@ -58,8 +58,8 @@ JsonlImport importJsonl(const QByteArray &dataIn)
         QJsonParseError err;
         const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
         if (err.error != QJsonParseError::NoError) {
-            result.errors << JsonlLineError {lineNo, u"not valid JSON (%1 at column %2)"_s.arg(err.errorString()).arg(
-                                                         err.offset + 1)};
+            result.errors << JsonlLineError {
+                lineNo, u"not valid JSON (%1 at column %2)"_s.arg(err.errorString()).arg(err.offset + 1)};
             continue;
         }
         if (!doc.isObject()) {
@@ -103,9 +103,9 @@ Result<QList<FewShotSet>> FewShotStore::fromJson(const QJsonObject &o)
 {
     const int version = o.value(u"version"_s).toInt(kStoreVersion);
     if (version > kStoreVersion)
-        return fail(ErrorCode::Unsupported,
-                    u"few-shot store version %1 is newer than this build understands (%2)"_s.arg(version).arg(
-                        kStoreVersion));
+        return fail(
+            ErrorCode::Unsupported,
+            u"few-shot store version %1 is newer than this build understands (%2)"_s.arg(version).arg(kStoreVersion));
     if (!o.value(u"sets"_s).isArray())
         return fail(ErrorCode::Parse, u"few-shot store: \"sets\" must be an array"_s);
     QList<FewShotSet> sets;
@@ -123,9 +123,8 @@ Result<QList<FewShotSet>> FewShotStore::fromJson(const QJsonObject &o)
         for (qsizetype j = 0; j < ex.size(); ++j) {
             const QJsonObject eo = ex[j].toObject();
             if (!eo.value(u"input"_s).isString() || !eo.value(u"output"_s).isString())
-                return fail(ErrorCode::Parse, u"few-shot store: sets[%1].examples[%2] needs string input and output"_s
-                                                  .arg(i)
-                                                  .arg(j));
+                return fail(ErrorCode::Parse,
+                            u"few-shot store: sets[%1].examples[%2] needs string input and output"_s.arg(i).arg(j));
             s.examples << FewShotExample {eo.value(u"input"_s).toString(), eo.value(u"output"_s).toString()};
         }
         sets << s;
@@ -145,7 +144,8 @@ Result<void> FewShotStore::load()
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
-        return fail(ErrorCode::Parse, u"the few-shot store %1 is not a JSON object (%2)"_s.arg(m_path, err.errorString()));
+        return fail(ErrorCode::Parse,
+                    u"the few-shot store %1 is not a JSON object (%2)"_s.arg(m_path, err.errorString()));
     auto sets = fromJson(doc.object());
     if (!sets)
         return std::unexpected(sets.error());

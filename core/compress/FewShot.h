@@ -24,7 +24,7 @@ using routing::BodyShape;
 
 struct FewShotExample
 {
-    QString input;  // what the user says
+    QString input; // what the user says
     QString output; // what the assistant answers
     bool operator==(const FewShotExample &) const = default;
 };
@@ -32,7 +32,7 @@ struct FewShotExample
 // A user-managed example set (issue #5 section 4). Requests name it with X-TokenLedger-FewShot.
 struct FewShotSet
 {
-    QString name;     // unique in a store
+    QString name; // unique in a store
     QString endpoint; // the endpoint it belongs to ("" = any)
     QList<FewShotExample> examples;
     bool operator==(const FewShotSet &) const = default;
@@ -86,7 +86,7 @@ private:
 // The examples chosen for one request, with the token accounting the simulator reports.
 struct FewShotSelection
 {
-    QList<int> indices;        // into the set's examples, most similar first
+    QList<int> indices; // into the set's examples, most similar first
     QList<float> similarities; // cosine in [-1, 1], same order
     qint64 insertedTokens = 0; // prompt tokens the inserted user/assistant messages add
     qint64 wholeSetTokens = 0; // prompt tokens if every example of the set were inserted
@@ -118,8 +118,8 @@ private:
     FewShotSet m_set;
     const semantic::LocalEmbedder *m_embedder = nullptr;
     int m_dims = 0;
-    std::vector<float> m_vectors;    // examples x dims
-    QList<qint64> m_exampleTokens;   // tokens of the user+assistant pair of each example
+    std::vector<float> m_vectors; // examples x dims
+    QList<qint64> m_exampleTokens; // tokens of the user+assistant pair of each example
 };
 
 // The text of the last user message of a body (ChatCompletions / Messages: the last role "user"

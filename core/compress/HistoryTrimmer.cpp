@@ -178,7 +178,7 @@ Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, 
     plan.summaryReserveTokens
         = counter->countMessages(QJsonArray {QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, summaryText({})}}})
               .promptTokens
-          - kReplyPriming + options.maxSummaryTokens;
+        - kReplyPriming + options.maxSummaryTokens;
 
     // Groups: a message and the tool results that follow it.
     QList<int> groupStart;
@@ -204,8 +204,7 @@ Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, 
     }
 
     const qint64 ratioLimit = qint64(std::floor(options.keepRatio * double(options.budgetTokens)));
-    const qint64 tailLimit
-        = std::min(ratioLimit, options.budgetTokens - plan.fixedTokens - plan.summaryReserveTokens);
+    const qint64 tailLimit = std::min(ratioLimit, options.budgetTokens - plan.fixedTokens - plan.summaryReserveTokens);
 
     int tailStart = n;
     qint64 tail = 0;
@@ -257,8 +256,7 @@ Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, 
 }
 
 QJsonObject HistoryTrimmer::summaryRequest(const QJsonObject &body, const TrimPlan &plan, BodyShape upstreamShape,
-                                           qint64 maxSummaryTokens, const QString &previousSummary,
-                                           int coveredCount)
+                                           qint64 maxSummaryTokens, const QString &previousSummary, int coveredCount)
 {
     const QJsonArray messages = body.value(u"messages"_s).toArray();
     const int from = plan.droppedBegin + std::clamp(coveredCount, 0, plan.droppedCount());
@@ -274,9 +272,9 @@ QJsonObject HistoryTrimmer::summaryRequest(const QJsonObject &body, const TrimPl
     QString user;
     if (!previousSummary.isEmpty() && coveredCount > 0) {
         user = u"Summary of the earlier part of the conversation:\n"_s + previousSummary
-               + u"\n\nThe conversation continued as follows. Reply with one updated summary of the whole "
-                 "conversation.\n\n"_s
-               + lines.join(u"\n\n"_s);
+            + u"\n\nThe conversation continued as follows. Reply with one updated summary of the whole "
+              "conversation.\n\n"_s
+            + lines.join(u"\n\n"_s);
     } else {
         user = u"Conversation:\n\n"_s + lines.join(u"\n\n"_s);
     }
@@ -288,8 +286,9 @@ QJsonObject HistoryTrimmer::summaryRequest(const QJsonObject &body, const TrimPl
                             {u"max_tokens"_s, maxSummaryTokens}};
     }
     return QJsonObject {{u"model"_s, plan.summaryModel},
-                        {u"messages"_s, QJsonArray {QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, instruction}},
-                                                    QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, user}}}},
+                        {u"messages"_s,
+                         QJsonArray {QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, instruction}},
+                                     QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, user}}}},
                         {u"max_completion_tokens"_s, maxSummaryTokens}};
 }
 
@@ -334,7 +333,7 @@ QJsonObject HistoryTrimmer::apply(const QJsonObject &body, const TrimPlan &plan,
         // Same role as the request's own leading instructions ("developer" for requests written that
         // way), else "system".
         const bool developer = plan.droppedBegin > 0
-                               && messages[plan.droppedBegin - 1].toObject().value(u"role"_s).toString() == u"developer"_s;
+            && messages[plan.droppedBegin - 1].toObject().value(u"role"_s).toString() == u"developer"_s;
         out.append(QJsonObject {{u"role"_s, developer ? u"developer"_s : u"system"_s}, {u"content"_s, inserted}});
     }
     for (int i = plan.droppedEnd; i < messages.size(); ++i)

@@ -19,12 +19,12 @@ using routing::BodyShape;
 
 struct TrimOptions
 {
-    qint64 budgetTokens = 0;  // prompt tokens the trimmed request may use (the whole request: system,
-                              // messages, tools, response format), as counted by the tokenizer
-    double keepRatio = 0.7;   // the kept recent messages use at most this share of the budget (seed: 70%)
-    QString summaryModel;     // the cheap model that writes the summary (part of the cache key)
+    qint64 budgetTokens = 0; // prompt tokens the trimmed request may use (the whole request: system,
+                             // messages, tools, response format), as counted by the tokenizer
+    double keepRatio = 0.7; // the kept recent messages use at most this share of the budget (seed: 70%)
+    QString summaryModel; // the cheap model that writes the summary (part of the cache key)
     qint64 maxSummaryTokens = 400; // completion limit for the summary; reserved in the budget
-    QString model;            // tokenizer model; "" = the body's "model"
+    QString model; // tokenizer model; "" = the body's "model"
 };
 
 // What trimming a request would do. Message indices refer to the body's "messages" array.
@@ -32,15 +32,15 @@ struct TrimOptions
 struct TrimPlan
 {
     BodyShape shape = BodyShape::ChatCompletions;
-    bool needed = false;     // the request is over budget and there is a middle to drop
-    bool fitsBudget = true;  // expectedTokensAfter <= budget (false also when nothing can be dropped)
-    int systemCount = 0;     // leading system/developer messages kept as they are (OpenAI; 0 for Anthropic)
-    int droppedBegin = 0;    // messages [droppedBegin, droppedEnd) are replaced by the summary
-    int droppedEnd = 0;      // == droppedBegin when nothing is dropped
+    bool needed = false; // the request is over budget and there is a middle to drop
+    bool fitsBudget = true; // expectedTokensAfter <= budget (false also when nothing can be dropped)
+    int systemCount = 0; // leading system/developer messages kept as they are (OpenAI; 0 for Anthropic)
+    int droppedBegin = 0; // messages [droppedBegin, droppedEnd) are replaced by the summary
+    int droppedEnd = 0; // == droppedBegin when nothing is dropped
     qint64 budgetTokens = 0;
-    qint64 tokensBefore = 0;        // prompt tokens of the request as sent
-    qint64 fixedTokens = 0;         // what trimming cannot touch: system, tools, format, reply priming
-    qint64 keptTokens = 0;          // the kept recent messages
+    qint64 tokensBefore = 0; // prompt tokens of the request as sent
+    qint64 fixedTokens = 0; // what trimming cannot touch: system, tools, format, reply priming
+    qint64 keptTokens = 0; // the kept recent messages
     qint64 summaryReserveTokens = 0; // the summary message at maxSummaryTokens, with its overhead
     qint64 expectedTokensAfter = 0; // fixed + kept + summary reserve (an upper bound when the model
                                     // keeps to maxSummaryTokens), or tokensBefore when !needed

@@ -13,7 +13,7 @@ namespace {
 struct Line
 {
     qsizetype start = 0;
-    qsizetype end = 0;   // exclusive, before the line break
+    qsizetype end = 0; // exclusive, before the line break
     qsizetype brEnd = 0; // exclusive, after the line break ("\n" or "\r\n"); == end on the last line
 };
 

@@ -123,8 +123,7 @@ std::optional<SummaryHit> SummaryCache::longestPrefix(const QList<QByteArray> &p
     return std::nullopt;
 }
 
-Result<void> SummaryCache::insert(const QByteArray &key, const QString &summary, int coveredCount,
-                                  const QString &model)
+Result<void> SummaryCache::insert(const QByteArray &key, const QString &summary, int coveredCount, const QString &model)
 {
     remember(Entry {key, summary, coveredCount});
     if (m_connection.isEmpty())

@@ -53,7 +53,7 @@ public:
     Result<void> insert(const QByteArray &key, const QString &summary, int coveredCount, const QString &model);
 
     int size() const { return int(m_lru.size()); }
-    qint64 hits() const { return m_hits; }     // find/longestPrefix answers (full or prefix)
+    qint64 hits() const { return m_hits; } // find/longestPrefix answers (full or prefix)
     qint64 misses() const { return m_misses; }
 
 private:

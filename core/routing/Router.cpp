@@ -59,19 +59,32 @@ PricePair pricesOf(const ModelEntry *m, qint64 promptTokens)
 QString toString(RouteGuard g)
 {
     switch (g) {
-    case RouteGuard::None: return u"none"_s;
-    case RouteGuard::ModeOff: return u"mode_off"_s;
-    case RouteGuard::Pinned: return u"pinned"_s;
-    case RouteGuard::UnknownFamily: return u"unknown_family"_s;
-    case RouteGuard::ForeignModel: return u"foreign_model"_s;
-    case RouteGuard::SameModel: return u"same_model"_s;
-    case RouteGuard::ContextWindow: return u"context_window"_s;
-    case RouteGuard::Images: return u"images"_s;
-    case RouteGuard::Audio: return u"audio"_s;
-    case RouteGuard::Tools: return u"tools"_s;
-    case RouteGuard::StructuredOutput: return u"structured_output"_s;
-    case RouteGuard::Unpriced: return u"unpriced"_s;
-    case RouteGuard::NotCheaper: return u"not_cheaper"_s;
+    case RouteGuard::None:
+        return u"none"_s;
+    case RouteGuard::ModeOff:
+        return u"mode_off"_s;
+    case RouteGuard::Pinned:
+        return u"pinned"_s;
+    case RouteGuard::UnknownFamily:
+        return u"unknown_family"_s;
+    case RouteGuard::ForeignModel:
+        return u"foreign_model"_s;
+    case RouteGuard::SameModel:
+        return u"same_model"_s;
+    case RouteGuard::ContextWindow:
+        return u"context_window"_s;
+    case RouteGuard::Images:
+        return u"images"_s;
+    case RouteGuard::Audio:
+        return u"audio"_s;
+    case RouteGuard::Tools:
+        return u"tools"_s;
+    case RouteGuard::StructuredOutput:
+        return u"structured_output"_s;
+    case RouteGuard::Unpriced:
+        return u"unpriced"_s;
+    case RouteGuard::NotCheaper:
+        return u"not_cheaper"_s;
     }
     return u"none"_s;
 }
@@ -174,18 +187,18 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
     qint64 window = target.contextWindow;
     if (window <= 0 && targetMatch && targetMatch->model)
         window = targetMatch->model->contextWindow;
-    const qint64 needed = f.estimatedPromptTokens < 0
-                              ? -1
-                              : f.estimatedPromptTokens + std::max<qint64>(f.maxOutputTokens, 0);
+    const qint64 needed
+        = f.estimatedPromptTokens < 0 ? -1 : f.estimatedPromptTokens + std::max<qint64>(f.maxOutputTokens, 0);
     if (window <= 0)
         return block(RouteGuard::ContextWindow, u"context window of %1 unknown"_s.arg(target.model));
     if (needed < 0)
-        return block(RouteGuard::ContextWindow, u"prompt tokens unknown: cannot check %1's context window"_s.arg(
-                                                    target.model));
+        return block(RouteGuard::ContextWindow,
+                     u"prompt tokens unknown: cannot check %1's context window"_s.arg(target.model));
     if (needed > window)
         return block(RouteGuard::ContextWindow,
-                     u"%1 tokens (prompt + max output) exceed %2's context window of %3"_s.arg(needed).arg(target.model).arg(
-                         window));
+                     u"%1 tokens (prompt + max output) exceed %2's context window of %3"_s.arg(needed)
+                         .arg(target.model)
+                         .arg(window));
 
     const Capabilities &cap = target.capabilities;
     if (f.usesImages && !cap.images)
@@ -201,15 +214,16 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
         const PricePair from = pricesOf(requested->model, f.estimatedPromptTokens);
         const PricePair to = pricesOf(targetMatch ? targetMatch->model : nullptr, f.estimatedPromptTokens);
         if (!from.priced || !to.priced)
-            return block(RouteGuard::Unpriced, u"no input/output price for %1: cannot show the change saves money"_s.arg(
-                                                   !from.priced ? f.requestedModel : target.model));
-        const bool cheaper = to.input <= from.input && to.output <= from.output
-                             && (to.input < from.input || to.output < from.output);
+            return block(RouteGuard::Unpriced,
+                         u"no input/output price for %1: cannot show the change saves money"_s.arg(
+                             !from.priced ? f.requestedModel : target.model));
+        const bool cheaper
+            = to.input <= from.input && to.output <= from.output && (to.input < from.input || to.output < from.output);
         if (!cheaper)
-            return block(RouteGuard::NotCheaper,
-                         u"%1 is not cheaper than %2 (complexity %3 maps to the %4 tier)"_s.arg(
-                             target.model, f.requestedModel, routing::toString(d.complexity),
-                             routing::toString(d.tier)));
+            return block(
+                RouteGuard::NotCheaper,
+                u"%1 is not cheaper than %2 (complexity %3 maps to the %4 tier)"_s.arg(
+                    target.model, f.requestedModel, routing::toString(d.complexity), routing::toString(d.tier)));
     }
 
     if (ep.mode == RouteMode::On) {

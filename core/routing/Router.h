@@ -16,20 +16,20 @@ namespace tl::routing {
 
 // Why a model change did not happen (first guard that blocked it, in this order of checking).
 enum class RouteGuard {
-    None,             // not blocked (decision.changes is true in On mode)
-    ModeOff,          // the endpoint's mode is Off
-    Pinned,           // the client sent X-TokenLedger-Route: off
-    UnknownFamily,    // no tiers configured for the request's provider family
-    ForeignModel,     // the requested model is not a model of that family in the price book (e.g. a
-                      // local model behind an OpenAI-compatible upstream): never replaced
-    SameModel,        // the tier's model is the requested model
-    ContextWindow,    // target context window < estimated prompt tokens + max output tokens (or unknown)
-    Images,           // the request uses images, the target does not accept them
-    Audio,            // ... audio
-    Tools,            // ... tools
+    None, // not blocked (decision.changes is true in On mode)
+    ModeOff, // the endpoint's mode is Off
+    Pinned, // the client sent X-TokenLedger-Route: off
+    UnknownFamily, // no tiers configured for the request's provider family
+    ForeignModel, // the requested model is not a model of that family in the price book (e.g. a
+                  // local model behind an OpenAI-compatible upstream): never replaced
+    SameModel, // the tier's model is the requested model
+    ContextWindow, // target context window < estimated prompt tokens + max output tokens (or unknown)
+    Images, // the request uses images, the target does not accept them
+    Audio, // ... audio
+    Tools, // ... tools
     StructuredOutput, // ... structured output
-    Unpriced,         // requested or target model has no input/output price: cannot show it is cheaper
-    NotCheaper,       // the target is dearer (and the endpoint does not allow a cost increase)
+    Unpriced, // requested or target model has no input/output price: cannot show it is cheaper
+    NotCheaper, // the target is dearer (and the endpoint does not allow a cost increase)
 };
 QString toString(RouteGuard g); // "none", "mode_off", "pinned", ..., "not_cheaper"
 
@@ -38,9 +38,9 @@ struct RouteDecision
 {
     RouteMode mode = RouteMode::Off; // the endpoint's mode
     QString endpoint;
-    QString taskType;                // the one used: the header's, else the endpoint default, else ""
+    QString taskType; // the one used: the header's, else the endpoint default, else ""
     Complexity complexity = Complexity::Medium;
-    QString matchedRule;             // name of the rule that set the complexity
+    QString matchedRule; // name of the rule that set the complexity
     ModelTier tier = ModelTier::Standard;
     QString requestedModel;
     // The tier's model for the request's family ("" when no tiers for it). A requested id with an
@@ -51,7 +51,7 @@ struct RouteDecision
     QString servedModel;
     bool changes = false; // true only in On mode with no guard blocking and a different model
     RouteGuard guard = RouteGuard::None;
-    QString guardText;    // for the user, e.g. "gpt-4.1-nano lacks tools"; "" when guard is None
+    QString guardText; // for the user, e.g. "gpt-4.1-nano lacks tools"; "" when guard is None
 
     // For the ledger record (CallRecord::routeMode): "off", "shadow", "on", or "pinned".
     QString recordMode() const;

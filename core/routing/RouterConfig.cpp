@@ -83,8 +83,8 @@ static Result<ComplexityRule> ruleFromJson(const QJsonObject &o, const QString &
     const QString c = o.value(u"complexity"_s).toString();
     const auto complexity = complexityFromString(c);
     if (!complexity)
-        return fail(ErrorCode::InvalidArgument, path + u".complexity: unknown complexity \""_s + c
-                                                    + u"\" (expected low, medium or high)"_s);
+        return fail(ErrorCode::InvalidArgument,
+                    path + u".complexity: unknown complexity \""_s + c + u"\" (expected low, medium or high)"_s);
     r.result = *complexity;
     auto tasks = stringList(o.value(u"task_types"_s), path + u".task_types"_s);
     if (!tasks)
@@ -121,8 +121,9 @@ RouterConfig RouterConfig::defaults()
     const Capabilities claude {true, false, true, true};
     Capabilities haiku = claude;
     haiku.structuredOutput = false;
-    c.tiers.insert(u"anthropic"_s, {tier(u"claude-haiku-4-5"_s, haiku), tier(u"claude-sonnet-4-5"_s, claude),
-                                    tier(u"claude-opus-4-5"_s, claude)});
+    c.tiers.insert(
+        u"anthropic"_s,
+        {tier(u"claude-haiku-4-5"_s, haiku), tier(u"claude-sonnet-4-5"_s, claude), tier(u"claude-opus-4-5"_s, claude)});
     c.endpoints.insert(u"*"_s, EndpointRouting {});
     return c;
 }
@@ -156,8 +157,8 @@ QList<ComplexityRule> RouterConfig::defaultRules()
     {
         ComplexityRule r;
         r.name = u"reasoning-words"_s;
-        r.keywords = {u"分析"_s,     u"推断"_s,   u"原因"_s,       u"为什么"_s,    u"比较"_s,     u"权衡"_s,
-                      u"analyze"_s,  u"analyse"_s, u"analysis"_s,  u"infer"_s,     u"why"_s,      u"compare"_s,
+        r.keywords = {u"分析"_s,       u"推断"_s,      u"原因"_s,     u"为什么"_s,   u"比较"_s, u"权衡"_s,
+                      u"analyze"_s,    u"analyse"_s,   u"analysis"_s, u"infer"_s,    u"why"_s,  u"compare"_s,
                       u"comparison"_s, u"trade-off"_s, u"tradeoff"_s, u"trade off"_s};
         r.result = Complexity::Medium;
         rules << r;
@@ -200,10 +201,11 @@ QJsonObject RouterConfig::toJson() const
         QJsonObject family;
         for (int t = 0; t < 3; ++t) {
             const TierModel &m = it.value()[size_t(t)];
-            family.insert(routing::toString(ModelTier(t)),
-                          QJsonObject {{u"model"_s, m.model},
-                                       {u"context_window"_s, m.contextWindow},
-                                       {u"capabilities"_s, QJsonArray::fromStringList(capabilityNames(m.capabilities))}});
+            family.insert(
+                routing::toString(ModelTier(t)),
+                QJsonObject {{u"model"_s, m.model},
+                             {u"context_window"_s, m.contextWindow},
+                             {u"capabilities"_s, QJsonArray::fromStringList(capabilityNames(m.capabilities))}});
         }
         tiersJson.insert(it.key(), family);
     }
@@ -224,10 +226,8 @@ QJsonObject RouterConfig::toJson() const
         }
         eps.insert(it.key(), o);
     }
-    return QJsonObject {{u"version"_s, kConfigVersion},
-                        {u"tiers"_s, tiersJson},
-                        {u"complexity_tiers"_s, map},
-                        {u"endpoints"_s, eps}};
+    return QJsonObject {
+        {u"version"_s, kConfigVersion}, {u"tiers"_s, tiersJson}, {u"complexity_tiers"_s, map}, {u"endpoints"_s, eps}};
 }
 
 Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
@@ -235,9 +235,9 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
     RouterConfig c = defaults();
     const int version = o.value(u"version"_s).toInt(kConfigVersion);
     if (version > kConfigVersion)
-        return fail(ErrorCode::Unsupported, u"router config version %1 is newer than this build understands (%2)"_s
-                                                .arg(version)
-                                                .arg(kConfigVersion));
+        return fail(
+            ErrorCode::Unsupported,
+            u"router config version %1 is newer than this build understands (%2)"_s.arg(version).arg(kConfigVersion));
 
     const QJsonObject tiersJson = o.value(u"tiers"_s).toObject();
     for (auto it = tiersJson.begin(); it != tiersJson.end(); ++it) {
@@ -286,8 +286,9 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
         }
         for (int t = 0; t < 3; ++t) {
             if (models[size_t(t)].model.isEmpty())
-                return fail(ErrorCode::InvalidArgument, path + u"."_s + routing::toString(ModelTier(t))
-                                                            + u": missing (a new family needs all three tiers)"_s);
+                return fail(ErrorCode::InvalidArgument,
+                            path + u"."_s + routing::toString(ModelTier(t))
+                                + u": missing (a new family needs all three tiers)"_s);
         }
         c.tiers.insert(it.key(), models);
     }
@@ -297,8 +298,9 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
         const auto complexity = complexityFromString(it.key());
         const auto t = tierFromString(it.value().toString());
         if (!complexity || !t)
-            return fail(ErrorCode::InvalidArgument, u"complexity_tiers."_s + it.key()
-                                                        + u": expected low|medium|high mapped to nano|standard|premium"_s);
+            return fail(ErrorCode::InvalidArgument,
+                        u"complexity_tiers."_s + it.key()
+                            + u": expected low|medium|high mapped to nano|standard|premium"_s);
         c.complexityTiers[size_t(*complexity)] = *t;
     }
 

@@ -18,10 +18,10 @@ namespace tl::routing {
 // every request (use it last, as the default). Rules are tried in order; the first match wins.
 struct ComplexityRule
 {
-    QString name;         // shown in the UI and recorded as the decision's matched rule
+    QString name; // shown in the UI and recorded as the decision's matched rule
     QStringList taskTypes; // any-of, compared case-insensitively with the task type; empty = any task type
-    std::optional<qint64> minInputChars;   // inputChars >= this (code points)
-    std::optional<qint64> maxInputChars;   // inputChars <  this (code points), "under N characters"
+    std::optional<qint64> minInputChars; // inputChars >= this (code points)
+    std::optional<qint64> maxInputChars; // inputChars <  this (code points), "under N characters"
     std::optional<qint64> maxOutputTokens; // max output tokens present AND < this; absent never matches
     // Any-of, case-insensitive (Unicode case folding). A keyword with a CJK (or other non-Latin
     // letter) character matches as a plain substring; a keyword that starts with a Latin letter or
@@ -53,7 +53,7 @@ struct Capabilities
 // A tier's model for one provider family.
 struct TierModel
 {
-    QString model;          // model id as sent upstream, e.g. "gpt-4.1-nano"
+    QString model; // model id as sent upstream, e.g. "gpt-4.1-nano"
     qint64 contextWindow = 0; // tokens; 0 = take it from the price book (unknown there = never routed to)
     Capabilities capabilities;
     bool operator==(const TierModel &) const = default;

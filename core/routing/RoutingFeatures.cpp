@@ -11,8 +11,7 @@ namespace tl::routing {
 
 namespace {
 
-template<typename E, size_t N>
-std::optional<E> lookup(QStringView s, const std::array<QString, N> &names)
+template<typename E, size_t N> std::optional<E> lookup(QStringView s, const std::array<QString, N> &names)
 {
     for (size_t i = 0; i < N; ++i) {
         if (s.compare(names[i], Qt::CaseInsensitive) == 0)
@@ -153,8 +152,7 @@ RoutingFeatures RoutingFeatures::fromJson(const QJsonObject &o)
     f.requestedModel = o.value(u"requested_model"_s).toString();
     f.family = o.value(u"family"_s).toString();
     f.inputText = o.value(u"input_text"_s).toString();
-    f.inputChars = o.contains(u"input_chars"_s) ? o.value(u"input_chars"_s).toInteger(0)
-                                                : codePointCount(f.inputText);
+    f.inputChars = o.contains(u"input_chars"_s) ? o.value(u"input_chars"_s).toInteger(0) : codePointCount(f.inputText);
     f.maxOutputTokens = o.value(u"max_output_tokens"_s).toInteger(-1);
     f.estimatedPromptTokens = o.value(u"estimated_prompt_tokens"_s).toInteger(-1);
     f.promptTokensEstimate = o.value(u"prompt_tokens_estimate"_s).toBool(true);

@@ -46,13 +46,13 @@ struct RoutingFeatures
     // All message text (system/instructions, every message's text parts, tool results), joined by
     // '\n'. Used by keyword rules. Not the images or audio.
     QString inputText;
-    qint64 inputChars = 0;             // Unicode code points of inputText (not UTF-16 units, not bytes)
-    qint64 maxOutputTokens = -1;       // max_tokens / max_completion_tokens / max_output_tokens; -1 absent
+    qint64 inputChars = 0; // Unicode code points of inputText (not UTF-16 units, not bytes)
+    qint64 maxOutputTokens = -1; // max_tokens / max_completion_tokens / max_output_tokens; -1 absent
     qint64 estimatedPromptTokens = -1; // tokenizer count of the whole request (ChatTokenCounter); -1 unknown
-    bool promptTokensEstimate = true;  // the count follows an unpublished rule or a guessed tokenizer
-    bool usesImages = false;           // image_url / image / input_image parts
-    bool usesAudio = false;            // input_audio parts, or "audio" output requested / "modalities" audio
-    bool usesTools = false;            // a non-empty tools/functions array, or tool messages / tool blocks
+    bool promptTokensEstimate = true; // the count follows an unpublished rule or a guessed tokenizer
+    bool usesImages = false; // image_url / image / input_image parts
+    bool usesAudio = false; // input_audio parts, or "audio" output requested / "modalities" audio
+    bool usesTools = false; // a non-empty tools/functions array, or tool messages / tool blocks
     bool usesStructuredOutput = false; // response_format json_schema|json_object, Responses text.format
                                        // json_schema|json_object, Anthropic output_format
 

@@ -29,9 +29,9 @@ QJsonObject msg(const QString &role, const QString &content)
 // A sentence of about `words` words that differs per `seed` (so messages are not identical).
 QString prose(int seed, int words)
 {
-    static const QStringList vocab {u"budget"_s, u"invoice"_s, u"shipment"_s, u"customer"_s, u"delay"_s,
-                                    u"warehouse"_s, u"refund"_s, u"policy"_s, u"order"_s, u"quarter"_s,
-                                    u"supplier"_s, u"contract"_s, u"deadline"_s, u"report"_s, u"meeting"_s};
+    static const QStringList vocab {u"budget"_s,    u"invoice"_s,  u"shipment"_s, u"customer"_s, u"delay"_s,
+                                    u"warehouse"_s, u"refund"_s,   u"policy"_s,   u"order"_s,    u"quarter"_s,
+                                    u"supplier"_s,  u"contract"_s, u"deadline"_s, u"report"_s,   u"meeting"_s};
     QStringList out;
     for (int i = 0; i < words; ++i)
         out << vocab[(seed * 7 + i * 3) % vocab.size()] + QString::number((seed + i) % 10);
@@ -47,20 +47,24 @@ QJsonObject openAiConversation(int turns, int wordsPerMessage = 60)
         messages.append(msg(u"user"_s, u"Question %1: "_s.arg(t) + prose(t, wordsPerMessage)));
         if (t % 3 == 1) {
             const QString a = u"call_%1a"_s.arg(t), b = u"call_%1b"_s.arg(t);
-            QJsonObject calls {{u"role"_s, u"assistant"_s},
-                               {u"content"_s, QJsonValue::Null},
-                               {u"tool_calls"_s,
-                                QJsonArray {QJsonObject {{u"id"_s, a},
-                                                         {u"type"_s, u"function"_s},
-                                                         {u"function"_s, QJsonObject {{u"name"_s, u"lookup"_s},
-                                                                                      {u"arguments"_s, u"{\"q\":1}"_s}}}},
-                                            QJsonObject {{u"id"_s, b},
-                                                         {u"type"_s, u"function"_s},
-                                                         {u"function"_s, QJsonObject {{u"name"_s, u"lookup"_s},
-                                                                                      {u"arguments"_s, u"{\"q\":2}"_s}}}}}}};
+            QJsonObject calls {
+                {u"role"_s, u"assistant"_s},
+                {u"content"_s, QJsonValue::Null},
+                {u"tool_calls"_s,
+                 QJsonArray {
+                     QJsonObject {
+                         {u"id"_s, a},
+                         {u"type"_s, u"function"_s},
+                         {u"function"_s, QJsonObject {{u"name"_s, u"lookup"_s}, {u"arguments"_s, u"{\"q\":1}"_s}}}},
+                     QJsonObject {
+                         {u"id"_s, b},
+                         {u"type"_s, u"function"_s},
+                         {u"function"_s, QJsonObject {{u"name"_s, u"lookup"_s}, {u"arguments"_s, u"{\"q\":2}"_s}}}}}}};
             messages.append(calls);
-            messages.append(QJsonObject {{u"role"_s, u"tool"_s}, {u"tool_call_id"_s, a}, {u"content"_s, prose(t + 50, 30)}});
-            messages.append(QJsonObject {{u"role"_s, u"tool"_s}, {u"tool_call_id"_s, b}, {u"content"_s, prose(t + 60, 30)}});
+            messages.append(
+                QJsonObject {{u"role"_s, u"tool"_s}, {u"tool_call_id"_s, a}, {u"content"_s, prose(t + 50, 30)}});
+            messages.append(
+                QJsonObject {{u"role"_s, u"tool"_s}, {u"tool_call_id"_s, b}, {u"content"_s, prose(t + 60, 30)}});
         }
         messages.append(msg(u"assistant"_s, u"Answer %1: "_s.arg(t) + prose(t + 100, wordsPerMessage)));
     }
@@ -75,18 +79,19 @@ QJsonObject anthropicConversation(int turns)
         messages.append(msg(u"user"_s, u"Question %1: "_s.arg(t) + prose(t, 60)));
         if (t % 2 == 1) {
             const QString id = u"toolu_%1"_s.arg(t);
-            messages.append(QJsonObject {
-                {u"role"_s, u"assistant"_s},
-                {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, u"Let me check."_s}},
-                                           QJsonObject {{u"type"_s, u"tool_use"_s},
-                                                        {u"id"_s, id},
-                                                        {u"name"_s, u"lookup"_s},
-                                                        {u"input"_s, QJsonObject {{u"q"_s, t}}}}}}});
+            messages.append(
+                QJsonObject {{u"role"_s, u"assistant"_s},
+                             {u"content"_s,
+                              QJsonArray {QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, u"Let me check."_s}},
+                                          QJsonObject {{u"type"_s, u"tool_use"_s},
+                                                       {u"id"_s, id},
+                                                       {u"name"_s, u"lookup"_s},
+                                                       {u"input"_s, QJsonObject {{u"q"_s, t}}}}}}});
             messages.append(QJsonObject {
                 {u"role"_s, u"user"_s},
-                {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"tool_result"_s},
-                                                        {u"tool_use_id"_s, id},
-                                                        {u"content"_s, prose(t + 40, 40)}}}}});
+                {u"content"_s,
+                 QJsonArray {QJsonObject {
+                     {u"type"_s, u"tool_result"_s}, {u"tool_use_id"_s, id}, {u"content"_s, prose(t + 40, 40)}}}}});
         }
         messages.append(msg(u"assistant"_s, u"Answer %1: "_s.arg(t) + prose(t + 100, 60)));
     }
@@ -175,20 +180,20 @@ private Q_SLOTS:
         QTest::newRow("fenced code block is untouched")
             << u"text  \n```python\nx = 1  \n\n\n\n\ny = 2\t\n```\nafter  "_s
             << u"text\n```python\nx = 1  \n\n\n\n\ny = 2\t\n```\nafter"_s;
-        QTest::newRow("tilde fence, indented, is untouched") << u"  ~~~~\na  \n\n\n\n  ~~~~\nb  "_s
-                                                             << u"  ~~~~\na  \n\n\n\n  ~~~~\nb"_s;
+        QTest::newRow("tilde fence, indented, is untouched")
+            << u"  ~~~~\na  \n\n\n\n  ~~~~\nb  "_s << u"  ~~~~\na  \n\n\n\n  ~~~~\nb"_s;
         QTest::newRow("a shorter fence does not close a longer one")
             << u"````\n```\n  \n\n\n\n````\nz  "_s << u"````\n```\n  \n\n\n\n````\nz"_s;
         QTest::newRow("an unclosed fence runs to the end") << u"```\na  \n\n\n\nb  "_s << u"```\na  \n\n\n\nb  "_s;
         QTest::newRow("inline code is untouched") << u"run `a  \n\n\n\nb` now  "_s << u"run `a  \n\n\n\nb` now"_s;
-        QTest::newRow("double-quoted literal is untouched") << u"say \"hi  \n\n\n\nthere\" ok  "_s
-                                                            << u"say \"hi  \n\n\n\nthere\" ok"_s;
-        QTest::newRow("single-quoted literal is untouched") << u"name 'a  \n\n\n\nb' end  "_s
-                                                            << u"name 'a  \n\n\n\nb' end"_s;
+        QTest::newRow("double-quoted literal is untouched")
+            << u"say \"hi  \n\n\n\nthere\" ok  "_s << u"say \"hi  \n\n\n\nthere\" ok"_s;
+        QTest::newRow("single-quoted literal is untouched")
+            << u"name 'a  \n\n\n\nb' end  "_s << u"name 'a  \n\n\n\nb' end"_s;
         QTest::newRow("an apostrophe is not a quote") << u"don't  \n\n\n\nstop"_s << u"don't\n\nstop"_s;
         QTest::newRow("an unmatched double quote protects nothing") << u"a \"b  \n\n\n\nc"_s << u"a \"b\n\nc"_s;
-        QTest::newRow("text around a literal still changes") << u"x  \n\n\n\n\"k  \" y  \n\n\n\nz"_s
-                                                             << u"x\n\n\"k  \" y\n\nz"_s;
+        QTest::newRow("text around a literal still changes")
+            << u"x  \n\n\n\n\"k  \" y  \n\n\n\nz"_s << u"x\n\n\"k  \" y\n\nz"_s;
         QTest::newRow("nothing to do") << u"clean\ntext"_s << u"clean\ntext"_s;
         QTest::newRow("empty") << QString() << QString();
     }
@@ -210,8 +215,8 @@ private Q_SLOTS:
         // Random mixes of the characters that matter: only spaces, tabs and line breaks may go, the
         // result is stable under a second pass, and a fenced block survives byte for byte.
         QRandomGenerator rng(20261129);
-        const QStringList pieces {u" "_s, u"\t"_s, u"\n"_s, u"\n\n\n"_s, u"\r\n"_s, u"\""_s, u"'"_s, u"`"_s,
-                                  u"```"_s, u"~~~"_s, u"word"_s, u"don't"_s, u"中文"_s, u"x"_s, u"  \n"_s};
+        const QStringList pieces {u" "_s,   u"\t"_s,  u"\n"_s,   u"\n\n\n"_s, u"\r\n"_s, u"\""_s, u"'"_s,   u"`"_s,
+                                  u"```"_s, u"~~~"_s, u"word"_s, u"don't"_s,  u"中文"_s, u"x"_s,  u"  \n"_s};
         for (int round = 0; round < 2000; ++round) {
             QString text;
             const int n = int(rng.bounded(1, 60));
@@ -242,13 +247,15 @@ private Q_SLOTS:
     {
         const QJsonObject chat {
             {u"model"_s, u"gpt-4o"_s},
-            {u"messages"_s, QJsonArray {msg(u"system"_s, u"Rules:  \n\n\n\n- be brief"_s),
-                                        QJsonObject {{u"role"_s, u"user"_s},
-                                                     {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"text"_s},
-                                                                                             {u"text"_s, u"hi  "_s}}}}}}},
-            {u"tools"_s, QJsonArray {QJsonObject {{u"type"_s, u"function"_s},
-                                                  {u"function"_s, QJsonObject {{u"name"_s, u"f"_s},
-                                                                               {u"description"_s, u"d  \n\n\n\n"_s}}}}}}};
+            {u"messages"_s,
+             QJsonArray {msg(u"system"_s, u"Rules:  \n\n\n\n- be brief"_s),
+                         QJsonObject {{u"role"_s, u"user"_s},
+                                      {u"content"_s,
+                                       QJsonArray {QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, u"hi  "_s}}}}}}},
+            {u"tools"_s,
+             QJsonArray {QJsonObject {
+                 {u"type"_s, u"function"_s},
+                 {u"function"_s, QJsonObject {{u"name"_s, u"f"_s}, {u"description"_s, u"d  \n\n\n\n"_s}}}}}}};
         const BodyRedundancyResult r = removeRedundancyInBody(chat, BodyShape::ChatCompletions);
         QCOMPARE(r.stringsChanged, 2);
         QCOMPARE(r.charsSaved, qint64(4 + 2)); // "  " + two of the blank lines, and "hi  "
@@ -261,9 +268,10 @@ private Q_SLOTS:
             {u"system"_s, QJsonArray {QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, u"sys  "_s}}}},
             {u"messages"_s,
              QJsonArray {QJsonObject {{u"role"_s, u"user"_s},
-                                      {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"tool_result"_s},
-                                                                              {u"tool_use_id"_s, u"t"_s},
-                                                                              {u"content"_s, u"out  \n\n\n\nend"_s}}}}}}}};
+                                      {u"content"_s,
+                                       QJsonArray {QJsonObject {{u"type"_s, u"tool_result"_s},
+                                                                {u"tool_use_id"_s, u"t"_s},
+                                                                {u"content"_s, u"out  \n\n\n\nend"_s}}}}}}}};
         const BodyRedundancyResult a = removeRedundancyInBody(anthropic, BodyShape::Messages);
         QCOMPARE(a.stringsChanged, 2);
         QCOMPARE(a.body[u"system"_s][0][u"text"_s].toString(), u"sys"_s);
@@ -404,18 +412,24 @@ private Q_SLOTS:
                     QJsonArray toolCalls, blocks, results;
                     for (int c = 0; c < calls; ++c) {
                         const QString id = u"id_%1_%2_%3"_s.arg(round).arg(t).arg(c);
-                        toolCalls.append(QJsonObject {{u"id"_s, id}, {u"type"_s, u"function"_s},
-                                                      {u"function"_s, QJsonObject {{u"name"_s, u"f"_s}, {u"arguments"_s, u"{}"_s}}}});
-                        blocks.append(QJsonObject {{u"type"_s, u"tool_use"_s}, {u"id"_s, id}, {u"name"_s, u"f"_s},
+                        toolCalls.append(QJsonObject {
+                            {u"id"_s, id},
+                            {u"type"_s, u"function"_s},
+                            {u"function"_s, QJsonObject {{u"name"_s, u"f"_s}, {u"arguments"_s, u"{}"_s}}}});
+                        blocks.append(QJsonObject {{u"type"_s, u"tool_use"_s},
+                                                   {u"id"_s, id},
+                                                   {u"name"_s, u"f"_s},
                                                    {u"input"_s, QJsonObject {}}});
-                        results.append(QJsonObject {{u"type"_s, u"tool_result"_s}, {u"tool_use_id"_s, id},
+                        results.append(QJsonObject {{u"type"_s, u"tool_result"_s},
+                                                    {u"tool_use_id"_s, id},
                                                     {u"content"_s, prose(c, int(rng.bounded(1, 60)))}});
                     }
                     if (anthropic) {
                         messages.append(QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, blocks}});
                         messages.append(QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, results}});
                     } else {
-                        messages.append(QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, QJsonValue::Null},
+                        messages.append(QJsonObject {{u"role"_s, u"assistant"_s},
+                                                     {u"content"_s, QJsonValue::Null},
                                                      {u"tool_calls"_s, toolCalls}});
                         for (const QJsonValue &r : std::as_const(results))
                             messages.append(QJsonObject {{u"role"_s, u"tool"_s},
@@ -426,7 +440,8 @@ private Q_SLOTS:
                 messages.append(msg(u"assistant"_s, prose(t + 3 * round, int(rng.bounded(1, 120)))));
             }
             messages.append(msg(u"user"_s, prose(round + 9, int(rng.bounded(1, 40)))));
-            QJsonObject body {{u"model"_s, anthropic ? u"claude-sonnet-4-5"_s : u"gpt-4o"_s}, {u"messages"_s, messages}};
+            QJsonObject body {{u"model"_s, anthropic ? u"claude-sonnet-4-5"_s : u"gpt-4o"_s},
+                              {u"messages"_s, messages}};
             if (anthropic)
                 body.insert(u"system"_s, u"sys"_s);
             const qint64 before = promptTokens(body);
@@ -447,7 +462,8 @@ private Q_SLOTS:
             ++trimmed;
             checkToolPairs(outMessages, anthropic);
             const qint64 after = promptTokens(out);
-            QVERIFY2(after <= plan->expectedTokensAfter, qPrintable(u"%1 > %2"_s.arg(after).arg(plan->expectedTokensAfter)));
+            QVERIFY2(after <= plan->expectedTokensAfter,
+                     qPrintable(u"%1 > %2"_s.arg(after).arg(plan->expectedTokensAfter)));
             if (plan->fitsBudget)
                 QVERIFY2(after <= budget, qPrintable(u"round %1: %2 > %3"_s.arg(round).arg(after).arg(budget)));
             QVERIFY(after < before);
@@ -500,8 +516,9 @@ private Q_SLOTS:
         QCOMPARE(out.last(), messages.last()); // the last user message is never dropped
 
         // Nothing at all to drop: system + one huge user message.
-        const QJsonObject single {{u"model"_s, u"gpt-4o"_s},
-                                  {u"messages"_s, QJsonArray {msg(u"system"_s, u"s"_s), msg(u"user"_s, prose(2, 2000))}}};
+        const QJsonObject single {
+            {u"model"_s, u"gpt-4o"_s},
+            {u"messages"_s, QJsonArray {msg(u"system"_s, u"s"_s), msg(u"user"_s, prose(2, 2000))}}};
         auto p2 = trimmer.plan(single, BodyShape::ChatCompletions, TrimOptions {1000, 0.7, u"m"_s, 100, {}});
         QVERIFY(p2);
         QVERIFY(!p2->needed);

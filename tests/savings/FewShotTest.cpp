@@ -26,8 +26,10 @@ FewShotSet supportSet()
     s.endpoint = u"helpdesk"_s;
     s.examples = {
         {u"How do I reset my password?"_s, u"Open Settings > Security > Reset password and follow the email link."_s},
-        {u"Where is my parcel? The tracking number does not work."_s, u"Tracking numbers activate within 24 hours of shipping."_s},
-        {u"I want a refund for a damaged item."_s, u"Sorry about that. Refunds for damaged items are issued within 5 days."_s},
+        {u"Where is my parcel? The tracking number does not work."_s,
+         u"Tracking numbers activate within 24 hours of shipping."_s},
+        {u"I want a refund for a damaged item."_s,
+         u"Sorry about that. Refunds for damaged items are issued within 5 days."_s},
         {u"Can I change the delivery address of my order?"_s, u"Yes, until the order ships: Orders > Edit address."_s},
         {u"How do I delete my account?"_s, u"Settings > Account > Delete account. This cannot be undone."_s},
         {u"我忘记了密码，怎么重置？"_s, u"请打开设置 > 安全 > 重置密码。"_s},
@@ -163,8 +165,8 @@ private Q_SLOTS:
         const FewShotIndex idx = index();
         QCOMPARE(idx.select(u"refund"_s, 0).indices.size(), 1);
         QCOMPARE(idx.select(u"refund"_s, 10).indices.size(), 3);
-        auto small = FewShotIndex::build(FewShotSet {u"s"_s, {}, {{u"a"_s, u"b"_s}}}, m_embedder, m_tokenizers,
-                                         u"gpt-4o"_s);
+        auto small
+            = FewShotIndex::build(FewShotSet {u"s"_s, {}, {{u"a"_s, u"b"_s}}}, m_embedder, m_tokenizers, u"gpt-4o"_s);
         QVERIFY(small);
         QCOMPARE(small->select(u"a"_s, 3).indices.size(), 1);
         auto empty = FewShotIndex::build(FewShotSet {u"e"_s, {}, {}}, m_embedder, m_tokenizers, u"gpt-4o"_s);
@@ -178,9 +180,10 @@ private Q_SLOTS:
     void tokenAccountingMatchesTheInsertedMessages()
     {
         const FewShotIndex idx = index();
-        const QJsonObject body {{u"model"_s, u"gpt-4o"_s},
-                                {u"messages"_s, QJsonArray {msg(u"system"_s, u"You are a support agent."_s),
-                                                            msg(u"user"_s, u"I forgot my password"_s)}}};
+        const QJsonObject body {
+            {u"model"_s, u"gpt-4o"_s},
+            {u"messages"_s,
+             QJsonArray {msg(u"system"_s, u"You are a support agent."_s), msg(u"user"_s, u"I forgot my password"_s)}}};
         const QString last = lastUserMessage(body, BodyShape::ChatCompletions);
         QCOMPARE(last, u"I forgot my password"_s);
         const FewShotSelection sel = idx.select(last, 2);
@@ -218,8 +221,9 @@ private Q_SLOTS:
             {u"max_tokens"_s, 100},
             {u"messages"_s,
              QJsonArray {QJsonObject {{u"role"_s, u"user"_s},
-                                      {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"text"_s},
-                                                                              {u"text"_s, u"refund please, it is damaged"_s}}}}}}}};
+                                      {u"content"_s,
+                                       QJsonArray {QJsonObject {{u"type"_s, u"text"_s},
+                                                                {u"text"_s, u"refund please, it is damaged"_s}}}}}}}};
         const QString last = lastUserMessage(anthropic, BodyShape::Messages);
         QCOMPARE(last, u"refund please, it is damaged"_s);
         const FewShotSelection sel = idx.select(last, 1);
@@ -234,8 +238,8 @@ private Q_SLOTS:
         QCOMPARE(m[2], anthropic[u"messages"_s][0]);
         QCOMPARE(promptTokens(out) - promptTokens(anthropic), sel.insertedTokens);
 
-        const QJsonObject responses {{u"model"_s, u"gpt-4.1"_s}, {u"instructions"_s, u"Support"_s},
-                                     {u"input"_s, u"how to delete my account"_s}};
+        const QJsonObject responses {
+            {u"model"_s, u"gpt-4.1"_s}, {u"instructions"_s, u"Support"_s}, {u"input"_s, u"how to delete my account"_s}};
         QCOMPARE(lastUserMessage(responses, BodyShape::Responses), u"how to delete my account"_s);
         const FewShotSelection rs = index(u"gpt-4.1"_s).select(lastUserMessage(responses, BodyShape::Responses), 1);
         const QJsonArray input = insertExamples(responses, BodyShape::Responses, idx.set(), rs)[u"input"_s].toArray();
@@ -252,14 +256,16 @@ private Q_SLOTS:
             {u"messages"_s,
              QJsonArray {msg(u"user"_s, u"the question"_s),
                          QJsonObject {{u"role"_s, u"assistant"_s},
-                                      {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"tool_use"_s},
-                                                                              {u"id"_s, u"t"_s},
-                                                                              {u"name"_s, u"f"_s},
-                                                                              {u"input"_s, QJsonObject {}}}}}},
+                                      {u"content"_s,
+                                       QJsonArray {QJsonObject {{u"type"_s, u"tool_use"_s},
+                                                                {u"id"_s, u"t"_s},
+                                                                {u"name"_s, u"f"_s},
+                                                                {u"input"_s, QJsonObject {}}}}}},
                          QJsonObject {{u"role"_s, u"user"_s},
-                                      {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"tool_result"_s},
-                                                                              {u"tool_use_id"_s, u"t"_s},
-                                                                              {u"content"_s, u"42"_s}}}}}}}};
+                                      {u"content"_s,
+                                       QJsonArray {QJsonObject {{u"type"_s, u"tool_result"_s},
+                                                                {u"tool_use_id"_s, u"t"_s},
+                                                                {u"content"_s, u"42"_s}}}}}}}};
         QCOMPARE(lastUserMessage(anthropic, BodyShape::Messages), u"the question"_s);
         QCOMPARE(lastUserMessage(QJsonObject {}, BodyShape::ChatCompletions), QString());
         // Nothing selected: the body is returned as it was.

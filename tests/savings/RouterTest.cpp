@@ -88,10 +88,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("rule");
 
         const QString longText = QString(u"word "_s).repeated(200); // 1000 chars
-        QTest::newRow("classification task type is low") << longText << qint64(-1) << u"classification"_s << u"low"_s
-                                                         << u"low-task-types"_s;
-        QTest::newRow("sentiment task type is low") << u"Why do I love this?"_s << qint64(-1) << u"sentiment"_s
-                                                    << u"low"_s << u"low-task-types"_s;
+        QTest::newRow("classification task type is low")
+            << longText << qint64(-1) << u"classification"_s << u"low"_s << u"low-task-types"_s;
+        QTest::newRow("sentiment task type is low")
+            << u"Why do I love this?"_s << qint64(-1) << u"sentiment"_s << u"low"_s << u"low-task-types"_s;
         QTest::newRow("entity_extraction task type is low")
             << longText << qint64(2000) << u"entity_extraction"_s << u"low"_s << u"low-task-types"_s;
         QTest::newRow("entity-extraction spelling is accepted")
@@ -100,8 +100,8 @@ private Q_SLOTS:
             << u"Translate 'cat' to French."_s << qint64(100) << QString() << u"low"_s << u"short-input-short-output"_s;
         QTest::newRow("499 characters with max_tokens 199 is low")
             << QString(499, u'x') << qint64(199) << QString() << u"low"_s << u"short-input-short-output"_s;
-        QTest::newRow("500 characters is not short") << QString(500, u'x') << qint64(100) << QString() << u"medium"_s
-                                                     << u"default"_s;
+        QTest::newRow("500 characters is not short")
+            << QString(500, u'x') << qint64(100) << QString() << u"medium"_s << u"default"_s;
         QTest::newRow("max_tokens 200 is not short output")
             << u"Say hi"_s << qint64(200) << QString() << u"medium"_s << u"default"_s;
         QTest::newRow("absent max_tokens never matches the short rule")
@@ -110,28 +110,29 @@ private Q_SLOTS:
             << QString(499, QChar(0x6C49)) << qint64(100) << QString() << u"low"_s << u"short-input-short-output"_s;
         QTest::newRow("why makes a short question medium")
             << u"Why is the sky blue?"_s << qint64(100) << QString() << u"medium"_s << u"reasoning-words"_s;
-        QTest::newRow("analyze, any case") << u"ANALYZE these numbers: 1, 2, 3"_s << qint64(50) << QString()
-                                           << u"medium"_s << u"reasoning-words"_s;
+        QTest::newRow("analyze, any case")
+            << u"ANALYZE these numbers: 1, 2, 3"_s << qint64(50) << QString() << u"medium"_s << u"reasoning-words"_s;
         QTest::newRow("British analyse") << u"Please analyse it"_s << qint64(50) << QString() << u"medium"_s
                                          << u"reasoning-words"_s;
-        QTest::newRow("inferred starts with infer") << u"What can be inferred?"_s << qint64(50) << QString()
-                                                    << u"medium"_s << u"reasoning-words"_s;
+        QTest::newRow("inferred starts with infer")
+            << u"What can be inferred?"_s << qint64(50) << QString() << u"medium"_s << u"reasoning-words"_s;
         QTest::newRow("a word merely containing a keyword is not one")
-            << u"Ask the chinfer about somewhy"_s << qint64(50) << QString() << u"low"_s << u"short-input-short-output"_s;
+            << u"Ask the chinfer about somewhy"_s << qint64(50) << QString() << u"low"_s
+            << u"short-input-short-output"_s;
         QTest::newRow("trade-off") << u"What is the trade-off here?"_s << qint64(50) << QString() << u"medium"_s
                                    << u"reasoning-words"_s;
         QTest::newRow("compare") << u"Compare Rust and Go"_s << qint64(50) << QString() << u"medium"_s
                                  << u"reasoning-words"_s;
-        QTest::newRow("Chinese 分析 inside a sentence") << u"请分析这个季度的销售数据"_s << qint64(50) << QString()
-                                                      << u"medium"_s << u"reasoning-words"_s;
+        QTest::newRow("Chinese 分析 inside a sentence")
+            << u"请分析这个季度的销售数据"_s << qint64(50) << QString() << u"medium"_s << u"reasoning-words"_s;
         QTest::newRow("Chinese 为什么") << u"天空为什么是蓝色的"_s << qint64(50) << QString() << u"medium"_s
-                                       << u"reasoning-words"_s;
+                                        << u"reasoning-words"_s;
         QTest::newRow("Chinese 权衡") << u"这两个方案怎么权衡"_s << qint64(50) << QString() << u"medium"_s
-                                     << u"reasoning-words"_s;
-        QTest::newRow("Chinese 原因 and 推断") << u"推断一下原因"_s << qint64(50) << QString() << u"medium"_s
-                                           << u"reasoning-words"_s;
+                                      << u"reasoning-words"_s;
+        QTest::newRow("Chinese 原因 and 推断")
+            << u"推断一下原因"_s << qint64(50) << QString() << u"medium"_s << u"reasoning-words"_s;
         QTest::newRow("Chinese 比较") << u"比较一下"_s << qint64(50) << QString() << u"medium"_s
-                                     << u"reasoning-words"_s;
+                                      << u"reasoning-words"_s;
         QTest::newRow("English keyword right after Chinese text")
             << u"请compare这两个"_s << qint64(50) << QString() << u"medium"_s << u"reasoning-words"_s;
         QTest::newRow("Chinese without reasoning words, short, is low")
@@ -206,11 +207,10 @@ private Q_SLOTS:
         QVERIFY(d.guardText.isEmpty());
 
         // Anthropic family goes to Anthropic tiers only.
-        const RoutingFeatures a = features(anthropicBody(u"claude-opus-4-1"_s,
-                                                         QJsonArray {QJsonObject {{u"type"_s, u"text"_s},
-                                                                                  {u"text"_s, u"Hi there"_s}}},
-                                                         50),
-                                           BodyShape::Messages);
+        const RoutingFeatures a
+            = features(anthropicBody(u"claude-opus-4-1"_s,
+                                     QJsonArray {QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, u"Hi there"_s}}}, 50),
+                       BodyShape::Messages);
         QCOMPARE(a.family, u"anthropic"_s);
         const RouteDecision ad = router.decide(a, u"chat"_s, QString(), false);
         QVERIFY(ad.changes);
@@ -240,11 +240,10 @@ private Q_SLOTS:
         QTest::newRow("context window: the prompt does not fit the nano model's configured window")
             << QByteArray(R"({"endpoints":{"*":{"mode":"on"}},
                              "tiers":{"openai":{"nano":{"model":"gpt-4.1-nano","context_window":50}}}})")
-            << QJsonDocument(chatBody(u"gpt-4o"_s, u"lorem ipsum dolor sit amet "_s.repeated(10), 5)).toJson()
-            << chat << u"classification"_s << false << int(RouteGuard::ContextWindow) << u"gpt-4.1-nano"_s;
+            << QJsonDocument(chatBody(u"gpt-4o"_s, u"lorem ipsum dolor sit amet "_s.repeated(10), 5)).toJson() << chat
+            << u"classification"_s << false << int(RouteGuard::ContextWindow) << u"gpt-4.1-nano"_s;
         QTest::newRow("context window from the price book: haiku's 200k is too small for 199,995 output tokens")
-            << on
-            << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":199995,
+            << on << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":199995,
                              "messages":[{"role":"user","content":"Label this: great product"}]})")
             << messages << u"sentiment"_s << false << int(RouteGuard::ContextWindow) << u"claude-haiku-4-5"_s;
         QTest::newRow("images: the nano model is configured without image input")
@@ -256,8 +255,7 @@ private Q_SLOTS:
                              {"type":"image_url","image_url":{"url":"https:\/\/example.com\/a.png","detail":"low"}}]}]})")
             << chat << u"classification"_s << false << int(RouteGuard::Images) << u"gpt-4.1-nano"_s;
         QTest::newRow("audio: no default tier model takes audio input")
-            << on
-            << QByteArray(R"({"model":"gpt-4o-audio-preview","max_tokens":5,"modalities":["text"],
+            << on << QByteArray(R"({"model":"gpt-4o-audio-preview","max_tokens":5,"modalities":["text"],
                              "messages":[{"role":"user","content":[{"type":"text","text":"mood?"},
                              {"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]}]})")
             << chat << u"sentiment"_s << false << int(RouteGuard::Audio) << u"gpt-4.1-nano"_s;
@@ -276,8 +274,7 @@ private Q_SLOTS:
                              {"role":"tool","tool_call_id":"c1","content":"42"}]})")
             << chat << u"classification"_s << false << int(RouteGuard::Tools) << u"gpt-4.1-nano"_s;
         QTest::newRow("structured output: claude-haiku-4-5 is configured without it")
-            << on
-            << QByteArray(R"({"model":"claude-sonnet-4-5","max_tokens":50,
+            << on << QByteArray(R"({"model":"claude-sonnet-4-5","max_tokens":50,
                              "output_format":{"type":"json_schema","schema":{"type":"object"}},
                              "messages":[{"role":"user","content":"Extract the names"}]})")
             << messages << u"entity_extraction"_s << false << int(RouteGuard::StructuredOutput)
@@ -287,28 +284,24 @@ private Q_SLOTS:
                              "tiers":{"openai":{"nano":{"model":"gpt-4.1-nano","capabilities":["images","tools"]}}}})")
             << QByteArray(R"({"model":"gpt-4o","max_output_tokens":50,"input":"Extract the names",
                              "text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object"}}}})")
-            << responses << u"entity_extraction"_s << false << int(RouteGuard::StructuredOutput)
-            << u"gpt-4.1-nano"_s;
+            << responses << u"entity_extraction"_s << false << int(RouteGuard::StructuredOutput) << u"gpt-4.1-nano"_s;
         QTest::newRow("a local model behind an OpenAI-compatible upstream is never replaced")
             << on << QByteArray(R"({"model":"llama3.1:8b","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})")
             << chat << u"classification"_s << false << int(RouteGuard::ForeignModel) << u"gpt-4.1-nano"_s;
         QTest::newRow("a fine-tuned model is never replaced")
-            << on
-            << QByteArray(R"({"model":"ft:gpt-4o-mini-2024-07-18:acme::abc123","max_tokens":5,
+            << on << QByteArray(R"({"model":"ft:gpt-4o-mini-2024-07-18:acme::abc123","max_tokens":5,
                              "messages":[{"role":"user","content":"hi"}]})")
             << chat << u"classification"_s << false << int(RouteGuard::ForeignModel) << u"gpt-4.1-nano"_s;
         QTest::newRow("a high request on a cheap model is not upgraded")
-            << on
-            << QJsonDocument(chatBody(u"gpt-4.1-nano"_s, QString(400, u'c'))).toJson()
-            << chat << u"code"_s << false << int(RouteGuard::NotCheaper) << u"gpt-4.1"_s;
+            << on << QJsonDocument(chatBody(u"gpt-4.1-nano"_s, QString(400, u'c'))).toJson() << chat << u"code"_s
+            << false << int(RouteGuard::NotCheaper) << u"gpt-4.1"_s;
         QTest::newRow("the tier model is the requested model")
             << on << QByteArray(R"({"model":"gpt-4.1-mini","messages":[{"role":"user","content":"Tell me a story"}]})")
             << chat << QString() << false << int(RouteGuard::SameModel) << u"gpt-4.1-mini"_s;
         QTest::newRow("a tier model the price book does not price cannot be shown cheaper")
             << QByteArray(R"({"endpoints":{"*":{"mode":"on"}},
                              "tiers":{"openai":{"nano":{"model":"my-nano-model","context_window":100000}}}})")
-            << spam << chat << u"classification"_s << false << int(RouteGuard::Unpriced)
-            << u"my-nano-model"_s;
+            << spam << chat << u"classification"_s << false << int(RouteGuard::Unpriced) << u"my-nano-model"_s;
     }
 
     void guards()
@@ -355,7 +348,7 @@ private Q_SLOTS:
         QCOMPARE(toString(d.guard), toString(RouteGuard::None));
         QVERIFY(!d.changes);
         QCOMPARE(d.targetModel, u"gpt-4.1-nano"_s); // what it would have served
-        QCOMPARE(d.servedModel, u"gpt-4o"_s);       // what it serves
+        QCOMPARE(d.servedModel, u"gpt-4o"_s); // what it serves
         QCOMPARE(d.recordMode(), u"shadow"_s);
         QCOMPARE(toString(d.complexity), toString(Complexity::Low));
     }
@@ -396,7 +389,8 @@ private Q_SLOTS:
     void unknownPromptTokensBlock()
     {
         const Router router(configFrom(kAllOn), m_book);
-        const RoutingFeatures f = extractFeatures(chatBody(u"gpt-4o"_s, u"hi"_s, 5), BodyShape::ChatCompletions, nullptr);
+        const RoutingFeatures f
+            = extractFeatures(chatBody(u"gpt-4o"_s, u"hi"_s, 5), BodyShape::ChatCompletions, nullptr);
         QCOMPARE(f.estimatedPromptTokens, qint64(-1));
         const RouteDecision d = router.decide(f, u"chat"_s, QString(), false);
         QCOMPARE(toString(d.guard), toString(RouteGuard::ContextWindow));
@@ -407,9 +401,10 @@ private Q_SLOTS:
         // The short rule moved before the reasoning words: a short "why" question becomes low.
         RouterConfig c = configFrom(kAllOn);
         QList<ComplexityRule> rules = RouterConfig::defaultRules();
-        const qsizetype shortAt = std::find_if(rules.cbegin(), rules.cend(), [](const ComplexityRule &r) {
-                                      return r.name == u"short-input-short-output"_s;
-                                  }) - rules.cbegin();
+        const qsizetype shortAt
+            = std::find_if(rules.cbegin(), rules.cend(),
+                           [](const ComplexityRule &r) { return r.name == u"short-input-short-output"_s; })
+            - rules.cbegin();
         rules.move(shortAt, 0);
         rules[0].maxInputChars = 1000; // edited threshold
         EndpointRouting ep;
@@ -464,7 +459,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("mentions");
         QTest::newRow("unknown complexity names the rule")
-            << QByteArray(R"({"endpoints":{"a":{"rules":[{"name":"r","complexity":"low"},{"name":"s","complexity":"hgh"}]}}})")
+            << QByteArray(
+                   R"({"endpoints":{"a":{"rules":[{"name":"r","complexity":"low"},{"name":"s","complexity":"hgh"}]}}})")
             << int(ErrorCode::InvalidArgument) << u"endpoints.a.rules[1].complexity"_s;
         QTest::newRow("rule without a name") << QByteArray(R"({"endpoints":{"a":{"rules":[{"complexity":"low"}]}}})")
                                              << int(ErrorCode::InvalidArgument) << u"name"_s;
@@ -480,8 +476,8 @@ private Q_SLOTS:
             << QByteArray(R"({"tiers":{"openai":{"nano":{"model":"x","capabilities":["telepathy"]}}}})")
             << int(ErrorCode::InvalidArgument) << u"telepathy"_s;
         QTest::newRow("new family without all tiers")
-            << QByteArray(R"({"tiers":{"mistral":{"nano":{"model":"ministral-3b"}}}})") << int(ErrorCode::InvalidArgument)
-            << u"tiers.mistral.standard"_s;
+            << QByteArray(R"({"tiers":{"mistral":{"nano":{"model":"ministral-3b"}}}})")
+            << int(ErrorCode::InvalidArgument) << u"tiers.mistral.standard"_s;
         QTest::newRow("bad complexity map") << QByteArray(R"({"complexity_tiers":{"low":"tiny"}})")
                                             << int(ErrorCode::InvalidArgument) << u"complexity_tiers.low"_s;
         QTest::newRow("newer version") << QByteArray(R"({"version":2})") << int(ErrorCode::Unsupported) << u"2"_s;
@@ -587,7 +583,8 @@ private Q_SLOTS:
             << QByteArray(R"({"model":5,"messages":"hi","max_tokens":"12","tools":{},"response_format":"json"})")
             << int(BodyShape::ChatCompletions);
         QTest::newRow("messages that are not objects")
-            << QByteArray(R"({"model":"gpt-4o","messages":[1,null,"x",[{"type":"text"}]]})") << int(BodyShape::ChatCompletions);
+            << QByteArray(R"({"model":"gpt-4o","messages":[1,null,"x",[{"type":"text"}]]})")
+            << int(BodyShape::ChatCompletions);
         QTest::newRow("Anthropic content of numbers")
             << QByteArray(R"({"model":"claude-sonnet-4-5","system":7,"messages":[{"role":"user","content":[1,2]}]})")
             << int(BodyShape::Messages);
