@@ -102,7 +102,8 @@ bool ruleMatches(const RoutingRule &rule, const Row &r)
 }
 
 // The complexity router's target for a recorded call, or "" when it would keep the model.
-QString routerTarget(const routing::RouterConfig &config, const PriceBook &book, const Row &r)
+QString routerTarget(const routing::RouterConfig &config, const PriceBook &book, const Row &r,
+                     QHash<QString, qint64> &contextWindows)
 {
     const auto complexity = routing::complexityFromString(r.complexity);
     if (!complexity)
@@ -115,8 +116,13 @@ QString routerTarget(const routing::RouterConfig &config, const PriceBook &book,
         return {};
     qint64 window = target.contextWindow;
     if (window == 0) {
-        if (const auto match = book.resolve(r.provider, target.model); match && match->model)
-            window = match->model->contextWindow;
+        const QString key = r.provider + u'\x1f' + target.model;
+        auto it = contextWindows.constFind(key);
+        if (it == contextWindows.constEnd()) {
+            const auto match = book.resolve(r.provider, target.model);
+            it = contextWindows.insert(key, match && match->model ? match->model->contextWindow : 0);
+        }
+        window = *it;
     }
     if (window == 0 || r.usage.promptTokens + r.usage.completionTokens > window)
         return {};
@@ -200,6 +206,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     // Semantic cache: the live cache's matcher, one per vector size.
     std::map<int, std::unique_ptr<semantic::SemanticIndex>> semanticIndexes;
     qint64 semanticEntryId = 0;
+    QHash<QString, qint64> contextWindows; // provider + model -> context window (price book), memoised
     qint64 rowsWithHash = 0, rowsWithEmbedding = 0, rowsWithConversation = 0, rowsWithComplexity = 0;
     bool anyRouterPlan = false, anyRulePlan = false;
 
@@ -419,7 +426,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             }
             if (!ruled && plan.routerOn && !r.complexity.isEmpty()) {
                 ++rowsWithComplexity;
-                const QString target = routerTarget(*sc.routing.router, pricer.book(), r);
+                const QString target = routerTarget(*sc.routing.router, pricer.book(), r, contextWindows);
                 if (!target.isEmpty()) {
                     const CostResult now = pricer.price(r.provider, r.model, usage, r.startedAtUs, r.batch, r.callCount);
                     const CostResult routed = pricer.price(r.provider, target, usage, r.startedAtUs, r.batch, r.callCount);

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
     parser.addOption({u"runs"_s, u"simulation runs"_s, u"N"_s, u"5"_s});
     parser.addOption({u"embedded"_s, u"percent of records with a request embedding"_s, u"P"_s, u"10"_s});
     parser.addOption({u"dims"_s, u"embedding dimensions"_s, u"N"_s, u"512"_s});
+    parser.addOption({u"reuse"_s, u"reuse the ledger in --db as it is (no records added)"_s});
     parser.process(app);
     const qint64 total = parser.value(u"records"_s).toLongLong();
     const int runs = std::max(1, parser.value(u"runs"_s).toInt());
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
     const qint64 end = QDateTime::currentMSecsSinceEpoch() * 1000;
     const qint64 start = end - 30 * kDay;
 
-    {
+    if (!parser.isSet(u"reuse"_s)) {
         QStringList endpoints, keys;
         for (int i = 0; i < 20; ++i)
             endpoints << u"feature-%1"_s.arg(i, 2, 10, QChar(u'0'));
