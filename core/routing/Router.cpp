@@ -100,7 +100,12 @@ Router::Router(RouterConfig config, std::shared_ptr<const PriceBook> priceBook)
 {
 }
 
-bool Router::matches(const ComplexityRule &rule, const RoutingFeatures &f, const QString &taskType)
+namespace {
+
+// `folded`: the case-folded input text, computed on first need and shared by the rules of one
+// classification (folding a long prompt costs more than the rest of the decision).
+bool matchesRule(const ComplexityRule &rule, const RoutingFeatures &f, const QString &taskType,
+                 std::optional<QString> &folded)
 {
     if (!rule.taskTypes.isEmpty()) {
         if (taskType.isEmpty() || !rule.taskTypes.contains(taskType.trimmed(), Qt::CaseInsensitive))
@@ -113,20 +118,31 @@ bool Router::matches(const ComplexityRule &rule, const RoutingFeatures &f, const
     if (rule.maxOutputTokens && (f.maxOutputTokens < 0 || f.maxOutputTokens >= *rule.maxOutputTokens))
         return false;
     if (!rule.keywords.isEmpty()) {
-        const QString folded = f.inputText.toCaseFolded();
+        if (!folded)
+            folded = f.inputText.toCaseFolded();
+        const QString &text = *folded;
         const bool any = std::any_of(rule.keywords.cbegin(), rule.keywords.cend(),
-                                     [&folded](const QString &k) { return keywordMatches(folded, k); });
+                                     [&text](const QString &k) { return keywordMatches(text, k); });
         if (!any)
             return false;
     }
     return true;
 }
 
+} // namespace
+
+bool Router::matches(const ComplexityRule &rule, const RoutingFeatures &f, const QString &taskType)
+{
+    std::optional<QString> folded;
+    return matchesRule(rule, f, taskType, folded);
+}
+
 Complexity Router::classify(const RoutingFeatures &features, const QString &taskType,
                             const QList<ComplexityRule> &rules, QString *matchedRule)
 {
+    std::optional<QString> folded;
     for (const ComplexityRule &rule : rules) {
-        if (matches(rule, features, taskType)) {
+        if (matchesRule(rule, features, taskType, folded)) {
             if (matchedRule)
                 *matchedRule = rule.name;
             return rule.result;
