@@ -230,10 +230,17 @@ void LocalEmbedder::embedInto(QStringView text, float *out) const
 
 float dot(const float *a, const float *b, int dims)
 {
-    float s = 0;
-    for (int i = 0; i < dims; ++i)
-        s += a[i] * b[i];
-    return s;
+    // Eight independent partial sums: the compiler vectorises this (SSE/AVX) without -ffast-math, and
+    // the result does not depend on the build's instruction set (same order of additions everywhere).
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0;
+    for (; i + 8 <= dims; i += 8) {
+        for (int k = 0; k < 8; ++k)
+            acc[k] += a[i + k] * b[i + k];
+    }
+    for (; i < dims; ++i)
+        acc[i % 8] += a[i] * b[i];
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
 float cosine(const float *a, const float *b, int dims)

@@ -331,11 +331,12 @@ Result<qint64> SemanticCache::store(const SemanticKey &key, const QString &embed
     q.bindValue(u":dims"_s, qint64(vector.size()));
     q.bindValue(u":vector"_s, encodeVector(vector));
     q.bindValue(u":focus"_s, focus.empty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(encodeVector(focus)));
-    q.bindValue(u":rmodel"_s, key.model);
+    q.bindValue(u":rmodel"_s, key.model.isNull() ? u""_s : key.model);
     q.bindValue(u":body"_s, response.body);
     q.bindValue(u":headers"_s, response.headers.isNull() ? QByteArray("") : response.headers);
-    q.bindValue(u":ctype"_s, response.contentType);
-    q.bindValue(u":smodel"_s, response.servedModel);
+    // A null QString binds as SQL NULL: empty texts are stored as ''.
+    q.bindValue(u":ctype"_s, response.contentType.isNull() ? u""_s : response.contentType);
+    q.bindValue(u":smodel"_s, response.servedModel.isNull() ? u""_s : response.servedModel);
     q.bindValue(u":created"_s, nowUs);
     q.bindValue(u":expires"_s, expiresUs);
     q.bindValue(u":cost"_s, response.originalCostKnown ? QVariant(qint64(response.originalCost)) : QVariant());

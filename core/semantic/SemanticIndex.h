@@ -52,7 +52,7 @@ class SemanticIndex
 public:
     struct Options
     {
-        int hnswMinEntries = 2048; // a group switches to HNSW when it reaches this size
+        int hnswMinEntries = 4096; // a group switches to HNSW when it reaches this size (see bench_semantic)
         int m = 16;                // HNSW links per node (hnswlib M)
         int efConstruction = 100;  // HNSW build-time candidate list
         int efSearch = 64;         // HNSW query-time candidate list (at least the k asked for)

@@ -246,13 +246,19 @@ void benchCache(int entries)
             const QJsonObject body{{u"model"_s, u"gpt-4o-mini"_s},
                                    {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
                                                                           {u"content"_s, sentence(rng, 15)}}}}};
-            auto k = semanticKey(body, RequestFormat::OpenAiChat, "caller-%1"_ba + QByteArray::number(i % 20));
+            auto k = semanticKey(body, RequestFormat::OpenAiChat, "caller-"_ba + QByteArray::number(i % 20));
+            if (!k) {
+                std::printf("  key failed: %s\n", qPrintable(k.error().message));
+                return;
+            }
             embedTimer.start();
             const auto v = embedder.embed(k->text);
             embedNs += embedTimer.nsecsElapsed();
             storeTimer.start();
-            if (!(*cache)->store(*k, embedder.modelKey(), v, r, 86400, t0 + i))
+            if (auto id = (*cache)->store(*k, embedder.modelKey(), v, r, 86400, t0 + i); !id) {
+                std::printf("  store failed: %s\n", qPrintable(id.error().message));
                 return;
+            }
             storeNs += storeTimer.nsecsElapsed();
             if (i % 97 == 0)
                 keys.push_back(*k);

@@ -305,6 +305,21 @@ private Q_SLOTS:
         QCOMPARE(cache->stats().entries, 2);
     }
 
+    // Empty (null) texts in the response are stored as '' (a null QString would bind as SQL NULL).
+    void minimalResponseIsStored()
+    {
+        auto cache = open(freshPath());
+        const auto k = key(chat(u"minimal"_s));
+        StoredResponse r;
+        r.body = "{}";
+        const auto id = cache->store(k, m_embedder.modelKey(), m_embedder.embed(k.text), r, 60, kT0);
+        QVERIFY2(id, id ? "" : qPrintable(id.error().message));
+        const auto hit = cache->lookup(k, m_embedder.modelKey(), m_embedder.embed(k.text), 0.95f, kT0);
+        QVERIFY(hit && hit->has_value());
+        QVERIFY(!(*hit)->response.originalCostKnown); // unpriced: NULL, not 0
+        QCOMPARE((*hit)->response.servedModel, QString());
+    }
+
     void embeddingModelsAreNotMixed()
     {
         auto cache = open(freshPath());
