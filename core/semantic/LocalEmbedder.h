@@ -32,8 +32,8 @@ namespace tl::semantic {
 // or digit. Model id "tokenledger-local-ngram-v1" (modelId()); vectors of different dims or model ids
 // are not comparable.
 // Thread safety: immutable after construction; embed() is const and may be called from any thread
-// concurrently. Cost: roughly linear in the text length (about 1-2 us per character, measured by
-// tests/bench/bench_semantic).
+// concurrently. Cost: linear in the text length, about 0.4-0.6 us per character (30-40 us for a
+// 70-character question) on the 2-core development machine (tests/bench/SemanticBench.cpp).
 class LocalEmbedder
 {
 public:
