@@ -664,6 +664,22 @@ private Q_SLOTS:
             QVERIFY(!reopened.find("missing"));
         }
         {
+            // The file keeps at most 4 x maxEntries rows, the newest.
+            const QString small = dir.filePath(u"small.sqlite"_s);
+            {
+                SummaryCache cache(1);
+                QVERIFY(cache.openDatabase(small));
+                for (int i = 0; i < 6; ++i)
+                    QVERIFY(cache.insert("t" + QByteArray::number(i), QString::number(i), 1, u"m"_s));
+            }
+            SummaryCache reopened(1);
+            QVERIFY(reopened.openDatabase(small));
+            QVERIFY(!reopened.find("t0"));
+            QVERIFY(!reopened.find("t1"));
+            for (int i = 2; i < 6; ++i)
+                QCOMPARE(reopened.find("t" + QByteArray::number(i)).value_or(QString()), QString::number(i));
+        }
+        {
             SummaryCache memoryOnly(2);
             QVERIFY(memoryOnly.insert("a", u"A"_s, 1, u"m"_s));
             QVERIFY(memoryOnly.insert("b", u"B"_s, 1, u"m"_s));

@@ -298,6 +298,10 @@ private Q_SLOTS:
         QTest::newRow("the tier model is the requested model")
             << on << QByteArray(R"({"model":"gpt-4.1-mini","messages":[{"role":"user","content":"Tell me a story"}]})")
             << chat << QString() << false << int(RouteGuard::SameModel) << u"gpt-4.1-mini"_s;
+        QTest::newRow("a tier model whose context window is unknown is never a target")
+            << QByteArray(R"({"endpoints":{"*":{"mode":"on"}},
+                             "tiers":{"openai":{"nano":{"model":"my-nano-model"}}}})")
+            << spam << chat << u"classification"_s << false << int(RouteGuard::ContextWindow) << u"my-nano-model"_s;
         QTest::newRow("a tier model the price book does not price cannot be shown cheaper")
             << QByteArray(R"({"endpoints":{"*":{"mode":"on"}},
                              "tiers":{"openai":{"nano":{"model":"my-nano-model","context_window":100000}}}})")
