@@ -113,10 +113,40 @@ std::optional<QString> SummaryCache::find(const QByteArray &key)
 
 std::optional<SummaryHit> SummaryCache::longestPrefix(const QList<QByteArray> &prefixKeys)
 {
+    // Memory first, longest prefix first.
+    qsizetype best = -1;
     for (qsizetype i = prefixKeys.size() - 1; i >= 0; --i) {
-        if (auto e = lookup(prefixKeys[i])) {
+        if (m_index.contains(prefixKeys[i])) {
+            best = i;
+            break;
+        }
+    }
+    // Longer prefixes only the file may hold: one query per 400 keys instead of one per key.
+    if (!m_connection.isEmpty() && best + 1 < prefixKeys.size()) {
+        constexpr qsizetype kChunk = 400; // well under SQLite's bound-parameter limit
+        QHash<QByteArray, qsizetype> position;
+        for (qsizetype i = best + 1; i < prefixKeys.size(); ++i)
+            position.insert(prefixKeys[i], i);
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        for (qsizetype from = best + 1; from < prefixKeys.size(); from += kChunk) {
+            const qsizetype count = std::min(kChunk, prefixKeys.size() - from);
+            QStringList names;
+            for (qsizetype j = 0; j < count; ++j)
+                names << u":k%1"_s.arg(j);
+            QSqlQuery q(db);
+            q.prepare(u"SELECT key FROM summaries WHERE key IN ("_s + names.join(u',') + u")"_s);
+            for (qsizetype j = 0; j < count; ++j)
+                q.bindValue(names[j], QString::fromLatin1(prefixKeys[from + j]));
+            if (!q.exec())
+                break; // the memory answer stands
+            while (q.next())
+                best = std::max(best, position.value(q.value(0).toString().toLatin1(), -1));
+        }
+    }
+    if (best >= 0) {
+        if (auto e = lookup(prefixKeys[best])) {
             ++m_hits;
-            return SummaryHit {e->summary, int(i) + 1, e->key};
+            return SummaryHit {e->summary, int(best) + 1, e->key};
         }
     }
     ++m_misses;

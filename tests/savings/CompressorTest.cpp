@@ -651,6 +651,11 @@ private Q_SLOTS:
             QVERIFY(cache.insert("k3", u"three"_s, 3, u"m"_s));
             QCOMPARE(cache.size(), 2); // k1 left memory...
             QCOMPARE(cache.find("k1").value_or(QString()), u"one"_s); // ...but not the file
+            // k1 is in memory again and k2 left it: the longer prefix k2 is found in the file.
+            auto longer = cache.longestPrefix({"k1", "x", "k2"});
+            QVERIFY(longer);
+            QCOMPARE(longer->coveredCount, 3);
+            QCOMPARE(longer->summary, u"two"_s);
         }
         {
             SummaryCache reopened(2);
