@@ -19,6 +19,89 @@
         <source>Team spend</source>
         <translation>团队支出</translation>
     </message>
+    <message>
+        <source>Simulator</source>
+        <translation>模拟器</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>routing.mode must be off, shadow or on</source>
+        <translation>routing.mode 必须是 off、shadow 或 on</translation>
+    </message>
+    <message>
+        <source>routing.router: %1</source>
+        <translation>routing.router：%1</translation>
+    </message>
+    <message>
+        <source>routing rule %1 has no "route_to" model</source>
+        <translation>路由规则 %1 没有 "route_to" 模型</translation>
+    </message>
+    <message>
+        <source>exact_cache.ttl_seconds must be positive</source>
+        <translation>exact_cache.ttl_seconds 必须为正数</translation>
+    </message>
+    <message>
+        <source>semantic_cache.threshold must be in (0, 1]</source>
+        <translation>semantic_cache.threshold 必须在 (0, 1] 之间</translation>
+    </message>
+    <message>
+        <source>semantic_cache.ttl_seconds must be positive</source>
+        <translation>semantic_cache.ttl_seconds 必须为正数</translation>
+    </message>
+    <message>
+        <source>compression.budget_tokens must be at least 100</source>
+        <translation>compression.budget_tokens 至少为 100</translation>
+    </message>
+    <message>
+        <source>endpoint %1: %2</source>
+        <translation>端点 %1：%2</translation>
+    </message>
+    <message>
+        <source>Simulation failed: %1</source>
+        <translation>模拟失败：%1</translation>
+    </message>
+    <message>
+        <source>no request hashes in this range: imported calls carry no request content; calls recorded by the proxy do</source>
+        <translation>此范围内没有请求哈希：导入的调用不含请求内容；代理记录的调用才有</translation>
+    </message>
+    <message>
+        <source>a repeated request from the same caller within the TTL is served from the cache at no cost; the first answer is stored if it succeeded</source>
+        <translation>同一调用方在 TTL 内的重复请求从缓存免费响应；第一次的回答在成功时被存储</translation>
+    </message>
+    <message>
+        <source>no stored request embeddings in this range: imported calls carry no request text; calls recorded by the proxy do</source>
+        <translation>此范围内没有已存储的请求嵌入：导入的调用不含请求文本；代理记录的调用才有</translation>
+    </message>
+    <message>
+        <source>replayed with the live cache's matcher on the embeddings the proxy recorded: same caller, model, system prompt, parameters, earlier conversation and numbers/negations/quotes, similarity at or above the threshold, within the TTL</source>
+        <translation>使用线上缓存的匹配器在代理记录的嵌入上重放：调用方、模型、系统提示、参数、先前对话以及数字/否定/引用均相同，相似度达到阈值，且在 TTL 内</translation>
+    </message>
+    <message>
+        <source>each embedded request costs one call to %1 with the request's prompt tokens; similarities are those of the recorded local embeddings</source>
+        <translation>每个被嵌入的请求按其提示 token 计一次 %1 调用的费用；相似度取自记录的本地嵌入</translation>
+    </message>
+    <message>
+        <source>needs the conversation's shape (message count), recorded by the proxy; imported calls carry none</source>
+        <translation>需要对话的结构（消息数），由代理记录；导入的调用没有</translation>
+    </message>
+    <message>
+        <source>a conversation over the budget is sent with the budget's worth of prompt tokens, plus one summary call per request (input: the dropped tokens; output: 10% of the budget) on the summary model</source>
+        <translation>超出预算的对话按预算的提示 token 发送，并在摘要模型上为每个请求加一次摘要调用（输入：删去的 token；输出：预算的 10%）</translation>
+    </message>
+    <message>
+        <source>the complexity router needs the complexity the proxy records per call; these calls have none</source>
+        <translation>复杂度路由器需要代理为每次调用记录的复杂度；这些调用没有</translation>
+    </message>
+    <message>
+        <source>routed calls are re-priced on the target model with the same token counts; quality is not simulated</source>
+        <translation>被路由的调用以相同的 token 数按目标模型重新计价；不模拟质量</translation>
+    </message>
+    <message>
+        <source>calls of the listed endpoints are priced at the Batch API rate (the book's batch prices, else 50% of list) and tolerate a 24-hour turnaround</source>
+        <translation>所列端点的调用按 Batch API 价格计价（价格表的批处理价格，否则为标价的 50%），并可接受 24 小时周转</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -67,6 +150,33 @@
     <message>
         <source>Priced as model</source>
         <translation>按此模型计价</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ApplyToProxyDialog</name>
+    <message>
+        <source>Apply to proxy</source>
+        <translation>应用到代理</translation>
+    </message>
+    <message>
+        <source>The local proxy will use this scenario's strategies for the checked endpoints. Other endpoints are left with every strategy off.</source>
+        <translation>本地代理将对勾选的端点使用此场景的策略。其他端点的所有策略保持关闭。</translation>
+    </message>
+    <message>
+        <source>&amp;Endpoints:</source>
+        <translation>端点(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>&amp;Apply</source>
+        <translation>应用(&amp;A)</translation>
+    </message>
+    <message>
+        <source>The scenario turns no strategy on (before endpoint overrides).</source>
+        <translation>此场景未开启任何策略（不计端点覆盖）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Strategies on (before endpoint overrides): %1. %n endpoint(s) checked.</source>
+        <translation><numerusform>已开启的策略（不计端点覆盖）：%1。已勾选 %n 个端点。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -546,6 +656,62 @@
     <message>
         <source>Set up the &amp;proxy</source>
         <translation>设置代理(&amp;P)</translation>
+    </message>
+</context>
+<context>
+    <name>tl::EndpointOutcomeModel</name>
+    <message>
+        <source>(no endpoint)</source>
+        <translation>（无端点）</translation>
+    </message>
+    <message>
+        <source>%1: %2 saved on %3 calls</source>
+        <translation>%1：在 %3 次调用上节省 %2</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用次数</translation>
+    </message>
+    <message>
+        <source>Baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>Projected</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Saving</source>
+        <translation>节省</translation>
+    </message>
+    <message>
+        <source>Saving %</source>
+        <translation>节省 %</translation>
+    </message>
+</context>
+<context>
+    <name>tl::EndpointSavingsChart</name>
+    <message>
+        <source>Top endpoints by saving</source>
+        <translation>节省最多的端点</translation>
+    </message>
+    <message>
+        <source>Saving</source>
+        <translation>节省</translation>
+    </message>
+    <message>
+        <source>(no endpoint)</source>
+        <translation>（无端点）</translation>
+    </message>
+    <message>
+        <source>%1
+Saving: %2 (%3 of %4)</source>
+        <translation>%1
+节省：%2（占 %4 的 %3）</translation>
     </message>
 </context>
 <context>
@@ -1406,6 +1572,10 @@
         <source>bypass</source>
         <translation>绕过</translation>
     </message>
+    <message>
+        <source>semantic %1</source>
+        <translation>语义 %1</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyPage</name>
@@ -1537,6 +1707,86 @@
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
+    <message>
+        <source>Savings</source>
+        <translation>节省</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Semantic cache</source>
+        <translation>语义缓存</translation>
+    </message>
+    <message>
+        <source>Compression</source>
+        <translation>压缩</translation>
+    </message>
+    <message>
+        <source>Mark semantic hit wrong</source>
+        <translation>标记语义命中有误</translation>
+    </message>
+    <message>
+        <source>Removes the cached answer that served the selected semantic-cache hit, so the next similar request goes to the provider.</source>
+        <translation>删除为所选语义缓存命中提供回答的缓存条目，下一个相似请求将发送给提供商。</translation>
+    </message>
+    <message>
+        <source>The stored savings policy cannot be used: %1</source>
+        <translation>无法使用已保存的节省策略：%1</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>as above</source>
+        <translation>同上</translation>
+    </message>
+    <message>
+        <source>on, TTL %1 s</source>
+        <translation>开启，TTL %1 秒</translation>
+    </message>
+    <message>
+        <source>on, threshold %1, TTL %2 s, %3 embeddings</source>
+        <translation>开启，阈值 %1，TTL %2 秒，%3 嵌入</translation>
+    </message>
+    <message>
+        <source>on, budget %1 tokens, summaries by %2</source>
+        <translation>开启，预算 %1 token，由 %2 生成摘要</translation>
+    </message>
+    <message>
+        <source>the nano tier</source>
+        <translation>nano 层级</translation>
+    </message>
+    <message>
+        <source>(other endpoints)</source>
+        <translation>（其他端点）</translation>
+    </message>
+    <message>
+        <source>Savings policy in force (set from the Simulator page with "Apply to proxy").</source>
+        <translation>生效中的节省策略（在模拟器页面通过“应用到代理”设置）。</translation>
+    </message>
+    <message>
+        <source>No savings lever is on. Turn them on per endpoint from the Simulator page with "Apply to proxy".</source>
+        <translation>没有开启任何节省手段。可在模拟器页面通过“应用到代理”按端点开启。</translation>
+    </message>
+    <message>
+        <source>The new savings policy could not be applied: %1</source>
+        <translation>无法应用新的节省策略：%1</translation>
+    </message>
+    <message>
+        <source>Record %1: the cached answer was removed; the next similar request goes to the provider.</source>
+        <translation>记录 %1：缓存的回答已删除；下一个相似请求将发送给提供商。</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>
@@ -1656,6 +1906,570 @@
     <message>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>tl::RoutingRulesModel</name>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>(choose a model)</source>
+        <translation>（请选择模型）</translation>
+    </message>
+    <message>
+        <source>same provider</source>
+        <translation>同一提供商</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Endpoints</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Max prompt
+tokens</source>
+        <translation>最大提示
+token</translation>
+    </message>
+    <message>
+        <source>Max completion
+tokens</source>
+        <translation>最大补全
+token</translation>
+    </message>
+    <message>
+        <source>Route to</source>
+        <translation>路由到</translation>
+    </message>
+    <message>
+        <source>Task types</source>
+        <translation>任务类型</translation>
+    </message>
+    <message>
+        <source>Max prompt
+characters</source>
+        <translation>最大提示
+字符数</translation>
+    </message>
+    <message>
+        <source>Target provider</source>
+        <translation>目标提供商</translation>
+    </message>
+    <message>
+        <source>Only calls served by this model (empty: any model)</source>
+        <translation>仅限由此模型提供的调用（留空：任意模型）</translation>
+    </message>
+    <message>
+        <source>Only calls of these endpoints, comma-separated (empty: any endpoint)</source>
+        <translation>仅限这些端点的调用，以逗号分隔（留空：任意端点）</translation>
+    </message>
+    <message>
+        <source>Only calls with at most this many prompt tokens (any: no limit)</source>
+        <translation>仅限提示 token 不超过此数的调用（任意：不限）</translation>
+    </message>
+    <message>
+        <source>Only calls with at most this many completion tokens (any: no limit)</source>
+        <translation>仅限补全 token 不超过此数的调用（任意：不限）</translation>
+    </message>
+    <message>
+        <source>The model the matching calls are re-priced on (a price-book model name)</source>
+        <translation>匹配的调用按此模型重新计价（价格表中的模型名）</translation>
+    </message>
+    <message>
+        <source>Only calls of these task types, e.g. classification (needs calls recorded by the proxy)</source>
+        <translation>仅限这些任务类型的调用，例如 classification（需要代理记录的调用）</translation>
+    </message>
+    <message>
+        <source>Only calls with at most this many prompt characters (needs calls recorded by the proxy)</source>
+        <translation>仅限提示字符数不超过此数的调用（需要代理记录的调用）</translation>
+    </message>
+    <message>
+        <source>The target model's provider (empty: the call's own provider)</source>
+        <translation>目标模型的提供商（留空：调用自身的提供商）</translation>
+    </message>
+</context>
+<context>
+    <name>tl::ScenarioEditor</name>
+    <message>
+        <source>Untitled scenario</source>
+        <translation>未命名场景</translation>
+    </message>
+    <message>
+        <source>Sce&amp;nario:</source>
+        <translation>场景(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Strategies</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>&amp;Endpoint:</source>
+        <translation>端点(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Add o&amp;verride</source>
+        <translation>添加覆盖(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Give this endpoint its own settings for some strategies</source>
+        <translation>为此端点的部分策略单独设置</translation>
+    </message>
+    <message>
+        <source>Endpoints with their own settings</source>
+        <translation>有单独设置的端点</translation>
+    </message>
+    <message>
+        <source>Re&amp;move override</source>
+        <translation>删除覆盖(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Endpoint overrides</source>
+        <translation>端点覆盖</translation>
+    </message>
+</context>
+<context>
+    <name>tl::SimulationTimeChart</name>
+    <message>
+        <source>Baseline and projected cost per day</source>
+        <translation>每日基线与预测费用</translation>
+    </message>
+    <message>
+        <source>Baseline (recorded)</source>
+        <translation>基线（已记录）</translation>
+    </message>
+    <message>
+        <source>Projected</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Baseline</source>
+        <translation>基线</translation>
+    </message>
+</context>
+<context>
+    <name>tl::SimulatorPage</name>
+    <message>
+        <source>%1 is not a scenario (a JSON object): %2</source>
+        <translation>%1 不是场景（JSON 对象）：%2</translation>
+    </message>
+    <message>
+        <source>not an object</source>
+        <translation>不是对象</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Load e&amp;xample</source>
+        <translation>加载示例(&amp;X)</translation>
+    </message>
+    <message>
+        <source>The example scenario: short gpt-4o calls routed to gpt-4o-mini</source>
+        <translation>示例场景：将较短的 gpt-4o 调用路由到 gpt-4o-mini</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a scenario file (JSON) (%1)</source>
+        <translation>打开场景文件（JSON）（%1）</translation>
+    </message>
+    <message>
+        <source>&amp;Save…</source>
+        <translation>保存(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save this scenario as a JSON file (%1); `tokenledger simulate --scenario FILE` reads it</source>
+        <translation>将此场景保存为 JSON 文件（%1）；`tokenledger simulate --scenario FILE` 可读取</translation>
+    </message>
+    <message>
+        <source>Apply to pro&amp;xy…</source>
+        <translation>应用到代理(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Turn this scenario's strategies on in the local proxy for the endpoints you choose</source>
+        <translation>在本地代理中为所选端点开启此场景的策略</translation>
+    </message>
+    <message>
+        <source>The stored scenario</source>
+        <translation>已保存的场景</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Recompute now (%1); results also update by themselves as you edit</source>
+        <translation>立即重新计算（%1）；编辑时结果也会自动更新</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Stop the computation (Esc)</source>
+        <translation>停止计算（Esc）</translation>
+    </message>
+    <message>
+        <source>Baseline (recorded cost)</source>
+        <translation>基线（已记录费用）</translation>
+    </message>
+    <message>
+        <source>Projected cost</source>
+        <translation>预测费用</translation>
+    </message>
+    <message>
+        <source>Combined saving</source>
+        <translation>合计节省</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>Cancelled. The results shown are from the previous run; press Run to recompute.</source>
+        <translation>已取消。显示的是上一次运行的结果；按“运行”重新计算。</translation>
+    </message>
+    <message>
+        <source>Cancelled. Press Run to compute the results.</source>
+        <translation>已取消。按“运行”计算结果。</translation>
+    </message>
+    <message>
+        <source>The simulation failed: %1</source>
+        <translation>模拟失败：%1</translation>
+    </message>
+    <message>
+        <source>Computing… %1 of %2 calls</source>
+        <translation>正在计算… %1 / %2 次调用</translation>
+    </message>
+    <message>
+        <source>%1 calls replayed</source>
+        <translation>重放了 %1 次调用</translation>
+    </message>
+    <message>
+        <source>under this scenario</source>
+        <translation>在此场景下</translation>
+    </message>
+    <message>
+        <source>%1 of the baseline</source>
+        <translation>占基线的 %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; not simulated: %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; 未模拟：%2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Dynamic few-shot&lt;/b&gt; (already in the recorded costs, not subtracted again): %1 calls sent only the most similar examples instead of the whole set, %2 input tokens and %3 less.</source>
+        <translation>&lt;b&gt;动态少样本&lt;/b&gt;（已包含在记录的费用中，不再重复扣除）：%1 次调用只发送了最相似的示例而不是整套示例，少用 %2 个输入 token，节省 %3。</translation>
+    </message>
+    <message>
+        <source>Calls with no price (unknown model), left out of the baseline and the savings: %1.</source>
+        <translation>没有价格（未知模型）、未计入基线和节省的调用：%1。</translation>
+    </message>
+    <message>
+        <source>Strategies apply in this order, each to what the previous ones left, so no saving counts twice: exact cache, semantic cache, compression, routing, batch.</source>
+        <translation>策略按以下顺序应用，每一步作用于前面剩下的部分，因此节省不会重复计算：精确缓存、语义缓存、压缩、路由、批处理。</translation>
+    </message>
+    <message>
+        <source>Assumptions</source>
+        <translation>假设</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 至 %2</translation>
+    </message>
+    <message>
+        <source>No calls in this range. Choose a longer range, or All time.</source>
+        <translation>此范围内没有调用。请选择更长的范围或“全部时间”。</translation>
+    </message>
+    <message>
+        <source>%1 calls replayed.</source>
+        <translation>重放了 %1 次调用。</translation>
+    </message>
+    <message>
+        <source>%1 calls replayed, %2.</source>
+        <translation>重放了 %1 次调用，%2。</translation>
+    </message>
+    <message>
+        <source>Example</source>
+        <translation>示例</translation>
+    </message>
+    <message>
+        <source>Open scenario</source>
+        <translation>打开场景</translation>
+    </message>
+    <message>
+        <source>Scenario (*.json);;All files (*)</source>
+        <translation>场景 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>This scenario</source>
+        <translation>此场景</translation>
+    </message>
+    <message>
+        <source>Save scenario</source>
+        <translation>保存场景</translation>
+    </message>
+    <message>
+        <source>Scenario (*.json)</source>
+        <translation>场景 (*.json)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>The proxy's savings strategies are off for every endpoint.</source>
+        <translation>代理的节省策略已对所有端点关闭。</translation>
+    </message>
+    <message>
+        <source>Applied to the proxy for %1.</source>
+        <translation>已为 %1 应用到代理。</translation>
+    </message>
+</context>
+<context>
+    <name>tl::StrategiesForm</name>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>How long a stored answer may be served, in seconds</source>
+        <translation>已存储的回答可被使用多长时间（秒）</translation>
+    </message>
+    <message>
+        <source>&amp;TTL:</source>
+        <translation>TTL(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Cosine similarity at or above which a request counts as the same question (0.95 in the seed design)</source>
+        <translation>余弦相似度达到或超过此值时，请求视为同一问题（初始设计为 0.95）</translation>
+    </message>
+    <message>
+        <source>Similarity t&amp;hreshold:</source>
+        <translation>相似度阈值(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>T&amp;TL:</source>
+        <translation>TTL(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>"local": the built-in embedder (no network, no cost); otherwise an OpenAI-compatible embedding model whose calls are priced and counted against the saving</source>
+        <translation>“local”：内置嵌入器（无需网络，无费用）；否则为兼容 OpenAI 的嵌入模型，其调用会计价并从节省中扣除</translation>
+    </message>
+    <message>
+        <source>&amp;Embeddings:</source>
+        <translation>嵌入(&amp;E)：</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> 个 token</translation>
+    </message>
+    <message>
+        <source>Histories longer than this are trimmed: the system message and the most recent messages that fit in 70% of the budget are kept, the middle is summarised</source>
+        <translation>超过此长度的历史会被裁剪：保留系统消息和能放入预算 70% 的最近消息，中间部分被摘要</translation>
+    </message>
+    <message>
+        <source>&amp;Budget:</source>
+        <translation>预算(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>The cheap model that writes the [Conversation summary] (its calls are priced and counted against the saving)</source>
+        <translation>撰写 [Conversation summary] 的低价模型（其调用会计价并从节省中扣除）</translation>
+    </message>
+    <message>
+        <source>Summar&amp;y model:</source>
+        <translation>摘要模型(&amp;Y)：</translation>
+    </message>
+    <message>
+        <source>Remove redundant blank lines and trailing spaces</source>
+        <translation>删除多余的空行和行尾空格</translation>
+    </message>
+    <message>
+        <source>&amp;Endpoints that tolerate a 24-hour turnaround:</source>
+        <translation>可接受 24 小时周转的端点(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Calls of the checked endpoints are priced at the Batch API rate</source>
+        <translation>勾选端点的调用按 Batch API 价格计价</translation>
+    </message>
+    <message>
+        <source>When on, this endpoint's calls are priced at the Batch API rate.</source>
+        <translation>开启后，此端点的调用按 Batch API 价格计价。</translation>
+    </message>
+    <message>
+        <source>Override</source>
+        <translation>覆盖</translation>
+    </message>
+    <message>
+        <source>Use different settings for this endpoint; unchecked, it inherits the scenario's settings shown here</source>
+        <translation>为此端点使用不同的设置；不勾选时，继承此处显示的场景设置</translation>
+    </message>
+    <message>
+        <source>Simulate the e&amp;xact cache</source>
+        <translation>模拟精确缓存(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Simulate the se&amp;mantic cache</source>
+        <translation>模拟语义缓存(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Simulate prompt com&amp;pression</source>
+        <translation>模拟提示压缩(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Simulate model &amp;routing</source>
+        <translation>模拟模型路由(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Simulate the Batch &amp;API</source>
+        <translation>模拟 Batch &amp;API</translation>
+    </message>
+    <message>
+        <source>Batch this endpoint (24-hour turnaround)</source>
+        <translation>批处理此端点（24 小时周转）</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>Shadow (record only)</source>
+        <translation>影子模式（只记录）</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>What "Apply to proxy" turns on: route, only record what would be routed, or nothing. The simulation replays routing as if on.</source>
+        <translation>“应用到代理”开启的内容：路由、只记录将会如何路由，或不做任何事。模拟时按开启重放路由。</translation>
+    </message>
+    <message>
+        <source>Pro&amp;xy mode:</source>
+        <translation>代理模式(&amp;X)：</translation>
+    </message>
+    <message>
+        <source>Complexity router</source>
+        <translation>复杂度路由器</translation>
+    </message>
+    <message>
+        <source>After the rules below, route by the complexity the proxy recorded per call (low, medium, high) to the model tiers; imported calls have no complexity</source>
+        <translation>在下方规则之后，按代理为每次调用记录的复杂度（低、中、高）路由到模型层级；导入的调用没有复杂度</translation>
+    </message>
+    <message>
+        <source>Calls matching every condition of a rule are re-priced on its target model; the first matching rule wins. Double-click a cell to edit it.</source>
+        <translation>满足规则全部条件的调用按其目标模型重新计价；第一条匹配的规则生效。双击单元格进行编辑。</translation>
+    </message>
+    <message>
+        <source>A&amp;dd rule</source>
+        <translation>添加规则(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>删除(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Move do&amp;wn</source>
+        <translation>下移(&amp;W)</translation>
+    </message>
+    <message>
+        <source>(no endpoint)</source>
+        <translation>（无端点）</translation>
+    </message>
+</context>
+<context>
+    <name>tl::StrategyOutcomeModel</name>
+    <message>
+        <source>Exact cache</source>
+        <translation>精确缓存</translation>
+    </message>
+    <message>
+        <source>Semantic cache</source>
+        <translation>语义缓存</translation>
+    </message>
+    <message>
+        <source>Prompt compression</source>
+        <translation>提示压缩</translation>
+    </message>
+    <message>
+        <source>Model routing</source>
+        <translation>模型路由</translation>
+    </message>
+    <message>
+        <source>Batch API</source>
+        <translation>Batch API</translation>
+    </message>
+    <message>
+        <source>Serves a repeated request (same caller, same request hash) from the cache at no cost while the stored answer is younger than the TTL. Needs request hashes, which the proxy records; imported calls have none.</source>
+        <translation>在已存储回答未超过 TTL 时，从缓存免费响应重复的请求（同一调用方、同一请求哈希）。需要请求哈希，由代理记录；导入的调用没有。</translation>
+    </message>
+    <message>
+        <source>Serves a request that means the same as an earlier one (similarity at or above the threshold, same caller, model and conversation) from the cache. Needs stored embeddings or request text.</source>
+        <translation>从缓存响应与先前请求含义相同的请求（相似度达到阈值，且调用方、模型和对话相同）。需要已存储的嵌入向量或请求文本。</translation>
+    </message>
+    <message>
+        <source>Trims long conversation histories to a token budget, replacing the dropped middle with a summary. Needs the messages' text and structure.</source>
+        <translation>将过长的对话历史裁剪到 token 预算内，用摘要替换删去的中间部分。需要消息的文本和结构。</translation>
+    </message>
+    <message>
+        <source>Re-prices matching calls on a cheaper model with the same token counts (first matching rule wins). Answer quality is not simulated.</source>
+        <translation>以相同的 token 数按更便宜的模型重新计价匹配的调用（第一条匹配的规则生效）。不模拟回答质量。</translation>
+    </message>
+    <message>
+        <source>Prices the calls of endpoints that tolerate a 24-hour turnaround at the Batch API rate (50% of list where the price book has no batch price).</source>
+        <translation>对可接受 24 小时周转的端点的调用按 Batch API 价格计价（价格表没有批处理价格时为标价的 50%）。</translation>
+    </message>
+    <message>
+        <source>Combined</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Baseline minus the projection after every strategy, in the order above; no saving is counted twice.</source>
+        <translation>基线减去按上述顺序应用全部策略后的预测；节省不会重复计算。</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>not simulated: %1</source>
+        <translation>未模拟：%1</translation>
+    </message>
+    <message>
+        <source>Not simulated: %1</source>
+        <translation>未模拟：%1</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Projected saving</source>
+        <translation>预测节省</translation>
+    </message>
+    <message>
+        <source>% of baseline</source>
+        <translation>占基线 %</translation>
+    </message>
+    <message>
+        <source>Calls affected</source>
+        <translation>受影响的调用</translation>
     </message>
 </context>
 <context>
