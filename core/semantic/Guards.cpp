@@ -19,13 +19,13 @@ struct Pair
 };
 
 // Openers and closers of quoted literals (after NFKC). The ASCII quote ' is handled apart.
-constexpr std::array<Pair, 7> kQuotes{{{u'"', u'"'},
-                                       {u'`', u'`'},
-                                       {u'\u201c', u'\u201d'}, // “ ”
-                                       {u'\u2018', u'\u2019'}, // ‘ ’
-                                       {u'\u300c', u'\u300d'}, // 「 」
-                                       {u'\u300e', u'\u300f'}, // 『 』
-                                       {u'\u00ab', u'\u00bb'}}}; // « »
+constexpr std::array<Pair, 7> kQuotes {{{u'"', u'"'},
+                                        {u'`', u'`'},
+                                        {u'\u201c', u'\u201d'}, // “ ”
+                                        {u'\u2018', u'\u2019'}, // ‘ ’
+                                        {u'\u300c', u'\u300d'}, // 「 」
+                                        {u'\u300e', u'\u300f'}, // 『 』
+                                        {u'\u00ab', u'\u00bb'}}}; // « »
 
 bool isWordChar(QChar c)
 {
@@ -36,9 +36,9 @@ const QHash<QString, QString> &englishWords()
 {
     static const QHash<QString, QString> words = [] {
         QHash<QString, QString> w;
-        const char *numbers[] = {"zero",    "one",     "two",       "three",    "four",     "five",    "six",
-                                 "seven",   "eight",   "nine",      "ten",      "eleven",   "twelve",  "thirteen",
-                                 "fourteen", "fifteen", "sixteen",  "seventeen", "eighteen", "nineteen", "twenty"};
+        const char *numbers[] = {"zero",     "one",     "two",     "three",     "four",     "five",     "six",
+                                 "seven",    "eight",   "nine",    "ten",       "eleven",   "twelve",   "thirteen",
+                                 "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
         for (int i = 0; i <= 20; ++i)
             w.insert(QString::fromLatin1(numbers[i]), u"n:"_s + QString::number(i));
         const char *tens[] = {"thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"};
@@ -51,15 +51,15 @@ const QHash<QString, QString> &englishWords()
         w.insert(u"half"_s, u"n:0.5"_s);
         w.insert(u"once"_s, u"n:x1"_s);
         w.insert(u"twice"_s, u"n:x2"_s);
-        const char *ordinals[] = {"first", "second", "third",   "fourth", "fifth",
-                                  "sixth", "seventh", "eighth", "ninth",  "tenth"};
+        const char *ordinals[]
+            = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"};
         for (int i = 0; i < 10; ++i)
             w.insert(QString::fromLatin1(ordinals[i]), u"n:#"_s + QString::number(i + 1));
-        for (const char *n : {"not", "no", "never", "none", "nothing", "nobody", "nowhere", "nor", "neither",
-                              "cannot", "without"})
+        for (const char *n :
+             {"not", "no", "never", "none", "nothing", "nobody", "nowhere", "nor", "neither", "cannot", "without"})
             w.insert(QString::fromLatin1(n), u"neg"_s);
-        for (const char *on : {"on", "enable", "enabled", "enables", "enabling", "activate", "activated",
-                               "activates", "activating"})
+        for (const char *on :
+             {"on", "enable", "enabled", "enables", "enabling", "activate", "activated", "activates", "activating"})
             w.insert(QString::fromLatin1(on), u"sw:on"_s);
         for (const char *off : {"off", "disable", "disabled", "disables", "disabling", "deactivate", "deactivated",
                                 "deactivates", "deactivating"})
@@ -87,13 +87,12 @@ const std::vector<Phrase> &chinesePhrases()
             for (const char16_t *w : words)
                 p.push_back({QString::fromUtf16(w), QString()});
         };
-        skip({u"一下", u"一些", u"一起", u"一样", u"一直", u"一定", u"一般", u"一切", u"一旦", u"一边",
-              u"一致", u"一共", u"一点", u"一会", u"统一", u"唯一", u"万一", u"千万", u"万分"});
-        skip({u"非常", u"无论", u"不过", u"别人", u"特别", u"区别", u"分别", u"差别", u"类别", u"级别",
-              u"识别", u"性别", u"个别", u"告别", u"别的"});
-        skip({u"开始", u"开发", u"开心", u"离开", u"公开", u"开会", u"展开", u"开放", u"开头", u"开支",
-              u"开销", u"关于", u"关系", u"相关", u"有关", u"关注", u"关心", u"关键", u"机关", u"海关",
-              u"关联"});
+        skip({u"一下", u"一些", u"一起", u"一样", u"一直", u"一定", u"一般", u"一切", u"一旦", u"一边", u"一致",
+              u"一共", u"一点", u"一会", u"统一", u"唯一", u"万一", u"千万", u"万分"});
+        skip({u"非常", u"无论", u"不过", u"别人", u"特别", u"区别", u"分别", u"差别", u"类别", u"级别", u"识别",
+              u"性别", u"个别", u"告别", u"别的"});
+        skip({u"开始", u"开发", u"开心", u"离开", u"公开", u"开会", u"展开", u"开放", u"开头", u"开支", u"开销",
+              u"关于", u"关系", u"相关", u"有关", u"关注", u"关心", u"关键", u"机关", u"海关", u"关联"});
         p.push_back({u"没有"_s, u"neg"_s});
         p.push_back({u"打开"_s, u"sw:on"_s});
         p.push_back({u"开启"_s, u"sw:on"_s});
@@ -113,29 +112,48 @@ const std::vector<Phrase> &chinesePhrases()
 int chineseDigit(QChar c)
 {
     switch (c.unicode()) {
-    case u'零': case u'〇': return 0;
-    case u'一': return 1;
-    case u'二': case u'两': return 2;
-    case u'三': return 3;
-    case u'四': return 4;
-    case u'五': return 5;
-    case u'六': return 6;
-    case u'七': return 7;
-    case u'八': return 8;
-    case u'九': return 9;
-    default: return -1;
+    case u'零':
+    case u'〇':
+        return 0;
+    case u'一':
+        return 1;
+    case u'二':
+    case u'两':
+        return 2;
+    case u'三':
+        return 3;
+    case u'四':
+        return 4;
+    case u'五':
+        return 5;
+    case u'六':
+        return 6;
+    case u'七':
+        return 7;
+    case u'八':
+        return 8;
+    case u'九':
+        return 9;
+    default:
+        return -1;
     }
 }
 
 qint64 chineseUnit(QChar c)
 {
     switch (c.unicode()) {
-    case u'十': return 10;
-    case u'百': return 100;
-    case u'千': return 1000;
-    case u'万': return 10000;
-    case u'亿': return 100000000;
-    default: return 0;
+    case u'十':
+        return 10;
+    case u'百':
+        return 100;
+    case u'千':
+        return 1000;
+    case u'万':
+        return 10000;
+    case u'亿':
+        return 100000000;
+    default:
+        return 0;
     }
 }
 
@@ -212,8 +230,7 @@ void scanPlain(QStringView raw, QStringList &out)
         const QChar c = s.at(i);
         // Numbers: 12, 1,000, 3.5, .5, -3 (sign only where it cannot be a binary minus).
         const bool startsNumber = c.isDigit() && c.unicode() < 128;
-        const bool dotNumber = c == u'.' && i + 1 < n && s.at(i + 1).isDigit()
-                               && (i == 0 || !s.at(i - 1).isDigit());
+        const bool dotNumber = c == u'.' && i + 1 < n && s.at(i + 1).isDigit() && (i == 0 || !s.at(i - 1).isDigit());
         if (startsNumber || dotNumber) {
             qsizetype j = i;
             while (j < n) {
@@ -233,8 +250,7 @@ void scanPlain(QStringView raw, QStringList &out)
             bool thousands = commaParts.size() > 1;
             for (qsizetype k = 1; k < commaParts.size(); ++k)
                 thousands = thousands && commaParts.at(k).section(u'.', 0, 0).size() == 3;
-            const bool negative = i > 0 && s.at(i - 1) == u'-' && !lastWasNumber
-                                  && (i < 2 || !isWordChar(s.at(i - 2)));
+            const bool negative = i > 0 && s.at(i - 1) == u'-' && !lastWasNumber && (i < 2 || !isWordChar(s.at(i - 2)));
             if (thousands || commaParts.size() == 1) {
                 out << u"n:"_s + (negative ? u"-"_s : QString()) + normaliseNumber(num);
             } else {
@@ -294,8 +310,9 @@ void scanPlain(QStringView raw, QStringList &out)
         }
         if (c.isLetter()) {
             qsizetype j = i;
-            while (j < n && (s.at(j).isLetter() || s.at(j).isMark()
-                             || (s.at(j) == u'\'' && j + 1 < n && s.at(j + 1).isLetter())))
+            while (j < n
+                   && (s.at(j).isLetter() || s.at(j).isMark()
+                       || (s.at(j) == u'\'' && j + 1 < n && s.at(j + 1).isLetter())))
                 ++j;
             const QString word = s.mid(i, j - i);
             if (word.endsWith(u"n't"_s)) {

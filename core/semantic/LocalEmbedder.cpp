@@ -101,13 +101,13 @@ Tokens tokenize(QStringView text)
             continue;
         }
         if (isUnspacedScript(c)) {
-            t.words.push_back(Word{t.chars.size(), 1, true});
+            t.words.push_back(Word {t.chars.size(), 1, true});
             t.chars.push_back(c);
             inWord = false;
             continue;
         }
         if (!inWord) {
-            t.words.push_back(Word{t.chars.size(), 0, false});
+            t.words.push_back(Word {t.chars.size(), 0, false});
             inWord = true;
         }
         t.chars.push_back(c);

@@ -36,7 +36,7 @@ qint64 RemoteEmbedderConfig::inputLimit() const
 
 QJsonObject embeddingRequest(const QString &model, const QString &input, int dimensions)
 {
-    QJsonObject body{{u"model"_s, model}, {u"input"_s, input}, {u"encoding_format"_s, u"float"_s}};
+    QJsonObject body {{u"model"_s, model}, {u"input"_s, input}, {u"encoding_format"_s, u"float"_s}};
     if (dimensions > 0)
         body.insert(u"dimensions"_s, dimensions);
     return body;
@@ -44,8 +44,8 @@ QJsonObject embeddingRequest(const QString &model, const QString &input, int dim
 
 QJsonObject embeddingRequest(const QString &model, const QStringList &inputs, int dimensions)
 {
-    QJsonObject body{{u"model"_s, model}, {u"input"_s, QJsonArray::fromStringList(inputs)},
-                     {u"encoding_format"_s, u"float"_s}};
+    QJsonObject body {
+        {u"model"_s, model}, {u"input"_s, QJsonArray::fromStringList(inputs)}, {u"encoding_format"_s, u"float"_s}};
     if (dimensions > 0)
         body.insert(u"dimensions"_s, dimensions);
     return body;
@@ -72,7 +72,8 @@ namespace {
 Result<std::vector<float>> parseVector(const QJsonValue &ev, int i)
 {
     if (ev.isString())
-        return fail(ErrorCode::Parse, QObject::tr("The embeddings answer is base64-encoded; request encoding_format \"float\"."));
+        return fail(ErrorCode::Parse,
+                    QObject::tr("The embeddings answer is base64-encoded; request encoding_format \"float\"."));
     const QJsonArray arr = ev.toArray();
     if (arr.size() < 2)
         return fail(ErrorCode::Parse, QObject::tr("data[%1].embedding is missing or has fewer than 2 numbers.").arg(i));
@@ -80,7 +81,8 @@ Result<std::vector<float>> parseVector(const QJsonValue &ev, int i)
     v.reserve(std::size_t(arr.size()));
     for (const QJsonValue &x : arr) {
         if (!x.isDouble())
-            return fail(ErrorCode::Parse, QObject::tr("data[%1].embedding contains a value that is not a number.").arg(i));
+            return fail(ErrorCode::Parse,
+                        QObject::tr("data[%1].embedding contains a value that is not a number.").arg(i));
         v.push_back(float(x.toDouble()));
     }
     if (!normaliseL2(v))
@@ -95,31 +97,36 @@ Result<std::vector<Embedding>> parseEmbeddingBatch(const QByteArray &body, int e
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
-        return fail(ErrorCode::Parse, QObject::tr("The embeddings answer is not a JSON object (%1).").arg(err.errorString()));
+        return fail(ErrorCode::Parse,
+                    QObject::tr("The embeddings answer is not a JSON object (%1).").arg(err.errorString()));
     const QJsonObject root = doc.object();
     if (root.value("error"_L1).isObject()) {
         const QString msg = root.value("error"_L1).toObject().value("message"_L1).toString();
-        return fail(ErrorCode::InvalidArgument, QObject::tr("The embeddings endpoint answered with an error: %1").arg(msg));
+        return fail(ErrorCode::InvalidArgument,
+                    QObject::tr("The embeddings endpoint answered with an error: %1").arg(msg));
     }
     const QJsonArray data = root.value("data"_L1).toArray();
     if (data.isEmpty() || !data.at(0).isObject())
         return fail(ErrorCode::Parse, QObject::tr("The embeddings answer has no data[0]."));
     if (data.size() != expected)
-        return fail(ErrorCode::Parse, QObject::tr("The embeddings answer has %1 items for %2 inputs.").arg(data.size()).arg(expected));
+        return fail(ErrorCode::Parse,
+                    QObject::tr("The embeddings answer has %1 items for %2 inputs.").arg(data.size()).arg(expected));
     std::vector<Embedding> out(static_cast<std::size_t>(expected));
     std::vector<bool> seen(std::size_t(expected), false);
     for (int i = 0; i < expected; ++i) {
         const QJsonObject item = data.at(i).toObject();
         const int index = item.contains("index"_L1) ? item.value("index"_L1).toInt(-1) : i;
         if (index < 0 || index >= expected || seen[std::size_t(index)])
-            return fail(ErrorCode::Parse, QObject::tr("The embeddings answer has a bad or repeated index %1.").arg(index));
+            return fail(ErrorCode::Parse,
+                        QObject::tr("The embeddings answer has a bad or repeated index %1.").arg(index));
         seen[std::size_t(index)] = true;
         auto v = parseVector(item.value("embedding"_L1), i);
         if (!v)
             return std::unexpected(v.error());
         out[std::size_t(index)].vector = std::move(*v);
     }
-    out.front().promptTokens = std::max<qint64>(0, root.value("usage"_L1).toObject().value("prompt_tokens"_L1).toInteger(0));
+    out.front().promptTokens
+        = std::max<qint64>(0, root.value("usage"_L1).toObject().value("prompt_tokens"_L1).toInteger(0));
     out.front().model = root.value("model"_L1).toString();
     return out;
 }
@@ -142,8 +149,7 @@ qint64 maxInputTokensForModel(QStringView model)
     return 0;
 }
 
-Result<qint64> inputFits(const tokenizer::Tokenizers &tokenizers, const RemoteEmbedderConfig &config,
-                         QStringView text)
+Result<qint64> inputFits(const tokenizer::Tokenizers &tokenizers, const RemoteEmbedderConfig &config, QStringView text)
 {
     const qint64 limit = config.inputLimit();
     auto count = tokenizers.countText(config.model, text);
@@ -152,7 +158,7 @@ Result<qint64> inputFits(const tokenizer::Tokenizers &tokenizers, const RemoteEm
     if (limit > 0 && count->tokens > limit) {
         return fail(ErrorCode::Unsupported,
                     QObject::tr("The request is %1 tokens long, over the %2-token input limit of %3; it is not "
-                       "embedded (never truncated), so the semantic cache skips it.")
+                                "embedded (never truncated), so the semantic cache skips it.")
                         .arg(count->tokens)
                         .arg(limit)
                         .arg(config.model));

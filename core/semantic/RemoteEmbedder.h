@@ -25,11 +25,11 @@ namespace tl::semantic {
 // The API key is never part of this struct: `keychainEntry` names the SecretStore entry that holds it.
 struct RemoteEmbedderConfig
 {
-    QUrl baseUrl;                                    // e.g. https://api.openai.com/v1 (".../embeddings" is appended)
+    QUrl baseUrl; // e.g. https://api.openai.com/v1 (".../embeddings" is appended)
     QString model = QStringLiteral("text-embedding-3-small");
-    QString keychainEntry;                           // SecretStore entry name; empty: no key (local servers)
-    int dimensions = 0;                              // optional "dimensions" parameter (text-embedding-3-*); 0: model default
-    qint64 maxInputTokens = 0;                       // 0: maxInputTokensForModel(model)
+    QString keychainEntry; // SecretStore entry name; empty: no key (local servers)
+    int dimensions = 0; // optional "dimensions" parameter (text-embedding-3-*); 0: model default
+    qint64 maxInputTokens = 0; // 0: maxInputTokensForModel(model)
 
     // baseUrl + "/embeddings" (no double slash).
     QUrl embeddingsUrl() const;
@@ -45,7 +45,7 @@ struct Embedding
 {
     std::vector<float> vector;
     qint64 promptTokens = 0; // usage.prompt_tokens (tokens billed for the call); 0 if the server omits usage
-    QString model;           // the "model" the server answered with (may differ from the requested alias)
+    QString model; // the "model" the server answered with (may differ from the requested alias)
 };
 
 // The request body for one input: {"model": model, "input": input, "encoding_format": "float"} plus
@@ -76,8 +76,7 @@ Result<std::vector<Embedding>> parseEmbeddingBatch(const QByteArray &body, int e
 // returns the count. A text over the limit is never truncated: the request is not eligible for the
 // semantic cache, and the error (Unsupported) says so with both numbers. A limit of 0 (unknown model,
 // no configured limit) accepts any length. Errors from the tokenizer pass through.
-Result<qint64> inputFits(const tokenizer::Tokenizers &tokenizers, const RemoteEmbedderConfig &config,
-                         QStringView text);
+Result<qint64> inputFits(const tokenizer::Tokenizers &tokenizers, const RemoteEmbedderConfig &config, QStringView text);
 
 // Normalises `v` to L2 norm 1 in place; false (v unchanged) if it is all zeros or not finite.
 bool normaliseL2(std::vector<float> &v);

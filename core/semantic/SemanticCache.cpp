@@ -23,7 +23,7 @@ constexpr int kSchemaVersion = 1;
 
 Error dbError(const QString &what, const QSqlError &e)
 {
-    return Error{ErrorCode::Database, what + u": "_s + e.text()};
+    return Error {ErrorCode::Database, what + u": "_s + e.text()};
 }
 
 QString indexKey(const QString &embeddingModel, qsizetype dims)
@@ -102,7 +102,8 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
     QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
     db.setDatabaseName(path);
     if (!db.open())
-        return std::unexpected(dbError(QObject::tr("Cannot open the semantic cache file %1").arg(path), db.lastError()));
+        return std::unexpected(
+            dbError(QObject::tr("Cannot open the semantic cache file %1").arg(path), db.lastError()));
     QSqlQuery q(db);
     if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
         return std::unexpected(dbError(QObject::tr("The semantic cache file %1 is not readable (corrupt, or not a "
@@ -111,11 +112,12 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
                                        q.lastError()));
     const int version = q.value(0).toInt();
     if (version > kSchemaVersion)
-        return fail(ErrorCode::Database, QObject::tr("The semantic cache file %1 was written by a newer TokenLedger "
-                                                     "(schema %2, this build knows %3).")
-                                             .arg(path)
-                                             .arg(version)
-                                             .arg(kSchemaVersion));
+        return fail(ErrorCode::Database,
+                    QObject::tr("The semantic cache file %1 was written by a newer TokenLedger "
+                                "(schema %2, this build knows %3).")
+                        .arg(path)
+                        .arg(version)
+                        .arg(kSchemaVersion));
     for (const QString &sql : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
                                // AUTOINCREMENT: an id is never reused, so "mark wrong" on an old hit in the
                                // request log can never remove a newer, unrelated entry.
@@ -133,7 +135,8 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
                                u"CREATE INDEX IF NOT EXISTS semantic_entries_expires ON semantic_entries(expires_us)"_s,
                                u"PRAGMA user_version = 1"_s}) {
         if (!q.exec(sql))
-            return std::unexpected(dbError(QObject::tr("Cannot prepare the semantic cache file %1").arg(path), q.lastError()));
+            return std::unexpected(
+                dbError(QObject::tr("Cannot prepare the semantic cache file %1").arg(path), q.lastError()));
     }
     q.prepare(u"DELETE FROM semantic_entries WHERE expires_us <= :now"_s);
     q.bindValue(u":now"_s, nowUs);
@@ -159,8 +162,8 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
             continue;
         }
         const std::vector<float> focus = decodeVector(focusBlob);
-        Meta meta{indexKey(q.value(3).toString(), dims), q.value(6).toLongLong(), q.value(7).toLongLong(),
-                  q.value(8).toLongLong()};
+        Meta meta {indexKey(q.value(3).toString(), dims), q.value(6).toLongLong(), q.value(7).toLongLong(),
+                   q.value(8).toLongLong()};
         if (!indexFor(q.value(3).toString(), dims)
                  .insert(id, q.value(1).toString(), v.data(), q.value(2).toString(), meta.createdUs, meta.expiresUs,
                          focus.empty() ? nullptr : focus.data())) {
@@ -303,8 +306,8 @@ Result<std::optional<SemanticHit>> SemanticCache::lookup(const SemanticKey &key,
 }
 
 Result<qint64> SemanticCache::store(const SemanticKey &key, const QString &embeddingModel,
-                                    const std::vector<float> &vector, const StoredResponse &response,
-                                    qint64 ttlSeconds, qint64 nowUs, const std::vector<float> &focusVector)
+                                    const std::vector<float> &vector, const StoredResponse &response, qint64 ttlSeconds,
+                                    qint64 nowUs, const std::vector<float> &focusVector)
 {
     if (vector.empty())
         return fail(ErrorCode::InvalidArgument, QObject::tr("No embedding to store."));
@@ -330,7 +333,8 @@ Result<qint64> SemanticCache::store(const SemanticKey &key, const QString &embed
     q.bindValue(u":emodel"_s, embeddingModel);
     q.bindValue(u":dims"_s, qint64(vector.size()));
     q.bindValue(u":vector"_s, encodeVector(vector));
-    q.bindValue(u":focus"_s, focus.empty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(encodeVector(focus)));
+    q.bindValue(u":focus"_s,
+                focus.empty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(encodeVector(focus)));
     q.bindValue(u":rmodel"_s, key.model.isNull() ? u""_s : key.model);
     q.bindValue(u":body"_s, response.body);
     q.bindValue(u":headers"_s, response.headers.isNull() ? QByteArray("") : response.headers);
@@ -344,7 +348,7 @@ Result<qint64> SemanticCache::store(const SemanticKey &key, const QString &embed
     if (!q.exec())
         return std::unexpected(dbError(QObject::tr("Cannot store a semantic cache entry"), q.lastError()));
     const qint64 id = q.lastInsertId().toLongLong();
-    Meta meta{indexKey(embeddingModel, qsizetype(vector.size())), nowUs, expiresUs, bytes};
+    Meta meta {indexKey(embeddingModel, qsizetype(vector.size())), nowUs, expiresUs, bytes};
     if (!indexFor(embeddingModel, int(vector.size()))
              .insert(id, key.scope, vector.data(), key.guardSignature, nowUs, expiresUs,
                      focus.empty() ? nullptr : focus.data())) {
@@ -403,7 +407,7 @@ void SemanticCache::setLimits(Limits limits)
 
 SemanticCacheStats SemanticCache::stats() const
 {
-    return SemanticCacheStats{qint64(m_meta.size()), m_bytes, m_hits, m_misses};
+    return SemanticCacheStats {qint64(m_meta.size()), m_bytes, m_hits, m_misses};
 }
 
 bool SemanticCache::contains(qint64 entryId) const

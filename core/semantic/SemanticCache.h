@@ -20,10 +20,10 @@ namespace tl::semantic {
 // A stored answer, as the proxy replays it.
 struct StoredResponse
 {
-    QByteArray body;        // the complete non-streaming JSON body (streams assembled, as in the exact cache)
-    QByteArray headers;     // response headers worth replaying, as the proxy serialises them (opaque here)
-    QString contentType;    // e.g. "application/json"
-    QString servedModel;    // the model that produced the answer
+    QByteArray body; // the complete non-streaming JSON body (streams assembled, as in the exact cache)
+    QByteArray headers; // response headers worth replaying, as the proxy serialises them (opaque here)
+    QString contentType; // e.g. "application/json"
+    QString servedModel; // the model that produced the answer
     NanoUsd originalCost = 0; // cost of the original call in nano-USD (the saving per hit); 0 if unpriced
     bool originalCostKnown = false;
 };
@@ -35,14 +35,14 @@ struct SemanticHit
     StoredResponse response;
     qint64 createdUs = 0;
     qint64 expiresUs = 0;
-    qint64 hits = 0;      // hits including this one
+    qint64 hits = 0; // hits including this one
 };
 
 struct SemanticCacheStats
 {
     qint64 entries = 0;
     qint64 bytes = 0; // sum of entryBytes() of live entries
-    qint64 hits = 0;  // this session
+    qint64 hits = 0; // this session
     qint64 misses = 0;
 };
 
@@ -51,12 +51,11 @@ struct SemanticCacheStats
 // (pathForLedger()), WAL, one named connection per instance, every value a bound parameter.
 //
 // Storage per entry: id, scope, guard signature, embedding model key, the vector and the focus vector
-// (float32 little-endian blobs; focus may be NULL), response body/headers/content type, served model, created/expires (us since
-// the epoch, UTC), hits, last hit, original cost (nano-USD, NULL when unpriced).
-// Memory: only vectors and bookkeeping are in memory (in one SemanticIndex per embedding model key, so
-// vectors of different embedders are never compared); a hit reads its body from the file.
-// Open: loads every live entry and rebuilds the indexes (no HNSW graph is persisted: a rebuild of
-// 100k 512-dim entries takes the time reported in docs/savings.md), deletes expired rows.
+// (float32 little-endian blobs; focus may be NULL), response body/headers/content type, served model, created/expires
+// (us since the epoch, UTC), hits, last hit, original cost (nano-USD, NULL when unpriced). Memory: only vectors and
+// bookkeeping are in memory (in one SemanticIndex per embedding model key, so vectors of different embedders are never
+// compared); a hit reads its body from the file. Open: loads every live entry and rebuilds the indexes (no HNSW graph
+// is persisted: a rebuild of 100k 512-dim entries takes the time reported in docs/savings.md), deletes expired rows.
 // Limits: maxEntries and maxBytes (entryBytes() summed); store() evicts the OLDEST entries (by created
 // time) until both hold. TTL per entry, given to store().
 // Thread affinity: open, use and destroy on one thread (the proxy worker thread); the connection is

@@ -23,7 +23,7 @@ struct SemanticIndex::Group
     // HNSW mode (hnsw != nullptr): the graph holds the vectors; labels are entry ids.
     std::unique_ptr<hnswlib::InnerProductSpace> space;
     std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw;
-    std::size_t live = 0;    // entries of this group in the index
+    std::size_t live = 0; // entries of this group in the index
     std::size_t deleted = 0; // HNSW slots marked deleted (0.6.2 never reuses them)
 };
 
@@ -34,7 +34,7 @@ SemanticIndex::SemanticIndex(int dims, Options options)
 }
 
 SemanticIndex::SemanticIndex(int dims)
-    : SemanticIndex(dims, Options{})
+    : SemanticIndex(dims, Options {})
 {
 }
 
@@ -82,7 +82,7 @@ bool SemanticIndex::insert(qint64 entryId, const QString &scope, const float *ve
     if (!slot)
         slot = std::make_unique<Group>();
     Group &g = *slot;
-    Entry e{&g, 0, createdUs, expiresUs, nullptr};
+    Entry e {&g, 0, createdUs, expiresUs, nullptr};
     if (focus) {
         e.focus = std::make_unique<float[]>(std::size_t(m_dims));
         std::copy(focus, focus + m_dims, e.focus.get());
@@ -219,10 +219,9 @@ qsizetype SemanticIndex::purgeExpired(qint64 nowUs)
 }
 
 std::optional<SemanticIndex::Match> SemanticIndex::score(qint64 entryId, const Entry &e, const float *stored,
-                                                         const float *vector, const float *focus,
-                                                         float threshold) const
+                                                         const float *vector, const float *focus, float threshold) const
 {
-    Match m{entryId, 0, dot(vector, stored, m_dims), -2};
+    Match m {entryId, 0, dot(vector, stored, m_dims), -2};
     m.similarity = m.requestSimilarity;
     if (m.similarity < threshold)
         return std::nullopt;
@@ -250,7 +249,8 @@ std::optional<SemanticIndex::Match> SemanticIndex::bestExact(const Group &g, con
         const auto m = score(g.ids[i], e, v, vector, focus, threshold);
         if (!m)
             continue;
-        if (!best || m->similarity > best->similarity || (m->similarity == best->similarity && e.createdUs > bestCreated)) {
+        if (!best || m->similarity > best->similarity
+            || (m->similarity == best->similarity && e.createdUs > bestCreated)) {
             best = m;
             bestCreated = e.createdUs;
         }

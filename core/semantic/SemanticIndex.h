@@ -41,11 +41,10 @@ namespace tl::semantic {
 // vectors); similarity = dot product = cosine, in [-1, 1]. A similarity is always recomputed with
 // tl::semantic::dot() on the stored vector, so exact and HNSW modes report the same value for the same
 // entry. Times are microseconds since the Unix epoch (UTC), as in CallRecord.
-// Memory: about dims*4 bytes per entry in exact groups (twice that with a focus vector) (2 KiB at 512 dims), plus about M*2*4 bytes of
-// links per entry in HNSW groups (whose graph holds the vectors instead).
-// Thread affinity: none, and no locking: use one instance from one thread at a time (the cache's
-// thread, or the simulator's worker, which creates its own instance).
-// Errors: insert() returns false for a vector of the wrong size or a negative id; an allocation failure
+// Memory: about dims*4 bytes per entry in exact groups (twice that with a focus vector) (2 KiB at 512 dims), plus about
+// M*2*4 bytes of links per entry in HNSW groups (whose graph holds the vectors instead). Thread affinity: none, and no
+// locking: use one instance from one thread at a time (the cache's thread, or the simulator's worker, which creates its
+// own instance). Errors: insert() returns false for a vector of the wrong size or a negative id; an allocation failure
 // inside hnswlib is caught and reported as false (the entry is not indexed).
 class SemanticIndex
 {
@@ -53,17 +52,17 @@ public:
     struct Options
     {
         int hnswMinEntries = 4096; // a group switches to HNSW when it reaches this size (see bench_semantic)
-        int m = 16;                // HNSW links per node (hnswlib M)
-        int efConstruction = 100;  // HNSW build-time candidate list
-        int efSearch = 64;         // HNSW query-time candidate list (at least the k asked for)
+        int m = 16; // HNSW links per node (hnswlib M)
+        int efConstruction = 100; // HNSW build-time candidate list
+        int efSearch = 64; // HNSW query-time candidate list (at least the k asked for)
     };
 
     struct Match
     {
         qint64 entryId = -1;
-        float similarity = 0;      // min(requestSimilarity, focusSimilarity if compared), in [threshold, 1]
+        float similarity = 0; // min(requestSimilarity, focusSimilarity if compared), in [threshold, 1]
         float requestSimilarity = 0; // cosine of the main (whole-request) vectors
-        float focusSimilarity = -2;  // cosine of the focus vectors; -2 when not compared
+        float focusSimilarity = -2; // cosine of the focus vectors; -2 when not compared
     };
 
     explicit SemanticIndex(int dims, Options options);
@@ -84,8 +83,8 @@ public:
     // The most similar live entry of the same scope and guard signature whose similarity (see Match and
     // "Focus vectors" above) is at least `threshold`, or nothing. Ties go to the newest entry.
     // HNSW groups rank the 16 nearest neighbours by the main vector, then apply the focus check.
-    std::optional<Match> best(const QString &scope, const float *vector, const QString &guardSignature,
-                              float threshold, qint64 nowUs, const float *focus = nullptr);
+    std::optional<Match> best(const QString &scope, const float *vector, const QString &guardSignature, float threshold,
+                              qint64 nowUs, const float *focus = nullptr);
 
     // Removes an entry; false if it was not there.
     bool remove(qint64 entryId);

@@ -92,13 +92,13 @@ Flattened flattenOpenAi(const QJsonArray &messages)
             lines << role + u": "_s + parts.join(u'\n');
         for (const QJsonValue &tc : m.value("tool_calls"_L1).toArray()) {
             const QJsonObject f = tc.toObject().value("function"_L1).toObject();
-            lines << role + u" tool_call "_s + f.value("name"_L1).toString() + u'('
-                    + f.value("arguments"_L1).toString() + u')';
+            lines << role + u" tool_call "_s + f.value("name"_L1).toString() + u'(' + f.value("arguments"_L1).toString()
+                    + u')';
         }
         if (m.value("function_call"_L1).isObject()) {
             const QJsonObject f = m.value("function_call"_L1).toObject();
-            lines << role + u" tool_call "_s + f.value("name"_L1).toString() + u'('
-                    + f.value("arguments"_L1).toString() + u')';
+            lines << role + u" tool_call "_s + f.value("name"_L1).toString() + u'(' + f.value("arguments"_L1).toString()
+                    + u')';
         }
     }
     out.text = lines.join(u'\n');
@@ -125,8 +125,8 @@ void anthropicContent(const QJsonValue &content, const QString &role, Flattened 
         if (type == "text"_L1) {
             texts << b.value("text"_L1).toString();
         } else if (type == "tool_use"_L1) {
-            lines << role + u" tool_call "_s + b.value("name"_L1).toString() + u'('
-                    + compactJson(b.value("input"_L1)) + u')';
+            lines << role + u" tool_call "_s + b.value("name"_L1).toString() + u'(' + compactJson(b.value("input"_L1))
+                    + u')';
         } else if (type == "tool_result"_L1) {
             ++*toolResults;
             QStringList inner;

@@ -11,7 +11,7 @@ namespace tl::semantic {
 
 // The request shapes the semantic cache understands.
 enum class RequestFormat {
-    OpenAiChat,        // POST /v1/chat/completions (OpenAI API reference, "Chat / Create chat completion")
+    OpenAiChat, // POST /v1/chat/completions (OpenAI API reference, "Chat / Create chat completion")
     AnthropicMessages, // POST /v1/messages (Anthropic API reference, "Messages")
 };
 
@@ -36,7 +36,7 @@ struct SemanticKey
     QStringList guards;
     // Hex SHA-256 of `guards` joined with U+001F; the hash of an empty list when there is none.
     QString guardSignature;
-    QString model;        // the request's "model"
+    QString model; // the request's "model"
     QString lastUserText; // the final user message's text (for display in the request log)
 };
 

@@ -65,11 +65,11 @@ double percentile(std::vector<double> v, double p)
 
 QString sentence(QRandomGenerator &rng, int words)
 {
-    static const char *vocab[] = {"how",     "do",     "i",       "reset",   "my",      "password", "refund",
-                                  "order",   "account", "invoice", "delete",  "export",  "report",   "the",
-                                  "a",       "for",    "with",    "billing", "monthly", "plan",     "upgrade",
-                                  "cancel",  "team",   "members", "api",     "key",     "limit",    "error",
-                                  "timeout", "please", "why",     "is",      "what",    "when",     "where"};
+    static const char *vocab[]
+        = {"how",     "do",      "i",       "reset",  "my",   "password", "refund", "order", "account",
+           "invoice", "delete",  "export",  "report", "the",  "a",        "for",    "with",  "billing",
+           "monthly", "plan",    "upgrade", "cancel", "team", "members",  "api",    "key",   "limit",
+           "error",   "timeout", "please",  "why",    "is",   "what",     "when",   "where"};
     QStringList out;
     for (int i = 0; i < words; ++i)
         out << QString::fromLatin1(vocab[rng.bounded(int(std::size(vocab)))]);
@@ -115,8 +115,8 @@ void benchEmbedder()
         longEn << sentence(rng, 400);
         zh << u"请问我的订单什么时候发货，退款需要多长时间，账户密码怎么重置，发票在哪里下载？"_s.repeated(1 + i % 3);
     }
-    for (const Case &c : {Case{"English, ~70 chars", shortEn}, Case{"English, ~2,500 chars", longEn},
-                          Case{"Chinese, ~40-120 chars", zh}}) {
+    for (const Case &c : {Case {"English, ~70 chars", shortEn}, Case {"English, ~2,500 chars", longEn},
+                          Case {"Chinese, ~40-120 chars", zh}}) {
         qint64 chars = 0;
         for (const QString &s : c.texts)
             chars += s.size();
@@ -138,8 +138,8 @@ void benchCrossover()
     std::printf("  %8s  %12s  %12s  %8s\n", "entries", "exact p50 us", "HNSW p50 us", "ratio");
     QRandomGenerator rng(3);
     for (int n : {256, 512, 1024, 2048, 4096, 8192}) {
-        SemanticIndex exact(kDims, SemanticIndex::Options{std::numeric_limits<int>::max(), 16, 100, 64});
-        SemanticIndex hnsw(kDims, SemanticIndex::Options{1, 16, 100, 64});
+        SemanticIndex exact(kDims, SemanticIndex::Options {std::numeric_limits<int>::max(), 16, 100, 64});
+        SemanticIndex hnsw(kDims, SemanticIndex::Options {1, 16, 100, 64});
         std::vector<std::vector<float>> stored;
         for (int i = 0; i < n; ++i) {
             stored.push_back(randomUnit(rng));
@@ -174,8 +174,9 @@ void benchSizes(int maxEntries)
             queries.push_back(q % 2 ? randomUnit(rng) : near(stored[std::size_t(rng.bounded(n))], rng, 0.3f));
         std::vector<qint64> exactIds;
         for (int mode = 0; mode < 2; ++mode) {
-            SemanticIndex index(kDims, mode == 0 ? SemanticIndex::Options{std::numeric_limits<int>::max(), 16, 100, 64}
-                                                 : SemanticIndex::Options{1, 16, 100, 64});
+            SemanticIndex index(kDims,
+                                mode == 0 ? SemanticIndex::Options {std::numeric_limits<int>::max(), 16, 100, 64}
+                                          : SemanticIndex::Options {1, 16, 100, 64});
             QElapsedTimer t;
             t.start();
             for (int i = 0; i < n; ++i)
@@ -232,7 +233,7 @@ void benchCache(int entries)
     const qint64 t0 = 1'780'000'000'000'000;
     std::vector<SemanticKey> keys;
     {
-        auto cache = SemanticCache::open(path, SemanticCache::Limits{10'000'000, 1LL << 40}, t0);
+        auto cache = SemanticCache::open(path, SemanticCache::Limits {10'000'000, 1LL << 40}, t0);
         if (!cache) {
             std::printf("  open failed: %s\n", qPrintable(cache.error().message));
             return;
@@ -243,9 +244,9 @@ void benchCache(int entries)
         QElapsedTimer embedTimer, storeTimer;
         qint64 embedNs = 0, storeNs = 0;
         for (int i = 0; i < entries; ++i) {
-            const QJsonObject body{{u"model"_s, u"gpt-4o-mini"_s},
-                                   {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
-                                                                          {u"content"_s, sentence(rng, 15)}}}}};
+            const QJsonObject body {
+                {u"model"_s, u"gpt-4o-mini"_s},
+                {u"messages"_s, QJsonArray {QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, sentence(rng, 15)}}}}};
             auto k = semanticKey(body, RequestFormat::OpenAiChat, "caller-"_ba + QByteArray::number(i % 20));
             if (!k) {
                 std::printf("  key failed: %s\n", qPrintable(k.error().message));
@@ -268,7 +269,7 @@ void benchCache(int entries)
     }
     QElapsedTimer t;
     t.start();
-    auto cache = SemanticCache::open(path, SemanticCache::Limits{10'000'000, 1LL << 40}, t0 + entries);
+    auto cache = SemanticCache::open(path, SemanticCache::Limits {10'000'000, 1LL << 40}, t0 + entries);
     const double openMs = double(t.nsecsElapsed()) / 1e6;
     if (!cache) {
         std::printf("  reopen failed: %s\n", qPrintable(cache.error().message));

@@ -91,9 +91,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("anchor");
         QTest::addColumn<QString>("paraphrase");
         QTest::addColumn<QString>("unrelated");
-        QTest::newRow("password reset")
-            << u"How do I reset my password?"_s << u"how can I reset my password please"_s
-            << u"What is the capital of France?"_s;
+        QTest::newRow("password reset") << u"How do I reset my password?"_s << u"how can I reset my password please"_s
+                                        << u"What is the capital of France?"_s;
         QTest::newRow("refund policy") << u"What is your refund policy for damaged items?"_s
                                        << u"what's the refund policy for items that arrive damaged"_s
                                        << u"Write a haiku about autumn leaves."_s;
@@ -113,10 +112,7 @@ private Q_SLOTS:
         QVERIFY2(far < 0.3f, qPrintable(QString::number(far)));
     }
 
-    void typoCostsLittle()
-    {
-        QVERIFY(sim(u"How do I reset my password?"_s, u"How do I reset my pasword?"_s) > 0.8f);
-    }
+    void typoCostsLittle() { QVERIFY(sim(u"How do I reset my password?"_s, u"How do I reset my pasword?"_s) > 0.8f); }
 
     void threadSafe()
     {

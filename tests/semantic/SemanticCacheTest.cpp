@@ -25,18 +25,19 @@ constexpr qint64 kSecond = 1'000'000;
 QJsonObject chat(const QString &user, const QString &system = u"You are a helpful assistant."_s,
                  const QJsonArray &earlier = {}, const QString &model = u"gpt-4o-mini"_s)
 {
-    QJsonArray messages{QJsonObject{{u"role"_s, u"system"_s}, {u"content"_s, system}}};
+    QJsonArray messages {QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, system}}};
     for (const QJsonValue &m : earlier)
         messages.append(m);
-    messages.append(QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, user}});
-    return QJsonObject{{u"model"_s, model}, {u"temperature"_s, 0}, {u"messages"_s, messages}};
+    messages.append(QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, user}});
+    return QJsonObject {{u"model"_s, model}, {u"temperature"_s, 0}, {u"messages"_s, messages}};
 }
 
 StoredResponse answer(const QByteArray &text, NanoUsd cost = 1'234'567)
 {
     StoredResponse r;
-    r.body = R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")"
-             + text + R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":5,"total_tokens":25}})";
+    r.body
+        = R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")"
+        + text + R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":5,"total_tokens":25}})";
     r.headers = "openai-processing-ms: 120\r\n";
     r.contentType = u"application/json"_s;
     r.servedModel = u"gpt-4o-mini-2024-07-18"_s;
@@ -136,36 +137,40 @@ private Q_SLOTS:
         QTest::addColumn<QJsonObject>("stored");
         QTest::addColumn<QJsonObject>("asked");
         QTest::addColumn<QByteArray>("caller");
-        QTest::newRow("negation: alarm on vs off") << chat(u"Turn the alarm on"_s) << chat(u"Turn the alarm off"_s)
-                                                   << QByteArray("caller-a");
-        QTest::newRow("numbers: 2+3 vs 2+4") << chat(u"what is 2+3"_s) << chat(u"what is 2+4"_s) << QByteArray("caller-a");
-        QTest::newRow("negation: is vs is not") << chat(u"Is this mushroom safe to eat?"_s)
-                                                << chat(u"Is this mushroom not safe to eat?"_s) << QByteArray("caller-a");
+        QTest::newRow("negation: alarm on vs off")
+            << chat(u"Turn the alarm on"_s) << chat(u"Turn the alarm off"_s) << QByteArray("caller-a");
+        QTest::newRow("numbers: 2+3 vs 2+4")
+            << chat(u"what is 2+3"_s) << chat(u"what is 2+4"_s) << QByteArray("caller-a");
+        QTest::newRow("negation: is vs is not")
+            << chat(u"Is this mushroom safe to eat?"_s) << chat(u"Is this mushroom not safe to eat?"_s)
+            << QByteArray("caller-a");
         QTest::newRow("quoted literal") << chat(uR"(Translate "good morning" to French)"_s)
                                         << chat(uR"(Translate "good night" to French)"_s) << QByteArray("caller-a");
-        QTest::newRow("Chinese 开 vs 关") << chat(u"帮我把客厅的灯开了"_s) << chat(u"帮我把客厅的灯关了"_s)
-                                          << QByteArray("caller-a");
+        QTest::newRow("Chinese 开 vs 关")
+            << chat(u"帮我把客厅的灯开了"_s) << chat(u"帮我把客厅的灯关了"_s) << QByteArray("caller-a");
         QTest::newRow("Chinese 不") << chat(u"这个药可以和酒一起吃吗"_s) << chat(u"这个药不可以和酒一起吃吗"_s)
                                     << QByteArray("caller-a");
         QTest::newRow("different system prompt")
             << chat(u"Summarise the refund policy"_s, u"You are a support agent for Acme."_s)
-            << chat(u"Summarise the refund policy"_s, u"You are a support agent for Globex."_s) << QByteArray("caller-a");
-        QTest::newRow("different caller") << chat(u"Summarise the refund policy"_s) << chat(u"Summarise the refund policy"_s)
-                                          << QByteArray("caller-b");
-        const QJsonArray paris{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"Pick a city"_s}},
-                               QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, u"Paris"_s}}};
-        const QJsonArray london{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"Pick a city"_s}},
-                                QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, u"London"_s}}};
-        QTest::newRow("different earlier conversation")
-            << chat(u"What is the weather there?"_s, u"s"_s, paris) << chat(u"What is the weather there?"_s, u"s"_s, london)
+            << chat(u"Summarise the refund policy"_s, u"You are a support agent for Globex."_s)
             << QByteArray("caller-a");
+        QTest::newRow("different caller") << chat(u"Summarise the refund policy"_s)
+                                          << chat(u"Summarise the refund policy"_s) << QByteArray("caller-b");
+        const QJsonArray paris {QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Pick a city"_s}},
+                                QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, u"Paris"_s}}};
+        const QJsonArray london {QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Pick a city"_s}},
+                                 QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, u"London"_s}}};
+        QTest::newRow("different earlier conversation")
+            << chat(u"What is the weather there?"_s, u"s"_s, paris)
+            << chat(u"What is the weather there?"_s, u"s"_s, london) << QByteArray("caller-a");
         QTest::newRow("different model") << chat(u"Summarise the refund policy"_s)
-                                         << chat(u"Summarise the refund policy"_s, u"You are a helpful assistant."_s, {},
-                                                 u"gpt-4o"_s)
+                                         << chat(u"Summarise the refund policy"_s, u"You are a helpful assistant."_s,
+                                                 {}, u"gpt-4o"_s)
                                          << QByteArray("caller-a");
         QJsonObject hot = chat(u"Summarise the refund policy"_s);
         hot.insert(u"temperature"_s, 1.2);
-        QTest::newRow("different temperature") << chat(u"Summarise the refund policy"_s) << hot << QByteArray("caller-a");
+        QTest::newRow("different temperature")
+            << chat(u"Summarise the refund policy"_s) << hot << QByteArray("caller-a");
     }
     void guardAndScopeCasesMiss()
     {
@@ -189,13 +194,15 @@ private Q_SLOTS:
     void differentFinalQuestionAfterSharedContextMisses()
     {
         auto cache = open(freshPath());
-        const QJsonArray earlier{
-            QJsonObject{{u"role"_s, u"user"_s},
-                        {u"content"_s, u"Tell me about travel options in Europe for a family of four in summer, "
-                                       "budget matters."_s}},
-            QJsonObject{{u"role"_s, u"assistant"_s},
-                        {u"content"_s, u"Sure. Trains are usually the best value; consider rail passes, book early, "
-                                       "and pick cities close to each other."_s}}};
+        const QJsonArray earlier {
+            QJsonObject {{u"role"_s, u"user"_s},
+                         {u"content"_s,
+                          u"Tell me about travel options in Europe for a family of four in summer, "
+                          "budget matters."_s}},
+            QJsonObject {{u"role"_s, u"assistant"_s},
+                         {u"content"_s,
+                          u"Sure. Trains are usually the best value; consider rail passes, book early, "
+                          "and pick cities close to each other."_s}}};
         const QString system = u"You are a travel agent. Answer in three sentences. "_s.repeated(5);
         storeChat(*cache, chat(u"What about Paris?"_s, system, earlier), "Paris answer");
         const auto paris = key(chat(u"What about Paris?"_s, system, earlier));
@@ -219,7 +226,8 @@ private Q_SLOTS:
         const float s = probe->similarity;
         QVERIFY(s < 0.99f);
         QVERIFY(lookupChat(*cache, chat(u"How can I reset my password please?"_s), "caller-a", s));
-        QVERIFY(!lookupChat(*cache, chat(u"How can I reset my password please?"_s), "caller-a", std::nextafter(s, 2.0f)));
+        QVERIFY(
+            !lookupChat(*cache, chat(u"How can I reset my password please?"_s), "caller-a", std::nextafter(s, 2.0f)));
     }
 
     void ttlExpiryAndPurge()
@@ -278,7 +286,7 @@ private Q_SLOTS:
     void evictsOldestFirst()
     {
         const QString path = freshPath();
-        auto cache = open(path, SemanticCache::Limits{3, 1LL << 30});
+        auto cache = open(path, SemanticCache::Limits {3, 1LL << 30});
         std::vector<qint64> ids;
         for (int i = 0; i < 5; ++i)
             ids.push_back(storeChat(*cache, chat(u"question number %1 about topic"_s.arg(QChar(u'a' + i))), "x",
@@ -289,7 +297,7 @@ private Q_SLOTS:
         QVERIFY(cache->contains(ids[4]));
         // Byte limit: room for about two entries.
         const qint64 per = SemanticCache::entryBytes(answer("x"), 2 * m_embedder.dims()); // vector + focus
-        cache->setLimits(SemanticCache::Limits{100, per * 2 + 10});
+        cache->setLimits(SemanticCache::Limits {100, per * 2 + 10});
         storeChat(*cache, chat(u"one more question"_s), "x", "caller-a", 3600, kT0 + 10);
         QCOMPARE(cache->stats().entries, 2);
         QVERIFY(cache->stats().bytes <= per * 2 + 10);
@@ -336,20 +344,22 @@ private Q_SLOTS:
     {
         auto cache = open(freshPath());
         auto body = [](const QString &q) {
-            return QJsonObject{{u"model"_s, u"claude-haiku-4-5"_s},
-                               {u"max_tokens"_s, 512},
-                               {u"system"_s, QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, u"Be brief."_s}}}},
-                               {u"messages"_s, QJsonArray{QJsonObject{
-                                                   {u"role"_s, u"user"_s},
-                                                   {u"content"_s, QJsonArray{QJsonObject{{u"type"_s, u"text"_s},
-                                                                                         {u"text"_s, q}}}}}}}};
+            return QJsonObject {
+                {u"model"_s, u"claude-haiku-4-5"_s},
+                {u"max_tokens"_s, 512},
+                {u"system"_s, QJsonArray {QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, u"Be brief."_s}}}},
+                {u"messages"_s,
+                 QJsonArray {
+                     QJsonObject {{u"role"_s, u"user"_s},
+                                  {u"content"_s, QJsonArray {QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, q}}}}}}}};
         };
         const auto k = key(body(u"Disable the night mode"_s), "c", RequestFormat::AnthropicMessages);
         QVERIFY(cache->store(k, m_embedder.modelKey(), m_embedder.embed(k.text), answer("ok"), 60, kT0));
         const auto same = key(body(u"disable the night mode."_s), "c", RequestFormat::AnthropicMessages);
         const auto opposite = key(body(u"Enable the night mode"_s), "c", RequestFormat::AnthropicMessages);
         QVERIFY(cache->lookup(same, m_embedder.modelKey(), m_embedder.embed(same.text), 0.95f, kT0)->has_value());
-        QVERIFY(!cache->lookup(opposite, m_embedder.modelKey(), m_embedder.embed(opposite.text), 0.5f, kT0)->has_value());
+        QVERIFY(
+            !cache->lookup(opposite, m_embedder.modelKey(), m_embedder.embed(opposite.text), 0.5f, kT0)->has_value());
     }
 
     void corruptFileIsAnError()

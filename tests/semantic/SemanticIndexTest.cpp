@@ -143,7 +143,7 @@ private Q_SLOTS:
     void focusVectorMustAlsoMatch()
     {
         for (int mode = 0; mode < 2; ++mode) {
-            SemanticIndex index(kDims, SemanticIndex::Options{mode == 0 ? 1000 : 1, 16, 100, 64});
+            SemanticIndex index(kDims, SemanticIndex::Options {mode == 0 ? 1000 : 1, 16, 100, 64});
             const auto whole = axis(0);
             const auto focus = axis(5);
             QVERIFY(index.insert(1, kScope, whole.data(), kGuard, 0, kNever, focus.data()));
@@ -168,8 +168,8 @@ private Q_SLOTS:
     {
         QRandomGenerator rng(42);
         const int n = 4000;
-        SemanticIndex exact(kDims, SemanticIndex::Options{std::numeric_limits<int>::max(), 16, 100, 64});
-        SemanticIndex hnsw(kDims, SemanticIndex::Options{1, 16, 100, 64});
+        SemanticIndex exact(kDims, SemanticIndex::Options {std::numeric_limits<int>::max(), 16, 100, 64});
+        SemanticIndex hnsw(kDims, SemanticIndex::Options {1, 16, 100, 64});
         std::vector<std::vector<float>> stored;
         for (int i = 0; i < n; ++i) {
             stored.push_back(randomUnit(rng));
@@ -211,7 +211,7 @@ private Q_SLOTS:
     void hnswCompaction()
     {
         QRandomGenerator rng(7);
-        SemanticIndex index(kDims, SemanticIndex::Options{600, 16, 100, 64});
+        SemanticIndex index(kDims, SemanticIndex::Options {600, 16, 100, 64});
         std::vector<std::vector<float>> stored;
         for (int i = 0; i < 1000; ++i) {
             stored.push_back(randomUnit(rng));
@@ -235,7 +235,7 @@ private Q_SLOTS:
     void expiredNeighboursArePurged()
     {
         QRandomGenerator rng(11);
-        SemanticIndex index(kDims, SemanticIndex::Options{600, 16, 100, 64});
+        SemanticIndex index(kDims, SemanticIndex::Options {600, 16, 100, 64});
         const auto target = randomUnit(rng);
         for (int i = 0; i < 900; ++i) {
             const auto v = atCosine(target, randomUnit(rng), 0.99); // close to the target, but expiring

@@ -1,7 +1,7 @@
 // Request keys: guard lists, scope (caller, model, system prompt, parameters, earlier conversation),
 // request text, eligibility, OpenAI and Anthropic body shapes; the embeddings wire format.
-#include "semantic/RemoteEmbedder.h"
 #include "semantic/SemanticKey.h"
+#include "semantic/RemoteEmbedder.h"
 #include "tokenizer/Tokenizers.h"
 
 #include <QJsonArray>
@@ -31,10 +31,11 @@ QJsonObject json(const QByteArray &text)
 
 QJsonObject openAiChat(const QString &system, const QString &user)
 {
-    return QJsonObject{{u"model"_s, u"gpt-4o-mini"_s},
-                       {u"temperature"_s, 0},
-                       {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"system"_s}, {u"content"_s, system}},
-                                                  QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, user}}}}};
+    return QJsonObject {{u"model"_s, u"gpt-4o-mini"_s},
+                        {u"temperature"_s, 0},
+                        {u"messages"_s,
+                         QJsonArray {QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, system}},
+                                     QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, user}}}}};
 }
 
 SemanticKey keyOf(const QJsonObject &body, RequestFormat f = RequestFormat::OpenAiChat,
@@ -68,8 +69,8 @@ private Q_SLOTS:
         QTest::newRow("number word") << u"give me three examples"_s << u"give me four examples"_s;
         QTest::newRow("decimal") << u"convert 3.5 km to miles"_s << u"convert 3.6 km to miles"_s;
         QTest::newRow("negative number") << u"the temperature is -5 degrees"_s << u"the temperature is 5 degrees"_s;
-        QTest::newRow("double-quoted literal") << uR"(rename the file "report.txt")"_s
-                                               << uR"(rename the file "summary.txt")"_s;
+        QTest::newRow("double-quoted literal")
+            << uR"(rename the file "report.txt")"_s << uR"(rename the file "summary.txt")"_s;
         QTest::newRow("single-quoted literal") << u"search for 'apple pie'"_s << u"search for 'apple tart'"_s;
         QTest::newRow("backticks") << u"what does `git rebase` do"_s << u"what does `git merge` do"_s;
         QTest::newRow("literal case matters") << u"grep for \"Error\""_s << u"grep for \"error\""_s;
@@ -121,14 +122,14 @@ private Q_SLOTS:
 
     void guardListIsExact()
     {
-        QCOMPARE(guardList(u"what is 2+3"_s), (QStringList{u"n:2"_s, u"op:+"_s, u"n:3"_s}));
-        QCOMPARE(guardList(u"turn the alarm off"_s), (QStringList{u"sw:off"_s}));
+        QCOMPARE(guardList(u"what is 2+3"_s), (QStringList {u"n:2"_s, u"op:+"_s, u"n:3"_s}));
+        QCOMPARE(guardList(u"turn the alarm off"_s), (QStringList {u"sw:off"_s}));
         QCOMPARE(guardList(uR"(Don't rename "A.txt" to 'b.txt', keep ```x = 1``` and `y`)"_s),
-                 (QStringList{u"neg"_s, u"q:A.txt"_s, u"q:b.txt"_s, u"q:x = 1"_s, u"q:y"_s}));
+                 (QStringList {u"neg"_s, u"q:A.txt"_s, u"q:b.txt"_s, u"q:x = 1"_s, u"q:y"_s}));
         QCOMPARE(guardList(u"二十三加一百零五，两千，二零二四"_s),
-                 (QStringList{u"n:23"_s, u"n:105"_s, u"n:2000"_s, u"n:2024"_s}));
-        QCOMPARE(guardList(u"list 1,2,3"_s), (QStringList{u"n:1"_s, u"n:2"_s, u"n:3"_s}));
-        QCOMPARE(guardList(u"an unclosed \"quote stays text with 5"_s), (QStringList{u"n:5"_s}));
+                 (QStringList {u"n:23"_s, u"n:105"_s, u"n:2000"_s, u"n:2024"_s}));
+        QCOMPARE(guardList(u"list 1,2,3"_s), (QStringList {u"n:1"_s, u"n:2"_s, u"n:3"_s}));
+        QCOMPARE(guardList(u"an unclosed \"quote stays text with 5"_s), (QStringList {u"n:5"_s}));
         QVERIFY(guardList(QString()).isEmpty());
     }
 
@@ -150,7 +151,7 @@ private Q_SLOTS:
         QJsonObject body = openAiChat(u"s"_s, u"q"_s);
         const auto a = keyOf(body);
         body.insert(u"stream"_s, true);
-        body.insert(u"stream_options"_s, QJsonObject{{u"include_usage"_s, true}});
+        body.insert(u"stream_options"_s, QJsonObject {{u"include_usage"_s, true}});
         QCOMPARE(keyOf(body).scope, a.scope);
     }
 
@@ -172,16 +173,17 @@ private Q_SLOTS:
         b.insert(u"max_tokens"_s, 100);
         QTest::newRow("added max_tokens") << b << QByteArray("caller-a");
         b = base;
-        b.insert(u"response_format"_s, QJsonObject{{u"type"_s, u"json_object"_s}});
+        b.insert(u"response_format"_s, QJsonObject {{u"type"_s, u"json_object"_s}});
         QTest::newRow("response_format") << b << QByteArray("caller-a");
         b = base;
-        b.insert(u"tools"_s, QJsonArray{QJsonObject{{u"type"_s, u"function"_s},
-                                                    {u"function"_s, QJsonObject{{u"name"_s, u"reset"_s}}}}});
+        b.insert(u"tools"_s,
+                 QJsonArray {
+                     QJsonObject {{u"type"_s, u"function"_s}, {u"function"_s, QJsonObject {{u"name"_s, u"reset"_s}}}}});
         QTest::newRow("tools") << b << QByteArray("caller-a");
         b = base;
         QJsonArray m = b.value("messages"_L1).toArray();
-        m.insert(1, QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"Hi"_s}});
-        m.insert(2, QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, u"Hello! How can I help?"_s}});
+        m.insert(1, QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Hi"_s}});
+        m.insert(2, QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, u"Hello! How can I help?"_s}});
         b.insert(u"messages"_s, m);
         QTest::newRow("earlier conversation added") << b << QByteArray("caller-a");
     }
@@ -196,12 +198,12 @@ private Q_SLOTS:
     void earlierConversationMustBeExact()
     {
         auto conv = [](const QString &earlierAnswer) {
-            return QJsonObject{
+            return QJsonObject {
                 {u"model"_s, u"gpt-4o-mini"_s},
                 {u"messages"_s,
-                 QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"Pick a city"_s}},
-                            QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, earlierAnswer}},
-                            QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"What is the weather there?"_s}}}}};
+                 QJsonArray {QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Pick a city"_s}},
+                             QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, earlierAnswer}},
+                             QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"What is the weather there?"_s}}}}};
         };
         const auto paris = keyOf(conv(u"Paris"_s));
         const auto london = keyOf(conv(u"London"_s));
@@ -214,43 +216,69 @@ private Q_SLOTS:
     // --- Anthropic -------------------------------------------------------------------------------
     void anthropicBodies()
     {
-        const auto plain = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'system': 'You are terse.', 'messages': [{'role': 'user', 'content': 'Turn the alarm off'}]}")),
+        const auto plain = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'system': 'You are "
+                                         "terse.', 'messages': [{'role': 'user', 'content': 'Turn the alarm off'}]}")),
                                  RequestFormat::AnthropicMessages);
-        const auto blocks = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'system': [{'type': 'text', 'text': 'You are terse.'}], 'messages': [{'role': 'user', 'content': [{'type': 'text', 'text': 'Turn the alarm off'}]}]}")),
+        const auto blocks = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'system': [{'type': "
+                                          "'text', 'text': 'You are terse.'}], 'messages': [{'role': 'user', "
+                                          "'content': [{'type': 'text', 'text': 'Turn the alarm off'}]}]}")),
                                   RequestFormat::AnthropicMessages);
         QCOMPARE(plain.text, u"system: You are terse.\nuser: Turn the alarm off"_s);
         QCOMPARE(blocks.text, plain.text);
-        QCOMPARE(plain.guards, QStringList{u"sw:off"_s});
+        QCOMPARE(plain.guards, QStringList {u"sw:off"_s});
         QCOMPARE(blocks.lastUserText, u"Turn the alarm off"_s);
         // A string system prompt and a block array are different bodies: different scopes (exactness).
         QVERIFY(plain.scope != blocks.scope);
 
-        const auto otherSystem = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'system': 'You are verbose.', 'messages': [{'role': 'user', 'content': 'Turn the alarm off'}]}")),
-                                       RequestFormat::AnthropicMessages);
+        const auto otherSystem
+            = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'system': 'You are verbose.', "
+                            "'messages': [{'role': 'user', 'content': 'Turn the alarm off'}]}")),
+                    RequestFormat::AnthropicMessages);
         QVERIFY(otherSystem.scope != plain.scope);
 
-        const auto withTools = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'messages': [{'role': 'user', 'content': 'Weather in Paris?'}, {'role': 'assistant', 'content': [{'type': 'tool_use', 'id': 't1', 'name': 'weather', 'input': {'city': 'Paris'}}]}, {'role': 'user', 'content': [{'type': 'tool_result', 'tool_use_id': 't1', 'content': '18C'}]}, {'role': 'assistant', 'content': 'It is 18C.'}, {'role': 'user', 'content': 'And tomorrow?'}]}")),
-                                      RequestFormat::AnthropicMessages);
-        QCOMPARE(withTools.text, u"user: Weather in Paris?\nassistant tool_call weather({\"city\":\"Paris\"})\n"
-                                 "tool: 18C\nassistant: It is 18C.\nuser: And tomorrow?"_s);
+        const auto withTools
+            = keyOf(json(sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 1024, 'messages': [{'role': 'user', "
+                            "'content': 'Weather in Paris?'}, {'role': 'assistant', 'content': [{'type': 'tool_use', "
+                            "'id': 't1', 'name': 'weather', 'input': {'city': 'Paris'}}]}, {'role': 'user', 'content': "
+                            "[{'type': 'tool_result', 'tool_use_id': 't1', 'content': '18C'}]}, {'role': 'assistant', "
+                            "'content': 'It is 18C.'}, {'role': 'user', 'content': 'And tomorrow?'}]}")),
+                    RequestFormat::AnthropicMessages);
+        QCOMPARE(withTools.text,
+                 u"user: Weather in Paris?\nassistant tool_call weather({\"city\":\"Paris\"})\n"
+                 "tool: 18C\nassistant: It is 18C.\nuser: And tomorrow?"_s);
     }
 
     void ineligible_data()
     {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<bool>("anthropic");
-        QTest::newRow("OpenAI image part") << (sq("{'model': 'gpt-4o', 'messages': [{'role': 'user', 'content': [{'type': 'text', 'text': 'what is this'}, {'type': 'image_url', 'image_url': {'url': 'x'}}]}]}"))
-                                           << false;
-        QTest::newRow("OpenAI audio input") << (sq("{'model': 'gpt-4o-audio-preview', 'messages': [ {'role': 'user', 'content': [{'type': 'input_audio', 'input_audio': {'data': '', 'format': 'wav'}}]}]}"))
-                                            << false;
-        QTest::newRow("OpenAI ends with a tool result") << (sq("{'model': 'gpt-4o', 'messages': [ {'role': 'user', 'content': 'weather?'}, {'role': 'assistant', 'tool_calls': [{'id': 'c1', 'type': 'function', 'function': {'name': 'w', 'arguments': '{}'}}]}, {'role': 'tool', 'tool_call_id': 'c1', 'content': '18C'}]}"))
-                                                        << false;
-        QTest::newRow("Anthropic image block") << (sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 10, 'messages': [{'role': 'user', 'content': [{'type': 'image', 'source': {'type': 'base64', 'media_type': 'image/png', 'data': ''}}, {'type': 'text', 'text': 'describe'}]}]}"))
-                                               << true;
-        QTest::newRow("Anthropic final tool_result") << (sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 10, 'messages': [{'role': 'user', 'content': 'weather?'}, {'role': 'assistant', 'content': [{'type': 'tool_use', 'id': 't1', 'name': 'w', 'input': {}}]}, {'role': 'user', 'content': [{'type': 'tool_result', 'tool_use_id': 't1', 'content': '18C'}]}]}"))
+        QTest::newRow("OpenAI image part")
+            << (sq("{'model': 'gpt-4o', 'messages': [{'role': 'user', 'content': [{'type': 'text', 'text': 'what is "
+                   "this'}, {'type': 'image_url', 'image_url': {'url': 'x'}}]}]}"))
+            << false;
+        QTest::newRow("OpenAI audio input")
+            << (sq("{'model': 'gpt-4o-audio-preview', 'messages': [ {'role': 'user', 'content': [{'type': "
+                   "'input_audio', 'input_audio': {'data': '', 'format': 'wav'}}]}]}"))
+            << false;
+        QTest::newRow("OpenAI ends with a tool result")
+            << (sq("{'model': 'gpt-4o', 'messages': [ {'role': 'user', 'content': 'weather?'}, {'role': 'assistant', "
+                   "'tool_calls': [{'id': 'c1', 'type': 'function', 'function': {'name': 'w', 'arguments': '{}'}}]}, "
+                   "{'role': 'tool', 'tool_call_id': 'c1', 'content': '18C'}]}"))
+            << false;
+        QTest::newRow("Anthropic image block")
+            << (sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 10, 'messages': [{'role': 'user', 'content': "
+                   "[{'type': 'image', 'source': {'type': 'base64', 'media_type': 'image/png', 'data': ''}}, {'type': "
+                   "'text', 'text': 'describe'}]}]}"))
+            << true;
+        QTest::newRow("Anthropic final tool_result") << (sq(
+            "{'model': 'claude-sonnet-4-5', 'max_tokens': 10, 'messages': [{'role': 'user', 'content': 'weather?'}, "
+            "{'role': 'assistant', 'content': [{'type': 'tool_use', 'id': 't1', 'name': 'w', 'input': {}}]}, {'role': "
+            "'user', 'content': [{'type': 'tool_result', 'tool_use_id': 't1', 'content': '18C'}]}]}"))
                                                      << true;
-        QTest::newRow("Anthropic assistant prefill") << (sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 10, 'messages': [{'role': 'user', 'content': 'list'}, {'role': 'assistant', 'content': '{'}]}"))
-                                                     << true;
+        QTest::newRow("Anthropic assistant prefill")
+            << (sq("{'model': 'claude-sonnet-4-5', 'max_tokens': 10, 'messages': [{'role': 'user', 'content': 'list'}, "
+                   "{'role': 'assistant', 'content': '{'}]}"))
+            << true;
         QTest::newRow("empty final user text")
             << QByteArray(R"({"model": "gpt-4o", "messages": [{"role": "user", "content": "   "}]})") << false;
     }
@@ -279,9 +307,9 @@ private Q_SLOTS:
     void embeddingRequestBody()
     {
         QCOMPARE(embeddingRequest(u"text-embedding-3-small"_s, u"hello"_s),
-                 (QJsonObject{{u"model"_s, u"text-embedding-3-small"_s},
-                              {u"input"_s, u"hello"_s},
-                              {u"encoding_format"_s, u"float"_s}}));
+                 (QJsonObject {{u"model"_s, u"text-embedding-3-small"_s},
+                               {u"input"_s, u"hello"_s},
+                               {u"encoding_format"_s, u"float"_s}}));
         QCOMPARE(embeddingRequest(u"text-embedding-3-large"_s, u"x"_s, 256).value("dimensions"_L1).toInt(), 256);
         RemoteEmbedderConfig c;
         c.baseUrl = QUrl(u"http://127.0.0.1:11434/v1/"_s);
@@ -294,13 +322,16 @@ private Q_SLOTS:
     void parseEmbeddingAnswer()
     {
         // Shape of OpenAI's documented answer (API reference, "Create embeddings").
-        const auto e = parseEmbeddingResponse(sq("{'object': 'list', 'data': [{'object': 'embedding', 'index': 0, 'embedding': [3, 4]}], 'model': 'text-embedding-3-small', 'usage': {'prompt_tokens': 5, 'total_tokens': 5}}"));
+        const auto e = parseEmbeddingResponse(
+            sq("{'object': 'list', 'data': [{'object': 'embedding', 'index': 0, 'embedding': [3, 4]}], 'model': "
+               "'text-embedding-3-small', 'usage': {'prompt_tokens': 5, 'total_tokens': 5}}"));
         QVERIFY(e);
-        QCOMPARE(e->vector, (std::vector<float>{0.6f, 0.8f})); // normalised
+        QCOMPARE(e->vector, (std::vector<float> {0.6f, 0.8f})); // normalised
         QCOMPARE(e->promptTokens, 5);
         QCOMPARE(e->model, u"text-embedding-3-small"_s);
 
-        const auto err = parseEmbeddingResponse(R"({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}})");
+        const auto err = parseEmbeddingResponse(
+            R"({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}})");
         QVERIFY(!err);
         QCOMPARE(err.error().code, ErrorCode::InvalidArgument);
         QVERIFY(err.error().message.contains(u"Incorrect API key provided"_s));
@@ -318,19 +349,21 @@ private Q_SLOTS:
     // The whole request and its final user message in one call; answers are put back in input order.
     void embeddingBatch()
     {
-        const QJsonObject req = embeddingRequest(u"text-embedding-3-small"_s, QStringList{u"whole"_s, u"final"_s});
-        QCOMPARE(req.value("input"_L1).toArray(), (QJsonArray{u"whole"_s, u"final"_s}));
-        const auto b = parseEmbeddingBatch(sq("{'data': [{'index': 1, 'embedding': [0, 2]}, {'index': 0, 'embedding': [3, 0]}],"
-                                              " 'model': 'text-embedding-3-small', 'usage': {'prompt_tokens': 9}}"),
-                                           2);
+        const QJsonObject req = embeddingRequest(u"text-embedding-3-small"_s, QStringList {u"whole"_s, u"final"_s});
+        QCOMPARE(req.value("input"_L1).toArray(), (QJsonArray {u"whole"_s, u"final"_s}));
+        const auto b
+            = parseEmbeddingBatch(sq("{'data': [{'index': 1, 'embedding': [0, 2]}, {'index': 0, 'embedding': [3, 0]}],"
+                                     " 'model': 'text-embedding-3-small', 'usage': {'prompt_tokens': 9}}"),
+                                  2);
         QVERIFY(b);
         QCOMPARE(b->size(), std::size_t(2));
-        QCOMPARE(b->at(0).vector, (std::vector<float>{1, 0}));
-        QCOMPARE(b->at(1).vector, (std::vector<float>{0, 1}));
+        QCOMPARE(b->at(0).vector, (std::vector<float> {1, 0}));
+        QCOMPARE(b->at(1).vector, (std::vector<float> {0, 1}));
         QCOMPARE(b->at(0).promptTokens, 9);
         QCOMPARE(b->at(1).promptTokens, 0); // counted once
         QVERIFY(!parseEmbeddingBatch(sq("{'data': [{'index': 0, 'embedding': [1, 0]}]}"), 2));
-        QVERIFY(!parseEmbeddingBatch(sq("{'data': [{'index': 0, 'embedding': [1, 0]}, {'index': 0, 'embedding': [1, 0]}]}"), 2));
+        QVERIFY(!parseEmbeddingBatch(
+            sq("{'data': [{'index': 0, 'embedding': [1, 0]}, {'index': 0, 'embedding': [1, 0]}]}"), 2));
     }
 
     // A request over the model's input limit is not embedded, and says why (never truncated).
