@@ -2237,6 +2237,10 @@ characters</source>
         <source>Applied to the proxy for %1.</source>
         <translation>已为 %1 应用到代理。</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;：%2</translation>
+    </message>
 </context>
 <context>
     <name>tl::StrategiesForm</name>

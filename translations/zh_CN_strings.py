@@ -558,3 +558,6 @@ T.update({
 'routed calls are re-priced on the target model with the same token counts; quality is not simulated': '被路由的调用以相同的 token 数按目标模型重新计价；不模拟质量',
 "calls of the listed endpoints are priced at the Batch API rate (the book's batch prices, else 50% of list) and tolerate a 24-hour turnaround": '所列端点的调用按 Batch API 价格计价（价格表的批处理价格，否则为标价的 50%），并可接受 24 小时周转',
 })
+T.update({
+'<b>%1</b>: %2': '<b>%1</b>：%2',
+})

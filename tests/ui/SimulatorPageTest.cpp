@@ -310,6 +310,11 @@ private Q_SLOTS:
         sc.semanticCache.threshold = 0.9;
         sc.semanticCache.ttlSeconds = 7200;
         sc.compression.budgetTokens = 8192;
+        sc.compression.summaryModel = u"gpt-4o-mini"_s;
+        sc.compression.removeRedundancy = false;
+        sc.semanticCache.embeddingModel = u"text-embedding-3-small"_s;
+        sc.routing.mode = routing::RouteMode::Shadow;
+        sc.routing.router = routing::RouterConfig::defaults();
         sc.batch.enabled = true;
         sc.batch.endpoints = {u"code-assist"_s};
         sc.endpointOverrides.insert(u"chat"_s, QJsonObject{{u"exact_cache"_s, QJsonObject{{u"enabled"_s, false},

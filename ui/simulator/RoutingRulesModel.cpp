@@ -205,15 +205,15 @@ QVariant RoutingRulesModel::headerData(int section, Qt::Orientation orientation,
         case Endpoints:
             return tr("Endpoints");
         case MaxPromptTokens:
-            return tr("Max prompt tokens");
+            return tr("Max prompt\ntokens");
         case MaxCompletionTokens:
-            return tr("Max completion tokens");
+            return tr("Max completion\ntokens");
         case RouteTo:
             return tr("Route to");
         case TaskTypes:
             return tr("Task types");
         case MaxPromptChars:
-            return tr("Max prompt characters");
+            return tr("Max prompt\ncharacters");
         case RouteToProvider:
             return tr("Target provider");
         case ColumnCount:

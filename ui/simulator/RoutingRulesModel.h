@@ -19,10 +19,10 @@ class RoutingRulesModel final : public QAbstractTableModel
 public:
     enum Column {
         Model,
-        Endpoints,
         MaxPromptTokens,
         MaxCompletionTokens,
         RouteTo,
+        Endpoints,
         TaskTypes,
         MaxPromptChars,
         RouteToProvider,

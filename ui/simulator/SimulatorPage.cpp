@@ -109,8 +109,6 @@ SimulatorPage::SimulatorPage(Ledger &ledger, Settings &settings, std::shared_ptr
         m_settings.setValue(kRangeKey, DateRange::id(r.preset));
         scheduleRun();
     });
-    auto *rangeLabel = new QLabel(tr("Replay:"), main);
-    rangeLabel->setBuddy(m_picker->presetBox());
     m_example = new QPushButton(tr("Load e&xample"), main);
     m_example->setObjectName(u"loadExample"_s);
     m_example->setToolTip(tr("The example scenario: short gpt-4o calls routed to gpt-4o-mini"));
@@ -131,7 +129,6 @@ SimulatorPage::SimulatorPage(Ledger &ledger, Settings &settings, std::shared_ptr
     connect(m_save, &QPushButton::clicked, this, &SimulatorPage::saveScenario);
     connect(m_apply, &QPushButton::clicked, this, &SimulatorPage::applyToProxy);
     auto *top = new QHBoxLayout;
-    top->addWidget(rangeLabel);
     top->addWidget(m_picker);
     top->addStretch(1);
     for (QPushButton *b : {m_example, m_load, m_save, m_apply})
@@ -148,7 +145,7 @@ SimulatorPage::SimulatorPage(Ledger &ledger, Settings &settings, std::shared_ptr
     m_splitter->addWidget(buildResults());
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({500, 900});
+    m_splitter->setSizes({520, 880});
 
     auto *mainLayout = new QVBoxLayout(main);
     mainLayout->addLayout(top);
@@ -252,9 +249,9 @@ QWidget *SimulatorPage::buildResults()
     connect(sh, &QHeaderView::sectionResized, this, [this] { QTimer::singleShot(0, this, [this] { fitStrategyRows(); }); });
 
     m_timeChart = new SimulationTimeChart(m_results);
-    m_timeChart->setMinimumHeight(250);
+    m_timeChart->setMinimumHeight(290);
     m_savingsChart = new EndpointSavingsChart(m_results);
-    m_savingsChart->setMinimumHeight(250);
+    m_savingsChart->setMinimumHeight(290);
 
     m_endpointModel = new EndpointOutcomeModel(this);
     m_endpointSort = new QSortFilterProxyModel(this);
@@ -267,7 +264,6 @@ QWidget *SimulatorPage::buildResults()
     m_endpointTable->sortByColumn(EndpointOutcomeModel::Saving, Qt::DescendingOrder);
     m_endpointTable->verticalHeader()->setVisible(false);
     m_endpointTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_endpointTable->setMinimumHeight(150);
     m_endpointTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_endpointTable->horizontalHeader()->setSectionResizeMode(EndpointOutcomeModel::Endpoint, QHeaderView::Stretch);
 
@@ -284,11 +280,11 @@ QWidget *SimulatorPage::buildResults()
     grid->addWidget(m_strategyTable, 1, 0, 1, 2);
     grid->addWidget(m_timeChart, 2, 0);
     grid->addWidget(m_savingsChart, 2, 1);
-    grid->addWidget(m_endpointTable, 3, 0);
-    grid->addWidget(m_assumptions, 3, 1);
+    grid->addWidget(m_endpointTable, 3, 0, 1, 2);
+    grid->addWidget(m_assumptions, 4, 0, 1, 2);
     grid->setColumnStretch(0, 1);
     grid->setColumnStretch(1, 1);
-    grid->setRowStretch(2, 1);
+    grid->setRowStretch(5, 1); // spare height goes below the results, not into the charts
 
     auto *v = new QVBoxLayout(content);
     v->addLayout(statusRow);
@@ -370,30 +366,40 @@ void SimulatorPage::refreshChoices()
     q.fromUs = 0;
     q.toUs = std::numeric_limits<qint64>::max();
     q.groupBy = {Dimension::Endpoint};
-    auto endpoints = std::make_shared<QStringList>();
-    m_ledger.breakdown(q).then(this, [this, endpoints](Result<Breakdown> b) {
-        if (!b)
+    // Both queries are queued at once, ahead of any run, so the editor has its choices by the time the
+    // first results arrive (the reader thread answers in order).
+    struct Pending
+    {
+        QStringList endpoints;
+        QStringList models;
+        int left = 2;
+    };
+    auto pending = std::make_shared<Pending>();
+    auto done = [this, pending] {
+        if (--pending->left > 0)
             return;
-        for (const BreakdownRow &row : std::as_const(b->rows))
-            *endpoints << row.keys.value(0);
-        BreakdownQuery mq;
-        mq.fromUs = 0;
-        mq.toUs = std::numeric_limits<qint64>::max();
-        mq.groupBy = {Dimension::Model};
-        m_ledger.breakdown(mq).then(this, [this, endpoints](Result<Breakdown> m) {
-            QStringList models;
-            if (m)
-                for (const BreakdownRow &row : std::as_const(m->rows))
-                    models << row.keys.value(0);
-            QStringList targets = models;
-            const auto pricer = m_ledger.pricer();
-            for (const ProviderEntry &p : pricer->book().providers())
-                for (const ModelEntry &e : p.models)
-                    if (!targets.contains(e.id))
-                        targets << e.id;
-            m_endpoints = *endpoints;
-            m_editor->setChoices(m_endpoints, models, targets);
-        });
+        QStringList targets = pending->models;
+        const auto pricer = m_ledger.pricer();
+        for (const ProviderEntry &p : pricer->book().providers())
+            for (const ModelEntry &e : p.models)
+                if (!targets.contains(e.id))
+                    targets << e.id;
+        m_endpoints = pending->endpoints;
+        m_editor->setChoices(m_endpoints, pending->models, targets);
+    };
+    m_ledger.breakdown(q).then(this, [pending, done](Result<Breakdown> b) {
+        if (b)
+            for (const BreakdownRow &row : std::as_const(b->rows))
+                pending->endpoints << row.keys.value(0);
+        done();
+    });
+    BreakdownQuery mq = q;
+    mq.groupBy = {Dimension::Model};
+    m_ledger.breakdown(mq).then(this, [pending, done](Result<Breakdown> m) {
+        if (m)
+            for (const BreakdownRow &row : std::as_const(m->rows))
+                pending->models << row.keys.value(0);
+        done();
     });
 }
 
@@ -510,9 +516,14 @@ void SimulatorPage::applyResult(const SimulationResult &r)
     m_strategyModel->setResult(r);
     m_endpointModel->setResult(r);
     fitStrategyRows();
+    // The endpoint table is as tall as its rows (3 to 10 of them; it scrolls beyond).
+    const int rowHeight = m_endpointTable->verticalHeader()->defaultSectionSize();
+    const int shown = int(std::clamp<qsizetype>(r.endpoints.size(), 3, 10));
+    m_endpointTable->setFixedHeight(m_endpointTable->horizontalHeader()->sizeHint().height() + shown * rowHeight
+                                    + 2 * m_endpointTable->frameWidth() + 2);
 
     const QString share = r.baseline > 0 ? Format::share(double(r.saving()) / double(r.baseline)) : u"–"_s;
-    m_baselineTile->setValue(Format::usd(r.baseline), tr("%n call(s) replayed", "", int(std::min<qint64>(r.records, INT_MAX))));
+    m_baselineTile->setValue(Format::usd(r.baseline), tr("%1 calls replayed").arg(Format::count(r.records)));
     m_projectedTile->setValue(Format::usd(r.projected), r.scenarioName.isEmpty() ? tr("under this scenario") : r.scenarioName);
     m_savingTile->setValue(Format::usd(r.saving()), tr("%1 of the baseline").arg(share));
 
@@ -536,9 +547,13 @@ void SimulatorPage::applyResult(const SimulationResult &r)
         for (const QString &a : o.assumptions)
             if (!seen.contains(a)) {
                 seen.insert(a);
-                items << u"<b>%1</b>: %2"_s.arg(name, a.toHtmlEscaped());
+                items << tr("<b>%1</b>: %2").arg(name, a.toHtmlEscaped());
             }
     }
+    if (r.fewShot.calls > 0)
+        items << tr("<b>Dynamic few-shot</b> (already in the recorded costs, not subtracted again): %1 calls sent "
+                    "only the most similar examples instead of the whole set, %2 input tokens and %3 less.")
+                     .arg(Format::count(r.fewShot.calls), Format::count(r.fewShot.tokensSaved), Format::usd(r.fewShot.saving));
     if (r.unpricedRecords > 0)
         items << tr("Calls with no price (unknown model), left out of the baseline and the savings: %1.")
                      .arg(Format::count(r.unpricedRecords));

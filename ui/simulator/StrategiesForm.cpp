@@ -4,6 +4,7 @@
 #include "StrategyOutcomeModel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QCompleter>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -137,6 +138,17 @@ StrategiesForm::StrategiesForm(Mode mode, QWidget *parent)
         auto *ttlLabel = new QLabel(tr("T&TL:"), params);
         ttlLabel->setBuddy(m_semanticTtl);
         form->addRow(ttlLabel, m_semanticTtl);
+        m_embedding = new QComboBox(params);
+        m_embedding->setObjectName(prefix + u"EmbeddingModel"_s);
+        m_embedding->setEditable(true);
+        m_embedding->addItems({u"local"_s, u"text-embedding-3-small"_s, u"text-embedding-3-large"_s});
+        m_embedding->setToolTip(tr("\"local\": the built-in embedder (no network, no cost); otherwise an "
+                                   "OpenAI-compatible embedding model whose calls are priced and counted against "
+                                   "the saving"));
+        auto *embeddingLabel = new QLabel(tr("&Embeddings:"), params);
+        embeddingLabel->setBuddy(m_embedding);
+        form->addRow(embeddingLabel, m_embedding);
+        connect(m_embedding, &QComboBox::currentTextChanged, this, &StrategiesForm::edited);
         connect(m_threshold, &QDoubleSpinBox::valueChanged, this, &StrategiesForm::edited);
         connect(m_semanticTtl, &QSpinBox::valueChanged, this, &StrategiesForm::edited);
         addSection(Strategy::SemanticCache, params);
@@ -157,7 +169,19 @@ StrategiesForm::StrategiesForm(Mode mode, QWidget *parent)
         auto *label = new QLabel(tr("&Budget:"), params);
         label->setBuddy(m_budget);
         form->addRow(label, m_budget);
+        m_summaryModel = new QLineEdit(params);
+        m_summaryModel->setObjectName(prefix + u"SummaryModel"_s);
+        m_summaryModel->setToolTip(tr("The cheap model that writes the [Conversation summary] (its calls are "
+                                      "priced and counted against the saving)"));
+        auto *summaryLabel = new QLabel(tr("Summar&y model:"), params);
+        summaryLabel->setBuddy(m_summaryModel);
+        form->addRow(summaryLabel, m_summaryModel);
+        m_redundancy = new QCheckBox(tr("Remove redundant blank lines and trailing spaces"), params);
+        m_redundancy->setObjectName(prefix + u"RemoveRedundancy"_s);
+        form->addRow(m_redundancy);
         connect(m_budget, &QSpinBox::valueChanged, this, &StrategiesForm::edited);
+        connect(m_summaryModel, &QLineEdit::textEdited, this, &StrategiesForm::edited);
+        connect(m_redundancy, &QCheckBox::toggled, this, &StrategiesForm::edited);
         addSection(Strategy::Compression, params);
     }
     addSection(Strategy::Routing, buildRouting());
@@ -248,6 +272,28 @@ QWidget *StrategiesForm::buildRouting()
     auto *params = new QWidget(this);
     auto *v = new QVBoxLayout(params);
     v->setContentsMargins(0, 0, 0, 0);
+    auto *modeRow = new QHBoxLayout;
+    m_routeMode = new QComboBox(params);
+    m_routeMode->setObjectName(m_prefix + u"RoutingMode"_s);
+    m_routeMode->addItem(tr("On"), int(routing::RouteMode::On));
+    m_routeMode->addItem(tr("Shadow (record only)"), int(routing::RouteMode::Shadow));
+    m_routeMode->addItem(tr("Off"), int(routing::RouteMode::Off));
+    m_routeMode->setToolTip(tr("What \"Apply to proxy\" turns on: route, only record what would be routed, or "
+                               "nothing. The simulation replays routing as if on."));
+    auto *modeLabel = new QLabel(tr("Pro&xy mode:"), params);
+    modeLabel->setBuddy(m_routeMode);
+    m_router = new QCheckBox(tr("Complexity router"), params);
+    m_router->setObjectName(m_prefix + u"ComplexityRouter"_s);
+    m_router->setToolTip(tr("After the rules below, route by the complexity the proxy recorded per call "
+                            "(low, medium, high) to the model tiers; imported calls have no complexity"));
+    modeRow->addWidget(modeLabel);
+    modeRow->addWidget(m_routeMode);
+    modeRow->addSpacing(12);
+    modeRow->addWidget(m_router);
+    modeRow->addStretch(1);
+    v->addLayout(modeRow);
+    connect(m_routeMode, &QComboBox::currentIndexChanged, this, &StrategiesForm::edited);
+    connect(m_router, &QCheckBox::toggled, this, &StrategiesForm::edited);
     m_rules = new RoutingRulesModel(this);
     m_rulesView = new QTableView(params);
     m_rulesView->setObjectName(m_prefix + u"RoutingRules"_s);
@@ -262,7 +308,7 @@ QWidget *StrategiesForm::buildRouting()
     m_rulesView->horizontalHeader()->setStretchLastSection(true);
     m_rulesView->verticalHeader()->setDefaultSectionSize(m_rulesView->fontMetrics().height() + 10);
     m_rulesView->setMinimumHeight(120);
-    m_rulesView->setMaximumHeight(180);
+    m_rulesView->setMaximumHeight(150);
     m_rulesView->setToolTip(tr("Calls matching every condition of a rule are re-priced on its target model; "
                                "the first matching rule wins. Double-click a cell to edit it."));
     connect(m_rules, &RoutingRulesModel::rulesEdited, this, &StrategiesForm::edited);
@@ -365,7 +411,13 @@ void StrategiesForm::showStrategies(const Scenario &sc)
     m_semanticTtl->setValue(int(std::clamp<qint64>(sc.semanticCache.ttlSeconds, 1, m_semanticTtl->maximum())));
     m_sections[Strategy::Compression].enabled->setChecked(sc.compression.enabled);
     m_budget->setValue(int(std::clamp<qint64>(sc.compression.budgetTokens, m_budget->minimum(), m_budget->maximum())));
+    m_embedding->setCurrentText(sc.semanticCache.embeddingModel);
+    m_summaryModel->setText(sc.compression.summaryModel);
+    m_redundancy->setChecked(sc.compression.removeRedundancy);
     m_sections[Strategy::Routing].enabled->setChecked(sc.routing.enabled);
+    m_routeMode->setCurrentIndex(std::max(0, m_routeMode->findData(int(sc.routing.mode))));
+    m_routerConfig = sc.routing.router;
+    m_router->setChecked(sc.routing.router.has_value());
     m_rules->setRules(sc.routing.rules);
     if (m_mode == Mode::Defaults) {
         m_sections[Strategy::Batch].enabled->setChecked(sc.batch.enabled);
@@ -393,7 +445,14 @@ void StrategiesForm::writeStrategies(Scenario &sc) const
     sc.semanticCache.ttlSeconds = m_semanticTtl->value();
     sc.compression.enabled = m_sections[Strategy::Compression].enabled->isChecked();
     sc.compression.budgetTokens = m_budget->value();
+    sc.semanticCache.embeddingModel = m_embedding->currentText().trimmed().isEmpty() ? u"local"_s
+                                                                                      : m_embedding->currentText().trimmed();
+    sc.compression.summaryModel = m_summaryModel->text().trimmed();
+    sc.compression.removeRedundancy = m_redundancy->isChecked();
     sc.routing.enabled = m_sections[Strategy::Routing].enabled->isChecked();
+    sc.routing.mode = routing::RouteMode(m_routeMode->currentData().toInt());
+    sc.routing.router = m_router->isChecked() ? m_routerConfig.value_or(routing::RouterConfig::defaults())
+                                              : std::optional<routing::RouterConfig>{};
     sc.routing.rules = m_rules->rules();
     sc.batch.enabled = m_sections[Strategy::Batch].enabled->isChecked();
     if (m_mode == Mode::Defaults)

@@ -7,6 +7,8 @@
 #include <QWidget>
 
 class QCheckBox;
+class QComboBox;
+class QLineEdit;
 class QDoubleSpinBox;
 class QGroupBox;
 class QListWidget;
@@ -58,6 +60,11 @@ public:
     RoutingRulesModel *rulesModel() const { return m_rules; }
     QTableView *rulesView() const { return m_rulesView; }
     QListWidget *batchEndpoints() const { return m_batchList; } // Defaults mode
+    QComboBox *routingMode() const { return m_routeMode; }
+    QCheckBox *complexityRouter() const { return m_router; }
+    QComboBox *embeddingModel() const { return m_embedding; }
+    QLineEdit *summaryModel() const { return m_summaryModel; }
+    QCheckBox *removeRedundancy() const { return m_redundancy; }
 
 Q_SIGNALS:
     void changed();
@@ -100,6 +107,12 @@ private:
     QPushButton *m_ruleUp = nullptr;
     QPushButton *m_ruleDown = nullptr;
     QListWidget *m_batchList = nullptr;
+    QComboBox *m_routeMode = nullptr;
+    QCheckBox *m_router = nullptr;
+    std::optional<routing::RouterConfig> m_routerConfig; // kept as loaded; default rules when ticked
+    QComboBox *m_embedding = nullptr;
+    QLineEdit *m_summaryModel = nullptr;
+    QCheckBox *m_redundancy = nullptr;
 };
 
 } // namespace tl
