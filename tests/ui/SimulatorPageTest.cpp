@@ -3,6 +3,7 @@
 // stopping a run on the reader thread, scenario save/load through a scripted Prompter, strategies the
 // data cannot support shown with their reason, "Apply to proxy" writing the savings policy, the empty
 // state, and edits through the editor's widgets recomputing the results.
+#include "simulator/SimulatorPage.h"
 #include "ScriptedPrompter.h"
 #include "TestSupport.h"
 #include "UiTestData.h"
@@ -16,7 +17,6 @@
 #include "simulator/EndpointOutcomeModel.h"
 #include "simulator/RoutingRulesModel.h"
 #include "simulator/ScenarioEditor.h"
-#include "simulator/SimulatorPage.h"
 #include "simulator/StrategiesForm.h"
 #include "simulator/StrategyOutcomeModel.h"
 
@@ -57,10 +57,10 @@ struct Call
     qint64 prompt;
     qint64 completion;
 };
-const QList<Call> kCalls{{u"chat"_s, kGpt4o, 400, 150},        {u"chat"_s, kGpt4o, 400, 150},
-                         {u"chat"_s, kGpt4o, 400, 150},        {u"chat"_s, kGpt4o, 1200, 100},
-                         {u"chat"_s, kGpt4o, 1200, 100},       {u"code-assist"_s, kMini, 300, 50},
-                         {u"code-assist"_s, kMini, 300, 50}};
+const QList<Call> kCalls {{u"chat"_s, kGpt4o, 400, 150},     {u"chat"_s, kGpt4o, 400, 150},
+                          {u"chat"_s, kGpt4o, 400, 150},     {u"chat"_s, kGpt4o, 1200, 100},
+                          {u"chat"_s, kGpt4o, 1200, 100},    {u"code-assist"_s, kMini, 300, 50},
+                          {u"code-assist"_s, kMini, 300, 50}};
 
 qint64 listCost(const Call &c, bool onMini)
 {
@@ -75,12 +75,14 @@ void fill(Ledger &ledger)
     QList<CallRecord> records;
     for (int i = 0; i < kCalls.size(); ++i) {
         const Call &c = kCalls.at(i);
-        CallRecord r = test::makeRecord(kStart + i * 60'000'000LL, c.endpoint, u"openai"_s, c.model, c.prompt, c.completion);
+        CallRecord r
+            = test::makeRecord(kStart + i * 60'000'000LL, c.endpoint, u"openai"_s, c.model, c.prompt, c.completion);
         r.sourceKey = u"simtest:%1"_s.arg(i);
         ledger.pricer()->apply(r);
         records << r;
     }
-    CallRecord unpriced = test::makeRecord(kStart + test::kDayUs, u"legacy"_s, u"acme"_s, u"acme-private-llm"_s, 100, 10);
+    CallRecord unpriced
+        = test::makeRecord(kStart + test::kDayUs, u"legacy"_s, u"acme"_s, u"acme-private-llm"_s, 100, 10);
     unpriced.sourceKey = u"simtest:unpriced"_s;
     ledger.pricer()->apply(unpriced);
     records << unpriced;
@@ -144,7 +146,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<qint64>("maxPrompt");
         QTest::addColumn<qint64>("maxCompletion");
-        QTest::newRow("at most 500 prompt and 200 completion tokens routes the three short chat calls") << 500LL << 200LL;
+        QTest::newRow("at most 500 prompt and 200 completion tokens routes the three short chat calls")
+            << 500LL << 200LL;
         QTest::newRow("at most 1,500 prompt tokens routes every gpt-4o call") << 1500LL << 200LL;
         QTest::newRow("at most 300 prompt tokens routes none") << 300LL << 200LL;
         QTest::newRow("at most 100 completion tokens routes only the long calls") << 5000LL << 100LL;
@@ -158,8 +161,10 @@ private Q_SLOTS:
         fill(*t.ledger);
         auto prompter = std::make_shared<test::ScriptedPrompter>();
         auto page = makePage(t, prompter);
-        QAbstractItemModelTester strategyTester(page->strategyModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester endpointTester(page->endpointModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester strategyTester(page->strategyModel(),
+                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester endpointTester(page->endpointModel(),
+                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
         showScenario(*page, routingScenario(maxPrompt, maxCompletion));
 
         // By hand: a gpt-4o call within both limits is re-priced on gpt-4o-mini with the same tokens.
@@ -191,13 +196,18 @@ private Q_SLOTS:
         QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::StrategyName).data().toString(), u"Model routing"_s);
         QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::Saving).data(StrategyOutcomeModel::SortRole).toLongLong(),
                  baseline - projected);
-        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::Saving).data().toString(), Format::usd(baseline - projected));
-        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::CallsAffected).data(StrategyOutcomeModel::SortRole).toLongLong(),
+        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::Saving).data().toString(),
+                 Format::usd(baseline - projected));
+        QCOMPARE(sm->index(routingRow, StrategyOutcomeModel::CallsAffected)
+                     .data(StrategyOutcomeModel::SortRole)
+                     .toLongLong(),
                  routed);
         QCOMPARE(sm->index(int(Strategy::Batch), StrategyOutcomeModel::Saving).data().toString(), u"off"_s);
         QVERIFY(sm->index(int(Strategy::Batch), 0).data(StrategyOutcomeModel::IsMutedRole).toBool());
         QCOMPARE(sm->index(sm->combinedRow(), StrategyOutcomeModel::StrategyName).data().toString(), u"Combined"_s);
-        QCOMPARE(sm->index(sm->combinedRow(), StrategyOutcomeModel::Saving).data(StrategyOutcomeModel::SortRole).toLongLong(),
+        QCOMPARE(sm->index(sm->combinedRow(), StrategyOutcomeModel::Saving)
+                     .data(StrategyOutcomeModel::SortRole)
+                     .toLongLong(),
                  baseline - projected);
 
         // Per endpoint, sortable on raw values; the chart shows one bar per endpoint.
@@ -206,10 +216,12 @@ private Q_SLOTS:
         QTableView *table = page->endpointTable();
         table->sortByColumn(EndpointOutcomeModel::Saving, Qt::DescendingOrder);
         QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Endpoint).data().toString(), u"chat"_s);
-        QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Baseline).data(EndpointOutcomeModel::SortRole).toLongLong(),
-                 chatBaseline);
-        QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Projected).data(EndpointOutcomeModel::SortRole).toLongLong(),
-                 chatProjected);
+        QCOMPARE(
+            table->model()->index(0, EndpointOutcomeModel::Baseline).data(EndpointOutcomeModel::SortRole).toLongLong(),
+            chatBaseline);
+        QCOMPARE(
+            table->model()->index(0, EndpointOutcomeModel::Projected).data(EndpointOutcomeModel::SortRole).toLongLong(),
+            chatProjected);
         table->sortByColumn(EndpointOutcomeModel::Baseline, Qt::AscendingOrder);
         QCOMPARE(table->model()->index(0, EndpointOutcomeModel::Endpoint).data().toString(), u"code-assist"_s);
         QCOMPARE(page->savingsChart()->barCount(), 2);
@@ -281,7 +293,7 @@ private Q_SLOTS:
         blocker.waitForFinished();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QCOMPARE(finished.first().at(0).toBool(), true); // the simulator itself reported the stop
-        QCOMPARE(page->result().projected, before);       // the previous results stay
+        QCOMPARE(page->result().projected, before); // the previous results stay
         QVERIFY(page->statusLabel()->text().startsWith(u"Cancelled"_s));
 
         // Run again: the routing-off scenario projects the baseline.
@@ -317,8 +329,8 @@ private Q_SLOTS:
         sc.routing.router = routing::RouterConfig::defaults();
         sc.batch.enabled = true;
         sc.batch.endpoints = {u"code-assist"_s};
-        sc.endpointOverrides.insert(u"chat"_s, QJsonObject{{u"exact_cache"_s, QJsonObject{{u"enabled"_s, false},
-                                                                                          {u"ttl_seconds"_s, 60}}}});
+        sc.endpointOverrides.insert(
+            u"chat"_s, QJsonObject {{u"exact_cache"_s, QJsonObject {{u"enabled"_s, false}, {u"ttl_seconds"_s, 60}}}});
         showScenario(*page, sc);
         const QJsonObject expected = sc.toJson();
         QCOMPARE(page->scenario().toJson(), expected); // the editor holds every field
@@ -367,7 +379,8 @@ private Q_SLOTS:
         sc.exactCache.enabled = true;
         sc.batch.enabled = true;
         sc.batch.endpoints = {u"code-assist"_s};
-        sc.endpointOverrides.insert(u"code-assist"_s, QJsonObject{{u"routing"_s, QJsonObject{{u"enabled"_s, false}}}});
+        sc.endpointOverrides.insert(u"code-assist"_s,
+                                    QJsonObject {{u"routing"_s, QJsonObject {{u"enabled"_s, false}}}});
         showScenario(*page, sc);
         QTRY_VERIFY(page->editor()->overrideEndpointBox()->count() >= 2); // the ledger's endpoints arrived
 
@@ -380,7 +393,7 @@ private Q_SLOTS:
         dialog->setChecked({u"chat"_s, u"code-assist"_s});
         dialog->accept();
         QCOMPARE(applied.count(), 1);
-        QCOMPARE(applied.first().at(1).toStringList(), (QStringList{u"chat"_s, u"code-assist"_s}));
+        QCOMPARE(applied.first().at(1).toStringList(), (QStringList {u"chat"_s, u"code-assist"_s}));
         QCOMPARE(applied.first().at(0).value<Scenario>().toJson(), sc.toJson());
 
         const QJsonObject policy = storedPolicy(*t.settings);
@@ -390,7 +403,14 @@ private Q_SLOTS:
         const QJsonObject chat = policy.value("endpoints"_L1).toObject().value("chat"_L1).toObject();
         const QJsonObject code = policy.value("endpoints"_L1).toObject().value("code-assist"_L1).toObject();
         QCOMPARE(chat.value("routing"_L1).toObject().value("enabled"_L1).toBool(), true);
-        QCOMPARE(chat.value("routing"_L1).toObject().value("rules"_L1).toArray().at(0).toObject().value("route_to"_L1).toString(),
+        QCOMPARE(chat.value("routing"_L1)
+                     .toObject()
+                     .value("rules"_L1)
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value("route_to"_L1)
+                     .toString(),
                  kMini);
         QCOMPARE(chat.value("exact_cache"_L1).toObject().value("enabled"_L1).toBool(), true);
         QCOMPARE(chat.value("exact_cache"_L1).toObject().value("ttl_seconds"_L1).toInteger(), 3600);
@@ -398,7 +418,7 @@ private Q_SLOTS:
         // code-assist: its override turns routing off; it is batched, and its batch object names only itself.
         QCOMPARE(code.value("routing"_L1).toObject().value("enabled"_L1).toBool(), false);
         QCOMPARE(code.value("batch"_L1).toObject().value("enabled"_L1).toBool(), true);
-        QCOMPARE(code.value("batch"_L1).toObject().value("endpoints"_L1).toArray(), QJsonArray{u"code-assist"_s});
+        QCOMPARE(code.value("batch"_L1).toObject().value("endpoints"_L1).toArray(), QJsonArray {u"code-assist"_s});
         // Every other endpoint: every strategy off.
         const QJsonObject def = policy.value("default"_L1).toObject();
         for (const QString &key : {u"routing"_s, u"exact_cache"_s, u"semantic_cache"_s, u"compression"_s, u"batch"_s})
@@ -408,7 +428,7 @@ private Q_SLOTS:
         QTest::mouseClick(page->findChild<QPushButton *>(u"applyToProxy"_s), Qt::LeftButton);
         auto *second = prompter->lastDialog<ApplyToProxyDialog>();
         QVERIFY(second && second != dialog);
-        QCOMPARE(second->checkedEndpoints(), (QStringList{u"chat"_s, u"code-assist"_s}));
+        QCOMPARE(second->checkedEndpoints(), (QStringList {u"chat"_s, u"code-assist"_s}));
         second->setChecked({});
         second->accept();
         QCOMPARE(applied.count(), 2);
@@ -431,7 +451,8 @@ private Q_SLOTS:
         QVERIFY(rules->setData(rules->index(0, RoutingRulesModel::MaxPromptTokens), 1500));
         QCOMPARE(page->scenario().routing.rules.at(0).maxPromptTokens, 1500);
         QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded() && page->result().projected < routed, 10000);
-        QCOMPARE(page->result().projected, 3 * (400 * kMiniIn + 150 * kMiniOut) + 2 * (1200 * kMiniIn + 100 * kMiniOut) + 150'000);
+        QCOMPARE(page->result().projected,
+                 3 * (400 * kMiniIn + 150 * kMiniOut) + 2 * (1200 * kMiniIn + 100 * kMiniOut) + 150'000);
         QCOMPARE(rules->index(0, RoutingRulesModel::MaxCompletionTokens).data().toString(), u"200"_s);
         QVERIFY(rules->setData(rules->index(0, RoutingRulesModel::MaxCompletionTokens), -1));
         QCOMPARE(rules->index(0, RoutingRulesModel::MaxCompletionTokens).data().toString(), u"any"_s);
@@ -459,8 +480,12 @@ private Q_SLOTS:
         StrategiesForm *ov = page->editor()->overrideForm();
         ov->overrideBox(Strategy::Routing)->click();
         ov->enabledBox(Strategy::Routing)->click(); // off for code-assist
-        QCOMPARE(page->scenario().endpointOverrides.value(u"code-assist"_s).value("routing"_L1).toObject()
-                     .value("enabled"_L1).toBool(),
+        QCOMPARE(page->scenario()
+                     .endpointOverrides.value(u"code-assist"_s)
+                     .value("routing"_L1)
+                     .toObject()
+                     .value("enabled"_L1)
+                     .toBool(),
                  false);
         QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded() && page->result().projected < page->result().baseline, 10000);
         const StrategyOutcome &codeRouting = [&]() -> const StrategyOutcome & {

@@ -52,8 +52,9 @@ void EndpointSavingsChart::setBars(const QList<Bar> &bars, int maxBars)
         }
         const Bar &b = m_bars.at(n - 1 - i);
         const QString share = b.baseline > 0 ? Format::share(double(b.saving) / double(b.baseline)) : u"–"_s;
-        QToolTip::showText(QCursor::pos(), tr("%1\nSaving: %2 (%3 of %4)")
-                                               .arg(b.endpoint, Format::usd(b.saving), share, Format::usd(b.baseline)));
+        QToolTip::showText(
+            QCursor::pos(),
+            tr("%1\nSaving: %2 (%3 of %4)").arg(b.endpoint, Format::usd(b.saving), share, Format::usd(b.baseline)));
     });
     series->append(set);
     series->setBarWidth(n <= 2 ? 0.45 : 0.7);

@@ -69,9 +69,10 @@ void SimulationTimeChart::setData(const QStringList &labels, const QList<NanoUsd
                     QToolTip::hideText();
                     return;
                 }
-                QToolTip::showText(QCursor::pos(), u"%1\n%2: %3\n%4: %5"_s.arg(
-                                                       m_labels.at(i), tr("Baseline"), Format::usd(m_baseline.value(i)),
-                                                       tr("Projected"), Format::usd(m_projected.value(i))));
+                QToolTip::showText(QCursor::pos(),
+                                   u"%1\n%2: %3\n%4: %5"_s.arg(m_labels.at(i), tr("Baseline"),
+                                                               Format::usd(m_baseline.value(i)), tr("Projected"),
+                                                               Format::usd(m_projected.value(i))));
             });
             chart()->addSeries(s);
             added << s;
@@ -92,9 +93,10 @@ void SimulationTimeChart::setData(const QStringList &labels, const QList<NanoUsd
                 QToolTip::hideText();
                 return;
             }
-            QToolTip::showText(QCursor::pos(), u"%1\n%2: %3\n%4: %5"_s.arg(m_labels.at(i), tr("Baseline"),
-                                                                         Format::usd(m_baseline.value(i)), tr("Projected"),
-                                                                         Format::usd(m_projected.value(i))));
+            QToolTip::showText(QCursor::pos(),
+                               u"%1\n%2: %3\n%4: %5"_s.arg(m_labels.at(i), tr("Baseline"),
+                                                           Format::usd(m_baseline.value(i)), tr("Projected"),
+                                                           Format::usd(m_projected.value(i))));
         });
         chart()->addSeries(series);
         added << series;
@@ -111,7 +113,10 @@ void SimulationTimeChart::setData(const QStringList &labels, const QList<NanoUsd
     y->setRange(0, top > 0 ? top * 1.08 : 1.0);
     y->applyNiceNumbers();
     const double shownTop = y->max();
-    y->setLabelFormat(shownTop >= 100 ? u"$%.0f"_s : shownTop >= 1 ? u"$%.2f"_s : shownTop >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
+    y->setLabelFormat(shownTop >= 100        ? u"$%.0f"_s
+                          : shownTop >= 1    ? u"$%.2f"_s
+                          : shownTop >= 0.01 ? u"$%.3f"_s
+                                             : u"$%.5f"_s);
     chart()->addAxis(y, Qt::AlignLeft);
     for (QAbstractSeries *s : std::as_const(added)) {
         s->attachAxis(x);

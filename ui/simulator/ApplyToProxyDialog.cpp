@@ -20,16 +20,17 @@ QJsonObject savingsPolicy(const Scenario &scenario, const QStringList &endpoints
         const Scenario effective = scenario.forEndpoint(endpoint);
         QJsonObject strategies = effective.toJson().value("strategies"_L1).toObject();
         const bool batched = effective.batch.enabled && effective.batch.endpoints.contains(endpoint);
-        strategies.insert(u"batch"_s, QJsonObject{{u"enabled"_s, batched},
-                                                  {u"endpoints"_s, batched ? QJsonArray{endpoint} : QJsonArray{}}});
+        strategies.insert(
+            u"batch"_s,
+            QJsonObject {{u"enabled"_s, batched}, {u"endpoints"_s, batched ? QJsonArray {endpoint} : QJsonArray {}}});
         perEndpoint.insert(endpoint, strategies);
     }
-    const QJsonObject off = Scenario{}.toJson().value("strategies"_L1).toObject();
-    return QJsonObject{{u"version"_s, 1},
-                       {u"scenario"_s, scenario.name},
-                       {u"applied_at"_s, appliedAtIso},
-                       {u"endpoints"_s, perEndpoint},
-                       {u"default"_s, off}};
+    const QJsonObject off = Scenario {}.toJson().value("strategies"_L1).toObject();
+    return QJsonObject {{u"version"_s, 1},
+                        {u"scenario"_s, scenario.name},
+                        {u"applied_at"_s, appliedAtIso},
+                        {u"endpoints"_s, perEndpoint},
+                        {u"default"_s, off}};
 }
 
 ApplyToProxyDialog::ApplyToProxyDialog(const Scenario &scenario, const QStringList &endpoints,
@@ -118,9 +119,10 @@ void ApplyToProxyDialog::updateSummary()
             on << StrategyOutcomeModel::displayName(s);
     }
     const int n = int(checkedEndpoints().size());
-    m_summary->setText(on.isEmpty() ? tr("The scenario turns no strategy on (before endpoint overrides).")
-                                    : tr("Strategies on (before endpoint overrides): %1. %n endpoint(s) checked.", "", n)
-                                          .arg(on.join(u", "_s)));
+    m_summary->setText(on.isEmpty()
+                           ? tr("The scenario turns no strategy on (before endpoint overrides).")
+                           : tr("Strategies on (before endpoint overrides): %1. %n endpoint(s) checked.", "", n)
+                                 .arg(on.join(u", "_s)));
 }
 
 } // namespace tl

@@ -76,7 +76,7 @@ QVariant EndpointOutcomeModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         return index.column() == Endpoint ? QVariant() : QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole: {
-        QStringList lines{e.endpoint};
+        QStringList lines {e.endpoint};
         for (const StrategyOutcome &o : e.strategies) {
             if (o.enabled && o.simulated)
                 lines << tr("%1: %2 saved on %3 calls")

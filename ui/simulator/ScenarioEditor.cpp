@@ -67,7 +67,8 @@ ScenarioEditor::ScenarioEditor(QWidget *parent)
     m_addOverride = new QPushButton(tr("Add o&verride"), overrides);
     m_addOverride->setObjectName(u"addOverride"_s);
     m_addOverride->setToolTip(tr("Give this endpoint its own settings for some strategies"));
-    connect(m_addOverride, &QPushButton::clicked, this, [this] { addOverride(m_endpointBox->currentText().trimmed()); });
+    connect(m_addOverride, &QPushButton::clicked, this,
+            [this] { addOverride(m_endpointBox->currentText().trimmed()); });
     auto *pick = new QHBoxLayout;
     pick->addWidget(endpointLabel);
     pick->addWidget(m_endpointBox, 1);
@@ -114,7 +115,8 @@ ScenarioEditor::ScenarioEditor(QWidget *parent)
     refreshOverrideList();
 }
 
-void ScenarioEditor::setChoices(const QStringList &endpoints, const QStringList &models, const QStringList &targetModels)
+void ScenarioEditor::setChoices(const QStringList &endpoints, const QStringList &models,
+                                const QStringList &targetModels)
 {
     m_defaults->setChoices(endpoints, models, targetModels);
     m_override->setChoices(endpoints, models, targetModels);
@@ -156,7 +158,7 @@ void ScenarioEditor::addOverride(const QString &endpoint)
     if (endpoint.isEmpty())
         return;
     if (!m_overrides.contains(endpoint))
-        m_overrides.insert(endpoint, QJsonObject{});
+        m_overrides.insert(endpoint, QJsonObject {});
     m_current = endpoint;
     refreshOverrideList();
     Q_EMIT changed();

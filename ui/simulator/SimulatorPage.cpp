@@ -26,8 +26,8 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QProgressBar>
-#include <QRegularExpression>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSet>
@@ -50,8 +50,8 @@ constexpr auto kRangeKey = "simulator/range"_L1;
 struct RunOutput
 {
     bool empty = false; // the ledger has no calls at all
-    std::pair<qint64, qint64> resolved{0, 0};
-    Result<SimulationResult> result = SimulationResult{};
+    std::pair<qint64, qint64> resolved {0, 0};
+    Result<SimulationResult> result = SimulationResult {};
 };
 
 Result<Scenario> parseScenario(const QByteArray &bytes, const QString &what)
@@ -59,9 +59,11 @@ Result<Scenario> parseScenario(const QByteArray &bytes, const QString &what)
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
-        return fail(ErrorCode::Parse, SimulatorPage::tr("%1 is not a scenario (a JSON object): %2")
-                                          .arg(what, err.error != QJsonParseError::NoError ? err.errorString()
-                                                                                           : SimulatorPage::tr("not an object")));
+        return fail(
+            ErrorCode::Parse,
+            SimulatorPage::tr("%1 is not a scenario (a JSON object): %2")
+                .arg(what,
+                     err.error != QJsonParseError::NoError ? err.errorString() : SimulatorPage::tr("not an object")));
     auto sc = Scenario::fromJson(doc.object());
     if (!sc)
         return fail(ErrorCode::Parse, SimulatorPage::tr("%1: %2").arg(what, sc.error().message));
@@ -101,7 +103,8 @@ SimulatorPage::SimulatorPage(Ledger &ledger, Settings &settings, std::shared_ptr
     m_picker = new DateRangePicker(main);
     m_picker->setObjectName(u"simulatorRange"_s);
     DateRange initial;
-    initial.preset = DateRange::fromId(m_settings.value(kRangeKey, u"all"_s).toString()).value_or(DateRange::Preset::All);
+    initial.preset
+        = DateRange::fromId(m_settings.value(kRangeKey, u"all"_s).toString()).value_or(DateRange::Preset::All);
     if (initial.preset == DateRange::Preset::Custom)
         initial.preset = DateRange::Preset::All; // custom days are not stored
     m_picker->setRange(initial);
@@ -115,7 +118,8 @@ SimulatorPage::SimulatorPage(Ledger &ledger, Settings &settings, std::shared_ptr
     m_load = new QPushButton(tr("&Open…"), main);
     m_load->setObjectName(u"loadScenario"_s);
     m_load->setShortcut(QKeySequence::Open);
-    m_load->setToolTip(tr("Open a scenario file (JSON) (%1)").arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
+    m_load->setToolTip(tr("Open a scenario file (JSON) (%1)")
+                           .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
     m_save = new QPushButton(tr("&Save…"), main);
     m_save->setObjectName(u"saveScenario"_s);
     m_save->setShortcut(QKeySequence::Save);
@@ -246,7 +250,8 @@ QWidget *SimulatorPage::buildResults()
     sh->setSectionResizeMode(StrategyOutcomeModel::SavingShare, QHeaderView::ResizeToContents);
     sh->setSectionResizeMode(StrategyOutcomeModel::CallsAffected, QHeaderView::ResizeToContents);
     sh->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    connect(sh, &QHeaderView::sectionResized, this, [this] { QTimer::singleShot(0, this, [this] { fitStrategyRows(); }); });
+    connect(sh, &QHeaderView::sectionResized, this,
+            [this] { QTimer::singleShot(0, this, [this] { fitStrategyRows(); }); });
 
     m_timeChart = new SimulationTimeChart(m_results);
     m_timeChart->setMinimumHeight(290);
@@ -451,7 +456,7 @@ void SimulatorPage::run()
                 return; // superseded by a newer run
             if (out.empty) {
                 m_stack->setCurrentWidget(m_empty);
-                finishRun(generation, state, SimulationResult{});
+                finishRun(generation, state, SimulationResult {});
                 return;
             }
             m_stack->setCurrentIndex(0);
@@ -472,7 +477,8 @@ void SimulatorPage::cancel()
                                : tr("Cancelled. Press Run to compute the results."));
 }
 
-void SimulatorPage::finishRun(quint64 generation, const std::shared_ptr<RunState> &state, Result<SimulationResult> result)
+void SimulatorPage::finishRun(quint64 generation, const std::shared_ptr<RunState> &state,
+                              Result<SimulationResult> result)
 {
     Q_UNUSED(generation)
     const bool userCancelled = state->cancel.load();
@@ -524,7 +530,8 @@ void SimulatorPage::applyResult(const SimulationResult &r)
 
     const QString share = r.baseline > 0 ? Format::share(double(r.saving()) / double(r.baseline)) : u"–"_s;
     m_baselineTile->setValue(Format::usd(r.baseline), tr("%1 calls replayed").arg(Format::count(r.records)));
-    m_projectedTile->setValue(Format::usd(r.projected), r.scenarioName.isEmpty() ? tr("under this scenario") : r.scenarioName);
+    m_projectedTile->setValue(Format::usd(r.projected),
+                              r.scenarioName.isEmpty() ? tr("under this scenario") : r.scenarioName);
     m_savingTile->setValue(Format::usd(r.saving()), tr("%1 of the baseline").arg(share));
 
     m_timeChart->setData(r.bucketLabels, r.baselinePerBucket, r.projectedPerBucket);
@@ -553,7 +560,8 @@ void SimulatorPage::applyResult(const SimulationResult &r)
     if (r.fewShot.calls > 0)
         items << tr("<b>Dynamic few-shot</b> (already in the recorded costs, not subtracted again): %1 calls sent "
                     "only the most similar examples instead of the whole set, %2 input tokens and %3 less.")
-                     .arg(Format::count(r.fewShot.calls), Format::count(r.fewShot.tokensSaved), Format::usd(r.fewShot.saving));
+                     .arg(Format::count(r.fewShot.calls), Format::count(r.fewShot.tokensSaved),
+                          Format::usd(r.fewShot.saving));
     if (r.unpricedRecords > 0)
         items << tr("Calls with no price (unknown model), left out of the baseline and the savings: %1.")
                      .arg(Format::count(r.unpricedRecords));
@@ -569,9 +577,9 @@ void SimulatorPage::applyResult(const SimulationResult &r)
     if (!r.bucketLabels.isEmpty())
         when = r.bucketLabels.size() == 1 ? r.bucketLabels.first()
                                           : tr("%1 to %2").arg(r.bucketLabels.first(), r.bucketLabels.last());
-    m_status->setText(r.records == 0 ? tr("No calls in this range. Choose a longer range, or All time.")
-                                     : when.isEmpty() ? tr("%1 calls replayed.").arg(Format::count(r.records))
-                                                      : tr("%1 calls replayed, %2.").arg(Format::count(r.records), when));
+    m_status->setText(r.records == 0       ? tr("No calls in this range. Choose a longer range, or All time.")
+                          : when.isEmpty() ? tr("%1 calls replayed.").arg(Format::count(r.records))
+                                           : tr("%1 calls replayed, %2.").arg(Format::count(r.records), when));
 }
 
 void SimulatorPage::fitStrategyRows()
@@ -631,7 +639,8 @@ Result<void> SimulatorPage::loadScenarioFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        auto err = fail(ErrorCode::Io, tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        auto err
+            = fail(ErrorCode::Io, tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
         m_prompter->warning(this, tr("Open scenario"), err.error().message);
         return err;
     }
@@ -655,8 +664,8 @@ void SimulatorPage::saveScenario()
     }
     QString suggested = sc.name.isEmpty() ? u"scenario"_s : sc.name;
     suggested.replace(QRegularExpression(u"[^\\w.-]+"_s), u"-"_s);
-    const QString path = m_prompter->saveFileName(this, tr("Save scenario"), suggested + u".json"_s,
-                                                  tr("Scenario (*.json)"));
+    const QString path
+        = m_prompter->saveFileName(this, tr("Save scenario"), suggested + u".json"_s, tr("Scenario (*.json)"));
     if (path.isEmpty())
         return;
     QSaveFile out(path);
@@ -669,13 +678,15 @@ void SimulatorPage::applyToProxy()
 {
     const Scenario sc = scenario();
     QStringList current;
-    const QJsonObject stored = QJsonDocument::fromJson(m_settings.value(QString::fromLatin1(kSavingsPolicyKey)).toString().toUtf8())
-                                   .object();
+    const QJsonObject stored
+        = QJsonDocument::fromJson(m_settings.value(QString::fromLatin1(kSavingsPolicyKey)).toString().toUtf8())
+              .object();
     current = stored.value("endpoints"_L1).toObject().keys();
     auto *dialog = new ApplyToProxyDialog(sc, m_endpoints, current, this);
     connect(dialog, &QDialog::accepted, this, [this, dialog, sc] {
         const QStringList endpoints = dialog->checkedEndpoints();
-        const QString now = QDateTime::fromMSecsSinceEpoch(m_clock() / 1000, QTimeZone::utc()).toUTC().toString(Qt::ISODate);
+        const QString now
+            = QDateTime::fromMSecsSinceEpoch(m_clock() / 1000, QTimeZone::utc()).toUTC().toString(Qt::ISODate);
         const QJsonObject policy = savingsPolicy(sc, endpoints, now);
         m_settings.setValue(QString::fromLatin1(kSavingsPolicyKey),
                             QString::fromUtf8(QJsonDocument(policy).toJson(QJsonDocument::Compact)));

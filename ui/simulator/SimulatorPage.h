@@ -115,9 +115,9 @@ Q_SIGNALS:
 private:
     struct RunState
     {
-        std::atomic<bool> cancel{false};
-        std::atomic<qint64> done{0};
-        std::atomic<qint64> total{0};
+        std::atomic<bool> cancel {false};
+        std::atomic<qint64> done {0};
+        std::atomic<qint64> total {0};
     };
 
     QWidget *buildResults();

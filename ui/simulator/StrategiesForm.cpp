@@ -249,7 +249,8 @@ StrategiesForm::Section StrategiesForm::addSection(Strategy s, QWidget *params)
         onText = tr("Simulate model &routing");
         break;
     case Strategy::Batch:
-        onText = m_mode == Mode::Defaults ? tr("Simulate the Batch &API") : tr("Batch this endpoint (24-hour turnaround)");
+        onText
+            = m_mode == Mode::Defaults ? tr("Simulate the Batch &API") : tr("Batch this endpoint (24-hour turnaround)");
         break;
     }
     sec.enabled = new QCheckBox(onText, sec.box);
@@ -312,8 +313,7 @@ QWidget *StrategiesForm::buildRouting()
     m_rulesView->setToolTip(tr("Calls matching every condition of a rule are re-priced on its target model; "
                                "the first matching rule wins. Double-click a cell to edit it."));
     connect(m_rules, &RoutingRulesModel::rulesEdited, this, &StrategiesForm::edited);
-    connect(m_rulesView->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &StrategiesForm::updateEnabling);
+    connect(m_rulesView->selectionModel(), &QItemSelectionModel::currentChanged, this, &StrategiesForm::updateEnabling);
     v->addWidget(m_rulesView);
 
     auto *buttons = new QHBoxLayout;
@@ -361,7 +361,8 @@ QWidget *StrategiesForm::buildRouting()
     return params;
 }
 
-void StrategiesForm::setChoices(const QStringList &endpoints, const QStringList &models, const QStringList &targetModels)
+void StrategiesForm::setChoices(const QStringList &endpoints, const QStringList &models,
+                                const QStringList &targetModels)
 {
     m_endpoints = endpoints;
     m_models = models;
@@ -445,20 +446,20 @@ void StrategiesForm::writeStrategies(Scenario &sc) const
     sc.semanticCache.ttlSeconds = m_semanticTtl->value();
     sc.compression.enabled = m_sections[Strategy::Compression].enabled->isChecked();
     sc.compression.budgetTokens = m_budget->value();
-    sc.semanticCache.embeddingModel = m_embedding->currentText().trimmed().isEmpty() ? u"local"_s
-                                                                                      : m_embedding->currentText().trimmed();
+    sc.semanticCache.embeddingModel
+        = m_embedding->currentText().trimmed().isEmpty() ? u"local"_s : m_embedding->currentText().trimmed();
     sc.compression.summaryModel = m_summaryModel->text().trimmed();
     sc.compression.removeRedundancy = m_redundancy->isChecked();
     sc.routing.enabled = m_sections[Strategy::Routing].enabled->isChecked();
     sc.routing.mode = routing::RouteMode(m_routeMode->currentData().toInt());
     sc.routing.router = m_router->isChecked() ? m_routerConfig.value_or(routing::RouterConfig::defaults())
-                                              : std::optional<routing::RouterConfig>{};
+                                              : std::optional<routing::RouterConfig> {};
     sc.routing.rules = m_rules->rules();
     sc.batch.enabled = m_sections[Strategy::Batch].enabled->isChecked();
     if (m_mode == Mode::Defaults)
         sc.batch.endpoints = checkedBatchEndpoints();
     else
-        sc.batch.endpoints = sc.batch.enabled ? QStringList{m_endpoint} : QStringList{};
+        sc.batch.endpoints = sc.batch.enabled ? QStringList {m_endpoint} : QStringList {};
 }
 
 void StrategiesForm::setOverride(const QString &endpoint, const QJsonObject &strategies, const Scenario &defaults)

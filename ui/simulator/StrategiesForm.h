@@ -2,8 +2,8 @@
 
 #include "simulate/Simulator.h"
 
-#include <QMap>
 #include <QJsonObject>
+#include <QMap>
 #include <QWidget>
 
 class QCheckBox;

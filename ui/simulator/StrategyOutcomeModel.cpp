@@ -78,9 +78,7 @@ QVariant StrategyOutcomeModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const int col = index.column();
-    const auto share = [this](NanoUsd saving) {
-        return m_baseline > 0 ? double(saving) / double(m_baseline) : 0.0;
-    };
+    const auto share = [this](NanoUsd saving) { return m_baseline > 0 ? double(saving) / double(m_baseline) : 0.0; };
     if (index.row() == combinedRow()) {
         qint64 affected = 0;
         for (const StrategyOutcome &o : m_rows)

@@ -19,7 +19,7 @@ class StrategyOutcomeModel final : public QAbstractTableModel
 public:
     enum Column { StrategyName, Saving, SavingShare, CallsAffected, ColumnCount };
     static constexpr int SortRole = Qt::UserRole + 1;
-    static constexpr int IsMutedRole = Qt::UserRole + 2;   // bool: off or not simulated
+    static constexpr int IsMutedRole = Qt::UserRole + 2; // bool: off or not simulated
     static constexpr int NotSimulatedRole = Qt::UserRole + 3; // bool: on but not simulated (the row spans)
 
     explicit StrategyOutcomeModel(QObject *parent = nullptr);
