@@ -105,8 +105,8 @@ bool SemanticIndex::insert(qint64 entryId, const QString &scope, const float *ve
     }
     ++g.live;
     m_entries.emplace(entryId, std::move(e));
-    if (!g.hnsw && g.live >= std::size_t(std::max(1, m_options.hnswMinEntries)))
-        convertToHnsw(g);
+    // No graph is built here: best() builds it on the group's first search at or above the switch size,
+    // so loading a cache file is a copy of vectors and only searched groups pay for a graph.
     return true;
 }
 
@@ -328,6 +328,8 @@ std::optional<SemanticIndex::Match> SemanticIndex::best(const QString &scope, co
     if (it == m_groups.end())
         return std::nullopt;
     Group &g = *it->second;
+    if (!g.hnsw && g.live >= std::size_t(std::max(1, m_options.hnswMinEntries)))
+        convertToHnsw(g); // on failure the group stays exact
     return g.hnsw ? bestHnsw(g, vector, focus, threshold, nowUs) : bestExact(g, vector, focus, threshold, nowUs);
 }
 

@@ -18,7 +18,9 @@ namespace tl::semantic {
 // Entries are grouped by (scope, guard signature): best() only ever compares a query with the entries
 // of its own group, so a different caller, model, system prompt, parameter set, earlier conversation or
 // guard list can never match. Inside a group the search is exact (a scan of contiguous float32
-// vectors) while the group has fewer than Options::hnswMinEntries entries, and an HNSW graph
+// vectors) while the group has fewer than Options::hnswMinEntries entries, and an HNSW graph, built
+// on the group's first best() at or above that size (so inserts, and loading a cache file, only copy
+// vectors; that first search pays for the graph: seconds for ten thousand 512-dim entries),
 // (hnswlib 0.6.2, inner-product space on L2-normalised vectors, one graph per group) from that size on.
 // The switch point: see Options::hnswMinEntries (measured by tests/bench/bench_semantic). hnswlib 0.6.2
 // never reuses the slot of a removed entry, so when a group's removed slots outnumber its live entries

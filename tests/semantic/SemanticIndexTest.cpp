@@ -177,6 +177,8 @@ private Q_SLOTS:
             QVERIFY(exact.insert(i, kScope, stored.back().data(), kGuard, i, expires));
             QVERIFY(hnsw.insert(i, kScope, stored.back().data(), kGuard, i, expires));
         }
+        QCOMPARE(hnsw.hnswGroupCount(), 0); // the graph is built by the first search
+        (void)hnsw.best(kScope, stored[0].data(), kGuard, 0.99f, 0);
         QCOMPARE(hnsw.hnswGroupCount(), 1);
         QCOMPARE(exact.hnswGroupCount(), 0);
         int agree = 0, queries = 0, expiredTargets = 0;
@@ -217,6 +219,7 @@ private Q_SLOTS:
             stored.push_back(randomUnit(rng));
             QVERIFY(index.insert(i, kScope, stored.back().data(), kGuard, i, kNever));
         }
+        QVERIFY(index.best(kScope, stored[0].data(), kGuard, 0.99f, 0)); // builds the graph
         QCOMPARE(index.hnswGroupCount(), 1);
         for (int i = 0; i < 900; ++i)
             QVERIFY(index.remove(i));
@@ -247,6 +250,7 @@ private Q_SLOTS:
             const auto v = randomUnit(rng);
             QVERIFY(index.insert(6000 + i, kScope, v.data(), kGuard, 0, kNever));
         }
+        QVERIFY(index.best(kScope, target.data(), kGuard, 0.5f, 0)); // builds the graph (nothing expired yet)
         QCOMPARE(index.hnswGroupCount(), 1);
         const auto m = index.best(kScope, target.data(), kGuard, 0.5f, 20);
         QVERIFY(m);
