@@ -4,6 +4,7 @@
 #include "ledger/Ledger.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/Proxy.h"
+#include "proxy/SavingsPolicy.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
 #include "tokenizer/Tokenizers.h"
@@ -60,7 +61,9 @@ int runProxy(const QStringList &args)
                                       "OpenAI-compatible server); repeatable."_s,
                       u"SPEC"_s});
     parser.addOption({u"config"_s, u"JSON file: {port, bind, upstreams: [{id, kind, baseUrl, keychainEntry, "
-                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes}}."_s,
+                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes}, savings: {default, "
+                                    "endpoints, record_embeddings, embedding_upstream, few_shot_path}}. Without "
+                                    "\"savings\", the policy the app's Simulator page applied is used."_s,
                       u"FILE"_s});
     parser.addOption({u"no-cache"_s, u"Run without the exact cache."_s});
     QString error;
@@ -69,6 +72,7 @@ int runProxy(const QStringList &args)
 
     ProxyConfig config;
     QList<UpstreamConfig> upstreams;
+    QJsonObject savingsConfig;
     if (parser.isSet(u"config"_s)) {
         QFile f(parser.value(u"config"_s));
         if (!f.open(QIODevice::ReadOnly))
@@ -86,6 +90,7 @@ int runProxy(const QStringList &args)
             if (!error.isEmpty())
                 return failWith("proxy", kExitUsage, error);
         }
+        savingsConfig = o.value("savings"_L1).toObject();
         const QJsonObject c = o.value("cache"_L1).toObject();
         config.cache.enabled = c.value("enabled"_L1).toBool(true);
         config.cache.ttlSeconds = c.value("ttlSeconds"_L1).toInteger(config.cache.ttlSeconds);
@@ -132,6 +137,18 @@ int runProxy(const QStringList &args)
     }
     config.callerSalt = salt;
 
+    // Savings levers: the app's "Apply to proxy" policy, unless the config file has its own "savings".
+    auto savings = SavingsPolicy::fromSettingsText(settings.value(QString::fromLatin1(SavingsPolicy::settingsKey)).toByteArray());
+    if (!savings)
+        return failWith("proxy", kExitUsage, savings.error().message);
+    config.savings = *savings;
+    if (!savingsConfig.isEmpty()) {
+        auto fromFile = SavingsPolicy::fromConfigJson(savingsConfig);
+        if (!fromFile)
+            return failWith("proxy", kExitUsage, u"--config \"savings\": %1"_s.arg(fromFile.error().message));
+        config.savings = *fromFile;
+    }
+
     auto core = openFromDbOption(parser);
     if (!core)
         return failWith("proxy", kExitFailure, core.error().message);
@@ -153,6 +170,9 @@ int runProxy(const QStringList &args)
                         .arg(core->ledger->path()));
                 for (const UpstreamConfig &u : std::as_const(config.upstreams))
                     out(u"  upstream %1 -> %2\n"_s.arg(u.id, u.baseUrl.toString()));
+                for (auto it = config.savings.endpoints.cbegin(); it != config.savings.endpoints.cend(); ++it)
+                    out(u"  savings %1: %2\n"_s.arg(it.key(), SavingsPolicy::describe(it.value()).join(u"; "_s)));
+                out(u"  savings (other endpoints): %1\n"_s.arg(SavingsPolicy::describe(config.savings.defaults).join(u"; "_s)));
                 poll.start(50);
             });
         };

@@ -6,6 +6,7 @@
 #include "common/Money.h"
 #include "ledger/Ledger.h"
 #include "proxy/CallerIdentity.h"
+#include "proxy/Exchange.h"
 #include "proxy/ProxyServer.h"
 #include "proxy/UpstreamClient.h"
 #include "tokenizer/UsageEstimate.h"
@@ -21,37 +22,7 @@ namespace tl {
 using proxy::ApiKind;
 using proxy::Dialect;
 
-struct ClientConnection::Exchange
-{
-    HttpRequest request;
-    ApiKind kind = ApiKind::Other;
-    Dialect dialect = Dialect::OpenAi;
-    const UpstreamConfig *upstream = nullptr;
-    CallRecord record;
-    QElapsedTimer clock;
-    QJsonObject body;
-    bool jsonBody = false;
-    proxy::RequestInfo info;
-    bool injectedUsage = false;
-    QString callerId;
-    QString cacheKey;
-    bool cacheLookup = false;
-    bool cacheStore = false;
-    const char *cacheHeader = nullptr; // "miss", "bypass" or nullptr (not cacheable)
-    quint64 transfer = 0;
-    int status = 0;
-    HttpHeaders upstreamHeaders;
-    bool streaming = false;
-    bool headersSent = false;
-    QByteArray responseBody; // buffered non-stream answer
-    SseParser sse;
-    std::optional<proxy::StreamAccounting> accounting;
-    QTimer timer;
-    QString errorKind;
-    bool recorded = false;
-};
-
-namespace {
+namespace proxydetail {
 
 qint64 nowUs() { return QDateTime::currentMSecsSinceEpoch() * 1000; }
 
@@ -128,7 +99,9 @@ QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
     return base + path + (query.isEmpty() ? QByteArray() : '?' + query);
 }
 
-} // namespace
+} // namespace proxydetail
+
+using namespace proxydetail;
 
 ClientConnection::ClientConnection(QTcpSocket *socket, ProxyServer &server)
     : QObject(&server)
@@ -370,8 +343,12 @@ void ClientConnection::startExchange(HttpRequest request)
         r.requestHash = cache::requestHash(x.upstream->id, proxy::apiName(x.kind), x.body);
     }
 
-    // Exact cache controls.
-    if (x.jsonBody && proxy::isCacheable(x.kind) && config.cache.enabled && m_server.exactCache()) {
+    // Endpoint policy and routing decision (complexity) of the request as the client sent it.
+    prepareSavings();
+
+    // Exact cache controls (they govern the semantic cache too).
+    const bool exactOn = x.savings.exactCache.value_or(config.cache.enabled);
+    if (x.jsonBody && proxy::isCacheable(x.kind) && exactOn && m_server.exactCache()) {
         const QByteArray cc = headerValue(h, "cache-control").toLower();
         const QByteArray xc = headerValue(h, "x-tokenledger-cache").toLower().trimmed();
         const bool bypass = xc == "bypass" || cc.contains("no-store");
@@ -384,7 +361,7 @@ void ClientConnection::startExchange(HttpRequest request)
         if (x.cacheLookup && serveFromCache())
             return;
     }
-    forwardUpstream();
+    runSavings();
 }
 
 bool ClientConnection::serveFromCache()
@@ -446,11 +423,12 @@ void ClientConnection::forwardUpstream()
         default: req.headers.append({QByteArray("Authorization"), "Bearer " + u.apiKey}); break;
         }
     }
-    req.body = x.request.body;
+    // The client's bytes unless the savings pipeline changed the body (few-shot, compression, routing).
+    req.body = x.workChanged ? QJsonDocument(x.work).toJson(QJsonDocument::Compact) : x.request.body;
     // OpenAI chat streams report usage only when asked: ask, and hide the extra chunk from the client.
     if (x.jsonBody && x.kind == ApiKind::ChatCompletions && x.info.stream && !x.info.includeUsage
         && u.kind != UpstreamKind::Anthropic) {
-        req.body = proxy::withIncludeUsage(x.body);
+        req.body = proxy::withIncludeUsage(x.workChanged ? x.work : x.body);
         x.injectedUsage = true;
     }
     x.timer.setSingleShot(true);
@@ -463,8 +441,10 @@ void ClientConnection::forwardUpstream()
     // start() may finish the transfer at once (connection refused) and with it this exchange.
     const Exchange *before = m_exchange.get();
     const quint64 id = m_server.upstream().start(std::move(req), std::move(cb));
-    if (m_exchange && m_exchange.get() == before && !m_exchange->recorded)
+    if (m_exchange && m_exchange.get() == before && !m_exchange->recorded) {
         m_exchange->transfer = id;
+        computeSemanticKey(); // while the upstream answers
+    }
 }
 
 void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
@@ -555,8 +535,11 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         if (complete && x.accounting->failed())
             r.errorKind = u"upstream_failed"_s;
         finalizeRecord();
-        if (complete && x.accounting->hasUsage() && !x.accounting->failed())
-            maybeStoreInCache(x.accounting->assembled(), x.accounting->truncated());
+        if (complete && x.accounting->hasUsage() && !x.accounting->failed()) {
+            const QJsonObject assembled = x.accounting->assembled();
+            maybeStoreInCache(assembled, x.accounting->truncated());
+            maybeStoreSemantic(assembled, x.accounting->truncated());
+        }
         endStream(tail);
         finishExchange(x.request.keepAlive);
         return;
@@ -586,8 +569,10 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         r.usageStatus = usage.found ? UsageStatus::Incomplete : UsageStatus::Unknown;
     r.responseBytes = x.responseBody.size();
     finalizeRecord();
-    if (errorKind.isEmpty() && x.status == 200 && usage.found)
+    if (errorKind.isEmpty() && x.status == 200 && usage.found) {
         maybeStoreInCache(answer, usage.truncated);
+        maybeStoreSemantic(answer, usage.truncated);
+    }
     HttpHeaders headers;
     for (const auto &h : x.upstreamHeaders) {
         if (!isHopByHop(h.first))
@@ -652,6 +637,8 @@ void ClientConnection::finalizeRecord()
     Exchange &x = *m_exchange;
     if (x.recorded)
         return;
+    // The semantic key and local embedding, if the upstream answered before there was time for them.
+    computeSemanticKey();
     x.recorded = true;
     CallRecord &r = x.record;
     if (r.usageStatus == UsageStatus::Unknown && x.accounting && m_server.tokenizers()
@@ -688,7 +675,7 @@ void ClientConnection::maybeStoreInCache(const QJsonObject &answer, bool truncat
     if (!x.cacheStore || !m_server.exactCache() || (truncated && !cc.storeTruncated) || answer.isEmpty())
         return;
     const qint64 now = nowUs();
-    const qint64 ttl = cc.ttlPerEndpoint.value(x.record.endpoint, cc.ttlSeconds);
+    const qint64 ttl = x.savings.exactCacheTtlSeconds.value_or(cc.ttlPerEndpoint.value(x.record.endpoint, cc.ttlSeconds));
     cache::CachedAnswer a{proxy::apiName(x.kind),
                           x.streaming ? QJsonDocument(answer).toJson(QJsonDocument::Compact) : x.responseBody,
                           x.record.servedModel, now, now + ttl * 1'000'000};
@@ -706,6 +693,7 @@ void ClientConnection::abortExchange(const QString &errorKind)
         x.transfer = 0;
     }
     x.timer.stop();
+    x.sideTimer.stop();
     CallRecord &r = x.record;
     r.errorKind = errorKind;
     r.latencyUs = x.clock.nsecsElapsed() / 1000;

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -48,7 +49,7 @@ private:
     void startExchange(HttpRequest request);
     void finishExchange(bool keepAlive);
 
-    // Exchange steps (ClientConnection.cpp / Exchange.cpp).
+    // Exchange steps (ClientConnection.cpp; state in Exchange.h).
     bool serveFromCache();
     void forwardUpstream();
     void onUpstreamHeaders(int status, const HttpHeaders &headers);
@@ -61,6 +62,25 @@ private:
     void endStream(const QByteArray &tail);
     void finalizeRecord();
     void maybeStoreInCache(const QJsonObject &answer, bool truncated);
+
+    // Savings pipeline (SavingsPipeline.cpp), in this order: prepareSavings() before the exact cache
+    // (routing decision and semantic key/embedding of the client's request, recorded always), then
+    // after an exact-cache miss runSavings(): semantic cache -> few-shot -> compression -> routing
+    // -> forwardUpstream(). Remote embeddings and summaries are side calls through the upstream client.
+    void prepareSavings();
+    void computeSemanticKey();
+    void runSavings();
+    void semanticStep();
+    void semanticLookup();
+    void serveSemanticHit(qint64 entryId, const QJsonObject &answer, const QByteArray &stored,
+                          const QString &servedModel);
+    void fewShotStep();
+    void compressionStep();
+    void routingStep();
+    void maybeStoreSemantic(const QJsonObject &answer, bool truncated);
+    using SideDone = std::function<void(int status, const QByteArray &body, const QString &errorKind)>;
+    void startSideCall(const UpstreamConfig &upstream, const QByteArray &path, const QJsonObject &body,
+                       CallRecord sideRecord, proxy::ApiKind kind, SideDone done);
     HttpHeaders ledgerHeaders(const CallRecord &record, const char *cacheState) const;
 
     QTcpSocket *m_socket;

@@ -159,4 +159,40 @@ void Proxy::setCacheConfig(const CacheConfig &cache)
     }
 }
 
+QFuture<Result<void>> Proxy::setSavingsPolicy(const SavingsPolicy &policy)
+{
+    auto promise = std::make_shared<QPromise<Result<void>>>();
+    promise->start();
+    QFuture<Result<void>> future = promise->future();
+    m_config.savings = policy;
+    if (m_thread && m_anchor) {
+        QMetaObject::invokeMethod(m_anchor, [this, promise, policy]() {
+            promise->addResult(m_server ? m_server->setSavingsPolicy(policy) : Result<void>{});
+            promise->finish();
+        });
+        return future;
+    }
+    promise->addResult(Result<void>{});
+    promise->finish();
+    return future;
+}
+
+QFuture<Result<void>> Proxy::markSemanticHitWrong(qint64 recordId)
+{
+    auto promise = std::make_shared<QPromise<Result<void>>>();
+    promise->start();
+    QFuture<Result<void>> future = promise->future();
+    if (m_thread && m_anchor) {
+        QMetaObject::invokeMethod(m_anchor, [this, promise, recordId]() {
+            promise->addResult(m_server ? m_server->markSemanticWrong(recordId)
+                                        : Result<void>(fail(ErrorCode::NotFound, u"The proxy is not running."_s)));
+            promise->finish();
+        });
+        return future;
+    }
+    promise->addResult(fail(ErrorCode::NotFound, u"The proxy is not running."_s));
+    promise->finish();
+    return future;
+}
+
 } // namespace tl

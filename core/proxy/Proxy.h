@@ -65,6 +65,15 @@ public:
     QFuture<Result<void>> clearCache();
     // Applies new cache settings (TTL, size limit) to a running proxy.
     void setCacheConfig(const CacheConfig &cache);
+    // Replaces the savings policy (routing, semantic cache, compression, few-shot) for new requests of
+    // a running proxy, and for the next start. Errors: the semantic cache or few-shot file cannot be
+    // opened (the previous policy stays in force).
+    QFuture<Result<void>> setSavingsPolicy(const SavingsPolicy &policy);
+    // The request log's "Mark semantic hit wrong": removes the semantic-cache entry that answered the
+    // record `recordId` (a semantic hit of the running proxy), on the proxy thread, so the next similar
+    // request misses. Errors: NotFound (not a semantic hit of this run, entry already gone, proxy
+    // stopped), Database.
+    QFuture<Result<void>> markSemanticHitWrong(qint64 recordId);
 
 Q_SIGNALS:
     void recordsFinished(const QList<tl::CallRecord> &records);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "proxy/SavingsPolicy.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -61,6 +62,8 @@ struct ProxyConfig
     // never the key itself.
     QByteArray callerSalt;
     CacheConfig cache;
+    // Routing, semantic cache, compression, few-shot (issue #5): all off by default; see SavingsPolicy.
+    SavingsPolicy savings;
 
     qint64 maxBodyBytes = 32ll * 1024 * 1024;
     qint64 maxHeaderBytes = 16 * 1024;

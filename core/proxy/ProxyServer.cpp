@@ -5,6 +5,15 @@
 #include "ledger/Ledger.h"
 #include "proxy/ClientConnection.h"
 #include "proxy/UpstreamClient.h"
+#include "compress/FewShot.h"
+#include "compress/SummaryCache.h"
+#include "routing/Router.h"
+#include "semantic/LocalEmbedder.h"
+#include "semantic/SemanticCache.h"
+#include "tokenizer/Tokenizers.h"
+
+#include <QDateTime>
+#include <QFileInfo>
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -33,6 +42,8 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
     , m_tokenizers(std::move(tokenizers))
     , m_server(new Listener(this))
     , m_upstream(std::make_unique<UpstreamClient>())
+    , m_embedder(std::make_unique<semantic::LocalEmbedder>())
+    , m_summaries(std::make_unique<compress::SummaryCache>())
 {
     m_server->setMaxPendingConnections(1024);
     connect(m_server, &QTcpServer::newConnection, this, &ProxyServer::onNewConnection);
@@ -64,7 +75,10 @@ Result<quint16> ProxyServer::start()
 {
     if (auto v = m_config.validate(); !v)
         return std::unexpected(v.error());
-    if (m_config.cache.enabled || !m_config.cache.path.isEmpty()) {
+    bool exactWanted = m_config.cache.enabled || !m_config.cache.path.isEmpty();
+    for (const EndpointSavings &e : std::as_const(m_config.savings.endpoints))
+        exactWanted = exactWanted || e.exactCache.value_or(false);
+    if (exactWanted) {
         const QString path = m_config.cache.path.isEmpty() ? cache::ExactCache::pathForLedger(m_ledger.path())
                                                            : m_config.cache.path;
         auto c = cache::ExactCache::open(path, m_config.cache.maxBytes);
@@ -73,6 +87,8 @@ Result<quint16> ProxyServer::start()
         m_cache = std::move(*c);
         m_cacheFlushTimer.start();
     }
+    if (auto s = openSavings(); !s)
+        return std::unexpected(s.error());
     if (!m_server->listen(m_config.bindAddress, m_config.port))
         return fail(ErrorCode::Io, u"Cannot listen on %1:%2: %3"_s.arg(m_config.bindAddress.toString())
                                        .arg(m_config.port)
@@ -184,6 +200,122 @@ void ProxyServer::setCacheConfig(const CacheConfig &cache)
     m_config.cache.path = path;
     if (m_cache)
         m_cache->setMaxBytes(cache.maxBytes);
+}
+
+Result<void> ProxyServer::openSavings()
+{
+    const SavingsPolicy &p = m_config.savings;
+    bool semanticWanted = p.defaults.semanticCache;
+    for (const EndpointSavings &e : p.endpoints)
+        semanticWanted = semanticWanted || e.semanticCache;
+    if (semanticWanted && !m_semantic) {
+        const QString path = p.semanticCachePath.isEmpty() ? semantic::SemanticCache::pathForLedger(m_ledger.path())
+                                                           : p.semanticCachePath;
+        auto c = semantic::SemanticCache::open(path, {}, QDateTime::currentMSecsSinceEpoch() * 1000);
+        if (!c)
+            return std::unexpected(c.error());
+        m_semantic = std::move(*c);
+    }
+    bool compressionWanted = p.defaults.compression;
+    for (const EndpointSavings &e : p.endpoints)
+        compressionWanted = compressionWanted || e.compression;
+    if (compressionWanted && !m_summaries->persistent()) {
+        const QString path = p.summaryCachePath.isEmpty() ? m_ledger.path() + u".summaries.sqlite"_s : p.summaryCachePath;
+        if (auto r = m_summaries->openDatabase(path); !r) // the memory cache still works
+            qCWarning(lcProxy) << "summary cache:" << r.error().message;
+    }
+    m_fewShotIndexes.clear();
+    m_fewShot.reset();
+    // The example sets: the configured file, else "<ledger>.fewshot.json" when it exists.
+    QString fewShotPath = p.fewShotPath;
+    if (fewShotPath.isEmpty() && QFileInfo::exists(m_ledger.path() + u".fewshot.json"_s))
+        fewShotPath = m_ledger.path() + u".fewshot.json"_s;
+    if (!fewShotPath.isEmpty()) {
+        auto store = std::make_unique<compress::FewShotStore>(fewShotPath);
+        if (auto r = store->load(); !r)
+            return fail(r.error().code, u"Few-shot examples (%1): %2"_s.arg(fewShotPath, r.error().message));
+        m_fewShot = std::move(store);
+    }
+    m_routers.clear();
+    return {};
+}
+
+Result<void> ProxyServer::setSavingsPolicy(const SavingsPolicy &policy)
+{
+    const SavingsPolicy previous = m_config.savings;
+    m_config.savings = policy;
+    if (auto r = openSavings(); !r) {
+        m_config.savings = previous;
+        (void)openSavings();
+        return r;
+    }
+    return {};
+}
+
+const routing::Router &ProxyServer::routerFor(const QString &endpoint)
+{
+    const QString key = m_config.savings.endpoints.contains(endpoint) ? endpoint : QString();
+    auto it = m_routers.find(key);
+    if (it == m_routers.end()) {
+        const EndpointSavings &e = key.isEmpty() ? m_config.savings.defaults : m_config.savings.endpoints[key];
+        // This router serves one policy entry: every endpoint entry of its config (and "*") takes the
+        // policy's mode, keeping its own rules and default task type.
+        routing::RouterConfig config = e.router;
+        config.endpoints[u"*"_s];
+        for (auto ep = config.endpoints.begin(); ep != config.endpoints.end(); ++ep)
+            ep->mode = e.routeMode;
+        it = m_routers.emplace(key, std::make_unique<routing::Router>(config, m_ledger.pricer()->bookPtr())).first;
+    }
+    return *it->second;
+}
+
+const compress::FewShotIndex *ProxyServer::fewShotIndex(const QString &name, const QString &endpoint,
+                                                        const QString &model, QString *error)
+{
+    if (!m_fewShot) {
+        *error = u"no few-shot example file is configured"_s;
+        return nullptr;
+    }
+    const compress::FewShotSet *set = m_fewShot->find(name);
+    if (!set) {
+        *error = u"no few-shot set named \"%1\""_s.arg(name);
+        return nullptr;
+    }
+    if (!set->endpoint.isEmpty() && set->endpoint != endpoint) {
+        *error = u"few-shot set \"%1\" belongs to endpoint \"%2\""_s.arg(name, set->endpoint);
+        return nullptr;
+    }
+    if (!m_tokenizers) {
+        *error = u"no tokenizer to count the examples"_s;
+        return nullptr;
+    }
+    const QString key = name + u'\x1f' + model;
+    auto it = m_fewShotIndexes.find(key);
+    if (it == m_fewShotIndexes.end()) {
+        auto index = compress::FewShotIndex::build(*set, *m_embedder, *m_tokenizers, model);
+        if (!index) {
+            *error = index.error().message;
+            return nullptr;
+        }
+        it = m_fewShotIndexes.emplace(key, std::make_unique<compress::FewShotIndex>(std::move(*index))).first;
+    }
+    return it->second.get();
+}
+
+void ProxyServer::rememberSemanticHit(qint64 recordId, qint64 entryId)
+{
+    m_semanticHits.insert(recordId, entryId);
+    m_semanticHitOrder.append(recordId);
+    if (m_semanticHitOrder.size() > 20000) // the request log shows at most 2,000 rows
+        m_semanticHits.remove(m_semanticHitOrder.takeFirst());
+}
+
+Result<void> ProxyServer::markSemanticWrong(qint64 recordId)
+{
+    const auto it = m_semanticHits.constFind(recordId);
+    if (it == m_semanticHits.constEnd() || !m_semantic)
+        return fail(ErrorCode::NotFound, u"Record %1 was not answered by the semantic cache in this proxy run."_s.arg(recordId));
+    return m_semantic->markWrong(*it);
 }
 
 } // namespace tl

@@ -5,12 +5,14 @@
 #include "proxy/ProxyConfig.h"
 #include "proxy/ProxyStats.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
 
 #include <functional>
+#include <map>
 #include <memory>
 
 class QTcpServer;
@@ -25,6 +27,18 @@ class ExactCache;
 }
 namespace tokenizer {
 class Tokenizers;
+}
+namespace routing {
+class Router;
+}
+namespace semantic {
+class LocalEmbedder;
+class SemanticCache;
+}
+namespace compress {
+class SummaryCache;
+class FewShotStore;
+class FewShotIndex;
 }
 
 // The proxy's worker: listening socket, client connections, upstream client and exact cache, all
@@ -51,6 +65,11 @@ public:
     void abortAll();
     Result<void> clearCache();
     void setCacheConfig(const CacheConfig &cache);
+    // Replaces the savings policy for new requests (opens the semantic cache if it becomes needed).
+    Result<void> setSavingsPolicy(const SavingsPolicy &policy);
+    // "This semantic hit was wrong": removes the cache entry that answered record `recordId` (a record
+    // of this proxy run). NotFound when the record was not a semantic hit of this run or the entry is gone.
+    Result<void> markSemanticWrong(qint64 recordId);
 
     // Used by the connections.
     const ProxyConfig &config() const { return m_config; }
@@ -60,6 +79,16 @@ public:
     ProxyStats &stats() { return *m_stats; }
     const tokenizer::Tokenizers *tokenizers() const { return m_tokenizers.get(); }
     bool draining() const { return m_draining; }
+    // Savings (issue #5); all on the proxy thread.
+    const SavingsPolicy &savings() const { return m_config.savings; }
+    const routing::Router &routerFor(const QString &endpoint);
+    const semantic::LocalEmbedder &localEmbedder() const { return *m_embedder; }
+    semantic::SemanticCache *semanticCache() { return m_semantic.get(); }
+    compress::SummaryCache &summaryCache() { return *m_summaries; }
+    // The example set `name` indexed for `model`; nullptr with `error` set when there is none.
+    const compress::FewShotIndex *fewShotIndex(const QString &name, const QString &endpoint, const QString &model,
+                                               QString *error);
+    void rememberSemanticHit(qint64 recordId, qint64 entryId);
     void recordFinished(const CallRecord &record);
     void connectionClosed(ClientConnection *connection);
     void exchangeFinished();
@@ -80,6 +109,15 @@ private:
     QTcpServer *m_server = nullptr;
     std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<cache::ExactCache> m_cache;
+    Result<void> openSavings();
+    std::unique_ptr<semantic::LocalEmbedder> m_embedder;
+    std::unique_ptr<semantic::SemanticCache> m_semantic;
+    std::unique_ptr<compress::SummaryCache> m_summaries;
+    std::unique_ptr<compress::FewShotStore> m_fewShot;
+    std::map<QString, std::unique_ptr<compress::FewShotIndex>> m_fewShotIndexes; // set + '\x1f' + model
+    std::map<QString, std::unique_ptr<routing::Router>> m_routers;               // endpoint ("" = default)
+    QHash<qint64, qint64> m_semanticHits; // record id -> semantic entry id (this run, bounded)
+    QList<qint64> m_semanticHitOrder;
     QSet<ClientConnection *> m_connections;
     QList<CallRecord> m_pendingRecords;
     QTimer m_recordTimer;

@@ -2,6 +2,7 @@
 
 #include "TestSupport.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSemaphore>
@@ -111,6 +112,79 @@ struct LoopbackUpstream::Impl : QObject
         return out;
     }
 
+    static QString lastUserText(const QJsonArray &messages)
+    {
+        for (qsizetype i = messages.size() - 1; i >= 0; --i) {
+            const QJsonObject m = messages[i].toObject();
+            if (m.value("role"_L1).toString() != "user"_L1)
+                continue;
+            const QJsonValue c = m.value("content"_L1);
+            if (c.isString())
+                return c.toString();
+            QString text;
+            for (const QJsonValue &part : c.toArray())
+                text += part.toObject().value("text"_L1).toString();
+            return text;
+        }
+        return {};
+    }
+
+    // Echo mode (request header X-Loopback-Mode: echo): answers in the API's shape with the request's
+    // own model, "echo: " + the first 120 characters of the last user message, and DETERMINISTIC usage
+    // that depends only on the conversation's shape: prompt = 100 + 20 x messages (+ 50 with a system
+    // prompt), completion = 30. Embeddings: a 16-dimension vector from the input's characters.
+    static void answerEcho(QTcpSocket *s, const QByteArray &path, const QJsonObject &body)
+    {
+        const QString model = body.value("model"_L1).toString();
+        const QJsonArray messages = body.value("messages"_L1).toArray();
+        if (path.endsWith("/embeddings")) {
+            const QJsonValue in = body.value("input"_L1);
+            const QJsonArray inputs = in.isArray() ? in.toArray() : QJsonArray{in};
+            QJsonArray data;
+            for (qsizetype k = 0; k < inputs.size(); ++k) {
+                const QString input = inputs[k].toString();
+                QJsonArray vec;
+                for (int d = 0; d < 16; ++d) {
+                    double v = 0;
+                    for (qsizetype i = d; i < input.size(); i += 16)
+                        v += input.at(i).unicode() % 7;
+                    vec.append(v + 1);
+                }
+                data.append(QJsonObject{{"object"_L1, "embedding"_L1}, {"index"_L1, int(k)}, {"embedding"_L1, vec}});
+            }
+            const QJsonObject answer{{"object"_L1, "list"_L1},
+                                     {"data"_L1, data},
+                                     {"model"_L1, model},
+                                     {"usage"_L1, QJsonObject{{"prompt_tokens"_L1, 8}, {"total_tokens"_L1, 8}}}};
+            writeJson(s, 200, QJsonDocument(answer).toJson(QJsonDocument::Compact));
+            return;
+        }
+        bool hasSystem = body.contains("system"_L1);
+        for (const QJsonValue &m : messages)
+            hasSystem = hasSystem || m.toObject().value("role"_L1).toString() == "system"_L1;
+        const qint64 prompt = 100 + 20 * messages.size() + (hasSystem ? 50 : 0);
+        const qint64 completion = 30;
+        const QString text = u"echo: "_s + lastUserText(messages).left(120);
+        QJsonObject answer;
+        if (path.endsWith("/messages")) {
+            answer = QJsonObject{{"id"_L1, "msg_echo"_L1}, {"type"_L1, "message"_L1}, {"role"_L1, "assistant"_L1},
+                                 {"model"_L1, model},
+                                 {"content"_L1, QJsonArray{QJsonObject{{"type"_L1, "text"_L1}, {"text"_L1, text}}}},
+                                 {"stop_reason"_L1, "end_turn"_L1}, {"stop_sequence"_L1, QJsonValue::Null},
+                                 {"usage"_L1, QJsonObject{{"input_tokens"_L1, prompt}, {"output_tokens"_L1, completion}}}};
+        } else {
+            answer = QJsonObject{
+                {"id"_L1, "chatcmpl-echo"_L1}, {"object"_L1, "chat.completion"_L1}, {"created"_L1, 1764400000},
+                {"model"_L1, model},
+                {"choices"_L1, QJsonArray{QJsonObject{{"index"_L1, 0},
+                                                      {"message"_L1, QJsonObject{{"role"_L1, "assistant"_L1}, {"content"_L1, text}}},
+                                                      {"finish_reason"_L1, "stop"_L1}}}},
+                {"usage"_L1, QJsonObject{{"prompt_tokens"_L1, prompt}, {"completion_tokens"_L1, completion},
+                                         {"total_tokens"_L1, prompt + completion}}}};
+        }
+        writeJson(s, 200, QJsonDocument(answer).toJson(QJsonDocument::Compact));
+    }
+
     void answer(QTcpSocket *s, const HttpRequest &req, std::shared_ptr<bool> answering)
     {
         const QJsonObject body = QJsonDocument::fromJson(req.body).object();
@@ -122,6 +196,10 @@ struct LoopbackUpstream::Impl : QObject
             path.truncate(q);
         if (req.method == "GET" && path.endsWith("/models")) {
             writeJson(s, 200, R"({"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"}]})");
+            return;
+        }
+        if (headerValue(req.headers, "x-loopback-mode") == "echo" && !stream) {
+            answerEcho(s, path, body);
             return;
         }
         if (model == "rate-limited"_L1) {

@@ -25,6 +25,9 @@ namespace tl::test {
 //   "cut-stream"     -> SSE headers and two events, then closes the connection
 //   "slow-stream"    -> the first event, then the second repeated every 100 ms (100 times), then the
 //                       rest of the fixture (client hang-up, graceful stop)
+// With the request header "X-Loopback-Mode: echo" (non-streamed) it answers chat, messages and
+// embeddings in echo mode instead: the request's model, "echo: <last user message>", and usage that
+// depends only on the conversation's shape (see answerEcho in LoopbackUpstream.cpp).
 // GET /v1/models answers a model list. It records every request it gets.
 class LoopbackUpstream
 {

@@ -15,7 +15,9 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QHash>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QProcess>
 #include <QPromise>
 #include <QSortFilterProxyModel>
@@ -154,6 +156,79 @@ private Q_SLOTS:
         // The key is nowhere in the settings file.
         settings.setValue(u"proxy/flush"_s, 1);
         QVERIFY(!readFile(dir.filePath(u"settings.ini"_s)).contains("PLANTED"));
+    }
+
+    // The Savings section shows the policy the Simulator page stored; a semantic hit in the log can be
+    // marked wrong, after which the same request goes upstream again.
+    void savingsSectionAndMarkSemanticHitWrong()
+    {
+        QTemporaryDir dir;
+        LoopbackUpstream upstream;
+        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
+        QVERIFY(ledger);
+        Settings settings(dir.filePath(u"settings.ini"_s));
+        const quint16 port = freePort();
+        settings.setValue(u"proxy/port"_s, port);
+        settings.setValue(u"proxy/cacheEnabled"_s, false);
+        settings.setValue(u"proxy/upstreams"_s,
+                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1") + R"("}])"));
+        settings.setValue(u"proxy/savings_policy"_s,
+                          QByteArray(R"({"default":{},"endpoints":{"faq":{"semantic_cache":{"enabled":true,"threshold":0.8,)"
+                                     R"("ttl_seconds":900},"routing":{"enabled":true,"mode":"shadow"}}}})"));
+        Proxy proxy(**ledger);
+        ProxyPage page(proxy, settings, std::make_shared<MemorySecretStore>());
+        page.resize(1100, 900);
+        page.show();
+        auto *table = page.findChild<QTableWidget *>(u"proxySavings"_s);
+        QVERIFY(table);
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(0, 0)->text(), u"faq"_s);
+        QCOMPARE(table->item(0, 1)->text(), u"shadow"_s);
+        QVERIFY(table->item(0, 3)->text().contains(u"0.80"_s));
+        QVERIFY(table->item(0, 3)->text().contains(u"900"_s));
+        QCOMPARE(table->item(1, 3)->text(), u"off"_s);
+
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        const auto ask = [port](const QString &text) {
+            QProcess curl;
+            curl.start(u"curl"_s, {u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-H"_s, u"Content-Type: application/json"_s, u"-H"_s,
+                                   u"X-TokenLedger-Endpoint: faq"_s, u"-H"_s, u"X-Loopback-Mode: echo"_s, u"--data-binary"_s,
+                                   QString::fromLatin1(R"({"model":"gpt-4.1-mini","messages":[{"role":"user","content":")"
+                                                       + text.toUtf8() + R"("}]})"),
+                                   u"http://127.0.0.1:%1/v1/chat/completions"_s.arg(port)});
+            return curl.waitForFinished(10000);
+        };
+        QVERIFY(ask(u"How long is the warranty of the kettle?"_s));
+        QVERIFY(ask(u"How long is the warranty of the kettle, please?"_s));
+        QCOMPARE(upstream.requestCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 2, 5000);
+        auto *view = page.findChild<QTableView *>(u"proxyLog"_s);
+        auto *markWrong = page.findChild<QPushButton *>(u"proxyMarkWrong"_s);
+        QVERIFY(markWrong);
+        // Select the miss: nothing to mark. Then the hit (newest first in the model).
+        QVERIFY(page.logModel()->record(1).cacheOutcome == CacheOutcome::Miss);
+        QVERIFY(page.logModel()->record(0).cacheOutcome == CacheOutcome::SemanticHit);
+        auto *filter = qobject_cast<QSortFilterProxyModel *>(view->model());
+        view->setCurrentIndex(filter->mapFromSource(page.logModel()->index(1, 0)));
+        QVERIFY(!markWrong->isEnabled());
+        view->setCurrentIndex(filter->mapFromSource(page.logModel()->index(0, 0)));
+        QVERIFY(markWrong->isEnabled());
+        QVERIFY(page.logModel()->data(page.logModel()->index(0, ProxyLogModel::Cache)).toString().startsWith(u"semantic 0."_s));
+        if (qEnvironmentVariableIsSet("TL_SAVE_SCREENSHOTS"))
+            QVERIFY(page.grab().save(QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/build-proxy-page-savings.png"_s));
+        markWrong->click();
+        QTRY_VERIFY_WITH_TIMEOUT(page.findChild<QLabel *>(u"proxyState"_s)->text().contains(u"removed"_s), 5000);
+        QVERIFY(ask(u"How long is the warranty of the kettle, please?"_s));
+        QCOMPARE(upstream.requestCount(), 2); // the entry is gone: the paraphrase went upstream
+
+        // A new policy from the Simulator page applies to the running proxy and the table at once.
+        settings.setValue(u"proxy/savings_policy"_s, QByteArray(R"({"endpoints":{}})"));
+        QCOMPARE(table->rowCount(), 1);
+        QVERIFY(ask(u"How long is the warranty of the kettle?"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(upstream.requestCount(), 3, 5000); // semantic cache off now: no hit
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
     }
 };
 

@@ -76,13 +76,14 @@ QVariant ProxyLogModel::data(const QModelIndex &index, int role) const
                                                      : (r.usageStatus == UsageStatus::Complete ? QString() : u"~"_s)
                                                            + QLocale().toString(r.usage.totalTokens());
     case Cost:
-        if (r.cacheOutcome == CacheOutcome::ExactHit)
+        if (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit)
             return tr("%1 saved").arg(formatUsd(r.savedCost, 4));
         return r.cost ? formatUsd(*r.cost, 4) : tr("unpriced");
     case Latency: return r.latencyUs < 0 ? QString() : tr("%1 ms").arg(double(r.latencyUs) / 1000.0, 0, 'f', 1);
     case Cache:
         switch (r.cacheOutcome) {
         case CacheOutcome::ExactHit: return tr("hit");
+        case CacheOutcome::SemanticHit: return tr("semantic %1").arg(r.similarity, 0, 'f', 3);
         case CacheOutcome::Miss: return tr("miss");
         case CacheOutcome::Bypass: return tr("bypass");
         default: return QString();

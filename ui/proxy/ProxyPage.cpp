@@ -4,6 +4,8 @@
 #include "ledger/RecordCodec.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/Proxy.h"
+#include "proxy/SavingsPolicy.h"
+#include "routing/RoutingFeatures.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
 
@@ -15,6 +17,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -35,6 +38,7 @@ namespace tl {
 
 namespace {
 enum UpstreamColumn { UpId, UpKind, UpUrl, UpKeychain, UpColumns };
+enum SavingsColumn { SavEndpoint, SavRouting, SavExact, SavSemantic, SavCompression, SavColumns };
 }
 
 ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretStore> secrets, QWidget *parent)
@@ -116,6 +120,25 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     cacheRow->addWidget(m_clearCache);
     layout->addWidget(cacheBox);
 
+    // Savings policy in force (written by the Simulator page's "Apply to proxy").
+    auto *savingsBox = new QGroupBox(tr("Savings"), this);
+    auto *savingsLayout = new QVBoxLayout(savingsBox);
+    m_savingsNote = new QLabel(savingsBox);
+    m_savingsNote->setObjectName(u"proxySavingsNote"_s);
+    m_savingsNote->setWordWrap(true);
+    m_savings = new QTableWidget(0, SavColumns, savingsBox);
+    m_savings->setObjectName(u"proxySavings"_s);
+    m_savings->setHorizontalHeaderLabels({tr("Endpoint"), tr("Routing"), tr("Exact cache"), tr("Semantic cache"),
+                                          tr("Compression")});
+    m_savings->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_savings->horizontalHeader()->setStretchLastSection(true);
+    m_savings->verticalHeader()->hide();
+    m_savings->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_savings->setMaximumHeight(130);
+    savingsLayout->addWidget(m_savingsNote);
+    savingsLayout->addWidget(m_savings);
+    layout->addWidget(savingsBox);
+
     // Client snippet.
     auto *snippetBox = new QGroupBox(tr("Point your clients at the proxy"), this);
     auto *snippetRow = new QHBoxLayout(snippetBox);
@@ -146,10 +169,19 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_logView->verticalHeader()->hide();
     m_logView->horizontalHeader()->setStretchLastSection(true);
-    layout->addWidget(m_logFilter);
+    m_markWrong = new QPushButton(tr("Mark semantic hit wrong"), this);
+    m_markWrong->setObjectName(u"proxyMarkWrong"_s);
+    m_markWrong->setToolTip(tr("Removes the cached answer that served the selected semantic-cache hit, so the "
+                               "next similar request goes to the provider."));
+    m_markWrong->setEnabled(false);
+    auto *logRow = new QHBoxLayout;
+    logRow->addWidget(m_logFilter, 1);
+    logRow->addWidget(m_markWrong);
+    layout->addLayout(logRow);
     layout->addWidget(m_logView, 1);
 
     loadSettings();
+    loadSavingsPolicy();
 
     connect(m_enabled, &QCheckBox::toggled, this, &ProxyPage::toggle);
     connect(m_saveKey, &QPushButton::clicked, this, &ProxyPage::saveKeyForSelectedUpstream);
@@ -168,6 +200,12 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     connect(m_bind, &QLineEdit::editingFinished, this, &ProxyPage::saveSettings);
     connect(m_cacheEnabled, &QCheckBox::toggled, this, &ProxyPage::saveSettings);
     connect(m_upstreams, &QTableWidget::itemChanged, this, &ProxyPage::saveSettings);
+    connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
+        if (key == QString::fromLatin1(SavingsPolicy::settingsKey))
+            loadSavingsPolicy();
+    });
+    connect(m_markWrong, &QPushButton::clicked, this, &ProxyPage::markSelectedHitWrong);
+    connect(m_logView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ProxyPage::updateMarkWrong);
     refreshState();
 }
 
@@ -256,6 +294,7 @@ void ProxyPage::toggle(bool on)
         m_settings.setValue(u"proxy/callerSalt"_s, salt);
     }
     config.callerSalt = salt;
+    config.savings = m_policy;
     if (auto v = config.validate(); !v) {
         m_status->setText(v.error().message);
         const QSignalBlocker block(m_enabled);
@@ -333,6 +372,80 @@ void ProxyPage::refreshState()
     else if (m_status->text().isEmpty() || m_status->text().startsWith(tr("Running")) || m_status->text().startsWith(tr("Stopping")))
         m_status->setText(tr("Stopped."));
     m_snippet->setPlainText(snippet());
+}
+
+void ProxyPage::loadSavingsPolicy()
+{
+    auto policy = SavingsPolicy::fromSettingsText(m_settings.value(QString::fromLatin1(SavingsPolicy::settingsKey)).toByteArray());
+    if (!policy) {
+        // A bad stored policy is shown, not applied: the proxy keeps the one it runs with.
+        m_savingsNote->setText(tr("The stored savings policy cannot be used: %1").arg(policy.error().message));
+        return;
+    }
+    m_policy = *policy;
+    const auto onOff = [this](bool on) { return on ? tr("on") : tr("off"); };
+    const auto row = [&](int r, const QString &name, const EndpointSavings &e) {
+        m_savings->setItem(r, SavEndpoint, new QTableWidgetItem(name));
+        m_savings->setItem(r, SavRouting, new QTableWidgetItem(routing::toString(e.routeMode)));
+        m_savings->setItem(r, SavExact, new QTableWidgetItem(
+                                            !e.exactCache ? tr("proxy-wide setting")
+                                            : *e.exactCache ? tr("on, TTL %1 s").arg(e.exactCacheTtlSeconds.value_or(3600))
+                                                            : onOff(false)));
+        m_savings->setItem(r, SavSemantic, new QTableWidgetItem(
+                                               e.semanticCache ? tr("on, threshold %1, TTL %2 s, %3 embeddings")
+                                                                     .arg(e.semanticThreshold, 0, 'f', 2)
+                                                                     .arg(e.semanticTtlSeconds)
+                                                                     .arg(e.embeddingModel)
+                                                               : onOff(false)));
+        m_savings->setItem(r, SavCompression, new QTableWidgetItem(
+                                                  e.compression ? tr("on, budget %1 tokens, summaries by %2")
+                                                                      .arg(e.budgetTokens)
+                                                                      .arg(e.summaryModel.isEmpty() ? tr("the nano tier") : e.summaryModel)
+                                                                : onOff(false)));
+    };
+    QStringList names = m_policy.endpoints.keys();
+    names.sort();
+    m_savings->setRowCount(int(names.size()) + 1);
+    for (int i = 0; i < names.size(); ++i)
+        row(i, names[i], m_policy.endpoints.value(names[i]));
+    row(int(names.size()), tr("(other endpoints)"), m_policy.defaults);
+    m_savingsNote->setText(m_policy.anyEnabled()
+                               ? tr("Savings policy in force (set from the Simulator page with \"Apply to proxy\").")
+                               : tr("No savings lever is on. Turn them on per endpoint from the Simulator page with "
+                                    "\"Apply to proxy\"."));
+    if (m_proxy.isRunning()) {
+        m_proxy.setSavingsPolicy(m_policy).then(this, [this](Result<void> r) {
+            if (!r)
+                m_savingsNote->setText(tr("The new savings policy could not be applied: %1").arg(r.error().message));
+        });
+    }
+}
+
+const CallRecord *ProxyPage::selectedRecord() const
+{
+    const QModelIndex source = m_filter->mapToSource(m_logView->currentIndex());
+    return source.isValid() ? &m_log->record(source.row()) : nullptr;
+}
+
+void ProxyPage::updateMarkWrong()
+{
+    const CallRecord *r = selectedRecord();
+    m_markWrong->setEnabled(r && r->cacheOutcome == CacheOutcome::SemanticHit);
+}
+
+void ProxyPage::markSelectedHitWrong()
+{
+    const CallRecord *r = selectedRecord();
+    if (!r || r->cacheOutcome != CacheOutcome::SemanticHit)
+        return;
+    const qint64 id = r->id;
+    m_markWrong->setEnabled(false);
+    m_proxy.markSemanticHitWrong(id).then(this, [this, id](Result<void> result) {
+        m_status->setText(result ? tr("Record %1: the cached answer was removed; the next similar request goes to the "
+                                      "provider.")
+                                       .arg(id)
+                                 : result.error().message);
+    });
 }
 
 } // namespace tl

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ledger/CallRecord.h"
 #include "proxy/ProxyConfig.h"
 
 #include <QWidget>
@@ -28,7 +29,11 @@ class Settings;
 // Clear cache, a copyable client snippet, and the live request log (bounded, filterable) whose rows
 // open the record's details. Widgets hold no business logic: starting, stopping and recording are
 // Proxy's. Settings keys: proxy/port, proxy/bind, proxy/upstreams (JSON), proxy/cacheEnabled,
-// proxy/cacheTtlSeconds, proxy/cacheMaxMiB, proxy/callerSalt. Thread affinity: GUI thread.
+// proxy/cacheTtlSeconds, proxy/cacheMaxMiB, proxy/callerSalt, and proxy/savings_policy (read only: the
+// Simulator page's "Apply to proxy" writes it; the Savings section shows the per-endpoint policy in
+// force and a running proxy takes a new one at once). The request log's "Mark semantic hit wrong"
+// removes the semantic-cache entry that answered the selected record (Proxy::markSemanticHitWrong).
+// Thread affinity: GUI thread.
 class ProxyPage final : public QWidget
 {
     Q_OBJECT
@@ -38,6 +43,7 @@ public:
     ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretStore> secrets, QWidget *parent = nullptr);
 
     ProxyLogModel *logModel() const { return m_log; }
+    const SavingsPolicy &savingsPolicy() const { return m_policy; }
     // The config the widgets describe (keys not read yet).
     ProxyConfig configFromWidgets() const;
     QString snippet() const;
@@ -50,6 +56,10 @@ private:
     void saveKeyForSelectedUpstream();
     void showRecord(const QModelIndex &index);
     void refreshState();
+    void loadSavingsPolicy();
+    void markSelectedHitWrong();
+    void updateMarkWrong();
+    const CallRecord *selectedRecord() const;
 
     Proxy &m_proxy;
     Settings &m_settings;
@@ -72,6 +82,10 @@ private:
     QLineEdit *m_logFilter = nullptr;
     QTableView *m_logView = nullptr;
     QLabel *m_status = nullptr;
+    SavingsPolicy m_policy;
+    QTableWidget *m_savings = nullptr;
+    QLabel *m_savingsNote = nullptr;
+    QPushButton *m_markWrong = nullptr;
 };
 
 } // namespace tl

@@ -1,0 +1,97 @@
+#pragma once
+
+// Internal to core/proxy: the state of one request/response exchange of a ClientConnection, shared by
+// ClientConnection.cpp (parse, cache, forward, stream, record) and SavingsPipeline.cpp (few-shot,
+// compression, semantic cache, routing). Thread affinity: the proxy thread.
+
+#include "ledger/CallRecord.h"
+#include "proxy/ClientConnection.h"
+#include "proxy/HttpRequestParser.h"
+#include "proxy/ProviderProtocol.h"
+#include "proxy/SavingsPolicy.h"
+#include "proxy/SseParser.h"
+#include "routing/Router.h"
+#include "semantic/SemanticKey.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace tl {
+
+struct UpstreamConfig;
+
+struct ClientConnection::Exchange
+{
+    HttpRequest request;
+    proxy::ApiKind kind = proxy::ApiKind::Other;
+    proxy::Dialect dialect = proxy::Dialect::OpenAi;
+    const UpstreamConfig *upstream = nullptr;
+    CallRecord record;
+    QElapsedTimer clock;
+    QJsonObject body; // the client's request as sent
+    bool jsonBody = false;
+    proxy::RequestInfo info;
+    bool injectedUsage = false;
+    QString callerId;
+    QString cacheKey;
+    bool cacheLookup = false;
+    bool cacheStore = false;
+    const char *cacheHeader = nullptr; // "miss", "bypass" or nullptr (not cacheable)
+    quint64 transfer = 0;
+    int status = 0;
+    HttpHeaders upstreamHeaders;
+    bool streaming = false;
+    bool headersSent = false;
+    QByteArray responseBody; // buffered non-stream answer
+    SseParser sse;
+    std::optional<proxy::StreamAccounting> accounting;
+    QTimer timer;
+    QString errorKind;
+    bool recorded = false;
+
+    // Savings pipeline (SavingsPipeline.cpp).
+    EndpointSavings savings;                  // the policy of the request's endpoint (a copy: the
+                                              // policy may be replaced while the request runs)
+    bool savingsEligible = false;             // OpenAI chat completions or Anthropic messages, JSON body
+    routing::BodyShape shape = routing::BodyShape::ChatCompletions;
+    QJsonObject work;         // the body as it will be sent upstream (few-shot, compression, routing)
+    bool workChanged = false; // `work` differs from `body`: serialise it instead of forwarding the bytes
+    std::optional<routing::RouteDecision> route;
+    std::optional<semantic::SemanticKey> semanticKey;
+    bool semanticKeyDone = false;
+    std::vector<float> localVector;    // LocalEmbedder vector of semanticKey->text
+    std::vector<float> localFocus;     // ... and of semanticKey->lastUserText
+    std::vector<float> semanticVector; // the vector the semantic cache uses (local or remote)
+    std::vector<float> semanticFocus;  // the same model's embedding of the final user message
+    QString semanticModel;             // its embedding model key
+    bool semanticLookup = false;
+    bool semanticStore = false;
+    float similarity = 0;
+    // A side call (summary or remote embedding) in flight: its transfer id is `transfer` too, so an
+    // abort ends it; its own timer bounds it.
+    bool sideCall = false;
+    QTimer sideTimer;
+    bool sideTimerConnected = false;
+    std::function<void(const QString &errorKind, const QString &message)> sideFinish;
+    // Expires with the exchange: queued continuations of side calls check it.
+    std::shared_ptr<int> alive = std::make_shared<int>(0);
+};
+
+// Helpers shared by ClientConnection.cpp and SavingsPipeline.cpp (defined in ClientConnection.cpp).
+namespace proxydetail {
+qint64 nowUs(); // UTC microseconds since the epoch
+const char *reasonPhrase(int status);
+bool isHopByHop(QByteArrayView name);
+bool isLedgerHeader(QByteArrayView name); // X-TokenLedger-*: never sent upstream
+QString errorKindForStatus(int status);
+// Absolute upstream URL for a client request target (path + query) under the upstream's base URL.
+QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target);
+} // namespace proxydetail
+
+} // namespace tl

@@ -1,0 +1,265 @@
+// Issue #5 section 6: the simulator's projection for recorded traffic agrees with what the live proxy
+// then saves on the same traffic.
+//
+//  1. A recorded workload (questions repeated word for word, paraphrased, negated, with another number;
+//     two callers, two endpoints) goes through the proxy with every lever OFF into ledger A. The proxy
+//     still records each call's request hash, semantic scope, guard signature and local embedding.
+//  2. Simulator::run replays ledger A under a scenario enabling the exact cache and the semantic cache.
+//  3. The same workload goes through the proxy with that scenario's strategies applied per endpoint
+//     (the Settings "proxy/savings_policy" shape) into ledger B.
+//  4. Per strategy, the simulator's saving and calls affected must equal the live hits in B: the sum of
+//     savedCost and the count of records with cacheOutcome ExactHit / SemanticHit. To the nano-USD.
+//
+// Why they can be equal to the nano-USD: the live proxy prices a hit's savedCost from the STORED
+// answer's usage (the original call's), while the simulator credits each hit call's OWN recorded cost.
+// The two agree when a paraphrase costs what its original cost. The loopback upstream runs in echo
+// mode, whose usage depends only on the conversation's shape (prompt = 100 + 20 x messages + 50 with a
+// system prompt, completion = 30; LoopbackUpstream::answerEcho), and a semantic hit needs the same
+// model, system prompt and earlier conversation (the scope), so an original and its paraphrase have
+// the same usage and, priced by the same price book, the same cost. With a real upstream, a
+// paraphrase's prompt tokens differ by a few tokens and the two figures differ by that much.
+// Both sides match with the same SemanticIndex (same vectors: the recorded local embeddings, whole
+// request then final user message, are the ones the live cache uses with embedding_model "local", focus
+// check included), the same threshold and TTL, the same caller
+// scoping, and the same order: exact cache first, semantic cache only on an exact miss, stores only
+// for calls that went upstream.
+#include "ProxyHarness.h"
+#include "TestSupport.h"
+
+#include "proxy/SavingsPolicy.h"
+#include "simulate/Simulator.h"
+
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+using namespace tl::test;
+
+namespace {
+
+struct Call
+{
+    QByteArray key;
+    QString endpoint;
+    QString system;
+    QString text;
+};
+
+const QByteArray kAlice = "sk-agreement-alice-000000000001";
+const QByteArray kBob = "sk-agreement-bob-00000000000002";
+
+QByteArray body(const Call &c)
+{
+    const QJsonArray messages{QJsonObject{{"role"_L1, "system"_L1}, {"content"_L1, c.system}},
+                              QJsonObject{{"role"_L1, "user"_L1}, {"content"_L1, c.text}}};
+    return QJsonDocument(QJsonObject{{"model"_L1, "gpt-4.1-mini"_L1}, {"messages"_L1, messages}, {"temperature"_L1, 0}})
+        .toJson(QJsonDocument::Compact);
+}
+
+// The recorded workload: 48 calls.
+QList<Call> workload()
+{
+    const QString faq = u"You answer questions about our travel booking service."_s;
+    const QString support = u"You are the support assistant of a bank."_s;
+    // Question, paraphrase (within the threshold), and a negated / renumbered variant (guards: miss).
+    const QList<std::array<QString, 3>> faqQs{
+        {u"How do I cancel my hotel booking and get a refund?"_s, u"How can I cancel my hotel booking and get a refund?"_s,
+         u"How do I cancel my hotel booking and not get a refund?"_s},
+        {u"What documents do I need to board an international flight?"_s,
+         u"Which documents do I need to board an international flight?"_s,
+         u"What documents do I need to board 2 international flights?"_s},
+        {u"Can I change the name on a train ticket after booking?"_s, u"Can I change the name on my train ticket after booking?"_s,
+         u"Can I not change the name on a train ticket after booking?"_s},
+    };
+    const QList<std::array<QString, 3>> supportQs{
+        {u"How do I reset the PIN of my debit card?"_s, u"How can I reset the PIN of my debit card?"_s,
+         u"How do I reset the PIN of my 3 debit cards?"_s},
+        {u"Why was my card payment declined at the shop?"_s, u"Why was my card payment declined at the store?"_s,
+         u"Why was my card payment not declined at the shop?"_s},
+        {u"How long does an international bank transfer take?"_s, u"How long does an international bank transfer usually take?"_s,
+         u"How long does an international bank transfer take for 5000 euros?"_s},
+    };
+    QList<Call> calls;
+    for (const QByteArray &key : {kAlice, kBob}) {
+        for (const auto &[endpoint, system, qs] :
+             {std::tuple{u"faq"_s, faq, faqQs}, std::tuple{u"support"_s, support, supportQs}}) {
+            for (const auto &q : qs) // first asks
+                calls << Call{key, endpoint, system, q[0]};
+            for (const auto &q : qs) { // a repeat, a paraphrase, a guarded variant
+                calls << Call{key, endpoint, system, q[0]};
+                calls << Call{key, endpoint, system, q[1]};
+                calls << Call{key, endpoint, system, q[2]};
+            }
+        }
+    }
+    return calls; // 2 callers x 2 endpoints x (3 + 9) = 48
+}
+
+// Strategies of the scenario, used for both the simulation and the live policy.
+const char kStrategies[] = R"({"exact_cache":{"enabled":true,"ttl_seconds":3600},
+                               "semantic_cache":{"enabled":true,"threshold":0.85,"ttl_seconds":3600,"embedding_model":"local"}})";
+
+Result<SimulationResult> simulate(ProxyHarness &h, const QJsonObject &strategies)
+{
+    auto scenario = Scenario::fromJson(QJsonObject{{"name"_L1, "caches"_L1}, {"strategies"_L1, strategies}});
+    if (!scenario)
+        return std::unexpected(scenario.error());
+    if (!waitFor(h.ledger().writer().flush())) // every record committed before the replay
+        return fail(ErrorCode::Io, u"the ledger writer did not flush"_s);
+    SimulationRequest request;
+    request.fromUs = 0;
+    request.toUs = std::numeric_limits<qint64>::max();
+    request.scenario = *scenario;
+    auto pricer = h.ledger().pricer();
+    auto future = h.ledger().read<Result<SimulationResult>>(
+        [pricer, request](QSqlDatabase &db) { return Simulator::run(db, *pricer, request); });
+    QDeadlineTimer deadline(30000);
+    while (!future.isFinished() && !deadline.hasExpired())
+        QTest::qWait(5);
+    if (!future.isFinished())
+        return fail(ErrorCode::Io, u"the simulation did not finish in 30 s"_s);
+    return future.result();
+}
+
+void run(ProxyHarness &h, const QList<Call> &calls)
+{
+    for (const Call &c : calls) {
+        const auto r = h.curl("/v1/chat/completions", body(c),
+                              {u"Authorization: Bearer "_s + QString::fromLatin1(c.key),
+                               u"X-TokenLedger-Endpoint: "_s + c.endpoint, u"X-Loopback-Mode: echo"_s});
+        QCOMPARE(r.status, 200);
+    }
+}
+
+} // namespace
+
+class SavingsAgreementTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void simulatedSavingsEqualLiveSavings();
+    void repeatedParaphraseIsASemanticHitLive();
+};
+
+void SavingsAgreementTest::simulatedSavingsEqualLiveSavings()
+{
+    const QList<Call> calls = workload();
+    QVERIFY(calls.size() >= 40);
+
+    const QJsonObject strategies = QJsonDocument::fromJson(kStrategies).object();
+
+    // 1. Everything off: ledger A.
+    ProxyHarness a([](ProxyConfig &c) { c.cache.enabled = false; });
+    QVERIFY2(a.ok(), qPrintable(a.error()));
+    run(a, calls);
+    const QList<CallRecord> recordedA = a.records();
+    QCOMPARE(recordedA.size(), calls.size());
+    QCOMPARE(a.upstream().requestCount(), int(calls.size()));
+    for (const CallRecord &r : recordedA) {
+        QCOMPARE(toString(r.cacheOutcome), toString(CacheOutcome::None));
+        QVERIFY2(!r.savings.semanticScope.isEmpty() && !r.savings.embedding.isEmpty(),
+                 qPrintable(u"record %1 (%2) has no semantic key or embedding"_s.arg(r.id).arg(r.endpoint)));
+    }
+
+    // 2. The simulator on ledger A.
+    const Result<SimulationResult> sim = simulate(a, strategies);
+    if (!sim)
+        QFAIL(qPrintable(sim.error().message));
+    const StrategyOutcome &simExact = sim->strategies[int(Strategy::ExactCache)];
+    const StrategyOutcome &simSemantic = sim->strategies[int(Strategy::SemanticCache)];
+    QVERIFY2(simExact.simulated, qPrintable(simExact.whyNot));
+    QVERIFY2(simSemantic.simulated, qPrintable(simSemantic.whyNot));
+
+    // 3. The same traffic with the scenario's strategies applied to both endpoints: ledger B.
+    const QJsonObject policyJson{{"endpoints"_L1, QJsonObject{{"faq"_L1, strategies}, {"support"_L1, strategies}}}};
+    auto policy = SavingsPolicy::fromSettingsJson(policyJson);
+    if (!policy)
+        QFAIL(qPrintable(policy.error().message));
+    ProxyHarness b([&](ProxyConfig &c) {
+        c.cache.enabled = false; // the policy turns it on for the two endpoints
+        c.savings = *policy;
+    });
+    QVERIFY2(b.ok(), qPrintable(b.error()));
+    run(b, calls);
+    const QList<CallRecord> recordedB = b.records();
+    QCOMPARE(recordedB.size(), calls.size());
+    NanoUsd liveExact = 0;
+    NanoUsd liveSemantic = 0;
+    qint64 exactHits = 0;
+    qint64 semanticHits = 0;
+    for (const CallRecord &r : recordedB) {
+        if (r.cacheOutcome == CacheOutcome::ExactHit) {
+            ++exactHits;
+            liveExact += r.savedCost;
+        } else if (r.cacheOutcome == CacheOutcome::SemanticHit) {
+            ++semanticHits;
+            liveSemantic += r.savedCost;
+        }
+    }
+    qInfo("exact cache:    simulated %lld calls, %lld nano-USD; live %lld hits, %lld nano-USD", simExact.callsAffected,
+          qlonglong(simExact.saving), exactHits, qlonglong(liveExact));
+    qInfo("semantic cache: simulated %lld calls, %lld nano-USD; live %lld hits, %lld nano-USD",
+          simSemantic.callsAffected, qlonglong(simSemantic.saving), semanticHits, qlonglong(liveSemantic));
+    QCOMPARE(b.upstream().requestCount(), int(calls.size() - exactHits - semanticHits));
+
+    // The workload has 12 word-for-word repeats and 12 paraphrases; the guarded variants all miss.
+    QCOMPARE(exactHits, 12);
+    QCOMPARE(semanticHits, 12);
+    QVERIFY(liveExact > 0 && liveSemantic > 0);
+
+    // 4. Agreement, to the nano-USD and to the call.
+    QCOMPARE(simExact.callsAffected, exactHits);
+    QCOMPARE(simExact.saving, liveExact);
+    QCOMPARE(simSemantic.callsAffected, semanticHits);
+    QCOMPARE(simSemantic.saving, liveSemantic);
+}
+
+// A paraphrase asked twice word for word. Live, its first ask is a semantic hit and is not stored in
+// the exact cache (only answers that came from the upstream are, so "mark semantic hit wrong" leaves no
+// copy behind); its second ask misses the exact cache and is a semantic hit again. The simulator (as of
+// this commit) records every successful call's request hash in its exact-cache map, so it counts the
+// second ask as an exact hit. The combined saving is the same; the split between the two strategies
+// differs by one call. Reported to the simulator's owner; this test pins the live behaviour and marks
+// the simulator's split as the expected failure until it changes.
+void SavingsAgreementTest::repeatedParaphraseIsASemanticHitLive()
+{
+    const QString system = u"You answer questions about our travel booking service."_s;
+    const QList<Call> calls{{kAlice, u"faq"_s, system, u"How do I cancel my hotel booking and get a refund?"_s},
+                            {kAlice, u"faq"_s, system, u"How can I cancel my hotel booking and get a refund?"_s},
+                            {kAlice, u"faq"_s, system, u"How can I cancel my hotel booking and get a refund?"_s}};
+    const QJsonObject strategies = QJsonDocument::fromJson(kStrategies).object();
+    ProxyHarness a([](ProxyConfig &c) { c.cache.enabled = false; });
+    QVERIFY2(a.ok(), qPrintable(a.error()));
+    run(a, calls);
+    const Result<SimulationResult> sim = simulate(a, strategies);
+    if (!sim)
+        QFAIL(qPrintable(sim.error().message));
+    auto policy = SavingsPolicy::fromSettingsJson(QJsonObject{{"endpoints"_L1, QJsonObject{{"faq"_L1, strategies}}}});
+    if (!policy)
+        QFAIL(qPrintable(policy.error().message));
+    ProxyHarness b([&](ProxyConfig &c) {
+        c.cache.enabled = false;
+        c.savings = *policy;
+    });
+    QVERIFY2(b.ok(), qPrintable(b.error()));
+    run(b, calls);
+    const QList<CallRecord> live = b.records();
+    QCOMPARE(live.size(), 3);
+    QCOMPARE(toString(live[1].cacheOutcome), toString(CacheOutcome::SemanticHit));
+    QCOMPARE(toString(live[2].cacheOutcome), toString(CacheOutcome::SemanticHit));
+    const StrategyOutcome &simExact = sim->strategies[int(Strategy::ExactCache)];
+    const StrategyOutcome &simSemantic = sim->strategies[int(Strategy::SemanticCache)];
+    QCOMPARE(simExact.saving + simSemantic.saving, live[1].savedCost + live[2].savedCost); // the total agrees
+    QEXPECT_FAIL("", "the simulator stores semantic-hit calls in its exact-cache map; the live proxy does not", Continue);
+    QCOMPARE(simSemantic.callsAffected, 2);
+}
+
+QTEST_GUILESS_MAIN(SavingsAgreementTest)
+#include "SavingsAgreementTest.moc"
