@@ -96,6 +96,7 @@ private Q_SLOTS:
     void failedSummaryForwardsTheUncompressedRequest();
     void fewShotExamplesReachTheUpstream();
     void policyFromSettingsJson();
+    void remoteEmbeddingsAreRecordedAsTheirOwnCalls();
 };
 
 void ProxySavingsTest::everyCallRecordsComplexityScopeAndLocalEmbedding()
@@ -510,6 +511,46 @@ void ProxySavingsTest::policyFromSettingsJson()
     QVERIFY(bad.error().message.contains(u"chat"_s));
     QVERIFY(SavingsPolicy::fromSettingsText({}).has_value()); // nothing stored: all off
     QVERIFY(!SavingsPolicy::fromSettingsText({})->anyEnabled());
+}
+
+void ProxySavingsTest::remoteEmbeddingsAreRecordedAsTheirOwnCalls()
+{
+    // A remote embedding model through the "openai" upstream (the loopback's echo embeddings: 16
+    // dimensions from the characters, deterministic, so the same request has similarity 1).
+    const QByteArray policy = R"({"default":{"semantic_cache":{"enabled":true,"threshold":0.99,"embedding_model":"text-embedding-3-small"}}})";
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.cache.enabled = false;
+        c.savings = policyFrom(policy);
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QByteArray q = question(u"Where is the luggage storage at Kyoto station?"_s);
+    QCOMPARE(h.curl("/v1/chat/completions", q, headersFor(kKeyA, u"faq"_s)).headers.value("x-tokenledger-cache"),
+             QByteArray("miss"));
+    const auto second = h.curl("/v1/chat/completions", q, headersFor(kKeyA, u"faq"_s));
+    QCOMPARE(second.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    const QList<HttpRequest> ups = h.upstream().requests();
+    QCOMPARE(ups.size(), 3); // embeddings, chat, embeddings
+    QVERIFY(ups[0].target.endsWith("/embeddings"));
+    const QJsonObject embedReq = upstreamBody(ups[0]);
+    QCOMPARE(embedReq.value("model"_L1).toString(), u"text-embedding-3-small"_s);
+    QCOMPARE(embedReq.value("input"_L1).toArray().size(), 2); // whole request and final user message
+    QCOMPARE(headerValue(ups[0].headers, "authorization"), QByteArray("Bearer ") + kKeyA); // the caller's key
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 4);
+    int embeddingCalls = 0;
+    for (const CallRecord &r : recs) {
+        if (r.endpoint != "tokenledger-embedding"_L1)
+            continue;
+        ++embeddingCalls;
+        QCOMPARE(r.requestedModel, u"text-embedding-3-small"_s);
+        QCOMPARE(r.usage.promptTokens, 8);
+        QVERIFY(r.cost.has_value() && *r.cost > 0); // counted against the savings
+        QCOMPARE(r.tags, QStringList{u"for:faq"_s});
+    }
+    QCOMPARE(embeddingCalls, 2);
+    QCOMPARE(toString(recs.last().cacheOutcome), toString(CacheOutcome::SemanticHit));
+    // The record still carries the LOCAL embeddings (what the simulator replays).
+    QCOMPARE(recs.last().savings.embeddingModel, semantic::LocalEmbedder().modelKey());
 }
 
 QTEST_GUILESS_MAIN(ProxySavingsTest)
