@@ -97,6 +97,7 @@ private Q_SLOTS:
     void fewShotExamplesReachTheUpstream();
     void policyFromSettingsJson();
     void remoteEmbeddingsAreRecordedAsTheirOwnCalls();
+    void anthropicMessagesGetTheSemanticCacheAndRouting();
 };
 
 void ProxySavingsTest::everyCallRecordsComplexityScopeAndLocalEmbedding()
@@ -551,6 +552,39 @@ void ProxySavingsTest::remoteEmbeddingsAreRecordedAsTheirOwnCalls()
     QCOMPARE(toString(recs.last().cacheOutcome), toString(CacheOutcome::SemanticHit));
     // The record still carries the LOCAL embeddings (what the simulator replays).
     QCOMPARE(recs.last().savings.embeddingModel, semantic::LocalEmbedder().modelKey());
+}
+
+void ProxySavingsTest::anthropicMessagesGetTheSemanticCacheAndRouting()
+{
+    const QByteArray policy = R"({"default":{"semantic_cache":{"enabled":true,"threshold":0.8},"routing":{"enabled":true,"mode":"shadow"}}})";
+    ProxyHarness h([&](ProxyConfig &c) { c.savings = policyFrom(policy); });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    auto body = [](const QString &text, bool stream) {
+        QJsonObject o{{"model"_L1, "claude-sonnet-4-5"_L1}, {"max_tokens"_L1, 100}, {"system"_L1, "You are a chef."_L1},
+                      {"messages"_L1, QJsonArray{msg(u"user"_s, text)}}};
+        if (stream)
+            o.insert("stream"_L1, true);
+        return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    };
+    const QStringList headers{u"x-api-key: "_s + QString::fromLatin1(kKeyA), u"anthropic-version: 2023-06-01"_s,
+                              u"X-Loopback-Mode: echo"_s, u"X-TokenLedger-Task: classification"_s};
+    QCOMPARE(h.curl("/v1/messages", body(u"How long should I boil an egg for a soft yolk?"_s, false), headers).status, 200);
+    const auto hit = h.curl("/v1/messages", body(u"How long should I boil an egg for a soft yolk, please?"_s, true), headers);
+    QCOMPARE(hit.status, 200);
+    QCOMPARE(hit.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    QVERIFY(hit.body.startsWith("event: message_start"));
+    QVERIFY(hit.body.contains("echo: How long should I boil an egg for a soft yolk?"));
+    QVERIFY(hit.body.contains("event: message_stop"));
+    QCOMPARE(h.upstream().requestCount(), 1);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(recs[0].provider, u"anthropic"_s);
+    QCOMPARE(recs[0].savings.complexity, u"low"_s);
+    QCOMPARE(recs[0].savings.routeMode, u"shadow"_s);
+    QCOMPARE(recs[0].savings.routedModel, u"claude-haiku-4-5"_s); // the nano tier, not sent
+    QCOMPARE(upstreamBody(h.upstream().lastRequest()).value("model"_L1).toString(), u"claude-sonnet-4-5"_s);
+    QCOMPARE(toString(recs[1].cacheOutcome), toString(CacheOutcome::SemanticHit));
+    QCOMPARE(recs[1].savedCost, *recs[0].cost);
 }
 
 QTEST_GUILESS_MAIN(ProxySavingsTest)
