@@ -315,8 +315,11 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             result.fewShot.saving += c.cost.value_or(0);
         }
 
-        // 1. Exact cache, per caller, within the TTL from when the answer was stored.
+        // 1. Exact cache, per caller, within the TTL from when the answer was stored. As in the live
+        // proxy, only an answer that came from upstream is stored: a call the semantic cache serves
+        // (step 2) is not (storeExactKey is used after step 2).
         bool removed = false;
+        QString storeExactKey;
         if (sc.exactCache.enabled && !r.requestHash.isEmpty()) {
             ++rowsWithHash;
             const QString cacheKey = r.key + u'\x1f' + r.requestHash;
@@ -327,7 +330,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                 projected = 0;
                 removed = true;
             } else if (r.succeeded()) {
-                cacheStoredAt.insert(cacheKey, r.startedAtUs);
+                storeExactKey = cacheKey;
             }
         }
 
@@ -374,6 +377,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                                   r.startedAtUs + sc.semanticCache.ttlSeconds * 1'000'000, focus);
             }
         }
+
+        if (!storeExactKey.isEmpty() && !removed)
+            cacheStoredAt.insert(storeExactKey, r.startedAtUs);
 
         // 3. Compression of long conversations to the budget, plus a summary call.
         Usage usage = r.usage;

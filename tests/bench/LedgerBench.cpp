@@ -3,6 +3,7 @@
 //   bench_ledger [--records N] [--db PATH] [--keep] [--queries N]
 // Defaults: 10,000,000 records over 90 days, 30 endpoints, 8 models, 5 keys, to a temp file.
 
+#include "BenchStats.h"
 #include "ledger/Ledger.h"
 #include "pricing/PriceBook.h"
 
@@ -23,14 +24,7 @@ using namespace tl;
 namespace {
 constexpr qint64 kDay = 86'400'000'000LL;
 
-double percentile(std::vector<double> v, double q)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const size_t i = std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5));
-    return v[i];
-}
+using bench::percentile;
 
 void print(const char *what, std::vector<double> ms)
 {

@@ -6,6 +6,7 @@
 // Defaults: 1,000,000 records over 30 days; 10% of them proxy calls with a 512-dim request embedding,
 // scope and guards (as the proxy records them); the rest imports with token counts only.
 
+#include "BenchStats.h"
 #include "ledger/Ledger.h"
 #include "pricing/PriceBook.h"
 #include "simulate/Simulator.h"
@@ -29,11 +30,7 @@ using namespace tl;
 namespace {
 constexpr qint64 kDay = 86'400'000'000LL;
 
-double percentile(std::vector<double> v, double q)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5))];
-}
+using bench::percentile;
 } // namespace
 
 int main(int argc, char **argv)

@@ -223,11 +223,9 @@ void SavingsAgreementTest::simulatedSavingsEqualLiveSavings()
 
 // A paraphrase asked twice word for word. Live, its first ask is a semantic hit and is not stored in
 // the exact cache (only answers that came from the upstream are, so "mark semantic hit wrong" leaves no
-// copy behind); its second ask misses the exact cache and is a semantic hit again. The simulator (as of
-// this commit) records every successful call's request hash in its exact-cache map, so it counts the
-// second ask as an exact hit. The combined saving is the same; the split between the two strategies
-// differs by one call. Reported to the simulator's owner; this test pins the live behaviour and marks
-// the simulator's split as the expected failure until it changes.
+// copy behind); its second ask misses the exact cache and is a semantic hit again. The simulator stores
+// only calls the semantic cache did not serve in its exact-cache map, so it splits the savings between
+// the two strategies exactly as the live proxy does.
 void SavingsAgreementTest::repeatedParaphraseIsASemanticHitLive()
 {
     const QString system = u"You answer questions about our travel booking service."_s;
@@ -257,8 +255,9 @@ void SavingsAgreementTest::repeatedParaphraseIsASemanticHitLive()
     const StrategyOutcome &simExact = sim->strategies[int(Strategy::ExactCache)];
     const StrategyOutcome &simSemantic = sim->strategies[int(Strategy::SemanticCache)];
     QCOMPARE(simExact.saving + simSemantic.saving, live[1].savedCost + live[2].savedCost); // the total agrees
-    QEXPECT_FAIL("", "the simulator stores semantic-hit calls in its exact-cache map; the live proxy does not", Continue);
     QCOMPARE(simSemantic.callsAffected, 2);
+    QCOMPARE(simExact.callsAffected, 0);
+    QCOMPARE(simSemantic.saving, live[1].savedCost + live[2].savedCost);
 }
 
 QTEST_GUILESS_MAIN(SavingsAgreementTest)
