@@ -12,6 +12,7 @@ int runSimulate(const QStringList &args);
 int runProxy(const QStringList &args);
 int runCount(const QStringList &args);
 int runScreenshot(const QStringList &args);
+int runFewShot(const QStringList &args);
 
 const QList<Command> &commands()
 {
@@ -21,6 +22,7 @@ const QList<Command> &commands()
         {"export", "export records as JSONL or CSV", &runExport, false},
         {"simulate", "replay the ledger under a savings scenario (what-if)", &runSimulate, false},
         {"proxy", "run the local OpenAI/Anthropic proxy until SIGINT/SIGTERM", &runProxy, false},
+        {"fewshot", "import, list or remove the proxy's dynamic few-shot example sets", &runFewShot, false},
         {"count", "count tokens of a text or chat request (tiktoken-exact for OpenAI models)", &runCount, false},
         {"screenshot", "render a page of the main window offscreen to a PNG", &runScreenshot, true},
     };

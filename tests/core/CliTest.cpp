@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include "compress/FewShot.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -106,6 +108,8 @@ private Q_SLOTS:
         QTest::newRow("report with days and since") << QStringList{u"report"_s, u"--days"_s, u"3"_s, u"--since"_s, u"2026-01-01"_s};
         QTest::newRow("export without out") << QStringList{u"export"_s, u"--format"_s, u"jsonl"_s};
         QTest::newRow("unknown option") << QStringList{u"report"_s, u"--colour"_s};
+        QTest::newRow("fewshot without action") << QStringList{u"fewshot"_s};
+        QTest::newRow("fewshot import without set") << QStringList{u"fewshot"_s, u"import"_s, u"x.jsonl"_s};
     }
     void usageErrorsExit2WithOneLine()
     {
@@ -114,6 +118,44 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(r.err.count(u'\n'), 1);
         QVERIFY(r.err.startsWith(u"tokenledger"_s));
+    }
+
+    // Dynamic few-shot example sets: a JSONL import reports bad lines by file:line and keeps the good
+    // ones in "<ledger>.fewshot.json", where the proxy reads them; re-importing a set replaces it.
+    void fewShotImportListRemove()
+    {
+        const QString db = m_dir.filePath(u"fewshot.sqlite"_s);
+        const QString jsonl = m_dir.filePath(u"faq.jsonl"_s);
+        QFile f(jsonl);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"input\": \"How do I reset my password?\", \"output\": \"Settings > Security > Reset.\"}\n"
+                "not json\n"
+                "{\"input\": \"Where is my invoice?\", \"output\": \"Billing > Invoices.\"}\n"
+                "{\"input\": \"\", \"output\": \"empty input\"}\n");
+        f.close();
+        const Run imported = run({u"fewshot"_s, u"import"_s, u"--db"_s, db, u"--set"_s, u"faq"_s, u"--endpoint"_s,
+                                  u"support"_s, jsonl});
+        QCOMPARE(imported.exitCode, 0);
+        QVERIFY2(imported.out.contains(u"2 examples imported, 2 lines skipped"_s), qPrintable(imported.out));
+        QVERIFY2(imported.err.contains(u"faq.jsonl:2: skipped"_s), qPrintable(imported.err));
+        QVERIFY(imported.err.contains(u"faq.jsonl:4: skipped"_s));
+        QVERIFY(QFileInfo::exists(db + u".fewshot.json"_s));
+
+        compress::FewShotStore store(db + u".fewshot.json"_s);
+        QVERIFY(store.load().has_value());
+        QCOMPARE(store.sets().size(), 1);
+        QCOMPARE(store.sets().front().endpoint, u"support"_s);
+        QCOMPARE(store.sets().front().examples.size(), 2);
+        QCOMPARE(store.sets().front().examples.at(1).input, u"Where is my invoice?"_s);
+
+        const Run listed = run({u"fewshot"_s, u"list"_s, u"--db"_s, db});
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY2(listed.out.contains(u"faq\tsupport\t2 examples"_s), qPrintable(listed.out));
+        const Run removed = run({u"fewshot"_s, u"remove"_s, u"--db"_s, db, u"--set"_s, u"faq"_s});
+        QCOMPARE(removed.exitCode, 0);
+        const Run again = run({u"fewshot"_s, u"remove"_s, u"--db"_s, db, u"--set"_s, u"faq"_s});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains(u"no example set named"_s));
     }
 
     void failuresExit1WithAMessage()
