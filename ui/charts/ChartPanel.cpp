@@ -3,11 +3,17 @@
 #include "common/Theme.h"
 
 #include <QAbstractAxis>
+#include <QBarCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QEvent>
+#include <QHorizontalBarSeries>
 #include <QLegend>
 #include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
 
 namespace tl {
 
@@ -82,6 +88,29 @@ void ChartPanel::restyle()
     const auto axes = m_chart->axes();
     for (QAbstractAxis *axis : axes)
         styleAxis(axis);
+}
+
+double ChartPanel::addHorizontalUsdBars(QHorizontalBarSeries *series, const QStringList &categories, NanoUsd min,
+                                        NanoUsd max)
+{
+    using namespace Qt::StringLiterals;
+    m_chart->addSeries(series);
+    auto *y = new QBarCategoryAxis;
+    y->append(categories);
+    y->setGridLineVisible(false);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(y);
+    auto *x = new QValueAxis;
+    const double maxUsd = double(max) / double(kNanoPerUsd);
+    const double minUsd = double(min) / double(kNanoPerUsd);
+    x->setRange(minUsd < 0 ? minUsd * 1.05 : 0, maxUsd > 0 ? maxUsd * 1.05 : (minUsd < 0 ? 0 : 1.0));
+    x->setTickCount(4);
+    x->applyNiceNumbers();
+    const double top = std::max(std::abs(x->max()), std::abs(x->min()));
+    x->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
+    m_chart->addAxis(x, Qt::AlignBottom);
+    series->attachAxis(x);
+    return top;
 }
 
 void ChartPanel::clearChart()

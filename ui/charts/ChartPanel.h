@@ -1,11 +1,14 @@
 #pragma once
 
+#include "common/Money.h"
+
 #include <QWidget>
 
 class QChart;
 class QChartView;
 class QLabel;
 class QAbstractAxis;
+class QHorizontalBarSeries;
 
 namespace tl {
 
@@ -33,6 +36,11 @@ protected:
     bool isDark() const;
     // Removes every series and axis (a chart is replaced in one call).
     void clearChart();
+    // Adds a horizontal bar series (values in USD) with its category axis on the left (`categories`
+    // bottom-up) and a dollar value axis at the bottom spanning [min, max] nano-USD with 5% headroom
+    // and nice numbers. Returns the largest magnitude on the value axis, in USD (for label precision).
+    double addHorizontalUsdBars(QHorizontalBarSeries *series, const QStringList &categories, NanoUsd min,
+                                NanoUsd max);
 
 private:
     QChart *m_chart = nullptr;

@@ -2,13 +2,14 @@
 
 #include "common/Format.h"
 
-#include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
 #include <QHorizontalBarSeries>
 #include <QLegend>
 #include <QToolTip>
-#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -61,24 +62,10 @@ void EndpointSavingsChart::setBars(const QList<Bar> &bars, int maxBars)
     series->setLabelsVisible(true);
     series->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
     series->setLabelsFormat(u"$@value"_s);
-    chart()->addSeries(series);
-
-    auto *y = new QBarCategoryAxis;
-    y->append(categories);
-    y->setGridLineVisible(false);
-    chart()->addAxis(y, Qt::AlignLeft);
-    series->attachAxis(y);
-    auto *x = new QValueAxis;
-    const double maxUsd = double(max) / double(kNanoPerUsd);
-    const double minUsd = double(min) / double(kNanoPerUsd);
-    x->setRange(minUsd < 0 ? minUsd * 1.05 : 0, maxUsd > 0 ? maxUsd * 1.05 : (minUsd < 0 ? 0 : 1.0));
-    x->setTickCount(4);
-    x->applyNiceNumbers();
-    const double top = std::max(std::abs(x->max()), std::abs(x->min()));
-    x->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
-    series->setLabelsPrecision(top >= 100 ? 5 : 3);
-    chart()->addAxis(x, Qt::AlignBottom);
-    series->attachAxis(x);
+    const double top = addHorizontalUsdBars(series, categories, min, max);
+    // Bar labels: significant digits for whole dollars plus cents ("$12.35", not "$12.3").
+    const int wholeDigits = top >= 1 ? int(std::floor(std::log10(top))) + 1 : 1;
+    series->setLabelsPrecision(std::max(3, wholeDigits + 2));
     restyle();
 }
 

@@ -2,12 +2,10 @@
 
 #include "common/Format.h"
 
-#include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
 #include <QHorizontalBarSeries>
 #include <QToolTip>
-#include <QValueAxis>
 
 using namespace Qt::StringLiterals;
 
@@ -73,22 +71,7 @@ void TopSpendersChart::setBars(const QList<Bar> &bars)
     });
     series->append(set);
     series->setBarWidth(0.7);
-    chart()->addSeries(series);
-
-    auto *y = new QBarCategoryAxis;
-    y->append(categories);
-    y->setGridLineVisible(false);
-    chart()->addAxis(y, Qt::AlignLeft);
-    series->attachAxis(y);
-    auto *x = new QValueAxis;
-    const double maxUsd = double(max) / double(kNanoPerUsd);
-    x->setRange(0, maxUsd > 0 ? maxUsd * 1.05 : 1.0);
-    x->setTickCount(4);
-    x->applyNiceNumbers();
-    const double top = x->max();
-    x->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
-    chart()->addAxis(x, Qt::AlignBottom);
-    series->attachAxis(x);
+    addHorizontalUsdBars(series, categories, 0, max);
     restyle();
 }
 
