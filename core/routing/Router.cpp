@@ -158,12 +158,29 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
 {
     const EndpointRouting ep = m_config.endpoint(endpoint);
     RouteDecision d;
+    d.taskType = taskType.trimmed().isEmpty() ? ep.defaultTaskType : taskType.trimmed();
+    d.complexity = classify(f, d.taskType, ep.rules ? *ep.rules : RouterConfig::defaultRules(), &d.matchedRule);
+    return route(f, endpoint, ep, pinned, std::move(d));
+}
+
+RouteDecision Router::decideFor(const RoutingFeatures &f, const QString &endpoint, Complexity complexity, bool pinned,
+                                std::optional<RouteMode> mode) const
+{
+    EndpointRouting ep = m_config.endpoint(endpoint);
+    if (mode)
+        ep.mode = *mode;
+    RouteDecision d;
+    d.complexity = complexity;
+    return route(f, endpoint, ep, pinned, std::move(d));
+}
+
+RouteDecision Router::route(const RoutingFeatures &f, const QString &endpoint, const EndpointRouting &ep, bool pinned,
+                            RouteDecision d) const
+{
     d.mode = ep.mode;
     d.endpoint = endpoint;
-    d.taskType = taskType.trimmed().isEmpty() ? ep.defaultTaskType : taskType.trimmed();
     d.requestedModel = f.requestedModel;
     d.servedModel = f.requestedModel;
-    d.complexity = classify(f, d.taskType, ep.rules ? *ep.rules : RouterConfig::defaultRules(), &d.matchedRule);
     d.tier = m_config.tierFor(d.complexity);
 
     const auto block = [&d](RouteGuard g, QString text) {
@@ -189,20 +206,20 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
         return block(RouteGuard::UnknownFamily, u"no tiers configured for provider family \"%1\""_s.arg(f.family));
 
     const TierModel &target = family.value()[size_t(d.tier)];
-    std::optional<ModelMatch> requested;
+    Resolved requested;
     if (m_book && !f.requestedModel.startsWith(u"ft:"_s))
-        requested = m_book->resolve(f.family, f.requestedModel);
-    if (!requested || !requested->provider || requested->provider->id != f.family)
+        requested = resolve(f.family, f.requestedModel);
+    if (!requested.model || !requested.provider || requested.provider->id != f.family)
         return block(RouteGuard::ForeignModel,
                      u"%1 is not a %2 model the price book knows (or is fine-tuned): never replaced"_s.arg(
                          f.requestedModel, f.family));
     if (d.targetModel == f.requestedModel)
         return block(RouteGuard::SameModel, u"the %1 tier is the requested model"_s.arg(routing::toString(d.tier)));
 
-    const std::optional<ModelMatch> targetMatch = m_book->resolve(f.family, d.targetModel);
+    const Resolved targetMatch = resolve(f.family, d.targetModel);
     qint64 window = target.contextWindow;
-    if (window <= 0 && targetMatch && targetMatch->model)
-        window = targetMatch->model->contextWindow;
+    if (window <= 0 && targetMatch.model)
+        window = targetMatch.model->contextWindow;
     const qint64 needed
         = f.estimatedPromptTokens < 0 ? -1 : f.estimatedPromptTokens + std::max<qint64>(f.maxOutputTokens, 0);
     if (window <= 0)
@@ -227,8 +244,8 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
         return block(RouteGuard::StructuredOutput, u"%1 lacks structured output"_s.arg(target.model));
 
     if (!ep.allowCostIncrease) {
-        const PricePair from = pricesOf(requested->model, f.estimatedPromptTokens);
-        const PricePair to = pricesOf(targetMatch ? targetMatch->model : nullptr, f.estimatedPromptTokens);
+        const PricePair from = pricesOf(requested.model, f.estimatedPromptTokens);
+        const PricePair to = pricesOf(targetMatch.model, f.estimatedPromptTokens);
         if (!from.priced || !to.priced)
             return block(RouteGuard::Unpriced,
                          u"no input/output price for %1: cannot show the change saves money"_s.arg(
@@ -247,6 +264,18 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
         d.servedModel = d.targetModel;
     }
     return d;
+}
+
+Router::Resolved Router::resolve(const QString &family, const QString &model) const
+{
+    const QString key = family + u'\x1f' + model;
+    QMutexLocker lock(&m_resolvedMutex);
+    auto it = m_resolved.constFind(key);
+    if (it == m_resolved.constEnd()) {
+        const std::optional<ModelMatch> match = m_book->resolve(family, model);
+        it = m_resolved.insert(key, match ? Resolved{match->provider, match->model} : Resolved{});
+    }
+    return *it;
 }
 
 QList<RouteDecision> Router::testRules(const QList<RoutingSample> &samples) const

@@ -3,13 +3,18 @@
 #include "routing/RouterConfig.h"
 #include "routing/RoutingFeatures.h"
 
+#include <QHash>
 #include <QList>
+#include <QMutex>
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace tl {
 class PriceBook;
+struct ProviderEntry;
+struct ModelEntry;
 }
 
 namespace tl::routing {
@@ -83,7 +88,7 @@ struct RoutingSample
 // upgraded. Both models must be priced (else guard Unpriced).
 //
 // Pure and synchronous: no I/O, no threads. Thread-safe: const after construction (the PriceBook is
-// immutable and shared). `priceBook` may be null: then every change is blocked with ForeignModel
+// immutable and shared; model resolutions are memoised under a mutex). `priceBook` may be null: then every change is blocked with ForeignModel
 // (the router cannot check the family, context window or price).
 class Router
 {
@@ -99,6 +104,12 @@ public:
     RouteDecision decide(const RoutingFeatures &features, const QString &endpoint, const QString &taskType,
                          bool pinned) const;
 
+    // decide() with the complexity already known (the simulator replays the complexity the proxy
+    // recorded): the same tier, guards and cost rule. `mode`, when given, replaces the endpoint's
+    // configured mode (the simulator replays routing as if on).
+    RouteDecision decideFor(const RoutingFeatures &features, const QString &endpoint, Complexity complexity,
+                            bool pinned, std::optional<RouteMode> mode = std::nullopt) const;
+
     // The complexity of a request under `rules` (first match wins); `matchedRule` gets the rule name
     // ("" and Medium when no rule matches).
     static Complexity classify(const RoutingFeatures &features, const QString &taskType,
@@ -111,8 +122,22 @@ public:
     QList<RouteDecision> testRules(const QList<RoutingSample> &samples) const;
 
 private:
+    RouteDecision route(const RoutingFeatures &f, const QString &endpoint, const EndpointRouting &ep, bool pinned,
+                        RouteDecision d) const;
+
+    // A model name resolved in the price book (entries live as long as the book).
+    struct Resolved
+    {
+        const ProviderEntry *provider = nullptr;
+        const ModelEntry *model = nullptr;
+    };
+    // PriceBook::resolve walks every rule of the book; names repeat constantly, so answers are kept.
+    Resolved resolve(const QString &family, const QString &model) const;
+
     RouterConfig m_config;
     std::shared_ptr<const PriceBook> m_book;
+    mutable QMutex m_resolvedMutex;
+    mutable QHash<QString, Resolved> m_resolved; // family + U+001F + model
 };
 
 } // namespace tl::routing

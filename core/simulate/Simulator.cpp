@@ -2,8 +2,8 @@
 
 #include "common/Logging.h"
 #include "ledger/UsageColumns.h"
-#include "pricing/PriceBook.h"
 #include "query/Labels.h"
+#include "routing/Router.h"
 #include "semantic/SemanticIndex.h"
 
 #include <QHash>
@@ -80,8 +80,7 @@ struct EndpointPlan
 {
     Scenario scenario;
     bool batchThisEndpoint = false;
-    bool routerOn = false;
-    routing::EndpointRouting routerEndpoint;
+    std::shared_ptr<const routing::Router> router; // the complexity router, when the scenario has one
 };
 
 bool ruleMatches(const RoutingRule &rule, const Row &r)
@@ -101,34 +100,23 @@ bool ruleMatches(const RoutingRule &rule, const Row &r)
     return rule.routeTo != r.model;
 }
 
-// The complexity router's target for a recorded call, or "" when it would keep the model.
-QString routerTarget(const routing::RouterConfig &config, const PriceBook &book, const Row &r,
-                     QHash<QString, qint64> &contextWindows)
+// The live router's decision for a recorded call, replayed on its recorded complexity as if routing
+// were on: the same tiers, guards and cost rule as the proxy (routing::Router::decideFor). The
+// recorded features are the call's own: prompt tokens, its completion tokens as the output bound, and
+// whether it used tools; image, audio and structured-output use are not recorded.
+QString routerTarget(const routing::Router &router, const Row &r)
 {
     const auto complexity = routing::complexityFromString(r.complexity);
     if (!complexity)
         return {};
-    auto tiers = config.tiers.constFind(r.provider);
-    if (tiers == config.tiers.constEnd())
-        return {};
-    const routing::TierModel &target = (*tiers)[int(config.tierFor(*complexity))];
-    if (target.model.isEmpty() || target.model == r.model)
-        return {};
-    qint64 window = target.contextWindow;
-    if (window == 0) {
-        const QString key = r.provider + u'\x1f' + target.model;
-        auto it = contextWindows.constFind(key);
-        if (it == contextWindows.constEnd()) {
-            const auto match = book.resolve(r.provider, target.model);
-            it = contextWindows.insert(key, match && match->model ? match->model->contextWindow : 0);
-        }
-        window = *it;
-    }
-    if (window == 0 || r.usage.promptTokens + r.usage.completionTokens > window)
-        return {};
-    if (r.hasTools && !target.capabilities.tools)
-        return {};
-    return target.model;
+    routing::RoutingFeatures f;
+    f.requestedModel = r.model;
+    f.family = r.provider;
+    f.estimatedPromptTokens = r.usage.promptTokens;
+    f.maxOutputTokens = r.usage.completionTokens;
+    f.usesTools = r.hasTools;
+    const routing::RouteDecision d = router.decideFor(f, r.endpoint, *complexity, false, routing::RouteMode::On);
+    return d.changes ? d.servedModel : QString();
 }
 
 constexpr int kSavingsColumnCount = 10; // the call_savings columns selected below, call_id last
@@ -206,7 +194,6 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     // Semantic cache: the live cache's matcher, one per vector size.
     std::map<int, std::unique_ptr<semantic::SemanticIndex>> semanticIndexes;
     qint64 semanticEntryId = 0;
-    QHash<QString, qint64> contextWindows; // provider + model -> context window (price book), memoised
     qint64 rowsWithHash = 0, rowsWithEmbedding = 0, rowsWithConversation = 0, rowsWithComplexity = 0;
     bool anyRouterPlan = false, anyRulePlan = false;
 
@@ -281,10 +268,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             plan.batchThisEndpoint = plan.scenario.batch.enabled && plan.scenario.batch.endpoints.contains(r.endpoint);
             const RoutingStrategy &rs = plan.scenario.routing;
             const bool routingOn = rs.enabled && rs.mode != routing::RouteMode::Off;
-            plan.routerOn = routingOn && rs.router.has_value();
-            if (plan.routerOn)
-                plan.routerEndpoint = rs.router->endpoint(r.endpoint);
-            anyRouterPlan = anyRouterPlan || plan.routerOn;
+            if (routingOn && rs.router)
+                plan.router = std::make_shared<const routing::Router>(*rs.router, pricer.bookPtr());
+            anyRouterPlan = anyRouterPlan || plan.router;
             anyRulePlan = anyRulePlan || (routingOn && !rs.rules.isEmpty());
             planIt = plans.insert(r.endpoint, plan);
             EndpointOutcome eo;
@@ -430,14 +416,13 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                 }
                 break;
             }
-            if (!ruled && plan.routerOn && !r.complexity.isEmpty()) {
+            if (!ruled && plan.router && !r.complexity.isEmpty()) {
                 ++rowsWithComplexity;
-                const QString target = routerTarget(*sc.routing.router, pricer.book(), r, contextWindows);
+                const QString target = routerTarget(*plan.router, r);
                 if (!target.isEmpty()) {
                     const CostResult now = pricer.price(r.provider, r.model, usage, r.startedAtUs, r.batch, r.callCount);
                     const CostResult routed = pricer.price(r.provider, target, usage, r.startedAtUs, r.batch, r.callCount);
-                    if (now.cost && routed.cost
-                        && (*routed.cost < *now.cost || plan.routerEndpoint.allowCostIncrease)) {
+                    if (now.cost && routed.cost) {
                         const NanoUsd after = projected - *now.cost + *routed.cost;
                         credit(Strategy::Routing, projected, after);
                         projected = after;

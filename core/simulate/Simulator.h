@@ -94,10 +94,9 @@ struct SimulationRequest
 //     with the budget as its prompt tokens (cache reads capped at the budget), plus one summary call
 //     on the summary model: input = the tokens dropped beyond 70% of the budget, output = 10% of the
 //     budget (an upper bound: live summaries are cached per conversation prefix);
-//  4. routing: explicit token rules first, then the complexity router on the recorded complexity:
-//     the tier's model of the call's provider family, never to a model whose context window is
-//     smaller than the call's tokens, that lacks tools the call used, or (unless the endpoint allows
-//     it) that costs more;
+//  4. routing: explicit token rules first, then the complexity router on the recorded complexity
+//     through the live router's own decision (routing::Router::decideFor: tiers, context window,
+//     tools, family, and never a dearer model unless the endpoint allows it);
 //  5. Batch API: listed endpoints at the batch rate.
 // Strategies the data cannot support are reported with the reason instead of a guess (the exact cache
 // needs request hashes and the semantic cache embeddings, both recorded by the proxy; compression
