@@ -371,11 +371,19 @@ bool ClientConnection::serveFromCache()
     if (!hit || hit->api != proxy::apiName(x.kind))
         return false;
     const QJsonObject answer = QJsonDocument::fromJson(hit->body).object();
-    const proxy::AnswerUsage usage = proxy::usageFromAnswer(x.kind, answer);
+    answerFromCache(CacheOutcome::ExactHit, answer, hit->body, hit->servedModel, {});
+    return true;
+}
+
+void ClientConnection::answerFromCache(CacheOutcome outcome, const QJsonObject &answer, const QByteArray &stored,
+                                       const QString &servedModel, HttpHeaders extraHeaders,
+                                       const std::function<void(qint64 recordId)> &recorded)
+{
+    Exchange &x = *m_exchange;
     CallRecord &r = x.record;
-    r.cacheOutcome = CacheOutcome::ExactHit;
-    r.usage = usage.usage;
-    r.servedModel = hit->servedModel;
+    r.cacheOutcome = outcome;
+    r.usage = proxy::usageFromAnswer(x.kind, answer).usage;
+    r.servedModel = servedModel;
     r.httpStatus = 200;
     m_server.stats().cacheHits.fetch_add(1, std::memory_order_relaxed);
     QByteArray body;
@@ -384,18 +392,20 @@ bool ClientConnection::serveFromCache()
         body = proxy::synthesizeStream(x.kind, answer, x.info.includeUsage);
         contentType = "text/event-stream; charset=utf-8";
     } else {
-        body = hit->body;
+        body = stored;
         contentType = "application/json";
     }
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
     r.ttftUs = x.info.stream ? r.latencyUs : -1;
     r.responseBytes = body.size();
     finalizeRecord();
+    if (recorded)
+        recorded(r.id);
     HttpHeaders headers{{QByteArray("Content-Type"), contentType}};
     headers += ledgerHeaders(r, "hit");
+    headers += extraHeaders;
     writeResponse(200, headers, body);
     finishExchange(x.request.keepAlive);
-    return true;
 }
 
 void ClientConnection::forwardUpstream()

@@ -51,6 +51,13 @@ private:
 
     // Exchange steps (ClientConnection.cpp; state in Exchange.h).
     bool serveFromCache();
+    // Answers from a cache (exact or semantic): the stored JSON body, or SSE events synthesised from it
+    // for a streaming client; records the hit with the stored answer's usage (so its saved cost is what
+    // the original call cost), calls `recorded` with the record id, then writes the response with the
+    // ledger headers and `extraHeaders`.
+    void answerFromCache(CacheOutcome outcome, const QJsonObject &answer, const QByteArray &stored,
+                         const QString &servedModel, HttpHeaders extraHeaders,
+                         const std::function<void(qint64 recordId)> &recorded = {});
     void forwardUpstream();
     void onUpstreamHeaders(int status, const HttpHeaders &headers);
     void onUpstreamData(QByteArrayView bytes);

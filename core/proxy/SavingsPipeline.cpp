@@ -236,35 +236,13 @@ void ClientConnection::semanticLookup()
 void ClientConnection::serveSemanticHit(qint64 entryId, const QJsonObject &answer, const QByteArray &stored,
                                         const QString &servedModel)
 {
-    Exchange &x = *m_exchange;
-    CallRecord &r = x.record;
     // Saved cost: the stored answer's usage priced on the model that produced it, at today's prices
     // (Pricer::apply on a hit), i.e. what the original call cost: the same rule as the exact cache.
-    r.cacheOutcome = CacheOutcome::SemanticHit;
-    r.similarity = x.similarity;
-    r.usage = proxy::usageFromAnswer(x.kind, answer).usage;
-    r.servedModel = servedModel;
-    r.httpStatus = 200;
-    m_server.stats().cacheHits.fetch_add(1, std::memory_order_relaxed);
-    QByteArray body;
-    QByteArray contentType;
-    if (x.info.stream) {
-        body = proxy::synthesizeStream(x.kind, answer, x.info.includeUsage);
-        contentType = "text/event-stream; charset=utf-8";
-    } else {
-        body = stored;
-        contentType = "application/json";
-    }
-    r.latencyUs = x.clock.nsecsElapsed() / 1000;
-    r.ttftUs = x.info.stream ? r.latencyUs : -1;
-    r.responseBytes = body.size();
-    finalizeRecord();
-    m_server.rememberSemanticHit(r.id, entryId);
-    HttpHeaders headers{{QByteArray("Content-Type"), contentType}};
-    headers += ledgerHeaders(r, "hit");
-    headers.append({QByteArray("X-TokenLedger-Similarity"), QByteArray::number(double(x.similarity), 'f', 4)});
-    writeResponse(200, headers, body);
-    finishExchange(x.request.keepAlive);
+    Exchange &x = *m_exchange;
+    x.record.similarity = x.similarity;
+    answerFromCache(CacheOutcome::SemanticHit, answer, stored, servedModel,
+                    {{QByteArray("X-TokenLedger-Similarity"), QByteArray::number(double(x.similarity), 'f', 4)}},
+                    [this, entryId](qint64 recordId) { m_server.rememberSemanticHit(recordId, entryId); });
 }
 
 void ClientConnection::fewShotStep()
