@@ -15,6 +15,7 @@
 #include "batch/BatchService.h"
 #include "common/Prompter.h"
 #include "teamspend/AdminSync.h"
+#include "teamspend/SyncScheduler.h"
 #include "teamspend/ReconciliationPage.h"
 #include "simulator/SimulatorPage.h"
 
@@ -81,8 +82,11 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
     MainWindow *w = window.get();
     QObject::connect(simulator, &SimulatorPage::proxyRequested, w, [w] { w->showPage(u"proxy"_s); });
     auto *adminSync = new AdminSync(*core.ledger, *keychain, *network, {}, window.get());
+    // Sync now and the optional schedule (Settings "teamspend/..."); runs whether the page is open or not.
+    auto *syncScheduler = new SyncScheduler(*adminSync, settings, {}, window.get());
+    syncScheduler->start();
     window->addPage(u"teamspend"_s, QApplication::translate("AppContext", "Team spend"),
-                    new ReconciliationPage(*core.ledger, *adminSync, window.get()));
+                    new ReconciliationPage(*core.ledger, *syncScheduler, window.get()));
     return window;
 }
 

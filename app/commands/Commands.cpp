@@ -13,6 +13,7 @@ int runProxy(const QStringList &args);
 int runCount(const QStringList &args);
 int runScreenshot(const QStringList &args);
 int runFewShot(const QStringList &args);
+int runSync(const QStringList &args);
 
 const QList<Command> &commands()
 {
@@ -23,6 +24,7 @@ const QList<Command> &commands()
         {"simulate", "replay the ledger under a savings scenario (what-if)", &runSimulate, false},
         {"proxy", "run the local OpenAI/Anthropic proxy until SIGINT/SIGTERM", &runProxy, false},
         {"fewshot", "import, list or remove the proxy's dynamic few-shot example sets", &runFewShot, false},
+        {"sync", "pull organisation usage and cost reports from the OpenAI and Anthropic Admin APIs", &runSync, false},
         {"count", "count tokens of a text or chat request (tiktoken-exact for OpenAI models)", &runCount, false},
         {"screenshot", "render a page of the main window offscreen to a PNG", &runScreenshot, true},
     };

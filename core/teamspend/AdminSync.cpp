@@ -63,6 +63,8 @@ bool SyncReport::ok() const
 
 QString SyncReport::summary() const
 {
+    if (sources.isEmpty())
+        return QObject::tr("No Admin API key in the keychain: nothing to sync.");
     QStringList lines;
     for (const SourceSyncReport &s : sources) {
         if (s.ok)
@@ -98,6 +100,24 @@ QCoro::Task<Async<void>> AdminSync::setAdminKey(QString provider, QByteArray key
         co_return fail(ErrorCode::InvalidArgument, QObject::tr("no Admin API for provider \"%1\"").arg(provider));
     auto awaited1 = m_secrets.write(name, key.trimmed());
     co_return co_await awaited1;
+}
+
+QCoro::Task<QList<ReportSource>> AdminSync::sourcesWithKeys()
+{
+    QPointer<AdminSync> self(this);
+    QList<ReportSource> sources;
+    for (const bool openAi : {true, false}) {
+        auto awaited = m_secrets.read(openAi ? m_config.openAiAdminKeyName : m_config.anthropicAdminKeyName);
+        const auto key = co_await awaited;
+        if (!self)
+            co_return QList<ReportSource>{};
+        if (!key || key->isEmpty())
+            continue;
+        for (ReportSource s : allReportSources())
+            if (isOpenAi(s) == openAi)
+                sources.append(s);
+    }
+    co_return sources;
 }
 
 QCoro::Task<SyncReport> AdminSync::sync(QList<ReportSource> sources)

@@ -91,6 +91,10 @@ public:
     // Stores an admin key in the keychain (and nowhere else). provider: "openai" or "anthropic".
     QCoro::Task<Async<void>> setAdminKey(QString provider, QByteArray key);
 
+    // The sources of every provider whose admin key is in the keychain (a missing or unreadable key
+    // leaves that provider out), in allReportSources() order.
+    QCoro::Task<QList<ReportSource>> sourcesWithKeys();
+
     // Syncs the given sources one after the other; a failure of one does not stop the others.
     QCoro::Task<SyncReport> sync(QList<ReportSource> sources = allReportSources());
 

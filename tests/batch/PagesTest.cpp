@@ -4,9 +4,11 @@
 #include "batch/BatchPage.h"
 #include "batch/BatchService.h"
 #include "common/Prompter.h"
+#include "settings/Settings.h"
 #include "teamspend/AdminSync.h"
 #include "teamspend/ReconciliationModel.h"
 #include "teamspend/ReconciliationPage.h"
+#include "teamspend/SyncScheduler.h"
 #include "tokenizer/Tokenizers.h"
 
 #include <QAbstractItemModelTester>
@@ -108,7 +110,9 @@ private Q_SLOTS:
         c.retry = h.fastRetry(2);
         c.firstSyncDays = 3650;
         AdminSync sync(*h.ledger, h.secrets, h.network, c);
-        ReconciliationPage page(*h.ledger, sync);
+        Settings settings(h.dir.filePath(u"settings.ini"_s));
+        SyncScheduler scheduler(sync, settings);
+        ReconciliationPage page(*h.ledger, scheduler);
         page.resize(1100, 500);
         page.show();
         auto *key = page.findChild<QLineEdit *>(u"openAiAdminKey"_s);
@@ -117,10 +121,28 @@ private Q_SLOTS:
         page.findChild<QPushButton *>(u"openAiAdminKeySave"_s)->click();
         QTRY_COMPARE(h.secrets.entries().value(u"admin/openai"_s), QByteArray("sk-admin-page-test"));
         QVERIFY(key->text().isEmpty());
-        page.findChild<QPushButton *>(u"teamSpendSync"_s)->click();
+        auto *syncButton = page.findChild<QPushButton *>(u"teamSpendSync"_s);
+        syncButton->click();
+        QVERIFY(!syncButton->isEnabled()); // one sync at a time
         auto *status = page.findChild<QLabel *>(u"teamSpendStatus"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains("earlier data kept"_L1), 10000); // Anthropic: no key
+        QTRY_VERIFY_WITH_TIMEOUT(syncButton->isEnabled(), 10000);
         QVERIFY2(status->text().contains("openai-usage: 1 page(s), 2 record(s) added"_L1), qPrintable(status->text()));
+        // Only the providers whose admin key is stored are synced: no Anthropic key, no Anthropic request.
+        QVERIFY2(!status->text().contains("anthropic"_L1), qPrintable(status->text()));
+        QCOMPARE(h.server.count("GET", u"/v1/organizations/"_s), 0);
+        QVERIFY(scheduler.lastSyncUs() > 0);
+
+        // The schedule: off by default; choosing "Every 6 hours" persists it and shows the next sync.
+        auto *interval = page.findChild<QComboBox *>(u"teamSpendInterval"_s);
+        QCOMPARE(interval->currentData().toInt(), 0);
+        auto *schedule = page.findChild<QLabel *>(u"teamSpendSchedule"_s);
+        QVERIFY(!schedule->text().contains("Next"_L1));
+        interval->setFocus();
+        QTest::keyClick(interval, Qt::Key_Down);
+        QTest::keyClick(interval, Qt::Key_Down);
+        QCOMPARE(interval->currentData().toInt(), 6);
+        QCOMPARE(settings.value(QString::fromLatin1(SyncScheduler::intervalKey)).toInt(), 6);
+        QVERIFY2(schedule->text().contains("Next:"_L1), qPrintable(schedule->text()));
         QVERIFY(!status->text().contains("sk-admin"_L1));
         // The fixtures are dated 2025-11-28: widen the range to them.
         page.findChild<QDateEdit *>(u"reconcileFrom"_s)->setDate(QDate(2025, 11, 27));

@@ -3,11 +3,14 @@
 #include "importer/ReportImport.h"
 #include "teamspend/AdminSync.h"
 #include "teamspend/Reconciliation.h"
+#include "teamspend/SyncScheduler.h"
+#include "settings/Settings.h"
 
 #include <QCoroTask>
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSignalSpy>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -87,6 +90,70 @@ class TeamSpendTest : public QObject
 
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void scheduleRule_data()
+    {
+        QTest::addColumn<qint64>("lastUs");
+        QTest::addColumn<int>("hours");
+        QTest::addColumn<qint64>("nowUs");
+        QTest::addColumn<qint64>("dueUs");
+        const qint64 h = 3'600'000'000;
+        QTest::newRow("off") << kD0 << 0 << kD0 + 10 * h << qint64(0);
+        QTest::newRow("never synced: due now") << qint64(0) << 6 << kD0 << kD0;
+        QTest::newRow("6 h after the last") << kD0 << 6 << kD0 + h << kD0 + 6 * h;
+        QTest::newRow("overdue stays in the past") << kD0 << 1 << kD0 + 5 * h << kD0 + h;
+        QTest::newRow("daily") << kD0 << 24 << kD0 << kD0 + kDay;
+    }
+    void scheduleRule()
+    {
+        QFETCH(qint64, lastUs);
+        QFETCH(int, hours);
+        QFETCH(qint64, nowUs);
+        QFETCH(qint64, dueUs);
+        QCOMPARE(SyncScheduler::nextDueUs(lastUs, hours, nowUs), dueUs);
+    }
+
+    void scheduledSyncRunsOnceDueAndOnlyForStoredKeys()
+    {
+        SyncHarness h;
+        h.server.reportPages[kUsagePath] = {usagePage(kD0)};
+        h.server.reportPages[kCostsPath] = {fixture(u"f2-openai-admin-costs.json"_s)};
+        h.secrets.write(u"admin/openai"_s, kOpenAiAdminKey); // no Anthropic key
+        AdminSync sync(*h.ledger, h.secrets, h.network, h.config());
+        Settings settings(h.dir.filePath(u"settings.ini"_s));
+        const qint64 lastSync = *h.now - 7 * 3'600'000'000ll; // 7 h ago
+        settings.setValue(QString::fromLatin1(SyncScheduler::lastSyncKey), lastSync);
+        auto clock = h.now;
+        SyncScheduler scheduler(sync, settings, [clock] { return *clock; });
+        scheduler.setStartDelayMs(0);
+        QSignalSpy finished(&scheduler, &SyncScheduler::finished);
+        QSignalSpy started(&scheduler, &SyncScheduler::started);
+
+        scheduler.start(); // off by default: nothing happens
+        QVERIFY(!finished.wait(300));
+        QCOMPARE(h.server.requests().size(), 0);
+
+        scheduler.setIntervalHours(6); // overdue by 1 h: runs at once
+        QVERIFY(started.wait(5'000));
+        QVERIFY(scheduler.isRunning());
+        QVERIFY(!scheduler.syncNow()); // one sync at a time
+        QVERIFY(finished.wait(10'000));
+        const SyncReport report = finished.takeFirst().at(0).value<SyncReport>();
+        QCOMPARE(report.sources.size(), 2); // openai-usage and openai-costs; Anthropic has no key
+        QVERIFY(report.ok());
+        QCOMPARE(h.server.count("GET", u"/v1/organizations/"_s), 0);
+        QCOMPARE(scheduler.lastSyncUs(), *h.now);
+        QCOMPARE(scheduler.nextDueUs(), *h.now + 6 * 3'600'000'000ll);
+        QVERIFY(!finished.wait(300)); // not due again for 6 h
+
+        // With no key at all, a due sync does nothing and says so.
+        h.secrets.remove(u"admin/openai"_s);
+        QVERIFY(scheduler.syncNow());
+        QTRY_COMPARE(finished.size(), 1); // the keychain answers at once here: may finish before syncNow returns
+        const SyncReport none = finished.takeFirst().at(0).value<SyncReport>();
+        QVERIFY(none.sources.isEmpty());
+        QVERIFY(none.summary().contains("nothing to sync"_L1));
+    }
 
     void syncFollowsPagesThroughA429()
     {

@@ -4,7 +4,11 @@
 #include "ledger/Ledger.h"
 #include "teamspend/AdminSync.h"
 #include "teamspend/Reconciliation.h"
+#include "teamspend/SyncScheduler.h"
 
+#include <QComboBox>
+#include <QDateTime>
+#include <QLocale>
 #include <QCoroTask>
 #include <QDateEdit>
 #include <QFormLayout>
@@ -23,8 +27,8 @@ using namespace Qt::StringLiterals;
 
 namespace tl {
 
-ReconciliationPage::ReconciliationPage(Ledger &ledger, AdminSync &sync, QWidget *parent)
-    : QWidget(parent), m_ledger(ledger), m_sync(sync)
+ReconciliationPage::ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler, QWidget *parent)
+    : QWidget(parent), m_ledger(ledger), m_scheduler(scheduler)
 {
     auto *layout = new QVBoxLayout(this);
     auto *keys = new QFormLayout;
@@ -44,6 +48,21 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, AdminSync &sync, QWidget 
     };
     keyRow(tr("OpenAI admin key:"), u"openai"_s, u"openAiAdminKey"_s, m_openAiKey);
     keyRow(tr("Anthropic admin key:"), u"anthropic"_s, u"anthropicAdminKey"_s, m_anthropicKey);
+    // Automatic sync: off by default; the schedule runs in the app whether or not this page is open.
+    auto *scheduleRow = new QHBoxLayout;
+    m_interval = new QComboBox(this);
+    m_interval->setObjectName(u"teamSpendInterval"_s);
+    m_interval->addItem(tr("Off"), 0);
+    m_interval->addItem(tr("Every hour"), 1);
+    m_interval->addItem(tr("Every 6 hours"), 6);
+    m_interval->addItem(tr("Every day"), 24);
+    m_scheduleText = new QLabel(this);
+    m_scheduleText->setObjectName(u"teamSpendSchedule"_s);
+    scheduleRow->addWidget(m_interval);
+    scheduleRow->addWidget(m_scheduleText, 1);
+    auto *intervalLabel = new QLabel(tr("Sync &automatically:"), this);
+    intervalLabel->setBuddy(m_interval);
+    keys->addRow(intervalLabel, scheduleRow);
     layout->addLayout(keys);
 
     auto *bar = new QHBoxLayout;
@@ -86,7 +105,22 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, AdminSync &sync, QWidget 
     connect(syncButton, &QPushButton::clicked, this, &ReconciliationPage::syncNow);
     connect(m_from, &QDateEdit::dateChanged, this, &ReconciliationPage::refresh);
     connect(m_to, &QDateEdit::dateChanged, this, &ReconciliationPage::refresh);
-    connect(&m_sync, &AdminSync::progress, m_status, &QLabel::setText);
+    connect(&m_scheduler.adminSync(), &AdminSync::progress, m_status, &QLabel::setText);
+    connect(&m_scheduler, &SyncScheduler::started, this, [this, syncButton] {
+        syncButton->setEnabled(false);
+        m_status->setText(tr("Syncing…"));
+        showSchedule();
+    });
+    connect(&m_scheduler, &SyncScheduler::finished, this, [this, syncButton](const SyncReport &report) {
+        syncButton->setEnabled(true);
+        m_status->setText(report.summary());
+        showSchedule();
+        refresh();
+    });
+    connect(&m_scheduler, &SyncScheduler::scheduleChanged, this, &ReconciliationPage::showSchedule);
+    connect(m_interval, &QComboBox::activated, this, [this](int index) { m_scheduler.setIntervalHours(m_interval->itemData(index).toInt()); });
+    syncButton->setEnabled(!m_scheduler.isRunning());
+    showSchedule();
     connect(&m_ledger, &Ledger::recordsAdded, this, &ReconciliationPage::refresh);
     refresh();
 }
@@ -97,18 +131,38 @@ void ReconciliationPage::saveKey(const QString &provider, QLineEdit *edit)
 {
     const QByteArray key = edit->text().toUtf8();
     edit->clear(); // the key stays in the keychain only
-    QCoro::connect(m_sync.setAdminKey(provider, key), this, [this](const Async<void> &r) {
+    QCoro::connect(m_scheduler.adminSync().setAdminKey(provider, key), this, [this](const Async<void> &r) {
         m_status->setText(r ? tr("Admin key saved in the system keychain.") : r.error().message);
     });
 }
 
 void ReconciliationPage::syncNow()
 {
-    m_status->setText(tr("Syncing…"));
-    QCoro::connect(m_sync.sync(), this, [this](const SyncReport &report) {
-        m_status->setText(report.summary());
-        refresh();
-    });
+    if (!m_scheduler.syncNow())
+        m_status->setText(tr("A sync is already running."));
+}
+
+void ReconciliationPage::showSchedule()
+{
+    const int hours = m_scheduler.intervalHours();
+    int index = m_interval->findData(hours);
+    if (index < 0) { // a value set elsewhere (settings file): show it as its own entry
+        m_interval->addItem(tr("Every %n hour(s)", nullptr, hours), hours);
+        index = m_interval->count() - 1;
+    }
+    m_interval->setCurrentIndex(index);
+    const qint64 last = m_scheduler.lastSyncUs();
+    const QString lastText = last > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(last / 1000), QLocale::ShortFormat)
+                                      : tr("never");
+    if (m_scheduler.isRunning())
+        m_scheduleText->setText(tr("Last sync: %1 (running).").arg(lastText));
+    else if (hours == 0)
+        m_scheduleText->setText(tr("Last sync: %1.").arg(lastText));
+    else
+        m_scheduleText->setText(tr("Last sync: %1. Next: %2.")
+                                    .arg(lastText, QLocale().toString(QDateTime::fromMSecsSinceEpoch(
+                                                                          std::max(m_scheduler.nextDueUs(), last) / 1000),
+                                                                      QLocale::ShortFormat)));
 }
 
 void ReconciliationPage::refresh()

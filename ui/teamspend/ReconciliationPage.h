@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QComboBox;
 class QDateEdit;
 class QLabel;
 class QLineEdit;
@@ -9,19 +10,20 @@ class QTableView;
 
 namespace tl {
 
-class AdminSync;
+class SyncScheduler;
 class Ledger;
 class ReconciliationModel;
 
-// The Team spend page: admin keys (stored in the keychain only), Sync now, and the reconciliation of
-// provider-billed against recorded spend per day and model. Logic lives in core/teamspend.
+// The Team spend page: admin keys (stored in the keychain only), Sync now and the automatic sync
+// schedule (SyncScheduler, which outlives the page), and the reconciliation of provider-billed against
+// recorded spend per day and model. Logic lives in core/teamspend.
 class ReconciliationPage final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReconciliationPage)
 
 public:
-    ReconciliationPage(Ledger &ledger, AdminSync &sync, QWidget *parent = nullptr);
+    ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler, QWidget *parent = nullptr);
     ~ReconciliationPage() override;
 
     void refresh();
@@ -29,9 +31,12 @@ public:
 private:
     void saveKey(const QString &provider, QLineEdit *edit);
     void syncNow();
+    void showSchedule();
 
     Ledger &m_ledger;
-    AdminSync &m_sync;
+    SyncScheduler &m_scheduler;
+    QComboBox *m_interval = nullptr;
+    QLabel *m_scheduleText = nullptr;
     QLineEdit *m_openAiKey = nullptr;
     QLineEdit *m_anthropicKey = nullptr;
     QDateEdit *m_from = nullptr;
