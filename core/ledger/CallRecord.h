@@ -120,7 +120,7 @@ struct CallRecord
     QString errorKind;     // "" if the call succeeded; else e.g. "rate_limit", "timeout", "upstream_5xx"
 
     CacheOutcome cacheOutcome = CacheOutcome::None;
-    NanoUsd savedCost = 0;  // what a cache hit would have cost
+    NanoUsd savedCost = 0;  // a cache hit: what it would have cost; a Batch API call: list cost - batch cost
     double similarity = 0;  // semantic hits: the similarity score
 
     bool batch = false;

@@ -193,6 +193,15 @@ void Pricer::apply(CallRecord &r) const
     r.costStatus = result.status;
     if (r.cost && r.usageStatus != UsageStatus::Complete)
         r.costStatus = CostStatus::Estimated;
+    // A Batch API call's saving is what the same usage costs at the real-time (list) price, less what
+    // it cost; unknown list price: no saving claimed.
+    if (r.batch)
+        r.savedCost = 0;
+    if (r.batch && r.cost) {
+        const CostResult list = price(r.provider, model, r.usage, r.startedAtUs, false, r.callCount);
+        if (list.cost && *list.cost > *r.cost)
+            r.savedCost = *list.cost - *r.cost;
+    }
 }
 
 } // namespace tl

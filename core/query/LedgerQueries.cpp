@@ -133,18 +133,27 @@ Where buildWhere(const Filter &f, const Labels &labels, QSqlDatabase &db, bool r
     return w;
 }
 
+// The metrics a breakdown reads (rollup and raw forms). `saved` is the cache saving only: a Batch API
+// record's saved_nano is its discount (list - batch cost) and is read apart, with the batch calls and
+// cost, so the dashboard can show batch against real-time spend.
 const QString kRollupMetrics = uR"(SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens),
     SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls),
-    SUM(saved_nano), SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us))"_s;
+    SUM(saved_nano * (batch = 0)), SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us),
+    SUM(calls * batch), SUM(cost_nano * batch), SUM(saved_nano * batch))"_s;
+const QString kRawQueryMetrics = uR"(SUM(call_count), SUM(prompt_tokens), SUM(cached_tokens),
+    SUM(cache_write_5m_tokens + cache_write_1h_tokens), SUM(completion_tokens), SUM(reasoning_tokens),
+    SUM(COALESCE(cost_nano, 0)), SUM((cost_nano IS NULL) * call_count), SUM((cost_status = 1) * call_count),
+    SUM(saved_nano * (batch = 0)), SUM((cache_outcome IN (2, 3)) * call_count),
+    SUM((http_status >= 400 OR error_kind <> '') * call_count), SUM(latency_us >= 0), SUM(MAX(latency_us, 0)),
+    SUM(call_count * batch), SUM(COALESCE(cost_nano, 0) * batch), SUM(saved_nano * batch))"_s;
 
-// Raw-row equivalents of the rollup columns; each must compute exactly what LedgerWriter adds.
+// Raw-row equivalents of the rollup columns, in rollup column order (rebuildRollups); each must compute
+// exactly what LedgerWriter adds.
 const QString kRawMetrics = uR"(SUM(call_count), SUM(prompt_tokens), SUM(cached_tokens),
     SUM(cache_write_5m_tokens + cache_write_1h_tokens), SUM(completion_tokens), SUM(reasoning_tokens),
     SUM(COALESCE(cost_nano, 0)), SUM((cost_nano IS NULL) * call_count), SUM((cost_status = 1) * call_count),
     SUM(saved_nano), SUM((cache_outcome IN (2, 3)) * call_count),
     SUM((http_status >= 400 OR error_kind <> '') * call_count), SUM(latency_us >= 0), SUM(MAX(latency_us, 0)))"_s;
-
-constexpr int kMetricCount = 14;
 
 void readMetrics(const QSqlQuery &q, int first, Aggregate &a)
 {
@@ -163,6 +172,9 @@ void readMetrics(const QSqlQuery &q, int first, Aggregate &a)
     a.errorCalls += q.value(i++).toLongLong();
     a.latencyCalls += q.value(i++).toLongLong();
     a.latencySumUs += q.value(i++).toLongLong();
+    a.batchCalls += q.value(i++).toLongLong();
+    a.batchCost += q.value(i++).toLongLong();
+    a.batchSaved += q.value(i++).toLongLong();
 }
 
 void addBucket(Aggregate &a, int bucket, qint64 count)
@@ -281,6 +293,9 @@ void Aggregate::add(const Aggregate &o)
     unpricedCalls += o.unpricedCalls;
     estimatedCalls += o.estimatedCalls;
     saved += o.saved;
+    batchCalls += o.batchCalls;
+    batchCost += o.batchCost;
+    batchSaved += o.batchSaved;
     cacheHits += o.cacheHits;
     errorCalls += o.errorCalls;
     latencyCalls += o.latencyCalls;
@@ -340,7 +355,7 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         const QString groupBy = groupCols.isEmpty() ? QString() : u" GROUP BY "_s + groupCols;
         const QString table = rollup ? range.table() : u"calls"_s;
         const QString timeCol = rollup ? range.timeColumn() : u"started_at_us"_s;
-        const QString sql = u"SELECT "_s + select + (rollup ? kRollupMetrics : kRawMetrics) + u" FROM "_s + table
+        const QString sql = u"SELECT "_s + select + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
             + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + groupBy;
         QSqlQuery q(db);
         if (!execWith(q, sql, QVariantList{range.from, range.to} + where.values))
@@ -364,7 +379,7 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         }
         // Totals: tags can double count, so totals come from an ungrouped query.
         QSqlQuery t(db);
-        const QString totalSql = u"SELECT "_s + (rollup ? kRollupMetrics : kRawMetrics) + u" FROM "_s + table
+        const QString totalSql = u"SELECT "_s + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
             + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql;
         if (!execWith(t, totalSql, QVariantList{range.from, range.to} + where.values))
             return dbError(t);

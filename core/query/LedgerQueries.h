@@ -49,7 +49,10 @@ struct Aggregate
     NanoUsd cost = 0; // sum over priced calls only
     qint64 unpricedCalls = 0;
     qint64 estimatedCalls = 0;
-    NanoUsd saved = 0; // what cache hits would have cost
+    NanoUsd saved = 0; // what cache hits would have cost (cache savings; not the batch discount)
+    qint64 batchCalls = 0; // calls made through a Batch API (calls counts them too)
+    NanoUsd batchCost = 0; // their cost at batch prices (cost includes it)
+    NanoUsd batchSaved = 0; // what the batch discount saved: list cost - batch cost of those calls
     qint64 cacheHits = 0;
     qint64 errorCalls = 0;
     qint64 latencyCalls = 0;

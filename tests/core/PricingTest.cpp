@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "ledger/CallRecord.h"
 #include "pricing/Pricer.h"
 #include "pricing/ProviderUsage.h"
 
@@ -133,6 +134,33 @@ private Q_SLOTS:
         u.completionTokens = 200;
         QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-4o-mini"_s, u, k2025, false).cost, std::optional<NanoUsd>(270'000));
         QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-4o-mini"_s, u, k2025, true).cost, std::optional<NanoUsd>(135'000));
+    }
+
+    // A Batch API record keeps what the discount saved: list cost - batch cost (270,000 - 135,000).
+    // A real-time record saves nothing; an unpriced batch record claims no saving.
+    void batchRecordKeepsItsDiscountAsSaving()
+    {
+        CallRecord r;
+        r.provider = u"openai"_s;
+        r.requestedModel = u"gpt-4o-mini"_s;
+        r.startedAtUs = k2025;
+        r.usage.promptTokens = 1000;
+        r.usage.completionTokens = 200;
+        r.batch = true;
+        m_pricer.apply(r);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(135'000));
+        QCOMPARE(r.savedCost, NanoUsd(135'000));
+        CallRecord realtime = r;
+        realtime.batch = false;
+        realtime.savedCost = 0;
+        m_pricer.apply(realtime);
+        QCOMPARE(realtime.cost, std::optional<NanoUsd>(270'000));
+        QCOMPARE(realtime.savedCost, NanoUsd(0));
+        r.batch = true;
+        r.requestedModel = u"no-such-model-xyz"_s;
+        m_pricer.apply(r);
+        QVERIFY(!r.cost);
+        QCOMPARE(r.savedCost, NanoUsd(0));
     }
 
     // Batch prices from the price data (an override here) win over the 50% rule.
