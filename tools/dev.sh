@@ -18,7 +18,7 @@ DEPS=(
   libhttp-parser-dev libcurl4-openssl-dev libhnswlib-dev nginx
   fonts-noto-cjk fonts-dejavu-core
   gnome-keyring dbus dbus-x11 libsecret-tools
-  curl sqlite3 python3 xvfb
+  curl sqlite3 libsqlite3-dev python3 xvfb
 )
 
 deps() {

@@ -42,4 +42,41 @@ qint64 percentileUs(const qint64 *counts, double q)
     return representativeUs(kBuckets - 1);
 }
 
+QByteArray encode(const qint64 *counts)
+{
+    QByteArray out;
+    for (int i = 0; i < kBuckets; ++i) {
+        if (counts[i] == 0)
+            continue;
+        if (!out.isEmpty())
+            out += ',';
+        out += QByteArray::number(i);
+        out += ':';
+        out += QByteArray::number(counts[i]);
+    }
+    return out;
+}
+
+bool addEncoded(const char *text, qsizetype size, qint64 *counts)
+{
+    qsizetype i = 0;
+    auto number = [&](qint64 *value) {
+        const qsizetype start = i;
+        qint64 v = 0;
+        while (i < size && text[i] >= '0' && text[i] <= '9' && i - start < 18)
+            v = v * 10 + (text[i++] - '0');
+        *value = v;
+        return i > start;
+    };
+    while (i < size) {
+        qint64 bucket = 0, count = 0;
+        if (!number(&bucket) || i >= size || text[i++] != ':' || !number(&count) || bucket >= kBuckets)
+            return false;
+        counts[bucket] += count;
+        if (i < size && text[i++] != ',')
+            return false;
+    }
+    return true;
+}
+
 } // namespace tl::LatencyHistogram

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QtGlobal>
 
 namespace tl {
@@ -14,6 +15,14 @@ int bucketOf(qint64 latencyUs);
 qint64 representativeUs(int bucket);
 // counts: kBuckets entries; q in (0, 1]. Returns -1 if all counts are zero.
 qint64 percentileUs(const qint64 *counts, double q);
+
+// The stored form of a histogram (schema v6, rollup_latency_hist_*.counts): the non-zero buckets in
+// ascending order as "bucket:count" joined by ',' (ASCII), e.g. "24:3,25:10". One row per (period,
+// endpoint, model, key) instead of one per bucket: long-range breakdowns read 10-15 times fewer rows.
+QByteArray encode(const qint64 *counts);
+// Adds an encoded histogram (any bucket order; repeated buckets add up) to `counts` (kBuckets
+// entries). Returns false, leaving the well-formed prefix added, when the text is malformed.
+bool addEncoded(const char *text, qsizetype size, qint64 *counts);
 } // namespace LatencyHistogram
 
 } // namespace tl

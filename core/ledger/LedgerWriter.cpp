@@ -7,11 +7,15 @@
 #include <QHash>
 #include <QMutex>
 #include <QPromise>
-#include <QSqlError>
+#include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QThread>
 #include <QTimer>
 
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <optional>
@@ -26,6 +30,7 @@ constexpr int kBatchSize = 4096;
 constexpr int kFlushIntervalMs = 100;
 constexpr int kRetryIntervalMs = 1000;
 constexpr qint64 kUsPerHour = 3'600'000'000LL;
+constexpr qint64 kUsPerDay = 24 * kUsPerHour;
 
 struct BatchState
 {
@@ -48,26 +53,36 @@ struct RollupDelta
     qint64 calls = 0, prompt = 0, cached = 0, cacheWrite = 0, completion = 0, reasoning = 0;
     qint64 cost = 0, unpriced = 0, estimated = 0, saved = 0, cacheHits = 0, errors = 0;
     qint64 latencyCalls = 0, latencySum = 0;
+
+    void add(const RollupDelta &d)
+    {
+        calls += d.calls, prompt += d.prompt, cached += d.cached, cacheWrite += d.cacheWrite;
+        completion += d.completion, reasoning += d.reasoning, cost += d.cost, unpriced += d.unpriced;
+        estimated += d.estimated, saved += d.saved, cacheHits += d.cacheHits, errors += d.errors;
+        latencyCalls += d.latencyCalls, latencySum += d.latencySum;
+    }
 };
-using LatencyKey = std::tuple<qint64, qint64, qint64, qint64, int>; // hour, endpoint, model, key, bucket
+using LatencyKey = std::tuple<qint64, qint64, qint64, qint64>; // hour, endpoint, model, key
+using Histogram = std::array<qint64, LatencyHistogram::kBuckets>;
 
 enum LabelKind { Endpoint = 1, Provider = 2, Model = 3, Key = 4 };
 
-using Database::sqlText;
-
-qint64 hourOf(qint64 us)
+qint64 floorTo(qint64 us, qint64 step)
 {
-    return us - (((us % kUsPerHour) + kUsPerHour) % kUsPerHour);
+    return us - (((us % step) + step) % step);
 }
 
-bool isRetryable(const QSqlError &e)
+bool isRetryable(int code)
 {
-    // SQLITE_FULL (13), SQLITE_IOERR (10), SQLITE_BUSY (5), SQLITE_LOCKED (6), SQLITE_CANTOPEN (14)
-    const int code = e.nativeErrorCode().toInt() & 0xff;
-    return code == 13 || code == 10 || code == 5 || code == 6 || code == 14;
+    // SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN (primary codes)
+    const int primary = code & 0xff;
+    return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+        || primary == SQLITE_CANTOPEN;
 }
 
-const char16_t kInsertSql[] = uR"(INSERT INTO calls (id, started_at_us, endpoint_id, provider_id,
+// Every value below is a bound parameter (sqlite3_bind_*); the statements are prepared once per
+// connection and kept across batches.
+const char kInsertSql[] = R"(INSERT INTO calls (id, started_at_us, endpoint_id, provider_id,
     requested_model_id, served_model_id, key_id, tags, prompt_tokens, cached_tokens, cache_write_5m_tokens,
     cache_write_1h_tokens, completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens,
     image_input_tokens, usage_status, cost_nano, cost_status, price_entry, price_version, latency_us, ttft_us,
@@ -78,11 +93,15 @@ const char16_t kInsertSql[] = uR"(INSERT INTO calls (id, started_at_us, endpoint
             ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
-const char16_t kSavingsSql[] = uR"(INSERT INTO call_savings (call_id, complexity, route_mode, routed_model,
+const char kSavingsSql[] = R"(INSERT INTO call_savings (call_id, complexity, route_mode, routed_model,
     tokens_before_compression, tokens_after_compression, fewshot_set, fewshot_examples, fewshot_tokens,
     fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, embedding)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING)";
 
+const char kLabelInsertSql[] = "INSERT INTO labels (kind, name) VALUES (?, ?) ON CONFLICT (kind, name) DO NOTHING";
+const char kLabelSelectSql[] = "SELECT id FROM labels WHERE kind = ? AND name = ?";
+
+// %1: table, %2: its time column.
 const char16_t kRollupSql[] = uR"(INSERT INTO %1 (%2, endpoint_id, model_id, key_id, provider_id,
     batch, calls, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_nano,
     unpriced_calls, estimated_calls, saved_nano, cache_hits, error_calls, latency_calls, latency_sum_us)
@@ -99,11 +118,50 @@ const char16_t kRollupSql[] = uR"(INSERT INTO %1 (%2, endpoint_id, model_id, key
     latency_calls = latency_calls + excluded.latency_calls,
     latency_sum_us = latency_sum_us + excluded.latency_sum_us)";
 
-const char16_t kLatencySql[] = uR"(INSERT INTO %1 (%2, endpoint_id, model_id, key_id, bucket,
-    calls) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (%2, endpoint_id, model_id, key_id, bucket) DO UPDATE SET calls = calls + excluded.calls)";
+// tl_latency_merge: see mergeHistograms() below; registered on the writer's connection only.
+const char16_t kLatencySql[] = uR"(INSERT INTO %1 (%2, endpoint_id, model_id, key_id, counts)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (%2, endpoint_id, model_id, key_id) DO UPDATE SET
+    counts = tl_latency_merge(counts, excluded.counts))";
 
-constexpr qint64 kUsPerDay = 24 * kUsPerHour;
+// SQL function tl_latency_merge(a, b): the sum of two encoded latency histograms, encoded.
+void mergeHistograms(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    Histogram counts{};
+    for (int i = 0; i < argc; ++i) {
+        const auto *text = reinterpret_cast<const char *>(sqlite3_value_text(argv[i]));
+        if (text && !LatencyHistogram::addEncoded(text, sqlite3_value_bytes(argv[i]), counts.data())) {
+            sqlite3_result_error(context, "malformed latency histogram", -1);
+            return;
+        }
+    }
+    const QByteArray merged = LatencyHistogram::encode(counts.data());
+    sqlite3_result_text(context, merged.constData(), int(merged.size()), SQLITE_TRANSIENT);
+}
+
+struct StatementDeleter
+{
+    void operator()(sqlite3_stmt *s) const { sqlite3_finalize(s); }
+};
+using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+// The ledger's text columns are NOT NULL with '' for "none".
+void bindText(sqlite3_stmt *s, int i, const QString &text)
+{
+    if (text.isEmpty()) {
+        sqlite3_bind_text(s, i, "", 0, SQLITE_STATIC);
+        return;
+    }
+    const QByteArray utf8 = text.toUtf8();
+    sqlite3_bind_text(s, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+// A failed SQLite call: its (extended) result code and message.
+struct SqlFailure
+{
+    int code = SQLITE_OK;
+    QString message;
+};
 
 } // namespace
 
@@ -120,16 +178,27 @@ public:
     // Called from any thread.
     void enqueue(Entry entry, bool urgent)
     {
+        std::deque<Entry> one;
+        one.push_back(std::move(entry));
+        enqueueMany(one, urgent);
+    }
+
+    // Called from any thread: hands over several entries under one lock.
+    void enqueueMany(std::deque<Entry> &entries, bool urgent)
+    {
         bool kick = false;
         {
             QMutexLocker lock(&m_mutex);
-            if (entry.record)
-                ++m_pendingRecords;
-            m_queue.push_back(std::move(entry));
+            for (Entry &entry : entries) {
+                if (entry.record)
+                    ++m_pendingRecords;
+                m_queue.push_back(std::move(entry));
+            }
             kick = (urgent || m_pendingRecords >= kBatchSize) && !m_drainScheduled;
             if (kick)
                 m_drainScheduled = true;
         }
+        entries.clear();
         if (kick)
             QMetaObject::invokeMethod(this, &LedgerWriterWorker::drain, Qt::QueuedConnection);
     }
@@ -142,6 +211,9 @@ public:
 
     void start()
     {
+        // The QtSql connection creates or migrates the schema and runs the jobs of runExclusive(); the
+        // records themselves go through a connection of SQLite's C API with statements prepared once,
+        // because binding 42 values a row through QSqlQuery/QVariant cost more than SQLite's own work.
         m_connection = Database::threadConnectionName(u"ledger-writer");
         auto db = Database::open(m_path, m_connection);
         if (!db) {
@@ -150,6 +222,13 @@ public:
             return;
         }
         m_db = *db;
+        if (auto failure = openRaw()) {
+            m_openError = QObject::tr("Cannot open the ledger %1 for writing: %2").arg(m_path, failure->message);
+            qCWarning(lcLedger) << "writer cannot open the ledger:" << failure->message;
+            closeRaw();
+            Q_EMIT m_owner->writeFailed(m_openError);
+            return;
+        }
         m_timer = new QTimer(this);
         m_timer->setInterval(kFlushIntervalMs);
         connect(m_timer, &QTimer::timeout, this, &LedgerWriterWorker::drain);
@@ -158,7 +237,7 @@ public:
 
     void stop()
     {
-        // Drain everything (retrying briefly on I/O errors), then close the connection.
+        // Drain everything (retrying briefly on I/O errors), then close the connections.
         for (int attempt = 0; attempt < 50; ++attempt) {
             drain();
             QMutexLocker lock(&m_mutex);
@@ -169,6 +248,7 @@ public:
         }
         delete m_timer;
         m_timer = nullptr;
+        closeRaw();
         m_db = QSqlDatabase();
         Database::close(m_connection);
     }
@@ -179,7 +259,7 @@ public:
             QMutexLocker lock(&m_mutex);
             m_drainScheduled = false;
         }
-        if (!m_db.isOpen())
+        if (!m_raw)
             return;
         for (;;) {
             std::deque<Entry> work;
@@ -221,40 +301,267 @@ public:
     }
 
 private:
-    qint64 labelId(int kind, const QString &nameIn)
+    SqlFailure lastFailure(int code) const
     {
-        const QString name = sqlText(nameIn);
-        const auto key = std::make_pair(kind, name);
-        auto it = m_labels.find(key);
-        if (it != m_labels.end())
-            return it->second;
-        QSqlQuery q(m_db);
-        q.prepare(u"INSERT INTO labels (kind, name) VALUES (?, ?) ON CONFLICT (kind, name) DO NOTHING"_s);
-        q.addBindValue(kind);
-        q.addBindValue(name);
-        q.exec();
-        q.prepare(u"SELECT id FROM labels WHERE kind = ? AND name = ?"_s);
-        q.addBindValue(kind);
-        q.addBindValue(name);
-        if (!q.exec() || !q.next())
-            return 0;
-        const qint64 id = q.value(0).toLongLong();
-        m_labels.emplace(key, id);
+        return {code, QString::fromUtf8(sqlite3_errmsg(m_raw))};
+    }
+
+    // Runs a prepared statement to completion (no result rows expected) and resets it.
+    // Returns SQLITE_DONE or the error code; the message is captured in m_lastMessage.
+    int run(sqlite3_stmt *s)
+    {
+        const int rc = sqlite3_step(s);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            m_lastMessage = QString::fromUtf8(sqlite3_errmsg(m_raw));
+        sqlite3_reset(s);
+        return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+    }
+
+    std::optional<SqlFailure> prepare(const QByteArray &sql, Statement &out)
+    {
+        sqlite3_stmt *s = nullptr;
+        const int rc = sqlite3_prepare_v3(m_raw, sql.constData(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+        if (rc != SQLITE_OK)
+            return lastFailure(rc);
+        out.reset(s);
+        return std::nullopt;
+    }
+
+    std::optional<SqlFailure> openRaw()
+    {
+        const QByteArray file = m_path.toUtf8();
+        // NOMUTEX: this connection is used by the writer thread only.
+        const int rc = sqlite3_open_v2(file.constData(), &m_raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+        if (rc != SQLITE_OK)
+            return SqlFailure{rc, m_raw ? QString::fromUtf8(sqlite3_errmsg(m_raw)) : QString::fromUtf8(sqlite3_errstr(rc))};
+        sqlite3_extended_result_codes(m_raw, 1);
+        sqlite3_busy_timeout(m_raw, 5000);
+        // WAL is a property of the file (set by Database::open); synchronous is per connection: NORMAL in
+        // WAL keeps every commit atomic and loses at most the last commits on power loss, none on a crash.
+        for (const char *pragma : {"PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY",
+                                   "PRAGMA cache_size = -65536"}) {
+            if (sqlite3_exec(m_raw, pragma, nullptr, nullptr, nullptr) != SQLITE_OK)
+                qCWarning(lcLedger) << "pragma failed" << pragma << sqlite3_errmsg(m_raw);
+        }
+        if (const int frc = sqlite3_create_function_v2(m_raw, "tl_latency_merge", 2,
+                                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                                       nullptr, mergeHistograms, nullptr, nullptr, nullptr);
+            frc != SQLITE_OK)
+            return lastFailure(frc);
+        const QString rollup = QString::fromUtf16(kRollupSql);
+        const QString latency = QString::fromUtf16(kLatencySql);
+        const std::pair<QByteArray, Statement *> statements[] = {
+            {"BEGIN IMMEDIATE", &m_begin},
+            {"COMMIT", &m_commit},
+            {"ROLLBACK", &m_rollback},
+            {kInsertSql, &m_insert},
+            {kSavingsSql, &m_savings},
+            {kLabelInsertSql, &m_labelInsert},
+            {kLabelSelectSql, &m_labelSelect},
+            {rollup.arg(u"rollup_hour"_s, u"hour_us"_s).toUtf8(), &m_rollup[0]},
+            {rollup.arg(u"rollup_day"_s, u"day_us"_s).toUtf8(), &m_rollup[1]},
+            {latency.arg(u"rollup_latency_hist_hour"_s, u"hour_us"_s).toUtf8(), &m_latency[0]},
+            {latency.arg(u"rollup_latency_hist_day"_s, u"day_us"_s).toUtf8(), &m_latency[1]},
+        };
+        for (const auto &[sql, statement] : statements) {
+            if (auto failure = prepare(sql, *statement))
+                return failure;
+        }
+        return std::nullopt;
+    }
+
+    void closeRaw()
+    {
+        for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_labelInsert, &m_labelSelect,
+                             &m_rollup[0], &m_rollup[1], &m_latency[0], &m_latency[1]})
+            s->reset();
+        if (m_raw)
+            sqlite3_close_v2(m_raw);
+        m_raw = nullptr;
+    }
+
+    void rollbackRaw()
+    {
+        // SQLite may already have rolled back (e.g. after SQLITE_FULL in some cases).
+        if (!sqlite3_get_autocommit(m_raw))
+            run(m_rollback.get());
+    }
+
+    // The label's id, inserting it when new; -1 with m_lastCode/m_lastMessage set on failure.
+    qint64 labelId(int kind, const QString &name)
+    {
+        QHash<QString, qint64> &cache = m_labels[size_t(kind)];
+        const auto it = cache.constFind(name);
+        if (it != cache.constEnd())
+            return *it;
+        sqlite3_stmt *ins = m_labelInsert.get();
+        sqlite3_bind_int(ins, 1, kind);
+        bindText(ins, 2, name);
+        if (const int rc = run(ins); rc != SQLITE_DONE) {
+            m_lastCode = rc;
+            return -1;
+        }
+        sqlite3_stmt *sel = m_labelSelect.get();
+        sqlite3_bind_int(sel, 1, kind);
+        bindText(sel, 2, name);
+        const int rc = sqlite3_step(sel);
+        qint64 id = -1;
+        if (rc == SQLITE_ROW) {
+            id = sqlite3_column_int64(sel, 0);
+        } else {
+            m_lastCode = rc == SQLITE_DONE ? SQLITE_INTERNAL : rc;
+            m_lastMessage = QString::fromUtf8(sqlite3_errmsg(m_raw));
+        }
+        sqlite3_reset(sel);
+        if (id >= 0)
+            cache.insert(name, id);
         return id;
+    }
+
+    // Binds one record to the prepared INSERT INTO calls.
+    void bindRecord(const CallRecord &r, const std::array<qint64, 5> &labels)
+    {
+        sqlite3_stmt *s = m_insert.get();
+        int i = 1;
+        sqlite3_bind_int64(s, i++, r.id);
+        sqlite3_bind_int64(s, i++, r.startedAtUs);
+        sqlite3_bind_int64(s, i++, labels[0]); // endpoint
+        sqlite3_bind_int64(s, i++, labels[1]); // provider
+        sqlite3_bind_int64(s, i++, labels[2]); // requested model
+        sqlite3_bind_int64(s, i++, labels[3]); // served model
+        sqlite3_bind_int64(s, i++, labels[4]); // key
+        bindText(s, i++, r.tags.isEmpty() ? QString() : r.tags.join(u','));
+        sqlite3_bind_int64(s, i++, r.usage.promptTokens);
+        sqlite3_bind_int64(s, i++, r.usage.cachedTokens);
+        sqlite3_bind_int64(s, i++, r.usage.cacheWrite5mTokens);
+        sqlite3_bind_int64(s, i++, r.usage.cacheWrite1hTokens);
+        sqlite3_bind_int64(s, i++, r.usage.completionTokens);
+        sqlite3_bind_int64(s, i++, r.usage.reasoningTokens);
+        sqlite3_bind_int64(s, i++, r.usage.audioInputTokens);
+        sqlite3_bind_int64(s, i++, r.usage.audioOutputTokens);
+        sqlite3_bind_int64(s, i++, r.usage.imageInputTokens);
+        sqlite3_bind_int(s, i++, int(r.usageStatus));
+        if (r.cost)
+            sqlite3_bind_int64(s, i++, *r.cost);
+        else
+            sqlite3_bind_null(s, i++);
+        sqlite3_bind_int(s, i++, int(r.costStatus));
+        bindText(s, i++, r.priceEntry);
+        bindText(s, i++, r.priceVersion);
+        sqlite3_bind_int64(s, i++, r.latencyUs);
+        sqlite3_bind_int64(s, i++, r.ttftUs);
+        sqlite3_bind_int(s, i++, r.httpStatus);
+        bindText(s, i++, r.errorKind);
+        sqlite3_bind_int(s, i++, int(r.cacheOutcome));
+        sqlite3_bind_int64(s, i++, r.savedCost);
+        sqlite3_bind_int(s, i++, r.batch ? 1 : 0);
+        sqlite3_bind_int(s, i++, int(r.sourceKind));
+        bindText(s, i++, r.sourceRef);
+        if (r.sourceKey.isEmpty())
+            sqlite3_bind_null(s, i++); // NULLs never collide in the UNIQUE index: always inserted
+        else
+            bindText(s, i++, r.sourceKey);
+        sqlite3_bind_double(s, i++, r.similarity);
+        sqlite3_bind_int64(s, i++, r.requestBytes);
+        sqlite3_bind_int64(s, i++, r.responseBytes);
+        bindText(s, i++, r.requestHash);
+        sqlite3_bind_int64(s, i++, r.promptChars);
+        sqlite3_bind_int(s, i++, r.messageCount);
+        sqlite3_bind_int64(s, i++, r.maxTokens);
+        sqlite3_bind_int(s, i++, r.hasTools ? 1 : 0);
+        bindText(s, i++, r.taskType);
+        sqlite3_bind_int64(s, i++, r.callCount);
+    }
+
+    void bindSavings(qint64 callId, const SavingsTrace &t)
+    {
+        sqlite3_stmt *s = m_savings.get();
+        int j = 1;
+        sqlite3_bind_int64(s, j++, callId);
+        bindText(s, j++, t.complexity);
+        bindText(s, j++, t.routeMode);
+        bindText(s, j++, t.routedModel);
+        sqlite3_bind_int64(s, j++, t.tokensBeforeCompression);
+        sqlite3_bind_int64(s, j++, t.tokensAfterCompression);
+        bindText(s, j++, t.fewShotSet);
+        sqlite3_bind_int(s, j++, t.fewShotExamples);
+        sqlite3_bind_int64(s, j++, t.fewShotTokens);
+        sqlite3_bind_int64(s, j++, t.fewShotSetTokens);
+        bindText(s, j++, t.semanticScope);
+        bindText(s, j++, t.guardSignature);
+        bindText(s, j++, t.embeddingModel);
+        if (t.embedding.isEmpty())
+            sqlite3_bind_null(s, j++);
+        else
+            sqlite3_bind_blob(s, j++, t.embedding.constData(), int(t.embedding.size()), SQLITE_TRANSIENT);
+    }
+
+    // Adds the batch's rollup deltas to the hourly (level 0) or daily (level 1) tables: one upsert per
+    // (period, endpoint, model, key, provider, batch) and one per latency histogram, not one per record.
+    int upsertRollups(int level, const std::map<RollupKey, RollupDelta> &rollups,
+                      const std::map<LatencyKey, Histogram> &latencies)
+    {
+        const qint64 step = level == 0 ? kUsPerHour : kUsPerDay;
+        std::map<RollupKey, RollupDelta> merged;
+        for (const auto &[k, d] : rollups) {
+            RollupKey key = k;
+            std::get<0>(key) = floorTo(std::get<0>(k), step);
+            merged[key].add(d);
+        }
+        sqlite3_stmt *s = m_rollup[level].get();
+        for (const auto &[k, d] : merged) {
+            int i = 1;
+            sqlite3_bind_int64(s, i++, std::get<0>(k));
+            sqlite3_bind_int64(s, i++, std::get<1>(k));
+            sqlite3_bind_int64(s, i++, std::get<2>(k));
+            sqlite3_bind_int64(s, i++, std::get<3>(k));
+            sqlite3_bind_int64(s, i++, std::get<4>(k));
+            sqlite3_bind_int(s, i++, std::get<5>(k));
+            for (qint64 v : {d.calls, d.prompt, d.cached, d.cacheWrite, d.completion, d.reasoning, d.cost, d.unpriced,
+                             d.estimated, d.saved, d.cacheHits, d.errors, d.latencyCalls, d.latencySum})
+                sqlite3_bind_int64(s, i++, v);
+            if (const int rc = run(s); rc != SQLITE_DONE)
+                return rc;
+        }
+        std::map<LatencyKey, Histogram> mergedLatency;
+        for (const auto &[k, counts] : latencies) {
+            LatencyKey key = k;
+            std::get<0>(key) = floorTo(std::get<0>(k), step);
+            auto [it, added] = mergedLatency.try_emplace(key);
+            if (added)
+                it->second.fill(0);
+            for (int b = 0; b < LatencyHistogram::kBuckets; ++b)
+                it->second[size_t(b)] += counts[size_t(b)];
+        }
+        sqlite3_stmt *l = m_latency[level].get();
+        for (const auto &[k, counts] : mergedLatency) {
+            const QByteArray encoded = LatencyHistogram::encode(counts.data());
+            sqlite3_bind_int64(l, 1, std::get<0>(k));
+            sqlite3_bind_int64(l, 2, std::get<1>(k));
+            sqlite3_bind_int64(l, 3, std::get<2>(k));
+            sqlite3_bind_int64(l, 4, std::get<3>(k));
+            sqlite3_bind_text(l, 5, encoded.constData(), int(encoded.size()), SQLITE_STATIC);
+            if (const int rc = run(l); rc != SQLITE_DONE)
+                return rc;
+        }
+        return SQLITE_DONE;
     }
 
     bool commit(std::deque<Entry> &work)
     {
-        if (!m_db.transaction()) {
-            reportFailure(m_db.lastError());
+        if (const int rc = run(m_begin.get()); rc != SQLITE_DONE) {
+            reportFailure(rc, m_lastMessage);
             return false;
         }
-        const auto labelsBefore = m_labels;
-        QSqlQuery insert(m_db);
-        insert.prepare(QString::fromUtf16(kInsertSql));
-        std::optional<QSqlQuery> savingsInsert; // prepared on the first record that has a savings trace
+        const auto labelsBefore = m_labels; // implicitly shared: restored if the batch is rolled back
+        auto abandon = [&](int code, const QString &message) {
+            rollbackRaw();
+            m_labels = labelsBefore;
+            reportFailure(code, message);
+            return false;
+        };
         std::map<RollupKey, RollupDelta> rollups;
-        std::map<LatencyKey, qint64> latencies;
+        std::map<LatencyKey, Histogram> latencies;
         qint64 inserted = 0;
         struct Outcome
         {
@@ -264,109 +571,45 @@ private:
         std::vector<Outcome> outcomes;
         outcomes.reserve(work.size());
 
+        static const QString kUntagged = u"untagged"_s;
         for (Entry &e : work) {
             if (!e.record) {
                 outcomes.push_back({1, {}});
                 continue;
             }
             const CallRecord &r = *e.record;
-            const qint64 endpoint = labelId(Endpoint, r.endpoint.isEmpty() ? u"untagged"_s : r.endpoint);
-            const qint64 provider = labelId(Provider, r.provider);
-            const qint64 requested = labelId(Model, r.requestedModel);
-            const qint64 served = labelId(Model, r.servedModel.isEmpty() ? r.requestedModel : r.servedModel);
-            const qint64 key = labelId(Key, r.keyId);
-            int i = 0;
-            insert.bindValue(i++, r.id);
-            insert.bindValue(i++, r.startedAtUs);
-            insert.bindValue(i++, endpoint);
-            insert.bindValue(i++, provider);
-            insert.bindValue(i++, requested);
-            insert.bindValue(i++, served);
-            insert.bindValue(i++, key);
-            insert.bindValue(i++, r.tags.isEmpty() ? u""_s : r.tags.join(u',')); // never NULL (NOT NULL column)
-            insert.bindValue(i++, r.usage.promptTokens);
-            insert.bindValue(i++, r.usage.cachedTokens);
-            insert.bindValue(i++, r.usage.cacheWrite5mTokens);
-            insert.bindValue(i++, r.usage.cacheWrite1hTokens);
-            insert.bindValue(i++, r.usage.completionTokens);
-            insert.bindValue(i++, r.usage.reasoningTokens);
-            insert.bindValue(i++, r.usage.audioInputTokens);
-            insert.bindValue(i++, r.usage.audioOutputTokens);
-            insert.bindValue(i++, r.usage.imageInputTokens);
-            insert.bindValue(i++, int(r.usageStatus));
-            insert.bindValue(i++, r.cost ? QVariant(*r.cost) : QVariant(QMetaType::fromType<qint64>()));
-            insert.bindValue(i++, int(r.costStatus));
-            insert.bindValue(i++, sqlText(r.priceEntry));
-            insert.bindValue(i++, sqlText(r.priceVersion));
-            insert.bindValue(i++, r.latencyUs);
-            insert.bindValue(i++, r.ttftUs);
-            insert.bindValue(i++, r.httpStatus);
-            insert.bindValue(i++, sqlText(r.errorKind));
-            insert.bindValue(i++, int(r.cacheOutcome));
-            insert.bindValue(i++, r.savedCost);
-            insert.bindValue(i++, r.batch ? 1 : 0);
-            insert.bindValue(i++, int(r.sourceKind));
-            insert.bindValue(i++, sqlText(r.sourceRef));
-            insert.bindValue(i++, r.sourceKey.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(r.sourceKey));
-            insert.bindValue(i++, r.similarity);
-            insert.bindValue(i++, r.requestBytes);
-            insert.bindValue(i++, r.responseBytes);
-            insert.bindValue(i++, sqlText(r.requestHash));
-            insert.bindValue(i++, r.promptChars);
-            insert.bindValue(i++, r.messageCount);
-            insert.bindValue(i++, r.maxTokens);
-            insert.bindValue(i++, r.hasTools ? 1 : 0);
-            insert.bindValue(i++, sqlText(r.taskType));
-            insert.bindValue(i++, r.callCount);
-            if (!insert.exec()) {
-                const QSqlError err = insert.lastError();
-                if (isRetryable(err)) {
-                    m_db.rollback();
-                    m_labels = labelsBefore;
-                    reportFailure(err);
-                    return false;
-                }
-                outcomes.push_back({2, err.text()});
-                qCWarning(lcLedger) << "record refused:" << err.text();
+            const QString &servedName = r.servedModel.isEmpty() ? r.requestedModel : r.servedModel;
+            const std::array<qint64, 5> labels{
+                labelId(Endpoint, r.endpoint.isEmpty() ? kUntagged : r.endpoint), labelId(Provider, r.provider),
+                labelId(Model, r.requestedModel), labelId(Model, servedName), labelId(Key, r.keyId)};
+            if (std::any_of(labels.begin(), labels.end(), [](qint64 id) { return id < 0; })) {
+                if (isRetryable(m_lastCode))
+                    return abandon(m_lastCode, m_lastMessage);
+                outcomes.push_back({2, m_lastMessage});
+                qCWarning(lcLedger) << "record refused (label):" << m_lastMessage;
                 continue;
             }
-            if (insert.numRowsAffected() != 1) {
+            const qint64 endpoint = labels[0], provider = labels[1], served = labels[3], key = labels[4];
+            bindRecord(r, labels);
+            if (const int rc = run(m_insert.get()); rc != SQLITE_DONE) {
+                if (isRetryable(rc))
+                    return abandon(rc, m_lastMessage);
+                outcomes.push_back({2, m_lastMessage});
+                qCWarning(lcLedger) << "record refused:" << m_lastMessage;
+                continue;
+            }
+            if (sqlite3_changes(m_raw) != 1) {
                 outcomes.push_back({1, {}});
                 continue;
             }
             if (!r.savings.isEmpty()) {
-                if (!savingsInsert) {
-                    savingsInsert.emplace(m_db);
-                    savingsInsert->prepare(QString::fromUtf16(kSavingsSql));
-                }
-                const SavingsTrace &t = r.savings;
-                QSqlQuery &sq = *savingsInsert;
-                int j = 0;
-                sq.bindValue(j++, r.id);
-                sq.bindValue(j++, sqlText(t.complexity));
-                sq.bindValue(j++, sqlText(t.routeMode));
-                sq.bindValue(j++, sqlText(t.routedModel));
-                sq.bindValue(j++, t.tokensBeforeCompression);
-                sq.bindValue(j++, t.tokensAfterCompression);
-                sq.bindValue(j++, sqlText(t.fewShotSet));
-                sq.bindValue(j++, t.fewShotExamples);
-                sq.bindValue(j++, t.fewShotTokens);
-                sq.bindValue(j++, t.fewShotSetTokens);
-                sq.bindValue(j++, sqlText(t.semanticScope));
-                sq.bindValue(j++, sqlText(t.guardSignature));
-                sq.bindValue(j++, sqlText(t.embeddingModel));
-                sq.bindValue(j++, t.embedding.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(t.embedding));
-                if (!sq.exec()) {
-                    const QSqlError err = sq.lastError();
-                    m_db.rollback();
-                    m_labels = labelsBefore;
-                    reportFailure(err);
-                    return false;
-                }
+                bindSavings(r.id, r.savings);
+                if (const int rc = run(m_savings.get()); rc != SQLITE_DONE)
+                    return abandon(rc, m_lastMessage);
             }
             outcomes.push_back({0, {}});
             ++inserted;
-            const qint64 hour = hourOf(r.startedAtUs);
+            const qint64 hour = floorTo(r.startedAtUs, kUsPerHour);
             RollupDelta &d = rollups[{hour, endpoint, served, key, provider, r.batch ? 1 : 0}];
             d.calls += r.callCount;
             d.prompt += r.usage.promptTokens;
@@ -383,78 +626,20 @@ private:
             if (r.latencyUs >= 0) {
                 d.latencyCalls += 1;
                 d.latencySum += r.latencyUs;
-                latencies[{hour, endpoint, served, key, LatencyHistogram::bucketOf(r.latencyUs)}] += 1;
+                auto [it, added] = latencies.try_emplace({hour, endpoint, served, key});
+                if (added)
+                    it->second.fill(0);
+                it->second[size_t(LatencyHistogram::bucketOf(r.latencyUs))] += 1;
             }
         }
 
-        // The same deltas go to the hourly and the daily (UTC) tables.
-        auto upsert = [&](const QString &table, const QString &timeCol, qint64 step) -> bool {
-            QSqlQuery rollup(m_db);
-            rollup.prepare(QString::fromUtf16(kRollupSql).arg(table, timeCol));
-            std::map<RollupKey, RollupDelta> merged;
-            for (const auto &[k, d] : rollups) {
-                RollupKey key = k;
-                std::get<0>(key) = std::get<0>(k) - (((std::get<0>(k) % step) + step) % step);
-                RollupDelta &m = merged[key];
-                m.calls += d.calls, m.prompt += d.prompt, m.cached += d.cached, m.cacheWrite += d.cacheWrite;
-                m.completion += d.completion, m.reasoning += d.reasoning, m.cost += d.cost, m.unpriced += d.unpriced;
-                m.estimated += d.estimated, m.saved += d.saved, m.cacheHits += d.cacheHits, m.errors += d.errors;
-                m.latencyCalls += d.latencyCalls, m.latencySum += d.latencySum;
-            }
-            for (const auto &[k, d] : merged) {
-                int i = 0;
-                rollup.bindValue(i++, std::get<0>(k));
-                rollup.bindValue(i++, std::get<1>(k));
-                rollup.bindValue(i++, std::get<2>(k));
-                rollup.bindValue(i++, std::get<3>(k));
-                rollup.bindValue(i++, std::get<4>(k));
-                rollup.bindValue(i++, std::get<5>(k));
-                for (qint64 v : {d.calls, d.prompt, d.cached, d.cacheWrite, d.completion, d.reasoning, d.cost,
-                                 d.unpriced, d.estimated, d.saved, d.cacheHits, d.errors, d.latencyCalls, d.latencySum})
-                    rollup.bindValue(i++, v);
-                if (!rollup.exec()) {
-                    const QSqlError err = rollup.lastError();
-                    m_db.rollback();
-                    m_labels = labelsBefore;
-                    reportFailure(err);
-                    return false;
-                }
-            }
-            QSqlQuery latency(m_db);
-            latency.prepare(QString::fromUtf16(kLatencySql).arg(u"rollup_latency_"_s + table.mid(7), timeCol));
-            std::map<LatencyKey, qint64> mergedLatency;
-            for (const auto &[k, count] : latencies) {
-                LatencyKey key = k;
-                std::get<0>(key) = std::get<0>(k) - (((std::get<0>(k) % step) + step) % step);
-                mergedLatency[key] += count;
-            }
-            for (const auto &[k, count] : mergedLatency) {
-                int i = 0;
-                latency.bindValue(i++, std::get<0>(k));
-                latency.bindValue(i++, std::get<1>(k));
-                latency.bindValue(i++, std::get<2>(k));
-                latency.bindValue(i++, std::get<3>(k));
-                latency.bindValue(i++, std::get<4>(k));
-                latency.bindValue(i++, count);
-                if (!latency.exec()) {
-                    const QSqlError err = latency.lastError();
-                    m_db.rollback();
-                    m_labels = labelsBefore;
-                    reportFailure(err);
-                    return false;
-                }
-            }
-            return true;
-        };
-        if (!upsert(u"rollup_hour"_s, u"hour_us"_s, kUsPerHour) || !upsert(u"rollup_day"_s, u"day_us"_s, kUsPerDay))
-            return false;
-        if (!m_db.commit()) {
-            const QSqlError err = m_db.lastError();
-            m_db.rollback();
-            m_labels = labelsBefore;
-            reportFailure(err);
-            return false;
+        // The same deltas go to the hourly and the daily (UTC) tables, in the same transaction.
+        for (int level : {0, 1}) {
+            if (const int rc = upsertRollups(level, rollups, latencies); rc != SQLITE_DONE)
+                return abandon(rc, m_lastMessage);
         }
+        if (const int rc = run(m_commit.get()); rc != SQLITE_DONE)
+            return abandon(rc, m_lastMessage);
         if (m_failing) {
             m_failing = false;
             qCInfo(lcLedger) << "ledger writes recovered";
@@ -498,20 +683,19 @@ private:
         return true;
     }
 
-    void reportFailure(const QSqlError &err)
+    void reportFailure(int code, const QString &text)
     {
-        const int code = err.nativeErrorCode().toInt() & 0xff;
         QString message;
-        if (code == 13)
+        if ((code & 0xff) == SQLITE_FULL)
             message = QObject::tr("The disk holding the ledger %1 is full. TokenLedger keeps the new records in "
                                   "memory and retries every second: free some space.")
                           .arg(m_path);
         else
             message = QObject::tr("Cannot write to the ledger %1 (%2). TokenLedger keeps the new records in memory "
                                   "and retries every second.")
-                          .arg(m_path, err.text());
+                          .arg(m_path, text);
         if (!m_failing)
-            qCWarning(lcLedger) << "ledger commit failed:" << err.text();
+            qCWarning(lcLedger) << "ledger commit failed:" << code << text;
         m_failing = true;
         Q_EMIT m_owner->writeFailed(message);
     }
@@ -520,10 +704,16 @@ private:
     QString m_path;
     QString m_connection;
     QString m_openError;
-    QSqlDatabase m_db;
+    QSqlDatabase m_db; // QtSql connection: schema and runExclusive() jobs
+    sqlite3 *m_raw = nullptr; // C API connection: the records and rollups
+    Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_labelInsert, m_labelSelect;
+    Statement m_rollup[2];  // hourly, daily
+    Statement m_latency[2]; // hourly, daily
+    int m_lastCode = SQLITE_OK;
+    QString m_lastMessage;
     QTimer *m_timer = nullptr;
     bool m_failing = false;
-    std::map<std::pair<int, QString>, qint64> m_labels;
+    std::array<QHash<QString, qint64>, 5> m_labels; // by LabelKind: name -> id
 
     mutable QMutex m_mutex;
     std::deque<Entry> m_queue;
@@ -589,11 +779,15 @@ QFuture<WriteReport> LedgerWriter::submitBatch(QList<CallRecord> records)
         return future;
     }
     state->remaining = records.size();
+    std::deque<Entry> entries;
     for (CallRecord &r : records) {
         if (r.id == 0)
             r.id = m_nextId.fetch_add(1);
-        m_worker->enqueue(Entry{std::move(r), state, {}, {}}, false);
+        entries.push_back(Entry{std::move(r), state, {}, {}});
+        if (entries.size() >= size_t(kBatchSize))
+            m_worker->enqueueMany(entries, false); // hand over in slices so the writer starts early
     }
+    m_worker->enqueueMany(entries, false);
     return future;
 }
 

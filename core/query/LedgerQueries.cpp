@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 using namespace Qt::StringLiterals;
@@ -208,7 +209,10 @@ struct Range
     Level level = Level::Raw;
 
     QString table() const { return level == Level::Day ? u"rollup_day"_s : level == Level::Hour ? u"rollup_hour"_s : u"calls"_s; }
-    QString latencyTable() const { return level == Level::Day ? u"rollup_latency_day"_s : u"rollup_latency_hour"_s; }
+    QString latencyTable() const
+    {
+        return level == Level::Day ? u"rollup_latency_hist_day"_s : u"rollup_latency_hist_hour"_s;
+    }
     QString timeColumn() const { return level == Level::Day ? u"day_us"_s : level == Level::Hour ? u"hour_us"_s : u"started_at_us"_s; }
 };
 
@@ -375,31 +379,46 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
                 }
             } else {
                 readMetrics(q, int(query.groupBy.size()), groups[names]);
+                // Without tags the groups partition the calls: the totals are their sum.
+                readMetrics(q, int(query.groupBy.size()), result.totals);
             }
         }
-        // Totals: tags can double count, so totals come from an ungrouped query.
-        QSqlQuery t(db);
-        const QString totalSql = u"SELECT "_s + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
-            + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql;
-        if (!execWith(t, totalSql, QVariantList{range.from, range.to} + where.values))
-            return dbError(t);
-        if (t.next())
-            readMetrics(t, 0, result.totals);
+        if (byTag) {
+            // Totals: tags can double count, so totals come from an ungrouped query.
+            QSqlQuery t(db);
+            const QString totalSql = u"SELECT "_s + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
+                + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql;
+            if (!execWith(t, totalSql, QVariantList{range.from, range.to} + where.values))
+                return dbError(t);
+            if (t.next())
+                readMetrics(t, 0, result.totals);
+        }
 
         // Latency histograms.
         if (byTag)
             continue;
         if (rollup && latencyByRollup) {
             QSqlQuery l(db);
-            const QString lsql = u"SELECT "_s + select + u"bucket, SUM(calls) FROM "_s + range.latencyTable() + u" WHERE "_s
-                + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + u" GROUP BY "_s + select + u"bucket"_s;
+            // One encoded histogram per (period, endpoint, model, key); SQLite joins a group's histograms
+            // with ',' (itself a valid encoding: repeated buckets add up) and they are summed here.
+            const QString lsql = u"SELECT "_s + select + u"group_concat(counts) FROM "_s + range.latencyTable()
+                + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + groupBy;
             if (!execWith(l, lsql, QVariantList{range.from, range.to} + where.values))
                 return dbError(l);
             const int n = int(query.groupBy.size());
+            std::array<qint64, LatencyHistogram::kBuckets> counts;
             while (l.next()) {
-                const QStringList names = keyNames(l);
-                addBucket(groups[names], l.value(n).toInt(), l.value(n + 1).toLongLong());
-                addBucket(result.totals, l.value(n).toInt(), l.value(n + 1).toLongLong());
+                counts.fill(0);
+                const QByteArray text = l.value(n).toString().toLatin1();
+                if (!LatencyHistogram::addEncoded(text.constData(), text.size(), counts.data()))
+                    qCWarning(lcQuery) << "malformed latency histogram in" << range.latencyTable();
+                Aggregate &group = groups[keyNames(l)];
+                for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
+                    if (counts[size_t(b)] != 0) {
+                        addBucket(group, b, counts[size_t(b)]);
+                        addBucket(result.totals, b, counts[size_t(b)]);
+                    }
+                }
             }
         } else if (!rollup) {
             QSqlQuery l(db);
@@ -468,11 +487,33 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
     std::map<QString, NanoUsd> seriesTotal;
     const QString seriesOne = QObject::tr("All");
 
+    auto seriesName = [&](const QSqlQuery &q) {
+        if (!query.stackBy)
+            return seriesOne;
+        if (*query.stackBy == Dimension::Batch)
+            return q.value(1).toInt() ? u"batch"_s : u"realtime"_s;
+        return labels.name(q.value(1).toLongLong());
+    };
+    // Adds `cost` and `calls` of one series to bucket b (sign -1 takes them out again).
+    auto add = [&](const QString &name, int b, NanoUsd cost, qint64 calls, int sign) {
+        auto &series = perSeries[name];
+        if (series.isEmpty())
+            series.fill(0, nBuckets);
+        series[b] += sign * cost;
+        seriesTotal[name] += sign * cost;
+        ts.callsPerBucket[b] += sign * calls;
+        ts.costPerBucket[b] += sign * cost;
+    };
+
+    // Day and week buckets read whole UTC days from the daily rollups, then move the hours of each UTC
+    // day that belong to another local bucket (e.g. 23:00-24:00 UTC is the next day in Berlin in
+    // winter) from the day's bucket to theirs, from the hourly rollups: integer sums, so exact. A 90-day
+    // series reads ~90 x 2 hourly groups instead of 2,160.
     QList<Range> ranges;
     if (ts.fromRawRows)
         ranges.append({query.fromUs, query.toUs, false});
     else
-        ranges = splitRange(query.fromUs, query.toUs);
+        ranges = splitRange(query.fromUs, query.toUs, query.granularity != Granularity::Hour);
 
     for (const Range &range : ranges) {
         const Where where = buildWhere(query.filter, labels, db, !range.rollup);
@@ -484,9 +525,10 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
         const qint64 step = ts.fromRawRows ? kUsPerQuarterHour : kUsPerHour;
         QString sql;
         if (range.rollup) {
-            sql = u"SELECT hour_us, "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM rollup_hour WHERE hour_us >= ? "
-                                                  u"AND hour_us < ?"_s
-                + where.sql + u" GROUP BY hour_us, "_s + dimCol;
+            const QString timeCol = range.timeColumn();
+            sql = u"SELECT "_s + timeCol + u", "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM "_s + range.table()
+                + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + u" GROUP BY "_s + timeCol
+                + u", "_s + dimCol;
         } else {
             const QString slot = u"(started_at_us - ((started_at_us % %1) + %1) % %1)"_s.arg(step);
             sql = u"SELECT "_s + slot + u" AS slot, "_s + dimCol
@@ -504,22 +546,40 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
             const int b = bucketIndex(slot);
             if (b < 0 || b >= nBuckets)
                 continue;
-            QString name = seriesOne;
-            if (query.stackBy) {
-                if (*query.stackBy == Dimension::Batch)
-                    name = q.value(1).toInt() ? u"batch"_s : u"realtime"_s;
-                else
-                    name = labels.name(q.value(1).toLongLong());
+            add(seriesName(q), b, q.value(2).toLongLong(), q.value(3).toLongLong(), 1);
+        }
+        if (range.level != Level::Day)
+            continue;
+        QVariantList movedHours;
+        for (qint64 day = range.from; day < range.to; day += kUsPerDay) {
+            const int dayBucket = bucketIndex(day);
+            for (qint64 hour = day + kUsPerHour; hour < day + kUsPerDay; hour += kUsPerHour) {
+                if (bucketIndex(hour) != dayBucket)
+                    movedHours << hour;
             }
-            const NanoUsd cost = q.value(2).toLongLong();
-            const qint64 calls = q.value(3).toLongLong();
-            auto &series = perSeries[name];
-            if (series.isEmpty())
-                series.fill(0, nBuckets);
-            series[b] += cost;
-            seriesTotal[name] += cost;
-            ts.callsPerBucket[b] += calls;
-            ts.costPerBucket[b] += cost;
+        }
+        constexpr int kChunk = 500; // bound parameters per statement
+        for (qsizetype first = 0; first < movedHours.size(); first += kChunk) {
+            const QVariantList chunk = movedHours.mid(first, kChunk);
+            QStringList marks(chunk.size(), u"?"_s);
+            const QString hoursSql = u"SELECT hour_us, "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM rollup_hour "
+                                                                       u"WHERE hour_us IN ("_s
+                + marks.join(u", "_s) + u')' + where.sql + u" GROUP BY hour_us, "_s + dimCol;
+            QSqlQuery h(db);
+            if (!execWith(h, hoursSql, chunk + where.values))
+                return dbError(h);
+            while (h.next()) {
+                const qint64 hour = h.value(0).toLongLong();
+                const int from = bucketIndex(floorTo(hour, kUsPerDay));
+                const int to = bucketIndex(hour);
+                if (from < 0 || from >= nBuckets || to < 0 || to >= nBuckets)
+                    continue;
+                const QString name = seriesName(h);
+                const NanoUsd cost = h.value(2).toLongLong();
+                const qint64 calls = h.value(3).toLongLong();
+                add(name, from, cost, calls, -1);
+                add(name, to, cost, calls, 1);
+            }
         }
     }
 
@@ -690,7 +750,8 @@ Result<void> rebuildRollups(QSqlDatabase &db)
     const QString hour = u"(started_at_us - ((started_at_us % 3600000000) + 3600000000) % 3600000000)"_s;
     const QStringList statements = {
         u"DELETE FROM rollup_hour"_s,
-        u"DELETE FROM rollup_latency_hour"_s,
+        u"DELETE FROM rollup_latency_hist_hour"_s,
+        u"DELETE FROM rollup_latency_hist_day"_s,
         u"INSERT INTO rollup_hour (hour_us, endpoint_id, model_id, key_id, provider_id, batch, calls, "
         u"prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_nano, "
         u"unpriced_calls, estimated_calls, saved_nano, cache_hits, error_calls, latency_calls, latency_sum_us) "
@@ -707,38 +768,50 @@ Result<void> rebuildRollups(QSqlDatabase &db)
     q.setForwardOnly(true);
     if (!q.exec(u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, latency_us FROM calls WHERE latency_us >= 0"_s))
         return dbError(q);
-    std::map<std::tuple<qint64, qint64, qint64, qint64, int>, qint64> buckets;
+    using HistKey = std::tuple<qint64, qint64, qint64, qint64>; // period, endpoint, model, key
+    using Histogram = std::array<qint64, LatencyHistogram::kBuckets>;
+    std::map<HistKey, Histogram> hours;
+    auto addTo = [](std::map<HistKey, Histogram> &map, const HistKey &key) -> Histogram & {
+        auto [it, added] = map.try_emplace(key);
+        if (added)
+            it->second.fill(0);
+        return it->second;
+    };
     while (q.next()) {
-        buckets[{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toLongLong(),
-                 LatencyHistogram::bucketOf(q.value(4).toLongLong())}] += 1;
+        addTo(hours, {q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(),
+                      q.value(3).toLongLong()})[size_t(LatencyHistogram::bucketOf(q.value(4).toLongLong()))] += 1;
     }
-    QSqlQuery ins(db);
-    ins.prepare(u"INSERT INTO rollup_latency_hour (hour_us, endpoint_id, model_id, key_id, bucket, calls) "
-                u"VALUES (?, ?, ?, ?, ?, ?)"_s);
-    for (const auto &[k, n] : buckets) {
-        ins.addBindValue(std::get<0>(k));
-        ins.addBindValue(std::get<1>(k));
-        ins.addBindValue(std::get<2>(k));
-        ins.addBindValue(std::get<3>(k));
-        ins.addBindValue(std::get<4>(k));
-        ins.addBindValue(n);
-        if (!ins.exec())
-            return dbError(ins);
+    std::map<HistKey, Histogram> days;
+    for (const auto &[k, counts] : hours) {
+        Histogram &day = addTo(days, {floorTo(std::get<0>(k), kUsPerDay), std::get<1>(k), std::get<2>(k), std::get<3>(k)});
+        for (size_t b = 0; b < day.size(); ++b)
+            day[b] += counts[b];
     }
-    // Daily tables from the hourly ones.
+    for (const auto &[table, rows] : {std::pair{u"rollup_latency_hist_hour (hour_us"_s, &hours},
+                                     std::pair{u"rollup_latency_hist_day (day_us"_s, &days}}) {
+        QSqlQuery ins(db);
+        ins.prepare(u"INSERT INTO "_s + table + u", endpoint_id, model_id, key_id, counts) VALUES (?, ?, ?, ?, ?)"_s);
+        for (const auto &[k, counts] : *rows) {
+            ins.addBindValue(std::get<0>(k));
+            ins.addBindValue(std::get<1>(k));
+            ins.addBindValue(std::get<2>(k));
+            ins.addBindValue(std::get<3>(k));
+            ins.addBindValue(QString::fromLatin1(LatencyHistogram::encode(counts.data())));
+            if (!ins.exec())
+                return dbError(ins);
+        }
+    }
+    // Daily rollups from the hourly ones.
     const QString day = u"(hour_us - ((hour_us % 86400000000) + 86400000000) % 86400000000)"_s;
-    const QStringList days = {
+    const QStringList dayStatements = {
         u"DELETE FROM rollup_day"_s,
-        u"DELETE FROM rollup_latency_day"_s,
         u"INSERT INTO rollup_day SELECT "_s + day + uR"(, endpoint_id, model_id, key_id, provider_id, batch,
             SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens), SUM(completion_tokens),
             SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls), SUM(saved_nano),
             SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us)
             FROM rollup_hour GROUP BY 1, 2, 3, 4, 5, 6)"_s,
-        u"INSERT INTO rollup_latency_day SELECT "_s + day
-            + u", endpoint_id, model_id, key_id, bucket, SUM(calls) FROM rollup_latency_hour GROUP BY 1, 2, 3, 4, 5"_s,
     };
-    for (const QString &sql : days) {
+    for (const QString &sql : dayStatements) {
         QSqlQuery q2(db);
         if (!q2.exec(sql))
             return dbError(q2);

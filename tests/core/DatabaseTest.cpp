@@ -1,11 +1,14 @@
 #include "TestSupport.h"
 
 #include "ledger/Database.h"
+#include "ledger/LatencyHistogram.h"
 #include "ledger/Schema.h"
 
 #include <QFile>
 #include <QSqlQuery>
 #include <QtTest>
+
+#include <array>
 
 using namespace Qt::StringLiterals;
 using namespace tl;
@@ -63,6 +66,72 @@ private Q_SLOTS:
         QCOMPARE(q.value(0).toString(), u"wal"_s);
         Database::close(u"migrated"_s);
         Database::close(u"fresh"_s);
+    }
+
+    // Version 6 turns the per-bucket latency rows of versions 2-5 into one histogram row per (period,
+    // endpoint, model, key): "bucket:count" pairs in bucket order; the bucket tables are dropped.
+    void latencyBucketRowsBecomeHistogramsInVersion6()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"v5.sqlite"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v5"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QStringList statements = Schema::version1();
+            const QList<QStringList> steps = Schema::migrations();
+            for (int v = 1; v < 5; ++v)
+                statements += steps[v - 1];
+            for (const QString &sql : std::as_const(statements))
+                QVERIFY2(q.exec(sql), qPrintable(sql));
+            QVERIFY(q.exec(u"PRAGMA user_version = 5"_s));
+            for (const char *sql : {"INSERT INTO rollup_latency_hour VALUES (3600, 1, 2, 3, 25, 10)",
+                                    "INSERT INTO rollup_latency_hour VALUES (3600, 1, 2, 3, 7, 4)",
+                                    "INSERT INTO rollup_latency_hour VALUES (3600, 1, 2, 4, 0, 1)",
+                                    "INSERT INTO rollup_latency_hour VALUES (7200, 1, 2, 3, 9, 0)",
+                                    "INSERT INTO rollup_latency_day VALUES (0, 1, 2, 3, 25, 10)",
+                                    "INSERT INTO rollup_latency_day VALUES (0, 1, 2, 3, 7, 4)"})
+                QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"v5"_s);
+
+        auto migrated = Database::open(path, u"migrated-v5"_s);
+        QVERIFY2(migrated.has_value(), migrated ? "" : qPrintable(migrated.error().message));
+        QSqlQuery q(*migrated);
+        QStringList hours;
+        QVERIFY(q.exec(u"SELECT hour_us, key_id, counts FROM rollup_latency_hist_hour ORDER BY 1, 2"_s));
+        while (q.next())
+            hours << q.value(0).toString() + u' ' + q.value(1).toString() + u' ' + q.value(2).toString();
+        // Empty buckets are not stored, so the 7200 row (one bucket with 0 calls) has no histogram.
+        QCOMPARE(hours, QStringList({u"3600 3 7:4,25:10"_s, u"3600 4 0:1"_s}));
+        QVERIFY(q.exec(u"SELECT counts FROM rollup_latency_hist_day WHERE day_us = 0 AND key_id = 3"_s) && q.next());
+        QCOMPARE(q.value(0).toString(), u"7:4,25:10"_s);
+        QVERIFY(q.exec(u"SELECT count(*) FROM sqlite_master WHERE name IN ('rollup_latency_hour', 'rollup_latency_day')"_s));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        Database::close(u"migrated-v5"_s);
+    }
+
+    // The stored histogram text: non-zero buckets in order; a concatenation with ',' adds up; malformed
+    // text is reported.
+    void latencyHistogramTextRoundTrips()
+    {
+        std::array<qint64, LatencyHistogram::kBuckets> counts{};
+        counts[0] = 1;
+        counts[24] = 3;
+        counts[63] = 1234567890123;
+        const QByteArray text = LatencyHistogram::encode(counts.data());
+        QCOMPARE(text, QByteArray("0:1,24:3,63:1234567890123"));
+        std::array<qint64, LatencyHistogram::kBuckets> sum{};
+        const QByteArray twice = text + ',' + text;
+        QVERIFY(LatencyHistogram::addEncoded(twice.constData(), twice.size(), sum.data()));
+        QCOMPARE(sum[24], 6);
+        QCOMPARE(sum[63], 2 * 1234567890123);
+        QCOMPARE(LatencyHistogram::encode(std::array<qint64, LatencyHistogram::kBuckets>{}.data()), QByteArray());
+        for (const char *bad : {"24", "24:", ":3", "64:1", "1:2;3:4", "a:1"})
+            QVERIFY2(!LatencyHistogram::addEncoded(bad, qsizetype(qstrlen(bad)), sum.data()), bad);
     }
 
     void aFileThatIsNotADatabaseIsRefusedUntouched()

@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "ledger/LatencyHistogram.h"
 #include "ledger/Ledger.h"
 #include "ledger/RecordCodec.h"
 #include "query/LedgerQueries.h"
@@ -90,6 +91,9 @@ private Q_SLOTS:
                 continue;
             Aggregate &a = expected[{r.endpoint, r.servedModel}];
             for (Aggregate *x : {&a, &total}) {
+                if (x->latencyBuckets.empty())
+                    x->latencyBuckets.assign(LatencyHistogram::kBuckets, 0);
+                x->latencyBuckets[size_t(LatencyHistogram::bucketOf(r.latencyUs))] += 1;
                 x->calls += 1;
                 x->promptTokens += r.usage.promptTokens;
                 x->cachedTokens += r.usage.cachedTokens;
@@ -112,9 +116,13 @@ private Q_SLOTS:
             QCOMPARE(row.agg.unpricedCalls, e.unpricedCalls);
             QCOMPARE(row.agg.saved, e.saved);
             QCOMPARE(row.agg.latencySumUs, e.latencySumUs);
+            QCOMPARE(row.agg.latencyBuckets, e.latencyBuckets); // hourly/daily histograms + raw edges
+            QCOMPARE(row.agg.p95LatencyUs(), e.p95LatencyUs());
             sumOfRows += row.agg.cost;
         }
         QCOMPARE(b->totals.cost, total.cost);
+        QCOMPARE(b->totals.calls, total.calls);
+        QCOMPARE(b->totals.latencyBuckets, total.latencyBuckets);
         QCOMPARE(sumOfRows, total.cost);
         QCOMPARE(b->totals.calls, total.calls);
         // Ordered by cost, highest first; the cumulative share ends at 100%.
@@ -146,9 +154,9 @@ private Q_SLOTS:
                     cols << q.value(i).toString();
                 rows << cols.join(u',');
             }
-            q.exec(u"SELECT * FROM rollup_latency_hour ORDER BY 1, 2, 3, 4, 5"_s);
+            q.exec(u"SELECT * FROM rollup_latency_hist_hour ORDER BY 1, 2, 3, 4"_s);
             while (q.next())
-                rows << u"L"_s + q.value(0).toString() + u',' + q.value(4).toString() + u',' + q.value(5).toString();
+                rows << u"L"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
             q.exec(u"SELECT * FROM rollup_day ORDER BY 1, 2, 3, 4, 5, 6"_s);
             while (q.next()) {
                 QStringList cols;
@@ -156,9 +164,9 @@ private Q_SLOTS:
                     cols << q.value(i).toString();
                 rows << u"D"_s + cols.join(u',');
             }
-            q.exec(u"SELECT * FROM rollup_latency_day ORDER BY 1, 2, 3, 4, 5"_s);
+            q.exec(u"SELECT * FROM rollup_latency_hist_day ORDER BY 1, 2, 3, 4"_s);
             while (q.next())
-                rows << u"DL"_s + q.value(0).toString() + u',' + q.value(4).toString() + u',' + q.value(5).toString();
+                rows << u"DL"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
             return rows;
         };
         const QStringList incremental = ledger->read<QStringList>(dumpRollups).result();
@@ -201,6 +209,71 @@ private Q_SLOTS:
         QCOMPARE(raw, 500);
         QCOMPARE(rolled, 500);
         QCOMPARE(ledger->breakdown(q).result()->totals.calls, 500);
+    }
+
+    // Cost over time in day, week and hour buckets, in zones with and without DST, over six weeks that
+    // cross the 2026 US (03-08) and EU (03-29) changes, from mid-hour to mid-hour: every bucket and every
+    // series equals a brute-force sum over the records. Day and week buckets read whole UTC days from
+    // the daily rollups and move the hours that belong to a neighbouring local day.
+    void timeSeriesEqualsBruteForce_data()
+    {
+        QTest::addColumn<QString>("zone");
+        QTest::addColumn<int>("granularity");
+        for (const char *zone : {"UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"}) {
+            for (const auto &[name, g] : {std::pair{"day", Granularity::Day}, std::pair{"week", Granularity::Week},
+                                          std::pair{"hour", Granularity::Hour}}) {
+                QTest::addRow("%s, %s buckets", zone, name) << QString::fromLatin1(zone) << int(g);
+            }
+        }
+    }
+    void timeSeriesEqualsBruteForce()
+    {
+        QFETCH(QString, zone);
+        QFETCH(int, granularity);
+        const qint64 base = test::usFromIso(u"2026-02-27T00:00:00Z"_s);
+        const QString path = m_dir.filePath(u"series.sqlite"_s);
+        const bool fresh = !QFile::exists(path);
+        auto ledger = openLedger(path);
+        QList<CallRecord> records = sampleRecords(4000, base, 42 * 24 * kHour, 21);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        if (fresh)
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 4000);
+
+        TimeSeriesQuery q;
+        q.fromUs = base + 3 * 24 * kHour + 17 * 60'000'000LL;
+        q.toUs = base + 40 * 24 * kHour + 5 * kHour + 23 * 60'000'000LL;
+        q.granularity = Granularity(granularity);
+        q.zone = QTimeZone(zone.toLatin1());
+        q.stackBy = Dimension::Model;
+        q.maxSeries = 0;
+        const auto ts = ledger->timeSeries(q).result();
+        QVERIFY(ts.has_value());
+        const qsizetype n = ts->bucketStartsUs.size();
+        QVERIFY(n > 0);
+        QList<qint64> calls(n, 0);
+        QList<NanoUsd> cost(n, 0);
+        std::map<QString, QList<NanoUsd>> perModel;
+        for (const CallRecord &r : std::as_const(records)) {
+            if (r.startedAtUs < q.fromUs || r.startedAtUs >= q.toUs)
+                continue;
+            const auto it = std::upper_bound(ts->bucketStartsUs.begin(), ts->bucketStartsUs.end(), r.startedAtUs);
+            const qsizetype b = qsizetype(it - ts->bucketStartsUs.begin()) - 1;
+            QVERIFY(b >= 0);
+            calls[b] += 1;
+            cost[b] += r.cost.value_or(0);
+            auto &series = perModel[r.servedModel];
+            if (series.isEmpty())
+                series.fill(0, n);
+            series[b] += r.cost.value_or(0);
+        }
+        QCOMPARE(ts->callsPerBucket, calls);
+        QCOMPARE(ts->costPerBucket, cost);
+        for (qsizetype i = 0; i < ts->seriesNames.size(); ++i) {
+            QVERIFY2(perModel.count(ts->seriesNames[i]), qPrintable(ts->seriesNames[i]));
+            QCOMPARE(ts->cost[i], perModel.at(ts->seriesNames[i]));
+        }
+        QCOMPARE(qsizetype(perModel.size()), ts->seriesNames.size());
     }
 
     // Day buckets in Europe/Berlin around the 2026-03-29 spring-forward: 00:30 local on the 29th is
