@@ -23,6 +23,10 @@
         <source>Simulator</source>
         <translation>模拟器</translation>
     </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -101,6 +105,25 @@
     <message>
         <source>calls of the listed endpoints are priced at the Batch API rate (the book's batch prices, else 50% of list) and tolerate a 24-hour turnaround</source>
         <translation>所列端点的调用按 Batch API 价格计价（价格表的批处理价格，否则为标价的 50%），并可接受 24 小时周转</translation>
+    </message>
+</context>
+<context>
+    <name>RoutingPolicyStore</name>
+    <message>
+        <source>The stored router of “%1” cannot be read (%2); the defaults are shown.</source>
+        <translation>无法读取“%1”已保存的路由器（%2）；显示的是默认设置。</translation>
+    </message>
+    <message>
+        <source>other endpoints</source>
+        <translation>其他端点</translation>
+    </message>
+    <message>
+        <source>Endpoint “%1” had its own tiers in the stored policy; saving gives it the tiers shown here.</source>
+        <translation>端点“%1”在已保存的策略中有自己的层级；保存后将使用此处显示的层级。</translation>
+    </message>
+    <message>
+        <source>The stored savings policy is not a JSON object: %1</source>
+        <translation>已保存的节省策略不是 JSON 对象：%1</translation>
     </message>
 </context>
 <context>
@@ -492,6 +515,93 @@
     </message>
 </context>
 <context>
+    <name>tl::ComplexityRulesModel</name>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>needs request text — not recorded</source>
+        <translation>需要请求文本——未记录</translation>
+    </message>
+    <message>
+        <source>needs prompt characters — not recorded for imported calls</source>
+        <translation>需要提示字符数——导入的调用未记录</translation>
+    </message>
+    <message>
+        <source>needs max tokens — not recorded for imported calls</source>
+        <translation>需要最大 token 数——导入的调用未记录</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) matched</source>
+        <translation><numerusform>匹配 %n 次调用</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n undecided: %1</source>
+        <translation><numerusform>%n 次无法判定：%1</numerusform></translation>
+    </message>
+    <message>
+        <source>Characters of the request's text (system and every message), counted as Unicode code points</source>
+        <translation>请求文本（系统消息和每条消息）的字符数，按 Unicode 码位计数</translation>
+    </message>
+    <message>
+        <source>The request's max tokens (max_tokens, max_completion_tokens or max_output_tokens); a request without one never matches this condition</source>
+        <translation>请求的最大 token 数（max_tokens、max_completion_tokens 或 max_output_tokens）；未设置的请求永远不满足此条件</translation>
+    </message>
+    <message>
+        <source>Any of these words in the request's text (case-insensitive; a Latin word must start at a word boundary). Request text is not recorded, so recorded calls cannot be tested against them.</source>
+        <translation>请求文本中出现其中任一词（不区分大小写；拉丁字母单词须从词边界开始）。请求文本不会被记录，因此无法用已记录的调用测试这些词。</translation>
+    </message>
+    <message>
+        <source>Rule %1: %2</source>
+        <translation>规则 %1：%2</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Task types</source>
+        <translation>任务类型</translation>
+    </message>
+    <message>
+        <source>Input chars from</source>
+        <translation>输入字符数至少</translation>
+    </message>
+    <message>
+        <source>Input chars under</source>
+        <translation>输入字符数少于</translation>
+    </message>
+    <message>
+        <source>Max tokens under</source>
+        <translation>最大 token 数少于</translation>
+    </message>
+    <message>
+        <source>Keywords</source>
+        <translation>关键词</translation>
+    </message>
+    <message>
+        <source>Complexity</source>
+        <translation>复杂度</translation>
+    </message>
+    <message>
+        <source>Recorded calls</source>
+        <translation>已记录的调用</translation>
+    </message>
+</context>
+<context>
     <name>tl::CostCalculatorWidget</name>
     <message>
         <source>Paste a prompt to count its tokens</source>
@@ -691,6 +801,69 @@
     <message>
         <source>Saving %</source>
         <translation>节省 %</translation>
+    </message>
+</context>
+<context>
+    <name>tl::EndpointRoutingModel</name>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Shadow (record only)</source>
+        <translation>影子模式（只记录）</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>(other endpoints)</source>
+        <translation>（其他端点）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message numerus="yes">
+        <source>own (%n rule(s))</source>
+        <translation><numerusform>自有（%n 条规则）</numerusform></translation>
+    </message>
+    <message>
+        <source>built-in defaults</source>
+        <translation>内置默认规则</translation>
+    </message>
+    <message>
+        <source>Off: the router does nothing. Shadow: it decides and records what it would have served, changing nothing. On: it serves the routed model.</source>
+        <translation>关闭：路由器不做任何事。影子模式：做出决定并记录本会使用的模型，但不做任何更改。开启：使用路由后的模型。</translation>
+    </message>
+    <message>
+        <source>Unchecked: a request only moves to a model that is not dearer in input and output price. Checked: complexity decides alone, so a simple request may move to a dearer premium model.</source>
+        <translation>不勾选：请求只会改用输入和输出价格都不更贵的模型。勾选：只按复杂度决定，因此简单请求也可能改用更贵的高级模型。</translation>
+    </message>
+    <message>
+        <source>Used when a request has no X-TokenLedger-Task header.</source>
+        <translation>在请求没有 X-TokenLedger-Task 头时使用。</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Allow cost increase</source>
+        <translation>允许费用增加</translation>
+    </message>
+    <message>
+        <source>Default task type</source>
+        <translation>默认任务类型</translation>
+    </message>
+    <message>
+        <source>Rules</source>
+        <translation>规则</translation>
     </message>
 </context>
 <context>
@@ -1748,10 +1921,6 @@ Saving: %2 (%3 of %4)</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <source>as above</source>
-        <translation>同上</translation>
-    </message>
-    <message>
         <source>on, TTL %1 s</source>
         <translation>开启，TTL %1 秒</translation>
     </message>
@@ -1786,6 +1955,10 @@ Saving: %2 (%3 of %4)</source>
     <message>
         <source>Record %1: the cached answer was removed; the next similar request goes to the provider.</source>
         <translation>记录 %1：缓存的回答已删除；下一个相似请求将发送给提供商。</translation>
+    </message>
+    <message>
+        <source>proxy-wide setting</source>
+        <translation>代理全局设置</translation>
     </message>
 </context>
 <context>
@@ -1900,12 +2073,247 @@ Saving: %2 (%3 of %4)</source>
         <source>Billed %1, recorded %2, difference %3: outside the proxy %4, price differences %5, unpriced %6.</source>
         <translation>账单 %1，已记录 %2，差额 %3：未经代理 %4，价格差异 %5，未定价 %6。</translation>
     </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Every hour</source>
+        <translation>每小时</translation>
+    </message>
+    <message>
+        <source>Every 6 hours</source>
+        <translation>每 6 小时</translation>
+    </message>
+    <message>
+        <source>Every day</source>
+        <translation>每天</translation>
+    </message>
+    <message>
+        <source>Sync &amp;automatically:</source>
+        <translation>自动同步(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>A sync is already running.</source>
+        <translation>已有同步正在运行。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Every %n hour(s)</source>
+        <translation><numerusform>每 %n 小时</numerusform></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>Last sync: %1 (running).</source>
+        <translation>上次同步：%1（正在运行）。</translation>
+    </message>
+    <message>
+        <source>Last sync: %1.</source>
+        <translation>上次同步：%1。</translation>
+    </message>
+    <message>
+        <source>Last sync: %1. Next: %2.</source>
+        <translation>上次同步：%1。下次：%2。</translation>
+    </message>
 </context>
 <context>
     <name>tl::RecordExport</name>
     <message>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>tl::RoutingPage</name>
+    <message>
+        <source>routing edit</source>
+        <translation>路由编辑</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Re&amp;vert</source>
+        <translation>还原(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Restore de&amp;faults</source>
+        <translation>恢复默认(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Use in si&amp;mulator</source>
+        <translation>在模拟器中使用(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Store these settings in the proxy's savings policy; a running proxy uses them at once</source>
+        <translation>将这些设置保存到代理的节省策略中；正在运行的代理会立即使用</translation>
+    </message>
+    <message>
+        <source>Reload the saved settings (undoable)</source>
+        <translation>重新加载已保存的设置（可撤销）</translation>
+    </message>
+    <message>
+        <source>The built-in tiers and rules with routing off everywhere (undoable; saved only by Save)</source>
+        <translation>内置的层级和规则，所有端点关闭路由（可撤销；只有点击“保存”才会保存）</translation>
+    </message>
+    <message>
+        <source>Open the Simulator with these tiers as its complexity router (the simulator replays the complexity the proxy recorded per call)</source>
+        <translation>打开模拟器，并以这些层级作为其复杂度路由器（模拟器会重放代理为每次调用记录的复杂度）</translation>
+    </message>
+    <message>
+        <source>Model routing</source>
+        <translation>模型路由</translation>
+    </message>
+    <message>
+        <source>The proxy's router gives each request a complexity by the first rule that matches, then moves it to that tier's model of its provider family when the guards allow (context window, images, audio, tools, structured output, price). Test your edits on recorded calls below before you save them.</source>
+        <translation>代理的路由器按第一条匹配的规则为每个请求确定复杂度，然后在保护条件允许时（上下文窗口、图像、音频、工具、结构化输出、价格）将其改用同一提供商系列中该层级的模型。保存之前，可先在下方用已记录的调用测试你的修改。</translation>
+    </message>
+    <message>
+        <source>&amp;Rules and endpoints</source>
+        <translation>规则和端点(&amp;R)</translation>
+    </message>
+    <message>
+        <source>T&amp;iers</source>
+        <translation>层级(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Undo the last edit (%1)</source>
+        <translation>撤销上一次编辑（%1）</translation>
+    </message>
+    <message>
+        <source>Redo (%1)</source>
+        <translation>重做（%1）</translation>
+    </message>
+    <message>
+        <source>Endpoints</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>endpoint name</source>
+        <translation>端点名称</translation>
+    </message>
+    <message>
+        <source>&amp;Add endpoint</source>
+        <translation>添加端点(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Remove endpoint</source>
+        <translation>移除端点</translation>
+    </message>
+    <message>
+        <source>The endpoint then follows “(other endpoints)”</source>
+        <translation>该端点随后将沿用“（其他端点）”的设置</translation>
+    </message>
+    <message>
+        <source>Complexity rules</source>
+        <translation>复杂度规则</translation>
+    </message>
+    <message>
+        <source>A&amp;dd rule</source>
+        <translation>添加规则(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Insert a rule below the selected one (Insert)</source>
+        <translation>在所选规则下方插入一条规则（Insert）</translation>
+    </message>
+    <message>
+        <source>De&amp;lete rule</source>
+        <translation>删除规则(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Delete the selected rule (Delete)</source>
+        <translation>删除所选规则（Delete）</translation>
+    </message>
+    <message>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Try this rule earlier (Ctrl+Up)</source>
+        <translation>提前尝试此规则（Ctrl+Up）</translation>
+    </message>
+    <message>
+        <source>Move do&amp;wn</source>
+        <translation>下移(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Try this rule later (Ctrl+Down)</source>
+        <translation>推后尝试此规则（Ctrl+Down）</translation>
+    </message>
+    <message>
+        <source>Use built-in rules</source>
+        <translation>使用内置规则</translation>
+    </message>
+    <message>
+        <source>Drop this endpoint's own rules and use the built-in ones</source>
+        <translation>放弃此端点的自有规则，改用内置规则</translation>
+    </message>
+    <message>
+        <source>Tiers</source>
+        <translation>层级</translation>
+    </message>
+    <message>
+        <source>from the price book</source>
+        <translation>取自价格表</translation>
+    </message>
+    <message>
+        <source>Add &amp;family</source>
+        <translation>添加系列(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Remove family</source>
+        <translation>移除系列</translation>
+    </message>
+    <message>
+        <source>Provider famil&amp;y:</source>
+        <translation>提供商系列(&amp;Y)：</translation>
+    </message>
+    <message>
+        <source>Complexity to tier</source>
+        <translation>复杂度对应的层级</translation>
+    </message>
+    <message>
+        <source>A request is only moved within its own provider family, to a model the price book lists for that family, whose context window fits the prompt plus max tokens and that accepts what the request uses. Prices and context windows: the built-in price book (genai-prices 0.1.8).</source>
+        <translation>请求只会在其所属的提供商系列内改用模型：该模型须列在价格表中该系列之下，其上下文窗口能容纳提示加最大 token 数，并支持请求用到的功能。价格和上下文窗口：内置价格表（genai-prices 0.1.8）。</translation>
+    </message>
+    <message>
+        <source>Rules of “%1”, tried in order (the first match sets the complexity).</source>
+        <translation>“%1”的规则，按顺序尝试（第一条匹配的规则决定复杂度）。</translation>
+    </message>
+    <message>
+        <source>“%1” uses the built-in rules, tried in order; editing them makes them its own.</source>
+        <translation>“%1”使用内置规则，按顺序尝试；编辑后将成为其自有规则。</translation>
+    </message>
+    <message>
+        <source>Save routing</source>
+        <translation>保存路由设置</translation>
+    </message>
+    <message>
+        <source>The routing settings were not saved: %1</source>
+        <translation>路由设置未保存：%1</translation>
+    </message>
+    <message>
+        <source>The saved routing changed elsewhere (for example the Simulator's “Apply to proxy”): Revert loads it, Save replaces it with these settings.</source>
+        <translation>已保存的路由设置在别处被更改（例如模拟器的“应用到代理”）：“还原”会加载它，“保存”会用这里的设置替换它。</translation>
+    </message>
+    <message>
+        <source>Unsaved changes: the proxy still uses the saved settings.</source>
+        <translation>有未保存的更改：代理仍在使用已保存的设置。</translation>
+    </message>
+    <message>
+        <source>Saved: the proxy uses these settings.</source>
+        <translation>已保存：代理正在使用这些设置。</translation>
     </message>
 </context>
 <context>
@@ -1991,6 +2399,427 @@ characters</source>
     <message>
         <source>The target model's provider (empty: the call's own provider)</source>
         <translation>目标模型的提供商（留空：调用自身的提供商）</translation>
+    </message>
+</context>
+<context>
+    <name>tl::RoutingTestModel</name>
+    <message>
+        <source>routing off</source>
+        <translation>路由关闭</translation>
+    </message>
+    <message>
+        <source>pinned by the client</source>
+        <translation>客户端已固定模型</translation>
+    </message>
+    <message>
+        <source>no tiers for this family</source>
+        <translation>此系列没有层级</translation>
+    </message>
+    <message>
+        <source>model not in the price book</source>
+        <translation>模型不在价格表中</translation>
+    </message>
+    <message>
+        <source>already the tier's model</source>
+        <translation>已是该层级的模型</translation>
+    </message>
+    <message>
+        <source>context window</source>
+        <translation>上下文窗口</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>structured output</source>
+        <translation>结构化输出</translation>
+    </message>
+    <message>
+        <source>unpriced</source>
+        <translation>未定价</translation>
+    </message>
+    <message>
+        <source>not cheaper</source>
+        <translation>并不更便宜</translation>
+    </message>
+    <message>
+        <source>not recorded</source>
+        <translation>未记录</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation> 或 </translation>
+    </message>
+    <message>
+        <source>%1 (%2) — undecided</source>
+        <translation>%1（%2）——无法判定</translation>
+    </message>
+    <message>
+        <source>(no rule: medium)</source>
+        <translation>（无规则：中）</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 至 %2</translation>
+    </message>
+    <message>
+        <source>* the endpoint's default task type (the call had no X-TokenLedger-Task header)</source>
+        <translation>* 端点的默认任务类型（该调用没有 X-TokenLedger-Task 头）</translation>
+    </message>
+    <message>
+        <source>Priced now with the call's own token counts: the requested model against the router's target (recorded cost: %1)</source>
+        <translation>按该调用自身的 token 数以当前价格计价：请求的模型对比路由器的目标模型（记录的费用：%1）</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Requested model</source>
+        <translation>请求的模型</translation>
+    </message>
+    <message>
+        <source>Task type</source>
+        <translation>任务类型</translation>
+    </message>
+    <message>
+        <source>Prompt chars</source>
+        <translation>提示字符数</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最大 token 数</translation>
+    </message>
+    <message>
+        <source>Prompt / completion tokens</source>
+        <translation>提示 / 补全 token</translation>
+    </message>
+    <message>
+        <source>Complexity</source>
+        <translation>复杂度</translation>
+    </message>
+    <message>
+        <source>Matched rule</source>
+        <translation>匹配的规则</translation>
+    </message>
+    <message>
+        <source>Would serve</source>
+        <translation>将使用</translation>
+    </message>
+    <message>
+        <source>Guard that blocked</source>
+        <translation>阻止更改的保护条件</translation>
+    </message>
+    <message>
+        <source>Cost as requested</source>
+        <translation>按请求模型的费用</translation>
+    </message>
+    <message>
+        <source>Cost routed</source>
+        <translation>路由后的费用</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+</context>
+<context>
+    <name>tl::RoutingTestPanel</name>
+    <message>
+        <source>&amp;Test</source>
+        <translation>测试(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Decide</source>
+        <translation>判定(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Read the endpoint's newest %1 calls in the range and test the edited rules on them (nothing is saved)</source>
+        <translation>读取该端点在此范围内最新的 %1 次调用，并用编辑后的规则测试（不会保存任何内容）</translation>
+    </message>
+    <message>
+        <source>Choose an endpoint and a range, then Test: the edited rules run on the recorded calls before you save them.</source>
+        <translation>选择端点和范围，然后点击“测试”：在保存之前，编辑后的规则会在已记录的调用上运行。</translation>
+    </message>
+    <message>
+        <source>&amp;Endpoint:</source>
+        <translation>端点(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Recorded requests</source>
+        <translation>已记录的请求</translation>
+    </message>
+    <message>
+        <source>Detect from the body</source>
+        <translation>根据请求体检测</translation>
+    </message>
+    <message>
+        <source>OpenAI chat completions</source>
+        <translation>OpenAI chat completions</translation>
+    </message>
+    <message>
+        <source>OpenAI responses</source>
+        <translation>OpenAI responses</translation>
+    </message>
+    <message>
+        <source>Anthropic messages</source>
+        <translation>Anthropic messages</translation>
+    </message>
+    <message>
+        <source>X-TokenLedger-Task header (empty: the endpoint's default)</source>
+        <translation>X-TokenLedger-Task 头（留空：使用端点的默认值）</translation>
+    </message>
+    <message>
+        <source>Paste a request body, e.g. {"model": "gpt-4o", "max_tokens": 100, "messages": [{"role": "user", "content": "Why is the sky blue?"}]}</source>
+        <translation>粘贴请求体，例如 {"model": "gpt-4o", "max_tokens": 100, "messages": [{"role": "user", "content": "为什么天空是蓝色的？"}]}</translation>
+    </message>
+    <message>
+        <source>API &amp;shape:</source>
+        <translation>API 格式(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Task type:</source>
+        <translation>任务类型(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Request &amp;body:</source>
+        <translation>请求体(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>The decision for the pasted request shows here, keyword rules included.</source>
+        <translation>粘贴的请求的判定结果显示在这里，包括关键词规则。</translation>
+    </message>
+    <message>
+        <source>Try a request</source>
+        <translation>试一个请求</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n call(s))</source>
+        <translation><numerusform>%1（%n 次调用）</numerusform></translation>
+    </message>
+    <message>
+        <source>The ledger has no calls yet: route calls through the proxy or import some, then test the rules on them here.</source>
+        <translation>账本中还没有调用：请通过代理发送调用或导入一些调用，然后在这里用它们测试规则。</translation>
+    </message>
+    <message>
+        <source>Reading the recorded calls of “%1”…</source>
+        <translation>正在读取“%1”已记录的调用…</translation>
+    </message>
+    <message>
+        <source>No recorded calls of “%1” in this range.</source>
+        <translation>此范围内没有“%1”已记录的调用。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Tested %n recorded call(s) of “%1” as if routing were on.</source>
+        <translation><numerusform>假设路由已开启，测试了“%1”的 %n 次已记录调用。</numerusform></translation>
+    </message>
+    <message>
+        <source>Only the newest %1 of the %2 calls in the range.</source>
+        <translation>仅限此范围内 %2 次调用中最新的 %1 次。</translation>
+    </message>
+    <message>
+        <source>Decided by the rules: %1 call(s); %2 would be served another model. Cost as requested %3, routed %4: %5 (%6 saved).</source>
+        <translation>由规则判定：%1 次调用；其中 %2 次将改用其他模型。按请求模型的费用 %3，路由后 %4：%5（节省 %6）。</translation>
+    </message>
+    <message>
+        <source>Undecided: %1 call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %2 to %3; they are not in the totals above.</source>
+        <translation>无法判定：%1 次调用遇到了需要账本未保存的数据的规则（请求文本未被记录，因此无法在已记录的调用上测试关键词规则）。取决于该规则，其费用变化在 %2 至 %3 之间；未计入上面的合计。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Guards that kept the requested model: %1.</source>
+        <translation>保留请求模型的保护条件：%1。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) with an unpriced model are not in the totals.</source>
+        <translation><numerusform>%n 次使用未定价模型的调用未计入合计。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cache hit(s) left out: they cost nothing whichever model is asked for.</source>
+        <translation><numerusform>略去 %n 次缓存命中：无论请求哪个模型，它们都不产生费用。</numerusform></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Not a JSON object:&lt;/b&gt; %1</source>
+        <translation>&lt;b&gt;不是 JSON 对象：&lt;/b&gt;%1</translation>
+    </message>
+    <message>
+        <source>the body must be one object</source>
+        <translation>请求体必须是一个对象</translation>
+    </message>
+    <message>
+        <source>For endpoint &lt;b&gt;%1&lt;/b&gt; (mode now: %2), as if routing were on:</source>
+        <translation>端点 &lt;b&gt;%1&lt;/b&gt;（当前模式：%2），假设路由已开启：</translation>
+    </message>
+    <message>
+        <source>Complexity &lt;b&gt;%1&lt;/b&gt; (%2) → %3 tier</source>
+        <translation>复杂度 &lt;b&gt;%1&lt;/b&gt;（%2）→ %3 层级</translation>
+    </message>
+    <message>
+        <source>no rule matched</source>
+        <translation>没有匹配的规则</translation>
+    </message>
+    <message>
+        <source>rule “%1”</source>
+        <translation>规则“%1”</translation>
+    </message>
+    <message>
+        <source>Would serve &lt;b&gt;%1&lt;/b&gt; instead of %2.</source>
+        <translation>将使用 &lt;b&gt;%1&lt;/b&gt; 代替 %2。</translation>
+    </message>
+    <message>
+        <source>Keeps &lt;b&gt;%1&lt;/b&gt;: %2 (%3).</source>
+        <translation>保留 &lt;b&gt;%1&lt;/b&gt;：%2（%3）。</translation>
+    </message>
+    <message>
+        <source>(no model)</source>
+        <translation>（无模型）</translation>
+    </message>
+    <message>
+        <source>Task type: %1 · input %2 characters · max tokens %3 · prompt tokens %4</source>
+        <translation>任务类型：%1 · 输入 %2 个字符 · 最大 token 数 %3 · 提示 token %4</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source> (estimate)</source>
+        <translation>（估计）</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>structured output</source>
+        <translation>结构化输出</translation>
+    </message>
+    <message>
+        <source>Uses: %1</source>
+        <translation>使用：%1</translation>
+    </message>
+    <message>
+        <source>(first match)</source>
+        <translation>（第一条匹配）</translation>
+    </message>
+    <message>
+        <source>Rules in order:</source>
+        <translation>按顺序的规则：</translation>
+    </message>
+</context>
+<context>
+    <name>tl::RoutingTiersModel</name>
+    <message>
+        <source>Nano</source>
+        <translation>Nano</translation>
+    </message>
+    <message>
+        <source>Standard</source>
+        <translation>标准</translation>
+    </message>
+    <message>
+        <source>Premium</source>
+        <translation>高级</translation>
+    </message>
+    <message>
+        <source>(choose a model)</source>
+        <translation>（请选择模型）</translation>
+    </message>
+    <message>
+        <source>%1 (price book)</source>
+        <translation>%1（价格表）</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>not in the price book</source>
+        <translation>不在价格表中</translation>
+    </message>
+    <message>
+        <source>%1 in / %2 out per MTok</source>
+        <translation>每百万 token 输入 %1 / 输出 %2</translation>
+    </message>
+    <message>
+        <source>unpriced</source>
+        <translation>未定价</translation>
+    </message>
+    <message>
+        <source>%1 is not a %2 model in the price book: its context window and prices are unknown, so the router never routes to it.</source>
+        <translation>%1 不是价格表中的 %2 模型：其上下文窗口和价格未知，因此路由器永远不会改用它。</translation>
+    </message>
+    <message>
+        <source>Tokens. 0 takes the window from the price book; a request is only moved to this model when its prompt plus max tokens fit.</source>
+        <translation>单位为 token。0 表示取自价格表；只有当请求的提示加最大 token 数能容纳时，才会改用此模型。</translation>
+    </message>
+    <message>
+        <source>Provider family</source>
+        <translation>提供商系列</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>层级</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Context window</source>
+        <translation>上下文窗口</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>Structured output</source>
+        <translation>结构化输出</translation>
+    </message>
+    <message>
+        <source>Price (price book)</source>
+        <translation>价格（价格表）</translation>
     </message>
 </context>
 <context>

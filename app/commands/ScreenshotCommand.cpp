@@ -74,8 +74,9 @@ int runScreenshot(const QStringList &args)
     parser.setApplicationDescription(u"Render a page of the main window offscreen to a PNG file."_s);
     parser.addHelpOption();
     const QCommandLineOption db(u"db"_s, u"Ledger database file."_s, u"PATH"_s);
-    const QCommandLineOption page(u"page"_s, u"Page id: dashboard, pricing, or an added page (proxy, ...)."_s,
-                                  u"ID"_s, u"dashboard"_s);
+    const QCommandLineOption page(
+        u"page"_s, u"Page id: dashboard, pricing, or an added page (proxy, batch, simulator, routing, teamspend)."_s,
+        u"ID"_s, u"dashboard"_s);
     const QCommandLineOption out(u"out"_s, u"PNG file to write."_s, u"FILE"_s);
     const QCommandLineOption size(u"size"_s, u"Window size in device-independent pixels."_s, u"WxH"_s,
                                   u"1440x900"_s);
