@@ -9,6 +9,7 @@
 #include "BenchStats.h"
 #include "ledger/Ledger.h"
 #include "pricing/PriceBook.h"
+#include "simulate/LedgerScan.h"
 #include "simulate/Simulator.h"
 
 #include <QCommandLineParser>
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 using namespace Qt::StringLiterals;
 using namespace tl;
@@ -31,6 +33,13 @@ namespace {
 constexpr qint64 kDay = 86'400'000'000LL;
 
 using bench::percentile;
+
+// Process CPU time (all threads) since `start`, in ms: with other work on the machine, wall time
+// stretches but this does not (much).
+double cpuMsSince(std::clock_t start)
+{
+    return double(std::clock() - start) * 1000.0 / CLOCKS_PER_SEC;
+}
 } // namespace
 
 int main(int argc, char **argv)
@@ -144,19 +153,29 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "%s\n", qPrintable(scenario.error().message));
         return 1;
     }
+    // The whole ledger (a reused file was built at another time than `start`..`end`).
+    const auto [firstUs, lastUs] = ledger.read<std::pair<qint64, qint64>>([&](QSqlDatabase &db) {
+                                             QSqlQuery q(db);
+                                             return q.exec(u"SELECT MIN(started_at_us), MAX(started_at_us) FROM calls"_s) && q.next()
+                                                 ? std::pair(q.value(0).toLongLong(), q.value(1).toLongLong())
+                                                 : std::pair(start, end);
+                                         })
+                                       .result();
     SimulationRequest req;
-    req.fromUs = start;
-    req.toUs = end + 1;
+    req.fromUs = firstUs;
+    req.toUs = lastUs + 1;
     req.scenario = *scenario;
 
-    std::vector<double> simMs, scanMs;
+    std::vector<double> simMs, scanMs, readMs, simCpuMs, readCpuMs;
     SimulationResult last;
     for (int i = 0; i < runs; ++i) {
         QElapsedTimer t;
         t.start();
+        std::clock_t cpu = std::clock();
         auto r = ledger.read<Result<SimulationResult>>([&](QSqlDatabase &db) { return Simulator::run(db, *pricer, req); })
                      .result();
         simMs.push_back(double(t.nsecsElapsed()) / 1e6);
+        simCpuMs.push_back(cpuMsSince(cpu));
         if (!r) {
             std::fprintf(stderr, "%s\n", qPrintable(r.error().message));
             return 1;
@@ -175,6 +194,31 @@ int main(int argc, char **argv)
         scanMs.push_back(double(t.nsecsElapsed()) / 1e6);
         if (sum < 0)
             return 1;
+        t.restart();
+        cpu = std::clock();
+        const qint64 rows = ledger.read<qint64>([&](QSqlDatabase &db) {
+                                       auto scan = simulate::LedgerScan::open(db.databaseName());
+                                       if (!scan)
+                                           return qint64(-1);
+                                       const auto span = (*scan)->span(req.fromUs, req.toUs);
+                                       if (!span)
+                                           return qint64(-1);
+                                       (*scan)->start(req.fromUs, req.toUs, *span, true);
+                                       qint64 n = 0;
+                                       for (;;) {
+                                           const auto chunk = (*scan)->next();
+                                           if (!chunk)
+                                               return qint64(-1);
+                                           if (!*chunk)
+                                               return n;
+                                           n += qint64((*chunk)->rows.size());
+                                       }
+                                   })
+                                 .result();
+        readMs.push_back(double(t.nsecsElapsed()) / 1e6);
+        readCpuMs.push_back(cpuMsSince(cpu));
+        if (rows != last.records)
+            return 1;
     }
     std::printf("simulate %lld records, all strategies (%d runs):\n", last.records, runs);
     std::printf("  simulator             median %8.1f ms   min %8.1f ms   max %8.1f ms   (%.2f M records/s)\n",
@@ -182,6 +226,9 @@ int main(int argc, char **argv)
                 double(last.records) / percentile(simMs, 0.5) / 1000.0);
     std::printf("  peer: SUM(cost) scan  median %8.1f ms   ratio simulator/scan %.1fx\n", percentile(scanMs, 0.5),
                 percentile(simMs, 0.5) / std::max(0.001, percentile(scanMs, 0.5)));
+    std::printf("  simulator CPU time    median %8.1f ms   (all threads)\n", percentile(simCpuMs, 0.5));
+    std::printf("  peer: LedgerScan read median %8.1f ms   CPU %8.1f ms   (the simulator's read path alone)\n",
+                percentile(readMs, 0.5), percentile(readCpuMs, 0.5));
     std::printf("  baseline %lld nano-USD, projected %lld nano-USD, saving %.1f%%\n", qint64(last.baseline),
                 qint64(last.projected), 100.0 * double(last.saving()) / double(std::max<qint64>(1, last.baseline)));
     for (const StrategyOutcome &o : std::as_const(last.strategies))

@@ -1,0 +1,471 @@
+#include "LedgerScan.h"
+
+#include "ledger/UsageColumns.h"
+
+#include <QObject>
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::simulate {
+
+namespace {
+
+Error dbError(sqlite3 *db, const char *what)
+{
+    return Error{ErrorCode::Database,
+                 QObject::tr("Simulation failed: %1: %2").arg(QString::fromUtf8(what), QString::fromUtf8(sqlite3_errmsg(db)))};
+}
+
+// A prepared statement, finalized on scope exit.
+class Statement
+{
+public:
+    Statement() = default;
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    Result<void> prepare(sqlite3 *db, const QByteArray &sql)
+    {
+        if (sqlite3_prepare_v3(db, sql.constData(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr)
+            != SQLITE_OK)
+            return std::unexpected(dbError(db, "prepare"));
+        return {};
+    }
+    sqlite3_stmt *get() const { return m_stmt; }
+    void bind(int index, qint64 value) { sqlite3_bind_int64(m_stmt, index, value); }
+    void reset() { sqlite3_reset(m_stmt); }
+
+private:
+    sqlite3_stmt *m_stmt = nullptr;
+};
+
+std::string_view textAt(sqlite3_stmt *s, int column)
+{
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(s, column));
+    return p ? std::string_view(p, size_t(sqlite3_column_bytes(s, column))) : std::string_view();
+}
+
+struct StringHash
+{
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using InternMap = std::unordered_map<std::string, qint32, StringHash, std::equal_to<>>;
+
+// The calls columns, in the order Worker::readCall reads them.
+const QByteArray kCallsSql = "SELECT id, started_at_us, endpoint_id, provider_id, served_model_id, key_id, "
+    + QByteArray(kUsageColumns.data(), kUsageColumns.size())
+    + ", cost_nano, batch, request_hash, prompt_chars, task_type, http_status, cache_outcome, call_count, "
+      "message_count, has_tools FROM calls WHERE started_at_us >= ?1 AND started_at_us < ?2 "
+      "ORDER BY started_at_us, id";
+
+// The call_savings columns, in the order Worker::readSavings reads them; the embedding only on request.
+QByteArray savingsSql(bool withEmbeddings, const char *where)
+{
+    return QByteArray("SELECT call_id, complexity, tokens_before_compression, fewshot_set, fewshot_tokens, "
+                      "fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, ")
+        + (withEmbeddings ? "embedding" : "NULL") + " FROM call_savings WHERE " + where;
+}
+
+} // namespace
+
+struct LedgerScan::Worker
+{
+    sqlite3 *db = nullptr;
+    qint64 fromUs = 0, toUs = 0;
+    Span span;
+    bool withEmbeddings = false;
+    const std::vector<qint32> *labelToName = nullptr;
+    qint32 emptyName = 0;
+    qint32 nextTextId = 1;
+    InternMap textIds;
+    InternMap hashIds;
+
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<std::unique_ptr<ScanChunk>> ready; // filled, in order
+    std::deque<std::unique_ptr<ScanChunk>> spare; // handed back by the consumer
+    std::unique_ptr<ScanChunk> current;           // the consumer's
+    bool finished = false;
+    bool stop = false;
+    std::optional<Error> error;
+    std::thread thread;
+
+    qint32 name(qint64 labelId) const
+    {
+        return labelId >= 0 && size_t(labelId) < labelToName->size() ? (*labelToName)[size_t(labelId)] : emptyName;
+    }
+
+    // The text id of a text column; `last` remembers the column's previous text (columns such as the
+    // complexity or the embedding model repeat from row to row), which saves the map lookup.
+    struct LastText
+    {
+        std::string text;
+        qint32 id = 0;
+    };
+
+    qint32 text(sqlite3_stmt *s, int column, ScanChunk &chunk, LastText &last)
+    {
+        const std::string_view t = textAt(s, column);
+        if (t.empty())
+            return 0;
+        if (last.id != 0 && t == last.text)
+            return last.id;
+        qint32 id;
+        if (auto it = textIds.find(t); it != textIds.end()) {
+            id = it->second;
+        } else {
+            id = nextTextId++;
+            textIds.emplace(std::string(t), id);
+            chunk.newTexts << QString::fromUtf8(t.data(), qsizetype(t.size()));
+        }
+        last.text.assign(t);
+        last.id = id;
+        return id;
+    }
+    LastText lastTaskType, lastComplexity, lastFewShotSet, lastScope, lastGuards, lastEmbeddingModel;
+
+    qint32 hash(sqlite3_stmt *s, int column)
+    {
+        const std::string_view t = textAt(s, column);
+        if (t.empty())
+            return -1;
+        if (auto it = hashIds.find(t); it != hashIds.end())
+            return it->second;
+        const auto id = qint32(hashIds.size());
+        hashIds.emplace(std::string(t), id);
+        return id;
+    }
+
+    void readCall(sqlite3_stmt *s, ScanRow &r, ScanChunk &chunk)
+    {
+        int i = 0;
+        r.id = sqlite3_column_int64(s, i++);
+        r.startedAtUs = sqlite3_column_int64(s, i++);
+        r.endpoint = name(sqlite3_column_int64(s, i++));
+        r.provider = name(sqlite3_column_int64(s, i++));
+        r.model = name(sqlite3_column_int64(s, i++));
+        r.key = name(sqlite3_column_int64(s, i++));
+        r.usage.promptTokens = sqlite3_column_int64(s, i++);
+        r.usage.cachedTokens = sqlite3_column_int64(s, i++);
+        r.usage.cacheWrite5mTokens = sqlite3_column_int64(s, i++);
+        r.usage.cacheWrite1hTokens = sqlite3_column_int64(s, i++);
+        r.usage.completionTokens = sqlite3_column_int64(s, i++);
+        r.usage.reasoningTokens = sqlite3_column_int64(s, i++);
+        r.usage.audioInputTokens = sqlite3_column_int64(s, i++);
+        r.usage.audioOutputTokens = sqlite3_column_int64(s, i++);
+        r.usage.imageInputTokens = sqlite3_column_int64(s, i++);
+        r.priced = sqlite3_column_type(s, i) != SQLITE_NULL;
+        r.cost = r.priced ? sqlite3_column_int64(s, i) : 0;
+        ++i;
+        r.batch = sqlite3_column_int64(s, i++) != 0;
+        r.requestHash = hash(s, i++);
+        r.promptChars = sqlite3_column_int64(s, i++);
+        r.taskType = text(s, i++, chunk, lastTaskType);
+        r.httpStatus = sqlite3_column_int(s, i++);
+        r.cacheOutcome = sqlite3_column_int(s, i++);
+        r.callCount = sqlite3_column_int64(s, i++);
+        r.messageCount = sqlite3_column_int(s, i++);
+        r.hasTools = sqlite3_column_int64(s, i++) != 0;
+    }
+
+    // Column 0 (call_id) is read by the caller.
+    void readSavings(sqlite3_stmt *s, ScanRow &r, ScanChunk &chunk)
+    {
+        r.hasSavings = true;
+        r.complexity = text(s, 1, chunk, lastComplexity);
+        r.tokensBeforeCompression = sqlite3_column_int64(s, 2);
+        r.fewShotSet = text(s, 3, chunk, lastFewShotSet);
+        r.fewShotTokens = sqlite3_column_int64(s, 4);
+        r.fewShotSetTokens = sqlite3_column_int64(s, 5);
+        r.semanticScope = text(s, 6, chunk, lastScope);
+        r.guardSignature = text(s, 7, chunk, lastGuards);
+        r.embeddingModel = text(s, 8, chunk, lastEmbeddingModel);
+        if (withEmbeddings && sqlite3_column_type(s, 9) == SQLITE_BLOB) {
+            const void *blob = sqlite3_column_blob(s, 9);
+            const auto floats = size_t(sqlite3_column_bytes(s, 9)) / sizeof(float);
+            r.embeddingOffset = qint32(chunk.floats.size());
+            r.embeddingFloats = qint32(floats);
+            // Copied bytewise: the blob is little-endian float32 with no alignment guarantee.
+            chunk.floats.resize(chunk.floats.size() + floats);
+            std::memcpy(chunk.floats.data() + r.embeddingOffset, blob, floats * sizeof(float));
+        }
+    }
+
+    static void clearSavings(ScanRow &r)
+    {
+        r.hasSavings = false;
+        r.complexity = r.fewShotSet = r.semanticScope = r.guardSignature = r.embeddingModel = 0;
+        r.tokensBeforeCompression = -1;
+        r.fewShotTokens = r.fewShotSetTokens = 0;
+        r.embeddingOffset = r.embeddingFloats = 0;
+    }
+
+    std::unique_ptr<ScanChunk> newChunk()
+    {
+        std::unique_ptr<ScanChunk> chunk;
+        {
+            std::lock_guard lock(mutex);
+            if (!spare.empty()) {
+                chunk = std::move(spare.front());
+                spare.pop_front();
+            }
+        }
+        if (!chunk) {
+            chunk = std::make_unique<ScanChunk>();
+            chunk->rows.reserve(kChunkRows);
+        }
+        chunk->rows.clear();
+        chunk->floats.clear();
+        chunk->newTexts.clear();
+        return chunk;
+    }
+
+    // Hands a full chunk to the consumer; false when asked to stop.
+    bool publish(std::unique_ptr<ScanChunk> chunk)
+    {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return stop || ready.size() < size_t(kMaxQueuedChunks); });
+        if (stop)
+            return false;
+        ready.push_back(std::move(chunk));
+        cv.notify_all();
+        return true;
+    }
+
+    void finish(std::optional<Error> e)
+    {
+        std::lock_guard lock(mutex);
+        finished = true;
+        error = std::move(e);
+        cv.notify_all();
+    }
+
+    void run() { finish(scan()); }
+
+    std::optional<Error> scan()
+    {
+        Statement calls, savings, savingsById;
+        if (auto ok = calls.prepare(db, kCallsSql); !ok)
+            return ok.error();
+        if (auto ok = savings.prepare(db, savingsSql(withEmbeddings, "call_id >= ?1 AND call_id <= ?2 ORDER BY call_id"));
+            !ok)
+            return ok.error();
+        if (auto ok = savingsById.prepare(db, savingsSql(withEmbeddings, "call_id = ?1")); !ok)
+            return ok.error();
+        calls.bind(1, fromUs);
+        calls.bind(2, toUs);
+        savings.bind(1, span.minId);
+        savings.bind(2, span.maxId);
+
+        // The merge: `savings` is positioned on its first row whose call_id has not been passed yet
+        // (savingsId), or done. Calls come in time order, usually also in id order; a call whose id
+        // is below an id already passed gets its row by point lookup.
+        qint64 savingsId = 0;
+        bool savingsDone = false;
+        auto advance = [&]() -> std::optional<Error> {
+            const int rc = sqlite3_step(savings.get());
+            if (rc == SQLITE_ROW) {
+                savingsId = sqlite3_column_int64(savings.get(), 0);
+            } else if (rc == SQLITE_DONE) {
+                savingsDone = true;
+            } else {
+                return dbError(db, "call_savings");
+            }
+            return std::nullopt;
+        };
+        if (auto e = advance())
+            return e;
+        qint64 passedUpTo = span.minId; // every savings row with call_id < passedUpTo has been passed
+
+        std::unique_ptr<ScanChunk> chunk = newChunk();
+        for (;;) {
+            const int rc = sqlite3_step(calls.get());
+            if (rc == SQLITE_DONE)
+                break;
+            if (rc != SQLITE_ROW)
+                return dbError(db, "calls");
+            chunk->rows.emplace_back();
+            ScanRow &r = chunk->rows.back();
+            readCall(calls.get(), r, *chunk);
+            clearSavings(r);
+            if (r.id >= passedUpTo) {
+                while (!savingsDone && savingsId < r.id) {
+                    if (auto e = advance())
+                        return e;
+                }
+                if (!savingsDone && savingsId == r.id) {
+                    readSavings(savings.get(), r, *chunk);
+                    if (auto e = advance())
+                        return e;
+                }
+                passedUpTo = r.id + 1;
+            } else {
+                savingsById.reset();
+                savingsById.bind(1, r.id);
+                const int prc = sqlite3_step(savingsById.get());
+                if (prc == SQLITE_ROW)
+                    readSavings(savingsById.get(), r, *chunk);
+                else if (prc != SQLITE_DONE)
+                    return dbError(db, "call_savings");
+            }
+            if (chunk->rows.size() == size_t(kChunkRows)) {
+                if (!publish(std::move(chunk)))
+                    return std::nullopt;
+                chunk = newChunk();
+            }
+        }
+        if (!chunk->rows.empty())
+            publish(std::move(chunk));
+        return std::nullopt;
+    }
+};
+
+Result<std::unique_ptr<LedgerScan>> LedgerScan::open(const QString &path)
+{
+    if (path.isEmpty() || path == ":memory:"_L1)
+        return fail(ErrorCode::InvalidArgument,
+                    QObject::tr("Simulation needs a ledger file; an in-memory database cannot be read by a second "
+                                "connection"));
+    std::unique_ptr<LedgerScan> scan(new LedgerScan);
+    const QByteArray file = path.toUtf8();
+    // NOMUTEX: the connection is used by one thread at a time (this one, then the worker, then this one).
+    const int rc = sqlite3_open_v2(file.constData(), &scan->m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        const QString why = scan->m_db ? QString::fromUtf8(sqlite3_errmsg(scan->m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
+        return fail(ErrorCode::Database, QObject::tr("Simulation failed: cannot open %1: %2").arg(path, why));
+    }
+    sqlite3_busy_timeout(scan->m_db, 5000);
+    // One read transaction for the labels, the span and the rows: one snapshot of the ledger.
+    if (sqlite3_exec(scan->m_db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(dbError(scan->m_db, "begin"));
+    if (auto ok = scan->loadLabels(); !ok)
+        return std::unexpected(ok.error());
+    return scan;
+}
+
+LedgerScan::~LedgerScan()
+{
+    if (m_worker && m_worker->thread.joinable()) {
+        {
+            std::lock_guard lock(m_worker->mutex);
+            m_worker->stop = true;
+            m_worker->cv.notify_all();
+        }
+        m_worker->thread.join();
+    }
+    m_worker.reset();
+    if (m_db) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close_v2(m_db);
+    }
+}
+
+Result<void> LedgerScan::loadLabels()
+{
+    Statement q;
+    if (auto ok = q.prepare(m_db, "SELECT id, name FROM labels"); !ok)
+        return ok;
+    m_names << QString();
+    m_nameIndex.insert(QString(), 0); // "" and a label id the table lacks
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+        const qint64 id = sqlite3_column_int64(q.get(), 0);
+        const std::string_view t = textAt(q.get(), 1);
+        const QString name = QString::fromUtf8(t.data(), qsizetype(t.size()));
+        qint32 index = m_nameIndex.value(name, -1);
+        if (index < 0) {
+            index = qint32(m_names.size());
+            m_names << name;
+            m_nameIndex.insert(name, index);
+        }
+        // Label ids are assigned 1, 2, 3, ... by the writer; a huge id would only waste this table.
+        if (id < 0 || id > 50'000'000)
+            return fail(ErrorCode::Database, QObject::tr("Simulation failed: unexpected label id %1").arg(id));
+        if (size_t(id) >= m_labelToName.size())
+            m_labelToName.resize(size_t(id) + 1, 0);
+        m_labelToName[size_t(id)] = index;
+    }
+    if (rc != SQLITE_DONE)
+        return std::unexpected(dbError(m_db, "labels"));
+    m_texts << QString();
+    return {};
+}
+
+Result<LedgerScan::Span> LedgerScan::span(qint64 fromUs, qint64 toUs)
+{
+    Statement q;
+    if (auto ok = q.prepare(m_db, "SELECT COUNT(*), MIN(started_at_us), MAX(started_at_us), MIN(id), MAX(id) "
+                                  "FROM calls WHERE started_at_us >= ?1 AND started_at_us < ?2");
+        !ok)
+        return std::unexpected(ok.error());
+    q.bind(1, fromUs);
+    q.bind(2, toUs);
+    if (sqlite3_step(q.get()) != SQLITE_ROW)
+        return std::unexpected(dbError(m_db, "span"));
+    Span s;
+    s.count = sqlite3_column_int64(q.get(), 0);
+    if (s.count > 0) {
+        s.minStartedAtUs = sqlite3_column_int64(q.get(), 1);
+        s.maxStartedAtUs = sqlite3_column_int64(q.get(), 2);
+        s.minId = sqlite3_column_int64(q.get(), 3);
+        s.maxId = sqlite3_column_int64(q.get(), 4);
+    }
+    return s;
+}
+
+void LedgerScan::start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings)
+{
+    m_worker = std::make_unique<Worker>();
+    Worker &w = *m_worker;
+    w.db = m_db;
+    w.fromUs = fromUs;
+    w.toUs = toUs;
+    w.span = span;
+    w.withEmbeddings = withEmbeddings;
+    w.labelToName = &m_labelToName;
+    w.emptyName = 0;
+    if (span.count == 0) {
+        w.finished = true;
+        return;
+    }
+    w.thread = std::thread([&w] { w.run(); });
+}
+
+Result<ScanChunk *> LedgerScan::next()
+{
+    if (!m_worker)
+        return nullptr;
+    Worker &w = *m_worker;
+    std::unique_lock lock(w.mutex);
+    if (w.current) {
+        w.spare.push_back(std::move(w.current));
+        w.cv.notify_all();
+    }
+    w.cv.wait(lock, [&] { return !w.ready.empty() || w.finished; });
+    if (!w.ready.empty()) {
+        w.current = std::move(w.ready.front());
+        w.ready.pop_front();
+        lock.unlock();
+        m_texts.append(w.current->newTexts);
+        return w.current.get();
+    }
+    if (w.error)
+        return std::unexpected(*w.error);
+    return nullptr;
+}
+
+} // namespace tl::simulate

@@ -1,0 +1,130 @@
+#pragma once
+
+#include "common/Money.h"
+#include "common/Result.h"
+#include "ledger/CallRecord.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+struct sqlite3;
+
+namespace tl::simulate {
+
+// One call as the simulator replays it: integers and interned string ids, no QVariant, no QString per
+// row. Read from the ledger's `calls` table and its `call_savings` row (schema v5), if any.
+struct ScanRow
+{
+    qint64 id = 0;
+    qint64 startedAtUs = 0; // microseconds since the Unix epoch (UTC)
+    // Label names, as indices into LedgerScan::names() (the same name always has the same index; a
+    // label id the labels table lacks reads as "").
+    qint32 endpoint = 0;
+    qint32 provider = 0;
+    qint32 model = 0; // the served model
+    qint32 key = 0;
+    Usage usage; // tokens
+    NanoUsd cost = 0;
+    bool priced = false; // false: cost_nano is NULL (unpriced)
+    bool batch = false;
+    bool hasTools = false;
+    bool hasSavings = false; // a call_savings row exists
+    qint32 requestHash = -1; // an id per distinct request_hash; -1 when there is none ('')
+    qint32 taskType = 0;     // text id (LedgerScan::texts(); 0 is "")
+    int httpStatus = 200;
+    int cacheOutcome = 0; // CacheOutcome
+    int messageCount = 0;
+    qint64 promptChars = 0;
+    qint64 callCount = 1;
+    // call_savings (zero / -1 / text 0 when the call has no row).
+    qint32 complexity = 0; // text id
+    qint32 fewShotSet = 0; // text id
+    qint32 semanticScope = 0; // text id
+    qint32 guardSignature = 0; // text id
+    qint32 embeddingModel = 0; // text id
+    qint64 tokensBeforeCompression = -1;
+    qint64 fewShotTokens = 0;
+    qint64 fewShotSetTokens = 0;
+    qint32 embeddingOffset = 0; // into ScanChunk::floats
+    qint32 embeddingFloats = 0; // float32 values of the stored embedding blob (0: none or not read)
+};
+
+// Rows in (started_at_us, id) order, with the embedding floats they refer to and the texts interned
+// since the previous chunk (appended to LedgerScan::texts() by LedgerScan::next()).
+struct ScanChunk
+{
+    std::vector<ScanRow> rows;
+    std::vector<float> floats;
+    QList<QString> newTexts;
+};
+
+// The simulator's read path: the ledger's calls in a time range, read with SQLite's C API on a
+// read-only connection of its own (SQLITE_OPEN_READONLY), in one read transaction so the labels, the
+// span and the rows are one consistent snapshot. Rows are read on a worker thread of its own
+// (std::thread) while the caller replays the previous chunks: at most kMaxQueuedChunks chunks of
+// kChunkRows rows wait in memory.
+//
+// Reading: calls through its started_at_us index in (started_at_us, id) order; call_savings merged in
+// by call_id from a second, call_id-ordered scan over the range's ids (a point lookup for a call whose
+// id is lower than one already merged, i.e. recorded out of time order); the embedding BLOB only when
+// asked for (the semantic cache needs it, nothing else does).
+//
+// Thread affinity: create, use and destroy on one thread (the Ledger's reader thread for the
+// simulator); the worker thread owns the connection between start() and the end of the scan, and the
+// destructor stops and joins it. Errors: Database with SQLite's message (file missing, not a ledger,
+// I/O error), InvalidArgument for a database that a second connection cannot open (in-memory).
+class LedgerScan
+{
+public:
+    static constexpr int kChunkRows = 8192;
+    static constexpr int kMaxQueuedChunks = 6;
+
+    struct Span
+    {
+        qint64 count = 0;
+        qint64 minStartedAtUs = 0; // valid when count > 0
+        qint64 maxStartedAtUs = 0;
+        qint64 minId = 0;
+        qint64 maxId = 0;
+    };
+
+    // Opens `path` read-only and begins the read transaction. `path` is the ledger file
+    // (QSqlDatabase::databaseName() of a ledger connection).
+    static Result<std::unique_ptr<LedgerScan>> open(const QString &path);
+    ~LedgerScan();
+    LedgerScan(const LedgerScan &) = delete;
+    LedgerScan &operator=(const LedgerScan &) = delete;
+
+    // Label names and the texts interned so far (index 0 of texts is "").
+    const QList<QString> &names() const { return m_names; }
+    const QList<QString> &texts() const { return m_texts; }
+    // The index of `name` among names(), -1 if no label has it.
+    qint32 nameIndex(const QString &name) const { return m_nameIndex.value(name, -1); }
+
+    // Count, time span and id span of the calls with fromUs <= started_at_us < toUs.
+    Result<Span> span(qint64 fromUs, qint64 toUs);
+
+    // Starts reading the rows of [fromUs, toUs) (`span` as span() returned it) on the worker thread.
+    void start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings);
+    // The next chunk, blocking until the worker has one; nullptr after the last row. The previous
+    // chunk returned by next() is recycled, so its rows must no longer be used.
+    Result<ScanChunk *> next();
+
+private:
+    LedgerScan() = default;
+    struct Worker;
+    Result<void> loadLabels();
+
+    sqlite3 *m_db = nullptr;
+    QList<QString> m_names;
+    QHash<QString, qint32> m_nameIndex;
+    std::vector<qint32> m_labelToName; // label id -> name index; label ids are small positive integers
+    QList<QString> m_texts;
+    std::unique_ptr<Worker> m_worker;
+};
+
+} // namespace tl::simulate
