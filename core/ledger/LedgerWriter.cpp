@@ -26,7 +26,7 @@ using namespace Qt::StringLiterals;
 namespace tl {
 
 namespace {
-constexpr int kBatchSize = 4096;
+constexpr int kBatchSize = 16384;
 constexpr int kFlushIntervalMs = 100;
 constexpr int kRetryIntervalMs = 1000;
 constexpr qint64 kUsPerHour = 3'600'000'000LL;
@@ -186,13 +186,21 @@ public:
     // Called from any thread: hands over several entries under one lock.
     void enqueueMany(std::deque<Entry> &entries, bool urgent)
     {
+        qint64 records = 0, jobs = 0;
+        for (const Entry &entry : entries) {
+            records += entry.record ? 1 : 0;
+            jobs += entry.job ? 1 : 0;
+        }
         bool kick = false;
         {
             QMutexLocker lock(&m_mutex);
-            for (Entry &entry : entries) {
-                if (entry.record)
-                    ++m_pendingRecords;
-                m_queue.push_back(std::move(entry));
+            m_pendingRecords += records;
+            m_queuedJobs += jobs;
+            if (m_queue.empty()) {
+                m_queue.swap(entries); // no per-entry moves under the lock
+            } else {
+                for (Entry &entry : entries)
+                    m_queue.push_back(std::move(entry));
             }
             kick = (urgent || m_pendingRecords >= kBatchSize) && !m_drainScheduled;
             if (kick)
@@ -267,12 +275,16 @@ public:
                 QMutexLocker lock(&m_mutex);
                 if (m_queue.empty())
                     return;
+                if (m_queuedJobs == 0 && m_queue.size() <= size_t(kBatchSize))
+                    work.swap(m_queue); // the common case: everything waiting fits one batch
                 // Take records up to the batch size, stopping before a job.
                 int records = 0;
                 while (!m_queue.empty() && records < kBatchSize) {
                     if (m_queue.front().job && !work.empty())
                         break;
                     const bool isJob = bool(m_queue.front().job);
+                    if (isJob)
+                        --m_queuedJobs;
                     if (m_queue.front().record)
                         ++records;
                     work.push_back(std::move(m_queue.front()));
@@ -502,14 +514,16 @@ private:
                       const std::map<LatencyKey, Histogram> &latencies)
     {
         const qint64 step = level == 0 ? kUsPerHour : kUsPerDay;
-        std::map<RollupKey, RollupDelta> merged;
-        for (const auto &[k, d] : rollups) {
-            RollupKey key = k;
-            std::get<0>(key) = floorTo(std::get<0>(k), step);
-            merged[key].add(d);
+        std::map<RollupKey, RollupDelta> days;
+        if (level == 1) {
+            for (const auto &[k, d] : rollups) {
+                RollupKey key = k;
+                std::get<0>(key) = floorTo(std::get<0>(k), step);
+                days[key].add(d);
+            }
         }
         sqlite3_stmt *s = m_rollup[level].get();
-        for (const auto &[k, d] : merged) {
+        for (const auto &[k, d] : level == 0 ? rollups : days) {
             int i = 1;
             sqlite3_bind_int64(s, i++, std::get<0>(k));
             sqlite3_bind_int64(s, i++, std::get<1>(k));
@@ -523,18 +537,20 @@ private:
             if (const int rc = run(s); rc != SQLITE_DONE)
                 return rc;
         }
-        std::map<LatencyKey, Histogram> mergedLatency;
-        for (const auto &[k, counts] : latencies) {
-            LatencyKey key = k;
-            std::get<0>(key) = floorTo(std::get<0>(k), step);
-            auto [it, added] = mergedLatency.try_emplace(key);
-            if (added)
-                it->second.fill(0);
-            for (int b = 0; b < LatencyHistogram::kBuckets; ++b)
-                it->second[size_t(b)] += counts[size_t(b)];
+        std::map<LatencyKey, Histogram> dayLatency;
+        if (level == 1) {
+            for (const auto &[k, counts] : latencies) {
+                LatencyKey key = k;
+                std::get<0>(key) = floorTo(std::get<0>(k), step);
+                auto [it, added] = dayLatency.try_emplace(key);
+                if (added)
+                    it->second.fill(0);
+                for (int b = 0; b < LatencyHistogram::kBuckets; ++b)
+                    it->second[size_t(b)] += counts[size_t(b)];
+            }
         }
         sqlite3_stmt *l = m_latency[level].get();
-        for (const auto &[k, counts] : mergedLatency) {
+        for (const auto &[k, counts] : level == 0 ? latencies : dayLatency) {
             const QByteArray encoded = LatencyHistogram::encode(counts.data());
             sqlite3_bind_int64(l, 1, std::get<0>(k));
             sqlite3_bind_int64(l, 2, std::get<1>(k));
@@ -718,6 +734,7 @@ private:
     mutable QMutex m_mutex;
     std::deque<Entry> m_queue;
     qint64 m_pendingRecords = 0;
+    qint64 m_queuedJobs = 0; // entries in m_queue that are runExclusive() jobs
     bool m_drainScheduled = false;
 };
 

@@ -5,12 +5,19 @@
 #include "ledger/RecordCodec.h"
 #include "query/LedgerQueries.h"
 
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QtTest>
 
 #include <map>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+
+#include <csignal>
+#endif
 
 using namespace Qt::StringLiterals;
 using namespace tl;
@@ -391,6 +398,61 @@ private Q_SLOTS:
         bq.toUs = rq.toUs;
         QCOMPARE(ledger->breakdown(bq).result()->totals.cost, 15'500'000);
         QCOMPARE(ledger->breakdown(bq).result()->totals.unpricedCalls, 0);
+    }
+
+    // A commit that cannot write (here: the process's file-size limit, so writes fail as on a full
+    // disk) keeps the batch in memory, emits writeFailed and retries every second; once writes work
+    // again every record is committed, once, with its rollups.
+    void aFailedWriteKeepsTheBatchAndRetries()
+    {
+#ifdef Q_OS_UNIX
+        const QString path = m_dir.filePath(u"full.sqlite"_s);
+        auto ledger = openLedger(path);
+        QSignalSpy failed(&ledger->writer(), &LedgerWriter::writeFailed);
+        const qint64 base = test::usFromIso(u"2026-11-06T00:00:00Z"_s);
+        QList<CallRecord> records = sampleRecords(5100, base, 3 * kHour, 13);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        QCOMPARE(ledger->writer().submitBatch(records.mid(0, 100)).result().inserted, 100);
+
+        rlimit before{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
+        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
+        rlimit limited = before;
+        limited.rlim_cur = rlim_t(largest + 8192); // 5,000 records need ~700 KB more
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        QFuture<WriteReport> rest = ledger->writer().submitBatch(records.mid(100));
+        QTRY_VERIFY(failed.count() >= 1);
+        QCOMPARE(ledger->writer().pending(), 5000);
+        QVERIFY(!rest.isFinished());
+        QVERIFY(!failed.constFirst().constFirst().toString().isEmpty());
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
+        std::signal(SIGXFSZ, previousHandler);
+
+        QTRY_VERIFY_WITH_TIMEOUT(rest.isFinished(), 10'000); // the next retry, at most a second later
+        const WriteReport report = rest.result();
+        QCOMPARE(report.inserted, 5000);
+        QCOMPARE(report.failed, 0);
+        QCOMPARE(ledger->writer().pending(), 0);
+        BreakdownQuery q;
+        q.fromUs = base;
+        q.toUs = base + 3 * kHour;
+        const auto b = ledger->breakdown(q).result();
+        QCOMPARE(b->totals.calls, 5100);
+        NanoUsd cost = 0;
+        for (const CallRecord &r : std::as_const(records))
+            cost += r.cost.value_or(0);
+        QCOMPARE(b->totals.cost, cost);
+        const qint64 rows = ledger->read<qint64>([](QSqlDatabase &db) {
+            QSqlQuery c(db);
+            c.exec(u"SELECT COUNT(*) FROM calls"_s);
+            return c.next() ? c.value(0).toLongLong() : -1;
+        }).result();
+        QCOMPARE(rows, 5100);
+#else
+        QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
+#endif
     }
 
     // Destroying the ledger drains the writer: every handed-over record is on disk afterwards.
