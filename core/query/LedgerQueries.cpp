@@ -156,26 +156,27 @@ const QString kRawMetrics = uR"(SUM(call_count), SUM(prompt_tokens), SUM(cached_
     SUM(saved_nano), SUM((cache_outcome IN (2, 3)) * call_count),
     SUM((http_status >= 400 OR error_kind <> '') * call_count), SUM(latency_us >= 0), SUM(MAX(latency_us, 0)))"_s;
 
-void readMetrics(const QSqlQuery &q, int first, Aggregate &a)
+// Adds (sign 1) or takes away (sign -1: the complement of an edge, see splitHours) one row of metrics.
+void readMetrics(const QSqlQuery &q, int first, Aggregate &a, int sign = 1)
 {
     int i = first;
-    a.calls += q.value(i++).toLongLong();
-    a.promptTokens += q.value(i++).toLongLong();
-    a.cachedTokens += q.value(i++).toLongLong();
-    a.cacheWriteTokens += q.value(i++).toLongLong();
-    a.completionTokens += q.value(i++).toLongLong();
-    a.reasoningTokens += q.value(i++).toLongLong();
-    a.cost += q.value(i++).toLongLong();
-    a.unpricedCalls += q.value(i++).toLongLong();
-    a.estimatedCalls += q.value(i++).toLongLong();
-    a.saved += q.value(i++).toLongLong();
-    a.cacheHits += q.value(i++).toLongLong();
-    a.errorCalls += q.value(i++).toLongLong();
-    a.latencyCalls += q.value(i++).toLongLong();
-    a.latencySumUs += q.value(i++).toLongLong();
-    a.batchCalls += q.value(i++).toLongLong();
-    a.batchCost += q.value(i++).toLongLong();
-    a.batchSaved += q.value(i++).toLongLong();
+    a.calls += q.value(i++).toLongLong() * sign;
+    a.promptTokens += q.value(i++).toLongLong() * sign;
+    a.cachedTokens += q.value(i++).toLongLong() * sign;
+    a.cacheWriteTokens += q.value(i++).toLongLong() * sign;
+    a.completionTokens += q.value(i++).toLongLong() * sign;
+    a.reasoningTokens += q.value(i++).toLongLong() * sign;
+    a.cost += q.value(i++).toLongLong() * sign;
+    a.unpricedCalls += q.value(i++).toLongLong() * sign;
+    a.estimatedCalls += q.value(i++).toLongLong() * sign;
+    a.saved += q.value(i++).toLongLong() * sign;
+    a.cacheHits += q.value(i++).toLongLong() * sign;
+    a.errorCalls += q.value(i++).toLongLong() * sign;
+    a.latencyCalls += q.value(i++).toLongLong() * sign;
+    a.latencySumUs += q.value(i++).toLongLong() * sign;
+    a.batchCalls += q.value(i++).toLongLong() * sign;
+    a.batchCost += q.value(i++).toLongLong() * sign;
+    a.batchSaved += q.value(i++).toLongLong() * sign;
 }
 
 void addBucket(Aggregate &a, int bucket, qint64 count)
@@ -207,6 +208,7 @@ struct Range
     qint64 to;
     bool rollup; // Hour or Day
     Level level = Level::Raw;
+    int sign = 1; // -1: rows to take away from the rollup range before it (an edge's complement)
 
     QString table() const { return level == Level::Day ? u"rollup_day"_s : level == Level::Hour ? u"rollup_hour"_s : u"calls"_s; }
     QString latencyTable() const
@@ -216,26 +218,44 @@ struct Range
     QString timeColumn() const { return level == Level::Day ? u"day_us"_s : level == Level::Hour ? u"hour_us"_s : u"started_at_us"_s; }
 };
 
-// Whole hours from the hourly rollups, partial hours at both ends from the raw rows.
-void splitHours(qint64 from, qint64 to, QList<Range> &ranges)
+// Whole hours from the hourly rollups, partial hours at both ends from the raw rows. With `complement`
+// (sums that can be taken apart: breakdowns without tags), an edge longer than half an hour is read as
+// its whole hour from the rollups minus the raw rows of the rest of that hour, so no range reads more
+// than half an hour of raw rows at either end; integer sums, so the result is the same.
+void splitHours(qint64 from, qint64 to, QList<Range> &ranges, bool complement)
 {
     if (to <= from)
         return;
     const qint64 h0 = ceilTo(from, kUsPerHour);
     const qint64 h1 = floorTo(to, kUsPerHour);
-    if (h0 >= h1) {
+    if (h0 > h1) { // inside one hour
         ranges.append({from, to, false, Level::Raw});
         return;
     }
-    if (from < h0)
-        ranges.append({from, h0, false, Level::Raw});
-    ranges.append({h0, h1, true, Level::Hour});
-    if (h1 < to)
-        ranges.append({h1, to, false, Level::Raw});
+    if (from < h0) {
+        const qint64 hour = h0 - kUsPerHour;
+        if (complement && 2 * (h0 - from) > kUsPerHour) {
+            ranges.append({hour, h0, true, Level::Hour});
+            ranges.append({hour, from, false, Level::Raw, -1});
+        } else {
+            ranges.append({from, h0, false, Level::Raw});
+        }
+    }
+    if (h0 < h1)
+        ranges.append({h0, h1, true, Level::Hour});
+    if (h1 < to) {
+        const qint64 end = h1 + kUsPerHour;
+        if (complement && 2 * (to - h1) > kUsPerHour) {
+            ranges.append({h1, end, true, Level::Hour});
+            ranges.append({to, end, false, Level::Raw, -1});
+        } else {
+            ranges.append({h1, to, false, Level::Raw});
+        }
+    }
 }
 
 // Whole UTC days from the daily rollups when `useDays`, the rest by hours and raw rows.
-QList<Range> splitRange(qint64 from, qint64 to, bool useDays = false)
+QList<Range> splitRange(qint64 from, qint64 to, bool useDays = false, bool complement = false)
 {
     QList<Range> ranges;
     if (to <= from)
@@ -243,12 +263,12 @@ QList<Range> splitRange(qint64 from, qint64 to, bool useDays = false)
     const qint64 d0 = ceilTo(from, kUsPerDay);
     const qint64 d1 = floorTo(to, kUsPerDay);
     if (!useDays || d0 >= d1) {
-        splitHours(from, to, ranges);
+        splitHours(from, to, ranges, complement);
         return ranges;
     }
-    splitHours(from, d0, ranges);
+    splitHours(from, d0, ranges, complement);
     ranges.append({d0, d1, true, Level::Day});
-    splitHours(d1, to, ranges);
+    splitHours(d1, to, ranges, complement);
     return ranges;
 }
 
@@ -346,7 +366,8 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         return names;
     };
 
-    for (const Range &range : splitRange(query.fromUs, query.toUs, !byTag)) {
+    // Complements need every sum, the latency histogram included, to come from the hourly rollups.
+    for (const Range &range : splitRange(query.fromUs, query.toUs, !byTag, !byTag && latencyByRollup)) {
         const bool rollup = range.rollup && !byTag;
         const Where where = buildWhere(query.filter, labels, db, !rollup);
         if (where.impossible)
@@ -378,9 +399,9 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
                     readMetrics(q, int(query.groupBy.size()), groups[k]);
                 }
             } else {
-                readMetrics(q, int(query.groupBy.size()), groups[names]);
+                readMetrics(q, int(query.groupBy.size()), groups[names], range.sign);
                 // Without tags the groups partition the calls: the totals are their sum.
-                readMetrics(q, int(query.groupBy.size()), result.totals);
+                readMetrics(q, int(query.groupBy.size()), result.totals, range.sign);
             }
         }
         if (byTag) {
@@ -415,8 +436,8 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
                 Aggregate &group = groups[keyNames(l)];
                 for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
                     if (counts[size_t(b)] != 0) {
-                        addBucket(group, b, counts[size_t(b)]);
-                        addBucket(result.totals, b, counts[size_t(b)]);
+                        addBucket(group, b, range.sign * counts[size_t(b)]);
+                        addBucket(result.totals, b, range.sign * counts[size_t(b)]);
                     }
                 }
             }
@@ -430,8 +451,8 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
             const int n = int(query.groupBy.size());
             while (l.next()) {
                 const int bucket = LatencyHistogram::bucketOf(l.value(n).toLongLong());
-                addBucket(groups[keyNames(l)], bucket, 1);
-                addBucket(result.totals, bucket, 1);
+                addBucket(groups[keyNames(l)], bucket, range.sign);
+                addBucket(result.totals, bucket, range.sign);
             }
         }
     }

@@ -5,6 +5,7 @@
 #include "ledger/Schema.h"
 
 #include <QFile>
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -99,6 +100,10 @@ private Q_SLOTS:
 
         auto migrated = Database::open(path, u"migrated-v5"_s);
         QVERIFY2(migrated.has_value(), migrated ? "" : qPrintable(migrated.error().message));
+        auto closeLater = qScopeGuard([&] {
+            migrated = Result<QSqlDatabase>(QSqlDatabase()); // release the handle before removing the connection
+            Database::close(u"migrated-v5"_s);
+        });
         QSqlQuery q(*migrated);
         QStringList hours;
         QVERIFY(q.exec(u"SELECT hour_us, key_id, counts FROM rollup_latency_hist_hour ORDER BY 1, 2"_s));
@@ -111,7 +116,6 @@ private Q_SLOTS:
         QVERIFY(q.exec(u"SELECT count(*) FROM sqlite_master WHERE name IN ('rollup_latency_hour', 'rollup_latency_day')"_s));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toInt(), 0);
-        Database::close(u"migrated-v5"_s);
     }
 
     // The stored histogram text: non-zero buckets in order; a concatenation with ',' adds up; malformed

@@ -72,6 +72,10 @@ private Q_SLOTS:
         QTest::newRow("inside one hour") << qint64(5 * kHour + 1) << qint64(5 * kHour + kHour / 2);
         QTest::newRow("whole hours only") << qint64(2 * kHour) << qint64(20 * kHour);
         QTest::newRow("a partial hour, an hour and a whole day") << qint64(22 * kHour + 17 * 60'000'000LL) << qint64(48 * kHour);
+        // Edges longer than half an hour are read as their hour minus the rest of it.
+        QTest::newRow("long edges at both ends") << qint64(3 * kHour + 5 * 60'000'000LL) << qint64(40 * kHour + 55 * 60'000'000LL);
+        QTest::newRow("two partial hours, no whole one") << qint64(6 * kHour + 10 * 60'000'000LL) << qint64(7 * kHour + 50 * 60'000'000LL);
+        QTest::newRow("a long edge, then whole days") << qint64(kHour / 4) << qint64(47 * kHour + 1);
     }
     void breakdownEqualsBruteForce()
     {
