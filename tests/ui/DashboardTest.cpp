@@ -12,6 +12,7 @@
 #include "dashboard/DateRangePicker.h"
 #include "dashboard/EmptyState.h"
 #include "dashboard/FilterChip.h"
+#include "common/Format.h"
 #include "dashboard/KpiPanel.h"
 
 #include <QBarSeries>
@@ -75,6 +76,41 @@ private Q_SLOTS:
         test::fillLedger(*t.ledger, m_now);
         QTRY_VERIFY_WITH_TIMEOUT(!page->isShowingEmptyState(), 10000);
         QTRY_COMPARE(page->breakdownModel()->breakdown().totals.calls, 22);
+    }
+
+    // Batch against real-time spend: gpt-4o-mini 1000 prompt + 200 completion tokens costs 270,000
+    // nano-USD at list prices and 135,000 through the Batch API; two batch calls save 270,000.
+    void batchTileShowsBatchAgainstRealTimeSpend()
+    {
+        test::TempLedger t;
+        test::ScriptedPrompter prompter;
+        for (int i = 0; i < 3; ++i) {
+            CallRecord r;
+            r.startedAtUs = m_now - (i + 1) * 3'600'000'000ll;
+            r.endpoint = u"nightly-classify"_s;
+            r.provider = u"openai"_s;
+            r.requestedModel = r.servedModel = u"gpt-4o-mini"_s;
+            r.usage.promptTokens = 1000;
+            r.usage.completionTokens = 200;
+            r.batch = i < 2;
+            r.sourceKey = u"batch-tile-%1"_s.arg(i);
+            t.ledger->pricer()->apply(r);
+            t.ledger->writer().submit(r);
+        }
+        t.ledger->writer().flush().waitForFinished();
+        auto page = makePage(t, prompter, u"7d"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QTRY_COMPARE(page->breakdownModel()->breakdown().totals.calls, 3);
+        const Aggregate totals = page->breakdownModel()->breakdown().totals;
+        QCOMPARE(totals.batchCalls, 2);
+        QCOMPARE(totals.batchCost, NanoUsd(270'000));
+        QCOMPARE(totals.batchSaved, NanoUsd(270'000));
+        QCOMPARE(totals.saved, NanoUsd(0)); // the batch discount is not a cache saving
+        QCOMPARE(totals.cost, NanoUsd(540'000));
+        QCOMPARE(page->kpis()->batch()->value(), Format::usd(270'000));
+        QCOMPARE(page->kpis()->batch()->detail(),
+                 u"saved %1 · real-time %2"_s.arg(Format::usd(270'000), Format::usd(270'000)));
+        QCOMPARE(page->kpis()->savings()->value(), Format::usd(0));
     }
 
     void datePickerNarrowsTheRange_data()

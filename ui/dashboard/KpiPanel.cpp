@@ -68,6 +68,7 @@ KpiPanel::KpiPanel(QWidget *parent)
     , m_per1k(new KpiTile(u"kpiPer1k"_s, tr("Cost per 1k calls"), this))
     , m_savings(new KpiTile(u"kpiSavings"_s, tr("Cache savings"), this))
     , m_unpriced(new KpiTile(u"kpiUnpriced"_s, tr("Unpriced calls"), this))
+    , m_batch(new KpiTile(u"kpiBatch"_s, tr("Batch API spend"), this))
 {
     m_addPrice = m_unpriced->addButton(u"addPriceButton"_s, tr("Add price…"));
     connect(m_addPrice, &QPushButton::clicked, this,
@@ -75,7 +76,7 @@ KpiPanel::KpiPanel(QWidget *parent)
     auto *layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(8);
-    const QList<KpiTile *> tiles{m_spend, m_calls, m_tokens, m_per1k, m_savings, m_unpriced};
+    const QList<KpiTile *> tiles{m_spend, m_calls, m_tokens, m_per1k, m_savings, m_batch, m_unpriced};
     for (int i = 0; i < tiles.size(); ++i) {
         layout->addWidget(tiles.at(i), 0, i);
         layout->setColumnStretch(i, 1);
@@ -93,6 +94,13 @@ void KpiPanel::setData(const Aggregate &t, const QList<UnpricedModel> &unpriced)
     m_per1k->setValue(t.calls > 0 ? Format::usd(t.costPer1kCalls()) : u"–"_s,
                       t.latencyCalls > 0 ? tr("avg latency %1").arg(Format::latency(t.avgLatencyUs())) : QString());
     m_savings->setValue(Format::usd(t.saved), tr("%n cache hit(s)", nullptr, int(std::min<qint64>(t.cacheHits, INT_MAX))));
+    // Batch against real-time spend, and what the batch discount saved (list cost - batch cost).
+    m_batch->setValue(Format::usd(t.batchCost),
+                      t.batchCalls > 0 ? tr("saved %1 · real-time %2").arg(Format::usd(t.batchSaved), Format::usd(t.cost - t.batchCost))
+                                       : tr("no batch calls"));
+    m_batch->setToolTip(tr("%n call(s) through a Batch API cost %1; at real-time prices they would have cost %2.", nullptr,
+                           int(std::min<qint64>(t.batchCalls, INT_MAX)))
+                            .arg(Format::usd(t.batchCost), Format::usd(t.batchCost + t.batchSaved)));
     m_unpriced->setValue(Format::count(t.unpricedCalls),
                          unpriced.isEmpty() ? tr("every model has a price")
                                             : tr("e.g. %1").arg(unpriced.first().model));

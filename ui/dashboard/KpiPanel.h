@@ -46,6 +46,7 @@ public:
     KpiTile *perThousand() const { return m_per1k; }
     KpiTile *savings() const { return m_savings; }
     KpiTile *unpriced() const { return m_unpriced; }
+    KpiTile *batch() const { return m_batch; }
 
 Q_SIGNALS:
     void addPriceRequested(const QString &provider, const QString &model);
@@ -57,6 +58,7 @@ private:
     KpiTile *m_per1k;
     KpiTile *m_savings;
     KpiTile *m_unpriced;
+    KpiTile *m_batch;
     QPushButton *m_addPrice;
     UnpricedModel m_firstUnpriced;
 };
