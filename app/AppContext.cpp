@@ -1,6 +1,7 @@
 #include "AppContext.h"
 
 #include "MainWindow.h"
+#include "dashboard/StartupTrace.h"
 #include "proxy/Proxy.h"
 #include "proxy/ProxyPage.h"
 #include "proxy/ProxyStatusIndicator.h"
@@ -18,6 +19,7 @@
 #include "teamspend/SyncScheduler.h"
 #include "teamspend/ReconciliationPage.h"
 #include "simulator/SimulatorPage.h"
+#include "routing/RoutingPage.h"
 
 #include <QNetworkAccessManager>
 
@@ -40,53 +42,95 @@ Result<CoreServices> openCore(const QString &dbPath)
     return CoreServices{*book, std::move(*ledger)};
 }
 
-int runGui(const QString &dbPath)
+int runGui(const QString &dbPath, StartupTrace &trace)
 {
     auto core = openCore(dbPath);
     if (!core) {
         QMessageBox::critical(nullptr, QApplication::translate("AppContext", "TokenLedger"), core.error().message);
         return 1;
     }
+    trace.mark("core open (price book, ledger, pricer)");
     Settings settings;
     Translations::install(settings.language()); // a language change applies on restart
     Theme::apply(settings.theme());
+    trace.mark("settings, translations and theme applied");
     auto window = createMainWindow(*core, settings);
+    window->setStartupTrace(&trace);
+    trace.mark("main window built (dashboard queries started)");
     window->show();
-    return QApplication::exec();
+    trace.mark("window shown; entering the event loop");
+    const int code = QApplication::exec();
+    window->setStartupTrace(nullptr);
+    return code;
 }
 
 std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &settings)
 {
     auto window = std::make_unique<MainWindow>(*core.ledger, settings);
+    MainWindow *w = window.get();
+    // Only the dashboard is built before the window shows: every other page is added with a factory and
+    // built on its first visit (MainWindow::addPage), so their widgets, models and queries cost nothing
+    // until then. Services that must run with the page closed (proxy, batch polling, sync schedule) are
+    // built here.
     // The proxy: a child of the window, so it stops (and records its in-flight requests) before the
     // ledger closes.
-    auto *proxy = new Proxy(*core.ledger, core.tokenizers, window.get());
-    window->addPage(u"proxy"_s, QApplication::translate("AppContext", "Proxy"),
-                    new ProxyPage(*proxy, settings, std::make_shared<KeychainSecretStore>(), window.get()));
-    window->statusBar()->addPermanentWidget(new ProxyStatusIndicator(*proxy, window.get()));
-    // The Pricing page's cost calculator counts tokens with the app's tokenizers (bundled rank files).
+    auto *proxy = new Proxy(*core.ledger, core.tokenizers, w);
+    window->addPage(u"proxy"_s, QApplication::translate("AppContext", "Proxy"), MainWindow::PageFactory([proxy, &settings, w] {
+                        return new ProxyPage(*proxy, settings, std::make_shared<KeychainSecretStore>(), w);
+                    }));
+    window->statusBar()->addPermanentWidget(new ProxyStatusIndicator(*proxy, w));
+    // The Pricing page's cost calculator counts tokens with the app's tokenizers (bundled rank files,
+    // loaded by Tokenizers on the first count).
     Ledger *ledger = core.ledger.get();
-    window->pricing()->setCalculator(new CostCalculatorWidget([ledger] { return ledger->pricer(); }, core.tokenizers));
+    QObject::connect(w, &MainWindow::pageCreated, w,
+                     [w, ledger, tokenizers = core.tokenizers](const QString &id, QWidget *) {
+                         if (id == u"pricing")
+                             w->pricing()->setCalculator(
+                                 new CostCalculatorWidget([ledger] { return ledger->pricer(); }, tokenizers));
+                     });
     // Batch jobs and team spend: one network manager for the GUI thread; keys from the keychain, which
     // lives as long as the window (the lambda holding it goes with the window).
-    auto *network = new QNetworkAccessManager(window.get());
+    auto *network = new QNetworkAccessManager(w);
     auto keychain = std::make_shared<KeychainSecretStore>();
-    QObject::connect(window.get(), &QObject::destroyed, network, [keychain] {});
-    auto *batches = new BatchService(*core.ledger, *keychain, *network, {}, window.get());
+    QObject::connect(w, &QObject::destroyed, network, [keychain] {});
+    auto *batches = new BatchService(*core.ledger, *keychain, *network, {}, w);
     window->addPage(u"batch"_s, QApplication::translate("AppContext", "Batch jobs"),
-                    new BatchPage(*batches, *core.ledger, core.tokenizers, std::make_shared<Prompter>(), window.get()));
+                    MainWindow::PageFactory([batches, ledger, tokenizers = core.tokenizers, w] {
+                        return new BatchPage(*batches, *ledger, tokenizers, std::make_shared<Prompter>(), w);
+                    }));
     // The what-if simulator; its "Apply to proxy" stores the savings policy in settings for the proxy.
-    auto *simulator = new SimulatorPage(*core.ledger, settings, std::make_shared<Prompter>(), {}, window.get());
-    window->addPage(u"simulator"_s, QApplication::translate("AppContext", "Simulator"), simulator);
-    QObject::connect(simulator, &SimulatorPage::importRequested, window.get(), &MainWindow::openImportDialog);
-    MainWindow *w = window.get();
-    QObject::connect(simulator, &SimulatorPage::proxyRequested, w, [w] { w->showPage(u"proxy"_s); });
-    auto *adminSync = new AdminSync(*core.ledger, *keychain, *network, {}, window.get());
+    window->addPage(u"simulator"_s, QApplication::translate("AppContext", "Simulator"),
+                    MainWindow::PageFactory([ledger, &settings, w] {
+                        auto *simulator = new SimulatorPage(*ledger, settings, std::make_shared<Prompter>(), {}, w);
+                        QObject::connect(simulator, &SimulatorPage::importRequested, w, &MainWindow::openImportDialog);
+                        QObject::connect(simulator, &SimulatorPage::proxyRequested, w, [w] { w->showPage(u"proxy"_s); });
+                        return simulator;
+                    }));
+    // Model routing: the router's tiers, rules and per-endpoint modes, saved in the proxy's savings policy;
+    // "Use in simulator" makes the edited config the Simulator scenario's complexity router.
+    window->addPage(u"routing"_s, QApplication::translate("AppContext", "Routing"),
+                    MainWindow::PageFactory([ledger, &settings, w, tokenizers = core.tokenizers] {
+                        auto *routingPage
+                            = new RoutingPage(*ledger, settings, tokenizers, std::make_shared<Prompter>(), {}, w);
+                        QObject::connect(routingPage, &RoutingPage::useInSimulatorRequested, w,
+                                         [w](const routing::RouterConfig &config) {
+                                             auto *simulator = static_cast<SimulatorPage *>(w->page(u"simulator"_s));
+                                             Scenario scenario = simulator->scenario();
+                                             scenario.routing.enabled = true;
+                                             scenario.routing.router = config;
+                                             simulator->setScenario(scenario);
+                                             w->showPage(u"simulator"_s);
+                                         });
+                        return routingPage;
+                    }));
+    auto *adminSync = new AdminSync(*core.ledger, *keychain, *network, {}, w);
     // Sync now and the optional schedule (Settings "teamspend/..."); runs whether the page is open or not.
-    auto *syncScheduler = new SyncScheduler(*adminSync, settings, {}, window.get());
+    auto *syncScheduler = new SyncScheduler(*adminSync, settings, {}, w);
     syncScheduler->start();
     window->addPage(u"teamspend"_s, QApplication::translate("AppContext", "Team spend"),
-                    new ReconciliationPage(*core.ledger, *syncScheduler, window.get()));
+                    MainWindow::PageFactory([ledger, syncScheduler, w] {
+                        return new ReconciliationPage(*ledger, *syncScheduler, w);
+                    }));
     return window;
 }
 

@@ -11,6 +11,7 @@ namespace tl {
 
 class MainWindow;
 class Settings;
+class StartupTrace;
 
 // The core services every entry point needs: the price book and the ledger.
 struct CoreServices
@@ -25,10 +26,11 @@ struct CoreServices
 namespace AppContext {
 // Opens the built-in price book and the ledger at `dbPath` ("" = Database::defaultPath()).
 Result<CoreServices> openCore(const QString &dbPath);
-// Opens the main window on `dbPath` and runs the event loop; returns the exit code.
-int runGui(const QString &dbPath);
+// Opens the main window on `dbPath` and runs the event loop; returns the exit code. `trace` gets the
+// startup milestones when enabled (TOKENLEDGER_STARTUP_TRACE=1).
+int runGui(const QString &dbPath, StartupTrace &trace);
 // Builds the main window with every page (the composition root adds feature pages such as the proxy
-// here); used by runGui and the screenshot command.
+// here; all but the dashboard are built on their first visit); used by runGui and the screenshot command.
 std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &settings);
 } // namespace AppContext
 

@@ -1,5 +1,6 @@
 #include "AppContext.h"
 #include "commands/Command.h"
+#include "dashboard/StartupTrace.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -42,6 +43,8 @@ void printUsage()
 
 int main(int argc, char **argv)
 {
+    // TOKENLEDGER_STARTUP_TRACE=1: startup milestones through tokenledger.startup (for the benchmark).
+    tl::StartupTrace trace(tl::StartupTrace::requestedByEnvironment());
     if (argc > 1 && argv[1][0] != '-') {
         const tl::cli::Command *command = findCommand(argv[1]);
         if (!command) {
@@ -74,6 +77,7 @@ int main(int argc, char **argv)
 
     QApplication app(argc, argv);
     setIdentity();
+    trace.mark("QApplication constructed");
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addVersionOption();
@@ -81,5 +85,5 @@ int main(int argc, char **argv)
                                       u"PATH"_s);
     parser.addOption(dbOption);
     parser.process(app);
-    return tl::AppContext::runGui(parser.value(dbOption));
+    return tl::AppContext::runGui(parser.value(dbOption), trace);
 }

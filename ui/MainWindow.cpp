@@ -5,6 +5,7 @@
 #include "common/RecordExport.h"
 #include "common/Theme.h"
 #include "dashboard/DashboardPage.h"
+#include "dashboard/StartupTrace.h"
 #include "dialogs/ImportDialog.h"
 #include "dialogs/TimeZoneDialog.h"
 #include "ledger/Ledger.h"
@@ -14,6 +15,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
 #include <QListWidget>
 #include <QMenuBar>
@@ -21,6 +23,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QHBoxLayout>
+#include <QWindow>
 
 using namespace Qt::StringLiterals;
 
@@ -54,6 +57,7 @@ MainWindow::MainWindow(Ledger &ledger, Settings &settings, std::shared_ptr<Promp
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row < 0 || row >= m_order.size())
             return;
+        ensureBuilt(row);
         m_pages->setCurrentIndex(row);
         if (m_pageActions && row < m_pageActions->actions().size())
             m_pageActions->actions().at(row)->setChecked(true);
@@ -74,14 +78,18 @@ MainWindow::MainWindow(Ledger &ledger, Settings &settings, std::shared_ptr<Promp
 
     buildMenus();
     m_dashboard = new DashboardPage(m_ledger, m_settings, *m_prompter, std::move(clock));
-    m_pricing = new PricingPage(m_ledger, *m_prompter);
     addPage(u"dashboard"_s, tr("Dashboard"), m_dashboard);
-    addPage(u"pricing"_s, tr("Pricing"), m_pricing);
+    // The Pricing page holds the whole price book in a model and asks for all-time unpriced models:
+    // built on its first visit, not before the dashboard's first frame.
+    addPage(u"pricing"_s, tr("Pricing"), PageFactory([this] {
+                m_pricing = new PricingPage(m_ledger, *m_prompter);
+                return m_pricing;
+            }));
     connect(m_dashboard, &DashboardPage::importRequested, this, &MainWindow::openImportDialog);
     connect(m_dashboard, &DashboardPage::proxyRequested, this, [this] { showPage(u"proxy"_s); });
     connect(m_dashboard, &DashboardPage::addPriceRequested, this, [this](const QString &provider, const QString &model) {
         showPage(u"pricing"_s);
-        m_pricing->addPriceFor(provider, model);
+        pricing()->addPriceFor(provider, model);
     });
     connect(&m_ledger, &Ledger::writeFailed, this,
             [this](const QString &message) { statusBar()->showMessage(tr("Cannot save calls: %1").arg(message)); });
@@ -93,11 +101,26 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::addPage(const QString &id, const QString &title, QWidget *page)
 {
+    insertPage(id, title, page, {});
+}
+
+void MainWindow::addPage(const QString &id, const QString &title, PageFactory factory)
+{
+    insertPage(id, title, nullptr, std::move(factory));
+}
+
+void MainWindow::insertPage(const QString &id, const QString &title, QWidget *page, PageFactory factory)
+{
     if (m_byId.contains(id))
         return;
     m_byId.insert(id, page);
     m_order << id;
-    m_pages->addWidget(page);
+    if (page) {
+        m_pages->addWidget(page);
+    } else {
+        m_factories.insert(id, std::move(factory));
+        m_pages->addWidget(new QWidget); // stands in for the page until ensureBuilt()
+    }
     auto *item = new QListWidgetItem(title, m_sidebar);
     item->setData(Qt::UserRole, id);
     item->setSizeHint(QSize(0, m_sidebar->fontMetrics().height() * 2));
@@ -119,9 +142,85 @@ void MainWindow::addPage(const QString &id, const QString &title, QWidget *page)
         m_dashboard->setProxyAvailable(true);
 }
 
-QWidget *MainWindow::page(const QString &id) const
+QWidget *MainWindow::page(const QString &id)
 {
-    return m_byId.value(id);
+    const int row = int(m_order.indexOf(id));
+    return row >= 0 ? ensureBuilt(row) : nullptr;
+}
+
+QWidget *MainWindow::ensureBuilt(int row)
+{
+    const QString id = m_order.value(row);
+    QWidget *built = m_byId.value(id);
+    if (built || !m_factories.contains(id))
+        return built;
+    const PageFactory factory = m_factories.take(id);
+    built = factory();
+    m_byId.insert(id, built);
+    QWidget *placeholder = m_pages->widget(row);
+    m_pages->insertWidget(row, built); // the current page stays current
+    m_pages->removeWidget(placeholder);
+    delete placeholder;
+    Q_EMIT pageCreated(id, built);
+    return built;
+}
+
+PricingPage *MainWindow::pricing()
+{
+    page(u"pricing"_s);
+    return m_pricing;
+}
+
+void MainWindow::setStartupTrace(StartupTrace *trace)
+{
+    m_trace = trace && trace->isEnabled() ? trace : nullptr;
+    if (!m_trace)
+        return;
+    connect(m_dashboard, &DashboardPage::dataLoaded, this, [this] {
+        if (m_trace && !m_traceExposed)
+            m_trace->mark("dashboard data applied (window not yet exposed)");
+        else if (m_trace)
+            m_trace->mark("dashboard data applied to its widgets");
+    }, Qt::SingleShotConnection);
+}
+
+bool MainWindow::event(QEvent *e)
+{
+    if (!m_trace)
+        return QMainWindow::event(e);
+    if (e->type() == QEvent::Show && windowHandle())
+        windowHandle()->installEventFilter(this);
+    const bool result = QMainWindow::event(e);
+    // QWidget::event(UpdateRequest) paints every dirty widget and flushes the backing store: when it
+    // returns, the frame is complete.
+    if (e->type() == QEvent::UpdateRequest)
+        traceFrame("first frame painted with the dashboard's data (end of backing-store sync)");
+    return result;
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *e)
+{
+    if (m_trace && watched == windowHandle() && e->type() == QEvent::Expose && windowHandle()->isExposed()) {
+        if (!m_traceExposed) {
+            m_traceExposed = true;
+            m_trace->mark("window exposed: first frame starts");
+        }
+        // The expose paints synchronously after this filter; a queued call runs once it is done.
+        if (m_dashboard->isLoaded())
+            QMetaObject::invokeMethod(this, [this] { traceFrame("first frame painted with the dashboard's data (expose)"); },
+                                      Qt::QueuedConnection);
+    }
+    return QMainWindow::eventFilter(watched, e);
+}
+
+void MainWindow::traceFrame(const char *how)
+{
+    if (!m_trace || !m_traceExposed || !m_dashboard->isLoaded() || currentPageId() != u"dashboard")
+        return;
+    m_trace->markWithMemory(how);
+    m_trace = nullptr;
+    if (windowHandle())
+        windowHandle()->removeEventFilter(this);
 }
 
 void MainWindow::showPage(const QString &id)

@@ -37,18 +37,8 @@ section "ledger (10M records: ingest, breakdown and time-series p95, cold start,
 LEDGER_DB=${TL_BENCH_LEDGER_DB:-/tmp/tokenledger-bench-10m.sqlite}
 rm -f "$LEDGER_DB" "$LEDGER_DB-wal" "$LEDGER_DB-shm"
 run "$BENCH/bench_ledger" --records "${TL_BENCH_RECORDS:-10000000}" --db "$LEDGER_DB" --queries 40
-echo "cold start to first painted dashboard (tokenledger screenshot: start, open, query, paint, write PNG), 5 runs:"
-for i in 1 2 3 4 5; do
-  /usr/bin/time -f "  run $i: %e s wall, %M KiB max RSS" "$BUILD/app/tokenledger" screenshot --db "$LEDGER_DB" \
-    --page dashboard --range 30d --out /tmp/tokenledger-bench-shot.png >/dev/null 2>/tmp/tokenledger-bench-time.txt
-  tail -n 1 /tmp/tokenledger-bench-time.txt
-done
-echo "idle memory with the dashboard open (offscreen, 10 s after start):"
-QT_QPA_PLATFORM=offscreen "$BUILD/app/tokenledger" --db "$LEDGER_DB" >/dev/null 2>&1 &
-APP=$!
-sleep 10
-grep -E "VmRSS|VmHWM" /proc/$APP/status | sed 's/^/  /'
-kill $APP; wait $APP 2>/dev/null
+# Cold start (GUI path through TOKENLEDGER_STARTUP_TRACE, and the screenshot command) and idle memory.
+run "$ROOT/tests/bench/startup-figures.sh" "$BUILD" "$LEDGER_DB" 5
 rm -f "$LEDGER_DB" "$LEDGER_DB-wal" "$LEDGER_DB-shm"
 
 exit $status

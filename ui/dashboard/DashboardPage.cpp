@@ -23,6 +23,8 @@
 #include <QStackedWidget>
 #include <QTimer>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -209,20 +211,46 @@ void DashboardPage::refresh()
 {
     const quint64 generation = ++m_generation;
     m_pending = 1;
-    m_ledger.timeSpan().then(this, [this, generation](Result<std::pair<qint64, qint64>> span) {
+    auto showEmptyState = [this](bool empty) {
+        m_stack->setCurrentWidget(empty ? static_cast<QWidget *>(m_empty) : m_stack->widget(0));
+    };
+    if (m_picker->range().preset == DateRange::Preset::All) {
+        // "All time" is the ledger's time span.
+        m_ledger.timeSpan().then(this, [this, generation, showEmptyState](Result<std::pair<qint64, qint64>> span) {
+            if (generation != m_generation)
+                return;
+            if (!span) {
+                showError(span.error().message);
+                finishOne(generation);
+                return;
+            }
+            const bool empty = span->first == 0 && span->second == 0;
+            showEmptyState(empty);
+            if (!empty)
+                queryRange(generation, *span);
+            finishOne(generation);
+        });
+        return;
+    }
+    // Any other range is known without the span: its queries are queued on the reader thread now,
+    // right behind "is there any record at all?" (the newest record, read through the time index),
+    // instead of after a round trip through the GUI thread, which at start is busy laying out and
+    // painting the first frame meanwhile. Ledger::timeSpan() is not used here: its MIN and MAX in one
+    // SELECT make SQLite scan the whole time index (about 3 s over ten million records).
+    RecordQuery any;
+    any.fromUs = std::numeric_limits<qint64>::min();
+    any.toUs = std::numeric_limits<qint64>::max();
+    any.limit = 1;
+    m_ledger.records(any).then(this, [this, generation, showEmptyState](Result<QList<CallRecord>> newest) {
         if (generation != m_generation)
             return;
-        if (!span) {
-            showError(span.error().message);
-            finishOne(generation);
-            return;
-        }
-        const bool empty = span->first == 0 && span->second == 0;
-        m_stack->setCurrentWidget(empty ? static_cast<QWidget *>(m_empty) : m_stack->widget(0));
-        if (!empty)
-            queryRange(generation, *span);
+        if (newest)
+            showEmptyState(newest->isEmpty());
+        else
+            showError(newest.error().message);
         finishOne(generation);
     });
+    queryRange(generation, {0, 0});
 }
 
 void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> span)
