@@ -18,6 +18,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#ifdef Q_OS_UNIX
+#include <time.h>
+#endif
 
 using namespace Qt::StringLiterals;
 using namespace tl;
@@ -27,10 +30,24 @@ constexpr qint64 kDay = 86'400'000'000LL;
 
 using bench::percentile;
 
-void print(const char *what, std::vector<double> ms)
+void print(const char *what, std::vector<double> ms, std::vector<double> cpuMs)
 {
-    std::printf("  %-44s p50 %8.2f ms   p95 %8.2f ms   max %8.2f ms   (n=%zu)\n", what, percentile(ms, 0.5),
-                percentile(ms, 0.95), percentile(ms, 1.0), ms.size());
+    std::printf("  %-44s p50 %8.2f ms   p95 %8.2f ms   max %8.2f ms   (n=%zu)   reader CPU p50 %7.2f ms, p95 %7.2f ms\n",
+                what, percentile(ms, 0.5), percentile(ms, 0.95), percentile(ms, 1.0), ms.size(),
+                percentile(cpuMs, 0.5), percentile(cpuMs, 0.95));
+}
+
+// CPU time of the calling thread in ms (the reader thread's own work, whatever the machine's load);
+// -1 where there is no per-thread clock.
+double threadCpuMs()
+{
+#ifdef Q_OS_UNIX
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+#else
+    return -1;
+#endif
 }
 } // namespace
 
@@ -128,7 +145,7 @@ int main(int argc, char **argv)
     const int runs = parser.value(u"queries"_s).toInt();
     QRandomGenerator rng(7);
     auto timeBreakdown = [&](const char *what, qint64 span, QList<Dimension> dims) {
-        std::vector<double> ms;
+        std::vector<double> ms, cpu;
         for (int i = 0; i < runs; ++i) {
             BreakdownQuery q;
             q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(2, 90 * kDay - span) / 2))); // bounded(0) never returns
@@ -140,11 +157,18 @@ int main(int argc, char **argv)
             ms.push_back(double(t.nsecsElapsed()) / 1e6);
             if (!b)
                 std::fprintf(stderr, "query failed: %s\n", qPrintable(b.error().message));
+            cpu.push_back((*ledger)
+                              ->read<double>([q](QSqlDatabase &db) {
+                                  const double before = threadCpuMs();
+                                  (void)LedgerQueries::breakdown(db, q);
+                                  return threadCpuMs() - before;
+                              })
+                              .result());
         }
-        print(what, ms);
+        print(what, ms, cpu);
     };
     auto timeSeries = [&](const char *what, qint64 span, Granularity g, const char *zone) {
-        std::vector<double> ms;
+        std::vector<double> ms, cpu;
         for (int i = 0; i < runs; ++i) {
             TimeSeriesQuery q;
             q.toUs = end - qint64(rng.bounded(quint64(std::max<qint64>(2, 90 * kDay - span) / 2))); // bounded(0) never returns
@@ -156,8 +180,15 @@ int main(int argc, char **argv)
             t.start();
             const auto ts = (*ledger)->timeSeries(q).result();
             ms.push_back(double(t.nsecsElapsed()) / 1e6);
+            cpu.push_back((*ledger)
+                              ->read<double>([q](QSqlDatabase &db) {
+                                  const double before = threadCpuMs();
+                                  (void)LedgerQueries::timeSeries(db, q);
+                                  return threadCpuMs() - before;
+                              })
+                              .result());
         }
-        print(what, ms);
+        print(what, ms, cpu);
     };
     std::printf("queries (wall time through the Ledger's reader thread, mid-hour range ends):\n");
     timeBreakdown("breakdown endpoint x model, 24 h", kDay, {Dimension::Endpoint, Dimension::Model});
