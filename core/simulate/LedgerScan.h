@@ -69,8 +69,8 @@ struct ScanChunk
 // kChunkRows rows wait in memory.
 //
 // Reading: calls through its started_at_us index in (started_at_us, id) order; call_savings merged in
-// by call_id from a second, call_id-ordered scan over the range's ids (a point lookup for a call whose
-// id is lower than one already merged, i.e. recorded out of time order); the embedding BLOB only when
+// by call_id from a second, call_id-ordered scan from the first call's id on (a point lookup for a call
+// whose id is lower than one already merged, i.e. recorded out of time order); the embedding BLOB only when
 // asked for (the semantic cache needs it, nothing else does).
 //
 // Thread affinity: create, use and destroy on one thread (the Ledger's reader thread for the
@@ -88,8 +88,6 @@ public:
         qint64 count = 0;
         qint64 minStartedAtUs = 0; // valid when count > 0
         qint64 maxStartedAtUs = 0;
-        qint64 minId = 0;
-        qint64 maxId = 0;
     };
 
     // Opens `path` read-only and begins the read transaction. `path` is the ledger file
@@ -105,7 +103,7 @@ public:
     // The index of `name` among names(), -1 if no label has it.
     qint32 nameIndex(const QString &name) const { return m_nameIndex.value(name, -1); }
 
-    // Count, time span and id span of the calls with fromUs <= started_at_us < toUs.
+    // Count and time span of the calls with fromUs <= started_at_us < toUs.
     Result<Span> span(qint64 fromUs, qint64 toUs);
 
     // Starts reading the rows of [fromUs, toUs) (`span` as span() returned it) on the worker thread.

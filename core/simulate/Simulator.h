@@ -101,8 +101,13 @@ struct SimulationRequest
 // Strategies the data cannot support are reported with the reason instead of a guess (the exact cache
 // needs request hashes and the semantic cache embeddings, both recorded by the proxy; compression
 // needs the conversation's shape).
-// Thread affinity: the thread owning `db` (the Ledger's reader thread via Ledger::read). `progress`
-// (optional) gets (records done, records total) and returns false to cancel.
+// Reading: `db` names the ledger file; the calls are read through simulate::LedgerScan, a read-only
+// SQLite connection of the simulator's own (one read transaction, so one consistent snapshot), on a
+// worker thread of its own while this thread replays them. Errors: Database (SQLite's message),
+// InvalidArgument for an in-memory database (a second connection cannot see it).
+// Thread affinity: the thread owning `db` (the Ledger's reader thread via Ledger::read); it blocks
+// until the run ends and the worker has been joined. `progress` (optional) gets (records done,
+// records total) on this thread and returns false to cancel (the worker stops within one chunk).
 namespace Simulator {
 Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const SimulationRequest &request,
                              const std::function<bool(qint64, qint64)> &progress = {});
