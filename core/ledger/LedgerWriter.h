@@ -56,8 +56,13 @@ public:
     QString path() const { return m_path; }
 
     // Non-blocking hand-over; returns the id the record will have (or, for a duplicate source key, the
-    // id that was assigned and not used).
+    // id that was assigned and not used). A record whose id is already set (reserveId()) keeps it.
     qint64 submit(CallRecord record);
+
+    // An id for a record that will be submitted later (the proxy names a stream's record in its response
+    // headers before the stream, and so the record, is complete). An id never submitted is a gap, not an
+    // error. Lock-free; any thread.
+    qint64 reserveId() { return m_nextId.fetch_add(1); }
 
     // Hands over many records; the future finishes once all of them are committed.
     QFuture<WriteReport> submitBatch(QList<CallRecord> records);

@@ -478,6 +478,10 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     }
     if (x.cacheHeader)
         out += QByteArray("X-TokenLedger-Cache: ") + x.cacheHeader + "\r\n";
+    // The record is named now, before it exists; its cost is known only once the stream ended, so it
+    // follows as a chunked-encoding trailer (outside the event stream, which stays byte-for-byte).
+    x.record.id = m_server.ledger().writer().reserveId();
+    out += "X-TokenLedger-Record-Id: " + QByteArray::number(x.record.id) + "\r\nTrailer: X-TokenLedger-Cost-USD\r\n";
     const bool close = m_closeAfterResponse || m_server.draining() || !x.request.keepAlive;
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
     out += "Transfer-Encoding: chunked\r\n\r\n";
@@ -517,7 +521,10 @@ void ClientConnection::endStream(const QByteArray &tail)
         m_socket->write(QByteArray::number(tail.size(), 16) + "\r\n" + tail + "\r\n");
         x.record.responseBytes += tail.size();
     }
-    m_socket->write("0\r\n\r\n");
+    // Last chunk, then the cost trailer announced in the headers (the record is final by now).
+    const CallRecord &r = x.record;
+    m_socket->write("0\r\nX-TokenLedger-Cost-USD: " + (r.cost ? toDecimalUsd(*r.cost).toLatin1() : QByteArray("unpriced"))
+                    + "\r\n\r\n");
 }
 
 void ClientConnection::onUpstreamFinished(const QString &errorKind, const QString &message)

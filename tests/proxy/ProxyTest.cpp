@@ -190,6 +190,10 @@ void ProxyTest::streamedChatReachesTheClientByteForByte()
     QCOMPARE(recs[0].servedModel, u"gpt-4o-mini-2024-07-18"_s);
     QVERIFY(recs[0].ttftUs > 0);
     QVERIFY(recs[0].cost.has_value());
+    // The record is named in the headers; its cost follows the last chunk as a trailer.
+    QCOMPARE(r.headers.value("x-tokenledger-record-id").toLongLong(), recs[0].id);
+    QCOMPARE(r.headers.value("trailer"), QByteArray("X-TokenLedger-Cost-USD"));
+    QCOMPARE(r.headers.value("x-tokenledger-cost-usd"), toDecimalUsd(*recs[0].cost).toLatin1());
 }
 
 void ProxyTest::streamsOfEveryApiAreRecordedWithProviderUsage_data()
