@@ -63,10 +63,6 @@
         <translation>端点 %1：%2</translation>
     </message>
     <message>
-        <source>Simulation failed: %1</source>
-        <translation>模拟失败：%1</translation>
-    </message>
-    <message>
         <source>no request hashes in this range: imported calls carry no request content; calls recorded by the proxy do</source>
         <translation>此范围内没有请求哈希：导入的调用不含请求内容；代理记录的调用才有</translation>
     </message>
@@ -105,6 +101,22 @@
     <message>
         <source>calls of the listed endpoints are priced at the Batch API rate (the book's batch prices, else 50% of list) and tolerate a 24-hour turnaround</source>
         <translation>所列端点的调用按 Batch API 价格计价（价格表的批处理价格，否则为标价的 50%），并可接受 24 小时周转</translation>
+    </message>
+    <message>
+        <source>Simulation failed: %1: %2</source>
+        <translation>模拟失败：%1：%2</translation>
+    </message>
+    <message>
+        <source>Simulation needs a ledger file; an in-memory database cannot be read by a second connection</source>
+        <translation>模拟需要账本文件；内存数据库无法被第二个连接读取</translation>
+    </message>
+    <message>
+        <source>Simulation failed: cannot open %1: %2</source>
+        <translation>模拟失败：无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>Simulation failed: unexpected label id %1</source>
+        <translation>模拟失败：意外的标签 ID %1</translation>
     </message>
 </context>
 <context>
@@ -599,6 +611,18 @@
     <message>
         <source>Recorded calls</source>
         <translation>已记录的调用</translation>
+    </message>
+    <message>
+        <source>needs request text</source>
+        <translation>需要请求文本</translation>
+    </message>
+    <message>
+        <source>needs prompt characters</source>
+        <translation>需要提示字符数</translation>
+    </message>
+    <message>
+        <source>needs max tokens</source>
+        <translation>需要最大 token 数</translation>
     </message>
 </context>
 <context>
@@ -1213,6 +1237,22 @@ Saving: %2 (%3 of %4)</source>
     <message>
         <source>e.g. %1</source>
         <translation>例如 %1</translation>
+    </message>
+    <message>
+        <source>Batch API spend</source>
+        <translation>Batch API 支出</translation>
+    </message>
+    <message>
+        <source>saved %1 · real-time %2</source>
+        <translation>节省 %1 · 实时价格 %2</translation>
+    </message>
+    <message>
+        <source>no batch calls</source>
+        <translation>没有批处理调用</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) through a Batch API cost %1; at real-time prices they would have cost %2.</source>
+        <translation><numerusform>%n 次通过 Batch API 的调用花费 %1；按实时价格将花费 %2。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -2468,10 +2508,6 @@ characters</source>
         <translation> 或 </translation>
     </message>
     <message>
-        <source>%1 (%2) — undecided</source>
-        <translation>%1（%2）——无法判定</translation>
-    </message>
-    <message>
         <source>(no rule: medium)</source>
         <translation>（无规则：中）</translation>
     </message>
@@ -2538,6 +2574,18 @@ characters</source>
     <message>
         <source>Difference</source>
         <translation>差额</translation>
+    </message>
+    <message>
+        <source>undecided: %1 %2</source>
+        <translation>无法判定：%1 %2</translation>
+    </message>
+    <message>
+        <source>Undecided: %1 (%2). The call is shown with every outcome it could have and is not in the decided totals.</source>
+        <translation>无法判定：%1（%2）。该调用会显示其所有可能的结果，且不计入已判定的合计。</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token 数</translation>
     </message>
 </context>
 <context>
@@ -2609,10 +2657,6 @@ characters</source>
     <message>
         <source>Try a request</source>
         <translation>试一个请求</translation>
-    </message>
-    <message numerus="yes">
-        <source>%1 (%n call(s))</source>
-        <translation><numerusform>%1（%n 次调用）</numerusform></translation>
     </message>
     <message>
         <source>The ledger has no calls yet: route calls through the proxy or import some, then test the rules on them here.</source>

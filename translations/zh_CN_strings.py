@@ -736,3 +736,19 @@ T.update({
 'Last sync: %1.': '上次同步：%1。',
 'Last sync: %1. Next: %2.': '上次同步：%1。下次：%2。',
 })
+T.update({
+'needs request text': '需要请求文本',
+'needs prompt characters': '需要提示字符数',
+'needs max tokens': '需要最大 token 数',
+'undecided: %1 %2': '无法判定：%1 %2',
+'Undecided: %1 (%2). The call is shown with every outcome it could have and is not in the decided totals.': '无法判定：%1（%2）。该调用会显示其所有可能的结果，且不计入已判定的合计。',
+# Simulator errors and the dashboard's Batch API tile (strings added by other engineers this session).
+'Simulation failed: %1: %2': '模拟失败：%1：%2',
+'Simulation needs a ledger file; an in-memory database cannot be read by a second connection': '模拟需要账本文件；内存数据库无法被第二个连接读取',
+'Simulation failed: cannot open %1: %2': '模拟失败：无法打开 %1：%2',
+'Simulation failed: unexpected label id %1': '模拟失败：意外的标签 ID %1',
+'Batch API spend': 'Batch API 支出',
+'saved %1 · real-time %2': '节省 %1 · 实时价格 %2',
+'no batch calls': '没有批处理调用',
+'%n call(s) through a Batch API cost %1; at real-time prices they would have cost %2.': '%n 次通过 Batch API 的调用花费 %1；按实时价格将花费 %2。',
+})

@@ -476,8 +476,11 @@ private Q_SLOTS:
                  cost(u"gpt-4.1-nano"_s, 1000, 100) - cost(u"gpt-4o"_s, 1000, 100));
         QCOMPARE(cell(3, RoutingTestModel::Target), u"gpt-4.1-mini or gpt-4.1-nano"_s);
         QVERIFY(cell(3, RoutingTestModel::Rule).contains(u"reasoning-words"_s));
-        QVERIFY(
-            cell(3, RoutingTestModel::Rule).contains(ComplexityRulesModel::tr("needs request text — not recorded")));
+        QVERIFY(cell(3, RoutingTestModel::Rule).contains(ComplexityRulesModel::tr("needs request text")));
+        QVERIFY(calls->index(3, RoutingTestModel::Rule)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(ComplexityRulesModel::tr("needs request text — not recorded")));
         QCOMPARE(cell(1, RoutingTestModel::PromptChars), RoutingTestModel::tr("not recorded"));
         QCOMPARE(cell(0, RoutingTestModel::Guard), RoutingTestModel::guardName(RouteGuard::Pinned));
         QCOMPARE(cell(0, RoutingTestModel::Target), u"gpt-4o"_s);

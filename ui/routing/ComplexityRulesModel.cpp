@@ -54,6 +54,18 @@ QString ComplexityRulesModel::complexityName(Complexity c)
     return {};
 }
 
+QString ComplexityRulesModel::briefMissingText(int missing)
+{
+    QStringList parts;
+    if (missing & int(routing::MissingData::RequestText))
+        parts << tr("needs request text");
+    if (missing & int(routing::MissingData::PromptChars))
+        parts << tr("needs prompt characters");
+    if (missing & int(routing::MissingData::MaxTokens))
+        parts << tr("needs max tokens");
+    return parts.join(u", "_s);
+}
+
 QString ComplexityRulesModel::missingText(int missing)
 {
     QStringList parts;
@@ -185,10 +197,12 @@ QVariant ComplexityRulesModel::data(const QModelIndex &index, int role) const
             const auto it = m_tallies.constFind(r.name);
             if (it == m_tallies.cend())
                 return {};
-            QString text = tr("%n call(s) matched", nullptr, int(it->matched));
-            if (it->undecided > 0)
-                text += u" · "_s + tr("%n undecided: %1", nullptr, int(it->undecided)).arg(missingText(it->missing));
-            return text;
+            const QString matched = tr("%n call(s) matched", nullptr, int(it->matched));
+            if (it->undecided == 0)
+                return matched;
+            // The undecided part first: it is what an elided cell must still show.
+            return QString(tr("%n undecided: %1", nullptr, int(it->undecided)).arg(missingText(it->missing)) + u" · "_s
+                           + matched);
         }
         default:
             return {};
@@ -203,8 +217,12 @@ QVariant ComplexityRulesModel::data(const QModelIndex &index, int role) const
             return tr("The request's max tokens (max_tokens, max_completion_tokens or max_output_tokens); a request "
                       "without one never matches this condition");
         case Keywords:
-            return tr("Any of these words in the request's text (case-insensitive; a Latin word must start at a word "
-                      "boundary). Request text is not recorded, so recorded calls cannot be tested against them.");
+            return QString(
+                tr("Any of these words in the request's text (case-insensitive; a Latin word must start at a word "
+                   "boundary). Request text is not recorded, so recorded calls cannot be tested against them.")
+                + (r.keywords.isEmpty() ? QString() : QString(u"\n\n"_s + r.keywords.join(u", "_s))));
+        case TaskTypes:
+            return r.taskTypes.join(u", "_s);
         case Recorded: {
             const auto it = m_tallies.constFind(r.name);
             return it != m_tallies.cend() && it->undecided > 0 ? missingText(it->missing) : QVariant();

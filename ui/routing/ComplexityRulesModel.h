@@ -48,6 +48,8 @@ public:
     static QString complexityName(routing::Complexity c); // translated "Low", "Medium", "High"
     // "needs request text — not recorded", ... for the MissingData flags (translated).
     static QString missingText(int missing);
+    // The same, short: "needs request text", ... (per-call cells; the tooltip has missingText()).
+    static QString briefMissingText(int missing);
 
 Q_SIGNALS:
     void rulesEdited();

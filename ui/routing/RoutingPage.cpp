@@ -145,6 +145,8 @@ RoutingPage::RoutingPage(Ledger &ledger, Settings &settings, std::shared_ptr<con
     intro->setForegroundRole(QPalette::PlaceholderText);
 
     auto *actions = new QHBoxLayout;
+    actions->addWidget(title);
+    actions->addSpacing(16);
     for (QPushButton *b : {m_save, m_revert, m_defaults, m_simulator})
         actions->addWidget(b);
     actions->addSpacing(12);
@@ -162,13 +164,13 @@ RoutingPage::RoutingPage(Ledger &ledger, Settings &settings, std::shared_ptr<con
     split->setChildrenCollapsible(false);
     split->addWidget(m_tabs);
     split->addWidget(m_test);
-    split->setStretchFactor(0, 5);
-    split->setStretchFactor(1, 4);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 5);
+    split->setSizes({450, 450});
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(title);
-    layout->addWidget(intro);
     layout->addLayout(actions);
+    layout->addWidget(intro);
     layout->addWidget(split, 1);
 
     QAction *undo = m_undo->createUndoAction(this, tr("Undo"));
@@ -234,12 +236,13 @@ void RoutingPage::showEvent(QShowEvent *event)
 QWidget *RoutingPage::buildRulesTab()
 {
     auto *tab = new QWidget(m_tabs);
-    auto *split = new QSplitter(Qt::Horizontal, tab);
+    auto *split = new QSplitter(Qt::Vertical, tab);
     split->setChildrenCollapsible(false);
 
     // Endpoints.
     auto *endpointsBox = new QGroupBox(tr("Endpoints"), split);
     auto *endpointsLayout = new QVBoxLayout(endpointsBox);
+    endpointsLayout->setContentsMargins(6, 4, 6, 6);
     m_endpointsView = makeTable(u"routingEndpoints"_s, m_endpoints, endpointsBox);
     auto *endpointDelegate = new RoutingDelegate(m_endpointsView);
     endpointDelegate->setChoices(EndpointRoutingModel::Mode,
@@ -260,11 +263,14 @@ QWidget *RoutingPage::buildRulesTab()
     m_removeEndpoint = new QPushButton(tr("Remove endpoint"), endpointsBox);
     m_removeEndpoint->setObjectName(u"routingRemoveEndpoint"_s);
     m_removeEndpoint->setToolTip(tr("The endpoint then follows “(other endpoints)”"));
+    auto *endpointButtons = new QVBoxLayout;
+    endpointButtons->addWidget(m_newEndpoint);
+    endpointButtons->addWidget(m_addEndpoint);
+    endpointButtons->addWidget(m_removeEndpoint);
+    endpointButtons->addStretch(1);
     auto *endpointRow = new QHBoxLayout;
-    endpointRow->addWidget(m_newEndpoint, 1);
-    endpointRow->addWidget(m_addEndpoint);
-    endpointRow->addWidget(m_removeEndpoint);
-    endpointsLayout->addWidget(m_endpointsView, 1);
+    endpointRow->addWidget(m_endpointsView, 1);
+    endpointRow->addLayout(endpointButtons);
     endpointsLayout->addLayout(endpointRow);
     connect(m_addEndpoint, &QPushButton::clicked, this, &RoutingPage::addEndpoint);
     connect(m_newEndpoint->lineEdit(), &QLineEdit::returnPressed, this, &RoutingPage::addEndpoint);
@@ -283,6 +289,7 @@ QWidget *RoutingPage::buildRulesTab()
     // Rules of the selected endpoint.
     auto *rulesBox = new QGroupBox(tr("Complexity rules"), split);
     auto *rulesLayout = new QVBoxLayout(rulesBox);
+    rulesLayout->setContentsMargins(6, 4, 6, 6);
     m_rulesTitle = new QLabel(rulesBox);
     m_rulesTitle->setObjectName(u"routingRulesTitle"_s);
     m_rulesTitle->setWordWrap(true);
@@ -313,14 +320,16 @@ QWidget *RoutingPage::buildRulesTab()
     m_builtInRules = new QPushButton(tr("Use built-in rules"), rulesBox);
     m_builtInRules->setObjectName(u"routingBuiltInRules"_s);
     m_builtInRules->setToolTip(tr("Drop this endpoint's own rules and use the built-in ones"));
-    auto *ruleButtons = new QHBoxLayout;
+    auto *ruleButtons = new QVBoxLayout;
     for (QPushButton *b : {m_addRule, m_removeRule, m_ruleUp, m_ruleDown})
         ruleButtons->addWidget(b);
     ruleButtons->addStretch(1);
     ruleButtons->addWidget(m_builtInRules);
+    auto *ruleRow = new QHBoxLayout;
+    ruleRow->addWidget(m_rulesView, 1);
+    ruleRow->addLayout(ruleButtons);
     rulesLayout->addWidget(m_rulesTitle);
-    rulesLayout->addWidget(m_rulesView, 1);
-    rulesLayout->addLayout(ruleButtons);
+    rulesLayout->addLayout(ruleRow, 1);
     connect(m_addRule, &QPushButton::clicked, this, &RoutingPage::addRule);
     connect(m_removeRule, &QPushButton::clicked, this, &RoutingPage::removeRule);
     connect(m_ruleUp, &QPushButton::clicked, this, [this] { moveRule(-1); });
@@ -335,7 +344,7 @@ QWidget *RoutingPage::buildRulesTab()
 
     split->addWidget(endpointsBox);
     split->addWidget(rulesBox);
-    split->setStretchFactor(0, 2);
+    split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
     auto *layout = new QVBoxLayout(tab);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -465,6 +474,11 @@ void RoutingPage::display(const RouterConfig &config)
     showRules();
     for (QTableView *v : {m_endpointsView, m_rulesView, m_tiersView})
         v->resizeColumnsToContents();
+    // Long lists are elided (the tooltip and the editor show them whole) so the Recorded calls column stays
+    // in view.
+    const int cap = fontMetrics().averageCharWidth() * 26;
+    for (int c : {int(ComplexityRulesModel::TaskTypes), int(ComplexityRulesModel::Keywords)})
+        m_rulesView->setColumnWidth(c, std::min(m_rulesView->columnWidth(c), cap));
 }
 
 void RoutingPage::commit(const RouterConfig &next, bool redisplay)
@@ -666,7 +680,8 @@ void RoutingPage::updateState()
     m_removeRule->setEnabled(row >= 0);
     m_ruleUp->setEnabled(row > 0);
     m_ruleDown->setEnabled(row >= 0 && row + 1 < m_rules->rowCount());
-    m_builtInRules->setEnabled(m_config.endpoints.contains(m_endpoint) && m_config.endpoints.value(m_endpoint).rules.has_value());
+    m_builtInRules->setEnabled(m_config.endpoints.contains(m_endpoint)
+                               && m_config.endpoints.value(m_endpoint).rules.has_value());
     m_removeEndpoint->setEnabled(m_endpoint != u"*");
     m_removeFamily->setEnabled(m_tiers->rowCount() > 3);
     m_addFamily->setEnabled(m_newFamily->count() > 0);

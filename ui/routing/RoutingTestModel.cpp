@@ -168,8 +168,8 @@ QVariant RoutingTestModel::data(const QModelIndex &index, int role) const
             return joinDistinct(parts, tr(" or "));
         case Rule:
             if (!t.determined())
-                return tr("%1 (%2) — undecided")
-                    .arg(ComplexityRulesModel::missingText(t.missing), t.undecidedRules.join(u", "_s));
+                return tr("undecided: %1 %2")
+                    .arg(t.undecidedRules.join(u", "_s), ComplexityRulesModel::briefMissingText(t.missing));
             return first.matchedRule.isEmpty() ? tr("(no rule: medium)") : first.matchedRule;
         case Target:
             for (const RecordedOutcome &o : outs)
@@ -204,6 +204,10 @@ QVariant RoutingTestModel::data(const QModelIndex &index, int role) const
             }
             return lines.join(u'\n');
         }
+        if (index.column() == Rule && !t.determined())
+            return tr("Undecided: %1 (%2). The call is shown with every outcome it could have and is not in the "
+                      "decided totals.")
+                .arg(t.undecidedRules.join(u", "_s), ComplexityRulesModel::missingText(t.missing));
         if (index.column() == TaskType && c.taskType.isEmpty() && !first.decision.taskType.isEmpty())
             return tr("* the endpoint's default task type (the call had no X-TokenLedger-Task header)");
         if (index.column() == Baseline || index.column() == Projected || index.column() == Difference)
@@ -233,6 +237,8 @@ QVariant RoutingTestModel::data(const QModelIndex &index, int role) const
 
 QVariant RoutingTestModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (role == Qt::ToolTipRole && orientation == Qt::Horizontal && section == Tokens)
+        return tr("Prompt / completion tokens");
     if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
         return {};
     switch (Column(section)) {
@@ -247,7 +253,7 @@ QVariant RoutingTestModel::headerData(int section, Qt::Orientation orientation, 
     case MaxTokens:
         return tr("Max tokens");
     case Tokens:
-        return tr("Prompt / completion tokens");
+        return tr("Tokens");
     case Complexity:
         return tr("Complexity");
     case Rule:

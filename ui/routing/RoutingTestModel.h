@@ -27,10 +27,10 @@ public:
         Complexity,
         Rule,
         Target,
+        Difference,
         Guard,
         Baseline,
         Projected,
-        Difference,
         ColumnCount
     };
     enum Role { SortRole = Qt::UserRole + 1 };

@@ -200,7 +200,7 @@ void RoutingTestPanel::refreshEndpoints()
                 m_summary->setText(endpoints.error().message);
             } else {
                 for (const auto &[name, calls] : *endpoints)
-                    m_endpoint->addItem(tr("%1 (%n call(s))", nullptr, int(calls)).arg(name), name);
+                    m_endpoint->addItem(u"%1 (%2)"_s.arg(name, Format::count(calls)), name);
             }
             const int at = m_endpoint->findData(current);
             m_endpoint->setCurrentIndex(at >= 0 ? at : 0);
@@ -292,8 +292,13 @@ void RoutingTestPanel::runTest()
         m_run = std::move(run);
         m_model->setResults(m_calls, m_run.tests);
         showRun(m_testedEndpoint, m_matching, m_skipped, m_limit);
-        if (m_view->horizontalHeader()->sectionSize(0) <= m_view->horizontalHeader()->defaultSectionSize())
+        if (m_view->horizontalHeader()->sectionSize(0) <= m_view->horizontalHeader()->defaultSectionSize()) {
             m_view->resizeColumnsToContents();
+            // An undecided call's rule text is long: elided, whole in its tooltip.
+            const int charWidth = m_view->fontMetrics().averageCharWidth();
+            for (const auto &[column, chars] : {std::pair {RoutingTestModel::Rule, 30}, {RoutingTestModel::Target, 26}})
+                m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), charWidth * chars));
+        }
         Q_EMIT tested(m_testedEndpoint, m_run.summary.rules);
         Q_EMIT dataLoaded();
     });
