@@ -19,6 +19,7 @@
 #include <atomic>
 #include <functional>
 #include <csignal>
+#include <cstdio>
 
 using namespace Qt::StringLiterals;
 
@@ -173,6 +174,7 @@ int runProxy(const QStringList &args)
                 for (auto it = config.savings.endpoints.cbegin(); it != config.savings.endpoints.cend(); ++it)
                     out(u"  savings %1: %2\n"_s.arg(it.key(), SavingsPolicy::describe(it.value()).join(u"; "_s)));
                 out(u"  savings (other endpoints): %1\n"_s.arg(SavingsPolicy::describe(config.savings.defaults).join(u"; "_s)));
+                std::fflush(stdout); // a long-running command: whoever reads the pipe sees the port now
                 poll.start(50);
             });
         };
