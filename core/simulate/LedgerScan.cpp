@@ -328,7 +328,7 @@ struct LedgerScan::Worker
                 else if (prc != SQLITE_DONE)
                     return dbError(db, "call_savings");
             }
-            if (chunk->rows.size() == size_t(kChunkRows)) {
+            if (chunk->rows.size() == size_t(kChunkRows) || chunk->floats.size() >= size_t(kChunkFloats)) {
                 if (!publish(std::move(chunk)))
                     return std::nullopt;
                 chunk = newChunk();

@@ -66,7 +66,8 @@ struct ScanChunk
 // read-only connection of its own (SQLITE_OPEN_READONLY), in one read transaction so the labels, the
 // span and the rows are one consistent snapshot. Rows are read on a worker thread of its own
 // (std::thread) while the caller replays the previous chunks: at most kMaxQueuedChunks chunks of
-// kChunkRows rows wait in memory.
+// kChunkRows rows (fewer when their embeddings reach kChunkFloats) wait in memory, so a range whose
+// calls all carry embeddings holds about 60 MiB of them at a time.
 //
 // Reading: calls through its started_at_us index in (started_at_us, id) order; call_savings merged in
 // by call_id from a second, call_id-ordered scan from the first call's id on (a point lookup for a call
@@ -81,6 +82,7 @@ class LedgerScan
 {
 public:
     static constexpr int kChunkRows = 8192;
+    static constexpr int kChunkFloats = 2 * 1024 * 1024; // a chunk ends early at 8 MiB of embeddings
     static constexpr int kMaxQueuedChunks = 6;
 
     struct Span

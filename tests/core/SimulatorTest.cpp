@@ -172,6 +172,68 @@ private Q_SLOTS:
         QCOMPARE(remote->projected, 5 * 3'500'000 + 7 * 20'000);
     }
 
+    // The simulator reads calls in time order and merges their call_savings rows by call id; calls
+    // written out of time order (ids not increasing with time) get theirs by point lookup. The same
+    // seven calls as above, written in other orders, with calls without savings rows between them, give
+    // the same figures.
+    void callsWrittenOutOfTimeOrderReplayTheSame_data()
+    {
+        QTest::addColumn<QList<int>>("order");
+        QTest::newRow("in time order") << QList<int>{0, 1, 2, 3, 4, 5, 6};
+        QTest::newRow("reversed: every call after the first by point lookup") << QList<int>{6, 5, 4, 3, 2, 1, 0};
+        QTest::newRow("interleaved") << QList<int>{3, 0, 6, 1, 5, 2, 4};
+    }
+    void callsWrittenOutOfTimeOrderReplayTheSame()
+    {
+        QFETCH(QList<int>, order);
+        QString name = u"order-"_s;
+        for (int i : std::as_const(order))
+            name += QString::number(i);
+        auto ledger = openLedger(m_dir.filePath(name + u".sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        const std::array<qint64, 7> offsets{0, 10, 20, 30, 40, 5000, 5010};
+        const std::array<QString, 7> scopes{u"s1"_s, u"s1"_s, u"s1"_s, u"s1"_s, u"s2"_s, u"s1"_s, u"s1"_s};
+        const std::array<QString, 7> guards{u"g"_s, u"g"_s, u"g"_s, u"g2"_s, u"g"_s, u"g"_s, u"g"_s};
+        const std::array<std::array<float, 4>, 7> vectors{{{1, 0, 0, 0}, {1, 0.2f, 0, 0}, {1, 0.5f, 0, 0}, {1, 0, 0, 0},
+                                                           {1, 0, 0, 0}, {1, 0, 0, 0}, {1, 0.01f, 0, 0}}};
+        QList<CallRecord> records;
+        for (int i : std::as_const(order)) {
+            CallRecord r = test::makeRecord(t0 + offsets[size_t(i)] * 1'000'000, u"faq"_s, u"openai"_s, u"gpt-4o"_s,
+                                            1000, 100);
+            r.savings.semanticScope = scopes[size_t(i)];
+            r.savings.guardSignature = guards[size_t(i)];
+            r.savings.embeddingModel = u"test/4"_s;
+            std::array<float, 4> v = vectors[size_t(i)];
+            float norm = 0;
+            for (float x : v)
+                norm += x * x;
+            for (float &x : v)
+                x /= std::sqrt(norm);
+            r.savings.embedding = QByteArray(reinterpret_cast<const char *>(v.data()), sizeof(float) * 4);
+            ledger->pricer()->apply(r); // 3,500,000 each
+            records << r;
+            // An imported call (no savings row) right after it in time: 3,500,000, never served by a cache.
+            CallRecord plain = test::makeRecord(t0 + (offsets[size_t(i)] + 1) * 1'000'000, u"faq"_s, u"openai"_s,
+                                                u"gpt-4o"_s, 1000, 100);
+            ledger->pricer()->apply(plain);
+            records << plain;
+        }
+        ledger->writer().submitBatch(records).waitForFinished();
+
+        Scenario sc;
+        sc.semanticCache.enabled = true;
+        sc.semanticCache.threshold = 0.95;
+        sc.semanticCache.ttlSeconds = 3600;
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->records, 14);
+        QVERIFY(outcome(*r, Strategy::SemanticCache).simulated);
+        QCOMPARE(outcome(*r, Strategy::SemanticCache).callsAffected, 2);
+        QCOMPARE(outcome(*r, Strategy::SemanticCache).saving, 2 * 3'500'000);
+        QCOMPARE(r->baseline, 14 * 3'500'000);
+        QCOMPARE(r->projected, 12 * 3'500'000);
+    }
+
     // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per
     // million): 4,000 * 2,500 + 100 * 10,000 = 11,000,000 nano-USD, plus the summary on gpt-4o-mini
     // ($0.15 / $0.60): input 10,000 - 2,800 = 7,200 * 150 = 1,080,000, output 400 * 600 = 240,000.
