@@ -280,20 +280,9 @@ RecordedTestRun testRecordedCalls(const RouterConfig &edited, std::shared_ptr<co
             }
         } else {
             ++sum.undetermined;
-            std::optional<NanoUsd> lo, hi;
-            bool priced = true;
-            for (const RecordedOutcome &o : std::as_const(t.outcomes)) {
-                const auto d = o.difference();
-                if (!d) {
-                    priced = false;
-                    break;
-                }
-                lo = lo ? std::min(*lo, *d) : *d;
-                hi = hi ? std::max(*hi, *d) : *d;
-            }
-            if (priced) {
-                sum.undeterminedMinDifference += *lo;
-                sum.undeterminedMaxDifference += *hi;
+            if (const auto range = t.differenceRange()) {
+                sum.undeterminedMinDifference += range->first;
+                sum.undeterminedMaxDifference += range->second;
             } else {
                 ++sum.unpriced;
             }
@@ -301,6 +290,18 @@ RecordedTestRun testRecordedCalls(const RouterConfig &edited, std::shared_ptr<co
         run.tests << t;
     }
     return run;
+}
+
+std::optional<std::pair<NanoUsd, NanoUsd>> RecordedTest::differenceRange() const
+{
+    std::optional<std::pair<NanoUsd, NanoUsd>> range;
+    for (const RecordedOutcome &o : outcomes) {
+        const auto d = o.difference();
+        if (!d)
+            return std::nullopt;
+        range = range ? std::pair{std::min(range->first, *d), std::max(range->second, *d)} : std::pair{*d, *d};
+    }
+    return range;
 }
 
 } // namespace tl::routing

@@ -119,6 +119,9 @@ struct RecordedTest
     QStringList undecidedRules; // names of the rules that could not be decided, in rule order
     int missing = 0; // MissingData flags of those rules
     bool determined() const { return outcomes.size() == 1; }
+    // Lowest and highest cost difference (projected - baseline, nano-USD) over the outcomes; nullopt
+    // when an outcome is unpriced.
+    std::optional<std::pair<NanoUsd, NanoUsd>> differenceRange() const;
 };
 
 // Per rule of the endpoint's rule list: how many tested calls it decided and how many it might have.

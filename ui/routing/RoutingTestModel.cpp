@@ -106,18 +106,8 @@ QVariant RoutingTestModel::data(const QModelIndex &index, int role) const
     const QList<RecordedOutcome> &outs = t.outcomes;
     const RecordedOutcome &first = outs.first();
 
-    // Lowest and highest difference over the outcomes; nullopt when one is unpriced.
-    std::optional<NanoUsd> lo, hi;
-    bool priced = true;
-    for (const RecordedOutcome &o : outs) {
-        const auto d = o.difference();
-        if (!d) {
-            priced = false;
-            break;
-        }
-        lo = lo ? std::min(*lo, *d) : *d;
-        hi = hi ? std::max(*hi, *d) : *d;
-    }
+    const auto range = t.differenceRange(); // nullopt when an outcome is unpriced
+    const bool priced = range.has_value();
 
     if (role == SortRole) {
         switch (Column(index.column())) {
@@ -136,7 +126,7 @@ QVariant RoutingTestModel::data(const QModelIndex &index, int role) const
         case Projected:
             return t.determined() && first.projectedCost ? QVariant(*first.projectedCost) : QVariant();
         case Difference:
-            return priced ? QVariant(*lo) : QVariant();
+            return priced ? QVariant(range->first) : QVariant();
         default:
             return data(index, Qt::DisplayRole);
         }
@@ -190,7 +180,8 @@ QVariant RoutingTestModel::data(const QModelIndex &index, int role) const
         case Difference:
             if (!priced)
                 return tr("unpriced");
-            return *lo == *hi ? signedUsd(*lo) : tr("%1 to %2").arg(signedUsd(*lo), signedUsd(*hi));
+            return range->first == range->second ? signedUsd(range->first)
+                                                 : tr("%1 to %2").arg(signedUsd(range->first), signedUsd(range->second));
         default:
             return {};
         }
