@@ -759,7 +759,9 @@ Result<qint64> forEachRecord(QSqlDatabase &db, qint64 fromUs, qint64 toUs,
 Result<std::pair<qint64, qint64>> timeSpan(QSqlDatabase &db)
 {
     QSqlQuery q(db);
-    if (!q.exec(u"SELECT MIN(started_at_us), MAX(started_at_us) FROM calls"_s))
+    // Two sub-selects: SQLite answers a lone MIN or MAX with one index seek, but MIN and MAX in one
+    // SELECT scan the whole time index (2.75 s at 10M records, against 3 ms).
+    if (!q.exec(u"SELECT (SELECT MIN(started_at_us) FROM calls), (SELECT MAX(started_at_us) FROM calls)"_s))
         return dbError(q);
     if (!q.next() || q.value(0).isNull())
         return std::pair<qint64, qint64>{0, 0};
