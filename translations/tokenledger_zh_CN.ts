@@ -118,6 +118,62 @@
         <source>Simulation failed: unexpected label id %1</source>
         <translation>模拟失败：意外的标签 ID %1</translation>
     </message>
+    <message>
+        <source>No Admin API key in the keychain: nothing to sync.</source>
+        <translation>钥匙串中没有 Admin API 密钥：没有可同步的内容。</translation>
+    </message>
+    <message>
+        <source>%1: %2 page(s), %3 record(s) added, %4 replaced</source>
+        <translation>%1：%2 页，新增 %3 条记录，替换 %4 条</translation>
+    </message>
+    <message>
+        <source>%1: failed, earlier data kept: %2</source>
+        <translation>%1：失败，已保留之前的数据：%2</translation>
+    </message>
+    <message>
+        <source>the admin key is empty</source>
+        <translation>管理密钥为空</translation>
+    </message>
+    <message>
+        <source>no Admin API for provider "%1"</source>
+        <translation>提供商“%1”没有 Admin API</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>%1: fetching %2 to %3</source>
+        <translation>%1：正在获取 %2 至 %3</translation>
+    </message>
+    <message>
+        <source>%1 page %2</source>
+        <translation>%1 第 %2 页</translation>
+    </message>
+    <message>
+        <source>%1: HTTP %2: %3</source>
+        <translation>%1：HTTP %2：%3</translation>
+    </message>
+    <message>
+        <source>%1 is not a report page (no "data" array)</source>
+        <translation>%1 不是报告页面（没有 "data" 数组）</translation>
+    </message>
+    <message>
+        <source>%1 says it has more but gives no next_page</source>
+        <translation>%1 表示还有更多数据，但没有提供 next_page</translation>
+    </message>
+    <message>
+        <source>the ledger writer stopped</source>
+        <translation>账本写入线程已停止</translation>
+    </message>
+    <message>
+        <source>cannot save the sync state of %1</source>
+        <translation>无法保存 %1 的同步状态</translation>
+    </message>
+    <message>
+        <source>Database error: %1</source>
+        <translation>数据库错误：%1</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>
