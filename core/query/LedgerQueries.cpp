@@ -347,9 +347,12 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
     Breakdown result;
     result.groupBy = query.groupBy;
     const bool byTag = query.groupBy.contains(Dimension::Tag);
-    const bool latencyByRollup = std::all_of(query.groupBy.begin(), query.groupBy.end(), [](Dimension d) {
-        return d == Dimension::Endpoint || d == Dimension::Model || d == Dimension::Key;
-    });
+    // The latency histogram rollups are keyed by endpoint, model and key only: a grouping or a filter on
+    // anything else (provider, batch, tag) reads latencies from the raw rows.
+    const bool latencyByRollup = query.filter.provider.isEmpty()
+        && std::all_of(query.groupBy.begin(), query.groupBy.end(), [](Dimension d) {
+               return d == Dimension::Endpoint || d == Dimension::Model || d == Dimension::Key;
+           });
 
     std::map<QStringList, Aggregate> groups; // keyed by display names
     auto keyNames = [&](const QSqlQuery &q) {
@@ -441,12 +444,23 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
                     }
                 }
             }
-        } else if (!rollup) {
+        } else {
+            // Raw rows: a raw range, or a rollup range whose grouping or filter (provider, batch) the
+            // latency histogram rollups do not have (slower, but the p95 stays exact).
+            QString rawSelect = select;
+            Where rawWhere = where;
+            if (rollup) {
+                QStringList rawCols;
+                for (Dimension d : query.groupBy)
+                    rawCols << rawColumn(d);
+                rawSelect = rawCols.isEmpty() ? QString() : rawCols.join(u", "_s) + u", "_s;
+                rawWhere = buildWhere(query.filter, labels, db, true);
+            }
             QSqlQuery l(db);
-            const QString lsql = u"SELECT "_s + select + u"latency_us FROM calls WHERE started_at_us >= ? AND "
-                                                         u"started_at_us < ? AND latency_us >= 0"_s
-                + where.sql;
-            if (!execWith(l, lsql, QVariantList{range.from, range.to} + where.values))
+            const QString lsql = u"SELECT "_s + rawSelect + u"latency_us FROM calls WHERE started_at_us >= ? AND "
+                                                            u"started_at_us < ? AND latency_us >= 0"_s
+                + rawWhere.sql;
+            if (!execWith(l, lsql, QVariantList{range.from, range.to} + rawWhere.values))
                 return dbError(l);
             const int n = int(query.groupBy.size());
             while (l.next()) {
