@@ -1,5 +1,6 @@
 #include "RecordedSamples.h"
 
+#include "ledger/UsageColumns.h"
 #include "pricing/Pricer.h"
 #include "query/Labels.h"
 
@@ -73,11 +74,10 @@ Result<RecordedCalls> loadRecordedCalls(QSqlDatabase &db, const RecordedCallQuer
 
     QSqlQuery q(db);
     q.setForwardOnly(true);
+    // The usage columns (kUsageColumns, names only the calls table has) sit at 12..20.
     q.prepare(uR"(SELECT c.id, c.started_at_us, c.endpoint_id, c.provider_id, c.requested_model_id,
-        c.served_model_id, c.task_type, c.source_kind, c.prompt_chars, c.max_tokens, c.has_tools, c.batch,
-        c.prompt_tokens, c.cached_tokens, c.cache_write_5m_tokens, c.cache_write_1h_tokens, c.completion_tokens,
-        c.reasoning_tokens, c.audio_input_tokens, c.audio_output_tokens, c.image_input_tokens, c.cost_nano,
-        COALESCE(s.complexity, ''), COALESCE(s.route_mode, '')
+        c.served_model_id, c.task_type, c.source_kind, c.prompt_chars, c.max_tokens, c.has_tools, c.batch, )"_s
+              + kUsageColumns + uR"(, c.cost_nano, COALESCE(s.complexity, ''), COALESCE(s.route_mode, '')
         FROM calls c LEFT JOIN call_savings s ON s.call_id = c.id
         WHERE c.cache_outcome NOT IN (2, 3) AND )"_s
               + where + u" ORDER BY c.started_at_us DESC, c.id DESC LIMIT :limit"_s);
@@ -99,16 +99,8 @@ Result<RecordedCalls> loadRecordedCalls(QSqlDatabase &db, const RecordedCallQuer
         c.maxTokens = q.value(9).toLongLong();
         c.hasTools = q.value(10).toBool();
         c.batch = q.value(11).toBool();
-        Usage &u = c.usage;
-        u.promptTokens = q.value(12).toLongLong();
-        u.cachedTokens = q.value(13).toLongLong();
-        u.cacheWrite5mTokens = q.value(14).toLongLong();
-        u.cacheWrite1hTokens = q.value(15).toLongLong();
-        u.completionTokens = q.value(16).toLongLong();
-        u.reasoningTokens = q.value(17).toLongLong();
-        u.audioInputTokens = q.value(18).toLongLong();
-        u.audioOutputTokens = q.value(19).toLongLong();
-        u.imageInputTokens = q.value(20).toLongLong();
+        int column = 12;
+        c.usage = readUsage(q, column);
         if (!q.value(21).isNull())
             c.recordedCost = q.value(21).toLongLong();
         c.recordedComplexity = q.value(22).toString();

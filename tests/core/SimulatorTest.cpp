@@ -29,6 +29,23 @@ Result<SimulationResult> simulate(Ledger &ledger, const Scenario &scenario)
 const StrategyOutcome &outcome(const SimulationResult &r, Strategy s) { return r.strategies[int(s)]; }
 } // namespace
 
+namespace {
+// A proxy call's semantic trace for the simulator: scope, guard signature and a normalised 4-dim
+// embedding (model "test/4").
+void setEmbedding(CallRecord &r, const QString &scope, const QString &guards, std::array<float, 4> v)
+{
+    r.savings.semanticScope = scope;
+    r.savings.guardSignature = guards;
+    r.savings.embeddingModel = u"test/4"_s;
+    float norm = 0;
+    for (float x : v)
+        norm += x * x;
+    for (float &x : v)
+        x /= std::sqrt(norm);
+    r.savings.embedding = QByteArray(reinterpret_cast<const char *>(v.data()), sizeof(float) * 4);
+}
+} // namespace
+
 class SimulatorTest : public QObject
 {
     Q_OBJECT
@@ -131,15 +148,7 @@ private Q_SLOTS:
         QList<CallRecord> records;
         auto add = [&](qint64 offsetS, const QString &scope, const QString &guards, std::array<float, 4> v) {
             CallRecord r = test::makeRecord(t0 + offsetS * 1'000'000, u"faq"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
-            r.savings.semanticScope = scope;
-            r.savings.guardSignature = guards;
-            r.savings.embeddingModel = u"test/4"_s;
-            float norm = 0;
-            for (float x : v)
-                norm += x * x;
-            for (float &x : v)
-                x /= std::sqrt(norm);
-            r.savings.embedding = QByteArray(reinterpret_cast<const char *>(v.data()), sizeof(float) * 4);
+            setEmbedding(r, scope, guards, v);
             ledger->pricer()->apply(r); // 3,500,000 each
             records << r;
         };
@@ -200,16 +209,7 @@ private Q_SLOTS:
         for (int i : std::as_const(order)) {
             CallRecord r = test::makeRecord(t0 + offsets[size_t(i)] * 1'000'000, u"faq"_s, u"openai"_s, u"gpt-4o"_s,
                                             1000, 100);
-            r.savings.semanticScope = scopes[size_t(i)];
-            r.savings.guardSignature = guards[size_t(i)];
-            r.savings.embeddingModel = u"test/4"_s;
-            std::array<float, 4> v = vectors[size_t(i)];
-            float norm = 0;
-            for (float x : v)
-                norm += x * x;
-            for (float &x : v)
-                x /= std::sqrt(norm);
-            r.savings.embedding = QByteArray(reinterpret_cast<const char *>(v.data()), sizeof(float) * 4);
+            setEmbedding(r, scopes[size_t(i)], guards[size_t(i)], vectors[size_t(i)]);
             ledger->pricer()->apply(r); // 3,500,000 each
             records << r;
             // An imported call (no savings row) right after it in time: 3,500,000, never served by a cache.
