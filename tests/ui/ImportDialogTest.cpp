@@ -6,6 +6,7 @@
 #include "dialogs/ImportDialog.h"
 
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QGroupBox>
 #include <QLabel>
@@ -123,6 +124,66 @@ private Q_SLOTS:
         dialog.start();
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 20000);
         QVERIFY2(failed.first().first().toString().contains(u"NoSuchColumn"_s), qPrintable(failed.first().first().toString()));
+    }
+
+    // Cancel (the dialog's Close button while an import runs) stops the import; the rows imported before
+    // the cancel stay, exactly as the report says, and importing the file again adds only the rest.
+    void cancelStopsTheImportAndKeepsWhatWasRead()
+    {
+        test::TempLedger t;
+        test::ScriptedPrompter prompter;
+        const QString path = t.dir.filePath(u"big.csv"_s);
+        constexpr int kRows = 150'000;
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray text = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+            text.reserve(kRows * 40);
+            for (int i = 0; i < kRows; ++i)
+                text += "2023-11-16 18:" + QByteArray::number(10 + i / 60'000 % 40) + ':'
+                        + QByteArray::number(10 + i / 1000 % 50) + '.' + QByteArray::number(1'000'000 + i) + ','
+                        + QByteArray::number(100 + i % 900) + ",20\n";
+            f.write(text);
+        }
+        ImportDialog dialog(*t.ledger, prompter);
+        dialog.show();
+        dialog.setFile(path);
+        dialog.setColumn(u"started_at"_s, u"TIMESTAMP"_s);
+        dialog.setColumn(u"prompt_tokens"_s, u"ContextTokens"_s);
+        dialog.setColumn(u"completion_tokens"_s, u"GeneratedTokens"_s);
+        dialog.setConstant(u"endpoint"_s, u"chat"_s);
+        dialog.setConstant(u"model"_s, u"gpt-4o-2024-08-06"_s);
+        QSignalSpy finished(&dialog, &ImportDialog::importFinished);
+        dialog.start();
+        QVERIFY(dialog.isRunning());
+        auto *cancel = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Close);
+        QCOMPARE(cancel->text(), u"Cancel"_s);
+        auto *status = dialog.findChild<QLabel *>(u"importStatus"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(u"rows read"_s) && !status->text().contains(u" 0 rows"_s), 20000);
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(dialog.isVisible()); // the dialog stays to show what was kept
+        const ImportReport first = *dialog.report();
+        QVERIFY2(first.cancelled, "the import ended before the cancel reached it");
+        QVERIFY(first.imported > 0);
+        QVERIFY(first.imported < kRows);
+        QVERIFY(status->text().contains(u"cancelled"_s));
+        QCOMPARE(cancel->text(), u"Close"_s);
+
+        t.ledger->writer().flush().waitForFinished();
+        BreakdownQuery q;
+        q.toUs = std::numeric_limits<qint64>::max();
+        QCOMPARE(t.ledger->breakdown(q).result()->totals.calls, first.imported);
+
+        // Again: the kept rows are duplicates, the rest is imported; nothing is lost or doubled.
+        dialog.start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+        const ImportReport second = *dialog.report();
+        QVERIFY(!second.cancelled);
+        QCOMPARE(second.duplicates, first.imported);
+        QCOMPARE(second.imported + second.duplicates, qint64(kRows));
+        t.ledger->writer().flush().waitForFinished();
+        QCOMPARE(t.ledger->breakdown(q).result()->totals.calls, qint64(kRows));
     }
 };
 
