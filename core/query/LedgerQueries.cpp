@@ -134,20 +134,6 @@ Where buildWhere(const Filter &f, const Labels &labels, QSqlDatabase &db, bool r
     return w;
 }
 
-// The metrics a breakdown reads (rollup and raw forms). `saved` is the cache saving only: a Batch API
-// record's saved_nano is its discount (list - batch cost) and is read apart, with the batch calls and
-// cost, so the dashboard can show batch against real-time spend.
-const QString kRollupMetrics = uR"(SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens),
-    SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls),
-    SUM(saved_nano * (batch = 0)), SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us),
-    SUM(calls * batch), SUM(cost_nano * batch), SUM(saved_nano * batch))"_s;
-const QString kRawQueryMetrics = uR"(SUM(call_count), SUM(prompt_tokens), SUM(cached_tokens),
-    SUM(cache_write_5m_tokens + cache_write_1h_tokens), SUM(completion_tokens), SUM(reasoning_tokens),
-    SUM(COALESCE(cost_nano, 0)), SUM((cost_nano IS NULL) * call_count), SUM((cost_status = 1) * call_count),
-    SUM(saved_nano * (batch = 0)), SUM((cache_outcome IN (2, 3)) * call_count),
-    SUM((http_status >= 400 OR error_kind <> '') * call_count), SUM(latency_us >= 0), SUM(MAX(latency_us, 0)),
-    SUM(call_count * batch), SUM(COALESCE(cost_nano, 0) * batch), SUM(saved_nano * batch))"_s;
-
 // Raw-row equivalents of the rollup columns, in rollup column order (rebuildRollups); each must compute
 // exactly what LedgerWriter adds.
 const QString kRawMetrics = uR"(SUM(call_count), SUM(prompt_tokens), SUM(cached_tokens),
@@ -155,6 +141,16 @@ const QString kRawMetrics = uR"(SUM(call_count), SUM(prompt_tokens), SUM(cached_
     SUM(COALESCE(cost_nano, 0)), SUM((cost_nano IS NULL) * call_count), SUM((cost_status = 1) * call_count),
     SUM(saved_nano), SUM((cache_outcome IN (2, 3)) * call_count),
     SUM((http_status >= 400 OR error_kind <> '') * call_count), SUM(latency_us >= 0), SUM(MAX(latency_us, 0)))"_s;
+
+// What a breakdown reads: the rollup columns (or their raw equivalents), then the Batch API calls,
+// cost and saved cost (a batch record's saved_nano is its discount, list - batch cost), which
+// readMetrics() takes out of `saved` so that `saved` stays the cache saving.
+const QString kRollupMetrics = uR"(SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens),
+    SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls),
+    SUM(saved_nano), SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us),
+    SUM(calls * batch), SUM(cost_nano * batch), SUM(saved_nano * batch))"_s;
+const QString kRawQueryMetrics
+    = kRawMetrics + u", SUM(call_count * batch), SUM(COALESCE(cost_nano, 0) * batch), SUM(saved_nano * batch)"_s;
 
 // Adds (sign 1) or takes away (sign -1: the complement of an edge, see splitHours) one row of metrics.
 void readMetrics(const QSqlQuery &q, int first, Aggregate &a, int sign = 1)
@@ -176,7 +172,9 @@ void readMetrics(const QSqlQuery &q, int first, Aggregate &a, int sign = 1)
     a.latencySumUs += q.value(i++).toLongLong() * sign;
     a.batchCalls += q.value(i++).toLongLong() * sign;
     a.batchCost += q.value(i++).toLongLong() * sign;
-    a.batchSaved += q.value(i++).toLongLong() * sign;
+    const qint64 batchSaved = q.value(i++).toLongLong() * sign;
+    a.batchSaved += batchSaved;
+    a.saved -= batchSaved; // `saved` above summed every saved_nano: keep the cache saving only
 }
 
 void addBucket(Aggregate &a, int bucket, qint64 count)
