@@ -10,16 +10,57 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcSemantic, "tokenledger.semantic")
 
 namespace tl::semantic {
 
+namespace {
+
+// The vectors of an exact group: blocks of kPerBlock vectors of `dims` floats, vector i at
+// at(i). Blocks (64 KiB at 512 dims) instead of one growing array: an insert never moves the vectors
+// already stored, and the allocations stay below malloc's mmap threshold so freed blocks are reused.
+struct VectorBlocks
+{
+    static constexpr std::size_t kPerBlock = 32;
+    std::size_t dims = 0;
+    std::size_t count = 0;
+    std::vector<std::unique_ptr<float[]>> blocks;
+
+    float *at(std::size_t i) { return blocks[i / kPerBlock].get() + (i % kPerBlock) * dims; }
+    const float *at(std::size_t i) const { return blocks[i / kPerBlock].get() + (i % kPerBlock) * dims; }
+    void push(const float *v)
+    {
+        if (count == blocks.size() * kPerBlock)
+            blocks.push_back(std::make_unique_for_overwrite<float[]>(kPerBlock * dims));
+        std::memcpy(at(count), v, sizeof(float) * dims);
+        ++count;
+    }
+    void pop()
+    {
+        --count;
+        if (count % kPerBlock == 0)
+            blocks.pop_back();
+    }
+    void clear()
+    {
+        blocks.clear();
+        blocks.shrink_to_fit();
+        count = 0;
+    }
+};
+
+} // namespace
+
 struct SemanticIndex::Group
 {
-    // Exact mode: contiguous vectors, ids[i] owns vectors[i*dims .. (i+1)*dims).
-    std::vector<float> vectors;
+    // Exact mode: ids[i] owns vectors.at(i) (dims floats).
+    VectorBlocks vectors;
     std::vector<qint64> ids;
+    // expires[i]: the expiry time of ids[i] (a copy of Entry::expiresUs), so that an exact search skips
+    // expired entries before computing their dot product (and without looking the entry up).
+    std::vector<qint64> expires;
     // HNSW mode (hnsw != nullptr): the graph holds the vectors; labels are entry ids.
     std::unique_ptr<hnswlib::InnerProductSpace> space;
     std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw;
@@ -62,7 +103,7 @@ const float *SemanticIndex::vectorOf(qint64 entryId, const Entry &e) const
 {
     const Group &g = *e.group;
     if (!g.hnsw)
-        return g.vectors.data() + e.slot * std::size_t(m_dims);
+        return g.vectors.at(e.slot);
     // hnswlib 0.6.2: label -> internal id is a public map; the data pointer stays valid until the next
     // resize of the graph.
     const auto it = g.hnsw->label_lookup_.find(hnswlib::labeltype(entryId));
@@ -79,8 +120,10 @@ bool SemanticIndex::insert(qint64 entryId, const QString &scope, const float *ve
     if (contains(entryId))
         remove(entryId);
     auto &slot = m_groups[groupKey(scope, guardSignature)];
-    if (!slot)
+    if (!slot) {
         slot = std::make_unique<Group>();
+        slot->vectors.dims = std::size_t(m_dims);
+    }
     Group &g = *slot;
     Entry e {&g, 0, createdUs, expiresUs, nullptr};
     if (focus) {
@@ -90,7 +133,8 @@ bool SemanticIndex::insert(qint64 entryId, const QString &scope, const float *ve
     if (!g.hnsw) {
         e.slot = g.ids.size();
         g.ids.push_back(entryId);
-        g.vectors.insert(g.vectors.end(), vector, vector + m_dims);
+        g.expires.push_back(expiresUs);
+        g.vectors.push(vector);
     } else {
         try {
             if (g.hnsw->cur_element_count >= g.hnsw->max_elements_)
@@ -119,7 +163,7 @@ bool SemanticIndex::convertToHnsw(Group &g)
             std::size_t(std::max(8, m_options.efConstruction)), 100);
         hnsw->setEf(std::size_t(std::max(1, m_options.efSearch)));
         for (std::size_t i = 0; i < g.ids.size(); ++i)
-            hnsw->addPoint(g.vectors.data() + i * std::size_t(m_dims), hnswlib::labeltype(g.ids[i]));
+            hnsw->addPoint(g.vectors.at(i), hnswlib::labeltype(g.ids[i]));
         g.space = std::move(space);
         g.hnsw = std::move(hnsw);
     } catch (const std::exception &ex) {
@@ -127,9 +171,10 @@ bool SemanticIndex::convertToHnsw(Group &g)
         return false;
     }
     g.vectors.clear();
-    g.vectors.shrink_to_fit();
     g.ids.clear();
     g.ids.shrink_to_fit();
+    g.expires.clear();
+    g.expires.shrink_to_fit();
     g.deleted = 0;
     return true;
 }
@@ -138,23 +183,27 @@ void SemanticIndex::compact(Group &g)
 {
     // Collect the live vectors of the graph, then rebuild as exact (small) or as a fresh graph.
     std::vector<qint64> ids;
-    std::vector<float> vectors;
+    VectorBlocks vectors;
+    vectors.dims = std::size_t(m_dims);
     ids.reserve(g.live);
-    vectors.reserve(g.live * std::size_t(m_dims));
     for (const auto &[label, internal] : g.hnsw->label_lookup_) {
         if (g.hnsw->isMarkedDeleted(internal))
             continue;
         const auto *v = reinterpret_cast<const float *>(g.hnsw->getDataByInternalId(internal));
         ids.push_back(qint64(label));
-        vectors.insert(vectors.end(), v, v + m_dims);
+        vectors.push(v);
     }
     g.hnsw.reset();
     g.space.reset();
     g.deleted = 0;
     g.ids = std::move(ids);
     g.vectors = std::move(vectors);
-    for (std::size_t i = 0; i < g.ids.size(); ++i)
-        m_entries[g.ids[i]].slot = i;
+    g.expires.resize(g.ids.size());
+    for (std::size_t i = 0; i < g.ids.size(); ++i) {
+        Entry &e = m_entries[g.ids[i]];
+        e.slot = i;
+        g.expires[i] = e.expiresUs;
+    }
     if (g.ids.size() * 2 >= std::size_t(std::max(1, m_options.hnswMinEntries)))
         convertToHnsw(g);
 }
@@ -168,12 +217,13 @@ void SemanticIndex::removeFromGroup(qint64 entryId, const Entry &e)
         if (e.slot != last) {
             const qint64 moved = g.ids[last];
             g.ids[e.slot] = moved;
-            std::memcpy(g.vectors.data() + e.slot * std::size_t(m_dims), g.vectors.data() + last * std::size_t(m_dims),
-                        sizeof(float) * std::size_t(m_dims));
+            g.expires[e.slot] = g.expires[last];
+            std::memcpy(g.vectors.at(e.slot), g.vectors.at(last), sizeof(float) * std::size_t(m_dims));
             m_entries[moved].slot = e.slot;
         }
         g.ids.pop_back();
-        g.vectors.resize(g.ids.size() * std::size_t(m_dims));
+        g.expires.pop_back();
+        g.vectors.pop();
     } else {
         try {
             g.hnsw->markDelete(hnswlib::labeltype(entryId));
@@ -239,13 +289,15 @@ std::optional<SemanticIndex::Match> SemanticIndex::bestExact(const Group &g, con
 {
     std::optional<Match> best;
     qint64 bestCreated = 0;
-    const float *v = g.vectors.data();
-    for (std::size_t i = 0; i < g.ids.size(); ++i, v += m_dims) {
+    for (std::size_t i = 0; i < g.ids.size(); ++i) {
+        // Expired entries first: a comparison instead of a dims-long dot product (in a replay most
+        // entries of a group are expired).
+        if (g.expires[i] <= nowUs)
+            continue;
+        const float *v = g.vectors.at(i);
         if (dot(vector, v, m_dims) < threshold)
             continue;
         const Entry &e = m_entries.find(g.ids[i])->second;
-        if (e.expiresUs <= nowUs)
-            continue;
         const auto m = score(g.ids[i], e, v, vector, focus, threshold);
         if (!m)
             continue;

@@ -138,6 +138,45 @@ private Q_SLOTS:
         QVERIFY(!index.insert(-1, kScope, a.data(), kGuard, 0, kNever));
     }
 
+    // An exact group keeps each entry's expiry beside its vector (checked before the dot product) and
+    // stores vectors in blocks of 32: after swap-removes across block boundaries every entry still
+    // carries its own vector and its own expiry.
+    void expiryFollowsEntriesThroughRemovals()
+    {
+        SemanticIndex index(kDims);
+        // Entry i: axis i % kDims, scaled copies are not needed; expires at 1000 + i.
+        constexpr int kCount = 100;
+        for (int i = 0; i < kCount; ++i) {
+            const auto v = axis(i % kDims);
+            QVERIFY(index.insert(i, kScope, v.data(), kGuard, i, 1000 + i));
+        }
+        // Remove every third entry, lowest first: the last entries move into the freed slots.
+        for (int i = 0; i < kCount; i += 3)
+            QVERIFY(index.remove(i));
+        for (int i = 0; i < kCount; ++i) {
+            const auto v = axis(i % kDims);
+            // At 1000 + i - 1 entry i is live; entries with the same axis and a later expiry are too,
+            // and the newest of equal similarity wins.
+            const auto m = index.best(kScope, v.data(), kGuard, 0.99f, 1000 + i - 1);
+            int expected = -1;
+            for (int j = i % kDims; j < kCount; j += kDims) {
+                if (j % 3 != 0 && 1000 + j > 1000 + i - 1)
+                    expected = j; // the later j is newer (created at j)
+            }
+            if (expected < 0) {
+                QVERIFY2(!m, qPrintable(u"entry %1"_s.arg(i)));
+            } else {
+                QVERIFY2(m, qPrintable(u"entry %1"_s.arg(i)));
+                QCOMPARE(m->entryId, expected);
+            }
+            // At 1000 + i entry i has expired.
+            const auto after = index.best(kScope, v.data(), kGuard, 0.99f, 1000 + i);
+            QVERIFY(!after || after->entryId != i);
+        }
+        QCOMPARE(index.purgeExpired(1000 + kCount), kCount - (kCount + 2) / 3);
+        QCOMPARE(index.size(), 0);
+    }
+
     // A focus vector (the final user message's own embedding) must also reach the threshold when both
     // sides have one; the reported similarity is the lower of the two.
     void focusVectorMustAlsoMatch()
