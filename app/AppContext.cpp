@@ -115,10 +115,7 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
                         QObject::connect(routingPage, &RoutingPage::useInSimulatorRequested, w,
                                          [w](const routing::RouterConfig &config) {
                                              auto *simulator = static_cast<SimulatorPage *>(w->page(u"simulator"_s));
-                                             Scenario scenario = simulator->scenario();
-                                             scenario.routing.enabled = true;
-                                             scenario.routing.router = config;
-                                             simulator->setScenario(scenario);
+                                             simulator->useRouterConfig(config);
                                              w->showPage(u"simulator"_s);
                                          });
                         return routingPage;

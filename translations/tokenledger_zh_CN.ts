@@ -250,10 +250,6 @@
         <translation>应用到代理</translation>
     </message>
     <message>
-        <source>The local proxy will use this scenario's strategies for the checked endpoints. Other endpoints are left with every strategy off.</source>
-        <translation>本地代理将对勾选的端点使用此场景的策略。其他端点的所有策略保持关闭。</translation>
-    </message>
-    <message>
         <source>&amp;Endpoints:</source>
         <translation>端点(&amp;E)：</translation>
     </message>
@@ -268,6 +264,10 @@
     <message numerus="yes">
         <source>Strategies on (before endpoint overrides): %1. %n endpoint(s) checked.</source>
         <translation><numerusform>已开启的策略（不计端点覆盖）：%1。已勾选 %n 个端点。</numerusform></translation>
+    </message>
+    <message>
+        <source>The local proxy turns this scenario's strategies on for the checked endpoints. Strategies the scenario leaves off, and the endpoints left unchecked, keep their current settings (the Routing and Proxy pages show them).</source>
+        <translation>本地代理将为勾选的端点开启此场景的策略。场景中未开启的策略以及未勾选的端点保持当前设置（可在“路由”和“代理”页面查看）。</translation>
     </message>
 </context>
 <context>
@@ -3159,16 +3159,24 @@ characters</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <source>The proxy's savings strategies are off for every endpoint.</source>
-        <translation>代理的节省策略已对所有端点关闭。</translation>
-    </message>
-    <message>
-        <source>Applied to the proxy for %1.</source>
-        <translation>已为 %1 应用到代理。</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;%1&lt;/b&gt;: %2</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;：%2</translation>
+    </message>
+    <message>
+        <source>Apply to proxy</source>
+        <translation>应用到代理</translation>
+    </message>
+    <message>
+        <source>The stored savings policy is not a JSON object (%1); nothing was applied.</source>
+        <translation>已保存的节省策略不是 JSON 对象（%1）；未应用任何更改。</translation>
+    </message>
+    <message>
+        <source>No endpoint checked: the proxy's savings settings are unchanged.</source>
+        <translation>未勾选任何端点：代理的节省设置未更改。</translation>
+    </message>
+    <message>
+        <source>Applied to the proxy for %1; other settings kept.</source>
+        <translation>已为 %1 应用到代理；其他设置保持不变。</translation>
     </message>
 </context>
 <context>

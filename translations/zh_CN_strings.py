@@ -767,3 +767,11 @@ T.update({
 'cannot save the sync state of %1': '无法保存 %1 的同步状态',
 'Database error: %1': '数据库错误：%1',
 })
+
+# Simulator: "Apply to proxy" merges into the stored savings policy
+T.update({
+"The local proxy turns this scenario's strategies on for the checked endpoints. Strategies the scenario leaves off, and the endpoints left unchecked, keep their current settings (the Routing and Proxy pages show them).": '本地代理将为勾选的端点开启此场景的策略。场景中未开启的策略以及未勾选的端点保持当前设置（可在“路由”和“代理”页面查看）。',
+'The stored savings policy is not a JSON object (%1); nothing was applied.': '已保存的节省策略不是 JSON 对象（%1）；未应用任何更改。',
+"No endpoint checked: the proxy's savings settings are unchanged.": '未勾选任何端点：代理的节省设置未更改。',
+'Applied to the proxy for %1; other settings kept.': '已为 %1 应用到代理；其他设置保持不变。',
+})

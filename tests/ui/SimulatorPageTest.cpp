@@ -12,7 +12,11 @@
 #include "common/Format.h"
 #include "dashboard/EmptyState.h"
 #include "dashboard/KpiPanel.h"
+#include "proxy/SavingsPolicy.h"
+#include "routing/RoutingPage.h"
+#include "routing/RoutingPolicyStore.h"
 #include "settings/Settings.h"
+#include "tokenizer/Tokenizers.h"
 #include "simulator/ApplyToProxyDialog.h"
 #include "simulator/EndpointOutcomeModel.h"
 #include "simulator/RoutingRulesModel.h"
@@ -369,11 +373,35 @@ private Q_SLOTS:
         QCOMPARE(again.scenario().toJson(), expected);
     }
 
+    // "Apply to proxy" merges: the scenario's strategies are turned on for the checked endpoints, and
+    // everything else the stored policy holds (the Routing page's router and modes, other endpoints,
+    // strategies the scenario leaves off) is kept. The Routing page, open on the same settings, follows.
     void applyToProxyStoresThePolicy()
     {
         test::TempLedger t;
         fill(*t.ledger);
         auto prompter = std::make_shared<test::ScriptedPrompter>();
+
+        // Saved before: the Routing page's router (own openai nano tier, every endpoint in shadow mode)
+        // and a "support" entry with the semantic cache on.
+        routing::RouterConfig saved = routing::RouterConfig::defaults();
+        saved.tiers[u"openai"_s][size_t(routing::ModelTier::Nano)].model = kMini;
+        saved.endpoints[u"*"_s].mode = routing::RouteMode::Shadow;
+        auto routed = RoutingPolicyStore::withRouter(QJsonObject {}, saved);
+        QVERIFY2(routed, qPrintable(routed ? QString() : routed.error().message));
+        QJsonObject before = *routed;
+        QJsonObject beforeEndpoints = before.value("endpoints"_L1).toObject();
+        const QJsonObject support {
+            {u"routing"_s, before.value("default"_L1).toObject().value("routing"_L1)},
+            {u"semantic_cache"_s,
+             QJsonObject {{u"enabled"_s, true}, {u"threshold"_s, 0.9}, {u"ttl_seconds"_s, 600}}}};
+        beforeEndpoints.insert(u"support"_s, support);
+        before.insert(u"endpoints"_s, beforeEndpoints);
+        RoutingPolicyStore::writePolicy(*t.settings, before);
+
+        RoutingPage routingPage(*t.ledger, *t.settings, std::make_shared<tokenizer::Tokenizers>(), prompter);
+        QVERIFY(routingPage.config().endpoint(u"chat"_s).mode == routing::RouteMode::Shadow);
+
         auto page = makePage(t, prompter);
         Scenario sc = routingScenario(500, 200);
         sc.exactCache.enabled = true;
@@ -389,7 +417,7 @@ private Q_SLOTS:
         auto *dialog = prompter->lastDialog<ApplyToProxyDialog>();
         QVERIFY(dialog);
         QVERIFY(dialog->list()->count() >= 2);
-        QVERIFY(dialog->checkedEndpoints().isEmpty()); // nothing applied yet
+        QVERIFY(dialog->checkedEndpoints().isEmpty()); // nothing applied yet (the Routing page's entries are not)
         dialog->setChecked({u"chat"_s, u"code-assist"_s});
         dialog->accept();
         QCOMPARE(applied.count(), 1);
@@ -400,31 +428,52 @@ private Q_SLOTS:
         QCOMPARE(policy.value("version"_L1).toInt(), 1);
         QCOMPARE(policy.value("scenario"_L1).toString(), sc.name);
         QCOMPARE(policy.value("applied_at"_L1).toString(), u"2026-06-15T12:00:00Z"_s);
-        const QJsonObject chat = policy.value("endpoints"_L1).toObject().value("chat"_L1).toObject();
-        const QJsonObject code = policy.value("endpoints"_L1).toObject().value("code-assist"_L1).toObject();
-        QCOMPARE(chat.value("routing"_L1).toObject().value("enabled"_L1).toBool(), true);
-        QCOMPARE(chat.value("routing"_L1)
-                     .toObject()
-                     .value("rules"_L1)
-                     .toArray()
-                     .at(0)
-                     .toObject()
-                     .value("route_to"_L1)
-                     .toString(),
-                 kMini);
+        QCOMPARE(policy.value("applied_endpoints"_L1).toArray(), (QJsonArray {u"chat"_s, u"code-assist"_s}));
+        const QJsonObject eps = policy.value("endpoints"_L1).toObject();
+        const QJsonObject chat = eps.value("chat"_L1).toObject();
+        const QJsonObject code = eps.value("code-assist"_L1).toObject();
+        // chat: the scenario's routing rules, on, with the saved router kept; its exact cache.
+        const QJsonObject chatRouting = chat.value("routing"_L1).toObject();
+        QCOMPARE(chatRouting.value("enabled"_L1).toBool(), true);
+        QCOMPARE(chatRouting.value("mode"_L1).toString(), u"on"_s);
+        QCOMPARE(chatRouting.value("rules"_L1).toArray().at(0).toObject().value("route_to"_L1).toString(), kMini);
+        QCOMPARE(chatRouting.value("router"_L1).toObject(), saved.toJson());
         QCOMPARE(chat.value("exact_cache"_L1).toObject().value("enabled"_L1).toBool(), true);
         QCOMPARE(chat.value("exact_cache"_L1).toObject().value("ttl_seconds"_L1).toInteger(), 3600);
+        QCOMPARE(chat.value("semantic_cache"_L1).toObject().value("enabled"_L1).toBool(), false);
         QCOMPARE(chat.value("batch"_L1).toObject().value("enabled"_L1).toBool(), false);
-        // code-assist: its override turns routing off; it is batched, and its batch object names only itself.
-        QCOMPARE(code.value("routing"_L1).toObject().value("enabled"_L1).toBool(), false);
+        // code-assist: its override leaves routing off in the scenario, so the saved shadow routing stays;
+        // it is batched, and its batch object names only itself.
+        const QJsonObject codeRouting = code.value("routing"_L1).toObject();
+        QCOMPARE(codeRouting.value("mode"_L1).toString(), u"shadow"_s);
+        QCOMPARE(codeRouting.value("router"_L1).toObject(), saved.toJson());
         QCOMPARE(code.value("batch"_L1).toObject().value("enabled"_L1).toBool(), true);
         QCOMPARE(code.value("batch"_L1).toObject().value("endpoints"_L1).toArray(), QJsonArray {u"code-assist"_s});
-        // Every other endpoint: every strategy off.
-        const QJsonObject def = policy.value("default"_L1).toObject();
-        for (const QString &key : {u"routing"_s, u"exact_cache"_s, u"semantic_cache"_s, u"compression"_s, u"batch"_s})
-            QCOMPARE(def.value(key).toObject().value("enabled"_L1).toBool(), false);
+        QCOMPARE(code.value("exact_cache"_L1).toObject().value("enabled"_L1).toBool(), true); // not overridden
+        // What the scenario does not touch is as it was.
+        QCOMPARE(eps.value("support"_L1).toObject(), support);
+        QCOMPARE(policy.value("default"_L1).toObject(), before.value("default"_L1).toObject());
 
-        // The next time, the dialog starts from what is applied; unchecking all turns the policy off.
+        // The proxy reads it: chat routes (on) with the saved tiers, support keeps its semantic cache,
+        // other endpoints stay in shadow mode.
+        auto proxyPolicy = SavingsPolicy::fromSettingsJson(policy);
+        QVERIFY2(proxyPolicy, qPrintable(proxyPolicy ? QString() : proxyPolicy.error().message));
+        QVERIFY(proxyPolicy->forEndpoint(u"chat"_s).routeMode == routing::RouteMode::On);
+        QCOMPARE(proxyPolicy->forEndpoint(u"chat"_s).router.tiers, saved.tiers);
+        QCOMPARE(proxyPolicy->forEndpoint(u"chat"_s).exactCache, std::optional<bool>(true));
+        QVERIFY(proxyPolicy->forEndpoint(u"code-assist"_s).routeMode == routing::RouteMode::Shadow);
+        QVERIFY(proxyPolicy->forEndpoint(u"support"_s).semanticCache);
+        QVERIFY(proxyPolicy->forEndpoint(u"other"_s).routeMode == routing::RouteMode::Shadow);
+
+        // The Routing page (not edited) reloads the saved policy by itself: chat now on, the rest shadow.
+        QTRY_VERIFY(routingPage.config().endpoint(u"chat"_s).mode == routing::RouteMode::On);
+        QVERIFY(routingPage.config().endpoint(u"*"_s).mode == routing::RouteMode::Shadow);
+        QVERIFY(routingPage.config().endpoint(u"code-assist"_s).mode == routing::RouteMode::Shadow);
+        QCOMPARE(routingPage.config().tiers, saved.tiers);
+        QVERIFY(!routingPage.isDirty());
+
+        // The next time, the dialog starts from the last apply's endpoints; applying to none changes no
+        // endpoint's settings.
         QTest::mouseClick(page->findChild<QPushButton *>(u"applyToProxy"_s), Qt::LeftButton);
         auto *second = prompter->lastDialog<ApplyToProxyDialog>();
         QVERIFY(second && second != dialog);
@@ -432,7 +481,19 @@ private Q_SLOTS:
         second->setChecked({});
         second->accept();
         QCOMPARE(applied.count(), 2);
-        QVERIFY(storedPolicy(*t.settings).value("endpoints"_L1).toObject().isEmpty());
+        const QJsonObject after = storedPolicy(*t.settings);
+        QCOMPARE(after.value("endpoints"_L1).toObject(), eps);
+        QCOMPARE(after.value("default"_L1).toObject(), policy.value("default"_L1).toObject());
+        QVERIFY(after.value("applied_endpoints"_L1).toArray().isEmpty());
+
+        // A stored policy that is not JSON is not overwritten: a warning, and nothing changes.
+        t.settings->setValue(QString::fromLatin1(kSavingsPolicyKey), u"{not json"_s);
+        const qsizetype messages = prompter->messages.size();
+        QTest::mouseClick(page->findChild<QPushButton *>(u"applyToProxy"_s), Qt::LeftButton);
+        QCOMPARE(prompter->messages.size(), messages + 1);
+        QVERIFY(prompter->messages.last().startsWith(u"Apply to proxy: The stored savings policy is not a JSON object"_s));
+        QCOMPARE(t.settings->value(QString::fromLatin1(kSavingsPolicyKey)).toString(), u"{not json"_s);
+        QCOMPARE(applied.count(), 2);
     }
 
     void editsInTheEditorRecompute()

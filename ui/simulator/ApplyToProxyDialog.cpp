@@ -13,24 +13,56 @@ using namespace Qt::StringLiterals;
 
 namespace tl {
 
-QJsonObject savingsPolicy(const Scenario &scenario, const QStringList &endpoints, const QString &appliedAtIso)
+QJsonObject mergeSavingsPolicy(const QJsonObject &stored, const Scenario &scenario, const QStringList &endpoints,
+                               const QString &appliedAtIso)
 {
-    QJsonObject perEndpoint;
+    const QJsonObject off = Scenario {}.toJson().value("strategies"_L1).toObject();
+    QJsonObject out = stored;
+    out.insert(u"version"_s, 1);
+    out.insert(u"scenario"_s, scenario.name);
+    out.insert(u"applied_at"_s, appliedAtIso);
+    out.insert(u"applied_endpoints"_s, QJsonArray::fromStringList(endpoints));
+    const QJsonObject def = stored.contains("default"_L1) ? stored.value("default"_L1).toObject() : off;
+    out.insert(u"default"_s, def);
+    QJsonObject newEntry = def;
+    newEntry.remove(u"exact_cache"_s);
+
+    QJsonObject perEndpoint = stored.value("endpoints"_L1).toObject();
     for (const QString &endpoint : endpoints) {
         const Scenario effective = scenario.forEndpoint(endpoint);
-        QJsonObject strategies = effective.toJson().value("strategies"_L1).toObject();
-        const bool batched = effective.batch.enabled && effective.batch.endpoints.contains(endpoint);
-        strategies.insert(
-            u"batch"_s,
-            QJsonObject {{u"enabled"_s, batched}, {u"endpoints"_s, batched ? QJsonArray {endpoint} : QJsonArray {}}});
-        perEndpoint.insert(endpoint, strategies);
+        const QJsonObject strategies = effective.toJson().value("strategies"_L1).toObject();
+        QJsonObject entry = perEndpoint.contains(endpoint) ? perEndpoint.value(endpoint).toObject() : newEntry;
+        if (effective.exactCache.enabled)
+            entry.insert(u"exact_cache"_s, strategies.value("exact_cache"_L1));
+        if (effective.semanticCache.enabled)
+            entry.insert(u"semantic_cache"_s, strategies.value("semantic_cache"_L1));
+        if (effective.compression.enabled)
+            entry.insert(u"compression"_s, strategies.value("compression"_L1));
+        const RoutingStrategy &rs = effective.routing;
+        if (rs.enabled && rs.mode != routing::RouteMode::Off && (!rs.rules.isEmpty() || rs.router)) {
+            QJsonObject routingJson = strategies.value("routing"_L1).toObject();
+            const QJsonObject before = entry.value("routing"_L1).toObject();
+            if (!routingJson.contains("router"_L1) && before.contains("router"_L1))
+                routingJson.insert(u"router"_s, before.value("router"_L1));
+            entry.insert(u"routing"_s, routingJson);
+        }
+        if (effective.batch.enabled && effective.batch.endpoints.contains(endpoint))
+            entry.insert(u"batch"_s, QJsonObject {{u"enabled"_s, true}, {u"endpoints"_s, QJsonArray {endpoint}}});
+        perEndpoint.insert(endpoint, entry);
     }
-    const QJsonObject off = Scenario {}.toJson().value("strategies"_L1).toObject();
-    return QJsonObject {{u"version"_s, 1},
-                        {u"scenario"_s, scenario.name},
-                        {u"applied_at"_s, appliedAtIso},
-                        {u"endpoints"_s, perEndpoint},
-                        {u"default"_s, off}};
+    out.insert(u"endpoints"_s, perEndpoint);
+    return out;
+}
+
+QStringList appliedEndpoints(const QJsonObject &stored)
+{
+    if (stored.contains("applied_endpoints"_L1)) {
+        QStringList out;
+        for (const QJsonValue &v : stored.value("applied_endpoints"_L1).toArray())
+            out << v.toString();
+        return out;
+    }
+    return stored.contains("applied_at"_L1) ? stored.value("endpoints"_L1).toObject().keys() : QStringList();
 }
 
 ApplyToProxyDialog::ApplyToProxyDialog(const Scenario &scenario, const QStringList &endpoints,
@@ -40,8 +72,9 @@ ApplyToProxyDialog::ApplyToProxyDialog(const Scenario &scenario, const QStringLi
 {
     setObjectName(u"applyToProxyDialog"_s);
     setWindowTitle(tr("Apply to proxy"));
-    auto *intro = new QLabel(tr("The local proxy will use this scenario's strategies for the checked endpoints. "
-                                "Other endpoints are left with every strategy off."),
+    auto *intro = new QLabel(tr("The local proxy turns this scenario's strategies on for the checked endpoints. "
+                                "Strategies the scenario leaves off, and the endpoints left unchecked, keep their "
+                                "current settings (the Routing and Proxy pages show them)."),
                              this);
     intro->setWordWrap(true);
     m_list = new QListWidget(this);

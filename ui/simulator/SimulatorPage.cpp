@@ -677,24 +677,43 @@ void SimulatorPage::saveScenario()
 void SimulatorPage::applyToProxy()
 {
     const Scenario sc = scenario();
-    QStringList current;
-    const QJsonObject stored
-        = QJsonDocument::fromJson(m_settings.value(QString::fromLatin1(kSavingsPolicyKey)).toString().toUtf8())
-              .object();
-    current = stored.value("endpoints"_L1).toObject().keys();
-    auto *dialog = new ApplyToProxyDialog(sc, m_endpoints, current, this);
-    connect(dialog, &QDialog::accepted, this, [this, dialog, sc] {
+    const QByteArray text = m_settings.value(QString::fromLatin1(kSavingsPolicyKey)).toString().toUtf8();
+    QJsonObject stored;
+    if (!text.trimmed().isEmpty()) {
+        QJsonParseError err {};
+        const QJsonDocument doc = QJsonDocument::fromJson(text, &err);
+        if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+            // Merging into a policy that cannot be read would lose it: nothing is written.
+            m_prompter->warning(this, tr("Apply to proxy"),
+                                tr("The stored savings policy is not a JSON object (%1); nothing was applied.")
+                                    .arg(err.error != QJsonParseError::NoError ? err.errorString()
+                                                                                : tr("not an object")));
+            return;
+        }
+        stored = doc.object();
+    }
+    auto *dialog = new ApplyToProxyDialog(sc, m_endpoints, appliedEndpoints(stored), this);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, sc, stored] {
         const QStringList endpoints = dialog->checkedEndpoints();
         const QString now
             = QDateTime::fromMSecsSinceEpoch(m_clock() / 1000, QTimeZone::utc()).toUTC().toString(Qt::ISODate);
-        const QJsonObject policy = savingsPolicy(sc, endpoints, now);
+        const QJsonObject policy = mergeSavingsPolicy(stored, sc, endpoints, now);
         m_settings.setValue(QString::fromLatin1(kSavingsPolicyKey),
                             QString::fromUtf8(QJsonDocument(policy).toJson(QJsonDocument::Compact)));
-        m_status->setText(endpoints.isEmpty() ? tr("The proxy's savings strategies are off for every endpoint.")
-                                              : tr("Applied to the proxy for %1.").arg(endpoints.join(u", "_s)));
+        m_status->setText(endpoints.isEmpty()
+                              ? tr("No endpoint checked: the proxy's savings settings are unchanged.")
+                              : tr("Applied to the proxy for %1; other settings kept.").arg(endpoints.join(u", "_s)));
         Q_EMIT applyToProxyRequested(sc, endpoints);
     });
     m_prompter->showDialog(dialog);
+}
+
+void SimulatorPage::useRouterConfig(const routing::RouterConfig &config)
+{
+    Scenario sc = scenario();
+    sc.routing.enabled = true;
+    sc.routing.router = config;
+    setScenario(sc);
 }
 
 } // namespace tl

@@ -43,8 +43,9 @@ class StrategyOutcomeModel;
 // and Cancel (an atomic flag the simulator's progress callback reads). Stale results are greyed while a
 // run is pending. Scenarios are saved and loaded as JSON files through the Prompter seam; the current
 // one is kept in Settings ("simulator/scenario", JSON text) and restored on the next start. "Apply to
-// proxy" stores a savings policy under "proxy/savings_policy" (see ApplyToProxyDialog.h for its shape)
-// and emits applyToProxyRequested(). Money stays nano-USD until formatted. Thread affinity: GUI thread.
+// proxy" merges the scenario's strategies into the savings policy under "proxy/savings_policy" for the
+// chosen endpoints, keeping what the scenario does not set (see mergeSavingsPolicy in
+// ApplyToProxyDialog.h), and emits applyToProxyRequested(). Money stays nano-USD until formatted. Thread affinity: GUI thread.
 class SimulatorPage final : public QWidget
 {
     Q_OBJECT
@@ -78,6 +79,10 @@ public:
     void loadScenario();
     void loadExample();
     void applyToProxy();
+    // Makes `config` the scenario's complexity router with routing on (the rest of the scenario is
+    // kept) and recomputes: the Routing page's "Use in simulator" (AppContext connects
+    // RoutingPage::useInSimulatorRequested here).
+    void useRouterConfig(const tl::routing::RouterConfig &config);
     // Loads a scenario file; errors are shown through the Prompter and returned.
     Result<void> loadScenarioFile(const QString &path);
 
