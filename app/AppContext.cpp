@@ -13,6 +13,7 @@
 #include "ledger/Database.h"
 #include "settings/Settings.h"
 #include "batch/BatchPage.h"
+#include "batch/BatchSavings.h"
 #include "batch/BatchService.h"
 #include "common/Prompter.h"
 #include "teamspend/AdminSync.h"
@@ -39,6 +40,9 @@ Result<CoreServices> openCore(const QString &dbPath)
     auto ledger = Ledger::open(dbPath.isEmpty() ? Database::defaultPath() : dbPath, *book);
     if (!ledger)
         return std::unexpected(ledger.error());
+    // Batch records priced before a batch call kept its saving get it (once per ledger, on the writer
+    // thread, queued before any new record).
+    batch::backfillBatchSavings(**ledger);
     return CoreServices{*book, std::move(*ledger)};
 }
 
@@ -88,12 +92,11 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
                              w->pricing()->setCalculator(
                                  new CostCalculatorWidget([ledger] { return ledger->pricer(); }, tokenizers));
                      });
-    // Batch jobs and team spend: one network manager for the GUI thread; keys from the keychain, which
-    // lives as long as the window (the lambda holding it goes with the window).
-    auto *network = new QNetworkAccessManager(w);
-    auto keychain = std::make_shared<KeychainSecretStore>();
-    QObject::connect(w, &QObject::destroyed, network, [keychain] {});
-    auto *batches = new BatchService(*core.ledger, *keychain, *network, {}, w);
+    // Batch jobs and team spend: one network manager for the GUI thread and the keychain, owned by the
+    // services that use them (shared), so neither goes before them whatever the window's children order.
+    auto network = std::make_shared<QNetworkAccessManager>();
+    std::shared_ptr<SecretStore> keychain = std::make_shared<KeychainSecretStore>();
+    auto *batches = new BatchService(*core.ledger, keychain, network, {}, w);
     window->addPage(u"batch"_s, QApplication::translate("AppContext", "Batch jobs"),
                     MainWindow::PageFactory([batches, ledger, tokenizers = core.tokenizers, w] {
                         return new BatchPage(*batches, *ledger, tokenizers, std::make_shared<Prompter>(), w);
@@ -120,7 +123,7 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
                                          });
                         return routingPage;
                     }));
-    auto *adminSync = new AdminSync(*core.ledger, *keychain, *network, {}, w);
+    auto *adminSync = new AdminSync(*core.ledger, keychain, network, {}, w);
     // Sync now and the optional schedule (Settings "teamspend/..."); runs whether the page is open or not.
     auto *syncScheduler = new SyncScheduler(*adminSync, settings, {}, w);
     syncScheduler->start();

@@ -168,6 +168,13 @@ BatchService::BatchService(Ledger &ledger, SecretStore &secrets, QNetworkAccessM
 {
 }
 
+BatchService::BatchService(Ledger &ledger, std::shared_ptr<SecretStore> secrets, std::shared_ptr<QNetworkAccessManager> network,
+                            BatchServiceConfig config, QObject *parent)
+    : QObject(parent), m_secretsOwner(std::move(secrets)), m_networkOwner(std::move(network)), m_ledger(ledger),
+      m_secrets(*m_secretsOwner), m_config(std::move(config)), m_http(*m_networkOwner, m_config.retry, m_config.sleeper)
+{
+}
+
 BatchService::~BatchService() = default;
 
 qint64 BatchService::now() const

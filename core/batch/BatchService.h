@@ -10,6 +10,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 class QNetworkAccessManager;
 class QSqlDatabase;
@@ -62,6 +63,10 @@ class BatchService final : public QObject
 public:
     BatchService(Ledger &ledger, SecretStore &secrets, QNetworkAccessManager &network, BatchServiceConfig config = {},
                  QObject *parent = nullptr);
+    // The same, sharing ownership of the keychain and the network manager: they stay alive as long as
+    // this service, whatever else (a window) goes first. What the app's composition root uses.
+    BatchService(Ledger &ledger, std::shared_ptr<SecretStore> secrets, std::shared_ptr<QNetworkAccessManager> network,
+                 BatchServiceConfig config = {}, QObject *parent = nullptr);
     ~BatchService() override;
 
     // Uploads/creates the job and stores it. `endpoint`: the ledger endpoint of its records.
@@ -93,6 +98,9 @@ private:
     void applyAnthropicStatus(BatchJob &job, const QJsonObject &batch) const;
     qint64 now() const;
 
+    // Declared first, so destroyed last: m_http and m_secrets refer to them (null when not owned).
+    std::shared_ptr<SecretStore> m_secretsOwner;
+    std::shared_ptr<QNetworkAccessManager> m_networkOwner;
     Ledger &m_ledger;
     SecretStore &m_secrets;
     BatchServiceConfig m_config;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 
 using namespace Qt::StringLiterals;
@@ -782,26 +783,43 @@ Result<std::pair<qint64, qint64>> timeSpan(QSqlDatabase &db)
 
 Result<void> rebuildRollups(QSqlDatabase &db)
 {
+    return rebuildRollups(db, std::numeric_limits<qint64>::min() / 2, std::numeric_limits<qint64>::max() / 2);
+}
+
+Result<void> rebuildRollups(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
+{
+    // Whole UTC days, so the daily rollups of the range are rebuilt from complete hourly ones.
+    const qint64 from = floorTo(fromUs, kUsPerDay);
+    const qint64 to = floorTo(toUs - 1, kUsPerDay) + kUsPerDay;
+    // Every statement binds the same range (:from inclusive, :to exclusive).
+    auto prepared = [&](QSqlQuery &q, const QString &sql) {
+        if (!q.prepare(sql))
+            return false;
+        q.bindValue(u":from"_s, from);
+        q.bindValue(u":to"_s, to);
+        return q.exec();
+    };
     const QString hour = u"(started_at_us - ((started_at_us % 3600000000) + 3600000000) % 3600000000)"_s;
+    const QString inRange = u" started_at_us >= :from AND started_at_us < :to"_s;
     const QStringList statements = {
-        u"DELETE FROM rollup_hour"_s,
-        u"DELETE FROM rollup_latency_hist_hour"_s,
-        u"DELETE FROM rollup_latency_hist_day"_s,
+        u"DELETE FROM rollup_hour WHERE hour_us >= :from AND hour_us < :to"_s,
+        u"DELETE FROM rollup_latency_hist_hour WHERE hour_us >= :from AND hour_us < :to"_s,
+        u"DELETE FROM rollup_latency_hist_day WHERE day_us >= :from AND day_us < :to"_s,
         u"INSERT INTO rollup_hour (hour_us, endpoint_id, model_id, key_id, provider_id, batch, calls, "
         u"prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_nano, "
         u"unpriced_calls, estimated_calls, saved_nano, cache_hits, error_calls, latency_calls, latency_sum_us) "
         u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, provider_id, batch, "_s + kRawMetrics
-            + u" FROM calls GROUP BY 1, 2, 3, 4, 5, 6"_s,
+            + u" FROM calls WHERE"_s + inRange + u" GROUP BY 1, 2, 3, 4, 5, 6"_s,
     };
     for (const QString &sql : statements) {
         QSqlQuery q(db);
-        if (!q.exec(sql))
+        if (!prepared(q, sql))
             return dbError(q);
     }
     // Latency buckets need the log mapping: computed here row by row.
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!q.exec(u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, latency_us FROM calls WHERE latency_us >= 0"_s))
+    if (!prepared(q, u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, latency_us FROM calls WHERE latency_us >= 0 AND"_s + inRange))
         return dbError(q);
     using HistKey = std::tuple<qint64, qint64, qint64, qint64>; // period, endpoint, model, key
     using Histogram = std::array<qint64, LatencyHistogram::kBuckets>;
@@ -839,16 +857,16 @@ Result<void> rebuildRollups(QSqlDatabase &db)
     // Daily rollups from the hourly ones.
     const QString day = u"(hour_us - ((hour_us % 86400000000) + 86400000000) % 86400000000)"_s;
     const QStringList dayStatements = {
-        u"DELETE FROM rollup_day"_s,
+        u"DELETE FROM rollup_day WHERE day_us >= :from AND day_us < :to"_s,
         u"INSERT INTO rollup_day SELECT "_s + day + uR"(, endpoint_id, model_id, key_id, provider_id, batch,
             SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens), SUM(completion_tokens),
             SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls), SUM(saved_nano),
             SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us)
-            FROM rollup_hour GROUP BY 1, 2, 3, 4, 5, 6)"_s,
+            FROM rollup_hour WHERE hour_us >= :from AND hour_us < :to GROUP BY 1, 2, 3, 4, 5, 6)"_s,
     };
     for (const QString &sql : dayStatements) {
         QSqlQuery q2(db);
-        if (!q2.exec(sql))
+        if (!prepared(q2, sql))
             return dbError(q2);
     }
     return {};

@@ -159,6 +159,9 @@ Result<qint64> forEachRecord(QSqlDatabase &db, qint64 fromUs, qint64 toUs,
 Result<std::pair<qint64, qint64>> timeSpan(QSqlDatabase &db);
 // Recomputes the rollup tables from the raw rows (for checks and after re-pricing).
 Result<void> rebuildRollups(QSqlDatabase &db);
+// The same for the UTC days that [fromUs, toUs) touches only (after replacing those days' records);
+// the other days' rollups are left as they are. Errors: Database.
+Result<void> rebuildRollups(QSqlDatabase &db, qint64 fromUs, qint64 toUs);
 } // namespace LedgerQueries
 
 } // namespace tl

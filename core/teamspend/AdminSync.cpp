@@ -80,6 +80,13 @@ AdminSync::AdminSync(Ledger &ledger, SecretStore &secrets, QNetworkAccessManager
 {
 }
 
+AdminSync::AdminSync(Ledger &ledger, std::shared_ptr<SecretStore> secrets, std::shared_ptr<QNetworkAccessManager> network,
+                      AdminSyncConfig config, QObject *parent)
+    : QObject(parent), m_secretsOwner(std::move(secrets)), m_networkOwner(std::move(network)), m_ledger(ledger),
+      m_secrets(*m_secretsOwner), m_config(std::move(config)), m_http(*m_networkOwner, m_config.retry, m_config.sleeper)
+{
+}
+
 AdminSync::~AdminSync() = default;
 
 qint64 AdminSync::now() const
@@ -248,14 +255,31 @@ QCoro::Task<SourceSyncReport> AdminSync::syncSource(ReportSource source)
             *deleted = fail(ErrorCode::Database, db.lastError().text());
             return;
         }
-        QSqlQuery del(db);
         // Source keys are "<source>:<bucket start>:..."; ':' + 1 == ';' bounds the prefix range.
-        del.prepare(uR"(DELETE FROM calls WHERE source_kind = :kind AND source_key >= :lo AND source_key < :hi
-                        AND started_at_us >= :from)"_s);
-        del.bindValue(u":kind"_s, int(SourceKind::ProviderReport));
-        del.bindValue(u":lo"_s, QString(name + u':'));
-        del.bindValue(u":hi"_s, QString(name + u';'));
-        del.bindValue(u":from"_s, from);
+        const QString which = uR"(FROM calls WHERE source_kind = :kind AND source_key >= :lo AND source_key < :hi
+                        AND started_at_us >= :from)"_s;
+        auto bind = [&](QSqlQuery &q) {
+            q.bindValue(u":kind"_s, int(SourceKind::ProviderReport));
+            q.bindValue(u":lo"_s, QString(name + u':'));
+            q.bindValue(u":hi"_s, QString(name + u';'));
+            q.bindValue(u":from"_s, from);
+        };
+        // The days the replaced records cover: only their rollups are rebuilt (the imported records then
+        // go through the writer, which adds them to the rollups as it adds any record).
+        QSqlQuery span(db);
+        span.prepare(u"SELECT MIN(started_at_us), MAX(started_at_us) "_s + which);
+        bind(span);
+        if (!span.exec() || !span.next()) {
+            *deleted = fail(ErrorCode::Database, span.lastError().text());
+            db.rollback();
+            return;
+        }
+        const qint64 firstUs = span.value(0).toLongLong();
+        const qint64 lastUs = span.value(1).toLongLong();
+        span.finish();
+        QSqlQuery del(db);
+        del.prepare(u"DELETE "_s + which);
+        bind(del);
         if (!del.exec()) {
             *deleted = fail(ErrorCode::Database, del.lastError().text());
             db.rollback();
@@ -263,7 +287,7 @@ QCoro::Task<SourceSyncReport> AdminSync::syncSource(ReportSource source)
         }
         const qint64 n = del.numRowsAffected();
         if (n > 0) {
-            if (auto r = LedgerQueries::rebuildRollups(db); !r) {
+            if (auto r = LedgerQueries::rebuildRollups(db, firstUs, lastUs + 1); !r) {
                 *deleted = std::unexpected(r.error());
                 db.rollback();
                 return;

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QUrl>
 
+#include <memory>
+
 class QNetworkAccessManager;
 
 namespace tl {
@@ -86,6 +88,10 @@ class AdminSync final : public QObject
 public:
     AdminSync(Ledger &ledger, SecretStore &secrets, QNetworkAccessManager &network, AdminSyncConfig config = {},
               QObject *parent = nullptr);
+    // The same, sharing ownership of the keychain and the network manager: they stay alive as long as
+    // this service, whatever else (a window) goes first. What the app's composition root uses.
+    AdminSync(Ledger &ledger, std::shared_ptr<SecretStore> secrets, std::shared_ptr<QNetworkAccessManager> network,
+              AdminSyncConfig config = {}, QObject *parent = nullptr);
     ~AdminSync() override;
 
     // Stores an admin key in the keychain (and nowhere else). provider: "openai" or "anthropic".
@@ -107,6 +113,9 @@ private:
     QCoro::Task<SourceSyncReport> syncSource(ReportSource source);
     qint64 now() const;
 
+    // Declared first, so destroyed last: m_http and m_secrets refer to them (null when not owned).
+    std::shared_ptr<SecretStore> m_secretsOwner;
+    std::shared_ptr<QNetworkAccessManager> m_networkOwner;
     Ledger &m_ledger;
     SecretStore &m_secrets;
     AdminSyncConfig m_config;

@@ -1,6 +1,7 @@
 #include "BatchHarness.h"
 
 #include "importer/ReportImport.h"
+#include "query/LedgerQueries.h"
 #include "teamspend/AdminSync.h"
 #include "teamspend/Reconciliation.h"
 #include "teamspend/SyncScheduler.h"
@@ -233,6 +234,110 @@ private Q_SLOTS:
         const SyncReport again = await(sync.sync({ReportSource::OpenAiUsage}));
         QVERIFY(again.ok());
         QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls"_s).toLongLong(), 8);
+    }
+
+    void resyncRebuildsOnlyTheSyncedDaysAndEqualsABruteForceRebuild()
+    {
+        SyncHarness h;
+        h.storeAdminKeys();
+        // Proxy records before the sync window, inside it and on the day a resync replaces.
+        QList<CallRecord> proxied;
+        for (const qint64 at : {kD0 - 10 * kDay + 5 * 3'600'000'000ll, kD0 + 3'600'000'000ll,
+                                kD0 + 2 * kDay + 2 * 3'600'000'000ll, kD0 + 2 * kDay + 23 * 3'600'000'000ll}) {
+            CallRecord r = test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o-mini-2024-07-18"_s, 1200, 300);
+            r.sourceKind = SourceKind::Proxy;
+            r.latencyUs = 850'000;
+            proxied.append(r);
+        }
+        QVERIFY(h.ledger->writer().submitBatch(proxied).result().failed == 0);
+        h.server.reportPages[kUsagePath] = {usagePage(kD0), usagePage(kD0 + kDay), usagePage(kD0 + 2 * kDay)};
+        AdminSync sync(*h.ledger, h.secrets, h.network, h.config());
+        QVERIFY(await(sync.sync({ReportSource::OpenAiUsage})).ok());
+
+        // A marker in the rollups of a day the resync does not touch (kD0 - 10 days, in an earlier UTC week
+        // than the synced days, so no coarser rollup of the synced range is derived from it): a
+        // ledger-wide rebuild would erase it, a rebuild of the synced days keeps it.
+        const qint64 outside = kD0 - 10 * kDay;
+        auto mark = [&](int delta) {
+            h.ledger->writer()
+                .runExclusive([outside, delta](QSqlDatabase &db) {
+                    QSqlQuery q(db);
+                    q.prepare(u"UPDATE rollup_hour SET error_calls = error_calls + :d WHERE hour_us >= :a AND hour_us < :b"_s);
+                    q.bindValue(u":d"_s, delta);
+                    q.bindValue(u":a"_s, outside);
+                    q.bindValue(u":b"_s, outside + kDay);
+                    q.exec();
+                    q.prepare(u"UPDATE rollup_day SET error_calls = error_calls + :d WHERE day_us = :a"_s);
+                    q.bindValue(u":d"_s, delta);
+                    q.bindValue(u":a"_s, outside);
+                    q.exec();
+                })
+                .waitForFinished();
+        };
+        mark(7);
+        *h.now += kDay;
+        h.server.reportPages[kUsagePath] = {usagePage(kD0 + 2 * kDay, 2), usagePage(kD0 + 3 * kDay)};
+        const SyncReport resynced = await(sync.sync({ReportSource::OpenAiUsage}));
+        QVERIFY2(resynced.ok(), qPrintable(resynced.summary()));
+        QCOMPARE(resynced.sources.front().replaced, 2);
+        QCOMPARE(h.scalar(u"SELECT error_calls FROM rollup_day WHERE day_us = %1"_s.arg(outside)).toLongLong(), 7);
+        mark(-7);
+
+        // Every rollup table equals a rebuild of the whole ledger from the raw rows.
+        // Every rollup table of the schema (hourly, daily and coarser ones, with their latency histograms).
+        const QStringList tables = h.scalar(u"SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+                                            "WHERE type = 'table' AND name LIKE 'rollup%' ORDER BY name)"_s)
+                                       .toString()
+                                       .split(u',');
+        QVERIFY(tables.size() >= 4);
+        auto dump = [&] {
+            QStringList out;
+            for (const QString &t : tables)
+                out << t + u": "_s + h.scalar(u"SELECT group_concat(r, ' | ') FROM (SELECT %1 AS r FROM %2 ORDER BY 1)"_s
+                                                  .arg(columnsOf(h, t).join(u" || ',' || "_s), t))
+                                         .toString();
+            return out;
+        };
+        const QStringList incremental = dump();
+        QVERIFY(incremental.at(0).contains(u"|"_s));
+        auto rebuilt = std::make_shared<bool>(false);
+        h.ledger->writer()
+            .runExclusive([rebuilt](QSqlDatabase &db) { *rebuilt = LedgerQueries::rebuildRollups(db).has_value(); })
+            .waitForFinished();
+        QVERIFY(*rebuilt);
+        QCOMPARE(incremental, dump());
+        QCOMPARE(h.scalar(u"SELECT SUM(calls) FROM rollup_day"_s).toLongLong(),
+                 h.scalar(u"SELECT SUM(call_count) FROM calls"_s).toLongLong());
+    }
+
+    void aSyncServiceKeepsItsKeychainAndNetworkAlive()
+    {
+        // The app hands the services shared owners of the keychain and the network manager, so a sync
+        // never depends on what else (the window) is still alive.
+        SyncHarness h;
+        h.server.reportPages[kUsagePath] = {usagePage(kD0)};
+        auto secrets = std::make_shared<test::MemorySecretStore>();
+        secrets->write(u"admin/openai"_s, kOpenAiAdminKey);
+        auto network = std::make_shared<QNetworkAccessManager>();
+        std::weak_ptr<SecretStore> secretsAlive = secrets;
+        std::weak_ptr<QNetworkAccessManager> networkAlive = network;
+        {
+            auto sync = std::make_unique<AdminSync>(*h.ledger, std::move(secrets), std::move(network), h.config());
+            QVERIFY(!secretsAlive.expired() && !networkAlive.expired());
+            const SyncReport report = await(sync->sync({ReportSource::OpenAiUsage}));
+            QVERIFY2(report.ok(), qPrintable(report.summary()));
+            QCOMPARE(report.sources.front().imported, 2);
+        }
+        QVERIFY(secretsAlive.expired() && networkAlive.expired()); // and they go with the last service
+    }
+
+    static QStringList columnsOf(SyncHarness &h, const QString &table)
+    {
+        const QString list = h.scalar(u"SELECT group_concat(name, ',') FROM pragma_table_info('%1')"_s.arg(table)).toString();
+        QStringList cols = list.split(u',');
+        for (QString &c : cols)
+            c = u"quote("_s + c + u')';
+        return cols;
     }
 
     void centsToNano_data()
