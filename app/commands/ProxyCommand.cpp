@@ -64,7 +64,8 @@ int runProxy(const QStringList &args)
     parser.addOption({u"config"_s, u"JSON file: {port, bind, upstreams: [{id, kind, baseUrl, keychainEntry, "
                                     "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes}, savings: {default, "
                                     "endpoints, record_embeddings, embedding_upstream, few_shot_path}}. Without "
-                                    "\"savings\", the policy the app's Simulator page applied is used."_s,
+                                    "\"savings\", the savings policy the app saved (Routing page, Simulator page's "
+                                    "Apply to proxy) is used; with it, the file's policy is used alone."_s,
                       u"FILE"_s});
     parser.addOption({u"no-cache"_s, u"Run without the exact cache."_s});
     QString error;
@@ -138,16 +139,25 @@ int runProxy(const QStringList &args)
     }
     config.callerSalt = salt;
 
-    // Savings levers: the app's "Apply to proxy" policy, unless the config file has its own "savings".
-    auto savings = SavingsPolicy::fromSettingsText(settings.value(QString::fromLatin1(SavingsPolicy::settingsKey)).toByteArray());
-    if (!savings)
-        return failWith("proxy", kExitUsage, savings.error().message);
-    config.savings = *savings;
-    if (!savingsConfig.isEmpty()) {
+    // Savings levers: the policy the app saved (Settings "proxy/savings_policy": the Routing page, the
+    // Simulator page's "Apply to proxy"), unless the config file has its own "savings", which then
+    // wins whole (no merge; the saved policy is not read, so a broken one does not stop the proxy).
+    QString savingsSource;
+    if (savingsConfig.isEmpty()) {
+        auto saved = SavingsPolicy::fromSettingsText(
+            settings.value(QString::fromLatin1(SavingsPolicy::settingsKey)).toByteArray());
+        if (!saved)
+            return failWith("proxy", kExitUsage,
+                            u"the saved savings policy (settings key %1): %2"_s.arg(
+                                QString::fromLatin1(SavingsPolicy::settingsKey), saved.error().message));
+        config.savings = *saved;
+        savingsSource = u"the saved policy (settings key %1)"_s.arg(QString::fromLatin1(SavingsPolicy::settingsKey));
+    } else {
         auto fromFile = SavingsPolicy::fromConfigJson(savingsConfig);
         if (!fromFile)
             return failWith("proxy", kExitUsage, u"--config \"savings\": %1"_s.arg(fromFile.error().message));
         config.savings = *fromFile;
+        savingsSource = u"--config %1 (\"savings\"; the saved policy is not used)"_s.arg(parser.value(u"config"_s));
     }
 
     auto core = openFromDbOption(parser);
@@ -171,6 +181,7 @@ int runProxy(const QStringList &args)
                         .arg(core->ledger->path()));
                 for (const UpstreamConfig &u : std::as_const(config.upstreams))
                     out(u"  upstream %1 -> %2\n"_s.arg(u.id, u.baseUrl.toString()));
+                out(u"  savings policy from %1\n"_s.arg(savingsSource));
                 for (auto it = config.savings.endpoints.cbegin(); it != config.savings.endpoints.cend(); ++it)
                     out(u"  savings %1: %2\n"_s.arg(it.key(), SavingsPolicy::describe(it.value()).join(u"; "_s)));
                 out(u"  savings (other endpoints): %1\n"_s.arg(SavingsPolicy::describe(config.savings.defaults).join(u"; "_s)));
