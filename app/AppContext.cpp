@@ -43,7 +43,11 @@ Result<CoreServices> openCore(const QString &dbPath)
     // Batch records priced before a batch call kept its saving get it (once per ledger, on the writer
     // thread, queued before any new record).
     batch::backfillBatchSavings(**ledger);
-    return CoreServices{*book, std::move(*ledger)};
+    // Estimates for models whose tokenizer is not public learn a factor from a sample of proxy calls
+    // (tokenizer/CalibrationSampler.h; pairs kept in the ledger's token_calibration table).
+    auto tokenizers = std::make_shared<tokenizer::Tokenizers>();
+    tokenizers->startCalibrationSampling((*ledger)->path());
+    return CoreServices{*book, std::move(*ledger), std::move(tokenizers)};
 }
 
 int runGui(const QString &dbPath, StartupTrace &trace)

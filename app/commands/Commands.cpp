@@ -7,6 +7,7 @@ namespace tl::cli {
 // Each subcommand lives in its own file.
 int runImport(const QStringList &args);
 int runReport(const QStringList &args);
+int runLabelKey(const QStringList &args);
 int runExport(const QStringList &args);
 int runSimulate(const QStringList &args);
 int runProxy(const QStringList &args);
@@ -20,6 +21,7 @@ const QList<Command> &commands()
     static const QList<Command> all = {
         {"import", "import calls from CSV, JSONL or provider usage reports", &runImport, false},
         {"report", "print the cost breakdown and totals", &runReport, false},
+        {"label-key", "name a caller identity (salted key hash) for breakdowns by key", &runLabelKey, false},
         {"export", "export records as JSONL or CSV", &runExport, false},
         {"simulate", "replay the ledger under a savings scenario (what-if)", &runSimulate, false},
         {"proxy", "run the local OpenAI/Anthropic proxy until SIGINT/SIGTERM", &runProxy, false},

@@ -165,7 +165,7 @@ int runProxy(const QStringList &args)
         return failWith("proxy", kExitFailure, core.error().message);
     int exitCode = kExitOk;
     {
-        Proxy proxy(*core->ledger, std::make_shared<tokenizer::Tokenizers>());
+        Proxy proxy(*core->ledger, core->tokenizers); // the registry that samples calls for calibration
         KeychainSecretStore secrets;
         QTimer poll;
         auto fatal = [&](const QString &message) {

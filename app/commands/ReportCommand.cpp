@@ -96,6 +96,8 @@ int runReport(const QStringList &args)
     QStringList dimNames;
     for (Dimension d : b.groupBy)
         dimNames << toString(d);
+    // Grouped by key: the user's label of each identity (tokenledger label-key) next to it.
+    const qsizetype keyIndex = b.groupBy.indexOf(Dimension::Key);
 
     if (format == "json"_L1) {
         QJsonArray rows;
@@ -104,6 +106,8 @@ int runReport(const QStringList &args)
             for (int i = 0; i < dimNames.size(); ++i)
                 keys.insert(dimNames[i], row.keys.value(i));
             QJsonObject o = aggregateJson(row.agg);
+            if (keyIndex >= 0)
+                keys.insert(u"key_label"_s, b.keyLabels.value(row.keys.value(keyIndex)));
             o.insert(u"keys"_s, keys);
             o.insert(u"share"_s, row.share);
             o.insert(u"cumulative_share"_s, row.cumulativeShare);
@@ -128,10 +132,16 @@ int runReport(const QStringList &args)
                            withShare ? QString::number(share * 100, 'f', 1) : u"100.0"_s,
                            withShare ? QString::number(cum * 100, 'f', 1) : QString()};
     };
+    if (keyIndex >= 0)
+        dimNames.insert(keyIndex + 1, u"key_label"_s);
     QList<QStringList> table;
     table << dimNames + metricNames;
-    for (const BreakdownRow &row : b.rows)
-        table << row.keys + metrics(row.agg, row.share, row.cumulativeShare, true);
+    for (const BreakdownRow &row : b.rows) {
+        QStringList keys = row.keys;
+        if (keyIndex >= 0)
+            keys.insert(keyIndex + 1, b.keyLabels.value(row.keys.value(keyIndex)));
+        table << keys + metrics(row.agg, row.share, row.cumulativeShare, true);
+    }
     QStringList totalRow;
     for (int i = 0; i < dimNames.size(); ++i)
         totalRow << (i == 0 ? u"TOTAL"_s : QString());

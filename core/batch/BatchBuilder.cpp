@@ -2,6 +2,7 @@
 
 #include "pricing/Pricer.h"
 #include "tokenizer/ChatTokenCounter.h"
+#include "tokenizer/EncodingSpec.h"
 #include "tokenizer/Tokenizers.h"
 
 #include <QHash>
@@ -10,6 +11,8 @@
 #include <QSet>
 
 #include <csv.h>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -215,6 +218,7 @@ BatchEstimate estimate(const QList<BatchRequest> &requests, const QString &provi
     bool priced = true;
     QHash<QString, std::optional<tokenizer::ChatTokenCounter>> counters;
     qint64 withoutCap = 0;
+    QSet<QString> calibrationNoted;
     for (const BatchRequest &r : requests) {
         const QString model = r.body.value("model"_L1).toString();
         auto it = counters.find(model);
@@ -230,6 +234,20 @@ BatchEstimate estimate(const QList<BatchRequest> &requests, const QString &provi
             usage.promptTokens = count.promptTokens;
             if (count.estimate || provider != "openai"_L1)
                 e.estimate = true;
+            // A model whose tokenizer is not public: the factor learnt from the proxy's calls, if any.
+            if (!tokenizer::encodingForModel(model).exact) {
+                const auto f = tokenizers.calibration().forModel(model);
+                if (f)
+                    usage.promptTokens = qint64(std::llround(double(usage.promptTokens) * f->factor));
+                if (!calibrationNoted.contains(model)) {
+                    calibrationNoted.insert(model);
+                    e.notes.append(f ? QObject::tr("%1: prompt tokens estimated with %2, calibrated x%3 from %n recorded call(s)",
+                                                   nullptr, f->samples)
+                                           .arg(model, count.encoding)
+                                           .arg(f->factor, 0, 'f', 3)
+                                     : QObject::tr("%1: prompt tokens estimated with %2, uncalibrated").arg(model, count.encoding));
+                }
+            }
         }
         qint64 cap = r.body.value("max_tokens"_L1).toInteger(-1);
         if (cap < 0)

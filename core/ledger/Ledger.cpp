@@ -2,6 +2,7 @@
 
 #include "common/Logging.h"
 #include "ledger/Database.h"
+#include "ledger/KeyLabels.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -219,6 +220,21 @@ QFuture<Result<void>> Ledger::removeAlias(QString alias)
             return fail(ErrorCode::Database, QObject::tr("Cannot remove the alias: %1").arg(q.lastError().text()));
         return {};
     });
+}
+
+QFuture<Result<void>> Ledger::setKeyLabel(QString keyId, QString label)
+{
+    auto promise = std::make_shared<QPromise<Result<void>>>();
+    promise->start();
+    QFuture<Result<void>> future = promise->future();
+    m_writer->runExclusive([this, promise, keyId, label](QSqlDatabase &db) {
+        const Result<void> result = KeyLabels::set(db, keyId, label);
+        promise->addResult(result);
+        promise->finish();
+        if (result)
+            QMetaObject::invokeMethod(this, &Ledger::keyLabelsChanged, Qt::QueuedConnection);
+    });
+    return future;
 }
 
 QFuture<Result<RepriceReport>> Ledger::reprice()

@@ -64,11 +64,17 @@ public:
     // Re-prices the whole history with the current pricer and rebuilds the rollups.
     QFuture<Result<RepriceReport>> reprice();
 
+    // Sets (an empty label: removes) the user's label of a caller identity (KeyLabels::set), on the writer
+    // thread; keyLabelsChanged() follows on success. Errors: as KeyLabels::set.
+    QFuture<Result<void>> setKeyLabel(QString keyId, QString label);
+
 Q_SIGNALS:
     // New records were committed (coalesced to at most one signal per 250 ms).
     void recordsAdded();
     // Costs changed: overrides or aliases edited, or history re-priced.
     void pricingChanged();
+    // A key label was set or removed.
+    void keyLabelsChanged();
     void writeFailed(const QString &message);
 
 private:

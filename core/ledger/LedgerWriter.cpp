@@ -3,6 +3,7 @@
 #include "common/Logging.h"
 #include "ledger/Database.h"
 #include "ledger/LatencyHistogram.h"
+#include "ledger/RollupPeriods.h"
 
 #include <QHash>
 #include <QMutex>
@@ -29,8 +30,8 @@ namespace {
 constexpr int kBatchSize = 16384;
 constexpr int kFlushIntervalMs = 100;
 constexpr int kRetryIntervalMs = 1000;
-constexpr qint64 kUsPerHour = 3'600'000'000LL;
-constexpr qint64 kUsPerDay = 24 * kUsPerHour;
+using RollupPeriods::kUsPerHour;
+constexpr int kLevels = 3; // rollup tables: hourly, daily, weekly
 
 struct BatchState
 {
@@ -67,9 +68,10 @@ using Histogram = std::array<qint64, LatencyHistogram::kBuckets>;
 
 enum LabelKind { Endpoint = 1, Provider = 2, Model = 3, Key = 4 };
 
-qint64 floorTo(qint64 us, qint64 step)
+// The period (RollupPeriods) a record's hour belongs to at a rollup level.
+qint64 periodOf(int level, qint64 hourUs)
 {
-    return us - (((us % step) + step) % step);
+    return level == 0 ? hourUs : level == 1 ? RollupPeriods::dayOf(hourUs) : RollupPeriods::weekOf(hourUs);
 }
 
 bool isRetryable(int code)
@@ -372,8 +374,10 @@ private:
             {kLabelSelectSql, &m_labelSelect},
             {rollup.arg(u"rollup_hour"_s, u"hour_us"_s).toUtf8(), &m_rollup[0]},
             {rollup.arg(u"rollup_day"_s, u"day_us"_s).toUtf8(), &m_rollup[1]},
+            {rollup.arg(u"rollup_week"_s, u"week_us"_s).toUtf8(), &m_rollup[2]},
             {latency.arg(u"rollup_latency_hist_hour"_s, u"hour_us"_s).toUtf8(), &m_latency[0]},
             {latency.arg(u"rollup_latency_hist_day"_s, u"day_us"_s).toUtf8(), &m_latency[1]},
+            {latency.arg(u"rollup_latency_hist_week"_s, u"week_us"_s).toUtf8(), &m_latency[2]},
         };
         for (const auto &[sql, statement] : statements) {
             if (auto failure = prepare(sql, *statement))
@@ -385,7 +389,7 @@ private:
     void closeRaw()
     {
         for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_labelInsert, &m_labelSelect,
-                             &m_rollup[0], &m_rollup[1], &m_latency[0], &m_latency[1]})
+                             &m_rollup[0], &m_rollup[1], &m_rollup[2], &m_latency[0], &m_latency[1], &m_latency[2]})
             s->reset();
         if (m_raw)
             sqlite3_close_v2(m_raw);
@@ -508,22 +512,21 @@ private:
             sqlite3_bind_blob(s, j++, t.embedding.constData(), int(t.embedding.size()), SQLITE_TRANSIENT);
     }
 
-    // Adds the batch's rollup deltas to the hourly (level 0) or daily (level 1) tables: one upsert per
-    // (period, endpoint, model, key, provider, batch) and one per latency histogram, not one per record.
+    // Adds the batch's rollup deltas to the hourly (level 0), daily (1) or weekly (2) tables: one upsert
+    // per (period, endpoint, model, key, provider, batch) and one per latency histogram, not one per record.
     int upsertRollups(int level, const std::map<RollupKey, RollupDelta> &rollups,
                       const std::map<LatencyKey, Histogram> &latencies)
     {
-        const qint64 step = level == 0 ? kUsPerHour : kUsPerDay;
-        std::map<RollupKey, RollupDelta> days;
-        if (level == 1) {
+        std::map<RollupKey, RollupDelta> periods;
+        if (level > 0) {
             for (const auto &[k, d] : rollups) {
                 RollupKey key = k;
-                std::get<0>(key) = floorTo(std::get<0>(k), step);
-                days[key].add(d);
+                std::get<0>(key) = periodOf(level, std::get<0>(k));
+                periods[key].add(d);
             }
         }
         sqlite3_stmt *s = m_rollup[level].get();
-        for (const auto &[k, d] : level == 0 ? rollups : days) {
+        for (const auto &[k, d] : level == 0 ? rollups : periods) {
             int i = 1;
             sqlite3_bind_int64(s, i++, std::get<0>(k));
             sqlite3_bind_int64(s, i++, std::get<1>(k));
@@ -537,12 +540,12 @@ private:
             if (const int rc = run(s); rc != SQLITE_DONE)
                 return rc;
         }
-        std::map<LatencyKey, Histogram> dayLatency;
-        if (level == 1) {
+        std::map<LatencyKey, Histogram> periodLatency;
+        if (level > 0) {
             for (const auto &[k, counts] : latencies) {
                 LatencyKey key = k;
-                std::get<0>(key) = floorTo(std::get<0>(k), step);
-                auto [it, added] = dayLatency.try_emplace(key);
+                std::get<0>(key) = periodOf(level, std::get<0>(k));
+                auto [it, added] = periodLatency.try_emplace(key);
                 if (added)
                     it->second.fill(0);
                 for (int b = 0; b < LatencyHistogram::kBuckets; ++b)
@@ -550,7 +553,7 @@ private:
             }
         }
         sqlite3_stmt *l = m_latency[level].get();
-        for (const auto &[k, counts] : level == 0 ? latencies : dayLatency) {
+        for (const auto &[k, counts] : level == 0 ? latencies : periodLatency) {
             const QByteArray encoded = LatencyHistogram::encode(counts.data());
             sqlite3_bind_int64(l, 1, std::get<0>(k));
             sqlite3_bind_int64(l, 2, std::get<1>(k));
@@ -625,7 +628,7 @@ private:
             }
             outcomes.push_back({0, {}});
             ++inserted;
-            const qint64 hour = floorTo(r.startedAtUs, kUsPerHour);
+            const qint64 hour = RollupPeriods::hourOf(r.startedAtUs);
             RollupDelta &d = rollups[{hour, endpoint, served, key, provider, r.batch ? 1 : 0}];
             d.calls += r.callCount;
             d.prompt += r.usage.promptTokens;
@@ -649,8 +652,8 @@ private:
             }
         }
 
-        // The same deltas go to the hourly and the daily (UTC) tables, in the same transaction.
-        for (int level : {0, 1}) {
+        // The same deltas go to the hourly, daily and weekly (UTC) tables, in the same transaction.
+        for (int level = 0; level < kLevels; ++level) {
             if (const int rc = upsertRollups(level, rollups, latencies); rc != SQLITE_DONE)
                 return abandon(rc, m_lastMessage);
         }
@@ -723,8 +726,8 @@ private:
     QSqlDatabase m_db; // QtSql connection: schema and runExclusive() jobs
     sqlite3 *m_raw = nullptr; // C API connection: the records and rollups
     Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_labelInsert, m_labelSelect;
-    Statement m_rollup[2];  // hourly, daily
-    Statement m_latency[2]; // hourly, daily
+    Statement m_rollup[kLevels];  // hourly, daily, weekly
+    Statement m_latency[kLevels]; // hourly, daily, weekly
     int m_lastCode = SQLITE_OK;
     QString m_lastMessage;
     QTimer *m_timer = nullptr;

@@ -1,9 +1,15 @@
 #include "Schema.h"
 
 #include "common/Logging.h"
+#include "ledger/LatencyHistogram.h"
+#include "ledger/RollupPeriods.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <array>
+#include <map>
+#include <tuple>
 
 using namespace Qt::StringLiterals;
 
@@ -258,9 +264,83 @@ const QStringList kV6Data = {
     u"DROP TABLE rollup_latency_day"_s,
 };
 
+// Version 7: token-count calibration pairs (core/tokenizer/CalibrationSampler): for a sample of proxy calls
+// to providers whose tokenizer is not public, TokenLedger's own count of the request's prompt (closest
+// public encoding) next to the prompt tokens the provider reported for the same call.
+const QStringList kV7Tables = {
+    uR"(CREATE TABLE token_calibration (
+    call_id INTEGER PRIMARY KEY,
+    at_us INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    estimated_tokens INTEGER NOT NULL,
+    reported_tokens INTEGER NOT NULL))"_s,
+};
+
+// Version 8: weekly rollups (UTC weeks from Monday 00:00, RollupPeriods::weekOf), so that a 90-day
+// breakdown reads ~13 weeks of rows instead of ~90 days. Filled from the daily rollups on upgrade; the
+// weekly latency histograms are merged in C++ (fillWeeklyLatency) to keep the stored form canonical.
+QString weekTable(const QString &dayTableSql)
+{
+    return QString(dayTableSql).replace(u"_day"_s, u"_week"_s).replace(u"day_us"_s, u"week_us"_s);
+}
+
+const QStringList kV8Tables = {
+    weekTable(dayTable(QString::fromUtf16(kRollupV1))),
+    weekTable(kV6Tables[1]),
+};
+const QStringList kV8Data = {
+    u"INSERT INTO rollup_week SELECT "_s + QString::fromUtf16(RollupPeriods::kSqlWeekOf).arg(u"day_us"_s)
+        + uR"(, endpoint_id, model_id, key_id, provider_id, batch, SUM(calls), SUM(prompt_tokens),
+        SUM(cached_tokens), SUM(cache_write_tokens), SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost_nano),
+        SUM(unpriced_calls), SUM(estimated_calls), SUM(saved_nano), SUM(cache_hits), SUM(error_calls),
+        SUM(latency_calls), SUM(latency_sum_us) FROM rollup_day GROUP BY 1, 2, 3, 4, 5, 6)"_s,
+};
+
+// Sums the daily latency histograms into weekly ones (canonical encoding: LatencyHistogram::encode).
+bool fillWeeklyLatency(QSqlDatabase &db, Error *error)
+{
+    using Key = std::tuple<qint64, qint64, qint64, qint64>;
+    std::map<Key, std::array<qint64, LatencyHistogram::kBuckets>> weeks;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(u"SELECT day_us, endpoint_id, model_id, key_id, counts FROM rollup_latency_hist_day"_s)) {
+        *error = Error{ErrorCode::Database, QObject::tr("Database error: %1").arg(q.lastError().text())};
+        return false;
+    }
+    while (q.next()) {
+        const Key key{RollupPeriods::weekOf(q.value(0).toLongLong()), q.value(1).toLongLong(),
+                      q.value(2).toLongLong(), q.value(3).toLongLong()};
+        auto [it, added] = weeks.try_emplace(key);
+        if (added)
+            it->second.fill(0);
+        const QByteArray text = q.value(4).toString().toLatin1();
+        if (!LatencyHistogram::addEncoded(text.constData(), text.size(), it->second.data())) {
+            *error = Error{ErrorCode::Database, QObject::tr("Database error: malformed latency histogram")};
+            return false;
+        }
+    }
+    QSqlQuery ins(db);
+    ins.prepare(u"INSERT INTO rollup_latency_hist_week (week_us, endpoint_id, model_id, key_id, counts) "
+                u"VALUES (?, ?, ?, ?, ?)"_s);
+    for (const auto &[k, counts] : weeks) {
+        ins.addBindValue(std::get<0>(k));
+        ins.addBindValue(std::get<1>(k));
+        ins.addBindValue(std::get<2>(k));
+        ins.addBindValue(std::get<3>(k));
+        ins.addBindValue(QString::fromLatin1(LatencyHistogram::encode(counts.data())));
+        if (!ins.exec()) {
+            *error = Error{ErrorCode::Database, QObject::tr("Database error: %1").arg(ins.lastError().text())};
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
-int currentVersion() { return 6; }
+int currentVersion() { return 8; }
 
 QStringList version1()
 {
@@ -270,7 +350,8 @@ QStringList version1()
 
 QList<QStringList> migrations()
 {
-    return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data};
+    return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
+            kV8Tables + kV8Data};
 }
 
 QStringList latest()
@@ -293,7 +374,7 @@ QStringList latest()
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
         // Without the per-bucket latency tables of versions 2 and 4, which version 6 replaced.
-        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + kV5Tables + kV6Tables;
+        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + kV5Tables + kV6Tables + kV7Tables + kV8Tables;
 }
 
 Result<void> ensure(QSqlDatabase &db)
@@ -308,7 +389,8 @@ Result<void> ensure(QSqlDatabase &db)
     if (version == currentVersion())
         return {};
 
-    auto step = [&](const QStringList &statements, int toVersion) -> Result<void> {
+    auto step = [&](const QStringList &statements, int toVersion,
+                    bool (*after)(QSqlDatabase &, Error *) = nullptr) -> Result<void> {
         if (!db.transaction())
             return fail(ErrorCode::Database, QObject::tr("Database error: %1").arg(db.lastError().text()));
         Error error;
@@ -317,6 +399,10 @@ Result<void> ensure(QSqlDatabase &db)
                 db.rollback();
                 return std::unexpected(error);
             }
+        }
+        if (after && !after(db, &error)) {
+            db.rollback();
+            return std::unexpected(error);
         }
         if (!run(db, u"PRAGMA user_version = %1"_s.arg(toVersion), &error) || !db.commit()) {
             db.rollback();
@@ -330,7 +416,8 @@ Result<void> ensure(QSqlDatabase &db)
         return step(latest(), currentVersion());
     const QList<QStringList> steps = migrations();
     for (int v = version; v < currentVersion(); ++v) {
-        if (auto r = step(steps[v - 1], v + 1); !r)
+        // Data a statement cannot compute (canonical histogram text) is filled after the step's SQL.
+        if (auto r = step(steps[v - 1], v + 1, v + 1 == 8 ? fillWeeklyLatency : nullptr); !r)
             return r;
     }
     return {};

@@ -683,6 +683,10 @@ void ClientConnection::finalizeRecord()
     }
     r.id = m_server.ledger().writer().submit(r);
     m_server.recordFinished(r);
+    // Token-count calibration (tokenizer/CalibrationSampler.h): a sampled call's body is counted on a
+    // low-priority worker; here only a few checks and a hash lookup.
+    if (m_server.tokenizers())
+        m_server.tokenizers()->offerCalibrationSample(r, x.request.body, x.workChanged ? x.work : QJsonObject());
 }
 
 void ClientConnection::maybeStoreInCache(const QJsonObject &answer, bool truncated)

@@ -1,7 +1,9 @@
 #include "LedgerQueries.h"
 
 #include "common/Logging.h"
+#include "ledger/KeyLabels.h"
 #include "ledger/LatencyHistogram.h"
+#include "ledger/RollupPeriods.h"
 #include "ledger/UsageColumns.h"
 #include "query/Labels.h"
 
@@ -20,15 +22,9 @@ namespace tl {
 
 namespace {
 
-constexpr qint64 kUsPerHour = 3'600'000'000LL;
+using RollupPeriods::floorTo;
+using RollupPeriods::kUsPerHour;
 constexpr qint64 kUsPerQuarterHour = 900'000'000LL;
-
-qint64 floorTo(qint64 us, qint64 step) { return us - (((us % step) + step) % step); }
-qint64 ceilTo(qint64 us, qint64 step)
-{
-    const qint64 f = floorTo(us, step);
-    return f == us ? us : f + step;
-}
 
 std::unexpected<Error> dbError(const QSqlQuery &q)
 {
@@ -153,7 +149,7 @@ const QString kRollupMetrics = uR"(SUM(calls), SUM(prompt_tokens), SUM(cached_to
 const QString kRawQueryMetrics
     = kRawMetrics + u", SUM(call_count * batch), SUM(COALESCE(cost_nano, 0) * batch), SUM(saved_nano * batch)"_s;
 
-// Adds (sign 1) or takes away (sign -1: the complement of an edge, see splitHours) one row of metrics.
+// Adds (sign 1) or takes away (sign -1: the complement of an edge, see cover()) one row of metrics.
 void readMetrics(const QSqlQuery &q, int first, Aggregate &a, int sign = 1)
 {
     int i = first;
@@ -197,77 +193,100 @@ bool execWith(QSqlQuery &q, const QString &sql, const QVariantList &values)
 
 using GroupKey = QList<qint64>; // label ids (or batch flag) per dimension; tags use a separate map
 
-constexpr qint64 kUsPerDay = 24 * kUsPerHour;
+using RollupPeriods::kUsPerDay;
+using RollupPeriods::kUsPerWeek;
 
-enum class Level { Raw, Hour, Day };
+enum class Level { Raw, Hour, Day, Week };
 
 struct Range
 {
     qint64 from;
     qint64 to;
-    bool rollup; // Hour or Day
+    bool rollup; // Hour, Day or Week
     Level level = Level::Raw;
-    int sign = 1; // -1: rows to take away from the rollup range before it (an edge's complement)
+    int sign = 1; // -1: rows to take away from a rollup period read whole (an edge's complement)
 
-    QString table() const { return level == Level::Day ? u"rollup_day"_s : level == Level::Hour ? u"rollup_hour"_s : u"calls"_s; }
+    QString table() const
+    {
+        switch (level) {
+        case Level::Week: return u"rollup_week"_s;
+        case Level::Day: return u"rollup_day"_s;
+        case Level::Hour: return u"rollup_hour"_s;
+        case Level::Raw: break;
+        }
+        return u"calls"_s;
+    }
     QString latencyTable() const
     {
-        return level == Level::Day ? u"rollup_latency_hist_day"_s : u"rollup_latency_hist_hour"_s;
+        return level == Level::Week ? u"rollup_latency_hist_week"_s
+            : level == Level::Day   ? u"rollup_latency_hist_day"_s
+                                    : u"rollup_latency_hist_hour"_s;
     }
-    QString timeColumn() const { return level == Level::Day ? u"day_us"_s : level == Level::Hour ? u"hour_us"_s : u"started_at_us"_s; }
+    QString timeColumn() const
+    {
+        switch (level) {
+        case Level::Week: return u"week_us"_s;
+        case Level::Day: return u"day_us"_s;
+        case Level::Hour: return u"hour_us"_s;
+        case Level::Raw: break;
+        }
+        return u"started_at_us"_s;
+    }
 };
 
-// Whole hours from the hourly rollups, partial hours at both ends from the raw rows. With `complement`
-// (sums that can be taken apart: breakdowns without tags), an edge longer than half an hour is read as
-// its whole hour from the rollups minus the raw rows of the rest of that hour, so no range reads more
-// than half an hour of raw rows at either end; integer sums, so the result is the same.
-void splitHours(qint64 from, qint64 to, QList<Range> &ranges, bool complement)
+qint64 stepOf(Level level)
+{
+    return level == Level::Week ? kUsPerWeek : level == Level::Day ? kUsPerDay : kUsPerHour;
+}
+qint64 offsetOf(Level level) { return level == Level::Week ? RollupPeriods::kWeekOffsetUs : 0; }
+
+// Covers [from, to) with `sign`: whole periods of `level` from its rollup table, the partial periods at
+// both ends with the next finer level, down to raw rows for partial hours. With `complement` (sums that
+// can be taken apart: breakdowns without tags), an edge longer than half a period is read as its whole
+// period minus the rest of it (covered the same way with the opposite sign), so no level reads more than
+// half a period at either end: a 90-day range reads ~13 weeks, at most 3.5 days, 12 hours and 30 minutes
+// of raw rows per end. Integer sums (and histogram counts), so the result is exact.
+void cover(qint64 from, qint64 to, Level level, int sign, bool complement, QList<Range> &ranges)
 {
     if (to <= from)
         return;
-    const qint64 h0 = ceilTo(from, kUsPerHour);
-    const qint64 h1 = floorTo(to, kUsPerHour);
-    if (h0 > h1) { // inside one hour
-        ranges.append({from, to, false, Level::Raw});
+    if (level == Level::Raw) {
+        ranges.append({from, to, false, Level::Raw, sign});
         return;
     }
-    if (from < h0) {
-        const qint64 hour = h0 - kUsPerHour;
-        if (complement && 2 * (h0 - from) > kUsPerHour) {
-            ranges.append({hour, h0, true, Level::Hour});
-            ranges.append({hour, from, false, Level::Raw, -1});
+    const Level finer = Level(int(level) - 1);
+    const qint64 step = stepOf(level);
+    const qint64 p0 = RollupPeriods::ceilTo(from, step, offsetOf(level));
+    const qint64 p1 = RollupPeriods::floorTo(to, step, offsetOf(level));
+    if (p0 > p1) { // inside one period
+        cover(from, to, finer, sign, complement, ranges);
+        return;
+    }
+    if (from < p0) {
+        if (complement && 2 * (p0 - from) > step) {
+            ranges.append({p0 - step, p0, true, level, sign});
+            cover(p0 - step, from, finer, -sign, complement, ranges);
         } else {
-            ranges.append({from, h0, false, Level::Raw});
+            cover(from, p0, finer, sign, complement, ranges);
         }
     }
-    if (h0 < h1)
-        ranges.append({h0, h1, true, Level::Hour});
-    if (h1 < to) {
-        const qint64 end = h1 + kUsPerHour;
-        if (complement && 2 * (to - h1) > kUsPerHour) {
-            ranges.append({h1, end, true, Level::Hour});
-            ranges.append({to, end, false, Level::Raw, -1});
+    if (p0 < p1)
+        ranges.append({p0, p1, true, level, sign});
+    if (p1 < to) {
+        if (complement && 2 * (to - p1) > step) {
+            ranges.append({p1, p1 + step, true, level, sign});
+            cover(to, p1 + step, finer, -sign, complement, ranges);
         } else {
-            ranges.append({h1, to, false, Level::Raw});
+            cover(p1, to, finer, sign, complement, ranges);
         }
     }
 }
 
-// Whole UTC days from the daily rollups when `useDays`, the rest by hours and raw rows.
-QList<Range> splitRange(qint64 from, qint64 to, bool useDays = false, bool complement = false)
+// The ranges for [from, to) starting at `top` (Hour: hourly rollups and raw rows only).
+QList<Range> splitRange(qint64 from, qint64 to, Level top, bool complement = false)
 {
     QList<Range> ranges;
-    if (to <= from)
-        return ranges;
-    const qint64 d0 = ceilTo(from, kUsPerDay);
-    const qint64 d1 = floorTo(to, kUsPerDay);
-    if (!useDays || d0 >= d1) {
-        splitHours(from, to, ranges, complement);
-        return ranges;
-    }
-    splitHours(from, d0, ranges, complement);
-    ranges.append({d0, d1, true, Level::Day});
-    splitHours(d1, to, ranges, complement);
+    cover(from, to, top, 1, complement, ranges);
     return ranges;
 }
 
@@ -345,6 +364,12 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
     const Labels labels = Labels::load(db);
     Breakdown result;
     result.groupBy = query.groupBy;
+    if (query.groupBy.contains(Dimension::Key)) {
+        auto keyLabels = KeyLabels::load(db);
+        if (!keyLabels)
+            return std::unexpected(keyLabels.error());
+        result.keyLabels = std::move(*keyLabels);
+    }
     const bool byTag = query.groupBy.contains(Dimension::Tag);
     // The latency histogram rollups are keyed by endpoint, model and key only: a grouping or a filter on
     // anything else (provider, batch, tag) reads latencies from the raw rows.
@@ -369,7 +394,8 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
     };
 
     // Complements need every sum, the latency histogram included, to come from the hourly rollups.
-    for (const Range &range : splitRange(query.fromUs, query.toUs, !byTag, !byTag && latencyByRollup)) {
+    for (const Range &range : splitRange(query.fromUs, query.toUs, byTag ? Level::Hour : Level::Week,
+                                                 !byTag && latencyByRollup)) {
         const bool rollup = range.rollup && !byTag;
         const Where where = buildWhere(query.filter, labels, db, !rollup);
         if (where.impossible)
@@ -547,7 +573,8 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
     if (ts.fromRawRows)
         ranges.append({query.fromUs, query.toUs, false});
     else
-        ranges = splitRange(query.fromUs, query.toUs, query.granularity != Granularity::Hour);
+        ranges = splitRange(query.fromUs, query.toUs,
+                            query.granularity != Granularity::Hour ? Level::Day : Level::Hour);
 
     for (const Range &range : ranges) {
         const Where where = buildWhere(query.filter, labels, db, !range.rollup);
@@ -662,7 +689,7 @@ Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qin
 {
     const Labels labels = Labels::load(db);
     std::map<std::pair<qint64, qint64>, qint64> counts;
-    for (const Range &range : splitRange(fromUs, toUs, true)) {
+    for (const Range &range : splitRange(fromUs, toUs, Level::Week)) {
         QSqlQuery q(db);
         const QString sql = range.rollup
             ? u"SELECT provider_id, model_id, SUM(unpriced_calls) FROM "_s + range.table() + u" WHERE "_s
@@ -868,6 +895,57 @@ Result<void> rebuildRollups(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
         QSqlQuery q2(db);
         if (!prepared(q2, sql))
             return dbError(q2);
+    }
+    // Weekly rollups (UTC weeks from Monday) of every week the day range touches, from the daily ones:
+    // those days were just rebuilt and the other days of those weeks are unchanged.
+    const qint64 weekFrom = RollupPeriods::weekOf(from);
+    const qint64 weekTo = RollupPeriods::ceilTo(to, kUsPerWeek, RollupPeriods::kWeekOffsetUs);
+    auto inWeeks = [&](QSqlQuery &statement, const QString &sql) {
+        statement.setForwardOnly(true);
+        if (!statement.prepare(sql))
+            return false;
+        statement.bindValue(u":from"_s, weekFrom);
+        statement.bindValue(u":to"_s, weekTo);
+        return statement.exec();
+    };
+    const QString week = QString::fromUtf16(RollupPeriods::kSqlWeekOf).arg(u"day_us"_s);
+    const QStringList weekStatements = {
+        u"DELETE FROM rollup_week WHERE week_us >= :from AND week_us < :to"_s,
+        u"DELETE FROM rollup_latency_hist_week WHERE week_us >= :from AND week_us < :to"_s,
+        u"INSERT INTO rollup_week SELECT "_s + week + uR"(, endpoint_id, model_id, key_id, provider_id, batch,
+            SUM(calls), SUM(prompt_tokens), SUM(cached_tokens), SUM(cache_write_tokens), SUM(completion_tokens),
+            SUM(reasoning_tokens), SUM(cost_nano), SUM(unpriced_calls), SUM(estimated_calls), SUM(saved_nano),
+            SUM(cache_hits), SUM(error_calls), SUM(latency_calls), SUM(latency_sum_us)
+            FROM rollup_day WHERE day_us >= :from AND day_us < :to GROUP BY 1, 2, 3, 4, 5, 6)"_s,
+    };
+    for (const QString &sql : weekStatements) {
+        QSqlQuery w(db);
+        if (!inWeeks(w, sql))
+            return dbError(w);
+    }
+    QSqlQuery dayHist(db);
+    if (!inWeeks(dayHist, u"SELECT day_us, endpoint_id, model_id, key_id, counts FROM rollup_latency_hist_day "
+                          u"WHERE day_us >= :from AND day_us < :to"_s))
+        return dbError(dayHist);
+    std::map<HistKey, Histogram> weeks;
+    while (dayHist.next()) {
+        const QByteArray text = dayHist.value(4).toString().toLatin1();
+        Histogram &w = addTo(weeks, {RollupPeriods::weekOf(dayHist.value(0).toLongLong()), dayHist.value(1).toLongLong(),
+                                     dayHist.value(2).toLongLong(), dayHist.value(3).toLongLong()});
+        if (!LatencyHistogram::addEncoded(text.constData(), text.size(), w.data()))
+            return fail(ErrorCode::Database, QObject::tr("Ledger query failed: malformed latency histogram"));
+    }
+    QSqlQuery insWeek(db);
+    insWeek.prepare(u"INSERT INTO rollup_latency_hist_week (week_us, endpoint_id, model_id, key_id, counts) "
+                    u"VALUES (?, ?, ?, ?, ?)"_s);
+    for (const auto &[k, counts] : weeks) {
+        insWeek.addBindValue(std::get<0>(k));
+        insWeek.addBindValue(std::get<1>(k));
+        insWeek.addBindValue(std::get<2>(k));
+        insWeek.addBindValue(std::get<3>(k));
+        insWeek.addBindValue(QString::fromLatin1(LatencyHistogram::encode(counts.data())));
+        if (!insWeek.exec())
+            return dbError(insWeek);
     }
     return {};
 }

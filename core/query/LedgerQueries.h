@@ -5,6 +5,7 @@
 #include "common/TimeZoneBuckets.h"
 #include "ledger/CallRecord.h"
 
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -88,6 +89,9 @@ struct Breakdown
     QList<BreakdownRow> rows; // by cost, highest first (ties by calls, then name)
     Aggregate totals;         // over every matching call, not only the top N
     int omittedRows = 0;      // rows cut by topN
+    // When grouped by key: the user's labels of the identities (KeyLabels), identity -> label; an
+    // identity without a label is absent.
+    QHash<QString, QString> keyLabels;
 };
 
 struct TimeSeriesQuery
@@ -142,9 +146,10 @@ struct RecordQuery
     int limit = 1000; // newest first
 };
 
-// Synchronous queries over an open ledger connection. Breakdowns and time series read the hourly
-// rollups for whole hours and the raw rows for the partial hours at the ends of the range, so they
-// are exact for any range and cost the same over ten million records as over ten thousand.
+// Synchronous queries over an open ledger connection. Breakdowns read whole UTC weeks, days and hours
+// from the weekly, daily and hourly rollups and partial hours from the raw rows (an edge longer than half
+// a period as the whole period minus the rest); time series read days and hours (RollupPeriods.h). So
+// they are exact for any range and cost the same over ten million records as over ten thousand.
 // Thread affinity: the thread that owns `db`. Errors: Database with SQLite's message.
 namespace LedgerQueries {
 Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query);
@@ -157,7 +162,7 @@ Result<qint64> forEachRecord(QSqlDatabase &db, qint64 fromUs, qint64 toUs,
                              const std::function<bool(const CallRecord &)> &sink);
 // First and last started_at_us in the ledger; {0, 0} when empty.
 Result<std::pair<qint64, qint64>> timeSpan(QSqlDatabase &db);
-// Recomputes the rollup tables from the raw rows (for checks and after re-pricing).
+// Recomputes the rollup tables (hourly, daily, weekly) from the raw rows (for checks and after re-pricing).
 Result<void> rebuildRollups(QSqlDatabase &db);
 // The same for the UTC days that [fromUs, toUs) touches only (after replacing those days' records);
 // the other days' rollups are left as they are. Errors: Database.

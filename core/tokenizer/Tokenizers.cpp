@@ -2,6 +2,8 @@
 
 #include <QDir>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace tl::tokenizer {
@@ -43,7 +45,26 @@ Result<TokenCount> Tokenizers::countText(QStringView model, QStringView text) co
     auto enc = encodingForModel(model, &how);
     if (!enc)
         return std::unexpected(enc.error());
-    return TokenCount {(*enc)->count(text), !how.exact, (*enc)->name(), how.note};
+    TokenCount out{(*enc)->count(text), !how.exact, (*enc)->name(), how.note, std::nullopt, 0};
+    out.uncalibratedTokens = out.tokens;
+    if (out.estimate) {
+        out.calibration = m_calibration.forModel(model);
+        if (out.calibration)
+            out.tokens = qint64(std::llround(double(out.tokens) * out.calibration->factor));
+    }
+    return out;
+}
+
+void Tokenizers::startCalibrationSampling(const QString &ledgerPath, CalibrationSamplerOptions options)
+{
+    m_sampler = std::make_unique<CalibrationSampler>(*this, m_calibration, ledgerPath, options);
+    m_sampler->load();
+}
+
+bool Tokenizers::offerCalibrationSample(const CallRecord &record, const QByteArray &requestBody,
+                                        const QJsonObject &sentBody) const
+{
+    return m_sampler ? m_sampler->offer(record, requestBody, sentBody) : false;
 }
 
 } // namespace tl::tokenizer

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "common/Result.h"
+#include "tokenizer/CalibrationSampler.h"
 #include "tokenizer/Encoding.h"
+#include "tokenizer/EstimateCalibration.h"
 
 #include <QString>
 
@@ -18,6 +20,10 @@ struct TokenCount
     bool estimate = false; // true: not the model's own tokenizer (see ModelEncoding)
     QString encoding; // "o200k_base"
     QString note; // why it is an estimate ("" when exact)
+    // Estimates only: the calibration applied (EstimateCalibration), nullopt = uncalibrated; then
+    // `tokens` is the calibrated count and `uncalibratedTokens` the raw count of `encoding`.
+    std::optional<CalibrationFactor> calibration;
+    qint64 uncalibratedTokens = 0;
 };
 
 // The registry of encodings: loads each rank file once, on first use, verifies its SHA-256, and hands
@@ -41,13 +47,29 @@ public:
     // The encoding for a model (see encodingForModel()), with its exactness.
     Result<std::shared_ptr<const Encoding>> encodingForModel(QStringView model, ModelEncoding *how = nullptr) const;
 
-    // Counts plain text for a model: exact for OpenAI models, flagged estimate otherwise.
+    // Counts plain text for a model: exact for OpenAI models, flagged estimate otherwise (scaled by the
+    // model's calibration factor when it has one).
     Result<TokenCount> countText(QStringView model, QStringView text) const;
+
+    // Calibration of estimates for models whose tokenizer is not public (see EstimateCalibration):
+    // empty until fed by the sampler; thread-safe.
+    EstimateCalibration &calibration() const { return m_calibration; }
+    // Starts feeding the calibration from proxy calls (CalibrationSampler on the ledger file at
+    // `ledgerPath`) and queues loading the pairs stored there. Call once, on the owning thread, before
+    // the registry is shared.
+    void startCalibrationSampling(const QString &ledgerPath, CalibrationSamplerOptions options = {});
+    // For the proxy, after it recorded a call: see CalibrationSampler::offer(). A no-op (false) when
+    // sampling was not started. Cheap; any thread.
+    bool offerCalibrationSample(const CallRecord &record, const QByteArray &requestBody,
+                                const QJsonObject &sentBody = {}) const;
+    CalibrationSampler *calibrationSampler() const { return m_sampler.get(); }
 
 private:
     QString m_dir;
     mutable std::mutex m_mutex;
     mutable std::array<std::shared_ptr<const Encoding>, 2> m_loaded;
+    mutable EstimateCalibration m_calibration;
+    std::unique_ptr<CalibrationSampler> m_sampler; // last: destroyed (its jobs finished) first
 };
 
 } // namespace tl::tokenizer

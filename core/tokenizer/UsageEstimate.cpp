@@ -1,9 +1,12 @@
 #include "tokenizer/UsageEstimate.h"
 
 #include "tokenizer/ChatTokenCounter.h"
+#include "tokenizer/EncodingSpec.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -30,6 +33,19 @@ Result<UsageEstimate> estimateChatUsage(const Tokenizers &tokenizers, const QByt
     out.encoding = prompt.encoding;
     out.notes = prompt.notes;
     out.notes << u"completion counted from the streamed text"_s;
+    if (!encodingForModel(name).exact) {
+        out.calibration = tokenizers.calibration().forModel(name);
+        if (out.calibration) {
+            const double f = out.calibration->factor;
+            out.usage.promptTokens = qint64(std::llround(double(out.usage.promptTokens) * f));
+            out.usage.completionTokens = qint64(std::llround(double(out.usage.completionTokens) * f));
+            out.notes << u"calibrated x%1 from %2 calls (%3)"_s.arg(f, 0, 'f', 3)
+                             .arg(out.calibration->samples)
+                             .arg(out.calibration->key);
+        } else {
+            out.notes << u"uncalibrated"_s;
+        }
+    }
     return out;
 }
 

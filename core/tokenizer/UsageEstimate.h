@@ -16,6 +16,9 @@ struct UsageEstimate
     bool exactPrompt = false; // the prompt follows only published rules with the model's own tokenizer
     QString encoding; // "o200k_base"
     QStringList notes; // what was estimated, for the record's note / the user
+    // For a model whose tokenizer is not public: the calibration factor applied to both counts
+    // (Tokenizers::calibration(), learnt from prompt counts), nullopt when uncalibrated.
+    std::optional<CalibrationFactor> calibration;
 };
 
 // For the proxy: estimates the usage of a chat call that ended without a usage block (a cut stream, a
@@ -27,6 +30,9 @@ struct UsageEstimate
 // and anything the stream did not show (reasoning tokens), so records built from this must be marked
 // UsageStatus::Estimated.
 //
+// For a model whose tokenizer is not public (Claude, Gemini), both counts are scaled by the model's
+// calibration factor when the registry has one (see EstimateCalibration; the factor is learnt from
+// prompt counts, and is applied to the completion text as the best figure there is for it).
 // Units: tokens. Errors: Parse when `requestBody` is not a JSON object; the tokenizer's load error.
 // Thread-safe: may be called from the proxy's worker thread (Tokenizers is thread-safe; the first
 // call for an encoding loads it, about 0.1-0.3 s).

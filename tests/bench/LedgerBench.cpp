@@ -1,6 +1,6 @@
 // Ledger benchmark (not a test): ingest throughput into a large ledger, then breakdown and time-series
 // query latency over it. Prints medians and percentiles; asserts nothing.
-//   bench_ledger [--records N] [--db PATH] [--keep] [--queries N]
+//   bench_ledger [--records N] [--db PATH] [--keep] [--queries N] [--skip-ingest] [--only TEXT]
 // Defaults: 10,000,000 records over 90 days, 30 endpoints, 8 models, 5 keys, to a temp file.
 
 #include "BenchStats.h"
@@ -60,6 +60,7 @@ int main(int argc, char **argv)
     parser.addOption({u"db"_s, u"ledger file (default: a temp file)"_s, u"PATH"_s});
     parser.addOption({u"queries"_s, u"runs per query kind"_s, u"N"_s, u"40"_s});
     parser.addOption({u"skip-ingest"_s, u"reuse an existing --db"_s});
+    parser.addOption({u"only"_s, u"run only the queries whose name contains TEXT (e.g. for perf)"_s, u"TEXT"_s});
     parser.process(app);
     const qint64 total = parser.value(u"records"_s).toLongLong();
     QTemporaryDir tmp;
@@ -144,7 +145,11 @@ int main(int argc, char **argv)
 
     const int runs = parser.value(u"queries"_s).toInt();
     QRandomGenerator rng(7);
+    const QString only = parser.value(u"only"_s);
+    auto skip = [&](const char *what) { return !only.isEmpty() && !QString::fromLatin1(what).contains(only); };
     auto timeBreakdown = [&](const char *what, qint64 span, QList<Dimension> dims) {
+        if (skip(what))
+            return;
         std::vector<double> ms, cpu;
         for (int i = 0; i < runs; ++i) {
             BreakdownQuery q;
@@ -168,6 +173,8 @@ int main(int argc, char **argv)
         print(what, ms, cpu);
     };
     auto timeSeries = [&](const char *what, qint64 span, Granularity g, const char *zone) {
+        if (skip(what))
+            return;
         std::vector<double> ms, cpu;
         for (int i = 0; i < runs; ++i) {
             TimeSeriesQuery q;

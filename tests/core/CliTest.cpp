@@ -99,6 +99,49 @@ private Q_SLOTS:
         QCOMPARE(test::readFile(csv).count('\n'), 19'367);
     }
 
+    // label-key names a caller identity; report --by key shows the label (table and JSON); a label that
+    // looks like a key is a usage error, an identity the ledger never saw a failure; "" removes the label.
+    void labelKeyThenReportByKey()
+    {
+        const QString db = m_dir.filePath(u"labels.sqlite"_s);
+        const QString csv = m_dir.filePath(u"keyed.csv"_s);
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("ts,in,out\n2026-11-02T10:00:00Z,1000,100\n2026-11-02T10:05:00Z,2000,200\n");
+        f.close();
+        const Run imported = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
+                                  u"started_at=ts,prompt_tokens=in,completion_tokens=out"_s, u"--set"_s,
+                                  u"endpoint=chat"_s, u"--set"_s, u"model=gpt-4o"_s, u"--set"_s, u"provider=openai"_s,
+                                  u"--set"_s, u"key_id=k_0123456789abcdef"_s, csv});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+
+        const Run labelled = run({u"label-key"_s, u"--db"_s, db, u"k_0123456789abcdef"_s, u"billing service"_s});
+        QVERIFY2(labelled.exitCode == 0, qPrintable(labelled.err));
+        const Run json = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"key"_s, u"--format"_s, u"json"_s});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject keys = QJsonDocument::fromJson(json.out.toUtf8()).object().value(u"rows"_s).toArray()
+                                     .first().toObject().value(u"keys"_s).toObject();
+        QCOMPARE(keys.value(u"key"_s).toString(), u"k_0123456789abcdef"_s);
+        QCOMPARE(keys.value(u"key_label"_s).toString(), u"billing service"_s);
+        const Run table = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"key"_s});
+        QVERIFY2(table.out.section(u'\n', 0, 0).contains(u"key_label"_s), qPrintable(table.out));
+        QVERIFY2(table.out.contains(u"k_0123456789abcdef  billing service"_s), qPrintable(table.out));
+
+        const Run looksLikeAKey = run({u"label-key"_s, u"--db"_s, db, u"k_0123456789abcdef"_s, u"sk-proj-abc123"_s});
+        QCOMPARE(looksLikeAKey.exitCode, 2);
+        QCOMPARE(looksLikeAKey.err.count(u'\n'), 1);
+        QVERIFY(!looksLikeAKey.err.contains(u"sk-proj-abc123"_s)); // the refused text is not echoed
+        const Run unknown = run({u"label-key"_s, u"--db"_s, db, u"k_ffffffffffffffff"_s, u"x"_s});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY(unknown.err.contains(u"report --by key"_s));
+
+        QCOMPARE(run({u"label-key"_s, u"--db"_s, db, u"k_0123456789abcdef"_s, u""_s}).exitCode, 0);
+        const Run after = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"key"_s, u"--format"_s, u"json"_s});
+        QCOMPARE(QJsonDocument::fromJson(after.out.toUtf8()).object().value(u"rows"_s).toArray().first().toObject()
+                     .value(u"keys"_s).toObject().value(u"key_label"_s).toString(),
+                 QString());
+    }
+
     void usageErrorsExit2WithOneLine_data()
     {
         QTest::addColumn<QStringList>("args");

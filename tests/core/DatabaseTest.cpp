@@ -61,6 +61,13 @@ private Q_SLOTS:
         QVERIFY(q.exec(u"SELECT calls, cost_nano FROM rollup_day WHERE day_us = 0"_s) && q.next());
         QCOMPARE(q.value(0).toLongLong(), 1);
         QCOMPARE(q.value(1).toLongLong(), 42);
+        // And the weekly ones (version 8) from the daily ones: hour 0 (a Thursday) is in the UTC week
+        // that starts on Monday 1969-12-29.
+        QVERIFY(q.exec(u"SELECT week_us, calls, cost_nano FROM rollup_week"_s) && q.next());
+        QCOMPARE(q.value(0).toLongLong(), -3 * 86'400'000'000LL);
+        QCOMPARE(q.value(1).toLongLong(), 1);
+        QCOMPARE(q.value(2).toLongLong(), 42);
+        QVERIFY(!q.next());
         QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
         QCOMPARE(q.value(0).toInt(), Schema::currentVersion());
         QVERIFY(q.exec(u"PRAGMA journal_mode"_s) && q.next());

@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "ledger/KeyLabels.h"
 #include "ledger/LatencyHistogram.h"
 #include "ledger/Ledger.h"
 #include "ledger/RecordCodec.h"
@@ -49,6 +50,79 @@ QList<CallRecord> sampleRecords(int n, qint64 startUs, qint64 spanUs, quint32 se
         records.append(r);
     }
     return records;
+}
+
+// Brute-force sums per group (by the names a breakdown reports) and in total, from the records.
+struct Expected
+{
+    std::map<QStringList, Aggregate> groups;
+    Aggregate total;
+};
+Expected bruteForce(const QList<CallRecord> &records, qint64 fromUs, qint64 toUs, const QList<Dimension> &dims)
+{
+    Expected e;
+    for (const CallRecord &r : records) {
+        if (r.startedAtUs < fromUs || r.startedAtUs >= toUs)
+            continue;
+        QStringList names;
+        for (Dimension d : dims)
+            names << (d == Dimension::Endpoint ? r.endpoint : d == Dimension::Model ? r.servedModel : r.keyId);
+        Aggregate &a = e.groups[names];
+        for (Aggregate *x : {&a, &e.total}) {
+            if (x->latencyBuckets.empty())
+                x->latencyBuckets.assign(LatencyHistogram::kBuckets, 0);
+            x->latencyBuckets[size_t(LatencyHistogram::bucketOf(r.latencyUs))] += 1;
+            x->calls += 1;
+            x->promptTokens += r.usage.promptTokens;
+            x->cachedTokens += r.usage.cachedTokens;
+            x->completionTokens += r.usage.completionTokens;
+            x->cost += r.cost.value_or(0);
+            x->unpricedCalls += r.cost ? 0 : 1;
+            x->saved += r.savedCost;
+            x->cacheHits += r.cacheOutcome == CacheOutcome::ExactHit ? 1 : 0;
+            x->latencyCalls += 1;
+            x->latencySumUs += r.latencyUs;
+        }
+    }
+    return e;
+}
+
+// Every sum of every row and of the totals equals the brute force, to the nano-USD and the bucket.
+void compareWithBruteForce(const Breakdown &b, const Expected &e)
+{
+    QCOMPARE(qsizetype(b.rows.size()), qsizetype(e.groups.size()));
+    NanoUsd sumOfRows = 0;
+    for (const BreakdownRow &row : b.rows) {
+        QVERIFY2(e.groups.count(row.keys), qPrintable(row.keys.join(u" · "_s)));
+        const Aggregate &x = e.groups.at(row.keys);
+        QCOMPARE(row.agg.calls, x.calls);
+        QCOMPARE(row.agg.promptTokens, x.promptTokens);
+        QCOMPARE(row.agg.cachedTokens, x.cachedTokens);
+        QCOMPARE(row.agg.completionTokens, x.completionTokens);
+        QCOMPARE(row.agg.cost, x.cost);
+        QCOMPARE(row.agg.unpricedCalls, x.unpricedCalls);
+        QCOMPARE(row.agg.saved, x.saved);
+        QCOMPARE(row.agg.cacheHits, x.cacheHits);
+        QCOMPARE(row.agg.latencyCalls, x.latencyCalls);
+        QCOMPARE(row.agg.latencySumUs, x.latencySumUs);
+        QCOMPARE(row.agg.latencyBuckets, x.latencyBuckets);
+        sumOfRows += row.agg.cost;
+    }
+    QCOMPARE(b.totals.calls, e.total.calls);
+    QCOMPARE(b.totals.cost, e.total.cost);
+    QCOMPARE(b.totals.promptTokens, e.total.promptTokens);
+    QCOMPARE(b.totals.saved, e.total.saved);
+    QCOMPARE(b.totals.unpricedCalls, e.total.unpricedCalls);
+    QCOMPARE(b.totals.latencySumUs, e.total.latencySumUs);
+    if (e.total.calls > 0)
+        QCOMPARE(b.totals.latencyBuckets, e.total.latencyBuckets);
+    QCOMPARE(sumOfRows, e.total.cost);
+}
+
+// Microseconds of local midnight on `date` in `zone`.
+qint64 localMidnightUs(const char *zone, QDate date)
+{
+    return QDateTime(date, QTime(0, 0), QTimeZone(zone)).toMSecsSinceEpoch() * 1000;
 }
 } // namespace
 
@@ -143,6 +217,74 @@ private Q_SLOTS:
             QCOMPARE(b->rows.back().cumulativeShare, 1.0);
     }
 
+    // Ranges of weeks (schema v8 weekly rollups, UTC weeks from Monday) combined with days, hours and raw
+    // rows, and edges read as a whole period minus its rest: every group, grouped by endpoint and model
+    // and by key, equals a brute-force sum over 12,000 records spread over ten weeks that cross both 2026
+    // DST changes. Edges at week boundaries, a microsecond either side of them, mid-hour, and at local
+    // midnights in zones with DST and with a half-hour offset (what the dashboard's date picker asks for).
+    void breakdownOverWeeksEqualsBruteForce_data()
+    {
+        QTest::addColumn<qint64>("fromUs");
+        QTest::addColumn<qint64>("toUs");
+        const auto iso = [](const char *text) { return test::usFromIso(QString::fromLatin1(text)); };
+        QTest::newRow("whole UTC weeks, Monday to Monday") << iso("2026-03-02T00:00:00Z") << iso("2026-03-30T00:00:00Z");
+        QTest::newRow("a microsecond inside each week boundary")
+            << iso("2026-03-02T00:00:00Z") + 1 << iso("2026-03-30T00:00:00Z") - 1;
+        QTest::newRow("a microsecond outside each week boundary")
+            << iso("2026-03-02T00:00:00Z") - 1 << iso("2026-03-30T00:00:00Z") + 1;
+        QTest::newRow("long edges: Thursday evening to Tuesday early, five weeks")
+            << iso("2026-02-26T20:45:10Z") << iso("2026-04-07T03:10:00Z");
+        QTest::newRow("short edges: Sunday evening to Monday early")
+            << iso("2026-03-01T22:15:00Z") << iso("2026-04-06T01:40:00Z");
+        QTest::newRow("90 days from mid-hour to mid-hour, wider than the data")
+            << iso("2026-02-10T13:37:00Z") << iso("2026-05-11T13:37:00Z");
+        QTest::newRow("inside one week, across three days") << iso("2026-03-10T05:20:00Z") << iso("2026-03-13T19:05:00Z");
+        QTest::newRow("across one week boundary, no whole week") << iso("2026-03-12T05:20:00Z") << iso("2026-03-18T19:05:00Z");
+        QTest::newRow("two microseconds around Monday midnight")
+            << iso("2026-03-16T00:00:00Z") - 1 << iso("2026-03-16T00:00:00Z") + 1;
+        QTest::newRow("30 local days, Europe/Berlin, across the EU DST change")
+            << localMidnightUs("Europe/Berlin", QDate(2026, 3, 10)) << localMidnightUs("Europe/Berlin", QDate(2026, 4, 9));
+        QTest::newRow("7 local days, Asia/Kolkata (UTC+5:30)")
+            << localMidnightUs("Asia/Kolkata", QDate(2026, 3, 19)) << localMidnightUs("Asia/Kolkata", QDate(2026, 3, 26));
+        QTest::newRow("60 local days, America/New_York, across the US DST change")
+            << localMidnightUs("America/New_York", QDate(2026, 2, 25)) << localMidnightUs("America/New_York", QDate(2026, 4, 26));
+        QTest::newRow("24 local hours, Pacific/Chatham (UTC+13:45)")
+            << localMidnightUs("Pacific/Chatham", QDate(2026, 3, 22)) << localMidnightUs("Pacific/Chatham", QDate(2026, 3, 23));
+    }
+    void breakdownOverWeeksEqualsBruteForce()
+    {
+        QFETCH(qint64, fromUs);
+        QFETCH(qint64, toUs);
+        const qint64 base = test::usFromIso(u"2026-02-23T07:00:00Z"_s);
+        const QString path = m_dir.filePath(u"weeks.sqlite"_s);
+        const bool fresh = !QFile::exists(path);
+        auto ledger = openLedger(path);
+        QList<CallRecord> records = sampleRecords(12000, base, 70 * 24 * kHour, 29);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        if (fresh)
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 12000);
+        const qint64 weeks = ledger->read<qint64>([](QSqlDatabase &db) {
+            QSqlQuery c(db);
+            c.exec(u"SELECT COUNT(DISTINCT week_us) FROM rollup_week"_s);
+            return c.next() ? c.value(0).toLongLong() : -1;
+        }).result();
+        QCOMPARE(weeks, 11); // 2026-02-23 (a Monday) 07:00 + 70 days touches eleven UTC weeks
+
+        for (const QList<Dimension> &dims : {QList<Dimension>{Dimension::Endpoint, Dimension::Model},
+                                            QList<Dimension>{Dimension::Key}}) {
+            BreakdownQuery q;
+            q.fromUs = fromUs;
+            q.toUs = toUs;
+            q.groupBy = dims;
+            const Result<Breakdown> b = ledger->breakdown(q).result();
+            QVERIFY2(b.has_value(), qPrintable(b ? QString() : b.error().message));
+            compareWithBruteForce(*b, bruteForce(records, fromUs, toUs, dims));
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
+
     // A provider filter (the dashboard can set one) over a range the rollups serve: the latency histogram
     // rollups have no provider column, so latencies come from the raw rows; every sum still equals a
     // brute-force sum over that provider's records.
@@ -212,10 +354,27 @@ private Q_SLOTS:
             q.exec(u"SELECT * FROM rollup_latency_hist_day ORDER BY 1, 2, 3, 4"_s);
             while (q.next())
                 rows << u"DL"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
+            q.exec(u"SELECT * FROM rollup_week ORDER BY 1, 2, 3, 4, 5, 6"_s);
+            while (q.next()) {
+                QStringList cols;
+                for (int i = 0; i < 20; ++i)
+                    cols << q.value(i).toString();
+                rows << u"W"_s + cols.join(u',');
+            }
+            q.exec(u"SELECT * FROM rollup_latency_hist_week ORDER BY 1, 2, 3, 4"_s);
+            while (q.next())
+                rows << u"WL"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
             return rows;
         };
         const QStringList incremental = ledger->read<QStringList>(dumpRollups).result();
         QVERIFY(incremental.size() > 50);
+        // 2026-11-01 is a Sunday: the records fall in two UTC weeks.
+        QCOMPARE(incremental.filter(QRegularExpression(u"^W\\d"_s)).size() > 0, true);
+        QCOMPARE(ledger->read<qint64>([](QSqlDatabase &db) {
+            QSqlQuery c(db);
+            c.exec(u"SELECT COUNT(DISTINCT week_us) FROM rollup_latency_hist_week"_s);
+            return c.next() ? c.value(0).toLongLong() : -1;
+        }).result(), 2);
         ledger->writer()
             .runExclusive([](QSqlDatabase &db) {
                 db.transaction();
@@ -224,6 +383,109 @@ private Q_SLOTS:
             })
             .waitForFinished();
         QCOMPARE(ledger->read<QStringList>(dumpRollups).result(), incremental);
+    }
+
+    // A version-7 ledger has no weekly rollups: the version-8 migration fills them from the daily ones
+    // (the histograms merged into the canonical text) and they equal what the writer maintains itself.
+    void weeklyRollupsFilledOnUpgradeEqualTheWritersOwn()
+    {
+        const QString path = m_dir.filePath(u"upgrade-v7.sqlite"_s);
+        const auto dumpWeeks = [](QSqlDatabase &db) {
+            QStringList rows;
+            QSqlQuery q(db);
+            q.exec(u"SELECT * FROM rollup_week ORDER BY 1, 2, 3, 4, 5, 6"_s);
+            while (q.next()) {
+                QStringList cols;
+                for (int i = 0; i < 20; ++i)
+                    cols << q.value(i).toString();
+                rows << cols.join(u',');
+            }
+            q.exec(u"SELECT * FROM rollup_latency_hist_week ORDER BY 1, 2, 3, 4"_s);
+            while (q.next())
+                rows << u"L"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
+            return rows;
+        };
+        QStringList written;
+        {
+            auto ledger = openLedger(path);
+            QList<CallRecord> records = sampleRecords(3000, test::usFromIso(u"2026-10-20T09:00:00Z"_s), 25 * 24 * kHour, 5);
+            for (CallRecord &r : records)
+                ledger->pricer()->apply(r);
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3000);
+            written = ledger->read<QStringList>(dumpWeeks).result();
+            QVERIFY(written.size() > 40);
+            // Back to version 7: without the weekly tables.
+            ledger->writer()
+                .runExclusive([](QSqlDatabase &db) {
+                    QSqlQuery q(db);
+                    QVERIFY(q.exec(u"DROP TABLE rollup_week"_s));
+                    QVERIFY(q.exec(u"DROP TABLE rollup_latency_hist_week"_s));
+                    QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
+                })
+                .waitForFinished();
+        }
+        auto upgraded = openLedger(path);
+        QCOMPARE(upgraded->read<QStringList>(dumpWeeks).result(), written);
+    }
+
+    // Key labels: set from the ledger (writer thread), shown by a breakdown grouped by key, replaced,
+    // removed with an empty label; a label that looks like an API key, an unknown identity, control
+    // characters or an over-long label are refused with a message and change nothing.
+    void keyLabelsShowInBreakdownsByKey()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"key-labels.sqlite"_s));
+        QSignalSpy changed(ledger.get(), &Ledger::keyLabelsChanged);
+        const qint64 base = test::usFromIso(u"2026-11-03T10:00:00Z"_s);
+        QList<CallRecord> records = sampleRecords(200, base, kHour, 17);
+        for (CallRecord &r : records) {
+            r.keyId = r.keyId == u"key-a"_s ? u"k_0123456789abcdef"_s : u"k_fedcba9876543210"_s;
+            ledger->pricer()->apply(r);
+        }
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 200);
+        BreakdownQuery q;
+        q.fromUs = base;
+        q.toUs = base + kHour;
+        q.groupBy = {Dimension::Key};
+        QVERIFY(ledger->breakdown(q).result()->keyLabels.isEmpty());
+
+        QVERIFY(ledger->setKeyLabel(u"k_0123456789abcdef"_s, u"  billing service "_s).result().has_value());
+        QTRY_COMPARE(changed.count(), 1);
+        auto b = ledger->breakdown(q).result();
+        QCOMPARE(b->keyLabels, (QHash<QString, QString>{{u"k_0123456789abcdef"_s, u"billing service"_s}}));
+        QCOMPARE(b->rows.size(), 2);
+        // Grouped by anything else, no labels are read.
+        BreakdownQuery byEndpoint = q;
+        byEndpoint.groupBy = {Dimension::Endpoint};
+        QVERIFY(ledger->breakdown(byEndpoint).result()->keyLabels.isEmpty());
+
+        QVERIFY(ledger->setKeyLabel(u"k_0123456789abcdef"_s, u"计费服务"_s).result().has_value());
+        QCOMPARE(ledger->breakdown(q).result()->keyLabels.value(u"k_0123456789abcdef"_s), u"计费服务"_s);
+
+        struct Refused
+        {
+            QString key;
+            QString label;
+            ErrorCode code;
+        };
+        for (const Refused &r : {Refused{u"k_0123456789abcdef"_s, u"sk-proj-abc"_s, ErrorCode::InvalidArgument},
+                                 Refused{u"k_0123456789abcdef"_s, u"prod key sk-ant-api03-xyz"_s, ErrorCode::InvalidArgument},
+                                 Refused{u"k_0123456789abcdef"_s, u"AIzaSyA1b2C3d4E5f6G7h8I9"_s, ErrorCode::InvalidArgument},
+                                 Refused{u"k_0123456789abcdef"_s, u"tab\there"_s, ErrorCode::InvalidArgument},
+                                 Refused{u"k_0123456789abcdef"_s, QString(65, u'x'), ErrorCode::InvalidArgument},
+                                 Refused{u"k_0000000000000000"_s, u"nobody"_s, ErrorCode::NotFound}}) {
+            const Result<void> result = ledger->setKeyLabel(r.key, r.label).result();
+            QVERIFY2(!result.has_value(), qPrintable(r.label));
+            QCOMPARE(result.error().code, r.code);
+            QVERIFY(!result.error().message.isEmpty());
+        }
+        QCOMPARE(ledger->breakdown(q).result()->keyLabels.value(u"k_0123456789abcdef"_s), u"计费服务"_s);
+        // Words that only look long, or digits alone, are fine.
+        QVERIFY(KeyLabels::validate(u"internationalisation-team"_s).has_value());
+        QVERIFY(KeyLabels::validate(u"cost centre 4711-2026-11"_s).has_value());
+
+        QVERIFY(ledger->setKeyLabel(u"k_0123456789abcdef"_s, u" "_s).result().has_value());
+        QVERIFY(ledger->breakdown(q).result()->keyLabels.isEmpty());
+        QTRY_COMPARE(changed.count(), 3);
     }
 
     void sameSourceKeyTwiceAddsNothing()
