@@ -17,30 +17,59 @@ bool isTransportOnlyField(QStringView name)
 
 namespace {
 
-QJsonValue normalise(const QJsonValue &v)
+bool isIntegral(double d) { return std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9007199254740992.0; }
+
+// The normalised form of `v` in `out` when it differs from `v` (an integral double becomes an
+// integer); false when `v` is already normal, so unchanged subtrees (message texts, mostly) are shared,
+// never rebuilt. The output is the same as rebuilding every level.
+bool normalise(const QJsonValue &v, QJsonValue &out)
 {
     switch (v.type()) {
     case QJsonValue::Double: {
         const double d = v.toDouble();
-        if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9007199254740992.0)
-            return QJsonValue(qint64(d));
-        return v;
+        if (!isIntegral(d))
+            return false;
+        out = QJsonValue(qint64(d));
+        return true;
     }
     case QJsonValue::Array: {
-        QJsonArray out;
-        for (const QJsonValue &e : v.toArray())
-            out.append(normalise(e));
-        return out;
+        const QJsonArray a = v.toArray();
+        QJsonArray changed;
+        bool any = false;
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            QJsonValue n;
+            if (normalise(a.at(i), n)) {
+                if (!any) {
+                    changed = a;
+                    any = true;
+                }
+                changed.replace(i, n);
+            }
+        }
+        if (any)
+            out = changed;
+        return any;
     }
     case QJsonValue::Object: {
-        QJsonObject out;
         const QJsonObject o = v.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            out.insert(it.key(), normalise(it.value()));
-        return out;
+        QJsonObject changed;
+        bool any = false;
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            QJsonValue n;
+            if (normalise(it.value(), n)) {
+                if (!any) {
+                    changed = o;
+                    any = true;
+                }
+                changed.insert(it.key(), n);
+            }
+        }
+        if (any)
+            out = changed;
+        return any;
     }
     default:
-        return v;
+        return false;
     }
 }
 
@@ -53,10 +82,13 @@ QString sha256Hex(const QByteArray &bytes)
 
 QByteArray canonicalBody(const QJsonObject &body)
 {
-    QJsonObject o;
+    QJsonObject o = body;
     for (auto it = body.begin(); it != body.end(); ++it) {
-        if (!isTransportOnlyField(it.key()))
-            o.insert(it.key(), normalise(it.value()));
+        QJsonValue n;
+        if (isTransportOnlyField(it.key()))
+            o.remove(it.key());
+        else if (normalise(it.value(), n))
+            o.insert(it.key(), n);
     }
     // QJsonObject keeps its keys sorted, so compact output is in sorted-key order at every level.
     return QJsonDocument(o).toJson(QJsonDocument::Compact);

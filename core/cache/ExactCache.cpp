@@ -81,7 +81,7 @@ Result<void> ExactCache::load(qint64 now)
         const QString key = q.value(0).toString();
         Node node;
         node.answer = CachedAnswer{q.value(1).toString(), q.value(2).toByteArray(), q.value(3).toString(),
-                                   q.value(4).toLongLong(), q.value(5).toLongLong()};
+                                   q.value(4).toLongLong(), q.value(5).toLongLong(), std::nullopt, std::nullopt};
         node.lastUsedUs = q.value(6).toLongLong();
         m_bytes += node.answer.body.size();
         m_lru.push_back(key);
@@ -94,23 +94,23 @@ Result<void> ExactCache::load(qint64 now)
     return {};
 }
 
-std::optional<CachedAnswer> ExactCache::lookup(const QString &key, qint64 now)
+CachedAnswer *ExactCache::lookup(const QString &key, qint64 now)
 {
     auto it = m_entries.find(key);
     if (it == m_entries.end()) {
         ++m_misses;
-        return std::nullopt;
+        return nullptr;
     }
     if (it->answer.expiresAtUs <= now) {
         removeEntry(key);
         ++m_misses;
-        return std::nullopt;
+        return nullptr;
     }
     ++m_hits;
     it->lastUsedUs = now;
     m_lru.splice(m_lru.end(), m_lru, it->lru);
     m_touched.insert(key);
-    return it->answer;
+    return &it->answer;
 }
 
 void ExactCache::removeEntry(const QString &key)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "ledger/CallRecord.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -22,6 +23,15 @@ struct CachedAnswer
     QString servedModel;
     qint64 createdAtUs = 0;
     qint64 expiresAtUs = 0;
+    // Memory only, never persisted: the answer's usage as the proxy reads it from `body`
+    // (proxy::usageFromAnswer), kept so a JSON hit needs no parse of the body. The proxy fills it when
+    // it stores the answer, or on the first hit of an entry loaded from the file.
+    std::optional<Usage> usage;
+    // Memory only: the semantic fields of the savings trace (semanticScope, guardSignature,
+    // embeddingModel, embedding) recorded for the request this answer belongs to. They are functions
+    // of the canonical request and the caller, as the key is, so every hit on the key records the
+    // same values without embedding the request again. Filled by the proxy like `usage`.
+    std::optional<SavingsTrace> semanticTrace;
 };
 
 struct CacheStats
@@ -52,8 +62,10 @@ public:
     // Path of the cache file for a ledger file.
     static QString pathForLedger(const QString &ledgerPath);
 
-    // A live (not expired) answer, marked as most recently used; counts a hit or a miss.
-    std::optional<CachedAnswer> lookup(const QString &key, qint64 nowUs);
+    // A live (not expired) answer, marked as most recently used; counts a hit or a miss. The pointer
+    // stays valid until the next call of a non-const member; the caller may fill its `usage`. A hit is
+    // answered from memory (no SQLite read); the new last-use time reaches the file with flushTouches().
+    CachedAnswer *lookup(const QString &key, qint64 nowUs);
     // Stores or replaces an answer, then evicts LRU entries until within maxBytes. An answer larger
     // than maxBytes is not stored.
     Result<void> store(const QString &key, const QString &callerId, CachedAnswer answer);

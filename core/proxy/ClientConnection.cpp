@@ -15,6 +15,10 @@
 #include <QJsonDocument>
 #include <QTcpSocket>
 
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -25,6 +29,12 @@ using proxy::Dialect;
 namespace proxydetail {
 
 qint64 nowUs() { return QDateTime::currentMSecsSinceEpoch() * 1000; }
+
+std::shared_ptr<const EndpointSavings> noEndpointSavings()
+{
+    static const auto none = std::make_shared<const EndpointSavings>();
+    return none;
+}
 
 const char *reasonPhrase(int status)
 {
@@ -103,6 +113,21 @@ QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
 
 using namespace proxydetail;
 
+namespace {
+
+// The part of a savings trace computeSemanticKey() fills (memoised per exact-cache entry).
+SavingsTrace semanticFields(const SavingsTrace &t)
+{
+    SavingsTrace s;
+    s.semanticScope = t.semanticScope;
+    s.guardSignature = t.guardSignature;
+    s.embeddingModel = t.embeddingModel;
+    s.embedding = t.embedding;
+    return s;
+}
+
+} // namespace
+
 ClientConnection::ClientConnection(QTcpSocket *socket, ProxyServer &server)
     : QObject(&server)
     , m_socket(socket)
@@ -115,9 +140,70 @@ ClientConnection::ClientConnection(QTcpSocket *socket, ProxyServer &server)
     connect(m_socket, &QTcpSocket::readyRead, this, &ClientConnection::onReadyRead);
     // Queued: a write failing inside an upstream callback must not end the exchange under our feet.
     connect(m_socket, &QTcpSocket::disconnected, this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
-    m_headerTimer.setSingleShot(true);
-    connect(&m_headerTimer, &QTimer::timeout, this, &ClientConnection::onHeaderTimeout);
-    m_headerTimer.start(server.config().keepAliveIdleMs);
+    m_clock.start();
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &ClientConnection::onDeadlineTimer);
+    setDeadline(Deadline::Client, server.config().keepAliveIdleMs);
+}
+
+void ClientConnection::setDeadline(Deadline kind, int ms)
+{
+    m_deadline = kind;
+    m_deadlineAtMs = m_clock.elapsed() + ms;
+    // A timer armed for later than the new deadline is moved; one armed earlier fires, sees that the
+    // deadline is not reached yet and re-arms itself for the rest (onDeadlineTimer).
+    if (m_timerDueMs < 0 || m_timerDueMs > m_deadlineAtMs) {
+        m_timer.start(ms);
+        m_timerDueMs = m_deadlineAtMs;
+    }
+}
+
+void ClientConnection::onDeadlineTimer()
+{
+    m_timerDueMs = -1;
+    if (m_deadline == Deadline::None)
+        return;
+    const qint64 now = m_clock.elapsed();
+    if (now < m_deadlineAtMs) {
+        m_timer.start(int(m_deadlineAtMs - now));
+        m_timerDueMs = m_deadlineAtMs;
+        return;
+    }
+    const Deadline kind = std::exchange(m_deadline, Deadline::None);
+    if (kind == Deadline::Upstream)
+        onUpstreamTimeout();
+    else
+        onHeaderTimeout();
+}
+
+void ClientConnection::flushOut()
+{
+    if (!m_out.isEmpty())
+        send(QByteArray());
+}
+
+void ClientConnection::send(const QByteArray &data)
+{
+    QByteArray joined;
+    if (!m_out.isEmpty()) {
+        joined = std::exchange(m_out, {});
+        joined += data;
+    }
+    const QByteArray &bytes = joined.isEmpty() ? data : joined;
+    if (bytes.isEmpty())
+        return;
+#if defined(Q_OS_UNIX) && defined(MSG_NOSIGNAL)
+    if (m_socket->bytesToWrite() == 0 && m_socket->state() == QAbstractSocket::ConnectedState) {
+        const auto n = ::send(int(m_socket->socketDescriptor()), bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL);
+        if (n == bytes.size())
+            return;
+        if (n > 0) {
+            m_socket->write(bytes.constData() + n, bytes.size() - n);
+            return;
+        }
+    }
+#endif
+    m_socket->write(bytes);
 }
 
 ClientConnection::~ClientConnection() = default;
@@ -155,23 +241,23 @@ void ClientConnection::processBuffer()
         const qsizetype n = m_parser.feed(m_inBuffer.constData(), m_inBuffer.size());
         m_inBuffer.remove(0, n);
         if (!wasStarted && n > 0) // first byte of a request: the header timeout runs from here
-            m_headerTimer.start(m_server.config().headerTimeoutMs);
+            setDeadline(Deadline::Client, m_server.config().headerTimeoutMs);
         switch (m_parser.state()) {
         case HttpRequestParser::State::Error:
             rejectAndClose(m_parser.errorStatus(), m_parser.errorReason());
             return;
         case HttpRequestParser::State::Complete:
-            m_headerTimer.stop();
+            clearDeadline();
             startExchange(m_parser.takeRequest());
             continue;
         case HttpRequestParser::State::HeadersDone:
             // curl and others wait for "100 Continue" before sending a body over 1 KiB.
             if (!m_continueSent
                 && headerValue(m_parser.request().headers, "expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
-                m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+                send(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
                 m_continueSent = true;
             }
-            m_headerTimer.start(m_server.config().idleTimeoutMs); // body reads, idle timeout
+            setDeadline(Deadline::Client, m_server.config().idleTimeoutMs); // body reads, idle timeout
             break;
         case HttpRequestParser::State::NeedMore:
             break;
@@ -219,9 +305,9 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
         m_server.recordFinished(r);
     }
     const QByteArray body = proxy::errorBody(dialect, status, QString::fromUtf8(reason));
-    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
-                    + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    send("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+         + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
     m_closing = true;
     m_inBuffer.clear();
@@ -251,7 +337,7 @@ void ClientConnection::writeResponse(int status, const HttpHeaders &headers, con
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
     out += body;
-    m_socket->write(out);
+    send(out);
     if (m_exchange)
         m_exchange->record.responseBytes = body.size();
 }
@@ -318,7 +404,12 @@ void ClientConnection::startExchange(HttpRequest request)
     // The caller's key (or the configured one) names the caller; it is hashed, never kept.
     const QByteArray clientKey = keyFromHeaders(headerValue(h, "authorization"), headerValue(h, "x-api-key"),
                                                 headerValue(h, "api-key"));
-    x.callerId = callerIdentity(config.callerSalt, clientKey.isEmpty() ? x.upstream->apiKey : clientKey);
+    const QByteArray &key = clientKey.isEmpty() ? x.upstream->apiKey : clientKey;
+    if (key != m_lastClientKey || m_lastCallerId.isNull()) {
+        m_lastCallerId = callerIdentity(config.callerSalt, key);
+        m_lastClientKey = key;
+    }
+    x.callerId = m_lastCallerId;
     r.keyId = x.callerId;
 
     if (x.request.method == "POST" && proxy::isPriced(x.kind)) {
@@ -347,7 +438,7 @@ void ClientConnection::startExchange(HttpRequest request)
     prepareSavings();
 
     // Exact cache controls (they govern the semantic cache too).
-    const bool exactOn = x.savings.exactCache.value_or(config.cache.enabled);
+    const bool exactOn = x.savings->exactCache.value_or(config.cache.enabled);
     if (x.jsonBody && proxy::isCacheable(x.kind) && exactOn && m_server.exactCache()) {
         const QByteArray cc = headerValue(h, "cache-control").toLower();
         const QByteArray xc = headerValue(h, "x-tokenledger-cache").toLower().trimmed();
@@ -367,22 +458,43 @@ void ClientConnection::startExchange(HttpRequest request)
 bool ClientConnection::serveFromCache()
 {
     Exchange &x = *m_exchange;
-    auto hit = m_server.exactCache()->lookup(x.cacheKey, nowUs());
+    cache::CachedAnswer *hit = m_server.exactCache()->lookup(x.cacheKey, nowUs());
     if (!hit || hit->api != proxy::apiName(x.kind))
         return false;
-    const QJsonObject answer = QJsonDocument::fromJson(hit->body).object();
-    answerFromCache(CacheOutcome::ExactHit, answer, hit->body, hit->servedModel, {});
+    // A JSON client gets the stored bytes and the usage read when the answer was stored: no parse.
+    QJsonObject answer;
+    if (x.info.stream || !hit->usage)
+        answer = QJsonDocument::fromJson(hit->body).object();
+    if (!hit->usage)
+        hit->usage = proxy::usageFromAnswer(x.kind, answer).usage;
+    const Usage usage = *hit->usage;
+    // The semantic key and local embedding recorded for this request (computeSemanticKey) are those of
+    // the request the answer was stored for: taken from the entry, computed once per entry otherwise.
+    if (x.savingsEligible && (m_server.savings().recordEmbeddings || x.savings->semanticCache)) {
+        if (hit->semanticTrace) {
+            SavingsTrace &t = x.record.savings;
+            t.semanticScope = hit->semanticTrace->semanticScope;
+            t.guardSignature = hit->semanticTrace->guardSignature;
+            t.embeddingModel = hit->semanticTrace->embeddingModel;
+            t.embedding = hit->semanticTrace->embedding;
+            x.semanticKeyDone = true;
+        } else {
+            computeSemanticKey();
+            hit->semanticTrace = semanticFields(x.record.savings);
+        }
+    }
+    answerFromCache(CacheOutcome::ExactHit, answer, hit->body, hit->servedModel, {}, {}, &usage);
     return true;
 }
 
 void ClientConnection::answerFromCache(CacheOutcome outcome, const QJsonObject &answer, const QByteArray &stored,
                                        const QString &servedModel, HttpHeaders extraHeaders,
-                                       const std::function<void(qint64 recordId)> &recorded)
+                                       const std::function<void(qint64 recordId)> &recorded, const Usage *usage)
 {
     Exchange &x = *m_exchange;
     CallRecord &r = x.record;
     r.cacheOutcome = outcome;
-    r.usage = proxy::usageFromAnswer(x.kind, answer).usage;
+    r.usage = usage ? *usage : proxy::usageFromAnswer(x.kind, answer).usage;
     r.servedModel = servedModel;
     r.httpStatus = 200;
     m_server.stats().cacheHits.fetch_add(1, std::memory_order_relaxed);
@@ -441,9 +553,7 @@ void ClientConnection::forwardUpstream()
         req.body = proxy::withIncludeUsage(x.workChanged ? x.work : x.body);
         x.injectedUsage = true;
     }
-    x.timer.setSingleShot(true);
-    connect(&x.timer, &QTimer::timeout, this, &ClientConnection::onUpstreamTimeout);
-    x.timer.start(config.firstByteTimeoutMs);
+    setDeadline(Deadline::Upstream, config.firstByteTimeoutMs);
     UpstreamCallbacks cb;
     cb.onHeaders = [this](int status, const HttpHeaders &headers) { onUpstreamHeaders(status, headers); };
     cb.onData = [this](QByteArrayView bytes) { onUpstreamData(bytes); };
@@ -465,7 +575,7 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     x.status = status;
     x.upstreamHeaders = headers;
     x.record.httpStatus = status;
-    x.timer.start(m_server.config().idleTimeoutMs);
+    setDeadline(Deadline::Upstream, m_server.config().idleTimeoutMs);
     const QByteArray type = headerValue(headers, "content-type").toLower();
     x.streaming = status == 200 && type.startsWith("text/event-stream");
     if (!x.streaming)
@@ -485,7 +595,20 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     const bool close = m_closeAfterResponse || m_server.draining() || !x.request.keepAlive;
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
     out += "Transfer-Encoding: chunked\r\n\r\n";
-    m_socket->write(out);
+    // The first events usually come in the same upstream read: they leave together with the headers
+    // (onUpstreamData); headers of an upstream that then waits leave on the next event-loop turn.
+    queue(out);
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this]() {
+                m_flushQueued = false;
+                if (m_socket->isOpen())
+                    flushOut();
+            },
+            Qt::QueuedConnection);
+    }
     x.headersSent = true;
 }
 
@@ -497,7 +620,7 @@ void ClientConnection::forwardEvent(const SseEvent &event)
     if (x.record.ttftUs < 0)
         x.record.ttftUs = x.clock.nsecsElapsed() / 1000;
     const QByteArray &raw = x.injectedUsage ? proxy::stripNullUsage(event.raw) : event.raw;
-    m_socket->write(QByteArray::number(raw.size(), 16) + "\r\n" + raw + "\r\n");
+    queue(QByteArray::number(raw.size(), 16) + "\r\n" + raw + "\r\n");
     x.record.responseBytes += raw.size();
 }
 
@@ -506,25 +629,29 @@ void ClientConnection::onUpstreamData(QByteArrayView bytes)
     if (!m_exchange)
         return;
     Exchange &x = *m_exchange;
-    x.timer.start(m_server.config().idleTimeoutMs);
+    setDeadline(Deadline::Upstream, m_server.config().idleTimeoutMs);
     if (!x.streaming) {
         x.responseBody.append(bytes);
         return;
     }
     x.sse.feed(bytes, [this](const SseEvent &ev) { forwardEvent(ev); });
+    flushOut(); // the events of this read, in one write
 }
 
 void ClientConnection::endStream(const QByteArray &tail)
 {
     Exchange &x = *m_exchange;
+    QByteArray out;
     if (!tail.isEmpty()) {
-        m_socket->write(QByteArray::number(tail.size(), 16) + "\r\n" + tail + "\r\n");
+        out = QByteArray::number(tail.size(), 16) + "\r\n" + tail + "\r\n";
         x.record.responseBytes += tail.size();
     }
-    // Last chunk, then the cost trailer announced in the headers (the record is final by now).
+    // Last chunk, then the cost trailer announced in the headers (the record is final by now); one
+    // write with the tail.
     const CallRecord &r = x.record;
-    m_socket->write("0\r\nX-TokenLedger-Cost-USD: " + (r.cost ? toDecimalUsd(*r.cost).toLatin1() : QByteArray("unpriced"))
-                    + "\r\n\r\n");
+    out += "0\r\nX-TokenLedger-Cost-USD: " + (r.cost ? toDecimalUsd(*r.cost).toLatin1() : QByteArray("unpriced"))
+           + "\r\n\r\n";
+    send(out);
 }
 
 void ClientConnection::onUpstreamFinished(const QString &errorKind, const QString &message)
@@ -532,7 +659,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     if (!m_exchange)
         return;
     Exchange &x = *m_exchange;
-    x.timer.stop();
+    clearDeadline();
     x.transfer = 0;
     CallRecord &r = x.record;
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
@@ -696,10 +823,13 @@ void ClientConnection::maybeStoreInCache(const QJsonObject &answer, bool truncat
     if (!x.cacheStore || !m_server.exactCache() || (truncated && !cc.storeTruncated) || answer.isEmpty())
         return;
     const qint64 now = nowUs();
-    const qint64 ttl = x.savings.exactCacheTtlSeconds.value_or(cc.ttlPerEndpoint.value(x.record.endpoint, cc.ttlSeconds));
+    const qint64 ttl = x.savings->exactCacheTtlSeconds.value_or(cc.ttlPerEndpoint.value(x.record.endpoint, cc.ttlSeconds));
     cache::CachedAnswer a{proxy::apiName(x.kind),
                           x.streaming ? QJsonDocument(answer).toJson(QJsonDocument::Compact) : x.responseBody,
-                          x.record.servedModel, now, now + ttl * 1'000'000};
+                          x.record.servedModel, now, now + ttl * 1'000'000,
+                          proxy::usageFromAnswer(x.kind, answer).usage, std::nullopt};
+    if (x.semanticKeyDone)
+        a.semanticTrace = semanticFields(x.record.savings);
     if (auto r = m_server.exactCache()->store(x.cacheKey, x.callerId, std::move(a)); !r)
         qCWarning(lcProxy) << "cache store failed:" << r.error().message;
 }
@@ -713,8 +843,9 @@ void ClientConnection::abortExchange(const QString &errorKind)
         m_server.upstream().abort(x.transfer);
         x.transfer = 0;
     }
-    x.timer.stop();
-    x.sideTimer.stop();
+    clearDeadline();
+    if (x.sideTimer)
+        x.sideTimer->stop();
     CallRecord &r = x.record;
     r.errorKind = errorKind;
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
@@ -742,12 +873,13 @@ void ClientConnection::finishExchange(bool keepAlive)
     m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
     m_parser.reset();
     if (!keepAlive || m_closeAfterResponse || m_server.draining()) {
+        clearDeadline();
         if (!m_closing) {
             m_closing = true;
             m_socket->disconnectFromHost();
         }
     } else {
-        m_headerTimer.start(m_server.config().keepAliveIdleMs);
+        setDeadline(Deadline::Client, m_server.config().keepAliveIdleMs);
         if (!m_inBuffer.isEmpty())
             QMetaObject::invokeMethod(this, &ClientConnection::processBuffer, Qt::QueuedConnection);
     }

@@ -44,6 +44,22 @@ private:
     void onReadyRead();
     void processBuffer();
     void onHeaderTimeout();
+    // One timer per connection serves every deadline (keep-alive idle, header, body, upstream first
+    // byte and idle): setDeadline() only moves a target time and re-arms the timer when the new target
+    // is earlier than the armed one, so a data chunk costs a clock read, not a timer restart.
+    enum class Deadline { None, Client, Upstream };
+    void setDeadline(Deadline kind, int ms);
+    void clearDeadline() { m_deadline = Deadline::None; }
+    void onDeadlineTimer();
+    // Writes to the client, after anything queue()d: straight to the kernel when QTcpSocket has nothing
+    // queued (no copy into its buffer, no write-notifier turn of the event loop); the rest, and any
+    // error, through QTcpSocket.
+    void send(const QByteArray &bytes);
+    // Collects bytes for the next send()/flushOut(): a stream's events of one upstream read leave in
+    // one write (as QTcpSocket's own buffering did), each event still unchanged and unbuffered
+    // beyond that read.
+    void queue(const QByteArray &bytes) { m_out += bytes; }
+    void flushOut();
     void onDisconnected();
     void rejectAndClose(int status, const QByteArray &reason);
     void startExchange(HttpRequest request);
@@ -54,10 +70,11 @@ private:
     // Answers from a cache (exact or semantic): the stored JSON body, or SSE events synthesised from it
     // for a streaming client; records the hit with the stored answer's usage (so its saved cost is what
     // the original call cost), calls `recorded` with the record id, then writes the response with the
-    // ledger headers and `extraHeaders`.
+    // ledger headers and `extraHeaders`. `usage`: the answer's usage when already known (else read
+    // from `answer`, which may then be empty unless the client streams).
     void answerFromCache(CacheOutcome outcome, const QJsonObject &answer, const QByteArray &stored,
                          const QString &servedModel, HttpHeaders extraHeaders,
-                         const std::function<void(qint64 recordId)> &recorded = {});
+                         const std::function<void(qint64 recordId)> &recorded = {}, const Usage *usage = nullptr);
     void forwardUpstream();
     void onUpstreamHeaders(int status, const HttpHeaders &headers);
     void onUpstreamData(QByteArrayView bytes);
@@ -94,7 +111,16 @@ private:
     ProxyServer &m_server;
     HttpRequestParser m_parser;
     QByteArray m_inBuffer;
-    QTimer m_headerTimer;
+    QByteArray m_out; // queue()d, not yet sent
+    bool m_flushQueued = false;
+    QTimer m_timer;
+    QElapsedTimer m_clock;          // the connection's monotonic clock (ms) for the deadlines
+    Deadline m_deadline = Deadline::None;
+    qint64 m_deadlineAtMs = 0;      // m_clock time the current deadline expires
+    qint64 m_timerDueMs = -1;       // m_clock time m_timer fires (-1: not armed)
+    // The last key seen on this connection and its caller identity (HMAC): clients reuse one key.
+    QByteArray m_lastClientKey;
+    QString m_lastCallerId;
     std::unique_ptr<Exchange> m_exchange;
     bool m_closing = false;
     bool m_continueSent = false;

@@ -25,6 +25,9 @@
 namespace tl {
 
 struct UpstreamConfig;
+namespace proxydetail {
+std::shared_ptr<const EndpointSavings> noEndpointSavings();
+}
 
 struct ClientConnection::Exchange
 {
@@ -51,13 +54,13 @@ struct ClientConnection::Exchange
     QByteArray responseBody; // buffered non-stream answer
     SseParser sse;
     std::optional<proxy::StreamAccounting> accounting;
-    QTimer timer;
     QString errorKind;
     bool recorded = false;
 
     // Savings pipeline (SavingsPipeline.cpp).
-    EndpointSavings savings;                  // the policy of the request's endpoint (a copy: the
-                                              // policy may be replaced while the request runs)
+    // The policy of the request's endpoint; shares the policy it came from, which stays alive while the
+    // request runs even if the proxy takes a new one (no per-request copy of the router config).
+    std::shared_ptr<const EndpointSavings> savings = proxydetail::noEndpointSavings();
     bool savingsEligible = false;             // OpenAI chat completions or Anthropic messages, JSON body
     routing::BodyShape shape = routing::BodyShape::ChatCompletions;
     QJsonObject work;         // the body as it will be sent upstream (few-shot, compression, routing)
@@ -76,11 +79,10 @@ struct ClientConnection::Exchange
     // A side call (summary or remote embedding) in flight: its transfer id is `transfer` too, so an
     // abort ends it; its own timer bounds it.
     bool sideCall = false;
-    QTimer sideTimer;
-    bool sideTimerConnected = false;
+    std::unique_ptr<QTimer> sideTimer; // created by the first side call
     std::function<void(const QString &errorKind, const QString &message)> sideFinish;
-    // Expires with the exchange: queued continuations of side calls check it.
-    std::shared_ptr<int> alive = std::make_shared<int>(0);
+    // Expires with the exchange: queued continuations of side calls check it (made by the first one).
+    std::shared_ptr<int> alive;
 };
 
 // Helpers shared by ClientConnection.cpp and SavingsPipeline.cpp (defined in ClientConnection.cpp).

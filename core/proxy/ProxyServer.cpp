@@ -45,7 +45,12 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
     , m_embedder(std::make_unique<semantic::LocalEmbedder>())
     , m_summaries(std::make_unique<compress::SummaryCache>())
 {
+    m_savingsShared = std::make_shared<const SavingsPolicy>(m_config.savings);
     m_server->setMaxPendingConnections(1024);
+    // The kernel's accept queue (listen backlog; QTcpServer's default is 50). A burst of connections
+    // beyond it has its handshakes or first requests dropped and retransmitted after 200 ms-1 s (a
+    // 1,000-stream burst measured a 544 ms time to first byte); the kernel caps it at somaxconn.
+    m_server->setListenBacklogSize(4096);
     connect(m_server, &QTcpServer::newConnection, this, &ProxyServer::onNewConnection);
     m_recordTimer.setSingleShot(true);
     m_recordTimer.setInterval(100);
@@ -249,6 +254,7 @@ Result<void> ProxyServer::setSavingsPolicy(const SavingsPolicy &policy)
         (void)openSavings();
         return r;
     }
+    m_savingsShared = std::make_shared<const SavingsPolicy>(m_config.savings);
     return {};
 }
 
@@ -304,6 +310,8 @@ const compress::FewShotIndex *ProxyServer::fewShotIndex(const QString &name, con
 
 void ProxyServer::rememberSemanticHit(qint64 recordId, qint64 entryId)
 {
+    if (m_semantic) // kept in the cache file too, for "mark wrong" in later runs
+        (void)m_semantic->rememberHit(recordId, entryId);
     m_semanticHits.insert(recordId, entryId);
     m_semanticHitOrder.append(recordId);
     if (m_semanticHitOrder.size() > 20000) // the request log shows at most 2,000 rows
@@ -312,9 +320,11 @@ void ProxyServer::rememberSemanticHit(qint64 recordId, qint64 entryId)
 
 Result<void> ProxyServer::markSemanticWrong(qint64 recordId)
 {
+    if (!m_semantic)
+        return fail(ErrorCode::NotFound, u"The semantic cache is not open in this proxy run."_s);
     const auto it = m_semanticHits.constFind(recordId);
-    if (it == m_semanticHits.constEnd() || !m_semantic)
-        return fail(ErrorCode::NotFound, u"Record %1 was not answered by the semantic cache in this proxy run."_s.arg(recordId));
+    if (it == m_semanticHits.constEnd()) // a hit of an earlier run: the cache file knows its entry
+        return m_semantic->markRecordWrong(recordId);
     return m_semantic->markWrong(*it);
 }
 

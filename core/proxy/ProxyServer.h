@@ -81,6 +81,11 @@ public:
     bool draining() const { return m_draining; }
     // Savings (issue #5); all on the proxy thread.
     const SavingsPolicy &savings() const { return m_config.savings; }
+    // The policy of one endpoint, sharing the current policy (kept alive by the pointer).
+    std::shared_ptr<const EndpointSavings> savingsFor(const QString &endpoint) const
+    {
+        return {m_savingsShared, &m_savingsShared->forEndpoint(endpoint)};
+    }
     const routing::Router &routerFor(const QString &endpoint);
     const semantic::LocalEmbedder &localEmbedder() const { return *m_embedder; }
     semantic::SemanticCache *semanticCache() { return m_semantic.get(); }
@@ -116,6 +121,7 @@ private:
     std::unique_ptr<compress::FewShotStore> m_fewShot;
     std::map<QString, std::unique_ptr<compress::FewShotIndex>> m_fewShotIndexes; // set + '\x1f' + model
     std::map<QString, std::unique_ptr<routing::Router>> m_routers;               // endpoint ("" = default)
+    std::shared_ptr<const SavingsPolicy> m_savingsShared; // a copy of m_config.savings for savingsFor()
     QHash<qint64, qint64> m_semanticHits; // record id -> semantic entry id (this run, bounded)
     QList<qint64> m_semanticHitOrder;
     QSet<ClientConnection *> m_connections;

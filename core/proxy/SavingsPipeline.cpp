@@ -71,7 +71,7 @@ void ClientConnection::prepareSavings()
 {
     Exchange &x = *m_exchange;
     CallRecord &r = x.record;
-    x.savings = m_server.savings().forEndpoint(r.endpoint);
+    x.savings = m_server.savingsFor(r.endpoint);
     x.savingsEligible = x.jsonBody && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages);
     if (!x.savingsEligible)
         return;
@@ -81,7 +81,7 @@ void ClientConnection::prepareSavings()
 
     // Routing: classification is cheap and always recorded. The tokenizer count (for the context-window
     // guard) is needed only when the router may act.
-    const bool routingActive = x.savings.routeMode != routing::RouteMode::Off;
+    const bool routingActive = x.savings->routeMode != routing::RouteMode::Off;
     routing::RoutingFeatures features =
         routing::extractFeatures(x.body, x.shape, routingActive ? m_server.tokenizers() : nullptr);
     const bool pinned = headerValue(x.request.headers, "x-tokenledger-route").trimmed().compare("off", Qt::CaseInsensitive) == 0;
@@ -100,7 +100,7 @@ void ClientConnection::computeSemanticKey()
 {
     Exchange &x = *m_exchange;
     // Semantic key and the local embedding: recorded for the simulator even with the cache off.
-    if (!x.savingsEligible || x.semanticKeyDone || (!m_server.savings().recordEmbeddings && !x.savings.semanticCache))
+    if (!x.savingsEligible || x.semanticKeyDone || (!m_server.savings().recordEmbeddings && !x.savings->semanticCache))
         return;
     x.semanticKeyDone = true;
     SavingsTrace &t = x.record.savings;
@@ -111,11 +111,21 @@ void ClientConnection::computeSemanticKey()
     if (!key || key->text.size() > kMaxEmbeddedChars)
         return; // not eligible (images, tool results, ...): no key, no embedding
     const semantic::LocalEmbedder &embedder = m_server.localEmbedder();
-    x.localVector = embedder.embed(key->text);
-    x.localFocus = embedder.embed(key->lastUserText); // the final user message (SemanticIndex "focus")
     t.semanticScope = key->scope;
     t.guardSignature = key->guardSignature;
     t.embeddingModel = embedder.modelKey();
+    if (!x.savings->semanticCache) {
+        // Recorded only: embed straight into the record's bytes, keep no vectors or key for the
+        // request's lifetime (1,000 open streams would hold 4 MiB of them).
+        const int dims = embedder.dims();
+        std::vector<float> v(size_t(dims) * 2);
+        embedder.embedInto(key->text, v.data());
+        embedder.embedInto(key->lastUserText, v.data() + dims); // the final user message ("focus")
+        t.embedding = littleEndianFloats(v);
+        return;
+    }
+    x.localVector = embedder.embed(key->text);
+    x.localFocus = embedder.embed(key->lastUserText); // the final user message (SemanticIndex "focus")
     // Whole-request vector followed by the focus vector, as CallRecord.h documents.
     t.embedding = littleEndianFloats(x.localVector) + littleEndianFloats(x.localFocus);
     x.semanticKey = std::move(*key);
@@ -133,7 +143,7 @@ void ClientConnection::runSavings()
 void ClientConnection::semanticStep()
 {
     Exchange &x = *m_exchange;
-    const EndpointSavings &e = x.savings;
+    const EndpointSavings &e = *x.savings;
     if (e.semanticCache)
         computeSemanticKey();
     if (!e.semanticCache || !x.semanticKey || !m_server.semanticCache()) {
@@ -217,7 +227,7 @@ void ClientConnection::semanticLookup()
     Exchange &x = *m_exchange;
     if (x.semanticLookup && !x.semanticVector.empty()) {
         auto hit = m_server.semanticCache()->lookup(*x.semanticKey, x.semanticModel, x.semanticVector,
-                                                    float(x.savings.semanticThreshold), nowUs(), x.semanticFocus);
+                                                    float(x.savings->semanticThreshold), nowUs(), x.semanticFocus);
         if (!hit) {
             qCWarning(lcProxy) << "semantic cache lookup failed:" << hit.error().message;
         } else if (*hit) {
@@ -273,7 +283,7 @@ void ClientConnection::fewShotStep()
 void ClientConnection::compressionStep()
 {
     Exchange &x = *m_exchange;
-    const EndpointSavings &e = x.savings;
+    const EndpointSavings &e = *x.savings;
     const tokenizer::Tokenizers *tokenizers = m_server.tokenizers();
     if (!e.compression || !tokenizers) {
         routingStep();
@@ -387,7 +397,7 @@ void ClientConnection::maybeStoreSemantic(const QJsonObject &answer, bool trunca
     stored.servedModel = x.record.servedModel;
     stored.originalCost = x.record.cost.value_or(0);
     stored.originalCostKnown = x.record.cost.has_value();
-    if (auto r = cache->store(*x.semanticKey, x.semanticModel, x.semanticVector, stored, x.savings.semanticTtlSeconds,
+    if (auto r = cache->store(*x.semanticKey, x.semanticModel, x.semanticVector, stored, x.savings->semanticTtlSeconds,
                               nowUs(), x.semanticFocus);
         !r)
         qCWarning(lcProxy) << "semantic cache store failed:" << r.error().message;
@@ -448,7 +458,7 @@ void ClientConnection::startSideCall(const UpstreamConfig &u, const QByteArray &
     x.sideFinish = [this, state, side, kind, done](const QString &errorKind, const QString &message) mutable {
         Exchange &ex = *m_exchange;
         ex.sideCall = false;
-        ex.sideTimer.stop();
+        ex.sideTimer->stop();
         ex.transfer = 0;
         CallRecord rec = std::move(side);
         rec.latencyUs = state->clock.nsecsElapsed() / 1000;
@@ -479,9 +489,10 @@ void ClientConnection::startSideCall(const UpstreamConfig &u, const QByteArray &
             qCInfo(lcProxy) << rec.endpoint << "call:" << message;
         done(state->status, state->body, rec.errorKind);
     };
-    if (!x.sideTimerConnected) {
-        x.sideTimer.setSingleShot(true);
-        connect(&x.sideTimer, &QTimer::timeout, this, [this]() {
+    if (!x.sideTimer) {
+        x.sideTimer = std::make_unique<QTimer>();
+        x.sideTimer->setSingleShot(true);
+        connect(x.sideTimer.get(), &QTimer::timeout, this, [this]() {
             if (!m_exchange || !m_exchange->sideCall)
                 return;
             m_server.upstream().abort(m_exchange->transfer);
@@ -489,24 +500,25 @@ void ClientConnection::startSideCall(const UpstreamConfig &u, const QByteArray &
             auto finish = std::exchange(m_exchange->sideFinish, {});
             finish(u"timeout"_s, u"no answer in time"_s);
         });
-        x.sideTimerConnected = true;
     }
-    x.sideTimer.start(config.firstByteTimeoutMs);
+    x.sideTimer->start(config.firstByteTimeoutMs);
 
     UpstreamCallbacks cb;
     const Exchange *owner = m_exchange.get();
+    if (!x.alive)
+        x.alive = std::make_shared<int>(0);
     const std::weak_ptr<int> alive = x.alive;
     cb.onHeaders = [this, state, owner](int status, const HttpHeaders &) {
         if (m_exchange.get() != owner)
             return;
         state->status = status;
-        m_exchange->sideTimer.start(m_server.config().idleTimeoutMs);
+        m_exchange->sideTimer->start(m_server.config().idleTimeoutMs);
     };
     cb.onData = [this, state, owner](QByteArrayView bytes) {
         if (m_exchange.get() != owner)
             return;
         state->body.append(bytes);
-        m_exchange->sideTimer.start(m_server.config().idleTimeoutMs);
+        m_exchange->sideTimer->start(m_server.config().idleTimeoutMs);
     };
     // Continue on the next event-loop turn: the pipeline may start the main upstream transfer, which
     // must not happen inside libcurl's callback (or inside start() for a refused connection).

@@ -155,6 +155,8 @@ UpstreamClient::~UpstreamClient()
         ids.push_back(id);
     for (quint64 id : ids)
         removeTransfer(id, false, {}, {});
+    for (void *easy : m_idleHandles)
+        curl_easy_cleanup(static_cast<CURL *>(easy));
     curl_multi_cleanup(static_cast<CURLM *>(m_multi));
 }
 
@@ -165,7 +167,14 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     t->client = this;
     t->request = std::move(request);
     t->callbacks = std::move(callbacks);
-    CURL *easy = curl_easy_init();
+    // A handle of an earlier transfer (curl_easy_reset: options cleared, allocations kept) or a new one.
+    CURL *easy = nullptr;
+    if (!m_idleHandles.empty()) {
+        easy = static_cast<CURL *>(m_idleHandles.back());
+        m_idleHandles.pop_back();
+    } else {
+        easy = curl_easy_init();
+    }
     t->easy = easy;
     curl_easy_setopt(easy, CURLOPT_URL, t->request.url.constData());
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -191,8 +200,12 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
             curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->request.method.constData());
     }
     curl_slist *list = nullptr;
-    for (const auto &[name, value] : t->request.headers)
-        list = curl_slist_append(list, QByteArray(name + ": " + value).constData());
+    QByteArray line;
+    for (const auto &[name, value] : t->request.headers) {
+        line.clear();
+        line.append(name).append(": ").append(value);
+        list = curl_slist_append(list, line.constData());
+    }
     list = curl_slist_append(list, "Expect:"); // no 100-continue round trip
     if (!hasHeader(t->request.headers, "content-type") && t->request.method != "GET")
         list = curl_slist_append(list, "Content-Type:");
@@ -235,7 +248,12 @@ void UpstreamClient::removeTransfer(quint64 id, bool notify, const QString &erro
     std::unique_ptr<Transfer> t = std::move(it->second);
     m_transfers.erase(it);
     curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t->easy);
-    curl_easy_cleanup(t->easy);
+    if (m_idleHandles.size() < kMaxIdleHandles) {
+        curl_easy_reset(t->easy);
+        m_idleHandles.push_back(t->easy);
+    } else {
+        curl_easy_cleanup(t->easy);
+    }
     curl_slist_free_all(t->headerList);
     if (notify && !t->aborted && t->callbacks.onFinished)
         t->callbacks.onFinished(errorKind, message);

@@ -7,8 +7,9 @@
 #include <QTimer>
 
 #include <functional>
-#include <unordered_map>
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
 namespace tl {
 
@@ -70,6 +71,10 @@ private:
     QTimer m_timer;
     quint64 m_nextId = 1;
     std::unordered_map<quint64, std::unique_ptr<Transfer>> m_transfers;
+    // Easy handles of finished transfers, reset and reused (connections stay in the multi handle's
+    // pool either way); at most kMaxIdleHandles are kept.
+    static constexpr size_t kMaxIdleHandles = 64;
+    std::vector<void *> m_idleHandles;
     int m_callbackDepth = 0;
 };
 

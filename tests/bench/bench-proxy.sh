@@ -49,6 +49,18 @@ HOME="$TMP" "$APP" proxy --db "$TMP/ledger.sqlite" --config "$TMP/proxy.json" > 
 PROXY_PID=$!; pids+=("$PROXY_PID")
 for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v1/models" && break; sleep 0.1; done
 
+# CPU time of the proxy process (all threads, user+system) per request of a phase: the figure to judge
+# a change by on a shared machine, where wall-clock latency moves with the other load (see uptime).
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14+$15}' "/proc/$PROXY_PID/stat"; }
+# withcpu CMD...: runs a bench_proxy phase against the proxy and appends proxy_cpu_us_per_req to its line.
+withcpu() {
+  local c0 out c1 n
+  c0=$(cpu_ticks); out=$("$@"); c1=$(cpu_ticks)
+  n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^requests=//p;s/^streams=//p' | head -1)
+  awk -v o="$out" -v c=$((c1 - c0)) -v n="${n:-0}" -v t="$TICK" \
+    'BEGIN { if (n > 0) printf "%s proxy_cpu_us_per_req=%.1f\n", o, c * 1e6 / t / n; else print o }'
+}
 BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Summarise the doc"}]}'
 SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 AUTH='Authorization: Bearer sk-bench'
@@ -56,18 +68,20 @@ NOCACHE='X-TokenLedger-Cache: bypass'
 echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); ${SECS}s load, $CONNS connections"
 echo "-- one request at a time (20,000 requests, keep-alive) --"
 D=$("$B" seq 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" 20000 "$AUTH"); echo "direct        $D"
-P=$("$B" seq 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" 20000 "$AUTH" "$NOCACHE"); echo "proxy (miss)  $P"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+P=$(withcpu "$B" seq 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" 20000 "$AUTH" "$NOCACHE"); echo "proxy (miss)  $P"
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 awk -v a="$(val "$P" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$P" p99_us)" -v d="$(val "$D" p99_us)" \
   'BEGIN { printf "added latency: p50 %.1f us, p99 %.1f us\n", a-b, c-d }'
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
 echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
-echo "proxy (miss)  $("$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
+echo "proxy (miss)  $(withcpu "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
 curl -s -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
-echo "proxy (hit)   $("$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
+echo "proxy (hit)   $(withcpu "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
 echo "-- streaming: $STREAMS concurrent SSE streams --"
 echo "direct        $("$B" stream 127.0.0.1 $NGINX_PORT /stream/v1/chat/completions "$SBODY" "$STREAMS" "$AUTH")"
-echo "proxy         $("$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$STREAMS" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer')"
+echo "proxy         $(withcpu "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$STREAMS" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer')"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "proxy RSS: $(grep -E 'VmHWM|VmRSS' /proc/$PROXY_PID/status | tr -s ' \t' ' ' | tr '\n' ' ')"
 kill -INT "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null
 echo "records written: $(sqlite3 "$TMP/ledger.sqlite" 'select count(*) from calls' 2>/dev/null), answered: $(sed -n 's/.*stopped after \([0-9]*\) requests.*/\1/p' "$TMP/proxy.out")"
