@@ -743,6 +743,22 @@
         <source>No price is known for "%1": add an override on this page to price it.</source>
         <translation>“%1”没有已知价格：请在本页添加自定义价格。</translation>
     </message>
+    <message numerus="yes">
+        <source>~%L1 (estimate, calibrated from %n call(s))</source>
+        <translation><numerusform>~%L1（估算，已按 %n 次调用校准）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Calibrated: x%1, the provider's summed prompt tokens over ours for %n recorded call(s) (per-call ratio %2 to %3, standard deviation %4).</source>
+        <translation><numerusform>已校准：x%1，即 %n 次已记录调用中提供商的提示 token 总数与我们计数之比（单次比值 %2 至 %3，标准差 %4）。</numerusform></translation>
+    </message>
+    <message>
+        <source>~%L1 (estimate, uncalibrated)</source>
+        <translation>~%L1（估算，未校准）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Uncalibrated: %n call(s) of this model with the provider's count so far; a factor needs %1 (the proxy counts a sample of its calls).</source>
+        <translation><numerusform>未校准：此模型目前有 %n 次调用带有提供商的计数；得出系数需要 %1 次（代理会对其调用抽样计数）。</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>tl::CostOverTimeChart</name>
@@ -2212,6 +2228,18 @@ Saving: %2 (%3 of %4)</source>
     <message>
         <source>Last sync: %1. Next: %2.</source>
         <translation>上次同步：%1。下次：%2。</translation>
+    </message>
+    <message>
+        <source>This table puts what OpenAI and Anthropic billed your organisation next to what TokenLedger recorded, per day and model. To get the providers' figures in:&lt;ol&gt;&lt;li&gt;Paste an &lt;b&gt;admin key&lt;/b&gt; above and press &lt;b&gt;Save key&lt;/b&gt; (OpenAI: Settings ▸ Organization ▸ Admin keys; Anthropic Console: Settings ▸ Admin keys). It is kept in the system keychain only.&lt;/li&gt;&lt;li&gt;Press &lt;b&gt;Sync now&lt;/b&gt;, or choose how often to &lt;b&gt;sync automatically&lt;/b&gt;. Each sync fetches only the days not complete yet.&lt;/li&gt;&lt;/ol&gt;From the command line: &lt;code&gt;tokenledger sync --set-key openai &amp;lt; admin-key.txt&lt;/code&gt;, then &lt;code&gt;tokenledger sync&lt;/code&gt;. Calls through the local proxy, batch jobs and imports appear here as recorded spend.</source>
+        <translation>此表按日期和模型，将 OpenAI 和 Anthropic 向贵组织收取的费用与 TokenLedger 记录的费用并列对照。要导入提供商的数据：&lt;ol&gt;&lt;li&gt;在上方粘贴&lt;b&gt;管理员密钥&lt;/b&gt;并点击&lt;b&gt;保存密钥&lt;/b&gt;（OpenAI：Settings ▸ Organization ▸ Admin keys；Anthropic Console：Settings ▸ Admin keys）。密钥只保存在系统钥匙串中。&lt;/li&gt;&lt;li&gt;点击&lt;b&gt;立即同步&lt;/b&gt;，或选择&lt;b&gt;自动同步&lt;/b&gt;的频率。每次同步只获取尚未完整的日期。&lt;/li&gt;&lt;/ol&gt;命令行：&lt;code&gt;tokenledger sync --set-key openai &amp;lt; admin-key.txt&lt;/code&gt;，然后 &lt;code&gt;tokenledger sync&lt;/code&gt;。经本地代理的调用、批处理作业和导入的数据在此显示为已记录的支出。</translation>
+    </message>
+    <message>
+        <source>Enter an &amp;admin key</source>
+        <translation>输入管理员密钥(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Nothing to reconcile from %1 to %2</source>
+        <translation>%1 至 %2 没有可对账的数据</translation>
     </message>
 </context>
 <context>

@@ -775,3 +775,14 @@ T.update({
 "No endpoint checked: the proxy's savings settings are unchanged.": '未勾选任何端点：代理的节省设置未更改。',
 'Applied to the proxy for %1; other settings kept.': '已为 %1 应用到代理；其他设置保持不变。',
 })
+
+T.update({
+# Cost calculator: calibrated estimates; Team spend: empty state.
+'~%L1 (estimate, calibrated from %n call(s))': '~%L1（估算，已按 %n 次调用校准）',
+"Calibrated: x%1, the provider's summed prompt tokens over ours for %n recorded call(s) (per-call ratio %2 to %3, standard deviation %4).": '已校准：x%1，即 %n 次已记录调用中提供商的提示 token 总数与我们计数之比（单次比值 %2 至 %3，标准差 %4）。',
+'~%L1 (estimate, uncalibrated)': '~%L1（估算，未校准）',
+"Uncalibrated: %n call(s) of this model with the provider's count so far; a factor needs %1 (the proxy counts a sample of its calls).": '未校准：此模型目前有 %n 次调用带有提供商的计数；得出系数需要 %1 次（代理会对其调用抽样计数）。',
+"This table puts what OpenAI and Anthropic billed your organisation next to what TokenLedger recorded, per day and model. To get the providers' figures in:<ol><li>Paste an <b>admin key</b> above and press <b>Save key</b> (OpenAI: Settings ▸ Organization ▸ Admin keys; Anthropic Console: Settings ▸ Admin keys). It is kept in the system keychain only.</li><li>Press <b>Sync now</b>, or choose how often to <b>sync automatically</b>. Each sync fetches only the days not complete yet.</li></ol>From the command line: <code>tokenledger sync --set-key openai &lt; admin-key.txt</code>, then <code>tokenledger sync</code>. Calls through the local proxy, batch jobs and imports appear here as recorded spend.": '此表按日期和模型，将 OpenAI 和 Anthropic 向贵组织收取的费用与 TokenLedger 记录的费用并列对照。要导入提供商的数据：<ol><li>在上方粘贴<b>管理员密钥</b>并点击<b>保存密钥</b>（OpenAI：Settings ▸ Organization ▸ Admin keys；Anthropic Console：Settings ▸ Admin keys）。密钥只保存在系统钥匙串中。</li><li>点击<b>立即同步</b>，或选择<b>自动同步</b>的频率。每次同步只获取尚未完整的日期。</li></ol>命令行：<code>tokenledger sync --set-key openai &lt; admin-key.txt</code>，然后 <code>tokenledger sync</code>。经本地代理的调用、批处理作业和导入的数据在此显示为已记录的支出。',
+'Enter an &admin key': '输入管理员密钥(&A)',
+'Nothing to reconcile from %1 to %2': '%1 至 %2 没有可对账的数据',
+})

@@ -153,6 +153,59 @@ private Q_SLOTS:
         if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
             page.grab().save(dir + u"/reconciliation-page.png"_s);
     }
+
+    void reconciliationPageEmptyStateSaysHowToGetDataIn()
+    {
+        test::BatchHarness h;
+        h.server.reportPages[u"/v1/organization/usage/completions"_s] = {
+            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f1-openai-admin-usage-completions.json"_s))).object()};
+        h.server.reportPages[u"/v1/organization/costs"_s] = {
+            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f2-openai-admin-costs.json"_s))).object()};
+        AdminSyncConfig c;
+        c.openAiBaseUrl = QUrl(h.server.base());
+        c.anthropicBaseUrl = QUrl(h.server.base());
+        c.sleeper = h.sleeper();
+        c.retry = h.fastRetry(2);
+        c.firstSyncDays = 3650;
+        AdminSync sync(*h.ledger, h.secrets, h.network, c);
+        Settings settings(h.dir.filePath(u"settings.ini"_s));
+        SyncScheduler scheduler(sync, settings);
+        ReconciliationPage page(*h.ledger, scheduler);
+        page.resize(1100, 620);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        // An empty ledger: no table, but what to do.
+        QTRY_VERIFY(page.isShowingEmptyState());
+        QVERIFY(!page.findChild<QTableView *>(u"reconciliationTable"_s)->isVisible());
+        auto *title = page.findChild<QLabel *>(u"reconciliationEmptyTitle"_s);
+        QVERIFY(title->isVisible());
+        QVERIFY2(title->text().startsWith("Nothing to reconcile from"_L1), qPrintable(title->text()));
+        const QString text = page.findChild<QLabel *>(u"reconciliationEmptyText"_s)->text();
+        for (const auto words : {"admin key"_L1, "Save key"_L1, "Sync now"_L1, "keychain only"_L1, "tokenledger sync"_L1})
+            QVERIFY2(text.contains(words), qPrintable(words.toString()));
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            page.grab().save(dir + u"/reconciliation-empty.png"_s);
+
+        // "Enter an admin key" puts the cursor in the key field; its "Sync now" syncs.
+        page.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&page));
+        page.findChild<QPushButton *>(u"reconciliationEmptyEnterKey"_s)->click();
+        auto *key = page.findChild<QLineEdit *>(u"openAiAdminKey"_s);
+        QTRY_VERIFY(key->hasFocus());
+        key->setText(u"sk-admin-empty-state"_s);
+        page.findChild<QPushButton *>(u"openAiAdminKeySave"_s)->click();
+        QTRY_COMPARE(h.secrets.entries().value(u"admin/openai"_s), QByteArray("sk-admin-empty-state"));
+        auto *emptySync = page.findChild<QPushButton *>(u"reconciliationEmptySync"_s);
+        emptySync->click();
+        QVERIFY(!emptySync->isEnabled()); // one sync at a time, like the bar's button
+        QTRY_VERIFY_WITH_TIMEOUT(emptySync->isEnabled(), 10000);
+        QCOMPARE(h.server.count("GET", u"/v1/organization/usage/completions"_s), 1);
+        // The fixtures are dated 2025-11-28: in range, the table replaces the empty state.
+        page.findChild<QDateEdit *>(u"reconcileFrom"_s)->setDate(QDate(2025, 11, 27));
+        QTRY_VERIFY(!page.isShowingEmptyState());
+        QVERIFY(page.findChild<QTableView *>(u"reconciliationTable"_s)->isVisible());
+        QCOMPARE(page.findChild<QTableView *>(u"reconciliationTable"_s)->model()->rowCount(), 2);
+    }
 };
 
 QTEST_MAIN(PagesTest)

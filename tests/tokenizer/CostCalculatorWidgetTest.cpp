@@ -23,6 +23,7 @@ private Q_SLOTS:
     void countsAndPricesAPrompt();
     void typingRecountsAfterTheDebounce();
     void unknownModelIsUnpricedAndAnEstimate();
+    void claudeEstimateSaysWhetherItIsCalibrated();
     void everyInteractiveWidgetHasAnObjectName();
     void rendersToPng();
 
@@ -102,6 +103,38 @@ void CostCalculatorWidgetTest::unknownModelIsUnpricedAndAnEstimate()
     QVERIFY(w->findChild<QLabel *>(u"tokensLabel"_s)->text().contains(u"estimate"_s));
     QCOMPARE(w->findChild<QLabel *>(u"costLabel"_s)->text(), u"unpriced"_s);
     QVERIFY(w->findChild<QLabel *>(u"noteLabel"_s)->text().contains(u"my-local-llama-7b"_s));
+}
+
+void CostCalculatorWidgetTest::claudeEstimateSaysWhetherItIsCalibrated()
+{
+    auto tokenizers = std::make_shared<tl::tokenizer::Tokenizers>();
+    auto pricer = m_pricer;
+    tl::CostCalculatorWidget w([pricer] { return pricer; }, tokenizers);
+    w.findChild<QCheckBox *>(u"asChatCheck"_s)->setChecked(false); // plain text: comparable with countText
+    w.setModel(u"claude-sonnet-4-5"_s);
+    w.setPrompt(u"Summarise the quarterly report in one line."_s);
+    w.recalculate();
+    const qint64 raw = w.promptTokens();
+    QCOMPARE(raw, tokenizers->countText(u"gpt-4o"_s, u"Summarise the quarterly report in one line."_s)->tokens);
+    auto *tokens = w.findChild<QLabel *>(u"tokensLabel"_s);
+    QCOMPARE(tokens->text(), u"~%1 (estimate, uncalibrated)"_s.arg(raw));
+    QCOMPARE(w.calibrationSamples(), 0);
+
+    // 25 recorded calls where the provider counted 1.2x ours, per-call ratios 1.1 to 1.3.
+    for (int i = 0; i < 25; ++i)
+        tokenizers->calibration().recordModel(u"claude-sonnet-4-5-20250929"_s, 1000, i % 2 ? 1100 : 1300);
+    w.recalculate();
+    const auto f = tokenizers->calibration().forModel(u"claude-sonnet-4-5"_s);
+    QVERIFY(f);
+    QCOMPARE(w.promptTokens(), qint64(std::llround(double(raw) * f->factor)));
+    QCOMPARE(w.calibrationSamples(), 25);
+    QCOMPARE(tokens->text(), u"~%1 (estimate, calibrated from 25 call(s))"_s.arg(w.promptTokens()));
+    const QString note = w.findChild<QLabel *>(u"noteLabel"_s)->text();
+    QVERIFY2(note.contains(u"x%1"_s.arg(f->factor, 0, 'f', 3)) && note.contains(u"1.100 to 1.300"_s), qPrintable(note));
+    if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        w.resize(640, 360);
+        w.grab().save(dir + u"/cost-calculator-calibrated.png"_s);
+    }
 }
 
 void CostCalculatorWidgetTest::everyInteractiveWidgetHasAnObjectName()

@@ -17,6 +17,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -144,7 +146,32 @@ void CostCalculatorWidget::recalculate()
             notes << tr("Token count is an estimate: this model's tokenizer is not public (counted with %1).")
                          .arg(counter->encoding().name());
     }
-    m_tokens->setText(estimate ? tr("~%L1 (estimate)").arg(m_promptTokens) : tr("%L1").arg(m_promptTokens));
+    // A model whose tokenizer is not public: scale by the factor learnt from the proxy's calls, and say so.
+    if (!tokenizer::encodingForModel(model).exact) {
+        const tokenizer::EstimateCalibration &calibration = m_tokenizers->calibration();
+        if (const auto f = calibration.forModel(model)) {
+            m_promptTokens = qint64(std::llround(double(m_promptTokens) * f->factor));
+            m_calibrationSamples = f->samples;
+            m_tokens->setText(tr("~%L1 (estimate, calibrated from %n call(s))", "", f->samples).arg(m_promptTokens));
+            notes << tr("Calibrated: x%1, the provider's summed prompt tokens over ours for %n recorded call(s) "
+                        "(per-call ratio %2 to %3, standard deviation %4).",
+                        "", f->samples)
+                         .arg(f->factor, 0, 'f', 3)
+                         .arg(f->ratioMin, 0, 'f', 3)
+                         .arg(f->ratioMax, 0, 'f', 3)
+                         .arg(f->ratioStdDev, 0, 'f', 3);
+        } else {
+            m_calibrationSamples = 0;
+            m_tokens->setText(tr("~%L1 (estimate, uncalibrated)").arg(m_promptTokens));
+            notes << tr("Uncalibrated: %n call(s) of this model with the provider's count so far; a factor needs "
+                        "%1 (the proxy counts a sample of its calls).",
+                        "", calibration.samplesForModel(model))
+                         .arg(calibration.minSamples());
+        }
+    } else {
+        m_calibrationSamples = 0;
+        m_tokens->setText(estimate ? tr("~%L1 (estimate)").arg(m_promptTokens) : tr("%L1").arg(m_promptTokens));
+    }
 
     const auto pricer = m_pricer ? m_pricer() : nullptr;
     Usage usage;

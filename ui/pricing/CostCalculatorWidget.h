@@ -39,6 +39,8 @@ public:
     void recalculate();
 
     qint64 promptTokens() const { return m_promptTokens; }
+    // Calls behind the calibration factor applied to the last count (0: exact, or uncalibrated).
+    int calibrationSamples() const { return m_calibrationSamples; }
 
 Q_SIGNALS:
     void recalculated();
@@ -58,6 +60,7 @@ private:
     QLabel *m_note = nullptr;
     QTimer *m_debounce = nullptr;
     qint64 m_promptTokens = 0;
+    int m_calibrationSamples = 0;
 };
 
 } // namespace tl

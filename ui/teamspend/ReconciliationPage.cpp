@@ -19,6 +19,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QTimeZone>
 #include <QVBoxLayout>
@@ -91,16 +92,26 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler,
     auto *sorter = new QSortFilterProxyModel(this);
     sorter->setSourceModel(m_model);
     sorter->setSortRole(ReconciliationModel::SortRole);
-    m_table = new QTableView(this);
+    // The table and its totals, or (no row in the range) an empty state that says how to get data in.
+    m_stack = new QStackedWidget(this);
+    auto *tablePage = new QWidget(m_stack);
+    auto *tableLayout = new QVBoxLayout(tablePage);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    m_table = new QTableView(tablePage);
     m_table->setObjectName(u"reconciliationTable"_s);
     m_table->setModel(sorter);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(ReconciliationModel::Day, Qt::DescendingOrder);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    layout->addWidget(m_table, 1);
-    m_totals = new QLabel(this);
+    tableLayout->addWidget(m_table, 1);
+    m_totals = new QLabel(tablePage);
     m_totals->setObjectName(u"reconciliationTotals"_s);
-    layout->addWidget(m_totals);
+    tableLayout->addWidget(m_totals);
+    m_stack->addWidget(tablePage);
+    m_empty = buildEmptyState();
+    m_stack->addWidget(m_empty);
+    m_stack->setCurrentWidget(m_empty); // until the first query answers
+    layout->addWidget(m_stack, 1);
 
     connect(syncButton, &QPushButton::clicked, this, &ReconciliationPage::syncNow);
     connect(m_from, &QDateEdit::dateChanged, this, &ReconciliationPage::refresh);
@@ -126,6 +137,81 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler,
 }
 
 ReconciliationPage::~ReconciliationPage() = default;
+
+QWidget *ReconciliationPage::buildEmptyState()
+{
+    auto *empty = new QWidget(m_stack);
+    empty->setObjectName(u"reconciliationEmptyState"_s);
+    m_emptyTitle = new QLabel(empty);
+    m_emptyTitle->setObjectName(u"reconciliationEmptyTitle"_s);
+    QFont big = m_emptyTitle->font();
+    big.setPointSizeF(big.pointSizeF() * 1.4);
+    big.setBold(true);
+    m_emptyTitle->setFont(big);
+    m_emptyTitle->setAlignment(Qt::AlignCenter);
+    auto *text = new QLabel(
+        tr("This table puts what OpenAI and Anthropic billed your organisation next to what TokenLedger recorded, "
+           "per day and model. To get the providers' figures in:"
+           "<ol><li>Paste an <b>admin key</b> above and press <b>Save key</b> (OpenAI: Settings ▸ Organization ▸ "
+           "Admin keys; Anthropic Console: Settings ▸ Admin keys). It is kept in the system keychain only.</li>"
+           "<li>Press <b>Sync now</b>, or choose how often to <b>sync automatically</b>. Each sync fetches only "
+           "the days not complete yet.</li></ol>"
+           "From the command line: <code>tokenledger sync --set-key openai &lt; admin-key.txt</code>, then "
+           "<code>tokenledger sync</code>. Calls through the local proxy, batch jobs and imports appear here as "
+           "recorded spend."),
+        empty);
+    text->setObjectName(u"reconciliationEmptyText"_s);
+    text->setWordWrap(true);
+    text->setTextFormat(Qt::RichText);
+    // A fixed width in font units and the height it needs: wrapped rich text in a centred layout would
+    // otherwise get a one-line height and be clipped.
+    const int width = text->fontMetrics().averageCharWidth() * 80;
+    text->setFixedWidth(width);
+    text->setMinimumHeight(text->heightForWidth(width));
+    auto *enterKey = new QPushButton(tr("Enter an &admin key"), empty);
+    enterKey->setObjectName(u"reconciliationEmptyEnterKey"_s);
+    connect(enterKey, &QPushButton::clicked, this, [this] { m_openAiKey->setFocus(Qt::OtherFocusReason); });
+    auto *sync = new QPushButton(tr("Sync now"), empty);
+    sync->setObjectName(u"reconciliationEmptySync"_s);
+    connect(sync, &QPushButton::clicked, this, &ReconciliationPage::syncNow);
+    // One sync at a time: this button follows the bar's "Sync now".
+    sync->setEnabled(!m_scheduler.isRunning());
+    connect(&m_scheduler, &SyncScheduler::started, sync, [sync] { sync->setEnabled(false); });
+    connect(&m_scheduler, &SyncScheduler::finished, sync, [sync] { sync->setEnabled(true); });
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(enterKey);
+    buttons->addWidget(sync);
+    buttons->addStretch(1);
+    auto *centred = new QHBoxLayout;
+    centred->addStretch(1);
+    centred->addWidget(text);
+    centred->addStretch(1);
+    auto *column = new QVBoxLayout(empty);
+    column->addStretch(1);
+    column->addWidget(m_emptyTitle);
+    column->addSpacing(12);
+    column->addLayout(centred);
+    column->addSpacing(12);
+    column->addLayout(buttons);
+    column->addStretch(2);
+    return empty;
+}
+
+void ReconciliationPage::showEmptyState(bool empty)
+{
+    const QLocale locale;
+    m_emptyTitle->setText(tr("Nothing to reconcile from %1 to %2")
+                              .arg(locale.toString(m_from->date(), QLocale::ShortFormat),
+                                   locale.toString(m_to->date(), QLocale::ShortFormat)));
+    m_stack->setCurrentWidget(empty ? m_empty : m_stack->widget(0));
+}
+
+bool ReconciliationPage::isShowingEmptyState() const
+{
+    return m_stack->currentWidget() == m_empty;
+}
 
 void ReconciliationPage::saveKey(const QString &provider, QLineEdit *edit)
 {
@@ -179,6 +265,7 @@ void ReconciliationPage::refresh()
                 return;
             }
             self->m_model->setRows(r->rows);
+            self->showEmptyState(r->rows.isEmpty());
             self->m_totals->setText(tr("Billed %1, recorded %2, difference %3: outside the proxy %4, price differences %5, unpriced %6.")
                                         .arg(formatUsd(r->billed), formatUsd(r->recorded), formatUsd(r->difference),
                                              formatUsd(r->outsideProxy), formatUsd(r->priceDifference), formatUsd(r->unpriced)));

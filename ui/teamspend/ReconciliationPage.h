@@ -6,6 +6,7 @@ class QComboBox;
 class QDateEdit;
 class QLabel;
 class QLineEdit;
+class QStackedWidget;
 class QTableView;
 
 namespace tl {
@@ -27,8 +28,12 @@ public:
     ~ReconciliationPage() override;
 
     void refresh();
+    // No row in the chosen range: the page shows how to get data in (admin key, Sync) instead of the table.
+    bool isShowingEmptyState() const;
 
 private:
+    QWidget *buildEmptyState();
+    void showEmptyState(bool empty);
     void saveKey(const QString &provider, QLineEdit *edit);
     void syncNow();
     void showSchedule();
@@ -45,6 +50,9 @@ private:
     QLabel *m_totals = nullptr;
     ReconciliationModel *m_model = nullptr;
     QTableView *m_table = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QWidget *m_empty = nullptr;
+    QLabel *m_emptyTitle = nullptr;
 };
 
 } // namespace tl
