@@ -182,6 +182,9 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(t->request.connectTimeoutMs));
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    // Receive buffer per transfer (curl's default is 16 KiB): stream events and most answers are a
+    // few KiB, and 1,000 open streams hold 1,000 of these buffers.
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 8192L);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errorBuffer);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlGlue::headerCallback);
