@@ -6,6 +6,12 @@
 
 #include <curl/curl.h>
 
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <unistd.h>
+#endif
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -33,28 +39,25 @@ struct UpstreamClient::SocketWatch
 
 struct CurlGlue
 {
-    static int socketCallback(CURL *, curl_socket_t s, int what, void *userp, void *socketp)
+    // curl stops watching a socket after every transfer, also when the connection stays in its
+    // keep-alive pool for the next one: the notifiers are only disabled then, and deleted when curl
+    // closes the socket (closeSocketCallback), so a reused connection costs no new QSocketNotifier.
+    static int socketCallback(CURL *, curl_socket_t s, int what, void *userp, void *)
     {
         auto *client = static_cast<UpstreamClient *>(userp);
-        auto *watch = static_cast<UpstreamClient::SocketWatch *>(socketp);
+        auto it = client->m_watches.find(qintptr(s));
         if (what == CURL_POLL_REMOVE) {
-            if (watch) {
-                // The notifier may be the one whose signal is being delivered: disable now, delete later.
-                for (auto *n : {watch->read.release(), watch->write.release()}) {
-                    if (n) {
+            if (it != client->m_watches.end()) {
+                for (QSocketNotifier *n : {it->second->read.get(), it->second->write.get()}) {
+                    if (n)
                         n->setEnabled(false);
-                        n->deleteLater();
-                    }
                 }
-                delete watch;
-                curl_multi_assign(static_cast<CURLM *>(client->m_multi), s, nullptr);
             }
             return 0;
         }
-        if (!watch) {
-            watch = new UpstreamClient::SocketWatch;
-            curl_multi_assign(static_cast<CURLM *>(client->m_multi), s, watch);
-        }
+        if (it == client->m_watches.end())
+            it = client->m_watches.emplace(qintptr(s), std::make_unique<UpstreamClient::SocketWatch>()).first;
+        UpstreamClient::SocketWatch *watch = it->second.get();
         const bool wantRead = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
         const bool wantWrite = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
         auto ensure = [&](std::unique_ptr<QSocketNotifier> &n, QSocketNotifier::Type type, int event, bool want) {
@@ -69,6 +72,26 @@ struct CurlGlue
         ensure(watch->read, QSocketNotifier::Read, CURL_CSELECT_IN, wantRead);
         ensure(watch->write, QSocketNotifier::Write, CURL_CSELECT_OUT, wantWrite);
         return 0;
+    }
+
+    static int closeSocketCallback(void *clientp, curl_socket_t s)
+    {
+        auto *client = static_cast<UpstreamClient *>(clientp);
+        if (auto it = client->m_watches.find(qintptr(s)); it != client->m_watches.end()) {
+            // A notifier may be the one whose signal is being delivered: disable now, delete later.
+            for (auto *n : {it->second->read.release(), it->second->write.release()}) {
+                if (n) {
+                    n->setEnabled(false);
+                    n->deleteLater();
+                }
+            }
+            client->m_watches.erase(it);
+        }
+#ifdef Q_OS_WIN
+        return closesocket(s);
+#else
+        return ::close(int(s));
+#endif
     }
 
     static int timerCallback(CURLM *, long timeoutMs, void *userp)
@@ -192,6 +215,8 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlGlue::writeCallback);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, t.get());
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlGlue::closeSocketCallback);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
     // Raw transfer: no content decoding, no transfer-decoding surprises beyond chunked framing.
     curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
     if (t->request.method == "GET") {

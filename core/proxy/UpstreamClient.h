@@ -75,6 +75,8 @@ private:
     // pool either way); at most kMaxIdleHandles are kept.
     static constexpr size_t kMaxIdleHandles = 64;
     std::vector<void *> m_idleHandles;
+    // Notifiers of the sockets curl opened (by descriptor), kept while curl keeps the connection.
+    std::unordered_map<qintptr, std::unique_ptr<SocketWatch>> m_watches;
     int m_callbackDepth = 0;
 };
 
