@@ -174,6 +174,30 @@
         <source>Database error: %1</source>
         <translation>数据库错误：%1</translation>
     </message>
+    <message>
+        <source>A key label can have at most %1 characters.</source>
+        <translation>密钥标签最多 %1 个字符。</translation>
+    </message>
+    <message>
+        <source>A key label cannot contain control characters.</source>
+        <translation>密钥标签不能包含控制字符。</translation>
+    </message>
+    <message>
+        <source>A key label must not contain an API key or text that looks like one (a word starting with "sk-", or 20 or more letters and digits in a row). Use a name such as "billing service".</source>
+        <translation>密钥标签不能包含 API 密钥或看起来像密钥的文本（以“sk-”开头的词，或连续 20 个及以上的字母和数字）。请使用“计费服务”这样的名称。</translation>
+    </message>
+    <message>
+        <source>Cannot read key labels: %1</source>
+        <translation>无法读取密钥标签：%1</translation>
+    </message>
+    <message>
+        <source>Cannot save the key label: %1</source>
+        <translation>无法保存密钥标签：%1</translation>
+    </message>
+    <message>
+        <source>No call in this ledger has the key identity "%1". Run `tokenledger report --by key` to list the identities.</source>
+        <translation>此账本中没有密钥标识为“%1”的调用。运行 `tokenledger report --by key` 列出所有标识。</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>
@@ -546,6 +570,26 @@
         <source>Unpriced calls</source>
         <translation>未定价调用</translation>
     </message>
+    <message>
+        <source>The salted hash of the API key that made these calls (never the key itself)</source>
+        <translation>发起这些调用的 API 密钥的加盐哈希（绝不是密钥本身）</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>（无标签）</translation>
+    </message>
+    <message>
+        <source>(no key)</source>
+        <translation>（无密钥）</translation>
+    </message>
+    <message>
+        <source>Key label</source>
+        <translation>密钥标签</translation>
+    </message>
+    <message>
+        <source>Key identity</source>
+        <translation>密钥标识</translation>
+    </message>
 </context>
 <context>
     <name>tl::BreakdownPanel</name>
@@ -566,10 +610,6 @@
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <source>Breakdown by endpoint and model</source>
-        <translation>按端点和模型细分</translation>
-    </message>
-    <message>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -580,6 +620,22 @@
     <message>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>&amp;Label this key…</source>
+        <translation>为此密钥添加标签(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>by endpoint and model</source>
+        <translation>按端点和模型</translation>
+    </message>
+    <message>
+        <source>by API key</source>
+        <translation>按 API 密钥</translation>
+    </message>
+    <message>
+        <source>Breakdown</source>
+        <translation>细分</translation>
     </message>
 </context>
 <context>
@@ -812,6 +868,26 @@
     <message>
         <source>A query failed: %1</source>
         <translation>查询失败：%1</translation>
+    </message>
+    <message>
+        <source>remove the label of %1</source>
+        <translation>移除 %1 的标签</translation>
+    </message>
+    <message>
+        <source>label %1 as "%2"</source>
+        <translation>将 %1 标记为“%2”</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Label this key</source>
+        <translation>为此密钥添加标签</translation>
     </message>
 </context>
 <context>
@@ -1246,6 +1322,21 @@ Saving: %2 (%3 of %4)</source>
     <message>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
+    <name>tl::KeyLabelDialog</name>
+    <message>
+        <source>Label this key</source>
+        <translation>为此密钥添加标签</translation>
+    </message>
+    <message>
+        <source>Name the API key whose salted hash is %1, so that breakdowns by key show who made the calls. The label is stored in the ledger; never type the key itself.</source>
+        <translation>为加盐哈希为 %1 的 API 密钥命名，让按密钥的细分显示是谁发起了调用。标签保存在账本中；切勿输入密钥本身。</translation>
+    </message>
+    <message>
+        <source>e.g. billing service</source>
+        <translation>例如 计费服务</translation>
     </message>
 </context>
 <context>

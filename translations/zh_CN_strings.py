@@ -786,3 +786,27 @@ T.update({
 'Enter an &admin key': '输入管理员密钥(&A)',
 'Nothing to reconcile from %1 to %2': '%1 至 %2 没有可对账的数据',
 })
+
+# Key labels (dashboard breakdown by API key; core/ledger/KeyLabels)
+T.update({
+'(no label)': '（无标签）',
+'(no key)': '（无密钥）',
+'The salted hash of the API key that made these calls (never the key itself)': '发起这些调用的 API 密钥的加盐哈希（绝不是密钥本身）',
+'Key label': '密钥标签',
+'Key identity': '密钥标识',
+'&Label this key…': '为此密钥添加标签(&L)…',
+'by endpoint and model': '按端点和模型',
+'by API key': '按 API 密钥',
+'Breakdown': '细分',
+'Label this key': '为此密钥添加标签',
+'Name the API key whose salted hash is %1, so that breakdowns by key show who made the calls. The label is stored in the ledger; never type the key itself.': '为加盐哈希为 %1 的 API 密钥命名，让按密钥的细分显示是谁发起了调用。标签保存在账本中；切勿输入密钥本身。',
+'e.g. billing service': '例如 计费服务',
+'remove the label of %1': '移除 %1 的标签',
+'label %1 as "%2"': '将 %1 标记为“%2”',
+'A key label can have at most %1 characters.': '密钥标签最多 %1 个字符。',
+'A key label cannot contain control characters.': '密钥标签不能包含控制字符。',
+'A key label must not contain an API key or text that looks like one (a word starting with "sk-", or 20 or more letters and digits in a row). Use a name such as "billing service".': '密钥标签不能包含 API 密钥或看起来像密钥的文本（以“sk-”开头的词，或连续 20 个及以上的字母和数字）。请使用“计费服务”这样的名称。',
+'Cannot read key labels: %1': '无法读取密钥标签：%1',
+'Cannot save the key label: %1': '无法保存密钥标签：%1',
+'No call in this ledger has the key identity "%1". Run `tokenledger report --by key` to list the identities.': '此账本中没有密钥标识为“%1”的调用。运行 `tokenledger report --by key` 列出所有标识。',
+})

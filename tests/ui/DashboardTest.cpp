@@ -12,6 +12,7 @@
 #include "dashboard/DateRangePicker.h"
 #include "dashboard/EmptyState.h"
 #include "dashboard/FilterChip.h"
+#include "dashboard/KeyLabelDialog.h"
 #include "common/Format.h"
 #include "dashboard/KpiPanel.h"
 
@@ -21,11 +22,15 @@
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDateTime>
+#include <QDialogButtonBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QUndoStack>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -244,6 +249,115 @@ private Q_SLOTS:
         QTRY_VERIFY(page->isLoaded());
         QVERIFY(!page->filterChip()->isVisible());
         QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 22);
+    }
+
+    // Grouped by API key, the table shows each identity with its label; "Label this key…" (context menu)
+    // asks through the dialog (which refuses text that looks like a key), stores the label in the ledger,
+    // and Ctrl+Z / Ctrl+Y in the table undo and redo it; a row click narrows to that key.
+    void groupingByKeyShowsLabelsAndLabelsAKeyWithUndo()
+    {
+        test::TempLedger t;
+        QList<CallRecord> records;
+        for (int i = 0; i < 15; ++i) {
+            CallRecord r = test::makeRecord(m_now - test::kHourUs - i * 1'000'000LL, u"chat"_s, u"openai"_s,
+                                            u"gpt-4o-2024-08-06"_s, 1000, 200);
+            r.keyId = i < 10 ? u"k_aaaaaaaaaaaaaaaa"_s : u"k_bbbbbbbbbbbbbbbb"_s;
+            r.sourceKey = u"keys:%1"_s.arg(i);
+            t.ledger->pricer()->apply(r);
+            records << r;
+        }
+        QCOMPARE(t.ledger->writer().submitBatch(records).result().inserted, 15);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        QTRY_VERIFY(page->isLoaded());
+        BreakdownPanel *panel = page->breakdownPanel();
+        QVERIFY(!panel->labelKeyAction()->isVisible());
+        panel->groupByBox()->setCurrentIndex(1);
+        QTRY_VERIFY(page->isLoaded());
+        QVERIFY(page->breakdownModel()->breakdown().groupBy == QList<Dimension>{Dimension::Key});
+        QTableView *table = panel->table();
+        QAbstractItemModel *m = table->model();
+        QCOMPARE(m->rowCount(), 2);
+        QCOMPARE(m->headerData(BreakdownModel::Endpoint, Qt::Horizontal).toString(), u"Key label"_s);
+        QCOMPARE(m->headerData(BreakdownModel::Model, Qt::Horizontal).toString(), u"Key identity"_s);
+        QCOMPARE(m->index(0, BreakdownModel::Model).data().toString(), u"k_aaaaaaaaaaaaaaaa"_s);
+        QCOMPARE(m->index(0, BreakdownModel::Endpoint).data().toString(), u"(no label)"_s);
+        QCOMPARE(m->index(0, BreakdownModel::Calls).data(BreakdownModel::SortRole).toLongLong(), 10);
+
+        table->setCurrentIndex(m->index(0, BreakdownModel::Endpoint));
+        QVERIFY(panel->labelKeyAction()->isVisible());
+        QVERIFY(panel->labelKeyAction()->isEnabled());
+        panel->labelKeyAction()->trigger();
+        auto *dialog = prompter.lastDialog<KeyLabelDialog>();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->keyId(), u"k_aaaaaaaaaaaaaaaa"_s);
+        QPushButton *ok = dialog->buttons()->button(QDialogButtonBox::Ok);
+        dialog->edit()->setText(u"sk-proj-0123456789abcdefghij"_s);
+        QVERIFY(!ok->isEnabled());
+        QVERIFY(dialog->findChild<QLabel *>(u"keyLabelProblem"_s)->isVisible());
+        dialog->edit()->setText(u"billing service"_s);
+        QVERIFY(ok->isEnabled());
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QTRY_COMPARE(m->index(0, BreakdownModel::Endpoint).data().toString(), u"billing service"_s);
+        QTRY_VERIFY(page->isLoaded());
+        // Stored in the ledger: the CLI and a restart see it.
+        BreakdownQuery q;
+        q.fromUs = 0;
+        q.toUs = std::numeric_limits<qint64>::max();
+        q.groupBy = {Dimension::Key};
+        QCOMPARE(t.ledger->breakdown(q).result()->keyLabels.value(u"k_aaaaaaaaaaaaaaaa"_s), u"billing service"_s);
+
+        // Shortcuts reach only the active window (the dialog was the last one shown).
+        page->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
+        QTRY_COMPARE(m->index(0, BreakdownModel::Endpoint).data().toString(), u"(no label)"_s);
+        QVERIFY(t.ledger->breakdown(q).result()->keyLabels.isEmpty());
+        QTRY_VERIFY(page->isLoaded());
+        page->undoStack()->redo();
+        QTRY_COMPARE(m->index(0, BreakdownModel::Endpoint).data().toString(), u"billing service"_s);
+        QTRY_VERIFY(page->isLoaded());
+        // To look at it: TOKENLEDGER_SCREENSHOT_DIR=/tmp/shots ctest -R DashboardTest
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(page->grab().save(dir + u"/dashboard-by-key.png"_s));
+
+        // A plain click on the other key's row narrows every view to that key.
+        const QModelIndex other = m->index(1, BreakdownModel::Calls);
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(other).center());
+        QCOMPARE(page->filter().key, u"k_bbbbbbbbbbbbbbbb"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 5);
+    }
+
+    // At a 1440 px window the breakdown fits its third of the page without scrolling sideways (the columns
+    // that do not fit are hidden by default); the header's context menu shows a hidden column again, and the
+    // choice is kept for the next start. Copy and export keep every column.
+    void breakdownColumnsFitAt1440AndTheChoiceIsKept()
+    {
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        test::ScriptedPrompter prompter;
+        auto page = makePage(t, prompter, u"all"_s);
+        page->resize(1440 - 120, 900 - 60); // the main window's navigation list and status bar take the rest
+        QTRY_VERIFY(page->isLoaded());
+        BreakdownPanel *panel = page->breakdownPanel();
+        QTableView *table = panel->table();
+        QCOMPARE(panel->hiddenColumns(), BreakdownPanel::defaultHiddenColumns());
+        QTRY_COMPARE(table->horizontalScrollBar()->maximum(), 0);
+        panel->setHiddenColumns({}); // every column: it would scroll (why some are hidden by default)
+        QTRY_VERIFY(table->horizontalScrollBar()->maximum() > 0);
+        panel->setHiddenColumns(BreakdownPanel::defaultHiddenColumns());
+        QVERIFY(!table->isColumnHidden(BreakdownModel::P95Latency));
+        QVERIFY(table->isColumnHidden(BreakdownModel::CachedTokens));
+        QVERIFY(!panel->columnAction(BreakdownModel::Endpoint)); // names and cost are always shown
+        QVERIFY(panel->selectionText().section(u'\n', 0, 0).contains(u"Cached tokens"_s));
+
+        panel->columnAction(BreakdownModel::CachedTokens)->trigger();
+        QVERIFY(!table->isColumnHidden(BreakdownModel::CachedTokens));
+        auto again = makePage(t, prompter, u"all"_s);
+        QVERIFY(!again->breakdownPanel()->table()->isColumnHidden(BreakdownModel::CachedTokens));
+        QVERIFY(again->breakdownPanel()->table()->isColumnHidden(BreakdownModel::ReasoningTokens));
     }
 
     void clickingAParetoBarNarrowsTheTable()

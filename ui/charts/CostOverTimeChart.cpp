@@ -6,6 +6,7 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
+#include <QLegend>
 #include <QStackedBarSeries>
 #include <QToolTip>
 #include <QValueAxis>
@@ -22,6 +23,10 @@ CostOverTimeChart::CostOverTimeChart(QWidget *parent)
     setObjectName(u"costOverTimeChart"_s);
     chart()->setTitle(tr("Cost over time"));
     chart()->setMargins(QMargins(4, 4, 28, 4)); // room for the last bucket's label
+    // One legend entry per line at the right: at the bottom, Qt Charts puts every entry on one row and elides
+    // long model names ("gpt-4o-mini-2024-…") once there are more than a few series.
+    chart()->legend()->setAlignment(Qt::AlignRight);
+    chart()->legend()->setShowToolTips(true);
 }
 
 int CostOverTimeChart::seriesCount() const

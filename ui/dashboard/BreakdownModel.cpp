@@ -2,6 +2,8 @@
 
 #include "common/Format.h"
 
+#include <QPalette>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -42,6 +44,26 @@ QVariant BreakdownModel::data(const QModelIndex &index, int role) const
     const Aggregate &a = r.agg;
     if (role == KeysRole)
         return r.keys;
+    const bool byKey = groupedByKey();
+    if (role == KeyIdRole)
+        return byKey ? QVariant(r.keys.value(0)) : QVariant();
+    if (role == KeyLabelRole)
+        return byKey ? QVariant(m_data.keyLabels.value(r.keys.value(0))) : QVariant();
+    if (byKey && index.column() <= Model) {
+        const QString id = r.keys.value(0);
+        const QString label = m_data.keyLabels.value(id);
+        if (role == Qt::ForegroundRole && ((index.column() == Endpoint && label.isEmpty()) || id.isEmpty()))
+            return QPalette().brush(QPalette::PlaceholderText);
+        if (role == Qt::ToolTipRole && index.column() == Model)
+            return tr("The salted hash of the API key that made these calls (never the key itself)");
+        if (role == SortRole)
+            return index.column() == Endpoint ? label : id;
+        if (role == Qt::DisplayRole) {
+            if (index.column() == Endpoint)
+                return label.isEmpty() ? tr("(no label)") : label;
+            return id.isEmpty() ? tr("(no key)") : id;
+        }
+    }
     if (role == Qt::TextAlignmentRole)
         return index.column() <= Model ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                        : QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -92,8 +114,8 @@ QVariant BreakdownModel::headerData(int section, Qt::Orientation orientation, in
     if (role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
-    case Endpoint: return tr("Endpoint");
-    case Model: return tr("Model");
+    case Endpoint: return groupedByKey() ? tr("Key label") : tr("Endpoint");
+    case Model: return groupedByKey() ? tr("Key identity") : tr("Model");
     case Calls: return tr("Calls");
     case PromptTokens: return tr("Prompt tokens");
     case CachedTokens: return tr("Cached tokens");
@@ -126,7 +148,7 @@ QList<QStringList> BreakdownModel::csvRows(const QList<int> &rows, bool rawNumbe
                 line << toDecimalUsd(m_data.rows.at(r).agg.cost);
             else if (rawNumbers && c == CostPer1kCalls)
                 line << toDecimalUsd(m_data.rows.at(r).agg.costPer1kCalls());
-            else if (rawNumbers && c > Model)
+            else if (rawNumbers && (c > Model || groupedByKey())) // key names: "" rather than "(no label)"
                 line << data(i, SortRole).toString();
             else
                 line << data(i).toString();

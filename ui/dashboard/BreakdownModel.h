@@ -9,7 +9,9 @@ namespace tl {
 // The dashboard's breakdown table: one row per group of a Breakdown (endpoint · model by default).
 // DisplayRole gives formatted text, SortRole raw numbers (calls, tokens, nano-USD, microseconds,
 // shares), so sorting is numeric. Money columns are nano-USD in SortRole. Replaced in one call by
-// setBreakdown(). Thread affinity: GUI thread.
+// setBreakdown(). Grouped by key, the two name columns are the user's key label (Breakdown::keyLabels;
+// placeholder text when there is none) and the key identity (the salted hash, never the key).
+// Thread affinity: GUI thread.
 class BreakdownModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -35,12 +37,15 @@ public:
     };
     static constexpr int SortRole = Qt::UserRole + 1;
     static constexpr int KeysRole = Qt::UserRole + 2; // QStringList of the row's group names
+    static constexpr int KeyIdRole = Qt::UserRole + 3; // grouped by key: the row's key identity; else invalid
+    static constexpr int KeyLabelRole = Qt::UserRole + 4; // grouped by key: its label ("" when none)
 
     explicit BreakdownModel(QObject *parent = nullptr);
 
     void setBreakdown(const Breakdown &breakdown);
     const Breakdown &breakdown() const { return m_data; }
     const BreakdownRow &row(int r) const { return m_data.rows.at(r); }
+    bool groupedByKey() const { return m_data.groupBy == QList<Dimension>{Dimension::Key}; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

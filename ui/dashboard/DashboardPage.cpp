@@ -5,14 +5,17 @@
 #include "DateRangePicker.h"
 #include "EmptyState.h"
 #include "FilterChip.h"
+#include "KeyLabelDialog.h"
 #include "KpiPanel.h"
 #include "charts/CostOverTimeChart.h"
 #include "charts/ParetoChart.h"
 #include "charts/TopSpendersChart.h"
 #include "common/Format.h"
 #include "ledger/Ledger.h"
+#include "common/Prompter.h"
 #include "settings/Settings.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDateTime>
 #include <QEvent>
@@ -22,12 +25,37 @@
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QTimer>
+#include <QUndoCommand>
+#include <QUndoStack>
 
 #include <limits>
 
 using namespace Qt::StringLiterals;
 
 namespace tl {
+
+namespace {
+// One key label change: redo sets `after`, undo restores `before` (both through the ledger's writer).
+class KeyLabelCommand final : public QUndoCommand
+{
+public:
+    KeyLabelCommand(std::function<void(const QString &)> apply, const QString &keyId, QString before, QString after)
+        : m_apply(std::move(apply))
+        , m_before(std::move(before))
+        , m_after(std::move(after))
+    {
+        setText(m_after.isEmpty() ? DashboardPage::tr("remove the label of %1").arg(keyId)
+                                  : DashboardPage::tr("label %1 as \"%2\"").arg(keyId, m_after));
+    }
+    void undo() override { m_apply(m_before); }
+    void redo() override { m_apply(m_after); }
+
+private:
+    std::function<void(const QString &)> m_apply;
+    QString m_before;
+    QString m_after;
+};
+} // namespace
 
 DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &prompter, Clock clock, QWidget *parent)
     : QWidget(parent)
@@ -88,6 +116,35 @@ DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &promp
     m_model = new BreakdownModel(this);
     m_table = new BreakdownPanel(m_model, m_prompter, content);
     connect(m_table, &BreakdownPanel::rowClicked, this, &DashboardPage::narrowTo);
+    connect(m_table, &BreakdownPanel::groupByChanged, this, &DashboardPage::refresh);
+    connect(m_table, &BreakdownPanel::labelKeyRequested, this, &DashboardPage::askForKeyLabel);
+    // The columns the user chose to hide (header context menu), kept across runs.
+    const QVariant hidden = m_settings.value(u"dashboard/breakdownHiddenColumns"_s);
+    if (hidden.isValid()) {
+        QList<int> columns;
+        for (const QString &c : hidden.toStringList()) {
+            if (c != u"none")
+                columns << c.toInt();
+        }
+        m_table->setHiddenColumns(columns);
+    }
+    connect(m_table, &BreakdownPanel::columnsChanged, this, [this](const QList<int> &columns) {
+        QStringList stored;
+        for (int c : columns)
+            stored << QString::number(c);
+        if (stored.isEmpty())
+            stored << u"none"_s; // QSettings reads an empty list back as no value (the defaults)
+        m_settings.setValue(u"dashboard/breakdownHiddenColumns"_s, stored);
+    });
+    m_undo = new QUndoStack(this);
+    QAction *undo = m_undo->createUndoAction(this, tr("Undo"));
+    undo->setObjectName(u"undoKeyLabel"_s);
+    undo->setShortcut(QKeySequence::Undo);
+    m_table->addTableAction(undo);
+    QAction *redo = m_undo->createRedoAction(this, tr("Redo"));
+    redo->setObjectName(u"redoKeyLabel"_s);
+    redo->setShortcut(QKeySequence::Redo);
+    m_table->addTableAction(redo);
     m_costChart = new CostOverTimeChart(content);
     connect(m_costChart, &CostOverTimeChart::seriesClicked, this, [this](const QString &name) {
         Filter f = m_filter;
@@ -133,6 +190,7 @@ DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &promp
 
     connect(&m_ledger, &Ledger::recordsAdded, this, &DashboardPage::scheduleRefresh);
     connect(&m_ledger, &Ledger::pricingChanged, this, &DashboardPage::scheduleRefresh);
+    connect(&m_ledger, &Ledger::keyLabelsChanged, this, &DashboardPage::scheduleRefresh);
     connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
         if (key == u"ui/timeZone")
             scheduleRefresh();
@@ -264,6 +322,7 @@ void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> spa
     bq.fromUs = from;
     bq.toUs = to;
     bq.filter = m_filter;
+    bq.groupBy = m_table->groupBy();
     m_ledger.breakdown(bq).then(this, [this, generation](Result<Breakdown> b) {
         if (generation != m_generation)
             return;
@@ -343,7 +402,9 @@ void DashboardPage::applyBreakdown(const Breakdown &b)
     QList<TopSpendersChart::Bar> bars;
     for (qsizetype i = 0; i < std::min<qsizetype>(b.rows.size(), 10); ++i) {
         const BreakdownRow &row = b.rows.at(i);
-        bars.append({row.keys.join(u" · "_s), row.agg.cost});
+        const QString label = b.keyLabels.value(row.keys.value(0));
+        const bool byKey = b.groupBy == QList<Dimension>{Dimension::Key};
+        bars.append({byKey ? (label.isEmpty() ? row.keys.value(0) : label) : row.keys.join(u" · "_s), row.agg.cost});
     }
     m_topChart->setBars(bars);
     if (b.totals.calls == 0) {
@@ -361,9 +422,37 @@ void DashboardPage::applyBreakdown(const Breakdown &b)
 void DashboardPage::narrowTo(const QStringList &keys)
 {
     Filter f = m_filter;
-    f.endpoint = keys.value(0);
-    f.model = keys.value(1);
+    if (m_model->groupedByKey()) {
+        f.key = keys.value(0);
+    } else {
+        f.endpoint = keys.value(0);
+        f.model = keys.value(1);
+    }
     setFilter(f);
+}
+
+void DashboardPage::askForKeyLabel(const QString &keyId, const QString &currentLabel)
+{
+    auto *dialog = new KeyLabelDialog(keyId, currentLabel, this);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, currentLabel] {
+        if (dialog->label() != currentLabel)
+            setKeyLabel(dialog->keyId(), currentLabel, dialog->label());
+    });
+    m_prompter.showDialog(dialog);
+}
+
+void DashboardPage::setKeyLabel(const QString &keyId, const QString &before, const QString &after)
+{
+    m_undo->push(new KeyLabelCommand([this, keyId](const QString &label) { applyKeyLabel(keyId, label); }, keyId,
+                                     before, after));
+}
+
+void DashboardPage::applyKeyLabel(const QString &keyId, const QString &label)
+{
+    m_ledger.setKeyLabel(keyId, label).then(this, [this](Result<void> result) {
+        if (!result)
+            m_prompter.warning(this, tr("Label this key"), result.error().message);
+    });
 }
 
 void DashboardPage::finishOne(quint64 generation)

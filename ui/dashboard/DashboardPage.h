@@ -10,6 +10,7 @@
 class QComboBox;
 class QLabel;
 class QStackedWidget;
+class QUndoStack;
 
 namespace tl {
 
@@ -69,6 +70,10 @@ public:
     ParetoChart *paretoChart() const { return m_paretoChart; }
     FilterChip *filterChip() const { return m_chip; }
     EmptyState *emptyState() const { return m_empty; }
+    // Key label edits made from the breakdown (undo/redo; Ctrl+Z in the table).
+    QUndoStack *undoStack() const { return m_undo; }
+    // Sets the label of a caller identity through the undo stack (what the "Label this key…" dialog does).
+    void setKeyLabel(const QString &keyId, const QString &before, const QString &after);
 
 Q_SIGNALS:
     void dataLoaded();
@@ -83,6 +88,8 @@ private:
     void showError(const QString &message);
     void applyBreakdown(const Breakdown &b);
     void narrowTo(const QStringList &keys);
+    void askForKeyLabel(const QString &keyId, const QString &currentLabel);
+    void applyKeyLabel(const QString &keyId, const QString &label);
     QTimeZone zone() const;
 
     Ledger &m_ledger;
@@ -112,6 +119,7 @@ private:
     CostOverTimeChart *m_costChart;
     TopSpendersChart *m_topChart;
     ParetoChart *m_paretoChart;
+    QUndoStack *m_undo;
 };
 
 } // namespace tl
