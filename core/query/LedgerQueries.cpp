@@ -282,11 +282,14 @@ void cover(qint64 from, qint64 to, Level level, int sign, bool complement, QList
     }
 }
 
-// The ranges for [from, to) starting at `top` (Hour: hourly rollups and raw rows only).
+// The ranges for [from, to) starting at `top` (Hour: hourly rollups and raw rows only). The range is first
+// clamped to +-2^62 us (+-146,000 years): callers pass INT64_MAX for "no end", and a period rounded past it
+// would overflow.
 QList<Range> splitRange(qint64 from, qint64 to, Level top, bool complement = false)
 {
+    constexpr qint64 kLimit = qint64(1) << 62;
     QList<Range> ranges;
-    cover(from, to, top, 1, complement, ranges);
+    cover(std::max(from, -kLimit), std::min(to, kLimit), top, 1, complement, ranges);
     return ranges;
 }
 

@@ -248,6 +248,8 @@ private Q_SLOTS:
             << localMidnightUs("Asia/Kolkata", QDate(2026, 3, 19)) << localMidnightUs("Asia/Kolkata", QDate(2026, 3, 26));
         QTest::newRow("60 local days, America/New_York, across the US DST change")
             << localMidnightUs("America/New_York", QDate(2026, 2, 25)) << localMidnightUs("America/New_York", QDate(2026, 4, 26));
+        QTest::newRow("no start and no end (INT64_MIN to INT64_MAX, as the Simulator page asks)")
+            << std::numeric_limits<qint64>::min() << std::numeric_limits<qint64>::max();
         QTest::newRow("24 local hours, Pacific/Chatham (UTC+13:45)")
             << localMidnightUs("Pacific/Chatham", QDate(2026, 3, 22)) << localMidnightUs("Pacific/Chatham", QDate(2026, 3, 23));
     }
