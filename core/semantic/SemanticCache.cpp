@@ -133,6 +133,12 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
                                      hits INTEGER NOT NULL DEFAULT 0, last_hit_us INTEGER,
                                      cost_nano_usd INTEGER, bytes INTEGER NOT NULL))"_s,
                                u"CREATE INDEX IF NOT EXISTS semantic_entries_expires ON semantic_entries(expires_us)"_s,
+                               // Which entry answered which ledger record (a semantic hit), so "mark wrong" works
+                               // on hits of earlier proxy runs. Added in the same schema version: a file without
+                               // it gets it here, and an older build ignores it.
+                               uR"(CREATE TABLE IF NOT EXISTS semantic_hits (
+                                     record_id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL))"_s,
+                               u"CREATE INDEX IF NOT EXISTS semantic_hits_entry ON semantic_hits(entry_id)"_s,
                                u"PRAGMA user_version = 1"_s}) {
         if (!q.exec(sql))
             return std::unexpected(
@@ -141,6 +147,8 @@ Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
     q.prepare(u"DELETE FROM semantic_entries WHERE expires_us <= :now"_s);
     q.bindValue(u":now"_s, nowUs);
     if (!q.exec())
+        return std::unexpected(dbError(QObject::tr("Cannot expire semantic cache entries"), q.lastError()));
+    if (!q.exec(u"DELETE FROM semantic_hits WHERE entry_id NOT IN (SELECT id FROM semantic_entries)"_s))
         return std::unexpected(dbError(QObject::tr("Cannot expire semantic cache entries"), q.lastError()));
     q.setForwardOnly(true);
     if (!q.exec(u"SELECT id, scope, guard, embedding_model, dims, vector, created_us, expires_us, bytes, focus_vector "
@@ -212,12 +220,15 @@ Result<void> SemanticCache::deleteRows(const std::vector<qint64> &ids)
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     if (!db.transaction())
         return std::unexpected(dbError(QObject::tr("Cannot delete semantic cache entries"), db.lastError()));
-    QSqlQuery q(db);
+    QSqlQuery q(db), hits(db);
     q.prepare(u"DELETE FROM semantic_entries WHERE id = :id"_s);
+    hits.prepare(u"DELETE FROM semantic_hits WHERE entry_id = :id"_s);
     for (qint64 id : ids) {
         q.bindValue(u":id"_s, id);
-        if (!q.exec()) {
-            const Error e = dbError(QObject::tr("Cannot delete semantic cache entries"), q.lastError());
+        hits.bindValue(u":id"_s, id);
+        if (!q.exec() || !hits.exec()) {
+            const Error e = dbError(QObject::tr("Cannot delete semantic cache entries"),
+                                    q.lastError().isValid() ? q.lastError() : hits.lastError());
             db.rollback();
             return std::unexpected(e);
         }
@@ -376,6 +387,46 @@ Result<void> SemanticCache::markWrong(qint64 entryId)
     return deleteRows({entryId});
 }
 
+Result<void> SemanticCache::rememberHit(qint64 recordId, qint64 entryId)
+{
+    if (recordId <= 0 || !contains(entryId))
+        return fail(ErrorCode::InvalidArgument,
+                    QObject::tr("Cannot remember semantic hit: record %1, entry %2").arg(recordId).arg(entryId));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(u"INSERT OR REPLACE INTO semantic_hits (record_id, entry_id) VALUES (:record, :entry)"_s);
+    q.bindValue(u":record"_s, recordId);
+    q.bindValue(u":entry"_s, entryId);
+    if (!q.exec())
+        return std::unexpected(dbError(QObject::tr("Cannot remember a semantic cache hit"), q.lastError()));
+    return {};
+}
+
+Result<std::optional<qint64>> SemanticCache::entryForRecord(qint64 recordId) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(u"SELECT entry_id FROM semantic_hits WHERE record_id = :record"_s);
+    q.bindValue(u":record"_s, recordId);
+    if (!q.exec())
+        return std::unexpected(dbError(QObject::tr("Cannot read the semantic cache"), q.lastError()));
+    if (!q.next())
+        return std::optional<qint64>();
+    const qint64 entryId = q.value(0).toLongLong();
+    return contains(entryId) ? std::optional<qint64>(entryId) : std::optional<qint64>();
+}
+
+Result<void> SemanticCache::markRecordWrong(qint64 recordId)
+{
+    auto entry = entryForRecord(recordId);
+    if (!entry)
+        return std::unexpected(entry.error());
+    if (!*entry)
+        return fail(ErrorCode::NotFound,
+                    QObject::tr("Record %1 has no semantic cache entry to remove: it was not answered by the semantic "
+                                "cache, or its entry has expired, been evicted or already been removed.")
+                        .arg(recordId));
+    return markWrong(**entry);
+}
+
 Result<qint64> SemanticCache::purgeExpired(qint64 nowUs)
 {
     std::vector<qint64> expired;
@@ -391,7 +442,7 @@ Result<qint64> SemanticCache::purgeExpired(qint64 nowUs)
 Result<void> SemanticCache::clear()
 {
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    if (!q.exec(u"DELETE FROM semantic_entries"_s))
+    if (!q.exec(u"DELETE FROM semantic_entries"_s) || !q.exec(u"DELETE FROM semantic_hits"_s))
         return std::unexpected(dbError(QObject::tr("Cannot clear the semantic cache"), q.lastError()));
     m_indexes.clear();
     m_meta.clear();

@@ -102,6 +102,16 @@ public:
     // "This hit was wrong" from the request log: removes the entry from the file and the index.
     // NotFound if there is no such entry (already evicted, expired or removed).
     Result<void> markWrong(qint64 entryId);
+    // The ledger record `recordId` (CallRecord::id) was answered by entry `entryId`: kept in the cache
+    // file (table semantic_hits) until the entry goes, so markRecordWrong() works in later proxy runs.
+    // InvalidArgument for a record id <= 0 or an entry that is not in the cache; Database on a write error.
+    Result<void> rememberHit(qint64 recordId, qint64 entryId);
+    // The live entry that answered `recordId` (nullopt: none remembered, or the entry is gone).
+    Result<std::optional<qint64>> entryForRecord(qint64 recordId) const;
+    // "This hit was wrong" for a request-log record of this or an earlier run: markWrong() on the entry
+    // that answered it. NotFound when there is none (not a semantic hit, or the entry expired, was
+    // evicted or was already removed).
+    Result<void> markRecordWrong(qint64 recordId);
     // Deletes expired entries; returns how many.
     Result<qint64> purgeExpired(qint64 nowUs);
     Result<void> clear();

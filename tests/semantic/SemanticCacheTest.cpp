@@ -265,6 +265,54 @@ private Q_SLOTS:
         QVERIFY(storeChat(*cache, chat(u"How do I reset my password?"_s), "right answer") > id);
     }
 
+    // A hit of an earlier run (the cache file reopened, as by a new proxy run) can be marked wrong from
+    // its ledger record: the file remembers which entry answered which record.
+    void markWrongFromTheRecordOfAnEarlierRun()
+    {
+        const QString path = freshPath();
+        qint64 wrong = 0, other = 0;
+        {
+            auto cache = open(path);
+            wrong = storeChat(*cache, chat(u"How do I reset my password?"_s), "wrong answer");
+            other = storeChat(*cache, chat(u"Turn the alarm off"_s), "Alarm is off.");
+            const auto hit = lookupChat(*cache, chat(u"How do I reset my password?"_s));
+            QVERIFY(hit);
+            QCOMPARE(hit->entryId, wrong);
+            QVERIFY(cache->rememberHit(501, hit->entryId)); // ledger record 501 was this hit
+            QVERIFY(cache->rememberHit(502, other));
+            QVERIFY(!cache->rememberHit(0, wrong));        // not a record id
+            QVERIFY(!cache->rememberHit(503, other + 100)); // no such entry
+        }
+        auto cache = open(path, {}, kT0 + kSecond); // the next run
+        QCOMPARE(cache->entryForRecord(501).value(), std::optional<qint64>(wrong));
+        QCOMPARE(cache->entryForRecord(999).value(), std::optional<qint64>());
+        QVERIFY(cache->markRecordWrong(501));
+        QVERIFY(!lookupChat(*cache, chat(u"How do I reset my password?"_s), "caller-a", 0.0f));
+        QVERIFY(lookupChat(*cache, chat(u"Turn the alarm off"_s))); // the other entry stays
+        // Gone with its entry: a second mark, or one for a record the cache never answered, is NotFound.
+        for (qint64 record : {qint64(501), qint64(999)}) {
+            const auto again = cache->markRecordWrong(record);
+            QVERIFY(!again);
+            QCOMPARE(again.error().code, ErrorCode::NotFound);
+        }
+        QCOMPARE(cache->entryForRecord(501).value(), std::optional<qint64>());
+        // Removing an entry any other way forgets its records too (here: clear).
+        QVERIFY(cache->clear());
+        QCOMPARE(cache->entryForRecord(502).value(), std::optional<qint64>());
+        cache.reset();
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"hits-check"_s);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM semantic_hits"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 0);
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(u"hits-check"_s);
+    }
+
     void persistsAcrossReopen()
     {
         const QString path = freshPath();
