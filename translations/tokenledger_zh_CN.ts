@@ -2163,6 +2163,30 @@ Saving: %2 (%3 of %4)</source>
         <source>proxy-wide setting</source>
         <translation>代理全局设置</translation>
     </message>
+    <message>
+        <source>Request text</source>
+        <translation>请求文本</translation>
+    </message>
+    <message>
+        <source>Keep request and response text for endpoints:</source>
+        <translation>为以下端点保存请求和响应文本：</translation>
+    </message>
+    <message>
+        <source>none (comma-separated endpoint names)</source>
+        <translation>无（以逗号分隔的端点名称）</translation>
+    </message>
+    <message>
+        <source>By default the ledger keeps token counts, costs and timings, never the text of prompts or answers. For the endpoints named here it also keeps the request and response bodies (never headers or keys), in the ledger file on this machine. Takes effect when the proxy starts.</source>
+        <translation>默认情况下，账本只保存 token 数、费用和耗时，从不保存提示词或回答的文本。对于此处列出的端点，还会把请求和响应正文（从不包括请求头或密钥）保存在本机的账本文件中。在代理启动时生效。</translation>
+    </message>
+    <message>
+        <source>Request body:</source>
+        <translation>请求正文：</translation>
+    </message>
+    <message>
+        <source>Response body:</source>
+        <translation>响应正文：</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>

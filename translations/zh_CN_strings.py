@@ -810,3 +810,13 @@ T.update({
 'Cannot save the key label: %1': '无法保存密钥标签：%1',
 'No call in this ledger has the key identity "%1". Run `tokenledger report --by key` to list the identities.': '此账本中没有密钥标识为“%1”的调用。运行 `tokenledger report --by key` 列出所有标识。',
 })
+
+# Proxy page: per-endpoint request text storage (off by default)
+T.update({
+'Request text': '请求文本',
+'Keep request and response text for endpoints:': '为以下端点保存请求和响应文本：',
+'none (comma-separated endpoint names)': '无（以逗号分隔的端点名称）',
+'By default the ledger keeps token counts, costs and timings, never the text of prompts or answers. For the endpoints named here it also keeps the request and response bodies (never headers or keys), in the ledger file on this machine. Takes effect when the proxy starts.': '默认情况下，账本只保存 token 数、费用和耗时，从不保存提示词或回答的文本。对于此处列出的端点，还会把请求和响应正文（从不包括请求头或密钥）保存在本机的账本文件中。在代理启动时生效。',
+'Request body:': '请求正文：',
+'Response body:': '响应正文：',
+})

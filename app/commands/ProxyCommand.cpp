@@ -62,12 +62,15 @@ int runProxy(const QStringList &args)
                                       "OpenAI-compatible server); repeatable."_s,
                       u"SPEC"_s});
     parser.addOption({u"config"_s, u"JSON file: {port, bind, upstreams: [{id, kind, baseUrl, keychainEntry, "
-                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes}, savings: {default, "
-                                    "endpoints, record_embeddings, embedding_upstream, few_shot_path}}. Without "
+                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes}, store_text_endpoints: [ENDPOINT, ...], "
+                                    "savings: {default, endpoints, record_embeddings, embedding_upstream, few_shot_path}}. Without "
                                     "\"savings\", the savings policy the app saved (Routing page, Simulator page's "
                                     "Apply to proxy) is used; with it, the file's policy is used alone."_s,
                       u"FILE"_s});
     parser.addOption({u"no-cache"_s, u"Run without the exact cache."_s});
+    parser.addOption({u"store-text"_s, u"Keep the request and response bodies of this endpoint's calls in the "
+                                        "ledger (off for every endpoint by default); repeatable."_s,
+                      u"ENDPOINT"_s});
     QString error;
     if (!parseArgs(parser, "proxy", args, &error))
         return failWith("proxy", kExitUsage, error);
@@ -97,6 +100,8 @@ int runProxy(const QStringList &args)
         config.cache.enabled = c.value("enabled"_L1).toBool(true);
         config.cache.ttlSeconds = c.value("ttlSeconds"_L1).toInteger(config.cache.ttlSeconds);
         config.cache.maxBytes = c.value("maxBytes"_L1).toInteger(config.cache.maxBytes);
+        for (const QJsonValue &v : o.value("store_text_endpoints"_L1).toArray())
+            config.storeTextEndpoints.insert(v.toString());
     }
     if (parser.isSet(u"port"_s)) {
         bool ok = false;
@@ -127,6 +132,8 @@ int runProxy(const QStringList &args)
     config.upstreams = upstreams;
     if (parser.isSet(u"no-cache"_s))
         config.cache.enabled = false;
+    for (const QString &endpoint : parser.values(u"store-text"_s))
+        config.storeTextEndpoints.insert(endpoint);
     config.accessToken = qgetenv("TOKENLEDGER_PROXY_TOKEN");
     if (auto v = config.validate(); !v)
         return failWith("proxy", kExitUsage, v.error().message);

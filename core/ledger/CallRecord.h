@@ -2,6 +2,7 @@
 
 #include "common/Money.h"
 
+#include <QByteArray>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -59,6 +60,19 @@ struct Usage
     }
     qint64 totalTokens() const { return promptTokens + completionTokens; }
     bool operator==(const Usage &) const = default;
+};
+
+// The request and response bodies of one proxy call, kept (table call_text, schema v9) only for the
+// endpoints where the user turned text storage on (ProxyConfig::storeTextEndpoints). `request` is the
+// JSON body the client sent (no headers, so no keys); `response` is the upstream's JSON answer, or for a
+// stream the answer assembled from its events (ProviderProtocol's StreamAccounting::assembled()); both
+// UTF-8 bytes. Empty for every other record.
+struct CallText
+{
+    QByteArray request;
+    QByteArray response;
+    bool isEmpty() const { return request.isEmpty() && response.isEmpty(); }
+    bool operator==(const CallText &) const = default;
 };
 
 // What the proxy's savings pipeline (docs/savings.md) did, or in shadow mode would have done, for one
@@ -142,6 +156,7 @@ struct CallRecord
     QString taskType;
 
     SavingsTrace savings; // proxy records only
+    CallText text;        // proxy records of text-storing endpoints only
 };
 
 } // namespace tl

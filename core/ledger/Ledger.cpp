@@ -116,6 +116,20 @@ QFuture<Result<std::optional<RepriceReport>>> Ledger::lastReprice()
     return read<Result<std::optional<RepriceReport>>>([](QSqlDatabase &db) { return Repricer::last(db); });
 }
 
+QFuture<Result<std::optional<CallText>>> Ledger::callText(qint64 callId)
+{
+    return read<Result<std::optional<CallText>>>([callId](QSqlDatabase &db) -> Result<std::optional<CallText>> {
+        QSqlQuery q(db);
+        q.prepare(u"SELECT request_body, response_body FROM call_text WHERE call_id = ?"_s);
+        q.addBindValue(callId);
+        if (!q.exec())
+            return fail(ErrorCode::Database, QObject::tr("Cannot read the call's text: %1").arg(q.lastError().text()));
+        if (!q.next())
+            return std::optional<CallText>();
+        return std::optional<CallText>(CallText{q.value(0).toByteArray(), q.value(1).toByteArray()});
+    });
+}
+
 Result<std::shared_ptr<const Pricer>> Ledger::loadPricer(QSqlDatabase &db, std::shared_ptr<const PriceBook> book)
 {
     QList<PriceOverride> overrides;

@@ -49,6 +49,10 @@ public:
     QFuture<Result<QList<CallRecord>>> records(RecordQuery query);
     QFuture<Result<std::pair<qint64, qint64>>> timeSpan();
     QFuture<Result<std::optional<RepriceReport>>> lastReprice();
+    // The stored request and response bodies of one call (schema v9 call_text): nullopt when none were
+    // stored (text storage is off for its endpoint, which is the default, or it is not a proxy call).
+    // Errors: Database.
+    QFuture<Result<std::optional<CallText>>> callText(qint64 callId);
 
     // Runs any read-only function on the reader thread (its connection is passed in).
     template<typename R>

@@ -100,6 +100,9 @@ const char kSavingsSql[] = R"(INSERT INTO call_savings (call_id, complexity, rou
     fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, embedding)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING)";
 
+const char kTextSql[] = R"(INSERT INTO call_text (call_id, request_body, response_body) VALUES (?, ?, ?)
+    ON CONFLICT (call_id) DO NOTHING)";
+
 const char kLabelInsertSql[] = "INSERT INTO labels (kind, name) VALUES (?, ?) ON CONFLICT (kind, name) DO NOTHING";
 const char kLabelSelectSql[] = "SELECT id FROM labels WHERE kind = ? AND name = ?";
 
@@ -370,6 +373,7 @@ private:
             {"ROLLBACK", &m_rollback},
             {kInsertSql, &m_insert},
             {kSavingsSql, &m_savings},
+            {kTextSql, &m_text},
             {kLabelInsertSql, &m_labelInsert},
             {kLabelSelectSql, &m_labelSelect},
             {rollup.arg(u"rollup_hour"_s, u"hour_us"_s).toUtf8(), &m_rollup[0]},
@@ -388,7 +392,7 @@ private:
 
     void closeRaw()
     {
-        for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_labelInsert, &m_labelSelect,
+        for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_text, &m_labelInsert, &m_labelSelect,
                              &m_rollup[0], &m_rollup[1], &m_rollup[2], &m_latency[0], &m_latency[1], &m_latency[2]})
             s->reset();
         if (m_raw)
@@ -626,6 +630,17 @@ private:
                 if (const int rc = run(m_savings.get()); rc != SQLITE_DONE)
                     return abandon(rc, m_lastMessage);
             }
+            if (!r.text.isEmpty()) {
+                sqlite3_stmt *s = m_text.get();
+                sqlite3_bind_int64(s, 1, r.id);
+                // Blobs, never NULL (the columns are NOT NULL): an empty body is a zero-length blob.
+                sqlite3_bind_blob64(s, 2, r.text.request.constData(), sqlite3_uint64(r.text.request.size()),
+                                    SQLITE_STATIC);
+                sqlite3_bind_blob64(s, 3, r.text.response.constData(), sqlite3_uint64(r.text.response.size()),
+                                    SQLITE_STATIC);
+                if (const int rc = run(m_text.get()); rc != SQLITE_DONE)
+                    return abandon(rc, m_lastMessage);
+            }
             outcomes.push_back({0, {}});
             ++inserted;
             const qint64 hour = RollupPeriods::hourOf(r.startedAtUs);
@@ -725,7 +740,7 @@ private:
     QString m_openError;
     QSqlDatabase m_db; // QtSql connection: schema and runExclusive() jobs
     sqlite3 *m_raw = nullptr; // C API connection: the records and rollups
-    Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_labelInsert, m_labelSelect;
+    Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_text, m_labelInsert, m_labelSelect;
     Statement m_rollup[kLevels];  // hourly, daily, weekly
     Statement m_latency[kLevels]; // hourly, daily, weekly
     int m_lastCode = SQLITE_OK;

@@ -298,6 +298,17 @@ const QStringList kV8Data = {
         SUM(latency_calls), SUM(latency_sum_us) FROM rollup_day GROUP BY 1, 2, 3, 4, 5, 6)"_s,
 };
 
+// Version 9: the request and response bodies of proxy calls on endpoints where the user turned text
+// storage on (ProxyConfig::storeTextEndpoints; off everywhere by default). One row per such call:
+// request_body is the JSON the client sent (headers, and so keys, are never stored); response_body is
+// the upstream's JSON answer, or for a stream the answer assembled from its events.
+const QStringList kV9Tables = {
+    uR"(CREATE TABLE call_text (
+    call_id INTEGER PRIMARY KEY,
+    request_body BLOB NOT NULL,
+    response_body BLOB NOT NULL))"_s,
+};
+
 // Sums the daily latency histograms into weekly ones (canonical encoding: LatencyHistogram::encode).
 bool fillWeeklyLatency(QSqlDatabase &db, Error *error)
 {
@@ -340,7 +351,7 @@ bool fillWeeklyLatency(QSqlDatabase &db, Error *error)
 
 } // namespace
 
-int currentVersion() { return 8; }
+int currentVersion() { return 9; }
 
 QStringList version1()
 {
@@ -351,7 +362,7 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data};
+            kV8Tables + kV8Data, kV9Tables};
 }
 
 QStringList latest()
@@ -374,7 +385,7 @@ QStringList latest()
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
         // Without the per-bucket latency tables of versions 2 and 4, which version 6 replaced.
-        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + kV5Tables + kV6Tables + kV7Tables + kV8Tables;
+        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + kV5Tables + kV6Tables + kV7Tables + kV8Tables + kV9Tables;
 }
 
 Result<void> ensure(QSqlDatabase &db)

@@ -510,6 +510,7 @@ void ClientConnection::answerFromCache(CacheOutcome outcome, const QJsonObject &
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
     r.ttftUs = x.info.stream ? r.latencyUs : -1;
     r.responseBytes = body.size();
+    x.responseBody = stored; // the answer as JSON, for a text-storing endpoint (shared, not copied)
     finalizeRecord();
     if (recorded)
         recorded(r.id);
@@ -807,6 +808,15 @@ void ClientConnection::finalizeRecord()
                           &r.priceVersion, &r.errorKind, &r.sourceRef, &r.requestHash, &r.taskType}) {
         if (text->isNull())
             *text = u""_s;
+    }
+    if (!m_server.config().storeTextEndpoints.isEmpty() && m_server.config().storeTextEndpoints.contains(r.endpoint)) {
+        // The user asked for this endpoint's text (off by default). Bodies only: headers, and so keys, are
+        // never part of it.
+        r.text.request = x.request.body;
+        if (x.streaming && x.accounting)
+            r.text.response = QJsonDocument(x.accounting->assembled()).toJson(QJsonDocument::Compact);
+        else
+            r.text.response = x.responseBody;
     }
     r.id = m_server.ledger().writer().submit(r);
     m_server.recordFinished(r);

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QUrl>
 
@@ -64,6 +65,10 @@ struct ProxyConfig
     CacheConfig cache;
     // Routing, semantic cache, compression, few-shot (issue #5): all off by default; see SavingsPolicy.
     SavingsPolicy savings;
+    // Endpoints (X-TokenLedger-Endpoint values) whose request and response bodies are stored in the
+    // ledger (CallRecord::text, table call_text). Empty by default: no prompt or completion text is kept
+    // unless the user names the endpoint (Proxy page, or "store_text_endpoints" in the headless config).
+    QSet<QString> storeTextEndpoints;
 
     qint64 maxBodyBytes = 32ll * 1024 * 1024;
     qint64 maxHeaderBytes = 16 * 1024;

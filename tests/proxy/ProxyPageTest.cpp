@@ -158,6 +158,42 @@ private Q_SLOTS:
         QVERIFY(!readFile(dir.filePath(u"settings.ini"_s)).contains("PLANTED"));
     }
 
+    // "Request text": the endpoints typed in are saved, reach the proxy's config when it starts, and the
+    // field is locked while it runs (the setting takes effect at start).
+    void requestTextEndpointsReachTheProxy()
+    {
+        QTemporaryDir dir;
+        LoopbackUpstream upstream;
+        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
+        QVERIFY(ledger);
+        Settings settings(dir.filePath(u"settings.ini"_s));
+        settings.setValue(u"proxy/port"_s, freePort());
+        settings.setValue(u"proxy/upstreams"_s,
+                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1") + R"("}])"));
+        Proxy proxy(**ledger);
+        {
+            ProxyPage page(proxy, settings, std::make_shared<MemorySecretStore>());
+            auto *field = page.findChild<QLineEdit *>(u"proxyStoreText"_s);
+            QVERIFY(field);
+            QVERIFY(field->text().isEmpty()); // off for every endpoint by default
+            field->setText(u" notes, chat ,, "_s);
+            Q_EMIT field->editingFinished();
+            QStringList stored = settings.value(u"proxy/storeTextEndpoints"_s).toStringList();
+            stored.sort();
+            QCOMPARE(stored, QStringList({u"chat"_s, u"notes"_s}));
+            page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+            QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+            QCOMPARE(proxy.config().storeTextEndpoints, QSet<QString>({u"chat"_s, u"notes"_s}));
+            QVERIFY(!field->isEnabled());
+            page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+            QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+            QVERIFY(field->isEnabled());
+        }
+        // A new page shows what was saved.
+        ProxyPage again(proxy, settings, std::make_shared<MemorySecretStore>());
+        QCOMPARE(again.findChild<QLineEdit *>(u"proxyStoreText"_s)->text().split(u", "_s).size(), 2);
+    }
+
     // The Savings section shows the policy the Simulator page stored; a semantic hit in the log can be
     // marked wrong, after which the same request goes upstream again.
     void savingsSectionAndMarkSemanticHitWrong()

@@ -8,6 +8,7 @@
 #include "proxy/ProviderProtocol.h"
 
 #include <QDirIterator>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -106,6 +107,7 @@ private Q_SLOTS:
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
     void plantedKeyAppearsNowhere();
+    void requestTextIsKeptOnlyForNamedEndpoints();
 };
 
 void ProxyTest::nonStreamedChatIsForwardedRecordedAndPriced()
@@ -662,7 +664,10 @@ void ProxyTest::plantedKeyAppearsNowhere()
     QtMessageHandler previous = qInstallMessageHandler(captureLog);
     QString dir;
     {
-        ProxyHarness h([](ProxyConfig &c) { c.upstreams[0].apiKey = kKeyB; }); // key from "the keychain"
+        ProxyHarness h([](ProxyConfig &c) {
+            c.upstreams[0].apiKey = kKeyB; // key from "the keychain"
+            c.storeTextEndpoints = {u"untagged"_s}; // bodies stored too: they never carry the headers
+        });
         QVERIFY(h.ok());
         dir = h.dir();
         h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
@@ -697,6 +702,58 @@ void ProxyTest::plantedKeyAppearsNowhere()
     qInstallMessageHandler(previous);
     for (const QString &line : std::as_const(g_logLines))
         QVERIFY2(!line.contains(u"PLANTED"_s), qPrintable(line));
+}
+
+void ProxyTest::requestTextIsKeptOnlyForNamedEndpoints()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.storeTextEndpoints = {u"notes"_s}; });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const auto textOf = [&](qint64 id) {
+        auto f = h.ledger().callText(id);
+        f.waitForFinished();
+        const Result<std::optional<CallText>> r = f.result();
+        return r ? *r : std::optional<CallText>();
+    };
+    const QByteArray body = chatBody("gpt-4o", false, false, "Keep this prompt");
+    const HttpResult plain = h.curl("/v1/chat/completions", body, auth(kKeyA) << u"X-TokenLedger-Endpoint: notes"_s);
+    QCOMPARE(plain.status, 200);
+    const HttpResult hit = h.curl("/v1/chat/completions", body, auth(kKeyA) << u"X-TokenLedger-Endpoint: notes"_s);
+    QCOMPARE(hit.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    const HttpResult streamed = h.curl("/v1/chat/completions", chatBody("gpt-4o-mini", true, false, "Stream this"),
+                                       auth(kKeyA) << u"X-TokenLedger-Endpoint: notes"_s);
+    QCOMPARE(streamed.status, 200);
+    const HttpResult other = h.curl("/v1/chat/completions", chatBody("gpt-4o", false, false, "Not this one"),
+                                    auth(kKeyA) << u"X-TokenLedger-Endpoint: elsewhere"_s);
+    QCOMPARE(other.status, 200);
+
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 4);
+    // A miss: the client's body and the upstream's answer, byte for byte.
+    const std::optional<CallText> first = textOf(recs[0].id);
+    QVERIFY(first.has_value());
+    QCOMPARE(first->request, body);
+    QCOMPARE(first->response, plain.body);
+    // A cache hit keeps the answer it was served.
+    const std::optional<CallText> second = textOf(recs[1].id);
+    QVERIFY(second.has_value());
+    QCOMPARE(second->request, body);
+    QCOMPARE(second->response, plain.body);
+    // A stream: the answer assembled from its events, with the streamed text in it.
+    const std::optional<CallText> third = textOf(recs[2].id);
+    QVERIFY(third.has_value());
+    QCOMPARE(third->request, chatBody("gpt-4o-mini", true, false, "Stream this"));
+    const QJsonObject assembled = QJsonDocument::fromJson(third->response).object();
+    QVERIFY2(!assembled.isEmpty(), third->response.constData());
+    QVERIFY(!assembled.value("choices"_L1).toArray().isEmpty());
+    // Another endpoint: nothing stored, and the ledger file holds none of its prompt.
+    QVERIFY(!textOf(recs[3].id).has_value());
+    QVERIFY(h.stop());
+    QDirIterator it(h.dir(), QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!path.contains(u"curl-body"_s))
+            QVERIFY2(!readFile(path).contains("Not this one"), qPrintable(path));
+    }
 }
 
 QTEST_GUILESS_MAIN(ProxyTest)

@@ -120,6 +120,22 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     cacheRow->addWidget(m_clearCache);
     layout->addWidget(cacheBox);
 
+    // Request text: off by default; only token counts and the other record fields are kept.
+    auto *textBox = new QGroupBox(tr("Request text"), this);
+    auto *textRow = new QHBoxLayout(textBox);
+    auto *textLabel = new QLabel(tr("Keep request and response text for endpoints:"), textBox);
+    m_storeText = new QLineEdit(textBox);
+    m_storeText->setObjectName(u"proxyStoreText"_s);
+    m_storeText->setPlaceholderText(tr("none (comma-separated endpoint names)"));
+    m_storeText->setToolTip(tr("By default the ledger keeps token counts, costs and timings, never the text of "
+                               "prompts or answers. For the endpoints named here it also keeps the request and "
+                               "response bodies (never headers or keys), in the ledger file on this machine. "
+                               "Takes effect when the proxy starts."));
+    textLabel->setBuddy(m_storeText);
+    textRow->addWidget(textLabel);
+    textRow->addWidget(m_storeText, 1);
+    layout->addWidget(textBox);
+
     // Savings policy in force (written by the Simulator page's "Apply to proxy").
     auto *savingsBox = new QGroupBox(tr("Savings"), this);
     auto *savingsLayout = new QVBoxLayout(savingsBox);
@@ -198,6 +214,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     for (QSpinBox *box : {m_port, m_cacheTtl, m_cacheMax})
         connect(box, &QSpinBox::valueChanged, this, &ProxyPage::saveSettings);
     connect(m_bind, &QLineEdit::editingFinished, this, &ProxyPage::saveSettings);
+    connect(m_storeText, &QLineEdit::editingFinished, this, &ProxyPage::saveSettings);
     connect(m_cacheEnabled, &QCheckBox::toggled, this, &ProxyPage::saveSettings);
     connect(m_upstreams, &QTableWidget::itemChanged, this, &ProxyPage::saveSettings);
     connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
@@ -209,6 +226,19 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     refreshState();
 }
 
+namespace {
+// "chat, code-assist" -> {"chat", "code-assist"}; blanks dropped.
+QSet<QString> storeTextEndpoints(const QString &text)
+{
+    QSet<QString> endpoints;
+    for (const QString &part : text.split(u',', Qt::SkipEmptyParts)) {
+        if (const QString name = part.trimmed(); !name.isEmpty())
+            endpoints.insert(name);
+    }
+    return endpoints;
+}
+} // namespace
+
 void ProxyPage::loadSettings()
 {
     const QSignalBlocker block(m_upstreams);
@@ -217,6 +247,7 @@ void ProxyPage::loadSettings()
     m_cacheEnabled->setChecked(m_settings.value(u"proxy/cacheEnabled"_s, true).toBool());
     m_cacheTtl->setValue(m_settings.value(u"proxy/cacheTtlSeconds"_s, 3600).toInt());
     m_cacheMax->setValue(m_settings.value(u"proxy/cacheMaxMiB"_s, 256).toInt());
+    m_storeText->setText(m_settings.value(u"proxy/storeTextEndpoints"_s).toStringList().join(u", "_s));
     QJsonArray ups = QJsonDocument::fromJson(m_settings.value(u"proxy/upstreams"_s).toByteArray()).array();
     if (ups.isEmpty()) {
         for (UpstreamKind k : {UpstreamKind::OpenAi, UpstreamKind::Anthropic}) {
@@ -242,6 +273,7 @@ void ProxyPage::saveSettings()
     m_settings.setValue(u"proxy/cacheEnabled"_s, m_cacheEnabled->isChecked());
     m_settings.setValue(u"proxy/cacheTtlSeconds"_s, m_cacheTtl->value());
     m_settings.setValue(u"proxy/cacheMaxMiB"_s, m_cacheMax->value());
+    m_settings.setValue(u"proxy/storeTextEndpoints"_s, QStringList(storeTextEndpoints(m_storeText->text()).values()));
     QJsonArray ups;
     for (int row = 0; row < m_upstreams->rowCount(); ++row) {
         auto text = [&](int col) { return m_upstreams->item(row, col) ? m_upstreams->item(row, col)->text().trimmed() : QString(); };
@@ -262,6 +294,7 @@ ProxyConfig ProxyPage::configFromWidgets() const
     c.cache.enabled = m_cacheEnabled->isChecked();
     c.cache.ttlSeconds = m_cacheTtl->value();
     c.cache.maxBytes = qint64(m_cacheMax->value()) * 1024 * 1024;
+    c.storeTextEndpoints = storeTextEndpoints(m_storeText->text());
     for (int row = 0; row < m_upstreams->rowCount(); ++row) {
         auto text = [&](int col) { return m_upstreams->item(row, col) ? m_upstreams->item(row, col)->text().trimmed() : QString(); };
         UpstreamConfig u = UpstreamConfig::defaults(upstreamKindFromString(text(UpKind)).value_or(UpstreamKind::OpenAiCompatible));
@@ -350,11 +383,17 @@ void ProxyPage::showRecord(const QModelIndex &index)
     const QModelIndex source = m_filter->mapToSource(index);
     if (!source.isValid())
         return;
-    const QJsonObject json = RecordCodec::toJson(m_log->record(source.row()));
-    QMessageBox box(QMessageBox::Information, tr("Request record"), tr("Record %1").arg(m_log->record(source.row()).id),
+    const CallRecord &record = m_log->record(source.row());
+    const QJsonObject json = RecordCodec::toJson(record);
+    QMessageBox box(QMessageBox::Information, tr("Request record"), tr("Record %1").arg(record.id),
                     QMessageBox::Close, this);
     box.setObjectName(u"proxyRecordDetails"_s);
-    box.setDetailedText(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
+    QString details = QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented));
+    if (!record.text.isEmpty()) {
+        details += u"\n"_s + tr("Request body:") + u"\n"_s + QString::fromUtf8(record.text.request) + u"\n\n"_s
+                   + tr("Response body:") + u"\n"_s + QString::fromUtf8(record.text.response);
+    }
+    box.setDetailedText(details);
     box.exec();
 }
 
@@ -365,7 +404,7 @@ void ProxyPage::refreshState()
         const QSignalBlocker block(m_enabled);
         m_enabled->setChecked(running);
     }
-    for (QWidget *w : std::initializer_list<QWidget *>{m_port, m_bind, m_accessToken, m_upstreams})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_port, m_bind, m_accessToken, m_upstreams, m_storeText})
         w->setEnabled(!running);
     if (running)
         m_status->setText(tr("Running on %1:%2.").arg(m_proxy.config().bindAddress.toString()).arg(m_proxy.port()));

@@ -76,6 +76,7 @@ private:
     QCheckBox *m_cacheEnabled = nullptr;
     QSpinBox *m_cacheTtl = nullptr;
     QSpinBox *m_cacheMax = nullptr;
+    QLineEdit *m_storeText = nullptr; // endpoints whose request/response text is kept (comma-separated)
     QPushButton *m_clearCache = nullptr;
     QPlainTextEdit *m_snippet = nullptr;
     QPushButton *m_copySnippet = nullptr;
