@@ -416,10 +416,11 @@ private Q_SLOTS:
             QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3000);
             written = ledger->read<QStringList>(dumpWeeks).result();
             QVERIFY(written.size() > 40);
-            // Back to version 7: without the weekly tables.
+            // Back to version 7: without the weekly tables (v8) and the call text table (v9).
             ledger->writer()
                 .runExclusive([](QSqlDatabase &db) {
                     QSqlQuery q(db);
+                    QVERIFY(q.exec(u"DROP TABLE call_text"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_week"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_latency_hist_week"_s));
                     QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
