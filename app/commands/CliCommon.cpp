@@ -1,8 +1,10 @@
 #include "CliCommon.h"
 
 #include "importer/Timestamp.h"
+#include "ledger/Database.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 
 #include <cstdio>
 
@@ -27,9 +29,17 @@ void addDbOption(QCommandLineParser &parser)
     parser.addOption({u"db"_s, u"Ledger database file (default: the app's ledger)."_s, u"PATH"_s});
 }
 
-Result<CoreServices> openFromDbOption(const QCommandLineParser &parser)
+Result<CoreServices> openFromDbOption(const QCommandLineParser &parser, LedgerUse use)
 {
-    return AppContext::openCore(parser.value(u"db"_s));
+    const QString path = parser.value(u"db"_s);
+    if (use == LedgerUse::MustExist) {
+        const QString file = path.isEmpty() ? Database::defaultPath() : path;
+        if (!QFileInfo(file).isFile())
+            return fail(ErrorCode::Io, QObject::tr("No ledger at %1: check --db, or import data first "
+                                                   "(tokenledger import --db %1 ...).")
+                                           .arg(file));
+    }
+    return AppContext::openCore(path);
 }
 
 bool parseArgs(QCommandLineParser &parser, const char *command, const QStringList &args, QString *error)

@@ -27,8 +27,12 @@ std::optional<Range> parseRange(const QCommandLineParser &parser, QString *error
 // Returns false with a usage message in *error on unknown options.
 bool parseArgs(QCommandLineParser &parser, const char *command, const QStringList &args, QString *error);
 
-// Opens the ledger named by --db (default: the app's default ledger).
-Result<CoreServices> openFromDbOption(const QCommandLineParser &parser);
+// Whether a command may create the ledger it is pointed at (import, proxy, sync) or only reads one
+// that exists (report, export, simulate, label-key: a mistyped --db must not leave an empty ledger).
+enum class LedgerUse { CreateIfMissing, MustExist };
+// Opens the ledger named by --db (default: the app's default ledger). Errors: Io "No ledger at PATH"
+// (MustExist and no such file) and those of AppContext::openCore.
+Result<CoreServices> openFromDbOption(const QCommandLineParser &parser, LedgerUse use = LedgerUse::CreateIfMissing);
 void addDbOption(QCommandLineParser &parser);
 
 void out(const QString &text); // stdout, UTF-8

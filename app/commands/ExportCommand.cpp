@@ -49,7 +49,7 @@ int runExport(const QStringList &args)
     if (!range)
         return failWith("export", kExitUsage, error);
 
-    auto core = openFromDbOption(parser);
+    auto core = openFromDbOption(parser, LedgerUse::MustExist);
     if (!core)
         return failWith("export", kExitFailure, core.error().message);
 

@@ -22,7 +22,7 @@ int runLabelKey(const QStringList &args)
     const QStringList pos = parser.positionalArguments();
     if (pos.size() != 2)
         return failWith("label-key", kExitUsage, u"expected KEY_ID and LABEL (use \"\" to remove a label)"_s);
-    auto core = openFromDbOption(parser);
+    auto core = openFromDbOption(parser, LedgerUse::MustExist);
     if (!core)
         return failWith("label-key", kExitFailure, core.error().message);
     const Result<void> result = core->ledger->setKeyLabel(pos[0], pos[1]).result();

@@ -17,6 +17,8 @@ namespace {
 
 QString latencyText(qint64 us) { return us < 0 ? u"-"_s : QString::number(double(us) / 1000.0, 'f', 1); }
 
+bool allUnpriced(const Aggregate &a) { return a.unpricedCalls > 0 && a.unpricedCalls >= a.calls; }
+
 QJsonObject aggregateJson(const Aggregate &a)
 {
     return QJsonObject{
@@ -26,8 +28,10 @@ QJsonObject aggregateJson(const Aggregate &a)
         {u"cache_write_tokens"_s, a.cacheWriteTokens},
         {u"completion_tokens"_s, a.completionTokens},
         {u"reasoning_tokens"_s, a.reasoningTokens},
-        {u"cost_nano"_s, a.cost},
-        {u"cost_usd"_s, toDecimalUsd(a.cost)},
+        // Every call unpriced: the cost is unknown (null), never $0. Otherwise the priced calls' sum,
+        // with unpriced_calls saying how many are not in it.
+        {u"cost_nano"_s, allUnpriced(a) ? QJsonValue() : QJsonValue(a.cost)},
+        {u"cost_usd"_s, allUnpriced(a) ? QJsonValue() : QJsonValue(toDecimalUsd(a.cost))},
         {u"unpriced_calls"_s, a.unpricedCalls},
         {u"estimated_calls"_s, a.estimatedCalls},
         {u"cache_saved_nano"_s, a.saved},
@@ -86,7 +90,7 @@ int runReport(const QStringList &args)
     if (format != "table"_L1 && format != "csv"_L1 && format != "json"_L1)
         return failWith("report", kExitUsage, u"--format must be table, csv or json"_s);
 
-    auto core = openFromDbOption(parser);
+    auto core = openFromDbOption(parser, LedgerUse::MustExist);
     if (!core)
         return failWith("report", kExitFailure, core.error().message);
     const Result<Breakdown> breakdown = core->ledger->breakdown(query).result();
@@ -127,7 +131,8 @@ int runReport(const QStringList &args)
     auto metrics = [](const Aggregate &a, double share, double cum, bool withShare) {
         return QStringList{QString::number(a.calls), QString::number(a.promptTokens), QString::number(a.cachedTokens),
                            QString::number(a.completionTokens), QString::number(a.reasoningTokens),
-                           toDecimalUsd(a.cost), QString::number(a.cost), QString::number(a.unpricedCalls),
+                           allUnpriced(a) ? u"unpriced"_s : toDecimalUsd(a.cost),
+                           allUnpriced(a) ? u"unpriced"_s : QString::number(a.cost), QString::number(a.unpricedCalls),
                            latencyText(a.avgLatencyUs()), latencyText(a.p95LatencyUs()),
                            withShare ? QString::number(share * 100, 'f', 1) : u"100.0"_s,
                            withShare ? QString::number(cum * 100, 'f', 1) : QString()};

@@ -65,7 +65,7 @@ int runSimulate(const QStringList &args)
     if (!scenario)
         return failWith("simulate", kExitFailure, u"%1: %2"_s.arg(file.fileName(), scenario.error().message));
 
-    auto core = openFromDbOption(parser);
+    auto core = openFromDbOption(parser, LedgerUse::MustExist);
     if (!core)
         return failWith("simulate", kExitFailure, core.error().message);
     SimulationRequest req;

@@ -41,13 +41,33 @@ Result<QSqlDatabase> open(const QString &path, const QString &connectionName)
                     QObject::tr("Cannot open the ledger %1: %2").arg(path, db.lastError().text()));
 
     QSqlQuery q(db);
-    // Validate that this is a database at all before changing anything.
-    if (!q.exec(u"SELECT count(*) FROM sqlite_master"_s)) {
+    // Validate that this is a database at all, and ours (or empty), before changing anything.
+    if (!q.exec(u"SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"_s) || !q.next()) {
         const QString message = q.lastError().text();
         db.close();
+        if (message.contains(u"readonly"_s) || message.contains(u"read-only"_s))
+            return fail(ErrorCode::Io, QObject::tr("The ledger %1 cannot be opened: its file or folder is read-only "
+                                                   "(TokenLedger writes its journal beside it).")
+                                           .arg(path));
         return fail(ErrorCode::Database, QObject::tr("%1 is not a TokenLedger database: %2").arg(path, message));
     }
+    const qint64 objects = q.value(0).toLongLong();
     q.finish();
+    if (objects > 0 && q.exec(u"PRAGMA user_version"_s) && q.next() && q.value(0).toInt() == 0) {
+        // Tables but no TokenLedger schema version: another application's database. Left untouched.
+        db.close();
+        return fail(ErrorCode::Database, QObject::tr("%1 is not a TokenLedger database (it holds another "
+                                                     "application's tables); TokenLedger leaves it unchanged.")
+                                             .arg(path));
+    }
+    q.finish();
+    if (info.exists() && !info.isWritable()) {
+        // SQLite opened it read-only: every write would fail later, one record at a time.
+        db.close();
+        return fail(ErrorCode::Io, QObject::tr("The ledger %1 is read-only; TokenLedger needs to write to it "
+                                               "and to its folder.")
+                                       .arg(path));
+    }
     for (const QString &pragma : {u"PRAGMA journal_mode = WAL"_s, u"PRAGMA synchronous = NORMAL"_s,
                                   u"PRAGMA temp_store = MEMORY"_s, u"PRAGMA cache_size = -32768"_s}) {
         if (!q.exec(pragma))

@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -140,6 +142,83 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(after.out.toUtf8()).object().value(u"rows"_s).toArray().first().toObject()
                      .value(u"keys"_s).toObject().value(u"key_label"_s).toString(),
                  QString());
+    }
+
+    // A group whose calls are all unpriced has no cost: "unpriced" in the table and CSV, null in JSON;
+    // never $0. The priced group beside it keeps its exact cost.
+    void unpricedGroupsHaveNoCost()
+    {
+        const QString db = m_dir.filePath(u"unpriced.sqlite"_s);
+        const QString csv = m_dir.filePath(u"models.csv"_s);
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("ts,in,out,model\n2026-11-02T10:00:00Z,1000,100,gpt-4o-2024-08-06\n"
+                "2026-11-02T10:05:00Z,2000,200,totally-made-up-model\n");
+        f.close();
+        const Run imported = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
+                                  u"started_at=ts,prompt_tokens=in,completion_tokens=out,model=model"_s, u"--set"_s,
+                                  u"endpoint=chat"_s, u"--set"_s, u"provider=openai"_s, csv});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        const Run json = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"model"_s, u"--format"_s, u"json"_s});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        bool sawUnpriced = false;
+        for (const QJsonValue &v : root.value(u"rows"_s).toArray()) {
+            const QJsonObject row = v.toObject();
+            if (row.value(u"keys"_s).toObject().value(u"model"_s).toString() == u"totally-made-up-model"_s) {
+                sawUnpriced = true;
+                QVERIFY(row.value(u"cost_nano"_s).isNull());
+                QVERIFY(row.value(u"cost_usd"_s).isNull());
+                QCOMPARE(row.value(u"unpriced_calls"_s).toInteger(), 1);
+            } else {
+                // gpt-4o-2024-08-06: 1000 x $2.50/M + 100 x $10/M = $0.0035.
+                QCOMPARE(row.value(u"cost_nano"_s).toInteger(), 3'500'000);
+            }
+        }
+        QVERIFY(sawUnpriced);
+        // The totals hold the priced call and say one call is not in them.
+        QCOMPARE(root.value(u"totals"_s).toObject().value(u"cost_nano"_s).toInteger(), 3'500'000);
+        QCOMPARE(root.value(u"totals"_s).toObject().value(u"unpriced_calls"_s).toInteger(), 1);
+        const Run table = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"model"_s});
+        const QString line = table.out.section(u"totally-made-up-model"_s, 1).section(u'\n', 0, 0);
+        QVERIFY2(line.contains(u"unpriced"_s) && !line.contains(u"0.00"_s), qPrintable(table.out));
+    }
+
+    // Commands that only read a ledger never create one at a mistyped path, and no command writes
+    // into another application's SQLite database.
+    void readCommandsNeedAnExistingLedgerAndForeignDatabasesStayUntouched()
+    {
+        const QString typo = m_dir.filePath(u"typo/sub/ledger.sqlite"_s);
+        for (const QStringList &args : {QStringList{u"report"_s, u"--db"_s, typo},
+                                        QStringList{u"export"_s, u"--db"_s, typo, u"--format"_s, u"jsonl"_s,
+                                                    u"--out"_s, m_dir.filePath(u"x.jsonl"_s)},
+                                        QStringList{u"simulate"_s, u"--db"_s, typo, u"--scenario"_s,
+                                                    QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/examples/azure-routing-scenario.json"_s}}) {
+            const Run r = run(args);
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY2(r.err.contains(u"No ledger at"_s), qPrintable(r.err));
+            QCOMPARE(r.err.count(u'\n'), 1);
+        }
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(u"typo"_s)));
+
+        const QString foreign = m_dir.filePath(u"other-app.sqlite"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"foreign"_s);
+            db.setDatabaseName(foreign);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)"_s));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"foreign"_s);
+        const QByteArray before = test::readFile(foreign);
+        for (const QStringList &args : {QStringList{u"report"_s, u"--db"_s, foreign}, azureConvImport(foreign)}) {
+            const Run r = run(args);
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY2(r.err.contains(u"another application"_s), qPrintable(r.err));
+        }
+        QCOMPARE(test::readFile(foreign), before);
+        QVERIFY(!QFileInfo::exists(foreign + u"-wal"_s));
     }
 
     void usageErrorsExit2WithOneLine_data()
