@@ -561,6 +561,7 @@ void ClientConnection::forwardUpstream()
     cb.onFinished = [this](const QString &kind, const QString &message) { onUpstreamFinished(kind, message); };
     // start() may finish the transfer at once (connection refused) and with it this exchange.
     const Exchange *before = m_exchange.get();
+    x.forwarded = true;
     const quint64 id = m_server.upstream().start(std::move(req), std::move(cb));
     if (m_exchange && m_exchange.get() == before && !m_exchange->recorded) {
         m_exchange->transfer = id;
@@ -798,7 +799,14 @@ void ClientConnection::finalizeRecord()
         }
     }
     m_server.ledger().pricer()->apply(r);
-    if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {
+    if (!x.forwarded && r.cacheOutcome != CacheOutcome::ExactHit && r.cacheOutcome != CacheOutcome::SemanticHit) {
+        // Answered by the proxy itself (a malformed body, no upstream): nothing reached a provider, so
+        // nothing was billed. Exactly $0, not an unpriced call.
+        r.usage = {};
+        r.usageStatus = UsageStatus::Complete;
+        r.cost = 0;
+        r.costStatus = CostStatus::Exact;
+    } else if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {
         // No usage at all: the cost is not known, never a silent zero.
         r.cost.reset();
         r.costStatus = CostStatus::Unpriced;

@@ -47,6 +47,7 @@ struct ClientConnection::Exchange
     bool cacheStore = false;
     const char *cacheHeader = nullptr; // "miss", "bypass" or nullptr (not cacheable)
     quint64 transfer = 0;
+    bool forwarded = false; // the request was handed to the upstream client (it may have been billed)
     int status = 0;
     HttpHeaders upstreamHeaders;
     bool streaming = false;

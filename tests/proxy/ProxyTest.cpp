@@ -443,6 +443,9 @@ void ProxyTest::malformedRequestsGetProviderShapedErrors()
     QCOMPARE(recs.size(), 1);
     QCOMPARE(recs[0].errorKind, u"bad_request"_s);
     QCOMPARE(recs[0].httpStatus, 400);
+    // Refused by the proxy, never sent: exactly $0, not an unpriced call.
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Exact));
+    QCOMPARE(recs[0].cost, std::optional<NanoUsd>(0));
 }
 
 void ProxyTest::framingLimits()
