@@ -13,8 +13,8 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcBatch, "tokenledger.batch")
-Q_LOGGING_CATEGORY(lcTeamSpend, "tokenledger.teamspend")
+Q_LOGGING_CATEGORY(lcBatch, "tokenledger.batch", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcTeamSpend, "tokenledger.teamspend", QtInfoMsg)
 
 namespace tl {
 

@@ -3,6 +3,7 @@
 #include <QLoggingCategory>
 
 // One logging category per module. Secrets and Authorization / x-api-key values are never logged.
+// Debug messages are off unless enabled (QT_LOGGING_RULES="tokenledger.*.debug=true"); info and up show.
 Q_DECLARE_LOGGING_CATEGORY(lcLedger)
 Q_DECLARE_LOGGING_CATEGORY(lcPricing)
 Q_DECLARE_LOGGING_CATEGORY(lcImport)

@@ -12,7 +12,7 @@
 #include <exception>
 #include <memory>
 
-Q_LOGGING_CATEGORY(lcSemantic, "tokenledger.semantic")
+Q_LOGGING_CATEGORY(lcSemantic, "tokenledger.semantic", QtInfoMsg)
 
 namespace tl::semantic {
 
