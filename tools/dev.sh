@@ -47,9 +47,14 @@ configure() {
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=${TL_BUILD_TYPE:-RelWithDebInfo} "${launcher[@]}" "$@" >/dev/null
 }
 
+# build [TARGET...]: everything by default; `run` builds only the app (tests and benchmarks are most of the tree).
 build() {
   configure
-  cmake --build "$BUILD" --parallel "$(nproc)"
+  if [ $# -gt 0 ]; then
+    cmake --build "$BUILD" --parallel "$(nproc)" --target "$@"
+  else
+    cmake --build "$BUILD" --parallel "$(nproc)"
+  fi
 }
 
 case "${1:-run}" in
@@ -57,7 +62,7 @@ case "${1:-run}" in
   run)
     shift || true
     [ "${1:-}" = "--" ] && shift
-    deps; build
+    deps; build tokenledger
     exec "$BUILD/app/tokenledger" "$@"
     ;;
   test)
