@@ -2187,6 +2187,10 @@ Saving: %2 (%3 of %4)</source>
         <source>Response body:</source>
         <translation>响应正文：</translation>
     </message>
+    <message>
+        <source>shadow (record only)</source>
+        <translation>影子模式（仅记录）</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>

@@ -820,3 +820,8 @@ T.update({
 'Request body:': '请求正文：',
 'Response body:': '响应正文：',
 })
+
+# Proxy page: routing mode in the Savings table
+T.update({
+'shadow (record only)': '影子模式（仅记录）',
+})

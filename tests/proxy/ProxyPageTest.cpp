@@ -219,7 +219,7 @@ private Q_SLOTS:
         QVERIFY(table);
         QCOMPARE(table->rowCount(), 2);
         QCOMPARE(table->item(0, 0)->text(), u"faq"_s);
-        QCOMPARE(table->item(0, 1)->text(), u"shadow"_s);
+        QCOMPARE(table->item(0, 1)->text(), u"shadow (record only)"_s);
         QVERIFY(table->item(0, 3)->text().contains(u"0.80"_s));
         QVERIFY(table->item(0, 3)->text().contains(u"900"_s));
         QCOMPARE(table->item(1, 3)->text(), u"off"_s);

@@ -26,8 +26,10 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -50,7 +52,12 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     , m_filter(new QSortFilterProxyModel(this))
 {
     setObjectName(u"proxyPage"_s);
-    auto *layout = new QVBoxLayout(this);
+    // Settings above (scrolling when the window is short), the live request log below, in a splitter
+    // the user can move: the log keeps its rows however many settings there are.
+    auto *pageLayout = new QVBoxLayout(this);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    auto *settingsPane = new QWidget;
+    auto *layout = new QVBoxLayout(settingsPane);
 
     // Listening.
     auto *listen = new QGroupBox(tr("Local proxy"), this);
@@ -82,6 +89,10 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_upstreams->setObjectName(u"proxyUpstreams"_s);
     m_upstreams->setHorizontalHeaderLabels({tr("Name"), tr("Kind"), tr("Base URL"), tr("Keychain entry")});
     m_upstreams->horizontalHeader()->setSectionResizeMode(UpUrl, QHeaderView::Stretch);
+    m_upstreams->horizontalHeader()->setSectionResizeMode(UpKeychain, QHeaderView::ResizeToContents);
+    m_upstreams->setWordWrap(false);
+    m_upstreams->setMinimumHeight(m_upstreams->horizontalHeader()->sizeHint().height()
+                                  + 3 * m_upstreams->verticalHeader()->defaultSectionSize() + 4);
     m_upstreams->verticalHeader()->hide();
     m_upstreams->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_upstreams->setMaximumHeight(150);
@@ -167,6 +178,12 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     snippetRow->addWidget(m_snippet, 1);
     snippetRow->addWidget(m_copySnippet, 0, Qt::AlignTop);
     layout->addWidget(snippetBox);
+    layout->addStretch();
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(u"proxySettingsScroll"_s);
+    scroll->setWidget(settingsPane);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
 
     // Live request log.
     m_logFilter = new QLineEdit(this);
@@ -190,11 +207,21 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_markWrong->setToolTip(tr("Removes the cached answer that served the selected semantic-cache hit, so the "
                                "next similar request goes to the provider."));
     m_markWrong->setEnabled(false);
+    auto *logPane = new QWidget(this);
+    auto *logLayout = new QVBoxLayout(logPane);
     auto *logRow = new QHBoxLayout;
     logRow->addWidget(m_logFilter, 1);
     logRow->addWidget(m_markWrong);
-    layout->addLayout(logRow);
-    layout->addWidget(m_logView, 1);
+    logLayout->addLayout(logRow);
+    logLayout->addWidget(m_logView, 1);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(u"proxySplitter"_s);
+    split->setChildrenCollapsible(false);
+    split->addWidget(scroll);
+    split->addWidget(logPane);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    pageLayout->addWidget(split);
 
     loadSettings();
     loadSavingsPolicy();
@@ -425,7 +452,10 @@ void ProxyPage::loadSavingsPolicy()
     const auto onOff = [this](bool on) { return on ? tr("on") : tr("off"); };
     const auto row = [&](int r, const QString &name, const EndpointSavings &e) {
         m_savings->setItem(r, SavEndpoint, new QTableWidgetItem(name));
-        m_savings->setItem(r, SavRouting, new QTableWidgetItem(routing::toString(e.routeMode)));
+        const QString routeMode = e.routeMode == routing::RouteMode::On       ? tr("on")
+                                  : e.routeMode == routing::RouteMode::Shadow ? tr("shadow (record only)")
+                                                                              : tr("off");
+        m_savings->setItem(r, SavRouting, new QTableWidgetItem(routeMode));
         m_savings->setItem(r, SavExact, new QTableWidgetItem(
                                             !e.exactCache ? tr("proxy-wide setting")
                                             : *e.exactCache ? tr("on, TTL %1 s").arg(e.exactCacheTtlSeconds.value_or(3600))
