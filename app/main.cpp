@@ -75,15 +75,34 @@ int main(int argc, char **argv)
         return 0;
     }
 
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    // Without a display Qt's platform plugin aborts with a long message; say what to do instead.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        std::fprintf(stderr, "tokenledger: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not "
+                             "set); run it in a desktop session, or use a headless command (tokenledger --help)\n");
+        return 1;
+    }
+#endif
     QApplication app(argc, argv);
     setIdentity();
     trace.mark("QApplication constructed");
     QCommandLineParser parser;
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption dbOption(u"db"_s, QCoreApplication::translate("main", "Ledger database file."),
                                       u"PATH"_s);
     parser.addOption(dbOption);
-    parser.process(app);
+    if (!parser.parse(QCoreApplication::arguments())) {
+        // A usage error: exit 2 with one line, like the headless commands.
+        std::fprintf(stderr, "tokenledger: %s (see tokenledger --help)\n", qPrintable(parser.errorText()));
+        return tl::cli::kExitUsage;
+    }
+    if (parser.isSet(versionOption))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "tokenledger: unexpected argument '%s' (see tokenledger --help)\n",
+                     qPrintable(parser.positionalArguments().first()));
+        return tl::cli::kExitUsage;
+    }
     return tl::AppContext::runGui(parser.value(dbOption), trace);
 }

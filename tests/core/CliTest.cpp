@@ -242,6 +242,37 @@ private Q_SLOTS:
         QVERIFY(r.err.startsWith(u"tokenledger"_s));
     }
 
+    // The window's own options: a usage error exits 2 with a "tokenledger:" line; with no display at all
+    // it exits 1 and says what to do, instead of Qt's platform-plugin abort (exit 134).
+    void windowUsageErrorsAndNoDisplay()
+    {
+        for (const QStringList &args : {QStringList{u"--bogus"_s}, QStringList{u"--db"_s}, QStringList{u"stray"_s, u"--db"_s, u"x"_s}}) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+            p.setProcessEnvironment(env);
+            p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
+            QVERIFY(p.waitForFinished(30'000));
+            const QString err = QString::fromUtf8(p.readAllStandardError());
+            if (args.first() == u"stray"_s) {
+                QCOMPARE(p.exitCode(), 2); // an unknown command
+                continue;
+            }
+            QCOMPARE(p.exitCode(), 2);
+            QVERIFY2(err.contains(u"tokenledger: "_s) && err.contains(u"tokenledger --help"_s), qPrintable(err));
+        }
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &name : {u"QT_QPA_PLATFORM"_s, u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s})
+            env.remove(name);
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), {u"--db"_s, m_dir.filePath(u"window.sqlite"_s)});
+        QVERIFY(p.waitForFinished(30'000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(u"no display"_s));
+    }
+
     // Dynamic few-shot example sets: a JSONL import reports bad lines by file:line and keeps the good
     // ones in "<ledger>.fewshot.json", where the proxy reads them; re-importing a set replaces it.
     void fewShotImportListRemove()
