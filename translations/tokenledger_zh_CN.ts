@@ -487,6 +487,10 @@
         <source>%n result(s) saved to %1.</source>
         <translation><numerusform>已将 %n 条结果保存到 %1。</numerusform></translation>
     </message>
+    <message>
+        <source>No batch jobs yet. Choose a JSONL file of requests, or a CSV or text file with a prompt template, press &lt;b&gt;Estimate&lt;/b&gt; to see the cost at batch and real-time prices, then &lt;b&gt;Submit&lt;/b&gt;. OpenAI and Anthropic bill batch jobs at half the list price and answer within 24 hours; jobs keep being polled across restarts, and each result becomes a ledger record.</source>
+        <translation>还没有批处理任务。选择一个请求的 JSONL 文件，或带提示模板的 CSV/文本文件，点击&lt;b&gt;估算&lt;/b&gt;查看按批处理价格和实时价格计算的费用，然后点击&lt;b&gt;提交&lt;/b&gt;。OpenAI 和 Anthropic 对批处理任务按标价的一半计费，并在 24 小时内返回结果；应用重启后会继续轮询任务，每条结果都会成为一条账本记录。</translation>
+    </message>
 </context>
 <context>
     <name>tl::BreakdownModel</name>

@@ -825,3 +825,8 @@ T.update({
 T.update({
 'shadow (record only)': '影子模式（仅记录）',
 })
+
+# Batch page: empty state of the jobs table
+T.update({
+'No batch jobs yet. Choose a JSONL file of requests, or a CSV or text file with a prompt template, press <b>Estimate</b> to see the cost at batch and real-time prices, then <b>Submit</b>. OpenAI and Anthropic bill batch jobs at half the list price and answer within 24 hours; jobs keep being polled across restarts, and each result becomes a ledger record.': '还没有批处理任务。选择一个请求的 JSONL 文件，或带提示模板的 CSV/文本文件，点击<b>估算</b>查看按批处理价格和实时价格计算的费用，然后点击<b>提交</b>。OpenAI 和 Anthropic 对批处理任务按标价的一半计费，并在 24 小时内返回结果；应用重启后会继续轮询任务，每条结果都会成为一条账本记录。',
+})

@@ -69,6 +69,11 @@ private Q_SLOTS:
         page.show();
         auto *model = page.findChild<QTableView *>(u"batchJobs"_s)->model();
         QAbstractItemModelTester tester(model);
+        // No job yet: the empty state explains what to do; the job actions wait for a selected job.
+        QVERIFY(page.findChild<QLabel *>(u"batchJobsEmpty"_s)->isVisible());
+        QVERIFY(!page.findChild<QTableView *>(u"batchJobs"_s)->isVisible());
+        QVERIFY(!page.findChild<QPushButton *>(u"batchCancel"_s)->isEnabled());
+        QVERIFY(!page.findChild<QPushButton *>(u"batchSaveResults"_s)->isEnabled());
         page.findChild<QPushButton *>(u"batchBrowse"_s)->click();
         QCOMPARE(page.findChild<QLineEdit *>(u"batchInputFile"_s)->text(), csvPath);
         page.findChild<QLineEdit *>(u"batchEndpoint"_s)->setText(u"classifier"_s);
@@ -86,7 +91,10 @@ private Q_SLOTS:
         QCOMPARE(model->index(0, BatchJobModel::Progress).data().toString(), u"3 / 3"_s);
         QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls WHERE batch = 1"_s).toLongLong(), 3);
 
+        QVERIFY(!page.findChild<QLabel *>(u"batchJobsEmpty"_s)->isVisible());
+        QVERIFY(page.findChild<QTableView *>(u"batchJobs"_s)->isVisible());
         page.findChild<QTableView *>(u"batchJobs"_s)->selectRow(0);
+        QVERIFY(page.findChild<QPushButton *>(u"batchSaveResults"_s)->isEnabled());
         page.findChild<QPushButton *>(u"batchSaveResults"_s)->click();
         QTRY_VERIFY(status->text().contains("saved"_L1));
         QFile saved(prompter->savePath);

@@ -13,6 +13,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -105,6 +106,18 @@ BatchPage::BatchPage(BatchService &service, Ledger &ledger, std::shared_ptr<cons
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    // Empty state: shown instead of the table until there is a job.
+    auto *emptyJobs = new QLabel(tr("No batch jobs yet. Choose a JSONL file of requests, or a CSV or text file with "
+                                    "a prompt template, press <b>Estimate</b> to see the cost at batch and real-time "
+                                    "prices, then <b>Submit</b>. OpenAI and Anthropic bill batch jobs at half the list "
+                                    "price and answer within 24 hours; jobs keep being polled across restarts, and "
+                                    "each result becomes a ledger record."),
+                                 this);
+    emptyJobs->setObjectName(u"batchJobsEmpty"_s);
+    emptyJobs->setWordWrap(true);
+    emptyJobs->setAlignment(Qt::AlignCenter);
+    emptyJobs->setMargin(24);
+    layout->addWidget(emptyJobs, 1);
     layout->addWidget(m_table, 1);
 
     auto *jobActions = new QHBoxLayout;
@@ -125,6 +138,20 @@ BatchPage::BatchPage(BatchService &service, Ledger &ledger, std::shared_ptr<cons
     connect(cancelButton, &QPushButton::clicked, this, &BatchPage::cancelSelected);
     connect(saveButton, &QPushButton::clicked, this, &BatchPage::saveSelected);
     connect(&m_service, &BatchService::jobChanged, this, [this](const BatchJob &job) { m_model2->upsert(job); });
+    // Job actions need a selected job; the table shows once there is one.
+    const auto updateJobActions = [this, cancelButton, saveButton, emptyJobs] {
+        const bool any = m_model2->rowCount() > 0;
+        emptyJobs->setVisible(!any);
+        m_table->setVisible(any);
+        const bool selected = m_table->selectionModel()->hasSelection();
+        cancelButton->setEnabled(selected);
+        saveButton->setEnabled(selected);
+    };
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, updateJobActions);
+    connect(m_model2, &QAbstractItemModel::rowsInserted, this, updateJobActions);
+    connect(m_model2, &QAbstractItemModel::rowsRemoved, this, updateJobActions);
+    connect(m_model2, &QAbstractItemModel::modelReset, this, updateJobActions);
+    updateJobActions();
 
     reload();
     // Jobs survive restarts: keep polling every job that has not ended.
