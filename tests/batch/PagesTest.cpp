@@ -26,6 +26,24 @@ using namespace tl;
 using namespace std::chrono_literals;
 
 namespace {
+
+// The loopback Admin API serves one page of OpenAI usage and one of costs (fixtures f1, f2); the sync
+// config points both providers at it, with fast retries and a first sync reaching back ten years.
+AdminSyncConfig serveOpenAiReports(test::BatchHarness &h)
+{
+    h.server.reportPages[u"/v1/organization/usage/completions"_s] = {
+        QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f1-openai-admin-usage-completions.json"_s))).object()};
+    h.server.reportPages[u"/v1/organization/costs"_s] = {
+        QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f2-openai-admin-costs.json"_s))).object()};
+    AdminSyncConfig c;
+    c.openAiBaseUrl = QUrl(h.server.base());
+    c.anthropicBaseUrl = QUrl(h.server.base());
+    c.sleeper = h.sleeper();
+    c.retry = h.fastRetry(2);
+    c.firstSyncDays = 3650;
+    return c;
+}
+
 class ScriptedPrompter final : public Prompter
 {
 public:
@@ -107,16 +125,7 @@ private Q_SLOTS:
     void reconciliationPageShowsRowsAndKeepsKeysOut()
     {
         test::BatchHarness h;
-        h.server.reportPages[u"/v1/organization/usage/completions"_s] = {
-            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f1-openai-admin-usage-completions.json"_s))).object()};
-        h.server.reportPages[u"/v1/organization/costs"_s] = {
-            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f2-openai-admin-costs.json"_s))).object()};
-        AdminSyncConfig c;
-        c.openAiBaseUrl = QUrl(h.server.base());
-        c.anthropicBaseUrl = QUrl(h.server.base());
-        c.sleeper = h.sleeper();
-        c.retry = h.fastRetry(2);
-        c.firstSyncDays = 3650;
+        const AdminSyncConfig c = serveOpenAiReports(h);
         AdminSync sync(*h.ledger, h.secrets, h.network, c);
         Settings settings(h.dir.filePath(u"settings.ini"_s));
         SyncScheduler scheduler(sync, settings);
@@ -165,16 +174,7 @@ private Q_SLOTS:
     void reconciliationPageEmptyStateSaysHowToGetDataIn()
     {
         test::BatchHarness h;
-        h.server.reportPages[u"/v1/organization/usage/completions"_s] = {
-            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f1-openai-admin-usage-completions.json"_s))).object()};
-        h.server.reportPages[u"/v1/organization/costs"_s] = {
-            QJsonDocument::fromJson(test::readFile(test::providerFixture(u"f2-openai-admin-costs.json"_s))).object()};
-        AdminSyncConfig c;
-        c.openAiBaseUrl = QUrl(h.server.base());
-        c.anthropicBaseUrl = QUrl(h.server.base());
-        c.sleeper = h.sleeper();
-        c.retry = h.fastRetry(2);
-        c.firstSyncDays = 3650;
+        const AdminSyncConfig c = serveOpenAiReports(h);
         AdminSync sync(*h.ledger, h.secrets, h.network, c);
         Settings settings(h.dir.filePath(u"settings.ini"_s));
         SyncScheduler scheduler(sync, settings);

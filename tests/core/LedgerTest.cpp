@@ -124,6 +124,21 @@ qint64 localMidnightUs(const char *zone, QDate date)
 {
     return QDateTime(date, QTime(0, 0), QTimeZone(zone)).toMSecsSinceEpoch() * 1000;
 }
+// The ledger at `path` holding sampleRecords(n, startUs, spanUs, seed), priced; written only when the file
+// is new, so a data-driven test's rows share one ledger. Returns the priced records too.
+std::pair<std::unique_ptr<Ledger>, QList<CallRecord>> sampledLedger(const QString &path, int n, qint64 startUs,
+                                                                    qint64 spanUs, quint32 seed)
+{
+    const bool fresh = !QFile::exists(path);
+    auto ledger = openLedger(path);
+    QList<CallRecord> records = sampleRecords(n, startUs, spanUs, seed);
+    for (CallRecord &r : records)
+        ledger->pricer()->apply(r);
+    if (fresh && ledger->writer().submitBatch(records).result().inserted != n)
+        qFatal("sampledLedger: not every record was written to %s", qPrintable(path));
+    return {std::move(ledger), std::move(records)};
+}
+
 } // namespace
 
 class LedgerTest : public QObject
@@ -258,14 +273,7 @@ private Q_SLOTS:
         QFETCH(qint64, fromUs);
         QFETCH(qint64, toUs);
         const qint64 base = test::usFromIso(u"2026-02-23T07:00:00Z"_s);
-        const QString path = m_dir.filePath(u"weeks.sqlite"_s);
-        const bool fresh = !QFile::exists(path);
-        auto ledger = openLedger(path);
-        QList<CallRecord> records = sampleRecords(12000, base, 70 * 24 * kHour, 29);
-        for (CallRecord &r : records)
-            ledger->pricer()->apply(r);
-        if (fresh)
-            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 12000);
+        auto [ledger, records] = sampledLedger(m_dir.filePath(u"weeks.sqlite"_s), 12000, base, 70 * 24 * kHour, 29);
         const qint64 weeks = ledger->read<qint64>([](QSqlDatabase &db) {
             QSqlQuery c(db);
             c.exec(u"SELECT COUNT(DISTINCT week_us) FROM rollup_week"_s);
@@ -541,14 +549,7 @@ private Q_SLOTS:
         QFETCH(QString, zone);
         QFETCH(int, granularity);
         const qint64 base = test::usFromIso(u"2026-02-27T00:00:00Z"_s);
-        const QString path = m_dir.filePath(u"series.sqlite"_s);
-        const bool fresh = !QFile::exists(path);
-        auto ledger = openLedger(path);
-        QList<CallRecord> records = sampleRecords(4000, base, 42 * 24 * kHour, 21);
-        for (CallRecord &r : records)
-            ledger->pricer()->apply(r);
-        if (fresh)
-            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 4000);
+        auto [ledger, records] = sampledLedger(m_dir.filePath(u"series.sqlite"_s), 4000, base, 42 * 24 * kHour, 21);
 
         TimeSeriesQuery q;
         q.fromUs = base + 3 * 24 * kHour + 17 * 60'000'000LL;
