@@ -40,6 +40,8 @@ int runExport(const QStringList &args)
     QString error;
     if (!parseArgs(parser, "export", args, &error))
         return failWith("export", kExitUsage, error);
+    if (!parser.positionalArguments().isEmpty())
+        return failWith("export", kExitUsage, u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
     const QString format = parser.value(u"format"_s);
     if (format != "jsonl"_L1 && format != "csv"_L1)
         return failWith("export", kExitUsage, u"--format must be jsonl or csv"_s);

@@ -74,6 +74,8 @@ int runProxy(const QStringList &args)
     QString error;
     if (!parseArgs(parser, "proxy", args, &error))
         return failWith("proxy", kExitUsage, error);
+    if (!parser.positionalArguments().isEmpty())
+        return failWith("proxy", kExitUsage, u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
 
     ProxyConfig config;
     QList<UpstreamConfig> upstreams;

@@ -67,6 +67,8 @@ int runReport(const QStringList &args)
     QString error;
     if (!parseArgs(parser, "report", args, &error))
         return failWith("report", kExitUsage, error);
+    if (!parser.positionalArguments().isEmpty())
+        return failWith("report", kExitUsage, u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
     const auto range = parseRange(parser, &error);
     if (!range)
         return failWith("report", kExitUsage, error);

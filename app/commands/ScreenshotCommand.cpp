@@ -100,6 +100,8 @@ int runScreenshot(const QStringList &args)
     const auto sizeMatch = sizeRe.match(parser.value(size));
     if (!sizeMatch.hasMatch())
         return failWith("screenshot", kExitUsage, u"--size must look like 1440x900"_s);
+    if (parser.value(lang) != u"en" && parser.value(lang) != u"zh_CN")
+        return failWith("screenshot", kExitUsage, u"--lang must be en or zh_CN"_s);
     if (parser.value(theme) != u"light" && parser.value(theme) != u"dark")
         return failWith("screenshot", kExitUsage, u"--theme must be light or dark"_s);
     const auto preset = DateRange::fromId(parser.value(range));

@@ -45,6 +45,8 @@ int runSimulate(const QStringList &args)
     QString error;
     if (!parseArgs(parser, "simulate", args, &error))
         return failWith("simulate", kExitUsage, error);
+    if (!parser.positionalArguments().isEmpty())
+        return failWith("simulate", kExitUsage, u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
     if (!parser.isSet(u"scenario"_s))
         return failWith("simulate", kExitUsage, u"--scenario FILE is required"_s);
     const QString format = parser.value(u"format"_s);

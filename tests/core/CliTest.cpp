@@ -230,6 +230,7 @@ private Q_SLOTS:
         QTest::newRow("report with days and since") << QStringList{u"report"_s, u"--days"_s, u"3"_s, u"--since"_s, u"2026-01-01"_s};
         QTest::newRow("export without out") << QStringList{u"export"_s, u"--format"_s, u"jsonl"_s};
         QTest::newRow("unknown option") << QStringList{u"report"_s, u"--colour"_s};
+        QTest::newRow("report with a stray argument") << QStringList{u"report"_s, u"extra"_s};
         QTest::newRow("fewshot without action") << QStringList{u"fewshot"_s};
         QTest::newRow("fewshot import without set") << QStringList{u"fewshot"_s, u"import"_s, u"x.jsonl"_s};
     }
