@@ -44,6 +44,22 @@ AdminSyncConfig serveOpenAiReports(test::BatchHarness &h)
     return c;
 }
 
+// The Team spend page as the app wires it: a sync against the loopback reports, the scheduler, the page.
+struct ReconciliationSetup
+{
+    explicit ReconciliationSetup(test::BatchHarness &h)
+        : sync(*h.ledger, h.secrets, h.network, serveOpenAiReports(h))
+        , settings(h.dir.filePath(QStringLiteral("settings.ini")))
+        , scheduler(sync, settings)
+        , page(*h.ledger, scheduler)
+    {
+    }
+    AdminSync sync;
+    Settings settings;
+    SyncScheduler scheduler;
+    ReconciliationPage page;
+};
+
 class ScriptedPrompter final : public Prompter
 {
 public:
@@ -125,11 +141,10 @@ private Q_SLOTS:
     void reconciliationPageShowsRowsAndKeepsKeysOut()
     {
         test::BatchHarness h;
-        const AdminSyncConfig c = serveOpenAiReports(h);
-        AdminSync sync(*h.ledger, h.secrets, h.network, c);
-        Settings settings(h.dir.filePath(u"settings.ini"_s));
-        SyncScheduler scheduler(sync, settings);
-        ReconciliationPage page(*h.ledger, scheduler);
+        ReconciliationSetup setup(h);
+        Settings &settings = setup.settings;
+        SyncScheduler &scheduler = setup.scheduler;
+        ReconciliationPage &page = setup.page;
         page.resize(1100, 500);
         page.show();
         auto *key = page.findChild<QLineEdit *>(u"openAiAdminKey"_s);
@@ -174,11 +189,8 @@ private Q_SLOTS:
     void reconciliationPageEmptyStateSaysHowToGetDataIn()
     {
         test::BatchHarness h;
-        const AdminSyncConfig c = serveOpenAiReports(h);
-        AdminSync sync(*h.ledger, h.secrets, h.network, c);
-        Settings settings(h.dir.filePath(u"settings.ini"_s));
-        SyncScheduler scheduler(sync, settings);
-        ReconciliationPage page(*h.ledger, scheduler);
+        ReconciliationSetup setup(h);
+        ReconciliationPage &page = setup.page;
         page.resize(1100, 620);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));

@@ -124,6 +124,25 @@ qint64 localMidnightUs(const char *zone, QDate date)
 {
     return QDateTime(date, QTime(0, 0), QTimeZone(zone)).toMSecsSinceEpoch() * 1000;
 }
+// Every row of one rollup level ("hour", "day" or "week": rollup_<level> and rollup_latency_hist_<level>) as
+// text lines starting with `prefix`, in key order, for comparing two ways of filling the rollups.
+QStringList dumpRollupLevel(QSqlDatabase &db, const QString &level, const QString &prefix)
+{
+    QStringList rows;
+    QSqlQuery q(db);
+    q.exec(u"SELECT * FROM rollup_%1 ORDER BY 1, 2, 3, 4, 5, 6"_s.arg(level));
+    while (q.next()) {
+        QStringList cols;
+        for (int i = 0; i < 20; ++i)
+            cols << q.value(i).toString();
+        rows << prefix + cols.join(u',');
+    }
+    q.exec(u"SELECT * FROM rollup_latency_hist_%1 ORDER BY 1, 2, 3, 4"_s.arg(level));
+    while (q.next())
+        rows << prefix + u"L"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
+    return rows;
+}
+
 // The ledger at `path` holding sampleRecords(n, startUs, spanUs, seed), priced; written only when the file
 // is new, so a data-driven test's rows share one ledger. Returns the priced records too.
 std::pair<std::unique_ptr<Ledger>, QList<CallRecord>> sampledLedger(const QString &path, int n, qint64 startUs,
@@ -341,40 +360,9 @@ private Q_SLOTS:
             ledger->writer().submit(r); // one by one, as the proxy does
         }
         ledger->writer().flush().waitForFinished();
-        auto dumpRollups = [&](QSqlDatabase &db) {
-            QStringList rows;
-            QSqlQuery q(db);
-            q.exec(u"SELECT * FROM rollup_hour ORDER BY 1, 2, 3, 4, 5, 6"_s);
-            while (q.next()) {
-                QStringList cols;
-                for (int i = 0; i < 20; ++i)
-                    cols << q.value(i).toString();
-                rows << cols.join(u',');
-            }
-            q.exec(u"SELECT * FROM rollup_latency_hist_hour ORDER BY 1, 2, 3, 4"_s);
-            while (q.next())
-                rows << u"L"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
-            q.exec(u"SELECT * FROM rollup_day ORDER BY 1, 2, 3, 4, 5, 6"_s);
-            while (q.next()) {
-                QStringList cols;
-                for (int i = 0; i < 20; ++i)
-                    cols << q.value(i).toString();
-                rows << u"D"_s + cols.join(u',');
-            }
-            q.exec(u"SELECT * FROM rollup_latency_hist_day ORDER BY 1, 2, 3, 4"_s);
-            while (q.next())
-                rows << u"DL"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
-            q.exec(u"SELECT * FROM rollup_week ORDER BY 1, 2, 3, 4, 5, 6"_s);
-            while (q.next()) {
-                QStringList cols;
-                for (int i = 0; i < 20; ++i)
-                    cols << q.value(i).toString();
-                rows << u"W"_s + cols.join(u',');
-            }
-            q.exec(u"SELECT * FROM rollup_latency_hist_week ORDER BY 1, 2, 3, 4"_s);
-            while (q.next())
-                rows << u"WL"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
-            return rows;
+        auto dumpRollups = [](QSqlDatabase &db) {
+            return dumpRollupLevel(db, u"hour"_s, QString()) + dumpRollupLevel(db, u"day"_s, u"D"_s)
+                   + dumpRollupLevel(db, u"week"_s, u"W"_s);
         };
         const QStringList incremental = ledger->read<QStringList>(dumpRollups).result();
         QVERIFY(incremental.size() > 50);
@@ -400,21 +388,7 @@ private Q_SLOTS:
     void weeklyRollupsFilledOnUpgradeEqualTheWritersOwn()
     {
         const QString path = m_dir.filePath(u"upgrade-v7.sqlite"_s);
-        const auto dumpWeeks = [](QSqlDatabase &db) {
-            QStringList rows;
-            QSqlQuery q(db);
-            q.exec(u"SELECT * FROM rollup_week ORDER BY 1, 2, 3, 4, 5, 6"_s);
-            while (q.next()) {
-                QStringList cols;
-                for (int i = 0; i < 20; ++i)
-                    cols << q.value(i).toString();
-                rows << cols.join(u',');
-            }
-            q.exec(u"SELECT * FROM rollup_latency_hist_week ORDER BY 1, 2, 3, 4"_s);
-            while (q.next())
-                rows << u"L"_s + q.value(0).toString() + u',' + q.value(3).toString() + u',' + q.value(4).toString();
-            return rows;
-        };
+        const auto dumpWeeks = [](QSqlDatabase &db) { return dumpRollupLevel(db, u"week"_s, u"W"_s); };
         QStringList written;
         {
             auto ledger = openLedger(path);
