@@ -2,7 +2,7 @@
 
 #include "batch/BatchLogging.h"
 #include "ledger/Ledger.h"
-#include "ledger/UsageColumns.h"
+#include "ledger/Repricer.h"
 #include "pricing/Pricer.h"
 #include "query/Labels.h"
 #include "query/LedgerQueries.h"
@@ -48,8 +48,7 @@ Result<SavingsBackfillReport> backfillBatchSavings(QSqlDatabase &db, const Price
     const Labels labels = Labels::load(db);
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    q.prepare(u"SELECT id, started_at_us, provider_id, requested_model_id, served_model_id, "_s + kUsageColumns
-              + uR"(, usage_status, cost_nano, price_entry, cache_outcome, call_count FROM calls
+    q.prepare(u"SELECT "_s + Repricer::pricingInputColumns() + uR"(, cost_nano, price_entry, cache_outcome, call_count FROM calls
         WHERE batch = 1 AND saved_nano = 0 AND cost_nano IS NOT NULL AND price_entry NOT LIKE 'given:%')"_s);
     if (!q.exec())
         return dbFail(q);
@@ -64,13 +63,7 @@ Result<SavingsBackfillReport> backfillBatchSavings(QSqlDatabase &db, const Price
     while (q.next()) {
         CallRecord r;
         int i = 0;
-        r.id = q.value(i++).toLongLong();
-        r.startedAtUs = q.value(i++).toLongLong();
-        r.provider = labels.name(q.value(i++).toLongLong());
-        r.requestedModel = labels.name(q.value(i++).toLongLong());
-        r.servedModel = labels.name(q.value(i++).toLongLong());
-        r.usage = readUsage(q, i);
-        r.usageStatus = UsageStatus(q.value(i++).toInt());
+        Repricer::readPricingInput(q, i, labels, r);
         const NanoUsd storedCost = q.value(i++).toLongLong();
         const QString storedEntry = q.value(i++).toString();
         r.cacheOutcome = CacheOutcome(q.value(i++).toInt());

@@ -37,8 +37,7 @@ Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs)
     for (;;) {
         QSqlQuery q(db);
         q.setForwardOnly(true);
-        q.prepare(u"SELECT id, started_at_us, provider_id, requested_model_id, served_model_id, "_s + kUsageColumns
-                  + uR"(, usage_status, cost_nano, cost_status, price_entry, cache_outcome, batch, saved_nano,
+        q.prepare(u"SELECT "_s + Repricer::pricingInputColumns() + uR"(, cost_nano, cost_status, price_entry, cache_outcome, batch, saved_nano,
             call_count FROM calls WHERE id > ? AND price_entry NOT LIKE 'given:%' ORDER BY id LIMIT ?)"_s);
         q.addBindValue(lastId);
         q.addBindValue(kChunk);
@@ -55,13 +54,7 @@ Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs)
             ++rows;
             CallRecord r;
             int i = 0;
-            r.id = q.value(i++).toLongLong();
-            r.startedAtUs = q.value(i++).toLongLong();
-            r.provider = labels.name(q.value(i++).toLongLong());
-            r.requestedModel = labels.name(q.value(i++).toLongLong());
-            r.servedModel = labels.name(q.value(i++).toLongLong());
-            r.usage = readUsage(q, i);
-            r.usageStatus = UsageStatus(q.value(i++).toInt());
+            Repricer::readPricingInput(q, i, labels, r);
             const QVariant oldCost = q.value(i++);
             const int oldStatus = q.value(i++).toInt();
             const QString oldEntry = q.value(i++).toString();
@@ -130,5 +123,22 @@ Result<std::optional<RepriceReport>> last(QSqlDatabase &db)
 }
 
 } // namespace Repricer
+
+QString Repricer::pricingInputColumns()
+{
+    return u"id, started_at_us, provider_id, requested_model_id, served_model_id, "_s + kUsageColumns
+           + u", usage_status"_s;
+}
+
+void Repricer::readPricingInput(const QSqlQuery &q, int &column, const Labels &labels, CallRecord &r)
+{
+    r.id = q.value(column++).toLongLong();
+    r.startedAtUs = q.value(column++).toLongLong();
+    r.provider = labels.name(q.value(column++).toLongLong());
+    r.requestedModel = labels.name(q.value(column++).toLongLong());
+    r.servedModel = labels.name(q.value(column++).toLongLong());
+    r.usage = readUsage(q, column);
+    r.usageStatus = UsageStatus(q.value(column++).toInt());
+}
 
 } // namespace tl

@@ -5,7 +5,11 @@
 
 #include <QSqlDatabase>
 
+class QSqlQuery;
+
 namespace tl {
+
+class Labels;
 
 struct RepriceReport
 {
@@ -24,6 +28,13 @@ struct RepriceReport
 // Thread affinity: the thread owning `db` (the ledger writer's, via LedgerWriter::runExclusive).
 namespace Repricer {
 Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs);
+// What Pricer::apply() needs of a stored call, as a SELECT list: id, started_at_us, provider, requested and
+// served model label ids, the usage columns (kUsageColumns), usage_status. Shared by every re-pricing
+// reader (this one, batch::backfillBatchSavings) so they map the columns the same way.
+QString pricingInputColumns();
+// Reads pricingInputColumns() from the current row of `q`, starting at `column` and advancing past them,
+// into `r` (label ids resolved through `labels`). Thread affinity: the query's.
+void readPricingInput(const QSqlQuery &q, int &column, const Labels &labels, CallRecord &r);
 // The latest re-pricing, if any.
 Result<std::optional<RepriceReport>> last(QSqlDatabase &db);
 } // namespace Repricer
