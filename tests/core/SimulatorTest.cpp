@@ -30,6 +30,16 @@ const StrategyOutcome &outcome(const SimulationResult &r, Strategy s) { return r
 } // namespace
 
 namespace {
+// Only the semantic cache, at the seed design's threshold 0.95 and a 3600 s TTL.
+Scenario semanticOnly()
+{
+    Scenario sc;
+    sc.semanticCache.enabled = true;
+    sc.semanticCache.threshold = 0.95;
+    sc.semanticCache.ttlSeconds = 3600;
+    return sc;
+}
+
 // A proxy call's semantic trace for the simulator: scope, guard signature and a normalised 4-dim
 // embedding (model "test/4").
 void setEmbedding(CallRecord &r, const QString &scope, const QString &guards, std::array<float, 4> v)
@@ -161,11 +171,7 @@ private Q_SLOTS:
         add(5010, u"s1"_s, u"g"_s, {1, 0.01f, 0, 0}); // hit
         ledger->writer().submitBatch(records).waitForFinished();
 
-        Scenario sc;
-        sc.semanticCache.enabled = true;
-        sc.semanticCache.threshold = 0.95;
-        sc.semanticCache.ttlSeconds = 3600;
-        const auto r = simulate(*ledger, sc);
+        const auto r = simulate(*ledger, semanticOnly());
         QVERIFY(r.has_value());
         QVERIFY(outcome(*r, Strategy::SemanticCache).simulated);
         QCOMPARE(outcome(*r, Strategy::SemanticCache).callsAffected, 2);
@@ -174,6 +180,7 @@ private Q_SLOTS:
 
         // A remote embedding model costs one embedding call per embedded request, counted against the
         // saving: text-embedding-3-small at $0.02 per million tokens = 20 nano-USD per token, 1000 tokens.
+        Scenario sc = semanticOnly();
         sc.semanticCache.embeddingModel = u"text-embedding-3-small"_s;
         const auto remote = simulate(*ledger, sc);
         QVERIFY(remote.has_value());
@@ -220,11 +227,7 @@ private Q_SLOTS:
         }
         ledger->writer().submitBatch(records).waitForFinished();
 
-        Scenario sc;
-        sc.semanticCache.enabled = true;
-        sc.semanticCache.threshold = 0.95;
-        sc.semanticCache.ttlSeconds = 3600;
-        const auto r = simulate(*ledger, sc);
+        const auto r = simulate(*ledger, semanticOnly());
         QVERIFY(r.has_value());
         QCOMPARE(r->records, 14);
         QVERIFY(outcome(*r, Strategy::SemanticCache).simulated);
