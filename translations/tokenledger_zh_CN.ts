@@ -198,6 +198,394 @@
         <source>No call in this ledger has the key identity "%1". Run `tokenledger report --by key` to list the identities.</source>
         <translation>此账本中没有密钥标识为“%1”的调用。运行 `tokenledger report --by key` 列出所有标识。</translation>
     </message>
+    <message>
+        <source>The embeddings answer is base64-encoded; request encoding_format "float".</source>
+        <translation>嵌入接口的回答是 base64 编码的；请使用 encoding_format "float" 请求。</translation>
+    </message>
+    <message>
+        <source>data[%1].embedding is missing or has fewer than 2 numbers.</source>
+        <translation>data[%1].embedding 缺失或少于 2 个数。</translation>
+    </message>
+    <message>
+        <source>data[%1].embedding contains a value that is not a number.</source>
+        <translation>data[%1].embedding 含有不是数字的值。</translation>
+    </message>
+    <message>
+        <source>data[%1].embedding is all zeros or not finite.</source>
+        <translation>data[%1].embedding 全为零或不是有限值。</translation>
+    </message>
+    <message>
+        <source>The embeddings answer is not a JSON object (%1).</source>
+        <translation>嵌入接口的回答不是 JSON 对象（%1）。</translation>
+    </message>
+    <message>
+        <source>The embeddings endpoint answered with an error: %1</source>
+        <translation>嵌入接口返回错误：%1</translation>
+    </message>
+    <message>
+        <source>The embeddings answer has no data[0].</source>
+        <translation>嵌入接口的回答没有 data[0]。</translation>
+    </message>
+    <message>
+        <source>The embeddings answer has %1 items for %2 inputs.</source>
+        <translation>嵌入接口的回答有 %1 项，而输入有 %2 个。</translation>
+    </message>
+    <message>
+        <source>The embeddings answer has a bad or repeated index %1.</source>
+        <translation>嵌入接口的回答有错误或重复的索引 %1。</translation>
+    </message>
+    <message>
+        <source>The request is %1 tokens long, over the %2-token input limit of %3; it is not embedded (never truncated), so the semantic cache skips it.</source>
+        <translation>请求长 %1 个 token，超过 %3 的 %2 token 输入上限；它不会被嵌入（从不截断），因此语义缓存跳过它。</translation>
+    </message>
+    <message>
+        <source>The folder of the semantic cache file %1 does not exist.</source>
+        <translation>语义缓存文件 %1 所在的文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>Cannot open the semantic cache file %1</source>
+        <translation>无法打开语义缓存文件 %1</translation>
+    </message>
+    <message>
+        <source>The semantic cache file %1 is not readable (corrupt, or not a database); move it away to start an empty cache</source>
+        <translation>语义缓存文件 %1 无法读取（已损坏或不是数据库）；将其移走即可从空缓存开始</translation>
+    </message>
+    <message>
+        <source>The semantic cache file %1 was written by a newer TokenLedger (schema %2, this build knows %3).</source>
+        <translation>语义缓存文件 %1 由更新版本的 TokenLedger 写入（架构 %2，本版本只认识 %3）。</translation>
+    </message>
+    <message>
+        <source>Cannot prepare the semantic cache file %1</source>
+        <translation>无法准备语义缓存文件 %1</translation>
+    </message>
+    <message>
+        <source>Cannot expire semantic cache entries</source>
+        <translation>无法使语义缓存条目过期</translation>
+    </message>
+    <message>
+        <source>Cannot read the semantic cache</source>
+        <translation>无法读取语义缓存</translation>
+    </message>
+    <message>
+        <source>Cannot delete semantic cache entries</source>
+        <translation>无法删除语义缓存条目</translation>
+    </message>
+    <message>
+        <source>Cannot record a semantic cache hit</source>
+        <translation>无法记录语义缓存命中</translation>
+    </message>
+    <message>
+        <source>Cannot read a semantic cache entry</source>
+        <translation>无法读取语义缓存条目</translation>
+    </message>
+    <message>
+        <source>No embedding to store.</source>
+        <translation>没有可存储的嵌入向量。</translation>
+    </message>
+    <message>
+        <source>The semantic cache TTL must be positive.</source>
+        <translation>语义缓存的 TTL 必须为正数。</translation>
+    </message>
+    <message>
+        <source>The answer (%1 bytes) is larger than the semantic cache limit (%2 bytes).</source>
+        <translation>回答（%1 字节）超过语义缓存的上限（%2 字节）。</translation>
+    </message>
+    <message>
+        <source>Cannot store a semantic cache entry</source>
+        <translation>无法存储语义缓存条目</translation>
+    </message>
+    <message>
+        <source>The embedding could not be indexed.</source>
+        <translation>无法为该嵌入向量建立索引。</translation>
+    </message>
+    <message>
+        <source>Semantic cache entry %1 no longer exists (expired, evicted or already removed).</source>
+        <translation>语义缓存条目 %1 已不存在（已过期、被淘汰或已删除）。</translation>
+    </message>
+    <message>
+        <source>Cannot remember semantic hit: record %1, entry %2</source>
+        <translation>无法记住语义命中：记录 %1，条目 %2</translation>
+    </message>
+    <message>
+        <source>Cannot remember a semantic cache hit</source>
+        <translation>无法记住语义缓存命中</translation>
+    </message>
+    <message>
+        <source>Record %1 has no semantic cache entry to remove: it was not answered by the semantic cache, or its entry has expired, been evicted or already been removed.</source>
+        <translation>记录 %1 没有可删除的语义缓存条目：它不是由语义缓存回答的，或其条目已过期、被淘汰或已删除。</translation>
+    </message>
+    <message>
+        <source>Cannot clear the semantic cache</source>
+        <translation>无法清空语义缓存</translation>
+    </message>
+    <message>
+        <source>The request contains non-text content (%1); the semantic cache only compares text.</source>
+        <translation>请求含有非文本内容（%1）；语义缓存只比较文本。</translation>
+    </message>
+    <message>
+        <source>A message content is neither a string nor an array of parts.</source>
+        <translation>某条消息的内容既不是字符串，也不是内容片段数组。</translation>
+    </message>
+    <message>
+        <source>A message content is neither a string nor an array of blocks.</source>
+        <translation>某条消息的内容既不是字符串，也不是内容块数组。</translation>
+    </message>
+    <message>
+        <source>The request has no "model".</source>
+        <translation>请求没有 "model"。</translation>
+    </message>
+    <message>
+        <source>The request has no "messages" array.</source>
+        <translation>请求没有 "messages" 数组。</translation>
+    </message>
+    <message>
+        <source>The request does not end with a user message.</source>
+        <translation>请求不是以用户消息结尾。</translation>
+    </message>
+    <message>
+        <source>The final user message carries tool results; the semantic cache skips it.</source>
+        <translation>最后一条用户消息带有工具结果；语义缓存跳过它。</translation>
+    </message>
+    <message>
+        <source>The final user message has no text.</source>
+        <translation>最后一条用户消息没有文本。</translation>
+    </message>
+    <message>
+        <source>Cannot read recorded calls: %1</source>
+        <translation>无法读取已记录的调用：%1</translation>
+    </message>
+    <message>
+        <source>context window of %1 unknown</source>
+        <translation>%1 的上下文窗口未知</translation>
+    </message>
+    <message>
+        <source>prompt tokens unknown: cannot check %1's context window</source>
+        <translation>提示 token 数未知：无法检查 %1 的上下文窗口</translation>
+    </message>
+    <message>
+        <source>%1 tokens (prompt + max output) exceed %2's context window of %3</source>
+        <translation>%1 个 token（提示 + 最大输出）超过 %2 的上下文窗口 %3</translation>
+    </message>
+    <message>
+        <source>%1 lacks image input</source>
+        <translation>%1 不支持图像输入</translation>
+    </message>
+    <message>
+        <source>%1 lacks audio</source>
+        <translation>%1 不支持音频</translation>
+    </message>
+    <message>
+        <source>%1 lacks tools</source>
+        <translation>%1 不支持工具</translation>
+    </message>
+    <message>
+        <source>%1 lacks structured output</source>
+        <translation>%1 不支持结构化输出</translation>
+    </message>
+    <message>
+        <source>the client pinned the model (X-TokenLedger-Route: off)</source>
+        <translation>客户端固定了模型（X-TokenLedger-Route: off）</translation>
+    </message>
+    <message>
+        <source>no routing rule matched (the complexity router is not in force)</source>
+        <translation>没有匹配的路由规则（复杂度路由器未启用）</translation>
+    </message>
+    <message>
+        <source>routing is off for endpoint "%1"</source>
+        <translation>端点“%1”的路由已关闭</translation>
+    </message>
+    <message>
+        <source>the rule routes to %1 of provider "%2"; a %3 request goes to its own upstream</source>
+        <translation>该规则路由到提供商“%2”的 %1；%3 请求只会发往自己的上游</translation>
+    </message>
+    <message>
+        <source>%1 is not a %2 model the price book knows (or is fine-tuned): never replaced</source>
+        <translation>%1 不是价格表中已知的 %2 模型（或是微调模型）：从不替换</translation>
+    </message>
+    <message>
+        <source>no input/output price for %1: the rule cannot be priced</source>
+        <translation>%1 没有输入/输出价格：无法为该规则计价</translation>
+    </message>
+    <message>
+        <source>no tiers configured for provider family "%1"</source>
+        <translation>提供商系列“%1”没有配置档位</translation>
+    </message>
+    <message>
+        <source>the %1 tier is the requested model</source>
+        <translation>%1 档位就是请求的模型</translation>
+    </message>
+    <message>
+        <source>no input/output price for %1: cannot show the change saves money</source>
+        <translation>%1 没有输入/输出价格：无法证明切换能省钱</translation>
+    </message>
+    <message>
+        <source>%1 is not cheaper than %2 (complexity %3 maps to the %4 tier)</source>
+        <translation>%1 并不比 %2 便宜（复杂度 %3 对应 %4 档位）</translation>
+    </message>
+    <message>
+        <source>%1: expected an array of strings</source>
+        <translation>%1：应为字符串数组</translation>
+    </message>
+    <message>
+        <source>%1[%2]: expected a non-empty string</source>
+        <translation>%1[%2]：应为非空字符串</translation>
+    </message>
+    <message>
+        <source>%1.%2: expected a non-negative integer</source>
+        <translation>%1.%2：应为非负整数</translation>
+    </message>
+    <message>
+        <source>any model</source>
+        <translation>任意模型</translation>
+    </message>
+    <message>
+        <source>endpoints %1</source>
+        <translation>端点 %1</translation>
+    </message>
+    <message>
+        <source>task types %1</source>
+        <translation>任务类型 %1</translation>
+    </message>
+    <message>
+        <source>&lt;= %1 prompt tokens</source>
+        <translation>提示 token ≤ %1</translation>
+    </message>
+    <message>
+        <source>max tokens &lt;= %1</source>
+        <translation>最大 token ≤ %1</translation>
+    </message>
+    <message>
+        <source>&lt;= %1 prompt characters</source>
+        <translation>提示字符 ≤ %1</translation>
+    </message>
+    <message>
+        <source>%1 (provider %2)</source>
+        <translation>%1（提供商 %2）</translation>
+    </message>
+    <message>
+        <source>%1 -&gt; %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>%1.name: a rule needs a non-empty name</source>
+        <translation>%1.name：规则需要非空名称</translation>
+    </message>
+    <message>
+        <source>%1.complexity: unknown complexity "%2" (expected low, medium or high)</source>
+        <translation>%1.complexity：未知复杂度“%2”（应为 low、medium 或 high）</translation>
+    </message>
+    <message>
+        <source>router config version %1 is newer than this build understands (%2)</source>
+        <translation>路由配置版本 %1 比本版本能理解的版本（%2）更新</translation>
+    </message>
+    <message>
+        <source>%1: expected an object</source>
+        <translation>%1：应为对象</translation>
+    </message>
+    <message>
+        <source>%1.model: a tier needs a model name</source>
+        <translation>%1.model：档位需要模型名称</translation>
+    </message>
+    <message>
+        <source>%1.capabilities: unknown capability "%2" (expected images, audio, tools, structured_output)</source>
+        <translation>%1.capabilities：未知能力“%2”（应为 images、audio、tools、structured_output）</translation>
+    </message>
+    <message>
+        <source>%1.%2: missing (a new family needs all three tiers)</source>
+        <translation>%1.%2：缺失（新的提供商系列需要全部三个档位）</translation>
+    </message>
+    <message>
+        <source>complexity_tiers.%1: expected low|medium|high mapped to nano|standard|premium</source>
+        <translation>complexity_tiers.%1：应为 low|medium|high 映射到 nano|standard|premium</translation>
+    </message>
+    <message>
+        <source>%1.mode: unknown mode "%2" (expected off, shadow or on)</source>
+        <translation>%1.mode：未知模式“%2”（应为 off、shadow 或 on）</translation>
+    </message>
+    <message>
+        <source>%1.rules: expected an array</source>
+        <translation>%1.rules：应为数组</translation>
+    </message>
+    <message>
+        <source>not valid JSON (%1 at column %2)</source>
+        <translation>不是有效的 JSON（第 %2 列：%1）</translation>
+    </message>
+    <message>
+        <source>few-shot store version %1 is newer than this build understands (%2)</source>
+        <translation>少样本示例库版本 %1 比本版本能理解的版本（%2）更新</translation>
+    </message>
+    <message>
+        <source>few-shot store: "sets" must be an array</source>
+        <translation>少样本示例库："sets" 必须是数组</translation>
+    </message>
+    <message>
+        <source>few-shot store: sets[%1] has no name</source>
+        <translation>少样本示例库：sets[%1] 没有名称</translation>
+    </message>
+    <message>
+        <source>few-shot store: the set name "%1" is used twice</source>
+        <translation>少样本示例库：示例集名称“%1”被使用了两次</translation>
+    </message>
+    <message>
+        <source>few-shot store: sets[%1].examples[%2] needs string input and output</source>
+        <translation>少样本示例库：sets[%1].examples[%2] 需要字符串类型的输入和输出</translation>
+    </message>
+    <message>
+        <source>cannot read the few-shot store %1: %2</source>
+        <translation>无法读取少样本示例库 %1：%2</translation>
+    </message>
+    <message>
+        <source>the few-shot store %1 is not a JSON object (%2)</source>
+        <translation>少样本示例库 %1 不是 JSON 对象（%2）</translation>
+    </message>
+    <message>
+        <source>cannot write the few-shot store %1: %2</source>
+        <translation>无法写入少样本示例库 %1：%2</translation>
+    </message>
+    <message>
+        <source>history trimming does not handle Responses API bodies</source>
+        <translation>历史裁剪不处理 Responses API 请求体</translation>
+    </message>
+    <message>
+        <source>the compression budget must be a positive number of tokens</source>
+        <translation>压缩预算必须是正数个 token</translation>
+    </message>
+    <message>
+        <source>the kept share of the budget must be in (0, 1]</source>
+        <translation>预算的保留比例必须在 (0, 1] 之间</translation>
+    </message>
+    <message>
+        <source>over budget, but the system prompt, tools and the last turn leave nothing to drop</source>
+        <translation>超出预算，但系统提示、工具和最后一轮之外没有可丢弃的内容</translation>
+    </message>
+    <message>
+        <source>the system prompt, tools and the last turn alone exceed the budget; trimmed as far as possible</source>
+        <translation>仅系统提示、工具和最后一轮就超出预算；已尽可能裁剪</translation>
+    </message>
+    <message>
+        <source>the summary model's answer has no text</source>
+        <translation>摘要模型的回答没有文本</translation>
+    </message>
+    <message>
+        <source>the summary cache already has a database</source>
+        <translation>摘要缓存已经有数据库</translation>
+    </message>
+    <message>
+        <source>cannot open the summary cache %1</source>
+        <translation>无法打开摘要缓存 %1</translation>
+    </message>
+    <message>
+        <source>cannot create the summary cache table in %1</source>
+        <translation>无法在 %1 中创建摘要缓存表</translation>
+    </message>
+    <message>
+        <source>cannot store a conversation summary</source>
+        <translation>无法存储对话摘要</translation>
+    </message>
+    <message>
+        <source>cannot trim the summary cache</source>
+        <translation>无法裁剪摘要缓存</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>
@@ -1327,6 +1715,10 @@ Saving: %2 (%3 of %4)</source>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
+    <message>
+        <source>OpenAI usage (Admin API, embeddings, JSON)</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>tl::KeyLabelDialog</name>
@@ -2195,6 +2587,10 @@ Saving: %2 (%3 of %4)</source>
         <source>shadow (record only)</source>
         <translation>影子模式（仅记录）</translation>
     </message>
+    <message>
+        <source>%1; explicit rules: %2</source>
+        <translation>%1；显式规则：%2 条</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>
@@ -2263,6 +2659,14 @@ Saving: %2 (%3 of %4)</source>
     </message>
     <message>
         <source>Unpriced</source>
+        <translation>未定价</translation>
+    </message>
+    <message>
+        <source>No cost line from the provider, and the price book has no price for this model: the amount billed is unknown.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>unpriced</source>
         <translation>未定价</translation>
     </message>
 </context>
@@ -2562,6 +2966,66 @@ Saving: %2 (%3 of %4)</source>
         <source>Saved: the proxy uses these settings.</source>
         <translation>已保存：代理正在使用这些设置。</translation>
     </message>
+    <message>
+        <source>&amp;Model rules</source>
+        <translation>模型规则(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>顺序</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Explicit rules come from a simulator scenario (Simulator page, Apply to proxy; edit them there). The proxy tries them in order before the complexity rules; the first match wins, with the same guards. A rule's bounds are checked on the request as it arrives, the live counterpart of the simulator's recorded counts: prompt tokens by the local tokenizer, completion tokens by the request's max_tokens (max_completion_tokens, max_output_tokens), so a request without a max tokens value never matches a rule with a completion bound.</source>
+        <translation>显式规则来自模拟器场景（模拟器页面的“应用到代理”；请在那里编辑）。代理在复杂度规则之前按顺序尝试它们，第一条匹配的规则生效，并受同样的保护条件约束。规则的上限按请求到达时的情况检查，这是模拟器按已记录数量检查的实时对应：提示 token 由本地分词器计数，补全 token 取请求的 max_tokens（max_completion_tokens、max_output_tokens），因此没有最大 token 值的请求永远不会匹配带补全上限的规则。</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>shadow (record only)</source>
+        <translation>影子模式（仅记录）</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>%1, then the complexity rules</source>
+        <translation>%1，然后按复杂度规则</translation>
+    </message>
+    <message>
+        <source>%1, rules only</source>
+        <translation>%1，仅规则</translation>
+    </message>
+    <message>
+        <source>(other endpoints)</source>
+        <translation>（其他端点）</translation>
+    </message>
+    <message>
+        <source>The saved policy has no explicit routing rules.</source>
+        <translation>已保存的策略没有显式路由规则。</translation>
+    </message>
+    <message>
+        <source>Explicit routing rules in the saved policy: %1.</source>
+        <translation>已保存策略中的显式路由规则：%1 条。</translation>
+    </message>
+    <message>
+        <source>&amp;Model rules (%1)</source>
+        <translation>模型规则 (%1)(&amp;M)</translation>
+    </message>
 </context>
 <context>
     <name>tl::RoutingRulesModel</name>
@@ -2793,6 +3257,14 @@ characters</source>
     <message>
         <source>Tokens</source>
         <translation>Token 数</translation>
+    </message>
+    <message>
+        <source>rule routes to another provider</source>
+        <translation>规则路由到其他提供商</translation>
+    </message>
+    <message>
+        <source>no routing rule matched</source>
+        <translation>没有匹配的路由规则</translation>
     </message>
 </context>
 <context>
