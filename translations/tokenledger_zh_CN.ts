@@ -3088,14 +3088,6 @@ characters</source>
         <translation>仅限这些端点的调用，以逗号分隔（留空：任意端点）</translation>
     </message>
     <message>
-        <source>Only calls with at most this many prompt tokens (any: no limit)</source>
-        <translation>仅限提示 token 不超过此数的调用（任意：不限）</translation>
-    </message>
-    <message>
-        <source>Only calls with at most this many completion tokens (any: no limit)</source>
-        <translation>仅限补全 token 不超过此数的调用（任意：不限）</translation>
-    </message>
-    <message>
         <source>The model the matching calls are re-priced on (a price-book model name)</source>
         <translation>匹配的调用按此模型重新计价（价格表中的模型名）</translation>
     </message>
@@ -3110,6 +3102,14 @@ characters</source>
     <message>
         <source>The target model's provider (empty: the call's own provider)</source>
         <translation>目标模型的提供商（留空：调用自身的提供商）</translation>
+    </message>
+    <message>
+        <source>Only calls with at most this many prompt tokens (any: no limit). Applied to the proxy: the local tokenizer's count of the request</source>
+        <translation>只包括提示 token 不超过此数的调用（任意：不限）。应用到代理时：按本地分词器对请求的计数</translation>
+    </message>
+    <message>
+        <source>Only calls with at most this many completion tokens (any: no limit). Applied to the proxy: requests whose max_tokens (max_completion_tokens, max_output_tokens) is at most this; a request without one never matches</source>
+        <translation>只包括补全 token 不超过此数的调用（任意：不限）。应用到代理时：请求的 max_tokens（max_completion_tokens、max_output_tokens）不超过此数；没有该值的请求永远不匹配</translation>
     </message>
 </context>
 <context>

@@ -946,3 +946,9 @@ T.update({
 'rule routes to another provider': '规则路由到其他提供商',
 'no routing rule matched': '没有匹配的路由规则',
 })
+
+# Simulator page: the routing rules' bounds as the live proxy applies them
+T.update({
+"Only calls with at most this many prompt tokens (any: no limit). Applied to the proxy: the local tokenizer's count of the request": '只包括提示 token 不超过此数的调用（任意：不限）。应用到代理时：按本地分词器对请求的计数',
+'Only calls with at most this many completion tokens (any: no limit). Applied to the proxy: requests whose max_tokens (max_completion_tokens, max_output_tokens) is at most this; a request without one never matches': '只包括补全 token 不超过此数的调用（任意：不限）。应用到代理时：请求的 max_tokens（max_completion_tokens、max_output_tokens）不超过此数；没有该值的请求永远不匹配',
+})
