@@ -4,6 +4,7 @@
 #include "tokenizer/ChatTokenCounter.h"
 #include "tokenizer/Tokenizers.h"
 
+#include <QObject>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -59,7 +60,7 @@ JsonlImport importJsonl(const QByteArray &dataIn)
         const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
         if (err.error != QJsonParseError::NoError) {
             result.errors << JsonlLineError {
-                lineNo, u"not valid JSON (%1 at column %2)"_s.arg(err.errorString()).arg(err.offset + 1)};
+                lineNo, QObject::tr("not valid JSON (%1 at column %2)").arg(err.errorString()).arg(err.offset + 1)};
             continue;
         }
         if (!doc.isObject()) {
@@ -103,11 +104,12 @@ Result<QList<FewShotSet>> FewShotStore::fromJson(const QJsonObject &o)
 {
     const int version = o.value(u"version"_s).toInt(kStoreVersion);
     if (version > kStoreVersion)
-        return fail(
-            ErrorCode::Unsupported,
-            u"few-shot store version %1 is newer than this build understands (%2)"_s.arg(version).arg(kStoreVersion));
+        return fail(ErrorCode::Unsupported,
+                    QObject::tr("few-shot store version %1 is newer than this build understands (%2)")
+                        .arg(version)
+                        .arg(kStoreVersion));
     if (!o.value(u"sets"_s).isArray())
-        return fail(ErrorCode::Parse, u"few-shot store: \"sets\" must be an array"_s);
+        return fail(ErrorCode::Parse, QObject::tr("few-shot store: \"sets\" must be an array"));
     QList<FewShotSet> sets;
     const QJsonArray a = o.value(u"sets"_s).toArray();
     for (qsizetype i = 0; i < a.size(); ++i) {
@@ -116,15 +118,16 @@ Result<QList<FewShotSet>> FewShotStore::fromJson(const QJsonObject &o)
         s.name = so.value(u"name"_s).toString().trimmed();
         s.endpoint = so.value(u"endpoint"_s).toString();
         if (s.name.isEmpty())
-            return fail(ErrorCode::Parse, u"few-shot store: sets[%1] has no name"_s.arg(i));
+            return fail(ErrorCode::Parse, QObject::tr("few-shot store: sets[%1] has no name").arg(i));
         if (std::any_of(sets.cbegin(), sets.cend(), [&s](const FewShotSet &x) { return x.name == s.name; }))
-            return fail(ErrorCode::Parse, u"few-shot store: the set name \"%1\" is used twice"_s.arg(s.name));
+            return fail(ErrorCode::Parse, QObject::tr("few-shot store: the set name \"%1\" is used twice").arg(s.name));
         const QJsonArray ex = so.value(u"examples"_s).toArray();
         for (qsizetype j = 0; j < ex.size(); ++j) {
             const QJsonObject eo = ex[j].toObject();
             if (!eo.value(u"input"_s).isString() || !eo.value(u"output"_s).isString())
-                return fail(ErrorCode::Parse,
-                            u"few-shot store: sets[%1].examples[%2] needs string input and output"_s.arg(i).arg(j));
+                return fail(
+                    ErrorCode::Parse,
+                    QObject::tr("few-shot store: sets[%1].examples[%2] needs string input and output").arg(i).arg(j));
             s.examples << FewShotExample {eo.value(u"input"_s).toString(), eo.value(u"output"_s).toString()};
         }
         sets << s;
@@ -140,12 +143,12 @@ Result<void> FewShotStore::load()
         return {};
     }
     if (!f.open(QIODevice::ReadOnly))
-        return fail(ErrorCode::Io, u"cannot read the few-shot store %1: %2"_s.arg(m_path, f.errorString()));
+        return fail(ErrorCode::Io, QObject::tr("cannot read the few-shot store %1: %2").arg(m_path, f.errorString()));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
         return fail(ErrorCode::Parse,
-                    u"the few-shot store %1 is not a JSON object (%2)"_s.arg(m_path, err.errorString()));
+                    QObject::tr("the few-shot store %1 is not a JSON object (%2)").arg(m_path, err.errorString()));
     auto sets = fromJson(doc.object());
     if (!sets)
         return std::unexpected(sets.error());
@@ -157,10 +160,10 @@ Result<void> FewShotStore::save() const
 {
     QSaveFile f(m_path);
     if (!f.open(QIODevice::WriteOnly))
-        return fail(ErrorCode::Io, u"cannot write the few-shot store %1: %2"_s.arg(m_path, f.errorString()));
+        return fail(ErrorCode::Io, QObject::tr("cannot write the few-shot store %1: %2").arg(m_path, f.errorString()));
     f.write(QJsonDocument(toJson(m_sets)).toJson(QJsonDocument::Indented));
     if (!f.commit())
-        return fail(ErrorCode::Io, u"cannot write the few-shot store %1: %2"_s.arg(m_path, f.errorString()));
+        return fail(ErrorCode::Io, QObject::tr("cannot write the few-shot store %1: %2").arg(m_path, f.errorString()));
     return {};
 }
 

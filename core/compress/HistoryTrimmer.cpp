@@ -3,6 +3,7 @@
 #include "tokenizer/ChatTokenCounter.h"
 #include "tokenizer/Tokenizers.h"
 
+#include <QObject>
 #include <QCryptographicHash>
 #include <QJsonDocument>
 
@@ -124,11 +125,12 @@ QString HistoryTrimmer::summaryText(const QString &summary)
 Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, const TrimOptions &options) const
 {
     if (shape == BodyShape::Responses)
-        return fail(ErrorCode::Unsupported, u"history trimming does not handle Responses API bodies"_s);
+        return fail(ErrorCode::Unsupported, QObject::tr("history trimming does not handle Responses API bodies"));
     if (options.budgetTokens <= 0)
-        return fail(ErrorCode::InvalidArgument, u"the compression budget must be a positive number of tokens"_s);
+        return fail(ErrorCode::InvalidArgument,
+                    QObject::tr("the compression budget must be a positive number of tokens"));
     if (!(options.keepRatio > 0.0 && options.keepRatio <= 1.0))
-        return fail(ErrorCode::InvalidArgument, u"the kept share of the budget must be in (0, 1]"_s);
+        return fail(ErrorCode::InvalidArgument, QObject::tr("the kept share of the budget must be in (0, 1]"));
     if (!body.value(u"messages"_s).isArray())
         return fail(ErrorCode::InvalidArgument, u"the request has no \"messages\" array"_s);
 
@@ -236,7 +238,7 @@ Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, 
     if (tailStart <= plan.systemCount) {
         plan.needed = false;
         plan.fitsBudget = false;
-        plan.note = u"over budget, but the system prompt, tools and the last turn leave nothing to drop"_s;
+        plan.note = QObject::tr("over budget, but the system prompt, tools and the last turn leave nothing to drop");
         return plan;
     }
     plan.needed = true;
@@ -244,7 +246,8 @@ Result<TrimPlan> HistoryTrimmer::plan(const QJsonObject &body, BodyShape shape, 
     plan.expectedTokensAfter = plan.fixedTokens + plan.keptTokens + plan.summaryReserveTokens;
     plan.fitsBudget = plan.expectedTokensAfter <= options.budgetTokens;
     if (!plan.fitsBudget)
-        plan.note = u"the system prompt, tools and the last turn alone exceed the budget; trimmed as far as possible"_s;
+        plan.note = QObject::tr(
+            "the system prompt, tools and the last turn alone exceed the budget; trimmed as far as possible");
 
     QByteArray key = QCryptographicHash::hash(QByteArray("tokenledger-summary-v1\n" + options.summaryModel.toUtf8()),
                                               QCryptographicHash::Sha256);
@@ -304,7 +307,7 @@ Result<QString> HistoryTrimmer::summaryFromAnswer(const QJsonObject &answer, Bod
     }
     text = text.trimmed();
     if (text.isEmpty())
-        return fail(ErrorCode::Parse, u"the summary model's answer has no text"_s);
+        return fail(ErrorCode::Parse, QObject::tr("the summary model's answer has no text"));
     return text;
 }
 

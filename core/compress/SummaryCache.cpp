@@ -1,5 +1,6 @@
 #include "SummaryCache.h"
 
+#include <QObject>
 #include <QDateTime>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -37,13 +38,13 @@ SummaryCache::~SummaryCache()
 Result<void> SummaryCache::openDatabase(const QString &path)
 {
     if (!m_connection.isEmpty())
-        return fail(ErrorCode::InvalidArgument, u"the summary cache already has a database"_s);
+        return fail(ErrorCode::InvalidArgument, QObject::tr("the summary cache already has a database"));
     const QString name = u"tokenledger-summary-cache-%1"_s.arg(quintptr(this), 0, 16);
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
         db.setDatabaseName(path);
         if (!db.open()) {
-            const Error e = dbError(u"cannot open the summary cache %1"_s.arg(path), db.lastError());
+            const Error e = dbError(QObject::tr("cannot open the summary cache %1").arg(path), db.lastError());
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
             return std::unexpected(e);
@@ -55,7 +56,8 @@ Result<void> SummaryCache::openDatabase(const QString &path)
                            covered INTEGER NOT NULL,
                            model TEXT NOT NULL,
                            created_utc INTEGER NOT NULL))"_s)) {
-            const Error e = dbError(u"cannot create the summary cache table in %1"_s.arg(path), q.lastError());
+            const Error e
+                = dbError(QObject::tr("cannot create the summary cache table in %1").arg(path), q.lastError());
             q = QSqlQuery();
             db.close();
             db = QSqlDatabase();
@@ -168,7 +170,7 @@ Result<void> SummaryCache::insert(const QByteArray &key, const QString &summary,
     q.bindValue(u":model"_s, model);
     q.bindValue(u":created"_s, QDateTime::currentMSecsSinceEpoch());
     if (!q.exec())
-        return std::unexpected(dbError(u"cannot store a conversation summary"_s, q.lastError()));
+        return std::unexpected(dbError(QObject::tr("cannot store a conversation summary"), q.lastError()));
     // Keep the file small: at most 4 x maxEntries rows, oldest removed first.
     QSqlQuery trim(db);
     trim.prepare(uR"(DELETE FROM summaries WHERE rowid IN (
@@ -176,7 +178,7 @@ Result<void> SummaryCache::insert(const QByteArray &key, const QString &summary,
                          LIMIT -1 OFFSET :keep))"_s);
     trim.bindValue(u":keep"_s, qint64(m_maxEntries) * 4);
     if (!trim.exec())
-        return std::unexpected(dbError(u"cannot trim the summary cache"_s, trim.lastError()));
+        return std::unexpected(dbError(QObject::tr("cannot trim the summary cache"), trim.lastError()));
     return {};
 }
 

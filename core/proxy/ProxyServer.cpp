@@ -270,7 +270,10 @@ const routing::Router &ProxyServer::routerFor(const QString &endpoint)
         config.endpoints[u"*"_s];
         for (auto ep = config.endpoints.begin(); ep != config.endpoints.end(); ++ep)
             ep->mode = e.routeMode;
-        it = m_routers.emplace(key, std::make_unique<routing::Router>(config, m_ledger.pricer()->bookPtr())).first;
+        it = m_routers
+                 .emplace(key, std::make_unique<routing::Router>(config, m_ledger.pricer()->bookPtr(), e.routingRules,
+                                                                 e.complexityRouting))
+                 .first;
     }
     return *it->second;
 }

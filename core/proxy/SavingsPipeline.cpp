@@ -84,6 +84,7 @@ void ClientConnection::prepareSavings()
     const bool routingActive = x.savings->routeMode != routing::RouteMode::Off;
     routing::RoutingFeatures features =
         routing::extractFeatures(x.body, x.shape, routingActive ? m_server.tokenizers() : nullptr);
+    features.promptChars = x.info.promptChars; // for explicit routing rules with max_prompt_chars
     const bool pinned = headerValue(x.request.headers, "x-tokenledger-route").trimmed().compare("off", Qt::CaseInsensitive) == 0;
     x.route = m_server.routerFor(r.endpoint).decide(features, r.endpoint, r.taskType, pinned);
     t.complexity = routing::toString(x.route->complexity);

@@ -48,6 +48,12 @@ Result<EndpointSavings> SavingsPolicy::endpointFromStrategies(const QJsonObject 
     e.routeMode = sc.routing.enabled ? sc.routing.mode : routing::RouteMode::Off;
     if (sc.routing.router)
         e.router = *sc.routing.router;
+    e.routingRules.reserve(sc.routing.rules.size());
+    for (const RoutingRule &r : sc.routing.rules) {
+        e.routingRules << routing::ModelRule{r.model,           r.endpoints,      r.taskTypes, r.maxPromptTokens,
+                                             r.maxCompletionTokens, r.maxPromptChars, r.routeTo, r.routeToProvider};
+    }
+    e.complexityRouting = sc.routing.rules.isEmpty() || sc.routing.router.has_value();
     if (strategies.contains("exact_cache"_L1)) {
         e.exactCache = sc.exactCache.enabled;
         e.exactCacheTtlSeconds = sc.exactCache.ttlSeconds;
@@ -115,8 +121,12 @@ Result<SavingsPolicy> SavingsPolicy::fromSettingsText(const QByteArray &text)
 QStringList SavingsPolicy::describe(const EndpointSavings &e)
 {
     QStringList out;
-    if (e.routeMode != routing::RouteMode::Off)
-        out << u"routing %1"_s.arg(routing::toString(e.routeMode));
+    if (e.routeMode != routing::RouteMode::Off) {
+        out << (e.complexityRouting ? u"routing %1"_s.arg(routing::toString(e.routeMode))
+                                    : u"routing %1 (rules only)"_s.arg(routing::toString(e.routeMode)));
+        for (qsizetype i = 0; i < e.routingRules.size(); ++i)
+            out << u"routing rule %1: %2"_s.arg(i + 1).arg(e.routingRules[i].describe());
+    }
     if (e.exactCache)
         out << (*e.exactCache ? u"exact cache, TTL %1 s"_s.arg(e.exactCacheTtlSeconds.value_or(3600))
                               : u"exact cache off"_s);

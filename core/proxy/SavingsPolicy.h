@@ -21,6 +21,15 @@ struct EndpointSavings
     // `routeMode`, so this struct alone says what happens.
     routing::RouteMode routeMode = routing::RouteMode::Off;
     routing::RouterConfig router = routing::RouterConfig::defaults();
+    // Explicit model rules (a scenario's "routing.rules", routing::ModelRule): under routeMode, tried
+    // per request before the complexity router, first match wins, with the router's guards. Bounds are
+    // checked on the request as it arrives: the local tokenizer's prompt count and the request's own
+    // max_tokens / max_completion_tokens / max_output_tokens (a rule with max_completion_tokens never
+    // matches a request without one); the simulator checks them on the recorded counts.
+    QList<routing::ModelRule> routingRules;
+    // Whether the complexity router acts on requests no rule matched. false when the stored routing
+    // strategy has rules but no "router": only the rules route, as the simulator replays that scenario.
+    bool complexityRouting = true;
 
     // Exact cache: set only when the policy names the endpoint; otherwise the proxy-wide CacheConfig
     // (the Proxy page's switch and TTL) applies.
@@ -69,8 +78,11 @@ struct SavingsPolicy
 
     // The levers of one Scenario "strategies" object (core/simulate/Scenario.h; the Simulator page's
     // "apply to proxy" writes them):
-    //   routing:        {"enabled", "mode": "off|shadow|on", "router": RouterConfig JSON}; enabled
-    //                   without "mode" means "on"; not enabled means "off".
+    //   routing:        {"enabled", "mode": "off|shadow|on", "rules": [Scenario rule JSON, ...],
+    //                   "router": RouterConfig JSON}; enabled without "mode" means "on"; not enabled
+    //                   means "off". "rules" become routingRules; with rules and no "router" only the
+    //                   rules route (complexityRouting false), otherwise the complexity router (the
+    //                   defaults when "router" is absent) acts on requests no rule matched.
     //   exact_cache:    {"enabled", "ttl_seconds"}
     //   semantic_cache: {"enabled", "threshold", "ttl_seconds", "embedding_model"}
     //   compression:    {"enabled", "budget_tokens", "summary_model", "remove_redundancy"}
@@ -93,8 +105,9 @@ struct SavingsPolicy
     // JSON object) and those of fromSettingsJson().
     static Result<SavingsPolicy> fromSettingsText(const QByteArray &text);
 
-    // One line per lever in force for an endpoint, for the Proxy page ("routing on", "semantic cache
-    // >= 0.95, TTL 3600 s, local embeddings", ...); "all off" when none.
+    // One line per lever in force for an endpoint, for the Proxy page and the headless command
+    // ("routing on", "routing rule 1: gpt-4o, <= 500 prompt tokens, max tokens <= 200 -> gpt-4o-mini",
+    // "semantic cache >= 0.95, TTL 3600 s, local embeddings", ...); "all off" when none.
     static QStringList describe(const EndpointSavings &e);
 };
 

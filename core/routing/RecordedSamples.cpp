@@ -4,6 +4,7 @@
 #include "pricing/Pricer.h"
 #include "query/Labels.h"
 
+#include <QObject>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -17,7 +18,7 @@ namespace {
 
 Error dbError(const QSqlQuery &q)
 {
-    return Error {ErrorCode::Database, u"Cannot read recorded calls: %1"_s.arg(q.lastError().text())};
+    return Error {ErrorCode::Database, QObject::tr("Cannot read recorded calls: %1").arg(q.lastError().text())};
 }
 
 // Cache hits cost nothing whichever model is asked for; provider-report lines are not single calls.

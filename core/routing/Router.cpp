@@ -3,6 +3,7 @@
 #include "pricing/PriceBook.h"
 
 #include <QDateTime>
+#include <QObject>
 
 using namespace Qt::StringLiterals;
 
@@ -54,6 +55,40 @@ PricePair pricesOf(const ModelEntry *m, qint64 promptTokens)
     return PricePair {true, p.input->at(at), p.output->at(at)};
 }
 
+struct Blocked
+{
+    RouteGuard guard = RouteGuard::None;
+    QString text;
+};
+
+// The context-window and capability guards for moving a request to `targetName` (window in tokens, 0 =
+// unknown). Shared by the complexity router and the explicit model rules.
+std::optional<Blocked> fitGuard(const RoutingFeatures &f, const QString &targetName, qint64 window,
+                                const Capabilities &cap)
+{
+    const qint64 needed
+        = f.estimatedPromptTokens < 0 ? -1 : f.estimatedPromptTokens + std::max<qint64>(f.maxOutputTokens, 0);
+    if (window <= 0)
+        return Blocked{RouteGuard::ContextWindow, QObject::tr("context window of %1 unknown").arg(targetName)};
+    if (needed < 0)
+        return Blocked{RouteGuard::ContextWindow,
+                       QObject::tr("prompt tokens unknown: cannot check %1's context window").arg(targetName)};
+    if (needed > window)
+        return Blocked{RouteGuard::ContextWindow,
+                       QObject::tr("%1 tokens (prompt + max output) exceed %2's context window of %3").arg(needed)
+                           .arg(targetName)
+                           .arg(window)};
+    if (f.usesImages && !cap.images)
+        return Blocked{RouteGuard::Images, QObject::tr("%1 lacks image input").arg(targetName)};
+    if (f.usesAudio && !cap.audio)
+        return Blocked{RouteGuard::Audio, QObject::tr("%1 lacks audio").arg(targetName)};
+    if (f.usesTools && !cap.tools)
+        return Blocked{RouteGuard::Tools, QObject::tr("%1 lacks tools").arg(targetName)};
+    if (f.usesStructuredOutput && !cap.structuredOutput)
+        return Blocked{RouteGuard::StructuredOutput, QObject::tr("%1 lacks structured output").arg(targetName)};
+    return std::nullopt;
+}
+
 } // namespace
 
 QString toString(RouteGuard g)
@@ -85,6 +120,10 @@ QString toString(RouteGuard g)
         return u"unpriced"_s;
     case RouteGuard::NotCheaper:
         return u"not_cheaper"_s;
+    case RouteGuard::OtherProvider:
+        return u"other_provider"_s;
+    case RouteGuard::NoRule:
+        return u"no_rule"_s;
     }
     return u"none"_s;
 }
@@ -94,9 +133,12 @@ QString RouteDecision::recordMode() const
     return guard == RouteGuard::Pinned ? u"pinned"_s : routing::toString(mode);
 }
 
-Router::Router(RouterConfig config, std::shared_ptr<const PriceBook> priceBook)
+Router::Router(RouterConfig config, std::shared_ptr<const PriceBook> priceBook, QList<ModelRule> modelRules,
+               bool complexityRouting)
     : m_config(std::move(config))
     , m_book(std::move(priceBook))
+    , m_modelRules(std::move(modelRules))
+    , m_complexityRouting(complexityRouting)
 {
 }
 
@@ -160,7 +202,102 @@ RouteDecision Router::decide(const RoutingFeatures &f, const QString &endpoint, 
     RouteDecision d;
     d.taskType = taskType.trimmed().isEmpty() ? ep.defaultTaskType : taskType.trimmed();
     d.complexity = classify(f, d.taskType, ep.rules ? *ep.rules : RouterConfig::defaultRules(), &d.matchedRule);
+    if (ep.mode != RouteMode::Off && (!m_modelRules.isEmpty() || !m_complexityRouting)) {
+        for (qsizetype i = 0; i < m_modelRules.size(); ++i) {
+            if (matches(m_modelRules[i], f, endpoint, taskType)) {
+                d.modelRule = int(i);
+                return routeByRule(f, endpoint, ep, pinned, m_modelRules[i], std::move(d));
+            }
+        }
+        if (!m_complexityRouting) {
+            d.mode = ep.mode;
+            d.endpoint = endpoint;
+            d.requestedModel = f.requestedModel;
+            d.servedModel = f.requestedModel;
+            d.tier = m_config.tierFor(d.complexity);
+            d.guard = pinned ? RouteGuard::Pinned : RouteGuard::NoRule;
+            d.guardText = pinned ? QObject::tr("the client pinned the model (X-TokenLedger-Route: off)")
+                                 : QObject::tr("no routing rule matched (the complexity router is not in force)");
+            return d;
+        }
+    }
     return route(f, endpoint, ep, pinned, std::move(d));
+}
+
+bool Router::matches(const ModelRule &rule, const RoutingFeatures &f, const QString &endpoint, const QString &taskType)
+{
+    if (!rule.model.isEmpty() && rule.model != f.requestedModel)
+        return false;
+    if (!rule.endpoints.isEmpty() && !rule.endpoints.contains(endpoint))
+        return false;
+    if (!rule.taskTypes.isEmpty() && !rule.taskTypes.contains(taskType))
+        return false;
+    if (rule.maxPromptTokens >= 0 && (f.estimatedPromptTokens < 0 || f.estimatedPromptTokens > rule.maxPromptTokens))
+        return false;
+    if (rule.maxCompletionTokens >= 0 && (f.maxOutputTokens < 0 || f.maxOutputTokens > rule.maxCompletionTokens))
+        return false;
+    // 0 characters counts as unknown, as in the simulator (records without text).
+    if (rule.maxPromptChars >= 0 && (f.promptChars <= 0 || f.promptChars > rule.maxPromptChars))
+        return false;
+    return rule.routeTo != f.requestedModel;
+}
+
+RouteDecision Router::routeByRule(const RoutingFeatures &f, const QString &endpoint, const EndpointRouting &ep,
+                                  bool pinned, const ModelRule &rule, RouteDecision d) const
+{
+    d.mode = ep.mode;
+    d.endpoint = endpoint;
+    d.requestedModel = f.requestedModel;
+    d.servedModel = f.requestedModel;
+    d.tier = m_config.tierFor(d.complexity);
+    d.targetModel = rule.routeTo;
+    const auto block = [&d](RouteGuard g, QString text) {
+        d.guard = g;
+        d.guardText = std::move(text);
+        return d;
+    };
+    if (ep.mode == RouteMode::Off)
+        return block(RouteGuard::ModeOff, QObject::tr("routing is off for endpoint \"%1\"").arg(endpoint));
+    if (pinned)
+        return block(RouteGuard::Pinned, QObject::tr("the client pinned the model (X-TokenLedger-Route: off)"));
+    if (!rule.routeToProvider.isEmpty() && rule.routeToProvider != f.family)
+        return block(RouteGuard::OtherProvider,
+                     QObject::tr("the rule routes to %1 of provider \"%2\"; a %3 request goes to its own upstream").arg(
+                         rule.routeTo, rule.routeToProvider, f.family));
+    Resolved requested;
+    if (m_book && !f.requestedModel.startsWith(u"ft:"_s))
+        requested = resolve(f.family, f.requestedModel);
+    if (!requested.model || !requested.provider || requested.provider->id != f.family)
+        return block(RouteGuard::ForeignModel,
+                     QObject::tr("%1 is not a %2 model the price book knows (or is fine-tuned): never replaced").arg(
+                         f.requestedModel, f.family));
+
+    // A tier model keeps its configured context window and capabilities; another model gets the price
+    // book's window and the default capabilities.
+    const TierModel *tierEntry = nullptr;
+    if (const auto family = m_config.tiers.constFind(f.family); family != m_config.tiers.cend()) {
+        for (const TierModel &t : family.value()) {
+            if (t.model == rule.routeTo) {
+                tierEntry = &t;
+                break;
+            }
+        }
+    }
+    const Resolved targetMatch = resolve(f.family, rule.routeTo);
+    qint64 window = tierEntry ? tierEntry->contextWindow : 0;
+    if (window <= 0 && targetMatch.model)
+        window = targetMatch.model->contextWindow;
+    if (auto blocked = fitGuard(f, rule.routeTo, window, tierEntry ? tierEntry->capabilities : Capabilities{}))
+        return block(blocked->guard, std::move(blocked->text));
+    if (!pricesOf(targetMatch.model, f.estimatedPromptTokens).priced)
+        return block(RouteGuard::Unpriced,
+                     QObject::tr("no input/output price for %1: the rule cannot be priced").arg(rule.routeTo));
+
+    if (ep.mode == RouteMode::On) {
+        d.changes = true;
+        d.servedModel = rule.routeTo;
+    }
+    return d;
 }
 
 RouteDecision Router::decideFor(const RoutingFeatures &f, const QString &endpoint, Complexity complexity, bool pinned,
@@ -199,11 +336,12 @@ RouteDecision Router::route(const RoutingFeatures &f, const QString &endpoint, c
     }
 
     if (ep.mode == RouteMode::Off)
-        return block(RouteGuard::ModeOff, u"routing is off for endpoint \"%1\""_s.arg(endpoint));
+        return block(RouteGuard::ModeOff, QObject::tr("routing is off for endpoint \"%1\"").arg(endpoint));
     if (pinned)
-        return block(RouteGuard::Pinned, u"the client pinned the model (X-TokenLedger-Route: off)"_s);
+        return block(RouteGuard::Pinned, QObject::tr("the client pinned the model (X-TokenLedger-Route: off)"));
     if (family == m_config.tiers.cend())
-        return block(RouteGuard::UnknownFamily, u"no tiers configured for provider family \"%1\""_s.arg(f.family));
+        return block(RouteGuard::UnknownFamily,
+                     QObject::tr("no tiers configured for provider family \"%1\"").arg(f.family));
 
     const TierModel &target = family.value()[size_t(d.tier)];
     Resolved requested;
@@ -211,51 +349,32 @@ RouteDecision Router::route(const RoutingFeatures &f, const QString &endpoint, c
         requested = resolve(f.family, f.requestedModel);
     if (!requested.model || !requested.provider || requested.provider->id != f.family)
         return block(RouteGuard::ForeignModel,
-                     u"%1 is not a %2 model the price book knows (or is fine-tuned): never replaced"_s.arg(
+                     QObject::tr("%1 is not a %2 model the price book knows (or is fine-tuned): never replaced").arg(
                          f.requestedModel, f.family));
     if (d.targetModel == f.requestedModel)
-        return block(RouteGuard::SameModel, u"the %1 tier is the requested model"_s.arg(routing::toString(d.tier)));
+        return block(RouteGuard::SameModel,
+                     QObject::tr("the %1 tier is the requested model").arg(routing::toString(d.tier)));
 
     const Resolved targetMatch = resolve(f.family, d.targetModel);
     qint64 window = target.contextWindow;
     if (window <= 0 && targetMatch.model)
         window = targetMatch.model->contextWindow;
-    const qint64 needed
-        = f.estimatedPromptTokens < 0 ? -1 : f.estimatedPromptTokens + std::max<qint64>(f.maxOutputTokens, 0);
-    if (window <= 0)
-        return block(RouteGuard::ContextWindow, u"context window of %1 unknown"_s.arg(target.model));
-    if (needed < 0)
-        return block(RouteGuard::ContextWindow,
-                     u"prompt tokens unknown: cannot check %1's context window"_s.arg(target.model));
-    if (needed > window)
-        return block(RouteGuard::ContextWindow,
-                     u"%1 tokens (prompt + max output) exceed %2's context window of %3"_s.arg(needed)
-                         .arg(target.model)
-                         .arg(window));
-
-    const Capabilities &cap = target.capabilities;
-    if (f.usesImages && !cap.images)
-        return block(RouteGuard::Images, u"%1 lacks image input"_s.arg(target.model));
-    if (f.usesAudio && !cap.audio)
-        return block(RouteGuard::Audio, u"%1 lacks audio"_s.arg(target.model));
-    if (f.usesTools && !cap.tools)
-        return block(RouteGuard::Tools, u"%1 lacks tools"_s.arg(target.model));
-    if (f.usesStructuredOutput && !cap.structuredOutput)
-        return block(RouteGuard::StructuredOutput, u"%1 lacks structured output"_s.arg(target.model));
+    if (auto blocked = fitGuard(f, target.model, window, target.capabilities))
+        return block(blocked->guard, std::move(blocked->text));
 
     if (!ep.allowCostIncrease) {
         const PricePair from = pricesOf(requested.model, f.estimatedPromptTokens);
         const PricePair to = pricesOf(targetMatch.model, f.estimatedPromptTokens);
         if (!from.priced || !to.priced)
             return block(RouteGuard::Unpriced,
-                         u"no input/output price for %1: cannot show the change saves money"_s.arg(
+                         QObject::tr("no input/output price for %1: cannot show the change saves money").arg(
                              !from.priced ? f.requestedModel : target.model));
         const bool cheaper
             = to.input <= from.input && to.output <= from.output && (to.input < from.input || to.output < from.output);
         if (!cheaper)
             return block(
                 RouteGuard::NotCheaper,
-                u"%1 is not cheaper than %2 (complexity %3 maps to the %4 tier)"_s.arg(
+                QObject::tr("%1 is not cheaper than %2 (complexity %3 maps to the %4 tier)").arg(
                     target.model, f.requestedModel, routing::toString(d.complexity), routing::toString(d.tier)));
     }
 

@@ -35,8 +35,11 @@ enum class RouteGuard {
     StructuredOutput, // ... structured output
     Unpriced, // requested or target model has no input/output price: cannot show it is cheaper
     NotCheaper, // the target is dearer (and the endpoint does not allow a cost increase)
+    // Explicit model rules (ModelRule, RouterConfig.h):
+    OtherProvider, // the matching rule routes to another provider (route_to_provider): simulated only
+    NoRule, // no rule matched and the complexity router is not in force for this policy entry
 };
-QString toString(RouteGuard g); // "none", "mode_off", "pinned", ..., "not_cheaper"
+QString toString(RouteGuard g); // "none", "mode_off", "pinned", ..., "not_cheaper", "other_provider", "no_rule"
 
 // The router's answer for one request.
 struct RouteDecision
@@ -46,6 +49,9 @@ struct RouteDecision
     QString taskType; // the one used: the header's, else the endpoint default, else ""
     Complexity complexity = Complexity::Medium;
     QString matchedRule; // name of the rule that set the complexity
+    // Index (0-based) of the explicit model rule that chose targetModel (the first that matched), or
+    // -1: the complexity router chose it (or nothing did). The complexity is classified either way.
+    int modelRule = -1;
     ModelTier tier = ModelTier::Standard;
     QString requestedModel;
     // The tier's model for the request's family ("" when no tiers for it). A requested id with an
@@ -87,15 +93,38 @@ struct RoutingSample
 // nothing; a "high" request already on a cheap model is left alone (guard NotCheaper) rather than
 // upgraded. Both models must be priced (else guard Unpriced).
 //
+// Explicit model rules (the constructor's `modelRules`, a scenario's "routing.rules"): decide() tries
+// them first, in order, and the first that matches (ModelRule: requested model, endpoint, task type,
+// tokenizer prompt count, the request's max output tokens, prompt characters) chooses the target; the
+// complexity router is then not consulted (the simulator's order). A rule-chosen target gets the same
+// guards as a tier model, in the same order: mode off, pinned, the requested model must be one the
+// price book knows for the family (ForeignModel), context window, images/audio/tools/structured
+// output, and a priced target (Unpriced). The target's context window and capabilities are those of
+// the family's tier entry for that model when it is a tier model, else the price book's context
+// window and the default Capabilities (images, tools, structured output; no audio). Not the cost
+// rule: a rule names its target explicitly, and the simulator re-prices it the same way whether or
+// not it is cheaper. A rule routing to another provider (route_to_provider) is blocked
+// (OtherProvider): the request goes to its own upstream. With `complexityRouting` false (a policy
+// entry whose routing has rules but no router) a request no rule matches keeps its model (NoRule).
+//
 // Pure and synchronous: no I/O, no threads. Thread-safe: const after construction (the PriceBook is
-// immutable and shared; model resolutions are memoised under a mutex). `priceBook` may be null: then every change is blocked with ForeignModel
-// (the router cannot check the family, context window or price).
+// immutable and shared; model resolutions are memoised under a mutex). `priceBook` may be null: then every change is
+// blocked with ForeignModel (the router cannot check the family, context window or price).
 class Router
 {
 public:
-    Router(RouterConfig config, std::shared_ptr<const PriceBook> priceBook);
+    // `modelRules`: explicit model rules tried before the complexity rules (none: decide() costs what
+    // it did without them). `complexityRouting` false: only the rules route.
+    Router(RouterConfig config, std::shared_ptr<const PriceBook> priceBook, QList<ModelRule> modelRules = {},
+           bool complexityRouting = true);
 
     const RouterConfig &config() const { return m_config; }
+    const QList<ModelRule> &modelRules() const { return m_modelRules; }
+    bool complexityRouting() const { return m_complexityRouting; }
+    // Whether an explicit rule matches a request (see ModelRule for the live bounds). `taskType` is the
+    // X-TokenLedger-Task header value ("" = absent).
+    static bool matches(const ModelRule &rule, const RoutingFeatures &features, const QString &endpoint,
+                        const QString &taskType);
     // Mode for an endpoint; the proxy checks it first and skips extractFeatures() when Off.
     RouteMode modeFor(const QString &endpoint) const { return m_config.endpoint(endpoint).mode; }
 
@@ -105,7 +134,8 @@ public:
                          bool pinned) const;
 
     // decide() with the complexity already known (the simulator replays the complexity the proxy
-    // recorded): the same tier, guards and cost rule. `mode`, when given, replaces the endpoint's
+    // recorded): the same tier, guards and cost rule; the explicit model rules are not tried (the
+    // simulator matches them against the recorded counts itself). `mode`, when given, replaces the endpoint's
     // configured mode (the simulator replays routing as if on).
     RouteDecision decideFor(const RoutingFeatures &features, const QString &endpoint, Complexity complexity,
                             bool pinned, std::optional<RouteMode> mode = std::nullopt) const;
@@ -124,6 +154,8 @@ public:
 private:
     RouteDecision route(const RoutingFeatures &f, const QString &endpoint, const EndpointRouting &ep, bool pinned,
                         RouteDecision d) const;
+    RouteDecision routeByRule(const RoutingFeatures &f, const QString &endpoint, const EndpointRouting &ep,
+                              bool pinned, const ModelRule &rule, RouteDecision d) const;
 
     // A model name resolved in the price book (entries live as long as the book).
     struct Resolved
@@ -136,6 +168,8 @@ private:
 
     RouterConfig m_config;
     std::shared_ptr<const PriceBook> m_book;
+    QList<ModelRule> m_modelRules;
+    bool m_complexityRouting = true;
     mutable QMutex m_resolvedMutex;
     mutable QHash<QString, Resolved> m_resolved; // family + U+001F + model
 };

@@ -1,5 +1,6 @@
 #include "RouterConfig.h"
 
+#include <QObject>
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -29,13 +30,13 @@ Result<QStringList> stringList(const QJsonValue &v, const QString &path)
     if (v.isUndefined() || v.isNull())
         return QStringList();
     if (!v.isArray())
-        return fail(ErrorCode::InvalidArgument, path + u": expected an array of strings"_s);
+        return fail(ErrorCode::InvalidArgument, QObject::tr("%1: expected an array of strings").arg(path));
     QStringList out;
     const QJsonArray a = v.toArray();
     for (qsizetype i = 0; i < a.size(); ++i) {
         if (!a[i].isString() || a[i].toString().isEmpty())
             return fail(ErrorCode::InvalidArgument,
-                        path + u"["_s + QString::number(i) + u"]: expected a non-empty string"_s);
+                        QObject::tr("%1[%2]: expected a non-empty string").arg(path).arg(i));
         out << a[i].toString();
     }
     return out;
@@ -47,7 +48,7 @@ Result<std::optional<qint64>> optionalCount(const QJsonObject &o, const QString 
     if (v.isUndefined() || v.isNull())
         return std::optional<qint64>();
     if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() != double(v.toInteger()))
-        return fail(ErrorCode::InvalidArgument, path + u"."_s + key + u": expected a non-negative integer"_s);
+        return fail(ErrorCode::InvalidArgument, QObject::tr("%1.%2: expected a non-negative integer").arg(path, key));
     return std::optional<qint64>(v.toInteger());
 }
 
@@ -57,6 +58,25 @@ TierModel tier(const QString &model, Capabilities caps)
 }
 
 } // namespace
+
+QString ModelRule::describe() const
+{
+    QStringList parts;
+    parts << (model.isEmpty() ? QObject::tr("any model") : model);
+    if (!endpoints.isEmpty())
+        parts << QObject::tr("endpoints %1").arg(endpoints.join(u", "_s));
+    if (!taskTypes.isEmpty())
+        parts << QObject::tr("task types %1").arg(taskTypes.join(u", "_s));
+    if (maxPromptTokens >= 0)
+        parts << QObject::tr("<= %1 prompt tokens").arg(maxPromptTokens);
+    if (maxCompletionTokens >= 0)
+        parts << QObject::tr("max tokens <= %1").arg(maxCompletionTokens);
+    if (maxPromptChars >= 0)
+        parts << QObject::tr("<= %1 prompt characters").arg(maxPromptChars);
+    const QString target
+        = routeToProvider.isEmpty() ? routeTo : QObject::tr("%1 (provider %2)").arg(routeTo, routeToProvider);
+    return QObject::tr("%1 -> %2").arg(parts.join(u", "_s), target);
+}
 
 QJsonObject ComplexityRule::toJson() const
 {
@@ -79,12 +99,13 @@ static Result<ComplexityRule> ruleFromJson(const QJsonObject &o, const QString &
     ComplexityRule r;
     r.name = o.value(u"name"_s).toString().trimmed();
     if (r.name.isEmpty())
-        return fail(ErrorCode::InvalidArgument, path + u".name: a rule needs a non-empty name"_s);
+        return fail(ErrorCode::InvalidArgument, QObject::tr("%1.name: a rule needs a non-empty name").arg(path));
     const QString c = o.value(u"complexity"_s).toString();
     const auto complexity = complexityFromString(c);
     if (!complexity)
-        return fail(ErrorCode::InvalidArgument,
-                    path + u".complexity: unknown complexity \""_s + c + u"\" (expected low, medium or high)"_s);
+        return fail(
+            ErrorCode::InvalidArgument,
+            QObject::tr("%1.complexity: unknown complexity \"%2\" (expected low, medium or high)").arg(path, c));
     r.result = *complexity;
     auto tasks = stringList(o.value(u"task_types"_s), path + u".task_types"_s);
     if (!tasks)
@@ -235,15 +256,16 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
     RouterConfig c = defaults();
     const int version = o.value(u"version"_s).toInt(kConfigVersion);
     if (version > kConfigVersion)
-        return fail(
-            ErrorCode::Unsupported,
-            u"router config version %1 is newer than this build understands (%2)"_s.arg(version).arg(kConfigVersion));
+        return fail(ErrorCode::Unsupported,
+                    QObject::tr("router config version %1 is newer than this build understands (%2)")
+                        .arg(version)
+                        .arg(kConfigVersion));
 
     const QJsonObject tiersJson = o.value(u"tiers"_s).toObject();
     for (auto it = tiersJson.begin(); it != tiersJson.end(); ++it) {
         const QString path = u"tiers."_s + it.key();
         if (!it.value().isObject())
-            return fail(ErrorCode::InvalidArgument, path + u": expected an object"_s);
+            return fail(ErrorCode::InvalidArgument, QObject::tr("%1: expected an object").arg(path));
         const QJsonObject family = it.value().toObject();
         std::array<TierModel, 3> models = c.tiers.value(it.key());
         for (int t = 0; t < 3; ++t) {
@@ -254,7 +276,7 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
             const QString tpath = path + u"."_s + tierName;
             const QJsonObject m = v.toObject();
             if (!v.isObject() || m.value(u"model"_s).toString().trimmed().isEmpty())
-                return fail(ErrorCode::InvalidArgument, tpath + u".model: a tier needs a model name"_s);
+                return fail(ErrorCode::InvalidArgument, QObject::tr("%1.model: a tier needs a model name").arg(tpath));
             TierModel tm;
             tm.model = m.value(u"model"_s).toString().trimmed();
             auto window = optionalCount(m, u"context_window"_s, tpath);
@@ -276,9 +298,11 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
                     else if (name == u"structured_output"_s)
                         cap.structuredOutput = true;
                     else
-                        return fail(ErrorCode::InvalidArgument,
-                                    tpath + u".capabilities: unknown capability \""_s + name
-                                        + u"\" (expected images, audio, tools, structured_output)"_s);
+                        return fail(
+                            ErrorCode::InvalidArgument,
+                            QObject::tr("%1.capabilities: unknown capability \"%2\" (expected images, audio, tools, "
+                                        "structured_output)")
+                                .arg(tpath, name));
                 }
                 tm.capabilities = cap;
             }
@@ -287,8 +311,8 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
         for (int t = 0; t < 3; ++t) {
             if (models[size_t(t)].model.isEmpty())
                 return fail(ErrorCode::InvalidArgument,
-                            path + u"."_s + routing::toString(ModelTier(t))
-                                + u": missing (a new family needs all three tiers)"_s);
+                            QObject::tr("%1.%2: missing (a new family needs all three tiers)")
+                                .arg(path, routing::toString(ModelTier(t))));
         }
         c.tiers.insert(it.key(), models);
     }
@@ -299,8 +323,8 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
         const auto t = tierFromString(it.value().toString());
         if (!complexity || !t)
             return fail(ErrorCode::InvalidArgument,
-                        u"complexity_tiers."_s + it.key()
-                            + u": expected low|medium|high mapped to nano|standard|premium"_s);
+                        QObject::tr("complexity_tiers.%1: expected low|medium|high mapped to nano|standard|premium")
+                            .arg(it.key()));
         c.complexityTiers[size_t(*complexity)] = *t;
     }
 
@@ -310,20 +334,20 @@ Result<RouterConfig> RouterConfig::fromJson(const QJsonObject &o)
         for (auto it = eps.begin(); it != eps.end(); ++it) {
             const QString path = u"endpoints."_s + it.key();
             if (!it.value().isObject())
-                return fail(ErrorCode::InvalidArgument, path + u": expected an object"_s);
+                return fail(ErrorCode::InvalidArgument, QObject::tr("%1: expected an object").arg(path));
             const QJsonObject e = it.value().toObject();
             EndpointRouting er;
             const QString mode = e.value(u"mode"_s).toString(u"off"_s);
             const auto m = routeModeFromString(mode);
             if (!m)
                 return fail(ErrorCode::InvalidArgument,
-                            path + u".mode: unknown mode \""_s + mode + u"\" (expected off, shadow or on)"_s);
+                            QObject::tr("%1.mode: unknown mode \"%2\" (expected off, shadow or on)").arg(path, mode));
             er.mode = *m;
             er.defaultTaskType = e.value(u"task_type"_s).toString().trimmed();
             er.allowCostIncrease = e.value(u"allow_cost_increase"_s).toBool(false);
             if (e.contains(u"rules"_s)) {
                 if (!e.value(u"rules"_s).isArray())
-                    return fail(ErrorCode::InvalidArgument, path + u".rules: expected an array"_s);
+                    return fail(ErrorCode::InvalidArgument, QObject::tr("%1.rules: expected an array").arg(path));
                 QList<ComplexityRule> rules;
                 const QJsonArray a = e.value(u"rules"_s).toArray();
                 for (qsizetype i = 0; i < a.size(); ++i) {

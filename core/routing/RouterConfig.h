@@ -40,6 +40,44 @@ struct ComplexityRule
     static Result<ComplexityRule> fromJson(const QJsonObject &o);
 };
 
+// An explicit model rule: a scenario's "routing.rules" entry (core/simulate/Scenario.h RoutingRule,
+// docs/examples/azure-routing-scenario.json) as the live proxy applies it. A request matching every
+// condition that is set goes to `routeTo`; conditions left empty / at -1 match everything. Rules are
+// tried in order before the complexity rules, and the first match wins (Router::decide).
+//
+// The live counterpart of the simulator's recorded counts: the simulator checks the bounds against a
+// recorded call's prompt and completion tokens; the proxy checks them against the request as it arrives:
+//  - maxPromptTokens: the local tokenizer's count of the whole request (RoutingFeatures::
+//    estimatedPromptTokens, tokenizer::ChatTokenCounter), the count the context-window guard uses; an
+//    unknown count (no tokenizer for the model) never matches;
+//  - maxCompletionTokens: the request's own bound (max_tokens / max_completion_tokens /
+//    max_output_tokens, RoutingFeatures::maxOutputTokens) must be present AND at most this. A request
+//    without a bound never matches, since it may ask for any length; a request with max_tokens 100
+//    matches a rule of 200 even if the answer is shorter.
+//  - maxPromptChars: the request's prompt characters (RoutingFeatures::promptChars, the ledger's
+//    CallRecord::promptChars of the call); unknown (-1) never matches.
+// A rule never matches a request for its own target (the simulator's rule: routing to the same model
+// is no routing), so such a request falls through to the next rule and the complexity router.
+struct ModelRule
+{
+    QString model;                   // exact requested model, as the client sent it ("" = any)
+    QStringList endpoints;           // X-TokenLedger-Endpoint values (empty = any)
+    QStringList taskTypes;           // X-TokenLedger-Task values, exact (empty = any; no header = no match)
+    qint64 maxPromptTokens = -1;     // at most this many prompt tokens (tokenizer count)
+    qint64 maxCompletionTokens = -1; // the request's max output tokens present and at most this
+    qint64 maxPromptChars = -1;      // at most this many prompt characters
+    QString routeTo;                 // target model id as sent upstream
+    // "" = the request's provider family. Another provider is simulated (re-priced there) but cannot
+    // be served live (the request goes to its own upstream): the proxy blocks it (OtherProvider).
+    QString routeToProvider;
+
+    bool operator==(const ModelRule &) const = default;
+
+    // One line for the user, e.g. "gpt-4o-2024-08-06, <= 500 prompt tokens, max tokens <= 200 ->
+    // gpt-4o-mini-2024-07-18" (translated: QObject::tr).
+    QString describe() const;
+};
+
 // What a model accepts. Requests that use something the target lacks are not routed to it.
 struct Capabilities
 {

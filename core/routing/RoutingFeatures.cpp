@@ -131,7 +131,7 @@ qint64 codePointCount(QStringView s)
 
 QJsonObject RoutingFeatures::toJson() const
 {
-    return QJsonObject {
+    QJsonObject o {
         {u"requested_model"_s, requestedModel},
         {u"family"_s, family},
         {u"input_text"_s, inputText},
@@ -144,6 +144,9 @@ QJsonObject RoutingFeatures::toJson() const
         {u"uses_tools"_s, usesTools},
         {u"uses_structured_output"_s, usesStructuredOutput},
     };
+    if (promptChars >= 0)
+        o.insert(u"prompt_chars"_s, promptChars);
+    return o;
 }
 
 RoutingFeatures RoutingFeatures::fromJson(const QJsonObject &o)
@@ -160,6 +163,7 @@ RoutingFeatures RoutingFeatures::fromJson(const QJsonObject &o)
     f.usesAudio = o.value(u"uses_audio"_s).toBool();
     f.usesTools = o.value(u"uses_tools"_s).toBool();
     f.usesStructuredOutput = o.value(u"uses_structured_output"_s).toBool();
+    f.promptChars = o.value(u"prompt_chars"_s).toInteger(-1);
     return f;
 }
 

@@ -50,6 +50,10 @@ struct RoutingFeatures
     qint64 maxOutputTokens = -1; // max_tokens / max_completion_tokens / max_output_tokens; -1 absent
     qint64 estimatedPromptTokens = -1; // tokenizer count of the whole request (ChatTokenCounter); -1 unknown
     bool promptTokensEstimate = true; // the count follows an unpublished rule or a guessed tokenizer
+    // Prompt characters as the ledger records them (CallRecord::promptChars: the text of messages and
+    // system/instructions, UTF-16 units); set by the proxy, not by extractFeatures. -1 = unknown. Used
+    // only by explicit model rules with max_prompt_chars (ModelRule, RouterConfig.h).
+    qint64 promptChars = -1;
     bool usesImages = false; // image_url / image / input_image parts
     bool usesAudio = false; // input_audio parts, or "audio" output requested / "modalities" audio
     bool usesTools = false; // a non-empty tools/functions array, or tool messages / tool blocks
@@ -58,8 +62,8 @@ struct RoutingFeatures
 
     // {"requested_model":..,"family":..,"input_text":..,"input_chars":..,"max_output_tokens":..,
     //  "estimated_prompt_tokens":..,"prompt_tokens_estimate":..,"uses_images":..,"uses_audio":..,
-    //  "uses_tools":..,"uses_structured_output":..}. fromJson fills missing members with the defaults
-    // above and recomputes input_chars from input_text when it is absent.
+    //  "uses_tools":..,"uses_structured_output":..,"prompt_chars":.. (only when known)}. fromJson fills
+    // missing members with the defaults above and recomputes input_chars from input_text when absent.
     QJsonObject toJson() const;
     static RoutingFeatures fromJson(const QJsonObject &o);
 };

@@ -67,6 +67,10 @@ QString RoutingTestModel::guardName(RouteGuard g)
         return tr("unpriced");
     case RouteGuard::NotCheaper:
         return tr("not cheaper");
+    case RouteGuard::OtherProvider:
+        return tr("rule routes to another provider");
+    case RouteGuard::NoRule:
+        return tr("no routing rule matched");
     }
     return {};
 }
