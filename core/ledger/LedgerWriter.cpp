@@ -1,6 +1,7 @@
 #include "LedgerWriter.h"
 
 #include "common/Logging.h"
+#include "ledger/CallReplay.h"
 #include "ledger/Database.h"
 #include "ledger/LatencyHistogram.h"
 #include "ledger/RollupPeriods.h"
@@ -102,6 +103,9 @@ const char kSavingsSql[] = R"(INSERT INTO call_savings (call_id, complexity, rou
 
 const char kTextSql[] = R"(INSERT INTO call_text (call_id, request_body, response_body) VALUES (?, ?, ?)
     ON CONFLICT (call_id) DO NOTHING)";
+
+// The simulator's compact copy of the call (CallReplay.h), in the same transaction as the call.
+const char kReplaySql[] = "INSERT INTO call_replay (started_at_us, call_id, cost_nano, fields) VALUES (?, ?, ?, ?)";
 
 const char kLabelInsertSql[] = "INSERT INTO labels (kind, name) VALUES (?, ?) ON CONFLICT (kind, name) DO NOTHING";
 const char kLabelSelectSql[] = "SELECT id FROM labels WHERE kind = ? AND name = ?";
@@ -374,6 +378,7 @@ private:
             {kInsertSql, &m_insert},
             {kSavingsSql, &m_savings},
             {kTextSql, &m_text},
+            {kReplaySql, &m_replay},
             {kLabelInsertSql, &m_labelInsert},
             {kLabelSelectSql, &m_labelSelect},
             {rollup.arg(u"rollup_hour"_s, u"hour_us"_s).toUtf8(), &m_rollup[0]},
@@ -392,8 +397,8 @@ private:
 
     void closeRaw()
     {
-        for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_text, &m_labelInsert, &m_labelSelect,
-                             &m_rollup[0], &m_rollup[1], &m_rollup[2], &m_latency[0], &m_latency[1], &m_latency[2]})
+        for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_text, &m_replay, &m_labelInsert,
+                             &m_labelSelect, &m_rollup[0], &m_rollup[1], &m_rollup[2], &m_latency[0], &m_latency[1], &m_latency[2]})
             s->reset();
         if (m_raw)
             sqlite3_close_v2(m_raw);
@@ -491,6 +496,38 @@ private:
         sqlite3_bind_int(s, i++, r.hasTools ? 1 : 0);
         bindText(s, i++, r.taskType);
         sqlite3_bind_int64(s, i++, r.callCount);
+    }
+
+    // Inserts the call's call_replay row (CallReplay.h): the calls columns the simulator replays.
+    int insertReplay(const CallRecord &r, const std::array<qint64, 5> &labels)
+    {
+        const QByteArray requestHash = r.requestHash.toUtf8();
+        const QByteArray taskType = r.taskType.toUtf8();
+        CallReplay::Fields f;
+        f.endpointId = labels[0];
+        f.providerId = labels[1];
+        f.servedModelId = labels[3];
+        f.keyId = labels[4];
+        f.usage = r.usage;
+        f.batch = r.batch ? 1 : 0;
+        f.promptChars = r.promptChars;
+        f.httpStatus = r.httpStatus;
+        f.cacheOutcome = int(r.cacheOutcome);
+        f.callCount = r.callCount;
+        f.messageCount = r.messageCount;
+        f.hasTools = r.hasTools ? 1 : 0;
+        f.requestHash = std::string_view(requestHash.constData(), size_t(requestHash.size()));
+        f.taskType = std::string_view(taskType.constData(), size_t(taskType.size()));
+        CallReplay::encode(f, m_replayFields);
+        sqlite3_stmt *s = m_replay.get();
+        sqlite3_bind_int64(s, 1, r.startedAtUs);
+        sqlite3_bind_int64(s, 2, r.id);
+        if (r.cost)
+            sqlite3_bind_int64(s, 3, *r.cost);
+        else
+            sqlite3_bind_null(s, 3);
+        sqlite3_bind_blob(s, 4, m_replayFields.constData(), int(m_replayFields.size()), SQLITE_STATIC);
+        return run(s);
     }
 
     void bindSavings(qint64 callId, const SavingsTrace &t)
@@ -625,6 +662,8 @@ private:
                 outcomes.push_back({1, {}});
                 continue;
             }
+            if (const int rc = insertReplay(r, labels); rc != SQLITE_DONE)
+                return abandon(rc, m_lastMessage);
             if (!r.savings.isEmpty()) {
                 bindSavings(r.id, r.savings);
                 if (const int rc = run(m_savings.get()); rc != SQLITE_DONE)
@@ -741,6 +780,8 @@ private:
     QSqlDatabase m_db; // QtSql connection: schema and runExclusive() jobs
     sqlite3 *m_raw = nullptr; // C API connection: the records and rollups
     Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_text, m_labelInsert, m_labelSelect;
+    Statement m_replay;
+    QByteArray m_replayFields; // CallReplay::encode's buffer, reused
     Statement m_rollup[kLevels];  // hourly, daily, weekly
     Statement m_latency[kLevels]; // hourly, daily, weekly
     int m_lastCode = SQLITE_OK;

@@ -1,6 +1,7 @@
 #include "Schema.h"
 
 #include "common/Logging.h"
+#include "ledger/CallReplay.h"
 #include "ledger/LatencyHistogram.h"
 #include "ledger/RollupPeriods.h"
 
@@ -349,9 +350,20 @@ bool fillWeeklyLatency(QSqlDatabase &db, Error *error)
     return true;
 }
 
+// Version 10: the simulator's compact copy of each call (CallReplay.h), kept by the writer and triggers;
+// filled from calls on upgrade (fillCallReplay).
+bool fillCallReplay(QSqlDatabase &db, Error *error)
+{
+    if (auto r = CallReplay::backfill(db); !r) {
+        *error = r.error();
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
-int currentVersion() { return 9; }
+int currentVersion() { return 10; }
 
 QStringList version1()
 {
@@ -362,7 +374,7 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data, kV9Tables};
+            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements()};
 }
 
 QStringList latest()
@@ -385,7 +397,8 @@ QStringList latest()
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
         // Without the per-bucket latency tables of versions 2 and 4, which version 6 replaced.
-        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + kV5Tables + kV6Tables + kV7Tables + kV8Tables + kV9Tables;
+        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + kV5Tables + kV6Tables + kV7Tables + kV8Tables + kV9Tables
+        + CallReplay::tableStatements();
 }
 
 Result<void> ensure(QSqlDatabase &db)
@@ -428,7 +441,9 @@ Result<void> ensure(QSqlDatabase &db)
     const QList<QStringList> steps = migrations();
     for (int v = version; v < currentVersion(); ++v) {
         // Data a statement cannot compute (canonical histogram text) is filled after the step's SQL.
-        if (auto r = step(steps[v - 1], v + 1, v + 1 == 8 ? fillWeeklyLatency : nullptr); !r)
+        if (auto r = step(steps[v - 1], v + 1,
+                          v + 1 == 8 ? fillWeeklyLatency : v + 1 == 10 ? fillCallReplay : nullptr);
+            !r)
             return r;
     }
     return {};

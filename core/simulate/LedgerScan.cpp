@@ -1,5 +1,6 @@
 #include "LedgerScan.h"
 
+#include "ledger/CallReplay.h"
 #include "ledger/UsageColumns.h"
 
 #include <QByteArray>
@@ -67,12 +68,16 @@ QByteArray rawView(std::string_view t)
     return QByteArray::fromRawData(t.data(), qsizetype(t.size()));
 }
 
-// The calls columns, in the order Worker::readCall reads them.
-const QByteArray kCallsSql = "SELECT id, started_at_us, endpoint_id, provider_id, served_model_id, key_id, "
+// The calls in the range, in replay order: call_replay's primary key (CallReplay.h), 4 columns per call.
+const QByteArray kReplaySql = "SELECT call_id, started_at_us, cost_nano, fields FROM call_replay "
+                              "WHERE started_at_us >= ?1 AND started_at_us < ?2 ORDER BY started_at_us, call_id";
+
+// One call from calls itself, for a call_replay row whose fields are NULL (a replayed column was changed
+// in SQL after the call was written); the columns in the order Worker::readCall reads them.
+const QByteArray kCallByIdSql = "SELECT id, started_at_us, endpoint_id, provider_id, served_model_id, key_id, "
     + QByteArray(kUsageColumns.data(), kUsageColumns.size())
     + ", cost_nano, batch, request_hash, prompt_chars, task_type, http_status, cache_outcome, call_count, "
-      "message_count, has_tools FROM calls WHERE started_at_us >= ?1 AND started_at_us < ?2 "
-      "ORDER BY started_at_us, id";
+      "message_count, has_tools FROM calls WHERE id = ?1";
 
 // The call_savings columns, in the order Worker::readSavings reads them; the embedding only on request.
 QByteArray savingsSql(bool withEmbeddings, const char *where)
@@ -121,7 +126,10 @@ struct LedgerScan::Worker
 
     qint32 text(sqlite3_stmt *s, int column, ScanChunk &chunk, LastText &last)
     {
-        const std::string_view t = textAt(s, column);
+        return text(textAt(s, column), chunk, last);
+    }
+    qint32 text(std::string_view t, ScanChunk &chunk, LastText &last)
+    {
         if (t.empty())
             return 0;
         if (last.id != 0 && t == last.text)
@@ -140,9 +148,8 @@ struct LedgerScan::Worker
     }
     LastText lastTaskType, lastComplexity, lastFewShotSet, lastScope, lastGuards, lastEmbeddingModel;
 
-    qint32 hash(sqlite3_stmt *s, int column)
+    qint32 hash(std::string_view t)
     {
-        const std::string_view t = textAt(s, column);
         if (t.empty())
             return -1;
         if (auto it = hashIds.constFind(rawView(t)); it != hashIds.cend())
@@ -174,7 +181,7 @@ struct LedgerScan::Worker
         r.cost = r.priced ? sqlite3_column_int64(s, i) : 0;
         ++i;
         r.batch = sqlite3_column_int64(s, i++) != 0;
-        r.requestHash = hash(s, i++);
+        r.requestHash = hash(textAt(s, i++));
         r.promptChars = sqlite3_column_int64(s, i++);
         r.taskType = text(s, i++, chunk, lastTaskType);
         r.httpStatus = sqlite3_column_int(s, i++);
@@ -182,6 +189,34 @@ struct LedgerScan::Worker
         r.callCount = sqlite3_column_int64(s, i++);
         r.messageCount = sqlite3_column_int(s, i++);
         r.hasTools = sqlite3_column_int64(s, i++) != 0;
+    }
+
+    // A call_replay row (kReplaySql) whose fields are not NULL; false if they cannot be decoded.
+    bool readReplay(sqlite3_stmt *s, ScanRow &r, ScanChunk &chunk)
+    {
+        CallReplay::Fields f;
+        if (!CallReplay::decode(sqlite3_column_blob(s, 3), size_t(sqlite3_column_bytes(s, 3)), f))
+            return false;
+        r.id = sqlite3_column_int64(s, 0);
+        r.startedAtUs = sqlite3_column_int64(s, 1);
+        r.priced = sqlite3_column_type(s, 2) != SQLITE_NULL;
+        r.cost = r.priced ? sqlite3_column_int64(s, 2) : 0;
+        // The same conversions as readCall's sqlite3_column_* calls.
+        r.endpoint = name(f.endpointId);
+        r.provider = name(f.providerId);
+        r.model = name(f.servedModelId);
+        r.key = name(f.keyId);
+        r.usage = f.usage;
+        r.batch = f.batch != 0;
+        r.requestHash = hash(f.requestHash);
+        r.promptChars = f.promptChars;
+        r.taskType = text(f.taskType, chunk, lastTaskType);
+        r.httpStatus = int(f.httpStatus);
+        r.cacheOutcome = int(f.cacheOutcome);
+        r.callCount = f.callCount;
+        r.messageCount = int(f.messageCount);
+        r.hasTools = f.hasTools != 0;
+        return true;
     }
 
     // Column 0 (call_id) is read by the caller.
@@ -260,8 +295,10 @@ struct LedgerScan::Worker
 
     std::optional<Error> scan()
     {
-        Statement calls, savings, savingsById;
-        if (auto ok = calls.prepare(db, kCallsSql); !ok)
+        Statement calls, callById, savings, savingsById;
+        if (auto ok = calls.prepare(db, kReplaySql); !ok)
+            return ok.error();
+        if (auto ok = callById.prepare(db, kCallByIdSql); !ok)
             return ok.error();
         if (auto ok = savings.prepare(db, savingsSql(withEmbeddings, "call_id >= ?1 ORDER BY call_id")); !ok)
             return ok.error();
@@ -299,7 +336,21 @@ struct LedgerScan::Worker
                 return dbError(db, "calls");
             chunk->rows.emplace_back();
             ScanRow &r = chunk->rows.back();
-            readCall(calls.get(), r, *chunk);
+            if (sqlite3_column_type(calls.get(), 3) == SQLITE_NULL) {
+                callById.reset();
+                callById.bind(1, sqlite3_column_int64(calls.get(), 0));
+                const int crc = sqlite3_step(callById.get());
+                if (crc != SQLITE_ROW)
+                    return crc == SQLITE_DONE ? Error{ErrorCode::Database,
+                                                      QObject::tr("Simulation failed: call %1 is in call_replay but "
+                                                                  "not in calls")
+                                                          .arg(sqlite3_column_int64(calls.get(), 0))}
+                                              : dbError(db, "calls");
+                readCall(callById.get(), r, *chunk);
+            } else if (!readReplay(calls.get(), r, *chunk)) {
+                return Error{ErrorCode::Database, QObject::tr("Simulation failed: unreadable call_replay row for call %1")
+                                                      .arg(sqlite3_column_int64(calls.get(), 0))};
+            }
             clearSavings(r);
             if (!savingsStarted) {
                 savingsStarted = true;
@@ -416,7 +467,7 @@ Result<void> LedgerScan::loadLabels()
 
 Result<LedgerScan::Span> LedgerScan::span(qint64 fromUs, qint64 toUs)
 {
-    // Three queries: the count scans the started_at_us index; MIN and MAX are single index seeks
+    // Three queries: the count walks call_replay's primary key over the range; MIN and MAX are single seeks
     // (one query with all three makes SQLite decode every index entry: several times slower).
     auto one = [&](const char *sql, qint64 *out) -> Result<void> {
         Statement q;
@@ -430,15 +481,16 @@ Result<LedgerScan::Span> LedgerScan::span(qint64 fromUs, qint64 toUs)
         return {};
     };
     Span s;
-    if (auto ok = one("SELECT COUNT(*) FROM calls WHERE started_at_us >= ?1 AND started_at_us < ?2", &s.count); !ok)
+    if (auto ok = one("SELECT COUNT(*) FROM call_replay WHERE started_at_us >= ?1 AND started_at_us < ?2", &s.count);
+        !ok)
         return std::unexpected(ok.error());
     if (s.count == 0)
         return s;
-    if (auto ok = one("SELECT MIN(started_at_us) FROM calls WHERE started_at_us >= ?1 AND started_at_us < ?2",
+    if (auto ok = one("SELECT MIN(started_at_us) FROM call_replay WHERE started_at_us >= ?1 AND started_at_us < ?2",
                       &s.minStartedAtUs);
         !ok)
         return std::unexpected(ok.error());
-    if (auto ok = one("SELECT MAX(started_at_us) FROM calls WHERE started_at_us >= ?1 AND started_at_us < ?2",
+    if (auto ok = one("SELECT MAX(started_at_us) FROM call_replay WHERE started_at_us >= ?1 AND started_at_us < ?2",
                       &s.maxStartedAtUs);
         !ok)
         return std::unexpected(ok.error());

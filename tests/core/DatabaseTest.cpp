@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "ledger/CallReplay.h"
 #include "ledger/Database.h"
 #include "ledger/LatencyHistogram.h"
 #include "ledger/Schema.h"
@@ -67,6 +68,23 @@ private Q_SLOTS:
         QCOMPARE(q.value(0).toLongLong(), -3 * 86'400'000'000LL);
         QCOMPARE(q.value(1).toLongLong(), 1);
         QCOMPARE(q.value(2).toLongLong(), 42);
+        QVERIFY(!q.next());
+        // And the simulator's call_replay (version 10) from calls: the version-1 call, its cost in its own
+        // column, the replayed columns (defaults added by later versions included) in the BLOB.
+        QVERIFY(q.exec(u"SELECT started_at_us, call_id, cost_nano, fields FROM call_replay"_s) && q.next());
+        QCOMPARE(q.value(0).toLongLong(), 5);
+        QCOMPARE(q.value(1).toLongLong(), 1);
+        QCOMPARE(q.value(2).toLongLong(), 42);
+        const QByteArray fields = q.value(3).toByteArray();
+        CallReplay::Fields f;
+        QVERIFY(CallReplay::decode(fields.constData(), size_t(fields.size()), f));
+        QCOMPARE(f.endpointId, 1);
+        QCOMPARE(f.servedModelId, 1);
+        QCOMPARE(f.keyId, 1);
+        QCOMPARE(f.usage, Usage{});
+        QCOMPARE(f.callCount, 1);
+        QCOMPARE(f.httpStatus, 0);
+        QVERIFY(f.requestHash.empty() && f.taskType.empty());
         QVERIFY(!q.next());
         QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
         QCOMPARE(q.value(0).toInt(), Schema::currentVersion());

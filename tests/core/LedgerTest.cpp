@@ -398,10 +398,14 @@ private Q_SLOTS:
             QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3000);
             written = ledger->read<QStringList>(dumpWeeks).result();
             QVERIFY(written.size() > 40);
-            // Back to version 7: without the weekly tables (v8) and the call text table (v9).
+            // Back to version 7: without the weekly tables (v8), the call text table (v9) and the
+            // simulator's call_replay table with its triggers (v10).
             ledger->writer()
                 .runExclusive([](QSqlDatabase &db) {
                     QSqlQuery q(db);
+                    for (const char16_t *trigger : {u"call_replay_cost", u"call_replay_stale", u"call_replay_delete"})
+                        QVERIFY(q.exec(u"DROP TRIGGER "_s + QString::fromUtf16(trigger)));
+                    QVERIFY(q.exec(u"DROP TABLE call_replay"_s));
                     QVERIFY(q.exec(u"DROP TABLE call_text"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_week"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_latency_hist_week"_s));

@@ -5,6 +5,7 @@
 #include "simulate/Simulator.h"
 
 #include <QJsonDocument>
+#include <QSqlQuery>
 
 #include <array>
 #include <cmath>
@@ -27,6 +28,33 @@ Result<SimulationResult> simulate(Ledger &ledger, const Scenario &scenario)
 }
 
 const StrategyOutcome &outcome(const SimulationResult &r, Strategy s) { return r.strategies[int(s)]; }
+
+// Every figure of a result as text, for comparing two runs.
+QString fingerprint(const SimulationResult &r)
+{
+    QStringList out{u"records %1 unpriced %2 baseline %3 projected %4"_s.arg(r.records).arg(r.unpricedRecords)
+                        .arg(r.baseline).arg(r.projected)};
+    auto strategies = [&](const QList<StrategyOutcome> &list) {
+        for (const StrategyOutcome &o : list)
+            out << u"  %1 enabled %2 simulated %3 saving %4 calls %5 %6"_s.arg(toString(o.strategy))
+                       .arg(o.enabled)
+                       .arg(o.simulated)
+                       .arg(o.saving)
+                       .arg(o.callsAffected)
+                       .arg(o.whyNot);
+    };
+    strategies(r.strategies);
+    for (const EndpointOutcome &e : r.endpoints) {
+        out << u"endpoint %1 baseline %2 projected %3 calls %4"_s.arg(e.endpoint).arg(e.baseline).arg(e.projected)
+                   .arg(e.calls);
+        strategies(e.strategies);
+    }
+    for (qsizetype i = 0; i < r.bucketStartsUs.size(); ++i)
+        out << u"bucket %1 %2 %3 %4"_s.arg(r.bucketStartsUs[i]).arg(r.bucketLabels[i]).arg(r.baselinePerBucket[i])
+                   .arg(r.projectedPerBucket[i]);
+    out << u"few-shot %1 %2 %3"_s.arg(r.fewShot.calls).arg(r.fewShot.tokensSaved).arg(r.fewShot.saving);
+    return out.join(u'\n');
+}
 } // namespace
 
 namespace {
@@ -235,6 +263,117 @@ private Q_SLOTS:
         QCOMPARE(outcome(*r, Strategy::SemanticCache).saving, 2 * 3'500'000);
         QCOMPARE(r->baseline, 14 * 3'500'000);
         QCOMPARE(r->projected, 12 * 3'500'000);
+    }
+
+    // The simulator reads call_replay, the compact copy of each call the writer adds (CallReplay.h).
+    // Changes made to calls in SQL afterwards reach it through triggers: a changed replayed column makes
+    // the call read from calls itself, a changed cost is copied, a deleted call is gone. The result must
+    // equal that of a ledger written with the changed calls in the first place; and a ledger whose calls
+    // are all read from calls gives the same result as one read from call_replay.
+    void sqlChangesToCallsReachTheSimulator()
+    {
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        auto makeRecords = [&](Ledger &ledger, bool changed) {
+            QList<CallRecord> records;
+            for (int i = 0; i < 40; ++i) {
+                CallRecord r = test::makeRecord(t0 + i * 60'000'000LL, i % 3 ? u"faq"_s : u"nightly"_s, u"openai"_s,
+                                                i % 4 ? u"gpt-4o"_s : u"gpt-4o-mini"_s, 300 + 250 * (i % 7),
+                                                50 + 40 * (i % 5));
+                r.keyId = i % 5 ? u"k1"_s : u"k2"_s;
+                r.requestHash = u"h%1"_s.arg(i % 6);
+                r.messageCount = 1 + i % 3;
+                r.taskType = i % 5 == 0 ? u"classification"_s : QString();
+                if (i % 2) {
+                    setEmbedding(r, u"s%1"_s.arg(i % 8), u"g"_s, {1, float(i % 3) * 0.01f, 0, 0});
+                    r.savings.complexity = i % 3 == 0 ? u"low"_s : u"high"_s;
+                }
+                if (i == 7)
+                    r.servedModel = r.requestedModel = u"no-such-model"_s; // unpriced
+                ledger.pricer()->apply(r);
+                if (changed && i == 5) {
+                    // Changed in SQL: prompt tokens and time (the recorded cost stays).
+                    r.usage.promptTokens = 9000;
+                    r.startedAtUs = t0 + 15 * 60'000'000LL + 30'000'000;
+                }
+                if (changed && i == 11)
+                    r.cost = *r.cost + 1000; // re-priced in SQL
+                if (changed && i == 9)
+                    continue; // deleted in SQL
+                records << r;
+            }
+            QCOMPARE(ledger.writer().submitBatch(records).result().inserted, records.size());
+        };
+        Scenario sc;
+        sc.exactCache.enabled = true;
+        sc.semanticCache = semanticOnly().semanticCache;
+        sc.compression.enabled = true;
+        sc.compression.budgetTokens = 1000;
+        sc.routing.enabled = true;
+        RoutingRule rule;
+        rule.model = u"gpt-4o"_s;
+        rule.maxPromptTokens = 800;
+        rule.taskTypes = {u"classification"_s};
+        rule.routeTo = u"gpt-4o-mini"_s;
+        sc.routing.rules = {rule};
+        sc.routing.router = routing::RouterConfig::defaults();
+        sc.batch.enabled = true;
+        sc.batch.endpoints = {u"nightly"_s};
+
+        auto ledger = openLedger(m_dir.filePath(u"sql-changes.sqlite"_s));
+        makeRecords(*ledger, false);
+        auto exec = [&](const QString &sql) {
+            return ledger->writer()
+                .runExclusive([sql](QSqlDatabase &db) {
+                    QSqlQuery q(db);
+                    QVERIFY2(q.exec(sql), qPrintable(sql));
+                })
+                .waitForFinished();
+        };
+        auto count = [&](const QString &sql) {
+            return ledger->read<qint64>([sql](QSqlDatabase &db) {
+                             QSqlQuery q(db);
+                             return q.exec(sql) && q.next() ? q.value(0).toLongLong() : -1;
+                         })
+                .result();
+        };
+        const auto written = simulate(*ledger, sc);
+        QVERIFY(written.has_value());
+        QCOMPARE(written->records, 40);
+        QCOMPARE(written->unpricedRecords, 1);
+        for (Strategy s : kStrategyOrder)
+            QVERIFY2(outcome(*written, s).callsAffected > 0, qPrintable(toString(s)));
+        QCOMPARE(count(u"SELECT COUNT(*) FROM call_replay WHERE fields IS NOT NULL"_s), 40);
+
+        // A change that changes nothing still marks the calls: all 40 are read from calls, same result.
+        exec(u"UPDATE calls SET prompt_tokens = prompt_tokens"_s);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM call_replay WHERE fields IS NULL"_s), 40);
+        const auto fromCalls = simulate(*ledger, sc);
+        QVERIFY(fromCalls.has_value());
+        QCOMPARE(fingerprint(*fromCalls), fingerprint(*written));
+
+        // Real changes, against a ledger written with them.
+        auto fresh = openLedger(m_dir.filePath(u"sql-changes-fresh.sqlite"_s));
+        makeRecords(*fresh, false);
+        auto change = [&](Ledger &l) {
+            l.writer()
+                .runExclusive([&](QSqlDatabase &db) {
+                    QSqlQuery q(db);
+                    QVERIFY(q.exec(u"UPDATE calls SET prompt_tokens = 9000, started_at_us = %1 WHERE id = 6"_s.arg(
+                        t0 + 15 * 60'000'000LL + 30'000'000)));
+                    QVERIFY(q.exec(u"UPDATE calls SET cost_nano = cost_nano + 1000 WHERE id = 12"_s));
+                    QVERIFY(q.exec(u"DELETE FROM calls WHERE id = 10"_s));
+                })
+                .waitForFinished();
+        };
+        change(*fresh);
+        auto direct = openLedger(m_dir.filePath(u"sql-changes-direct.sqlite"_s));
+        makeRecords(*direct, true);
+        const auto changed = simulate(*fresh, sc);
+        const auto expected = simulate(*direct, sc);
+        QVERIFY(changed.has_value() && expected.has_value());
+        QCOMPARE(changed->records, 39);
+        QVERIFY(fingerprint(*changed) != fingerprint(*written));
+        QCOMPARE(fingerprint(*changed), fingerprint(*expected));
     }
 
     // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per

@@ -1,0 +1,196 @@
+#include "CallReplay.h"
+
+#include <QObject>
+#include <QScopeGuard>
+#include <QSqlDriver>
+#include <QVariant>
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+using namespace Qt::StringLiterals;
+
+namespace tl::CallReplay {
+
+namespace {
+
+void putVarint(QByteArray &out, qint64 value)
+{
+    // zigzag: small negative values (-1) stay one byte
+    quint64 v = (quint64(value) << 1) ^ quint64(value >> 63);
+    while (v >= 0x80) {
+        out.append(char(v | 0x80));
+        v >>= 7;
+    }
+    out.append(char(v));
+}
+
+void putText(QByteArray &out, std::string_view t)
+{
+    putVarint(out, qint64(t.size()));
+    out.append(t.data(), qsizetype(t.size()));
+}
+
+struct Reader
+{
+    const unsigned char *p;
+    const unsigned char *end;
+    bool ok = true;
+
+    qint64 varint()
+    {
+        quint64 v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (p == end) {
+                ok = false;
+                return 0;
+            }
+            const unsigned char b = *p++;
+            v |= quint64(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                return qint64(v >> 1) ^ -qint64(v & 1);
+        }
+        ok = false;
+        return 0;
+    }
+
+    std::string_view text()
+    {
+        const qint64 n = varint();
+        if (!ok || n < 0 || n > end - p) {
+            ok = false;
+            return {};
+        }
+        const std::string_view t(reinterpret_cast<const char *>(p), size_t(n));
+        p += n;
+        return t;
+    }
+};
+
+// The calls columns a change of which makes `fields` stale (cost_nano has its own trigger).
+const char16_t kReplayedColumns[] = u"id, started_at_us, endpoint_id, provider_id, served_model_id, key_id, "
+                                    u"prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
+                                    u"completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
+                                    u"image_input_tokens, batch, prompt_chars, http_status, cache_outcome, "
+                                    u"call_count, message_count, has_tools, request_hash, task_type";
+
+} // namespace
+
+void encode(const Fields &f, QByteArray &out)
+{
+    out.clear();
+    out.append(char(kFormat));
+    for (qint64 v : {f.endpointId, f.providerId, f.servedModelId, f.keyId, f.usage.promptTokens, f.usage.cachedTokens,
+                     f.usage.cacheWrite5mTokens, f.usage.cacheWrite1hTokens, f.usage.completionTokens,
+                     f.usage.reasoningTokens, f.usage.audioInputTokens, f.usage.audioOutputTokens,
+                     f.usage.imageInputTokens, f.batch, f.promptChars, f.httpStatus, f.cacheOutcome, f.callCount,
+                     f.messageCount, f.hasTools})
+        putVarint(out, v);
+    putText(out, f.requestHash);
+    putText(out, f.taskType);
+}
+
+bool decode(const void *data, std::size_t size, Fields &f)
+{
+    const auto *p = static_cast<const unsigned char *>(data);
+    if (!p || size == 0 || p[0] != kFormat)
+        return false;
+    Reader r{p + 1, p + size};
+    for (qint64 *v : {&f.endpointId, &f.providerId, &f.servedModelId, &f.keyId, &f.usage.promptTokens,
+                      &f.usage.cachedTokens, &f.usage.cacheWrite5mTokens, &f.usage.cacheWrite1hTokens,
+                      &f.usage.completionTokens, &f.usage.reasoningTokens, &f.usage.audioInputTokens,
+                      &f.usage.audioOutputTokens, &f.usage.imageInputTokens, &f.batch, &f.promptChars, &f.httpStatus,
+                      &f.cacheOutcome, &f.callCount, &f.messageCount, &f.hasTools})
+        *v = r.varint();
+    f.requestHash = r.text();
+    f.taskType = r.text();
+    return r.ok && r.p == r.end;
+}
+
+QStringList tableStatements()
+{
+    const QString columns = QString::fromUtf16(kReplayedColumns);
+    return {
+        uR"(CREATE TABLE call_replay (
+    started_at_us INTEGER NOT NULL,
+    call_id INTEGER NOT NULL,
+    cost_nano INTEGER,
+    fields BLOB,
+    PRIMARY KEY (started_at_us, call_id)) WITHOUT ROWID)"_s,
+        uR"(CREATE TRIGGER call_replay_cost AFTER UPDATE OF cost_nano ON calls BEGIN
+    UPDATE call_replay SET cost_nano = NEW.cost_nano WHERE started_at_us = NEW.started_at_us AND call_id = NEW.id;
+END)"_s,
+        uR"(CREATE TRIGGER call_replay_stale AFTER UPDATE OF %1 ON calls BEGIN
+    DELETE FROM call_replay WHERE started_at_us = OLD.started_at_us AND call_id = OLD.id;
+    INSERT INTO call_replay (started_at_us, call_id, cost_nano, fields) VALUES (NEW.started_at_us, NEW.id, NEW.cost_nano, NULL);
+END)"_s.arg(columns),
+        uR"(CREATE TRIGGER call_replay_delete AFTER DELETE ON calls BEGIN
+    DELETE FROM call_replay WHERE started_at_us = OLD.started_at_us AND call_id = OLD.id;
+END)"_s,
+    };
+}
+
+Result<void> backfill(QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    sqlite3 *raw = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
+        ? *static_cast<sqlite3 *const *>(handle.constData())
+        : nullptr;
+    if (!raw)
+        return fail(ErrorCode::Database, QObject::tr("Database error: the ledger connection is not SQLite"));
+    auto dbError = [&] {
+        return fail(ErrorCode::Database, QObject::tr("Database error: %1").arg(QString::fromUtf8(sqlite3_errmsg(raw))));
+    };
+    sqlite3_stmt *select = nullptr, *insert = nullptr;
+    auto finalize = qScopeGuard([&] {
+        sqlite3_finalize(select);
+        sqlite3_finalize(insert);
+    });
+    // The column order of Fields; id order (the writer's append order) keeps the inserts near the end
+    // of call_replay's b-tree for ledgers recorded in time order.
+    const char *selectSql = "SELECT id, started_at_us, cost_nano, endpoint_id, provider_id, served_model_id, key_id, "
+                            "prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
+                            "completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
+                            "image_input_tokens, batch, prompt_chars, http_status, cache_outcome, call_count, "
+                            "message_count, has_tools, request_hash, task_type FROM calls ORDER BY id";
+    const char *insertSql = "INSERT INTO call_replay (started_at_us, call_id, cost_nano, fields) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT DO NOTHING";
+    if (sqlite3_prepare_v2(raw, selectSql, -1, &select, nullptr) != SQLITE_OK
+        || sqlite3_prepare_v2(raw, insertSql, -1, &insert, nullptr) != SQLITE_OK)
+        return dbError();
+    auto text = [&](int column) {
+        const auto *t = reinterpret_cast<const char *>(sqlite3_column_text(select, column));
+        return t ? std::string_view(t, size_t(sqlite3_column_bytes(select, column))) : std::string_view();
+    };
+    QByteArray blob;
+    int rc;
+    while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+        Fields f;
+        int i = 3;
+        for (qint64 *v : {&f.endpointId, &f.providerId, &f.servedModelId, &f.keyId, &f.usage.promptTokens,
+                          &f.usage.cachedTokens, &f.usage.cacheWrite5mTokens, &f.usage.cacheWrite1hTokens,
+                          &f.usage.completionTokens, &f.usage.reasoningTokens, &f.usage.audioInputTokens,
+                          &f.usage.audioOutputTokens, &f.usage.imageInputTokens, &f.batch, &f.promptChars,
+                          &f.httpStatus, &f.cacheOutcome, &f.callCount, &f.messageCount, &f.hasTools})
+            *v = sqlite3_column_int64(select, i++);
+        f.requestHash = text(i++);
+        f.taskType = text(i++);
+        encode(f, blob);
+        sqlite3_bind_int64(insert, 1, sqlite3_column_int64(select, 1));
+        sqlite3_bind_int64(insert, 2, sqlite3_column_int64(select, 0));
+        if (sqlite3_column_type(select, 2) == SQLITE_NULL)
+            sqlite3_bind_null(insert, 3);
+        else
+            sqlite3_bind_int64(insert, 3, sqlite3_column_int64(select, 2));
+        sqlite3_bind_blob(insert, 4, blob.constData(), int(blob.size()), SQLITE_STATIC);
+        if (sqlite3_step(insert) != SQLITE_DONE)
+            return dbError();
+        sqlite3_reset(insert);
+    }
+    if (rc != SQLITE_DONE)
+        return dbError();
+    return {};
+}
+
+} // namespace tl::CallReplay

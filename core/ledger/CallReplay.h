@@ -1,0 +1,73 @@
+#pragma once
+
+#include "common/Result.h"
+#include "ledger/CallRecord.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QStringList>
+
+#include <string_view>
+
+namespace tl::CallReplay {
+
+// The what-if simulator's compact copy of every call (table call_replay, schema v10): the few calls
+// columns the simulator replays, packed into one BLOB, so that its scan decodes 4 SQLite columns per
+// call instead of ~26 (simulate::LedgerScan; docs/simulator.md "Speed").
+//
+//   call_replay(started_at_us, call_id, cost_nano, fields) WITHOUT ROWID, PRIMARY KEY (started_at_us, call_id)
+//
+// The primary key is the simulator's replay order, so a time range is read in order without the
+// calls_started_at index and a table seek per call. cost_nano is calls.cost_nano (NULL: unpriced),
+// kept as its own column so that re-pricing updates it in SQL. `fields` is encode()'s BLOB, or NULL
+// when a call's replayed columns were changed in SQL after it was written (a reader then reads that
+// call from calls).
+//
+// Who keeps it: LedgerWriter inserts the row with the call, in the same transaction (the writer is the
+// only code that inserts calls). Triggers (tableStatements()) keep it right under any later SQL change
+// of calls: cost_nano is copied (the re-pricer), a change to a replayed column sets `fields` to NULL
+// (and moves the row if started_at_us or id changed), a deleted call deletes its row. Upgrading a
+// version-9 ledger fills the table from calls (backfill(): a one-time scan, about 2-3 s per million
+// calls here).
+//
+// Units as in calls: tokens, microseconds since the Unix epoch (UTC), nano-USD; label ids are labels.id.
+// Thread affinity: none (pure functions), backfill() on the connection's thread.
+struct Fields
+{
+    qint64 endpointId = 0;
+    qint64 providerId = 0;
+    qint64 servedModelId = 0;
+    qint64 keyId = 0;
+    Usage usage;
+    qint64 batch = 0;
+    qint64 promptChars = 0;
+    qint64 httpStatus = 0;
+    qint64 cacheOutcome = 0;
+    qint64 callCount = 1;
+    qint64 messageCount = 0;
+    qint64 hasTools = 0;
+    std::string_view requestHash; // UTF-8 bytes, as calls.request_hash ('' when none)
+    std::string_view taskType;    // UTF-8 bytes, as calls.task_type
+};
+
+// The format byte that starts every `fields` BLOB. Then every integer of Fields in declaration order
+// (usage in Usage's order) as a zigzag LEB128 varint, then each text as a varint byte length and its
+// bytes.
+inline constexpr unsigned char kFormat = 1;
+
+// Appends the BLOB for `f` to `out` (cleared first).
+void encode(const Fields &f, QByteArray &out);
+
+// Reads a BLOB written by encode(); the texts point into `data`. False if the BLOB is not of this format
+// or is truncated (`out` is then unspecified).
+bool decode(const void *data, std::size_t size, Fields &out);
+
+// The calls columns whose SQL change makes `fields` stale (the trigger's column list), and the
+// statements that create the table and its triggers (Schema: version 10 and latest()).
+QStringList tableStatements();
+
+// Fills call_replay from calls (an upgrade to version 10): every call not yet in it. Runs on `db`'s
+// connection inside the caller's transaction. Errors: Database with SQLite's message.
+Result<void> backfill(QSqlDatabase &db);
+
+} // namespace tl::CallReplay
