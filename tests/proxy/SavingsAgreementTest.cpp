@@ -26,6 +26,7 @@
 #include "ProxyHarness.h"
 #include "TestSupport.h"
 
+#include "pricing/Pricer.h"
 #include "proxy/SavingsPolicy.h"
 #include "simulate/Simulator.h"
 
@@ -146,6 +147,7 @@ private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void simulatedSavingsEqualLiveSavings();
     void repeatedParaphraseIsASemanticHitLive();
+    void routingRuleSavesWhatTheSimulatorProjects();
 };
 
 void SavingsAgreementTest::simulatedSavingsEqualLiveSavings()
@@ -258,6 +260,76 @@ void SavingsAgreementTest::repeatedParaphraseIsASemanticHitLive()
     QCOMPARE(simSemantic.callsAffected, 2);
     QCOMPARE(simExact.callsAffected, 0);
     QCOMPARE(simSemantic.saving, live[1].savedCost + live[2].savedCost);
+}
+
+// A scenario's explicit routing rule (the Azure example's shape on live model ids): the simulator
+// replays it on ledger A's recorded counts; the live proxy applies it per request to the same traffic
+// (ledger B), on the tokenizer's prompt count and the request's max_tokens. The two sides check the
+// bounds on different quantities (recorded counts against the request's own bounds), so the workload
+// keeps every call on the same side of both: short gpt-4o questions asking for at most 100 tokens (echo
+// usage 120 prompt / 30 completion tokens) are routed by both, gpt-4.1-mini questions by neither. Then
+// the simulator's routing saving equals, to the nano-USD, what the live calls cost less on gpt-4o-mini
+// than their requested gpt-4o would have cost for the same usage.
+void SavingsAgreementTest::routingRuleSavesWhatTheSimulatorProjects()
+{
+    const QJsonObject strategies = QJsonDocument::fromJson(R"({"routing":{"enabled":true,"mode":"on","rules":[
+        {"model":"gpt-4o","max_prompt_tokens":500,"max_completion_tokens":200,"route_to":"gpt-4o-mini"}]}})")
+                                       .object();
+    const QStringList questions{u"What is the capital of France?"_s, u"Translate 'good morning' into Spanish."_s,
+                                u"Is this review positive: great food, slow service?"_s,
+                                u"Name three primary colours."_s};
+    auto send = [&](ProxyHarness &h) {
+        for (const QString &model : {u"gpt-4o"_s, u"gpt-4.1-mini"_s}) {
+            for (const QString &q : questions) {
+                const QJsonObject body{{"model"_L1, model},
+                                       {"max_tokens"_L1, 100},
+                                       {"messages"_L1, QJsonArray{QJsonObject{{"role"_L1, "user"_L1}, {"content"_L1, q}}}}};
+                const auto r = h.curl("/v1/chat/completions", QJsonDocument(body).toJson(QJsonDocument::Compact),
+                                      {u"Authorization: Bearer "_s + QString::fromLatin1(kAlice),
+                                       u"X-TokenLedger-Endpoint: chat"_s, u"X-Loopback-Mode: echo"_s});
+                QCOMPARE(r.status, 200);
+            }
+        }
+    };
+    ProxyHarness a([](ProxyConfig &c) { c.cache.enabled = false; });
+    QVERIFY2(a.ok(), qPrintable(a.error()));
+    send(a);
+    const Result<SimulationResult> sim = simulate(a, strategies);
+    if (!sim)
+        QFAIL(qPrintable(sim.error().message));
+    const StrategyOutcome &simRouting = sim->strategies[int(Strategy::Routing)];
+    QVERIFY2(simRouting.simulated, qPrintable(simRouting.whyNot));
+
+    auto policy = SavingsPolicy::fromSettingsJson(QJsonObject{{"endpoints"_L1, QJsonObject{{"chat"_L1, strategies}}}});
+    if (!policy)
+        QFAIL(qPrintable(policy.error().message));
+    ProxyHarness b([&](ProxyConfig &c) {
+        c.cache.enabled = false;
+        c.savings = *policy;
+    });
+    QVERIFY2(b.ok(), qPrintable(b.error()));
+    send(b);
+    const QList<CallRecord> live = b.records();
+    QCOMPARE(live.size(), 2 * questions.size());
+    const Pricer &pricer = *b.ledger().pricer();
+    NanoUsd liveSaving = 0;
+    qint64 routed = 0;
+    for (const CallRecord &r : live) {
+        if (r.servedModel == r.requestedModel)
+            continue;
+        QCOMPARE(r.requestedModel, u"gpt-4o"_s);
+        QCOMPARE(r.servedModel, u"gpt-4o-mini"_s);
+        const CostResult requested = pricer.price(r.provider, r.requestedModel, r.usage, r.startedAtUs, false);
+        QVERIFY(requested.cost && r.cost);
+        liveSaving += *requested.cost - *r.cost;
+        ++routed;
+    }
+    qInfo("routing rule: simulated %lld calls, %lld nano-USD; live %lld calls routed, %lld nano-USD",
+          simRouting.callsAffected, qlonglong(simRouting.saving), routed, qlonglong(liveSaving));
+    QCOMPARE(routed, qint64(questions.size()));
+    QVERIFY(liveSaving > 0);
+    QCOMPARE(simRouting.callsAffected, routed);
+    QCOMPARE(simRouting.saving, liveSaving);
 }
 
 QTEST_GUILESS_MAIN(SavingsAgreementTest)

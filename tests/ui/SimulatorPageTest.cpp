@@ -37,6 +37,7 @@
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTableWidget>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -464,6 +465,11 @@ private Q_SLOTS:
         QVERIFY(proxyPolicy->forEndpoint(u"code-assist"_s).routeMode == routing::RouteMode::Shadow);
         QVERIFY(proxyPolicy->forEndpoint(u"support"_s).semanticCache);
         QVERIFY(proxyPolicy->forEndpoint(u"other"_s).routeMode == routing::RouteMode::Shadow);
+        // The scenario's explicit rule is in the policy the proxy uses, tried before the kept router.
+        const routing::ModelRule rule {kGpt4o, {}, {}, 500, 200, -1, kMini, {}};
+        QCOMPARE(proxyPolicy->forEndpoint(u"chat"_s).routingRules, QList<routing::ModelRule> {rule});
+        QVERIFY(proxyPolicy->forEndpoint(u"chat"_s).complexityRouting);
+        QVERIFY(proxyPolicy->forEndpoint(u"code-assist"_s).routingRules.isEmpty());
 
         // The Routing page (not edited) reloads the saved policy by itself: chat now on, the rest shadow.
         QTRY_VERIFY(routingPage.config().endpoint(u"chat"_s).mode == routing::RouteMode::On);
@@ -471,6 +477,10 @@ private Q_SLOTS:
         QVERIFY(routingPage.config().endpoint(u"code-assist"_s).mode == routing::RouteMode::Shadow);
         QCOMPARE(routingPage.config().tiers, saved.tiers);
         QVERIFY(!routingPage.isDirty());
+        // Its Model rules tab lists the rule (read-only).
+        QCOMPARE(routingPage.modelRulesTable()->rowCount(), 1);
+        QCOMPARE(routingPage.modelRulesTable()->item(0, 0)->text(), u"chat"_s);
+        QCOMPARE(routingPage.modelRulesTable()->item(0, 2)->text(), rule.describe());
 
         // The next time, the dialog starts from the last apply's endpoints; applying to none changes no
         // endpoint's settings.
@@ -494,6 +504,53 @@ private Q_SLOTS:
         QVERIFY(prompter->messages.last().startsWith(u"Apply to proxy: The stored savings policy is not a JSON object"_s));
         QCOMPARE(t.settings->value(QString::fromLatin1(kSavingsPolicyKey)).toString(), u"{not json"_s);
         QCOMPARE(applied.count(), 2);
+    }
+
+    // "Apply to proxy" of a scenario with explicit rules and no router, onto no saved policy: the
+    // proxy's policy routes that endpoint by the rules only (as the simulator projects it), and saving
+    // the Routing page afterwards keeps it so.
+    void applyToProxyCarriesTheRoutingRules()
+    {
+        test::TempLedger t;
+        fill(*t.ledger);
+        auto prompter = std::make_shared<test::ScriptedPrompter>();
+        auto page = makePage(t, prompter);
+        const Scenario sc = routingScenario(500, 200);
+        showScenario(*page, sc);
+        QTRY_VERIFY(page->editor()->overrideEndpointBox()->count() >= 2);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"applyToProxy"_s), Qt::LeftButton);
+        auto *dialog = prompter->lastDialog<ApplyToProxyDialog>();
+        QVERIFY(dialog);
+        dialog->setChecked({u"chat"_s});
+        dialog->accept();
+
+        // What the app's proxy (Proxy page) and the headless command read: Settings text.
+        const QByteArray text = t.settings->value(QString::fromLatin1(SavingsPolicy::settingsKey)).toString().toUtf8();
+        auto policy = SavingsPolicy::fromSettingsText(text);
+        QVERIFY2(policy, qPrintable(policy ? QString() : policy.error().message));
+        const EndpointSavings &chat = policy->forEndpoint(u"chat"_s);
+        QVERIFY(chat.routeMode == routing::RouteMode::On);
+        QVERIFY(!chat.complexityRouting);
+        const routing::ModelRule rule {kGpt4o, {}, {}, 500, 200, -1, kMini, {}};
+        QCOMPARE(chat.routingRules, QList<routing::ModelRule> {rule});
+        QVERIFY(policy->forEndpoint(u"other"_s).routeMode == routing::RouteMode::Off);
+
+        // The Routing page shows it, and saving the page (routing on for every endpoint) keeps chat
+        // on its rules only.
+        RoutingPage routingPage(*t.ledger, *t.settings, std::make_shared<tokenizer::Tokenizers>(), prompter);
+        QCOMPARE(routingPage.modelRulesTable()->rowCount(), 1);
+        QCOMPARE(routingPage.modelRulesTable()->item(0, 3)->text(), u"on, rules only"_s);
+        routing::RouterConfig edited = routingPage.config();
+        edited.endpoints[u"*"_s].mode = routing::RouteMode::On;
+        routingPage.setConfig(edited);
+        QVERIFY(routingPage.save());
+        auto after = SavingsPolicy::fromSettingsText(
+            t.settings->value(QString::fromLatin1(SavingsPolicy::settingsKey)).toString().toUtf8());
+        QVERIFY(after);
+        QCOMPARE(after->forEndpoint(u"chat"_s).routingRules, QList<routing::ModelRule> {rule});
+        QVERIFY(!after->forEndpoint(u"chat"_s).complexityRouting);
+        QVERIFY(after->forEndpoint(u"other"_s).routeMode == routing::RouteMode::On);
+        QVERIFY(after->forEndpoint(u"other"_s).complexityRouting);
     }
 
     void editsInTheEditorRecompute()

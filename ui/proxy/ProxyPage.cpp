@@ -455,7 +455,16 @@ void ProxyPage::loadSavingsPolicy()
         const QString routeMode = e.routeMode == routing::RouteMode::On       ? tr("on")
                                   : e.routeMode == routing::RouteMode::Shadow ? tr("shadow (record only)")
                                                                               : tr("off");
-        m_savings->setItem(r, SavRouting, new QTableWidgetItem(routeMode));
+        auto *routingItem = new QTableWidgetItem(routeMode);
+        if (e.routeMode != routing::RouteMode::Off && !e.routingRules.isEmpty()) {
+            // A scenario's explicit rules (tried first); the Routing page's Model rules tab lists them.
+            routingItem->setText(tr("%1; explicit rules: %2").arg(routeMode).arg(e.routingRules.size()));
+            QStringList rules;
+            for (const routing::ModelRule &rule : e.routingRules)
+                rules << rule.describe();
+            routingItem->setToolTip(rules.join(u'\n'));
+        }
+        m_savings->setItem(r, SavRouting, routingItem);
         m_savings->setItem(r, SavExact, new QTableWidgetItem(
                                             !e.exactCache ? tr("proxy-wide setting")
                                             : *e.exactCache ? tr("on, TTL %1 s").arg(e.exactCacheTtlSeconds.value_or(3600))

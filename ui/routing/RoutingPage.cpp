@@ -24,6 +24,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -158,6 +159,7 @@ RoutingPage::RoutingPage(Ledger &ledger, Settings &settings, std::shared_ptr<con
     m_tabs->setObjectName(u"routingTabs"_s);
     m_tabs->addTab(buildRulesTab(), tr("&Rules and endpoints"));
     m_tabs->addTab(buildTiersTab(), tr("T&iers"));
+    m_tabs->addTab(buildModelRulesTab(), tr("&Model rules"));
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->setObjectName(u"routingSplitter"_s);
@@ -432,9 +434,80 @@ QWidget *RoutingPage::buildTiersTab()
     return tab;
 }
 
+QWidget *RoutingPage::buildModelRulesTab()
+{
+    auto *tab = new QWidget(m_tabs);
+    auto *layout = new QVBoxLayout(tab);
+    m_modelRulesNote = new QLabel(tab);
+    m_modelRulesNote->setObjectName(u"routingModelRulesNote"_s);
+    m_modelRulesNote->setWordWrap(true);
+    m_modelRules = new QTableWidget(0, 4, tab);
+    m_modelRules->setObjectName(u"routingModelRules"_s);
+    m_modelRules->setHorizontalHeaderLabels({tr("Endpoint"), tr("Order"), tr("Rule"), tr("Mode")});
+    m_modelRules->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_modelRules->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_modelRules->verticalHeader()->hide();
+    m_modelRules->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    auto *how
+        = new QLabel(tr("Explicit rules come from a simulator scenario (Simulator page, Apply to proxy; edit them "
+                        "there). The proxy tries them in order before the complexity rules; the first match "
+                        "wins, with the same guards. A rule's bounds are checked on the request as it arrives, "
+                        "the live counterpart of the simulator's recorded counts: prompt tokens by the local "
+                        "tokenizer, completion tokens by the request's max_tokens (max_completion_tokens, "
+                        "max_output_tokens), so a request without a max tokens value never matches a rule "
+                        "with a completion bound."),
+                     tab);
+    how->setWordWrap(true);
+    how->setForegroundRole(QPalette::PlaceholderText);
+    layout->addWidget(m_modelRulesNote);
+    layout->addWidget(m_modelRules, 1);
+    layout->addWidget(how);
+    return tab;
+}
+
+void RoutingPage::showModelRules(const QJsonObject &policy)
+{
+    m_modelRules->setRowCount(0);
+    auto parsed = SavingsPolicy::fromSettingsJson(policy);
+    if (!parsed) {
+        m_modelRulesNote->setText(parsed.error().message);
+        return;
+    }
+    const auto modeText = [this](const EndpointSavings &e) {
+        const QString mode = e.routeMode == RouteMode::On       ? tr("on")
+                             : e.routeMode == RouteMode::Shadow ? tr("shadow (record only)")
+                                                                : tr("off");
+        return e.complexityRouting ? tr("%1, then the complexity rules").arg(mode) : tr("%1, rules only").arg(mode);
+    };
+    const auto add = [&](const QString &name, const EndpointSavings &e) {
+        for (qsizetype i = 0; i < e.routingRules.size(); ++i) {
+            const int row = m_modelRules->rowCount();
+            m_modelRules->insertRow(row);
+            m_modelRules->setItem(row, 0, new QTableWidgetItem(name));
+            m_modelRules->setItem(row, 1, new QTableWidgetItem(QString::number(i + 1)));
+            m_modelRules->setItem(row, 2, new QTableWidgetItem(e.routingRules[i].describe()));
+            m_modelRules->setItem(row, 3, new QTableWidgetItem(modeText(e)));
+        }
+    };
+    QStringList names = parsed->endpoints.keys();
+    names.sort();
+    for (const QString &name : std::as_const(names))
+        add(name, parsed->endpoints.value(name));
+    add(tr("(other endpoints)"), parsed->defaults);
+    m_modelRules->resizeColumnToContents(0);
+    m_modelRules->resizeColumnToContents(1);
+    m_modelRules->resizeColumnToContents(3);
+    const int count = m_modelRules->rowCount();
+    m_modelRulesNote->setText(count == 0 ? tr("The saved policy has no explicit routing rules.")
+                                         : tr("Explicit routing rules in the saved policy: %1.").arg(count));
+    m_tabs->setTabText(m_tabs->indexOf(m_modelRules->parentWidget()),
+                       count == 0 ? tr("&Model rules") : tr("&Model rules (%1)").arg(count));
+}
+
 void RoutingPage::load(bool asEdit)
 {
     auto policy = RoutingPolicyStore::readPolicy(m_settings);
+    showModelRules(policy ? *policy : QJsonObject());
     RoutingPolicyStore::Loaded loaded;
     if (policy) {
         loaded = RoutingPolicyStore::fromPolicy(*policy);
@@ -635,6 +708,7 @@ Result<void> RoutingPage::save()
     m_saving = true;
     RoutingPolicyStore::writePolicy(m_settings, *next);
     m_saving = false;
+    showModelRules(*next); // their modes follow the saved ones
     m_saved = m_config;
     m_notes.clear();
     m_externalChange = false;

@@ -3,6 +3,7 @@
 #include "routing/RecordedSamples.h"
 #include "routing/RouterConfig.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 #include <functional>
@@ -14,6 +15,7 @@ class QLabel;
 class QPushButton;
 class QTabWidget;
 class QTableView;
+class QTableWidget;
 class QUndoStack;
 
 namespace tl {
@@ -38,6 +40,9 @@ class Settings;
 //    ones; editing them makes them its own.
 //  - Tiers: a model per tier (nano, standard, premium) per provider family, its context window and
 //    capabilities, completed from the price book; the complexity -> tier map.
+//  - Model rules (read-only): the explicit routing rules of the saved policy per entry (a scenario's
+//    "routing.rules", set from the Simulator page with "Apply to proxy" and edited there), which the
+//    proxy tries before the complexity rules; saving this page keeps them.
 //  - Test (RoutingTestPanel): the edited rules on recorded calls of an endpoint and range, and on a
 //    pasted request.
 // Every edit is undoable (Ctrl+Z / Ctrl+Shift+Z; snapshots of the whole RouterConfig). Save stores the
@@ -95,6 +100,8 @@ public:
     QPushButton *ruleDownButton() const { return m_ruleDown; }
     QPushButton *builtInRulesButton() const { return m_builtInRules; }
     QLabel *statusLabel() const { return m_status; }
+    // The saved policy's explicit model rules: columns endpoint, order, rule, mode (read-only).
+    QTableWidget *modelRulesTable() const { return m_modelRules; }
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -112,6 +119,8 @@ private:
 
     QWidget *buildRulesTab();
     QWidget *buildTiersTab();
+    QWidget *buildModelRulesTab();
+    void showModelRules(const QJsonObject &policy);
     void load(bool asEdit);
     void display(const routing::RouterConfig &config); // models follow `config` (no undo entry)
     // One undo entry; `redisplay` when the models do not show `next` yet.
@@ -159,6 +168,8 @@ private:
     QPushButton *m_removeFamily = nullptr;
     std::array<QComboBox *, 3> m_map {};
     RoutingTestPanel *m_test;
+    QTableWidget *m_modelRules = nullptr;
+    QLabel *m_modelRulesNote = nullptr;
     QPushButton *m_save;
     QPushButton *m_revert;
     QPushButton *m_defaults;

@@ -4,6 +4,7 @@
 #include "settings/Settings.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
@@ -45,7 +46,11 @@ QJsonObject routingJson(QJsonObject routing, RouteMode mode, const QJsonObject &
 {
     routing.insert(u"enabled"_s, mode != RouteMode::Off);
     routing.insert(u"mode"_s, routing::toString(mode));
-    routing.insert(u"router"_s, router);
+    // An entry with explicit rules and no router routes by its rules only (SavingsPolicy); saving the
+    // router must not turn the complexity router on there behind the user's back.
+    const bool rulesOnly = !routing.value("rules"_L1).toArray().isEmpty() && !routing.contains("router"_L1);
+    if (!rulesOnly)
+        routing.insert(u"router"_s, router);
     return routing;
 }
 

@@ -37,7 +37,9 @@ Loaded fromPolicy(const QJsonObject &policy);
 // `policy` with every entry's routing replaced by `config`'s: "default" gets the "*" mode, each
 // endpoint of `config` an entry (a new entry copies the default entry's other strategies, without
 // "exact_cache", so only its routing changes), and policy endpoints `config` does not list follow
-// "*". Every entry's "router" is the whole `config`. Other members and strategies are kept. The
+// "*". Every entry's "router" is the whole `config`, except an entry whose routing has explicit
+// "rules" and no "router" (applied from a scenario): it keeps routing by its rules only, with the new
+// mode. The routing objects' "rules" and other members and strategies are kept. The
 // result is checked with SavingsPolicy::fromSettingsJson; errors are its errors.
 Result<QJsonObject> withRouter(const QJsonObject &policy, const routing::RouterConfig &config);
 

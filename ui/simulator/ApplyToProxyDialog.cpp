@@ -142,7 +142,9 @@ void ApplyToProxyDialog::updateSummary()
             enabled = m_scenario.compression.enabled;
             break;
         case Strategy::Routing:
-            enabled = m_scenario.routing.enabled && !m_scenario.routing.rules.isEmpty();
+            // As mergeSavingsPolicy applies it: rules (tried first by the proxy) or a complexity router.
+            enabled = m_scenario.routing.enabled && m_scenario.routing.mode != routing::RouteMode::Off
+                && (!m_scenario.routing.rules.isEmpty() || m_scenario.routing.router.has_value());
             break;
         case Strategy::Batch:
             enabled = m_scenario.batch.enabled && !m_scenario.batch.endpoints.isEmpty();

@@ -227,9 +227,12 @@ QVariant RoutingRulesModel::headerData(int section, Qt::Orientation orientation,
         case Endpoints:
             return tr("Only calls of these endpoints, comma-separated (empty: any endpoint)");
         case MaxPromptTokens:
-            return tr("Only calls with at most this many prompt tokens (any: no limit)");
+            return tr("Only calls with at most this many prompt tokens (any: no limit). Applied to the proxy: "
+                      "the local tokenizer's count of the request");
         case MaxCompletionTokens:
-            return tr("Only calls with at most this many completion tokens (any: no limit)");
+            return tr("Only calls with at most this many completion tokens (any: no limit). Applied to the "
+                      "proxy: requests whose max_tokens (max_completion_tokens, max_output_tokens) is at most "
+                      "this; a request without one never matches");
         case RouteTo:
             return tr("The model the matching calls are re-priced on (a price-book model name)");
         case TaskTypes:
