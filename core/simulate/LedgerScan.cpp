@@ -95,6 +95,7 @@ struct LedgerScan::Worker
     qint64 fromUs = 0, toUs = 0;
     Span span;
     bool withEmbeddings = false;
+    Prepare prepare;
     const std::vector<qint32> *labelToName = nullptr;
     qint32 emptyName = 0;
     qint32 nextTextId = 1;
@@ -274,6 +275,8 @@ struct LedgerScan::Worker
     // Hands a full chunk to the consumer; false when asked to stop.
     bool publish(std::unique_ptr<ScanChunk> chunk)
     {
+        if (prepare)
+            prepare(*chunk);
         std::unique_lock lock(mutex);
         cv.wait(lock, [&] { return stop || ready.size() < size_t(kMaxQueuedChunks); });
         if (stop)
@@ -417,7 +420,7 @@ Result<std::unique_ptr<LedgerScan>> LedgerScan::open(const QString &path)
     return scan;
 }
 
-LedgerScan::~LedgerScan()
+void LedgerScan::stop()
 {
     if (m_worker && m_worker->thread.joinable()) {
         {
@@ -428,6 +431,11 @@ LedgerScan::~LedgerScan()
         m_worker->thread.join();
     }
     m_worker.reset();
+}
+
+LedgerScan::~LedgerScan()
+{
+    stop();
     if (m_db) {
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
         sqlite3_close_v2(m_db);
@@ -497,7 +505,7 @@ Result<LedgerScan::Span> LedgerScan::span(qint64 fromUs, qint64 toUs)
     return s;
 }
 
-void LedgerScan::start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings)
+void LedgerScan::start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings, Prepare prepare)
 {
     m_worker = std::make_unique<Worker>();
     Worker &w = *m_worker;
@@ -506,6 +514,7 @@ void LedgerScan::start(qint64 fromUs, qint64 toUs, const Span &span, bool withEm
     w.toUs = toUs;
     w.span = span;
     w.withEmbeddings = withEmbeddings;
+    w.prepare = std::move(prepare);
     w.labelToName = &m_labelToName;
     w.emptyName = 0;
     if (span.count == 0) {

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <any>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -61,6 +63,7 @@ struct ScanChunk
     std::vector<ScanRow> rows;
     std::vector<float> floats;
     QList<QString> newTexts;
+    std::any extra; // the start() caller's per-chunk data, filled by its prepare hook (kept across recycling)
 };
 
 // The simulator's read path: the ledger's calls in a time range, read with SQLite's C API on a
@@ -112,8 +115,16 @@ public:
     // Count and time span of the calls with fromUs <= started_at_us < toUs.
     Result<Span> span(qint64 fromUs, qint64 toUs);
 
+    // Called on the worker thread with each chunk before the chunk is handed to next(): work on the rows
+    // that can run ahead of the consumer (the simulator prices strategies there). It sees the chunks in
+    // order and must not touch what the consumer thread uses.
+    using Prepare = std::function<void(ScanChunk &chunk)>;
+
     // Starts reading the rows of [fromUs, toUs) (`span` as span() returned it) on the worker thread.
-    void start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings);
+    void start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings, Prepare prepare = {});
+    // Stops the worker thread and waits for it (the destructor does too); next() then returns nullptr.
+    // For a caller whose prepare hook dies before the scan.
+    void stop();
     // The next chunk, blocking until the worker has one; nullptr after the last row. The previous
     // chunk returned by next() is recycled, so its rows must no longer be used.
     Result<ScanChunk *> next();

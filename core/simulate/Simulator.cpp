@@ -6,8 +6,10 @@
 #include "simulate/LedgerScan.h"
 
 #include <QHash>
+#include <QScopeGuard>
 
 #include <algorithm>
+#include <any>
 #include <map>
 #include <memory>
 #include <vector>
@@ -42,7 +44,7 @@ struct EndpointPlan
 {
     Scenario scenario;
     bool batchThisEndpoint = false;
-    std::shared_ptr<const routing::Router> router; // the complexity router, when the scenario has one
+    bool hasRouter = false; // routing is on with the complexity router
 };
 
 // A routing rule with its names resolved to the scan's name indices once, so that matching a row
@@ -94,7 +96,6 @@ struct EndpointState
 {
     EndpointPlan plan;
     EndpointOutcome outcome;
-    std::vector<CompiledRule> rules;
 };
 
 // The live router's decision for a recorded call, replayed on its recorded complexity as if routing
@@ -135,6 +136,173 @@ bool semanticCacheAnywhere(const Scenario &scenario)
     return false;
 }
 
+// Strategies 3-5 (compression, routing, batch) of a call that neither cache serves depend on the call
+// and its endpoint's scenario only: their prices are computed on the scan's worker thread while this
+// thread replays the previous chunk (RowPricer, LedgerScan::start's prepare hook), and the replay
+// applies them with the same arithmetic as when it priced them itself.
+struct RowPrices
+{
+    // 3. Compression: the call is compressed (both prices known).
+    bool compress = false;
+    NanoUsd compressed = 0;
+    NanoUsd summary = 0;
+    // 4. Routing: the first matching rule, if any (then the router is not asked), with the call re-priced
+    // on the rule's target and on its own model (the token counts after compression).
+    bool ruled = false;
+    std::optional<NanoUsd> ruleRouted;
+    std::optional<NanoUsd> ruleBase;
+    // The complexity router's target, priced on it and on the call's own model (both known).
+    bool routerRouted = false;
+    NanoUsd routerNow = 0;
+    NanoUsd routerTarget = 0;
+    // 5. Batch: the call on its model after routing at the real-time and the batch rate (both known).
+    bool batchPriced = false;
+    NanoUsd realtime = 0;
+    NanoUsd batched = 0;
+};
+
+// The worker thread's side: per endpoint the effective scenario, compiled rules and router, and its own
+// copy of the scan's texts (appended chunk by chunk, in the order LedgerScan::next() appends them).
+// Thread affinity: the scan's worker thread only (the Pricer and Router are thread-safe).
+class RowPricer
+{
+public:
+    RowPricer(const Pricer &pricer, const Scenario &scenario, const simulate::LedgerScan &scan)
+        : m_pricer(pricer), m_scenario(scenario), m_scan(scan), m_names(scan.names()),
+          m_endpoints(size_t(m_names.size()))
+    {
+        m_texts << QString();
+    }
+
+    void prepare(simulate::ScanChunk &chunk)
+    {
+        m_texts.append(chunk.newTexts);
+        auto *prices = std::any_cast<std::vector<RowPrices>>(&chunk.extra);
+        if (!prices) {
+            chunk.extra = std::vector<RowPrices>();
+            prices = std::any_cast<std::vector<RowPrices>>(&chunk.extra);
+        }
+        prices->assign(chunk.rows.size(), RowPrices());
+        for (size_t i = 0; i < chunk.rows.size(); ++i) {
+            if (chunk.rows[i].priced)
+                price(chunk.rows[i], (*prices)[i]);
+        }
+    }
+
+private:
+    struct Plan
+    {
+        Scenario scenario;
+        bool batchThisEndpoint = false;
+        bool routingOn = false;
+        std::vector<CompiledRule> rules;
+        std::shared_ptr<const routing::Router> router;
+    };
+
+    void price(const simulate::ScanRow &r, RowPrices &p)
+    {
+        const QString &endpoint = m_names.at(r.endpoint);
+        const QString &provider = m_names.at(r.provider);
+        const QString &model = m_names.at(r.model);
+        std::unique_ptr<Plan> &plan = m_endpoints[size_t(r.endpoint)];
+        if (!plan) {
+            plan = std::make_unique<Plan>();
+            plan->scenario = m_scenario.forEndpoint(endpoint);
+            plan->batchThisEndpoint = plan->scenario.batch.enabled && plan->scenario.batch.endpoints.contains(endpoint);
+            const RoutingStrategy &rs = plan->scenario.routing;
+            plan->routingOn = rs.enabled && rs.mode != routing::RouteMode::Off;
+            if (plan->routingOn && rs.router)
+                plan->router = std::make_shared<const routing::Router>(*rs.router, m_pricer.bookPtr());
+            for (const RoutingRule &rule : rs.rules)
+                plan->rules.push_back(compile(rule, m_scan));
+        }
+        const Scenario &sc = plan->scenario;
+
+        // 3. Compression of long conversations to the budget, plus a summary call.
+        Usage usage = r.usage;
+        if (sc.compression.enabled && r.messageCount >= 2 && r.tokensBeforeCompression < 0
+            && usage.promptTokens > sc.compression.budgetTokens) {
+            const qint64 budget = sc.compression.budgetTokens;
+            Usage summaryUsage;
+            summaryUsage.promptTokens = usage.promptTokens - budget * 7 / 10;
+            summaryUsage.completionTokens = budget / 10;
+            usage.promptTokens = budget;
+            usage.cachedTokens = std::min(usage.cachedTokens, budget);
+            usage.cacheWrite5mTokens = std::min(usage.cacheWrite5mTokens, budget - usage.cachedTokens);
+            usage.cacheWrite1hTokens = std::min(usage.cacheWrite1hTokens,
+                                                budget - usage.cachedTokens - usage.cacheWrite5mTokens);
+            const CostResult compressed = m_pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount);
+            const CostResult summary = m_pricer.price(provider, sc.compression.summaryModel, summaryUsage,
+                                                      r.startedAtUs, false, r.callCount);
+            if (compressed.cost && summary.cost) {
+                p.compress = true;
+                p.compressed = *compressed.cost;
+                p.summary = *summary.cost;
+            } else {
+                usage = r.usage;
+            }
+        }
+
+        // 4. Routing: the same token counts on the target model.
+        const QString *currentProvider = &provider;
+        const QString *currentModel = &model;
+        QString routerModel; // the complexity router's choice, when it routes
+        if (plan->routingOn) {
+            for (const CompiledRule &compiled : plan->rules) {
+                if (!ruleMatches(compiled, r, m_texts))
+                    continue;
+                const RoutingRule &rule = *compiled.rule;
+                p.ruled = true;
+                const QString &target = rule.routeToProvider.isEmpty() ? provider : rule.routeToProvider;
+                const CostResult routed = m_pricer.price(target, rule.routeTo, usage, r.startedAtUs, r.batch,
+                                                         r.callCount);
+                if (routed.cost) {
+                    p.ruleRouted = *routed.cost;
+                    p.ruleBase = m_pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount).cost;
+                    currentModel = &rule.routeTo;
+                    currentProvider = &target;
+                }
+                break;
+            }
+            if (!p.ruled && plan->router && r.complexity != 0) {
+                routerModel = routerTarget(*plan->router, r, endpoint, provider, model, m_texts.at(r.complexity));
+                if (!routerModel.isEmpty()) {
+                    const CostResult now = m_pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount);
+                    const CostResult routed = m_pricer.price(provider, routerModel, usage, r.startedAtUs, r.batch,
+                                                             r.callCount);
+                    if (now.cost && routed.cost) {
+                        p.routerRouted = true;
+                        p.routerNow = *now.cost;
+                        p.routerTarget = *routed.cost;
+                        currentModel = &routerModel;
+                    }
+                }
+            }
+        }
+
+        // 5. Batch API for endpoints that tolerate a 24-hour turnaround: re-priced exactly at the batch
+        // rate (the book's batch prices, else 50% of list) when the model can be re-priced.
+        if (plan->batchThisEndpoint && !r.batch) {
+            const CostResult realtime = m_pricer.price(*currentProvider, *currentModel, usage, r.startedAtUs, false,
+                                                       r.callCount);
+            const CostResult b = m_pricer.price(*currentProvider, *currentModel, usage, r.startedAtUs, true,
+                                                r.callCount);
+            if (b.cost && realtime.cost) {
+                p.batchPriced = true;
+                p.realtime = *realtime.cost;
+                p.batched = *b.cost;
+            }
+        }
+    }
+
+    const Pricer &m_pricer;
+    const Scenario &m_scenario;
+    const simulate::LedgerScan &m_scan;
+    const QList<QString> &m_names;
+    QList<QString> m_texts;
+    std::vector<std::unique_ptr<Plan>> m_endpoints;
+};
+
 } // namespace
 
 Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const SimulationRequest &req,
@@ -172,7 +340,11 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         result.baselinePerBucket.fill(0, result.bucketStartsUs.size());
         result.projectedPerBucket.fill(0, result.bucketStartsUs.size());
     }
-    scan.start(req.fromUs, req.toUs, *span, semanticCacheAnywhere(req.scenario));
+    RowPricer rowPricer(pricer, req.scenario, scan);
+    scan.start(req.fromUs, req.toUs, *span, semanticCacheAnywhere(req.scenario),
+               [&rowPricer](simulate::ScanChunk &chunk) { rowPricer.prepare(chunk); });
+    // The worker stops before rowPricer goes, on every return path.
+    const auto stopScan = qScopeGuard([&scan] { scan.stop(); });
 
     auto newOutcomes = [&](const Scenario &sc) {
         QList<StrategyOutcome> list;
@@ -223,7 +395,10 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         const simulate::ScanChunk *chunk = *next;
         if (!chunk)
             break;
-        for (const simulate::ScanRow &r : chunk->rows) {
+        const auto &chunkPrices = std::any_cast<const std::vector<RowPrices> &>(chunk->extra);
+        for (size_t row = 0; row < chunk->rows.size(); ++row) {
+            const simulate::ScanRow &r = chunk->rows[row];
+            const RowPrices &prices = chunkPrices[row];
             ++result.records;
             if (progress && result.records % 20'000 == 0 && !progress(result.records, total)) {
                 result.cancelled = true;
@@ -244,11 +419,8 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                 plan.batchThisEndpoint = plan.scenario.batch.enabled && plan.scenario.batch.endpoints.contains(endpoint);
                 const RoutingStrategy &rs = plan.scenario.routing;
                 const bool routingOn = rs.enabled && rs.mode != routing::RouteMode::Off;
-                if (routingOn && rs.router)
-                    plan.router = std::make_shared<const routing::Router>(*rs.router, pricer.bookPtr());
+                plan.hasRouter = routingOn && rs.router.has_value();
                 anyRulePlan = anyRulePlan || (routingOn && !rs.rules.isEmpty());
-                for (const RoutingRule &rule : rs.rules)
-                    state->rules.push_back(compile(rule, scan));
                 state->outcome.endpoint = endpoint;
                 state->outcome.strategies = newOutcomes(plan.scenario);
             }
@@ -350,74 +522,31 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             if (storeExact && !removed)
                 cacheStoredAt.insert(exactKey, r.startedAtUs);
 
-            // 3. Compression of long conversations to the budget, plus a summary call.
-            Usage usage = r.usage;
+            // 3. Compression of long conversations to the budget, plus a summary call (priced by
+            // RowPricer on the worker thread, like the routing and batch prices below).
             const NanoUsd extraCost = projected - baseline; // embedding calls added above
             if (!removed && r.messageCount >= 2)
                 ++rowsWithConversation;
-            if (!removed && sc.compression.enabled && r.messageCount >= 2 && r.tokensBeforeCompression < 0
-                && usage.promptTokens > sc.compression.budgetTokens) {
-                const qint64 budget = sc.compression.budgetTokens;
-                Usage summaryUsage;
-                summaryUsage.promptTokens = usage.promptTokens - budget * 7 / 10;
-                summaryUsage.completionTokens = budget / 10;
-                usage.promptTokens = budget;
-                usage.cachedTokens = std::min(usage.cachedTokens, budget);
-                usage.cacheWrite5mTokens = std::min(usage.cacheWrite5mTokens, budget - usage.cachedTokens);
-                usage.cacheWrite1hTokens = std::min(usage.cacheWrite1hTokens,
-                                                    budget - usage.cachedTokens - usage.cacheWrite5mTokens);
-                const CostResult compressed = pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount);
-                const CostResult summary = pricer.price(provider, sc.compression.summaryModel, summaryUsage,
-                                                        r.startedAtUs, false, r.callCount);
-                if (compressed.cost && summary.cost) {
-                    const NanoUsd after = *compressed.cost + *summary.cost + extraCost;
-                    credit(Strategy::Compression, projected, after);
-                    projected = after;
-                } else {
-                    usage = r.usage;
-                }
+            if (!removed && prices.compress) {
+                const NanoUsd after = prices.compressed + prices.summary + extraCost;
+                credit(Strategy::Compression, projected, after);
+                projected = after;
             }
 
             // 4. Routing: the same token counts on the target model.
-            const QString *currentProvider = &provider;
-            const QString *currentModel = &model;
-            QString routerModel; // the complexity router's choice, when it routes
             if (!removed && sc.routing.enabled && sc.routing.mode != routing::RouteMode::Off) {
-                bool ruled = false;
-                for (const CompiledRule &compiled : state->rules) {
-                    if (!ruleMatches(compiled, r, texts))
-                        continue;
-                    const RoutingRule &rule = *compiled.rule;
-                    ruled = true;
-                    const QString &target = rule.routeToProvider.isEmpty() ? provider : rule.routeToProvider;
-                    const CostResult routed = pricer.price(target, rule.routeTo, usage, r.startedAtUs, r.batch,
-                                                           r.callCount);
-                    if (routed.cost) {
-                        const NanoUsd after = *routed.cost
-                            + (projected
-                               - pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount)
-                                     .cost.value_or(projected));
+                if (prices.ruled) {
+                    if (prices.ruleRouted) {
+                        const NanoUsd after = *prices.ruleRouted + (projected - prices.ruleBase.value_or(projected));
                         credit(Strategy::Routing, projected, after);
                         projected = after;
-                        currentModel = &rule.routeTo;
-                        currentProvider = &target;
                     }
-                    break;
-                }
-                if (!ruled && plan.router && r.complexity != 0) {
+                } else if (plan.hasRouter && r.complexity != 0) {
                     ++rowsWithComplexity;
-                    routerModel = routerTarget(*plan.router, r, endpoint, provider, model, texts.at(r.complexity));
-                    const QString &target = routerModel;
-                    if (!target.isEmpty()) {
-                        const CostResult now = pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount);
-                        const CostResult routed = pricer.price(provider, target, usage, r.startedAtUs, r.batch,
-                                                               r.callCount);
-                        if (now.cost && routed.cost) {
-                            const NanoUsd after = projected - *now.cost + *routed.cost;
-                            credit(Strategy::Routing, projected, after);
-                            projected = after;
-                            currentModel = &routerModel;
-                        }
+                    if (prices.routerRouted) {
+                        const NanoUsd after = projected - prices.routerNow + prices.routerTarget;
+                        credit(Strategy::Routing, projected, after);
+                        projected = after;
                     }
                 }
             }
@@ -425,11 +554,8 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             if (!removed && plan.batchThisEndpoint && !r.batch && projected > 0) {
                 // Re-priced exactly at the batch rate (the book's batch prices, else 50% of list); half of
                 // the projection, rounded up, if the model cannot be re-priced.
-                const CostResult realtime = pricer.price(*currentProvider, *currentModel, usage, r.startedAtUs, false,
-                                                         r.callCount);
-                const CostResult b = pricer.price(*currentProvider, *currentModel, usage, r.startedAtUs, true, r.callCount);
-                const NanoUsd batched = (b.cost && realtime.cost) ? projected - *realtime.cost + *b.cost
-                                                                  : (projected + 1) / 2;
+                const NanoUsd batched = prices.batchPriced ? projected - prices.realtime + prices.batched
+                                                           : (projected + 1) / 2;
                 credit(Strategy::Batch, projected, batched);
                 projected = batched;
             }
