@@ -12,7 +12,8 @@ int runImport(const QStringList &args)
 {
     QCommandLineParser parser;
     addDbOption(parser);
-    parser.addOption({u"format"_s, u"csv, jsonl, openai-usage, openai-costs, anthropic-usage or anthropic-cost."_s,
+    parser.addOption({u"format"_s,
+                      u"csv, jsonl, openai-usage, openai-embeddings-usage, openai-costs, anthropic-usage or anthropic-cost."_s,
                       u"FORMAT"_s});
     parser.addOption({u"columns"_s, u"CSV column mapping FIELD=COLUMN[,FIELD=COLUMN...]."_s, u"MAPPING"_s});
     parser.addOption({u"set"_s, u"A constant field for every row, FIELD=VALUE (repeatable)."_s, u"FIELD=VALUE"_s});
@@ -26,7 +27,8 @@ int runImport(const QStringList &args)
     const auto format = importFormatFromString(parser.value(u"format"_s));
     if (!parser.isSet(u"format"_s) || !format)
         return failWith("import", kExitUsage,
-                        u"--format must be one of csv, jsonl, openai-usage, openai-costs, anthropic-usage, anthropic-cost"_s);
+                        u"--format must be one of csv, jsonl, openai-usage, openai-embeddings-usage, openai-costs, "
+                        u"anthropic-usage, anthropic-cost"_s);
     options.format = *format;
     const QStringList files = parser.positionalArguments();
     if (files.isEmpty())

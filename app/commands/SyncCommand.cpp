@@ -49,7 +49,8 @@ QByteArray readKeyFromStdin()
 // tokenledger sync: pulls the organisation usage and cost reports of the OpenAI and Anthropic Admin
 // APIs into the ledger (AdminSync: incremental from each source's watermark, pagination, 429/5xx
 // retried with backoff, a failed source leaves its earlier data intact).
-//   tokenledger sync [--db PATH] [--source openai-usage,openai-costs,anthropic-usage,anthropic-cost]
+//   tokenledger sync [--db PATH]
+//                    [--source openai-usage,openai-embeddings-usage,openai-costs,anthropic-usage,anthropic-cost]
 //                    [--openai-base URL] [--anthropic-base URL] [--first-days N]
 //   tokenledger sync --set-key openai|anthropic     (the admin key on standard input, into the keychain)
 // Without --source, the sources of every provider whose admin key is in the keychain are synced.
@@ -58,7 +59,13 @@ int runSync(const QStringList &args)
 {
     QCommandLineParser parser;
     addDbOption(parser);
-    parser.addOption({u"source"_s, u"Comma-separated report sources (default: every source with an admin key)."_s, u"LIST"_s});
+    QStringList sourceNames;
+    for (ReportSource s : allReportSources())
+        sourceNames << toString(s);
+    parser.addOption({u"source"_s,
+                      u"Comma-separated report sources: %1 (default: every source with an admin key)."_s.arg(
+                          sourceNames.join(u", "_s)),
+                      u"LIST"_s});
     parser.addOption({u"openai-base"_s, u"OpenAI Admin API base URL (default https://api.openai.com/v1)."_s, u"URL"_s});
     parser.addOption({u"anthropic-base"_s, u"Anthropic Admin API base URL (default https://api.anthropic.com/v1)."_s, u"URL"_s});
     parser.addOption({u"first-days"_s, u"Days of history the first sync of a source fetches (default 30)."_s, u"N"_s});
@@ -109,7 +116,7 @@ int runSync(const QStringList &args)
             const auto s = sourceNamed(name.trimmed());
             if (!s)
                 return failWith("sync", kExitUsage,
-                                u"unknown source \"%1\" (openai-usage, openai-costs, anthropic-usage, anthropic-cost)"_s.arg(name));
+                                u"unknown source \"%1\" (%2)"_s.arg(name, sourceNames.join(u", "_s)));
             if (!sources.contains(*s))
                 sources.append(*s);
         }

@@ -18,10 +18,11 @@ using namespace Qt::StringLiterals;
 namespace tl {
 
 namespace {
-constexpr std::array<std::pair<ImportFormat, QStringView>, 6> kFormats{{
+constexpr std::array<std::pair<ImportFormat, QStringView>, 7> kFormats{{
     {ImportFormat::Csv, u"csv"},
     {ImportFormat::Jsonl, u"jsonl"},
     {ImportFormat::OpenAiUsage, u"openai-usage"},
+    {ImportFormat::OpenAiEmbeddingsUsage, u"openai-embeddings-usage"},
     {ImportFormat::OpenAiCosts, u"openai-costs"},
     {ImportFormat::AnthropicUsage, u"anthropic-usage"},
     {ImportFormat::AnthropicCost, u"anthropic-cost"},

@@ -19,11 +19,15 @@ enum class ImportFormat {
     Csv,              // any spreadsheet, with a column mapping and constant fields
     Jsonl,            // the app's own record format (RecordCodec), also the export format
     OpenAiUsage,      // OpenAI Admin API organization usage (completions) pages, saved as JSON
+    OpenAiEmbeddingsUsage, // OpenAI Admin API organization usage (embeddings) pages, saved as JSON
     OpenAiCosts,      // OpenAI Admin API organization costs pages, saved as JSON
     AnthropicUsage,   // Anthropic Admin API usage report (messages), saved as JSON
     AnthropicCost,    // Anthropic Admin API cost report, saved as JSON (amounts: strings in cents)
 };
-QString toString(ImportFormat f); // "csv", "jsonl", "openai-usage", "openai-costs", "anthropic-usage", "anthropic-cost"
+// "csv", "jsonl", "openai-usage", "openai-embeddings-usage", "openai-costs", "anthropic-usage", "anthropic-cost".
+// A report format's name is also the first field of its records' source keys ("<name>:..."), so no name may be
+// followed by ':' inside another one: a sync's resync deletes its source's records by that prefix.
+QString toString(ImportFormat f);
 std::optional<ImportFormat> importFormatFromString(QStringView text);
 
 struct ImportOptions

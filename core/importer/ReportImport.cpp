@@ -102,6 +102,22 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                     sink.add(std::move(r));
                     break;
                 }
+                case ImportFormat::OpenAiEmbeddingsUsage: {
+                    // An embeddings request has input tokens only: no cached input, no output.
+                    CallRecord r = baseRecord(*start, u"openai"_s, displayName, p, b, i);
+                    const QString project = str(res, "project_id"_L1);
+                    r.endpoint = project.isEmpty() ? u"openai-organization"_s : u"project:"_s + project;
+                    r.keyId = str(res, "api_key_id"_L1);
+                    r.requestedModel = r.servedModel = res.value("model"_L1).toString(u"unknown"_s);
+                    r.usage.promptTokens = num(res, "input_tokens"_L1);
+                    r.usage.completionTokens = 0;
+                    r.callCount = num(res, "num_model_requests"_L1);
+                    r.tags = {u"usage-report"_s, u"embeddings"_s};
+                    r.sourceKey = u"openai-embeddings-usage:%1:%2:%3:%4:%5"_s.arg(*start).arg(
+                        project, r.keyId, r.servedModel, str(res, "user_id"_L1));
+                    sink.add(std::move(r));
+                    break;
+                }
                 case ImportFormat::OpenAiCosts: {
                     CallRecord r = baseRecord(*start, u"openai"_s, displayName, p, b, i);
                     const QString project = str(res, "project_id"_L1);

@@ -12,6 +12,10 @@ namespace tl::ReportImport {
 //  - OpenAI Admin API "Completions usage" (GET /v1/organization/usage/completions): a record per bucket
 //    and group; endpoint "project:<project_id>", key "<api_key_id>", call_count = num_model_requests,
 //    input_tokens includes input_cached_tokens; priced with the price book (batch results at 50%).
+//  - OpenAI Admin API "Embeddings usage" (GET /v1/organization/usage/embeddings; results
+//    "organization.usage.embeddings.result"): a record per bucket and group like completions usage;
+//    promptTokens = input_tokens, completionTokens 0, call_count = num_model_requests; priced with the
+//    embedding model's input price from the price book (a model not in the book stays unpriced).
 //  - OpenAI "Costs" (GET /v1/organization/costs): a record per line item with its billed amount
 //    (amount.value, USD) kept as given; "<model>, input|cached input|output" line items carry tokens.
 //  - Anthropic Admin API usage report (GET /v1/organizations/usage_report/messages): tokens per bucket,
@@ -19,7 +23,8 @@ namespace tl::ReportImport {
 //    service_tier "batch" priced at the batch rate; the report has no call count (call_count 0).
 //  - Anthropic cost report (GET /v1/organizations/cost_report): "amount" is a decimal string in cents
 //    (lowest currency unit); converted exactly to nano-USD (1 cent = 10,000,000 nano-USD).
-// Source keys are built from the bucket start and the grouping fields, so re-importing adds nothing.
+// Source keys are "<format name>:<bucket start>:<grouping fields>" (toString(ImportFormat)), so
+// re-importing adds nothing and each format's records are found by their own prefix.
 Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &displayName, ImportSink &sink,
                  ImportReport &report);
 

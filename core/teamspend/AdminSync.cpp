@@ -28,12 +28,16 @@ constexpr qint64 kDayUs = 86'400'000'000;
 
 qint64 floorDay(qint64 us) { return us - (((us % kDayUs) + kDayUs) % kDayUs); }
 
-bool isOpenAi(ReportSource s) { return s == ReportSource::OpenAiUsage || s == ReportSource::OpenAiCosts; }
+bool isOpenAi(ReportSource s)
+{
+    return s == ReportSource::OpenAiUsage || s == ReportSource::OpenAiEmbeddingsUsage || s == ReportSource::OpenAiCosts;
+}
 
 ImportFormat formatOf(ReportSource s)
 {
     switch (s) {
     case ReportSource::OpenAiUsage: return ImportFormat::OpenAiUsage;
+    case ReportSource::OpenAiEmbeddingsUsage: return ImportFormat::OpenAiEmbeddingsUsage;
     case ReportSource::OpenAiCosts: return ImportFormat::OpenAiCosts;
     case ReportSource::AnthropicUsage: return ImportFormat::AnthropicUsage;
     case ReportSource::AnthropicCost: return ImportFormat::AnthropicCost;
@@ -53,7 +57,8 @@ QString toString(ReportSource s) { return toString(formatOf(s)); }
 
 QList<ReportSource> allReportSources()
 {
-    return {ReportSource::OpenAiUsage, ReportSource::OpenAiCosts, ReportSource::AnthropicUsage, ReportSource::AnthropicCost};
+    return {ReportSource::OpenAiUsage, ReportSource::OpenAiEmbeddingsUsage, ReportSource::OpenAiCosts,
+            ReportSource::AnthropicUsage, ReportSource::AnthropicCost};
 }
 
 bool SyncReport::ok() const
@@ -185,6 +190,7 @@ QCoro::Task<SourceSyncReport> AdminSync::syncSource(ReportSource source)
     QString path;
     switch (source) {
     case ReportSource::OpenAiUsage: path = u"/organization/usage/completions"_s; break;
+    case ReportSource::OpenAiEmbeddingsUsage: path = u"/organization/usage/embeddings"_s; break;
     case ReportSource::OpenAiCosts: path = u"/organization/costs"_s; break;
     case ReportSource::AnthropicUsage: path = u"/organizations/usage_report/messages"_s; break;
     case ReportSource::AnthropicCost: path = u"/organizations/cost_report"_s; break;
@@ -202,9 +208,11 @@ QCoro::Task<SourceSyncReport> AdminSync::syncSource(ReportSource source)
             query.addQueryItem(u"start_time"_s, QString::number(rep.fromUs / 1'000'000));
             query.addQueryItem(u"end_time"_s, QString::number(rep.toUs / 1'000'000));
             query.addQueryItem(u"bucket_width"_s, u"1d"_s);
+            // Embeddings usage has no batch grouping (OpenAI API reference, usage/embeddings group_by).
             const QStringList groups = source == ReportSource::OpenAiUsage
                 ? QStringList{u"project_id"_s, u"api_key_id"_s, u"model"_s, u"batch"_s}
-                : QStringList{u"project_id"_s, u"line_item"_s};
+                : source == ReportSource::OpenAiEmbeddingsUsage ? QStringList{u"project_id"_s, u"api_key_id"_s, u"model"_s}
+                                                                : QStringList{u"project_id"_s, u"line_item"_s};
             for (const QString &g : groups)
                 query.addQueryItem(u"group_by"_s, g);
         } else {

@@ -16,9 +16,11 @@ namespace tl {
 class Ledger;
 class SecretStore;
 
-// The four organisation reports the Admin APIs publish.
+// The five organisation reports the Admin APIs publish.
 //  - OpenAiUsage: GET /v1/organization/usage/completions (bucket_width=1d, grouped by project_id,
 //    api_key_id, model, batch; OpenAI API reference "Usage").
+//  - OpenAiEmbeddingsUsage: GET /v1/organization/usage/embeddings (bucket_width=1d, grouped by project_id,
+//    api_key_id, model; OpenAI API reference "Usage", embeddings: input_tokens, num_model_requests).
 //  - OpenAiCosts: GET /v1/organization/costs (bucket_width=1d, grouped by project_id, line_item;
 //    "Costs"). Amounts in USD.
 //  - AnthropicUsage: GET /v1/organizations/usage_report/messages (bucket_width=1d, grouped by api_key_id,
@@ -26,9 +28,12 @@ class SecretStore;
 //  - AnthropicCost: GET /v1/organizations/cost_report (grouped by workspace_id, description); amounts are
 //    decimal strings in cents.
 // Pagination: has_more / next_page, passed back as `page`.
-enum class ReportSource { OpenAiUsage, OpenAiCosts, AnthropicUsage, AnthropicCost };
-QString toString(ReportSource s); // "openai-usage", "openai-costs", "anthropic-usage", "anthropic-cost"
-QList<ReportSource> allReportSources();
+// Each source has its own import format and record source keys "<toString(source)>:..."; a resync of one
+// source deletes only keys in ["<name>:", "<name>;"), so it never touches another source's records.
+enum class ReportSource { OpenAiUsage, OpenAiEmbeddingsUsage, OpenAiCosts, AnthropicUsage, AnthropicCost };
+// "openai-usage", "openai-embeddings-usage", "openai-costs", "anthropic-usage", "anthropic-cost"
+QString toString(ReportSource s);
+QList<ReportSource> allReportSources(); // in the order above
 
 struct AdminSyncConfig
 {

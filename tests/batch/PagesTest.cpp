@@ -199,7 +199,8 @@ private Q_SLOTS:
         QVERIFY(!page.findChild<QTableView *>(u"reconciliationTable"_s)->isVisible());
         auto *title = page.findChild<QLabel *>(u"reconciliationEmptyTitle"_s);
         QVERIFY(title->isVisible());
-        QVERIFY2(title->text().startsWith("Nothing to reconcile from"_L1), qPrintable(title->text()));
+        // The page starts on the empty state until its first query answers; the title is set by that answer.
+        QTRY_VERIFY2(title->text().startsWith("Nothing to reconcile from"_L1), qPrintable(title->text()));
         const QString text = page.findChild<QLabel *>(u"reconciliationEmptyText"_s)->text();
         for (const auto words : {"admin key"_L1, "Save key"_L1, "Sync now"_L1, "keychain only"_L1, "tokenledger sync"_L1})
             QVERIFY2(text.contains(words), qPrintable(words.toString()));
@@ -225,6 +226,56 @@ private Q_SLOTS:
         QTRY_VERIFY(!page.isShowingEmptyState());
         QVERIFY(page.findChild<QTableView *>(u"reconciliationTable"_s)->isVisible());
         QCOMPARE(page.findChild<QTableView *>(u"reconciliationTable"_s)->model()->rowCount(), 2);
+    }
+
+    void reconciliationPageShowsEmbeddingsNextToCompletions()
+    {
+        test::BatchHarness h;
+        // Embeddings usage of three days (tests/fixtures/teamspend), two pages, next to fixture f1's completions.
+        QList<QJsonObject> pages;
+        for (const QJsonValue &v :
+             QJsonDocument::fromJson(test::readFile(test::fixture(u"teamspend/openai-admin-usage-embeddings.json"_s))).array())
+            pages.append(v.toObject());
+        h.server.reportPages[u"/v1/organization/usage/embeddings"_s] = pages;
+        ReconciliationSetup setup(h);
+        ReconciliationPage &page = setup.page;
+        page.resize(1280, 620);
+        page.show();
+        h.secrets.write(u"admin/openai"_s, "sk-admin-embeddings-page");
+        auto *syncButton = page.findChild<QPushButton *>(u"teamSpendSync"_s);
+        syncButton->click();
+        QVERIFY(!syncButton->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(syncButton->isEnabled(), 10000);
+        auto *status = page.findChild<QLabel *>(u"teamSpendStatus"_s);
+        QVERIFY2(status->text().contains("openai-embeddings-usage: 2 page(s), 6 record(s) added"_L1), qPrintable(status->text()));
+        page.findChild<QDateEdit *>(u"reconcileFrom"_s)->setDate(QDate(2025, 11, 27));
+        page.findChild<QDateEdit *>(u"reconcileTo"_s)->setDate(QDate(2025, 11, 30));
+        auto *view = page.findChild<QTableView *>(u"reconciliationTable"_s);
+        QAbstractItemModel *model = view->model();
+        QAbstractItemModelTester tester(model);
+        // f1: gpt-4o and gpt-4o-mini on the 28th; embeddings: six (day, model) pairs over the 28th to the 30th.
+        QTRY_COMPARE(model->rowCount(), 8);
+        QHash<QString, int> rowOf;
+        for (int r = 0; r < model->rowCount(); ++r)
+            rowOf.insert(model->index(r, ReconciliationModel::Day).data().toString() + u' '
+                             + model->index(r, ReconciliationModel::Model).data().toString(),
+                         r);
+        auto cell = [&](const QString &key, int column) { return model->index(rowOf.value(key, -1), column).data().toString(); };
+        QCOMPARE(cell(u"2025-11-28 text-embedding-3-small"_s, ReconciliationModel::Billed), u"$0.08 *"_s);
+        QCOMPARE(cell(u"2025-11-28 text-embedding-3-large"_s, ReconciliationModel::OutsideProxy), u"$0.08"_s);
+        QCOMPARE(cell(u"2025-11-29 text-embedding-ada-002"_s, ReconciliationModel::Billed), u"$0.01 *"_s);
+        // A model the price book does not know: unpriced, never $0.
+        QCOMPARE(cell(u"2025-11-30 text-embedding-synth-preview"_s, ReconciliationModel::Billed), u"unpriced"_s);
+        for (const int column : {ReconciliationModel::Difference, ReconciliationModel::Percent, ReconciliationModel::OutsideProxy,
+                                 ReconciliationModel::PriceDifference, ReconciliationModel::Unpriced})
+            QCOMPARE(cell(u"2025-11-30 text-embedding-synth-preview"_s, column), u"–"_s);
+        QCOMPARE(cell(u"2025-11-30 text-embedding-3-small"_s, ReconciliationModel::Difference), u"$0.03"_s);
+        // Costs f2 ($5.725 for gpt-4o) + gpt-4o-mini from usage ($0.0393) + embeddings ($0.2885) = $6.0528.
+        QTRY_VERIFY2(page.findChild<QLabel *>(u"reconciliationTotals"_s)->text().startsWith("Billed $6.05,"_L1),
+                     qPrintable(page.findChild<QLabel *>(u"reconciliationTotals"_s)->text()));
+        QVERIFY(!status->text().contains("sk-admin"_L1));
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            page.grab().save(dir + u"/reconciliation-embeddings.png"_s);
     }
 };
 

@@ -258,7 +258,13 @@ void ProviderApiServer::handle(QTcpSocket *socket, const HttpRequest &request)
     const QJsonObject body = QJsonDocument::fromJson(request.body).object();
     const QStringList parts = path.split(u'/', Qt::SkipEmptyParts); // v1, batches, {id}, cancel
 
-    // Admin report pages.
+    // Admin report pages. Embeddings usage, which every OpenAI admin key syncs, answers one empty page
+    // (as the API does for an organisation without embeddings calls) unless the test set pages for it.
+    if (request.method == "GET" && path == "/v1/organization/usage/embeddings"_L1 && !reportPages.contains(path)) {
+        reply(socket, 200, compact(QJsonObject{{u"object"_s, u"page"_s}, {u"data"_s, QJsonArray{}}, {u"has_more"_s, false},
+                                               {u"next_page"_s, QJsonValue()}}));
+        return;
+    }
     if (request.method == "GET" && reportPages.contains(path)) {
         const QList<QJsonObject> &pages = reportPages[path];
         const QString token = query.queryItemValue(u"page"_s);

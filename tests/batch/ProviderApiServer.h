@@ -21,9 +21,9 @@ namespace tl::test {
 //    lines follow fixtures e2/e3; the batch object follows e4.
 //  - Anthropic Message Batches: POST /v1/messages/batches, GET /v1/messages/batches/{id},
 //    GET /v1/messages/batches/{id}/results (JSONL), POST /v1/messages/batches/{id}/cancel.
-//  - Admin API report pages (OpenAI /v1/organization/usage/completions and /costs, Anthropic
-//    /v1/organizations/usage_report/messages and /cost_report) from pages the test sets, chained with
-//    has_more / next_page ("page-<n>").
+//  - Admin API report pages (OpenAI /v1/organization/usage/completions, /usage/embeddings and /costs,
+//    Anthropic /v1/organizations/usage_report/messages and /cost_report) from pages the test sets, chained
+//    with has_more / next_page ("page-<n>"). Embeddings usage without pages set answers one empty page.
 // Lives on the test's thread (the clients are asynchronous). Records every request.
 class ProviderApiServer : public QObject
 {

@@ -95,6 +95,7 @@ private Q_SLOTS:
         const Run bad = run({u"sync"_s, u"--db"_s, db(), u"--source"_s, u"openai-bills"_s});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY2(bad.err.contains(u"unknown source \"openai-bills\""_s), qPrintable(bad.err));
+        QVERIFY2(bad.err.contains(u"openai-embeddings-usage"_s), qPrintable(bad.err)); // the sources it knows
         const Run badUrl = run({u"sync"_s, u"--db"_s, db(), u"--openai-base"_s, u"ftp://example"_s});
         QCOMPARE(badUrl.exitCode, 2);
         const Run badKeyProvider = run({u"sync"_s, u"--set-key"_s, u"gemini"_s}, "k\n");
@@ -115,12 +116,14 @@ private Q_SLOTS:
         QCOMPARE(stored.exitCode, 0);
         QVERIFY(!stored.out.contains(QString::fromLatin1(kOpenAiAdminKey)));
 
-        // No --source: only the sources of the provider whose key is in the keychain (OpenAI's two).
+        // No --source: only the sources of the provider whose key is in the keychain (OpenAI's three).
         const Run first = run({u"sync"_s, u"--db"_s, db(), u"--openai-base"_s, m_server.base(), u"--anthropic-base"_s,
                                m_server.base(), u"--first-days"_s, u"3650"_s});
         QVERIFY2(first.exitCode == 0, qPrintable(first.err));
         QVERIFY2(first.out.contains(u"openai-usage: 1 page(s)"_s), qPrintable(first.out));
         QVERIFY2(first.out.contains(u"openai-costs: 1 page(s)"_s), qPrintable(first.out));
+        // Embeddings usage is synced with the same key (the loopback server has no embeddings calls: one empty page).
+        QVERIFY2(first.out.contains(u"openai-embeddings-usage: 1 page(s), 0 record(s) added"_s), qPrintable(first.out));
         QVERIFY(!first.out.contains(u"anthropic"_s));
         QCOMPARE(m_server.count("GET", u"/v1/organizations/"_s), 0);
 

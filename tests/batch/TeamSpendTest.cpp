@@ -1,5 +1,6 @@
 #include "BatchHarness.h"
 
+#include "importer/Importer.h"
 #include "importer/ReportImport.h"
 #include "query/LedgerQueries.h"
 #include "teamspend/AdminSync.h"
@@ -14,6 +15,8 @@
 #include <QSignalSpy>
 #include <QUrlQuery>
 #include <QtTest>
+
+#include <numeric>
 
 using namespace Qt::StringLiterals;
 using namespace tl;
@@ -30,6 +33,21 @@ const QString kUsagePath = u"/v1/organization/usage/completions"_s;
 const QString kCostsPath = u"/v1/organization/costs"_s;
 const QString kAnthropicCostPath = u"/v1/organizations/cost_report"_s;
 const QString kAnthropicUsagePath = u"/v1/organizations/usage_report/messages"_s;
+const QString kEmbeddingsPath = u"/v1/organization/usage/embeddings"_s;
+const QString kEmbeddingsFixture = u"teamspend/openai-admin-usage-embeddings.json"_s;
+
+// The records of tests/fixtures/teamspend/openai-admin-usage-embeddings.json, as recordsOf() shows them:
+// "day (from kD0), endpoint, key, model, prompt tokens, completion tokens, requests, cost (nano-USD)".
+// Prices per MTok from the built-in book (genai-prices 0.1.8): text-embedding-3-small $0.02,
+// text-embedding-3-large $0.13, text-embedding-ada-002 $0.10; the preview model is not in the book.
+const QStringList kEmbeddingRecords{
+    u"0,project:proj_SYNTHalpha,key_SYNTHrag01,text-embedding-3-small,4200000,0,1310,84000000"_s,  // 4.2M x 20
+    u"0,project:proj_SYNTHbeta,key_SYNTHsearch02,text-embedding-3-large,650000,0,212,84500000"_s, // 650k x 130
+    u"1,project:proj_SYNTHalpha,,text-embedding-ada-002,120000,0,40,12000000"_s,                  // 120k x 100
+    u"1,project:proj_SYNTHalpha,key_SYNTHrag01,text-embedding-3-small,3900000,0,1188,78000000"_s,  // 3.9M x 20
+    u"2,project:proj_SYNTHalpha,key_SYNTHrag01,text-embedding-3-small,1500000,0,455,30000000"_s,   // 1.5M x 20
+    u"2,project:proj_SYNTHgamma,key_SYNTHlab03,text-embedding-synth-preview,75000,0,9,unpriced"_s,
+};
 
 template<typename T>
 T await(QCoro::Task<T> &&task)
@@ -56,6 +74,29 @@ QJsonObject usagePage(qint64 dayUs, int scale = 1)
     return QJsonObject{{u"object"_s, u"page"_s}, {u"data"_s, QJsonArray{bucket}}};
 }
 
+// The two pages of the embeddings fixture (days kD0 and kD0 + 1 | kD0 + 2), as the loopback server serves them.
+QList<QJsonObject> embeddingsPages()
+{
+    QList<QJsonObject> pages;
+    for (const QJsonValue &v : QJsonDocument::fromJson(test::readFile(test::fixture(kEmbeddingsFixture))).array())
+        pages.append(v.toObject());
+    return pages;
+}
+
+// One embeddings usage page with one bucket at `dayUs`: text-embedding-3-small, proj_SYNTHalpha, key_SYNTHrag01.
+QJsonObject embeddingsPage(qint64 dayUs, qint64 inputTokens, qint64 requests)
+{
+    const QJsonObject result{{u"object"_s, u"organization.usage.embeddings.result"_s}, {u"input_tokens"_s, inputTokens},
+                             {u"num_model_requests"_s, requests}, {u"project_id"_s, u"proj_SYNTHalpha"_s},
+                             {u"user_id"_s, QJsonValue()}, {u"api_key_id"_s, u"key_SYNTHrag01"_s},
+                             {u"model"_s, u"text-embedding-3-small"_s}};
+    const QJsonObject bucket{{u"object"_s, u"bucket"_s}, {u"start_time"_s, dayUs / 1'000'000},
+                             {u"end_time"_s, (dayUs + kDay) / 1'000'000}, {u"results"_s, QJsonArray{result}}};
+    return QJsonObject{{u"object"_s, u"page"_s}, {u"data"_s, QJsonArray{bucket}}};
+}
+
+QJsonObject emptyPage() { return QJsonObject{{u"object"_s, u"page"_s}, {u"data"_s, QJsonArray{}}}; }
+
 struct SyncHarness : test::BatchHarness
 {
     std::shared_ptr<qint64> now = std::make_shared<qint64>(kD0 + 2 * kDay + 12 * 3'600'000'000ll);
@@ -80,6 +121,27 @@ struct SyncHarness : test::BatchHarness
     QUrlQuery query(int requestIndex) const
     {
         return QUrlQuery(QUrl(QString::fromUtf8(server.requests().at(requestIndex).target)));
+    }
+    // Records whose source key starts with "<source>:" (compared as text, not LIKE), in day and key order:
+    // "day (from kD0), endpoint, key, model, prompt tokens, completion tokens, requests, cost or unpriced".
+    QStringList recordsOf(const QString &source)
+    {
+        const QString rows = scalar(uR"(SELECT group_concat(r, ' | ') FROM (SELECT
+            ((c.started_at_us - %1) / 86400000000) || ',' || e.name || ',' || k.name || ',' || m.name || ',' ||
+            c.prompt_tokens || ',' || c.completion_tokens || ',' || c.call_count || ',' || COALESCE(c.cost_nano, 'unpriced') AS r
+            FROM calls c JOIN labels e ON e.id = c.endpoint_id JOIN labels k ON k.id = c.key_id
+            JOIN labels m ON m.id = c.served_model_id
+            WHERE substr(c.source_key, 1, %2) = '%3' ORDER BY c.started_at_us, c.source_key))"_s
+                                       .arg(kD0)
+                                       .arg(source.size() + 1)
+                                       .arg(source + u':'))
+                                 .toString();
+        return rows.isEmpty() ? QStringList{} : rows.split(u" | "_s);
+    }
+    qint64 countOf(const QString &source)
+    {
+        return scalar(u"SELECT COUNT(*) FROM calls WHERE substr(source_key, 1, %1) = '%2'"_s.arg(source.size() + 1).arg(source + u':'))
+            .toLongLong();
     }
 };
 
@@ -140,7 +202,8 @@ private Q_SLOTS:
         QVERIFY(!scheduler.syncNow()); // one sync at a time
         QVERIFY(finished.wait(10'000));
         const SyncReport report = finished.takeFirst().at(0).value<SyncReport>();
-        QCOMPARE(report.sources.size(), 2); // openai-usage and openai-costs; Anthropic has no key
+        QCOMPARE(report.sources.size(), 3); // openai-usage, openai-embeddings-usage, openai-costs; Anthropic has no key
+        QCOMPARE(toString(report.sources.at(1).source), u"openai-embeddings-usage"_s);
         QVERIFY(report.ok());
         QCOMPARE(h.server.count("GET", u"/v1/organizations/"_s), 0);
         QCOMPARE(scheduler.lastSyncUs(), *h.now);
@@ -308,6 +371,258 @@ private Q_SLOTS:
         QCOMPARE(incremental, dump());
         QCOMPARE(h.scalar(u"SELECT SUM(calls) FROM rollup_day"_s).toLongLong(),
                  h.scalar(u"SELECT SUM(call_count) FROM calls"_s).toLongLong());
+    }
+
+    void embeddingsUsageReportIsImportedAndPricedToTheNano()
+    {
+        SyncHarness h;
+        ImportOptions o;
+        o.format = *importFormatFromString(u"openai-embeddings-usage"_s);
+        QVERIFY(o.format == ImportFormat::OpenAiEmbeddingsUsage);
+        const QString file = test::fixture(kEmbeddingsFixture);
+        const auto report = importFile(*h.ledger, file, o);
+        QVERIFY2(report.has_value(), report ? "" : qPrintable(report.error().message));
+        QCOMPARE(report->rowsRead, 6);
+        QCOMPARE(report->imported, 6);
+        QCOMPARE(report->skipped, 0);
+        QCOMPARE(report->unpriced, 1); // text-embedding-synth-preview: no price, not $0
+        QCOMPARE(report->costImported, 84'000'000 + 84'500'000 + 12'000'000 + 78'000'000 + 30'000'000);
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), kEmbeddingRecords);
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls WHERE source_kind = %1"_s.arg(int(SourceKind::ProviderReport))).toLongLong(), 6);
+        QCOMPARE(h.scalar(u"SELECT price_entry FROM calls WHERE cost_nano = 84500000"_s).toString(), u"openai/text-embedding-3-large"_s);
+        QCOMPARE(h.scalar(u"SELECT cost_status FROM calls WHERE cost_nano IS NULL"_s).toInt(), int(CostStatus::Unpriced));
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls WHERE cost_status = %1"_s.arg(int(CostStatus::Exact))).toLongLong(), 5);
+        const auto again = importFile(*h.ledger, file, o);
+        QVERIFY(again.has_value());
+        QCOMPARE(again->imported, 0);
+        QCOMPARE(again->duplicates, 6);
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), kEmbeddingRecords);
+        // Not completions usage: the completions prefix finds none of them.
+        QCOMPARE(h.countOf(u"openai-usage"_s), 0);
+    }
+
+    void embeddingsSyncFollowsPagesThroughA429AndResyncsWithoutDuplicates()
+    {
+        SyncHarness h;
+        h.storeAdminKeys();
+        h.server.reportPages[kEmbeddingsPath] = embeddingsPages();
+        h.server.rateLimited[kEmbeddingsPath + u"#1"_s] = 1;
+        AdminSync sync(*h.ledger, h.secrets, h.network, h.config());
+        const SyncReport report = await(sync.sync({ReportSource::OpenAiEmbeddingsUsage}));
+        QVERIFY2(report.ok(), qPrintable(report.summary()));
+        const SourceSyncReport &s = report.sources.front();
+        QCOMPARE(toString(s.source), u"openai-embeddings-usage"_s);
+        QCOMPARE(s.pages, 2);
+        QCOMPARE(s.imported, 6);
+        QCOMPARE(s.replaced, 0);
+        QCOMPARE(s.fromUs, kD0);
+        QCOMPARE(s.toUs, kD0 + 3 * kDay);
+        QCOMPARE(s.completeBeforeUs, kD0 + 2 * kDay);
+        QVERIFY2(report.summary().contains("openai-embeddings-usage: 2 page(s), 6 record(s) added, 0 replaced"_L1),
+                 qPrintable(report.summary()));
+        QCOMPARE(*h.sleeps, (QList<std::chrono::milliseconds>{7000ms})); // the 429's Retry-After
+        QCOMPARE(h.server.count("GET", kEmbeddingsPath), 3);
+        QCOMPARE(h.server.count("GET", kUsagePath), 0);
+        const QUrlQuery first = h.query(0);
+        QCOMPARE(first.queryItemValue(u"start_time"_s).toLongLong(), kD0 / 1'000'000);
+        QCOMPARE(first.queryItemValue(u"end_time"_s).toLongLong(), (kD0 + 3 * kDay) / 1'000'000);
+        QCOMPARE(first.queryItemValue(u"bucket_width"_s), u"1d"_s);
+        QCOMPARE(first.allQueryItemValues(u"group_by"_s), (QStringList{u"project_id"_s, u"api_key_id"_s, u"model"_s}));
+        QCOMPARE(first.queryItemValue(u"limit"_s), u"31"_s);
+        QVERIFY(!first.hasQueryItem(u"page"_s));
+        QCOMPARE(h.query(1).queryItemValue(u"page"_s), u"page-1"_s); // the 429
+        QCOMPARE(h.query(2).queryItemValue(u"page"_s), u"page-1"_s);
+        QCOMPARE(headerValue(h.server.requests().at(0).headers, "authorization"), "Bearer " + kOpenAiAdminKey);
+        // The same records, keys and costs as importing the saved report.
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), kEmbeddingRecords);
+        QCOMPARE(h.scalar(u"SELECT SUM(calls) FROM rollup_hour"_s).toLongLong(), 1310 + 212 + 1188 + 40 + 455 + 9);
+        QCOMPARE(h.scalar(u"SELECT SUM(cost_nano) FROM rollup_hour"_s).toLongLong(), 288'500'000);
+
+        // A day later: day 2 grew and day 3 started. Only day 2 on is fetched; day 2's two records are replaced.
+        *h.now += kDay;
+        h.server.reportPages[kEmbeddingsPath] = {embeddingsPage(kD0 + 2 * kDay, 2'000'000, 610),
+                                                 embeddingsPage(kD0 + 3 * kDay, 800'000, 240)};
+        const int before = h.server.requests().size();
+        const SyncReport resynced = await(sync.sync({ReportSource::OpenAiEmbeddingsUsage}));
+        QVERIFY2(resynced.ok(), qPrintable(resynced.summary()));
+        QCOMPARE(h.query(before).queryItemValue(u"start_time"_s).toLongLong(), (kD0 + 2 * kDay) / 1'000'000);
+        QCOMPARE(resynced.sources.front().replaced, 2);
+        QCOMPARE(resynced.sources.front().imported, 2);
+        QCOMPARE(resynced.sources.front().duplicates, 0);
+        QCOMPARE(resynced.sources.front().completeBeforeUs, kD0 + 3 * kDay);
+        const QStringList afterResync = kEmbeddingRecords.mid(0, 4)
+            + QStringList{u"2,project:proj_SYNTHalpha,key_SYNTHrag01,text-embedding-3-small,2000000,0,610,40000000"_s,
+                          u"3,project:proj_SYNTHalpha,key_SYNTHrag01,text-embedding-3-small,800000,0,240,16000000"_s};
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), afterResync);
+        QCOMPARE(h.scalar(u"SELECT SUM(cost_nano) FROM rollup_hour"_s).toLongLong(),
+                 84'000'000 + 84'500'000 + 12'000'000 + 78'000'000 + 40'000'000 + 16'000'000);
+
+        // Again the same day: only day 3 is fetched and replaced; nothing is added twice.
+        h.server.reportPages[kEmbeddingsPath] = {embeddingsPage(kD0 + 3 * kDay, 800'000, 240)};
+        const SyncReport again = await(sync.sync({ReportSource::OpenAiEmbeddingsUsage}));
+        QVERIFY2(again.ok(), qPrintable(again.summary()));
+        QCOMPARE(again.sources.front().replaced, 1);
+        QCOMPARE(again.sources.front().imported, 1);
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), afterResync);
+    }
+
+    void completionsAndEmbeddingsResyncsLeaveEachOthersRecords()
+    {
+        SyncHarness h;
+        h.storeAdminKeys();
+        h.server.reportPages[kUsagePath] = {usagePage(kD0), usagePage(kD0 + kDay), usagePage(kD0 + 2 * kDay)};
+        h.server.reportPages[kEmbeddingsPath] = embeddingsPages();
+        AdminSync sync(*h.ledger, h.secrets, h.network, h.config());
+        const SyncReport first = await(sync.sync({ReportSource::OpenAiUsage, ReportSource::OpenAiEmbeddingsUsage}));
+        QVERIFY2(first.ok(), qPrintable(first.summary()));
+        const QStringList completions = h.recordsOf(u"openai-usage"_s);
+        QCOMPARE(completions.size(), 6); // two models a day, days 0 to 2
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), kEmbeddingRecords);
+
+        // A day later both sources fetch day 2 again. The embeddings resync replaces its own two records of
+        // day 2 and leaves the completions records of that day as they were.
+        *h.now += kDay;
+        h.server.reportPages[kEmbeddingsPath] = {embeddingsPage(kD0 + 2 * kDay, 2'000'000, 610)};
+        const SyncReport embeddings = await(sync.sync({ReportSource::OpenAiEmbeddingsUsage}));
+        QVERIFY2(embeddings.ok(), qPrintable(embeddings.summary()));
+        QCOMPARE(embeddings.sources.front().replaced, 2);
+        QCOMPARE(h.recordsOf(u"openai-usage"_s), completions);
+        const QStringList embeddingsAfter = kEmbeddingRecords.mid(0, 4)
+            + QStringList{u"2,project:proj_SYNTHalpha,key_SYNTHrag01,text-embedding-3-small,2000000,0,610,40000000"_s};
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), embeddingsAfter);
+
+        // And the completions resync of day 2 (tokens tripled) replaces only completions records.
+        h.server.reportPages[kUsagePath] = {usagePage(kD0 + 2 * kDay, 3)};
+        const SyncReport usage = await(sync.sync({ReportSource::OpenAiUsage}));
+        QVERIFY2(usage.ok(), qPrintable(usage.summary()));
+        QCOMPARE(usage.sources.front().replaced, 2);
+        QCOMPARE(usage.sources.front().imported, 2);
+        QCOMPARE(h.recordsOf(u"openai-embeddings-usage"_s), embeddingsAfter);
+        const QStringList completionsAfter = h.recordsOf(u"openai-usage"_s);
+        QCOMPARE(completionsAfter.size(), 6);
+        QCOMPARE(completionsAfter.mid(0, 4), completions.mid(0, 4));
+        // Day 2 at three times fixture f1: gpt-4o 2,550,000 x 2,500 + 1,200,000 x 1,250 + 930,000 x 10,000;
+        // gpt-4o-mini 294,000 x 150 + 123,000 x 600 (nano-USD per token).
+        QCOMPARE(completionsAfter.mid(4), (QStringList{u"2,project:proj_SYNTHalpha,,gpt-4o-2024-08-06,3750000,930000,2526,17175000000"_s,
+                                                       u"2,project:proj_SYNTHbeta,,gpt-4o-mini-2024-07-18,294000,123000,360,117900000"_s}));
+        QCOMPARE(h.scalar(u"SELECT SUM(prompt_tokens) FROM calls WHERE substr(source_key, 1, 13) = 'openai-usage:'"_s).toLongLong(),
+                 (1 + 1 + 3) * (1250000 + 98000));
+        // The rollups follow the raw rows of both sources.
+        QCOMPARE(h.scalar(u"SELECT SUM(cost_nano) FROM rollup_hour"_s).toLongLong(),
+                 h.scalar(u"SELECT SUM(cost_nano) FROM calls"_s).toLongLong());
+        QCOMPARE(h.scalar(u"SELECT SUM(calls) FROM rollup_day"_s).toLongLong(),
+                 h.scalar(u"SELECT SUM(call_count) FROM calls"_s).toLongLong());
+    }
+
+    void aResyncDeletesOnlyItsOwnSourcesRecords_data()
+    {
+        QTest::addColumn<ReportSource>("source");
+        QTest::addColumn<QString>("path");
+        QTest::newRow("completions usage") << ReportSource::OpenAiUsage << kUsagePath;
+        QTest::newRow("embeddings usage") << ReportSource::OpenAiEmbeddingsUsage << kEmbeddingsPath;
+        QTest::newRow("OpenAI costs") << ReportSource::OpenAiCosts << kCostsPath;
+        QTest::newRow("Anthropic usage") << ReportSource::AnthropicUsage << kAnthropicUsagePath;
+        QTest::newRow("Anthropic cost") << ReportSource::AnthropicCost << kAnthropicCostPath;
+    }
+
+    void aResyncDeletesOnlyItsOwnSourcesRecords()
+    {
+        QFETCH(ReportSource, source);
+        QFETCH(QString, path);
+        SyncHarness h;
+        h.storeAdminKeys();
+        // One saved report of every source in the ledger (the same parser and source keys as a sync).
+        const QList<std::pair<ReportSource, QString>> files{
+            {ReportSource::OpenAiUsage, test::providerFixture(u"f1-openai-admin-usage-completions.json"_s)},
+            {ReportSource::OpenAiEmbeddingsUsage, test::fixture(kEmbeddingsFixture)},
+            {ReportSource::OpenAiCosts, test::providerFixture(u"f2-openai-admin-costs.json"_s)},
+            {ReportSource::AnthropicUsage, test::providerFixture(u"g1-anthropic-admin-usage-report-messages.json"_s)},
+            {ReportSource::AnthropicCost, test::providerFixture(u"g2-anthropic-admin-cost-report.json"_s)},
+        };
+        QCOMPARE(files.size(), allReportSources().size());
+        QHash<QString, qint64> before;
+        for (const auto &[s, file] : files) {
+            ImportOptions o;
+            o.format = *importFormatFromString(toString(s));
+            const auto imported = importFile(*h.ledger, file, o);
+            QVERIFY2(imported && imported->imported > 0, qPrintable(file));
+            before.insert(toString(s), h.countOf(toString(s)));
+            QCOMPARE(before.value(toString(s)), imported->imported);
+        }
+        const qint64 total = h.scalar(u"SELECT COUNT(*) FROM calls"_s).toLongLong();
+        QCOMPARE(total, std::accumulate(before.cbegin(), before.cend(), qint64(0)));
+
+        // The provider now reports nothing for this source over a window covering every fixture day.
+        h.server.reportPages[path] = {emptyPage()};
+        AdminSync sync(*h.ledger, h.secrets, h.network, h.config(3650));
+        const SyncReport report = await(sync.sync({source}));
+        QVERIFY2(report.ok(), qPrintable(report.summary()));
+        QCOMPARE(report.sources.front().replaced, before.value(toString(source)));
+        for (ReportSource other : allReportSources())
+            QCOMPARE(h.countOf(toString(other)), other == source ? 0 : before.value(toString(other)));
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls"_s).toLongLong(), total - before.value(toString(source)));
+        QCOMPARE(h.scalar(u"SELECT SUM(cost_nano) FROM rollup_hour"_s).toLongLong(),
+                 h.scalar(u"SELECT SUM(cost_nano) FROM calls"_s).toLongLong());
+    }
+
+    void reconciliationPutsProxiedEmbeddingsNextToTheReport()
+    {
+        SyncHarness h;
+        h.storeAdminKeys();
+        h.server.reportPages[kEmbeddingsPath] = embeddingsPages();
+        AdminSync sync(*h.ledger, h.secrets, h.network, h.config());
+        QVERIFY(await(sync.sync({ReportSource::OpenAiEmbeddingsUsage})).ok());
+
+        // The proxy recorded three text-embedding-3-small calls of 10,000 tokens on day 0 (200,000 nano-USD
+        // each) and one call of the preview model on day 2 (unpriced).
+        const auto pricer = h.ledger->pricer();
+        for (int i = 0; i < 3; ++i) {
+            CallRecord r = test::makeRecord(kD0 + 3'600'000'000ll * (i + 1), u"embeddings"_s, u"openai"_s,
+                                            u"text-embedding-3-small"_s, 10'000, 0);
+            r.sourceKind = SourceKind::Proxy;
+            pricer->apply(r);
+            QCOMPARE(r.cost.value_or(-1), 200'000);
+            h.ledger->writer().submit(r);
+        }
+        CallRecord preview = test::makeRecord(kD0 + 2 * kDay + 3'600'000'000ll, u"embeddings"_s, u"openai"_s,
+                                              u"text-embedding-synth-preview"_s, 5'000, 0);
+        preview.sourceKind = SourceKind::Proxy;
+        pricer->apply(preview);
+        QVERIFY(!preview.cost);
+        h.ledger->writer().submit(preview);
+        h.ledger->writer().flush().waitForFinished();
+
+        auto future = h.ledger->read<Result<Reconciliation>>([](QSqlDatabase &db) { return Reconcile::compute(db, kD0, kD0 + 3 * kDay); });
+        const Result<Reconciliation> rec = future.result();
+        QVERIFY(rec);
+        QHash<QString, ReconciliationRow> rows;
+        for (const ReconciliationRow &row : rec->rows)
+            rows.insert(QString::number((row.dayUs - kD0) / kDay) + u' ' + row.model, row);
+        QCOMPARE(rows.size(), 6); // (day, model) pairs of the report
+        const ReconciliationRow small = rows.value(u"0 text-embedding-3-small"_s);
+        QCOMPARE(small.provider, u"openai"_s);
+        QVERIFY(small.billedFromUsage); // no cost line: the usage report priced with the book stands in
+        QCOMPARE(small.usageCost.value_or(-1), 84'000'000);
+        QCOMPARE(small.billed, 84'000'000);
+        QCOMPARE(small.reportedCalls, 1310);
+        QCOMPARE(small.recorded, 600'000);
+        QCOMPARE(small.recordedCalls, 3);
+        QCOMPARE(small.difference, 83'400'000);
+        QCOMPARE(small.outsideProxy, 83'400'000);
+        QCOMPARE(small.priceDifference, 0);
+        QCOMPARE(small.unpriced, 0);
+        QVERIFY(small.differencePercent && qAbs(*small.differencePercent - 100.0 * 83'400'000 / 84'000'000) < 1e-9);
+        const ReconciliationRow large = rows.value(u"0 text-embedding-3-large"_s);
+        QCOMPARE(large.recorded, 0);
+        QCOMPARE(large.outsideProxy, 84'500'000);
+        const ReconciliationRow unknown = rows.value(u"2 text-embedding-synth-preview"_s);
+        QVERIFY(!unknown.usageCost); // unpriced, not $0
+        QCOMPARE(unknown.reportedCalls, 9);
+        QCOMPARE(unknown.recordedUnpricedCalls, 1);
+        QCOMPARE(unknown.outsideProxy, 0);
+        QCOMPARE(unknown.unpriced, unknown.difference);
+        QCOMPARE(rec->outsideProxy, 84'000'000 + 84'500'000 + 12'000'000 + 78'000'000 + 30'000'000 - 600'000);
+        QCOMPARE(rec->outsideProxy + rec->priceDifference + rec->unpriced, rec->difference);
     }
 
     void aSyncServiceKeepsItsKeychainAndNetworkAlive()

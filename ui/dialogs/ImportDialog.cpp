@@ -95,6 +95,7 @@ ImportDialog::ImportDialog(Ledger &ledger, Prompter &prompter, QWidget *parent)
     m_format->addItem(tr("CSV (any spreadsheet, with a column mapping)"), toString(ImportFormat::Csv));
     m_format->addItem(tr("JSONL (TokenLedger's own export format)"), toString(ImportFormat::Jsonl));
     m_format->addItem(tr("OpenAI usage (Admin API, completions, JSON)"), toString(ImportFormat::OpenAiUsage));
+    m_format->addItem(tr("OpenAI usage (Admin API, embeddings, JSON)"), toString(ImportFormat::OpenAiEmbeddingsUsage));
     m_format->addItem(tr("OpenAI costs (Admin API, JSON)"), toString(ImportFormat::OpenAiCosts));
     m_format->addItem(tr("Anthropic usage report (Admin API, JSON)"), toString(ImportFormat::AnthropicUsage));
     m_format->addItem(tr("Anthropic cost report (Admin API, JSON)"), toString(ImportFormat::AnthropicCost));

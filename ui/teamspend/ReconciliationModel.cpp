@@ -41,15 +41,25 @@ QVariant ReconciliationModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Billed)
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    // No cost line and a model the price book does not know: what the provider billed is unknown, not $0.
+    const bool billedUnknown = r.billedFromUsage && !r.usageCost;
+    if (role == Qt::ToolTipRole && index.column() == Billed && billedUnknown)
+        return tr("No cost line from the provider, and the price book has no price for this model: the amount billed is unknown.");
     if (role == Qt::ToolTipRole && index.column() == Billed && r.billedFromUsage)
         return tr("No cost line from the provider: the usage report priced with the price book stands in.");
     if (role != Qt::DisplayRole)
         return {};
+    // Neither billed nor the usage cost is known: so is none of the differences (the sort role keeps the 0s).
+    if (billedUnknown && index.column() >= Difference)
+        return u"–"_s;
     switch (index.column()) {
     case Day: return QDateTime::fromMSecsSinceEpoch(r.dayUs / 1000, QTimeZone::utc()).date().toString(Qt::ISODate);
     case Provider: return r.provider;
     case Model: return r.model;
-    case Billed: return QString(formatUsd(r.billed) + (r.billedFromUsage ? u" *"_s : QString()));
+    case Billed:
+        if (billedUnknown)
+            return tr("unpriced");
+        return QString(formatUsd(r.billed) + (r.billedFromUsage ? u" *"_s : QString()));
     case Recorded: return r.recordedUnpricedCalls > 0 ? tr("%1 (+%n unpriced)", nullptr, int(r.recordedUnpricedCalls)).arg(formatUsd(r.recorded))
                                                       : formatUsd(r.recorded);
     case Difference: return formatUsd(r.difference);
