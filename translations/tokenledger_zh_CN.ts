@@ -586,6 +586,190 @@
         <source>cannot trim the summary cache</source>
         <translation>无法裁剪摘要缓存</translation>
     </message>
+    <message>
+        <source>Simulation failed: call %1 is in call_replay but not in calls</source>
+        <translation>模拟失败：调用 %1 在 call_replay 中，但不在 calls 中</translation>
+    </message>
+    <message>
+        <source>Simulation failed: unreadable call_replay row for call %1</source>
+        <translation>模拟失败：调用 %1 的 call_replay 行无法读取</translation>
+    </message>
+    <message>
+        <source>HTTP %1 (%2)</source>
+        <translation>HTTP %1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 failed after %2 tries: %3</source>
+        <translation>%1 在尝试 %2 次后失败：%3</translation>
+    </message>
+    <message>
+        <source>line %1 is not a JSON object (%2)</source>
+        <translation>第 %1 行不是 JSON 对象（%2）</translation>
+    </message>
+    <message>
+        <source>line %1 has no custom_id</source>
+        <translation>第 %1 行没有 custom_id</translation>
+    </message>
+    <message>
+        <source>line %1 repeats custom_id "%2"; each must be unique</source>
+        <translation>第 %1 行重复了 custom_id“%2”；每个 custom_id 必须唯一</translation>
+    </message>
+    <message>
+        <source>line %1: method must be POST</source>
+        <translation>第 %1 行：method 必须为 POST</translation>
+    </message>
+    <message>
+        <source>line %1 has no url</source>
+        <translation>第 %1 行没有 url</translation>
+    </message>
+    <message>
+        <source>line %1: the body has no model</source>
+        <translation>第 %1 行：body 中没有 model</translation>
+    </message>
+    <message>
+        <source>cannot start the CSV reader</source>
+        <translation>无法启动 CSV 读取器</translation>
+    </message>
+    <message>
+        <source>malformed CSV: %1</source>
+        <translation>CSV 格式错误：%1</translation>
+    </message>
+    <message>
+        <source>the CSV file has no data rows</source>
+        <translation>CSV 文件没有数据行</translation>
+    </message>
+    <message>
+        <source>the CSV file has no column "%1" (columns: %2)</source>
+        <translation>CSV 文件没有“%1”列（现有列：%2）</translation>
+    </message>
+    <message>
+        <source>the CSV file has no column "%1"</source>
+        <translation>CSV 文件没有“%1”列</translation>
+    </message>
+    <message>
+        <source>row %1: the id "%2" is empty or repeated</source>
+        <translation>第 %1 行：id“%2”为空或重复</translation>
+    </message>
+    <message>
+        <source>the text file has no non-empty line</source>
+        <translation>文本文件没有非空行</translation>
+    </message>
+    <message>
+        <source>no tokenizer for %1: %2</source>
+        <translation>%1 没有分词器：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: prompt tokens estimated with %2, calibrated x%3 from %n recorded call(s)</source>
+        <translation><numerusform>%1：提示 token 用 %2 估算，已按 %n 次已记录调用校准为 x%3</numerusform></translation>
+    </message>
+    <message>
+        <source>%1: prompt tokens estimated with %2, uncalibrated</source>
+        <translation>%1：提示 token 用 %2 估算，未校准</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) set no output cap; their output is not in the estimate</source>
+        <translation><numerusform>%n 个请求未设置输出上限；估算中不含它们的输出</numerusform></translation>
+    </message>
+    <message>
+        <source>Filling in the Batch API savings failed: %1</source>
+        <translation>补填 Batch API 节省金额失败：%1</translation>
+    </message>
+    <message>
+        <source>%1: the answer is not a JSON object (%2)</source>
+        <translation>%1：响应不是 JSON 对象（%2）</translation>
+    </message>
+    <message>
+        <source>a batch needs at least one request</source>
+        <translation>批处理任务至少需要一个请求</translation>
+    </message>
+    <message>
+        <source>request %1 goes to %2, the others to %3; an OpenAI batch has one endpoint</source>
+        <translation>请求 %1 发往 %2，其他请求发往 %3；一个 OpenAI 批处理任务只能有一个端点</translation>
+    </message>
+    <message>
+        <source>OpenAI batch file upload</source>
+        <translation>OpenAI 批处理文件上传</translation>
+    </message>
+    <message>
+        <source>OpenAI batch creation</source>
+        <translation>OpenAI 批处理任务创建</translation>
+    </message>
+    <message>
+        <source>Anthropic message batch creation</source>
+        <translation>Anthropic 消息批处理任务创建</translation>
+    </message>
+    <message>
+        <source>the provider answered without a batch id</source>
+        <translation>提供商的响应中没有批处理任务 id</translation>
+    </message>
+    <message>
+        <source>the batch service was closed</source>
+        <translation>批处理服务已关闭</translation>
+    </message>
+    <message>
+        <source>no batch job %1</source>
+        <translation>没有批处理任务 %1</translation>
+    </message>
+    <message>
+        <source>OpenAI batch status</source>
+        <translation>OpenAI 批处理任务状态</translation>
+    </message>
+    <message>
+        <source>Anthropic message batch status</source>
+        <translation>Anthropic 消息批处理任务状态</translation>
+    </message>
+    <message>
+        <source>batch job %1 vanished while recording</source>
+        <translation>记录期间批处理任务 %1 消失了</translation>
+    </message>
+    <message>
+        <source>OpenAI batch file %1 download</source>
+        <translation>OpenAI 批处理文件 %1 下载</translation>
+    </message>
+    <message>
+        <source>Anthropic message batch results download</source>
+        <translation>Anthropic 消息批处理结果下载</translation>
+    </message>
+    <message>
+        <source>cannot start a transaction</source>
+        <translation>无法开始事务</translation>
+    </message>
+    <message>
+        <source>cannot commit the batch results</source>
+        <translation>无法提交批处理结果</translation>
+    </message>
+    <message>
+        <source>OpenAI batch cancel</source>
+        <translation>OpenAI 批处理任务取消</translation>
+    </message>
+    <message>
+        <source>Anthropic message batch cancel</source>
+        <translation>Anthropic 消息批处理任务取消</translation>
+    </message>
+    <message>
+        <source>%1 is not a provider report page (no "data" array)</source>
+        <translation>%1 不是提供商报告页面（没有 "data" 数组）</translation>
+    </message>
+    <message>
+        <source>page %1 bucket %2 has no valid start time</source>
+        <translation>第 %1 页第 %2 个时间桶没有有效的开始时间</translation>
+    </message>
+    <message>
+        <source>line item "%1" has no readable amount</source>
+        <translation>费用项“%1”没有可读取的金额</translation>
+    </message>
+    <message>
+        <source>currency %1 is not USD</source>
+        <translation>货币 %1 不是美元</translation>
+    </message>
+    <message>
+        <source>amount "%1" is not a decimal number of cents</source>
+        <translation>金额“%1”不是以美分为单位的十进制数</translation>
+    </message>
+    <message>
+        <source>not a report format</source>
+        <translation>不是报告格式</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>
@@ -1717,7 +1901,7 @@ Saving: %2 (%3 of %4)</source>
     </message>
     <message>
         <source>OpenAI usage (Admin API, embeddings, JSON)</source>
-        <translation type="unfinished" />
+        <translation>OpenAI 用量（管理 API，embeddings，JSON）</translation>
     </message>
 </context>
 <context>
@@ -2663,7 +2847,7 @@ Saving: %2 (%3 of %4)</source>
     </message>
     <message>
         <source>No cost line from the provider, and the price book has no price for this model: the amount billed is unknown.</source>
-        <translation type="unfinished" />
+        <translation>提供商没有对应的费用行，价格表中也没有此模型的价格：收费金额未知。</translation>
     </message>
     <message>
         <source>unpriced</source>
