@@ -35,23 +35,28 @@ struct UpstreamClient::SocketWatch
 {
     std::unique_ptr<QSocketNotifier> read;
     std::unique_ptr<QSocketNotifier> write;
+    bool curlReads = false; // curl watches the socket for reading (the read notifier may be on anyway)
 };
 
 struct CurlGlue
 {
     // curl stops watching a socket after every transfer, also when the connection stays in its
-    // keep-alive pool for the next one: the notifiers are only disabled then, and deleted when curl
-    // closes the socket (closeSocketCallback), so a reused connection costs no new QSocketNotifier.
+    // keep-alive pool for the next one, and watches it again for the next transfer. The notifiers are
+    // deleted only when curl closes the socket (closeSocketCallback), so a reused connection costs no
+    // new QSocketNotifier. The read notifier even stays enabled between transfers: with Qt's GLib event
+    // dispatcher every enable or disable is a g_source_add/remove_poll and a wake-up write to the
+    // thread's eventfd (two of each per request, measured with strace). A pooled connection that becomes
+    // readable (the server closed it) gets its read notifier disabled then (socketActivity), and
+    // curl's own liveness check finds it closed before reusing it.
     static int socketCallback(CURL *, curl_socket_t s, int what, void *userp, void *)
     {
         auto *client = static_cast<UpstreamClient *>(userp);
         auto it = client->m_watches.find(qintptr(s));
         if (what == CURL_POLL_REMOVE) {
             if (it != client->m_watches.end()) {
-                for (QSocketNotifier *n : {it->second->read.get(), it->second->write.get()}) {
-                    if (n)
-                        n->setEnabled(false);
-                }
+                it->second->curlReads = false;
+                if (it->second->write)
+                    it->second->write->setEnabled(false);
             }
             return 0;
         }
@@ -71,6 +76,7 @@ struct CurlGlue
         };
         ensure(watch->read, QSocketNotifier::Read, CURL_CSELECT_IN, wantRead);
         ensure(watch->write, QSocketNotifier::Write, CURL_CSELECT_OUT, wantWrite);
+        watch->curlReads = wantRead;
         return 0;
     }
 
@@ -289,6 +295,14 @@ void UpstreamClient::removeTransfer(quint64 id, bool notify, const QString &erro
 
 void UpstreamClient::socketActivity(qintptr fd, int curlEvent)
 {
+    if (curlEvent == CURL_CSELECT_IN) {
+        // A pooled connection curl is not reading from (see socketCallback): stop watching it now.
+        if (auto it = m_watches.find(fd); it != m_watches.end() && !it->second->curlReads) {
+            if (it->second->read)
+                it->second->read->setEnabled(false);
+            return;
+        }
+    }
     int running = 0;
     ++m_callbackDepth;
     curl_multi_socket_action(static_cast<CURLM *>(m_multi), curl_socket_t(fd), curlEvent, &running);
