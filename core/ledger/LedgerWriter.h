@@ -58,6 +58,14 @@ public:
     // Non-blocking hand-over; returns the id the record will have (or, for a duplicate source key, the
     // id that was assigned and not used). A record whose id is already set (reserveId()) keeps it.
     qint64 submit(CallRecord record);
+    // Work on a record that only the record needs (the proxy's semantic key and local embedding kept
+    // for the simulator): run on the writer thread, in submission order, before the record's batch is
+    // written and outside its transaction, so the caller's thread does not pay for it. It must be safe
+    // to run on another thread (own copies of implicitly shared data, immutable helpers) and must not
+    // change the record's id.
+    using Completion = std::function<void(CallRecord &record)>;
+    // submit() with `complete` run on the record first (an empty one: plain submit()).
+    qint64 submit(CallRecord record, Completion complete);
 
     // An id for a record that will be submitted later (the proxy names a stream's record in its response
     // headers before the stream, and so the record, is complete). An id never submitted is a gap, not an
