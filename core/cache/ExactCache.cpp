@@ -81,7 +81,7 @@ Result<void> ExactCache::load(qint64 now)
         const QString key = q.value(0).toString();
         Node node;
         node.answer = CachedAnswer{q.value(1).toString(), q.value(2).toByteArray(), q.value(3).toString(),
-                                   q.value(4).toLongLong(), q.value(5).toLongLong(), std::nullopt, std::nullopt};
+                                   q.value(4).toLongLong(), q.value(5).toLongLong(), std::nullopt, {}};
         node.lastUsedUs = q.value(6).toLongLong();
         m_bytes += node.answer.body.size();
         m_lru.push_back(key);

@@ -8,11 +8,22 @@
 #include <QSet>
 #include <QString>
 
+#include <atomic>
 #include <list>
 #include <memory>
 #include <optional>
 
 namespace tl::cache {
+
+// The semantic fields of a savings trace, filled once, possibly on another thread than the one that
+// made the slot (the proxy computes them on the ledger writer's thread, after the response): `trace`
+// is written before `ready` is set (release) and read only after `ready` was seen true (acquire);
+// never changed afterwards.
+struct SemanticTraceSlot
+{
+    std::atomic<bool> ready{false};
+    SavingsTrace trace;
+};
 
 // A stored answer: the complete JSON body a non-streaming call returns (streams are assembled into
 // this form), so it can be replayed as JSON or as SSE.
@@ -30,8 +41,9 @@ struct CachedAnswer
     // Memory only: the semantic fields of the savings trace (semanticScope, guardSignature,
     // embeddingModel, embedding) recorded for the request this answer belongs to. They are functions
     // of the canonical request and the caller, as the key is, so every hit on the key records the
-    // same values without embedding the request again. Filled by the proxy like `usage`.
-    std::optional<SavingsTrace> semanticTrace;
+    // same values without embedding the request again. Made by the proxy, which may fill it later on
+    // the ledger writer's thread (SemanticTraceSlot).
+    std::shared_ptr<SemanticTraceSlot> semanticTrace;
 };
 
 struct CacheStats

@@ -8,6 +8,7 @@
 #include "proxy/CallerIdentity.h"
 #include "proxy/Exchange.h"
 #include "proxy/ProxyServer.h"
+#include "proxy/RecordSemantics.h"
 #include "proxy/UpstreamClient.h"
 #include "tokenizer/UsageEstimate.h"
 
@@ -116,15 +117,64 @@ using namespace proxydetail;
 namespace {
 
 // The part of a savings trace computeSemanticKey() fills (memoised per exact-cache entry).
-SavingsTrace semanticFields(const SavingsTrace &t)
+void copySemanticFields(const SavingsTrace &from, SavingsTrace &to)
 {
-    SavingsTrace s;
-    s.semanticScope = t.semanticScope;
-    s.guardSignature = t.guardSignature;
-    s.embeddingModel = t.embeddingModel;
-    s.embedding = t.embedding;
-    return s;
+    to.semanticScope = from.semanticScope;
+    to.guardSignature = from.guardSignature;
+    to.embeddingModel = from.embeddingModel;
+    to.embedding = from.embedding;
 }
+
+std::shared_ptr<cache::SemanticTraceSlot> readySlot(const SavingsTrace &t)
+{
+    auto slot = std::make_shared<cache::SemanticTraceSlot>();
+    copySemanticFields(t, slot->trace);
+    slot->ready.store(true, std::memory_order_release);
+    return slot;
+}
+
+// Work only the record needs, done on the ledger writer's thread (LedgerWriter::submit's completion):
+// the request hash when no exact-cache lookup or store needed it, the routing decision of an endpoint
+// whose routing is off (only recorded), and the recorded-only semantic fields, shared with an
+// exact-cache entry through `slot`. Holds its own copies (implicitly shared, read-only) and the
+// immutable embedder and router.
+struct RecordCompletion
+{
+    QJsonObject body;
+    proxy::ApiKind kind = proxy::ApiKind::Other;
+    QString callerId;
+    QString upstreamId; // set: make the request hash
+    std::shared_ptr<const semantic::LocalEmbedder> embedder; // set: make the semantic fields
+    std::shared_ptr<cache::SemanticTraceSlot> slot;
+    std::shared_ptr<const routing::Router> router; // set: make the routing decision (routing off)
+    qint64 promptChars = -1;
+    bool routePinned = false;
+
+    void operator()(CallRecord &record) const
+    {
+        if (!upstreamId.isEmpty())
+            record.requestHash = cache::requestHash(upstreamId, proxy::apiName(kind), body);
+        if (router) {
+            decideRoute(*router, body,
+                        kind == proxy::ApiKind::Messages ? routing::BodyShape::Messages
+                                                         : routing::BodyShape::ChatCompletions,
+                        nullptr, promptChars, record.endpoint, record.taskType, routePinned, record.savings);
+        }
+        if (!embedder)
+            return;
+        // Completions run one after the other on the writer's thread, in submission order: a slot
+        // another record's completion filled is ready here; only this thread fills slots it did not make ready.
+        if (slot && slot->ready.load(std::memory_order_acquire)) {
+            copySemanticFields(slot->trace, record.savings);
+            return;
+        }
+        recordSemanticFields(body, kind, callerId, *embedder, record.savings);
+        if (slot) {
+            copySemanticFields(record.savings, slot->trace);
+            slot->ready.store(true, std::memory_order_release);
+        }
+    }
+};
 
 } // namespace
 
@@ -431,7 +481,7 @@ void ClientConnection::startExchange(HttpRequest request)
         r.messageCount = x.info.messageCount;
         r.maxTokens = x.info.maxTokens;
         r.hasTools = x.info.hasTools;
-        r.requestHash = cache::requestHash(x.upstream->id, proxy::apiName(x.kind), x.body);
+        x.requestHashDeferred = true; // made here only when the exact cache needs it (below)
     }
 
     // Endpoint policy and routing decision (complexity) of the request as the client sent it.
@@ -448,7 +498,13 @@ void ClientConnection::startExchange(HttpRequest request)
         x.cacheStore = !bypass;
         x.cacheHeader = bypass ? "bypass" : "miss";
         r.cacheOutcome = bypass ? CacheOutcome::Bypass : CacheOutcome::Miss;
-        x.cacheKey = cache::cacheKey(x.callerId, r.requestHash);
+        if (!bypass) {
+            ProxyServer::RequestKeys keys =
+                m_server.requestKeys(x.upstream->id, proxy::apiName(x.kind), x.callerId, x.request.body, x.body);
+            r.requestHash = std::move(keys.requestHash);
+            x.cacheKey = std::move(keys.cacheKey);
+            x.requestHashDeferred = false;
+        }
         if (x.cacheLookup && serveFromCache())
             return;
     }
@@ -469,18 +525,23 @@ bool ClientConnection::serveFromCache()
         hit->usage = proxy::usageFromAnswer(x.kind, answer).usage;
     const Usage usage = *hit->usage;
     // The semantic key and local embedding recorded for this request (computeSemanticKey) are those of
-    // the request the answer was stored for: taken from the entry, computed once per entry otherwise.
+    // the request the answer was stored for: taken from the entry, made once per entry otherwise (on
+    // the writer's thread when recorded only: the record's completion fills the entry's slot, and a
+    // later hit's completion, which runs after it on that thread, copies from it).
     if (x.savingsEligible && (m_server.savings().recordEmbeddings || x.savings->semanticCache)) {
-        if (hit->semanticTrace) {
-            SavingsTrace &t = x.record.savings;
-            t.semanticScope = hit->semanticTrace->semanticScope;
-            t.guardSignature = hit->semanticTrace->guardSignature;
-            t.embeddingModel = hit->semanticTrace->embeddingModel;
-            t.embedding = hit->semanticTrace->embedding;
+        std::shared_ptr<cache::SemanticTraceSlot> &slot = hit->semanticTrace;
+        if (slot && slot->ready.load(std::memory_order_acquire)) {
+            copySemanticFields(slot->trace, x.record.savings);
             x.semanticKeyDone = true;
         } else {
             computeSemanticKey();
-            hit->semanticTrace = semanticFields(x.record.savings);
+            if (x.semanticDeferred) {
+                if (!slot)
+                    slot = std::make_shared<cache::SemanticTraceSlot>();
+                x.semanticSlot = slot;
+            } else if (!slot) {
+                slot = readySlot(x.record.savings);
+            }
         }
     }
     answerFromCache(CacheOutcome::ExactHit, answer, hit->body, hit->servedModel, {}, {}, &usage);
@@ -826,7 +887,23 @@ void ClientConnection::finalizeRecord()
         else
             r.text.response = x.responseBody;
     }
-    r.id = m_server.ledger().writer().submit(r);
+    LedgerWriter::Completion complete;
+    if (x.requestHashDeferred || x.routeDeferred || (x.semanticDeferred && !x.semanticKeyDone)) {
+        RecordCompletion c{x.body, x.kind, x.callerId, {}, {}, {}, {}, x.info.promptChars, x.routePinned};
+        if (x.requestHashDeferred)
+            c.upstreamId = x.upstream->id;
+        if (x.routeDeferred)
+            c.router = m_server.sharedRouterFor(r.endpoint);
+        if (x.semanticDeferred && !x.semanticKeyDone) {
+            c.embedder = m_server.sharedLocalEmbedder();
+            // A miss whose answer may be stored: the entry will share the fields.
+            if (!x.semanticSlot && x.cacheStore)
+                x.semanticSlot = std::make_shared<cache::SemanticTraceSlot>();
+            c.slot = x.semanticSlot;
+        }
+        complete = std::move(c);
+    }
+    r.id = m_server.ledger().writer().submit(r, std::move(complete));
     m_server.recordFinished(r);
     // Token-count calibration (tokenizer/CalibrationSampler.h): a sampled call's body is counted on a
     // low-priority worker; here only a few checks and a hash lookup.
@@ -845,9 +922,12 @@ void ClientConnection::maybeStoreInCache(const QJsonObject &answer, bool truncat
     cache::CachedAnswer a{proxy::apiName(x.kind),
                           x.streaming ? QJsonDocument(answer).toJson(QJsonDocument::Compact) : x.responseBody,
                           x.record.servedModel, now, now + ttl * 1'000'000,
-                          proxy::usageFromAnswer(x.kind, answer).usage, std::nullopt};
+                          proxy::usageFromAnswer(x.kind, answer).usage, {}};
     if (x.semanticKeyDone)
-        a.semanticTrace = semanticFields(x.record.savings);
+        a.semanticTrace = readySlot(x.record.savings);
+    else if (x.semanticSlot)
+        a.semanticTrace = x.semanticSlot; // filled on the writer's thread
+
     if (auto r = m_server.exactCache()->store(x.cacheKey, x.callerId, std::move(a)); !r)
         qCWarning(lcProxy) << "cache store failed:" << r.error().message;
 }

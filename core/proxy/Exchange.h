@@ -25,6 +25,9 @@
 namespace tl {
 
 struct UpstreamConfig;
+namespace cache {
+struct SemanticTraceSlot;
+}
 namespace proxydetail {
 std::shared_ptr<const EndpointSavings> noEndpointSavings();
 }
@@ -66,9 +69,19 @@ struct ClientConnection::Exchange
     routing::BodyShape shape = routing::BodyShape::ChatCompletions;
     QJsonObject work;         // the body as it will be sent upstream (few-shot, compression, routing)
     bool workChanged = false; // `work` differs from `body`: serialise it instead of forwarding the bytes
-    std::optional<routing::RouteDecision> route;
+    std::optional<routing::RouteDecision> route; // unset when routing is off (then routeDeferred)
+    bool routePinned = false;   // X-TokenLedger-Route: off
+    bool routeDeferred = false; // off: the decision is only recorded, made by the record's completion
     std::optional<semantic::SemanticKey> semanticKey;
     bool semanticKeyDone = false;
+    // Recorded only (semantic cache off): the semantic fields are made by the record's completion on
+    // the ledger writer's thread (finalizeRecord), into `semanticSlot` too when there is one (the
+    // exact-cache entry this request fills or hits shares it, so the entry's hits reuse them).
+    bool semanticDeferred = false;
+    std::shared_ptr<cache::SemanticTraceSlot> semanticSlot;
+    // CallRecord::requestHash is needed only by the record (no exact-cache lookup or store): made by the
+    // record's completion too.
+    bool requestHashDeferred = false;
     std::vector<float> localVector;    // LocalEmbedder vector of semanticKey->text
     std::vector<float> localFocus;     // ... and of semanticKey->lastUserText
     std::vector<float> semanticVector; // the vector the semantic cache uses (local or remote)

@@ -1,5 +1,6 @@
 #include "ProxyServer.h"
 
+#include "cache/CanonicalRequest.h"
 #include "cache/ExactCache.h"
 #include "common/Logging.h"
 #include "ledger/Ledger.h"
@@ -42,7 +43,7 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
     , m_tokenizers(std::move(tokenizers))
     , m_server(new Listener(this))
     , m_upstream(std::make_unique<UpstreamClient>())
-    , m_embedder(std::make_unique<semantic::LocalEmbedder>())
+    , m_embedder(std::make_shared<const semantic::LocalEmbedder>())
     , m_summaries(std::make_unique<compress::SummaryCache>())
 {
     m_savingsShared = std::make_shared<const SavingsPolicy>(m_config.savings);
@@ -129,6 +130,35 @@ void ProxyServer::connectionClosed(ClientConnection *connection)
         m_stats->openConnections.store(int(m_connections.size()));
     }
     checkDrained();
+}
+
+ProxyServer::RequestKeys ProxyServer::requestKeys(const QString &upstreamId, const QString &api,
+                                                  const QString &callerId, const QByteArray &rawBody,
+                                                  const QJsonObject &body)
+{
+    constexpr qsizetype kMaxBody = 16 * 1024;
+    constexpr qint64 kMaxBytes = 4 * 1024 * 1024;
+    if (rawBody.size() > kMaxBody) {
+        const QString hash = cache::requestHash(upstreamId, api, body);
+        return {hash, cache::cacheKey(callerId, hash)};
+    }
+    QByteArray key;
+    key.reserve(upstreamId.size() + api.size() + rawBody.size() + 2);
+    key.append(upstreamId.toUtf8()).append('\x1f').append(api.toUtf8()).append('\x1f').append(rawBody);
+    auto it = m_requestKeys.find(key);
+    if (it == m_requestKeys.end()) {
+        if (m_requestKeyBytes + key.size() > kMaxBytes) {
+            m_requestKeys.clear();
+            m_requestKeyBytes = 0;
+        }
+        m_requestKeyBytes += key.size();
+        it = m_requestKeys.insert(key, {cache::requestHash(upstreamId, api, body), {}, {}});
+    }
+    if (it->cacheKey.isEmpty() || it->callerId != callerId) {
+        it->callerId = callerId;
+        it->cacheKey = cache::cacheKey(callerId, it->requestHash);
+    }
+    return {it->requestHash, it->cacheKey};
 }
 
 void ProxyServer::recordFinished(const CallRecord &record)
@@ -256,6 +286,12 @@ Result<void> ProxyServer::setSavingsPolicy(const SavingsPolicy &policy)
     }
     m_savingsShared = std::make_shared<const SavingsPolicy>(m_config.savings);
     return {};
+}
+
+std::shared_ptr<const routing::Router> ProxyServer::sharedRouterFor(const QString &endpoint)
+{
+    routerFor(endpoint); // made if needed
+    return m_routers.at(m_config.savings.endpoints.contains(endpoint) ? endpoint : QString());
 }
 
 const routing::Router &ProxyServer::routerFor(const QString &endpoint)

@@ -6,6 +6,7 @@
 #include "proxy/ProxyStats.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QSet>
@@ -87,13 +88,31 @@ public:
         return {m_savingsShared, &m_savingsShared->forEndpoint(endpoint)};
     }
     const routing::Router &routerFor(const QString &endpoint);
+    // The same router, for work handed to another thread (Router is thread-safe; the pointer keeps it
+    // alive after a policy change replaced it).
+    std::shared_ptr<const routing::Router> sharedRouterFor(const QString &endpoint);
     const semantic::LocalEmbedder &localEmbedder() const { return *m_embedder; }
+    // The same embedder, for work handed to another thread (it is immutable; the pointer keeps it
+    // alive after this server is gone).
+    std::shared_ptr<const semantic::LocalEmbedder> sharedLocalEmbedder() const { return m_embedder; }
     semantic::SemanticCache *semanticCache() { return m_semantic.get(); }
     compress::SummaryCache &summaryCache() { return *m_summaries; }
     // The example set `name` indexed for `model`; nullptr with `error` set when there is none.
     const compress::FewShotIndex *fewShotIndex(const QString &name, const QString &endpoint, const QString &model,
                                                QString *error);
     void rememberSemanticHit(qint64 recordId, qint64 entryId);
+    // CallRecord::requestHash (cache::requestHash) and the exact-cache key (cache::cacheKey) of a
+    // request, remembered by the exact bytes the client sent with the upstream id and API: a client
+    // repeating a request (an exact-cache hit, a retry) sends the same bytes, and the canonical form
+    // plus two SHA-256 were about a tenth of a hit's CPU. Bodies up to 16 KiB, at most 4 MiB of them
+    // (then all forgotten at once). `body` is `rawBody` parsed.
+    struct RequestKeys
+    {
+        QString requestHash;
+        QString cacheKey;
+    };
+    RequestKeys requestKeys(const QString &upstreamId, const QString &api, const QString &callerId,
+                            const QByteArray &rawBody, const QJsonObject &body);
     void recordFinished(const CallRecord &record);
     void connectionClosed(ClientConnection *connection);
     void exchangeFinished();
@@ -115,13 +134,21 @@ private:
     std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<cache::ExactCache> m_cache;
     Result<void> openSavings();
-    std::unique_ptr<semantic::LocalEmbedder> m_embedder;
+    std::shared_ptr<const semantic::LocalEmbedder> m_embedder;
     std::unique_ptr<semantic::SemanticCache> m_semantic;
     std::unique_ptr<compress::SummaryCache> m_summaries;
     std::unique_ptr<compress::FewShotStore> m_fewShot;
     std::map<QString, std::unique_ptr<compress::FewShotIndex>> m_fewShotIndexes; // set + '\x1f' + model
-    std::map<QString, std::unique_ptr<routing::Router>> m_routers;               // endpoint ("" = default)
+    std::map<QString, std::shared_ptr<routing::Router>> m_routers;               // endpoint ("" = default)
     std::shared_ptr<const SavingsPolicy> m_savingsShared; // a copy of m_config.savings for savingsFor()
+    struct RememberedKeys
+    {
+        QString requestHash;
+        QString callerId; // the last caller's cache key
+        QString cacheKey;
+    };
+    QHash<QByteArray, RememberedKeys> m_requestKeys; // upstream id \x1f API \x1f body bytes
+    qint64 m_requestKeyBytes = 0;
     QHash<qint64, qint64> m_semanticHits; // record id -> semantic entry id (this run, bounded)
     QList<qint64> m_semanticHitOrder;
     QSet<ClientConnection *> m_connections;

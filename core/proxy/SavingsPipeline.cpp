@@ -2,8 +2,8 @@
 //   prepareSavings()  routing decision (complexity) of the request as the client sent it
 //   computeSemanticKey() semantic scope, guards and local embedding of that request, recorded for every
 //                     eligible call (the simulator replays them): before the semantic-cache lookup when
-//                     the cache is on, else while the upstream answers (off the latency path), or at
-//                     the latest when the record is finalised (exact hits, fast upstreams, errors)
+//                     the cache is on, else on the ledger writer's thread after the response
+//                     (finalizeRecord, RecordSemantics.h)
 //   [exact cache]     ClientConnection.cpp, keyed on the client's request
 //   semanticStep()    semantic cache lookup (local embedder, or a remote embedding side call)
 //   fewShotStep()     X-TokenLedger-FewShot: the 1-3 most similar examples after the system message
@@ -23,6 +23,7 @@
 #include "ledger/Ledger.h"
 #include "proxy/Exchange.h"
 #include "proxy/ProxyServer.h"
+#include "proxy/RecordSemantics.h"
 #include "proxy/UpstreamClient.h"
 #include "semantic/LocalEmbedder.h"
 #include "semantic/RemoteEmbedder.h"
@@ -42,18 +43,6 @@ using namespace proxydetail;
 using proxy::ApiKind;
 
 namespace {
-
-// Requests longer than this (characters of the semantic text) get no embedding: embedding costs about
-// 1-2 us per character on the proxy thread, and the text is never truncated (issue #5 section 2).
-constexpr qsizetype kMaxEmbeddedChars = 64 * 1024;
-
-QByteArray littleEndianFloats(const std::vector<float> &v)
-{
-    QByteArray out(qsizetype(v.size() * sizeof(float)), Qt::Uninitialized);
-    for (size_t i = 0; i < v.size(); ++i)
-        qToLittleEndian(v[i], out.data() + i * sizeof(float));
-    return out;
-}
 
 std::optional<qint64> promptTokens(const tokenizer::Tokenizers *tokenizers, const QString &model, const QJsonObject &body)
 {
@@ -79,20 +68,16 @@ void ClientConnection::prepareSavings()
     x.work = x.body;
     SavingsTrace &t = r.savings;
 
-    // Routing: classification is cheap and always recorded. The tokenizer count (for the context-window
-    // guard) is needed only when the router may act.
-    const bool routingActive = x.savings->routeMode != routing::RouteMode::Off;
-    routing::RoutingFeatures features =
-        routing::extractFeatures(x.body, x.shape, routingActive ? m_server.tokenizers() : nullptr);
-    features.promptChars = x.info.promptChars; // for explicit routing rules with max_prompt_chars
-    const bool pinned = headerValue(x.request.headers, "x-tokenledger-route").trimmed().compare("off", Qt::CaseInsensitive) == 0;
-    x.route = m_server.routerFor(r.endpoint).decide(features, r.endpoint, r.taskType, pinned);
-    t.complexity = routing::toString(x.route->complexity);
-    t.routeMode = x.route->recordMode();
-    if (x.route->mode == routing::RouteMode::On && x.route->changes)
-        t.routedModel = x.route->servedModel;
-    else if (x.route->mode == routing::RouteMode::Shadow && x.route->guard == routing::RouteGuard::None)
-        t.routedModel = x.route->targetModel; // what On would have served
+    // Routing: the decision (its complexity at least) is always recorded. Off: it changes nothing, so it
+    // is made with the record on the ledger writer's thread (finalizeRecord, decideRoute). The tokenizer
+    // count (for the context-window guard) is needed only when the router may act.
+    x.routePinned = headerValue(x.request.headers, "x-tokenledger-route").trimmed().compare("off", Qt::CaseInsensitive) == 0;
+    if (x.savings->routeMode == routing::RouteMode::Off) {
+        x.routeDeferred = true;
+        return;
+    }
+    x.route = decideRoute(m_server.routerFor(r.endpoint), x.body, x.shape, m_server.tokenizers(), x.info.promptChars,
+                          r.endpoint, r.taskType, x.routePinned, t);
     if (x.route->guard != routing::RouteGuard::None && x.route->guard != routing::RouteGuard::ModeOff)
         qCDebug(lcProxy) << "routing kept" << x.route->requestedModel << "-" << x.route->guardText;
 }
@@ -103,6 +88,12 @@ void ClientConnection::computeSemanticKey()
     // Semantic key and the local embedding: recorded for the simulator even with the cache off.
     if (!x.savingsEligible || x.semanticKeyDone || (!m_server.savings().recordEmbeddings && !x.savings->semanticCache))
         return;
+    if (!x.savings->semanticCache) {
+        // Recorded only: made on the ledger writer's thread once the response has left
+        // (finalizeRecord; RecordSemantics.h), not on the proxy thread.
+        x.semanticDeferred = true;
+        return;
+    }
     x.semanticKeyDone = true;
     SavingsTrace &t = x.record.savings;
     auto key = semantic::semanticKey(x.body,
@@ -115,16 +106,6 @@ void ClientConnection::computeSemanticKey()
     t.semanticScope = key->scope;
     t.guardSignature = key->guardSignature;
     t.embeddingModel = embedder.modelKey();
-    if (!x.savings->semanticCache) {
-        // Recorded only: embed straight into the record's bytes, keep no vectors or key for the
-        // request's lifetime (1,000 open streams would hold 4 MiB of them).
-        const int dims = embedder.dims();
-        std::vector<float> v(size_t(dims) * 2);
-        embedder.embedInto(key->text, v.data());
-        embedder.embedInto(key->lastUserText, v.data() + dims); // the final user message ("focus")
-        t.embedding = littleEndianFloats(v);
-        return;
-    }
     x.localVector = embedder.embed(key->text);
     x.localFocus = embedder.embed(key->lastUserText); // the final user message (SemanticIndex "focus")
     // Whole-request vector followed by the focus vector, as CallRecord.h documents.

@@ -87,6 +87,7 @@ class ProxySavingsTest : public QObject
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void everyCallRecordsComplexityScopeAndLocalEmbedding();
+    void exactHitsAndBypassedCallsKeepTheirSemanticFieldsAndHash();
     void routingModes_data();
     void routingModes();
     void semanticCacheHitsParaphrasesOnly();
@@ -134,6 +135,51 @@ void ProxySavingsTest::everyCallRecordsComplexityScopeAndLocalEmbedding()
     QCOMPARE(t.tokensBeforeCompression, -1);
     QVERIFY(t.fewShotSet.isEmpty());
     QVERIFY(!QFile::exists(h.ledger().path() + u".semantic.sqlite"_s)); // no semantic cache opened when off
+}
+
+// The recorded-only semantic fields and the request hash are made on the ledger writer's thread after
+// the response (LedgerWriter::submit's completion); an exact-cache entry shares the fields with its hits.
+void ProxySavingsTest::exactHitsAndBypassedCallsKeepTheirSemanticFieldsAndHash()
+{
+    ProxyHarness h; // every lever off; the exact cache on
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QByteArray a = question(u"Which museums open on Mondays?"_s);
+    const QByteArray b = question(u"Where can I rent a bike?"_s);
+    const QStringList bypass = headersFor(kKeyA, u"faq"_s, {u"X-TokenLedger-Cache: bypass"_s});
+    QCOMPARE(h.curl("/v1/chat/completions", a, headersFor(kKeyA, u"faq"_s)).headers.value("x-tokenledger-cache"),
+             QByteArray("miss"));
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(h.curl("/v1/chat/completions", a, headersFor(kKeyA, u"faq"_s)).headers.value("x-tokenledger-cache"),
+                 QByteArray("hit"));
+    QCOMPARE(h.curl("/v1/chat/completions", a, bypass).headers.value("x-tokenledger-cache"), QByteArray("bypass"));
+    QCOMPARE(h.curl("/v1/chat/completions", b, bypass).headers.value("x-tokenledger-cache"), QByteArray("bypass"));
+    QCOMPARE(h.upstream().requestCount(), 3);
+
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 5);
+    const semantic::LocalEmbedder embedder;
+    for (int i = 0; i < recs.size(); ++i) {
+        const QByteArray &body = i < 4 ? a : b;
+        const SavingsTrace &t = recs[i].savings;
+        const auto key = semantic::semanticKey(QJsonDocument::fromJson(body).object(),
+                                               semantic::RequestFormat::OpenAiChat, recs[i].keyId.toUtf8());
+        QVERIFY(key);
+        QCOMPARE(t.semanticScope, key->scope);
+        QCOMPARE(t.guardSignature, key->guardSignature);
+        QCOMPARE(t.embeddingModel, embedder.modelKey());
+        // The whole-request vector, then the final user message's, little-endian float32.
+        std::vector<float> expected = embedder.embed(key->text);
+        const std::vector<float> focus = embedder.embed(key->lastUserText);
+        expected.insert(expected.end(), focus.begin(), focus.end());
+        QByteArray bytes(qsizetype(expected.size() * sizeof(float)), Qt::Uninitialized);
+        for (size_t j = 0; j < expected.size(); ++j)
+            qToLittleEndian(expected[j], bytes.data() + j * sizeof(float));
+        QCOMPARE(t.embedding, bytes);
+        QCOMPARE(recs[i].requestHash.size(), 64);
+        QCOMPARE(recs[i].requestHash == recs[0].requestHash, i < 4);
+    }
+    QCOMPARE(toString(recs[1].cacheOutcome), toString(CacheOutcome::ExactHit));
+    QCOMPARE(toString(recs[2].cacheOutcome), toString(CacheOutcome::ExactHit));
 }
 
 void ProxySavingsTest::routingModes_data()
