@@ -4,6 +4,13 @@
 //   bench_proxy load   HOST PORT PATH BODY SECONDS CONNS [HEADER...]  RPS, p50/p99 ms, errors
 //   bench_proxy stream HOST PORT PATH BODY STREAMS [HEADER...]  concurrent SSE streams: TTFB p50/p99,
 //                                                               completed, stalled (>5 s without data)
+//   bench_proxy hold   HOST PORT HOLDPATH PATH BODY STREAMS N PID [HEADER...]
+//       opens STREAMS SSE streams on HOLDPATH (an upstream that trickles its events, so they stay open),
+//       waits until every one has sent its first bytes, then, with all of them open, sends N streaming
+//       requests on PATH one at a time on a fresh connection each and measures each one's time to first
+//       byte and to its [DONE]; reads VmRSS of process PID (0: none) while the streams are open.
+//       Run against the upstream directly and through the proxy: the difference is what the proxy adds
+//       with STREAMS streams open (issue 3 section 7: TTFB + <= 200 us, RSS <= 150 MiB).
 // Output: one line of key=value pairs.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -90,6 +98,118 @@ double pct(std::vector<double> &v, double p)
     return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
 }
 
+long vmRssKiB(int pid)
+{
+    if (pid <= 0)
+        return -1;
+    FILE *f = std::fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long kib = -1;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, "VmRSS:", 6) == 0)
+            kib = std::atol(line + 6);
+    }
+    std::fclose(f);
+    return kib;
+}
+
+int holdStreams(const char *host, int port, const std::string &holdPath, const std::string &path,
+                const std::string &body, int streams, int n, int pid, const std::vector<std::string> &headers)
+{
+    const std::string holdRequest = buildRequest(host, port, holdPath, body, headers);
+    const std::string request = buildRequest(host, port, path, body, headers);
+    std::vector<int> held;
+    const auto openStart = Clock::now();
+    for (int i = 0; i < streams; ++i) {
+        const int fd = connectTo(host, port);
+        if (fd < 0 || ::write(fd, holdRequest.data(), holdRequest.size()) != ssize_t(holdRequest.size())) {
+            std::printf("connect_failed_at=%d\n", i);
+            return 1;
+        }
+        held.push_back(fd);
+    }
+    // Every held stream has sent its first bytes (headers and the first trickled event).
+    std::vector<bool> started(size_t(streams), false);
+    std::vector<pollfd> pfds(static_cast<size_t>(streams));
+    int open = 0;
+    char tmp[65536];
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (open < streams && Clock::now() < deadline) {
+        for (int i = 0; i < streams; ++i)
+            pfds[size_t(i)] = {started[size_t(i)] ? -1 : held[size_t(i)], POLLIN, 0};
+        ::poll(pfds.data(), nfds_t(streams), 200);
+        for (int i = 0; i < streams; ++i) {
+            if (!started[size_t(i)] && (pfds[size_t(i)].revents & POLLIN) && ::read(held[size_t(i)], tmp, sizeof tmp) > 0) {
+                started[size_t(i)] = true;
+                ++open;
+            }
+        }
+    }
+    const double openMs = std::chrono::duration<double, std::milli>(Clock::now() - openStart).count();
+    const long rss = vmRssKiB(pid);
+    std::vector<double> ttfb, total;
+    int errors = 0;
+    for (int i = 0; i < n + n / 10; ++i) { // the first 10% warm up
+        const int fd = connectTo(host, port);
+        if (fd < 0) {
+            ++errors;
+            continue;
+        }
+        const auto t0 = Clock::now();
+        if (::write(fd, request.data(), request.size()) != ssize_t(request.size())) {
+            ++errors;
+            ::close(fd);
+            continue;
+        }
+        std::string buf;
+        double first = -1;
+        for (;;) {
+            const ssize_t got = ::read(fd, tmp, sizeof tmp);
+            if (got <= 0)
+                break;
+            if (first < 0)
+                first = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+            buf.append(tmp, size_t(got));
+            if (buf.find("data: [DONE]") != std::string::npos)
+                break;
+        }
+        const double all = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+        ::close(fd);
+        if (first < 0 || buf.find("data: [DONE]") == std::string::npos) {
+            ++errors;
+            continue;
+        }
+        if (i >= n / 10) {
+            ttfb.push_back(first);
+            total.push_back(all);
+        }
+    }
+    // Still open: neither closed nor at its [DONE] event (what arrived since the first bytes is read now).
+    int stillOpen = 0;
+    for (int fd : held) {
+        std::string rest;
+        bool closed = false;
+        for (;;) {
+            const ssize_t got = ::recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
+            if (got > 0) {
+                rest.append(tmp, size_t(got));
+                continue;
+            }
+            closed = got == 0 || errno != EAGAIN;
+            break;
+        }
+        stillOpen += !closed && rest.find("data: [DONE]") == std::string::npos ? 1 : 0;
+        ::close(fd);
+    }
+    std::printf("held=%d opened=%d open_ms=%.0f still_open=%d requests=%zu errors=%d ttfb_p50_us=%.1f "
+                "ttfb_p99_us=%.1f total_p50_us=%.1f rss_kib=%ld\n",
+                streams, open, openMs, stillOpen, ttfb.size(), errors, pct(ttfb, 0.5), pct(ttfb, 0.99),
+                pct(total, 0.5), rss);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -103,10 +223,18 @@ int main(int argc, char **argv)
     const int port = std::atoi(argv[3]);
     const std::string path = argv[4];
     const std::string body = std::string(argv[5]) == "-" ? std::string() : std::string(argv[5]);
-    const int firstHeader = mode == "load" ? 8 : 7;
+    const int firstHeader = mode == "load" ? 8 : mode == "hold" ? 10 : 7;
     std::vector<std::string> headers;
     for (int i = firstHeader; i < argc; ++i)
         headers.emplace_back(argv[i]);
+    if (mode == "hold") { // argv: HOLDPATH PATH BODY STREAMS N PID
+        if (argc < 10) {
+            std::fprintf(stderr, "usage: see the header of tests/bench/ProxyBench.cpp\n");
+            return 2;
+        }
+        return holdStreams(host, port, argv[4], argv[5], argv[6], std::atoi(argv[7]), std::atoi(argv[8]),
+                           std::atoi(argv[9]), headers);
+    }
     const std::string request = buildRequest(host, port, path, body, headers);
 
     if (mode == "seq") {

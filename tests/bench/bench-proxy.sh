@@ -2,7 +2,10 @@
 # Proxy benchmark (not a test): prints figures, asserts nothing. Usage: bench-proxy.sh BUILD_DIR
 # A real upstream (nginx, one worker, a fixed OpenAI JSON body and a fixed SSE body on 127.0.0.1),
 # the same load sent directly and through `tokenledger proxy`, and through `npx @portkey-ai/gateway`
-# when it installs. Env: TL_BENCH_SECONDS (load duration, default 5), TL_BENCH_STREAMS (default 1000).
+# when it installs. Env: TL_BENCH_SECONDS (load duration, default 5), TL_BENCH_STREAMS (default 1000),
+# TL_BENCH_HOLD_REQUESTS (streaming requests timed while the streams are held open, default 300),
+# TL_BENCH_PROXY_ENV (extra environment for the proxy process, e.g. QT_NO_THREADED_GLIB=1 to compare
+# Qt's own poll dispatcher with the GLib one on the proxy thread).
 set -uo pipefail
 BUILD=${1:?usage: bench-proxy.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,6 +14,7 @@ APP="$BUILD/app/tokenledger"
 SECS=${TL_BENCH_SECONDS:-5}
 STREAMS=${TL_BENCH_STREAMS:-1000}
 CONNS=${TL_BENCH_CONNS:-32}
+HOLD_N=${TL_BENCH_HOLD_REQUESTS:-300}
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 TMP=$(mktemp -d)
@@ -33,7 +37,10 @@ http {
   client_body_temp_path $TMP/body;
   server {
     listen 127.0.0.1:$NGINX_PORT backlog=4096;
-    location /stream/ { default_type text/event-stream; return 200 '$SSE'; }
+    # ?hold=1: the same events trickled (the first 600 bytes at once, then 32 bytes/s, about 45 s), so a
+    # stream stays open for the streams-held phase.
+    location /stream/ { default_type text/event-stream; if (\$arg_hold) { limit_rate_after 600; limit_rate 32; }
+                        return 200 '$SSE'; }
     location / { default_type application/json; return 200 '$JSON'; }
   }
 }
@@ -45,7 +52,7 @@ cat > "$TMP/proxy.json" <<CFG
   {"id": "openai", "kind": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/v1"},
   {"id": "streamer", "kind": "openai-compatible", "priceProvider": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/stream/v1"}]}
 CFG
-HOME="$TMP" "$APP" proxy --db "$TMP/ledger.sqlite" --config "$TMP/proxy.json" > "$TMP/proxy.out" 2>&1 &
+env HOME="$TMP" ${TL_BENCH_PROXY_ENV:-} "$APP" proxy --db "$TMP/ledger.sqlite" --config "$TMP/proxy.json" > "$TMP/proxy.out" 2>&1 &
 PROXY_PID=$!; pids+=("$PROXY_PID")
 for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v1/models" && break; sleep 0.1; done
 
@@ -53,13 +60,35 @@ for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v1/
 # a change by on a shared machine, where wall-clock latency moves with the other load (see uptime).
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14+$15}' "/proc/$PROXY_PID/stat"; }
-# withcpu CMD...: runs a bench_proxy phase against the proxy and appends proxy_cpu_us_per_req to its line.
+# ... and of its proxy thread alone (the one that serves every request: what bounds the RPS).
+thread_ticks() { for t in /proc/$PROXY_PID/task/*; do [ "$(cat "$t/comm")" = tokenledger-pro ] && awk '{print $14+$15}' "$t/stat"; done | head -1; }
+# withcpu PHASE CMD...: runs a bench_proxy phase against the proxy and appends proxy_cpu_us_per_req to its
+# line. TL_BENCH_SYSCALLS=1 also counts the proxy's system calls (perf stat, all threads) and appends
+# proxy_syscalls_per_req; TL_BENCH_PERF=DIR records a call-graph profile of each phase to DIR/PHASE.data
+# (perf record -g; read with perf report -i). Both perturb the figures a little: leave them off for the
+# figures themselves.
+PERF_DIR=${TL_BENCH_PERF:-}
+[ -n "$PERF_DIR" ] && mkdir -p "$PERF_DIR"
 withcpu() {
-  local c0 out c1 n
-  c0=$(cpu_ticks); out=$("$@"); c1=$(cpu_ticks)
+  local phase=$1; shift
+  local c0 out c1 n sc_pid= rec_pid= sc=
+  if [ "${TL_BENCH_SYSCALLS:-0}" = 1 ]; then
+    perf stat -x, -e raw_syscalls:sys_enter -p "$PROXY_PID" -o "$TMP/sc.$phase" 2>/dev/null & sc_pid=$!
+  fi
+  if [ -n "$PERF_DIR" ]; then
+    perf record -q -g -p "$PROXY_PID" -o "$PERF_DIR/$phase.data" 2>/dev/null & rec_pid=$!
+  fi
+  [ -n "$sc_pid$rec_pid" ] && sleep 0.5
+  local t0 t1
+  c0=$(cpu_ticks); t0=$(thread_ticks); out=$("$@"); c1=$(cpu_ticks); t1=$(thread_ticks)
+  for p in $sc_pid $rec_pid; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  [ -n "$sc_pid" ] && sc=$(grep -m1 'raw_syscalls' "$TMP/sc.$phase" | cut -d, -f1)
   n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^requests=//p;s/^streams=//p' | head -1)
-  awk -v o="$out" -v c=$((c1 - c0)) -v n="${n:-0}" -v t="$TICK" \
-    'BEGIN { if (n > 0) printf "%s proxy_cpu_us_per_req=%.1f\n", o, c * 1e6 / t / n; else print o }'
+  awk -v o="$out" -v c=$((c1 - c0)) -v th=$((${t1:-0} - ${t0:-0})) -v n="${n:-0}" -v t="$TICK" -v sc="$sc" \
+    'BEGIN { if (n > 0) { printf "%s proxy_cpu_us_per_req=%.1f proxy_thread_us_per_req=%.1f", o, c * 1e6 / t / n,
+                                 th * 1e6 / t / n;
+                          if (sc != "") printf " proxy_syscalls_per_req=%.2f", sc / n; printf "\n" }
+             else print o }'
 }
 BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Summarise the doc"}]}'
 SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
@@ -69,18 +98,30 @@ echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenl
 echo "-- one request at a time (20,000 requests, keep-alive) --"
 D=$("$B" seq 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" 20000 "$AUTH"); echo "direct        $D"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-P=$(withcpu "$B" seq 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" 20000 "$AUTH" "$NOCACHE"); echo "proxy (miss)  $P"
+P=$(withcpu seq "$B" seq 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" 20000 "$AUTH" "$NOCACHE"); echo "proxy (miss)  $P"
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 awk -v a="$(val "$P" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$P" p99_us)" -v d="$(val "$D" p99_us)" \
   'BEGIN { printf "added latency: p50 %.1f us, p99 %.1f us\n", a-b, c-d }'
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
 echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
-echo "proxy (miss)  $(withcpu "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
+echo "proxy (miss)  $(withcpu miss "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
 curl -s -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
-echo "proxy (hit)   $(withcpu "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
+echo "proxy (hit)   $(withcpu hit "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
 echo "-- streaming: $STREAMS concurrent SSE streams --"
-echo "direct        $("$B" stream 127.0.0.1 $NGINX_PORT /stream/v1/chat/completions "$SBODY" "$STREAMS" "$AUTH")"
-echo "proxy         $(withcpu "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$STREAMS" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer')"
+SD=$("$B" stream 127.0.0.1 $NGINX_PORT /stream/v1/chat/completions "$SBODY" "$STREAMS" "$AUTH"); echo "direct        $SD"
+SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$STREAMS" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer'); echo "proxy         $SP"
+# The burst's TTFB is mostly queueing (STREAMS requests arrive at once on one proxy thread); what the proxy
+# adds to one stream's TTFB is measured below with STREAMS streams held open, under the same
+# concurrency directly and through the proxy.
+awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val "$SP" ttfb_p99_ms)" -v d="$(val "$SD" ttfb_p99_ms)" \
+  'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
+echo "-- $STREAMS streams held open, then $HOLD_N streaming requests one at a time (TTFB) --"
+HD=$("$B" hold 127.0.0.1 $NGINX_PORT '/stream/v1/chat/completions?hold=1' /stream/v1/chat/completions "$SBODY" "$STREAMS" "$HOLD_N" 0 "$AUTH")
+echo "direct        $HD"
+HP=$("$B" hold 127.0.0.1 $PROXY_PORT '/v1/chat/completions?hold=1' /v1/chat/completions "$SBODY" "$STREAMS" "$HOLD_N" "$PROXY_PID" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer')
+echo "proxy         $HP"
+awk -v a="$(val "$HP" ttfb_p50_us)" -v b="$(val "$HD" ttfb_p50_us)" -v c="$(val "$HP" ttfb_p99_us)" -v d="$(val "$HD" ttfb_p99_us)" -v r="$(val "$HP" rss_kib)" \
+  'BEGIN { printf "stream TTFB added with streams open: p50 %.1f us, p99 %.1f us; proxy RSS with them open: %.1f MiB\n", a-b, c-d, r/1024 }'
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "proxy RSS: $(grep -E 'VmHWM|VmRSS' /proc/$PROXY_PID/status | tr -s ' \t' ' ' | tr '\n' ' ')"
 kill -INT "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null
