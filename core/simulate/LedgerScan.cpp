@@ -275,8 +275,14 @@ struct LedgerScan::Worker
     // Hands a full chunk to the consumer; false when asked to stop.
     bool publish(std::unique_ptr<ScanChunk> chunk)
     {
-        if (prepare)
-            prepare(*chunk);
+        if (prepare) {
+            bool behind;
+            {
+                std::lock_guard lock(mutex);
+                behind = !ready.empty();
+            }
+            prepare(*chunk, behind);
+        }
         std::unique_lock lock(mutex);
         cv.wait(lock, [&] { return stop || ready.size() < size_t(kMaxQueuedChunks); });
         if (stop)

@@ -117,8 +117,10 @@ public:
 
     // Called on the worker thread with each chunk before the chunk is handed to next(): work on the rows
     // that can run ahead of the consumer (the simulator prices strategies there). It sees the chunks in
-    // order and must not touch what the consumer thread uses.
-    using Prepare = std::function<void(ScanChunk &chunk)>;
+    // order and must not touch what the consumer thread uses. `consumerBehind`: earlier chunks are still
+    // waiting for next(), so work done here is off the consumer's critical path; false when the consumer
+    // is (or soon will be) waiting for this chunk, so the work is better left to the consumer.
+    using Prepare = std::function<void(ScanChunk &chunk, bool consumerBehind)>;
 
     // Starts reading the rows of [fromUs, toUs) (`span` as span() returned it) on the worker thread.
     void start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings, Prepare prepare = {});

@@ -137,9 +137,10 @@ bool semanticCacheAnywhere(const Scenario &scenario)
 }
 
 // Strategies 3-5 (compression, routing, batch) of a call that neither cache serves depend on the call
-// and its endpoint's scenario only: their prices are computed on the scan's worker thread while this
-// thread replays the previous chunk (RowPricer, LedgerScan::start's prepare hook), and the replay
-// applies them with the same arithmetic as when it priced them itself.
+// and its endpoint's scenario only: their prices are computed chunk by chunk ahead of the replay
+// (RowPricer), on the scan's worker thread when it is ahead of the replay (LedgerScan::start's prepare
+// hook), else on the replay thread itself, whichever thread has time; the replay applies them with the
+// same arithmetic as when it priced them inline. Either way the same Pricer gets the same inputs.
 struct RowPrices
 {
     // 3. Compression: the call is compressed (both prices known).
@@ -161,9 +162,16 @@ struct RowPrices
     NanoUsd batched = 0;
 };
 
-// The worker thread's side: per endpoint the effective scenario, compiled rules and router, and its own
-// copy of the scan's texts (appended chunk by chunk, in the order LedgerScan::next() appends them).
-// Thread affinity: the scan's worker thread only (the Pricer and Router are thread-safe).
+// A chunk's RowPrices (ScanChunk::extra), row by row; `ready` false until a RowPricer filled them.
+struct ChunkPrices
+{
+    bool ready = false;
+    std::vector<RowPrices> rows;
+};
+
+// Per endpoint the effective scenario, compiled rules and router. One instance per thread (the scan's
+// worker and the replay thread each have theirs; the Pricer and Router are thread-safe). `texts`: the
+// scan's texts as that thread knows them (they only grow, so a chunk's ids are always in them).
 class RowPricer
 {
 public:
@@ -171,22 +179,26 @@ public:
         : m_pricer(pricer), m_scenario(scenario), m_scan(scan), m_names(scan.names()),
           m_endpoints(size_t(m_names.size()))
     {
-        m_texts << QString();
     }
 
-    void prepare(simulate::ScanChunk &chunk)
+    // The chunk's ChunkPrices, created if missing and marked not ready.
+    static ChunkPrices &pricesOf(simulate::ScanChunk &chunk)
     {
-        m_texts.append(chunk.newTexts);
-        auto *prices = std::any_cast<std::vector<RowPrices>>(&chunk.extra);
-        if (!prices) {
-            chunk.extra = std::vector<RowPrices>();
-            prices = std::any_cast<std::vector<RowPrices>>(&chunk.extra);
-        }
-        prices->assign(chunk.rows.size(), RowPrices());
+        if (auto *p = std::any_cast<ChunkPrices>(&chunk.extra))
+            return *p;
+        chunk.extra = ChunkPrices();
+        return *std::any_cast<ChunkPrices>(&chunk.extra);
+    }
+
+    void prepare(simulate::ScanChunk &chunk, const QList<QString> &texts)
+    {
+        ChunkPrices &prices = pricesOf(chunk);
+        prices.rows.assign(chunk.rows.size(), RowPrices());
         for (size_t i = 0; i < chunk.rows.size(); ++i) {
             if (chunk.rows[i].priced)
-                price(chunk.rows[i], (*prices)[i]);
+                price(chunk.rows[i], prices.rows[i], texts);
         }
+        prices.ready = true;
     }
 
 private:
@@ -199,7 +211,7 @@ private:
         std::shared_ptr<const routing::Router> router;
     };
 
-    void price(const simulate::ScanRow &r, RowPrices &p)
+    void price(const simulate::ScanRow &r, RowPrices &p, const QList<QString> &texts)
     {
         const QString &endpoint = m_names.at(r.endpoint);
         const QString &provider = m_names.at(r.provider);
@@ -249,7 +261,7 @@ private:
         QString routerModel; // the complexity router's choice, when it routes
         if (plan->routingOn) {
             for (const CompiledRule &compiled : plan->rules) {
-                if (!ruleMatches(compiled, r, m_texts))
+                if (!ruleMatches(compiled, r, texts))
                     continue;
                 const RoutingRule &rule = *compiled.rule;
                 p.ruled = true;
@@ -265,7 +277,7 @@ private:
                 break;
             }
             if (!p.ruled && plan->router && r.complexity != 0) {
-                routerModel = routerTarget(*plan->router, r, endpoint, provider, model, m_texts.at(r.complexity));
+                routerModel = routerTarget(*plan->router, r, endpoint, provider, model, texts.at(r.complexity));
                 if (!routerModel.isEmpty()) {
                     const CostResult now = m_pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount);
                     const CostResult routed = m_pricer.price(provider, routerModel, usage, r.startedAtUs, r.batch,
@@ -299,7 +311,6 @@ private:
     const Scenario &m_scenario;
     const simulate::LedgerScan &m_scan;
     const QList<QString> &m_names;
-    QList<QString> m_texts;
     std::vector<std::unique_ptr<Plan>> m_endpoints;
 };
 
@@ -340,10 +351,20 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         result.baselinePerBucket.fill(0, result.bucketStartsUs.size());
         result.projectedPerBucket.fill(0, result.bucketStartsUs.size());
     }
-    RowPricer rowPricer(pricer, req.scenario, scan);
+    // The worker's pricer, with its own copy of the texts (appended chunk by chunk, in the order next()
+    // appends them to scan.texts()), and this thread's.
+    RowPricer workerPricer(pricer, req.scenario, scan);
+    QList<QString> workerTexts{QString()};
+    RowPricer replayPricer(pricer, req.scenario, scan);
     scan.start(req.fromUs, req.toUs, *span, semanticCacheAnywhere(req.scenario),
-               [&rowPricer](simulate::ScanChunk &chunk) { rowPricer.prepare(chunk); });
-    // The worker stops before rowPricer goes, on every return path.
+               [&](simulate::ScanChunk &chunk, bool consumerBehind) {
+                   workerTexts.append(chunk.newTexts);
+                   if (consumerBehind)
+                       workerPricer.prepare(chunk, workerTexts);
+                   else
+                       RowPricer::pricesOf(chunk).ready = false;
+               });
+    // The worker stops before workerPricer goes, on every return path.
     const auto stopScan = qScopeGuard([&scan] { scan.stop(); });
 
     auto newOutcomes = [&](const Scenario &sc) {
@@ -392,10 +413,12 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         const auto next = scan.next();
         if (!next)
             return std::unexpected(next.error());
-        const simulate::ScanChunk *chunk = *next;
+        simulate::ScanChunk *chunk = *next;
         if (!chunk)
             break;
-        const auto &chunkPrices = std::any_cast<const std::vector<RowPrices> &>(chunk->extra);
+        if (!RowPricer::pricesOf(*chunk).ready)
+            replayPricer.prepare(*chunk, texts);
+        const std::vector<RowPrices> &chunkPrices = RowPricer::pricesOf(*chunk).rows;
         for (size_t row = 0; row < chunk->rows.size(); ++row) {
             const simulate::ScanRow &r = chunk->rows[row];
             const RowPrices &prices = chunkPrices[row];
