@@ -2952,6 +2952,10 @@ Saving: %2 (%3 of %4)</source>
         <source>Nothing to reconcile from %1 to %2</source>
         <translation>%1 至 %2 没有可对账的数据</translation>
     </message>
+    <message numerus="yes">
+        <source>%n row(s) with an unknown billed amount (a model the price book does not know) are not in these totals.</source>
+        <translation><numerusform>%n 行的账单金额未知（价格表中没有该模型），未计入这些合计。</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>tl::RecordExport</name>

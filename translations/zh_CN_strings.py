@@ -1009,3 +1009,8 @@ T.update({
 'Simulation failed: call %1 is in call_replay but not in calls': '模拟失败：调用 %1 在 call_replay 中，但不在 calls 中',
 'Simulation failed: unreadable call_replay row for call %1': '模拟失败：调用 %1 的 call_replay 行无法读取',
 })
+
+# ui/teamspend/ReconciliationPage: rows whose billed amount is unknown are counted, not summed as $0
+T.update({
+'%n row(s) with an unknown billed amount (a model the price book does not know) are not in these totals.': '%n 行的账单金额未知（价格表中没有该模型），未计入这些合计。',
+})

@@ -103,6 +103,8 @@ Result<Reconciliation> compute(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
         out.outsideProxy += row.outsideProxy;
         out.priceDifference += row.priceDifference;
         out.unpriced += row.unpriced;
+        if (row.billedFromUsage && !row.usageCost)
+            ++out.billedUnknownRows;
     }
     return out;
 }

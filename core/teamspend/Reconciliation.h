@@ -55,6 +55,10 @@ struct Reconciliation
     NanoUsd outsideProxy = 0;
     NanoUsd priceDifference = 0;
     NanoUsd unpriced = 0;
+    // Rows whose billed amount is unknown: no cost line and a usage-reported model the price book
+    // does not know (billedFromUsage && !usageCost). Their billed 0 is not a cost; the totals above
+    // leave them out and the UI says how many there are.
+    int billedUnknownRows = 0;
 };
 
 namespace Reconcile {

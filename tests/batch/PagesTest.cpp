@@ -273,6 +273,10 @@ private Q_SLOTS:
         // Costs f2 ($5.725 for gpt-4o) + gpt-4o-mini from usage ($0.0393) + embeddings ($0.2885) = $6.0528.
         QTRY_VERIFY2(page.findChild<QLabel *>(u"reconciliationTotals"_s)->text().startsWith("Billed $6.05,"_L1),
                      qPrintable(page.findChild<QLabel *>(u"reconciliationTotals"_s)->text()));
+        // The unknown model's row is counted, not summed as $0.
+        QVERIFY2(page.findChild<QLabel *>(u"reconciliationTotals"_s)->text().endsWith(
+                     " 1 row(s) with an unknown billed amount (a model the price book does not know) are not in these totals."_L1),
+                 qPrintable(page.findChild<QLabel *>(u"reconciliationTotals"_s)->text()));
         QVERIFY(!status->text().contains("sk-admin"_L1));
         if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
             page.grab().save(dir + u"/reconciliation-embeddings.png"_s);

@@ -623,6 +623,8 @@ private Q_SLOTS:
         QCOMPARE(unknown.unpriced, unknown.difference);
         QCOMPARE(rec->outsideProxy, 84'000'000 + 84'500'000 + 12'000'000 + 78'000'000 + 30'000'000 - 600'000);
         QCOMPARE(rec->outsideProxy + rec->priceDifference + rec->unpriced, rec->difference);
+        QCOMPARE(rec->billedUnknownRows, 1); // the unknown model's billed 0 is counted apart, not as a cost
+        QCOMPARE(rec->billed, 84'000'000 + 84'500'000 + 12'000'000 + 78'000'000 + 30'000'000);
     }
 
     void aSyncServiceKeepsItsKeychainAndNetworkAlive()

@@ -268,7 +268,12 @@ void ReconciliationPage::refresh()
             self->showEmptyState(r->rows.isEmpty());
             self->m_totals->setText(tr("Billed %1, recorded %2, difference %3: outside the proxy %4, price differences %5, unpriced %6.")
                                         .arg(formatUsd(r->billed), formatUsd(r->recorded), formatUsd(r->difference),
-                                             formatUsd(r->outsideProxy), formatUsd(r->priceDifference), formatUsd(r->unpriced)));
+                                             formatUsd(r->outsideProxy), formatUsd(r->priceDifference), formatUsd(r->unpriced))
+                                        + (r->billedUnknownRows > 0
+                                               ? u' '
+                                                     + tr("%n row(s) with an unknown billed amount (a model the price book does not know) are not in these totals.",
+                                                          nullptr, r->billedUnknownRows)
+                                               : QString()));
         });
 }
 
