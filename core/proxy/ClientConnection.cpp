@@ -894,14 +894,28 @@ void ClientConnection::finalizeRecord()
             c.upstreamId = x.upstream->id;
         if (x.routeDeferred)
             c.router = m_server.sharedRouterFor(r.endpoint);
+        bool ownSlot = false; // made here: no other completion can be filling it
         if (x.semanticDeferred && !x.semanticKeyDone) {
             c.embedder = m_server.sharedLocalEmbedder();
             // A miss whose answer may be stored: the entry will share the fields.
-            if (!x.semanticSlot && x.cacheStore)
+            if (!x.semanticSlot && x.cacheStore) {
                 x.semanticSlot = std::make_shared<cache::SemanticTraceSlot>();
+                ownSlot = true;
+            }
             c.slot = x.semanticSlot;
         }
-        complete = std::move(c);
+        // Back-pressure: when the writer is behind (more than ~150 ms of records waiting at 15,000/s),
+        // the work is done here, so the writer's backlog, and what a crash could lose (issue 3
+        // section 7: at most 250 ms of records), does not grow with it. Here it fills only a slot it
+        // made: an entry's slot that is not ready yet is being filled by a queued completion.
+        constexpr qint64 kWriterBacklog = 2000;
+        if (m_server.ledger().writer().pending() > kWriterBacklog) {
+            if (!ownSlot && c.slot && !c.slot->ready.load(std::memory_order_acquire))
+                c.slot.reset();
+            c(r);
+        } else {
+            complete = std::move(c);
+        }
     }
     r.id = m_server.ledger().writer().submit(r, std::move(complete));
     m_server.recordFinished(r);
