@@ -129,8 +129,6 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     r.servedModel = o.value(u"served_model"_s).toString();
     if (r.requestedModel.isEmpty())
         r.requestedModel = r.servedModel;
-    if (r.requestedModel.isEmpty())
-        return fail(ErrorCode::Parse, QObject::tr("\"requested_model\" or \"served_model\" is required"));
     r.keyId = o.value(u"key_id"_s).toString();
     TL_INT(u"prompt_tokens", 0, r.usage.promptTokens);
     TL_INT(u"cached_tokens", 0, r.usage.cachedTokens);
@@ -191,6 +189,13 @@ Result<CallRecord> fromJson(const QJsonObject &o)
             return fail(ErrorCode::Parse, QObject::tr("savings.embedding_base64 is not a float32 vector"));
     }
 #undef TL_INT
+    // A call that names no model is still a call when it says what happened to it: the proxy records
+    // forwarded non-model calls (GET /v1/models, other paths) with source_kind "proxy", and failed calls
+    // with an error_kind / an HTTP error status. Those re-import unpriced (or at the cost they carry);
+    // any other row without a model cannot be priced or grouped and stays an error.
+    const bool statedCall = r.sourceKind == SourceKind::Proxy || !r.errorKind.isEmpty() || r.httpStatus >= 400;
+    if (r.requestedModel.isEmpty() && !statedCall)
+        return fail(ErrorCode::Parse, QObject::tr("\"requested_model\" or \"served_model\" is required"));
     if (r.usage.promptTokens < 0 || r.usage.completionTokens < 0)
         return fail(ErrorCode::Parse, QObject::tr("token counts cannot be negative"));
     return r;

@@ -20,7 +20,10 @@ namespace tl::RecordCodec {
 QJsonObject toJson(const CallRecord &record);
 
 // Parses one object. Errors: Parse with the field at fault. Missing fields take their defaults;
-// "started_at_us" or "started_at", and "requested_model" or "served_model" are required.
+// "started_at_us" or "started_at" is required; so is "requested_model" or "served_model", except for a
+// record that says what happened to a call without a model: "source_kind": "proxy" (the proxy's forwarded
+// GETs and non-model paths), a non-empty "error_kind", or an "http_status" >= 400. Such a record keeps an
+// empty model and the cost it carries ("cost_nano" null: unpriced).
 Result<CallRecord> fromJson(const QJsonObject &object);
 
 // CSV export: the header and one row per record (same field names as JSON).

@@ -1,7 +1,10 @@
 #include "TestSupport.h"
 
 #include "compress/FewShot.h"
+#include "ledger/Ledger.h"
+#include "pricing/Pricer.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -99,6 +102,73 @@ private Q_SLOTS:
         const QString csv = m_dir.filePath(u"all.csv"_s);
         QCOMPARE(run({u"export"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--out"_s, csv}).exitCode, 0);
         QCOMPARE(test::readFile(csv).count('\n'), 19'367);
+    }
+
+    // Records the proxy writes without a model (a forwarded GET, a request it refused, an upstream error on
+    // a non-model path) survive export --format jsonl -> import --format jsonl: same count, same totals.
+    // A JSONL row with no model that says nothing about a call is still refused.
+    void exportReimportKeepsCallsWithoutAModel()
+    {
+        const QString db = m_dir.filePath(u"nomodel-src.sqlite"_s);
+        const qint64 t0 = test::usFromIso(u"2026-11-02T10:00:00Z"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QVERIFY(ledger);
+            QList<CallRecord> records;
+            CallRecord chat = test::makeRecord(t0, u"chat"_s, u"openai"_s, u"gpt-4o-2024-08-06"_s, 1000, 100);
+            chat.sourceKind = SourceKind::Proxy;
+            ledger->pricer()->apply(chat);
+            records << chat;
+            CallRecord models; // GET /v1/models, forwarded: no model, no usage, nothing to price
+            models.startedAtUs = t0 + 1'000'000;
+            models.provider = u"openai"_s;
+            models.sourceKind = SourceKind::Proxy;
+            models.sourceRef = u"proxy"_s;
+            models.latencyUs = 900;
+            ledger->pricer()->apply(models);
+            records << models;
+            CallRecord refused = models; // a malformed body the proxy answered itself: exactly $0
+            refused.startedAtUs = t0 + 2'000'000;
+            refused.httpStatus = 400;
+            refused.errorKind = u"bad_request"_s;
+            refused.cost = 0;
+            refused.costStatus = CostStatus::Exact;
+            records << refused;
+            CallRecord limited = models; // an upstream 429 on a non-model path: unpriced
+            limited.startedAtUs = t0 + 3'000'000;
+            limited.httpStatus = 429;
+            limited.errorKind = u"rate_limit"_s;
+            records << limited;
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 4);
+        }
+        const QString jsonl = m_dir.filePath(u"nomodel.jsonl"_s);
+        QCOMPARE(run({u"export"_s, u"--db"_s, db, u"--format"_s, u"jsonl"_s, u"--out"_s, jsonl}).exitCode, 0);
+        const QString copy = m_dir.filePath(u"nomodel-dst.sqlite"_s);
+        const Run imported = run({u"import"_s, u"--db"_s, copy, u"--format"_s, u"jsonl"_s, jsonl});
+        QCOMPARE(imported.exitCode, 0);
+        QVERIFY2(imported.out.contains(u"4 rows read, 4 imported, 0 already in the ledger, 0 skipped"_s),
+                 qPrintable(imported.out + imported.err));
+        auto totals = [&](const QString &path) {
+            const Run r = run({u"report"_s, u"--db"_s, path, u"--format"_s, u"json"_s});
+            return QJsonDocument::fromJson(r.out.toUtf8()).object().value(u"totals"_s).toObject();
+        };
+        const QJsonObject before = totals(db);
+        const QJsonObject after = totals(copy);
+        QCOMPARE(before.value(u"calls"_s).toInteger(), 4);
+        QCOMPARE(before.value(u"cost_nano"_s).toInteger(), 3'500'000);
+        QCOMPARE(before.value(u"unpriced_calls"_s).toInteger(), 2);
+        QCOMPARE(after, before);
+
+        const QString bad = m_dir.filePath(u"nomodel-bad.jsonl"_s);
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"started_at\": \"2026-11-02T10:00:00Z\", \"prompt_tokens\": 10}\n");
+        f.close();
+        const Run refusedRow = run({u"import"_s, u"--db"_s, copy, u"--format"_s, u"jsonl"_s, bad});
+        QVERIFY2(refusedRow.out.contains(u"1 rows read, 0 imported, 0 already in the ledger, 1 skipped"_s),
+                 qPrintable(refusedRow.out));
+        QVERIFY2(refusedRow.out.contains(u"nomodel-bad.jsonl:1: \"requested_model\" or \"served_model\" is required"_s),
+                 qPrintable(refusedRow.out));
     }
 
     // label-key names a caller identity; report --by key shows the label (table and JSON); a label that
