@@ -158,6 +158,26 @@ std::pair<std::unique_ptr<Ledger>, QList<CallRecord>> sampledLedger(const QStrin
     return {std::move(ledger), std::move(records)};
 }
 
+// One call of 772 us on endpoint "one" (no tag), 772 us and 40 ms on "two" (tag "a"), from
+// 2026-11-03T10:20:00Z, one second apart.
+std::unique_ptr<Ledger> p95Ledger(const QString &path)
+{
+    auto ledger = openLedger(path);
+    const qint64 base = test::usFromIso(u"2026-11-03T10:20:00Z"_s);
+    auto call = [&](const QString &endpoint, qint64 latencyUs, const QStringList &tags, int i) {
+        CallRecord r = test::makeRecord(base + i * 1'000'000, endpoint, u"openai"_s, u"gpt-4o"_s, 100, 10);
+        r.latencyUs = latencyUs;
+        r.tags = tags;
+        ledger->pricer()->apply(r);
+        return r;
+    };
+    const QList<CallRecord> records{call(u"one"_s, 772, {}, 0), call(u"two"_s, 772, {u"a"_s}, 1),
+                                    call(u"two"_s, 40'000, {u"a"_s}, 2)};
+    if (ledger->writer().submitBatch(records).result().inserted != 3)
+        qFatal("p95Ledger: not every record was written to %s", qPrintable(path));
+    return ledger;
+}
+
 } // namespace
 
 class LedgerTest : public QObject
@@ -221,6 +241,7 @@ private Q_SLOTS:
                 x->unpricedCalls += r.cost ? 0 : 1;
                 x->saved += r.savedCost;
                 x->latencySumUs += r.latencyUs;
+                x->latencyCalls += 1;
             }
         }
         QCOMPARE(qsizetype(b->rows.size()), qsizetype(expected.size()));
@@ -420,6 +441,38 @@ private Q_SLOTS:
     // Key labels: set from the ledger (writer thread), shown by a breakdown grouped by key, replaced,
     // removed with an empty label; a label that looks like an API key, an unknown identity, control
     // characters or an over-long label are refused with a message and change nothing.
+    // A p95 read from histogram buckets stays within the group's samples (one call of 772 us once read
+    // 500 us, the middle of the [0, 1 ms) bucket), from raw rows (mid-hour range) and from rollups (whole
+    // days).
+    void p95StaysWithinTheSamples_data()
+    {
+        QTest::addColumn<bool>("wholeDays");
+        QTest::newRow("raw rows") << false;
+        QTest::newRow("rollups") << true;
+    }
+    void p95StaysWithinTheSamples()
+    {
+        QFETCH(bool, wholeDays);
+        auto ledger = p95Ledger(m_dir.filePath(u"p95-%1.sqlite"_s.arg(wholeDays)));
+        const qint64 base = test::usFromIso(u"2026-11-03T10:20:00Z"_s);
+        BreakdownQuery q;
+        q.fromUs = wholeDays ? test::usFromIso(u"2026-11-01T00:00:00Z"_s) : base - 60'000'000;
+        q.toUs = wholeDays ? test::usFromIso(u"2026-11-05T00:00:00Z"_s) : base + 60'000'000;
+        q.groupBy = {Dimension::Endpoint};
+        const auto b = ledger->breakdown(q).result();
+        QVERIFY(b.has_value());
+        QCOMPARE(b->rows.size(), 2);
+        for (const BreakdownRow &row : b->rows) {
+            const qint64 p95 = row.agg.p95LatencyUs();
+            if (row.keys.first() == u"one"_s) {
+                QCOMPARE(p95, 772); // the only sample
+            } else {
+                QVERIFY2(p95 >= 772 && p95 <= 40'000, qPrintable(QString::number(p95)));
+            }
+        }
+        QVERIFY(b->totals.p95LatencyUs() >= 772 && b->totals.p95LatencyUs() <= 40'000);
+    }
+
     void keyLabelsShowInBreakdownsByKey()
     {
         auto ledger = openLedger(m_dir.filePath(u"key-labels.sqlite"_s));
