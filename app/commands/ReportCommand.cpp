@@ -169,9 +169,13 @@ int runReport(const QStringList &args)
             const bool text = i < dimNames.size();
             cells << (text ? table[r][i].leftJustified(widths[i]) : table[r][i].rightJustified(widths[i]));
         }
-        out(cells.join(u"  "_s).trimmed() + u'\n');
+        // Trailing padding only: an empty first cell keeps its width, so the columns stay aligned.
+        QString line = cells.join(u"  "_s);
+        while (line.endsWith(u' '))
+            line.chop(1);
+        out(line + u'\n');
         if (r == 0 || r == table.size() - 2)
-            out(QString(cells.join(u"  "_s).trimmed().size(), u'-') + u'\n');
+            out(QString(line.size(), u'-') + u'\n');
     }
     if (b.omittedRows > 0)
         out(u"(%1 more rows not shown; totals include them)\n"_s.arg(b.omittedRows));

@@ -386,6 +386,18 @@ qint64 Aggregate::p95LatencyUs() const
     return qint64(std::llround(std::clamp(double(estimate), lo, hi)));
 }
 
+namespace {
+// A call's comma-joined tags, one group each; a call without tags is in the "untagged" group, the name
+// the writer gives a call without an endpoint.
+QStringList splitTags(const QString &joined)
+{
+    QStringList tags = joined.split(u',', Qt::SkipEmptyParts);
+    if (tags.isEmpty())
+        tags << u"untagged"_s;
+    return tags;
+}
+} // namespace
+
 namespace LedgerQueries {
 
 Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
@@ -445,12 +457,9 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         while (q.next()) {
             const QStringList names = keyNames(q);
             if (byTag) {
-                // Split the comma-joined tags: one group per tag ("" = untagged).
+                // Split the comma-joined tags: one group per tag.
                 const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
-                QStringList tags = names[tagIndex].split(u',', Qt::SkipEmptyParts);
-                if (tags.isEmpty())
-                    tags << QString();
-                for (const QString &tag : tags) {
+                for (const QString &tag : splitTags(names[tagIndex])) {
                     QStringList k = names;
                     k[tagIndex] = tag;
                     readMetrics(q, int(query.groupBy.size()), groups[k]);
@@ -472,9 +481,7 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
                 readMetrics(t, 0, result.totals);
         }
 
-        // Latency histograms.
-        if (byTag)
-            continue;
+        // Latency histograms (by tag: from the raw rows, whose tags are split as above).
         if (rollup && latencyByRollup) {
             QSqlQuery l(db);
             // One encoded histogram per (period, endpoint, model, key); SQLite joins a group's histograms
@@ -517,9 +524,19 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
             if (!execWith(l, lsql, QVariantList{range.from, range.to} + rawWhere.values))
                 return dbError(l);
             const int n = int(query.groupBy.size());
+            const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
             while (l.next()) {
                 const int bucket = LatencyHistogram::bucketOf(l.value(n).toLongLong());
-                addBucket(groups[keyNames(l)], bucket, range.sign);
+                const QStringList names = keyNames(l);
+                if (tagIndex >= 0) {
+                    for (const QString &tag : splitTags(names[tagIndex])) {
+                        QStringList k = names;
+                        k[tagIndex] = tag;
+                        addBucket(groups[k], bucket, range.sign);
+                    }
+                } else {
+                    addBucket(groups[names], bucket, range.sign);
+                }
                 addBucket(result.totals, bucket, range.sign);
             }
         }

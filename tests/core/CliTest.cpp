@@ -214,6 +214,50 @@ private Q_SLOTS:
                  QString());
     }
 
+    // report --by tag: calls without a tag are the "untagged" row (table keeps its columns, CSV names it),
+    // and the tag rows have a p95 latency like the endpoint rows.
+    void reportByTagLabelsUntaggedAndHasP95()
+    {
+        const QString db = m_dir.filePath(u"tags.sqlite"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QVERIFY(ledger);
+            const qint64 t0 = test::usFromIso(u"2026-11-02T10:00:00Z"_s);
+            QList<CallRecord> records;
+            for (int i = 0; i < 3; ++i) {
+                CallRecord r = test::makeRecord(t0 + i * 60'000'000, u"chat"_s, u"openai"_s, u"gpt-4o-2024-08-06"_s,
+                                                1000, 100);
+                r.latencyUs = 250'000 + i * 1000;
+                if (i == 0)
+                    r.tags = {u"team-a"_s};
+                ledger->pricer()->apply(r);
+                records << r;
+            }
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3);
+        }
+        const QStringList args{u"report"_s, u"--db"_s, db, u"--since"_s, u"2026-11-02"_s, u"--until"_s, u"2026-11-02"_s,
+                               u"--timezone"_s, u"UTC"_s, u"--by"_s, u"tag"_s};
+        const Run table = run(args);
+        QCOMPARE(table.exitCode, 0);
+        const QStringList lines = table.out.split(u'\n');
+        const QString header = lines.value(0);
+        QVERIFY2(header.startsWith(u"tag "_s), qPrintable(table.out));
+        const QString untagged = lines.filter(u"untagged"_s).value(0);
+        QVERIFY2(untagged.startsWith(u"untagged"_s), qPrintable(table.out));
+        // Columns line up: "calls" ends where the row's calls figure ends.
+        const qsizetype callsEnd = header.indexOf(u"calls"_s) + 5;
+        QCOMPARE(untagged.mid(callsEnd - 1, 1), u"2"_s);
+        QCOMPARE(untagged.at(callsEnd), u' ');
+        QVERIFY2(!untagged.contains(u" - "_s), qPrintable(untagged)); // the p95 is known
+        const Run csv = run(args + QStringList{u"--format"_s, u"csv"_s});
+        QVERIFY2(csv.out.contains(u"\n\"untagged\",\"2\","_s), qPrintable(csv.out)); // libcsv quotes every field
+        const Run json = run(args + QStringList{u"--format"_s, u"json"_s});
+        for (const QJsonValue &v : QJsonDocument::fromJson(json.out.toUtf8()).object().value(u"rows"_s).toArray()) {
+            const double p95 = v.toObject().value(u"p95_latency_ms"_s).toDouble(-1);
+            QVERIFY2(p95 >= 250.0 && p95 <= 252.0, qPrintable(QString::number(p95)));
+        }
+    }
+
     // A group whose calls are all unpriced has no cost: "unpriced" in the table and CSV, null in JSON;
     // never $0. The priced group beside it keeps its exact cost.
     void unpricedGroupsHaveNoCost()

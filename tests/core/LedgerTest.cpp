@@ -473,6 +473,28 @@ private Q_SLOTS:
         QVERIFY(b->totals.p95LatencyUs() >= 772 && b->totals.p95LatencyUs() <= 40'000);
     }
 
+    // By tag, the p95 is computed too (from raw rows, as the tag sums are) and calls without a tag are
+    // the "untagged" group, as calls without an endpoint are.
+    void breakdownByTagHasP95AndNamesUntagged()
+    {
+        auto ledger = p95Ledger(m_dir.filePath(u"p95-tags.sqlite"_s));
+        const qint64 base = test::usFromIso(u"2026-11-03T10:20:00Z"_s);
+        BreakdownQuery q;
+        q.fromUs = base - 60'000'000;
+        q.toUs = base + 60'000'000;
+        q.groupBy = {Dimension::Tag};
+        const auto byTag = ledger->breakdown(q).result();
+        QVERIFY(byTag.has_value());
+        QCOMPARE(byTag->rows.size(), 2);
+        QMap<QString, qint64> p95;
+        for (const BreakdownRow &row : byTag->rows)
+            p95.insert(row.keys.first(), row.agg.p95LatencyUs());
+        QCOMPARE(p95.keys(), (QStringList{u"a"_s, u"untagged"_s}));
+        QCOMPARE(p95.value(u"untagged"_s), 772);
+        QVERIFY2(p95.value(u"a"_s) >= 772 && p95.value(u"a"_s) <= 40'000, qPrintable(QString::number(p95.value(u"a"_s))));
+        QVERIFY(byTag->totals.p95LatencyUs() >= 772);
+    }
+
     void keyLabelsShowInBreakdownsByKey()
     {
         auto ledger = openLedger(m_dir.filePath(u"key-labels.sqlite"_s));
