@@ -96,7 +96,9 @@ int runSimulate(const QStringList &args)
             endpoints.append(QJsonObject{{u"endpoint"_s, e.endpoint},
                                          {u"calls"_s, e.calls},
                                          {u"baseline_nano"_s, e.baseline},
+                                         {u"baseline_usd"_s, toDecimalUsd(e.baseline)},
                                          {u"projected_nano"_s, e.projected},
+                                         {u"projected_usd"_s, toDecimalUsd(e.projected)},
                                          {u"saving_nano"_s, e.baseline - e.projected},
                                          {u"saving_usd"_s, toDecimalUsd(e.baseline - e.projected)},
                                          {u"strategies"_s, es}});
@@ -104,7 +106,9 @@ int runSimulate(const QStringList &args)
         for (qsizetype i = 0; i < r.bucketLabels.size(); ++i)
             series.append(QJsonObject{{u"day"_s, r.bucketLabels[i]},
                                       {u"baseline_nano"_s, r.baselinePerBucket[i]},
-                                      {u"projected_nano"_s, r.projectedPerBucket[i]}});
+                                      {u"baseline_usd"_s, toDecimalUsd(r.baselinePerBucket[i])},
+                                      {u"projected_nano"_s, r.projectedPerBucket[i]},
+                                      {u"projected_usd"_s, toDecimalUsd(r.projectedPerBucket[i])}});
         const QJsonObject root{{u"scenario"_s, r.scenarioName},
                                {u"records"_s, r.records},
                                {u"unpriced_records"_s, r.unpricedRecords},

@@ -298,6 +298,47 @@ private Q_SLOTS:
         QVERIFY2(line.contains(u"unpriced"_s) && !line.contains(u"0.00"_s), qPrintable(table.out));
     }
 
+    // simulate --format json: every money field has its integer nano-USD and its decimal USD text, per
+    // endpoint and per day as in the totals.
+    void simulateJsonGivesUsdBesideEveryNano()
+    {
+        const QString db = m_dir.filePath(u"simulate.sqlite"_s);
+        const QString csv = m_dir.filePath(u"sim.csv"_s);
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("ts,in,out,feature\n2026-11-02T10:00:00Z,300,100,chat\n2026-11-02T11:00:00Z,2000,200,search\n"
+                "2026-11-03T09:00:00Z,400,50,chat\n");
+        f.close();
+        const Run imported = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
+                                  u"started_at=ts,prompt_tokens=in,completion_tokens=out,endpoint=feature"_s, u"--set"_s,
+                                  u"model=gpt-4o-2024-08-06"_s, u"--set"_s, u"provider=openai"_s, csv});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        const Run sim = run({u"simulate"_s, u"--db"_s, db, u"--since"_s, u"2026-11-02"_s, u"--until"_s, u"2026-11-03"_s,
+                             u"--timezone"_s, u"UTC"_s, u"--format"_s, u"json"_s, u"--scenario"_s,
+                             QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/examples/azure-routing-scenario.json"_s});
+        QVERIFY2(sim.exitCode == 0, qPrintable(sim.err));
+        const QJsonObject root = QJsonDocument::fromJson(sim.out.toUtf8()).object();
+        const QJsonArray endpoints = root.value(u"endpoints"_s).toArray();
+        const QJsonArray days = root.value(u"per_day"_s).toArray();
+        QCOMPARE(endpoints.size(), 2);
+        QCOMPARE(days.size(), 2);
+        qint64 baselineSum = 0;
+        for (const QJsonArray &list : {endpoints, days}) {
+            for (const QJsonValue &v : list) {
+                const QJsonObject o = v.toObject();
+                for (const QString &field : {u"baseline"_s, u"projected"_s}) {
+                    QVERIFY2(o.value(field + u"_nano"_s).isDouble(), qPrintable(field));
+                    QCOMPARE(o.value(field + u"_usd"_s).toString(),
+                             toDecimalUsd(o.value(field + u"_nano"_s).toInteger()));
+                }
+                baselineSum += o.value(u"baseline_nano"_s).toInteger();
+            }
+        }
+        // Per endpoint and per day each add up to the total once.
+        QCOMPARE(baselineSum, 2 * root.value(u"baseline_nano"_s).toInteger());
+        QVERIFY(root.value(u"baseline_nano"_s).toInteger() > 0);
+    }
+
     // Commands that only read a ledger never create one at a mistyped path, and no command writes
     // into another application's SQLite database.
     void readCommandsNeedAnExistingLedgerAndForeignDatabasesStayUntouched()
