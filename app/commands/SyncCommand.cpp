@@ -131,10 +131,13 @@ int runSync(const QStringList &args)
     AdminSync sync(*core->ledger, secrets, network, config);
     if (sources.isEmpty()) {
         // Every source of each provider whose admin key is stored; a missing key is not an error here.
-        sources = QCoro::waitFor(sync.sourcesWithKeys());
+        // With none, the keychain's own words say why (no entry, or no keychain reachable at all).
+        const AdminSync::KeyedSources keyed = QCoro::waitFor(sync.sourcesWithKeysAndReasons());
+        sources = keyed.sources;
         if (sources.isEmpty())
             return failWith("sync", kExitFailure,
-                            u"no Admin API key in the OS keychain; store one with: tokenledger sync --set-key openai < admin-key.txt"_s);
+                            u"no Admin API key could be read from the OS keychain (%1); store one with: tokenledger "
+                            "sync --set-key openai < admin-key.txt"_s.arg(keyed.leftOut.join(u" "_s)));
     }
     QObject::connect(&sync, &AdminSync::progress, &sync, [](const QString &message) { err(message + u'\n'); });
     const SyncReport report = QCoro::waitFor(sync.sync(sources));

@@ -116,20 +116,31 @@ QCoro::Task<Async<void>> AdminSync::setAdminKey(QString provider, QByteArray key
 
 QCoro::Task<QList<ReportSource>> AdminSync::sourcesWithKeys()
 {
+    auto awaited = sourcesWithKeysAndReasons();
+    co_return (co_await awaited).sources;
+}
+
+QCoro::Task<AdminSync::KeyedSources> AdminSync::sourcesWithKeysAndReasons()
+{
     QPointer<AdminSync> self(this);
-    QList<ReportSource> sources;
+    KeyedSources result;
     for (const bool openAi : {true, false}) {
-        auto awaited = m_secrets.read(openAi ? m_config.openAiAdminKeyName : m_config.anthropicAdminKeyName);
+        const QString name = openAi ? m_config.openAiAdminKeyName : m_config.anthropicAdminKeyName;
+        auto awaited = m_secrets.read(name);
         const auto key = co_await awaited;
         if (!self)
-            co_return QList<ReportSource>{};
-        if (!key || key->isEmpty())
+            co_return KeyedSources{};
+        if (!key || key->isEmpty()) {
+            const QString reason = !key ? key.error().message : u"The keychain entry \"%1\" is empty."_s.arg(name);
+            if (!result.leftOut.contains(reason))
+                result.leftOut.append(reason);
             continue;
+        }
         for (ReportSource s : allReportSources())
             if (isOpenAi(s) == openAi)
-                sources.append(s);
+                result.sources.append(s);
     }
-    co_return sources;
+    co_return result;
 }
 
 QCoro::Task<SyncReport> AdminSync::sync(QList<ReportSource> sources)

@@ -5,6 +5,7 @@
 
 #include <QCoroTask>
 #include <QObject>
+#include <QStringList>
 #include <QUrl>
 
 #include <memory>
@@ -105,6 +106,15 @@ public:
     // The sources of every provider whose admin key is in the keychain (a missing or unreadable key
     // leaves that provider out), in allReportSources() order.
     QCoro::Task<QList<ReportSource>> sourcesWithKeys();
+    // The same, with why each provider was left out: the keychain's error text ("No key is stored ...",
+    // "No keychain is available ...", a D-Bus failure), or that its entry is empty; identical texts
+    // once. Never the key itself.
+    struct KeyedSources
+    {
+        QList<ReportSource> sources;
+        QStringList leftOut;
+    };
+    QCoro::Task<KeyedSources> sourcesWithKeysAndReasons();
 
     // Syncs the given sources one after the other; a failure of one does not stop the others.
     QCoro::Task<SyncReport> sync(QList<ReportSource> sources = allReportSources());

@@ -376,6 +376,34 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(foreign + u"-wal"_s));
     }
 
+    // With no keychain reachable (no D-Bus session bus), `sync` without --source says the keychain's own
+    // reason, as `sync --source` does, instead of claiming that no key is stored.
+    void syncWithoutAKeychainSaysWhy()
+    {
+        const QString db = m_dir.filePath(u"sync.sqlite"_s);
+        auto runNoBus = [&](const QStringList &args) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=%1"_s.arg(m_dir.filePath(u"no-such-bus"_s)));
+            p.setProcessEnvironment(env);
+            p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
+            const bool finished = p.waitForFinished(60'000);
+            return Run{finished ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                       QString::fromUtf8(p.readAllStandardError())};
+        };
+        const Run one = runNoBus({u"sync"_s, u"--db"_s, db, u"--source"_s, u"openai-usage"_s});
+        QCOMPARE(one.exitCode, 1);
+        const QString marker = u"failed, earlier data kept: "_s;
+        QVERIFY2(one.out.contains(marker), qPrintable(one.out + one.err));
+        const QString reason = one.out.section(marker, 1).section(u'\n', 0, 0).trimmed();
+        QVERIFY(!reason.isEmpty());
+        const Run all = runNoBus({u"sync"_s, u"--db"_s, db});
+        QCOMPARE(all.exitCode, 1);
+        // The command's one line (the keychain library may log lines of its own before it).
+        const QString line = all.err.split(u'\n').filter(u"tokenledger sync: "_s).value(0);
+        QVERIFY2(line.contains(reason), qPrintable(u"expected \"%1\" in: %2"_s.arg(reason, all.err)));
+    }
+
     void usageErrorsExit2WithOneLine_data()
     {
         QTest::addColumn<QStringList>("args");
