@@ -62,10 +62,12 @@ int runSimulate(const QStringList &args)
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &perr);
     if (perr.error != QJsonParseError::NoError || !doc.isObject())
-        return failWith("simulate", kExitFailure, u"%1 is not a JSON object: %2"_s.arg(file.fileName(), perr.errorString()));
+        return failWith("simulate", kExitUsage, u"%1 is not a JSON object: %2"_s.arg(file.fileName(), perr.errorString()));
+    // The scenario is what the user asked for, like proxy --config: a bad one is a usage error (2);
+    // a file that cannot be read is a failure (1).
     const auto scenario = Scenario::fromJson(doc.object());
     if (!scenario)
-        return failWith("simulate", kExitFailure, u"%1: %2"_s.arg(file.fileName(), scenario.error().message));
+        return failWith("simulate", kExitUsage, u"%1: %2"_s.arg(file.fileName(), scenario.error().message));
 
     auto core = openFromDbOption(parser, LedgerUse::MustExist);
     if (!core)

@@ -416,6 +416,14 @@ private Q_SLOTS:
         QTest::newRow("report with a stray argument") << QStringList{u"report"_s, u"extra"_s};
         QTest::newRow("fewshot without action") << QStringList{u"fewshot"_s};
         QTest::newRow("fewshot import without set") << QStringList{u"fewshot"_s, u"import"_s, u"x.jsonl"_s};
+        // A file that says what to do, not valid JSON: a usage error for simulate as for proxy (README).
+        const QString notJson = QDir::temp().filePath(u"tokenledger-clitest-not-json.json"_s);
+        QFile f(notJson);
+        if (f.open(QIODevice::WriteOnly))
+            f.write("{ \"name\": \"oops\", ");
+        f.close();
+        QTest::newRow("simulate with an invalid-JSON scenario") << QStringList{u"simulate"_s, u"--scenario"_s, notJson};
+        QTest::newRow("proxy with an invalid-JSON config") << QStringList{u"proxy"_s, u"--config"_s, notJson};
     }
     void usageErrorsExit2WithOneLine()
     {
