@@ -137,8 +137,16 @@ int runProxy(const QStringList &args)
     for (const QString &endpoint : parser.values(u"store-text"_s))
         config.storeTextEndpoints.insert(endpoint);
     config.accessToken = qgetenv("TOKENLEDGER_PROXY_TOKEN");
-    if (auto v = config.validate(); !v)
-        return failWith("proxy", kExitUsage, v.error().message);
+    if (auto v = config.validate(); !v) {
+        QString message = v.error().message;
+        // ProxyConfig's refusal is shared with the Proxy page (which has a field for the token); here the
+        // token comes from the environment, so say how to set it.
+        if (!config.bindAddress.isLoopback() && config.accessToken.size() < 16)
+            message += u" Set one in the TOKENLEDGER_PROXY_TOKEN environment variable, e.g. "
+                       "TOKENLEDGER_PROXY_TOKEN=\"$(openssl rand -hex 16)\" tokenledger proxy --bind %1 ..."_s
+                           .arg(config.bindAddress.toString());
+        return failWith("proxy", kExitUsage, message);
+    }
 
     Settings settings;
     QByteArray salt = settings.value(u"proxy/callerSalt"_s).toByteArray();

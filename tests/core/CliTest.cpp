@@ -434,6 +434,24 @@ private Q_SLOTS:
         QVERIFY(r.err.startsWith(u"tokenledger"_s));
     }
 
+    // Listening beyond loopback without a token is refused, and the refusal says how to set one.
+    void proxyBindRefusalNamesTheTokenVariable()
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(u"TOKENLEDGER_PROXY_TOKEN"_s);
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("TOKENLEDGER_BIN"),
+                {u"proxy"_s, u"--db"_s, m_dir.filePath(u"bind.sqlite"_s), u"--bind"_s, u"0.0.0.0"_s, u"--port"_s, u"0"_s,
+                 u"--upstream"_s, u"openai=http://127.0.0.1:9"_s});
+        QVERIFY(p.waitForFinished(60'000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 2);
+        QCOMPARE(err.count(u'\n'), 1);
+        QVERIFY2(err.contains(u"Refusing to listen on 0.0.0.0"_s) && err.contains(u"TOKENLEDGER_PROXY_TOKEN="_s),
+                 qPrintable(err));
+    }
+
     // The window's own options: a usage error exits 2 with a "tokenledger:" line; with no display at all
     // it exits 1 and says what to do, instead of Qt's platform-plugin abort (exit 134).
     void windowUsageErrorsAndNoDisplay()
