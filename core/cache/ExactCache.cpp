@@ -138,7 +138,9 @@ Result<void> ExactCache::store(const QString &key, const QString &callerId, Cach
                   (key, caller, api, body, served_model, created_us, expires_us, last_used_us, bytes)
                   VALUES (:key, :caller, :api, :body, :model, :created, :expires, :used, :bytes))"_s);
     q.bindValue(u":key"_s, key);
-    q.bindValue(u":caller"_s, callerId);
+    // A call without any key (a local upstream that needs none) has the empty identity: stored as '',
+    // not NULL, so those callers share one scope instead of never being cached.
+    q.bindValue(u":caller"_s, callerId.isNull() ? QString::fromLatin1("") : callerId);
     q.bindValue(u":api"_s, answer.api);
     q.bindValue(u":body"_s, answer.body);
     q.bindValue(u":model"_s, answer.servedModel);

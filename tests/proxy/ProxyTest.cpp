@@ -300,6 +300,18 @@ void ProxyTest::exactCacheServesRepeatsPerCaller()
     QVERIFY(recs[2].keyId != recs[0].keyId);
     QCOMPARE(toString(recs[2].cacheOutcome), toString(CacheOutcome::Miss));
     QCOMPARE(h.proxy().stats().cacheHits.load(), 1);
+
+    // No key at all (no client key, none configured: a local upstream that needs none) is one caller
+    // too: its repeat is a hit (the cache's caller column used to reject the empty identity), and it
+    // never gets a keyed caller's answer.
+    const HttpResult keyless = h.curl("/v1/chat/completions", chatBody("gpt-4o"));
+    QCOMPARE(keyless.headers.value("x-tokenledger-cache"), QByteArray("miss"));
+    QCOMPARE(h.upstream().requestCount(), 4);
+    const HttpResult keylessAgain = h.curl("/v1/chat/completions", chatBody("gpt-4o"));
+    QCOMPARE(keylessAgain.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    QCOMPARE(keylessAgain.body, keyless.body);
+    QCOMPARE(h.upstream().requestCount(), 4);
+    QCOMPARE(h.proxy().stats().cacheHits.load(), 2);
 }
 
 void ProxyTest::cacheControlsRefreshAndBypass()
