@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <cmath>
 #include <functional>
 #include <csignal>
 #include <cstdio>
@@ -88,10 +89,18 @@ int runProxy(const QStringList &args)
         const QJsonObject o = QJsonDocument::fromJson(f.readAll(), &pe).object();
         if (pe.error != QJsonParseError::NoError)
             return failWith("proxy", kExitUsage, u"%1 is not valid JSON: %2"_s.arg(f.fileName(), pe.errorString()));
-        if (o.contains("port"_L1))
-            config.port = quint16(o.value("port"_L1).toInt());
-        if (o.contains("bind"_L1))
+        if (o.contains("port"_L1)) {
+            // A JSON number must be a whole port number; 70000 used to wrap to 4464.
+            const double port = o.value("port"_L1).toDouble(-1);
+            if (port < 0 || port > 65535 || port != std::floor(port))
+                return failWith("proxy", kExitUsage, u"%1: \"port\" needs a number from 0 to 65535"_s.arg(f.fileName()));
+            config.port = quint16(port);
+        }
+        if (o.contains("bind"_L1)) {
             config.bindAddress = QHostAddress(o.value("bind"_L1).toString());
+            if (config.bindAddress.isNull())
+                return failWith("proxy", kExitUsage, u"%1: \"bind\" needs an IP address"_s.arg(f.fileName()));
+        }
         for (const QJsonValue &v : o.value("upstreams"_L1).toArray()) {
             upstreams << upstreamFromJson(v.toObject(), &error);
             if (!error.isEmpty())
@@ -102,6 +111,9 @@ int runProxy(const QStringList &args)
         config.cache.enabled = c.value("enabled"_L1).toBool(true);
         config.cache.ttlSeconds = c.value("ttlSeconds"_L1).toInteger(config.cache.ttlSeconds);
         config.cache.maxBytes = c.value("maxBytes"_L1).toInteger(config.cache.maxBytes);
+        if (config.cache.ttlSeconds <= 0 || config.cache.maxBytes <= 0)
+            return failWith("proxy", kExitUsage,
+                            u"%1: cache \"ttlSeconds\" and \"maxBytes\" need whole numbers above 0"_s.arg(f.fileName()));
         for (const QJsonValue &v : o.value("store_text_endpoints"_L1).toArray())
             config.storeTextEndpoints.insert(v.toString());
     }

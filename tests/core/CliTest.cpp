@@ -424,6 +424,20 @@ private Q_SLOTS:
         f.close();
         QTest::newRow("simulate with an invalid-JSON scenario") << QStringList{u"simulate"_s, u"--scenario"_s, notJson};
         QTest::newRow("proxy with an invalid-JSON config") << QStringList{u"proxy"_s, u"--config"_s, notJson};
+        // Values out of range in a --config file are refused as on the command line (70000 wrapped to 4464).
+        auto configFile = [](const char *name, const QByteArray &json) {
+            const QString path = QDir::temp().filePath(QString::fromLatin1(name));
+            QFile c(path);
+            if (c.open(QIODevice::WriteOnly))
+                c.write(json);
+            return path;
+        };
+        QTest::newRow("proxy config port 70000")
+            << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-port.json", R"({"port": 70000})")};
+        QTest::newRow("proxy config bind not an address")
+            << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-bind.json", R"({"bind": "localhost:80"})")};
+        QTest::newRow("proxy config negative TTL")
+            << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-ttl.json", R"({"cache": {"ttlSeconds": -5}})")};
     }
     void usageErrorsExit2WithOneLine()
     {
