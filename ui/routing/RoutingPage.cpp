@@ -1,6 +1,7 @@
 #include "RoutingPage.h"
 
 #include "ComplexityRulesModel.h"
+#include "common/FutureGuard.h"
 #include "EndpointRoutingModel.h"
 #include "RoutingDelegates.h"
 #include "RoutingPolicyStore.h"
@@ -223,8 +224,8 @@ void RoutingPage::showEvent(QShowEvent *event)
         return;
     m_shown = true;
     // The ledger's endpoint names for "Add endpoint", read once the page is first shown.
-    m_ledger.read<Result<QList<std::pair<QString, qint64>>>>([](QSqlDatabase &db) { return recordedEndpoints(db); })
-        .then(this, [this](Result<QList<std::pair<QString, qint64>>> endpoints) {
+    continueOn(m_ledger.read<Result<QList<std::pair<QString, qint64>>>>([](QSqlDatabase &db) { return recordedEndpoints(db); }),
+        this, [this](Result<QList<std::pair<QString, qint64>>> endpoints) {
             if (!endpoints)
                 return;
             const QString typed = m_newEndpoint->currentText();

@@ -1,6 +1,7 @@
 #include "RoutingTestPanel.h"
 
 #include "ComplexityRulesModel.h"
+#include "common/FutureGuard.h"
 #include "EndpointRoutingModel.h"
 #include "RoutingTestModel.h"
 #include "RoutingTiersModel.h"
@@ -191,8 +192,8 @@ void RoutingTestPanel::showEvent(QShowEvent *event)
 
 void RoutingTestPanel::refreshEndpoints()
 {
-    m_ledger.read<Result<QList<std::pair<QString, qint64>>>>([](QSqlDatabase &db) { return recordedEndpoints(db); })
-        .then(this, [this](Result<QList<std::pair<QString, qint64>>> endpoints) {
+    continueOn(m_ledger.read<Result<QList<std::pair<QString, qint64>>>>([](QSqlDatabase &db) { return recordedEndpoints(db); }),
+        this, [this](Result<QList<std::pair<QString, qint64>>> endpoints) {
             const QString current = endpoint();
             const QSignalBlocker block(m_endpoint);
             m_endpoint->clear();
@@ -255,8 +256,8 @@ void RoutingTestPanel::loadAndTest()
     m_busy = true;
     m_load->setEnabled(false);
     m_summary->setText(tr("Reading the recorded calls of “%1”…").arg(name));
-    m_ledger.read<Result<RecordedCalls>>([query](QSqlDatabase &db) { return loadRecordedCalls(db, query); })
-        .then(this, [this, generation, name](Result<RecordedCalls> calls) {
+    continueOn(m_ledger.read<Result<RecordedCalls>>([query](QSqlDatabase &db) { return loadRecordedCalls(db, query); }),
+        this, [this, generation, name](Result<RecordedCalls> calls) {
             if (generation != m_generation)
                 return;
             m_load->setEnabled(true);
@@ -283,9 +284,9 @@ void RoutingTestPanel::runTest()
     const QList<RecordedCall> calls = m_calls;
     const RouterConfig config = m_config;
     const std::shared_ptr<const Pricer> pricer = m_ledger.pricer();
-    QtConcurrent::run([config, pricer, calls] {
+    continueOn(QtConcurrent::run([config, pricer, calls] {
         return testRecordedCalls(config, pricer, calls);
-    }).then(this, [this, generation](RecordedTestRun run) {
+    }), this, [this, generation](RecordedTestRun run) {
         if (generation != m_generation)
             return;
         m_busy = false;

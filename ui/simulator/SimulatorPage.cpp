@@ -1,6 +1,7 @@
 #include "SimulatorPage.h"
 
 #include "ApplyToProxyDialog.h"
+#include "common/FutureGuard.h"
 #include "EndpointOutcomeModel.h"
 #include "ScenarioEditor.h"
 #include "StrategyOutcomeModel.h"
@@ -392,7 +393,7 @@ void SimulatorPage::refreshChoices()
         m_endpoints = pending->endpoints;
         m_editor->setChoices(m_endpoints, pending->models, targets);
     };
-    m_ledger.breakdown(q).then(this, [pending, done](Result<Breakdown> b) {
+    continueOn(m_ledger.breakdown(q), this, [pending, done](Result<Breakdown> b) {
         if (b)
             for (const BreakdownRow &row : std::as_const(b->rows))
                 pending->endpoints << row.keys.value(0);
@@ -400,7 +401,7 @@ void SimulatorPage::refreshChoices()
     });
     BreakdownQuery mq = q;
     mq.groupBy = {Dimension::Model};
-    m_ledger.breakdown(mq).then(this, [pending, done](Result<Breakdown> m) {
+    continueOn(m_ledger.breakdown(mq), this, [pending, done](Result<Breakdown> m) {
         if (m)
             for (const BreakdownRow &row : std::as_const(m->rows))
                 pending->models << row.keys.value(0);
@@ -430,7 +431,7 @@ void SimulatorPage::run()
     const DateRange range = m_picker->range();
     const qint64 now = m_clock();
     const auto pricer = m_ledger.pricer();
-    m_ledger
+    continueOn(m_ledger
         .read<RunOutput>([state, request, range, now, pricer](QSqlDatabase &db) mutable {
             RunOutput out;
             const auto span = LedgerQueries::timeSpan(db);
@@ -450,8 +451,8 @@ void SimulatorPage::run()
                 return !state->cancel.load();
             });
             return out;
-        })
-        .then(this, [this, generation, state](RunOutput out) {
+        }),
+        this, [this, generation, state](RunOutput out) {
             if (generation != m_generation)
                 return; // superseded by a newer run
             if (out.empty) {
