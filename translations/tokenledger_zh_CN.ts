@@ -770,6 +770,14 @@
         <source>not a report format</source>
         <translation>不是报告格式</translation>
     </message>
+    <message>
+        <source>unknown strategy "%1" (known: %2)</source>
+        <translation>未知策略“%1”（已知：%2）</translation>
+    </message>
+    <message>
+        <source>routing rule %1: "%2" must be a whole number of at least 0</source>
+        <translation>路由规则 %1：“%2”必须是不小于 0 的整数</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>

@@ -1014,3 +1014,9 @@ T.update({
 T.update({
 '%n row(s) with an unknown billed amount (a model the price book does not know) are not in these totals.': '%n 行的账单金额未知（价格表中没有该模型），未计入这些合计。',
 })
+
+# core/simulate/Scenario: strict scenario files (new-user trial)
+T.update({
+'unknown strategy "%1" (known: %2)': '未知策略“%1”（已知：%2）',
+'routing rule %1: "%2" must be a whole number of at least 0': '路由规则 %1：“%2”必须是不小于 0 的整数',
+})

@@ -18,6 +18,12 @@ QStringList strings(const QJsonValue &v)
 
 Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
 {
+    // A misspelt strategy ("semantic_cach") would otherwise be dropped without a word.
+    static const QStringList known{u"routing"_s, u"exact_cache"_s, u"semantic_cache"_s, u"compression"_s, u"batch"_s};
+    for (auto it = s.begin(); it != s.end(); ++it) {
+        if (!known.contains(it.key()))
+            return fail(ErrorCode::Parse, QObject::tr("unknown strategy \"%1\" (known: %2)").arg(it.key(), known.join(u", "_s)));
+    }
     if (s.contains("routing"_L1)) {
         const QJsonObject r = s.value("routing"_L1).toObject();
         sc.routing.enabled = r.value("enabled"_L1).toBool(true);
@@ -46,6 +52,15 @@ Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
             rule.maxPromptChars = o.value("max_prompt_chars"_L1).toInteger(-1);
             rule.routeTo = o.value("route_to"_L1).toString();
             rule.routeToProvider = o.value("route_to_provider"_L1).toString();
+            // A bound, when given, is a whole number of at least 0 (-1 is "no bound" inside only; a
+            // negative bound used to read as no limit and route every call of the model).
+            for (const char *bound : {"max_prompt_tokens", "max_completion_tokens", "max_prompt_chars"}) {
+                const QJsonValue v = o.value(QLatin1StringView(bound));
+                if (!v.isUndefined() && (!v.isDouble() || v.toDouble() < 0 || v.toDouble() != double(v.toInteger())))
+                    return fail(ErrorCode::Parse, QObject::tr("routing rule %1: \"%2\" must be a whole number of at least 0")
+                                                      .arg(i + 1)
+                                                      .arg(QLatin1StringView(bound)));
+            }
             if (rule.routeTo.isEmpty())
                 return fail(ErrorCode::Parse, QObject::tr("routing rule %1 has no \"route_to\" model").arg(i + 1));
             sc.routing.rules << rule;

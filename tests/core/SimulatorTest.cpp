@@ -504,6 +504,40 @@ private Q_SLOTS:
         QVERIFY(!bad.has_value());
         QVERIFY(bad.error().message.contains(u"route_to"_s));
     }
+
+    // Values a scenario file must not get away with (new-user trial: a negative bound read as "no
+    // limit" and routed every gpt-4o call; a misspelt strategy was dropped without a word).
+    void badScenarioValuesAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("negative max_prompt_tokens")
+            << QByteArray(R"({"strategies": {"routing": {"rules": [{"model": "gpt-4o", "max_prompt_tokens": -100, "route_to": "gpt-4o-mini"}]}}})")
+            << u"max_prompt_tokens"_s;
+        QTest::newRow("fractional max_completion_tokens")
+            << QByteArray(R"({"strategies": {"routing": {"rules": [{"model": "gpt-4o", "max_completion_tokens": 1.5, "route_to": "gpt-4o-mini"}]}}})")
+            << u"max_completion_tokens"_s;
+        QTest::newRow("max_prompt_chars as text")
+            << QByteArray(R"({"strategies": {"routing": {"rules": [{"model": "gpt-4o", "max_prompt_chars": "500", "route_to": "gpt-4o-mini"}]}}})")
+            << u"max_prompt_chars"_s;
+        QTest::newRow("unknown strategy") << QByteArray(R"({"strategies": {"teleport": {"enabled": true}}})") << u"teleport"_s;
+        QTest::newRow("misspelt strategy") << QByteArray(R"({"strategies": {"semantic_cach": {"enabled": true}}})") << u"semantic_cach"_s;
+        QTest::newRow("unknown strategy in an endpoint override")
+            << QByteArray(R"({"strategies": {}, "endpoints": {"chat": {"exactcache": {"enabled": true}}}})") << u"exactcache"_s;
+    }
+    void badScenarioValuesAreRefused()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, says);
+        const auto sc = Scenario::fromJson(QJsonDocument::fromJson(json).object());
+        QVERIFY(!sc.has_value());
+        QVERIFY2(sc.error().message.contains(says), qPrintable(sc.error().message));
+        // A bound of 0 is a bound, not an error.
+        QVERIFY(Scenario::fromJson(QJsonDocument::fromJson(
+                                       R"({"strategies": {"routing": {"rules": [{"model": "gpt-4o", "max_prompt_tokens": 0, "route_to": "gpt-4o-mini"}]}}})")
+                                       .object())
+                    .has_value());
+    }
 };
 
 QTEST_GUILESS_MAIN(SimulatorTest)
