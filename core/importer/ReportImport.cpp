@@ -49,6 +49,21 @@ CallRecord baseRecord(qint64 startUs, const QString &provider, const QString &di
     return r;
 }
 
+// An OpenAI usage result (completions or embeddings) as an aggregate record: the project stands in as
+// the endpoint, the API key id as the caller, the model as requested and served.
+CallRecord openAiUsageRecord(qint64 startUs, const QJsonObject &res, const QString &displayName, int page, int bucket,
+                             int line)
+{
+    CallRecord r = baseRecord(startUs, u"openai"_s, displayName, page, bucket, line);
+    const QString project = str(res, "project_id"_L1);
+    r.endpoint = project.isEmpty() ? u"openai-organization"_s : u"project:"_s + project;
+    r.keyId = str(res, "api_key_id"_L1);
+    r.requestedModel = r.servedModel = res.value("model"_L1).toString(u"unknown"_s);
+    r.usage.promptTokens = num(res, "input_tokens"_L1);
+    r.callCount = num(res, "num_model_requests"_L1);
+    return r;
+}
+
 } // namespace
 
 std::optional<NanoUsd> centsToNano(QStringView cents)
@@ -81,18 +96,13 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                 }
                 switch (format) {
                 case ImportFormat::OpenAiUsage: {
-                    CallRecord r = baseRecord(*start, u"openai"_s, displayName, p, b, i);
+                    CallRecord r = openAiUsageRecord(*start, res, displayName, p, b, i);
                     const QString project = str(res, "project_id"_L1);
-                    r.endpoint = project.isEmpty() ? u"openai-organization"_s : u"project:"_s + project;
-                    r.keyId = str(res, "api_key_id"_L1);
-                    r.requestedModel = r.servedModel = res.value("model"_L1).toString(u"unknown"_s);
-                    r.usage.promptTokens = num(res, "input_tokens"_L1);
                     r.usage.cachedTokens = num(res, "input_cached_tokens"_L1);
                     r.usage.completionTokens = num(res, "output_tokens"_L1);
                     r.usage.audioInputTokens = num(res, "input_audio_tokens"_L1);
                     r.usage.audioOutputTokens = num(res, "output_audio_tokens"_L1);
                     r.usage.imageInputTokens = num(res, "input_image_tokens"_L1);
-                    r.callCount = num(res, "num_model_requests"_L1);
                     r.batch = res.value("batch"_L1).toBool();
                     r.tags = {u"usage-report"_s};
                     r.sourceKey = u"openai-usage:%1:%2:%3:%4:%5:%6:%7"_s.arg(*start).arg(project, r.keyId, r.servedModel,
@@ -104,14 +114,9 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                 }
                 case ImportFormat::OpenAiEmbeddingsUsage: {
                     // An embeddings request has input tokens only: no cached input, no output.
-                    CallRecord r = baseRecord(*start, u"openai"_s, displayName, p, b, i);
+                    CallRecord r = openAiUsageRecord(*start, res, displayName, p, b, i);
                     const QString project = str(res, "project_id"_L1);
-                    r.endpoint = project.isEmpty() ? u"openai-organization"_s : u"project:"_s + project;
-                    r.keyId = str(res, "api_key_id"_L1);
-                    r.requestedModel = r.servedModel = res.value("model"_L1).toString(u"unknown"_s);
-                    r.usage.promptTokens = num(res, "input_tokens"_L1);
                     r.usage.completionTokens = 0;
-                    r.callCount = num(res, "num_model_requests"_L1);
                     r.tags = {u"usage-report"_s, u"embeddings"_s};
                     r.sourceKey = u"openai-embeddings-usage:%1:%2:%3:%4:%5"_s.arg(*start).arg(
                         project, r.keyId, r.servedModel, str(res, "user_id"_L1));
