@@ -242,6 +242,14 @@ bool Router::matches(const ModelRule &rule, const RoutingFeatures &f, const QStr
     return rule.routeTo != f.requestedModel;
 }
 
+bool Router::knowsRequestedModel(const RoutingFeatures &f) const
+{
+    if (!m_book || f.requestedModel.startsWith(u"ft:"_s))
+        return false;
+    const Resolved requested = resolve(f.family, f.requestedModel);
+    return requested.model && requested.provider && requested.provider->id == f.family;
+}
+
 RouteDecision Router::routeByRule(const RoutingFeatures &f, const QString &endpoint, const EndpointRouting &ep,
                                   bool pinned, const ModelRule &rule, RouteDecision d) const
 {
@@ -264,10 +272,7 @@ RouteDecision Router::routeByRule(const RoutingFeatures &f, const QString &endpo
         return block(RouteGuard::OtherProvider,
                      QObject::tr("the rule routes to %1 of provider \"%2\"; a %3 request goes to its own upstream").arg(
                          rule.routeTo, rule.routeToProvider, f.family));
-    Resolved requested;
-    if (m_book && !f.requestedModel.startsWith(u"ft:"_s))
-        requested = resolve(f.family, f.requestedModel);
-    if (!requested.model || !requested.provider || requested.provider->id != f.family)
+    if (!knowsRequestedModel(f))
         return block(RouteGuard::ForeignModel,
                      QObject::tr("%1 is not a %2 model the price book knows (or is fine-tuned): never replaced").arg(
                          f.requestedModel, f.family));
@@ -344,10 +349,7 @@ RouteDecision Router::route(const RoutingFeatures &f, const QString &endpoint, c
                      QObject::tr("no tiers configured for provider family \"%1\"").arg(f.family));
 
     const TierModel &target = family.value()[size_t(d.tier)];
-    Resolved requested;
-    if (m_book && !f.requestedModel.startsWith(u"ft:"_s))
-        requested = resolve(f.family, f.requestedModel);
-    if (!requested.model || !requested.provider || requested.provider->id != f.family)
+    if (!knowsRequestedModel(f))
         return block(RouteGuard::ForeignModel,
                      QObject::tr("%1 is not a %2 model the price book knows (or is fine-tuned): never replaced").arg(
                          f.requestedModel, f.family));
@@ -363,7 +365,7 @@ RouteDecision Router::route(const RoutingFeatures &f, const QString &endpoint, c
         return block(blocked->guard, std::move(blocked->text));
 
     if (!ep.allowCostIncrease) {
-        const PricePair from = pricesOf(requested.model, f.estimatedPromptTokens);
+        const PricePair from = pricesOf(resolve(f.family, f.requestedModel).model, f.estimatedPromptTokens);
         const PricePair to = pricesOf(targetMatch.model, f.estimatedPromptTokens);
         if (!from.priced || !to.priced)
             return block(RouteGuard::Unpriced,

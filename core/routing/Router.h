@@ -165,6 +165,9 @@ private:
     };
     // PriceBook::resolve walks every rule of the book; names repeat constantly, so answers are kept.
     Resolved resolve(const QString &family, const QString &model) const;
+    // The ForeignModel guard of both paths: the requested model is one of its family's models the
+    // price book knows, and not fine-tuned ("ft:").
+    bool knowsRequestedModel(const RoutingFeatures &f) const;
 
     RouterConfig m_config;
     std::shared_ptr<const PriceBook> m_book;
