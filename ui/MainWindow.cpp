@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "common/DateRange.h"
+#include "common/FutureGuard.h"
 #include "common/Prompter.h"
 #include "common/RecordExport.h"
 #include "common/Theme.h"
@@ -338,7 +339,7 @@ void MainWindow::exportRecords()
         QFileInfo(path).suffix().compare(u"csv"_s, Qt::CaseInsensitive) == 0 ? ExportFormat::Csv : ExportFormat::Jsonl;
     const auto [from, to] = m_dashboard->resolvedRange();
     statusBar()->showMessage(tr("Exporting…"));
-    tl::exportRecords(m_ledger, path, format, from, to).then(this, [this, path](Result<qint64> n) {
+    continueOn(tl::exportRecords(m_ledger, path, format, from, to), this, [this, path](Result<qint64> n) {
         if (!n) {
             statusBar()->clearMessage();
             m_prompter->warning(this, tr("Export calls"), n.error().message);

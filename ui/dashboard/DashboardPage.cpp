@@ -1,6 +1,7 @@
 #include "DashboardPage.h"
 
 #include "BreakdownModel.h"
+#include "common/FutureGuard.h"
 #include "BreakdownPanel.h"
 #include "DateRangePicker.h"
 #include "EmptyState.h"
@@ -274,7 +275,7 @@ void DashboardPage::refresh()
     };
     if (m_picker->range().preset == DateRange::Preset::All) {
         // "All time" is the ledger's time span.
-        m_ledger.timeSpan().then(this, [this, generation, showEmptyState](Result<std::pair<qint64, qint64>> span) {
+        continueOn(m_ledger.timeSpan(), this, [this, generation, showEmptyState](Result<std::pair<qint64, qint64>> span) {
             if (generation != m_generation)
                 return;
             if (!span) {
@@ -299,7 +300,7 @@ void DashboardPage::refresh()
     any.fromUs = std::numeric_limits<qint64>::min();
     any.toUs = std::numeric_limits<qint64>::max();
     any.limit = 1;
-    m_ledger.records(any).then(this, [this, generation, showEmptyState](Result<QList<CallRecord>> newest) {
+    continueOn(m_ledger.records(any), this, [this, generation, showEmptyState](Result<QList<CallRecord>> newest) {
         if (generation != m_generation)
             return;
         if (newest)
@@ -323,7 +324,7 @@ void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> spa
     bq.toUs = to;
     bq.filter = m_filter;
     bq.groupBy = m_table->groupBy();
-    m_ledger.breakdown(bq).then(this, [this, generation](Result<Breakdown> b) {
+    continueOn(m_ledger.breakdown(bq), this, [this, generation](Result<Breakdown> b) {
         if (generation != m_generation)
             return;
         if (b)
@@ -335,7 +336,7 @@ void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> spa
 
     BreakdownQuery byEndpoint = bq;
     byEndpoint.groupBy = {Dimension::Endpoint};
-    m_ledger.breakdown(byEndpoint).then(this, [this, generation](Result<Breakdown> b) {
+    continueOn(m_ledger.breakdown(byEndpoint), this, [this, generation](Result<Breakdown> b) {
         if (generation != m_generation)
             return;
         if (b)
@@ -352,7 +353,7 @@ void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> spa
     tq.zone = tz;
     tq.stackBy = m_stackBy;
     tq.filter = m_filter;
-    m_ledger.timeSeries(tq).then(this, [this, generation](Result<TimeSeries> ts) {
+    continueOn(m_ledger.timeSeries(tq), this, [this, generation](Result<TimeSeries> ts) {
         if (generation != m_generation)
             return;
         if (ts)
@@ -362,7 +363,7 @@ void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> spa
         finishOne(generation);
     });
 
-    m_ledger.unpricedModels(from, to).then(this, [this, generation](Result<QList<UnpricedModel>> u) {
+    continueOn(m_ledger.unpricedModels(from, to), this, [this, generation](Result<QList<UnpricedModel>> u) {
         if (generation != m_generation)
             return;
         m_unpriced = u ? *u : QList<UnpricedModel>{};
@@ -372,7 +373,7 @@ void DashboardPage::queryRange(quint64 generation, std::pair<qint64, qint64> spa
         finishOne(generation);
     });
 
-    m_ledger.lastReprice().then(this, [this, generation](Result<std::optional<RepriceReport>> r) {
+    continueOn(m_ledger.lastReprice(), this, [this, generation](Result<std::optional<RepriceReport>> r) {
         if (generation != m_generation)
             return;
         if (r && r->has_value()) {
@@ -449,7 +450,7 @@ void DashboardPage::setKeyLabel(const QString &keyId, const QString &before, con
 
 void DashboardPage::applyKeyLabel(const QString &keyId, const QString &label)
 {
-    m_ledger.setKeyLabel(keyId, label).then(this, [this](Result<void> result) {
+    continueOn(m_ledger.setKeyLabel(keyId, label), this, [this](Result<void> result) {
         if (!result)
             m_prompter.warning(this, tr("Label this key"), result.error().message);
     });

@@ -1,6 +1,7 @@
 #include "PricingPage.h"
 
 #include "PriceBookModel.h"
+#include "common/FutureGuard.h"
 #include "PricingTableModels.h"
 #include "common/Format.h"
 #include "common/Prompter.h"
@@ -242,7 +243,7 @@ QWidget *PricingPage::buildUnpricedTab()
         if (row >= 0)
             dialog->setAlias({m_unpriced->at(row).model, m_unpriced->at(row).provider, QString()});
         connect(dialog, &QDialog::accepted, this, [this, dialog] {
-            m_ledger.setAlias(dialog->result()).then(this, [this](Result<void> r) {
+            continueOn(m_ledger.setAlias(dialog->result()), this, [this](Result<void> r) {
                 if (!r)
                     m_prompter.warning(this, tr("Model alias"), r.error().message);
             });
@@ -334,7 +335,7 @@ void PricingPage::openOverrideDialog(const PriceOverride &prefill)
     auto *dialog = new OverrideDialog(providerIds(), this);
     dialog->setOverride(prefill);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        m_ledger.setOverride(dialog->result()).then(this, [this](Result<void> r) {
+        continueOn(m_ledger.setOverride(dialog->result()), this, [this](Result<void> r) {
             if (!r)
                 m_prompter.warning(this, tr("Price override"), r.error().message);
         });
@@ -372,7 +373,7 @@ void PricingPage::removeSelectedOverride()
     if (!m_prompter.confirm(this, tr("Remove price"), tr("Remove your price for %1? New calls then use the price book.")
                                                          .arg(o.model)))
         return;
-    m_ledger.removeOverride(o.provider, o.model).then(this, [this](Result<void> r) {
+    continueOn(m_ledger.removeOverride(o.provider, o.model), this, [this](Result<void> r) {
         if (!r)
             m_prompter.warning(this, tr("Remove price"), r.error().message);
     });
@@ -382,7 +383,7 @@ void PricingPage::addAlias()
 {
     auto *dialog = new AliasDialog(providerIds(), modelIds(), this);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        m_ledger.setAlias(dialog->result()).then(this, [this](Result<void> r) {
+        continueOn(m_ledger.setAlias(dialog->result()), this, [this](Result<void> r) {
             if (!r)
                 m_prompter.warning(this, tr("Model alias"), r.error().message);
         });
@@ -395,7 +396,7 @@ void PricingPage::removeSelectedAlias()
     const int row = selectedSourceRow(m_aliasesTable);
     if (row < 0)
         return;
-    m_ledger.removeAlias(m_aliases->at(row).alias).then(this, [this](Result<void> r) {
+    continueOn(m_ledger.removeAlias(m_aliases->at(row).alias), this, [this](Result<void> r) {
         if (!r)
             m_prompter.warning(this, tr("Model alias"), r.error().message);
     });
@@ -411,7 +412,7 @@ void PricingPage::repriceHistory()
     m_repriceProgress->setVisible(true);
     m_repriceResult->setText(tr("Re-pricing…"));
     m_repriceResult->setVisible(true);
-    m_ledger.reprice().then(this, [this](Result<RepriceReport> r) {
+    continueOn(m_ledger.reprice(), this, [this](Result<RepriceReport> r) {
         m_reprice->setEnabled(true);
         m_repriceProgress->setVisible(false);
         if (!r) {

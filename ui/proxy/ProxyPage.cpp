@@ -1,6 +1,7 @@
 #include "ProxyPage.h"
 
 #include "ProxyLogModel.h"
+#include "common/FutureGuard.h"
 #include "ledger/RecordCodec.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/Proxy.h"
@@ -229,7 +230,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     connect(m_enabled, &QCheckBox::toggled, this, &ProxyPage::toggle);
     connect(m_saveKey, &QPushButton::clicked, this, &ProxyPage::saveKeyForSelectedUpstream);
     connect(m_clearCache, &QPushButton::clicked, this, [this]() {
-        m_proxy.clearCache().then(this, [this](Result<void> r) {
+        continueOn(m_proxy.clearCache(), this, [this](Result<void> r) {
             m_status->setText(r ? tr("Cache cleared.") : r.error().message);
         });
     });
@@ -343,7 +344,7 @@ QString ProxyPage::snippet() const
 void ProxyPage::toggle(bool on)
 {
     if (!on) {
-        m_proxy.stop().then(this, [this]() { refreshState(); });
+        continueOn(m_proxy.stop(), this, [this]() { refreshState(); });
         m_status->setText(tr("Stopping: finishing in-flight requests..."));
         return;
     }
@@ -372,14 +373,14 @@ void ProxyPage::startWithKeys(ProxyConfig config, qsizetype next)
     while (next < config.upstreams.size() && config.upstreams[next].keychainEntry.isEmpty())
         ++next;
     if (next < config.upstreams.size()) {
-        m_secrets->read(config.upstreams[next].keychainEntry).then(this, [this, config, next](Result<QByteArray> key) mutable {
+        continueOn(m_secrets->read(config.upstreams[next].keychainEntry), this, [this, config, next](Result<QByteArray> key) mutable {
             if (key)
                 config.upstreams[next].apiKey = *key;
             startWithKeys(std::move(config), next + 1);
         });
         return;
     }
-    m_proxy.start(std::move(config)).then(this, [this](Result<quint16> port) {
+    continueOn(m_proxy.start(std::move(config)), this, [this](Result<quint16> port) {
         if (!port) {
             m_status->setText(port.error().message);
             const QSignalBlocker block(m_enabled);
@@ -399,7 +400,7 @@ void ProxyPage::saveKeyForSelectedUpstream()
     }
     const QByteArray key = m_key->text().toUtf8();
     m_key->clear();
-    m_secrets->write(entry, key).then(this, [this, entry](Result<void> r) {
+    continueOn(m_secrets->write(entry, key), this, [this, entry](Result<void> r) {
         m_status->setText(r ? tr("Key saved in the keychain as \"%1\"; it applies the next time the proxy starts.").arg(entry)
                             : r.error().message);
     });
@@ -492,7 +493,7 @@ void ProxyPage::loadSavingsPolicy()
                                : tr("No savings lever is on. Turn them on per endpoint from the Simulator page with "
                                     "\"Apply to proxy\"."));
     if (m_proxy.isRunning()) {
-        m_proxy.setSavingsPolicy(m_policy).then(this, [this](Result<void> r) {
+        continueOn(m_proxy.setSavingsPolicy(m_policy), this, [this](Result<void> r) {
             if (!r)
                 m_savingsNote->setText(tr("The new savings policy could not be applied: %1").arg(r.error().message));
         });
@@ -518,7 +519,7 @@ void ProxyPage::markSelectedHitWrong()
         return;
     const qint64 id = r->id;
     m_markWrong->setEnabled(false);
-    m_proxy.markSemanticHitWrong(id).then(this, [this, id](Result<void> result) {
+    continueOn(m_proxy.markSemanticHitWrong(id), this, [this, id](Result<void> result) {
         m_status->setText(result ? tr("Record %1: the cached answer was removed; the next similar request goes to the "
                                       "provider.")
                                        .arg(id)
