@@ -33,6 +33,22 @@ Run run(const QStringList &args)
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
+// Writes `csv` (header line first) to `csvPath` and runs `import --format csv` of it into `db` with the
+// --columns mapping and one --set per entry of `sets` ("field=value"). exitCode -1 when the file cannot
+// be written.
+Run importCsv(const QString &db, const QString &csvPath, const QByteArray &csv, const QString &columns,
+              const QStringList &sets)
+{
+    QFile f(csvPath);
+    if (!f.open(QIODevice::WriteOnly) || f.write(csv) != csv.size())
+        return {-1, {}, u"cannot write "_s + csvPath};
+    f.close();
+    QStringList args{u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s, columns};
+    for (const QString &set : sets)
+        args << u"--set"_s << set;
+    return run(args << csvPath);
+}
+
 QStringList azureConvImport(const QString &db)
 {
     return {u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s,
@@ -176,15 +192,11 @@ private Q_SLOTS:
     void labelKeyThenReportByKey()
     {
         const QString db = m_dir.filePath(u"labels.sqlite"_s);
-        const QString csv = m_dir.filePath(u"keyed.csv"_s);
-        QFile f(csv);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("ts,in,out\n2026-11-02T10:00:00Z,1000,100\n2026-11-02T10:05:00Z,2000,200\n");
-        f.close();
-        const Run imported = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
-                                  u"started_at=ts,prompt_tokens=in,completion_tokens=out"_s, u"--set"_s,
-                                  u"endpoint=chat"_s, u"--set"_s, u"model=gpt-4o"_s, u"--set"_s, u"provider=openai"_s,
-                                  u"--set"_s, u"key_id=k_0123456789abcdef"_s, csv});
+        const Run imported = importCsv(db, m_dir.filePath(u"keyed.csv"_s),
+                                       "ts,in,out\n2026-11-02T10:00:00Z,1000,100\n2026-11-02T10:05:00Z,2000,200\n",
+                                       u"started_at=ts,prompt_tokens=in,completion_tokens=out"_s,
+                                       {u"endpoint=chat"_s, u"model=gpt-4o"_s, u"provider=openai"_s,
+                                        u"key_id=k_0123456789abcdef"_s});
         QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
 
         const Run labelled = run({u"label-key"_s, u"--db"_s, db, u"k_0123456789abcdef"_s, u"billing service"_s});
@@ -263,15 +275,11 @@ private Q_SLOTS:
     void unpricedGroupsHaveNoCost()
     {
         const QString db = m_dir.filePath(u"unpriced.sqlite"_s);
-        const QString csv = m_dir.filePath(u"models.csv"_s);
-        QFile f(csv);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("ts,in,out,model\n2026-11-02T10:00:00Z,1000,100,gpt-4o-2024-08-06\n"
-                "2026-11-02T10:05:00Z,2000,200,totally-made-up-model\n");
-        f.close();
-        const Run imported = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
-                                  u"started_at=ts,prompt_tokens=in,completion_tokens=out,model=model"_s, u"--set"_s,
-                                  u"endpoint=chat"_s, u"--set"_s, u"provider=openai"_s, csv});
+        const Run imported = importCsv(db, m_dir.filePath(u"models.csv"_s),
+                                       "ts,in,out,model\n2026-11-02T10:00:00Z,1000,100,gpt-4o-2024-08-06\n"
+                                       "2026-11-02T10:05:00Z,2000,200,totally-made-up-model\n",
+                                       u"started_at=ts,prompt_tokens=in,completion_tokens=out,model=model"_s,
+                                       {u"endpoint=chat"_s, u"provider=openai"_s});
         QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
         const Run json = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"model"_s, u"--format"_s, u"json"_s});
         QCOMPARE(json.exitCode, 0);
@@ -303,15 +311,11 @@ private Q_SLOTS:
     void simulateJsonGivesUsdBesideEveryNano()
     {
         const QString db = m_dir.filePath(u"simulate.sqlite"_s);
-        const QString csv = m_dir.filePath(u"sim.csv"_s);
-        QFile f(csv);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("ts,in,out,feature\n2026-11-02T10:00:00Z,300,100,chat\n2026-11-02T11:00:00Z,2000,200,search\n"
-                "2026-11-03T09:00:00Z,400,50,chat\n");
-        f.close();
-        const Run imported = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
-                                  u"started_at=ts,prompt_tokens=in,completion_tokens=out,endpoint=feature"_s, u"--set"_s,
-                                  u"model=gpt-4o-2024-08-06"_s, u"--set"_s, u"provider=openai"_s, csv});
+        const Run imported = importCsv(db, m_dir.filePath(u"sim.csv"_s),
+                                       "ts,in,out,feature\n2026-11-02T10:00:00Z,300,100,chat\n"
+                                       "2026-11-02T11:00:00Z,2000,200,search\n2026-11-03T09:00:00Z,400,50,chat\n",
+                                       u"started_at=ts,prompt_tokens=in,completion_tokens=out,endpoint=feature"_s,
+                                       {u"model=gpt-4o-2024-08-06"_s, u"provider=openai"_s});
         QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
         const Run sim = run({u"simulate"_s, u"--db"_s, db, u"--since"_s, u"2026-11-02"_s, u"--until"_s, u"2026-11-03"_s,
                              u"--timezone"_s, u"UTC"_s, u"--format"_s, u"json"_s, u"--scenario"_s,
