@@ -37,6 +37,8 @@
 #include <QStandardPaths>
 #include <QtTest>
 
+#include <memory>
+
 using namespace Qt::StringLiterals;
 using namespace tl;
 using namespace tl::test;
@@ -104,6 +106,25 @@ QList<Call> workload()
 // Strategies of the scenario, used for both the simulation and the live policy.
 const char kStrategies[] = R"({"exact_cache":{"enabled":true,"ttl_seconds":3600},
                                "semantic_cache":{"enabled":true,"threshold":0.85,"ttl_seconds":3600,"embedding_model":"local"}})";
+
+// Ledger B's proxy: the scenario's `strategies` as the live savings policy of each of `endpoints`, the
+// proxy-wide cache off (the policy turns it on for them). Null, with `error` set, when the strategies
+// are not a valid policy.
+std::unique_ptr<ProxyHarness> liveProxy(const QStringList &endpoints, const QJsonObject &strategies, QString &error)
+{
+    QJsonObject perEndpoint;
+    for (const QString &endpoint : endpoints)
+        perEndpoint.insert(endpoint, strategies);
+    auto policy = SavingsPolicy::fromSettingsJson(QJsonObject{{"endpoints"_L1, perEndpoint}});
+    if (!policy) {
+        error = policy.error().message;
+        return nullptr;
+    }
+    return std::make_unique<ProxyHarness>([&](ProxyConfig &c) {
+        c.cache.enabled = false;
+        c.savings = *policy;
+    });
+}
 
 Result<SimulationResult> simulate(ProxyHarness &h, const QJsonObject &strategies)
 {
@@ -180,15 +201,10 @@ void SavingsAgreementTest::simulatedSavingsEqualLiveSavings()
     QVERIFY2(simSemantic.simulated, qPrintable(simSemantic.whyNot));
 
     // 3. The same traffic with the scenario's strategies applied to both endpoints: ledger B.
-    const QJsonObject policyJson{{"endpoints"_L1, QJsonObject{{"faq"_L1, strategies}, {"support"_L1, strategies}}}};
-    auto policy = SavingsPolicy::fromSettingsJson(policyJson);
-    if (!policy)
-        QFAIL(qPrintable(policy.error().message));
-    ProxyHarness b([&](ProxyConfig &c) {
-        c.cache.enabled = false; // the policy turns it on for the two endpoints
-        c.savings = *policy;
-    });
-    QVERIFY2(b.ok(), qPrintable(b.error()));
+    QString error;
+    const auto live = liveProxy({u"faq"_s, u"support"_s}, strategies, error);
+    QVERIFY2(live && live->ok(), qPrintable(live ? live->error() : error));
+    ProxyHarness &b = *live;
     run(b, calls);
     const QList<CallRecord> recordedB = b.records();
     QCOMPARE(recordedB.size(), calls.size());
@@ -241,14 +257,10 @@ void SavingsAgreementTest::repeatedParaphraseIsASemanticHitLive()
     const Result<SimulationResult> sim = simulate(a, strategies);
     if (!sim)
         QFAIL(qPrintable(sim.error().message));
-    auto policy = SavingsPolicy::fromSettingsJson(QJsonObject{{"endpoints"_L1, QJsonObject{{"faq"_L1, strategies}}}});
-    if (!policy)
-        QFAIL(qPrintable(policy.error().message));
-    ProxyHarness b([&](ProxyConfig &c) {
-        c.cache.enabled = false;
-        c.savings = *policy;
-    });
-    QVERIFY2(b.ok(), qPrintable(b.error()));
+    QString error;
+    const auto liveB = liveProxy({u"faq"_s}, strategies, error);
+    QVERIFY2(liveB && liveB->ok(), qPrintable(liveB ? liveB->error() : error));
+    ProxyHarness &b = *liveB;
     run(b, calls);
     const QList<CallRecord> live = b.records();
     QCOMPARE(live.size(), 3);
@@ -300,14 +312,10 @@ void SavingsAgreementTest::routingRuleSavesWhatTheSimulatorProjects()
     const StrategyOutcome &simRouting = sim->strategies[int(Strategy::Routing)];
     QVERIFY2(simRouting.simulated, qPrintable(simRouting.whyNot));
 
-    auto policy = SavingsPolicy::fromSettingsJson(QJsonObject{{"endpoints"_L1, QJsonObject{{"chat"_L1, strategies}}}});
-    if (!policy)
-        QFAIL(qPrintable(policy.error().message));
-    ProxyHarness b([&](ProxyConfig &c) {
-        c.cache.enabled = false;
-        c.savings = *policy;
-    });
-    QVERIFY2(b.ok(), qPrintable(b.error()));
+    QString error;
+    const auto liveB = liveProxy({u"chat"_s}, strategies, error);
+    QVERIFY2(liveB && liveB->ok(), qPrintable(liveB ? liveB->error() : error));
+    ProxyHarness &b = *liveB;
     send(b);
     const QList<CallRecord> live = b.records();
     QCOMPARE(live.size(), 2 * questions.size());
