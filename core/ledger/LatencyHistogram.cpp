@@ -1,5 +1,6 @@
 #include "LatencyHistogram.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tl::LatencyHistogram {
@@ -40,6 +41,28 @@ qint64 percentileUs(const qint64 *counts, double q)
             return representativeUs(i);
     }
     return representativeUs(kBuckets - 1);
+}
+
+qint64 percentileWithinSamplesUs(const qint64 *counts, double q, qint64 sumUs, qint64 calls)
+{
+    const qint64 estimate = percentileUs(counts, q);
+    if (estimate < 0 || calls <= 0)
+        return estimate;
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < kBuckets; ++i) {
+        if (counts[i] > 0) {
+            if (first < 0)
+                first = i;
+            last = i;
+        }
+    }
+    const double mean = double(sumUs) / double(calls);
+    const double firstHigh = first >= kBuckets - 1 ? mean : 1000.0 * std::pow(kGrowth, first); // the last bucket is open above
+    const double lastLow = last <= 0 ? 0.0 : 1000.0 * std::pow(kGrowth, last - 1);
+    const double lo = std::min(firstHigh, mean);
+    const double hi = std::max(lastLow, mean);
+    return qint64(std::llround(std::clamp(double(estimate), lo, hi)));
 }
 
 QByteArray encode(const qint64 *counts)

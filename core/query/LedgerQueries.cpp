@@ -358,32 +358,7 @@ qint64 Aggregate::p95LatencyUs() const
 {
     if (latencyBuckets.empty())
         return -1;
-    const qint64 estimate = LatencyHistogram::percentileUs(latencyBuckets.data(), 0.95);
-    if (estimate < 0 || latencyCalls <= 0)
-        return estimate;
-    // The bucket's middle can lie outside the samples (one call of 772 us in the [0, 1 ms) bucket read
-    // 500 us). Neither min nor max is stored, but these are known to lie within [min, max]: the mean;
-    // the upper bound of the lowest non-empty bucket is >= min; the lower bound of the highest is <= max.
-    // Clamping to [min(firstHigh, mean), max(lastLow, mean)] keeps the estimate within the samples.
-    // Bucket bounds as LatencyHistogram.h defines them: [0, 1 ms), then [1 ms * 1.25^(i-1), 1 ms * 1.25^i);
-    // the last bucket is open above.
-    int first = -1;
-    int last = -1;
-    for (int i = 0; i < int(latencyBuckets.size()); ++i) {
-        if (latencyBuckets[size_t(i)] > 0) {
-            if (first < 0)
-                first = i;
-            last = i;
-        }
-    }
-    if (first < 0)
-        return estimate;
-    const double mean = double(latencySumUs) / double(latencyCalls);
-    const double firstHigh = first >= LatencyHistogram::kBuckets - 1 ? mean : 1000.0 * std::pow(1.25, first);
-    const double lastLow = last <= 0 ? 0.0 : 1000.0 * std::pow(1.25, last - 1);
-    const double lo = std::min(firstHigh, mean);
-    const double hi = std::max(lastLow, mean);
-    return qint64(std::llround(std::clamp(double(estimate), lo, hi)));
+    return LatencyHistogram::percentileWithinSamplesUs(latencyBuckets.data(), 0.95, latencySumUs, latencyCalls);
 }
 
 namespace {

@@ -62,7 +62,7 @@ struct Aggregate
 
     void add(const Aggregate &o);
     qint64 avgLatencyUs() const { return latencyCalls ? latencySumUs / latencyCalls : -1; }
-    qint64 p95LatencyUs() const; // -1 when unknown; histogram estimate, kept within [min, max] (see .cpp)
+    qint64 p95LatencyUs() const; // -1 when unknown; LatencyHistogram::percentileWithinSamplesUs
     NanoUsd costPer1kCalls() const { return calls ? NanoUsd((cost * 1000) / calls) : 0; }
 };
 
