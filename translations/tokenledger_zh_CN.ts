@@ -778,6 +778,10 @@
         <source>routing rule %1: "%2" must be a whole number of at least 0</source>
         <translation>路由规则 %1：“%2”必须是不小于 0 的整数</translation>
     </message>
+    <message numerus="yes">
+        <source>%n call(s) matched a rule routing to %1, which the price book cannot price for them: they keep their recorded cost (no saving counted)</source>
+        <translation><numerusform>%n 次调用匹配了路由到 %1 的规则，但价格表无法为这些调用定价：它们保留记录的费用（不计节省）</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>

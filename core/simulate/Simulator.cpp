@@ -9,6 +9,7 @@
 #include <QScopeGuard>
 
 #include <algorithm>
+#include <climits>
 #include <any>
 #include <map>
 #include <memory>
@@ -150,6 +151,7 @@ struct RowPrices
     // 4. Routing: the first matching rule, if any (then the router is not asked), with the call re-priced
     // on the rule's target and on its own model (the token counts after compression).
     bool ruled = false;
+    const RoutingRule *rule = nullptr; // the rule that matched (the scenario outlives the run)
     std::optional<NanoUsd> ruleRouted;
     std::optional<NanoUsd> ruleBase;
     // The complexity router's target, priced on it and on the call's own model (both known).
@@ -265,6 +267,7 @@ private:
                     continue;
                 const RoutingRule &rule = *compiled.rule;
                 p.ruled = true;
+                p.rule = &rule;
                 const QString &target = rule.routeToProvider.isEmpty() ? provider : rule.routeToProvider;
                 const CostResult routed = m_pricer.price(target, rule.routeTo, usage, r.startedAtUs, r.batch,
                                                          r.callCount);
@@ -408,6 +411,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     qint64 semanticEntryId = 0;
     qint64 rowsWithHash = 0, rowsWithEmbedding = 0, rowsWithConversation = 0, rowsWithComplexity = 0;
     bool anyRulePlan = false;
+    // Calls a rule matched whose target the price book cannot price for them ("provider/model" -> calls):
+    // left at their cost and named in the routing assumptions, never counted as a $0 saving unexplained.
+    std::map<QString, qint64> unpricedRuleTargets;
 
     for (;;) {
         const auto next = scan.next();
@@ -563,6 +569,10 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                         const NanoUsd after = *prices.ruleRouted + (projected - prices.ruleBase.value_or(projected));
                         credit(Strategy::Routing, projected, after);
                         projected = after;
+                    } else if (prices.rule) {
+                        const QString &to = prices.rule->routeToProvider.isEmpty() ? provider
+                                                                                   : prices.rule->routeToProvider;
+                        unpricedRuleTargets[to + u'/' + prices.rule->routeTo] += r.callCount;
                     }
                 } else if (plan.hasRouter && r.complexity != 0) {
                     ++rowsWithComplexity;
@@ -648,6 +658,11 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                                        "these calls have none");
             o.assumptions << QObject::tr("routed calls are re-priced on the target model with the same token "
                                          "counts; quality is not simulated");
+            for (const auto &[target, calls] : unpricedRuleTargets)
+                o.assumptions << QObject::tr("%n call(s) matched a rule routing to %1, which the price book cannot "
+                                             "price for them: they keep their recorded cost (no saving counted)",
+                                             nullptr, int(std::min<qint64>(calls, INT_MAX)))
+                                     .arg(target);
             break;
         case Strategy::Batch:
             o.simulated = o.enabled;

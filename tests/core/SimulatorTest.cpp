@@ -376,6 +376,43 @@ private Q_SLOTS:
         QCOMPARE(fingerprint(*changed), fingerprint(*expected));
     }
 
+    // A rule whose target the price book does not know: the calls it matches keep their cost, and the
+    // routing outcome says so with the count and the target, instead of an unexplained $0 saving.
+    void unpricedRouteTargetIsNamed()
+    {
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        auto ledger = openLedger(m_dir.filePath(u"unpriced-target.sqlite"_s));
+        QList<CallRecord> records;
+        for (int i = 0; i < 5; ++i) {
+            CallRecord r = test::makeRecord(t0 + i * 60'000'000LL, u"faq"_s, u"openai"_s,
+                                            i < 3 ? u"gpt-4o"_s : u"gpt-4o-mini"_s, 400, 100);
+            ledger->pricer()->apply(r);
+            records << r;
+        }
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 5);
+        Scenario sc;
+        sc.routing.enabled = true;
+        RoutingRule typo;
+        typo.model = u"gpt-4o"_s;
+        typo.routeTo = u"gpt-4o-mimi"_s; // misspelt
+        RoutingRule good;
+        good.model = u"gpt-4o-mini"_s;
+        good.routeTo = u"gpt-4.1-nano"_s;
+        sc.routing.rules = {typo, good};
+
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        const StrategyOutcome &routing = outcome(*r, Strategy::Routing);
+        QVERIFY(routing.simulated);
+        QCOMPARE(routing.callsAffected, 2); // only the two gpt-4o-mini calls were re-priced
+        QVERIFY(routing.saving > 0);
+        const QStringList named = routing.assumptions.filter(u"openai/gpt-4o-mimi"_s);
+        QCOMPARE(named.size(), 1);
+        QVERIFY2(named.front().startsWith(u"3 call(s)"_s), qPrintable(named.front()));
+        QVERIFY(routing.assumptions.filter(u"gpt-4.1-nano"_s).isEmpty());
+        QCOMPARE(r->endpoints.front().strategies[int(Strategy::Routing)].assumptions, routing.assumptions);
+    }
+
     // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per
     // million): 4,000 * 2,500 + 100 * 10,000 = 11,000,000 nano-USD, plus the summary on gpt-4o-mini
     // ($0.15 / $0.60): input 10,000 - 2,800 = 7,200 * 150 = 1,080,000, output 400 * 600 = 240,000.
