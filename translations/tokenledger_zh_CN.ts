@@ -2787,6 +2787,10 @@ Saving: %2 (%3 of %4)</source>
         <source>%1; explicit rules: %2</source>
         <translation>%1；显式规则：%2 条</translation>
     </message>
+    <message>
+        <source>Upstream %1 runs without its stored key (%2); its clients must send their own key.</source>
+        <translation>上游 %1 在没有已存密钥的情况下运行（%2）；其客户端必须自带密钥。</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>

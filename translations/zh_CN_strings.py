@@ -13,6 +13,7 @@ T = {
 'Provider': '提供商',
 'Priced as model': '按此模型计价',
 '%n call(s) matched a rule routing to %1, which the price book cannot price for them: they keep their recorded cost (no saving counted)': '%n 次调用匹配了路由到 %1 的规则，但价格表无法为这些调用定价：它们保留记录的费用（不计节省）',
+'Upstream %1 runs without its stored key (%2); its clients must send their own key.': '上游 %1 在没有已存密钥的情况下运行（%2）；其客户端必须自带密钥。',
 '%n call(s) in this row have no price; the cost covers priced calls only.': '此行有 %n 次调用没有价格；费用只包含已定价的调用。',
 'unpriced': '未定价',
 "Input tokens read from the provider's prompt cache (part of prompt tokens)": '从提供商提示缓存读取的输入 token（包含在提示 token 中）',

@@ -17,7 +17,7 @@ Error keychainError(const QKeychain::Job *job, const QString &name)
 {
     switch (job->error()) {
     case QKeychain::EntryNotFound:
-        return Error{ErrorCode::Secret, u"No key is stored in the keychain for \"%1\"."_s.arg(name)};
+        return Error{ErrorCode::NotFound, u"No key is stored in the keychain for \"%1\"."_s.arg(name)};
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
         return Error{ErrorCode::Secret, u"The keychain refused access to \"%1\" (is it unlocked?)."_s.arg(name)};

@@ -12,8 +12,8 @@ namespace tl {
 // Linux, Keychain on macOS, Credential Manager on Windows), never QSettings, SQLite, logs or exports.
 // Entries are named by the caller ("proxy/upstream/openai", "admin/openai", ...) under one service.
 //
-// Errors (ErrorCode::Secret): a missing entry is an error ("no key stored for ..."), never an empty
-// key; a keychain that is locked, absent or refuses access is an error with its reason. There is no
+// Errors: a missing entry is ErrorCode::NotFound ("No key is stored ..."), never an empty key; a
+// keychain that is locked, absent or refuses access is ErrorCode::Secret with its reason. There is no
 // plaintext fallback. Error messages never contain a secret.
 // Thread affinity: call from a thread with a running event loop (the GUI or the command's main
 // thread); the futures finish on that thread.

@@ -425,7 +425,7 @@ private Q_SLOTS:
         BatchService service(*h.ledger, h.secrets, h.network, configFor(h));
         const auto job = await(service.submit(BatchProvider::OpenAi, *BatchBuilder::fromText("x\n", TemplateBatchSpec{}), u"x"_s));
         QVERIFY(!job);
-        QCOMPARE(job.error().code, ErrorCode::Secret);
+        QCOMPARE(job.error().code, ErrorCode::NotFound);
         QCOMPARE(h.server.requests().size(), 0);
     }
 

@@ -16,7 +16,7 @@ public:
     {
         ++reads;
         if (!m_entries.contains(name))
-            return QtFuture::makeReadyFuture(Result<QByteArray>(fail(ErrorCode::Secret, QStringLiteral("no key stored for %1").arg(name))));
+            return QtFuture::makeReadyFuture(Result<QByteArray>(fail(ErrorCode::NotFound, QStringLiteral("no key stored for %1").arg(name))));
         return QtFuture::makeReadyFuture(Result<QByteArray>(m_entries.value(name)));
     }
     QFuture<Result<void>> write(const QString &name, const QByteArray &secret) override

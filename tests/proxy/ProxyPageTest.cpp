@@ -38,6 +38,7 @@ class MemorySecretStore final : public SecretStore
 {
 public:
     QHash<QString, QByteArray> entries;
+    QString lockedReason; // non-empty: every read fails as a locked keychain does (ErrorCode::Secret)
     template<typename T>
     static QFuture<T> ready(T value)
     {
@@ -49,8 +50,10 @@ public:
     }
     QFuture<Result<QByteArray>> read(const QString &name) override
     {
+        if (!lockedReason.isEmpty())
+            return ready<Result<QByteArray>>(fail(ErrorCode::Secret, lockedReason));
         if (!entries.contains(name))
-            return ready<Result<QByteArray>>(fail(ErrorCode::Secret, u"No key is stored in the keychain for \"%1\"."_s.arg(name)));
+            return ready<Result<QByteArray>>(fail(ErrorCode::NotFound, u"No key is stored in the keychain for \"%1\"."_s.arg(name)));
         return ready<Result<QByteArray>>(entries.value(name));
     }
     QFuture<Result<void>> write(const QString &name, const QByteArray &secret) override
@@ -156,6 +159,57 @@ private Q_SLOTS:
         // The key is nowhere in the settings file.
         settings.setValue(u"proxy/flush"_s, 1);
         QVERIFY(!readFile(dir.filePath(u"settings.ini"_s)).contains("PLANTED"));
+    }
+
+    // A keychain that cannot be read does not stop the proxy, but the page says which upstream runs
+    // without its stored key and why; an entry that is simply not there ("clients send their own key")
+    // is not a warning.
+    void unreadableKeychainIsSaid()
+    {
+        QTemporaryDir dir;
+        LoopbackUpstream upstream;
+        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
+        QVERIFY(ledger);
+        Settings settings(dir.filePath(u"settings.ini"_s));
+        settings.setValue(u"proxy/port"_s, freePort());
+        settings.setValue(u"proxy/upstreams"_s,
+                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1")
+                                     + R"(","keychainEntry":"proxy/upstream/openai"}])"));
+        auto secrets = std::make_shared<MemorySecretStore>();
+        Proxy proxy(**ledger);
+        ProxyPage page(proxy, settings, secrets);
+        auto *enabled = page.findChild<QCheckBox *>(u"proxyEnabled"_s);
+        auto *status = page.findChild<QLabel *>(u"proxyState"_s);
+        QVERIFY(status);
+        const QString said = u"runs without its stored key"_s;
+
+        // No entry stored: the normal "clients send their own key" case.
+        enabled->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QTRY_VERIFY(status->text().startsWith(u"Running on"_s));
+        QVERIFY2(!status->text().contains(said), qPrintable(status->text()));
+        enabled->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+
+        // A locked keychain: the proxy runs, and the status names the upstream and the keychain's reason.
+        secrets->lockedReason = u"The keychain refused access to \"proxy/upstream/openai\" (is it unlocked?)."_s;
+        enabled->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QTRY_VERIFY(status->text().contains(said));
+        QVERIFY(status->text().contains(u"Upstream openai"_s));
+        QVERIFY(status->text().contains(u"is it unlocked?"_s));
+        enabled->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+
+        // Unlocked again: the next start forgets the warning.
+        secrets->lockedReason.clear();
+        secrets->entries.insert(u"proxy/upstream/openai"_s, "sk-PLANTED-page-key");
+        enabled->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QTRY_VERIFY(status->text().startsWith(u"Running on"_s));
+        QVERIFY2(!status->text().contains(said), qPrintable(status->text()));
+        enabled->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
     }
 
     // "Request text": the endpoints typed in are saved, reach the proxy's config when it starts, and the

@@ -50,7 +50,7 @@ private Q_SLOTS:
         // A missing entry is an error, never an empty key.
         const Result<QByteArray> gone = await(store.read(u"proxy/upstream/openai"_s));
         QVERIFY(!gone.has_value());
-        QCOMPARE(gone.error().code, ErrorCode::Secret);
+        QCOMPARE(gone.error().code, ErrorCode::NotFound);
         QVERIFY(gone.error().message.contains(u"No key is stored"_s));
         QVERIFY(!gone.error().message.contains(u"PLANTED"_s));
     }

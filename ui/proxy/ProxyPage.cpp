@@ -363,19 +363,24 @@ void ProxyPage::toggle(bool on)
         return;
     }
     m_status->setText(tr("Starting..."));
+    m_keyWarnings.clear();
     startWithKeys(std::move(config), 0);
 }
 
 void ProxyPage::startWithKeys(ProxyConfig config, qsizetype next)
 {
     // Keys named by a keychain entry are read one after another; an entry that is not there means
-    // "clients send their own key" for that upstream.
+    // "clients send their own key" for that upstream. A keychain that cannot be read at all does not
+    // stop the proxy either, but is said (m_keyWarnings): a user who stored a key expects it used.
     while (next < config.upstreams.size() && config.upstreams[next].keychainEntry.isEmpty())
         ++next;
     if (next < config.upstreams.size()) {
         continueOn(m_secrets->read(config.upstreams[next].keychainEntry), this, [this, config, next](Result<QByteArray> key) mutable {
             if (key)
                 config.upstreams[next].apiKey = *key;
+            else if (key.error().code != ErrorCode::NotFound)
+                m_keyWarnings << tr("Upstream %1 runs without its stored key (%2); its clients must send their own key.")
+                                     .arg(config.upstreams[next].id, key.error().message);
             startWithKeys(std::move(config), next + 1);
         });
         return;
@@ -435,7 +440,9 @@ void ProxyPage::refreshState()
     for (QWidget *w : std::initializer_list<QWidget *>{m_port, m_bind, m_accessToken, m_upstreams, m_storeText})
         w->setEnabled(!running);
     if (running)
-        m_status->setText(tr("Running on %1:%2.").arg(m_proxy.config().bindAddress.toString()).arg(m_proxy.port()));
+        m_status->setText((QStringList{tr("Running on %1:%2.").arg(m_proxy.config().bindAddress.toString()).arg(m_proxy.port())}
+                           + m_keyWarnings)
+                              .join(u' '));
     else if (m_status->text().isEmpty() || m_status->text().startsWith(tr("Running")) || m_status->text().startsWith(tr("Stopping")))
         m_status->setText(tr("Stopped."));
     m_snippet->setPlainText(snippet());

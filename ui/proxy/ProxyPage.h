@@ -51,6 +51,10 @@ public:
 private:
     void toggle(bool on);
     void startWithKeys(ProxyConfig config, qsizetype next);
+    // Upstreams whose keychain entry could not be read for a reason other than "no key stored"
+    // (keychain locked, absent, access refused): shown beside "Running", since their clients must
+    // then send their own key. Set by startWithKeys(), cleared by the next start.
+    QStringList m_keyWarnings;
     void saveSettings();
     void loadSettings();
     void saveKeyForSelectedUpstream();
