@@ -24,6 +24,10 @@ run "$BENCH/bench_tokenizer" "${TL_BENCH_SECONDS:-2}"
 section "proxy (core/proxy through tokenledger proxy; nginx upstream; @portkey-ai/gateway peer)"
 run "$ROOT/tests/bench/bench-proxy.sh" "$BUILD"
 
+# --- durability: kill -9 of the proxy under exact-cache-hit and miss load; the lost window (<= 250 ms) ---
+section "durability (tokenledger proxy killed with SIGKILL under load; lost window per mode)"
+run "$ROOT/tests/bench/bench-durability.sh" "$BUILD"
+
 # --- semantic cache: local embedder, index exact vs HNSW at 1k/10k/100k entries, cache reopen ---
 section "semantic cache (core/semantic: LocalEmbedder, SemanticIndex exact vs HNSW, SemanticCache)"
 run "$BENCH/bench_semantic" --max "${TL_BENCH_SEMANTIC_MAX:-100000}"

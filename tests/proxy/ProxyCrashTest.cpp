@@ -3,7 +3,7 @@
 // ledger must open clean (PRAGMA integrity_check is "ok"), every record it kept must be whole, and
 // the records lost must be only the newest ones (no hole before the last committed record). How
 // much traffic was lost is reported (qInfo), not asserted as a timing: the 250 ms target is measured
-// by tests/bench/bench-proxy.sh.
+// by tests/bench/bench-durability.sh.
 
 #include "LoopbackUpstream.h"
 #include "TestSupport.h"
