@@ -75,6 +75,29 @@ quint16 freePort()
     return s.serverPort();
 }
 
+// A page's world: a temp folder, a loopback upstream, a ledger and a settings file naming a free port
+// and one "openai" upstream on that upstream (with `keychainEntry` when it is not empty).
+struct PageHarness
+{
+    QTemporaryDir dir;
+    LoopbackUpstream upstream;
+    std::unique_ptr<Ledger> ledger;
+    Settings settings{dir.filePath(u"settings.ini"_s)};
+    quint16 port = freePort();
+
+    explicit PageHarness(const QByteArray &keychainEntry = {})
+    {
+        auto opened = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
+        if (opened)
+            ledger = std::move(*opened);
+        settings.setValue(u"proxy/port"_s, port);
+        settings.setValue(u"proxy/upstreams"_s,
+                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1")
+                                     + (keychainEntry.isEmpty() ? QByteArray() : R"(","keychainEntry":")" + keychainEntry)
+                                     + R"("}])"));
+    }
+};
+
 } // namespace
 
 class ProxyPageTest : public QObject
@@ -105,20 +128,13 @@ private Q_SLOTS:
 
     void pageStartsProxyAndShowsLiveTraffic()
     {
-        QTemporaryDir dir;
-        LoopbackUpstream upstream;
-        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
-        QVERIFY(ledger);
-        Settings settings(dir.filePath(u"settings.ini"_s));
-        const quint16 port = freePort();
-        settings.setValue(u"proxy/port"_s, port);
-        settings.setValue(u"proxy/upstreams"_s,
-                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1")
-                                     + R"(","keychainEntry":"proxy/upstream/openai"}])"));
+        PageHarness h("proxy/upstream/openai");
+        QVERIFY(h.ledger);
+        auto &[dir, upstream, ledger, settings, port] = h;
         auto secrets = std::make_shared<MemorySecretStore>();
         secrets->entries.insert(u"proxy/upstream/openai"_s, "sk-PLANTED-page-key");
         {
-            Proxy proxy(**ledger);
+            Proxy proxy(*ledger);
             ProxyPage page(proxy, settings, secrets);
             ProxyStatusIndicator indicator(proxy);
             QAbstractItemModelTester tester(page.logModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -166,18 +182,11 @@ private Q_SLOTS:
     // is not a warning.
     void unreadableKeychainIsSaid()
     {
-        QTemporaryDir dir;
-        LoopbackUpstream upstream;
-        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
-        QVERIFY(ledger);
-        Settings settings(dir.filePath(u"settings.ini"_s));
-        settings.setValue(u"proxy/port"_s, freePort());
-        settings.setValue(u"proxy/upstreams"_s,
-                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1")
-                                     + R"(","keychainEntry":"proxy/upstream/openai"}])"));
+        PageHarness h("proxy/upstream/openai");
+        QVERIFY(h.ledger);
         auto secrets = std::make_shared<MemorySecretStore>();
-        Proxy proxy(**ledger);
-        ProxyPage page(proxy, settings, secrets);
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, secrets);
         auto *enabled = page.findChild<QCheckBox *>(u"proxyEnabled"_s);
         auto *status = page.findChild<QLabel *>(u"proxyState"_s);
         QVERIFY(status);
@@ -216,15 +225,10 @@ private Q_SLOTS:
     // field is locked while it runs (the setting takes effect at start).
     void requestTextEndpointsReachTheProxy()
     {
-        QTemporaryDir dir;
-        LoopbackUpstream upstream;
-        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
-        QVERIFY(ledger);
-        Settings settings(dir.filePath(u"settings.ini"_s));
-        settings.setValue(u"proxy/port"_s, freePort());
-        settings.setValue(u"proxy/upstreams"_s,
-                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1") + R"("}])"));
-        Proxy proxy(**ledger);
+        PageHarness h;
+        QVERIFY(h.ledger);
+        auto &[dir, upstream, ledger, settings, port] = h;
+        Proxy proxy(*ledger);
         {
             ProxyPage page(proxy, settings, std::make_shared<MemorySecretStore>());
             auto *field = page.findChild<QLineEdit *>(u"proxyStoreText"_s);
@@ -252,20 +256,14 @@ private Q_SLOTS:
     // marked wrong, after which the same request goes upstream again.
     void savingsSectionAndMarkSemanticHitWrong()
     {
-        QTemporaryDir dir;
-        LoopbackUpstream upstream;
-        auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
-        QVERIFY(ledger);
-        Settings settings(dir.filePath(u"settings.ini"_s));
-        const quint16 port = freePort();
-        settings.setValue(u"proxy/port"_s, port);
+        PageHarness h;
+        QVERIFY(h.ledger);
+        auto &[dir, upstream, ledger, settings, port] = h;
         settings.setValue(u"proxy/cacheEnabled"_s, false);
-        settings.setValue(u"proxy/upstreams"_s,
-                          QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + upstream.baseUrl("/v1") + R"("}])"));
         settings.setValue(u"proxy/savings_policy"_s,
                           QByteArray(R"({"default":{},"endpoints":{"faq":{"semantic_cache":{"enabled":true,"threshold":0.8,)"
                                      R"("ttl_seconds":900},"routing":{"enabled":true,"mode":"shadow"}}}})"));
-        Proxy proxy(**ledger);
+        Proxy proxy(*ledger);
         ProxyPage page(proxy, settings, std::make_shared<MemorySecretStore>());
         page.resize(1100, 900);
         page.show();
