@@ -3,6 +3,7 @@
 #include "cache/ExactCache.h"
 #include "common/Logging.h"
 #include "ledger/Ledger.h"
+#include "proxy/EpollEventDispatcher.h"
 #include "proxy/ProxyServer.h"
 
 #include <QPromise>
@@ -60,6 +61,15 @@ QFuture<Result<quint16>> Proxy::start(ProxyConfig config)
     m_stats = std::make_shared<ProxyStats>();
     m_thread.reset(new QThread);
     m_thread->setObjectName(u"tokenledger-proxy"_s);
+#ifdef Q_OS_LINUX
+    // An epoll dispatcher on this thread (EpollEventDispatcher.h says why); TOKENLEDGER_PROXY_DISPATCHER=qt
+    // keeps Qt's own, for comparison.
+    if (qEnvironmentVariable("TOKENLEDGER_PROXY_DISPATCHER") != "qt"_L1) {
+        auto dispatcher = std::make_unique<EpollEventDispatcher>();
+        if (dispatcher->isValid())
+            m_thread->setEventDispatcher(dispatcher.release());
+    }
+#endif
     m_anchor = new QObject;
     m_anchor->moveToThread(m_thread.get()); // a plain QObject; everything with sockets is built inside
     connect(m_thread.get(), &QThread::finished, m_anchor, &QObject::deleteLater);

@@ -32,6 +32,8 @@ using ThreadPtr = std::unique_ptr<QThread, ThreadDeleter>;
 // its own worker thread. The server, its sockets, the upstream client (libcurl multi) and the exact
 // cache's SQLite connection are all created inside that thread.
 //
+// On Linux the worker thread runs an epoll event dispatcher (EpollEventDispatcher; environment
+// TOKENLEDGER_PROXY_DISPATCHER=qt keeps Qt's default one).
 // Every answered request is recorded in `ledger` (Ledger::writer().submit(), non-blocking) and
 // announced in batches by recordsFinished() on this object's thread.
 // Thread affinity: create, call and destroy on one thread (the GUI thread or the headless command's
