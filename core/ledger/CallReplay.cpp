@@ -15,21 +15,25 @@ namespace tl::CallReplay {
 
 namespace {
 
-void putVarint(QByteArray &out, qint64 value)
+// A zigzag LEB128 varint of `value` at `out` (at most 10 bytes); returns the end.
+unsigned char *putVarint(unsigned char *out, qint64 value)
 {
     // zigzag: small negative values (-1) stay one byte
     quint64 v = (quint64(value) << 1) ^ quint64(value >> 63);
     while (v >= 0x80) {
-        out.append(char(v | 0x80));
+        *out++ = static_cast<unsigned char>(v | 0x80);
         v >>= 7;
     }
-    out.append(char(v));
+    *out++ = static_cast<unsigned char>(v);
+    return out;
 }
 
-void putText(QByteArray &out, std::string_view t)
+unsigned char *putText(unsigned char *out, std::string_view t)
 {
-    putVarint(out, qint64(t.size()));
-    out.append(t.data(), qsizetype(t.size()));
+    out = putVarint(out, qint64(t.size()));
+    if (!t.empty())
+        std::memcpy(out, t.data(), t.size());
+    return out + t.size();
 }
 
 struct Reader
@@ -79,16 +83,22 @@ const char16_t kReplayedColumns[] = u"id, started_at_us, endpoint_id, provider_i
 
 void encode(const Fields &f, QByteArray &out)
 {
-    out.clear();
-    out.append(char(kFormat));
+    constexpr qsizetype kMaxVarint = 10;
+    // The format byte, 20 integers and 2 texts with their lengths, written in place (no append per byte).
+    const qsizetype most = 1 + 22 * kMaxVarint + qsizetype(f.requestHash.size() + f.taskType.size());
+    out.resize(most);
+    auto *const begin = reinterpret_cast<unsigned char *>(out.data());
+    unsigned char *p = begin;
+    *p++ = kFormat;
     for (qint64 v : {f.endpointId, f.providerId, f.servedModelId, f.keyId, f.usage.promptTokens, f.usage.cachedTokens,
                      f.usage.cacheWrite5mTokens, f.usage.cacheWrite1hTokens, f.usage.completionTokens,
                      f.usage.reasoningTokens, f.usage.audioInputTokens, f.usage.audioOutputTokens,
                      f.usage.imageInputTokens, f.batch, f.promptChars, f.httpStatus, f.cacheOutcome, f.callCount,
                      f.messageCount, f.hasTools})
-        putVarint(out, v);
-    putText(out, f.requestHash);
-    putText(out, f.taskType);
+        p = putVarint(p, v);
+    p = putText(p, f.requestHash);
+    p = putText(p, f.taskType);
+    out.resize(p - begin);
 }
 
 bool decode(const void *data, std::size_t size, Fields &f)

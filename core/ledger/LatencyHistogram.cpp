@@ -65,19 +65,47 @@ qint64 percentileWithinSamplesUs(const qint64 *counts, double q, qint64 sumUs, q
     return qint64(std::llround(std::clamp(double(estimate), lo, hi)));
 }
 
-QByteArray encode(const qint64 *counts)
+namespace {
+// Decimal digits of `v` at `out`; returns the end.
+char *putNumber(char *out, qint64 v)
 {
-    QByteArray out;
+    quint64 magnitude = quint64(v);
+    if (v < 0) {
+        *out++ = '-';
+        magnitude = ~magnitude + 1;
+    }
+    char digits[20];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    while (n > 0)
+        *out++ = digits[--n];
+    return out;
+}
+} // namespace
+
+qsizetype encodeInto(const qint64 *counts, char *out)
+{
+    char *p = out;
     for (int i = 0; i < kBuckets; ++i) {
         if (counts[i] == 0)
             continue;
-        if (!out.isEmpty())
-            out += ',';
-        out += QByteArray::number(i);
-        out += ':';
-        out += QByteArray::number(counts[i]);
+        if (p != out)
+            *p++ = ',';
+        p = putNumber(p, i);
+        *p++ = ':';
+        p = putNumber(p, counts[i]);
     }
-    return out;
+    return p - out;
+}
+
+QByteArray encode(const qint64 *counts)
+{
+    char buffer[kMaxEncodedSize];
+    const qsizetype size = encodeInto(counts, buffer);
+    return size == 0 ? QByteArray() : QByteArray(buffer, size);
 }
 
 bool addEncoded(const char *text, qsizetype size, qint64 *counts)

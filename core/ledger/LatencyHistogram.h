@@ -27,6 +27,9 @@ qint64 percentileWithinSamplesUs(const qint64 *counts, double q, qint64 sumUs, q
 // ascending order as "bucket:count" joined by ',' (ASCII), e.g. "24:3,25:10". One row per (period,
 // endpoint, model, key) instead of one per bucket: long-range breakdowns read 10-15 times fewer rows.
 QByteArray encode(const qint64 *counts);
+// encode() into `out` (at least kMaxEncodedSize bytes), without allocating; returns the length.
+inline constexpr qsizetype kMaxEncodedSize = kBuckets * 24; // "63:" + 20 characters of count + ','
+qsizetype encodeInto(const qint64 *counts, char *out);
 // Adds an encoded histogram (any bucket order; repeated buckets add up) to `counts` (kBuckets
 // entries). Returns false, leaving the well-formed prefix added, when the text is malformed.
 bool addEncoded(const char *text, qsizetype size, qint64 *counts);

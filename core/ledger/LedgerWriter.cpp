@@ -18,10 +18,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -97,10 +100,23 @@ const char kInsertSql[] = R"(INSERT INTO calls (id, started_at_us, endpoint_id, 
             ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
+// embedding_of (schema v11): the call whose row holds this call's embedding bytes, when an earlier call
+// of this writer stored the same bytes (an exact-cache hit repeats its request's embedding).
 const char kSavingsSql[] = R"(INSERT INTO call_savings (call_id, complexity, route_mode, routed_model,
     tokens_before_compression, tokens_after_compression, fewshot_set, fewshot_examples, fewshot_tokens,
-    fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, embedding)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING)";
+    fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, embedding, embedding_of)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING)";
+
+// The embeddings remembered for embedding_of, by a 64-bit hash of their bytes (the bytes are compared
+// with the owner's stored copy before a reference is written): up to this many per generation, two
+// generations (the current one and the one before), about 2 x 32,768 x 16 bytes.
+constexpr qsizetype kEmbeddingOwners = 32768;
+// The most recent owners' buffers, held (so their addresses stay theirs) and found by address: the
+// exact-cache hits of one request share one buffer (the proxy's memo), so a hit is recognised without
+// hashing or reading its bytes. At most this many buffers (~1 MiB of 4 KiB embeddings) are held.
+constexpr qsizetype kRecentEmbeddingBuffers = 256;
+
+const char kEmbeddingSelectSql[] = "SELECT embedding FROM call_savings WHERE call_id = ?";
 
 const char kTextSql[] = R"(INSERT INTO call_text (call_id, request_body, response_body) VALUES (?, ?, ?)
     ON CONFLICT (call_id) DO NOTHING)";
@@ -145,8 +161,9 @@ void mergeHistograms(sqlite3_context *context, int argc, sqlite3_value **argv)
             return;
         }
     }
-    const QByteArray merged = LatencyHistogram::encode(counts.data());
-    sqlite3_result_text(context, merged.constData(), int(merged.size()), SQLITE_TRANSIENT);
+    char merged[LatencyHistogram::kMaxEncodedSize];
+    const qsizetype size = LatencyHistogram::encodeInto(counts.data(), merged);
+    sqlite3_result_text(context, merged, int(size), SQLITE_TRANSIENT);
 }
 
 struct StatementDeleter
@@ -164,6 +181,30 @@ void bindText(sqlite3_stmt *s, int i, const QString &text)
     }
     const QByteArray utf8 = text.toUtf8();
     sqlite3_bind_text(s, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+// UTF-8 of `text` in `buffer`, kept by the caller until the statement has run: an ASCII text (the usual
+// case: model names, price entries, hashes) is copied in place into the buffer's capacity, so a record
+// costs no allocation per text column; other text goes through QString::toUtf8().
+std::string_view utf8Into(const QString &text, QByteArray &buffer)
+{
+    const qsizetype n = text.size();
+    buffer.resize(n);
+    char *out = buffer.data();
+    const char16_t *in = reinterpret_cast<const char16_t *>(text.constData());
+    for (qsizetype k = 0; k < n; ++k) {
+        if (in[k] >= 0x80) {
+            buffer = text.toUtf8();
+            break;
+        }
+        out[k] = char(in[k]);
+    }
+    return {buffer.constData(), size_t(buffer.size())};
+}
+
+void bindUtf8(sqlite3_stmt *s, int i, std::string_view utf8)
+{
+    sqlite3_bind_text(s, i, utf8.empty() ? "" : utf8.data(), int(utf8.size()), SQLITE_STATIC);
 }
 
 // A failed SQLite call: its (extended) result code and message.
@@ -389,6 +430,7 @@ private:
             {kSavingsSql, &m_savings},
             {kTextSql, &m_text},
             {kReplaySql, &m_replay},
+            {kEmbeddingSelectSql, &m_embeddingSelect},
             {kLabelInsertSql, &m_labelInsert},
             {kLabelSelectSql, &m_labelSelect},
             {rollup.arg(u"rollup_hour"_s, u"hour_us"_s).toUtf8(), &m_rollup[0]},
@@ -407,7 +449,8 @@ private:
 
     void closeRaw()
     {
-        for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_text, &m_replay, &m_labelInsert,
+        for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_text, &m_replay,
+                             &m_embeddingSelect, &m_labelInsert,
                              &m_labelSelect, &m_rollup[0], &m_rollup[1], &m_rollup[2], &m_latency[0], &m_latency[1], &m_latency[2]})
             s->reset();
         if (m_raw)
@@ -465,7 +508,10 @@ private:
         sqlite3_bind_int64(s, i++, labels[2]); // requested model
         sqlite3_bind_int64(s, i++, labels[3]); // served model
         sqlite3_bind_int64(s, i++, labels[4]); // key
-        bindText(s, i++, r.tags.isEmpty() ? QString() : r.tags.join(u','));
+        if (r.tags.isEmpty())
+            bindUtf8(s, i++, {});
+        else
+            bindUtf8(s, i++, utf8Into(r.tags.join(u','), m_utf8[0]));
         sqlite3_bind_int64(s, i++, r.usage.promptTokens);
         sqlite3_bind_int64(s, i++, r.usage.cachedTokens);
         sqlite3_bind_int64(s, i++, r.usage.cacheWrite5mTokens);
@@ -481,38 +527,39 @@ private:
         else
             sqlite3_bind_null(s, i++);
         sqlite3_bind_int(s, i++, int(r.costStatus));
-        bindText(s, i++, r.priceEntry);
-        bindText(s, i++, r.priceVersion);
+        bindUtf8(s, i++, utf8Into(r.priceEntry, m_utf8[1]));
+        bindUtf8(s, i++, utf8Into(r.priceVersion, m_utf8[2]));
         sqlite3_bind_int64(s, i++, r.latencyUs);
         sqlite3_bind_int64(s, i++, r.ttftUs);
         sqlite3_bind_int(s, i++, r.httpStatus);
-        bindText(s, i++, r.errorKind);
+        bindUtf8(s, i++, utf8Into(r.errorKind, m_utf8[3]));
         sqlite3_bind_int(s, i++, int(r.cacheOutcome));
         sqlite3_bind_int64(s, i++, r.savedCost);
         sqlite3_bind_int(s, i++, r.batch ? 1 : 0);
         sqlite3_bind_int(s, i++, int(r.sourceKind));
-        bindText(s, i++, r.sourceRef);
+        bindUtf8(s, i++, utf8Into(r.sourceRef, m_utf8[4]));
         if (r.sourceKey.isEmpty())
             sqlite3_bind_null(s, i++); // NULLs never collide in the UNIQUE index: always inserted
         else
-            bindText(s, i++, r.sourceKey);
+            bindUtf8(s, i++, utf8Into(r.sourceKey, m_utf8[5]));
         sqlite3_bind_double(s, i++, r.similarity);
         sqlite3_bind_int64(s, i++, r.requestBytes);
         sqlite3_bind_int64(s, i++, r.responseBytes);
-        bindText(s, i++, r.requestHash);
+        m_requestHash = utf8Into(r.requestHash, m_utf8[6]);
+        bindUtf8(s, i++, m_requestHash);
         sqlite3_bind_int64(s, i++, r.promptChars);
         sqlite3_bind_int(s, i++, r.messageCount);
         sqlite3_bind_int64(s, i++, r.maxTokens);
         sqlite3_bind_int(s, i++, r.hasTools ? 1 : 0);
-        bindText(s, i++, r.taskType);
+        m_taskType = utf8Into(r.taskType, m_utf8[7]);
+        bindUtf8(s, i++, m_taskType);
         sqlite3_bind_int64(s, i++, r.callCount);
     }
 
-    // Inserts the call's call_replay row (CallReplay.h): the calls columns the simulator replays.
+    // Inserts the call's call_replay row (CallReplay.h): the calls columns the simulator replays. Right
+    // after bindRecord(r), whose UTF-8 of the request hash and task type it reuses.
     int insertReplay(const CallRecord &r, const std::array<qint64, 5> &labels)
     {
-        const QByteArray requestHash = r.requestHash.toUtf8();
-        const QByteArray taskType = r.taskType.toUtf8();
         CallReplay::Fields f;
         f.endpointId = labels[0];
         f.providerId = labels[1];
@@ -526,8 +573,8 @@ private:
         f.callCount = r.callCount;
         f.messageCount = r.messageCount;
         f.hasTools = r.hasTools ? 1 : 0;
-        f.requestHash = std::string_view(requestHash.constData(), size_t(requestHash.size()));
-        f.taskType = std::string_view(taskType.constData(), size_t(taskType.size()));
+        f.requestHash = m_requestHash;
+        f.taskType = m_taskType;
         CallReplay::encode(f, m_replayFields);
         sqlite3_stmt *s = m_replay.get();
         sqlite3_bind_int64(s, 1, r.startedAtUs);
@@ -540,7 +587,59 @@ private:
         return run(s);
     }
 
-    void bindSavings(qint64 callId, const SavingsTrace &t)
+    static size_t embeddingDigest(const QByteArray &embedding) { return qHash(QByteArrayView(embedding), 0x5eed); }
+
+    // The call whose call_savings row already holds exactly the bytes of `embedding` (written by this
+    // writer, committed or earlier in the current transaction), 0 if none is known. A known digest is
+    // confirmed by comparing the bytes with the owner's stored copy, so a hash collision costs a copy,
+    // never a wrong embedding.
+    qint64 embeddingOwner(const QByteArray &embedding, size_t digest)
+    {
+        qint64 owner = m_embeddingOwners.value(digest, 0);
+        if (owner == 0) {
+            owner = m_olderEmbeddingOwners.value(digest, 0);
+            if (owner == 0)
+                return 0;
+            rememberEmbedding(digest, owner); // still in use: keep it into the next generation
+        }
+        sqlite3_stmt *s = m_embeddingSelect.get();
+        sqlite3_bind_int64(s, 1, owner);
+        bool same = false;
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            const void *stored = sqlite3_column_blob(s, 0);
+            same = sqlite3_column_bytes(s, 0) == embedding.size() && stored
+                && std::memcmp(stored, embedding.constData(), size_t(embedding.size())) == 0;
+        }
+        sqlite3_reset(s);
+        if (!same)
+            return 0;
+        rememberBuffer(embedding, owner);
+        return owner;
+    }
+
+    // The owner of the very buffer `embedding` uses, if it is one of the recent ones (same address and
+    // size: the same bytes, since a held buffer cannot change or be freed); 0 otherwise.
+    qint64 bufferOwner(const QByteArray &embedding) const
+    {
+        const auto it = m_recentBuffers.constFind(embedding.constData());
+        return it != m_recentBuffers.cend() && it->first.size() == embedding.size() ? it->second : 0;
+    }
+
+    void rememberBuffer(const QByteArray &embedding, qint64 owner)
+    {
+        if (m_recentBuffers.size() >= kRecentEmbeddingBuffers)
+            m_recentBuffers.clear();
+        m_recentBuffers.insert(embedding.constData(), {embedding, owner});
+    }
+
+    void rememberEmbedding(size_t digest, qint64 owner)
+    {
+        if (m_embeddingOwners.size() >= kEmbeddingOwners)
+            m_olderEmbeddingOwners = std::exchange(m_embeddingOwners, {});
+        m_embeddingOwners.insert(digest, owner);
+    }
+
+    void bindSavings(qint64 callId, const SavingsTrace &t, qint64 embeddingOf)
     {
         sqlite3_stmt *s = m_savings.get();
         int j = 1;
@@ -557,10 +656,15 @@ private:
         bindText(s, j++, t.semanticScope);
         bindText(s, j++, t.guardSignature);
         bindText(s, j++, t.embeddingModel);
-        if (t.embedding.isEmpty())
+        // The record outlives the statement's step (SQLITE_STATIC); every binding is replaced before the next.
+        if (t.embedding.isEmpty() || embeddingOf > 0)
             sqlite3_bind_null(s, j++);
         else
-            sqlite3_bind_blob(s, j++, t.embedding.constData(), int(t.embedding.size()), SQLITE_TRANSIENT);
+            sqlite3_bind_blob(s, j++, t.embedding.constData(), int(t.embedding.size()), SQLITE_STATIC);
+        if (embeddingOf > 0)
+            sqlite3_bind_int64(s, j++, embeddingOf);
+        else
+            sqlite3_bind_null(s, j++);
     }
 
     // Adds the batch's rollup deltas to the hourly (level 0), daily (1) or weekly (2) tables: one upsert
@@ -605,12 +709,13 @@ private:
         }
         sqlite3_stmt *l = m_latency[level].get();
         for (const auto &[k, counts] : level == 0 ? latencies : periodLatency) {
-            const QByteArray encoded = LatencyHistogram::encode(counts.data());
+            char encoded[LatencyHistogram::kMaxEncodedSize];
+            const qsizetype size = LatencyHistogram::encodeInto(counts.data(), encoded);
             sqlite3_bind_int64(l, 1, std::get<0>(k));
             sqlite3_bind_int64(l, 2, std::get<1>(k));
             sqlite3_bind_int64(l, 3, std::get<2>(k));
             sqlite3_bind_int64(l, 4, std::get<3>(k));
-            sqlite3_bind_text(l, 5, encoded.constData(), int(encoded.size()), SQLITE_STATIC);
+            sqlite3_bind_text(l, 5, encoded, int(size), SQLITE_STATIC);
             if (const int rc = run(l); rc != SQLITE_DONE)
                 return rc;
         }
@@ -627,6 +732,10 @@ private:
         auto abandon = [&](int code, const QString &message) {
             rollbackRaw();
             m_labels = labelsBefore;
+            // Owners written in this batch are gone: forget every owner (it costs only later copies).
+            m_embeddingOwners.clear();
+            m_olderEmbeddingOwners.clear();
+            m_recentBuffers.clear();
             reportFailure(code, message);
             return false;
         };
@@ -675,9 +784,20 @@ private:
             if (const int rc = insertReplay(r, labels); rc != SQLITE_DONE)
                 return abandon(rc, m_lastMessage);
             if (!r.savings.isEmpty()) {
-                bindSavings(r.id, r.savings);
+                const QByteArray &embedding = r.savings.embedding;
+                qint64 owner = embedding.isEmpty() ? 0 : bufferOwner(embedding);
+                size_t digest = 0;
+                if (!embedding.isEmpty() && owner == 0) {
+                    digest = embeddingDigest(embedding);
+                    owner = embeddingOwner(embedding, digest);
+                }
+                bindSavings(r.id, r.savings, owner);
                 if (const int rc = run(m_savings.get()); rc != SQLITE_DONE)
                     return abandon(rc, m_lastMessage);
+                if (!embedding.isEmpty() && owner == 0 && sqlite3_changes(m_raw) == 1) {
+                    rememberEmbedding(digest, r.id);
+                    rememberBuffer(embedding, r.id);
+                }
             }
             if (!r.text.isEmpty()) {
                 sqlite3_stmt *s = m_text.get();
@@ -792,6 +912,8 @@ private:
     Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_text, m_labelInsert, m_labelSelect;
     Statement m_replay;
     QByteArray m_replayFields; // CallReplay::encode's buffer, reused
+    std::array<QByteArray, 8> m_utf8; // bindRecord()'s text columns (utf8Into), reused
+    std::string_view m_requestHash, m_taskType; // bindRecord()'s UTF-8 of the record's, for insertReplay()
     Statement m_rollup[kLevels];  // hourly, daily, weekly
     Statement m_latency[kLevels]; // hourly, daily, weekly
     int m_lastCode = SQLITE_OK;
@@ -799,6 +921,10 @@ private:
     QTimer *m_timer = nullptr;
     bool m_failing = false;
     std::array<QHash<QString, qint64>, 5> m_labels; // by LabelKind: name -> id
+    // Digest of embedding bytes -> the call whose call_savings row holds them (embeddingOwner()).
+    QHash<size_t, qint64> m_embeddingOwners, m_olderEmbeddingOwners;
+    QHash<const char *, std::pair<QByteArray, qint64>> m_recentBuffers; // address -> held buffer, owner
+    Statement m_embeddingSelect;
 
     mutable QMutex m_mutex;
     std::deque<Entry> m_queue;

@@ -35,8 +35,11 @@ class LedgerWriterWorker;
 // ids are assigned at hand-over so a caller can name the record (X-TokenLedger-Record-Id) before it is
 // committed. The worker writes records through SQLite's C API (statements prepared once, values bound
 // with sqlite3_bind_*); the QtSql connection it also holds creates/migrates the schema and runs the
-// jobs of runExclusive(). Durability: WAL with synchronous=NORMAL; a crash loses only records not yet
-// committed (at most ~100 ms, or one batch, of hand-overs).
+// jobs of runExclusive(). A record whose savings trace carries the same embedding bytes as a call this
+// writer stored recently (an exact-cache hit repeats its request's ~4 KiB embedding) stores a reference
+// to that call (call_savings.embedding_of, schema v11) instead of another copy; readers resolve it
+// (kSavingsColumns, simulate::LedgerScan). Durability: WAL with synchronous=NORMAL; a crash loses only
+// records not yet committed (at most ~100 ms, or one batch, of hand-overs).
 //
 // Thread affinity: submit(), submitBatch(), flush() and runExclusive() may be called from any
 // thread. Signals are emitted from the worker thread; connect with a context object.

@@ -361,9 +361,17 @@ bool fillCallReplay(QSqlDatabase &db, Error *error)
     return true;
 }
 
+// Version 11: an exact-cache hit's call_savings row refers to the embedding of an earlier call of the same
+// request instead of holding another copy of it (~4 KiB per hit with the local embedder's 2 x 512 floats):
+// embedding_of is the call_id of the call_savings row whose `embedding` holds the bytes (that row's own
+// embedding_of is NULL); NULL when `embedding` is this call's own (or it has none). Older rows keep their
+// own copies. Readers: kSavingsColumns (UsageColumns.h) and simulate::LedgerScan.
+const QString kV11SavingsColumn = u"embedding_of INTEGER"_s;
+const QStringList kV11Columns = {u"ALTER TABLE call_savings ADD COLUMN "_s + kV11SavingsColumn};
+
 } // namespace
 
-int currentVersion() { return 10; }
+int currentVersion() { return 11; }
 
 QStringList version1()
 {
@@ -374,7 +382,7 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements()};
+            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(), kV11Columns};
 }
 
 QStringList latest()
@@ -394,11 +402,14 @@ QStringList latest()
     has_tools INTEGER NOT NULL DEFAULT 0,
     task_type TEXT NOT NULL DEFAULT '',
     call_count INTEGER NOT NULL DEFAULT 1))"_s;
+    QString savings = kV5Tables[0];
+    savings.chop(1); // the closing parenthesis
+    savings += u",\n    "_s + kV11SavingsColumn + u')';
     return QStringList{QString::fromUtf16(kLabelsV1), calls, QString::fromUtf16(kCallsIndexV1),
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
         // Without the per-bucket latency tables of versions 2 and 4, which version 6 replaced.
-        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + kV5Tables + kV6Tables + kV7Tables + kV8Tables + kV9Tables
-        + CallReplay::tableStatements();
+        + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + QStringList{savings} + kV6Tables + kV7Tables + kV8Tables
+        + kV9Tables + CallReplay::tableStatements();
 }
 
 Result<void> ensure(QSqlDatabase &db)

@@ -18,11 +18,14 @@ inline constexpr QLatin1StringView kUsageColumns{
 Usage readUsage(const QSqlQuery &q, int &column);
 
 // The call_savings columns (schema v5) in the order readSavingsTrace() reads them; select them from
-// "calls LEFT JOIN call_savings ON call_savings.call_id = calls.id" (NULLs read as an empty trace).
+// "calls LEFT JOIN call_savings ON call_savings.call_id = calls.id" (NULLs read as an empty trace; the
+// table must not be aliased). The embedding is the row's own or, for a row that refers to an earlier
+// call's copy (schema v11, call_savings.embedding_of: exact-cache hits), that call's.
 inline constexpr QLatin1StringView kSavingsColumns{
     "complexity, route_mode, routed_model, tokens_before_compression, tokens_after_compression, fewshot_set, "
     "fewshot_examples, fewshot_tokens, fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, "
-    "embedding"};
+    "COALESCE(call_savings.embedding, (SELECT owner.embedding FROM call_savings owner "
+    "WHERE owner.call_id = call_savings.embedding_of))"};
 
 SavingsTrace readSavingsTrace(const QSqlQuery &q, int &column);
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 using namespace Qt::StringLiterals;
 
@@ -79,13 +80,21 @@ const QByteArray kCallByIdSql = "SELECT id, started_at_us, endpoint_id, provider
     + ", cost_nano, batch, request_hash, prompt_chars, task_type, http_status, cache_outcome, call_count, "
       "message_count, has_tools FROM calls WHERE id = ?1";
 
-// The call_savings columns, in the order Worker::readSavings reads them; the embedding only on request.
+// The call_savings columns, in the order Worker::readSavings reads them; the embedding only on request
+// (the row's own bytes, or the call whose row holds them: embedding_of, schema v11).
 QByteArray savingsSql(bool withEmbeddings, const char *where)
 {
     return QByteArray("SELECT call_id, complexity, tokens_before_compression, fewshot_set, fewshot_tokens, "
                       "fewshot_set_tokens, semantic_scope, guard_signature, embedding_model, ")
-        + (withEmbeddings ? "embedding" : "NULL") + " FROM call_savings WHERE " + where;
+        + (withEmbeddings ? "embedding, embedding_of" : "NULL, NULL") + " FROM call_savings WHERE " + where;
 }
+
+// The bytes an embedding_of refers to.
+const QByteArray kEmbeddingOfSql = "SELECT embedding FROM call_savings WHERE call_id = ?1";
+
+// Embeddings read through embedding_of, kept by owner call id: the hits of one request share one
+// owner, so each owner is read once per this many distinct owners.
+constexpr size_t kOwnerCacheEntries = 1024;
 
 } // namespace
 
@@ -220,8 +229,42 @@ struct LedgerScan::Worker
         return true;
     }
 
+    sqlite3_stmt *embeddingOf = nullptr; // kEmbeddingOfSql, prepared by scan()
+    std::unordered_map<qint64, std::vector<float>> ownerEmbeddings;
+
+    // Appends `bytes` (little-endian float32, no alignment guarantee) to the chunk as the row's embedding.
+    static void appendEmbedding(const void *bytes, size_t floats, ScanRow &r, ScanChunk &chunk)
+    {
+        r.embeddingOffset = qint32(chunk.floats.size());
+        r.embeddingFloats = qint32(floats);
+        chunk.floats.resize(chunk.floats.size() + floats);
+        std::memcpy(chunk.floats.data() + r.embeddingOffset, bytes, floats * sizeof(float));
+    }
+
+    // The embedding the call `owner` holds (read once, then from ownerEmbeddings); empty if it has none.
+    Result<const std::vector<float> *> ownerEmbedding(qint64 owner)
+    {
+        if (const auto it = ownerEmbeddings.find(owner); it != ownerEmbeddings.end())
+            return &it->second;
+        if (ownerEmbeddings.size() >= kOwnerCacheEntries)
+            ownerEmbeddings.clear();
+        std::vector<float> &floats = ownerEmbeddings[owner];
+        sqlite3_reset(embeddingOf);
+        sqlite3_bind_int64(embeddingOf, 1, owner);
+        const int rc = sqlite3_step(embeddingOf);
+        if (rc == SQLITE_ROW && sqlite3_column_type(embeddingOf, 0) == SQLITE_BLOB) {
+            floats.resize(size_t(sqlite3_column_bytes(embeddingOf, 0)) / sizeof(float));
+            std::memcpy(floats.data(), sqlite3_column_blob(embeddingOf, 0), floats.size() * sizeof(float));
+        } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            ownerEmbeddings.erase(owner);
+            return std::unexpected(dbError(db, "call_savings embedding"));
+        }
+        sqlite3_reset(embeddingOf);
+        return &floats;
+    }
+
     // Column 0 (call_id) is read by the caller.
-    void readSavings(sqlite3_stmt *s, ScanRow &r, ScanChunk &chunk)
+    std::optional<Error> readSavings(sqlite3_stmt *s, ScanRow &r, ScanChunk &chunk)
     {
         r.hasSavings = true;
         r.complexity = text(s, 1, chunk, lastComplexity);
@@ -232,15 +275,19 @@ struct LedgerScan::Worker
         r.semanticScope = text(s, 6, chunk, lastScope);
         r.guardSignature = text(s, 7, chunk, lastGuards);
         r.embeddingModel = text(s, 8, chunk, lastEmbeddingModel);
-        if (withEmbeddings && sqlite3_column_type(s, 9) == SQLITE_BLOB) {
-            const void *blob = sqlite3_column_blob(s, 9);
-            const auto floats = size_t(sqlite3_column_bytes(s, 9)) / sizeof(float);
-            r.embeddingOffset = qint32(chunk.floats.size());
-            r.embeddingFloats = qint32(floats);
-            // Copied bytewise: the blob is little-endian float32 with no alignment guarantee.
-            chunk.floats.resize(chunk.floats.size() + floats);
-            std::memcpy(chunk.floats.data() + r.embeddingOffset, blob, floats * sizeof(float));
+        if (!withEmbeddings)
+            return std::nullopt;
+        if (sqlite3_column_type(s, 9) == SQLITE_BLOB) {
+            appendEmbedding(sqlite3_column_blob(s, 9), size_t(sqlite3_column_bytes(s, 9)) / sizeof(float), r, chunk);
+        } else if (sqlite3_column_type(s, 10) != SQLITE_NULL) {
+            // An owner whose row is gone reads as no embedding, as a row without one does.
+            const auto owner = ownerEmbedding(sqlite3_column_int64(s, 10));
+            if (!owner)
+                return owner.error();
+            if (!(*owner)->empty())
+                appendEmbedding((*owner)->data(), (*owner)->size(), r, chunk);
         }
+        return std::nullopt;
     }
 
     static void clearSavings(ScanRow &r)
@@ -313,6 +360,10 @@ struct LedgerScan::Worker
             return ok.error();
         if (auto ok = savingsById.prepare(db, savingsSql(withEmbeddings, "call_id = ?1")); !ok)
             return ok.error();
+        Statement ownerEmbedding;
+        if (auto ok = ownerEmbedding.prepare(db, kEmbeddingOfSql); !ok)
+            return ok.error();
+        embeddingOf = ownerEmbedding.get();
         calls.bind(1, fromUs);
         calls.bind(2, toUs);
 
@@ -374,7 +425,8 @@ struct LedgerScan::Worker
                         return e;
                 }
                 if (!savingsDone && savingsId == r.id) {
-                    readSavings(savings.get(), r, *chunk);
+                    if (auto e = readSavings(savings.get(), r, *chunk))
+                        return e;
                     if (auto e = advance())
                         return e;
                 }
@@ -383,10 +435,12 @@ struct LedgerScan::Worker
                 savingsById.reset();
                 savingsById.bind(1, r.id);
                 const int prc = sqlite3_step(savingsById.get());
-                if (prc == SQLITE_ROW)
-                    readSavings(savingsById.get(), r, *chunk);
-                else if (prc != SQLITE_DONE)
+                if (prc == SQLITE_ROW) {
+                    if (auto e = readSavings(savingsById.get(), r, *chunk))
+                        return e;
+                } else if (prc != SQLITE_DONE) {
                     return dbError(db, "call_savings");
+                }
             }
             if (chunk->rows.size() == size_t(kChunkRows) || chunk->floats.size() >= size_t(kChunkFloats)) {
                 if (!publish(std::move(chunk)))

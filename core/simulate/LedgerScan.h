@@ -79,7 +79,9 @@ struct ScanChunk
 // replayed column changed in SQL after it was written) is read from calls by id; call_savings merged in
 // by call_id from a second, call_id-ordered scan from the first call's id on (a point lookup for a call
 // whose id is lower than one already merged, i.e. recorded out of time order); the embedding BLOB only when
-// asked for (the semantic cache needs it, nothing else does).
+// asked for (the semantic cache needs it, nothing else does). A row that refers to an earlier call's copy
+// of its embedding (call_savings.embedding_of, schema v11: exact-cache hits) gets that call's bytes, read
+// once per owner and kept for the next rows that refer to it.
 //
 // Thread affinity: create, use and destroy on one thread (the Ledger's reader thread for the
 // simulator); the worker thread owns the connection between start() and the end of the scan, and the

@@ -1,7 +1,12 @@
 // Ledger benchmark (not a test): ingest throughput into a large ledger, then breakdown and time-series
 // query latency over it. Prints medians and percentiles; asserts nothing.
 //   bench_ledger [--records N] [--db PATH] [--keep] [--queries N] [--skip-ingest] [--only TEXT]
+//                [--hit-records N]
 // Defaults: 10,000,000 records over 90 days, 30 endpoints, 8 models, 5 keys, to a temp file.
+// --hit-records N (default 0: skipped): the writer's cost per record for proxy records shaped like
+// exact-cache hits (savings trace with the request's 4 KiB embedding, shared by every hit of the same
+// request as the proxy's memo shares it) against the same number of misses (one embedding each), each
+// into a fresh ledger of its own; figures are the writer thread's CPU time per record.
 
 #include "BenchStats.h"
 #include "ledger/Ledger.h"
@@ -10,13 +15,16 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #ifdef Q_OS_UNIX
 #include <time.h>
@@ -49,6 +57,48 @@ double threadCpuMs()
     return -1;
 #endif
 }
+
+// CPU time (seconds) used so far by this process's threads named `name` (the writer's QThread is
+// "ledger-writer"), from /proc/self/task/*/schedstat (nanoseconds on CPU); -1 where there is none.
+double threadsCpuSeconds(const QByteArray &name)
+{
+#ifdef Q_OS_LINUX
+    double sum = 0;
+    const QDir tasks(u"/proc/self/task"_s);
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(tid + u"/comm"_s));
+        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != name)
+            continue;
+        QFile stat(tasks.filePath(tid + u"/schedstat"_s));
+        if (stat.open(QIODevice::ReadOnly))
+            sum += double(stat.readAll().split(' ').value(0).toLongLong()) / 1e9;
+    }
+    return sum;
+#else
+    Q_UNUSED(name);
+    return -1;
+#endif
+}
+
+// Hands `records` to a fresh ledger at `path` and prints the writer thread's CPU time per record.
+void hitPhase(const char *what, const QString &path, std::shared_ptr<const PriceBook> book, QList<CallRecord> records)
+{
+    auto ledger = Ledger::open(path, book);
+    if (!ledger) {
+        std::fprintf(stderr, "%s\n", qPrintable(ledger.error().message));
+        return;
+    }
+    const qint64 n = records.size();
+    const double cpuBefore = threadsCpuSeconds("ledger-writer");
+    QElapsedTimer wall;
+    wall.start();
+    (*ledger)->writer().submitBatch(std::move(records)).waitForFinished();
+    const double seconds = double(wall.nsecsElapsed()) / 1e9;
+    const double cpu = threadsCpuSeconds("ledger-writer") - cpuBefore;
+    std::printf("  %-40s writer CPU %6.2f us/record (%.2f s), wall %.0f records/s, file %.1f MiB\n", what,
+                cpu * 1e6 / double(n), cpu, double(n) / seconds,
+                double(QFileInfo(path).size() + QFileInfo(path + u"-wal"_s).size()) / 1048576.0);
+}
 } // namespace
 
 int main(int argc, char **argv)
@@ -61,6 +111,8 @@ int main(int argc, char **argv)
     parser.addOption({u"queries"_s, u"runs per query kind"_s, u"N"_s, u"40"_s});
     parser.addOption({u"skip-ingest"_s, u"reuse an existing --db"_s});
     parser.addOption({u"only"_s, u"run only the queries whose name contains TEXT (e.g. for perf)"_s, u"TEXT"_s});
+    parser.addOption({u"hit-records"_s, u"writer cost of N exact-hit-shaped records vs N misses (0: skip)"_s,
+                      u"N"_s, u"0"_s});
     parser.process(app);
     const qint64 total = parser.value(u"records"_s).toLongLong();
     QTemporaryDir tmp;
@@ -75,7 +127,7 @@ int main(int argc, char **argv)
     const qint64 end = QDateTime::currentMSecsSinceEpoch() * 1000;
     const qint64 start = end - 90 * kDay;
 
-    if (!parser.isSet(u"skip-ingest"_s)) {
+    if (!parser.isSet(u"skip-ingest"_s) && total > 0) {
         QStringList endpoints, keys;
         for (int i = 0; i < 30; ++i)
             endpoints << u"feature-%1"_s.arg(i, 2, 10, QChar(u'0'));
@@ -89,6 +141,7 @@ int main(int argc, char **argv)
         QElapsedTimer wall;
         wall.start();
         const std::clock_t cpuStart = std::clock(); // process CPU time: generator, pricer and writer threads
+        const double writerCpuStart = threadsCpuSeconds("ledger-writer");
         constexpr int kChunk = 100'000;
         std::vector<double> chunkRates;
         qint64 done = 0;
@@ -141,6 +194,70 @@ int main(int argc, char **argv)
         // On a shared machine the wall-clock rate depends on the load; CPU time does much less.
         std::printf("  CPU time (all threads): %.1f s, %.0f records per CPU-second\n", cpuSeconds,
                     double(total) / cpuSeconds);
+        const double writerCpu = threadsCpuSeconds("ledger-writer") - writerCpuStart;
+        std::printf("  writer thread CPU: %.1f s, %.2f us per record (the ingest's ceiling on an idle machine: "
+                    "%.0f records/s)\n",
+                    writerCpu, writerCpu * 1e6 / double(total), double(total) / writerCpu);
+    }
+
+    if (const qint64 hits = parser.value(u"hit-records"_s).toLongLong(); hits > 0) {
+        // 1,000 distinct requests, each answered once upstream and then served from the exact cache;
+        // the first phase cycles through 100 of them, the second through all 1,000.
+        constexpr int kRequests = 1000;
+        constexpr int kDims = 512; // the local embedder's; the proxy stores whole-request + focus vectors
+        QRandomGenerator rng(11);
+        QList<QByteArray> embeddings;
+        for (int i = 0; i < kRequests; ++i) {
+            QByteArray e(2 * kDims * qsizetype(sizeof(float)), Qt::Uninitialized);
+            for (int j = 0; j < 2 * kDims; ++j) {
+                const float x = float(rng.generateDouble() - 0.5);
+                std::memcpy(e.data() + j * qsizetype(sizeof(float)), &x, sizeof(float));
+            }
+            embeddings << e;
+        }
+        const auto pricer = (*ledger)->pricer();
+        auto shaped = [&](qint64 i, bool hit, int requests) {
+            CallRecord r;
+            r.startedAtUs = end - hits + i;
+            const int q = hit ? int(i % requests) : 0;
+            r.endpoint = u"feature-%1"_s.arg(q % 30, 2, 10, QChar(u'0'));
+            r.provider = u"openai"_s;
+            r.requestedModel = r.servedModel = u"gpt-4o-mini-2024-07-18"_s;
+            r.keyId = u"key-%1"_s.arg(q % 5);
+            r.usage.promptTokens = 200 + q;
+            r.usage.completionTokens = 50 + q % 300;
+            r.latencyUs = hit ? 300 : 400'000;
+            r.sourceKind = SourceKind::Proxy;
+            r.httpStatus = 200;
+            r.requestHash = u"%1"_s.arg(hit ? q : i, 64, 16, QChar(u'0'));
+            r.promptChars = 900;
+            r.messageCount = 2;
+            r.cacheOutcome = hit ? CacheOutcome::ExactHit : CacheOutcome::Miss;
+            r.savings.complexity = u"low"_s;
+            r.savings.routeMode = u"off"_s;
+            r.savings.semanticScope = u"%1"_s.arg(q, 32, 16, QChar(u'0'));
+            r.savings.guardSignature = u""_s;
+            r.savings.embeddingModel = u"tokenledger-local-ngram-v1/512"_s;
+            if (hit) {
+                r.savings.embedding = embeddings[q]; // implicitly shared, as the proxy's memo shares it
+            } else {
+                QByteArray e = embeddings[int(i % kRequests)];
+                std::memcpy(e.data(), &i, sizeof(i)); // a distinct vector per miss (detached copy)
+                r.savings.embedding = e;
+            }
+            pricer->apply(r);
+            return r;
+        };
+        std::printf("writer cost per record, %lld proxy records each (4 KiB embedding per record):\n", hits);
+        QList<CallRecord> hotRecords, hitRecords, missRecords;
+        for (qint64 i = 0; i < hits; ++i) {
+            hotRecords << shaped(i, true, 100);
+            hitRecords << shaped(i, true, kRequests);
+            missRecords << shaped(i, false, kRequests);
+        }
+        hitPhase("exact-cache hits (100 requests)", tmp.filePath(u"hot.sqlite"_s), *book, std::move(hotRecords));
+        hitPhase("exact-cache hits (1,000 requests)", tmp.filePath(u"hits.sqlite"_s), *book, std::move(hitRecords));
+        hitPhase("misses (a distinct embedding each)", tmp.filePath(u"misses.sqlite"_s), *book, std::move(missRecords));
     }
 
     // Query ranges end where the records end: right after an ingest that is "now"; over a reused ledger

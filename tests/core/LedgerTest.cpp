@@ -419,8 +419,8 @@ private Q_SLOTS:
             QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3000);
             written = ledger->read<QStringList>(dumpWeeks).result();
             QVERIFY(written.size() > 40);
-            // Back to version 7: without the weekly tables (v8), the call text table (v9) and the
-            // simulator's call_replay table with its triggers (v10).
+            // Back to version 7: without the weekly tables (v8), the call text table (v9), the
+            // simulator's call_replay table with its triggers (v10) and call_savings.embedding_of (v11).
             ledger->writer()
                 .runExclusive([](QSqlDatabase &db) {
                     QSqlQuery q(db);
@@ -430,6 +430,7 @@ private Q_SLOTS:
                     QVERIFY(q.exec(u"DROP TABLE call_text"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_week"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_latency_hist_week"_s));
+                    QVERIFY(q.exec(u"ALTER TABLE call_savings DROP COLUMN embedding_of"_s));
                     QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
                 })
                 .waitForFinished();
@@ -894,6 +895,82 @@ private Q_SLOTS:
         const auto decoded = RecordCodec::fromJson(RecordCodec::toJson(stored));
         QVERIFY(decoded);
         QVERIFY(decoded->savings == r.savings);
+    }
+
+    // Exact-cache hits repeat their request's embedding (~4 KiB with the local embedder). The writer stores
+    // the bytes once: a later call with byte-equal bytes (the same buffer, or an equal copy) keeps only
+    // call_savings.embedding_of, the call that holds them (schema v11). Every record still reads back its
+    // embedding; other bytes are stored as they are; a new writer (after a restart) stores them once more.
+    void repeatedEmbeddingsAreStoredOnce()
+    {
+        const QString path = m_dir.filePath(u"embeddings-once.sqlite"_s);
+        QByteArray e(4096, Qt::Uninitialized), other(4096, Qt::Uninitialized);
+        for (int i = 0; i < 4096; ++i) {
+            e[i] = char(i * 7);
+            other[i] = char(i * 13);
+        }
+        const qint64 t0 = test::usFromIso(u"2026-11-05T00:00:00Z"_s);
+        auto record = [&](int i, const QByteArray &embedding, CacheOutcome outcome) {
+            CallRecord r = test::makeRecord(t0 + i, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 100, 10);
+            r.cacheOutcome = outcome;
+            r.savings.semanticScope = u"scope"_s;
+            r.savings.embeddingModel = u"tokenledger-local-ngram-v1/512"_s;
+            r.savings.embedding = embedding;
+            return r;
+        };
+        QList<qint64> ids;
+        QHash<qint64, QByteArray> expected;
+        {
+            auto ledger = openLedger(path);
+            auto add = [&](const CallRecord &r) {
+                ids << ledger->writer().submit(r);
+                expected.insert(ids.last(), r.savings.embedding);
+            };
+            add(record(0, e, CacheOutcome::Miss));
+            add(record(1, e, CacheOutcome::ExactHit));     // the same buffer
+            add(record(2, other, CacheOutcome::Miss));
+            add(record(3, QByteArray(e.constData(), e.size()), CacheOutcome::ExactHit)); // an equal copy
+            ledger->writer().flush().waitForFinished();
+            add(record(4, e, CacheOutcome::ExactHit)); // a later batch
+            ledger->writer().flush().waitForFinished();
+        }
+        {
+            auto ledger = openLedger(path);
+            ids << ledger->writer().submit(record(5, e, CacheOutcome::ExactHit)); // a new writer
+            expected.insert(ids.last(), e);
+            ids << ledger->writer().submit(record(6, e, CacheOutcome::ExactHit));
+            expected.insert(ids.last(), e);
+            ledger->writer().flush().waitForFinished();
+
+            const QStringList stored = ledger->read<QStringList>([](QSqlDatabase &db) {
+                                                 QStringList out;
+                                                 QSqlQuery q(db);
+                                                 q.exec(u"SELECT call_id, length(embedding), embedding_of FROM call_savings "
+                                                        u"ORDER BY call_id"_s);
+                                                 while (q.next())
+                                                     out << u"%1 %2 %3"_s.arg(q.value(0).toString(),
+                                                                              q.value(1).isNull() ? u"-"_s : q.value(1).toString(),
+                                                                              q.value(2).isNull() ? u"-"_s : q.value(2).toString());
+                                                 return out;
+                                             })
+                                           .result();
+            const auto row = [&](int i, const QString &bytes, const QString &of) {
+                return u"%1 %2 %3"_s.arg(ids[i]).arg(bytes, of);
+            };
+            QCOMPARE(stored, QStringList({row(0, u"4096"_s, u"-"_s), row(1, u"-"_s, QString::number(ids[0])),
+                                          row(2, u"4096"_s, u"-"_s), row(3, u"-"_s, QString::number(ids[0])),
+                                          row(4, u"-"_s, QString::number(ids[0])), row(5, u"4096"_s, u"-"_s),
+                                          row(6, u"-"_s, QString::number(ids[5]))}));
+
+            RecordQuery q;
+            q.fromUs = 0;
+            q.toUs = std::numeric_limits<qint64>::max() / 2;
+            const auto rows = ledger->records(q).result();
+            QVERIFY(rows);
+            QCOMPARE(rows->size(), 7);
+            for (const CallRecord &r : *rows)
+                QVERIFY2(r.savings.embedding == expected.value(r.id), qPrintable(QString::number(r.id)));
+        }
     }
 };
 
