@@ -456,7 +456,7 @@ void ClientConnection::startExchange(HttpRequest request)
                                                 headerValue(h, "api-key"));
     const QByteArray &key = clientKey.isEmpty() ? x.upstream->apiKey : clientKey;
     if (key != m_lastClientKey || m_lastCallerId.isNull()) {
-        m_lastCallerId = callerIdentity(config.callerSalt, key);
+        m_lastCallerId = m_server.callerIdentityFor(key);
         m_lastClientKey = key;
     }
     x.callerId = m_lastCallerId;
@@ -612,7 +612,7 @@ void ClientConnection::forwardUpstream()
     // OpenAI chat streams report usage only when asked: ask, and hide the extra chunk from the client.
     if (x.jsonBody && x.kind == ApiKind::ChatCompletions && x.info.stream && !x.info.includeUsage
         && u.kind != UpstreamKind::Anthropic) {
-        req.body = proxy::withIncludeUsage(x.workChanged ? x.work : x.body);
+        req.body = x.workChanged ? proxy::withIncludeUsage(x.work) : proxy::withIncludeUsage(x.request.body, x.body);
         x.injectedUsage = true;
     }
     setDeadline(Deadline::Upstream, config.firstByteTimeoutMs);
@@ -680,11 +680,16 @@ void ClientConnection::forwardEvent(const SseEvent &event)
     Exchange &x = *m_exchange;
     if (x.accounting->onEvent(event, x.injectedUsage))
         return; // the usage chunk the proxy asked for
-    if (x.record.ttftUs < 0)
+    const bool first = x.record.ttftUs < 0;
+    if (first)
         x.record.ttftUs = x.clock.nsecsElapsed() / 1000;
     const QByteArray &raw = x.injectedUsage ? proxy::stripNullUsage(event.raw) : event.raw;
     queue(QByteArray::number(raw.size(), 16) + "\r\n" + raw + "\r\n");
     x.record.responseBytes += raw.size();
+    // The headers and the first event leave at once, before the rest of this upstream read is parsed
+    // (time to first byte); later events of a read still leave together (onUpstreamData).
+    if (first)
+        flushOut();
 }
 
 void ClientConnection::onUpstreamData(QByteArrayView bytes)

@@ -426,6 +426,21 @@ QByteArray withIncludeUsage(const QJsonObject &body)
     return compact(b);
 }
 
+QByteArray withIncludeUsage(const QByteArray &rawBody, const QJsonObject &body)
+{
+    if (body.contains("stream_options"_L1) || body.isEmpty())
+        return withIncludeUsage(body);
+    const qsizetype brace = rawBody.indexOf('{');
+    if (brace < 0)
+        return withIncludeUsage(body);
+    static constexpr QByteArrayView member = R"("stream_options":{"include_usage":true},)";
+    QByteArray out;
+    out.reserve(rawBody.size() + member.size());
+    out.append(rawBody.constData(), brace + 1).append(member).append(rawBody.constData() + brace + 1,
+                                                                     rawBody.size() - brace - 1);
+    return out;
+}
+
 QByteArray stripNullUsage(const QByteArray &rawEvent)
 {
     QByteArray out = rawEvent;

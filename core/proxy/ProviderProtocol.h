@@ -113,6 +113,10 @@ private:
 
 // OpenAI chat: the request body with stream_options.include_usage = true (compact JSON).
 QByteArray withIncludeUsage(const QJsonObject &body);
+// The same on the client's bytes, when `body` (those bytes parsed) has no "stream_options": the member
+// is inserted after the opening brace and every other byte stays as sent (no re-serialisation).
+// Falls back to withIncludeUsage(body) otherwise.
+QByteArray withIncludeUsage(const QByteArray &rawBody, const QJsonObject &body);
 // Removes the `"usage":null` member OpenAI adds to every chunk when include_usage is on, so a client
 // that did not ask for it sees the bytes it would have got. Only a top-level member in a data line.
 QByteArray stripNullUsage(const QByteArray &rawEvent);

@@ -4,6 +4,7 @@
 #include "cache/ExactCache.h"
 #include "common/Logging.h"
 #include "ledger/Ledger.h"
+#include "proxy/CallerIdentity.h"
 #include "proxy/ClientConnection.h"
 #include "proxy/UpstreamClient.h"
 #include "compress/FewShot.h"
@@ -159,6 +160,16 @@ ProxyServer::RequestKeys ProxyServer::requestKeys(const QString &upstreamId, con
         it->cacheKey = cache::cacheKey(callerId, it->requestHash);
     }
     return {it->requestHash, it->cacheKey};
+}
+
+QString ProxyServer::callerIdentityFor(const QByteArray &apiKey)
+{
+    auto it = m_callerIds.constFind(apiKey);
+    if (it != m_callerIds.constEnd())
+        return *it;
+    if (m_callerIds.size() >= 1024)
+        m_callerIds.clear();
+    return *m_callerIds.insert(apiKey, callerIdentity(m_config.callerSalt, apiKey));
 }
 
 void ProxyServer::recordFinished(const CallRecord &record)

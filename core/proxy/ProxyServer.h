@@ -113,6 +113,9 @@ public:
     };
     RequestKeys requestKeys(const QString &upstreamId, const QString &api, const QString &callerId,
                             const QByteArray &rawBody, const QJsonObject &body);
+    // callerIdentity(config().callerSalt, apiKey), remembered for the keys seen last (at most 1,024, in
+    // memory only): a client opening a connection per request would otherwise pay an HMAC each time.
+    QString callerIdentityFor(const QByteArray &apiKey);
     void recordFinished(const CallRecord &record);
     void connectionClosed(ClientConnection *connection);
     void exchangeFinished();
@@ -149,6 +152,7 @@ private:
     };
     QHash<QByteArray, RememberedKeys> m_requestKeys; // upstream id \x1f API \x1f body bytes
     qint64 m_requestKeyBytes = 0;
+    QHash<QByteArray, QString> m_callerIds; // API key -> caller identity (callerIdentityFor)
     QHash<qint64, qint64> m_semanticHits; // record id -> semantic entry id (this run, bounded)
     QList<qint64> m_semanticHitOrder;
     QSet<ClientConnection *> m_connections;

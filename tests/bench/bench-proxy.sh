@@ -4,8 +4,9 @@
 # the same load sent directly and through `tokenledger proxy`, and through `npx @portkey-ai/gateway`
 # when it installs. Env: TL_BENCH_SECONDS (load duration, default 5), TL_BENCH_STREAMS (default 1000),
 # TL_BENCH_HOLD_REQUESTS (streaming requests timed while the streams are held open, default 300),
-# TL_BENCH_PROXY_ENV (extra environment for the proxy process, e.g. QT_NO_THREADED_GLIB=1 to compare
-# Qt's own poll dispatcher with the GLib one on the proxy thread).
+# TL_BENCH_PROXY_ENV (extra environment for the proxy process, e.g. TOKENLEDGER_PROXY_DISPATCHER=qt to
+# run the proxy thread on Qt's own event dispatcher instead of the epoll one, and QT_NO_GLIB=1 with it
+# for Qt's poll dispatcher instead of the GLib one).
 set -uo pipefail
 BUILD=${1:?usage: bench-proxy.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,7 +66,8 @@ thread_ticks() { for t in /proc/$PROXY_PID/task/*; do [ "$(cat "$t/comm")" = tok
 # withcpu PHASE CMD...: runs a bench_proxy phase against the proxy and appends proxy_cpu_us_per_req to its
 # line. TL_BENCH_SYSCALLS=1 also counts the proxy's system calls (perf stat, all threads) and appends
 # proxy_syscalls_per_req; TL_BENCH_PERF=DIR records a call-graph profile of each phase to DIR/PHASE.data
-# (perf record -g; read with perf report -i). Both perturb the figures a little: leave them off for the
+# (perf record -g, or TL_BENCH_PERF_CALLGRAPH="--call-graph dwarf" for stacks through libraries built
+# without frame pointers; read with perf report -i). Both perturb the figures a little: leave them off for the
 # figures themselves.
 PERF_DIR=${TL_BENCH_PERF:-}
 [ -n "$PERF_DIR" ] && mkdir -p "$PERF_DIR"
@@ -76,7 +78,7 @@ withcpu() {
     perf stat -x, -e raw_syscalls:sys_enter -p "$PROXY_PID" -o "$TMP/sc.$phase" 2>/dev/null & sc_pid=$!
   fi
   if [ -n "$PERF_DIR" ]; then
-    perf record -q -g -p "$PROXY_PID" -o "$PERF_DIR/$phase.data" 2>/dev/null & rec_pid=$!
+    perf record -q ${TL_BENCH_PERF_CALLGRAPH:--g} -p "$PROXY_PID" -o "$PERF_DIR/$phase.data" 2>/dev/null & rec_pid=$!
   fi
   [ -n "$sc_pid$rec_pid" ] && sleep 0.5
   local t0 t1
