@@ -34,6 +34,7 @@ namespace {
 constexpr int kBatchSize = 16384;
 constexpr int kFlushIntervalMs = 100;
 constexpr int kRetryIntervalMs = 1000;
+constexpr int kWalAutocheckpointPages = 8192;
 using RollupPeriods::kUsPerHour;
 constexpr int kLevels = 3; // rollup tables: hourly, daily, weekly
 
@@ -415,6 +416,11 @@ private:
             if (sqlite3_exec(m_raw, pragma, nullptr, nullptr, nullptr) != SQLITE_OK)
                 qCWarning(lcLedger) << "pragma failed" << pragma << sqlite3_errmsg(m_raw);
         }
+        // Checkpoint after 8,192 WAL pages (32 MiB) instead of SQLite's 1,000: each checkpoint blocks this
+        // thread in two fsync() calls and copies the pages rewritten by every batch (rollups, the right edges
+        // of the indexes) once per checkpoint. 2M-record ingests, load 2.3-2.8: 97,385 and 78,204 records/s
+        // against 63,961 and 70,709 with 1,000 pages (writer CPU per record about the same).
+        sqlite3_wal_autocheckpoint(m_raw, kWalAutocheckpointPages);
         if (const int frc = sqlite3_create_function_v2(m_raw, "tl_latency_merge", 2,
                                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
                                                        nullptr, mergeHistograms, nullptr, nullptr, nullptr);
