@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -43,6 +44,16 @@ int waitEpoll(int epoll, epoll_event *events, qint64 timeoutNs)
     // Rounded up: a timer never fires early.
     const int ms = timeoutNs < 0 ? -1 : int(std::min<qint64>((timeoutNs + kNsPerMs - 1) / kNsPerMs, INT_MAX));
     return ::epoll_wait(epoll, events, kMaxEvents, ms);
+}
+
+// Waits for the eventfd alone (a pass that excludes socket notifiers); 1 when it is readable.
+int waitWakeUp(int eventFd, qint64 timeoutNs)
+{
+    pollfd p{eventFd, POLLIN, 0};
+    const timespec ts{time_t(std::max<qint64>(0, timeoutNs) / 1'000'000'000),
+                      long(std::max<qint64>(0, timeoutNs) % 1'000'000'000)};
+    const int r = ::ppoll(&p, 1, timeoutNs < 0 ? nullptr : &ts, nullptr);
+    return r > 0 && (p.revents & POLLIN) ? 1 : r < 0 ? -1 : 0;
 }
 
 } // namespace
@@ -104,7 +115,18 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     }
 
     epoll_event events[kMaxEvents];
-    int n = waitEpoll(m_epoll, events, timeoutNs);
+    int n = 0;
+    if (includeNotifiers) {
+        n = waitEpoll(m_epoll, events, timeoutNs);
+    } else {
+        // Sockets excluded: wait for a wake-up or a timer only (the epoll set would report a ready
+        // socket at once, every time, and turn the wait into a spin).
+        n = waitWakeUp(m_eventFd, timeoutNs);
+        if (n > 0) {
+            events[0].events = EPOLLIN;
+            events[0].data.fd = m_eventFd;
+        }
+    }
     if (n < 0) {
         if (errno != EINTR)
             qCWarning(lcProxy) << "epoll_wait:" << std::strerror(errno);
@@ -127,8 +149,6 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             ++activated;
             continue;
         }
-        if (!includeNotifiers)
-            continue; // level-triggered: reported again by a later pass
         const auto it = m_watches.find(fd);
         if (it == m_watches.end())
             continue;

@@ -44,6 +44,8 @@ namespace tl {
 //   re-armed from now, not fired in a burst; a timer is not fired again from inside its own event
 //   (nested event loop); a timer started from a timer event does not fire in that same round.
 // - interrupt(): the current or next processEvents() returns without blocking.
+// - QEventLoop::ExcludeSocketNotifiers: the pass waits for wake-ups and timers only (ppoll on the
+//   eventfd), so ready sockets neither fire nor keep it from blocking; they fire in a later pass.
 // - awake() at the start of each pass, aboutToBlock() before a pass that may block.
 // Errors: isValid() is false when epoll or the eventfd cannot be created (the caller then keeps Qt's
 // dispatcher); failures of epoll_ctl are logged (tokenledger.proxy) and the notifier stays silent.

@@ -162,6 +162,38 @@ private Q_SLOTS:
         QVERIFY(spins > 0);
     }
 
+    // A pass excluding socket notifiers (a nested loop may ask for it) blocks until the timer although a
+    // socket is ready, and the socket fires once notifiers are included again.
+    void excludedSocketNotifiersNeitherFireNorSpin()
+    {
+        SocketPair pair;
+        QSocketNotifier notifier(pair.fd[0], QSocketNotifier::Read);
+        int fired = 0;
+        connect(&notifier, &QSocketNotifier::activated, this, [&]() {
+            ++fired;
+            pair.drain();
+        });
+        pair.send("x");
+        QTimer timer;
+        timer.setSingleShot(true);
+        timer.setTimerType(Qt::PreciseTimer);
+        bool timedOut = false;
+        connect(&timer, &QTimer::timeout, this, [&]() { timedOut = true; });
+        QElapsedTimer clock;
+        clock.start();
+        timer.start(30);
+        int passes = 0;
+        while (!timedOut && clock.elapsed() < 2000) {
+            QAbstractEventDispatcher::instance()->processEvents(QEventLoop::ExcludeSocketNotifiers
+                                                                | QEventLoop::WaitForMoreEvents);
+            ++passes;
+        }
+        QVERIFY(timedOut);
+        QCOMPARE(fired, 0);
+        QVERIFY2(passes < 20, qPrintable(QString::number(passes))); // a spinning wait makes thousands
+        QTRY_COMPARE(fired, 1);
+    }
+
     void readNotifierFiresAndCanBeDisabledAndEnabled()
     {
         SocketPair pair;
