@@ -59,8 +59,9 @@ double threadCpuMs()
 }
 
 // CPU time (seconds) used so far by this process's threads named `name` (the writer's QThread is
-// "ledger-writer"), from /proc/self/task/*/schedstat (nanoseconds on CPU); -1 where there is none.
-double threadsCpuSeconds(const QByteArray &name)
+// "ledger-writer"), from /proc/self/task/*/schedstat (nanoseconds on CPU; with field 1, nanoseconds spent
+// runnable but waiting for a CPU, i.e. the machine's load); -1 where there is none.
+double threadsCpuSeconds(const QByteArray &name, int field = 0)
 {
 #ifdef Q_OS_LINUX
     double sum = 0;
@@ -71,7 +72,7 @@ double threadsCpuSeconds(const QByteArray &name)
             continue;
         QFile stat(tasks.filePath(tid + u"/schedstat"_s));
         if (stat.open(QIODevice::ReadOnly))
-            sum += double(stat.readAll().split(' ').value(0).toLongLong()) / 1e9;
+            sum += double(stat.readAll().split(' ').value(field).toLongLong()) / 1e9;
     }
     return sum;
 #else
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
         wall.start();
         const std::clock_t cpuStart = std::clock(); // process CPU time: generator, pricer and writer threads
         const double writerCpuStart = threadsCpuSeconds("ledger-writer");
+        const double writerWaitStart = threadsCpuSeconds("ledger-writer", 1);
         constexpr int kChunk = 100'000;
         std::vector<double> chunkRates;
         qint64 done = 0;
@@ -195,9 +197,12 @@ int main(int argc, char **argv)
         std::printf("  CPU time (all threads): %.1f s, %.0f records per CPU-second\n", cpuSeconds,
                     double(total) / cpuSeconds);
         const double writerCpu = threadsCpuSeconds("ledger-writer") - writerCpuStart;
+        const double writerWait = threadsCpuSeconds("ledger-writer", 1) - writerWaitStart;
         std::printf("  writer thread CPU: %.1f s, %.2f us per record (the ingest's ceiling on an idle machine: "
-                    "%.0f records/s)\n",
-                    writerCpu, writerCpu * 1e6 / double(total), double(total) / writerCpu);
+                    "%.0f records/s); it waited %.1f s for a CPU (other work on the machine) and was blocked or idle "
+                    "%.1f s\n",
+                    writerCpu, writerCpu * 1e6 / double(total), double(total) / writerCpu, writerWait,
+                    seconds - writerCpu - writerWait);
     }
 
     if (const qint64 hits = parser.value(u"hit-records"_s).toLongLong(); hits > 0) {
