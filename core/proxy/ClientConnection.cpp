@@ -620,6 +620,10 @@ void ClientConnection::forwardUpstream()
     cb.onHeaders = [this](int status, const HttpHeaders &headers) { onUpstreamHeaders(status, headers); };
     cb.onData = [this](QByteArrayView bytes) { onUpstreamData(bytes); };
     cb.onFinished = [this](const QString &kind, const QString &message) { onUpstreamFinished(kind, message); };
+    cb.onPassEnd = [this]() {
+        if (m_socket->isOpen())
+            flushOut();
+    };
     // start() may finish the transfer at once (connection refused) and with it this exchange.
     const Exchange *before = m_exchange.get();
     x.forwarded = true;
@@ -659,19 +663,9 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
     out += "Transfer-Encoding: chunked\r\n\r\n";
     // The first events usually come in the same upstream read: they leave together with the headers
-    // (onUpstreamData); headers of an upstream that then waits leave on the next event-loop turn.
+    // (forwardEvent); headers of an upstream that then waits leave at the end of this curl pass
+    // (UpstreamCallbacks::onPassEnd), with no event-loop turn (a posted event) of their own.
     queue(out);
-    if (!m_flushQueued) {
-        m_flushQueued = true;
-        QMetaObject::invokeMethod(
-            this,
-            [this]() {
-                m_flushQueued = false;
-                if (m_socket->isOpen())
-                    flushOut();
-            },
-            Qt::QueuedConnection);
-    }
     x.headersSent = true;
 }
 
@@ -703,7 +697,8 @@ void ClientConnection::onUpstreamData(QByteArrayView bytes)
         return;
     }
     x.sse.feed(bytes, [this](const SseEvent &ev) { forwardEvent(ev); });
-    flushOut(); // the events of this read, in one write
+    // The events of this upstream read leave in one write at the end of the curl pass (onPassEnd),
+    // also when curl hands them over in several pieces (chunked encoding).
 }
 
 void ClientConnection::endStream(const QByteArray &tail)
@@ -770,9 +765,18 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     if (x.status >= 500)
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
     QJsonObject answer;
-    if (x.status == 200 && proxy::isPriced(x.kind))
-        answer = QJsonDocument::fromJson(x.responseBody).object();
-    const proxy::AnswerUsage usage = proxy::usageFromAnswer(x.kind, answer);
+    proxy::AnswerUsage usage;
+    if (x.status == 200 && proxy::isPriced(x.kind)) {
+        if ((x.cacheStore && m_server.exactCache()) || (x.semanticStore && m_server.semanticCache())) {
+            // The answer may be stored: the caches take the parsed answer.
+            answer = QJsonDocument::fromJson(x.responseBody).object();
+            usage = proxy::usageFromAnswer(x.kind, answer);
+        } else {
+            usage = proxy::usageFromBody(x.kind, x.responseBody); // no QJsonObject of the whole answer
+        }
+    } else {
+        usage = proxy::usageFromAnswer(x.kind, answer);
+    }
     r.usage = usage.usage;
     r.servedModel = usage.servedModel;
     if (x.status == 200 && proxy::isPriced(x.kind) && !usage.found)

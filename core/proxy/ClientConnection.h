@@ -112,7 +112,6 @@ private:
     HttpRequestParser m_parser;
     QByteArray m_inBuffer;
     QByteArray m_out; // queue()d, not yet sent
-    bool m_flushQueued = false;
     QTimer m_timer;
     QElapsedTimer m_clock;          // the connection's monotonic clock (ms) for the deadlines
     Deadline m_deadline = Deadline::None;

@@ -5,6 +5,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <simdjson.h>
+
+#include <optional>
+
 using namespace Qt::StringLiterals;
 
 namespace tl::proxy {
@@ -194,6 +198,109 @@ AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer)
         for (const QJsonValue &c : answer.value("choices"_L1).toArray()) {
             if (isTruncatedReason(c.toObject().value("finish_reason"_L1).toString()))
                 out.truncated = true;
+        }
+        break;
+    }
+    return out;
+}
+
+namespace {
+
+QString toQString(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+
+// A simdjson value as Qt's parser would have made it: integers that fit in 64 signed bits stay
+// integers, other numbers are doubles.
+QJsonValue toQJson(simdjson::dom::element e)
+{
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+    case element_type::OBJECT: {
+        QJsonObject o;
+        for (auto field : simdjson::dom::object(e))
+            o.insert(toQString(field.key), toQJson(field.value)); // a repeated key: the last one wins, as in Qt
+        return o;
+    }
+    case element_type::ARRAY: {
+        QJsonArray a;
+        for (simdjson::dom::element v : simdjson::dom::array(e))
+            a.append(toQJson(v));
+        return a;
+    }
+    case element_type::INT64: return QJsonValue(qint64(int64_t(e)));
+    case element_type::UINT64: return QJsonValue(double(uint64_t(e)));
+    case element_type::DOUBLE: return QJsonValue(double(e));
+    case element_type::STRING: return QJsonValue(toQString(std::string_view(e)));
+    case element_type::BOOL: return QJsonValue(bool(e));
+    case element_type::NULL_VALUE: return QJsonValue(QJsonValue::Null);
+    }
+    return {};
+}
+
+std::string_view stringOf(simdjson::dom::element e)
+{
+    std::string_view s;
+    return e.get_string().get(s) == simdjson::SUCCESS ? s : std::string_view();
+}
+
+bool isTruncatedReason(std::string_view reason)
+{
+    return reason == "length" || reason == "max_tokens" || reason == "model_context_window_exceeded";
+}
+
+} // namespace
+
+AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
+{
+    thread_local simdjson::dom::parser parser; // keeps its buffers between answers
+    AnswerUsage out;
+    simdjson::dom::object answer;
+    if (parser.parse(body.data(), size_t(body.size())).get_object().get(answer) != simdjson::SUCCESS) {
+        // Not an object, malformed, or something simdjson refuses that Qt might take (an integer
+        // beyond 64 bits): Qt's reading decides, so the result is the same for every body.
+        return usageFromAnswer(kind, QJsonDocument::fromJson(body.toByteArray()).object());
+    }
+    // The last occurrence of a repeated member wins, as in QJsonObject.
+    std::optional<simdjson::dom::element> model, usage, status, stopReason, choices;
+    for (auto field : answer) {
+        const std::string_view key = field.key;
+        if (key == "model")
+            model = field.value;
+        else if (key == "usage")
+            usage = field.value;
+        else if (key == "status")
+            status = field.value;
+        else if (key == "stop_reason")
+            stopReason = field.value;
+        else if (key == "choices")
+            choices = field.value;
+    }
+    if (model)
+        out.servedModel = toQString(stringOf(*model));
+    out.found = usage && usage->is_object();
+    const QJsonObject u = out.found ? toQJson(*usage).toObject() : QJsonObject();
+    switch (kind) {
+    case ApiKind::Responses:
+        out.usage = ProviderUsage::fromOpenAiResponses(u);
+        out.truncated = status && stringOf(*status) == "incomplete";
+        break;
+    case ApiKind::Messages:
+        out.usage = ProviderUsage::fromAnthropic(u);
+        out.truncated = stopReason && isTruncatedReason(stringOf(*stopReason));
+        break;
+    default:
+        out.usage = ProviderUsage::fromOpenAiChat(u);
+        if (choices && choices->is_array()) {
+            for (simdjson::dom::element c : simdjson::dom::array(*choices)) {
+                if (!c.is_object())
+                    continue;
+                std::string_view reason; // the last finish_reason member, as in QJsonObject
+                for (auto field : simdjson::dom::object(c)) {
+                    if (field.key == "finish_reason")
+                        reason = stringOf(field.value);
+                }
+                if (isTruncatedReason(reason))
+                    out.truncated = true;
+            }
         }
         break;
     }

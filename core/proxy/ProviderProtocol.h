@@ -65,6 +65,13 @@ struct AnswerUsage
     bool truncated = false; // a finish_reason/stop_reason of "length"/"max_tokens" or an incomplete response
 };
 AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer);
+// The same from the answer's bytes, equal to usageFromAnswer(kind, QJsonDocument::fromJson(body).object())
+// for any body, without building a QJsonObject of the whole answer: the body is parsed with simdjson
+// (3.x DOM API, Debian libsimdjson-dev; vcpkg "simdjson", Homebrew "simdjson"), which validates all of
+// it as Qt's parser does, and only the "usage" object is turned into a QJsonObject for ProviderUsage.
+// A body that is not a JSON object (malformed, an array) gives found == false, as an empty object does.
+// Thread affinity: any thread (one parser per thread, reused).
+AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body);
 
 // Follows a stream's events: the provider's usage (OpenAI chat's include_usage chunk, the Responses
 // API's response.completed, Anthropic's message_start + last message_delta, whose usage is

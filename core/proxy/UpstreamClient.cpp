@@ -28,6 +28,7 @@ struct UpstreamClient::Transfer
     HttpHeaders headers;
     bool headersDone = false;
     bool aborted = false;
+    bool reportedInPass = false; // listed in UpstreamClient::m_reported
     char errorBuffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -126,6 +127,7 @@ struct CurlGlue
         } else if (line.isEmpty()) {
             if (t->status >= 200 && !t->headersDone) {
                 t->headersDone = true;
+                t->client->reported(t);
                 if (t->callbacks.onHeaders)
                     t->callbacks.onHeaders(t->status, t->headers);
             }
@@ -143,6 +145,7 @@ struct CurlGlue
         const size_t len = size * nmemb;
         if (t->aborted)
             return 0;
+        t->client->reported(t);
         if (!t->headersDone) { // e.g. HTTP/1.0 without a blank line seen yet
             t->headersDone = true;
             if (t->callbacks.onHeaders)
@@ -174,6 +177,7 @@ UpstreamClient::UpstreamClient(QObject *parent)
         curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
         --m_callbackDepth;
         checkDone();
+        endPass();
     });
 }
 
@@ -256,6 +260,7 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
         curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
         --m_callbackDepth;
         checkDone();
+        endPass();
     }
     return id;
 }
@@ -308,6 +313,34 @@ void UpstreamClient::socketActivity(qintptr fd, int curlEvent)
     curl_multi_socket_action(static_cast<CURLM *>(m_multi), curl_socket_t(fd), curlEvent, &running);
     --m_callbackDepth;
     checkDone();
+    endPass();
+}
+
+void UpstreamClient::reported(Transfer *t)
+{
+    if (t->reportedInPass || !t->callbacks.onPassEnd)
+        return;
+    t->reportedInPass = true;
+    m_reported.push_back(t->id);
+}
+
+void UpstreamClient::endPass()
+{
+    if (m_reported.empty())
+        return;
+    // A callback may start a transfer (a nested pass) or abort one: walk a list of our own.
+    std::vector<quint64> ids = std::exchange(m_reported, std::move(m_reportedSpare));
+    for (const quint64 id : ids) {
+        auto it = m_transfers.find(id);
+        if (it == m_transfers.end() || it->second->aborted)
+            continue;
+        it->second->reportedInPass = false;
+        if (it->second->callbacks.onPassEnd)
+            it->second->callbacks.onPassEnd();
+    }
+    ids.clear();
+    if (m_reportedSpare.capacity() < ids.capacity())
+        m_reportedSpare = std::move(ids);
 }
 
 void UpstreamClient::checkDone()

@@ -31,6 +31,10 @@ struct UpstreamCallbacks
     std::function<void(QByteArrayView bytes)> onData;
     // errorKind "" on success; else "connect_error", "upstream_cut", "tls_error", "upstream_error".
     std::function<void(const QString &errorKind, const QString &message)> onFinished;
+    // Optional: called once after the curl pass (one socket event, timer or start()) in which onHeaders
+    // and/or onData of this transfer were called, unless the transfer finished or was aborted in it.
+    // The receiver writes what those produced in one go, without an event-loop turn of its own.
+    std::function<void()> onPassEnd;
 };
 
 // HTTP client for upstream providers on libcurl's multi interface (curl 7.88, Debian libcurl4-openssl-dev;
@@ -64,6 +68,9 @@ public:
 private:
     void socketActivity(qintptr fd, int curlEvent);
     void checkDone();
+    // Calls onPassEnd of the transfers that reported headers or data in the pass that just ended.
+    void endPass();
+    void reported(Transfer *t);
     void removeTransfer(quint64 id, bool notify, const QString &errorKind, const QString &message);
     friend struct CurlGlue;
 
@@ -78,6 +85,9 @@ private:
     // Notifiers of the sockets curl opened (by descriptor), kept while curl keeps the connection.
     std::unordered_map<qintptr, std::unique_ptr<SocketWatch>> m_watches;
     int m_callbackDepth = 0;
+    // Transfers that reported headers or data in the current curl pass (ids; see onPassEnd).
+    std::vector<quint64> m_reported;
+    std::vector<quint64> m_reportedSpare;
 };
 
 } // namespace tl

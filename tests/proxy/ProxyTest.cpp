@@ -86,6 +86,9 @@ class ProxyTest : public QObject
 
 private Q_SLOTS:
     void nonStreamedChatIsForwardedRecordedAndPriced();
+    void answerUsageFromBytesEqualsQtReading_data();
+    void answerUsageFromBytesEqualsQtReading();
+    void bypassedAnswerIsRecordedWithProviderUsage();
     void streamedChatReachesTheClientByteForByte_data();
     void streamedChatReachesTheClientByteForByte();
     void streamsOfEveryApiAreRecordedWithProviderUsage_data();
@@ -769,6 +772,93 @@ void ProxyTest::requestTextIsKeptOnlyForNamedEndpoints()
         if (!path.contains(u"curl-body"_s))
             QVERIFY2(!readFile(path).contains("Not this one"), qPrintable(path));
     }
+}
+
+void ProxyTest::answerUsageFromBytesEqualsQtReading_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QByteArray>("body");
+    const int chat = int(proxy::ApiKind::ChatCompletions);
+    const int responses = int(proxy::ApiKind::Responses);
+    const int messages = int(proxy::ApiKind::Messages);
+    QTest::newRow("a1 fixture") << chat << readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s));
+    QTest::newRow("a2 fixture") << chat << readFile(providerFixture(u"a2-openai-chat-completion-reasoning.json"_s));
+    QTest::newRow("a3 fixture") << chat << readFile(providerFixture(u"a3-openai-chat-completion-audio.json"_s));
+    QTest::newRow("c1 fixture") << responses << readFile(providerFixture(u"c1-openai-responses.json"_s));
+    QTest::newRow("d1 fixture") << messages << readFile(providerFixture(u"d1-anthropic-message.json"_s));
+    QTest::newRow("second choice truncated")
+        << chat
+        << QByteArray(R"({"model":"m","choices":[{"finish_reason":"stop"},{"finish_reason":"length"}],)"
+                      R"("usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}})");
+    QTest::newRow("repeated members: the last wins")
+        << chat
+        << QByteArray(R"({"model":"a","usage":{"prompt_tokens":1,"prompt_tokens":7,"completion_tokens":2},)"
+                      R"("choices":[{"finish_reason":"length","finish_reason":"stop"}],"model":"b",)"
+                      R"("usage":{"prompt_tokens":3,"completion_tokens":4,)"
+                      R"("prompt_tokens_details":{"cached_tokens":2}}})");
+    QTest::newRow("escaped model, float and huge counts")
+        << chat
+        << QByteArray(R"({"model":"gpt-4o-\u00e9\n","usage":{"prompt_tokens":12.0,"completion_tokens":)"
+                      R"(18446744073709551615,"total_tokens":1e3}})");
+    QTest::newRow("integer beyond 64 bits elsewhere")
+        << chat << QByteArray(R"({"model":"m","x":123456789012345678901234567890,"usage":{"prompt_tokens":1}})");
+    QTest::newRow("responses incomplete")
+        << responses
+        << QByteArray(R"({"model":"gpt-5","status":"incomplete","usage":{"input_tokens":9,"output_tokens":3,)"
+                      R"("input_tokens_details":{"cached_tokens":4},"output_tokens_details":{"reasoning_tokens":2}}})");
+    QTest::newRow("messages max_tokens")
+        << messages
+        << QByteArray(R"({"model":"claude-x","stop_reason":"max_tokens","usage":{"input_tokens":5,)"
+                      R"("cache_creation_input_tokens":6,"cache_read_input_tokens":7,"output_tokens":8}})");
+    QTest::newRow("usage null") << chat << QByteArray(R"({"model":"m","usage":null})");
+    QTest::newRow("usage array") << chat << QByteArray(R"({"model":"m","usage":[1,2]})");
+    QTest::newRow("model not a string") << chat << QByteArray(R"({"model":42,"usage":{"prompt_tokens":1}})");
+    QTest::newRow("choices not an array") << chat << QByteArray(R"({"choices":{"finish_reason":"length"}})");
+    QTest::newRow("malformed") << chat << QByteArray(R"({"model":"m","usage":{"prompt_tokens":1})");
+    QTest::newRow("trailing garbage") << chat << QByteArray(R"({"model":"m","usage":{"prompt_tokens":1}} x)");
+    QTest::newRow("bad literal skipped part") << chat << QByteArray(R"({"x":tru,"usage":{"prompt_tokens":1}})");
+    QTest::newRow("array") << chat << QByteArray(R"([{"usage":{"prompt_tokens":1}}])");
+    QTest::newRow("empty") << chat << QByteArray();
+    QTest::newRow("invalid UTF-8") << chat << QByteArray("{\"model\":\"\xff\",\"usage\":{\"prompt_tokens\":1}}");
+}
+
+void ProxyTest::answerUsageFromBytesEqualsQtReading()
+{
+    QFETCH(int, kind);
+    QFETCH(QByteArray, body);
+    const auto k = proxy::ApiKind(kind);
+    const proxy::AnswerUsage expected = proxy::usageFromAnswer(k, QJsonDocument::fromJson(body).object());
+    const proxy::AnswerUsage actual = proxy::usageFromBody(k, body);
+    QCOMPARE(actual.usage, expected.usage);
+    QCOMPARE(actual.servedModel, expected.servedModel);
+    QCOMPARE(actual.found, expected.found);
+    QCOMPARE(actual.truncated, expected.truncated);
+}
+
+void ProxyTest::bypassedAnswerIsRecordedWithProviderUsage()
+{
+    // X-TokenLedger-Cache: bypass stores nothing, so the answer's usage is read from its bytes
+    // (usageFromBody) instead of a parsed QJsonObject.
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"),
+                                auth(kKeyA) << u"X-TokenLedger-Cache: bypass"_s);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.headers.value("x-tokenledger-cache"), QByteArray("bypass"));
+    QCOMPARE(r.body, readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s)));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    const CallRecord &c = recs.first();
+    QCOMPARE(c.servedModel, u"gpt-4o-2024-08-06"_s);
+    QCOMPARE(toString(c.usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(c.usage, ProviderUsage::fromOpenAiChat(fixtureUsage(u"a1-openai-chat-completion-cached.json"_s)));
+    QCOMPARE(c.usage.promptTokens, 2048);
+    QCOMPARE(c.usage.cachedTokens, 1536);
+    QCOMPARE(c.usage.completionTokens, 312);
+    QVERIFY(c.cost.has_value());
+    QCOMPARE(*c.cost, NanoUsd(6'320'000)); // as in nonStreamedChatIsForwardedRecordedAndPriced
+    QCOMPARE(toString(c.costStatus), toString(CostStatus::Exact));
+    QCOMPARE(toString(c.cacheOutcome), toString(CacheOutcome::Bypass));
 }
 
 QTEST_GUILESS_MAIN(ProxyTest)
