@@ -786,6 +786,18 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading_data()
     QTest::newRow("a3 fixture") << chat << readFile(providerFixture(u"a3-openai-chat-completion-audio.json"_s));
     QTest::newRow("c1 fixture") << responses << readFile(providerFixture(u"c1-openai-responses.json"_s));
     QTest::newRow("d1 fixture") << messages << readFile(providerFixture(u"d1-anthropic-message.json"_s));
+    {
+        // A long answer with non-ASCII text and escapes in the content the reading skips.
+        QJsonObject a = QJsonDocument::fromJson(readFile(providerFixture(u"a2-openai-chat-completion-reasoning.json"_s))).object();
+        QJsonArray choices = a.value("choices"_L1).toArray();
+        QJsonObject c = choices.first().toObject();
+        c.insert("message"_L1, QJsonObject{{"role"_L1, "assistant"_L1},
+                                           {"content"_L1, u"\u00e9 \u201cq\u201d \\ \"x\"\n"_s.repeated(2000)}});
+        c.insert("finish_reason"_L1, "length"_L1);
+        choices.replace(0, c);
+        a.insert("choices"_L1, choices);
+        QTest::newRow("long answer") << chat << QJsonDocument(a).toJson(QJsonDocument::Compact);
+    }
     QTest::newRow("second choice truncated")
         << chat
         << QByteArray(R"({"model":"m","choices":[{"finish_reason":"stop"},{"finish_reason":"length"}],)"
