@@ -6,7 +6,7 @@
 # TL_BENCH_HOLD_REQUESTS (streaming requests timed while the streams are held open, default 300),
 # TL_BENCH_PROXY_ENV (extra environment for the proxy process, e.g. TOKENLEDGER_PROXY_DISPATCHER=qt to
 # run the proxy thread on Qt's own event dispatcher instead of the epoll one, and QT_NO_GLIB=1 with it
-# for Qt's poll dispatcher instead of the GLib one).
+# for Qt's poll dispatcher instead of the GLib one), TL_BENCH_WRITER_NICE (renice the ledger writer thread).
 set -uo pipefail
 BUILD=${1:?usage: bench-proxy.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -56,6 +56,14 @@ CFG
 env HOME="$TMP" ${TL_BENCH_PROXY_ENV:-} "$APP" proxy --db "$TMP/ledger.sqlite" --config "$TMP/proxy.json" > "$TMP/proxy.out" 2>&1 &
 PROXY_PID=$!; pids+=("$PROXY_PID")
 for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v1/models" && break; sleep 0.1; done
+# TL_BENCH_WRITER_NICE=N: renice the proxy's ledger-writer thread to N (Linux) for an A/B of how much the
+# writer's CPU, which the proxy thread, nginx and the client share on 2 cores, moves the figures.
+if [ -n "${TL_BENCH_WRITER_NICE:-}" ]; then
+  for t in /proc/$PROXY_PID/task/*; do
+    [ "$(cat "$t/comm")" = ledger-writer ] && renice -n "$TL_BENCH_WRITER_NICE" -p "$(basename "$t")" >/dev/null \
+      && echo "ledger-writer thread $(basename "$t") reniced to $TL_BENCH_WRITER_NICE"
+  done
+fi
 
 # CPU time of the proxy process (all threads, user+system) per request of a phase: the figure to judge
 # a change by on a shared machine, where wall-clock latency moves with the other load (see uptime).
