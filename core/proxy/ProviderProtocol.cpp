@@ -223,7 +223,12 @@ bool isTruncatedReason(std::string_view reason)
 
 AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
 {
-    thread_local simdjson::dom::parser parser; // keeps its buffers between answers
+    // The thread's parser keeps its buffers between answers (several bytes per byte of the largest
+    // answer it read); a longer answer gets a parser of its own, freed after it.
+    constexpr qsizetype kKeptParserLimit = 1 << 20;
+    thread_local simdjson::dom::parser kept;
+    std::optional<simdjson::dom::parser> own;
+    simdjson::dom::parser &parser = body.size() <= kKeptParserLimit ? kept : own.emplace();
     AnswerUsage out;
     simdjson::dom::object answer;
     if (parser.parse(body.data(), size_t(body.size())).get_object().get(answer) != simdjson::SUCCESS) {

@@ -70,7 +70,7 @@ AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer);
 // (3.x DOM API, Debian libsimdjson-dev; vcpkg "simdjson", Homebrew "simdjson"), which validates all of
 // it as Qt's parser does, and only the "usage" object is turned into a QJsonObject for ProviderUsage.
 // A body that is not a JSON object (malformed, an array) gives found == false, as an empty object does.
-// Thread affinity: any thread (one parser per thread, reused).
+// Thread affinity: any thread (one parser per thread, reused for answers up to 1 MiB).
 AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body);
 
 // Follows a stream's events: the provider's usage (OpenAI chat's include_usage chunk, the Responses

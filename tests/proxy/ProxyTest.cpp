@@ -797,6 +797,13 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading_data()
         choices.replace(0, c);
         a.insert("choices"_L1, choices);
         QTest::newRow("long answer") << chat << QJsonDocument(a).toJson(QJsonDocument::Compact);
+        // Over 1 MiB: read with a parser of its own instead of the thread's.
+        c.insert("message"_L1, QJsonObject{{"role"_L1, "assistant"_L1}, {"content"_L1, u"words \u00e9 "_s.repeated(150'000)}});
+        choices.replace(0, c);
+        a.insert("choices"_L1, choices);
+        const QByteArray big = QJsonDocument(a).toJson(QJsonDocument::Compact);
+        QVERIFY(big.size() > (1 << 20));
+        QTest::newRow("answer over 1 MiB") << chat << big;
     }
     QTest::newRow("second choice truncated")
         << chat
