@@ -12,6 +12,8 @@
 // PRAGMA integrity_check and looks up every answered record id. Printed: answered, missing, and the
 // lost window: the time from the oldest answer whose record is missing to the kill, in ms (0 when
 // nothing is missing). The target is a window of at most 250 ms.
+#include "BenchNet.h"
+
 #include <sqlite3.h>
 
 #include <arpa/inet.h>
@@ -42,22 +44,6 @@ struct Answer
     long long recordId;
     double atMs; // since the load started
 };
-
-int connectLoopback(int port)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
 
 // Reads one response with a Content-Length body from `fd` (leftovers stay in `buf`); returns its record
 // id (X-TokenLedger-Record-Id), 0 when the response has none, -1 when the connection ended.
@@ -125,7 +111,7 @@ int main(int argc, char **argv)
 
     // Hit mode: the first answer fills the cache before the clock starts.
     if (mode == "hit") {
-        const int fd = connectLoopback(port);
+        const int fd = tl::bench::connectTo("127.0.0.1", port);
         std::string buf;
         const std::string r = request(port, "durability");
         if (fd < 0 || ::write(fd, r.data(), r.size()) != ssize_t(r.size()) || readAnswer(fd, buf) < 0) {
@@ -143,7 +129,7 @@ int main(int argc, char **argv)
     std::vector<std::thread> threads;
     for (int c = 0; c < connections; ++c) {
         threads.emplace_back([&, c]() {
-            const int fd = connectLoopback(port);
+            const int fd = tl::bench::connectTo("127.0.0.1", port);
             if (fd < 0)
                 return;
             std::vector<Answer> mine;

@@ -12,6 +12,8 @@
 //       Run against the upstream directly and through the proxy: the difference is what the proxy adds
 //       with STREAMS streams open (issue 3 section 7: TTFB + <= 200 us, RSS <= 150 MiB).
 // Output: one line of key=value pairs.
+#include "BenchNet.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,23 +34,8 @@
 
 namespace {
 
+using tl::bench::connectTo;
 using Clock = std::chrono::steady_clock;
-
-int connectTo(const char *host, int port)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    ::inet_pton(AF_INET, host, &addr.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
 
 std::string buildRequest(const std::string &host, int port, const std::string &path, const std::string &body,
                          const std::vector<std::string> &headers)
