@@ -321,22 +321,22 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             const QString piece = delta.contains("content"_L1) ? delta.value("content"_L1).toString()
                                                                : c.value("text"_L1).toString();
             if (!piece.isEmpty() || delta.value("content"_L1).isString())
-                acc.insert("content"_L1, QString(acc.value("content"_L1).toString() + piece));
+                m_content[index] += piece;
             if (delta.value("refusal"_L1).isString())
-                acc.insert("refusal"_L1, QString(acc.value("refusal"_L1).toString() + delta.value("refusal"_L1).toString()));
+                m_refusal[index] += delta.value("refusal"_L1).toString();
             for (const QJsonValue &tv : delta.value("tool_calls"_L1).toArray()) {
                 const QJsonObject tc = tv.toObject();
-                QJsonObject &call = m_toolCalls[index][tc.value("index"_L1).toInt()];
+                ToolCallText &call = m_toolCalls[index][tc.value("index"_L1).toInt()];
                 if (tc.contains("id"_L1))
-                    call.insert("id"_L1, tc.value("id"_L1));
+                    call.call.insert("id"_L1, tc.value("id"_L1));
                 if (tc.contains("type"_L1))
-                    call.insert("type"_L1, tc.value("type"_L1));
+                    call.call.insert("type"_L1, tc.value("type"_L1));
                 const QJsonObject fn = tc.value("function"_L1).toObject();
-                QJsonObject f = call.value("function"_L1).toObject();
-                if (fn.contains("name"_L1))
-                    f.insert("name"_L1, QString(f.value("name"_L1).toString() + fn.value("name"_L1).toString()));
-                f.insert("arguments"_L1, QString(f.value("arguments"_L1).toString() + fn.value("arguments"_L1).toString()));
-                call.insert("function"_L1, f);
+                if (fn.contains("name"_L1)) {
+                    call.hasName = true;
+                    call.name += fn.value("name"_L1).toString();
+                }
+                call.arguments += fn.value("arguments"_L1).toString();
             }
             if (c.value("finish_reason"_L1).isString()) {
                 acc.insert("finish_reason"_L1, c.value("finish_reason"_L1));
@@ -382,17 +382,17 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             m_blocks[o.value("index"_L1).toInt()] = o.value("content_block"_L1).toObject();
         } else if (type == "content_block_delta"_L1) {
             const int index = o.value("index"_L1).toInt();
-            QJsonObject &block = m_blocks[index];
+            (void)m_blocks[index]; // a delta without its content_block_start still makes a block
             const QJsonObject d = o.value("delta"_L1).toObject();
             const QString dt = d.value("type"_L1).toString();
             if (dt == "text_delta"_L1)
-                block.insert("text"_L1, QString(block.value("text"_L1).toString() + d.value("text"_L1).toString()));
+                m_blockText[index][u"text"_s] += d.value("text"_L1).toString();
             else if (dt == "input_json_delta"_L1)
                 m_partialJson[index] += d.value("partial_json"_L1).toString();
             else if (dt == "thinking_delta"_L1)
-                block.insert("thinking"_L1, QString(block.value("thinking"_L1).toString() + d.value("thinking"_L1).toString()));
+                m_blockText[index][u"thinking"_s] += d.value("thinking"_L1).toString();
             else if (dt == "signature_delta"_L1)
-                block.insert("signature"_L1, QString(block.value("signature"_L1).toString() + d.value("signature"_L1).toString()));
+                m_blockText[index][u"signature"_s] += d.value("signature"_L1).toString();
         } else if (type == "message_delta"_L1) {
             m_delta = o.value("delta"_L1).toObject();
             if (isTruncatedReason(m_delta.value("stop_reason"_L1).toString()))
@@ -428,19 +428,30 @@ Usage StreamAccounting::usage() const
     }
 }
 
+QJsonObject StreamAccounting::blockWithText(int index) const
+{
+    QJsonObject block = m_blocks.value(index);
+    const auto texts = m_blockText.constFind(index);
+    if (texts != m_blockText.cend()) {
+        for (auto t = texts->cbegin(); t != texts->cend(); ++t)
+            block.insert(t.key(), QString(block.value(t.key()).toString() + t.value()));
+    }
+    return block;
+}
+
 QString StreamAccounting::completionText() const
 {
     QString text;
-    for (const QJsonObject &c : m_choices)
-        text += c.value("content"_L1).toString();
+    for (const QString &c : m_content)
+        text += c;
     for (const auto &calls : m_toolCalls) {
-        for (const QJsonObject &call : calls) {
-            const QJsonObject fn = call.value("function"_L1).toObject();
-            text += fn.value("name"_L1).toString() + fn.value("arguments"_L1).toString();
-        }
+        for (const ToolCallText &call : calls)
+            text += call.name + call.arguments;
     }
-    for (const QJsonObject &b : m_blocks)
-        text += b.value("text"_L1).toString() + b.value("thinking"_L1).toString();
+    for (auto it = m_blocks.cbegin(); it != m_blocks.cend(); ++it) {
+        const QJsonObject block = blockWithText(it.key());
+        text += block.value("text"_L1).toString() + block.value("thinking"_L1).toString();
+    }
     for (const QString &json : m_partialJson)
         text += json;
     return text;
@@ -463,20 +474,28 @@ QJsonObject StreamAccounting::assembled() const
             QJsonObject choice{{"index"_L1, it.key()}, {"logprobs"_L1, QJsonValue::Null},
                                {"finish_reason"_L1, it->value("finish_reason"_L1)}};
             if (chat) {
+                const auto content = m_content.constFind(it.key());
+                const auto refusal = m_refusal.constFind(it.key());
                 QJsonObject message{{"role"_L1, it->value("role"_L1).toString(u"assistant"_s)},
-                                    {"content"_L1, it->contains("content"_L1) ? it->value("content"_L1)
+                                    {"content"_L1, content != m_content.cend() ? QJsonValue(*content)
                                                                                : QJsonValue(QJsonValue::Null)},
-                                    {"refusal"_L1, it->contains("refusal"_L1) ? it->value("refusal"_L1)
+                                    {"refusal"_L1, refusal != m_refusal.cend() ? QJsonValue(*refusal)
                                                                                : QJsonValue(QJsonValue::Null)}};
                 if (m_toolCalls.contains(it.key())) {
                     QJsonArray calls;
-                    for (const QJsonObject &c : m_toolCalls.value(it.key()))
-                        calls.append(c);
+                    for (const ToolCallText &c : m_toolCalls.value(it.key())) {
+                        QJsonObject call = c.call;
+                        QJsonObject function{{"arguments"_L1, c.arguments}};
+                        if (c.hasName)
+                            function.insert("name"_L1, c.name);
+                        call.insert("function"_L1, function);
+                        calls.append(call);
+                    }
                     message.insert("tool_calls"_L1, calls);
                 }
                 choice.insert("message"_L1, message);
             } else {
-                choice.insert("text"_L1, it->value("content"_L1).toString());
+                choice.insert("text"_L1, m_content.value(it.key()));
             }
             choices.append(choice);
         }
@@ -491,7 +510,7 @@ QJsonObject StreamAccounting::assembled() const
         QJsonObject out = m_base;
         QJsonArray content;
         for (auto it = m_blocks.begin(); it != m_blocks.end(); ++it) {
-            QJsonObject block = it.value();
+            QJsonObject block = blockWithText(it.key());
             if (m_partialJson.contains(it.key()))
                 block.insert("input"_L1, QJsonDocument::fromJson(m_partialJson.value(it.key()).toUtf8()).object());
             content.append(block);

@@ -101,6 +101,9 @@ public:
     QJsonObject assembled() const;
 
 private:
+    // An Anthropic content block with the text, thinking and signature deltas streamed into it.
+    QJsonObject blockWithText(int index) const;
+
     ApiKind m_kind;
     qint64 m_events = 0;
     bool m_finished = false;
@@ -111,9 +114,22 @@ private:
     QJsonObject m_usageJson;
     // Assembly state.
     QJsonObject m_base;                 // chat: first chunk; anthropic: message_start.message; responses: final
-    QMap<int, QJsonObject> m_choices;   // chat: index -> {content, role, finish_reason, tool_calls...}
-    QMap<int, QMap<int, QJsonObject>> m_toolCalls;
-    QMap<int, QJsonObject> m_blocks;    // anthropic content blocks
+    // Streamed text grows in plain strings, appended in place, and goes into JSON only in assembled():
+    // replacing a growing QJsonObject string member per event copied the whole text each time and left
+    // the old copies in the object's storage (quadratic time and memory on a long, fast stream).
+    QMap<int, QJsonObject> m_choices;   // chat: index -> {role, finish_reason}
+    QMap<int, QString> m_content;       // chat: index -> content so far (present once a content string came)
+    QMap<int, QString> m_refusal;       // chat: index -> refusal so far (present once a refusal string came)
+    struct ToolCallText
+    {
+        QJsonObject call; // id, type
+        bool hasName = false;
+        QString name;
+        QString arguments;
+    };
+    QMap<int, QMap<int, ToolCallText>> m_toolCalls;
+    QMap<int, QJsonObject> m_blocks;    // anthropic content blocks as content_block_start gave them
+    QMap<int, QMap<QString, QString>> m_blockText; // anthropic: index -> text/thinking/signature deltas so far
     QMap<int, QString> m_partialJson;   // anthropic input_json_delta per block
     QJsonObject m_delta;                // anthropic message_delta.delta
 };

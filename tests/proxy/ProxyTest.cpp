@@ -89,6 +89,7 @@ private Q_SLOTS:
     void answerUsageFromBytesEqualsQtReading_data();
     void answerUsageFromBytesEqualsQtReading();
     void bypassedAnswerIsRecordedWithProviderUsage();
+    void longStreamsAssembleTheWholeAnswer();
     void streamedChatReachesTheClientByteForByte_data();
     void streamedChatReachesTheClientByteForByte();
     void streamsOfEveryApiAreRecordedWithProviderUsage_data();
@@ -881,4 +882,90 @@ void ProxyTest::bypassedAnswerIsRecordedWithProviderUsage()
 }
 
 QTEST_GUILESS_MAIN(ProxyTest)
+// The answer the exact cache stores for a stream is assembled from its events: a long stream (a new-user
+// trial's 400 events of 1 KB arriving in one read took 8 s and a 5 MB one grew the proxy past 1.9 GB,
+// when each event rewrote a growing QJsonObject string) must give every piece, in order, with tool calls
+// and Anthropic blocks whole.
+void ProxyTest::longStreamsAssembleTheWholeAnswer()
+{
+    auto event = [](const QByteArray &json) {
+        SseEvent e;
+        e.data = json;
+        e.raw = "data: " + json + "\n\n";
+        return e;
+    };
+    const int pieces = 3000;
+    QString expected;
+    {
+        proxy::StreamAccounting chat(proxy::ApiKind::ChatCompletions);
+        chat.onEvent(event(R"({"id":"c1","created":7,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"), false);
+        for (int i = 0; i < pieces; ++i) {
+            const QString piece = u"piece %1 "_s.arg(i) + QString(200, QChar(u'a' + i % 26));
+            expected += piece;
+            QCOMPARE(chat.onEvent(event(QJsonDocument(QJsonObject{{u"choices"_s, QJsonArray{QJsonObject{
+                                                            {u"index"_s, 0}, {u"delta"_s, QJsonObject{{u"content"_s, piece}}}}}}})
+                                            .toJson(QJsonDocument::Compact)),
+                                  false),
+                     false);
+        }
+        chat.onEvent(event(R"({"choices":[{"index":1,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"t1","type":"function","function":{"name":"get_","arguments":""}}]}}]})"), false);
+        chat.onEvent(event(R"({"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"function":{"name":"weather","arguments":"{\"city\":"}}]}}]})"), false);
+        chat.onEvent(event(R"({"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Oslo\"}"}}]},"finish_reason":"tool_calls"}]})"), false);
+        chat.onEvent(event(R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"), false);
+        QCOMPARE(chat.onEvent(event(R"({"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14}})"), true), true);
+        chat.onEvent(event("[DONE]"), false);
+        QVERIFY(chat.finished());
+        const QJsonObject answer = chat.assembled();
+        const QJsonArray choices = answer.value(u"choices"_s).toArray();
+        QCOMPARE(choices.size(), 2);
+        const QJsonObject first = choices[0].toObject().value(u"message"_s).toObject();
+        QCOMPARE(first.value(u"content"_s).toString(), expected);
+        QVERIFY(first.value(u"refusal"_s).isNull());
+        QCOMPARE(choices[0].toObject().value(u"finish_reason"_s).toString(), u"stop"_s);
+        const QJsonObject second = choices[1].toObject().value(u"message"_s).toObject();
+        QVERIFY(second.value(u"content"_s).isNull()); // no content string came for this choice
+        const QJsonObject call = second.value(u"tool_calls"_s).toArray().at(0).toObject();
+        QCOMPARE(call, (QJsonObject{{u"id"_s, u"t1"_s}, {u"type"_s, u"function"_s},
+                                    {u"function"_s, QJsonObject{{u"name"_s, u"get_weather"_s},
+                                                                {u"arguments"_s, u"{\"city\":\"Oslo\"}"_s}}}}));
+        QCOMPARE(answer.value(u"usage"_s).toObject().value(u"completion_tokens"_s).toInt(), 9);
+        QCOMPARE(chat.completionText(), expected + u"get_weather{\"city\":\"Oslo\"}"_s);
+    }
+    {
+        proxy::StreamAccounting messages(proxy::ApiKind::Messages);
+        messages.onEvent(event(R"({"type":"message_start","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[],"usage":{"input_tokens":12,"output_tokens":1}}})"), false);
+        messages.onEvent(event(R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})"), false);
+        messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me "}})"), false);
+        messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"think."}})"), false);
+        messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2ln"}})"), false);
+        messages.onEvent(event(R"({"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}})"), false);
+        for (int i = 0; i < pieces; ++i) {
+            const QString piece = u"word%1 "_s.arg(i);
+            messages.onEvent(event(QJsonDocument(QJsonObject{{u"type"_s, u"content_block_delta"_s}, {u"index"_s, 1},
+                                                             {u"delta"_s, QJsonObject{{u"type"_s, u"text_delta"_s}, {u"text"_s, piece}}}})
+                                       .toJson(QJsonDocument::Compact)),
+                             false);
+        }
+        messages.onEvent(event(R"({"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"tu1","name":"get_weather","input":{}}})"), false);
+        messages.onEvent(event(R"({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"city\": "}})"), false);
+        messages.onEvent(event(R"({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"\"Oslo\"}"}})"), false);
+        messages.onEvent(event(R"({"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":4000}})"), false);
+        messages.onEvent(event(R"({"type":"message_stop"})"), false);
+        QVERIFY(messages.finished());
+        const QJsonArray content = messages.assembled().value(u"content"_s).toArray();
+        QCOMPARE(content.size(), 3);
+        QCOMPARE(content[0].toObject(), (QJsonObject{{u"type"_s, u"thinking"_s}, {u"thinking"_s, u"Let me think."_s},
+                                                     {u"signature"_s, u"c2ln"_s}}));
+        QString text;
+        for (int i = 0; i < pieces; ++i)
+            text += u"word%1 "_s.arg(i);
+        QCOMPARE(content[1].toObject(), (QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, text}}));
+        QCOMPARE(content[2].toObject(), (QJsonObject{{u"type"_s, u"tool_use"_s}, {u"id"_s, u"tu1"_s},
+                                                     {u"name"_s, u"get_weather"_s},
+                                                     {u"input"_s, QJsonObject{{u"city"_s, u"Oslo"_s}}}}));
+        QCOMPARE(messages.assembled().value(u"stop_reason"_s).toString(), u"tool_use"_s);
+        QCOMPARE(messages.completionText(), u"Let me think."_s + text + u"{\"city\": \"Oslo\"}"_s);
+    }
+}
+
 #include "ProxyTest.moc"
