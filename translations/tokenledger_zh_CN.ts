@@ -83,10 +83,6 @@
         <translation>每个被嵌入的请求按其提示 token 计一次 %1 调用的费用；相似度取自记录的本地嵌入</translation>
     </message>
     <message>
-        <source>needs the conversation's shape (message count), recorded by the proxy; imported calls carry none</source>
-        <translation>需要对话的结构（消息数），由代理记录；导入的调用没有</translation>
-    </message>
-    <message>
         <source>a conversation over the budget is sent with the budget's worth of prompt tokens, plus one summary call per request (input: the dropped tokens; output: 10% of the budget) on the summary model</source>
         <translation>超出预算的对话按预算的提示 token 发送，并在摘要模型上为每个请求加一次摘要调用（输入：删去的 token；输出：预算的 10%）</translation>
     </message>
@@ -781,6 +777,10 @@
     <message numerus="yes">
         <source>%n call(s) matched a rule routing to %1, which the price book cannot price for them: they keep their recorded cost (no saving counted)</source>
         <translation><numerusform>%n 次调用匹配了路由到 %1 的规则，但价格表无法为这些调用定价：它们保留记录的费用（不计节省）</numerusform></translation>
+    </message>
+    <message>
+        <source>needs conversations (two or more messages): the calls in this range have none (the proxy records each call's message count; imported calls carry none)</source>
+        <translation>需要对话（两条或更多消息）：此范围内的调用都不是对话（代理会记录每次调用的消息数；导入的调用没有）</translation>
     </message>
 </context>
 <context>

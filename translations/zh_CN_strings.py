@@ -554,7 +554,7 @@ T.update({
 'no stored request embeddings in this range: imported calls carry no request text; calls recorded by the proxy do': '此范围内没有已存储的请求嵌入：导入的调用不含请求文本；代理记录的调用才有',
 "replayed with the live cache's matcher on the embeddings the proxy recorded: same caller, model, system prompt, parameters, earlier conversation and numbers/negations/quotes, similarity at or above the threshold, within the TTL": '使用线上缓存的匹配器在代理记录的嵌入上重放：调用方、模型、系统提示、参数、先前对话以及数字/否定/引用均相同，相似度达到阈值，且在 TTL 内',
 "each embedded request costs one call to %1 with the request's prompt tokens; similarities are those of the recorded local embeddings": '每个被嵌入的请求按其提示 token 计一次 %1 调用的费用；相似度取自记录的本地嵌入',
-"needs the conversation's shape (message count), recorded by the proxy; imported calls carry none": '需要对话的结构（消息数），由代理记录；导入的调用没有',
+"needs conversations (two or more messages): the calls in this range have none (the proxy records each call's message count; imported calls carry none)": '需要对话（两条或更多消息）：此范围内的调用都不是对话（代理会记录每次调用的消息数；导入的调用没有）',
 "a conversation over the budget is sent with the budget's worth of prompt tokens, plus one summary call per request (input: the dropped tokens; output: 10% of the budget) on the summary model": '超出预算的对话按预算的提示 token 发送，并在摘要模型上为每个请求加一次摘要调用（输入：删去的 token；输出：预算的 10%）',
 'the complexity router needs the complexity the proxy records per call; these calls have none': '复杂度路由器需要代理为每次调用记录的复杂度；这些调用没有',
 'routed calls are re-priced on the target model with the same token counts; quality is not simulated': '被路由的调用以相同的 token 数按目标模型重新计价；不模拟质量',

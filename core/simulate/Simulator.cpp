@@ -97,7 +97,19 @@ struct EndpointState
 {
     EndpointPlan plan;
     EndpointOutcome outcome;
+    // Calls of this endpoint a rule matched whose target the price book cannot price for them
+    // ("provider/model" -> calls): left at their cost and named in the routing assumptions.
+    std::map<QString, qint64> unpricedRuleTargets;
 };
+
+// The routing assumption for calls a rule matched but could not re-price.
+QString unpricedTargetNote(const QString &target, qint64 calls)
+{
+    return QObject::tr("%n call(s) matched a rule routing to %1, which the price book cannot price for them: they "
+                       "keep their recorded cost (no saving counted)",
+                       nullptr, int(std::min<qint64>(calls, INT_MAX)))
+        .arg(target);
+}
 
 // The live router's decision for a recorded call, replayed on its recorded complexity as if routing
 // were on: the same tiers, guards and cost rule as the proxy (routing::Router::decideFor). The
@@ -572,7 +584,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                     } else if (prices.rule) {
                         const QString &to = prices.rule->routeToProvider.isEmpty() ? provider
                                                                                    : prices.rule->routeToProvider;
-                        unpricedRuleTargets[to + u'/' + prices.rule->routeTo] += r.callCount;
+                        const QString target = to + u'/' + prices.rule->routeTo;
+                        unpricedRuleTargets[target] += r.callCount;
+                        state->unpricedRuleTargets[target] += r.callCount;
                     }
                 } else if (plan.hasRouter && r.complexity != 0) {
                     ++rowsWithComplexity;
@@ -608,9 +622,12 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     }
 
     QList<EndpointOutcome> perEndpoint;
+    QList<const std::map<QString, qint64> *> perEndpointUnpriced; // parallel to perEndpoint
     for (const auto &state : endpoints) {
-        if (state)
+        if (state) {
             perEndpoint << state->outcome;
+            perEndpointUnpriced << &state->unpricedRuleTargets;
+        }
     }
     // A strategy enabled only by an endpoint override counts as enabled in the totals.
     for (const EndpointOutcome &eo : std::as_const(perEndpoint)) {
@@ -645,8 +662,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         case Strategy::Compression:
             o.simulated = o.enabled && rowsWithConversation > 0;
             if (o.enabled && rowsWithConversation == 0)
-                o.whyNot = QObject::tr("needs the conversation's shape (message count), recorded by the proxy; "
-                                       "imported calls carry none");
+                o.whyNot = QObject::tr("needs conversations (two or more messages): the calls in this range have "
+                                       "none (the proxy records each call's message count; imported calls carry "
+                                       "none)");
             o.assumptions << QObject::tr("a conversation over the budget is sent with the budget's worth of prompt "
                                          "tokens, plus one summary call per request (input: the dropped tokens; "
                                          "output: 10% of the budget) on the summary model");
@@ -658,11 +676,6 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                                        "these calls have none");
             o.assumptions << QObject::tr("routed calls are re-priced on the target model with the same token "
                                          "counts; quality is not simulated");
-            for (const auto &[target, calls] : unpricedRuleTargets)
-                o.assumptions << QObject::tr("%n call(s) matched a rule routing to %1, which the price book cannot "
-                                             "price for them: they keep their recorded cost (no saving counted)",
-                                             nullptr, int(std::min<qint64>(calls, INT_MAX)))
-                                     .arg(target);
             break;
         case Strategy::Batch:
             o.simulated = o.enabled;
@@ -672,13 +685,26 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             break;
         }
     }
-    for (auto it = perEndpoint.begin(); it != perEndpoint.end(); ++it) {
-        for (qsizetype i = 0; i < it->strategies.size(); ++i) {
-            it->strategies[i].simulated = it->strategies[i].enabled && result.strategies[i].simulated;
-            it->strategies[i].whyNot = it->strategies[i].enabled ? result.strategies[i].whyNot : QString();
-            it->strategies[i].assumptions = result.strategies[i].assumptions;
+    // Each endpoint: the general assumptions, plus its own calls left unrouted by an unpriced target;
+    // the totals name every such target with all its calls.
+    for (qsizetype e = 0; e < perEndpoint.size(); ++e) {
+        EndpointOutcome &eo = perEndpoint[e];
+        for (qsizetype i = 0; i < eo.strategies.size(); ++i) {
+            eo.strategies[i].simulated = eo.strategies[i].enabled && result.strategies[i].simulated;
+            eo.strategies[i].whyNot = eo.strategies[i].enabled ? result.strategies[i].whyNot : QString();
+            eo.strategies[i].assumptions = result.strategies[i].assumptions;
+            if (eo.strategies[i].strategy == Strategy::Routing) {
+                for (const auto &[target, calls] : *perEndpointUnpriced[e])
+                    eo.strategies[i].assumptions << unpricedTargetNote(target, calls);
+            }
         }
-        result.endpoints << *it;
+        result.endpoints << eo;
+    }
+    for (StrategyOutcome &o : result.strategies) {
+        if (o.strategy == Strategy::Routing) {
+            for (const auto &[target, calls] : unpricedRuleTargets)
+                o.assumptions << unpricedTargetNote(target, calls);
+        }
     }
     std::sort(result.endpoints.begin(), result.endpoints.end(), [](const EndpointOutcome &a, const EndpointOutcome &b) {
         const NanoUsd sa = a.baseline - a.projected, sb = b.baseline - b.projected;

@@ -396,7 +396,7 @@ private Q_SLOTS:
         auto ledger = openLedger(m_dir.filePath(u"unpriced-target.sqlite"_s));
         QList<CallRecord> records;
         for (int i = 0; i < 5; ++i) {
-            CallRecord r = test::makeRecord(t0 + i * 60'000'000LL, u"faq"_s, u"openai"_s,
+            CallRecord r = test::makeRecord(t0 + i * 60'000'000LL, i < 3 ? u"faq"_s : u"digest"_s, u"openai"_s,
                                             i < 3 ? u"gpt-4o"_s : u"gpt-4o-mini"_s, 400, 100);
             ledger->pricer()->apply(r);
             records << r;
@@ -422,7 +422,14 @@ private Q_SLOTS:
         QCOMPARE(named.size(), 1);
         QVERIFY2(named.front().startsWith(u"3 call(s)"_s), qPrintable(named.front()));
         QVERIFY(routing.assumptions.filter(u"gpt-4.1-nano"_s).isEmpty());
-        QCOMPARE(r->endpoints.front().strategies[int(Strategy::Routing)].assumptions, routing.assumptions);
+        QCOMPARE(r->endpoints.size(), 2);
+        QCOMPARE(r->endpoints.back().endpoint, u"faq"_s); // no saving: all its calls matched the misspelt rule
+        QCOMPARE(r->endpoints.back().strategies[int(Strategy::Routing)].assumptions, routing.assumptions);
+        // An endpoint none of whose calls matched that rule is not told about it.
+        for (const EndpointOutcome &e : r->endpoints) {
+            const QStringList notes = e.strategies[int(Strategy::Routing)].assumptions.filter(u"gpt-4o-mimi"_s);
+            QCOMPARE(notes.size(), e.endpoint == u"faq"_s ? 1 : 0);
+        }
     }
 
     // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per
