@@ -455,11 +455,7 @@ void ClientConnection::startExchange(HttpRequest request)
     const QByteArray clientKey = keyFromHeaders(headerValue(h, "authorization"), headerValue(h, "x-api-key"),
                                                 headerValue(h, "api-key"));
     const QByteArray &key = clientKey.isEmpty() ? x.upstream->apiKey : clientKey;
-    if (key != m_lastClientKey || m_lastCallerId.isNull()) {
-        m_lastCallerId = m_server.callerIdentityFor(key);
-        m_lastClientKey = key;
-    }
-    x.callerId = m_lastCallerId;
+    x.callerId = m_server.callerIdentityFor(key); // remembered by the server for every connection
     r.keyId = x.callerId;
 
     if (x.request.method == "POST" && proxy::isPriced(x.kind)) {

@@ -117,9 +117,6 @@ private:
     Deadline m_deadline = Deadline::None;
     qint64 m_deadlineAtMs = 0;      // m_clock time the current deadline expires
     qint64 m_timerDueMs = -1;       // m_clock time m_timer fires (-1: not armed)
-    // The last key seen on this connection and its caller identity (HMAC): clients reuse one key.
-    QByteArray m_lastClientKey;
-    QString m_lastCallerId;
     std::unique_ptr<Exchange> m_exchange;
     bool m_closing = false;
     bool m_continueSent = false;

@@ -114,7 +114,8 @@ public:
     RequestKeys requestKeys(const QString &upstreamId, const QString &api, const QString &callerId,
                             const QByteArray &rawBody, const QJsonObject &body);
     // callerIdentity(config().callerSalt, apiKey), remembered for the keys seen last (at most 1,024, in
-    // memory only): a client opening a connection per request would otherwise pay an HMAC each time.
+    // memory only): one lookup per request instead of an HMAC, also for a client that opens a connection
+    // per request.
     QString callerIdentityFor(const QByteArray &apiKey);
     void recordFinished(const CallRecord &record);
     void connectionClosed(ClientConnection *connection);
