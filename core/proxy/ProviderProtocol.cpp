@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cstring>
+
 #include <simdjson.h>
 
 #include <optional>
@@ -552,18 +554,46 @@ QByteArray withIncludeUsage(const QByteArray &rawBody, const QJsonObject &body)
 
 QByteArray stripNullUsage(const QByteArray &rawEvent)
 {
-    QByteArray out = rawEvent;
-    const qsizetype dataAt = out.indexOf("data:");
+    const qsizetype dataAt = rawEvent.indexOf("data:");
     if (dataAt < 0)
-        return out;
-    for (const char *needle : {",\"usage\":null", "\"usage\":null,"}) {
-        const qsizetype at = out.indexOf(needle, dataAt);
-        if (at >= 0) {
-            out.remove(at, qsizetype(std::strlen(needle)));
+        return rawEvent;
+    // JSON whitespace (RFC 8259) may stand around the colon and the comma: "usage":null and "usage": null
+    // alike. Inside a string a quote is escaped, so an unescaped "usage" key is a member of an object.
+    const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    const char *d = rawEvent.constData();
+    const qsizetype n = rawEvent.size();
+    for (qsizetype at = rawEvent.indexOf("\"usage\"", dataAt); at >= 0; at = rawEvent.indexOf("\"usage\"", at + 1)) {
+        qsizetype k = at + 7;
+        while (k < n && isSpace(d[k]))
+            ++k;
+        if (k >= n || d[k] != ':')
+            continue;
+        ++k;
+        while (k < n && isSpace(d[k]))
+            ++k;
+        if (n - k < 4 || std::memcmp(d + k, "null", 4) != 0)
+            continue;
+        k += 4; // the member is [at, k)
+        qsizetype before = at;
+        while (before > dataAt && isSpace(d[before - 1]))
+            --before;
+        QByteArray out = rawEvent;
+        if (before > dataAt && d[before - 1] == ',') {
+            out.remove(before - 1, k - (before - 1)); // ..., "usage": null} -> ...}
+            return out;
+        }
+        qsizetype after = k;
+        while (after < n && isSpace(d[after]))
+            ++after;
+        if (after < n && d[after] == ',') {
+            ++after;
+            while (after < n && isSpace(d[after]))
+                ++after;
+            out.remove(at, after - at); // {"usage": null, "id": ...} -> {"id": ...}
             return out;
         }
     }
-    return out;
+    return rawEvent;
 }
 
 namespace {

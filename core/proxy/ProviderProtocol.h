@@ -141,7 +141,9 @@ QByteArray withIncludeUsage(const QJsonObject &body);
 // Falls back to withIncludeUsage(body) otherwise.
 QByteArray withIncludeUsage(const QByteArray &rawBody, const QJsonObject &body);
 // Removes the `"usage":null` member OpenAI adds to every chunk when include_usage is on, so a client
-// that did not ask for it sees the bytes it would have got. Only a top-level member in a data line.
+// that did not ask for it sees the bytes it would have got, compact JSON or not (whitespace around the
+// colon and comma; the member with the comma that joined it goes, the rest stays byte for byte). The
+// first `"usage"` key whose value is null, in a data line.
 QByteArray stripNullUsage(const QByteArray &rawEvent);
 
 // Replays a stored JSON answer as the SSE stream the API would have sent (OpenAI chat chunks with

@@ -90,6 +90,8 @@ private Q_SLOTS:
     void answerUsageFromBytesEqualsQtReading();
     void bypassedAnswerIsRecordedWithProviderUsage();
     void longStreamsAssembleTheWholeAnswer();
+    void injectedNullUsageIsStrippedInAnySpacing_data();
+    void injectedNullUsageIsStrippedInAnySpacing();
     void streamedChatReachesTheClientByteForByte_data();
     void streamedChatReachesTheClientByteForByte();
     void streamsOfEveryApiAreRecordedWithProviderUsage_data();
@@ -966,6 +968,38 @@ void ProxyTest::longStreamsAssembleTheWholeAnswer()
         QCOMPARE(messages.assembled().value(u"stop_reason"_s).toString(), u"tool_use"_s);
         QCOMPARE(messages.completionText(), u"Let me think."_s + text + u"{\"city\": \"Oslo\"}"_s);
     }
+}
+
+// The "usage": null member include_usage adds to every chunk goes, with the comma that joined it,
+// whatever JSON whitespace the upstream writes (a trial's upstream wrote Python's `"usage": null`);
+// every other byte stays.
+void ProxyTest::injectedNullUsageIsStrippedInAnySpacing_data()
+{
+    QTest::addColumn<QByteArray>("event");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("compact, last") << QByteArray("data: {\"id\":\"c\",\"choices\":[],\"usage\":null}\n\n")
+                                   << QByteArray("data: {\"id\":\"c\",\"choices\":[]}\n\n");
+    QTest::newRow("compact, first") << QByteArray("data: {\"usage\":null,\"id\":\"c\"}\n\n")
+                                    << QByteArray("data: {\"id\":\"c\"}\n\n");
+    QTest::newRow("spaced, last") << QByteArray("data: {\"id\": \"c\", \"choices\": [], \"usage\": null}\n\n")
+                                  << QByteArray("data: {\"id\": \"c\", \"choices\": []}\n\n");
+    QTest::newRow("spaced, first") << QByteArray("data: {\"usage\" : null , \"id\": \"c\"}\n\n")
+                                   << QByteArray("data: {\"id\": \"c\"}\n\n");
+    QTest::newRow("newlines") << QByteArray("data: {\"id\":\"c\",\r\n\t\"usage\":\tnull}\n\n")
+                              << QByteArray("data: {\"id\":\"c\"}\n\n");
+    QTest::newRow("usage with counts stays")
+        << QByteArray("data: {\"choices\":[],\"usage\": {\"prompt_tokens\":5}}\n\n")
+        << QByteArray("data: {\"choices\":[],\"usage\": {\"prompt_tokens\":5}}\n\n");
+    QTest::newRow("in content only") << QByteArray("data: {\"delta\":{\"content\":\"say \\\"usage\\\": null\"}}\n\n")
+                                     << QByteArray("data: {\"delta\":{\"content\":\"say \\\"usage\\\": null\"}}\n\n");
+    QTest::newRow("no data line") << QByteArray(": \"usage\":null,\n\n") << QByteArray(": \"usage\":null,\n\n");
+}
+
+void ProxyTest::injectedNullUsageIsStrippedInAnySpacing()
+{
+    QFETCH(QByteArray, event);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(proxy::stripNullUsage(event), expected);
 }
 
 #include "ProxyTest.moc"
