@@ -22,6 +22,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <chrono>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -35,6 +36,13 @@ constexpr int kBatchSize = 16384;
 constexpr int kFlushIntervalMs = 100;
 constexpr int kRetryIntervalMs = 1000;
 constexpr int kWalAutocheckpointPages = 8192;
+
+qint64 steadyNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 using RollupPeriods::kUsPerHour;
 constexpr int kLevels = 3; // rollup tables: hourly, daily, weekly
 
@@ -345,6 +353,10 @@ public:
                         break;
                 }
             }
+            // The batch's phases on the steady clock (CLOCK_MONOTONIC on Linux), for lining them up with a
+            // client's request times (tests/bench/bench-commit-overlap.py): debug output only.
+            const bool timeline = lcLedger().isDebugEnabled();
+            const qint64 completionsStart = timeline ? steadyNs() : 0;
             // Completions (LedgerWriter::submit) before the transaction: their CPU work holds no lock.
             for (Entry &e : work) {
                 if (e.complete && e.record)
@@ -355,7 +367,14 @@ public:
                 work.front().done->finish();
                 continue;
             }
-            if (!commit(work)) {
+            const qint64 commitStart = timeline ? steadyNs() : 0;
+            const bool committed = commit(work);
+            if (timeline) {
+                qCDebug(lcLedger).nospace() << "batch records=" << work.size() << " completions_ns=" << completionsStart
+                                            << ".." << commitStart << " commit_ns=" << commitStart << ".." << steadyNs()
+                                            << " ok=" << committed;
+            }
+            if (!committed) {
                 // Put the batch back at the front and retry later; nothing is lost.
                 QMutexLocker lock(&m_mutex);
                 while (!work.empty()) {

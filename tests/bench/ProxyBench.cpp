@@ -231,6 +231,10 @@ int main(int argc, char **argv)
             return 1;
         std::string buf;
         std::vector<double> us;
+        // TL_BENCH_TIMES=FILE: each timed request's start (steady clock, ns) and latency (µs), one per line,
+        // for bench-commit-overlap.py (requests that overlapped a ledger commit against the others).
+        std::vector<std::pair<long long, double>> times;
+        const char *timesPath = std::getenv("TL_BENCH_TIMES");
         int errors = 0;
         for (int i = 0; i < n + n / 10; ++i) { // the first 10% warm up
             const auto t0 = Clock::now();
@@ -240,8 +244,18 @@ int main(int argc, char **argv)
             const double d = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
             if (status != 200)
                 ++errors;
-            if (i >= n / 10)
+            if (i >= n / 10) {
                 us.push_back(d);
+                if (timesPath)
+                    times.emplace_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t0.time_since_epoch()).count(), d);
+            }
+        }
+        if (timesPath) {
+            if (FILE *f = std::fopen(timesPath, "w")) {
+                for (const auto &[start, d] : times)
+                    std::fprintf(f, "%lld %.1f\n", start, d);
+                std::fclose(f);
+            }
         }
         double sum = 0;
         for (double d : us)
