@@ -6,6 +6,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 #ifdef Q_OS_WIN
 #include <winsock2.h>
 #else
@@ -20,6 +22,7 @@ struct UpstreamClient::Transfer
 {
     quint64 id = 0;
     CURL *easy = nullptr;
+    int shard = 0; // UpstreamClient::m_shards index
     curl_slist *headerList = nullptr;
     UpstreamRequest request;
     UpstreamCallbacks callbacks;
@@ -170,6 +173,11 @@ UpstreamClient::UpstreamClient(QObject *parent)
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 8192L); // keep-alive pool: 1,000+ concurrent streams
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, long(CURLPIPE_MULTIPLEX));
+    for (Shard &shard : m_shards) {
+        CURLSH *share = curl_share_init();
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT); // one thread: no lock callbacks
+        shard.share = share;
+    }
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this]() {
         int running = 0;
@@ -191,6 +199,11 @@ UpstreamClient::~UpstreamClient()
     for (void *easy : m_idleHandles)
         curl_easy_cleanup(static_cast<CURL *>(easy));
     curl_multi_cleanup(static_cast<CURLM *>(m_multi));
+    // No easy handle uses a share any more: each closes the connections it keeps.
+    for (Shard &shard : m_shards) {
+        if (const CURLSHcode rc = curl_share_cleanup(static_cast<CURLSH *>(shard.share)); rc != CURLSHE_OK)
+            qCWarning(lcProxy) << "upstream connection cache not released:" << curl_share_strerror(rc);
+    }
 }
 
 quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbacks)
@@ -209,6 +222,11 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
         easy = curl_easy_init();
     }
     t->easy = easy;
+    t->shard = int(std::min_element(m_shards.begin(), m_shards.end(),
+                                    [](const Shard &a, const Shard &b) { return a.running < b.running; })
+                   - m_shards.begin());
+    ++m_shards[size_t(t->shard)].running;
+    curl_easy_setopt(easy, CURLOPT_SHARE, m_shards[size_t(t->shard)].share);
     curl_easy_setopt(easy, CURLOPT_URL, t->request.url.constData());
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
@@ -287,6 +305,7 @@ void UpstreamClient::removeTransfer(quint64 id, bool notify, const QString &erro
     std::unique_ptr<Transfer> t = std::move(it->second);
     m_transfers.erase(it);
     curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t->easy);
+    --m_shards[size_t(t->shard)].running;
     if (m_idleHandles.size() < kMaxIdleHandles) {
         curl_easy_reset(t->easy);
         m_idleHandles.push_back(t->easy);

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -75,6 +76,20 @@ private:
     friend struct CurlGlue;
 
     void *m_multi = nullptr;
+    // Connection caches: curl (7.88) looks for a reusable connection by walking every connection it
+    // keeps to the host, busy ones included, on each new transfer; with 1,000 streams open to one
+    // upstream that walk cost ~50 µs per request, with 3,000 ~400 µs (measured: session 7, docs/proxy.md).
+    // So connections live in kConnectionShards share handles (CURLSHOPT_SHARE CURL_LOCK_DATA_CONNECT),
+    // and a new transfer takes the shard with the fewest transfers running (the lowest index on a tie):
+    // one request at a time keeps reusing shard 0's connection; many concurrent ones spread evenly,
+    // and each walk covers about 1/kConnectionShards of the connections.
+    static constexpr int kConnectionShards = 16;
+    struct Shard
+    {
+        void *share = nullptr; // CURLSH *
+        int running = 0;       // transfers started on this shard and not yet removed
+    };
+    std::array<Shard, kConnectionShards> m_shards{};
     QTimer m_timer;
     quint64 m_nextId = 1;
     std::unordered_map<quint64, std::unique_ptr<Transfer>> m_transfers;

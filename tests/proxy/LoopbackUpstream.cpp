@@ -50,6 +50,7 @@ struct LoopbackUpstream::Impl : QObject
     void onConnection()
     {
         while (QTcpSocket *s = server.nextPendingConnection()) {
+            owner->m_connections.fetch_add(1);
             auto parser = std::make_shared<HttpRequestParser>(64 * 1024, 64ll * 1024 * 1024);
             auto answering = std::make_shared<bool>(false);
             connect(s, &QTcpSocket::readyRead, s, [this, s, parser, answering]() {

@@ -42,6 +42,7 @@ public:
     QList<HttpRequest> requests() const;
     HttpRequest lastRequest() const;
     int closedEarly() const { return m_closedEarly.load(); } // client went away mid-answer
+    int connectionCount() const { return m_connections.load(); } // TCP connections accepted
 
     // What the client must see for a fixture stream (comment lines removed); `includeUsage` false
     // gives the OpenAI chat stream as it is without include_usage.
@@ -58,6 +59,7 @@ private:
     QList<HttpRequest> m_requests;
     std::atomic<int> m_count{0};
     std::atomic<int> m_closedEarly{0};
+    std::atomic<int> m_connections{0};
 };
 
 } // namespace tl::test

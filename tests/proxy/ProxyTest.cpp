@@ -89,6 +89,7 @@ private Q_SLOTS:
     void answerUsageFromBytesEqualsQtReading_data();
     void answerUsageFromBytesEqualsQtReading();
     void bypassedAnswerIsRecordedWithProviderUsage();
+    void sequentialRequestsReuseOneUpstreamConnection();
     void longStreamsAssembleTheWholeAnswer();
     void injectedNullUsageIsStrippedInAnySpacing_data();
     void injectedNullUsageIsStrippedInAnySpacing();
@@ -855,6 +856,22 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading()
     QCOMPARE(actual.servedModel, expected.servedModel);
     QCOMPARE(actual.found, expected.found);
     QCOMPARE(actual.truncated, expected.truncated);
+}
+
+void ProxyTest::sequentialRequestsReuseOneUpstreamConnection()
+{
+    // The upstream connections live in several curl connection caches (UpstreamClient's shards); a
+    // request made when none is running takes the first, so one request at a time keeps one keep-alive
+    // connection instead of opening one per shard.
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    for (int i = 0; i < 6; ++i) {
+        const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"),
+                                    auth(kKeyA) << u"X-TokenLedger-Cache: bypass"_s);
+        QCOMPARE(r.status, 200);
+    }
+    QCOMPARE(h.upstream().requestCount(), 6);
+    QCOMPARE(h.upstream().connectionCount(), 1);
 }
 
 void ProxyTest::bypassedAnswerIsRecordedWithProviderUsage()
