@@ -5,7 +5,7 @@
 # Per mode (hit: exact-cache hits; miss: distinct requests forwarded to a loopback nginx) it runs
 # TL_BENCH_DURABILITY_RUNS (default 3) fresh proxies, each killed after TL_BENCH_DURABILITY_SECONDS
 # (default 2) of load from TL_BENCH_CONNS (default 32) connections, and prints each run and the median
-# lost window.
+# lost window. TL_BENCH_WRITER_NICE=N renices the proxy's ledger-writer thread.
 set -uo pipefail
 BUILD=${1:?usage: bench-durability.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,6 +40,13 @@ for mode in hit miss; do
     env HOME="$TMP" "$APP" proxy --db "$TMP/ledger.sqlite" --config "$TMP/proxy.json" > "$TMP/proxy.out" 2>&1 &
     PROXY_PID=$!
     for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v1/models" && break; sleep 0.1; done
+    # TL_BENCH_WRITER_NICE=N: renice the ledger-writer thread (Linux), as in bench-proxy.sh, to see what a
+    # lower scheduling weight for the writer does to the loss bound.
+    if [ -n "${TL_BENCH_WRITER_NICE:-}" ]; then
+      for t in /proc/$PROXY_PID/task/*; do
+        [ "$(cat "$t/comm")" = ledger-writer ] && renice -n "$TL_BENCH_WRITER_NICE" -p "$(basename "$t")" >/dev/null
+      done
+    fi
     line=$("$B" --port "$PROXY_PORT" --pid "$PROXY_PID" --db "$TMP/ledger.sqlite" --connections "$CONNS" --seconds "$SECS" --mode "$mode")
     wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
     echo "  run $run: $line (load $(cut -d' ' -f1 /proc/loadavg))"
