@@ -7,6 +7,13 @@
 # TL_BENCH_PROXY_ENV (extra environment for the proxy process, e.g. TOKENLEDGER_PROXY_DISPATCHER=qt to
 # run the proxy thread on Qt's own event dispatcher instead of the epoll one, and QT_NO_GLIB=1 with it
 # for Qt's poll dispatcher instead of the GLib one), TL_BENCH_WRITER_NICE (renice the ledger writer thread).
+# Peer in the same run: nginx-proxy, a second nginx (its own prefix and process, 1 worker) as a keep-alive
+# reverse proxy to the same upstream: what a minimal C proxy adds on this machine. The one-at-a-time phase
+# sends to direct, proxy and nginx-proxy in turn, TL_BENCH_SEQ_ROUNDS (default 10) blocks each.
+# Paced streams: `bench_proxy paced-upstream` sends TL_BENCH_PACED_EVENTS (20) events per stream,
+# TL_BENCH_PACED_INTERVAL_MS (10) apart, each stamped with its send time; TL_BENCH_PACED_STREAMS ("100 1000")
+# concurrent streams, started evenly over TL_BENCH_PACED_RAMP_MS (default: the interval), directly and
+# through the proxy in turn, TL_BENCH_PACED_PAIRS (3) pairs each: per-event delay and gap growth.
 set -uo pipefail
 BUILD=${1:?usage: bench-proxy.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,14 +23,23 @@ SECS=${TL_BENCH_SECONDS:-5}
 STREAMS=${TL_BENCH_STREAMS:-1000}
 CONNS=${TL_BENCH_CONNS:-32}
 HOLD_N=${TL_BENCH_HOLD_REQUESTS:-300}
+SEQ_ROUNDS=${TL_BENCH_SEQ_ROUNDS:-10}
+PACED_EVENTS=${TL_BENCH_PACED_EVENTS:-20}
+PACED_INTERVAL=${TL_BENCH_PACED_INTERVAL_MS:-10}
+PACED_STREAMS=${TL_BENCH_PACED_STREAMS:-100 1000}
+PACED_RAMP=${TL_BENCH_PACED_RAMP_MS:-$PACED_INTERVAL}
+PACED_PAIRS=${TL_BENCH_PACED_PAIRS:-3}
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 TMP=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; nginx -p "$TMP" -c "$TMP/nginx.conf" -s stop 2>/dev/null; rm -rf "$TMP"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; nginx -p "$TMP" -c "$TMP/nginx.conf" -s stop 2>/dev/null
+            nginx -p "$TMP/np" -c "$TMP/np/nginx.conf" -s stop 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-NGINX_PORT=18901; PROXY_PORT=18902; PORTKEY_PORT=18903
+# TL_BENCH_PORT_BASE (default 18901): the five ports used are BASE..BASE+4 (two runs at once need other bases).
+PB=${TL_BENCH_PORT_BASE:-18901}
+NGINX_PORT=$PB; PROXY_PORT=$((PB + 1)); PORTKEY_PORT=$((PB + 2)); NGINXP_PORT=$((PB + 3)); PACED_PORT=$((PB + 4))
 JSON=$(grep -v '^#' /dev/null; python3 -c "import json,sys;print(json.dumps(json.load(open(sys.argv[1])),separators=(',',':')))" "$ROOT/../shared/fixtures/providers/a1-openai-chat-completion-cached.json")
 SSE=$(grep -v '^#' "$ROOT/../shared/fixtures/providers/b-openai-chat-stream-include-usage.sse" | python3 -c "import sys;print(repr(sys.stdin.read())[1:-1].replace(\"'\", \"\\\\'\"))")
 mkdir -p "$TMP/logs"
@@ -47,11 +63,36 @@ http {
 }
 NGX
 nginx -p "$TMP" -c "$TMP/nginx.conf" || { echo "nginx did not start"; exit 1; }
+# The nginx-proxy peer: a separate nginx (own prefix, pid and process) proxying to the upstream nginx over
+# kept-alive HTTP/1.1 connections, as TokenLedger does.
+mkdir -p "$TMP/np/logs"
+cat > "$TMP/np/nginx.conf" <<NGX
+worker_processes 1;
+error_log $TMP/np/logs/error.log error;
+pid $TMP/np/nginx.pid;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $TMP/np/body;
+  proxy_temp_path $TMP/np/proxy;
+  upstream up { server 127.0.0.1:$NGINX_PORT; keepalive 64; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$NGINXP_PORT backlog=4096;
+    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGX
+nginx -p "$TMP/np" -c "$TMP/np/nginx.conf" || { echo "nginx (nginx-proxy peer) did not start"; exit 1; }
+# The paced upstream of the paced-stream phase (C++ on epoll: see ProxyBench.cpp for why not Node.js).
+"$B" paced-upstream 127.0.0.1 $PACED_PORT "$PACED_EVENTS" "$PACED_INTERVAL" > "$TMP/paced.out" 2>&1 &
+pids+=("$!")
 
 cat > "$TMP/proxy.json" <<CFG
 {"port": $PROXY_PORT, "upstreams": [
   {"id": "openai", "kind": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/v1"},
-  {"id": "streamer", "kind": "openai-compatible", "priceProvider": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/stream/v1"}]}
+  {"id": "streamer", "kind": "openai-compatible", "priceProvider": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/stream/v1"},
+  {"id": "paced", "kind": "openai-compatible", "priceProvider": "openai", "baseUrl": "http://127.0.0.1:$PACED_PORT/v1"}]}
 CFG
 env HOME="$TMP" ${TL_BENCH_PROXY_ENV:-} "$APP" proxy --db "$TMP/ledger.sqlite" --config "$TMP/proxy.json" > "$TMP/proxy.out" 2>&1 &
 PROXY_PID=$!; pids+=("$PROXY_PID")
@@ -79,6 +120,7 @@ thread_ticks() { for t in /proc/$PROXY_PID/task/*; do [ "$(cat "$t/comm")" = tok
 # figures themselves.
 PERF_DIR=${TL_BENCH_PERF:-}
 [ -n "$PERF_DIR" ] && mkdir -p "$PERF_DIR"
+# WITHCPU_LINE=NAME: the output has one line per target (seqab); the figures go on the line "NAME ...".
 withcpu() {
   local phase=$1; shift
   local c0 out c1 n sc_pid= rec_pid= sc=
@@ -93,28 +135,44 @@ withcpu() {
   c0=$(cpu_ticks); t0=$(thread_ticks); out=$("$@"); c1=$(cpu_ticks); t1=$(thread_ticks)
   for p in $sc_pid $rec_pid; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   [ -n "$sc_pid" ] && sc=$(grep -m1 'raw_syscalls' "$TMP/sc.$phase" | cut -d, -f1)
-  n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^requests=//p;s/^streams=//p' | head -1)
-  awk -v o="$out" -v c=$((c1 - c0)) -v th=$((${t1:-0} - ${t0:-0})) -v n="${n:-0}" -v t="$TICK" -v sc="$sc" \
-    'BEGIN { if (n > 0) { printf "%s proxy_cpu_us_per_req=%.1f proxy_thread_us_per_req=%.1f", o, c * 1e6 / t / n,
-                                 th * 1e6 / t / n;
-                          if (sc != "") printf " proxy_syscalls_per_req=%.2f", sc / n; printf "\n" }
-             else print o }'
+  awk -v o="$out" -v sel="${WITHCPU_LINE:-}" -v c=$((c1 - c0)) -v th=$((${t1:-0} - ${t0:-0})) -v t="$TICK" -v sc="$sc" \
+    'BEGIN { k = split(o, L, "\n")
+             for (i = 1; i <= k; i++) {
+               line = L[i]; n = 0
+               if ((sel == "" && i == 1) || (sel != "" && index(line, sel " ") == 1))
+                 if (match(line, /(requests|streams)=[0-9]+/)) { n = substr(line, RSTART, RLENGTH); sub(/.*=/, "", n); n += 0 }
+               if (n > 0) { printf "%s proxy_cpu_us_per_req=%.1f proxy_thread_us_per_req=%.1f", line, c * 1e6 / t / n,
+                                   th * 1e6 / t / n;
+                            if (sc != "") printf " proxy_syscalls_per_req=%.2f", sc / n; printf "\n" }
+               else print line } }'
 }
 BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Summarise the doc"}]}'
 SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 AUTH='Authorization: Bearer sk-bench'
 NOCACHE='X-TokenLedger-Cache: bypass'
-echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); ${SECS}s load, $CONNS connections"
-echo "-- one request at a time (20,000 requests, keep-alive) --"
-D=$("$B" seq 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" 20000 "$AUTH"); echo "direct        $D"
+echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); peer: nginx-proxy (a second nginx, 1 worker, keep-alive proxy_pass); ${SECS}s load, $CONNS connections"
+echo "-- one request at a time (20,000 requests each, keep-alive; direct, proxy and nginx-proxy in turn, $SEQ_ROUNDS blocks each) --"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-P=$(withcpu seq "$B" seq 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" 20000 "$AUTH" "$NOCACHE"); echo "proxy (miss)  $P"
+SEQ=$(WITHCPU_LINE=proxy withcpu seq "$B" seqab "$BODY" 20000 "$SEQ_ROUNDS" "direct|127.0.0.1|$NGINX_PORT|/v1/chat/completions|$AUTH" \
+      "proxy|127.0.0.1|$PROXY_PORT|/v1/chat/completions|$AUTH|$NOCACHE" "nginx-proxy|127.0.0.1|$NGINXP_PORT|/v1/chat/completions|$AUTH")
+D=$(echo "$SEQ" | sed -n 's/^direct //p'); P=$(echo "$SEQ" | sed -n 's/^proxy //p'); NP=$(echo "$SEQ" | sed -n 's/^nginx-proxy //p')
+[ -n "$D" ] || echo "$SEQ"
+echo "direct        $D"
+echo "proxy (miss)  $P"
+echo "nginx-proxy   $NP"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-awk -v a="$(val "$P" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$P" p99_us)" -v d="$(val "$D" p99_us)" \
-  'BEGIN { printf "added latency: p50 %.1f us, p99 %.1f us\n", a-b, c-d }'
+added() { # LABEL PEER_LINE: PEER - direct at p50 and p99
+  awk -v l="$1" -v a="$(val "$2" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$2" p99_us)" -v d="$(val "$D" p99_us)" \
+    'BEGIN { printf "%s: p50 %.1f us, p99 %.1f us\n", l, a-b, c-d }'
+}
+added "added latency" "$P"
+added "nginx-proxy added latency" "$NP"
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
 echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
 echo "proxy (miss)  $(withcpu miss "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
+echo "nginx-proxy   $("$B" load 127.0.0.1 $NGINXP_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
 echo "proxy (hit)   $(withcpu hit "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
 echo "-- streaming: $STREAMS concurrent SSE streams --"
@@ -125,6 +183,26 @@ SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBO
 # concurrency directly and through the proxy.
 awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val "$SP" ttfb_p99_ms)" -v d="$(val "$SD" ttfb_p99_ms)" \
   'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
+echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct and proxy in turn, $PACED_PAIRS pairs --"
+PSBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+for S in $PACED_STREAMS; do
+  pd=(); pp=()
+  for r in $(seq 1 "$PACED_PAIRS"); do
+    X=$("$B" paced 127.0.0.1 $PACED_PORT /v1/chat/completions "$PSBODY" "$S" "$PACED_RAMP" "$AUTH"); echo "direct  $X"; pd+=("$X")
+    X=$(withcpu "paced$S" "$B" paced 127.0.0.1 $PROXY_PORT /v1/chat/completions "$PSBODY" "$S" "$PACED_RAMP" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: paced')
+    echo "proxy   $X"; pp+=("$X")
+  done
+  # Per pair: proxy - direct; then the median of the pairs (and of each side's own figures).
+  med() { for i in "${!pp[@]}"; do awk -v a="$(val "${pp[$i]}" "$1")" -v b="$(val "${pd[$i]}" "$1")" "BEGIN { print $2 }"; done | median; }
+  echo "paced $S streams (medians of $PACED_PAIRS pairs): per-event delay direct p50 $(med delay_p50_us b) / p99 $(med delay_p99_us b) us," \
+       "proxy p50 $(med delay_p50_us a) / p99 $(med delay_p99_us a) / max $(med delay_max_us a) us;" \
+       "added p50 $(med delay_p50_us a-b) us, p99 $(med delay_p99_us a-b) us;" \
+       "gap growth p99 direct $(med gap_growth_p99_us b) us, proxy $(med gap_growth_p99_us a) us (added $(med gap_growth_p99_us a-b) us);" \
+       "proxy thread CPU per event (its request's share included) $(for x in "${pp[@]}"; do awk -v c="$(val "$x" proxy_thread_us_per_req)" -v s="$(val "$x" streams)" \
+         -v e="$(val "$x" events)" 'BEGIN { if (e > 0) printf "%.1f\n", c * s / e }'; done | median) us"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+done
 echo "-- $STREAMS streams held open, then $HOLD_N streaming requests one at a time (TTFB) --"
 HD=$("$B" hold 127.0.0.1 $NGINX_PORT '/stream/v1/chat/completions?hold=1' /stream/v1/chat/completions "$SBODY" "$STREAMS" "$HOLD_N" 0 "$AUTH")
 echo "direct        $HD"
