@@ -12,8 +12,9 @@
 # sends to direct, proxy and nginx-proxy in turn, TL_BENCH_SEQ_ROUNDS (default 10) blocks each.
 # Paced streams: `bench_proxy paced-upstream` sends TL_BENCH_PACED_EVENTS (20) events per stream,
 # TL_BENCH_PACED_INTERVAL_MS (10) apart, each stamped with its send time; TL_BENCH_PACED_STREAMS ("100 1000")
-# concurrent streams, started evenly over TL_BENCH_PACED_RAMP_MS (default: the interval), directly and
-# through the proxy in turn, TL_BENCH_PACED_PAIRS (3) pairs each: per-event delay and gap growth.
+# concurrent streams, started evenly over TL_BENCH_PACED_RAMP_MS (default: the interval), directly, through the
+# proxy and through nginx-proxy (proxy_buffering off) in turn, TL_BENCH_PACED_PAIRS (3) rounds: per-event delay
+# and gap growth.
 set -uo pipefail
 BUILD=${1:?usage: bench-proxy.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,13 +78,18 @@ http {
   client_body_temp_path $TMP/np/body;
   proxy_temp_path $TMP/np/proxy;
   upstream up { server 127.0.0.1:$NGINX_PORT; keepalive 64; keepalive_requests 1000000; }
+  upstream paced { server 127.0.0.1:$PACED_PORT; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:$NGINXP_PORT backlog=4096;
     location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    # The paced-stream peer: events passed on as they arrive (no response buffering).
+    location /paced/ { proxy_pass http://paced/; proxy_http_version 1.1; proxy_set_header Connection "";
+                       proxy_buffering off; }
   }
 }
 NGX
 nginx -p "$TMP/np" -c "$TMP/np/nginx.conf" || { echo "nginx (nginx-proxy peer) did not start"; exit 1; }
+NPW=$(pgrep -P "$(cat "$TMP/np/nginx.pid")" | head -1) # its one worker process
 # The paced upstream of the paced-stream phase (C++ on epoll: see ProxyBench.cpp for why not Node.js).
 "$B" paced-upstream 127.0.0.1 $PACED_PORT "$PACED_EVENTS" "$PACED_INTERVAL" > "$TMP/paced.out" 2>&1 &
 pids+=("$!")
@@ -111,7 +117,9 @@ fi
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14+$15}' "/proc/$PROXY_PID/stat"; }
 # ... and of its proxy thread alone (the one that serves every request: what bounds the RPS).
-thread_ticks() { for t in /proc/$PROXY_PID/task/*; do [ "$(cat "$t/comm")" = tokenledger-pro ] && awk '{print $14+$15}' "$t/stat"; done | head -1; }
+# In ns from schedstat (time on a CPU), not in clock ticks: a phase of a few hundred requests or events uses
+# only a few 10 ms ticks.
+thread_ns() { for t in /proc/$PROXY_PID/task/*; do [ "$(cat "$t/comm")" = tokenledger-pro ] && awk '{print $1}' "$t/schedstat"; done | head -1; }
 # withcpu PHASE CMD...: runs a bench_proxy phase against the proxy and appends proxy_cpu_us_per_req to its
 # line. TL_BENCH_SYSCALLS=1 also counts the proxy's system calls (perf stat, all threads) and appends
 # proxy_syscalls_per_req; TL_BENCH_PERF=DIR records a call-graph profile of each phase to DIR/PHASE.data
@@ -132,7 +140,7 @@ withcpu() {
   fi
   [ -n "$sc_pid$rec_pid" ] && sleep 0.5
   local t0 t1
-  c0=$(cpu_ticks); t0=$(thread_ticks); out=$("$@"); c1=$(cpu_ticks); t1=$(thread_ticks)
+  c0=$(cpu_ticks); t0=$(thread_ns); out=$("$@"); c1=$(cpu_ticks); t1=$(thread_ns)
   for p in $sc_pid $rec_pid; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   [ -n "$sc_pid" ] && sc=$(grep -m1 'raw_syscalls' "$TMP/sc.$phase" | cut -d, -f1)
   awk -v o="$out" -v sel="${WITHCPU_LINE:-}" -v c=$((c1 - c0)) -v th=$((${t1:-0} - ${t0:-0})) -v t="$TICK" -v sc="$sc" \
@@ -142,7 +150,7 @@ withcpu() {
                if ((sel == "" && i == 1) || (sel != "" && index(line, sel " ") == 1))
                  if (match(line, /(requests|streams)=[0-9]+/)) { n = substr(line, RSTART, RLENGTH); sub(/.*=/, "", n); n += 0 }
                if (n > 0) { printf "%s proxy_cpu_us_per_req=%.1f proxy_thread_us_per_req=%.1f", line, c * 1e6 / t / n,
-                                   th * 1e6 / t / n;
+                                   th / 1e3 / n;
                             if (sc != "") printf " proxy_syscalls_per_req=%.2f", sc / n; printf "\n" }
                else print line } }'
 }
@@ -183,24 +191,45 @@ SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBO
 # concurrency directly and through the proxy.
 awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val "$SP" ttfb_p99_ms)" -v d="$(val "$SD" ttfb_p99_ms)" \
   'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
-echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct and proxy in turn, $PACED_PAIRS pairs --"
+echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy and nginx-proxy in turn, $PACED_PAIRS rounds --"
 PSBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+paced_run() { # direct|proxy|nginx-proxy STREAMS
+  case $1 in
+    direct) "$B" paced 127.0.0.1 $PACED_PORT /v1/chat/completions "$PSBODY" "$2" "$PACED_RAMP" "$AUTH" ;;
+    proxy) withcpu "paced$2" "$B" paced 127.0.0.1 $PROXY_PORT /v1/chat/completions "$PSBODY" "$2" "$PACED_RAMP" "$AUTH" "$NOCACHE" \
+             'X-TokenLedger-Upstream: paced' ;;
+    nginx-proxy) # with the CPU time of nginx-proxy's worker per stream (schedstat, as the proxy thread's figure)
+      local w0 w1 out; w0=$(awk '{print $1}' "/proc/$NPW/schedstat")
+      out=$("$B" paced 127.0.0.1 $NGINXP_PORT /paced/v1/chat/completions "$PSBODY" "$2" "$PACED_RAMP" "$AUTH")
+      w1=$(awk '{print $1}' "/proc/$NPW/schedstat")
+      echo "$out nginx_worker_us_per_req=$(awk -v w=$((w1 - w0)) -v n="$2" 'BEGIN { printf "%.1f", w / 1e3 / n }')" ;;
+  esac
+}
 for S in $PACED_STREAMS; do
-  pd=(); pp=()
+  pd=(); pp=(); pn=()
   for r in $(seq 1 "$PACED_PAIRS"); do
-    X=$("$B" paced 127.0.0.1 $PACED_PORT /v1/chat/completions "$PSBODY" "$S" "$PACED_RAMP" "$AUTH"); echo "direct  $X"; pd+=("$X")
-    X=$(withcpu "paced$S" "$B" paced 127.0.0.1 $PROXY_PORT /v1/chat/completions "$PSBODY" "$S" "$PACED_RAMP" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: paced')
-    echo "proxy   $X"; pp+=("$X")
+    # The first of the three rotates from round to round.
+    order=(direct proxy nginx-proxy); order=("${order[@]:$(( (r - 1) % 3 ))}" "${order[@]:0:$(( (r - 1) % 3 ))}")
+    for who in "${order[@]}"; do
+      X=$(paced_run "$who" "$S"); printf '%-12s %s\n' "$who" "$X"
+      case $who in direct) pd+=("$X") ;; proxy) pp+=("$X") ;; nginx-proxy) pn+=("$X") ;; esac
+    done
   done
-  # Per pair: proxy - direct; then the median of the pairs (and of each side's own figures).
-  med() { for i in "${!pp[@]}"; do awk -v a="$(val "${pp[$i]}" "$1")" -v b="$(val "${pd[$i]}" "$1")" "BEGIN { print $2 }"; done | median; }
-  echo "paced $S streams (medians of $PACED_PAIRS pairs): per-event delay direct p50 $(med delay_p50_us b) / p99 $(med delay_p99_us b) us," \
-       "proxy p50 $(med delay_p50_us a) / p99 $(med delay_p99_us a) / max $(med delay_max_us a) us;" \
-       "added p50 $(med delay_p50_us a-b) us, p99 $(med delay_p99_us a-b) us;" \
-       "gap growth p99 direct $(med gap_growth_p99_us b) us, proxy $(med gap_growth_p99_us a) us (added $(med gap_growth_p99_us a-b) us);" \
-       "proxy thread CPU per event (its request's share included) $(for x in "${pp[@]}"; do awk -v c="$(val "$x" proxy_thread_us_per_req)" -v s="$(val "$x" streams)" \
-         -v e="$(val "$x" events)" 'BEGIN { if (e > 0) printf "%.1f\n", c * s / e }'; done | median) us"
+  # EXPR over a (proxy), b (direct) and n (nginx-proxy) of one round, for each round; then their median.
+  med() { for i in "${!pp[@]}"; do awk -v a="$(val "${pp[$i]}" "$1")" -v b="$(val "${pd[$i]}" "$1")" -v n="$(val "${pn[$i]}" "$1")" \
+            "BEGIN { print $2 }"; done | median; }
+  echo "paced $S streams (medians of $PACED_PAIRS rounds): per-event delay p50 / p99 / max: direct $(med delay_p50_us b) /" \
+       "$(med delay_p99_us b) / $(med delay_max_us b) us, proxy $(med delay_p50_us a) / $(med delay_p99_us a) / $(med delay_max_us a) us," \
+       "nginx-proxy $(med delay_p50_us n) / $(med delay_p99_us n) / $(med delay_max_us n) us"
+  echo "paced $S streams: added delay (each round's - direct) p50 / p99: proxy $(med delay_p50_us a-b) / $(med delay_p99_us a-b) us," \
+       "nginx-proxy $(med delay_p50_us n-b) / $(med delay_p99_us n-b) us"
+  echo "paced $S streams: gap growth p99: direct $(med gap_growth_p99_us b) us, proxy $(med gap_growth_p99_us a) us," \
+       "nginx-proxy $(med gap_growth_p99_us n) us"
+  per_event() { for x in "$@"; do awk -v c="$(val "$x" "$FIELD")" -v s="$(val "$x" streams)" -v e="$(val "$x" events)" \
+                  'BEGIN { if (e > 0) printf "%.1f\n", c * s / e }'; done | median; }
+  echo "paced $S streams: CPU per event (its request's share included): proxy thread $(FIELD=proxy_thread_us_per_req per_event "${pp[@]}") us," \
+       "nginx-proxy worker $(FIELD=nginx_worker_us_per_req per_event "${pn[@]}") us"
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 echo "-- $STREAMS streams held open, then $HOLD_N streaming requests one at a time (TTFB) --"
