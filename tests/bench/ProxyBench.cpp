@@ -21,7 +21,8 @@
 //   bench_proxy paced HOST PORT PATH BODY STREAMS RAMP_MS [HEADER...]  (Linux) opens STREAMS streams to a
 //       paced upstream (directly or through the proxy), the requests spread evenly over RAMP_MS, and for every
 //       event computes delay = receive time - send time (the upstream writes its CLOCK_MONOTONIC send time into
-//       the event) and gap growth = (gap received) - (gap as sent) between consecutive events of a stream.
+//       the event) and gap growth = (gap received) - (gap as sent) between consecutive events of a stream;
+//       over all events, and (ss_*) over the steady state: events sent while every stream was flowing.
 // Output: one line of key=value pairs (seqab: one per target).
 #include "BenchNet.h"
 
@@ -590,8 +591,16 @@ int pacedClient(const char *host, int port, const std::string &path, const std::
         ::epoll_ctl(ep, EPOLL_CTL_ADD, s[size_t(i)].fd, &ev);
     }
     std::vector<double> delayUs, growthUs, sentGapMs;
-    delayUs.reserve(size_t(streams) * 24);
-    growthUs.reserve(size_t(streams) * 24);
+    // Every event, for the steady-state figures (known only at the end): its send time, the previous event's
+    // send time in its stream (-1 for the first) and its delay and gap growth.
+    struct Event {
+        int64_t sentNs, prevSentNs;
+        double delayUs, growthUs;
+    };
+    std::vector<Event> all;
+    all.reserve(size_t(streams) * 128);
+    int64_t allStartedNs = 0; // the last stream's first event arrived
+    int started = 0;
     int open = streams, sentCount = 0, errors = 0;
     std::vector<epoll_event> ready(1024);
     char buf[65536];
@@ -645,10 +654,15 @@ int pacedClient(const char *host, int port, const std::string &path, const std::
                 }
                 const int64_t sentNs = std::atoll(st.pending.c_str() + at + marker.size());
                 delayUs.push_back(double(recvNs - sentNs) / 1e3);
+                double growth = 0;
                 if (st.events > 0) {
-                    growthUs.push_back(double((recvNs - st.lastRecvNs) - (sentNs - st.lastSentNs)) / 1e3);
+                    growth = double((recvNs - st.lastRecvNs) - (sentNs - st.lastSentNs)) / 1e3;
+                    growthUs.push_back(growth);
                     sentGapMs.push_back(double(sentNs - st.lastSentNs) / 1e6);
+                } else if (++started == streams) {
+                    allStartedNs = recvNs;
                 }
+                all.push_back({sentNs, st.events > 0 ? st.lastSentNs : -1, delayUs.back(), growth});
                 ++st.events;
                 st.lastSentNs = sentNs;
                 st.lastRecvNs = recvNs;
@@ -665,17 +679,38 @@ int pacedClient(const char *host, int port, const std::string &path, const std::
         }
     }
     int completed = 0, events = 0;
+    int64_t firstEndNs = INT64_MAX; // the earliest send time of a stream's last content event
     for (auto &st : s) {
         completed += st.sawDone ? 1 : 0;
         events += st.events;
+        if (st.events > 0)
+            firstEndNs = std::min(firstEndNs, st.lastSentNs);
         ::close(st.fd);
+    }
+    // Steady state: events the upstream sent while every stream was flowing (after the last stream's first
+    // event arrived, before the first stream's last event was sent), so neither the admission of the
+    // streams (a burst of requests, the TTFB phases' business) nor their ends weigh in. None when the
+    // streams never all flowed at once.
+    std::vector<double> ssDelay, ssGrowth;
+    if (started == streams) {
+        for (const Event &e : all) {
+            if (e.sentNs < allStartedNs || e.sentNs > firstEndNs)
+                continue;
+            ssDelay.push_back(e.delayUs);
+            if (e.prevSentNs >= allStartedNs)
+                ssGrowth.push_back(e.growthUs);
+        }
     }
     std::printf("streams=%d completed=%d stalled=%d errors=%d events=%d delay_p50_us=%.1f delay_p99_us=%.1f "
                 "delay_max_us=%.1f gap_growth_p50_us=%.1f gap_growth_p99_us=%.1f gap_growth_max_us=%.1f "
-                "sent_gap_p50_ms=%.3f sent_gap_p99_ms=%.3f ramp_ms=%.1f\n",
+                "sent_gap_p50_ms=%.3f sent_gap_p99_ms=%.3f ramp_ms=%.1f all_started_ms=%.1f ss_events=%zu "
+                "ss_delay_p50_us=%.1f ss_delay_p99_us=%.1f ss_delay_max_us=%.1f ss_gap_growth_p99_us=%.1f "
+                "ss_gap_growth_max_us=%.1f\n",
                 streams, completed, open, errors, events, pct(delayUs, 0.5), pct(delayUs, 0.99),
                 pct(delayUs, 1.0), pct(growthUs, 0.5), pct(growthUs, 0.99), pct(growthUs, 1.0), pct(sentGapMs, 0.5),
-                pct(sentGapMs, 0.99), rampMs);
+                pct(sentGapMs, 0.99), rampMs, started == streams ? double(allStartedNs - t0) / 1e6 : -1.0,
+                ssDelay.size(), pct(ssDelay, 0.5), pct(ssDelay, 0.99), pct(ssDelay, 1.0), pct(ssGrowth, 0.99),
+                pct(ssGrowth, 1.0));
     return 0;
 }
 #endif

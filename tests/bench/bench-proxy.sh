@@ -10,7 +10,7 @@
 # Peer in the same run: nginx-proxy, a second nginx (its own prefix and process, 1 worker) as a keep-alive
 # reverse proxy to the same upstream: what a minimal C proxy adds on this machine. The one-at-a-time phase
 # sends to direct, proxy and nginx-proxy in turn, TL_BENCH_SEQ_ROUNDS (default 10) blocks each.
-# Paced streams: `bench_proxy paced-upstream` sends TL_BENCH_PACED_EVENTS (20) events per stream,
+# Paced streams: `bench_proxy paced-upstream` sends TL_BENCH_PACED_EVENTS (100) events per stream,
 # TL_BENCH_PACED_INTERVAL_MS (10) apart, each stamped with its send time; TL_BENCH_PACED_STREAMS ("100 1000")
 # concurrent streams, started evenly over TL_BENCH_PACED_RAMP_MS (default: the interval), directly, through the
 # proxy and through nginx-proxy (proxy_buffering off) in turn, TL_BENCH_PACED_PAIRS (3) rounds: per-event delay
@@ -25,7 +25,9 @@ STREAMS=${TL_BENCH_STREAMS:-1000}
 CONNS=${TL_BENCH_CONNS:-32}
 HOLD_N=${TL_BENCH_HOLD_REQUESTS:-300}
 SEQ_ROUNDS=${TL_BENCH_SEQ_ROUNDS:-10}
-PACED_EVENTS=${TL_BENCH_PACED_EVENTS:-20}
+# 100 events (1 s a stream), not 20: the proxy admits 1,000 stream requests at a few hundred us each, so with
+# 200 ms streams the first ones ended before the last ones started and 1,000 never flowed at once.
+PACED_EVENTS=${TL_BENCH_PACED_EVENTS:-100}
 PACED_INTERVAL=${TL_BENCH_PACED_INTERVAL_MS:-10}
 PACED_STREAMS=${TL_BENCH_PACED_STREAMS:-100 1000}
 PACED_RAMP=${TL_BENCH_PACED_RAMP_MS:-$PACED_INTERVAL}
@@ -191,6 +193,7 @@ SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBO
 # concurrency directly and through the proxy.
 awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val "$SP" ttfb_p99_ms)" -v d="$(val "$SD" ttfb_p99_ms)" \
   'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
+PACED_T0=$SECONDS
 echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy and nginx-proxy in turn, $PACED_PAIRS rounds --"
 PSBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
@@ -219,21 +222,29 @@ for S in $PACED_STREAMS; do
   # EXPR over a (proxy), b (direct) and n (nginx-proxy) of one round, for each round; then their median.
   med() { for i in "${!pp[@]}"; do awk -v a="$(val "${pp[$i]}" "$1")" -v b="$(val "${pd[$i]}" "$1")" -v n="$(val "${pn[$i]}" "$1")" \
             "BEGIN { print $2 }"; done | median; }
-  echo "paced $S streams (medians of $PACED_PAIRS rounds): per-event delay p50 / p99 / max: direct $(med delay_p50_us b) /" \
-       "$(med delay_p99_us b) / $(med delay_max_us b) us, proxy $(med delay_p50_us a) / $(med delay_p99_us a) / $(med delay_max_us a) us," \
-       "nginx-proxy $(med delay_p50_us n) / $(med delay_p99_us n) / $(med delay_max_us n) us"
-  echo "paced $S streams: added delay (each round's - direct) p50 / p99: proxy $(med delay_p50_us a-b) / $(med delay_p99_us a-b) us," \
-       "nginx-proxy $(med delay_p50_us n-b) / $(med delay_p99_us n-b) us"
+  echo "paced $S streams (medians of $PACED_PAIRS rounds): every stream flowing after: direct $(med all_started_ms b) ms," \
+       "proxy $(med all_started_ms a) ms, nginx-proxy $(med all_started_ms n) ms; steady-state events (sent while all" \
+       "$S flowed): direct $(med ss_events b), proxy $(med ss_events a), nginx-proxy $(med ss_events n)"
+  echo "paced $S streams, steady state: per-event delay p50 / p99 / max: direct $(med ss_delay_p50_us b) /" \
+       "$(med ss_delay_p99_us b) / $(med ss_delay_max_us b) us, proxy $(med ss_delay_p50_us a) / $(med ss_delay_p99_us a) /" \
+       "$(med ss_delay_max_us a) us, nginx-proxy $(med ss_delay_p50_us n) / $(med ss_delay_p99_us n) / $(med ss_delay_max_us n) us"
+  echo "paced $S streams, steady state: added delay (each round's - direct) p50 / p99: proxy $(med ss_delay_p50_us a-b) /" \
+       "$(med ss_delay_p99_us a-b) us, nginx-proxy $(med ss_delay_p50_us n-b) / $(med ss_delay_p99_us n-b) us"
   # When a side falls behind, its events arrive bunched (most gaps shrink) and the gap growth p99 can even be
   # negative: read it with the delay and the max.
-  echo "paced $S streams: gap growth p99 (max): direct $(med gap_growth_p99_us b) ($(med gap_growth_max_us b)) us," \
-       "proxy $(med gap_growth_p99_us a) ($(med gap_growth_max_us a)) us, nginx-proxy $(med gap_growth_p99_us n) ($(med gap_growth_max_us n)) us"
+  echo "paced $S streams, steady state: gap growth p99 (max): direct $(med ss_gap_growth_p99_us b) ($(med ss_gap_growth_max_us b)) us," \
+       "proxy $(med ss_gap_growth_p99_us a) ($(med ss_gap_growth_max_us a)) us, nginx-proxy $(med ss_gap_growth_p99_us n)" \
+       "($(med ss_gap_growth_max_us n)) us"
+  echo "paced $S streams, all events (the streams' admission included): delay p99: direct $(med delay_p99_us b) us, proxy" \
+       "$(med delay_p99_us a) us, nginx-proxy $(med delay_p99_us n) us; gap growth p99: direct $(med gap_growth_p99_us b) us," \
+       "proxy $(med gap_growth_p99_us a) us, nginx-proxy $(med gap_growth_p99_us n) us"
   per_event() { for x in "$@"; do awk -v c="$(val "$x" "$FIELD")" -v s="$(val "$x" streams)" -v e="$(val "$x" events)" \
                   'BEGIN { if (e > 0) printf "%.1f\n", c * s / e }'; done | median; }
   echo "paced $S streams: CPU per event (its request's share included): proxy thread $(FIELD=proxy_thread_us_per_req per_event "${pp[@]}") us," \
        "nginx-proxy worker $(FIELD=nginx_worker_us_per_req per_event "${pn[@]}") us"
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
+echo "(paced phase: $((SECONDS - PACED_T0)) s; whole run so far: $SECONDS s)"
 echo "-- $STREAMS streams held open, then $HOLD_N streaming requests one at a time (TTFB) --"
 HD=$("$B" hold 127.0.0.1 $NGINX_PORT '/stream/v1/chat/completions?hold=1' /stream/v1/chat/completions "$SBODY" "$STREAMS" "$HOLD_N" 0 "$AUTH")
 echo "direct        $HD"
@@ -246,6 +257,7 @@ echo "proxy RSS: $(grep -E 'VmHWM|VmRSS' /proc/$PROXY_PID/status | tr -s ' \t' '
 kill -INT "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null
 echo "records written: $(sqlite3 "$TMP/ledger.sqlite" 'select count(*) from calls' 2>/dev/null), answered: $(sed -n 's/.*stopped after \([0-9]*\) requests.*/\1/p' "$TMP/proxy.out")"
 
+echo "(proxy phases: $SECONDS s)"
 echo "-- peer: @portkey-ai/gateway (npx) --"
 if [ "${TL_BENCH_SKIP_PORTKEY:-0}" != 1 ] && (cd "$TMP" && timeout 300 npx -y @portkey-ai/gateway --port=$PORTKEY_PORT --headless > "$TMP/portkey.log" 2>&1 &
      echo $! > "$TMP/portkey.pid"; for i in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORTKEY_PORT/" && exit 0; sleep 0.5; done; exit 1); then
