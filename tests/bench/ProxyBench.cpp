@@ -579,6 +579,7 @@ int pacedClient(const char *host, int port, const std::string &path, const std::
     };
     std::vector<Stream> s(static_cast<size_t>(streams));
     const int ep = ::epoll_create1(0);
+    const int64_t connectStartNs = monoNs();
     for (int i = 0; i < streams; ++i) {
         s[size_t(i)].fd = connectTo(host, port);
         if (s[size_t(i)].fd < 0) {
@@ -701,16 +702,29 @@ int pacedClient(const char *host, int port, const std::string &path, const std::
                 ssGrowth.push_back(e.growthUs);
         }
     }
+    // n/a, not 0, for a figure with no samples (no steady state, or no gaps in it).
+    auto fig = [](std::vector<double> &v, double q) {
+        char b[32];
+        if (v.empty())
+            return std::string("n/a");
+        std::snprintf(b, sizeof b, "%.1f", pct(v, q));
+        return std::string(b);
+    };
+    std::vector<double> startedMs;
+    if (started == streams)
+        startedMs.push_back(double(allStartedNs - t0) / 1e6);
+    const std::string allStarted = fig(startedMs, 0);
     std::printf("streams=%d completed=%d stalled=%d errors=%d events=%d delay_p50_us=%.1f delay_p99_us=%.1f "
                 "delay_max_us=%.1f gap_growth_p50_us=%.1f gap_growth_p99_us=%.1f gap_growth_max_us=%.1f "
-                "sent_gap_p50_ms=%.3f sent_gap_p99_ms=%.3f ramp_ms=%.1f all_started_ms=%.1f ss_events=%zu "
-                "ss_delay_p50_us=%.1f ss_delay_p99_us=%.1f ss_delay_max_us=%.1f ss_gap_growth_p99_us=%.1f "
-                "ss_gap_growth_max_us=%.1f\n",
-                streams, completed, open, errors, events, pct(delayUs, 0.5), pct(delayUs, 0.99),
-                pct(delayUs, 1.0), pct(growthUs, 0.5), pct(growthUs, 0.99), pct(growthUs, 1.0), pct(sentGapMs, 0.5),
-                pct(sentGapMs, 0.99), rampMs, started == streams ? double(allStartedNs - t0) / 1e6 : -1.0,
-                ssDelay.size(), pct(ssDelay, 0.5), pct(ssDelay, 0.99), pct(ssDelay, 1.0), pct(ssGrowth, 0.99),
-                pct(ssGrowth, 1.0));
+                "sent_gap_p50_ms=%.3f sent_gap_p99_ms=%.3f ramp_ms=%.1f all_started_ms=%s ss_events=%zu "
+                "ss_delay_p50_us=%s ss_delay_p99_us=%s ss_delay_max_us=%s ss_gap_growth_p99_us=%s "
+                "ss_gap_growth_max_us=%s connect_ms=%.1f run_ms=%.1f\n",
+                streams, completed, open, errors, events, pct(delayUs, 0.5), pct(delayUs, 0.99), pct(delayUs, 1.0),
+                pct(growthUs, 0.5), pct(growthUs, 0.99), pct(growthUs, 1.0), pct(sentGapMs, 0.5), pct(sentGapMs, 0.99),
+                rampMs, allStarted.c_str(),
+                ssDelay.size(), fig(ssDelay, 0.5).c_str(), fig(ssDelay, 0.99).c_str(), fig(ssDelay, 1.0).c_str(),
+                fig(ssGrowth, 0.99).c_str(), fig(ssGrowth, 1.0).c_str(), double(t0 - connectStartNs) / 1e6,
+                double(monoNs() - t0) / 1e6);
     return 0;
 }
 #endif

@@ -220,11 +220,16 @@ for S in $PACED_STREAMS; do
     done
   done
   # EXPR over a (proxy), b (direct) and n (nginx-proxy) of one round, for each round; then their median.
-  med() { for i in "${!pp[@]}"; do awk -v a="$(val "${pp[$i]}" "$1")" -v b="$(val "${pd[$i]}" "$1")" -v n="$(val "${pn[$i]}" "$1")" \
-            "BEGIN { print $2 }"; done | median; }
+  # A round where a figure it needs is n/a (no steady-state events) is left out; n/a when none is left.
+  med() { local m; m=$(for i in "${!pp[@]}"; do awk -v a="$(val "${pp[$i]}" "$1")" -v b="$(val "${pd[$i]}" "$1")" \
+            -v n="$(val "${pn[$i]}" "$1")" "BEGIN { e = \"$2\"; if ((e ~ /a/ && a == \"n/a\") || (e ~ /b/ && b == \"n/a\") ||
+                                               (e ~ /n/ && n == \"n/a\")) exit; print $2 }"; done | median)
+          echo "${m:-n/a}"; }
   echo "paced $S streams (medians of $PACED_PAIRS rounds): every stream flowing after: direct $(med all_started_ms b) ms," \
        "proxy $(med all_started_ms a) ms, nginx-proxy $(med all_started_ms n) ms; steady-state events (sent while all" \
-       "$S flowed): direct $(med ss_events b), proxy $(med ss_events a), nginx-proxy $(med ss_events n)"
+       "$S flowed): direct $(med ss_events b), proxy $(med ss_events a), nginx-proxy $(med ss_events n); the upstream's sent gap" \
+       "p50 / p99 (asked: $PACED_INTERVAL ms): direct $(med sent_gap_p50_ms b) / $(med sent_gap_p99_ms b) ms, proxy" \
+       "$(med sent_gap_p50_ms a) / $(med sent_gap_p99_ms a) ms, nginx-proxy $(med sent_gap_p50_ms n) / $(med sent_gap_p99_ms n) ms"
   echo "paced $S streams, steady state: per-event delay p50 / p99 / max: direct $(med ss_delay_p50_us b) /" \
        "$(med ss_delay_p99_us b) / $(med ss_delay_max_us b) us, proxy $(med ss_delay_p50_us a) / $(med ss_delay_p99_us a) /" \
        "$(med ss_delay_max_us a) us, nginx-proxy $(med ss_delay_p50_us n) / $(med ss_delay_p99_us n) / $(med ss_delay_max_us n) us"
