@@ -195,16 +195,15 @@ awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val 
   'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
 PACED_T0=$SECONDS
 echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy and nginx-proxy in turn, $PACED_PAIRS rounds --"
-PSBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 paced_run() { # direct|proxy|nginx-proxy STREAMS
   case $1 in
-    direct) "$B" paced 127.0.0.1 $PACED_PORT /v1/chat/completions "$PSBODY" "$2" "$PACED_RAMP" "$AUTH" ;;
-    proxy) withcpu "paced$2" "$B" paced 127.0.0.1 $PROXY_PORT /v1/chat/completions "$PSBODY" "$2" "$PACED_RAMP" "$AUTH" "$NOCACHE" \
+    direct) "$B" paced 127.0.0.1 $PACED_PORT /v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH" ;;
+    proxy) withcpu "paced$2" "$B" paced 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH" "$NOCACHE" \
              'X-TokenLedger-Upstream: paced' ;;
     nginx-proxy) # with the CPU time of nginx-proxy's worker per stream (schedstat, as the proxy thread's figure)
       local w0 w1 out; w0=$(awk '{print $1}' "/proc/$NPW/schedstat")
-      out=$("$B" paced 127.0.0.1 $NGINXP_PORT /paced/v1/chat/completions "$PSBODY" "$2" "$PACED_RAMP" "$AUTH")
+      out=$("$B" paced 127.0.0.1 $NGINXP_PORT /paced/v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH")
       w1=$(awk '{print $1}' "/proc/$NPW/schedstat")
       echo "$out nginx_worker_us_per_req=$(awk -v w=$((w1 - w0)) -v n="$2" 'BEGIN { printf "%.1f", w / 1e3 / n }')" ;;
   esac
