@@ -1,6 +1,7 @@
 #include "CliCommon.h"
 #include "Command.h"
 
+#include "common/CsvCell.h"
 #include "ledger/Ledger.h"
 #include "ledger/RecordCodec.h"
 
@@ -8,23 +9,19 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
-#include <csv.h>
-
 using namespace Qt::StringLiterals;
 
 namespace tl::cli {
 
 namespace {
+// Every field quoted (RFC 4180); formula-looking cells neutralised (CsvCell, OWASP "CSV Injection").
 QByteArray csvLine(const QStringList &fields)
 {
     QByteArray line;
     for (qsizetype i = 0; i < fields.size(); ++i) {
-        const QByteArray in = fields[i].toUtf8();
-        QByteArray buf(in.size() * 2 + 3, '\0');
-        const size_t n = csv_write(buf.data(), size_t(buf.size()), in.constData(), size_t(in.size()));
         if (i)
             line += ',';
-        line += QByteArray(buf.constData(), qsizetype(n));
+        line += CsvCell::field(fields[i], true);
     }
     return line + '\n';
 }

@@ -31,24 +31,6 @@ namespace {
 std::atomic<int> g_stopSignal{0};
 extern "C" void onStopSignal(int sig) { g_stopSignal.store(sig); }
 
-UpstreamConfig upstreamFromJson(const QJsonObject &o, QString *error)
-{
-    const QString kindName = o.value("kind"_L1).toString(o.value("id"_L1).toString());
-    const auto kind = upstreamKindFromString(kindName).value_or(UpstreamKind::OpenAiCompatible);
-    UpstreamConfig u = UpstreamConfig::defaults(kind);
-    if (o.contains("id"_L1))
-        u.id = o.value("id"_L1).toString();
-    if (o.contains("baseUrl"_L1))
-        u.baseUrl = QUrl(o.value("baseUrl"_L1).toString());
-    u.priceProvider = o.value("priceProvider"_L1).toString();
-    u.keychainEntry = o.value("keychainEntry"_L1).toString();
-    if (o.contains("azureApiVersion"_L1))
-        u.azureApiVersion = o.value("azureApiVersion"_L1).toString();
-    if (o.contains("apiKey"_L1))
-        *error = u"Config files never hold keys: put the key in the keychain and name it with \"keychainEntry\"."_s;
-    return u;
-}
-
 } // namespace
 
 int runProxy(const QStringList &args)
@@ -86,36 +68,17 @@ int runProxy(const QStringList &args)
         if (!f.open(QIODevice::ReadOnly))
             return failWith("proxy", kExitFailure, u"Cannot read %1: %2"_s.arg(f.fileName(), f.errorString()));
         QJsonParseError pe{};
-        const QJsonObject o = QJsonDocument::fromJson(f.readAll(), &pe).object();
+        const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
         if (pe.error != QJsonParseError::NoError)
             return failWith("proxy", kExitUsage, u"%1 is not valid JSON: %2"_s.arg(f.fileName(), pe.errorString()));
-        if (o.contains("port"_L1)) {
-            // A JSON number must be a whole port number; 70000 used to wrap to 4464.
-            const double port = o.value("port"_L1).toDouble(-1);
-            if (port < 0 || port > 65535 || port != std::floor(port))
-                return failWith("proxy", kExitUsage, u"%1: \"port\" needs a number from 0 to 65535"_s.arg(f.fileName()));
-            config.port = quint16(port);
-        }
-        if (o.contains("bind"_L1)) {
-            config.bindAddress = QHostAddress(o.value("bind"_L1).toString());
-            if (config.bindAddress.isNull())
-                return failWith("proxy", kExitUsage, u"%1: \"bind\" needs an IP address"_s.arg(f.fileName()));
-        }
-        for (const QJsonValue &v : o.value("upstreams"_L1).toArray()) {
-            upstreams << upstreamFromJson(v.toObject(), &error);
-            if (!error.isEmpty())
-                return failWith("proxy", kExitUsage, error);
-        }
-        savingsConfig = o.value("savings"_L1).toObject();
-        const QJsonObject c = o.value("cache"_L1).toObject();
-        config.cache.enabled = c.value("enabled"_L1).toBool(true);
-        config.cache.ttlSeconds = c.value("ttlSeconds"_L1).toInteger(config.cache.ttlSeconds);
-        config.cache.maxBytes = c.value("maxBytes"_L1).toInteger(config.cache.maxBytes);
-        if (config.cache.ttlSeconds <= 0 || config.cache.maxBytes <= 0)
-            return failWith("proxy", kExitUsage,
-                            u"%1: cache \"ttlSeconds\" and \"maxBytes\" need whole numbers above 0"_s.arg(f.fileName()));
-        for (const QJsonValue &v : o.value("store_text_endpoints"_L1).toArray())
-            config.storeTextEndpoints.insert(v.toString());
+        if (!doc.isObject())
+            return failWith("proxy", kExitUsage, u"%1: the configuration must be a JSON object"_s.arg(f.fileName()));
+        // Unknown keys, wrong types and values out of range are usage errors naming the key (a TTL given
+        // as the string "2", or a misspelt "cahce", used to leave the defaults in place without a word).
+        config.upstreams.clear();
+        if (auto r = readProxyConfigJson(doc.object(), config, &savingsConfig); !r)
+            return failWith("proxy", kExitUsage, u"%1: %2"_s.arg(f.fileName(), r.error().message));
+        upstreams = config.upstreams;
     }
     if (parser.isSet(u"port"_s)) {
         bool ok = false;

@@ -1,13 +1,13 @@
 #include "CliCommon.h"
 #include "Command.h"
 
+#include "common/CsvCell.h"
 #include "ledger/Ledger.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <csv.h>
 
 using namespace Qt::StringLiterals;
 
@@ -41,15 +41,13 @@ QJsonObject aggregateJson(const Aggregate &a)
     };
 }
 
+// Every field quoted (RFC 4180); a group name that looks like a formula (an endpoint or tag "=x") is
+// neutralised (CsvCell, OWASP "CSV Injection").
 QString csvLine(const QStringList &fields)
 {
     QStringList quoted;
-    for (const QString &f : fields) {
-        const QByteArray in = f.toUtf8();
-        QByteArray buf(in.size() * 2 + 3, '\0');
-        const size_t n = csv_write(buf.data(), size_t(buf.size()), in.constData(), size_t(in.size()));
-        quoted << QString::fromUtf8(buf.constData(), qsizetype(n));
-    }
+    for (const QString &f : fields)
+        quoted << QString::fromUtf8(CsvCell::field(f, true));
     return quoted.join(u',') + u'\n';
 }
 

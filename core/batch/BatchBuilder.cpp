@@ -1,5 +1,7 @@
 #include "BatchBuilder.h"
 
+#include "common/CsvCell.h"
+
 #include "pricing/Pricer.h"
 #include "tokenizer/ChatTokenCounter.h"
 #include "tokenizer/EncodingSpec.h"
@@ -60,13 +62,11 @@ void onRowEnd(int, void *state)
     s->row.clear();
 }
 
+// Quoted; a cell a spreadsheet would run as a formula (model output "=..." / "-...") gets a leading quote
+// (CsvCell, OWASP "CSV Injection").
 QByteArray csvField(const QString &text)
 {
-    const QByteArray src = text.toUtf8();
-    QByteArray out(src.size() * 2 + 2, Qt::Uninitialized);
-    const size_t n = csv_write(out.data(), size_t(out.size()), src.constData(), size_t(src.size()));
-    out.resize(qsizetype(n));
-    return out;
+    return CsvCell::field(text, true);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "CsvImport.h"
 
+#include "common/CsvCell.h"
 #include "common/Logging.h"
 #include "importer/Timestamp.h"
 
@@ -126,7 +127,9 @@ public:
             if (col >= 0) {
                 if (col >= row.size())
                     return std::nullopt;
-                return QString::fromUtf8(row[col]);
+                // The app's own CSV export writes "'=x" for a cell "=x" (CsvCell, OWASP "CSV
+                // Injection"); reading it back drops exactly that quote.
+                return CsvCell::restored(QString::fromUtf8(row[col]));
             }
             if (m_options.constants.contains(name))
                 return m_options.constants.value(name);

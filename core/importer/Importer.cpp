@@ -49,13 +49,20 @@ Result<void> importJsonl(QFile &file, const QString &name, ImportSink &sink, Imp
             sink.rowError(name, line, QObject::tr("not a JSON object: %1").arg(err.errorString()));
             continue;
         }
-        auto record = RecordCodec::fromJson(doc.object());
+        const QJsonObject object = doc.object();
+        auto record = RecordCodec::fromJson(object);
         if (!record) {
             sink.rowError(name, line, record.error().message);
             continue;
         }
         record->id = 0; // ids are the ledger's own
-        const bool priced = record->cost.has_value() || record->priceEntry.startsWith("given:"_L1);
+        // A record that states its cost keeps it: the app's own export always does ("cost_status", and
+        // "cost_nano" null for an unpriced call), so an export re-imports with the cost, status, price
+        // entry and version it had; an unpriced call (unknown model, unknown usage) stays unpriced, never
+        // $0. Re-pricing with today's book is the explicit re-price (Repricer). A row with neither
+        // field is priced by the book like any new call.
+        const bool priced = object.contains("cost_status"_L1) || record->cost.has_value()
+            || record->priceEntry.startsWith("given:"_L1);
         if (record->sourceKey.isEmpty())
             record->sourceKey = u"jsonl:"_s
                 + QString::fromLatin1(QCryptographicHash::hash(text.trimmed(), QCryptographicHash::Sha256).left(16).toHex());

@@ -76,7 +76,9 @@ struct ImportReport
 // Reads one file into the ledger. A bad row is reported with its file and line and skipped; nothing
 // else is lost. Every record gets a source key (file name + content hash of the row) so importing the
 // same file twice adds nothing the second time. Records are priced with the ledger's pricer unless
-// they carry a cost.
+// they carry a cost: a CSV "cost_usd" column, a provider cost report, or a JSONL record with
+// "cost_status" / "cost_nano" (the app's own export), which keeps its cost, status, price entry and
+// version as exported, an unpriced one (cost null) included.
 //
 // Runs on the calling thread (blocking; from the GUI run it through QtConcurrent) and hands records to
 // the ledger writer in batches. `progress` is called now and then; returning false cancels (records

@@ -139,11 +139,31 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     TL_INT(u"audio_input_tokens", 0, r.usage.audioInputTokens);
     TL_INT(u"audio_output_tokens", 0, r.usage.audioOutputTokens);
     TL_INT(u"image_input_tokens", 0, r.usage.imageInputTokens);
-    r.usageStatus = usageStatusFromString(o.value(u"usage_status"_s).toString(u"complete"_s)).value_or(UsageStatus::Complete);
+    // The statuses say how far the numbers can be trusted: a value this build does not know is an error,
+    // never read as "complete" / "exact".
+    const auto usageStatus = usageStatusFromString(o.value(u"usage_status"_s).toString(u"complete"_s));
+    if (!usageStatus)
+        return fail(ErrorCode::Parse, QObject::tr("\"usage_status\" must be complete, estimated, unknown or incomplete"));
+    r.usageStatus = *usageStatus;
     const QJsonValue cost = o.value(u"cost_nano"_s);
-    if (cost.isDouble())
-        r.cost = cost.toInteger();
-    r.costStatus = costStatusFromString(o.value(u"cost_status"_s).toString()).value_or(r.cost ? CostStatus::Exact : CostStatus::Unpriced);
+    if (!cost.isUndefined() && !cost.isNull()) {
+        qint64 nano = 0;
+        if (!integer(u"cost_nano", 0, &nano))
+            return fail(ErrorCode::Parse, QObject::tr("field \"cost_nano\" must be a whole number of nano-USD or null (unpriced)"));
+        r.cost = nano;
+    }
+    if (o.contains(u"cost_status"_s)) {
+        const auto costStatus = costStatusFromString(o.value(u"cost_status"_s).toString());
+        if (!costStatus)
+            return fail(ErrorCode::Parse, QObject::tr("\"cost_status\" must be exact, estimated or unpriced"));
+        r.costStatus = *costStatus;
+        // An unpriced call has no cost (never $0); a priced one has one.
+        if ((r.costStatus == CostStatus::Unpriced) != !r.cost)
+            return fail(ErrorCode::Parse, r.cost ? QObject::tr("an \"unpriced\" record cannot carry a \"cost_nano\"")
+                                                 : QObject::tr("a \"%1\" record needs a \"cost_nano\"").arg(toString(r.costStatus)));
+    } else {
+        r.costStatus = r.cost ? CostStatus::Exact : CostStatus::Unpriced;
+    }
     r.priceEntry = o.value(u"price_entry"_s).toString();
     r.priceVersion = o.value(u"price_version"_s).toString();
     TL_INT(u"latency_us", -1, r.latencyUs);

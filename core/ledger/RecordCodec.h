@@ -19,7 +19,9 @@ namespace tl::RecordCodec {
 // "source_key", and the request features.
 QJsonObject toJson(const CallRecord &record);
 
-// Parses one object. Errors: Parse with the field at fault. Missing fields take their defaults;
+// Parses one object. Errors: Parse with the field at fault, including an unknown "usage_status" or
+// "cost_status" value, a "cost_nano" that is not a whole number or null, and a cost that contradicts its
+// status ("unpriced" with a cost, "exact"/"estimated" without one). Missing fields take their defaults;
 // "started_at_us" or "started_at" is required; so is "requested_model" or "served_model", except for a
 // record that says what happened to a call without a model: "source_kind": "proxy" (the proxy's forwarded
 // GETs and non-model paths), a non-empty "error_kind", or an "http_status" >= 400. Such a record keeps an

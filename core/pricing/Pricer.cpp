@@ -181,6 +181,14 @@ void Pricer::apply(CallRecord &r) const
     const CostResult result = price(r.provider, model, r.usage, r.startedAtUs, r.batch, r.callCount);
     r.priceEntry = result.priceEntry;
     r.priceVersion = result.priceVersion;
+    if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {
+        // No usage at all (a gzip answer, a cut stream): the cost is not known, never a silent $0. The
+        // proxy records such calls so; a re-price or an import must not turn them into "estimated $0".
+        r.cost.reset();
+        r.costStatus = CostStatus::Unpriced;
+        r.savedCost = 0;
+        return;
+    }
     const bool hit = r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit;
     if (hit) {
         // A cache hit is not billed; what it would have cost is its saving.

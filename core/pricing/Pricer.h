@@ -72,7 +72,8 @@ public:
 
     // Fills cost, costStatus, priceEntry, priceVersion (and savedCost for cache hits, whose own
     // cost is zero) from the record's served model (requested model if none) and usage. An
-    // estimated usage makes an otherwise exact cost "estimated".
+    // estimated usage makes an otherwise exact cost "estimated". Unknown usage (UsageStatus::Unknown)
+    // is unpriced (cost nullopt), except for an exact cache hit, which is never billed.
     void apply(CallRecord &record) const;
 
     // The arithmetic alone, exposed for tests. Returns nullopt if a token class with a non-zero

@@ -1,5 +1,9 @@
 #include "ProxyConfig.h"
 
+#include "common/JsonFields.h"
+
+#include <QJsonArray>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -73,6 +77,127 @@ Result<void> ProxyConfig::validate() const
     }
     if (maxBodyBytes <= 0 || maxHeaderBytes <= 0 || maxConnections <= 0)
         return fail(ErrorCode::InvalidArgument, u"Proxy limits must be positive."_s);
+    return {};
+}
+
+namespace {
+using json::Type;
+
+Result<UpstreamConfig> upstreamFromJson(const QJsonValue &value, int index)
+{
+    const QString where = u"upstreams[%1]"_s.arg(index);
+    if (!value.isObject())
+        return fail(ErrorCode::InvalidArgument, u"\"%1\" must be an object"_s.arg(where));
+    const QJsonObject o = value.toObject();
+    if (o.contains("apiKey"_L1))
+        return fail(ErrorCode::InvalidArgument, u"Config files never hold keys: put the key in the keychain and name "
+                                                "it with \"keychainEntry\"."_s);
+    if (auto r = json::checkFields(o,
+                                   {{"id"_L1, Type::String},
+                                    {"kind"_L1, Type::String},
+                                    {"baseUrl"_L1, Type::String},
+                                    {"priceProvider"_L1, Type::String},
+                                    {"keychainEntry"_L1, Type::String},
+                                    {"azureApiVersion"_L1, Type::String}},
+                                   where);
+        !r)
+        return std::unexpected(r.error());
+    // "kind" defaults to the id ("openai", "anthropic"...); any other id is an OpenAI-compatible server.
+    // A "kind" given outright must be a kind the proxy knows: a misspelt "antrhopic" would otherwise be
+    // addressed and authenticated as an OpenAI-compatible server.
+    std::optional<UpstreamKind> kind = UpstreamKind::OpenAiCompatible;
+    if (o.contains("kind"_L1)) {
+        kind = upstreamKindFromString(o.value("kind"_L1).toString());
+        if (!kind)
+            return fail(ErrorCode::InvalidArgument,
+                        u"\"%1.kind\" must be one of openai, anthropic, azure, openrouter, openai-compatible, got "
+                        "\"%2\""_s.arg(where, o.value("kind"_L1).toString()));
+    } else if (auto byId = upstreamKindFromString(o.value("id"_L1).toString())) {
+        kind = byId;
+    }
+    UpstreamConfig u = UpstreamConfig::defaults(*kind);
+    if (o.contains("id"_L1))
+        u.id = o.value("id"_L1).toString();
+    if (o.contains("baseUrl"_L1))
+        u.baseUrl = QUrl(o.value("baseUrl"_L1).toString());
+    u.priceProvider = o.value("priceProvider"_L1).toString();
+    u.keychainEntry = o.value("keychainEntry"_L1).toString();
+    if (o.contains("azureApiVersion"_L1))
+        u.azureApiVersion = o.value("azureApiVersion"_L1).toString();
+    return u;
+}
+} // namespace
+
+Result<void> readProxyConfigJson(const QJsonObject &o, ProxyConfig &config, QJsonObject *savings)
+{
+    if (auto r = json::checkFields(o, {{"port"_L1, Type::WholeNumber},
+                                       {"bind"_L1, Type::String},
+                                       {"upstreams"_L1, Type::Array},
+                                       {"cache"_L1, Type::Object},
+                                       {"store_text_endpoints"_L1, Type::StringList},
+                                       {"savings"_L1, Type::Object}});
+        !r)
+        return r;
+    if (o.contains("port"_L1)) {
+        // 70000 used to wrap to 4464.
+        const qint64 port = o.value("port"_L1).toInteger(-1);
+        if (port < 0 || port > 65535)
+            return fail(ErrorCode::InvalidArgument, u"\"port\" needs a number from 0 to 65535"_s);
+        config.port = quint16(port);
+    }
+    if (o.contains("bind"_L1)) {
+        const QHostAddress address(o.value("bind"_L1).toString());
+        if (address.isNull())
+            return fail(ErrorCode::InvalidArgument, u"\"bind\" needs an IP address"_s);
+        config.bindAddress = address;
+    }
+    if (o.contains("upstreams"_L1)) {
+        QList<UpstreamConfig> upstreams;
+        const QJsonArray list = o.value("upstreams"_L1).toArray();
+        for (int i = 0; i < list.size(); ++i) {
+            auto u = upstreamFromJson(list[i], i);
+            if (!u)
+                return std::unexpected(u.error());
+            upstreams << *u;
+        }
+        config.upstreams = upstreams;
+    }
+    if (o.contains("cache"_L1)) {
+        const QJsonObject c = o.value("cache"_L1).toObject();
+        if (auto r = json::checkFields(c, {{"enabled"_L1, Type::Bool},
+                                           {"ttlSeconds"_L1, Type::WholeNumber},
+                                           {"maxBytes"_L1, Type::WholeNumber}},
+                                       u"cache");
+            !r)
+            return r;
+        config.cache.enabled = c.value("enabled"_L1).toBool(config.cache.enabled);
+        config.cache.ttlSeconds = c.value("ttlSeconds"_L1).toInteger(config.cache.ttlSeconds);
+        config.cache.maxBytes = c.value("maxBytes"_L1).toInteger(config.cache.maxBytes);
+        if (config.cache.ttlSeconds <= 0 || config.cache.maxBytes <= 0)
+            return fail(ErrorCode::InvalidArgument,
+                        u"cache \"ttlSeconds\" and \"maxBytes\" need whole numbers above 0"_s);
+    }
+    for (const QJsonValue &v : o.value("store_text_endpoints"_L1).toArray())
+        config.storeTextEndpoints.insert(v.toString());
+    if (savings) {
+        *savings = o.value("savings"_L1).toObject();
+        // SavingsPolicy::fromConfigJson's keys, and the bookkeeping keys of the stored policy (Simulator page's
+        // "Apply to proxy"), which a user may copy into the file as it is.
+        if (auto r = json::checkFields(*savings, {{"default"_L1, Type::Object},
+                                                  {"endpoints"_L1, Type::Object},
+                                                  {"record_embeddings"_L1, Type::Bool},
+                                                  {"embedding_upstream"_L1, Type::String},
+                                                  {"few_shot_path"_L1, Type::String},
+                                                  {"semantic_cache_path"_L1, Type::String},
+                                                  {"summary_cache_path"_L1, Type::String},
+                                                  {"version"_L1, Type::WholeNumber},
+                                                  {"scenario"_L1, Type::String},
+                                                  {"applied_at"_L1, Type::String},
+                                                  {"applied_endpoints"_L1, Type::StringList}},
+                                       u"savings");
+            !r)
+            return r;
+    }
     return {};
 }
 

@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -83,5 +84,18 @@ struct ProxyConfig
     // Checks the bind rule (non-loopback needs an access token), upstream URLs and limits.
     Result<void> validate() const;
 };
+
+// Reads the headless proxy's configuration file (`tokenledger proxy --config FILE`, docs/proxy.md) into
+// `config`: {"port": 0-65535, "bind": IP address, "upstreams": [{"id", "kind", "baseUrl", "priceProvider",
+// "keychainEntry", "azureApiVersion"}], "cache": {"enabled": bool, "ttlSeconds": s > 0, "maxBytes": bytes > 0},
+// "store_text_endpoints": [endpoint, ...], "savings": {...}}. Keys left out keep `config`'s values; a file
+// with "upstreams" replaces config.upstreams. The "savings" object is checked for its own keys (SavingsPolicy's
+// config form plus the stored policy's bookkeeping keys) and handed back raw in `savings` (empty when
+// absent) for SavingsPolicy::fromConfigJson, which checks its strategies (Scenario::fromJson).
+// Errors: InvalidArgument naming the key and what was expected, for an unknown (e.g. misspelt) key, a
+// value of the wrong JSON type (the string "2" where seconds are expected), a value out of range, an
+// unknown upstream "kind", or an "apiKey" (keys live only in the OS keychain). Nothing is applied
+// partially in a way that matters: on error the caller refuses to start. Thread affinity: none.
+Result<void> readProxyConfigJson(const QJsonObject &json, ProxyConfig &config, QJsonObject *savings);
 
 } // namespace tl

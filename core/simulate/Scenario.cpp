@@ -1,5 +1,7 @@
 #include "Scenario.h"
 
+#include "common/JsonFields.h"
+
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -7,6 +9,72 @@ using namespace Qt::StringLiterals;
 namespace tl {
 
 namespace {
+
+using json::Type;
+
+// Scenario files are written by hand: a key of the wrong type ("ttl_seconds": "5") or a misspelt one used to
+// fall back to the default without a word. Every strategy object is checked against its keys first.
+Result<void> checkStrategyKeys(const QJsonObject &s, const QString &where)
+{
+    auto in = [&](const char *name) { return where.isEmpty() ? QString::fromLatin1(name) : QString(where + u'.' + QLatin1StringView(name)); };
+    const std::pair<const char *, Type> objects[] = {{"routing", Type::Object}, {"exact_cache", Type::Object},
+                                                     {"semantic_cache", Type::Object}, {"compression", Type::Object},
+                                                     {"batch", Type::Object}};
+    for (const auto &[name, type] : objects) {
+        const QJsonValue v = s.value(QLatin1StringView(name));
+        if (!v.isUndefined() && !v.isObject())
+            return fail(ErrorCode::Parse, QObject::tr("\"%1\" must be %2").arg(in(name), json::describe(type)));
+    }
+    Result<void> r;
+    if (r = json::checkFields(s.value("routing"_L1).toObject(),
+                              {{"enabled"_L1, Type::Bool},
+                               {"mode"_L1, Type::String},
+                               {"router"_L1, Type::Object},
+                               {"rules"_L1, Type::Array}},
+                              in("routing"));
+        !r)
+        return r;
+    const QJsonArray rules = s.value("routing"_L1).toObject().value("rules"_L1).toArray();
+    for (int i = 0; i < rules.size(); ++i) {
+        const QString rule = in("routing") + u".rules[%1]"_s.arg(i);
+        if (!rules[i].isObject())
+            return fail(ErrorCode::Parse, QObject::tr("\"%1\" must be an object").arg(rule));
+        if (r = json::checkFields(rules[i].toObject(),
+                                  {{"model"_L1, Type::String},
+                                   {"endpoints"_L1, Type::StringList},
+                                   {"task_types"_L1, Type::StringList},
+                                   {"max_prompt_tokens"_L1, Type::WholeNumber},
+                                   {"max_completion_tokens"_L1, Type::WholeNumber},
+                                   {"max_prompt_chars"_L1, Type::WholeNumber},
+                                   {"route_to"_L1, Type::String},
+                                   {"route_to_provider"_L1, Type::String}},
+                                  rule);
+            !r)
+            return r;
+    }
+    if (r = json::checkFields(s.value("exact_cache"_L1).toObject(),
+                              {{"enabled"_L1, Type::Bool}, {"ttl_seconds"_L1, Type::WholeNumber}}, in("exact_cache"));
+        !r)
+        return r;
+    if (r = json::checkFields(s.value("semantic_cache"_L1).toObject(),
+                              {{"enabled"_L1, Type::Bool},
+                               {"threshold"_L1, Type::Number},
+                               {"ttl_seconds"_L1, Type::WholeNumber},
+                               {"embedding_model"_L1, Type::String}},
+                              in("semantic_cache"));
+        !r)
+        return r;
+    if (r = json::checkFields(s.value("compression"_L1).toObject(),
+                              {{"enabled"_L1, Type::Bool},
+                               {"budget_tokens"_L1, Type::WholeNumber},
+                               {"summary_model"_L1, Type::String},
+                               {"remove_redundancy"_L1, Type::Bool}},
+                              in("compression"));
+        !r)
+        return r;
+    return json::checkFields(s.value("batch"_L1).toObject(),
+                             {{"enabled"_L1, Type::Bool}, {"endpoints"_L1, Type::StringList}}, in("batch"));
+}
 
 QStringList strings(const QJsonValue &v)
 {
@@ -16,7 +84,7 @@ QStringList strings(const QJsonValue &v)
     return out;
 }
 
-Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
+Result<void> readStrategies(const QJsonObject &s, Scenario &sc, const QString &where = u"strategies"_s)
 {
     // A misspelt strategy ("semantic_cach") would otherwise be dropped without a word.
     static const QStringList known{u"routing"_s, u"exact_cache"_s, u"semantic_cache"_s, u"compression"_s, u"batch"_s};
@@ -24,6 +92,8 @@ Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
         if (!known.contains(it.key()))
             return fail(ErrorCode::Parse, QObject::tr("unknown strategy \"%1\" (known: %2)").arg(it.key(), known.join(u", "_s)));
     }
+    if (auto r = checkStrategyKeys(s, where); !r)
+        return fail(ErrorCode::Parse, r.error().message);
     if (s.contains("routing"_L1)) {
         const QJsonObject r = s.value("routing"_L1).toObject();
         sc.routing.enabled = r.value("enabled"_L1).toBool(true);
@@ -106,13 +176,20 @@ Result<void> readStrategies(const QJsonObject &s, Scenario &sc)
 Result<Scenario> Scenario::fromJson(const QJsonObject &json)
 {
     Scenario sc;
+    if (auto r = json::checkFields(json, {{"name"_L1, Type::String},
+                                          {"strategies"_L1, Type::Object},
+                                          {"endpoints"_L1, Type::Object}});
+        !r)
+        return fail(ErrorCode::Parse, r.error().message);
     sc.name = json.value("name"_L1).toString();
     if (auto r = readStrategies(json.value("strategies"_L1).toObject(), sc); !r)
         return std::unexpected(r.error());
     const QJsonObject endpoints = json.value("endpoints"_L1).toObject();
     for (auto it = endpoints.begin(); it != endpoints.end(); ++it) {
         Scenario probe = sc;
-        if (auto r = readStrategies(it.value().toObject(), probe); !r)
+        if (!it.value().isObject())
+            return fail(ErrorCode::Parse, QObject::tr("endpoint %1: the overrides must be an object of strategies").arg(it.key()));
+        if (auto r = readStrategies(it.value().toObject(), probe, u"endpoints."_s + it.key()); !r)
             return fail(ErrorCode::Parse, QObject::tr("endpoint %1: %2").arg(it.key(), r.error().message));
         sc.endpointOverrides.insert(it.key(), it.value().toObject());
     }

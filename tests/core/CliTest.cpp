@@ -187,6 +187,166 @@ private Q_SLOTS:
                  qPrintable(refusedRow.out));
     }
 
+    // export --format jsonl -> import --format jsonl -> export again gives the same records, for every usage
+    // and cost status: an unpriced call (unknown usage, unknown model, an error) stays unpriced, never
+    // "estimated $0"; each cost keeps its status, price entry and version. Only the import's provenance
+    // (id, and source_key/source_ref where the first ledger had none) may differ.
+    void exportImportExportKeepsEveryCostStatus()
+    {
+        const QString db = m_dir.filePath(u"statuses-src.sqlite"_s);
+        const qint64 t0 = test::usFromIso(u"2026-11-03T10:00:00Z"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QVERIFY(ledger);
+            QList<CallRecord> records;
+            auto proxyCall = [&](int second, const QString &model, qint64 prompt, qint64 completion) {
+                CallRecord r = test::makeRecord(t0 + second * 1'000'000, u"chat"_s, u"openai"_s, model, prompt, completion);
+                r.sourceKind = SourceKind::Proxy;
+                r.sourceRef = u"proxy"_s;
+                return r;
+            };
+            CallRecord complete = proxyCall(0, u"gpt-4o-2024-08-06"_s, 1000, 100); // complete, exact
+            ledger->pricer()->apply(complete);
+            records << complete;
+            CallRecord unknownUsage = proxyCall(1, u"gpt-4o"_s, 0, 0); // a gzip answer: no usage
+            unknownUsage.usageStatus = UsageStatus::Unknown;
+            ledger->pricer()->apply(unknownUsage);
+            records << unknownUsage;
+            CallRecord unknownModel = proxyCall(2, u"my-own-finetune-7"_s, 500, 50); // complete, unpriced
+            ledger->pricer()->apply(unknownModel);
+            records << unknownModel;
+            CallRecord incomplete = proxyCall(3, u"gpt-4o-2024-08-06"_s, 1000, 40); // a cut stream: estimated
+            incomplete.usageStatus = UsageStatus::Incomplete;
+            incomplete.errorKind = u"upstream_cut"_s;
+            ledger->pricer()->apply(incomplete);
+            records << incomplete;
+            CallRecord hit = proxyCall(4, u"gpt-4o-2024-08-06"_s, 1000, 100); // exact cache hit: $0, saved
+            hit.cacheOutcome = CacheOutcome::ExactHit;
+            ledger->pricer()->apply(hit);
+            records << hit;
+            CallRecord error = proxyCall(5, u"gpt-4o-2024-08-06"_s, 0, 0); // upstream 429: no usage
+            error.httpStatus = 429;
+            error.errorKind = u"rate_limit"_s;
+            error.usageStatus = UsageStatus::Unknown;
+            ledger->pricer()->apply(error);
+            records << error;
+            CallRecord given = proxyCall(6, u"gpt-4o-2024-08-06"_s, 1000, 100); // a cost that came with the data
+            given.sourceKind = SourceKind::ImportFile;
+            given.cost = 1'234'567;
+            given.costStatus = CostStatus::Exact;
+            given.priceEntry = u"given:csv"_s;
+            records << given;
+            QCOMPARE(toString(unknownUsage.costStatus), toString(CostStatus::Unpriced));
+            QCOMPARE(toString(unknownModel.costStatus), toString(CostStatus::Unpriced));
+            QCOMPARE(toString(incomplete.costStatus), toString(CostStatus::Estimated));
+            QCOMPARE(toString(error.costStatus), toString(CostStatus::Unpriced));
+            QVERIFY(hit.savedCost > 0);
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
+        }
+        auto exportJsonl = [&](const QString &from, const QString &to) {
+            const Run r = run({u"export"_s, u"--db"_s, from, u"--format"_s, u"jsonl"_s, u"--out"_s, to});
+            QList<QJsonObject> lines;
+            if (r.exitCode != 0)
+                return lines;
+            for (const QByteArray &line : test::readFile(to).split('\n')) {
+                if (line.isEmpty())
+                    continue;
+                QJsonObject o = QJsonDocument::fromJson(line).object();
+                o.remove(u"id"_s);
+                o.remove(u"source_key"_s);
+                o.remove(u"source_ref"_s);
+                lines << o;
+            }
+            return lines;
+        };
+        const QList<QJsonObject> first = exportJsonl(db, m_dir.filePath(u"statuses-1.jsonl"_s));
+        QCOMPARE(first.size(), 7);
+        const QString copy = m_dir.filePath(u"statuses-dst.sqlite"_s);
+        const Run imported = run({u"import"_s, u"--db"_s, copy, u"--format"_s, u"jsonl"_s, m_dir.filePath(u"statuses-1.jsonl"_s)});
+        QVERIFY2(imported.out.contains(u"7 rows read, 7 imported, 0 already in the ledger, 0 skipped"_s),
+                 qPrintable(imported.out + imported.err));
+        QVERIFY2(imported.out.contains(u", 3 unpriced"_s), qPrintable(imported.out));
+        const QList<QJsonObject> second = exportJsonl(copy, m_dir.filePath(u"statuses-2.jsonl"_s));
+        QCOMPARE(second.size(), first.size());
+        for (qsizetype i = 0; i < first.size(); ++i) {
+            for (const char *key : {"cost_nano", "cost_status", "usage_status", "price_entry", "price_version", "saved_nano"})
+                QCOMPARE(second[i].value(QLatin1StringView(key)), first[i].value(QLatin1StringView(key)));
+            QCOMPARE(second[i], first[i]);
+        }
+        QVERIFY(first[1].value(u"cost_nano"_s).isNull());
+        QCOMPARE(first[1].value(u"cost_status"_s).toString(), u"unpriced"_s);
+        auto totals = [&](const QString &path) {
+            const Run r = run({u"report"_s, u"--db"_s, path, u"--format"_s, u"json"_s});
+            return QJsonDocument::fromJson(r.out.toUtf8()).object().value(u"totals"_s).toObject();
+        };
+        const QJsonObject before = totals(db);
+        QCOMPARE(before.value(u"unpriced_calls"_s).toInteger(), 3);
+        QCOMPARE(totals(copy), before);
+
+        // The trial's one line, written by hand: unknown usage and unpriced stay so.
+        const QString min = m_dir.filePath(u"min.jsonl"_s);
+        QFile f(min);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"started_at":"2026-11-30T03:00:00Z","provider":"openai","requested_model":"gpt-4o","endpoint":"e",)"
+                R"("usage_status":"unknown","cost_nano":null,"cost_status":"unpriced","prompt_tokens":0,"completion_tokens":0})"
+                "\n");
+        f.close();
+        const QString minDb = m_dir.filePath(u"min.sqlite"_s);
+        QCOMPARE(run({u"import"_s, u"--db"_s, minDb, u"--format"_s, u"jsonl"_s, min}).exitCode, 0);
+        const QList<QJsonObject> minOut = exportJsonl(minDb, m_dir.filePath(u"min-out.jsonl"_s));
+        QCOMPARE(minOut.size(), 1);
+        QVERIFY(minOut[0].value(u"cost_nano"_s).isNull());
+        QCOMPARE(minOut[0].value(u"cost_status"_s).toString(), u"unpriced"_s);
+        QCOMPARE(totals(minDb).value(u"unpriced_calls"_s).toInteger(), 1);
+    }
+
+    // CSV export neutralises cells a spreadsheet would run as formulas (OWASP "CSV Injection": a leading
+    // quote inside a quoted field), leaves numbers such as latency -1 alone, and the CSV import reading the
+    // app's own export drops exactly that quote again.
+    void csvExportNeutralisesFormulasAndReimports()
+    {
+        const QString db = m_dir.filePath(u"formula-src.sqlite"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QVERIFY(ledger);
+            CallRecord r = test::makeRecord(test::usFromIso(u"2026-11-03T11:00:00Z"_s), u"=HYPERLINK(\"http://x\")"_s,
+                                            u"openai"_s, u"gpt-4o-2024-08-06"_s, 1000, 100);
+            r.tags = {u"+cmd"_s, u"@sum"_s};
+            r.keyId = u"-2+3"_s;
+            r.latencyUs = -1;
+            ledger->pricer()->apply(r);
+            QCOMPARE(ledger->writer().submitBatch({r}).result().inserted, 1);
+        }
+        const QString csv = m_dir.filePath(u"formula.csv"_s);
+        QCOMPARE(run({u"export"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--out"_s, csv}).exitCode, 0);
+        const QByteArray text = test::readFile(csv);
+        QVERIFY2(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), text.constData());
+        QVERIFY2(text.contains("\"'+cmd;@sum\""), text.constData());
+        QVERIFY2(text.contains("\"'-2+3\""), text.constData());
+        QVERIFY2(text.contains(",\"-1\","), text.constData()); // latency_us: a number, not neutralised
+        const QByteArray row = text.split('\n').value(1);
+        QVERIFY2(!row.contains(",\"=") && !row.contains(",\"+") && !row.contains(",\"@") && !row.contains(",\"-2"),
+                 row.constData());
+
+        const QString copy = m_dir.filePath(u"formula-dst.sqlite"_s);
+        const Run imported = run({u"import"_s, u"--db"_s, copy, u"--format"_s, u"csv"_s, u"--columns"_s,
+                                  u"started_at=started_at,endpoint=endpoint,tags=tags,key_id=key_id,provider=provider,"
+                                  u"requested_model=requested_model,prompt_tokens=prompt_tokens,completion_tokens=completion_tokens"_s,
+                                  csv});
+        QVERIFY2(imported.exitCode == 0 && imported.out.contains(u"1 imported"_s), qPrintable(imported.out + imported.err));
+        const QString back = m_dir.filePath(u"formula-back.jsonl"_s);
+        QCOMPARE(run({u"export"_s, u"--db"_s, copy, u"--format"_s, u"jsonl"_s, u"--out"_s, back}).exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(test::readFile(back).trimmed()).object();
+        QCOMPARE(o.value(u"endpoint"_s).toString(), u"=HYPERLINK(\"http://x\")"_s);
+        QCOMPARE(o.value(u"tags"_s).toArray(), (QJsonArray{u"+cmd"_s, u"@sum"_s}));
+        QCOMPARE(o.value(u"key_id"_s).toString(), u"-2+3"_s);
+
+        // report --format csv: a group named like a formula is neutralised too.
+        const Run report = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s, u"--format"_s, u"csv"_s});
+        QCOMPARE(report.exitCode, 0);
+        QVERIFY2(report.out.contains(u"\"'=HYPERLINK(\"\"http://x\"\")\""_s), qPrintable(report.out));
+    }
+
     // label-key names a caller identity; report --by key shows the label (table and JSON); a label that
     // looks like a key is a usage error, an identity the ledger never saw a failure; "" removes the label.
     void labelKeyThenReportByKey()
@@ -442,6 +602,16 @@ private Q_SLOTS:
             << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-bind.json", R"({"bind": "localhost:80"})")};
         QTest::newRow("proxy config negative TTL")
             << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-ttl.json", R"({"cache": {"ttlSeconds": -5}})")};
+        // Wrong types and unknown keys: refused (they used to leave the defaults in place without a word).
+        QTest::newRow("proxy config TTL as a string")
+            << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-ttl-string.json", R"({"cache": {"ttlSeconds": "2"}})")};
+        QTest::newRow("proxy config misspelt key")
+            << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-cahce.json", R"({"cahce": {"ttlSeconds": 2}})")};
+        QTest::newRow("proxy config not an object")
+            << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-array.json", R"([{"port": 1}])")};
+        QTest::newRow("simulate scenario TTL as a string")
+            << QStringList{u"simulate"_s, u"--scenario"_s,
+                           configFile("tokenledger-clitest-scenario-ttl.json", R"({"strategies":{"exact_cache":{"enabled":true,"ttl_seconds":"5"}}})")};
     }
     void usageErrorsExit2WithOneLine()
     {
@@ -450,6 +620,14 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(r.err.count(u'\n'), 1);
         QVERIFY(r.err.startsWith(u"tokenledger"_s));
+        // The key at fault is named.
+        const QByteArray tag = QTest::currentDataTag();
+        if (tag == "proxy config TTL as a string")
+            QVERIFY2(r.err.contains(u"\"cache.ttlSeconds\" must be a whole number, got the string \"2\""_s), qPrintable(r.err));
+        if (tag == "proxy config misspelt key")
+            QVERIFY2(r.err.contains(u"unknown key \"cahce\""_s), qPrintable(r.err));
+        if (tag == "simulate scenario TTL as a string")
+            QVERIFY2(r.err.contains(u"\"strategies.exact_cache.ttl_seconds\" must be a whole number"_s), qPrintable(r.err));
     }
 
     // Listening beyond loopback without a token is refused, and the refusal says how to set one.

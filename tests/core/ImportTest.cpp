@@ -1,10 +1,12 @@
 #include "TestSupport.h"
 
+#include "common/CsvCell.h"
 #include "importer/Importer.h"
 #include "importer/ReportImport.h"
 #include "importer/Timestamp.h"
 #include "ledger/Ledger.h"
 #include "ledger/RecordCodec.h"
+#include "pricing/Pricer.h"
 
 #include <QJsonDocument>
 
@@ -177,6 +179,119 @@ private Q_SLOTS:
             QCOMPARE(copy[i].endpoint, original[i].endpoint);
         }
         QCOMPARE(importFile(*target, path, o)->imported, 0);
+    }
+
+    // A JSONL record keeps the cost it states (the app's export states it always): an unpriced one stays
+    // unpriced (never "estimated $0"), an estimated one keeps its cost, status and price entry. A row
+    // stating no cost is priced by the book, and unknown usage is unpriced there too.
+    void jsonlKeepsTheCostItStates()
+    {
+        const QString path = m_dir.filePath(u"states.jsonl"_s);
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"started_at":"2026-11-30T03:00:00Z","provider":"openai","requested_model":"gpt-4o","endpoint":"e","usage_status":"unknown","cost_nano":null,"cost_status":"unpriced","prompt_tokens":0,"completion_tokens":0})" "\n");
+            f.write(R"({"started_at":"2026-11-30T03:00:01Z","provider":"openai","requested_model":"gpt-4o-2024-08-06","endpoint":"e","usage_status":"incomplete","cost_nano":777,"cost_status":"estimated","price_entry":"openai/gpt-4o-2024-08-06","price_version":"old-book","prompt_tokens":1000,"completion_tokens":10})" "\n");
+            f.write(R"({"started_at":"2026-11-30T03:00:02Z","provider":"openai","requested_model":"gpt-4o","endpoint":"e","usage_status":"unknown","prompt_tokens":0,"completion_tokens":0})" "\n");
+            f.write(R"({"started_at":"2026-11-30T03:00:03Z","provider":"openai","requested_model":"gpt-4o-2024-08-06","endpoint":"e","prompt_tokens":1000,"completion_tokens":100})" "\n");
+        }
+        auto ledger = openLedger(m_dir.filePath(u"states.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::Jsonl;
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 4);
+        QCOMPARE(report->unpriced, 2);
+        QList<CallRecord> rs = allRecords(*ledger);
+        std::sort(rs.begin(), rs.end(), [](const CallRecord &a, const CallRecord &b) { return a.startedAtUs < b.startedAtUs; });
+        QCOMPARE(rs.size(), 4);
+        QCOMPARE(rs[0].cost, std::optional<NanoUsd>());
+        QCOMPARE(toString(rs[0].costStatus), u"unpriced"_s);
+        QCOMPARE(rs[1].cost, std::optional<NanoUsd>(777));
+        QCOMPARE(toString(rs[1].costStatus), u"estimated"_s);
+        QCOMPARE(rs[1].priceVersion, u"old-book"_s);
+        QCOMPARE(rs[2].cost, std::optional<NanoUsd>()); // priced by the book: unknown usage is unpriced
+        QCOMPARE(toString(rs[2].costStatus), u"unpriced"_s);
+        QCOMPARE(rs[3].cost, std::optional<NanoUsd>(3'500'000)); // 1000 x $2.50/M + 100 x $10/M
+        QCOMPARE(toString(rs[3].costStatus), u"exact"_s);
+    }
+
+    void jsonlStatusesAreChecked_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<QString>("error");
+        const QByteArray base = R"({"started_at":"2026-11-30T03:00:00Z","requested_model":"gpt-4o",)";
+        QTest::newRow("unknown cost status") << base + R"("cost_nano":5,"cost_status":"exactish"})" << u"\"cost_status\" must be"_s;
+        QTest::newRow("unknown usage status") << base + R"("usage_status":"done"})" << u"\"usage_status\" must be"_s;
+        QTest::newRow("unpriced with a cost") << base + R"("cost_nano":0,"cost_status":"unpriced"})"
+                                              << u"an \"unpriced\" record cannot carry a \"cost_nano\""_s;
+        QTest::newRow("estimated without a cost") << base + R"("cost_nano":null,"cost_status":"estimated"})"
+                                                  << u"a \"estimated\" record needs a \"cost_nano\""_s;
+        QTest::newRow("cost as a string") << base + R"("cost_nano":"5","cost_status":"exact"})"
+                                          << u"\"cost_nano\" must be a whole number of nano-USD or null"_s;
+        QTest::newRow("cost with a fraction") << base + R"("cost_nano":1.5})" << u"\"cost_nano\" must be a whole number"_s;
+    }
+    void jsonlStatusesAreChecked()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(QString, error);
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        QVERIFY(!o.isEmpty());
+        const auto r = RecordCodec::fromJson(o);
+        QVERIFY(!r);
+        QVERIFY2(r.error().message.contains(error), qPrintable(r.error().message));
+    }
+
+    // Pricer::apply: no usage at all is unpriced, for a re-price as for an import; an exact cache hit is $0.
+    void unknownUsageIsUnpriced()
+    {
+        const Pricer pricer(test::builtInBook());
+        CallRecord r = test::makeRecord(test::usFromIso(u"2026-11-30T03:00:00Z"_s), u"e"_s, u"openai"_s,
+                                        u"gpt-4o-2024-08-06"_s, 0, 0);
+        r.usageStatus = UsageStatus::Unknown;
+        pricer.apply(r);
+        QCOMPARE(r.cost, std::optional<NanoUsd>());
+        QCOMPARE(toString(r.costStatus), u"unpriced"_s);
+        r.cacheOutcome = CacheOutcome::ExactHit;
+        pricer.apply(r);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(0));
+    }
+
+    // OWASP "CSV Injection": the leading quote the CSV writers add, and the import taking exactly it off.
+    void csvCells_data()
+    {
+        QTest::addColumn<QString>("cell");
+        QTest::addColumn<QString>("written"); // neutralised()
+        QTest::addColumn<QByteArray>("field"); // field(cell, false)
+        QTest::newRow("plain") << u"chat"_s << u"chat"_s << QByteArray("chat");
+        QTest::newRow("formula") << u"=1+2"_s << u"'=1+2"_s << QByteArray("\"'=1+2\"");
+        QTest::newRow("plus") << u"+cmd"_s << u"'+cmd"_s << QByteArray("\"'+cmd\"");
+        QTest::newRow("minus") << u"-2+3"_s << u"'-2+3"_s << QByteArray("\"'-2+3\"");
+        QTest::newRow("at") << u"@SUM(A1)"_s << u"'@SUM(A1)"_s << QByteArray("\"'@SUM(A1)\"");
+        QTest::newRow("tab") << u"\tx"_s << u"'\tx"_s << QByteArray("\"'\tx\"");
+        QTest::newRow("carriage return") << u"\rx"_s << u"'\rx"_s << QByteArray("\"'\rx\"");
+        QTest::newRow("quote inside") << u"=\"a\""_s << u"'=\"a\""_s << QByteArray("\"'=\"\"a\"\"\"");
+        QTest::newRow("negative number") << u"-1"_s << u"-1"_s << QByteArray("-1");
+        QTest::newRow("signed decimal") << u"+0.25"_s << u"+0.25"_s << QByteArray("+0.25");
+        QTest::newRow("empty") << QString() << QString() << QByteArray();
+        QTest::newRow("comma") << u"a,b"_s << u"a,b"_s << QByteArray("\"a,b\"");
+        QTest::newRow("equals later") << u"a=b"_s << u"a=b"_s << QByteArray("a=b");
+    }
+    void csvCells()
+    {
+        QFETCH(QString, cell);
+        QFETCH(QString, written);
+        QFETCH(QByteArray, field);
+        QCOMPARE(CsvCell::neutralised(cell), written);
+        QCOMPARE(CsvCell::field(cell), field);
+        QCOMPARE(CsvCell::restored(written), cell);
+    }
+    void csvRestoreTakesOffOnlyItsOwnQuote()
+    {
+        QCOMPARE(CsvCell::restored(u"'-1"_s), u"'-1"_s); // never written by neutralised(): data
+        QCOMPARE(CsvCell::restored(u"'quoted"_s), u"'quoted"_s);
+        QCOMPARE(CsvCell::restored(u"''=x"_s), u"''=x"_s);
+        QCOMPARE(CsvCell::restored(u"'"_s), u"'"_s);
     }
 
     void anthropicCentsAreConvertedExactly_data()

@@ -6,7 +6,8 @@
 namespace tl::CsvText {
 
 // One CSV line (RFC 4180 quoting by libcsv's csv_write: fields with commas, quotes or line breaks
-// are quoted, quotes doubled), without the line ending.
+// are quoted, quotes doubled), without the line ending. Cells that a spreadsheet would run as a formula
+// (= + - @ TAB CR first) are neutralised with a leading quote (CsvCell, OWASP "CSV Injection").
 QString line(const QStringList &fields);
 
 // Lines joined with CRLF, ending with one.
