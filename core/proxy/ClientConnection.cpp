@@ -116,6 +116,29 @@ using namespace proxydetail;
 
 namespace {
 
+// The end of a stream the proxy ends early (cut, idle timeout, shutdown): the bytes of an unfinished
+// event are dropped, not forwarded half (a client's SDK would parse the half glued to what follows and
+// throw), and the error event leaves as an event of its own. When part of an over-long event already
+// left (SseParser oversized pieces), a line ending and a blank line end it first.
+QByteArray cutStreamTail(SseParser &sse, Dialect dialect, const QString &message)
+{
+    const bool midEvent = sse.inOversizedEvent();
+    (void)sse.takeRemainder();
+    return (midEvent ? QByteArray("\n\n") : QByteArray()) + proxy::errorEvent(dialect, message);
+}
+
+// True when an event's raw bytes end with the blank line that dispatches it (its last line is empty).
+bool endsWithBlankLine(QByteArrayView raw)
+{
+    if (raw.endsWith("\r\n"))
+        raw.chop(2);
+    else if (raw.endsWith('\n') || raw.endsWith('\r'))
+        raw.chop(1);
+    else
+        return false;
+    return raw.isEmpty() || raw.endsWith('\n') || raw.endsWith('\r');
+}
+
 // The part of a savings trace computeSemanticKey() fills (memoised per exact-cache entry).
 void copySemanticFields(const SavingsTrace &from, SavingsTrace &to)
 {
@@ -723,22 +746,50 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     CallRecord &r = x.record;
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
     if (x.streaming) {
-        QByteArray tail = x.sse.takeRemainder();
+        QByteArray tail;
+        QByteArray separator; // ends a last event forwarded without its blank line, before an error event
+        if (errorKind.isEmpty()) {
+            // The upstream's body ended properly. A last event whose lines all ended but whose blank line
+            // never came (or CR-only line endings, the last CR having waited for a LF) was sent whole: it
+            // is accounted and forwarded unchanged, as if dispatched. (openai-node 6.49 and
+            // @anthropic-ai/sdk 0.69, whose LineDecoder.flush() ends a pending CR at the end of the
+            // body, dispatch the CR-only case and drop an event whose blank line is missing, as WHATWG's
+            // "pending data is discarded" does; the proxy passes the bytes on and leaves that to them.)
+            const bool midEvent = x.sse.inOversizedEvent();
+            SseParser::End end = x.sse.finish();
+            if (end.hasEvent) {
+                forwardEvent(end.event);
+                if (!endsWithBlankLine(end.event.raw))
+                    separator = end.event.raw.right(1); // its own line ending makes the blank line
+            } else if (!end.unfinished.isEmpty()) {
+                if (x.accounting->finished())
+                    tail = end.unfinished; // bytes after the stream's end: passed on as they came
+                else if (midEvent)
+                    separator = "\n\n";
+            }
+        }
         const bool complete = errorKind.isEmpty() && x.accounting->finished();
         if (!complete) {
             r.errorKind = errorKind.isEmpty() ? u"upstream_cut"_s : errorKind;
-            tail += proxy::errorEvent(x.dialect, u"The upstream ended the stream early."_s);
+            tail = separator + cutStreamTail(x.sse, x.dialect, u"The upstream ended the stream early."_s);
             m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         }
+        // An error event inside the stream (Anthropic `event: error`, e.g. overloaded_error) ended it: the
+        // upstream's own error, passed on unchanged, recorded with its type; no second error event.
+        const bool upstreamError = complete && !x.accounting->errorType().isEmpty();
         r.usage = x.accounting->usage();
         r.servedModel = x.accounting->servedModel();
-        r.usageStatus = complete && x.accounting->hasUsage() ? UsageStatus::Complete
-                        : x.accounting->hasUsage()           ? UsageStatus::Incomplete
-                                                             : UsageStatus::Unknown;
-        if (complete && x.accounting->failed())
+        r.usageStatus = complete && x.accounting->hasUsage() && !upstreamError ? UsageStatus::Complete
+                        : x.accounting->hasUsage()                             ? UsageStatus::Incomplete
+                                                                               : UsageStatus::Unknown;
+        if (upstreamError) {
+            r.errorKind = u"upstream_error:"_s + x.accounting->errorType();
+            m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+        } else if (complete && x.accounting->failed()) {
             r.errorKind = u"upstream_failed"_s;
+        }
         finalizeRecord();
-        if (complete && x.accounting->hasUsage() && !x.accounting->failed()) {
+        if (complete && x.accounting->hasUsage() && !x.accounting->failed() && !x.accounting->lossy()) {
             const QJsonObject assembled = x.accounting->assembled();
             maybeStoreInCache(assembled, x.accounting->truncated());
             maybeStoreSemantic(assembled, x.accounting->truncated());
@@ -810,8 +861,7 @@ void ClientConnection::onUpstreamTimeout()
         x.record.servedModel = x.accounting->servedModel();
         x.record.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
         finalizeRecord();
-        endStream(x.sse.takeRemainder()
-                  + proxy::errorEvent(x.dialect, u"The upstream stopped sending events (idle timeout)."_s));
+        endStream(cutStreamTail(x.sse, x.dialect, u"The upstream stopped sending events (idle timeout)."_s));
         finishExchange(x.request.keepAlive);
         return;
     }
@@ -978,7 +1028,7 @@ void ClientConnection::abortExchange(const QString &errorKind)
     finalizeRecord();
     m_closeAfterResponse = true;
     if (x.headersSent && m_socket->state() == QAbstractSocket::ConnectedState)
-        endStream(proxy::errorEvent(x.dialect, u"The proxy is shutting down."_s));
+        endStream(cutStreamTail(x.sse, x.dialect, u"The proxy is shutting down."_s));
     finishExchange(false);
 }
 

@@ -295,6 +295,10 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
 bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
 {
     ++m_events;
+    if (event.oversized) {
+        m_lossy = true; // its fields were not read: the assembled answer would miss them
+        return false;
+    }
     if (event.data.isEmpty())
         return false;
     if (event.data == "[DONE]") {
@@ -305,6 +309,24 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
     const QJsonObject o = QJsonDocument::fromJson(event.data).object();
     if (o.isEmpty())
         return false;
+    // An error the upstream sends inside the stream ends it: Anthropic's `event: error` with
+    // {"type":"error","error":{"type":"overloaded_error",...}} (API reference "Streaming Messages", Error
+    // events), the Responses API's {"type":"error","code":...} event, an OpenAI chat chunk {"error":{...}}.
+    const bool errorEvent = o.value("type"_L1).toString() == "error"_L1
+                            || ((m_kind == ApiKind::ChatCompletions || m_kind == ApiKind::Completions)
+                                && o.value("error"_L1).isObject());
+    if (errorEvent) {
+        const QJsonObject e = o.value("error"_L1).toObject();
+        QString type = e.value("type"_L1).toString();
+        if (type.isEmpty())
+            type = e.value("code"_L1).toString();
+        if (type.isEmpty())
+            type = o.value("code"_L1).toString();
+        m_errorType = type.isEmpty() ? u"error"_s : type.left(64);
+        m_finished = true;
+        m_failed = true;
+        return false;
+    }
     switch (m_kind) {
     case ApiKind::ChatCompletions:
     case ApiKind::Completions: {
@@ -411,8 +433,6 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             m_hasUsage = true;
         } else if (type == "message_stop"_L1) {
             m_finished = true;
-        } else if (type == "error"_L1) {
-            m_failed = true;
         }
         return false;
     }
@@ -552,17 +572,73 @@ QByteArray withIncludeUsage(const QByteArray &rawBody, const QJsonObject &body)
     return out;
 }
 
+namespace {
+
+// Where an event's data lines sit in its raw bytes: the data (WHATWG: each "data:" line's value, one
+// leading space dropped, joined with '\n') as one string, and for each of its lines the raw offset.
+struct DataLines
+{
+    struct Line
+    {
+        qsizetype dataAt; // offset in `data`
+        qsizetype rawAt;  // offset in the raw event
+        qsizetype size;
+        qsizetype lineNo; // the line's number among all lines of the event
+    };
+    QByteArray data;
+    QList<Line> lines;
+};
+
+DataLines dataLinesOf(const QByteArray &raw)
+{
+    DataLines out;
+    const char *d = raw.constData();
+    const qsizetype n = raw.size();
+    qsizetype i = 0;
+    qsizetype lineNo = 0;
+    while (i < n) {
+        qsizetype j = i;
+        while (j < n && d[j] != '\n' && d[j] != '\r')
+            ++j;
+        const QByteArrayView line(d + i, j - i);
+        if (line.startsWith("data")) {
+            qsizetype v = 4;
+            if (line.size() == 4 || line[4] == ':') {
+                v = line.size() == 4 ? 4 : 5;
+                if (v < line.size() && line[v] == ' ')
+                    ++v;
+                if (!out.lines.isEmpty())
+                    out.data.append('\n');
+                out.lines.append({out.data.size(), i + v, line.size() - v, lineNo});
+                out.data.append(line.sliced(v));
+            }
+        }
+        if (j < n && d[j] == '\r' && j + 1 < n && d[j + 1] == '\n')
+            ++j;
+        i = j + 1;
+        ++lineNo;
+    }
+    return out;
+}
+
+} // namespace
+
 QByteArray stripNullUsage(const QByteArray &rawEvent)
 {
-    const qsizetype dataAt = rawEvent.indexOf("data:");
-    if (dataAt < 0)
+    if (!rawEvent.contains("\"usage\""))
+        return rawEvent; // most events of a long stream: no copy, no line walk
+    const DataLines lines = dataLinesOf(rawEvent);
+    if (lines.lines.isEmpty())
         return rawEvent;
-    // JSON whitespace (RFC 8259) may stand around the colon and the comma: "usage":null and "usage": null
-    // alike. Inside a string a quote is escaped, so an unescaped "usage" key is a member of an object.
+    // JSON whitespace (RFC 8259) may stand around the colon and the comma, "usage":null and "usage": null
+    // alike, and a data line break (the '\n' that joins data lines) is JSON whitespace too: a pretty-printed
+    // chunk over several data lines has the member on a line of its own. Inside a string a quote is escaped,
+    // so an unescaped "usage" key is a member of an object.
+    const QByteArray &data = lines.data;
     const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    const char *d = rawEvent.constData();
-    const qsizetype n = rawEvent.size();
-    for (qsizetype at = rawEvent.indexOf("\"usage\"", dataAt); at >= 0; at = rawEvent.indexOf("\"usage\"", at + 1)) {
+    const char *d = data.constData();
+    const qsizetype n = data.size();
+    for (qsizetype at = data.indexOf("\"usage\""); at >= 0; at = data.indexOf("\"usage\"", at + 1)) {
         qsizetype k = at + 7;
         while (k < n && isSpace(d[k]))
             ++k;
@@ -573,25 +649,50 @@ QByteArray stripNullUsage(const QByteArray &rawEvent)
             ++k;
         if (n - k < 4 || std::memcmp(d + k, "null", 4) != 0)
             continue;
-        k += 4; // the member is [at, k)
+        k += 4; // the member is data[at, k)
+        qsizetype from = -1;
+        qsizetype to = -1;
         qsizetype before = at;
-        while (before > dataAt && isSpace(d[before - 1]))
+        while (before > 0 && isSpace(d[before - 1]))
             --before;
-        QByteArray out = rawEvent;
-        if (before > dataAt && d[before - 1] == ',') {
-            out.remove(before - 1, k - (before - 1)); // ..., "usage": null} -> ...}
-            return out;
-        }
-        qsizetype after = k;
-        while (after < n && isSpace(d[after]))
-            ++after;
-        if (after < n && d[after] == ',') {
-            ++after;
+        if (before > 0 && d[before - 1] == ',') {
+            from = before - 1; // ..., "usage": null} -> ...}
+            to = k;
+        } else {
+            qsizetype after = k;
             while (after < n && isSpace(d[after]))
                 ++after;
-            out.remove(at, after - at); // {"usage": null, "id": ...} -> {"id": ...}
-            return out;
+            if (after < n && d[after] == ',') {
+                ++after;
+                while (after < n && isSpace(d[after]))
+                    ++after;
+                from = at; // {"usage": null, "id": ...} -> {"id": ...}
+                to = after;
+            }
         }
+        if (from < 0)
+            continue;
+        // data[from, to) in raw bytes: removing the raw span removes exactly those data bytes, the line
+        // endings and "data: " prefixes between them standing for the '\n' that joined the lines, as long
+        // as only data lines lie between (anything else, a comment line, and the event stays as it came).
+        const auto lineOf = [&](qsizetype pos) {
+            qsizetype l = 0;
+            while (l + 1 < lines.lines.size() && lines.lines[l + 1].dataAt <= pos)
+                ++l;
+            return l;
+        };
+        const qsizetype first = lineOf(from);
+        const qsizetype last = lineOf(to);
+        if (lines.lines[last].lineNo - lines.lines[first].lineNo != last - first)
+            return rawEvent;
+        const auto rawOf = [&](qsizetype pos, qsizetype l) {
+            return lines.lines[l].rawAt + std::min(pos - lines.lines[l].dataAt, lines.lines[l].size);
+        };
+        const qsizetype rawFrom = rawOf(from, first);
+        const qsizetype rawTo = rawOf(to, last);
+        QByteArray out = rawEvent;
+        out.remove(rawFrom, rawTo - rawFrom);
+        return out;
     }
     return rawEvent;
 }

@@ -94,6 +94,13 @@ public:
     QString servedModel() const { return m_model; }
     bool truncated() const { return m_truncated; }
     bool failed() const { return m_failed; }
+    // The error type of an error event the upstream sent inside the stream ("overloaded_error",
+    // "server_error", ...; "error" when it named none; at most 64 characters), "" when none came.
+    // Such an event ends the stream: finished() and failed() are true.
+    QString errorType() const { return m_errorType; }
+    // True when an event was too long to read (SseEvent::oversized): usage still counts, but
+    // assembled() misses that event's content, so the answer must not be cached.
+    bool lossy() const { return m_lossy; }
     // The text the model streamed so far (content, tool-call names and arguments), for a local
     // token estimate when the stream ends without usage.
     QString completionText() const;
@@ -110,6 +117,8 @@ private:
     bool m_hasUsage = false;
     bool m_truncated = false;
     bool m_failed = false;
+    bool m_lossy = false;
+    QString m_errorType;
     QString m_model;
     QJsonObject m_usageJson;
     // Assembly state.
@@ -143,7 +152,11 @@ QByteArray withIncludeUsage(const QByteArray &rawBody, const QJsonObject &body);
 // Removes the `"usage":null` member OpenAI adds to every chunk when include_usage is on, so a client
 // that did not ask for it sees the bytes it would have got, compact JSON or not (whitespace around the
 // colon and comma; the member with the comma that joined it goes, the rest stays byte for byte). The
-// first `"usage"` key whose value is null, in a data line.
+// first `"usage"` key whose value is null in the event's data (its "data:" lines joined, WHATWG rule):
+// in an event pretty-printed over several data lines the member may sit on a line of its own, its comma
+// at that line's end or the previous one's; the bytes that go are then the member, the comma and the
+// line breaks ("\n" + "data: ") between them, which the data joined as JSON whitespace. An event whose
+// member spans a non-data line (a comment between data lines) is returned unchanged.
 QByteArray stripNullUsage(const QByteArray &rawEvent);
 
 // Replays a stored JSON answer as the SSE stream the API would have sent (OpenAI chat chunks with

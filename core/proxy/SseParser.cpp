@@ -1,44 +1,8 @@
 #include "SseParser.h"
 
+#include <utility>
+
 namespace tl {
-
-namespace {
-
-// Finds the end of the first event in buf[from..): the index just past its terminating blank line,
-// or -1. Returns in `safeFrom` where a later scan may resume.
-qsizetype findEventEnd(const QByteArray &buf, qsizetype from, qsizetype *safeFrom)
-{
-    const char *d = buf.constData();
-    const qsizetype n = buf.size();
-    // Walk line by line from the start of a line.
-    qsizetype i = from;
-    while (i < n) {
-        // i is at the start of a line; find its end.
-        qsizetype j = i;
-        while (j < n && d[j] != '\n' && d[j] != '\r')
-            ++j;
-        if (j >= n) {
-            *safeFrom = i;
-            return -1;
-        }
-        qsizetype next = j + 1;
-        if (d[j] == '\r') {
-            if (j + 1 >= n) { // CR at the end: could be CRLF split across reads
-                *safeFrom = i;
-                return -1;
-            }
-            if (d[j + 1] == '\n')
-                next = j + 2;
-        }
-        if (j == i) // empty line: end of event
-            return next;
-        i = next;
-    }
-    *safeFrom = i;
-    return -1;
-}
-
-} // namespace
 
 void SseParser::parseFields(SseEvent &ev) const
 {
@@ -72,35 +36,108 @@ void SseParser::parseFields(SseEvent &ev) const
     }
 }
 
+SseEvent SseParser::makeEvent(qsizetype from, qsizetype to)
+{
+    SseEvent ev;
+    ev.raw = m_buffer.sliced(from, to - from);
+    if (m_inOversized) { // the tail of an event whose head already left raw
+        ev.oversized = true;
+        m_inOversized = false;
+    } else {
+        parseFields(ev);
+    }
+    return ev;
+}
+
+void SseParser::reset()
+{
+    m_buffer.clear();
+    m_consumed = 0;
+    m_lineStart = 0;
+    m_scanPos = 0;
+    m_inOversized = false;
+}
+
 void SseParser::feed(QByteArrayView bytes, const Sink &sink)
 {
     m_buffer.append(bytes);
-    while (!m_buffer.isEmpty()) {
-        qsizetype safeFrom = m_scanFrom;
-        const qsizetype end = findEventEnd(m_buffer, m_scanFrom, &safeFrom);
-        if (end < 0) {
-            m_scanFrom = safeFrom;
-            if (m_buffer.size() > m_maxEventBytes) {
-                SseEvent ev;
-                ev.raw = std::exchange(m_buffer, {});
-                m_scanFrom = 0;
-                sink(ev);
-            }
-            return;
+    const char *d = m_buffer.constData();
+    const qsizetype n = m_buffer.size();
+    while (m_scanPos < n) {
+        // Find the end of the line being scanned, from where the last look stopped.
+        qsizetype j = m_scanPos;
+        while (j < n && d[j] != '\n' && d[j] != '\r')
+            ++j;
+        m_bytesScanned += (j < n ? j + 1 : n) - m_scanPos;
+        if (j >= n) {
+            m_scanPos = n;
+            break;
         }
+        qsizetype next = j + 1;
+        if (d[j] == '\r') {
+            if (j + 1 >= n) { // a CR ending the read: a LF may follow in the next one (CRLF)
+                m_scanPos = j;
+                break;
+            }
+            if (d[j + 1] == '\n')
+                next = j + 2;
+        }
+        const bool emptyLine = j == m_lineStart;
+        m_lineStart = next;
+        m_scanPos = next;
+        if (emptyLine) {
+            const SseEvent ev = makeEvent(m_consumed, next);
+            m_consumed = next;
+            sink(ev);
+        }
+    }
+    if (n - m_consumed > m_maxEventBytes && m_scanPos > m_consumed) {
+        // One event over the limit: what was scanned leaves now, raw (a CR waiting for its LF stays).
         SseEvent ev;
-        ev.raw = m_buffer.left(end);
-        m_buffer.remove(0, end);
-        m_scanFrom = 0;
-        parseFields(ev);
+        ev.raw = m_buffer.sliced(m_consumed, m_scanPos - m_consumed);
+        ev.oversized = true;
+        m_inOversized = true;
+        if (m_lineStart < m_scanPos)
+            m_lineStart = -1; // the line goes on in the next piece: its end is not a blank line
+        m_consumed = m_scanPos;
         sink(ev);
     }
+    if (m_consumed > 0) { // drop what left, once per read
+        m_buffer.remove(0, m_consumed);
+        m_scanPos -= m_consumed;
+        if (m_lineStart >= 0)
+            m_lineStart -= m_consumed;
+        m_consumed = 0;
+    }
+}
+
+SseParser::End SseParser::finish()
+{
+    End end;
+    const qsizetype n = m_buffer.size();
+    if (n == m_consumed) {
+        reset();
+        return end;
+    }
+    // Every line ended: the scan reached the end on a line start, or stopped on a final CR (a line
+    // ending, since no LF can follow any more).
+    const bool linesEnded = (m_scanPos == n && m_lineStart == n)
+                            || (m_scanPos == n - 1 && m_buffer.at(n - 1) == '\r');
+    if (linesEnded) {
+        end.hasEvent = true;
+        end.event = makeEvent(m_consumed, n);
+    } else {
+        end.unfinished = m_buffer.sliced(m_consumed);
+    }
+    reset();
+    return end;
 }
 
 QByteArray SseParser::takeRemainder()
 {
-    m_scanFrom = 0;
-    return std::exchange(m_buffer, {});
+    QByteArray rest = m_buffer.sliced(m_consumed);
+    reset();
+    return rest;
 }
 
 } // namespace tl

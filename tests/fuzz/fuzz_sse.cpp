@@ -1,6 +1,6 @@
 // libFuzzer harness: the SSE splitter and the proxy's stream accounting (usage, assembly, replay)
-// on arbitrary bytes. Invariant: the raw bytes of the events plus the remainder are the input,
-// byte for byte, however the input is split.
+// on arbitrary bytes. Invariant: the raw bytes of the events plus what finish() leaves (a last event
+// or an unfinished line) are the input, byte for byte, however the input is split.
 #include "proxy/ProviderProtocol.h"
 #include "proxy/SseParser.h"
 
@@ -25,7 +25,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)tl::proxy::stripNullUsage(ev.raw);
             });
         }
-        joined += parser.takeRemainder();
+        // The end of the body: a last event whose lines all ended is dispatched, a cut line is not.
+        const tl::SseParser::End end = parser.finish();
+        if (end.hasEvent) {
+            joined += end.event.raw;
+            accounting.onEvent(end.event, true);
+            (void)tl::proxy::stripNullUsage(end.event.raw);
+        } else {
+            joined += end.unfinished;
+        }
+        if (parser.pendingBytes() != 0)
+            __builtin_trap();
         if (joined != input)
             __builtin_trap();
         (void)accounting.usage();

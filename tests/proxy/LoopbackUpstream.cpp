@@ -42,6 +42,50 @@ QByteArray LoopbackUpstream::fixtureStream(const QString &name, bool includeUsag
     return result;
 }
 
+QByteArray LoopbackUpstream::reshapeStream(const QByteArray &stream, const QByteArray &mode)
+{
+    if (mode == "noterm") {
+        QByteArray out = stream;
+        while (out.endsWith("\n\n"))
+            out.chop(1);
+        return out;
+    }
+    if (mode == "cr") {
+        QByteArray out = stream;
+        return out.replace('\n', '\r');
+    }
+    if (mode == "multiline") {
+        QByteArray out;
+        for (const QByteArray &line : stream.split('\n')) {
+            const QJsonDocument doc = line.startsWith("data: {") ? QJsonDocument::fromJson(line.mid(6)) : QJsonDocument();
+            if (!doc.isObject()) {
+                out += line + '\n';
+                continue;
+            }
+            QByteArray pretty = doc.toJson(QJsonDocument::Indented);
+            while (pretty.endsWith('\n'))
+                pretty.chop(1);
+            for (const QByteArray &part : pretty.split('\n'))
+                out += "data: " + part + '\n';
+        }
+        out.chop(1); // split() gave an empty last piece after the final '\n'
+        return out;
+    }
+    if (mode == "error-event") {
+        QByteArray out;
+        qsizetype from = 0;
+        for (int i = 0; i < 4 && from < stream.size(); ++i) {
+            const qsizetype end = stream.indexOf("\n\n", from);
+            if (end < 0)
+                break;
+            out += stream.mid(from, end + 2 - from);
+            from = end + 2;
+        }
+        return out + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+    }
+    return stream;
+}
+
 struct LoopbackUpstream::Impl : QObject
 {
     LoopbackUpstream *owner = nullptr;
@@ -231,6 +275,21 @@ struct LoopbackUpstream::Impl : QObject
                                          : u"b-openai-chat-stream-include-usage.sse"_s;
         const QList<QByteArray> evs = events(fixtureStream(name, anthropic || responses || includeUsage));
         startStream(s);
+        if (const QByteArray shape = headerValue(req.headers, "x-loopback-stream"); !shape.isEmpty()) {
+            if (shape == "cut-inside") {
+                chunk(s, evs.value(0));
+                chunk(s, evs.value(1).left(evs.value(1).size() / 2));
+                s->flush();
+                s->abort();
+                return;
+            }
+            QByteArray all;
+            for (const QByteArray &e : evs)
+                all += e;
+            chunk(s, reshapeStream(all, shape));
+            chunk(s, {});
+            return;
+        }
         if (model == "stall-stream"_L1) {
             *answering = true;
             chunk(s, evs.first());

@@ -47,6 +47,13 @@ public:
     // What the client must see for a fixture stream (comment lines removed); `includeUsage` false
     // gives the OpenAI chat stream as it is without include_usage.
     static QByteArray fixtureStream(const QString &name, bool includeUsage = true);
+    // A stream reshaped the way a request's `x-loopback-stream` header asks (legal SSE the fixtures do
+    // not use, and faults): "noterm" (the last event's blank line missing), "cr" (CR-only line endings),
+    // "multiline" (each data JSON pretty-printed over several data lines, QJsonDocument::Indented),
+    // "error-event" (Anthropic: message_start and the first three events, then an `event: error`
+    // overloaded_error), "cut-inside" (the first event and half of the second, then the connection is
+    // cut; the writer aborts). "" or anything else: unchanged.
+    static QByteArray reshapeStream(const QByteArray &stream, const QByteArray &mode);
 
     struct Impl;
 

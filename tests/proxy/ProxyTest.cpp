@@ -6,6 +6,7 @@
 #include "cache/CanonicalRequest.h"
 #include "pricing/ProviderUsage.h"
 #include "proxy/ProviderProtocol.h"
+#include "proxy/SseParser.h"
 
 #include <QDirIterator>
 #include <QJsonArray>
@@ -93,6 +94,17 @@ private Q_SLOTS:
     void longStreamsAssembleTheWholeAnswer();
     void injectedNullUsageIsStrippedInAnySpacing_data();
     void injectedNullUsageIsStrippedInAnySpacing();
+    void sseParserScansALongEventOnce_data();
+    void sseParserScansALongEventOnce();
+    void sseParserPassesAnOverlongEventInPieces();
+    void sseParserDispatchesTheLastEventAtTheEnd_data();
+    void sseParserDispatchesTheLastEventAtTheEnd();
+    void streamWithoutFinalBlankLineIsCompleteAndUnchanged_data();
+    void streamWithoutFinalBlankLineIsCompleteAndUnchanged();
+    void multiLineDataEventsLoseOnlyTheInjectedUsage();
+    void anthropicErrorEventIsRecordedAsTheUpstreamsError();
+    void streamCutInsideAnEventSendsNoHalfEvent_data();
+    void streamCutInsideAnEventSendsNoHalfEvent();
     void streamedChatReachesTheClientByteForByte_data();
     void streamedChatReachesTheClientByteForByte();
     void streamsOfEveryApiAreRecordedWithProviderUsage_data();
@@ -165,6 +177,273 @@ void ProxyTest::nonStreamedChatIsForwardedRecordedAndPriced()
     QCOMPARE(c.requestBytes, chatBody("gpt-4o").size());
     QCOMPARE(c.responseBytes, r.body.size());
     QVERIFY(!c.requestHash.isEmpty());
+}
+
+namespace {
+
+struct FedEvents
+{
+    QList<SseEvent> events;
+    qsizetype reads = 0;
+};
+
+FedEvents feedInReads(SseParser &parser, const QByteArray &input, qsizetype readSize)
+{
+    FedEvents out;
+    for (qsizetype off = 0; off < input.size(); off += readSize) {
+        parser.feed(QByteArrayView(input).sliced(off, std::min(readSize, input.size() - off)),
+                    [&](const SseEvent &ev) { out.events.append(ev); });
+        ++out.reads;
+    }
+    return out;
+}
+
+} // namespace
+
+// A trial sent one data event of 2.5-20 MB: the parser rescanned the unfinished line from its start on
+// every read (0.55 s for 2.5 MB, 11.3 s for 20 MB through the proxy). Each byte is looked at once now:
+// a CR ending a read once more (its LF may follow). Checked by the scanner's count, not by time.
+void ProxyTest::sseParserScansALongEventOnce_data()
+{
+    QTest::addColumn<QByteArray>("eol");
+    QTest::addColumn<qsizetype>("readSize");
+    QTest::newRow("LF, 1,000-byte reads") << QByteArray("\n") << qsizetype(1000);
+    QTest::newRow("CR LF, odd reads") << QByteArray("\r\n") << qsizetype(999);
+    QTest::newRow("CR only, 7-byte reads") << QByteArray("\r") << qsizetype(7);
+}
+
+void ProxyTest::sseParserScansALongEventOnce()
+{
+    QFETCH(QByteArray, eol);
+    QFETCH(qsizetype, readSize);
+    const QByteArray text(6 * 1024 * 1024, 'y');
+    const QByteArray first = "data: {\"content\":\"" + text + "\"}" + eol + eol;
+    const QByteArray input = first + "data: [DONE]" + eol + eol;
+    SseParser parser(16 * 1024 * 1024);
+    FedEvents fed = feedInReads(parser, input, readSize);
+    // CR only: the last CR waits for a LF that may follow; the end of the body dispatches it.
+    const SseParser::End end = parser.finish();
+    QCOMPARE(end.hasEvent, eol == "\r");
+    if (end.hasEvent)
+        fed.events.append(end.event);
+    QCOMPARE(fed.events.size(), 2);
+    QCOMPARE(fed.events[0].raw.size(), first.size());
+    QVERIFY(fed.events[0].raw == first);
+    QCOMPARE(fed.events[0].data.size(), text.size() + 14);
+    QVERIFY(fed.events[0].data == "{\"content\":\"" + text + "\"}");
+    QCOMPARE(fed.events[1].data, QByteArray("[DONE]"));
+    QCOMPARE(parser.pendingBytes(), 0);
+    // Linear: every byte once, plus at most one re-look per read (a read that ended on a CR). The old
+    // scan looked at about input^2 / (2 * readSize) bytes here (1.8e10 for 1,000-byte reads).
+    QVERIFY2(parser.bytesScanned() <= input.size() + fed.reads,
+             qPrintable(u"%1 bytes scanned for %2 bytes in %3 reads"_s.arg(parser.bytesScanned()).arg(input.size()).arg(fed.reads)));
+    QVERIFY(parser.bytesScanned() >= input.size() - 4); // the LF of a CR LF is taken with its CR
+}
+
+// An event over maxEventBytes leaves in raw pieces (memory stays flat); the bytes are exact, the
+// pieces are marked, and the events after it are read normally.
+void ProxyTest::sseParserPassesAnOverlongEventInPieces()
+{
+    const QByteArray big = "data: {\"content\":\"" + QByteArray(20 * 1024 * 1024, 'y') + "\"}\r\n\r\n";
+    const QByteArray input = big + "data: [DONE]\r\n\r\n";
+    SseParser parser(1024 * 1024);
+    const FedEvents fed = feedInReads(parser, input, 16 * 1024 + 1);
+    QVERIFY(fed.events.size() > 2);
+    QByteArray joined;
+    for (qsizetype i = 0; i + 1 < fed.events.size(); ++i) {
+        QVERIFY(fed.events[i].oversized);
+        QVERIFY(fed.events[i].data.isEmpty());
+        QVERIFY(fed.events[i].raw.size() <= 1024 * 1024 + 16 * 1024 + 1);
+        joined += fed.events[i].raw;
+    }
+    QVERIFY(joined == big);
+    QVERIFY(!fed.events.last().oversized);
+    QCOMPARE(fed.events.last().data, QByteArray("[DONE]"));
+    QVERIFY(!parser.inOversizedEvent());
+    QVERIFY(parser.bytesScanned() <= input.size() + fed.reads);
+    // A stream accounting that saw a piece does not offer its answer for the cache.
+    proxy::StreamAccounting accounting(proxy::ApiKind::ChatCompletions);
+    for (const SseEvent &ev : fed.events)
+        accounting.onEvent(ev, false);
+    QVERIFY(accounting.lossy());
+    QVERIFY(accounting.finished());
+}
+
+// At the end of the body, a last event whose lines all ended counts (the blank line missing, or CR-only
+// endings whose last CR waited for a LF); a last line without its line ending is not an event.
+void ProxyTest::sseParserDispatchesTheLastEventAtTheEnd_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("eventsBefore");
+    QTest::addColumn<bool>("hasEvent");
+    QTest::addColumn<QByteArray>("lastRaw");
+    QTest::addColumn<QByteArray>("lastData");
+    QTest::newRow("LF, no blank line") << QByteArray("data: a\n\ndata: b\n") << 1 << true << QByteArray("data: b\n") << QByteArray("b");
+    QTest::newRow("CR only, last CR waiting") << QByteArray("data: a\r\rdata: b\r\r") << 1 << true << QByteArray("data: b\r\r") << QByteArray("b");
+    QTest::newRow("CR only, no blank line") << QByteArray("event: e\rdata: b\r") << 0 << true << QByteArray("event: e\rdata: b\r") << QByteArray("b");
+    QTest::newRow("CR LF, no blank line") << QByteArray("data: b\r\n") << 0 << true << QByteArray("data: b\r\n") << QByteArray("b");
+    QTest::newRow("two data lines") << QByteArray("data: {\ndata: }\n") << 0 << true << QByteArray("data: {\ndata: }\n") << QByteArray("{\n}");
+    QTest::newRow("last line unfinished") << QByteArray("data: a\n\nevent: e\ndata: {\"b") << 1 << false
+                                          << QByteArray("event: e\ndata: {\"b") << QByteArray();
+    QTest::newRow("nothing left") << QByteArray("data: a\n\n") << 1 << false << QByteArray() << QByteArray();
+}
+
+void ProxyTest::sseParserDispatchesTheLastEventAtTheEnd()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, eventsBefore);
+    QFETCH(bool, hasEvent);
+    QFETCH(QByteArray, lastRaw);
+    QFETCH(QByteArray, lastData);
+    for (qsizetype readSize : {input.size(), qsizetype(1), qsizetype(3)}) {
+        SseParser parser;
+        const FedEvents fed = feedInReads(parser, input, readSize);
+        QCOMPARE(fed.events.size(), eventsBefore);
+        const SseParser::End end = parser.finish();
+        QCOMPARE(end.hasEvent, hasEvent);
+        QCOMPARE(hasEvent ? end.event.raw : end.unfinished, lastRaw);
+        QCOMPARE(end.event.data, lastData);
+        QCOMPARE(parser.pendingBytes(), 0);
+        QByteArray joined;
+        for (const SseEvent &ev : fed.events)
+            joined += ev.raw;
+        QCOMPARE(joined + lastRaw, input);
+    }
+}
+
+// A trial's upstreams ended complete streams without the last blank line, or with CR-only line endings
+// (legal SSE; the last CR waits for a possible LF): chat was recorded upstream_cut with an error event
+// after [DONE], Responses usage unknown though response.completed came, Anthropic upstream_cut. The last
+// event counts: the client gets the upstream's bytes unchanged, the record its complete usage.
+void ProxyTest::streamWithoutFinalBlankLineIsCompleteAndUnchanged_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<bool>("clientAsksUsage");
+    QTest::addColumn<QByteArray>("shape");
+    for (const char *shape : {"noterm", "cr"}) {
+        const QByteArray s(shape);
+        QTest::addRow("chat, %s", shape) << QByteArray("/v1/chat/completions") << chatBody("gpt-4o-mini", true, true)
+                                         << u"b-openai-chat-stream-include-usage.sse"_s << true << s;
+        QTest::addRow("chat, usage injected, %s", shape)
+            << QByteArray("/v1/chat/completions") << chatBody("gpt-4o-mini", true, false)
+            << u"b-openai-chat-stream-include-usage.sse"_s << false << s;
+        QTest::addRow("responses, %s", shape) << QByteArray("/v1/responses") << responsesBody(true)
+                                              << u"c2-openai-responses-stream.sse"_s << true << s;
+        QTest::addRow("anthropic, %s", shape) << QByteArray("/v1/messages") << anthropicBody(true)
+                                              << u"d2-anthropic-message-stream.sse"_s << true << s;
+    }
+}
+
+void ProxyTest::streamWithoutFinalBlankLineIsCompleteAndUnchanged()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, fixture);
+    QFETCH(bool, clientAsksUsage);
+    QFETCH(QByteArray, shape);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QStringList headers = auth(kKeyA) << u"Cache-Control: no-store"_s;
+    const HttpResult plain = h.curl(path, body, headers);
+    QCOMPARE(plain.status, 200);
+    const HttpResult shaped = h.curl(path, body, QStringList(headers) << u"x-loopback-stream: "_s + QString::fromLatin1(shape));
+    QCOMPARE(shaped.status, 200);
+    QCOMPARE(shaped.body, LoopbackUpstream::reshapeStream(LoopbackUpstream::fixtureStream(fixture, clientAsksUsage), shape));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(recs[1].errorKind, QString());
+    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[1].usage, recs[0].usage);
+    QVERIFY(recs[1].usage.promptTokens > 0);
+    QCOMPARE(recs[1].servedModel, recs[0].servedModel);
+    QVERIFY(recs[1].cost.has_value());
+    QCOMPARE(*recs[1].cost, *recs[0].cost);
+    QCOMPARE(recs[1].responseBytes, shaped.body.size());
+}
+
+// A data event pretty-printed over several data lines (legal SSE): with include_usage injected, only the
+// "usage": null member (its line and the comma before it) goes; the trial's client got `data:  data: ...`.
+void ProxyTest::multiLineDataEventsLoseOnlyTheInjectedUsage()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QString fixture = u"b-openai-chat-stream-include-usage.sse"_s;
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o-mini", true, false),
+                                auth(kKeyA) << u"x-loopback-stream: multiline"_s);
+    QCOMPARE(r.status, 200);
+    const QByteArray expected = LoopbackUpstream::reshapeStream(LoopbackUpstream::fixtureStream(fixture, false), "multiline");
+    QVERIFY(expected.contains("data:     \"choices\": ["));
+    QCOMPARE(r.body, expected);
+    QVERIFY(!r.body.contains("usage"));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, QString());
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QVERIFY(recs[0].usage.completionTokens > 0);
+}
+
+// Anthropic sends `event: error` (overloaded_error) inside a stream: the upstream's own error, passed on
+// unchanged and recorded with its type; the trial saw upstream_cut and a second error event appended.
+void ProxyTest::anthropicErrorEventIsRecordedAsTheUpstreamsError()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/messages", anthropicBody(true), auth(kKeyA) << u"x-loopback-stream: error-event"_s);
+    QCOMPARE(r.status, 200);
+    const QByteArray sent = LoopbackUpstream::reshapeStream(
+        LoopbackUpstream::fixtureStream(u"d2-anthropic-message-stream.sse"_s), "error-event");
+    QCOMPARE(r.body, sent);
+    QCOMPARE(r.body.count("event: error"), 1);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"upstream_error:overloaded_error"_s);
+    QCOMPARE(recs[0].httpStatus, 200);
+    // message_start's usage came, the final message_delta did not.
+    QVERIFY(recs[0].usage.promptTokens > 0);
+    QVERIFY(recs[0].usageStatus != UsageStatus::Complete);
+    // Not cached: the same request goes upstream again.
+    h.curl("/v1/messages", anthropicBody(true), auth(kKeyA) << u"x-loopback-stream: error-event"_s);
+    QCOMPARE(h.upstream().requestCount(), 2);
+}
+
+// An upstream cut inside an event: the half event is not forwarded, and the proxy's error event is an
+// event of its own (the trial's SDKs threw SyntaxError on `..."delta":{"contentdata: {"error":...`).
+void ProxyTest::streamCutInsideAnEventSendsNoHalfEvent_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<int>("dialect");
+    QTest::newRow("chat") << QByteArray("/v1/chat/completions") << chatBody("gpt-4o-mini", true, true)
+                          << u"b-openai-chat-stream-include-usage.sse"_s << int(proxy::Dialect::OpenAi);
+    QTest::newRow("anthropic") << QByteArray("/v1/messages") << anthropicBody(true)
+                               << u"d2-anthropic-message-stream.sse"_s << int(proxy::Dialect::Anthropic);
+}
+
+void ProxyTest::streamCutInsideAnEventSendsNoHalfEvent()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, fixture);
+    QFETCH(int, dialect);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl(path, body, auth(kKeyA) << u"x-loopback-stream: cut-inside"_s);
+    QCOMPARE(r.status, 200);
+    const QByteArray stream = LoopbackUpstream::fixtureStream(fixture);
+    const QByteArray firstEvent = stream.left(stream.indexOf("\n\n") + 2);
+    QCOMPARE(r.body, firstEvent + proxy::errorEvent(proxy::Dialect(dialect), u"The upstream ended the stream early."_s));
+    // Every event the client got is whole: its data parses.
+    for (const QByteArray &event : r.body.split('\n')) {
+        if (event.startsWith("data: "))
+            QVERIFY2(QJsonDocument::fromJson(event.mid(6)).isObject(), event.constData());
+    }
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QVERIFY(!recs[0].errorKind.isEmpty());
+    QVERIFY(recs[0].usageStatus != UsageStatus::Complete);
 }
 
 void ProxyTest::streamedChatReachesTheClientByteForByte_data()
@@ -1002,8 +1281,29 @@ void ProxyTest::injectedNullUsageIsStrippedInAnySpacing_data()
                                   << QByteArray("data: {\"id\": \"c\", \"choices\": []}\n\n");
     QTest::newRow("spaced, first") << QByteArray("data: {\"usage\" : null , \"id\": \"c\"}\n\n")
                                    << QByteArray("data: {\"id\": \"c\"}\n\n");
-    QTest::newRow("newlines") << QByteArray("data: {\"id\":\"c\",\r\n\t\"usage\":\tnull}\n\n")
-                              << QByteArray("data: {\"id\":\"c\"}\n\n");
+    QTest::newRow("tabs") << QByteArray("data: {\"id\":\"c\",\t\"usage\":\tnull}\n\n")
+                          << QByteArray("data: {\"id\":\"c\"}\n\n");
+    // Several data lines make one JSON text joined with '\n' (WHATWG): the line break is JSON whitespace.
+    QTest::newRow("data lines, CR LF, member on the next line")
+        << QByteArray("data: {\"id\":\"c\",\r\ndata: \t\"usage\":\tnull}\r\n\r\n")
+        << QByteArray("data: {\"id\":\"c\"}\r\n\r\n");
+    QTest::newRow("pretty-printed, member last, comma on the line before")
+        << QByteArray("data: {\ndata:  \"id\": \"c\",\ndata:  \"usage\": null\ndata: }\n\n")
+        << QByteArray("data: {\ndata:  \"id\": \"c\"\ndata: }\n\n");
+    QTest::newRow("pretty-printed, member first, comma on its line")
+        << QByteArray("data: {\ndata:  \"usage\": null,\ndata:  \"id\": \"c\"\ndata: }\n\n")
+        << QByteArray("data: {\ndata:  \"id\": \"c\"\ndata: }\n\n");
+    QTest::newRow("comma at the start of the next line")
+        << QByteArray("data: {\"usage\": null\ndata: , \"id\": \"c\"}\n\n") << QByteArray("data: {\"id\": \"c\"}\n\n");
+    QTest::newRow("no space after data:, CR only")
+        << QByteArray("data:{\rdata:\"usage\":null,\rdata:\"id\":1}\r\r") << QByteArray("data:{\rdata:\"id\":1}\r\r");
+    QTest::newRow("event line kept") << QByteArray("event: x\ndata: {\"id\":1,\ndata: \"usage\":null}\n\n")
+                                     << QByteArray("event: x\ndata: {\"id\":1}\n\n");
+    QTest::newRow("comment between data lines: unchanged")
+        << QByteArray("data: {\"id\": \"c\",\n: note\ndata: \"usage\": null}\n\n")
+        << QByteArray("data: {\"id\": \"c\",\n: note\ndata: \"usage\": null}\n\n");
+    QTest::newRow("usage in a non-data field: unchanged")
+        << QByteArray("id: \"usage\":null,\ndata: {\"id\":1}\n\n") << QByteArray("id: \"usage\":null,\ndata: {\"id\":1}\n\n");
     QTest::newRow("usage with counts stays")
         << QByteArray("data: {\"choices\":[],\"usage\": {\"prompt_tokens\":5}}\n\n")
         << QByteArray("data: {\"choices\":[],\"usage\": {\"prompt_tokens\":5}}\n\n");
