@@ -113,7 +113,7 @@ CachedAnswer *ExactCache::lookup(const QString &key, qint64 now)
     return &it->answer;
 }
 
-void ExactCache::removeEntry(const QString &key)
+void ExactCache::removeEntry(QString key)
 {
     auto it = m_entries.find(key);
     if (it == m_entries.end())

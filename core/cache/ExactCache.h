@@ -89,7 +89,7 @@ public:
 private:
     ExactCache(QString connectionName, qint64 maxBytes);
     Result<void> load(qint64 nowUs);
-    void removeEntry(const QString &key);
+    void removeEntry(QString key); // by value: callers pass m_lru.front(), which the removal frees
 
     struct Node
     {
