@@ -13,8 +13,10 @@
 #include "tokenizer/UsageEstimate.h"
 
 #include <QDateTime>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QTcpSocket>
+#include <QUrl>
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
@@ -95,10 +97,21 @@ QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
         path.truncate(q);
     }
     QByteArray base = u.baseUrl.toString(QUrl::FullyEncoded | QUrl::StripTrailingSlash).toUtf8();
+    if (base.endsWith('/'))
+        base.chop(1); // a root path ("https://host/") keeps its slash through StripTrailingSlash
     if (u.kind == UpstreamKind::AzureOpenAi) {
-        if (const qsizetype d = path.indexOf("/deployments/"); d >= 0) {
-            const qsizetype next = path.indexOf('/', d + 13);
-            path = next >= 0 ? path.mid(next) : QByteArray();
+        // The base URL is a deployment (https://RES.openai.azure.com/openai/deployments/DEP) or the
+        // resource (https://RES.openai.azure.com). A client path naming a deployment
+        // (/openai/deployments/X/chat/completions) goes to that deployment of the configured resource,
+        // never to another one silently (a trial's "depB-mini" went to "depA"); other paths (/v1/...)
+        // go to the configured deployment.
+        static constexpr QByteArrayView kDeployments = "/openai/deployments/";
+        QByteArray resource = base;
+        if (const qsizetype d = base.indexOf(kDeployments); d >= 0)
+            resource = base.left(d);
+        if (const qsizetype d = path.indexOf(kDeployments); d >= 0) {
+            base = resource;
+            path = path.mid(d);
         } else if (path.startsWith("/v1/")) {
             path = path.mid(3);
         }
@@ -115,6 +128,45 @@ QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
 using namespace proxydetail;
 
 namespace {
+
+// A Host header that names this machine: "localhost" (or a name under .localhost, RFC 6761), a
+// loopback address (127.0.0.0/8, ::1), with or without a port.
+bool isLoopbackHost(QByteArrayView hostPort)
+{
+    QByteArray host = hostPort.toByteArray().trimmed().toLower();
+    if (host.startsWith('[')) {
+        const qsizetype end = host.indexOf(']');
+        if (end < 0)
+            return false;
+        host = host.mid(1, end - 1);
+    } else if (host.count(':') == 1) {
+        host.truncate(host.indexOf(':'));
+    }
+    if (host == "localhost" || host.endsWith(".localhost"))
+        return true;
+    const QHostAddress address(QString::fromLatin1(host));
+    return !address.isNull() && address.isLoopback();
+}
+
+// Why a request that looks like a web page's is refused by a proxy with no access token, or "" when
+// it is not. A browser adds Origin to cross-origin POSTs and, after a DNS rebinding, sends the
+// attacker's name as Host; SDKs and command-line clients send neither. Without this check any web page
+// the user opens could spend the key the proxy adds from the keychain (found by a session-7 trial).
+QString browserRefusal(const HttpHeaders &h)
+{
+    const auto shown = [](const QByteArray &v) { return QString::fromLatin1(v.left(100)).toHtmlEscaped(); };
+    const QByteArray host = headerValue(h, "host");
+    if (!host.isEmpty() && !isLoopbackHost(host)) {
+        return u"This proxy answers only requests addressed to this machine (Host: %1). To serve other names, "
+               "set an access token (TOKENLEDGER_PROXY_TOKEN)."_s.arg(shown(host));
+    }
+    const QByteArray origin = headerValue(h, "origin");
+    if (!origin.isEmpty() && !isLoopbackHost(QUrl(QString::fromLatin1(origin)).host().toLatin1())) {
+        return u"Requests from web pages are refused (Origin: %1): the proxy adds keys from the keychain. "
+               "To allow them, set an access token (TOKENLEDGER_PROXY_TOKEN) and send it."_s.arg(shown(origin));
+    }
+    return {};
+}
 
 // The end of a stream the proxy ends early (cut, idle timeout, shutdown): the bytes of an unfinished
 // event are dropped, not forwarded half (a client's SDK would parse the half glued to what follows and
@@ -408,7 +460,14 @@ void ClientConnection::writeResponse(int status, const HttpHeaders &headers, con
         out += name + ": " + value + "\r\n";
     const bool close = m_closeAfterResponse || m_server.draining() || !m_exchange || !m_exchange->request.keepAlive;
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
-    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
+    QByteArray length = QByteArray::number(body.size());
+    if (m_exchange && m_exchange->request.method == "HEAD" && m_exchange->status != 0) {
+        // A HEAD answer carries the length a GET would have had, and no body (RFC 9110 section 9.3.2).
+        length = headerValue(m_exchange->upstreamHeaders, "content-length");
+    }
+    if (!length.isEmpty())
+        out += "Content-Length: " + length + "\r\n";
+    out += "\r\n";
     out += body;
     send(out);
     if (m_exchange)
@@ -453,6 +512,11 @@ void ClientConnection::startExchange(HttpRequest request)
             respondError(401, u"Missing or wrong X-TokenLedger-Access-Token for this proxy."_s, u"unauthorized"_s);
             return;
         }
+    } else if (const QString why = browserRefusal(h); !why.isEmpty()) {
+        // No token: the proxy is on loopback, and only local programs may use it.
+        qCWarning(lcProxy).noquote() << "refused:" << why;
+        respondError(403, why, u"forbidden"_s);
+        return;
     }
 
     // Upstream: named by X-TokenLedger-Upstream, else the first of the request's dialect.
@@ -807,6 +871,18 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
                      errorKind);
         return;
     }
+    if (!errorKind.isEmpty()) {
+        // The headers came, then the body was cut (the upstream closed, or a timeout): the answer is not
+        // passed on as a well-framed but truncated body; the client gets a 502 in the provider's shape.
+        // The provider may have billed the call: its usage is unknown, so the record is unpriced.
+        m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+        r.usageStatus = UsageStatus::Unknown;
+        respondError(502,
+                     u"The upstream closed the connection before the whole answer arrived (%1 bytes received)."_s
+                         .arg(x.responseBody.size()),
+                     errorKind);
+        return;
+    }
     r.httpStatus = x.status;
     r.errorKind = errorKind.isEmpty() ? errorKindForStatus(x.status) : errorKind;
     if (x.status >= 500)
@@ -884,7 +960,7 @@ void ClientConnection::respondError(int status, const QString &message, const QS
         r.usage = {};
     const QByteArray body = proxy::errorBody(x.dialect, status, message);
     r.responseBytes = body.size();
-    const bool recordIt = status != 401; // unauthenticated noise stays out of the ledger
+    const bool recordIt = status != 401 && status != 403; // refused callers' noise stays out of the ledger
     if (recordIt)
         finalizeRecord();
     HttpHeaders headers{{QByteArray("Content-Type"), QByteArray("application/json")}};

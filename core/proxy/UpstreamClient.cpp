@@ -249,6 +249,8 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
     if (t->request.method == "GET") {
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    } else if (t->request.method == "HEAD") {
+        curl_easy_setopt(easy, CURLOPT_NOBODY, 1L); // a HEAD: curl reads no body after the headers
     } else {
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.body.constData());
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t->request.body.size()));

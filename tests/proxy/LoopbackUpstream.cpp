@@ -239,8 +239,14 @@ struct LoopbackUpstream::Impl : QObject
         QByteArray path = req.target;
         if (const qsizetype q = path.indexOf('?'); q >= 0)
             path.truncate(q);
-        if (req.method == "GET" && path.endsWith("/models")) {
-            writeJson(s, 200, R"({"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"}]})");
+        if ((req.method == "GET" || req.method == "HEAD") && path.endsWith("/models")) {
+            const QByteArray models = R"({"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"}]})";
+            if (req.method == "HEAD") { // the GET's headers, no body
+                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                         + QByteArray::number(models.size()) + "\r\n\r\n");
+                return;
+            }
+            writeJson(s, 200, models);
             return;
         }
         if (headerValue(req.headers, "x-loopback-mode") == "echo" && !stream) {
@@ -259,6 +265,14 @@ struct LoopbackUpstream::Impl : QObject
         }
         if (model == "never"_L1) {
             *answering = true;
+            return;
+        }
+        if (model == "cut-body"_L1) { // announces the whole answer, sends half, closes
+            const QByteArray answer = readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s));
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                     + QByteArray::number(answer.size()) + "\r\n\r\n" + answer.left(answer.size() / 2));
+            s->flush();
+            s->abort();
             return;
         }
         const bool anthropic = path.endsWith("/messages");

@@ -5,6 +5,7 @@
 
 #include "cache/CanonicalRequest.h"
 #include "pricing/ProviderUsage.h"
+#include "proxy/Exchange.h"
 #include "proxy/ProviderProtocol.h"
 #include "proxy/SseParser.h"
 
@@ -91,6 +92,10 @@ private Q_SLOTS:
     void answerUsageFromBytesEqualsQtReading();
     void bypassedAnswerIsRecordedWithProviderUsage();
     void sequentialRequestsReuseOneUpstreamConnection();
+    void headRequestGetsHeadersWithoutBody();
+    void answerCutMidBodyGets502();
+    void upstreamUrlKeepsTheClientsAzureDeployment_data();
+    void upstreamUrlKeepsTheClientsAzureDeployment();
     void longStreamsAssembleTheWholeAnswer();
     void injectedNullUsageIsStrippedInAnySpacing_data();
     void injectedNullUsageIsStrippedInAnySpacing();
@@ -125,6 +130,8 @@ private Q_SLOTS:
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
+    void webPagesCannotUseTheProxy_data();
+    void webPagesCannotUseTheProxy();
     void plantedKeyAppearsNowhere();
     void requestTextIsKeptOnlyForNamedEndpoints();
 };
@@ -752,14 +759,14 @@ void ProxyTest::framingLimits()
     QVERIFY(h.ok());
     // 413 decided from Content-Length, before the body is sent.
     const QByteArray big = rawExchange(h.port(),
-                                       {"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                       {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                                         "Content-Length: 50000000\r\n\r\n{\"model\":"},
                                        0, 2000);
     QVERIFY2(big.startsWith("HTTP/1.1 413 "), big.left(80).constData());
     QVERIFY(big.contains("request_too_large"));
     // 431 for a header block over 16 KiB.
     const QByteArray huge = rawExchange(
-        h.port(), {"GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n"}, 0, 2000);
+        h.port(), {"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n"}, 0, 2000);
     QVERIFY2(huge.startsWith("HTTP/1.1 431 "), huge.left(80).constData());
     // Garbage gets 400.
     const QByteArray garbage = rawExchange(h.port(), {"\x01\x02 nonsense\r\n\r\n"}, 0, 2000);
@@ -770,7 +777,7 @@ void ProxyTest::framingLimits()
         s.connectToHost(QHostAddress::LocalHost, h.port());
         QVERIFY(s.waitForConnected(2000));
         const QByteArray body = chatBody("gpt-4o");
-        s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+        s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
                 "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n");
         QByteArray got;
         while (!got.contains("\r\n\r\n") && s.waitForReadyRead(3000))
@@ -783,7 +790,7 @@ void ProxyTest::framingLimits()
     }
     // Pipelined keep-alive requests are answered in order.
     const QByteArray two = rawExchange(h.port(),
-                                       {"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/models HTTP/1.1\r\nHost: x\r\n"
+                                       {"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                         "Connection: close\r\n\r\n"},
                                        0, 3000);
     QCOMPARE(two.count("HTTP/1.1 200 OK"), 2);
@@ -816,7 +823,7 @@ void ProxyTest::tooManyConnectionsGet503()
     QVERIFY(a.waitForConnected(2000));
     QVERIFY(b.waitForConnected(2000));
     QTRY_COMPARE(h.proxy().stats().openConnections.load(), 2);
-    const QByteArray third = rawExchange(h.port(), {"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n"}, 0, 2000);
+    const QByteArray third = rawExchange(h.port(), {"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"}, 0, 2000);
     QVERIFY2(third.startsWith("HTTP/1.1 503 "), third.left(80).constData());
     QVERIFY(third.contains("Retry-After: 1"));
 }
@@ -891,7 +898,7 @@ void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
     s.connectToHost(QHostAddress::LocalHost, h.port());
     QVERIFY(s.waitForConnected(2000));
     const QByteArray body = R"({"model":"slow-stream","stream":true,"messages":[{"role":"user","content":"x"}],"max_tokens":5})";
-    s.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-api-key: " + kKeyA
+    s.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: " + kKeyA
             + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QByteArray got;
     QElapsedTimer t;
@@ -951,6 +958,56 @@ void ProxyTest::nonLoopbackBindNeedsAccessToken()
              200);
     // The access token is not sent upstream.
     QVERIFY(!hasHeader(h.upstream().lastRequest().headers, "x-tokenledger-access-token"));
+}
+
+void ProxyTest::webPagesCannotUseTheProxy_data()
+{
+    QTest::addColumn<QStringList>("headers");
+    QTest::addColumn<bool>("withToken");
+    QTest::addColumn<int>("status");
+    // curl sends "Host: 127.0.0.1:PORT" unless told otherwise.
+    QTest::newRow("sdk client") << QStringList{} << false << 200;
+    QTest::newRow("host localhost") << QStringList{u"Host: localhost:8787"_s} << false << 200;
+    QTest::newRow("host LOCALHOST no port") << QStringList{u"Host: LOCALHOST"_s} << false << 200;
+    QTest::newRow("host ::1") << QStringList{u"Host: [::1]:8787"_s} << false << 200;
+    QTest::newRow("host 127.8.9.10") << QStringList{u"Host: 127.8.9.10"_s} << false << 200;
+    QTest::newRow("host dev.localhost") << QStringList{u"Host: app.localhost:8787"_s} << false << 200;
+    QTest::newRow("origin of a local dev server") << QStringList{u"Origin: http://localhost:5173"_s} << false << 200;
+    QTest::newRow("dns rebinding host") << QStringList{u"Host: attacker.example:8787"_s} << false << 403;
+    QTest::newRow("lan address as host") << QStringList{u"Host: 192.168.1.20:8787"_s} << false << 403;
+    QTest::newRow("lookalike host") << QStringList{u"Host: localhost.attacker.example"_s} << false << 403;
+    QTest::newRow("cross-origin page") << QStringList{u"Origin: http://attacker.example"_s} << false << 403;
+    QTest::newRow("opaque origin") << QStringList{u"Origin: null"_s} << false << 403;
+    QTest::newRow("page with the access token")
+        << QStringList{u"Origin: http://attacker.example"_s, u"X-TokenLedger-Access-Token: a-long-access-token-0123456789"_s}
+        << true << 200;
+}
+
+void ProxyTest::webPagesCannotUseTheProxy()
+{
+    // A browser adds Origin to cross-origin requests (a text/plain POST needs no preflight), and after a
+    // DNS rebinding it sends the attacker's name as Host. With no access token the proxy is on loopback
+    // for local programs only: such requests get a 403 in the provider's shape, reach no upstream and
+    // spend no key from the keychain.
+    QFETCH(QStringList, headers);
+    QFETCH(bool, withToken);
+    QFETCH(int, status);
+    ProxyHarness h([withToken](ProxyConfig &c) {
+        c.upstreams[0].apiKey = kKeyB; // the keychain's key
+        if (withToken)
+            c.accessToken = "a-long-access-token-0123456789";
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"), headers);
+    QCOMPARE(r.status, status);
+    if (status == 403) {
+        QCOMPARE(h.upstream().requestCount(), 0);
+        const QJsonObject error = QJsonDocument::fromJson(r.body).object().value("error"_L1).toObject();
+        QVERIFY2(error.value("message"_L1).toString().contains(u"TOKENLEDGER_PROXY_TOKEN"_s), r.body.constData());
+        QVERIFY(h.records().isEmpty());
+    } else {
+        QCOMPARE(h.upstream().requestCount(), 1);
+    }
 }
 
 namespace {
@@ -1151,6 +1208,82 @@ void ProxyTest::sequentialRequestsReuseOneUpstreamConnection()
     }
     QCOMPARE(h.upstream().requestCount(), 6);
     QCOMPARE(h.upstream().connectionCount(), 1);
+}
+
+void ProxyTest::headRequestGetsHeadersWithoutBody()
+{
+    // A HEAD is answered at once with the GET's headers and no body (a trial's `curl -I` waited for a
+    // body that never comes, then got a 504), and the connection stays usable: a GET pipelined behind it
+    // gets the whole body.
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QByteArray models = R"({"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"}]})";
+    const QByteArray out = rawExchange(h.port(),
+                                       {"HEAD /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-a\r\n\r\n"
+                                        "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-a\r\n\r\n"},
+                                       0, 1500);
+    QVERIFY2(out.startsWith("HTTP/1.1 200"), out.constData());
+    const qsizetype headEnd = out.indexOf("\r\n\r\n");
+    QVERIFY(headEnd > 0);
+    QVERIFY2(out.left(headEnd).toLower().contains(QByteArray("content-length: " + QByteArray::number(models.size()))),
+             out.constData());
+    const QByteArray rest = out.mid(headEnd + 4);
+    QVERIFY2(rest.startsWith("HTTP/1.1 200"), out.constData()); // no body after the HEAD's headers
+    QVERIFY2(rest.endsWith(QByteArray("\r\n\r\n" + models)), out.constData());
+}
+
+void ProxyTest::answerCutMidBodyGets502()
+{
+    // The upstream sends the headers and half the body, then closes: the client gets a 502 in the
+    // provider's shape, not a 200 whose body is cut (a trial's SDK then failed with a JSON SyntaxError),
+    // and the record says upstream_cut with its cost unknown (the provider may have billed it).
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("cut-body"), auth(kKeyA));
+    QCOMPARE(r.status, 502);
+    const QJsonObject error = QJsonDocument::fromJson(r.body).object().value("error"_L1).toObject();
+    QVERIFY2(error.value("message"_L1).toString().contains(u"before the whole answer arrived"_s), r.body.constData());
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs.first().errorKind, u"upstream_cut"_s);
+    QCOMPARE(recs.first().httpStatus, 502);
+    QCOMPARE(toString(recs.first().costStatus), toString(CostStatus::Unpriced));
+    QVERIFY(!recs.first().cost.has_value());
+}
+
+void ProxyTest::upstreamUrlKeepsTheClientsAzureDeployment_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("base");
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("url");
+    const int azure = int(UpstreamKind::AzureOpenAi);
+    const QString dep = u"https://res.openai.azure.com/openai/deployments/depA"_s;
+    QTest::newRow("azure: the client's deployment, not the configured one")
+        << azure << dep << QByteArray("/openai/deployments/depB-mini/chat/completions?api-version=2024-06-01")
+        << QByteArray("https://res.openai.azure.com/openai/deployments/depB-mini/chat/completions?api-version=2024-06-01");
+    QTest::newRow("azure: a /v1 path goes to the configured deployment")
+        << azure << dep << QByteArray("/v1/chat/completions")
+        << QByteArray("https://res.openai.azure.com/openai/deployments/depA/chat/completions?api-version=2024-10-21");
+    QTest::newRow("azure: resource root, client's deployment")
+        << azure << u"https://res.openai.azure.com/"_s << QByteArray("/openai/deployments/depB/embeddings")
+        << QByteArray("https://res.openai.azure.com/openai/deployments/depB/embeddings?api-version=2024-10-21");
+    QTest::newRow("openai: /v1 under a /v1 base")
+        << int(UpstreamKind::OpenAi) << u"http://127.0.0.1:9000/v1"_s << QByteArray("/v1/chat/completions?x=1")
+        << QByteArray("http://127.0.0.1:9000/v1/chat/completions?x=1");
+}
+
+void ProxyTest::upstreamUrlKeepsTheClientsAzureDeployment()
+{
+    QFETCH(int, kind);
+    QFETCH(QString, base);
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, url);
+    UpstreamConfig u;
+    u.kind = UpstreamKind(kind);
+    u.baseUrl = QUrl(base);
+    u.azureApiVersion = u"2024-10-21"_s;
+    QCOMPARE(proxydetail::upstreamUrl(u, target), url);
 }
 
 void ProxyTest::bypassedAnswerIsRecordedWithProviderUsage()
