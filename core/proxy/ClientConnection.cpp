@@ -263,6 +263,7 @@ ClientConnection::ClientConnection(QTcpSocket *socket, ProxyServer &server)
     m_socket->setReadBufferSize(64 * 1024); // a huge body is not slurped before the 413
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QTcpSocket::readyRead, this, &ClientConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &ClientConnection::onBytesWritten);
     // Queued: a write failing inside an upstream callback must not end the exchange under our feet.
     connect(m_socket, &QTcpSocket::disconnected, this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
     m_clock.start();
@@ -297,6 +298,8 @@ void ClientConnection::onDeadlineTimer()
     const Deadline kind = std::exchange(m_deadline, Deadline::None);
     if (kind == Deadline::Upstream)
         onUpstreamTimeout();
+    else if (kind == Deadline::ClientWrite)
+        onClientWriteTimeout();
     else
         onHeaderTimeout();
 }
@@ -317,18 +320,122 @@ void ClientConnection::send(const QByteArray &data)
     const QByteArray &bytes = joined.isEmpty() ? data : joined;
     if (bytes.isEmpty())
         return;
+    if (m_heldPos < m_held.size()) {
+        // Behind bytes still held for a slow client: after them, in order.
+        if (m_heldPos > 0) {
+            m_held.remove(0, m_heldPos);
+            m_heldPos = 0;
+        }
+        m_held += bytes;
+        return;
+    }
+    qsizetype from = 0;
 #if defined(Q_OS_UNIX) && defined(MSG_NOSIGNAL)
     if (m_socket->bytesToWrite() == 0 && m_socket->state() == QAbstractSocket::ConnectedState) {
         const auto n = ::send(int(m_socket->socketDescriptor()), bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL);
         if (n == bytes.size())
             return;
-        if (n > 0) {
-            m_socket->write(bytes.constData() + n, bytes.size() - n);
-            return;
-        }
+        if (n > 0)
+            from = qsizetype(n);
     }
 #endif
-    m_socket->write(bytes);
+    writeBounded(bytes, from);
+}
+
+qint64 ClientConnection::unsentBytes() const
+{
+    return m_socket->bytesToWrite() + (m_held.size() - m_heldPos);
+}
+
+void ClientConnection::writeBounded(const QByteArray &bytes, qsizetype from)
+{
+    const qsizetype rest = bytes.size() - from;
+    const qint64 room = m_server.config().clientHighWaterBytes - m_socket->bytesToWrite();
+    if (rest <= room) {
+        if (from == 0)
+            m_socket->write(bytes); // QTcpSocket may keep the (implicitly shared) array itself
+        else
+            m_socket->write(bytes.constData() + from, rest);
+        return;
+    }
+    if (room > 0) {
+        m_socket->write(bytes.constData() + from, room);
+        from += qsizetype(room);
+    }
+    m_held = bytes; // shared with the exchange's answer, not copied
+    m_heldPos = from;
+}
+
+void ClientConnection::onBytesWritten()
+{
+    const ProxyConfig &config = m_server.config();
+    const bool hadHeld = m_heldPos < m_held.size();
+    if (hadHeld && m_socket->bytesToWrite() <= config.clientLowWaterBytes) {
+        const QByteArray held = std::exchange(m_held, {});
+        const qsizetype pos = std::exchange(m_heldPos, 0);
+        writeBounded(held, pos);
+    }
+    const bool holding = m_heldPos < m_held.size();
+    if (hadHeld && !holding && m_closeWhenFlushed) {
+        m_closeWhenFlushed = false;
+        m_socket->disconnectFromHost(); // QTcpSocket flushes the rest first
+    }
+    if (m_deadline == Deadline::ClientWrite) {
+        // The client took bytes: it is slow, not stalled.
+        if (holding || (m_exchange && m_exchange->upstreamPaused))
+            setDeadline(Deadline::ClientWrite, config.clientWriteTimeoutMs);
+        else if (!m_exchange && !m_closing)
+            setDeadline(Deadline::Client, config.keepAliveIdleMs);
+        else if (!m_exchange)
+            clearDeadline();
+    }
+    if (m_exchange && m_exchange->upstreamPaused && unsentBytes() <= config.clientLowWaterBytes)
+        resumeUpstream();
+}
+
+void ClientConnection::applyFlowControl()
+{
+    if (!m_exchange)
+        return;
+    Exchange &x = *m_exchange;
+    const ProxyConfig &config = m_server.config();
+    if (x.transfer == 0 || x.sideCall || x.upstreamPaused || unsentBytes() <= config.clientHighWaterBytes)
+        return;
+    x.upstreamPaused = true;
+    m_server.upstream().pause(x.transfer);
+    // The upstream idle timeout is off while we hold the upstream back; the client's own one runs.
+    setDeadline(Deadline::ClientWrite, config.clientWriteTimeoutMs);
+}
+
+void ClientConnection::resumeUpstream()
+{
+    Exchange &x = *m_exchange;
+    x.upstreamPaused = false;
+    setDeadline(Deadline::Upstream, m_server.config().idleTimeoutMs);
+    // May hand over kept bytes (onUpstreamData, onPassEnd) and even finish the exchange before it returns.
+    m_server.upstream().resume(x.transfer);
+}
+
+void ClientConnection::onClientWriteTimeout()
+{
+    qCInfo(lcProxy) << "client took no bytes for" << m_server.config().clientWriteTimeoutMs << "ms: closing";
+    m_held.clear();
+    m_heldPos = 0;
+    if (m_exchange)
+        abortExchange(u"client_stalled"_s);
+    m_closing = true;
+    m_socket->abort(); // what the client never took is dropped
+    if (m_socket->state() == QAbstractSocket::UnconnectedState) // (twice is harmless)
+        QMetaObject::invokeMethod(this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
+}
+
+void ClientConnection::closeSocket()
+{
+    if (m_heldPos < m_held.size()) {
+        m_closeWhenFlushed = true; // after the held bytes (onBytesWritten)
+        return;
+    }
+    m_socket->disconnectFromHost();
 }
 
 ClientConnection::~ClientConnection() = default;
@@ -338,7 +445,7 @@ void ClientConnection::closeWhenIdle()
     m_closeAfterResponse = true;
     if (!m_exchange && !m_closing) {
         m_closing = true;
-        m_socket->disconnectFromHost();
+        closeSocket();
         if (m_socket->state() == QAbstractSocket::UnconnectedState)
             QMetaObject::invokeMethod(this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
     }
@@ -346,6 +453,8 @@ void ClientConnection::closeWhenIdle()
 
 void ClientConnection::onDisconnected()
 {
+    m_held.clear();
+    m_heldPos = 0;
     if (m_exchange)
         abortExchange(u"client_closed"_s);
     m_closing = true;
@@ -436,7 +545,7 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
     m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
     m_closing = true;
     m_inBuffer.clear();
-    m_socket->disconnectFromHost();
+    closeSocket();
 }
 
 HttpHeaders ClientConnection::ledgerHeaders(const CallRecord &record, const char *cacheState) const
@@ -468,8 +577,15 @@ void ClientConnection::writeResponse(int status, const HttpHeaders &headers, con
     if (!length.isEmpty())
         out += "Content-Length: " + length + "\r\n";
     out += "\r\n";
-    out += body;
-    send(out);
+    if (body.size() > 64 * 1024) {
+        // A large answer is not copied: the client gets it from the exchange's own bytes (send(),
+        // flow control). The head leaves first, in its own write.
+        send(out);
+        send(body);
+    } else {
+        out += body;
+        send(out);
+    }
     if (m_exchange)
         m_exchange->record.responseBytes = body.size();
 }
@@ -704,8 +820,10 @@ void ClientConnection::forwardUpstream()
     cb.onData = [this](QByteArrayView bytes) { onUpstreamData(bytes); };
     cb.onFinished = [this](const QString &kind, const QString &message) { onUpstreamFinished(kind, message); };
     cb.onPassEnd = [this]() {
-        if (m_socket->isOpen())
+        if (m_socket->isOpen()) {
             flushOut();
+            applyFlowControl();
+        }
     };
     // start() may finish the transfer at once (connection refused) and with it this exchange.
     const Exchange *before = m_exchange.get();
@@ -728,8 +846,14 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     setDeadline(Deadline::Upstream, m_server.config().idleTimeoutMs);
     const QByteArray type = headerValue(headers, "content-type").toLower();
     x.streaming = status == 200 && type.startsWith("text/event-stream");
-    if (!x.streaming)
+    if (!x.streaming) {
+        // The answer is kept whole (usage, cost headers, cache): one allocation when its size is announced.
+        bool ok = false;
+        const qint64 length = headerValue(headers, "content-length").toLongLong(&ok);
+        if (ok && length > 0 && length <= 256ll * 1024 * 1024)
+            x.responseBody.reserve(qsizetype(length));
         return;
+    }
     x.accounting.emplace(x.kind);
     QByteArray out = "HTTP/1.1 200 OK\r\n";
     for (const auto &[name, value] : headers) {
@@ -979,12 +1103,13 @@ void ClientConnection::finalizeRecord()
     computeSemanticKey();
     x.recorded = true;
     CallRecord &r = x.record;
-    if (r.usageStatus == UsageStatus::Unknown && x.accounting && m_server.tokenizers()
+    if (r.usageStatus == UsageStatus::Unknown && (x.accounting || x.estimateUnanswered) && m_server.tokenizers()
         && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages)) {
         // The stream ended without the provider's usage: count it locally (prompt from the request,
         // completion from what was streamed) and mark it estimated; errorKind still says why.
         auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body,
-                                                     x.accounting->completionText(), r.requestedModel);
+                                                     x.accounting ? x.accounting->completionText() : QString(),
+                                                     r.requestedModel);
         if (estimate) {
             r.usage = estimate->usage;
             r.usageStatus = UsageStatus::Estimated;
@@ -1103,8 +1228,47 @@ void ClientConnection::abortExchange(const QString &errorKind)
     }
     finalizeRecord();
     m_closeAfterResponse = true;
-    if (x.headersSent && m_socket->state() == QAbstractSocket::ConnectedState)
+    if (errorKind == "shutdown"_L1 && x.headersSent && m_socket->state() == QAbstractSocket::ConnectedState)
         endStream(cutStreamTail(x.sse, x.dialect, u"The proxy is shutting down."_s));
+    finishExchange(false);
+}
+
+void ClientConnection::answerAtDrainDeadline()
+{
+    if (!m_exchange)
+        return;
+    Exchange &x = *m_exchange;
+    m_closeAfterResponse = true;
+    if (x.sideTimer)
+        x.sideTimer->stop();
+    if (!x.headersSent) {
+        // Nothing of the answer reached the client: a provider-shaped 503 (respondError aborts the
+        // transfer). A forwarded request may have been billed: its usage is estimated, not zero.
+        x.record.usageStatus = UsageStatus::Unknown;
+        x.estimateUnanswered = x.forwarded;
+        respondError(503,
+                     u"The TokenLedger proxy stopped before the upstream answered (drain timeout of a graceful "
+                     "stop); the request may be retried."_s,
+                     u"shutdown"_s);
+        return;
+    }
+    // A stream under way ends as one the upstream cut: the error event, then the stream's end.
+    if (x.transfer) {
+        m_server.upstream().abort(x.transfer);
+        x.transfer = 0;
+    }
+    clearDeadline();
+    CallRecord &r = x.record;
+    r.latencyUs = x.clock.nsecsElapsed() / 1000;
+    r.errorKind = u"shutdown"_s;
+    r.usage = x.accounting->usage();
+    r.servedModel = x.accounting->servedModel();
+    r.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
+    m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+    finalizeRecord();
+    endStream(cutStreamTail(x.sse, x.dialect,
+                            u"The upstream ended the stream early (the TokenLedger proxy is "
+                            "stopping: drain timeout of a graceful stop)."_s));
     finishExchange(false);
 }
 
@@ -1119,13 +1283,16 @@ void ClientConnection::finishExchange(bool keepAlive)
         clearDeadline();
         if (!m_closing) {
             m_closing = true;
-            m_socket->disconnectFromHost();
+            closeSocket();
         }
     } else {
         setDeadline(Deadline::Client, m_server.config().keepAliveIdleMs);
         if (!m_inBuffer.isEmpty())
             QMetaObject::invokeMethod(this, &ClientConnection::processBuffer, Qt::QueuedConnection);
     }
+    // An answer still held for a slow client: the client must keep taking it (clientWriteTimeoutMs).
+    if (m_heldPos < m_held.size())
+        setDeadline(Deadline::ClientWrite, m_server.config().clientWriteTimeoutMs);
     m_server.exchangeFinished();
 }
 

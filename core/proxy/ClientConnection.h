@@ -35,8 +35,15 @@ public:
 
     bool busy() const { return m_exchange != nullptr; }
     void closeWhenIdle();
-    // Ends the current request now (client closed, shutdown, or drain timeout) and records it.
+    // Ends the current request now (client closed, shutdown) and records it.
     void abortExchange(const QString &errorKind);
+    // The graceful stop's drain deadline (ProxyConfig::drainTimeoutMs) passed with this request in
+    // flight: a client whose response has not started gets a provider-shaped 503 (the proxy, not the
+    // upstream, stops serving: RFC 9110 section 15.6.4; both official SDKs retry it), a streaming
+    // client the error event of an upstream cut and the stream's end. The record (error_kind
+    // "shutdown") keeps what was known: the provider's usage seen so far, else the local tokenizer's
+    // estimate (UsageStatus::Estimated), never a silent zero. The connection closes after the answer.
+    void answerAtDrainDeadline();
 
     struct Exchange;
 
@@ -47,7 +54,9 @@ private:
     // One timer per connection serves every deadline (keep-alive idle, header, body, upstream first
     // byte and idle): setDeadline() only moves a target time and re-arms the timer when the new target
     // is earlier than the armed one, so a data chunk costs a clock read, not a timer restart.
-    enum class Deadline { None, Client, Upstream };
+    // ClientWrite: the upstream is paused for a client that does not read (flow control); renewed by
+    // every byte the client takes, it replaces the upstream idle deadline while paused.
+    enum class Deadline { None, Client, Upstream, ClientWrite };
     void setDeadline(Deadline kind, int ms);
     void clearDeadline() { m_deadline = Deadline::None; }
     void onDeadlineTimer();
@@ -60,6 +69,20 @@ private:
     // beyond that read.
     void queue(const QByteArray &bytes) { m_out += bytes; }
     void flushOut();
+    // Flow control (ProxyConfig::clientHighWaterBytes / clientLowWaterBytes). send() hands QTcpSocket at
+    // most the high-water mark; the rest of a large answer stays in m_held (implicitly shared with the
+    // exchange's body, not copied) and is fed as the client reads (onBytesWritten). unsentBytes() is
+    // what the client has not taken yet beyond the kernel's buffers.
+    qint64 unsentBytes() const;
+    void writeBounded(const QByteArray &bytes, qsizetype from);
+    void onBytesWritten();
+    // After a curl pass: pauses the upstream transfer when the client is behind by more than the
+    // high-water mark.
+    void applyFlowControl();
+    void resumeUpstream();
+    void onClientWriteTimeout();
+    // disconnectFromHost(), once m_held has been handed to the socket.
+    void closeSocket();
     void onDisconnected();
     void rejectAndClose(int status, const QByteArray &reason);
     void startExchange(HttpRequest request);
@@ -112,6 +135,9 @@ private:
     HttpRequestParser m_parser;
     QByteArray m_inBuffer;
     QByteArray m_out; // queue()d, not yet sent
+    QByteArray m_held;       // answer bytes beyond the high-water mark, not yet handed to QTcpSocket
+    qsizetype m_heldPos = 0; // m_held[0, m_heldPos) is handed over already
+    bool m_closeWhenFlushed = false;
     QTimer m_timer;
     QElapsedTimer m_clock;          // the connection's monotonic clock (ms) for the deadlines
     Deadline m_deadline = Deadline::None;

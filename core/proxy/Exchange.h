@@ -55,6 +55,10 @@ struct ClientConnection::Exchange
     HttpHeaders upstreamHeaders;
     bool streaming = false;
     bool headersSent = false;
+    bool upstreamPaused = false; // flow control paused the transfer (the client is behind)
+    // The record is estimated by the local tokenizer even without a stream's accounting (a request
+    // ended at the drain deadline before its answer started).
+    bool estimateUnanswered = false;
     QByteArray responseBody; // buffered non-stream answer
     SseParser sse;
     std::optional<proxy::StreamAccounting> accounting;

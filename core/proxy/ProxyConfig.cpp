@@ -77,6 +77,10 @@ Result<void> ProxyConfig::validate() const
     }
     if (maxBodyBytes <= 0 || maxHeaderBytes <= 0 || maxConnections <= 0)
         return fail(ErrorCode::InvalidArgument, u"Proxy limits must be positive."_s);
+    if (clientLowWaterBytes <= 0 || clientHighWaterBytes <= clientLowWaterBytes || clientWriteTimeoutMs <= 0)
+        return fail(ErrorCode::InvalidArgument,
+                    u"Client flow control needs 0 < low-water mark (%1 bytes) < high-water mark (%2 bytes) and a "
+                    "positive client write timeout."_s.arg(clientLowWaterBytes).arg(clientHighWaterBytes));
     return {};
 }
 

@@ -80,6 +80,14 @@ struct ProxyConfig
     int firstByteTimeoutMs = 300'000;  // upstream response headers
     int idleTimeoutMs = 120'000;       // between upstream body reads (between stream events)
     int drainTimeoutMs = 30'000;       // graceful stop: longest wait for in-flight requests
+    // Flow control towards a client that reads slower than the upstream sends (bytes of the answer
+    // queued in the proxy for the client's socket, beyond what the kernel took): above the high-water
+    // mark the upstream transfer is paused (UpstreamClient::pause), below the low-water mark it goes on.
+    // A client that takes no byte for clientWriteTimeoutMs while the proxy holds bytes for it is cut
+    // off (record error_kind "client_stalled"); the upstream idle timeout does not run while paused.
+    qint64 clientHighWaterBytes = 4ll * 1024 * 1024;
+    qint64 clientLowWaterBytes = 1ll * 1024 * 1024;
+    int clientWriteTimeoutMs = 120'000;
 
     // Checks the bind rule (non-loopback needs an access token), upstream URLs and limits.
     Result<void> validate() const;

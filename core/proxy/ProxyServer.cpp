@@ -66,7 +66,24 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
     });
     m_drainTimer.setSingleShot(true);
     connect(&m_drainTimer, &QTimer::timeout, this, [this]() {
-        qCWarning(lcProxy) << "drain timeout: aborting" << m_connections.size() << "connections";
+        if (!m_drainAnswered) {
+            // The drain deadline: every request still in flight gets its answer now (a 503, or the
+            // error event that ends a stream) and its record; the connections then get a short grace
+            // to take those bytes before the thread stops.
+            m_drainAnswered = true;
+            qCWarning(lcProxy) << "drain timeout: answering the requests in flight of" << m_connections.size()
+                               << "connections";
+            const auto connections = m_connections;
+            for (ClientConnection *c : connections) {
+                if (c->busy())
+                    c->answerAtDrainDeadline();
+                c->closeWhenIdle();
+            }
+            m_drainTimer.start(kDrainFlushMs);
+            checkDrained();
+            return;
+        }
+        qCWarning(lcProxy) << "drain: closing" << m_connections.size() << "connections that did not take their answer";
         abortAll();
         finishDrain();
     });

@@ -59,8 +59,10 @@ public:
 
     // Opens the cache and starts listening; returns the bound port.
     Result<quint16> start();
-    // Stops accepting, lets in-flight requests finish (at most drainTimeoutMs, then aborts them, each
-    // still recorded), flushes the announced records and calls `done`.
+    // Stops accepting, lets in-flight requests finish (at most drainTimeoutMs; then each still in flight
+    // is answered with a 503 or, once streaming, an error event, and recorded with what was known:
+    // ClientConnection::answerAtDrainDeadline), waits at most kDrainFlushMs more for those answers to
+    // leave, flushes the announced records and calls `done`.
     void drain(std::function<void()> done);
     // Aborts every in-flight request (recorded as "shutdown") and closes all connections.
     void abortAll();
@@ -163,6 +165,9 @@ private:
     bool m_draining = false;
     std::function<void()> m_drainDone;
     QTimer m_drainTimer;
+    bool m_drainAnswered = false; // the drain deadline passed: in-flight requests were answered
+    // After the drain deadline: how long the answered connections get to take their last bytes.
+    static constexpr int kDrainFlushMs = 2000;
 };
 
 } // namespace tl

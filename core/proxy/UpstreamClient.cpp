@@ -32,6 +32,8 @@ struct UpstreamClient::Transfer
     bool headersDone = false;
     bool aborted = false;
     bool reportedInPass = false; // listed in UpstreamClient::m_reported
+    bool pauseWanted = false; // pause(): the write callback pauses at the next bytes
+    bool paused = false;      // the write callback returned CURL_WRITEFUNC_PAUSE; curl keeps those bytes
     char errorBuffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -148,6 +150,11 @@ struct CurlGlue
         const size_t len = size * nmemb;
         if (t->aborted)
             return 0;
+        if (t->pauseWanted) {
+            // Not consumed: curl keeps these bytes and hands them over again after CURLPAUSE_CONT.
+            t->paused = true;
+            return CURL_WRITEFUNC_PAUSE;
+        }
         t->client->reported(t);
         if (!t->headersDone) { // e.g. HTTP/1.0 without a blank line seen yet
             t->headersDone = true;
@@ -297,6 +304,56 @@ void UpstreamClient::abort(quint64 id)
         // Inside a curl callback: the handle may not be removed now.
         QTimer::singleShot(0, this, [this, id]() { removeTransfer(id, false, {}, {}); });
     }
+}
+
+void UpstreamClient::pause(quint64 id)
+{
+    if (auto it = m_transfers.find(id); it != m_transfers.end())
+        it->second->pauseWanted = true;
+}
+
+bool UpstreamClient::isPaused(quint64 id) const
+{
+    const auto it = m_transfers.find(id);
+    return it != m_transfers.end() && it->second->pauseWanted;
+}
+
+void UpstreamClient::resume(quint64 id)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    it->second->pauseWanted = false;
+    if (!it->second->paused)
+        return; // the pause never took effect: curl holds nothing back
+    if (m_callbackDepth > 0) {
+        // curl_easy_pause may call the write callback: not from inside a curl callback.
+        QTimer::singleShot(0, this, [this, id]() { unpause(id); });
+        return;
+    }
+    unpause(id);
+}
+
+void UpstreamClient::unpause(quint64 id)
+{
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    Transfer *t = it->second.get();
+    if (t->pauseWanted || !t->paused || t->aborted) // paused again meanwhile, or gone
+        return;
+    t->paused = false;
+    int running = 0;
+    ++m_callbackDepth;
+    // Hands the kept bytes to the write callback (which may pause again), then one pass of the multi
+    // handle so it re-arms the socket (CURL_POLL_IN) and reads on.
+    const CURLcode rc = curl_easy_pause(t->easy, CURLPAUSE_CONT);
+    if (rc != CURLE_OK)
+        qCWarning(lcProxy) << "curl_easy_pause(CONT) failed:" << curl_easy_strerror(rc);
+    curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
+    --m_callbackDepth;
+    checkDone();
+    endPass();
 }
 
 void UpstreamClient::removeTransfer(quint64 id, bool notify, const QString &errorKind, const QString &message)

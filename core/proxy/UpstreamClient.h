@@ -61,6 +61,21 @@ public:
     quint64 start(UpstreamRequest request, UpstreamCallbacks callbacks);
     // Cancels a transfer; its callbacks are not called any more. Safe inside a callback.
     void abort(quint64 id);
+    // Flow control towards a receiver slower than the upstream (issue 3 section 7: bounded memory).
+    // pause(): the next bytes curl receives for the transfer are not handed over; its write callback
+    // returns CURL_WRITEFUNC_PAUSE (the documented way to pause from inside a callback: curl keeps those
+    // bytes, at most one receive buffer, and delivers them again on unpause) and curl stops reading the
+    // socket, so TCP's own window holds the upstream back. No onData follows until resume(). Cheap:
+    // a flag; safe inside a callback. resume(): curl_easy_pause(CURLPAUSE_CONT) outside any curl
+    // callback (deferred one event-loop turn when called inside one), which may call onData with the
+    // kept bytes before it returns, then one curl_multi_socket_action(CURL_SOCKET_TIMEOUT) pass so the
+    // multi handle watches the socket again at once (libcurl 7.88 also sets a 0 ms timer on unpause).
+    // Unknown or finished ids are ignored. curl's own timeouts are not affected (none is set beyond
+    // the connect timeout); the caller's idle deadline is its own business.
+    void pause(quint64 id);
+    void resume(quint64 id);
+    // The transfer is paused (pause() took effect or will at its next received bytes).
+    bool isPaused(quint64 id) const;
     int activeTransfers() const { return int(m_transfers.size()); }
 
     struct Transfer;
@@ -72,6 +87,7 @@ private:
     // Calls onPassEnd of the transfers that reported headers or data in the pass that just ended.
     void endPass();
     void reported(Transfer *t);
+    void unpause(quint64 id);
     void removeTransfer(quint64 id, bool notify, const QString &errorKind, const QString &message);
     friend struct CurlGlue;
 

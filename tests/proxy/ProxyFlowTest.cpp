@@ -1,0 +1,497 @@
+// Flow control towards a slow client, and the answers at a graceful stop's drain deadline, with real
+// parts: the proxy on its thread, a ledger on a SQLite file, a loopback upstream on its own thread
+// (BigUpstream below: tens of MiB, paced by its socket, counting what the kernel took from it) and a
+// raw client socket that reads nothing for a while. Assertions are on bytes and records, not time.
+#include "ProxyHarness.h"
+#include "TestSupport.h"
+
+#include "proxy/ProviderProtocol.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSemaphore>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+#include <atomic>
+
+using namespace Qt::StringLiterals;
+using namespace tl;
+using namespace tl::test;
+
+namespace {
+
+constexpr qint64 kMiB = 1024 * 1024;
+
+// An OpenAI-shaped upstream that answers any chat request with `total` bytes of answer: a stream of
+// 1,000-byte content events (each numbered, so a lost or repeated event shows) when "stream" is true,
+// else one chat.completion JSON. It writes only while its socket has less than 256 KiB queued, so what
+// it "sent" is what the kernel took from it: the proxy's reading (TCP flow control) paces it.
+class BigUpstream
+{
+public:
+    explicit BigUpstream(qint64 total)
+        : m_total(total)
+    {
+        m_thread.start();
+        QSemaphore ready;
+        auto *anchor = new QObject;
+        anchor->moveToThread(&m_thread);
+        QMetaObject::invokeMethod(anchor, [this, &ready, anchor]() {
+            anchor->deleteLater();
+            m_server = new QTcpServer;
+            QObject::connect(m_server, &QTcpServer::newConnection, m_server, [this]() { onConnection(); });
+            m_server->listen(QHostAddress::LocalHost, 0);
+            m_port = m_server->serverPort();
+            ready.release();
+        });
+        ready.acquire();
+    }
+    ~BigUpstream()
+    {
+        QMetaObject::invokeMethod(m_server, [this]() { delete m_server; }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    Q_DISABLE_COPY_MOVE(BigUpstream)
+
+    QByteArray baseUrl() const { return "http://127.0.0.1:" + QByteArray::number(m_port) + "/v1"; }
+    qint64 sent() const { return m_sent.load(); }           // bytes the kernel took from the upstream
+    bool finished() const { return m_finished.load(); }     // the whole answer was handed to the kernel
+    int closedEarly() const { return m_closedEarly.load(); } // the proxy hung up mid-answer
+
+    static QByteArray event(qint64 i)
+    {
+        const QByteArray content = QByteArray::number(i).rightJustified(8, '0') + QByteArray(992, 'x');
+        return R"(data: {"id":"chatcmpl-big","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"content":")"
+               + content + R"("},"finish_reason":null}]})" + "\n\n";
+    }
+    static QByteArray finishEvent()
+    {
+        return R"(data: {"id":"chatcmpl-big","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+               "\n\n";
+    }
+    static QByteArray usageEvent(qint64 completion)
+    {
+        return R"(data: {"id":"chatcmpl-big","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":)"
+               + QByteArray::number(completion) + R"(,"total_tokens":)" + QByteArray::number(completion + 5) + "}}\n\n";
+    }
+    qint64 eventCount() const { return m_total / 1000; }
+    qint64 completionTokens() const { return eventCount() * 250; }
+    // What a client that did not ask for include_usage must see (the proxy hides the usage chunk).
+    QByteArray expectedStream() const
+    {
+        QByteArray out;
+        out.reserve(m_total + 4096);
+        for (qint64 i = 0; i < eventCount(); ++i)
+            out += event(i);
+        return out + finishEvent() + "data: [DONE]\n\n";
+    }
+    QByteArray jsonAnswer() const
+    {
+        const QJsonObject answer{
+            {"id"_L1, "chatcmpl-big"_L1}, {"object"_L1, "chat.completion"_L1}, {"created"_L1, 1},
+            {"model"_L1, "gpt-4o-mini-2024-07-18"_L1},
+            {"choices"_L1, QJsonArray{QJsonObject{{"index"_L1, 0},
+                                                  {"message"_L1, QJsonObject{{"role"_L1, "assistant"_L1},
+                                                                             {"content"_L1, QString(m_total, u'y')}}},
+                                                  {"finish_reason"_L1, "stop"_L1}}}},
+            {"usage"_L1, QJsonObject{{"prompt_tokens"_L1, 5}, {"completion_tokens"_L1, completionTokens()},
+                                     {"total_tokens"_L1, completionTokens() + 5}}}};
+        return QJsonDocument(answer).toJson(QJsonDocument::Compact);
+    }
+
+private:
+    struct Conn
+    {
+        HttpRequestParser parser{64 * 1024, 1024 * 1024};
+        QByteArray pending; // the rest of the answer when it is one block (JSON)
+        qint64 next = -1;   // next event index; -1: not streaming
+        bool includeUsage = false;
+        bool done = false;
+    };
+
+    void onConnection()
+    {
+        while (QTcpSocket *s = m_server->nextPendingConnection()) {
+            auto c = std::make_shared<Conn>();
+            QObject::connect(s, &QTcpSocket::readyRead, s, [this, s, c]() {
+                const QByteArray in = s->readAll();
+                c->parser.feed(in.constData(), in.size());
+                if (c->parser.state() != HttpRequestParser::State::Complete)
+                    return;
+                const QJsonObject body = QJsonDocument::fromJson(c->parser.takeRequest().body).object();
+                if (body.value("stream"_L1).toBool()) {
+                    c->includeUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
+                    c->next = 0;
+                    s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+                } else {
+                    const QByteArray json = jsonAnswer();
+                    c->pending = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                 + QByteArray::number(json.size()) + "\r\n\r\n" + json;
+                }
+                pump(s, *c);
+            });
+            QObject::connect(s, &QTcpSocket::bytesWritten, s, [this, s, c](qint64 n) {
+                m_sent.fetch_add(n);
+                pump(s, *c);
+            });
+            QObject::connect(s, &QTcpSocket::disconnected, s, [this, s, c]() {
+                if (!c->done && (c->next >= 0 || !c->pending.isEmpty()))
+                    m_closedEarly.fetch_add(1);
+                s->deleteLater();
+            });
+        }
+    }
+
+    void pump(QTcpSocket *s, Conn &c)
+    {
+        constexpr qint64 kQueue = 256 * 1024;
+        while (!c.done && s->bytesToWrite() < kQueue) {
+            if (c.next < 0) {
+                if (c.pending.isEmpty())
+                    return;
+                const QByteArray piece = c.pending.left(kQueue);
+                c.pending.remove(0, piece.size());
+                s->write(piece);
+                c.done = c.pending.isEmpty();
+            } else if (c.next < eventCount()) {
+                const QByteArray e = event(c.next++);
+                s->write(QByteArray::number(e.size(), 16) + "\r\n" + e + "\r\n");
+            } else {
+                QByteArray tail = finishEvent();
+                if (c.includeUsage)
+                    tail += usageEvent(completionTokens());
+                tail += "data: [DONE]\n\n";
+                s->write(QByteArray::number(tail.size(), 16) + "\r\n" + tail + "\r\n0\r\n\r\n");
+                c.done = true;
+            }
+        }
+        if (c.done && s->bytesToWrite() == 0)
+            m_finished.store(true);
+    }
+
+    qint64 m_total;
+    QThread m_thread;
+    QTcpServer *m_server = nullptr;
+    quint16 m_port = 0;
+    std::atomic<qint64> m_sent{0};
+    std::atomic<bool> m_finished{false};
+    std::atomic<int> m_closedEarly{0};
+};
+
+QByteArray chatRequest(bool stream, const QByteArray &model = "gpt-4o-mini-2024-07-18")
+{
+    const QByteArray body = R"({"model":")" + model + R"(","messages":[{"role":"user","content":"Write a long answer"}])"
+                            + (stream ? R"(,"stream":true})" : "}");
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           "Authorization: Bearer sk-flow-test\r\nContent-Length: "
+           + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+// Waits (running the event loop) until `value` has not changed across `stableMs`, at most `maxMs`.
+qint64 settled(const std::function<qint64()> &value, int stableMs, int maxMs)
+{
+    QElapsedTimer t;
+    t.start();
+    qint64 last = value();
+    while (t.elapsed() < maxMs) {
+        QTest::qWait(stableMs);
+        const qint64 now = value();
+        if (now == last && now > 0)
+            return now;
+        last = now;
+    }
+    return last;
+}
+
+struct Response
+{
+    QByteArray head;
+    QByteArray body; // de-chunked when chunked
+    QByteArray trailer;
+    bool complete = false;
+};
+
+// Reads one HTTP/1.1 response (Content-Length or chunked) from `s` until it is complete.
+Response readResponse(QTcpSocket &s, int maxMs)
+{
+    Response r;
+    QByteArray buf;
+    QElapsedTimer t;
+    t.start();
+    qsizetype pos = -1; // start of the body in buf
+    while (t.elapsed() < maxMs) {
+        buf += s.readAll();
+        if (pos < 0) {
+            const qsizetype end = buf.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                r.head = buf.left(end + 2);
+                pos = end + 4;
+            }
+        }
+        if (pos >= 0) {
+            const QByteArray lower = r.head.toLower();
+            if (const qsizetype cl = lower.indexOf("content-length:"); cl >= 0) {
+                const qint64 len = lower.mid(cl + 15, lower.indexOf("\r\n", cl) - cl - 15).trimmed().toLongLong();
+                if (buf.size() - pos >= len) {
+                    r.body = buf.mid(pos, len);
+                    r.complete = true;
+                    return r;
+                }
+            } else if (buf.endsWith("\r\n\r\n") && buf.size() > pos) {
+                // Chunked: complete when the zero-size chunk and its trailer section are in.
+                QByteArray body;
+                qsizetype p = pos;
+                bool ok = true;
+                while (true) {
+                    const qsizetype eol = buf.indexOf("\r\n", p);
+                    if (eol < 0) {
+                        ok = false;
+                        break;
+                    }
+                    const qint64 size = buf.mid(p, eol - p).toLongLong(nullptr, 16);
+                    if (size == 0) {
+                        r.trailer = buf.mid(eol + 2);
+                        break;
+                    }
+                    if (eol + 2 + size + 2 > buf.size()) {
+                        ok = false;
+                        break;
+                    }
+                    body += QByteArrayView(buf).sliced(eol + 2, size);
+                    p = eol + 2 + size + 2;
+                }
+                if (ok && (r.trailer == "\r\n" || r.trailer.endsWith("\r\n\r\n"))) {
+                    r.body = body;
+                    r.complete = true;
+                    return r;
+                }
+            }
+        }
+        if (s.state() != QAbstractSocket::ConnectedState && s.bytesAvailable() == 0)
+            break;
+        s.waitForReadyRead(200);
+    }
+    return r;
+}
+
+} // namespace
+
+class ProxyFlowTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void streamToANonReadingClientIsPausedThenDeliveredWhole();
+    void largeJsonAnswerReachesASlowClientWhole();
+    void clientThatNeverReadsIsCutOffAndRecorded();
+    void drainDeadlineAnswersRequestsNotYetAnswered_data();
+    void drainDeadlineAnswersRequestsNotYetAnswered();
+    void drainDeadlineEndsStartedStreamsWithAnErrorEvent();
+};
+
+void ProxyFlowTest::streamToANonReadingClientIsPausedThenDeliveredWhole()
+{
+    BigUpstream big(64 * kMiB);
+    const int idleMs = 300;
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
+        c.idleTimeoutMs = idleMs; // must not fire while the proxy, not the upstream, holds the stream back
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    s.setReadBufferSize(64 * 1024); // QTcpSocket stops reading the kernel when this is full: no reading
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(3000));
+    s.write(chatRequest(true));
+    QVERIFY(s.waitForBytesWritten(3000));
+
+    // The client reads nothing: the upstream may only get as far as the proxy's high-water mark plus
+    // the socket buffers on both sides of the proxy (loopback: at most 4 MiB send + 6 MiB receive per
+    // side here, far less in practice; measured in the report) and curl's receive buffer.
+    const qint64 held = settled([&]() { return big.sent(); }, 400, 20000);
+    QTest::qWait(3 * idleMs); // longer than the upstream idle timeout, the stream is still paused
+    const qint64 sent = big.sent();
+    qInfo() << "upstream sent while the client did not read:" << sent << "bytes (" << sent / kMiB
+            << "MiB); the whole answer is" << big.eventCount() << "events of about 1,180 bytes";
+    QCOMPARE(sent, held);
+    QVERIFY2(sent < 24 * kMiB, qPrintable(u"upstream sent %1 bytes"_s.arg(sent)));
+    QVERIFY(sent > 4 * kMiB); // it ran up to the high-water mark
+    QVERIFY(!big.finished());
+    QCOMPARE(big.closedEarly(), 0);
+
+    // Now the client reads everything: byte for byte what the upstream sent, minus the usage chunk the
+    // proxy asked for.
+    s.setReadBufferSize(0);
+    const Response r = readResponse(s, 60000);
+    QVERIFY2(r.complete, r.head.constData());
+    QVERIFY(r.head.startsWith("HTTP/1.1 200"));
+    QVERIFY(big.finished());
+    const QByteArray expected = big.expectedStream();
+    QCOMPARE(r.body.size(), expected.size());
+    QVERIFY(r.body == expected);
+    QVERIFY2(r.trailer.startsWith("X-TokenLedger-Cost-USD: "), r.trailer.constData());
+
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, QString());
+    QCOMPARE(recs[0].httpStatus, 200);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].usage.promptTokens, 5);
+    QCOMPARE(recs[0].usage.completionTokens, big.completionTokens());
+    QCOMPARE(recs[0].responseBytes, qint64(expected.size()));
+    QVERIFY(recs[0].cost.has_value());
+}
+
+void ProxyFlowTest::largeJsonAnswerReachesASlowClientWhole()
+{
+    // A non-streamed answer is kept whole by the proxy (usage, cost headers, cache) and then given to
+    // the client as it reads, from that one copy.
+    BigUpstream big(24 * kMiB);
+    ProxyHarness h([&](ProxyConfig &c) { c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl())); });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    s.setReadBufferSize(64 * 1024);
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(3000));
+    s.write(chatRequest(false));
+    QVERIFY(s.waitForBytesWritten(3000));
+    QTRY_VERIFY_WITH_TIMEOUT(big.finished(), 20000);
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 10000); // recorded before the client read
+    s.setReadBufferSize(0);
+    const Response r = readResponse(s, 60000);
+    QVERIFY2(r.complete, r.head.constData());
+    QVERIFY(r.head.startsWith("HTTP/1.1 200"));
+    QVERIFY(r.head.contains("X-TokenLedger-Cost-USD: "));
+    const QByteArray expected = big.jsonAnswer();
+    QCOMPARE(r.body.size(), expected.size());
+    QVERIFY(r.body == expected);
+    QCOMPARE(recs[0].errorKind, QString());
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].usage.completionTokens, big.completionTokens());
+    QCOMPARE(recs[0].responseBytes, qint64(expected.size()));
+}
+
+void ProxyFlowTest::clientThatNeverReadsIsCutOffAndRecorded()
+{
+    BigUpstream big(64 * kMiB);
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
+        c.clientWriteTimeoutMs = 500;
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    s.setReadBufferSize(64 * 1024);
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(3000));
+    s.write(chatRequest(true));
+    QVERIFY(s.waitForBytesWritten(3000));
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 20000);
+    QCOMPARE(recs[0].errorKind, u"client_stalled"_s);
+    // What was streamed is known; the provider's usage chunk never came: estimated locally.
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(recs[0].usage.completionTokens > 0);
+    QVERIFY(recs[0].cost.has_value());
+    QTRY_COMPARE_WITH_TIMEOUT(big.closedEarly(), 1, 10000); // the upstream request was aborted
+    QVERIFY(!big.finished());
+}
+
+void ProxyFlowTest::drainDeadlineAnswersRequestsNotYetAnswered_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("anthropic");
+    QTest::newRow("openai chat, not streamed")
+        << QByteArray("/v1/chat/completions")
+        << QByteArray(R"({"model":"never","messages":[{"role":"user","content":"Summarise the quarterly report"}]})")
+        << false;
+    QTest::newRow("anthropic messages, streamed but no event yet")
+        << QByteArray("/v1/messages")
+        << QByteArray(R"({"model":"never","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"Summarise the quarterly report"}]})")
+        << true;
+}
+
+void ProxyFlowTest::drainDeadlineAnswersRequestsNotYetAnswered()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(bool, anthropic);
+    ProxyHarness h([](ProxyConfig &c) { c.drainTimeoutMs = 300; });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(3000));
+    s.write("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: k\r\n"
+            "Authorization: Bearer k\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QVERIFY(s.waitForBytesWritten(3000));
+    QTRY_COMPARE_WITH_TIMEOUT(h.upstream().requestCount(), 1, 5000); // upstream has it, never answers
+    QVERIFY(h.stop());
+    const Response r = readResponse(s, 5000);
+    QVERIFY2(r.complete, r.head.constData());
+    QVERIFY2(r.head.startsWith("HTTP/1.1 503"), r.head.constData());
+    QVERIFY(r.head.contains("Connection: close"));
+    const QJsonObject error = QJsonDocument::fromJson(r.body).object();
+    QVERIFY2(!error.isEmpty(), r.body.constData());
+    if (anthropic) {
+        QCOMPARE(error.value("type"_L1).toString(), u"error"_s);
+        QCOMPARE(error.value("error"_L1).toObject().value("type"_L1).toString(), u"overloaded_error"_s);
+    } else {
+        QCOMPARE(error.value("error"_L1).toObject().value("type"_L1).toString(), u"server_error"_s);
+    }
+    QVERIFY(error.value("error"_L1).toObject().value("message"_L1).toString().contains("drain timeout"_L1));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"shutdown"_s);
+    QCOMPARE(recs[0].httpStatus, 503);
+    // The upstream had the request (it may bill it): the prompt is counted locally, never a silent 0.
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(recs[0].usage.promptTokens > 0);
+    QCOMPARE(recs[0].usage.completionTokens, 0);
+}
+
+void ProxyFlowTest::drainDeadlineEndsStartedStreamsWithAnErrorEvent()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.drainTimeoutMs = 300; });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(3000));
+    const QByteArray body = R"({"model":"stall-stream","stream":true,"messages":[{"role":"user","content":"Summarise the doc"}]})";
+    s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer k\r\n"
+            "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray got;
+    QElapsedTimer t;
+    t.start();
+    while (!got.contains("data: ") && t.elapsed() < 5000) {
+        if (s.waitForReadyRead(100))
+            got += s.peek(s.bytesAvailable());
+    }
+    QVERIFY(got.contains("data: ")); // the stream started: headers and the first event
+    QVERIFY(h.stop());
+    const Response r = readResponse(s, 5000);
+    QVERIFY2(r.complete, r.head.constData());
+    QVERIFY(r.head.startsWith("HTTP/1.1 200"));
+    const QByteArray first = LoopbackUpstream::fixtureStream(u"b-openai-chat-stream-include-usage.sse"_s, false).split('\n').first();
+    QVERIFY2(r.body.startsWith(first), QByteArray(r.head + "|" + r.body.left(300) + "|" + r.trailer).constData());
+    // The same error event as an upstream cut mid-stream (ProviderProtocol errorEvent), then the end.
+    const qsizetype last = r.body.lastIndexOf("data: {\"error\":");
+    QVERIFY2(last > 0 && r.body.endsWith("\n\n"), r.body.right(300).constData());
+    const QJsonObject error = QJsonDocument::fromJson(r.body.mid(last + 6)).object().value("error"_L1).toObject();
+    QCOMPARE(error.value("type"_L1).toString(), u"api_error"_s);
+    QVERIFY(error.value("message"_L1).toString().startsWith("The upstream ended the stream early"_L1));
+    QVERIFY(r.trailer.startsWith("X-TokenLedger-Cost-USD: "));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"shutdown"_s);
+    QCOMPARE(recs[0].httpStatus, 200);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(recs[0].usage.promptTokens > 0);
+}
+
+QTEST_GUILESS_MAIN(ProxyFlowTest)
+#include "ProxyFlowTest.moc"
