@@ -18,6 +18,8 @@
 #include <QTcpSocket>
 #include <QUrl>
 
+#include <algorithm>
+
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
 #endif
@@ -121,6 +123,19 @@ QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
         path = path.mid(3);
     }
     return base + path + (query.isEmpty() ? QByteArray() : '?' + query);
+}
+
+CacheControls cacheControls(const HttpHeaders &headers)
+{
+    CacheControls c;
+    const QByteArray cc = headerValues(headers, "cache-control").toLower();
+    for (const QByteArray &token : headerValues(headers, "x-tokenledger-cache").toLower().split(',')) {
+        c.bypass = c.bypass || token.trimmed() == "bypass";
+        c.refresh = c.refresh || token.trimmed() == "refresh";
+    }
+    c.bypass = c.bypass || cc.contains("no-store");
+    c.refresh = !c.bypass && (c.refresh || cc.contains("no-cache"));
+    return c;
 }
 
 } // namespace proxydetail
@@ -482,6 +497,7 @@ void ClientConnection::processBuffer()
             return;
         case HttpRequestParser::State::Complete:
             clearDeadline();
+            m_bodyClock.invalidate();
             startExchange(m_parser.takeRequest());
             continue;
         case HttpRequestParser::State::HeadersDone:
@@ -491,7 +507,13 @@ void ClientConnection::processBuffer()
                 send(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
                 m_continueSent = true;
             }
-            setDeadline(Deadline::Client, m_server.config().idleTimeoutMs); // body reads, idle timeout
+            // Body reads: at most idleTimeoutMs apart, and the whole body within bodyTimeoutMs (a client
+            // trickling a byte every few seconds would otherwise hold the connection for ever).
+            if (!m_bodyClock.isValid())
+                m_bodyClock.start();
+            setDeadline(Deadline::Client,
+                        int(std::clamp<qint64>(m_server.config().bodyTimeoutMs - m_bodyClock.elapsed(), 1,
+                                               m_server.config().idleTimeoutMs)));
             break;
         case HttpRequestParser::State::NeedMore:
             break;
@@ -505,6 +527,10 @@ void ClientConnection::onHeaderTimeout()
 {
     if (m_exchange)
         return;
+    if (m_parser.headersComplete()) {
+        rejectAndClose(408, "request body not received in time");
+        return;
+    }
     if (m_parser.started() || !m_inBuffer.isEmpty()) {
         rejectAndClose(408, "request headers not received in time");
         return;
@@ -689,10 +715,7 @@ void ClientConnection::startExchange(HttpRequest request)
     // Exact cache controls (they govern the semantic cache too).
     const bool exactOn = x.savings->exactCache.value_or(config.cache.enabled);
     if (x.jsonBody && proxy::isCacheable(x.kind) && exactOn && m_server.exactCache()) {
-        const QByteArray cc = headerValue(h, "cache-control").toLower();
-        const QByteArray xc = headerValue(h, "x-tokenledger-cache").toLower().trimmed();
-        const bool bypass = xc == "bypass" || cc.contains("no-store");
-        const bool refresh = xc == "refresh" || cc.contains("no-cache");
+        const auto [bypass, refresh] = cacheControls(h);
         x.cacheLookup = !bypass && !refresh;
         x.cacheStore = !bypass;
         x.cacheHeader = bypass ? "bypass" : "miss";

@@ -146,6 +146,7 @@ private:
     std::unique_ptr<Exchange> m_exchange;
     bool m_closing = false;
     bool m_continueSent = false;
+    QElapsedTimer m_bodyClock;      // started when a request's headers are complete, until its body is
     bool m_closeAfterResponse = false;
 };
 

@@ -112,6 +112,15 @@ bool isLedgerHeader(QByteArrayView name); // X-TokenLedger-*: never sent upstrea
 QString errorKindForStatus(int status);
 // Absolute upstream URL for a client request target (path + query) under the upstream's base URL.
 QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target);
+// The client's cache controls (exact and semantic cache alike), from every line of Cache-Control and
+// X-TokenLedger-Cache: bypass = no-store or "bypass" (no lookup, nothing stored); refresh = no-cache or
+// "refresh" (no lookup, the answer stored). Bypass wins when both are asked.
+struct CacheControls
+{
+    bool bypass = false;
+    bool refresh = false;
+};
+CacheControls cacheControls(const HttpHeaders &headers);
 } // namespace proxydetail
 
 } // namespace tl

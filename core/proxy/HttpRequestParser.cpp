@@ -15,6 +15,19 @@ QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name)
     return {};
 }
 
+QByteArray headerValues(const HttpHeaders &headers, QByteArrayView name)
+{
+    QByteArray joined;
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) != 0)
+            continue;
+        if (!joined.isEmpty())
+            joined += ", ";
+        joined += value;
+    }
+    return joined;
+}
+
 bool hasHeader(const HttpHeaders &headers, QByteArrayView name)
 {
     for (const auto &h : headers) {

@@ -13,6 +13,9 @@ using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
 
 // First value of header `name` (case-insensitive), or an empty array.
 QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name);
+// Every value of header `name` in wire order, joined by ", " (RFC 9110 section 5.3: a list header sent on
+// several lines means the same as one line of the joined values); empty when absent.
+QByteArray headerValues(const HttpHeaders &headers, QByteArrayView name);
 bool hasHeader(const HttpHeaders &headers, QByteArrayView name);
 
 // One parsed HTTP/1.x request.

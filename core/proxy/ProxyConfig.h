@@ -75,6 +75,8 @@ struct ProxyConfig
     qint64 maxHeaderBytes = 16 * 1024;
     int maxConnections = 4096;
     int headerTimeoutMs = 10'000;      // whole header block must arrive within this
+    int bodyTimeoutMs = 300'000;       // whole request body must arrive within this after the headers
+                                       // (32 MiB at 110 KB/s); reads also stop at idleTimeoutMs apart
     int keepAliveIdleMs = 60'000;      // idle client connection closed after this
     int connectTimeoutMs = 10'000;     // upstream TCP/TLS connect
     int firstByteTimeoutMs = 300'000;  // upstream response headers

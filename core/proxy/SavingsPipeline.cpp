@@ -133,10 +133,7 @@ void ClientConnection::semanticStep()
         return;
     }
     // The exact cache's request controls govern this cache too.
-    const QByteArray cc = headerValue(x.request.headers, "cache-control").toLower();
-    const QByteArray xc = headerValue(x.request.headers, "x-tokenledger-cache").toLower().trimmed();
-    const bool bypass = xc == "bypass" || cc.contains("no-store");
-    const bool refresh = xc == "refresh" || cc.contains("no-cache");
+    const auto [bypass, refresh] = cacheControls(x.request.headers);
     x.semanticLookup = !bypass && !refresh;
     x.semanticStore = !bypass;
     if (!x.cacheHeader) {

@@ -93,6 +93,9 @@ private Q_SLOTS:
     void bypassedAnswerIsRecordedWithProviderUsage();
     void sequentialRequestsReuseOneUpstreamConnection();
     void headRequestGetsHeadersWithoutBody();
+    void repeatedCacheHeaderLinesAllCount_data();
+    void repeatedCacheHeaderLinesAllCount();
+    void tricklingBodyGets408();
     void answerCutMidBodyGets502();
     void upstreamUrlKeepsTheClientsAzureDeployment_data();
     void upstreamUrlKeepsTheClientsAzureDeployment();
@@ -1230,6 +1233,51 @@ void ProxyTest::headRequestGetsHeadersWithoutBody()
     const QByteArray rest = out.mid(headEnd + 4);
     QVERIFY2(rest.startsWith("HTTP/1.1 200"), out.constData()); // no body after the HEAD's headers
     QVERIFY2(rest.endsWith(QByteArray("\r\n\r\n" + models)), out.constData());
+}
+
+void ProxyTest::repeatedCacheHeaderLinesAllCount_data()
+{
+    QTest::addColumn<QStringList>("controls");
+    QTest::addColumn<QByteArray>("outcome");
+    // A list header on several lines means the same as one line of the joined values (RFC 9110 5.3); a
+    // trial's second line was ignored and the answer came from the cache.
+    QTest::newRow("Cache-Control on two lines") << QStringList{u"Cache-Control: public"_s, u"Cache-Control: no-store"_s}
+                                                << QByteArray("bypass");
+    QTest::newRow("Cache-Control joined") << QStringList{u"Cache-Control: public, no-store"_s} << QByteArray("bypass");
+    QTest::newRow("X-TokenLedger-Cache on two lines")
+        << QStringList{u"X-TokenLedger-Cache: x"_s, u"X-TokenLedger-Cache: bypass"_s} << QByteArray("bypass");
+    QTest::newRow("refresh on a second line")
+        << QStringList{u"Cache-Control: max-age=5"_s, u"Cache-Control: no-cache"_s} << QByteArray("miss");
+    QTest::newRow("nothing that skips the cache") << QStringList{u"Cache-Control: public"_s} << QByteArray("hit");
+}
+
+void ProxyTest::repeatedCacheHeaderLinesAllCount()
+{
+    QFETCH(QStringList, controls);
+    QFETCH(QByteArray, outcome);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QCOMPARE(h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA)).headers.value("x-tokenledger-cache"),
+             QByteArray("miss"));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA) + controls);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.headers.value("x-tokenledger-cache"), outcome);
+}
+
+void ProxyTest::tricklingBodyGets408()
+{
+    // Body bytes that keep coming, one every 300 ms, never reset the whole-body deadline (a trial held a
+    // connection for 200 s this way); the 408 says it was the body.
+    ProxyHarness h([](ProxyConfig &c) { c.bodyTimeoutMs = 1000; });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QList<QByteArray> pieces{"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 1000\r\n\r\n"};
+    for (int i = 0; i < 12; ++i)
+        pieces << "{";
+    const QByteArray out = rawExchange(h.port(), pieces, 300, 1500);
+    QVERIFY2(out.startsWith("HTTP/1.1 408"), out.constData());
+    QVERIFY2(out.contains("request body not received in time"), out.constData());
+    QCOMPARE(h.upstream().requestCount(), 0);
 }
 
 void ProxyTest::answerCutMidBodyGets502()
