@@ -888,10 +888,15 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     // The record is named now, before it exists; its cost is known only once the stream ended, so it
     // follows as a chunked-encoding trailer (outside the event stream, which stays byte-for-byte).
     x.record.id = m_server.ledger().writer().reserveId();
-    out += "X-TokenLedger-Record-Id: " + QByteArray::number(x.record.id) + "\r\nTrailer: X-TokenLedger-Cost-USD\r\n";
+    out += "X-TokenLedger-Record-Id: " + QByteArray::number(x.record.id) + "\r\n";
+    // An HTTP/1.0 client cannot take chunked encoding: its stream ends with the connection, and the
+    // cost (no trailer) is in the ledger only.
+    x.chunked = !x.request.http10;
+    if (!x.chunked)
+        m_closeAfterResponse = true;
     const bool close = m_closeAfterResponse || m_server.draining() || !x.request.keepAlive;
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
-    out += "Transfer-Encoding: chunked\r\n\r\n";
+    out += x.chunked ? "Trailer: X-TokenLedger-Cost-USD\r\nTransfer-Encoding: chunked\r\n\r\n" : "\r\n";
     // The first events usually come in the same upstream read: they leave together with the headers
     // (forwardEvent); headers of an upstream that then waits leave at the end of this curl pass
     // (UpstreamCallbacks::onPassEnd), with no event-loop turn (a posted event) of their own.
@@ -908,7 +913,7 @@ void ClientConnection::forwardEvent(const SseEvent &event)
     if (first)
         x.record.ttftUs = x.clock.nsecsElapsed() / 1000;
     const QByteArray &raw = x.injectedUsage ? proxy::stripNullUsage(event.raw) : event.raw;
-    queue(QByteArray::number(raw.size(), 16) + "\r\n" + raw + "\r\n");
+    queue(x.chunked ? QByteArray::number(raw.size(), 16) + "\r\n" + raw + "\r\n" : raw);
     x.record.responseBytes += raw.size();
     // The headers and the first event leave at once, before the rest of this upstream read is parsed
     // (time to first byte); later events of a read still leave together (onUpstreamData).
@@ -935,10 +940,13 @@ void ClientConnection::endStream(const QByteArray &tail)
 {
     Exchange &x = *m_exchange;
     QByteArray out;
-    if (!tail.isEmpty()) {
-        out = QByteArray::number(tail.size(), 16) + "\r\n" + tail + "\r\n";
-        x.record.responseBytes += tail.size();
+    x.record.responseBytes += tail.size();
+    if (!x.chunked) { // HTTP/1.0: the connection's end ends the stream (finishExchange closes it)
+        send(tail);
+        return;
     }
+    if (!tail.isEmpty())
+        out = QByteArray::number(tail.size(), 16) + "\r\n" + tail + "\r\n";
     // Last chunk, then the cost trailer announced in the headers (the record is final by now); one
     // write with the tail.
     const CallRecord &r = x.record;

@@ -54,6 +54,7 @@ struct ClientConnection::Exchange
     int status = 0;
     HttpHeaders upstreamHeaders;
     bool streaming = false;
+    bool chunked = true; // a stream's framing towards the client: chunked, or close-delimited (HTTP/1.0)
     bool headersSent = false;
     bool upstreamPaused = false; // flow control paused the transfer (the client is behind)
     // The record is estimated by the local tokenizer even without a stream's accounting (a request

@@ -81,6 +81,7 @@ struct HttpRequestParser::Impl
         s->m_headersDone = true;
         s->m_request.method = http_method_str(static_cast<http_method>(p->method));
         s->m_request.keepAlive = http_should_keep_alive(p) != 0;
+        s->m_request.http10 = p->http_major == 1 && p->http_minor == 0;
         for (auto &h : s->m_request.headers)
             h.second = h.second.trimmed();
         // Content-Length is known before any body byte: refuse an oversized body without reading it.

@@ -26,6 +26,7 @@ struct HttpRequest
     HttpHeaders headers;
     QByteArray body; // de-chunked
     bool keepAlive = true;
+    bool http10 = false; // an HTTP/1.0 request: no chunked encoding towards it (RFC 9112 section 6.1)
 };
 
 // Incremental HTTP/1.x request parser for the proxy's client side, built on nodejs/http-parser 2.9.4

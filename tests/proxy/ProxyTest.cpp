@@ -96,6 +96,7 @@ private Q_SLOTS:
     void repeatedCacheHeaderLinesAllCount_data();
     void repeatedCacheHeaderLinesAllCount();
     void tricklingBodyGets408();
+    void http10ClientGetsAStreamWithoutChunks();
     void answerCutMidBodyGets502();
     void upstreamUrlKeepsTheClientsAzureDeployment_data();
     void upstreamUrlKeepsTheClientsAzureDeployment();
@@ -1278,6 +1279,32 @@ void ProxyTest::tricklingBodyGets408()
     QVERIFY2(out.startsWith("HTTP/1.1 408"), out.constData());
     QVERIFY2(out.contains("request body not received in time"), out.constData());
     QCOMPARE(h.upstream().requestCount(), 0);
+}
+
+void ProxyTest::http10ClientGetsAStreamWithoutChunks()
+{
+    // RFC 9112 6.1: no chunked encoding towards an HTTP/1.0 client (a trial got chunk sizes and a
+    // trailer). Its stream is the upstream's events as they are, ended by closing the connection.
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QByteArray body = chatBody("gpt-4o-mini", true);
+    const QByteArray out = rawExchange(h.port(),
+                                       {"POST /v1/chat/completions HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+                                        "Authorization: Bearer sk-a\r\nContent-Type: application/json\r\nContent-Length: "
+                                        + QByteArray::number(body.size()) + "\r\n\r\n" + body},
+                                       0, 5000);
+    const qsizetype headEnd = out.indexOf("\r\n\r\n");
+    QVERIFY2(headEnd > 0, out.constData());
+    const QByteArray head = out.left(headEnd).toLower();
+    QVERIFY2(head.startsWith("http/1.1 200"), out.constData());
+    QVERIFY2(!head.contains("transfer-encoding"), out.constData());
+    QVERIFY2(!head.contains("trailer"), out.constData());
+    QVERIFY2(head.contains("connection: close"), out.constData());
+    QCOMPARE(out.mid(headEnd + 4), LoopbackUpstream::fixtureStream(u"b-openai-chat-stream-include-usage.sse"_s, false));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(toString(recs.first().usageStatus), toString(UsageStatus::Complete));
+    QVERIFY(recs.first().cost.has_value());
 }
 
 void ProxyTest::answerCutMidBodyGets502()
