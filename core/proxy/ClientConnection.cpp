@@ -1082,20 +1082,14 @@ void ClientConnection::onUpstreamTimeout()
     if (!m_exchange)
         return;
     Exchange &x = *m_exchange;
+    if (x.headersSent) {
+        endStartedStreamEarly(u"timeout"_s, u"The upstream stopped sending events (idle timeout)."_s,
+                              x.request.keepAlive);
+        return;
+    }
     m_server.upstream().abort(x.transfer);
     x.transfer = 0;
     m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
-    if (x.headersSent) {
-        x.record.latencyUs = x.clock.nsecsElapsed() / 1000;
-        x.record.errorKind = u"timeout"_s;
-        x.record.usage = x.accounting->usage();
-        x.record.servedModel = x.accounting->servedModel();
-        x.record.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
-        finalizeRecord();
-        endStream(cutStreamTail(x.sse, x.dialect, u"The upstream stopped sending events (idle timeout)."_s));
-        finishExchange(x.request.keepAlive);
-        return;
-    }
     x.record.usageStatus = UsageStatus::Unknown;
     respondError(504, u"The upstream did not answer in time."_s, u"timeout"_s);
 }
@@ -1284,23 +1278,30 @@ void ClientConnection::answerAtDrainDeadline()
         return;
     }
     // A stream under way ends as one the upstream cut: the error event, then the stream's end.
+    endStartedStreamEarly(u"shutdown"_s,
+                          u"The upstream ended the stream early (the TokenLedger proxy is stopping: drain timeout "
+                          "of a graceful stop)."_s,
+                          false);
+}
+
+void ClientConnection::endStartedStreamEarly(const QString &errorKind, const QString &message, bool keepAlive)
+{
+    Exchange &x = *m_exchange;
     if (x.transfer) {
         m_server.upstream().abort(x.transfer);
         x.transfer = 0;
     }
     clearDeadline();
+    m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
     CallRecord &r = x.record;
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
-    r.errorKind = u"shutdown"_s;
+    r.errorKind = errorKind;
     r.usage = x.accounting->usage();
     r.servedModel = x.accounting->servedModel();
     r.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
-    m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
     finalizeRecord();
-    endStream(cutStreamTail(x.sse, x.dialect,
-                            u"The upstream ended the stream early (the TokenLedger proxy is "
-                            "stopping: drain timeout of a graceful stop)."_s));
-    finishExchange(false);
+    endStream(cutStreamTail(x.sse, x.dialect, message));
+    finishExchange(keepAlive);
 }
 
 void ClientConnection::finishExchange(bool keepAlive)

@@ -107,6 +107,10 @@ private:
     void respondError(int status, const QString &message, const QString &errorKind);
     void writeResponse(int status, const HttpHeaders &headers, const QByteArray &body);
     void endStream(const QByteArray &tail);
+    // Ends a stream whose headers went out before it finished (idle timeout, drain deadline): the
+    // upstream transfer is aborted, the record keeps the stream's usage so far (Incomplete, or Unknown
+    // and then estimated) with `errorKind`, and the client gets `message` as an error event.
+    void endStartedStreamEarly(const QString &errorKind, const QString &message, bool keepAlive);
     void finalizeRecord();
     void maybeStoreInCache(const QJsonObject &answer, bool truncated);
 

@@ -186,14 +186,7 @@ UpstreamClient::UpstreamClient(QObject *parent)
         shard.share = share;
     }
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, [this]() {
-        int running = 0;
-        ++m_callbackDepth;
-        curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
-        --m_callbackDepth;
-        checkDone();
-        endPass();
-    });
+    connect(&m_timer, &QTimer::timeout, this, &UpstreamClient::timeoutPass);
 }
 
 UpstreamClient::~UpstreamClient()
@@ -282,12 +275,7 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     if (m_callbackDepth == 0) {
         // Kick the transfer now rather than one event-loop turn later from the 0 ms timer.
         m_timer.stop();
-        int running = 0;
-        ++m_callbackDepth;
-        curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
-        --m_callbackDepth;
-        checkDone();
-        endPass();
+        timeoutPass();
     }
     return id;
 }
@@ -310,12 +298,6 @@ void UpstreamClient::pause(quint64 id)
 {
     if (auto it = m_transfers.find(id); it != m_transfers.end())
         it->second->pauseWanted = true;
-}
-
-bool UpstreamClient::isPaused(quint64 id) const
-{
-    const auto it = m_transfers.find(id);
-    return it != m_transfers.end() && it->second->pauseWanted;
 }
 
 void UpstreamClient::resume(quint64 id)
@@ -343,13 +325,20 @@ void UpstreamClient::unpause(quint64 id)
     if (t->pauseWanted || !t->paused || t->aborted) // paused again meanwhile, or gone
         return;
     t->paused = false;
-    int running = 0;
-    ++m_callbackDepth;
     // Hands the kept bytes to the write callback (which may pause again), then one pass of the multi
     // handle so it re-arms the socket (CURL_POLL_IN) and reads on.
+    ++m_callbackDepth;
     const CURLcode rc = curl_easy_pause(t->easy, CURLPAUSE_CONT);
+    --m_callbackDepth;
     if (rc != CURLE_OK)
         qCWarning(lcProxy) << "curl_easy_pause(CONT) failed:" << curl_easy_strerror(rc);
+    timeoutPass();
+}
+
+void UpstreamClient::timeoutPass()
+{
+    int running = 0;
+    ++m_callbackDepth;
     curl_multi_socket_action(static_cast<CURLM *>(m_multi), CURL_SOCKET_TIMEOUT, 0, &running);
     --m_callbackDepth;
     checkDone();

@@ -74,8 +74,6 @@ public:
     // the connect timeout); the caller's idle deadline is its own business.
     void pause(quint64 id);
     void resume(quint64 id);
-    // The transfer is paused (pause() took effect or will at its next received bytes).
-    bool isPaused(quint64 id) const;
     int activeTransfers() const { return int(m_transfers.size()); }
 
     struct Transfer;
@@ -84,6 +82,9 @@ public:
 private:
     void socketActivity(qintptr fd, int curlEvent);
     void checkDone();
+    // One curl_multi_socket_action(CURL_SOCKET_TIMEOUT) pass (due timers, new and unpaused transfers),
+    // then checkDone() and endPass().
+    void timeoutPass();
     // Calls onPassEnd of the transfers that reported headers or data in the pass that just ended.
     void endPass();
     void reported(Transfer *t);
