@@ -17,13 +17,7 @@ namespace {
 // Every field quoted (RFC 4180); formula-looking cells neutralised (CsvCell, OWASP "CSV Injection").
 QByteArray csvLine(const QStringList &fields)
 {
-    QByteArray line;
-    for (qsizetype i = 0; i < fields.size(); ++i) {
-        if (i)
-            line += ',';
-        line += CsvCell::field(fields[i], true);
-    }
-    return line + '\n';
+    return CsvCell::line(fields, true) + '\n';
 }
 } // namespace
 

@@ -8,7 +8,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-
 using namespace Qt::StringLiterals;
 
 namespace tl::cli {
@@ -45,10 +44,7 @@ QJsonObject aggregateJson(const Aggregate &a)
 // neutralised (CsvCell, OWASP "CSV Injection").
 QString csvLine(const QStringList &fields)
 {
-    QStringList quoted;
-    for (const QString &f : fields)
-        quoted << QString::fromUtf8(CsvCell::field(f, true));
-    return quoted.join(u',') + u'\n';
+    return QString::fromUtf8(CsvCell::line(fields, true)) + u'\n';
 }
 
 } // namespace

@@ -49,13 +49,13 @@ QByteArray field(const QString &cell, bool alwaysQuote)
     return out;
 }
 
-QByteArray line(const QStringList &cells)
+QByteArray line(const QStringList &cells, bool alwaysQuote)
 {
     QByteArray out;
     for (qsizetype i = 0; i < cells.size(); ++i) {
         if (i)
             out += ',';
-        out += field(cells.at(i));
+        out += field(cells.at(i), alwaysQuote);
     }
     return out;
 }

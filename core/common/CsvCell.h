@@ -27,7 +27,7 @@ QString restored(const QString &cell);
 // cells are written plain unless `alwaysQuote`.
 QByteArray field(const QString &cell, bool alwaysQuote = false);
 
-// Fields joined with commas, without a line ending.
-QByteArray line(const QStringList &cells);
+// Fields joined with commas, without a line ending; every field quoted with `alwaysQuote`.
+QByteArray line(const QStringList &cells, bool alwaysQuote = false);
 
 } // namespace tl::CsvCell

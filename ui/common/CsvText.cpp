@@ -11,13 +11,7 @@ namespace tl::CsvText {
 
 QString line(const QStringList &fields)
 {
-    QByteArray out;
-    for (qsizetype i = 0; i < fields.size(); ++i) {
-        if (i)
-            out += ',';
-        out += CsvCell::field(fields.at(i));
-    }
-    return QString::fromUtf8(out);
+    return QString::fromUtf8(CsvCell::line(fields));
 }
 
 QString table(const QList<QStringList> &rows)
