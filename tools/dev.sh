@@ -15,7 +15,7 @@ DEPS=(
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-translations-l10n libgl-dev libxkbcommon-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libcsv-dev libpcre2-dev
-  libhttp-parser-dev libcurl4-openssl-dev libhnswlib-dev libsimdjson-dev nginx
+  libhttp-parser-dev libcurl4-openssl-dev libhnswlib-dev libsimdjson-dev zlib1g-dev nginx
   fonts-noto-cjk fonts-dejavu-core
   gnome-keyring dbus dbus-x11 libsecret-tools
   curl sqlite3 libsqlite3-dev python3 xvfb

@@ -73,6 +73,16 @@ bool isHopByHop(QByteArrayView name)
     return false;
 }
 
+// An upstream response header the client gets: not hop-by-hop, and not Content-Encoding, because the
+// body the client gets is the one curl decoded (UpstreamClient asks for identity and decodes what is
+// compressed anyway); a HEAD answer has no body, so its headers pass as they are.
+namespace {
+bool passesToClient(QByteArrayView name, bool head)
+{
+    return !isHopByHop(name) && (head || name.compare(QByteArrayView("content-encoding"), Qt::CaseInsensitive) != 0);
+}
+} // namespace
+
 bool isLedgerHeader(QByteArrayView name)
 {
     return name.size() >= 14 && name.first(14).compare("x-tokenledger-", Qt::CaseInsensitive) == 0;
@@ -880,7 +890,7 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     x.accounting.emplace(x.kind);
     QByteArray out = "HTTP/1.1 200 OK\r\n";
     for (const auto &[name, value] : headers) {
-        if (!isHopByHop(name))
+        if (passesToClient(name, false))
             out += name + ": " + value + "\r\n";
     }
     if (x.cacheHeader)
@@ -1068,8 +1078,9 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         maybeStoreSemantic(answer, usage.truncated);
     }
     HttpHeaders headers;
+    const bool head = x.request.method == "HEAD";
     for (const auto &h : x.upstreamHeaders) {
-        if (!isHopByHop(h.first))
+        if (passesToClient(h.first, head))
             headers.append(h);
     }
     headers += ledgerHeaders(r, x.cacheHeader);

@@ -245,8 +245,14 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlGlue::closeSocketCallback);
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
-    // Raw transfer: no content decoding, no transfer-decoding surprises beyond chunked framing.
-    curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+    // The proxy reads every answer (usage, cost, cache), so it asks for identity ("Accept-Encoding:
+    // identity"; the client's own Accept-Encoding is not forwarded: ClientConnection). An upstream may
+    // compress all the same (RFC 9110 section 12.5.3 lets a server ignore the field): curl then decodes
+    // what its build knows (gzip and deflate always; br and zstd when built with them, as Debian's
+    // libcurl is), as the bytes arrive, so streams stay streams; an unknown coding fails the transfer
+    // (CURLE_BAD_CONTENT_ENCODING -> "upstream_error"). HEAD answers have no body to decode.
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "identity");
+    curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 1L);
     if (t->request.method == "GET") {
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     } else if (t->request.method == "HEAD") {

@@ -46,8 +46,10 @@ struct UpstreamCallbacks
 // Chosen over QNetworkAccessManager (6 connections per host, an extra thread hop: issue 3 section 7).
 //
 // Thread affinity: create, use and destroy in one thread (the proxy worker thread). Callbacks run
-// on that thread. Redirects are never followed; the response body is passed on as received (no
-// Accept-Encoding is added, so it is identity unless the client asked otherwise).
+// on that thread. Redirects are never followed. Every request asks for identity ("Accept-Encoding:
+// identity"); a body the upstream compresses all the same (Content-Encoding gzip or deflate, br and zstd
+// where libcurl is built with them) reaches onData decoded, while onHeaders still shows the upstream's
+// Content-Encoding and Content-Length (the receiver must not pass them on with the decoded bytes).
 class UpstreamClient final : public QObject
 {
     Q_OBJECT

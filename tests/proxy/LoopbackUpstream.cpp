@@ -10,9 +10,54 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <zlib.h>
+
+#include <memory>
+
 using namespace Qt::StringLiterals;
 
 namespace tl::test {
+
+namespace {
+// HTTP content coding with zlib: "gzip" (RFC 1952) or "deflate" (the zlib format, RFC 1950, which is
+// what HTTP's "deflate" names). push() returns what the bytes so far compress to, flushed
+// (Z_SYNC_FLUSH) so a stream's events leave one by one; finish() ends the member.
+class ContentEncoder
+{
+public:
+    explicit ContentEncoder(const QByteArray &coding)
+    {
+        m_ok = deflateInit2(&m_z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, coding == "gzip" ? 15 + 16 : 15, 8,
+                            Z_DEFAULT_STRATEGY) == Z_OK;
+    }
+    ~ContentEncoder() { deflateEnd(&m_z); }
+    ContentEncoder(const ContentEncoder &) = delete;
+    ContentEncoder &operator=(const ContentEncoder &) = delete;
+    QByteArray push(const QByteArray &bytes) { return run(bytes, Z_SYNC_FLUSH); }
+    QByteArray finish() { return run({}, Z_FINISH); }
+    QByteArray all(const QByteArray &bytes) { return run(bytes, Z_FINISH); }
+
+private:
+    QByteArray run(const QByteArray &bytes, int flush)
+    {
+        QByteArray out;
+        if (!m_ok)
+            return out;
+        m_z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(bytes.constData()));
+        m_z.avail_in = uInt(bytes.size());
+        char buffer[16384];
+        do {
+            m_z.next_out = reinterpret_cast<Bytef *>(buffer);
+            m_z.avail_out = sizeof buffer;
+            deflate(&m_z, flush);
+            out.append(buffer, qsizetype(sizeof buffer - m_z.avail_out));
+        } while (m_z.avail_out == 0);
+        return out;
+    }
+    z_stream m_z{};
+    bool m_ok = false;
+};
+} // namespace
 
 QByteArray LoopbackUpstream::fixtureStream(const QString &name, bool includeUsage)
 {
@@ -277,17 +322,39 @@ struct LoopbackUpstream::Impl : QObject
         }
         const bool anthropic = path.endsWith("/messages");
         const bool responses = path.endsWith("/responses");
+        // The answer's content coding: X-Loopback-Encoding (gzip or deflate) compresses whatever the
+        // client accepts, as RFC 9110 section 12.5.3 lets a server do; else gzip when Accept-Encoding
+        // names it, as the providers' servers do.
+        QByteArray coding = headerValue(req.headers, "x-loopback-encoding");
+        if (coding.isEmpty() && headerValue(req.headers, "accept-encoding").contains("gzip"))
+            coding = "gzip";
         if (!stream) {
             const char *name = anthropic ? "d1-anthropic-message.json"
                                : responses ? "c1-openai-responses.json"
                                            : "a1-openai-chat-completion-cached.json";
-            writeJson(s, 200, readFile(providerFixture(QString::fromLatin1(name))));
+            const QByteArray answer = readFile(providerFixture(QString::fromLatin1(name)));
+            if (coding.isEmpty())
+                writeJson(s, 200, answer);
+            else
+                writeJson(s, 200, ContentEncoder(coding).all(answer), "Content-Encoding: " + coding + "\r\n");
             return;
         }
         const QString name = anthropic   ? u"d2-anthropic-message-stream.sse"_s
                              : responses ? u"c2-openai-responses-stream.sse"_s
                                          : u"b-openai-chat-stream-include-usage.sse"_s;
         const QList<QByteArray> evs = events(fixtureStream(name, anthropic || responses || includeUsage));
+        if (!coding.isEmpty()) { // the events compressed as one member, each flushed as it goes
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nContent-Encoding: "
+                     + coding + "\r\nx-request-id: req_loopback\r\nTransfer-Encoding: chunked\r\n\r\n");
+            ContentEncoder encoder(coding);
+            for (const QByteArray &e : evs) {
+                chunk(s, encoder.push(e));
+                s->flush();
+            }
+            chunk(s, encoder.finish());
+            chunk(s, {});
+            return;
+        }
         startStream(s);
         if (const QByteArray shape = headerValue(req.headers, "x-loopback-stream"); !shape.isEmpty()) {
             if (shape == "cut-inside") {

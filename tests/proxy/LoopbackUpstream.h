@@ -28,6 +28,8 @@ namespace tl::test {
 // With the request header "X-Loopback-Mode: echo" (non-streamed) it answers chat, messages and
 // embeddings in echo mode instead: the request's model, "echo: <last user message>", and usage that
 // depends only on the conversation's shape (see answerEcho in LoopbackUpstream.cpp).
+// The fixture answers (JSON and streams) are compressed with the request header "X-Loopback-Encoding:
+// gzip|deflate" whatever the request accepts, else with gzip when its Accept-Encoding names gzip.
 // GET /v1/models answers a model list. It records every request it gets.
 class LoopbackUpstream
 {

@@ -118,6 +118,8 @@ private Q_SLOTS:
     void streamedChatReachesTheClientByteForByte();
     void streamsOfEveryApiAreRecordedWithProviderUsage_data();
     void streamsOfEveryApiAreRecordedWithProviderUsage();
+    void compressedAnswersAreDecodedAndRecorded_data();
+    void compressedAnswersAreDecodedAndRecorded();
     void exactCacheServesRepeatsPerCaller();
     void cacheControlsRefreshAndBypass();
     void cachedAnswerIsReplayedAsStreamAndBack();
@@ -562,6 +564,68 @@ void ProxyTest::streamsOfEveryApiAreRecordedWithProviderUsage()
     }
     QVERIFY2(c.cost.has_value(), qPrintable(c.servedModel));
     QVERIFY(*c.cost > 0);
+}
+
+// Both official Node SDKs send "Accept-Encoding: gzip, deflate", and a server may compress even when
+// not asked (RFC 9110 section 12.5.3). Session 7's trial: a gzip answer passed through still
+// compressed, its usage unread, the call recorded unpriced. The proxy asks the upstream for identity
+// and decodes what comes compressed anyway: the client gets the decoded bytes without Content-Encoding,
+// the record the same usage and cost as for the uncompressed answer.
+void ProxyTest::compressedAnswersAreDecodedAndRecorded_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("encodingHeader"); // how the loopback upstream is made to compress
+    QTest::newRow("chat answer, gzip unasked") << QByteArray("/v1/chat/completions") << chatBody("gpt-4o")
+                                               << u"X-Loopback-Encoding: gzip"_s;
+    QTest::newRow("chat answer, deflate unasked") << QByteArray("/v1/chat/completions") << chatBody("gpt-4o")
+                                                  << u"X-Loopback-Encoding: deflate"_s;
+    QTest::newRow("chat stream, gzip unasked")
+        << QByteArray("/v1/chat/completions") << chatBody("gpt-4o-mini", true) << u"X-Loopback-Encoding: gzip"_s;
+    QTest::newRow("Anthropic message, gzip unasked") << QByteArray("/v1/messages") << anthropicBody(false)
+                                                     << u"X-Loopback-Encoding: gzip"_s;
+    QTest::newRow("Anthropic stream, deflate unasked") << QByteArray("/v1/messages") << anthropicBody(true)
+                                                       << u"X-Loopback-Encoding: deflate"_s;
+    QTest::newRow("Responses answer, deflate unasked") << QByteArray("/v1/responses") << responsesBody(false)
+                                                       << u"X-Loopback-Encoding: deflate"_s;
+    QTest::newRow("Responses stream, gzip unasked") << QByteArray("/v1/responses") << responsesBody(true)
+                                                    << u"X-Loopback-Encoding: gzip"_s;
+    // The SDKs' own header: not forwarded; the upstream (gzip when asked) is asked for identity.
+    QTest::newRow("chat answer, client accepts gzip") << QByteArray("/v1/chat/completions") << chatBody("gpt-4o")
+                                                      << u"Accept-Encoding: gzip, deflate"_s;
+    QTest::newRow("chat stream, client accepts gzip") << QByteArray("/v1/chat/completions")
+                                                      << chatBody("gpt-4o-mini", true, true)
+                                                      << u"Accept-Encoding: gzip, deflate"_s;
+}
+
+void ProxyTest::compressedAnswersAreDecodedAndRecorded()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, encodingHeader);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QStringList headers{u"x-api-key: "_s + QString::fromLatin1(kKeyA), u"anthropic-version: 2023-06-01"_s,
+                              u"Authorization: Bearer "_s + QString::fromLatin1(kKeyA),
+                              u"X-TokenLedger-Cache: bypass"_s};
+    const HttpResult plain = h.curl(path, body, headers);
+    const HttpResult coded = h.curl(path, body, QStringList(headers) << encodingHeader);
+    QCOMPARE(plain.status, 200);
+    QCOMPARE(coded.status, 200);
+    QVERIFY(!coded.headers.contains("content-encoding"));
+    QVERIFY(!coded.body.isEmpty());
+    QCOMPARE(coded.body, plain.body);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[1].usage, recs[0].usage);
+    QVERIFY(recs[1].usage.promptTokens > 0);
+    QVERIFY(recs[1].cost.has_value());
+    QCOMPARE(*recs[1].cost, *recs[0].cost);
+    QVERIFY(*recs[1].cost > 0);
+    QCOMPARE(recs[1].servedModel, recs[0].servedModel);
+    QCOMPARE(recs[1].responseBytes, recs[0].responseBytes);
+    QCOMPARE(headerValue(h.upstream().lastRequest().headers, "accept-encoding"), QByteArray("identity"));
 }
 
 void ProxyTest::exactCacheServesRepeatsPerCaller()
