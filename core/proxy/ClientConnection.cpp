@@ -1037,14 +1037,17 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         return;
     }
     if (!errorKind.isEmpty()) {
-        // The headers came, then the body was cut (the upstream closed, or a timeout): the answer is not
+        // The headers came, then the body was cut (the upstream closed, or a timeout) or could not be
+        // read (a content coding curl does not know, a corrupt compressed body): the answer is not
         // passed on as a well-framed but truncated body; the client gets a 502 in the provider's shape.
         // The provider may have billed the call: its usage is unknown, so the record is unpriced.
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         r.usageStatus = UsageStatus::Unknown;
         respondError(502,
-                     u"The upstream closed the connection before the whole answer arrived (%1 bytes received)."_s
-                         .arg(x.responseBody.size()),
+                     errorKind == u"upstream_cut"_s
+                         ? u"The upstream closed the connection before the whole answer arrived (%1 bytes received)."_s
+                               .arg(x.responseBody.size())
+                         : u"The upstream's answer could not be read: %1"_s.arg(message),
                      errorKind);
         return;
     }

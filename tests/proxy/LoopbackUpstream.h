@@ -29,7 +29,8 @@ namespace tl::test {
 // embeddings in echo mode instead: the request's model, "echo: <last user message>", and usage that
 // depends only on the conversation's shape (see answerEcho in LoopbackUpstream.cpp).
 // The fixture answers (JSON and streams) are compressed with the request header "X-Loopback-Encoding:
-// gzip|deflate" whatever the request accepts, else with gzip when its Accept-Encoding names gzip.
+// gzip|deflate" whatever the request accepts, else with gzip when its Accept-Encoding names gzip; any
+// other X-Loopback-Encoding value labels the plain JSON answer with that Content-Encoding.
 // GET /v1/models answers a model list. It records every request it gets.
 class LoopbackUpstream
 {

@@ -120,6 +120,7 @@ private Q_SLOTS:
     void streamsOfEveryApiAreRecordedWithProviderUsage();
     void compressedAnswersAreDecodedAndRecorded_data();
     void compressedAnswersAreDecodedAndRecorded();
+    void answerInAnUnknownCodingGets502();
     void exactCacheServesRepeatsPerCaller();
     void cacheControlsRefreshAndBypass();
     void cachedAnswerIsReplayedAsStreamAndBack();
@@ -626,6 +627,27 @@ void ProxyTest::compressedAnswersAreDecodedAndRecorded()
     QCOMPARE(recs[1].servedModel, recs[0].servedModel);
     QCOMPARE(recs[1].responseBytes, recs[0].responseBytes);
     QCOMPARE(headerValue(h.upstream().lastRequest().headers, "accept-encoding"), QByteArray("identity"));
+}
+
+void ProxyTest::answerInAnUnknownCodingGets502()
+{
+    // libcurl cannot decode it, so its usage cannot be read: a provider-shaped 502 naming the reason, an
+    // unpriced record; never the undecoded bytes as if they were the answer.
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"),
+                                auth(kKeyA) << u"X-Loopback-Encoding: x-unknown"_s);
+    QCOMPARE(r.status, 502);
+    const QJsonObject error = QJsonDocument::fromJson(r.body).object().value("error"_L1).toObject();
+    QVERIFY2(error.value("message"_L1).toString().startsWith(u"The upstream's answer could not be read: "_s),
+             r.body.constData());
+    QCOMPARE(error.value("type"_L1).toString(), u"api_error"_s);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].httpStatus, 502);
+    QCOMPARE(recs[0].errorKind, u"upstream_error"_s);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
+    QVERIFY(!recs[0].cost.has_value());
 }
 
 void ProxyTest::exactCacheServesRepeatsPerCaller()
