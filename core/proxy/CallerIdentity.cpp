@@ -24,11 +24,34 @@ QByteArray newCallerSalt()
 
 QByteArray keyFromHeaders(const QByteArray &authorization, const QByteArray &xApiKey, const QByteArray &azureKey)
 {
+    QByteArray key;
     if (authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        return authorization.mid(7).trimmed();
-    if (!xApiKey.isEmpty())
-        return xApiKey;
-    return azureKey;
+        key = authorization.mid(7).trimmed();
+    else if (!xApiKey.isEmpty())
+        key = xApiKey;
+    else
+        key = azureKey;
+    return key == kKeychainKeyPlaceholder ? QByteArray() : key;
+}
+
+bool isKeyHeader(QByteArrayView name)
+{
+    return name.compare(QByteArrayView("authorization"), Qt::CaseInsensitive) == 0
+           || name.compare(QByteArrayView("x-api-key"), Qt::CaseInsensitive) == 0
+           || name.compare(QByteArrayView("api-key"), Qt::CaseInsensitive) == 0;
+}
+
+bool isKeychainPlaceholder(QByteArrayView name, QByteArrayView value)
+{
+    if (!isKeyHeader(name))
+        return false;
+    value = value.trimmed();
+    if (name.size() == 13) { // authorization
+        if (value.size() < 7 || value.first(7).compare(QByteArrayView("bearer "), Qt::CaseInsensitive) != 0)
+            return false;
+        value = value.sliced(7).trimmed();
+    }
+    return value == QByteArrayView(kKeychainKeyPlaceholder);
 }
 
 } // namespace tl

@@ -88,6 +88,34 @@ bool isLedgerHeader(QByteArrayView name)
     return name.size() >= 14 && name.first(14).compare("x-tokenledger-", Qt::CaseInsensitive) == 0;
 }
 
+HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, bool withClientKey,
+                            std::initializer_list<QByteArrayView> dropped)
+{
+    HttpHeaders out;
+    out.reserve(client.size() + 1);
+    bool hasKey = false;
+    for (const auto &[name, value] : client) {
+        if (isHopByHop(name) || isLedgerHeader(name)
+            || std::any_of(dropped.begin(), dropped.end(),
+                           [&](QByteArrayView d) { return d.compare(name, Qt::CaseInsensitive) == 0; }))
+            continue;
+        if (isKeyHeader(name)) {
+            if (!withClientKey || isKeychainPlaceholder(name, value))
+                continue;
+            hasKey = true;
+        }
+        out.append({name, value});
+    }
+    if (!hasKey && !u.apiKey.isEmpty()) {
+        switch (u.kind) {
+        case UpstreamKind::Anthropic: out.append({QByteArray("x-api-key"), u.apiKey}); break;
+        case UpstreamKind::AzureOpenAi: out.append({QByteArray("api-key"), u.apiKey}); break;
+        default: out.append({QByteArray("Authorization"), "Bearer " + u.apiKey}); break;
+        }
+    }
+    return out;
+}
+
 QString errorKindForStatus(int status)
 {
     if (status < 400)
@@ -552,7 +580,9 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
 {
     const HttpRequest &req = m_parser.request();
     const ApiKind kind = m_parser.headersComplete() ? proxy::classify(req.method, req.target) : ApiKind::Other;
-    const Dialect dialect = proxy::dialectOf(kind);
+    const Dialect dialect = m_parser.headersComplete()
+                                ? proxy::dialectOf(kind, req.target, hasHeader(req.headers, "anthropic-version"))
+                                : Dialect::OpenAi;
     if (m_parser.headersComplete() && (status == 413 || status == 400)) {
         // A request we could name: it gets a record, like every answered request.
         CallRecord r;
@@ -635,8 +665,8 @@ void ClientConnection::startExchange(HttpRequest request)
     m_server.stats().inFlight.fetch_add(1, std::memory_order_relaxed);
     x.request = std::move(request);
     x.kind = proxy::classify(x.request.method, x.request.target);
-    x.dialect = proxy::dialectOf(x.kind);
     const HttpHeaders &h = x.request.headers;
+    x.dialect = proxy::dialectOf(x.kind, x.request.target, hasHeader(h, "anthropic-version"));
 
     CallRecord &r = x.record;
     r.startedAtUs = nowUs();
@@ -680,8 +710,7 @@ void ClientConnection::startExchange(HttpRequest request)
             break;
         }
     }
-    if (!x.upstream && wanted.isEmpty() && !config.upstreams.isEmpty() && x.kind == ApiKind::Other)
-        x.upstream = &config.upstreams.first();
+    // No fallback to an upstream of the other dialect: the request's key would go to the other provider.
     if (!x.upstream) {
         respondError(404, wanted.isEmpty() ? u"No upstream is configured for this API."_s
                                            : u"No upstream named \"%1\" is configured."_s.arg(wanted),
@@ -689,6 +718,15 @@ void ClientConnection::startExchange(HttpRequest request)
         return;
     }
     r.provider = x.upstream->effectivePriceProvider();
+    if (x.upstream->apiKey.isEmpty()
+        && std::any_of(h.cbegin(), h.cend(), [](const auto &hd) { return isKeychainPlaceholder(hd.first, hd.second); })) {
+        respondError(401,
+                     u"The key \"%1\" asks the proxy for the key kept in the keychain for upstream \"%2\", and none "
+                     "is stored: save one on the Proxy page, or send your own key."_s
+                         .arg(QLatin1StringView(kKeychainKeyPlaceholder), x.upstream->id),
+                     u"no_stored_key"_s);
+        return;
+    }
 
     // The caller's key (or the configured one) names the caller; it is hashed, never kept.
     const QByteArray clientKey = keyFromHeaders(headerValue(h, "authorization"), headerValue(h, "x-api-key"),
@@ -823,22 +861,7 @@ void ClientConnection::forwardUpstream()
     req.method = x.request.method;
     req.url = upstreamUrl(u, x.request.target);
     req.connectTimeoutMs = config.connectTimeoutMs;
-    bool hasKey = false;
-    for (const auto &[name, value] : x.request.headers) {
-        if (isHopByHop(name) || isLedgerHeader(name))
-            continue;
-        if (name.compare("authorization", Qt::CaseInsensitive) == 0 || name.compare("x-api-key", Qt::CaseInsensitive) == 0
-            || name.compare("api-key", Qt::CaseInsensitive) == 0)
-            hasKey = true;
-        req.headers.append({name, value});
-    }
-    if (!hasKey && !u.apiKey.isEmpty()) {
-        switch (u.kind) {
-        case UpstreamKind::Anthropic: req.headers.append({QByteArray("x-api-key"), u.apiKey}); break;
-        case UpstreamKind::AzureOpenAi: req.headers.append({QByteArray("api-key"), u.apiKey}); break;
-        default: req.headers.append({QByteArray("Authorization"), "Bearer " + u.apiKey}); break;
-        }
-    }
+    req.headers = upstreamHeaders(x.request.headers, u, true);
     // The client's bytes unless the savings pipeline changed the body (few-shot, compression, routing).
     req.body = x.workChanged ? QJsonDocument(x.work).toJson(QJsonDocument::Compact) : x.request.body;
     // OpenAI chat streams report usage only when asked: ask, and hide the extra chunk from the client.

@@ -18,6 +18,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -111,6 +112,12 @@ const char *reasonPhrase(int status);
 bool isHopByHop(QByteArrayView name);
 bool isLedgerHeader(QByteArrayView name); // X-TokenLedger-*: never sent upstream
 QString errorKindForStatus(int status);
+// The headers of a request to upstream `u`, made from the client's: hop-by-hop, X-TokenLedger-* and
+// `dropped` headers left out; the client's key headers only when `withClientKey` (a side call to
+// another upstream must not carry them), and never the keychain placeholder (kKeychainKeyPlaceholder);
+// then, when no client key goes, the upstream's key from the keychain (if any) in its provider's header.
+HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, bool withClientKey,
+                            std::initializer_list<QByteArrayView> dropped = {});
 // Absolute upstream URL for a client request target (path + query) under the upstream's base URL.
 QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target);
 // The client's cache controls (exact and semantic cache alike), from every line of Cache-Control and

@@ -40,9 +40,22 @@ ApiKind classify(QByteArrayView method, QByteArrayView target)
     return ApiKind::Other;
 }
 
-Dialect dialectOf(ApiKind kind)
+Dialect dialectOf(ApiKind kind, QByteArrayView target, bool hasAnthropicVersion)
 {
-    return kind == ApiKind::Messages || kind == ApiKind::CountTokens ? Dialect::Anthropic : Dialect::OpenAi;
+    if (kind == ApiKind::Messages || kind == ApiKind::CountTokens)
+        return Dialect::Anthropic;
+    if (kind != ApiKind::Models && kind != ApiKind::Other)
+        return Dialect::OpenAi; // the OpenAI APIs' own paths, whatever else the request carries
+    if (hasAnthropicVersion)
+        return Dialect::Anthropic;
+    QByteArrayView path = target;
+    if (const qsizetype q = path.indexOf('?'); q >= 0)
+        path = path.first(q);
+    while (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    if (path.endsWith("/complete") || path.endsWith("/messages") || path.contains("/messages/"))
+        return Dialect::Anthropic;
+    return Dialect::OpenAi;
 }
 
 bool isPriced(ApiKind kind)

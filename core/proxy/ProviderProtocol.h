@@ -26,7 +26,13 @@ enum class ApiKind {
 };
 
 ApiKind classify(QByteArrayView method, QByteArrayView path);
-Dialect dialectOf(ApiKind kind);
+// The provider dialect of a request, which picks its upstream and its error shape. Anthropic: the
+// Messages API and anything under it (/v1/messages/batches, count_tokens), the legacy /v1/complete, and
+// a models or other request that carries `anthropic-version` (the Anthropic API reference, "Versions":
+// every request sends it, and the official SDK does), so /v1/models, /v1/files and the other paths the
+// two APIs share go where their key belongs, never to the other provider. The OpenAI APIs' own paths
+// (chat/completions, completions, embeddings, responses) are OpenAI. `target`: path and query.
+Dialect dialectOf(ApiKind kind, QByteArrayView target, bool hasAnthropicVersion);
 bool isPriced(ApiKind kind);
 bool isCacheable(ApiKind kind);
 QString apiName(ApiKind kind); // "chat.completions", "messages", ...

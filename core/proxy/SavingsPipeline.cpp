@@ -392,27 +392,7 @@ void ClientConnection::startSideCall(const UpstreamConfig &u, const QByteArray &
     req.url = upstreamUrl(u, path);
     req.connectTimeoutMs = config.connectTimeoutMs;
     // The client's own headers (its key when it is the request's upstream), as for its own call.
-    bool hasKey = false;
-    const bool sameUpstream = &u == x.upstream;
-    for (const auto &[name, value] : x.request.headers) {
-        if (isHopByHop(name) || isLedgerHeader(name) || name.compare("content-type", Qt::CaseInsensitive) == 0
-            || name.compare("accept", Qt::CaseInsensitive) == 0)
-            continue;
-        const bool keyHeader = name.compare("authorization", Qt::CaseInsensitive) == 0
-                               || name.compare("x-api-key", Qt::CaseInsensitive) == 0
-                               || name.compare("api-key", Qt::CaseInsensitive) == 0;
-        if (keyHeader && !sameUpstream)
-            continue;
-        hasKey = hasKey || keyHeader;
-        req.headers.append({name, value});
-    }
-    if (!hasKey && !u.apiKey.isEmpty()) {
-        switch (u.kind) {
-        case UpstreamKind::Anthropic: req.headers.append({QByteArray("x-api-key"), u.apiKey}); break;
-        case UpstreamKind::AzureOpenAi: req.headers.append({QByteArray("api-key"), u.apiKey}); break;
-        default: req.headers.append({QByteArray("Authorization"), "Bearer " + u.apiKey}); break;
-        }
-    }
+    req.headers = upstreamHeaders(x.request.headers, u, &u == x.upstream, {"content-type", "accept"});
     if (u.kind == UpstreamKind::Anthropic && headerValue(req.headers, "anthropic-version").isEmpty())
         req.headers.append({QByteArray("anthropic-version"), QByteArray("2023-06-01")});
     req.headers.append({QByteArray("Content-Type"), QByteArray("application/json")});

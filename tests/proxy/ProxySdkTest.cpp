@@ -29,7 +29,11 @@ void ProxySdkTest::officialClientsThroughTheProxy()
     const QString sdkDir = QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/tests/proxy/sdk"_s;
     if (!QFile::exists(sdkDir + u"/node_modules/openai/package.json"_s))
         QFAIL("npm packages missing: run `npm ci` in tests/proxy/sdk (tools/dev.sh test does)");
-    ProxyHarness h([](ProxyConfig &c) { c.firstByteTimeoutMs = 1000; });
+    ProxyHarness h([](ProxyConfig &c) {
+        c.firstByteTimeoutMs = 1000;
+        for (UpstreamConfig &u : c.upstreams) // as if kept in the keychain (SecretStoreTest has the real one)
+            u.apiKey = u.kind == UpstreamKind::Anthropic ? "sk-STORED-sdk-anthropic" : "sk-STORED-sdk-openai";
+    });
     QVERIFY2(h.ok(), qPrintable(h.error()));
     QProcess node;
     node.setWorkingDirectory(sdkDir);
@@ -79,9 +83,26 @@ void ProxySdkTest::officialClientsThroughTheProxy()
     QCOMPARE(fromCache.value("stop"_L1).toString(), u"end_turn"_s);
     QCOMPARE(out.value("messagesError"_L1).toObject().value("status"_L1).toInt(), 504);
 
+    // The placeholder key "tokenledger": the upstream got the stored key of the request's own provider.
+    QCOMPARE(out.value("storedKeyChat"_L1).toObject().value("content"_L1).toString(),
+             u"Here is the summary you asked for."_s);
+    QCOMPARE(out.value("storedKeyAnthropicModels"_L1).toObject().value("count"_L1).toInt(), 1);
+    const QList<HttpRequest> sent = h.upstream().requests();
+    QCOMPARE(sent.size(), 11); // 14 calls; the three cache hits (chatCached, the two stream replays) reached none
+    const HttpRequest storedChat = sent.at(sent.size() - 2);
+    QCOMPARE(headerValue(storedChat.headers, "authorization"), QByteArray("Bearer sk-STORED-sdk-openai"));
+    const HttpRequest storedModels = sent.last();
+    QCOMPARE(storedModels.target, QByteArray("/v1/models"));
+    QCOMPARE(headerValue(storedModels.headers, "x-api-key"), QByteArray("sk-STORED-sdk-anthropic"));
+    QVERIFY(!hasHeader(storedModels.headers, "authorization"));
+    for (const HttpRequest &req : sent) {
+        for (const auto &hd : req.headers)
+            QVERIFY2(!hd.second.contains("tokenledger"), hd.first.constData());
+    }
+
     // The ledger: one record per SDK call, usage and costs from the fixtures.
     const QList<CallRecord> recs = h.records();
-    QCOMPARE(recs.size(), 12);
+    QCOMPARE(recs.size(), 14);
     for (const CallRecord &r : recs) {
         QCOMPARE(r.endpoint, u"sdk-test"_s);
         QVERIFY(r.keyId.startsWith(u"k_"_s));
@@ -97,6 +118,8 @@ void ProxySdkTest::officialClientsThroughTheProxy()
     QCOMPARE(recs[10].savedCost, *recs[8].cost);
     QCOMPARE(recs[11].httpStatus, 504);
     QCOMPARE(recs[11].errorKind, u"timeout"_s);
+    QCOMPARE(recs[13].provider, u"anthropic"_s); // the Anthropic SDK's models.list()
+    QVERIFY(recs[12].keyId != recs[0].keyId);   // the stored key's caller, not the planted key's
 }
 
 QTEST_GUILESS_MAIN(ProxySdkTest)

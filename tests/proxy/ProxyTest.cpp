@@ -121,6 +121,10 @@ private Q_SLOTS:
     void compressedAnswersAreDecodedAndRecorded_data();
     void compressedAnswersAreDecodedAndRecorded();
     void answerInAnUnknownCodingGets502();
+    void requestsGoToTheUpstreamOfTheirProvider_data();
+    void requestsGoToTheUpstreamOfTheirProvider();
+    void keychainPlaceholderKeyTakesTheStoredKey_data();
+    void keychainPlaceholderKeyTakesTheStoredKey();
     void exactCacheServesRepeatsPerCaller();
     void cacheControlsRefreshAndBypass();
     void cachedAnswerIsReplayedAsStreamAndBack();
@@ -648,6 +652,129 @@ void ProxyTest::answerInAnUnknownCodingGets502()
     QCOMPARE(recs[0].errorKind, u"upstream_error"_s);
     QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
     QVERIFY(!recs[0].cost.has_value());
+}
+
+// Session 8's trial: the Anthropic SDK's models.list(), Message Batches and Files calls went to the
+// OpenAI upstream with the Anthropic key (x-api-key) on them. A request goes to its own provider's
+// upstream: the Anthropic paths and every request with anthropic-version go to Anthropic.
+void ProxyTest::requestsGoToTheUpstreamOfTheirProvider_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("anthropicSdk"); // anthropic-version + x-api-key, else Authorization
+    QTest::addColumn<bool>("toAnthropic");
+    QTest::addColumn<QString>("provider");
+    QTest::newRow("Anthropic models.list") << QByteArray("/v1/models") << QByteArray() << true << true << u"anthropic"_s;
+    QTest::newRow("Anthropic batches.create") << QByteArray("/v1/messages/batches") << QByteArray(R"({"requests":[]})")
+                                              << true << true << u"anthropic"_s;
+    QTest::newRow("Anthropic batches.list") << QByteArray("/v1/messages/batches?limit=2") << QByteArray() << true
+                                            << true << u"anthropic"_s;
+    QTest::newRow("batch results, no version header") << QByteArray("/v1/messages/batches/msgbatch_1/results")
+                                                      << QByteArray() << false << true << u"anthropic"_s;
+    QTest::newRow("Anthropic files.upload") << QByteArray("/v1/files") << QByteArray(R"({"x":1})") << true << true
+                                            << u"anthropic"_s;
+    QTest::newRow("OpenAI models.list") << QByteArray("/v1/models") << QByteArray() << false << false << u"openai"_s;
+    QTest::newRow("OpenAI files") << QByteArray("/v1/files") << QByteArray(R"({"x":1})") << false << false
+                                  << u"openai"_s;
+    QTest::newRow("OpenAI batches") << QByteArray("/v1/batches") << QByteArray(R"({"x":1})") << false << false
+                                    << u"openai"_s;
+    // Anthropic's OpenAI-compatible chat endpoint is reached with the OpenAI SDK and an openai-compatible
+    // upstream; a stray anthropic-version does not move an OpenAI API's path.
+    QTest::newRow("chat completions with anthropic-version") << QByteArray("/v1/chat/completions")
+                                                             << chatBody("gpt-4o") << true << false << u"openai"_s;
+}
+
+void ProxyTest::requestsGoToTheUpstreamOfTheirProvider()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(bool, anthropicSdk);
+    QFETCH(bool, toAnthropic);
+    QFETCH(QString, provider);
+    LoopbackUpstream anthropicUpstream;
+    ProxyHarness h([&](ProxyConfig &c) {
+        for (UpstreamConfig &u : c.upstreams) {
+            if (u.kind == UpstreamKind::Anthropic)
+                u.baseUrl = QUrl(QString::fromLatin1(anthropicUpstream.baseUrl("")));
+        }
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QStringList headers = anthropicSdk ? QStringList{u"x-api-key: "_s + QString::fromLatin1(kKeyA),
+                                                           u"anthropic-version: 2023-06-01"_s}
+                                             : auth(kKeyA);
+    const HttpResult r = h.curl(path, body, headers);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(anthropicUpstream.requestCount(), toAnthropic ? 1 : 0);
+    QCOMPARE(h.upstream().requestCount(), toAnthropic ? 0 : 1);
+    const HttpRequest got = toAnthropic ? anthropicUpstream.lastRequest() : h.upstream().lastRequest();
+    QCOMPARE(got.target, path);
+    QCOMPARE(headerValue(got.headers, anthropicSdk ? "x-api-key" : "authorization"),
+             anthropicSdk ? kKeyA : "Bearer " + kKeyA);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].provider, provider);
+}
+
+// The official SDKs refuse to start without a key; a client that wants the proxy's stored key sends the
+// placeholder "tokenledger", which never reaches an upstream.
+void ProxyTest::keychainPlaceholderKeyTakesTheStoredKey_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("keyHeader");
+    QTest::addColumn<bool>("stored");
+    QTest::addColumn<QByteArray>("upstreamHeader");
+    QTest::addColumn<QByteArray>("upstreamValue");
+    QTest::newRow("OpenAI SDK, key stored") << QByteArray("/v1/chat/completions") << chatBody("gpt-4o")
+                                            << u"Authorization: Bearer tokenledger"_s << true
+                                            << QByteArray("authorization") << QByteArray("Bearer sk-STORED-openai");
+    QTest::newRow("Anthropic SDK, key stored") << QByteArray("/v1/messages") << anthropicBody(false)
+                                               << u"x-api-key: tokenledger"_s << true << QByteArray("x-api-key")
+                                               << QByteArray("sk-STORED-anthropic");
+    QTest::newRow("OpenAI SDK, none stored") << QByteArray("/v1/chat/completions") << chatBody("gpt-4o")
+                                             << u"Authorization: Bearer tokenledger"_s << false << QByteArray()
+                                             << QByteArray();
+    QTest::newRow("Anthropic SDK, none stored") << QByteArray("/v1/messages") << anthropicBody(false)
+                                                << u"x-api-key: tokenledger"_s << false << QByteArray() << QByteArray();
+}
+
+void ProxyTest::keychainPlaceholderKeyTakesTheStoredKey()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, keyHeader);
+    QFETCH(bool, stored);
+    QFETCH(QByteArray, upstreamHeader);
+    QFETCH(QByteArray, upstreamValue);
+    ProxyHarness h([&](ProxyConfig &c) {
+        for (UpstreamConfig &u : c.upstreams) {
+            if (stored)
+                u.apiKey = u.kind == UpstreamKind::Anthropic ? "sk-STORED-anthropic" : "sk-STORED-openai";
+        }
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const bool anthropic = path == "/v1/messages";
+    const QString version = anthropic ? u"anthropic-version: 2023-06-01"_s : u"X-No-Version: 1"_s;
+    const HttpResult withPlaceholder = h.curl(path, body, {keyHeader, version});
+    if (!stored) {
+        QCOMPARE(withPlaceholder.status, 401);
+        QVERIFY2(withPlaceholder.body.contains("none is stored"), withPlaceholder.body.constData());
+        QCOMPARE(h.upstream().requestCount(), 0);
+        QCOMPARE(h.records().size(), 0); // like every 401: a refused caller's noise stays out of the ledger
+        return;
+    }
+    QCOMPARE(withPlaceholder.status, 200);
+    const HttpRequest got = h.upstream().lastRequest();
+    QCOMPARE(headerValue(got.headers, upstreamHeader.constData()), upstreamValue);
+    for (const auto &hd : got.headers)
+        QVERIFY2(!hd.second.contains("tokenledger"), hd.first.constData());
+    // The caller is the stored key's, as for a request with no key at all.
+    const HttpResult keyless = h.curl(path, body, {version, u"X-TokenLedger-Cache: bypass"_s});
+    QCOMPARE(keyless.status, 200);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QVERIFY(!recs[0].keyId.isEmpty());
+    QCOMPARE(recs[0].keyId, recs[1].keyId);
 }
 
 void ProxyTest::exactCacheServesRepeatsPerCaller()

@@ -84,4 +84,18 @@ await step('messagesError', async () => {
   await anthropic.messages.create({ model: 'never', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
   return { error: 'no error thrown' };
 });
+// Clients with the placeholder key "tokenledger": the proxy sends the key it keeps in the keychain. The
+// Anthropic SDK's models.list() must reach the Anthropic upstream (with the Anthropic key), not OpenAI's.
+const openaiStored = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'tokenledger', maxRetries: 0, timeout: 20000,
+  defaultHeaders: { 'X-TokenLedger-Endpoint': 'sdk-test' } });
+const anthropicStored = new Anthropic({ baseURL: base, apiKey: 'tokenledger', maxRetries: 0, timeout: 20000,
+  defaultHeaders: { 'X-TokenLedger-Endpoint': 'sdk-test' } });
+await step('storedKeyChat', async () => {
+  const r = await openaiStored.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'stored key' }] });
+  return { content: r.choices[0].message.content };
+});
+await step('storedKeyAnthropicModels', async () => {
+  const page = await anthropicStored.models.list();
+  return { count: page.data.length };
+});
 console.log(JSON.stringify(out));
