@@ -516,6 +516,15 @@ void ClientConnection::onDisconnected()
 
 void ClientConnection::onReadyRead()
 {
+    if (m_lingerBytesLeft >= 0) {
+        // After a 413: the rest of the refused body is read and dropped, so the client's own write
+        // finishes and it reads the answer (a client still sending when the proxy closed saw a reset and
+        // reported a connection error instead: Node's fetch, so both official SDKs, which then retried).
+        m_lingerBytesLeft -= m_socket->skip(m_socket->bytesAvailable());
+        if (m_lingerBytesLeft < 0)
+            closeSocket();
+        return;
+    }
     m_inBuffer.append(m_socket->readAll());
     if (!m_exchange)
         processBuffer();
@@ -565,6 +574,11 @@ void ClientConnection::onHeaderTimeout()
 {
     if (m_exchange)
         return;
+    if (m_lingerBytesLeft >= 0) { // the lingering drain after a 413 ends
+        m_lingerBytesLeft = -1;
+        closeSocket();
+        return;
+    }
     if (m_parser.headersComplete()) {
         rejectAndClose(408, "request body not received in time");
         return;
@@ -601,6 +615,10 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
         for (QString *text : {&r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry,
                               &r.priceVersion, &r.requestHash, &r.taskType})
             *text = u""_s;
+        if (const QByteArray key = keyFromHeaders(headerValue(req.headers, "authorization"),
+                                                  headerValue(req.headers, "x-api-key"), headerValue(req.headers, "api-key"));
+            !key.isEmpty())
+            r.keyId = m_server.callerIdentityFor(key);
         r.id = m_server.ledger().writer().submit(r);
         m_server.recordFinished(r);
     }
@@ -611,6 +629,13 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
     m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
     m_closing = true;
     m_inBuffer.clear();
+    if (status == 413 && m_parser.headersComplete()) {
+        // Lingering close (as nginx's lingering_close): the connection stays open while the client
+        // sends the rest of its body, which is dropped unread, up to kLingerBytes or kLingerMs.
+        m_lingerBytesLeft = kLingerBytes;
+        setDeadline(Deadline::Client, kLingerMs);
+        return;
+    }
     closeSocket();
 }
 

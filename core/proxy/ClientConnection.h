@@ -152,6 +152,12 @@ private:
     bool m_continueSent = false;
     QElapsedTimer m_bodyClock;      // started when a request's headers are complete, until its body is
     bool m_closeAfterResponse = false;
+    // After a 413 the rest of the body is read and dropped (lingering close) so that a client still
+    // writing it reads the 413 instead of a connection reset: at most kLingerBytes, for at most kLingerMs,
+    // then the connection closes. -1: not lingering.
+    static constexpr qint64 kLingerBytes = 1ll << 30;
+    static constexpr int kLingerMs = 30'000;
+    qint64 m_lingerBytesLeft = -1;
 };
 
 } // namespace tl

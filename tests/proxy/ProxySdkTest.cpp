@@ -31,6 +31,7 @@ void ProxySdkTest::officialClientsThroughTheProxy()
         QFAIL("npm packages missing: run `npm ci` in tests/proxy/sdk (tools/dev.sh test does)");
     ProxyHarness h([](ProxyConfig &c) {
         c.firstByteTimeoutMs = 1000;
+        c.maxBodyBytes = 1024 * 1024; // the tooLarge step sends 20 MiB
         for (UpstreamConfig &u : c.upstreams) // as if kept in the keychain (SecretStoreTest has the real one)
             u.apiKey = u.kind == UpstreamKind::Anthropic ? "sk-STORED-sdk-anthropic" : "sk-STORED-sdk-openai";
     });
@@ -83,6 +84,10 @@ void ProxySdkTest::officialClientsThroughTheProxy()
     QCOMPARE(fromCache.value("stop"_L1).toString(), u"end_turn"_s);
     QCOMPARE(out.value("messagesError"_L1).toObject().value("status"_L1).toInt(), 504);
 
+    // A body over the limit: the 413 reaches the SDK (before the lingering close it saw "Connection error").
+    const QJsonObject tooLarge = out.value("tooLarge"_L1).toObject();
+    QVERIFY2(tooLarge.value("status"_L1).toInt() == 413, qPrintable(tooLarge.value("error"_L1).toString()));
+
     // The placeholder key "tokenledger": the upstream got the stored key of the request's own provider.
     QCOMPARE(out.value("storedKeyChat"_L1).toObject().value("content"_L1).toString(),
              u"Here is the summary you asked for."_s);
@@ -102,7 +107,7 @@ void ProxySdkTest::officialClientsThroughTheProxy()
 
     // The ledger: one record per SDK call, usage and costs from the fixtures.
     const QList<CallRecord> recs = h.records();
-    QCOMPARE(recs.size(), 14);
+    QCOMPARE(recs.size(), 15); // the 413 is recorded too
     for (const CallRecord &r : recs) {
         QCOMPARE(r.endpoint, u"sdk-test"_s);
         QVERIFY(r.keyId.startsWith(u"k_"_s));
@@ -118,8 +123,11 @@ void ProxySdkTest::officialClientsThroughTheProxy()
     QCOMPARE(recs[10].savedCost, *recs[8].cost);
     QCOMPARE(recs[11].httpStatus, 504);
     QCOMPARE(recs[11].errorKind, u"timeout"_s);
-    QCOMPARE(recs[13].provider, u"anthropic"_s); // the Anthropic SDK's models.list()
-    QVERIFY(recs[12].keyId != recs[0].keyId);   // the stored key's caller, not the planted key's
+    QCOMPARE(recs[12].httpStatus, 413);
+    QCOMPARE(recs[12].errorKind, u"request_too_large"_s);
+    QCOMPARE(recs[12].keyId, recs[0].keyId); // named by the client's key, though the body was not read
+    QCOMPARE(recs[14].provider, u"anthropic"_s); // the Anthropic SDK's models.list()
+    QVERIFY(recs[13].keyId != recs[0].keyId);   // the stored key's caller, not the planted key's
 }
 
 QTEST_GUILESS_MAIN(ProxySdkTest)

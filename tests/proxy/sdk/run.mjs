@@ -84,6 +84,11 @@ await step('messagesError', async () => {
   await anthropic.messages.create({ model: 'never', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
   return { error: 'no error thrown' };
 });
+await step('tooLarge', async () => {
+  // A body over the proxy's limit (ProxySdkTest sets 1 MiB): the SDK must see the 413, not a connection error.
+  await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(20 * 1024 * 1024) }] });
+  return { error: 'no error thrown' };
+});
 // Clients with the placeholder key "tokenledger": the proxy sends the key it keeps in the keychain. The
 // Anthropic SDK's models.list() must reach the Anthropic upstream (with the Anthropic key), not OpenAI's.
 const openaiStored = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'tokenledger', maxRetries: 0, timeout: 20000,
