@@ -88,6 +88,23 @@ bool isLedgerHeader(QByteArrayView name)
     return name.size() >= 14 && name.first(14).compare("x-tokenledger-", Qt::CaseInsensitive) == 0;
 }
 
+QString hashedApi(ApiKind kind, const HttpHeaders &headers)
+{
+    QString api = proxy::apiName(kind);
+    for (const char *name : {"anthropic-beta", "openai-beta", "anthropic-version"}) {
+        QList<QByteArray> items;
+        for (const QByteArray &item : headerValues(headers, name).split(',')) {
+            if (const QByteArray t = item.trimmed(); !t.isEmpty())
+                items << t;
+        }
+        if (items.isEmpty() || (items == QList<QByteArray>{"2023-06-01"} && qstrcmp(name, "anthropic-version") == 0))
+            continue;
+        std::sort(items.begin(), items.end());
+        api += u'\n' + QLatin1StringView(name) + u':' + QString::fromUtf8(items.join(','));
+    }
+    return api;
+}
+
 HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, bool withClientKey,
                             std::initializer_list<QByteArrayView> dropped)
 {
@@ -272,6 +289,7 @@ struct RecordCompletion
     proxy::ApiKind kind = proxy::ApiKind::Other;
     QString callerId;
     QString upstreamId; // set: make the request hash
+    QString api;        // hashedApi() of the request
     std::shared_ptr<const semantic::LocalEmbedder> embedder; // set: make the semantic fields
     std::shared_ptr<cache::SemanticTraceSlot> slot;
     std::shared_ptr<const routing::Router> router; // set: make the routing decision (routing off)
@@ -281,7 +299,7 @@ struct RecordCompletion
     void operator()(CallRecord &record) const
     {
         if (!upstreamId.isEmpty())
-            record.requestHash = cache::requestHash(upstreamId, proxy::apiName(kind), body);
+            record.requestHash = cache::requestHash(upstreamId, api, body);
         if (router) {
             decideRoute(*router, body,
                         kind == proxy::ApiKind::Messages ? routing::BodyShape::Messages
@@ -795,7 +813,7 @@ void ClientConnection::startExchange(HttpRequest request)
         r.cacheOutcome = bypass ? CacheOutcome::Bypass : CacheOutcome::Miss;
         if (!bypass) {
             ProxyServer::RequestKeys keys =
-                m_server.requestKeys(x.upstream->id, proxy::apiName(x.kind), x.callerId, x.request.body, x.body);
+                m_server.requestKeys(x.upstream->id, hashedApi(x.kind, h), x.callerId, x.request.body, x.body);
             r.requestHash = std::move(keys.requestHash);
             x.cacheKey = std::move(keys.cacheKey);
             x.requestHashDeferred = false;
@@ -1232,9 +1250,16 @@ void ClientConnection::finalizeRecord()
     }
     LedgerWriter::Completion complete;
     if (x.requestHashDeferred || x.routeDeferred || (x.semanticDeferred && !x.semanticKeyDone)) {
-        RecordCompletion c{x.body, x.kind, x.callerId, {}, {}, {}, {}, x.info.promptChars, x.routePinned};
-        if (x.requestHashDeferred)
+        RecordCompletion c;
+        c.body = x.body;
+        c.kind = x.kind;
+        c.callerId = x.callerId;
+        c.promptChars = x.info.promptChars;
+        c.routePinned = x.routePinned;
+        if (x.requestHashDeferred) {
             c.upstreamId = x.upstream->id;
+            c.api = hashedApi(x.kind, x.request.headers);
+        }
         if (x.routeDeferred)
             c.router = m_server.sharedRouterFor(r.endpoint);
         bool ownSlot = false; // made here: no other completion can be filling it

@@ -112,6 +112,12 @@ const char *reasonPhrase(int status);
 bool isHopByHop(QByteArrayView name);
 bool isLedgerHeader(QByteArrayView name); // X-TokenLedger-*: never sent upstream
 QString errorKindForStatus(int status);
+// What the request hash (and so the exact-cache key) covers beside the body: the API's name, plus the
+// request headers that change the answer: anthropic-beta and OpenAI-Beta (features switched on, e.g.
+// interleaved thinking, a 1M context; items sorted, every line), and anthropic-version when it is not
+// 2023-06-01 (the version every SDK sends, so records made before session 8 stay comparable).
+// Billing headers (OpenAI-Organization, OpenAI-Project) do not change the answer and are left out.
+QString hashedApi(proxy::ApiKind kind, const HttpHeaders &headers);
 // The headers of a request to upstream `u`, made from the client's: hop-by-hop, X-TokenLedger-* and
 // `dropped` headers left out; the client's key headers only when `withClientKey` (a side call to
 // another upstream must not carry them), and never the keychain placeholder (kKeychainKeyPlaceholder);

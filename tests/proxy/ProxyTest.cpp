@@ -125,6 +125,8 @@ private Q_SLOTS:
     void requestsGoToTheUpstreamOfTheirProvider();
     void keychainPlaceholderKeyTakesTheStoredKey_data();
     void keychainPlaceholderKeyTakesTheStoredKey();
+    void headersThatChangeTheAnswerAreInTheCacheKey_data();
+    void headersThatChangeTheAnswerAreInTheCacheKey();
     void exactCacheServesRepeatsPerCaller();
     void cacheControlsRefreshAndBypass();
     void cachedAnswerIsReplayedAsStreamAndBack();
@@ -775,6 +777,47 @@ void ProxyTest::keychainPlaceholderKeyTakesTheStoredKey()
     QCOMPARE(recs.size(), 2);
     QVERIFY(!recs[0].keyId.isEmpty());
     QCOMPARE(recs[0].keyId, recs[1].keyId);
+}
+
+// Session 8's trial: the same body with another anthropic-beta (a feature switched on) was served the
+// answer made without it.
+void ProxyTest::headersThatChangeTheAnswerAreInTheCacheKey_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("second");
+    QTest::addColumn<bool>("hit");
+    QTest::newRow("anthropic-beta added") << u"X-None: 1"_s << u"anthropic-beta: context-1m-2025-08-07"_s << false;
+    QTest::newRow("anthropic-beta changed") << u"anthropic-beta: interleaved-thinking-2025-05-14"_s
+                                            << u"anthropic-beta: context-1m-2025-08-07"_s << false;
+    QTest::newRow("same betas, other order") << u"anthropic-beta: a-1, b-2"_s << u"anthropic-beta: b-2,a-1"_s << true;
+    QTest::newRow("another anthropic-version") << u"anthropic-version: 2023-06-01"_s
+                                               << u"anthropic-version: 2023-01-01"_s << false;
+    QTest::newRow("OpenAI-Beta") << u"X-None: 1"_s << u"OpenAI-Beta: assistants=v2"_s << false;
+    QTest::newRow("OpenAI-Project: billing only") << u"OpenAI-Project: proj_A"_s << u"OpenAI-Project: proj_B"_s << true;
+}
+
+void ProxyTest::headersThatChangeTheAnswerAreInTheCacheKey()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, second);
+    QFETCH(bool, hit);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const bool anthropic = first.startsWith(u"anthropic"_s) || second.startsWith(u"anthropic"_s);
+    const QByteArray path = anthropic ? "/v1/messages" : "/v1/chat/completions";
+    const QByteArray body = anthropic ? anthropicBody(false) : chatBody("gpt-4o");
+    const QString key = anthropic ? u"x-api-key: "_s + QString::fromLatin1(kKeyA)
+                                  : u"Authorization: Bearer "_s + QString::fromLatin1(kKeyA);
+    const HttpResult a = h.curl(path, body, {key, first});
+    const HttpResult b = h.curl(path, body, {key, second});
+    QCOMPARE(a.status, 200);
+    QCOMPARE(b.status, 200);
+    QCOMPARE(a.headers.value("x-tokenledger-cache"), QByteArray("miss"));
+    QCOMPARE(b.headers.value("x-tokenledger-cache"), hit ? QByteArray("hit") : QByteArray("miss"));
+    QCOMPARE(h.upstream().requestCount(), hit ? 1 : 2);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(recs[0].requestHash == recs[1].requestHash, hit);
 }
 
 void ProxyTest::exactCacheServesRepeatsPerCaller()
