@@ -249,6 +249,28 @@ private Q_SLOTS:
         QCOMPARE(qsizetype(proxyLimits().size()), 13);
     }
 
+    // docs/proxy.md's Configuration table lists every limit with the code's unit, default and range.
+    void docsTableMatchesTheLimits()
+    {
+        const QString doc = QString::fromUtf8(test::readFile(QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/proxy.md"_s));
+        QVERIFY(!doc.isEmpty());
+        const QLocale en(QLocale::English, QLocale::UnitedStates);
+        const ProxyConfig defaults;
+        for (const ProxyLimit &limit : proxyLimits()) {
+            const QString key = QString(limit.key);
+            const qsizetype at = doc.indexOf(u"\n| `"_s + key + u"` |"_s);
+            QVERIFY2(at >= 0, qPrintable(key));
+            const QStringList cells = doc.mid(at + 1, doc.indexOf(u'\n', at + 1) - at - 1).split(u" | "_s);
+            QVERIFY2(cells.size() >= 5, qPrintable(key));
+            const QString unit = limit.unit == ProxyLimit::Unit::Milliseconds ? u"ms"_s
+                                 : limit.unit == ProxyLimit::Unit::Bytes      ? u"bytes"_s
+                                                                              : u"connections"_s;
+            QCOMPARE(cells[1], unit);
+            QCOMPARE(cells[2].section(u' ', 0, 0), QString::number(limit.get(defaults)));
+            QVERIFY2(cells[3].startsWith(en.toString(limit.min) + u"–"_s + en.toString(limit.max)), qPrintable(key + u": "_s + cells[3]));
+        }
+    }
+
     void scenario_data()
     {
         QTest::addColumn<QByteArray>("json");
