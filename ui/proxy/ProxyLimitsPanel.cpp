@@ -190,7 +190,6 @@ ProxyLimitsPanel::ProxyLimitsPanel(QWidget *parent)
         label->setToolTip(tip);
         (row++ < kLeftColumnRows ? left : right)->addRow(label, box);
         m_boxes << box;
-        m_labels << label;
         connect(box, &QSpinBox::valueChanged, this, [this]() {
             keepWaterMarksApart();
             Q_EMIT edited();

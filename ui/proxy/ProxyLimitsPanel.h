@@ -54,7 +54,6 @@ private:
     QLabel *m_note = nullptr;
     QPushButton *m_defaults = nullptr;
     QList<QSpinBox *> m_boxes; // in proxyLimits() order
-    QList<QLabel *> m_labels;  // in proxyLimits() order
 };
 
 } // namespace tl
