@@ -782,6 +782,18 @@
         <source>needs conversations (two or more messages): the calls in this range have none (the proxy records each call's message count; imported calls carry none)</source>
         <translation>需要对话（两条或更多消息）：此范围内的调用都不是对话（代理会记录每次调用的消息数；导入的调用没有）</translation>
     </message>
+    <message>
+        <source>"%1" must be %2</source>
+        <translation>“%1”必须是%2</translation>
+    </message>
+    <message>
+        <source>"%1" must be an object</source>
+        <translation>“%1”必须是对象</translation>
+    </message>
+    <message>
+        <source>endpoint %1: the overrides must be an object of strategies</source>
+        <translation>端点 %1：覆盖设置必须是由策略组成的对象</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>
@@ -2479,6 +2491,171 @@ Saving: %2 (%3 of %4)</source>
     </message>
 </context>
 <context>
+    <name>tl::ProxyLimitsPanel</name>
+    <message>
+        <source>Largest request body</source>
+        <translation>最大请求体</translation>
+    </message>
+    <message>
+        <source>A request body larger than this gets 413, decided from Content-Length before it is read.</source>
+        <translation>超过此大小的请求体返回 413，在读取之前根据 Content-Length 判断。</translation>
+    </message>
+    <message>
+        <source>Largest header block</source>
+        <translation>最大请求头</translation>
+    </message>
+    <message>
+        <source>A request line and headers larger than this get 431. At most 80 KiB, the HTTP parser's own limit.</source>
+        <translation>请求行和请求头超过此大小时返回 431。最多 80 KiB，即 HTTP 解析器自身的上限。</translation>
+    </message>
+    <message>
+        <source>Most client connections</source>
+        <translation>最大客户端连接数</translation>
+    </message>
+    <message>
+        <source>Open client connections beyond this get 503.</source>
+        <translation>超出此数量的客户端连接返回 503。</translation>
+    </message>
+    <message>
+        <source>Header timeout</source>
+        <translation>请求头超时</translation>
+    </message>
+    <message>
+        <source>A client's request line and headers must all arrive within this time, or it gets 408 and is disconnected.</source>
+        <translation>客户端的请求行和请求头必须在此时间内全部到达，否则返回 408 并断开连接。</translation>
+    </message>
+    <message>
+        <source>Request body timeout</source>
+        <translation>请求体超时</translation>
+    </message>
+    <message>
+        <source>The whole request body must arrive within this time after its headers, or the client gets 408.</source>
+        <translation>请求头之后，整个请求体必须在此时间内到达，否则客户端收到 408。</translation>
+    </message>
+    <message>
+        <source>Idle client connection</source>
+        <translation>客户端空闲连接</translation>
+    </message>
+    <message>
+        <source>A client connection with no request in progress is closed after this time.</source>
+        <translation>没有进行中请求的客户端连接在此时间后关闭。</translation>
+    </message>
+    <message>
+        <source>Upstream connect timeout</source>
+        <translation>上游连接超时</translation>
+    </message>
+    <message>
+        <source>Longest wait to connect to the upstream (TCP and TLS); then the client gets 504.</source>
+        <translation>连接上游（TCP 和 TLS）的最长等待时间；超时后客户端收到 504。</translation>
+    </message>
+    <message>
+        <source>Upstream first-byte timeout</source>
+        <translation>上游首字节超时</translation>
+    </message>
+    <message>
+        <source>Longest wait for the upstream's response headers; then 504. Slow models with long prompts may need more.</source>
+        <translation>等待上游响应头的最长时间；超时后返回 504。处理长提示的慢速模型可能需要更长时间。</translation>
+    </message>
+    <message>
+        <source>Upstream idle timeout</source>
+        <translation>上游空闲超时</translation>
+    </message>
+    <message>
+        <source>Longest silence between reads from the upstream (between stream events), not a limit on a whole stream; then 504, or an error event ends the stream.</source>
+        <translation>两次从上游读取之间（流事件之间）最长的静默时间，而不是整个流的时长上限；超时后返回 504，或以错误事件结束流。</translation>
+    </message>
+    <message>
+        <source>Pause upstream above</source>
+        <translation>高于此值暂停上游</translation>
+    </message>
+    <message>
+        <source>High-water mark: when this many answer bytes wait for a slow client, the upstream transfer is paused.</source>
+        <translation>高水位：当有这么多应答字节等待慢速客户端读取时，暂停上游传输。</translation>
+    </message>
+    <message>
+        <source>Resume upstream below</source>
+        <translation>低于此值恢复上游</translation>
+    </message>
+    <message>
+        <source>Low-water mark: a paused upstream transfer goes on when the bytes waiting for the client fall below this. Must be below the high-water mark.</source>
+        <translation>低水位：等待客户端读取的字节降到此值以下时，已暂停的上游传输继续。必须低于高水位。</translation>
+    </message>
+    <message>
+        <source>Client write timeout</source>
+        <translation>客户端写入超时</translation>
+    </message>
+    <message>
+        <source>A client that takes no byte for this long while the proxy holds bytes for it is disconnected (recorded as client_stalled).</source>
+        <translation>代理有字节待发送、而客户端在此时间内一个字节也没有读取时，断开该客户端（记录为 client_stalled）。</translation>
+    </message>
+    <message>
+        <source>Drain time at stop</source>
+        <translation>停止时的排空时间</translation>
+    </message>
+    <message>
+        <source>When the proxy stops, requests in flight get this long to finish; then they get 503 or an error event, and are recorded.</source>
+        <translation>代理停止时，进行中的请求有这么长时间完成；之后它们收到 503 或错误事件，并被记录。</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source> bytes</source>
+        <translation> 字节</translation>
+    </message>
+    <message>
+        <source> connections</source>
+        <translation> 个连接</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>Limits and timeouts</source>
+        <translation>限制和超时</translation>
+    </message>
+    <message>
+        <source>Request size limits, client and upstream timeouts, flow control towards slow clients. The defaults suit most uses.</source>
+        <translation>请求大小限制、客户端和上游超时、面向慢速客户端的流量控制。默认值适合大多数情况。</translation>
+    </message>
+    <message>
+        <source>%1
+Default %2; from %3 to %4. Key in the --config file: %5.</source>
+        <translation>%1
+默认 %2；范围 %3 至 %4。--config 文件中的键：%5。</translation>
+    </message>
+    <message>
+        <source>Limits take effect when the proxy starts.</source>
+        <translation>限制在代理启动时生效。</translation>
+    </message>
+    <message>
+        <source>Restore defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <source>Sets every limit and timeout back to its default.</source>
+        <translation>把所有限制和超时恢复为默认值。</translation>
+    </message>
+    <message>
+        <source>The proxy is running: stop it to change limits (they take effect when it starts).</source>
+        <translation>代理正在运行：请先停止再修改限制（限制在启动时生效）。</translation>
+    </message>
+</context>
+<context>
     <name>tl::ProxyLogModel</name>
     <message>
         <source>Time</source>
@@ -2790,6 +2967,14 @@ Saving: %2 (%3 of %4)</source>
     <message>
         <source>Upstream %1 runs without its stored key (%2); its clients must send their own key.</source>
         <translation>上游 %1 在没有已存密钥的情况下运行（%2）；其客户端必须自带密钥。</translation>
+    </message>
+    <message>
+        <source>Also cache answers cut at the token limit</source>
+        <translation>也缓存因 token 上限而截断的回答</translation>
+    </message>
+    <message>
+        <source>By default an answer that stopped at max tokens (finish_reason "length", stop_reason "max_tokens") is not stored, so a repeat asks the provider again. Key in the --config file: cache.storeTruncated.</source>
+        <translation>默认情况下，因达到最大 token 数而停止的回答（finish_reason "length"、stop_reason "max_tokens"）不会被存储，重复请求会再次询问提供商。--config 文件中的键：cache.storeTruncated。</translation>
     </message>
 </context>
 <context>

@@ -45,8 +45,12 @@ int runProxy(const QStringList &args)
                                       "OpenAI-compatible server); repeatable."_s,
                       u"SPEC"_s});
     parser.addOption({u"config"_s, u"JSON file: {port, bind, upstreams: [{id, kind, baseUrl, keychainEntry, "
-                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes}, store_text_endpoints: [ENDPOINT, ...], "
-                                    "savings: {default, endpoints, record_embeddings, embedding_upstream, few_shot_path}}. Without "
+                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes, storeTruncated}, store_text_endpoints: "
+                                    "[ENDPOINT, ...], savings: {default, endpoints, record_embeddings, embedding_upstream, "
+                                    "few_shot_path}, and limits and timeouts in bytes and ms: maxBodyBytes, maxHeaderBytes, "
+                                    "maxConnections, headerTimeoutMs, bodyTimeoutMs, keepAliveIdleMs, connectTimeoutMs, "
+                                    "firstByteTimeoutMs, idleTimeoutMs, clientHighWaterBytes, clientLowWaterBytes, "
+                                    "clientWriteTimeoutMs, drainTimeoutMs (docs/proxy.md, Configuration)}. Without "
                                     "\"savings\", the savings policy the app saved (Routing page, Simulator page's "
                                     "Apply to proxy) is used; with it, the file's policy is used alone."_s,
                       u"FILE"_s});

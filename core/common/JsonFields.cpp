@@ -73,6 +73,11 @@ QString describe(Type type)
 
 Result<void> checkFields(const QJsonObject &object, std::initializer_list<Field> fields, QStringView where)
 {
+    return checkFields(object, std::span<const Field>(fields.begin(), fields.size()), where);
+}
+
+Result<void> checkFields(const QJsonObject &object, std::span<const Field> fields, QStringView where)
+{
     auto path = [&](const QString &key) { return where.isEmpty() ? key : where.toString() + u'.' + key; };
     for (auto it = object.begin(); it != object.end(); ++it) {
         const Field *field = nullptr;

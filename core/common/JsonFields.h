@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <initializer_list>
+#include <span>
 
 namespace tl::json {
 
@@ -31,5 +32,7 @@ QString describe(Type type);
 // "cahce" (known: port, bind, ...)`. Keys are checked in the object's (sorted) order: the first
 // wrong one is reported. Thread affinity: none (pure function).
 Result<void> checkFields(const QJsonObject &object, std::initializer_list<Field> fields, QStringView where = {});
+// The same for a list of fields built at run time (e.g. fixed keys plus a table's keys).
+Result<void> checkFields(const QJsonObject &object, std::span<const Field> fields, QStringView where = {});
 
 } // namespace tl::json

@@ -59,6 +59,79 @@ UpstreamConfig UpstreamConfig::defaults(UpstreamKind kind)
     return u;
 }
 
+namespace {
+constexpr qint64 kKiB = 1024;
+constexpr qint64 kMiB = 1024 * kKiB;
+constexpr qint64 kGiB = 1024 * kMiB;
+constexpr qint64 kDayMs = 24ll * 3600 * 1000;
+
+// Timeouts from 100 ms (the tests' short timeouts) to a day; sizes that a 32-bit spin box holds.
+#define TL_LIMIT(member, unit, lo, hi)                                                                                 \
+    ProxyLimit                                                                                                         \
+    {                                                                                                                  \
+        QLatin1StringView(#member), ProxyLimit::Unit::unit, lo, hi,                                                    \
+            [](const ProxyConfig &c) { return qint64(c.member); },                                                    \
+            [](ProxyConfig &c, qint64 v) { c.member = decltype(c.member)(v); }                                         \
+    }
+
+const ProxyLimit kLimits[] = {
+    TL_LIMIT(maxBodyBytes, Bytes, kKiB, kGiB),
+    TL_LIMIT(maxHeaderBytes, Bytes, kKiB, 80 * kKiB), // http-parser 2.9.4 HTTP_MAX_HEADER_SIZE
+    TL_LIMIT(maxConnections, Connections, 1, 65536),
+    TL_LIMIT(headerTimeoutMs, Milliseconds, 100, kDayMs),
+    TL_LIMIT(bodyTimeoutMs, Milliseconds, 100, kDayMs),
+    TL_LIMIT(keepAliveIdleMs, Milliseconds, 100, kDayMs),
+    TL_LIMIT(connectTimeoutMs, Milliseconds, 100, kDayMs),
+    TL_LIMIT(firstByteTimeoutMs, Milliseconds, 100, kDayMs),
+    TL_LIMIT(idleTimeoutMs, Milliseconds, 100, kDayMs),
+    TL_LIMIT(clientHighWaterBytes, Bytes, 2 * kKiB, kGiB),
+    TL_LIMIT(clientLowWaterBytes, Bytes, kKiB, kGiB - 1),
+    TL_LIMIT(clientWriteTimeoutMs, Milliseconds, 100, kDayMs),
+    TL_LIMIT(drainTimeoutMs, Milliseconds, 0, kDayMs), // 0: answer in-flight requests at once (503)
+};
+#undef TL_LIMIT
+} // namespace
+
+std::span<const ProxyLimit> proxyLimits()
+{
+    return kLimits;
+}
+
+const ProxyLimit *proxyLimit(QLatin1StringView key)
+{
+    for (const ProxyLimit &limit : kLimits) {
+        if (limit.key == key)
+            return &limit;
+    }
+    return nullptr;
+}
+
+Result<void> checkProxyLimit(const ProxyLimit &limit, qint64 value)
+{
+    if (value >= limit.min && value <= limit.max)
+        return {};
+    const QString unit = limit.unit == ProxyLimit::Unit::Milliseconds ? u"ms"_s
+                         : limit.unit == ProxyLimit::Unit::Bytes      ? u"bytes"_s
+                                                                      : u"connections"_s;
+    return fail(ErrorCode::InvalidArgument, u"\"%1\" needs %2 to %3 %4, got %5"_s.arg(QString(limit.key))
+                                                .arg(limit.min)
+                                                .arg(limit.max)
+                                                .arg(unit)
+                                                .arg(value));
+}
+
+namespace {
+Result<void> checkWaterMarks(const ProxyConfig &c)
+{
+    if (c.clientLowWaterBytes < c.clientHighWaterBytes)
+        return {};
+    return fail(ErrorCode::InvalidArgument,
+                u"\"clientLowWaterBytes\" (%1 bytes) must be below \"clientHighWaterBytes\" (%2 bytes): the upstream "
+                "is paused above the high-water mark and resumed below the low-water mark"_s.arg(c.clientLowWaterBytes)
+                    .arg(c.clientHighWaterBytes));
+}
+} // namespace
+
 Result<void> ProxyConfig::validate() const
 {
     if (!bindAddress.isLoopback() && accessToken.size() < 16)
@@ -75,13 +148,11 @@ Result<void> ProxyConfig::validate() const
             return fail(ErrorCode::InvalidArgument,
                         u"Upstream %1 needs an http(s) base URL (got \"%2\")."_s.arg(u.id, u.baseUrl.toString()));
     }
-    if (maxBodyBytes <= 0 || maxHeaderBytes <= 0 || maxConnections <= 0)
-        return fail(ErrorCode::InvalidArgument, u"Proxy limits must be positive."_s);
-    if (clientLowWaterBytes <= 0 || clientHighWaterBytes <= clientLowWaterBytes || clientWriteTimeoutMs <= 0)
-        return fail(ErrorCode::InvalidArgument,
-                    u"Client flow control needs 0 < low-water mark (%1 bytes) < high-water mark (%2 bytes) and a "
-                    "positive client write timeout."_s.arg(clientLowWaterBytes).arg(clientHighWaterBytes));
-    return {};
+    for (const ProxyLimit &limit : proxyLimits()) {
+        if (auto r = checkProxyLimit(limit, limit.get(*this)); !r)
+            return r;
+    }
+    return checkWaterMarks(*this);
 }
 
 namespace {
@@ -134,13 +205,26 @@ Result<UpstreamConfig> upstreamFromJson(const QJsonValue &value, int index)
 
 Result<void> readProxyConfigJson(const QJsonObject &o, ProxyConfig &config, QJsonObject *savings)
 {
-    if (auto r = json::checkFields(o, {{"port"_L1, Type::WholeNumber},
-                                       {"bind"_L1, Type::String},
-                                       {"upstreams"_L1, Type::Array},
-                                       {"cache"_L1, Type::Object},
-                                       {"store_text_endpoints"_L1, Type::StringList},
-                                       {"savings"_L1, Type::Object}});
-        !r)
+    QList<json::Field> fields{{"port"_L1, Type::WholeNumber},
+                              {"bind"_L1, Type::String},
+                              {"upstreams"_L1, Type::Array},
+                              {"cache"_L1, Type::Object},
+                              {"store_text_endpoints"_L1, Type::StringList},
+                              {"savings"_L1, Type::Object}};
+    for (const ProxyLimit &limit : proxyLimits())
+        fields.append({limit.key, Type::WholeNumber});
+    if (auto r = json::checkFields(o, std::span<const json::Field>(fields.constData(), size_t(fields.size()))); !r)
+        return r;
+    for (const ProxyLimit &limit : proxyLimits()) {
+        if (!o.contains(limit.key))
+            continue;
+        // checkFields() made it a whole number below 9e15: exact in a double and in a qint64.
+        const qint64 value = qint64(o.value(limit.key).toDouble());
+        if (auto r = checkProxyLimit(limit, value); !r)
+            return r;
+        limit.set(config, value);
+    }
+    if (auto r = checkWaterMarks(config); !r)
         return r;
     if (o.contains("port"_L1)) {
         // 70000 used to wrap to 4464.
@@ -170,11 +254,13 @@ Result<void> readProxyConfigJson(const QJsonObject &o, ProxyConfig &config, QJso
         const QJsonObject c = o.value("cache"_L1).toObject();
         if (auto r = json::checkFields(c, {{"enabled"_L1, Type::Bool},
                                            {"ttlSeconds"_L1, Type::WholeNumber},
-                                           {"maxBytes"_L1, Type::WholeNumber}},
+                                           {"maxBytes"_L1, Type::WholeNumber},
+                                           {"storeTruncated"_L1, Type::Bool}},
                                        u"cache");
             !r)
             return r;
         config.cache.enabled = c.value("enabled"_L1).toBool(config.cache.enabled);
+        config.cache.storeTruncated = c.value("storeTruncated"_L1).toBool(config.cache.storeTruncated);
         config.cache.ttlSeconds = c.value("ttlSeconds"_L1).toInteger(config.cache.ttlSeconds);
         config.cache.maxBytes = c.value("maxBytes"_L1).toInteger(config.cache.maxBytes);
         if (config.cache.ttlSeconds <= 0 || config.cache.maxBytes <= 0)

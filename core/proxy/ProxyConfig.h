@@ -12,6 +12,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <span>
+
 namespace tl {
 
 // The kinds of upstream the proxy knows how to address and authenticate.
@@ -91,21 +93,52 @@ struct ProxyConfig
     qint64 clientLowWaterBytes = 1ll * 1024 * 1024;
     int clientWriteTimeoutMs = 120'000;
 
-    // Checks the bind rule (non-loopback needs an access token), upstream URLs and limits.
+    // Checks the bind rule (non-loopback needs an access token), upstream URLs, every limit's range
+    // (proxyLimits()) and clientLowWaterBytes < clientHighWaterBytes. Errors: InvalidArgument naming the
+    // field, e.g. `"idleTimeoutMs" needs 100 to 86400000 ms, got 0`.
     Result<void> validate() const;
 };
 
-// Reads the headless proxy's configuration file (`tokenledger proxy --config FILE`, docs/proxy.md) into
-// `config`: {"port": 0-65535, "bind": IP address, "upstreams": [{"id", "kind", "baseUrl", "priceProvider",
-// "keychainEntry", "azureApiVersion"}], "cache": {"enabled": bool, "ttlSeconds": s > 0, "maxBytes": bytes > 0},
-// "store_text_endpoints": [endpoint, ...], "savings": {...}}. Keys left out keep `config`'s values; a file
+// One user-settable limit or timeout of ProxyConfig (issue 3 sections 5 and 6). `key` is the same name
+// everywhere: the ProxyConfig member, the top-level key of the headless `--config` file, and the Settings
+// key "proxy/<key>" the Proxy page saves. Values are whole numbers in `unit` (ms or bytes, as the key's
+// suffix says; maxConnections counts connections) from `min` to `max` inclusive; the default is
+// `get(ProxyConfig{})`. Where a range comes from outside: maxHeaderBytes stops at 80 KiB, http-parser
+// 2.9.4's own HTTP_MAX_HEADER_SIZE (past it the parser answers 431 itself); every value fits a QSpinBox
+// (below 2^31). Thread affinity: none (constant table).
+struct ProxyLimit
+{
+    enum class Unit { Milliseconds, Bytes, Connections };
+    QLatin1StringView key;
+    Unit unit;
+    qint64 min;
+    qint64 max;
+    qint64 (*get)(const ProxyConfig &);
+    void (*set)(ProxyConfig &, qint64);
+};
+
+// Every ProxyLimit, in the order the docs table and the Proxy page list them: request limits, client
+// timeouts, upstream timeouts, flow control, drain.
+std::span<const ProxyLimit> proxyLimits();
+// The limit named `key`, or nullptr.
+const ProxyLimit *proxyLimit(QLatin1StringView key);
+// `"key" needs MIN to MAX UNIT, got VALUE` when `value` is outside the limit's range, else success.
+Result<void> checkProxyLimit(const ProxyLimit &limit, qint64 value);
+
+// Reads the headless proxy's configuration file (`tokenledger proxy --config FILE`, docs/proxy.md
+// "Configuration") into `config`: {"port": 0-65535, "bind": IP address, "upstreams": [{"id", "kind", "baseUrl",
+// "priceProvider", "keychainEntry", "azureApiVersion"}], "cache": {"enabled": bool, "ttlSeconds": s > 0,
+// "maxBytes": bytes > 0, "storeTruncated": bool}, "store_text_endpoints": [endpoint, ...], "savings": {...},
+// and each proxyLimits() key ("maxBodyBytes", "idleTimeoutMs", ...: a whole number in its range)}. After
+// reading, clientLowWaterBytes must be below clientHighWaterBytes. Keys left out keep `config`'s values; a file
 // with "upstreams" replaces config.upstreams. The "savings" object is checked for its own keys (SavingsPolicy's
 // config form plus the stored policy's bookkeeping keys) and handed back raw in `savings` (empty when
 // absent) for SavingsPolicy::fromConfigJson, which checks its strategies (Scenario::fromJson).
 // Errors: InvalidArgument naming the key and what was expected, for an unknown (e.g. misspelt) key, a
 // value of the wrong JSON type (the string "2" where seconds are expected), a value out of range, an
-// unknown upstream "kind", or an "apiKey" (keys live only in the OS keychain). Nothing is applied
-// partially in a way that matters: on error the caller refuses to start. Thread affinity: none.
+// unknown upstream "kind", a low-water mark not below the high-water mark, or an "apiKey" (keys live only in
+// the OS keychain). Nothing is applied partially in a way that matters: on error the caller refuses to
+// start. Thread affinity: none.
 Result<void> readProxyConfigJson(const QJsonObject &json, ProxyConfig &config, QJsonObject *savings);
 
 } // namespace tl

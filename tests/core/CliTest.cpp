@@ -609,6 +609,12 @@ private Q_SLOTS:
             << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-cahce.json", R"({"cahce": {"ttlSeconds": 2}})")};
         QTest::newRow("proxy config not an object")
             << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-array.json", R"([{"port": 1}])")};
+        // Limits and timeouts (docs/proxy.md "Configuration"): out of range, or low water not below high water.
+        QTest::newRow("proxy config idle timeout 0")
+            << QStringList{u"proxy"_s, u"--config"_s, configFile("tokenledger-clitest-idle.json", R"({"idleTimeoutMs": 0})")};
+        QTest::newRow("proxy config low water above high water")
+            << QStringList{u"proxy"_s, u"--config"_s,
+                           configFile("tokenledger-clitest-water.json", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 131072})")};
         QTest::newRow("simulate scenario TTL as a string")
             << QStringList{u"simulate"_s, u"--scenario"_s,
                            configFile("tokenledger-clitest-scenario-ttl.json", R"({"strategies":{"exact_cache":{"enabled":true,"ttl_seconds":"5"}}})")};
@@ -626,6 +632,11 @@ private Q_SLOTS:
             QVERIFY2(r.err.contains(u"\"cache.ttlSeconds\" must be a whole number, got the string \"2\""_s), qPrintable(r.err));
         if (tag == "proxy config misspelt key")
             QVERIFY2(r.err.contains(u"unknown key \"cahce\""_s), qPrintable(r.err));
+        if (tag == "proxy config idle timeout 0")
+            QVERIFY2(r.err.contains(u"\"idleTimeoutMs\" needs 100 to 86400000 ms, got 0"_s), qPrintable(r.err));
+        if (tag == "proxy config low water above high water")
+            QVERIFY2(r.err.contains(u"\"clientLowWaterBytes\" (131072 bytes) must be below \"clientHighWaterBytes\""_s),
+                     qPrintable(r.err));
         if (tag == "simulate scenario TTL as a string")
             QVERIFY2(r.err.contains(u"\"strategies.exact_cache.ttl_seconds\" must be a whole number"_s), qPrintable(r.err));
     }

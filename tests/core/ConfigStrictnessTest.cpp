@@ -40,7 +40,7 @@ private Q_SLOTS:
         QTest::newRow("misspelt cache") << QByteArray("{\"cahce\": {\"ttlSeconds\": 2}}")
                                         << u"unknown key \"cahce\" (known: port, bind, upstreams, cache,"_s << qint64(0);
         QTest::newRow("misspelt cache key") << QByteArray("{\"cache\": {\"ttl_seconds\": 2}}")
-                                            << u"unknown key \"cache.ttl_seconds\" (known: enabled, ttlSeconds, maxBytes)"_s
+                                            << u"unknown key \"cache.ttl_seconds\" (known: enabled, ttlSeconds, maxBytes, storeTruncated)"_s
                                             << qint64(0);
         QTest::newRow("enabled as a string") << QByteArray("{\"cache\": {\"enabled\": \"false\"}}")
                                              << u"\"cache.enabled\" must be true or false, got the string \"false\""_s << qint64(0);
@@ -105,6 +105,170 @@ private Q_SLOTS:
         QCOMPARE(config.upstreams[0].baseUrl, QUrl(u"http://127.0.0.1:9/v1"_s));
         QCOMPARE(toString(config.upstreams[1].kind), toString(UpstreamKind::Anthropic)); // kind from the id
         QCOMPARE(savings, parse("{\"default\": {}}"));
+    }
+
+    // Every limit and timeout of the proxy (ProxyConfig, docs/proxy.md "Configuration"): a top-level key of
+    // the same name, a whole number in the documented range, the low-water mark below the high-water mark.
+    // The ranges are written out here, not read from proxyLimits(): this table is what the docs promise.
+    void limitsAndTimeouts_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("error"); // expected part of the message; empty = accepted
+        const auto row = [](const char *name, const char *json, const QString &error) {
+            QTest::newRow(name) << QByteArray(json) << error;
+        };
+        row("maxBodyBytes as a string", R"({"maxBodyBytes": "5000"})", u"\"maxBodyBytes\" must be a whole number, got the string \"5000\""_s);
+        row("maxBodyBytes below its range", R"({"maxBodyBytes": 1023})", u"\"maxBodyBytes\" needs 1024 to 1073741824 bytes, got 1023"_s);
+        row("maxBodyBytes above its range", R"({"maxBodyBytes": 1073741825})", u"\"maxBodyBytes\" needs 1024 to 1073741824 bytes, got 1073741825"_s);
+        row("maxHeaderBytes as a string", R"({"maxHeaderBytes": "5000"})", u"\"maxHeaderBytes\" must be a whole number, got the string \"5000\""_s);
+        row("maxHeaderBytes below its range", R"({"maxHeaderBytes": 1023})", u"\"maxHeaderBytes\" needs 1024 to 81920 bytes, got 1023"_s);
+        row("maxHeaderBytes above its range", R"({"maxHeaderBytes": 81921})", u"\"maxHeaderBytes\" needs 1024 to 81920 bytes, got 81921"_s);
+        row("maxConnections as a string", R"({"maxConnections": "5000"})", u"\"maxConnections\" must be a whole number, got the string \"5000\""_s);
+        row("maxConnections below its range", R"({"maxConnections": 0})", u"\"maxConnections\" needs 1 to 65536 connections, got 0"_s);
+        row("maxConnections above its range", R"({"maxConnections": 65537})", u"\"maxConnections\" needs 1 to 65536 connections, got 65537"_s);
+        row("headerTimeoutMs as a string", R"({"headerTimeoutMs": "5000"})", u"\"headerTimeoutMs\" must be a whole number, got the string \"5000\""_s);
+        row("headerTimeoutMs below its range", R"({"headerTimeoutMs": 99})", u"\"headerTimeoutMs\" needs 100 to 86400000 ms, got 99"_s);
+        row("headerTimeoutMs above its range", R"({"headerTimeoutMs": 86400001})", u"\"headerTimeoutMs\" needs 100 to 86400000 ms, got 86400001"_s);
+        row("bodyTimeoutMs as a string", R"({"bodyTimeoutMs": "5000"})", u"\"bodyTimeoutMs\" must be a whole number, got the string \"5000\""_s);
+        row("bodyTimeoutMs below its range", R"({"bodyTimeoutMs": 99})", u"\"bodyTimeoutMs\" needs 100 to 86400000 ms, got 99"_s);
+        row("bodyTimeoutMs above its range", R"({"bodyTimeoutMs": 86400001})", u"\"bodyTimeoutMs\" needs 100 to 86400000 ms, got 86400001"_s);
+        row("keepAliveIdleMs as a string", R"({"keepAliveIdleMs": "5000"})", u"\"keepAliveIdleMs\" must be a whole number, got the string \"5000\""_s);
+        row("keepAliveIdleMs below its range", R"({"keepAliveIdleMs": 99})", u"\"keepAliveIdleMs\" needs 100 to 86400000 ms, got 99"_s);
+        row("keepAliveIdleMs above its range", R"({"keepAliveIdleMs": 86400001})", u"\"keepAliveIdleMs\" needs 100 to 86400000 ms, got 86400001"_s);
+        row("connectTimeoutMs as a string", R"({"connectTimeoutMs": "5000"})", u"\"connectTimeoutMs\" must be a whole number, got the string \"5000\""_s);
+        row("connectTimeoutMs below its range", R"({"connectTimeoutMs": 99})", u"\"connectTimeoutMs\" needs 100 to 86400000 ms, got 99"_s);
+        row("connectTimeoutMs above its range", R"({"connectTimeoutMs": 86400001})", u"\"connectTimeoutMs\" needs 100 to 86400000 ms, got 86400001"_s);
+        row("firstByteTimeoutMs as a string", R"({"firstByteTimeoutMs": "5000"})", u"\"firstByteTimeoutMs\" must be a whole number, got the string \"5000\""_s);
+        row("firstByteTimeoutMs below its range", R"({"firstByteTimeoutMs": 99})", u"\"firstByteTimeoutMs\" needs 100 to 86400000 ms, got 99"_s);
+        row("firstByteTimeoutMs above its range", R"({"firstByteTimeoutMs": 86400001})", u"\"firstByteTimeoutMs\" needs 100 to 86400000 ms, got 86400001"_s);
+        row("idleTimeoutMs as a string", R"({"idleTimeoutMs": "5000"})", u"\"idleTimeoutMs\" must be a whole number, got the string \"5000\""_s);
+        row("idleTimeoutMs below its range", R"({"idleTimeoutMs": 99})", u"\"idleTimeoutMs\" needs 100 to 86400000 ms, got 99"_s);
+        row("idleTimeoutMs above its range", R"({"idleTimeoutMs": 86400001})", u"\"idleTimeoutMs\" needs 100 to 86400000 ms, got 86400001"_s);
+        row("clientHighWaterBytes as a string", R"({"clientHighWaterBytes": "5000"})", u"\"clientHighWaterBytes\" must be a whole number, got the string \"5000\""_s);
+        row("clientHighWaterBytes below its range", R"({"clientHighWaterBytes": 2047})", u"\"clientHighWaterBytes\" needs 2048 to 1073741824 bytes, got 2047"_s);
+        row("clientHighWaterBytes above its range", R"({"clientHighWaterBytes": 1073741825})", u"\"clientHighWaterBytes\" needs 2048 to 1073741824 bytes, got 1073741825"_s);
+        row("clientLowWaterBytes as a string", R"({"clientLowWaterBytes": "5000"})", u"\"clientLowWaterBytes\" must be a whole number, got the string \"5000\""_s);
+        row("clientLowWaterBytes below its range", R"({"clientLowWaterBytes": 1023})", u"\"clientLowWaterBytes\" needs 1024 to 1073741823 bytes, got 1023"_s);
+        row("clientLowWaterBytes above its range", R"({"clientLowWaterBytes": 1073741824})", u"\"clientLowWaterBytes\" needs 1024 to 1073741823 bytes, got 1073741824"_s);
+        row("clientWriteTimeoutMs as a string", R"({"clientWriteTimeoutMs": "5000"})", u"\"clientWriteTimeoutMs\" must be a whole number, got the string \"5000\""_s);
+        row("clientWriteTimeoutMs below its range", R"({"clientWriteTimeoutMs": 99})", u"\"clientWriteTimeoutMs\" needs 100 to 86400000 ms, got 99"_s);
+        row("clientWriteTimeoutMs above its range", R"({"clientWriteTimeoutMs": 86400001})", u"\"clientWriteTimeoutMs\" needs 100 to 86400000 ms, got 86400001"_s);
+        row("drainTimeoutMs as a string", R"({"drainTimeoutMs": "5000"})", u"\"drainTimeoutMs\" must be a whole number, got the string \"5000\""_s);
+        row("drainTimeoutMs below its range", R"({"drainTimeoutMs": -1})", u"\"drainTimeoutMs\" needs 0 to 86400000 ms, got -1"_s);
+        row("drainTimeoutMs above its range", R"({"drainTimeoutMs": 86400001})", u"\"drainTimeoutMs\" needs 0 to 86400000 ms, got 86400001"_s);
+        row("a timeout with a fraction", R"({"idleTimeoutMs": 1500.5})",
+            u"\"idleTimeoutMs\" must be a whole number, got the number 1500.5"_s);
+        row("a timeout null", R"({"connectTimeoutMs": null})", u"\"connectTimeoutMs\" must be a whole number, got null"_s);
+        row("a size as an object", R"({"maxBodyBytes": {"MiB": 32}})", u"\"maxBodyBytes\" must be a whole number, got an object"_s);
+        row("a misspelt limit", R"({"idleTimeoutMS": 5000})", u"unknown key \"idleTimeoutMS\""_s);
+        row("a limit inside cache", R"({"cache": {"maxBodyBytes": 5000}})", u"unknown key \"cache.maxBodyBytes\""_s);
+        row("low water equal to high water", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 65536})",
+            u"\"clientLowWaterBytes\" (65536 bytes) must be below \"clientHighWaterBytes\" (65536 bytes)"_s);
+        row("low water above high water", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 131072})",
+            u"\"clientLowWaterBytes\" (131072 bytes) must be below \"clientHighWaterBytes\" (65536 bytes)"_s);
+        row("high water alone below the default low water", R"({"clientHighWaterBytes": 524288})",
+            u"\"clientLowWaterBytes\" (1048576 bytes) must be below \"clientHighWaterBytes\" (524288 bytes)"_s);
+        row("low water alone above the default high water", R"({"clientLowWaterBytes": 8388608})",
+            u"\"clientLowWaterBytes\" (8388608 bytes) must be below \"clientHighWaterBytes\" (4194304 bytes)"_s);
+        row("cache storeTruncated as a string", R"({"cache": {"storeTruncated": "yes"}})",
+            u"\"cache.storeTruncated\" must be true or false, got the string \"yes\""_s);
+        row("every limit at its minimum", R"({"maxBodyBytes": 1024, "maxHeaderBytes": 1024, "maxConnections": 1, "headerTimeoutMs": 100, "bodyTimeoutMs": 100, "keepAliveIdleMs": 100, "connectTimeoutMs": 100, "firstByteTimeoutMs": 100, "idleTimeoutMs": 100, "clientHighWaterBytes": 2048, "clientLowWaterBytes": 1024, "clientWriteTimeoutMs": 100, "drainTimeoutMs": 0})",
+            QString());
+        row("every limit at its maximum", R"({"maxBodyBytes": 1073741824, "maxHeaderBytes": 81920, "maxConnections": 65536, "headerTimeoutMs": 86400000, "bodyTimeoutMs": 86400000, "keepAliveIdleMs": 86400000, "connectTimeoutMs": 86400000, "firstByteTimeoutMs": 86400000, "idleTimeoutMs": 86400000, "clientHighWaterBytes": 1073741824, "clientLowWaterBytes": 1073741823, "clientWriteTimeoutMs": 86400000, "drainTimeoutMs": 86400000})",
+            QString());
+        row("low water just below high water", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 65535})", QString());
+    }
+    void limitsAndTimeouts()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, error);
+        const QJsonObject o = parse(json);
+        QVERIFY(!o.isEmpty());
+        ProxyConfig config;
+        config.upstreams = {UpstreamConfig::defaults(UpstreamKind::OpenAi)};
+        const ProxyConfig before = config;
+        const auto r = readProxyConfigJson(o, config, nullptr);
+        if (error.isEmpty()) {
+            QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().message));
+            // What the file accepts, the proxy starts with.
+            const auto v = config.validate();
+            QVERIFY2(v.has_value(), qPrintable(v ? QString() : v.error().message));
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                const ProxyLimit *limit = proxyLimit(QLatin1StringView(it.key().toLatin1()));
+                QVERIFY2(limit, qPrintable(it.key()));
+                QCOMPARE(limit->get(config), it.value().toInteger());
+            }
+        } else {
+            QVERIFY(!r);
+            QCOMPARE(r.error().code, ErrorCode::InvalidArgument);
+            QVERIFY2(r.error().message.contains(error), qPrintable(r.error().message));
+            // A value the file refuses, validate() refuses too (the Proxy page's and Proxy::start's check).
+            const QJsonObject top = o;
+            if (!top.contains("cache"_L1) && error.contains(u" needs "_s)) {
+                ProxyConfig direct = before;
+                const ProxyLimit *limit = proxyLimit(QLatin1StringView(top.begin().key().toLatin1()));
+                QVERIFY(limit);
+                limit->set(direct, top.begin().value().toInteger());
+                const auto v = direct.validate();
+                QVERIFY(!v);
+                QVERIFY2(v.error().message.contains(error), qPrintable(v.error().message));
+            }
+        }
+    }
+
+    // Each key reaches its own ProxyConfig member (named here, not through the table).
+    void proxyLimitsReachTheirMembers()
+    {
+        ProxyConfig c;
+        const auto r = readProxyConfigJson(parse(R"({"maxBodyBytes": 2000001, "maxHeaderBytes": 20002, "maxConnections": 303, "headerTimeoutMs": 4004, "bodyTimeoutMs": 5005, "keepAliveIdleMs": 6006, "connectTimeoutMs": 7007, "firstByteTimeoutMs": 8008, "idleTimeoutMs": 9009, "clientHighWaterBytes": 1000010, "clientLowWaterBytes": 100011, "clientWriteTimeoutMs": 12012, "drainTimeoutMs": 13013, "cache": {"storeTruncated": true}})"),
+                                           c, nullptr);
+        QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().message));
+        QCOMPARE(c.maxBodyBytes, 2000001);
+        QCOMPARE(c.maxHeaderBytes, 20002);
+        QCOMPARE(c.maxConnections, 303);
+        QCOMPARE(c.headerTimeoutMs, 4004);
+        QCOMPARE(c.bodyTimeoutMs, 5005);
+        QCOMPARE(c.keepAliveIdleMs, 6006);
+        QCOMPARE(c.connectTimeoutMs, 7007);
+        QCOMPARE(c.firstByteTimeoutMs, 8008);
+        QCOMPARE(c.idleTimeoutMs, 9009);
+        QCOMPARE(c.clientHighWaterBytes, 1000010);
+        QCOMPARE(c.clientLowWaterBytes, 100011);
+        QCOMPARE(c.clientWriteTimeoutMs, 12012);
+        QCOMPARE(c.drainTimeoutMs, 13013);
+        QCOMPARE(c.cache.storeTruncated, true);
+        // Left out: the defaults stay (ProxyConfig's, which docs/proxy.md lists).
+        ProxyConfig d;
+        QVERIFY(readProxyConfigJson(parse("{}"), d, nullptr).has_value());
+        QCOMPARE(d.maxBodyBytes, 32ll * 1024 * 1024);
+        QCOMPARE(d.clientHighWaterBytes, 4ll * 1024 * 1024);
+        QCOMPARE(d.clientLowWaterBytes, 1ll * 1024 * 1024);
+        QCOMPARE(d.clientWriteTimeoutMs, 120000);
+        QCOMPARE(d.bodyTimeoutMs, 300000);
+        QCOMPARE(d.cache.storeTruncated, false);
+        QCOMPARE(qsizetype(proxyLimits().size()), 13);
+    }
+
+    // docs/proxy.md's Configuration table lists every limit with the code's unit, default and range.
+    void docsTableMatchesTheLimits()
+    {
+        const QString doc = QString::fromUtf8(test::readFile(QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/proxy.md"_s));
+        QVERIFY(!doc.isEmpty());
+        const QLocale en(QLocale::English, QLocale::UnitedStates);
+        const ProxyConfig defaults;
+        for (const ProxyLimit &limit : proxyLimits()) {
+            const QString key = QString(limit.key);
+            const qsizetype at = doc.indexOf(u"\n| `"_s + key + u"` |"_s);
+            QVERIFY2(at >= 0, qPrintable(key));
+            const QStringList cells = doc.mid(at + 1, doc.indexOf(u'\n', at + 1) - at - 1).split(u" | "_s);
+            QVERIFY2(cells.size() >= 5, qPrintable(key));
+            const QString unit = limit.unit == ProxyLimit::Unit::Milliseconds ? u"ms"_s
+                                 : limit.unit == ProxyLimit::Unit::Bytes      ? u"bytes"_s
+                                                                              : u"connections"_s;
+            QCOMPARE(cells[1], unit);
+            QCOMPARE(cells[2].section(u' ', 0, 0), QString::number(limit.get(defaults)));
+            QVERIFY2(cells[3].startsWith(en.toString(limit.min) + u"–"_s + en.toString(limit.max)), qPrintable(key + u": "_s + cells[3]));
+        }
     }
 
     void scenario_data()

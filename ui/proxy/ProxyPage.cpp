@@ -1,5 +1,6 @@
 #include "ProxyPage.h"
 
+#include "ProxyLimitsPanel.h"
 #include "ProxyLogModel.h"
 #include "common/FutureGuard.h"
 #include "ledger/RecordCodec.h"
@@ -33,6 +34,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -58,6 +60,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     auto *pageLayout = new QVBoxLayout(this);
     pageLayout->setContentsMargins(0, 0, 0, 0);
     auto *settingsPane = new QWidget;
+    settingsPane->setObjectName(u"proxySettingsPane"_s);
     auto *layout = new QVBoxLayout(settingsPane);
 
     // Listening.
@@ -112,7 +115,8 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
 
     // Cache.
     auto *cacheBox = new QGroupBox(tr("Exact cache"), this);
-    auto *cacheRow = new QHBoxLayout(cacheBox);
+    auto *cacheLayout = new QVBoxLayout(cacheBox);
+    auto *cacheRow = new QHBoxLayout;
     m_cacheEnabled = new QCheckBox(tr("Serve repeated requests from the cache"), cacheBox);
     m_cacheEnabled->setObjectName(u"proxyCacheEnabled"_s);
     m_cacheTtl = new QSpinBox(cacheBox);
@@ -130,6 +134,13 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     cacheRow->addWidget(m_cacheMax);
     cacheRow->addStretch();
     cacheRow->addWidget(m_clearCache);
+    cacheLayout->addLayout(cacheRow);
+    m_cacheStoreTruncated = new QCheckBox(tr("Also cache answers cut at the token limit"), cacheBox);
+    m_cacheStoreTruncated->setObjectName(u"proxyCacheStoreTruncated"_s);
+    m_cacheStoreTruncated->setToolTip(tr("By default an answer that stopped at max tokens (finish_reason \"length\", "
+                                         "stop_reason \"max_tokens\") is not stored, so a repeat asks the provider "
+                                         "again. Key in the --config file: cache.storeTruncated."));
+    cacheLayout->addWidget(m_cacheStoreTruncated);
     layout->addWidget(cacheBox);
 
     // Request text: off by default; only token counts and the other record fields are kept.
@@ -179,6 +190,10 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     snippetRow->addWidget(m_snippet, 1);
     snippetRow->addWidget(m_copySnippet, 0, Qt::AlignTop);
     layout->addWidget(snippetBox);
+
+    // Advanced: collapsed so the page stays simple.
+    m_limits = new ProxyLimitsPanel(settingsPane);
+    layout->addWidget(m_limits);
     layout->addStretch();
     auto *scroll = new QScrollArea(this);
     scroll->setObjectName(u"proxySettingsScroll"_s);
@@ -244,6 +259,14 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     connect(m_bind, &QLineEdit::editingFinished, this, &ProxyPage::saveSettings);
     connect(m_storeText, &QLineEdit::editingFinished, this, &ProxyPage::saveSettings);
     connect(m_cacheEnabled, &QCheckBox::toggled, this, &ProxyPage::saveSettings);
+    connect(m_cacheStoreTruncated, &QCheckBox::toggled, this, &ProxyPage::saveSettings);
+    connect(m_limits, &ProxyLimitsPanel::edited, this, &ProxyPage::saveSettings);
+    connect(m_limits, &ProxyLimitsPanel::expandedChanged, this, [scroll, this](bool expanded) {
+        // Opened below the fold: bring the whole group into view once the scroll area has taken the
+        // pane's new height (its layout request is a posted event, handled before this queued call).
+        if (expanded)
+            QTimer::singleShot(0, scroll, [scroll, this]() { scroll->ensureWidgetVisible(m_limits, 0, 0); });
+    });
     connect(m_upstreams, &QTableWidget::itemChanged, this, &ProxyPage::saveSettings);
     connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
         if (key == QString::fromLatin1(SavingsPolicy::settingsKey))
@@ -275,6 +298,8 @@ void ProxyPage::loadSettings()
     m_cacheEnabled->setChecked(m_settings.value(u"proxy/cacheEnabled"_s, true).toBool());
     m_cacheTtl->setValue(m_settings.value(u"proxy/cacheTtlSeconds"_s, 3600).toInt());
     m_cacheMax->setValue(m_settings.value(u"proxy/cacheMaxMiB"_s, 256).toInt());
+    m_cacheStoreTruncated->setChecked(m_settings.value(u"proxy/cacheStoreTruncated"_s, false).toBool());
+    m_limits->load(m_settings);
     m_storeText->setText(m_settings.value(u"proxy/storeTextEndpoints"_s).toStringList().join(u", "_s));
     QJsonArray ups = QJsonDocument::fromJson(m_settings.value(u"proxy/upstreams"_s).toByteArray()).array();
     if (ups.isEmpty()) {
@@ -301,6 +326,8 @@ void ProxyPage::saveSettings()
     m_settings.setValue(u"proxy/cacheEnabled"_s, m_cacheEnabled->isChecked());
     m_settings.setValue(u"proxy/cacheTtlSeconds"_s, m_cacheTtl->value());
     m_settings.setValue(u"proxy/cacheMaxMiB"_s, m_cacheMax->value());
+    m_settings.setValue(u"proxy/cacheStoreTruncated"_s, m_cacheStoreTruncated->isChecked());
+    m_limits->save(m_settings);
     m_settings.setValue(u"proxy/storeTextEndpoints"_s, QStringList(storeTextEndpoints(m_storeText->text()).values()));
     QJsonArray ups;
     for (int row = 0; row < m_upstreams->rowCount(); ++row) {
@@ -322,6 +349,8 @@ ProxyConfig ProxyPage::configFromWidgets() const
     c.cache.enabled = m_cacheEnabled->isChecked();
     c.cache.ttlSeconds = m_cacheTtl->value();
     c.cache.maxBytes = qint64(m_cacheMax->value()) * 1024 * 1024;
+    c.cache.storeTruncated = m_cacheStoreTruncated->isChecked();
+    m_limits->applyTo(c);
     c.storeTextEndpoints = storeTextEndpoints(m_storeText->text());
     for (int row = 0; row < m_upstreams->rowCount(); ++row) {
         auto text = [&](int col) { return m_upstreams->item(row, col) ? m_upstreams->item(row, col)->text().trimmed() : QString(); };
@@ -439,6 +468,7 @@ void ProxyPage::refreshState()
     }
     for (QWidget *w : std::initializer_list<QWidget *>{m_port, m_bind, m_accessToken, m_upstreams, m_storeText})
         w->setEnabled(!running);
+    m_limits->setLocked(running);
     if (running)
         m_status->setText((QStringList{tr("Running on %1:%2.").arg(m_proxy.config().bindAddress.toString()).arg(m_proxy.port())}
                            + m_keyWarnings)

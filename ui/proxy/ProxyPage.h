@@ -20,6 +20,7 @@ class QTableWidget;
 namespace tl {
 
 class Proxy;
+class ProxyLimitsPanel;
 class ProxyLogModel;
 class SecretStore;
 class Settings;
@@ -29,7 +30,9 @@ class Settings;
 // Clear cache, a copyable client snippet, and the live request log (bounded, filterable) whose rows
 // open the record's details. Widgets hold no business logic: starting, stopping and recording are
 // Proxy's. Settings keys: proxy/port, proxy/bind, proxy/upstreams (JSON), proxy/cacheEnabled,
-// proxy/cacheTtlSeconds, proxy/cacheMaxMiB, proxy/callerSalt, and proxy/savings_policy (read only: the
+// proxy/cacheTtlSeconds, proxy/cacheMaxMiB, proxy/cacheStoreTruncated, proxy/callerSalt, the limits and
+// timeouts of the collapsible "Limits and timeouts" group (ProxyLimitsPanel: proxy/<key> for each
+// proxyLimits() key, the --config file's names and units), and proxy/savings_policy (read only: the
 // Simulator page's "Apply to proxy" writes it; the Savings section shows the per-endpoint policy in
 // force and a running proxy takes a new one at once). The request log's "Mark semantic hit wrong"
 // removes the semantic-cache entry that answered the selected record (Proxy::markSemanticHitWrong).
@@ -80,6 +83,8 @@ private:
     QCheckBox *m_cacheEnabled = nullptr;
     QSpinBox *m_cacheTtl = nullptr;
     QSpinBox *m_cacheMax = nullptr;
+    QCheckBox *m_cacheStoreTruncated = nullptr;
+    ProxyLimitsPanel *m_limits = nullptr;
     QLineEdit *m_storeText = nullptr; // endpoints whose request/response text is kept (comma-separated)
     QPushButton *m_clearCache = nullptr;
     QPlainTextEdit *m_snippet = nullptr;
