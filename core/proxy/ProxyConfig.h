@@ -81,7 +81,11 @@ struct ProxyConfig
                                        // (32 MiB at 110 KB/s); reads also stop at idleTimeoutMs apart
     int keepAliveIdleMs = 60'000;      // idle client connection closed after this
     int connectTimeoutMs = 10'000;     // upstream TCP/TLS connect
-    int firstByteTimeoutMs = 300'000;  // upstream response headers
+    // Upstream response headers. 10 min: the official OpenAI and Anthropic SDKs' own default request
+    // timeout (their READMEs, "Timeouts"), so a long non-streamed reasoning call is cut by the client's
+    // choice, not by a proxy default shorter than it (session 8's trial: 504 after 300 s, then the SDK's
+    // retries ran the call upstream again).
+    int firstByteTimeoutMs = 600'000;
     int idleTimeoutMs = 120'000;       // between upstream body reads (between stream events)
     int drainTimeoutMs = 30'000;       // graceful stop: longest wait for in-flight requests
     // Flow control towards a client that reads slower than the upstream sends (bytes of the answer

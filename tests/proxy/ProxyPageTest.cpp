@@ -407,7 +407,7 @@ private Q_SLOTS:
             QCOMPARE(low->value(), 65536);
 
             box("maxBodyBytes")->setValue(4096);
-            box("firstByteTimeoutMs")->setValue(600000);
+            box("firstByteTimeoutMs")->setValue(900000);
             // Saved under the config file's names, in its units.
             QCOMPARE(settings.value(u"proxy/idleTimeoutMs"_s).toLongLong(), 45000);
             QCOMPARE(settings.value(u"proxy/maxBodyBytes"_s).toLongLong(), 4096);
@@ -419,7 +419,7 @@ private Q_SLOTS:
             QCOMPARE(c.connectTimeoutMs, 10000);
             QCOMPARE(c.maxHeaderBytes, 80 * 1024);
             QCOMPARE(c.maxBodyBytes, 4096);
-            QCOMPARE(c.firstByteTimeoutMs, 600000);
+            QCOMPARE(c.firstByteTimeoutMs, 900000);
             QCOMPARE(c.clientHighWaterBytes, 262144);
             QCOMPARE(c.clientLowWaterBytes, 65536);
             QCOMPARE(c.drainTimeoutMs, 0);
@@ -461,7 +461,7 @@ private Q_SLOTS:
             QCOMPARE(c.idleTimeoutMs, 45000);
             QCOMPARE(c.maxBodyBytes, 4096);
             QCOMPARE(c.maxHeaderBytes, 80 * 1024);
-            QCOMPARE(c.firstByteTimeoutMs, 600000);
+            QCOMPARE(c.firstByteTimeoutMs, 900000);
             QCOMPARE(c.clientHighWaterBytes, 262144);
             QCOMPARE(c.clientLowWaterBytes, 65536);
             QCOMPARE(c.drainTimeoutMs, 0);
