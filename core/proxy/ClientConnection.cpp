@@ -7,6 +7,7 @@
 #include "ledger/Ledger.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/Exchange.h"
+#include "proxy/LabelGuard.h"
 #include "proxy/ProxyServer.h"
 #include "proxy/RecordSemantics.h"
 #include "proxy/UpstreamClient.h"
@@ -236,6 +237,27 @@ QString browserRefusal(const HttpHeaders &h)
                "To allow them, set an access token (TOKENLEDGER_PROXY_TOKEN) and send it."_s.arg(shown(origin));
     }
     return {};
+}
+
+// What a call's labels must never hold (proxy::labelLooksSecret): the request's own keys, the keys the
+// proxy adds from the keychain, the access token.
+QList<QByteArray> labelSecrets(const HttpHeaders &h, const ProxyConfig &config)
+{
+    QList<QByteArray> secrets{keyFromHeaders(headerValue(h, "authorization"), {}, {}), headerValue(h, "authorization"),
+                              headerValue(h, "x-api-key"), headerValue(h, "api-key"), config.accessToken};
+    for (const UpstreamConfig &u : config.upstreams)
+        secrets << u.apiKey;
+    return secrets;
+}
+
+// A label header's value as the ledger may keep it: "redacted" when it looks like a key (the call goes
+// on; the warning names the header, never the value).
+QString guardedLabel(const char *header, const QString &value, const QList<QByteArray> &secrets)
+{
+    if (!proxy::labelLooksSecret(value, secrets))
+        return value;
+    qCWarning(lcProxy) << header << "looks like an API key or token: stored as" << proxy::kRedacted;
+    return proxy::kRedacted.toString();
 }
 
 // The end of a stream the proxy ends early (cut, idle timeout, shutdown): the bytes of an unfinished
@@ -621,7 +643,9 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
         r.startedAtUs = nowUs();
         r.sourceKind = SourceKind::Proxy;
         r.sourceRef = u"proxy"_s;
-        r.endpoint = QString::fromUtf8(headerValue(req.headers, "x-tokenledger-endpoint"));
+        r.endpoint = guardedLabel("X-TokenLedger-Endpoint",
+                                  QString::fromUtf8(headerValue(req.headers, "x-tokenledger-endpoint")),
+                                  labelSecrets(req.headers, m_server.config()));
         if (r.endpoint.isEmpty())
             r.endpoint = u"untagged"_s;
         r.httpStatus = status;
@@ -715,14 +739,17 @@ void ClientConnection::startExchange(HttpRequest request)
     r.startedAtUs = nowUs();
     r.sourceKind = SourceKind::Proxy;
     r.sourceRef = u"proxy"_s;
-    r.endpoint = QString::fromUtf8(headerValue(h, "x-tokenledger-endpoint")).trimmed();
+    // Labels are stored and exported: a key-like value is kept out (proxy/LabelGuard.h).
+    const QList<QByteArray> secrets = labelSecrets(h, config);
+    r.endpoint = guardedLabel("X-TokenLedger-Endpoint",
+                              QString::fromUtf8(headerValue(h, "x-tokenledger-endpoint")).trimmed(), secrets);
     if (r.endpoint.isEmpty())
         r.endpoint = u"untagged"_s;
     for (const QByteArray &t : headerValue(h, "x-tokenledger-tags").split(',')) {
         if (!t.trimmed().isEmpty())
-            r.tags << QString::fromUtf8(t.trimmed());
+            r.tags << guardedLabel("X-TokenLedger-Tags", QString::fromUtf8(t.trimmed()), secrets);
     }
-    r.taskType = QString::fromUtf8(headerValue(h, "x-tokenledger-task"));
+    r.taskType = guardedLabel("X-TokenLedger-Task", QString::fromUtf8(headerValue(h, "x-tokenledger-task")), secrets);
     r.requestBytes = x.request.body.size();
     r.usageStatus = UsageStatus::Complete;
 

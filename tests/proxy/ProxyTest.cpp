@@ -146,6 +146,8 @@ private Q_SLOTS:
     void webPagesCannotUseTheProxy_data();
     void webPagesCannotUseTheProxy();
     void plantedKeyAppearsNowhere();
+    void keyLikeLabelsAreNotStored_data();
+    void keyLikeLabelsAreNotStored();
     void requestTextIsKeptOnlyForNamedEndpoints();
 };
 
@@ -1320,6 +1322,100 @@ void ProxyTest::plantedKeyAppearsNowhere()
     qInstallMessageHandler(previous);
     for (const QString &line : std::as_const(g_logLines))
         QVERIFY2(!line.contains(u"PLANTED"_s), qPrintable(line));
+}
+
+// A key planted in a label header (the request's own key, the keychain's, or any provider-key-shaped or
+// long opaque token) is stored as "redacted": not in the ledger file's bytes, not in the log; the call
+// itself is answered as usual. A plain feature name is kept.
+void ProxyTest::keyLikeLabelsAreNotStored_data()
+{
+    QTest::addColumn<QString>("header");     // the label header
+    QTest::addColumn<QByteArray>("value");   // its value
+    QTest::addColumn<QByteArray>("planted"); // what must not reach the file or the log ("": the label is kept)
+    QTest::addColumn<QByteArray>("clientKey"); // the client's bearer key ("": the proxy adds the keychain's)
+    QTest::addColumn<QString>("stored");     // the stored endpoint, first tag or task
+
+    // Keys that do not look like provider keys (short pieces): only "it is the request's key" catches them.
+    const QByteArray own = "team-PLANTED-token-42";
+    const QByteArray keychain = "vault-PLANTED-key-77";
+    QTest::newRow("the request's own key as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << own << own << own << u"redacted"_s;
+    QTest::newRow("the keychain key the proxy adds as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << keychain << keychain << QByteArray() << u"redacted"_s;
+    QTest::newRow("another sk-proj key as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("sk-proj-Zx81kQ_PLANTEDvT9w2LmNo4pRs7uVy0")
+        << QByteArray("PLANTEDvT9w2") << own << u"redacted"_s;
+    QTest::newRow("an Anthropic key inside a tag")
+        << u"X-TokenLedger-Tags"_s << QByteArray("sk-ant-api03-PLANTEDq9Wc2xVb7Nm4Lk1J, team:search")
+        << QByteArray("PLANTEDq9Wc2") << own << u"redacted"_s;
+    QTest::newRow("a long opaque token as task")
+        << u"X-TokenLedger-Task"_s << QByteArray("PLANTED0f3a9c27b1d84e6a5f0c2e9b7d1a4c8e")
+        << QByteArray("PLANTED0f3a9c27") << own << u"redacted"_s;
+    QTest::newRow("a bearer value as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("Bearer PLANTEDtok") << QByteArray("PLANTEDtok") << own
+        << u"redacted"_s;
+    QTest::newRow("a feature name is kept")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("summarise-ticket-v2") << QByteArray() << own
+        << u"summarise-ticket-v2"_s;
+    QTest::newRow("a UUID tag is kept")
+        << u"X-TokenLedger-Tags"_s << QByteArray("123e4567-e89b-12d3-a456-426614174000, team:search") << QByteArray()
+        << own << u"123e4567-e89b-12d3-a456-426614174000"_s;
+}
+
+void ProxyTest::keyLikeLabelsAreNotStored()
+{
+    QFETCH(QString, header);
+    QFETCH(QByteArray, value);
+    QFETCH(QByteArray, planted);
+    QFETCH(QByteArray, clientKey);
+    QFETCH(QString, stored);
+    QLoggingCategory::setFilterRules(u"*.debug=true"_s);
+    g_logLines.clear();
+    QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    {
+        ProxyHarness h([](ProxyConfig &c) { c.upstreams[0].apiKey = "vault-PLANTED-key-77"; });
+        QVERIFY(h.ok());
+        QStringList headers{header + u": "_s + QString::fromLatin1(value)};
+        if (!clientKey.isEmpty())
+            headers << auth(clientKey);
+        const HttpResult res = h.curl("/v1/chat/completions", chatBody("gpt-4o"), headers);
+        QCOMPARE(res.status, 200); // the call goes on
+        QVERIFY(res.body.contains("chat.completion"));
+        const QList<CallRecord> recs = h.records();
+        QCOMPARE(recs.size(), 1);
+        const CallRecord &r = recs.front();
+        if (header == u"X-TokenLedger-Endpoint"_s)
+            QCOMPARE(r.endpoint, stored);
+        else if (header == u"X-TokenLedger-Tags"_s)
+            QCOMPARE(r.tags.value(0), stored);
+        else
+            QCOMPARE(r.taskType, stored);
+        if (header == u"X-TokenLedger-Tags"_s)
+            QCOMPARE(r.tags.value(1), u"team:search"_s); // the other tag stays
+        const QString dir = h.dir();
+        QVERIFY(h.stop());
+        QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+        int files = 0;
+        while (it.hasNext()) {
+            const QString path = it.next();
+            if (path.contains(u"curl-body"_s))
+                continue;
+            const QByteArray bytes = readFile(path);
+            if (!planted.isEmpty())
+                QVERIFY2(!bytes.contains(planted), qPrintable(path));
+            QVERIFY2(!bytes.contains("PLANTED"), qPrintable(path)); // nor either key
+            ++files;
+        }
+        QVERIFY(files >= 1);
+    }
+    qInstallMessageHandler(previous);
+    QLoggingCategory::setFilterRules(QString());
+    bool warned = false;
+    for (const QString &line : std::as_const(g_logLines)) {
+        QVERIFY2(!line.contains(u"PLANTED"_s), qPrintable(line));
+        warned = warned || (line.contains(header) && line.contains(u"redacted"_s));
+    }
+    QCOMPARE(warned, !planted.isEmpty());
 }
 
 void ProxyTest::requestTextIsKeptOnlyForNamedEndpoints()
