@@ -1236,7 +1236,7 @@ void ClientConnection::finalizeRecord()
     x.recorded = true;
     CallRecord &r = x.record;
     if (r.usageStatus == UsageStatus::Unknown && (x.accounting || x.estimateUnanswered) && m_server.tokenizers()
-        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages)) {
+        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages || x.kind == ApiKind::Responses)) {
         // The stream ended without the provider's usage: count it locally (prompt from the request,
         // completion from what was streamed) and mark it estimated; errorKind still says why.
         auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body,

@@ -395,6 +395,18 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
         const QJsonObject response = o.value("response"_L1).toObject();
         if (!response.isEmpty() && m_model.isEmpty())
             m_model = response.value("model"_L1).toString();
+        // What the model produced so far, for the local estimate of a stream cut before its usage
+        // (API reference "Streaming events": text, refusal, reasoning and tool-call argument deltas;
+        // a function call's name comes with its output item).
+        if (type.endsWith(".delta"_L1) && o.value("delta"_L1).isString()
+            && (type == "response.output_text.delta"_L1 || type == "response.refusal.delta"_L1
+                || type == "response.function_call_arguments.delta"_L1
+                || type == "response.custom_tool_call_input.delta"_L1
+                || type == "response.reasoning_text.delta"_L1 || type == "response.reasoning_summary_text.delta"_L1)) {
+            m_streamedText += o.value("delta"_L1).toString();
+        } else if (type == "response.output_item.added"_L1) {
+            m_streamedText += o.value("item"_L1).toObject().value("name"_L1).toString();
+        }
         if (type == "response.completed"_L1 || type == "response.incomplete"_L1 || type == "response.failed"_L1) {
             m_base = response;
             m_model = response.value("model"_L1).toString();
@@ -489,6 +501,7 @@ QString StreamAccounting::completionText() const
     }
     for (const QString &json : m_partialJson)
         text += json;
+    text += m_streamedText;
     return text;
 }
 

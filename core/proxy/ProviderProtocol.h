@@ -107,8 +107,9 @@ public:
     // True when an event was too long to read (SseEvent::oversized): usage still counts, but
     // assembled() misses that event's content, so the answer must not be cached.
     bool lossy() const { return m_lossy; }
-    // The text the model streamed so far (content, tool-call names and arguments), for a local
-    // token estimate when the stream ends without usage.
+    // The text the model streamed so far (content, tool-call names and arguments; Anthropic text and
+    // thinking; Responses API text, refusal, reasoning and argument deltas and function names), for a
+    // local token estimate when the stream ends without usage.
     QString completionText() const;
     // The JSON answer assembled from the events (valid once finished()).
     QJsonObject assembled() const;
@@ -146,6 +147,7 @@ private:
     QMap<int, QJsonObject> m_blocks;    // anthropic content blocks as content_block_start gave them
     QMap<int, QMap<QString, QString>> m_blockText; // anthropic: index -> text/thinking/signature deltas so far
     QMap<int, QString> m_partialJson;   // anthropic input_json_delta per block
+    QString m_streamedText;             // responses: text, refusal, reasoning and argument deltas so far
     QJsonObject m_delta;                // anthropic message_delta.delta
 };
 

@@ -140,6 +140,8 @@ private Q_SLOTS:
     void upstreamTimeoutsGive504();
     void idleStreamAndCutStreamEndWithErrorEvent_data();
     void idleStreamAndCutStreamEndWithErrorEvent();
+    void cutResponsesStreamIsEstimated_data();
+    void cutResponsesStreamIsEstimated();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
@@ -1150,6 +1152,45 @@ void ProxyTest::idleStreamAndCutStreamEndWithErrorEvent()
     // Not cached: the same request goes upstream again.
     h.curl("/v1/chat/completions", chatBody(model, true, true), auth(kKeyA));
     QCOMPARE(h.upstream().requestCount(), 2);
+}
+
+// A Responses API stream that ends before response.completed (its only usage) is treated like a cut chat
+// stream: incomplete, with usage counted by the local tokenizer from the request and the streamed
+// deltas, estimated and priced, never a silent zero (session-7 trial: it was recorded unknown, unpriced).
+void ProxyTest::cutResponsesStreamIsEstimated_data()
+{
+    QTest::addColumn<QByteArray>("model");
+    QTest::addColumn<QString>("errorKind");
+    QTest::addColumn<bool>("sawText"); // "Refactor done: " was streamed before the end
+    QTest::newRow("upstream goes silent after response.created") << QByteArray("stall-stream") << u"timeout"_s << false;
+    QTest::newRow("upstream cuts the connection after a text delta") << QByteArray("cut-stream") << u"upstream_cut"_s
+                                                                     << true;
+}
+
+void ProxyTest::cutResponsesStreamIsEstimated()
+{
+    QFETCH(QByteArray, model);
+    QFETCH(QString, errorKind);
+    QFETCH(bool, sawText);
+    ProxyHarness h([](ProxyConfig &c) { c.idleTimeoutMs = 400; });
+    QVERIFY(h.ok());
+    const QByteArray body = R"({"model":")" + model + R"(","input":"Write a haiku about the sea","stream":true})";
+    const HttpResult r = h.curl("/v1/responses", body, auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.startsWith("event: response.created"));
+    QCOMPARE(r.body.contains("Refactor done: "), sawText);
+    QVERIFY2(r.body.contains("data: {\"error\":"), r.body.right(200).constData());
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, errorKind);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(recs[0].usage.promptTokens > 0);
+    if (sawText)
+        QVERIFY(recs[0].usage.completionTokens >= 3); // "Refactor done: " is 3 to 5 tokens in o200k/cl100k
+    else
+        QCOMPARE(recs[0].usage.completionTokens, 0);
+    QVERIFY(recs[0].cost.has_value());
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
 }
 
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
