@@ -243,8 +243,12 @@ QString browserRefusal(const HttpHeaders &h)
 // proxy adds from the keychain, the access token.
 QList<QByteArray> labelSecrets(const HttpHeaders &h, const ProxyConfig &config)
 {
-    QList<QByteArray> secrets{keyFromHeaders(headerValue(h, "authorization"), {}, {}), headerValue(h, "authorization"),
-                              headerValue(h, "x-api-key"), headerValue(h, "api-key"), config.accessToken};
+    // keyFromHeaders() gives "" for the keychain placeholder ("tokenledger" is no secret: a label may hold it).
+    const QByteArray authorization = headerValue(h, "authorization");
+    QList<QByteArray> secrets{keyFromHeaders(authorization, {}, {}), keyFromHeaders({}, headerValue(h, "x-api-key"), {}),
+                              keyFromHeaders({}, {}, headerValue(h, "api-key")), config.accessToken};
+    if (!isKeychainPlaceholder("authorization", authorization))
+        secrets << authorization; // another scheme than Bearer
     for (const UpstreamConfig &u : config.upstreams)
         secrets << u.apiKey;
     return secrets;

@@ -1657,6 +1657,9 @@ void ProxyTest::keyLikeLabelsAreNotStored_data()
     QTest::newRow("a feature name is kept")
         << u"X-TokenLedger-Endpoint"_s << QByteArray("summarise-ticket-v2") << QByteArray() << own
         << u"summarise-ticket-v2"_s;
+    QTest::newRow("the keychain placeholder key is no secret")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("tokenledger-selftest") << QByteArray() << QByteArray("tokenledger")
+        << u"tokenledger-selftest"_s;
     QTest::newRow("a UUID tag is kept")
         << u"X-TokenLedger-Tags"_s << QByteArray("123e4567-e89b-12d3-a456-426614174000, team:search") << QByteArray()
         << own << u"123e4567-e89b-12d3-a456-426614174000"_s;
