@@ -10,6 +10,7 @@
 #include <QMutex>
 #include <QPromise>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 #include <QTimer>
@@ -132,6 +133,12 @@ const char kTextSql[] = R"(INSERT INTO call_text (call_id, request_body, respons
 
 // The simulator's compact copy of the call (CallReplay.h), in the same transaction as the call.
 const char kReplaySql[] = "INSERT INTO call_replay (started_at_us, call_id, cost_nano, fields) VALUES (?, ?, ?, ?)";
+
+// The record-id high-water mark (LedgerWriter class comment): raised, never lowered, by commits ...
+const char kMarkRaiseSql[] = R"(INSERT INTO meta (key, value) VALUES ('next_call_id', ?)
+    ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)))";
+// ... and set to the exact next id by a graceful close, unless another writer raised it meanwhile.
+const char kMarkExactSql[] = "UPDATE meta SET value = ? WHERE key = 'next_call_id' AND CAST(value AS INTEGER) = ?";
 
 const char kLabelInsertSql[] = "INSERT INTO labels (kind, name) VALUES (?, ?) ON CONFLICT (kind, name) DO NOTHING";
 const char kLabelSelectSql[] = "SELECT id FROM labels WHERE kind = ? AND name = ?";
@@ -306,13 +313,25 @@ public:
     void stop()
     {
         // Drain everything (retrying briefly on I/O errors), then close the connections.
+        bool drained = false;
         for (int attempt = 0; attempt < 50; ++attempt) {
             drain();
             QMutexLocker lock(&m_mutex);
-            if (m_queue.empty())
+            if (m_queue.empty()) {
+                drained = true;
                 break;
+            }
             lock.unlock();
             QThread::msleep(100);
+        }
+        if (drained && m_raw) {
+            // Every id handed out is committed or was never submitted: the next start continues from the
+            // exact next id, with no gap (a gap is left only by a crash).
+            sqlite3_stmt *s = m_markExact.get();
+            sqlite3_bind_int64(s, 1, m_owner->m_nextId.load());
+            sqlite3_bind_int64(s, 2, m_owner->m_idMark.load());
+            if (run(s) != SQLITE_DONE)
+                qCWarning(lcLedger) << "cannot store the next record id:" << m_lastMessage;
         }
         delete m_timer;
         m_timer = nullptr;
@@ -327,14 +346,19 @@ public:
             QMutexLocker lock(&m_mutex);
             m_drainScheduled = false;
         }
+        m_owner->m_idMarkWanted.store(false);
         if (!m_raw)
             return;
         for (;;) {
             std::deque<Entry> work;
             {
                 QMutexLocker lock(&m_mutex);
-                if (m_queue.empty())
+                if (m_queue.empty()) {
+                    lock.unlock();
+                    if (wantedIdMark() > 0)
+                        writeIdMarkAlone(); // ids reserved for records not handed over yet
                     return;
+                }
                 if (m_queuedJobs == 0 && m_queue.size() <= size_t(kBatchSize))
                     work.swap(m_queue); // the common case: everything waiting fits one batch
                 // Take records up to the batch size, stopping before a job.
@@ -389,6 +413,53 @@ public:
     }
 
 private:
+    // The high-water mark to commit now (next id + kIdMargin) once half of the margin above the
+    // committed mark is used; 0 when the committed one still covers enough.
+    qint64 wantedIdMark() const
+    {
+        const qint64 next = m_owner->m_nextId.load();
+        return next + LedgerWriter::kIdMargin / 2 > m_owner->m_idMark.load() ? next + LedgerWriter::kIdMargin : 0;
+    }
+
+    // Binds and runs the mark's upsert inside the current transaction.
+    int raiseIdMark(qint64 mark)
+    {
+        sqlite3_bind_int64(m_markRaise.get(), 1, mark);
+        return run(m_markRaise.get());
+    }
+
+    // After the transaction holding the mark committed.
+    void publishIdMark(qint64 mark)
+    {
+        qint64 current = m_owner->m_idMark.load();
+        while (current < mark && !m_owner->m_idMark.compare_exchange_weak(current, mark)) {
+        }
+    }
+
+    void writeIdMarkAlone()
+    {
+        const qint64 mark = wantedIdMark();
+        if (mark == 0)
+            return;
+        if (const int rc = run(m_begin.get()); rc != SQLITE_DONE) {
+            reportFailure(rc, m_lastMessage);
+            return;
+        }
+        if (const int rc = raiseIdMark(mark); rc != SQLITE_DONE) {
+            const QString message = m_lastMessage;
+            rollbackRaw();
+            reportFailure(rc, message);
+            return;
+        }
+        if (const int rc = run(m_commit.get()); rc != SQLITE_DONE) {
+            const QString message = m_lastMessage;
+            rollbackRaw();
+            reportFailure(rc, message);
+            return;
+        }
+        publishIdMark(mark);
+    }
+
     SqlFailure lastFailure(int code) const
     {
         return {code, QString::fromUtf8(sqlite3_errmsg(m_raw))};
@@ -457,6 +528,8 @@ private:
             {kReplaySql, &m_replay},
             {kEmbeddingSelectSql, &m_embeddingSelect},
             {kLabelInsertSql, &m_labelInsert},
+            {kMarkRaiseSql, &m_markRaise},
+            {kMarkExactSql, &m_markExact},
             {kLabelSelectSql, &m_labelSelect},
             {rollup.arg(u"rollup_hour"_s, u"hour_us"_s).toUtf8(), &m_rollup[0]},
             {rollup.arg(u"rollup_day"_s, u"day_us"_s).toUtf8(), &m_rollup[1]},
@@ -475,7 +548,7 @@ private:
     void closeRaw()
     {
         for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_text, &m_replay,
-                             &m_embeddingSelect, &m_labelInsert,
+                             &m_embeddingSelect, &m_labelInsert, &m_markRaise, &m_markExact,
                              &m_labelSelect, &m_rollup[0], &m_rollup[1], &m_rollup[2], &m_latency[0], &m_latency[1], &m_latency[2]})
             s->reset();
         if (m_raw)
@@ -781,6 +854,10 @@ private:
                 outcomes.push_back({1, {}});
                 continue;
             }
+            // submitBatch() records get their ids here, so the mark committed below covers them (an import
+            // hands out many ids at once; nobody learns them before the commit).
+            if (e.record->id == 0)
+                e.record->id = m_owner->m_nextId.fetch_add(1);
             const CallRecord &r = *e.record;
             const QString &servedName = r.servedModel.isEmpty() ? r.requestedModel : r.servedModel;
             const std::array<qint64, 5> labels{
@@ -866,8 +943,15 @@ private:
             if (const int rc = upsertRollups(level, rollups, latencies); rc != SQLITE_DONE)
                 return abandon(rc, m_lastMessage);
         }
+        const qint64 idMark = wantedIdMark();
+        if (idMark > 0) {
+            if (const int rc = raiseIdMark(idMark); rc != SQLITE_DONE)
+                return abandon(rc, m_lastMessage);
+        }
         if (const int rc = run(m_commit.get()); rc != SQLITE_DONE)
             return abandon(rc, m_lastMessage);
+        if (idMark > 0)
+            publishIdMark(idMark);
         if (m_failing) {
             m_failing = false;
             qCInfo(lcLedger) << "ledger writes recovered";
@@ -935,7 +1019,7 @@ private:
     QSqlDatabase m_db; // QtSql connection: schema and runExclusive() jobs
     sqlite3 *m_raw = nullptr; // C API connection: the records and rollups
     Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_text, m_labelInsert, m_labelSelect;
-    Statement m_replay;
+    Statement m_replay, m_markRaise, m_markExact;
     QByteArray m_replayFields; // CallReplay::encode's buffer, reused
     std::array<QByteArray, 8> m_utf8; // bindRecord()'s text columns (utf8Into), reused
     std::string_view m_requestHash, m_taskType; // bindRecord()'s UTF-8 of the record's, for insertReplay()
@@ -963,21 +1047,34 @@ Result<std::unique_ptr<LedgerWriter>> LedgerWriter::open(const QString &path)
     // Create or migrate the schema and find the next id synchronously, so errors reach the caller.
     const QString connection = Database::threadConnectionName(u"ledger-open");
     qint64 nextId = 1;
+    qint64 idMark = 1;
     {
         auto db = Database::open(path, connection);
         if (!db)
             return std::unexpected(db.error());
+        // Above every stored id and every id a crashed writer may have handed out (the mark).
         QSqlQuery q(*db);
-        if (q.exec(u"SELECT COALESCE(MAX(id), 0) + 1 FROM calls"_s) && q.next())
+        if (q.exec(u"SELECT MAX((SELECT COALESCE(MAX(id), 0) + 1 FROM calls), "
+                   u"COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_call_id'), 1))"_s)
+            && q.next())
             nextId = q.value(0).toLongLong();
+        idMark = nextId;
+        QSqlQuery mark(*db);
+        mark.prepare(QString::fromLatin1(kMarkRaiseSql));
+        mark.addBindValue(nextId + kIdMargin);
+        if (mark.exec())
+            idMark = nextId + kIdMargin;
+        else // the first commit tries again (the first hand-over asks for it)
+            qCWarning(lcLedger) << "cannot store the record-id mark:" << mark.lastError().text();
     }
     Database::close(connection);
-    return std::unique_ptr<LedgerWriter>(new LedgerWriter(path, nextId));
+    return std::unique_ptr<LedgerWriter>(new LedgerWriter(path, nextId, idMark));
 }
 
-LedgerWriter::LedgerWriter(QString path, qint64 firstId)
+LedgerWriter::LedgerWriter(QString path, qint64 firstId, qint64 idMark)
     : m_path(std::move(path))
     , m_nextId(firstId)
+    , m_idMark(idMark)
 {
     m_thread = new QThread;
     m_thread->setObjectName(u"ledger-writer"_s);
@@ -998,10 +1095,22 @@ LedgerWriter::~LedgerWriter()
 
 qint64 LedgerWriter::submit(CallRecord record) { return submit(std::move(record), {}); }
 
+qint64 LedgerWriter::takeId()
+{
+    const qint64 id = m_nextId.fetch_add(1);
+    // Half of the margin above the committed mark is used: have the writer commit a new mark now
+    // rather than at its next 100 ms batch (a queued call; the hand-over itself never waits).
+    if (id + kIdMargin / 2 >= m_idMark.load(std::memory_order_relaxed) && !m_idMarkWanted.exchange(true))
+        QMetaObject::invokeMethod(m_worker, &LedgerWriterWorker::drain, Qt::QueuedConnection);
+    return id;
+}
+
+qint64 LedgerWriter::reserveId() { return takeId(); }
+
 qint64 LedgerWriter::submit(CallRecord record, Completion complete)
 {
     if (record.id == 0)
-        record.id = m_nextId.fetch_add(1);
+        record.id = takeId();
     const qint64 id = record.id;
     m_worker->enqueue(Entry{std::move(record), {}, {}, {}, std::move(complete)}, false);
     return id;
@@ -1020,8 +1129,7 @@ QFuture<WriteReport> LedgerWriter::submitBatch(QList<CallRecord> records)
     state->remaining = records.size();
     std::deque<Entry> entries;
     for (CallRecord &r : records) {
-        if (r.id == 0)
-            r.id = m_nextId.fetch_add(1);
+        // A record without an id gets it when its batch is committed (LedgerWriterWorker::commit).
         entries.push_back(Entry{std::move(r), state, {}, {}, {}});
         if (entries.size() >= size_t(kBatchSize))
             m_worker->enqueueMany(entries, false); // hand over in slices so the writer starts early

@@ -41,6 +41,20 @@ class LedgerWriterWorker;
 // (kSavingsColumns, simulate::LedgerScan). Durability: WAL with synchronous=NORMAL; a crash loses only
 // records not yet committed (at most ~100 ms, or one batch, of hand-overs).
 //
+// Record ids are never reused, also after a crash (kill -9, power loss): a client may keep the id the
+// proxy named in X-TokenLedger-Record-Id before the record was committed, and a lost record's id must not
+// later name someone else's call. The ledger's meta table holds a high-water mark ("next_call_id"): every
+// id this writer hands out is below a mark already committed, or at most kIdMargin / 2 ids above the
+// last one committed when the writer is behind (see below). open() starts above both the highest stored id
+// and the mark, then commits mark = first id + kIdMargin before it returns; each commit moves the mark to
+// (next id + kIdMargin) once half of the margin is used, and a hand-over that crosses the half schedules
+// that commit at once (with no records pending, the mark is written alone). A graceful close stores the
+// exact next id, so only a crash leaves a gap: at most kIdMargin (1,048,576) ids, which are never used.
+// Bound of the guarantee: ids are covered as long as fewer than kIdMargin / 2 (524,288) ids are handed
+// out while the writer cannot commit (a runExclusive() job running, a full disk, an I/O error); past
+// that, until the next successful commit, a crash could let later ids be handed out again. Two writers
+// on one file at once (not supported) may still collide.
+//
 // Thread affinity: submit(), submitBatch(), flush() and runExclusive() may be called from any
 // thread. Signals are emitted from the worker thread; connect with a context object.
 // Errors: if a commit fails for lack of disk space or an I/O error, the batch is kept in memory,
@@ -72,8 +86,14 @@ public:
 
     // An id for a record that will be submitted later (the proxy names a stream's record in its response
     // headers before the stream, and so the record, is complete). An id never submitted is a gap, not an
-    // error. Lock-free; any thread.
-    qint64 reserveId() { return m_nextId.fetch_add(1); }
+    // error. Lock-free, never blocks; any thread.
+    qint64 reserveId();
+
+    // Ids kept free after the last committed high-water mark (see the class comment): the largest gap a
+    // crash leaves in the ids, and twice the ids that may be handed out while the writer cannot commit.
+    static constexpr qint64 kIdMargin = qint64(1) << 20;
+    // The meta table's key of the high-water mark: every id below its value may have been handed out.
+    static constexpr const char *kIdMarkKey = "next_call_id";
 
     // Hands over many records; the future finishes once all of them are committed.
     QFuture<WriteReport> submitBatch(QList<CallRecord> records);
@@ -94,10 +114,14 @@ Q_SIGNALS:
     void writeFailed(const QString &message);
 
 private:
-    LedgerWriter(QString path, qint64 firstId);
+    friend class LedgerWriterWorker;
+    LedgerWriter(QString path, qint64 firstId, qint64 idMark);
+    qint64 takeId(); // the next id; schedules a commit of the high-water mark past half the margin
 
     QString m_path;
     std::atomic<qint64> m_nextId;
+    std::atomic<qint64> m_idMark;            // committed mark: ids below it are covered
+    std::atomic<bool> m_idMarkWanted{false}; // a drain was scheduled to move the mark
     QThread *m_thread = nullptr;
     LedgerWriterWorker *m_worker = nullptr;
 };

@@ -7,6 +7,7 @@
 #include "ledger/Ledger.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/Exchange.h"
+#include "proxy/LabelGuard.h"
 #include "proxy/ProxyServer.h"
 #include "proxy/RecordSemantics.h"
 #include "proxy/UpstreamClient.h"
@@ -236,6 +237,31 @@ QString browserRefusal(const HttpHeaders &h)
                "To allow them, set an access token (TOKENLEDGER_PROXY_TOKEN) and send it."_s.arg(shown(origin));
     }
     return {};
+}
+
+// What a call's labels must never hold (proxy::labelLooksSecret): the request's own keys, the keys the
+// proxy adds from the keychain, the access token.
+QList<QByteArray> labelSecrets(const HttpHeaders &h, const ProxyConfig &config)
+{
+    // keyFromHeaders() gives "" for the keychain placeholder ("tokenledger" is no secret: a label may hold it).
+    const QByteArray authorization = headerValue(h, "authorization");
+    QList<QByteArray> secrets{keyFromHeaders(authorization, {}, {}), keyFromHeaders({}, headerValue(h, "x-api-key"), {}),
+                              keyFromHeaders({}, {}, headerValue(h, "api-key")), config.accessToken};
+    if (!isKeychainPlaceholder("authorization", authorization))
+        secrets << authorization; // another scheme than Bearer
+    for (const UpstreamConfig &u : config.upstreams)
+        secrets << u.apiKey;
+    return secrets;
+}
+
+// A label header's value as the ledger may keep it: "redacted" when it looks like a key (the call goes
+// on; the warning names the header, never the value).
+QString guardedLabel(const char *header, const QString &value, const QList<QByteArray> &secrets)
+{
+    if (!proxy::labelLooksSecret(value, secrets))
+        return value;
+    qCWarning(lcProxy) << header << "looks like an API key or token: stored as" << proxy::kRedacted;
+    return proxy::kRedacted.toString();
 }
 
 // The end of a stream the proxy ends early (cut, idle timeout, shutdown): the bytes of an unfinished
@@ -621,7 +647,9 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
         r.startedAtUs = nowUs();
         r.sourceKind = SourceKind::Proxy;
         r.sourceRef = u"proxy"_s;
-        r.endpoint = QString::fromUtf8(headerValue(req.headers, "x-tokenledger-endpoint"));
+        r.endpoint = guardedLabel("X-TokenLedger-Endpoint",
+                                  QString::fromUtf8(headerValue(req.headers, "x-tokenledger-endpoint")),
+                                  labelSecrets(req.headers, m_server.config()));
         if (r.endpoint.isEmpty())
             r.endpoint = u"untagged"_s;
         r.httpStatus = status;
@@ -715,14 +743,17 @@ void ClientConnection::startExchange(HttpRequest request)
     r.startedAtUs = nowUs();
     r.sourceKind = SourceKind::Proxy;
     r.sourceRef = u"proxy"_s;
-    r.endpoint = QString::fromUtf8(headerValue(h, "x-tokenledger-endpoint")).trimmed();
+    // Labels are stored and exported: a key-like value is kept out (proxy/LabelGuard.h).
+    const QList<QByteArray> secrets = labelSecrets(h, config);
+    r.endpoint = guardedLabel("X-TokenLedger-Endpoint",
+                              QString::fromUtf8(headerValue(h, "x-tokenledger-endpoint")).trimmed(), secrets);
     if (r.endpoint.isEmpty())
         r.endpoint = u"untagged"_s;
     for (const QByteArray &t : headerValue(h, "x-tokenledger-tags").split(',')) {
         if (!t.trimmed().isEmpty())
-            r.tags << QString::fromUtf8(t.trimmed());
+            r.tags << guardedLabel("X-TokenLedger-Tags", QString::fromUtf8(t.trimmed()), secrets);
     }
-    r.taskType = QString::fromUtf8(headerValue(h, "x-tokenledger-task"));
+    r.taskType = guardedLabel("X-TokenLedger-Task", QString::fromUtf8(headerValue(h, "x-tokenledger-task")), secrets);
     r.requestBytes = x.request.body.size();
     r.usageStatus = UsageStatus::Complete;
 
@@ -1209,7 +1240,7 @@ void ClientConnection::finalizeRecord()
     x.recorded = true;
     CallRecord &r = x.record;
     if (r.usageStatus == UsageStatus::Unknown && (x.accounting || x.estimateUnanswered) && m_server.tokenizers()
-        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages)) {
+        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages || x.kind == ApiKind::Responses)) {
         // The stream ended without the provider's usage: count it locally (prompt from the request,
         // completion from what was streamed) and mark it estimated; errorKind still says why.
         auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body,

@@ -5,7 +5,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -355,6 +358,51 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             const QJsonObject delta = c.value("delta"_L1).toObject();
             if (delta.contains("role"_L1))
                 acc.insert("role"_L1, delta.value("role"_L1));
+            // Choice members beyond delta/index/finish_reason/logprobs (Azure's content_filter_results):
+            // the last value, as openai-node keeps them.
+            for (auto it = c.begin(); it != c.end(); ++it) {
+                if (it.key() != "delta"_L1 && it.key() != "index"_L1 && it.key() != "finish_reason"_L1
+                    && it.key() != "logprobs"_L1 && it.key() != "text"_L1 && it.key() != "role"_L1)
+                    acc.insert(it.key(), it.value());
+            }
+            if (const QJsonObject lp = c.value("logprobs"_L1).toObject(); !lp.isEmpty()) {
+                QJsonObject &all = m_logprobs[index];
+                for (auto it = lp.begin(); it != lp.end(); ++it) {
+                    if (it.value().isArray() && all.value(it.key()).isArray()) {
+                        QJsonArray joined = all.value(it.key()).toArray();
+                        for (const QJsonValue &v : it.value().toArray())
+                            joined.append(v);
+                        all.insert(it.key(), joined);
+                    } else if (!it.value().isNull() || !all.contains(it.key())) {
+                        all.insert(it.key(), it.value());
+                    }
+                }
+            }
+            for (auto it = delta.begin(); it != delta.end(); ++it) {
+                const QString key = it.key();
+                if (key == "role"_L1 || key == "content"_L1 || key == "refusal"_L1 || key == "tool_calls"_L1)
+                    continue;
+                if (key == "function_call"_L1) {
+                    const QJsonObject fn = it.value().toObject();
+                    ToolCallText &call = m_functionCall[index];
+                    if (fn.contains("name"_L1)) {
+                        call.hasName = true;
+                        call.name += fn.value("name"_L1).toString();
+                    }
+                    call.arguments += fn.value("arguments"_L1).toString();
+                } else if (key == "audio"_L1) {
+                    const QJsonObject a = it.value().toObject();
+                    QJsonObject &audio = m_audio[index];
+                    for (auto f = a.begin(); f != a.end(); ++f) {
+                        if ((f.key() == "data"_L1 || f.key() == "transcript"_L1) && f.value().isString())
+                            audio.insert(f.key(), QString(audio.value(f.key()).toString() + f.value().toString()));
+                        else if (!f.value().isNull())
+                            audio.insert(f.key(), f.value());
+                    }
+                } else if (!it.value().isNull()) {
+                    m_messageExtra[index].insert(key, it.value());
+                }
+            }
             const QString piece = delta.contains("content"_L1) ? delta.value("content"_L1).toString()
                                                                : c.value("text"_L1).toString();
             if (!piece.isEmpty() || delta.value("content"_L1).isString())
@@ -395,6 +443,18 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
         const QJsonObject response = o.value("response"_L1).toObject();
         if (!response.isEmpty() && m_model.isEmpty())
             m_model = response.value("model"_L1).toString();
+        // What the model produced so far, for the local estimate of a stream cut before its usage
+        // (API reference "Streaming events": text, refusal, reasoning and tool-call argument deltas;
+        // a function call's name comes with its output item).
+        if (type.endsWith(".delta"_L1) && o.value("delta"_L1).isString()
+            && (type == "response.output_text.delta"_L1 || type == "response.refusal.delta"_L1
+                || type == "response.function_call_arguments.delta"_L1
+                || type == "response.custom_tool_call_input.delta"_L1
+                || type == "response.reasoning_text.delta"_L1 || type == "response.reasoning_summary_text.delta"_L1)) {
+            m_streamedText += o.value("delta"_L1).toString();
+        } else if (type == "response.output_item.added"_L1) {
+            m_streamedText += o.value("item"_L1).toObject().value("name"_L1).toString();
+        }
         if (type == "response.completed"_L1 || type == "response.incomplete"_L1 || type == "response.failed"_L1) {
             m_base = response;
             m_model = response.value("model"_L1).toString();
@@ -430,6 +490,8 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
                 m_blockText[index][u"thinking"_s] += d.value("thinking"_L1).toString();
             else if (dt == "signature_delta"_L1)
                 m_blockText[index][u"signature"_s] += d.value("signature"_L1).toString();
+            else if (dt == "citations_delta"_L1)
+                m_citations[index].append(d.value("citation"_L1));
         } else if (type == "message_delta"_L1) {
             m_delta = o.value("delta"_L1).toObject();
             if (isTruncatedReason(m_delta.value("stop_reason"_L1).toString()))
@@ -489,6 +551,7 @@ QString StreamAccounting::completionText() const
     }
     for (const QString &json : m_partialJson)
         text += json;
+    text += m_streamedText;
     return text;
 }
 
@@ -506,8 +569,15 @@ QJsonObject StreamAccounting::assembled() const
         out.insert("object"_L1, chat ? "chat.completion"_L1 : "text_completion"_L1);
         QJsonArray choices;
         for (auto it = m_choices.begin(); it != m_choices.end(); ++it) {
-            QJsonObject choice{{"index"_L1, it.key()}, {"logprobs"_L1, QJsonValue::Null},
+            const auto logprobs = m_logprobs.constFind(it.key());
+            QJsonObject choice{{"index"_L1, it.key()},
+                               {"logprobs"_L1, logprobs != m_logprobs.cend() ? QJsonValue(*logprobs)
+                                                                             : QJsonValue(QJsonValue::Null)},
                                {"finish_reason"_L1, it->value("finish_reason"_L1)}};
+            for (auto m = it->begin(); m != it->end(); ++m) {
+                if (m.key() != "role"_L1 && m.key() != "finish_reason"_L1)
+                    choice.insert(m.key(), m.value());
+            }
             if (chat) {
                 const auto content = m_content.constFind(it.key());
                 const auto refusal = m_refusal.constFind(it.key());
@@ -528,6 +598,18 @@ QJsonObject StreamAccounting::assembled() const
                     }
                     message.insert("tool_calls"_L1, calls);
                 }
+                if (m_functionCall.contains(it.key())) {
+                    const ToolCallText &c = m_functionCall[it.key()];
+                    QJsonObject function{{"arguments"_L1, c.arguments}};
+                    if (c.hasName)
+                        function.insert("name"_L1, c.name);
+                    message.insert("function_call"_L1, function);
+                }
+                if (m_audio.contains(it.key()))
+                    message.insert("audio"_L1, m_audio.value(it.key()));
+                const QJsonObject extra = m_messageExtra.value(it.key());
+                for (auto m = extra.begin(); m != extra.end(); ++m)
+                    message.insert(m.key(), m.value());
                 choice.insert("message"_L1, message);
             } else {
                 choice.insert("text"_L1, m_content.value(it.key()));
@@ -548,6 +630,12 @@ QJsonObject StreamAccounting::assembled() const
             QJsonObject block = blockWithText(it.key());
             if (m_partialJson.contains(it.key()))
                 block.insert("input"_L1, QJsonDocument::fromJson(m_partialJson.value(it.key()).toUtf8()).object());
+            if (m_citations.contains(it.key())) {
+                QJsonArray citations = block.value("citations"_L1).toArray();
+                for (const QJsonValue &c : m_citations.value(it.key()))
+                    citations.append(c);
+                block.insert("citations"_L1, citations);
+            }
             content.append(block);
         }
         out.insert("content"_L1, content);
@@ -734,32 +822,67 @@ QByteArray synthesizeChat(const QJsonObject &answer, bool includeUsage, bool cha
             c.insert("usage"_L1, QJsonValue::Null);
         out += dataEvent(c);
     };
+    // Each chunk carries one part of the answer; the stored choice's logprobs travel whole in the first
+    // chunk with text (or the last one), its other members (Azure's content_filter_results) in the last:
+    // StreamAccounting and openai-node's ChatCompletionStream append logprobs arrays, so a client gets
+    // the answer the original call returned (session-7 trial: logprobs, refusal and annotations were lost).
     for (const QJsonValue &cv : answer.value("choices"_L1).toArray()) {
         const QJsonObject choice = cv.toObject();
         const int index = choice.value("index"_L1).toInt();
-        auto one = [&](const QJsonObject &delta, const QJsonValue &finish) {
-            QJsonObject c{{"index"_L1, index}, {"logprobs"_L1, QJsonValue::Null}, {"finish_reason"_L1, finish}};
+        QJsonValue logprobs = choice.value("logprobs"_L1);
+        if (logprobs.isUndefined())
+            logprobs = QJsonValue::Null;
+        auto one = [&](const QJsonObject &delta, const QJsonValue &finish, bool withLogprobs, bool last) {
+            QJsonObject c{{"index"_L1, index}, {"finish_reason"_L1, finish}};
+            c.insert("logprobs"_L1, withLogprobs ? std::exchange(logprobs, QJsonValue::Null) : QJsonValue::Null);
             if (chat)
                 c.insert("delta"_L1, delta);
             else
                 c.insert("text"_L1, delta.value("content"_L1).toString());
+            if (last) {
+                for (auto it = choice.begin(); it != choice.end(); ++it) {
+                    if (it.key() != "index"_L1 && it.key() != "finish_reason"_L1 && it.key() != "logprobs"_L1
+                        && it.key() != "message"_L1 && it.key() != "text"_L1)
+                        c.insert(it.key(), it.value());
+                }
+            }
             chunk(QJsonArray{c});
         };
         if (chat) {
             const QJsonObject msg = choice.value("message"_L1).toObject();
-            one(QJsonObject{{"role"_L1, msg.value("role"_L1).toString(u"assistant"_s)}, {"content"_L1, ""_L1}},
-                QJsonValue::Null);
-            if (msg.value("content"_L1).isString() && !msg.value("content"_L1).toString().isEmpty())
-                one(QJsonObject{{"content"_L1, msg.value("content"_L1)}}, QJsonValue::Null);
+            const bool hasContent = msg.value("content"_L1).isString() && !msg.value("content"_L1).toString().isEmpty();
+            const bool hasRefusal = msg.value("refusal"_L1).isString() && !msg.value("refusal"_L1).toString().isEmpty();
+            one(QJsonObject{{"role"_L1, msg.value("role"_L1).toString(u"assistant"_s)},
+                            {"content"_L1, msg.value("content"_L1).isString() ? QJsonValue(""_L1) : QJsonValue::Null}},
+                QJsonValue::Null, false, false);
+            if (hasContent)
+                one(QJsonObject{{"content"_L1, msg.value("content"_L1)}}, QJsonValue::Null, true, false);
+            if (hasRefusal)
+                one(QJsonObject{{"refusal"_L1, msg.value("refusal"_L1)}}, QJsonValue::Null, true, false);
+            if (msg.value("function_call"_L1).isObject())
+                one(QJsonObject{{"function_call"_L1, msg.value("function_call"_L1)}}, QJsonValue::Null, false, false);
+            if (msg.value("audio"_L1).isObject())
+                one(QJsonObject{{"audio"_L1, msg.value("audio"_L1)}}, QJsonValue::Null, false, false);
             const QJsonArray calls = msg.value("tool_calls"_L1).toArray();
             for (int i = 0; i < calls.size(); ++i) {
                 QJsonObject call = calls.at(i).toObject();
                 call.insert("index"_L1, i);
-                one(QJsonObject{{"tool_calls"_L1, QJsonArray{call}}}, QJsonValue::Null);
+                one(QJsonObject{{"tool_calls"_L1, QJsonArray{call}}}, QJsonValue::Null, false, false);
             }
-            one(QJsonObject{}, choice.value("finish_reason"_L1));
+            // Other message members (annotations, ...): one delta, as openai-node assigns them.
+            QJsonObject extra;
+            for (auto it = msg.begin(); it != msg.end(); ++it) {
+                static const QLatin1StringView kStreamed[] = {"role"_L1, "content"_L1, "refusal"_L1, "tool_calls"_L1,
+                                                              "function_call"_L1, "audio"_L1};
+                if (std::find(std::begin(kStreamed), std::end(kStreamed), it.key()) == std::end(kStreamed)
+                    && !it.value().isNull())
+                    extra.insert(it.key(), it.value());
+            }
+            if (!extra.isEmpty())
+                one(extra, QJsonValue::Null, false, false);
+            one(QJsonObject{}, choice.value("finish_reason"_L1), true, true);
         } else {
-            one(QJsonObject{{"content"_L1, choice.value("text"_L1)}}, choice.value("finish_reason"_L1));
+            one(QJsonObject{{"content"_L1, choice.value("text"_L1)}}, choice.value("finish_reason"_L1), true, true);
         }
     }
     if (includeUsage && answer.value("usage"_L1).isObject()) {
@@ -772,42 +895,102 @@ QByteArray synthesizeChat(const QJsonObject &answer, bool includeUsage, bool cha
     return out;
 }
 
+// The Responses API's event sequence (API reference "Streaming events"): each output item added empty,
+// its content parts added empty, their text / refusal / arguments / summary as one delta each, the
+// annotations one event each, then the parts and the item done whole; openai-node's
+// ResponseAccumulator (v6) builds the same response from them as response.completed carries.
 QByteArray synthesizeResponses(const QJsonObject &answer)
 {
     QByteArray out;
     int seq = 0;
+    auto event = [&](const char *type, QJsonObject fields) {
+        fields.insert("type"_L1, QLatin1StringView(type));
+        fields.insert("sequence_number"_L1, seq++);
+        out += namedEvent(type, fields);
+    };
     QJsonObject started = answer;
     started.insert("status"_L1, "in_progress"_L1);
     started.insert("output"_L1, QJsonArray{});
     started.insert("usage"_L1, QJsonValue::Null);
-    out += namedEvent("response.created",
-                      QJsonObject{{"type"_L1, "response.created"_L1}, {"sequence_number"_L1, seq++}, {"response"_L1, started}});
+    event("response.created", {{"response"_L1, started}});
     const QJsonArray output = answer.value("output"_L1).toArray();
     for (int i = 0; i < output.size(); ++i) {
         const QJsonObject item = output.at(i).toObject();
-        out += namedEvent("response.output_item.added",
-                          QJsonObject{{"type"_L1, "response.output_item.added"_L1}, {"sequence_number"_L1, seq++},
-                                      {"output_index"_L1, i}, {"item"_L1, item}});
-        const QJsonArray parts = item.value("content"_L1).toArray();
-        for (int p = 0; p < parts.size(); ++p) {
-            const QJsonObject part = parts.at(p).toObject();
-            if (part.value("type"_L1).toString() != "output_text"_L1)
-                continue;
-            out += namedEvent("response.output_text.delta",
-                              QJsonObject{{"type"_L1, "response.output_text.delta"_L1}, {"sequence_number"_L1, seq++},
-                                          {"item_id"_L1, item.value("id"_L1)}, {"output_index"_L1, i},
-                                          {"content_index"_L1, p}, {"delta"_L1, part.value("text"_L1)}});
-            out += namedEvent("response.output_text.done",
-                              QJsonObject{{"type"_L1, "response.output_text.done"_L1}, {"sequence_number"_L1, seq++},
-                                          {"item_id"_L1, item.value("id"_L1)}, {"output_index"_L1, i},
-                                          {"content_index"_L1, p}, {"text"_L1, part.value("text"_L1)}});
+        const QString type = item.value("type"_L1).toString();
+        const QJsonValue itemId = item.value("id"_L1);
+        QJsonObject added = item;
+        if (item.contains("status"_L1))
+            added.insert("status"_L1, "in_progress"_L1);
+        if (type == "message"_L1)
+            added.insert("content"_L1, QJsonArray{});
+        else if (type == "function_call"_L1 || type == "custom_tool_call"_L1)
+            added.insert(type == "function_call"_L1 ? "arguments"_L1 : "input"_L1, ""_L1);
+        else if (type == "reasoning"_L1)
+            added.insert("summary"_L1, QJsonArray{});
+        event("response.output_item.added", {{"output_index"_L1, i}, {"item"_L1, added}});
+        const QJsonObject at{{"item_id"_L1, itemId}, {"output_index"_L1, i}};
+        auto with = [&](QJsonObject fields) {
+            for (auto it = at.begin(); it != at.end(); ++it)
+                fields.insert(it.key(), it.value());
+            return fields;
+        };
+        if (type == "message"_L1) {
+            const QJsonArray parts = item.value("content"_L1).toArray();
+            for (int p = 0; p < parts.size(); ++p) {
+                const QJsonObject part = parts.at(p).toObject();
+                const QString partType = part.value("type"_L1).toString();
+                QJsonObject empty = part;
+                if (partType == "output_text"_L1) {
+                    empty.insert("text"_L1, ""_L1);
+                    empty.insert("annotations"_L1, QJsonArray{});
+                    if (part.contains("logprobs"_L1))
+                        empty.insert("logprobs"_L1, QJsonArray{});
+                } else if (partType == "refusal"_L1) {
+                    empty.insert("refusal"_L1, ""_L1);
+                }
+                event("response.content_part.added", with({{"content_index"_L1, p}, {"part"_L1, empty}}));
+                if (partType == "output_text"_L1) {
+                    const QJsonValue logprobs = part.value("logprobs"_L1).isArray() ? part.value("logprobs"_L1)
+                                                                                    : QJsonValue(QJsonArray{});
+                    event("response.output_text.delta", with({{"content_index"_L1, p}, {"delta"_L1, part.value("text"_L1)},
+                                                              {"logprobs"_L1, logprobs}}));
+                    const QJsonArray annotations = part.value("annotations"_L1).toArray();
+                    for (int a = 0; a < annotations.size(); ++a)
+                        event("response.output_text.annotation.added",
+                              with({{"content_index"_L1, p}, {"annotation_index"_L1, a}, {"annotation"_L1, annotations.at(a)}}));
+                    event("response.output_text.done", with({{"content_index"_L1, p}, {"text"_L1, part.value("text"_L1)},
+                                                             {"logprobs"_L1, logprobs}}));
+                } else if (partType == "refusal"_L1) {
+                    event("response.refusal.delta", with({{"content_index"_L1, p}, {"delta"_L1, part.value("refusal"_L1)}}));
+                    event("response.refusal.done", with({{"content_index"_L1, p}, {"refusal"_L1, part.value("refusal"_L1)}}));
+                }
+                event("response.content_part.done", with({{"content_index"_L1, p}, {"part"_L1, part}}));
+            }
+        } else if (type == "function_call"_L1) {
+            event("response.function_call_arguments.delta", with({{"delta"_L1, item.value("arguments"_L1)}}));
+            event("response.function_call_arguments.done", with({{"arguments"_L1, item.value("arguments"_L1)}}));
+        } else if (type == "custom_tool_call"_L1) {
+            event("response.custom_tool_call_input.delta", with({{"delta"_L1, item.value("input"_L1)}}));
+            event("response.custom_tool_call_input.done", with({{"input"_L1, item.value("input"_L1)}}));
+        } else if (type == "reasoning"_L1) {
+            const QJsonArray summary = item.value("summary"_L1).toArray();
+            for (int k = 0; k < summary.size(); ++k) {
+                const QJsonObject part = summary.at(k).toObject();
+                QJsonObject empty = part;
+                empty.insert("text"_L1, ""_L1);
+                event("response.reasoning_summary_part.added", with({{"summary_index"_L1, k}, {"part"_L1, empty}}));
+                event("response.reasoning_summary_text.delta", with({{"summary_index"_L1, k}, {"delta"_L1, part.value("text"_L1)}}));
+                event("response.reasoning_summary_text.done", with({{"summary_index"_L1, k}, {"text"_L1, part.value("text"_L1)}}));
+                event("response.reasoning_summary_part.done", with({{"summary_index"_L1, k}, {"part"_L1, part}}));
+            }
         }
-        out += namedEvent("response.output_item.done",
-                          QJsonObject{{"type"_L1, "response.output_item.done"_L1}, {"sequence_number"_L1, seq++},
-                                      {"output_index"_L1, i}, {"item"_L1, item}});
+        event("response.output_item.done", {{"output_index"_L1, i}, {"item"_L1, item}});
     }
-    out += namedEvent("response.completed", QJsonObject{{"type"_L1, "response.completed"_L1},
-                                                        {"sequence_number"_L1, seq++}, {"response"_L1, answer}});
+    const QString status = answer.value("status"_L1).toString();
+    const char *last = status == "incomplete"_L1 ? "response.incomplete"
+                       : status == "failed"_L1   ? "response.failed"
+                                                 : "response.completed";
+    event(last, {{"response"_L1, answer}});
     return out;
 }
 
@@ -831,8 +1014,10 @@ QByteArray synthesizeAnthropic(const QJsonObject &answer)
         QJsonObject delta;
         if (type == "text"_L1) {
             empty.insert("text"_L1, ""_L1);
+            if (block.contains("citations"_L1))
+                empty.insert("citations"_L1, QJsonArray{}); // then one citations_delta each (below)
             delta = {{"type"_L1, "text_delta"_L1}, {"text"_L1, block.value("text"_L1)}};
-        } else if (type == "tool_use"_L1) {
+        } else if (type == "tool_use"_L1 || type == "server_tool_use"_L1 || type == "mcp_tool_use"_L1) {
             empty.insert("input"_L1, QJsonObject{});
             delta = {{"type"_L1, "input_json_delta"_L1},
                      {"partial_json"_L1, QString::fromUtf8(compact(block.value("input"_L1).toObject()))}};
@@ -846,6 +1031,13 @@ QByteArray synthesizeAnthropic(const QJsonObject &answer)
         if (!delta.isEmpty())
             out += namedEvent("content_block_delta", QJsonObject{{"type"_L1, "content_block_delta"_L1},
                                                                  {"index"_L1, i}, {"delta"_L1, delta}});
+        if (type == "text"_L1) {
+            for (const QJsonValue &citation : block.value("citations"_L1).toArray())
+                out += namedEvent("content_block_delta",
+                                  QJsonObject{{"type"_L1, "content_block_delta"_L1}, {"index"_L1, i},
+                                              {"delta"_L1, QJsonObject{{"type"_L1, "citations_delta"_L1},
+                                                                       {"citation"_L1, citation}}}});
+        }
         if (type == "thinking"_L1 && block.contains("signature"_L1))
             out += namedEvent("content_block_delta",
                               QJsonObject{{"type"_L1, "content_block_delta"_L1}, {"index"_L1, i},

@@ -4,6 +4,7 @@
 #include "proxy/SseParser.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 
@@ -107,10 +108,16 @@ public:
     // True when an event was too long to read (SseEvent::oversized): usage still counts, but
     // assembled() misses that event's content, so the answer must not be cached.
     bool lossy() const { return m_lossy; }
-    // The text the model streamed so far (content, tool-call names and arguments), for a local
-    // token estimate when the stream ends without usage.
+    // The text the model streamed so far (content, tool-call names and arguments; Anthropic text and
+    // thinking; Responses API text, refusal, reasoning and argument deltas and function names), for a
+    // local token estimate when the stream ends without usage.
     QString completionText() const;
-    // The JSON answer assembled from the events (valid once finished()).
+    // The JSON answer assembled from the events (valid once finished()), as the SDKs assemble it
+    // (openai-node 6.x ChatCompletionStream; @anthropic-ai/sdk MessageStream): chat choices keep their
+    // logprobs (arrays appended chunk by chunk), refusal, tool_calls, function_call, audio, other delta
+    // members (annotations: the last value) and other choice members (content_filter_results);
+    // Anthropic blocks keep text, thinking, signature, tool input and citations; Responses: the
+    // response of the terminal event.
     QJsonObject assembled() const;
 
 private:
@@ -143,9 +150,16 @@ private:
         QString arguments;
     };
     QMap<int, QMap<int, ToolCallText>> m_toolCalls;
+    // chat, per choice index (the accumulation rules of openai-node's ChatCompletionStream, v6):
+    QMap<int, QJsonObject> m_logprobs;     // logprobs: arrays ("content", "refusal", legacy "tokens"...) appended
+    QMap<int, QJsonObject> m_messageExtra; // other delta members (e.g. "annotations"): the last value
+    QMap<int, ToolCallText> m_functionCall; // legacy function_call: name and arguments appended
+    QMap<int, QJsonObject> m_audio;         // audio: id / expires_at last, data and transcript appended
+    QMap<int, QJsonArray> m_citations;      // anthropic: citations_delta per block
     QMap<int, QJsonObject> m_blocks;    // anthropic content blocks as content_block_start gave them
     QMap<int, QMap<QString, QString>> m_blockText; // anthropic: index -> text/thinking/signature deltas so far
     QMap<int, QString> m_partialJson;   // anthropic input_json_delta per block
+    QString m_streamedText;             // responses: text, refusal, reasoning and argument deltas so far
     QJsonObject m_delta;                // anthropic message_delta.delta
 };
 
@@ -168,6 +182,12 @@ QByteArray stripNullUsage(const QByteArray &rawEvent);
 // Replays a stored JSON answer as the SSE stream the API would have sent (OpenAI chat chunks with
 // [DONE]; Responses API events ending in response.completed; Anthropic message_start ... message_stop).
 // `includeUsage`: OpenAI chat only, adds "usage":null to chunks and the final usage chunk.
+// Nothing of the answer is lost: StreamAccounting::assembled() (and the SDKs) build the stored answer
+// again from the events. Chat: role, content, refusal, function_call, audio, each tool call and the
+// other message members (annotations) as deltas; the choice's logprobs whole with its first text chunk;
+// other choice members on its last chunk. Responses: each output item added empty, content parts added
+// empty, then output_text (with logprobs) / refusal / function-call arguments / reasoning-summary deltas,
+// annotation events, the parts and the item done whole. Anthropic: citations as citations_delta events.
 QByteArray synthesizeStream(ApiKind kind, const QJsonObject &answer, bool includeUsage);
 
 } // namespace tl::proxy

@@ -7,11 +7,15 @@
 #include "query/LedgerQueries.h"
 
 #include <QFileInfo>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QThread>
 #include <QtTest>
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 
 #ifdef Q_OS_UNIX
@@ -851,6 +855,116 @@ private Q_SLOTS:
         QCOMPARE(rows->front().id, id2); // newest first, same time: higher id first
     }
 
+    // Record ids are never reused after a crash (session-7 trial): a writer in a child process hands out
+    // ids (three submitted records, two reserved ones, as the proxy names a stream's record) that it cannot
+    // commit (this test holds the file's write lock), then gets SIGKILL. The ledger reopened: the lost ids
+    // are not in it, and every id handed out afterwards is above all of them.
+    void recordIdsLostToACrashAreNeverReused()
+    {
+#ifdef Q_OS_UNIX
+        const QString path = m_dir.filePath(u"crash-ids.sqlite"_s);
+        const qint64 at = test::usFromIso(u"2026-11-05T00:00:00Z"_s);
+        qint64 committedId = 0;
+        {
+            auto ledger = openLedger(path);
+            committedId = ledger->writer().submit(test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 10, 10));
+        }
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"LEDGERTEST_CRASH_CHILD_DB"_s, path);
+        child.setProcessEnvironment(env);
+        child.setProgram(QCoreApplication::applicationFilePath());
+        child.start();
+        QVERIFY(child.waitForStarted(10'000));
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += child.readAllStandardOutput(), out.contains("ready\n")), 15'000);
+
+        // Hold the write lock: the child's writer cannot commit what it is handed from now on.
+        QSqlDatabase lock = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"crash-ids-lock"_s);
+        lock.setDatabaseName(path);
+        QVERIFY(lock.open());
+        QSqlQuery begin(lock);
+        QVERIFY(begin.exec(u"BEGIN IMMEDIATE"_s));
+        child.write("go\n");
+        QTRY_VERIFY_WITH_TIMEOUT((out += child.readAllStandardOutput(), out.contains("end\n")), 15'000);
+        child.kill(); // SIGKILL
+        QVERIFY(child.waitForFinished(10'000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        QVERIFY(begin.exec(u"ROLLBACK"_s));
+        begin = QSqlQuery();
+        lock.close();
+        lock = QSqlDatabase();
+        QSqlDatabase::removeDatabase(u"crash-ids-lock"_s);
+
+        QList<qint64> lost;
+        for (const QByteArray &line : out.split('\n')) {
+            if (line.startsWith("id "))
+                lost << line.mid(3).toLongLong();
+        }
+        QCOMPARE(lost.size(), 5);
+        const qint64 highestLost = *std::max_element(lost.begin(), lost.end());
+        QVERIFY(*std::min_element(lost.begin(), lost.end()) > committedId);
+
+        auto ledger = openLedger(path);
+        QList<qint64> fresh;
+        for (int i = 0; i < 3; ++i)
+            fresh << ledger->writer().submit(test::makeRecord(at, u"after-crash"_s, u"openai"_s, u"gpt-4o"_s, 5, 5));
+        fresh << ledger->writer().reserveId();
+        ledger->writer().flush().waitForFinished();
+        for (qint64 id : fresh)
+            QVERIFY2(id > highestLost, qPrintable(u"id %1 handed out after the crash; the crash lost ids up to %2"_s
+                                                      .arg(id).arg(highestLost)));
+        // The gap a crash leaves is bounded by the margin.
+        QVERIFY(fresh.front() - highestLost <= LedgerWriter::kIdMargin);
+        RecordQuery q;
+        q.fromUs = 0;
+        q.toUs = std::numeric_limits<qint64>::max() / 2;
+        const auto rows = ledger->records(q).result();
+        QCOMPARE(rows->size(), 4); // the first record and the three after the crash
+        for (const CallRecord &r : *rows)
+            QVERIFY(!lost.contains(r.id));
+#else
+        QSKIP("needs SIGKILL of a child process");
+#endif
+    }
+
+    // A graceful close stores the exact next id: the next start continues without a gap; and a writer
+    // handing out more than half of the margin without records moves the stored mark up by itself.
+    void gracefulCloseLeavesNoIdGapAndTheMarkFollowsReservations()
+    {
+        const QString path = m_dir.filePath(u"id-mark.sqlite"_s);
+        const qint64 at = test::usFromIso(u"2026-11-05T00:00:00Z"_s);
+        qint64 last = 0;
+        {
+            auto ledger = openLedger(path);
+            for (int i = 0; i < 3; ++i)
+                last = ledger->writer().submit(test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 1, 1));
+        }
+        qint64 reserved = 0;
+        {
+            auto ledger = openLedger(path);
+            QCOMPARE(ledger->writer().reserveId(), last + 1);
+            for (qint64 i = 0; i < LedgerWriter::kIdMargin / 2 + 10; ++i)
+                reserved = ledger->writer().reserveId();
+            const auto storedMark = [&] {
+                QSqlDatabase c = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"id-mark-read"_s);
+                c.setDatabaseName(path);
+                qint64 v = 0;
+                if (c.open()) {
+                    QSqlQuery q(c);
+                    if (q.exec(u"SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_call_id'"_s) && q.next())
+                        v = q.value(0).toLongLong();
+                }
+                c = QSqlDatabase();
+                QSqlDatabase::removeDatabase(u"id-mark-read"_s);
+                return v;
+            };
+            QTRY_VERIFY(storedMark() > reserved + LedgerWriter::kIdMargin / 2);
+        }
+        auto ledger = openLedger(path);
+        QCOMPARE(ledger->writer().reserveId(), reserved + 1);
+    }
+
     // A proxy record's savings trace (schema v5, call_savings) is stored with the call, read back by
     // the record queries, and survives the JSONL export/import form; a record without one reads empty.
     void savingsTraceRoundTrips()
@@ -974,5 +1088,39 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(LedgerTest)
+// recordIdsLostToACrashAreNeverReused's child: opens the ledger, says "ready", waits for "go" on stdin,
+// hands out five ids (three records submitted, two reserved), prints them and waits to be killed.
+int crashChild(int argc, char **argv, const QString &path)
+{
+    QCoreApplication app(argc, argv);
+    auto writer = LedgerWriter::open(path);
+    if (!writer)
+        return 2;
+    std::fputs("ready\n", stdout);
+    std::fflush(stdout);
+    char line[16];
+    if (!std::fgets(line, sizeof line, stdin))
+        return 3;
+    const qint64 at = test::usFromIso(u"2026-11-05T00:00:00Z"_s);
+    QList<qint64> ids;
+    for (int i = 0; i < 3; ++i)
+        ids << (*writer)->submit(test::makeRecord(at, u"lost"_s, u"openai"_s, u"gpt-4o"_s, 7, 7));
+    ids << (*writer)->reserveId() << (*writer)->reserveId();
+    for (qint64 id : ids)
+        std::printf("id %lld\n", static_cast<long long>(id));
+    std::fputs("end\n", stdout);
+    std::fflush(stdout);
+    for (;;)
+        QThread::sleep(60);
+}
+
+int main(int argc, char **argv)
+{
+    if (const QString path = qEnvironmentVariable("LEDGERTEST_CRASH_CHILD_DB"); !path.isEmpty())
+        return crashChild(argc, argv, path);
+    QCoreApplication app(argc, argv);
+    LedgerTest test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "LedgerTest.moc"

@@ -130,6 +130,11 @@ private Q_SLOTS:
     void exactCacheServesRepeatsPerCaller();
     void cacheControlsRefreshAndBypass();
     void cachedAnswerIsReplayedAsStreamAndBack();
+    void replayedAnswersKeepEveryField_data();
+    void replayedAnswersKeepEveryField();
+    void streamObtainedAnswerKeepsLogprobs();
+    void streamObtainedAnthropicAnswerKeepsCitations();
+    void replayedResponsesStreamBuildsTheAnswer();
     void cacheSurvivesARestart();
     void upstreamErrorsPassThroughAndAreRecorded();
     void malformedRequestsGetProviderShapedErrors_data();
@@ -140,12 +145,16 @@ private Q_SLOTS:
     void upstreamTimeoutsGive504();
     void idleStreamAndCutStreamEndWithErrorEvent_data();
     void idleStreamAndCutStreamEndWithErrorEvent();
+    void cutResponsesStreamIsEstimated_data();
+    void cutResponsesStreamIsEstimated();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
     void webPagesCannotUseTheProxy_data();
     void webPagesCannotUseTheProxy();
     void plantedKeyAppearsNowhere();
+    void keyLikeLabelsAreNotStored_data();
+    void keyLikeLabelsAreNotStored();
     void requestTextIsKeptOnlyForNamedEndpoints();
 };
 
@@ -925,6 +934,260 @@ void ProxyTest::cachedAnswerIsReplayedAsStreamAndBack()
     QVERIFY(recs[3].savedCost > 0);
 }
 
+namespace {
+
+QJsonObject jsonOf(const char *text) { return QJsonDocument::fromJson(QByteArray(text)).object(); }
+
+// What a client assembles from a replayed stream, with the proxy's own stream accounting (the rules of
+// openai-node's ChatCompletionStream and @anthropic-ai/sdk's MessageStream for these members).
+QJsonObject assembledFrom(proxy::ApiKind kind, const QByteArray &sse)
+{
+    proxy::StreamAccounting accounting(kind);
+    SseParser parser;
+    parser.feed(sse, [&](const SseEvent &e) { accounting.onEvent(e, false); });
+    if (!accounting.finished())
+        return {};
+    return accounting.assembled();
+}
+
+} // namespace
+
+// A stored answer replayed as a stream and assembled again by a client is the answer the original call
+// returned: choices' logprobs, refusal, annotations, tool calls, the legacy function_call, audio,
+// system_fingerprint, service_tier, Azure's content_filter_results; Anthropic text with citations,
+// thinking with its signature, tool_use, server_tool_use, redacted_thinking (session-7 trial: logprobs
+// were replaced by null, refusal and annotations dropped).
+void ProxyTest::replayedAnswersKeepEveryField_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QJsonObject>("answer");
+    const int chat = int(proxy::ApiKind::ChatCompletions);
+    QTest::newRow("chat: content with logprobs, annotations, fingerprint, service tier") << chat << jsonOf(R"({
+        "id":"chatcmpl-1","object":"chat.completion","created":1764403440,"model":"gpt-4o-2024-08-06",
+        "system_fingerprint":"fp_abc","service_tier":"default",
+        "choices":[{"index":0,"finish_reason":"stop",
+          "message":{"role":"assistant","content":"Hi there","refusal":null,
+                     "annotations":[{"type":"url_citation","url_citation":{"url":"https://example.com","title":"E","start_index":0,"end_index":2}}]},
+          "logprobs":{"content":[{"token":"Hi","logprob":-0.1,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.1,"bytes":[72,105]}]},
+                                 {"token":" there","logprob":-0.5,"bytes":[32,116,104,101,114,101],"top_logprobs":[]}],
+                      "refusal":null}}],
+        "usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}})");
+    QTest::newRow("chat: a refusal with its logprobs") << chat << jsonOf(R"({
+        "id":"chatcmpl-2","object":"chat.completion","created":1764403440,"model":"gpt-4o-2024-08-06",
+        "choices":[{"index":0,"finish_reason":"stop",
+          "message":{"role":"assistant","content":null,"refusal":"I can't help with that."},
+          "logprobs":{"content":null,"refusal":[{"token":"I","logprob":-0.01,"bytes":[73],"top_logprobs":[]}]}}],
+        "usage":{"prompt_tokens":9,"completion_tokens":7,"total_tokens":16}})");
+    QTest::newRow("chat: tool calls, two choices, Azure content filter results") << chat << jsonOf(R"({
+        "id":"chatcmpl-3","object":"chat.completion","created":1764403440,"model":"gpt-4o-2024-08-06",
+        "choices":[{"index":0,"finish_reason":"tool_calls","logprobs":null,
+          "content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},
+          "message":{"role":"assistant","content":null,"refusal":null,
+                     "tool_calls":[{"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"x\"}"}}]}},
+          {"index":1,"finish_reason":"stop","logprobs":null,
+           "message":{"role":"assistant","content":"Second","refusal":null}}],
+        "usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21}})");
+    QTest::newRow("chat: legacy function_call and audio") << chat << jsonOf(R"({
+        "id":"chatcmpl-4","object":"chat.completion","created":1764403440,"model":"gpt-4o-audio-preview",
+        "choices":[{"index":0,"finish_reason":"stop","logprobs":null,
+          "message":{"role":"assistant","content":null,"refusal":null,
+                     "function_call":{"name":"f","arguments":"{}"},
+                     "audio":{"id":"audio_1","data":"UklGRg==","transcript":"Hello","expires_at":1764407040}}}],
+        "usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21}})");
+    QTest::newRow("legacy completions: logprobs") << int(proxy::ApiKind::Completions) << jsonOf(R"({
+        "id":"cmpl-1","object":"text_completion","created":1764403440,"model":"gpt-3.5-turbo-instruct",
+        "choices":[{"index":0,"text":" world","finish_reason":"length",
+          "logprobs":{"tokens":[" world"],"token_logprobs":[-0.2],"top_logprobs":[{" world":-0.2}],"text_offset":[5]}}],
+        "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})");
+    QTest::newRow("anthropic: citations, thinking, tool_use, server_tool_use, redacted_thinking")
+        << int(proxy::ApiKind::Messages) << jsonOf(R"({
+        "id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+        "content":[
+          {"type":"thinking","thinking":"Let me think.","signature":"sig=="},
+          {"type":"redacted_thinking","data":"opaque=="},
+          {"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"weather"}},
+          {"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://example.com","title":"E","encrypted_content":"x","page_age":null}]},
+          {"type":"text","text":"It is sunny.","citations":[{"type":"web_search_result_location","url":"https://example.com","title":"E","encrypted_index":"i","cited_text":"sunny"}]},
+          {"type":"tool_use","id":"toolu_1","name":"lookup","input":{"city":"Paris"}}],
+        "stop_reason":"tool_use","stop_sequence":null,
+        "usage":{"input_tokens":20,"output_tokens":30,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}})");
+}
+
+void ProxyTest::replayedAnswersKeepEveryField()
+{
+    QFETCH(int, kind);
+    QFETCH(QJsonObject, answer);
+    const auto k = proxy::ApiKind(kind);
+    // With include_usage (the usage chunk makes the round trip whole); Anthropic ignores the flag.
+    const QByteArray sse = proxy::synthesizeStream(k, answer, true);
+    QVERIFY(!sse.isEmpty());
+    const QJsonObject back = assembledFrom(k, sse);
+    if (back != answer) {
+        qWarning().noquote() << "replayed:" << QJsonDocument(back).toJson(QJsonDocument::Compact);
+        qWarning().noquote() << "original:" << QJsonDocument(answer).toJson(QJsonDocument::Compact);
+    }
+    QCOMPARE(back, answer);
+}
+
+// An answer obtained as a stream whose chunks carry per-token logprobs (as OpenAI streams them), stored
+// then replayed as JSON: the choice's logprobs are every chunk's, in order.
+void ProxyTest::streamObtainedAnswerKeepsLogprobs()
+{
+    const QByteArray stream =
+        R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]})" "\n\n"
+        R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":{"content":[{"token":"Hi","logprob":-0.1,"bytes":[72,105],"top_logprobs":[]}],"refusal":null},"finish_reason":null}]})" "\n\n"
+        R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"!"},"logprobs":{"content":[{"token":"!","logprob":-0.3,"bytes":[33],"top_logprobs":[]}],"refusal":null},"finish_reason":null}]})" "\n\n"
+        R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]})" "\n\n"
+        "data: [DONE]\n\n";
+    const QJsonObject answer = assembledFrom(proxy::ApiKind::ChatCompletions, stream);
+    const QJsonObject choice = answer.value("choices"_L1).toArray().at(0).toObject();
+    QCOMPARE(choice.value("message"_L1).toObject().value("content"_L1).toString(), u"Hi!"_s);
+    QCOMPARE(answer.value("system_fingerprint"_L1).toString(), u"fp_1"_s);
+    const QJsonArray content = choice.value("logprobs"_L1).toObject().value("content"_L1).toArray();
+    QCOMPARE(content.size(), 2);
+    QCOMPARE(content.at(0).toObject().value("token"_L1).toString(), u"Hi"_s);
+    QCOMPARE(content.at(1).toObject().value("logprob"_L1).toDouble(), -0.3);
+    // Replayed as SSE from the stored form, then assembled again: the same answer.
+    QCOMPARE(assembledFrom(proxy::ApiKind::ChatCompletions,
+                           proxy::synthesizeStream(proxy::ApiKind::ChatCompletions, answer, false)),
+             answer);
+}
+
+// Anthropic streams a text block's citations as citations_delta events (API reference "Streaming
+// Messages"); the answer stored from such a stream keeps them (they were dropped).
+void ProxyTest::streamObtainedAnthropicAnswerKeepsCitations()
+{
+    const QByteArray stream =
+        "event: message_start\n"
+        R"(data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":20,"output_tokens":1}}})" "\n\n"
+        "event: content_block_start\n"
+        R"(data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":"","citations":[]}})" "\n\n"
+        "event: content_block_delta\n"
+        R"(data: {"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{"type":"char_location","cited_text":"sunny","document_index":0,"document_title":"W","start_char_index":0,"end_char_index":5}}})" "\n\n"
+        "event: content_block_delta\n"
+        R"(data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"It is sunny."}})" "\n\n"
+        "event: content_block_stop\n"
+        R"(data: {"type":"content_block_stop","index":0})" "\n\n"
+        "event: message_delta\n"
+        R"(data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":5}})" "\n\n"
+        "event: message_stop\n"
+        R"(data: {"type":"message_stop"})" "\n\n";
+    const QJsonObject answer = assembledFrom(proxy::ApiKind::Messages, stream);
+    const QJsonObject block = answer.value("content"_L1).toArray().at(0).toObject();
+    QCOMPARE(block.value("text"_L1).toString(), u"It is sunny."_s);
+    const QJsonArray citations = block.value("citations"_L1).toArray();
+    QCOMPARE(citations.size(), 1);
+    QCOMPARE(citations.at(0).toObject().value("cited_text"_L1).toString(), u"sunny"_s);
+    // Replayed as a stream and assembled again: the same answer.
+    QCOMPARE(assembledFrom(proxy::ApiKind::Messages, proxy::synthesizeStream(proxy::ApiKind::Messages, answer, false)),
+             answer);
+}
+
+// A stored Responses answer replayed as a stream: built up event by event by the rules of openai-node's
+// ResponseAccumulator (v6: an item added, its parts added, deltas appended, annotations set), each
+// output item equals the finished item the output_item.done event carries (with the old synthesis the
+// added item already held its text and the deltas doubled it; refusals, logprobs, annotations and
+// function-call arguments had no events), and the stream ends with response.completed.
+void ProxyTest::replayedResponsesStreamBuildsTheAnswer()
+{
+    const QJsonObject answer = jsonOf(R"({
+        "id":"resp_1","object":"response","created_at":1764403440,"status":"completed","model":"gpt-5",
+        "output":[
+          {"id":"rs_1","type":"reasoning","summary":[{"type":"summary_text","text":"Thinking briefly."}]},
+          {"id":"msg_1","type":"message","status":"completed","role":"assistant","content":[
+            {"type":"output_text","text":"See example.","annotations":[{"type":"url_citation","url":"https://example.com","title":"E","start_index":4,"end_index":11}],
+             "logprobs":[{"token":"See","logprob":-0.1,"bytes":[83,101,101],"top_logprobs":[]}]},
+            {"type":"refusal","refusal":"Not that part."}]},
+          {"id":"fc_1","type":"function_call","status":"completed","call_id":"call_1","name":"lookup","arguments":"{\"q\":\"x\"}"}],
+        "usage":{"input_tokens":10,"output_tokens":20,"total_tokens":30,
+                 "input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":5}}})");
+    const QByteArray sse = proxy::synthesizeStream(proxy::ApiKind::Responses, answer, false);
+    QList<QJsonObject> events;
+    SseParser parser;
+    parser.feed(sse, [&](const SseEvent &e) { events << QJsonDocument::fromJson(e.data).object(); });
+    QVERIFY(!events.isEmpty());
+    QCOMPARE(events.first().value("type"_L1).toString(), u"response.created"_s);
+    QCOMPARE(events.last().value("type"_L1).toString(), u"response.completed"_s);
+    QCOMPARE(events.last().value("response"_L1).toObject(), answer);
+    QJsonArray output; // the client's snapshot of response.output
+    int done = 0;
+    bool sawLogprobs = false;
+    auto part = [&](const QJsonObject &e, const char *list, const char *index) {
+        return output[e.value("output_index"_L1).toInt()].toObject().value(QLatin1StringView(list)).toArray()
+            .at(e.value(QLatin1StringView(index)).toInt()).toObject();
+    };
+    auto setPart = [&](const QJsonObject &e, const char *list, const char *index, const QJsonObject &p) {
+        QJsonObject item = output[e.value("output_index"_L1).toInt()].toObject();
+        QJsonArray parts = item.value(QLatin1StringView(list)).toArray();
+        const int at = e.value(QLatin1StringView(index)).toInt();
+        QVERIFY(at < parts.size()); // the SDK throws "missing content at index"
+        parts[at] = p;
+        item.insert(QLatin1StringView(list), parts);
+        output[e.value("output_index"_L1).toInt()] = item;
+    };
+    auto pushPart = [&](const QJsonObject &e, const char *list) {
+        QJsonObject item = output[e.value("output_index"_L1).toInt()].toObject();
+        QJsonArray parts = item.value(QLatin1StringView(list)).toArray();
+        parts.append(e.value("part"_L1));
+        item.insert(QLatin1StringView(list), parts);
+        output[e.value("output_index"_L1).toInt()] = item;
+    };
+    for (const QJsonObject &e : std::as_const(events)) {
+        const QString type = e.value("type"_L1).toString();
+        const int oi = e.value("output_index"_L1).toInt();
+        if (type == "response.output_item.added"_L1) {
+            QCOMPARE(oi, output.size());
+            output.append(e.value("item"_L1));
+        } else if (type == "response.content_part.added"_L1) {
+            pushPart(e, "content");
+        } else if (type == "response.output_text.delta"_L1) {
+            QJsonObject p = part(e, "content", "content_index");
+            QCOMPARE(p.value("type"_L1).toString(), u"output_text"_s);
+            p.insert("text"_L1, QString(p.value("text"_L1).toString() + e.value("delta"_L1).toString()));
+            QJsonArray lp = p.value("logprobs"_L1).toArray();
+            for (const QJsonValue &v : e.value("logprobs"_L1).toArray())
+                lp.append(v);
+            sawLogprobs = sawLogprobs || !e.value("logprobs"_L1).toArray().isEmpty();
+            p.insert("logprobs"_L1, lp);
+            setPart(e, "content", "content_index", p);
+        } else if (type == "response.output_text.annotation.added"_L1) {
+            QJsonObject p = part(e, "content", "content_index");
+            QJsonArray a = p.value("annotations"_L1).toArray();
+            while (a.size() <= e.value("annotation_index"_L1).toInt())
+                a.append(QJsonValue::Null);
+            a[e.value("annotation_index"_L1).toInt()] = e.value("annotation"_L1);
+            p.insert("annotations"_L1, a);
+            setPart(e, "content", "content_index", p);
+        } else if (type == "response.refusal.delta"_L1) {
+            QJsonObject p = part(e, "content", "content_index");
+            QCOMPARE(p.value("type"_L1).toString(), u"refusal"_s);
+            p.insert("refusal"_L1, QString(p.value("refusal"_L1).toString() + e.value("delta"_L1).toString()));
+            setPart(e, "content", "content_index", p);
+        } else if (type == "response.function_call_arguments.delta"_L1) {
+            QJsonObject item = output[oi].toObject();
+            item.insert("arguments"_L1, QString(item.value("arguments"_L1).toString() + e.value("delta"_L1).toString()));
+            output[oi] = item;
+        } else if (type == "response.reasoning_summary_part.added"_L1) {
+            pushPart(e, "summary");
+        } else if (type == "response.reasoning_summary_text.delta"_L1) {
+            QJsonObject p = part(e, "summary", "summary_index");
+            p.insert("text"_L1, QString(p.value("text"_L1).toString() + e.value("delta"_L1).toString()));
+            setPart(e, "summary", "summary_index", p);
+        } else if (type == "response.output_item.done"_L1) {
+            QJsonObject built = output[oi].toObject();
+            QJsonObject finished = e.value("item"_L1).toObject();
+            built.remove("status"_L1);
+            finished.remove("status"_L1);
+            QCOMPARE(built, finished);
+            output[oi] = e.value("item"_L1);
+            ++done;
+        }
+    }
+    QCOMPARE(done, 3);
+    QVERIFY(sawLogprobs);
+    QCOMPARE(output, answer.value("output"_L1).toArray());
+}
+
 void ProxyTest::cacheSurvivesARestart()
 {
     QTemporaryDir cacheDir;
@@ -1150,6 +1413,45 @@ void ProxyTest::idleStreamAndCutStreamEndWithErrorEvent()
     QCOMPARE(h.upstream().requestCount(), 2);
 }
 
+// A Responses API stream that ends before response.completed (its only usage) is treated like a cut chat
+// stream: incomplete, with usage counted by the local tokenizer from the request and the streamed
+// deltas, estimated and priced, never a silent zero (session-7 trial: it was recorded unknown, unpriced).
+void ProxyTest::cutResponsesStreamIsEstimated_data()
+{
+    QTest::addColumn<QByteArray>("model");
+    QTest::addColumn<QString>("errorKind");
+    QTest::addColumn<bool>("sawText"); // "Refactor done: " was streamed before the end
+    QTest::newRow("upstream goes silent after response.created") << QByteArray("stall-stream") << u"timeout"_s << false;
+    QTest::newRow("upstream cuts the connection after a text delta") << QByteArray("cut-stream") << u"upstream_cut"_s
+                                                                     << true;
+}
+
+void ProxyTest::cutResponsesStreamIsEstimated()
+{
+    QFETCH(QByteArray, model);
+    QFETCH(QString, errorKind);
+    QFETCH(bool, sawText);
+    ProxyHarness h([](ProxyConfig &c) { c.idleTimeoutMs = 400; });
+    QVERIFY(h.ok());
+    const QByteArray body = R"({"model":")" + model + R"(","input":"Write a haiku about the sea","stream":true})";
+    const HttpResult r = h.curl("/v1/responses", body, auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.startsWith("event: response.created"));
+    QCOMPARE(r.body.contains("Refactor done: "), sawText);
+    QVERIFY2(r.body.contains("data: {\"error\":"), r.body.right(200).constData());
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, errorKind);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(recs[0].usage.promptTokens > 0);
+    if (sawText)
+        QVERIFY(recs[0].usage.completionTokens >= 3); // "Refactor done: " is 3 to 5 tokens in o200k/cl100k
+    else
+        QCOMPARE(recs[0].usage.completionTokens, 0);
+    QVERIFY(recs[0].cost.has_value());
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
+}
+
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
 {
     ProxyHarness h;
@@ -1320,6 +1622,103 @@ void ProxyTest::plantedKeyAppearsNowhere()
     qInstallMessageHandler(previous);
     for (const QString &line : std::as_const(g_logLines))
         QVERIFY2(!line.contains(u"PLANTED"_s), qPrintable(line));
+}
+
+// A key planted in a label header (the request's own key, the keychain's, or any provider-key-shaped or
+// long opaque token) is stored as "redacted": not in the ledger file's bytes, not in the log; the call
+// itself is answered as usual. A plain feature name is kept.
+void ProxyTest::keyLikeLabelsAreNotStored_data()
+{
+    QTest::addColumn<QString>("header");     // the label header
+    QTest::addColumn<QByteArray>("value");   // its value
+    QTest::addColumn<QByteArray>("planted"); // what must not reach the file or the log ("": the label is kept)
+    QTest::addColumn<QByteArray>("clientKey"); // the client's bearer key ("": the proxy adds the keychain's)
+    QTest::addColumn<QString>("stored");     // the stored endpoint, first tag or task
+
+    // Keys that do not look like provider keys (short pieces): only "it is the request's key" catches them.
+    const QByteArray own = "team-PLANTED-token-42";
+    const QByteArray keychain = "vault-PLANTED-key-77";
+    QTest::newRow("the request's own key as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << own << own << own << u"redacted"_s;
+    QTest::newRow("the keychain key the proxy adds as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << keychain << keychain << QByteArray() << u"redacted"_s;
+    QTest::newRow("another sk-proj key as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("sk-proj-Zx81kQ_PLANTEDvT9w2LmNo4pRs7uVy0")
+        << QByteArray("PLANTEDvT9w2") << own << u"redacted"_s;
+    QTest::newRow("an Anthropic key inside a tag")
+        << u"X-TokenLedger-Tags"_s << QByteArray("sk-ant-api03-PLANTEDq9Wc2xVb7Nm4Lk1J, team:search")
+        << QByteArray("PLANTEDq9Wc2") << own << u"redacted"_s;
+    QTest::newRow("a long opaque token as task")
+        << u"X-TokenLedger-Task"_s << QByteArray("PLANTED0f3a9c27b1d84e6a5f0c2e9b7d1a4c8e")
+        << QByteArray("PLANTED0f3a9c27") << own << u"redacted"_s;
+    QTest::newRow("a bearer value as endpoint")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("Bearer PLANTEDtok") << QByteArray("PLANTEDtok") << own
+        << u"redacted"_s;
+    QTest::newRow("a feature name is kept")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("summarise-ticket-v2") << QByteArray() << own
+        << u"summarise-ticket-v2"_s;
+    QTest::newRow("the keychain placeholder key is no secret")
+        << u"X-TokenLedger-Endpoint"_s << QByteArray("tokenledger-selftest") << QByteArray() << QByteArray("tokenledger")
+        << u"tokenledger-selftest"_s;
+    QTest::newRow("a UUID tag is kept")
+        << u"X-TokenLedger-Tags"_s << QByteArray("123e4567-e89b-12d3-a456-426614174000, team:search") << QByteArray()
+        << own << u"123e4567-e89b-12d3-a456-426614174000"_s;
+}
+
+void ProxyTest::keyLikeLabelsAreNotStored()
+{
+    QFETCH(QString, header);
+    QFETCH(QByteArray, value);
+    QFETCH(QByteArray, planted);
+    QFETCH(QByteArray, clientKey);
+    QFETCH(QString, stored);
+    QLoggingCategory::setFilterRules(u"*.debug=true"_s);
+    g_logLines.clear();
+    QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    {
+        ProxyHarness h([](ProxyConfig &c) { c.upstreams[0].apiKey = "vault-PLANTED-key-77"; });
+        QVERIFY(h.ok());
+        QStringList headers{header + u": "_s + QString::fromLatin1(value)};
+        if (!clientKey.isEmpty())
+            headers << auth(clientKey);
+        const HttpResult res = h.curl("/v1/chat/completions", chatBody("gpt-4o"), headers);
+        QCOMPARE(res.status, 200); // the call goes on
+        QVERIFY(res.body.contains("chat.completion"));
+        const QList<CallRecord> recs = h.records();
+        QCOMPARE(recs.size(), 1);
+        const CallRecord &r = recs.front();
+        if (header == u"X-TokenLedger-Endpoint"_s)
+            QCOMPARE(r.endpoint, stored);
+        else if (header == u"X-TokenLedger-Tags"_s)
+            QCOMPARE(r.tags.value(0), stored);
+        else
+            QCOMPARE(r.taskType, stored);
+        if (header == u"X-TokenLedger-Tags"_s)
+            QCOMPARE(r.tags.value(1), u"team:search"_s); // the other tag stays
+        const QString dir = h.dir();
+        QVERIFY(h.stop());
+        QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+        int files = 0;
+        while (it.hasNext()) {
+            const QString path = it.next();
+            if (path.contains(u"curl-body"_s))
+                continue;
+            const QByteArray bytes = readFile(path);
+            if (!planted.isEmpty())
+                QVERIFY2(!bytes.contains(planted), qPrintable(path));
+            QVERIFY2(!bytes.contains("PLANTED"), qPrintable(path)); // nor either key
+            ++files;
+        }
+        QVERIFY(files >= 1);
+    }
+    qInstallMessageHandler(previous);
+    QLoggingCategory::setFilterRules(QString());
+    bool warned = false;
+    for (const QString &line : std::as_const(g_logLines)) {
+        QVERIFY2(!line.contains(u"PLANTED"_s), qPrintable(line));
+        warned = warned || (line.contains(header) && line.contains(u"redacted"_s));
+    }
+    QCOMPARE(warned, !planted.isEmpty());
 }
 
 void ProxyTest::requestTextIsKeptOnlyForNamedEndpoints()

@@ -6,6 +6,8 @@
 #include <QtEndian>
 #include <QtTest>
 
+#include <cstdlib>
+
 using namespace Qt::StringLiterals;
 using namespace tl::tokenizer;
 
@@ -73,6 +75,8 @@ private Q_SLOTS:
     void anthropicRequestIsAnEstimate();
     void responsesApiRequestIsAnEstimate();
     void usageEstimateForACutStream();
+    void usageEstimateOfHugeTextsIsBounded_data();
+    void usageEstimateOfHugeTextsIsBounded();
     void malformedRequestBodyIsAParseError();
 
 private:
@@ -258,6 +262,46 @@ void ChatTokenCounterTest::usageEstimateForACutStream()
     QCOMPARE(est->usage.completionTokens, counter->encoding().count(u"Why did the chicken cross the road?"));
     QVERIFY(est->exactPrompt);
     QCOMPARE(est->encoding, u"o200k_base"_s);
+}
+
+// A cut stream of megabytes (session-7 trial: 7.3 MB of one character took about 3 s to count, on the
+// proxy thread): a text over kEstimateTextChars is counted from its head and scaled by length, the
+// estimate says so, and it stays close to the exact count. (How long it takes is measured by
+// tests/bench/bench-estimate-stall.sh, not asserted here.)
+void ChatTokenCounterTest::usageEstimateOfHugeTextsIsBounded_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("inPrompt"); // the text is the user message (else the streamed completion)
+    QString sentences;
+    const QStringList words{u"migration"_s, u"needs"_s, u"two"_s, u"steps,"_s, u"a"_s, u"rollback"_s, u"plan"_s,
+                            u"and"_s, u"the"_s, u"schema."_s, u"Données"_s, u"42"_s};
+    for (int i = 0; sentences.size() < 1'000'000; ++i)
+        sentences += words[(i * 7 + i / 5) % words.size()] + u' ';
+    QTest::newRow("completion: 1 MB of one character") << QString(1'048'576, u'x') << false;
+    QTest::newRow("completion: 1 MB of words") << sentences << false;
+    QTest::newRow("prompt: 1 MB of words in the user message") << sentences << true;
+}
+
+void ChatTokenCounterTest::usageEstimateOfHugeTextsIsBounded()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, inPrompt);
+    const QString shortText = u"Tell me a joke."_s;
+    const QJsonObject request{{u"model"_s, u"gpt-4o"_s},
+                              {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
+                                                                     {u"content"_s, inPrompt ? text : shortText}}}}};
+    const QByteArray body = QJsonDocument(request).toJson(QJsonDocument::Compact);
+    auto est = estimateChatUsage(m_tokenizers, body, inPrompt ? shortText : text);
+    QVERIFY(est.has_value());
+    auto counter = ChatTokenCounter::forModel(m_tokenizers, u"gpt-4o"_s);
+    const qint64 exact = counter->encoding().count(text);
+    const qint64 estimated = inPrompt ? est->usage.promptTokens - (3 + counter->encoding().count(u"user") + 3)
+                                      : est->usage.completionTokens;
+    QVERIFY2(std::abs(estimated - exact) <= exact / 50, // within 2%
+             qPrintable(u"estimated %1, exact %2"_s.arg(estimated).arg(exact)));
+    QVERIFY2(est->notes.join(u'|').contains(u"scaled by length"_s), qPrintable(est->notes.join(u'|')));
+    if (inPrompt)
+        QVERIFY(!est->exactPrompt);
 }
 
 void ChatTokenCounterTest::malformedRequestBodyIsAParseError()
