@@ -403,12 +403,16 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
                     m_messageExtra[index].insert(key, it.value());
                 }
             }
+            // Content and refusal exist once a non-empty piece came, as in openai-node's ChatCompletionStream
+            // (v6; its final message has content null otherwise): a refusal stream opens with
+            // {"content":"","refusal":null} and its answer, like the non-streamed one, has content null
+            // (session-8 trial item 2: the JSON replay had content "").
             const QString piece = delta.contains("content"_L1) ? delta.value("content"_L1).toString()
                                                                : c.value("text"_L1).toString();
-            if (!piece.isEmpty() || delta.value("content"_L1).isString())
+            if (!piece.isEmpty())
                 m_content[index] += piece;
-            if (delta.value("refusal"_L1).isString())
-                m_refusal[index] += delta.value("refusal"_L1).toString();
+            if (const QString refusal = delta.value("refusal"_L1).toString(); !refusal.isEmpty())
+                m_refusal[index] += refusal;
             for (const QJsonValue &tv : delta.value("tool_calls"_L1).toArray()) {
                 const QJsonObject tc = tv.toObject();
                 ToolCallText &call = m_toolCalls[index][tc.value("index"_L1).toInt()];
@@ -895,7 +899,9 @@ QByteArray synthesizeChat(const QJsonObject &answer, bool includeUsage, bool cha
     return out;
 }
 
-// The Responses API's event sequence (API reference "Streaming events"): each output item added empty,
+// The Responses API's event sequence (API reference "Streaming events",
+// developers.openai.com/api/reference/resources/responses/streaming-events): response.created and
+// response.in_progress with the response in progress (no output, no usage), each output item added empty,
 // its content parts added empty, their text / refusal / arguments / summary as one delta each, the
 // annotations one event each, then the parts and the item done whole; openai-node's
 // ResponseAccumulator (v6) builds the same response from them as response.completed carries.
@@ -912,7 +918,10 @@ QByteArray synthesizeResponses(const QJsonObject &answer)
     started.insert("status"_L1, "in_progress"_L1);
     started.insert("output"_L1, QJsonArray{});
     started.insert("usage"_L1, QJsonValue::Null);
+    if (started.contains("completed_at"_L1))
+        started.insert("completed_at"_L1, QJsonValue::Null);
     event("response.created", {{"response"_L1, started}});
+    event("response.in_progress", {{"response"_L1, started}}); // the API sends it next (session-8 trial item 11)
     const QJsonArray output = answer.value("output"_L1).toArray();
     for (int i = 0; i < output.size(); ++i) {
         const QJsonObject item = output.at(i).toObject();

@@ -113,11 +113,12 @@ public:
     // local token estimate when the stream ends without usage.
     QString completionText() const;
     // The JSON answer assembled from the events (valid once finished()), as the SDKs assemble it
-    // (openai-node 6.x ChatCompletionStream; @anthropic-ai/sdk MessageStream): chat choices keep their
-    // logprobs (arrays appended chunk by chunk), refusal, tool_calls, function_call, audio, other delta
-    // members (annotations: the last value) and other choice members (content_filter_results);
-    // Anthropic blocks keep text, thinking, signature, tool input and citations; Responses: the
-    // response of the terminal event.
+    // (openai-node 6.x ChatCompletionStream; @anthropic-ai/sdk MessageStream): chat content and refusal
+    // from their non-empty pieces (null when none came, as a non-streamed refusal or tool-call answer has
+    // them); chat choices keep their logprobs (arrays appended chunk by chunk), tool_calls,
+    // function_call, audio, other delta members (annotations: the last value) and other choice members
+    // (content_filter_results); Anthropic blocks keep text, thinking, signature, tool input and
+    // citations; Responses: the response of the terminal event.
     QJsonObject assembled() const;
 
 private:
@@ -185,9 +186,10 @@ QByteArray stripNullUsage(const QByteArray &rawEvent);
 // Nothing of the answer is lost: StreamAccounting::assembled() (and the SDKs) build the stored answer
 // again from the events. Chat: role, content, refusal, function_call, audio, each tool call and the
 // other message members (annotations) as deltas; the choice's logprobs whole with its first text chunk;
-// other choice members on its last chunk. Responses: each output item added empty, content parts added
-// empty, then output_text (with logprobs) / refusal / function-call arguments / reasoning-summary deltas,
-// annotation events, the parts and the item done whole. Anthropic: citations as citations_delta events.
+// other choice members on its last chunk. Responses: response.created, response.in_progress, each output
+// item added empty, content parts added empty, then output_text (with logprobs) / refusal / function-call
+// arguments / reasoning-summary deltas, annotation events, the parts and the item done whole, the
+// terminal event. Anthropic: citations as citations_delta events.
 QByteArray synthesizeStream(ApiKind kind, const QJsonObject &answer, bool includeUsage);
 
 } // namespace tl::proxy

@@ -1,5 +1,6 @@
 #include "LoopbackUpstream.h"
 
+#include "LoopbackShapes.h"
 #include "TestSupport.h"
 
 #include <QJsonArray>
@@ -70,11 +71,13 @@ QByteArray LoopbackUpstream::fixtureStream(const QString &name, bool includeUsag
     }
     while (out.endsWith("\n\n\n"))
         out.chop(1);
-    if (includeUsage)
-        return out;
-    // OpenAI without include_usage: no "usage":null members, no usage chunk.
+    return includeUsage ? out : withoutUsageChunks(out);
+}
+
+QByteArray LoopbackUpstream::withoutUsageChunks(const QByteArray &stream)
+{
     QByteArray result;
-    for (const QByteArray &event : out.split('\n')) {
+    for (const QByteArray &event : stream.split('\n')) {
         if (event.isEmpty())
             continue;
         if (event.startsWith("data: {") && event.contains("\"choices\":[]"))
@@ -318,6 +321,20 @@ struct LoopbackUpstream::Impl : QObject
                      + QByteArray::number(answer.size()) + "\r\n\r\n" + answer.left(answer.size() / 2));
             s->flush();
             s->abort();
+            return;
+        }
+        if (const LoopbackShape *shape = loopbackShapeFor(req.body)) { // LoopbackShapes.h
+            if (!stream) {
+                writeJson(s, 200, shape->answer);
+                return;
+            }
+            const bool chat = shape->path.endsWith("/chat/completions");
+            startStream(s);
+            for (const QByteArray &e : events(chat && !includeUsage ? withoutUsageChunks(shape->stream) : shape->stream)) {
+                chunk(s, e);
+                s->flush();
+            }
+            chunk(s, {});
             return;
         }
         const bool anthropic = path.endsWith("/messages");

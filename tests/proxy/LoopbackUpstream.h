@@ -31,6 +31,8 @@ namespace tl::test {
 // The fixture answers (JSON and streams) are compressed with the request header "X-Loopback-Encoding:
 // gzip|deflate" whatever the request accepts, else with gzip when its Accept-Encoding names gzip; any
 // other X-Loopback-Encoding value labels the plain JSON answer with that Content-Encoding.
+// A request body naming "loopback-shape:<name>" gets that shape's answer (LoopbackShapes.h: refusal,
+// annotations, citations, web search, Responses function-call and annotated text), JSON or SSE.
 // GET /v1/models answers a model list. It records every request it gets.
 class LoopbackUpstream
 {
@@ -50,6 +52,9 @@ public:
     // What the client must see for a fixture stream (comment lines removed); `includeUsage` false
     // gives the OpenAI chat stream as it is without include_usage.
     static QByteArray fixtureStream(const QString &name, bool includeUsage = true);
+    // An OpenAI chat stream written with include_usage as OpenAI sends it without: no "usage":null
+    // members, no usage chunk (compact JSON, one data line per event).
+    static QByteArray withoutUsageChunks(const QByteArray &stream);
     // A stream reshaped the way a request's `x-loopback-stream` header asks (legal SSE the fixtures do
     // not use, and faults): "noterm" (the last event's blank line missing), "cr" (CR-only line endings),
     // "multiline" (each data JSON pretty-printed over several data lines, QJsonDocument::Indented),

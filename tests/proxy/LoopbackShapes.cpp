@@ -1,0 +1,287 @@
+#include "LoopbackShapes.h"
+
+#include <cctype>
+
+namespace tl::test {
+
+namespace {
+
+constexpr char kChatUsage[]
+    = R"({"prompt_tokens":25,"completion_tokens":10,"total_tokens":35,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},)"
+      R"("completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})";
+
+// One OpenAI chat chunk of answer `id` (with include_usage: "usage":null), as the API writes it.
+QByteArray chatChunk(const QByteArray &id, const QByteArray &delta, const QByteArray &finish = "null")
+{
+    return R"(data: {"id":")" + id
+        + R"(","object":"chat.completion.chunk","created":1764403440,"model":"gpt-4o-2024-08-06","service_tier":"default","system_fingerprint":"fp_shape01","choices":[{"index":0,"delta":)"
+        + delta + R"(,"logprobs":null,"finish_reason":)" + finish + "}],\"usage\":null}\n\n";
+}
+
+QByteArray chatEnd(const QByteArray &id)
+{
+    return R"(data: {"id":")" + id
+        + R"(","object":"chat.completion.chunk","created":1764403440,"model":"gpt-4o-2024-08-06","service_tier":"default","system_fingerprint":"fp_shape01","choices":[],"usage":)"
+        + kChatUsage + "}\n\ndata: [DONE]\n\n";
+}
+
+QByteArray chatAnswer(const QByteArray &id, const QByteArray &message, const QByteArray &finish)
+{
+    return R"({"id":")" + id
+        + R"(","object":"chat.completion","created":1764403440,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":)"
+        + message + R"(,"logprobs":null,"finish_reason":")" + finish + R"("}],"usage":)" + kChatUsage
+        + R"(,"service_tier":"default","system_fingerprint":"fp_shape01"})";
+}
+
+QByteArray named(const QByteArray &type, const QByteArray &json)
+{
+    return "event: " + type + "\ndata: " + json + "\n\n";
+}
+
+// A Responses API event with its type and sequence number first, as the API writes them.
+QByteArray respEvent(int &seq, const QByteArray &type, const QByteArray &fields)
+{
+    return named(type,
+                 R"({"type":")" + type + R"(","sequence_number":)" + QByteArray::number(seq++)
+                     + (fields.isEmpty() ? QByteArray() : "," + fields) + "}");
+}
+
+// The Responses API response object around `output`, in the state `status` ("in_progress" has no usage).
+QByteArray response(const QByteArray &id, const QByteArray &status, const QByteArray &output, const QByteArray &tools)
+{
+    const QByteArray usage = status == "completed"
+        ? R"({"input_tokens":75,"input_tokens_details":{"cached_tokens":0},"output_tokens":18,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":93})"
+        : "null";
+    return R"({"id":")" + id + R"(","object":"response","created_at":1764403440,"status":")" + status
+        + R"(","background":false,"error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":"gpt-5-2025-08-07","output":)"
+        + output
+        + R"(,"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"minimal","summary":null},"service_tier":"default","store":true,"temperature":1.0,"text":{"format":{"type":"text"},"verbosity":"medium"},"tool_choice":"auto","tools":)"
+        + tools + R"(,"top_p":1.0,"truncation":"disabled","usage":)" + usage + R"(,"user":null,"metadata":{}})";
+}
+
+QByteArray anthropicStart(const QByteArray &id, const QByteArray &inputTokens)
+{
+    return named(
+        "message_start",
+        R"({"type":"message_start","message":{"id":")" + id
+            + R"(","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":)"
+            + inputTokens
+            + R"(,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1,"service_tier":"standard"}}})");
+}
+
+QByteArray blockStart(int index, const QByteArray &block)
+{
+    return named("content_block_start",
+                 R"({"type":"content_block_start","index":)" + QByteArray::number(index) + R"(,"content_block":)"
+                     + block + "}");
+}
+QByteArray blockDelta(int index, const QByteArray &delta)
+{
+    return named("content_block_delta",
+                 R"({"type":"content_block_delta","index":)" + QByteArray::number(index) + R"(,"delta":)" + delta
+                     + "}");
+}
+QByteArray blockStop(int index)
+{
+    return named("content_block_stop", R"({"type":"content_block_stop","index":)" + QByteArray::number(index) + "}");
+}
+
+QList<LoopbackShape> makeShapes()
+{
+    QList<LoopbackShape> shapes;
+    {
+        const QByteArray id = "chatcmpl-shapeRefusal01";
+        LoopbackShape s {"chat-refusal", "/v1/chat/completions", {}, {}};
+        s.answer = chatAnswer(
+            id, R"({"role":"assistant","content":null,"refusal":"I'm sorry, I can't help with that."})", "stop");
+        s.stream = chatChunk(id, R"({"role":"assistant","content":"","refusal":null})")
+            + chatChunk(id, R"({"refusal":"I'm sorry, "})") + chatChunk(id, R"({"refusal":"I can't help "})")
+            + chatChunk(id, R"({"refusal":"with that."})") + chatChunk(id, "{}", R"("stop")") + chatEnd(id);
+        shapes << s;
+    }
+    {
+        const QByteArray id = "chatcmpl-shapeAnnot01";
+        const QByteArray annotations
+            = R"([{"type":"url_citation","url_citation":{"end_index":15,"start_index":4,"title":"Example","url":"https://example.com/"}}])";
+        LoopbackShape s {"chat-annotations", "/v1/chat/completions", {}, {}};
+        s.answer
+            = chatAnswer(id,
+                         R"({"role":"assistant","content":"See example.com for details.","refusal":null,"annotations":)"
+                             + annotations + "}",
+                         "stop");
+        s.stream = chatChunk(id, R"({"role":"assistant","content":"","refusal":null})")
+            + chatChunk(id, R"({"content":"See example.com"})") + chatChunk(id, R"({"content":" for details."})")
+            + chatChunk(id, R"({"annotations":)" + annotations + "}") + chatChunk(id, "{}", R"("stop")") + chatEnd(id);
+        shapes << s;
+    }
+    {
+        const QByteArray id = "chatcmpl-shapeTools01";
+        LoopbackShape s {"chat-tools", "/v1/chat/completions", {}, {}};
+        s.answer = chatAnswer(
+            id,
+            R"({"role":"assistant","content":null,"refusal":null,"tool_calls":[)"
+            R"({"id":"call_shape1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}},)"
+            R"({"id":"call_shape2","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Tokyo\"}"}}]})",
+            "tool_calls");
+        s.stream
+            = chatChunk(
+                  id,
+                  R"({"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_shape1","type":"function","function":{"name":"get_weather","arguments":""}}],"refusal":null})")
+            + chatChunk(id, R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"city\""}}]})")
+            + chatChunk(id, R"({"tool_calls":[{"index":0,"function":{"arguments":":\"Paris\"}"}}]})")
+            + chatChunk(
+                  id,
+                  R"({"tool_calls":[{"index":1,"id":"call_shape2","type":"function","function":{"name":"get_weather","arguments":""}}]})")
+            + chatChunk(id, R"({"tool_calls":[{"index":1,"function":{"arguments":"{\"city\":\"Tokyo\"}"}}]})")
+            + chatChunk(id, "{}", R"("tool_calls")") + chatEnd(id);
+        shapes << s;
+    }
+    {
+        const QByteArray id = "msg_shapeCitations01";
+        const QByteArray citation
+            = R"({"type":"char_location","cited_text":"The grass is green.","document_index":0,"document_title":"Example Document","start_char_index":0,"end_char_index":20})";
+        LoopbackShape s {"anthropic-citations", "/v1/messages", {}, {}};
+        s.answer = R"({"id":")" + id
+            + R"(","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[)"
+              R"({"type":"text","text":"According to the document, "},)"
+              R"({"type":"text","text":"the grass is green","citations":[)"
+            + citation + R"(]},{"type":"text","text":"."}],"stop_reason":"end_turn","stop_sequence":null,)"
+            + R"("usage":{"input_tokens":610,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":35,"service_tier":"standard"}})";
+        s.stream
+            = anthropicStart(id, "610") + blockStart(0, R"({"type":"text","text":""})")
+            + named("ping", R"({"type": "ping"})") + blockDelta(0, R"({"type":"text_delta","text":"According to "})")
+            + blockDelta(0, R"({"type":"text_delta","text":"the document, "})") + blockStop(0)
+            + blockStart(1, R"({"type":"text","text":"","citations":[]})")
+            + blockDelta(1, R"({"type":"citations_delta","citation":)" + citation + "}")
+            + blockDelta(1, R"({"type":"text_delta","text":"the grass "})")
+            + blockDelta(1, R"({"type":"text_delta","text":"is green"})") + blockStop(1)
+            + blockStart(2, R"({"type":"text","text":""})") + blockDelta(2, R"({"type":"text_delta","text":"."})")
+            + blockStop(2)
+            + named(
+                  "message_delta",
+                  R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":35}})")
+            + named("message_stop", R"({"type":"message_stop"})");
+        shapes << s;
+    }
+    {
+        const QByteArray id = "msg_shapeWebSearch01";
+        const QByteArray result
+            = R"({"type":"web_search_tool_result","tool_use_id":"srvtoolu_shape01","content":[{"type":"web_search_result","url":"https://example.com/grass","title":"Grass","encrypted_content":"EqgfCioIARgBIiQ3YTAw","page_age":null}]})";
+        const QByteArray citation
+            = R"({"type":"web_search_result_location","url":"https://example.com/grass","title":"Grass","encrypted_index":"Eo8BCioIAhgBIiQ","cited_text":"Grass is green"})";
+        LoopbackShape s {"anthropic-web-search", "/v1/messages", {}, {}};
+        s.answer = R"({"id":")" + id
+            + R"(","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[)"
+              R"({"type":"text","text":"I'll search for that."},)"
+              R"({"type":"server_tool_use","id":"srvtoolu_shape01","name":"web_search","input":{"query":"grass colour"}},)"
+            + result + R"(,{"type":"text","text":"Grass is green.","citations":[)" + citation
+            + R"(]}],"stop_reason":"end_turn","stop_sequence":null,)"
+            + R"("usage":{"input_tokens":2100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":90,"server_tool_use":{"web_search_requests":1},"service_tier":"standard"}})";
+        s.stream
+            = anthropicStart(id, "2100") + blockStart(0, R"({"type":"text","text":""})")
+            + blockDelta(0, R"({"type":"text_delta","text":"I'll search for that."})") + blockStop(0)
+            + blockStart(1, R"({"type":"server_tool_use","id":"srvtoolu_shape01","name":"web_search","input":{}})")
+            + blockDelta(1, R"({"type":"input_json_delta","partial_json":""})")
+            + blockDelta(1, R"({"type":"input_json_delta","partial_json":"{\"query\": \"grass"})")
+            + blockDelta(1, R"({"type":"input_json_delta","partial_json":" colour\"}"})") + blockStop(1)
+            + blockStart(2, result) + blockStop(2) + blockStart(3, R"({"type":"text","text":"","citations":[]})")
+            + blockDelta(3, R"({"type":"citations_delta","citation":)" + citation + "}")
+            + blockDelta(3, R"({"type":"text_delta","text":"Grass is green."})") + blockStop(3)
+            + named(
+                  "message_delta",
+                  R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":2100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":90,"server_tool_use":{"web_search_requests":1}}})")
+            + named("message_stop", R"({"type":"message_stop"})");
+        shapes << s;
+    }
+    {
+        const QByteArray id = "resp_shapeFunctionCall01";
+        const QByteArray tools
+            = R"([{"type":"function","name":"get_weather","description":"Weather of a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false},"strict":true}])";
+        const QByteArray item
+            = R"({"id":"fc_shape01","type":"function_call","status":"completed","arguments":"{\"city\":\"Paris\"}","call_id":"call_shapeResp01","name":"get_weather"})";
+        LoopbackShape s {"responses-function-call", "/v1/responses", {}, {}};
+        s.answer = response(id, "completed", "[" + item + "]", tools);
+        int seq = 0;
+        s.stream = respEvent(seq, "response.created", R"("response":)" + response(id, "in_progress", "[]", tools));
+        s.stream += respEvent(seq, "response.in_progress", R"("response":)" + response(id, "in_progress", "[]", tools));
+        s.stream += respEvent(
+            seq, "response.output_item.added",
+            R"("output_index":0,"item":{"id":"fc_shape01","type":"function_call","status":"in_progress","arguments":"","call_id":"call_shapeResp01","name":"get_weather"})");
+        for (const char *piece : {R"({\")", R"(city\":\")", R"(Paris\"})"})
+            s.stream += respEvent(seq, "response.function_call_arguments.delta",
+                                  R"("item_id":"fc_shape01","output_index":0,"delta":")" + QByteArray(piece) + "\"");
+        s.stream += respEvent(seq, "response.function_call_arguments.done",
+                              R"("item_id":"fc_shape01","output_index":0,"arguments":"{\"city\":\"Paris\"}")");
+        s.stream += respEvent(seq, "response.output_item.done", R"("output_index":0,"item":)" + item);
+        s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
+        shapes << s;
+    }
+    {
+        const QByteArray id = "resp_shapeAnnotations01";
+        const QByteArray annotation
+            = R"({"type":"url_citation","end_index":15,"start_index":0,"title":"Grass","url":"https://example.com/grass"})";
+        const QByteArray part
+            = R"({"type":"output_text","annotations":[)" + annotation + R"(],"logprobs":[],"text":"Grass is green."})";
+        const QByteArray item = R"({"id":"msg_shape01","type":"message","status":"completed","content":[)" + part
+            + R"(],"role":"assistant"})";
+        LoopbackShape s {"responses-text-annotations", "/v1/responses", {}, {}};
+        s.answer = response(id, "completed", "[" + item + "]", "[]");
+        int seq = 0;
+        s.stream = respEvent(seq, "response.created", R"("response":)" + response(id, "in_progress", "[]", "[]"));
+        s.stream += respEvent(seq, "response.in_progress", R"("response":)" + response(id, "in_progress", "[]", "[]"));
+        s.stream += respEvent(
+            seq, "response.output_item.added",
+            R"("output_index":0,"item":{"id":"msg_shape01","type":"message","status":"in_progress","content":[],"role":"assistant"})");
+        s.stream += respEvent(
+            seq, "response.content_part.added",
+            R"("item_id":"msg_shape01","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"logprobs":[],"text":""})");
+        for (const char *piece : {"Grass", " is", " green."})
+            s.stream += respEvent(seq, "response.output_text.delta",
+                                  R"("item_id":"msg_shape01","output_index":0,"content_index":0,"delta":")"
+                                      + QByteArray(piece) + R"(","logprobs":[])");
+        s.stream += respEvent(
+            seq, "response.output_text.annotation.added",
+            R"("item_id":"msg_shape01","output_index":0,"content_index":0,"annotation_index":0,"annotation":)"
+                + annotation);
+        s.stream += respEvent(
+            seq, "response.output_text.done",
+            R"("item_id":"msg_shape01","output_index":0,"content_index":0,"text":"Grass is green.","logprobs":[])");
+        s.stream += respEvent(seq, "response.content_part.done",
+                              R"("item_id":"msg_shape01","output_index":0,"content_index":0,"part":)" + part);
+        s.stream += respEvent(seq, "response.output_item.done", R"("output_index":0,"item":)" + item);
+        s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
+        shapes << s;
+    }
+    return shapes;
+}
+
+} // namespace
+
+const QList<LoopbackShape> &loopbackShapes()
+{
+    static const QList<LoopbackShape> shapes = makeShapes();
+    return shapes;
+}
+
+const LoopbackShape *loopbackShape(const QByteArray &name)
+{
+    for (const LoopbackShape &s : loopbackShapes()) {
+        if (s.name == name)
+            return &s;
+    }
+    return nullptr;
+}
+
+const LoopbackShape *loopbackShapeFor(const QByteArray &requestBody)
+{
+    const qsizetype at = requestBody.indexOf("loopback-shape:");
+    if (at < 0)
+        return nullptr;
+    qsizetype end = at + 15;
+    while (end < requestBody.size()
+           && (std::isalnum(static_cast<unsigned char>(requestBody[end])) || requestBody[end] == '-'))
+        ++end;
+    return loopbackShape(requestBody.mid(at + 15, end - at - 15));
+}
+
+} // namespace tl::test

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+
+namespace tl::test {
+
+// Answer shapes the fixtures do not have, each as the provider sends it non-streamed (`answer`, JSON) and
+// streamed (`stream`, SSE), the two forms being the same answer. The loopback upstream answers with one when
+// the request body contains "loopback-shape:<name>" (so the shape is part of the request, and of its cache
+// key). Shapes of the wire formats (API references: OpenAI "Chat Completions" / "The chat completion chunk
+// object", "Responses" / "Streaming events"; Anthropic "Messages" / "Streaming Messages", "Citations",
+// "Web search tool"):
+//   chat-refusal          delta.refusal pieces after a first {"role","content":"","refusal":null} delta;
+//                         non-streamed: message.content null, message.refusal the text
+//   chat-annotations      content pieces, then a delta with "annotations" (url_citation)
+//   chat-tools            two tool calls, their arguments in pieces; content null
+//   anthropic-citations   three text blocks, the middle one with a char_location citation (citations_delta)
+//   anthropic-web-search  server_tool_use (input_json_delta), web_search_tool_result (whole in its
+//                         content_block_start), text with a web_search_result_location citation
+//   responses-function-call   one function_call item: output_item.added (arguments ""), arguments deltas,
+//                             function_call_arguments.done, output_item.done
+//   responses-text-annotations  one message item: content_part.added, output_text deltas, an
+//                               output_text.annotation.added, output_text.done, content_part.done
+// OpenAI chat streams are written with include_usage ("usage":null on each chunk and the usage chunk);
+// LoopbackUpstream::withoutUsageChunks() gives them without. Real non-streamed chat messages also carry
+// "annotations": [] (no chunk carries it): left out here so that both forms are one answer.
+struct LoopbackShape
+{
+    QByteArray name;
+    QByteArray path; // "/v1/chat/completions", "/v1/messages" or "/v1/responses"
+    QByteArray answer; // non-streamed body
+    QByteArray stream; // streamed body (SSE events, each ending in a blank line)
+};
+
+const QList<LoopbackShape> &loopbackShapes();
+// The shape a request body names ("loopback-shape:<name>"), or nullptr.
+const LoopbackShape *loopbackShapeFor(const QByteArray &requestBody);
+const LoopbackShape *loopbackShape(const QByteArray &name);
+
+} // namespace tl::test
