@@ -1,6 +1,7 @@
 // The official Node SDK clients (npm "openai", "@anthropic-ai/sdk"; versions pinned by
 // tests/proxy/sdk/package-lock.json) drive the proxy against the loopback upstream: non-streamed,
 // streamed, error and cached calls; records and costs are checked against the fixtures' usage.
+#include "LoopbackShapes.h"
 #include "ProxyHarness.h"
 #include "TestSupport.h"
 
@@ -22,6 +23,7 @@ class ProxySdkTest : public QObject
 
 private Q_SLOTS:
     void officialClientsThroughTheProxy();
+    void replaysThroughTheOfficialClients();
 };
 
 void ProxySdkTest::officialClientsThroughTheProxy()
@@ -128,6 +130,78 @@ void ProxySdkTest::officialClientsThroughTheProxy()
     QCOMPARE(recs[12].keyId, recs[0].keyId); // named by the client's key, though the body was not read
     QCOMPARE(recs[14].provider, u"anthropic"_s); // the Anthropic SDK's models.list()
     QVERIFY(recs[13].keyId != recs[0].keyId);   // the stored key's caller, not the planted key's
+}
+
+// Exact-cache replays through the SDKs' own stream helpers (tests/proxy/sdk/replay.mjs): for each answer
+// shape of the loopback upstream (LoopbackShapes.h), the answer a client builds from the replayed stream is
+// the one it built from the original stream and the one the JSON replay gives: a refusal stays a refusal
+// (with its refusal.delta events), annotations and citations stay, a Responses function call's arguments
+// arrive as function_call_arguments deltas, and the Responses event kinds are the original's.
+void ProxySdkTest::replaysThroughTheOfficialClients()
+{
+    const QString sdkDir = QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/tests/proxy/sdk"_s;
+    if (!QFile::exists(sdkDir + u"/node_modules/openai/package.json"_s))
+        QFAIL("npm packages missing: run `npm ci` in tests/proxy/sdk (tools/dev.sh test does)");
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QProcess node;
+    node.setWorkingDirectory(sdkDir);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PROXY_URL"_s, QString::fromLatin1(h.url("")));
+    env.insert(u"API_KEY"_s, u"sk-replay-sdk-test-key"_s);
+    node.setProcessEnvironment(env);
+    node.start(u"node"_s, {u"replay.mjs"_s});
+    QVERIFY(node.waitForFinished(90000));
+    const QByteArray stdoutBytes = node.readAllStandardOutput();
+    QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
+    const QJsonObject out = QJsonDocument::fromJson(stdoutBytes).object();
+    QVERIFY2(!out.isEmpty(), stdoutBytes.constData());
+    for (auto it = out.begin(); it != out.end(); ++it)
+        QVERIFY2(!it.value().toObject().contains("error"_L1), qPrintable(it.key() + u": "_s + it.value().toObject().value("error"_L1).toString()));
+    const auto answerOf = [](const char *shape) {
+        const LoopbackShape *s = loopbackShape(shape);
+        return s ? QJsonDocument::fromJson(s->answer).object() : QJsonObject();
+    };
+    const auto step = [&](const char *shape, const char *pass) {
+        return out.value(QLatin1StringView(shape) + u" "_s + QLatin1StringView(pass)).toObject();
+    };
+
+    for (const char *shape : {"chat-refusal", "chat-annotations", "chat-tools"}) {
+        QVERIFY(!step(shape, "stream miss").isEmpty());
+        QCOMPARE(step(shape, "stream hit"), step(shape, "stream miss"));
+        QCOMPARE(step(shape, "json hit").value("message"_L1), step(shape, "stream miss").value("message"_L1));
+        const QJsonObject message = answerOf(shape).value("choices"_L1).toArray().at(0).toObject().value("message"_L1).toObject();
+        const QJsonObject seen = step(shape, "stream hit").value("message"_L1).toObject();
+        QCOMPARE(seen.value("content"_L1), message.value("content"_L1).isUndefined() ? QJsonValue(QJsonValue::Null) : message.value("content"_L1));
+        QCOMPARE(seen.value("refusal"_L1), message.value("refusal"_L1));
+        if (message.contains("annotations"_L1))
+            QCOMPARE(seen.value("annotations"_L1), message.value("annotations"_L1));
+    }
+    QVERIFY(step("chat-refusal", "stream hit").value("refusalStreamed"_L1).toBool());
+    QCOMPARE(step("chat-tools", "stream hit").value("message"_L1).toObject().value("tool_calls"_L1).toArray().size(), 2);
+
+    for (const char *shape : {"anthropic-citations", "anthropic-web-search"}) {
+        const QJsonArray content = answerOf(shape).value("content"_L1).toArray();
+        QVERIFY(!content.isEmpty());
+        QCOMPARE(step(shape, "json hit").value("content"_L1).toArray(), content);
+        QCOMPARE(step(shape, "stream miss").value("content"_L1).toArray(), content);
+        QCOMPARE(step(shape, "stream hit").value("content"_L1).toArray(), content);
+        QCOMPARE(step(shape, "stream hit").value("stop"_L1).toString(), u"end_turn"_s);
+    }
+
+    for (const char *shape : {"responses-function-call", "responses-text-annotations"}) {
+        const QJsonArray output = answerOf(shape).value("output"_L1).toArray();
+        QVERIFY(!output.isEmpty());
+        QCOMPARE(step(shape, "json hit").value("output"_L1).toArray(), output);
+        // The stream helper's output (with the SDK's own parsed_arguments / parsed members) as from the original.
+        QCOMPARE(step(shape, "stream hit").value("output"_L1).toArray(), step(shape, "stream miss").value("output"_L1).toArray());
+        QCOMPARE(step(shape, "stream hit").value("types"_L1).toArray(), step(shape, "stream miss").value("types"_L1).toArray());
+        const QJsonObject item = output.at(0).toObject();
+        const QJsonValue finished = item.contains("arguments"_L1)
+                                        ? item.value("arguments"_L1)
+                                        : item.value("content"_L1).toArray().at(0).toObject().value("text"_L1);
+        QCOMPARE(step(shape, "stream hit").value("snapshot"_L1), finished); // built from the deltas, not doubled
+    }
 }
 
 QTEST_GUILESS_MAIN(ProxySdkTest)
