@@ -2721,6 +2721,10 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <source>semantic %1</source>
         <translation>语义 %1</translation>
     </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyPage</name>
@@ -2751,22 +2755,6 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>Upstreams</source>
         <translation>上游</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Base URL</source>
-        <translation>Base URL</translation>
-    </message>
-    <message>
-        <source>Keychain entry</source>
-        <translation>钥匙串条目</translation>
     </message>
     <message>
         <source>API key for the selected upstream (kept in the OS keychain only)</source>
@@ -2827,14 +2815,6 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>Key saved in the keychain as "%1"; it applies the next time the proxy starts.</source>
         <translation>密钥已以“%1”保存到钥匙串；下次启动代理时生效。</translation>
-    </message>
-    <message>
-        <source>Request record</source>
-        <translation>请求记录</translation>
-    </message>
-    <message>
-        <source>Record %1</source>
-        <translation>记录 %1</translation>
     </message>
     <message>
         <source>Running on %1:%2.</source>
@@ -2949,14 +2929,6 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <translation>默认情况下，账本只保存 token 数、费用和耗时，从不保存提示词或回答的文本。对于此处列出的端点，还会把请求和响应正文（从不包括请求头或密钥）保存在本机的账本文件中。在代理启动时生效。</translation>
     </message>
     <message>
-        <source>Request body:</source>
-        <translation>请求正文：</translation>
-    </message>
-    <message>
-        <source>Response body:</source>
-        <translation>响应正文：</translation>
-    </message>
-    <message>
         <source>shadow (record only)</source>
         <translation>影子模式（仅记录）</translation>
     </message>
@@ -2975,6 +2947,26 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>By default an answer that stopped at max tokens (finish_reason "length", stop_reason "max_tokens") is not stored, so a repeat asks the provider again. Key in the --config file: cache.storeTruncated.</source>
         <translation>默认情况下，因达到最大 token 数而停止的回答（finish_reason "length"、stop_reason "max_tokens"）不会被存储，重复请求会再次询问提供商。--config 文件中的键：cache.storeTruncated。</translation>
+    </message>
+    <message>
+        <source>%1_API_KEY=tokenledger: the proxy sends the key kept in the keychain for upstream "%2".</source>
+        <translation>%1_API_KEY=tokenledger：代理会发送钥匙串中为上游“%2”保存的密钥。</translation>
+    </message>
+    <message>
+        <source>Upstream "%1" has no key in the keychain: set %2_API_KEY to your own key; the proxy passes it on.</source>
+        <translation>上游“%1”在钥匙串中没有密钥：请将 %2_API_KEY 设为您自己的密钥，代理会原样转发。</translation>
+    </message>
+    <message>
+        <source>Upstream "%1": send the header X-TokenLedger-Upstream: %1; the key "tokenledger" uses its keychain key.</source>
+        <translation>上游“%1”：发送请求头 X-TokenLedger-Upstream: %1；密钥“tokenledger”会使用它在钥匙串中的密钥。</translation>
+    </message>
+    <message>
+        <source>Upstream "%1": send the header X-TokenLedger-Upstream: %1 and your own key (none in the keychain).</source>
+        <translation>上游“%1”：发送请求头 X-TokenLedger-Upstream: %1 和您自己的密钥（钥匙串中没有）。</translation>
+    </message>
+    <message>
+        <source>Not started: %1</source>
+        <translation>未启动：%1</translation>
     </message>
 </context>
 <context>
@@ -3156,6 +3148,177 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message numerus="yes">
         <source>%n row(s) with an unknown billed amount (a model the price book does not know) are not in these totals.</source>
         <translation><numerusform>%n 行的账单金额未知（价格表中没有该模型），未计入这些合计。</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>tl::RecordDetailsDialog</name>
+    <message>
+        <source>Request record %1</source>
+        <translation>请求记录 %1</translation>
+    </message>
+    <message>
+        <source>Request record</source>
+        <translation>请求记录</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>(not known)</source>
+        <translation>（未知）</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>%1 (tags: %2)</source>
+        <translation>%1（标签：%2）</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>%1, served as %2</source>
+        <translation>%1，实际由 %2 响应</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>HTTP status</source>
+        <translation>HTTP 状态</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>unknown (the answer gave no usage)</source>
+        <translation>未知（响应未给出用量）</translation>
+    </message>
+    <message>
+        <source>%1 cache read</source>
+        <translation>%1 缓存读取</translation>
+    </message>
+    <message>
+        <source>%1 cache write</source>
+        <translation>%1 缓存写入</translation>
+    </message>
+    <message>
+        <source>prompt %1</source>
+        <translation>提示 %1</translation>
+    </message>
+    <message>
+        <source>completion %1</source>
+        <translation>补全 %1</translation>
+    </message>
+    <message>
+        <source>%1 reasoning</source>
+        <translation>%1 推理</translation>
+    </message>
+    <message>
+        <source>estimated locally</source>
+        <translation>本地估算</translation>
+    </message>
+    <message>
+        <source>incomplete (the answer ended early)</source>
+        <translation>不完整（响应提前结束）</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token 数</translation>
+    </message>
+    <message>
+        <source>unpriced (no price for this model)</source>
+        <translation>未定价（此模型没有价格）</translation>
+    </message>
+    <message>
+        <source>(estimated)</source>
+        <translation>（估算）</translation>
+    </message>
+    <message>
+        <source>price %1, %2</source>
+        <translation>价格 %1，%2</translation>
+    </message>
+    <message>
+        <source>saved %1</source>
+        <translation>节省 %1</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>exact-cache hit</source>
+        <translation>精确缓存命中</translation>
+    </message>
+    <message>
+        <source>semantic-cache hit, similarity %1</source>
+        <translation>语义缓存命中，相似度 %1</translation>
+    </message>
+    <message>
+        <source>miss (answered by the provider and stored)</source>
+        <translation>未命中（由提供商响应并已存储）</translation>
+    </message>
+    <message>
+        <source>bypassed (the client asked for no cache)</source>
+        <translation>已绕过（客户端要求不使用缓存）</translation>
+    </message>
+    <message>
+        <source>not used</source>
+        <translation>未使用</translation>
+    </message>
+    <message>
+        <source>Cache</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <source>first token after %1</source>
+        <translation>首个 token 用时 %1</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>Record id</source>
+        <translation>记录 ID</translation>
+    </message>
+    <message>
+        <source>(not stored yet)</source>
+        <translation>（尚未存储）</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <source>Request body</source>
+        <translation>请求正文</translation>
+    </message>
+    <message>
+        <source>Response body</source>
+        <translation>响应正文</translation>
+    </message>
+    <message>
+        <source>Copy JSON</source>
+        <translation>复制 JSON</translation>
     </message>
 </context>
 <context>
@@ -4468,6 +4631,105 @@ characters</source>
     <message>
         <source>Calls</source>
         <translation>调用次数</translation>
+    </message>
+</context>
+<context>
+    <name>tl::UpstreamEditor</name>
+    <message>
+        <source>OpenAI</source>
+        <translation>OpenAI</translation>
+    </message>
+    <message>
+        <source>Anthropic</source>
+        <translation>Anthropic</translation>
+    </message>
+    <message>
+        <source>Azure OpenAI</source>
+        <translation>Azure OpenAI</translation>
+    </message>
+    <message>
+        <source>OpenRouter</source>
+        <translation>OpenRouter</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible (vLLM, Ollama, LM Studio…)</source>
+        <translation>OpenAI 兼容（vLLM、Ollama、LM Studio…）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>Base URL</translation>
+    </message>
+    <message>
+        <source>Keychain entry</source>
+        <translation>钥匙串条目</translation>
+    </message>
+    <message>
+        <source>Add upstream</source>
+        <translation>添加上游</translation>
+    </message>
+    <message>
+        <source>Adds an upstream row (Insert key in the table).</source>
+        <translation>添加一行上游（在表格中按 Insert 键）。</translation>
+    </message>
+    <message>
+        <source>Remove upstream</source>
+        <translation>删除上游</translation>
+    </message>
+    <message>
+        <source>Removes the selected upstream (Delete key in the table). A key it has in the keychain stays there.</source>
+        <translation>删除所选上游（在表格中按 Delete 键）。它在钥匙串中的密钥会保留。</translation>
+    </message>
+    <message>
+        <source>How the proxy addresses and authenticates this upstream.</source>
+        <translation>代理访问此上游及进行身份验证的方式。</translation>
+    </message>
+    <message>
+        <source>%1 (unknown kind)</source>
+        <translation>%1（未知类型）</translation>
+    </message>
+    <message>
+        <source>give the upstream a name</source>
+        <translation>请为上游命名</translation>
+    </message>
+    <message>
+        <source>another upstream is also named "%1"; names must be unique</source>
+        <translation>另一个上游也叫“%1”；名称必须唯一</translation>
+    </message>
+    <message>
+        <source>"%1" is not a kind the proxy knows; choose one</source>
+        <translation>“%1”不是代理已知的类型；请选择一个</translation>
+    </message>
+    <message>
+        <source>needs a base URL starting with http:// or https://</source>
+        <translation>需要以 http:// 或 https:// 开头的基础 URL</translation>
+    </message>
+    <message>
+        <source>base URL "%1" needs http:// or https:// in front</source>
+        <translation>基础 URL“%1”前面需要 http:// 或 https://</translation>
+    </message>
+    <message>
+        <source>base URL "%1" has no host</source>
+        <translation>基础 URL“%1”没有主机名</translation>
+    </message>
+    <message>
+        <source>Add at least one upstream.</source>
+        <translation>请至少添加一个上游。</translation>
+    </message>
+    <message>
+        <source>Row %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>Row %1 (%2): %3</source>
+        <translation>第 %1 行（%2）：%3</translation>
     </message>
 </context>
 </TS>

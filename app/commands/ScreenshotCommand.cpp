@@ -16,6 +16,7 @@
 #include <QMetaMethod>
 #include <QPixmap>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -87,7 +88,11 @@ int runScreenshot(const QStringList &args)
     const QCommandLineOption zone(u"timezone"_s, u"Time zone of the dashboard's buckets (default: local)."_s,
                                   u"TZ"_s);
     const QCommandLineOption scenario(u"scenario"_s, u"Simulator page: the scenario to show (JSON file)."_s, u"FILE"_s);
-    parser.addOptions({db, page, out, size, lang, theme, range, zone, scenario});
+    const QCommandLineOption defaultSettings(
+        u"default-settings"_s,
+        u"Render with the built-in defaults instead of a copy of your saved settings (the Proxy page's port, "
+        "upstreams and cache, the Simulator's scenario, ...). Either way your settings are never changed."_s);
+    parser.addOptions({db, page, out, size, lang, theme, range, zone, scenario, defaultSettings});
     if (!parser.parse(QStringList{u"tokenledger screenshot"_s} + args))
         return failWith("screenshot", kExitUsage, parser.errorText());
     if (parser.isSet(u"help"_s)) {
@@ -116,9 +121,17 @@ int runScreenshot(const QStringList &args)
     if (!core)
         return failWith("screenshot", kExitFailure, core.error().message);
 
-    // Settings for this run only: the user's own settings are neither read nor changed.
+    // Settings for this run only: a copy of the user's saved settings (the pages show what the user set:
+    // the Proxy page's port and upstreams, ...), or the defaults with --default-settings. The pages may
+    // write settings as they load; they write the copy, never the user's own. --lang, --theme, --range
+    // and --timezone apply on top of either.
     QTemporaryDir settingsDir;
     Settings settings(settingsDir.filePath(u"screenshot.ini"_s));
+    if (!parser.isSet(defaultSettings)) {
+        const QSettings saved; // the platform's usual place (main() set the organisation and application)
+        for (const QString &key : saved.allKeys())
+            settings.setValue(key, saved.value(key));
+    }
     settings.setDashboardRange(DateRange::id(*preset));
     settings.setTimeZone(parser.value(zone));
     settings.setTheme(parser.value(theme));

@@ -154,6 +154,10 @@ struct CallRecord
     qint64 maxTokens = 0;
     bool hasTools = false;
     QString taskType;
+    // Proxy records: the HTTP method and the request target's path without its query, as the client
+    // sent them ("POST /v1/chat/completions", "GET /v1/models"); the live request log shows it. Live
+    // only: not stored in the ledger (empty for records read back from it, imports and batches).
+    QString requestPath;
 
     SavingsTrace savings; // proxy records only
     CallText text;        // proxy records of text-storing endpoints only

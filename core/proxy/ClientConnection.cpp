@@ -181,6 +181,14 @@ QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
     return base + path + (query.isEmpty() ? QByteArray() : '?' + query);
 }
 
+QString requestPath(const QByteArray &method, const QByteArray &target)
+{
+    // The query is left out: it can carry what is not the log's business (a key=... of some APIs).
+    const qsizetype query = target.indexOf('?');
+    const QByteArray path = query < 0 ? target : target.left(query);
+    return QString::fromUtf8(method) + u' ' + QString::fromUtf8(path.left(512));
+}
+
 CacheControls cacheControls(const HttpHeaders &headers)
 {
     CacheControls c;
@@ -655,6 +663,7 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
         r.httpStatus = status;
         r.errorKind = status == 413 ? u"request_too_large"_s : u"bad_request"_s;
         r.latencyUs = 0;
+        r.requestPath = requestPath(req.method, req.target);
         r.usageStatus = UsageStatus::Complete;
         r.cost = 0;
         r.costStatus = CostStatus::Exact;
@@ -756,6 +765,7 @@ void ClientConnection::startExchange(HttpRequest request)
     r.taskType = guardedLabel("X-TokenLedger-Task", QString::fromUtf8(headerValue(h, "x-tokenledger-task")), secrets);
     r.requestBytes = x.request.body.size();
     r.usageStatus = UsageStatus::Complete;
+    r.requestPath = requestPath(x.request.method, x.request.target);
 
     if (!config.accessToken.isEmpty()) {
         const QByteArray given = headerValue(h, "x-tokenledger-access-token");

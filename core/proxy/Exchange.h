@@ -135,6 +135,8 @@ struct CacheControls
     bool refresh = false;
 };
 CacheControls cacheControls(const HttpHeaders &headers);
+// CallRecord::requestPath: "POST /v1/chat/completions" from the request line, the query left out.
+QString requestPath(const QByteArray &method, const QByteArray &target);
 } // namespace proxydetail
 
 } // namespace tl

@@ -402,6 +402,7 @@ void ClientConnection::startSideCall(const UpstreamConfig &u, const QByteArray &
     side.sourceKind = SourceKind::Proxy;
     side.sourceRef = u"proxy"_s;
     side.keyId = x.callerId;
+    side.requestPath = requestPath(req.method, path);
     side.requestBytes = req.body.size();
     side.usageStatus = UsageStatus::Complete;
 

@@ -6,18 +6,34 @@
 
 #include "ledger/Ledger.h"
 #include "proxy/Proxy.h"
-#include "common/Theme.h"
-#include "common/Translations.h"
 #include "proxy/ProxyLimitsPanel.h"
 #include "proxy/ProxyLogModel.h"
 #include "proxy/ProxyPage.h"
 #include "proxy/ProxyStatusIndicator.h"
+#include "proxy/RecordDetailsDialog.h"
+#include "proxy/UpstreamEditor.h"
+#include "common/Theme.h"
+#include "common/Translations.h"
+#include "common/Format.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QHeaderView>
+#include <QImage>
+#include <QPlainTextEdit>
+#include <QScopeGuard>
+#include <QScrollArea>
+#include <QSettings>
+#include <QTranslator>
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -28,10 +44,8 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QRegularExpression>
-#include <QScrollArea>
-#include <QTcpServer>
 #include <QToolButton>
-#include <QTranslator>
+#include <QTcpServer>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -104,6 +118,51 @@ struct PageHarness
                                      + R"("}])"));
     }
 };
+
+
+// Runs curl against the proxy: `method` on `path`, with a chat body for POST. True when curl finished.
+bool curlProxy(quint16 port, const QString &method, const QString &path)
+{
+    QProcess curl;
+    QStringList args{u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-X"_s, method};
+    if (method == u"POST"_s)
+        args << u"-H"_s << u"Content-Type: application/json"_s << u"--data-binary"_s
+             << QString::fromLatin1(R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]})");
+    curl.start(u"curl"_s, args << u"http://127.0.0.1:%1%2"_s.arg(port).arg(path));
+    return curl.waitForFinished(10000) && curl.exitCode() == 0;
+}
+
+// Which way the sort arrow drawn in `section` of `header` points: +1 down (its widest row on top), -1 up,
+// 0 when no arrow is found. Looks at the section's right part, where Fusion draws it (SE_HeaderArrow).
+int sortArrowDirection(QHeaderView *header, int section)
+{
+    const QImage image = header->grab().toImage();
+    const int right = header->sectionViewportPosition(section) + header->sectionSize(section) - 3;
+    const QColor background = image.pixelColor(right - 1, 1);
+    QList<int> widths;
+    for (int y = 2; y < image.height() - 2; ++y) {
+        int n = 0;
+        for (int x = right - 16; x < right - 1; ++x) {
+            const QColor c = image.pixelColor(x, y);
+            if (std::abs(c.lightness() - background.lightness()) > 60)
+                ++n;
+        }
+        widths << (n >= 14 ? 0 : n); // a line across the region is a border, not the arrow
+    }
+    const auto first = std::find_if(widths.begin(), widths.end(), [](int n) { return n > 0; });
+    const auto last = std::find_if(widths.rbegin(), widths.rend(), [](int n) { return n > 0; });
+    if (first == widths.end() || *first == *last)
+        return 0;
+    return *first > *last ? 1 : -1;
+}
+
+QStringList comboData(QComboBox *combo)
+{
+    QStringList out;
+    for (int i = 0; i < combo->count(); ++i)
+        out << combo->itemData(i).toString();
+    return out;
+}
 
 } // namespace
 
@@ -314,7 +373,8 @@ private Q_SLOTS:
         if (qEnvironmentVariableIsSet("TL_SAVE_SCREENSHOTS"))
             QVERIFY(page.grab().save(QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/build-proxy-page-savings.png"_s));
         markWrong->click();
-        QTRY_VERIFY_WITH_TIMEOUT(page.findChild<QLabel *>(u"proxyState"_s)->text().contains(u"removed"_s), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.findChild<QLabel *>(u"proxyNotice"_s)->text().contains(u"removed"_s), 5000);
+        QVERIFY(page.findChild<QLabel *>(u"proxyState"_s)->text().startsWith(u"Running on"_s)); // the state stays
         QVERIFY(ask(u"How long is the warranty of the kettle, please?"_s));
         QCOMPARE(upstream.requestCount(), 2); // the entry is gone: the paraphrase went upstream
 
@@ -325,6 +385,433 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(upstream.requestCount(), 3, 5000); // semantic cache off now: no hit
         page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
         QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // Session-8 trial item 13: "Kind" is chosen from the kinds the proxy knows, not typed; a kind from an
+    // older settings file that the proxy does not know ("anthropc") is shown as such and keeps the proxy
+    // from starting until a known kind is chosen.
+    void upstreamKindIsChosenFromTheKnownKinds()
+    {
+        PageHarness h;
+        QVERIFY(h.ledger);
+        h.settings.setValue(u"proxy/upstreams"_s,
+                            QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + h.upstream.baseUrl("/v1")
+                                       + R"("},{"id":"anthropic","kind":"anthropc","baseUrl":")" + h.upstream.baseUrl()
+                                       + R"("}])"));
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        page.resize(1100, 800);
+        page.show();
+        const QList<QComboBox *> combos = page.findChildren<QComboBox *>(u"proxyUpstreamKind"_s);
+        QCOMPARE(combos.size(), 2);
+        QCOMPARE(comboData(combos[0]),
+                 QStringList({u"openai"_s, u"anthropic"_s, u"azure"_s, u"openrouter"_s, u"openai-compatible"_s}));
+        QCOMPARE(combos[0]->itemText(2), u"Azure OpenAI"_s);
+        QCOMPARE(combos[0]->currentData().toString(), u"openai"_s);
+        // Every choice is a kind ProxyConfig reads back.
+        for (const QString &kind : comboData(combos[0]))
+            QVERIFY2(upstreamKindFromString(kind).has_value(), qPrintable(kind));
+        // The misspelt kind: shown, said, refused at start.
+        QCOMPARE(combos[1]->currentData().toString(), u"anthropc"_s);
+        QVERIFY(combos[1]->currentText().contains(u"unknown kind"_s));
+        auto *problems = page.findChild<QLabel *>(u"proxyUpstreamProblems"_s);
+        QVERIFY(problems && problems->isVisible());
+        QVERIFY2(problems->text().contains(u"Row 2 (anthropic)"_s) && problems->text().contains(u"anthropc"_s),
+                 qPrintable(problems->text()));
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QVERIFY(!proxy.isRunning());
+        QVERIFY(!page.findChild<QCheckBox *>(u"proxyEnabled"_s)->isChecked());
+        QVERIFY2(page.findChild<QLabel *>(u"proxyState"_s)->text().startsWith(u"Not started: Row 2"_s),
+                 qPrintable(page.findChild<QLabel *>(u"proxyState"_s)->text()));
+        // Choosing Anthropic: the unknown entry leaves the list, the row is fine, the choice is saved and used.
+        combos[1]->setCurrentIndex(combos[1]->findData(u"anthropic"_s));
+        QCOMPARE(combos[1]->count(), 5);
+        QVERIFY(!problems->isVisible());
+        const QJsonArray saved = QJsonDocument::fromJson(h.settings.value(u"proxy/upstreams"_s).toByteArray()).array();
+        QCOMPARE(saved.at(1).toObject().value("kind"_L1).toString(), u"anthropic"_s);
+        QVERIFY(page.configFromWidgets().upstreams.at(1).kind == UpstreamKind::Anthropic);
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QVERIFY(proxy.config().upstreams.at(1).kind == UpstreamKind::Anthropic);
+        QVERIFY(!page.findChild<QWidget *>(u"proxyUpstreamEditor"_s)->isEnabled()); // locked while running
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // Item 13: rows are added and removed with the buttons and with Insert / Delete on the table; each
+    // row is checked where it is (a base URL without scheme, a repeated name), and the list under the
+    // table names the row.
+    void upstreamRowsAreAddedRemovedAndChecked()
+    {
+        PageHarness h;
+        QVERIFY(h.ledger);
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        page.resize(1100, 800);
+        page.show();
+        auto *table = page.findChild<QTableWidget *>(u"proxyUpstreams"_s);
+        auto *problems = page.findChild<QLabel *>(u"proxyUpstreamProblems"_s);
+        QVERIFY(table && problems);
+        const auto savedIds = [&]() {
+            QStringList ids;
+            for (const QJsonValue &v : QJsonDocument::fromJson(h.settings.value(u"proxy/upstreams"_s).toByteArray()).array())
+                ids << v.toObject().value("id"_L1).toString() + u'=' + v.toObject().value("kind"_L1).toString();
+            return ids;
+        };
+        QCOMPARE(table->rowCount(), 1);
+        page.findChild<QPushButton *>(u"proxyAddUpstream"_s)->click();
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(1, UpstreamEditor::Name)->text(), u"anthropic"_s);
+        QCOMPARE(table->item(1, UpstreamEditor::BaseUrl)->text(), u"https://api.anthropic.com"_s);
+        QCOMPARE(table->item(1, UpstreamEditor::KeychainEntry)->text(), u"proxy/upstream/anthropic"_s);
+        QCOMPARE(savedIds(), QStringList({u"openai=openai"_s, u"anthropic=anthropic"_s}));
+        // Insert on the table (no cell being edited) adds the next kind.
+        QTest::keyClick(table, Qt::Key_Insert);
+        QCOMPARE(table->rowCount(), 3);
+        QCOMPARE(table->item(2, UpstreamEditor::Name)->text(), u"openrouter"_s);
+        QCOMPARE(table->item(2, UpstreamEditor::BaseUrl)->text(), u"https://openrouter.ai/api/v1"_s);
+        QVERIFY(!problems->isVisible());
+        // Kind changed to Azure: the default URL and name follow; Azure has no default URL, so the row says so.
+        auto *kind = qobject_cast<QComboBox *>(table->cellWidget(2, UpstreamEditor::Kind));
+        kind->setCurrentIndex(kind->findData(u"azure"_s));
+        QCOMPARE(table->item(2, UpstreamEditor::Name)->text(), u"azure"_s);
+        QCOMPARE(table->item(2, UpstreamEditor::KeychainEntry)->text(), u"proxy/upstream/azure"_s);
+        QVERIFY(problems->isVisible());
+        QVERIFY2(problems->text().contains(u"Row 3 (azure): needs a base URL"_s), qPrintable(problems->text()));
+        // No scheme: said at the row (icon and tooltip on the cell) and under the table.
+        table->item(2, UpstreamEditor::BaseUrl)->setText(u"myres.openai.azure.com/openai/deployments/gpt4o"_s);
+        QVERIFY2(problems->text().contains(u"needs http:// or https:// in front"_s), qPrintable(problems->text()));
+        QVERIFY(table->item(2, UpstreamEditor::BaseUrl)->toolTip().contains(u"http://"_s));
+        QVERIFY(!table->item(2, UpstreamEditor::BaseUrl)->data(Qt::DecorationRole).isNull());
+        QVERIFY(table->item(1, UpstreamEditor::BaseUrl)->data(Qt::DecorationRole).isNull());
+        table->item(2, UpstreamEditor::BaseUrl)->setText(u"https://myres.openai.azure.com/openai/deployments/gpt4o"_s);
+        QVERIFY(!problems->isVisible());
+        QVERIFY(table->item(2, UpstreamEditor::BaseUrl)->data(Qt::DecorationRole).isNull());
+        // A repeated name: both rows say it.
+        table->item(2, UpstreamEditor::Name)->setText(u"openai"_s);
+        QVERIFY2(problems->text().contains(u"Row 1 (openai): another upstream is also named \"openai\""_s)
+                     && problems->text().contains(u"Row 3 (openai)"_s),
+                 qPrintable(problems->text()));
+        QVERIFY(!table->item(0, UpstreamEditor::Name)->toolTip().isEmpty());
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QVERIFY(!proxy.isRunning());
+        QVERIFY(page.findChild<QLabel *>(u"proxyState"_s)->text().contains(u"also named"_s));
+        // Delete on the table removes the current row; the Remove button the next one.
+        table->setCurrentCell(2, UpstreamEditor::Name);
+        QTest::keyClick(table, Qt::Key_Delete);
+        QCOMPARE(table->rowCount(), 2);
+        QVERIFY(!problems->isVisible());
+        QCOMPARE(savedIds(), QStringList({u"openai=openai"_s, u"anthropic=anthropic"_s}));
+        table->setCurrentCell(1, UpstreamEditor::Name);
+        page.findChild<QPushButton *>(u"proxyRemoveUpstream"_s)->click();
+        QCOMPARE(savedIds(), QStringList({u"openai=openai"_s}));
+        // The last one removed: nothing to start with, and an empty list stays empty on the next page.
+        table->setCurrentCell(0, UpstreamEditor::Name);
+        page.findChild<QPushButton *>(u"proxyRemoveUpstream"_s)->click();
+        QCOMPARE(table->rowCount(), 0);
+        QVERIFY(problems->text().contains(u"Add at least one upstream"_s));
+        ProxyPage again(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        QCOMPARE(again.findChild<QTableWidget *>(u"proxyUpstreams"_s)->rowCount(), 0);
+    }
+
+    // Item 14: the log has a Path column (GET /v1/models shows as such, not as an empty model), the Time
+    // column is sorted descending with the newest row on top, and the arrow drawn points down.
+    void logShowsPathsNewestFirstWithADownArrow()
+    {
+        PageHarness h;
+        QVERIFY(h.ledger);
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        page.resize(1100, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QVERIFY(curlProxy(h.port, u"POST"_s, u"/v1/chat/completions"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 1, 5000);
+        QVERIFY(curlProxy(h.port, u"GET"_s, u"/v1/models?limit=5"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 2, 5000);
+        QTableView *view = page.logView();
+        QCOMPARE(view->model()->headerData(ProxyLogModel::Path, Qt::Horizontal).toString(), u"Path"_s);
+        QCOMPARE(view->model()->index(0, ProxyLogModel::Path).data().toString(), u"GET /v1/models"_s); // no query
+        QCOMPARE(view->model()->index(1, ProxyLogModel::Path).data().toString(), u"POST /v1/chat/completions"_s);
+        page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->setText(u"/v1/models"_s);
+        QCOMPARE(view->model()->rowCount(), 1);
+        page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->clear();
+        QHeaderView *header = view->horizontalHeader();
+        QCOMPARE(header->sortIndicatorSection(), int(ProxyLogModel::Time));
+        QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+        QVERIFY(view->model()->index(0, ProxyLogModel::Time).data(ProxyLogModel::SortRole).toLongLong()
+                >= view->model()->index(1, ProxyLogModel::Time).data(ProxyLogModel::SortRole).toLongLong());
+        QCOMPARE(sortArrowDirection(header, ProxyLogModel::Time), 1);
+        // Clicked to ascending: oldest first, and the arrow turns.
+        view->sortByColumn(ProxyLogModel::Time, Qt::AscendingOrder);
+        QCOMPARE(view->model()->index(0, ProxyLogModel::Path).data().toString(), u"POST /v1/chat/completions"_s);
+        QCOMPARE(sortArrowDirection(header, ProxyLogModel::Time), -1);
+        view->sortByColumn(ProxyLogModel::Time, Qt::DescendingOrder);
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(page.grab().save(dir + u"/proxy-page-log-en-light.png"_s));
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // Item 14: Enter (or a double-click) on a log row opens a resizable details dialog with the record's
+    // fields in words and its JSON to copy; "Cache cleared." and other results go to the notice label,
+    // not over "Running on ...".
+    void detailsDialogAndNoticesShowTheRecord()
+    {
+        PageHarness h;
+        QVERIFY(h.ledger);
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        page.resize(1100, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        CallRecord r = makeRecord(1700000000000000, u"support-bot"_s, u"anthropic"_s, u"claude-sonnet-4-5"_s, 1200, 300);
+        r.id = 42;
+        r.requestPath = u"POST /v1/messages"_s;
+        r.usage.cachedTokens = 1000;
+        r.usage.reasoningTokens = 120;
+        r.cost = 1234567; // nano-USD
+        r.costStatus = CostStatus::Exact;
+        r.priceEntry = u"anthropic/claude-sonnet-4-5"_s;
+        r.priceVersion = u"genai-prices-0.1.8"_s;
+        r.httpStatus = 200;
+        r.latencyUs = 1532000;
+        r.ttftUs = 410000;
+        r.cacheOutcome = CacheOutcome::Miss;
+        CallRecord unpriced = makeRecord(1700000001000000, u"batch"_s, u"openai"_s, u"my-finetune"_s, 10, 5);
+        unpriced.id = 43;
+        unpriced.cost.reset();
+        unpriced.costStatus = CostStatus::Unpriced;
+        unpriced.httpStatus = 429;
+        unpriced.errorKind = u"rate_limit"_s;
+        page.logModel()->append({r, unpriced});
+        QTableView *view = page.logView();
+        auto *filter = qobject_cast<QSortFilterProxyModel *>(view->model());
+        view->setCurrentIndex(filter->mapFromSource(page.logModel()->index(1, ProxyLogModel::Time)));
+        QTest::keyClick(view, Qt::Key_Return);
+        auto *dialog = page.findChild<RecordDetailsDialog *>(u"proxyRecordDetails"_s);
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        QVERIFY(dialog->isSizeGripEnabled());
+        QVERIFY(dialog->width() >= 600);
+        dialog->resize(900, 700);
+        QCOMPARE(dialog->size(), QSize(900, 700));
+        const auto field = [&](const char *name) {
+            auto *label = dialog->findChild<QLabel *>(u"recordDetail_"_s + QLatin1StringView(name));
+            return label ? label->text() : u"(missing)"_s;
+        };
+        QCOMPARE(field("path"), u"POST /v1/messages"_s);
+        QCOMPARE(field("endpoint"), u"support-bot"_s);
+        QCOMPARE(field("status"), u"200"_s);
+        QCOMPARE(field("error"), u"none"_s);
+        QCOMPARE(field("tokens"), u"prompt 1,200 (1,000 cache read), completion 300 (120 reasoning)"_s);
+        QCOMPARE(field("cost"), formatUsd(1234567, 6) + u"; price anthropic/claude-sonnet-4-5, genai-prices-0.1.8"_s);
+        QVERIFY2(field("cost").startsWith(u"$0.00123"_s), qPrintable(field("cost")));
+        QCOMPARE(field("cache"), u"miss (answered by the provider and stored)"_s);
+        QCOMPARE(field("latency"), Format::latency(1532000) + u"; first token after "_s + Format::latency(410000));
+        QCOMPARE(field("id"), u"42"_s);
+        const QString json = dialog->findChild<QPlainTextEdit *>(u"recordDetailJson"_s)->toPlainText();
+        QVERIFY(json.contains(u"\"request_path\": \"POST /v1/messages\""_s));
+        QCOMPARE(json, dialog->json());
+        dialog->findChild<QPushButton *>(u"recordDetailCopy"_s)->click();
+        QCOMPARE(QApplication::clipboard()->text(), dialog->json());
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(dialog->grab().save(dir + u"/proxy-record-details-en-light.png"_s));
+        dialog->close();
+        QTRY_VERIFY(!page.findChild<RecordDetailsDialog *>()); // deleted on close
+
+        // The unpriced 429: no $0, the error named.
+        view->setCurrentIndex(filter->mapFromSource(page.logModel()->index(0, ProxyLogModel::Time)));
+        QTest::keyClick(view, Qt::Key_Return);
+        dialog = page.findChild<RecordDetailsDialog *>(u"proxyRecordDetails"_s);
+        QVERIFY(dialog);
+        QCOMPARE(field("cost"), u"unpriced (no price for this model)"_s);
+        QCOMPARE(field("error"), u"rate_limit"_s);
+        QCOMPARE(field("status"), u"429"_s);
+        QCOMPARE(field("path"), u"(not known)"_s);
+        dialog->close();
+
+        // Notices leave the state alone.
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        auto *state = page.findChild<QLabel *>(u"proxyState"_s);
+        auto *notice = page.findChild<QLabel *>(u"proxyNotice"_s);
+        QTRY_VERIFY(state->text().startsWith(u"Running on"_s));
+        page.findChild<QPushButton *>(u"proxyClearCache"_s)->click();
+        QTRY_COMPARE(notice->text(), u"Cache cleared."_s);
+        QVERIFY(notice->isVisible());
+        QVERIFY(state->text().startsWith(u"Running on"_s));
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // Item 8 (UI half): the snippet gives OPENAI_API_KEY=tokenledger only for an upstream whose key is in
+    // the keychain, and says that the client's own key passes through otherwise; a key saved from the page
+    // turns the note into the export line.
+    void snippetNamesTheKeychainKeyPlaceholder()
+    {
+        PageHarness h("proxy/upstream/openai");
+        QVERIFY(h.ledger);
+        auto secrets = std::make_shared<MemorySecretStore>();
+        secrets->entries.insert(u"proxy/upstream/openai"_s, "sk-PLANTED-snippet");
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, secrets);
+        auto *snippetBox = page.findChild<QPlainTextEdit *>(u"proxySnippet"_s);
+        QTRY_VERIFY(page.snippet().contains(u"export OPENAI_API_KEY=tokenledger\n"_s));
+        QVERIFY(page.snippet().startsWith(u"export OPENAI_BASE_URL=http://127.0.0.1:%1/v1\n"_s.arg(h.port)));
+        QVERIFY(page.snippet().contains(u"# OPENAI_API_KEY=tokenledger: the proxy sends the key kept in the keychain for upstream \"openai\"."_s));
+        QCOMPARE(snippetBox->toPlainText(), page.snippet());
+        QVERIFY(!page.snippet().contains(u"ANTHROPIC"_s));
+        QVERIFY(!page.snippet().contains(u"PLANTED"_s));
+        // An Anthropic upstream without a key: its base URL and the pass-through note, no placeholder.
+        page.findChild<QPushButton *>(u"proxyAddUpstream"_s)->click();
+        QTRY_VERIFY(page.snippet().contains(u"export ANTHROPIC_BASE_URL=http://127.0.0.1:%1\n"_s.arg(h.port)));
+        QVERIFY(page.snippet().contains(u"# Upstream \"anthropic\" has no key in the keychain: set ANTHROPIC_API_KEY to your own key; the proxy passes it on."_s));
+        QVERIFY(!page.snippet().contains(u"ANTHROPIC_API_KEY=tokenledger"_s));
+        // A key saved for it from the page.
+        auto *table = page.findChild<QTableWidget *>(u"proxyUpstreams"_s);
+        table->setCurrentCell(1, UpstreamEditor::KeychainEntry);
+        page.findChild<QLineEdit *>(u"proxyUpstreamKey"_s)->setText(u"sk-ant-PLANTED"_s);
+        page.findChild<QPushButton *>(u"proxySaveKey"_s)->click();
+        QTRY_VERIFY(page.snippet().contains(u"export ANTHROPIC_API_KEY=tokenledger\n"_s));
+        QCOMPARE(secrets->entries.value(u"proxy/upstream/anthropic"_s), QByteArray("sk-ant-PLANTED"));
+        QTRY_COMPARE(page.findChild<QLabel *>(u"proxyNotice"_s)->text(),
+                     u"Key saved in the keychain as \"proxy/upstream/anthropic\"; it applies the next time the proxy starts."_s);
+        // A third upstream of the OpenAI dialect is reached with the upstream header.
+        page.findChild<QPushButton *>(u"proxyAddUpstream"_s)->click();
+        QTRY_VERIFY(page.snippet().contains(u"X-TokenLedger-Upstream: openrouter and your own key"_s));
+        QVERIFY(!page.snippet().contains(u"PLANTED"_s));
+        // While running, what the proxy read at its start decides.
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QVERIFY(page.snippet().contains(u"export OPENAI_API_KEY=tokenledger\n"_s));
+        QVERIFY(page.snippet().contains(u"export ANTHROPIC_API_KEY=tokenledger\n"_s));
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // Item 15: `tokenledger screenshot --page proxy` renders with a copy of the saved settings (here a
+    // port and an extra upstream), leaves them unchanged, and --default-settings renders the defaults: the
+    // PNG with saved settings differs from the default one, and one with no saved settings equals it.
+    void screenshotCommandUsesTheSavedSettings()
+    {
+        const QString bin = qEnvironmentVariable("TOKENLEDGER_BIN");
+        if (bin.isEmpty())
+            QSKIP("TOKENLEDGER_BIN is not set (run through ctest)");
+        QTemporaryDir dir;
+        {
+            auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
+            QVERIFY(ledger);
+        }
+        const QString saved = dir.filePath(u"config/TokenLedger/TokenLedger.conf"_s);
+        {
+            QSettings user(saved, QSettings::IniFormat);
+            user.setValue(u"proxy/port"_s, 18801);
+            user.setValue(u"proxy/upstreams"_s,
+                          QJsonDocument(QJsonArray{QJsonObject{{"id"_L1, u"openai"_s}, {"kind"_L1, u"openai"_s},
+                                                               {"baseUrl"_L1, u"http://127.0.0.1:19100/v1"_s}},
+                                                   QJsonObject{{"id"_L1, u"openrouter"_s}, {"kind"_L1, u"openrouter"_s},
+                                                               {"baseUrl"_L1, u"https://openrouter.ai/api/v1"_s}}})
+                              .toJson(QJsonDocument::Compact));
+            user.setValue(u"proxy/storeTextEndpoints"_s, QStringList{u"textep"_s});
+        }
+        const QByteArray before = readFile(saved);
+        QVERIFY(!before.isEmpty());
+        const auto shoot = [&](const QString &configHome, const QString &png, const QStringList &extra) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"XDG_CONFIG_HOME"_s, configHome);
+            env.insert(u"XDG_DATA_HOME"_s, dir.filePath(u"data"_s));
+            p.setProcessEnvironment(env);
+            p.start(bin, QStringList{u"screenshot"_s, u"--db"_s, dir.filePath(u"ledger.sqlite"_s), u"--page"_s, u"proxy"_s,
+                                     u"--size"_s, u"1200x800"_s, u"--out"_s, png} + extra);
+            if (!p.waitForFinished(90000) || p.exitCode() != 0) {
+                qWarning() << p.readAllStandardError();
+                return QImage();
+            }
+            return QImage(png);
+        };
+        const QImage withSaved = shoot(dir.filePath(u"config"_s), dir.filePath(u"saved.png"_s), {});
+        const QImage defaults = shoot(dir.filePath(u"config"_s), dir.filePath(u"defaults.png"_s), {u"--default-settings"_s});
+        const QImage nothingSaved = shoot(dir.filePath(u"empty-config"_s), dir.filePath(u"nothing.png"_s), {});
+        QVERIFY(!withSaved.isNull() && !defaults.isNull() && !nothingSaved.isNull());
+        QCOMPARE(withSaved.size(), defaults.size());
+        QVERIFY(withSaved != defaults);
+        QVERIFY(nothingSaved == defaults);
+        QCOMPARE(readFile(saved), before); // the user's settings are not written
+    }
+
+    // The page and the details dialog in English and Chinese, light and dark: the new strings are
+    // translated. With TOKENLEDGER_SCREENSHOT_DIR set each is saved as PNG. Runs last: it installs a
+    // translator, removed again at the end of each row.
+    void pageAndDetailsRender_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QString>("theme");
+        QTest::newRow("English, light") << u"en"_s << u"light"_s;
+        QTest::newRow("English, dark") << u"en"_s << u"dark"_s;
+        QTest::newRow("Chinese, light") << u"zh_CN"_s << u"light"_s;
+        QTest::newRow("Chinese, dark") << u"zh_CN"_s << u"dark"_s;
+    }
+    void pageAndDetailsRender()
+    {
+        QFETCH(QString, language);
+        QFETCH(QString, theme);
+        if (language != u"en"_s)
+            QCOMPARE(Translations::install(language), language);
+        Theme::apply(theme);
+        const auto restore = qScopeGuard([] {
+            for (QTranslator *t : QCoreApplication::instance()->findChildren<QTranslator *>())
+                QCoreApplication::removeTranslator(t);
+            QLocale::setDefault(QLocale::c());
+            Theme::apply(u"light"_s);
+        });
+        PageHarness h("proxy/upstream/openai");
+        QVERIFY(h.ledger);
+        h.settings.setValue(u"proxy/upstreams"_s,
+                            QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":"https://api.openai.com/v1","keychainEntry":"proxy/upstream/openai"},)"
+                                       R"({"id":"anthropic","kind":"anthropic","baseUrl":"https://api.anthropic.com","keychainEntry":"proxy/upstream/anthropic"},)"
+                                       R"({"id":"local","kind":"openai-compatible","baseUrl":"localhost:8000/v1"}])"));
+        auto secrets = std::make_shared<MemorySecretStore>();
+        secrets->entries.insert(u"proxy/upstream/openai"_s, "sk-x");
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, secrets);
+        page.resize(1280, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        CallRecord r = makeRecord(1700000000000000, u"support-bot"_s, u"openai"_s, u"gpt-4o"_s, 1200, 300);
+        r.id = 7;
+        r.requestPath = u"POST /v1/chat/completions"_s;
+        r.usage.cachedTokens = 1024;
+        r.cost = 4500000;
+        r.costStatus = CostStatus::Exact;
+        r.latencyUs = 900000;
+        r.cacheOutcome = CacheOutcome::Miss;
+        CallRecord models = makeRecord(1700000002000000, u"untagged"_s, u""_s, u""_s, 0, 0);
+        models.id = 8;
+        models.requestPath = u"GET /v1/models"_s;
+        models.cost = 0;
+        page.logModel()->append({r, models});
+        QTRY_VERIFY(page.snippet().contains(u"OPENAI_API_KEY=tokenledger"_s));
+        const bool zh = language == u"zh_CN"_s;
+        QCOMPARE(page.findChild<QPushButton *>(u"proxyAddUpstream"_s)->text(), zh ? u"添加上游"_s : u"Add upstream"_s);
+        QCOMPARE(page.logView()->model()->headerData(ProxyLogModel::Path, Qt::Horizontal).toString(), zh ? u"路径"_s : u"Path"_s);
+        QCOMPARE(Theme::isDark(page.palette()), theme == u"dark"_s);
+        page.logView()->setCurrentIndex(page.logView()->model()->index(1, 0));
+        QTest::keyClick(page.logView(), Qt::Key_Return);
+        auto *dialog = page.findChild<RecordDetailsDialog *>(u"proxyRecordDetails"_s);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->windowTitle(), zh ? u"请求记录 7"_s : u"Request record 7"_s);
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            const QString name = u"%1-%2"_s.arg(language, theme);
+            QVERIFY(page.grab().save(dir + u"/proxy-page-"_s + name + u".png"_s));
+            QVERIFY(page.findChild<QScrollArea *>(u"proxySettingsScroll"_s)->widget()->grab().save(
+                dir + u"/proxy-page-settings-"_s + name + u".png"_s));
+            QVERIFY(dialog->grab().save(dir + u"/proxy-record-details-"_s + name + u".png"_s));
+        }
+        dialog->close();
     }
 
     // "Limits and timeouts": collapsed at first and opened from the keyboard; the spin boxes refuse values

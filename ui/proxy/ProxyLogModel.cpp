@@ -31,6 +31,7 @@ QVariant ProxyLogModel::headerData(int section, Qt::Orientation orientation, int
         return {};
     switch (section) {
     case Time: return tr("Time");
+    case Path: return tr("Path");
     case Endpoint: return tr("Endpoint");
     case Model: return tr("Model");
     case Status: return tr("Status");
@@ -51,6 +52,7 @@ QVariant ProxyLogModel::data(const QModelIndex &index, int role) const
     if (role == SortRole) {
         switch (index.column()) {
         case Time: return r.startedAtUs;
+        case Path: return r.requestPath;
         case Endpoint: return r.endpoint;
         case Model: return model;
         case Status: return r.httpStatus;
@@ -68,6 +70,7 @@ QVariant ProxyLogModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Time:
         return QDateTime::fromMSecsSinceEpoch(r.startedAtUs / 1000, QTimeZone::systemTimeZone()).toString(u"HH:mm:ss.zzz"_s);
+    case Path: return r.requestPath;
     case Endpoint: return r.endpoint;
     case Model: return model;
     case Status: return r.errorKind.isEmpty() ? QString::number(r.httpStatus) : u"%1 %2"_s.arg(r.httpStatus).arg(r.errorKind);

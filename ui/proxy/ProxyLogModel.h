@@ -19,7 +19,8 @@ class ProxyLogModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(ProxyLogModel)
 
 public:
-    enum Column { Time, Endpoint, Model, Status, Tokens, Cost, Latency, Cache, ColumnCount };
+    // Path: the request's method and path (CallRecord::requestPath), "POST /v1/chat/completions".
+    enum Column { Time, Path, Endpoint, Model, Status, Tokens, Cost, Latency, Cache, ColumnCount };
     static constexpr int SortRole = Qt::UserRole;
 
     explicit ProxyLogModel(int capacity = 2000, QObject *parent = nullptr);

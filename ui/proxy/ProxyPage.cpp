@@ -2,6 +2,8 @@
 
 #include "ProxyLimitsPanel.h"
 #include "ProxyLogModel.h"
+#include "RecordDetailsDialog.h"
+#include "UpstreamEditor.h"
 #include "common/FutureGuard.h"
 #include "ledger/RecordCodec.h"
 #include "proxy/CallerIdentity.h"
@@ -25,13 +27,14 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProxyStyle>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyleOptionHeader>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTimer>
@@ -42,8 +45,32 @@ using namespace Qt::StringLiterals;
 namespace tl {
 
 namespace {
-enum UpstreamColumn { UpId, UpKind, UpUrl, UpKeychain, UpColumns };
 enum SavingsColumn { SavEndpoint, SavRouting, SavExact, SavSemantic, SavCompression, SavColumns };
+
+// The request log's header: its sort arrow points the way the rows run (down: largest, newest, first),
+// as on Windows and macOS. Fusion on Linux draws GTK's convention instead (QHeaderView passes SortUp for
+// a descending sort and Fusion draws it pointing up there), which read as "oldest first" over a log
+// whose newest row is on top.
+class SortArrowStyle final : public QProxyStyle
+{
+public:
+    using QProxyStyle::QProxyStyle;
+    void drawPrimitive(PrimitiveElement element, const QStyleOption *option, QPainter *painter,
+                       const QWidget *widget) const override
+    {
+#if defined(Q_OS_LINUX)
+        if (const auto *header = qstyleoption_cast<const QStyleOptionHeader *>(option);
+            header && element == PE_IndicatorHeaderArrow && header->sortIndicator != QStyleOptionHeader::None) {
+            QStyleOptionHeader flipped(*header);
+            flipped.sortIndicator = header->sortIndicator == QStyleOptionHeader::SortUp ? QStyleOptionHeader::SortDown
+                                                                                         : QStyleOptionHeader::SortUp;
+            QProxyStyle::drawPrimitive(element, &flipped, painter, widget);
+            return;
+        }
+#endif
+        QProxyStyle::drawPrimitive(element, option, painter, widget);
+    }
+};
 }
 
 ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretStore> secrets, QWidget *parent)
@@ -84,22 +111,20 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     form->addRow(tr("Port"), m_port);
     form->addRow(tr("Bind address"), m_bind);
     form->addRow(tr("Access token"), m_accessToken);
+    m_notice = new QLabel(listen);
+    m_notice->setObjectName(u"proxyNotice"_s);
+    m_notice->setWordWrap(true);
+    m_notice->hide();
+    form->addRow(QString(), m_notice);
+    m_noticeTimer = new QTimer(this);
+    m_noticeTimer->setSingleShot(true);
+    m_noticeTimer->setInterval(10'000);
     layout->addWidget(listen);
 
     // Upstreams and keys.
     auto *ups = new QGroupBox(tr("Upstreams"), this);
     auto *upsLayout = new QVBoxLayout(ups);
-    m_upstreams = new QTableWidget(0, UpColumns, ups);
-    m_upstreams->setObjectName(u"proxyUpstreams"_s);
-    m_upstreams->setHorizontalHeaderLabels({tr("Name"), tr("Kind"), tr("Base URL"), tr("Keychain entry")});
-    m_upstreams->horizontalHeader()->setSectionResizeMode(UpUrl, QHeaderView::Stretch);
-    m_upstreams->horizontalHeader()->setSectionResizeMode(UpKeychain, QHeaderView::ResizeToContents);
-    m_upstreams->setWordWrap(false);
-    m_upstreams->setMinimumHeight(m_upstreams->horizontalHeader()->sizeHint().height()
-                                  + 3 * m_upstreams->verticalHeader()->defaultSectionSize() + 4);
-    m_upstreams->verticalHeader()->hide();
-    m_upstreams->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_upstreams->setMaximumHeight(150);
+    m_upstreams = new UpstreamEditor(ups);
     upsLayout->addWidget(m_upstreams);
     auto *keyRow = new QHBoxLayout;
     m_key = new QLineEdit(ups);
@@ -184,7 +209,8 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_snippet = new QPlainTextEdit(snippetBox);
     m_snippet->setObjectName(u"proxySnippet"_s);
     m_snippet->setReadOnly(true);
-    m_snippet->setMaximumHeight(70);
+    m_snippet->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_snippet->setMaximumHeight(m_snippet->fontMetrics().lineSpacing() * 6 + 12);
     m_copySnippet = new QPushButton(tr("Copy"), snippetBox);
     m_copySnippet->setObjectName(u"proxyCopySnippet"_s);
     snippetRow->addWidget(m_snippet, 1);
@@ -217,7 +243,12 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_logView->sortByColumn(ProxyLogModel::Time, Qt::DescendingOrder);
     m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_logView->verticalHeader()->hide();
+    auto *arrowStyle = new SortArrowStyle(QApplication::style()->name());
+    arrowStyle->setParent(m_logView->horizontalHeader());
+    m_logView->horizontalHeader()->setStyle(arrowStyle);
     m_logView->horizontalHeader()->setStretchLastSection(true);
+    // Wide enough for the usual paths; a live log does not measure its rows (ResizeToContents would).
+    m_logView->setColumnWidth(ProxyLogModel::Path, m_logView->fontMetrics().horizontalAdvance(u"POST /v1/chat/completions"_s) + 24);
     m_markWrong = new QPushButton(tr("Mark semantic hit wrong"), this);
     m_markWrong->setObjectName(u"proxyMarkWrong"_s);
     m_markWrong->setToolTip(tr("Removes the cached answer that served the selected semantic-cache hit, so the "
@@ -246,12 +277,17 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     connect(m_saveKey, &QPushButton::clicked, this, &ProxyPage::saveKeyForSelectedUpstream);
     connect(m_clearCache, &QPushButton::clicked, this, [this]() {
         continueOn(m_proxy.clearCache(), this, [this](Result<void> r) {
-            m_status->setText(r ? tr("Cache cleared.") : r.error().message);
+            showNotice(r ? tr("Cache cleared.") : r.error().message);
         });
     });
     connect(m_copySnippet, &QPushButton::clicked, this, [this]() { QApplication::clipboard()->setText(snippet()); });
     connect(m_logFilter, &QLineEdit::textChanged, m_filter, &QSortFilterProxyModel::setFilterFixedString);
-    connect(m_logView, &QTableView::doubleClicked, this, &ProxyPage::showRecord);
+    // Enter or a double-click (QAbstractItemView::activated) opens the details.
+    connect(m_logView, &QTableView::activated, this, &ProxyPage::showRecord);
+    connect(m_noticeTimer, &QTimer::timeout, m_notice, [this]() {
+        m_notice->clear();
+        m_notice->hide();
+    });
     connect(&m_proxy, &Proxy::recordsFinished, m_log, &ProxyLogModel::append);
     connect(&m_proxy, &Proxy::runningChanged, this, &ProxyPage::refreshState);
     for (QSpinBox *box : {m_port, m_cacheTtl, m_cacheMax})
@@ -267,7 +303,8 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
         if (expanded)
             QTimer::singleShot(0, scroll, [scroll, this]() { scroll->ensureWidgetVisible(m_limits, 0, 0); });
     });
-    connect(m_upstreams, &QTableWidget::itemChanged, this, &ProxyPage::saveSettings);
+    connect(m_upstreams, &UpstreamEditor::edited, this, &ProxyPage::saveSettings);
+    connect(m_upstreams, &UpstreamEditor::edited, this, &ProxyPage::checkStoredKeys);
     connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
         if (key == QString::fromLatin1(SavingsPolicy::settingsKey))
             loadSavingsPolicy();
@@ -275,6 +312,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     connect(m_markWrong, &QPushButton::clicked, this, &ProxyPage::markSelectedHitWrong);
     connect(m_logView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ProxyPage::updateMarkWrong);
     refreshState();
+    checkStoredKeys();
 }
 
 namespace {
@@ -292,7 +330,6 @@ QSet<QString> storeTextEndpoints(const QString &text)
 
 void ProxyPage::loadSettings()
 {
-    const QSignalBlocker block(m_upstreams);
     m_port->setValue(m_settings.value(u"proxy/port"_s, 8787).toInt());
     m_bind->setText(m_settings.value(u"proxy/bind"_s, u"127.0.0.1"_s).toString());
     m_cacheEnabled->setChecked(m_settings.value(u"proxy/cacheEnabled"_s, true).toBool());
@@ -301,22 +338,16 @@ void ProxyPage::loadSettings()
     m_cacheStoreTruncated->setChecked(m_settings.value(u"proxy/cacheStoreTruncated"_s, false).toBool());
     m_limits->load(m_settings);
     m_storeText->setText(m_settings.value(u"proxy/storeTextEndpoints"_s).toStringList().join(u", "_s));
-    QJsonArray ups = QJsonDocument::fromJson(m_settings.value(u"proxy/upstreams"_s).toByteArray()).array();
-    if (ups.isEmpty()) {
+    const QVariant stored = m_settings.value(u"proxy/upstreams"_s);
+    QJsonArray ups = QJsonDocument::fromJson(stored.toByteArray()).array();
+    if (!stored.isValid()) { // never saved: the two official upstreams (an empty list saved stays empty)
         for (UpstreamKind k : {UpstreamKind::OpenAi, UpstreamKind::Anthropic}) {
             const UpstreamConfig u = UpstreamConfig::defaults(k);
             ups.append(QJsonObject{{"id"_L1, u.id}, {"kind"_L1, toString(k)}, {"baseUrl"_L1, u.baseUrl.toString()},
                                    {"keychainEntry"_L1, QString(u"proxy/upstream/"_s + u.id)}});
         }
     }
-    m_upstreams->setRowCount(int(ups.size()));
-    for (int row = 0; row < ups.size(); ++row) {
-        const QJsonObject o = ups.at(row).toObject();
-        m_upstreams->setItem(row, UpId, new QTableWidgetItem(o.value("id"_L1).toString()));
-        m_upstreams->setItem(row, UpKind, new QTableWidgetItem(o.value("kind"_L1).toString()));
-        m_upstreams->setItem(row, UpUrl, new QTableWidgetItem(o.value("baseUrl"_L1).toString()));
-        m_upstreams->setItem(row, UpKeychain, new QTableWidgetItem(o.value("keychainEntry"_L1).toString()));
-    }
+    m_upstreams->setRows(ups);
 }
 
 void ProxyPage::saveSettings()
@@ -329,13 +360,7 @@ void ProxyPage::saveSettings()
     m_settings.setValue(u"proxy/cacheStoreTruncated"_s, m_cacheStoreTruncated->isChecked());
     m_limits->save(m_settings);
     m_settings.setValue(u"proxy/storeTextEndpoints"_s, QStringList(storeTextEndpoints(m_storeText->text()).values()));
-    QJsonArray ups;
-    for (int row = 0; row < m_upstreams->rowCount(); ++row) {
-        auto text = [&](int col) { return m_upstreams->item(row, col) ? m_upstreams->item(row, col)->text().trimmed() : QString(); };
-        ups.append(QJsonObject{{"id"_L1, text(UpId)}, {"kind"_L1, text(UpKind)}, {"baseUrl"_L1, text(UpUrl)},
-                               {"keychainEntry"_L1, text(UpKeychain)}});
-    }
-    m_settings.setValue(u"proxy/upstreams"_s, QJsonDocument(ups).toJson(QJsonDocument::Compact));
+    m_settings.setValue(u"proxy/upstreams"_s, QJsonDocument(m_upstreams->rows()).toJson(QJsonDocument::Compact));
     m_proxy.setCacheConfig(configFromWidgets().cache);
     m_snippet->setPlainText(snippet());
 }
@@ -352,14 +377,7 @@ ProxyConfig ProxyPage::configFromWidgets() const
     c.cache.storeTruncated = m_cacheStoreTruncated->isChecked();
     m_limits->applyTo(c);
     c.storeTextEndpoints = storeTextEndpoints(m_storeText->text());
-    for (int row = 0; row < m_upstreams->rowCount(); ++row) {
-        auto text = [&](int col) { return m_upstreams->item(row, col) ? m_upstreams->item(row, col)->text().trimmed() : QString(); };
-        UpstreamConfig u = UpstreamConfig::defaults(upstreamKindFromString(text(UpKind)).value_or(UpstreamKind::OpenAiCompatible));
-        u.id = text(UpId);
-        u.baseUrl = QUrl(text(UpUrl));
-        u.keychainEntry = text(UpKeychain);
-        c.upstreams << u;
-    }
+    c.upstreams = m_upstreams->configs();
     return c;
 }
 
@@ -367,7 +385,77 @@ QString ProxyPage::snippet() const
 {
     const QString host = m_bind->text().trimmed() == "0.0.0.0"_L1 ? u"127.0.0.1"_s : m_bind->text().trimmed();
     const QString base = u"http://%1:%2"_s.arg(host).arg(m_port->value());
-    return u"export OPENAI_BASE_URL=%1/v1\nexport ANTHROPIC_BASE_URL=%1\n"_s.arg(base);
+    // Each SDK reaches the first upstream of its dialect (ClientConnection: Anthropic's Messages API or
+    // the OpenAI one); another upstream is chosen with the X-TokenLedger-Upstream header.
+    const QList<UpstreamConfig> ups = m_proxy.isRunning() ? m_proxy.config().upstreams : m_upstreams->configs();
+    const UpstreamConfig *openAi = nullptr;
+    const UpstreamConfig *anthropic = nullptr;
+    for (const UpstreamConfig &u : ups) {
+        const UpstreamConfig *&slot = u.kind == UpstreamKind::Anthropic ? anthropic : openAi;
+        if (!slot)
+            slot = &u;
+    }
+    QStringList lines;
+    const auto sdk = [&](const UpstreamConfig *u, const QString &prefix, const QString &url) {
+        if (!u)
+            return;
+        lines << u"export %1_BASE_URL=%2"_s.arg(prefix, url);
+        if (hasStoredKey(*u)) {
+            lines << u"export %1_API_KEY=tokenledger"_s.arg(prefix);
+            lines << u"# "_s + tr("%1_API_KEY=tokenledger: the proxy sends the key kept in the keychain for upstream \"%2\".")
+                                   .arg(prefix, u->id);
+        } else {
+            lines << u"# "_s + tr("Upstream \"%1\" has no key in the keychain: set %2_API_KEY to your own key; the proxy "
+                                   "passes it on.").arg(u->id, prefix);
+        }
+    };
+    sdk(openAi, u"OPENAI"_s, base + u"/v1"_s);
+    sdk(anthropic, u"ANTHROPIC"_s, base);
+    for (const UpstreamConfig &u : ups) {
+        if (&u == openAi || &u == anthropic)
+            continue;
+        lines << u"# "_s + (hasStoredKey(u) ? tr("Upstream \"%1\": send the header X-TokenLedger-Upstream: %1; the key "
+                                                 "\"tokenledger\" uses its keychain key.").arg(u.id)
+                                            : tr("Upstream \"%1\": send the header X-TokenLedger-Upstream: %1 and your "
+                                                 "own key (none in the keychain).").arg(u.id));
+    }
+    return lines.join(u'\n') + u'\n';
+}
+
+bool ProxyPage::hasStoredKey(const UpstreamConfig &u) const
+{
+    if (u.keychainEntry.isEmpty())
+        return false;
+    if (m_proxy.isRunning()) {
+        // What the running proxy read at its start (the key stays in its memory only).
+        for (const UpstreamConfig &running : m_proxy.config().upstreams) {
+            if (running.id == u.id)
+                return !running.apiKey.isEmpty();
+        }
+        return false;
+    }
+    return m_keyStored.value(u.keychainEntry, false);
+}
+
+void ProxyPage::checkStoredKeys()
+{
+    for (const UpstreamConfig &u : m_upstreams->configs()) {
+        if (u.keychainEntry.isEmpty() || m_keyStored.contains(u.keychainEntry))
+            continue;
+        m_keyStored.insert(u.keychainEntry, false); // asked once; a saved key sets it
+        const QString entry = u.keychainEntry;
+        continueOn(m_secrets->read(entry), this, [this, entry](Result<QByteArray> key) {
+            m_keyStored.insert(entry, key && !key->isEmpty());
+            m_snippet->setPlainText(snippet());
+        });
+    }
+}
+
+void ProxyPage::showNotice(const QString &text)
+{
+    m_notice->setText(text);
+    m_notice->setVisible(!text.isEmpty());
+    m_noticeTimer->start();
 }
 
 void ProxyPage::toggle(bool on)
@@ -385,6 +473,12 @@ void ProxyPage::toggle(bool on)
     }
     config.callerSalt = salt;
     config.savings = m_policy;
+    if (const QStringList problems = m_upstreams->problems(); !problems.isEmpty()) {
+        m_status->setText(tr("Not started: %1").arg(problems.first()));
+        const QSignalBlocker block(m_enabled);
+        m_enabled->setChecked(false);
+        return;
+    }
     if (auto v = config.validate(); !v) {
         m_status->setText(v.error().message);
         const QSignalBlocker block(m_enabled);
@@ -427,16 +521,20 @@ void ProxyPage::startWithKeys(ProxyConfig config, qsizetype next)
 void ProxyPage::saveKeyForSelectedUpstream()
 {
     const int row = m_upstreams->currentRow();
-    const QString entry = row >= 0 && m_upstreams->item(row, UpKeychain) ? m_upstreams->item(row, UpKeychain)->text() : QString();
+    const QString entry = row >= 0 ? m_upstreams->keychainEntry(row) : QString();
     if (entry.isEmpty() || m_key->text().isEmpty()) {
-        m_status->setText(tr("Select an upstream with a keychain entry and type its key."));
+        showNotice(tr("Select an upstream with a keychain entry and type its key."));
         return;
     }
     const QByteArray key = m_key->text().toUtf8();
     m_key->clear();
     continueOn(m_secrets->write(entry, key), this, [this, entry](Result<void> r) {
-        m_status->setText(r ? tr("Key saved in the keychain as \"%1\"; it applies the next time the proxy starts.").arg(entry)
-                            : r.error().message);
+        if (r) {
+            m_keyStored.insert(entry, true);
+            m_snippet->setPlainText(snippet());
+        }
+        showNotice(r ? tr("Key saved in the keychain as \"%1\"; it applies the next time the proxy starts.").arg(entry)
+                     : r.error().message);
     });
 }
 
@@ -445,18 +543,10 @@ void ProxyPage::showRecord(const QModelIndex &index)
     const QModelIndex source = m_filter->mapToSource(index);
     if (!source.isValid())
         return;
-    const CallRecord &record = m_log->record(source.row());
-    const QJsonObject json = RecordCodec::toJson(record);
-    QMessageBox box(QMessageBox::Information, tr("Request record"), tr("Record %1").arg(record.id),
-                    QMessageBox::Close, this);
-    box.setObjectName(u"proxyRecordDetails"_s);
-    QString details = QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented));
-    if (!record.text.isEmpty()) {
-        details += u"\n"_s + tr("Request body:") + u"\n"_s + QString::fromUtf8(record.text.request) + u"\n\n"_s
-                   + tr("Response body:") + u"\n"_s + QString::fromUtf8(record.text.response);
-    }
-    box.setDetailedText(details);
-    box.exec();
+    // Not modal: the log goes on, and several records can be compared side by side.
+    auto *dialog = new RecordDetailsDialog(m_log->record(source.row()), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 void ProxyPage::refreshState()
@@ -557,10 +647,10 @@ void ProxyPage::markSelectedHitWrong()
     const qint64 id = r->id;
     m_markWrong->setEnabled(false);
     continueOn(m_proxy.markSemanticHitWrong(id), this, [this, id](Result<void> result) {
-        m_status->setText(result ? tr("Record %1: the cached answer was removed; the next similar request goes to the "
-                                      "provider.")
-                                       .arg(id)
-                                 : result.error().message);
+        showNotice(result ? tr("Record %1: the cached answer was removed; the next similar request goes to the "
+                               "provider.")
+                                .arg(id)
+                          : result.error().message);
     });
 }
 

@@ -3,6 +3,7 @@
 #include "ledger/CallRecord.h"
 #include "proxy/ProxyConfig.h"
 
+#include <QHash>
 #include <QWidget>
 
 #include <memory>
@@ -16,6 +17,7 @@ class QSortFilterProxyModel;
 class QSpinBox;
 class QTableView;
 class QTableWidget;
+class QTimer;
 
 namespace tl {
 
@@ -24,6 +26,7 @@ class ProxyLimitsPanel;
 class ProxyLogModel;
 class SecretStore;
 class Settings;
+class UpstreamEditor;
 
 // The Proxy page: on/off toggle, port and bind address (127.0.0.1 by default; another address needs an
 // access token), upstreams with their keys kept in the OS keychain (SecretStore), cache settings and
@@ -36,6 +39,17 @@ class Settings;
 // Simulator page's "Apply to proxy" writes it; the Savings section shows the per-endpoint policy in
 // force and a running proxy takes a new one at once). The request log's "Mark semantic hit wrong"
 // removes the semantic-cache entry that answered the selected record (Proxy::markSemanticHitWrong).
+// Upstream rows are edited in an UpstreamEditor (kind from a list, add/remove, checks per row); a row
+// that cannot be used keeps the proxy from starting. The request log (ProxyLogModel, newest first:
+// Time sorted descending) opens a RecordDetailsDialog on Enter or double-click. The state label says
+// only the proxy's state ("Running on ...", "Stopped.", why it could not start); results of actions
+// (cache cleared, key saved) show for a while in a notice label below it (proxyNotice).
+// The client snippet names the base URLs, and for the default upstream of each SDK (the first of its
+// dialect) whose key is in the keychain also OPENAI_API_KEY / ANTHROPIC_API_KEY = "tokenledger", which
+// the proxy takes as "use this upstream's keychain key" (docs/proxy.md); without a keychain key it
+// says that the client's own key passes through. Whether a key is there is read from the SecretStore
+// when the page opens and after a key is saved (the key itself is not kept), and from the running
+// proxy's config while it runs.
 // Thread affinity: GUI thread.
 class ProxyPage final : public QWidget
 {
@@ -50,6 +64,8 @@ public:
     // The config the widgets describe (keys not read yet).
     ProxyConfig configFromWidgets() const;
     QString snippet() const;
+    // The request log's view (sorted by Time, descending, at first).
+    QTableView *logView() const { return m_logView; }
 
 private:
     void toggle(bool on);
@@ -62,6 +78,11 @@ private:
     void loadSettings();
     void saveKeyForSelectedUpstream();
     void showRecord(const QModelIndex &index);
+    // A result of the user's action, shown in proxyNotice for 10 s (the state label keeps the state).
+    void showNotice(const QString &text);
+    // Reads which keychain entries of the upstream rows hold a key (m_keyStored), then the snippet.
+    void checkStoredKeys();
+    bool hasStoredKey(const UpstreamConfig &upstream) const;
     void refreshState();
     void loadSavingsPolicy();
     void markSelectedHitWrong();
@@ -77,7 +98,7 @@ private:
     QSpinBox *m_port = nullptr;
     QLineEdit *m_bind = nullptr;
     QLineEdit *m_accessToken = nullptr;
-    QTableWidget *m_upstreams = nullptr;
+    UpstreamEditor *m_upstreams = nullptr;
     QLineEdit *m_key = nullptr;
     QPushButton *m_saveKey = nullptr;
     QCheckBox *m_cacheEnabled = nullptr;
@@ -92,6 +113,9 @@ private:
     QLineEdit *m_logFilter = nullptr;
     QTableView *m_logView = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_notice = nullptr;
+    QTimer *m_noticeTimer = nullptr;
+    QHash<QString, bool> m_keyStored; // keychain entry -> a key is stored there (never the key)
     SavingsPolicy m_policy;
     QTableWidget *m_savings = nullptr;
     QLabel *m_savingsNote = nullptr;
