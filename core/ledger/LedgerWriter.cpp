@@ -837,6 +837,10 @@ private:
             }
             outcomes.push_back({0, {}});
             ++inserted;
+            // Provider report lines stay out of the rollups (schema v12): the spend views read them from the
+            // raw rows and count them only where they are the kind that counts (query/SpendCoverage.h).
+            if (r.sourceKind == SourceKind::ProviderReport)
+                continue;
             const qint64 hour = RollupPeriods::hourOf(r.startedAtUs);
             RollupDelta &d = rollups[{hour, endpoint, served, key, provider, r.batch ? 1 : 0}];
             d.calls += r.callCount;
