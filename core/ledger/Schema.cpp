@@ -377,6 +377,15 @@ const QStringList kV11Columns = {u"ALTER TABLE call_savings ADD COLUMN "_s + kV1
 const QStringList kV12Indexes = {
     u"CREATE INDEX IF NOT EXISTS calls_reports ON calls (started_at_us) WHERE source_kind = 3"_s,
 };
+// Also version 12: calls.truncated (CallRecord::truncated), which call_replay's `fields` now carry as
+// `cacheable` (CallReplay.h format 2; older rows keep format 1), so its stale trigger watches it too.
+const QString kV12TruncatedColumn = u"truncated INTEGER NOT NULL DEFAULT 0"_s;
+QStringList v12Statements()
+{
+    return QStringList{u"ALTER TABLE calls ADD COLUMN "_s + kV12TruncatedColumn, u"DROP TRIGGER call_replay_stale"_s,
+                       CallReplay::tableStatements().at(2)}
+        + kV12Indexes;
+}
 
 bool fillV12Rollups(QSqlDatabase &db, Error *error)
 {
@@ -418,7 +427,7 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(), kV11Columns, kV12Indexes};
+            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(false), kV11Columns, v12Statements()};
 }
 
 QStringList latest()
@@ -437,7 +446,8 @@ QStringList latest()
     max_tokens INTEGER NOT NULL DEFAULT 0,
     has_tools INTEGER NOT NULL DEFAULT 0,
     task_type TEXT NOT NULL DEFAULT '',
-    call_count INTEGER NOT NULL DEFAULT 1))"_s;
+    call_count INTEGER NOT NULL DEFAULT 1,
+    )"_s + kV12TruncatedColumn + u")"_s;
     QString savings = kV5Tables[0];
     savings.chop(1); // the closing parenthesis
     savings += u",\n    "_s + kV11SavingsColumn + u')';
