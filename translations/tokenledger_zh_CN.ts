@@ -1190,6 +1190,34 @@
         <source>Key identity</source>
         <translation>密钥标识</translation>
     </message>
+    <message numerus="yes">
+        <source>≈ Estimated: %n call(s) in this row were priced from estimated usage or a price the data lacks (e.g. local token counts, a tier priced at the base rate).</source>
+        <translation><numerusform>≈ 估算：此行有 %n 次调用按估算用量或价格数据缺少的价格计价（例如本地 token 计数、按基础费率计价的档位）。</numerusform></translation>
+    </message>
+    <message>
+        <source>exact</source>
+        <translation>精确</translation>
+    </message>
+    <message>
+        <source>≈ estimated</source>
+        <translation>≈ 估算</translation>
+    </message>
+    <message>
+        <source>≈ partly estimated</source>
+        <translation>≈ 部分估算</translation>
+    </message>
+    <message>
+        <source>partly unpriced</source>
+        <translation>部分未定价</translation>
+    </message>
+    <message>
+        <source>Whether the cost is exact, estimated (≈) or leaves unpriced calls out</source>
+        <translation>费用是精确值、估算值（≈），还是未包含未定价的调用</translation>
+    </message>
+    <message>
+        <source>Cost status</source>
+        <translation>费用状态</translation>
+    </message>
 </context>
 <context>
     <name>tl::BreakdownPanel</name>
@@ -1488,6 +1516,26 @@
     <message>
         <source>Label this key</source>
         <translation>为此密钥添加标签</translation>
+    </message>
+    <message>
+        <source>recorded calls %1</source>
+        <translation>记录的调用 %1</translation>
+    </message>
+    <message>
+        <source>provider usage reports %1</source>
+        <translation>提供商用量报告 %1</translation>
+    </message>
+    <message>
+        <source>provider cost reports %1</source>
+        <translation>提供商费用报告 %1</translation>
+    </message>
+    <message>
+        <source>Spend from: %1. Each provider's day counts once: its cost report, else its usage report, else the calls recorded here.</source>
+        <translation>花费来源：%1。每个提供商每天只计一次：优先用其费用报告，其次用其用量报告，否则用此处记录的调用。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not counted, as a provider report covers their day: %n recorded call(s) (%1), usage report lines %2. Team spend compares them.</source>
+        <translation><numerusform>未计入（当天已有提供商报告）：%n 次记录的调用（%1），用量报告行 %2。团队花费页面会对比它们。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -2020,6 +2068,18 @@ Saving: %2 (%3 of %4)</source>
     <message numerus="yes">
         <source>%n call(s) through a Batch API cost %1; at real-time prices they would have cost %2.</source>
         <translation><numerusform>%n 次通过 Batch API 的调用花费 %1；按实时价格将花费 %2。</numerusform></translation>
+    </message>
+    <message>
+        <source>partly estimated</source>
+        <translation>部分为估算</translation>
+    </message>
+    <message numerus="yes">
+        <source>≈ %n call(s) or report line(s) in this spend were priced from estimated usage or a price the data lacks; the rest is exact.</source>
+        <translation><numerusform>≈ 此花费中有 %n 次调用或报告行按估算用量或价格数据缺少的价格计价；其余为精确值。</numerusform></translation>
+    </message>
+    <message>
+        <source>Cost of the priced calls per 1,000 priced calls (%1 priced calls; unpriced calls and provider report lines without a call count are left out).</source>
+        <translation>已定价调用每 1,000 次的费用（%1 次已定价调用；未定价调用和没有调用次数的提供商报告行不计入）。</translation>
     </message>
 </context>
 <context>

@@ -1130,6 +1130,25 @@ T.update({
 })
 
 # core/simulate/Scenario: strict reading messages (in the source before this session, not yet in the .ts)
+# Session 8: spend counted once (provider reports), estimated costs marked, cost per 1k priced calls
+T.update({
+'partly estimated': '部分为估算',
+'≈ %n call(s) or report line(s) in this spend were priced from estimated usage or a price the data lacks; the rest is exact.': '≈ 此花费中有 %n 次调用或报告行按估算用量或价格数据缺少的价格计价；其余为精确值。',
+'Cost of the priced calls per 1,000 priced calls (%1 priced calls; unpriced calls and provider report lines without a call count are left out).': '已定价调用每 1,000 次的费用（%1 次已定价调用；未定价调用和没有调用次数的提供商报告行不计入）。',
+'≈ Estimated: %n call(s) in this row were priced from estimated usage or a price the data lacks (e.g. local token counts, a tier priced at the base rate).': '≈ 估算：此行有 %n 次调用按估算用量或价格数据缺少的价格计价（例如本地 token 计数、按基础费率计价的档位）。',
+'exact': '精确',
+'≈ estimated': '≈ 估算',
+'≈ partly estimated': '≈ 部分估算',
+'partly unpriced': '部分未定价',
+'Whether the cost is exact, estimated (≈) or leaves unpriced calls out': '费用是精确值、估算值（≈），还是未包含未定价的调用',
+'Cost status': '费用状态',
+'recorded calls %1': '记录的调用 %1',
+'provider usage reports %1': '提供商用量报告 %1',
+'provider cost reports %1': '提供商费用报告 %1',
+"Spend from: %1. Each provider's day counts once: its cost report, else its usage report, else the calls recorded here.": '花费来源：%1。每个提供商每天只计一次：优先用其费用报告，其次用其用量报告，否则用此处记录的调用。',
+'Not counted, as a provider report covers their day: %n recorded call(s) (%1), usage report lines %2. Team spend compares them.': '未计入（当天已有提供商报告）：%n 次记录的调用（%1），用量报告行 %2。团队花费页面会对比它们。',
+})
+# core/simulate/Scenario: messages lupdate found untranslated in session 8
 T.update({
 '"%1" must be %2': '“%1”必须是%2',
 '"%1" must be an object': '“%1”必须是对象',

@@ -16,7 +16,22 @@ namespace {
 
 QString latencyText(qint64 us) { return us < 0 ? u"-"_s : QString::number(double(us) / 1000.0, 'f', 1); }
 
-bool allUnpriced(const Aggregate &a) { return a.unpricedCalls > 0 && a.unpricedCalls >= a.calls; }
+bool allUnpriced(const Aggregate &a) { return a.allUnpriced(); }
+
+QString costStatus(const Aggregate &a) { return costStatusName(a); }
+
+QJsonObject sourcesJson(const SpendSources &s)
+{
+    return QJsonObject{
+        {u"rule"_s, u"per provider and UTC day: its cost report if any, else its usage report, else recorded calls"_s},
+        {u"recorded_nano"_s, s.recordedCost},
+        {u"usage_report_nano"_s, s.usageReportCost},
+        {u"cost_report_nano"_s, s.costReportCost},
+        {u"not_counted_recorded_calls"_s, s.supersededCalls},
+        {u"not_counted_recorded_nano"_s, s.supersededRecordedCost},
+        {u"not_counted_usage_report_nano"_s, s.supersededUsageCost},
+    };
+}
 
 QJsonObject aggregateJson(const Aggregate &a)
 {
@@ -33,6 +48,7 @@ QJsonObject aggregateJson(const Aggregate &a)
         {u"cost_usd"_s, allUnpriced(a) ? QJsonValue() : QJsonValue(toDecimalUsd(a.cost))},
         {u"unpriced_calls"_s, a.unpricedCalls},
         {u"estimated_calls"_s, a.estimatedCalls},
+        {u"cost_status"_s, costStatus(a)},
         {u"cache_saved_nano"_s, a.saved},
         {u"cache_saved_usd"_s, toDecimalUsd(a.saved)},
         {u"avg_latency_ms"_s, a.avgLatencyUs() < 0 ? QJsonValue() : QJsonValue(double(a.avgLatencyUs()) / 1000.0)},
@@ -116,20 +132,31 @@ int runReport(const QStringList &args)
         QJsonObject root{{u"group_by"_s, QJsonArray::fromStringList(dimNames)},
                          {u"rows"_s, rows},
                          {u"totals"_s, aggregateJson(b.totals)},
-                         {u"omitted_rows"_s, b.omittedRows}};
+                         {u"omitted_rows"_s, b.omittedRows},
+                         {u"sources"_s, sourcesJson(b.sources)}};
+        if (b.omittedRows > 0)
+            root.insert(u"omitted"_s, aggregateJson(b.omitted));
         out(QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)));
         return kExitOk;
     }
 
+    const bool csv = format == "csv"_L1;
     const QStringList metricNames = {u"calls"_s, u"prompt_tokens"_s, u"cached_tokens"_s, u"completion_tokens"_s,
-                                     u"reasoning_tokens"_s, u"cost_usd"_s, u"cost_nano"_s, u"unpriced_calls"_s,
-                                     u"avg_latency_ms"_s, u"p95_latency_ms"_s, u"share_pct"_s, u"cumulative_pct"_s};
-    auto metrics = [](const Aggregate &a, double share, double cum, bool withShare) {
+                                     u"reasoning_tokens"_s, u"cost_usd"_s, u"cost_nano"_s, u"cost_status"_s,
+                                     u"unpriced_calls"_s, u"avg_latency_ms"_s, u"p95_latency_ms"_s, u"share_pct"_s,
+                                     u"cumulative_pct"_s};
+    // An unknown latency is "-" in the table and an empty cell in CSV (a number column; "-" was written
+    // as "'-" by the CSV injection guard). The table marks a cost that is partly or wholly estimated
+    // with a leading "≈"; CSV keeps the number plain and says so in cost_status.
+    auto metrics = [csv](const Aggregate &a, double share, double cum, bool withShare) {
+        const QString usdText = allUnpriced(a) ? u"unpriced"_s
+            : (!csv && a.anyEstimated())       ? QString(u"≈"_s + toDecimalUsd(a.cost))
+                                               : toDecimalUsd(a.cost);
+        auto latency = [csv](qint64 us) { return csv && us < 0 ? QString() : latencyText(us); };
         return QStringList{QString::number(a.calls), QString::number(a.promptTokens), QString::number(a.cachedTokens),
-                           QString::number(a.completionTokens), QString::number(a.reasoningTokens),
-                           allUnpriced(a) ? u"unpriced"_s : toDecimalUsd(a.cost),
-                           allUnpriced(a) ? u"unpriced"_s : QString::number(a.cost), QString::number(a.unpricedCalls),
-                           latencyText(a.avgLatencyUs()), latencyText(a.p95LatencyUs()),
+                           QString::number(a.completionTokens), QString::number(a.reasoningTokens), usdText,
+                           allUnpriced(a) ? u"unpriced"_s : QString::number(a.cost), costStatus(a),
+                           QString::number(a.unpricedCalls), latency(a.avgLatencyUs()), latency(a.p95LatencyUs()),
                            withShare ? QString::number(share * 100, 'f', 1) : u"100.0"_s,
                            withShare ? QString::number(cum * 100, 'f', 1) : QString()};
     };
@@ -142,6 +169,14 @@ int runReport(const QStringList &args)
         if (keyIndex >= 0)
             keys.insert(keyIndex + 1, b.keyLabels.value(row.keys.value(keyIndex)));
         table << keys + metrics(row.agg, row.share, row.cumulativeShare, true);
+    }
+    if (b.omittedRows > 0) {
+        // --top N: the rows left out, summed in one "other" row, so the rows still add up to TOTAL.
+        QStringList otherRow;
+        for (int i = 0; i < dimNames.size(); ++i)
+            otherRow << (i == 0 ? u"(other: %1 rows)"_s.arg(b.omittedRows) : QString());
+        const double share = b.totals.cost ? double(b.omitted.cost) / double(b.totals.cost) : 0;
+        table << otherRow + metrics(b.omitted, share, 1, true);
     }
     QStringList totalRow;
     for (int i = 0; i < dimNames.size(); ++i)
@@ -171,8 +206,19 @@ int runReport(const QStringList &args)
         if (r == 0 || r == table.size() - 2)
             out(QString(line.size(), u'-') + u'\n');
     }
-    if (b.omittedRows > 0)
-        out(u"(%1 more rows not shown; totals include them)\n"_s.arg(b.omittedRows));
+    // Which kind of record the spend comes from (query/SpendCoverage.h), when reports are involved.
+    const SpendSources &src = b.sources;
+    if (src.fromReports() || src.anySuperseded()) {
+        out(u"Spend counts one source per provider and UTC day: its cost report, else its usage report, else "
+            u"recorded calls.\nCounted: recorded calls %1, provider usage reports %2, provider cost reports %3.\n"_s
+                .arg(toDecimalUsd(src.recordedCost), toDecimalUsd(src.usageReportCost), toDecimalUsd(src.costReportCost)));
+        if (src.anySuperseded())
+            out(u"Not counted (a provider report covers their day): %1 recorded calls %2, usage report lines %3 "
+                u"(compare them on Team spend).\n"_s.arg(src.supersededCalls)
+                    .arg(toDecimalUsd(src.supersededRecordedCost), toDecimalUsd(src.supersededUsageCost)));
+    }
+    if (b.totals.anyEstimated())
+        out(u"≈ marks a cost that is partly or wholly estimated (cost_status).\n"_s);
     return kExitOk;
 }
 

@@ -39,7 +39,9 @@ private:
 QString toDecimalUsd(NanoUsd amount);
 
 // Display text with a dollar sign and `decimals` digits after the point, rounded half away from zero:
-// formatUsd(1234567890, 2) == "$1.23". Very small non-zero amounts get more digits so they never read as $0.00.
+// formatUsd(1234567890, 2) == "$1.23". A non-zero amount below one unit of `decimals` gets two significant
+// digits (trailing zeros dropped), so it never reads as $0.00 nor rounds up: 7,500,000 -> "$0.0075",
+// 614,250 -> "$0.00061", 3,000 -> "$0.000003".
 QString formatUsd(NanoUsd amount, int decimals = 2);
 
 // Parses a decimal USD string ("2.5", "0.0375", "-1e-3" is rejected) exactly into nano-USD.

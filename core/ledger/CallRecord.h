@@ -133,6 +133,11 @@ struct CallRecord
     int httpStatus = 200;  // 0 when unknown (imports)
     QString errorKind;     // "" if the call succeeded; else e.g. "rate_limit", "timeout", "upstream_5xx"
 
+    // The answer was cut by a token limit: finish_reason "length" / stop_reason "max_tokens", or a Responses
+    // API status "incomplete" (schema v12). The live caches do not store such an answer
+    // (CacheConfig::storeTruncated off), so the simulator does not either.
+    bool truncated = false;
+
     CacheOutcome cacheOutcome = CacheOutcome::None;
     NanoUsd savedCost = 0;  // a cache hit: what it would have cost; a Batch API call: list cost - batch cost
     double similarity = 0;  // semantic hits: the similarity score

@@ -3,11 +3,13 @@
 #include <QObject>
 #include <QScopeGuard>
 #include <QSqlDriver>
+#include <QSqlQuery>
 #include <QVariant>
 
 #include <sqlite3.h>
 
 #include <cstring>
+#include <string>
 
 using namespace Qt::StringLiterals;
 
@@ -77,7 +79,8 @@ const char16_t kReplayedColumns[] = u"id, started_at_us, endpoint_id, provider_i
                                     u"prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
                                     u"completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
                                     u"image_input_tokens, batch, prompt_chars, http_status, cache_outcome, "
-                                    u"call_count, message_count, has_tools, request_hash, task_type";
+                                    u"call_count, message_count, has_tools, request_hash, task_type, error_kind, "
+                                    u"usage_status, truncated";
 
 } // namespace
 
@@ -85,7 +88,7 @@ void encode(const Fields &f, QByteArray &out)
 {
     constexpr qsizetype kMaxVarint = 10;
     // The format byte, 20 integers and 2 texts with their lengths, written in place (no append per byte).
-    const qsizetype most = 1 + 22 * kMaxVarint + qsizetype(f.requestHash.size() + f.taskType.size());
+    const qsizetype most = 1 + 23 * kMaxVarint + qsizetype(f.requestHash.size() + f.taskType.size());
     out.resize(most);
     auto *const begin = reinterpret_cast<unsigned char *>(out.data());
     unsigned char *p = begin;
@@ -94,7 +97,7 @@ void encode(const Fields &f, QByteArray &out)
                      f.usage.cacheWrite5mTokens, f.usage.cacheWrite1hTokens, f.usage.completionTokens,
                      f.usage.reasoningTokens, f.usage.audioInputTokens, f.usage.audioOutputTokens,
                      f.usage.imageInputTokens, f.batch, f.promptChars, f.httpStatus, f.cacheOutcome, f.callCount,
-                     f.messageCount, f.hasTools})
+                     f.messageCount, f.hasTools, f.cacheable})
         p = putVarint(p, v);
     p = putText(p, f.requestHash);
     p = putText(p, f.taskType);
@@ -104,7 +107,7 @@ void encode(const Fields &f, QByteArray &out)
 bool decode(const void *data, std::size_t size, Fields &f)
 {
     const auto *p = static_cast<const unsigned char *>(data);
-    if (!p || size == 0 || p[0] != kFormat)
+    if (!p || size == 0 || (p[0] != kFormat && p[0] != kFormat1))
         return false;
     Reader r{p + 1, p + size};
     for (qint64 *v : {&f.endpointId, &f.providerId, &f.servedModelId, &f.keyId, &f.usage.promptTokens,
@@ -113,14 +116,17 @@ bool decode(const void *data, std::size_t size, Fields &f)
                       &f.usage.audioOutputTokens, &f.usage.imageInputTokens, &f.batch, &f.promptChars, &f.httpStatus,
                       &f.cacheOutcome, &f.callCount, &f.messageCount, &f.hasTools})
         *v = r.varint();
+    f.cacheable = p[0] == kFormat1 ? -1 : r.varint();
     f.requestHash = r.text();
     f.taskType = r.text();
     return r.ok && r.p == r.end;
 }
 
-QStringList tableStatements()
+QStringList tableStatements(bool withV12Columns)
 {
-    const QString columns = QString::fromUtf16(kReplayedColumns);
+    QString columns = QString::fromUtf16(kReplayedColumns);
+    if (!withV12Columns)
+        columns.chop(QStringView(u", error_kind, usage_status, truncated").size());
     return {
         uR"(CREATE TABLE call_replay (
     started_at_us INTEGER NOT NULL,
@@ -159,14 +165,22 @@ Result<void> backfill(QSqlDatabase &db)
     });
     // The column order of Fields; id order (the writer's append order) keeps the inserts near the end
     // of call_replay's b-tree for ledgers recorded in time order.
-    const char *selectSql = "SELECT id, started_at_us, cost_nano, endpoint_id, provider_id, served_model_id, key_id, "
+    // calls.truncated exists from schema 12 on: a backfill while upgrading to 10 writes cacheable -1 (unknown).
+    bool hasTruncated = false;
+    {
+        QSqlQuery q(db);
+        hasTruncated = q.exec(u"SELECT COUNT(*) FROM pragma_table_info('calls') WHERE name = 'truncated'"_s) && q.next()
+            && q.value(0).toInt() > 0;
+    }
+    const std::string selectSql = std::string("SELECT id, started_at_us, cost_nano, endpoint_id, provider_id, served_model_id, key_id, "
                             "prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
                             "completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
                             "image_input_tokens, batch, prompt_chars, http_status, cache_outcome, call_count, "
-                            "message_count, has_tools, request_hash, task_type FROM calls ORDER BY id";
+                            "message_count, has_tools, ")
+                            + (hasTruncated ? kCacheableSql : "-1") + ", request_hash, task_type FROM calls ORDER BY id";
     const char *insertSql = "INSERT INTO call_replay (started_at_us, call_id, cost_nano, fields) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT DO NOTHING";
-    if (sqlite3_prepare_v2(raw, selectSql, -1, &select, nullptr) != SQLITE_OK
+    if (sqlite3_prepare_v2(raw, selectSql.c_str(), -1, &select, nullptr) != SQLITE_OK
         || sqlite3_prepare_v2(raw, insertSql, -1, &insert, nullptr) != SQLITE_OK)
         return dbError();
     auto text = [&](int column) {
@@ -182,7 +196,8 @@ Result<void> backfill(QSqlDatabase &db)
                           &f.usage.cachedTokens, &f.usage.cacheWrite5mTokens, &f.usage.cacheWrite1hTokens,
                           &f.usage.completionTokens, &f.usage.reasoningTokens, &f.usage.audioInputTokens,
                           &f.usage.audioOutputTokens, &f.usage.imageInputTokens, &f.batch, &f.promptChars,
-                          &f.httpStatus, &f.cacheOutcome, &f.callCount, &f.messageCount, &f.hasTools})
+                          &f.httpStatus, &f.cacheOutcome, &f.callCount, &f.messageCount, &f.hasTools,
+                          &f.cacheable})
             *v = sqlite3_column_int64(select, i++);
         f.requestHash = text(i++);
         f.taskType = text(i++);

@@ -46,14 +46,30 @@ struct Fields
     qint64 callCount = 1;
     qint64 messageCount = 0;
     qint64 hasTools = 0;
+    // 1: the live caches could have stored this call's answer (cacheable()); 0: they could not; -1:
+    // unknown (a format-1 BLOB, written before schema 12).
+    qint64 cacheable = -1;
     std::string_view requestHash; // UTF-8 bytes, as calls.request_hash ('' when none)
     std::string_view taskType;    // UTF-8 bytes, as calls.task_type
 };
 
 // The format byte that starts every `fields` BLOB. Then every integer of Fields in declaration order
 // (usage in Usage's order) as a zigzag LEB128 varint, then each text as a varint byte length and its
-// bytes.
-inline constexpr unsigned char kFormat = 1;
+// bytes. Format 2 (schema 12) added `cacheable` after hasTools; decode() still reads format 1 (cacheable
+// -1).
+inline constexpr unsigned char kFormat = 2;
+inline constexpr unsigned char kFormat1 = 1;
+
+// Whether the live exact and semantic caches (ClientConnection::maybeStoreInCache) could store the answer:
+// an HTTP status below 400, no error kind (not cut, no error event), the provider's own usage (usage
+// status Complete) and not truncated by a token limit (CacheConfig::storeTruncated is off by default).
+inline qint64 cacheable(int httpStatus, bool noErrorKind, int usageStatus, bool truncated)
+{
+    return httpStatus < 400 && noErrorKind && usageStatus == int(UsageStatus::Complete) && !truncated ? 1 : 0;
+}
+// The same over calls' columns, as SQL (fixed text).
+inline constexpr char kCacheableSql[]
+    = "(http_status < 400 AND error_kind = '' AND usage_status = 0 AND truncated = 0)";
 
 // Appends the BLOB for `f` to `out` (cleared first).
 void encode(const Fields &f, QByteArray &out);
@@ -64,7 +80,8 @@ bool decode(const void *data, std::size_t size, Fields &out);
 
 // The calls columns whose SQL change makes `fields` stale (the trigger's column list), and the
 // statements that create the table and its triggers (Schema: version 10 and latest()).
-QStringList tableStatements();
+// `withV12Columns` false: the trigger as version 10 created it (before calls.truncated existed).
+QStringList tableStatements(bool withV12Columns = true);
 
 // Fills call_replay from calls (an upgrade to version 10): every call not yet in it. Runs on `db`'s
 // connection inside the caller's transaction. Errors: Database with SQLite's message.

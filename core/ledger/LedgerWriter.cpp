@@ -105,9 +105,9 @@ const char kInsertSql[] = R"(INSERT INTO calls (id, started_at_us, endpoint_id, 
     image_input_tokens, usage_status, cost_nano, cost_status, price_entry, price_version, latency_us, ttft_us,
     http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, similarity,
     request_bytes, response_bytes, request_hash, prompt_chars, message_count, max_tokens, has_tools, task_type,
-    call_count)
+    call_count, truncated)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
 // embedding_of (schema v11): the call whose row holds this call's embedding bytes, when an earlier call
@@ -652,6 +652,7 @@ private:
         m_taskType = utf8Into(r.taskType, m_utf8[7]);
         bindUtf8(s, i++, m_taskType);
         sqlite3_bind_int64(s, i++, r.callCount);
+        sqlite3_bind_int(s, i++, r.truncated ? 1 : 0);
     }
 
     // Inserts the call's call_replay row (CallReplay.h): the calls columns the simulator replays. Right
@@ -671,6 +672,7 @@ private:
         f.callCount = r.callCount;
         f.messageCount = r.messageCount;
         f.hasTools = r.hasTools ? 1 : 0;
+        f.cacheable = CallReplay::cacheable(r.httpStatus, r.errorKind.isEmpty(), int(r.usageStatus), r.truncated);
         f.requestHash = m_requestHash;
         f.taskType = m_taskType;
         CallReplay::encode(f, m_replayFields);
@@ -914,6 +916,10 @@ private:
             }
             outcomes.push_back({0, {}});
             ++inserted;
+            // Provider report lines stay out of the rollups (schema v12): the spend views read them from the
+            // raw rows and count them only where they are the kind that counts (query/SpendCoverage.h).
+            if (r.sourceKind == SourceKind::ProviderReport)
+                continue;
             const qint64 hour = RollupPeriods::hourOf(r.startedAtUs);
             RollupDelta &d = rollups[{hour, endpoint, served, key, provider, r.batch ? 1 : 0}];
             d.calls += r.callCount;

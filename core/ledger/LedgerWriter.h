@@ -31,10 +31,11 @@ class LedgerWriterWorker;
 // The only writer of a ledger file. Records are handed over without blocking and committed by a
 // worker thread with its own SQLite connection, in batched transactions (every 100 ms, or sooner
 // when 16,384 records wait), each of which also updates the hourly and daily rollups and latency
-// histograms (one upsert per group and batch), so rollups and raw rows are always consistent. Record
-// ids are assigned at hand-over so a caller can name the record (X-TokenLedger-Record-Id) before it is
-// committed. The worker writes records through SQLite's C API (statements prepared once, values bound
-// with sqlite3_bind_*); the QtSql connection it also holds creates/migrates the schema and runs the
+// histograms (one upsert per group and batch), so rollups and raw rows are always consistent
+// (provider report lines, SourceKind::ProviderReport, are not rolled up: schema v12). Record ids are
+// assigned at hand-over so a caller can name the record (X-TokenLedger-Record-Id) before it is committed.
+// The worker writes records through SQLite's C API (statements prepared once, values bound with
+// sqlite3_bind_*); the QtSql connection it also holds creates/migrates the schema and runs the
 // jobs of runExclusive(). A record whose savings trace carries the same embedding bytes as a call this
 // writer stored recently (an exact-cache hit repeats its request's ~4 KiB embedding) stores a reference
 // to that call (call_savings.embedding_of, schema v11) instead of another copy; readers resolve it

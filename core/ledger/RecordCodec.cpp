@@ -62,6 +62,7 @@ QJsonObject toJson(const CallRecord &r)
     o.insert(u"message_count"_s, r.messageCount);
     o.insert(u"max_tokens"_s, r.maxTokens);
     o.insert(u"has_tools"_s, r.hasTools);
+    o.insert(u"truncated"_s, r.truncated);
     o.insert(u"task_type"_s, r.taskType);
     o.insert(u"call_count"_s, r.callCount);
     if (!r.savings.isEmpty()) {
@@ -184,6 +185,7 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     TL_INT(u"message_count", 0, r.messageCount);
     TL_INT(u"max_tokens", 0, r.maxTokens);
     r.hasTools = o.value(u"has_tools"_s).toBool();
+    r.truncated = o.value(u"truncated"_s).toBool(); // absent (older exports): false
     r.taskType = o.value(u"task_type"_s).toString();
     TL_INT(u"call_count", 1, r.callCount);
     if (const QJsonObject sv = o.value(u"savings"_s).toObject(); !sv.isEmpty()) {

@@ -4,6 +4,7 @@
 #include "ledger/CallReplay.h"
 #include "ledger/LatencyHistogram.h"
 #include "ledger/RollupPeriods.h"
+#include "query/LedgerQueries.h" // rebuildRollups, as the Repricer uses it
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -369,9 +370,53 @@ bool fillCallReplay(QSqlDatabase &db, Error *error)
 const QString kV11SavingsColumn = u"embedding_of INTEGER"_s;
 const QStringList kV11Columns = {u"ALTER TABLE call_savings ADD COLUMN "_s + kV11SavingsColumn};
 
+// Version 12: provider report lines (source_kind 3, SourceKind::ProviderReport) leave the rollups; the
+// spend views read them from the raw rows through this partial index (only report rows are in it, so
+// the proxy's inserts do not pay for it) and count them by the rule of query/SpendCoverage.h. On upgrade
+// the rollups of the UTC days that have report rows are rebuilt without them (fillV12Rollups).
+const QStringList kV12Indexes = {
+    u"CREATE INDEX IF NOT EXISTS calls_reports ON calls (started_at_us) WHERE source_kind = 3"_s,
+};
+// Also version 12: calls.truncated (CallRecord::truncated), which call_replay's `fields` now carry as
+// `cacheable` (CallReplay.h format 2; older rows keep format 1), so its stale trigger watches it too.
+const QString kV12TruncatedColumn = u"truncated INTEGER NOT NULL DEFAULT 0"_s;
+QStringList v12Statements()
+{
+    return QStringList{u"ALTER TABLE calls ADD COLUMN "_s + kV12TruncatedColumn, u"DROP TRIGGER call_replay_stale"_s,
+                       CallReplay::tableStatements().at(2)}
+        + kV12Indexes;
+}
+
+bool fillV12Rollups(QSqlDatabase &db, Error *error)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(u"SELECT DISTINCT started_at_us - ((started_at_us % 86400000000) + 86400000000) % 86400000000 "
+                u"FROM calls WHERE source_kind = 3 ORDER BY 1"_s)) {
+        *error = Error{ErrorCode::Database, QObject::tr("Database error: %1").arg(q.lastError().text())};
+        return false;
+    }
+    QList<qint64> days;
+    while (q.next())
+        days << q.value(0).toLongLong();
+    q.finish();
+    // Consecutive days rebuilt together.
+    for (qsizetype i = 0; i < days.size();) {
+        qsizetype j = i + 1;
+        while (j < days.size() && days[j] == days[j - 1] + RollupPeriods::kUsPerDay)
+            ++j;
+        if (auto r = LedgerQueries::rebuildRollups(db, days[i], days[j - 1] + RollupPeriods::kUsPerDay); !r) {
+            *error = r.error();
+            return false;
+        }
+        i = j;
+    }
+    return true;
+}
+
 } // namespace
 
-int currentVersion() { return 11; }
+int currentVersion() { return 12; }
 
 QStringList version1()
 {
@@ -382,7 +427,7 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(), kV11Columns};
+            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(false), kV11Columns, v12Statements()};
 }
 
 QStringList latest()
@@ -401,7 +446,8 @@ QStringList latest()
     max_tokens INTEGER NOT NULL DEFAULT 0,
     has_tools INTEGER NOT NULL DEFAULT 0,
     task_type TEXT NOT NULL DEFAULT '',
-    call_count INTEGER NOT NULL DEFAULT 1))"_s;
+    call_count INTEGER NOT NULL DEFAULT 1,
+    )"_s + kV12TruncatedColumn + u")"_s;
     QString savings = kV5Tables[0];
     savings.chop(1); // the closing parenthesis
     savings += u",\n    "_s + kV11SavingsColumn + u')';
@@ -409,7 +455,7 @@ QStringList latest()
                        QString::fromUtf16(kRollupV1), QString::fromUtf16(kMetaV1)}
         // Without the per-bucket latency tables of versions 2 and 4, which version 6 replaced.
         + kV2Tables.mid(1) + kV3Tables + kV4Tables.mid(0, 1) + QStringList{savings} + kV6Tables + kV7Tables + kV8Tables
-        + kV9Tables + CallReplay::tableStatements();
+        + kV9Tables + CallReplay::tableStatements() + kV12Indexes;
 }
 
 Result<void> ensure(QSqlDatabase &db)
@@ -453,7 +499,10 @@ Result<void> ensure(QSqlDatabase &db)
     for (int v = version; v < currentVersion(); ++v) {
         // Data a statement cannot compute (canonical histogram text) is filled after the step's SQL.
         if (auto r = step(steps[v - 1], v + 1,
-                          v + 1 == 8 ? fillWeeklyLatency : v + 1 == 10 ? fillCallReplay : nullptr);
+                          v + 1 == 8    ? fillWeeklyLatency
+                              : v + 1 == 10 ? fillCallReplay
+                              : v + 1 == 12 ? fillV12Rollups
+                                            : nullptr);
             !r)
             return r;
     }

@@ -1115,6 +1115,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         const bool upstreamError = complete && !x.accounting->errorType().isEmpty();
         r.usage = x.accounting->usage();
         r.servedModel = x.accounting->servedModel();
+        r.truncated = x.accounting->truncated();
         r.usageStatus = complete && x.accounting->hasUsage() && !upstreamError ? UsageStatus::Complete
                         : x.accounting->hasUsage()                             ? UsageStatus::Incomplete
                                                                                : UsageStatus::Unknown;
@@ -1177,6 +1178,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     }
     r.usage = usage.usage;
     r.servedModel = usage.servedModel;
+    r.truncated = usage.truncated;
     if (x.status == 200 && proxy::isPriced(x.kind) && !usage.found)
         r.usageStatus = UsageStatus::Unknown;
     if (!errorKind.isEmpty())

@@ -6,6 +6,7 @@
 #include "ledger/RollupPeriods.h"
 #include "ledger/UsageColumns.h"
 #include "query/Labels.h"
+#include "query/SpendCoverage.h"
 
 #include <QHash>
 #include <QSqlError>
@@ -150,6 +151,8 @@ const QString kRollupMetrics = uR"(SUM(calls), SUM(prompt_tokens), SUM(cached_to
 const QString kRawQueryMetrics
     = kRawMetrics + u", SUM(call_count * batch), SUM(COALESCE(cost_nano, 0) * batch), SUM(saved_nano * batch)"_s;
 
+constexpr int kRawQueryMetricCount = 17; // columns of kRawQueryMetrics (and kRollupMetrics)
+
 // Adds (sign 1) or takes away (sign -1: the complement of an edge, see cover()) one row of metrics.
 void readMetrics(const QSqlQuery &q, int first, Aggregate &a, int sign = 1)
 {
@@ -160,7 +163,9 @@ void readMetrics(const QSqlQuery &q, int first, Aggregate &a, int sign = 1)
     a.cacheWriteTokens += q.value(i++).toLongLong() * sign;
     a.completionTokens += q.value(i++).toLongLong() * sign;
     a.reasoningTokens += q.value(i++).toLongLong() * sign;
-    a.cost += q.value(i++).toLongLong() * sign;
+    const NanoUsd cost = q.value(i++).toLongLong() * sign;
+    a.cost += cost;
+    a.callsCost += cost; // call-level rows stand for calls; the report pass sets its own
     a.unpricedCalls += q.value(i++).toLongLong() * sign;
     a.estimatedCalls += q.value(i++).toLongLong() * sign;
     a.saved += q.value(i++).toLongLong() * sign;
@@ -336,8 +341,11 @@ void Aggregate::add(const Aggregate &o)
     completionTokens += o.completionTokens;
     reasoningTokens += o.reasoningTokens;
     cost += o.cost;
+    callsCost += o.callsCost;
     unpricedCalls += o.unpricedCalls;
     estimatedCalls += o.estimatedCalls;
+    estimatedLines += o.estimatedLines;
+    unpricedLines += o.unpricedLines;
     saved += o.saved;
     batchCalls += o.batchCalls;
     batchCost += o.batchCost;
@@ -352,6 +360,28 @@ void Aggregate::add(const Aggregate &o)
         for (size_t i = 0; i < latencyBuckets.size(); ++i)
             latencyBuckets[i] += o.latencyBuckets[i];
     }
+}
+
+QString costStatusName(const Aggregate &a)
+{
+    if (a.allUnpriced())
+        return u"unpriced"_s;
+    QStringList parts;
+    if (a.anyEstimated())
+        parts << (a.estimatedLines == 0 && a.calls > 0 && a.estimatedCalls >= a.pricedCalls() ? u"estimated"_s
+                                                                                             : u"partly estimated"_s);
+    if (a.anyUnpriced())
+        parts << u"partly unpriced"_s;
+    return parts.isEmpty() ? u"exact"_s : parts.join(u"; "_s);
+}
+
+bool Aggregate::isEmpty() const
+{
+    return calls == 0 && promptTokens == 0 && cachedTokens == 0 && cacheWriteTokens == 0 && completionTokens == 0
+        && reasoningTokens == 0 && cost == 0 && unpricedCalls == 0 && estimatedCalls == 0 && estimatedLines == 0
+        && unpricedLines == 0 && saved == 0
+        && batchCalls == 0 && batchCost == 0 && batchSaved == 0 && cacheHits == 0 && errorCalls == 0
+        && latencyCalls == 0 && latencySumUs == 0;
 }
 
 qint64 Aggregate::p95LatencyUs() const
@@ -389,10 +419,9 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
     const bool byTag = query.groupBy.contains(Dimension::Tag);
     // The latency histogram rollups are keyed by endpoint, model and key only: a grouping or a filter on
     // anything else (provider, batch, tag) reads latencies from the raw rows.
-    const bool latencyByRollup = query.filter.provider.isEmpty()
-        && std::all_of(query.groupBy.begin(), query.groupBy.end(), [](Dimension d) {
-               return d == Dimension::Endpoint || d == Dimension::Model || d == Dimension::Key;
-           });
+    const bool groupsByRollupLatency = std::all_of(query.groupBy.begin(), query.groupBy.end(), [](Dimension d) {
+        return d == Dimension::Endpoint || d == Dimension::Model || d == Dimension::Key;
+    });
 
     std::map<QStringList, Aggregate> groups; // keyed by display names
     auto keyNames = [&](const QSqlQuery &q) {
@@ -409,117 +438,204 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         return names;
     };
 
-    // Complements need every sum, the latency histogram included, to come from the hourly rollups.
-    for (const Range &range : splitRange(query.fromUs, query.toUs, byTag ? Level::Hour : Level::Week,
-                                                 !byTag && latencyByRollup)) {
-        const bool rollup = range.rollup && !byTag;
-        const Where where = buildWhere(query.filter, labels, db, !rollup);
-        if (where.impossible)
-            break;
-        QStringList cols;
-        for (Dimension d : query.groupBy)
-            cols << (rollup ? rollupColumn(d) : rawColumn(d));
-        const QString groupCols = cols.join(u", "_s);
-        const QString select = groupCols.isEmpty() ? QString() : groupCols + u", "_s;
-        const QString groupBy = groupCols.isEmpty() ? QString() : u" GROUP BY "_s + groupCols;
-        const QString table = rollup ? range.table() : u"calls"_s;
-        const QString timeCol = rollup ? range.timeColumn() : u"started_at_us"_s;
-        const QString sql = u"SELECT "_s + select + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
-            + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + groupBy;
-        QSqlQuery q(db);
-        if (!execWith(q, sql, QVariantList{range.from, range.to} + where.values))
-            return dbError(q);
-        while (q.next()) {
-            const QStringList names = keyNames(q);
-            if (byTag) {
-                // Split the comma-joined tags: one group per tag.
-                const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
-                for (const QString &tag : splitTags(names[tagIndex])) {
-                    QStringList k = names;
-                    k[tagIndex] = tag;
-                    readMetrics(q, int(query.groupBy.size()), groups[k]);
-                }
-            } else {
-                readMetrics(q, int(query.groupBy.size()), groups[names], range.sign);
-                // Without tags the groups partition the calls: the totals are their sum.
-                readMetrics(q, int(query.groupBy.size()), result.totals, range.sign);
-            }
-        }
-        if (byTag) {
-            // Totals: tags can double count, so totals come from an ungrouped query.
-            QSqlQuery t(db);
-            const QString totalSql = u"SELECT "_s + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
-                + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql;
-            if (!execWith(t, totalSql, QVariantList{range.from, range.to} + where.values))
-                return dbError(t);
-            if (t.next())
-                readMetrics(t, 0, result.totals);
-        }
-
-        // Latency histograms (by tag: from the raw rows, whose tags are split as above).
-        if (rollup && latencyByRollup) {
-            QSqlQuery l(db);
-            // One encoded histogram per (period, endpoint, model, key); SQLite joins a group's histograms
-            // with ',' (itself a valid encoding: repeated buckets add up) and they are summed here.
-            const QString lsql = u"SELECT "_s + select + u"group_concat(counts) FROM "_s + range.latencyTable()
+    // One pass over the call-level records (proxy, batch jobs, imported files: rollups, and raw rows
+    // without provider report lines) of [from, to) matching `filter`, added with `passSign` (-1: the
+    // records a provider report supersedes, taken out again; see SpendSources).
+    auto callLevelPass = [&](const Filter &filter, qint64 from, qint64 to, int passSign,
+                             bool mayComplement) -> Result<void> {
+        const bool latencyByRollup = filter.provider.isEmpty() && groupsByRollupLatency;
+        // Complements need every sum, the latency histogram included, to come from the hourly rollups.
+        for (Range range : splitRange(from, to, byTag ? Level::Hour : Level::Week,
+                                              mayComplement && !byTag && latencyByRollup)) {
+            range.sign *= passSign;
+            const bool rollup = range.rollup && !byTag;
+            Where where = buildWhere(filter, labels, db, !rollup);
+            if (where.impossible)
+                break;
+            if (!rollup)
+                where.sql += SpendCoverage::kCallLevelRowsSql; // the rollups hold call-level records only
+            QStringList cols;
+            for (Dimension d : query.groupBy)
+                cols << (rollup ? rollupColumn(d) : rawColumn(d));
+            const QString groupCols = cols.join(u", "_s);
+            const QString select = groupCols.isEmpty() ? QString() : groupCols + u", "_s;
+            const QString groupBy = groupCols.isEmpty() ? QString() : u" GROUP BY "_s + groupCols;
+            const QString table = rollup ? range.table() : u"calls"_s;
+            const QString timeCol = rollup ? range.timeColumn() : u"started_at_us"_s;
+            const QString sql = u"SELECT "_s + select + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
                 + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + groupBy;
-            if (!execWith(l, lsql, QVariantList{range.from, range.to} + where.values))
-                return dbError(l);
-            const int n = int(query.groupBy.size());
-            std::array<qint64, LatencyHistogram::kBuckets> counts;
-            while (l.next()) {
-                counts.fill(0);
-                const QByteArray text = l.value(n).toString().toLatin1();
-                if (!LatencyHistogram::addEncoded(text.constData(), text.size(), counts.data()))
-                    qCWarning(lcQuery) << "malformed latency histogram in" << range.latencyTable();
-                Aggregate &group = groups[keyNames(l)];
-                for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
-                    if (counts[size_t(b)] != 0) {
-                        addBucket(group, b, range.sign * counts[size_t(b)]);
-                        addBucket(result.totals, b, range.sign * counts[size_t(b)]);
+            QSqlQuery q(db);
+            if (!execWith(q, sql, QVariantList{range.from, range.to} + where.values))
+                return dbError(q);
+            while (q.next()) {
+                const QStringList names = keyNames(q);
+                if (byTag) {
+                    // Split the comma-joined tags: one group per tag.
+                    const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
+                    for (const QString &tag : splitTags(names[tagIndex])) {
+                        QStringList k = names;
+                        k[tagIndex] = tag;
+                        readMetrics(q, int(query.groupBy.size()), groups[k], range.sign);
+                    }
+                } else {
+                    readMetrics(q, int(query.groupBy.size()), groups[names], range.sign);
+                    // Without tags the groups partition the calls: the totals are their sum.
+                    readMetrics(q, int(query.groupBy.size()), result.totals, range.sign);
+                }
+            }
+            if (byTag) {
+                // Totals: tags can double count, so totals come from an ungrouped query.
+                QSqlQuery t(db);
+                const QString totalSql = u"SELECT "_s + (rollup ? kRollupMetrics : kRawQueryMetrics) + u" FROM "_s + table
+                    + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql;
+                if (!execWith(t, totalSql, QVariantList{range.from, range.to} + where.values))
+                    return dbError(t);
+                if (t.next())
+                    readMetrics(t, 0, result.totals, range.sign);
+            }
+
+            // Latency histograms (by tag: from the raw rows, whose tags are split as above).
+            if (rollup && latencyByRollup) {
+                QSqlQuery l(db);
+                // One encoded histogram per (period, endpoint, model, key); SQLite joins a group's histograms
+                // with ',' (itself a valid encoding: repeated buckets add up) and they are summed here.
+                const QString lsql = u"SELECT "_s + select + u"group_concat(counts) FROM "_s + range.latencyTable()
+                    + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + groupBy;
+                if (!execWith(l, lsql, QVariantList{range.from, range.to} + where.values))
+                    return dbError(l);
+                const int n = int(query.groupBy.size());
+                std::array<qint64, LatencyHistogram::kBuckets> counts;
+                while (l.next()) {
+                    counts.fill(0);
+                    const QByteArray text = l.value(n).toString().toLatin1();
+                    if (!LatencyHistogram::addEncoded(text.constData(), text.size(), counts.data()))
+                        qCWarning(lcQuery) << "malformed latency histogram in" << range.latencyTable();
+                    Aggregate &group = groups[keyNames(l)];
+                    for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
+                        if (counts[size_t(b)] != 0) {
+                            addBucket(group, b, range.sign * counts[size_t(b)]);
+                            addBucket(result.totals, b, range.sign * counts[size_t(b)]);
+                        }
                     }
                 }
+            } else {
+                // Raw rows: a raw range, or a rollup range whose grouping or filter (provider, batch) the
+                // latency histogram rollups do not have (slower, but the p95 stays exact).
+                QString rawSelect = select;
+                Where rawWhere = where;
+                if (rollup) {
+                    QStringList rawCols;
+                    for (Dimension d : query.groupBy)
+                        rawCols << rawColumn(d);
+                    rawSelect = rawCols.isEmpty() ? QString() : rawCols.join(u", "_s) + u", "_s;
+                    rawWhere = buildWhere(filter, labels, db, true);
+                    rawWhere.sql += SpendCoverage::kCallLevelRowsSql;
+                }
+                QSqlQuery l(db);
+                const QString lsql = u"SELECT "_s + rawSelect + u"latency_us FROM calls WHERE started_at_us >= ? AND "
+                                                                u"started_at_us < ? AND latency_us >= 0"_s
+                    + rawWhere.sql;
+                if (!execWith(l, lsql, QVariantList{range.from, range.to} + rawWhere.values))
+                    return dbError(l);
+                const int n = int(query.groupBy.size());
+                const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
+                while (l.next()) {
+                    const int bucket = LatencyHistogram::bucketOf(l.value(n).toLongLong());
+                    const QStringList names = keyNames(l);
+                    if (tagIndex >= 0) {
+                        for (const QString &tag : splitTags(names[tagIndex])) {
+                            QStringList k = names;
+                            k[tagIndex] = tag;
+                            addBucket(groups[k], bucket, range.sign);
+                        }
+                    } else {
+                        addBucket(groups[names], bucket, range.sign);
+                    }
+                    addBucket(result.totals, bucket, range.sign);
+                }
             }
-        } else {
-            // Raw rows: a raw range, or a rollup range whose grouping or filter (provider, batch) the
-            // latency histogram rollups do not have (slower, but the p95 stays exact).
-            QString rawSelect = select;
-            Where rawWhere = where;
-            if (rollup) {
-                QStringList rawCols;
-                for (Dimension d : query.groupBy)
-                    rawCols << rawColumn(d);
-                rawSelect = rawCols.isEmpty() ? QString() : rawCols.join(u", "_s) + u", "_s;
-                rawWhere = buildWhere(query.filter, labels, db, true);
-            }
-            QSqlQuery l(db);
-            const QString lsql = u"SELECT "_s + rawSelect + u"latency_us FROM calls WHERE started_at_us >= ? AND "
-                                                            u"started_at_us < ? AND latency_us >= 0"_s
-                + rawWhere.sql;
-            if (!execWith(l, lsql, QVariantList{range.from, range.to} + rawWhere.values))
-                return dbError(l);
+        }
+        return {};
+    };
+
+    const auto coverage = SpendCoverage::load(db, query.fromUs, query.toUs);
+    if (!coverage)
+        return std::unexpected(coverage.error());
+    if (auto r = callLevelPass(query.filter, query.fromUs, query.toUs, 1, true); !r)
+        return std::unexpected(r.error());
+    // Call-level records on a provider's days that a provider report covers: taken out (the report counts).
+    const Aggregate beforeSuperseded = result.totals;
+    for (const auto &[providerId, spans] : coverage->superseded) {
+        Filter f = query.filter;
+        const QString provider = labels.name(providerId);
+        if (!f.provider.isEmpty() && f.provider != provider)
+            continue;
+        f.provider = provider;
+        for (const auto &[from, to] : spans) {
+            if (auto r = callLevelPass(f, std::max(from, query.fromUs), std::min(to, query.toUs), -1, false); !r)
+                return std::unexpected(r.error());
+        }
+    }
+    result.sources.supersededCalls = beforeSuperseded.calls - result.totals.calls;
+    result.sources.supersededRecordedCost = beforeSuperseded.cost - result.totals.cost;
+    result.sources.recordedCost = result.totals.cost;
+
+    // Provider report lines (raw rows: few), each counted only when its kind is the one that counts for
+    // its provider and day.
+    {
+        const Where where = buildWhere(query.filter, labels, db, true);
+        if (!where.impossible) {
+            QStringList cols;
+            for (Dimension d : query.groupBy)
+                cols << rawColumn(d);
+            const QString select = cols.isEmpty() ? QString() : cols.join(u", "_s) + u", "_s;
+            const QString sql = u"SELECT "_s + select + u"provider_id, "_s + SpendCoverage::kDaySql + u", "_s
+                + SpendCoverage::kRankSql + u", "_s + kRawQueryMetrics
+                + u", SUM(COALESCE(cost_nano, 0) * (call_count > 0)), SUM((cost_status = 1) * (call_count = 0)), "
+                  u"SUM((cost_nano IS NULL) * (call_count = 0)) FROM calls WHERE "_s
+                + SpendCoverage::kReportRowsSql + u" AND started_at_us >= ? AND started_at_us < ?"_s + where.sql
+                + u" GROUP BY "_s + select + u"provider_id, "_s + QString::number(cols.size() + 2) + u", "_s
+                + QString::number(cols.size() + 3);
+            QSqlQuery q(db);
+            if (!execWith(q, sql, QVariantList{query.fromUs, query.toUs} + where.values))
+                return dbError(q);
             const int n = int(query.groupBy.size());
-            const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
-            while (l.next()) {
-                const int bucket = LatencyHistogram::bucketOf(l.value(n).toLongLong());
-                const QStringList names = keyNames(l);
+            while (q.next()) {
+                const int rank = q.value(n + 2).toInt();
+                Aggregate line;
+                readMetrics(q, n + 3, line);
+                line.callsCost = q.value(n + 3 + kRawQueryMetricCount).toLongLong();
+                line.estimatedLines = q.value(n + 4 + kRawQueryMetricCount).toLongLong();
+                line.unpricedLines = q.value(n + 5 + kRawQueryMetricCount).toLongLong();
+                if (rank < coverage->rankOf(q.value(n).toLongLong(), q.value(n + 1).toLongLong())) {
+                    result.sources.supersededUsageCost += line.cost;
+                    continue;
+                }
+                (rank == SpendCoverage::kCostReport ? result.sources.costReportCost : result.sources.usageReportCost)
+                    += line.cost;
+                const QStringList names = keyNames(q);
+                const int tagIndex = int(query.groupBy.indexOf(Dimension::Tag));
                 if (tagIndex >= 0) {
                     for (const QString &tag : splitTags(names[tagIndex])) {
                         QStringList k = names;
                         k[tagIndex] = tag;
-                        addBucket(groups[k], bucket, range.sign);
+                        groups[k].add(line);
                     }
                 } else {
-                    addBucket(groups[names], bucket, range.sign);
+                    groups[names].add(line);
                 }
-                addBucket(result.totals, bucket, range.sign);
+                result.totals.add(line);
             }
         }
     }
 
     for (auto &[names, agg] : groups) {
-        if (agg.calls == 0)
-            continue; // a latency-only entry cannot exist without calls; skip defensively
+        // A group is a row when it holds anything the totals hold: a provider report line stands for
+        // no calls (call_count 0: Anthropic usage lines, every cost line) yet carries tokens and cost.
+        // Only groups whose every sum is zero (e.g. a complement that cancelled out) are left out, so
+        // the rows always add up to the totals.
+        if (agg.isEmpty())
+            continue;
         result.rows.append(BreakdownRow{names, agg, 0, 0});
     }
     std::sort(result.rows.begin(), result.rows.end(), [](const BreakdownRow &a, const BreakdownRow &b) {
@@ -540,6 +656,8 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
     }
     if (query.topN > 0 && result.rows.size() > query.topN) {
         result.omittedRows = int(result.rows.size()) - query.topN;
+        for (qsizetype i = query.topN; i < result.rows.size(); ++i)
+            result.omitted.add(result.rows[i].agg);
         result.rows.resize(query.topN);
     }
     return result;
@@ -590,78 +708,122 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
     // day that belong to another local bucket (e.g. 23:00-24:00 UTC is the next day in Berlin in
     // winter) from the day's bucket to theirs, from the hourly rollups: integer sums, so exact. A 90-day
     // series reads ~90 x 2 hourly groups instead of 2,160.
-    QList<Range> ranges;
-    if (ts.fromRawRows)
-        ranges.append({query.fromUs, query.toUs, false});
-    else
-        ranges = splitRange(query.fromUs, query.toUs,
-                            query.granularity != Granularity::Hour ? Level::Day : Level::Hour);
+    // One pass over the call-level records of [from, to) matching `filter`, added with `passSign` (-1: the
+    // records a provider report supersedes, taken out again; SpendCoverage.h).
+    auto callLevelPass = [&](const Filter &filter, qint64 from, qint64 to, int passSign) -> Result<void> {
+        QList<Range> ranges;
+        if (ts.fromRawRows)
+            ranges.append({from, to, false});
+        else
+            ranges = splitRange(from, to, query.granularity != Granularity::Hour ? Level::Day : Level::Hour);
 
-    for (const Range &range : ranges) {
-        const Where where = buildWhere(query.filter, labels, db, !range.rollup);
-        if (where.impossible)
-            break;
-        const QString dimCol = query.stackBy
-            ? (range.rollup ? rollupColumn(*query.stackBy) : rawColumn(*query.stackBy))
-            : u"0"_s;
-        const qint64 step = ts.fromRawRows ? kUsPerQuarterHour : kUsPerHour;
-        QString sql;
-        if (range.rollup) {
-            const QString timeCol = range.timeColumn();
-            sql = u"SELECT "_s + timeCol + u", "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM "_s + range.table()
-                + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + u" GROUP BY "_s + timeCol
-                + u", "_s + dimCol;
-        } else {
-            const QString slot = u"(started_at_us - ((started_at_us % %1) + %1) % %1)"_s.arg(step);
-            sql = u"SELECT "_s + slot + u" AS slot, "_s + dimCol
-                + u", SUM(COALESCE(cost_nano, 0)), SUM(call_count) FROM calls WHERE started_at_us >= ? AND started_at_us < ?"_s
-                + where.sql + u" GROUP BY slot, "_s + dimCol;
+        for (const Range &range : ranges) {
+            Where where = buildWhere(filter, labels, db, !range.rollup);
+            if (where.impossible)
+                break;
+            if (!range.rollup)
+                where.sql += SpendCoverage::kCallLevelRowsSql; // the rollups hold call-level records only
+            const QString dimCol = query.stackBy
+                ? (range.rollup ? rollupColumn(*query.stackBy) : rawColumn(*query.stackBy))
+                : u"0"_s;
+            const qint64 step = ts.fromRawRows ? kUsPerQuarterHour : kUsPerHour;
+            QString sql;
+            if (range.rollup) {
+                const QString timeCol = range.timeColumn();
+                sql = u"SELECT "_s + timeCol + u", "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM "_s + range.table()
+                    + u" WHERE "_s + timeCol + u" >= ? AND "_s + timeCol + u" < ?"_s + where.sql + u" GROUP BY "_s + timeCol
+                    + u", "_s + dimCol;
+            } else {
+                const QString slot = u"(started_at_us - ((started_at_us % %1) + %1) % %1)"_s.arg(step);
+                sql = u"SELECT "_s + slot + u" AS slot, "_s + dimCol
+                    + u", SUM(COALESCE(cost_nano, 0)), SUM(call_count) FROM calls WHERE started_at_us >= ? AND started_at_us < ?"_s
+                    + where.sql + u" GROUP BY slot, "_s + dimCol;
+            }
+            QSqlQuery q(db);
+            if (!execWith(q, sql, QVariantList{range.from, range.to} + where.values))
+                return dbError(q);
+            while (q.next()) {
+                qint64 slot = q.value(0).toLongLong();
+                // A raw partial hour at the start of the range floors below fromUs; it still belongs to
+                // the first bucket, whose start is at or before fromUs.
+                slot = std::max(slot, from);
+                const int b = bucketIndex(slot);
+                if (b < 0 || b >= nBuckets)
+                    continue;
+                add(seriesName(q), b, q.value(2).toLongLong(), q.value(3).toLongLong(), passSign);
+            }
+            if (range.level != Level::Day)
+                continue;
+            QVariantList movedHours;
+            for (qint64 day = range.from; day < range.to; day += kUsPerDay) {
+                const int dayBucket = bucketIndex(day);
+                for (qint64 hour = day + kUsPerHour; hour < day + kUsPerDay; hour += kUsPerHour) {
+                    if (bucketIndex(hour) != dayBucket)
+                        movedHours << hour;
+                }
+            }
+            constexpr int kChunk = 500; // bound parameters per statement
+            for (qsizetype first = 0; first < movedHours.size(); first += kChunk) {
+                const QVariantList chunk = movedHours.mid(first, kChunk);
+                QStringList marks(chunk.size(), u"?"_s);
+                const QString hoursSql = u"SELECT hour_us, "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM rollup_hour "
+                                                                           u"WHERE hour_us IN ("_s
+                    + marks.join(u", "_s) + u')' + where.sql + u" GROUP BY hour_us, "_s + dimCol;
+                QSqlQuery h(db);
+                if (!execWith(h, hoursSql, chunk + where.values))
+                    return dbError(h);
+                while (h.next()) {
+                    const qint64 hour = h.value(0).toLongLong();
+                    const int fromBucket = bucketIndex(floorTo(hour, kUsPerDay));
+                    const int toBucket = bucketIndex(hour);
+                    if (fromBucket < 0 || fromBucket >= nBuckets || toBucket < 0 || toBucket >= nBuckets)
+                        continue;
+                    const QString name = seriesName(h);
+                    const NanoUsd cost = h.value(2).toLongLong();
+                    const qint64 calls = h.value(3).toLongLong();
+                    add(name, fromBucket, cost, calls, -passSign);
+                    add(name, toBucket, cost, calls, passSign);
+                }
+            }
         }
+        return {};
+    };
+
+    const auto coverage = SpendCoverage::load(db, query.fromUs, query.toUs);
+    if (!coverage)
+        return std::unexpected(coverage.error());
+    if (auto r = callLevelPass(query.filter, query.fromUs, query.toUs, 1); !r)
+        return std::unexpected(r.error());
+    for (const auto &[providerId, spans] : coverage->superseded) {
+        Filter f = query.filter;
+        const QString provider = labels.name(providerId);
+        if (!f.provider.isEmpty() && f.provider != provider)
+            continue;
+        f.provider = provider;
+        for (const auto &[from, to] : spans) {
+            if (auto r = callLevelPass(f, std::max(from, query.fromUs), std::min(to, query.toUs), -1); !r)
+                return std::unexpected(r.error());
+        }
+    }
+    // Provider report lines, raw, each where its kind is the one that counts for its provider and day.
+    if (const Where where = buildWhere(query.filter, labels, db, true); !where.impossible) {
+        const QString dimCol = query.stackBy ? rawColumn(*query.stackBy) : u"0"_s;
+        const qint64 step = ts.fromRawRows ? kUsPerQuarterHour : kUsPerHour;
+        const QString slot = u"(started_at_us - ((started_at_us % %1) + %1) % %1)"_s.arg(step);
+        const QString sql = u"SELECT "_s + slot + u" AS slot, "_s + dimCol + u", provider_id, "_s
+            + SpendCoverage::kDaySql + u", "_s + SpendCoverage::kRankSql
+            + u", SUM(COALESCE(cost_nano, 0)), SUM(call_count) FROM calls WHERE "_s + SpendCoverage::kReportRowsSql
+            + u" AND started_at_us >= ? AND started_at_us < ?"_s + where.sql + u" GROUP BY 1, 2, 3, 4, 5"_s;
         QSqlQuery q(db);
-        if (!execWith(q, sql, QVariantList{range.from, range.to} + where.values))
+        if (!execWith(q, sql, QVariantList{query.fromUs, query.toUs} + where.values))
             return dbError(q);
         while (q.next()) {
-            qint64 slot = q.value(0).toLongLong();
-            // A raw partial hour at the start of the range floors below fromUs; it still belongs to
-            // the first bucket, whose start is at or before fromUs.
-            slot = std::max(slot, query.fromUs);
-            const int b = bucketIndex(slot);
+            if (q.value(4).toInt() < coverage->rankOf(q.value(2).toLongLong(), q.value(3).toLongLong()))
+                continue;
+            const int b = bucketIndex(std::max(q.value(0).toLongLong(), query.fromUs));
             if (b < 0 || b >= nBuckets)
                 continue;
-            add(seriesName(q), b, q.value(2).toLongLong(), q.value(3).toLongLong(), 1);
-        }
-        if (range.level != Level::Day)
-            continue;
-        QVariantList movedHours;
-        for (qint64 day = range.from; day < range.to; day += kUsPerDay) {
-            const int dayBucket = bucketIndex(day);
-            for (qint64 hour = day + kUsPerHour; hour < day + kUsPerDay; hour += kUsPerHour) {
-                if (bucketIndex(hour) != dayBucket)
-                    movedHours << hour;
-            }
-        }
-        constexpr int kChunk = 500; // bound parameters per statement
-        for (qsizetype first = 0; first < movedHours.size(); first += kChunk) {
-            const QVariantList chunk = movedHours.mid(first, kChunk);
-            QStringList marks(chunk.size(), u"?"_s);
-            const QString hoursSql = u"SELECT hour_us, "_s + dimCol + u", SUM(cost_nano), SUM(calls) FROM rollup_hour "
-                                                                       u"WHERE hour_us IN ("_s
-                + marks.join(u", "_s) + u')' + where.sql + u" GROUP BY hour_us, "_s + dimCol;
-            QSqlQuery h(db);
-            if (!execWith(h, hoursSql, chunk + where.values))
-                return dbError(h);
-            while (h.next()) {
-                const qint64 hour = h.value(0).toLongLong();
-                const int from = bucketIndex(floorTo(hour, kUsPerDay));
-                const int to = bucketIndex(hour);
-                if (from < 0 || from >= nBuckets || to < 0 || to >= nBuckets)
-                    continue;
-                const QString name = seriesName(h);
-                const NanoUsd cost = h.value(2).toLongLong();
-                const qint64 calls = h.value(3).toLongLong();
-                add(name, from, cost, calls, -1);
-                add(name, to, cost, calls, 1);
-            }
+            add(seriesName(q), b, q.value(5).toLongLong(), q.value(6).toLongLong(), 1);
         }
     }
 
@@ -710,18 +872,62 @@ Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qin
 {
     const Labels labels = Labels::load(db);
     std::map<std::pair<qint64, qint64>, qint64> counts;
-    for (const Range &range : splitRange(fromUs, toUs, Level::Week)) {
+    // Call-level records of [from, to) (of one provider when providerId >= 0), added with passSign.
+    auto callLevelPass = [&](qint64 from, qint64 to, qint64 providerId, int passSign) -> Result<void> {
+        const QString providerSql = providerId >= 0 ? u" AND provider_id = ?"_s : QString();
+        for (const Range &range : splitRange(from, to, Level::Week)) {
+            QSqlQuery q(db);
+            const QString sql = range.rollup
+                ? QString(u"SELECT provider_id, model_id, SUM(unpriced_calls) FROM "_s + range.table() + u" WHERE "_s
+                          + range.timeColumn() + u" >= ? AND "_s + range.timeColumn() + u" < ? AND unpriced_calls > 0"_s
+                          + providerSql + u" GROUP BY provider_id, model_id"_s)
+                : QString(u"SELECT provider_id, served_model_id, SUM(call_count) FROM calls WHERE started_at_us >= ? "
+                          u"AND started_at_us < ? AND cost_nano IS NULL"_s
+                          + SpendCoverage::kCallLevelRowsSql + providerSql + u" GROUP BY provider_id, served_model_id"_s);
+            QVariantList values{range.from, range.to};
+            if (providerId >= 0)
+                values << providerId;
+            if (!execWith(q, sql, values))
+                return dbError(q);
+            while (q.next())
+                counts[{q.value(0).toLongLong(), q.value(1).toLongLong()}] += passSign * q.value(2).toLongLong();
+        }
+        return {};
+    };
+    const auto coverage = SpendCoverage::load(db, fromUs, toUs);
+    if (!coverage)
+        return std::unexpected(coverage.error());
+    if (auto r = callLevelPass(fromUs, toUs, -1, 1); !r)
+        return std::unexpected(r.error());
+    for (const auto &[providerId, spans] : coverage->superseded) {
+        for (const auto &[from, to] : spans) {
+            if (auto r = callLevelPass(std::max(from, fromUs), std::min(to, toUs), providerId, -1); !r)
+                return std::unexpected(r.error());
+        }
+    }
+    // Unpriced provider report lines where their kind counts. A usage line stands for call_count calls
+    // (0 in Anthropic's report): the model is listed even then, so that it gets a price.
+    std::map<std::pair<qint64, qint64>, bool> reportLines;
+    {
         QSqlQuery q(db);
-        const QString sql = range.rollup
-            ? u"SELECT provider_id, model_id, SUM(unpriced_calls) FROM "_s + range.table() + u" WHERE "_s
-                + range.timeColumn() + u" >= ? AND "_s + range.timeColumn()
-                + u" < ? AND unpriced_calls > 0 GROUP BY provider_id, model_id"_s
-            : u"SELECT provider_id, served_model_id, SUM(call_count) FROM calls WHERE started_at_us >= ? AND started_at_us < ? "
-              u"AND cost_nano IS NULL GROUP BY provider_id, served_model_id"_s;
-        if (!execWith(q, sql, {range.from, range.to}))
+        const QString sql = u"SELECT provider_id, served_model_id, "_s + SpendCoverage::kDaySql + u", "_s
+            + SpendCoverage::kRankSql + u", SUM(call_count) FROM calls WHERE "_s + SpendCoverage::kReportRowsSql
+            + u" AND started_at_us >= ? AND started_at_us < ? AND cost_nano IS NULL GROUP BY 1, 2, 3, 4"_s;
+        if (!execWith(q, sql, {fromUs, toUs}))
             return dbError(q);
-        while (q.next())
-            counts[{q.value(0).toLongLong(), q.value(1).toLongLong()}] += q.value(2).toLongLong();
+        while (q.next()) {
+            const qint64 provider = q.value(0).toLongLong();
+            if (q.value(3).toInt() < coverage->rankOf(provider, q.value(2).toLongLong()))
+                continue;
+            counts[{provider, q.value(1).toLongLong()}] += q.value(4).toLongLong();
+            reportLines[{provider, q.value(1).toLongLong()}] = true;
+        }
+    }
+    for (auto it = counts.begin(); it != counts.end();) {
+        if (it->second <= 0 && !reportLines.contains(it->first))
+            it = counts.erase(it);
+        else
+            ++it;
     }
     QList<UnpricedModel> result;
     for (const auto &[ids, n] : counts)
@@ -734,7 +940,7 @@ namespace {
 const QString kRecordColumns = u"id, started_at_us, endpoint_id, provider_id, requested_model_id, "
     u"served_model_id, key_id, tags, "_s + kUsageColumns + uR"(, usage_status, cost_nano, cost_status,
     price_entry, price_version, latency_us, ttft_us, http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, similarity, request_bytes, response_bytes, request_hash,
-    prompt_chars, message_count, max_tokens, has_tools, task_type, call_count, )"_s + kSavingsColumns;
+    prompt_chars, message_count, max_tokens, has_tools, task_type, call_count, truncated, )"_s + kSavingsColumns;
 const QString kRecordFrom = u" FROM calls LEFT JOIN call_savings ON call_savings.call_id = calls.id"_s;
 
 CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
@@ -776,6 +982,7 @@ CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
     r.hasTools = q.value(i++).toInt() != 0;
     r.taskType = q.value(i++).toString();
     r.callCount = q.value(i++).toLongLong();
+    r.truncated = q.value(i++).toInt() != 0;
     r.savings = readSavingsTrace(q, i);
     return r;
 }
@@ -857,7 +1064,7 @@ Result<void> rebuildRollups(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
         u"prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, cost_nano, "
         u"unpriced_calls, estimated_calls, saved_nano, cache_hits, error_calls, latency_calls, latency_sum_us) "
         u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, provider_id, batch, "_s + kRawMetrics
-            + u" FROM calls WHERE"_s + inRange + u" GROUP BY 1, 2, 3, 4, 5, 6"_s,
+            + u" FROM calls WHERE"_s + inRange + SpendCoverage::kCallLevelRowsSql + u" GROUP BY 1, 2, 3, 4, 5, 6"_s,
     };
     for (const QString &sql : statements) {
         QSqlQuery q(db);
@@ -867,7 +1074,8 @@ Result<void> rebuildRollups(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
     // Latency buckets need the log mapping: computed here row by row.
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!prepared(q, u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, latency_us FROM calls WHERE latency_us >= 0 AND"_s + inRange))
+    if (!prepared(q, u"SELECT "_s + hour + u", endpoint_id, served_model_id, key_id, latency_us FROM calls WHERE latency_us >= 0"_s
+                      + SpendCoverage::kCallLevelRowsSql + u" AND"_s + inRange))
         return dbError(q);
     using HistKey = std::tuple<qint64, qint64, qint64, qint64>; // period, endpoint, model, key
     using Histogram = std::array<qint64, LatencyHistogram::kBuckets>;

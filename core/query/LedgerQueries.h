@@ -48,8 +48,15 @@ struct Aggregate
     qint64 completionTokens = 0;
     qint64 reasoningTokens = 0;
     NanoUsd cost = 0; // sum over priced calls only
+    // The part of `cost` from records that stand for calls (call_count > 0): not the cost report lines
+    // nor Anthropic usage lines, which count no calls. Cost per 1k calls divides this by priced calls.
+    NanoUsd callsCost = 0;
     qint64 unpricedCalls = 0;
     qint64 estimatedCalls = 0;
+    // Provider report lines that count no calls (call_count 0) but whose cost is estimated or unknown:
+    // unpricedCalls / estimatedCalls cannot say so (they count calls).
+    qint64 estimatedLines = 0;
+    qint64 unpricedLines = 0;
     NanoUsd saved = 0; // what cache hits would have cost (cache savings; not the batch discount)
     qint64 batchCalls = 0; // calls made through a Batch API (calls counts them too)
     NanoUsd batchCost = 0; // their cost at batch prices (cost includes it)
@@ -61,10 +68,33 @@ struct Aggregate
     std::vector<qint64> latencyBuckets; // LatencyHistogram buckets; empty when none
 
     void add(const Aggregate &o);
+    // True when every sum is zero. Not the same as calls == 0: a provider report line stands for no
+    // calls (call_count 0) and still carries tokens and cost.
+    bool isEmpty() const;
+    // Cost status of the sum, for display: every figure priced and exact; some or all of it estimated
+    // (tokenizer counts, a price tier the data lacks); nothing priced at all (cost unknown, never $0).
+    bool allUnpriced() const { return (unpricedCalls > 0 || unpricedLines > 0) && unpricedCalls >= calls && cost == 0; }
+    bool anyEstimated() const { return estimatedCalls > 0 || estimatedLines > 0; }
+    bool anyUnpriced() const { return unpricedCalls > 0 || unpricedLines > 0; }
     qint64 avgLatencyUs() const { return latencyCalls ? latencySumUs / latencyCalls : -1; }
     qint64 p95LatencyUs() const; // -1 when unknown; LatencyHistogram::percentileWithinSamplesUs
-    NanoUsd costPer1kCalls() const { return calls ? NanoUsd((cost * 1000) / calls) : 0; }
+    qint64 pricedCalls() const { return calls - unpricedCalls; }
+    // callsCost x 1,000 / pricedCalls() (unpriced calls have no cost, so they are not divided into it);
+    // 0 when no call is priced. Truncated to the nano-USD.
+    NanoUsd costPer1kCalls() const
+    {
+        const qint64 priced = pricedCalls();
+        if (priced <= 0)
+            return 0;
+        return NanoUsd((callsCost / priced) * 1000 + ((callsCost % priced) * 1000) / priced);
+    }
 };
+
+// How exact a sum's cost is, by name (report cost_status, the dashboard's Cost status column):
+// "exact"; "estimated" (every priced call estimated: tokenizer counts, a price tier the data lacks) or
+// "partly estimated"; "unpriced" (no price at all: the cost is unknown, never $0) or "partly unpriced"
+// (the cost covers the priced part); an estimated and unpriced mix joins two names with "; ".
+QString costStatusName(const Aggregate &a);
 
 struct BreakdownRow
 {
@@ -83,12 +113,32 @@ struct BreakdownQuery
     int topN = 0; // 0: all rows
 };
 
+// Where a spend view's cost comes from, by the rule in SpendCoverage.h (one kind of record per provider
+// and UTC day: cost report, else usage report, else call-level records). nano-USD, within the filter.
+struct SpendSources
+{
+    NanoUsd recordedCost = 0;     // proxy calls, Batch API jobs, imported files: counted
+    NanoUsd usageReportCost = 0;  // provider usage report lines (priced with the price book): counted
+    NanoUsd costReportCost = 0;   // provider cost report lines (as billed): counted
+    // Left out because a provider report covers their provider and day (so not added a second time):
+    qint64 supersededCalls = 0;          // call-level records' calls
+    NanoUsd supersededRecordedCost = 0;  // ... and their cost
+    NanoUsd supersededUsageCost = 0;     // usage report lines on days a cost report covers
+    bool anySuperseded() const
+    {
+        return supersededCalls != 0 || supersededRecordedCost != 0 || supersededUsageCost != 0;
+    }
+    bool fromReports() const { return usageReportCost != 0 || costReportCost != 0; }
+};
+
 struct Breakdown
 {
     QList<Dimension> groupBy;
     QList<BreakdownRow> rows; // by cost, highest first (ties by calls, then name)
     Aggregate totals;         // over every matching call, not only the top N
     int omittedRows = 0;      // rows cut by topN
+    Aggregate omitted;        // the sums of those rows (totals = rows + omitted; latency buckets too)
+    SpendSources sources;     // where totals.cost comes from, and what the rule left out
     // When grouped by key: the user's labels of the identities (KeyLabels), identity -> label; an
     // identity without a label is absent.
     QHash<QString, QString> keyLabels;
@@ -146,6 +196,10 @@ struct RecordQuery
     int limit = 1000; // newest first
 };
 
+// Spend is counted once: breakdowns, time series and the unpriced-model list count, per provider and
+// UTC day, only one kind of record (a provider's cost report, else its usage report, else the records
+// TokenLedger made itself); SpendCoverage.h has the rule and why. records()/forEachRecord() list every
+// record. Provider report lines are not in the rollups (schema v12) and are read from the raw rows.
 // Synchronous queries over an open ledger connection. Breakdowns read whole UTC weeks, days and hours
 // from the weekly, daily and hourly rollups and partial hours from the raw rows (an edge longer than half
 // a period as the whole period minus the rest); time series read days and hours (RollupPeriods.h). So

@@ -78,7 +78,7 @@ const QByteArray kReplaySql = "SELECT call_id, started_at_us, cost_nano, fields 
 const QByteArray kCallByIdSql = "SELECT id, started_at_us, endpoint_id, provider_id, served_model_id, key_id, "
     + QByteArray(kUsageColumns.data(), kUsageColumns.size())
     + ", cost_nano, batch, request_hash, prompt_chars, task_type, http_status, cache_outcome, call_count, "
-      "message_count, has_tools FROM calls WHERE id = ?1";
+      "message_count, has_tools, " + QByteArray(CallReplay::kCacheableSql) + " FROM calls WHERE id = ?1";
 
 // The call_savings columns, in the order Worker::readSavings reads them; the embedding only on request
 // (the row's own bytes, or the call whose row holds them: embedding_of, schema v11).
@@ -199,6 +199,7 @@ struct LedgerScan::Worker
         r.callCount = sqlite3_column_int64(s, i++);
         r.messageCount = sqlite3_column_int(s, i++);
         r.hasTools = sqlite3_column_int64(s, i++) != 0;
+        r.cacheable = sqlite3_column_int64(s, i++) != 0;
     }
 
     // A call_replay row (kReplaySql) whose fields are not NULL; false if they cannot be decoded.
@@ -226,6 +227,7 @@ struct LedgerScan::Worker
         r.callCount = f.callCount;
         r.messageCount = int(f.messageCount);
         r.hasTools = f.hasTools != 0;
+        r.cacheable = f.cacheable != 0; // -1 (format 1, unknown): as before, by the HTTP status alone
         return true;
     }
 

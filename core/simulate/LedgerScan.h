@@ -43,6 +43,9 @@ struct ScanRow
     int messageCount = 0;
     qint64 promptChars = 0;
     qint64 callCount = 1;
+    // The live caches could have stored the answer (CallReplay::cacheable: no error, usage complete, not
+    // cut by a token limit); true for calls written before schema 12, which do not say.
+    bool cacheable = true;
     // call_savings (zero / -1 / text 0 when the call has no row).
     qint32 complexity = 0; // text id
     qint32 fewShotSet = 0; // text id

@@ -131,9 +131,12 @@ QString routerTarget(const routing::Router &router, const simulate::ScanRow &r, 
     return d.changes ? d.servedModel : QString();
 }
 
+// Whether the live caches would store this call's answer: it came from upstream (not a hit), succeeded,
+// and is whole: no error or cut stream, the provider's usage, not truncated by a token limit
+// (ClientConnection::maybeStoreInCache / maybeStoreSemantic; CallReplay::cacheable).
 bool succeeded(const simulate::ScanRow &r)
 {
-    return r.httpStatus < 400 && r.cacheOutcome != int(CacheOutcome::ExactHit)
+    return r.httpStatus < 400 && r.cacheable && r.cacheOutcome != int(CacheOutcome::ExactHit)
         && r.cacheOutcome != int(CacheOutcome::SemanticHit);
 }
 

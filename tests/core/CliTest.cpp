@@ -347,6 +347,56 @@ private Q_SLOTS:
         QVERIFY2(report.out.contains(u"\"'=HYPERLINK(\"\"http://x\"\")\""_s), qPrintable(report.out));
     }
 
+    // Session-8 trial findings 2, 7 and 14 in `report`: f1 (usage) + f2 (costs) count the billed figure once
+    // and say where it comes from; CSV has a cost_status column, an unknown latency is an empty cell (not
+    // "'-"), and --top N sums the rows it leaves out in an "(other: N rows)" row, so the rows add up to TOTAL.
+    void reportSaysSourcesStatusAndOmittedRows()
+    {
+        const QString reports = m_dir.filePath(u"sources.sqlite"_s);
+        for (const auto &[format, file] : {std::pair{u"openai-usage"_s, u"f1-openai-admin-usage-completions.json"_s},
+                                           std::pair{u"openai-costs"_s, u"f2-openai-admin-costs.json"_s}}) {
+            const Run r = run({u"import"_s, u"--db"_s, reports, u"--format"_s, format, test::providerFixture(file)});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        }
+        const Run table = run({u"report"_s, u"--db"_s, reports, u"--since"_s, u"2025-11-01"_s, u"--until"_s,
+                               u"2025-11-30"_s, u"--by"_s, u"model"_s});
+        QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+        QVERIFY2(table.out.contains(u"5.725"_s) && !table.out.contains(u"11.4893"_s), qPrintable(table.out));
+        QVERIFY2(table.out.contains(u"Counted: recorded calls 0.00, provider usage reports 0.00, provider cost "
+                                    u"reports 5.725."_s),
+                 qPrintable(table.out));
+        QVERIFY2(table.out.contains(u"Not counted (a provider report covers their day): 0 recorded calls 0.00, usage "
+                                    u"report lines 5.7643"_s),
+                 qPrintable(table.out));
+        const Run json = run({u"report"_s, u"--db"_s, reports, u"--format"_s, u"json"_s, u"--since"_s, u"2025-11-01"_s,
+                              u"--until"_s, u"2025-11-30"_s});
+        const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(root.value(u"totals"_s).toObject().value(u"cost_nano"_s).toInteger(), 5'725'000'000);
+        QCOMPARE(root.value(u"sources"_s).toObject().value(u"cost_report_nano"_s).toInteger(), 5'725'000'000);
+        QCOMPARE(root.value(u"sources"_s).toObject().value(u"not_counted_usage_report_nano"_s).toInteger(),
+                 5'764'300'000);
+
+        const QString db = m_dir.filePath(u"top.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"top.csv"_s),
+                                       "ts,ep,in,out\n2026-11-02T10:00:00Z,a,3000,300\n2026-11-02T10:05:00Z,b,2000,200\n"
+                                       "2026-11-02T10:06:00Z,c,1000,100\n",
+                                       u"started_at=ts,endpoint=ep,prompt_tokens=in,completion_tokens=out"_s,
+                                       {u"model=gpt-4o"_s, u"provider=openai"_s});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        const Run csv = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s, u"--format"_s, u"csv"_s, u"--top"_s,
+                             u"1"_s});
+        QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
+        const QStringList lines = csv.out.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4); // header, the top row, the other row, TOTAL
+        QVERIFY2(lines[0].contains(u"\"cost_status\""_s), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(u"\"a\","_s) && lines[1].contains(u"\"exact\""_s), qPrintable(lines[1]));
+        // gpt-4o: a 10,500,000; b 2,000 x 2,500 + 200 x 10,000 = 7,000,000; c 3,500,000: the other row 10,500,000.
+        QVERIFY2(lines[2].startsWith(u"\"(other: 2 rows)\""_s) && lines[2].contains(u"\"10500000\""_s),
+                 qPrintable(lines[2]));
+        QVERIFY2(lines[3].startsWith(u"\"TOTAL\""_s) && lines[3].contains(u"\"21000000\""_s), qPrintable(lines[3]));
+        QVERIFY2(!csv.out.contains(u"'-"_s), qPrintable(csv.out));
+    }
+
     // label-key names a caller identity; report --by key shows the label (table and JSON); a label that
     // looks like a key is a usage error, an identity the ledger never saw a failure; "" removes the label.
     void labelKeyThenReportByKey()

@@ -424,7 +424,8 @@ private Q_SLOTS:
             written = ledger->read<QStringList>(dumpWeeks).result();
             QVERIFY(written.size() > 40);
             // Back to version 7: without the weekly tables (v8), the call text table (v9), the
-            // simulator's call_replay table with its triggers (v10) and call_savings.embedding_of (v11).
+            // simulator's call_replay table with its triggers (v10), call_savings.embedding_of (v11) and
+            // calls.truncated with the index of report rows (v12).
             ledger->writer()
                 .runExclusive([](QSqlDatabase &db) {
                     QSqlQuery q(db);
@@ -435,6 +436,9 @@ private Q_SLOTS:
                     QVERIFY(q.exec(u"DROP TABLE rollup_week"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_latency_hist_week"_s));
                     QVERIFY(q.exec(u"ALTER TABLE call_savings DROP COLUMN embedding_of"_s));
+                    // ... and calls.truncated with the report index (v12).
+                    QVERIFY(q.exec(u"DROP INDEX calls_reports"_s));
+                    QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN truncated"_s));
                     QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
                 })
                 .waitForFinished();

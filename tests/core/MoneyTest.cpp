@@ -52,6 +52,12 @@ private Q_SLOTS:
         QTest::newRow("rounds half away from zero") << qint64(1'235'000'000) << 2 << u"$1.24"_s;
         QTest::newRow("thousands separators") << qint64(1'234'567'000'000'000) << 2 << u"$1,234,567.00"_s;
         QTest::newRow("tiny amounts never read as zero") << qint64(3'000) << 2 << u"$0.000003"_s;
+        // Session-8 trial finding 14: sub-cent amounts were rounded up to their first digit.
+        QTest::newRow("under a cent keeps two digits") << qint64(7'500'000) << 2 << u"$0.0075"_s;
+        QTest::newRow("under a tenth of a cent") << qint64(614'250) << 2 << u"$0.00061"_s;
+        QTest::newRow("trailing zeros dropped") << qint64(5'000'000) << 2 << u"$0.005"_s;
+        QTest::newRow("a cent and more rounds to cents") << qint64(15'000'000) << 2 << u"$0.02"_s;
+        QTest::newRow("a hair under a cent reads a cent") << qint64(9'990'000) << 2 << u"$0.01"_s;
         QTest::newRow("zero is zero") << qint64(0) << 2 << u"$0.00"_s;
         QTest::newRow("negative") << qint64(-2'500'000'000) << 2 << u"-$2.50"_s;
     }

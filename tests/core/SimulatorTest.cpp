@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <QtTest>
@@ -137,6 +138,77 @@ private Q_SLOTS:
         for (NanoUsd v : r->projectedPerBucket)
             perDay += v;
         QCOMPARE(perDay, r->projected);
+    }
+
+    // Session-8 trial finding 6: the exact cache is simulated with the live cache's rules, which store
+    // only an answer that came whole from upstream: not an error, not a cut stream, not one truncated by
+    // a token limit (finish_reason "length"). The trial's repeats (proxy --no-cache, repeats.sh, costs as
+    // recorded in its nc.sqlite): 2 x 6,320,000 (same caller) + 7,700,000 + 2 x 22,860,000 (the second
+    // with its body's keys reordered: same canonical hash) + 6,320,000 (a 500, then two successes) =
+    // 72,380,000. The length-truncated answer twice and a stream cut twice save nothing (the old code
+    // counted them: 78,700,000 for the trial's ledger).
+    void exactCacheStoresOnlyWhatTheLiveCacheStores()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"trial-repeats.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-30T06:40:00Z"_s);
+        QList<CallRecord> records;
+        auto add = [&](const QString &key, const QString &hash, NanoUsd cost, int status = 200,
+                       const QString &errorKind = {}, bool truncated = false) {
+            CallRecord r = test::makeRecord(t0 + records.size() * 70'000LL, u"rep"_s, u"openai"_s, u"gpt-4o"_s, 2048, 312);
+            r.sourceKind = SourceKind::Proxy;
+            r.keyId = key;
+            r.requestHash = hash;
+            r.httpStatus = status;
+            r.errorKind = errorKind;
+            r.truncated = truncated;
+            r.cost = status < 400 ? cost : 0;
+            r.costStatus = CostStatus::Exact;
+            if (!errorKind.isEmpty() && status < 400)
+                r.usageStatus = UsageStatus::Incomplete;
+            records << r;
+        };
+        add(u"A"_s, u"X"_s, 6'320'000);
+        add(u"A"_s, u"X"_s, 6'320'000); // repeat
+        add(u"A"_s, u"X"_s, 6'320'000); // repeat
+        add(u"B"_s, u"X"_s, 6'320'000); // another caller: miss
+        add(u"A"_s, u"Y"_s, 7'700'000);
+        add(u"A"_s, u"Y"_s, 7'700'000); // repeat
+        add(u"A"_s, u"W"_s, 22'860'000);
+        add(u"A"_s, u"W"_s, 22'860'000); // repeat
+        add(u"A"_s, u"W"_s, 22'860'000); // keys reordered: the same canonical hash, repeat
+        add(u"A"_s, u"E"_s, 0, 500, u"upstream_5xx"_s); // an error is not stored
+        add(u"A"_s, u"E"_s, 6'320'000);                  // miss, stored
+        add(u"A"_s, u"E"_s, 6'320'000);                  // repeat
+        add(u"A"_s, u"L"_s, 6'320'000, 200, {}, true);   // finish_reason "length": not stored
+        add(u"A"_s, u"L"_s, 6'320'000, 200, {}, true);   // so a miss again
+        add(u"A"_s, u"C"_s, 6'320'000, 200, u"upstream_cut"_s); // a cut stream: not stored
+        add(u"A"_s, u"C"_s, 6'320'000, 200, u"upstream_cut"_s); // a miss again
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
+        Scenario sc;
+        sc.exactCache.enabled = true;
+        sc.exactCache.ttlSeconds = 3600;
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 72'380'000);
+        QCOMPARE(outcome(*r, Strategy::ExactCache).callsAffected, 6);
+
+        // The same from calls itself (call_replay fields made stale by an SQL change), and the flag
+        // round-trips through the ledger.
+        ledger->writer()
+            .runExclusive([](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                QVERIFY(q.exec(u"UPDATE calls SET prompt_tokens = prompt_tokens"_s));
+            })
+            .waitForFinished();
+        const auto fromCalls = simulate(*ledger, sc);
+        QVERIFY(fromCalls.has_value());
+        QCOMPARE(outcome(*fromCalls, Strategy::ExactCache).saving, 72'380'000);
+        RecordQuery rq;
+        rq.fromUs = t0;
+        rq.toUs = t0 + 10'000'000;
+        const auto stored = ledger->records(rq).result();
+        QVERIFY(stored.has_value());
+        QCOMPARE(std::count_if(stored->begin(), stored->end(), [](const CallRecord &c) { return c.truncated; }), 2);
     }
 
     // Exact cache from request hashes within the TTL, per caller; then batch on what is left.

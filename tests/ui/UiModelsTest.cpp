@@ -70,6 +70,29 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // Session-8 trial findings 7 and 14: an estimated cost looks different from an exact one (a "≈"
+    // before it, a tooltip, a Cost status column that the CSV export carries as cost_status), and a
+    // sub-cent amount keeps its digits ($0.0075 read "$0.01").
+    void estimatedAndSubCentCostsLookAsTheyAre()
+    {
+        Breakdown b = sampleBreakdown();
+        b.rows[0].agg.estimatedCalls = 3;
+        b.rows[1].agg.cost = 7'500'000; // $0.0075
+        BreakdownModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setBreakdown(b);
+        QCOMPARE(model.data(model.index(0, BreakdownModel::Cost)).toString(), u"≈$9.00"_s);
+        QVERIFY(model.data(model.index(0, BreakdownModel::Cost), Qt::ToolTipRole).toString().contains(u"Estimated"_s));
+        QCOMPARE(model.data(model.index(0, BreakdownModel::CostStatus)).toString(), u"≈ partly estimated"_s);
+        QCOMPARE(model.data(model.index(1, BreakdownModel::Cost)).toString(), u"$0.0075 *"_s);
+        QCOMPARE(model.data(model.index(1, BreakdownModel::CostStatus)).toString(), u"partly unpriced"_s);
+        const QList<QStringList> csv = model.csvRows({0, 1}, true);
+        QCOMPARE(csv[0].last(), u"Cost status"_s);
+        QCOMPARE(csv[1].last(), u"partly estimated"_s);
+        QCOMPARE(csv[2].last(), u"partly unpriced"_s);
+        QCOMPARE(csv[2][BreakdownModel::Cost], u"0.0075"_s);
+    }
+
     void breakdownCsvRowsUseExactDecimalCosts()
     {
         BreakdownModel model;

@@ -4,6 +4,9 @@
 
 #include <QPalette>
 
+#include <algorithm>
+#include <climits>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -67,9 +70,17 @@ QVariant BreakdownModel::data(const QModelIndex &index, int role) const
     if (role == Qt::TextAlignmentRole)
         return index.column() <= Model ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                        : QVariant(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole && index.column() == Cost && a.unpricedCalls > 0)
-        return tr("%n call(s) in this row have no price; the cost covers priced calls only.", nullptr,
-                  int(a.unpricedCalls));
+    if (role == Qt::ToolTipRole && (index.column() == Cost || index.column() == CostStatus)) {
+        QStringList tips;
+        if (a.anyEstimated())
+            tips << tr("≈ Estimated: %n call(s) in this row were priced from estimated usage or a price the "
+                       "data lacks (e.g. local token counts, a tier priced at the base rate).",
+                       nullptr, int(std::min<qint64>(a.estimatedCalls + a.estimatedLines, INT_MAX)));
+        if (a.unpricedCalls > 0)
+            tips << tr("%n call(s) in this row have no price; the cost covers priced calls only.", nullptr,
+                       int(a.unpricedCalls));
+        return tips.isEmpty() ? QVariant() : QVariant(tips.join(u'\n'));
+    }
     if (role != Qt::DisplayRole && role != SortRole)
         return {};
     const bool raw = role == SortRole;
@@ -84,18 +95,40 @@ QVariant BreakdownModel::data(const QModelIndex &index, int role) const
     case Cost:
         if (raw)
             return QVariant(a.cost);
-        return a.unpricedCalls > 0 && a.unpricedCalls == a.calls ? tr("unpriced")
-               : a.unpricedCalls > 0                             ? Format::usd(a.cost) + u" *"_s
-                                                                 : Format::usd(a.cost);
+        // "≈" before an estimated cost, "*" after a cost that leaves unpriced calls out.
+        if (a.allUnpriced())
+            return tr("unpriced");
+        return QString((a.anyEstimated() ? u"≈"_s : QString()) + Format::usd(a.cost)
+                       + (a.anyUnpriced() ? u" *"_s : QString()));
     case CostPer1kCalls: return raw ? QVariant(a.costPer1kCalls()) : Format::usd(a.costPer1kCalls());
     case AvgLatency: return raw ? QVariant(a.avgLatencyUs()) : Format::latency(a.avgLatencyUs());
     case P95Latency: return raw ? QVariant(a.p95LatencyUs()) : Format::latency(a.p95LatencyUs());
     case Share: return raw ? QVariant(r.share) : Format::share(r.share);
     case CumulativeShare: return raw ? QVariant(r.cumulativeShare) : Format::share(r.cumulativeShare);
     case UnpricedCalls: return raw ? QVariant(a.unpricedCalls) : Format::count(a.unpricedCalls);
+    case CostStatus: return raw ? QVariant(costStatusName(a)) : costStatusText(a);
     case ColumnCount: break;
     }
     return {};
+}
+
+QString BreakdownModel::costStatusText(const Aggregate &a)
+{
+    const QString name = costStatusName(a);
+    QStringList parts;
+    for (const QString &part : name.split(u"; "_s)) {
+        if (part == "exact"_L1)
+            parts << tr("exact");
+        else if (part == "estimated"_L1)
+            parts << tr("≈ estimated");
+        else if (part == "partly estimated"_L1)
+            parts << tr("≈ partly estimated");
+        else if (part == "unpriced"_L1)
+            parts << tr("unpriced");
+        else
+            parts << tr("partly unpriced");
+    }
+    return parts.join(u"; "_s);
 }
 
 QVariant BreakdownModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -108,6 +141,7 @@ QVariant BreakdownModel::headerData(int section, Qt::Orientation orientation, in
         case ReasoningTokens: return tr("Reasoning tokens (part of completion tokens, billed once as output)");
         case P95Latency: return tr("95th percentile of the total latency");
         case CumulativeShare: return tr("Running share of the cost, highest rows first");
+        case CostStatus: return tr("Whether the cost is exact, estimated (≈) or leaves unpriced calls out");
         default: return {};
         }
     }
@@ -128,6 +162,7 @@ QVariant BreakdownModel::headerData(int section, Qt::Orientation orientation, in
     case Share: return tr("Share");
     case CumulativeShare: return tr("Cumulative");
     case UnpricedCalls: return tr("Unpriced calls");
+    case CostStatus: return tr("Cost status");
     case ColumnCount: break;
     }
     return {};
@@ -145,7 +180,7 @@ QList<QStringList> BreakdownModel::csvRows(const QList<int> &rows, bool rawNumbe
         for (int c = 0; c < ColumnCount; ++c) {
             const QModelIndex i = index(r, c);
             if (rawNumbers && c == Cost)
-                line << toDecimalUsd(m_data.rows.at(r).agg.cost);
+                line << (m_data.rows.at(r).agg.allUnpriced() ? u"unpriced"_s : toDecimalUsd(m_data.rows.at(r).agg.cost));
             else if (rawNumbers && c == CostPer1kCalls)
                 line << toDecimalUsd(m_data.rows.at(r).agg.costPer1kCalls());
             else if (rawNumbers && (c > Model || groupedByKey())) // key names: "" rather than "(no label)"

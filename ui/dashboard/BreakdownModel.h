@@ -33,6 +33,7 @@ public:
         Share,
         CumulativeShare,
         UnpricedCalls,
+        CostStatus, // exact / estimated / partly estimated / unpriced / partly unpriced (costStatusName)
         ColumnCount
     };
     static constexpr int SortRole = Qt::UserRole + 1;
@@ -54,6 +55,9 @@ public:
 
     // The rows (in the given order, display text) as CSV with a header, for copy and export.
     QList<QStringList> csvRows(const QList<int> &rows, bool rawNumbers) const;
+
+    // costStatusName() translated, "≈" before the estimated kinds.
+    static QString costStatusText(const Aggregate &a);
 
 private:
     QString keyAt(const BreakdownRow &row, Dimension d) const;

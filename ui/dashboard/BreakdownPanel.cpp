@@ -123,6 +123,7 @@ BreakdownPanel::BreakdownPanel(BreakdownModel *model, Prompter &prompter, QWidge
     connect(exportButton, &QPushButton::clicked, this, &BreakdownPanel::exportWithPicker);
 
     m_note->setObjectName(u"breakdownNote"_s);
+    m_note->setWordWrap(true); // the spend sources note is a sentence or two
     m_note->setForegroundRole(QPalette::PlaceholderText);
     m_note->setVisible(false);
 
@@ -160,7 +161,8 @@ QList<int> BreakdownPanel::defaultHiddenColumns()
     // What is left fits the table's third of a 1440 px window: names, calls, prompt and completion tokens,
     // cost, p95 latency and share (looked at in English and Chinese, 100% and 200%).
     return {BreakdownModel::CachedTokens,    BreakdownModel::ReasoningTokens, BreakdownModel::CostPer1kCalls,
-            BreakdownModel::AvgLatency,      BreakdownModel::CumulativeShare, BreakdownModel::UnpricedCalls};
+            BreakdownModel::AvgLatency,      BreakdownModel::CumulativeShare, BreakdownModel::UnpricedCalls,
+            BreakdownModel::CostStatus};
 }
 
 QList<int> BreakdownPanel::hiddenColumns() const

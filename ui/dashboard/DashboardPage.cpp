@@ -29,6 +29,8 @@
 #include <QUndoCommand>
 #include <QUndoStack>
 
+#include <algorithm>
+#include <climits>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -408,7 +410,7 @@ void DashboardPage::applyBreakdown(const Breakdown &b)
         bars.append({byKey ? (label.isEmpty() ? row.keys.value(0) : label) : row.keys.join(u" · "_s), row.agg.cost});
     }
     m_topChart->setBars(bars);
-    if (b.totals.calls == 0) {
+    if (b.totals.isEmpty()) {
         const QDateTime from = QDateTime::fromMSecsSinceEpoch(m_resolved.first / 1000, zone());
         const QDateTime to = QDateTime::fromMSecsSinceEpoch(m_resolved.second / 1000, zone());
         m_table->setNote(m_filter.isEmpty()
@@ -416,8 +418,33 @@ void DashboardPage::applyBreakdown(const Breakdown &b)
                                    .arg(from.toString(u"yyyy-MM-dd HH:mm"_s), to.toString(u"yyyy-MM-dd HH:mm"_s))
                              : tr("No calls match the filter in this range."));
     } else {
-        m_table->setNote(QString());
+        m_table->setNote(sourcesNote(b.sources));
     }
+}
+
+QString DashboardPage::sourcesNote(const SpendSources &s)
+{
+    // Said only when provider reports are involved: then spend counts one kind of record per provider and
+    // UTC day (query/SpendCoverage.h), and the user should know which and what was left out.
+    if (!s.fromReports() && !s.anySuperseded())
+        return {};
+    QStringList counted;
+    if (s.recordedCost != 0)
+        counted << tr("recorded calls %1").arg(Format::usd(s.recordedCost));
+    if (s.usageReportCost != 0)
+        counted << tr("provider usage reports %1").arg(Format::usd(s.usageReportCost));
+    if (s.costReportCost != 0)
+        counted << tr("provider cost reports %1").arg(Format::usd(s.costReportCost));
+    QString note = tr("Spend from: %1. Each provider's day counts once: its cost report, else its usage report, "
+                      "else the calls recorded here.")
+                       .arg(counted.join(u" · "_s));
+    if (s.anySuperseded())
+        note += u' '
+            + tr("Not counted, as a provider report covers their day: %n recorded call(s) (%1), usage report "
+                 "lines %2. Team spend compares them.",
+                 nullptr, int(std::min<qint64>(s.supersededCalls, INT_MAX)))
+                  .arg(Format::usd(s.supersededRecordedCost), Format::usd(s.supersededUsageCost));
+    return note;
 }
 
 void DashboardPage::narrowTo(const QStringList &keys)

@@ -87,6 +87,8 @@ private:
     void finishOne(quint64 generation);
     void showError(const QString &message);
     void applyBreakdown(const Breakdown &b);
+    // The note under the table saying which records the spend counts (empty without provider reports).
+    static QString sourcesNote(const SpendSources &sources);
     void narrowTo(const QStringList &keys);
     void askForKeyLabel(const QString &keyId, const QString &currentLabel);
     void applyKeyLabel(const QString &keyId, const QString &label);

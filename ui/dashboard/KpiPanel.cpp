@@ -85,18 +85,32 @@ KpiPanel::KpiPanel(QWidget *parent)
 
 void KpiPanel::setData(const Aggregate &t, const QList<UnpricedModel> &unpriced)
 {
-    m_spend->setValue(Format::usd(t.cost), t.unpricedCalls > 0 ? tr("priced calls only") : tr("all calls priced"));
+    // "≈" marks a spend that is partly estimated (tokenizer counts, a price tier the data lacks).
+    m_spend->setValue((t.anyEstimated() ? u"≈"_s : QString()) + Format::usd(t.cost),
+                      t.anyUnpriced()     ? tr("priced calls only")
+                          : t.anyEstimated() ? tr("partly estimated")
+                                             : tr("all calls priced"));
+    m_spend->setToolTip(t.anyEstimated()
+                            ? tr("≈ %n call(s) or report line(s) in this spend were priced from estimated usage or "
+                                 "a price the data lacks; the rest is exact.",
+                                 nullptr, int(std::min<qint64>(t.estimatedCalls + t.estimatedLines, INT_MAX)))
+                            : QString());
     m_calls->setValue(Format::compactCount(t.calls),
                       t.errorCalls > 0 ? tr("%1 failed").arg(Format::count(t.errorCalls)) : Format::count(t.calls));
     m_tokens->setValue(Format::compactCount(t.promptTokens + t.completionTokens),
                        tr("%1 prompt · %2 completion")
                            .arg(Format::compactCount(t.promptTokens), Format::compactCount(t.completionTokens)));
-    m_per1k->setValue(t.calls > 0 ? Format::usd(t.costPer1kCalls()) : u"–"_s,
+    // Over priced calls only: an unpriced call has no cost, and report lines that count no calls
+    // (cost report lines, Anthropic usage lines) are not in it (Aggregate::costPer1kCalls).
+    m_per1k->setValue(t.pricedCalls() > 0 ? Format::usd(t.costPer1kCalls()) : u"–"_s,
                       t.latencyCalls > 0 ? tr("avg latency %1").arg(Format::latency(t.avgLatencyUs())) : QString());
+    m_per1k->setToolTip(tr("Cost of the priced calls per 1,000 priced calls (%1 priced calls; unpriced calls and "
+                           "provider report lines without a call count are left out).")
+                            .arg(Format::count(t.pricedCalls())));
     m_savings->setValue(Format::usd(t.saved), tr("%n cache hit(s)", nullptr, int(std::min<qint64>(t.cacheHits, INT_MAX))));
     // Batch against real-time spend, and what the batch discount saved (list cost - batch cost).
     m_batch->setValue(Format::usd(t.batchCost),
-                      t.batchCalls > 0 ? tr("saved %1 · real-time %2").arg(Format::usd(t.batchSaved), Format::usd(t.cost - t.batchCost))
+                      t.batchCalls > 0 || t.batchCost != 0 ? tr("saved %1 · real-time %2").arg(Format::usd(t.batchSaved), Format::usd(t.cost - t.batchCost))
                                        : tr("no batch calls"));
     m_batch->setToolTip(tr("%n call(s) through a Batch API cost %1; at real-time prices they would have cost %2.", nullptr,
                            int(std::min<qint64>(t.batchCalls, INT_MAX)))
