@@ -369,9 +369,17 @@ bool fillCallReplay(QSqlDatabase &db, Error *error)
 const QString kV11SavingsColumn = u"embedding_of INTEGER"_s;
 const QStringList kV11Columns = {u"ALTER TABLE call_savings ADD COLUMN "_s + kV11SavingsColumn};
 
+// Version 12: server-side web searches a call (or report line) was billed for (Usage::webSearchRequests,
+// priced per search), and the context-window band of a provider usage-report line ("0-200k", "200k-1M";
+// CallRecord::contextWindow) that selects the long-context tier when the line is re-priced.
+const QString kV12CallColumns = uR"(web_search_requests INTEGER NOT NULL DEFAULT 0,
+    context_window TEXT NOT NULL DEFAULT '')"_s;
+const QStringList kV12Columns = {u"ALTER TABLE calls ADD COLUMN web_search_requests INTEGER NOT NULL DEFAULT 0"_s,
+                                 u"ALTER TABLE calls ADD COLUMN context_window TEXT NOT NULL DEFAULT ''"_s};
+
 } // namespace
 
-int currentVersion() { return 11; }
+int currentVersion() { return 12; }
 
 QStringList version1()
 {
@@ -382,7 +390,7 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(), kV11Columns};
+            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(), kV11Columns, kV12Columns};
 }
 
 QStringList latest()
@@ -401,7 +409,8 @@ QStringList latest()
     max_tokens INTEGER NOT NULL DEFAULT 0,
     has_tools INTEGER NOT NULL DEFAULT 0,
     task_type TEXT NOT NULL DEFAULT '',
-    call_count INTEGER NOT NULL DEFAULT 1))"_s;
+    call_count INTEGER NOT NULL DEFAULT 1,
+    )"_s + kV12CallColumns + u')';
     QString savings = kV5Tables[0];
     savings.chop(1); // the closing parenthesis
     savings += u",\n    "_s + kV11SavingsColumn + u')';
