@@ -82,6 +82,12 @@ Usage fromAnthropic(const QJsonObject &u)
         }
     }
     usage.promptTokens = input + read + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+    if (u.contains("cache_creation_input_tokens"_L1) && write >= 0 && write < kMaxUsageCount
+        && usage.cacheWrite5mTokens + usage.cacheWrite1hTokens > write) {
+        // The per-TTL parts exceed the total they split: the prompt counts the total, so usageProblem()
+        // reports the parts exceeding it.
+        usage.promptTokens = input + read + write;
+    }
     return usage;
 }
 

@@ -33,7 +33,8 @@ Usage fromOpenAiResponses(const QJsonObject &usage);
 // Anthropic Messages ("Messages API", usage): input_tokens EXCLUDES cache reads and cache writes;
 // promptTokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens. Cache writes are
 // split by TTL from usage.cache_creation.ephemeral_5m_input_tokens / ephemeral_1h_input_tokens when
-// present, else all of cache_creation_input_tokens counts as 5-minute writes (the default TTL).
+// present, else all of cache_creation_input_tokens counts as 5-minute writes (the default TTL); parts
+// that add up to more than cache_creation_input_tokens make the usage invalid (usageProblem()).
 // usage.server_tool_use.web_search_requests (server-side web searches, billed per search; genai-prices
 // 0.1.8 maps it to web_searches) becomes webSearchRequests. In a stream, message_delta's usage carries
 // the cumulative server_tool_use (Messages streaming reference); the proxy merges it before calling this.

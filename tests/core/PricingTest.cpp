@@ -329,6 +329,10 @@ private Q_SLOTS:
             << u"reasoning tokens"_s;
         QTest::newRow("negative Anthropic input tokens")
             << u"messages"_s << QByteArray(R"({"input_tokens":-5,"output_tokens":10})") << u"negative"_s;
+        QTest::newRow("Anthropic per-TTL cache writes above their total")
+            << u"messages"_s
+            << QByteArray(R"({"input_tokens":100,"cache_creation_input_tokens":100,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":1000},"output_tokens":10})")
+            << u"exceed the prompt tokens"_s;
         QTest::newRow("fractional web searches")
             << u"messages"_s
             << QByteArray(R"({"input_tokens":5,"output_tokens":10,"server_tool_use":{"web_search_requests":1.5}})")
