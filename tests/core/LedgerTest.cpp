@@ -431,6 +431,8 @@ private Q_SLOTS:
                     QVERIFY(q.exec(u"DROP TABLE rollup_week"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_latency_hist_week"_s));
                     QVERIFY(q.exec(u"ALTER TABLE call_savings DROP COLUMN embedding_of"_s));
+                    QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN web_search_requests"_s)); // v12
+                    QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN context_window"_s));
                     QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
                 })
                 .waitForFinished();
