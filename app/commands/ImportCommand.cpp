@@ -17,7 +17,7 @@ int runImport(const QStringList &args)
                       u"FORMAT"_s});
     parser.addOption({u"columns"_s, u"CSV column mapping FIELD=COLUMN[,FIELD=COLUMN...]."_s, u"MAPPING"_s});
     parser.addOption({u"set"_s, u"A constant field for every row, FIELD=VALUE (repeatable)."_s, u"FIELD=VALUE"_s});
-    parser.addOption({u"timezone"_s, u"Zone of timestamps without an offset (default UTC)."_s, u"TZ"_s});
+    parser.addOption({u"timezone"_s, u"Zone of timestamps without an offset (default UTC). A local time repeated when daylight saving time ends is read as the earlier instant, with a warning naming the row; one skipped when it starts is an error."_s, u"TZ"_s});
     parser.addPositionalArgument(u"FILE"_s, u"Files to import."_s, u"FILE..."_s);
     QString error;
     if (!parseArgs(parser, "import", args, &error))
@@ -85,6 +85,9 @@ int runImport(const QStringList &args)
                                               e.line > 0 ? u":"_s + QString::number(e.line) : QString(), e.reason));
         if (report->skipped > report->errors.size())
             out(u"  ... and %1 more skipped rows\n"_s.arg(report->skipped - report->errors.size()));
+        for (const ImportRowError &w : std::as_const(report->warnings))
+            out(u"  warning %1%2: %3\n"_s.arg(w.file.isEmpty() ? file : w.file,
+                                               w.line > 0 ? u":"_s + QString::number(w.line) : QString(), w.reason));
         total.add(*report);
     }
     core->ledger->writer().flush().waitForFinished();

@@ -1,5 +1,7 @@
 #include "Money.h"
 
+#include <QtNumeric>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -10,28 +12,45 @@ constexpr qint64 kMillion = 1'000'000;
 
 void PerMillionSum::add(qint64 units, NanoUsdPerMillion pricePerMillion)
 {
-    m_whole += units * (pricePerMillion / kMillion);
-    m_remainder += units * (pricePerMillion % kMillion);
+    qint64 whole = 0;
+    qint64 part = 0;
+    // units * (price % 1e6) can overflow on its own for units above ~9.2e12; every step is checked.
+    if (qMulOverflow(units, pricePerMillion / kMillion, &whole) || qAddOverflow(m_whole, whole, &m_whole)
+        || qMulOverflow(units, pricePerMillion % kMillion, &part) || qAddOverflow(m_remainder, part, &m_remainder)) {
+        m_overflow = true;
+        return;
+    }
     // Keep the remainder small so long sums cannot overflow.
-    m_whole += m_remainder / kMillion;
+    if (qAddOverflow(m_whole, m_remainder / kMillion, &m_whole))
+        m_overflow = true;
     m_remainder %= kMillion;
+}
+
+std::optional<NanoUsd> PerMillionSum::checked(qint64 num, qint64 den) const
+{
+    // value = (whole + rem / 1e6) * num / den. Split whole*num into quotient and remainder by den
+    // so the sub-unit part stays small: frac numerator is in millionths of a nano-USD times den.
+    if (m_overflow || den <= 0)
+        return std::nullopt;
+    qint64 scaledWhole = 0, scaledRemainder = 0, fracDenominator = 0, wholeRest = 0, fracNumerator = 0;
+    if (qMulOverflow(m_whole, num, &scaledWhole) || qMulOverflow(m_remainder, num, &scaledRemainder)
+        || qMulOverflow(den, kMillion, &fracDenominator) || qMulOverflow(scaledWhole % den, kMillion, &wholeRest)
+        || qAddOverflow(wholeRest, scaledRemainder, &fracNumerator))
+        return std::nullopt;
+    qint64 result = scaledWhole / den;
+    if (qAddOverflow(result, fracNumerator / fracDenominator, &result))
+        return std::nullopt;
+    const qint64 fracRest = fracNumerator % fracDenominator; // |fracRest| < den * 1e6: doubling is safe
+    if (fracRest * 2 >= fracDenominator && qAddOverflow(result, qint64(1), &result))
+        return std::nullopt;
+    if (fracRest * 2 <= -fracDenominator && qAddOverflow(result, qint64(-1), &result))
+        return std::nullopt;
+    return result;
 }
 
 NanoUsd PerMillionSum::rounded(qint64 num, qint64 den) const
 {
-    // value = (whole + rem / 1e6) * num / den. Split whole*num into quotient and remainder by den
-    // so the sub-unit part stays small: frac numerator is in millionths of a nano-USD times den.
-    const qint64 scaledWhole = m_whole * num;
-    qint64 result = scaledWhole / den;
-    const qint64 fracNumerator = (scaledWhole % den) * kMillion + m_remainder * num; // / (den * 1e6)
-    const qint64 fracDenominator = den * kMillion;
-    result += fracNumerator / fracDenominator;
-    const qint64 fracRest = fracNumerator % fracDenominator;
-    if (fracRest * 2 >= fracDenominator)
-        ++result;
-    else if (fracRest * 2 <= -fracDenominator)
-        --result;
-    return result;
+    return checked(num, den).value_or(0);
 }
 
 QString toDecimalUsd(NanoUsd amount)
@@ -125,6 +144,36 @@ std::optional<NanoUsd> parseDecimalUsd(QStringView text)
         frac *= 10;
     const qint64 value = whole * kNanoPerUsd + frac;
     return negative ? -value : value;
+}
+
+std::optional<NanoUsd> parseDecimalUsdRounded(QStringView text, bool *rounded)
+{
+    if (rounded)
+        *rounded = false;
+    const QStringView t = text.trimmed();
+    const qsizetype dot = t.indexOf(u'.');
+    if (dot < 0 || t.size() - dot - 1 <= 9)
+        return parseDecimalUsd(t);
+    // Nine decimals are kept; the tenth decides the rounding (half away from zero), the rest must be digits.
+    const QStringView kept = t.left(dot + 10);
+    const QStringView dropped = t.mid(dot + 10);
+    bool nonZero = false;
+    for (QChar c : dropped) {
+        if (!c.isDigit() || c.unicode() > 127)
+            return std::nullopt;
+        nonZero = nonZero || c != u'0';
+    }
+    auto value = parseDecimalUsd(kept);
+    if (!value)
+        return std::nullopt;
+    if (rounded)
+        *rounded = nonZero;
+    if (dropped.front().unicode() >= u'5') {
+        const bool negative = t.front() == u'-';
+        if (qAddOverflow(*value, negative ? qint64(-1) : qint64(1), &*value))
+            return std::nullopt;
+    }
+    return value;
 }
 
 } // namespace tl

@@ -52,20 +52,28 @@ void onRowEnd(int, void *user)
     st->rowStartLine = -1;
 }
 
+// A token count: a whole number in [0, kMaxUsageCount); "" for an empty cell (unknown, not 0).
 std::optional<qint64> parseCount(const QString &text, bool *ok)
 {
     const QString t = text.trimmed();
     if (t.isEmpty()) {
         *ok = true;
-        return 0;
+        return std::nullopt;
     }
     const qint64 v = t.toLongLong(ok);
-    if (!*ok || v < 0) {
+    if (!*ok || v < 0 || v >= kMaxUsageCount) {
         *ok = false;
         return std::nullopt;
     }
     return v;
 }
+
+struct MappedRow
+{
+    CallRecord record;
+    bool priced = false;
+    QString warning; // imported, but the user should know (an ambiguous local time)
+};
 
 bool truthy(const QString &t)
 {
@@ -120,8 +128,9 @@ public:
     }
 
     // Converts one data row; on error returns the reason.
-    Result<std::pair<CallRecord, bool>> map(const QList<QByteArray> &row, qint64 line)
+    Result<MappedRow> map(const QList<QByteArray> &row, qint64 line)
     {
+        MappedRow out;
         auto field = [&](const QString &name) -> std::optional<QString> {
             const int col = m_columnOf.value(name, -1);
             if (col >= 0) {
@@ -148,9 +157,9 @@ public:
         auto ts = need(u"started_at"_s);
         if (!ts)
             return std::unexpected(ts.error());
-        const auto us = Timestamp::parseUs(*ts, m_options.defaultZone);
+        const auto us = Timestamp::parseLocalUs(*ts, m_options.defaultZone, &out.warning);
         if (!us)
-            return fail(ErrorCode::Parse, QObject::tr("cannot read the time \"%1\"").arg(*ts));
+            return std::unexpected(us.error());
         r.startedAtUs = *us;
 
         auto text = [&](const QString &name) { return field(name).value_or(QString()).trimmed(); };
@@ -185,6 +194,10 @@ public:
             {u"completion_tokens", &r.usage.completionTokens},
             {u"reasoning_tokens", &r.usage.reasoningTokens},
         };
+        // An empty cell of a mapped column is an unknown count, not 0: an empty prompt or completion
+        // count makes the usage unknown (unpriced unless the row gives cost_usd), an empty part (cached,
+        // cache writes, reasoning) makes it incomplete (an estimated cost). Unmapped columns count 0.
+        QStringList emptyCells;
         for (const Count &c : counts) {
             const QString name = QString::fromUtf16(c.name);
             auto v = need(name);
@@ -193,9 +206,24 @@ public:
             bool ok = false;
             const auto n = parseCount(*v, &ok);
             if (!ok)
-                return fail(ErrorCode::Parse, QObject::tr("%1 \"%2\" is not a whole number of tokens").arg(name, *v));
-            *c.target = *n;
+                return fail(ErrorCode::Parse, QObject::tr("%1 \"%2\" is not a whole number of tokens below %3")
+                                                  .arg(name, *v)
+                                                  .arg(kMaxUsageCount));
+            if (n)
+                *c.target = *n;
+            else if (m_columnOf.contains(name) || m_options.constants.contains(name))
+                emptyCells << name;
         }
+        if (emptyCells.contains(u"prompt_tokens"_s) || emptyCells.contains(u"completion_tokens"_s)) {
+            // Parts of an unknown total cannot be checked against it: only the known side's are kept.
+            r.usageStatus = UsageStatus::Unknown;
+            if (emptyCells.contains(u"prompt_tokens"_s))
+                r.usage.cachedTokens = r.usage.cacheWrite5mTokens = r.usage.cacheWrite1hTokens = 0;
+            if (emptyCells.contains(u"completion_tokens"_s))
+                r.usage.reasoningTokens = 0;
+        }
+        else if (!emptyCells.isEmpty())
+            r.usageStatus = UsageStatus::Incomplete;
         if (r.usage.cachedTokens + r.usage.cacheWrite5mTokens + r.usage.cacheWrite1hTokens > r.usage.promptTokens)
             return fail(ErrorCode::Parse, QObject::tr("cached and cache-write tokens exceed the prompt tokens"));
         if (r.usage.reasoningTokens > r.usage.completionTokens)
@@ -225,7 +253,8 @@ public:
         bool priced = false;
         const QString cost = text(u"cost_usd"_s);
         if (!cost.isEmpty()) {
-            const auto nano = parseDecimalUsd(cost);
+            // Digits finer than one nano-USD are rounded half away from zero (docs/ledger.md, Imports).
+            const auto nano = parseDecimalUsdRounded(cost);
             if (!nano)
                 return fail(ErrorCode::Parse, QObject::tr("cost_usd \"%1\" is not a decimal amount").arg(cost));
             r.cost = *nano;
@@ -245,7 +274,9 @@ public:
         const QByteArray digest = hash.result().left(16).toHex();
         const int occurrence = m_seen[digest]++;
         r.sourceKey = u"csv:"_s + QString::fromLatin1(digest) + u':' + QString::number(occurrence);
-        return std::pair<CallRecord, bool>{std::move(r), priced};
+        out.record = std::move(r);
+        out.priced = priced;
+        return out;
     }
 
 private:
@@ -292,7 +323,9 @@ Result<void> run(QFile &file, const QString &displayName, const ImportOptions &o
                 sink.rowError(displayName, state.rowLines[i], mapped.error().message);
                 continue;
             }
-            sink.add(std::move(mapped->first), mapped->second);
+            if (!mapped->warning.isEmpty())
+                sink.rowWarning(displayName, state.rowLines[i], mapped->warning);
+            sink.add(std::move(mapped->record), mapped->priced);
         }
         state.rows.clear();
         state.rowLines.clear();

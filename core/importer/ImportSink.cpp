@@ -20,6 +20,10 @@ void ImportReport::add(const ImportReport &o)
         if (errors.size() < kMaxErrors)
             errors.append(e);
     }
+    for (const ImportRowError &w : o.warnings) {
+        if (warnings.size() < kMaxErrors)
+            warnings.append(w);
+    }
     costImported += o.costImported;
     unpriced += o.unpriced;
     cancelled = cancelled || o.cancelled;
@@ -36,6 +40,16 @@ ImportSink::~ImportSink() { finish(); }
 
 void ImportSink::add(CallRecord record, bool priced)
 {
+    if (const QString problem = usageProblem(record.usage); !problem.isEmpty()) {
+        rowError(record.sourceRef, 0, QObject::tr("usage not accepted: %1").arg(problem));
+        return;
+    }
+    if (priced && record.cost && (*record.cost > kMaxRecordCost || *record.cost < -kMaxRecordCost)) {
+        rowError(record.sourceRef, 0,
+                 QObject::tr("cost %1 USD exceeds what one record may carry (%2 USD)")
+                     .arg(toDecimalUsd(*record.cost), toDecimalUsd(kMaxRecordCost)));
+        return;
+    }
     if (!priced)
         m_pricer->apply(record);
     m_batch.append(std::move(record));
@@ -48,6 +62,12 @@ void ImportSink::rowError(const QString &file, qint64 line, const QString &reaso
     ++m_report.skipped;
     if (m_report.errors.size() < kMaxErrors)
         m_report.errors.append({file, line, reason});
+}
+
+void ImportSink::rowWarning(const QString &file, qint64 line, const QString &reason)
+{
+    if (m_report.warnings.size() < kMaxErrors)
+        m_report.warnings.append({file, line, reason});
 }
 
 void ImportSink::submit()

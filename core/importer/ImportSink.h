@@ -20,8 +20,14 @@ public:
     ~ImportSink();
 
     // priced: the record already has its cost (a "given:" price entry); else the pricer prices it.
+    // A record whose usage cannot be true (usageProblem(): a negative, fractional or oversized count,
+    // cache reads above the prompt, ...) or whose given cost exceeds kMaxRecordCost in magnitude is not
+    // imported: it is reported as a skipped row naming its sourceRef and the problem (the file can be
+    // fixed and imported again; source keys keep the good rows from doubling).
     void add(CallRecord record, bool priced = false);
     void rowError(const QString &file, qint64 line, const QString &reason);
+    // A row that was imported, with something to check (kept in ImportReport::warnings).
+    void rowWarning(const QString &file, qint64 line, const QString &reason);
     // Waits for every batch to be committed and folds the results into the report.
     void finish();
 

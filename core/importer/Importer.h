@@ -66,6 +66,9 @@ struct ImportReport
     qint64 duplicates = 0; // already in the ledger (same source key): re-imports add nothing
     qint64 skipped = 0;    // bad rows, each in `errors`
     QList<ImportRowError> errors; // the first 1,000 reasons
+    // Rows imported with something the user should check (an ambiguous local time: which instant was
+    // taken); the first 1,000.
+    QList<ImportRowError> warnings;
     NanoUsd costImported = 0;     // sum of the priced cost of the new records
     qint64 unpriced = 0;          // new records without a price
     bool cancelled = false;

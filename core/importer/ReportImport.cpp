@@ -17,7 +17,28 @@ QString str(const QJsonObject &o, QLatin1StringView key)
     return v.isString() ? v.toString() : v.isDouble() ? QString::number(v.toInteger()) : QString();
 }
 
-qint64 num(const QJsonObject &o, QLatin1StringView key) { return o.value(key).toInteger(); }
+// A count as the report gives it: a whole JSON number; 0 when missing or null; kMalformedUsageCount for
+// anything else (a fraction, text), which usageProblem() rejects so the line is reported, not read as 0.
+qint64 num(const QJsonObject &o, QLatin1StringView key)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined() || v.isNull())
+        return 0;
+    return v.isDouble() ? v.toInteger(kMalformedUsageCount) : kMalformedUsageCount;
+}
+
+// The sum of counts, or the first that is malformed or out of range (so that usageProblem() names it
+// instead of an overflowing sum).
+qint64 sumOf(std::initializer_list<qint64> parts)
+{
+    qint64 total = 0;
+    for (qint64 p : parts) {
+        if (p < 0 || p >= kMaxUsageCount)
+            return p;
+        total += p;
+    }
+    return total;
+}
 
 QList<QJsonObject> pages(const QJsonDocument &doc)
 {
@@ -68,10 +89,21 @@ CallRecord openAiUsageRecord(qint64 startUs, const QJsonObject &res, const QStri
 
 std::optional<NanoUsd> centsToNano(QStringView cents)
 {
-    const auto nanoCents = parseDecimalUsd(cents); // the same decimal parser: units of 1e-9 cents
-    if (!nanoCents || *nanoCents % 100 != 0)
+    // Cents -> dollars by moving the decimal point two digits left in the text, then the decimal parser
+    // that rounds digits finer than a nano-USD (1e-7 cents) half away from zero.
+    QString t = cents.trimmed().toString();
+    QString sign;
+    if (t.startsWith(u'-') || t.startsWith(u'+')) {
+        sign = t.left(1);
+        t.remove(0, 1);
+    }
+    const qsizetype dot = t.indexOf(u'.');
+    QString whole = dot < 0 ? t : t.left(dot);
+    const QString frac = dot < 0 ? QString() : t.mid(dot + 1);
+    if ((whole.isEmpty() && frac.isEmpty()) || t.count(u'.') > 1)
         return std::nullopt;
-    return *nanoCents / 100;
+    whole = whole.rightJustified(3, u'0');
+    return parseDecimalUsdRounded(QString(sign + whole.left(whole.size() - 2) + u'.' + whole.right(2) + frac));
 }
 
 Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &displayName, ImportSink &sink,
@@ -143,8 +175,10 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                             r.usage.completionTokens = quantity;
                     }
                     const QJsonValue value = res.value("amount"_L1).toObject().value("value"_L1);
-                    const auto cost = parseDecimalUsd(value.isString() ? value.toString()
-                                                                       : QString::number(value.toDouble(), 'f', 9));
+                    // Digits finer than a nano-USD are rounded half away from zero (a JSON number is a double
+                    // already; its text with 9 decimals is that rounding).
+                    const auto cost = parseDecimalUsdRounded(value.isString() ? value.toString()
+                                                                              : QString::number(value.toDouble(), 'f', 9));
                     if (!cost) {
                         sink.rowError(displayName, 0, QObject::tr("line item \"%1\" has no readable amount").arg(item));
                         continue;
@@ -168,9 +202,13 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                     r.usage.cacheWrite5mTokens = num(creation, "ephemeral_5m_input_tokens"_L1);
                     r.usage.cacheWrite1hTokens = num(creation, "ephemeral_1h_input_tokens"_L1);
                     r.usage.cachedTokens = num(res, "cache_read_input_tokens"_L1);
-                    r.usage.promptTokens = num(res, "uncached_input_tokens"_L1) + r.usage.cachedTokens
-                        + r.usage.cacheWrite5mTokens + r.usage.cacheWrite1hTokens;
+                    r.usage.promptTokens = sumOf({num(res, "uncached_input_tokens"_L1), r.usage.cachedTokens,
+                                                  r.usage.cacheWrite5mTokens, r.usage.cacheWrite1hTokens});
                     r.usage.completionTokens = num(res, "output_tokens"_L1);
+                    r.usage.webSearchRequests = num(res.value("server_tool_use"_L1).toObject(), "web_search_requests"_L1);
+                    // "0-200k" / "200k-1M": every call of the line had that many prompt tokens, which selects
+                    // the long-context tier (Pricer::apply).
+                    r.contextWindow = str(res, "context_window"_L1);
                     const QString tier = str(res, "service_tier"_L1);
                     r.batch = tier == "batch"_L1;
                     r.callCount = 0; // the usage report does not count requests

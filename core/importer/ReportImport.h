@@ -20,15 +20,21 @@ namespace tl::ReportImport {
 //    (amount.value, USD) kept as given; "<model>, input|cached input|output" line items carry tokens.
 //  - Anthropic Admin API usage report (GET /v1/organizations/usage_report/messages): tokens per bucket,
 //    api key, workspace and model; promptTokens = uncached + cache read + cache writes (5m, 1h);
-//    service_tier "batch" priced at the batch rate; the report has no call count (call_count 0).
+//    service_tier "batch" priced at the batch rate; the report has no call count (call_count 0);
+//    server_tool_use.web_search_requests priced per search (web_searches_kcount); context_window
+//    ("0-200k", "200k-1M") kept in CallRecord::contextWindow and selecting the long-context tier.
+//  Token counts must be whole JSON numbers within usageProblem()'s rules; a line that breaks them is
+//  reported and skipped (ImportSink::add).
 //  - Anthropic cost report (GET /v1/organizations/cost_report): "amount" is a decimal string in cents
-//    (lowest currency unit); converted exactly to nano-USD (1 cent = 10,000,000 nano-USD).
+//    (lowest currency unit); converted to nano-USD (1 cent = 10,000,000 nano-USD), digits finer than a
+//    nano-USD (beyond the 7th decimal of a cent) rounded half away from zero. OpenAI amounts likewise.
 // Source keys are "<format name>:<bucket start>:<grouping fields>" (toString(ImportFormat)), so
 // re-importing adds nothing and each format's records are found by their own prefix.
 Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &displayName, ImportSink &sink,
                  ImportReport &report);
 
-// "45.00000" cents -> 450,000,000 nano-USD; nullopt for malformed text or sub-nano precision.
+// "45.00000" cents -> 450,000,000 nano-USD; "1.234567891" -> 12,345,679 (rounded half away from zero to
+// the nano-USD); nullopt for malformed text.
 std::optional<NanoUsd> centsToNano(QStringView cents);
 
 } // namespace tl::ReportImport

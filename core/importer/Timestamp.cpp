@@ -1,6 +1,9 @@
 #include "Timestamp.h"
 
 #include <QDateTime>
+#include <QList>
+
+using namespace Qt::StringLiterals;
 
 namespace tl::Timestamp {
 
@@ -21,7 +24,76 @@ bool digits(QStringView s, qsizetype pos, int n, int *out)
 }
 } // namespace
 
+namespace {
+
+// The parsed fields of a timestamp; `offsetSeconds` empty when the text names no offset.
+struct Fields
+{
+    std::optional<qint64> epochUs; // plain Unix epoch numbers
+    QDate date;
+    QTime time;
+    qint64 fractionUs = 0;
+    std::optional<int> offsetSeconds;
+};
+
+std::optional<Fields> parseFields(QStringView text);
+
+} // namespace
+
 std::optional<qint64> parseUs(QStringView text, const QTimeZone &zone)
+{
+    auto r = parseLocalUs(text, zone);
+    return r ? std::optional<qint64>(*r) : std::nullopt;
+}
+
+Result<qint64> parseLocalUs(QStringView text, const QTimeZone &zone, QString *ambiguity)
+{
+    const auto f = parseFields(text);
+    if (!f)
+        return fail(ErrorCode::Parse, QObject::tr("cannot read the time \"%1\"").arg(text.toString()));
+    if (f->epochUs)
+        return *f->epochUs;
+    if (f->offsetSeconds)
+        return QDateTime(f->date, f->time, QTimeZone(*f->offsetSeconds)).toMSecsSinceEpoch() * 1000 + f->fractionUs;
+    if (!zone.isValid())
+        return fail(ErrorCode::Parse, QObject::tr("cannot read the time \"%1\": no valid time zone").arg(text.toString()));
+    if (!zone.hasTransitions()) // UTC or a fixed offset: every local time exists once
+        return QDateTime(f->date, f->time, zone).toMSecsSinceEpoch() * 1000 + f->fractionUs;
+    // The wall-clock time as if it were UTC; each offset the zone has around it gives one candidate instant,
+    // which is real when the zone has that offset at that instant. A zone changes its offset at most once in
+    // 36 hours, so the offsets 36 hours before and after are all the candidates.
+    const qint64 wallMs = QDateTime(f->date, f->time, QTimeZone::utc()).toMSecsSinceEpoch();
+    constexpr qint64 k36h = 36LL * 3600 * 1000;
+    QList<qint64> instants;
+    for (qint64 probe : {wallMs - k36h, wallMs + k36h}) {
+        const int offset = zone.offsetFromUtc(QDateTime::fromMSecsSinceEpoch(probe, QTimeZone::utc()));
+        const qint64 candidate = wallMs - qint64(offset) * 1000;
+        if (zone.offsetFromUtc(QDateTime::fromMSecsSinceEpoch(candidate, QTimeZone::utc())) == offset
+            && !instants.contains(candidate))
+            instants.append(candidate);
+    }
+    std::sort(instants.begin(), instants.end());
+    const QString local = f->date.toString(Qt::ISODate) + u' ' + f->time.toString(Qt::ISODate);
+    const QString zoneName = QString::fromUtf8(zone.id());
+    if (instants.isEmpty())
+        return fail(ErrorCode::Parse,
+                    QObject::tr("the local time %1 does not exist in %2: clocks skip it when daylight saving time "
+                                "(DST) starts; give the time with its UTC offset or in UTC")
+                        .arg(local, zoneName));
+    if (instants.size() > 1 && ambiguity) {
+        auto utc = [](qint64 ms) {
+            return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(u"yyyy-MM-dd HH:mm:ss'Z'"_s);
+        };
+        *ambiguity = QObject::tr("the local time %1 occurs twice in %2 (daylight saving time (DST) ends); took the "
+                                 "earlier %3, not %4")
+                         .arg(local, zoneName, utc(instants.front()), utc(instants.back()));
+    }
+    return instants.front() * 1000 + f->fractionUs;
+}
+
+namespace {
+
+std::optional<Fields> parseFields(QStringView text)
 {
     const QStringView s = text.trimmed();
     if (s.isEmpty())
@@ -36,9 +108,9 @@ std::optional<qint64> parseUs(QStringView text, const QTimeZone &zone)
         const double v = s.toDouble(&ok);
         if (!ok)
             return std::nullopt;
-        if (v > 1e11)
-            return qint64(v * 1000.0); // milliseconds
-        return qint64(v * 1'000'000.0);
+        Fields f;
+        f.epochUs = v > 1e11 ? qint64(v * 1000.0) /* milliseconds */ : qint64(v * 1'000'000.0);
+        return f;
     }
 
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -99,18 +171,16 @@ std::optional<qint64> parseUs(QStringView text, const QTimeZone &zone)
             return std::nullopt;
         }
     }
-    const QDate date(year, month, day);
-    const QTime time(hour, minute, second);
-    if (!date.isValid() || !time.isValid())
+    Fields f;
+    f.date = QDate(year, month, day);
+    f.time = QTime(hour, minute, second);
+    if (!f.date.isValid() || !f.time.isValid())
         return std::nullopt;
-    QDateTime dt;
-    if (offsetSeconds)
-        dt = QDateTime(date, time, QTimeZone(*offsetSeconds));
-    else
-        dt = QDateTime(date, time, zone);
-    if (!dt.isValid())
-        return std::nullopt; // e.g. a local time skipped by a daylight-saving jump
-    return dt.toMSecsSinceEpoch() * 1000 + fractionUs;
+    f.fractionUs = fractionUs;
+    f.offsetSeconds = offsetSeconds;
+    return f;
 }
+
+} // namespace
 
 } // namespace tl::Timestamp

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <limits>
 #include <optional>
 
 namespace tl {
@@ -16,7 +17,9 @@ namespace tl {
 enum class CostStatus : int { Exact = 0, Estimated = 1, Unpriced = 2 };
 
 // Whether the usage numbers are the provider's own (Complete), estimated locally, or unknown.
-enum class UsageStatus : int { Complete = 0, Estimated = 1, Unknown = 2, Incomplete = 3 };
+// Invalid: the provider (or a file) gave usage that cannot be true (see usageProblem()); the counts
+// are not kept (all 0) and the cost is unpriced, never a wrong exact figure.
+enum class UsageStatus : int { Complete = 0, Estimated = 1, Unknown = 2, Incomplete = 3, Invalid = 4 };
 
 enum class CacheOutcome : int { None = 0, Miss = 1, ExactHit = 2, SemanticHit = 3, Bypass = 4 };
 
@@ -42,6 +45,10 @@ std::optional<SourceKind> sourceKindFromString(QStringView s);
 //  - completionTokens: every output token INCLUDING reasoning tokens (OpenAI completion_tokens,
 //    Anthropic output_tokens); reasoningTokens is the reasoning subset, billed once as output.
 //  - audio/image: subsets of prompt/completion that some models price differently.
+//  - webSearchRequests: server-side web searches the provider ran and bills per search (Anthropic
+//    usage.server_tool_use.web_search_requests; genai-prices maps it to web_searches, priced by
+//    web_searches_kcount). A count of searches, not tokens.
+// Accepted values: see usageProblem().
 struct Usage
 {
     qint64 promptTokens = 0;
@@ -53,6 +60,7 @@ struct Usage
     qint64 audioInputTokens = 0;
     qint64 audioOutputTokens = 0;
     qint64 imageInputTokens = 0;
+    qint64 webSearchRequests = 0;
 
     qint64 uncachedInputTokens() const
     {
@@ -61,6 +69,21 @@ struct Usage
     qint64 totalTokens() const { return promptTokens + completionTokens; }
     bool operator==(const Usage &) const = default;
 };
+
+// The largest count (tokens, or web searches) a record may carry: 2^40 (about 1.1e12). More is no real
+// call or day of an organisation; the bound keeps every per-record cost computation far from qint64's
+// range and lets the ledger's SQL SUM over 2^23 (8.4 million) records at the bound still fit.
+inline constexpr qint64 kMaxUsageCount = qint64(1) << 40;
+
+// What usage parsers (ProviderUsage, the report importers) store for a count the source gave in a form
+// that is no whole number (1000.7, "1000", true, an object): usageProblem() rejects it.
+inline constexpr qint64 kMalformedUsageCount = std::numeric_limits<qint64>::min();
+
+// Why `usage` cannot be true, or an empty string when it can: every count must be a whole number in
+// [0, kMaxUsageCount); cache reads + cache writes must not exceed the prompt tokens, nor audio + image
+// input tokens; reasoning and audio output tokens must not exceed the completion tokens. The text names
+// the field(s) and values, in English (logs and import reports).
+QString usageProblem(const Usage &usage);
 
 // The request and response bodies of one proxy call, kept (table call_text, schema v9) only for the
 // endpoints where the user turned text storage on (ProxyConfig::storeTextEndpoints). `request` is the
@@ -121,6 +144,10 @@ struct CallRecord
     QString keyId;          // salted hash of the API key (never the key); "" when unknown
     Usage usage;
     UsageStatus usageStatus = UsageStatus::Complete;
+    // Aggregate lines of a provider usage report: the context-window band every call of the line fell
+    // in, as the report names it (Anthropic usage report "context_window": "0-200k", "200k-1M"); ""
+    // when not given. The pricer selects the long-context tier from it (Pricer::apply).
+    QString contextWindow;
 
     std::optional<NanoUsd> cost; // nullopt <=> unpriced
     CostStatus costStatus = CostStatus::Unpriced;

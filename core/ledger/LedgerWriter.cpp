@@ -105,9 +105,9 @@ const char kInsertSql[] = R"(INSERT INTO calls (id, started_at_us, endpoint_id, 
     image_input_tokens, usage_status, cost_nano, cost_status, price_entry, price_version, latency_us, ttft_us,
     http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, similarity,
     request_bytes, response_bytes, request_hash, prompt_chars, message_count, max_tokens, has_tools, task_type,
-    call_count, truncated)
+    call_count, truncated, web_search_requests, context_window)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
 // embedding_of (schema v11): the call whose row holds this call's embedding bytes, when an earlier call
@@ -653,6 +653,8 @@ private:
         bindUtf8(s, i++, m_taskType);
         sqlite3_bind_int64(s, i++, r.callCount);
         sqlite3_bind_int(s, i++, r.truncated ? 1 : 0);
+        sqlite3_bind_int64(s, i++, r.usage.webSearchRequests);
+        bindUtf8(s, i++, utf8Into(r.contextWindow, m_utf8[8]));
     }
 
     // Inserts the call's call_replay row (CallReplay.h): the calls columns the simulator replays. Right
@@ -1027,7 +1029,7 @@ private:
     Statement m_begin, m_commit, m_rollback, m_insert, m_savings, m_text, m_labelInsert, m_labelSelect;
     Statement m_replay, m_markRaise, m_markExact;
     QByteArray m_replayFields; // CallReplay::encode's buffer, reused
-    std::array<QByteArray, 8> m_utf8; // bindRecord()'s text columns (utf8Into), reused
+    std::array<QByteArray, 9> m_utf8; // bindRecord()'s text columns (utf8Into), reused
     std::string_view m_requestHash, m_taskType; // bindRecord()'s UTF-8 of the record's, for insertReplay()
     Statement m_rollup[kLevels];  // hourly, daily, weekly
     Statement m_latency[kLevels]; // hourly, daily, weekly

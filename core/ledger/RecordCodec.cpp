@@ -38,6 +38,9 @@ QJsonObject toJson(const CallRecord &r)
     o.insert(u"audio_input_tokens"_s, r.usage.audioInputTokens);
     o.insert(u"audio_output_tokens"_s, r.usage.audioOutputTokens);
     o.insert(u"image_input_tokens"_s, r.usage.imageInputTokens);
+    o.insert(u"web_search_requests"_s, r.usage.webSearchRequests);
+    if (!r.contextWindow.isEmpty())
+        o.insert(u"context_window"_s, r.contextWindow);
     o.insert(u"usage_status"_s, toString(r.usageStatus));
     o.insert(u"cost_nano"_s, r.cost ? QJsonValue(*r.cost) : QJsonValue());
     o.insert(u"cost_usd"_s, r.cost ? QJsonValue(toDecimalUsd(*r.cost)) : QJsonValue());
@@ -140,11 +143,13 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     TL_INT(u"audio_input_tokens", 0, r.usage.audioInputTokens);
     TL_INT(u"audio_output_tokens", 0, r.usage.audioOutputTokens);
     TL_INT(u"image_input_tokens", 0, r.usage.imageInputTokens);
+    TL_INT(u"web_search_requests", 0, r.usage.webSearchRequests);
+    r.contextWindow = o.value(u"context_window"_s).toString();
     // The statuses say how far the numbers can be trusted: a value this build does not know is an error,
     // never read as "complete" / "exact".
     const auto usageStatus = usageStatusFromString(o.value(u"usage_status"_s).toString(u"complete"_s));
     if (!usageStatus)
-        return fail(ErrorCode::Parse, QObject::tr("\"usage_status\" must be complete, estimated, unknown or incomplete"));
+        return fail(ErrorCode::Parse, QObject::tr("\"usage_status\" must be complete, estimated, unknown, incomplete or invalid"));
     r.usageStatus = *usageStatus;
     const QJsonValue cost = o.value(u"cost_nano"_s);
     if (!cost.isUndefined() && !cost.isNull()) {

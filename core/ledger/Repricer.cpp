@@ -127,7 +127,7 @@ Result<std::optional<RepriceReport>> last(QSqlDatabase &db)
 QString Repricer::pricingInputColumns()
 {
     return u"id, started_at_us, provider_id, requested_model_id, served_model_id, "_s + kUsageColumns
-           + u", usage_status"_s;
+           + u", usage_status, web_search_requests, context_window"_s;
 }
 
 void Repricer::readPricingInput(const QSqlQuery &q, int &column, const Labels &labels, CallRecord &r)
@@ -139,6 +139,8 @@ void Repricer::readPricingInput(const QSqlQuery &q, int &column, const Labels &l
     r.servedModel = labels.name(q.value(column++).toLongLong());
     r.usage = readUsage(q, column);
     r.usageStatus = UsageStatus(q.value(column++).toInt());
+    r.usage.webSearchRequests = q.value(column++).toLongLong();
+    r.contextWindow = q.value(column++).toString();
 }
 
 } // namespace tl

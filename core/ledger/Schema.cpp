@@ -413,10 +413,17 @@ bool fillV12Rollups(QSqlDatabase &db, Error *error)
     }
     return true;
 }
+// Version 13: server-side web searches a call (or report line) was billed for (Usage::webSearchRequests,
+// priced per search), and the context-window band of a provider usage-report line ("0-200k", "200k-1M";
+// CallRecord::contextWindow) that selects the long-context tier when the line is re-priced.
+const QString kV13CallColumns = uR"(web_search_requests INTEGER NOT NULL DEFAULT 0,
+    context_window TEXT NOT NULL DEFAULT '')"_s;
+const QStringList kV13Columns = {u"ALTER TABLE calls ADD COLUMN web_search_requests INTEGER NOT NULL DEFAULT 0"_s,
+                                 u"ALTER TABLE calls ADD COLUMN context_window TEXT NOT NULL DEFAULT ''"_s};
 
 } // namespace
 
-int currentVersion() { return 12; }
+int currentVersion() { return 13; }
 
 QStringList version1()
 {
@@ -427,7 +434,8 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(false), kV11Columns, v12Statements()};
+            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(false), kV11Columns, v12Statements(),
+            kV13Columns};
 }
 
 QStringList latest()
@@ -447,7 +455,7 @@ QStringList latest()
     has_tools INTEGER NOT NULL DEFAULT 0,
     task_type TEXT NOT NULL DEFAULT '',
     call_count INTEGER NOT NULL DEFAULT 1,
-    )"_s + kV12TruncatedColumn + u")"_s;
+    )"_s + kV12TruncatedColumn + u",\n    "_s + kV13CallColumns + u')';
     QString savings = kV5Tables[0];
     savings.chop(1); // the closing parenthesis
     savings += u",\n    "_s + kV11SavingsColumn + u')';

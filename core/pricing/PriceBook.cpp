@@ -82,6 +82,8 @@ ModelPrices ModelPrices::fromJson(const QJsonObject &obj)
     p.inputImage = parsePrice(obj.value("input_image_mtok"_L1));
     p.batchInput = parsePrice(obj.value("batch_input_mtok"_L1));
     p.batchOutput = parsePrice(obj.value("batch_output_mtok"_L1));
+    if (const QJsonValue searches = obj.value("web_searches_kcount"_L1); searches.isDouble())
+        p.webSearchesPerThousand = searches.toInteger();
     return p;
 }
 
@@ -110,6 +112,8 @@ QJsonObject ModelPrices::toJson() const
     put("input_image_mtok", inputImage);
     put("batch_input_mtok", batchInput);
     put("batch_output_mtok", batchOutput);
+    if (webSearchesPerThousand)
+        obj.insert("web_searches_kcount"_L1, *webSearchesPerThousand);
     return obj;
 }
 

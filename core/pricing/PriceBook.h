@@ -46,6 +46,9 @@ struct ModelPrices
     std::optional<TieredPrice> inputImage;   // input_image_mtok
     std::optional<TieredPrice> batchInput;   // not in genai-prices 0.1.8; overrides may set them
     std::optional<TieredPrice> batchOutput;
+    // web_searches_kcount: nano-USD per 1,000 server-side web searches (genai-prices 0.1.8; e.g.
+    // claude-sonnet-4-5: 10 USD per 1,000 = 10,000,000,000). Not tiered, not halved for the Batch API.
+    std::optional<NanoUsd> webSearchesPerThousand;
 
     bool operator==(const ModelPrices &) const = default;
 

@@ -1,6 +1,9 @@
 #include "Pricer.h"
 
+#include "common/Logging.h"
+
 #include <QTimeZone>
+#include <QtNumeric>
 
 using namespace Qt::StringLiterals;
 
@@ -13,22 +16,56 @@ Pricer::Pricer(std::shared_ptr<const PriceBook> book, QList<PriceOverride> overr
 {
 }
 
+std::optional<ContextBand> parseContextWindow(QStringView text)
+{
+    auto amount = [](QStringView t) -> std::optional<qint64> {
+        t = t.trimmed();
+        qint64 scale = 1;
+        if (t.endsWith(u'k', Qt::CaseInsensitive))
+            scale = 1'000;
+        else if (t.endsWith(u'm', Qt::CaseInsensitive))
+            scale = 1'000'000;
+        if (scale != 1)
+            t.chop(1);
+        bool ok = false;
+        const qint64 v = t.toLongLong(&ok);
+        if (!ok || v < 0 || v > kMaxUsageCount / scale)
+            return std::nullopt;
+        return v * scale;
+    };
+    const qsizetype dash = text.indexOf(u'-');
+    if (dash <= 0)
+        return std::nullopt;
+    const auto above = amount(text.left(dash));
+    const auto upTo = amount(text.mid(dash + 1));
+    if (!above || !upTo || *upTo <= *above)
+        return std::nullopt;
+    return ContextBand{*above, *upTo};
+}
+
 std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, bool batch, bool anthropicCacheRules,
-                                       bool *estimated, qint64 callCount)
+                                       bool *estimated, qint64 callCount, std::optional<ContextBand> band,
+                                       bool *overflow)
 {
     *estimated = false;
+    if (overflow)
+        *overflow = false;
     // Tier selection uses all input tokens of the request. For an aggregate of N calls (callCount != 1)
-    // it uses the average per call, or the base tier when the number of calls is unknown (0); either
-    // way an estimate when the model has tiers, since the calls differ.
+    // it uses the band its calls fell in when the report gives one; else the average per call, or the
+    // base tier when the number of calls is unknown (0); an estimate when the model has tiers and the
+    // band does not decide them, since the calls differ.
     const bool aggregate = callCount != 1;
-    const qint64 contextTokens = !aggregate ? u.promptTokens : callCount > 1 ? u.promptTokens / callCount : 0;
+    const qint64 contextTokens = !aggregate ? u.promptTokens
+        : band                             ? band->above + 1
+        : callCount > 1                    ? u.promptTokens / callCount
+                                           : 0;
     PerMillionSum sum;
     bool missing = false;
 
     auto priceOf = [&](const std::optional<TieredPrice> &price) -> std::optional<NanoUsdPerMillion> {
         if (!price)
             return std::nullopt;
-        if (aggregate && !price->tiers.isEmpty())
+        if (aggregate && !price->tiers.isEmpty() && !(band && price->at(band->above + 1) == price->at(band->upTo)))
             *estimated = true;
         return price->at(contextTokens);
     };
@@ -61,6 +98,11 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
             addUnits(u.imageInputTokens, image);
             textInput -= u.imageInputTokens;
         }
+    }
+    if (textInput < 0) {
+        // Audio or image tokens counted among the cache reads: the split is not known.
+        textInput = 0;
+        *estimated = true;
     }
     addUnits(textInput, input);
 
@@ -102,13 +144,35 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
     }
     addUnits(textOutput, output);
 
+    // Web searches: per search, outside the Batch API's token discount.
+    PerMillionSum searches;
+    bool searchOverflow = false;
+    if (u.webSearchRequests > 0) {
+        NanoUsdPerMillion perMillion = 0; // per 1,000 searches * 1,000 = per 1,000,000
+        if (!p.webSearchesPerThousand)
+            missing = true;
+        else if (qMulOverflow(*p.webSearchesPerThousand, NanoUsdPerMillion(1000), &perMillion))
+            searchOverflow = true;
+        else
+            searches.add(u.webSearchRequests, perMillion);
+    }
+
     if (missing)
         return std::nullopt;
-    return halve ? sum.rounded(1, 2) : sum.rounded();
+    const std::optional<NanoUsd> tokens = halve ? sum.checked(1, 2) : sum.checked();
+    const std::optional<NanoUsd> searchCost = searches.checked();
+    NanoUsd total = 0;
+    if (searchOverflow || !tokens || !searchCost || qAddOverflow(*tokens, *searchCost, &total) || total > kMaxRecordCost
+        || total < -kMaxRecordCost) {
+        if (overflow)
+            *overflow = true;
+        return std::nullopt;
+    }
+    return total;
 }
 
 CostResult Pricer::price(const QString &providerIn, const QString &modelIn, const Usage &usage, qint64 startedAtUs,
-                         bool batch, qint64 callCount) const
+                         bool batch, qint64 callCount, std::optional<ContextBand> band) const
 {
     QString provider = providerIn;
     QString model = modelIn;
@@ -126,11 +190,14 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
     for (const PriceOverride &o : m_overrides) {
         if (o.model == model && (o.provider.isEmpty() || provider.isEmpty() || o.provider == provider)) {
             bool estimated = false;
-            result.cost = compute(o.prices, usage, batch, anthropic, &estimated, callCount);
+            bool overflow = false;
+            result.cost = compute(o.prices, usage, batch, anthropic, &estimated, callCount, band, &overflow);
             result.priceEntry = u"override/"_s + o.model;
             result.priceVersion = u"override-r"_s + QString::number(o.revision);
             result.status = !result.cost ? CostStatus::Unpriced : estimated ? CostStatus::Estimated : CostStatus::Exact;
-            if (!result.cost)
+            if (overflow)
+                result.note = QObject::tr("the cost for %1 exceeds what one record may carry").arg(model);
+            else if (!result.cost)
                 result.note = QObject::tr("the override for %1 lacks a price this call needs").arg(model);
             return result;
         }
@@ -143,13 +210,15 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
     }
     const QDateTime started = QDateTime::fromMSecsSinceEpoch(startedAtUs / 1000, QTimeZone::utc());
     bool estimated = false;
+    bool overflow = false;
     result.cost = compute(match->model->pricesAt(started), usage, batch,
-                          anthropic || match->provider->id == "anthropic"_L1, &estimated, callCount);
+                          anthropic || match->provider->id == "anthropic"_L1, &estimated, callCount, band, &overflow);
     result.priceEntry = match->provider->id + u'/' + match->model->id;
     result.priceVersion = m_book->version();
     if (!result.cost) {
         result.status = CostStatus::Unpriced;
-        result.note = QObject::tr("the price book lacks a price this call needs for %1").arg(model);
+        result.note = overflow ? QObject::tr("the cost for %1 exceeds what one record may carry").arg(model)
+                               : QObject::tr("the price book lacks a price this call needs for %1").arg(model);
     } else if (estimated || !match->exact) {
         result.status = CostStatus::Estimated;
         result.note = match->note;
@@ -178,12 +247,23 @@ std::optional<ModelMatch> Pricer::resolveCached(const QString &provider, const Q
 void Pricer::apply(CallRecord &r) const
 {
     const QString &model = r.servedModel.isEmpty() ? r.requestedModel : r.servedModel;
-    const CostResult result = price(r.provider, model, r.usage, r.startedAtUs, r.batch, r.callCount);
+    if (r.usageStatus != UsageStatus::Invalid) {
+        if (const QString problem = usageProblem(r.usage); !problem.isEmpty()) {
+            qCWarning(lcPricing).noquote() << "usage of" << (r.sourceRef.isEmpty() ? u"a call"_s : r.sourceRef) << "("
+                                           << model << ") not trusted, recorded unpriced:" << problem;
+            r.usage = {};
+            r.usageStatus = UsageStatus::Invalid;
+        }
+    }
+    const CostResult result = price(r.provider, model, r.usage, r.startedAtUs, r.batch, r.callCount,
+                                    r.callCount != 1 ? parseContextWindow(r.contextWindow) : std::nullopt);
     r.priceEntry = result.priceEntry;
     r.priceVersion = result.priceVersion;
-    if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {
-        // No usage at all (a gzip answer, a cut stream): the cost is not known, never a silent $0. The
-        // proxy records such calls so; a re-price or an import must not turn them into "estimated $0".
+    if (r.usageStatus == UsageStatus::Invalid
+        || (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit)) {
+        // No usage at all (a gzip answer, a cut stream) or none to trust: the cost is not known, never a
+        // silent $0. The proxy records such calls so; a re-price or an import must not turn them into
+        // "estimated $0".
         r.cost.reset();
         r.costStatus = CostStatus::Unpriced;
         r.savedCost = 0;
@@ -191,10 +271,20 @@ void Pricer::apply(CallRecord &r) const
     }
     const bool hit = r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit;
     if (hit) {
-        // A cache hit is not billed; what it would have cost is its saving.
-        r.cost = 0;
+        // A cache hit is not billed; what it would have cost is its saving, as known as that cost is: no
+        // price, no known saving (unpriced, like the call it repeats); an estimated price, an estimated
+        // saving.
         r.savedCost = result.cost.value_or(0);
-        r.costStatus = CostStatus::Exact;
+        if (!result.cost) {
+            r.cost.reset();
+            r.costStatus = CostStatus::Unpriced;
+            return;
+        }
+        r.cost = 0;
+        r.costStatus = result.status == CostStatus::Estimated
+                || (r.usageStatus != UsageStatus::Complete && r.usageStatus != UsageStatus::Unknown)
+            ? CostStatus::Estimated
+            : CostStatus::Exact;
         return;
     }
     r.cost = result.cost;
@@ -206,7 +296,8 @@ void Pricer::apply(CallRecord &r) const
     if (r.batch)
         r.savedCost = 0;
     if (r.batch && r.cost) {
-        const CostResult list = price(r.provider, model, r.usage, r.startedAtUs, false, r.callCount);
+        const CostResult list = price(r.provider, model, r.usage, r.startedAtUs, false, r.callCount,
+                                      r.callCount != 1 ? parseContextWindow(r.contextWindow) : std::nullopt);
         if (list.cost && *list.cost > *r.cost)
             r.savedCost = *list.cost - *r.cost;
     }

@@ -31,6 +31,19 @@ struct ModelAlias
     QString model;
 };
 
+// The band of prompt tokens every call of an aggregate line fell in: above < tokens <= upTo. Provider
+// usage reports give it as text (Anthropic usage report "context_window": "0-200k", "200k-1M").
+struct ContextBand
+{
+    qint64 above = 0;
+    qint64 upTo = 0;
+    bool operator==(const ContextBand &) const = default;
+};
+
+// "0-200k" -> {0, 200000}, "200k-1M" -> {200000, 1000000} (k = 1,000, M = 1,000,000, case-insensitive);
+// nullopt for an empty or unreadable band.
+std::optional<ContextBand> parseContextWindow(QStringView text);
+
 struct CostResult
 {
     std::optional<NanoUsd> cost; // nullopt: unpriced
@@ -51,9 +64,15 @@ struct CostResult
 //  - completion tokens (reasoning included, billed once) at the output price;
 //  - audio/image tokens, subsets of prompt/completion, at their own prices where the book has them;
 //  - long-context tiers: when prompt tokens exceed a tier's start, that tier's prices apply to the
-//    whole request;
+//    whole request; an aggregate line (callCount != 1) selects it from its ContextBand when the band
+//    decides it (no tier starts inside the band: exact), else from the average prompt per call or the
+//    base tier (estimated);
 //  - Batch API: the book's batch prices if given, else 50% of every token price (OpenAI and
-//    Anthropic Batch API pricing pages).
+//    Anthropic Batch API pricing pages);
+//  - web searches at web_searches_kcount per 1,000 (not halved for the Batch API: Anthropic's
+//    batch discount is on tokens); searches on a model with no such price: unpriced.
+// Overflow: all arithmetic is checked (PerMillionSum::checked); a cost beyond kMaxRecordCost (2^53
+// nano-USD) is unpriced with a note, never a wrapped or untrusted figure.
 // Usage is in TokenLedger's normalised form (see Usage in CallRecord.h).
 class Pricer
 {
@@ -68,18 +87,26 @@ public:
 
     // callCount != 1 prices an aggregate of that many calls (provider usage reports; 0 = unknown).
     CostResult price(const QString &provider, const QString &model, const Usage &usage, qint64 startedAtUs,
-                     bool batch, qint64 callCount = 1) const;
+                     bool batch, qint64 callCount = 1, std::optional<ContextBand> band = {}) const;
 
     // Fills cost, costStatus, priceEntry, priceVersion (and savedCost for cache hits, whose own
-    // cost is zero) from the record's served model (requested model if none) and usage. An
-    // estimated usage makes an otherwise exact cost "estimated". Unknown usage (UsageStatus::Unknown)
-    // is unpriced (cost nullopt), except for an exact cache hit, which is never billed.
+    // cost is zero) from the record's served model (requested model if none), usage and context
+    // window band. An estimated usage makes an otherwise exact cost "estimated". Unknown usage
+    // (UsageStatus::Unknown) is unpriced (cost nullopt), except for an exact cache hit, which is never
+    // billed. Usage that cannot be true (usageProblem(), e.g. cache reads above the prompt, a negative
+    // or fractional count) is not kept: the counts become 0, usageStatus Invalid, the cost unpriced, and
+    // a warning names the record's sourceRef and the problem (category tokenledger.pricing).
+    // A cache hit costs 0 and saves what the call would have cost, with that cost's status: a hit on a
+    // model without a price is unpriced (cost nullopt, saving unknown: savedCost 0), a hit whose price
+    // is an estimate is estimated.
     void apply(CallRecord &record) const;
 
     // The arithmetic alone, exposed for tests. Returns nullopt if a token class with a non-zero
-    // count has no price at all; `estimated` is set when a fallback price was used.
+    // count has no price at all, or (with `overflow` set) when the cost overflows or exceeds
+    // kMaxRecordCost; `estimated` is set when a fallback price was used.
     static std::optional<NanoUsd> compute(const ModelPrices &prices, const Usage &usage, bool batch,
-                                          bool anthropicCacheRules, bool *estimated, qint64 callCount = 1);
+                                          bool anthropicCacheRules, bool *estimated, qint64 callCount = 1,
+                                          std::optional<ContextBand> band = {}, bool *overflow = nullptr);
 
 private:
     std::optional<ModelMatch> resolveCached(const QString &provider, const QString &model) const;

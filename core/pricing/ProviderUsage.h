@@ -8,19 +8,36 @@ namespace tl::ProviderUsage {
 
 // Converts a provider's `usage` object into TokenLedger's normalised Usage (see CallRecord.h).
 //
+// Every count must be a JSON number with a whole value; a missing or null member counts 0. Anything
+// else (1000.7, "1000", true, an object) is stored as kMalformedUsageCount and logged (category
+// tokenledger.pricing) with the member's name, so that usageProblem() rejects the usage and the
+// pricer records the call with UsageStatus::Invalid and no cost instead of a silent 0. Negative or
+// oversized counts are kept as given for usageProblem() to reject likewise. Thread-safe (pure).
+//
 // OpenAI Chat Completions (API reference, "The chat completion object"): prompt_tokens includes
 // prompt_tokens_details.cached_tokens (and audio_tokens); completion_tokens includes
-// completion_tokens_details.reasoning_tokens (and audio_tokens). Taken as they are.
+// completion_tokens_details.reasoning_tokens (and audio_tokens). prompt_tokens_details.cache_write_tokens
+// (prompt tokens written to the prompt cache, billed at cache_write_mtok, "1.25x" input for the models
+// that list it) are also part of prompt_tokens: genai-prices 0.1.8's OpenAI "chat" extractor maps
+// prompt_tokens to input_tokens and cache_write_tokens to cache_write_tokens, and its price calculation
+// bills input_tokens - cache_read_tokens - cache_write_tokens at the input price. They become
+// cacheWrite5mTokens (OpenAI gives the write no TTL; the 5-minute slot is the one priced at
+// cache_write_mtok).
 Usage fromOpenAiChat(const QJsonObject &usage);
 
-// OpenAI Responses API ("The response object"): input_tokens includes input_tokens_details.cached_tokens;
+// OpenAI Responses API ("The response object"): input_tokens includes input_tokens_details.cached_tokens
+// and input_tokens_details.cache_write_tokens (genai-prices 0.1.8 "responses" extractor, as for chat);
 // output_tokens includes output_tokens_details.reasoning_tokens.
 Usage fromOpenAiResponses(const QJsonObject &usage);
 
 // Anthropic Messages ("Messages API", usage): input_tokens EXCLUDES cache reads and cache writes;
 // promptTokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens. Cache writes are
 // split by TTL from usage.cache_creation.ephemeral_5m_input_tokens / ephemeral_1h_input_tokens when
-// present, else all of cache_creation_input_tokens counts as 5-minute writes (the default TTL).
+// present, else all of cache_creation_input_tokens counts as 5-minute writes (the default TTL); parts
+// that add up to more than cache_creation_input_tokens make the usage invalid (usageProblem()).
+// usage.server_tool_use.web_search_requests (server-side web searches, billed per search; genai-prices
+// 0.1.8 maps it to web_searches) becomes webSearchRequests. In a stream, message_delta's usage carries
+// the cumulative server_tool_use (Messages streaming reference); the proxy merges it before calling this.
 Usage fromAnthropic(const QJsonObject &usage);
 
 } // namespace tl::ProviderUsage

@@ -665,7 +665,9 @@ private Q_SLOTS:
         QTest::newRow("a fraction of a cent") << u"12.5"_s << qint64(125'000'000);
         QTest::newRow("one ten-thousandth of a cent") << u"0.0001"_s << qint64(1'000);
         QTest::newRow("a large amount") << u"123456789.01"_s << qint64(1'234'567'890'100'000); // $1,234,567.8901
-        QTest::newRow("sub-nano precision is refused") << u"0.00000001"_s << qint64(-1);
+        // Session-8 trial finding 10: finer than a nano-USD is rounded half away from zero, not refused.
+        QTest::newRow("sub-nano precision is rounded") << u"0.00000001"_s << qint64(0);
+        QTest::newRow("half a nano-USD rounds up") << u"0.00000005"_s << qint64(1);
         QTest::newRow("not a number") << u"12,5"_s << qint64(-1);
     }
 

@@ -8,6 +8,7 @@
 #include "ledger/RecordCodec.h"
 #include "pricing/Pricer.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 #include <QtTest>
@@ -75,6 +76,47 @@ private Q_SLOTS:
     void aLocalTimeSkippedByDstIsAnError()
     {
         QVERIFY(!Timestamp::parseUs(u"2026-03-29 02:30:00"_s, QTimeZone("Europe/Berlin")).has_value());
+        const auto r = Timestamp::parseLocalUs(u"2026-03-29 02:30:00"_s, QTimeZone("Europe/Berlin"));
+        QVERIFY(!r);
+        QVERIFY2(r.error().message.contains(u"does not exist in Europe/Berlin"_s) && r.error().message.contains(u"DST"_s),
+                 qPrintable(r.error().message));
+    }
+
+    // Session-8 trial finding 13: a local time repeated when DST ends is read as the earlier instant
+    // (still on CEST, UTC+2) and said so; the hour after it is unambiguous again.
+    void anAmbiguousLocalTimeIsTheEarlierInstantWithAWarning()
+    {
+        QString warning;
+        const auto r = Timestamp::parseLocalUs(u"2026-10-25 02:30:00"_s, QTimeZone("Europe/Berlin"), &warning);
+        QVERIFY(r.has_value());
+        QCOMPARE(*r, test::usFromIso(u"2026-10-25T00:30:00Z"_s));
+        QVERIFY2(warning.contains(u"2026-10-25 00:30:00Z"_s) && warning.contains(u"not 2026-10-25 01:30:00Z"_s)
+                     && warning.contains(u"occurs twice"_s),
+                 qPrintable(warning));
+        warning.clear();
+        QCOMPARE(*Timestamp::parseLocalUs(u"2026-10-25 03:30:00"_s, QTimeZone("Europe/Berlin"), &warning),
+                 test::usFromIso(u"2026-10-25T02:30:00Z"_s));
+        QVERIFY(warning.isEmpty());
+
+        // Through an import: the row is imported and the report names it.
+        const QString path = m_dir.filePath(u"dst.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("when,feature,model,prompt,completion\n2026-10-25 02:30:00,chat,gpt-4o,10,1\n"
+                "2026-10-25 03:30:00,chat,gpt-4o,10,1\n2026-03-29 02:30:00,chat,gpt-4o,10,1\n");
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"dst.sqlite"_s));
+        ImportOptions o = quirksOptions();
+        o.defaultZone = QTimeZone("Europe/Berlin");
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(report->skipped, 1);
+        QCOMPARE(report->errors.value(0).line, 4);
+        QVERIFY(report->errors.value(0).reason.contains(u"DST"_s));
+        QCOMPARE(report->warnings.size(), 1);
+        QCOMPARE(report->warnings[0].line, 2);
+        QVERIFY(report->warnings[0].reason.contains(u"took the earlier 2026-10-25 00:30:00Z"_s));
     }
 
     // BOM, CRLF, quoted comma and newline, 7 fractional digits, no final newline; bad rows reported by line.
@@ -301,6 +343,10 @@ private Q_SLOTS:
         QTest::newRow("45 cents") << u"45.00000"_s << qint64(450'000'000);
         QTest::newRow("fractional cents") << u"0.0375"_s << qint64(375'000);
         QTest::newRow("large") << u"123456.789"_s << qint64(1'234'567'890'000);
+        // Session-8 trial finding 10: finer than a nano-USD (1e-7 cents) is rounded, not refused.
+        QTest::newRow("finer than a nano-USD") << u"1.234567891"_s << qint64(12'345'679);
+        QTest::newRow("half a nano-USD, away from zero") << u"-0.00000005"_s << qint64(-1);
+        QTest::newRow("under a cent, no whole part") << u".5"_s << qint64(5'000'000);
     }
     void anthropicCentsAreConvertedExactly()
     {
@@ -321,10 +367,11 @@ private Q_SLOTS:
                                                   << qint64(5'764'300'000);
         // Billed amounts as given: 2.125 + 0.5 + 3.1 USD.
         QTest::newRow("OpenAI costs") << u"f2-openai-admin-costs.json"_s << u"openai-costs"_s << 3 << qint64(5'725'000'000);
-        // sonnet-4-5: 150,000*3,000 + 900,000*300 + 80,000*3,750 + 20,000*6,000 + 60,000*15,000 = 2,040,000,000;
+        // sonnet-4-5: 150,000*3,000 + 900,000*300 + 80,000*3,750 + 20,000*6,000 + 60,000*15,000 = 2,040,000,000,
+        // plus 12 web searches at $10 per 1,000 = 120,000,000;
         // haiku-4-5 batch: (400,000*1,000 + 90,000*5,000) / 2 = 425,000,000.
         QTest::newRow("Anthropic usage report") << u"g1-anthropic-admin-usage-report-messages.json"_s
-                                                << u"anthropic-usage"_s << 2 << qint64(2'465'000'000);
+                                                << u"anthropic-usage"_s << 2 << qint64(2'585'000'000);
         // (45 + 27 + 90 + 12) cents.
         QTest::newRow("Anthropic cost report") << u"g2-anthropic-admin-cost-report.json"_s << u"anthropic-cost"_s << 4
                                                << qint64(1'740'000'000);
@@ -361,6 +408,139 @@ private Q_SLOTS:
         const auto b = ledger->breakdown(q).result();
         QCOMPARE(b->totals.calls, 842 + 120);
         QCOMPARE(b->rows.front().keys, (QStringList{u"project:proj_SYNTHalpha"_s, u"gpt-4o-2024-08-06"_s}));
+    }
+
+    // Session-8 trial finding 9: an empty token cell is unknown, not 0. Finding 10: cost_usd finer than a
+    // nano-USD is rounded half away from zero instead of dropping the row.
+    void csvEmptyCellsAndFineAmounts()
+    {
+        const QString path = m_dir.filePath(u"empty.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("when,model,prompt,cached,completion,cost_usd\n"
+                "2026-11-01T00:00:00Z,gpt-4o,,,,\n"                   // nothing known: unpriced
+                "2026-11-01T00:00:01Z,gpt-4o,1000,,100,\n"            // cached unknown: an estimate
+                "2026-11-01T00:00:02Z,gpt-4o,1000,0,100,\n"           // complete: exact 3,500,000
+                "2026-11-01T00:00:03Z,gpt-4o,,,,1.23456789012\n"      // given cost, rounded
+                "2026-11-01T00:00:04Z,gpt-4o,1,0,1,0.0000000005\n");  // half a nano-USD -> 1
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"empty.sqlite"_s));
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"when"_s}, {u"model"_s, u"model"_s}, {u"prompt_tokens"_s, u"prompt"_s},
+                     {u"cached_tokens"_s, u"cached"_s}, {u"completion_tokens"_s, u"completion"_s},
+                     {u"cost_usd"_s, u"cost_usd"_s}};
+        o.constants = {{u"provider"_s, u"openai"_s}};
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->skipped, 0);
+        QCOMPARE(report->imported, 5);
+        QCOMPARE(report->unpriced, 1);
+        QList<CallRecord> records = allRecords(*ledger);
+        std::sort(records.begin(), records.end(),
+                  [](const CallRecord &a, const CallRecord &b) { return a.startedAtUs < b.startedAtUs; });
+        QCOMPARE(toString(records[0].usageStatus), u"unknown"_s);
+        QCOMPARE(records[0].cost, std::optional<NanoUsd>());
+        QCOMPARE(toString(records[0].costStatus), u"unpriced"_s);
+        QCOMPARE(toString(records[1].usageStatus), u"incomplete"_s);
+        QCOMPARE(toString(records[1].costStatus), u"estimated"_s);
+        QCOMPARE(toString(records[2].usageStatus), u"complete"_s);
+        QCOMPARE(records[2].cost, std::optional<NanoUsd>(3'500'000));
+        QCOMPARE(toString(records[2].costStatus), u"exact"_s);
+        QCOMPARE(records[3].cost, std::optional<NanoUsd>(1'234'567'890));
+        QCOMPARE(records[4].cost, std::optional<NanoUsd>(1));
+    }
+
+    // Session-8 trial finding 12: rows whose usage cannot be true are reported and skipped, never stored
+    // with negative or wrapped figures.
+    void malformedUsageRowsAreReportedAndSkipped()
+    {
+        const QString csvPath = m_dir.filePath(u"bad-usage.csv"_s);
+        QFile f(csvPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("when,model,prompt,cached,completion\n"
+                "2026-11-01T00:00:00Z,gpt-4o,1000,3000,100\n"
+                "2026-11-01T00:00:01Z,gpt-4o,10000000000000000,0,100\n"
+                "2026-11-01T00:00:02Z,gpt-4o,1000.7,0,100\n"
+                "2026-11-01T00:00:03Z,gpt-4o,1000,0,100\n");
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"bad-usage.sqlite"_s));
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"when"_s}, {u"model"_s, u"model"_s}, {u"prompt_tokens"_s, u"prompt"_s},
+                     {u"cached_tokens"_s, u"cached"_s}, {u"completion_tokens"_s, u"completion"_s}};
+        o.constants = {{u"provider"_s, u"openai"_s}};
+        const auto report = importFile(*ledger, csvPath, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 1);
+        QCOMPARE(report->skipped, 3);
+        QCOMPARE(report->costImported, 3'500'000);
+
+        // An Anthropic usage-report line with a negative and one with a fractional count.
+        QJsonObject g1 = QJsonDocument::fromJson(test::readFile(test::providerFixture(
+                                                     u"g1-anthropic-admin-usage-report-messages.json"_s)))
+                             .object();
+        QJsonArray data = g1.value(u"data"_s).toArray();
+        QJsonObject bucket = data[0].toObject();
+        QJsonArray results = bucket.value(u"results"_s).toArray();
+        QJsonObject first = results[0].toObject();
+        first.insert(u"output_tokens"_s, -60000);
+        QJsonObject second = results[1].toObject();
+        second.insert(u"uncached_input_tokens"_s, 400000.5);
+        results = QJsonArray{first, second};
+        bucket.insert(u"results"_s, results);
+        data = QJsonArray{bucket};
+        g1.insert(u"data"_s, data);
+        const QString jsonPath = m_dir.filePath(u"g1-bad.json"_s);
+        QFile j(jsonPath);
+        QVERIFY(j.open(QIODevice::WriteOnly));
+        j.write(QJsonDocument(g1).toJson());
+        j.close();
+        ImportOptions ro;
+        ro.format = ImportFormat::AnthropicUsage;
+        const auto bad = importFile(*ledger, jsonPath, ro);
+        QVERIFY(bad.has_value());
+        QCOMPARE(bad->imported, 0);
+        QCOMPARE(bad->skipped, 2);
+        QVERIFY2(bad->errors.value(0).reason.contains(u"negative"_s), qPrintable(bad->errors.value(0).reason));
+        QVERIFY2(bad->errors.value(1).reason.contains(u"not a whole number"_s), qPrintable(bad->errors.value(1).reason));
+        QVERIFY(bad->errors.value(0).file.contains(u"g1-bad.json"_s));
+    }
+
+    // Session-8 trial findings 3 and 5: g1 with the sonnet line in "200k-1M" is priced at the long-context
+    // tier, exactly: 150,000*6,000 + 80,000*7,500 + 20,000*12,000 + 900,000*600 + 60,000*22,500 = 3,630,000,000,
+    // plus its 12 web searches (120,000,000); the band and the searches survive a re-price.
+    void anthropicUsageLongContextAndSearches()
+    {
+        QByteArray text = test::readFile(test::providerFixture(u"g1-anthropic-admin-usage-report-messages.json"_s));
+        text.replace("\"context_window\": \"0-200k\",\n          \"uncached_input_tokens\": 150000",
+                     "\"context_window\": \"200k-1M\",\n          \"uncached_input_tokens\": 150000");
+        QVERIFY(text.contains("200k-1M"));
+        const QString path = m_dir.filePath(u"g1-long.json"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"g1-long.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::AnthropicUsage;
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(report->costImported, 3'630'000'000 + 120'000'000 + 425'000'000);
+        auto check = [&] {
+            for (const CallRecord &r : allRecords(*ledger)) {
+                if (!r.servedModel.contains(u"sonnet"_s))
+                    continue;
+                QCOMPARE(r.contextWindow, u"200k-1M"_s);
+                QCOMPARE(r.usage.webSearchRequests, 12);
+                QCOMPARE(r.cost, std::optional<NanoUsd>(3'750'000'000));
+                QCOMPARE(toString(r.costStatus), u"exact"_s);
+            }
+        };
+        check();
+        const auto repriced = ledger->reprice().result();
+        QVERIFY(repriced.has_value());
+        QCOMPARE(repriced->changed, 0);
+        check();
     }
 
     void notJsonIsAParseError()

@@ -436,9 +436,12 @@ private Q_SLOTS:
                     QVERIFY(q.exec(u"DROP TABLE rollup_week"_s));
                     QVERIFY(q.exec(u"DROP TABLE rollup_latency_hist_week"_s));
                     QVERIFY(q.exec(u"ALTER TABLE call_savings DROP COLUMN embedding_of"_s));
-                    // ... and calls.truncated with the report index (v12).
+                    // ... and calls.truncated with the report index (v12) ...
                     QVERIFY(q.exec(u"DROP INDEX calls_reports"_s));
                     QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN truncated"_s));
+                    // ... and the web searches and context window (v13).
+                    QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN web_search_requests"_s));
+                    QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN context_window"_s));
                     QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
                 })
                 .waitForFinished();

@@ -91,6 +91,58 @@ private Q_SLOTS:
         QCOMPARE(sum.rounded(), NanoUsd(600'000) * kNanoPerUsd);
         QCOMPARE(sum.rounded(1, 2), NanoUsd(300'000) * kNanoPerUsd);
     }
+
+    // Session-8 trial finding 12: 10^16 tokens at $2.50/MTok wrapped qint64 to 6,553,255,926,290,448,384.
+    // Every step is checked: an overflowing sum says so and checked() gives nothing.
+    void perMillionSumDetectsOverflow()
+    {
+        PerMillionSum wrapped;
+        wrapped.add(10'000'000'000'000'000, 2'500'000'000); // 2.5e19 nano-USD
+        QVERIFY(wrapped.overflowed());
+        QCOMPARE(wrapped.checked(), std::optional<NanoUsd>());
+
+        PerMillionSum remainder; // the sub-nano part's multiply alone overflows
+        remainder.add(std::numeric_limits<qint64>::max() / 2, 999'999);
+        QCOMPARE(remainder.checked(), std::optional<NanoUsd>());
+
+        PerMillionSum sum; // each add fine, the total not
+        sum.add(4'000'000'000'000'000, 1'000'000'000);
+        sum.add(4'000'000'000'000'000, 1'000'000'000);
+        QVERIFY(!sum.overflowed());
+        sum.add(4'000'000'000'000'000, 1'000'000'000);
+        QCOMPARE(sum.checked(), std::optional<NanoUsd>());
+
+        PerMillionSum fine;
+        fine.add(1'000'000'000'000, 2'500'000'000); // 10^12 tokens at $2.50/MTok = 2.5 million USD
+        QCOMPARE(fine.checked(), std::optional<NanoUsd>(2'500'000'000'000'000));
+        QCOMPARE(fine.checked(3, 1), std::optional<NanoUsd>(7'500'000'000'000'000));
+        QCOMPARE(fine.checked(4'000, 1), std::optional<NanoUsd>()); // 1e19: beyond qint64
+    }
+
+    // Session-8 trial finding 10: amounts finer than a nano-USD are rounded half away from zero.
+    void roundedParse_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("nano");
+        QTest::addColumn<bool>("rounded");
+        QTest::newRow("twelve decimals, down") << u"1.23456789012"_s << qint64(1'234'567'890) << true;
+        QTest::newRow("half a nano, up") << u"0.0000000005"_s << qint64(1) << true;
+        QTest::newRow("below half a nano, down") << u"0.00000000049"_s << qint64(0) << true;
+        QTest::newRow("negative half, away from zero") << u"-0.0000000005"_s << qint64(-1) << true;
+        QTest::newRow("carry into the whole dollars") << u"0.9999999995"_s << qint64(1'000'000'000) << true;
+        QTest::newRow("nine decimals: exact") << u"2.123456789"_s << qint64(2'123'456'789) << false;
+        QTest::newRow("trailing zeros: exact") << u"2.1000000000"_s << qint64(2'100'000'000) << false;
+    }
+    void roundedParse()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, nano);
+        QFETCH(bool, rounded);
+        bool wasRounded = !rounded;
+        QCOMPARE(parseDecimalUsdRounded(text, &wasRounded), std::optional<NanoUsd>(nano));
+        QCOMPARE(wasRounded, rounded);
+        QCOMPARE(parseDecimalUsdRounded(u"1.2345678901x"_s), std::optional<NanoUsd>());
+    }
 };
 
 QTEST_GUILESS_MAIN(MoneyTest)

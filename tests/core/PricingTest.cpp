@@ -3,6 +3,8 @@
 #include "ledger/CallRecord.h"
 #include "pricing/Pricer.h"
 #include "pricing/ProviderUsage.h"
+#include "proxy/ProviderProtocol.h"
+#include "proxy/SseParser.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -17,6 +19,20 @@ QJsonObject fixtureUsage(const QString &name)
     return QJsonDocument::fromJson(test::readFile(test::providerFixture(name))).object().value(u"usage"_s).toObject();
 }
 const qint64 k2025 = test::usFromIso(u"2025-09-01T12:00:00Z"_s);
+const qint64 k2026Nov = test::usFromIso(u"2026-11-30T12:00:00Z"_s);
+
+QJsonObject json(const char *text)
+{
+    return QJsonDocument::fromJson(QByteArray(text)).object();
+}
+
+SseEvent sse(const QByteArray &data)
+{
+    SseEvent e;
+    e.data = data;
+    e.raw = "data: " + data + "\n\n";
+    return e;
+}
 } // namespace
 
 // Every cost rule with its arithmetic spelled out. Prices are the built-in book's (genai-prices 0.1.8),
@@ -285,6 +301,196 @@ private Q_SLOTS:
         const CostResult r = m_pricer.price(u"openai"_s, u"gpt-4o-audio-preview-2025-06-03"_s, u, k2025, false);
         QCOMPARE(toString(r.status), toString(CostStatus::Estimated));
         QCOMPARE(r.cost, std::optional<NanoUsd>(7'500'000)); // 1000 * 2,500 + 500 * 10,000
+    }
+
+    // Session-8 trial finding 12: usage that cannot be true is not trusted. The record is kept with usage
+    // "invalid" (counts 0) and no cost, never a negative or wrapped figure marked exact.
+    void malformedUsageIsRecordedInvalidAndUnpriced_data()
+    {
+        QTest::addColumn<QString>("api");
+        QTest::addColumn<QByteArray>("usage");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("cached tokens above the prompt tokens")
+            << u"chat"_s
+            << QByteArray(R"({"prompt_tokens":1000,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":3000}})")
+            << u"exceed the prompt tokens"_s;
+        QTest::newRow("negative completion tokens")
+            << u"chat"_s << QByteArray(R"({"prompt_tokens":1000,"completion_tokens":-100})") << u"negative"_s;
+        QTest::newRow("fractional prompt tokens")
+            << u"chat"_s << QByteArray(R"({"prompt_tokens":1000.7,"completion_tokens":100})") << u"not a whole number"_s;
+        QTest::newRow("prompt tokens as text")
+            << u"chat"_s << QByteArray(R"({"prompt_tokens":"1000","completion_tokens":100})") << u"not a whole number"_s;
+        QTest::newRow("10^16 prompt tokens (wrapped int64 cost before)")
+            << u"chat"_s << QByteArray(R"({"prompt_tokens":10000000000000000,"completion_tokens":100})")
+            << u"not below the bound"_s;
+        QTest::newRow("reasoning tokens above the completion tokens")
+            << u"responses"_s
+            << QByteArray(R"({"input_tokens":10,"output_tokens":5,"output_tokens_details":{"reasoning_tokens":6}})")
+            << u"reasoning tokens"_s;
+        QTest::newRow("negative Anthropic input tokens")
+            << u"messages"_s << QByteArray(R"({"input_tokens":-5,"output_tokens":10})") << u"negative"_s;
+        QTest::newRow("Anthropic per-TTL cache writes above their total")
+            << u"messages"_s
+            << QByteArray(R"({"input_tokens":100,"cache_creation_input_tokens":100,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":1000},"output_tokens":10})")
+            << u"exceed the prompt tokens"_s;
+        QTest::newRow("fractional web searches")
+            << u"messages"_s
+            << QByteArray(R"({"input_tokens":5,"output_tokens":10,"server_tool_use":{"web_search_requests":1.5}})")
+            << u"web_search_requests"_s;
+    }
+    void malformedUsageIsRecordedInvalidAndUnpriced()
+    {
+        QFETCH(QString, api);
+        QFETCH(QByteArray, usage);
+        QFETCH(QString, problem);
+        const QJsonObject u = QJsonDocument::fromJson(usage).object();
+        CallRecord r = test::makeRecord(k2025, u"chat"_s, api == "messages"_L1 ? u"anthropic"_s : u"openai"_s,
+                                        api == "messages"_L1 ? u"claude-sonnet-4-5"_s : u"gpt-4o"_s, 0, 0);
+        r.usage = api == "chat"_L1 ? ProviderUsage::fromOpenAiChat(u)
+            : api == "responses"_L1 ? ProviderUsage::fromOpenAiResponses(u)
+                                    : ProviderUsage::fromAnthropic(u);
+        QVERIFY2(usageProblem(r.usage).contains(problem), qPrintable(usageProblem(r.usage)));
+        r.sourceRef = u"proxy"_s;
+        m_pricer.apply(r);
+        QCOMPARE(toString(r.usageStatus), u"invalid"_s);
+        QCOMPARE(r.usage, Usage{});
+        QCOMPARE(r.cost, std::optional<NanoUsd>());
+        QCOMPARE(toString(r.costStatus), u"unpriced"_s);
+        // A re-price of the stored record keeps it so.
+        m_pricer.apply(r);
+        QCOMPARE(toString(r.usageStatus), u"invalid"_s);
+        QCOMPARE(r.cost, std::optional<NanoUsd>());
+    }
+
+    // Usage at the bound is accepted; a cost that would overflow or exceed kMaxRecordCost (2^53 nano-USD)
+    // is unpriced with a note, never a wrapped figure.
+    void overflowingCostIsUnpriced()
+    {
+        Usage u;
+        u.promptTokens = kMaxUsageCount - 1; // accepted
+        QVERIFY(usageProblem(u).isEmpty());
+        // gpt-4o: (2^40 - 1) * 2,500 = 2,748,779,069,437,500 nano-USD < 2^53: priced.
+        QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-4o"_s, u, k2025, false).cost,
+                 std::optional<NanoUsd>((kMaxUsageCount - 1) * 2'500));
+        // claude-opus-4-1 ($15/MTok): 1.6e16 nano-USD > 2^53: unpriced, with a note.
+        const CostResult big = m_pricer.price(u"anthropic"_s, u"claude-opus-4-1"_s, u, k2025, false);
+        QCOMPARE(big.cost, std::optional<NanoUsd>());
+        QCOMPARE(toString(big.status), u"unpriced"_s);
+        QVERIFY2(big.note.contains(u"exceeds"_s), qPrintable(big.note));
+        // An override whose price makes the multiply itself overflow qint64.
+        ModelPrices huge;
+        huge.input = TieredPrice{std::numeric_limits<qint64>::max() / 2, {}};
+        bool estimated = false;
+        bool overflow = false;
+        QCOMPARE(Pricer::compute(huge, u, false, false, &estimated, 1, {}, &overflow), std::optional<NanoUsd>());
+        QVERIFY(overflow);
+    }
+
+    // Session-8 trial finding 4: OpenAI cache_write_tokens are part of prompt/input tokens and billed at
+    // cache_write_mtok. gpt-6-luna ($0.10 in, $0.01 read, $0.125 write, $0.50 out):
+    // 5,000 * 100 + 2,000 * 10 + 3,000 * 125 + 1,000 * 500 = 500,000 + 20,000 + 375,000 + 500,000 = 1,395,000.
+    // gpt-5.6-luna from 2026-07-30 ($0.20, $0.02, $0.25, $1.20):
+    // 5,000 * 200 + 2,000 * 20 + 3,000 * 250 + 1,000 * 1,200 = 1,000,000 + 40,000 + 750,000 + 1,200,000 = 2,990,000.
+    void openAiCacheWritesArePriced()
+    {
+        const Usage responses = ProviderUsage::fromOpenAiResponses(json(
+            R"({"input_tokens":10000,"input_tokens_details":{"cached_tokens":2000,"cache_write_tokens":3000},"output_tokens":1000,"output_tokens_details":{"reasoning_tokens":0}})"));
+        QCOMPARE(responses.cacheWrite5mTokens, 3000);
+        QCOMPARE(responses.uncachedInputTokens(), 5000);
+        const CostResult r = m_pricer.price(u"openai"_s, u"gpt-6-luna"_s, responses, k2026Nov, false);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(1'395'000));
+        QCOMPARE(toString(r.status), u"exact"_s);
+        const Usage chat = ProviderUsage::fromOpenAiChat(json(
+            R"({"prompt_tokens":10000,"prompt_tokens_details":{"cached_tokens":2000,"cache_write_tokens":3000},"completion_tokens":1000})"));
+        QCOMPARE(chat, responses);
+        QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-5.6-luna"_s, chat, k2026Nov, false).cost,
+                 std::optional<NanoUsd>(2'990'000));
+    }
+
+    // Session-8 trial finding 5: web searches at web_searches_kcount ($10 per 1,000 for sonnet-4-5):
+    // 1,000 * 3,000 + 100 * 15,000 + 3 * 10,000,000 = 34,500,000 for a JSON answer, a stream's
+    // message_delta, and the proxy's JSON reading (usageFromBody). The Batch API halves the tokens only.
+    void webSearchesArePriced()
+    {
+        const QByteArray answer = R"({"id":"m","type":"message","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":1000,"output_tokens":100,"server_tool_use":{"web_search_requests":3}}})";
+        const Usage fromJson = ProviderUsage::fromAnthropic(QJsonDocument::fromJson(answer).object().value(u"usage"_s).toObject());
+        QCOMPARE(fromJson.webSearchRequests, 3);
+        QCOMPARE(proxy::usageFromBody(proxy::ApiKind::Messages, answer).usage, fromJson);
+
+        proxy::StreamAccounting stream(proxy::ApiKind::Messages);
+        stream.onEvent(sse(R"({"type":"message_start","message":{"id":"m","model":"claude-sonnet-4-5","role":"assistant","content":[],"usage":{"input_tokens":1000,"output_tokens":1}}})"), false);
+        stream.onEvent(sse(R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":100,"server_tool_use":{"web_search_requests":3}}})"), false);
+        stream.onEvent(sse(R"({"type":"message_stop"})"), false);
+        QCOMPARE(stream.usage(), fromJson);
+
+        CallRecord r = test::makeRecord(k2025, u"chat"_s, u"anthropic"_s, u"claude-sonnet-4-5"_s, 0, 0);
+        r.usage = stream.usage();
+        m_pricer.apply(r);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(34'500'000));
+        QCOMPARE(toString(r.costStatus), u"exact"_s);
+
+        // Batch: (3,000,000 + 1,500,000) / 2 + 30,000,000.
+        QCOMPARE(m_pricer.price(u"anthropic"_s, u"claude-sonnet-4-5"_s, fromJson, k2025, true).cost,
+                 std::optional<NanoUsd>(32'250'000));
+        // A model without a search price: unpriced, not the tokens alone.
+        ModelPrices noSearch;
+        noSearch.input = TieredPrice{3'000'000'000, {}};
+        noSearch.output = TieredPrice{15'000'000'000, {}};
+        bool estimated = false;
+        QCOMPARE(Pricer::compute(noSearch, fromJson, false, true, &estimated), std::optional<NanoUsd>());
+    }
+
+    // Session-8 trial finding 3: an aggregate line's context-window band selects the long-context tier
+    // exactly. g1's sonnet line in "200k-1M": 150,000 * 6,000 + 80,000 * 7,500 + 20,000 * 12,000
+    // + 900,000 * 600 + 60,000 * 22,500 = 3,630,000,000; in "0-200k" the base prices, 2,040,000,000.
+    void contextWindowBandSelectsTheTier_data()
+    {
+        QTest::addColumn<QString>("band");
+        QTest::addColumn<qint64>("cost");
+        QTest::addColumn<QString>("status");
+        QTest::newRow("200k-1M: long-context tier, exact") << u"200k-1M"_s << qint64(3'630'000'000) << u"exact"_s;
+        QTest::newRow("0-200k: base tier, exact") << u"0-200k"_s << qint64(2'040'000'000) << u"exact"_s;
+        QTest::newRow("no band: base tier, estimated") << QString() << qint64(2'040'000'000) << u"estimated"_s;
+        QTest::newRow("a band the tier starts inside: estimated") << u"100k-300k"_s << qint64(2'040'000'000)
+                                                                  << u"estimated"_s;
+    }
+    void contextWindowBandSelectsTheTier()
+    {
+        QFETCH(QString, band);
+        QFETCH(qint64, cost);
+        QFETCH(QString, status);
+        CallRecord r = test::makeRecord(k2025, u"w"_s, u"anthropic"_s, u"claude-sonnet-4-5-20250929"_s, 0, 0);
+        r.usage.cacheWrite5mTokens = 80'000;
+        r.usage.cacheWrite1hTokens = 20'000;
+        r.usage.cachedTokens = 900'000;
+        r.usage.promptTokens = 150'000 + 80'000 + 20'000 + 900'000;
+        r.usage.completionTokens = 60'000;
+        r.callCount = 0;
+        r.contextWindow = band;
+        m_pricer.apply(r);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(cost));
+        QCOMPARE(toString(r.costStatus), status);
+        QCOMPARE(parseContextWindow(u"200k-1M"), std::optional<ContextBand>(ContextBand{200'000, 1'000'000}));
+        QCOMPARE(parseContextWindow(u"soon"), std::optional<ContextBand>());
+    }
+
+    // Session-8 trial finding 11: a cache hit has the status of the price it saves: none (unpriced model)
+    // -> unpriced, saving unknown; an estimated price (an unknown snapshot) -> estimated.
+    void cacheHitsKeepTheStatusOfTheirPrice()
+    {
+        CallRecord unknown = test::makeRecord(k2025, u"chat"_s, u"openai"_s, u"in-house-llm"_s, 1000, 100);
+        unknown.cacheOutcome = CacheOutcome::ExactHit;
+        m_pricer.apply(unknown);
+        QCOMPARE(unknown.cost, std::optional<NanoUsd>());
+        QCOMPARE(toString(unknown.costStatus), u"unpriced"_s);
+        QCOMPARE(unknown.savedCost, NanoUsd(0));
+
+        CallRecord snapshot = test::makeRecord(k2025, u"chat"_s, u"openai"_s, u"gpt-4o-2099-01-01"_s, 1000, 100);
+        snapshot.cacheOutcome = CacheOutcome::SemanticHit;
+        m_pricer.apply(snapshot);
+        QCOMPARE(snapshot.cost, std::optional<NanoUsd>(0));
+        QCOMPARE(toString(snapshot.costStatus), u"estimated"_s);
+        QCOMPARE(snapshot.savedCost, NanoUsd(3'500'000)); // 1000 * 2,500 + 100 * 10,000 at gpt-4o's price
     }
 
     void cacheHitCostsNothingAndRecordsItsSaving()
