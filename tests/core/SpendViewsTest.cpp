@@ -95,9 +95,9 @@ private Q_SLOTS:
     }
     void cleanupTestCase() { m_g1.reset(); }
 
-    // Trial finding 1: g1 (Anthropic usage report: call_count 0) alone. Expected two model rows,
-    // sonnet 2,040,000,000 and haiku (batch) 425,000,000 nano-USD; the old code gave no rows and a
-    // TOTAL of $2.465.
+    // Trial finding 1: g1 (Anthropic usage report: call_count 0) alone. Expected two model rows, sonnet
+    // 2,160,000,000 (tokens 2,040,000,000 and its 12 web searches at $10 per 1,000, 120,000,000, priced
+    // since trial finding 5) and haiku (batch) 425,000,000 nano-USD; the old code gave no rows, only a TOTAL.
     void reportLinesWithoutCallsAreRows_data()
     {
         QTest::addColumn<QList<Dimension>>("by");
@@ -118,17 +118,17 @@ private Q_SLOTS:
             m_g1 = ledgerWith(u"g1.sqlite"_s, {{u"g1-anthropic-admin-usage-report-messages.json"_s,
                                                  ImportFormat::AnthropicUsage}});
         const Breakdown b = breakdownOf(*m_g1, m_all0, m_all1, by);
-        QCOMPARE(b.totals.cost, 2'465'000'000);
+        QCOMPARE(b.totals.cost, 2'585'000'000);
         QCOMPARE(b.rows.size(), rows);
         checkRowsAddUp(b);
         if (by == QList<Dimension>{Dimension::Model}) {
             QCOMPARE(b.rows[0].keys, QStringList{u"claude-sonnet-4-5-20250929"_s});
-            QCOMPARE(b.rows[0].agg.cost, 2'040'000'000);
+            QCOMPARE(b.rows[0].agg.cost, 2'160'000'000);
             QCOMPARE(b.rows[1].keys, QStringList{u"claude-haiku-4-5-20251001"_s});
             QCOMPARE(b.rows[1].agg.cost, 425'000'000);
             QCOMPARE(b.rows[1].agg.batchCost, 425'000'000);
         }
-        QCOMPARE(b.sources.usageReportCost, 2'465'000'000);
+        QCOMPARE(b.sources.usageReportCost, 2'585'000'000);
         QCOMPARE(b.sources.recordedCost, 0);
         QVERIFY(!b.sources.anySuperseded());
     }
