@@ -13,6 +13,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <optional>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -23,6 +24,17 @@ using namespace Qt::StringLiterals;
 namespace tl {
 
 namespace {
+
+// `filter` narrowed to `provider` (the call-level records a provider report supersedes), or nothing when
+// the filter names another provider.
+std::optional<Filter> narrowedToProvider(const Filter &filter, const QString &provider)
+{
+    if (!filter.provider.isEmpty() && filter.provider != provider)
+        return std::nullopt;
+    Filter f = filter;
+    f.provider = provider;
+    return f;
+}
 
 using RollupPeriods::floorTo;
 using RollupPeriods::kUsPerHour;
@@ -565,17 +577,12 @@ Result<Breakdown> breakdown(QSqlDatabase &db, const BreakdownQuery &query)
         return std::unexpected(r.error());
     // Call-level records on a provider's days that a provider report covers: taken out (the report counts).
     const Aggregate beforeSuperseded = result.totals;
-    for (const auto &[providerId, spans] : coverage->superseded) {
-        Filter f = query.filter;
-        const QString provider = labels.name(providerId);
-        if (!f.provider.isEmpty() && f.provider != provider)
-            continue;
-        f.provider = provider;
-        for (const auto &[from, to] : spans) {
-            if (auto r = callLevelPass(f, std::max(from, query.fromUs), std::min(to, query.toUs), -1, false); !r)
-                return std::unexpected(r.error());
-        }
-    }
+    if (auto r = coverage->forEachSuperseded(query.fromUs, query.toUs, [&](qint64 providerId, qint64 from, qint64 to) {
+            const auto f = narrowedToProvider(query.filter, labels.name(providerId));
+            return f ? callLevelPass(*f, from, to, -1, false) : Result<void>{};
+        });
+        !r)
+        return std::unexpected(r.error());
     result.sources.supersededCalls = beforeSuperseded.calls - result.totals.calls;
     result.sources.supersededRecordedCost = beforeSuperseded.cost - result.totals.cost;
     result.sources.recordedCost = result.totals.cost;
@@ -794,17 +801,12 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
         return std::unexpected(coverage.error());
     if (auto r = callLevelPass(query.filter, query.fromUs, query.toUs, 1); !r)
         return std::unexpected(r.error());
-    for (const auto &[providerId, spans] : coverage->superseded) {
-        Filter f = query.filter;
-        const QString provider = labels.name(providerId);
-        if (!f.provider.isEmpty() && f.provider != provider)
-            continue;
-        f.provider = provider;
-        for (const auto &[from, to] : spans) {
-            if (auto r = callLevelPass(f, std::max(from, query.fromUs), std::min(to, query.toUs), -1); !r)
-                return std::unexpected(r.error());
-        }
-    }
+    if (auto r = coverage->forEachSuperseded(query.fromUs, query.toUs, [&](qint64 providerId, qint64 from, qint64 to) {
+            const auto f = narrowedToProvider(query.filter, labels.name(providerId));
+            return f ? callLevelPass(*f, from, to, -1) : Result<void>{};
+        });
+        !r)
+        return std::unexpected(r.error());
     // Provider report lines, raw, each where its kind is the one that counts for its provider and day.
     if (const Where where = buildWhere(query.filter, labels, db, true); !where.impossible) {
         const QString dimCol = query.stackBy ? rawColumn(*query.stackBy) : u"0"_s;
@@ -899,12 +901,11 @@ Result<QList<UnpricedModel>> unpricedModels(QSqlDatabase &db, qint64 fromUs, qin
         return std::unexpected(coverage.error());
     if (auto r = callLevelPass(fromUs, toUs, -1, 1); !r)
         return std::unexpected(r.error());
-    for (const auto &[providerId, spans] : coverage->superseded) {
-        for (const auto &[from, to] : spans) {
-            if (auto r = callLevelPass(std::max(from, fromUs), std::min(to, toUs), providerId, -1); !r)
-                return std::unexpected(r.error());
-        }
-    }
+    if (auto r = coverage->forEachSuperseded(fromUs, toUs, [&](qint64 providerId, qint64 from, qint64 to) {
+            return callLevelPass(from, to, providerId, -1);
+        });
+        !r)
+        return std::unexpected(r.error());
     // Unpriced provider report lines where their kind counts. A usage line stands for call_count calls
     // (0 in Anthropic's report): the model is listed even then, so that it gets a price.
     std::map<std::pair<qint64, qint64>, bool> reportLines;

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QtGlobal>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -49,6 +50,20 @@ struct Coverage
     // Per provider label id: [from, to) spans of whole UTC days a report covers (consecutive days merged),
     // where call-level records do not count.
     std::map<qint64, QList<std::pair<qint64, qint64>>> superseded;
+
+    // Calls `take(providerId, from, to)` for each superseded span clipped to [fromUs, toUs), in order;
+    // stops at the first error `take` returns (a Result<void>) and returns it.
+    template <typename Take>
+    Result<void> forEachSuperseded(qint64 fromUs, qint64 toUs, Take &&take) const
+    {
+        for (const auto &[providerId, spans] : superseded) {
+            for (const auto &[from, to] : spans) {
+                if (auto r = take(providerId, std::max(from, fromUs), std::min(to, toUs)); !r)
+                    return r;
+            }
+        }
+        return {};
+    }
 
     // The rank that counts on that provider's day (kRecorded when no report covers it).
     int rankOf(qint64 providerId, qint64 dayUs) const
