@@ -753,16 +753,21 @@ void ClientConnection::startExchange(HttpRequest request)
     r.sourceKind = SourceKind::Proxy;
     r.sourceRef = u"proxy"_s;
     // Labels are stored and exported: a key-like value is kept out (proxy/LabelGuard.h).
-    const QList<QByteArray> secrets = labelSecrets(h, config);
-    r.endpoint = guardedLabel("X-TokenLedger-Endpoint",
-                              QString::fromUtf8(headerValue(h, "x-tokenledger-endpoint")).trimmed(), secrets);
+    const QByteArray endpoint = headerValue(h, "x-tokenledger-endpoint").trimmed();
+    const QByteArray tags = headerValue(h, "x-tokenledger-tags");
+    const QByteArray task = headerValue(h, "x-tokenledger-task");
+    if (!endpoint.isEmpty() || !tags.isEmpty() || !task.isEmpty()) {
+        // The secrets are gathered only for a request that names labels (most send none).
+        const QList<QByteArray> secrets = labelSecrets(h, config);
+        r.endpoint = guardedLabel("X-TokenLedger-Endpoint", QString::fromUtf8(endpoint), secrets);
+        for (const QByteArray &t : tags.split(',')) {
+            if (!t.trimmed().isEmpty())
+                r.tags << guardedLabel("X-TokenLedger-Tags", QString::fromUtf8(t.trimmed()), secrets);
+        }
+        r.taskType = guardedLabel("X-TokenLedger-Task", QString::fromUtf8(task), secrets);
+    }
     if (r.endpoint.isEmpty())
         r.endpoint = u"untagged"_s;
-    for (const QByteArray &t : headerValue(h, "x-tokenledger-tags").split(',')) {
-        if (!t.trimmed().isEmpty())
-            r.tags << guardedLabel("X-TokenLedger-Tags", QString::fromUtf8(t.trimmed()), secrets);
-    }
-    r.taskType = guardedLabel("X-TokenLedger-Task", QString::fromUtf8(headerValue(h, "x-tokenledger-task")), secrets);
     r.requestBytes = x.request.body.size();
     r.usageStatus = UsageStatus::Complete;
     r.requestPath = requestPath(x.request.method, x.request.target);
