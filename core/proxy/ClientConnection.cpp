@@ -212,6 +212,11 @@ namespace {
 // loopback address (127.0.0.0/8, ::1), with or without a port.
 bool isLoopbackHost(QByteArrayView hostPort)
 {
+    // What local clients send (every SDK, curl): answered without parsing an address.
+    const qsizetype colon = hostPort.lastIndexOf(':');
+    const QByteArrayView name = colon > 0 && hostPort.indexOf(':') == colon ? hostPort.first(colon) : hostPort;
+    if (name == "127.0.0.1" || name == "localhost")
+        return true;
     QByteArray host = hostPort.toByteArray().trimmed().toLower();
     if (host.startsWith('[')) {
         const qsizetype end = host.indexOf(']');
@@ -826,8 +831,8 @@ void ClientConnection::startExchange(HttpRequest request)
 
     if (x.request.method == "POST" && proxy::isPriced(x.kind)) {
         QJsonParseError err{};
-        const QJsonDocument doc = QJsonDocument::fromJson(x.request.body, &err);
-        if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+        const ProxyServer::ParsedRequest *parsed = m_server.parsedRequest(x.kind, x.request.body, &err);
+        if (!parsed) {
             respondError(400,
                          err.error != QJsonParseError::NoError
                              ? u"The request body is not valid JSON (%1 at offset %2)."_s.arg(err.errorString()).arg(err.offset)
@@ -835,9 +840,9 @@ void ClientConnection::startExchange(HttpRequest request)
                          u"bad_request"_s);
             return;
         }
-        x.body = doc.object();
+        x.body = parsed->body;
         x.jsonBody = true;
-        x.info = proxy::inspectRequest(x.kind, x.body);
+        x.info = parsed->info;
         r.requestedModel = x.info.model;
         r.promptChars = x.info.promptChars;
         r.messageCount = x.info.messageCount;

@@ -179,6 +179,38 @@ ProxyServer::RequestKeys ProxyServer::requestKeys(const QString &upstreamId, con
     return {it->requestHash, it->cacheKey};
 }
 
+const ProxyServer::ParsedRequest *ProxyServer::parsedRequest(proxy::ApiKind kind, const QByteArray &rawBody,
+                                                            QJsonParseError *error)
+{
+    constexpr qsizetype kMaxBody = 16 * 1024;
+    constexpr qint64 kMaxBytes = 4 * 1024 * 1024;
+    const auto parse = [&](ParsedRequest &into) {
+        const QJsonDocument doc = QJsonDocument::fromJson(rawBody, error);
+        if (error->error != QJsonParseError::NoError || !doc.isObject())
+            return false;
+        into.body = doc.object();
+        into.info = proxy::inspectRequest(kind, into.body);
+        return true;
+    };
+    *error = QJsonParseError{};
+    if (rawBody.size() > kMaxBody)
+        return parse(m_parsedScratch) ? &m_parsedScratch : nullptr;
+    QByteArray key;
+    key.reserve(rawBody.size() + 1);
+    key.append(char(kind)).append(rawBody);
+    if (auto it = m_parsedRequests.constFind(key); it != m_parsedRequests.constEnd())
+        return &*it;
+    ParsedRequest parsed;
+    if (!parse(parsed))
+        return nullptr;
+    if (m_parsedRequestBytes + key.size() > kMaxBytes) {
+        m_parsedRequests.clear();
+        m_parsedRequestBytes = 0;
+    }
+    m_parsedRequestBytes += key.size();
+    return &*m_parsedRequests.insert(key, std::move(parsed));
+}
+
 QString ProxyServer::callerIdentityFor(const QByteArray &apiKey)
 {
     auto it = m_callerIds.constFind(apiKey);

@@ -24,6 +24,11 @@
 //       the event) and gap growth = (gap received) - (gap as sent) between consecutive events of a stream;
 //       over all events, and (ss_*) over the steady state: events sent while every stream was flowing.
 // Output: one line of key=value pairs (seqab: one per target).
+// A BODY with "{n}" in it (seq, seqab, load) gets a request counter in its place, so that no two requests
+// carry the same bytes: the proxy remembers some work by a request's exact bytes (the parsed body, the
+// cache key), which a repeated request (a cache hit, a retry) rightly skips but which must not flatter a
+// cache-miss figure (real traffic rarely repeats a request byte for byte). The body is built before the
+// request's clock starts.
 #include "BenchNet.h"
 
 #include <http_parser.h>
@@ -222,10 +227,23 @@ int holdStreams(const char *host, int port, const std::string &holdPath, const s
 
 // One request at a time to each target in turn (block by block), so a target's figures and its peers' are
 // taken over the same minutes (the machine is shared: a comparison across separate runs moves with the load).
+std::string withCounter(const std::string &body, unsigned long long n)
+{
+    std::string out = body;
+    for (size_t at; (at = out.find("{n}")) != std::string::npos;)
+        out.replace(at, 3, std::to_string(n));
+    return out;
+}
+
 int seqInterleaved(const std::string &body, int n, int rounds, const std::vector<std::string> &specs)
 {
+    const bool vary = body.find("{n}") != std::string::npos;
+    unsigned long long counter = 0;
     struct Target {
         std::string name, request, buf;
+        std::string host, path;
+        int port = 0;
+        std::vector<std::string> headers;
         int fd = -1, errors = 0;
         std::vector<double> us;
     };
@@ -242,8 +260,11 @@ int seqInterleaved(const std::string &body, int n, int rounds, const std::vector
         }
         Target t;
         t.name = parts[0];
-        t.request = buildRequest(parts[1], std::atoi(parts[2].c_str()), parts[3], body,
-                                 std::vector<std::string>(parts.begin() + 4, parts.end()));
+        t.host = parts[1];
+        t.port = std::atoi(parts[2].c_str());
+        t.path = parts[3];
+        t.headers.assign(parts.begin() + 4, parts.end());
+        t.request = buildRequest(t.host, t.port, t.path, body, t.headers);
         t.fd = connectTo(parts[1].c_str(), std::atoi(parts[2].c_str()));
         if (t.fd < 0) {
             std::printf("%s connect_failed=1\n", t.name.c_str());
@@ -252,7 +273,9 @@ int seqInterleaved(const std::string &body, int n, int rounds, const std::vector
         targets.push_back(std::move(t));
     }
     // One request; its microseconds, or -1 when the connection failed (the target is then out).
-    auto one = [](Target &t) -> double {
+    auto one = [&](Target &t) -> double {
+        if (vary)
+            t.request = buildRequest(t.host, t.port, t.path, withCounter(body, ++counter), t.headers);
         const auto t0 = Clock::now();
         if (::write(t.fd, t.request.data(), t.request.size()) != ssize_t(t.request.size()))
             return -1;
@@ -777,6 +800,7 @@ int main(int argc, char **argv)
 #endif
     }
     const std::string request = buildRequest(host, port, path, body, headers);
+    const bool vary = body.find("{n}") != std::string::npos;
 
     if (mode == "seq") {
         const int n = std::atoi(argv[6]);
@@ -790,9 +814,13 @@ int main(int argc, char **argv)
         std::vector<std::pair<long long, double>> times;
         const char *timesPath = std::getenv("TL_BENCH_TIMES");
         int errors = 0;
+        std::string varied;
         for (int i = 0; i < n + n / 10; ++i) { // the first 10% warm up
+            if (vary)
+                varied = buildRequest(host, port, path, withCounter(body, (unsigned long long)(i) + 1), headers);
+            const std::string &r = vary ? varied : request;
             const auto t0 = Clock::now();
-            if (::write(fd, request.data(), request.size()) != ssize_t(request.size()))
+            if (::write(fd, r.data(), r.size()) != ssize_t(r.size()))
                 return 1;
             const int status = readResponse(fd, buf);
             const double d = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
@@ -830,14 +858,19 @@ int main(int argc, char **argv)
             threads.emplace_back([&, c]() {
                 int fd = connectTo(host, port);
                 std::string buf;
+                std::string varied;
+                unsigned long long k = 0;
                 while (!stop.load(std::memory_order_relaxed)) {
                     if (fd < 0) {
                         ++errs[size_t(c)];
                         fd = connectTo(host, port);
                         continue;
                     }
+                    if (vary) // connection c's k-th request: c * 10^9 + k, unique across connections
+                        varied = buildRequest(host, port, path, withCounter(body, (unsigned long long)(c) * 1'000'000'000ULL + ++k), headers);
+                    const std::string &r = vary ? varied : request;
                     const auto t0 = Clock::now();
-                    if (::write(fd, request.data(), request.size()) != ssize_t(request.size()) || readResponse(fd, buf) != 200) {
+                    if (::write(fd, r.data(), r.size()) != ssize_t(r.size()) || readResponse(fd, buf) != 200) {
                         ++errs[size_t(c)];
                         ::close(fd);
                         fd = -1;

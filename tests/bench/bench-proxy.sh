@@ -157,13 +157,17 @@ withcpu() {
                else print line } }'
 }
 BODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Summarise the doc"}]}'
+# Cache-miss phases send MBODY: bench_proxy puts a request counter in place of {n}, so no two requests carry
+# the same bytes (since session 9; before, every miss repeated one body, which the proxy's memos by exact bytes
+# flattered). The hits phase repeats BODY, as hits do.
+MBODY='{"model":"gpt-4o","messages":[{"role":"user","content":"Summarise the doc {n}"}]}'
 SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 AUTH='Authorization: Bearer sk-bench'
 NOCACHE='X-TokenLedger-Cache: bypass'
 echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); peer: nginx-proxy (a second nginx, 1 worker, keep-alive proxy_pass); ${SECS}s load, $CONNS connections"
 echo "-- one request at a time (20,000 requests each, keep-alive; direct, proxy and nginx-proxy in turn, $SEQ_ROUNDS blocks each) --"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-SEQ=$(WITHCPU_LINE=proxy withcpu seq "$B" seqab "$BODY" 20000 "$SEQ_ROUNDS" "direct|127.0.0.1|$NGINX_PORT|/v1/chat/completions|$AUTH" \
+SEQ=$(WITHCPU_LINE=proxy withcpu seq "$B" seqab "$MBODY" 20000 "$SEQ_ROUNDS" "direct|127.0.0.1|$NGINX_PORT|/v1/chat/completions|$AUTH" \
       "proxy|127.0.0.1|$PROXY_PORT|/v1/chat/completions|$AUTH|$NOCACHE" "nginx-proxy|127.0.0.1|$NGINXP_PORT|/v1/chat/completions|$AUTH")
 D=$(echo "$SEQ" | sed -n 's/^direct //p'); P=$(echo "$SEQ" | sed -n 's/^proxy //p'); NP=$(echo "$SEQ" | sed -n 's/^nginx-proxy //p')
 [ -n "$D" ] || echo "$SEQ"
@@ -179,9 +183,9 @@ added() { # LABEL PEER_LINE: PEER - direct at p50 and p99
 added "added latency" "$P"
 added "nginx-proxy added latency" "$NP"
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
-echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
-echo "proxy (miss)  $(withcpu miss "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
-echo "nginx-proxy   $("$B" load 127.0.0.1 $NGINXP_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
+echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
+echo "proxy (miss)  $(withcpu miss "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
+echo "nginx-proxy   $("$B" load 127.0.0.1 $NGINXP_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
 echo "proxy (hit)   $(withcpu hit "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
@@ -269,10 +273,10 @@ if [ "${TL_BENCH_SKIP_PORTKEY:-0}" != 1 ] && (cd "$TMP" && timeout 300 npx -y @p
   PKPID=$(pgrep -n -f "node.*port=$PORTKEY_PORT")
   [ -n "$PKPID" ] && pids+=("$PKPID") # npx does not pass the stop on to the gateway's node process
   PK="x-portkey-custom-host: http://127.0.0.1:$NGINX_PORT/v1"
-  K=$("$B" seq 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$BODY" 5000 "$AUTH" 'x-portkey-provider: openai' "$PK"); echo "portkey seq   $K"
+  K=$("$B" seq 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$MBODY" 5000 "$AUTH" 'x-portkey-provider: openai' "$PK"); echo "portkey seq   $K"
   awk -v a="$(val "$K" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$K" p99_us)" -v d="$(val "$D" p99_us)" \
     'BEGIN { printf "portkey added latency: p50 %.1f us, p99 %.1f us\n", a-b, c-d }'
-  echo "portkey load  $("$B" load 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH" 'x-portkey-provider: openai' "$PK")"
+  echo "portkey load  $("$B" load 127.0.0.1 $PORTKEY_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH" 'x-portkey-provider: openai' "$PK")"
   [ -n "$PKPID" ] && echo "portkey RSS: $(grep -E 'VmRSS' /proc/$PKPID/status | tr -s ' \t' ' ')"
 else
   echo "portkey did not start (npx @portkey-ai/gateway); see its log:"; tail -5 "$TMP/portkey.log" 2>/dev/null
