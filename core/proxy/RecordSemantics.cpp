@@ -5,13 +5,22 @@
 
 #include <QtEndian>
 
+#include <bit>
+#include <cstring>
+
 namespace tl::proxydetail {
 
 QByteArray littleEndianFloats(const std::vector<float> &v)
 {
     QByteArray out(qsizetype(v.size() * sizeof(float)), Qt::Uninitialized);
-    for (size_t i = 0; i < v.size(); ++i)
-        qToLittleEndian(v[i], out.data() + i * sizeof(float));
+    if constexpr (std::endian::native == std::endian::little) {
+        // The same bytes in one copy: the loop below cost about 18k instructions a 512-float vector on the
+        // writer's thread (callgrind, session 9).
+        std::memcpy(out.data(), v.data(), v.size() * sizeof(float));
+    } else {
+        for (size_t i = 0; i < v.size(); ++i)
+            qToLittleEndian(v[i], out.data() + i * sizeof(float));
+    }
     return out;
 }
 
