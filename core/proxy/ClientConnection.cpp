@@ -1272,6 +1272,16 @@ void ClientConnection::finalizeRecord()
             r.usage = estimate->usage;
             r.usageStatus = UsageStatus::Estimated;
         }
+    } else if (r.usageStatus == UsageStatus::Incomplete && x.accounting && m_server.tokenizers()
+               && (x.kind == ApiKind::Messages || x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Responses)) {
+        // The provider's usage came in part only: a cut Anthropic stream has message_start's counts (the
+        // input, exact, and an output_tokens of 1), the final message_delta never came. The output streamed
+        // since is counted locally and replaces a smaller reported output; the input counts stay the
+        // provider's (session-9 trial: 147 streamed deltas were recorded as 1 output token).
+        auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body,
+                                                     x.accounting->completionText(), r.requestedModel);
+        if (estimate && estimate->usage.completionTokens > r.usage.completionTokens)
+            r.usage.completionTokens = estimate->usage.completionTokens;
     }
     m_server.ledger().pricer()->apply(r);
     if (!x.forwarded && r.cacheOutcome != CacheOutcome::ExactHit && r.cacheOutcome != CacheOutcome::SemanticHit) {

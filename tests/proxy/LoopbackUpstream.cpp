@@ -395,6 +395,21 @@ struct LoopbackUpstream::Impl : QObject
             chunk(s, evs.first());
             return;
         }
+        if (model == "cut-before-usage"_L1) {
+            // Every event before the final usage (Anthropic's message_delta; the last two otherwise), then a cut.
+            qsizetype end = evs.size() - 2;
+            for (qsizetype i = 1; i < evs.size(); ++i) {
+                if (evs[i].contains("event: message_delta")) {
+                    end = i;
+                    break;
+                }
+            }
+            for (qsizetype i = 0; i < end; ++i)
+                chunk(s, evs[i]);
+            s->flush();
+            s->abort();
+            return;
+        }
         if (model == "cut-stream"_L1) {
             chunk(s, evs.value(0));
             chunk(s, evs.value(1));

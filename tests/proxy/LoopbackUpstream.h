@@ -23,6 +23,8 @@ namespace tl::test {
 //   "never"          -> reads the request and never answers (first-byte timeout)
 //   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
 //   "cut-stream"     -> SSE headers and two events, then closes the connection
+//   "cut-before-usage" -> every event before the final usage (Anthropic: before message_delta, so the
+//                       text deltas came; otherwise all but the last two), then closes the connection
 //   "slow-stream"    -> the first event, then the second repeated every 100 ms (100 times), then the
 //                       rest of the fixture (client hang-up, graceful stop)
 // With the request header "X-Loopback-Mode: echo" (non-streamed) it answers chat, messages and

@@ -147,6 +147,7 @@ private Q_SLOTS:
     void idleStreamAndCutStreamEndWithErrorEvent();
     void cutResponsesStreamIsEstimated_data();
     void cutResponsesStreamIsEstimated();
+    void cutAnthropicStreamCountsTheStreamedOutput();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
@@ -1448,6 +1449,30 @@ void ProxyTest::cutResponsesStreamIsEstimated()
         QVERIFY(recs[0].usage.completionTokens >= 3); // "Refactor done: " is 3 to 5 tokens in o200k/cl100k
     else
         QCOMPARE(recs[0].usage.completionTokens, 0);
+    QVERIFY(recs[0].cost.has_value());
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
+}
+
+// A cut Anthropic stream has message_start's usage only (the input, and output_tokens 1): the text streamed
+// after it is counted locally (session-9 trial: a stream cut after 147 deltas was recorded as 1 output token).
+void ProxyTest::cutAnthropicStreamCountsTheStreamedOutput()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const QByteArray body = R"({"model":"cut-before-usage","stream":true,"max_tokens":300,"messages":[{"role":"user","content":"Plan it"}]})";
+    const HttpResult r = h.curl("/v1/messages", body,
+                                {u"x-api-key: "_s + QString::fromLatin1(kKeyA), u"anthropic-version: 2023-06-01"_s});
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.contains(", here is the plan."));
+    QVERIFY2(r.body.contains("event: error"), r.body.right(200).constData());
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"upstream_cut"_s);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Incomplete));
+    QCOMPARE(recs[0].usage.promptTokens, 3025); // message_start's input, cache read included: the provider's
+    // "Hello, here is the plan." is 7 tokens in o200k_base, 6-8 in the tokenizers the estimate may use for Claude.
+    QVERIFY2(recs[0].usage.completionTokens >= 5, qPrintable(QString::number(recs[0].usage.completionTokens)));
+    QVERIFY(recs[0].usage.completionTokens <= 12);
     QVERIFY(recs[0].cost.has_value());
     QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
 }
