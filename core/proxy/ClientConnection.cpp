@@ -1148,9 +1148,17 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     if (!errorKind.isEmpty() && x.status == 0) {
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         const bool timeout = errorKind == "timeout"_L1;
+        // Not connected (connect_error, tls_error): the request never left, nothing was billed. Otherwise it
+        // may have reached the provider: the usage is unknown and the record unpriced, never an exact $0
+        // (session-9 trial: an answer with a 100 KB header, and an upstream that closed after reading the
+        // request, were recorded as exact $0).
+        const bool neverSent = errorKind == "connect_error"_L1 || errorKind == "tls_error"_L1;
+        if (!neverSent)
+            r.usageStatus = UsageStatus::Unknown;
         respondError(timeout ? 504 : 502,
-                     timeout ? u"The upstream did not answer in time."_s
-                             : u"The upstream could not be reached: %1"_s.arg(message),
+                     timeout     ? u"The upstream did not answer in time."_s
+                     : neverSent ? u"The upstream could not be reached: %1"_s.arg(message)
+                                 : u"The upstream gave no usable answer: %1"_s.arg(message),
                      errorKind);
         return;
     }

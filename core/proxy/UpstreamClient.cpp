@@ -34,6 +34,8 @@ struct UpstreamClient::Transfer
     bool reportedInPass = false; // listed in UpstreamClient::m_reported
     bool pauseWanted = false; // pause(): the write callback pauses at the next bytes
     bool paused = false;      // the write callback returned CURL_WRITEFUNC_PAUSE; curl keeps those bytes
+    int attempts = 0;         // prereqCallback calls: a second one is curl about to send the request again
+    bool retryRefused = false;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -46,6 +48,24 @@ struct UpstreamClient::SocketWatch
 
 struct CurlGlue
 {
+    // Called by curl once a connection is made or taken from the pool, before each attempt to send the
+    // request (CURLOPT_PREREQFUNCTION, libcurl 7.80+). curl sends a request again on a fresh connection
+    // when a reused one closed before any answer came; the first attempt may have reached the upstream,
+    // which may have acted on it (and billed it). RFC 9110 section 9.2.2: "A proxy MUST NOT automatically
+    // retry non-idempotent requests." So a POST or PATCH is not sent twice: the transfer fails (the client
+    // gets a 502 and may retry itself; the record's usage is unknown). Found by the session-9 trial: one
+    // client POST reached the upstream twice. A connection curl finds closed before it sends anything is
+    // not an attempt (curl's liveness check drops it first).
+    static int prereqCallback(void *userp, char *, char *, int, int)
+    {
+        auto *t = static_cast<UpstreamClient::Transfer *>(userp);
+        if (++t->attempts > 1 && (t->request.method == "POST" || t->request.method == "PATCH")) {
+            t->retryRefused = true;
+            return CURL_PREREQFUNC_ABORT;
+        }
+        return CURL_PREREQFUNC_OK;
+    }
+
     // curl stops watching a socket after every transfer, also when the connection stays in its
     // keep-alive pool for the next one, and watches it again for the next transfer. The notifiers are
     // deleted only when curl closes the socket (closeSocketCallback), so a reused connection costs no
@@ -243,6 +263,8 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlGlue::writeCallback);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, t.get());
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &CurlGlue::prereqCallback);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, t.get());
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlGlue::closeSocketCallback);
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
     // The proxy reads every answer (usage, cost, cache), so it asks for identity ("Accept-Encoding:
@@ -455,6 +477,14 @@ void UpstreamClient::checkDone()
             }
             // curl's message names the host and the failure, never headers or bodies.
             message = QString::fromUtf8(t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code));
+            if (t->retryRefused) {
+                kind = u"upstream_cut"_s;
+                message = u"the upstream closed a reused connection without answering; the request may have "
+                          "reached it, and a POST is not sent again"_s;
+            } else if (code == CURLE_OUT_OF_MEMORY && !t->headersDone) {
+                // libcurl 7.88 reports an answer's header block over its 100 KB limit as out of memory.
+                message = u"the upstream's response headers are over libcurl's limit (100 KB)"_s;
+            }
         } else if (!t->headersDone && t->callbacks.onHeaders) {
             t->headersDone = true;
             t->callbacks.onHeaders(t->status, t->headers);

@@ -46,7 +46,9 @@ struct UpstreamCallbacks
 // Chosen over QNetworkAccessManager (6 connections per host, an extra thread hop: issue 3 section 7).
 //
 // Thread affinity: create, use and destroy in one thread (the proxy worker thread). Callbacks run
-// on that thread. Redirects are never followed. Every request asks for identity ("Accept-Encoding:
+// on that thread. Redirects are never followed. A POST or PATCH is never sent twice: when a reused
+// connection closes before any answer, libcurl would send the request again on a new one; that retry is
+// refused (RFC 9110 section 9.2.2) and the transfer ends "upstream_cut". Every request asks for identity ("Accept-Encoding:
 // identity"); a body the upstream compresses all the same (Content-Encoding gzip or deflate, br and zstd
 // where libcurl is built with them) reaches onData decoded, while onHeaders still shows the upstream's
 // Content-Encoding and Content-Length (the receiver must not pass them on with the decoded bytes).

@@ -315,6 +315,16 @@ struct LoopbackUpstream::Impl : QObject
             *answering = true;
             return;
         }
+        if (model == "close-early"_L1) { // reads the request, closes without a byte of answer
+            s->abort();
+            return;
+        }
+        if (model == "huge-header"_L1) { // a complete answer with a 200 KB header
+            const QByteArray answer = readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s));
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + QByteArray(200 * 1024, 'p')
+                     + "\r\nContent-Length: " + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
+            return;
+        }
         if (model == "cut-body"_L1) { // announces the whole answer, sends half, closes
             const QByteArray answer = readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s));
             s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "

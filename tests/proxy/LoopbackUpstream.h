@@ -22,6 +22,8 @@ namespace tl::test {
 //   "server-error"   -> 500 with an OpenAI error body
 //   "never"          -> reads the request and never answers (first-byte timeout)
 //   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
+//   "close-early"    -> reads the request and closes the connection without answering
+//   "huge-header"    -> the a1 answer with a 200 KB header line
 //   "cut-stream"     -> SSE headers and two events, then closes the connection
 //   "cut-before-usage" -> every event before the final usage (Anthropic: before message_delta, so the
 //                       text deltas came; otherwise all but the last two), then closes the connection

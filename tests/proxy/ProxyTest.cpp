@@ -148,6 +148,8 @@ private Q_SLOTS:
     void cutResponsesStreamIsEstimated_data();
     void cutResponsesStreamIsEstimated();
     void cutAnthropicStreamCountsTheStreamedOutput();
+    void failureAfterTheRequestLeftIsUnpricedAndNotRetried_data();
+    void failureAfterTheRequestLeftIsUnpricedAndNotRetried();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
@@ -1475,6 +1477,36 @@ void ProxyTest::cutAnthropicStreamCountsTheStreamedOutput()
     QVERIFY(recs[0].usage.completionTokens <= 12);
     QVERIFY(recs[0].cost.has_value());
     QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
+}
+
+// An upstream that takes the request on a reused keep-alive connection and closes it without answering may
+// have acted on it: the proxy does not send the POST again (RFC 9110 section 9.2.2; libcurl would), and the
+// record's usage is unknown, not an exact $0. An answer whose headers are over libcurl's limit reached the
+// upstream too. (Session-9 trial: the POST reached the upstream twice; both were recorded as exact $0.)
+void ProxyTest::failureAfterTheRequestLeftIsUnpricedAndNotRetried_data()
+{
+    QTest::addColumn<QByteArray>("model");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("closed after reading the request") << QByteArray("close-early") << u"not sent again"_s;
+    QTest::newRow("answer headers over 100 KB") << QByteArray("huge-header") << u"100 KB"_s;
+}
+
+void ProxyTest::failureAfterTheRequestLeftIsUnpricedAndNotRetried()
+{
+    QFETCH(QByteArray, model);
+    QFETCH(QString, message);
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    QCOMPARE(h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA)).status, 200); // a pooled connection
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody(model), auth(kKeyA));
+    QCOMPARE(r.status, 502);
+    QVERIFY2(QString::fromUtf8(r.body).contains(message), r.body.constData());
+    QCOMPARE(h.upstream().requestCount(), 2); // one each: the second request was not sent twice
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Unknown));
+    QVERIFY(!recs[1].cost.has_value());
+    QCOMPARE(toString(recs[1].costStatus), toString(CostStatus::Unpriced));
 }
 
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
