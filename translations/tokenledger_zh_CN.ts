@@ -3028,6 +3028,10 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <source>Not started: %1</source>
         <translation>未启动：%1</translation>
     </message>
+    <message>
+        <source>Not started: the bind address "%1" is not an IP address (for example 127.0.0.1, ::1 or 0.0.0.0).</source>
+        <translation>未启动：绑定地址“%1”不是 IP 地址（例如 127.0.0.1、::1 或 0.0.0.0）。</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>

@@ -1153,4 +1153,6 @@ T.update({
 '"%1" must be %2': '“%1”必须是%2',
 '"%1" must be an object': '“%1”必须是对象',
 'endpoint %1: the overrides must be an object of strategies': '端点 %1：覆盖设置必须是由策略组成的对象',
+    'Not started: the bind address "%1" is not an IP address (for example 127.0.0.1, ::1 or 0.0.0.0).':
+        '未启动：绑定地址“%1”不是 IP 地址（例如 127.0.0.1、::1 或 0.0.0.0）。',
 })

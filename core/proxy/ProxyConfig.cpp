@@ -134,6 +134,11 @@ Result<void> checkWaterMarks(const ProxyConfig &c)
 
 Result<void> ProxyConfig::validate() const
 {
+    // A null address (QHostAddress of a text that is no address) would make QTcpServer listen on every
+    // interface (session-9 trial: the Proxy page with "localhost" and a token listened on 0.0.0.0).
+    if (bindAddress.isNull())
+        return fail(ErrorCode::InvalidArgument, u"The bind address is not an IP address (for example 127.0.0.1, ::1 "
+                                                "or 0.0.0.0)."_s);
     if (!bindAddress.isLoopback() && accessToken.size() < 16)
         return fail(ErrorCode::InvalidArgument,
                     u"Refusing to listen on %1: a non-loopback address needs an access token of at least 16 "

@@ -243,6 +243,44 @@ private Q_SLOTS:
         QVERIFY(!readFile(dir.filePath(u"settings.ini"_s)).contains("PLANTED"));
     }
 
+    // A bind address that is no IP address is refused, with or without an access token (session-9 trial: with
+    // "localhost" and a token the page said "Running on :PORT" and the proxy listened on 0.0.0.0).
+    void bindAddressThatIsNoAddressIsRefused_data()
+    {
+        QTest::addColumn<QString>("bind");
+        QTest::addColumn<QString>("token");
+        QTest::newRow("a name, token set") << u"localhost"_s << u"a-token-of-sixteen-chars"_s;
+        QTest::newRow("a typo, token set") << u"not-an-ip"_s << u"a-token-of-sixteen-chars"_s;
+        QTest::newRow("a name, no token") << u"localhost"_s << QString();
+    }
+
+    void bindAddressThatIsNoAddressIsRefused()
+    {
+        QFETCH(QString, bind);
+        QFETCH(QString, token);
+        PageHarness h("proxy/upstream/openai");
+        QVERIFY(h.ledger);
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        page.findChild<QLineEdit *>(u"proxyBind"_s)->setText(bind);
+        page.findChild<QLineEdit *>(u"proxyAccessToken"_s)->setText(token);
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        const QString status = page.findChild<QLabel *>(u"proxyState"_s)->text();
+        QVERIFY2(status.contains(u"\"%1\" is not an IP address"_s.arg(bind)), qPrintable(status));
+        QVERIFY(!page.findChild<QCheckBox *>(u"proxyEnabled"_s)->isChecked());
+        QTest::qWait(200);
+        QVERIFY(!proxy.isRunning());
+        // The configuration itself refuses a null address too (the CLI's --config path and any other caller).
+        ProxyConfig c;
+        c.bindAddress = QHostAddress(bind);
+        c.accessToken = token.toUtf8();
+        c.upstreams = {UpstreamConfig{}};
+        c.upstreams[0].id = u"openai"_s;
+        c.upstreams[0].baseUrl = QUrl(u"http://127.0.0.1:9/v1"_s);
+        QVERIFY(!c.validate());
+        QVERIFY(c.validate().error().message.contains(u"not an IP address"_s));
+    }
+
     // A keychain that cannot be read does not stop the proxy, but the page says which upstream runs
     // without its stored key and why; an entry that is simply not there ("clients send their own key")
     // is not a warning.

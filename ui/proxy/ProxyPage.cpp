@@ -479,6 +479,14 @@ void ProxyPage::toggle(bool on)
         m_enabled->setChecked(false);
         return;
     }
+    if (const QString bind = m_bind->text().trimmed(); QHostAddress(bind).isNull()) {
+        // Not an address (a name such as "localhost", a typo): refused, never taken for "any address".
+        m_status->setText(tr("Not started: the bind address \"%1\" is not an IP address (for example 127.0.0.1, ::1 "
+                             "or 0.0.0.0).").arg(bind));
+        const QSignalBlocker block(m_enabled);
+        m_enabled->setChecked(false);
+        return;
+    }
     if (auto v = config.validate(); !v) {
         m_status->setText(v.error().message);
         const QSignalBlocker block(m_enabled);
