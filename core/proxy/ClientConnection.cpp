@@ -42,23 +42,60 @@ std::shared_ptr<const EndpointSavings> noEndpointSavings()
     return none;
 }
 
+// The reason phrase of a status code (RFC 9110 section 15; 529 is Anthropic's "overloaded"); "" for a
+// code without one, which the status line allows (RFC 9112 section 4: the reason phrase is optional).
+// Session-9 trial: an upstream's 204 went out as "204 OK", 304 as "304 Client Error".
 const char *reasonPhrase(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 402: return "Payment Required";
     case 403: return "Forbidden";
     case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 407: return "Proxy Authentication Required";
     case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 421: return "Misdirected Request";
+    case 422: return "Unprocessable Content";
+    case 425: return "Too Early";
+    case 426: return "Upgrade Required";
+    case 428: return "Precondition Required";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
+    case 451: return "Unavailable For Legal Reasons";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
-    default: return status < 300 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+    case 505: return "HTTP Version Not Supported";
+    case 529: return "Overloaded";
+    default: return "";
     }
 }
 
@@ -725,10 +762,14 @@ void ClientConnection::writeResponse(int status, const HttpHeaders &headers, con
         // A HEAD answer carries the length a GET would have had, and no body (RFC 9110 section 9.3.2).
         length = headerValue(m_exchange->upstreamHeaders, "content-length");
     }
-    if (!length.isEmpty())
+    // 204 and 304 carry no body, and a 204 no Content-Length (RFC 9110 sections 8.6, 15.3.5, 15.4.5).
+    const bool bodyless = status == 204 || status == 304;
+    if (!length.isEmpty() && !bodyless)
         out += "Content-Length: " + length + "\r\n";
     out += "\r\n";
-    if (body.size() > 64 * 1024) {
+    if (bodyless) {
+        send(out);
+    } else if (body.size() > 64 * 1024) {
         // A large answer is not copied: the client gets it from the exchange's own bytes (send(),
         // flow control). The head leaves first, in its own write.
         send(out);

@@ -315,6 +315,12 @@ struct LoopbackUpstream::Impl : QObject
             *answering = true;
             return;
         }
+        if (model.startsWith("status-"_L1)) { // "status-204", "status-304", "status-418": that status, no body
+            const QByteArray code = model.mid(7).toLatin1();
+            s->write("HTTP/1.1 " + code + " Whatever\r\nX-Upstream: yes\r\n"
+                     + (code == "204" || code == "304" ? QByteArray() : QByteArray("Content-Length: 0\r\n")) + "\r\n");
+            return;
+        }
         if (model == "close-early"_L1) { // reads the request, closes without a byte of answer
             s->abort();
             return;

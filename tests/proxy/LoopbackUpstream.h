@@ -23,6 +23,7 @@ namespace tl::test {
 //   "never"          -> reads the request and never answers (first-byte timeout)
 //   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
 //   "close-early"    -> reads the request and closes the connection without answering
+//   "status-NNN"     -> status NNN with no body (a "Whatever" reason phrase)
 //   "huge-header"    -> the a1 answer with a 200 KB header line
 //   "cut-stream"     -> SSE headers and two events, then closes the connection
 //   "cut-before-usage" -> every event before the final usage (Anthropic: before message_delta, so the

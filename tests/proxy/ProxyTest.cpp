@@ -150,6 +150,8 @@ private Q_SLOTS:
     void cutAnthropicStreamCountsTheStreamedOutput();
     void failureAfterTheRequestLeftIsUnpricedAndNotRetried_data();
     void failureAfterTheRequestLeftIsUnpricedAndNotRetried();
+    void statusLineAndBodylessAnswers_data();
+    void statusLineAndBodylessAnswers();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
@@ -1507,6 +1509,41 @@ void ProxyTest::failureAfterTheRequestLeftIsUnpricedAndNotRetried()
     QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Unknown));
     QVERIFY(!recs[1].cost.has_value());
     QCOMPARE(toString(recs[1].costStatus), toString(CostStatus::Unpriced));
+}
+
+// The status line names the status's own reason phrase, and a 204 or 304 goes out without a body or a
+// Content-Length (session-9 trial: "204 OK" with Content-Length: 0, "304 Client Error", "418 Client Error").
+void ProxyTest::statusLineAndBodylessAnswers_data()
+{
+    QTest::addColumn<QByteArray>("model");
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<bool>("contentLength");
+    QTest::newRow("204") << QByteArray("status-204") << QByteArray("HTTP/1.1 204 No Content\r\n") << false;
+    QTest::newRow("304") << QByteArray("status-304") << QByteArray("HTTP/1.1 304 Not Modified\r\n") << false;
+    QTest::newRow("418: no phrase of its own") << QByteArray("status-418") << QByteArray("HTTP/1.1 418 \r\n") << true;
+    QTest::newRow("529") << QByteArray("status-529") << QByteArray("HTTP/1.1 529 Overloaded\r\n") << true;
+}
+
+void ProxyTest::statusLineAndBodylessAnswers()
+{
+    QFETCH(QByteArray, model);
+    QFETCH(QByteArray, statusLine);
+    QFETCH(bool, contentLength);
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const QByteArray body = chatBody(model);
+    const QByteArray got = rawExchange(h.port(),
+                                       {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kKeyA
+                                        + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                                        + QByteArray::number(body.size()) + "\r\n\r\n" + body},
+                                       0, 3000);
+    QVERIFY2(got.startsWith(statusLine), got.left(200).constData());
+    const qsizetype headEnd = got.indexOf("\r\n\r\n");
+    QVERIFY(headEnd > 0);
+    QCOMPARE(got.left(headEnd).toLower().contains("\r\ncontent-length:"), contentLength);
+    if (!contentLength)
+        QCOMPARE(got.size(), headEnd + 4); // nothing after the head
+    QVERIFY(got.left(headEnd).contains("X-Upstream: yes"));
 }
 
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
