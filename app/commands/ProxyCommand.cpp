@@ -28,8 +28,8 @@ namespace tl::cli {
 
 namespace {
 
-std::atomic<int> g_stopSignal{0};
-extern "C" void onStopSignal(int sig) { g_stopSignal.store(sig); }
+std::atomic<int> g_stopSignals{0}; // SIGINT/SIGTERM received (async-signal-safe: a lock-free atomic)
+extern "C" void onStopSignal(int) { g_stopSignals.fetch_add(1); }
 
 } // namespace
 
@@ -172,7 +172,10 @@ int runProxy(const QStringList &args)
             proxy.start(config).then(&proxy, [&](Result<quint16> port) {
                 if (!port)
                     return fatal(port.error().message);
-                out(u"tokenledger proxy: listening on http://%1:%2 (ledger %3)\n"_s.arg(config.bindAddress.toString())
+                const QString host = config.bindAddress.protocol() == QAbstractSocket::IPv6Protocol
+                                         ? u"[%1]"_s.arg(config.bindAddress.toString()) // RFC 3986 IP-literal
+                                         : config.bindAddress.toString();
+                out(u"tokenledger proxy: listening on http://%1:%2 (ledger %3)\n"_s.arg(host)
                         .arg(*port)
                         .arg(core->ledger->path()));
                 for (const UpstreamConfig &u : std::as_const(config.upstreams))
@@ -202,11 +205,25 @@ int runProxy(const QStringList &args)
 
         std::signal(SIGINT, onStopSignal);
         std::signal(SIGTERM, onStopSignal);
+        bool stopping = false;
+        bool hurried = false;
         QObject::connect(&poll, &QTimer::timeout, &proxy, [&]() {
-            if (g_stopSignal.load() == 0)
+            const int signals = g_stopSignals.load();
+            if (signals == 0)
                 return;
-            poll.stop();
-            err(u"tokenledger proxy: stopping, finishing in-flight requests...\n"_s);
+            if (stopping) {
+                // A second signal: the drain deadline now, so Ctrl-C twice does not wait for long streams
+                // (drainTimeoutMs may be hours). In-flight requests are answered and recorded.
+                if (signals >= 2 && !hurried) {
+                    hurried = true;
+                    poll.stop();
+                    err(u"tokenledger proxy: second signal: answering the in-flight requests now...\n"_s);
+                    proxy.hurryStop();
+                }
+                return;
+            }
+            stopping = true;
+            err(u"tokenledger proxy: stopping, finishing in-flight requests (a second signal stops at once)...\n"_s);
             proxy.stop().then(&proxy, [&]() {
                 const qint64 answered = proxy.stats().requests.load();
                 // Every record handed to the writer is committed before we exit.

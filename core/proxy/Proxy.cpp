@@ -100,6 +100,16 @@ QFuture<Result<quint16>> Proxy::start(ProxyConfig config)
     });
 }
 
+void Proxy::hurryStop()
+{
+    if (!m_thread || !m_anchor)
+        return;
+    QMetaObject::invokeMethod(m_anchor, [this]() {
+        if (m_server)
+            m_server->drainNow();
+    });
+}
+
 QFuture<void> Proxy::stop()
 {
     if (!m_thread || !m_anchor) {

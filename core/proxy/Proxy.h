@@ -57,6 +57,10 @@ public:
     // Graceful stop: no new connections, in-flight requests finish (up to drainTimeoutMs), every
     // record is handed to the ledger writer, then the thread ends. Finishes at once when not running.
     QFuture<void> stop();
+    // During stop(): ends the drain now, as at drainTimeoutMs (requests in flight get a 503 or a stream's
+    // error event, and their records), so stop() finishes within a short grace. Nothing when no stop
+    // runs. Thread affinity: the Proxy's thread.
+    void hurryStop();
     bool isRunning() const { return m_running; }
     quint16 port() const { return m_port; }
     const ProxyConfig &config() const { return m_config; }

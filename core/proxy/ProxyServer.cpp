@@ -251,6 +251,12 @@ void ProxyServer::drain(std::function<void()> done)
     checkDrained();
 }
 
+void ProxyServer::drainNow()
+{
+    if (m_draining && m_drainDone && !m_drainAnswered)
+        m_drainTimer.start(0);
+}
+
 void ProxyServer::checkDrained()
 {
     // Drained when every connection is gone: answered, flushed and closed by the client or by us.

@@ -66,6 +66,9 @@ public:
     // ClientConnection::answerAtDrainDeadline), waits at most kDrainFlushMs more for those answers to
     // leave, flushes the announced records and calls `done`.
     void drain(std::function<void()> done);
+    // During a drain: the drain deadline now (a second SIGINT/SIGTERM of `tokenledger proxy`). Every
+    // request in flight is answered and recorded as at the deadline. Nothing when not draining.
+    void drainNow();
     // Aborts every in-flight request (recorded as "shutdown") and closes all connections.
     void abortAll();
     Result<void> clearCache();

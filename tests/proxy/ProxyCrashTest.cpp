@@ -129,6 +129,67 @@ private Q_SLOTS:
         qInfo("answered %d, kept %d, lost %lld: the answers of the last %lld ms before the kill (killed at %lld ms)",
               int(answeredAtMs.size()), int(kept.size()), lost, lost ? lastAnsweredAtMs - oldestLostAtMs : 0, killedAtMs);
     }
+
+    // SIGTERM starts a graceful stop that waits for in-flight requests (here a 10 s stream); a second
+    // SIGTERM ends the wait at once: the stream gets its error event, its record is written, the process
+    // exits 0 (session-9 trial: a second SIGTERM or Ctrl-C was ignored until the drain ended).
+    void secondSignalEndsTheDrainAtOnce()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString db = dir.filePath(u"ledger.sqlite"_s);
+        test::LoopbackUpstream upstream;
+        QProcess proxy;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, dir.path());
+        env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
+        proxy.setProcessEnvironment(env);
+        proxy.setProgram(qEnvironmentVariable("TOKENLEDGER_BIN"));
+        proxy.setArguments({u"proxy"_s, u"--db"_s, db, u"--port"_s, u"0"_s, u"--no-cache"_s, u"--upstream"_s,
+                            u"openai="_s + QString::fromLatin1(upstream.baseUrl())});
+        proxy.start();
+        QVERIFY(proxy.waitForStarted(10'000));
+        quint16 port = 0;
+        QByteArray printed;
+        const QRegularExpression listening(u"listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
+        QTRY_VERIFY_WITH_TIMEOUT((printed += proxy.readAllStandardOutput(),
+                                  port = quint16(listening.match(QString::fromUtf8(printed)).captured(1).toUInt()), port != 0),
+                                 15'000);
+        // A stream the upstream takes 10 s to finish.
+        QProcess curl;
+        curl.start(u"curl"_s, {u"-s"_s, u"-N"_s, u"-H"_s, u"Authorization: Bearer sk-second-signal"_s, u"-H"_s,
+                               u"Content-Type: application/json"_s, u"--data-binary"_s,
+                               uR"({"model":"slow-stream","stream":true,"messages":[{"role":"user","content":"x"}]})"_s,
+                               u"http://127.0.0.1:%1/v1/chat/completions"_s.arg(port)});
+        QVERIFY(curl.waitForStarted(5000));
+        QByteArray streamed;
+        QTRY_VERIFY_WITH_TIMEOUT((streamed += curl.readAllStandardOutput(), streamed.contains("data: ")), 10'000);
+        proxy.terminate();
+        QByteArray errText;
+        QTRY_VERIFY2_WITH_TIMEOUT((errText += proxy.readAllStandardError(), errText.contains("a second signal stops at once")),
+                                  errText.constData(), 5000);
+        QElapsedTimer t;
+        t.start();
+        proxy.terminate();
+        QVERIFY(proxy.waitForFinished(8'000)); // not the stream's remaining ~9 s
+        qInfo("exited %lld ms after the second SIGTERM", t.elapsed());
+        QCOMPARE(proxy.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(proxy.exitCode(), 0);
+        QVERIFY(proxy.readAllStandardOutput().contains("every record written"));
+        QVERIFY(curl.waitForFinished(5000));
+        streamed += curl.readAllStandardOutput();
+        QVERIFY2(streamed.contains("\"error\""), streamed.right(300).constData()); // the stream's end was said
+        {
+            QSqlDatabase sql = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"second-signal"_s);
+            sql.setDatabaseName(db);
+            QVERIFY(sql.open());
+            QSqlQuery q(sql);
+            QVERIFY(q.exec(u"SELECT COUNT(*), MAX(error_kind) FROM calls"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 1);
+            QCOMPARE(q.value(1).toString(), u"shutdown"_s);
+        }
+        QSqlDatabase::removeDatabase(u"second-signal"_s);
+    }
 };
 
 QTEST_GUILESS_MAIN(ProxyCrashTest)
