@@ -1448,7 +1448,13 @@ void ClientConnection::abortExchange(const QString &errorKind)
         r.servedModel = x.accounting->servedModel();
         r.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
     } else {
+        // A non-streamed call ended before its answer was passed on (the client hung up, stalled, or the
+        // proxy stops): once forwarded, the provider may bill it, so it gets the local tokenizer's estimate
+        // as a cut stream does (prompt from the request; completion 0, nothing was seen), never a silent
+        // zero. A call never forwarded (a side call of the savings pipeline still running) stays Unknown.
+        r.usage = {};
         r.usageStatus = UsageStatus::Unknown;
+        x.estimateUnanswered = x.forwarded;
     }
     finalizeRecord();
     m_closeAfterResponse = true;

@@ -58,8 +58,9 @@ struct ClientConnection::Exchange
     bool chunked = true; // a stream's framing towards the client: chunked, or close-delimited (HTTP/1.0)
     bool headersSent = false;
     bool upstreamPaused = false; // flow control paused the transfer (the client is behind)
-    // The record is estimated by the local tokenizer even without a stream's accounting (a request
-    // ended at the drain deadline before its answer started).
+    // The record is estimated by the local tokenizer even without a stream's accounting (a forwarded
+    // request ended before its answer was passed on: the drain deadline, a client that hung up or stalled
+    // on a non-streamed call).
     bool estimateUnanswered = false;
     QByteArray responseBody; // buffered non-stream answer
     SseParser sse;

@@ -311,7 +311,7 @@ struct LoopbackUpstream::Impl : QObject
             writeJson(s, 500, R"({"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}})");
             return;
         }
-        if (model == "never"_L1) {
+        if (model == "never"_L1 || headerValue(req.headers, "x-loopback-mode") == "never") {
             *answering = true;
             return;
         }

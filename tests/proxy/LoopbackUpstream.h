@@ -20,7 +20,8 @@ namespace tl::test {
 //                       stream_options.include_usage is true, as OpenAI does.
 //   "rate-limited"   -> 429 with Retry-After: 7 and an OpenAI error body
 //   "server-error"   -> 500 with an OpenAI error body
-//   "never"          -> reads the request and never answers (first-byte timeout)
+//   "never"          -> reads the request and never answers (first-byte timeout); so does any model
+//                       with the request header "X-Loopback-Mode: never".
 //   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
 //   "close-early"    -> reads the request and closes the connection without answering
 //   "status-NNN"     -> status NNN with no body (a "Whatever" reason phrase)
