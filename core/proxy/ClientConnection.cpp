@@ -1319,6 +1319,8 @@ void ClientConnection::finalizeRecord()
                                                      r.requestedModel);
         if (estimate) {
             r.usage = estimate->usage;
+            // Web searches are not tokens: those a cut Responses stream showed done still count.
+            r.usage.webSearchRequests = x.accounting ? x.accounting->usage().webSearchRequests : 0;
             r.usageStatus = UsageStatus::Estimated;
         }
     } else if (r.usageStatus == UsageStatus::Incomplete && x.accounting && m_server.tokenizers()
@@ -1332,6 +1334,15 @@ void ClientConnection::finalizeRecord()
         if (estimate && estimate->usage.completionTokens > r.usage.completionTokens)
             r.usage.completionTokens = estimate->usage.completionTokens;
     }
+    // A search model of Chat Completions (web_search_options) searched before it answered: one billed
+    // search (the answer carries no count of it), also when the answer was cut or abandoned, or served from
+    // a cache (its saving). Not for an error answer.
+    if (x.info.webSearch && r.usage.webSearchRequests == 0
+        && (r.usageStatus == UsageStatus::Complete || r.usageStatus == UsageStatus::Incomplete
+            || r.usageStatus == UsageStatus::Estimated)
+        && (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit
+            || (x.forwarded && (x.status == 200 || (x.status == 0 && r.usageStatus == UsageStatus::Estimated)))))
+        r.usage.webSearchRequests = 1;
     m_server.ledger().pricer()->apply(r);
     if (!x.forwarded && r.cacheOutcome != CacheOutcome::ExactHit && r.cacheOutcome != CacheOutcome::SemanticHit) {
         // Answered by the proxy itself (a malformed body, no upstream): nothing reached a provider, so
