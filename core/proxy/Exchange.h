@@ -5,6 +5,7 @@
 // compression, semantic cache, routing). Thread affinity: the proxy thread.
 
 #include "ledger/CallRecord.h"
+#include "ledger/PendingUsage.h"
 #include "proxy/ClientConnection.h"
 #include "proxy/HttpRequestParser.h"
 #include "proxy/ProviderProtocol.h"
@@ -62,6 +63,8 @@ struct ClientConnection::Exchange
     // request ended before its answer was passed on: the drain deadline, a client that hung up or stalled
     // on a non-streamed call).
     bool estimateUnanswered = false;
+    // A retrieve's terminal answer, for the pending record of its background create (finalizeRecord).
+    std::optional<PendingUsage::Settlement> settlement;
     QByteArray responseBody; // buffered non-stream answer
     SseParser sse;
     std::optional<proxy::StreamAccounting> accounting;

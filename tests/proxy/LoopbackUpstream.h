@@ -40,6 +40,12 @@ namespace tl::test {
 // A request body naming "loopback-shape:<name>" gets that shape's answer (LoopbackShapes.h: refusal,
 // annotations, citations, web search, Responses function-call and annotated text), JSON or SSE.
 // GET /v1/models answers a model list. It records every request it gets.
+// Background responses (OpenAI guide "Background mode"): POST /v1/responses with "background": true
+// answers the c1 fixture response queued (output [], usage null) under a new id "resp_bgNNNN"; GET
+// /v1/responses/{id} answers it "in_progress" for the number of retrieves the create's
+// "X-Loopback-Polls" header named (default 0), then completed with c1's output and usage. A streamed
+// background create sends the c2 stream (its "cut-stream" model: cut after two events) and keeps the
+// finished response under c2's id for the retrieves. Other ids: 404.
 class LoopbackUpstream
 {
 public:

@@ -1,13 +1,16 @@
 // Money gaps the session-8 SDK trial found, end to end with real parts (a ledger on a SQLite file, the
 // proxy on its own thread, the loopback upstream speaking the providers' wire formats, curl and raw
-// sockets as clients): non-streamed calls a client abandons, OpenAI Responses web search fees.
+// sockets as clients): non-streamed calls a client abandons, OpenAI Responses web search fees, and
+// background Responses whose usage comes with a later retrieve.
 #include "ProxyHarness.h"
 #include "TestSupport.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -18,8 +21,41 @@ using namespace tl::test;
 namespace {
 
 const QByteArray kKeyA = "sk-billing-test-caller-A-0123456789";
+const QByteArray kKeyB = "sk-billing-test-caller-B-9876543210";
 
 QStringList auth(const QByteArray &key) { return {u"Authorization: Bearer "_s + QString::fromLatin1(key)}; }
+
+// The c1 fixture's usage at gpt-5's price (genai-prices 0.1.8: input $1.25, cache read $0.125, output
+// $10 per M): 904 x 1,250 + 4,096 x 125 + 900 x 10,000 nano-USD.
+constexpr NanoUsd kC1Cost = 904 * 1'250 + 4'096 * 125 + 900 * 10'000;
+
+// The rollups (hourly, daily, weekly) against the raw rows: calls, prompt tokens, cost, unpriced calls.
+QString rollupMismatch(Ledger &ledger)
+{
+    auto f = ledger.read<QString>([](QSqlDatabase &db) {
+        QString out;
+        auto row = [&](const QString &sql) -> QString {
+            QSqlQuery q(db);
+            if (!q.exec(sql) || !q.next())
+                return u"query failed: "_s + sql;
+            return u"%1/%2/%3/%4"_s.arg(q.value(0).toLongLong()).arg(q.value(1).toLongLong()).arg(q.value(2).toLongLong())
+                .arg(q.value(3).toLongLong());
+        };
+        const QString raw = row(u"SELECT SUM(call_count), SUM(prompt_tokens), SUM(COALESCE(cost_nano, 0)), "
+                                u"SUM(cost_nano IS NULL) FROM calls"_s);
+        for (const char *table : {"rollup_hour", "rollup_day", "rollup_week"}) {
+            const QString rolled = row(u"SELECT SUM(calls), SUM(prompt_tokens), SUM(cost_nano), SUM(unpriced_calls) FROM "_s
+                                       + QLatin1StringView(table));
+            if (rolled != raw)
+                out += u"%1 %2 != calls %3; "_s.arg(QLatin1StringView(table), rolled, raw);
+        }
+        return out;
+    });
+    QDeadlineTimer deadline(10000);
+    while (!f.isFinished() && !deadline.hasExpired())
+        QTest::qWait(2);
+    return f.isFinished() ? f.result() : u"timeout"_s;
+}
 
 } // namespace
 
@@ -33,6 +69,9 @@ private Q_SLOTS:
     void responsesWebSearchCallsArePriced_data();
     void responsesWebSearchCallsArePriced();
     void chatSearchModelCallsCountTheirSearch();
+    void backgroundResponseIsPricedByItsRetrieve();
+    void streamedBackgroundResponseIsPricedOnce();
+    void cutBackgroundStreamWaitsForItsRetrieve();
 };
 
 void ProxyBillingTest::abandonedNonStreamedCallIsEstimated_data()
@@ -154,6 +193,124 @@ void ProxyBillingTest::chatSearchModelCallsCountTheirSearch()
     QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Unpriced));
     QCOMPARE(recs[1].usage.webSearchRequests, 0);
     QCOMPARE(recs[1].cost.value_or(-1), NanoUsd(120 * 2'500 + 30 * 10'000));
+}
+
+// A background create answers "queued" without usage: its record is pending (cost NULL, not $0, the
+// header says "pending"); polls are free retrievals (cost 0, exact); the first retrieve by the same caller
+// that finds the response finished gives its usage and cost to the create's record, once. Another caller's
+// retrieve of the same id settles nothing. Before session 9: the create stayed unpriced for ever, the
+// polls were unpriced GETs.
+void ProxyBillingTest::backgroundResponseIsPricedByItsRetrieve()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const HttpResult created = h.curl("/v1/responses", R"({"model":"gpt-5","input":"Write a haiku","background":true})",
+                                      auth(kKeyA) << u"X-Loopback-Polls: 1"_s);
+    QCOMPARE(created.status, 200);
+    const QJsonObject queued = QJsonDocument::fromJson(created.body).object();
+    QCOMPARE(queued.value("status"_L1).toString(), u"queued"_s);
+    const QByteArray id = queued.value("id"_L1).toString().toLatin1();
+    QVERIFY(id.startsWith("resp_bg"));
+    QCOMPARE(created.headers.value("x-tokenledger-cost-usd"), QByteArray("pending"));
+    QCOMPARE(created.headers.value("x-tokenledger-cache"), QByteArray()); // never cached: a job, not an answer
+    QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    const qint64 createId = recs[0].id;
+    QCOMPARE(QByteArray::number(createId), created.headers.value("x-tokenledger-record-id"));
+    QCOMPARE(toString(recs[0].usageStatus), u"pending"_s);
+    QVERIFY(!recs[0].cost.has_value());
+    QCOMPARE(recs[0].usage.totalTokens(), 0);
+
+    // A poll while it runs: a free retrieval, the create still pending.
+    const HttpResult polled = h.curl("/v1/responses/" + id, {}, auth(kKeyA));
+    QCOMPARE(QJsonDocument::fromJson(polled.body).object().value("status"_L1).toString(), u"in_progress"_s);
+    QCOMPARE(polled.headers.value("x-tokenledger-cost-usd"), QByteArray("0.00"));
+    // Another caller's retrieve of the finished response: its own free record, nothing settled.
+    const HttpResult other = h.curl("/v1/responses/" + id, {}, auth(kKeyB));
+    QCOMPARE(QJsonDocument::fromJson(other.body).object().value("status"_L1).toString(), u"completed"_s);
+    recs = h.records();
+    QCOMPARE(recs.size(), 3);
+    QCOMPARE(toString(recs[0].usageStatus), u"pending"_s);
+    for (int i : {1, 2}) {
+        QCOMPARE(recs[i].cost.value_or(-1), NanoUsd(0));
+        QCOMPARE(toString(recs[i].costStatus), toString(CostStatus::Exact));
+        QCOMPARE(recs[i].priceEntry, u"free:responses.retrieve"_s);
+        QCOMPARE(recs[i].usage.totalTokens(), 0);
+    }
+
+    // The caller's own retrieve of the finished response settles the create, once.
+    const HttpResult done = h.curl("/v1/responses/" + id, {}, auth(kKeyA));
+    QCOMPARE(QJsonDocument::fromJson(done.body).object().value("status"_L1).toString(), u"completed"_s);
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 4 && recs[0].usageStatus == UsageStatus::Complete, 5000);
+    const CallRecord &create = recs[0];
+    QCOMPARE(create.id, createId);
+    QCOMPARE(create.usage.promptTokens, 5000);
+    QCOMPARE(create.usage.cachedTokens, 4096);
+    QCOMPARE(create.usage.completionTokens, 900);
+    QCOMPARE(create.usage.reasoningTokens, 640);
+    QCOMPARE(create.cost.value_or(-1), kC1Cost);
+    QCOMPARE(toString(create.costStatus), toString(CostStatus::Exact));
+    QCOMPARE(create.priceEntry, u"openai/gpt-5"_s);
+    QCOMPARE(recs[3].cost.value_or(-1), NanoUsd(0));
+    // A second terminal retrieve changes nothing.
+    h.curl("/v1/responses/" + id, {}, auth(kKeyA));
+    QTest::qWait(200); // a settlement, were there one, would be queued behind the retrieve's record
+    recs = h.records();
+    QCOMPARE(recs.size(), 5);
+    NanoUsd total = 0;
+    for (const CallRecord &r : recs)
+        total += r.cost.value_or(0);
+    QCOMPARE(total, kC1Cost);
+    QCOMPARE(recs[0].cost.value_or(-1), kC1Cost);
+    const QString mismatch = rollupMismatch(h.ledger());
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+}
+
+// A streamed background create carries its usage in response.completed: priced then, and a later
+// retrieve of the finished response does not price it again.
+void ProxyBillingTest::streamedBackgroundResponseIsPricedOnce()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const HttpResult streamed = h.curl("/v1/responses", R"({"model":"gpt-5","input":"Write a haiku","background":true,"stream":true})",
+                                       auth(kKeyA));
+    QCOMPARE(streamed.status, 200);
+    QVERIFY(streamed.body.contains("response.completed"));
+    QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].cost.value_or(-1), kC1Cost);
+    const HttpResult retrieved = h.curl("/v1/responses/resp_SYNTH0005abcdef0123456789", {}, auth(kKeyA));
+    QCOMPARE(QJsonDocument::fromJson(retrieved.body).object().value("status"_L1).toString(), u"completed"_s);
+    QTest::qWait(200);
+    recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(recs[0].cost.value_or(-1), kC1Cost);
+    QCOMPARE(recs[1].cost.value_or(-1), NanoUsd(0));
+    QCOMPARE(recs[1].priceEntry, u"free:responses.retrieve"_s);
+}
+
+// A streamed background create whose stream is cut runs on at the provider: its record waits for a
+// retrieve (pending, not a local estimate), which then gives it the provider's usage.
+void ProxyBillingTest::cutBackgroundStreamWaitsForItsRetrieve()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const HttpResult cut = h.curl("/v1/responses", R"({"model":"cut-stream","input":"Write a haiku","background":true,"stream":true})",
+                                  auth(kKeyA));
+    QCOMPARE(cut.status, 200);
+    QVERIFY(cut.body.contains("response.created"));
+    QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"upstream_cut"_s);
+    QCOMPARE(toString(recs[0].usageStatus), u"pending"_s);
+    QVERIFY(!recs[0].cost.has_value());
+    h.curl("/v1/responses/resp_SYNTH0005abcdef0123456789", {}, auth(kKeyA));
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 2 && recs[0].usageStatus == UsageStatus::Complete, 5000);
+    QCOMPARE(recs[0].usage.promptTokens, 5000);
+    QCOMPARE(recs[0].cost.value_or(-1), kC1Cost);
+    const QString mismatch = rollupMismatch(h.ledger());
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 }
 
 QTEST_MAIN(ProxyBillingTest)
