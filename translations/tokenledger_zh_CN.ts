@@ -2785,6 +2785,10 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <source>Path</source>
         <translation>路径</translation>
     </message>
+    <message>
+        <source>pending</source>
+        <translation>待定</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyPage</name>
@@ -3383,6 +3387,14 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>Copy JSON</source>
         <translation>复制 JSON</translation>
+    </message>
+    <message>
+        <source>pending: a background response; its usage comes with the first retrieve through the proxy that finds it finished</source>
+        <translation>待定：后台响应；其用量随第一次经代理取回且已完成的响应而来</translation>
+    </message>
+    <message>
+        <source>pending (priced when the usage comes)</source>
+        <translation>待定（用量到达后计价）</translation>
     </message>
 </context>
 <context>

@@ -15,7 +15,8 @@ std::optional<E> lookup(const std::array<QStringView, N> &names, QStringView s)
     return std::nullopt;
 }
 constexpr std::array<QStringView, 3> kCostStatus{u"exact", u"estimated", u"unpriced"};
-constexpr std::array<QStringView, 5> kUsageStatus{u"complete", u"estimated", u"unknown", u"incomplete", u"invalid"};
+constexpr std::array<QStringView, 6> kUsageStatus{u"complete", u"estimated", u"unknown", u"incomplete", u"invalid",
+                                                  u"pending"};
 constexpr std::array<QStringView, 5> kCacheOutcome{u"none", u"miss", u"exact_hit", u"semantic_hit", u"bypass"};
 constexpr std::array<QStringView, 4> kSourceKind{u"proxy", u"import", u"batch", u"provider_report"};
 } // namespace

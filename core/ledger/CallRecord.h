@@ -19,7 +19,10 @@ enum class CostStatus : int { Exact = 0, Estimated = 1, Unpriced = 2 };
 // Whether the usage numbers are the provider's own (Complete), estimated locally, or unknown.
 // Invalid: the provider (or a file) gave usage that cannot be true (see usageProblem()); the counts
 // are not kept (all 0) and the cost is unpriced, never a wrong exact figure.
-enum class UsageStatus : int { Complete = 0, Estimated = 1, Unknown = 2, Incomplete = 3, Invalid = 4 };
+// Pending: the provider reports the usage later (an OpenAI background response, queued or in progress
+// when created); the counts are 0 and the cost NULL until a retrieve through the proxy settles it
+// (PendingUsage), never $0.
+enum class UsageStatus : int { Complete = 0, Estimated = 1, Unknown = 2, Incomplete = 3, Invalid = 4, Pending = 5 };
 
 enum class CacheOutcome : int { None = 0, Miss = 1, ExactHit = 2, SemanticHit = 3, Bypass = 4 };
 
@@ -152,7 +155,8 @@ struct CallRecord
     std::optional<NanoUsd> cost; // nullopt <=> unpriced
     CostStatus costStatus = CostStatus::Unpriced;
     QString priceEntry;   // "openai/gpt-4o" (provider/model id of the price used), "" if unpriced,
-                          // "given:<source>" when the cost came with the data (kept on re-pricing)
+                          // "given:<source>" when the cost came with the data (kept on re-pricing),
+                          // "free:<what>" for a call no provider bills (cost 0; kept on re-pricing)
     QString priceVersion; // "genai-prices-0.1.8", or "override:<n>" for a user override
 
     qint64 latencyUs = -1; // total, -1 unknown

@@ -251,6 +251,25 @@ QFuture<Result<void>> Ledger::setKeyLabel(QString keyId, QString label)
     return future;
 }
 
+QFuture<Result<std::optional<qint64>>> Ledger::settlePendingUsage(PendingUsage::Settlement settlement)
+{
+    auto promise = std::make_shared<QPromise<Result<std::optional<qint64>>>>();
+    promise->start();
+    QFuture<Result<std::optional<qint64>>> future = promise->future();
+    const std::shared_ptr<const Pricer> pricerNow = pricer();
+    m_writer->runExclusive([this, promise, pricerNow, settlement = std::move(settlement)](QSqlDatabase &db) {
+        auto settled = PendingUsage::settle(db, *pricerNow, settlement);
+        if (!settled)
+            qCWarning(lcLedger).noquote() << settled.error().message;
+        const bool changed = settled && settled->has_value();
+        promise->addResult(std::move(settled));
+        promise->finish();
+        if (changed)
+            QMetaObject::invokeMethod(this, &Ledger::pricingChanged, Qt::QueuedConnection);
+    });
+    return future;
+}
+
 QFuture<Result<RepriceReport>> Ledger::reprice()
 {
     auto promise = std::make_shared<QPromise<Result<RepriceReport>>>();

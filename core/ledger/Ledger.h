@@ -2,6 +2,7 @@
 
 #include "common/Result.h"
 #include "ledger/LedgerWriter.h"
+#include "ledger/PendingUsage.h"
 #include "ledger/Repricer.h"
 #include "pricing/Pricer.h"
 #include "query/LedgerQueries.h"
@@ -67,6 +68,12 @@ public:
 
     // Re-prices the whole history with the current pricer and rebuilds the rollups.
     QFuture<Result<RepriceReport>> reprice();
+
+    // Gives a pending record (UsageStatus::Pending: an OpenAI background response) the usage a later
+    // retrieve returned, with its cost (PendingUsage::settle), on the writer thread after every record
+    // submitted before the call: non-blocking, any thread. The future gives the settled record's id
+    // (nullopt: no pending record of that caller and response); pricingChanged() follows a settlement.
+    QFuture<Result<std::optional<qint64>>> settlePendingUsage(PendingUsage::Settlement settlement);
 
     // Sets (an empty label: removes) the user's label of a caller identity (KeyLabels::set), on the writer
     // thread; keyLabelsChanged() follows on success. Errors: as KeyLabels::set.

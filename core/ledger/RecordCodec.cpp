@@ -149,7 +149,7 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     // never read as "complete" / "exact".
     const auto usageStatus = usageStatusFromString(o.value(u"usage_status"_s).toString(u"complete"_s));
     if (!usageStatus)
-        return fail(ErrorCode::Parse, QObject::tr("\"usage_status\" must be complete, estimated, unknown, incomplete or invalid"));
+        return fail(ErrorCode::Parse, QObject::tr("\"usage_status\" must be complete, estimated, unknown, incomplete, invalid or pending"));
     r.usageStatus = *usageStatus;
     const QJsonValue cost = o.value(u"cost_nano"_s);
     if (!cost.isUndefined() && !cost.isNull()) {

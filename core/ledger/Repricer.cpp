@@ -38,7 +38,8 @@ Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs)
         QSqlQuery q(db);
         q.setForwardOnly(true);
         q.prepare(u"SELECT "_s + Repricer::pricingInputColumns() + uR"(, cost_nano, cost_status, price_entry, cache_outcome, batch, saved_nano,
-            call_count FROM calls WHERE id > ? AND price_entry NOT LIKE 'given:%' ORDER BY id LIMIT ?)"_s);
+            call_count FROM calls WHERE id > ? AND price_entry NOT LIKE 'given:%' AND price_entry NOT LIKE 'free:%'
+            ORDER BY id LIMIT ?)"_s);
         q.addBindValue(lastId);
         q.addBindValue(kChunk);
         if (!q.exec())

@@ -23,7 +23,8 @@ struct RepriceReport
 };
 
 // Re-prices every record of the ledger (except those whose cost came with the data: price entry
-// "given:<source>", e.g. provider cost reports or a CSV cost column) with `pricer` (a new price book or new overrides), rebuilds
+// "given:<source>", e.g. provider cost reports or a CSV cost column; and calls no provider bills: price
+// entry "free:<what>", PendingUsage::kFreePriceEntry) with `pricer` (a new price book or new overrides), rebuilds
 // the rollups and logs the run in `reprice_log`, all in one transaction: on error nothing changes.
 // Thread affinity: the thread owning `db` (the ledger writer's, via LedgerWriter::runExclusive).
 namespace Repricer {

@@ -259,10 +259,10 @@ void Pricer::apply(CallRecord &r) const
                                     r.callCount != 1 ? parseContextWindow(r.contextWindow) : std::nullopt);
     r.priceEntry = result.priceEntry;
     r.priceVersion = result.priceVersion;
-    if (r.usageStatus == UsageStatus::Invalid
+    if (r.usageStatus == UsageStatus::Invalid || r.usageStatus == UsageStatus::Pending
         || (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit)) {
-        // No usage at all (a gzip answer, a cut stream) or none to trust: the cost is not known, never a
-        // silent $0. The proxy records such calls so; a re-price or an import must not turn them into
+        // No usage at all (a gzip answer, a cut stream), none yet (a background response: pending) or none
+        // to trust: the cost is not known, never a silent $0. The proxy records such calls so; a re-price or an import must not turn them into
         // "estimated $0".
         r.cost.reset();
         r.costStatus = CostStatus::Unpriced;

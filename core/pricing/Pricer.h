@@ -92,7 +92,8 @@ public:
     // Fills cost, costStatus, priceEntry, priceVersion (and savedCost for cache hits, whose own
     // cost is zero) from the record's served model (requested model if none), usage and context
     // window band. An estimated usage makes an otherwise exact cost "estimated". Unknown usage
-    // (UsageStatus::Unknown) is unpriced (cost nullopt), except for an exact cache hit, which is never
+    // (UsageStatus::Unknown) and usage still pending (UsageStatus::Pending: a background response) are
+    // unpriced (cost nullopt), except, for Unknown, an exact cache hit, which is never
     // billed. Usage that cannot be true (usageProblem(), e.g. cache reads above the prompt, a negative
     // or fractional count) is not kept: the counts become 0, usageStatus Invalid, the cost unpriced, and
     // a warning names the record's sourceRef and the problem (category tokenledger.pricing).

@@ -2,6 +2,7 @@
 
 #include "ledger/CallRecord.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace tl::ProviderUsage {
@@ -27,8 +28,18 @@ Usage fromOpenAiChat(const QJsonObject &usage);
 
 // OpenAI Responses API ("The response object"): input_tokens includes input_tokens_details.cached_tokens
 // and input_tokens_details.cache_write_tokens (genai-prices 0.1.8 "responses" extractor, as for chat);
-// output_tokens includes output_tokens_details.reasoning_tokens.
+// output_tokens includes output_tokens_details.reasoning_tokens. The usage object has no web search count:
+// callers add webSearchCalls() of the response's `output` as webSearchRequests.
 Usage fromOpenAiResponses(const QJsonObject &usage);
+
+// The web searches an OpenAI Responses answer billed, from its `output` items (API reference "The response
+// object", output[]; guide "Web search"): each {"type": "web_search_call", "action": {"type": "search", ...}}
+// item is one search, billed per call (OpenAI pricing "Built-in tools: Web search"; genai-prices 0.1.8's
+// web_searches_kcount, $10 per 1,000 for the gpt-4o/4.1/5/o3/o4-mini families). An item whose action is
+// "open_page" or "find_in_page" (a reasoning model reading a page it found) is not a billed search; any
+// other item (no action, as in the web_search_preview shape, or an action type not known here) counts as
+// one. Pure, thread-safe.
+qint64 webSearchCalls(const QJsonArray &output);
 
 // Anthropic Messages ("Messages API", usage): input_tokens EXCLUDES cache reads and cache writes;
 // promptTokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens. Cache writes are

@@ -744,7 +744,7 @@ HttpHeaders ClientConnection::ledgerHeaders(const CallRecord &record, const char
     if (record.id > 0)
         h.append({QByteArray("X-TokenLedger-Record-Id"), QByteArray::number(record.id)});
     if (record.id > 0)
-        h.append({QByteArray("X-TokenLedger-Cost-USD"), record.cost ? toDecimalUsd(*record.cost).toLatin1() : QByteArray("unpriced")});
+        h.append({QByteArray("X-TokenLedger-Cost-USD"), costHeaderValue(record)});
     return h;
 }
 
@@ -897,7 +897,9 @@ void ClientConnection::startExchange(HttpRequest request)
 
     // Exact cache controls (they govern the semantic cache too).
     const bool exactOn = x.savings->exactCache.value_or(config.cache.enabled);
-    if (x.jsonBody && proxy::isCacheable(x.kind) && exactOn && m_server.exactCache()) {
+    // A background response is a job the client then polls by its id: never answered from the cache (a
+    // replay would name an old job), never stored.
+    if (x.jsonBody && proxy::isCacheable(x.kind) && exactOn && m_server.exactCache() && !x.info.background) {
         const auto [bypass, refresh] = cacheControls(h);
         x.cacheLookup = !bypass && !refresh;
         x.cacheStore = !bypass;
@@ -1045,7 +1047,8 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
             x.responseBody.reserve(qsizetype(length));
         return;
     }
-    x.accounting.emplace(x.kind);
+    // A streamed retrieve (GET /v1/responses/{id}?stream=true) sends the Responses API's events.
+    x.accounting.emplace(x.kind == ApiKind::ResponsesRetrieve ? ApiKind::Responses : x.kind);
     QByteArray out = "HTTP/1.1 200 OK\r\n";
     for (const auto &[name, value] : headers) {
         if (passesToClient(name, false))
@@ -1118,8 +1121,7 @@ void ClientConnection::endStream(const QByteArray &tail)
     // Last chunk, then the cost trailer announced in the headers (the record is final by now); one
     // write with the tail.
     const CallRecord &r = x.record;
-    out += "0\r\nX-TokenLedger-Cost-USD: " + (r.cost ? toDecimalUsd(*r.cost).toLatin1() : QByteArray("unpriced"))
-           + "\r\n\r\n";
+    out += "0\r\nX-TokenLedger-Cost-USD: " + costHeaderValue(r) + "\r\n\r\n";
     send(out);
 }
 
@@ -1242,6 +1244,13 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         r.usageStatus = UsageStatus::Unknown;
     if (!errorKind.isEmpty())
         r.usageStatus = usage.found ? UsageStatus::Incomplete : UsageStatus::Unknown;
+    if (x.status == 200 && x.kind == ApiKind::Responses && x.info.background
+        && (usage.status == "queued"_L1 || usage.status == "in_progress"_L1))
+        markUsagePending(usage.responseId); // the usage comes with a retrieve (PendingUsage.h)
+    if (x.status == 200 && x.kind == ApiKind::ResponsesRetrieve) {
+        const proxy::AnswerUsage retrieved = proxy::usageFromBody(ApiKind::Responses, x.responseBody);
+        noteRetrieved(retrieved.status, retrieved.usage, retrieved.found);
+    }
     r.responseBytes = x.responseBody.size();
     finalizeRecord();
     if (errorKind.isEmpty() && x.status == 200 && usage.found) {
@@ -1310,6 +1319,19 @@ void ClientConnection::finalizeRecord()
     computeSemanticKey();
     x.recorded = true;
     CallRecord &r = x.record;
+    if (x.kind == ApiKind::Responses && x.info.background && x.accounting && r.usageStatus == UsageStatus::Unknown
+        && !x.accounting->responseId().isEmpty()) {
+        // A background stream that ended without its usage (cut, abandoned): the response runs on at the
+        // provider, and a retrieve will tell its usage.
+        markUsagePending(x.accounting->responseId());
+    }
+    if (x.kind == ApiKind::ResponsesRetrieve && x.accounting && x.accounting->finished()
+        && x.accounting->errorType().isEmpty()) {
+        noteRetrieved(x.accounting->failed() ? u"failed"_s : x.accounting->truncated() ? u"incomplete"_s : u"completed"_s,
+                      x.accounting->usage(), x.accounting->hasUsage());
+    }
+    if (x.settlement) // first, so a settlement follows the records submitted before it (the create's)
+        m_server.ledger().settlePendingUsage(*std::exchange(x.settlement, std::nullopt));
     if (r.usageStatus == UsageStatus::Unknown && (x.accounting || x.estimateUnanswered) && m_server.tokenizers()
         && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages || x.kind == ApiKind::Responses)) {
         // The stream ended without the provider's usage: count it locally (prompt from the request,
@@ -1319,6 +1341,8 @@ void ClientConnection::finalizeRecord()
                                                      r.requestedModel);
         if (estimate) {
             r.usage = estimate->usage;
+            // Web searches are not tokens: those a cut Responses stream showed done still count.
+            r.usage.webSearchRequests = x.accounting ? x.accounting->usage().webSearchRequests : 0;
             r.usageStatus = UsageStatus::Estimated;
         }
     } else if (r.usageStatus == UsageStatus::Incomplete && x.accounting && m_server.tokenizers()
@@ -1332,6 +1356,15 @@ void ClientConnection::finalizeRecord()
         if (estimate && estimate->usage.completionTokens > r.usage.completionTokens)
             r.usage.completionTokens = estimate->usage.completionTokens;
     }
+    // A search model of Chat Completions (web_search_options) searched before it answered: one billed
+    // search (the answer carries no count of it), also when the answer was cut or abandoned, or served from
+    // a cache (its saving). Not for an error answer.
+    if (x.info.webSearch && r.usage.webSearchRequests == 0
+        && (r.usageStatus == UsageStatus::Complete || r.usageStatus == UsageStatus::Incomplete
+            || r.usageStatus == UsageStatus::Estimated)
+        && (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit
+            || (x.forwarded && (x.status == 200 || (x.status == 0 && r.usageStatus == UsageStatus::Estimated)))))
+        r.usage.webSearchRequests = 1;
     m_server.ledger().pricer()->apply(r);
     if (!x.forwarded && r.cacheOutcome != CacheOutcome::ExactHit && r.cacheOutcome != CacheOutcome::SemanticHit) {
         // Answered by the proxy itself (a malformed body, no upstream): nothing reached a provider, so
@@ -1340,6 +1373,16 @@ void ClientConnection::finalizeRecord()
         r.usageStatus = UsageStatus::Complete;
         r.cost = 0;
         r.costStatus = CostStatus::Exact;
+    } else if (x.kind == ApiKind::ResponsesRetrieve) {
+        // Retrieving (or cancelling) a response is not billed: a known $0, whatever it answered. The
+        // usage it carried went to the create's record (noteRetrieved), not to this one.
+        r.usage = {};
+        r.usageStatus = UsageStatus::Complete;
+        r.cost = 0;
+        r.costStatus = CostStatus::Exact;
+        r.priceEntry = PendingUsage::kFreePriceEntry;
+        r.priceVersion = u""_s;
+        r.savedCost = 0;
     } else if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {
         // No usage at all: the cost is not known, never a silent zero.
         r.cost.reset();
@@ -1405,6 +1448,42 @@ void ClientConnection::finalizeRecord()
         m_server.tokenizers()->offerCalibrationSample(r, x.request.body, x.workChanged ? x.work : QJsonObject());
 }
 
+QByteArray ClientConnection::costHeaderValue(const CallRecord &record)
+{
+    if (record.cost)
+        return toDecimalUsd(*record.cost).toLatin1();
+    return record.usageStatus == UsageStatus::Pending ? QByteArray("pending") : QByteArray("unpriced");
+}
+
+void ClientConnection::markUsagePending(const QString &responseId)
+{
+    Exchange &x = *m_exchange;
+    CallRecord &r = x.record;
+    if (responseId.isEmpty() || x.callerId.isEmpty())
+        return; // nothing to link a retrieve to: the record stays as it is (unknown usage)
+    if (r.id <= 0)
+        r.id = m_server.ledger().writer().reserveId(); // the link names the record
+    r.usage = {};
+    r.usageStatus = UsageStatus::Pending;
+    r.sourceKey = PendingUsage::sourceKey(x.callerId, responseId, r.id);
+}
+
+void ClientConnection::noteRetrieved(const QString &status, const Usage &usage, bool hasUsage)
+{
+    Exchange &x = *m_exchange;
+    // Only a terminal status settles (guide "Background mode": queued and in_progress are not).
+    if (status != "completed"_L1 && status != "failed"_L1 && status != "cancelled"_L1 && status != "incomplete"_L1)
+        return;
+    PendingUsage::Settlement s;
+    s.callerId = x.callerId;
+    s.responseId = proxy::retrievedResponseId(x.request.target);
+    s.usage = usage;
+    s.usageStatus = hasUsage ? UsageStatus::Complete : UsageStatus::Unknown;
+    s.status = status;
+    if (!s.responseId.isEmpty() && !s.callerId.isEmpty())
+        x.settlement = std::move(s);
+}
+
 void ClientConnection::maybeStoreInCache(const QJsonObject &answer, bool truncated)
 {
     Exchange &x = *m_exchange;
@@ -1448,7 +1527,13 @@ void ClientConnection::abortExchange(const QString &errorKind)
         r.servedModel = x.accounting->servedModel();
         r.usageStatus = x.accounting->hasUsage() ? UsageStatus::Incomplete : UsageStatus::Unknown;
     } else {
+        // A non-streamed call ended before its answer was passed on (the client hung up, stalled, or the
+        // proxy stops): once forwarded, the provider may bill it, so it gets the local tokenizer's estimate
+        // as a cut stream does (prompt from the request; completion 0, nothing was seen), never a silent
+        // zero. A call never forwarded (a side call of the savings pipeline still running) stays Unknown.
+        r.usage = {};
         r.usageStatus = UsageStatus::Unknown;
+        x.estimateUnanswered = x.forwarded;
     }
     finalizeRecord();
     m_closeAfterResponse = true;

@@ -112,6 +112,13 @@ private:
     // and then estimated) with `errorKind`, and the client gets `message` as an error event.
     void endStartedStreamEarly(const QString &errorKind, const QString &message, bool keepAlive);
     void finalizeRecord();
+    // OpenAI background responses (ledger/PendingUsage.h): the create's record is pending, linked to the
+    // response by its source key (the record id is reserved for it); a retrieve's terminal answer becomes a
+    // settlement that finalizeRecord() hands to the ledger.
+    void markUsagePending(const QString &responseId);
+    void noteRetrieved(const QString &status, const Usage &usage, bool hasUsage);
+    // X-TokenLedger-Cost-USD: decimal USD, "pending" (usage to come with a retrieve) or "unpriced".
+    static QByteArray costHeaderValue(const CallRecord &record);
     void maybeStoreInCache(const QJsonObject &answer, bool truncated);
 
     // Savings pipeline (SavingsPipeline.cpp), in this order: prepareSavings() before the exact cache

@@ -5,6 +5,7 @@
 // compression, semantic cache, routing). Thread affinity: the proxy thread.
 
 #include "ledger/CallRecord.h"
+#include "ledger/PendingUsage.h"
 #include "proxy/ClientConnection.h"
 #include "proxy/HttpRequestParser.h"
 #include "proxy/ProviderProtocol.h"
@@ -58,9 +59,12 @@ struct ClientConnection::Exchange
     bool chunked = true; // a stream's framing towards the client: chunked, or close-delimited (HTTP/1.0)
     bool headersSent = false;
     bool upstreamPaused = false; // flow control paused the transfer (the client is behind)
-    // The record is estimated by the local tokenizer even without a stream's accounting (a request
-    // ended at the drain deadline before its answer started).
+    // The record is estimated by the local tokenizer even without a stream's accounting (a forwarded
+    // request ended before its answer was passed on: the drain deadline, a client that hung up or stalled
+    // on a non-streamed call).
     bool estimateUnanswered = false;
+    // A retrieve's terminal answer, for the pending record of its background create (finalizeRecord).
+    std::optional<PendingUsage::Settlement> settlement;
     QByteArray responseBody; // buffered non-stream answer
     SseParser sse;
     std::optional<proxy::StreamAccounting> accounting;

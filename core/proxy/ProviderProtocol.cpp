@@ -38,6 +38,12 @@ ApiKind classify(QByteArrayView method, QByteArrayView target)
         return ApiKind::Embeddings;
     if (post && path.endsWith("/responses"))
         return ApiKind::Responses;
+    if (const qsizetype at = path.lastIndexOf("/responses/"); at >= 0) {
+        const QByteArrayView rest = path.sliced(at + 11);
+        if ((method == "GET" && !rest.isEmpty() && !rest.contains('/'))
+            || (post && rest.endsWith("/cancel") && rest.size() > 7 && !rest.chopped(7).contains('/')))
+            return ApiKind::ResponsesRetrieve;
+    }
     if (method == "GET" && path.endsWith("/models"))
         return ApiKind::Models;
     return ApiKind::Other;
@@ -87,9 +93,26 @@ QString apiName(ApiKind kind)
     case ApiKind::Models: return u"models"_s;
     case ApiKind::Messages: return u"messages"_s;
     case ApiKind::CountTokens: return u"messages.count_tokens"_s;
+    case ApiKind::ResponsesRetrieve: return u"responses.retrieve"_s;
     case ApiKind::Other: break;
     }
     return u"other"_s;
+}
+
+QString retrievedResponseId(QByteArrayView target)
+{
+    QByteArrayView path = target;
+    if (const qsizetype q = path.indexOf('?'); q >= 0)
+        path = path.first(q);
+    while (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    if (path.endsWith("/cancel"))
+        path.chop(7);
+    const qsizetype at = path.lastIndexOf("/responses/");
+    if (at < 0)
+        return {};
+    const QByteArrayView id = path.sliced(at + 11);
+    return id.contains('/') ? QString() : QString::fromUtf8(QByteArray::fromPercentEncoding(id.toByteArray()));
 }
 
 namespace {
@@ -173,9 +196,11 @@ RequestInfo inspectRequest(ApiKind kind, const QJsonObject &body)
         const QJsonArray messages = body.value("messages"_L1).toArray();
         info.messageCount = int(messages.size());
         info.promptChars = textChars(messages) + textChars(body.value("system"_L1));
+        info.webSearch = kind == ApiKind::ChatCompletions && body.value("web_search_options"_L1).isObject();
         break;
     }
     case ApiKind::Responses: {
+        info.background = body.value("background"_L1).toBool(false);
         const QJsonValue input = body.value("input"_L1);
         info.messageCount = input.isArray() ? int(input.toArray().size()) : 1;
         info.promptChars = textChars(input) + textChars(body.value("instructions"_L1));
@@ -205,7 +230,10 @@ AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer)
     switch (kind) {
     case ApiKind::Responses:
         out.usage = ProviderUsage::fromOpenAiResponses(u);
-        out.truncated = answer.value("status"_L1).toString() == "incomplete"_L1;
+        out.usage.webSearchRequests = ProviderUsage::webSearchCalls(answer.value("output"_L1).toArray());
+        out.status = answer.value("status"_L1).toString();
+        out.truncated = out.status == "incomplete"_L1;
+        out.responseId = answer.value("id"_L1).toString();
         break;
     case ApiKind::Messages:
         out.usage = ProviderUsage::fromAnthropic(u);
@@ -237,6 +265,38 @@ bool isTruncatedReason(std::string_view reason)
     return reason == "length" || reason == "max_tokens" || reason == "model_context_window_exceeded";
 }
 
+// ProviderUsage::webSearchCalls() over simdjson's DOM (the same rule: every web_search_call item but the
+// page actions; the last of a repeated member wins, as in QJsonObject).
+qint64 webSearchCalls(simdjson::dom::element output)
+{
+    if (!output.is_array())
+        return 0;
+    qint64 n = 0;
+    for (simdjson::dom::element item : simdjson::dom::array(output)) {
+        if (!item.is_object())
+            continue;
+        std::optional<simdjson::dom::element> type, action;
+        for (auto field : simdjson::dom::object(item)) {
+            if (field.key == "type")
+                type = field.value;
+            else if (field.key == "action")
+                action = field.value;
+        }
+        if (!type || stringOf(*type) != "web_search_call")
+            continue;
+        std::string_view actionType;
+        if (action && action->is_object()) {
+            for (auto field : simdjson::dom::object(*action)) {
+                if (field.key == "type")
+                    actionType = stringOf(field.value);
+            }
+        }
+        if (actionType != "open_page" && actionType != "find_in_page")
+            ++n;
+    }
+    return n;
+}
+
 } // namespace
 
 AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
@@ -255,11 +315,15 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
         return usageFromAnswer(kind, QJsonDocument::fromJson(body.toByteArray()).object());
     }
     // The last occurrence of a repeated member wins, as in QJsonObject.
-    std::optional<simdjson::dom::element> model, usage, status, stopReason, choices;
+    std::optional<simdjson::dom::element> model, usage, status, stopReason, choices, output, id;
     for (auto field : answer) {
         const std::string_view key = field.key;
         if (key == "model")
             model = field.value;
+        else if (key == "output")
+            output = field.value;
+        else if (key == "id")
+            id = field.value;
         else if (key == "usage")
             usage = field.value;
         else if (key == "status")
@@ -282,7 +346,10 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
     switch (kind) {
     case ApiKind::Responses:
         out.usage = ProviderUsage::fromOpenAiResponses(u);
-        out.truncated = status && stringOf(*status) == "incomplete";
+        out.usage.webSearchRequests = output ? webSearchCalls(*output) : 0;
+        out.status = status ? toQString(stringOf(*status)) : QString();
+        out.truncated = out.status == "incomplete"_L1;
+        out.responseId = id ? toQString(stringOf(*id)) : QString();
         break;
     case ApiKind::Messages:
         out.usage = ProviderUsage::fromAnthropic(u);
@@ -447,6 +514,10 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
         const QJsonObject response = o.value("response"_L1).toObject();
         if (!response.isEmpty() && m_model.isEmpty())
             m_model = response.value("model"_L1).toString();
+        if (!response.isEmpty() && m_responseId.isEmpty())
+            m_responseId = response.value("id"_L1).toString();
+        if (type == "response.output_item.done"_L1)
+            m_webSearches += ProviderUsage::webSearchCalls(QJsonArray{o.value("item"_L1)});
         // What the model produced so far, for the local estimate of a stream cut before its usage
         // (API reference "Streaming events": text, refusal, reasoning and tool-call argument deltas;
         // a function call's name comes with its output item).
@@ -462,6 +533,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
         if (type == "response.completed"_L1 || type == "response.incomplete"_L1 || type == "response.failed"_L1) {
             m_base = response;
             m_model = response.value("model"_L1).toString();
+            m_webSearches = ProviderUsage::webSearchCalls(response.value("output"_L1).toArray());
             if (response.value("usage"_L1).isObject()) {
                 m_usageJson = response.value("usage"_L1).toObject();
                 m_hasUsage = true;
@@ -523,7 +595,11 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
 Usage StreamAccounting::usage() const
 {
     switch (m_kind) {
-    case ApiKind::Responses: return ProviderUsage::fromOpenAiResponses(m_usageJson);
+    case ApiKind::Responses: {
+        Usage u = ProviderUsage::fromOpenAiResponses(m_usageJson);
+        u.webSearchRequests = m_webSearches;
+        return u;
+    }
     case ApiKind::Messages: return ProviderUsage::fromAnthropic(m_usageJson);
     default: return ProviderUsage::fromOpenAiChat(m_usageJson);
     }
@@ -903,7 +979,8 @@ QByteArray synthesizeChat(const QJsonObject &answer, bool includeUsage, bool cha
 // developers.openai.com/api/reference/resources/responses/streaming-events): response.created and
 // response.in_progress with the response in progress (no output, no usage), each output item added empty,
 // its content parts added empty, their text / refusal / arguments / summary as one delta each, the
-// annotations one event each, then the parts and the item done whole; openai-node's
+// annotations one event each (a web_search_call: its in_progress, searching and completed events), then
+// the parts and the item done whole; openai-node's
 // ResponseAccumulator (v6) builds the same response from them as response.completed carries.
 QByteArray synthesizeResponses(const QJsonObject &answer)
 {
@@ -975,6 +1052,10 @@ QByteArray synthesizeResponses(const QJsonObject &answer)
                 }
                 event("response.content_part.done", with({{"content_index"_L1, p}, {"part"_L1, part}}));
             }
+        } else if (type == "web_search_call"_L1) {
+            event("response.web_search_call.in_progress", with({}));
+            event("response.web_search_call.searching", with({}));
+            event("response.web_search_call.completed", with({}));
         } else if (type == "function_call"_L1) {
             event("response.function_call_arguments.delta", with({{"delta"_L1, item.value("arguments"_L1)}}));
             event("response.function_call_arguments.done", with({{"arguments"_L1, item.value("arguments"_L1)}}));

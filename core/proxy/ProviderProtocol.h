@@ -23,6 +23,9 @@ enum class ApiKind {
     Models,          // OpenAI GET /v1/models
     Messages,        // Anthropic POST /v1/messages
     CountTokens,     // Anthropic POST /v1/messages/count_tokens (passed through, not priced)
+    // OpenAI GET /v1/responses/{id} and POST /v1/responses/{id}/cancel: not billed (cost 0), and the
+    // usage of a terminal answer settles the pending record of a background create (PendingUsage.h).
+    ResponsesRetrieve,
     Other,           // forwarded unchanged, recorded, not priced
 };
 
@@ -36,7 +39,9 @@ ApiKind classify(QByteArrayView method, QByteArrayView path);
 Dialect dialectOf(ApiKind kind, QByteArrayView target, bool hasAnthropicVersion);
 bool isPriced(ApiKind kind);
 bool isCacheable(ApiKind kind);
-QString apiName(ApiKind kind); // "chat.completions", "messages", ...
+QString apiName(ApiKind kind); // "chat.completions", "messages", "responses.retrieve", ...
+// The response id a ResponsesRetrieve request names ("resp_..." from /v1/responses/{id}[/cancel]), else "".
+QString retrievedResponseId(QByteArrayView target);
 
 // An error body in the provider's own shape:
 //  OpenAI:    {"error":{"message":M,"type":T,"param":null,"code":C}}
@@ -59,17 +64,29 @@ struct RequestInfo
     int messageCount = 0;
     qint64 maxTokens = 0;
     bool hasTools = false;
+    // OpenAI Chat Completions with "web_search_options" (the search models, e.g. gpt-4o-search-preview,
+    // gpt-5-search-api; guide "Web search", Chat Completions): such a model searches the web before it
+    // answers, one billed search per request. The answer carries no count of it.
+    bool webSearch = false;
+    // OpenAI Responses with "background": true (guide "Background mode"): the answer may come back
+    // queued or in progress, without usage; the usage comes with a later retrieve.
+    bool background = false;
 };
 RequestInfo inspectRequest(ApiKind kind, const QJsonObject &body);
 
 // Usage and served model of a complete JSON answer (any priced ApiKind). `found` false when the body
 // has no usage object.
+// Responses answers: usage.webSearchRequests is ProviderUsage::webSearchCalls() of the answer's `output`;
+// responseId and status are its "id" and "status" ("queued", "in_progress", "completed", "failed",
+// "cancelled", "incomplete"; API reference "The response object"), empty for other APIs.
 struct AnswerUsage
 {
     Usage usage;
     QString servedModel;
     bool found = false;
     bool truncated = false; // a finish_reason/stop_reason of "length"/"max_tokens" or an incomplete response
+    QString responseId;
+    QString status;
 };
 AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer);
 // The same from the answer's bytes, equal to usageFromAnswer(kind, QJsonDocument::fromJson(body).object())
@@ -97,8 +114,14 @@ public:
     bool finished() const { return m_finished; }
     bool hasUsage() const { return m_hasUsage; }
     bool sawFirstEvent() const { return m_events > 0; }
+    // Responses streams: usage.webSearchRequests counts the web_search_call items of the terminal
+    // event's response (ProviderUsage::webSearchCalls), or, for a stream cut before it, those of the
+    // response.output_item.done events seen.
     Usage usage() const;
     QString servedModel() const { return m_model; }
+    // Responses streams: the response's id (from response.created or any later event carrying the
+    // response), "" until one came.
+    QString responseId() const { return m_responseId; }
     bool truncated() const { return m_truncated; }
     bool failed() const { return m_failed; }
     // The error type of an error event the upstream sent inside the stream ("overloaded_error",
@@ -134,6 +157,8 @@ private:
     bool m_lossy = false;
     QString m_errorType;
     QString m_model;
+    QString m_responseId;      // responses: the response's id
+    qint64 m_webSearches = 0;  // responses: web_search_call items done (terminal event: its output's)
     QJsonObject m_usageJson;
     // Assembly state.
     QJsonObject m_base;                 // chat: first chunk; anthropic: message_start.message; responses: final
@@ -188,7 +213,8 @@ QByteArray stripNullUsage(const QByteArray &rawEvent);
 // other message members (annotations) as deltas; the choice's logprobs whole with its first text chunk;
 // other choice members on its last chunk. Responses: response.created, response.in_progress, each output
 // item added empty, content parts added empty, then output_text (with logprobs) / refusal / function-call
-// arguments / reasoning-summary deltas, annotation events, the parts and the item done whole, the
+// arguments / reasoning-summary deltas, annotation events, a web_search_call's in_progress / searching /
+// completed events, the parts and the item done whole, the
 // terminal event. Anthropic: citations as citations_delta events.
 QByteArray synthesizeStream(ApiKind kind, const QJsonObject &answer, bool includeUsage);
 

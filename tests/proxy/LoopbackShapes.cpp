@@ -252,6 +252,58 @@ QList<LoopbackShape> makeShapes()
         s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
         shapes << s;
     }
+    {
+        // Web search through the Responses API (guide "Web search"; API reference "Streaming events":
+        // response.web_search_call.in_progress / searching / completed between the item's added and done):
+        // two billed searches and one open_page action (a page read, not a billed search), then the answer.
+        const QByteArray id = "resp_shapeWebSearch01";
+        const QByteArray tools = R"([{"type":"web_search","filters":null,"search_context_size":"medium","user_location":null}])";
+        const QByteArray calls[] = {
+            R"({"id":"ws_shape01","type":"web_search_call","status":"completed","action":{"type":"search","query":"grass colour"}})",
+            R"({"id":"ws_shape02","type":"web_search_call","status":"completed","action":{"type":"open_page","url":"https://example.com/grass"}})",
+            R"({"id":"ws_shape03","type":"web_search_call","status":"completed","action":{"type":"search","query":"why is grass green"}})",
+        };
+        const QByteArray annotation
+            = R"({"type":"url_citation","end_index":15,"start_index":0,"title":"Grass","url":"https://example.com/grass"})";
+        const QByteArray part
+            = R"({"type":"output_text","annotations":[)" + annotation + R"(],"logprobs":[],"text":"Grass is green."})";
+        const QByteArray message = R"({"id":"msg_shapeWs01","type":"message","status":"completed","content":[)" + part
+            + R"(],"role":"assistant"})";
+        LoopbackShape s {"responses-web-search", "/v1/responses", {}, {}};
+        s.answer = response(id, "completed", "[" + calls[0] + "," + calls[1] + "," + calls[2] + "," + message + "]", tools);
+        int seq = 0;
+        s.stream = respEvent(seq, "response.created", R"("response":)" + response(id, "in_progress", "[]", tools));
+        s.stream += respEvent(seq, "response.in_progress", R"("response":)" + response(id, "in_progress", "[]", tools));
+        for (int i = 0; i < 3; ++i) {
+            QByteArray added = calls[i];
+            added.replace(R"("status":"completed")", R"("status":"in_progress")");
+            const QByteArray at = R"("item_id":"ws_shape0)" + QByteArray::number(i + 1) + R"(","output_index":)" + QByteArray::number(i);
+            s.stream += respEvent(seq, "response.output_item.added", R"("output_index":)" + QByteArray::number(i) + R"(,"item":)" + added);
+            s.stream += respEvent(seq, "response.web_search_call.in_progress", at);
+            s.stream += respEvent(seq, "response.web_search_call.searching", at);
+            s.stream += respEvent(seq, "response.web_search_call.completed", at);
+            s.stream += respEvent(seq, "response.output_item.done", R"("output_index":)" + QByteArray::number(i) + R"(,"item":)" + calls[i]);
+        }
+        s.stream += respEvent(
+            seq, "response.output_item.added",
+            R"("output_index":3,"item":{"id":"msg_shapeWs01","type":"message","status":"in_progress","content":[],"role":"assistant"})");
+        s.stream += respEvent(
+            seq, "response.content_part.added",
+            R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"part":{"type":"output_text","annotations":[],"logprobs":[],"text":""})");
+        s.stream += respEvent(seq, "response.output_text.delta",
+                              R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"delta":"Grass is green.","logprobs":[])");
+        s.stream += respEvent(
+            seq, "response.output_text.annotation.added",
+            R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"annotation_index":0,"annotation":)" + annotation);
+        s.stream += respEvent(
+            seq, "response.output_text.done",
+            R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"text":"Grass is green.","logprobs":[])");
+        s.stream += respEvent(seq, "response.content_part.done",
+                              R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"part":)" + part);
+        s.stream += respEvent(seq, "response.output_item.done", R"("output_index":3,"item":)" + message);
+        s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
+        shapes << s;
+    }
     return shapes;
 }
 

@@ -22,6 +22,9 @@ namespace tl::test {
 //                             function_call_arguments.done, output_item.done
 //   responses-text-annotations  one message item: content_part.added, output_text deltas, an
 //                               output_text.annotation.added, output_text.done, content_part.done
+//   responses-web-search  three web_search_call items (two "search" actions, billed, and one "open_page",
+//                         not), each with its web_search_call.in_progress / searching / completed events,
+//                         then an annotated message; model gpt-5-2025-08-07, usage 75 in / 18 out
 // OpenAI chat streams are written with include_usage ("usage":null on each chunk and the usage chunk);
 // LoopbackUpstream::withoutUsageChunks() gives them without. Real non-streamed chat messages also carry
 // "annotations": [] (no chunk carries it): left out here so that both forms are one answer.

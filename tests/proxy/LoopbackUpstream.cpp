@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QHash>
 #include <QJsonObject>
 #include <QSemaphore>
 #include <QTcpServer>
@@ -138,6 +139,31 @@ struct LoopbackUpstream::Impl : QObject
 {
     LoopbackUpstream *owner = nullptr;
     QTcpServer server;
+    // Background responses (guide "Background mode"): id -> the finished response and how many retrieves
+    // still answer it in progress.
+    struct Background
+    {
+        QJsonObject finished;
+        int pollsLeft = 0;
+    };
+    QHash<QString, Background> background;
+    int backgroundCount = 0;
+
+    // The Responses answer of the c1 fixture as a background response `id`, in `status` (not completed:
+    // no output, usage null).
+    static QJsonObject backgroundResponse(const QString &id, const QString &status)
+    {
+        QJsonObject r = QJsonDocument::fromJson(readFile(providerFixture(u"c1-openai-responses.json"_s))).object();
+        r.insert("id"_L1, id);
+        r.insert("background"_L1, true);
+        r.insert("status"_L1, status);
+        if (status != "completed"_L1) {
+            r.insert("output"_L1, QJsonArray{});
+            r.insert("usage"_L1, QJsonValue::Null);
+            r.insert("completed_at"_L1, QJsonValue::Null);
+        }
+        return r;
+    }
 
     void onConnection()
     {
@@ -297,6 +323,35 @@ struct LoopbackUpstream::Impl : QObject
             writeJson(s, 200, models);
             return;
         }
+        if (const qsizetype at = path.lastIndexOf("/responses/"); at >= 0 && req.method == "GET") {
+            // Retrieve: in progress while polls are left, then the finished response; 404 for an unknown id.
+            const QString id = QString::fromUtf8(path.mid(at + 11));
+            auto it = background.find(id);
+            if (it == background.end()) {
+                writeJson(s, 404, R"({"error":{"message":"No response found","type":"invalid_request_error","param":null,"code":null}})");
+                return;
+            }
+            if (it->pollsLeft > 0) {
+                --it->pollsLeft;
+                writeJson(s, 200, QJsonDocument(backgroundResponse(id, u"in_progress"_s)).toJson(QJsonDocument::Compact));
+                return;
+            }
+            writeJson(s, 200, QJsonDocument(it->finished).toJson(QJsonDocument::Compact));
+            return;
+        }
+        if (path.endsWith("/responses") && body.value("background"_L1).toBool()) {
+            // A background create: queued at once (non-streamed), its answer kept for the retrieves;
+            // X-Loopback-Polls: the retrieves that still find it in progress (default 0). Streamed: the
+            // fixture's stream below, its response kept under the fixture's id.
+            const QString id = stream ? u"resp_SYNTH0005abcdef0123456789"_s
+                                      : u"resp_bg%1"_s.arg(++backgroundCount, 4, 10, QChar(u'0'));
+            background.insert(id, {backgroundResponse(id, u"completed"_s),
+                                   headerValue(req.headers, "x-loopback-polls").toInt()});
+            if (!stream) {
+                writeJson(s, 200, QJsonDocument(backgroundResponse(id, u"queued"_s)).toJson(QJsonDocument::Compact));
+                return;
+            }
+        }
         if (headerValue(req.headers, "x-loopback-mode") == "echo" && !stream) {
             answerEcho(s, path, body);
             return;
@@ -311,7 +366,7 @@ struct LoopbackUpstream::Impl : QObject
             writeJson(s, 500, R"({"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}})");
             return;
         }
-        if (model == "never"_L1) {
+        if (model == "never"_L1 || headerValue(req.headers, "x-loopback-mode") == "never") {
             *answering = true;
             return;
         }

@@ -20,7 +20,8 @@ namespace tl::test {
 //                       stream_options.include_usage is true, as OpenAI does.
 //   "rate-limited"   -> 429 with Retry-After: 7 and an OpenAI error body
 //   "server-error"   -> 500 with an OpenAI error body
-//   "never"          -> reads the request and never answers (first-byte timeout)
+//   "never"          -> reads the request and never answers (first-byte timeout); so does any model
+//                       with the request header "X-Loopback-Mode: never".
 //   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
 //   "close-early"    -> reads the request and closes the connection without answering
 //   "status-NNN"     -> status NNN with no body (a "Whatever" reason phrase)
@@ -39,6 +40,12 @@ namespace tl::test {
 // A request body naming "loopback-shape:<name>" gets that shape's answer (LoopbackShapes.h: refusal,
 // annotations, citations, web search, Responses function-call and annotated text), JSON or SSE.
 // GET /v1/models answers a model list. It records every request it gets.
+// Background responses (OpenAI guide "Background mode"): POST /v1/responses with "background": true
+// answers the c1 fixture response queued (output [], usage null) under a new id "resp_bgNNNN"; GET
+// /v1/responses/{id} answers it "in_progress" for the number of retrieves the create's
+// "X-Loopback-Polls" header named (default 0), then completed with c1's output and usage. A streamed
+// background create sends the c2 stream (its "cut-stream" model: cut after two events) and keeps the
+// finished response under c2's id for the retrieves. Other ids: 404.
 class LoopbackUpstream
 {
 public:

@@ -1918,6 +1918,15 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading_data()
         << responses
         << QByteArray(R"({"model":"gpt-5","status":"incomplete","usage":{"input_tokens":9,"output_tokens":3,)"
                       R"("input_tokens_details":{"cached_tokens":4},"output_tokens_details":{"reasoning_tokens":2}}})");
+    QTest::newRow("responses web search calls")
+        << responses
+        << QByteArray(R"({"model":"gpt-5","status":"completed","id":"resp_1","output":[)"
+                      R"({"type":"web_search_call","action":{"type":"search"}},)"
+                      R"({"type":"web_search_call","action":{"type":"open_page","type":"find_in_page"}},)"
+                      R"({"type":"web_search_call"},{"type":"message","action":{"type":"search"}},)"
+                      R"({"type":"web_search_call","action":{"type":"find_in_page"}},7,)"
+                      R"({"type":"web_search_call","type":"web_search_call","action":{"type":"open_page"}}],)"
+                      R"("usage":{"input_tokens":9,"output_tokens":3}})");
     QTest::newRow("messages max_tokens")
         << messages
         << QByteArray(R"({"model":"claude-x","stop_reason":"max_tokens","usage":{"input_tokens":5,)"
@@ -1945,6 +1954,12 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading()
     QCOMPARE(actual.servedModel, expected.servedModel);
     QCOMPARE(actual.found, expected.found);
     QCOMPARE(actual.truncated, expected.truncated);
+    QCOMPARE(actual.responseId, expected.responseId);
+    QCOMPARE(actual.status, expected.status);
+    if (QByteArrayView(QTest::currentDataTag()) == "responses web search calls") {
+        QCOMPARE(actual.usage.webSearchRequests, 2); // one "search" action, one item without an action
+        QCOMPARE(actual.responseId, u"resp_1"_s);
+    }
 }
 
 void ProxyTest::sequentialRequestsReuseOneUpstreamConnection()

@@ -75,12 +75,16 @@ QVariant ProxyLogModel::data(const QModelIndex &index, int role) const
     case Model: return model;
     case Status: return r.errorKind.isEmpty() ? QString::number(r.httpStatus) : u"%1 %2"_s.arg(r.httpStatus).arg(r.errorKind);
     case Tokens:
+        if (r.usageStatus == UsageStatus::Pending)
+            return tr("pending");
         return r.usageStatus == UsageStatus::Unknown ? tr("unknown")
                                                      : (r.usageStatus == UsageStatus::Complete ? QString() : u"~"_s)
                                                            + QLocale().toString(r.usage.totalTokens());
     case Cost:
         if (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit)
             return tr("%1 saved").arg(formatUsd(r.savedCost, 4));
+        if (!r.cost && r.usageStatus == UsageStatus::Pending)
+            return tr("pending");
         return r.cost ? formatUsd(*r.cost, 4) : tr("unpriced");
     case Latency: return r.latencyUs < 0 ? QString() : tr("%1 ms").arg(double(r.latencyUs) / 1000.0, 0, 'f', 1);
     case Cache:

@@ -62,6 +62,9 @@ RecordDetailsDialog::RecordDetailsDialog(const CallRecord &r, QWidget *parent)
     QString tokens;
     if (r.usageStatus == UsageStatus::Unknown) {
         tokens = tr("unknown (the answer gave no usage)");
+    } else if (r.usageStatus == UsageStatus::Pending) {
+        tokens = tr("pending: a background response; its usage comes with the first retrieve through the proxy "
+                    "that finds it finished");
     } else {
         QStringList prompt;
         if (r.usage.cachedTokens > 0)
@@ -82,7 +85,9 @@ RecordDetailsDialog::RecordDetailsDialog(const CallRecord &r, QWidget *parent)
     addRow(form, u"tokens"_s, tr("Tokens"), tokens);
 
     QString cost;
-    if (!r.cost) {
+    if (!r.cost && r.usageStatus == UsageStatus::Pending) {
+        cost = tr("pending (priced when the usage comes)");
+    } else if (!r.cost) {
         cost = tr("unpriced (no price for this model)");
     } else {
         cost = formatUsd(*r.cost, 6);
