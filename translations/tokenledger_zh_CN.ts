@@ -794,6 +794,10 @@
         <source>endpoint %1: the overrides must be an object of strategies</source>
         <translation>端点 %1：覆盖设置必须是由策略组成的对象</translation>
     </message>
+    <message>
+        <source>%1 call(s) were billed for %2 server-side web search(es): routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted</source>
+        <translation>%1 次调用计费了 %2 次服务端网页搜索：路由后按目标模型的单次搜索价格重新计价；价格数据中没有单次搜索价格的目标不会路由该调用</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>

@@ -425,6 +425,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     std::vector<qint64> namedDims;
     qint64 semanticEntryId = 0;
     qint64 rowsWithHash = 0, rowsWithEmbedding = 0, rowsWithConversation = 0, rowsWithComplexity = 0;
+    qint64 callsWithSearches = 0, searches = 0; // replayed calls billed for server-side web searches
     bool anyRulePlan = false;
     // Calls a rule matched whose target the price book cannot price for them ("provider/model" -> calls):
     // left at their cost and named in the routing assumptions, never counted as a $0 saving unexplained.
@@ -470,6 +471,10 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             }
             const EndpointPlan &plan = state->plan;
             const Scenario &sc = plan.scenario;
+            if (r.usage.webSearchRequests > 0) {
+                callsWithSearches += r.callCount;
+                searches += r.usage.webSearchRequests;
+            }
             EndpointOutcome &eo = state->outcome;
             const NanoUsd baseline = r.cost;
             NanoUsd projected = baseline;
@@ -679,6 +684,12 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                                        "these calls have none");
             o.assumptions << QObject::tr("routed calls are re-priced on the target model with the same token "
                                          "counts; quality is not simulated");
+            if (o.enabled && callsWithSearches > 0)
+                o.assumptions << QObject::tr("%1 call(s) were billed for %2 server-side web search(es): routed, they "
+                                             "are re-priced at the target model's per-search price; a target the "
+                                             "price data gives no per-search price leaves the call unrouted")
+                                     .arg(callsWithSearches)
+                                     .arg(searches);
             break;
         case Strategy::Batch:
             o.simulated = o.enabled;

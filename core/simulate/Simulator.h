@@ -98,6 +98,13 @@ struct SimulationRequest
 //     through the live router's own decision (routing::Router::decideFor: tiers, context window,
 //     tools, family, and never a dearer model unless the endpoint allows it);
 //  5. Batch API: listed endpoints at the batch rate.
+// Server-side web searches (Usage::webSearchRequests, billed per search: genai-prices 0.1.8
+// web_searches_kcount, $10 per 1,000 on every Anthropic and OpenAI model that has the price) go with
+// their call: the baseline is the recorded cost with them; an exact or semantic cache hit saves the whole
+// call, searches included; compression and the Batch API keep them at the call's model's per-search price
+// (the Pricer does not halve them for the Batch API); a routed call is re-priced with them at the target
+// model's per-search price, and a target the price data gives no per-search price leaves the call
+// unrouted at its recorded cost (a rule's target is then named as one the price book cannot price).
 // Strategies the data cannot support are reported with the reason instead of a guess (the exact cache
 // needs request hashes and the semantic cache embeddings, both recorded by the proxy; compression
 // needs the conversation's shape).

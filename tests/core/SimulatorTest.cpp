@@ -504,6 +504,97 @@ private Q_SLOTS:
         }
     }
 
+    // Server-side web searches (Usage::webSearchRequests) go with their call. Three claude-sonnet-4-5 calls
+    // ($3 / $15 per million tokens, $10 per 1,000 searches) of 10,000 prompt and 500 completion tokens with
+    // 2 searches each: 30,000,000 + 7,500,000 + 20,000,000 = 57,500,000 nano-USD. The baseline is the recorded
+    // cost; compression keeps the searches (before: it dropped them and counted their fee as a saving);
+    // routing to claude-haiku-4-5 ($1 / $5, $10 per 1,000 searches) re-prices them there; a target without a
+    // per-search price (claude-3-haiku) leaves the call unrouted and is named; a cache hit saves all of it.
+    void webSearchesAreReplayedWithTheirCalls()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"web-searches.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        QList<CallRecord> records;
+        for (int i = 0; i < 3; ++i) {
+            CallRecord r = test::makeRecord(t0 + i * 60'000'000LL, u"research"_s, u"anthropic"_s,
+                                            u"claude-sonnet-4-5"_s, 10'000, 500);
+            r.sourceKind = SourceKind::Proxy;
+            r.usage.webSearchRequests = 2;
+            r.messageCount = 4;
+            r.keyId = u"k"_s;
+            r.requestHash = i < 2 ? u"same"_s : u"other"_s;
+            ledger->pricer()->apply(r);
+            QCOMPARE(r.cost, std::optional<NanoUsd>(57'500'000));
+            records << r;
+        }
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3);
+        BreakdownQuery bq;
+        bq.fromUs = t0 - 1;
+        bq.toUs = t0 + 86'400'000'000LL;
+        const auto recorded = ledger->breakdown(bq).result();
+        QVERIFY(recorded.has_value());
+        QCOMPARE(recorded->totals.cost, 3 * 57'500'000);
+
+        auto check = [&](const QString &from) {
+            Scenario compression;
+            compression.compression.enabled = true;
+            compression.compression.budgetTokens = 4000;
+            compression.compression.summaryModel = u"claude-haiku-4-5"_s;
+            auto r = simulate(*ledger, compression);
+            QVERIFY(r.has_value());
+            QCOMPARE(r->baseline, recorded->totals.cost);
+            // 4,000 * 3,000 + 7,500,000 + 20,000,000 = 39,500,000, plus the summary on claude-haiku-4-5:
+            // (10,000 - 2,800) * 1,000 + 400 * 5,000 = 9,200,000.
+            QCOMPARE(outcome(*r, Strategy::Compression).saving, 3 * (57'500'000 - 48'700'000));
+            QCOMPARE(r->projected, 3 * 48'700'000);
+
+            Scenario routing;
+            routing.routing.enabled = true;
+            RoutingRule rule;
+            rule.model = u"claude-sonnet-4-5"_s;
+            rule.routeTo = u"claude-haiku-4-5"_s;
+            routing.routing.rules = {rule};
+            r = simulate(*ledger, routing);
+            QVERIFY(r.has_value());
+            // 10,000 * 1,000 + 500 * 5,000 + 20,000,000 = 32,500,000
+            QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 3);
+            QCOMPARE(r->projected, 3 * 32'500'000);
+            QVERIFY2(!outcome(*r, Strategy::Routing).assumptions.filter(u"6 server-side web search"_s).isEmpty(),
+                     qPrintable(from));
+
+            routing.routing.rules.front().routeTo = u"claude-3-haiku-20240307"_s; // no per-search price
+            r = simulate(*ledger, routing);
+            QVERIFY(r.has_value());
+            QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 0);
+            QCOMPARE(r->projected, r->baseline);
+            QCOMPARE(outcome(*r, Strategy::Routing).assumptions.filter(u"anthropic/claude-3-haiku-20240307"_s).size(), 1);
+
+            Scenario cache;
+            cache.exactCache.enabled = true;
+            cache.batch.enabled = true;
+            cache.batch.endpoints = {u"research"_s};
+            r = simulate(*ledger, cache);
+            QVERIFY(r.has_value());
+            QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 57'500'000); // the whole call, searches included
+            // Batch: tokens halved, searches not: 37,500,000 / 2 + 20,000,000 = 38,750,000.
+            QCOMPARE(outcome(*r, Strategy::Batch).saving, 2 * (57'500'000 - 38'750'000));
+            QCOMPARE(r->projected, 2 * 38'750'000);
+        };
+        check(u"call_replay"_s);
+        if (QTest::currentTestFailed())
+            return;
+        // The same read from calls: an SQL change of web_search_requests makes call_replay's fields stale.
+        ledger->writer()
+            .runExclusive([](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                QVERIFY(q.exec(u"UPDATE calls SET web_search_requests = web_search_requests"_s));
+                QVERIFY(q.exec(u"SELECT COUNT(*) FROM call_replay WHERE fields IS NULL"_s) && q.next());
+                QCOMPARE(q.value(0).toInt(), 3);
+            })
+            .waitForFinished();
+        check(u"calls"_s);
+    }
+
     // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per
     // million): 4,000 * 2,500 + 100 * 10,000 = 11,000,000 nano-USD, plus the summary on gpt-4o-mini
     // ($0.15 / $0.60): input 10,000 - 2,800 = 7,200 * 150 = 1,080,000, output 400 * 600 = 240,000.
