@@ -4421,6 +4421,14 @@ characters</source>
         <source>Applied to the proxy for %1; other settings kept.</source>
         <translation>已为 %1 应用到代理；其他设置保持不变。</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;Provider report lines&lt;/b&gt; not simulated: %1 lines, %2, in the baseline and the projected cost as they are (a report line has no per-call detail to replay).</source>
+        <translation>&lt;b&gt;提供商报表行&lt;/b&gt;未模拟：%1 行，%2，按原值计入基线和预计费用（报表行没有可回放的逐次调用明细）。</translation>
+    </message>
+    <message>
+        <source>Left out as on the dashboard, because a provider report covers their provider and UTC day (its lines count instead): %1 recorded calls and %2 usage report lines, %3.</source>
+        <translation>与仪表盘一致未计入，因为提供商报表覆盖了其提供商和 UTC 日（改为计入报表行）：%1 次记录的调用和 %2 条用量报表行，%3。</translation>
+    </message>
 </context>
 <context>
     <name>tl::StrategiesForm</name>

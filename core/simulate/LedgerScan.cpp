@@ -1,7 +1,9 @@
 #include "LedgerScan.h"
 
 #include "ledger/CallReplay.h"
+#include "ledger/RollupPeriods.h"
 #include "ledger/UsageColumns.h"
+#include "query/SpendCoverage.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -566,6 +568,48 @@ Result<LedgerScan::Span> LedgerScan::span(qint64 fromUs, qint64 toUs)
         !ok)
         return std::unexpected(ok.error());
     return s;
+}
+
+int ReportCoverage::rankOf(qint32 provider, qint64 startedAtUs) const
+{
+    if (dayRanks.empty())
+        return SpendCoverage::kRecorded;
+    const qint64 day = RollupPeriods::floorTo(startedAtUs, RollupPeriods::kUsPerDay);
+    const auto it = dayRanks.find({provider, day});
+    return it == dayRanks.end() ? int(SpendCoverage::kRecorded) : it->second;
+}
+
+Result<ReportCoverage> LedgerScan::reportCoverage(qint64 fromUs, qint64 toUs)
+{
+    using RollupPeriods::kUsPerDay;
+    constexpr qint64 kLimit = qint64(1) << 62; // as SpendCoverage::load: no overflow when rounding
+    const qint64 from = RollupPeriods::floorTo(std::max(fromUs, -kLimit), kUsPerDay);
+    const qint64 to = RollupPeriods::ceilTo(std::min(toUs, kLimit), kUsPerDay, 0);
+    ReportCoverage c;
+    if (to <= from)
+        return c;
+    Statement q;
+    const QByteArray sql = (u"SELECT id, provider_id, started_at_us, "_s + SpendCoverage::kRankSql
+                            + u" FROM calls WHERE "_s + SpendCoverage::kReportRowsSql
+                            + u" AND started_at_us >= ?1 AND started_at_us < ?2"_s)
+                               .toUtf8();
+    if (auto ok = q.prepare(m_db, sql); !ok)
+        return std::unexpected(ok.error());
+    q.bind(1, from);
+    q.bind(2, to);
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+        const qint64 labelId = sqlite3_column_int64(q.get(), 1);
+        const qint32 provider = labelId >= 0 && size_t(labelId) < m_labelToName.size() ? m_labelToName[size_t(labelId)] : 0;
+        const qint64 day = RollupPeriods::floorTo(sqlite3_column_int64(q.get(), 2), kUsPerDay);
+        const int rank = sqlite3_column_int(q.get(), 3);
+        c.lineRanks[sqlite3_column_int64(q.get(), 0)] = rank;
+        int &dayRank = c.dayRanks[{provider, day}];
+        dayRank = std::max(dayRank, rank);
+    }
+    if (rc != SQLITE_DONE)
+        return std::unexpected(dbError(m_db, "report lines"));
+    return c;
 }
 
 void LedgerScan::start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings, Prepare prepare)

@@ -1,6 +1,7 @@
 #include "Simulator.h"
 
 #include "common/Logging.h"
+#include "query/SpendCoverage.h"
 #include "routing/Router.h"
 #include "semantic/SemanticIndex.h"
 #include "simulate/LedgerScan.h"
@@ -351,6 +352,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     if (!span)
         return std::unexpected(span.error());
     const qint64 total = span->count;
+    const auto coverage = scan.reportCoverage(req.fromUs, req.toUs);
+    if (!coverage)
+        return std::unexpected(coverage.error());
     {
         qint64 dataFrom = req.fromUs, dataTo = req.toUs;
         if (total > 0) {
@@ -414,6 +418,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     };
     result.strategies = newOutcomes(req.scenario);
 
+    qint64 rowsRead = 0; // progress: every call_replay row of the range
     // Per endpoint name index (LedgerScan::names()), created at the endpoint's first priced call.
     std::vector<std::unique_ptr<EndpointState>> endpoints(size_t(names.size()));
     // Exact cache: (caller name index, request hash id) -> time the answer was stored.
@@ -444,11 +449,48 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         for (size_t row = 0; row < chunk->rows.size(); ++row) {
             const simulate::ScanRow &r = chunk->rows[row];
             const RowPrices &prices = chunkPrices[row];
-            ++result.records;
-            if (progress && result.records % 20'000 == 0 && !progress(result.records, total)) {
+            ++rowsRead;
+            if (progress && rowsRead % 20'000 == 0 && !progress(rowsRead, total)) {
                 result.cancelled = true;
                 return result;
             }
+            // One spend source per provider and UTC day (SpendCoverage.h), as the spend views count.
+            bool reportLine = false;
+            if (!coverage->empty()) {
+                const int dayRank = coverage->rankOf(r.provider, r.startedAtUs);
+                const auto line = coverage->lineRanks.find(r.id);
+                if (line != coverage->lineRanks.end()) {
+                    if (line->second < dayRank) { // a usage report line on a day its cost report covers
+                        ++result.supersededReportLines;
+                        result.supersededCost += r.cost;
+                        continue;
+                    }
+                    reportLine = true;
+                } else if (dayRank > SpendCoverage::kRecorded) { // a call a report covers
+                    result.supersededCalls += r.callCount;
+                    result.supersededCost += r.cost;
+                    continue;
+                }
+            }
+            if (reportLine) {
+                // Counted as it is: a report line has no per-call detail to replay.
+                ++result.reportLines;
+                if (!r.priced) {
+                    ++result.unpricedReportLines;
+                    continue;
+                }
+                result.reportCost += r.cost;
+                result.baseline += r.cost;
+                result.projected += r.cost;
+                if (!result.bucketStartsUs.isEmpty()) {
+                    auto b = std::upper_bound(result.bucketStartsUs.cbegin(), result.bucketStartsUs.cend(), r.startedAtUs);
+                    const qsizetype bi = std::max<qsizetype>(0, (b - result.bucketStartsUs.cbegin()) - 1);
+                    result.baselinePerBucket[bi] += r.cost;
+                    result.projectedPerBucket[bi] += r.cost;
+                }
+                continue;
+            }
+            ++result.records;
             if (!r.priced) {
                 ++result.unpricedRecords;
                 continue;
@@ -725,7 +767,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         return sa != sb ? sa > sb : a.endpoint < b.endpoint;
     });
     if (progress)
-        progress(result.records, total);
+        progress(rowsRead, total);
     return result;
 }
 
