@@ -487,6 +487,10 @@ QStringList latest()
         + kV9Tables + CallReplay::tableStatements() + kV12Indexes;
 }
 
+namespace {
+Result<void> upgrade(QSqlDatabase &db, int version, int target);
+} // namespace
+
 Result<void> ensure(QSqlDatabase &db)
 {
     const int version = readVersion(db);
@@ -498,7 +502,27 @@ Result<void> ensure(QSqlDatabase &db)
                         .arg(currentVersion()));
     if (version == currentVersion())
         return {};
+    return upgrade(db, version, currentVersion());
+}
 
+Result<void> migrateTo(QSqlDatabase &db, int target)
+{
+    const int version = readVersion(db);
+    if (target < 1 || target > currentVersion() || target < version)
+        return fail(ErrorCode::InvalidArgument, QObject::tr("Cannot migrate a schema %1 ledger to schema %2 (this build "
+                                                            "knows 1 to %3)")
+                                                    .arg(version)
+                                                    .arg(target)
+                                                    .arg(currentVersion()));
+    if (version == target)
+        return {};
+    return upgrade(db, version, target);
+}
+
+namespace {
+// From `version` (0: an empty database) to `target`, one transaction per version.
+Result<void> upgrade(QSqlDatabase &db, int version, int target)
+{
     auto step = [&](const QStringList &statements, int toVersion,
                     bool (*after)(QSqlDatabase &, Error *) = nullptr) -> Result<void> {
         if (!db.transaction())
@@ -522,10 +546,15 @@ Result<void> ensure(QSqlDatabase &db)
         return {};
     };
 
-    if (version == 0)
+    if (version == 0 && target == currentVersion())
         return step(latest(), currentVersion());
+    if (version == 0) {
+        if (auto r = step(version1(), 1); !r)
+            return r;
+        version = 1;
+    }
     const QList<QStringList> steps = migrations();
-    for (int v = version; v < currentVersion(); ++v) {
+    for (int v = version; v < target; ++v) {
         // Data a statement cannot compute (canonical histogram text) is filled after the step's SQL.
         if (auto r = step(steps[v - 1], v + 1,
                           v + 1 == 8    ? fillWeeklyLatency
@@ -538,6 +567,7 @@ Result<void> ensure(QSqlDatabase &db)
     }
     return {};
 }
+} // namespace
 
 QString dump(QSqlDatabase &db)
 {
