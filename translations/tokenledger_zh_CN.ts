@@ -794,6 +794,10 @@
         <source>endpoint %1: the overrides must be an object of strategies</source>
         <translation>端点 %1：覆盖设置必须是由策略组成的对象</translation>
     </message>
+    <message>
+        <source>%1 call(s) were billed for %2 server-side web search(es): routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted</source>
+        <translation>%1 次调用计费了 %2 次服务端网页搜索：路由后按目标模型的单次搜索价格重新计价；价格数据中没有单次搜索价格的目标不会路由该调用</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>
@@ -4428,6 +4432,14 @@ characters</source>
     <message>
         <source>Applied to the proxy for %1; other settings kept.</source>
         <translation>已为 %1 应用到代理；其他设置保持不变。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Provider report lines&lt;/b&gt; not simulated: %1 lines, %2, in the baseline and the projected cost as they are (a report line has no per-call detail to replay).</source>
+        <translation>&lt;b&gt;提供商报表行&lt;/b&gt;未模拟：%1 行，%2，按原值计入基线和预计费用（报表行没有可回放的逐次调用明细）。</translation>
+    </message>
+    <message>
+        <source>Left out as on the dashboard, because a provider report covers their provider and UTC day (its lines count instead): %1 recorded calls and %2 usage report lines, %3.</source>
+        <translation>与仪表盘一致未计入，因为提供商报表覆盖了其提供商和 UTC 日（改为计入报表行）：%1 次记录的调用和 %2 条用量报表行，%3。</translation>
     </message>
 </context>
 <context>

@@ -114,6 +114,17 @@ int runReport(const QStringList &args)
         dimNames << toString(d);
     // Grouped by key: the user's label of each identity (tokenledger label-key) next to it.
     const qsizetype keyIndex = b.groupBy.indexOf(Dimension::Key);
+    // Grouped by tag: tags are not exclusive, so a record with several tags is in each of its tags' rows
+    // and the rows can add up to more than the total, which counts each record once. A row's share is
+    // then its part of that total (the shares can add up to more than 100%), and no cumulative share is
+    // given (it would count the overlap).
+    const bool byTag = b.groupBy.contains(Dimension::Tag);
+    const QString tagNote = u"Tags overlap: a record with several tags counts in each of its tags' rows, so the "
+                            u"rows can add up to more than TOTAL, which counts each record once; share_pct is "
+                            u"each row's part of TOTAL."_s;
+    auto shareOf = [&](const BreakdownRow &row) {
+        return byTag ? (b.totals.cost ? double(row.agg.cost) / double(b.totals.cost) : 0) : row.share;
+    };
 
     if (format == "json"_L1) {
         QJsonArray rows;
@@ -125,15 +136,18 @@ int runReport(const QStringList &args)
             if (keyIndex >= 0)
                 keys.insert(u"key_label"_s, b.keyLabels.value(row.keys.value(keyIndex)));
             o.insert(u"keys"_s, keys);
-            o.insert(u"share"_s, row.share);
-            o.insert(u"cumulative_share"_s, row.cumulativeShare);
+            o.insert(u"share"_s, shareOf(row));
+            o.insert(u"cumulative_share"_s, byTag ? QJsonValue() : QJsonValue(row.cumulativeShare));
             rows.append(o);
         }
         QJsonObject root{{u"group_by"_s, QJsonArray::fromStringList(dimNames)},
                          {u"rows"_s, rows},
                          {u"totals"_s, aggregateJson(b.totals)},
                          {u"omitted_rows"_s, b.omittedRows},
-                         {u"sources"_s, sourcesJson(b.sources)}};
+                         {u"sources"_s, sourcesJson(b.sources)},
+                         {u"rows_overlap"_s, byTag}};
+        if (byTag)
+            root.insert(u"note"_s, tagNote);
         if (b.omittedRows > 0)
             root.insert(u"omitted"_s, aggregateJson(b.omitted));
         out(QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)));
@@ -148,7 +162,7 @@ int runReport(const QStringList &args)
     // An unknown latency is "-" in the table and an empty cell in CSV (a number column; "-" was written
     // as "'-" by the CSV injection guard). The table marks a cost that is partly or wholly estimated
     // with a leading "≈"; CSV keeps the number plain and says so in cost_status.
-    auto metrics = [csv](const Aggregate &a, double share, double cum, bool withShare) {
+    auto metrics = [csv, byTag](const Aggregate &a, double share, double cum, bool withShare) {
         const QString usdText = allUnpriced(a) ? u"unpriced"_s
             : (!csv && a.anyEstimated())       ? QString(u"≈"_s + toDecimalUsd(a.cost))
                                                : toDecimalUsd(a.cost);
@@ -158,7 +172,7 @@ int runReport(const QStringList &args)
                            allUnpriced(a) ? u"unpriced"_s : QString::number(a.cost), costStatus(a),
                            QString::number(a.unpricedCalls), latency(a.avgLatencyUs()), latency(a.p95LatencyUs()),
                            withShare ? QString::number(share * 100, 'f', 1) : u"100.0"_s,
-                           withShare ? QString::number(cum * 100, 'f', 1) : QString()};
+                           withShare && !byTag ? QString::number(cum * 100, 'f', 1) : QString()};
     };
     if (keyIndex >= 0)
         dimNames.insert(keyIndex + 1, u"key_label"_s);
@@ -168,7 +182,7 @@ int runReport(const QStringList &args)
         QStringList keys = row.keys;
         if (keyIndex >= 0)
             keys.insert(keyIndex + 1, b.keyLabels.value(row.keys.value(keyIndex)));
-        table << keys + metrics(row.agg, row.share, row.cumulativeShare, true);
+        table << keys + metrics(row.agg, shareOf(row), row.cumulativeShare, true);
     }
     if (b.omittedRows > 0) {
         // --top N: the rows left out, summed in one "other" row, so the rows still add up to TOTAL.
@@ -186,6 +200,8 @@ int runReport(const QStringList &args)
     if (format == "csv"_L1) {
         for (const QStringList &row : std::as_const(table))
             out(csvLine(row));
+        if (byTag) // not in the CSV itself, whose every line is a row
+            err(tagNote + u'\n');
         return kExitOk;
     }
     QList<qsizetype> widths(table.front().size(), 0);
@@ -217,6 +233,8 @@ int runReport(const QStringList &args)
                 u"(compare them on Team spend).\n"_s.arg(src.supersededCalls)
                     .arg(toDecimalUsd(src.supersededRecordedCost), toDecimalUsd(src.supersededUsageCost)));
     }
+    if (byTag)
+        out(tagNote + u'\n');
     if (b.totals.anyEstimated())
         out(u"≈ marks a cost that is partly or wholly estimated (cost_status).\n"_s);
     return kExitOk;

@@ -114,6 +114,12 @@ int runSimulate(const QStringList &args)
         const QJsonObject root{{u"scenario"_s, r.scenarioName},
                                {u"records"_s, r.records},
                                {u"unpriced_records"_s, r.unpricedRecords},
+                               {u"report_lines_not_simulated"_s, r.reportLines},
+                               {u"report_lines_unpriced"_s, r.unpricedReportLines},
+                               {u"report_lines_nano"_s, r.reportCost},
+                               {u"superseded_calls"_s, r.supersededCalls},
+                               {u"superseded_report_lines"_s, r.supersededReportLines},
+                               {u"superseded_nano"_s, r.supersededCost},
                                {u"baseline_nano"_s, r.baseline},
                                {u"baseline_usd"_s, toDecimalUsd(r.baseline)},
                                {u"projected_nano"_s, r.projected},
@@ -128,6 +134,15 @@ int runSimulate(const QStringList &args)
     }
 
     out(u"Scenario: %1\n%2 calls replayed (%3 unpriced, left out)\n"_s.arg(r.scenarioName).arg(r.records).arg(r.unpricedRecords));
+    if (r.reportLines > 0)
+        out(u"Not simulated: %1 provider report lines, %2 (in the baseline and the projection as they are)\n"_s
+                .arg(r.reportLines)
+                .arg(formatUsd(r.reportCost, 2)));
+    if (r.supersededCalls > 0 || r.supersededReportLines > 0)
+        out(u"Left out (a provider report covers their provider and UTC day): %1 recorded calls, %2 usage report "
+            u"lines, %3\n"_s.arg(r.supersededCalls)
+                .arg(r.supersededReportLines)
+                .arg(formatUsd(r.supersededCost, 2)));
     out(u"Baseline %1   projected %2   saving %3 (%4)\n\n"_s.arg(formatUsd(r.baseline, 2), formatUsd(r.projected, 2),
                                                              formatUsd(r.saving(), 2), pct(r.saving(), r.baseline)));
     out(u"%1  %2  %3  %4\n"_s.arg(u"strategy"_s.leftJustified(16), u"saving"_s.rightJustified(16),

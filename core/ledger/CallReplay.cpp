@@ -80,7 +80,7 @@ const char16_t kReplayedColumns[] = u"id, started_at_us, endpoint_id, provider_i
                                     u"completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
                                     u"image_input_tokens, batch, prompt_chars, http_status, cache_outcome, "
                                     u"call_count, message_count, has_tools, request_hash, task_type, error_kind, "
-                                    u"usage_status, truncated";
+                                    u"usage_status, truncated, web_search_requests";
 
 } // namespace
 
@@ -88,7 +88,7 @@ void encode(const Fields &f, QByteArray &out)
 {
     constexpr qsizetype kMaxVarint = 10;
     // The format byte, 20 integers and 2 texts with their lengths, written in place (no append per byte).
-    const qsizetype most = 1 + 23 * kMaxVarint + qsizetype(f.requestHash.size() + f.taskType.size());
+    const qsizetype most = 1 + 24 * kMaxVarint + qsizetype(f.requestHash.size() + f.taskType.size());
     out.resize(most);
     auto *const begin = reinterpret_cast<unsigned char *>(out.data());
     unsigned char *p = begin;
@@ -101,13 +101,14 @@ void encode(const Fields &f, QByteArray &out)
         p = putVarint(p, v);
     p = putText(p, f.requestHash);
     p = putText(p, f.taskType);
+    p = putVarint(p, f.usage.webSearchRequests);
     out.resize(p - begin);
 }
 
 bool decode(const void *data, std::size_t size, Fields &f)
 {
     const auto *p = static_cast<const unsigned char *>(data);
-    if (!p || size == 0 || (p[0] != kFormat && p[0] != kFormat1))
+    if (!p || size == 0 || (p[0] != kFormat && p[0] != kFormat2 && p[0] != kFormat1))
         return false;
     Reader r{p + 1, p + size};
     for (qint64 *v : {&f.endpointId, &f.providerId, &f.servedModelId, &f.keyId, &f.usage.promptTokens,
@@ -119,13 +120,16 @@ bool decode(const void *data, std::size_t size, Fields &f)
     f.cacheable = p[0] == kFormat1 ? -1 : r.varint();
     f.requestHash = r.text();
     f.taskType = r.text();
+    f.usage.webSearchRequests = p[0] == kFormat ? r.varint() : 0;
     return r.ok && r.p == r.end;
 }
 
-QStringList tableStatements(bool withV12Columns)
+QStringList tableStatements(int version)
 {
     QString columns = QString::fromUtf16(kReplayedColumns);
-    if (!withV12Columns)
+    if (version != 0 && version < 14)
+        columns.chop(QStringView(u", web_search_requests").size());
+    if (version != 0 && version < 12)
         columns.chop(QStringView(u", error_kind, usage_status, truncated").size());
     return {
         uR"(CREATE TABLE call_replay (
@@ -147,7 +151,7 @@ END)"_s,
     };
 }
 
-Result<void> backfill(QSqlDatabase &db)
+Result<void> backfill(QSqlDatabase &db, const char *callsWhere)
 {
     const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
     sqlite3 *raw = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
@@ -166,18 +170,23 @@ Result<void> backfill(QSqlDatabase &db)
     // The column order of Fields; id order (the writer's append order) keeps the inserts near the end
     // of call_replay's b-tree for ledgers recorded in time order.
     // calls.truncated exists from schema 12 on: a backfill while upgrading to 10 writes cacheable -1 (unknown).
-    bool hasTruncated = false;
-    {
+    // calls.web_search_requests exists from schema 13 on.
+    auto hasColumn = [&](const QString &name) {
         QSqlQuery q(db);
-        hasTruncated = q.exec(u"SELECT COUNT(*) FROM pragma_table_info('calls') WHERE name = 'truncated'"_s) && q.next()
-            && q.value(0).toInt() > 0;
-    }
+        q.prepare(u"SELECT COUNT(*) FROM pragma_table_info('calls') WHERE name = ?"_s);
+        q.addBindValue(name);
+        return q.exec() && q.next() && q.value(0).toInt() > 0;
+    };
+    const bool hasTruncated = hasColumn(u"truncated"_s);
+    const bool hasSearches = hasColumn(u"web_search_requests"_s);
     const std::string selectSql = std::string("SELECT id, started_at_us, cost_nano, endpoint_id, provider_id, served_model_id, key_id, "
                             "prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
                             "completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
                             "image_input_tokens, batch, prompt_chars, http_status, cache_outcome, call_count, "
                             "message_count, has_tools, ")
-                            + (hasTruncated ? kCacheableSql : "-1") + ", request_hash, task_type FROM calls ORDER BY id";
+                            + (hasTruncated ? kCacheableSql : "-1") + ", request_hash, task_type, "
+                            + (hasSearches ? "web_search_requests" : "0") + " FROM calls"
+                            + (callsWhere ? std::string(" WHERE ") + callsWhere : std::string()) + " ORDER BY id";
     const char *insertSql = "INSERT INTO call_replay (started_at_us, call_id, cost_nano, fields) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT DO NOTHING";
     if (sqlite3_prepare_v2(raw, selectSql.c_str(), -1, &select, nullptr) != SQLITE_OK
@@ -201,6 +210,7 @@ Result<void> backfill(QSqlDatabase &db)
             *v = sqlite3_column_int64(select, i++);
         f.requestHash = text(i++);
         f.taskType = text(i++);
+        f.usage.webSearchRequests = sqlite3_column_int64(select, i++);
         encode(f, blob);
         sqlite3_bind_int64(insert, 1, sqlite3_column_int64(select, 1));
         sqlite3_bind_int64(insert, 2, sqlite3_column_int64(select, 0));

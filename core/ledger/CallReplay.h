@@ -54,10 +54,13 @@ struct Fields
 };
 
 // The format byte that starts every `fields` BLOB. Then every integer of Fields in declaration order
-// (usage in Usage's order) as a zigzag LEB128 varint, then each text as a varint byte length and its
-// bytes. Format 2 (schema 12) added `cacheable` after hasTools; decode() still reads format 1 (cacheable
-// -1).
-inline constexpr unsigned char kFormat = 2;
+// (usage in Usage's order, without webSearchRequests) as a zigzag LEB128 varint, then each text as a
+// varint byte length and its bytes, then (format 3) usage.webSearchRequests as a varint. Format 2
+// (schema 12) added `cacheable` after hasTools; format 3 (schema 14) added the web searches at the end.
+// decode() still reads format 1 (cacheable -1, no searches) and format 2 (no searches): the upgrade to
+// schema 14 re-encodes every row whose call has web searches, so an older BLOB stands for 0 searches.
+inline constexpr unsigned char kFormat = 3;
+inline constexpr unsigned char kFormat2 = 2;
 inline constexpr unsigned char kFormat1 = 1;
 
 // Whether the live exact and semantic caches (ClientConnection::maybeStoreInCache) could store the answer:
@@ -79,12 +82,14 @@ void encode(const Fields &f, QByteArray &out);
 bool decode(const void *data, std::size_t size, Fields &out);
 
 // The calls columns whose SQL change makes `fields` stale (the trigger's column list), and the
-// statements that create the table and its triggers (Schema: version 10 and latest()).
-// `withV12Columns` false: the trigger as version 10 created it (before calls.truncated existed).
-QStringList tableStatements(bool withV12Columns = true);
+// statements that create the table and its triggers (Schema: version 10 and latest()), as schema
+// `version` had them: before 12 the stale trigger does not watch error_kind, usage_status and truncated
+// (calls.truncated came with 12), before 14 not web_search_requests (format 3). 0: the latest.
+QStringList tableStatements(int version = 0);
 
-// Fills call_replay from calls (an upgrade to version 10): every call not yet in it. Runs on `db`'s
-// connection inside the caller's transaction. Errors: Database with SQLite's message.
-Result<void> backfill(QSqlDatabase &db);
+// Fills call_replay from calls (an upgrade to version 10; re-encoding rows at 14): every call not yet in
+// it, or only those matching `callsWhere` (an SQL condition over calls' columns, fixed text). Runs on
+// `db`'s connection inside the caller's transaction. Errors: Database with SQLite's message.
+Result<void> backfill(QSqlDatabase &db, const char *callsWhere = nullptr);
 
 } // namespace tl::CallReplay

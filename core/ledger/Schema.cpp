@@ -383,7 +383,7 @@ const QString kV12TruncatedColumn = u"truncated INTEGER NOT NULL DEFAULT 0"_s;
 QStringList v12Statements()
 {
     return QStringList{u"ALTER TABLE calls ADD COLUMN "_s + kV12TruncatedColumn, u"DROP TRIGGER call_replay_stale"_s,
-                       CallReplay::tableStatements().at(2)}
+                       CallReplay::tableStatements(12).at(2)}
         + kV12Indexes;
 }
 
@@ -421,9 +421,30 @@ const QString kV13CallColumns = uR"(web_search_requests INTEGER NOT NULL DEFAULT
 const QStringList kV13Columns = {u"ALTER TABLE calls ADD COLUMN web_search_requests INTEGER NOT NULL DEFAULT 0"_s,
                                  u"ALTER TABLE calls ADD COLUMN context_window TEXT NOT NULL DEFAULT ''"_s};
 
+
+// Version 14: call_replay's `fields` carry the call's web searches (CallReplay.h format 3), so that the
+// simulator re-prices them with the call; its stale trigger watches web_search_requests too. The rows of
+// calls with web searches (written in format 2 by schema 13, which lacked them) are written again
+// (fillV14CallReplay); every other older BLOB stands for 0 searches.
+QStringList v14Statements()
+{
+    return {u"DROP TRIGGER call_replay_stale"_s, CallReplay::tableStatements(14).at(2),
+            u"DELETE FROM call_replay WHERE (started_at_us, call_id) IN "
+            u"(SELECT started_at_us, id FROM calls WHERE web_search_requests > 0)"_s};
+}
+
+bool fillV14CallReplay(QSqlDatabase &db, Error *error)
+{
+    if (auto r = CallReplay::backfill(db, "web_search_requests > 0"); !r) {
+        *error = r.error();
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
-int currentVersion() { return 13; }
+int currentVersion() { return 14; }
 
 QStringList version1()
 {
@@ -434,8 +455,8 @@ QStringList version1()
 QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
-            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(false), kV11Columns, v12Statements(),
-            kV13Columns};
+            kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(10), kV11Columns, v12Statements(),
+            kV13Columns, v14Statements()};
 }
 
 QStringList latest()
@@ -466,6 +487,10 @@ QStringList latest()
         + kV9Tables + CallReplay::tableStatements() + kV12Indexes;
 }
 
+namespace {
+Result<void> upgrade(QSqlDatabase &db, int version, int target);
+} // namespace
+
 Result<void> ensure(QSqlDatabase &db)
 {
     const int version = readVersion(db);
@@ -477,7 +502,27 @@ Result<void> ensure(QSqlDatabase &db)
                         .arg(currentVersion()));
     if (version == currentVersion())
         return {};
+    return upgrade(db, version, currentVersion());
+}
 
+Result<void> migrateTo(QSqlDatabase &db, int target)
+{
+    const int version = readVersion(db);
+    if (target < 1 || target > currentVersion() || target < version)
+        return fail(ErrorCode::InvalidArgument, QObject::tr("Cannot migrate a schema %1 ledger to schema %2 (this build "
+                                                            "knows 1 to %3)")
+                                                    .arg(version)
+                                                    .arg(target)
+                                                    .arg(currentVersion()));
+    if (version == target)
+        return {};
+    return upgrade(db, version, target);
+}
+
+namespace {
+// From `version` (0: an empty database) to `target`, one transaction per version.
+Result<void> upgrade(QSqlDatabase &db, int version, int target)
+{
     auto step = [&](const QStringList &statements, int toVersion,
                     bool (*after)(QSqlDatabase &, Error *) = nullptr) -> Result<void> {
         if (!db.transaction())
@@ -501,21 +546,28 @@ Result<void> ensure(QSqlDatabase &db)
         return {};
     };
 
-    if (version == 0)
+    if (version == 0 && target == currentVersion())
         return step(latest(), currentVersion());
+    if (version == 0) {
+        if (auto r = step(version1(), 1); !r)
+            return r;
+        version = 1;
+    }
     const QList<QStringList> steps = migrations();
-    for (int v = version; v < currentVersion(); ++v) {
+    for (int v = version; v < target; ++v) {
         // Data a statement cannot compute (canonical histogram text) is filled after the step's SQL.
         if (auto r = step(steps[v - 1], v + 1,
                           v + 1 == 8    ? fillWeeklyLatency
                               : v + 1 == 10 ? fillCallReplay
                               : v + 1 == 12 ? fillV12Rollups
+                              : v + 1 == 14 ? fillV14CallReplay
                                             : nullptr);
             !r)
             return r;
     }
     return {};
 }
+} // namespace
 
 QString dump(QSqlDatabase &db)
 {

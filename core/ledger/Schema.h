@@ -25,6 +25,13 @@ QList<QStringList> migrations();
 // is rolled back on error. Errors: Database with SQLite's message, or a database newer than this build.
 Result<void> ensure(QSqlDatabase &db);
 
+// Test support: creates (an empty database) or upgrades the schema of an open database to `version`
+// only (1 <= version <= currentVersion()), through the same steps as ensure(): version1() and then
+// migrations() with their data fills, so a test can build a ledger as an older build left it and then
+// upgrade it with ensure(). Errors: as ensure(); InvalidArgument for a version out of range or older than
+// the database's.
+Result<void> migrateTo(QSqlDatabase &db, int version);
+
 // The schema as text (sorted sqlite_master rows without the sqlite_ internals), for comparisons.
 QString dump(QSqlDatabase &db);
 

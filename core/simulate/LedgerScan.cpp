@@ -1,7 +1,9 @@
 #include "LedgerScan.h"
 
 #include "ledger/CallReplay.h"
+#include "ledger/RollupPeriods.h"
 #include "ledger/UsageColumns.h"
+#include "query/SpendCoverage.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -78,7 +80,7 @@ const QByteArray kReplaySql = "SELECT call_id, started_at_us, cost_nano, fields 
 const QByteArray kCallByIdSql = "SELECT id, started_at_us, endpoint_id, provider_id, served_model_id, key_id, "
     + QByteArray(kUsageColumns.data(), kUsageColumns.size())
     + ", cost_nano, batch, request_hash, prompt_chars, task_type, http_status, cache_outcome, call_count, "
-      "message_count, has_tools, " + QByteArray(CallReplay::kCacheableSql) + " FROM calls WHERE id = ?1";
+      "message_count, has_tools, " + QByteArray(CallReplay::kCacheableSql) + ", web_search_requests FROM calls WHERE id = ?1";
 
 // The call_savings columns, in the order Worker::readSavings reads them; the embedding only on request
 // (the row's own bytes, or the call whose row holds them: embedding_of, schema v11).
@@ -200,6 +202,7 @@ struct LedgerScan::Worker
         r.messageCount = sqlite3_column_int(s, i++);
         r.hasTools = sqlite3_column_int64(s, i++) != 0;
         r.cacheable = sqlite3_column_int64(s, i++) != 0;
+        r.usage.webSearchRequests = sqlite3_column_int64(s, i++);
     }
 
     // A call_replay row (kReplaySql) whose fields are not NULL; false if they cannot be decoded.
@@ -565,6 +568,48 @@ Result<LedgerScan::Span> LedgerScan::span(qint64 fromUs, qint64 toUs)
         !ok)
         return std::unexpected(ok.error());
     return s;
+}
+
+int ReportCoverage::rankOf(qint32 provider, qint64 startedAtUs) const
+{
+    if (dayRanks.empty())
+        return SpendCoverage::kRecorded;
+    const qint64 day = RollupPeriods::floorTo(startedAtUs, RollupPeriods::kUsPerDay);
+    const auto it = dayRanks.find({provider, day});
+    return it == dayRanks.end() ? int(SpendCoverage::kRecorded) : it->second;
+}
+
+Result<ReportCoverage> LedgerScan::reportCoverage(qint64 fromUs, qint64 toUs)
+{
+    using RollupPeriods::kUsPerDay;
+    constexpr qint64 kLimit = qint64(1) << 62; // as SpendCoverage::load: no overflow when rounding
+    const qint64 from = RollupPeriods::floorTo(std::max(fromUs, -kLimit), kUsPerDay);
+    const qint64 to = RollupPeriods::ceilTo(std::min(toUs, kLimit), kUsPerDay, 0);
+    ReportCoverage c;
+    if (to <= from)
+        return c;
+    Statement q;
+    const QByteArray sql = (u"SELECT id, provider_id, started_at_us, "_s + SpendCoverage::kRankSql
+                            + u" FROM calls WHERE "_s + SpendCoverage::kReportRowsSql
+                            + u" AND started_at_us >= ?1 AND started_at_us < ?2"_s)
+                               .toUtf8();
+    if (auto ok = q.prepare(m_db, sql); !ok)
+        return std::unexpected(ok.error());
+    q.bind(1, from);
+    q.bind(2, to);
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+        const qint64 labelId = sqlite3_column_int64(q.get(), 1);
+        const qint32 provider = labelId >= 0 && size_t(labelId) < m_labelToName.size() ? m_labelToName[size_t(labelId)] : 0;
+        const qint64 day = RollupPeriods::floorTo(sqlite3_column_int64(q.get(), 2), kUsPerDay);
+        const int rank = sqlite3_column_int(q.get(), 3);
+        c.lineRanks[sqlite3_column_int64(q.get(), 0)] = rank;
+        int &dayRank = c.dayRanks[{provider, day}];
+        dayRank = std::max(dayRank, rank);
+    }
+    if (rc != SQLITE_DONE)
+        return std::unexpected(dbError(m_db, "report lines"));
+    return c;
 }
 
 void LedgerScan::start(qint64 fromUs, qint64 toUs, const Span &span, bool withEmbeddings, Prepare prepare)

@@ -10,12 +10,31 @@
 
 #include <any>
 #include <functional>
+#include <map>
 #include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
 
 namespace tl::simulate {
+
+// The provider report lines of a range and the provider days they cover, by the spend views' rule
+// (query/SpendCoverage.h: per provider and UTC day, its cost report lines count, else its usage report
+// lines, else the call-level records). Provider names are indices into LedgerScan::names().
+struct ReportCoverage
+{
+    // (provider name index, UTC day start in us) -> the highest report rank that day
+    // (SpendCoverage::kUsageReport or kCostReport); a day without reports is absent.
+    std::map<std::pair<qint32, qint64>, int> dayRanks;
+    // Report line id (calls.id) -> its rank (kUsageReport or kCostReport).
+    std::unordered_map<qint64, int> lineRanks;
+
+    bool empty() const { return dayRanks.empty(); }
+    // The rank that counts on the UTC day of `startedAtUs` for `provider` (0 = kRecorded: no report).
+    int rankOf(qint32 provider, qint64 startedAtUs) const;
+};
 
 // One call as the simulator replays it: integers and interned string ids, no QVariant, no QString per
 // row. Read from the ledger's `call_replay` row (or `calls` row) and its `call_savings` row (schema v5),
@@ -30,7 +49,7 @@ struct ScanRow
     qint32 provider = 0;
     qint32 model = 0; // the served model
     qint32 key = 0;
-    Usage usage; // tokens
+    Usage usage; // tokens, and the web searches the call was billed for
     NanoUsd cost = 0;
     bool priced = false; // false: cost_nano is NULL (unpriced)
     bool batch = false;
@@ -119,6 +138,10 @@ public:
 
     // Count and time span of the calls with fromUs <= started_at_us < toUs.
     Result<Span> span(qint64 fromUs, qint64 toUs);
+
+    // The report lines and covered provider days of the UTC days that [fromUs, toUs) touches, in the scan's
+    // snapshot (the calls_reports partial index: only report rows are read). Before start().
+    Result<ReportCoverage> reportCoverage(qint64 fromUs, qint64 toUs);
 
     // Called on the worker thread with each chunk before the chunk is handed to next(): work on the rows
     // that can run ahead of the consumer (the simulator prices strategies there). It sees the chunks in

@@ -1,6 +1,7 @@
 #include "Simulator.h"
 
 #include "common/Logging.h"
+#include "query/SpendCoverage.h"
 #include "routing/Router.h"
 #include "semantic/SemanticIndex.h"
 #include "simulate/LedgerScan.h"
@@ -351,6 +352,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     if (!span)
         return std::unexpected(span.error());
     const qint64 total = span->count;
+    const auto coverage = scan.reportCoverage(req.fromUs, req.toUs);
+    if (!coverage)
+        return std::unexpected(coverage.error());
     {
         qint64 dataFrom = req.fromUs, dataTo = req.toUs;
         if (total > 0) {
@@ -414,6 +418,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     };
     result.strategies = newOutcomes(req.scenario);
 
+    qint64 rowsRead = 0; // progress: every call_replay row of the range
     // Per endpoint name index (LedgerScan::names()), created at the endpoint's first priced call.
     std::vector<std::unique_ptr<EndpointState>> endpoints(size_t(names.size()));
     // Exact cache: (caller name index, request hash id) -> time the answer was stored.
@@ -425,6 +430,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     std::vector<qint64> namedDims;
     qint64 semanticEntryId = 0;
     qint64 rowsWithHash = 0, rowsWithEmbedding = 0, rowsWithConversation = 0, rowsWithComplexity = 0;
+    qint64 callsWithSearches = 0, searches = 0; // replayed calls billed for server-side web searches
     bool anyRulePlan = false;
     // Calls a rule matched whose target the price book cannot price for them ("provider/model" -> calls):
     // left at their cost and named in the routing assumptions, never counted as a $0 saving unexplained.
@@ -443,11 +449,48 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         for (size_t row = 0; row < chunk->rows.size(); ++row) {
             const simulate::ScanRow &r = chunk->rows[row];
             const RowPrices &prices = chunkPrices[row];
-            ++result.records;
-            if (progress && result.records % 20'000 == 0 && !progress(result.records, total)) {
+            ++rowsRead;
+            if (progress && rowsRead % 20'000 == 0 && !progress(rowsRead, total)) {
                 result.cancelled = true;
                 return result;
             }
+            // One spend source per provider and UTC day (SpendCoverage.h), as the spend views count.
+            bool reportLine = false;
+            if (!coverage->empty()) {
+                const int dayRank = coverage->rankOf(r.provider, r.startedAtUs);
+                const auto line = coverage->lineRanks.find(r.id);
+                if (line != coverage->lineRanks.end()) {
+                    if (line->second < dayRank) { // a usage report line on a day its cost report covers
+                        ++result.supersededReportLines;
+                        result.supersededCost += r.cost;
+                        continue;
+                    }
+                    reportLine = true;
+                } else if (dayRank > SpendCoverage::kRecorded) { // a call a report covers
+                    result.supersededCalls += r.callCount;
+                    result.supersededCost += r.cost;
+                    continue;
+                }
+            }
+            if (reportLine) {
+                // Counted as it is: a report line has no per-call detail to replay.
+                ++result.reportLines;
+                if (!r.priced) {
+                    ++result.unpricedReportLines;
+                    continue;
+                }
+                result.reportCost += r.cost;
+                result.baseline += r.cost;
+                result.projected += r.cost;
+                if (!result.bucketStartsUs.isEmpty()) {
+                    auto b = std::upper_bound(result.bucketStartsUs.cbegin(), result.bucketStartsUs.cend(), r.startedAtUs);
+                    const qsizetype bi = std::max<qsizetype>(0, (b - result.bucketStartsUs.cbegin()) - 1);
+                    result.baselinePerBucket[bi] += r.cost;
+                    result.projectedPerBucket[bi] += r.cost;
+                }
+                continue;
+            }
+            ++result.records;
             if (!r.priced) {
                 ++result.unpricedRecords;
                 continue;
@@ -470,6 +513,10 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             }
             const EndpointPlan &plan = state->plan;
             const Scenario &sc = plan.scenario;
+            if (r.usage.webSearchRequests > 0) {
+                callsWithSearches += r.callCount;
+                searches += r.usage.webSearchRequests;
+            }
             EndpointOutcome &eo = state->outcome;
             const NanoUsd baseline = r.cost;
             NanoUsd projected = baseline;
@@ -679,6 +726,12 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                                        "these calls have none");
             o.assumptions << QObject::tr("routed calls are re-priced on the target model with the same token "
                                          "counts; quality is not simulated");
+            if (o.enabled && callsWithSearches > 0)
+                o.assumptions << QObject::tr("%1 call(s) were billed for %2 server-side web search(es): routed, they "
+                                             "are re-priced at the target model's per-search price; a target the "
+                                             "price data gives no per-search price leaves the call unrouted")
+                                     .arg(callsWithSearches)
+                                     .arg(searches);
             break;
         case Strategy::Batch:
             o.simulated = o.enabled;
@@ -714,7 +767,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         return sa != sb ? sa > sb : a.endpoint < b.endpoint;
     });
     if (progress)
-        progress(result.records, total);
+        progress(rowsRead, total);
     return result;
 }
 

@@ -56,10 +56,22 @@ struct FewShotReport
 struct SimulationResult
 {
     QString scenarioName;
-    qint64 records = 0;         // calls replayed
-    qint64 unpricedRecords = 0; // left out of baseline and savings (their cost is unknown)
-    NanoUsd baseline = 0;       // recorded cost of the replayed calls
-    NanoUsd projected = 0;
+    qint64 records = 0;         // call-level records replayed (unpriced ones included; report lines not)
+    qint64 unpricedRecords = 0; // of those, left out of baseline and savings (their cost is unknown)
+    NanoUsd baseline = 0;       // recorded cost of the replayed calls, plus reportCost
+    NanoUsd projected = 0;      // the projection of the replayed calls, plus reportCost
+    // Provider report lines that count (SpendCoverage.h): in the baseline and the projection as they are,
+    // never simulated (they carry no per-call detail: no request, no per-call tokens). reportCost sums
+    // the priced ones; unpricedReportLines (among reportLines) have no known cost and are left out of it.
+    qint64 reportLines = 0;
+    qint64 unpricedReportLines = 0;
+    NanoUsd reportCost = 0;
+    // Left out of everything because a provider report covers their provider and UTC day, as the spend
+    // views leave them out (their spend is in the report lines): call-level calls (call_count summed) and
+    // usage report lines on a day a cost report covers, with their recorded cost.
+    qint64 supersededCalls = 0;
+    qint64 supersededReportLines = 0;
+    NanoUsd supersededCost = 0;
     QList<StrategyOutcome> strategies; // totals, in kStrategyOrder
     QList<EndpointOutcome> endpoints;  // by saving, highest first
     QList<qint64> bucketStartsUs;      // day buckets in the requested zone
@@ -80,7 +92,13 @@ struct SimulationRequest
     Scenario scenario;
 };
 
-// Replays the ledger's calls in [fromUs, toUs) under a scenario. Baseline is each call's recorded cost;
+// Replays the ledger's calls in [fromUs, toUs) under a scenario. The baseline follows the spend views'
+// rule (query/SpendCoverage.h), so it equals the dashboard's and `report`'s spend over the same range:
+// per provider and UTC day, a provider's cost report lines count if it has any that day, else its usage
+// report lines, else its call-level records (proxy, batch jobs, imports). Only call-level records that
+// count are replayed; report lines that count are added to the baseline and the projection unchanged
+// (reportLines, reportCost: not simulated), and the records a report supersedes are left out
+// (supersededCalls, supersededReportLines, supersededCost). Baseline is each call's recorded cost;
 // re-priced calls use the same token counts on the new model or rate (stated in the assumptions).
 // Per call, in kStrategyOrder:
 //  1. exact cache: a request hash (CallRecord::requestHash) seen from the same caller within the TTL
@@ -98,6 +116,13 @@ struct SimulationRequest
 //     through the live router's own decision (routing::Router::decideFor: tiers, context window,
 //     tools, family, and never a dearer model unless the endpoint allows it);
 //  5. Batch API: listed endpoints at the batch rate.
+// Server-side web searches (Usage::webSearchRequests, billed per search: genai-prices 0.1.8
+// web_searches_kcount, $10 per 1,000 on every Anthropic and OpenAI model that has the price) go with
+// their call: the baseline is the recorded cost with them; an exact or semantic cache hit saves the whole
+// call, searches included; compression and the Batch API keep them at the call's model's per-search price
+// (the Pricer does not halve them for the Batch API); a routed call is re-priced with them at the target
+// model's per-search price, and a target the price data gives no per-search price leaves the call
+// unrouted at its recorded cost (a rule's target is then named as one the price book cannot price).
 // Strategies the data cannot support are reported with the reason instead of a guess (the exact cache
 // needs request hashes and the semantic cache embeddings, both recorded by the proxy; compression
 // needs the conversation's shape).

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QtTest>
@@ -434,6 +435,75 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(after.out.toUtf8()).object().value(u"rows"_s).toArray().first().toObject()
                      .value(u"keys"_s).toObject().value(u"key_label"_s).toString(),
                  QString());
+    }
+
+    // report --by tag: tags are not exclusive, so a record with two tags is in both tags' rows; the TOTAL
+    // line counts each record once and the output says that the rows overlap (table, JSON; CSV on stderr),
+    // with each row's share of the real total. gpt-4o-2024-08-06 at $2.50 / $10: 1000 prompt and 100
+    // completion tokens cost 3,500,000 nano-USD.
+    void reportByTagSaysRowsOverlap()
+    {
+        const QString db = m_dir.filePath(u"tags-overlap.sqlite"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QVERIFY(ledger);
+            const qint64 t0 = test::usFromIso(u"2026-11-02T10:00:00Z"_s);
+            QList<CallRecord> records;
+            const QList<QStringList> tags{{u"team-a"_s, u"team-b"_s}, {u"team-a"_s}, {}};
+            for (int i = 0; i < 3; ++i) {
+                CallRecord r = test::makeRecord(t0 + i * 60'000'000, u"chat"_s, u"openai"_s, u"gpt-4o-2024-08-06"_s,
+                                                1000, 100);
+                r.tags = tags[i];
+                ledger->pricer()->apply(r);
+                QCOMPARE(r.cost, std::optional<NanoUsd>(3'500'000));
+                records << r;
+            }
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3);
+        }
+        const QStringList args{u"report"_s, u"--db"_s, db, u"--since"_s, u"2026-11-02"_s, u"--until"_s, u"2026-11-02"_s,
+                               u"--timezone"_s, u"UTC"_s, u"--by"_s, u"tag"_s};
+        const Run json = run(args + QStringList{u"--format"_s, u"json"_s});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QMap<QString, qint64> rowCost;
+        QMap<QString, double> rowShare;
+        for (const QJsonValue &v : root.value(u"rows"_s).toArray()) {
+            const QJsonObject o = v.toObject();
+            const QString tag = o.value(u"keys"_s).toObject().value(u"tag"_s).toString();
+            rowCost[tag] = o.value(u"cost_nano"_s).toInteger();
+            rowShare[tag] = o.value(u"share"_s).toDouble();
+            QVERIFY(o.value(u"cumulative_share"_s).isNull());
+        }
+        QCOMPARE(rowCost, (QMap<QString, qint64>{{u"team-a"_s, 7'000'000}, {u"team-b"_s, 3'500'000},
+                                                 {u"untagged"_s, 3'500'000}}));
+        const QJsonObject totals = root.value(u"totals"_s).toObject();
+        QCOMPARE(totals.value(u"cost_nano"_s).toInteger(), 10'500'000); // each record once, not 14,000,000
+        QCOMPARE(totals.value(u"calls"_s).toInteger(), 3);
+        QCOMPARE(rowShare.value(u"team-a"_s), 7.0 / 10.5); // of the real total
+        QCOMPARE(root.value(u"rows_overlap"_s).toBool(), true);
+        QVERIFY(root.value(u"note"_s).toString().contains(u"counts in each of its tags' rows"_s));
+
+        const Run table = run(args);
+        QCOMPARE(table.exitCode, 0);
+        const QStringList lines = table.out.split(u'\n');
+        const QString total = lines.filter(QRegularExpression(u"^TOTAL "_s)).value(0);
+        QVERIFY2(total.contains(u" 0.0105 "_s) && total.contains(u" 10500000 "_s), qPrintable(table.out));
+        const QString teamA = lines.filter(QRegularExpression(u"^team-a "_s)).value(0);
+        QVERIFY2(teamA.contains(u" 7000000 "_s) && teamA.contains(u" 66.7"_s), qPrintable(table.out));
+        QVERIFY2(table.out.contains(u"a record with several tags counts in each of its tags' rows"_s),
+                 qPrintable(table.out));
+        const Run csv = run(args + QStringList{u"--format"_s, u"csv"_s});
+        QCOMPARE(csv.exitCode, 0);
+        QVERIFY2(csv.out.contains(u"\n\"TOTAL\",\"\",\"3\","_s) || csv.out.contains(u"\n\"TOTAL\",\"3\","_s),
+                 qPrintable(csv.out));
+        QVERIFY2(!csv.out.contains(u"Tags overlap"_s), qPrintable(csv.out)); // every CSV line is a row
+        QVERIFY2(csv.err.contains(u"counts in each of its tags' rows"_s), qPrintable(csv.err));
+
+        // Other groupings are a partition: no note.
+        QStringList byEndpoint = args;
+        byEndpoint.last() = u"endpoint"_s;
+        const Run plain = run(byEndpoint);
+        QVERIFY2(!plain.out.contains(u"Tags overlap"_s), qPrintable(plain.out));
     }
 
     // report --by tag: calls without a tag are the "untagged" row (table keeps its columns, CSV names it),

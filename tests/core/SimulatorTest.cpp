@@ -504,6 +504,200 @@ private Q_SLOTS:
         }
     }
 
+    // Server-side web searches (Usage::webSearchRequests) go with their call. Three claude-sonnet-4-5 calls
+    // ($3 / $15 per million tokens, $10 per 1,000 searches) of 10,000 prompt and 500 completion tokens with
+    // 2 searches each: 30,000,000 + 7,500,000 + 20,000,000 = 57,500,000 nano-USD. The baseline is the recorded
+    // cost; compression keeps the searches (before: it dropped them and counted their fee as a saving);
+    // routing to claude-haiku-4-5 ($1 / $5, $10 per 1,000 searches) re-prices them there; a target without a
+    // per-search price (claude-3-haiku) leaves the call unrouted and is named; a cache hit saves all of it.
+    void webSearchesAreReplayedWithTheirCalls()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"web-searches.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        QList<CallRecord> records;
+        for (int i = 0; i < 3; ++i) {
+            CallRecord r = test::makeRecord(t0 + i * 60'000'000LL, u"research"_s, u"anthropic"_s,
+                                            u"claude-sonnet-4-5"_s, 10'000, 500);
+            r.sourceKind = SourceKind::Proxy;
+            r.usage.webSearchRequests = 2;
+            r.messageCount = 4;
+            r.keyId = u"k"_s;
+            r.requestHash = i < 2 ? u"same"_s : u"other"_s;
+            ledger->pricer()->apply(r);
+            QCOMPARE(r.cost, std::optional<NanoUsd>(57'500'000));
+            records << r;
+        }
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3);
+        BreakdownQuery bq;
+        bq.fromUs = t0 - 1;
+        bq.toUs = t0 + 86'400'000'000LL;
+        const auto recorded = ledger->breakdown(bq).result();
+        QVERIFY(recorded.has_value());
+        QCOMPARE(recorded->totals.cost, 3 * 57'500'000);
+
+        auto check = [&](const QString &from) {
+            Scenario compression;
+            compression.compression.enabled = true;
+            compression.compression.budgetTokens = 4000;
+            compression.compression.summaryModel = u"claude-haiku-4-5"_s;
+            auto r = simulate(*ledger, compression);
+            QVERIFY(r.has_value());
+            QCOMPARE(r->baseline, recorded->totals.cost);
+            // 4,000 * 3,000 + 7,500,000 + 20,000,000 = 39,500,000, plus the summary on claude-haiku-4-5:
+            // (10,000 - 2,800) * 1,000 + 400 * 5,000 = 9,200,000.
+            QCOMPARE(outcome(*r, Strategy::Compression).saving, 3 * (57'500'000 - 48'700'000));
+            QCOMPARE(r->projected, 3 * 48'700'000);
+
+            Scenario routing;
+            routing.routing.enabled = true;
+            RoutingRule rule;
+            rule.model = u"claude-sonnet-4-5"_s;
+            rule.routeTo = u"claude-haiku-4-5"_s;
+            routing.routing.rules = {rule};
+            r = simulate(*ledger, routing);
+            QVERIFY(r.has_value());
+            // 10,000 * 1,000 + 500 * 5,000 + 20,000,000 = 32,500,000
+            QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 3);
+            QCOMPARE(r->projected, 3 * 32'500'000);
+            QVERIFY2(!outcome(*r, Strategy::Routing).assumptions.filter(u"6 server-side web search"_s).isEmpty(),
+                     qPrintable(from));
+
+            routing.routing.rules.front().routeTo = u"claude-3-haiku-20240307"_s; // no per-search price
+            r = simulate(*ledger, routing);
+            QVERIFY(r.has_value());
+            QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 0);
+            QCOMPARE(r->projected, r->baseline);
+            QCOMPARE(outcome(*r, Strategy::Routing).assumptions.filter(u"anthropic/claude-3-haiku-20240307"_s).size(), 1);
+
+            Scenario cache;
+            cache.exactCache.enabled = true;
+            cache.batch.enabled = true;
+            cache.batch.endpoints = {u"research"_s};
+            r = simulate(*ledger, cache);
+            QVERIFY(r.has_value());
+            QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 57'500'000); // the whole call, searches included
+            // Batch: tokens halved, searches not: 37,500,000 / 2 + 20,000,000 = 38,750,000.
+            QCOMPARE(outcome(*r, Strategy::Batch).saving, 2 * (57'500'000 - 38'750'000));
+            QCOMPARE(r->projected, 2 * 38'750'000);
+        };
+        check(u"call_replay"_s);
+        if (QTest::currentTestFailed())
+            return;
+        // The same read from calls: an SQL change of web_search_requests makes call_replay's fields stale.
+        ledger->writer()
+            .runExclusive([](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                QVERIFY(q.exec(u"UPDATE calls SET web_search_requests = web_search_requests"_s));
+                QVERIFY(q.exec(u"SELECT COUNT(*) FROM call_replay WHERE fields IS NULL"_s) && q.next());
+                QCOMPARE(q.value(0).toInt(), 3);
+            })
+            .waitForFinished();
+        check(u"calls"_s);
+    }
+
+    // The simulator counts spend by the spend views' rule (SpendCoverage.h): per provider and UTC day, its
+    // cost report lines, else its usage report lines, else the call-level records. Report lines are in the
+    // baseline and the projection as they are (not simulated); the records a report supersedes are left
+    // out. So the baseline equals the dashboard's total for the same range, and a strategy saves only on
+    // the calls that count. gpt-4o 1,000 + 100 tokens: 3,500,000 nano-USD; gpt-4o-mini: 210,000.
+    void providerReportLinesCountOnceAndAreNotSimulated()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"reports.sqlite"_s));
+        const qint64 day1 = test::usFromIso(u"2026-11-03T00:00:00Z"_s);
+        const qint64 day2 = day1 + 86'400'000'000LL;
+        QList<CallRecord> records;
+        auto call = [&](qint64 at, const QString &provider, const QString &model) {
+            CallRecord r = test::makeRecord(at, u"chat"_s, provider, model, 1000, 100);
+            r.sourceKind = SourceKind::Proxy;
+            ledger->pricer()->apply(r);
+            records << r;
+            return *r.cost;
+        };
+        auto line = [&](qint64 at, const QString &provider, const QString &model, qint64 calls, NanoUsd given,
+                        const QString &key) {
+            CallRecord r = test::makeRecord(at, u"workspace:w"_s, provider, model, 1000 * std::max<qint64>(calls, 1),
+                                            100 * std::max<qint64>(calls, 1));
+            r.sourceKind = SourceKind::ProviderReport;
+            r.callCount = calls;
+            r.sourceKey = key;
+            if (given > 0) { // a cost report line: the billed amount
+                r.cost = given;
+                r.costStatus = CostStatus::Exact;
+                r.priceEntry = u"given:openai-costs"_s;
+            } else {
+                ledger->pricer()->apply(r);
+            }
+            records << r;
+            return *r.cost;
+        };
+        // Day 1: anthropic has recorded calls and a usage report line (the line counts, the calls do not);
+        // openai has recorded calls only (they count and are simulated).
+        const NanoUsd sonnetCall = call(day1 + 3'600'000'000LL, u"anthropic"_s, u"claude-sonnet-4-5"_s);
+        call(day1 + 3'700'000'000LL, u"anthropic"_s, u"claude-sonnet-4-5"_s);
+        const NanoUsd anthropicLine = line(day1, u"anthropic"_s, u"claude-sonnet-4-5"_s, 0, 0, u"anthropic-usage:1"_s);
+        const NanoUsd gpt4oCall = call(day1 + 3'800'000'000LL, u"openai"_s, u"gpt-4o"_s);
+        call(day1 + 3'900'000'000LL, u"openai"_s, u"gpt-4o"_s);
+        // Day 2: openai has a recorded call, a usage report line and a cost report line: only the cost line counts.
+        call(day2 + 3'600'000'000LL, u"openai"_s, u"gpt-4o"_s);
+        const NanoUsd openaiUsageLine = line(day2, u"openai"_s, u"gpt-4o"_s, 5, 0, u"openai-usage:2"_s);
+        const NanoUsd openaiCostLine = line(day2, u"openai"_s, u"gpt-4o"_s, 0, 9'876'543, u"openai-costs:2"_s);
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
+        QCOMPARE(gpt4oCall, 3'500'000);
+        QCOMPARE(openaiUsageLine, 5 * 3'500'000);
+
+        BreakdownQuery bq;
+        bq.fromUs = day1;
+        bq.toUs = day2 + 86'400'000'000LL;
+        bq.groupBy = {Dimension::Provider};
+        const auto spend = ledger->breakdown(bq).result();
+        QVERIFY(spend.has_value());
+        QCOMPARE(spend->totals.cost, anthropicLine + 2 * gpt4oCall + openaiCostLine);
+
+        Scenario sc;
+        sc.routing.enabled = true;
+        RoutingRule rule;
+        rule.model = u"gpt-4o"_s;
+        rule.routeTo = u"gpt-4o-mini"_s;
+        sc.routing.rules = {rule};
+        SimulationRequest req;
+        req.fromUs = bq.fromUs;
+        req.toUs = bq.toUs;
+        req.scenario = sc;
+        const auto pricer = ledger->pricer();
+        const auto r = ledger->read<Result<SimulationResult>>([&](QSqlDatabase &db) {
+                                  return Simulator::run(db, *pricer, req);
+                              }).result();
+        QVERIFY(r.has_value());
+        QCOMPARE(r->baseline, spend->totals.cost); // the dashboard's figure, each spend counted once
+        QCOMPARE(r->reportLines, 2);
+        QCOMPARE(r->reportCost, anthropicLine + openaiCostLine);
+        QCOMPARE(r->supersededCalls, 3);          // two anthropic calls on day 1, the openai call on day 2
+        QCOMPARE(r->supersededReportLines, 1);    // the openai usage line under its cost report
+        QCOMPARE(r->supersededCost, 2 * sonnetCall + gpt4oCall + openaiUsageLine);
+        QCOMPARE(r->records, 2);                  // only the two openai calls of day 1 are replayed
+        QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 2);
+        QCOMPARE(outcome(*r, Strategy::Routing).saving, 2 * (3'500'000 - 210'000));
+        QCOMPARE(r->projected, r->baseline - 2 * (3'500'000 - 210'000));
+        QCOMPARE(r->baselinePerBucket, (QList<NanoUsd>{anthropicLine + 2 * gpt4oCall, openaiCostLine}));
+        QCOMPARE(r->projectedPerBucket, (QList<NanoUsd>{anthropicLine + 2 * 210'000, openaiCostLine}));
+        NanoUsd endpointBaselines = 0;
+        for (const EndpointOutcome &e : r->endpoints)
+            endpointBaselines += e.baseline;
+        QCOMPARE(endpointBaselines, 2 * gpt4oCall); // per-endpoint rows: the replayed calls only
+
+        // A range of one hour inside a covered day: the report line is outside it, but its day is covered
+        // (as the spend views count whole UTC days), so the call there is left out too.
+        req.fromUs = day1 + 3'600'000'000LL;
+        req.toUs = day1 + 3'650'000'000LL;
+        const auto one = ledger->read<Result<SimulationResult>>([&](QSqlDatabase &db) {
+                                    return Simulator::run(db, *pricer, req);
+                                }).result();
+        QVERIFY(one.has_value());
+        QCOMPARE(one->records, 0);
+        QCOMPARE(one->supersededCalls, 1);
+        QCOMPARE(one->baseline, 0);
+    }
+
     // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per
     // million): 4,000 * 2,500 + 100 * 10,000 = 11,000,000 nano-USD, plus the summary on gpt-4o-mini
     // ($0.15 / $0.60): input 10,000 - 2,800 = 7,200 * 150 = 1,080,000, output 400 * 600 = 240,000.

@@ -566,6 +566,15 @@ void SimulatorPage::applyResult(const SimulationResult &r)
     if (r.unpricedRecords > 0)
         items << tr("Calls with no price (unknown model), left out of the baseline and the savings: %1.")
                      .arg(Format::count(r.unpricedRecords));
+    if (r.reportLines > 0)
+        items << tr("<b>Provider report lines</b> not simulated: %1 lines, %2, in the baseline and the projected "
+                    "cost as they are (a report line has no per-call detail to replay).")
+                     .arg(Format::count(r.reportLines), Format::usd(r.reportCost));
+    if (r.supersededCalls > 0 || r.supersededReportLines > 0)
+        items << tr("Left out as on the dashboard, because a provider report covers their provider and UTC day "
+                    "(its lines count instead): %1 recorded calls and %2 usage report lines, %3.")
+                     .arg(Format::count(r.supersededCalls), Format::count(r.supersededReportLines),
+                          Format::usd(r.supersededCost));
     items << tr("Strategies apply in this order, each to what the previous ones left, so no saving counts twice: "
                 "exact cache, semantic cache, compression, routing, batch.");
     QString html = u"<b>%1</b><ul style=\"margin-left:-20px\">"_s.arg(tr("Assumptions").toHtmlEscaped());
