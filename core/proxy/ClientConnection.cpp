@@ -245,6 +245,25 @@ using namespace proxydetail;
 
 namespace {
 
+// True when the path of `target` (before any '?') has a "." or ".." segment, also written %2e / %2E.
+bool hasDotSegment(const QByteArray &target)
+{
+    QByteArrayView path(target);
+    if (const qsizetype q = path.indexOf('?'); q >= 0)
+        path = path.first(q);
+    qsizetype start = 0;
+    while (start <= path.size()) {
+        qsizetype end = path.indexOf('/', start);
+        if (end < 0)
+            end = path.size();
+        const QByteArray segment = path.sliced(start, end - start).toByteArray().toLower().replace("%2e", ".");
+        if (segment == "." || segment == "..")
+            return true;
+        start = end + 1;
+    }
+    return false;
+}
+
 // A Host header that names this machine: "localhost" (or a name under .localhost, RFC 6761), a
 // loopback address (127.0.0.0/8, ::1), with or without a port.
 bool isLoopbackHost(QByteArrayView hostPort)
@@ -790,6 +809,12 @@ void ClientConnection::startExchange(HttpRequest request)
     x.clock.start();
     m_server.stats().inFlight.fetch_add(1, std::memory_order_relaxed);
     x.request = std::move(request);
+    // An absolute-form target (RFC 9112 section 3.2.2: "POST http://host/v1/chat/completions") counts by its
+    // path; its scheme and host are never followed (session-9 trial: it was appended to the base path).
+    if (const QByteArray &t = x.request.target; !t.startsWith('/') && t.contains("://")) {
+        const qsizetype slash = t.indexOf('/', t.indexOf("://") + 3);
+        x.request.target = slash < 0 ? QByteArray("/") : t.mid(slash);
+    }
     x.kind = proxy::classify(x.request.method, x.request.target);
     const HttpHeaders &h = x.request.headers;
     x.dialect = proxy::dialectOf(x.kind, x.request.target, hasHeader(h, "anthropic-version"));
@@ -833,6 +858,13 @@ void ClientConnection::startExchange(HttpRequest request)
         // No token: the proxy is on loopback, and only local programs may use it.
         qCWarning(lcProxy).noquote() << "refused:" << why;
         respondError(403, why, u"forbidden"_s);
+        return;
+    }
+
+    // A "." or ".." path segment (also percent-encoded) would be resolved on the way and could leave the
+    // base URL's path (session-9 trial: /v1/../../admin/... reached the upstream as /admin/...). Refused.
+    if (hasDotSegment(x.request.target)) {
+        respondError(400, u"The request path may not contain \".\" or \"..\" segments."_s, u"bad_request"_s);
         return;
     }
 

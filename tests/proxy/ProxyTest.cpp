@@ -152,6 +152,7 @@ private Q_SLOTS:
     void failureAfterTheRequestLeftIsUnpricedAndNotRetried();
     void statusLineAndBodylessAnswers_data();
     void statusLineAndBodylessAnswers();
+    void dotSegmentsAreRefusedAndAbsoluteFormUsesItsPath();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void nonLoopbackBindNeedsAccessToken();
@@ -1544,6 +1545,34 @@ void ProxyTest::statusLineAndBodylessAnswers()
     if (!contentLength)
         QCOMPARE(got.size(), headEnd + 4); // nothing after the head
     QVERIFY(got.left(headEnd).contains("X-Upstream: yes"));
+}
+
+// A target with "." or ".." segments is refused (it could leave the base URL's path); an absolute-form target
+// counts by its path, its host never followed (session-9 trial: /v1/../../admin/chat/completions reached the
+// upstream as /admin/chat/completions; POST http://evil.example:9/v1/... went to /v1http://evil.example:9/...).
+void ProxyTest::dotSegmentsAreRefusedAndAbsoluteFormUsesItsPath()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const QByteArray body = chatBody("gpt-4o");
+    const auto post = [&](const QByteArray &target) {
+        return rawExchange(h.port(),
+                           {"POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kKeyA
+                            + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                            + QByteArray::number(body.size()) + "\r\n\r\n" + body},
+                           0, 3000);
+    };
+    for (const QByteArray &target : {QByteArray("/v1/../../admin/chat/completions"), QByteArray("/v1/./chat/completions"),
+                                    QByteArray("/v1/%2E%2e/admin/chat/completions")}) {
+        const QByteArray got = post(target);
+        QVERIFY2(got.startsWith("HTTP/1.1 400 "), QByteArray(target + " -> " + got.left(120)).constData());
+        QVERIFY(got.contains("segments"));
+    }
+    QCOMPARE(h.upstream().requestCount(), 0);
+    const QByteArray got = post("http://evil.example:9/v1/chat/completions");
+    QVERIFY2(got.startsWith("HTTP/1.1 200 "), got.left(200).constData());
+    QCOMPARE(h.upstream().requestCount(), 1);
+    QCOMPARE(h.upstream().lastRequest().target, QByteArray("/v1/chat/completions"));
 }
 
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
