@@ -121,8 +121,8 @@ public:
     RequestKeys requestKeys(const QString &upstreamId, const QString &api, const QString &callerId,
                             const QByteArray &rawBody, const QJsonObject &body);
     // A priced request's JSON body parsed (QJsonDocument::fromJson) and inspected (proxy::inspectRequest),
-    // remembered by the API and the exact bytes the client sent (bodies up to 16 KiB, at most 4 MiB of them,
-    // then all forgotten at once), so a repeated request (an exact-cache hit, a retry) parses nothing: the
+    // remembered by the API and the exact bytes the client sent (bodies up to 16 KiB; at most about 4 MiB in
+    // all, an entry counted as three times its bytes plus 512, then all forgotten at once), so a repeated request (an exact-cache hit, a retry) parses nothing: the
     // parse and the inspection were about a twelfth of a hit's proxy-thread CPU (perf, session 9). The
     // QJsonObject is implicitly shared: a caller that changes its copy detaches it. nullptr with `error`
     // set when the body is not valid JSON (QJsonParseError; error.error == NoError for valid JSON that is
