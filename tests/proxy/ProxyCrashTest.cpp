@@ -27,15 +27,11 @@ class ProxyCrashTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void killDashNineLosesOnlyTheNewestRecords()
+    // Starts the real `tokenledger proxy` on a free port with its settings in `dir`, recording into `db`, with
+    // `upstream` as its openai upstream. Returns the port it printed, 0 when it did not start in 15 s.
+    static quint16 startProxy(QProcess &proxy, const QTemporaryDir &dir, const QString &db,
+                              const test::LoopbackUpstream &upstream)
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString db = dir.filePath(u"ledger.sqlite"_s);
-        test::LoopbackUpstream upstream;
-
-        QProcess proxy;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"HOME"_s, dir.path()); // the proxy's settings file stays in the temp folder
         env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
@@ -44,13 +40,31 @@ private Q_SLOTS:
         proxy.setArguments({u"proxy"_s, u"--db"_s, db, u"--port"_s, u"0"_s, u"--no-cache"_s, u"--upstream"_s,
                             u"openai="_s + QString::fromLatin1(upstream.baseUrl())});
         proxy.start();
-        QVERIFY(proxy.waitForStarted(10'000));
-        quint16 port = 0;
+        if (!proxy.waitForStarted(10'000))
+            return 0;
         QByteArray printed;
         const QRegularExpression listening(u"listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
-        QTRY_VERIFY_WITH_TIMEOUT((printed += proxy.readAllStandardOutput(),
-                                  port = quint16(listening.match(QString::fromUtf8(printed)).captured(1).toUInt()), port != 0),
-                                 15'000);
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 15'000 && proxy.state() == QProcess::Running) {
+            proxy.waitForReadyRead(200);
+            printed += proxy.readAllStandardOutput();
+            if (const quint16 port = quint16(listening.match(QString::fromUtf8(printed)).captured(1).toUInt()))
+                return port;
+        }
+        return 0;
+    }
+
+private Q_SLOTS:
+    void killDashNineLosesOnlyTheNewestRecords()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString db = dir.filePath(u"ledger.sqlite"_s);
+        test::LoopbackUpstream upstream;
+        QProcess proxy;
+        const quint16 port = startProxy(proxy, dir, db, upstream);
+        QVERIFY(port != 0);
 
         // Six connections kept busy with chat completions for 1.5 s; each answer's record id and the time
         // it arrived are kept.
@@ -140,21 +154,8 @@ private Q_SLOTS:
         const QString db = dir.filePath(u"ledger.sqlite"_s);
         test::LoopbackUpstream upstream;
         QProcess proxy;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"HOME"_s, dir.path());
-        env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
-        proxy.setProcessEnvironment(env);
-        proxy.setProgram(qEnvironmentVariable("TOKENLEDGER_BIN"));
-        proxy.setArguments({u"proxy"_s, u"--db"_s, db, u"--port"_s, u"0"_s, u"--no-cache"_s, u"--upstream"_s,
-                            u"openai="_s + QString::fromLatin1(upstream.baseUrl())});
-        proxy.start();
-        QVERIFY(proxy.waitForStarted(10'000));
-        quint16 port = 0;
-        QByteArray printed;
-        const QRegularExpression listening(u"listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
-        QTRY_VERIFY_WITH_TIMEOUT((printed += proxy.readAllStandardOutput(),
-                                  port = quint16(listening.match(QString::fromUtf8(printed)).captured(1).toUInt()), port != 0),
-                                 15'000);
+        const quint16 port = startProxy(proxy, dir, db, upstream);
+        QVERIFY(port != 0);
         // A stream the upstream takes 10 s to finish.
         QProcess curl;
         curl.start(u"curl"_s, {u"-s"_s, u"-N"_s, u"-H"_s, u"Authorization: Bearer sk-second-signal"_s, u"-H"_s,
