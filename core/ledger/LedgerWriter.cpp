@@ -1088,6 +1088,11 @@ LedgerWriter::LedgerWriter(QString path, qint64 firstId, qint64 idMark)
     m_thread->setObjectName(u"ledger-writer"_s);
     m_worker = new LedgerWriterWorker(this, m_path);
     m_worker->moveToThread(m_thread); // the worker holds no resources yet: its connection opens in start()
+    // The worker is destroyed on its own thread as that thread finishes (QThread processes deferred deletes
+    // in its finish), not from the owner's thread after wait(): a CI run of session 9 crashed (heap
+    // corruption) while the main thread freed memory just as the finished writer thread ran its
+    // thread-specific-data cleanup; deleting a thread's objects on that thread keeps the two apart.
+    QObject::connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->start();
     QMetaObject::invokeMethod(m_worker, &LedgerWriterWorker::start, Qt::BlockingQueuedConnection);
 }
@@ -1096,8 +1101,8 @@ LedgerWriter::~LedgerWriter()
 {
     QMetaObject::invokeMethod(m_worker, &LedgerWriterWorker::stop, Qt::BlockingQueuedConnection);
     m_thread->quit();
-    m_thread->wait();
-    delete m_worker;
+    m_thread->wait(); // the worker is deleted by then (deleteLater at finished)
+    m_worker = nullptr;
     delete m_thread;
 }
 
