@@ -1454,6 +1454,10 @@
         <source>Cost over time</source>
         <translation>费用随时间变化</translation>
     </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
 </context>
 <context>
     <name>tl::DashboardPage</name>

@@ -17,6 +17,7 @@
 #include "dashboard/KpiPanel.h"
 
 #include <QBarSeries>
+#include <QBarSet>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -413,6 +414,29 @@ private Q_SLOTS:
         QVERIFY(!page->filter().model.isEmpty());
         QCOMPARE(page->breakdownModel()->rowCount(), 1);
         QCOMPARE(page->breakdownModel()->breakdown().rows.first().keys.at(1), page->filter().model);
+    }
+
+    // A series whose name is empty (calls without a served model) has a visible legend name, not a blank one
+    // (session-9 trial), and clicking it narrows nothing.
+    void unnamedCostSeriesIsLabelled()
+    {
+        TimeSeries series;
+        series.bucketStartsUs = {0, 3'600'000'000};
+        series.bucketLabels = {u"2026-06-15 10:00"_s, u"2026-06-15 11:00"_s};
+        series.seriesNames = {u"gpt-4o"_s, QString()};
+        series.cost = {{1'000'000, 2'000'000}, {0, 500'000}};
+        series.callsPerBucket = {1, 2};
+        series.costPerBucket = {1'000'000, 2'500'000};
+        CostOverTimeChart chart;
+        chart.setSeries(series, u"Other"_s);
+        QCOMPARE(chart.seriesCount(), 2);
+        const auto *bars = qobject_cast<QAbstractBarSeries *>(chart.chart()->series().value(0));
+        QVERIFY(bars);
+        QCOMPARE(bars->barSets().at(0)->label(), u"gpt-4o"_s);
+        QCOMPARE(bars->barSets().at(1)->label(), u"(none)"_s);
+        QSignalSpy clicked(&chart, &CostOverTimeChart::seriesClicked);
+        chart.clickSeries(1);
+        QCOMPARE(clicked.count(), 0);
     }
 
     void staleResultsAreIgnored()

@@ -63,13 +63,15 @@ void CostOverTimeChart::setSeries(const TimeSeries &series, const QString &other
     for (qsizetype s = 0; s < series.seriesNames.size(); ++s) {
         const QString &name = series.seriesNames.at(s);
         const bool isOther = s == series.seriesNames.size() - 1 && name == u"Other";
-        auto *set = new QBarSet(isOther ? otherLabel : name);
+        // Calls without the grouped field (no served model: a request refused before any upstream answered, a
+        // 503 at a drain) get a visible name instead of a blank legend entry (session-9 trial).
+        auto *set = new QBarSet(isOther ? otherLabel : name.isEmpty() ? tr("(none)") : name);
         set->setColor(isOther ? seriesColor(8, dark) : seriesColor(int(s), dark));
         set->setBorderColor(set->color());
         for (NanoUsd c : series.cost.at(s))
             set->append(double(c) / double(kNanoPerUsd));
         connect(set, &QBarSet::clicked, this, [this, name, isOther](int) {
-            if (!isOther)
+            if (!isOther && !name.isEmpty())
                 Q_EMIT seriesClicked(name);
         });
         connect(set, &QBarSet::hovered, this, [this, set, s](bool on, int bucket) {
