@@ -251,6 +251,10 @@ bool hasDotSegment(const QByteArray &target)
     QByteArrayView path(target);
     if (const qsizetype q = path.indexOf('?'); q >= 0)
         path = path.first(q);
+    // Only a '.' or a percent-encoding can spell such a segment: every usual API path is answered here,
+    // without the walk below (which copies each segment).
+    if (!path.contains('.') && !path.contains('%'))
+        return false;
     qsizetype start = 0;
     while (start <= path.size()) {
         qsizetype end = path.indexOf('/', start);
