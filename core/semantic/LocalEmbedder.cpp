@@ -33,15 +33,29 @@ std::uint64_t splitmix64(std::uint64_t x)
     return x ^ (x >> 31);
 }
 
+// Powers of the FNV prime (mod 2^64): FNV-1a over a zero byte is a multiplication only, so the zero
+// bytes at the top of a code point fold into one multiplication by the matching power.
+constexpr std::uint64_t kFnvPrime2 = kFnvPrime * kFnvPrime;
+constexpr std::uint64_t kFnvPrime3 = kFnvPrime2 * kFnvPrime;
+constexpr std::uint64_t kFnvPrime4 = kFnvPrime3 * kFnvPrime;
+
 std::uint64_t fnv(const char32_t *p, std::size_t n, std::uint64_t seed)
 {
     std::uint64_t h = kFnvOffset ^ seed;
     for (std::size_t i = 0; i < n; ++i) {
         // Four bytes per code point, little-endian order, so the hash does not depend on the host.
+        // The same value as xor-and-multiply over each of the four bytes (LocalEmbedderTest pins vectors).
         const std::uint32_t c = std::uint32_t(p[i]);
-        for (int b = 0; b < 4; ++b) {
-            h ^= (c >> (8 * b)) & 0xffu;
-            h *= kFnvPrime;
+        if (c < 0x100u) {
+            h = (h ^ c) * kFnvPrime4;
+        } else if (c < 0x10000u) {
+            h = (h ^ (c & 0xffu)) * kFnvPrime;
+            h = (h ^ (c >> 8)) * kFnvPrime3;
+        } else {
+            for (int b = 0; b < 4; ++b) {
+                h ^= (c >> (8 * b)) & 0xffu;
+                h *= kFnvPrime;
+            }
         }
     }
     return h;
@@ -83,9 +97,32 @@ struct Tokens
     std::vector<Word> words;
 };
 
+bool isAscii(QStringView text)
+{
+    for (QChar c : text) {
+        if (c.unicode() >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+// ASCII text is its own NFKC form and case-folds to A-Z -> a-z only (Unicode CaseFolding.txt), so it
+// skips Qt's normaliser and folder: about half of an embedding's instructions on an English prompt.
+QString foldAscii(QStringView text)
+{
+    QString out(text.size(), Qt::Uninitialized);
+    QChar *d = out.data();
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        d[i] = QChar(c >= u'A' && c <= u'Z' ? char16_t(c + (u'a' - u'A')) : c);
+    }
+    return out;
+}
+
 Tokens tokenize(QStringView text)
 {
-    const QString folded = text.toString().normalized(QString::NormalizationForm_KC).toCaseFolded();
+    const QString folded = isAscii(text) ? foldAscii(text)
+                                         : text.toString().normalized(QString::NormalizationForm_KC).toCaseFolded();
     Tokens t;
     t.chars.reserve(std::size_t(folded.size()));
     bool inWord = false;
@@ -116,9 +153,9 @@ Tokens tokenize(QStringView text)
     return t;
 }
 
-// Adds one family's features (hashes, with repeats) to `acc` with sublinear tf and returns nothing;
-// the caller normalises the family.
-void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims)
+// Adds one family's features (hashes, with repeats) to `acc` with sublinear tf; appends the buckets it
+// touched to `touched` (with repeats). The caller normalises the family.
+void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims, std::vector<int> &touched)
 {
     std::sort(hashes.begin(), hashes.end());
     for (std::size_t i = 0; i < hashes.size();) {
@@ -128,20 +165,31 @@ void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims)
         const std::uint64_t h = splitmix64(hashes[i]);
         const float w = 1.0f + std::log(float(j - i));
         const int bucket = int((h >> 1) % std::uint64_t(dims));
+        touched.push_back(bucket);
         acc[bucket] += (h & 1) ? -w : w;
         i = j;
     }
 }
 
-void addScaledNormalised(const float *family, float weight, float *out, int dims)
+// Sorted, without repeats.
+void sortUnique(std::vector<int> &v)
+{
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Adds `family` scaled to norm `weight` to `out`. Only the buckets in `touched` (ascending) are read: every
+// other bucket of `family` is +0, which adds nothing to the sum of squares or to `out` (no entry of either is
+// ever -0), so the result is bit for bit that of a loop over all buckets, in the same order of additions.
+void addScaledNormalised(const float *family, const std::vector<int> &touched, float weight, float *out)
 {
     double sq = 0;
-    for (int i = 0; i < dims; ++i)
+    for (int i : touched)
         sq += double(family[i]) * family[i];
     if (sq <= 0)
         return;
     const float scale = float(weight / std::sqrt(sq));
-    for (int i = 0; i < dims; ++i)
+    for (int i : touched)
         out[i] += family[i] * scale;
 }
 
@@ -207,23 +255,38 @@ void LocalEmbedder::embedInto(QStringView text, float *out) const
     if (grams.empty())
         grams.push_back(fnv(joined.data(), joined.size(), kSeedChar));
 
+    // A short text touches a few dozen of the 512 buckets: the norms and sums below visit only those (the
+    // fixed cost of four passes over every bucket was most of an embedding of a one-line prompt).
     std::vector<float> family(std::size_t(m_dims) * 3, 0.0f);
     float *fw = family.data();
     float *fb = fw + m_dims;
     float *fc = fb + m_dims;
-    accumulate(words, fw, m_dims);
-    accumulate(bigrams, fb, m_dims);
-    accumulate(grams, fc, m_dims);
-    addScaledNormalised(fw, kWeightWord, out, m_dims);
-    addScaledNormalised(fb, kWeightBigram, out, m_dims);
-    addScaledNormalised(fc, kWeightChar, out, m_dims);
+    std::vector<int> tw, tb, tc;
+    tw.reserve(words.size());
+    tb.reserve(bigrams.size());
+    tc.reserve(grams.size());
+    accumulate(words, fw, m_dims, tw);
+    accumulate(bigrams, fb, m_dims, tb);
+    accumulate(grams, fc, m_dims, tc);
+    sortUnique(tw);
+    sortUnique(tb);
+    sortUnique(tc);
+    addScaledNormalised(fw, tw, kWeightWord, out);
+    addScaledNormalised(fb, tb, kWeightBigram, out);
+    addScaledNormalised(fc, tc, kWeightChar, out);
 
+    std::vector<int> all;
+    all.reserve(tw.size() + tb.size() + tc.size());
+    all.insert(all.end(), tw.begin(), tw.end());
+    all.insert(all.end(), tb.begin(), tb.end());
+    all.insert(all.end(), tc.begin(), tc.end());
+    sortUnique(all);
     double sq = 0;
-    for (int i = 0; i < m_dims; ++i)
+    for (int i : all)
         sq += double(out[i]) * out[i];
     if (sq > 0) {
         const float inv = float(1.0 / std::sqrt(sq));
-        for (int i = 0; i < m_dims; ++i)
+        for (int i : all)
             out[i] *= inv;
     }
 }

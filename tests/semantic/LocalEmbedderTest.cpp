@@ -58,12 +58,33 @@ private Q_SLOTS:
     // The vector of a fixed text is pinned (hash of its float32 bytes) so a change of the features or
     // the hashing, which would make stored vectors incomparable, shows up as a failure here and must
     // come with a new model id.
+    // The texts cover each path of the implementation: ASCII (no normaliser), Latin with
+    // compatibility forms and case folding (ß, ﬁ, Ⅻ), CJK (a word per character), Kana mixed with
+    // Latin, code points above U+FFFF (emoji, mathematical bold) and fullwidth forms, Greek/Cyrillic/
+    // Hebrew/Arabic, and a text shorter than three characters. The digests were made by the implementation
+    // as of commit 24c8361, before the ASCII and FNV fast paths, and must not change.
+    void vectorIsPinnedForModelId_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QByteArray>("digest");
+        QTest::newRow("ascii") << u"Turn the alarm off at 7 am, please."_s << QByteArray("37c11d7c5129e7b7");
+        QTest::newRow("latin-compat") << u"Ünïcode STRASSE Straße ﬁle Ⅻ café"_s << QByteArray("a75cce28b5293a6f");
+        QTest::newRow("cjk") << u"请把明天早上七点的闹钟关掉，谢谢！"_s << QByteArray("a5835db3ab6e7614");
+        QTest::newRow("kana-latin") << u"カタカナとひらがな mixed with English WORDS"_s << QByteArray("81d9c6587d7f7c1f");
+        QTest::newRow("astral-fullwidth") << u"Emoji 😀🚀 and 𝐌𝐚𝐭𝐡 bold, ＦＵＬＬＷＩＤＴＨ ｔｅｘｔ"_s
+                                          << QByteArray("7ced25c1700e6258");
+        QTest::newRow("greek-cyrillic-rtl") << u"Ελληνικά ΣΊΣΥΦΟΣ русский ТЕКСТ עברית العربية"_s
+                                            << QByteArray("89b8b26a6d4a3c0c");
+        QTest::newRow("two-chars") << u"ab"_s << QByteArray("aebd906c32bcbb98");
+    }
+
     void vectorIsPinnedForModelId()
     {
-        const auto v = m_embedder.embed(u"Turn the alarm off at 7 am, please."_s);
+        QFETCH(QString, text);
+        QFETCH(QByteArray, digest);
+        const auto v = m_embedder.embed(text);
         const QByteArray bytes(reinterpret_cast<const char *>(v.data()), qsizetype(v.size() * sizeof(float)));
-        const QByteArray digest = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().left(16);
-        QCOMPARE(digest, QByteArray("37c11d7c5129e7b7"));
+        QCOMPARE(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().left(16), digest);
     }
 
     void textWithoutLettersIsZero()
