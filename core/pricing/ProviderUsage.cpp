@@ -1,4 +1,5 @@
 #include "ProviderUsage.h"
+#include "UsageReaders.h"
 
 #include "common/Logging.h"
 
@@ -11,50 +12,41 @@ namespace tl::ProviderUsage {
 
 namespace {
 
-// A whole JSON number as it is (range checks are usageProblem()'s); 0 when missing or null;
-// kMalformedUsageCount for anything else.
-qint64 num(const QJsonObject &o, QLatin1StringView key)
+// UsageReaders.h's view over a QJsonObject.
+struct QtView
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull())
-        return 0;
-    const qint64 n = v.isDouble() ? v.toInteger(kMalformedUsageCount) : kMalformedUsageCount;
-    if (n == kMalformedUsageCount) {
-        const QByteArray text = v.isObject() ? QByteArray("{...}")
-            : v.isArray()                    ? QByteArray("[...]")
-                                             : QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
-        qCWarning(lcPricing) << "usage member" << key << "is not a whole number of tokens:" << text.left(64);
+    QJsonObject o;
+
+    // A whole JSON number as it is (range checks are usageProblem()'s); 0 when missing or null;
+    // kMalformedUsageCount for anything else.
+    qint64 num(QLatin1StringView key) const
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined() || v.isNull())
+            return 0;
+        const qint64 n = v.isDouble() ? v.toInteger(kMalformedUsageCount) : kMalformedUsageCount;
+        if (n == kMalformedUsageCount) {
+            const QByteArray text = v.isObject() ? QByteArray("{...}")
+                : v.isArray()                    ? QByteArray("[...]")
+                                                 : QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+            qCWarning(lcPricing) << "usage member" << key << "is not a whole number of tokens:" << text.left(64);
+        }
+        return n;
     }
-    return n;
-}
+    QtView object(QLatin1StringView key) const { return {o.value(key).toObject()}; }
+    bool contains(QLatin1StringView key) const { return o.contains(key); }
+};
 
 } // namespace
 
 Usage fromOpenAiChat(const QJsonObject &u)
 {
-    Usage usage;
-    usage.promptTokens = num(u, "prompt_tokens"_L1);
-    usage.completionTokens = num(u, "completion_tokens"_L1);
-    const QJsonObject in = u.value("prompt_tokens_details"_L1).toObject();
-    usage.cachedTokens = num(in, "cached_tokens"_L1);
-    usage.cacheWrite5mTokens = num(in, "cache_write_tokens"_L1);
-    usage.audioInputTokens = num(in, "audio_tokens"_L1);
-    const QJsonObject out = u.value("completion_tokens_details"_L1).toObject();
-    usage.reasoningTokens = num(out, "reasoning_tokens"_L1);
-    usage.audioOutputTokens = num(out, "audio_tokens"_L1);
-    return usage;
+    return detail::readOpenAiChat(QtView {u});
 }
 
 Usage fromOpenAiResponses(const QJsonObject &u)
 {
-    Usage usage;
-    usage.promptTokens = num(u, "input_tokens"_L1);
-    usage.completionTokens = num(u, "output_tokens"_L1);
-    const QJsonObject in = u.value("input_tokens_details"_L1).toObject();
-    usage.cachedTokens = num(in, "cached_tokens"_L1);
-    usage.cacheWrite5mTokens = num(in, "cache_write_tokens"_L1);
-    usage.reasoningTokens = num(u.value("output_tokens_details"_L1).toObject(), "reasoning_tokens"_L1);
-    return usage;
+    return detail::readOpenAiResponses(QtView {u});
 }
 
 qint64 webSearchCalls(const QJsonArray &output)
@@ -75,36 +67,7 @@ qint64 webSearchCalls(const QJsonArray &output)
 
 Usage fromAnthropic(const QJsonObject &u)
 {
-    Usage usage;
-    const qint64 input = num(u, "input_tokens"_L1);
-    const qint64 read = num(u, "cache_read_input_tokens"_L1);
-    const qint64 write = num(u, "cache_creation_input_tokens"_L1);
-    usage.cachedTokens = read;
-    const QJsonObject creation = u.value("cache_creation"_L1).toObject();
-    if (creation.contains("ephemeral_5m_input_tokens"_L1) || creation.contains("ephemeral_1h_input_tokens"_L1)) {
-        usage.cacheWrite5mTokens = num(creation, "ephemeral_5m_input_tokens"_L1);
-        usage.cacheWrite1hTokens = num(creation, "ephemeral_1h_input_tokens"_L1);
-    } else {
-        usage.cacheWrite5mTokens = write;
-    }
-    usage.completionTokens = num(u, "output_tokens"_L1);
-    usage.webSearchRequests = num(u.value("server_tool_use"_L1).toObject(), "web_search_requests"_L1);
-    const qint64 parts[] = {input, read, usage.cacheWrite5mTokens, usage.cacheWrite1hTokens};
-    for (qint64 part : parts) {
-        // A malformed or out-of-range part makes the whole prompt count so (no overflowing sum).
-        if (part < 0 || part >= kMaxUsageCount) {
-            usage.promptTokens = part;
-            return usage;
-        }
-    }
-    usage.promptTokens = input + read + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
-    if (u.contains("cache_creation_input_tokens"_L1) && write >= 0 && write < kMaxUsageCount
-        && usage.cacheWrite5mTokens + usage.cacheWrite1hTokens > write) {
-        // The per-TTL parts exceed the total they split: the prompt counts the total, so usageProblem()
-        // reports the parts exceeding it.
-        usage.promptTokens = input + read + write;
-    }
-    return usage;
+    return detail::readAnthropic(QtView {u});
 }
 
 } // namespace tl::ProviderUsage

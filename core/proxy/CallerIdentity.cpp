@@ -1,4 +1,5 @@
 #include "CallerIdentity.h"
+#include "HttpRequestParser.h"
 
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
@@ -36,9 +37,8 @@ QByteArray keyFromHeaders(const QByteArray &authorization, const QByteArray &xAp
 
 bool isKeyHeader(QByteArrayView name)
 {
-    return name.compare(QByteArrayView("authorization"), Qt::CaseInsensitive) == 0
-           || name.compare(QByteArrayView("x-api-key"), Qt::CaseInsensitive) == 0
-           || name.compare(QByteArrayView("api-key"), Qt::CaseInsensitive) == 0;
+    return sameHeaderName(name, QByteArrayView("authorization")) || sameHeaderName(name, QByteArrayView("x-api-key"))
+           || sameHeaderName(name, QByteArrayView("api-key"));
 }
 
 bool isKeychainPlaceholder(QByteArrayView name, QByteArrayView value)

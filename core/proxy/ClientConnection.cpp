@@ -105,7 +105,7 @@ bool isHopByHop(QByteArrayView name)
                                         "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade",
                                         "content-length", "host", "expect", "accept-encoding"};
     for (const char *n : names) {
-        if (name.compare(QByteArrayView(n), Qt::CaseInsensitive) == 0)
+        if (sameHeaderName(name, QByteArrayView(n)))
             return true;
     }
     return false;
@@ -117,7 +117,7 @@ bool isHopByHop(QByteArrayView name)
 namespace {
 bool passesToClient(QByteArrayView name, bool head)
 {
-    return !isHopByHop(name) && (head || name.compare(QByteArrayView("content-encoding"), Qt::CaseInsensitive) != 0);
+    return !isHopByHop(name) && (head || !sameHeaderName(name, QByteArrayView("content-encoding")));
 }
 } // namespace
 
@@ -152,7 +152,7 @@ HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, 
     for (const auto &[name, value] : client) {
         if (isHopByHop(name) || isLedgerHeader(name)
             || std::any_of(dropped.begin(), dropped.end(),
-                           [&](QByteArrayView d) { return d.compare(name, Qt::CaseInsensitive) == 0; }))
+                           [&](QByteArrayView d) { return sameHeaderName(d, name); }))
             continue;
         if (isKeyHeader(name)) {
             if (!withClientKey || isKeychainPlaceholder(name, value))

@@ -9,7 +9,7 @@ namespace tl {
 QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name)
 {
     for (const auto &[key, value] : headers) {
-        if (key.compare(name, Qt::CaseInsensitive) == 0)
+        if (sameHeaderName(key, name))
             return value;
     }
     return {};
@@ -19,7 +19,7 @@ QByteArray headerValues(const HttpHeaders &headers, QByteArrayView name)
 {
     QByteArray joined;
     for (const auto &[key, value] : headers) {
-        if (key.compare(name, Qt::CaseInsensitive) != 0)
+        if (!sameHeaderName(key, name))
             continue;
         if (!joined.isEmpty())
             joined += ", ";
@@ -31,7 +31,7 @@ QByteArray headerValues(const HttpHeaders &headers, QByteArrayView name)
 bool hasHeader(const HttpHeaders &headers, QByteArrayView name)
 {
     for (const auto &h : headers) {
-        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+        if (sameHeaderName(h.first, name))
             return true;
     }
     return false;

@@ -11,6 +11,14 @@ namespace tl {
 // Header list in wire order; names compared case-insensitively. Values are raw bytes.
 using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
 
+// Whether two header names are the same name (ASCII case-insensitive, RFC 9110 section 5.1). Compares the
+// lengths first: most names a request's headers are checked against differ in length, and this is called for
+// every header of every request against several names.
+inline bool sameHeaderName(QByteArrayView a, QByteArrayView b)
+{
+    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
 // First value of header `name` (case-insensitive), or an empty array.
 QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name);
 // Every value of header `name` in wire order, joined by ", " (RFC 9110 section 5.3: a list header sent on

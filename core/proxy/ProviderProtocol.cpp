@@ -1,6 +1,7 @@
 #include "ProviderProtocol.h"
 
 #include "pricing/ProviderUsage.h"
+#include "pricing/UsageReaders.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -297,6 +298,56 @@ qint64 webSearchCalls(simdjson::dom::element output)
     return n;
 }
 
+// pricing/UsageReaders.h's view over a simdjson object: the answer's usage read where simdjson parsed it,
+// with no QJsonObject (Qt's parser on the usage's text was about 24k of the proxy thread's ~270k
+// instructions per answer; callgrind, session 10). A member that is not a whole number, or a count equal
+// to kMalformedUsageCount, sets `*unsure`: the caller then reads the usage with Qt as before, so such
+// answers give the same Usage and the same warning in the log as ever.
+struct SimdUsageView
+{
+    std::optional<simdjson::dom::object> o;
+    bool *unsure = nullptr;
+
+    std::optional<simdjson::dom::element> last(QLatin1StringView key) const
+    {
+        std::optional<simdjson::dom::element> found; // the last occurrence wins, as in QJsonObject
+        if (!o)
+            return found;
+        const std::string_view k(key.data(), size_t(key.size()));
+        for (auto field : *o) {
+            if (field.key == k)
+                found = field.value;
+        }
+        return found;
+    }
+    qint64 num(QLatin1StringView key) const
+    {
+        const auto v = last(key);
+        if (!v || v->is_null())
+            return 0;
+        qint64 n = kMalformedUsageCount;
+        if (v->is_int64()) {
+            n = v->get_int64().value_unsafe();
+        } else if (v->is_double()) {
+            // QJsonValue::toInteger's rule: a whole value within qint64's range.
+            const double d = v->get_double().value_unsafe();
+            if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && double(qint64(d)) == d)
+                n = qint64(d);
+        }
+        if (n == kMalformedUsageCount)
+            *unsure = true;
+        return n;
+    }
+    SimdUsageView object(QLatin1StringView key) const
+    {
+        const auto v = last(key);
+        if (v && v->is_object())
+            return {simdjson::dom::object(*v), unsure};
+        return {std::nullopt, unsure};
+    }
+    bool contains(QLatin1StringView key) const { return last(key).has_value(); }
+};
+
 } // namespace
 
 AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
@@ -336,27 +387,33 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
     if (model)
         out.servedModel = toQString(stringOf(*model));
     out.found = usage && usage->is_object();
-    // The usage object's text (simdjson's minified form, a few hundred bytes) read by Qt's parser,
-    // which builds a QJsonObject faster than member-by-member inserts.
-    QJsonObject u;
-    if (out.found) {
+    bool unsure = false;
+    const SimdUsageView u {out.found ? std::optional(simdjson::dom::object(*usage)) : std::nullopt, &unsure};
+    const auto qtUsage = [&] {
+        // The usage object's text (simdjson's minified form) read by Qt, for a member SimdUsageView is unsure of.
         const std::string text = simdjson::minify(*usage);
-        u = QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), qsizetype(text.size()))).object();
-    }
+        return QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), qsizetype(text.size()))).object();
+    };
     switch (kind) {
     case ApiKind::Responses:
-        out.usage = ProviderUsage::fromOpenAiResponses(u);
+        out.usage = ProviderUsage::detail::readOpenAiResponses(u);
+        if (unsure)
+            out.usage = ProviderUsage::fromOpenAiResponses(qtUsage());
         out.usage.webSearchRequests = output ? webSearchCalls(*output) : 0;
         out.status = status ? toQString(stringOf(*status)) : QString();
         out.truncated = out.status == "incomplete"_L1;
         out.responseId = id ? toQString(stringOf(*id)) : QString();
         break;
     case ApiKind::Messages:
-        out.usage = ProviderUsage::fromAnthropic(u);
+        out.usage = ProviderUsage::detail::readAnthropic(u);
+        if (unsure)
+            out.usage = ProviderUsage::fromAnthropic(qtUsage());
         out.truncated = stopReason && isTruncatedReason(stringOf(*stopReason));
         break;
     default:
-        out.usage = ProviderUsage::fromOpenAiChat(u);
+        out.usage = ProviderUsage::detail::readOpenAiChat(u);
+        if (unsure)
+            out.usage = ProviderUsage::fromOpenAiChat(qtUsage());
         if (choices && choices->is_array()) {
             for (simdjson::dom::element c : simdjson::dom::array(*choices)) {
                 if (!c.is_object())

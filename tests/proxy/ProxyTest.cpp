@@ -1960,6 +1960,35 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading_data()
         << messages
         << QByteArray(R"({"model":"claude-x","stop_reason":"max_tokens","usage":{"input_tokens":5,)"
                       R"("cache_creation_input_tokens":6,"cache_read_input_tokens":7,"output_tokens":8}})");
+    // Session 10: the usage is read from simdjson's tree (UsageReaders.h) unless a member is not a whole
+    // number, when Qt reads it as before. Each path and rule of that reading:
+    QTest::newRow("counts that are not numbers")
+        << chat << QByteArray(R"({"usage":{"prompt_tokens":"10","completion_tokens":true,)"
+                              R"("prompt_tokens_details":{"cached_tokens":[1]}}})");
+    QTest::newRow("negative, zero and extreme counts")
+        << chat << QByteArray(R"({"usage":{"prompt_tokens":-5,"completion_tokens":-0,)"
+                              R"("prompt_tokens_details":{"cached_tokens":9223372036854775807,"audio_tokens":-0.0},)"
+                              R"("completion_tokens_details":{"reasoning_tokens":-9223372036854775808}}})");
+    QTest::newRow("doubles at the edge of 64 bits")
+        << chat << QByteArray(R"({"usage":{"prompt_tokens":9.3e18,"completion_tokens":-9.2233720368547758e18,)"
+                              R"("prompt_tokens_details":{"cached_tokens":1.5}}})");
+    QTest::newRow("details that are not objects")
+        << chat << QByteArray(R"({"usage":{"prompt_tokens":4,"prompt_tokens_details":5,)"
+                              R"("completion_tokens_details":null}})");
+    QTest::newRow("messages TTL parts with nulls")
+        << messages << QByteArray(R"({"usage":{"input_tokens":5,"cache_creation_input_tokens":6,)"
+                                  R"("cache_creation":{"ephemeral_5m_input_tokens":null,"ephemeral_1h_input_tokens":6},)"
+                                  R"("output_tokens":8,"server_tool_use":{"web_search_requests":3}}})");
+    QTest::newRow("messages TTL parts over the total")
+        << messages << QByteArray(R"({"usage":{"input_tokens":5,"cache_creation_input_tokens":6,)"
+                                  R"("cache_creation":{"ephemeral_5m_input_tokens":4,"ephemeral_1h_input_tokens":4},)"
+                                  R"("cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":4}}})");
+    QTest::newRow("messages malformed part")
+        << messages << QByteArray(R"({"usage":{"input_tokens":5,"cache_read_input_tokens":"7","output_tokens":1}})");
+    QTest::newRow("responses repeated details")
+        << responses << QByteArray(R"({"usage":{"input_tokens":9,"output_tokens":3,)"
+                                   R"("output_tokens_details":{"reasoning_tokens":1},)"
+                                   R"("output_tokens_details":{"reasoning_tokens":2},"input_tokens_details":7}})");
     QTest::newRow("usage null") << chat << QByteArray(R"({"model":"m","usage":null})");
     QTest::newRow("usage array") << chat << QByteArray(R"({"model":"m","usage":[1,2]})");
     QTest::newRow("model not a string") << chat << QByteArray(R"({"model":42,"usage":{"prompt_tokens":1}})");
