@@ -122,6 +122,9 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$PROXY_PID/stat"; }
 # In ns from schedstat (time on a CPU), not in clock ticks: a phase of a few hundred requests or events uses
 # only a few 10 ms ticks.
 thread_ns() { for t in /proc/$PROXY_PID/task/*; do [ "$(cat "$t/comm")" = tokenledger-pro ] && awk '{print $1}' "$t/schedstat"; done | head -1; }
+# ... and of the ledger writer's thread (records, their savings-trace fields, SQLite): the CPU the proxy thread,
+# the upstream and the clients do not get on a 2-core machine.
+writer_ns() { for t in /proc/$PROXY_PID/task/*; do [ "$(cat "$t/comm")" = ledger-writer ] && awk '{print $1}' "$t/schedstat"; done | head -1; }
 # withcpu PHASE CMD...: runs a bench_proxy phase against the proxy and appends proxy_cpu_us_per_req to its
 # line. TL_BENCH_SYSCALLS=1 also counts the proxy's system calls (perf stat, all threads) and appends
 # proxy_syscalls_per_req; TL_BENCH_PERF=DIR records a call-graph profile of each phase to DIR/PHASE.data
@@ -141,18 +144,18 @@ withcpu() {
     perf record -q ${TL_BENCH_PERF_CALLGRAPH:--g} -p "$PROXY_PID" -o "$PERF_DIR/$phase.data" 2>/dev/null & rec_pid=$!
   fi
   [ -n "$sc_pid$rec_pid" ] && sleep 0.5
-  local t0 t1
-  c0=$(cpu_ticks); t0=$(thread_ns); out=$("$@"); c1=$(cpu_ticks); t1=$(thread_ns)
+  local t0 t1 w0 w1
+  c0=$(cpu_ticks); t0=$(thread_ns); w0=$(writer_ns); out=$("$@"); c1=$(cpu_ticks); t1=$(thread_ns); w1=$(writer_ns)
   for p in $sc_pid $rec_pid; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   [ -n "$sc_pid" ] && sc=$(grep -m1 'raw_syscalls' "$TMP/sc.$phase" | cut -d, -f1)
-  awk -v o="$out" -v sel="${WITHCPU_LINE:-}" -v c=$((c1 - c0)) -v th=$((${t1:-0} - ${t0:-0})) -v t="$TICK" -v sc="$sc" \
+  awk -v o="$out" -v sel="${WITHCPU_LINE:-}" -v c=$((c1 - c0)) -v th=$((${t1:-0} - ${t0:-0})) -v wr=$((${w1:-0} - ${w0:-0})) -v t="$TICK" -v sc="$sc" \
     'BEGIN { k = split(o, L, "\n")
              for (i = 1; i <= k; i++) {
                line = L[i]; n = 0
                if ((sel == "" && i == 1) || (sel != "" && index(line, sel " ") == 1))
                  if (match(line, /(requests|streams)=[0-9]+/)) { n = substr(line, RSTART, RLENGTH); sub(/.*=/, "", n); n += 0 }
-               if (n > 0) { printf "%s proxy_cpu_us_per_req=%.1f proxy_thread_us_per_req=%.1f", line, c * 1e6 / t / n,
-                                   th / 1e3 / n;
+               if (n > 0) { printf "%s proxy_cpu_us_per_req=%.1f proxy_thread_us_per_req=%.1f writer_thread_us_per_req=%.1f",
+                                   line, c * 1e6 / t / n, th / 1e3 / n, wr / 1e3 / n;
                             if (sc != "") printf " proxy_syscalls_per_req=%.2f", sc / n; printf "\n" }
                else print line } }'
 }
