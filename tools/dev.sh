@@ -12,7 +12,7 @@ BUILD=${TL_BUILD_DIR:-$ROOT/build}
 
 DEPS=(
   cmake ninja-build g++ pkg-config
-  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libqt6sql6-sqlite qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-translations-l10n libgl-dev libxkbcommon-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libcsv-dev libpcre2-dev
   libhttp-parser-dev libcurl4-openssl-dev libhnswlib-dev libsimdjson-dev zlib1g-dev nginx
