@@ -3,6 +3,7 @@
 #include <QChar>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -153,44 +154,62 @@ Tokens tokenize(QStringView text)
     return t;
 }
 
-// Adds one family's features (hashes, with repeats) to `acc` with sublinear tf; appends the buckets it
-// touched to `touched` (with repeats). The caller normalises the family.
-void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims, std::vector<int> &touched)
+// A set of bucket numbers, one bit a bucket: visited in ascending order without sorting.
+struct BucketSet
+{
+    std::vector<std::uint64_t> words;
+
+    explicit BucketSet(int dims) : words(std::size_t(dims + 63) / 64, 0) {}
+    void add(int bucket) { words[std::size_t(bucket) >> 6] |= std::uint64_t(1) << (bucket & 63); }
+    void unite(const BucketSet &other)
+    {
+        for (std::size_t w = 0; w < words.size(); ++w)
+            words[w] |= other.words[w];
+    }
+    template <class F>
+    void forEach(F &&f) const
+    {
+        for (std::size_t w = 0; w < words.size(); ++w) {
+            for (std::uint64_t bits = words[w]; bits != 0; bits &= bits - 1)
+                f(int(w * 64 + std::size_t(std::countr_zero(bits))));
+        }
+    }
+};
+
+// Adds one family's features (hashes, with repeats) to `acc` with sublinear tf and marks the buckets it
+// touched in `touched`. The caller normalises the family.
+void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims, BucketSet &touched)
 {
     std::sort(hashes.begin(), hashes.end());
+    const std::uint64_t d = std::uint64_t(dims);
+    const bool powerOfTwo = (d & (d - 1)) == 0;
     for (std::size_t i = 0; i < hashes.size();) {
         std::size_t j = i + 1;
         while (j < hashes.size() && hashes[j] == hashes[i])
             ++j;
         const std::uint64_t h = splitmix64(hashes[i]);
-        const float w = 1.0f + std::log(float(j - i));
-        const int bucket = int((h >> 1) % std::uint64_t(dims));
-        touched.push_back(bucket);
+        // Most features occur once: log(1) is exactly 0, so their weight is exactly 1 without the call.
+        const float w = j - i == 1 ? 1.0f : 1.0f + std::log(float(j - i));
+        // The remainder by a power of two (512, the default) is the low bits: the same bucket without a division.
+        const int bucket = int(powerOfTwo ? (h >> 1) & (d - 1) : (h >> 1) % d);
+        touched.add(bucket);
         acc[bucket] += (h & 1) ? -w : w;
         i = j;
     }
 }
 
-// Sorted, without repeats.
-void sortUnique(std::vector<int> &v)
-{
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-}
-
-// Adds `family` scaled to norm `weight` to `out`. Only the buckets in `touched` (ascending) are read: every
-// other bucket of `family` is +0, which adds nothing to the sum of squares or to `out` (no entry of either is
-// ever -0), so the result is bit for bit that of a loop over all buckets, in the same order of additions.
-void addScaledNormalised(const float *family, const std::vector<int> &touched, float weight, float *out)
+// Adds `family` scaled to norm `weight` to `out`. Only the buckets in `touched` are read, in ascending order:
+// every other bucket of `family` is +0, which adds nothing to the sum of squares or to `out` (no entry of
+// either is ever -0), so the result is bit for bit that of a loop over all buckets, in the same order of
+// additions.
+void addScaledNormalised(const float *family, const BucketSet &touched, float weight, float *out)
 {
     double sq = 0;
-    for (int i : touched)
-        sq += double(family[i]) * family[i];
+    touched.forEach([&](int i) { sq += double(family[i]) * family[i]; });
     if (sq <= 0)
         return;
     const float scale = float(weight / std::sqrt(sq));
-    for (int i : touched)
-        out[i] += family[i] * scale;
+    touched.forEach([&](int i) { out[i] += family[i] * scale; });
 }
 
 } // namespace
@@ -261,33 +280,22 @@ void LocalEmbedder::embedInto(QStringView text, float *out) const
     float *fw = family.data();
     float *fb = fw + m_dims;
     float *fc = fb + m_dims;
-    std::vector<int> tw, tb, tc;
-    tw.reserve(words.size());
-    tb.reserve(bigrams.size());
-    tc.reserve(grams.size());
+    BucketSet tw(m_dims), tb(m_dims), tc(m_dims);
     accumulate(words, fw, m_dims, tw);
     accumulate(bigrams, fb, m_dims, tb);
     accumulate(grams, fc, m_dims, tc);
-    sortUnique(tw);
-    sortUnique(tb);
-    sortUnique(tc);
     addScaledNormalised(fw, tw, kWeightWord, out);
     addScaledNormalised(fb, tb, kWeightBigram, out);
     addScaledNormalised(fc, tc, kWeightChar, out);
 
-    std::vector<int> all;
-    all.reserve(tw.size() + tb.size() + tc.size());
-    all.insert(all.end(), tw.begin(), tw.end());
-    all.insert(all.end(), tb.begin(), tb.end());
-    all.insert(all.end(), tc.begin(), tc.end());
-    sortUnique(all);
+    BucketSet all = tw;
+    all.unite(tb);
+    all.unite(tc);
     double sq = 0;
-    for (int i : all)
-        sq += double(out[i]) * out[i];
+    all.forEach([&](int i) { sq += double(out[i]) * out[i]; });
     if (sq > 0) {
         const float inv = float(1.0 / std::sqrt(sq));
-        for (int i : all)
-            out[i] *= inv;
+        all.forEach([&](int i) { out[i] *= inv; });
     }
 }
 
