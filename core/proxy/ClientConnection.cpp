@@ -1286,8 +1286,11 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         // (session-9 trial: an answer with a 100 KB header, and an upstream that closed after reading the
         // request, were recorded as exact $0).
         const bool neverSent = errorKind == "connect_error"_L1 || errorKind == "tls_error"_L1;
-        if (!neverSent)
+        if (!neverSent) {
+            // As an abandoned call's: the prompt counted by the local tokenizer, completion 0 (nothing came).
             r.usageStatus = UsageStatus::Unknown;
+            x.estimateUnanswered = true;
+        }
         respondError(timeout ? 504 : 502,
                      timeout     ? u"The upstream did not answer in time."_s
                      : neverSent ? u"The upstream could not be reached: %1"_s.arg(message)
@@ -1302,6 +1305,9 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         // The provider may have billed the call: its usage is unknown, so the record is unpriced.
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         r.usageStatus = UsageStatus::Unknown;
+        // A 200 the provider began to send was billed: its prompt is estimated as an abandoned call's; the
+        // completion counts 0 (half a JSON body is no text to count). An error status cut short was not.
+        x.estimateUnanswered = x.status == 200;
         respondError(502,
                      errorKind == u"upstream_cut"_s
                          ? u"The upstream closed the connection before the whole answer arrived (%1 bytes received)."_s
@@ -1372,6 +1378,9 @@ void ClientConnection::onUpstreamTimeout()
     x.transfer = 0;
     m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
     x.record.usageStatus = UsageStatus::Unknown;
+    // The request left: the provider may bill it. Estimated as an abandoned call (prompt; completion 0, or
+    // what a 200 sent of its body is not counted: half a JSON answer), unless an error status came.
+    x.estimateUnanswered = x.status == 0 || x.status == 200;
     respondError(504, u"The upstream did not answer in time."_s, u"timeout"_s);
 }
 

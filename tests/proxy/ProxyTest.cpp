@@ -147,6 +147,8 @@ private Q_SLOTS:
     void refusedAndLateRequestsAreRecordedInTheirProvidersShape();
     void idleConnectionsLeaveNoRecord();
     void refusedCallersLeaveNoRecordOfTheirBadRequests();
+    void cutOrTimedOutAnswerIsEstimated_data();
+    void cutOrTimedOutAnswerIsEstimated();
     void tooManyConnectionsGet503();
     void upstreamTimeoutsGive504();
     void idleStreamAndCutStreamEndWithErrorEvent_data();
@@ -658,8 +660,9 @@ void ProxyTest::compressedAnswersAreDecodedAndRecorded()
 
 void ProxyTest::answerInAnUnknownCodingGets502()
 {
-    // libcurl cannot decode it, so its usage cannot be read: a provider-shaped 502 naming the reason, an
-    // unpriced record; never the undecoded bytes as if they were the answer.
+    // libcurl cannot decode it, so its usage cannot be read: a provider-shaped 502 naming the reason, a
+    // record with the prompt estimated (the provider billed the answer; session 10, as
+    // cutOrTimedOutAnswerIsEstimated); never the undecoded bytes as if they were the answer.
     ProxyHarness h;
     QVERIFY2(h.ok(), qPrintable(h.error()));
     const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"),
@@ -673,8 +676,10 @@ void ProxyTest::answerInAnUnknownCodingGets502()
     QCOMPARE(recs.size(), 1);
     QCOMPARE(recs[0].httpStatus, 502);
     QCOMPARE(recs[0].errorKind, u"upstream_error"_s);
-    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
-    QVERIFY(!recs[0].cost.has_value());
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QCOMPARE(recs[0].usage.completionTokens, 0);
+    QCOMPARE(recs[0].cost.value_or(-1), NanoUsd(recs[0].usage.promptTokens * 2'500)); // gpt-4o input $2.50 / M
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
 }
 
 // Session 8's trial: the Anthropic SDK's models.list(), Message Batches and Files calls went to the
@@ -1564,8 +1569,9 @@ void ProxyTest::upstreamTimeoutsGive504()
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 2);
     QCOMPARE(recs[0].errorKind, u"timeout"_s);
-    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
-    QVERIFY(!recs[0].cost.has_value()); // unknown, never a silent zero
+    // The request left: its prompt is estimated (cutOrTimedOutAnswerIsEstimated); "never" has no price.
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(!recs[0].cost.has_value()); // unpriced, never a silent zero
     // Connect failure: nothing listens on the upstream port.
     ProxyHarness dead([](ProxyConfig &c) {
         c.upstreams[0].baseUrl = QUrl(u"http://127.0.0.1:1/v1"_s);
@@ -1698,7 +1704,9 @@ void ProxyTest::failureAfterTheRequestLeftIsUnpricedAndNotRetried()
     QCOMPARE(h.upstream().requestCount(), 2); // one each: the second request was not sent twice
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 2);
-    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Unknown));
+    // The request left, so its prompt is estimated (cutOrTimedOutAnswerIsEstimated); these models have no
+    // price, so the record stays unpriced: never an exact $0.
+    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Estimated));
     QVERIFY(!recs[1].cost.has_value());
     QCOMPARE(toString(recs[1].costStatus), toString(CostStatus::Unpriced));
 }
@@ -2263,6 +2271,46 @@ void ProxyTest::tricklingBodyGets408()
     QVERIFY2(out.startsWith("HTTP/1.1 408"), out.constData());
     QVERIFY2(out.contains("request body not received in time"), out.constData());
     QCOMPARE(h.upstream().requestCount(), 0);
+}
+
+void ProxyTest::cutOrTimedOutAnswerIsEstimated_data()
+{
+    QTest::addColumn<QByteArray>("mode"); // X-Loopback-Mode
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("errorKind");
+    QTest::newRow("answer cut mid-body (502)") << QByteArray("cut-body") << 502 << u"upstream_cut"_s;
+    QTest::newRow("closed after reading the request (502)") << QByteArray("close-early") << 502 << u"upstream_cut"_s;
+    QTest::newRow("no answer in time (504)") << QByteArray("never") << 504 << u"timeout"_s;
+}
+
+// A non-streamed call the upstream cuts (502) or does not answer in time (504) after the request left may
+// be billed: it gets the local tokenizer's estimate of the prompt, as a cut stream or an abandoned call does
+// (completion 0: no answer text was seen), an estimated cost, never unpriced with no estimate. Before:
+// Unknown usage, cost NULL (session-9 trial's left item).
+void ProxyTest::cutOrTimedOutAnswerIsEstimated()
+{
+    QFETCH(QByteArray, mode);
+    QFETCH(int, status);
+    QFETCH(QString, errorKind);
+    ProxyHarness h([](ProxyConfig &c) { c.firstByteTimeoutMs = 400; });
+    QVERIFY(h.ok());
+    const HttpResult r = h.curl("/v1/chat/completions",
+                                chatBody("gpt-4o", false, false, "Summarise the doc in three short bullet points"),
+                                auth(kKeyA) << u"X-Loopback-Mode: "_s + QString::fromLatin1(mode));
+    QCOMPARE(r.status, status);
+    QCOMPARE(h.upstream().requestCount(), 1);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    const CallRecord &rec = recs[0];
+    QCOMPARE(rec.httpStatus, status);
+    QCOMPARE(rec.errorKind, errorKind);
+    QCOMPARE(toString(rec.usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY2(rec.usage.promptTokens >= 8 && rec.usage.promptTokens < 100, qPrintable(QString::number(rec.usage.promptTokens)));
+    QCOMPARE(rec.usage.completionTokens, 0);
+    QVERIFY(rec.cost.has_value());
+    QCOMPARE(*rec.cost, NanoUsd(rec.usage.promptTokens * 2'500)); // gpt-4o input $2.50 / M
+    QCOMPARE(toString(rec.costStatus), toString(CostStatus::Estimated));
+    QCOMPARE(r.headers.value("x-tokenledger-record-id"), QByteArray::number(rec.id));
 }
 
 void ProxyTest::http10ClientGetsAStreamWithoutChunks()
