@@ -72,9 +72,9 @@ struct Settled
 // version; "incomplete" marks it truncated, "failed" / "cancelled" set error_kind "upstream_failed" /
 // "cancelled". The hourly, daily and weekly rollups get the row's difference (the same expressions as
 // LedgerQueries' raw metrics), in one transaction with the row: on error nothing changes.
-// Returns what the settled record now holds (its id and the changed columns), or nullopt when no pending record matched (another caller's, settled
-// already, or not a background create recorded by this proxy). Errors: Database with SQLite's message.
-// Thread affinity: the thread owning `db` (the ledger writer's: Ledger::settlePendingUsage()).
+// Returns what the settled record now holds (its id and the changed columns), or nullopt when no pending record matched
+// (another caller's, settled already, or not a background create recorded by this proxy). Errors: Database with
+// SQLite's message. Thread affinity: the thread owning `db` (the ledger writer's: Ledger::settlePendingUsage()).
 Result<std::optional<Settled>> settle(QSqlDatabase &db, const Pricer &pricer, const Settlement &settlement);
 
 } // namespace tl::PendingUsage

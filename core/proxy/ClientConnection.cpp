@@ -263,7 +263,8 @@ bool hasAccessToken(const HttpHeaders &h, const ProxyConfig &config)
 const UpstreamConfig *upstreamFor(const ProxyConfig &config, Dialect dialect, const QString &wanted)
 {
     for (const UpstreamConfig &u : config.upstreams) {
-        if (!wanted.isEmpty() ? u.id == wanted : ((u.kind == UpstreamKind::Anthropic) == (dialect == Dialect::Anthropic)))
+        if (!wanted.isEmpty() ? u.id == wanted
+                              : ((u.kind == UpstreamKind::Anthropic) == (dialect == Dialect::Anthropic)))
             return &u;
     }
     return nullptr;
@@ -685,9 +686,9 @@ void ClientConnection::processBuffer()
         switch (m_parser.state()) {
         case HttpRequestParser::State::Error:
             rejectAndClose(m_parser.errorStatus(), m_parser.errorReason(),
-                           m_parser.errorStatus() == 413   ? u"request_too_large"_s
-                           : m_parser.errorStatus() == 431 ? u"headers_too_large"_s
-                                                           : u"bad_request"_s);
+                           m_parser.errorStatus() == 413       ? u"request_too_large"_s
+                               : m_parser.errorStatus() == 431 ? u"headers_too_large"_s
+                                                               : u"bad_request"_s);
             return;
         case HttpRequestParser::State::Complete:
             clearDeadline();
@@ -750,8 +751,8 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
         target = slash < 0 ? QByteArray("/") : target.mid(slash);
     }
     const ApiKind kind = pathKnown ? proxy::classify(req.method, target) : ApiKind::Other;
-    const Dialect dialect =
-        pathKnown ? proxy::dialectOf(kind, target, hasHeader(req.headers, "anthropic-version")) : Dialect::OpenAi;
+    const Dialect dialect
+        = pathKnown ? proxy::dialectOf(kind, target, hasHeader(req.headers, "anthropic-version")) : Dialect::OpenAi;
     // Every request the client sent bytes of gets a record, like every answered request (issue 3 section 4).
     // Nothing reached an upstream: an exact $0 with no usage. Labels and the caller are read only from a
     // complete header block (a header cut by the limit could hold half a key).
@@ -774,11 +775,12 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
     r.usageStatus = UsageStatus::Complete;
     r.cost = 0;
     r.costStatus = CostStatus::Exact;
-    for (QString *text : {&r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry,
-                          &r.priceVersion, &r.requestHash, &r.taskType})
+    for (QString *text : {&r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry, &r.priceVersion,
+                          &r.requestHash, &r.taskType})
         *text = u""_s;
     if (pathKnown) {
-        const QString wanted = headers ? QString::fromUtf8(headerValue(req.headers, "x-tokenledger-upstream")) : QString();
+        const QString wanted
+            = headers ? QString::fromUtf8(headerValue(req.headers, "x-tokenledger-upstream")) : QString();
         if (const UpstreamConfig *u = upstreamFor(m_server.config(), dialect, wanted))
             r.provider = u->effectivePriceProvider();
     }
@@ -795,13 +797,13 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
     // page's (browserRefusal).
     const ProxyConfig &config = m_server.config();
     const bool refusedCaller = !config.accessToken.isEmpty() ? !headers || !hasAccessToken(req.headers, config)
-                                                              : headers && !browserRefusal(req.headers).isEmpty();
+                                                             : headers && !browserRefusal(req.headers).isEmpty();
     if (!refusedCaller) {
         r.id = m_server.ledger().writer().submit(r);
         m_server.recordFinished(r);
     }
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
-                      + "\r\nContent-Type: application/json\r\nConnection: close\r\n";
+        + "\r\nContent-Type: application/json\r\nConnection: close\r\n";
     for (const auto &[name, value] : ledgerHeaders(r, nullptr))
         head += name + ": " + value + "\r\n";
     send(head + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);

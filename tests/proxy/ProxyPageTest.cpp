@@ -4,6 +4,10 @@
 #include "LoopbackUpstream.h"
 #include "TestSupport.h"
 
+#include "common/Format.h"
+#include "common/Money.h"
+#include "common/Theme.h"
+#include "common/Translations.h"
 #include "ledger/Ledger.h"
 #include "proxy/Proxy.h"
 #include "proxy/ProxyLimitsPanel.h"
@@ -12,10 +16,6 @@
 #include "proxy/ProxyStatusIndicator.h"
 #include "proxy/RecordDetailsDialog.h"
 #include "proxy/UpstreamEditor.h"
-#include "common/Theme.h"
-#include "common/Translations.h"
-#include "common/Format.h"
-#include "common/Money.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
 
@@ -612,14 +612,15 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
         const auto curlOut = [&](const QString &method, const QString &path, const QByteArray &body) {
             QProcess curl;
-            QStringList args{u"-s"_s, u"-X"_s, method, u"-H"_s, u"Authorization: Bearer sk-page-caller"_s};
+            QStringList args {u"-s"_s, u"-X"_s, method, u"-H"_s, u"Authorization: Bearer sk-page-caller"_s};
             if (!body.isEmpty())
-                args << u"-H"_s << u"Content-Type: application/json"_s << u"--data-binary"_s << QString::fromLatin1(body);
+                args << u"-H"_s << u"Content-Type: application/json"_s << u"--data-binary"_s
+                     << QString::fromLatin1(body);
             curl.start(u"curl"_s, args << u"http://127.0.0.1:%1%2"_s.arg(h.port).arg(path));
             return curl.waitForFinished(10000) ? curl.readAllStandardOutput() : QByteArray();
         };
-        const QByteArray created =
-            curlOut(u"POST"_s, u"/v1/responses"_s, R"({"model":"gpt-5","input":"Write a haiku","background":true})");
+        const QByteArray created
+            = curlOut(u"POST"_s, u"/v1/responses"_s, R"({"model":"gpt-5","input":"Write a haiku","background":true})");
         const QString id = QJsonDocument::fromJson(created).object().value("id"_L1).toString();
         QVERIFY2(id.startsWith(u"resp_bg"_s), created.constData());
         QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 1, 5000);

@@ -1356,7 +1356,7 @@ void ProxyTest::slowHeadersAreCutOff()
 void ProxyTest::refusedBodyClosesOnceItsAnnouncedLengthIsIn_data()
 {
     QTest::addColumn<int>("withHeaders"); // body bytes sent in the headers' write
-    QTest::addColumn<int>("afterHalf");   // then this many after the 413; the rest after a pause
+    QTest::addColumn<int>("afterHalf"); // then this many after the 413; the rest after a pause
     QTest::newRow("body sent with the headers") << 4000 << 0;
     QTest::newRow("body sent after the 413") << 0 << 0;
     QTest::newRow("part with the headers, the rest in two writes") << 1000 << 1500;
@@ -1376,7 +1376,8 @@ void ProxyTest::refusedBodyClosesOnceItsAnnouncedLengthIsIn()
     s.connectToHost(QHostAddress::LocalHost, h.port());
     QVERIFY(s.waitForConnected(2000));
     s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            "Content-Length: 4000\r\n\r\n" + body.left(withHeaders));
+            "Content-Length: 4000\r\n\r\n"
+            + body.left(withHeaders));
     QVERIFY(s.waitForBytesWritten(2000));
     QByteArray got;
     while (!got.contains("request_too_large") && s.waitForReadyRead(3000))
@@ -1419,26 +1420,28 @@ void ProxyTest::refusedAndLateRequestsAreRecordedInTheirProvidersShape_data()
     QTest::addColumn<QString>("endpoint");
     const QByteArray big = "X-Big: " + QByteArray(20000, 'a') + "\r\n\r\n";
     QTest::newRow("431 on an Anthropic path")
-        << QList<QByteArray>{"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n" + big}
+        << QList<QByteArray> {"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n"
+                              + big}
         << 431 << u"headers_too_large"_s << true << u"anthropic"_s << u"POST /v1/messages"_s << u"untagged"_s;
     QTest::newRow("431 on an OpenAI path")
-        << QList<QByteArray>{"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big} << 431
+        << QList<QByteArray> {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big} << 431
         << u"headers_too_large"_s << false << u"openai"_s << u"POST /v1/chat/completions"_s << u"untagged"_s;
     QTest::newRow("431 in the request line (path unknown)")
-        << QList<QByteArray>{"GET /v1/messages?q=" + QByteArray(20000, 'a') + " HTTP/1.1\r\n\r\n"} << 431
+        << QList<QByteArray> {"GET /v1/messages?q=" + QByteArray(20000, 'a') + " HTTP/1.1\r\n\r\n"} << 431
         << u"headers_too_large"_s << false << QString() << QString() << u"untagged"_s;
     QTest::newRow("400 malformed header on an Anthropic path")
-        << QList<QByteArray>{"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n\r\n"} << 400
+        << QList<QByteArray> {"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n\r\n"} << 400
         << u"bad_request"_s << true << u"anthropic"_s << u"POST /v1/messages"_s << u"untagged"_s;
-    QTest::newRow("400 garbage (path unknown)") << QList<QByteArray>{"\x01\x02 nonsense\r\n\r\n"} << 400
+    QTest::newRow("400 garbage (path unknown)") << QList<QByteArray> {"\x01\x02 nonsense\r\n\r\n"} << 400
                                                 << u"bad_request"_s << false << QString() << QString() << u"untagged"_s;
     QTest::newRow("408 headers late on an Anthropic path")
-        << QList<QByteArray>{"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"} << 408 << u"header_timeout"_s << true
+        << QList<QByteArray> {"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"} << 408 << u"header_timeout"_s << true
         << u"anthropic"_s << u"POST /v1/messages"_s << u"untagged"_s;
-    QTest::newRow("408 body late")
-        << QList<QByteArray>{"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TokenLedger-Endpoint: search\r\n"
-                             "Authorization: Bearer sk-late-caller\r\nContent-Length: 100\r\n\r\n{\"model\":"}
-        << 408 << u"body_timeout"_s << false << u"openai"_s << u"POST /v1/chat/completions"_s << u"search"_s;
+    QTest::newRow("408 body late") << QList<
+        QByteArray> {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TokenLedger-Endpoint: search\r\n"
+                     "Authorization: Bearer sk-late-caller\r\nContent-Length: 100\r\n\r\n{\"model\":"}
+                                   << 408 << u"body_timeout"_s << false << u"openai"_s << u"POST /v1/chat/completions"_s
+                                   << u"search"_s;
 }
 
 // The proxy's own refusals (431, 400 for malformed HTTP, 408 for late headers or body) are answered in the
@@ -1492,7 +1495,8 @@ void ProxyTest::refusedAndLateRequestsAreRecordedInTheirProvidersShape()
     QCOMPARE(r.cost, std::optional<NanoUsd>(0)); // refused by the proxy: exactly $0, not unpriced
     QCOMPARE(toString(r.costStatus), toString(CostStatus::Exact));
     QCOMPARE(r.keyId.isEmpty(), errorKind != u"body_timeout"_s); // the caller only from a whole header block
-    QVERIFY2(out.contains(QByteArray("X-TokenLedger-Record-Id: " + QByteArray::number(r.id))), out.left(400).constData());
+    QVERIFY2(out.contains(QByteArray("X-TokenLedger-Record-Id: " + QByteArray::number(r.id))),
+             out.left(400).constData());
 }
 
 // A connection that sends nothing and one that goes quiet between keep-alive requests are closed when
@@ -1531,8 +1535,9 @@ void ProxyTest::refusedCallersLeaveNoRecordOfTheirBadRequests()
                 .startsWith("HTTP/1.1 431 "));
     const QByteArray late = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n";
     QVERIFY(rawExchange(h.port(), {late + "\r\n{"}, 0, 2000).startsWith("HTTP/1.1 408 "));
-    QVERIFY(rawExchange(h.port(), {late + "X-TokenLedger-Access-Token: a-long-access-token-0123456789\r\n\r\n{"}, 0, 2000)
-                .startsWith("HTTP/1.1 408 "));
+    QVERIFY(
+        rawExchange(h.port(), {late + "X-TokenLedger-Access-Token: a-long-access-token-0123456789\r\n\r\n{"}, 0, 2000)
+            .startsWith("HTTP/1.1 408 "));
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 1); // the one that showed the token
     QCOMPARE(recs[0].errorKind, u"body_timeout"_s);
@@ -2305,7 +2310,8 @@ void ProxyTest::cutOrTimedOutAnswerIsEstimated()
     QCOMPARE(rec.httpStatus, status);
     QCOMPARE(rec.errorKind, errorKind);
     QCOMPARE(toString(rec.usageStatus), toString(UsageStatus::Estimated));
-    QVERIFY2(rec.usage.promptTokens >= 8 && rec.usage.promptTokens < 100, qPrintable(QString::number(rec.usage.promptTokens)));
+    QVERIFY2(rec.usage.promptTokens >= 8 && rec.usage.promptTokens < 100,
+             qPrintable(QString::number(rec.usage.promptTokens)));
     QCOMPARE(rec.usage.completionTokens, 0);
     QVERIFY(rec.cost.has_value());
     QCOMPARE(*rec.cost, NanoUsd(rec.usage.promptTokens * 2'500)); // gpt-4o input $2.50 / M

@@ -3,9 +3,9 @@
 #include "common/Money.h"
 
 #include <QDateTime>
+#include <QTimeZone>
 
 #include <algorithm>
-#include <QTimeZone>
 
 using namespace Qt::StringLiterals;
 

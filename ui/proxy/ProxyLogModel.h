@@ -47,7 +47,7 @@ public:
 private:
     std::deque<CallRecord> m_rows; // front = newest
     QHash<qint64, PendingUsage::Settled> m_early; // settlements whose record was not appended yet
-    std::deque<qint64> m_earlyOrder;              // their ids, oldest first (bounded: kEarlySettlements)
+    std::deque<qint64> m_earlyOrder; // their ids, oldest first (bounded: kEarlySettlements)
     int m_capacity;
 };
 
