@@ -259,13 +259,24 @@ QFuture<Result<std::optional<qint64>>> Ledger::settlePendingUsage(PendingUsage::
     const std::shared_ptr<const Pricer> pricerNow = pricer();
     m_writer->runExclusive([this, promise, pricerNow, settlement = std::move(settlement)](QSqlDatabase &db) {
         auto settled = PendingUsage::settle(db, *pricerNow, settlement);
-        if (!settled)
+        if (!settled) {
             qCWarning(lcLedger).noquote() << settled.error().message;
-        const bool changed = settled && settled->has_value();
-        promise->addResult(std::move(settled));
+            promise->addResult(Result<std::optional<qint64>>(std::unexpected(settled.error())));
+            promise->finish();
+            return;
+        }
+        std::optional<PendingUsage::Settled> changed = std::move(*settled);
+        promise->addResult(changed ? std::optional<qint64>(changed->id) : std::optional<qint64>());
         promise->finish();
-        if (changed)
-            QMetaObject::invokeMethod(this, &Ledger::pricingChanged, Qt::QueuedConnection);
+        if (changed) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, done = std::move(*changed)] {
+                    Q_EMIT recordSettled(done);
+                    Q_EMIT pricingChanged();
+                },
+                Qt::QueuedConnection);
+        }
     });
     return future;
 }

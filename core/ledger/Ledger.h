@@ -72,7 +72,8 @@ public:
     // Gives a pending record (UsageStatus::Pending: an OpenAI background response) the usage a later
     // retrieve returned, with its cost (PendingUsage::settle), on the writer thread after every record
     // submitted before the call: non-blocking, any thread. The future gives the settled record's id
-    // (nullopt: no pending record of that caller and response); pricingChanged() follows a settlement.
+    // (nullopt: no pending record of that caller and response); recordSettled() and pricingChanged()
+    // follow a settlement.
     QFuture<Result<std::optional<qint64>>> settlePendingUsage(PendingUsage::Settlement settlement);
 
     // Sets (an empty label: removes) the user's label of a caller identity (KeyLabels::set), on the writer
@@ -82,8 +83,11 @@ public:
 Q_SIGNALS:
     // New records were committed (coalesced to at most one signal per 250 ms).
     void recordsAdded();
-    // Costs changed: overrides or aliases edited, or history re-priced.
+    // Costs changed: overrides or aliases edited, history re-priced, or a pending record settled.
     void pricingChanged();
+    // A pending record was given its usage and cost (settlePendingUsage), committed; what it now holds.
+    // Emitted just before the pricingChanged() of that settlement, on the Ledger's thread.
+    void recordSettled(const tl::PendingUsage::Settled &settled);
     // A key label was set or removed.
     void keyLabelsChanged();
     void writeFailed(const QString &message);

@@ -71,14 +71,28 @@ QString sourceKey(const QString &callerId, const QString &responseId, qint64 rec
     return u"openai-response:"_s + callerId + u':' + responseId + u'#' + QString::number(recordId);
 }
 
-Result<std::optional<qint64>> settle(QSqlDatabase &db, const Pricer &pricer, const Settlement &s)
+void Settled::applyTo(CallRecord &record) const
+{
+    record.usage = usage;
+    record.usageStatus = usageStatus;
+    record.cost = cost;
+    record.costStatus = costStatus;
+    record.priceEntry = priceEntry;
+    record.priceVersion = priceVersion;
+    record.savedCost = savedCost;
+    record.truncated = truncated;
+    if (!errorKind.isEmpty())
+        record.errorKind = errorKind;
+}
+
+Result<std::optional<Settled>> settle(QSqlDatabase &db, const Pricer &pricer, const Settlement &s)
 {
     auto dbFail = [&](const QSqlQuery &q) {
         db.rollback();
         return fail(ErrorCode::Database, QObject::tr("Settling a background response failed: %1").arg(q.lastError().text()));
     };
     if (s.callerId.isEmpty() || s.responseId.isEmpty())
-        return std::optional<qint64>();
+        return std::optional<Settled>();
     if (!db.transaction())
         return fail(ErrorCode::Database, QObject::tr("Settling a background response failed: %1").arg(db.lastError().text()));
     // The caller's pending records of this response (one, unless an upstream gave an id twice: the
@@ -113,7 +127,7 @@ Result<std::optional<qint64>> settle(QSqlDatabase &db, const Pricer &pricer, con
     q.finish();
     if (!found) {
         db.rollback();
-        return std::optional<qint64>();
+        return std::optional<Settled>();
     }
     CallRecord &r = *found;
     const auto before = shareOf(db, r.id);
@@ -181,7 +195,18 @@ Result<std::optional<qint64>> settle(QSqlDatabase &db, const Pricer &pricer, con
     }
     if (!db.commit())
         return fail(ErrorCode::Database, QObject::tr("Settling a background response failed: %1").arg(db.lastError().text()));
-    return std::optional<qint64>(r.id);
+    Settled settled;
+    settled.id = r.id;
+    settled.usage = r.usage;
+    settled.usageStatus = r.usageStatus;
+    settled.cost = r.cost;
+    settled.costStatus = r.costStatus;
+    settled.priceEntry = r.priceEntry.isNull() ? u""_s : r.priceEntry;
+    settled.priceVersion = r.priceVersion.isNull() ? u""_s : r.priceVersion;
+    settled.savedCost = r.savedCost;
+    settled.truncated = s.status == "incomplete"_L1;
+    settled.errorKind = errorKind.isNull() ? u""_s : errorKind;
+    return std::optional<Settled>(std::move(settled));
 }
 
 } // namespace tl::PendingUsage

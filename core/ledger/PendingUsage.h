@@ -49,14 +49,32 @@ struct Settlement
     QString status;     // the terminal status: "completed", "failed", "cancelled", "incomplete"
 };
 
+// What a settlement gave a pending record: the columns it changed, for views that hold a copy of the
+// record (the Proxy page's live log: Ledger::recordSettled). applyTo() writes them into such a copy.
+struct Settled
+{
+    qint64 id = 0; // the record's (CallRecord::id)
+    Usage usage;
+    UsageStatus usageStatus = UsageStatus::Complete;
+    std::optional<NanoUsd> cost; // nullopt: unpriced
+    CostStatus costStatus = CostStatus::Unpriced;
+    QString priceEntry;
+    QString priceVersion;
+    NanoUsd savedCost = 0;
+    bool truncated = false;
+    QString errorKind; // "upstream_failed", "cancelled"; "" leaves the record's own
+
+    void applyTo(CallRecord &record) const;
+};
+
 // Settles the caller's pending record of `responseId`, if any: its usage columns, usage status, cost
 // (Pricer::apply with the record's own provider, model and start time), cost status, price entry and
 // version; "incomplete" marks it truncated, "failed" / "cancelled" set error_kind "upstream_failed" /
 // "cancelled". The hourly, daily and weekly rollups get the row's difference (the same expressions as
 // LedgerQueries' raw metrics), in one transaction with the row: on error nothing changes.
-// Returns the settled record's id, or nullopt when no pending record matched (another caller's, settled
-// already, or not a background create recorded by this proxy). Errors: Database with SQLite's message.
-// Thread affinity: the thread owning `db` (the ledger writer's: Ledger::settlePendingUsage()).
-Result<std::optional<qint64>> settle(QSqlDatabase &db, const Pricer &pricer, const Settlement &settlement);
+// Returns what the settled record now holds (its id and the changed columns), or nullopt when no pending record matched
+// (another caller's, settled already, or not a background create recorded by this proxy). Errors: Database with
+// SQLite's message. Thread affinity: the thread owning `db` (the ledger writer's: Ledger::settlePendingUsage()).
+Result<std::optional<Settled>> settle(QSqlDatabase &db, const Pricer &pricer, const Settlement &settlement);
 
 } // namespace tl::PendingUsage

@@ -245,6 +245,31 @@ using namespace proxydetail;
 
 namespace {
 
+// True when the request carries the proxy's access token (X-TokenLedger-Access-Token). Constant-time
+// comparison: the token guards a network-reachable proxy.
+bool hasAccessToken(const HttpHeaders &h, const ProxyConfig &config)
+{
+    const QByteArray given = headerValue(h, "x-tokenledger-access-token");
+    if (given.size() != config.accessToken.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < given.size(); ++i)
+        diff |= static_cast<unsigned char>(given[i] ^ config.accessToken[i]);
+    return diff == 0;
+}
+
+// The upstream of a request: the one named `wanted` (X-TokenLedger-Upstream), else the first of its
+// dialect; nullptr when there is none (no fallback to the other dialect's: the key would go there).
+const UpstreamConfig *upstreamFor(const ProxyConfig &config, Dialect dialect, const QString &wanted)
+{
+    for (const UpstreamConfig &u : config.upstreams) {
+        if (!wanted.isEmpty() ? u.id == wanted
+                              : ((u.kind == UpstreamKind::Anthropic) == (dialect == Dialect::Anthropic)))
+            return &u;
+    }
+    return nullptr;
+}
+
 // True when the path of `target` (before any '?') has a "." or ".." segment, also written %2e / %2E.
 bool hasDotSegment(const QByteArray &target)
 {
@@ -638,8 +663,11 @@ void ClientConnection::onReadyRead()
         // finishes and it reads the answer (a client still sending when the proxy closed saw a reset and
         // reported a connection error instead: Node's fetch, so both official SDKs, which then retried).
         m_lingerBytesLeft -= m_socket->skip(m_socket->bytesAvailable());
-        if (m_lingerBytesLeft < 0)
+        if (m_lingerBytesLeft <= 0) { // the announced body is in (or the bound is reached)
+            m_lingerBytesLeft = -1;
+            clearDeadline();
             closeSocket();
+        }
         return;
     }
     m_inBuffer.append(m_socket->readAll());
@@ -657,7 +685,10 @@ void ClientConnection::processBuffer()
             setDeadline(Deadline::Client, m_server.config().headerTimeoutMs);
         switch (m_parser.state()) {
         case HttpRequestParser::State::Error:
-            rejectAndClose(m_parser.errorStatus(), m_parser.errorReason());
+            rejectAndClose(m_parser.errorStatus(), m_parser.errorReason(),
+                           m_parser.errorStatus() == 413       ? u"request_too_large"_s
+                               : m_parser.errorStatus() == 431 ? u"headers_too_large"_s
+                                                               : u"bad_request"_s);
             return;
         case HttpRequestParser::State::Complete:
             clearDeadline();
@@ -697,64 +728,101 @@ void ClientConnection::onHeaderTimeout()
         return;
     }
     if (m_parser.headersComplete()) {
-        rejectAndClose(408, "request body not received in time");
+        rejectAndClose(408, "request body not received in time", u"body_timeout"_s);
         return;
     }
     if (m_parser.started() || !m_inBuffer.isEmpty()) {
-        rejectAndClose(408, "request headers not received in time");
+        rejectAndClose(408, "request headers not received in time", u"header_timeout"_s);
         return;
     }
     closeWhenIdle(); // idle keep-alive connection
 }
 
-void ClientConnection::rejectAndClose(int status, const QByteArray &reason)
+void ClientConnection::rejectAndClose(int status, const QByteArray &reason, const QString &errorKind)
 {
     const HttpRequest &req = m_parser.request();
-    const ApiKind kind = m_parser.headersComplete() ? proxy::classify(req.method, req.target) : ApiKind::Other;
-    const Dialect dialect = m_parser.headersComplete()
-                                ? proxy::dialectOf(kind, req.target, hasHeader(req.headers, "anthropic-version"))
-                                : Dialect::OpenAi;
-    if (m_parser.headersComplete() && (status == 413 || status == 400)) {
-        // A request we could name: it gets a record, like every answered request.
-        CallRecord r;
-        r.startedAtUs = nowUs();
-        r.sourceKind = SourceKind::Proxy;
-        r.sourceRef = u"proxy"_s;
+    const bool headers = m_parser.headersComplete();
+    // The request line is read before the header block: a 431 or a malformed or late header block still
+    // knows its path, so its answer takes the provider's error shape and its record the provider.
+    const bool pathKnown = m_parser.requestLineComplete() && !req.target.isEmpty();
+    QByteArray target = req.target;
+    if (pathKnown && !target.startsWith('/') && target.contains("://")) { // absolute form: its path
+        const qsizetype slash = target.indexOf('/', target.indexOf("://") + 3);
+        target = slash < 0 ? QByteArray("/") : target.mid(slash);
+    }
+    const ApiKind kind = pathKnown ? proxy::classify(req.method, target) : ApiKind::Other;
+    const Dialect dialect
+        = pathKnown ? proxy::dialectOf(kind, target, hasHeader(req.headers, "anthropic-version")) : Dialect::OpenAi;
+    // Every request the client sent bytes of gets a record, like every answered request (issue 3 section 4).
+    // Nothing reached an upstream: an exact $0 with no usage. Labels and the caller are read only from a
+    // complete header block (a header cut by the limit could hold half a key).
+    CallRecord r;
+    r.startedAtUs = nowUs();
+    r.sourceKind = SourceKind::Proxy;
+    r.sourceRef = u"proxy"_s;
+    if (headers) {
         r.endpoint = guardedLabel("X-TokenLedger-Endpoint",
-                                  QString::fromUtf8(headerValue(req.headers, "x-tokenledger-endpoint")),
+                                  QString::fromUtf8(headerValue(req.headers, "x-tokenledger-endpoint").trimmed()),
                                   labelSecrets(req.headers, m_server.config()));
-        if (r.endpoint.isEmpty())
-            r.endpoint = u"untagged"_s;
-        r.httpStatus = status;
-        r.errorKind = status == 413 ? u"request_too_large"_s : u"bad_request"_s;
-        r.latencyUs = 0;
-        r.requestPath = requestPath(req.method, req.target);
-        r.usageStatus = UsageStatus::Complete;
-        r.cost = 0;
-        r.costStatus = CostStatus::Exact;
-        for (QString *text : {&r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry,
-                              &r.priceVersion, &r.requestHash, &r.taskType})
-            *text = u""_s;
+    }
+    if (r.endpoint.isEmpty())
+        r.endpoint = u"untagged"_s;
+    r.httpStatus = status;
+    r.errorKind = errorKind;
+    r.latencyUs = 0;
+    r.requestPath = pathKnown ? requestPath(req.method, target) : u""_s;
+    r.requestBytes = req.body.size();
+    r.usageStatus = UsageStatus::Complete;
+    r.cost = 0;
+    r.costStatus = CostStatus::Exact;
+    for (QString *text : {&r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry, &r.priceVersion,
+                          &r.requestHash, &r.taskType})
+        *text = u""_s;
+    if (pathKnown) {
+        const QString wanted
+            = headers ? QString::fromUtf8(headerValue(req.headers, "x-tokenledger-upstream")) : QString();
+        if (const UpstreamConfig *u = upstreamFor(m_server.config(), dialect, wanted))
+            r.provider = u->effectivePriceProvider();
+    }
+    if (headers) {
         if (const QByteArray key = keyFromHeaders(headerValue(req.headers, "authorization"),
                                                   headerValue(req.headers, "x-api-key"), headerValue(req.headers, "api-key"));
             !key.isEmpty())
             r.keyId = m_server.callerIdentityFor(key);
+    }
+    const QByteArray body = proxy::errorBody(dialect, status, QString::fromUtf8(reason));
+    r.responseBytes = body.size();
+    // As for a 401 or 403 (respondError): a caller the proxy would refuse leaves no record. With an access
+    // token set, only a request that showed it (so a whole header block) is recorded; without one, not a web
+    // page's (browserRefusal).
+    const ProxyConfig &config = m_server.config();
+    const bool refusedCaller = !config.accessToken.isEmpty() ? !headers || !hasAccessToken(req.headers, config)
+                                                             : headers && !browserRefusal(req.headers).isEmpty();
+    if (!refusedCaller) {
         r.id = m_server.ledger().writer().submit(r);
         m_server.recordFinished(r);
     }
-    const QByteArray body = proxy::errorBody(dialect, status, QString::fromUtf8(reason));
-    send("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
-         + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+        + "\r\nContent-Type: application/json\r\nConnection: close\r\n";
+    for (const auto &[name, value] : ledgerHeaders(r, nullptr))
+        head += name + ": " + value + "\r\n";
+    send(head + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
     m_closing = true;
+    const qint64 bodyBytesHere = m_inBuffer.size(); // a 413's body bytes that came with its headers
     m_inBuffer.clear();
-    if (status == 413 && m_parser.headersComplete()) {
+    if (status == 413 && headers) {
         // Lingering close (as nginx's lingering_close): the connection stays open while the client
-        // sends the rest of its body, which is dropped unread, up to kLingerBytes or kLingerMs.
-        m_lingerBytesLeft = kLingerBytes;
-        setDeadline(Deadline::Client, kLingerMs);
-        return;
+        // sends the rest of its body, which is dropped unread, up to kLingerBytes or kLingerMs. A body of
+        // announced length ends the drain when it is all in: the connection then closes at once (before,
+        // it stayed open up to kLingerMs for a client that had sent everything and waited).
+        const qint64 announced = m_parser.announcedBodyBytes();
+        m_lingerBytesLeft = announced >= 0 ? std::min(kLingerBytes, announced - bodyBytesHere) : kLingerBytes;
+        if (m_lingerBytesLeft > 0) {
+            setDeadline(Deadline::Client, kLingerMs);
+            return;
+        }
+        m_lingerBytesLeft = -1;
     }
     closeSocket();
 }
@@ -848,13 +916,7 @@ void ClientConnection::startExchange(HttpRequest request)
     r.requestPath = requestPath(x.request.method, x.request.target);
 
     if (!config.accessToken.isEmpty()) {
-        const QByteArray given = headerValue(h, "x-tokenledger-access-token");
-        // Constant-time comparison: the token guards a network-reachable proxy.
-        bool same = given.size() == config.accessToken.size();
-        unsigned char diff = 0;
-        for (qsizetype i = 0; same && i < given.size(); ++i)
-            diff |= static_cast<unsigned char>(given[i] ^ config.accessToken[i]);
-        if (!same || diff != 0) {
+        if (!hasAccessToken(h, config)) {
             respondError(401, u"Missing or wrong X-TokenLedger-Access-Token for this proxy."_s, u"unauthorized"_s);
             return;
         }
@@ -874,13 +936,7 @@ void ClientConnection::startExchange(HttpRequest request)
 
     // Upstream: named by X-TokenLedger-Upstream, else the first of the request's dialect.
     const QString wanted = QString::fromUtf8(headerValue(h, "x-tokenledger-upstream"));
-    for (const UpstreamConfig &u : config.upstreams) {
-        if (!wanted.isEmpty() ? u.id == wanted
-                              : ((u.kind == UpstreamKind::Anthropic) == (x.dialect == Dialect::Anthropic))) {
-            x.upstream = &u;
-            break;
-        }
-    }
+    x.upstream = upstreamFor(config, x.dialect, wanted);
     // No fallback to an upstream of the other dialect: the request's key would go to the other provider.
     if (!x.upstream) {
         respondError(404, wanted.isEmpty() ? u"No upstream is configured for this API."_s
@@ -1232,8 +1288,11 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         // (session-9 trial: an answer with a 100 KB header, and an upstream that closed after reading the
         // request, were recorded as exact $0).
         const bool neverSent = errorKind == "connect_error"_L1 || errorKind == "tls_error"_L1;
-        if (!neverSent)
+        if (!neverSent) {
+            // As an abandoned call's: the prompt counted by the local tokenizer, completion 0 (nothing came).
             r.usageStatus = UsageStatus::Unknown;
+            x.estimateUnanswered = true;
+        }
         respondError(timeout ? 504 : 502,
                      timeout     ? u"The upstream did not answer in time."_s
                      : neverSent ? u"The upstream could not be reached: %1"_s.arg(message)
@@ -1248,6 +1307,9 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         // The provider may have billed the call: its usage is unknown, so the record is unpriced.
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         r.usageStatus = UsageStatus::Unknown;
+        // A 200 the provider began to send was billed: its prompt is estimated as an abandoned call's; the
+        // completion counts 0 (half a JSON body is no text to count). An error status cut short was not.
+        x.estimateUnanswered = x.status == 200;
         respondError(502,
                      errorKind == u"upstream_cut"_s
                          ? u"The upstream closed the connection before the whole answer arrived (%1 bytes received)."_s
@@ -1318,6 +1380,9 @@ void ClientConnection::onUpstreamTimeout()
     x.transfer = 0;
     m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
     x.record.usageStatus = UsageStatus::Unknown;
+    // The request left: the provider may bill it. Estimated as an abandoned call (prompt; completion 0, or
+    // what a 200 sent of its body is not counted: half a JSON answer), unless an error status came.
+    x.estimateUnanswered = x.status == 0 || x.status == 200;
     respondError(504, u"The upstream did not answer in time."_s, u"timeout"_s);
 }
 

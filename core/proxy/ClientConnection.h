@@ -84,7 +84,10 @@ private:
     // disconnectFromHost(), once m_held has been handed to the socket.
     void closeSocket();
     void onDisconnected();
-    void rejectAndClose(int status, const QByteArray &reason);
+    // Answers a request the parser refused or that did not arrive in time (413, 431, 400, 408) in its
+    // provider's error shape (known from the request line, else OpenAI's), records it (`errorKind`,
+    // exact $0: nothing reached an upstream) and closes; a 413 drains the body first (lingering close).
+    void rejectAndClose(int status, const QByteArray &reason, const QString &errorKind);
     void startExchange(HttpRequest request);
     void finishExchange(bool keepAlive);
 

@@ -2,6 +2,8 @@
 
 #include <http_parser.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstring>
 
 namespace tl {
@@ -55,8 +57,18 @@ struct HttpRequestParser::Impl
         self(p)->m_request.target.append(at, qsizetype(len));
         return 0;
     }
+    // The method and target are whole once the first header field (or the header block's end) comes.
+    static void requestLineDone(http_parser *p)
+    {
+        HttpRequestParser *s = self(p);
+        if (s->m_requestLineDone)
+            return;
+        s->m_requestLineDone = true;
+        s->m_request.method = http_method_str(static_cast<http_method>(p->method));
+    }
     static int onHeaderField(http_parser *p, const char *at, size_t len)
     {
+        requestLineDone(p);
         HttpRequestParser *s = self(p);
         if (s->m_lastWasValue || s->m_request.headers.isEmpty()) {
             s->m_request.headers.append({QByteArray(at, qsizetype(len)), QByteArray()});
@@ -77,6 +89,7 @@ struct HttpRequestParser::Impl
     }
     static int onHeadersComplete(http_parser *p)
     {
+        requestLineDone(p);
         HttpRequestParser *s = self(p);
         s->m_headersDone = true;
         s->m_request.method = http_method_str(static_cast<http_method>(p->method));
@@ -84,6 +97,8 @@ struct HttpRequestParser::Impl
         s->m_request.http10 = p->http_major == 1 && p->http_minor == 0;
         for (auto &h : s->m_request.headers)
             h.second = h.second.trimmed();
+        if ((p->flags & F_CONTENTLENGTH) && p->content_length != ULLONG_MAX)
+            s->m_announcedBodyBytes = qint64(std::min<quint64>(p->content_length, quint64(LLONG_MAX)));
         // Content-Length is known before any body byte: refuse an oversized body without reading it.
         if ((p->flags & F_CONTENTLENGTH) && p->content_length != ULLONG_MAX
             && p->content_length > quint64(s->m_maxBodyBytes)) {
@@ -140,6 +155,8 @@ void HttpRequestParser::reset()
     m_state = State::NeedMore;
     m_headersDone = false;
     m_started = false;
+    m_requestLineDone = false;
+    m_announcedBodyBytes = -1;
     m_errorStatus = 0;
     m_errorReason.clear();
     m_headerBytes = 0;
@@ -178,6 +195,12 @@ qsizetype HttpRequestParser::feed(const char *data, qsizetype size)
     if (err == HPE_PAUSED) {
         http_parser_pause(&m_impl->parser, 0);
         return qsizetype(n);
+    }
+    if (err == HPE_CB_headers_complete && m_errorStatus == 413) {
+        // http-parser stops on the header block's last LF when on_headers_complete refuses: that byte
+        // still belongs to the block, so the caller's rest is exactly the body bytes that came with it.
+        m_state = State::Error;
+        return qsizetype(n) + (qsizetype(n) < chunk && data[n] == '\n' ? 1 : 0);
     }
     if (err != HPE_OK) {
         m_state = State::Error;

@@ -64,8 +64,15 @@ public:
     State state() const { return m_state; }
     bool headersComplete() const { return m_headersDone; }
     bool started() const { return m_started; }
+    // The request line has been read whole (its end was seen): request().method and request().target are
+    // then complete, also when the header block that follows is refused (431, 400) or never completes.
+    bool requestLineComplete() const { return m_requestLineDone; }
+    // The body length the request announced in Content-Length, once its headers are complete; -1 without
+    // one (chunked, or no body announced). Also set for a request refused with 413 for that length.
+    qint64 announcedBodyBytes() const { return m_announcedBodyBytes; }
 
-    // Valid once state() is Error: 400, 413 or 431, and a short reason (no request bytes in it).
+    // Valid once state() is Error: 400, 413 or 431, and a short reason (no request bytes in it). A 413
+    // decided from Content-Length consumes the whole header block: the bytes after it are body bytes.
     int errorStatus() const { return m_errorStatus; }
     QByteArray errorReason() const { return m_errorReason; }
 
@@ -83,6 +90,8 @@ private:
     State m_state = State::NeedMore;
     bool m_headersDone = false;
     bool m_started = false;
+    bool m_requestLineDone = false;
+    qint64 m_announcedBodyBytes = -1;
     int m_errorStatus = 0;
     QByteArray m_errorReason;
     qint64 m_maxHeaderBytes;

@@ -26,6 +26,8 @@ Proxy::Proxy(Ledger &ledger, std::shared_ptr<const tokenizer::Tokenizers> tokeni
     , m_stats(std::make_shared<ProxyStats>())
 {
     qRegisterMetaType<QList<tl::CallRecord>>();
+    // A record this proxy announced (recordsFinished) may be settled later (background responses).
+    connect(&ledger, &Ledger::recordSettled, this, &Proxy::recordSettled);
 }
 
 Proxy::~Proxy()

@@ -2,6 +2,7 @@
 
 #include "common/Result.h"
 #include "ledger/CallRecord.h"
+#include "ledger/PendingUsage.h"
 #include "proxy/ProxyConfig.h"
 #include "proxy/ProxyStats.h"
 
@@ -35,7 +36,8 @@ using ThreadPtr = std::unique_ptr<QThread, ThreadDeleter>;
 // On Linux the worker thread runs an epoll event dispatcher (EpollEventDispatcher; environment
 // TOKENLEDGER_PROXY_DISPATCHER=qt keeps Qt's default one).
 // Every answered request is recorded in `ledger` (Ledger::writer().submit(), non-blocking) and
-// announced in batches by recordsFinished() on this object's thread.
+// announced in batches by recordsFinished() on this object's thread; a pending record settled later is
+// announced by recordSettled().
 // Thread affinity: create, call and destroy on one thread (the GUI thread or the headless command's
 // main thread). `ledger` must outlive the proxy.
 // Errors: start() fails with InvalidArgument (bad config, non-loopback bind without access token),
@@ -83,6 +85,9 @@ public:
 
 Q_SIGNALS:
     void recordsFinished(const QList<tl::CallRecord> &records);
+    // A pending record (an OpenAI background response, announced by recordsFinished() with
+    // UsageStatus::Pending) got its usage and cost from a later retrieve: Ledger::recordSettled, relayed.
+    void recordSettled(const tl::PendingUsage::Settled &settled);
     void runningChanged(bool running);
 
 private:

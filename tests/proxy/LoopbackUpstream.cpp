@@ -376,7 +376,8 @@ struct LoopbackUpstream::Impl : QObject
                      + (code == "204" || code == "304" ? QByteArray() : QByteArray("Content-Length: 0\r\n")) + "\r\n");
             return;
         }
-        if (model == "close-early"_L1) { // reads the request, closes without a byte of answer
+        const QByteArray mode = headerValue(req.headers, "x-loopback-mode"); // or the model's name, below
+        if (model == "close-early"_L1 || mode == "close-early") { // reads the request, closes without a byte of answer
             s->abort();
             return;
         }
@@ -386,7 +387,7 @@ struct LoopbackUpstream::Impl : QObject
                      + "\r\nContent-Length: " + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
             return;
         }
-        if (model == "cut-body"_L1) { // announces the whole answer, sends half, closes
+        if (model == "cut-body"_L1 || mode == "cut-body") { // announces the whole answer, sends half, closes
             const QByteArray answer = readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s));
             s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                      + QByteArray::number(answer.size()) + "\r\n\r\n" + answer.left(answer.size() / 2));

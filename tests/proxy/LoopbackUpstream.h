@@ -23,9 +23,12 @@ namespace tl::test {
 //   "never"          -> reads the request and never answers (first-byte timeout); so does any model
 //                       with the request header "X-Loopback-Mode: never".
 //   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
-//   "close-early"    -> reads the request and closes the connection without answering
+//   "close-early"    -> reads the request and closes the connection without answering; so does any
+//                       model with the request header "X-Loopback-Mode: close-early"
 //   "status-NNN"     -> status NNN with no body (a "Whatever" reason phrase)
 //   "huge-header"    -> the a1 answer with a 200 KB header line
+//   "cut-body"       -> a 200 announcing the a1 answer's length, half of it, then closes; so does any
+//                       model with the request header "X-Loopback-Mode: cut-body"
 //   "cut-stream"     -> SSE headers and two events, then closes the connection
 //   "cut-before-usage" -> every event before the final usage (Anthropic: before message_delta, so the
 //                       text deltas came; otherwise all but the last two), then closes the connection

@@ -4,6 +4,10 @@
 #include "LoopbackUpstream.h"
 #include "TestSupport.h"
 
+#include "common/Format.h"
+#include "common/Money.h"
+#include "common/Theme.h"
+#include "common/Translations.h"
 #include "ledger/Ledger.h"
 #include "proxy/Proxy.h"
 #include "proxy/ProxyLimitsPanel.h"
@@ -12,9 +16,6 @@
 #include "proxy/ProxyStatusIndicator.h"
 #include "proxy/RecordDetailsDialog.h"
 #include "proxy/UpstreamEditor.h"
-#include "common/Theme.h"
-#include "common/Translations.h"
-#include "common/Format.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
 
@@ -591,6 +592,102 @@ private Q_SLOTS:
             QVERIFY(page.grab().save(dir + u"/proxy-page-log-en-light.png"_s));
         page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
         QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // Session-10 brief item 4: a background response's record is pending when it is created; when a later
+    // retrieve settles it, its row in the live log shows the usage, cost and status, and its details the
+    // settled record. Before: the row said "pending" for ever (the dashboard, fed by pricingChanged, and the
+    // ledger had the cost).
+    void settledPendingRecordUpdatesItsLogRow()
+    {
+        PageHarness h;
+        QVERIFY(h.ledger);
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        QAbstractItemModelTester tester(page.logModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.resize(1100, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        const auto curlOut = [&](const QString &method, const QString &path, const QByteArray &body) {
+            QProcess curl;
+            QStringList args {u"-s"_s, u"-X"_s, method, u"-H"_s, u"Authorization: Bearer sk-page-caller"_s};
+            if (!body.isEmpty())
+                args << u"-H"_s << u"Content-Type: application/json"_s << u"--data-binary"_s
+                     << QString::fromLatin1(body);
+            curl.start(u"curl"_s, args << u"http://127.0.0.1:%1%2"_s.arg(h.port).arg(path));
+            return curl.waitForFinished(10000) ? curl.readAllStandardOutput() : QByteArray();
+        };
+        const QByteArray created
+            = curlOut(u"POST"_s, u"/v1/responses"_s, R"({"model":"gpt-5","input":"Write a haiku","background":true})");
+        const QString id = QJsonDocument::fromJson(created).object().value("id"_L1).toString();
+        QVERIFY2(id.startsWith(u"resp_bg"_s), created.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 1, 5000);
+        QTableView *view = page.logView();
+        const auto cell = [&](int row, int column) { return view->model()->index(row, column).data().toString(); };
+        QCOMPARE(cell(0, ProxyLogModel::Tokens), u"pending"_s);
+        QCOMPARE(cell(0, ProxyLogModel::Cost), u"pending"_s);
+        const qint64 createId = page.logModel()->record(0).id;
+
+        const QByteArray done = curlOut(u"GET"_s, u"/v1/responses/"_s + id, {});
+        QCOMPARE(QJsonDocument::fromJson(done).object().value("status"_L1).toString(), u"completed"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 2, 5000);
+        // The create is the older row (the log is newest first); the retrieve is a free call of its own.
+        QCOMPARE(page.logModel()->record(1).id, createId);
+        QTRY_VERIFY_WITH_TIMEOUT(cell(1, ProxyLogModel::Cost) != u"pending"_s, 5000);
+        // The c1 fixture's usage at gpt-5's price: 904 x 1,250 + 4,096 x 125 + 900 x 10,000 nano-USD.
+        const NanoUsd c1Cost = 904 * 1'250 + 4'096 * 125 + 900 * 10'000;
+        QCOMPARE(cell(1, ProxyLogModel::Cost), formatUsd(c1Cost, 4));
+        QCOMPARE(cell(1, ProxyLogModel::Tokens), QLocale().toString(5000 + 900));
+        QCOMPARE(cell(1, ProxyLogModel::Status), u"200"_s);
+        QCOMPARE(view->model()->index(1, ProxyLogModel::Cost).data(ProxyLogModel::SortRole).toLongLong(), c1Cost);
+        const CallRecord &settled = page.logModel()->record(1);
+        QCOMPARE(toString(settled.usageStatus), toString(UsageStatus::Complete));
+        QCOMPARE(toString(settled.costStatus), toString(CostStatus::Exact));
+        QCOMPARE(settled.priceEntry, u"openai/gpt-5"_s);
+        QCOMPARE(cell(0, ProxyLogModel::Cost), formatUsd(0, 4)); // the retrieve: free
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // A settlement can reach the log before its record does (records come in batches every 100 ms; a quick
+    // retrieve settles sooner): it is kept and applied when the row comes. One for a record never shown
+    // (another run's) changes nothing.
+    void logModelAppliesASettlementThatCameFirst()
+    {
+        ProxyLogModel model(10);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        CallRecord pending = makeRecord(1'000'000, u"bg"_s, u"openai"_s, u"gpt-5"_s, 0, 0);
+        pending.id = 41;
+        pending.usage = {};
+        pending.usageStatus = UsageStatus::Pending;
+        pending.cost.reset();
+        pending.costStatus = CostStatus::Unpriced;
+        PendingUsage::Settled settled;
+        settled.id = 41;
+        settled.usage.promptTokens = 100;
+        settled.usage.completionTokens = 20;
+        settled.usageStatus = UsageStatus::Complete;
+        settled.cost = 12'345;
+        settled.costStatus = CostStatus::Exact;
+        settled.priceEntry = u"openai/gpt-5"_s;
+        PendingUsage::Settled other = settled;
+        other.id = 7; // never appended
+        model.applySettlement(other);
+        model.applySettlement(settled);
+        QCOMPARE(model.rowCount(), 0);
+        model.append({pending});
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.data(model.index(0, ProxyLogModel::Cost)).toString(), formatUsd(12'345, 4));
+        QCOMPARE(model.data(model.index(0, ProxyLogModel::Tokens), ProxyLogModel::SortRole).toLongLong(), 120);
+        QCOMPARE(toString(model.record(0).usageStatus), toString(UsageStatus::Complete));
+        // A later settlement of a row in the log updates it in place.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        settled.cost = 99'999;
+        model.applySettlement(settled);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.data(model.index(0, ProxyLogModel::Cost), ProxyLogModel::SortRole).toLongLong(), 99'999);
     }
 
     // Item 14: Enter (or a double-click) on a log row opens a resizable details dialog with the record's

@@ -141,6 +141,14 @@ private Q_SLOTS:
     void malformedRequestsGetProviderShapedErrors();
     void framingLimits();
     void slowHeadersAreCutOff();
+    void refusedBodyClosesOnceItsAnnouncedLengthIsIn_data();
+    void refusedBodyClosesOnceItsAnnouncedLengthIsIn();
+    void refusedAndLateRequestsAreRecordedInTheirProvidersShape_data();
+    void refusedAndLateRequestsAreRecordedInTheirProvidersShape();
+    void idleConnectionsLeaveNoRecord();
+    void refusedCallersLeaveNoRecordOfTheirBadRequests();
+    void cutOrTimedOutAnswerIsEstimated_data();
+    void cutOrTimedOutAnswerIsEstimated();
     void tooManyConnectionsGet503();
     void upstreamTimeoutsGive504();
     void idleStreamAndCutStreamEndWithErrorEvent_data();
@@ -652,8 +660,9 @@ void ProxyTest::compressedAnswersAreDecodedAndRecorded()
 
 void ProxyTest::answerInAnUnknownCodingGets502()
 {
-    // libcurl cannot decode it, so its usage cannot be read: a provider-shaped 502 naming the reason, an
-    // unpriced record; never the undecoded bytes as if they were the answer.
+    // libcurl cannot decode it, so its usage cannot be read: a provider-shaped 502 naming the reason, a
+    // record with the prompt estimated (the provider billed the answer; session 10, as
+    // cutOrTimedOutAnswerIsEstimated); never the undecoded bytes as if they were the answer.
     ProxyHarness h;
     QVERIFY2(h.ok(), qPrintable(h.error()));
     const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"),
@@ -667,8 +676,10 @@ void ProxyTest::answerInAnUnknownCodingGets502()
     QCOMPARE(recs.size(), 1);
     QCOMPARE(recs[0].httpStatus, 502);
     QCOMPARE(recs[0].errorKind, u"upstream_error"_s);
-    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
-    QVERIFY(!recs[0].cost.has_value());
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QCOMPARE(recs[0].usage.completionTokens, 0);
+    QCOMPARE(recs[0].cost.value_or(-1), NanoUsd(recs[0].usage.promptTokens * 2'500)); // gpt-4o input $2.50 / M
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Estimated));
 }
 
 // Session 8's trial: the Anthropic SDK's models.list(), Message Batches and Files calls went to the
@@ -1342,6 +1353,196 @@ void ProxyTest::slowHeadersAreCutOff()
     QCOMPARE(h.upstream().requestCount(), 0);
 }
 
+void ProxyTest::refusedBodyClosesOnceItsAnnouncedLengthIsIn_data()
+{
+    QTest::addColumn<int>("withHeaders"); // body bytes sent in the headers' write
+    QTest::addColumn<int>("afterHalf"); // then this many after the 413; the rest after a pause
+    QTest::newRow("body sent with the headers") << 4000 << 0;
+    QTest::newRow("body sent after the 413") << 0 << 0;
+    QTest::newRow("part with the headers, the rest in two writes") << 1000 << 1500;
+}
+
+// After a 413 the connection drains the body (lingering close, so a client still sending reads the 413),
+// but a client that announced a Content-Length and has sent all of it is closed at once. Before: the
+// connection stayed open up to 30 s (kLingerMs) after the last byte (session-9 trial).
+void ProxyTest::refusedBodyClosesOnceItsAnnouncedLengthIsIn()
+{
+    QFETCH(int, withHeaders);
+    QFETCH(int, afterHalf);
+    ProxyHarness h([](ProxyConfig &c) { c.maxBodyBytes = 1024; });
+    QVERIFY(h.ok());
+    const QByteArray body(4000, 'x');
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(2000));
+    s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            "Content-Length: 4000\r\n\r\n"
+            + body.left(withHeaders));
+    QVERIFY(s.waitForBytesWritten(2000));
+    QByteArray got;
+    while (!got.contains("request_too_large") && s.waitForReadyRead(3000))
+        got += s.readAll();
+    QVERIFY2(got.startsWith("HTTP/1.1 413 "), got.constData());
+    qsizetype sent = withHeaders;
+    if (afterHalf > 0) {
+        s.write(body.mid(sent, afterHalf));
+        QVERIFY(s.waitForBytesWritten(2000));
+        sent += afterHalf;
+    }
+    if (sent < body.size()) {
+        // Body bytes still to come: the drain waits for them.
+        QVERIFY(!s.waitForDisconnected(400));
+        QCOMPARE(s.state(), QAbstractSocket::ConnectedState);
+        s.write(body.mid(sent));
+        QVERIFY(s.waitForBytesWritten(2000));
+    }
+    QElapsedTimer t;
+    t.start();
+    QVERIFY2(s.state() == QAbstractSocket::UnconnectedState || s.waitForDisconnected(5000),
+             "the connection lingered after the announced body was in");
+    QVERIFY(t.elapsed() < 3000);
+    got += s.readAll();
+    QCOMPARE(got.count("HTTP/1.1 "), 1);
+    QCOMPARE(h.upstream().requestCount(), 0);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"request_too_large"_s);
+}
+
+void ProxyTest::refusedAndLateRequestsAreRecordedInTheirProvidersShape_data()
+{
+    QTest::addColumn<QList<QByteArray>>("pieces"); // sent 50 ms apart
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("errorKind");
+    QTest::addColumn<bool>("anthropicShape");
+    QTest::addColumn<QString>("provider");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("endpoint");
+    const QByteArray big = "X-Big: " + QByteArray(20000, 'a') + "\r\n\r\n";
+    QTest::newRow("431 on an Anthropic path")
+        << QList<QByteArray> {"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n"
+                              + big}
+        << 431 << u"headers_too_large"_s << true << u"anthropic"_s << u"POST /v1/messages"_s << u"untagged"_s;
+    QTest::newRow("431 on an OpenAI path")
+        << QList<QByteArray> {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big} << 431
+        << u"headers_too_large"_s << false << u"openai"_s << u"POST /v1/chat/completions"_s << u"untagged"_s;
+    QTest::newRow("431 in the request line (path unknown)")
+        << QList<QByteArray> {"GET /v1/messages?q=" + QByteArray(20000, 'a') + " HTTP/1.1\r\n\r\n"} << 431
+        << u"headers_too_large"_s << false << QString() << QString() << u"untagged"_s;
+    QTest::newRow("400 malformed header on an Anthropic path")
+        << QList<QByteArray> {"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n\r\n"} << 400
+        << u"bad_request"_s << true << u"anthropic"_s << u"POST /v1/messages"_s << u"untagged"_s;
+    QTest::newRow("400 garbage (path unknown)") << QList<QByteArray> {"\x01\x02 nonsense\r\n\r\n"} << 400
+                                                << u"bad_request"_s << false << QString() << QString() << u"untagged"_s;
+    QTest::newRow("408 headers late on an Anthropic path")
+        << QList<QByteArray> {"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"} << 408 << u"header_timeout"_s << true
+        << u"anthropic"_s << u"POST /v1/messages"_s << u"untagged"_s;
+    QTest::newRow("408 body late") << QList<
+        QByteArray> {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TokenLedger-Endpoint: search\r\n"
+                     "Authorization: Bearer sk-late-caller\r\nContent-Length: 100\r\n\r\n{\"model\":"}
+                                   << 408 << u"body_timeout"_s << false << u"openai"_s << u"POST /v1/chat/completions"_s
+                                   << u"search"_s;
+}
+
+// The proxy's own refusals (431, 400 for malformed HTTP, 408 for late headers or body) are answered in the
+// provider's error shape when the request line named the path, and each is a ledger record (issue 3
+// section 4: every client request, errors included): status, error kind, the path and provider when known,
+// an exact $0 with no usage (nothing reached an upstream). Before: a 431 on /v1/messages came in OpenAI's
+// shape, and none of them was recorded (session-9 trial).
+void ProxyTest::refusedAndLateRequestsAreRecordedInTheirProvidersShape()
+{
+    QFETCH(QList<QByteArray>, pieces);
+    QFETCH(int, status);
+    QFETCH(QString, errorKind);
+    QFETCH(bool, anthropicShape);
+    QFETCH(QString, provider);
+    QFETCH(QString, path);
+    QFETCH(QString, endpoint);
+    ProxyHarness h([](ProxyConfig &c) {
+        c.headerTimeoutMs = 400;
+        c.bodyTimeoutMs = 400;
+    });
+    QVERIFY(h.ok());
+    QSignalSpy announced(&h.proxy(), &Proxy::recordsFinished);
+    const QByteArray out = rawExchange(h.port(), pieces, 50, 3000);
+    QVERIFY2(out.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')), out.left(120).constData());
+    const QByteArray body = out.mid(out.indexOf("\r\n\r\n") + 4);
+    const QJsonObject error = QJsonDocument::fromJson(body).object();
+    QVERIFY2(!error.isEmpty(), body.constData());
+    if (anthropicShape) {
+        QCOMPARE(error.value("type"_L1).toString(), u"error"_s);
+        QVERIFY(error.value("error"_L1).toObject().contains("message"_L1));
+    } else {
+        QVERIFY2(error.value("error"_L1).toObject().contains("code"_L1), body.constData()); // OpenAI's shape
+        QVERIFY(!error.contains("type"_L1));
+    }
+    QCOMPARE(h.upstream().requestCount(), 0);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    const CallRecord &r = recs[0];
+    QCOMPARE(r.httpStatus, status);
+    QCOMPARE(r.errorKind, errorKind);
+    QCOMPARE(r.provider, provider);
+    QCOMPARE(r.endpoint, endpoint);
+    // The live log's record names the path (not stored in the ledger).
+    QTRY_COMPARE_WITH_TIMEOUT(announced.count(), 1, 3000);
+    const QList<CallRecord> live = announced.at(0).at(0).value<QList<CallRecord>>();
+    QCOMPARE(live.size(), 1);
+    QCOMPARE(live[0].id, r.id);
+    QCOMPARE(live[0].requestPath, path);
+    QCOMPARE(toString(r.usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(r.usage.totalTokens(), 0);
+    QCOMPARE(r.cost, std::optional<NanoUsd>(0)); // refused by the proxy: exactly $0, not unpriced
+    QCOMPARE(toString(r.costStatus), toString(CostStatus::Exact));
+    QCOMPARE(r.keyId.isEmpty(), errorKind != u"body_timeout"_s); // the caller only from a whole header block
+    QVERIFY2(out.contains(QByteArray("X-TokenLedger-Record-Id: " + QByteArray::number(r.id))),
+             out.left(400).constData());
+}
+
+// A connection that sends nothing and one that goes quiet between keep-alive requests are closed when
+// idle without a record: they made no request.
+void ProxyTest::idleConnectionsLeaveNoRecord()
+{
+    ProxyHarness h([](ProxyConfig &c) {
+        c.keepAliveIdleMs = 300;
+        c.headerTimeoutMs = 300;
+    });
+    QVERIFY(h.ok());
+    QElapsedTimer t;
+    t.start();
+    const QByteArray nothing = rawExchange(h.port(), {}, 0, 3000);
+    QCOMPARE(nothing, QByteArray());
+    QVERIFY(t.elapsed() < 2500); // closed by the proxy, not by the read's end
+    const QByteArray one = rawExchange(h.port(), {"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"}, 0, 3000);
+    QCOMPARE(one.count("HTTP/1.1 200 OK"), 1);
+    QCOMPARE(one.count("HTTP/1.1 "), 1); // then closed idle, no 408
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].httpStatus, 200);
+}
+
+// With an access token set, the proxy's refusals are recorded only for a caller that showed the token (as
+// a 401 is not recorded): a header block that never completed cannot have shown it.
+void ProxyTest::refusedCallersLeaveNoRecordOfTheirBadRequests()
+{
+    ProxyHarness h([](ProxyConfig &c) {
+        c.accessToken = "a-long-access-token-0123456789";
+        c.bodyTimeoutMs = 300;
+    });
+    QVERIFY(h.ok());
+    const QByteArray big = "X-Big: " + QByteArray(20000, 'a') + "\r\n\r\n";
+    QVERIFY(rawExchange(h.port(), {"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big}, 0, 2000)
+                .startsWith("HTTP/1.1 431 "));
+    const QByteArray late = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n";
+    QVERIFY(rawExchange(h.port(), {late + "\r\n{"}, 0, 2000).startsWith("HTTP/1.1 408 "));
+    QVERIFY(
+        rawExchange(h.port(), {late + "X-TokenLedger-Access-Token: a-long-access-token-0123456789\r\n\r\n{"}, 0, 2000)
+            .startsWith("HTTP/1.1 408 "));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1); // the one that showed the token
+    QCOMPARE(recs[0].errorKind, u"body_timeout"_s);
+}
+
 void ProxyTest::tooManyConnectionsGet503()
 {
     ProxyHarness h([](ProxyConfig &c) { c.maxConnections = 2; });
@@ -1373,8 +1574,9 @@ void ProxyTest::upstreamTimeoutsGive504()
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 2);
     QCOMPARE(recs[0].errorKind, u"timeout"_s);
-    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Unknown));
-    QVERIFY(!recs[0].cost.has_value()); // unknown, never a silent zero
+    // The request left: its prompt is estimated (cutOrTimedOutAnswerIsEstimated); "never" has no price.
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(!recs[0].cost.has_value()); // unpriced, never a silent zero
     // Connect failure: nothing listens on the upstream port.
     ProxyHarness dead([](ProxyConfig &c) {
         c.upstreams[0].baseUrl = QUrl(u"http://127.0.0.1:1/v1"_s);
@@ -1507,7 +1709,9 @@ void ProxyTest::failureAfterTheRequestLeftIsUnpricedAndNotRetried()
     QCOMPARE(h.upstream().requestCount(), 2); // one each: the second request was not sent twice
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 2);
-    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Unknown));
+    // The request left, so its prompt is estimated (cutOrTimedOutAnswerIsEstimated); these models have no
+    // price, so the record stays unpriced: never an exact $0.
+    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Estimated));
     QVERIFY(!recs[1].cost.has_value());
     QCOMPARE(toString(recs[1].costStatus), toString(CostStatus::Unpriced));
 }
@@ -2101,6 +2305,47 @@ void ProxyTest::tricklingBodyGets408()
     QVERIFY2(out.startsWith("HTTP/1.1 408"), out.constData());
     QVERIFY2(out.contains("request body not received in time"), out.constData());
     QCOMPARE(h.upstream().requestCount(), 0);
+}
+
+void ProxyTest::cutOrTimedOutAnswerIsEstimated_data()
+{
+    QTest::addColumn<QByteArray>("mode"); // X-Loopback-Mode
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("errorKind");
+    QTest::newRow("answer cut mid-body (502)") << QByteArray("cut-body") << 502 << u"upstream_cut"_s;
+    QTest::newRow("closed after reading the request (502)") << QByteArray("close-early") << 502 << u"upstream_cut"_s;
+    QTest::newRow("no answer in time (504)") << QByteArray("never") << 504 << u"timeout"_s;
+}
+
+// A non-streamed call the upstream cuts (502) or does not answer in time (504) after the request left may
+// be billed: it gets the local tokenizer's estimate of the prompt, as a cut stream or an abandoned call does
+// (completion 0: no answer text was seen), an estimated cost, never unpriced with no estimate. Before:
+// Unknown usage, cost NULL (session-9 trial's left item).
+void ProxyTest::cutOrTimedOutAnswerIsEstimated()
+{
+    QFETCH(QByteArray, mode);
+    QFETCH(int, status);
+    QFETCH(QString, errorKind);
+    ProxyHarness h([](ProxyConfig &c) { c.firstByteTimeoutMs = 400; });
+    QVERIFY(h.ok());
+    const HttpResult r = h.curl("/v1/chat/completions",
+                                chatBody("gpt-4o", false, false, "Summarise the doc in three short bullet points"),
+                                auth(kKeyA) << u"X-Loopback-Mode: "_s + QString::fromLatin1(mode));
+    QCOMPARE(r.status, status);
+    QCOMPARE(h.upstream().requestCount(), 1);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    const CallRecord &rec = recs[0];
+    QCOMPARE(rec.httpStatus, status);
+    QCOMPARE(rec.errorKind, errorKind);
+    QCOMPARE(toString(rec.usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY2(rec.usage.promptTokens >= 8 && rec.usage.promptTokens < 100,
+             qPrintable(QString::number(rec.usage.promptTokens)));
+    QCOMPARE(rec.usage.completionTokens, 0);
+    QVERIFY(rec.cost.has_value());
+    QCOMPARE(*rec.cost, NanoUsd(rec.usage.promptTokens * 2'500)); // gpt-4o input $2.50 / M
+    QCOMPARE(toString(rec.costStatus), toString(CostStatus::Estimated));
+    QCOMPARE(r.headers.value("x-tokenledger-record-id"), QByteArray::number(rec.id));
 }
 
 void ProxyTest::http10ClientGetsAStreamWithoutChunks()

@@ -5,6 +5,8 @@
 #include <QDateTime>
 #include <QTimeZone>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -112,9 +114,39 @@ void ProxyLogModel::append(const QList<CallRecord> &records)
         endRemoveRows();
     }
     beginInsertRows({}, 0, n - 1);
-    for (qsizetype i = records.size() - n; i < records.size(); ++i)
+    for (qsizetype i = records.size() - n; i < records.size(); ++i) {
         m_rows.push_front(records[i]); // newest (last) ends up first
+        if (!m_early.isEmpty() && records[i].usageStatus == UsageStatus::Pending) {
+            if (const auto early = m_early.constFind(records[i].id); early != m_early.constEnd()) {
+                early->applyTo(m_rows.front());
+                m_earlyOrder.erase(std::find(m_earlyOrder.begin(), m_earlyOrder.end(), records[i].id));
+                m_early.erase(early);
+            }
+        }
+    }
     endInsertRows();
+}
+
+void ProxyLogModel::applySettlement(const PendingUsage::Settled &settled)
+{
+    // Newest first, and a settlement follows its create soon: the search usually ends near the top.
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].id != settled.id)
+            continue;
+        settled.applyTo(m_rows[i]);
+        Q_EMIT dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
+        return;
+    }
+    // Not here: not appended yet (or evicted, or made by another run: then it never comes, and the bound
+    // drops it).
+    if (!m_early.contains(settled.id)) {
+        m_earlyOrder.push_back(settled.id);
+        if (m_earlyOrder.size() > size_t(kEarlySettlements)) {
+            m_early.remove(m_earlyOrder.front());
+            m_earlyOrder.pop_front();
+        }
+    }
+    m_early.insert(settled.id, settled);
 }
 
 void ProxyLogModel::clear()
