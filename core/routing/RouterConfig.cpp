@@ -149,7 +149,9 @@ RouterConfig RouterConfig::defaults()
     return c;
 }
 
-QList<ComplexityRule> RouterConfig::defaultRules()
+namespace {
+
+QList<ComplexityRule> makeDefaultRules()
 {
     const QStringList code {u"code_generation"_s, u"code"_s};
     QList<ComplexityRule> rules;
@@ -199,6 +201,16 @@ QList<ComplexityRule> RouterConfig::defaultRules()
         rules << r;
     }
     return rules;
+}
+
+} // namespace
+
+QList<ComplexityRule> RouterConfig::defaultRules()
+{
+    // Built once (the proxy asks for them for every record of an endpoint without rules of its own); the
+    // copy returned shares the data.
+    static const QList<ComplexityRule> defaults = makeDefaultRules();
+    return defaults;
 }
 
 EndpointRouting RouterConfig::endpoint(const QString &name) const
