@@ -5,8 +5,10 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QVarLengthArray>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <iterator>
 #include <utility>
@@ -432,6 +434,89 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
     return out;
 }
 
+bool StreamAccounting::tryPlainChatDelta(const QByteArray &data)
+{
+    // What the general reading below does with such a chunk, and nothing else: it makes the choice's entry
+    // (m_choices[index]) and appends a non-empty content piece. Every member that could do more (role,
+    // tool_calls, other delta or choice members, a finish_reason or logprobs that is not null, usage that is
+    // not null, error, type), a repeated member (QJsonObject keeps the last) or an index that is not a whole
+    // number in int range sends the chunk to the general reading.
+    constexpr qsizetype kMaxFastChunk = 64 * 1024;
+    if (data.size() > kMaxFastChunk)
+        return false;
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::object chunk;
+    if (parser.parse(data.constData(), size_t(data.size())).get_object().get(chunk) != simdjson::SUCCESS)
+        return false;
+    std::optional<simdjson::dom::array> choices;
+    for (auto field : chunk) {
+        if (field.key == "type" || field.key == "error")
+            return false;
+        if (field.key == "usage" && !field.value.is_null())
+            return false;
+        if (field.key == "choices") {
+            if (choices || !field.value.is_array())
+                return false;
+            choices = simdjson::dom::array(field.value);
+        }
+    }
+    if (!choices)
+        return false;
+    struct Piece
+    {
+        int index;
+        std::string_view content;
+    };
+    QVarLengthArray<Piece, 4> pieces;
+    for (simdjson::dom::element c : *choices) {
+        if (!c.is_object())
+            return false;
+        std::optional<std::int64_t> index;
+        bool sawDelta = false, sawContent = false, sawFinish = false, sawLogprobs = false;
+        std::string_view content;
+        for (auto field : simdjson::dom::object(c)) {
+            if (field.key == "index") {
+                std::int64_t i = 0;
+                if (index || field.value.get_int64().get(i) != simdjson::SUCCESS || i < 0 || i > INT_MAX)
+                    return false;
+                index = i;
+            } else if (field.key == "delta") {
+                if (sawDelta || !field.value.is_object())
+                    return false;
+                sawDelta = true;
+                bool sawRefusal = false;
+                for (auto d : simdjson::dom::object(field.value)) {
+                    if (d.key == "content") {
+                        if (sawContent || d.value.get_string().get(content) != simdjson::SUCCESS)
+                            return false;
+                        sawContent = true;
+                    } else if (d.key == "refusal" && !sawRefusal && d.value.is_null()) {
+                        sawRefusal = true;
+                    } else {
+                        return false;
+                    }
+                }
+            } else if (field.key == "finish_reason" && !sawFinish && field.value.is_null()) {
+                sawFinish = true;
+            } else if (field.key == "logprobs" && !sawLogprobs && field.value.is_null()) {
+                sawLogprobs = true;
+            } else {
+                return false;
+            }
+        }
+        if (!sawDelta)
+            return false;
+        pieces.push_back({index ? int(*index) : 0, content});
+    }
+    for (const Piece &p : pieces) {
+        m_choices[p.index];
+        if (!p.content.empty())
+            m_content[p.index] += QString::fromUtf8(p.content.data(), qsizetype(p.content.size()));
+    }
+    ++m_plainDeltaChunks;
+    return true;
+}
+
 bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
 {
     ++m_events;
@@ -446,6 +531,9 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             m_finished = true;
         return false;
     }
+    if (m_plainDeltaFastPath && m_kind == ApiKind::ChatCompletions && !m_base.isEmpty() && !m_model.isEmpty()
+        && tryPlainChatDelta(event.data))
+        return false;
     const QJsonObject o = QJsonDocument::fromJson(event.data).object();
     if (o.isEmpty())
         return false;

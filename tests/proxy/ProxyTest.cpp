@@ -90,6 +90,8 @@ private Q_SLOTS:
     void nonStreamedChatIsForwardedRecordedAndPriced();
     void answerUsageFromBytesEqualsQtReading_data();
     void answerUsageFromBytesEqualsQtReading();
+    void plainChatDeltaFastPathEqualsGeneralReading_data();
+    void plainChatDeltaFastPathEqualsGeneralReading();
     void bypassedAnswerIsRecordedWithProviderUsage();
     void sequentialRequestsReuseOneUpstreamConnection();
     void headRequestGetsHeadersWithoutBody();
@@ -2221,6 +2223,99 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading()
     if (QByteArrayView(QTest::currentDataTag()) == "responses web search calls") {
         QCOMPARE(actual.usage.webSearchRequests, 2); // one "search" action, one item without an action
         QCOMPARE(actual.responseId, u"resp_1"_s);
+    }
+}
+
+void ProxyTest::plainChatDeltaFastPathEqualsGeneralReading_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<int>("fastChunks"); // how many chunks the fast path must take
+    QTest::newRow("b fixture (include_usage)")
+        << readFile(providerFixture(u"b-openai-chat-stream-include-usage.sse"_s)) << -1; // -1: at least one
+    const QByteArray first = R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o",)"
+                             R"("choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},)"
+                             R"("logprobs":null,"finish_reason":null}],"usage":null})"
+                             "\n\n";
+    const auto chunk = [](const QByteArray &choices, const QByteArray &extra = {}) -> QByteArray {
+        return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\","
+               "\"choices\":"
+            + choices + extra + "}\n\n";
+    };
+    const QByteArray last = chunk(R"([{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}])")
+        + QByteArray(R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],)"
+          R"("usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}})"
+          "\n\ndata: [DONE]\n\n");
+    QTest::newRow("plain content, escapes and non-ASCII")
+        << first + chunk(R"([{"index":0,"delta":{"content":"Hel"},"logprobs":null,"finish_reason":null}])")
+               + chunk(R"([{"index":0,"delta":{"content":"lo \"\u4f60\" \ud83d\ude00 \n\\ é"},"finish_reason":null}])")
+               + chunk(R"([{"index":0,"delta":{"content":""}}])") + last
+        << 3;
+    QTest::newRow("lone surrogates")
+        << first + chunk(R"([{"index":0,"delta":{"content":"a\ud800b"}}])")
+               + chunk(R"([{"index":0,"delta":{"content":"c\udc00"}}])") + last
+        << -2; // -2: any number (simdjson may refuse them; the result must be the same either way)
+    QTest::newRow("two choices, refusal null")
+        << first + chunk(R"([{"index":1,"delta":{"content":"x","refusal":null}},{"index":0,"delta":{"content":"y"}}])")
+               + chunk(R"([{"delta":{"content":"no index"}}])") + last
+        << 2;
+    QTest::newRow("chunks the general reading must take")
+        << first + chunk(R"([{"index":0,"delta":{"role":"assistant","content":"r"}}])")
+               + chunk(R"([{"index":0,"delta":{"content":"a","content":"b"}}])")
+               + chunk(R"([{"index":0,"index":1,"delta":{"content":"i"}}])")
+               + chunk(R"([{"index":1.0,"delta":{"content":"f"}}])")
+               + chunk(R"([{"index":-1,"delta":{"content":"n"}}])")
+               + chunk(R"([{"index":0,"delta":{"content":"t"},"logprobs":{"content":[{"token":"t","logprob":-0.1}]}}])")
+               + chunk(R"([{"index":0,"delta":{"content":"u"},"content_filter_results":{}}])")
+               + chunk(R"([{"index":0,"delta":{"annotations":[{"type":"url_citation"}]}}])")
+               + chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t1","type":"function","function":{"name":"f","arguments":"{}"}}]}}])")
+               + chunk(R"([{"index":0,"delta":{"content":"v"}}])", R"(,"usage":{"prompt_tokens":1})")
+               + chunk(R"([{"index":0,"delta":{"content":"w"}}])", R"(,"usage":null,"usage":{"prompt_tokens":2})")
+               + chunk(R"([{"index":0,"delta":{"content":"x"},"finish_reason":"length"}])")
+               + chunk(R"([{"index":0,"delta":{"content":"y"}}])", R"(,"choices":[])")
+               + chunk(R"([{"index":0,"text":"z"}])") + chunk(R"({"index":0})") + chunk(R"([7])")
+               + chunk(R"([{"index":0,"delta":{"content":7}}])")
+               + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"bad utf-8 \xff\"}}]}\n\n"
+               + "data: {\"type\":\"error\",\"choices\":[]}\n\n" + last
+        << 0;
+    QTest::newRow("error object ends the stream")
+        << first + chunk(R"([{"index":0,"delta":{"content":"a"}}])")
+               + "data: {\"error\":{\"type\":\"server_error\",\"message\":\"m\"}}\n\n"
+        << 1;
+}
+
+void ProxyTest::plainChatDeltaFastPathEqualsGeneralReading()
+{
+    QFETCH(QByteArray, stream);
+    QFETCH(int, fastChunks);
+    const auto run = [&](bool fast, bool dropInjected) {
+        auto a = std::make_unique<proxy::StreamAccounting>(proxy::ApiKind::ChatCompletions);
+        a->setPlainChatDeltaFastPath(fast);
+        QList<bool> dropped;
+        SseParser parser;
+        parser.feed(stream, [&](const SseEvent &e) { dropped << a->onEvent(e, dropInjected); });
+        if (const SseParser::End end = parser.finish(); end.hasEvent)
+            dropped << a->onEvent(end.event, dropInjected);
+        return std::make_pair(std::move(a), dropped);
+    };
+    for (const bool dropInjected : {false, true}) {
+        const auto [general, droppedGeneral] = run(false, dropInjected);
+        const auto [fast, droppedFast] = run(true, dropInjected);
+        QCOMPARE(general->plainChatDeltaChunks(), 0);
+        QCOMPARE(droppedFast, droppedGeneral);
+        QCOMPARE(QJsonDocument(fast->assembled()).toJson(QJsonDocument::Compact),
+                 QJsonDocument(general->assembled()).toJson(QJsonDocument::Compact));
+        QCOMPARE(fast->usage(), general->usage());
+        QCOMPARE(fast->servedModel(), general->servedModel());
+        QCOMPARE(fast->completionText(), general->completionText());
+        QCOMPARE(fast->finished(), general->finished());
+        QCOMPARE(fast->hasUsage(), general->hasUsage());
+        QCOMPARE(fast->truncated(), general->truncated());
+        QCOMPARE(fast->failed(), general->failed());
+        QCOMPARE(fast->errorType(), general->errorType());
+        if (fastChunks == -1)
+            QVERIFY(fast->plainChatDeltaChunks() > 0);
+        else if (fastChunks >= 0)
+            QCOMPARE(fast->plainChatDeltaChunks(), qint64(fastChunks));
     }
 }
 
