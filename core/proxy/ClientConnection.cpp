@@ -1282,20 +1282,22 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     }
     if (!errorKind.isEmpty() && x.status == 0) {
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
-        const bool timeout = errorKind == "timeout"_L1;
-        // Not connected (connect_error, tls_error): the request never left, nothing was billed. Otherwise it
+        const bool timeout = errorKind == "timeout"_L1 || errorKind == "connect_timeout"_L1;
+        // Not connected (connect_error, tls_error, connect_timeout): the request never left, nothing was billed. Otherwise it
         // may have reached the provider: the usage is unknown and the record unpriced, never an exact $0
         // (session-9 trial: an answer with a 100 KB header, and an upstream that closed after reading the
         // request, were recorded as exact $0).
-        const bool neverSent = errorKind == "connect_error"_L1 || errorKind == "tls_error"_L1;
+        const bool neverSent
+            = errorKind == "connect_error"_L1 || errorKind == "tls_error"_L1 || errorKind == "connect_timeout"_L1;
         if (!neverSent) {
             // As an abandoned call's: the prompt counted by the local tokenizer, completion 0 (nothing came).
             r.usageStatus = UsageStatus::Unknown;
             x.estimateUnanswered = true;
         }
         respondError(timeout ? 504 : 502,
-                     timeout     ? u"The upstream did not answer in time."_s
-                     : neverSent ? u"The upstream could not be reached: %1"_s.arg(message)
+                     timeout && neverSent ? u"The upstream could not be reached in time: %1"_s.arg(message)
+                     : timeout            ? u"The upstream did not answer in time."_s
+                     : neverSent          ? u"The upstream could not be reached: %1"_s.arg(message)
                                  : u"The upstream gave no usable answer: %1"_s.arg(message),
                      errorKind);
         return;
@@ -1376,9 +1378,16 @@ void ClientConnection::onUpstreamTimeout()
                               x.request.keepAlive);
         return;
     }
+    // The first-byte deadline runs from the forward, so it can end a transfer still connecting (a first-byte
+    // timeout shorter than the connect timeout): then the request never left and nothing was billed.
+    const bool sent = m_server.upstream().requestSent(x.transfer);
     m_server.upstream().abort(x.transfer);
     x.transfer = 0;
     m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
+    if (!sent) {
+        respondError(504, u"The upstream could not be reached in time."_s, u"connect_timeout"_s);
+        return;
+    }
     x.record.usageStatus = UsageStatus::Unknown;
     // The request left: the provider may bill it. Estimated as an abandoned call (prompt; completion 0, or
     // what a 200 sent of its body is not counted: half a JSON answer), unless an error status came.

@@ -31,9 +31,12 @@ ApiKind classify(QByteArrayView method, QByteArrayView target)
     const bool post = method == "POST";
     if (post && path.endsWith("/chat/completions"))
         return ApiKind::ChatCompletions;
-    if (post && path.endsWith("/messages/count_tokens"))
+    // Anthropic's Messages API is /v1/messages (and /v1/messages/count_tokens) under the base path; OpenAI has
+    // "messages" segments of its own (/v1/threads/{id}/messages, /v1/chat/completions/{id}/messages), which
+    // must not be taken for it.
+    if (post && path.endsWith("/v1/messages/count_tokens"))
         return ApiKind::CountTokens;
-    if (post && path.endsWith("/messages"))
+    if (post && path.endsWith("/v1/messages"))
         return ApiKind::Messages;
     if (post && path.endsWith("/completions"))
         return ApiKind::Completions;
@@ -65,7 +68,10 @@ Dialect dialectOf(ApiKind kind, QByteArrayView target, bool hasAnthropicVersion)
         path = path.first(q);
     while (path.size() > 1 && path.endsWith('/'))
         path.chop(1);
-    if (path.endsWith("/complete") || path.endsWith("/messages") || path.contains("/messages/"))
+    // Anthropic's own paths: /v1/complete, and /v1/messages with what lies below it (batches, their results).
+    // Only right after the "v1" segment: OpenAI's /v1/threads/{id}/messages and
+    // /v1/chat/completions/{id}/messages are OpenAI's (session-10 trial: the OpenAI key went to Anthropic).
+    if (path.endsWith("/v1/complete") || path.endsWith("/v1/messages") || path.contains("/v1/messages/"))
         return Dialect::Anthropic;
     return Dialect::OpenAi;
 }

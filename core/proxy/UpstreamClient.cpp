@@ -308,6 +308,12 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     return id;
 }
 
+bool UpstreamClient::requestSent(quint64 id) const
+{
+    const auto it = m_transfers.find(id);
+    return it != m_transfers.end() && it->second->attempts > 0;
+}
+
 void UpstreamClient::abort(quint64 id)
 {
     auto it = m_transfers.find(id);
@@ -459,7 +465,9 @@ void UpstreamClient::checkDone()
                 kind = u"connect_error"_s;
                 break;
             case CURLE_OPERATION_TIMEDOUT:
-                kind = t->headersDone ? u"upstream_cut"_s : u"timeout"_s;
+                // curl's connect timeout (TCP or TLS) is this code too: before the request was sent, nothing
+                // reached the provider (session-10 trial: such calls were estimated and costed).
+                kind = t->headersDone ? u"upstream_cut"_s : t->attempts == 0 ? u"connect_timeout"_s : u"timeout"_s;
                 break;
             case CURLE_SSL_CONNECT_ERROR:
             case CURLE_PEER_FAILED_VERIFICATION:

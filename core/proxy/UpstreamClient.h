@@ -65,6 +65,10 @@ public:
     quint64 start(UpstreamRequest request, UpstreamCallbacks callbacks);
     // Cancels a transfer; its callbacks are not called any more. Safe inside a callback.
     void abort(quint64 id);
+    // Whether the transfer's request was sent: its connection (TCP, TLS, any proxy) was made and curl began to
+    // send the request (CURLOPT_PREREQFUNCTION was called). False for an unknown id. A transfer that ends
+    // with a timeout before this ends with errorKind "connect_timeout" (nothing reached the provider).
+    bool requestSent(quint64 id) const;
     // Flow control towards a receiver slower than the upstream (issue 3 section 7: bounded memory).
     // pause(): the next bytes curl receives for the transfer are not handed over; its write callback
     // returns CURL_WRITEFUNC_PAUSE (the documented way to pause from inside a callback: curl keeps those

@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -153,6 +154,8 @@ private Q_SLOTS:
     void cutOrTimedOutAnswerIsEstimated();
     void tooManyConnectionsGet503();
     void upstreamTimeoutsGive504();
+    void connectTimeoutIsNotEstimated_data();
+    void connectTimeoutIsNotEstimated();
     void idleStreamAndCutStreamEndWithErrorEvent_data();
     void idleStreamAndCutStreamEndWithErrorEvent();
     void cutResponsesStreamIsEstimated_data();
@@ -712,6 +715,15 @@ void ProxyTest::requestsGoToTheUpstreamOfTheirProvider_data()
     // upstream; a stray anthropic-version does not move an OpenAI API's path.
     QTest::newRow("chat completions with anthropic-version") << QByteArray("/v1/chat/completions")
                                                              << chatBody("gpt-4o") << true << false << u"openai"_s;
+    // OpenAI paths with a "messages" segment that is not Anthropic's /v1/messages (session-10 trial: they went
+    // to the Anthropic upstream with the OpenAI key on them).
+    QTest::newRow("OpenAI stored chat completion's messages")
+        << QByteArray("/v1/chat/completions/chatcmpl-abc123/messages") << QByteArray() << false << false << u"openai"_s;
+    QTest::newRow("OpenAI Assistants thread messages.create")
+        << QByteArray("/v1/threads/thread_abc/messages") << QByteArray(R"({"role":"user","content":"x"})") << false
+        << false << u"openai"_s;
+    QTest::newRow("OpenAI Assistants thread messages.list")
+        << QByteArray("/v1/threads/thread_abc/messages?limit=2") << QByteArray() << false << false << u"openai"_s;
 }
 
 void ProxyTest::requestsGoToTheUpstreamOfTheirProvider()
@@ -1588,6 +1600,49 @@ void ProxyTest::upstreamTimeoutsGive504()
     const HttpResult d = dead.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
     QCOMPARE(d.status, 502);
     QCOMPARE(dead.records().value(0).errorKind, u"connect_error"_s);
+}
+
+// Session-10 trial: a connection that is never made within the connect timeout (here a TLS handshake the
+// upstream never answers) left no request at the provider, yet was estimated and costed like a request that
+// left. Both deadlines that can end it: curl's connect timeout, and the first-byte timeout when it is the
+// shorter one.
+void ProxyTest::connectTimeoutIsNotEstimated_data()
+{
+    QTest::addColumn<int>("connectTimeoutMs");
+    QTest::addColumn<int>("firstByteTimeoutMs");
+    QTest::newRow("curl's connect timeout") << 400 << 60'000;
+    QTest::newRow("first-byte timeout before the connection") << 5'000 << 400;
+}
+
+void ProxyTest::connectTimeoutIsNotEstimated()
+{
+    QFETCH(int, connectTimeoutMs);
+    QFETCH(int, firstByteTimeoutMs);
+    QTcpServer silent; // accepts TCP, never answers the TLS ClientHello
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    QList<QTcpSocket *> held;
+    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
+        while (QTcpSocket *c = silent.nextPendingConnection())
+            held << c;
+    });
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = QUrl(u"https://127.0.0.1:%1/v1"_s.arg(silent.serverPort()));
+        c.connectTimeoutMs = connectTimeoutMs;
+        c.firstByteTimeoutMs = firstByteTimeoutMs;
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const HttpResult r = h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
+    QCOMPARE(r.status, 504);
+    QVERIFY(!held.isEmpty() || silent.waitForNewConnection(0)); // TCP was made: only the handshake never came
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"connect_timeout"_s);
+    QVERIFY(toString(recs[0].usageStatus) != toString(UsageStatus::Estimated));
+    QCOMPARE(recs[0].usage.promptTokens, 0);
+    QVERIFY(recs[0].cost.has_value());
+    QCOMPARE(*recs[0].cost, 0); // nothing reached the provider: an exact $0, as a refused connection
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Exact));
+    QCOMPARE(r.headers.value("x-tokenledger-cost-usd"), QByteArray("0.00"));
 }
 
 void ProxyTest::idleStreamAndCutStreamEndWithErrorEvent_data()
