@@ -795,9 +795,21 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
     // As for a 401 or 403 (respondError): a caller the proxy would refuse leaves no record. With an access
     // token set, only a request that showed it (so a whole header block) is recorded; without one, not a web
     // page's (browserRefusal).
+    // A header block cut short (431, 408, malformed) without an access token: recorded only when what came
+    // of it names this machine as Host and shows no web page (no Origin, no Sec-Fetch-* header, which every
+    // browser request carries); a request line too long to read shows nothing (session-10 trial: a page's
+    // no-cors fetch with a huge Referer or URL made ledger rows).
+    const auto browserFree = [&](const HttpHeaders &partial) {
+        if (!hasHeader(partial, "host") || !browserRefusal(partial).isEmpty())
+            return false;
+        return std::none_of(partial.cbegin(), partial.cend(), [](const auto &h) {
+            return h.first.size() >= 10 && h.first.first(10).compare("sec-fetch-", Qt::CaseInsensitive) == 0;
+        });
+    };
     const ProxyConfig &config = m_server.config();
     const bool refusedCaller = !config.accessToken.isEmpty() ? !headers || !hasAccessToken(req.headers, config)
-                                                             : headers && !browserRefusal(req.headers).isEmpty();
+                             : headers                      ? !browserRefusal(req.headers).isEmpty()
+                                                            : !browserFree(req.headers);
     if (!refusedCaller) {
         r.id = m_server.ledger().writer().submit(r);
         m_server.recordFinished(r);

@@ -90,9 +90,13 @@ struct AnswerUsage
 };
 AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer);
 // The same from the answer's bytes, equal to usageFromAnswer(kind, QJsonDocument::fromJson(body).object())
-// for any body, without building a QJsonObject of the whole answer: the body is parsed with simdjson
-// (3.x DOM API, Debian libsimdjson-dev; vcpkg "simdjson", Homebrew "simdjson"), which validates all of
-// it as Qt's parser does, and only the "usage" object is turned into a QJsonObject for ProviderUsage.
+// for any body Qt's parser reads, without building a QJsonObject of the whole answer. One known exception
+// (session-10 trial): a non-zero number literal that rounds to 0 (1e-400, 0. and 400 zeros and a 1) makes Qt
+// refuse the whole body (so no usage: unpriced), while simdjson reads that number as 0 and the rest as it is;
+// no provider sends such numbers, and checking every body for them would cost more than the reading saves.
+// The body is parsed with simdjson (3.x DOM API, Debian libsimdjson-dev; vcpkg "simdjson", Homebrew
+// "simdjson"), which validates all of it as Qt's parser does, and the "usage" object is read from simdjson's
+// tree through pricing/UsageReaders.h (Qt reads it when a member is not a whole number).
 // A body that is not a JSON object (malformed, an array) gives found == false, as an empty object does.
 // Thread affinity: any thread (one parser per thread, reused for answers up to 1 MiB).
 AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body);
@@ -115,7 +119,9 @@ public:
     // just index, a delta of content and refusal null, finish_reason and logprobs null; no usage, error or
     // type member) is read with simdjson and its content appended, with the same result as the general
     // reading through QJsonDocument (about 60% of a content chunk's instructions on the proxy thread,
-    // callgrind, session 10). Any other chunk, or one simdjson refuses, takes the general reading. Off:
+    // callgrind, session 10), save for a chunk holding a non-zero number that rounds to 0 (1e-400): Qt
+    // refuses that chunk whole, simdjson reads the number as 0 and takes the content (see usageFromBody).
+    // Any other chunk, or one simdjson refuses, takes the general reading. Off:
     // every chunk takes the general reading (tests compare the two).
     void setPlainChatDeltaFastPath(bool on) { m_plainDeltaFastPath = on; }
     // How many chunks the fast path took (tests).

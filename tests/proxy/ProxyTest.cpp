@@ -1492,6 +1492,13 @@ void ProxyTest::refusedAndLateRequestsAreRecordedInTheirProvidersShape()
     }
     QCOMPARE(h.upstream().requestCount(), 0);
     const QList<CallRecord> recs = h.records();
+    if (path.isEmpty()) {
+        // Nothing of the header block came (no Host): no sign of a client of this machine rather than a web
+        // page's overlong URL or a stray protocol, so no record (refusedCallersLeaveNoRecordOfTheirBadRequests).
+        QCOMPARE(recs.size(), 0);
+        QVERIFY(!out.contains("X-TokenLedger-Record-Id"));
+        return;
+    }
     QCOMPARE(recs.size(), 1);
     const CallRecord &r = recs[0];
     QCOMPARE(r.httpStatus, status);
@@ -1555,6 +1562,32 @@ void ProxyTest::refusedCallersLeaveNoRecordOfTheirBadRequests()
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 1); // the one that showed the token
     QCOMPARE(recs[0].errorKind, u"body_timeout"_s);
+
+    // Without an access token, a header block cut short is recorded only when what came of it shows a client
+    // addressing this machine and no web page (session-10 trial: a page's no-cors fetch with a huge Referer or
+    // URL, or a foreign Host, made ledger rows).
+    ProxyHarness open;
+    QVERIFY(open.ok());
+    const QByteArray page = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n"
+                            "Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Site: cross-site\r\n";
+    QVERIFY(rawExchange(open.port(), {page + "Referer: https://evil.example/" + QByteArray(20000, 'a') + "\r\n\r\n"}, 0,
+                        2000)
+                .startsWith("HTTP/1.1 431 "));
+    const QByteArray fetchOnly = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Mode: no-cors\r\n";
+    QVERIFY(rawExchange(open.port(), {fetchOnly + "Referer: https://x.example/" + QByteArray(20000, 'a') + "\r\n\r\n"},
+                        0, 2000)
+                .startsWith("HTTP/1.1 431 "));
+    QVERIFY(rawExchange(open.port(), {"GET /v1/models?q=" + QByteArray(20000, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
+                        0, 2000)
+                .startsWith("HTTP/1.1 431 "));
+    QVERIFY(rawExchange(open.port(), {"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" + big}, 0, 2000)
+                .startsWith("HTTP/1.1 431 "));
+    QCOMPARE(open.records().size(), 0);
+    // A client that addressed this machine and is no web page is recorded.
+    QVERIFY(rawExchange(open.port(), {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big}, 0, 2000)
+                .startsWith("HTTP/1.1 431 "));
+    QCOMPARE(open.records().size(), 1);
+    QCOMPARE(open.records().value(0).errorKind, u"headers_too_large"_s);
 }
 
 void ProxyTest::tooManyConnectionsGet503()
