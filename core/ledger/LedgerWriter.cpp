@@ -34,6 +34,13 @@ namespace tl {
 
 namespace {
 constexpr int kBatchSize = 16384;
+// The writer is woken when this many records wait, not only by its 100 ms timer: under load its work (the
+// records' completions, then the transaction) comes in slices of a few ms instead of one burst a tenth of a
+// second long that the proxy thread, the upstream and the clients share 2 cores with. Session 10, 32
+// connections of misses, three alternating pairs against the 16,384 of before: 10,315-10,689 against
+// 9,272-9,991 requests/s, p99 7.4-8.7 against 8.6-9.9 ms, writer CPU per record the same (48-54 us); hits
+// unchanged (34,000-39,000/s either way).
+constexpr int kKickRecords = 256;
 constexpr int kFlushIntervalMs = 100;
 constexpr int kRetryIntervalMs = 1000;
 constexpr int kWalAutocheckpointPages = 8192;
@@ -269,7 +276,7 @@ public:
                 for (Entry &entry : entries)
                     m_queue.push_back(std::move(entry));
             }
-            kick = (urgent || m_pendingRecords >= kBatchSize) && !m_drainScheduled;
+            kick = (urgent || m_pendingRecords >= kKickRecords) && !m_drainScheduled;
             if (kick)
                 m_drainScheduled = true;
         }

@@ -29,8 +29,8 @@ struct WriteReport
 class LedgerWriterWorker;
 
 // The only writer of a ledger file. Records are handed over without blocking and committed by a
-// worker thread with its own SQLite connection, in batched transactions (every 100 ms, or sooner
-// when 16,384 records wait), each of which also updates the hourly and daily rollups and latency
+// worker thread with its own SQLite connection, in batched transactions (every 100 ms, or as soon as
+// 256 records wait; at most 16,384 records a transaction), each of which also updates the hourly and daily rollups and latency
 // histograms (one upsert per group and batch), so rollups and raw rows are always consistent
 // (provider report lines, SourceKind::ProviderReport, are not rolled up: schema v12). Record ids are
 // assigned at hand-over so a caller can name the record (X-TokenLedger-Record-Id) before it is committed.
