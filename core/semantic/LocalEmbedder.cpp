@@ -108,7 +108,8 @@ bool isAscii(QStringView text)
 }
 
 // ASCII text is its own NFKC form and case-folds to A-Z -> a-z only (Unicode CaseFolding.txt), so it
-// skips Qt's normaliser and folder: about half of an embedding's instructions on an English prompt.
+// skips Qt's normaliser and folder (about 7% of an embedding's instructions on a 153-character English
+// prompt, callgrind; the folder's share).
 QString foldAscii(QStringView text)
 {
     QString out(text.size(), Qt::Uninitialized);
