@@ -54,15 +54,18 @@ qint64 webSearchCalls(const QJsonArray &output)
     qint64 n = 0;
     for (const QJsonValue &v : output) {
         const QJsonObject item = v.toObject();
-        if (item.value("type"_L1).toString() != "web_search_call"_L1)
-            continue;
-        // Only the page actions are known not to be billed searches; anything else counts (never a
-        // silently missing fee).
-        const QString action = item.value("action"_L1).toObject().value("type"_L1).toString();
-        if (action != "open_page"_L1 && action != "find_in_page"_L1)
+        if (isBilledWebSearch(item.value("type"_L1).toString(),
+                              item.value("action"_L1).toObject().value("type"_L1).toString()))
             ++n;
     }
     return n;
+}
+
+bool isBilledWebSearch(QAnyStringView itemType, QAnyStringView actionType)
+{
+    // Only the page actions are known not to be billed searches; anything else counts (never a silently
+    // missing fee).
+    return itemType == "web_search_call"_L1 && actionType != "open_page"_L1 && actionType != "find_in_page"_L1;
 }
 
 Usage fromAnthropic(const QJsonObject &u)

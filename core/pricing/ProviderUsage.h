@@ -2,6 +2,7 @@
 
 #include "ledger/CallRecord.h"
 
+#include <QAnyStringView>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -40,6 +41,9 @@ Usage fromOpenAiResponses(const QJsonObject &usage);
 // other item (no action, as in the web_search_preview shape, or an action type not known here) counts as
 // one. Pure, thread-safe.
 qint64 webSearchCalls(const QJsonArray &output);
+// That rule for one output item, given its "type" and its action's "type" ("" when absent): the one place
+// it is written, also for a caller that reads the items with another JSON parser (the proxy: simdjson).
+bool isBilledWebSearch(QAnyStringView itemType, QAnyStringView actionType);
 
 // Anthropic Messages ("Messages API", usage): input_tokens EXCLUDES cache reads and cache writes;
 // promptTokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens. Cache writes are

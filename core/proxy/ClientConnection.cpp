@@ -270,6 +270,16 @@ const UpstreamConfig *upstreamFor(const ProxyConfig &config, Dialect dialect, co
     return nullptr;
 }
 
+// A request target in origin form: an absolute-form target (RFC 9112 section 3.2.2, "http://host/v1/...")
+// becomes its path and query; its scheme and host are never followed. Any other target is returned as it is.
+QByteArray originForm(const QByteArray &target)
+{
+    if (target.startsWith('/') || !target.contains("://"))
+        return target;
+    const qsizetype slash = target.indexOf('/', target.indexOf("://") + 3);
+    return slash < 0 ? QByteArray("/") : target.mid(slash);
+}
+
 // True when the path of `target` (before any '?') has a "." or ".." segment, also written %2e / %2E.
 bool hasDotSegment(const QByteArray &target)
 {
@@ -745,11 +755,7 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
     // The request line is read before the header block: a 431 or a malformed or late header block still
     // knows its path, so its answer takes the provider's error shape and its record the provider.
     const bool pathKnown = m_parser.requestLineComplete() && !req.target.isEmpty();
-    QByteArray target = req.target;
-    if (pathKnown && !target.startsWith('/') && target.contains("://")) { // absolute form: its path
-        const qsizetype slash = target.indexOf('/', target.indexOf("://") + 3);
-        target = slash < 0 ? QByteArray("/") : target.mid(slash);
-    }
+    const QByteArray target = originForm(req.target);
     const ApiKind kind = pathKnown ? proxy::classify(req.method, target) : ApiKind::Other;
     const Dialect dialect
         = pathKnown ? proxy::dialectOf(kind, target, hasHeader(req.headers, "anthropic-version")) : Dialect::OpenAi;
@@ -793,12 +799,11 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
     const QByteArray body = proxy::errorBody(dialect, status, QString::fromUtf8(reason));
     r.responseBytes = body.size();
     // As for a 401 or 403 (respondError): a caller the proxy would refuse leaves no record. With an access
-    // token set, only a request that showed it (so a whole header block) is recorded; without one, not a web
-    // page's (browserRefusal).
-    // A header block cut short (431, 408, malformed) without an access token: recorded only when what came
-    // of it names this machine as Host and shows no web page (no Origin, no Sec-Fetch-* header, which every
-    // browser request carries); a request line too long to read shows nothing (session-10 trial: a page's
-    // no-cors fetch with a huge Referer or URL made ledger rows).
+    // token set, only a request that showed it (so a whole header block) is recorded. Without one, not a web
+    // page's (browserRefusal); and a header block cut short (431, 408, malformed) only when what came of it
+    // names this machine as Host and shows no web page (no Origin, no Sec-Fetch-* header, which every browser
+    // request carries), so a request line too long to read shows nothing (session-10 trial: a page's no-cors
+    // fetch with a huge Referer or URL made ledger rows).
     const auto browserFree = [&](const HttpHeaders &partial) {
         if (!hasHeader(partial, "host") || !browserRefusal(partial).isEmpty())
             return false;
@@ -895,10 +900,7 @@ void ClientConnection::startExchange(HttpRequest request)
     x.request = std::move(request);
     // An absolute-form target (RFC 9112 section 3.2.2: "POST http://host/v1/chat/completions") counts by its
     // path; its scheme and host are never followed (session-9 trial: it was appended to the base path).
-    if (const QByteArray &t = x.request.target; !t.startsWith('/') && t.contains("://")) {
-        const qsizetype slash = t.indexOf('/', t.indexOf("://") + 3);
-        x.request.target = slash < 0 ? QByteArray("/") : t.mid(slash);
-    }
+    x.request.target = originForm(x.request.target);
     x.kind = proxy::classify(x.request.method, x.request.target);
     const HttpHeaders &h = x.request.headers;
     x.dialect = proxy::dialectOf(x.kind, x.request.target, hasHeader(h, "anthropic-version"));

@@ -92,16 +92,15 @@ struct HttpRequestParser::Impl
         requestLineDone(p);
         HttpRequestParser *s = self(p);
         s->m_headersDone = true;
-        s->m_request.method = http_method_str(static_cast<http_method>(p->method));
         s->m_request.keepAlive = http_should_keep_alive(p) != 0;
         s->m_request.http10 = p->http_major == 1 && p->http_minor == 0;
         for (auto &h : s->m_request.headers)
             h.second = h.second.trimmed();
-        if ((p->flags & F_CONTENTLENGTH) && p->content_length != ULLONG_MAX)
+        const bool announced = (p->flags & F_CONTENTLENGTH) && p->content_length != ULLONG_MAX;
+        if (announced)
             s->m_announcedBodyBytes = qint64(std::min<quint64>(p->content_length, quint64(LLONG_MAX)));
         // Content-Length is known before any body byte: refuse an oversized body without reading it.
-        if ((p->flags & F_CONTENTLENGTH) && p->content_length != ULLONG_MAX
-            && p->content_length > quint64(s->m_maxBodyBytes)) {
+        if (announced && p->content_length > quint64(s->m_maxBodyBytes)) {
             s->m_errorStatus = 413;
             s->m_errorReason = "request body exceeds the proxy's limit";
             return -1; // error (1 and 2 mean "skip body" to http-parser)

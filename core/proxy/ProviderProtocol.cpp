@@ -21,13 +21,33 @@ using namespace Qt::StringLiterals;
 
 namespace tl::proxy {
 
-ApiKind classify(QByteArrayView method, QByteArrayView target)
+namespace {
+
+// The path of a request target: before any '?', without trailing slashes ("/" stays).
+QByteArrayView pathOf(QByteArrayView target)
 {
     QByteArrayView path = target;
     if (const qsizetype q = path.indexOf('?'); q >= 0)
         path = path.first(q);
     while (path.size() > 1 && path.endsWith('/'))
         path.chop(1);
+    return path;
+}
+
+// The proxy thread's simdjson parser (answers, stream chunks): it keeps its buffers between documents (several
+// bytes per byte of the largest it read), so a document over kKeptParserLimit gets a parser of its own.
+constexpr qsizetype kKeptParserLimit = 1 << 20;
+simdjson::dom::parser &threadParser()
+{
+    thread_local simdjson::dom::parser kept;
+    return kept;
+}
+
+} // namespace
+
+ApiKind classify(QByteArrayView method, QByteArrayView target)
+{
+    QByteArrayView path = pathOf(target);
     const bool post = method == "POST";
     if (post && path.endsWith("/chat/completions"))
         return ApiKind::ChatCompletions;
@@ -63,11 +83,7 @@ Dialect dialectOf(ApiKind kind, QByteArrayView target, bool hasAnthropicVersion)
         return Dialect::OpenAi; // the OpenAI APIs' own paths, whatever else the request carries
     if (hasAnthropicVersion)
         return Dialect::Anthropic;
-    QByteArrayView path = target;
-    if (const qsizetype q = path.indexOf('?'); q >= 0)
-        path = path.first(q);
-    while (path.size() > 1 && path.endsWith('/'))
-        path.chop(1);
+    QByteArrayView path = pathOf(target);
     // Anthropic's own paths: /v1/complete, and /v1/messages with what lies below it (batches, their results).
     // Only right after the "v1" segment: OpenAI's /v1/threads/{id}/messages and
     // /v1/chat/completions/{id}/messages are OpenAI's (session-10 trial: the OpenAI key went to Anthropic).
@@ -110,11 +126,7 @@ QString apiName(ApiKind kind)
 
 QString retrievedResponseId(QByteArrayView target)
 {
-    QByteArrayView path = target;
-    if (const qsizetype q = path.indexOf('?'); q >= 0)
-        path = path.first(q);
-    while (path.size() > 1 && path.endsWith('/'))
-        path.chop(1);
+    QByteArrayView path = pathOf(target);
     if (path.endsWith("/cancel"))
         path.chop(7);
     const qsizetype at = path.lastIndexOf("/responses/");
@@ -274,8 +286,8 @@ bool isTruncatedReason(std::string_view reason)
     return reason == "length" || reason == "max_tokens" || reason == "model_context_window_exceeded";
 }
 
-// ProviderUsage::webSearchCalls() over simdjson's DOM (the same rule: every web_search_call item but the
-// page actions; the last of a repeated member wins, as in QJsonObject).
+// ProviderUsage::webSearchCalls() over simdjson's DOM (its rule: ProviderUsage::isBilledWebSearch; the last of a
+// repeated member wins, as in QJsonObject).
 qint64 webSearchCalls(simdjson::dom::element output)
 {
     if (!output.is_array())
@@ -291,8 +303,6 @@ qint64 webSearchCalls(simdjson::dom::element output)
             else if (field.key == "action")
                 action = field.value;
         }
-        if (!type || stringOf(*type) != "web_search_call")
-            continue;
         std::string_view actionType;
         if (action && action->is_object()) {
             for (auto field : simdjson::dom::object(*action)) {
@@ -300,7 +310,9 @@ qint64 webSearchCalls(simdjson::dom::element output)
                     actionType = stringOf(field.value);
             }
         }
-        if (actionType != "open_page" && actionType != "find_in_page")
+        const std::string_view itemType = type ? stringOf(*type) : std::string_view();
+        if (ProviderUsage::isBilledWebSearch(QUtf8StringView(itemType.data(), qsizetype(itemType.size())),
+                                             QUtf8StringView(actionType.data(), qsizetype(actionType.size()))))
             ++n;
     }
     return n;
@@ -360,12 +372,9 @@ struct SimdUsageView
 
 AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
 {
-    // The thread's parser keeps its buffers between answers (several bytes per byte of the largest
-    // answer it read); a longer answer gets a parser of its own, freed after it.
-    constexpr qsizetype kKeptParserLimit = 1 << 20;
-    thread_local simdjson::dom::parser kept;
+    // A longer answer than the thread's parser keeps buffers for gets a parser of its own, freed after it.
     std::optional<simdjson::dom::parser> own;
-    simdjson::dom::parser &parser = body.size() <= kKeptParserLimit ? kept : own.emplace();
+    simdjson::dom::parser &parser = body.size() <= kKeptParserLimit ? threadParser() : own.emplace();
     AnswerUsage out;
     simdjson::dom::object answer;
     if (parser.parse(body.data(), size_t(body.size())).get_object().get(answer) != simdjson::SUCCESS) {
@@ -450,9 +459,8 @@ bool StreamAccounting::tryPlainChatDelta(const QByteArray &data)
     constexpr qsizetype kMaxFastChunk = 64 * 1024;
     if (data.size() > kMaxFastChunk)
         return false;
-    thread_local simdjson::dom::parser parser;
     simdjson::dom::object chunk;
-    if (parser.parse(data.constData(), size_t(data.size())).get_object().get(chunk) != simdjson::SUCCESS)
+    if (threadParser().parse(data.constData(), size_t(data.size())).get_object().get(chunk) != simdjson::SUCCESS)
         return false;
     std::optional<simdjson::dom::array> choices;
     for (auto field : chunk) {
