@@ -46,6 +46,31 @@ QByteArray respEvent(int &seq, const QByteArray &type, const QByteArray &fields)
                      + (fields.isEmpty() ? QByteArray() : "," + fields) + "}");
 }
 
+// The events of a completed message output item with one output_text part that streams `deltas` and has one
+// annotation: item added, part added, the text deltas, the annotation, text done, part done, item done.
+QByteArray messageItemEvents(int &seq, const QByteArray &itemId, int outputIndex, const QList<QByteArray> &deltas,
+                             const QByteArray &annotation, const QByteArray &part, const QByteArray &item)
+{
+    const QByteArray at = R"("item_id":")" + itemId + R"(","output_index":)" + QByteArray::number(outputIndex)
+        + R"(,"content_index":0)";
+    QByteArray text;
+    for (const QByteArray &d : deltas)
+        text += d;
+    QByteArray out = respEvent(seq, "response.output_item.added",
+                               R"("output_index":)" + QByteArray::number(outputIndex) + R"(,"item":{"id":")" + itemId
+                                   + R"(","type":"message","status":"in_progress","content":[],"role":"assistant"})");
+    out += respEvent(seq, "response.content_part.added",
+                     at + R"(,"part":{"type":"output_text","annotations":[],"logprobs":[],"text":""})");
+    for (const QByteArray &d : deltas)
+        out += respEvent(seq, "response.output_text.delta", at + R"(,"delta":")" + d + R"(","logprobs":[])");
+    out += respEvent(seq, "response.output_text.annotation.added", at + R"(,"annotation_index":0,"annotation":)" + annotation);
+    out += respEvent(seq, "response.output_text.done", at + R"(,"text":")" + text + R"(","logprobs":[])");
+    out += respEvent(seq, "response.content_part.done", at + R"(,"part":)" + part);
+    out += respEvent(seq, "response.output_item.done",
+                     R"("output_index":)" + QByteArray::number(outputIndex) + R"(,"item":)" + item);
+    return out;
+}
+
 // The Responses API response object around `output`, in the state `status` ("in_progress" has no usage).
 QByteArray response(const QByteArray &id, const QByteArray &status, const QByteArray &output, const QByteArray &tools)
 {
@@ -229,26 +254,7 @@ QList<LoopbackShape> makeShapes()
         int seq = 0;
         s.stream = respEvent(seq, "response.created", R"("response":)" + response(id, "in_progress", "[]", "[]"));
         s.stream += respEvent(seq, "response.in_progress", R"("response":)" + response(id, "in_progress", "[]", "[]"));
-        s.stream += respEvent(
-            seq, "response.output_item.added",
-            R"("output_index":0,"item":{"id":"msg_shape01","type":"message","status":"in_progress","content":[],"role":"assistant"})");
-        s.stream += respEvent(
-            seq, "response.content_part.added",
-            R"("item_id":"msg_shape01","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"logprobs":[],"text":""})");
-        for (const char *piece : {"Grass", " is", " green."})
-            s.stream += respEvent(seq, "response.output_text.delta",
-                                  R"("item_id":"msg_shape01","output_index":0,"content_index":0,"delta":")"
-                                      + QByteArray(piece) + R"(","logprobs":[])");
-        s.stream += respEvent(
-            seq, "response.output_text.annotation.added",
-            R"("item_id":"msg_shape01","output_index":0,"content_index":0,"annotation_index":0,"annotation":)"
-                + annotation);
-        s.stream += respEvent(
-            seq, "response.output_text.done",
-            R"("item_id":"msg_shape01","output_index":0,"content_index":0,"text":"Grass is green.","logprobs":[])");
-        s.stream += respEvent(seq, "response.content_part.done",
-                              R"("item_id":"msg_shape01","output_index":0,"content_index":0,"part":)" + part);
-        s.stream += respEvent(seq, "response.output_item.done", R"("output_index":0,"item":)" + item);
+        s.stream += messageItemEvents(seq, "msg_shape01", 0, {"Grass", " is", " green."}, annotation, part, item);
         s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
         shapes << s;
     }
@@ -284,23 +290,7 @@ QList<LoopbackShape> makeShapes()
             s.stream += respEvent(seq, "response.web_search_call.completed", at);
             s.stream += respEvent(seq, "response.output_item.done", R"("output_index":)" + QByteArray::number(i) + R"(,"item":)" + calls[i]);
         }
-        s.stream += respEvent(
-            seq, "response.output_item.added",
-            R"("output_index":3,"item":{"id":"msg_shapeWs01","type":"message","status":"in_progress","content":[],"role":"assistant"})");
-        s.stream += respEvent(
-            seq, "response.content_part.added",
-            R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"part":{"type":"output_text","annotations":[],"logprobs":[],"text":""})");
-        s.stream += respEvent(seq, "response.output_text.delta",
-                              R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"delta":"Grass is green.","logprobs":[])");
-        s.stream += respEvent(
-            seq, "response.output_text.annotation.added",
-            R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"annotation_index":0,"annotation":)" + annotation);
-        s.stream += respEvent(
-            seq, "response.output_text.done",
-            R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"text":"Grass is green.","logprobs":[])");
-        s.stream += respEvent(seq, "response.content_part.done",
-                              R"("item_id":"msg_shapeWs01","output_index":3,"content_index":0,"part":)" + part);
-        s.stream += respEvent(seq, "response.output_item.done", R"("output_index":3,"item":)" + message);
+        s.stream += messageItemEvents(seq, "msg_shapeWs01", 3, {"Grass is green."}, annotation, part, message);
         s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
         shapes << s;
     }

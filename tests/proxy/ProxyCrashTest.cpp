@@ -27,11 +27,22 @@ class ProxyCrashTest : public QObject
 {
     Q_OBJECT
 
-    // Starts the real `tokenledger proxy` on a free port with its settings in `dir`, recording into `db`, with
-    // `upstream` as its openai upstream. Returns the port it printed, 0 when it did not start in 15 s.
+    // A real `tokenledger proxy` on a free port with its settings in a temp dir, recording into `db` there,
+    // with `upstream` as its openai upstream. `port` is the one it printed, 0 when it did not start in 15 s.
+    struct RunningProxy
+    {
+        QTemporaryDir dir;
+        QString db = dir.filePath(u"ledger.sqlite"_s);
+        test::LoopbackUpstream upstream;
+        QProcess proxy;
+        quint16 port = startProxy(proxy, dir, db, upstream);
+    };
+
     static quint16 startProxy(QProcess &proxy, const QTemporaryDir &dir, const QString &db,
                               const test::LoopbackUpstream &upstream)
     {
+        if (!dir.isValid())
+            return 0;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"HOME"_s, dir.path()); // the proxy's settings file stays in the temp folder
         env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
@@ -58,13 +69,11 @@ class ProxyCrashTest : public QObject
 private Q_SLOTS:
     void killDashNineLosesOnlyTheNewestRecords()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString db = dir.filePath(u"ledger.sqlite"_s);
-        test::LoopbackUpstream upstream;
-        QProcess proxy;
-        const quint16 port = startProxy(proxy, dir, db, upstream);
-        QVERIFY(port != 0);
+        RunningProxy run;
+        QVERIFY(run.port != 0);
+        QProcess &proxy = run.proxy;
+        const QString &db = run.db;
+        const quint16 port = run.port;
 
         // Six connections kept busy with chat completions for 1.5 s; each answer's record id and the time
         // it arrived are kept.
@@ -149,13 +158,11 @@ private Q_SLOTS:
     // exits 0 (session-9 trial: a second SIGTERM or Ctrl-C was ignored until the drain ended).
     void secondSignalEndsTheDrainAtOnce()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString db = dir.filePath(u"ledger.sqlite"_s);
-        test::LoopbackUpstream upstream;
-        QProcess proxy;
-        const quint16 port = startProxy(proxy, dir, db, upstream);
-        QVERIFY(port != 0);
+        RunningProxy run;
+        QVERIFY(run.port != 0);
+        QProcess &proxy = run.proxy;
+        const QString &db = run.db;
+        const quint16 port = run.port;
         // A stream the upstream takes 10 s to finish.
         QProcess curl;
         curl.start(u"curl"_s, {u"-s"_s, u"-N"_s, u"-H"_s, u"Authorization: Bearer sk-second-signal"_s, u"-H"_s,
