@@ -46,6 +46,17 @@ QByteArray respEvent(int &seq, const QByteArray &type, const QByteArray &fields)
                      + (fields.isEmpty() ? QByteArray() : "," + fields) + "}");
 }
 
+// The url_citation annotation and the output_text part ("Grass is green.") of the Responses shapes' message items.
+QByteArray grassAnnotation()
+{
+    return R"({"type":"url_citation","end_index":15,"start_index":0,"title":"Grass","url":"https://example.com/grass"})";
+}
+
+QByteArray grassPart()
+{
+    return R"({"type":"output_text","annotations":[)" + grassAnnotation() + R"(],"logprobs":[],"text":"Grass is green."})";
+}
+
 // The events of a completed message output item with one output_text part that streams `deltas` and has one
 // annotation: item added, part added, the text deltas, the annotation, text done, part done, item done.
 QByteArray messageItemEvents(int &seq, const QByteArray &itemId, int outputIndex, const QList<QByteArray> &deltas,
@@ -243,10 +254,8 @@ QList<LoopbackShape> makeShapes()
     }
     {
         const QByteArray id = "resp_shapeAnnotations01";
-        const QByteArray annotation
-            = R"({"type":"url_citation","end_index":15,"start_index":0,"title":"Grass","url":"https://example.com/grass"})";
-        const QByteArray part
-            = R"({"type":"output_text","annotations":[)" + annotation + R"(],"logprobs":[],"text":"Grass is green."})";
+        const QByteArray annotation = grassAnnotation();
+        const QByteArray part = grassPart();
         const QByteArray item = R"({"id":"msg_shape01","type":"message","status":"completed","content":[)" + part
             + R"(],"role":"assistant"})";
         LoopbackShape s {"responses-text-annotations", "/v1/responses", {}, {}};
@@ -269,10 +278,8 @@ QList<LoopbackShape> makeShapes()
             R"({"id":"ws_shape02","type":"web_search_call","status":"completed","action":{"type":"open_page","url":"https://example.com/grass"}})",
             R"({"id":"ws_shape03","type":"web_search_call","status":"completed","action":{"type":"search","query":"why is grass green"}})",
         };
-        const QByteArray annotation
-            = R"({"type":"url_citation","end_index":15,"start_index":0,"title":"Grass","url":"https://example.com/grass"})";
-        const QByteArray part
-            = R"({"type":"output_text","annotations":[)" + annotation + R"(],"logprobs":[],"text":"Grass is green."})";
+        const QByteArray annotation = grassAnnotation();
+        const QByteArray part = grassPart();
         const QByteArray message = R"({"id":"msg_shapeWs01","type":"message","status":"completed","content":[)" + part
             + R"(],"role":"assistant"})";
         LoopbackShape s {"responses-web-search", "/v1/responses", {}, {}};
