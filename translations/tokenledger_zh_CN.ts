@@ -3044,6 +3044,18 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <source>Not started: the bind address "%1" is not an IP address (for example 127.0.0.1, ::1 or 0.0.0.0).</source>
         <translation>未启动：绑定地址“%1”不是 IP 地址（例如 127.0.0.1、::1 或 0.0.0.0）。</translation>
     </message>
+    <message>
+        <source>No request in the log matches “%1”.</source>
+        <translation>日志中没有与“%1”匹配的请求。</translation>
+    </message>
+    <message>
+        <source>No requests yet. The proxy listens on %1:%2: point a client at it (see “Point your clients at the proxy” above) and each call shows here as it is answered.</source>
+        <translation>还没有请求。代理正在 %1:%2 上监听：让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No requests yet. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered.</source>
+        <translation>还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>

@@ -1161,4 +1161,9 @@ T.update({
 'endpoint %1: the overrides must be an object of strategies': '端点 %1：覆盖设置必须是由策略组成的对象',
     'Not started: the bind address "%1" is not an IP address (for example 127.0.0.1, ::1 or 0.0.0.0).':
         '未启动：绑定地址“%1”不是 IP 地址（例如 127.0.0.1、::1 或 0.0.0.0）。',
+    'No request in the log matches “%1”.': '日志中没有与“%1”匹配的请求。',
+    'No requests yet. The proxy listens on %1:%2: point a client at it (see “Point your clients at the proxy” above) and each call shows here as it is answered.':
+        '还没有请求。代理正在 %1:%2 上监听：让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。',
+    'No requests yet. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered.':
+        '还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。',
 })

@@ -564,10 +564,24 @@ private Q_SLOTS:
         page.resize(1100, 800);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
+        // An empty log says how to fill it, over the whole viewport; stopped, then running (with the port).
+        QLabel *empty = page.logEmptyState();
+        QVERIFY(empty && empty->isVisible());
+        QVERIFY2(empty->text().contains(u"Run the proxy"_s), qPrintable(empty->text()));
+        QCOMPARE(empty->geometry(), page.logView()->viewport()->rect());
         page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
         QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QTRY_VERIFY(empty->text().contains(u"127.0.0.1:%1"_s.arg(h.port)));
+        QVERIFY(empty->isVisible());
         QVERIFY(curlProxy(h.port, u"POST"_s, u"/v1/chat/completions"_s));
         QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 1, 5000);
+        QVERIFY(!empty->isVisible()); // rows show: no text over them
+        page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->setText(u"no-such-endpoint"_s);
+        QCOMPARE(page.logView()->model()->rowCount(), 0);
+        QVERIFY(empty->isVisible());
+        QCOMPARE(empty->text(), u"No request in the log matches “no-such-endpoint”."_s);
+        page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->clear();
+        QVERIFY(!empty->isVisible());
         QVERIFY(curlProxy(h.port, u"GET"_s, u"/v1/models?limit=5"_s));
         QTRY_COMPARE_WITH_TIMEOUT(page.logModel()->rowCount(), 2, 5000);
         QTableView *view = page.logView();

@@ -249,6 +249,14 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_logView->horizontalHeader()->setStretchLastSection(true);
     // Wide enough for the usual paths; a live log does not measure its rows (ResizeToContents would).
     m_logView->setColumnWidth(ProxyLogModel::Path, m_logView->fontMetrics().horizontalAdvance(u"POST /v1/chat/completions"_s) + 24);
+    m_logEmpty = new QLabel(m_logView->viewport());
+    m_logEmpty->setObjectName(u"proxyLogEmpty"_s);
+    m_logEmpty->setAlignment(Qt::AlignCenter);
+    m_logEmpty->setWordWrap(true);
+    m_logEmpty->setForegroundRole(QPalette::PlaceholderText);
+    m_logEmpty->setContentsMargins(24, 12, 24, 12);
+    m_logEmpty->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_logView->viewport()->installEventFilter(this);
     m_markWrong = new QPushButton(tr("Mark semantic hit wrong"), this);
     m_markWrong->setObjectName(u"proxyMarkWrong"_s);
     m_markWrong->setToolTip(tr("Removes the cached answer that served the selected semantic-cache hit, so the "
@@ -282,6 +290,11 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     });
     connect(m_copySnippet, &QPushButton::clicked, this, [this]() { QApplication::clipboard()->setText(snippet()); });
     connect(m_logFilter, &QLineEdit::textChanged, m_filter, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_logFilter, &QLineEdit::textChanged, this, &ProxyPage::refreshLogEmptyState);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_filter, signal, this, &ProxyPage::refreshLogEmptyState);
+    connect(m_filter, &QAbstractItemModel::modelReset, this, &ProxyPage::refreshLogEmptyState);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &ProxyPage::refreshLogEmptyState);
     // Enter or a double-click (QAbstractItemView::activated) opens the details.
     connect(m_logView, &QTableView::activated, this, &ProxyPage::showRecord);
     connect(m_noticeTimer, &QTimer::timeout, m_notice, [this]() {
@@ -364,6 +377,33 @@ void ProxyPage::saveSettings()
     m_settings.setValue(u"proxy/upstreams"_s, QJsonDocument(m_upstreams->rows()).toJson(QJsonDocument::Compact));
     m_proxy.setCacheConfig(configFromWidgets().cache);
     m_snippet->setPlainText(snippet());
+}
+
+void ProxyPage::refreshLogEmptyState()
+{
+    const bool empty = m_filter->rowCount() == 0;
+    if (empty) {
+        if (m_log->rowCount() > 0)
+            m_logEmpty->setText(tr("No request in the log matches “%1”.").arg(m_logFilter->text()));
+        else if (m_proxy.isRunning())
+            m_logEmpty->setText(tr("No requests yet. The proxy listens on %1:%2: point a client at it (see “Point "
+                                   "your clients at the proxy” above) and each call shows here as it is answered.")
+                                    .arg(m_proxy.config().bindAddress.toString())
+                                    .arg(m_proxy.port()));
+        else
+            m_logEmpty->setText(tr("No requests yet. Turn on “Run the proxy”, point a client at it (see "
+                                   "“Point your clients at the proxy” above), and each call shows here as it "
+                                   "is answered."));
+        m_logEmpty->setGeometry(m_logView->viewport()->rect());
+    }
+    m_logEmpty->setVisible(empty);
+}
+
+bool ProxyPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_logView->viewport() && event->type() == QEvent::Resize)
+        m_logEmpty->setGeometry(m_logView->viewport()->rect());
+    return QWidget::eventFilter(watched, event);
 }
 
 ProxyConfig ProxyPage::configFromWidgets() const
@@ -575,6 +615,7 @@ void ProxyPage::refreshState()
     else if (m_status->text().isEmpty() || m_status->text().startsWith(tr("Running")) || m_status->text().startsWith(tr("Stopping")))
         m_status->setText(tr("Stopped."));
     m_snippet->setPlainText(snippet());
+    refreshLogEmptyState();
 }
 
 void ProxyPage::loadSavingsPolicy()

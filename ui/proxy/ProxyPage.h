@@ -66,6 +66,12 @@ public:
     QString snippet() const;
     // The request log's view (sorted by Time, descending, at first).
     QTableView *logView() const { return m_logView; }
+    // The text over the request log while it shows no row (proxyLogEmpty): what to do to fill it, or
+    // that the filter hides every row. Hidden while rows show.
+    QLabel *logEmptyState() const { return m_logEmpty; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void toggle(bool on);
@@ -87,6 +93,7 @@ private:
     void loadSavingsPolicy();
     void markSelectedHitWrong();
     void updateMarkWrong();
+    void refreshLogEmptyState();
     const CallRecord *selectedRecord() const;
 
     Proxy &m_proxy;
@@ -112,6 +119,7 @@ private:
     QPushButton *m_copySnippet = nullptr;
     QLineEdit *m_logFilter = nullptr;
     QTableView *m_logView = nullptr;
+    QLabel *m_logEmpty = nullptr; // a child of m_logView's viewport, covering it
     QLabel *m_status = nullptr;
     QLabel *m_notice = nullptr;
     QTimer *m_noticeTimer = nullptr;
