@@ -27,6 +27,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QHeaderView>
 #include <QTableView>
 #include <QUndoStack>
 #include <QtTest>
@@ -186,6 +187,12 @@ private Q_SLOTS:
         QVERIFY(
             page->tiersModel()->index(nano, RoutingTiersModel::ContextWindow).data().toString().contains(u"1,000,000"));
         QVERIFY(page->tiersModel()->index(nano, RoutingTiersModel::Prices).data().toString().contains(u"$0.10"));
+        // Before any results the recorded-calls table's headers are whole, not cut to the default width.
+        auto *results = page->findChild<QTableView *>(u"routingTestResults"_s);
+        QVERIFY(results);
+        for (int column = 0; column + 1 < results->model()->columnCount(); ++column) // the last one stretches
+            QVERIFY2(results->columnWidth(column) >= results->horizontalHeader()->sectionSizeHint(column),
+                     qPrintable(results->model()->headerData(column, Qt::Horizontal).toString()));
     }
 
     void rulesAreAddedReorderedEditedAndDeletedFromTheKeyboard()

@@ -116,6 +116,9 @@ RoutingTestPanel::RoutingTestPanel(Ledger &ledger, std::shared_ptr<const tokeniz
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->horizontalHeader()->setStretchLastSection(true);
+    // Until results come, each column is as wide as its header's text (not cut to the default width).
+    for (int column = 0; column < m_sort->columnCount(); ++column)
+        m_view->setColumnWidth(column, m_view->horizontalHeader()->sectionSizeHint(column));
 
     auto *recorded = new QWidget(m_tabs);
     auto *recordedLayout = new QVBoxLayout(recorded);
@@ -293,7 +296,8 @@ void RoutingTestPanel::runTest()
         m_run = std::move(run);
         m_model->setResults(m_calls, m_run.tests);
         showRun(m_testedEndpoint, m_matching, m_skipped, m_limit);
-        if (m_view->horizontalHeader()->sectionSize(0) <= m_view->horizontalHeader()->defaultSectionSize()) {
+        if (!m_columnsFitted && !m_run.tests.empty()) {
+            m_columnsFitted = true;
             m_view->resizeColumnsToContents();
             // An undecided call's rule text is long: elided, whole in its tooltip.
             const int charWidth = m_view->fontMetrics().averageCharWidth();

@@ -111,6 +111,7 @@ private:
     bool m_busy = false;
     bool m_endpointsKnown = false;
     bool m_started = false;
+    bool m_columnsFitted = false; // fitted to the first results (before them: to the header texts)
     QTimer m_debounce;
 
     QTabWidget *m_tabs;
