@@ -19,6 +19,7 @@
 #include "teamspend/AdminSync.h"
 #include "teamspend/SyncScheduler.h"
 #include "teamspend/ReconciliationPage.h"
+#include "dashboard/EmptyState.h"
 #include "simulator/SimulatorPage.h"
 #include "routing/RoutingPage.h"
 
@@ -111,6 +112,8 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
                         auto *simulator = new SimulatorPage(*ledger, settings, std::make_shared<Prompter>(), {}, w);
                         QObject::connect(simulator, &SimulatorPage::importRequested, w, &MainWindow::openImportDialog);
                         QObject::connect(simulator, &SimulatorPage::proxyRequested, w, [w] { w->showPage(u"proxy"_s); });
+                        // Its empty state offers "Set up the proxy" as the dashboard's does (the page is added above).
+                        simulator->emptyState()->setProxyAvailable(w->pageIds().contains(u"proxy"_s));
                         return simulator;
                     }));
     // Model routing: the router's tiers, rules and per-endpoint modes, saved in the proxy's savings policy;
