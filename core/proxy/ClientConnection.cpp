@@ -664,8 +664,17 @@ void ClientConnection::onDisconnected()
 {
     m_held.clear();
     m_heldPos = 0;
-    if (m_exchange)
+    if (m_exchange) {
         abortExchange(u"client_closed"_s);
+    } else if (!m_closing && m_parser.headersComplete()) {
+        // The client hung up after its whole header block, before its body was in: the request it made is
+        // one record (issue 3 section 4), status 0 (no answer went out, as for a client that hangs up before
+        // the upstream answers), an exact $0 (nothing left for an upstream), the body bytes that came. The
+        // caller rules are the refusals' (recordUnforwarded). A hang-up inside the header block leaves none:
+        // nothing there is known to name the caller (no access token, Host or Origin yet), and a browser's
+        // or a port scanner's cut connection is no call; an idle keep-alive connection made no request.
+        recordUnforwarded(requestLine(), 0, u"client_closed_request"_s, 0);
+    }
     m_closing = true;
     m_server.connectionClosed(this);
 }

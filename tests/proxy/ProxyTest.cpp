@@ -256,6 +256,7 @@ private Q_SLOTS:
     void refusedClientStillSendingReadsTheWholeAnswer_data();
     void refusedClientStillSendingReadsTheWholeAnswer();
     void lingeringCloseEndsAtItsBound();
+    void hangUpMidBodyLeavesARecord();
     void cutOrTimedOutAnswerIsEstimated_data();
     void cutOrTimedOutAnswerIsEstimated();
     void tooManyConnectionsGet503();
@@ -1776,6 +1777,66 @@ void ProxyTest::lingeringCloseEndsAtItsBound()
 #else
     QSKIP("plain sockets of POSIX");
 #endif
+}
+
+// Issue 3 section 4: every client request is one record. A client that sent its whole header block and
+// hangs up before its body is in leaves one: error kind client_closed_request, status 0 (no answer went
+// out, as for a client that hangs up before the upstream answers), an exact $0 (nothing reached an
+// upstream), its endpoint, provider, caller and path from the headers, the body bytes that came. A hang-up
+// inside the header block, and a caller the proxy refuses (a web page's request; without the access token
+// when one is set), leave none. Before: no record.
+void ProxyTest::hangUpMidBodyLeavesARecord()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    QSignalSpy announced(&h.proxy(), &Proxy::recordsFinished);
+    const auto hangUp = [](quint16 port, const QByteArray &bytes) {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(s.waitForConnected(3000));
+        s.write(bytes);
+        QVERIFY(s.waitForBytesWritten(3000));
+        s.disconnectFromHost();
+        QVERIFY(s.state() == QAbstractSocket::UnconnectedState || s.waitForDisconnected(3000));
+    };
+    const QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            "X-TokenLedger-Endpoint: search\r\nAuthorization: Bearer " + kKeyA + "\r\n";
+    hangUp(h.port(), head + "Content-Length: 1000\r\n\r\n{\"model\":\""); // 10 of 1,000 body bytes
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 10000);
+    const CallRecord &r = recs[0];
+    QCOMPARE(r.errorKind, u"client_closed_request"_s);
+    QCOMPARE(r.httpStatus, 0);
+    QCOMPARE(r.endpoint, u"search"_s);
+    QCOMPARE(r.provider, u"openai"_s);
+    QCOMPARE(r.requestBytes, 10);
+    QVERIFY(!r.keyId.isEmpty());
+    QCOMPARE(toString(r.usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(r.usage.totalTokens(), 0);
+    QCOMPARE(r.cost, std::optional<NanoUsd>(0)); // nothing reached an upstream: exactly $0
+    QCOMPARE(toString(r.costStatus), toString(CostStatus::Exact));
+    QTRY_COMPARE_WITH_TIMEOUT(announced.count(), 1, 5000);
+    const QList<CallRecord> live = announced.at(0).at(0).value<QList<CallRecord>>();
+    QCOMPARE(live.size(), 1);
+    QCOMPARE(live[0].requestPath, u"POST /v1/chat/completions"_s); // the live log's path (not in the ledger)
+    QCOMPARE(h.upstream().requestCount(), 0);
+
+    // A hang-up inside the header block: nothing says who the caller is. A web page's request: refused.
+    hangUp(h.port(), head + "Content-Le");
+    hangUp(h.port(), head + "Origin: https://evil.example\r\nContent-Length: 1000\r\n\r\n{\"model\":\"");
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 0, 10000);
+    QCOMPARE(h.records().size(), 1);
+
+    // With an access token set, only a caller that showed it.
+    ProxyHarness guarded([](ProxyConfig &c) { c.accessToken = "a-long-access-token-0123456789"; });
+    QVERIFY(guarded.ok());
+    hangUp(guarded.port(), head + "Content-Length: 1000\r\n\r\n{\"model\":\"");
+    hangUp(guarded.port(), head + "X-TokenLedger-Access-Token: a-long-access-token-0123456789\r\nContent-Length: 1000\r\n\r\n{");
+    QTRY_VERIFY_WITH_TIMEOUT((recs = guarded.records()).size() == 1, 10000);
+    QCOMPARE(recs[0].errorKind, u"client_closed_request"_s);
+    QCOMPARE(recs[0].requestBytes, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(guarded.proxy().stats().openConnections.load(), 0, 10000);
+    QCOMPARE(guarded.records().size(), 1);
 }
 
 void ProxyTest::tooManyConnectionsGet503()
