@@ -21,8 +21,10 @@
 
 #include <algorithm>
 
-#ifdef Q_OS_UNIX
+#if defined(Q_OS_UNIX)
 #include <sys/socket.h>
+#elif defined(Q_OS_WIN)
+#include <winsock2.h>
 #endif
 
 using namespace Qt::StringLiterals;
@@ -596,6 +598,8 @@ void ClientConnection::onBytesWritten()
     }
     if (m_exchange && m_exchange->upstreamPaused && unsentBytes() <= config.clientLowWaterBytes)
         resumeUpstream();
+    if (m_halfCloseWhenFlushed)
+        halfCloseIfFlushed();
 }
 
 void ClientConnection::applyFlowControl()
@@ -660,8 +664,17 @@ void ClientConnection::onDisconnected()
 {
     m_held.clear();
     m_heldPos = 0;
-    if (m_exchange)
+    if (m_exchange) {
         abortExchange(u"client_closed"_s);
+    } else if (!m_closing && m_parser.headersComplete()) {
+        // The client hung up after its whole header block, before its body was in: the request it made is
+        // one record (issue 3 section 4), status 0 (no answer went out, as for a client that hangs up before
+        // the upstream answers), an exact $0 (nothing left for an upstream), the body bytes that came. The
+        // caller rules are the refusals' (recordUnforwarded). A hang-up inside the header block leaves none:
+        // nothing there is known to name the caller (no access token, Host or Origin yet), and a browser's
+        // or a port scanner's cut connection is no call; an idle keep-alive connection made no request.
+        recordUnforwarded(requestLine(), 0, u"client_closed_request"_s, 0);
+    }
     m_closing = true;
     m_server.connectionClosed(this);
 }
@@ -669,11 +682,11 @@ void ClientConnection::onDisconnected()
 void ClientConnection::onReadyRead()
 {
     if (m_lingerBytesLeft >= 0) {
-        // After a 413: the rest of the refused body is read and dropped, so the client's own write
-        // finishes and it reads the answer (a client still sending when the proxy closed saw a reset and
-        // reported a connection error instead: Node's fetch, so both official SDKs, which then retried).
+        // After a refusal (rejectAndClose): what the client still sends is read and dropped, so its own
+        // write finishes and it reads the answer (a client still sending when the proxy closed saw a reset
+        // and reported a connection error instead: Node's fetch, so both official SDKs, which then retried).
         m_lingerBytesLeft -= m_socket->skip(m_socket->bytesAvailable());
-        if (m_lingerBytesLeft <= 0) { // the announced body is in (or the bound is reached)
+        if (m_lingerBytesLeft <= 0) { // a 413's announced body is in, or the byte bound is reached
             m_lingerBytesLeft = -1;
             clearDeadline();
             closeSocket();
@@ -732,7 +745,7 @@ void ClientConnection::onHeaderTimeout()
 {
     if (m_exchange)
         return;
-    if (m_lingerBytesLeft >= 0) { // the lingering drain after a 413 ends
+    if (m_lingerBytesLeft >= 0) { // the lingering drain after a refusal ends (time bound)
         m_lingerBytesLeft = -1;
         closeSocket();
         return;
@@ -748,17 +761,26 @@ void ClientConnection::onHeaderTimeout()
     closeWhenIdle(); // idle keep-alive connection
 }
 
-void ClientConnection::rejectAndClose(int status, const QByteArray &reason, const QString &errorKind)
+ClientConnection::RequestLine ClientConnection::requestLine() const
+{
+    const HttpRequest &req = m_parser.request();
+    RequestLine line;
+    // The request line is read before the header block: a 431 or a malformed or late header block still
+    // knows its path, so its answer takes the provider's error shape and its record the provider.
+    line.pathKnown = m_parser.requestLineComplete() && !req.target.isEmpty();
+    line.target = originForm(req.target);
+    if (line.pathKnown) {
+        line.dialect = proxy::dialectOf(proxy::classify(req.method, line.target), line.target,
+                                        hasHeader(req.headers, "anthropic-version"));
+    }
+    return line;
+}
+
+CallRecord ClientConnection::recordUnforwarded(const RequestLine &line, int status, const QString &errorKind,
+                                               qint64 responseBytes)
 {
     const HttpRequest &req = m_parser.request();
     const bool headers = m_parser.headersComplete();
-    // The request line is read before the header block: a 431 or a malformed or late header block still
-    // knows its path, so its answer takes the provider's error shape and its record the provider.
-    const bool pathKnown = m_parser.requestLineComplete() && !req.target.isEmpty();
-    const QByteArray target = originForm(req.target);
-    const ApiKind kind = pathKnown ? proxy::classify(req.method, target) : ApiKind::Other;
-    const Dialect dialect
-        = pathKnown ? proxy::dialectOf(kind, target, hasHeader(req.headers, "anthropic-version")) : Dialect::OpenAi;
     // Every request the client sent bytes of gets a record, like every answered request (issue 3 section 4).
     // Nothing reached an upstream: an exact $0 with no usage. Labels and the caller are read only from a
     // complete header block (a header cut by the limit could hold half a key).
@@ -776,18 +798,19 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
     r.httpStatus = status;
     r.errorKind = errorKind;
     r.latencyUs = 0;
-    r.requestPath = pathKnown ? requestPath(req.method, target) : u""_s;
+    r.requestPath = line.pathKnown ? requestPath(req.method, line.target) : u""_s;
     r.requestBytes = req.body.size();
+    r.responseBytes = responseBytes;
     r.usageStatus = UsageStatus::Complete;
     r.cost = 0;
     r.costStatus = CostStatus::Exact;
     for (QString *text : {&r.provider, &r.requestedModel, &r.servedModel, &r.keyId, &r.priceEntry, &r.priceVersion,
                           &r.requestHash, &r.taskType})
         *text = u""_s;
-    if (pathKnown) {
+    if (line.pathKnown) {
         const QString wanted
             = headers ? QString::fromUtf8(headerValue(req.headers, "x-tokenledger-upstream")) : QString();
-        if (const UpstreamConfig *u = upstreamFor(m_server.config(), dialect, wanted))
+        if (const UpstreamConfig *u = upstreamFor(m_server.config(), line.dialect, wanted))
             r.provider = u->effectivePriceProvider();
     }
     if (headers) {
@@ -796,8 +819,6 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
             !key.isEmpty())
             r.keyId = m_server.callerIdentityFor(key);
     }
-    const QByteArray body = proxy::errorBody(dialect, status, QString::fromUtf8(reason));
-    r.responseBytes = body.size();
     // As for a 401 or 403 (respondError): a caller the proxy would refuse leaves no record. With an access
     // token set, only a request that showed it (so a whole header block) is recorded. Without one, not a web
     // page's (browserRefusal); and a header block cut short (431, 408, malformed) only when what came of it
@@ -819,16 +840,24 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
         r.id = m_server.ledger().writer().submit(r);
         m_server.recordFinished(r);
     }
+    m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
+    return r;
+}
+
+void ClientConnection::rejectAndClose(int status, const QByteArray &reason, const QString &errorKind)
+{
+    const RequestLine line = requestLine();
+    const QByteArray body = proxy::errorBody(line.dialect, status, QString::fromUtf8(reason));
+    const CallRecord r = recordUnforwarded(line, status, errorKind, body.size());
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
         + "\r\nContent-Type: application/json\r\nConnection: close\r\n";
     for (const auto &[name, value] : ledgerHeaders(r, nullptr))
         head += name + ": " + value + "\r\n";
     send(head + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    m_server.stats().requests.fetch_add(1, std::memory_order_relaxed);
     m_closing = true;
     const qint64 bodyBytesHere = m_inBuffer.size(); // a 413's body bytes that came with its headers
     m_inBuffer.clear();
-    if (status == 413 && headers) {
+    if (status == 413 && m_parser.headersComplete()) {
         // Lingering close (as nginx's lingering_close): the connection stays open while the client
         // sends the rest of its body, which is dropped unread, up to kLingerBytes or kLingerMs. A body of
         // announced length ends the drain when it is all in: the connection then closes at once (before,
@@ -840,8 +869,34 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
             return;
         }
         m_lingerBytesLeft = -1;
+        closeSocket();
+        return;
     }
-    closeSocket();
+    // A 431, 400 or 408: how much the client still sends is unknown (its header block, or its body, never
+    // ended). Once the answer is out the proxy's side is half-closed (the client reads the answer and then
+    // its end), and what still comes is dropped until the client closes, for at most kRefusalLingerMs and
+    // kRefusalLingerBytes. Closing at once with bytes still coming made the kernel reset the connection, so
+    // a client still writing got a connection error instead of the answer.
+    m_lingerBytesLeft = kRefusalLingerBytes;
+    setDeadline(Deadline::Client, kRefusalLingerMs);
+    m_halfCloseWhenFlushed = true;
+    halfCloseIfFlushed();
+}
+
+void ClientConnection::halfCloseIfFlushed()
+{
+    if (!m_halfCloseWhenFlushed || unsentBytes() > 0)
+        return; // onBytesWritten() comes back when the client has taken the rest
+    m_halfCloseWhenFlushed = false;
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    // QAbstractSocket has no half-close (disconnectFromHost() closes both directions once its buffer is
+    // written): the descriptor's write side is shut down directly. Nothing is written after this.
+#if defined(Q_OS_UNIX)
+    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+#elif defined(Q_OS_WIN)
+    ::shutdown(SOCKET(m_socket->socketDescriptor()), SD_SEND);
+#endif
 }
 
 HttpHeaders ClientConnection::ledgerHeaders(const CallRecord &record, const char *cacheState) const

@@ -84,10 +84,29 @@ private:
     // disconnectFromHost(), once m_held has been handed to the socket.
     void closeSocket();
     void onDisconnected();
+    // What the request line of the request being read says: its path (when read whole), in origin form, and
+    // the provider dialect of its error answers (OpenAI's when the path is unknown).
+    struct RequestLine
+    {
+        bool pathKnown = false;
+        QByteArray target;
+        proxy::Dialect dialect = proxy::Dialect::OpenAi;
+    };
+    RequestLine requestLine() const;
+    // Records the request being read, which never reached an upstream (a refusal of the proxy's own, a
+    // client that hung up during its body): `status`, `errorKind`, an exact $0 with no usage, path and
+    // provider from `line`, endpoint and caller only from a complete header block. A caller the proxy
+    // refuses (no access token when one is set, a web page's request) leaves no record: the returned
+    // record's id is then 0.
+    CallRecord recordUnforwarded(const RequestLine &line, int status, const QString &errorKind, qint64 responseBytes);
     // Answers a request the parser refused or that did not arrive in time (413, 431, 400, 408) in its
     // provider's error shape (known from the request line, else OpenAI's), records it (`errorKind`,
-    // exact $0: nothing reached an upstream) and closes; a 413 drains the body first (lingering close).
+    // exact $0: nothing reached an upstream) and closes with a lingering close: a 413 drains the body it
+    // announced; a 431, 400 or 408 half-closes once the answer is out and drops what still comes.
     void rejectAndClose(int status, const QByteArray &reason, const QString &errorKind);
+    // Shuts the socket's write side down (a FIN: the client reads the answer, then its end) once every
+    // answer byte has been handed to the kernel (m_halfCloseWhenFlushed; else from onBytesWritten).
+    void halfCloseIfFlushed();
     void startExchange(HttpRequest request);
     void finishExchange(bool keepAlive);
 
@@ -162,12 +181,20 @@ private:
     bool m_continueSent = false;
     QElapsedTimer m_bodyClock;      // started when a request's headers are complete, until its body is
     bool m_closeAfterResponse = false;
-    // After a 413 the rest of the body is read and dropped (lingering close) so that a client still
-    // writing it reads the 413 instead of a connection reset: at most kLingerBytes, for at most kLingerMs,
-    // then the connection closes. -1: not lingering.
+    // Lingering close (as nginx's lingering_close), so that a client still writing reads the refusal instead
+    // of a connection reset. After a 413 the rest of the announced body is read and dropped: at most
+    // kLingerBytes, for at most kLingerMs, then the connection closes. After a 431, 400 or 408 (how much
+    // still comes is unknown) the proxy's side is half-closed once the answer is out, and what comes is
+    // dropped until the client closes, at most kRefusalLingerBytes for at most kRefusalLingerMs (nginx's
+    // lingering_timeout is 5 s; a client that has the answer and its end needs only to stop writing).
+    // A lingering connection is no request in flight (busy() is false) but still counts against
+    // ProxyConfig::maxConnections: it holds a socket, and the bounds keep that short. -1: not lingering.
     static constexpr qint64 kLingerBytes = 1ll << 30;
     static constexpr int kLingerMs = 30'000;
+    static constexpr qint64 kRefusalLingerBytes = 1ll << 20;
+    static constexpr int kRefusalLingerMs = 2'000;
     qint64 m_lingerBytesLeft = -1;
+    bool m_halfCloseWhenFlushed = false;
 };
 
 } // namespace tl

@@ -17,6 +17,16 @@
 #include <QTcpSocket>
 #include <QtTest>
 
+#ifdef Q_OS_UNIX
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
 using namespace Qt::StringLiterals;
 using namespace tl;
 using namespace tl::test;
@@ -85,6 +95,94 @@ QByteArray rawExchange(quint16 port, const QList<QByteArray> &pieces, int pauseM
     out += s.readAll();
     return out;
 }
+
+#ifdef Q_OS_UNIX
+// A client on a plain socket, for what QTcpSocket does not let a test do: write without reading anything
+// (QTcpSocket reads whenever it waits, and drops what it read when a later write fails), see a half-close
+// (QTcpSocket closes its own side at the peer's FIN), and keep its side open after the peer's end.
+class RawClient
+{
+public:
+    explicit RawClient(quint16 port)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (m_fd >= 0 && ::connect(m_fd, reinterpret_cast<const sockaddr *>(&a), sizeof a) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~RawClient()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    RawClient(const RawClient &) = delete;
+    RawClient &operator=(const RawClient &) = delete;
+
+    bool ok() const { return m_fd >= 0; }
+    // Writes all of `bytes`; "" when they went, else the error (a reset by the peer: ECONNRESET, EPIPE).
+    QByteArray send(const QByteArray &bytes)
+    {
+        qsizetype done = 0;
+        while (done < bytes.size()) {
+            const auto n = ::send(m_fd, bytes.constData() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return QByteArray("send: ") + std::strerror(errno);
+            done += qsizetype(n);
+        }
+        return {};
+    }
+    // True when bytes (or the peer's end) wait to be read; reads nothing.
+    bool readable(int timeoutMs = 0) const
+    {
+        pollfd p{m_fd, POLLIN, 0};
+        return ::poll(&p, 1, timeoutMs) > 0;
+    }
+    // Reads until the peer's end of stream (true) or an error or `timeoutMs` (false).
+    bool readToEnd(QByteArray &out, int timeoutMs)
+    {
+        QElapsedTimer t;
+        t.start();
+        char buf[16384];
+        while (t.elapsed() < timeoutMs) {
+            if (!readable(int(std::max<qint64>(1, timeoutMs - t.elapsed()))))
+                continue;
+            const auto n = ::recv(m_fd, buf, sizeof buf, 0);
+            if (n == 0)
+                return true;
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return false;
+            out.append(buf, qsizetype(n));
+        }
+        return false;
+    }
+
+private:
+    int m_fd = -1;
+};
+
+// An HTTP answer whose body is as long as its Content-Length says.
+bool wholeAnswer(const QByteArray &answer)
+{
+    const qsizetype end = answer.indexOf("\r\n\r\n");
+    if (end < 0)
+        return false;
+    const qsizetype at = answer.indexOf("Content-Length: ");
+    if (at < 0 || at > end)
+        return false;
+    const qsizetype eol = answer.indexOf("\r\n", at);
+    const qsizetype length = answer.mid(at + 16, eol - at - 16).toLongLong();
+    return answer.size() - end - 4 == length;
+}
+#endif
 
 } // namespace
 
@@ -155,6 +253,10 @@ private Q_SLOTS:
     void refusedAndLateRequestsAreRecordedInTheirProvidersShape();
     void idleConnectionsLeaveNoRecord();
     void refusedCallersLeaveNoRecordOfTheirBadRequests();
+    void refusedClientStillSendingReadsTheWholeAnswer_data();
+    void refusedClientStillSendingReadsTheWholeAnswer();
+    void lingeringCloseEndsAtItsBound();
+    void hangUpMidBodyLeavesARecord();
     void cutOrTimedOutAnswerIsEstimated_data();
     void cutOrTimedOutAnswerIsEstimated();
     void tooManyConnectionsGet503();
@@ -1593,6 +1695,148 @@ void ProxyTest::refusedCallersLeaveNoRecordOfTheirBadRequests()
                 .startsWith("HTTP/1.1 431 "));
     QCOMPARE(open.records().size(), 1);
     QCOMPARE(open.records().value(0).errorKind, u"headers_too_large"_s);
+}
+
+void ProxyTest::refusedClientStillSendingReadsTheWholeAnswer_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<QByteArray>("piece"); // then written every 20 ms, before and after the answer
+    QTest::addColumn<int>("status");
+    QTest::newRow("431, the header block still coming")
+        << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + QByteArray(20000, 'a'))
+        << QByteArray(4096, 'a') << 431;
+    QTest::newRow("400, garbage still coming")
+        << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n")
+        << QByteArray(4096, 'b') << 400;
+    QTest::newRow("408, headers still trickling")
+        << QByteArray("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ") << QByteArray(32, 'c') << 408;
+}
+
+// After a 431, 400 or 408 the proxy half-closes and reads and drops what still comes for a bounded time
+// (lingering close, as nginx's lingering_close), so a client still writing its request, which reads only
+// when it is done, gets the whole answer. Before: the proxy closed at once, the client's next write drew a
+// reset and its following write failed (Node's fetch, so both official SDKs, report such a reset as a
+// connection error; QTcpSocket drops what it had read: a session-10 CI run lost a 408 so).
+void ProxyTest::refusedClientStillSendingReadsTheWholeAnswer()
+{
+#ifdef Q_OS_UNIX
+    QFETCH(QByteArray, head);
+    QFETCH(QByteArray, piece);
+    QFETCH(int, status);
+    ProxyHarness h([](ProxyConfig &c) { c.headerTimeoutMs = 300; });
+    QVERIFY(h.ok());
+    RawClient client(h.port());
+    QVERIFY(client.ok());
+    QCOMPARE(client.send(head), QByteArray());
+    // Pieces go on until 15 have been written after the answer arrived (seen without reading it).
+    int afterAnswer = 0;
+    QElapsedTimer t;
+    t.start();
+    while (afterAnswer < 15 && t.elapsed() < 10000) {
+        QThread::msleep(20);
+        QCOMPARE(client.send(piece), QByteArray()); // never reset while the proxy lingers
+        if (afterAnswer > 0 || client.readable())
+            ++afterAnswer;
+    }
+    QCOMPARE(afterAnswer, 15);
+    QByteArray answer;
+    QVERIFY2(client.readToEnd(answer, 10000), answer.left(200).constData()); // the answer, then the proxy's end
+    QVERIFY2(answer.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')), answer.left(200).constData());
+    QVERIFY2(wholeAnswer(answer), answer.constData());
+    QCOMPARE(h.upstream().requestCount(), 0);
+#else
+    QSKIP("plain sockets of POSIX");
+#endif
+}
+
+// A lingering connection whose client never closes ends at the bound (ClientConnection::kRefusalLingerMs):
+// until then the client may still write (the proxy's side is half-closed: the client has read the answer
+// and its end), then the proxy closes it and it no longer counts against maxConnections.
+void ProxyTest::lingeringCloseEndsAtItsBound()
+{
+#ifdef Q_OS_UNIX
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    RawClient client(h.port());
+    QVERIFY(client.ok());
+    QCOMPARE(client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + QByteArray(20000, 'a')),
+             QByteArray());
+    QByteArray answer;
+    QVERIFY2(client.readToEnd(answer, 10000), answer.left(200).constData());
+    QVERIFY2(answer.startsWith("HTTP/1.1 431 "), answer.left(200).constData());
+    QVERIFY(wholeAnswer(answer));
+    // Half-closed, not closed: writes still go (a closed socket answers the first with a reset, which
+    // fails the next one).
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(client.send(QByteArray(1000, 'a')), QByteArray());
+        QThread::msleep(100);
+    }
+    QCOMPARE(h.proxy().stats().openConnections.load(), 1);
+    // The client neither writes nor closes: the proxy ends the connection at the bound.
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 0, 15000);
+#else
+    QSKIP("plain sockets of POSIX");
+#endif
+}
+
+// Issue 3 section 4: every client request is one record. A client that sent its whole header block and
+// hangs up before its body is in leaves one: error kind client_closed_request, status 0 (no answer went
+// out, as for a client that hangs up before the upstream answers), an exact $0 (nothing reached an
+// upstream), its endpoint, provider, caller and path from the headers, the body bytes that came. A hang-up
+// inside the header block, and a caller the proxy refuses (a web page's request; without the access token
+// when one is set), leave none. Before: no record.
+void ProxyTest::hangUpMidBodyLeavesARecord()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    QSignalSpy announced(&h.proxy(), &Proxy::recordsFinished);
+    const auto hangUp = [](quint16 port, const QByteArray &bytes) {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(s.waitForConnected(3000));
+        s.write(bytes);
+        QVERIFY(s.waitForBytesWritten(3000));
+        s.disconnectFromHost();
+        QVERIFY(s.state() == QAbstractSocket::UnconnectedState || s.waitForDisconnected(3000));
+    };
+    const QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            "X-TokenLedger-Endpoint: search\r\nAuthorization: Bearer " + kKeyA + "\r\n";
+    hangUp(h.port(), head + "Content-Length: 1000\r\n\r\n{\"model\":\""); // 10 of 1,000 body bytes
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 10000);
+    const CallRecord &r = recs[0];
+    QCOMPARE(r.errorKind, u"client_closed_request"_s);
+    QCOMPARE(r.httpStatus, 0);
+    QCOMPARE(r.endpoint, u"search"_s);
+    QCOMPARE(r.provider, u"openai"_s);
+    QCOMPARE(r.requestBytes, 10);
+    QVERIFY(!r.keyId.isEmpty());
+    QCOMPARE(toString(r.usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(r.usage.totalTokens(), 0);
+    QCOMPARE(r.cost, std::optional<NanoUsd>(0)); // nothing reached an upstream: exactly $0
+    QCOMPARE(toString(r.costStatus), toString(CostStatus::Exact));
+    QTRY_COMPARE_WITH_TIMEOUT(announced.count(), 1, 5000);
+    const QList<CallRecord> live = announced.at(0).at(0).value<QList<CallRecord>>();
+    QCOMPARE(live.size(), 1);
+    QCOMPARE(live[0].requestPath, u"POST /v1/chat/completions"_s); // the live log's path (not in the ledger)
+    QCOMPARE(h.upstream().requestCount(), 0);
+
+    // A hang-up inside the header block: nothing says who the caller is. A web page's request: refused.
+    hangUp(h.port(), head + "Content-Le");
+    hangUp(h.port(), head + "Origin: https://evil.example\r\nContent-Length: 1000\r\n\r\n{\"model\":\"");
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 0, 10000);
+    QCOMPARE(h.records().size(), 1);
+
+    // With an access token set, only a caller that showed it.
+    ProxyHarness guarded([](ProxyConfig &c) { c.accessToken = "a-long-access-token-0123456789"; });
+    QVERIFY(guarded.ok());
+    hangUp(guarded.port(), head + "Content-Length: 1000\r\n\r\n{\"model\":\"");
+    hangUp(guarded.port(), head + "X-TokenLedger-Access-Token: a-long-access-token-0123456789\r\nContent-Length: 1000\r\n\r\n{");
+    QTRY_VERIFY_WITH_TIMEOUT((recs = guarded.records()).size() == 1, 10000);
+    QCOMPARE(recs[0].errorKind, u"client_closed_request"_s);
+    QCOMPARE(recs[0].requestBytes, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(guarded.proxy().stats().openConnections.load(), 0, 10000);
+    QCOMPARE(guarded.records().size(), 1);
 }
 
 void ProxyTest::tooManyConnectionsGet503()
