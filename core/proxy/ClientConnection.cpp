@@ -649,9 +649,18 @@ void ClientConnection::closeSocket()
 
 ClientConnection::~ClientConnection() = default;
 
+bool ClientConnection::readingBody() const
+{
+    return !m_exchange && !m_closing && m_lingerBytesLeft < 0 && m_parser.headersComplete();
+}
+
 void ClientConnection::closeWhenIdle()
 {
     m_closeAfterResponse = true;
+    // A request whose body is still coming is in flight (a graceful stop's drain: every request in flight
+    // finishes): served when its body is in, then closed; the drain deadline answers it 503 if not.
+    if (readingBody())
+        return;
     if (!m_exchange && !m_closing) {
         m_closing = true;
         closeSocket();
@@ -1723,8 +1732,13 @@ void ClientConnection::abortExchange(const QString &errorKind)
 
 void ClientConnection::answerAtDrainDeadline()
 {
-    if (!m_exchange)
+    if (!m_exchange) {
+        if (readingBody()) // its body did not come in time: answered and recorded as the proxy's refusal
+            rejectAndClose(503, "The TokenLedger proxy stopped before the request body arrived (drain timeout of a "
+                                "graceful stop); the request may be retried.",
+                           u"shutdown"_s);
         return;
+    }
     Exchange &x = *m_exchange;
     m_closeAfterResponse = true;
     if (x.sideTimer)

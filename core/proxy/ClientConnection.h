@@ -34,6 +34,9 @@ public:
     ~ClientConnection() override;
 
     bool busy() const { return m_exchange != nullptr; }
+    // Closes the connection once it has no request in flight: at once when idle, else after the answer
+    // under way. A request whose header block is in and whose body is still coming counts as in flight
+    // (a graceful stop lets it finish; answerAtDrainDeadline() ends it).
     void closeWhenIdle();
     // Ends the current request now (client closed, shutdown) and records it.
     void abortExchange(const QString &errorKind);
@@ -42,7 +45,9 @@ public:
     // upstream, stops serving: RFC 9110 section 15.6.4; both official SDKs retry it), a streaming
     // client the error event of an upstream cut and the stream's end. The record (error_kind
     // "shutdown") keeps what was known: the provider's usage seen so far, else the local tokenizer's
-    // estimate (UsageStatus::Estimated), never a silent zero. The connection closes after the answer.
+    // estimate (UsageStatus::Estimated), never a silent zero. A request whose body is still coming gets
+    // the same 503 and a record of its own (exact $0: nothing reached an upstream). The connection closes
+    // after the answer.
     void answerAtDrainDeadline();
 
     struct Exchange;
@@ -107,6 +112,8 @@ private:
     // Shuts the socket's write side down (a FIN: the client reads the answer, then its end) once every
     // answer byte has been handed to the kernel (m_halfCloseWhenFlushed; else from onBytesWritten).
     void halfCloseIfFlushed();
+    // The header block of a request is in and its body is still coming (no exchange started yet).
+    bool readingBody() const;
     void startExchange(HttpRequest request);
     void finishExchange(bool keepAlive);
 

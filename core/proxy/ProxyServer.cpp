@@ -75,8 +75,7 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
                                << "connections";
             const auto connections = m_connections;
             for (ClientConnection *c : connections) {
-                if (c->busy())
-                    c->answerAtDrainDeadline();
+                c->answerAtDrainDeadline(); // a request in flight (or whose body is still coming) is answered
                 c->closeWhenIdle();
             }
             m_drainTimer.start(kDrainFlushMs);

@@ -275,6 +275,7 @@ private Q_SLOTS:
     void dotSegmentsAreRefusedAndAbsoluteFormUsesItsPath();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
+    void gracefulStopLetsARequestBodyFinish();
     void nonLoopbackBindNeedsAccessToken();
     void webPagesCannotUseTheProxy_data();
     void webPagesCannotUseTheProxy();
@@ -2168,6 +2169,66 @@ void ProxyTest::gracefulStopDrainsInFlightRequests()
     QTcpSocket s;
     s.connectToHost(QHostAddress::LocalHost, h.port() ? h.port() : 1);
     QVERIFY(!s.waitForConnected(500) || s.state() != QAbstractSocket::ConnectedState);
+}
+
+// A request whose header block is in and whose body is still coming is in flight: a graceful stop lets it
+// finish and serves it (before: the drain closed the connection at once, with no answer and no record); if
+// the body does not come by the drain deadline it gets a provider-shaped 503 and a record of its own.
+void ProxyTest::gracefulStopLetsARequestBodyFinish()
+{
+    const QByteArray body = chatBody("gpt-4o");
+    const QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            "Authorization: Bearer " + kKeyA + "\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\n\r\n";
+    const auto readAll = [](QTcpSocket &s) -> QByteArray { // (not auto: a QStringBuilder of dead temporaries)
+        QByteArray got;
+        while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(5000))
+            got += s.readAll();
+        return got + s.readAll();
+    };
+    {
+        ProxyHarness h;
+        QVERIFY(h.ok());
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, h.port());
+        QVERIFY(s.waitForConnected(3000));
+        s.write(head + body.left(10));
+        QVERIFY(s.waitForBytesWritten(3000));
+        QTest::qWait(500); // the proxy has read the header block
+        QTimer::singleShot(300, &s, [&s, rest = body.mid(10)]() { s.write(rest); });
+        QVERIFY(h.stop()); // runs the event loop: the rest of the body goes out during the drain
+        const QByteArray answer = readAll(s);
+        QVERIFY2(answer.startsWith("HTTP/1.1 200 "), QByteArray(answer.left(200) + " records=" + QByteArray::number(h.records().size()) + " upstream=" + QByteArray::number(h.upstream().requestCount())).constData());
+        const QList<CallRecord> recs = h.records();
+        QCOMPARE(recs.size(), 1);
+        QCOMPARE(recs[0].httpStatus, 200);
+        QCOMPARE(recs[0].errorKind, QString());
+        QCOMPARE(h.upstream().requestCount(), 1);
+    }
+    {
+        ProxyHarness h([](ProxyConfig &c) { c.drainTimeoutMs = 600; });
+        QVERIFY(h.ok());
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, h.port());
+        QVERIFY(s.waitForConnected(3000));
+        s.write(head + body.left(10)); // the rest never comes
+        QVERIFY(s.waitForBytesWritten(3000));
+        QTest::qWait(500);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(h.stop());
+        QVERIFY(t.elapsed() >= 500); // the drain waited for the body until its deadline
+        const QByteArray answer = readAll(s);
+        QVERIFY2(answer.startsWith("HTTP/1.1 503 "), answer.left(200).constData());
+        QVERIFY(answer.contains("\"error\"")); // OpenAI's error shape
+        const QList<CallRecord> recs = h.records();
+        QCOMPARE(recs.size(), 1);
+        QCOMPARE(recs[0].httpStatus, 503);
+        QCOMPARE(recs[0].errorKind, u"shutdown"_s);
+        QCOMPARE(recs[0].requestBytes, 10);
+        QCOMPARE(recs[0].cost, std::optional<NanoUsd>(0)); // nothing reached the upstream
+        QCOMPARE(h.upstream().requestCount(), 0);
+    }
 }
 
 void ProxyTest::nonLoopbackBindNeedsAccessToken()
