@@ -620,7 +620,8 @@ Result<ReportCoverage> LedgerScan::reportCoverage(qint64 fromUs, qint64 toUs)
     agg.bind(5, toUs);
     int rc;
     while ((rc = sqlite3_step(agg.get())) == SQLITE_ROW) {
-        ReportCoverage::Day &d = c.days[{providerOf(sqlite3_column_int64(agg.get(), 0)), sqlite3_column_int64(agg.get(), 1)}];
+        ReportCoverage::Day &d
+            = c.days[{providerOf(sqlite3_column_int64(agg.get(), 0)), sqlite3_column_int64(agg.get(), 1)}];
         const int rank = sqlite3_column_int(agg.get(), 2);
         const NanoUsd reportCost = sqlite3_column_int64(agg.get(), 3);
         // Two provider labels of one name (not expected) count as one provider: the higher rank's lines.

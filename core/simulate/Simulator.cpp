@@ -687,10 +687,10 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                 result.coveredCost += baseline;
                 result.coveredSaving += baseline - projected;
                 result.projected -= baseline - projected;
-                if (!result.bucketStartsUs.isEmpty())
-                    result.projectedPerBucket[bucketOf(std::max(RollupPeriods::floorTo(r.startedAtUs, kUsPerDay),
-                                                                req.fromUs))]
-                        -= baseline - projected;
+                if (!result.bucketStartsUs.isEmpty()) {
+                    const qint64 dayStart = std::max(RollupPeriods::floorTo(r.startedAtUs, kUsPerDay), req.fromUs);
+                    result.projectedPerBucket[bucketOf(dayStart)] -= baseline - projected;
+                }
                 continue;
             }
             result.baseline += baseline;

@@ -259,8 +259,8 @@ private Q_SLOTS:
             t.ledger->pricer()->apply(r);
             records << r;
         }
-        CallRecord costLine = test::makeRecord(day + test::kDayUs, u"workspace:w"_s, u"anthropic"_s,
-                                               u"claude-sonnet-4-5"_s, 0, 0);
+        CallRecord costLine
+            = test::makeRecord(day + test::kDayUs, u"workspace:w"_s, u"anthropic"_s, u"claude-sonnet-4-5"_s, 0, 0);
         costLine.sourceKind = SourceKind::ProviderReport;
         costLine.callCount = 0;
         costLine.sourceKey = u"anthropic-cost:2"_s;
