@@ -4457,6 +4457,14 @@ characters</source>
         <source>Left out as on the dashboard, because a provider report covers their provider and UTC day (its lines count instead): %1 recorded calls and %2 usage report lines, %3.</source>
         <translation>与仪表盘一致未计入，因为提供商报表覆盖了其提供商和 UTC 日（改为计入报表行）：%1 次记录的调用和 %2 条用量报表行，%3。</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;Calls a provider report covers&lt;/b&gt;, replayed: %1 recorded calls, %2, on provider days whose report lines count. Their cost is in those lines (not added again); their saving, %3, is taken off the lines' figure, assuming the report covers these calls.</source>
+        <translation>&lt;b&gt;提供商报表覆盖的调用&lt;/b&gt;已回放：%1 次记录的调用，%2，位于计入报表行的提供商日。其费用已包含在这些报表行中（不重复计入）；其节省 %3 从报表行的金额中扣除，前提是该报表涵盖这些调用。</translation>
+    </message>
+    <message>
+        <source>Not replayed: %1 recorded calls, %2, on %3 provider days where they cost more than the report lines that count (so the report cannot cover them; another organisation's?). No saving is taken for them.</source>
+        <translation>未回放：%1 次记录的调用，%2，位于 %3 个提供商日，这些调用的费用高于计入的报表行（因此报表无法涵盖它们；可能是另一个组织的报表？）。不为它们计算节省。</translation>
+    </message>
 </context>
 <context>
     <name>tl::StrategiesForm</name>

@@ -443,6 +443,8 @@ T.update({
 '<b>%1</b> not simulated: %2': '<b>%1</b> 未模拟：%2',
 'Calls with no price (unknown model), left out of the baseline and the savings: %1.': '没有价格（未知模型）、未计入基线和节省的调用：%1。',
 '<b>Provider report lines</b> not simulated: %1 lines, %2, in the baseline and the projected cost as they are (a report line has no per-call detail to replay).': '<b>提供商报表行</b>未模拟：%1 行，%2，按原值计入基线和预计费用（报表行没有可回放的逐次调用明细）。',
+"<b>Calls a provider report covers</b>, replayed: %1 recorded calls, %2, on provider days whose report lines count. Their cost is in those lines (not added again); their saving, %3, is taken off the lines' figure, assuming the report covers these calls.": '<b>提供商报表覆盖的调用</b>已回放：%1 次记录的调用，%2，位于计入报表行的提供商日。其费用已包含在这些报表行中（不重复计入）；其节省 %3 从报表行的金额中扣除，前提是该报表涵盖这些调用。',
+"Not replayed: %1 recorded calls, %2, on %3 provider days where they cost more than the report lines that count (so the report cannot cover them; another organisation's?). No saving is taken for them.": '未回放：%1 次记录的调用，%2，位于 %3 个提供商日，这些调用的费用高于计入的报表行（因此报表无法涵盖它们；可能是另一个组织的报表？）。不为它们计算节省。',
 'Left out as on the dashboard, because a provider report covers their provider and UTC day (its lines count instead): %1 recorded calls and %2 usage report lines, %3.': '与仪表盘一致未计入，因为提供商报表覆盖了其提供商和 UTC 日（改为计入报表行）：%1 次记录的调用和 %2 条用量报表行，%3。',
 "%1 call(s) were billed for %2 server-side web search(es): routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted": '%1 次调用计费了 %2 次服务端网页搜索：路由后按目标模型的单次搜索价格重新计价；价格数据中没有单次搜索价格的目标不会路由该调用',
 'Strategies apply in this order, each to what the previous ones left, so no saving counts twice: exact cache, semantic cache, compression, routing, batch.': '策略按以下顺序应用，每一步作用于前面剩下的部分，因此节省不会重复计算：精确缓存、语义缓存、压缩、路由、批处理。',

@@ -120,6 +120,15 @@ int runSimulate(const QStringList &args)
                                {u"superseded_calls"_s, r.supersededCalls},
                                {u"superseded_report_lines"_s, r.supersededReportLines},
                                {u"superseded_nano"_s, r.supersededCost},
+                               {u"covered_calls_replayed"_s, r.coveredCalls},
+                               {u"covered_calls_nano"_s, r.coveredCost},
+                               {u"covered_calls_usd"_s, toDecimalUsd(r.coveredCost)},
+                               {u"covered_saving_nano"_s, r.coveredSaving},
+                               {u"covered_saving_usd"_s, toDecimalUsd(r.coveredSaving)},
+                               {u"over_report_days"_s, r.overReportDays},
+                               {u"over_report_calls"_s, r.overReportCalls},
+                               {u"over_report_nano"_s, r.overReportCost},
+                               {u"over_report_usd"_s, toDecimalUsd(r.overReportCost)},
                                {u"baseline_nano"_s, r.baseline},
                                {u"baseline_usd"_s, toDecimalUsd(r.baseline)},
                                {u"projected_nano"_s, r.projected},
@@ -138,6 +147,15 @@ int runSimulate(const QStringList &args)
         out(u"Not simulated: %1 provider report lines, %2 (in the baseline and the projection as they are)\n"_s
                 .arg(r.reportLines)
                 .arg(formatUsd(r.reportCost, 2)));
+    if (r.coveredCalls > 0)
+        out(u"Replayed on days a provider report covers: %1 recorded calls, %2 (in the report lines, not added again); "
+            u"their saving %3 is taken off the report lines\n"_s.arg(r.coveredCalls)
+                .arg(formatUsd(r.coveredCost, 2), formatUsd(r.coveredSaving, 2)));
+    if (r.overReportCalls > 0)
+        out(u"Not replayed: %1 recorded calls, %2, on %3 provider days where they cost more than the report lines "
+            u"that count (no saving taken)\n"_s.arg(r.overReportCalls)
+                .arg(formatUsd(r.overReportCost, 2))
+                .arg(r.overReportDays));
     if (r.supersededCalls > 0 || r.supersededReportLines > 0)
         out(u"Left out (a provider report covers their provider and UTC day): %1 recorded calls, %2 usage report "
             u"lines, %3\n"_s.arg(r.supersededCalls)

@@ -570,13 +570,18 @@ Result<LedgerScan::Span> LedgerScan::span(qint64 fromUs, qint64 toUs)
     return s;
 }
 
+const ReportCoverage::Day *ReportCoverage::dayOf(qint32 provider, qint64 startedAtUs) const
+{
+    if (days.empty())
+        return nullptr;
+    const auto it = days.find({provider, RollupPeriods::floorTo(startedAtUs, RollupPeriods::kUsPerDay)});
+    return it == days.end() ? nullptr : &it->second;
+}
+
 int ReportCoverage::rankOf(qint32 provider, qint64 startedAtUs) const
 {
-    if (dayRanks.empty())
-        return SpendCoverage::kRecorded;
-    const qint64 day = RollupPeriods::floorTo(startedAtUs, RollupPeriods::kUsPerDay);
-    const auto it = dayRanks.find({provider, day});
-    return it == dayRanks.end() ? int(SpendCoverage::kRecorded) : it->second;
+    const Day *day = dayOf(provider, startedAtUs);
+    return day ? day->rank : int(SpendCoverage::kRecorded);
 }
 
 Result<ReportCoverage> LedgerScan::reportCoverage(qint64 fromUs, qint64 toUs)
@@ -588,25 +593,61 @@ Result<ReportCoverage> LedgerScan::reportCoverage(qint64 fromUs, qint64 toUs)
     ReportCoverage c;
     if (to <= from)
         return c;
+    auto providerOf = [&](qint64 labelId) {
+        return labelId >= 0 && size_t(labelId) < m_labelToName.size() ? m_labelToName[size_t(labelId)] : 0;
+    };
+    // The covered provider days, each with the spend of the report lines that count (its highest rank) and
+    // the cost of its call-level records, both within [fromUs, toUs): the report rows through calls_reports,
+    // the call-level rows of the covered days only (through calls_started_at).
+    const QString within = u"started_at_us >= MAX(days.d, ?4) AND started_at_us < MIN(days.d + ?3, ?5) "_s
+                           u"AND provider_id = days.p"_s;
+    Statement agg;
+    const QByteArray aggSql
+        = (u"WITH days(p, d, r) AS (SELECT provider_id, "_s + SpendCoverage::kDaySql + u", MAX("_s
+           + SpendCoverage::kRankSql + u") FROM calls WHERE "_s + SpendCoverage::kReportRowsSql
+           + u" AND started_at_us >= ?1 AND started_at_us < ?2 GROUP BY 1, 2) "_s
+           + u"SELECT p, d, r, (SELECT COALESCE(SUM(cost_nano), 0) FROM calls WHERE "_s + SpendCoverage::kReportRowsSql
+           + u" AND "_s + within + u" AND "_s + SpendCoverage::kRankSql + u" = days.r), "_s
+           + u"(SELECT COALESCE(SUM(cost_nano), 0) FROM calls WHERE "_s + within + SpendCoverage::kCallLevelRowsSql
+           + u") FROM days"_s)
+              .toUtf8();
+    if (auto ok = agg.prepare(m_db, aggSql); !ok)
+        return std::unexpected(ok.error());
+    agg.bind(1, from);
+    agg.bind(2, to);
+    agg.bind(3, kUsPerDay);
+    agg.bind(4, fromUs);
+    agg.bind(5, toUs);
+    int rc;
+    while ((rc = sqlite3_step(agg.get())) == SQLITE_ROW) {
+        ReportCoverage::Day &d
+            = c.days[{providerOf(sqlite3_column_int64(agg.get(), 0)), sqlite3_column_int64(agg.get(), 1)}];
+        const int rank = sqlite3_column_int(agg.get(), 2);
+        const NanoUsd reportCost = sqlite3_column_int64(agg.get(), 3);
+        // Two provider labels of one name (not expected) count as one provider: the higher rank's lines.
+        if (rank > d.rank)
+            d.reportCost = 0;
+        if (rank >= d.rank) {
+            d.rank = rank;
+            d.reportCost += reportCost;
+        }
+        d.callsCost += sqlite3_column_int64(agg.get(), 4);
+    }
+    if (rc != SQLITE_DONE)
+        return std::unexpected(dbError(m_db, "report days"));
+    if (c.days.empty())
+        return c;
+
     Statement q;
-    const QByteArray sql = (u"SELECT id, provider_id, started_at_us, "_s + SpendCoverage::kRankSql
-                            + u" FROM calls WHERE "_s + SpendCoverage::kReportRowsSql
-                            + u" AND started_at_us >= ?1 AND started_at_us < ?2"_s)
+    const QByteArray sql = (u"SELECT id, "_s + SpendCoverage::kRankSql + u" FROM calls WHERE "_s
+                            + SpendCoverage::kReportRowsSql + u" AND started_at_us >= ?1 AND started_at_us < ?2"_s)
                                .toUtf8();
     if (auto ok = q.prepare(m_db, sql); !ok)
         return std::unexpected(ok.error());
     q.bind(1, from);
     q.bind(2, to);
-    int rc;
-    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-        const qint64 labelId = sqlite3_column_int64(q.get(), 1);
-        const qint32 provider = labelId >= 0 && size_t(labelId) < m_labelToName.size() ? m_labelToName[size_t(labelId)] : 0;
-        const qint64 day = RollupPeriods::floorTo(sqlite3_column_int64(q.get(), 2), kUsPerDay);
-        const int rank = sqlite3_column_int(q.get(), 3);
-        c.lineRanks[sqlite3_column_int64(q.get(), 0)] = rank;
-        int &dayRank = c.dayRanks[{provider, day}];
-        dayRank = std::max(dayRank, rank);
-    }
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW)
+        c.lineRanks[sqlite3_column_int64(q.get(), 0)] = sqlite3_column_int(q.get(), 1);
     if (rc != SQLITE_DONE)
         return std::unexpected(dbError(m_db, "report lines"));
     return c;

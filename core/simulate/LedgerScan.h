@@ -25,13 +25,27 @@ namespace tl::simulate {
 // lines, else the call-level records). Provider names are indices into LedgerScan::names().
 struct ReportCoverage
 {
-    // (provider name index, UTC day start in us) -> the highest report rank that day
-    // (SpendCoverage::kUsageReport or kCostReport); a day without reports is absent.
-    std::map<std::pair<qint32, qint64>, int> dayRanks;
+    // A provider's UTC day that a report covers. Its costs are those of the day's part in the range asked
+    // for (the whole day unless the range cuts it): what the baseline holds of it.
+    struct Day
+    {
+        int rank = 0;           // the highest report rank that day (SpendCoverage::kUsageReport or kCostReport)
+        NanoUsd reportCost = 0; // the priced report lines of that rank: the day's spend
+        NanoUsd callsCost = 0;  // the priced call-level records (proxy, batch jobs, imports) of the day
+
+        // The recorded calls cost more than the report lines that count: those lines cannot hold them all
+        // (another organisation's report, or a range that cuts the lines off), so no saving of theirs can
+        // be taken off the lines.
+        bool callsExceedReport() const { return callsCost > reportCost; }
+    };
+    // (provider name index, UTC day start in us) -> the day; a day without reports is absent.
+    std::map<std::pair<qint32, qint64>, Day> days;
     // Report line id (calls.id) -> its rank (kUsageReport or kCostReport).
     std::unordered_map<qint64, int> lineRanks;
 
-    bool empty() const { return dayRanks.empty(); }
+    bool empty() const { return days.empty(); }
+    // The covered day of `startedAtUs` for `provider`, nullptr when no report covers it.
+    const Day *dayOf(qint32 provider, qint64 startedAtUs) const;
     // The rank that counts on the UTC day of `startedAtUs` for `provider` (0 = kRecorded: no report).
     int rankOf(qint32 provider, qint64 startedAtUs) const;
 };
@@ -140,7 +154,8 @@ public:
     Result<Span> span(qint64 fromUs, qint64 toUs);
 
     // The report lines and covered provider days of the UTC days that [fromUs, toUs) touches, in the scan's
-    // snapshot (the calls_reports partial index: only report rows are read). Before start().
+    // snapshot, with each covered day's report spend and call-level cost (one aggregate: the report rows
+    // through the calls_reports partial index, the call-level rows of the covered days only). Before start().
     Result<ReportCoverage> reportCoverage(qint64 fromUs, qint64 toUs);
 
     // Called on the worker thread with each chunk before the chunk is handed to next(): work on the rows

@@ -1,7 +1,7 @@
 #include "Simulator.h"
 
 #include "common/Logging.h"
-#include "query/SpendCoverage.h"
+#include "ledger/RollupPeriods.h"
 #include "routing/Router.h"
 #include "semantic/SemanticIndex.h"
 #include "simulate/LedgerScan.h"
@@ -14,6 +14,7 @@
 #include <any>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -435,6 +436,14 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     // Calls a rule matched whose target the price book cannot price for them ("provider/model" -> calls):
     // left at their cost and named in the routing assumptions, never counted as a $0 saving unexplained.
     std::map<QString, qint64> unpricedRuleTargets;
+    // Provider days (name index, UTC day start) whose calls cost more than their report lines.
+    std::set<std::pair<qint32, qint64>> overReportDays;
+    using RollupPeriods::kUsPerDay;
+    // The chart's day bucket of a time (the first for a time before it).
+    auto bucketOf = [&result](qint64 us) {
+        const auto b = std::upper_bound(result.bucketStartsUs.cbegin(), result.bucketStartsUs.cend(), us);
+        return std::max<qsizetype>(0, (b - result.bucketStartsUs.cbegin()) - 1);
+    };
 
     for (;;) {
         const auto next = scan.next();
@@ -456,20 +465,29 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             }
             // One spend source per provider and UTC day (SpendCoverage.h), as the spend views count.
             bool reportLine = false;
+            bool covered = false; // a call a report covers: replayed, its cost already in the report lines
             if (!coverage->empty()) {
-                const int dayRank = coverage->rankOf(r.provider, r.startedAtUs);
+                const simulate::ReportCoverage::Day *day = coverage->dayOf(r.provider, r.startedAtUs);
                 const auto line = coverage->lineRanks.find(r.id);
                 if (line != coverage->lineRanks.end()) {
-                    if (line->second < dayRank) { // a usage report line on a day its cost report covers
+                    if (day && line->second < day->rank) { // a usage report line on a day its cost report covers
                         ++result.supersededReportLines;
                         result.supersededCost += r.cost;
                         continue;
                     }
                     reportLine = true;
-                } else if (dayRank > SpendCoverage::kRecorded) { // a call a report covers
-                    result.supersededCalls += r.callCount;
-                    result.supersededCost += r.cost;
-                    continue;
+                } else if (day) {
+                    if (!r.priced || day->callsExceedReport()) {
+                        if (r.priced) { // more than the report lines can hold: no saving taken off them
+                            result.overReportCalls += r.callCount;
+                            result.overReportCost += r.cost;
+                            overReportDays.insert({r.provider, RollupPeriods::floorTo(r.startedAtUs, kUsPerDay)});
+                        }
+                        result.supersededCalls += r.callCount;
+                        result.supersededCost += r.cost;
+                        continue;
+                    }
+                    covered = true;
                 }
             }
             if (reportLine) {
@@ -483,17 +501,18 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                 result.baseline += r.cost;
                 result.projected += r.cost;
                 if (!result.bucketStartsUs.isEmpty()) {
-                    auto b = std::upper_bound(result.bucketStartsUs.cbegin(), result.bucketStartsUs.cend(), r.startedAtUs);
-                    const qsizetype bi = std::max<qsizetype>(0, (b - result.bucketStartsUs.cbegin()) - 1);
+                    const qsizetype bi = bucketOf(r.startedAtUs);
                     result.baselinePerBucket[bi] += r.cost;
                     result.projectedPerBucket[bi] += r.cost;
                 }
                 continue;
             }
-            ++result.records;
-            if (!r.priced) {
-                ++result.unpricedRecords;
-                continue;
+            if (!covered) {
+                ++result.records;
+                if (!r.priced) {
+                    ++result.unpricedRecords;
+                    continue;
+                }
             }
             const QString &endpoint = names.at(r.endpoint);
             const QString &provider = names.at(r.provider);
@@ -657,19 +676,34 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                 projected = batched;
             }
 
-            result.baseline += baseline;
-            result.projected += projected;
+            // An endpoint's row holds its calls' recorded costs, covered ones included (its saving is theirs).
             eo.baseline += baseline;
             eo.projected += projected;
             eo.calls += r.callCount;
+            if (covered) {
+                // The recorded cost is in the report lines already: only the saving is taken off, in the bucket
+                // of the call's UTC day start (where a daily report line is, whatever the chart's time zone).
+                result.coveredCalls += r.callCount;
+                result.coveredCost += baseline;
+                result.coveredSaving += baseline - projected;
+                result.projected -= baseline - projected;
+                if (!result.bucketStartsUs.isEmpty()) {
+                    const qint64 dayStart = std::max(RollupPeriods::floorTo(r.startedAtUs, kUsPerDay), req.fromUs);
+                    result.projectedPerBucket[bucketOf(dayStart)] -= baseline - projected;
+                }
+                continue;
+            }
+            result.baseline += baseline;
+            result.projected += projected;
             if (!result.bucketStartsUs.isEmpty()) {
-                auto b = std::upper_bound(result.bucketStartsUs.cbegin(), result.bucketStartsUs.cend(), r.startedAtUs);
-                const qsizetype bi = std::max<qsizetype>(0, (b - result.bucketStartsUs.cbegin()) - 1);
+                const qsizetype bi = bucketOf(r.startedAtUs);
                 result.baselinePerBucket[bi] += baseline;
                 result.projectedPerBucket[bi] += projected;
             }
         }
     }
+
+    result.overReportDays = qint64(overReportDays.size());
 
     QList<EndpointOutcome> perEndpoint;
     QList<const std::map<QString, qint64> *> perEndpointUnpriced; // parallel to perEndpoint

@@ -56,19 +56,36 @@ struct FewShotReport
 struct SimulationResult
 {
     QString scenarioName;
-    qint64 records = 0;         // call-level records replayed (unpriced ones included; report lines not)
+    // Call-level records replayed on days no report covers (unpriced ones included; report lines and
+    // coveredCalls not).
+    qint64 records = 0;
     qint64 unpricedRecords = 0; // of those, left out of baseline and savings (their cost is unknown)
-    NanoUsd baseline = 0;       // recorded cost of the replayed calls, plus reportCost
-    NanoUsd projected = 0;      // the projection of the replayed calls, plus reportCost
+    NanoUsd baseline = 0;       // recorded cost of those records, plus reportCost
+    NanoUsd projected = 0;      // the projection of those records, plus reportCost, minus coveredSaving
     // Provider report lines that count (SpendCoverage.h): in the baseline and the projection as they are,
     // never simulated (they carry no per-call detail: no request, no per-call tokens). reportCost sums
     // the priced ones; unpricedReportLines (among reportLines) have no known cost and are left out of it.
     qint64 reportLines = 0;
     qint64 unpricedReportLines = 0;
     NanoUsd reportCost = 0;
+    // Priced call-level records on a provider day a report covers (call_count summed). Their spend is in the
+    // report lines that count, so their recorded cost is not in the baseline; they are replayed like the
+    // others (same order, same cache state) and their saving, recorded cost minus projection, is taken off
+    // the projection (and the per-day series, the strategies, their endpoints' rows). Assumption: the report
+    // covers them (SpendCoverage.h: the admin keys' organisation is the one the proxy's calls are billed to).
+    qint64 coveredCalls = 0;
+    NanoUsd coveredCost = 0;   // their recorded cost (held by reportCost, not added again)
+    NanoUsd coveredSaving = 0; // taken off the report lines' figure
+    // The guard on that assumption: on a provider day whose priced call-level records (in the range) cost
+    // more than the report lines that count, the report cannot hold them, so their savings are not taken:
+    // they are left out as superseded (and counted in supersededCalls too). Days, calls, recorded cost.
+    qint64 overReportDays = 0;
+    qint64 overReportCalls = 0;
+    NanoUsd overReportCost = 0;
     // Left out of everything because a provider report covers their provider and UTC day, as the spend
-    // views leave them out (their spend is in the report lines): call-level calls (call_count summed) and
-    // usage report lines on a day a cost report covers, with their recorded cost.
+    // views leave them out (their spend is in the report lines): call-level calls not replayed
+    // (call_count summed: the unpriced ones and those of overReportDays) and usage report lines on a day a
+    // cost report covers, with their recorded cost. (Before coveredCalls, every call on a covered day.)
     qint64 supersededCalls = 0;
     qint64 supersededReportLines = 0;
     NanoUsd supersededCost = 0;
@@ -96,9 +113,12 @@ struct SimulationRequest
 // rule (query/SpendCoverage.h), so it equals the dashboard's and `report`'s spend over the same range:
 // per provider and UTC day, a provider's cost report lines count if it has any that day, else its usage
 // report lines, else its call-level records (proxy, batch jobs, imports). Only call-level records that
-// count are replayed; report lines that count are added to the baseline and the projection unchanged
-// (reportLines, reportCost: not simulated), and the records a report supersedes are left out
-// (supersededCalls, supersededReportLines, supersededCost). Baseline is each call's recorded cost;
+// count are in the baseline; report lines that count are added to the baseline and the projection unchanged
+// (reportLines, reportCost: not simulated). Call-level records on a day a report covers are replayed too,
+// their recorded cost left out of the baseline (it is in the report lines) and their saving taken off the
+// projection (coveredCalls, coveredSaving), unless they cost more than the day's report lines (the guard:
+// overReportDays); those, and usage report lines under a cost report, are left out (supersededCalls,
+// supersededReportLines, supersededCost). Baseline is each call's recorded cost;
 // re-priced calls use the same token counts on the new model or rate (stated in the assumptions).
 // Per call, in kStrategyOrder:
 //  1. exact cache: a request hash (CallRecord::requestHash) seen from the same caller within the TTL

@@ -18,6 +18,8 @@ using namespace tl;
 namespace {
 using test::openLedger;
 
+constexpr qint64 kDayUs = 86'400'000'000LL;
+
 Result<SimulationResult> simulate(Ledger &ledger, const Scenario &scenario)
 {
     SimulationRequest req;
@@ -597,9 +599,10 @@ private Q_SLOTS:
 
     // The simulator counts spend by the spend views' rule (SpendCoverage.h): per provider and UTC day, its
     // cost report lines, else its usage report lines, else the call-level records. Report lines are in the
-    // baseline and the projection as they are (not simulated); the records a report supersedes are left
-    // out. So the baseline equals the dashboard's total for the same range, and a strategy saves only on
-    // the calls that count. gpt-4o 1,000 + 100 tokens: 3,500,000 nano-USD; gpt-4o-mini: 210,000.
+    // baseline and the projection as they are (not simulated), so the baseline equals the dashboard's total
+    // for the same range. The calls on a covered day are replayed and their saving taken off the report
+    // lines, unless they cost more than those lines (then they are left out). gpt-4o 1,000 + 100 tokens:
+    // 3,500,000 nano-USD; gpt-4o-mini: 210,000; claude-sonnet-4-5: 4,500,000.
     void providerReportLinesCountOnceAndAreNotSimulated()
     {
         auto ledger = openLedger(m_dir.filePath(u"reports.sqlite"_s));
@@ -630,14 +633,16 @@ private Q_SLOTS:
             records << r;
             return *r.cost;
         };
-        // Day 1: anthropic has recorded calls and a usage report line (the line counts, the calls do not);
-        // openai has recorded calls only (they count and are simulated).
+        // Day 1: anthropic has recorded calls and a usage report line (the line counts, the calls do not, and
+        // as they cost twice the line they are left out); openai has recorded calls only (they count and are
+        // simulated).
         const NanoUsd sonnetCall = call(day1 + 3'600'000'000LL, u"anthropic"_s, u"claude-sonnet-4-5"_s);
         call(day1 + 3'700'000'000LL, u"anthropic"_s, u"claude-sonnet-4-5"_s);
         const NanoUsd anthropicLine = line(day1, u"anthropic"_s, u"claude-sonnet-4-5"_s, 0, 0, u"anthropic-usage:1"_s);
         const NanoUsd gpt4oCall = call(day1 + 3'800'000'000LL, u"openai"_s, u"gpt-4o"_s);
         call(day1 + 3'900'000'000LL, u"openai"_s, u"gpt-4o"_s);
-        // Day 2: openai has a recorded call, a usage report line and a cost report line: only the cost line counts.
+        // Day 2: openai has a recorded call, a usage report line and a cost report line: only the cost line
+        // counts; the call is replayed, its saving taken off the cost line.
         call(day2 + 3'600'000'000LL, u"openai"_s, u"gpt-4o"_s);
         const NanoUsd openaiUsageLine = line(day2, u"openai"_s, u"gpt-4o"_s, 5, 0, u"openai-usage:2"_s);
         const NanoUsd openaiCostLine = line(day2, u"openai"_s, u"gpt-4o"_s, 0, 9'876'543, u"openai-costs:2"_s);
@@ -671,22 +676,32 @@ private Q_SLOTS:
         QCOMPARE(r->baseline, spend->totals.cost); // the dashboard's figure, each spend counted once
         QCOMPARE(r->reportLines, 2);
         QCOMPARE(r->reportCost, anthropicLine + openaiCostLine);
-        QCOMPARE(r->supersededCalls, 3);          // two anthropic calls on day 1, the openai call on day 2
+        QCOMPARE(sonnetCall, 4'500'000);
+        QCOMPARE(anthropicLine, 4'500'000);
+        QCOMPARE(r->overReportCalls, 2);          // the two anthropic calls of day 1 cost more than its line
+        QCOMPARE(r->overReportCost, 2 * sonnetCall);
+        QCOMPARE(r->overReportDays, 1);
+        QCOMPARE(r->supersededCalls, 2);          // those two (before: the openai call of day 2 too)
         QCOMPARE(r->supersededReportLines, 1);    // the openai usage line under its cost report
-        QCOMPARE(r->supersededCost, 2 * sonnetCall + gpt4oCall + openaiUsageLine);
-        QCOMPARE(r->records, 2);                  // only the two openai calls of day 1 are replayed
-        QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 2);
-        QCOMPARE(outcome(*r, Strategy::Routing).saving, 2 * (3'500'000 - 210'000));
-        QCOMPARE(r->projected, r->baseline - 2 * (3'500'000 - 210'000));
+        QCOMPARE(r->supersededCost, 2 * sonnetCall + openaiUsageLine);
+        QCOMPARE(r->records, 2);                  // the two openai calls of day 1, in the baseline
+        QCOMPARE(r->coveredCalls, 1);             // the openai call of day 2, its cost in the cost line
+        QCOMPARE(r->coveredCost, gpt4oCall);
+        QCOMPARE(r->coveredSaving, 3'500'000 - 210'000);
+        QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 3);
+        QCOMPARE(outcome(*r, Strategy::Routing).saving, 3 * (3'500'000 - 210'000));
+        QCOMPARE(r->projected, r->baseline - 3 * (3'500'000 - 210'000));
         QCOMPARE(r->baselinePerBucket, (QList<NanoUsd>{anthropicLine + 2 * gpt4oCall, openaiCostLine}));
-        QCOMPARE(r->projectedPerBucket, (QList<NanoUsd>{anthropicLine + 2 * 210'000, openaiCostLine}));
+        QCOMPARE(r->projectedPerBucket,
+                 (QList<NanoUsd>{anthropicLine + 2 * 210'000, openaiCostLine - (3'500'000 - 210'000)}));
         NanoUsd endpointBaselines = 0;
         for (const EndpointOutcome &e : r->endpoints)
             endpointBaselines += e.baseline;
-        QCOMPARE(endpointBaselines, 2 * gpt4oCall); // per-endpoint rows: the replayed calls only
+        QCOMPARE(endpointBaselines, 3 * gpt4oCall); // per-endpoint rows: the replayed calls' recorded costs
 
         // A range of one hour inside a covered day: the report line is outside it, but its day is covered
-        // (as the spend views count whole UTC days), so the call there is left out too.
+        // (as the spend views count whole UTC days), so the call there is not in the baseline; and as the
+        // range holds none of the line, none of the call's saving can be taken off it: it is left out.
         req.fromUs = day1 + 3'600'000'000LL;
         req.toUs = day1 + 3'650'000'000LL;
         const auto one = ledger->read<Result<SimulationResult>>([&](QSqlDatabase &db) {
@@ -695,7 +710,174 @@ private Q_SLOTS:
         QVERIFY(one.has_value());
         QCOMPARE(one->records, 0);
         QCOMPARE(one->supersededCalls, 1);
+        QCOMPARE(one->overReportCalls, 1);
+        QCOMPARE(one->coveredCalls, 0);
         QCOMPARE(one->baseline, 0);
+        QCOMPARE(one->projected, 0);
+    }
+
+    // Call-level records on a provider day a report covers are replayed: their recorded cost is in the report
+    // line (so not in the baseline again), their saving is taken off it. A usage report line of 10 gpt-4o calls
+    // of 1,000 + 100 tokens ($2.50 / $10 per million): 10 * (2,500,000 + 1,000,000) = 35,000,000 nano-USD. Four
+    // proxy calls of that day (3,500,000 each, 14,000,000 in all, so the line can hold them), one caller, three
+    // of them the same request: with the exact cache on (TTL 1 h) the second and third are hits, 7,000,000 saved.
+    void coveredDayCallsAreReplayedAndTheirSavingTakenOffTheReport()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"covered.sqlite"_s));
+        const qint64 day = test::usFromIso(u"2026-11-03T00:00:00Z"_s);
+        QList<CallRecord> records;
+        CallRecord line = test::makeRecord(day, u"workspace:w"_s, u"openai"_s, u"gpt-4o"_s, 10 * 1000, 10 * 100);
+        line.sourceKind = SourceKind::ProviderReport;
+        line.callCount = 10;
+        line.sourceKey = u"openai-usage:1"_s;
+        ledger->pricer()->apply(line);
+        QCOMPARE(line.cost, std::optional<NanoUsd>(35'000'000));
+        records << line;
+        for (int i = 0; i < 4; ++i) {
+            CallRecord r = test::makeRecord(day + 36'000'000'000LL + i * 60'000'000LL, u"chat"_s, u"openai"_s,
+                                            u"gpt-4o"_s, 1000, 100);
+            r.sourceKind = SourceKind::Proxy;
+            r.keyId = u"k"_s;
+            r.requestHash = i < 3 ? u"same"_s : u"other"_s;
+            ledger->pricer()->apply(r);
+            QCOMPARE(r.cost, std::optional<NanoUsd>(3'500'000));
+            records << r;
+        }
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
+
+        BreakdownQuery bq;
+        bq.fromUs = day;
+        bq.toUs = day + kDayUs;
+        const auto spend = ledger->breakdown(bq).result();
+        QVERIFY(spend.has_value());
+        QCOMPARE(spend->totals.cost, 35'000'000); // the dashboard counts the report line only
+
+        Scenario sc;
+        sc.exactCache.enabled = true;
+        sc.exactCache.ttlSeconds = 3600;
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->baseline, 35'000'000); // unchanged: the dashboard's figure
+        QCOMPARE(r->projected, 35'000'000 - 2 * 3'500'000);
+        QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 2 * 3'500'000);
+        QCOMPARE(outcome(*r, Strategy::ExactCache).callsAffected, 2);
+        QVERIFY(outcome(*r, Strategy::ExactCache).simulated);
+        QCOMPARE(r->reportLines, 1);
+        QCOMPARE(r->reportCost, 35'000'000);
+        QCOMPARE(r->records, 0); // no call's recorded cost is in the baseline
+        QCOMPARE(r->coveredCalls, 4);
+        QCOMPARE(r->coveredCost, 4 * 3'500'000);
+        QCOMPARE(r->coveredSaving, 2 * 3'500'000);
+        QCOMPARE(r->supersededCalls, 0);
+        QCOMPARE(r->overReportCalls, 0);
+        QCOMPARE(r->overReportDays, 0);
+        QCOMPARE(r->baselinePerBucket, QList<NanoUsd>{35'000'000});
+        QCOMPARE(r->projectedPerBucket, QList<NanoUsd>{35'000'000 - 2 * 3'500'000});
+        // The endpoint's row: its calls' recorded cost and their projection (the report line has no row).
+        QCOMPARE(r->endpoints.size(), 1);
+        QCOMPARE(r->endpoints.front().endpoint, u"chat"_s);
+        QCOMPARE(r->endpoints.front().calls, 4);
+        QCOMPARE(r->endpoints.front().baseline, 4 * 3'500'000);
+        QCOMPARE(r->endpoints.front().projected, 2 * 3'500'000);
+        QCOMPARE(r->endpoints.front().strategies[int(Strategy::ExactCache)].saving, 2 * 3'500'000);
+    }
+
+    // The simulated cache state carries across covered and uncovered days: a request first seen on a covered
+    // day (2026-11-03, a usage report line for openai) and repeated 40 minutes later on the next day, which
+    // no report covers, is a hit there. gpt-4o 1,000 + 100 tokens: 3,500,000 nano-USD.
+    void cacheStateCarriesFromACoveredDay()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"covered-carry.sqlite"_s));
+        const qint64 day = test::usFromIso(u"2026-11-03T00:00:00Z"_s);
+        QList<CallRecord> records;
+        CallRecord line = test::makeRecord(day, u"workspace:w"_s, u"openai"_s, u"gpt-4o"_s, 5 * 1000, 5 * 100);
+        line.sourceKind = SourceKind::ProviderReport;
+        line.callCount = 5;
+        line.sourceKey = u"openai-usage:1"_s;
+        ledger->pricer()->apply(line);
+        QCOMPARE(line.cost, std::optional<NanoUsd>(5 * 3'500'000));
+        records << line;
+        for (const qint64 at : {day + kDayUs - 1'200'000'000LL, day + kDayUs + 1'200'000'000LL}) {
+            CallRecord r = test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
+            r.sourceKind = SourceKind::Proxy;
+            r.keyId = u"k"_s;
+            r.requestHash = u"same"_s;
+            ledger->pricer()->apply(r);
+            records << r;
+        }
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
+
+        Scenario sc;
+        sc.exactCache.enabled = true;
+        sc.exactCache.ttlSeconds = 3600;
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->baseline, 5 * 3'500'000 + 3'500'000); // the line, and the uncovered day's call
+        QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 3'500'000); // the next day's call is a hit
+        QCOMPARE(outcome(*r, Strategy::ExactCache).callsAffected, 1);
+        QCOMPARE(r->projected, 5 * 3'500'000);
+        QCOMPARE(r->projectedPerBucket, (QList<NanoUsd>{5 * 3'500'000, 0}));
+        QCOMPARE(r->records, 1);
+        QCOMPARE(r->coveredCalls, 1);
+        QCOMPARE(r->coveredSaving, 0); // the first sight of the request: a miss that stores the answer
+    }
+
+    // The guard on "the report covers the recorded calls": on a provider day whose calls cost more than the
+    // report lines that count (here a cost report line of 5,000,000 nano-USD against three gpt-4o calls of
+    // 3,500,000), the report cannot hold them, so they are left out as superseded, counted, and the projection
+    // stays the report's spend; they feed no simulated cache either (the next day's repeat is a miss). The
+    // next provider day is covered within its means (a 9,000,000 cost line, two 3,500,000 calls, the second a
+    // hit): its saving is taken.
+    void callsCostingMoreThanTheReportAreLeftOut()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"covered-guard.sqlite"_s));
+        const qint64 day1 = test::usFromIso(u"2026-11-03T00:00:00Z"_s);
+        const qint64 day2 = day1 + kDayUs;
+        QList<CallRecord> records;
+        auto costLine = [&](qint64 at, NanoUsd given, const QString &key) {
+            CallRecord r = test::makeRecord(at, u"workspace:w"_s, u"openai"_s, u"gpt-4o"_s, 0, 0);
+            r.sourceKind = SourceKind::ProviderReport;
+            r.callCount = 0;
+            r.sourceKey = key;
+            r.cost = given;
+            r.costStatus = CostStatus::Exact;
+            r.priceEntry = u"given:openai-costs"_s;
+            records << r;
+        };
+        auto call = [&](qint64 at, const QString &hash) {
+            CallRecord r = test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
+            r.sourceKind = SourceKind::Proxy;
+            r.keyId = u"k"_s;
+            r.requestHash = hash;
+            ledger->pricer()->apply(r);
+            records << r;
+        };
+        costLine(day1, 5'000'000, u"openai-costs:1"_s);
+        for (int i = 0; i < 3; ++i)
+            call(day1 + kDayUs - 600'000'000LL + i * 60'000'000LL, u"a"_s); // 23:50, 23:51, 23:52
+        costLine(day2, 9'000'000, u"openai-costs:2"_s);
+        call(day2 + 600'000'000LL, u"a"_s);  // 00:10: within the TTL of day 1's calls, were they replayed
+        call(day2 + 1'200'000'000LL, u"a"_s); // 00:20: a hit on the 00:10 call
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
+
+        Scenario sc;
+        sc.exactCache.enabled = true;
+        sc.exactCache.ttlSeconds = 3600;
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->baseline, 5'000'000 + 9'000'000);
+        QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 3'500'000);
+        QCOMPARE(outcome(*r, Strategy::ExactCache).callsAffected, 1);
+        QCOMPARE(r->projected, 5'000'000 + 9'000'000 - 3'500'000);
+        QCOMPARE(r->projectedPerBucket, (QList<NanoUsd>{5'000'000, 9'000'000 - 3'500'000})); // day 1 stays whole
+        QCOMPARE(r->overReportDays, 1);
+        QCOMPARE(r->overReportCalls, 3);
+        QCOMPARE(r->overReportCost, 3 * 3'500'000);
+        QCOMPARE(r->supersededCalls, 3);
+        QCOMPARE(r->supersededCost, 3 * 3'500'000);
+        QCOMPARE(r->coveredCalls, 2);
+        QCOMPARE(r->coveredCost, 2 * 3'500'000);
+        QCOMPARE(r->coveredSaving, 3'500'000);
     }
 
     // Compression of a 10,000-token conversation to a 4,000-token budget on gpt-4o ($2.50 / $10 per

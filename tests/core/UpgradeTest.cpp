@@ -549,7 +549,12 @@ private Q_SLOTS:
         QVERIFY2(sim.has_value(), sim ? "" : qPrintable(sim.error().message));
         QCOMPARE(sim->baseline, expected);
         QCOMPARE(sim->reportLines, 2);
-        QCOMPARE(sim->supersededCalls, 2);
+        // The two calls the reports cover (8,475,000 under the 84,750,000 usage line, 2,500,000 under the
+        // 9,876,543 cost line) are replayed, their cost not in the baseline again (before: left out).
+        QCOMPARE(sim->coveredCalls, 2);
+        QCOMPARE(sim->coveredCost, 8'475'000 + 2'500'000);
+        QCOMPARE(sim->supersededCalls, 0);
+        QCOMPARE(sim->overReportCalls, 0);
         QCOMPARE(sim->unpricedRecords, 1);
     }
 

@@ -235,6 +235,68 @@ private Q_SLOTS:
         QVERIFY(page->assumptionsLabel()->text().contains(u"left out of the baseline and the savings: 1."_s));
     }
 
+    // On provider days a report covers, the calls are replayed and the assumptions say so, with the saving
+    // taken off the report's figure and the calls the guard left out. 2026-05-04: openai's usage report line
+    // (10 gpt-4o calls of 1,000 + 100 tokens, $0.035) and four proxy calls ($0.0035 each), three the same
+    // request (two exact-cache hits, $0.007). 2026-05-05: anthropic's cost line of $0.001 against a
+    // claude-sonnet-4-5 call of $0.0045: more than the line holds, so it is left out.
+    void coveredDayCallsAreReplayedAndSaid()
+    {
+        test::TempLedger t;
+        const qint64 day = test::usFromIso(u"2026-05-04T00:00:00Z"_s);
+        QList<CallRecord> records;
+        CallRecord line = test::makeRecord(day, u"workspace:w"_s, u"openai"_s, kGpt4o, 10 * 1000, 10 * 100);
+        line.sourceKind = SourceKind::ProviderReport;
+        line.callCount = 10;
+        line.sourceKey = u"openai-usage:1"_s;
+        t.ledger->pricer()->apply(line);
+        records << line;
+        for (int i = 0; i < 4; ++i) {
+            CallRecord r = test::makeRecord(kStart + i * 60'000'000LL, u"chat"_s, u"openai"_s, kGpt4o, 1000, 100);
+            r.sourceKind = SourceKind::Proxy;
+            r.keyId = u"k"_s;
+            r.requestHash = i < 3 ? u"same"_s : u"other"_s;
+            t.ledger->pricer()->apply(r);
+            records << r;
+        }
+        CallRecord costLine
+            = test::makeRecord(day + test::kDayUs, u"workspace:w"_s, u"anthropic"_s, u"claude-sonnet-4-5"_s, 0, 0);
+        costLine.sourceKind = SourceKind::ProviderReport;
+        costLine.callCount = 0;
+        costLine.sourceKey = u"anthropic-cost:2"_s;
+        costLine.cost = 1'000'000;
+        costLine.costStatus = CostStatus::Exact;
+        costLine.priceEntry = u"given:anthropic-cost"_s;
+        records << costLine;
+        CallRecord sonnet = test::makeRecord(day + test::kDayUs + 3'600'000'000LL, u"chat"_s, u"anthropic"_s,
+                                             u"claude-sonnet-4-5"_s, 1000, 100);
+        sonnet.sourceKind = SourceKind::Proxy;
+        t.ledger->pricer()->apply(sonnet);
+        records << sonnet;
+        QCOMPARE(t.ledger->writer().submitBatch(records).result().inserted, records.size());
+
+        auto page = makePage(t, std::make_shared<test::ScriptedPrompter>());
+        Scenario sc;
+        sc.name = u"exact cache"_s;
+        sc.exactCache.enabled = true;
+        sc.exactCache.ttlSeconds = 3600;
+        showScenario(*page, sc);
+        const SimulationResult &r = page->result();
+        QCOMPARE(r.baseline, 35'000'000 + 1'000'000);
+        QCOMPARE(r.projected, 35'000'000 + 1'000'000 - 7'000'000);
+        QCOMPARE(page->savingTile()->value(), Format::usd(7'000'000));
+        const QString text = page->assumptionsLabel()->text();
+        QVERIFY2(text.contains(u"replayed: 4 recorded calls, %1, on provider days whose report lines count"_s.arg(
+                     Format::usd(14'000'000))),
+                 qPrintable(text));
+        QVERIFY2(text.contains(u"their saving, %1, is taken off the lines' figure"_s.arg(Format::usd(7'000'000))),
+                 qPrintable(text));
+        QVERIFY2(text.contains(u"Not replayed: 1 recorded calls, %1, on 1 provider days"_s.arg(Format::usd(4'500'000))),
+                 qPrintable(text));
+        QVERIFY2(text.contains(u"%1 recorded calls and 0 usage report lines"_s.arg(1)), qPrintable(text));
+        QCOMPARE(page->statusLabel()->text().section(u' ', 0, 0), u"4"_s); // the covered calls were replayed
+    }
+
     void strategyTheDataCannotSupportShowsWhy()
     {
         test::TempLedger t;

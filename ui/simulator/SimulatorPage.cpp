@@ -530,7 +530,8 @@ void SimulatorPage::applyResult(const SimulationResult &r)
                                     + 2 * m_endpointTable->frameWidth() + 2);
 
     const QString share = r.baseline > 0 ? Format::share(double(r.saving()) / double(r.baseline)) : u"–"_s;
-    m_baselineTile->setValue(Format::usd(r.baseline), tr("%1 calls replayed").arg(Format::count(r.records)));
+    const qint64 replayed = r.records + r.coveredCalls;
+    m_baselineTile->setValue(Format::usd(r.baseline), tr("%1 calls replayed").arg(Format::count(replayed)));
     m_projectedTile->setValue(Format::usd(r.projected),
                               r.scenarioName.isEmpty() ? tr("under this scenario") : r.scenarioName);
     m_savingTile->setValue(Format::usd(r.saving()), tr("%1 of the baseline").arg(share));
@@ -570,6 +571,17 @@ void SimulatorPage::applyResult(const SimulationResult &r)
         items << tr("<b>Provider report lines</b> not simulated: %1 lines, %2, in the baseline and the projected "
                     "cost as they are (a report line has no per-call detail to replay).")
                      .arg(Format::count(r.reportLines), Format::usd(r.reportCost));
+    if (r.coveredCalls > 0)
+        items << tr("<b>Calls a provider report covers</b>, replayed: %1 recorded calls, %2, on provider days whose "
+                    "report lines count. Their cost is in those lines (not added again); their saving, %3, is taken "
+                    "off the lines' figure, assuming the report covers these calls.")
+                     .arg(Format::count(r.coveredCalls), Format::usd(r.coveredCost), Format::usd(r.coveredSaving));
+    if (r.overReportCalls > 0)
+        items << tr("Not replayed: %1 recorded calls, %2, on %3 provider days where they cost more than the report "
+                    "lines that count (so the report cannot cover them; another organisation's?). No saving is taken "
+                    "for them.")
+                     .arg(Format::count(r.overReportCalls), Format::usd(r.overReportCost),
+                          Format::count(r.overReportDays));
     if (r.supersededCalls > 0 || r.supersededReportLines > 0)
         items << tr("Left out as on the dashboard, because a provider report covers their provider and UTC day "
                     "(its lines count instead): %1 recorded calls and %2 usage report lines, %3.")
@@ -587,9 +599,9 @@ void SimulatorPage::applyResult(const SimulationResult &r)
     if (!r.bucketLabels.isEmpty())
         when = r.bucketLabels.size() == 1 ? r.bucketLabels.first()
                                           : tr("%1 to %2").arg(r.bucketLabels.first(), r.bucketLabels.last());
-    m_status->setText(r.records == 0       ? tr("No calls in this range. Choose a longer range, or All time.")
-                          : when.isEmpty() ? tr("%1 calls replayed.").arg(Format::count(r.records))
-                                           : tr("%1 calls replayed, %2.").arg(Format::count(r.records), when));
+    m_status->setText(replayed == 0        ? tr("No calls in this range. Choose a longer range, or All time.")
+                          : when.isEmpty() ? tr("%1 calls replayed.").arg(Format::count(replayed))
+                                           : tr("%1 calls replayed, %2.").arg(Format::count(replayed), when));
 }
 
 void SimulatorPage::fitStrategyRows()
