@@ -642,6 +642,11 @@ void ClientConnection::closeSocket()
 {
     if (m_heldPos < m_held.size()) {
         m_closeWhenFlushed = true; // after the held bytes (onBytesWritten)
+        // ... which the client must keep taking: a pipelined request's header timeout or a refusal's linger
+        // may have replaced the write deadline, and a client that never reads would otherwise hold the
+        // connection and the held answer for ever (session-11 trial).
+        if (!m_exchange && m_deadline != Deadline::ClientWrite)
+            setDeadline(Deadline::ClientWrite, m_server.config().clientWriteTimeoutMs);
         return;
     }
     m_socket->disconnectFromHost();
@@ -657,6 +662,11 @@ bool ClientConnection::readingBody() const
 void ClientConnection::closeWhenIdle()
 {
     m_closeAfterResponse = true;
+    // A 413's lingering drain may run for kLingerMs: a graceful stop waits for it no longer than for a
+    // refusal's (session-11 trial: a stop waited the full 30 s drain for it).
+    if (m_lingerBytesLeft >= 0 && m_deadline == Deadline::Client
+        && m_deadlineAtMs > m_clock.elapsed() + kRefusalLingerMs)
+        setDeadline(Deadline::Client, kRefusalLingerMs);
     // A request whose body is still coming is in flight (a graceful stop's drain: every request in flight
     // finishes): served when its body is in, then closed; the drain deadline answers it 503 if not.
     if (readingBody())

@@ -288,6 +288,8 @@ private Q_SLOTS:
     void streamToANonReadingClientIsPausedThenDeliveredWhole();
     void largeJsonAnswerReachesASlowClientWhole();
     void clientThatNeverReadsIsCutOffAndRecorded();
+    void clientThatNeverReadsIsCutOffAfterPipelinedGarbage();
+    void gracefulStopDoesNotWaitOutA413Drain();
     void drainDeadlineAnswersRequestsNotYetAnswered_data();
     void drainDeadlineAnswersRequestsNotYetAnswered();
     void drainDeadlineEndsStartedStreamsWithAnErrorEvent();
@@ -399,6 +401,53 @@ void ProxyFlowTest::clientThatNeverReadsIsCutOffAndRecorded()
     QVERIFY(recs[0].cost.has_value());
     QTRY_COMPARE_WITH_TIMEOUT(big.closedEarly(), 1, 10000); // the upstream request was aborted
     QVERIFY(!big.finished());
+}
+
+// Session-11 trial: a client that never reads its (large) answer and then sends a pipelined request that is
+// refused (400) kept the connection and the held answer for ever: the pipelined request's header timeout and
+// then the refusal's linger replaced the write deadline. Now the write deadline comes back once only the
+// held bytes keep the connection open.
+void ProxyFlowTest::clientThatNeverReadsIsCutOffAfterPipelinedGarbage()
+{
+    BigUpstream big(32 * kMiB);
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
+        c.clientWriteTimeoutMs = 500;
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    s.setReadBufferSize(64 * 1024);
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(3000));
+    s.write(chatRequest(false));
+    QVERIFY(s.waitForBytesWritten(3000));
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 20000); // the answer is in, held for the client
+    QCOMPARE(recs[0].httpStatus, 200);
+    s.write("GARBAGE\r\n\r\n"); // a pipelined request the parser refuses (400; no Host: not recorded), never read
+    QVERIFY(s.waitForBytesWritten(3000));
+    // Closed within the write timeout after the 2 s linger (before: never), generous bound.
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 0, 15000);
+}
+
+// Session-11 trial: a graceful stop waited the full drain (30 s) for a connection lingering after a 413
+// (whose drain may last 30 s); now at most a refusal's linger (2 s).
+void ProxyFlowTest::gracefulStopDoesNotWaitOutA413Drain()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.maxBodyBytes = 4096; });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(3000));
+    s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            "Authorization: Bearer k\r\nContent-Length: 100000000\r\n\r\n{\"a\"");
+    QVERIFY(s.waitForBytesWritten(3000));
+    QTRY_VERIFY_WITH_TIMEOUT(s.bytesAvailable() > 0 || s.waitForReadyRead(100), 5000);
+    QVERIFY(s.readAll().startsWith("HTTP/1.1 413 "));
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(h.stop()); // the client keeps its socket open, sending nothing more
+    QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed()))); // before: the 30 s drain timeout
 }
 
 void ProxyFlowTest::drainDeadlineAnswersRequestsNotYetAnswered_data()
