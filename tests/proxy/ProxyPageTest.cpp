@@ -580,6 +580,7 @@ private Q_SLOTS:
         QCOMPARE(page.logView()->model()->rowCount(), 0);
         QVERIFY(empty->isVisible());
         QCOMPARE(empty->text(), u"No request in the log matches “no-such-endpoint”."_s);
+        QCOMPARE(empty->textFormat(), Qt::PlainText); // the filter as typed, never read as markup
         page.findChild<QLineEdit *>(u"proxyLogFilter"_s)->clear();
         QVERIFY(!empty->isVisible());
         QVERIFY(curlProxy(h.port, u"GET"_s, u"/v1/models?limit=5"_s));
@@ -839,6 +840,15 @@ private Q_SLOTS:
         QVERIFY(page.snippet().contains(u"export ANTHROPIC_API_KEY=tokenledger\n"_s));
         page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
         QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+        // An IPv6 bind address is bracketed in the URLs (session-11 trial: "http://::1:PORT" is no URL), and
+        // listening on every address means clients here use the loopback one.
+        auto *bind = page.findChild<QLineEdit *>(u"proxyBind"_s);
+        bind->setText(u"::1"_s);
+        QVERIFY(page.snippet().startsWith(u"export OPENAI_BASE_URL=http://[::1]:%1/v1\n"_s.arg(h.port)));
+        bind->setText(u"::"_s);
+        QVERIFY(page.snippet().startsWith(u"export OPENAI_BASE_URL=http://[::1]:%1/v1\n"_s.arg(h.port)));
+        bind->setText(u"0.0.0.0"_s);
+        QVERIFY(page.snippet().startsWith(u"export OPENAI_BASE_URL=http://127.0.0.1:%1/v1\n"_s.arg(h.port)));
     }
 
     // Item 15: `tokenledger screenshot --page proxy` renders with a copy of the saved settings (here a
