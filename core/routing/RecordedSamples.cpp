@@ -21,9 +21,12 @@ Error dbError(const QSqlQuery &q)
     return Error {ErrorCode::Database, QObject::tr("Cannot read recorded calls: %1").arg(q.lastError().text())};
 }
 
-// Cache hits cost nothing whichever model is asked for; provider-report lines are not single calls.
+// Cache hits cost nothing whichever model is asked for; provider-report lines are not single calls; a call
+// that named no model (GET /v1/models, a request refused or abandoned before it reached an upstream) has
+// nothing to route.
 constexpr char16_t kWhere[]
-    = u"c.started_at_us >= :from AND c.started_at_us < :to AND c.source_kind <> 3 AND c.call_count = 1";
+    = u"c.started_at_us >= :from AND c.started_at_us < :to AND c.source_kind <> 3 AND c.call_count = 1"
+      u" AND EXISTS (SELECT 1 FROM labels m WHERE m.id = c.requested_model_id AND m.name <> '')";
 
 } // namespace
 

@@ -91,8 +91,20 @@ void fill(Ledger &ledger)
     pinned.savings.routeMode = u"pinned"_s;
     pinned.savings.complexity = u"low"_s;
     add(u"other"_s, SourceKind::Proxy, QString(), 10, 10, 10, 10);
-    for (CallRecord &r : records)
-        ledger.pricer()->apply(r);
+    // A request that never reached an upstream (the client hung up during its body): no model to route.
+    CallRecord &abandoned = add(u"chat"_s, SourceKind::Proxy, QString(), 0, 0, 0, 0);
+    abandoned.requestedModel.clear();
+    abandoned.servedModel.clear();
+    abandoned.errorKind = u"client_closed_request"_s;
+    abandoned.httpStatus = 0;
+    for (CallRecord &r : records) {
+        if (r.requestedModel.isEmpty()) { // as the proxy records it: an exact $0
+            r.cost = 0;
+            r.costStatus = CostStatus::Exact;
+        } else {
+            ledger.pricer()->apply(r);
+        }
+    }
     const WriteReport report = ledger.writer().submitBatch(records).result();
     QCOMPARE(report.inserted, records.size());
 }
@@ -433,7 +445,7 @@ private Q_SLOTS:
         QCOMPARE(panel->testedEndpoint(), u"chat"_s);
 
         const RecordedTestSummary &s = panel->lastRun().summary;
-        QCOMPARE(s.calls, 5); // A, B, C, D, F: the cache hit and the other endpoint are left out
+        QCOMPARE(s.calls, 5); // A, B, C, D, F: the cache hit, the call with no model and the other endpoint are left out
         QCOMPARE(s.determined, 3); // A, C, F
         QCOMPARE(s.undetermined, 2); // B, D
         QCOMPARE(s.routed, 2); // A, C (F is pinned)
