@@ -677,6 +677,33 @@ private Q_SLOTS:
         QCOMPARE(codeRouting.enabled, false);
     }
 
+    // Session-11 trial: the "Top endpoints by saving" axis read "$0.00000 $0.00000 $0.00001 $0.00001" (its
+    // decimals came from the top value, not the tick step). Every dollar axis now labels each tick apart.
+    void dollarAxisLabelsNeverRepeat_data()
+    {
+        QTest::addColumn<double>("max");
+        QTest::addColumn<int>("ticks");
+        QTest::addColumn<QString>("format");
+        QTest::newRow("tiny, 4 ticks") << 0.000006 << 4 << u"$%.6f"_s;
+        QTest::newRow("sub-cent") << 0.004 << 5 << u"$%.3f"_s;
+        QTest::newRow("quarters") << 1.0 << 5 << u"$%.2f"_s;
+        QTest::newRow("halves are cents") << 2.0 << 5 << u"$%.2f"_s;
+        QTest::newRow("whole dollars") << 40.0 << 5 << u"$%.0f"_s;
+        QTest::newRow("thousands") << 1500.0 << 4 << u"$%.0f"_s;
+    }
+    void dollarAxisLabelsNeverRepeat()
+    {
+        QFETCH(double, max);
+        QFETCH(int, ticks);
+        QFETCH(QString, format);
+        const QString f = ChartPanel::usdLabelFormat(0, max, ticks);
+        QCOMPARE(f, format);
+        QStringList labels;
+        for (int i = 0; i < ticks; ++i)
+            labels << QString::asprintf(f.toLatin1().constData(), max * i / (ticks - 1));
+        QCOMPARE(QSet<QString>(labels.cbegin(), labels.cend()).size(), ticks);
+    }
+
     void emptyLedgerShowsHowToGetDataInThenUpdatesLive()
     {
         test::TempLedger t;

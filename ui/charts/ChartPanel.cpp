@@ -107,10 +107,26 @@ double ChartPanel::addHorizontalUsdBars(QHorizontalBarSeries *series, const QStr
     x->setTickCount(4);
     x->applyNiceNumbers();
     const double top = std::max(std::abs(x->max()), std::abs(x->min()));
-    x->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
+    setUsdLabelFormat(x);
     m_chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     return top;
+}
+
+QString ChartPanel::usdLabelFormat(double min, double max, int tickCount)
+{
+    using namespace Qt::StringLiterals;
+    const double step = (max - min) / double(std::max(2, tickCount) - 1);
+    int decimals = 0;
+    for (double scaled = step;
+         step > 0 && decimals < 9 && std::abs(scaled - std::round(scaled)) > 1e-6 * std::max(1.0, scaled); scaled *= 10)
+        ++decimals;
+    return u"$%.%1f"_s.arg(decimals == 1 ? 2 : decimals);
+}
+
+void ChartPanel::setUsdLabelFormat(QValueAxis *axis)
+{
+    axis->setLabelFormat(usdLabelFormat(axis->min(), axis->max(), axis->tickCount()));
 }
 
 void ChartPanel::clearChart()

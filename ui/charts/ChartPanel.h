@@ -9,6 +9,7 @@ class QChartView;
 class QLabel;
 class QAbstractAxis;
 class QHorizontalBarSeries;
+class QValueAxis;
 
 namespace tl {
 
@@ -27,6 +28,10 @@ public:
 
     // Series colours, the same order in every chart (colour-blind-safe Okabe-Ito-like set).
     static QColor seriesColor(int index, bool dark);
+    // The printf format of a dollar axis from `min` to `max` (USD) with `tickCount` evenly spaced labels:
+    // as many decimals as the tick step needs, so no two labels read the same ("$0.00001" twice on a tiny
+    // scale), cents rather than tenths ("$2.50", not "$2.5"), at most 9 decimals (a nano-USD).
+    static QString usdLabelFormat(double min, double max, int tickCount);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -41,6 +46,9 @@ protected:
     // and nice numbers. Returns the largest magnitude on the value axis, in USD (for label precision).
     double addHorizontalUsdBars(QHorizontalBarSeries *series, const QStringList &categories, NanoUsd min,
                                 NanoUsd max);
+    // Sets the label format of a dollar value axis whose range and tick count are final (after
+    // applyNiceNumbers()) to usdLabelFormat() of them.
+    static void setUsdLabelFormat(QValueAxis *axis);
 
 private:
     QChart *m_chart = nullptr;

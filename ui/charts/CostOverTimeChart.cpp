@@ -99,8 +99,7 @@ void CostOverTimeChart::setSeries(const TimeSeries &series, const QString &other
     const double maxUsd = double(maxStack) / double(kNanoPerUsd);
     y->setRange(0, maxUsd > 0 ? maxUsd * 1.08 : 1.0);
     y->applyNiceNumbers();
-    const double top = y->max();
-    y->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.2f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
+    setUsdLabelFormat(y);
     chart()->addAxis(y, Qt::AlignLeft);
     bars->attachAxis(y);
     chart()->legend()->setVisible(series.seriesNames.size() > 0);

@@ -32,6 +32,7 @@ void EndpointSavingsChart::setBars(const QList<Bar> &bars, int maxBars)
     auto *set = new QBarSet(tr("Saving"));
     QStringList categories;
     NanoUsd max = 0, min = 0;
+    NanoUsd smallest = 0; // the smallest non-zero |saving|
     // Highest at the top: horizontal bar categories run bottom-up.
     for (qsizetype i = n - 1; i >= 0; --i) {
         const Bar &b = m_bars.at(i);
@@ -45,6 +46,8 @@ void EndpointSavingsChart::setBars(const QList<Bar> &bars, int maxBars)
         categories << label;
         max = std::max(max, b.saving);
         min = std::min(min, b.saving);
+        if (const NanoUsd magnitude = b.saving < 0 ? -b.saving : b.saving; magnitude > 0)
+            smallest = smallest == 0 ? magnitude : std::min(smallest, magnitude);
     }
     connect(set, &QBarSet::hovered, this, [this, n](bool on, int i) {
         if (!on || i < 0 || i >= n) {
@@ -59,7 +62,9 @@ void EndpointSavingsChart::setBars(const QList<Bar> &bars, int maxBars)
     });
     series->append(set);
     series->setBarWidth(n <= 2 ? 0.45 : 0.7);
-    series->setLabelsVisible(true);
+    // Qt writes a bar's label with %g: under $0.0001 that is "$4.5e-06", so such bars go without one (the
+    // axis and the tooltip tell their value).
+    series->setLabelsVisible(smallest == 0 || smallest >= kNanoPerUsd / 10'000);
     series->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
     series->setLabelsFormat(u"$@value"_s);
     const double top = addHorizontalUsdBars(series, categories, min, max);

@@ -92,8 +92,7 @@ void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int 
     y->setRange(0, maxUsd > 0 ? maxUsd * 1.05 : 1.0);
     y->setTickCount(5);
     y->applyNiceNumbers(); // after setTickCount, which would otherwise split the nice range unevenly
-    const double top = y->max();
-    y->setLabelFormat(top >= 100 ? u"$%.0f"_s : top >= 1 ? u"$%.1f"_s : top >= 0.01 ? u"$%.3f"_s : u"$%.5f"_s);
+    setUsdLabelFormat(y);
     chart()->addAxis(y, Qt::AlignLeft);
     bars->attachAxis(y);
 

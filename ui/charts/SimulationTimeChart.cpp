@@ -112,11 +112,7 @@ void SimulationTimeChart::setData(const QStringList &labels, const QList<NanoUsd
     const double top = usd(max);
     y->setRange(0, top > 0 ? top * 1.08 : 1.0);
     y->applyNiceNumbers();
-    const double shownTop = y->max();
-    y->setLabelFormat(shownTop >= 100        ? u"$%.0f"_s
-                          : shownTop >= 1    ? u"$%.2f"_s
-                          : shownTop >= 0.01 ? u"$%.3f"_s
-                                             : u"$%.5f"_s);
+    setUsdLabelFormat(y);
     chart()->addAxis(y, Qt::AlignLeft);
     for (QAbstractSeries *s : std::as_const(added)) {
         s->attachAxis(x);
