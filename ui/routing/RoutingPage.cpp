@@ -154,8 +154,7 @@ RoutingPage::RoutingPage(Ledger &ledger, Settings &settings, std::shared_ptr<con
     actions->addSpacing(12);
     actions->addWidget(m_undoButton);
     actions->addWidget(m_redoButton);
-    actions->addSpacing(12);
-    actions->addWidget(m_status, 1);
+    actions->addStretch(1);
 
     m_tabs->setObjectName(u"routingTabs"_s);
     m_tabs->addTab(buildRulesTab(), tr("&Rules and endpoints"));
@@ -173,6 +172,8 @@ RoutingPage::RoutingPage(Ledger &ledger, Settings &settings, std::shared_ptr<con
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(actions);
+    // Its own row: beside the buttons a narrow window wrapped it to a word a line (session-11 trial).
+    layout->addWidget(m_status);
     layout->addWidget(intro);
     layout->addWidget(split, 1);
 
