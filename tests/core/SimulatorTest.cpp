@@ -61,6 +61,15 @@ QString fingerprint(const SimulationResult &r)
 } // namespace
 
 namespace {
+// Only the exact cache, with a 3600 s TTL.
+Scenario exactCacheOnly()
+{
+    Scenario sc;
+    sc.exactCache.enabled = true;
+    sc.exactCache.ttlSeconds = 3600;
+    return sc;
+}
+
 // Only the semantic cache, at the seed design's threshold 0.95 and a 3600 s TTL.
 Scenario semanticOnly()
 {
@@ -84,6 +93,30 @@ void setEmbedding(CallRecord &r, const QString &scope, const QString &guards, st
     for (float &x : v)
         x /= std::sqrt(norm);
     r.savings.embedding = QByteArray(reinterpret_cast<const char *>(v.data()), sizeof(float) * 4);
+}
+
+// The covered-day tests' calls: gpt-4o at $2.50 / $10 per million tokens, 1,000 + 100 tokens a call,
+// 3,500,000 nano-USD.
+// A usage report line of `calls` such calls on `day`, priced.
+CallRecord gpt4oUsageLine(Ledger &ledger, qint64 day, int calls)
+{
+    CallRecord line = test::makeRecord(day, u"workspace:w"_s, u"openai"_s, u"gpt-4o"_s, calls * 1000, calls * 100);
+    line.sourceKind = SourceKind::ProviderReport;
+    line.callCount = calls;
+    line.sourceKey = u"openai-usage:1"_s;
+    ledger.pricer()->apply(line);
+    return line;
+}
+
+// One such call through the proxy at `at`, by caller "k", with request hash `hash`, priced.
+CallRecord gpt4oProxyCall(Ledger &ledger, qint64 at, const QString &hash)
+{
+    CallRecord r = test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
+    r.sourceKind = SourceKind::Proxy;
+    r.keyId = u"k"_s;
+    r.requestHash = hash;
+    ledger.pricer()->apply(r);
+    return r;
 }
 } // namespace
 
@@ -186,10 +219,7 @@ private Q_SLOTS:
         add(u"A"_s, u"C"_s, 6'320'000, 200, u"upstream_cut"_s); // a cut stream: not stored
         add(u"A"_s, u"C"_s, 6'320'000, 200, u"upstream_cut"_s); // a miss again
         QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
-        Scenario sc;
-        sc.exactCache.enabled = true;
-        sc.exactCache.ttlSeconds = 3600;
-        const auto r = simulate(*ledger, sc);
+        const auto r = simulate(*ledger, exactCacheOnly());
         QVERIFY(r.has_value());
         QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 72'380'000);
         QCOMPARE(outcome(*r, Strategy::ExactCache).callsAffected, 6);
@@ -202,7 +232,7 @@ private Q_SLOTS:
                 QVERIFY(q.exec(u"UPDATE calls SET prompt_tokens = prompt_tokens"_s));
             })
             .waitForFinished();
-        const auto fromCalls = simulate(*ledger, sc);
+        const auto fromCalls = simulate(*ledger, exactCacheOnly());
         QVERIFY(fromCalls.has_value());
         QCOMPARE(outcome(*fromCalls, Strategy::ExactCache).saving, 72'380'000);
         RecordQuery rq;
@@ -726,20 +756,12 @@ private Q_SLOTS:
         auto ledger = openLedger(m_dir.filePath(u"covered.sqlite"_s));
         const qint64 day = test::usFromIso(u"2026-11-03T00:00:00Z"_s);
         QList<CallRecord> records;
-        CallRecord line = test::makeRecord(day, u"workspace:w"_s, u"openai"_s, u"gpt-4o"_s, 10 * 1000, 10 * 100);
-        line.sourceKind = SourceKind::ProviderReport;
-        line.callCount = 10;
-        line.sourceKey = u"openai-usage:1"_s;
-        ledger->pricer()->apply(line);
+        const CallRecord line = gpt4oUsageLine(*ledger, day, 10);
         QCOMPARE(line.cost, std::optional<NanoUsd>(35'000'000));
         records << line;
         for (int i = 0; i < 4; ++i) {
-            CallRecord r = test::makeRecord(day + 36'000'000'000LL + i * 60'000'000LL, u"chat"_s, u"openai"_s,
-                                            u"gpt-4o"_s, 1000, 100);
-            r.sourceKind = SourceKind::Proxy;
-            r.keyId = u"k"_s;
-            r.requestHash = i < 3 ? u"same"_s : u"other"_s;
-            ledger->pricer()->apply(r);
+            const CallRecord r
+                = gpt4oProxyCall(*ledger, day + 36'000'000'000LL + i * 60'000'000LL, i < 3 ? u"same"_s : u"other"_s);
             QCOMPARE(r.cost, std::optional<NanoUsd>(3'500'000));
             records << r;
         }
@@ -752,10 +774,7 @@ private Q_SLOTS:
         QVERIFY(spend.has_value());
         QCOMPARE(spend->totals.cost, 35'000'000); // the dashboard counts the report line only
 
-        Scenario sc;
-        sc.exactCache.enabled = true;
-        sc.exactCache.ttlSeconds = 3600;
-        const auto r = simulate(*ledger, sc);
+        const auto r = simulate(*ledger, exactCacheOnly());
         QVERIFY(r.has_value());
         QCOMPARE(r->baseline, 35'000'000); // unchanged: the dashboard's figure
         QCOMPARE(r->projected, 35'000'000 - 2 * 3'500'000);
@@ -790,27 +809,14 @@ private Q_SLOTS:
         auto ledger = openLedger(m_dir.filePath(u"covered-carry.sqlite"_s));
         const qint64 day = test::usFromIso(u"2026-11-03T00:00:00Z"_s);
         QList<CallRecord> records;
-        CallRecord line = test::makeRecord(day, u"workspace:w"_s, u"openai"_s, u"gpt-4o"_s, 5 * 1000, 5 * 100);
-        line.sourceKind = SourceKind::ProviderReport;
-        line.callCount = 5;
-        line.sourceKey = u"openai-usage:1"_s;
-        ledger->pricer()->apply(line);
+        const CallRecord line = gpt4oUsageLine(*ledger, day, 5);
         QCOMPARE(line.cost, std::optional<NanoUsd>(5 * 3'500'000));
         records << line;
-        for (const qint64 at : {day + kDayUs - 1'200'000'000LL, day + kDayUs + 1'200'000'000LL}) {
-            CallRecord r = test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
-            r.sourceKind = SourceKind::Proxy;
-            r.keyId = u"k"_s;
-            r.requestHash = u"same"_s;
-            ledger->pricer()->apply(r);
-            records << r;
-        }
+        for (const qint64 at : {day + kDayUs - 1'200'000'000LL, day + kDayUs + 1'200'000'000LL})
+            records << gpt4oProxyCall(*ledger, at, u"same"_s);
         QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
 
-        Scenario sc;
-        sc.exactCache.enabled = true;
-        sc.exactCache.ttlSeconds = 3600;
-        const auto r = simulate(*ledger, sc);
+        const auto r = simulate(*ledger, exactCacheOnly());
         QVERIFY(r.has_value());
         QCOMPARE(r->baseline, 5 * 3'500'000 + 3'500'000); // the line, and the uncovered day's call
         QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 3'500'000); // the next day's call is a hit
@@ -844,14 +850,7 @@ private Q_SLOTS:
             r.priceEntry = u"given:openai-costs"_s;
             records << r;
         };
-        auto call = [&](qint64 at, const QString &hash) {
-            CallRecord r = test::makeRecord(at, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
-            r.sourceKind = SourceKind::Proxy;
-            r.keyId = u"k"_s;
-            r.requestHash = hash;
-            ledger->pricer()->apply(r);
-            records << r;
-        };
+        auto call = [&](qint64 at, const QString &hash) { records << gpt4oProxyCall(*ledger, at, hash); };
         costLine(day1, 5'000'000, u"openai-costs:1"_s);
         for (int i = 0; i < 3; ++i)
             call(day1 + kDayUs - 600'000'000LL + i * 60'000'000LL, u"a"_s); // 23:50, 23:51, 23:52
@@ -860,10 +859,7 @@ private Q_SLOTS:
         call(day2 + 1'200'000'000LL, u"a"_s); // 00:20: a hit on the 00:10 call
         QCOMPARE(ledger->writer().submitBatch(records).result().inserted, records.size());
 
-        Scenario sc;
-        sc.exactCache.enabled = true;
-        sc.exactCache.ttlSeconds = 3600;
-        const auto r = simulate(*ledger, sc);
+        const auto r = simulate(*ledger, exactCacheOnly());
         QVERIFY(r.has_value());
         QCOMPARE(r->baseline, 5'000'000 + 9'000'000);
         QCOMPARE(outcome(*r, Strategy::ExactCache).saving, 3'500'000);

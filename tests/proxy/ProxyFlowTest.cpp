@@ -191,6 +191,25 @@ QByteArray chatRequest(bool stream, const QByteArray &model = "gpt-4o-mini-2024-
            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
+// Connects `s` with a 64 KiB read buffer, sends `request` and never reads: a client that stalls on the answer.
+void sendAndNeverRead(QTcpSocket &s, quint16 port, const QByteArray &request)
+{
+    s.setReadBufferSize(64 * 1024);
+    s.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(s.waitForConnected(3000));
+    s.write(request);
+    QVERIFY(s.waitForBytesWritten(3000));
+}
+
+// A proxy to `big` that cuts a client which takes no bytes for 500 ms.
+std::function<void(ProxyConfig &)> toBigWithWriteTimeout(const BigUpstream &big)
+{
+    return [&big](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
+        c.clientWriteTimeoutMs = 500;
+    };
+}
+
 // Waits (running the event loop) until `value` has not changed across `stableMs`, at most `maxMs`.
 qint64 settled(const std::function<qint64()> &value, int stableMs, int maxMs)
 {
@@ -381,17 +400,12 @@ void ProxyFlowTest::largeJsonAnswerReachesASlowClientWhole()
 void ProxyFlowTest::clientThatNeverReadsIsCutOffAndRecorded()
 {
     BigUpstream big(64 * kMiB);
-    ProxyHarness h([&](ProxyConfig &c) {
-        c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
-        c.clientWriteTimeoutMs = 500;
-    });
+    ProxyHarness h(toBigWithWriteTimeout(big));
     QVERIFY2(h.ok(), qPrintable(h.error()));
     QTcpSocket s;
-    s.setReadBufferSize(64 * 1024);
-    s.connectToHost(QHostAddress::LocalHost, h.port());
-    QVERIFY(s.waitForConnected(3000));
-    s.write(chatRequest(true));
-    QVERIFY(s.waitForBytesWritten(3000));
+    sendAndNeverRead(s, h.port(), chatRequest(true));
+    if (QTest::currentTestFailed())
+        return;
     QList<CallRecord> recs;
     QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 20000);
     QCOMPARE(recs[0].errorKind, u"client_stalled"_s);
@@ -410,17 +424,12 @@ void ProxyFlowTest::clientThatNeverReadsIsCutOffAndRecorded()
 void ProxyFlowTest::clientThatNeverReadsIsCutOffAfterPipelinedGarbage()
 {
     BigUpstream big(32 * kMiB);
-    ProxyHarness h([&](ProxyConfig &c) {
-        c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
-        c.clientWriteTimeoutMs = 500;
-    });
+    ProxyHarness h(toBigWithWriteTimeout(big));
     QVERIFY2(h.ok(), qPrintable(h.error()));
     QTcpSocket s;
-    s.setReadBufferSize(64 * 1024);
-    s.connectToHost(QHostAddress::LocalHost, h.port());
-    QVERIFY(s.waitForConnected(3000));
-    s.write(chatRequest(false));
-    QVERIFY(s.waitForBytesWritten(3000));
+    sendAndNeverRead(s, h.port(), chatRequest(false));
+    if (QTest::currentTestFailed())
+        return;
     QList<CallRecord> recs;
     QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 20000); // the answer is in, held for the client
     QCOMPARE(recs[0].httpStatus, 200);
