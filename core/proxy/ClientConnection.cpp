@@ -685,6 +685,16 @@ void ClientConnection::onDisconnected()
     m_heldPos = 0;
     if (m_exchange) {
         abortExchange(u"client_closed"_s);
+        // A request pipelined behind it: its bytes wait unparsed while an exchange runs. One whose header block
+        // came whole is a request of its own, recorded as a hang-up before its answer (session-11 trial).
+        m_inBuffer.append(m_socket->readAll());
+        if (!m_exchange && !m_inBuffer.isEmpty()) {
+            m_parser.reset();
+            m_parser.feed(m_inBuffer.constData(), m_inBuffer.size());
+            m_inBuffer.clear();
+            if (m_parser.headersComplete() && m_parser.state() != HttpRequestParser::State::Error)
+                recordUnforwarded(requestLine(), 0, u"client_closed_request"_s, 0);
+        }
     } else if (!m_closing && m_parser.headersComplete()) {
         // The client hung up after its whole header block, before its body was in: the request it made is
         // one record (issue 3 section 4), status 0 (no answer went out, as for a client that hangs up before
