@@ -457,6 +457,30 @@ void ProxyFlowTest::gracefulStopDoesNotWaitOutA413Drain()
     t.start();
     QVERIFY(h.stop()); // the client keeps its socket open, sending nothing more
     QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed()))); // before: the 30 s drain timeout
+
+    // A 413 that comes during the drain (a request whose body was still coming when the stop began, which the
+    // drain lets finish, grows over the limit): its linger is as short (second trial: the stop waited for the
+    // drain deadline).
+    ProxyHarness h2([](ProxyConfig &c) {
+        c.maxBodyBytes = 4096;
+        c.drainTimeoutMs = 20000;
+    });
+    QVERIFY2(h2.ok(), qPrintable(h2.error()));
+    QTcpSocket s2;
+    s2.connectToHost(QHostAddress::LocalHost, h2.port());
+    QVERIFY(s2.waitForConnected(3000));
+    s2.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+             "Authorization: Bearer k\r\nTransfer-Encoding: chunked\r\n\r\n12\r\n{\"model\":\"gpt-4o\",\r\n");
+    QVERIFY(s2.waitForBytesWritten(3000));
+    QTest::qWait(500); // the proxy has the header block: the request is in flight when the stop begins
+    QTimer::singleShot(300, &s2, [&s2]() { s2.write("2000\r\n" + QByteArray(0x2000, 'a') + "\r\n"); });
+    t.restart();
+    QVERIFY(h2.stop());
+    QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed()))); // before: 20 s, the drain deadline
+    if (s2.bytesAvailable() == 0)
+        s2.waitForReadyRead(2000);
+    const QByteArray answer = s2.readAll();
+    QVERIFY2(answer.startsWith("HTTP/1.1 413 "), answer.left(120).constData());
 }
 
 void ProxyFlowTest::drainDeadlineAnswersRequestsNotYetAnswered_data()

@@ -1787,9 +1787,9 @@ void ProxyTest::lingeringCloseEndsAtItsBound()
 // upstream), its endpoint, provider, caller and path from the headers, the body bytes that came. A hang-up
 // inside the header block, and a caller the proxy refuses (a web page's request; without the access token
 // when one is set), leave none. Before: no record.
-// Session-11 trial: a client sends a request (the upstream never answers it), pipelines a second one (whole
-// header block, 5 of its 1,000 body bytes) and hangs up. Both are requests: the first is recorded as
-// client_closed, and the second, whose bytes waited unparsed behind the first, as client_closed_request.
+// Session-11 trials: a client sends a request (the upstream never answers it), pipelines a whole second one
+// and a third (whole header block, 5 of its 1,000 body bytes) and hangs up. All are requests: the first is
+// recorded as client_closed, the two whose bytes waited unparsed behind it as client_closed_request.
 void ProxyTest::pipelinedRequestBehindAHungUpExchangeIsRecorded()
 {
     ProxyHarness h;
@@ -1800,20 +1800,26 @@ void ProxyTest::pipelinedRequestBehindAHungUpExchangeIsRecorded()
     QTcpSocket s;
     s.connectToHost(QHostAddress::LocalHost, h.port());
     QVERIFY(s.waitForConnected(3000));
+    const QByteArray second = chatBody("gpt-4o");
     s.write(head + "Content-Length: " + QByteArray::number(first.size()) + "\r\n\r\n" + first + head
+            + "Content-Length: " + QByteArray::number(second.size()) + "\r\n\r\n" + second + head
             + "Content-Length: 1000\r\n\r\n{\"mod");
     QVERIFY(s.waitForBytesWritten(3000));
     QTRY_COMPARE_WITH_TIMEOUT(h.upstream().requestCount(), 1, 5000); // the first is upstream, never answered
     s.disconnectFromHost();
     QVERIFY(s.state() == QAbstractSocket::UnconnectedState || s.waitForDisconnected(3000));
     QList<CallRecord> recs;
-    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 2, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 3, 10000);
     QCOMPARE(recs[0].errorKind, u"client_closed"_s);
     QCOMPARE(recs[0].requestedModel, u"never"_s);
-    QCOMPARE(recs[1].errorKind, u"client_closed_request"_s);
-    QCOMPARE(recs[1].requestBytes, 5);
-    QCOMPARE(recs[1].endpoint, u"search"_s);
-    QCOMPARE(recs[1].cost, std::optional<NanoUsd>(0));
+    QCOMPARE(recs[1].errorKind, u"client_closed_request"_s); // whole, never started
+    QCOMPARE(recs[1].requestBytes, second.size());
+    QCOMPARE(recs[2].errorKind, u"client_closed_request"_s); // its body cut short
+    QCOMPARE(recs[2].requestBytes, 5);
+    for (const CallRecord &r : recs.mid(1)) {
+        QCOMPARE(r.endpoint, u"search"_s);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(0));
+    }
     QCOMPARE(h.upstream().requestCount(), 1);
 }
 
