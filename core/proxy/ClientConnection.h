@@ -65,6 +65,8 @@ private:
     void setDeadline(Deadline kind, int ms);
     void clearDeadline() { m_deadline = Deadline::None; }
     void onDeadlineTimer();
+    // Bytes written to the socket that the client has not taken yet (Linux: SIOCOUTQ); -1 where unknown.
+    qint64 kernelUnsentBytes() const;
     // Writes to the client, after anything queue()d: straight to the kernel when QTcpSocket has nothing
     // queued (no copy into its buffer, no write-notifier turn of the event loop); the rest, and any
     // error, through QTcpSocket.
@@ -183,6 +185,9 @@ private:
     Deadline m_deadline = Deadline::None;
     qint64 m_deadlineAtMs = 0;      // m_clock time the current deadline expires
     qint64 m_timerDueMs = -1;       // m_clock time m_timer fires (-1: not armed)
+    // The bytes the kernel still held for the client when the write deadline was armed (-1: not known):
+    // the deadline checks whether the client took any of them (kernelUnsentBytes()).
+    qint64 m_kernelUnsentAtArm = -1;
     std::unique_ptr<Exchange> m_exchange;
     bool m_closing = false;
     bool m_continueSent = false;
