@@ -105,7 +105,10 @@ private Q_SLOTS:
         timer.start(500);
         const int left = timer.remainingTime();
         QVERIFY2(left > 400 && left <= 500, qPrintable(QString::number(left)));
-        QCOMPARE(QAbstractEventDispatcher::instance()->remainingTime(timer.timerId()), timer.remainingTime());
+        // The same deadline through the dispatcher, read later: a millisecond may have passed in between (the
+        // two were compared for equality, which failed once at 499 against 500 in a full parallel run).
+        const int viaDispatcher = QAbstractEventDispatcher::instance()->remainingTime(timer.timerId());
+        QVERIFY2(viaDispatcher <= left && viaDispatcher > left - 50, qPrintable(u"%1 %2"_s.arg(viaDispatcher).arg(left)));
         QCOMPARE(QAbstractEventDispatcher::instance()->registeredTimers(&timer).size(), 1);
         timer.stop();
         QCOMPARE(timer.remainingTime(), -1);
