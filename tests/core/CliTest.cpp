@@ -623,6 +623,39 @@ private Q_SLOTS:
         QVERIFY(root.value(u"baseline_nano"_s).toInteger() > 0);
     }
 
+    // simulate on a provider day a usage report covers: the report lines are the baseline, the recorded calls of
+    // that day are replayed and their saving is taken off (the first line counts them as replayed; it said 0).
+    // The usage report (fixture f1) covers 2025-11-28; three gpt-4o calls of 300 + 80 tokens that day, which the
+    // Azure scenario routes to gpt-4o-mini: 300 * 2,500 + 80 * 10,000 = 1,550,000 nano-USD each against
+    // 300 * 150 + 80 * 600 = 93,000, a saving of 3 * 1,457,000 = 4,371,000.
+    void simulateReplaysTheCallsOfACoveredDay()
+    {
+        const QString db = m_dir.filePath(u"covered.sqlite"_s);
+        const Run report = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"openai-usage"_s,
+                                test::providerFixture(u"f1-openai-admin-usage-completions.json"_s)});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+        const Run calls = importCsv(db, m_dir.filePath(u"covered.csv"_s),
+                                    "ts,in,out\n2025-11-28T08:00:00Z,300,80\n2025-11-28T09:00:00Z,300,80\n"
+                                    "2025-11-28T10:00:00Z,300,80\n",
+                                    u"started_at=ts,prompt_tokens=in,completion_tokens=out"_s,
+                                    {u"model=gpt-4o-2024-08-06"_s, u"provider=openai"_s, u"endpoint=chat"_s});
+        QVERIFY2(calls.exitCode == 0, qPrintable(calls.err));
+        const QStringList args{u"simulate"_s, u"--db"_s, db, u"--since"_s, u"2025-11-28"_s, u"--until"_s, u"2025-11-28"_s,
+                               u"--timezone"_s, u"UTC"_s, u"--scenario"_s,
+                               QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/examples/azure-routing-scenario.json"_s};
+        const Run table = run(args);
+        QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+        QVERIFY2(table.out.contains(u"\n3 calls replayed"_s), qPrintable(table.out));
+        QVERIFY2(table.out.contains(u"Replayed on days a provider report covers: 3 recorded calls"_s), qPrintable(table.out));
+        const Run json = run(args + QStringList{u"--format"_s, u"json"_s});
+        QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+        const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(root.value(u"covered_calls_replayed"_s).toInteger(), 3);
+        QCOMPARE(root.value(u"covered_saving_nano"_s).toInteger(), 4'371'000);
+        QCOMPARE(root.value(u"baseline_nano"_s).toInteger(), root.value(u"report_lines_nano"_s).toInteger());
+        QCOMPARE(root.value(u"projected_nano"_s).toInteger(), root.value(u"baseline_nano"_s).toInteger() - 4'371'000);
+    }
+
     // Commands that only read a ledger never create one at a mistyped path, and no command writes
     // into another application's SQLite database.
     void readCommandsNeedAnExistingLedgerAndForeignDatabasesStayUntouched()
