@@ -686,11 +686,7 @@ bool ClientConnection::readingBody() const
 void ClientConnection::closeWhenIdle()
 {
     m_closeAfterResponse = true;
-    // A 413's lingering drain may run for kLingerMs: a graceful stop waits for it no longer than for a
-    // refusal's (session-11 trial: a stop waited the full 30 s drain for it).
-    if (m_lingerBytesLeft >= 0 && m_deadline == Deadline::Client
-        && m_deadlineAtMs > m_clock.elapsed() + kRefusalLingerMs)
-        setDeadline(Deadline::Client, kRefusalLingerMs);
+    capLingerWhileDraining();
     // A request whose body is still coming is in flight (a graceful stop's drain: every request in flight
     // finishes): served when its body is in, then closed; the drain deadline answers it 503 if not.
     if (readingBody())
@@ -921,9 +917,8 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
         const qint64 announced = m_parser.announcedBodyBytes();
         m_lingerBytesLeft = announced >= 0 ? std::min(kLingerBytes, announced - bodyBytesHere) : kLingerBytes;
         if (m_lingerBytesLeft > 0) {
-            // A graceful stop waits for a linger no longer than for a refusal's (as closeWhenIdle() cuts one
-            // under way when the stop begins; session-11 trial: a 413 during the drain held it to its deadline).
-            setDeadline(Deadline::Client, m_server.draining() ? kRefusalLingerMs : kLingerMs);
+            setDeadline(Deadline::Client, kLingerMs);
+            capLingerWhileDraining();
             return;
         }
         m_lingerBytesLeft = -1;
@@ -939,6 +934,16 @@ void ClientConnection::rejectAndClose(int status, const QByteArray &reason, cons
     setDeadline(Deadline::Client, kRefusalLingerMs);
     m_halfCloseWhenFlushed = true;
     halfCloseIfFlushed();
+}
+
+void ClientConnection::capLingerWhileDraining()
+{
+    // A 413's drain may run for kLingerMs: a graceful stop waits for it no longer than for a refusal's, whether
+    // the linger began before the stop (closeWhenIdle) or during it (session-11 trials: the stop waited for
+    // its drain deadline, 20-30 s).
+    if (m_server.draining() && m_lingerBytesLeft >= 0 && m_deadline == Deadline::Client
+        && m_deadlineAtMs > m_clock.elapsed() + kRefusalLingerMs)
+        setDeadline(Deadline::Client, kRefusalLingerMs);
 }
 
 void ClientConnection::halfCloseIfFlushed()

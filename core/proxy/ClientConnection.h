@@ -114,6 +114,8 @@ private:
     // Shuts the socket's write side down (a FIN: the client reads the answer, then its end) once every
     // answer byte has been handed to the kernel (m_halfCloseWhenFlushed; else from onBytesWritten).
     void halfCloseIfFlushed();
+    // While the server drains (a graceful stop), a linger lasts at most kRefusalLingerMs from now.
+    void capLingerWhileDraining();
     // The header block of a request is in and its body is still coming (no exchange started yet).
     bool readingBody() const;
     void startExchange(HttpRequest request);

@@ -578,12 +578,6 @@ const ReportCoverage::Day *ReportCoverage::dayOf(qint32 provider, qint64 started
     return it == days.end() ? nullptr : &it->second;
 }
 
-int ReportCoverage::rankOf(qint32 provider, qint64 startedAtUs) const
-{
-    const Day *day = dayOf(provider, startedAtUs);
-    return day ? day->rank : int(SpendCoverage::kRecorded);
-}
-
 Result<ReportCoverage> LedgerScan::reportCoverage(qint64 fromUs, qint64 toUs)
 {
     using RollupPeriods::kUsPerDay;

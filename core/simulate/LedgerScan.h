@@ -46,8 +46,6 @@ struct ReportCoverage
     bool empty() const { return days.empty(); }
     // The covered day of `startedAtUs` for `provider`, nullptr when no report covers it.
     const Day *dayOf(qint32 provider, qint64 startedAtUs) const;
-    // The rank that counts on the UTC day of `startedAtUs` for `provider` (0 = kRecorded: no report).
-    int rankOf(qint32 provider, qint64 startedAtUs) const;
 };
 
 // One call as the simulator replays it: integers and interned string ids, no QVariant, no QString per
