@@ -172,10 +172,7 @@ int runProxy(const QStringList &args)
             proxy.start(config).then(&proxy, [&](Result<quint16> port) {
                 if (!port)
                     return fatal(port.error().message);
-                const QString host = config.bindAddress.protocol() == QAbstractSocket::IPv6Protocol
-                                         ? u"[%1]"_s.arg(config.bindAddress.toString()) // RFC 3986 IP-literal
-                                         : config.bindAddress.toString();
-                out(u"tokenledger proxy: listening on http://%1:%2 (ledger %3)\n"_s.arg(host)
+                out(u"tokenledger proxy: listening on http://%1:%2 (ledger %3)\n"_s.arg(urlHost(config.bindAddress.toString()))
                         .arg(*port)
                         .arg(core->ledger->path()));
                 for (const UpstreamConfig &u : std::as_const(config.upstreams))

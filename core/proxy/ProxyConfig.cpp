@@ -296,4 +296,9 @@ Result<void> readProxyConfigJson(const QJsonObject &o, ProxyConfig &config, QJso
     return {};
 }
 
+QString urlHost(const QString &address)
+{
+    return address.contains(u':') ? u'[' + address + u']' : address;
+}
+
 } // namespace tl

@@ -145,4 +145,8 @@ Result<void> checkProxyLimit(const ProxyLimit &limit, qint64 value);
 // start. Thread affinity: none.
 Result<void> readProxyConfigJson(const QJsonObject &json, ProxyConfig &config, QJsonObject *savings);
 
+// An address as the host of a URL or of "host:port": an IPv6 address as an IP-literal in brackets ("[::1]",
+// RFC 3986 section 3.2.2), any other text as it is.
+QString urlHost(const QString &address);
+
 } // namespace tl

@@ -331,17 +331,14 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
 }
 
 namespace {
-// An address as the host part of "host:port" and of a URL: an IPv6 address in brackets ("[::1]"). With
-// `forClients`, the wildcard addresses (listening everywhere) become the loopback one clients on this
-// machine use.
-QString hostForPort(QString address, bool forClients = false)
+// The host clients on this machine use for a bind address (urlHost: IPv6 in brackets): the wildcard
+// addresses (listening everywhere) become the loopback ones.
+QString clientHost(QString address)
 {
     address = address.trimmed();
-    if (forClients && address == "0.0.0.0"_L1)
+    if (address == "0.0.0.0"_L1)
         return u"127.0.0.1"_s;
-    if (forClients && address == "::"_L1)
-        return u"[::1]"_s;
-    return address.contains(u':') ? u'[' + address + u']' : address;
+    return urlHost(address == "::"_L1 ? u"::1"_s : address);
 }
 
 // "chat, code-assist" -> {"chat", "code-assist"}; blanks dropped.
@@ -402,7 +399,7 @@ void ProxyPage::refreshLogEmptyState()
         else if (m_proxy.isRunning())
             m_logEmpty->setText(tr("No requests yet. The proxy listens on %1:%2: point a client at it (see “Point "
                                    "your clients at the proxy” above) and each call shows here as it is answered.")
-                                    .arg(hostForPort(m_proxy.config().bindAddress.toString()))
+                                    .arg(urlHost(m_proxy.config().bindAddress.toString()))
                                     .arg(m_proxy.port()));
         else
             m_logEmpty->setText(tr("No requests yet. Turn on “Run the proxy”, point a client at it (see "
@@ -438,7 +435,7 @@ ProxyConfig ProxyPage::configFromWidgets() const
 
 QString ProxyPage::snippet() const
 {
-    const QString host = hostForPort(m_bind->text(), true);
+    const QString host = clientHost(m_bind->text());
     const QString base = u"http://%1:%2"_s.arg(host).arg(m_port->value());
     // Each SDK reaches the first upstream of its dialect (ClientConnection: Anthropic's Messages API or
     // the OpenAI one); another upstream is chosen with the X-TokenLedger-Upstream header.
@@ -623,7 +620,7 @@ void ProxyPage::refreshState()
         w->setEnabled(!running);
     m_limits->setLocked(running);
     if (running)
-        m_status->setText((QStringList{tr("Running on %1:%2.").arg(hostForPort(m_proxy.config().bindAddress.toString())).arg(m_proxy.port())}
+        m_status->setText((QStringList{tr("Running on %1:%2.").arg(urlHost(m_proxy.config().bindAddress.toString())).arg(m_proxy.port())}
                            + m_keyWarnings)
                               .join(u' '));
     else if (m_status->text().isEmpty() || m_status->text().startsWith(tr("Running")) || m_status->text().startsWith(tr("Stopping")))
