@@ -142,9 +142,8 @@ int runSimulate(const QStringList &args)
         return kExitOk;
     }
 
-    // Covered-day calls are replayed too (said below), as the Simulator page's status counts them.
     out(u"Scenario: %1\n%2 calls replayed (%3 unpriced, left out)\n"_s.arg(r.scenarioName)
-            .arg(r.records + r.coveredCalls)
+            .arg(r.replayedCalls())
             .arg(r.unpricedRecords));
     if (r.reportLines > 0)
         out(u"Not simulated: %1 provider report lines, %2 (in the baseline and the projection as they are)\n"_s

@@ -99,6 +99,8 @@ struct SimulationResult
     bool cancelled = false;
 
     NanoUsd saving() const { return baseline - projected; }
+    // Every call replayed through the strategies: those in the baseline and those on covered days.
+    qint64 replayedCalls() const { return records + coveredCalls; }
 };
 
 struct SimulationRequest

@@ -530,7 +530,7 @@ void SimulatorPage::applyResult(const SimulationResult &r)
                                     + 2 * m_endpointTable->frameWidth() + 2);
 
     const QString share = r.baseline > 0 ? Format::share(double(r.saving()) / double(r.baseline)) : u"–"_s;
-    const qint64 replayed = r.records + r.coveredCalls;
+    const qint64 replayed = r.replayedCalls();
     m_baselineTile->setValue(Format::usd(r.baseline), tr("%1 calls replayed").arg(Format::count(replayed)));
     m_projectedTile->setValue(Format::usd(r.projected),
                               r.scenarioName.isEmpty() ? tr("under this scenario") : r.scenarioName);
