@@ -18,6 +18,8 @@
 //       alike. Output: one line per target, "NAME requests=... p50_us=... p99_us=... mean_us=...".
 //   bench_proxy paced-upstream HOST PORT EVENTS INTERVAL_MS  (Linux) a paced OpenAI chat-completions SSE
 //       upstream, until killed: see pacedUpstream() below.
+//   bench_proxy relay HOST PORT UPSTREAM_HOST UPSTREAM_PORT  (Linux) a one-thread epoll TCP relay, until
+//       killed: see tcpRelay() below.
 //   bench_proxy paced HOST PORT PATH BODY STREAMS RAMP_MS [HEADER...]  (Linux) opens STREAMS streams to a
 //       paced upstream (directly or through the proxy), the requests spread evenly over RAMP_MS, and for every
 //       event computes delay = receive time - send time (the upstream writes its CLOCK_MONOTONIC send time into
@@ -587,6 +589,116 @@ int pacedUpstream(const char *host, int port, int events, double intervalMs)
     }
 }
 
+// The floor of any proxy on this machine: a one-thread epoll TCP relay that copies bytes between a client
+// connection and its own upstream connection as they come (one read, one write; no parsing, no accounting,
+// no timers). A peer in the paced phase: what the kernel and the scheduler alone cost a forwarded event,
+// against which the proxy's and nginx-proxy's figures are read. Bytes a full socket buffer did not take wait
+// for EPOLLOUT (reading from the other side pauses meanwhile).
+int tcpRelay(const char *host, int port, const char *upHost, int upPort)
+{
+    const int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    ::inet_pton(AF_INET, host, &addr.sin_addr);
+    if (::bind(lfd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(lfd, 4096) != 0) {
+        std::fprintf(stderr, "relay: cannot listen on %s:%d: %s\n", host, port, std::strerror(errno));
+        return 1;
+    }
+    setNonBlocking(lfd);
+    const int ep = ::epoll_create1(0);
+    epoll_event ev{EPOLLIN, {}};
+    ev.data.fd = lfd;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    struct Side {
+        int peer = -1;
+        std::string out; // bytes for this fd that its socket buffer did not take yet
+    };
+    std::vector<Side> sides; // by fd
+    auto watch = [&](int fd, uint32_t events) {
+        epoll_event e{events, {}};
+        e.data.fd = fd;
+        ::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &e);
+    };
+    auto closePair = [&](int fd) {
+        const int peer = sides[size_t(fd)].peer;
+        for (int f : {fd, peer}) {
+            if (f < 0)
+                continue;
+            ::epoll_ctl(ep, EPOLL_CTL_DEL, f, nullptr);
+            ::close(f);
+            sides[size_t(f)] = Side{};
+        }
+    };
+    std::vector<epoll_event> ready(1024);
+    char buf[65536];
+    for (;;) {
+        const int nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
+        if (nready < 0 && errno != EINTR)
+            return 1;
+        for (int i = 0; i < nready; ++i) {
+            const int fd = ready[size_t(i)].data.fd;
+            if (fd == lfd) {
+                for (int cfd; (cfd = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK)) >= 0;) {
+                    const int ufd = connectTo(upHost, upPort);
+                    if (ufd < 0) {
+                        ::close(cfd);
+                        continue;
+                    }
+                    setNonBlocking(ufd);
+                    for (int f : {cfd, ufd})
+                        ::setsockopt(f, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    if (sides.size() <= size_t(std::max(cfd, ufd)))
+                        sides.resize(size_t(std::max(cfd, ufd)) + 1);
+                    sides[size_t(cfd)].peer = ufd;
+                    sides[size_t(ufd)].peer = cfd;
+                    for (int f : {cfd, ufd}) {
+                        epoll_event e{EPOLLIN, {}};
+                        e.data.fd = f;
+                        ::epoll_ctl(ep, EPOLL_CTL_ADD, f, &e);
+                    }
+                }
+                continue;
+            }
+            if (size_t(fd) >= sides.size() || sides[size_t(fd)].peer < 0)
+                continue; // closed earlier in this pass
+            Side &me = sides[size_t(fd)];
+            if (ready[size_t(i)].events & EPOLLOUT) {
+                const ssize_t n = ::send(fd, me.out.data(), me.out.size(), MSG_NOSIGNAL);
+                if (n < 0 && errno != EAGAIN) {
+                    closePair(fd);
+                    continue;
+                }
+                me.out.erase(0, n < 0 ? 0 : size_t(n));
+                if (me.out.empty()) {
+                    watch(fd, EPOLLIN);
+                    watch(me.peer, EPOLLIN);
+                }
+                continue;
+            }
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n <= 0) {
+                if (n == 0 || errno != EAGAIN)
+                    closePair(fd);
+                continue;
+            }
+            const int peer = me.peer;
+            const ssize_t w = ::send(peer, buf, size_t(n), MSG_NOSIGNAL);
+            if (w < 0 && errno != EAGAIN) {
+                closePair(fd);
+                continue;
+            }
+            if (w < n) {
+                sides[size_t(peer)].out.assign(buf + (w < 0 ? 0 : w), size_t(n - (w < 0 ? 0 : w)));
+                watch(peer, EPOLLOUT);
+                watch(fd, 0); // read no more from this side until the peer drains
+            }
+        }
+    }
+}
+
 // The client of the paced phase (see the header of this file).
 int pacedClient(const char *host, int port, const std::string &path, const std::string &body, int streams,
                 double rampMs, const std::vector<std::string> &headers)
@@ -764,6 +876,14 @@ int main(int argc, char **argv)
         return pacedUpstream(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atof(argv[5]));
 #else
         std::fprintf(stderr, "paced-upstream needs Linux (epoll, timerfd)\n");
+        return 2;
+#endif
+    }
+    if (mode == "relay" && argc == 6) { // argv: HOST PORT UPSTREAM_HOST UPSTREAM_PORT
+#ifdef __linux__
+        return tcpRelay(argv[2], std::atoi(argv[3]), argv[4], std::atoi(argv[5]));
+#else
+        std::fprintf(stderr, "relay needs Linux (epoll)\n");
         return 2;
 #endif
     }

@@ -10,11 +10,15 @@
 # Peer in the same run: nginx-proxy, a second nginx (its own prefix and process, 1 worker) as a keep-alive
 # reverse proxy to the same upstream: what a minimal C proxy adds on this machine. The one-at-a-time phase
 # sends to direct, proxy and nginx-proxy in turn, TL_BENCH_SEQ_ROUNDS (default 10) blocks each.
+# Floor in the same run: tcp-relay (`bench_proxy relay`), a one-thread epoll TCP relay that copies bytes
+# between a client and its own upstream connection, one read and one write, nothing parsed: what one more
+# process on the path costs on this machine whatever the proxy does (its kernel and scheduler share). It
+# joins the one-at-a-time and the paced phases.
 # Paced streams: `bench_proxy paced-upstream` sends TL_BENCH_PACED_EVENTS (100) events per stream,
 # TL_BENCH_PACED_INTERVAL_MS (10) apart, each stamped with its send time; TL_BENCH_PACED_STREAMS ("100 1000")
 # concurrent streams, started evenly over TL_BENCH_PACED_RAMP_MS (default: the interval), directly, through the
-# proxy and through nginx-proxy (proxy_buffering off) in turn, TL_BENCH_PACED_PAIRS (3) rounds: per-event delay
-# and gap growth.
+# proxy, through nginx-proxy (proxy_buffering off) and through tcp-relay in turn, TL_BENCH_PACED_PAIRS (3)
+# rounds: per-event delay and gap growth.
 set -uo pipefail
 BUILD=${1:?usage: bench-proxy.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,9 +44,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; nginx -p "$TM
             nginx -p "$TMP/np" -c "$TMP/np/nginx.conf" -s stop 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-# TL_BENCH_PORT_BASE (default 18901): the five ports used are BASE..BASE+4 (two runs at once need other bases).
+# TL_BENCH_PORT_BASE (default 18901): the seven ports used are BASE..BASE+6 (two runs at once need other bases).
 PB=${TL_BENCH_PORT_BASE:-18901}
 NGINX_PORT=$PB; PROXY_PORT=$((PB + 1)); PORTKEY_PORT=$((PB + 2)); NGINXP_PORT=$((PB + 3)); PACED_PORT=$((PB + 4))
+RELAY_PORT=$((PB + 5)); PACED_RELAY_PORT=$((PB + 6))
 JSON=$(grep -v '^#' /dev/null; python3 -c "import json,sys;print(json.dumps(json.load(open(sys.argv[1])),separators=(',',':')))" "$ROOT/../shared/fixtures/providers/a1-openai-chat-completion-cached.json")
 SSE=$(grep -v '^#' "$ROOT/../shared/fixtures/providers/b-openai-chat-stream-include-usage.sse" | python3 -c "import sys;print(repr(sys.stdin.read())[1:-1].replace(\"'\", \"\\\\'\"))")
 mkdir -p "$TMP/logs"
@@ -94,6 +99,11 @@ nginx -p "$TMP/np" -c "$TMP/np/nginx.conf" || { echo "nginx (nginx-proxy peer) d
 NPW=$(pgrep -P "$(cat "$TMP/np/nginx.pid")" | head -1) # its one worker process
 # The paced upstream of the paced-stream phase (C++ on epoll: see ProxyBench.cpp for why not Node.js).
 "$B" paced-upstream 127.0.0.1 $PACED_PORT "$PACED_EVENTS" "$PACED_INTERVAL" > "$TMP/paced.out" 2>&1 &
+pids+=("$!")
+# The tcp-relay floor: one to the nginx upstream, one to the paced upstream.
+"$B" relay 127.0.0.1 $RELAY_PORT 127.0.0.1 $NGINX_PORT > "$TMP/relay.out" 2>&1 &
+pids+=("$!")
+"$B" relay 127.0.0.1 $PACED_RELAY_PORT 127.0.0.1 $PACED_PORT > "$TMP/paced-relay.out" 2>&1 &
 pids+=("$!")
 
 cat > "$TMP/proxy.json" <<CFG
@@ -168,15 +178,18 @@ SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content"
 AUTH='Authorization: Bearer sk-bench'
 NOCACHE='X-TokenLedger-Cache: bypass'
 echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); peer: nginx-proxy (a second nginx, 1 worker, keep-alive proxy_pass); ${SECS}s load, $CONNS connections"
-echo "-- one request at a time (20,000 requests each, keep-alive; direct, proxy and nginx-proxy in turn, $SEQ_ROUNDS blocks each) --"
+echo "-- one request at a time (20,000 requests each, keep-alive; direct, proxy, nginx-proxy and tcp-relay in turn, $SEQ_ROUNDS blocks each) --"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 SEQ=$(WITHCPU_LINE=proxy withcpu seq "$B" seqab "$MBODY" 20000 "$SEQ_ROUNDS" "direct|127.0.0.1|$NGINX_PORT|/v1/chat/completions|$AUTH" \
-      "proxy|127.0.0.1|$PROXY_PORT|/v1/chat/completions|$AUTH|$NOCACHE" "nginx-proxy|127.0.0.1|$NGINXP_PORT|/v1/chat/completions|$AUTH")
+      "proxy|127.0.0.1|$PROXY_PORT|/v1/chat/completions|$AUTH|$NOCACHE" "nginx-proxy|127.0.0.1|$NGINXP_PORT|/v1/chat/completions|$AUTH" \
+      "tcp-relay|127.0.0.1|$RELAY_PORT|/v1/chat/completions|$AUTH")
 D=$(echo "$SEQ" | sed -n 's/^direct //p'); P=$(echo "$SEQ" | sed -n 's/^proxy //p'); NP=$(echo "$SEQ" | sed -n 's/^nginx-proxy //p')
+TR=$(echo "$SEQ" | sed -n 's/^tcp-relay //p')
 [ -n "$D" ] || echo "$SEQ"
 echo "direct        $D"
 echo "proxy (miss)  $P"
 echo "nginx-proxy   $NP"
+echo "tcp-relay     $TR"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 added() { # LABEL PEER_LINE: PEER - direct at p50 and p99
@@ -185,6 +198,7 @@ added() { # LABEL PEER_LINE: PEER - direct at p50 and p99
 }
 added "added latency" "$P"
 added "nginx-proxy added latency" "$NP"
+added "tcp-relay added latency (the floor)" "$TR"
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
 echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
 echo "proxy (miss)  $(withcpu miss "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
@@ -201,9 +215,9 @@ SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBO
 awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val "$SP" ttfb_p99_ms)" -v d="$(val "$SD" ttfb_p99_ms)" \
   'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
 PACED_T0=$SECONDS
-echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy and nginx-proxy in turn, $PACED_PAIRS rounds --"
+echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy, nginx-proxy and tcp-relay in turn, $PACED_PAIRS rounds --"
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
-paced_run() { # direct|proxy|nginx-proxy STREAMS
+paced_run() { # direct|proxy|nginx-proxy|tcp-relay STREAMS
   case $1 in
     direct) "$B" paced 127.0.0.1 $PACED_PORT /v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH" ;;
     proxy) withcpu "paced$2" "$B" paced 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH" "$NOCACHE" \
@@ -213,42 +227,50 @@ paced_run() { # direct|proxy|nginx-proxy STREAMS
       out=$("$B" paced 127.0.0.1 $NGINXP_PORT /paced/v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH")
       w1=$(awk '{print $1}' "/proc/$NPW/schedstat")
       echo "$out nginx_worker_us_per_req=$(awk -v w=$((w1 - w0)) -v n="$2" 'BEGIN { printf "%.1f", w / 1e3 / n }')" ;;
+    tcp-relay) "$B" paced 127.0.0.1 $PACED_RELAY_PORT /v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH" ;;
   esac
 }
 for S in $PACED_STREAMS; do
-  pd=(); pp=(); pn=()
+  pd=(); pp=(); pn=(); pr=()
   for r in $(seq 1 "$PACED_PAIRS"); do
-    # The first of the three rotates from round to round.
-    order=(direct proxy nginx-proxy); order=("${order[@]:$(( (r - 1) % 3 ))}" "${order[@]:0:$(( (r - 1) % 3 ))}")
+    # The first of the four rotates from round to round.
+    order=(direct proxy nginx-proxy tcp-relay); order=("${order[@]:$(( (r - 1) % 4 ))}" "${order[@]:0:$(( (r - 1) % 4 ))}")
     for who in "${order[@]}"; do
       X=$(paced_run "$who" "$S"); printf '%-12s %s\n' "$who" "$X"
-      case $who in direct) pd+=("$X") ;; proxy) pp+=("$X") ;; nginx-proxy) pn+=("$X") ;; esac
+      case $who in direct) pd+=("$X") ;; proxy) pp+=("$X") ;; nginx-proxy) pn+=("$X") ;; tcp-relay) pr+=("$X") ;; esac
     done
   done
-  # EXPR over a (proxy), b (direct) and n (nginx-proxy) of one round, for each round; then their median.
-  # A round where a figure it needs is n/a (no steady-state events) is left out; n/a when none is left.
+  # EXPR over a (proxy), b (direct), n (nginx-proxy) and r (tcp-relay) of one round, for each round; then their
+  # median. A round where a figure it needs is n/a (no steady-state events) is left out; n/a when none is left.
   med() { local m; m=$(for i in "${!pp[@]}"; do awk -v a="$(val "${pp[$i]}" "$1")" -v b="$(val "${pd[$i]}" "$1")" \
-            -v n="$(val "${pn[$i]}" "$1")" "BEGIN { e = \"$2\"; if ((e ~ /a/ && a == \"n/a\") || (e ~ /b/ && b == \"n/a\") ||
-                                               (e ~ /n/ && n == \"n/a\")) exit; print $2 }"; done | median)
+            -v n="$(val "${pn[$i]}" "$1")" -v r="$(val "${pr[$i]}" "$1")" "BEGIN { e = \"$2\"; if ((e ~ /a/ && a == \"n/a\") ||
+              (e ~ /b/ && b == \"n/a\") || (e ~ /n/ && n == \"n/a\") || (e ~ /r/ && r == \"n/a\")) exit; print $2 }"; done | median)
           echo "${m:-n/a}"; }
   echo "paced $S streams (medians of $PACED_PAIRS rounds): every stream flowing after: direct $(med all_started_ms b) ms," \
-       "proxy $(med all_started_ms a) ms, nginx-proxy $(med all_started_ms n) ms; steady-state events (sent while all" \
-       "$S flowed): direct $(med ss_events b), proxy $(med ss_events a), nginx-proxy $(med ss_events n); the upstream's sent gap" \
+       "proxy $(med all_started_ms a) ms, nginx-proxy $(med all_started_ms n) ms, tcp-relay $(med all_started_ms r) ms; steady-state events (sent while all" \
+       "$S flowed): direct $(med ss_events b), proxy $(med ss_events a), nginx-proxy $(med ss_events n), tcp-relay $(med ss_events r); the upstream's sent gap" \
        "p50 / p99 (asked: $PACED_INTERVAL ms): direct $(med sent_gap_p50_ms b) / $(med sent_gap_p99_ms b) ms, proxy" \
-       "$(med sent_gap_p50_ms a) / $(med sent_gap_p99_ms a) ms, nginx-proxy $(med sent_gap_p50_ms n) / $(med sent_gap_p99_ms n) ms"
+       "$(med sent_gap_p50_ms a) / $(med sent_gap_p99_ms a) ms, nginx-proxy $(med sent_gap_p50_ms n) / $(med sent_gap_p99_ms n) ms," \
+       "tcp-relay $(med sent_gap_p50_ms r) / $(med sent_gap_p99_ms r) ms"
   echo "paced $S streams, steady state: per-event delay p50 / p99 / max: direct $(med ss_delay_p50_us b) /" \
        "$(med ss_delay_p99_us b) / $(med ss_delay_max_us b) us, proxy $(med ss_delay_p50_us a) / $(med ss_delay_p99_us a) /" \
-       "$(med ss_delay_max_us a) us, nginx-proxy $(med ss_delay_p50_us n) / $(med ss_delay_p99_us n) / $(med ss_delay_max_us n) us"
+       "$(med ss_delay_max_us a) us, nginx-proxy $(med ss_delay_p50_us n) / $(med ss_delay_p99_us n) / $(med ss_delay_max_us n) us," \
+       "tcp-relay $(med ss_delay_p50_us r) / $(med ss_delay_p99_us r) / $(med ss_delay_max_us r) us"
   echo "paced $S streams, steady state: added delay (each round's - direct) p50 / p99: proxy $(med ss_delay_p50_us a-b) /" \
-       "$(med ss_delay_p99_us a-b) us, nginx-proxy $(med ss_delay_p50_us n-b) / $(med ss_delay_p99_us n-b) us"
+       "$(med ss_delay_p99_us a-b) us, nginx-proxy $(med ss_delay_p50_us n-b) / $(med ss_delay_p99_us n-b) us, tcp-relay" \
+       "$(med ss_delay_p50_us r-b) / $(med ss_delay_p99_us r-b) us"
   # When a side falls behind, its events arrive bunched (most gaps shrink) and the gap growth p99 can even be
   # negative: read it with the delay and the max.
   echo "paced $S streams, steady state: gap growth p99 (max): direct $(med ss_gap_growth_p99_us b) ($(med ss_gap_growth_max_us b)) us," \
        "proxy $(med ss_gap_growth_p99_us a) ($(med ss_gap_growth_max_us a)) us, nginx-proxy $(med ss_gap_growth_p99_us n)" \
-       "($(med ss_gap_growth_max_us n)) us"
+       "($(med ss_gap_growth_max_us n)) us, tcp-relay $(med ss_gap_growth_p99_us r) ($(med ss_gap_growth_max_us r)) us"
+  # The target's figure (issue 3 section 7: at most 100 us): each round's gap growth p99 less direct's, then the median.
+  echo "paced $S streams, steady state: gap growth p99 over direct: proxy $(med ss_gap_growth_p99_us a-b) us," \
+       "nginx-proxy $(med ss_gap_growth_p99_us n-b) us, tcp-relay $(med ss_gap_growth_p99_us r-b) us"
   echo "paced $S streams, all events (the streams' admission included): delay p99: direct $(med delay_p99_us b) us, proxy" \
-       "$(med delay_p99_us a) us, nginx-proxy $(med delay_p99_us n) us; gap growth p99: direct $(med gap_growth_p99_us b) us," \
-       "proxy $(med gap_growth_p99_us a) us, nginx-proxy $(med gap_growth_p99_us n) us"
+       "$(med delay_p99_us a) us, nginx-proxy $(med delay_p99_us n) us, tcp-relay $(med delay_p99_us r) us; gap growth p99: direct" \
+       "$(med gap_growth_p99_us b) us, proxy $(med gap_growth_p99_us a) us, nginx-proxy $(med gap_growth_p99_us n) us, tcp-relay" \
+       "$(med gap_growth_p99_us r) us"
   per_event() { for x in "$@"; do awk -v c="$(val "$x" "$FIELD")" -v s="$(val "$x" streams)" -v e="$(val "$x" events)" \
                   'BEGIN { if (e > 0) printf "%.1f\n", c * s / e }'; done | median; }
   echo "paced $S streams: CPU per event (its request's share included): proxy thread $(FIELD=proxy_thread_us_per_req per_event "${pp[@]}") us," \
