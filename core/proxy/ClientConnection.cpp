@@ -20,6 +20,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <type_traits>
 
 #if defined(Q_OS_UNIX)
 #include <sys/socket.h>
@@ -525,6 +526,22 @@ void ClientConnection::onDeadlineTimer()
         onClientWriteTimeout();
     else
         onHeaderTimeout();
+}
+
+void ClientConnection::queueChunk(QByteArrayView bytes)
+{
+    // "<size in hex>\r\n<bytes>\r\n" (RFC 9112 section 7.1) appended in place: no QByteArray::number and no
+    // temporary of the whole chunk on a streamed event's path.
+    char head[2 * sizeof(qsizetype) + 2];
+    char *end = head + sizeof head;
+    *--end = '\n';
+    *--end = '\r';
+    auto size = static_cast<std::make_unsigned_t<qsizetype>>(bytes.size());
+    do {
+        *--end = "0123456789abcdef"[size & 0xf];
+        size >>= 4;
+    } while (size);
+    m_out.append(end, head + sizeof head - end).append(bytes).append("\r\n", 2);
 }
 
 void ClientConnection::flushOut()
@@ -1308,7 +1325,10 @@ void ClientConnection::forwardEvent(const SseEvent &event)
     if (first)
         x.record.ttftUs = x.clock.nsecsElapsed() / 1000;
     const QByteArray &raw = x.injectedUsage ? proxy::stripNullUsage(event.raw) : event.raw;
-    queue(x.chunked ? QByteArray::number(raw.size(), 16) + "\r\n" + raw + "\r\n" : raw);
+    if (x.chunked)
+        queueChunk(raw);
+    else
+        queue(raw);
     x.record.responseBytes += raw.size();
     // The headers and the first event leave at once, before the rest of this upstream read is parsed
     // (time to first byte); later events of a read still leave together (onUpstreamData).

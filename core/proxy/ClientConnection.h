@@ -75,6 +75,8 @@ private:
     // one write (as QTcpSocket's own buffering did), each event still unchanged and unbuffered
     // beyond that read.
     void queue(const QByteArray &bytes) { m_out += bytes; }
+    // `bytes` as one chunk of chunked transfer coding, queued like queue().
+    void queueChunk(QByteArrayView bytes);
     void flushOut();
     // Flow control (ProxyConfig::clientHighWaterBytes / clientLowWaterBytes). send() hands QTcpSocket at
     // most the high-water mark; the rest of a large answer stays in m_held (implicitly shared with the

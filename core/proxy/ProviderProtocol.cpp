@@ -983,22 +983,19 @@ qsizetype findUsageKey(QByteArrayView bytes, qsizetype from = 0)
 }
 } // namespace
 
-QByteArray stripNullUsage(const QByteArray &rawEvent)
+namespace {
+// The first "usage": null member of the JSON text `data` that can go with the comma that joins it to a
+// neighbour: [from, to) in `data`, or {-1, -1}. JSON whitespace (RFC 8259) may stand around the colon and the
+// comma, "usage":null and "usage": null alike, and a data line break (the '\n' that joins data lines) is JSON
+// whitespace too: a pretty-printed chunk over several data lines has the member on a line of its own. Inside a
+// string a quote is escaped, so an unescaped "usage" key is a member of an object. `firstKey`: where the first
+// "usage" key of `data` is, when the caller already knows.
+std::pair<qsizetype, qsizetype> removableNullUsage(QByteArrayView data, qsizetype firstKey = -1)
 {
-    if (findUsageKey(rawEvent) < 0)
-        return rawEvent; // most events of a long stream: no copy, no line walk
-    const DataLines lines = dataLinesOf(rawEvent);
-    if (lines.lines.isEmpty())
-        return rawEvent;
-    // JSON whitespace (RFC 8259) may stand around the colon and the comma, "usage":null and "usage": null
-    // alike, and a data line break (the '\n' that joins data lines) is JSON whitespace too: a pretty-printed
-    // chunk over several data lines has the member on a line of its own. Inside a string a quote is escaped,
-    // so an unescaped "usage" key is a member of an object.
-    const QByteArray &data = lines.data;
     const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    const char *d = data.constData();
+    const char *d = data.data();
     const qsizetype n = data.size();
-    for (qsizetype at = findUsageKey(data); at >= 0; at = findUsageKey(data, at + 1)) {
+    for (qsizetype at = firstKey >= 0 ? firstKey : findUsageKey(data); at >= 0; at = findUsageKey(data, at + 1)) {
         qsizetype k = at + 7;
         while (k < n && isSpace(d[k]))
             ++k;
@@ -1010,51 +1007,73 @@ QByteArray stripNullUsage(const QByteArray &rawEvent)
         if (n - k < 4 || std::memcmp(d + k, "null", 4) != 0)
             continue;
         k += 4; // the member is data[at, k)
-        qsizetype from = -1;
-        qsizetype to = -1;
         qsizetype before = at;
         while (before > 0 && isSpace(d[before - 1]))
             --before;
-        if (before > 0 && d[before - 1] == ',') {
-            from = before - 1; // ..., "usage": null} -> ...}
-            to = k;
-        } else {
-            qsizetype after = k;
+        if (before > 0 && d[before - 1] == ',')
+            return {before - 1, k}; // ..., "usage": null} -> ...}
+        qsizetype after = k;
+        while (after < n && isSpace(d[after]))
+            ++after;
+        if (after < n && d[after] == ',') {
+            ++after;
             while (after < n && isSpace(d[after]))
                 ++after;
-            if (after < n && d[after] == ',') {
-                ++after;
-                while (after < n && isSpace(d[after]))
-                    ++after;
-                from = at; // {"usage": null, "id": ...} -> {"id": ...}
-                to = after;
-            }
+            return {at, after}; // {"usage": null, "id": ...} -> {"id": ...}
         }
-        if (from < 0)
-            continue;
-        // data[from, to) in raw bytes: removing the raw span removes exactly those data bytes, the line
-        // endings and "data: " prefixes between them standing for the '\n' that joined the lines, as long
-        // as only data lines lie between (anything else, a comment line, and the event stays as it came).
-        const auto lineOf = [&](qsizetype pos) {
-            qsizetype l = 0;
-            while (l + 1 < lines.lines.size() && lines.lines[l + 1].dataAt <= pos)
-                ++l;
-            return l;
-        };
-        const qsizetype first = lineOf(from);
-        const qsizetype last = lineOf(to);
-        if (lines.lines[last].lineNo - lines.lines[first].lineNo != last - first)
-            return rawEvent;
-        const auto rawOf = [&](qsizetype pos, qsizetype l) {
-            return lines.lines[l].rawAt + std::min(pos - lines.lines[l].dataAt, lines.lines[l].size);
-        };
-        const qsizetype rawFrom = rawOf(from, first);
-        const qsizetype rawTo = rawOf(to, last);
-        QByteArray out = rawEvent;
-        out.remove(rawFrom, rawTo - rawFrom);
-        return out;
     }
-    return rawEvent;
+    return {-1, -1};
+}
+
+// The raw event without raw[from, to), in one allocation.
+QByteArray without(const QByteArray &raw, qsizetype from, qsizetype to)
+{
+    QByteArray out(raw.size() - (to - from), Qt::Uninitialized);
+    std::memcpy(out.data(), raw.constData(), size_t(from));
+    std::memcpy(out.data() + from, raw.constData() + to, size_t(raw.size() - to));
+    return out;
+}
+} // namespace
+
+QByteArray stripNullUsage(const QByteArray &rawEvent)
+{
+    const qsizetype firstKey = findUsageKey(rawEvent);
+    if (firstKey < 0)
+        return rawEvent; // most events of a long stream: no copy, no line walk
+    const char *r = rawEvent.constData();
+    const qsizetype rn = rawEvent.size();
+    // The shape every provider sends: one data line ended by LF, then the blank line ("data: {...}\n\n"), no CR.
+    // Its data is the line's value as it stands, so a span of the data is the same span of the raw bytes, offset
+    // by the "data: " prefix: no line walk and no copy of the data (the general path below gives the same bytes).
+    if (rn >= 7 && std::memcmp(r, "data:", 5) == 0 && r[rn - 1] == '\n' && r[rn - 2] == '\n'
+        && std::memchr(r, '\n', size_t(rn)) == r + rn - 2 && !std::memchr(r, '\r', size_t(rn))) {
+        const qsizetype value = r[5] == ' ' ? 6 : 5;
+        const auto [from, to] = removableNullUsage(QByteArrayView(r + value, rn - 2 - value), firstKey - value);
+        return from < 0 ? rawEvent : without(rawEvent, value + from, value + to);
+    }
+    const DataLines lines = dataLinesOf(rawEvent);
+    if (lines.lines.isEmpty())
+        return rawEvent;
+    const auto [from, to] = removableNullUsage(lines.data);
+    if (from < 0)
+        return rawEvent;
+    // data[from, to) in raw bytes: removing the raw span removes exactly those data bytes, the line endings and
+    // "data: " prefixes between them standing for the '\n' that joined the lines, as long as only data lines lie
+    // between (anything else, a comment line, and the event stays as it came).
+    const auto lineOf = [&](qsizetype pos) {
+        qsizetype l = 0;
+        while (l + 1 < lines.lines.size() && lines.lines[l + 1].dataAt <= pos)
+            ++l;
+        return l;
+    };
+    const qsizetype first = lineOf(from);
+    const qsizetype last = lineOf(to);
+    if (lines.lines[last].lineNo - lines.lines[first].lineNo != last - first)
+        return rawEvent;
+    const auto rawOf = [&](qsizetype pos, qsizetype l) {
+        return lines.lines[l].rawAt + std::min(pos - lines.lines[l].dataAt, lines.lines[l].size);
+    };
+    return without(rawEvent, rawOf(from, first), rawOf(to, last));
 }
 
 namespace {

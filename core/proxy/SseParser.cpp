@@ -1,8 +1,28 @@
 #include "SseParser.h"
 
+#include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace tl {
+
+namespace {
+// Where the line that goes on at `from` ends: the first CR or LF at or after `from`, else `n`. `d` is a
+// QByteArray's bytes, so a '\0' follows d[n - 1]. std::strcspn (SIMD in glibc) stops at a CR, a LF or a NUL; a
+// NUL before `n` is part of the line, and the search goes on after it. Each byte is looked at once.
+qsizetype lineEnd(const char *d, qsizetype from, qsizetype n)
+{
+    while (from < n) {
+        const qsizetype k = from + qsizetype(std::strcspn(d + from, "\r\n"));
+        if (k >= n)
+            return n;
+        if (d[k] != '\0')
+            return k;
+        from = k + 1;
+    }
+    return n;
+}
+} // namespace
 
 void SseParser::parseFields(SseEvent &ev) const
 {
@@ -11,9 +31,7 @@ void SseParser::parseFields(SseEvent &ev) const
     const qsizetype n = raw.size();
     bool firstData = true;
     while (i < n) {
-        qsizetype j = i;
-        while (j < n && raw[j] != '\n' && raw[j] != '\r')
-            ++j;
+        const qsizetype j = lineEnd(raw.constData(), i, n);
         const QByteArrayView line(raw.constData() + i, j - i);
         if (!line.isEmpty() && line[0] != ':') {
             const qsizetype colon = line.indexOf(':');
@@ -30,9 +48,9 @@ void SseParser::parseFields(SseEvent &ev) const
                 ev.event = value.toByteArray();
             }
         }
-        if (j < n && raw[j] == '\r' && j + 1 < n && raw[j + 1] == '\n')
-            ++j;
         i = j + 1;
+        if (j < n && raw[j] == '\r' && i < n && raw[i] == '\n')
+            ++i;
     }
 }
 
@@ -65,9 +83,7 @@ void SseParser::feed(QByteArrayView bytes, const Sink &sink)
     const qsizetype n = m_buffer.size();
     while (m_scanPos < n) {
         // Find the end of the line being scanned, from where the last look stopped.
-        qsizetype j = m_scanPos;
-        while (j < n && d[j] != '\n' && d[j] != '\r')
-            ++j;
+        const qsizetype j = lineEnd(d, m_scanPos, n);
         m_bytesScanned += (j < n ? j + 1 : n) - m_scanPos;
         if (j >= n) {
             m_scanPos = n;

@@ -9,6 +9,7 @@
 #include "proxy/ProviderProtocol.h"
 #include "proxy/SseParser.h"
 
+#include <QRandomGenerator>
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -209,6 +210,7 @@ private Q_SLOTS:
     void longStreamsAssembleTheWholeAnswer();
     void injectedNullUsageIsStrippedInAnySpacing_data();
     void injectedNullUsageIsStrippedInAnySpacing();
+    void strippingAOneLineEventMatchesTheLineWalk();
     void sseParserScansALongEventOnce_data();
     void sseParserScansALongEventOnce();
     void sseParserPassesAnOverlongEventInPieces();
@@ -3122,6 +3124,39 @@ void ProxyTest::injectedNullUsageIsStrippedInAnySpacing()
     QFETCH(QByteArray, event);
     QFETCH(QByteArray, expected);
     QCOMPARE(proxy::stripNullUsage(event), expected);
+}
+
+// stripNullUsage reads the usual shape, one data line ended by LF then the blank line, without the line walk
+// that any other shape takes. The same JSON text sent as "data: X\n\n" (that shortcut) and as "data: X\r\n\r\n"
+// (a CR: the line walk) must lose the same bytes. 3,000 texts made of chunk-like pieces in random order and
+// spacing (a fixed seed), some with "usage" in a string, a non-null usage, or no member to strip at all.
+void ProxyTest::strippingAOneLineEventMatchesTheLineWalk()
+{
+    QRandomGenerator rng(20261130);
+    const QList<QByteArray> spaces = {"", " ", "  ", "\t", " \t "};
+    const QList<QByteArray> members = {"\"id\":\"chatcmpl-1\"", "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]",
+                                       "\"usage\":null", "\"usage\":{\"prompt_tokens\":5}", "\"note\":\"\\\"usage\\\": null\"",
+                                       "\"usage\":nul", "\"model\":\"gpt-4o-mini\"", "\"x\":[\"usage\",null]"};
+    int stripped = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const auto sp = [&] { return spaces[rng.bounded(int(spaces.size()))]; };
+        QByteArray text = "{" + sp();
+        const int count = 1 + rng.bounded(5);
+        for (int m = 0; m < count; ++m) {
+            QByteArray member = members[rng.bounded(int(members.size()))];
+            if (member.startsWith("\"usage\":") && rng.bounded(2))
+                member.replace(":", QByteArray(sp() + ":" + sp()));
+            text += (m ? QByteArray(sp() + "," + sp()) : QByteArray()) + member;
+        }
+        text += sp() + "}";
+        const QByteArray prefix = rng.bounded(4) ? "data: " : "data:";
+        const QByteArray lf = proxy::stripNullUsage(prefix + text + "\n\n");
+        const QByteArray crlf = proxy::stripNullUsage(prefix + text + "\r\n\r\n");
+        QVERIFY2(lf.endsWith("\n\n") && crlf.endsWith("\r\n\r\n"), text.constData());
+        QCOMPARE(lf.chopped(2), crlf.chopped(4));
+        stripped += lf.size() < prefix.size() + text.size() + 2 ? 1 : 0;
+    }
+    QVERIFY2(stripped > 500 && stripped < 2900, QByteArray::number(stripped).constData()); // both outcomes were met
 }
 
 #include "ProxyTest.moc"
