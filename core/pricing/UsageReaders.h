@@ -64,6 +64,12 @@ Usage readAnthropic(const R &u)
     if (creation.contains("ephemeral_5m_input_tokens"_L1) || creation.contains("ephemeral_1h_input_tokens"_L1)) {
         usage.cacheWrite5mTokens = creation.num("ephemeral_5m_input_tokens"_L1);
         usage.cacheWrite1hTokens = creation.num("ephemeral_1h_input_tokens"_L1);
+        // Parts that split less than the total: the tokens no part names are written at the 5-minute TTL,
+        // Anthropic's default (prompt caching: `"ttl": "5m"` unless asked otherwise), so none go unbilled.
+        const qint64 named = usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+        if (u.contains("cache_creation_input_tokens"_L1) && write < kMaxUsageCount && usage.cacheWrite5mTokens >= 0
+            && usage.cacheWrite1hTokens >= 0 && named < write)
+            usage.cacheWrite5mTokens += write - named;
     } else {
         usage.cacheWrite5mTokens = write;
     }

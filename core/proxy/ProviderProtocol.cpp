@@ -451,6 +451,34 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
     return out;
 }
 
+namespace {
+// Anthropic's message_delta usage is cumulative: its counts replace message_start's, member by member (nested
+// objects such as cache_creation and server_tool_use alike). A member it sends as null is "not given"
+// (MessageDeltaUsage in the API reference and the SDKs: input_tokens, cache_read_input_tokens and
+// cache_creation_input_tokens are `number | null`; the SDK's own MessageStream skips nulls), and an input-side
+// count of 0 (some gateways) does not erase one message_start gave: both keep what came before. Only
+// output_tokens, which the delta always carries, is taken as it comes.
+void mergeCumulativeUsage(QJsonObject &into, const QJsonObject &delta)
+{
+    for (auto it = delta.begin(); it != delta.end(); ++it) {
+        const QJsonValue v = it.value();
+        if (v.isNull() || v.isUndefined())
+            continue;
+        const auto had = into.constFind(it.key());
+        if (v.isObject() && had != into.constEnd() && had->isObject()) {
+            QJsonObject merged = had->toObject();
+            mergeCumulativeUsage(merged, v.toObject());
+            into.insert(it.key(), merged);
+            continue;
+        }
+        if (v.isDouble() && v.toDouble() == 0 && it.key() != "output_tokens"_L1 && had != into.constEnd()
+            && !had->isNull())
+            continue;
+        into.insert(it.key(), v);
+    }
+}
+} // namespace
+
 bool StreamAccounting::tryPlainChatDelta(const QByteArray &data)
 {
     // What the general reading below does with such a chunk, and nothing else: it makes the choice's entry
@@ -733,15 +761,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             m_delta = o.value("delta"_L1).toObject();
             if (isTruncatedReason(m_delta.value("stop_reason"_L1).toString()))
                 m_truncated = true;
-            // message_delta usage is cumulative: its counts replace message_start's; an input count of
-            // 0 (some gateways) does not erase the one from message_start.
-            const QJsonObject u = o.value("usage"_L1).toObject();
-            for (auto it = u.begin(); it != u.end(); ++it) {
-                if (it.value().isDouble() && it.value().toDouble() == 0 && it.key() != "output_tokens"_L1
-                    && m_usageJson.contains(it.key()))
-                    continue;
-                m_usageJson.insert(it.key(), it.value());
-            }
+            mergeCumulativeUsage(m_usageJson, o.value("usage"_L1).toObject());
             m_hasUsage = true;
         } else if (type == "message_stop"_L1) {
             m_finished = true;

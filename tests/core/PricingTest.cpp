@@ -119,6 +119,21 @@ private Q_SLOTS:
         QCOMPARE(u.promptTokens, 110);
     }
 
+    // A per-TTL split that names fewer tokens than cache_creation_input_tokens: the rest are 5-minute writes
+    // (the default TTL), so no written token goes unbilled (session-12 trial: 500 of 2,500 were dropped).
+    // claude-sonnet-4-5: 100 * 3,000 + 2,500 * 3,750 + 10 * 15,000 = 300,000 + 9,375,000 + 150,000 = 9,825,000.
+    void anthropicCacheWritesTheSplitDoesNotNameAreFiveMinute()
+    {
+        const Usage u = ProviderUsage::fromAnthropic(QJsonDocument::fromJson(
+            R"({"input_tokens":100,"cache_creation_input_tokens":2500,"cache_read_input_tokens":0,)"
+            R"("cache_creation":{"ephemeral_5m_input_tokens":2000,"ephemeral_1h_input_tokens":0},"output_tokens":10})").object());
+        QCOMPARE(u.cacheWrite5mTokens, 2500);
+        QCOMPARE(u.cacheWrite1hTokens, 0);
+        QCOMPARE(u.promptTokens, 2600);
+        const CostResult r = m_pricer.price(u"anthropic"_s, u"claude-sonnet-4-5-20250929"_s, u, k2025, false);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(9'825'000));
+    }
+
     // Long context: above 200k input tokens the whole request is billed at the tier's prices.
     void longContextTierPricesTheWholeRequest_data()
     {

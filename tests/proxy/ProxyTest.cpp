@@ -211,6 +211,7 @@ private Q_SLOTS:
     void injectedNullUsageIsStrippedInAnySpacing_data();
     void injectedNullUsageIsStrippedInAnySpacing();
     void strippingAOneLineEventMatchesTheLineWalk();
+    void messageDeltaNullsKeepMessageStartCounts();
     void sseParserScansALongEventOnce_data();
     void sseParserScansALongEventOnce();
     void sseParserPassesAnOverlongEventInPieces();
@@ -3157,6 +3158,43 @@ void ProxyTest::strippingAOneLineEventMatchesTheLineWalk()
         stripped += lf.size() < prefix.size() + text.size() + 2 ? 1 : 0;
     }
     QVERIFY2(stripped > 500 && stripped < 2900, QByteArray::number(stripped).constData()); // both outcomes were met
+}
+
+// An Anthropic message_delta may send its input-side counts as null (MessageDeltaUsage: `number | null`):
+// "not given", so message_start's counts stand (session-12 trial: the record lost 3,100 prompt tokens, kept
+// $0.00075 of $0.00195 and still said complete and exact; the cached answer's usage read null). Nested objects
+// merge member by member; output_tokens is the delta's.
+void ProxyTest::messageDeltaNullsKeepMessageStartCounts()
+{
+    auto event = [](const QByteArray &json) {
+        SseEvent e;
+        e.data = json;
+        e.raw = "data: " + json + "\n\n";
+        return e;
+    };
+    proxy::StreamAccounting messages(proxy::ApiKind::Messages);
+    messages.onEvent(event(R"({"type":"message_start","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[],)"
+                           R"("usage":{"input_tokens":100,"cache_read_input_tokens":3000,"cache_creation_input_tokens":2000,)"
+                           R"("cache_creation":{"ephemeral_5m_input_tokens":1500,"ephemeral_1h_input_tokens":500},"output_tokens":1}}})"),
+                     false);
+    messages.onEvent(event(R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"), false);
+    messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})"), false);
+    messages.onEvent(event(R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},)"
+                           R"("usage":{"input_tokens":null,"cache_read_input_tokens":null,"cache_creation_input_tokens":null,)"
+                           R"("cache_creation":{"ephemeral_5m_input_tokens":null,"ephemeral_1h_input_tokens":500},"output_tokens":50}})"),
+                     false);
+    messages.onEvent(event(R"({"type":"message_stop"})"), false);
+    const Usage u = messages.usage();
+    QCOMPARE(u.promptTokens, qint64(100 + 3000 + 2000)); // Anthropic's input excludes cache reads and writes
+    QCOMPARE(u.cachedTokens, qint64(3000));
+    QCOMPARE(u.cacheWrite5mTokens, qint64(1500));
+    QCOMPARE(u.cacheWrite1hTokens, qint64(500));
+    QCOMPARE(u.completionTokens, qint64(50));
+    const QJsonObject usage = messages.assembled().value(u"usage"_s).toObject();
+    QCOMPARE(usage.value(u"input_tokens"_s).toInt(), 100);
+    QCOMPARE(usage.value(u"cache_read_input_tokens"_s).toInt(), 3000);
+    QCOMPARE(usage.value(u"cache_creation"_s).toObject().value(u"ephemeral_5m_input_tokens"_s).toInt(), 1500);
+    QCOMPARE(usage.value(u"output_tokens"_s).toInt(), 50);
 }
 
 #include "ProxyTest.moc"
