@@ -1242,8 +1242,10 @@ void ClientConnection::forwardUpstream()
     req.headers = upstreamHeaders(x.request.headers, u, true);
     // The client's bytes unless the savings pipeline changed the body (few-shot, compression, routing).
     req.body = x.workChanged ? QJsonDocument(x.work).toJson(QJsonDocument::Compact) : x.request.body;
-    // OpenAI chat streams report usage only when asked: ask, and hide the extra chunk from the client.
-    if (x.jsonBody && x.kind == ApiKind::ChatCompletions && x.info.stream && !x.info.includeUsage
+    // OpenAI chat and legacy completions streams report usage only when asked (stream_options.include_usage,
+    // in both APIs' references): ask, and hide the extra chunk from the client.
+    if (x.jsonBody && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Completions) && x.info.stream
+        && !x.info.includeUsage
         && u.kind != UpstreamKind::Anthropic) {
         req.body = x.workChanged ? proxy::withIncludeUsage(x.work) : proxy::withIncludeUsage(x.request.body, x.body);
         x.injectedUsage = true;
@@ -1595,7 +1597,8 @@ void ClientConnection::finalizeRecord()
     if (x.settlement) // first, so a settlement follows the records submitted before it (the create's)
         m_server.ledger().settlePendingUsage(*std::exchange(x.settlement, std::nullopt));
     if (r.usageStatus == UsageStatus::Unknown && (x.accounting || x.estimateUnanswered) && m_server.tokenizers()
-        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Messages || x.kind == ApiKind::Responses)) {
+        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Completions || x.kind == ApiKind::Messages
+            || x.kind == ApiKind::Responses)) {
         // The stream ended without the provider's usage: count it locally (prompt from the request,
         // completion from what was streamed) and mark it estimated; errorKind still says why.
         auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body,

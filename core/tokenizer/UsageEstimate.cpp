@@ -75,7 +75,26 @@ Result<UsageEstimate> estimateChatUsage(const Tokenizers &tokenizers, const QByt
         return std::unexpected(counter.error());
     qint64 extraPromptTokens = 0, scaledPromptTexts = 0, scaledCompletion = 0;
     const QJsonObject shrunk = shrinkLongTexts(request, {}, *counter, &extraPromptTokens, &scaledPromptTexts).toObject();
-    const ChatTokenCount prompt = counter->countRequest(shrunk);
+    ChatTokenCount prompt;
+    if (shrunk.contains(u"prompt"_s) && !shrunk.contains(u"messages"_s) && !shrunk.contains(u"input"_s)) {
+        // The legacy Completions API (POST /v1/completions): "prompt" is a string, a list of strings, a list of
+        // token ids or a list of lists of token ids (API reference, "Create completion"). Its text is the model
+        // input as it stands: no message framing; a token id counts one.
+        prompt.encoding = counter->encoding().name();
+        const auto countPrompt = [&](const QJsonValue &v, const auto &self) -> void {
+            if (v.isString())
+                prompt.promptTokens += counter->countText(v.toString());
+            else if (v.isDouble())
+                ++prompt.promptTokens;
+            else if (v.isArray())
+                for (const QJsonValue &item : v.toArray())
+                    self(item, self);
+        };
+        countPrompt(shrunk.value(u"prompt"_s), countPrompt);
+        prompt.estimate = !encodingForModel(name).exact;
+    } else {
+        prompt = counter->countRequest(shrunk);
+    }
     UsageEstimate out;
     out.usage.promptTokens = prompt.promptTokens + extraPromptTokens;
     out.usage.imageInputTokens = prompt.imageTokens;

@@ -301,6 +301,26 @@ QList<LoopbackShape> makeShapes()
         s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
         shapes << s;
     }
+    {
+        // The legacy Completions API (POST /v1/completions): "text_completion" chunks, with include_usage a
+        // "usage":null member in each and a last chunk of empty choices with the usage (API reference, "Create
+        // completion", stream_options).
+        const QByteArray id = "cmpl-shapeLegacy01";
+        const auto piece = [&](const QByteArray &text, const QByteArray &finish) -> QByteArray {
+            return R"(data: {"id":")" + id + R"(","object":"text_completion","created":1764403440,"choices":[{"text":")" + text
+                + R"(","index":0,"logprobs":null,"finish_reason":)" + finish
+                + R"(}],"model":"gpt-3.5-turbo-instruct","usage":null})" + "\n\n";
+        };
+        constexpr char usage[] = R"({"prompt_tokens":5,"completion_tokens":7,"total_tokens":12})";
+        LoopbackShape s {"completions", "/v1/completions", {}, {}};
+        s.answer = R"({"id":")" + id + R"(","object":"text_completion","created":1764403440,"model":"gpt-3.5-turbo-instruct",)"
+                   R"("choices":[{"text":"Hello there, friend.","index":0,"logprobs":null,"finish_reason":"stop"}],"usage":)"
+            + QByteArray(usage) + "}";
+        s.stream = piece("Hello", "null") + piece(" there,", "null") + piece(" friend.", "null") + piece("", R"("stop")")
+            + R"(data: {"id":")" + id + R"(","object":"text_completion","created":1764403440,"choices":[],)"
+            + R"("model":"gpt-3.5-turbo-instruct","usage":)" + usage + "}\n\ndata: [DONE]\n\n";
+        shapes << s;
+    }
     return shapes;
 }
 

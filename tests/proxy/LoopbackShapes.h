@@ -31,7 +31,7 @@ namespace tl::test {
 struct LoopbackShape
 {
     QByteArray name;
-    QByteArray path; // "/v1/chat/completions", "/v1/messages" or "/v1/responses"
+    QByteArray path; // "/v1/chat/completions", "/v1/completions", "/v1/messages" or "/v1/responses"
     QByteArray answer; // non-streamed body
     QByteArray stream; // streamed body (SSE events, each ending in a blank line)
 };

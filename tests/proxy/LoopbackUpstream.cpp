@@ -400,9 +400,9 @@ struct LoopbackUpstream::Impl : QObject
                 writeJson(s, 200, shape->answer);
                 return;
             }
-            const bool chat = shape->path.endsWith("/chat/completions");
+            const bool openAi = shape->path.endsWith("/completions"); // chat and legacy completions
             startStream(s);
-            for (const QByteArray &e : events(chat && !includeUsage ? withoutUsageChunks(shape->stream) : shape->stream)) {
+            for (const QByteArray &e : events(openAi && !includeUsage ? withoutUsageChunks(shape->stream) : shape->stream)) {
                 chunk(s, e);
                 s->flush();
             }

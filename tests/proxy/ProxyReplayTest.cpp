@@ -171,6 +171,8 @@ QByteArray requestBody(const QByteArray &path, const QByteArray &text, bool stre
         b = R"({"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":")" + text + "\"}]";
     else if (path.endsWith("/responses"))
         b = R"({"model":"gpt-5","input":")" + text + "\"";
+    else if (path == "/v1/completions")
+        b = R"({"model":"gpt-3.5-turbo-instruct","prompt":")" + text + "\"";
     else
         b = R"({"model":"gpt-4o","messages":[{"role":"user","content":")" + text + "\"}]";
     if (stream)
@@ -266,6 +268,9 @@ void ProxyReplayTest::replayGivesTheOriginalAnswer()
     QFETCH(QByteArray, apiStream);
     const proxy::ApiKind kind = kindOf(path);
     const bool chat = kind == proxy::ApiKind::ChatCompletions;
+    // The proxy asks OpenAI chat and legacy completions streams for their usage and hides it from a client that
+    // did not ask (include_usage).
+    const bool usageInjected = chat || kind == proxy::ApiKind::Completions;
     ProxyHarness h([](ProxyConfig &c) { c.storeTextEndpoints = {u"textep"_s}; });
     QVERIFY2(h.ok(), qPrintable(h.error()));
     const QStringList headers {kAuth, kTextEndpoint};
@@ -278,7 +283,7 @@ void ProxyReplayTest::replayGivesTheOriginalAnswer()
     const QJsonObject answer = jsonOf(expected);
     QVERIFY(!answer.isEmpty());
     if (firstStreamed && !apiStream.isEmpty()) // the client got the upstream's stream (chat: without include_usage)
-        QCOMPARE(original.body, chat ? LoopbackUpstream::withoutUsageChunks(apiStream) : apiStream);
+        QCOMPARE(original.body, usageInjected ? LoopbackUpstream::withoutUsageChunks(apiStream) : apiStream);
     if (!firstStreamed)
         QCOMPARE(jsonOf(original.body), answer);
 
@@ -293,8 +298,8 @@ void ProxyReplayTest::replayGivesTheOriginalAnswer()
     }
     QCOMPARE(jsonOf(json.body), answer);
 
-    // As SSE (chat with include_usage, so that the stream carries the usage the JSON has).
-    const HttpResult sse = h.curl(path, requestBody(path, text, true, chat), headers);
+    // As SSE (chat and legacy completions with include_usage, so that the stream carries the usage the JSON has).
+    const HttpResult sse = h.curl(path, requestBody(path, text, true, usageInjected), headers);
     QCOMPARE(sse.status, 200);
     QCOMPARE(sse.headers.value("x-tokenledger-cache"), QByteArray("hit"));
     QVERIFY(sse.headers.value("content-type").startsWith("text/event-stream"));
@@ -305,7 +310,7 @@ void ProxyReplayTest::replayGivesTheOriginalAnswer()
         qWarning().noquote() << sse.body;
     }
     QCOMPARE(back, answer);
-    if (!apiStream.isEmpty() && !chat) // the API's kinds of events, in its order
+    if (!apiStream.isEmpty() && !usageInjected) // the API's kinds of events, in its order
         QCOMPARE(eventKinds(kind, sse.body), eventKinds(kind, apiStream));
     if (kind == proxy::ApiKind::Responses) {
         const QString error = responsesOrderError(sse.body);

@@ -1,6 +1,7 @@
 // The proxy end to end, with real parts: a ledger on a SQLite file, the proxy on its own thread,
 // a loopback upstream speaking the providers' wire formats (fixtures), and curl as the client.
 #include "ProxyHarness.h"
+#include "LoopbackShapes.h"
 #include "TestSupport.h"
 
 #include "cache/CanonicalRequest.h"
@@ -212,6 +213,7 @@ private Q_SLOTS:
     void injectedNullUsageIsStrippedInAnySpacing();
     void strippingAOneLineEventMatchesTheLineWalk();
     void messageDeltaNullsKeepMessageStartCounts();
+    void streamedLegacyCompletionsArePriced();
     void sseParserScansALongEventOnce_data();
     void sseParserScansALongEventOnce();
     void sseParserPassesAnOverlongEventInPieces();
@@ -3195,6 +3197,40 @@ void ProxyTest::messageDeltaNullsKeepMessageStartCounts()
     QCOMPARE(usage.value(u"cache_read_input_tokens"_s).toInt(), 3000);
     QCOMPARE(usage.value(u"cache_creation"_s).toObject().value(u"ephemeral_5m_input_tokens"_s).toInt(), 1500);
     QCOMPARE(usage.value(u"output_tokens"_s).toInt(), 50);
+}
+
+// A streamed legacy Completions call (POST /v1/completions) is asked for its usage as a chat stream is
+// (stream_options.include_usage is in both APIs), the client sees the upstream's bytes without it, and the record
+// has the provider's usage (session-12 trial: no usage, no estimate, unpriced). gpt-3.5-turbo-instruct:
+// 5 * 1,500 + 7 * 2,000 = 21,500 nano-USD. When the stream ends without usage all the same, the local tokenizer
+// estimates it ("prompt" counted as it stands).
+void ProxyTest::streamedLegacyCompletionsArePriced()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const LoopbackShape *shape = loopbackShape("completions");
+    QVERIFY(shape);
+    const QByteArray body = R"({"model":"gpt-3.5-turbo-instruct","prompt":"loopback-shape:completions","stream":true})";
+    const HttpResult r = h.curl("/v1/completions", body, auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, LoopbackUpstream::withoutUsageChunks(shape->stream));
+    const QJsonObject sent = QJsonDocument::fromJson(h.upstream().lastRequest().body).object();
+    QVERIFY(sent.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool());
+    QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].usage.promptTokens, qint64(5));
+    QCOMPARE(recs[0].usage.completionTokens, qint64(7));
+    QCOMPARE(recs[0].cost, std::optional<NanoUsd>(21'500));
+
+    // The same stream cut before its usage: estimated from the prompt and the streamed text, never unpriced.
+    const HttpResult cut = h.curl("/v1/completions", R"({"model":"cut-before-usage","prompt":"Say hello there","stream":true})",
+                                  auth(kKeyA));
+    QCOMPARE(cut.status, 200);
+    QTRY_COMPARE(h.records().size(), 2);
+    recs = h.records();
+    QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY(recs[1].usage.promptTokens > 0);
 }
 
 #include "ProxyTest.moc"
