@@ -390,18 +390,6 @@ QByteArray cutStreamTail(SseParser &sse, Dialect dialect, const QString &message
     return (midEvent ? QByteArray("\n\n") : QByteArray()) + proxy::errorEvent(dialect, message);
 }
 
-// True when an event's raw bytes end with the blank line that dispatches it (its last line is empty).
-bool endsWithBlankLine(QByteArrayView raw)
-{
-    if (raw.endsWith("\r\n"))
-        raw.chop(2);
-    else if (raw.endsWith('\n') || raw.endsWith('\r'))
-        raw.chop(1);
-    else
-        return false;
-    return raw.isEmpty() || raw.endsWith('\n') || raw.endsWith('\r');
-}
-
 // The part of a savings trace computeSemanticKey() fills (memoised per exact-cache entry).
 void copySemanticFields(const SavingsTrace &from, SavingsTrace &to)
 {
@@ -1382,7 +1370,6 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
     if (x.streaming) {
         QByteArray tail;
-        QByteArray separator; // ends a last event forwarded without its blank line, before an error event
         if (errorKind.isEmpty()) {
             // The upstream's body ended properly. A last event whose lines all ended but whose blank line
             // never came (or CR-only line endings, the last CR having waited for a LF) was sent whole: it
@@ -1390,23 +1377,25 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
             // @anthropic-ai/sdk 0.69, whose LineDecoder.flush() ends a pending CR at the end of the
             // body, dispatch the CR-only case and drop an event whose blank line is missing, as WHATWG's
             // "pending data is discarded" does; the proxy passes the bytes on and leaves that to them.)
-            const bool midEvent = x.sse.inOversizedEvent();
             SseParser::End end = x.sse.finish();
-            if (end.hasEvent) {
+            if (end.hasEvent)
                 forwardEvent(end.event);
-                if (!endsWithBlankLine(end.event.raw))
-                    separator = end.event.raw.right(1); // its own line ending makes the blank line
-            } else if (!end.unfinished.isEmpty()) {
-                if (x.accounting->finished())
-                    tail = end.unfinished; // bytes after the stream's end: passed on as they came
-                else if (midEvent)
-                    separator = "\n\n";
-            }
+            else
+                tail = end.unfinished; // bytes after the last whole line: passed on as they came
         }
-        const bool complete = errorKind.isEmpty() && x.accounting->finished();
-        if (!complete) {
-            r.errorKind = errorKind.isEmpty() ? u"upstream_cut"_s : errorKind;
-            tail = separator + cutStreamTail(x.sse, x.dialect, u"The upstream ended the stream early."_s);
+        // The upstream's body ended properly (errorKind empty): the stream ends as the upstream ended it, with
+        // no error event of the proxy's, also without its end marker ([DONE], message_stop): some
+        // OpenAI-compatible servers send none, and a client would have seen exactly these bytes without the
+        // proxy (session-12 trial: an error event was appended and the record said upstream_cut though the
+        // usage had come). Its record is complete when the final usage came, else `upstream_incomplete`
+        // (usage estimated, or incomplete: message_start's counts). A connection that failed (cut, timeout)
+        // ends the client's stream with the proxy's error event.
+        const bool complete = errorKind.isEmpty() && (x.accounting->finished() || x.accounting->hasFinalUsage());
+        if (!complete && errorKind.isEmpty()) {
+            r.errorKind = u"upstream_incomplete"_s;
+        } else if (!complete) {
+            r.errorKind = errorKind;
+            tail = cutStreamTail(x.sse, x.dialect, u"The upstream ended the stream early."_s);
             m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         }
         // An error event inside the stream (Anthropic `event: error`, e.g. overloaded_error) ended it: the

@@ -692,6 +692,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
         if (o.value("usage"_L1).isObject()) {
             m_usageJson = o.value("usage"_L1).toObject();
             m_hasUsage = true;
+            m_finalUsage = true;
             // The usage-only chunk (empty choices) is the one include_usage adds.
             if (dropInjectedUsage && choices.isEmpty())
                 return true;
@@ -726,6 +727,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             if (response.value("usage"_L1).isObject()) {
                 m_usageJson = response.value("usage"_L1).toObject();
                 m_hasUsage = true;
+                m_finalUsage = true;
             }
             m_finished = true;
             m_truncated = type == "response.incomplete"_L1;
@@ -763,6 +765,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
                 m_truncated = true;
             mergeCumulativeUsage(m_usageJson, o.value("usage"_L1).toObject());
             m_hasUsage = true;
+            m_finalUsage = true;
         } else if (type == "message_stop"_L1) {
             m_finished = true;
         }

@@ -128,6 +128,9 @@ public:
     qint64 plainChatDeltaChunks() const { return m_plainDeltaChunks; }
     bool finished() const { return m_finished; }
     bool hasUsage() const { return m_hasUsage; }
+    // The stream's final usage came: chat and legacy completions' usage chunk, Anthropic's message_delta, the
+    // Responses API's terminal event. After it only the stream's end marker ([DONE], message_stop) may follow.
+    bool hasFinalUsage() const { return m_finalUsage; }
     bool sawFirstEvent() const { return m_events > 0; }
     // Responses streams: usage.webSearchRequests counts the web_search_call items of the terminal
     // event's response (ProviderUsage::webSearchCalls), or, for a stream cut before it, those of the
@@ -172,6 +175,7 @@ private:
     qint64 m_events = 0;
     bool m_finished = false;
     bool m_hasUsage = false;
+    bool m_finalUsage = false;
     bool m_truncated = false;
     bool m_failed = false;
     bool m_lossy = false;

@@ -120,6 +120,26 @@ QByteArray LoopbackUpstream::reshapeStream(const QByteArray &stream, const QByte
         out.chop(1); // split() gave an empty last piece after the final '\n'
         return out;
     }
+    if (mode == "nodone" || mode == "nousage-nodone") {
+        // A server that ends its body properly without the stream's last event (chat's `data: [DONE]`,
+        // Anthropic's message_stop), and with "nousage-" without its usage too (the chat usage chunk,
+        // Anthropic's message_delta).
+        QByteArray out;
+        qsizetype from = 0;
+        while (from < stream.size()) {
+            qsizetype end = stream.indexOf("\n\n", from);
+            end = end < 0 ? stream.size() : end + 2;
+            const QByteArray event = stream.mid(from, end - from);
+            from = end;
+            if (event.contains("data: [DONE]") || event.contains("event: message_stop"))
+                continue;
+            if (mode == "nousage-nodone"
+                && (event.contains("event: message_delta") || (event.contains("\"choices\":[]") && event.contains("\"usage\":{"))))
+                continue;
+            out += event;
+        }
+        return out;
+    }
     if (mode == "error-event") {
         QByteArray out;
         qsizetype from = 0;

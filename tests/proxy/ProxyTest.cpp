@@ -214,6 +214,8 @@ private Q_SLOTS:
     void strippingAOneLineEventMatchesTheLineWalk();
     void messageDeltaNullsKeepMessageStartCounts();
     void streamedLegacyCompletionsArePriced();
+    void streamEndedProperlyWithoutItsEndMarkerGetsNoErrorEvent_data();
+    void streamEndedProperlyWithoutItsEndMarkerGetsNoErrorEvent();
     void sseParserScansALongEventOnce_data();
     void sseParserScansALongEventOnce();
     void sseParserPassesAnOverlongEventInPieces();
@@ -3231,6 +3233,66 @@ void ProxyTest::streamedLegacyCompletionsArePriced()
     recs = h.records();
     QCOMPARE(toString(recs[1].usageStatus), toString(UsageStatus::Estimated));
     QVERIFY(recs[1].usage.promptTokens > 0);
+}
+
+// An upstream that ends its body properly (the chunked body's last chunk came) without the stream's end marker:
+// the client gets the upstream's bytes and nothing else, no error event of the proxy's (some OpenAI-compatible
+// servers send no [DONE]; session-12 trial: the proxy appended one and recorded upstream_cut). With the final
+// usage in, the record is complete and priced as the whole stream's; without it, `upstream_incomplete` and
+// estimated (chat) or incomplete (Anthropic: message_start's counts, the streamed output counted).
+void ProxyTest::streamEndedProperlyWithoutItsEndMarkerGetsNoErrorEvent_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<bool>("clientAsksUsage");
+    QTest::addColumn<QByteArray>("shape");
+    QTest::addColumn<QString>("errorKind");
+    QTest::addColumn<QString>("usageStatus");
+    for (const bool asks : {true, false}) {
+        QTest::addRow("chat, no [DONE], client %s usage", asks ? "asks" : "does not ask")
+            << QByteArray("/v1/chat/completions") << chatBody("gpt-4o-mini", true, asks)
+            << u"b-openai-chat-stream-include-usage.sse"_s << asks << QByteArray("nodone") << QString()
+            << toString(UsageStatus::Complete);
+    }
+    QTest::newRow("chat, neither usage nor [DONE]")
+        << QByteArray("/v1/chat/completions") << chatBody("gpt-4o-mini", true, true)
+        << u"b-openai-chat-stream-include-usage.sse"_s << true << QByteArray("nousage-nodone") << u"upstream_incomplete"_s
+        << toString(UsageStatus::Estimated);
+    QTest::newRow("anthropic, no message_stop") << QByteArray("/v1/messages") << anthropicBody(true)
+                                                << u"d2-anthropic-message-stream.sse"_s << true << QByteArray("nodone")
+                                                << QString() << toString(UsageStatus::Complete);
+    QTest::newRow("anthropic, neither message_delta nor message_stop")
+        << QByteArray("/v1/messages") << anthropicBody(true) << u"d2-anthropic-message-stream.sse"_s << true
+        << QByteArray("nousage-nodone") << u"upstream_incomplete"_s << toString(UsageStatus::Incomplete);
+}
+
+void ProxyTest::streamEndedProperlyWithoutItsEndMarkerGetsNoErrorEvent()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, fixture);
+    QFETCH(bool, clientAsksUsage);
+    QFETCH(QByteArray, shape);
+    QFETCH(QString, errorKind);
+    QFETCH(QString, usageStatus);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QStringList headers = auth(kKeyA) << u"Cache-Control: no-store"_s << u"anthropic-version: 2023-06-01"_s
+                                            << u"x-loopback-stream: "_s + QString::fromLatin1(shape);
+    const HttpResult r = h.curl(path, body, headers);
+    QCOMPARE(r.status, 200);
+    // What the upstream sent, reshaped, as the client would see it without the proxy (its own include_usage
+    // choice: the usage the proxy asked for is not shown).
+    QCOMPARE(r.body, LoopbackUpstream::reshapeStream(LoopbackUpstream::fixtureStream(fixture, clientAsksUsage), shape));
+    QVERIFY(!r.body.contains("ended the stream early"));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, errorKind);
+    QCOMPARE(toString(recs[0].usageStatus), usageStatus);
+    QVERIFY(recs[0].usage.promptTokens > 0);
+    QVERIFY(recs[0].usage.completionTokens > 0);
+    QVERIFY(recs[0].cost.has_value());
 }
 
 #include "ProxyTest.moc"
