@@ -101,7 +101,10 @@ QString requestHash(const QString &upstreamId, const QString &api, const QJsonOb
 
 QString cacheKey(const QString &callerId, const QString &requestHash)
 {
-    return sha256Hex(callerId.toUtf8() + '\n' + requestHash.toUtf8());
+    // The version tag: session 12 put the forwarded path in the request hash and all of a request's
+    // credentials in the caller identity; an entry stored before (keyed without them) must never answer
+    // (another Azure deployment, another Basic credential), so every older key misses.
+    return sha256Hex("exact-v2\n" + callerId.toUtf8() + '\n' + requestHash.toUtf8());
 }
 
 } // namespace tl::cache

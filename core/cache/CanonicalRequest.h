@@ -17,11 +17,13 @@ bool isTransportOnlyField(QStringView name);
 // normalised (an integral double such as 1.0 is written as 1), compact JSON. Pure function.
 QByteArray canonicalBody(const QJsonObject &body);
 
-// Hex SHA-256 of (upstream id, API name, canonical body): CallRecord::requestHash, caller-independent.
+// Hex SHA-256 of (upstream id, API, canonical body): CallRecord::requestHash, caller-independent.
+// `api` is the API's name and whatever else besides the body selects the answer (the proxy's
+// proxydetail::hashedApi: headers that change it, the forwarded path where it is not the API's own).
 QString requestHash(const QString &upstreamId, const QString &api, const QJsonObject &body);
 
-// Hex SHA-256 of (caller identity, request hash): the exact-cache key. One caller's key never
-// matches another caller's request.
+// Hex SHA-256 of (a key version, caller identity, request hash): the exact-cache key. One caller's key
+// never matches another caller's request. Version 2 since session 12: keys made before never match.
 QString cacheKey(const QString &callerId, const QString &requestHash);
 
 } // namespace tl::cache

@@ -25,14 +25,44 @@ QByteArray newCallerSalt()
 
 QByteArray keyFromHeaders(const QByteArray &authorization, const QByteArray &xApiKey, const QByteArray &azureKey)
 {
-    QByteArray key;
+    const auto given = [](const QByteArray &v) { return !v.isEmpty() && v != kKeychainKeyPlaceholder; };
+    // Authorization: a Bearer token is a key; any other scheme is a credential with its whole value.
+    QByteArray bearer;
+    QByteArray otherScheme;
     if (authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        key = authorization.mid(7).trimmed();
-    else if (!xApiKey.isEmpty())
-        key = xApiKey;
+        bearer = authorization.mid(7).trimmed();
     else
-        key = azureKey;
-    return key == kKeychainKeyPlaceholder ? QByteArray() : key;
+        otherScheme = authorization.trimmed();
+    if (!given(bearer))
+        bearer.clear();
+    const QByteArray x = given(xApiKey) ? xApiKey : QByteArray();
+    const QByteArray azure = given(azureKey) ? azureKey : QByteArray();
+
+    // One key, in one header or repeated in several: the key itself (the identity key ids were made of).
+    if (otherScheme.isEmpty()) {
+        QByteArray one;
+        bool single = true;
+        const QByteArray *keys[] = {&bearer, &x, &azure};
+        for (const QByteArray *k : keys) {
+            if (k->isEmpty())
+                continue;
+            if (!one.isEmpty() && *k != one)
+                single = false;
+            one = *k;
+        }
+        if (single)
+            return one;
+    }
+    QByteArray all;
+    if (!bearer.isEmpty())
+        all += "authorization:Bearer " + bearer + '\n';
+    else if (!otherScheme.isEmpty())
+        all += "authorization:" + otherScheme + '\n';
+    if (!x.isEmpty())
+        all += "x-api-key:" + x + '\n';
+    if (!azure.isEmpty())
+        all += "api-key:" + azure + '\n';
+    return all;
 }
 
 bool isKeyHeader(QByteArrayView name)

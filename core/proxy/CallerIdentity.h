@@ -18,8 +18,18 @@ QByteArray newCallerSalt();
 // to add the stored key sends this one. It never reaches an upstream (docs/proxy.md, "Keys").
 inline constexpr char kKeychainKeyPlaceholder[] = "tokenledger";
 
-// The key a request carries: "Authorization: Bearer K", "x-api-key: K" or Azure's "api-key: K".
-// Returns "" when none, and for kKeychainKeyPlaceholder (the request then goes with the stored key).
+// What names the caller of a request (callerIdentity's `apiKey`), from every credential it carries in
+// Authorization, x-api-key and Azure's api-key (header values as received; a credential equal to
+// kKeychainKeyPlaceholder, or "Bearer tokenledger", counts as none):
+//   - one key K: "Authorization: Bearer K" (scheme case-insensitive), or "x-api-key: K", or "api-key: K",
+//     or the same K in several of them: K itself, as before session 12, so key ids users labelled stay;
+//   - anything else (two different keys, a non-Bearer Authorization such as Basic, whose whole value
+//     counts, scheme included): one line "name:value\n" per credential, in the order authorization
+//     (a Bearer one as "Bearer K"), x-api-key, api-key. A header value holds no newline, so this never
+//     equals a single key, and two different credential sets never give the same string (session-12
+//     trial: an x-api-key beside the same Bearer token, and two Basic credentials, shared cached answers);
+//   - "" when none is left (the request then goes with the stored key).
+// The result holds secrets: hash it (callerIdentity), never store or log it. Pure function, any thread.
 QByteArray keyFromHeaders(const QByteArray &authorization, const QByteArray &xApiKey, const QByteArray &azureKey);
 
 // Whether `name: value` is a key header (Authorization, x-api-key, api-key; names case-insensitive),

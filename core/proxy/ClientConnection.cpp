@@ -133,7 +133,82 @@ bool isLedgerHeader(QByteArrayView name)
     return name.size() >= 14 && name.first(14).compare("x-tokenledger-", Qt::CaseInsensitive) == 0;
 }
 
-QString hashedApi(ApiKind kind, const HttpHeaders &headers)
+namespace {
+// Where a request goes: `root` + `rest` is the upstream URL. `root` is the upstream's base URL, or for
+// Azure its resource (https://RES.openai.azure.com), so `rest` names the deployment and api-version.
+struct UpstreamTarget
+{
+    QByteArray root;
+    QByteArray rest; // path and query
+};
+
+UpstreamTarget upstreamTarget(const UpstreamConfig &u, const QByteArray &target)
+{
+    QByteArray path = target;
+    QByteArray query;
+    if (const qsizetype q = path.indexOf('?'); q >= 0) {
+        query = path.mid(q + 1);
+        path.truncate(q);
+    }
+    QByteArray base = u.baseUrl.toString(QUrl::FullyEncoded | QUrl::StripTrailingSlash).toUtf8();
+    if (base.endsWith('/'))
+        base.chop(1); // a root path ("https://host/") keeps its slash through StripTrailingSlash
+    if (u.kind == UpstreamKind::AzureOpenAi) {
+        // The base URL is a deployment (https://RES.openai.azure.com/openai/deployments/DEP) or the
+        // resource (https://RES.openai.azure.com). A client path naming a deployment
+        // (/openai/deployments/X/chat/completions) goes to that deployment of the configured resource,
+        // never to another one silently (a trial's "depB-mini" went to "depA"); other paths (/v1/...)
+        // go to the configured deployment.
+        static constexpr QByteArrayView kDeployments = "/openai/deployments/";
+        QByteArray resource = base;
+        QByteArray deployment; // the configured one, "/openai/deployments/DEP"
+        if (const qsizetype d = base.indexOf(kDeployments); d >= 0) {
+            resource = base.left(d);
+            deployment = base.mid(d);
+        }
+        if (const qsizetype d = path.indexOf(kDeployments); d >= 0) {
+            path = path.mid(d);
+        } else {
+            if (path.startsWith("/v1/"))
+                path = path.mid(3);
+            path.prepend(deployment);
+        }
+        base = resource;
+        if (!query.contains("api-version="))
+            query += QByteArray(query.isEmpty() ? "" : "&") + "api-version=" + u.azureApiVersion.toUtf8();
+    } else if (base.endsWith("/v1") && (path.startsWith("/v1/") || path == "/v1")) {
+        path = path.mid(3);
+    }
+    return {base, path + (query.isEmpty() ? QByteArray() : '?' + query)};
+}
+
+// The path an API has at its provider (classify() reads it from the path's ending): the request shape
+// whose hashes predate the path in the request hash.
+QByteArrayView ownPath(ApiKind kind)
+{
+    switch (kind) {
+    case ApiKind::ChatCompletions: return "/v1/chat/completions";
+    case ApiKind::Completions: return "/v1/completions";
+    case ApiKind::Embeddings: return "/v1/embeddings";
+    case ApiKind::Responses: return "/v1/responses";
+    case ApiKind::Messages: return "/v1/messages";
+    default: return {};
+    }
+}
+} // namespace
+
+QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
+{
+    UpstreamTarget t = upstreamTarget(u, target);
+    return t.root + t.rest;
+}
+
+QByteArray forwardedPath(const UpstreamConfig &u, const QByteArray &target)
+{
+    return upstreamTarget(u, target).rest;
+}
+
+QString hashedApi(ApiKind kind, const HttpHeaders &headers, const UpstreamConfig &u, const QByteArray &target)
 {
     QString api = proxy::apiName(kind);
     for (const char *name : {"anthropic-beta", "openai-beta", "anthropic-version"}) {
@@ -147,7 +222,15 @@ QString hashedApi(ApiKind kind, const HttpHeaders &headers)
         std::sort(items.begin(), items.end());
         api += u'\n' + QLatin1StringView(name) + u':' + QString::fromUtf8(items.join(','));
     }
-    return api;
+    // The path: left out where the request goes where the API's own path goes (the usual case, and the
+    // target itself is then mostly that path: no URL is made), so those hashes are what they were.
+    const QByteArrayView own = ownPath(kind);
+    if (u.kind != UpstreamKind::AzureOpenAi && QByteArrayView(target) == own)
+        return api;
+    const QByteArray forwarded = forwardedPath(u, target);
+    if (u.kind != UpstreamKind::AzureOpenAi && forwarded == forwardedPath(u, own.toByteArray()))
+        return api;
+    return api + u"\npath:"_s + QString::fromUtf8(forwarded);
 }
 
 HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, bool withClientKey,
@@ -187,42 +270,6 @@ QString errorKindForStatus(int status)
     if (status >= 500)
         return u"upstream_5xx"_s;
     return u"upstream_4xx"_s;
-}
-
-// Path of the API call below the upstream's base URL.
-QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target)
-{
-    QByteArray path = target;
-    QByteArray query;
-    if (const qsizetype q = path.indexOf('?'); q >= 0) {
-        query = path.mid(q + 1);
-        path.truncate(q);
-    }
-    QByteArray base = u.baseUrl.toString(QUrl::FullyEncoded | QUrl::StripTrailingSlash).toUtf8();
-    if (base.endsWith('/'))
-        base.chop(1); // a root path ("https://host/") keeps its slash through StripTrailingSlash
-    if (u.kind == UpstreamKind::AzureOpenAi) {
-        // The base URL is a deployment (https://RES.openai.azure.com/openai/deployments/DEP) or the
-        // resource (https://RES.openai.azure.com). A client path naming a deployment
-        // (/openai/deployments/X/chat/completions) goes to that deployment of the configured resource,
-        // never to another one silently (a trial's "depB-mini" went to "depA"); other paths (/v1/...)
-        // go to the configured deployment.
-        static constexpr QByteArrayView kDeployments = "/openai/deployments/";
-        QByteArray resource = base;
-        if (const qsizetype d = base.indexOf(kDeployments); d >= 0)
-            resource = base.left(d);
-        if (const qsizetype d = path.indexOf(kDeployments); d >= 0) {
-            base = resource;
-            path = path.mid(d);
-        } else if (path.startsWith("/v1/")) {
-            path = path.mid(3);
-        }
-        if (!query.contains("api-version="))
-            query += QByteArray(query.isEmpty() ? "" : "&") + "api-version=" + u.azureApiVersion.toUtf8();
-    } else if (base.endsWith("/v1") && (path.startsWith("/v1/") || path == "/v1")) {
-        path = path.mid(3);
-    }
-    return base + path + (query.isEmpty() ? QByteArray() : '?' + query);
 }
 
 QString requestPath(const QByteArray &method, const QByteArray &target)
@@ -1136,7 +1183,8 @@ void ClientConnection::startExchange(HttpRequest request)
         r.cacheOutcome = bypass ? CacheOutcome::Bypass : CacheOutcome::Miss;
         if (!bypass) {
             ProxyServer::RequestKeys keys =
-                m_server.requestKeys(x.upstream->id, hashedApi(x.kind, h), x.callerId, x.request.body, x.body);
+                m_server.requestKeys(x.upstream->id, hashedApi(x.kind, h, *x.upstream, x.request.target),
+                                     x.callerId, x.request.body, x.body);
             r.requestHash = std::move(keys.requestHash);
             x.cacheKey = std::move(keys.cacheKey);
             x.requestHashDeferred = false;
@@ -1667,7 +1715,7 @@ void ClientConnection::finalizeRecord()
         c.routePinned = x.routePinned;
         if (x.requestHashDeferred) {
             c.upstreamId = x.upstream->id;
-            c.api = hashedApi(x.kind, x.request.headers);
+            c.api = hashedApi(x.kind, x.request.headers, *x.upstream, x.request.target);
         }
         if (x.routeDeferred)
             c.router = m_server.sharedRouterFor(r.endpoint);

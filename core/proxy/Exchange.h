@@ -121,7 +121,12 @@ QString errorKindForStatus(int status);
 // interleaved thinking, a 1M context; items sorted, every line), and anthropic-version when it is not
 // 2023-06-01 (the version every SDK sends, so records made before session 8 stay comparable).
 // Billing headers (OpenAI-Organization, OpenAI-Project) do not change the answer and are left out.
-QString hashedApi(proxy::ApiKind kind, const HttpHeaders &headers);
+// Then the path and query the request is forwarded to (forwardedPath: an Azure deployment and its
+// api-version, a path under an OpenAI-compatible server's base that picks another model), as
+// "\npath:" + it, except where it is the one the API's own path (/v1/chat/completions, /v1/messages,
+// ...) is forwarded to on a non-Azure upstream, so those hashes stay as before session 12. On Azure the
+// path is always in it: the same body on two deployments never shares an answer (session-12 trial).
+QString hashedApi(proxy::ApiKind kind, const HttpHeaders &headers, const UpstreamConfig &u, const QByteArray &target);
 // The headers of a request to upstream `u`, made from the client's: hop-by-hop, X-TokenLedger-* and
 // `dropped` headers left out; the client's key headers only when `withClientKey` (a side call to
 // another upstream must not carry them), and never the keychain placeholder (kKeychainKeyPlaceholder);
@@ -130,6 +135,9 @@ HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, 
                             std::initializer_list<QByteArrayView> dropped = {});
 // Absolute upstream URL for a client request target (path + query) under the upstream's base URL.
 QByteArray upstreamUrl(const UpstreamConfig &u, const QByteArray &target);
+// The part of upstreamUrl() below the upstream's base URL (for Azure: below its resource, so the
+// deployment, and the api-version the proxy adds when the client sent none, are in it), with the query.
+QByteArray forwardedPath(const UpstreamConfig &u, const QByteArray &target);
 // The client's cache controls (exact and semantic cache alike), from every line of Cache-Control and
 // X-TokenLedger-Cache: bypass = no-store or "bypass" (no lookup, nothing stored); refresh = no-cache or
 // "refresh" (no lookup, the answer stored). Bypass wins when both are asked.
