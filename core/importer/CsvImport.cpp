@@ -29,27 +29,62 @@ namespace {
 struct ParseState
 {
     QList<QByteArray> fields;
-    QList<QList<QByteArray>> rows;  // completed rows of the current chunk
-    QList<qint64> rowLines;         // start line of each completed row
-    qint64 currentLine = 1;         // physical line being fed
-    qint64 rowStartLine = -1;       // line where the row being parsed started
+    QList<qint64> fieldEndLines;         // the line each field of the row being parsed ended on
+    QList<QList<QByteArray>> rows;       // completed rows of the current chunk
+    QList<QList<qint64>> rowFieldLines;  // their fields' end lines
+    qint64 currentLine = 1;              // physical line being fed
 };
 
 void onField(void *data, size_t len, void *user)
 {
     auto *st = static_cast<ParseState *>(user);
-    if (st->rowStartLine < 0)
-        st->rowStartLine = st->currentLine;
     st->fields.append(QByteArray(static_cast<const char *>(data), qsizetype(len)));
+    st->fieldEndLines.append(st->currentLine);
 }
 
 void onRowEnd(int, void *user)
 {
     auto *st = static_cast<ParseState *>(user);
     st->rows.append(std::move(st->fields));
-    st->rowLines.append(st->rowStartLine < 0 ? st->currentLine : st->rowStartLine);
+    st->rowFieldLines.append(std::move(st->fieldEndLines));
     st->fields.clear();
-    st->rowStartLine = -1;
+    st->fieldEndLines.clear();
+}
+
+// libcsv's parser states (libcsv.c; struct csv_parser's pstate and quoted are public in csv.h): a row
+// not begun, and a field begun, which with `quoted` set is a quoted field whose closing quote has not
+// come yet. libcsv itself never says so: outside CSV_STRICT (which also refuses a lone quote inside
+// an unquoted field, e.g. 12" pizza) csv_fini silently ends such a field at the end of the file.
+constexpr int kRowNotBegun = 0;
+constexpr int kFieldBegun = 2;
+
+bool insideQuotedField(const csv_parser &p)
+{
+    return p.pstate == kFieldBegun && p.quoted;
+}
+
+// A line inside a quoted field that holds as many commas as a row has separators reads like a row of
+// its own: the quote that opened the field was most likely never closed (a legitimate multi-line
+// label or note, such as `export --format csv` writes, has its line breaks between words).
+bool readsLikeARow(QByteArrayView line, qsizetype separators)
+{
+    return line.count(',') >= separators;
+}
+
+// The first line after the first one of a multi-line field that reads like a row, as an index into
+// its line breaks (1 = the second line); 0 when none.
+qsizetype rowLikeLine(QByteArrayView field, qsizetype separators)
+{
+    qsizetype index = 0;
+    qsizetype start = field.indexOf('\n');
+    while (start >= 0) {
+        ++index;
+        const qsizetype end = field.indexOf('\n', start + 1);
+        if (readsLikeARow(field.sliced(start + 1, (end < 0 ? field.size() : end) - start - 1), separators))
+            return index;
+        start = end;
+    }
+    return 0;
 }
 
 // A token count: a whole number in [0, kMaxUsageCount); "" for an empty cell (unknown, not 0).
@@ -304,64 +339,170 @@ Result<void> run(QFile &file, const QString &displayName, const ImportOptions &o
     ParseState state;
     RowMapper mapper(options, displayName);
     bool haveHeader = false;
+    qsizetype separators = 0; // commas in a row: the header's fields - 1 (at least 1)
     ImportProgress prog;
     prog.totalBytes = file.size();
     bool first = true;
+    // Offsets of the lines of the row being parsed (from rowFirstLine on), to read again from a line of
+    // it when a quote turns out not to be closed.
+    QList<qint64> rowLineOffsets;
+    qint64 rowFirstLine = 1;
+    int restarts = 0;
+    constexpr int kMaxRestarts = 1000;
 
-    auto drainRows = [&]() -> Result<void> {
+    // A quote opened on `openLine` and never closed (or closed only after swallowing lines that read like
+    // rows): that row is reported and skipped, and reading starts again from the line after `openLine`
+    // with a fresh parser, so the rows the quote swallowed are read as rows (docs/ledger.md, Imports).
+    auto restartAfter = [&](qint64 openLine, const QString &reason) -> Result<void> {
+        ++report.rowsRead;
+        sink.rowError(displayName, openLine, reason);
+        if (++restarts > kMaxRestarts)
+            return fail(ErrorCode::Parse, QObject::tr("%1: more than %2 quotes are not closed; is this a CSV file "
+                                                      "with commas between fields? Nothing after line %3 was read")
+                                              .arg(displayName)
+                                              .arg(kMaxRestarts)
+                                              .arg(openLine));
+        const qsizetype index = qsizetype(openLine + 1 - rowFirstLine);
+        const qint64 offset = index >= 0 && index < rowLineOffsets.size() ? rowLineOffsets[index] : file.pos();
+        if (!file.seek(offset))
+            return fail(ErrorCode::Io, QObject::tr("reading %1 failed: %2").arg(displayName, file.errorString()));
+        csv_free(&parser);
+        if (csv_init(&parser, 0) != 0)
+            return fail(ErrorCode::Io, QObject::tr("cannot start the CSV parser"));
+        state = ParseState();
+        state.currentLine = openLine + 1;
+        rowLineOffsets.clear();
+        prog.bytesRead = offset;
+        return {};
+    };
+    auto unclosedReason = [&](qint64 openLine, qint64 rowLikeLine) {
+        return rowLikeLine > 0
+            ? QObject::tr("the quoted field that opens on line %1 is not closed before line %2, which reads like a "
+                          "row of its own: the quote is probably missing its closing quote. This row is skipped; "
+                          "reading went on at line %3")
+                  .arg(openLine)
+                  .arg(rowLikeLine)
+                  .arg(openLine + 1)
+            : QObject::tr("the quoted field that opens on line %1 is not closed: it runs to the end of the "
+                          "file. This row is skipped; reading went on at line %2")
+                  .arg(openLine)
+                  .arg(openLine + 1);
+    };
+
+    // Returns true when it restarted the parser (the rest of the chunk is read again).
+    auto drainRows = [&]() -> Result<bool> {
         for (qsizetype i = 0; i < state.rows.size(); ++i) {
             const QList<QByteArray> &row = state.rows[i];
+            const QList<qint64> &ends = state.rowFieldLines[i];
             if (!haveHeader) {
                 if (auto r = mapper.setHeader(row); !r)
-                    return r;
+                    return std::unexpected(r.error());
                 haveHeader = true;
+                separators = std::max<qsizetype>(1, row.size() - 1);
                 continue;
             }
+            // A field's line breaks are all inside it: it began on its end line minus their count.
+            const qint64 rowLine = ends.isEmpty() ? state.currentLine : ends[0] - row[0].count('\n');
+            for (qsizetype f = 0; f < row.size(); ++f) {
+                if (const qsizetype k = rowLikeLine(row[f], separators); k > 0) {
+                    const qint64 openLine = ends[f] - row[f].count('\n');
+                    if (auto r = restartAfter(openLine, unclosedReason(openLine, openLine + k)); !r)
+                        return std::unexpected(r.error());
+                    return true;
+                }
+            }
             ++report.rowsRead;
-            auto mapped = mapper.map(row, state.rowLines[i]);
+            auto mapped = mapper.map(row, rowLine);
             if (!mapped) {
-                sink.rowError(displayName, state.rowLines[i], mapped.error().message);
+                sink.rowError(displayName, rowLine, mapped.error().message);
                 continue;
             }
             if (!mapped->warning.isEmpty())
-                sink.rowWarning(displayName, state.rowLines[i], mapped->warning);
+                sink.rowWarning(displayName, rowLine, mapped->warning);
             sink.add(std::move(mapped->record), mapped->priced);
         }
         state.rows.clear();
-        state.rowLines.clear();
-        return {};
+        state.rowFieldLines.clear();
+        return false;
+    };
+    // The text so far of the quoted field being parsed (libcsv's entry buffer).
+    auto openField = [&]() {
+        return QByteArrayView(reinterpret_cast<const char *>(parser.entry_buf), qsizetype(parser.entry_pos));
     };
 
-    while (!file.atEnd()) {
-        QByteArray line = file.readLine(1 << 20);
-        if (first) {
-            if (line.startsWith("\xEF\xBB\xBF"))
-                line.remove(0, 3);
-            first = false;
-        }
-        prog.bytesRead += line.size();
-        if (csv_parse(&parser, line.constData(), size_t(line.size()), onField, onRowEnd, &state) != size_t(line.size()))
-            return fail(ErrorCode::Parse, QObject::tr("%1, line %2: %3")
-                                              .arg(displayName)
-                                              .arg(state.currentLine)
-                                              .arg(QString::fromLatin1(csv_strerror(csv_error(&parser)))));
-        if (line.endsWith('\n') || line.endsWith('\r'))
-            ++state.currentLine;
-        if (auto r = drainRows(); !r)
-            return r;
-        if (progress && (report.rowsRead % 2000 == 0 || file.atEnd())) {
-            prog.rowsRead = report.rowsRead;
-            if (!progress(prog)) {
-                report.cancelled = true;
-                return {};
+    for (;;) {
+        bool restarted = false;
+        while (!file.atEnd()) {
+            if (parser.pstate == kRowNotBegun) {
+                rowLineOffsets.clear();
+                rowFirstLine = state.currentLine;
+            }
+            rowLineOffsets.append(file.pos());
+            QByteArray line = file.readLine(1 << 20);
+            if (first) {
+                if (line.startsWith("\xEF\xBB\xBF"))
+                    line.remove(0, 3);
+                first = false;
+            }
+            prog.bytesRead += line.size();
+            if (csv_parse(&parser, line.constData(), size_t(line.size()), onField, onRowEnd, &state) != size_t(line.size()))
+                return fail(ErrorCode::Parse, QObject::tr("%1, line %2: %3")
+                                                  .arg(displayName)
+                                                  .arg(state.currentLine)
+                                                  .arg(QString::fromLatin1(csv_strerror(csv_error(&parser)))));
+            const bool lineEnded = line.endsWith('\n') || line.endsWith('\r');
+            if (lineEnded)
+                ++state.currentLine;
+            auto drained = drainRows();
+            if (!drained)
+                return std::unexpected(drained.error());
+            if (*drained) {
+                restarted = true;
+                break;
+            }
+            // A quote still open after a whole line that reads like a row: give up on it now instead of
+            // at its closing quote or the end of the file (keeps a file of stray quotes linear).
+            if (haveHeader && lineEnded && insideQuotedField(parser)) {
+                const QByteArrayView text = openField();
+                const qsizetype breaks = text.count('\n');
+                if (breaks >= 2) {
+                    const qsizetype end = text.lastIndexOf('\n');
+                    const qsizetype start = text.lastIndexOf('\n', end - 1);
+                    if (readsLikeARow(text.sliced(start + 1, end - start - 1), separators)) {
+                        const qint64 openLine = state.currentLine - breaks;
+                        if (auto r = restartAfter(openLine, unclosedReason(openLine, state.currentLine - 1)); !r)
+                            return r;
+                        restarted = true;
+                        break;
+                    }
+                }
+            }
+            if (progress && (report.rowsRead % 2000 == 0 || file.atEnd())) {
+                prog.rowsRead = report.rowsRead;
+                if (!progress(prog)) {
+                    report.cancelled = true;
+                    return {};
+                }
             }
         }
+        if (restarted)
+            continue;
+        if (file.error() != QFileDevice::NoError)
+            return fail(ErrorCode::Io, QObject::tr("reading %1 failed: %2").arg(displayName, file.errorString()));
+        if (haveHeader && insideQuotedField(parser)) {
+            const qint64 openLine = state.currentLine - openField().count('\n');
+            if (auto r = restartAfter(openLine, unclosedReason(openLine, 0)); !r)
+                return r;
+            continue;
+        }
+        csv_fini(&parser, onField, onRowEnd, &state);
+        auto drained = drainRows();
+        if (!drained)
+            return std::unexpected(drained.error());
+        if (*drained)
+            continue;
+        break;
     }
-    if (file.error() != QFileDevice::NoError)
-        return fail(ErrorCode::Io, QObject::tr("reading %1 failed: %2").arg(displayName, file.errorString()));
-    csv_fini(&parser, onField, onRowEnd, &state);
-    if (auto r = drainRows(); !r)
-        return r;
     if (!haveHeader)
         return fail(ErrorCode::Parse, QObject::tr("%1 is empty: a CSV file needs a header row").arg(displayName));
     return {};

@@ -9,7 +9,11 @@ namespace tl::CsvImport {
 
 // Reads a CSV file with libcsv (RFC 4180 quoting, fields with commas and newlines, CR/LF/CRLF line ends,
 // a missing final newline) after dropping a UTF-8 BOM; maps columns to record fields per `options`.
-// Errors: InvalidArgument when the mapping names a column the header lacks or no model is given.
+// A quote that is never closed, or that runs over a line reading like a row of its own (as many commas as
+// the header has separators), costs one row: it is reported at the line where the quote opened and
+// reading starts again at the next line (docs/ledger.md, Imports).
+// Errors: InvalidArgument when the mapping names a column the header lacks or no model is given; Parse
+// after 1,000 unclosed quotes (not a CSV file).
 Result<void> run(QFile &file, const QString &displayName, const ImportOptions &options, ImportSink &sink,
                  ImportReport &report, const std::function<bool(const ImportProgress &)> &progress);
 

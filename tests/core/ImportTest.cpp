@@ -157,6 +157,91 @@ private Q_SLOTS:
         QVERIFY(sawFraction);
     }
 
+    // Session-12 import-input finding 1: a quote that is never closed swallowed the rest of a 1,000-row file
+    // into one endpoint name ("3 rows read, 3 imported", exit 0). Now the row where the quote opens is
+    // reported with the file and that line and skipped, and every row after it is read as a row: also when
+    // a later quote closes the field (the swallowed rows made one row), and when the stray quote is on the
+    // last line. A multi-line label whose lines do not read like rows (as export --format csv writes one)
+    // is still one field.
+    void anUnclosedQuoteCostsOneRowNotTheRestOfTheFile_data()
+    {
+        QTest::addColumn<int>("badLine");    // the line whose endpoint opens a quote that is not closed
+        QTest::addColumn<int>("closingLine"); // a later line whose quoted endpoint would close it; 0: none
+        QTest::newRow("never closed, line 4 of 1,001") << 4 << 0;
+        QTest::newRow("closed by a quoted endpoint on line 9") << 4 << 9;
+        QTest::newRow("closed by the next line's quoted endpoint") << 4 << 5;
+        QTest::newRow("on the last line") << 1001 << 0;
+    }
+    void anUnclosedQuoteCostsOneRowNotTheRestOfTheFile()
+    {
+        QFETCH(int, badLine);
+        QFETCH(int, closingLine);
+        const QString name = u"unterm-%1-%2.csv"_s.arg(badLine).arg(closingLine);
+        const QString path = m_dir.filePath(name);
+        QByteArray csv = "ts,p,c,ep\n";
+        qint64 expectedPrompt = 0;
+        for (int line = 2; line <= 1001; ++line) {
+            const QByteArray endpoint = line == badLine ? "\"oops" : line == closingLine ? "\"fine, really\"" : "chat";
+            csv += "2026-11-01T00:00:00Z," + QByteArray::number(line) + ",1," + endpoint;
+            if (line < 1001)
+                csv += '\n';
+            if (line != badLine)
+                expectedPrompt += line;
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(csv);
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(name + u".sqlite"_s));
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"ts"_s}, {u"prompt_tokens"_s, u"p"_s}, {u"completion_tokens"_s, u"c"_s},
+                     {u"endpoint"_s, u"ep"_s}};
+        o.constants = {{u"model"_s, u"gpt-4o-mini"_s}, {u"provider"_s, u"openai"_s}};
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY2(report.has_value(), report ? "" : qPrintable(report.error().message));
+        QCOMPARE(report->rowsRead, 1000);
+        QCOMPARE(report->imported, 999);
+        QCOMPARE(report->skipped, 1);
+        QCOMPARE(report->errors.value(0).file, name);
+        QCOMPARE(report->errors.value(0).line, badLine);
+        QVERIFY2(report->errors.value(0).reason.contains(u"opens on line %1"_s.arg(badLine))
+                     && report->errors.value(0).reason.contains(u"not closed"_s),
+                 qPrintable(report->errors.value(0).reason));
+        qint64 prompt = 0;
+        for (const CallRecord &r : allRecords(*ledger)) {
+            prompt += r.usage.promptTokens;
+            QVERIFY2(r.endpoint == u"chat"_s || r.endpoint == u"fine, really"_s, qPrintable(r.endpoint.left(80)));
+        }
+        QCOMPARE(prompt, expectedPrompt);
+        QCOMPARE(importFile(*ledger, path, o)->duplicates, 999);
+    }
+
+    // Labels over several lines (export --format csv quotes them) still import as one field each.
+    void multiLineLabelsStillImport()
+    {
+        const QString path = m_dir.filePath(u"multiline.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\"ts\",\"p\",\"c\",\"ep\"\n"
+                "\"2026-11-01T00:00:00Z\",\"10\",\"1\",\"two\nlines\"\n"
+                "\"2026-11-01T00:00:01Z\",\"20\",\"2\",\"a note, with, commas\r\nand a second line\"\r\n"
+                "\"2026-11-01T00:00:02Z\",\"30\",\"3\",\"plain\"\n");
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"multiline.sqlite"_s));
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"ts"_s}, {u"prompt_tokens"_s, u"p"_s}, {u"completion_tokens"_s, u"c"_s},
+                     {u"endpoint"_s, u"ep"_s}};
+        o.constants = {{u"model"_s, u"gpt-4o-mini"_s}, {u"provider"_s, u"openai"_s}};
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 3);
+        QCOMPARE(report->skipped, 0);
+        QSet<QString> endpoints;
+        for (const CallRecord &r : allRecords(*ledger))
+            endpoints << r.endpoint;
+        QCOMPARE(endpoints, (QSet<QString>{u"two\nlines"_s, u"a note, with, commas\r\nand a second line"_s, u"plain"_s}));
+    }
+
     void importingTheSameFileTwiceAddsNothing()
     {
         auto ledger = openLedger(m_dir.filePath(u"twice.sqlite"_s));
