@@ -27,6 +27,28 @@ qint64 num(const QJsonObject &o, QLatin1StringView key)
     return v.isDouble() ? v.toInteger(kMalformedUsageCount) : kMalformedUsageCount;
 }
 
+// A count the provider's API reference says every result line has: nullopt when it is missing or null
+// (the line cannot be priced: it is reported and skipped, never read as 0); kMalformedUsageCount for
+// anything but a whole JSON number, like num().
+std::optional<qint64> required(const QJsonObject &o, QLatin1StringView key)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined() || v.isNull())
+        return std::nullopt;
+    return v.isDouble() ? v.toInteger(kMalformedUsageCount) : kMalformedUsageCount;
+}
+
+// The fields of `names` that `o` lacks (missing or null), as "a", "b" for a message; "" when none.
+QString missingOf(const QJsonObject &o, std::initializer_list<QLatin1StringView> names, QStringView prefix = {})
+{
+    QStringList missing;
+    for (QLatin1StringView name : names) {
+        if (!required(o, name))
+            missing << u'"' + prefix.toString() + name + u'"';
+    }
+    return missing.join(u", "_s);
+}
+
 // The sum of counts, or the first that is malformed or out of range (so that usageProblem() names it
 // instead of an overflowing sum).
 qint64 sumOf(std::initializer_list<qint64> parts)
@@ -85,6 +107,30 @@ CallRecord openAiUsageRecord(qint64 startUs, const QJsonObject &res, const QStri
     return r;
 }
 
+// A result line without a model (a report not grouped by model has "model": null) is kept, as model
+// "unknown" (unpriced: no price book entry), and said so; the tokens are real.
+void warnWithoutModel(const QJsonObject &res, const CallRecord &r, ImportSink &sink)
+{
+    if (res.value("model"_L1).isString() && !res.value("model"_L1).toString().isEmpty())
+        return;
+    sink.rowWarning(r.sourceRef, 0,
+                    QObject::tr("no \"model\" (was the report grouped by model?): stored as model \"unknown\", "
+                                "unpriced"));
+}
+
+// Reports a result line that lacks fields the API reference says it always has, and returns true
+// (the caller skips the line).
+bool skipIfMissing(const QString &missing, const CallRecord &r, ImportSink &sink)
+{
+    if (missing.isEmpty())
+        return false;
+    sink.rowError(r.sourceRef, 0,
+                  QObject::tr("%1 missing (the API reference says every line has it): the line is skipped, not "
+                              "counted as 0")
+                      .arg(missing));
+    return true;
+}
+
 } // namespace
 
 std::optional<NanoUsd> centsToNano(QStringView cents)
@@ -129,7 +175,17 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                 switch (format) {
                 case ImportFormat::OpenAiUsage: {
                     CallRecord r = openAiUsageRecord(*start, res, displayName, p, b, i);
+                    // OpenAI's UsageCompletionsResult requires input_tokens, output_tokens and
+                    // num_model_requests; input_cached_tokens is optional: without it the cost is an estimate
+                    // (all input at the uncached price), not exact. Audio and image counts are parts of
+                    // input_tokens / output_tokens that older reports leave out: absent, they count 0.
+                    if (skipIfMissing(missingOf(res, {"input_tokens"_L1, "output_tokens"_L1, "num_model_requests"_L1}),
+                                      r, sink))
+                        continue;
+                    warnWithoutModel(res, r, sink);
                     const QString project = str(res, "project_id"_L1);
+                    if (!required(res, "input_cached_tokens"_L1))
+                        r.usageStatus = UsageStatus::Incomplete;
                     r.usage.cachedTokens = num(res, "input_cached_tokens"_L1);
                     r.usage.completionTokens = num(res, "output_tokens"_L1);
                     r.usage.audioInputTokens = num(res, "input_audio_tokens"_L1);
@@ -147,6 +203,9 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                 case ImportFormat::OpenAiEmbeddingsUsage: {
                     // An embeddings request has input tokens only: no cached input, no output.
                     CallRecord r = openAiUsageRecord(*start, res, displayName, p, b, i);
+                    if (skipIfMissing(missingOf(res, {"input_tokens"_L1, "num_model_requests"_L1}), r, sink))
+                        continue;
+                    warnWithoutModel(res, r, sink);
                     const QString project = str(res, "project_id"_L1);
                     r.usage.completionTokens = 0;
                     r.tags = {u"usage-report"_s, u"embeddings"_s};
@@ -199,6 +258,21 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                     r.keyId = str(res, "api_key_id"_L1);
                     r.requestedModel = r.servedModel = res.value("model"_L1).toString(u"unknown"_s);
                     const QJsonObject creation = res.value("cache_creation"_L1).toObject();
+                    // The Messages usage report's result always has these counts (API reference, "Get
+                    // Messages Usage Report"); server_tool_use too, without which the searches are unknown
+                    // and the cost an estimate.
+                    QString missing = missingOf(res, {"uncached_input_tokens"_L1, "cache_read_input_tokens"_L1,
+                                                      "output_tokens"_L1});
+                    const QString missingWrites = missingOf(creation, {"ephemeral_5m_input_tokens"_L1,
+                                                                       "ephemeral_1h_input_tokens"_L1},
+                                                            u"cache_creation.");
+                    if (!missingWrites.isEmpty())
+                        missing += (missing.isEmpty() ? u""_s : u", "_s) + missingWrites;
+                    if (skipIfMissing(missing, r, sink))
+                        continue;
+                    warnWithoutModel(res, r, sink);
+                    if (!required(res.value("server_tool_use"_L1).toObject(), "web_search_requests"_L1))
+                        r.usageStatus = UsageStatus::Incomplete;
                     r.usage.cacheWrite5mTokens = num(creation, "ephemeral_5m_input_tokens"_L1);
                     r.usage.cacheWrite1hTokens = num(creation, "ephemeral_1h_input_tokens"_L1);
                     r.usage.cachedTokens = num(res, "cache_read_input_tokens"_L1);

@@ -24,7 +24,10 @@ namespace tl::ReportImport {
 //    server_tool_use.web_search_requests priced per search (web_searches_kcount); context_window
 //    ("0-200k", "200k-1M") kept in CallRecord::contextWindow and selecting the long-context tier.
 //  Token counts must be whole JSON numbers within usageProblem()'s rules; a line that breaks them is
-//  reported and skipped (ImportSink::add).
+//  reported and skipped (ImportSink::add). A line without a count the API reference says it always has
+//  (or with it null) is reported, naming the fields, and skipped; a missing optional count (OpenAI
+//  input_cached_tokens, Anthropic server_tool_use) makes the usage incomplete (an estimated cost); a line
+//  without a model is kept as "unknown" (unpriced) with a warning.
 //  - Anthropic cost report (GET /v1/organizations/cost_report): "amount" is a decimal string in cents
 //    (lowest currency unit); converted to nano-USD (1 cent = 10,000,000 nano-USD), digits finer than a
 //    nano-USD (beyond the 7th decimal of a cent) rounded half away from zero. OpenAI amounts likewise.

@@ -11,6 +11,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <functional>
+
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -39,6 +41,26 @@ ImportOptions quirksOptions()
                  {u"completion_tokens"_s, u"completion"_s}};
     o.constants = {{u"provider"_s, u"openai"_s}};
     return o;
+}
+
+// A provider fixture with result `index` of the first bucket edited, written to `path`.
+QString editedReport(const QString &fixture, const QString &path, int index,
+                     const std::function<void(QJsonObject &)> &edit)
+{
+    QJsonObject page = QJsonDocument::fromJson(test::readFile(test::providerFixture(fixture))).object();
+    QJsonArray data = page.value(u"data"_s).toArray();
+    QJsonObject bucket = data[0].toObject();
+    QJsonArray results = bucket.value(u"results"_s).toArray();
+    QJsonObject result = results[index].toObject();
+    edit(result);
+    results[index] = result;
+    bucket.insert(u"results"_s, results);
+    data[0] = bucket;
+    page.insert(u"data"_s, data);
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly))
+        f.write(QJsonDocument(page).toJson());
+    return path;
 }
 } // namespace
 
@@ -588,6 +610,75 @@ private Q_SLOTS:
         QVERIFY2(bad->errors.value(0).reason.contains(u"negative"_s), qPrintable(bad->errors.value(0).reason));
         QVERIFY2(bad->errors.value(1).reason.contains(u"not a whole number"_s), qPrintable(bad->errors.value(1).reason));
         QVERIFY(bad->errors.value(0).file.contains(u"g1-bad.json"_s));
+    }
+
+    // Session-12 import-input finding 2: a report line without a count the API always gives was stored
+    // with 0 tokens and an exact cost (f1 without output_tokens: gpt-4o at 2,625,000,000 instead of
+    // 5,725,000,000; g1 without output_tokens and uncached_input_tokens: $1.485 instead of $2.585). Now
+    // the line is reported (file, page/bucket/result, the fields) and skipped; an optional count that is
+    // missing makes the cost an estimate; a line without a model is kept unpriced, with a warning.
+    void reportLinesWithoutAUsageCountAreSkippedNotZero()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"missing-fields.sqlite"_s));
+        ImportOptions openai;
+        openai.format = ImportFormat::OpenAiUsage;
+        const QString f1 = u"f1-openai-admin-usage-completions.json"_s;
+
+        auto report = importFile(*ledger, editedReport(f1, m_dir.filePath(u"f1-no-output.json"_s), 0,
+                                                       [](QJsonObject &o) { o.remove(u"output_tokens"_s); }),
+                                 openai);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 1);
+        QCOMPARE(report->skipped, 1);
+        QCOMPARE(report->costImported, 39'300'000); // gpt-4o-mini only
+        QVERIFY2(report->errors.value(0).file.contains(u"f1-no-output.json:page 1 bucket 1 result 1"_s),
+                 qPrintable(report->errors.value(0).file));
+        QVERIFY2(report->errors.value(0).reason.contains(u"\"output_tokens\" missing"_s),
+                 qPrintable(report->errors.value(0).reason));
+
+        report = importFile(*ledger, editedReport(f1, m_dir.filePath(u"f1-no-input.json"_s), 0,
+                                                  [](QJsonObject &o) { o.insert(u"input_tokens"_s, QJsonValue::Null); }),
+                            openai);
+        QCOMPARE(report->skipped, 1);
+        QVERIFY2(report->errors.value(0).reason.contains(u"\"input_tokens\" missing"_s)
+                     && !report->errors.value(0).reason.contains(u"exceed"_s),
+                 qPrintable(report->errors.value(0).reason));
+
+        // No model (a report not grouped by model): kept, unpriced, and said so.
+        auto noModel = openLedger(m_dir.filePath(u"missing-model.sqlite"_s));
+        report = importFile(*noModel, editedReport(f1, m_dir.filePath(u"f1-no-model.json"_s), 0,
+                                                   [](QJsonObject &o) { o.insert(u"model"_s, QJsonValue::Null); }),
+                            openai);
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(report->unpriced, 1);
+        QCOMPARE(report->costImported, 39'300'000);
+        QVERIFY2(report->warnings.value(0).reason.contains(u"no \"model\""_s),
+                 qPrintable(report->warnings.value(0).reason));
+
+        // Without input_cached_tokens (optional in the API reference) the cost is an estimate, not exact.
+        auto noCached = openLedger(m_dir.filePath(u"missing-cached.sqlite"_s));
+        report = importFile(*noCached, editedReport(f1, m_dir.filePath(u"f1-no-cached.json"_s), 0,
+                                                    [](QJsonObject &o) { o.remove(u"input_cached_tokens"_s); }),
+                            openai);
+        QCOMPARE(report->imported, 2);
+        for (const CallRecord &r : allRecords(*noCached))
+            QCOMPARE(toString(r.costStatus), r.servedModel.startsWith(u"gpt-4o-mini"_s) ? u"exact"_s : u"estimated"_s);
+
+        ImportOptions anthropic;
+        anthropic.format = ImportFormat::AnthropicUsage;
+        report = importFile(*ledger,
+                            editedReport(u"g1-anthropic-admin-usage-report-messages.json"_s,
+                                         m_dir.filePath(u"g1-no-output.json"_s), 0,
+                                         [](QJsonObject &o) {
+                                             o.remove(u"output_tokens"_s);
+                                             o.remove(u"uncached_input_tokens"_s);
+                                         }),
+                            anthropic);
+        QCOMPARE(report->imported, 1);
+        QCOMPARE(report->skipped, 1);
+        QCOMPARE(report->costImported, 425'000'000); // the haiku batch line only
+        QVERIFY2(report->errors.value(0).reason.contains(u"\"uncached_input_tokens\", \"output_tokens\" missing"_s),
+                 qPrintable(report->errors.value(0).reason));
     }
 
     // Session-8 trial findings 3 and 5: g1 with the sonnet line in "200k-1M" is priced at the long-context
