@@ -326,6 +326,7 @@ void MainWindow::setTheme(const QString &theme)
 void MainWindow::openImportDialog()
 {
     auto *dialog = new ImportDialog(m_ledger, *m_prompter, this);
+    dialog->setCallerSalt(m_settings.callerSalt());
     m_prompter->showDialog(dialog);
 }
 

@@ -3,6 +3,7 @@
 
 #include "importer/CsvImport.h"
 #include "importer/Importer.h"
+#include "settings/Settings.h"
 
 using namespace Qt::StringLiterals;
 
@@ -61,6 +62,8 @@ int runImport(const QStringList &args)
     auto core = openFromDbOption(parser);
     if (!core)
         return failWith("import", kExitFailure, core.error().message);
+    Settings settings;
+    options.callerSalt = settings.callerSalt(); // a key in a key id column becomes the proxy's id for it
 
     ImportReport total;
     int failedFiles = 0;
@@ -80,6 +83,9 @@ int runImport(const QStringList &args)
                 .arg(formatUsd(report->costImported, 2))
                 .arg(report->costImported)
             + (report->unpriced ? u", %1 unpriced"_s.arg(report->unpriced) : QString()) + u'\n');
+        if (report->keysHashed)
+            out(u"  %1 rows had an API key as their key id: stored as its salted hash (k_...), the id the proxy "
+                u"gives that key, never the key\n"_s.arg(report->keysHashed));
         for (const ImportRowError &e : std::as_const(report->errors))
             out(u"  skipped %1%2: %3\n"_s.arg(e.file.isEmpty() ? file : e.file,
                                               e.line > 0 ? u":"_s + QString::number(e.line) : QString(), e.reason));

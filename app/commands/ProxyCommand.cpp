@@ -128,12 +128,7 @@ int runProxy(const QStringList &args)
     }
 
     Settings settings;
-    QByteArray salt = settings.value(u"proxy/callerSalt"_s).toByteArray();
-    if (salt.isEmpty()) {
-        salt = newCallerSalt();
-        settings.setValue(u"proxy/callerSalt"_s, salt);
-    }
-    config.callerSalt = salt;
+    config.callerSalt = settings.callerSalt();
 
     // Savings levers: the policy the app saved (Settings "proxy/savings_policy": the Routing page, the
     // Simulator page's "Apply to proxy"), unless the config file has its own "savings", which then

@@ -1,6 +1,7 @@
 #include "ImportSink.h"
 
 #include "ledger/LedgerWriter.h"
+#include "proxy/CallerIdentity.h"
 
 namespace tl {
 
@@ -26,13 +27,16 @@ void ImportReport::add(const ImportReport &o)
     }
     costImported += o.costImported;
     unpriced += o.unpriced;
+    keysHashed += o.keysHashed;
     cancelled = cancelled || o.cancelled;
 }
 
-ImportSink::ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report)
+ImportSink::ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report,
+                       QByteArray callerSalt)
     : m_writer(writer)
     , m_pricer(std::move(pricer))
     , m_report(report)
+    , m_callerSalt(std::move(callerSalt))
 {
 }
 
@@ -40,6 +44,16 @@ ImportSink::~ImportSink() { finish(); }
 
 void ImportSink::add(CallRecord record, bool priced)
 {
+    // Keys never reach the ledger: a key in a key id column becomes the identity the proxy would give it
+    // (grouping by key still works), also where a report's source key or reference quotes it.
+    const bool keyHashed = keyIdLooksSecret(record.keyId);
+    if (keyHashed) {
+        const QString key = record.keyId.trimmed();
+        const QString id = callerIdentity(m_callerSalt, key.toUtf8());
+        record.sourceKey.replace(key, id);
+        record.sourceRef.replace(key, id);
+        record.keyId = id;
+    }
     if (const QString problem = usageProblem(record.usage); !problem.isEmpty()) {
         rowError(record.sourceRef, 0, QObject::tr("usage not accepted: %1").arg(problem));
         return;
@@ -50,6 +64,8 @@ void ImportSink::add(CallRecord record, bool priced)
                      .arg(toDecimalUsd(*record.cost), toDecimalUsd(kMaxRecordCost)));
         return;
     }
+    if (keyHashed)
+        ++m_report.keysHashed;
     if (!priced)
         m_pricer->apply(record);
     m_batch.append(std::move(record));

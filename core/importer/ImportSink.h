@@ -16,7 +16,9 @@ namespace tl {
 class ImportSink
 {
 public:
-    ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report);
+    // callerSalt: see ImportOptions::callerSalt.
+    ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report,
+               QByteArray callerSalt = {});
     ~ImportSink();
 
     // priced: the record already has its cost (a "given:" price entry); else the pricer prices it.
@@ -24,6 +26,8 @@ public:
     // cache reads above the prompt, ...) or whose given cost exceeds kMaxRecordCost in magnitude is not
     // imported: it is reported as a skipped row naming its sourceRef and the problem (the file can be
     // fixed and imported again; source keys keep the good rows from doubling).
+    // A key id that looks like an API key (keyIdLooksSecret) is replaced by callerIdentity(callerSalt,
+    // key), in the source key and source reference too, and counted in ImportReport::keysHashed.
     void add(CallRecord record, bool priced = false);
     void rowError(const QString &file, qint64 line, const QString &reason);
     // A row that was imported, with something to check (kept in ImportReport::warnings).
@@ -38,6 +42,7 @@ private:
     LedgerWriter &m_writer;
     std::shared_ptr<const Pricer> m_pricer;
     ImportReport &m_report;
+    QByteArray m_callerSalt;
     QList<CallRecord> m_batch;
     std::deque<QFuture<WriteReport>> m_inFlight;
 };

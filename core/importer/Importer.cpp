@@ -109,7 +109,7 @@ Result<ImportReport> importFile(Ledger &ledger, const QString &path, const Impor
         return fail(ErrorCode::Io, QObject::tr("Cannot open %1: %2").arg(path, file.errorString()));
     const QString name = QFileInfo(path).fileName();
     ImportReport report;
-    ImportSink sink(ledger.writer(), ledger.pricer(), report);
+    ImportSink sink(ledger.writer(), ledger.pricer(), report, options.callerSalt);
     Result<void> result;
     switch (options.format) {
     case ImportFormat::Csv:

@@ -43,6 +43,11 @@ struct ImportOptions
     QHash<QString, QString> constants;
     // Zone for timestamps without an offset (CSV); UTC by default.
     QTimeZone defaultZone = QTimeZone::utc();
+    // The install's caller salt (Settings::callerSalt(), the proxy's): a key_id that looks like an API
+    // key (keyIdLooksSecret) is stored as callerIdentity(callerSalt, key), the "k_..." id the proxy
+    // gives calls made with that key, never as the key. Empty: hashed with an empty salt (still not the
+    // key, stable across re-imports, but not the proxy's id).
+    QByteArray callerSalt;
 };
 
 struct ImportRowError
@@ -71,6 +76,8 @@ struct ImportReport
     QList<ImportRowError> warnings;
     NanoUsd costImported = 0;     // sum of the priced cost of the new records
     qint64 unpriced = 0;          // new records without a price
+    // Rows whose key id looked like an API key and was stored as its salted hash ("k_...") instead.
+    qint64 keysHashed = 0;
     bool cancelled = false;
 
     void add(const ImportReport &other);

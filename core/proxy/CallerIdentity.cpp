@@ -1,8 +1,10 @@
 #include "CallerIdentity.h"
 #include "HttpRequestParser.h"
+#include "LabelGuard.h"
 
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -14,6 +16,18 @@ QString callerIdentity(const QByteArray &salt, const QByteArray &apiKey)
         return {};
     const QByteArray mac = QMessageAuthenticationCode::hash(apiKey, salt, QCryptographicHash::Sha256);
     return u"k_"_s + QString::fromLatin1(mac.toHex().left(16));
+}
+
+bool keyIdLooksSecret(QStringView keyId)
+{
+    const QString id = keyId.trimmed().toString();
+    if (id.isEmpty())
+        return false;
+    static const QRegularExpression notSecret(uR"(\A(?:k_[0-9a-f]{16}|key_[A-Za-z0-9]{1,64}|apikey_[A-Za-z0-9]{1,64})\z)"_s);
+    if (notSecret.match(id).hasMatch())
+        return false;
+    static const QRegularExpression keyWord(uR"((?<![A-Za-z0-9_-])(?i:sk|rk)[-_])"_s);
+    return keyWord.match(id).hasMatch() || proxy::labelLooksSecret(id, {});
 }
 
 QByteArray newCallerSalt()

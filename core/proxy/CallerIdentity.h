@@ -10,6 +10,15 @@ namespace tl {
 // gives different ids. An empty key gives "". Pure function, any thread.
 QString callerIdentity(const QByteArray &salt, const QByteArray &apiKey);
 
+// Whether a key id that comes from outside the proxy (a CSV key_id column, a provider report's
+// api_key_id, a JSONL record) is a secret rather than an identity, so that an import stores
+// callerIdentity(salt, it) instead: a word starting with "sk-", "sk_", "rk-" or "rk_" (OpenAI and
+// Anthropic keys, whatever their length), or what proxy::labelLooksSecret takes for a key (other
+// providers' prefixes, "Bearer ...", a long opaque token). Ids that are not secrets stay as they are:
+// callerIdentity()'s own "k_" + 16 hex digits, OpenAI's API key ids "key_..." and Anthropic's
+// "apikey_..." (Admin API usage reports). Pure function, any thread.
+bool keyIdLooksSecret(QStringView keyId);
+
 // A fresh random salt (32 bytes, hex) for a new install.
 QByteArray newCallerSalt();
 

@@ -1,5 +1,7 @@
 #include "Settings.h"
 
+#include "proxy/CallerIdentity.h"
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -9,6 +11,7 @@ const QString kLanguage = u"ui/language"_s;
 const QString kTimeZone = u"ui/timeZone"_s;
 const QString kRange = u"dashboard/range"_s;
 const QString kTheme = u"ui/theme"_s;
+const QString kCallerSalt = u"proxy/callerSalt"_s;
 } // namespace
 
 Settings::Settings(const QString &fileName, QObject *parent)
@@ -26,6 +29,16 @@ QString Settings::dashboardRange() const { return m_settings->value(kRange, u"30
 void Settings::setDashboardRange(const QString &range) { setValue(kRange, range); }
 QString Settings::theme() const { return m_settings->value(kTheme, u"system"_s).toString(); }
 void Settings::setTheme(const QString &theme) { setValue(kTheme, theme); }
+
+QByteArray Settings::callerSalt()
+{
+    QByteArray salt = m_settings->value(kCallerSalt).toByteArray();
+    if (salt.isEmpty()) {
+        salt = newCallerSalt();
+        setValue(kCallerSalt, salt);
+    }
+    return salt;
+}
 
 QVariant Settings::value(const QString &key, const QVariant &defaultValue) const
 {

@@ -36,6 +36,10 @@ public:
     QString theme() const;
     void setTheme(const QString &theme);
 
+    // The install's caller salt ("proxy/callerSalt"): the proxy's key ids and the imports' hashed key ids
+    // are callerIdentity(salt, key). Made (newCallerSalt) and saved on first use.
+    QByteArray callerSalt();
+
     // Generic access for modules that own their keys (proxy, simulator), namespaced "module/key".
     QVariant value(const QString &key, const QVariant &defaultValue = {}) const;
     void setValue(const QString &key, const QVariant &value);

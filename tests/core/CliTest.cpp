@@ -437,6 +437,61 @@ private Q_SLOTS:
                  QString());
     }
 
+    // Session-12 import-input finding 3: an API key imported as a key id (a CSV column, OpenAI usage's
+    // api_key_id) was shown verbatim by report --by key (table, CSV, JSON) and export. It is stored as the
+    // install's salted key hash (k_ + 16 hex digits), one id per key, and the import says so.
+    void importedApiKeysNeverReachReportsOrExports()
+    {
+        qputenv("XDG_CONFIG_HOME", m_dir.filePath(u"xdg-config"_s).toUtf8()); // the salt's settings file
+        const QString db = m_dir.filePath(u"planted.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"planted.csv"_s),
+                                       "ts,in,out,key\n2026-11-02T10:00:00Z,1000,100,sk-PLANTED-123\n"
+                                       "2026-11-02T10:05:00Z,2000,200,sk-PLANTED-123\n"
+                                       "2026-11-02T10:06:00Z,3000,300,key_abc123\n",
+                                       u"started_at=ts,prompt_tokens=in,completion_tokens=out,key_id=key"_s,
+                                       {u"endpoint=chat"_s, u"model=gpt-4o"_s, u"provider=openai"_s});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        QJsonObject f1 = QJsonDocument::fromJson(test::readFile(test::providerFixture(
+                                                     u"f1-openai-admin-usage-completions.json"_s)))
+                             .object();
+        QByteArray text = QJsonDocument(f1).toJson();
+        text.replace("\"api_key_id\": null", "\"api_key_id\": \"sk-PLANTED-789\"");
+        QVERIFY(text.contains("sk-PLANTED-789"));
+        const QString usage = m_dir.filePath(u"planted-usage.json"_s);
+        QFile f(usage);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+        f.close();
+        const Run report = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"openai-usage"_s, usage});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+
+        QStringList outputs;
+        for (const QString &format : {u"table"_s, u"csv"_s, u"json"_s}) {
+            const Run byKey = run({u"report"_s, u"--db"_s, db, u"--since"_s, u"2025-01-01"_s, u"--until"_s,
+                                   u"2026-12-31"_s, u"--by"_s, u"key"_s, u"--format"_s, format});
+            QVERIFY2(byKey.exitCode == 0, qPrintable(byKey.err));
+            outputs << byKey.out + byKey.err;
+        }
+        for (const QString &format : {u"csv"_s, u"jsonl"_s}) {
+            const QString out = m_dir.filePath(u"planted."_s + format);
+            QCOMPARE(run({u"export"_s, u"--db"_s, db, u"--format"_s, format, u"--out"_s, out}).exitCode, 0);
+            outputs << QString::fromUtf8(test::readFile(out));
+        }
+        for (const QString &o : std::as_const(outputs))
+            QVERIFY2(!o.contains(u"PLANTED"_s), qPrintable(o.left(2000)));
+        const QJsonArray rows = QJsonDocument::fromJson(outputs[2].toUtf8()).object().value(u"rows"_s).toArray();
+        QStringList keys;
+        for (const QJsonValue &row : rows)
+            keys << row.toObject().value(u"keys"_s).toObject().value(u"key"_s).toString();
+        keys.sort();
+        // sk-PLANTED-123 (two calls, one id), sk-PLANTED-789 (both usage lines), key_abc123 as it is.
+        QCOMPARE(keys.size(), 3);
+        QVERIFY2(keys.contains(u"key_abc123"_s), qPrintable(keys.join(u' ')));
+        QCOMPARE(keys.filter(QRegularExpression(u"^k_[0-9a-f]{16}$"_s)).size(), 2);
+        QVERIFY2(imported.out.contains(u"2 rows had an API key as their key id: stored as its salted hash"_s),
+                 qPrintable(imported.out));
+    }
+
     // report --by tag: tags are not exclusive, so a record with two tags is in both tags' rows; the TOTAL
     // line counts each record once and the output says that the rows overlap (table, JSON; CSV on stderr),
     // with each row's share of the real total. gpt-4o-2024-08-06 at $2.50 / $10: 1000 prompt and 100

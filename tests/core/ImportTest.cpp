@@ -7,6 +7,7 @@
 #include "ledger/Ledger.h"
 #include "ledger/RecordCodec.h"
 #include "pricing/Pricer.h"
+#include "proxy/CallerIdentity.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -717,6 +718,62 @@ private Q_SLOTS:
         QVERIFY(repriced.has_value());
         QCOMPARE(repriced->changed, 0);
         check();
+    }
+
+    // Session-12 import-input finding 3: an API key in a key id column was stored, reported and exported
+    // verbatim. It becomes the salted hash the proxy keeps for a key (callerIdentity; no salt given here,
+    // so the empty one), in the source key and reference too; ids that are not keys stay as they are.
+    void apiKeysInKeyIdsAreStoredAsTheirHash()
+    {
+        const QString path = m_dir.filePath(u"keys.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("ts,p,c,key\n"
+                "2026-11-01T00:00:00Z,10,1,sk-PLANTED-123\n"
+                "2026-11-01T00:00:01Z,20,2,sk-PLANTED-123\n"
+                "2026-11-01T00:00:02Z,30,3,Bearer sk-proj-PLANTEDabcdefghijklmnop\n"
+                "2026-11-01T00:00:03Z,40,4,key_abc123DEF\n"
+                "2026-11-01T00:00:04Z,50,5,k_0123456789abcdef\n"
+                "2026-11-01T00:00:05Z,60,6,billing-service\n"
+                "2026-11-01T00:00:06Z,70,7,apikey_01Rj2N8SVvo6BePZj99NhmiT\n");
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"keys.sqlite"_s));
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"ts"_s}, {u"prompt_tokens"_s, u"p"_s}, {u"completion_tokens"_s, u"c"_s},
+                     {u"key_id"_s, u"key"_s}};
+        o.constants = {{u"model"_s, u"gpt-4o-mini"_s}, {u"provider"_s, u"openai"_s}};
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 7);
+        QHash<qint64, QString> keyOf;
+        for (const CallRecord &r : allRecords(*ledger)) {
+            keyOf.insert(r.usage.promptTokens, r.keyId);
+            QVERIFY2(!r.keyId.contains(u"PLANTED"_s) && !r.sourceKey.contains(u"PLANTED"_s)
+                         && !r.sourceRef.contains(u"PLANTED"_s),
+                     qPrintable(r.keyId));
+        }
+        const QString planted = callerIdentity(QByteArray(), "sk-PLANTED-123");
+        QCOMPARE(keyOf.value(10), planted);
+        QCOMPARE(keyOf.value(20), planted); // the same key groups as one caller
+        QCOMPARE(keyOf.value(30), callerIdentity(QByteArray(), "Bearer sk-proj-PLANTEDabcdefghijklmnop"));
+        QCOMPARE(keyOf.value(40), u"key_abc123DEF"_s);
+        QCOMPARE(keyOf.value(50), u"k_0123456789abcdef"_s);
+        QCOMPARE(keyOf.value(60), u"billing-service"_s);
+        QCOMPARE(keyOf.value(70), u"apikey_01Rj2N8SVvo6BePZj99NhmiT"_s);
+
+        // OpenAI usage: api_key_id is the key's id (key_...), unless someone put the key there.
+        ImportOptions openai;
+        openai.format = ImportFormat::OpenAiUsage;
+        auto usage = openLedger(m_dir.filePath(u"keys-usage.sqlite"_s));
+        const QString f1 = editedReport(u"f1-openai-admin-usage-completions.json"_s, m_dir.filePath(u"f1-key.json"_s), 0,
+                                        [](QJsonObject &r) { r.insert(u"api_key_id"_s, u"sk-PLANTED-789"_s); });
+        QVERIFY(importFile(*usage, f1, openai).has_value());
+        QCOMPARE(importFile(*usage, f1, openai)->duplicates, 2); // the hashed source key is stable
+        for (const CallRecord &r : allRecords(*usage)) {
+            QVERIFY2(!r.sourceKey.contains(u"PLANTED"_s), qPrintable(r.sourceKey));
+            if (r.servedModel == u"gpt-4o-2024-08-06"_s)
+                QCOMPARE(r.keyId, callerIdentity(QByteArray(), "sk-PLANTED-789"));
+        }
     }
 
     void notJsonIsAParseError()

@@ -268,9 +268,15 @@ void ImportDialog::loadHeader()
     }
 }
 
+void ImportDialog::setCallerSalt(const QByteArray &salt)
+{
+    m_callerSalt = salt;
+}
+
 ImportOptions ImportDialog::options() const
 {
     ImportOptions o;
+    o.callerSalt = m_callerSalt;
     o.format = importFormatFromString(m_format->currentData().toString()).value_or(ImportFormat::Csv);
     if (o.format != ImportFormat::Csv)
         return o;
@@ -368,6 +374,10 @@ QString ImportDialog::summaryText() const
     lines << tr("Cost imported: %1").arg(Format::usd(r.costImported));
     if (r.unpriced > 0)
         lines << tr("Without a price (unpriced): %1 — add a price on the Pricing page").arg(Format::count(r.unpriced));
+    if (r.keysHashed > 0)
+        lines << tr("Key ids that were API keys: %1 — stored as their salted hash (k_…), the id the proxy gives "
+                    "that key, never the key")
+                     .arg(Format::count(r.keysHashed));
     if (!r.errors.isEmpty()) {
         lines << QString() << tr("Skipped rows:");
         for (qsizetype i = 0; i < std::min<qsizetype>(r.errors.size(), 50); ++i) {

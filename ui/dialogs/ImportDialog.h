@@ -44,6 +44,7 @@ public:
     void setColumn(const QString &field, const QString &column); // "" = not mapped
     void setConstant(const QString &field, const QString &value); // "endpoint", "model", "provider"
     void setTimeZone(const QString &zoneId);                      // "UTC", IANA id
+    void setCallerSalt(const QByteArray &salt);                   // ImportOptions::callerSalt
     ImportOptions options() const;
 
     void start();
@@ -82,6 +83,7 @@ private:
     std::shared_ptr<Shared> m_shared;
     QFuture<Result<ImportReport>> m_work; // the worker itself (never its GUI-thread continuation)
     bool m_running = false;
+    QByteArray m_callerSalt;
     std::optional<ImportReport> m_report;
 
     QLineEdit *m_file;

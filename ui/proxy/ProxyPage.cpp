@@ -518,12 +518,7 @@ void ProxyPage::toggle(bool on)
         return;
     }
     ProxyConfig config = configFromWidgets();
-    QByteArray salt = m_settings.value(u"proxy/callerSalt"_s).toByteArray();
-    if (salt.isEmpty()) {
-        salt = newCallerSalt();
-        m_settings.setValue(u"proxy/callerSalt"_s, salt);
-    }
-    config.callerSalt = salt;
+    config.callerSalt = m_settings.callerSalt();
     config.savings = m_policy;
     if (const QStringList problems = m_upstreams->problems(); !problems.isEmpty()) {
         m_status->setText(tr("Not started: %1").arg(problems.first()));
