@@ -67,11 +67,20 @@ int runImport(const QStringList &args)
 
     ImportReport total;
     int failedFiles = 0;
-    for (const QString &file : files) {
+    bool storageFailed = false;
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        const QString &file = files.at(i);
         auto report = importFile(*core->ledger, file, options);
         if (!report) {
             err(u"%1: %2\n"_s.arg(file, report.error().message));
             ++failedFiles;
+            // The ledger cannot store rows (a full disk, an I/O error): the next files would fail the same way.
+            if (report.error().code == ErrorCode::Database) {
+                storageFailed = true;
+                if (i + 1 < files.size())
+                    err(u"not imported: %1\n"_s.arg(files.mid(i + 1).join(u", "_s)));
+                break;
+            }
             continue;
         }
         out(u"%1: %2 rows read, %3 imported, %4 already in the ledger, %5 skipped, cost imported %6 (%7 nano-USD)"_s
@@ -96,7 +105,10 @@ int runImport(const QStringList &args)
                                                w.line > 0 ? u":"_s + QString::number(w.line) : QString(), w.reason));
         total.add(*report);
     }
-    core->ledger->writer().flush().waitForFinished();
+    // Every row handed over was committed (or given up) before importFile returned; the flush also waits for
+    // nothing else. Skipped after a storage failure: a flush waits for a commit the disk may still refuse.
+    if (!storageFailed)
+        core->ledger->writer().flush().waitForFinished();
     if (files.size() > 1)
         out(u"total: %1 rows read, %2 imported, %3 already in the ledger, %4 skipped, cost imported %5 (%6 nano-USD)\n"_s
                 .arg(total.rowsRead)

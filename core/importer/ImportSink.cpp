@@ -29,6 +29,9 @@ void ImportReport::add(const ImportReport &o)
     unpriced += o.unpriced;
     keysHashed += o.keysHashed;
     cancelled = cancelled || o.cancelled;
+    notStored += o.notStored;
+    if (writeError.isEmpty())
+        writeError = o.writeError;
 }
 
 ImportSink::ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report,
@@ -40,7 +43,7 @@ ImportSink::ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> price
 {
 }
 
-ImportSink::~ImportSink() { finish(); }
+ImportSink::~ImportSink() { (void)finish(); }
 
 void ImportSink::add(CallRecord record, bool priced)
 {
@@ -62,6 +65,10 @@ void ImportSink::add(CallRecord record, bool priced)
         rowError(record.sourceRef, 0,
                  QObject::tr("cost %1 USD exceeds what one record may carry (%2 USD)")
                      .arg(toDecimalUsd(*record.cost), toDecimalUsd(kMaxRecordCost)));
+        return;
+    }
+    if (writeFailed()) {
+        ++m_report.notStored; // nothing more is written once a commit failed (the class comment)
         return;
     }
     if (keyHashed)
@@ -90,7 +97,12 @@ void ImportSink::submit()
 {
     if (m_batch.isEmpty())
         return;
-    m_inFlight.push_back(m_writer.submitBatch(std::move(m_batch)));
+    if (writeFailed()) {
+        m_report.notStored += m_batch.size();
+        m_batch.clear();
+        return;
+    }
+    m_inFlight.push_back(m_writer.submitBatch(std::move(m_batch), OnWriteFailure::GiveUp));
     m_batch.clear();
     collect(false);
 }
@@ -111,13 +123,30 @@ void ImportSink::collect(bool all)
                 m_report.errors.append({QString(), 0, e});
         }
         m_report.skipped += r.failed - r.errors.size();
+        m_report.notStored += r.notStored;
+        if (!r.failure.isEmpty() && m_report.writeError.isEmpty())
+            m_report.writeError = r.failure;
     }
 }
 
-void ImportSink::finish()
+Result<void> ImportSink::finish()
 {
     submit();
     collect(true);
+    if (!writeFailed())
+        return {};
+    const qint64 stored = m_report.imported + m_report.duplicates;
+    QString message = QObject::tr("the ledger %1 could not store the rows (%2): %3 rows stored, %4 not stored")
+                          .arg(m_writer.path(), m_report.writeError)
+                          .arg(stored)
+                          .arg(m_report.notStored);
+    if (m_report.duplicates > 0)
+        message += QObject::tr(" (%1 of the stored rows were already in the ledger)").arg(m_report.duplicates);
+    if (m_report.skipped > 0)
+        message += QObject::tr(", %1 bad rows skipped").arg(m_report.skipped);
+    message += QObject::tr(". Free some space (or fix the cause) and import again: the rows not stored are added "
+                           "then, the stored ones are not counted twice.");
+    return fail(ErrorCode::Database, message);
 }
 
 } // namespace tl

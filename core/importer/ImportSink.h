@@ -13,6 +13,9 @@ namespace tl {
 // Prices records (unless they carry their cost), hands them to the ledger writer in batches of 2,000
 // with at most 8 batches in flight (bounded memory on huge files), and folds the writer's reports
 // into an ImportReport. Blocking; used on the importing thread only.
+// Storage failures: the batches are handed over with OnWriteFailure::GiveUp, so a commit that fails (full
+// disk, I/O error) ends the import's writing instead of being retried forever: from then on add() only
+// counts rows as not stored (ImportReport::notStored, writeError) and finish() returns the error.
 class ImportSink
 {
 public:
@@ -32,8 +35,12 @@ public:
     void rowError(const QString &file, qint64 line, const QString &reason);
     // A row that was imported, with something to check (kept in ImportReport::warnings).
     void rowWarning(const QString &file, qint64 line, const QString &reason);
-    // Waits for every batch to be committed and folds the results into the report.
-    void finish();
+    // Waits for every batch to be committed (or given up) and folds the results into the report. Error
+    // (ErrorCode::Database) when some rows could not be stored: the message names the ledger, the cause
+    // and the rows stored and not stored, for the caller to prefix with what it imported.
+    Result<void> finish();
+    // A commit of this import's rows failed: the rest will not be stored.
+    bool writeFailed() const { return !m_report.writeError.isEmpty(); }
 
 private:
     void submit();

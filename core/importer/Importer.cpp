@@ -129,9 +129,14 @@ Result<ImportReport> importFile(Ledger &ledger, const QString &path, const Impor
         break;
     }
     }
-    sink.finish();
+    const Result<void> stored = sink.finish();
     if (!result)
         return std::unexpected(result.error());
+    if (!stored) {
+        qCWarning(lcImport) << "import of" << name << "stopped:" << report.writeError << "stored"
+                            << report.imported + report.duplicates << "not stored" << report.notStored;
+        return fail(ErrorCode::Database, QObject::tr("Importing %1 stopped: %2").arg(name, stored.error().message));
+    }
     qCInfo(lcImport) << "imported" << name << "rows" << report.rowsRead << "new" << report.imported << "duplicates"
                      << report.duplicates << "skipped" << report.skipped;
     return report;

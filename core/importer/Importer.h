@@ -79,6 +79,12 @@ struct ImportReport
     // Rows whose key id looked like an API key and was stored as its salted hash ("k_...") instead.
     qint64 keysHashed = 0;
     bool cancelled = false;
+    // Rows the ledger could not store (a full disk, an I/O error): every row read after the first failed
+    // commit, and the rows of that commit. Not in `skipped`. `writeError` says why (SQLite's words,
+    // e.g. "database or disk is full"); empty when every row was stored. importFile() returns an error
+    // then (ErrorCode::Database) whose message gives these counts.
+    qint64 notStored = 0;
+    QString writeError;
 
     void add(const ImportReport &other);
 };
@@ -94,7 +100,11 @@ struct ImportReport
 // the ledger writer in batches. `progress` is called now and then; returning false cancels (records
 // handed over before that stay imported; the report says cancelled). Errors: Io when the file cannot
 // be read, InvalidArgument for a mapping that names a missing column, Parse for a file that is not
-// the format at all (e.g. not JSON).
+// the format at all (e.g. not JSON), Database when the ledger could not store the rows (a full disk, an
+// I/O error): the import stops at the first failed commit of its own records, without waiting for space,
+// and the message names the file, the ledger, the cause and how many rows were stored and not stored.
+// Stored rows stay (consistent, with their rollups); importing the file again once the cause is fixed
+// adds the rows not stored and counts the stored ones as already in the ledger.
 Result<ImportReport> importFile(Ledger &ledger, const QString &path, const ImportOptions &options,
                                 const std::function<bool(const ImportProgress &)> &progress = {});
 

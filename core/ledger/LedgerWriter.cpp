@@ -59,6 +59,8 @@ struct BatchState
     QPromise<WriteReport> promise;
     WriteReport report;
     qint64 remaining = 0;
+    bool giveUp = false;  // OnWriteFailure::GiveUp
+    bool givenUp = false; // a commit holding its records failed: the rest is dropped, not written
 };
 
 struct Entry
@@ -94,6 +96,19 @@ enum LabelKind { Endpoint = 1, Provider = 2, Model = 3, Key = 4 };
 qint64 periodOf(int level, qint64 hourUs)
 {
     return level == 0 ? hourUs : level == 1 ? RollupPeriods::dayOf(hourUs) : RollupPeriods::weekOf(hourUs);
+}
+
+qint64 steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// A failure of the storage under the ledger (not of one record): the OS error is worth naming.
+bool isStorageFailure(int code)
+{
+    const int primary = code & 0xff;
+    return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
 }
 
 bool isRetryable(int code)
@@ -322,7 +337,7 @@ public:
         // Drain everything (retrying briefly on I/O errors), then close the connections.
         bool drained = false;
         for (int attempt = 0; attempt < 50; ++attempt) {
-            drain();
+            drainNow();
             QMutexLocker lock(&m_mutex);
             if (m_queue.empty()) {
                 drained = true;
@@ -347,7 +362,21 @@ public:
         Database::close(m_connection);
     }
 
+    // Called by the 100 ms timer, a hand-over's kick and takeId(). While commits fail, at most one
+    // attempt a second (m_retryAtMs): the old code also retried from every timer tick and kick, and
+    // each failed attempt queued one more retry timer, so the attempts multiplied (a full disk kept a
+    // CPU busy, session-12 trial).
     void drain()
+    {
+        if (m_failing && steadyMs() < m_retryAtMs) {
+            QMutexLocker lock(&m_mutex);
+            m_drainScheduled = false; // the timer comes back every 100 ms
+            return;
+        }
+        drainNow();
+    }
+
+    void drainNow()
     {
         {
             QMutexLocker lock(&m_mutex);
@@ -384,6 +413,19 @@ public:
                         break;
                 }
             }
+            // The rest of a batch given up that arrived after the failure (submitBatch hands over in slices).
+            if (std::any_of(work.begin(), work.end(), [](const Entry &e) { return e.batch && e.batch->givenUp; })) {
+                std::deque<Entry> keep;
+                for (Entry &e : work)
+                    (e.batch && e.batch->givenUp ? m_givenUp : keep).push_back(std::move(e));
+                work.swap(keep);
+                QMutexLocker lock(&m_mutex);
+                m_pendingRecords -= qint64(m_givenUp.size());
+                lock.unlock();
+                finishGivenUp();
+                if (work.empty())
+                    continue;
+            }
             // The batch's phases on the steady clock (CLOCK_MONOTONIC on Linux), for lining them up with a
             // client's request times (tests/bench/bench-commit-overlap.py): debug output only.
             const bool timeline = lcLedger().isDebugEnabled();
@@ -406,20 +448,61 @@ public:
                                             << " ok=" << committed;
             }
             if (!committed) {
-                // Put the batch back at the front and retry later; nothing is lost.
+                // Records of GiveUp batches are dropped and reported; the rest goes back to the front and is
+                // retried a second later (drain()'s gate, polled by the 100 ms timer): nothing else is lost.
+                m_retryAtMs = steadyMs() + kRetryIntervalMs;
+                bool gaveUp = false;
+                std::deque<Entry> keep;
+                for (Entry &e : work) {
+                    if (e.batch && e.batch->giveUp) {
+                        e.batch->givenUp = true;
+                        gaveUp = true;
+                        m_givenUp.push_back(std::move(e));
+                    } else {
+                        keep.push_back(std::move(e));
+                    }
+                }
                 QMutexLocker lock(&m_mutex);
-                while (!work.empty()) {
-                    m_queue.push_front(std::move(work.back()));
-                    work.pop_back();
+                m_pendingRecords -= qint64(m_givenUp.size());
+                if (gaveUp) {
+                    for (auto it = m_queue.begin(); it != m_queue.end();) {
+                        if (it->batch && it->batch->givenUp) {
+                            m_givenUp.push_back(std::move(*it));
+                            it = m_queue.erase(it);
+                            --m_pendingRecords;
+                        } else {
+                            ++it;
+                        }
+                    }
+                }
+                while (!keep.empty()) {
+                    m_queue.push_front(std::move(keep.back()));
+                    keep.pop_back();
                 }
                 lock.unlock();
-                QTimer::singleShot(kRetryIntervalMs, this, &LedgerWriterWorker::drain);
+                finishGivenUp(); // outside the lock: a continuation may hand over again
                 return;
             }
         }
     }
 
 private:
+    // Reports the records in m_givenUp as not stored and finishes their batches once nothing of them is left.
+    void finishGivenUp()
+    {
+        for (Entry &e : m_givenUp) {
+            BatchState &b = *e.batch;
+            ++b.report.notStored;
+            if (b.report.failure.isEmpty())
+                b.report.failure = m_failure;
+            if (--b.remaining == 0) {
+                b.promise.addResult(b.report);
+                b.promise.finish();
+            }
+        }
+        m_givenUp.clear();
+    }
+
     // The high-water mark to commit now (next id + kIdMargin) once half of the margin above the
     // committed mark is used; 0 when the committed one still covers enough.
     qint64 wantedIdMark() const
@@ -465,6 +548,7 @@ private:
             return;
         }
         publishIdMark(mark);
+        m_failing = false;
     }
 
     SqlFailure lastFailure(int code) const
@@ -477,8 +561,12 @@ private:
     int run(sqlite3_stmt *s)
     {
         const int rc = sqlite3_step(s);
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
             m_lastMessage = QString::fromUtf8(sqlite3_errmsg(m_raw));
+            // "disk I/O error" alone does not say what to do; the OS's reason, when SQLite kept it, may.
+            if (const int osError = sqlite3_system_errno(m_raw); osError != 0 && isStorageFailure(rc))
+                m_lastMessage += u" ("_s + qt_error_string(osError) + u')';
+        }
         sqlite3_reset(s);
         return rc == SQLITE_ROW ? SQLITE_DONE : rc;
     }
@@ -1024,6 +1112,7 @@ private:
         if (!m_failing)
             qCWarning(lcLedger) << "ledger commit failed:" << code << text;
         m_failing = true;
+        m_failure = text;
         Q_EMIT m_owner->writeFailed(message);
     }
 
@@ -1044,6 +1133,9 @@ private:
     QString m_lastMessage;
     QTimer *m_timer = nullptr;
     bool m_failing = false;
+    qint64 m_retryAtMs = 0;  // while m_failing: steadyMs() of the next attempt
+    QString m_failure;       // SQLite's words for the last failed commit (WriteReport::failure)
+    std::deque<Entry> m_givenUp; // records of given-up batches, to report (finishGivenUp())
     std::array<QHash<QString, qint64>, 5> m_labels; // by LabelKind: name -> id
     // Digest of embedding bytes -> the call whose call_savings row holds them (embeddingOwner()).
     QHash<size_t, qint64> m_embeddingOwners, m_olderEmbeddingOwners;
@@ -1136,9 +1228,10 @@ qint64 LedgerWriter::submit(CallRecord record, Completion complete)
     return id;
 }
 
-QFuture<WriteReport> LedgerWriter::submitBatch(QList<CallRecord> records)
+QFuture<WriteReport> LedgerWriter::submitBatch(QList<CallRecord> records, OnWriteFailure onFailure)
 {
     auto state = std::make_shared<BatchState>();
+    state->giveUp = onFailure == OnWriteFailure::GiveUp;
     state->promise.start();
     QFuture<WriteReport> future = state->promise.future();
     if (records.isEmpty()) {

@@ -24,6 +24,19 @@ struct WriteReport
     NanoUsd insertedCost = 0;    // sum of the priced cost of the new rows, nano-USD
     qint64 insertedUnpriced = 0; // new rows without a cost
     QStringList errors;
+    // OnWriteFailure::GiveUp only: records of the batch that were not stored because a commit failed
+    // (inserted + duplicates + failed + notStored = the batch's size), and why: SQLite's words for the
+    // cause ("database or disk is full", "disk I/O error"), never a record's content.
+    qint64 notStored = 0;
+    QString failure; // empty when every record was written
+};
+
+// What the writer does with a batch when a commit holding its records fails for lack of disk space, an
+// I/O error or a lock held too long (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, ...).
+enum class OnWriteFailure {
+    Retry,  // keep the records in memory and retry every second until they are stored (live traffic)
+    GiveUp, // report them as not stored (WriteReport::notStored, failure) and drop them: the caller still
+            // has them (an import re-reads its file; source keys keep a re-import from doubling rows)
 };
 
 class LedgerWriterWorker;
@@ -58,9 +71,16 @@ class LedgerWriterWorker;
 //
 // Thread affinity: submit(), submitBatch(), flush() and runExclusive() may be called from any
 // thread. Signals are emitted from the worker thread; connect with a context object.
-// Errors: if a commit fails for lack of disk space or an I/O error, the batch is kept in memory,
-// writeFailed() is emitted with an actionable message and the commit is retried every second; no
-// record is dropped. A record SQLite refuses for itself is reported in WriteReport::errors.
+// Errors: if a commit fails for lack of disk space or an I/O error, the whole transaction is rolled back
+// and writeFailed() is emitted with an actionable message. Records handed over by submit() and
+// submitBatch(..., Retry) are kept in memory and retried: the next attempt is made a second after the
+// failure (one attempt a second while the failure lasts, whatever the hand-overs and the 100 ms timer
+// do meanwhile), and none of them is dropped until the writer is destroyed (destruction retries for
+// about 5 s, then gives up what it could not store). A submitBatch(..., GiveUp) batch is given up as
+// soon as a commit that holds any of its records fails: those records and the rest of the batch still
+// waiting are dropped (not retried) and its future finishes at once with WriteReport::notStored and
+// failure set; records of it committed by earlier transactions stay. A record
+// SQLite refuses for itself (a constraint) is reported in WriteReport::errors.
 class LedgerWriter final : public QObject
 {
     Q_OBJECT
@@ -96,8 +116,9 @@ public:
     // The meta table's key of the high-water mark: every id below its value may have been handed out.
     static constexpr const char *kIdMarkKey = "next_call_id";
 
-    // Hands over many records; the future finishes once all of them are committed.
-    QFuture<WriteReport> submitBatch(QList<CallRecord> records);
+    // Hands over many records; the future finishes once all of them are committed or, with
+    // OnWriteFailure::GiveUp, as soon as a commit that holds some of them fails (see Errors above).
+    QFuture<WriteReport> submitBatch(QList<CallRecord> records, OnWriteFailure onFailure = OnWriteFailure::Retry);
 
     // Finishes once every record submitted before the call is committed.
     QFuture<void> flush();

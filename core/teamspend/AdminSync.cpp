@@ -333,9 +333,12 @@ QCoro::Task<SourceSyncReport> AdminSync::syncSource(ReportSource source)
         ImportReport report;
         ImportSink sink(ledger->writer(), ledger->pricer(), report);
         auto r = ReportImport::run(QJsonDocument(pages), format, name + u" sync"_s, sink, report);
-        sink.finish();
+        const Result<void> stored = sink.finish();
         if (!r)
             return std::unexpected(r.error());
+        if (!stored) // the watermark stays: the next sync fetches these days again
+            return fail(ErrorCode::Database,
+                        QObject::tr("storing the %1 report stopped: %2").arg(name, stored.error().message));
         return report;
     });
     const auto imported = co_await awaited7;

@@ -14,6 +14,13 @@
 #include <QSqlQuery>
 #include <QtTest>
 
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#endif
+
 using namespace Qt::StringLiterals;
 using namespace tl;
 
@@ -50,6 +57,56 @@ Run importCsv(const QString &db, const QString &csvPath, const QByteArray &csv, 
     return run(args << csvPath);
 }
 
+// A CSV of `rows` calls (ts,p,c,ep,model), seven seconds apart from 2026-11-01, and the trial's import of it.
+QByteArray bigCsv(int rows)
+{
+    QByteArray text = "ts,p,c,ep,model\n";
+    const qint64 base = QDateTime(QDate(2026, 11, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch();
+    for (int i = 0; i < rows; ++i)
+        text += QDateTime::fromSecsSinceEpoch(base + 7 * i, QTimeZone::utc()).toString(Qt::ISODate).toUtf8() + ','
+            + QByteArray::number(1000 + i) + ',' + QByteArray::number(200 + i % 50) + ",chat,gpt-4o-mini\n";
+    return text;
+}
+
+QStringList bigCsvImport(const QString &db, const QString &csvPath)
+{
+    return {u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
+            u"started_at=ts,prompt_tokens=p,completion_tokens=c,endpoint=ep,model=model"_s, u"--set"_s,
+            u"provider=openai"_s, csvPath};
+}
+
+// run() with a child-side setup and a shorter limit: a command still running after `timeoutMs` is killed
+// (exitCode -1), so a hang fails the test instead of stalling it.
+Run runBounded(const QStringList &args, const std::function<void()> &childSetup, int timeoutMs)
+{
+    QProcess p;
+    if (childSetup)
+        p.setChildProcessModifier(childSetup);
+    p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        return {-1, QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    }
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+qint64 callRows(const QString &db)
+{
+    qint64 n = -1;
+    {
+        QSqlDatabase c = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli-count"_s);
+        c.setDatabaseName(db);
+        if (c.open()) {
+            QSqlQuery q(c);
+            if (q.exec(u"SELECT COUNT(*) FROM calls"_s) && q.next())
+                n = q.value(0).toLongLong();
+        }
+    }
+    QSqlDatabase::removeDatabase(u"cli-count"_s);
+    return n;
+}
+
 QStringList azureConvImport(const QString &db)
 {
     return {u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s,
@@ -71,6 +128,100 @@ private Q_SLOTS:
     {
         QVERIFY(QFileInfo::exists(qEnvironmentVariable("TOKENLEDGER_BIN")));
         qputenv("XDG_DATA_HOME", m_dir.filePath(u"xdg"_s).toUtf8()); // never touch a real ledger
+    }
+
+    // Session-12 trial finding: `import` onto a full disk printed "ledger commit failed" and never exited.
+    // Here the ledger cannot grow because the child's file-size limit (RLIMIT_FSIZE, no root needed) makes
+    // its writes fail as on a full disk: the command must exit 1 within the timeout, naming the file and
+    // how many rows were stored and not stored; run again once the limit is gone, it adds exactly the
+    // rows not stored.
+    void importOntoALedgerThatCannotGrowExitsWithAnError()
+    {
+#ifdef Q_OS_UNIX
+        constexpr int kRows = 20000;
+        const QString db = m_dir.filePath(u"cannot-grow.sqlite"_s);
+        const QString csvPath = m_dir.filePath(u"big20k.csv"_s);
+        {
+            QFile f(csvPath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            const QByteArray csv = bigCsv(kRows);
+            QCOMPARE(f.write(csv), csv.size());
+        }
+        test::openLedger(db).reset(); // an empty ledger, created without a limit
+        const qint64 largest = std::max(QFileInfo(db).size(), QFileInfo(db + u"-wal"_s).size());
+        const rlim_t limit = rlim_t(largest + 1024 * 1024); // 20,000 rows need ~3 MB
+        const auto limited = [limit] {
+            std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal; kept across exec
+            rlimit r{};
+            getrlimit(RLIMIT_FSIZE, &r);
+            r.rlim_cur = limit;
+            setrlimit(RLIMIT_FSIZE, &r);
+        };
+        const Run full = runBounded(bigCsvImport(db, csvPath), limited, 60'000);
+        QVERIFY2(full.exitCode != -1, qPrintable(u"no exit within 60 s; stderr: "_s + full.err));
+        QCOMPARE(full.exitCode, 1);
+        const qint64 stored = callRows(db);
+        QVERIFY(stored >= 0 && stored < kRows);
+        QVERIFY2(full.err.contains(csvPath + u": Importing big20k.csv stopped: the ledger "_s + db), qPrintable(full.err));
+        QVERIFY2(full.err.contains(u"%1 rows stored, %2 not stored"_s.arg(stored).arg(kRows - stored)),
+                 qPrintable(full.err));
+
+        const Run again = run(bigCsvImport(db, csvPath));
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY2(again.out.contains(u"%1 rows read, %2 imported, %3 already in the ledger, 0 skipped"_s
+                                        .arg(kRows)
+                                        .arg(kRows - stored)
+                                        .arg(stored)),
+                 qPrintable(again.out));
+        QCOMPARE(callRows(db), kRows);
+#else
+        QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
+#endif
+    }
+
+    // The trial itself, on a real full file system: a 2 MiB tmpfs (needs root to mount; skipped otherwise).
+    // SQLite's own words reach the user; after the file system grows, the re-run adds the rest.
+    void importOntoAFullTmpfsExitsWithAnError()
+    {
+#ifdef Q_OS_LINUX
+        if (geteuid() != 0)
+            QSKIP("mounting a tmpfs needs root");
+        const QString mountPoint = m_dir.filePath(u"small"_s);
+        QVERIFY(QDir().mkpath(mountPoint));
+        if (QProcess::execute(u"mount"_s, {u"-t"_s, u"tmpfs"_s, u"-o"_s, u"size=2m"_s, u"tmpfs"_s, mountPoint}) != 0)
+            QSKIP("cannot mount a tmpfs here");
+        struct Unmount
+        {
+            QString dir;
+            ~Unmount() { QProcess::execute(u"umount"_s, {dir}); }
+        } unmount{mountPoint};
+        constexpr int kRows = 20000;
+        const QString db = mountPoint + u"/l.sqlite"_s;
+        const QString csvPath = m_dir.filePath(u"big20k-tmpfs.csv"_s); // outside the small file system
+        {
+            QFile f(csvPath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            const QByteArray csv = bigCsv(kRows);
+            QCOMPARE(f.write(csv), csv.size());
+        }
+        const Run full = runBounded(bigCsvImport(db, csvPath), {}, 60'000);
+        QVERIFY2(full.exitCode != -1, qPrintable(u"no exit within 60 s; stderr: "_s + full.err));
+        QCOMPARE(full.exitCode, 1);
+        QVERIFY2(full.err.contains(u"database or disk is full"_s), qPrintable(full.err));
+        const qint64 stored = callRows(db);
+        QVERIFY(stored >= 0 && stored < kRows);
+        QVERIFY2(full.err.contains(u"%1 rows stored, %2 not stored"_s.arg(stored).arg(kRows - stored)),
+                 qPrintable(full.err));
+
+        QCOMPARE(QProcess::execute(u"mount"_s, {u"-o"_s, u"remount,size=64m"_s, mountPoint}), 0);
+        const Run again = run(bigCsvImport(db, csvPath));
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY2(again.out.contains(u"%1 imported, %2 already in the ledger, 0 skipped"_s.arg(kRows - stored).arg(stored)),
+                 qPrintable(again.out));
+        QCOMPARE(callRows(db), kRows);
+#else
+        QSKIP("needs Linux tmpfs");
+#endif
     }
 
     void importThenReportJson()

@@ -9,12 +9,21 @@
 #include "pricing/Pricer.h"
 #include "proxy/CallerIdentity.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlQuery>
+#include <QtConcurrent>
 
 #include <functional>
 
 #include <QtTest>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+
+#include <csignal>
+#endif
 
 using namespace Qt::StringLiterals;
 using namespace tl;
@@ -73,6 +82,93 @@ private:
 
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    // Session-12 trial finding: an import onto a full disk logged "ledger commit failed" and then waited
+    // forever (the writer retried its 16,000-record batch every second). Here the ledger cannot grow (the
+    // process's file-size limit, so writes fail as on a full disk; no root needed): importFile() must
+    // return within the timeout with a Database error naming the file and the rows stored and not
+    // stored, the stored rows consistent; with the limit lifted the same file adds exactly the rest.
+    void importOntoALedgerThatCannotGrowStopsWithAnError()
+    {
+#ifdef Q_OS_UNIX
+        constexpr int kRows = 20000;
+        const QString path = m_dir.filePath(u"cannot-grow.sqlite"_s);
+        const QString csvPath = m_dir.filePath(u"big20k.csv"_s);
+        {
+            QFile csv(csvPath);
+            QVERIFY(csv.open(QIODevice::WriteOnly));
+            QByteArray text = "ts,p,c,ep,model\n";
+            const qint64 base = QDateTime(QDate(2026, 11, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch();
+            for (int i = 0; i < kRows; ++i)
+                text += QDateTime::fromSecsSinceEpoch(base + 7 * i, QTimeZone::utc()).toString(Qt::ISODate).toUtf8()
+                    + ',' + QByteArray::number(1000 + i) + ',' + QByteArray::number(200 + i % 50) + ",chat,gpt-4o-mini\n";
+            QCOMPARE(csv.write(text), text.size());
+        }
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"ts"_s}, {u"prompt_tokens"_s, u"p"_s}, {u"completion_tokens"_s, u"c"_s},
+                     {u"endpoint"_s, u"ep"_s}, {u"model"_s, u"model"_s}};
+        o.constants = {{u"provider"_s, u"openai"_s}};
+        auto ledger = openLedger(path);
+        const auto count = [&] {
+            return ledger->read<qint64>([](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                q.exec(u"SELECT COUNT(*) FROM calls"_s);
+                return q.next() ? q.value(0).toLongLong() : -1;
+            }).result();
+        };
+
+        rlimit before{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
+        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
+        rlimit limited = before;
+        limited.rlim_cur = rlim_t(largest + 1024 * 1024); // 20,000 rows need ~3 MB
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        Ledger *l = ledger.get();
+        QFuture<Result<ImportReport>> work = QtConcurrent::run([l, csvPath, o] { return importFile(*l, csvPath, o); });
+        QElapsedTimer took;
+        took.start();
+        const bool stopped = QTest::qWaitFor([&] { return work.isFinished(); }, 60'000);
+        const qint64 ms = took.elapsed();
+        // Lifted before any check, so a failing check leaves no hung import behind (the old code's
+        // retries succeed now and end it).
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
+        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY2(stopped, "the import did not stop within 60 s on a ledger that cannot grow");
+        qInfo() << "stopped after" << ms << "ms";
+
+        const Result<ImportReport> result = work.result();
+        QVERIFY2(!result, "an import that could not store its rows reported success");
+        QCOMPARE(int(result.error().code), int(ErrorCode::Database));
+        const QString message = result.error().message;
+        qInfo().noquote() << message;
+        const qint64 stored = count();
+        QVERIFY(stored >= 0 && stored < kRows);
+        QVERIFY2(message.contains(u"big20k.csv"_s) && message.contains(path), qPrintable(message));
+        QVERIFY2(message.contains(u"%1 rows stored, %2 not stored"_s.arg(stored).arg(kRows - stored)),
+                 qPrintable(message));
+        const QString integrity = ledger->read<QString>([](QSqlDatabase &db) {
+            QSqlQuery q(db);
+            q.exec(u"PRAGMA integrity_check"_s);
+            return q.next() ? q.value(0).toString() : QString();
+        }).result();
+        QCOMPARE(integrity, u"ok"_s);
+        BreakdownQuery q;
+        q.fromUs = test::usFromIso(u"2026-10-01T00:00:00Z"_s);
+        q.toUs = test::usFromIso(u"2026-12-01T00:00:00Z"_s);
+        QCOMPARE(ledger->breakdown(q).result()->totals.calls, stored); // rollups hold exactly the stored rows
+
+        // Space is back: the rows not stored are added, the stored ones are not counted twice.
+        const auto again = importFile(*ledger, csvPath, o);
+        QVERIFY2(again, again ? "" : qPrintable(again.error().message));
+        QCOMPARE(again->imported, kRows - stored);
+        QCOMPARE(again->duplicates, stored);
+        QCOMPARE(count(), kRows);
+        QCOMPARE(ledger->breakdown(q).result()->totals.calls, kRows);
+#else
+        QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
+#endif
+    }
 
     void timestamps_data()
     {

@@ -6,6 +6,7 @@
 #include "ledger/RecordCodec.h"
 #include "query/LedgerQueries.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -819,6 +820,62 @@ private Q_SLOTS:
             return c.next() ? c.value(0).toLongLong() : -1;
         }).result();
         QCOMPARE(rows, 5100);
+#else
+        QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
+#endif
+    }
+
+    // While commits fail, the proxy's records (submit()) are kept and retried once a second, not from every
+    // 100 ms tick and hand-over: the old code retried from those too and queued one more retry timer per
+    // failed attempt, so the attempts multiplied and a full disk kept a CPU busy (session-12 trial: 83% after
+    // 10 minutes). Every failed attempt emits writeFailed, so the spy counts the attempts.
+    void failingCommitsAreRetriedOnceASecond()
+    {
+#ifdef Q_OS_UNIX
+        const QString path = m_dir.filePath(u"retry-rate.sqlite"_s);
+        auto ledger = openLedger(path);
+        QSignalSpy failed(&ledger->writer(), &LedgerWriter::writeFailed);
+        const qint64 base = test::usFromIso(u"2026-11-07T00:00:00Z"_s);
+        QList<CallRecord> records = sampleRecords(4100, base, 3 * kHour, 17);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        QCOMPARE(ledger->writer().submitBatch(records.mid(0, 100)).result().inserted, 100);
+
+        rlimit before{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
+        rlimit limited = before;
+        limited.rlim_cur = rlim_t(largest + 8192);
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        for (int i = 100; i < 1100; ++i)
+            ledger->writer().submit(records.at(i));
+        const bool failedOnce = QTest::qWaitFor([&] { return failed.count() >= 1; }, 10'000);
+        // Hand-overs go on (each 300 records past the wake-up threshold kick the writer) for 3.5 s.
+        const int firstFailures = int(failed.count());
+        QElapsedTimer window;
+        window.start();
+        int next = 1100;
+        while (window.elapsed() < 3500) {
+            for (int k = 0; k < 300 && next < records.size(); ++k)
+                ledger->writer().submit(records.at(next++));
+            QTest::qWait(100);
+        }
+        const int attempts = int(failed.count()) - firstFailures;
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
+        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(failedOnce);
+        qInfo() << "failed attempts in 3.5 s:" << attempts;
+        QVERIFY2(attempts >= 2 && attempts <= 5, qPrintable(u"%1 failed attempts in 3.5 s"_s.arg(attempts)));
+
+        // Nothing was dropped: once writes work, every record is committed once.
+        QTRY_COMPARE_WITH_TIMEOUT(ledger->writer().pending(), 0, 10'000);
+        const qint64 rows = ledger->read<qint64>([](QSqlDatabase &db) {
+            QSqlQuery c(db);
+            c.exec(u"SELECT COUNT(*) FROM calls"_s);
+            return c.next() ? c.value(0).toLongLong() : -1;
+        }).result();
+        QCOMPARE(rows, qint64(next));
 #else
         QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
 #endif
