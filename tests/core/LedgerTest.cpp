@@ -881,6 +881,62 @@ private Q_SLOTS:
 #endif
     }
 
+    // An import's batch (OnWriteFailure::GiveUp) is given up at the first failed commit: its future finishes
+    // at once with every record counted as not stored and SQLite's cause, while records handed over by
+    // submit() in the meantime (the proxy's) stay in memory and are committed once writes work again. The
+    // given-up records can be handed over again afterwards. (A new API: not built on the old code.)
+    void aGiveUpBatchEndsAtItsFirstFailedCommitWhileSubmittedRecordsWait()
+    {
+#ifdef Q_OS_UNIX
+        const QString path = m_dir.filePath(u"give-up.sqlite"_s);
+        auto ledger = openLedger(path);
+        const qint64 base = test::usFromIso(u"2026-11-08T00:00:00Z"_s);
+        QList<CallRecord> records = sampleRecords(2600, base, 3 * kHour, 19);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        QCOMPARE(ledger->writer().submitBatch(records.mid(0, 100)).result().inserted, 100);
+
+        rlimit before{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
+        rlimit limited = before;
+        limited.rlim_cur = rlim_t(largest + 8192);
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        for (int i = 100; i < 600; ++i)
+            ledger->writer().submit(records.at(i));
+        QFuture<WriteReport> imported = ledger->writer().submitBatch(records.mid(600, 2000), OnWriteFailure::GiveUp);
+        const bool finished = QTest::qWaitFor([&] { return imported.isFinished(); }, 10'000);
+        const qint64 waiting = ledger->writer().pending();
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
+        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY2(finished, "a GiveUp batch still waits after its commit failed");
+        const WriteReport report = imported.result();
+        QCOMPARE(report.inserted, 0);
+        QCOMPARE(report.notStored, 2000);
+        QVERIFY(!report.failure.isEmpty());
+        qInfo().noquote() << "cause:" << report.failure;
+        QCOMPARE(waiting, 500); // the submitted records are kept
+
+        QTRY_COMPARE_WITH_TIMEOUT(ledger->writer().pending(), 0, 10'000);
+        const auto rows = [&] {
+            return ledger->read<qint64>([](QSqlDatabase &db) {
+                QSqlQuery c(db);
+                c.exec(u"SELECT COUNT(*) FROM calls"_s);
+                return c.next() ? c.value(0).toLongLong() : -1;
+            }).result();
+        };
+        QCOMPARE(rows(), 600);
+        const WriteReport again = ledger->writer().submitBatch(records.mid(600, 2000), OnWriteFailure::GiveUp).result();
+        QCOMPARE(again.inserted, 2000);
+        QCOMPARE(again.notStored, 0);
+        QVERIFY(again.failure.isEmpty());
+        QCOMPARE(rows(), 2600);
+#else
+        QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
+#endif
+    }
+
     // Destroying the ledger drains the writer: every handed-over record is on disk afterwards.
     void closingDrainsEveryRecord()
     {
