@@ -233,6 +233,12 @@ QString hashedApi(ApiKind kind, const HttpHeaders &headers, const UpstreamConfig
     return api + u"\npath:"_s + QString::fromUtf8(forwarded);
 }
 
+QByteArray semanticScopeId(const ClientConnection::Exchange &x)
+{
+    return x.callerId.toUtf8() + '\x1f' + x.upstream->id.toUtf8() + '\x1f'
+           + hashedApi(x.kind, x.request.headers, *x.upstream, x.request.target).toUtf8();
+}
+
 HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, bool withClientKey,
                             std::initializer_list<QByteArrayView> dropped)
 {
@@ -463,7 +469,7 @@ struct RecordCompletion
 {
     QJsonObject body;
     proxy::ApiKind kind = proxy::ApiKind::Other;
-    QString callerId;
+    QByteArray scopeId; // semanticScopeId() of the request
     QString upstreamId; // set: make the request hash
     QString api;        // hashedApi() of the request
     std::shared_ptr<const semantic::LocalEmbedder> embedder; // set: make the semantic fields
@@ -490,7 +496,7 @@ struct RecordCompletion
             copySemanticFields(slot->trace, record.savings);
             return;
         }
-        recordSemanticFields(body, kind, callerId, *embedder, record.savings);
+        recordSemanticFields(body, kind, scopeId, *embedder, record.savings);
         if (slot) {
             copySemanticFields(record.savings, slot->trace);
             slot->ready.store(true, std::memory_order_release);
@@ -1710,7 +1716,7 @@ void ClientConnection::finalizeRecord()
         RecordCompletion c;
         c.body = x.body;
         c.kind = x.kind;
-        c.callerId = x.callerId;
+        c.scopeId = semanticScopeId(x);
         c.promptChars = x.info.promptChars;
         c.routePinned = x.routePinned;
         if (x.requestHashDeferred) {

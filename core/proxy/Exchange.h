@@ -127,6 +127,12 @@ QString errorKindForStatus(int status);
 // ...) is forwarded to on a non-Azure upstream, so those hashes stay as before session 12. On Azure the
 // path is always in it: the same body on two deployments never shares an answer (session-12 trial).
 QString hashedApi(proxy::ApiKind kind, const HttpHeaders &headers, const UpstreamConfig &u, const QByteArray &target);
+// The identity part of the request's semantic scope (semantic::semanticKey's `callerId`): the caller, the
+// upstream's id and hashedApi(), so that, as in the exact cache, two credentials, two upstreams or two Azure
+// deployments never share a semantic answer (session 12; before, the caller alone: the scopes of records made
+// before differ from those made since, so the simulator's semantic replay pairs a request only with requests
+// recorded on the same side of the upgrade).
+QByteArray semanticScopeId(const ClientConnection::Exchange &x);
 // The headers of a request to upstream `u`, made from the client's: hop-by-hop, X-TokenLedger-* and
 // `dropped` headers left out; the client's key headers only when `withClientKey` (a side call to
 // another upstream must not carry them), and never the keychain placeholder (kKeychainKeyPlaceholder);

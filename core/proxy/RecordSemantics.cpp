@@ -24,13 +24,13 @@ QByteArray littleEndianFloats(const std::vector<float> &v)
     return out;
 }
 
-void recordSemanticFields(const QJsonObject &body, proxy::ApiKind kind, const QString &callerId,
+void recordSemanticFields(const QJsonObject &body, proxy::ApiKind kind, const QByteArray &scopeId,
                           const semantic::LocalEmbedder &embedder, SavingsTrace &t)
 {
     auto key = semantic::semanticKey(body,
                                      kind == proxy::ApiKind::Messages ? semantic::RequestFormat::AnthropicMessages
                                                                       : semantic::RequestFormat::OpenAiChat,
-                                     callerId.toUtf8());
+                                     scopeId);
     if (!key || key->text.size() > kMaxEmbeddedChars)
         return; // not eligible (images, tool results, ...): no key, no embedding
     t.semanticScope = key->scope;

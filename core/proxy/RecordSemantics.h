@@ -37,7 +37,8 @@ QByteArray littleEndianFloats(const std::vector<float> &v);
 // CallRecord.h documents) for a chat completions or messages body; leaves `t` unchanged when the
 // request is not eligible (images, tool results, a text over kMaxEmbeddedChars). Pure: any thread
 // (LocalEmbedder is immutable). Cost: about 0.5 us per character of the semantic text.
-void recordSemanticFields(const QJsonObject &body, proxy::ApiKind kind, const QString &callerId,
+// `scopeId`: the identity part of the semantic scope, semanticScopeId() of the request (Exchange.h).
+void recordSemanticFields(const QJsonObject &body, proxy::ApiKind kind, const QByteArray &scopeId,
                           const semantic::LocalEmbedder &embedder, SavingsTrace &t);
 
 // The routing decision for a request as the client sent it, with the savings-trace fields it records

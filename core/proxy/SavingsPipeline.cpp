@@ -99,7 +99,7 @@ void ClientConnection::computeSemanticKey()
     auto key = semantic::semanticKey(x.body,
                                      x.kind == ApiKind::Messages ? semantic::RequestFormat::AnthropicMessages
                                                                  : semantic::RequestFormat::OpenAiChat,
-                                     x.callerId.toUtf8());
+                                     semanticScopeId(x));
     if (!key || key->text.size() > kMaxEmbeddedChars)
         return; // not eligible (images, tool results, ...): no key, no embedding
     const semantic::LocalEmbedder &embedder = m_server.localEmbedder();

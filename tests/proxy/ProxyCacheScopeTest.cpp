@@ -103,6 +103,7 @@ private Q_SLOTS:
     void forwardedPathIsInTheCacheKey();
     void ownPathsKeepTheirRequestHash();
     void entriesStoredBeforeTheKeyVersionMiss();
+    void semanticScopesFollowTheForwardedPath();
 };
 
 void ProxyCacheScopeTest::oneKeyKeepsItsKeyId_data()
@@ -364,6 +365,28 @@ void ProxyCacheScopeTest::entriesStoredBeforeTheKeyVersionMiss()
     QCOMPARE(cacheOutcome(configured), QByteArray("miss"));
     QVERIFY(!configured.body.contains("from dep-4o"));
     QCOMPARE(h.upstream().requestCount(), 2);
+}
+
+// The semantic cache's scope (SemanticKey::scope, recorded in each call's savings trace for the simulator) has
+// the upstream and the forwarded path too (semanticScopeId), so a paraphrase sent to another Azure deployment is
+// never answered from this one's semantic cache either: the same body on dep-4o and dep-mini gets two scopes,
+// dep-4o twice one. (Exact cache off: every call reaches the upstream and its fields are made on the writer's
+// thread; the proxy thread's path, with the endpoint's semantic cache on, calls the same semanticScopeId.)
+void ProxyCacheScopeTest::semanticScopesFollowTheForwardedPath()
+{
+    ProxyHarness h(azureUpstream([](ProxyConfig &c) { c.cache.enabled = false; }));
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QStringList key{u"api-key: "_s + QString::fromLatin1(kAzureKey)};
+    const QByteArray dep4o = "/openai/deployments/dep-4o/chat/completions?api-version=2024-10-21";
+    const QByteArray depMini = "/openai/deployments/dep-mini/chat/completions?api-version=2024-10-21";
+    // With a "model" (Azure takes and ignores one): a body without one has no semantic key at all.
+    for (const QByteArray &target : {dep4o, depMini, dep4o})
+        QCOMPARE(h.curl(target, kChatBody, key).status, 200);
+    QList<CallRecord> recs;
+    QTRY_VERIFY((recs = h.records()).size() == 3 && !recs[2].savings.semanticScope.isEmpty());
+    QVERIFY(!recs[0].savings.semanticScope.isEmpty());
+    QVERIFY(recs[0].savings.semanticScope != recs[1].savings.semanticScope);
+    QCOMPARE(recs[2].savings.semanticScope, recs[0].savings.semanticScope);
 }
 
 QTEST_MAIN(ProxyCacheScopeTest)

@@ -1,6 +1,7 @@
 // The savings pipeline of the live proxy (issue #5 sections 1-4) end to end, with real parts: a ledger
 // on a SQLite file, the proxy on its thread with its semantic-cache and summary-cache files, the
 // loopback upstream in echo mode (the request's model and deterministic usage), curl as the client.
+#include "proxy/ProviderProtocol.h"
 #include "ProxyHarness.h"
 #include "TestSupport.h"
 
@@ -22,6 +23,13 @@ using namespace tl;
 using namespace tl::test;
 
 namespace {
+
+// The identity part of a semantic scope for a chat call of caller `keyId` on the harness's "openai" upstream
+// at the API's own path (semanticScopeId in core/proxy/Exchange.h: caller, upstream, API).
+QByteArray chatScopeId(const QString &keyId)
+{
+    return keyId.toUtf8() + '\x1f' + "openai" + '\x1f' + tl::proxy::apiName(tl::proxy::ApiKind::ChatCompletions).toUtf8();
+}
 
 const QByteArray kKeyA = "sk-savings-test-caller-A-0001";
 const QByteArray kKeyB = "sk-savings-test-caller-B-0002";
@@ -123,7 +131,7 @@ void ProxySavingsTest::everyCallRecordsComplexityScopeAndLocalEmbedding()
     QCOMPARE(t.embedding.size(), qsizetype(2 * embedder.dims() * sizeof(float)));
     // The recorded vector is the local embedding of the request's semantic text.
     const auto key = semantic::semanticKey(QJsonDocument::fromJson(question(u"Why is the sky blue?"_s)).object(),
-                                           semantic::RequestFormat::OpenAiChat, recs[0].keyId.toUtf8());
+                                           semantic::RequestFormat::OpenAiChat, chatScopeId(recs[0].keyId));
     QVERIFY(key);
     QCOMPARE(t.semanticScope, key->scope);
     const std::vector<float> v = embedder.embed(key->text);
@@ -162,7 +170,7 @@ void ProxySavingsTest::exactHitsAndBypassedCallsKeepTheirSemanticFieldsAndHash()
         const QByteArray &body = i < 4 ? a : b;
         const SavingsTrace &t = recs[i].savings;
         const auto key = semantic::semanticKey(QJsonDocument::fromJson(body).object(),
-                                               semantic::RequestFormat::OpenAiChat, recs[i].keyId.toUtf8());
+                                               semantic::RequestFormat::OpenAiChat, chatScopeId(recs[i].keyId));
         QVERIFY(key);
         QCOMPARE(t.semanticScope, key->scope);
         QCOMPARE(t.guardSignature, key->guardSignature);
