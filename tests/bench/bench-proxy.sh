@@ -201,11 +201,15 @@ added "nginx-proxy added latency" "$NP"
 added "tcp-relay added latency (the floor)" "$TR"
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
 echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
+# The proxy's peak resident memory so far (VmHWM), after each phase: which phase sets the run's peak.
+hwm() { echo "proxy RSS peak after $1: $(awk '/^VmHWM/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$PROXY_PID/status")"; }
 echo "proxy (miss)  $(withcpu miss "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
+hwm misses
 echo "nginx-proxy   $("$B" load 127.0.0.1 $NGINXP_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
 echo "proxy (hit)   $(withcpu hit "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
+hwm hits
 echo "-- streaming: $STREAMS concurrent SSE streams --"
 SD=$("$B" stream 127.0.0.1 $NGINX_PORT /stream/v1/chat/completions "$SBODY" "$STREAMS" "$AUTH"); echo "direct        $SD"
 SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$STREAMS" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer'); echo "proxy         $SP"
@@ -214,6 +218,7 @@ SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBO
 # concurrency directly and through the proxy.
 awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val "$SP" ttfb_p99_ms)" -v d="$(val "$SD" ttfb_p99_ms)" \
   'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
+hwm "the 1,000-stream burst"
 PACED_T0=$SECONDS
 echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy, nginx-proxy and tcp-relay in turn, $PACED_PAIRS rounds --"
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
@@ -277,6 +282,7 @@ for S in $PACED_STREAMS; do
        "nginx-proxy worker $(FIELD=nginx_worker_us_per_req per_event "${pn[@]}") us"
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
+hwm "the paced streams"
 echo "(paced phase: $((SECONDS - PACED_T0)) s; whole run so far: $SECONDS s)"
 echo "-- $STREAMS streams held open, then $HOLD_N streaming requests one at a time (TTFB) --"
 HD=$("$B" hold 127.0.0.1 $NGINX_PORT '/stream/v1/chat/completions?hold=1' /stream/v1/chat/completions "$SBODY" "$STREAMS" "$HOLD_N" 0 "$AUTH")
