@@ -340,6 +340,25 @@ void setNonBlocking(int fd)
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+// A non-blocking listening socket on HOST:PORT (SO_REUSEADDR, backlog 4,096); -1 with a message naming `who`.
+int listenOn(const char *who, const char *host, int port)
+{
+    const int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    ::inet_pton(AF_INET, host, &addr.sin_addr);
+    if (::bind(lfd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(lfd, 4096) != 0) {
+        std::fprintf(stderr, "%s: cannot listen on %s:%d: %s\n", who, host, port, std::strerror(errno));
+        ::close(lfd);
+        return -1;
+    }
+    setNonBlocking(lfd);
+    return lfd;
+}
+
 struct PacedConn {
     int fd = -1;
     uint64_t generation = 0; // a timer entry of an earlier connection on the same fd is stale
@@ -427,18 +446,10 @@ bool sendOrQueue(int ep, PacedConn &c, std::string bytes)
 // earliest due event.
 int pacedUpstream(const char *host, int port, int events, double intervalMs)
 {
-    const int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    ::inet_pton(AF_INET, host, &addr.sin_addr);
-    if (::bind(lfd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(lfd, 4096) != 0) {
-        std::fprintf(stderr, "paced-upstream: cannot listen on %s:%d: %s\n", host, port, std::strerror(errno));
+    const int one = 1;
+    const int lfd = listenOn("paced-upstream", host, port);
+    if (lfd < 0)
         return 1;
-    }
-    setNonBlocking(lfd);
     const int ep = ::epoll_create1(0);
     const int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
     epoll_event ev{EPOLLIN, {}};
@@ -596,18 +607,10 @@ int pacedUpstream(const char *host, int port, int events, double intervalMs)
 // for EPOLLOUT (reading from the other side pauses meanwhile).
 int tcpRelay(const char *host, int port, const char *upHost, int upPort)
 {
-    const int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    ::inet_pton(AF_INET, host, &addr.sin_addr);
-    if (::bind(lfd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(lfd, 4096) != 0) {
-        std::fprintf(stderr, "relay: cannot listen on %s:%d: %s\n", host, port, std::strerror(errno));
+    const int one = 1;
+    const int lfd = listenOn("relay", host, port);
+    if (lfd < 0)
         return 1;
-    }
-    setNonBlocking(lfd);
     const int ep = ::epoll_create1(0);
     epoll_event ev{EPOLLIN, {}};
     ev.data.fd = lfd;

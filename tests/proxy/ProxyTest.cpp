@@ -2992,38 +2992,43 @@ void ProxyTest::bypassedAnswerIsRecordedWithProviderUsage()
 }
 
 QTEST_GUILESS_MAIN(ProxyTest)
+namespace {
+// One SSE event of one data line carrying `json`, as SseParser gives it.
+SseEvent sseEvent(const QByteArray &json)
+{
+    SseEvent e;
+    e.data = json;
+    e.raw = "data: " + json + "\n\n";
+    return e;
+}
+} // namespace
+
 // The answer the exact cache stores for a stream is assembled from its events: a long stream (a new-user
 // trial's 400 events of 1 KB arriving in one read took 8 s and a 5 MB one grew the proxy past 1.9 GB,
 // when each event rewrote a growing QJsonObject string) must give every piece, in order, with tool calls
 // and Anthropic blocks whole.
 void ProxyTest::longStreamsAssembleTheWholeAnswer()
 {
-    auto event = [](const QByteArray &json) {
-        SseEvent e;
-        e.data = json;
-        e.raw = "data: " + json + "\n\n";
-        return e;
-    };
     const int pieces = 3000;
     QString expected;
     {
         proxy::StreamAccounting chat(proxy::ApiKind::ChatCompletions);
-        chat.onEvent(event(R"({"id":"c1","created":7,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"), false);
+        chat.onEvent(sseEvent(R"({"id":"c1","created":7,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"), false);
         for (int i = 0; i < pieces; ++i) {
             const QString piece = u"piece %1 "_s.arg(i) + QString(200, QChar(u'a' + i % 26));
             expected += piece;
-            QCOMPARE(chat.onEvent(event(QJsonDocument(QJsonObject{{u"choices"_s, QJsonArray{QJsonObject{
+            QCOMPARE(chat.onEvent(sseEvent(QJsonDocument(QJsonObject{{u"choices"_s, QJsonArray{QJsonObject{
                                                             {u"index"_s, 0}, {u"delta"_s, QJsonObject{{u"content"_s, piece}}}}}}})
                                             .toJson(QJsonDocument::Compact)),
                                   false),
                      false);
         }
-        chat.onEvent(event(R"({"choices":[{"index":1,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"t1","type":"function","function":{"name":"get_","arguments":""}}]}}]})"), false);
-        chat.onEvent(event(R"({"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"function":{"name":"weather","arguments":"{\"city\":"}}]}}]})"), false);
-        chat.onEvent(event(R"({"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Oslo\"}"}}]},"finish_reason":"tool_calls"}]})"), false);
-        chat.onEvent(event(R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"), false);
-        QCOMPARE(chat.onEvent(event(R"({"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14}})"), true), true);
-        chat.onEvent(event("[DONE]"), false);
+        chat.onEvent(sseEvent(R"({"choices":[{"index":1,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"t1","type":"function","function":{"name":"get_","arguments":""}}]}}]})"), false);
+        chat.onEvent(sseEvent(R"({"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"function":{"name":"weather","arguments":"{\"city\":"}}]}}]})"), false);
+        chat.onEvent(sseEvent(R"({"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Oslo\"}"}}]},"finish_reason":"tool_calls"}]})"), false);
+        chat.onEvent(sseEvent(R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"), false);
+        QCOMPARE(chat.onEvent(sseEvent(R"({"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14}})"), true), true);
+        chat.onEvent(sseEvent("[DONE]"), false);
         QVERIFY(chat.finished());
         const QJsonObject answer = chat.assembled();
         const QJsonArray choices = answer.value(u"choices"_s).toArray();
@@ -3043,24 +3048,24 @@ void ProxyTest::longStreamsAssembleTheWholeAnswer()
     }
     {
         proxy::StreamAccounting messages(proxy::ApiKind::Messages);
-        messages.onEvent(event(R"({"type":"message_start","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[],"usage":{"input_tokens":12,"output_tokens":1}}})"), false);
-        messages.onEvent(event(R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})"), false);
-        messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me "}})"), false);
-        messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"think."}})"), false);
-        messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2ln"}})"), false);
-        messages.onEvent(event(R"({"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"message_start","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[],"usage":{"input_tokens":12,"output_tokens":1}}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me "}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"think."}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2ln"}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}})"), false);
         for (int i = 0; i < pieces; ++i) {
             const QString piece = u"word%1 "_s.arg(i);
-            messages.onEvent(event(QJsonDocument(QJsonObject{{u"type"_s, u"content_block_delta"_s}, {u"index"_s, 1},
+            messages.onEvent(sseEvent(QJsonDocument(QJsonObject{{u"type"_s, u"content_block_delta"_s}, {u"index"_s, 1},
                                                              {u"delta"_s, QJsonObject{{u"type"_s, u"text_delta"_s}, {u"text"_s, piece}}}})
                                        .toJson(QJsonDocument::Compact)),
                              false);
         }
-        messages.onEvent(event(R"({"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"tu1","name":"get_weather","input":{}}})"), false);
-        messages.onEvent(event(R"({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"city\": "}})"), false);
-        messages.onEvent(event(R"({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"\"Oslo\"}"}})"), false);
-        messages.onEvent(event(R"({"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":4000}})"), false);
-        messages.onEvent(event(R"({"type":"message_stop"})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"tu1","name":"get_weather","input":{}}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"city\": "}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"\"Oslo\"}"}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":4000}})"), false);
+        messages.onEvent(sseEvent(R"({"type":"message_stop"})"), false);
         QVERIFY(messages.finished());
         const QJsonArray content = messages.assembled().value(u"content"_s).toArray();
         QCOMPARE(content.size(), 3);
@@ -3170,24 +3175,18 @@ void ProxyTest::strippingAOneLineEventMatchesTheLineWalk()
 // merge member by member; output_tokens is the delta's.
 void ProxyTest::messageDeltaNullsKeepMessageStartCounts()
 {
-    auto event = [](const QByteArray &json) {
-        SseEvent e;
-        e.data = json;
-        e.raw = "data: " + json + "\n\n";
-        return e;
-    };
     proxy::StreamAccounting messages(proxy::ApiKind::Messages);
-    messages.onEvent(event(R"({"type":"message_start","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[],)"
+    messages.onEvent(sseEvent(R"({"type":"message_start","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[],)"
                            R"("usage":{"input_tokens":100,"cache_read_input_tokens":3000,"cache_creation_input_tokens":2000,)"
                            R"("cache_creation":{"ephemeral_5m_input_tokens":1500,"ephemeral_1h_input_tokens":500},"output_tokens":1}}})"),
                      false);
-    messages.onEvent(event(R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"), false);
-    messages.onEvent(event(R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})"), false);
-    messages.onEvent(event(R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},)"
+    messages.onEvent(sseEvent(R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"), false);
+    messages.onEvent(sseEvent(R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})"), false);
+    messages.onEvent(sseEvent(R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},)"
                            R"("usage":{"input_tokens":null,"cache_read_input_tokens":null,"cache_creation_input_tokens":null,)"
                            R"("cache_creation":{"ephemeral_5m_input_tokens":null,"ephemeral_1h_input_tokens":500},"output_tokens":50}})"),
                      false);
-    messages.onEvent(event(R"({"type":"message_stop"})"), false);
+    messages.onEvent(sseEvent(R"({"type":"message_stop"})"), false);
     const Usage u = messages.usage();
     QCOMPARE(u.promptTokens, qint64(100 + 3000 + 2000)); // Anthropic's input excludes cache reads and writes
     QCOMPARE(u.cachedTokens, qint64(3000));
