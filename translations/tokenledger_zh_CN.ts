@@ -798,6 +798,18 @@
         <source>%1 call(s) were billed for %2 server-side web search(es): routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted</source>
         <translation>%1 次调用计费了 %2 次服务端网页搜索：路由后按目标模型的单次搜索价格重新计价；价格数据中没有单次搜索价格的目标不会路由该调用</translation>
     </message>
+    <message>
+        <source>storing the %1 report stopped: %2</source>
+        <translation>保存 %1 报告已停止：%2</translation>
+    </message>
+    <message>
+        <source>no "model" (was the report grouped by model?): stored as model "unknown", unpriced</source>
+        <translation>没有 "model"（报告是否按模型分组？）：以模型 "unknown" 保存，未定价</translation>
+    </message>
+    <message>
+        <source>%1 missing (the API reference says every line has it): the line is skipped, not counted as 0</source>
+        <translation>缺少 %1（API 参考说明每一行都有该字段）：已跳过这一行，而不是按 0 计</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>
@@ -948,10 +960,6 @@
         <translation>批量 JSONL、CSV 或文本文件</translation>
     </message>
     <message>
-        <source>Browse…</source>
-        <translation>浏览…</translation>
-    </message>
-    <message>
         <source>Input:</source>
         <translation>输入：</translation>
     </message>
@@ -1002,22 +1010,6 @@
     <message>
         <source>Ledger endpoint:</source>
         <translation>账本端点：</translation>
-    </message>
-    <message>
-        <source>Estimate</source>
-        <translation>估算</translation>
-    </message>
-    <message>
-        <source>Submit batch</source>
-        <translation>提交批量任务</translation>
-    </message>
-    <message>
-        <source>Cancel job</source>
-        <translation>取消任务</translation>
-    </message>
-    <message>
-        <source>Save results…</source>
-        <translation>保存结果…</translation>
     </message>
     <message>
         <source>Polling stopped: %1</source>
@@ -1090,6 +1082,26 @@
     <message>
         <source>No batch jobs yet. Choose a JSONL file of requests, or a CSV or text file with a prompt template, press &lt;b&gt;Estimate&lt;/b&gt; to see the cost at batch and real-time prices, then &lt;b&gt;Submit&lt;/b&gt;. OpenAI and Anthropic bill batch jobs at half the list price and answer within 24 hours; jobs keep being polled across restarts, and each result becomes a ledger record.</source>
         <translation>还没有批处理任务。选择一个请求的 JSONL 文件，或带提示模板的 CSV/文本文件，点击&lt;b&gt;估算&lt;/b&gt;查看按批处理价格和实时价格计算的费用，然后点击&lt;b&gt;提交&lt;/b&gt;。OpenAI 和 Anthropic 对批处理任务按标价的一半计费，并在 24 小时内返回结果；应用重启后会继续轮询任务，每条结果都会成为一条账本记录。</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Estimate</source>
+        <translation>估算(&amp;E)</translation>
+    </message>
+    <message>
+        <source>S&amp;ubmit batch</source>
+        <translation>提交批量任务(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel job</source>
+        <translation>取消任务(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Save &amp;results…</source>
+        <translation>保存结果(&amp;R)…</translation>
     </message>
 </context>
 <context>
@@ -1234,14 +1246,6 @@
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <source>Copy</source>
-        <translation>复制</translation>
-    </message>
-    <message>
-        <source>Export CSV…</source>
-        <translation>导出 CSV…</translation>
-    </message>
-    <message>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -1268,6 +1272,14 @@
     <message>
         <source>Breakdown</source>
         <translation>细分</translation>
+    </message>
+    <message>
+        <source>Co&amp;py</source>
+        <translation>复制(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>导出 CSV(&amp;E)…</translation>
     </message>
 </context>
 <context>
@@ -1982,6 +1994,10 @@ Saving: %2 (%3 of %4)</source>
     <message>
         <source>OpenAI usage (Admin API, embeddings, JSON)</source>
         <translation>OpenAI 用量（管理 API，embeddings，JSON）</translation>
+    </message>
+    <message>
+        <source>Key ids that were API keys: %1 — stored as their salted hash (k_…), the id the proxy gives that key, never the key</source>
+        <translation>原为 API 密钥的密钥 ID：%1 个——以加盐哈希（k_…）保存，即代理为该密钥给出的 ID，从不保存密钥本身</translation>
     </message>
 </context>
 <context>
@@ -2833,10 +2849,6 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <translation>所选上游的 API 密钥（只保存在系统钥匙串中）</translation>
     </message>
     <message>
-        <source>Save key to keychain</source>
-        <translation>将密钥保存到钥匙串</translation>
-    </message>
-    <message>
         <source>Exact cache</source>
         <translation>精确缓存</translation>
     </message>
@@ -2853,16 +2865,8 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <translation> MiB 上限</translation>
     </message>
     <message>
-        <source>Clear cache</source>
-        <translation>清空缓存</translation>
-    </message>
-    <message>
         <source>Point your clients at the proxy</source>
         <translation>让客户端指向代理</translation>
-    </message>
-    <message>
-        <source>Copy</source>
-        <translation>复制</translation>
     </message>
     <message>
         <source>Filter the request log (endpoint, model, status, cache)</source>
@@ -2923,10 +2927,6 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>Compression</source>
         <translation>压缩</translation>
-    </message>
-    <message>
-        <source>Mark semantic hit wrong</source>
-        <translation>标记语义命中有误</translation>
     </message>
     <message>
         <source>Removes the cached answer that served the selected semantic-cache hit, so the next similar request goes to the provider.</source>
@@ -3056,6 +3056,22 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <source>No requests yet. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered.</source>
         <translation>还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。</translation>
     </message>
+    <message>
+        <source>Save &amp;key to keychain</source>
+        <translation>将密钥保存到钥匙串(&amp;K)</translation>
+    </message>
+    <message>
+        <source>C&amp;lear cache</source>
+        <translation>清空缓存(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Co&amp;py</source>
+        <translation>复制(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Mark semantic hit wrong</source>
+        <translation>标记语义命中有误(&amp;M)</translation>
+    </message>
 </context>
 <context>
     <name>tl::ProxyStatusIndicator</name>
@@ -3142,20 +3158,12 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <translation>管理密钥（只保存在系统钥匙串中）</translation>
     </message>
     <message>
-        <source>Save key</source>
-        <translation>保存密钥</translation>
-    </message>
-    <message>
         <source>OpenAI admin key:</source>
         <translation>OpenAI 管理密钥：</translation>
     </message>
     <message>
         <source>Anthropic admin key:</source>
         <translation>Anthropic 管理密钥：</translation>
-    </message>
-    <message>
-        <source>Sync now</source>
-        <translation>立即同步</translation>
     </message>
     <message>
         <source>From:</source>
@@ -3236,6 +3244,14 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message numerus="yes">
         <source>%n row(s) with an unknown billed amount (a model the price book does not know) are not in these totals.</source>
         <translation><numerusform>%n 行的账单金额未知（价格表中没有该模型），未计入这些合计。</numerusform></translation>
+    </message>
+    <message>
+        <source>Save &amp;key</source>
+        <translation>保存密钥(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Sync &amp;now</source>
+        <translation>立即同步(&amp;N)</translation>
     </message>
 </context>
 <context>

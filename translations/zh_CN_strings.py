@@ -1168,4 +1168,23 @@ T.update({
         '还没有请求。代理正在 %1:%2 上监听：让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。',
     'No requests yet. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered.':
         '还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。',
+    'storing the %1 report stopped: %2':
+        '保存 %1 报告已停止：%2',
+    'no "model" (was the report grouped by model?): stored as model "unknown", unpriced':
+        '没有 "model"（报告是否按模型分组？）：以模型 "unknown" 保存，未定价',
+    '%1 missing (the API reference says every line has it): the line is skipped, not counted as 0':
+        '缺少 %1（API 参考说明每一行都有该字段）：已跳过这一行，而不是按 0 计',
+    'Key ids that were API keys: %1 — stored as their salted hash (k_…), the id the proxy gives that key, never the key':
+        '原为 API 密钥的密钥 ID：%1 个——以加盐哈希（k_…）保存，即代理为该密钥给出的 ID，从不保存密钥本身',
+    '&Estimate': '估算(&E)',
+    'S&ubmit batch': '提交批量任务(&U)',
+    '&Cancel job': '取消任务(&C)',
+    'Save &results…': '保存结果(&R)…',
+    'Co&py': '复制(&P)',
+    '&Export CSV…': '导出 CSV(&E)…',
+    'Save &key to keychain': '将密钥保存到钥匙串(&K)',
+    'C&lear cache': '清空缓存(&L)',
+    '&Mark semantic hit wrong': '标记语义命中有误(&M)',
+    'Save &key': '保存密钥(&K)',
+    'Sync &now': '立即同步(&N)',
 })

@@ -38,7 +38,7 @@ BatchPage::BatchPage(BatchService &service, Ledger &ledger, std::shared_ptr<cons
     m_file = new QLineEdit(this);
     m_file->setObjectName(u"batchInputFile"_s);
     m_file->setPlaceholderText(tr("Batch JSONL, CSV or text file"));
-    auto *browseButton = new QPushButton(tr("Browse…"), this);
+    auto *browseButton = new QPushButton(tr("&Browse…"), this);
     browseButton->setObjectName(u"batchBrowse"_s);
     fileRow->addWidget(m_file);
     fileRow->addWidget(browseButton);
@@ -79,9 +79,9 @@ BatchPage::BatchPage(BatchService &service, Ledger &ledger, std::shared_ptr<cons
     layout->addLayout(form);
 
     auto *actions = new QHBoxLayout;
-    auto *estimateButton = new QPushButton(tr("Estimate"), this);
+    auto *estimateButton = new QPushButton(tr("&Estimate"), this);
     estimateButton->setObjectName(u"batchEstimate"_s);
-    m_submit = new QPushButton(tr("Submit batch"), this);
+    m_submit = new QPushButton(tr("S&ubmit batch"), this);
     m_submit->setObjectName(u"batchSubmit"_s);
     m_submit->setEnabled(false);
     actions->addWidget(estimateButton);
@@ -121,9 +121,9 @@ BatchPage::BatchPage(BatchService &service, Ledger &ledger, std::shared_ptr<cons
     layout->addWidget(m_table, 1);
 
     auto *jobActions = new QHBoxLayout;
-    auto *cancelButton = new QPushButton(tr("Cancel job"), this);
+    auto *cancelButton = new QPushButton(tr("&Cancel job"), this);
     cancelButton->setObjectName(u"batchCancel"_s);
-    auto *saveButton = new QPushButton(tr("Save results…"), this);
+    auto *saveButton = new QPushButton(tr("Save &results…"), this);
     saveButton->setObjectName(u"batchSaveResults"_s);
     m_status = new QLabel(this);
     m_status->setObjectName(u"batchStatus"_s);

@@ -115,10 +115,10 @@ BreakdownPanel::BreakdownPanel(BreakdownModel *model, Prompter &prompter, QWidge
         Q_EMIT groupByChanged(groupBy());
     });
 
-    auto *copyButton = new QPushButton(tr("Copy"), this);
+    auto *copyButton = new QPushButton(tr("Co&py"), this);
     copyButton->setObjectName(u"breakdownCopy"_s);
     connect(copyButton, &QPushButton::clicked, this, &BreakdownPanel::copySelection);
-    auto *exportButton = new QPushButton(tr("Export CSV…"), this);
+    auto *exportButton = new QPushButton(tr("&Export CSV…"), this);
     exportButton->setObjectName(u"breakdownExport"_s);
     connect(exportButton, &QPushButton::clicked, this, &BreakdownPanel::exportWithPicker);
 

@@ -131,7 +131,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_key->setObjectName(u"proxyUpstreamKey"_s);
     m_key->setEchoMode(QLineEdit::Password);
     m_key->setPlaceholderText(tr("API key for the selected upstream (kept in the OS keychain only)"));
-    m_saveKey = new QPushButton(tr("Save key to keychain"), ups);
+    m_saveKey = new QPushButton(tr("Save &key to keychain"), ups);
     m_saveKey->setObjectName(u"proxySaveKey"_s);
     keyRow->addWidget(m_key, 1);
     keyRow->addWidget(m_saveKey);
@@ -152,7 +152,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_cacheMax->setObjectName(u"proxyCacheMax"_s);
     m_cacheMax->setRange(1, 64 * 1024);
     m_cacheMax->setSuffix(tr(" MiB max"));
-    m_clearCache = new QPushButton(tr("Clear cache"), cacheBox);
+    m_clearCache = new QPushButton(tr("C&lear cache"), cacheBox);
     m_clearCache->setObjectName(u"proxyClearCache"_s);
     cacheRow->addWidget(m_cacheEnabled);
     cacheRow->addWidget(m_cacheTtl);
@@ -211,7 +211,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_snippet->setReadOnly(true);
     m_snippet->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_snippet->setMaximumHeight(m_snippet->fontMetrics().lineSpacing() * 6 + 12);
-    m_copySnippet = new QPushButton(tr("Copy"), snippetBox);
+    m_copySnippet = new QPushButton(tr("Co&py"), snippetBox);
     m_copySnippet->setObjectName(u"proxyCopySnippet"_s);
     snippetRow->addWidget(m_snippet, 1);
     snippetRow->addWidget(m_copySnippet, 0, Qt::AlignTop);
@@ -258,7 +258,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     m_logEmpty->setContentsMargins(24, 12, 24, 12);
     m_logEmpty->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_logView->viewport()->installEventFilter(this);
-    m_markWrong = new QPushButton(tr("Mark semantic hit wrong"), this);
+    m_markWrong = new QPushButton(tr("&Mark semantic hit wrong"), this);
     m_markWrong->setObjectName(u"proxyMarkWrong"_s);
     m_markWrong->setToolTip(tr("Removes the cached answer that served the selected semantic-cache hit, so the "
                                "next similar request goes to the provider."));

@@ -39,7 +39,7 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler,
         edit->setObjectName(name);
         edit->setEchoMode(QLineEdit::Password);
         edit->setPlaceholderText(tr("Admin key (kept in the system keychain only)"));
-        auto *save = new QPushButton(tr("Save key"), this);
+        auto *save = new QPushButton(tr("Save &key"), this);
         save->setObjectName(name + u"Save"_s);
         row->addWidget(edit);
         row->addWidget(save);
@@ -67,7 +67,7 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler,
     layout->addLayout(keys);
 
     auto *bar = new QHBoxLayout;
-    auto *syncButton = new QPushButton(tr("Sync now"), this);
+    auto *syncButton = new QPushButton(tr("Sync &now"), this);
     syncButton->setObjectName(u"teamSpendSync"_s);
     const QDate today = QDateTime::currentDateTimeUtc().date();
     m_from = new QDateEdit(today.addDays(-30), this);
@@ -171,7 +171,7 @@ QWidget *ReconciliationPage::buildEmptyState()
     auto *enterKey = new QPushButton(tr("Enter an &admin key"), empty);
     enterKey->setObjectName(u"reconciliationEmptyEnterKey"_s);
     connect(enterKey, &QPushButton::clicked, this, [this] { m_openAiKey->setFocus(Qt::OtherFocusReason); });
-    auto *sync = new QPushButton(tr("Sync now"), empty);
+    auto *sync = new QPushButton(tr("Sync &now"), empty);
     sync->setObjectName(u"reconciliationEmptySync"_s);
     connect(sync, &QPushButton::clicked, this, &ReconciliationPage::syncNow);
     // One sync at a time: this button follows the bar's "Sync now".
