@@ -959,7 +959,7 @@ DataLines dataLinesOf(const QByteArray &raw)
     DataLines out;
     const char *d = raw.constData();
     const qsizetype n = raw.size();
-    qsizetype i = 0;
+    qsizetype i = raw.startsWith("\xEF\xBB\xBF") ? 3 : 0; // a BOM opening the stream (SseParser::parseFields)
     qsizetype lineNo = 0;
     while (i < n) {
         qsizetype j = i;

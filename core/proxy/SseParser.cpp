@@ -27,7 +27,9 @@ qsizetype lineEnd(const char *d, qsizetype from, qsizetype n)
 void SseParser::parseFields(SseEvent &ev) const
 {
     const QByteArray &raw = ev.raw;
-    qsizetype i = 0;
+    // A UTF-8 byte order mark opening the stream is not part of its first line (WHATWG: the event stream's
+    // decoder strips one BOM at the start); `raw` keeps it, as it came.
+    qsizetype i = raw.startsWith("\xEF\xBB\xBF") ? 3 : 0;
     const qsizetype n = raw.size();
     bool firstData = true;
     while (i < n) {

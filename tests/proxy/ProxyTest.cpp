@@ -214,6 +214,7 @@ private Q_SLOTS:
     void strippingAOneLineEventMatchesTheLineWalk();
     void messageDeltaNullsKeepMessageStartCounts();
     void streamedLegacyCompletionsArePriced();
+    void aByteOrderMarkOpeningTheStreamIsNotPartOfItsFirstLine();
     void streamEndedProperlyWithoutItsEndMarkerGetsNoErrorEvent_data();
     void streamEndedProperlyWithoutItsEndMarkerGetsNoErrorEvent();
     void sseParserScansALongEventOnce_data();
@@ -3127,6 +3128,11 @@ void ProxyTest::injectedNullUsageIsStrippedInAnySpacing_data()
     QTest::newRow("in content only") << QByteArray("data: {\"delta\":{\"content\":\"say \\\"usage\\\": null\"}}\n\n")
                                      << QByteArray("data: {\"delta\":{\"content\":\"say \\\"usage\\\": null\"}}\n\n");
     QTest::newRow("no data line") << QByteArray(": \"usage\":null,\n\n") << QByteArray(": \"usage\":null,\n\n");
+    // A byte order mark opening the stream is not part of the first line (session-12 trial: the first chunk kept
+    // "usage":null); it stays in the bytes.
+    QTest::newRow("BOM at the start of the stream")
+        << QByteArray("\xEF\xBB\xBF" "data: {\"id\":\"c\",\"usage\":null}\n\n")
+        << QByteArray("\xEF\xBB\xBF" "data: {\"id\":\"c\"}\n\n");
 }
 
 void ProxyTest::injectedNullUsageIsStrippedInAnySpacing()
@@ -3292,6 +3298,22 @@ void ProxyTest::streamEndedProperlyWithoutItsEndMarkerGetsNoErrorEvent()
     QVERIFY(recs[0].usage.promptTokens > 0);
     QVERIFY(recs[0].usage.completionTokens > 0);
     QVERIFY(recs[0].cost.has_value());
+}
+
+// WHATWG's event stream decoder strips one UTF-8 byte order mark at the start of the stream: the first event's
+// fields are read without it (session-12 trial: the first chunk of such a stream went unread and kept its
+// "usage":null), its raw bytes keep it.
+void ProxyTest::aByteOrderMarkOpeningTheStreamIsNotPartOfItsFirstLine()
+{
+    const QByteArray stream = "\xEF\xBB\xBF" "event: message_start\ndata: {\"type\":\"message_start\"}\n\ndata: second\n\n";
+    SseParser parser;
+    QList<SseEvent> events;
+    parser.feed(stream, [&](const SseEvent &e) { events << e; });
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0].event, QByteArray("message_start"));
+    QCOMPARE(events[0].data, QByteArray("{\"type\":\"message_start\"}"));
+    QCOMPARE(events[0].raw + events[1].raw, stream);
+    QCOMPARE(events[1].data, QByteArray("second"));
 }
 
 #include "ProxyTest.moc"
