@@ -39,7 +39,11 @@ int runImport(const QStringList &args)
         const qsizetype eq = pair.indexOf(u'=');
         if (eq <= 0)
             return failWith("import", kExitUsage, u"--columns wants FIELD=COLUMN pairs, got '%1'"_s.arg(pair));
-        options.columns.insert(pair.left(eq).trimmed(), pair.mid(eq + 1).trimmed());
+        const QString field = pair.left(eq).trimmed();
+        if (!CsvImport::fieldNames().contains(field))
+            return failWith("import", kExitUsage,
+                            u"--columns: unknown field '%1'; known: %2"_s.arg(field, CsvImport::fieldNames().join(u", "_s)));
+        options.columns.insert(field, pair.mid(eq + 1).trimmed());
     }
     for (const QString &pair : parser.values(u"set"_s)) {
         const qsizetype eq = pair.indexOf(u'=');

@@ -939,6 +939,9 @@ private Q_SLOTS:
         QTest::newRow("report with a stray argument") << QStringList{u"report"_s, u"extra"_s};
         QTest::newRow("fewshot without action") << QStringList{u"fewshot"_s};
         QTest::newRow("fewshot import without set") << QStringList{u"fewshot"_s, u"import"_s, u"x.jsonl"_s};
+        // A misspelt field in --columns is a bad argument like one in --set (session-12 trial: it exited 1).
+        QTest::newRow("import with an unknown --columns field")
+            << QStringList{u"import"_s, u"--format"_s, u"csv"_s, u"--columns"_s, u"started_at=ts,bogus_field=p"_s, u"x.csv"_s};
         // A file that says what to do, not valid JSON: a usage error for simulate as for proxy (README).
         const QString notJson = QDir::temp().filePath(u"tokenledger-clitest-not-json.json"_s);
         QFile f(notJson);
