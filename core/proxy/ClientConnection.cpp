@@ -233,10 +233,16 @@ QString hashedApi(ApiKind kind, const HttpHeaders &headers, const UpstreamConfig
     return api + u"\npath:"_s + QString::fromUtf8(forwarded);
 }
 
+const QString &hashedApiOf(const ClientConnection::Exchange &x)
+{
+    if (x.api.isNull())
+        x.api = hashedApi(x.kind, x.request.headers, *x.upstream, x.request.target);
+    return x.api;
+}
+
 QByteArray semanticScopeId(const ClientConnection::Exchange &x)
 {
-    return x.callerId.toUtf8() + '\x1f' + x.upstream->id.toUtf8() + '\x1f'
-           + hashedApi(x.kind, x.request.headers, *x.upstream, x.request.target).toUtf8();
+    return x.callerId.toUtf8() + '\x1f' + x.upstream->id.toUtf8() + '\x1f' + hashedApiOf(x).toUtf8();
 }
 
 HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, bool withClientKey,
@@ -1189,7 +1195,7 @@ void ClientConnection::startExchange(HttpRequest request)
         r.cacheOutcome = bypass ? CacheOutcome::Bypass : CacheOutcome::Miss;
         if (!bypass) {
             ProxyServer::RequestKeys keys =
-                m_server.requestKeys(x.upstream->id, hashedApi(x.kind, h, *x.upstream, x.request.target),
+                m_server.requestKeys(x.upstream->id, hashedApiOf(x),
                                      x.callerId, x.request.body, x.body);
             r.requestHash = std::move(keys.requestHash);
             x.cacheKey = std::move(keys.cacheKey);
@@ -1721,7 +1727,7 @@ void ClientConnection::finalizeRecord()
         c.routePinned = x.routePinned;
         if (x.requestHashDeferred) {
             c.upstreamId = x.upstream->id;
-            c.api = hashedApi(x.kind, x.request.headers, *x.upstream, x.request.target);
+            c.api = hashedApiOf(x);
         }
         if (x.routeDeferred)
             c.router = m_server.sharedRouterFor(r.endpoint);

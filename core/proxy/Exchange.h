@@ -40,6 +40,7 @@ struct ClientConnection::Exchange
     proxy::ApiKind kind = proxy::ApiKind::Other;
     proxy::Dialect dialect = proxy::Dialect::OpenAi;
     const UpstreamConfig *upstream = nullptr;
+    mutable QString api; // hashedApi() of the request, made on its first use (hashedApiOf)
     CallRecord record;
     QElapsedTimer clock;
     QJsonObject body; // the client's request as sent
@@ -133,6 +134,9 @@ QString hashedApi(proxy::ApiKind kind, const HttpHeaders &headers, const Upstrea
 // before differ from those made since, so the simulator's semantic replay pairs a request only with requests
 // recorded on the same side of the upgrade).
 QByteArray semanticScopeId(const ClientConnection::Exchange &x);
+// hashedApi() of an exchange whose upstream is chosen, made once (the cache key, the deferred request hash and
+// the semantic scope all take it).
+const QString &hashedApiOf(const ClientConnection::Exchange &x);
 // The headers of a request to upstream `u`, made from the client's: hop-by-hop, X-TokenLedger-* and
 // `dropped` headers left out; the client's key headers only when `withClientKey` (a side call to
 // another upstream must not carry them), and never the keychain placeholder (kKeychainKeyPlaceholder);
