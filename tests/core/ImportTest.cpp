@@ -117,13 +117,8 @@ private Q_SLOTS:
             }).result();
         };
 
-        rlimit before{};
-        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
-        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
-        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
-        rlimit limited = before;
-        limited.rlim_cur = rlim_t(largest + 1024 * 1024); // 20,000 rows need ~3 MB
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        test::LedgerGrowthLimit limit(path, 1024 * 1024); // 20,000 rows need ~3 MB
+        QVERIFY(limit.ok());
         Ledger *l = ledger.get();
         QFuture<Result<ImportReport>> work = QtConcurrent::run([l, csvPath, o] { return importFile(*l, csvPath, o); });
         QElapsedTimer took;
@@ -132,8 +127,7 @@ private Q_SLOTS:
         const qint64 ms = took.elapsed();
         // Lifted before any check, so a failing check leaves no hung import behind (the old code's
         // retries succeed now and end it).
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
-        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(limit.lift());
         QVERIFY2(stopped, "the import did not stop within 60 s on a ledger that cannot grow");
         qInfo() << "stopped after" << ms << "ms";
 

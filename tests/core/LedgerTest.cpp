@@ -785,20 +785,14 @@ private Q_SLOTS:
             ledger->pricer()->apply(r);
         QCOMPARE(ledger->writer().submitBatch(records.mid(0, 100)).result().inserted, 100);
 
-        rlimit before{};
-        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
-        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
-        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
-        rlimit limited = before;
-        limited.rlim_cur = rlim_t(largest + 8192); // 5,000 records need ~700 KB more
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        test::LedgerGrowthLimit limit(path, 8192); // 5,000 records need ~700 KB more
+        QVERIFY(limit.ok());
         QFuture<WriteReport> rest = ledger->writer().submitBatch(records.mid(100));
         QTRY_VERIFY(failed.count() >= 1);
         QCOMPARE(ledger->writer().pending(), 5000);
         QVERIFY(!rest.isFinished());
         QVERIFY(!failed.constFirst().constFirst().toString().isEmpty());
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
-        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(limit.lift());
 
         QTRY_VERIFY_WITH_TIMEOUT(rest.isFinished(), 10'000); // the next retry, at most a second later
         const WriteReport report = rest.result();
@@ -841,13 +835,8 @@ private Q_SLOTS:
             ledger->pricer()->apply(r);
         QCOMPARE(ledger->writer().submitBatch(records.mid(0, 100)).result().inserted, 100);
 
-        rlimit before{};
-        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
-        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
-        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
-        rlimit limited = before;
-        limited.rlim_cur = rlim_t(largest + 8192);
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        test::LedgerGrowthLimit limit(path, 8192);
+        QVERIFY(limit.ok());
         for (int i = 100; i < 1100; ++i)
             ledger->writer().submit(records.at(i));
         const bool failedOnce = QTest::qWaitFor([&] { return failed.count() >= 1; }, 10'000);
@@ -862,8 +851,7 @@ private Q_SLOTS:
             QTest::qWait(100);
         }
         const int attempts = int(failed.count()) - firstFailures;
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
-        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(limit.lift());
         QVERIFY(failedOnce);
         qInfo() << "failed attempts in 3.5 s:" << attempts;
         QVERIFY2(attempts >= 2 && attempts <= 5, qPrintable(u"%1 failed attempts in 3.5 s"_s.arg(attempts)));
@@ -896,20 +884,14 @@ private Q_SLOTS:
             ledger->pricer()->apply(r);
         QCOMPARE(ledger->writer().submitBatch(records.mid(0, 100)).result().inserted, 100);
 
-        rlimit before{};
-        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
-        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
-        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + u"-wal"_s).size());
-        rlimit limited = before;
-        limited.rlim_cur = rlim_t(largest + 8192);
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        test::LedgerGrowthLimit limit(path, 8192);
+        QVERIFY(limit.ok());
         for (int i = 100; i < 600; ++i)
             ledger->writer().submit(records.at(i));
         QFuture<WriteReport> imported = ledger->writer().submitBatch(records.mid(600, 2000), OnWriteFailure::GiveUp);
         const bool finished = QTest::qWaitFor([&] { return imported.isFinished(); }, 10'000);
         const qint64 waiting = ledger->writer().pending();
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &before), 0);
-        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(limit.lift());
         QVERIFY2(finished, "a GiveUp batch still waits after its commit failed");
         const WriteReport report = imported.result();
         QCOMPARE(report.inserted, 0);

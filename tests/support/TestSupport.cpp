@@ -1,8 +1,16 @@
 #include "TestSupport.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QFile>
 #include <QtTest>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <csignal>
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -77,3 +85,38 @@ qint64 usFromIso(const QString &iso)
 namespace QTest {
 template<> char *toString(const tl::ErrorCode &c) { return qstrdup(QByteArray::number(int(c)).constData()); }
 } // namespace QTest
+
+#ifdef Q_OS_UNIX
+namespace tl::test {
+
+LedgerGrowthLimit::LedgerGrowthLimit(const QString &ledgerPath, qint64 headroomBytes)
+{
+    rlimit r{};
+    if (getrlimit(RLIMIT_FSIZE, &r) != 0)
+        return;
+    m_before = quint64(r.rlim_cur);
+    m_previousHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
+    const qint64 largest = std::max(QFileInfo(ledgerPath).size(), QFileInfo(ledgerPath + QStringLiteral("-wal")).size());
+    r.rlim_cur = rlim_t(largest + headroomBytes);
+    m_set = setrlimit(RLIMIT_FSIZE, &r) == 0;
+    if (!m_set)
+        std::signal(SIGXFSZ, m_previousHandler);
+}
+
+bool LedgerGrowthLimit::lift()
+{
+    if (!m_set)
+        return true;
+    rlimit r{};
+    if (getrlimit(RLIMIT_FSIZE, &r) != 0)
+        return false;
+    r.rlim_cur = rlim_t(m_before);
+    if (setrlimit(RLIMIT_FSIZE, &r) != 0)
+        return false;
+    std::signal(SIGXFSZ, m_previousHandler);
+    m_set = false;
+    return true;
+}
+
+} // namespace tl::test
+#endif

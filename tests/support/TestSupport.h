@@ -34,6 +34,30 @@ std::unique_ptr<Ledger> openLedger(const QString &path);
 // Microseconds since the epoch for an ISO 8601 UTC text ("2026-03-29T01:30:00Z").
 qint64 usFromIso(const QString &iso);
 
+#ifdef Q_OS_UNIX
+// A full disk without root: caps this process's file size (RLIMIT_FSIZE) at the ledger file's or its WAL's
+// size, whichever is larger, plus `headroomBytes`, with SIGXFSZ ignored, so the ledger's writes past it fail
+// (EFBIG, SQLite's "disk I/O error" or "database or disk is full") as on a full disk. lift() (or the
+// destructor) restores the limit and the signal's handler. Affects every thread of the test process.
+class LedgerGrowthLimit
+{
+public:
+    LedgerGrowthLimit(const QString &ledgerPath, qint64 headroomBytes);
+    ~LedgerGrowthLimit() { (void)lift(); }
+    LedgerGrowthLimit(const LedgerGrowthLimit &) = delete;
+    LedgerGrowthLimit &operator=(const LedgerGrowthLimit &) = delete;
+    // Whether the limit was set.
+    bool ok() const { return m_set; }
+    // Restores the limit as it was; true when it is (or was never changed).
+    bool lift();
+
+private:
+    quint64 m_before = 0; // rlim_cur before
+    bool m_set = false;
+    void (*m_previousHandler)(int) = nullptr;
+};
+#endif
+
 } // namespace tl::test
 
 // QCOMPARE on error codes. (The ledger's enums have tl::toString(); compare their names.)
