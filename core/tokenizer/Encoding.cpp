@@ -7,6 +7,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QResource>
 
 using namespace Qt::StringLiterals;
 
@@ -35,6 +36,14 @@ Encoding::~Encoding() = default;
 
 Result<std::shared_ptr<const Encoding>> Encoding::load(EncodingId id, const QString &rankFilePath)
 {
+    // A compiled-in resource is read once, from its own uncompressed copy: QFile would make one on open()
+    // and readAll() a second (3.6 MB each for o200k_base, on top of the tables being built).
+    if (rankFilePath.startsWith(u':')) {
+        const QResource resource(rankFilePath);
+        if (!resource.isValid())
+            return fail(ErrorCode::Io, u"Cannot read the tokenizer rank file %1: no such resource"_s.arg(rankFilePath));
+        return fromRankData(id, resource.uncompressedData());
+    }
     QFile file(rankFilePath);
     if (!file.open(QIODevice::ReadOnly))
         return fail(ErrorCode::Io,
@@ -57,10 +66,7 @@ Result<std::shared_ptr<const Encoding>> Encoding::fromRankData(EncodingId id, co
 
     std::shared_ptr<Encoding> enc(new Encoding(spec));
     const qsizetype approxLines = data.count('\n') + 1;
-    enc->m_ranks.reserve(std::size_t(approxLines), std::size_t(data.size()));
-    enc->m_decoder.assign(std::size_t(approxLines), {0, 0});
-    std::vector<bool> seen(std::size_t(approxLines), false);
-    std::size_t maxRank = 0;
+    enc->m_ranks.reserve(std::size_t(approxLines), std::size_t(data.size())); // base64 is longer than its bytes
     qsizetype lineNo = 0;
     for (qsizetype pos = 0; pos < data.size();) {
         qsizetype eol = data.indexOf('\n', pos);
@@ -82,17 +88,18 @@ Result<std::shared_ptr<const Encoding>> Encoding::fromRankData(EncodingId id, co
         if (!decoded || decoded.decoded.isEmpty())
             return fail(ErrorCode::Parse, u"%1 rank file, line %2: bad base64"_s.arg(spec.name).arg(lineNo));
         const std::string_view bytes(decoded.decoded.constData(), std::size_t(decoded.decoded.size()));
-        if (seen[rank] || !enc->m_ranks.insert(bytes, Rank(rank)))
+        if (bytes.size() > RankTable::kMaxTokenBytes)
+            return fail(ErrorCode::Parse, u"%1 rank file, line %2: a token of %3 bytes (at most %4)"_s.arg(spec.name)
+                                              .arg(lineNo)
+                                              .arg(bytes.size())
+                                              .arg(RankTable::kMaxTokenBytes));
+        if (!enc->m_ranks.insert(bytes, Rank(rank)))
             return fail(ErrorCode::Parse,
                         u"%1 rank file, line %2: duplicate token or rank"_s.arg(spec.name).arg(lineNo));
-        seen[rank] = true;
-        enc->m_decoder[rank] = {std::uint32_t(enc->m_decoderBytes.size()), std::uint32_t(bytes.size())};
-        enc->m_decoderBytes.append(bytes);
-        maxRank = std::max<std::size_t>(maxRank, rank);
     }
-    enc->m_decoder.resize(maxRank + 1);
-    for (std::size_t r = 0; r <= maxRank; ++r) {
-        if (!seen[r])
+    enc->m_ranks.shrinkToFit();
+    for (std::size_t r = 0; r < enc->m_ranks.rankLimit(); ++r) {
+        if (enc->m_ranks.bytesOf(Rank(r)).empty())
             return fail(ErrorCode::Parse, u"%1 rank file: rank %2 is missing"_s.arg(spec.name).arg(r));
     }
     for (int b = 0; b < 256; ++b) { // byte-level BPE needs every single byte
@@ -107,7 +114,8 @@ Result<std::shared_ptr<const Encoding>> Encoding::fromRankData(EncodingId id, co
     if (!pretokenizer)
         return std::unexpected(pretokenizer.error());
     enc->m_pretokenizer = std::move(*pretokenizer);
-    qCDebug(lcTokenizer) << "loaded" << spec.name << enc->m_decoder.size() << "ranks";
+    qCDebug(lcTokenizer) << "loaded" << spec.name << enc->m_ranks.rankLimit() << "ranks,"
+                         << enc->m_ranks.allocatedBytes() << "bytes of tables";
     return std::shared_ptr<const Encoding>(std::move(enc));
 }
 
@@ -215,9 +223,8 @@ Result<QByteArray> Encoding::decodeBytes(std::span<const TokenId> ids) const
 {
     QByteArray out;
     for (const TokenId id : ids) {
-        if (id < m_decoder.size()) {
-            const auto [offset, len] = m_decoder[id];
-            out.append(m_decoderBytes.data() + offset, qsizetype(len));
+        if (const std::string_view bytes = m_ranks.bytesOf(id); !bytes.empty()) {
+            out.append(bytes.data(), qsizetype(bytes.size()));
             continue;
         }
         bool found = false;

@@ -67,7 +67,9 @@ public:
     const QString &name() const { return m_spec.name; }
     const EncodingSpec &spec() const { return m_spec; }
     // Ordinary tokens in the rank file (ranks 0..n-1); special token ids lie above.
-    std::size_t ordinaryTokenCount() const { return m_decoder.size(); }
+    std::size_t ordinaryTokenCount() const { return m_ranks.rankLimit(); }
+    // Bytes allocated for the rank tables (about 7.2 MB for o200k_base, 3.5 MB for cl100k_base).
+    std::size_t tableBytes() const { return m_ranks.allocatedBytes(); }
 
     std::vector<TokenId> encode(std::string_view utf8, const AllowedSpecial &allowed = {}) const;
     std::vector<TokenId> encode(QStringView text, const AllowedSpecial &allowed = {}) const;
@@ -90,9 +92,7 @@ private:
     template<typename Sink> void encodeWith(std::string_view utf8, const AllowedSpecial &allowed, Sink &&sink) const;
 
     EncodingSpec m_spec;
-    RankTable m_ranks;
-    std::string m_decoderBytes;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> m_decoder; // rank -> (offset, length)
+    RankTable m_ranks; // also the decoder (rank -> bytes)
     std::vector<std::pair<std::string, TokenId>> m_special;
     std::unique_ptr<Pretokenizer> m_pretokenizer;
 };

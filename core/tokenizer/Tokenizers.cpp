@@ -31,6 +31,12 @@ Result<std::shared_ptr<const Encoding>> Tokenizers::encoding(EncodingId id) cons
     return *loaded;
 }
 
+bool Tokenizers::isLoaded(EncodingId id) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_loaded[id == EncodingId::O200kBase ? 0 : 1] != nullptr;
+}
+
 Result<std::shared_ptr<const Encoding>> Tokenizers::encodingForModel(QStringView model, ModelEncoding *how) const
 {
     const ModelEncoding me = tokenizer::encodingForModel(model);

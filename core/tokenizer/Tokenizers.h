@@ -44,6 +44,9 @@ public:
     static QString builtInDirectory();
 
     Result<std::shared_ptr<const Encoding>> encoding(EncodingId id) const;
+    // Whether encoding(id) has loaded (then it returns at once; until then its first call loads, 30-160 ms).
+    // Blocks while a load of either encoding runs.
+    bool isLoaded(EncodingId id) const;
     // The encoding for a model (see encodingForModel()), with its exactness.
     Result<std::shared_ptr<const Encoding>> encodingForModel(QStringView model, ModelEncoding *how = nullptr) const;
 

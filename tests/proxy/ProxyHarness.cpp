@@ -31,7 +31,10 @@ ProxyHarness::ProxyHarness(const std::function<void(ProxyConfig &)> &tweak)
         return;
     }
     m_ledger = std::move(*ledger);
-    m_proxy = std::make_unique<Proxy>(*m_ledger, std::make_shared<tokenizer::Tokenizers>());
+    // One registry for the process, as the app has one: each proxy's start loads o200k_base in the
+    // background, once here rather than once a test.
+    static const auto tokenizers = std::make_shared<const tokenizer::Tokenizers>();
+    m_proxy = std::make_unique<Proxy>(*m_ledger, tokenizers);
     ProxyConfig config;
     config.port = 0;
     config.callerSalt = newCallerSalt();

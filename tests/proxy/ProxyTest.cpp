@@ -9,6 +9,10 @@
 #include "proxy/Exchange.h"
 #include "proxy/ProviderProtocol.h"
 #include "proxy/SseParser.h"
+#include "proxy/Proxy.h"
+#include "ledger/Ledger.h"
+#include "tokenizer/Tokenizers.h"
+#include "proxy/CallerIdentity.h"
 
 #include <QRandomGenerator>
 #include <QDirIterator>
@@ -17,6 +21,7 @@
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #ifdef Q_OS_UNIX
@@ -194,6 +199,7 @@ class ProxyTest : public QObject
 
 private Q_SLOTS:
     void nonStreamedChatIsForwardedRecordedAndPriced();
+    void startLoadsTheEstimateEncodingInTheBackground();
     void answerUsageFromBytesEqualsQtReading_data();
     void answerUsageFromBytesEqualsQtReading();
     void plainChatDeltaFastPathEqualsGeneralReading_data();
@@ -293,6 +299,28 @@ private Q_SLOTS:
     void keyLikeLabelsAreNotStored();
     void requestTextIsKeptOnlyForNamedEndpoints();
 };
+
+// start() loads o200k_base off the proxy thread: the first estimate of a cut stream no longer holds every
+// stream on that thread for the load (30-160 ms; bench_tokenizer prints it).
+void ProxyTest::startLoadsTheEstimateEncodingInTheBackground()
+{
+    QTemporaryDir dir;
+    auto ledger = Ledger::open(dir.filePath(u"ledger.sqlite"_s), builtInBook());
+    QVERIFY(ledger.has_value());
+    const auto tokenizers = std::make_shared<const tokenizer::Tokenizers>(); // not the harness's shared one
+    QVERIFY(!tokenizers->isLoaded(tokenizer::EncodingId::O200kBase));
+    Proxy proxy(**ledger, tokenizers);
+    ProxyConfig config;
+    config.port = 0;
+    config.callerSalt = newCallerSalt();
+    config.upstreams = {UpstreamConfig::defaults(UpstreamKind::OpenAi)}; // never called
+    const auto started = proxy.start(config);
+    QTRY_VERIFY_WITH_TIMEOUT(started.isFinished(), 10000);
+    QVERIFY2(started.result().has_value(), qPrintable(started.result().error().message));
+    QTRY_VERIFY_WITH_TIMEOUT(tokenizers->isLoaded(tokenizer::EncodingId::O200kBase), 10000);
+    QVERIFY(!tokenizers->isLoaded(tokenizer::EncodingId::Cl100kBase)); // GPT-4 / GPT-3.5: on first use
+    QVERIFY(waitFor(proxy.stop()));
+}
 
 void ProxyTest::nonStreamedChatIsForwardedRecordedAndPriced()
 {

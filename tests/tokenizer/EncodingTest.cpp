@@ -2,9 +2,11 @@
 // mapping, the heap merge against tiktoken's scan, long single-character runs, and concurrent use.
 #include "tokenizer/BytePairMerge.h"
 #include "tokenizer/EstimateCalibration.h"
+#include "tokenizer/RankTable.h"
 #include "tokenizer/Tokenizers.h"
 #include "tokenizer/Utf8.h"
 
+#include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -36,6 +38,9 @@ private Q_SLOTS:
     void rankFileWithWrongHashIsRejected();
     void missingRankFileIsAnIoError();
     void sharedDataAndBuiltInResourcesAgree();
+    void everyTokenOfTheRankFilesFindsAndDecodes();
+    void rankTableRefusesWhatItCannotHold();
+    void tablesStayCompact();
     void decodeRoundTrips_data();
     void decodeRoundTrips();
     void unknownIdFailsToDecode();
@@ -119,6 +124,72 @@ void EncodingTest::sharedDataAndBuiltInResourcesAgree()
     QVERIFY(enc.has_value());
     const QByteArray text = "Shared and built-in rank files must be byte-identical.";
     QCOMPARE((*enc)->encode(view(text)), m_o200k->encode(view(text)));
+}
+
+// Every line of both rank files: its bytes find their rank and the rank decodes to those bytes (the
+// hash table and the decoder share one arena since session 13).
+void EncodingTest::everyTokenOfTheRankFilesFindsAndDecodes()
+{
+    for (const auto &enc : {m_o200k, m_cl100k}) {
+        QFile file(QDir(Tokenizers::builtInDirectory()).filePath(enc->spec().rankFile));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        qsizetype lines = 0;
+        for (const QByteArray &line : file.readAll().split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const qsizetype space = line.indexOf(' ');
+            const QByteArray bytes = QByteArray::fromBase64(line.left(space));
+            const TokenId rank = line.mid(space + 1).toUInt();
+            const auto decoded = enc->decodeBytes(std::span<const TokenId>(&rank, 1));
+            QVERIFY(decoded.has_value());
+            if (*decoded != bytes)
+                QFAIL(qPrintable(u"%1 rank %2 decodes to other bytes"_s.arg(enc->name()).arg(rank)));
+            const std::string_view view(bytes.constData(), std::size_t(bytes.size()));
+            // Valid UTF-8 the pre-tokeniser keeps in one piece is that token (invalid bytes become U+FFFD).
+            const auto ids = isValidUtf8(view) ? enc->encode(view) : std::vector<TokenId> {};
+            if (ids.size() == 1 && ids.front() != rank)
+                QFAIL(qPrintable(u"%1 rank %2 encodes as %3"_s.arg(enc->name()).arg(rank).arg(ids.front())));
+            ++lines;
+        }
+        QCOMPARE(std::size_t(lines), enc->ordinaryTokenCount());
+    }
+}
+
+void EncodingTest::rankTableRefusesWhatItCannotHold()
+{
+    RankTable t; // no reserve(): grows as it goes
+    for (Rank r = 0; r < 5000; ++r) {
+        const std::string bytes = "tok" + std::to_string(r);
+        QVERIFY(t.insert(bytes, 4999 - r)); // ranks out of order
+    }
+    QCOMPARE(t.size(), std::size_t(5000));
+    QCOMPARE(t.rankLimit(), std::size_t(5000));
+    QCOMPARE(t.find("tok0"), Rank(4999));
+    QCOMPARE(t.find("tok4999"), Rank(0));
+    QCOMPARE(t.bytesOf(0), std::string_view("tok4999"));
+    QCOMPARE(t.find("tok5000"), kNoRank);
+    QVERIFY(!t.insert("tok1", 9000));  // bytes present
+    QVERIFY(!t.insert("fresh", 7));    // rank present
+    QVERIFY(!t.insert("", 9001));      // empty
+    const std::string longest(RankTable::kMaxTokenBytes, 'x');
+    QVERIFY(!t.insert(longest + 'x', 9002)); // longer than a slot's length byte holds
+    QVERIFY(t.insert(longest, 9003));
+    QCOMPARE(t.find(longest), Rank(9003));
+    QCOMPARE(t.bytesOf(9003).size(), RankTable::kMaxTokenBytes);
+    // A longer piece is never taken for a token its length wraps to (256 + 5 is 5 in a byte).
+    QCOMPARE(t.find(std::string(256, 'x') + "tok12"), kNoRank);
+    QCOMPARE(t.find(std::string(300, 'x')), kNoRank);
+    QVERIFY(t.bytesOf(9002).empty()); // never inserted, inside the rank range
+    QVERIFY(t.bytesOf(1u << 30).empty());
+    QCOMPARE(t.find(""), kNoRank);
+}
+
+// What the first estimate of a cut stream adds to the proxy's memory (issue 3: at most 150 MiB with 1,000
+// streams open): 13 MB of tables before session 13.
+void EncodingTest::tablesStayCompact()
+{
+    QVERIFY2(m_o200k->tableBytes() < 8'000'000, qPrintable(QString::number(m_o200k->tableBytes())));
+    QVERIFY2(m_cl100k->tableBytes() < 4'000'000, qPrintable(QString::number(m_cl100k->tableBytes())));
 }
 
 void EncodingTest::decodeRoundTrips_data()
