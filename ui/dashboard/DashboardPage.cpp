@@ -23,6 +23,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QTimer>
@@ -74,7 +75,7 @@ DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &promp
     connect(m_empty, &EmptyState::proxyRequested, this, &DashboardPage::proxyRequested);
 
     auto *content = new QWidget;
-    content->setMinimumSize(960, 680);
+    m_content = content;
     m_picker = new DateRangePicker(content);
     DateRange initial;
     initial.preset = DateRange::fromId(m_settings.dashboardRange()).value_or(DateRange::Preset::Last30d);
@@ -104,15 +105,26 @@ DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &promp
     m_error->setStyleSheet(u"color: #d9534f;"_s);
     m_error->setVisible(false);
 
-    auto *header = new QHBoxLayout;
+    // The range and stacking controls, and beside them (below them in a narrow window) the filter chip
+    // and the re-pricing notice.
+    m_headerBar = new QWidget(content);
+    auto *header = new QHBoxLayout(m_headerBar);
+    header->setContentsMargins(0, 0, 0, 0);
     header->addWidget(m_picker);
     header->addSpacing(16);
     header->addWidget(stackLabel);
     header->addWidget(m_stackBox);
-    header->addSpacing(16);
-    header->addWidget(m_chip);
     header->addStretch(1);
-    header->addWidget(m_notice);
+    m_filterBar = new QWidget(content);
+    auto *filters = new QHBoxLayout(m_filterBar);
+    filters->setContentsMargins(0, 0, 0, 0);
+    filters->addWidget(m_chip);
+    filters->addStretch(1);
+    filters->addWidget(m_notice);
+    m_topBar = new QWidget(content);
+    m_top = new QGridLayout(m_topBar);
+    m_top->setContentsMargins(0, 0, 0, 0);
+    m_top->setHorizontalSpacing(16);
 
     m_kpis = new KpiPanel(content);
     connect(m_kpis, &KpiPanel::addPriceRequested, this, &DashboardPage::addPriceRequested);
@@ -166,19 +178,8 @@ DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &promp
         setFilter(f);
     });
 
-    auto *grid = new QGridLayout(content);
-    grid->addLayout(header, 0, 0, 1, 3);
-    grid->addWidget(m_error, 1, 0, 1, 3);
-    grid->addWidget(m_kpis, 2, 0, 1, 3);
-    grid->addWidget(m_costChart, 3, 0, 1, 2);
-    grid->addWidget(m_topChart, 3, 2);
-    grid->addWidget(m_table, 4, 0, 1, 2);
-    grid->addWidget(m_paretoChart, 4, 2);
-    grid->setColumnStretch(0, 1);
-    grid->setColumnStretch(1, 1);
-    grid->setColumnStretch(2, 1);
-    grid->setRowStretch(3, 5);
-    grid->setRowStretch(4, 6);
+    m_grid = new QGridLayout(content);
+    arrange(false);
 
     auto *scroll = new QScrollArea(m_stack);
     scroll->setObjectName(u"dashboardScroll"_s);
@@ -199,6 +200,68 @@ DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &promp
             scheduleRefresh();
     });
     refresh();
+}
+
+void DashboardPage::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // The page's own width, not the scroll area's viewport: a vertical scroll bar coming or going with the
+    // other arrangement must not flip it back.
+    arrange(width() < fontMetrics().height() * kWideLines);
+}
+
+void DashboardPage::arrange(bool narrow)
+{
+    if (m_arranged && narrow == m_narrow)
+        return;
+    m_arranged = true;
+    m_narrow = narrow;
+    for (QWidget *w : {m_headerBar, m_filterBar})
+        m_top->removeWidget(w);
+    m_top->addWidget(m_headerBar, 0, 0);
+    m_top->addWidget(m_filterBar, narrow ? 1 : 0, narrow ? 0 : 1);
+    m_top->setColumnStretch(0, narrow ? 1 : 0);
+    m_top->setColumnStretch(1, narrow ? 0 : 1);
+
+    for (QWidget *w : std::initializer_list<QWidget *>{m_topBar, m_error, m_kpis, m_costChart, m_topChart, m_table,
+                                                       m_paretoChart})
+        m_grid->removeWidget(w);
+    for (int r = 0; r < m_grid->rowCount(); ++r) {
+        m_grid->setRowStretch(r, 0);
+        m_grid->setRowMinimumHeight(r, 0);
+    }
+    const int chartHeight = fontMetrics().height() * 15; // a readable chart or about eight table rows
+    if (narrow) {
+        // Two columns: cost over time and the table full width, then top spenders beside the Pareto
+        // chart; the page scrolls down instead of sideways.
+        m_grid->addWidget(m_topBar, 0, 0, 1, 2);
+        m_grid->addWidget(m_error, 1, 0, 1, 2);
+        m_grid->addWidget(m_kpis, 2, 0, 1, 2);
+        m_grid->addWidget(m_costChart, 3, 0, 1, 2);
+        m_grid->addWidget(m_table, 4, 0, 1, 2);
+        m_grid->addWidget(m_topChart, 5, 0);
+        m_grid->addWidget(m_paretoChart, 5, 1);
+        m_grid->setColumnStretch(2, 0);
+        for (int r : {3, 4, 5}) {
+            m_grid->setRowStretch(r, 1);
+            m_grid->setRowMinimumHeight(r, chartHeight);
+        }
+        m_content->setMinimumHeight(0);
+    } else {
+        m_grid->addWidget(m_topBar, 0, 0, 1, 3);
+        m_grid->addWidget(m_error, 1, 0, 1, 3);
+        m_grid->addWidget(m_kpis, 2, 0, 1, 3);
+        m_grid->addWidget(m_costChart, 3, 0, 1, 2);
+        m_grid->addWidget(m_topChart, 3, 2);
+        m_grid->addWidget(m_table, 4, 0, 1, 2);
+        m_grid->addWidget(m_paretoChart, 4, 2);
+        m_grid->setColumnStretch(2, 1);
+        m_grid->setRowStretch(3, 5);
+        m_grid->setRowStretch(4, 6);
+        m_content->setMinimumHeight(680);
+    }
+    m_grid->setColumnStretch(0, 1);
+    m_grid->setColumnStretch(1, 1);
 }
 
 DateRange DashboardPage::range() const

@@ -8,6 +8,7 @@
 #include <functional>
 
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QStackedWidget;
 class QUndoStack;
@@ -81,7 +82,14 @@ Q_SIGNALS:
     void proxyRequested();
     void addPriceRequested(const QString &provider, const QString &model);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    // Below this page width (in lines of text, so it follows the font and DPI) the charts and the table
+    // are stacked in two columns instead of three, and the filter chip gets a row of its own.
+    static constexpr int kWideLines = 58;
+    void arrange(bool narrow);
     void scheduleRefresh();
     void queryRange(quint64 generation, std::pair<qint64, qint64> span);
     void finishOne(quint64 generation);
@@ -109,6 +117,14 @@ private:
     QList<UnpricedModel> m_unpriced;
 
     QStackedWidget *m_stack;
+    QWidget *m_content;
+    QGridLayout *m_grid;
+    QWidget *m_topBar;
+    QGridLayout *m_top;
+    QWidget *m_headerBar;
+    QWidget *m_filterBar;
+    bool m_arranged = false;
+    bool m_narrow = false;
     EmptyState *m_empty;
     DateRangePicker *m_picker;
     QComboBox *m_stackBox;

@@ -1,8 +1,8 @@
 #include "KpiPanel.h"
 
 #include "common/Format.h"
+#include "common/TileGrid.h"
 
-#include <QGridLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -73,15 +73,16 @@ KpiPanel::KpiPanel(QWidget *parent)
     m_addPrice = m_unpriced->addButton(u"addPriceButton"_s, tr("Add price…"));
     connect(m_addPrice, &QPushButton::clicked, this,
             [this] { Q_EMIT addPriceRequested(m_firstUnpriced.provider, m_firstUnpriced.model); });
-    auto *layout = new QGridLayout(this);
+    // One row where the tiles fit (about 8 lines of text wide each), else balanced rows (4 + 3, ...).
+    m_grid = new TileGrid(fontMetrics().height() * 8, this);
+    m_grid->setObjectName(u"kpiGrid"_s);
+    for (KpiTile *tile : {m_spend, m_calls, m_tokens, m_per1k, m_savings, m_batch, m_unpriced})
+        m_grid->addTile(tile);
+    auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(8);
-    const QList<KpiTile *> tiles{m_spend, m_calls, m_tokens, m_per1k, m_savings, m_batch, m_unpriced};
-    for (int i = 0; i < tiles.size(); ++i) {
-        layout->addWidget(tiles.at(i), 0, i);
-        layout->setColumnStretch(i, 1);
-    }
+    layout->addWidget(m_grid);
 }
+
 
 void KpiPanel::setData(const Aggregate &t, const QList<UnpricedModel> &unpriced)
 {

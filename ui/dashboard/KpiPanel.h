@@ -9,6 +9,8 @@ class QPushButton;
 
 namespace tl {
 
+class TileGrid;
+
 // One KPI tile: a caption, a large value and a detail line.
 class KpiTile final : public QFrame
 {
@@ -28,7 +30,8 @@ private:
     QLabel *m_detail;
 };
 
-// The dashboard's KPI row: spend, calls, tokens, cost per 1k calls, cache savings, unpriced calls.
+// The dashboard's KPI row: spend, calls, tokens, cost per 1k calls, cache savings, batch spend, unpriced
+// calls; it wraps into two or more rows in a narrow window.
 // "Add price…" on the unpriced tile emits addPriceRequested for the model with most unpriced calls.
 class KpiPanel final : public QWidget
 {
@@ -52,6 +55,7 @@ Q_SIGNALS:
     void addPriceRequested(const QString &provider, const QString &model);
 
 private:
+    TileGrid *m_grid = nullptr;
     KpiTile *m_spend;
     KpiTile *m_calls;
     KpiTile *m_tokens;

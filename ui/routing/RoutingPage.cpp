@@ -22,6 +22,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QResizeEvent>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -170,12 +172,21 @@ RoutingPage::RoutingPage(Ledger &ledger, Settings &settings, std::shared_ptr<con
     split->setStretchFactor(1, 5);
     split->setSizes({450, 450});
 
+    // The tabs and the test panel scroll down in a window too short for their tables and buttons at their
+    // minimum (a 900x600 window, with the buttons in rows already): they keep their size instead of being
+    // squashed. Only the splitter scrolls:
+    // word-wrapped labels in the scrolled widget would make the scroll area size it by its preferred height.
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(u"routingScroll"_s);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(split);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(actions);
     // Its own row: beside the buttons a narrow window wrapped it to a word a line (session-11 trial).
     layout->addWidget(m_status);
     layout->addWidget(intro);
-    layout->addWidget(split, 1);
+    layout->addWidget(scroll, 1);
 
     QAction *undo = m_undo->createUndoAction(this, tr("Undo"));
     undo->setShortcut(QKeySequence::Undo);
@@ -217,6 +228,23 @@ RoutingPage::RoutingPage(Ledger &ledger, Settings &settings, std::shared_ptr<con
 }
 
 RoutingPage::~RoutingPage() = default;
+
+void RoutingPage::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    setCompact(height() < fontMetrics().height() * kCompactLines);
+}
+
+void RoutingPage::setCompact(bool compact)
+{
+    if (compact == m_compact)
+        return;
+    m_compact = compact;
+    for (QBoxLayout *row : {m_endpointRow, m_ruleRow})
+        row->setDirection(compact ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+    for (QBoxLayout *buttons : {m_endpointButtons, m_ruleButtons})
+        buttons->setDirection(compact ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
+}
 
 void RoutingPage::showEvent(QShowEvent *event)
 {
@@ -267,15 +295,16 @@ QWidget *RoutingPage::buildRulesTab()
     m_removeEndpoint = new QPushButton(tr("Remove endpoint"), endpointsBox);
     m_removeEndpoint->setObjectName(u"routingRemoveEndpoint"_s);
     m_removeEndpoint->setToolTip(tr("The endpoint then follows “(other endpoints)”"));
-    auto *endpointButtons = new QVBoxLayout;
-    endpointButtons->addWidget(m_newEndpoint);
-    endpointButtons->addWidget(m_addEndpoint);
-    endpointButtons->addWidget(m_removeEndpoint);
-    endpointButtons->addStretch(1);
-    auto *endpointRow = new QHBoxLayout;
-    endpointRow->addWidget(m_endpointsView, 1);
-    endpointRow->addLayout(endpointButtons);
-    endpointsLayout->addLayout(endpointRow);
+    // A column beside the table; a row under it in a short window (setCompact).
+    m_endpointButtons = new QVBoxLayout;
+    m_endpointButtons->addWidget(m_newEndpoint);
+    m_endpointButtons->addWidget(m_addEndpoint);
+    m_endpointButtons->addWidget(m_removeEndpoint);
+    m_endpointButtons->addStretch(1);
+    m_endpointRow = new QHBoxLayout;
+    m_endpointRow->addWidget(m_endpointsView, 1);
+    m_endpointRow->addLayout(m_endpointButtons);
+    endpointsLayout->addLayout(m_endpointRow);
     connect(m_addEndpoint, &QPushButton::clicked, this, &RoutingPage::addEndpoint);
     connect(m_newEndpoint->lineEdit(), &QLineEdit::returnPressed, this, &RoutingPage::addEndpoint);
     connect(m_removeEndpoint, &QPushButton::clicked, this, &RoutingPage::removeEndpoint);
@@ -324,16 +353,16 @@ QWidget *RoutingPage::buildRulesTab()
     m_builtInRules = new QPushButton(tr("Use built-in rules"), rulesBox);
     m_builtInRules->setObjectName(u"routingBuiltInRules"_s);
     m_builtInRules->setToolTip(tr("Drop this endpoint's own rules and use the built-in ones"));
-    auto *ruleButtons = new QVBoxLayout;
+    m_ruleButtons = new QVBoxLayout;
     for (QPushButton *b : {m_addRule, m_removeRule, m_ruleUp, m_ruleDown})
-        ruleButtons->addWidget(b);
-    ruleButtons->addStretch(1);
-    ruleButtons->addWidget(m_builtInRules);
-    auto *ruleRow = new QHBoxLayout;
-    ruleRow->addWidget(m_rulesView, 1);
-    ruleRow->addLayout(ruleButtons);
+        m_ruleButtons->addWidget(b);
+    m_ruleButtons->addStretch(1);
+    m_ruleButtons->addWidget(m_builtInRules);
+    m_ruleRow = new QHBoxLayout;
+    m_ruleRow->addWidget(m_rulesView, 1);
+    m_ruleRow->addLayout(m_ruleButtons);
     rulesLayout->addWidget(m_rulesTitle);
-    rulesLayout->addLayout(ruleRow, 1);
+    rulesLayout->addLayout(m_ruleRow, 1);
     connect(m_addRule, &QPushButton::clicked, this, &RoutingPage::addRule);
     connect(m_removeRule, &QPushButton::clicked, this, &RoutingPage::removeRule);
     connect(m_ruleUp, &QPushButton::clicked, this, [this] { moveRule(-1); });

@@ -10,6 +10,7 @@
 #include <memory>
 
 class QAction;
+class QBoxLayout;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -105,6 +106,7 @@ public:
 
 protected:
     void showEvent(QShowEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 Q_SIGNALS:
     void useInSimulatorRequested(const tl::routing::RouterConfig &config);
@@ -117,6 +119,10 @@ private:
     class Snapshot;
     friend class Snapshot;
 
+    // Below this page height (in lines of text) the endpoint and rule buttons go in a row under their
+    // tables instead of a column beside them: a column of five is taller than a 900x600 window leaves.
+    static constexpr int kCompactLines = 45;
+    void setCompact(bool compact);
     QWidget *buildRulesTab();
     QWidget *buildTiersTab();
     QWidget *buildModelRulesTab();
@@ -175,6 +181,12 @@ private:
     QPushButton *m_defaults;
     QPushButton *m_simulator;
     QPushButton *m_addRule = nullptr;
+    // Table beside (or above) its buttons, and the buttons' own column (or row).
+    QBoxLayout *m_endpointRow = nullptr;
+    QBoxLayout *m_endpointButtons = nullptr;
+    QBoxLayout *m_ruleRow = nullptr;
+    QBoxLayout *m_ruleButtons = nullptr;
+    bool m_compact = false;
     QPushButton *m_removeRule = nullptr;
     QPushButton *m_ruleUp = nullptr;
     QPushButton *m_ruleDown = nullptr;

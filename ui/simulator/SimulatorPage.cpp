@@ -9,6 +9,7 @@
 #include "charts/SimulationTimeChart.h"
 #include "common/Format.h"
 #include "common/Prompter.h"
+#include "common/TileGrid.h"
 #include "dashboard/DateRangePicker.h"
 #include "dashboard/EmptyState.h"
 #include "dashboard/KpiPanel.h"
@@ -29,6 +30,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QResizeEvent>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSet>
@@ -189,8 +191,10 @@ QWidget *SimulatorPage::buildResults()
     scroll->setObjectName(u"simulatorResults"_s);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // No minimum width of its own: the tiles wrap and the two charts stack in a narrow pane (arrangeResults),
+    // so the pane never scrolls sideways; the splitter keeps it at least this wide.
+    scroll->setMinimumWidth(fontMetrics().height() * 22);
     auto *content = new QWidget;
-    content->setMinimumWidth(640);
 
     // Run, Cancel, progress, status: outside the greyed area.
     m_run = new QPushButton(tr("&Run"), content);
@@ -230,9 +234,10 @@ QWidget *SimulatorPage::buildResults()
     m_baselineTile = new KpiTile(u"simBaseline"_s, tr("Baseline (recorded cost)"), m_results);
     m_projectedTile = new KpiTile(u"simProjected"_s, tr("Projected cost"), m_results);
     m_savingTile = new KpiTile(u"simSaving"_s, tr("Combined saving"), m_results);
-    auto *tiles = new QHBoxLayout;
+    auto *tiles = new TileGrid(fontMetrics().height() * 8, m_results);
+    tiles->setObjectName(u"simulationTiles"_s);
     for (KpiTile *t : {m_baselineTile, m_projectedTile, m_savingTile})
-        tiles->addWidget(t, 1);
+        tiles->addTile(t);
 
     m_strategyModel = new StrategyOutcomeModel(this);
     m_strategyTable = new QTableView(m_results);
@@ -251,6 +256,7 @@ QWidget *SimulatorPage::buildResults()
     sh->setSectionResizeMode(StrategyOutcomeModel::SavingShare, QHeaderView::ResizeToContents);
     sh->setSectionResizeMode(StrategyOutcomeModel::CallsAffected, QHeaderView::ResizeToContents);
     sh->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_strategyTable->installEventFilter(this); // its resizes choose how the columns share its width
     connect(sh, &QHeaderView::sectionResized, this,
             [this] { QTimer::singleShot(0, this, [this] { fitStrategyRows(); }); });
 
@@ -280,24 +286,64 @@ QWidget *SimulatorPage::buildResults()
     m_assumptions->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_assumptions->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    auto *grid = new QGridLayout(m_results);
-    grid->setContentsMargins(0, 0, 0, 0);
-    grid->addLayout(tiles, 0, 0, 1, 2);
-    grid->addWidget(m_strategyTable, 1, 0, 1, 2);
-    grid->addWidget(m_timeChart, 2, 0);
-    grid->addWidget(m_savingsChart, 2, 1);
-    grid->addWidget(m_endpointTable, 3, 0, 1, 2);
-    grid->addWidget(m_assumptions, 4, 0, 1, 2);
-    grid->setColumnStretch(0, 1);
-    grid->setColumnStretch(1, 1);
-    grid->setRowStretch(5, 1); // spare height goes below the results, not into the charts
+    m_resultsGrid = new QGridLayout(m_results);
+    m_resultsGrid->setContentsMargins(0, 0, 0, 0);
+    m_resultsGrid->addWidget(tiles, 0, 0, 1, 2);
+    m_resultsGrid->addWidget(m_strategyTable, 1, 0, 1, 2);
+    m_resultsGrid->addWidget(m_endpointTable, 4, 0, 1, 2);
+    m_resultsGrid->addWidget(m_assumptions, 5, 0, 1, 2);
+    m_resultsGrid->setRowStretch(6, 1); // spare height goes below the results, not into the charts
+    arrangeResults(false);
 
     auto *v = new QVBoxLayout(content);
     v->addLayout(statusRow);
     v->addWidget(m_results, 1);
     scroll->setWidget(content);
+    content->installEventFilter(this); // its resizes choose the charts' arrangement
     setTabOrder(m_run, m_cancel);
     return scroll;
+}
+
+bool SimulatorPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Resize && watched == m_results->parentWidget())
+        arrangeResults(static_cast<QResizeEvent *>(event)->size().width() < fontMetrics().height() * kChartsSideBySideLines);
+    else if (event->type() == QEvent::Resize && watched == m_strategyTable)
+        fitStrategyColumns(static_cast<QResizeEvent *>(event)->size().width() - 2 * m_strategyTable->frameWidth());
+    return QWidget::eventFilter(watched, event);
+}
+
+void SimulatorPage::fitStrategyColumns(int width)
+{
+    // Where the name, share and calls columns at their contents' width leave the saving column room for a
+    // figure, they keep that width; in a narrower table the four share it (headers elide, names wrap).
+    QHeaderView *header = m_strategyTable->horizontalHeader();
+    int need = fontMetrics().horizontalAdvance(u"$00,000.00"_s) + 12;
+    for (int c : {StrategyOutcomeModel::StrategyName, StrategyOutcomeModel::SavingShare, StrategyOutcomeModel::CallsAffected})
+        need += std::max(header->sectionSizeHint(c), static_cast<QAbstractItemView *>(m_strategyTable)->sizeHintForColumn(c));
+    const bool shared = need > width;
+    for (int c : {StrategyOutcomeModel::StrategyName, StrategyOutcomeModel::SavingShare, StrategyOutcomeModel::CallsAffected})
+        header->setSectionResizeMode(c, shared ? QHeaderView::Interactive : QHeaderView::ResizeToContents);
+    if (shared) {
+        header->resizeSection(StrategyOutcomeModel::StrategyName, width * 30 / 100);
+        header->resizeSection(StrategyOutcomeModel::SavingShare, width * 20 / 100);
+        header->resizeSection(StrategyOutcomeModel::CallsAffected, width * 20 / 100);
+    }
+}
+
+void SimulatorPage::arrangeResults(bool stacked)
+{
+    if (m_chartsPlaced && stacked == m_chartsStacked)
+        return;
+    m_chartsPlaced = true;
+    m_chartsStacked = stacked;
+    m_resultsGrid->removeWidget(m_timeChart);
+    m_resultsGrid->removeWidget(m_savingsChart);
+    // Side by side in rows 2 and 3 when the pane is wide enough, else one above the other.
+    m_resultsGrid->addWidget(m_timeChart, 2, 0, 1, stacked ? 2 : 1);
+    m_resultsGrid->addWidget(m_savingsChart, stacked ? 3 : 2, stacked ? 0 : 1, 1, stacked ? 2 : 1);
+    m_resultsGrid->setColumnStretch(0, 1);
+    m_resultsGrid->setColumnStretch(1, 1);
 }
 
 Scenario SimulatorPage::scenario() const

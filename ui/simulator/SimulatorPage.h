@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 
+class QGridLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -117,7 +118,15 @@ Q_SIGNALS:
     void importRequested();
     void proxyRequested();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    // Below this results-pane width (in lines of text) the two charts are stacked instead of side by side.
+    static constexpr int kChartsSideBySideLines = 34;
+    void arrangeResults(bool stacked);
+    // The strategy table's columns for a table `width` px wide (its frame excluded).
+    void fitStrategyColumns(int width);
     struct RunState
     {
         std::atomic<bool> cancel {false};
@@ -165,6 +174,9 @@ private:
     QProgressBar *m_progress;
     QLabel *m_status;
     QWidget *m_results;
+    QGridLayout *m_resultsGrid = nullptr;
+    bool m_chartsPlaced = false;
+    bool m_chartsStacked = false;
     KpiTile *m_baselineTile;
     KpiTile *m_projectedTile;
     KpiTile *m_savingTile;

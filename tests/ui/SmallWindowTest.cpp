@@ -1,0 +1,276 @@
+// The pages in the real main window at 900x600 (what a 1366x768 laptop with a docked panel, or a tiling
+// window manager, gives), in English and Chinese, on a real temporary ledger: the window can be made that
+// small, the Dashboard and the Simulator do not scroll sideways, and no button or label on the Dashboard,
+// Simulator or Routing page is narrower or lower than its text needs. At 1280x800 the wide arrangements
+// stay (seven KPI tiles in a row, top spenders beside the cost chart, the Routing page's buttons in a
+// column beside their tables and nothing to scroll). A page that needs more than 900x600 is checked at the
+// size a tiling window manager forces, and the window's own minimum is checked last.
+#include "MainWindow.h"
+#include "ScriptedPrompter.h"
+#include "TestSupport.h"
+#include "UiTestData.h"
+#include "charts/CostOverTimeChart.h"
+#include "charts/TopSpendersChart.h"
+#include "common/Translations.h"
+#include "dashboard/DashboardPage.h"
+#include "dashboard/KpiPanel.h"
+#include "routing/RoutingPage.h"
+#include "simulator/SimulatorPage.h"
+#include "tokenizer/Tokenizers.h"
+
+#include <QAbstractButton>
+#include <QComboBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTranslator>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+
+namespace tl {
+
+class SmallWindowTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    const qint64 m_now = test::usFromIso(u"2026-06-15T12:00:00Z"_s);
+
+    // The main window as the app builds it (AppContext::createMainWindow) with the page under test added.
+    std::unique_ptr<MainWindow> makeWindow(test::TempLedger &t, const QString &pageId)
+    {
+        t.settings->setTimeZone(u"UTC"_s);
+        t.settings->setDashboardRange(u"all"_s);
+        const auto clock = [this] { return m_now; };
+        auto window = std::make_unique<MainWindow>(*t.ledger, *t.settings, std::make_shared<test::ScriptedPrompter>(),
+                                                   clock);
+        MainWindow *w = window.get();
+        w->addPage(u"simulator"_s, u"Simulator"_s, MainWindow::PageFactory([&t, w, clock] {
+                       return new SimulatorPage(*t.ledger, *t.settings, std::make_shared<test::ScriptedPrompter>(),
+                                                clock, w);
+                   }));
+        w->addPage(u"routing"_s, u"Routing"_s, MainWindow::PageFactory([&t, w, clock] {
+                       return new RoutingPage(*t.ledger, *t.settings, std::make_shared<tokenizer::Tokenizers>(),
+                                              std::make_shared<test::ScriptedPrompter>(), clock, w);
+                   }));
+        w->showPage(pageId);
+        return window;
+    }
+
+    // Shows the window at `size` even where its minimum is larger (as a tiling window manager does) and
+    // sets `minimum` to the minimum it asked for.
+    static void showAt(MainWindow &window, QSize size, QSize &minimum)
+    {
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        minimum = window.minimumSizeHint();
+        window.setMinimumSize(1, 1);
+        window.resize(size);
+    }
+
+    // Labels, buttons and combo boxes narrower or lower than their text needs.
+    static QStringList clippedWidgets(QWidget *root)
+    {
+        QStringList clipped;
+        for (QWidget *w : root->findChildren<QWidget *>()) {
+            // Qt's own parts (a line edit's clear button) are sized by their owner.
+            if (!w->isVisibleTo(root) || w->window() != root->window()
+                || (w->objectName().isEmpty() && qobject_cast<QLineEdit *>(w->parentWidget())))
+                continue;
+            const auto *label = qobject_cast<QLabel *>(w);
+            const auto *button = qobject_cast<QAbstractButton *>(w);
+            // A word-wrapped label needs the height of its lines at its width.
+            if (label && label->wordWrap() && !label->text().isEmpty() && w->height() < w->heightForWidth(w->width()))
+                clipped << u"QLabel %1 \"%2\" %3 px high < %4 px"_s.arg(w->objectName(), label->text())
+                               .arg(w->height())
+                               .arg(w->heightForWidth(w->width()));
+            if (!(label && !label->wordWrap() && !label->text().isEmpty()) && !button && !qobject_cast<QComboBox *>(w))
+                continue;
+            // A push button shows its whole text only at its size hint.
+            const QSize need = qobject_cast<QPushButton *>(w) ? w->sizeHint() : w->minimumSizeHint();
+            if (w->width() < need.width() || w->height() < need.height())
+                clipped << u"%1 %2 \"%3\" %4x%5 < %6x%7"_s
+                               .arg(QString::fromLatin1(w->metaObject()->className()), w->objectName(),
+                                    button ? button->text() : label ? label->text() : QString())
+                               .arg(w->width())
+                               .arg(w->height())
+                               .arg(need.width())
+                               .arg(need.height());
+        }
+        return clipped;
+    }
+
+    // Scroll areas that scroll sideways, or that cut their content (no horizontal scroll bar, content
+    // narrower than it needs).
+    static QStringList sidewaysScrolling(QWidget *root)
+    {
+        QStringList found;
+        for (QScrollArea *area : root->findChildren<QScrollArea *>()) {
+            if (!area->isVisibleTo(root) || !area->widget())
+                continue;
+            if (area->horizontalScrollBar()->maximum() > 0)
+                found << u"%1 scrolls %2 px sideways"_s.arg(area->objectName()).arg(area->horizontalScrollBar()->maximum());
+            const int need = area->widget()->minimumSizeHint().width();
+            if (area->widget()->width() < need)
+                found << u"%1 cuts its content: %2 px < %3 px"_s.arg(area->objectName()).arg(area->widget()->width()).arg(need);
+        }
+        return found;
+    }
+
+    static void useLanguage(const QString &language)
+    {
+        if (language == u"en")
+            removeTranslations();
+        else if (QCoreApplication::translate("tl::MainWindow", "Dashboard") == u"Dashboard")
+            QCOMPARE(Translations::install(language), language);
+        QCOMPARE(QCoreApplication::translate("tl::MainWindow", "Dashboard") == u"Dashboard", language == u"en");
+    }
+
+    static void removeTranslations()
+    {
+        for (QTranslator *translator : QCoreApplication::instance()->findChildren<QTranslator *>()) {
+            QCoreApplication::removeTranslator(translator);
+            delete translator;
+        }
+        QLocale::setDefault(QLocale::c());
+    }
+
+    static void languages()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("English at 900x600") << u"en"_s << QSize(900, 600);
+        QTest::newRow("English at 1280x800") << u"en"_s << QSize(1280, 800);
+        QTest::newRow("Chinese at 900x600") << u"zh_CN"_s << QSize(900, 600);
+        QTest::newRow("Chinese at 1280x800") << u"zh_CN"_s << QSize(1280, 800);
+    }
+
+    static void verifyWindowFits(const QSize &minimum, const QSize &size)
+    {
+        QVERIFY2(minimum.width() <= size.width() && minimum.height() <= size.height(),
+                 qPrintable(u"the window cannot be made %1x%2: its minimum is %3x%4"_s.arg(size.width())
+                                .arg(size.height())
+                                .arg(minimum.width())
+                                .arg(minimum.height())));
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void dashboardReflowsInsteadOfScrollingSideways_data() { languages(); }
+    void dashboardReflowsInsteadOfScrollingSideways()
+    {
+        QFETCH(QString, language);
+        QFETCH(QSize, size);
+        useLanguage(language);
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        auto window = makeWindow(t, u"dashboard"_s);
+        auto *page = qobject_cast<DashboardPage *>(window->page(u"dashboard"_s));
+        QVERIFY(page);
+        QSize minimum;
+        showAt(*window, size, minimum);
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_VERIFY(page->isLoaded());
+        QTRY_COMPARE(window->size(), size);
+        auto *scroll = page->findChild<QScrollArea *>(u"dashboardScroll"_s);
+        QVERIFY(scroll && scroll->isVisible());
+        QTRY_COMPARE(scroll->horizontalScrollBar()->maximum(), 0);
+        QTRY_COMPARE(scroll->widget()->width(), scroll->viewport()->width());
+        QTRY_VERIFY2(clippedWidgets(page).isEmpty(), qPrintable(clippedWidgets(page).join(u"; "_s)));
+        QVERIFY2(sidewaysScrolling(page).isEmpty(), qPrintable(sidewaysScrolling(page).join(u"; "_s)));
+        const auto top = [page](QWidget *w) { return w->mapTo(page, QPoint()).y(); };
+        if (size.width() >= 1280) {
+            // As before: the seven tiles in one row, top spenders beside the cost chart.
+            QCOMPARE(top(page->kpis()->unpriced()), top(page->kpis()->spend()));
+            QCOMPARE(top(page->topSpendersChart()), top(page->costChart()));
+        } else {
+            QVERIFY(top(page->kpis()->unpriced()) > top(page->kpis()->spend()));
+            QVERIFY(top(page->topSpendersChart()) > top(page->costChart()));
+        }
+        verifyWindowFits(minimum, size);
+    }
+
+    void simulatorDoesNotScrollSideways_data() { languages(); }
+    void simulatorDoesNotScrollSideways()
+    {
+        QFETCH(QString, language);
+        QFETCH(QSize, size);
+        useLanguage(language);
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        auto window = makeWindow(t, u"simulator"_s);
+        auto *page = qobject_cast<SimulatorPage *>(window->page(u"simulator"_s));
+        QVERIFY(page);
+        QSize minimum;
+        showAt(*window, size, minimum);
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded(), 10000);
+        QTRY_COMPARE(window->size(), size);
+        auto *results = page->findChild<QScrollArea *>(u"simulatorResults"_s);
+        QVERIFY(results && results->isVisible());
+        QTRY_COMPARE(results->horizontalScrollBar()->maximum(), 0);
+        // The strategy table shows every column (it has no scroll bars of its own).
+        auto *strategies = page->findChild<QTableView *>(u"strategyTable"_s);
+        QVERIFY(strategies);
+        QTRY_VERIFY2(strategies->horizontalHeader()->length() <= strategies->viewport()->width(),
+                     qPrintable(u"columns %1 px in %2 px"_s.arg(strategies->horizontalHeader()->length())
+                                    .arg(strategies->viewport()->width())));
+        QTRY_VERIFY2(sidewaysScrolling(page).isEmpty(), qPrintable(sidewaysScrolling(page).join(u"; "_s)));
+        QTRY_VERIFY2(clippedWidgets(page).isEmpty(), qPrintable(clippedWidgets(page).join(u"; "_s)));
+        verifyWindowFits(minimum, size);
+    }
+
+    void routingButtonsFitTheirText_data() { languages(); }
+    void routingButtonsFitTheirText()
+    {
+        QFETCH(QString, language);
+        QFETCH(QSize, size);
+        useLanguage(language);
+        test::TempLedger t;
+        test::fillLedger(*t.ledger, m_now);
+        auto window = makeWindow(t, u"routing"_s);
+        auto *page = qobject_cast<RoutingPage *>(window->page(u"routing"_s));
+        QVERIFY(page);
+        QSize minimum;
+        showAt(*window, size, minimum);
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_COMPARE(window->size(), size);
+        for (const char *name : {"routingAddRule", "routingRemoveRule", "routingRuleUp", "routingRuleDown",
+                                 "routingBuiltInRules", "routingAddEndpoint", "routingRemoveEndpoint"}) {
+            auto *button = page->findChild<QPushButton *>(QString::fromLatin1(name));
+            QVERIFY2(button && button->isVisible(), name);
+        }
+        QTRY_VERIFY2(clippedWidgets(page).isEmpty(), qPrintable(clippedWidgets(page).join(u"; "_s)));
+        QVERIFY2(sidewaysScrolling(page).isEmpty(), qPrintable(sidewaysScrolling(page).join(u"; "_s)));
+        auto *rules = page->findChild<QTableView *>(u"routingRules"_s);
+        QVERIFY(rules);
+        const auto at = [page](QWidget *w, QPoint p) { return w->mapTo(page, p); };
+        if (size.height() >= 800) {
+            // As before: the buttons in a column beside the table, at least four rules in view, no scrolling.
+            QTRY_VERIFY(at(page->addRuleButton(), {}).x() >= at(rules, {rules->width(), 0}).x());
+            QVERIFY2(rules->viewport()->height() >= 4 * rules->verticalHeader()->defaultSectionSize(),
+                     qPrintable(u"%1 px for the rules"_s.arg(rules->viewport()->height())));
+            if (auto *scroll = page->findChild<QScrollArea *>(u"routingScroll"_s))
+                QTRY_COMPARE(scroll->verticalScrollBar()->maximum(), 0);
+        } else {
+            QTRY_VERIFY(at(page->addRuleButton(), {}).y() >= at(rules, {0, rules->height()}).y()); // a row under it
+        }
+        verifyWindowFits(minimum, size);
+    }
+
+    void cleanupTestCase() { removeTranslations(); }
+};
+
+} // namespace tl
+
+QTEST_MAIN(tl::SmallWindowTest)
+#include "SmallWindowTest.moc"
