@@ -945,8 +945,10 @@ private Q_SLOTS:
 
     // Session-13 trial: `report` on a ledger whose file and folder are read-only failed ("read-only; TokenLedger
     // needs to write to it"). report, export and simulate now open it read-only (SQLite mode=ro) and write
-    // nothing. As a normal user the chmod below makes the old code fail; as root (whom permissions do not
-    // stop) the old code ran, but wrote to the file (the writer's id mark), which the byte comparison catches.
+    // nothing. As a normal user the chmod below makes the old code fail. As root, whom permissions do not stop, the
+    // old code ran and wrote: every writing open puts back the one-time Batch savings marker (meta
+    // "batch_saved_backfill"), removed here before the chmod, so the marker check and the byte comparison catch it.
+    // What this proves as root is that nothing is written, not that the chmod is honoured.
     void readCommandsWorkOnAReadOnlyLedger()
     {
 #ifdef Q_OS_UNIX
@@ -958,6 +960,22 @@ private Q_SLOTS:
                                        u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s,
                                        {u"endpoint=chat"_s, u"model=gpt-4o-mini"_s, u"provider=openai"_s});
         QCOMPARE(imported.exitCode, 0);
+        auto markerRows = [&db] {
+            qint64 n = -1;
+            {
+                QSqlDatabase c = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli-marker"_s);
+                c.setDatabaseName(db);
+                if (c.open()) {
+                    QSqlQuery q(c);
+                    if (q.exec(u"DELETE FROM meta WHERE key = 'batch_saved_backfill'"_s)
+                        && q.exec(u"SELECT COUNT(*) FROM meta WHERE key = 'batch_saved_backfill'"_s) && q.next())
+                        n = q.value(0).toLongLong();
+                }
+            }
+            QSqlDatabase::removeDatabase(u"cli-marker"_s);
+            return n;
+        };
+        QCOMPARE(markerRows(), 0);
         QVERIFY(!QFileInfo::exists(db + u"-wal"_s)); // closed cleanly: everything is in the main file
         QVERIFY(QFile::setPermissions(db, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
         QVERIFY(QFile::setPermissions(folder, QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
@@ -985,6 +1003,10 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(simulated.out.toUtf8()).object().value(u"records"_s).toInteger(), 2);
 
         QCOMPARE(test::readFile(db), before); // not a byte written, also as root
+        restore.dismiss();
+        QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile::setPermissions(db, QFile::ReadOwner | QFile::WriteOwner);
+        QCOMPARE(markerRows(), 0); // (the DELETE finds nothing) no writing open put the marker back
 #else
         QSKIP("POSIX permissions");
 #endif
