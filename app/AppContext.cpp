@@ -51,6 +51,17 @@ Result<CoreServices> openCore(const QString &dbPath)
     return CoreServices{*book, std::move(*ledger), std::move(tokenizers)};
 }
 
+Result<CoreServices> openCoreReadOnly(const QString &dbPath)
+{
+    auto book = PriceBook::builtIn();
+    if (!book)
+        return std::unexpected(book.error());
+    auto ledger = Ledger::openReadOnly(dbPath.isEmpty() ? Database::defaultPath() : dbPath, *book);
+    if (!ledger)
+        return std::unexpected(ledger.error());
+    return CoreServices{*book, std::move(*ledger)};
+}
+
 int runGui(const QString &dbPath, StartupTrace &trace)
 {
     auto core = openCore(dbPath);
@@ -130,7 +141,9 @@ std::unique_ptr<MainWindow> createMainWindow(CoreServices &core, Settings &setti
                                          });
                         return routingPage;
                     }));
-    auto *adminSync = new AdminSync(*core.ledger, keychain, network, {}, w);
+    AdminSyncConfig syncConfig;
+    syncConfig.callerSalt = settings.callerSalt(); // report key ids that look like keys get the proxy's ids
+    auto *adminSync = new AdminSync(*core.ledger, keychain, network, syncConfig, w);
     // Sync now and the optional schedule (Settings "teamspend/..."); runs whether the page is open or not.
     auto *syncScheduler = new SyncScheduler(*adminSync, settings, {}, w);
     syncScheduler->start();

@@ -26,6 +26,9 @@ struct CoreServices
 namespace AppContext {
 // Opens the built-in price book and the ledger at `dbPath` ("" = Database::defaultPath()).
 Result<CoreServices> openCore(const QString &dbPath);
+// The same services on a ledger opened for reading only (Ledger::openReadOnly): nothing in the file is
+// written (no Batch savings fill-in, no token calibration sampling). For commands that only read.
+Result<CoreServices> openCoreReadOnly(const QString &dbPath);
 // Opens the main window on `dbPath` and runs the event loop; returns the exit code. `trace` gets the
 // startup milestones when enabled (TOKENLEDGER_STARTUP_TRACE=1).
 int runGui(const QString &dbPath, StartupTrace &trace);

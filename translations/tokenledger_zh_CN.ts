@@ -810,6 +810,14 @@
         <source>%1 missing (the API reference says every line has it): the line is skipped, not counted as 0</source>
         <translation>缺少 %1（API 参考说明每一行都有该字段）：已跳过这一行，而不是按 0 计</translation>
     </message>
+    <message>
+        <source>there are no calls in this range: choose a longer range, or import or record calls first</source>
+        <translation>此时间范围内没有调用：请选择更长的范围，或先导入或记录调用</translation>
+    </message>
+    <message>
+        <source>The results of batch %1 could not be written to the ledger %2 (%3): %4 of %5 records stored. Nothing is lost: the provider keeps the results, and the job is recorded when TokenLedger next starts with space free (its Batch jobs page resumes it).</source>
+        <translation>批量任务 %1 的结果无法写入账本 %2（%3）：已存储 %5 条记录中的 %4 条。没有数据丢失：提供商保留着结果，TokenLedger 下次在有可用空间时启动后会记录该任务（其“批量任务”页面会恢复它）。</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>

@@ -562,6 +562,7 @@ T.update({
 "needs conversations (two or more messages): the calls in this range have none (the proxy records each call's message count; imported calls carry none)": '需要对话（两条或更多消息）：此范围内的调用都不是对话（代理会记录每次调用的消息数；导入的调用没有）',
 "a conversation over the budget is sent with the budget's worth of prompt tokens, plus one summary call per request (input: the dropped tokens; output: 10% of the budget) on the summary model": '超出预算的对话按预算的提示 token 发送，并在摘要模型上为每个请求加一次摘要调用（输入：删去的 token；输出：预算的 10%）',
 'the complexity router needs the complexity the proxy records per call; these calls have none': '复杂度路由器需要代理为每次调用记录的复杂度；这些调用没有',
+'there are no calls in this range: choose a longer range, or import or record calls first': '此时间范围内没有调用：请选择更长的范围，或先导入或记录调用',
 'routed calls are re-priced on the target model with the same token counts; quality is not simulated': '被路由的调用以相同的 token 数按目标模型重新计价；不模拟质量',
 "calls of the listed endpoints are priced at the Batch API rate (the book's batch prices, else 50% of list) and tolerate a 24-hour turnaround": '所列端点的调用按 Batch API 价格计价（价格表的批处理价格，否则为标价的 50%），并可接受 24 小时周转',
 })
@@ -983,6 +984,7 @@ T.update({
 '%1: prompt tokens estimated with %2, uncalibrated': '%1：提示 token 用 %2 估算，未校准',
 '%n request(s) set no output cap; their output is not in the estimate': '%n 个请求未设置输出上限；估算中不含它们的输出',
 'Filling in the Batch API savings failed: %1': '补填 Batch API 节省金额失败：%1',
+'The results of batch %1 could not be written to the ledger %2 (%3): %4 of %5 records stored. Nothing is lost: the provider keeps the results, and the job is recorded when TokenLedger next starts with space free (its Batch jobs page resumes it).': '批量任务 %1 的结果无法写入账本 %2（%3）：已存储 %5 条记录中的 %4 条。没有数据丢失：提供商保留着结果，TokenLedger 下次在有可用空间时启动后会记录该任务（其“批量任务”页面会恢复它）。',
 '%1: the answer is not a JSON object (%2)': '%1：响应不是 JSON 对象（%2）',
 'a batch needs at least one request': '批处理任务至少需要一个请求',
 'request %1 goes to %2, the others to %3; an OpenAI batch has one endpoint': '请求 %1 发往 %2，其他请求发往 %3；一个 OpenAI 批处理任务只能有一个端点',

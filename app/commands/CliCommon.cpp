@@ -3,6 +3,7 @@
 #include "importer/Timestamp.h"
 #include "ledger/Database.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFileInfo>
 
@@ -32,17 +33,37 @@ void addDbOption(QCommandLineParser &parser)
 Result<CoreServices> openFromDbOption(const QCommandLineParser &parser, LedgerUse use)
 {
     const QString path = parser.value(u"db"_s);
-    if (use == LedgerUse::MustExist) {
-        const QString file = path.isEmpty() ? Database::defaultPath() : path;
-        if (!QFileInfo(file).isFile())
-            return fail(ErrorCode::Io, QObject::tr("No ledger at %1: check --db, or import data first "
-                                                   "(tokenledger import --db %1 ...).")
-                                           .arg(file));
+    const QString file = path.isEmpty() ? Database::defaultPath() : path;
+    if (use != LedgerUse::CreateIfMissing && !QFileInfo(file).isFile())
+        return fail(ErrorCode::Io, QObject::tr("No ledger at %1: check --db, or import data first "
+                                               "(tokenledger import --db %1 ...).")
+                                       .arg(file));
+    if (use == LedgerUse::ReadOnly) {
+        auto core = AppContext::openCoreReadOnly(path);
+        const QFileInfo info(file);
+        if (core || !info.isWritable() || !QFileInfo(info.absolutePath()).isWritable())
+            return core;
+        // Not readable as it is (an older schema), and the user may write it: opened as the other commands
+        // open it, which upgrades it.
     }
     return AppContext::openCore(path);
 }
 
-bool parseArgs(QCommandLineParser &parser, const char *command, const QStringList &args, QString *error)
+QString helpText(const QCommandLineParser &parser, const char *command, const QString &synopsis)
+{
+    // Qt starts its usage line with the program's own argv[0] (a path, and without the command):
+    // "Usage: /usr/bin/tokenledger [options] FILE...". The line a user can type is rebuilt here.
+    QString text = parser.helpText();
+    const qsizetype end = text.indexOf(u'\n');
+    const QString first = text.left(end);
+    const QString qtPrefix = u"Usage: "_s + QCoreApplication::arguments().value(0);
+    const QString rest = first.startsWith(qtPrefix) ? first.mid(qtPrefix.size()) : u" [options]"_s;
+    text.replace(0, end, u"Usage: tokenledger "_s + QString::fromLatin1(command) + (synopsis.isEmpty() ? rest : u' ' + synopsis));
+    return text;
+}
+
+bool parseArgs(QCommandLineParser &parser, const char *command, const QStringList &args, QString *error,
+               const QString &synopsis)
 {
     parser.setApplicationDescription(QString());
     parser.addHelpOption();
@@ -53,7 +74,7 @@ bool parseArgs(QCommandLineParser &parser, const char *command, const QStringLis
         return false;
     }
     if (parser.isSet(u"help"_s)) {
-        out(parser.helpText());
+        out(helpText(parser, command, synopsis));
         std::exit(0);
     }
     return true;

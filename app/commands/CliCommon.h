@@ -23,15 +23,23 @@ struct Range
 // Returns nullopt and sets *error on a bad option.
 std::optional<Range> parseRange(const QCommandLineParser &parser, QString *error);
 
-// Parses `args` (after the command name) with a parser prepared by the caller; handles --help.
+// Parses `args` (after the command name) with a parser prepared by the caller; handles --help, whose usage line
+// is "Usage: tokenledger COMMAND " + `synopsis` (default: Qt's "[options]" and the positional arguments).
 // Returns false with a usage message in *error on unknown options.
-bool parseArgs(QCommandLineParser &parser, const char *command, const QStringList &args, QString *error);
+bool parseArgs(QCommandLineParser &parser, const char *command, const QStringList &args, QString *error,
+               const QString &synopsis = {});
+// The parser's help text with that usage line.
+QString helpText(const QCommandLineParser &parser, const char *command, const QString &synopsis = {});
 
-// Whether a command may create the ledger it is pointed at (import, proxy, sync) or only reads one
-// that exists (report, export, simulate, label-key: a mistyped --db must not leave an empty ledger).
-enum class LedgerUse { CreateIfMissing, MustExist };
+// Whether a command may create the ledger it is pointed at (import, proxy, sync), changes one that exists
+// (label-key: a mistyped --db must not leave an empty ledger) or only reads one (report, export, simulate).
+// ReadOnly opens the file read-only (AppContext::openCoreReadOnly: works on a file or folder the user cannot
+// write, and writes nothing); only when that cannot read it (a schema to upgrade) and the user may write the
+// file and its folder is it opened as MustExist opens it.
+enum class LedgerUse { CreateIfMissing, MustExist, ReadOnly };
 // Opens the ledger named by --db (default: the app's default ledger). Errors: Io "No ledger at PATH"
-// (MustExist and no such file) and those of AppContext::openCore.
+// (MustExist or ReadOnly, and no such file), those of AppContext::openCore, and for ReadOnly on a file the
+// user cannot write, those of Database::openReadOnly (Unsupported: the schema must be upgraded first).
 Result<CoreServices> openFromDbOption(const QCommandLineParser &parser, LedgerUse use = LedgerUse::CreateIfMissing);
 void addDbOption(QCommandLineParser &parser);
 

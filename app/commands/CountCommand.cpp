@@ -1,3 +1,4 @@
+#include "CliCommon.h"
 #include "Command.h"
 
 #include "tokenizer/ChatTokenCounter.h"
@@ -47,7 +48,7 @@ int runCount(const QStringList &args)
     if (!parser.parse(QStringList {u"tokenledger count"_s} + args))
         return failWith("count", kExitUsage, parser.errorText());
     if (parser.isSet(help)) {
-        print(parser.helpText().replace(u"tokenledger count"_s, u"tokenledger count"_s));
+        print(helpText(parser, "count"));
         return kExitOk;
     }
     const QStringList files = parser.positionalArguments();

@@ -42,7 +42,7 @@ int runExport(const QStringList &args)
     if (!range)
         return failWith("export", kExitUsage, error);
 
-    auto core = openFromDbOption(parser, LedgerUse::MustExist);
+    auto core = openFromDbOption(parser, LedgerUse::ReadOnly);
     if (!core)
         return failWith("export", kExitFailure, core.error().message);
 

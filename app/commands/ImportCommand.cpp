@@ -21,7 +21,9 @@ int runImport(const QStringList &args)
     parser.addOption({u"timezone"_s, u"Zone of timestamps without an offset (default UTC). A local time repeated when daylight saving time ends is read as the earlier instant, with a warning naming the row; one skipped when it starts is an error."_s, u"TZ"_s});
     parser.addPositionalArgument(u"FILE"_s, u"Files to import."_s, u"FILE..."_s);
     QString error;
-    if (!parseArgs(parser, "import", args, &error))
+    // --format is required; --columns and --set are for csv only.
+    if (!parseArgs(parser, "import", args, &error,
+                   u"--format FORMAT [--db PATH] [--columns MAPPING] [--set FIELD=VALUE]... [--timezone TZ] FILE..."_s))
         return failWith("import", kExitUsage, error);
 
     ImportOptions options;
@@ -96,6 +98,9 @@ int runImport(const QStringList &args)
                 .arg(formatUsd(report->costImported, 2))
                 .arg(report->costImported)
             + (report->unpriced ? u", %1 unpriced"_s.arg(report->unpriced) : QString()) + u'\n');
+        if (report->duplicates && !options.constants.isEmpty())
+            out(u"  rows already in the ledger were left as they are: a row is known by its content, so other "
+                u"--set values do not import it again\n"_s);
         if (report->keysHashed)
             out(u"  %1 rows had an API key as their key id: stored as its salted hash (k_...), the id the proxy "
                 u"gives that key, never the key\n"_s.arg(report->keysHashed));

@@ -102,7 +102,7 @@ int runReport(const QStringList &args)
     if (format != "table"_L1 && format != "csv"_L1 && format != "json"_L1)
         return failWith("report", kExitUsage, u"--format must be table, csv or json"_s);
 
-    auto core = openFromDbOption(parser, LedgerUse::MustExist);
+    auto core = openFromDbOption(parser, LedgerUse::ReadOnly);
     if (!core)
         return failWith("report", kExitFailure, core.error().message);
     const Result<Breakdown> breakdown = core->ledger->breakdown(query).result();

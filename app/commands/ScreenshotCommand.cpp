@@ -1,3 +1,4 @@
+#include "CliCommon.h"
 #include "AppContext.h"
 #include "Command.h"
 
@@ -96,7 +97,7 @@ int runScreenshot(const QStringList &args)
     if (!parser.parse(QStringList{u"tokenledger screenshot"_s} + args))
         return failWith("screenshot", kExitUsage, parser.errorText());
     if (parser.isSet(u"help"_s)) {
-        std::printf("%s", qPrintable(parser.helpText()));
+        cli::out(helpText(parser, "screenshot"));
         return kExitOk;
     }
     if (!parser.isSet(db) || !parser.isSet(out))

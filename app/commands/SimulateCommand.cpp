@@ -68,8 +68,14 @@ int runSimulate(const QStringList &args)
     const auto scenario = Scenario::fromJson(doc.object());
     if (!scenario)
         return failWith("simulate", kExitUsage, u"%1: %2"_s.arg(file.fileName(), scenario.error().message));
+    // Nothing enabled ("{}", or every strategy "enabled": false): the projection would equal the baseline.
+    if (!scenario->enablesAnyStrategy())
+        return failWith("simulate", kExitUsage,
+                        u"%1 enables no strategy, so there is nothing to simulate; set \"enabled\": true in one of "
+                        u"\"strategies\": routing, exact_cache, semantic_cache, compression, batch "
+                        u"(see docs/examples/azure-routing-scenario.json)"_s.arg(file.fileName()));
 
-    auto core = openFromDbOption(parser, LedgerUse::MustExist);
+    auto core = openFromDbOption(parser, LedgerUse::ReadOnly);
     if (!core)
         return failWith("simulate", kExitFailure, core.error().message);
     SimulationRequest req;

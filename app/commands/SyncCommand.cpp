@@ -4,6 +4,7 @@
 #include "ledger/Ledger.h"
 #include "secrets/SecretStore.h"
 #include "batch/ApiHttp.h"
+#include "settings/Settings.h"
 #include "teamspend/AdminSync.h"
 
 #include <QCoroFuture>
@@ -127,6 +128,7 @@ int runSync(const QStringList &args)
     auto core = openFromDbOption(parser);
     if (!core)
         return failWith("sync", kExitFailure, core.error().message);
+    config.callerSalt = Settings().callerSalt(); // key ids that look like keys get the proxy's ids, as in import
     QNetworkAccessManager network;
     AdminSync sync(*core->ledger, secrets, network, config);
     if (sources.isEmpty()) {

@@ -469,12 +469,24 @@ QCoro::Task<Async<void>> BatchService::recordResults(BatchJob job, QByteArray ap
             results.append(result);
         }
     }
-    for (const CallRecord &r : std::as_const(records))
-        m_ledger.writer().submit(r);
-    auto flushed = m_ledger.writer().flush();
-    co_await flushed;
+    // GiveUp, not the proxy's endless retry: on a full disk (or an I/O error) the job is reported as not
+    // recorded and stays so (resultsRecorded false), its results kept at the provider; the next refresh records
+    // it again, and the source keys count the records stored before the failure once.
+    const qint64 handedOver = records.size();
+    auto written = m_ledger.writer().submitBatch(std::move(records), OnWriteFailure::GiveUp);
+    const WriteReport writeReport = co_await written;
     if (!self)
         co_return fail(ErrorCode::Cancelled, QObject::tr("the batch service was closed"));
+    if (!writeReport.failure.isEmpty()) {
+        qCWarning(lcBatch) << "batch" << job.remoteId << "results not recorded:" << writeReport.failure;
+        co_return fail(ErrorCode::Database,
+                       QObject::tr("The results of batch %1 could not be written to the ledger %2 (%3): %4 of %5 "
+                                   "records stored. Nothing is lost: the provider keeps the results, and the job is "
+                                   "recorded when TokenLedger next starts with space free (its Batch jobs page resumes it).")
+                           .arg(job.remoteId, m_ledger.path(), writeReport.failure)
+                           .arg(writeReport.inserted + writeReport.duplicates)
+                           .arg(handedOver));
+    }
 
     // Ids of the records (new or recorded before), then the result lines and the flag in one transaction.
     auto out = std::make_shared<Result<void>>(fail(ErrorCode::Database, QObject::tr("the ledger writer stopped")));
@@ -507,7 +519,7 @@ QCoro::Task<Async<void>> BatchService::recordResults(BatchJob job, QByteArray ap
     });
     co_await saved;
     if (*out)
-        qCInfo(lcBatch) << "batch" << job.remoteId << "recorded:" << records.size() << "records," << results.size() - records.size() << "failed lines";
+        qCInfo(lcBatch) << "batch" << job.remoteId << "recorded:" << handedOver << "records," << results.size() - handedOver << "failed lines";
     co_return *out;
 }
 

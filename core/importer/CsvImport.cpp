@@ -298,17 +298,25 @@ public:
             priced = true;
         }
 
-        // Content-based source key: the same row imported again (from this file or a copy) is a duplicate;
-        // identical rows within one file are told apart by their occurrence number.
-        QCryptographicHash hash(QCryptographicHash::Sha256);
-        hash.addData(m_constantsTag.toUtf8());
-        for (const QByteArray &f : row) {
-            hash.addData("\x1f");
-            hash.addData(f);
-        }
-        const QByteArray digest = hash.result().left(16).toHex();
+        // Content-based source key: the same row imported again (from this file or a copy) is a duplicate,
+        // whatever --set values and --columns mapping it is imported with (the stored row keeps the values it
+        // was first imported with; docs/ledger.md, Imports). Identical rows within one file are told apart by
+        // their occurrence number. Before session 13 the --set values were hashed too, so a re-import with other
+        // values added the rows again: a row stored under that former key is a duplicate as well.
+        auto digestOf = [&row](const QString &prefix) {
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            hash.addData(prefix.toUtf8());
+            for (const QByteArray &f : row) {
+                hash.addData("\x1f");
+                hash.addData(f);
+            }
+            return hash.result().left(16).toHex();
+        };
+        const QByteArray digest = digestOf(QString());
         const int occurrence = m_seen[digest]++;
         r.sourceKey = u"csv:"_s + QString::fromLatin1(digest) + u':' + QString::number(occurrence);
+        if (!m_constantsTag.isEmpty())
+            r.formerSourceKey = u"csv:"_s + QString::fromLatin1(digestOf(m_constantsTag)) + u':' + QString::number(occurrence);
         out.record = std::move(r);
         out.priced = priced;
         return out;

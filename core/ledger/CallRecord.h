@@ -180,6 +180,9 @@ struct CallRecord
     SourceKind sourceKind = SourceKind::ImportFile;
     QString sourceRef; // "file.csv:42", "batch:<id>", "proxy"
     QString sourceKey; // unique per origin: re-importing the same row is a no-op; "" = always insert
+    // Import only: the key an older TokenLedger gave the same row (a CSV row imported with --set values before
+    // session 13, whose key also hashed them); a row stored under it is a duplicate too. Not stored. "" = none.
+    QString formerSourceKey;
 
     // Request features the proxy and the simulator use (0 / empty when unknown).
     qint64 requestBytes = 0;

@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
@@ -77,6 +78,79 @@ Result<QSqlDatabase> open(const QString &path, const QString &connectionName)
     if (auto r = Schema::ensure(db); !r) {
         db.close();
         return std::unexpected(r.error());
+    }
+    return db;
+}
+
+Result<QSqlDatabase> openReadOnly(const QString &path, const QString &connectionName)
+{
+    const QFileInfo info(path);
+    if (!info.isFile())
+        return fail(ErrorCode::NotFound, QObject::tr("No ledger at %1.").arg(path));
+    QSqlDatabase db = QSqlDatabase::contains(connectionName) ? QSqlDatabase::database(connectionName, false)
+                                                             : QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+    if (!db.isValid())
+        return fail(ErrorCode::Database, QObject::tr("The Qt SQLite driver (QSQLITE) is not available."));
+    // A URI so that "?", "#" and "%" in the path are the path's (QUrl encodes them), mode=ro so that SQLite
+    // never writes, whatever the file's permissions (also as root, whom permissions do not stop).
+    const QString uri = QUrl::fromLocalFile(info.absoluteFilePath()).toString(QUrl::FullyEncoded) + u"?mode=ro"_s;
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"_s);
+    // Returns SQLite's error of the first read (empty when it worked).
+    auto attempt = [&db](const QString &name) -> QSqlError {
+        db.close();
+        db.setDatabaseName(name);
+        if (!db.open())
+            return db.lastError();
+        QSqlQuery q(db);
+        if (!q.exec(u"SELECT count(*) FROM sqlite_master"_s) || !q.next())
+            return q.lastError();
+        return QSqlError();
+    };
+    QSqlError error = attempt(uri);
+    const int primaryCode = error.nativeErrorCode().toInt() & 0xff;
+    constexpr int kSqliteReadOnly = 8, kSqliteCantOpen = 14;
+    if (error.isValid() && (primaryCode == kSqliteReadOnly || primaryCode == kSqliteCantOpen)
+        && !QFileInfo::exists(path + u"-wal"_s)) {
+        // A WAL ledger in a folder we cannot write: SQLite cannot create its "-shm" index there. With no
+        // "-wal" file the main file holds every committed record, and no writer can be using it through
+        // this folder, so it is read as an immutable file.
+        error = attempt(uri + u"&immutable=1"_s);
+    }
+    if (error.isValid()) {
+        db.close();
+        return fail(ErrorCode::Database, QObject::tr("Cannot read the ledger %1: %2").arg(path, error.text()));
+    }
+    QSqlQuery q(db);
+    qint64 objects = 0;
+    if (q.exec(u"SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"_s) && q.next())
+        objects = q.value(0).toLongLong();
+    q.finish();
+    const int version = q.exec(u"PRAGMA user_version"_s) && q.next() ? q.value(0).toInt() : 0;
+    q.finish();
+    if (objects > 0 && version == 0) {
+        db.close();
+        return fail(ErrorCode::Database, QObject::tr("%1 is not a TokenLedger database (it holds another "
+                                                     "application's tables); TokenLedger leaves it unchanged.")
+                                             .arg(path));
+    }
+    if (version > Schema::currentVersion()) {
+        db.close();
+        return fail(ErrorCode::Unsupported,
+                    QObject::tr("The ledger %1 was written by a newer TokenLedger (schema %2; this build knows %3). "
+                                "Update TokenLedger to open it.")
+                        .arg(path)
+                        .arg(version)
+                        .arg(Schema::currentVersion()));
+    }
+    if (version < Schema::currentVersion()) {
+        db.close();
+        return fail(ErrorCode::Unsupported,
+                    QObject::tr("The ledger %1 has schema %2 and this TokenLedger reads schema %3: it must be upgraded "
+                                "once, which needs write access to the file and its folder. Make them writable and "
+                                "run this command again (or open the ledger in the app).")
+                        .arg(path)
+                        .arg(version)
+                        .arg(Schema::currentVersion()));
     }
     return db;
 }

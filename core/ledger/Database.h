@@ -17,6 +17,16 @@ QString defaultPath();
 // database, locked, disk full), Unsupported when the file has a newer schema.
 Result<QSqlDatabase> open(const QString &path, const QString &connectionName);
 
+// Opens an existing ledger for reading only (SQLite URI "file:PATH?mode=ro", SQLITE_OPEN_READONLY): nothing
+// is created, migrated or written, so it works on a file or folder the user cannot write (the report,
+// export and simulate commands). A WAL ledger whose folder is read-only and that has no "-wal" file beside it
+// (closed cleanly) is opened with immutable=1, since SQLite cannot make the shared-memory index there; no one
+// can then be writing it through that folder. Thread affinity: as open().
+// Errors: NotFound when there is no file at `path`; Unsupported when the schema is older than this build's
+// (it must be upgraded once by a command that writes, which needs write access) or newer; Database when
+// SQLite refuses the file or it is not a TokenLedger ledger.
+Result<QSqlDatabase> openReadOnly(const QString &path, const QString &connectionName);
+
 // Closes and removes a connection opened by open(). Safe to call for unknown names.
 void close(const QString &connectionName);
 

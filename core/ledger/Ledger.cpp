@@ -21,7 +21,30 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const QString &path, std::shared_pt
     auto writer = LedgerWriter::open(path);
     if (!writer)
         return std::unexpected(writer.error());
-    std::unique_ptr<Ledger> ledger(new Ledger(std::move(*writer), std::move(book), parent));
+    const QString writerPath = (*writer)->path();
+    return loadPricerInto(std::unique_ptr<Ledger>(new Ledger(writerPath, std::move(*writer), std::move(book), parent)));
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::openReadOnly(const QString &path, std::shared_ptr<const PriceBook> book,
+                                                     QObject *parent)
+{
+    {
+        // A probe on this thread, so that a file that cannot be read is an error of open (with SQLite's words),
+        // not a warning of the reader's first query.
+        const QString probe = Database::threadConnectionName(u"ledger-probe"_s);
+        std::optional<Error> error;
+        if (auto db = Database::openReadOnly(path, probe); !db)
+            error = db.error();
+        Database::close(probe);
+        if (error)
+            return std::unexpected(*error);
+    }
+    std::unique_ptr<Ledger> ledger(new Ledger(path, nullptr, std::move(book), parent));
+    return loadPricerInto(std::move(ledger));
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::loadPricerInto(std::unique_ptr<Ledger> ledger)
+{
     // Load the overrides synchronously so the first priced record already uses them.
     auto pricer = ledger->read<Result<std::shared_ptr<const Pricer>>>(
                             [b = ledger->m_book](QSqlDatabase &db) { return loadPricer(db, b); })
@@ -32,8 +55,10 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const QString &path, std::shared_pt
     return ledger;
 }
 
-Ledger::Ledger(std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const PriceBook> book, QObject *parent)
+Ledger::Ledger(QString path, std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const PriceBook> book,
+               QObject *parent)
     : QObject(parent)
+    , m_path(std::move(path))
     , m_writer(std::move(writer))
     , m_book(std::move(book))
     , m_pricer(std::make_shared<const Pricer>(m_book))
@@ -43,6 +68,8 @@ Ledger::Ledger(std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const Price
     m_addedCoalescer.setSingleShot(true);
     m_addedCoalescer.setInterval(250);
     connect(&m_addedCoalescer, &QTimer::timeout, this, &Ledger::recordsAdded);
+    if (!m_writer)
+        return;
     connect(m_writer.get(), &LedgerWriter::committed, this, [this] {
         if (!m_addedCoalescer.isActive())
             m_addedCoalescer.start();
@@ -71,12 +98,19 @@ QSqlDatabase Ledger::readerConnection()
     const QString name = readerConnectionName();
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name);
-    auto db = Database::open(m_writer->path(), name);
+    auto db = m_writer ? Database::open(m_path, name) : Database::openReadOnly(m_path, name);
     if (!db) {
         qCWarning(lcLedger) << "reader cannot open the ledger:" << db.error().message;
         return QSqlDatabase();
     }
     return *db;
+}
+
+template<typename R>
+QFuture<Result<R>> Ledger::readOnlyRefusal()
+{
+    return QtFuture::makeReadyFuture(Result<R>(
+        fail(ErrorCode::Unsupported, QObject::tr("The ledger was opened read-only; it cannot be changed."))));
 }
 
 std::shared_ptr<const Pricer> Ledger::pricer() const
@@ -155,6 +189,8 @@ Result<std::shared_ptr<const Pricer>> Ledger::loadPricer(QSqlDatabase &db, std::
 
 QFuture<Result<void>> Ledger::modifyPricing(std::function<Result<void>(QSqlDatabase &)> change)
 {
+    if (!m_writer)
+        return readOnlyRefusal<void>();
     auto promise = std::make_shared<QPromise<Result<void>>>();
     promise->start();
     QFuture<Result<void>> future = promise->future();
@@ -238,6 +274,8 @@ QFuture<Result<void>> Ledger::removeAlias(QString alias)
 
 QFuture<Result<void>> Ledger::setKeyLabel(QString keyId, QString label)
 {
+    if (!m_writer)
+        return readOnlyRefusal<void>();
     auto promise = std::make_shared<QPromise<Result<void>>>();
     promise->start();
     QFuture<Result<void>> future = promise->future();
@@ -253,6 +291,8 @@ QFuture<Result<void>> Ledger::setKeyLabel(QString keyId, QString label)
 
 QFuture<Result<std::optional<qint64>>> Ledger::settlePendingUsage(PendingUsage::Settlement settlement)
 {
+    if (!m_writer)
+        return readOnlyRefusal<std::optional<qint64>>();
     auto promise = std::make_shared<QPromise<Result<std::optional<qint64>>>>();
     promise->start();
     QFuture<Result<std::optional<qint64>>> future = promise->future();
@@ -283,6 +323,8 @@ QFuture<Result<std::optional<qint64>>> Ledger::settlePendingUsage(PendingUsage::
 
 QFuture<Result<RepriceReport>> Ledger::reprice()
 {
+    if (!m_writer)
+        return readOnlyRefusal<RepriceReport>();
     auto promise = std::make_shared<QPromise<Result<RepriceReport>>>();
     promise->start();
     QFuture<Result<RepriceReport>> future = promise->future();

@@ -36,10 +36,22 @@ public:
     // Opens or creates the ledger at `path`. Errors: as Database::open.
     static Result<std::unique_ptr<Ledger>> open(const QString &path, std::shared_ptr<const PriceBook> book,
                                                 QObject *parent = nullptr);
+    // Opens the existing ledger at `path` for reading only (Database::openReadOnly): no writer thread, nothing
+    // migrated or written; the query methods, read() and pricer() work, and the methods that change the
+    // ledger (setOverride ... setKeyLabel) finish at once with an Unsupported error. writer() must not be
+    // called (isReadOnly()). Errors: as Database::openReadOnly.
+    static Result<std::unique_ptr<Ledger>> openReadOnly(const QString &path, std::shared_ptr<const PriceBook> book,
+                                                        QObject *parent = nullptr);
     ~Ledger() override;
 
-    QString path() const { return m_writer->path(); }
-    LedgerWriter &writer() { return *m_writer; }
+    QString path() const { return m_path; }
+    bool isReadOnly() const { return !m_writer; }
+    // The writer; only for a ledger opened with open() (not isReadOnly()).
+    LedgerWriter &writer()
+    {
+        Q_ASSERT(m_writer);
+        return *m_writer;
+    }
 
     // The current pricer snapshot; cheap to copy, immutable, safe on any thread.
     std::shared_ptr<const Pricer> pricer() const;
@@ -93,13 +105,17 @@ Q_SIGNALS:
     void writeFailed(const QString &message);
 
 private:
-    Ledger(std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const PriceBook> book, QObject *parent);
+    Ledger(QString path, std::unique_ptr<LedgerWriter> writer, std::shared_ptr<const PriceBook> book, QObject *parent);
+    static Result<std::unique_ptr<Ledger>> loadPricerInto(std::unique_ptr<Ledger> ledger);
+    template<typename R>
+    static QFuture<Result<R>> readOnlyRefusal();
     QFuture<Result<void>> modifyPricing(std::function<Result<void>(QSqlDatabase &)> change);
     static Result<std::shared_ptr<const Pricer>> loadPricer(QSqlDatabase &db, std::shared_ptr<const PriceBook> book);
     QSqlDatabase readerConnection();
     QString readerConnectionName() const;
 
-    std::unique_ptr<LedgerWriter> m_writer;
+    QString m_path;
+    std::unique_ptr<LedgerWriter> m_writer; // null when opened read-only
     std::shared_ptr<const PriceBook> m_book;
     mutable QMutex m_pricerMutex;
     std::shared_ptr<const Pricer> m_pricer;

@@ -149,6 +149,8 @@ constexpr qsizetype kEmbeddingOwners = 32768;
 constexpr qsizetype kRecentEmbeddingBuffers = 256;
 
 const char kEmbeddingSelectSql[] = "SELECT embedding FROM call_savings WHERE call_id = ?";
+// Whether a row is stored under a record's former source key (CallRecord::formerSourceKey).
+const char kFormerKeySql[] = "SELECT 1 FROM calls WHERE source_key = ?";
 
 const char kTextSql[] = R"(INSERT INTO call_text (call_id, request_body, response_body) VALUES (?, ?, ?)
     ON CONFLICT (call_id) DO NOTHING)";
@@ -622,6 +624,7 @@ private:
             {kTextSql, &m_text},
             {kReplaySql, &m_replay},
             {kEmbeddingSelectSql, &m_embeddingSelect},
+            {kFormerKeySql, &m_formerKey},
             {kLabelInsertSql, &m_labelInsert},
             {kMarkRaiseSql, &m_markRaise},
             {kMarkExactSql, &m_markExact},
@@ -643,7 +646,7 @@ private:
     void closeRaw()
     {
         for (Statement *s : {&m_begin, &m_commit, &m_rollback, &m_insert, &m_savings, &m_text, &m_replay,
-                             &m_embeddingSelect, &m_labelInsert, &m_markRaise, &m_markExact,
+                             &m_embeddingSelect, &m_formerKey, &m_labelInsert, &m_markRaise, &m_markExact,
                              &m_labelSelect, &m_rollup[0], &m_rollup[1], &m_rollup[2], &m_latency[0], &m_latency[1], &m_latency[2]})
             s->reset();
         if (m_raw)
@@ -958,6 +961,25 @@ private:
             if (e.record->id == 0)
                 e.record->id = m_owner->m_nextId.fetch_add(1);
             const CallRecord &r = *e.record;
+            if (!r.formerSourceKey.isEmpty()) {
+                sqlite3_stmt *s = m_formerKey.get();
+                const QByteArray former = r.formerSourceKey.toUtf8();
+                sqlite3_bind_text(s, 1, former.constData(), int(former.size()), SQLITE_STATIC);
+                const int rc = sqlite3_step(s);
+                if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                    m_lastMessage = QString::fromUtf8(sqlite3_errmsg(m_raw));
+                sqlite3_reset(s);
+                if (rc == SQLITE_ROW) {
+                    outcomes.push_back({1, {}});
+                    continue;
+                }
+                if (rc != SQLITE_DONE && isRetryable(rc))
+                    return abandon(rc, m_lastMessage);
+                if (rc != SQLITE_DONE) {
+                    outcomes.push_back({2, m_lastMessage});
+                    continue;
+                }
+            }
             const QString &servedName = r.servedModel.isEmpty() ? r.requestedModel : r.servedModel;
             const std::array<qint64, 5> labels{
                 labelId(Endpoint, r.endpoint.isEmpty() ? kUntagged : r.endpoint), labelId(Provider, r.provider),
@@ -1141,6 +1163,7 @@ private:
     QHash<size_t, qint64> m_embeddingOwners, m_olderEmbeddingOwners;
     QHash<const char *, std::pair<QByteArray, qint64>> m_recentBuffers; // address -> held buffer, owner
     Statement m_embeddingSelect;
+    Statement m_formerKey;
 
     mutable QMutex m_mutex;
     std::deque<Entry> m_queue;

@@ -206,6 +206,22 @@ Scenario Scenario::forEndpoint(const QString &endpoint) const
     return sc;
 }
 
+bool Scenario::enablesAnyStrategy() const
+{
+    auto any = [](const Scenario &sc) {
+        // Routing in mode off routes nothing (the simulator counts it as not enabled).
+        return (sc.routing.enabled && sc.routing.mode != routing::RouteMode::Off) || sc.exactCache.enabled
+            || sc.semanticCache.enabled || sc.compression.enabled || sc.batch.enabled;
+    };
+    if (any(*this))
+        return true;
+    for (auto it = endpointOverrides.constBegin(); it != endpointOverrides.constEnd(); ++it) {
+        if (any(forEndpoint(it.key())))
+            return true;
+    }
+    return false;
+}
+
 QJsonObject Scenario::toJson() const
 {
     QJsonArray rules;

@@ -96,6 +96,10 @@ struct Scenario
     // The effective scenario for one endpoint (defaults with that endpoint's overrides applied).
     Scenario forEndpoint(const QString &endpoint) const;
 
+    // Whether any strategy is enabled, by default or for some endpoint: a scenario that enables none ("{}")
+    // changes nothing (SimulateCommand refuses it as a usage error).
+    bool enablesAnyStrategy() const;
+
     // Errors: Parse with the field at fault: an unknown key (a misspelt "ttl") or a value of the wrong
     // JSON type ("ttl_seconds": "5") anywhere but inside "routing.router" (RouterConfig's own reader),
     // named by its path, e.g. "strategies.exact_cache.ttl_seconds"; an out-of-range value.

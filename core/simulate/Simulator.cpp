@@ -775,6 +775,19 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             break;
         }
     }
+    // Nothing at all in the range: that, not what the calls lack, is why no strategy was simulated (the reasons
+    // above would blame the calls' missing request hashes, conversations or complexity).
+    const bool rangeIsEmpty = result.records == 0 && result.coveredCalls == 0 && result.overReportCalls == 0
+        && result.reportLines == 0 && result.supersededCalls == 0 && result.supersededReportLines == 0;
+    if (rangeIsEmpty) {
+        for (StrategyOutcome &o : result.strategies) {
+            if (!o.enabled)
+                continue;
+            o.simulated = false;
+            o.whyNot = QObject::tr("there are no calls in this range: choose a longer range, or import or record "
+                                   "calls first");
+        }
+    }
     // Each endpoint: the general assumptions, plus its own calls left unrouted by an unpriced target;
     // the totals name every such target with all its calls.
     for (qsizetype e = 0; e < perEndpoint.size(); ++e) {

@@ -329,9 +329,9 @@ QCoro::Task<SourceSyncReport> AdminSync::syncSource(ReportSource source)
     // 3. Import the pages (ReportImport: the same parsing and source keys as a saved report file).
     Ledger *ledger = &m_ledger;
     const ImportFormat format = formatOf(source);
-    auto awaited7 = QtConcurrent::run([ledger, pages, format, name]() -> Result<ImportReport> {
+    auto awaited7 = QtConcurrent::run([ledger, pages, format, name, salt = m_config.callerSalt]() -> Result<ImportReport> {
         ImportReport report;
-        ImportSink sink(ledger->writer(), ledger->pricer(), report);
+        ImportSink sink(ledger->writer(), ledger->pricer(), report, salt);
         auto r = ReportImport::run(QJsonDocument(pages), format, name + u" sync"_s, sink, report);
         const Result<void> stored = sink.finish();
         if (!r)

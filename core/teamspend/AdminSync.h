@@ -49,6 +49,10 @@ struct AdminSyncConfig
     RetryPolicy retry;                  // 429 (Retry-After), 5xx and network errors
     Sleeper sleeper = defaultSleeper();
     std::function<qint64()> nowUs;      // UTC microseconds; default: the system clock
+    // The install's caller salt (Settings::callerSalt(), as `import` and the proxy use): a report's key id that
+    // looks like an API key (keyIdLooksSecret) is stored as callerIdentity(callerSalt, key), the id the proxy
+    // gives calls made with that key. Empty: hashed with an empty salt (not the proxy's id).
+    QByteArray callerSalt;
 };
 
 // What one source's sync did.

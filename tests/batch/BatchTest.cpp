@@ -7,6 +7,7 @@
 
 #include <QCoroTask>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QtTest>
@@ -418,6 +419,57 @@ private Q_SLOTS:
         QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM batch_results WHERE record_id > 0"_s).toLongLong(), 2);
         QCOMPARE(await(again.resumeAll())->size(), 0);
     }
+
+#ifdef Q_OS_UNIX
+    // Session-13 (the proxy and imports already stop on a full disk): a job's results written to a ledger that
+    // cannot grow (test::LedgerGrowthLimit, RLIMIT_FSIZE, set when the output file is downloaded, after the job's
+    // status was stored) waited for ever on the writer's retries. Now the refresh fails at once with a Database
+    // error saying so, the job stays not recorded, and once space is back a refresh records every result once.
+    void resultsOnAFullDiskAreReportedNotWaitedFor()
+    {
+        test::BatchHarness h;
+        storeKeys(h);
+        h.server.openAiSteps = {};
+        BatchService service(*h.ledger, h.secrets, h.network, configFor(h));
+        // Enough records that their pages cannot fit in the space the ledger's files already take (the limit is
+        // the larger file's size: the WAL may be rewritten from its start after a checkpoint).
+        constexpr int kLines = 3000;
+        QByteArray text;
+        for (int i = 0; i < kLines; ++i)
+            text += "line " + QByteArray::number(i) + '\n';
+        const auto job = await(service.submit(BatchProvider::OpenAi, *BatchBuilder::fromText(text, TemplateBatchSpec{}), u"full"_s));
+        QVERIFY(job);
+        std::optional<test::LedgerGrowthLimit> limit;
+        h.server.onRequest = [&](const HttpRequest &request) {
+            if (request.target.endsWith("/content") && !limit)
+                limit.emplace(h.path, 0);
+        };
+        std::optional<Async<BatchJob>> outcome;
+        QCoro::connect(service.refresh(job->id), this, [&](const Async<BatchJob> &r) { outcome = r; });
+        const bool finished = QTest::qWaitFor([&] { return outcome.has_value(); }, 20'000);
+        QVERIFY(limit && limit->ok());
+        QVERIFY(limit->lift()); // before any check: a waiting old writer then stores its records and ends
+        h.server.onRequest = {};
+        QVERIFY2(finished, "recording the results did not stop within 20 s on a ledger that cannot grow");
+        QVERIFY2(!*outcome, "results that could not be written were reported as recorded");
+        QCOMPARE(outcome->error().code, ErrorCode::Database);
+        const QString message = outcome->error().message;
+        qInfo().noquote() << message;
+        const QRegularExpressionMatch stored = QRegularExpression(u"(\\d+) of %1 records stored"_s.arg(kLines)).match(message);
+        QVERIFY2(message.contains(job->remoteId) && message.contains(h.path) && stored.hasMatch()
+                     && message.contains(u"Nothing is lost"_s),
+                 qPrintable(message));
+        QCOMPARE(h.scalar(u"SELECT results_recorded FROM batch_jobs"_s).toInt(), 0);
+        const qint64 storedRecords = h.scalar(u"SELECT COUNT(*) FROM calls"_s).toLongLong();
+        QCOMPARE(storedRecords, stored.captured(1).toLongLong());
+        QVERIFY(storedRecords < kLines);
+
+        const auto again = await(service.refresh(job->id));
+        QVERIFY2(again, again ? "" : qPrintable(again.error().message));
+        QVERIFY(again->resultsRecorded);
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls"_s).toLongLong(), kLines);
+    }
+#endif
 
     void missingKeyIsAnError()
     {

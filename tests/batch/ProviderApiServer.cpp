@@ -252,6 +252,8 @@ void ProviderApiServer::finishAnthropic(Job &job)
 
 void ProviderApiServer::handle(QTcpSocket *socket, const HttpRequest &request)
 {
+    if (onRequest)
+        onRequest(request);
     const QUrl url(QString::fromUtf8(request.target));
     const QString path = url.path();
     const QUrlQuery query(url);

@@ -38,6 +38,8 @@ public:
     };
     // The model's answer to one request body (OpenAI chat body or Anthropic params) at index i.
     std::function<Answer(const QJsonObject &body, int index)> answer;
+    // Called with every request before it is answered (a test acting at a precise step, e.g. a file download).
+    std::function<void(const HttpRequest &request)> onRequest;
     // custom_ids whose line fails with HTTP 400 invalid_request_error (OpenAI error file / Anthropic errored).
     QSet<QString> failing;
     // Statuses a batch reports on successive GETs before its final one ("completed" / "expired" / "failed").

@@ -6,6 +6,7 @@
 #include "teamspend/AdminSync.h"
 #include "teamspend/Reconciliation.h"
 #include "teamspend/SyncScheduler.h"
+#include "proxy/CallerIdentity.h"
 #include "settings/Settings.h"
 
 #include <QCoroTask>
@@ -217,6 +218,43 @@ private Q_SLOTS:
         const SyncReport none = finished.takeFirst().at(0).value<SyncReport>();
         QVERIFY(none.sources.isEmpty());
         QVERIFY(none.summary().contains("nothing to sync"_L1));
+    }
+
+    // Session-13: AdminSync imported the report with an empty salt, so a key id that looks like a key (someone's
+    // report with the key itself in it) got an identity that was not the proxy's for the same key (and an unsalted
+    // hash of a secret). With the install's salt in AdminSyncConfig it gets the proxy's id; the key is nowhere.
+    void aKeyLikeKeyIdGetsTheProxysSaltedIdentity()
+    {
+        SyncHarness h;
+        const QByteArray key = "sk-proj-TESTsyncKey0123456789abcdef";
+        QJsonObject page = usagePage(kD0);
+        QJsonArray data = page.value("data"_L1).toArray();
+        QJsonObject bucket = data.at(0).toObject();
+        QJsonArray results = bucket.value("results"_L1).toArray();
+        QJsonObject first = results.at(0).toObject();
+        first[u"api_key_id"_s] = QString::fromLatin1(key);
+        results[0] = first;
+        bucket[u"results"_s] = results;
+        data[0] = bucket;
+        page[u"data"_s] = data;
+        h.server.reportPages[kUsagePath] = {page};
+        h.storeAdminKeys();
+        AdminSyncConfig c = h.config();
+        c.callerSalt = "install-salt-0123456789";
+        AdminSync sync(*h.ledger, h.secrets, h.network, c);
+        const SyncReport report = await(sync.sync({ReportSource::OpenAiUsage}));
+        QVERIFY2(report.ok(), qPrintable(report.summary()));
+        const QString expected = callerIdentity(c.callerSalt, key);
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls c JOIN labels k ON k.id = c.key_id WHERE k.name = '%1'"_s.arg(expected))
+                     .toLongLong(),
+                 1);
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM labels WHERE name = '%1'"_s.arg(callerIdentity({}, key))).toLongLong(), 0);
+        QVERIFY(!test::readFile(h.path).contains(key));
+        QVERIFY(!test::readFile(h.path + u"-wal"_s).contains(key));
+        QCOMPARE(h.scalar(u"SELECT COUNT(*) FROM calls WHERE instr(source_key, '%1') > 0 OR instr(source_ref, '%1') > 0"_s
+                              .arg(QString::fromLatin1(key)))
+                     .toLongLong(),
+                 0);
     }
 
     void syncFollowsPagesThroughA429()

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QtTest>
@@ -829,6 +830,25 @@ private Q_SLOTS:
         QVERIFY(root.value(u"baseline_nano"_s).toInteger() > 0);
     }
 
+    // Session-13 trial: simulate on a range with no calls blamed what the calls lack (routing: their complexity;
+    // the caches: their request hashes). Every enabled strategy now says the range has no calls.
+    void simulateOnARangeWithNoCallsSaysSo()
+    {
+        const QString db = m_dir.filePath(u"simulate-empty-range.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"sim-empty.csv"_s), "ts,in,out\n2026-11-02T10:00:00Z,300,100\n",
+                                       u"started_at=ts,prompt_tokens=in,completion_tokens=out"_s,
+                                       {u"model=gpt-4o-2024-08-06"_s, u"provider=openai"_s, u"endpoint=chat"_s});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        const Run sim = run({u"simulate"_s, u"--db"_s, db, u"--since"_s, u"2025-01-01"_s, u"--until"_s, u"2025-01-31"_s,
+                             u"--timezone"_s, u"UTC"_s, u"--scenario"_s,
+                             QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/examples/azure-routing-scenario.json"_s});
+        QVERIFY2(sim.exitCode == 0, qPrintable(sim.err));
+        QVERIFY2(sim.out.contains(u"\n0 calls replayed"_s), qPrintable(sim.out));
+        // routing, exact_cache, semantic_cache and compression are enabled in the example scenario.
+        QCOMPARE(sim.out.count(u"not simulated: there are no calls in this range"_s), 4);
+        QVERIFY2(!sim.out.contains(u"request hashes"_s) && !sim.out.contains(u"complexity"_s), qPrintable(sim.out));
+    }
+
     // simulate on a provider day a usage report covers: the report lines are the baseline, the recorded calls of
     // that day are replayed and their saving is taken off (the first line counts them as replayed; it said 0).
     // The usage report (fixture f1) covers 2025-11-28; three gpt-4o calls of 300 + 80 tokens that day, which the
@@ -899,6 +919,99 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(foreign + u"-wal"_s));
     }
 
+    // Session-13 trial: `import` of the same file with --set endpoint=x, then --set endpoint=y, stored every row
+    // twice. A row is known by its content: the second import adds nothing, says so, and the rows keep endpoint x.
+    void reimportWithAnotherSetAddsNothingAndSaysSo()
+    {
+        const QString db = m_dir.filePath(u"reimport-set.sqlite"_s);
+        const QString csv = m_dir.filePath(u"reimport-set.csv"_s);
+        const QByteArray rows = "ts,p,c\n2026-11-02T10:00:00Z,1000,200\n2026-11-02T11:00:00Z,3000,400\n";
+        const QString columns = u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s;
+        const Run first = importCsv(db, csv, rows, columns, {u"endpoint=x"_s, u"model=gpt-4o-mini"_s, u"provider=openai"_s});
+        QCOMPARE(first.exitCode, 0);
+        QVERIFY2(first.out.contains(u"2 imported, 0 already in the ledger"_s), qPrintable(first.out));
+        const Run second = importCsv(db, csv, rows, columns, {u"endpoint=y"_s, u"model=gpt-4o-mini"_s, u"provider=openai"_s});
+        QCOMPARE(second.exitCode, 0);
+        QVERIFY2(second.out.contains(u"0 imported, 2 already in the ledger"_s), qPrintable(second.out));
+        QVERIFY2(second.out.contains(u"a row is known by its content, so other --set values do not import it again"_s),
+                 qPrintable(second.out));
+        QCOMPARE(callRows(db), 2);
+        const Run report = run({u"report"_s, u"--db"_s, db, u"--format"_s, u"json"_s, u"--by"_s, u"endpoint"_s});
+        QCOMPARE(report.exitCode, 0);
+        const QJsonArray groups = QJsonDocument::fromJson(report.out.toUtf8()).object().value(u"rows"_s).toArray();
+        QCOMPARE(groups.size(), 1);
+        QCOMPARE(groups.first().toObject().value(u"keys"_s).toObject().value(u"endpoint"_s).toString(), u"x"_s);
+    }
+
+    // Session-13 trial: `report` on a ledger whose file and folder are read-only failed ("read-only; TokenLedger
+    // needs to write to it"). report, export and simulate now open it read-only (SQLite mode=ro) and write
+    // nothing. As a normal user the chmod below makes the old code fail. As root, whom permissions do not stop, the
+    // old code ran and wrote: every writing open puts back the one-time Batch savings marker (meta
+    // "batch_saved_backfill"), removed here before the chmod, so the marker check and the byte comparison catch it.
+    // What this proves as root is that nothing is written, not that the chmod is honoured.
+    void readCommandsWorkOnAReadOnlyLedger()
+    {
+#ifdef Q_OS_UNIX
+        const QString folder = m_dir.filePath(u"read-only"_s);
+        QVERIFY(QDir().mkpath(folder));
+        const QString db = folder + u"/ledger.sqlite"_s;
+        const Run imported = importCsv(db, m_dir.filePath(u"ro.csv"_s),
+                                       "ts,p,c\n2026-11-02T10:00:00Z,1000,200\n2026-11-02T11:00:00Z,3000,400\n",
+                                       u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s,
+                                       {u"endpoint=chat"_s, u"model=gpt-4o-mini"_s, u"provider=openai"_s});
+        QCOMPARE(imported.exitCode, 0);
+        auto markerRows = [&db] {
+            qint64 n = -1;
+            {
+                QSqlDatabase c = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli-marker"_s);
+                c.setDatabaseName(db);
+                if (c.open()) {
+                    QSqlQuery q(c);
+                    if (q.exec(u"DELETE FROM meta WHERE key = 'batch_saved_backfill'"_s)
+                        && q.exec(u"SELECT COUNT(*) FROM meta WHERE key = 'batch_saved_backfill'"_s) && q.next())
+                        n = q.value(0).toLongLong();
+                }
+            }
+            QSqlDatabase::removeDatabase(u"cli-marker"_s);
+            return n;
+        };
+        QCOMPARE(markerRows(), 0);
+        QVERIFY(!QFileInfo::exists(db + u"-wal"_s)); // closed cleanly: everything is in the main file
+        QVERIFY(QFile::setPermissions(db, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
+        QVERIFY(QFile::setPermissions(folder, QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                                                  | QFile::ReadOther | QFile::ExeOther));
+        auto restore = qScopeGuard([&] {
+            QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+            QFile::setPermissions(db, QFile::ReadOwner | QFile::WriteOwner);
+        });
+        const QByteArray before = test::readFile(db);
+
+        const Run report = run({u"report"_s, u"--db"_s, db, u"--format"_s, u"json"_s});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+        const QJsonObject totals = QJsonDocument::fromJson(report.out.toUtf8()).object().value(u"totals"_s).toObject();
+        QCOMPARE(totals.value(u"calls"_s).toInteger(), 2);
+        QCOMPARE(totals.value(u"prompt_tokens"_s).toInteger(), 4000);
+
+        const QString jsonl = m_dir.filePath(u"read-only.jsonl"_s);
+        const Run exported = run({u"export"_s, u"--db"_s, db, u"--format"_s, u"jsonl"_s, u"--out"_s, jsonl});
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
+        QCOMPARE(test::readFile(jsonl).count('\n'), 2);
+
+        const Run simulated = run({u"simulate"_s, u"--db"_s, db, u"--format"_s, u"json"_s, u"--scenario"_s,
+                                   QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/examples/azure-routing-scenario.json"_s});
+        QVERIFY2(simulated.exitCode == 0, qPrintable(simulated.err));
+        QCOMPARE(QJsonDocument::fromJson(simulated.out.toUtf8()).object().value(u"records"_s).toInteger(), 2);
+
+        QCOMPARE(test::readFile(db), before); // not a byte written, also as root
+        restore.dismiss();
+        QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile::setPermissions(db, QFile::ReadOwner | QFile::WriteOwner);
+        QCOMPARE(markerRows(), 0); // (the DELETE finds nothing) no writing open put the marker back
+#else
+        QSKIP("POSIX permissions");
+#endif
+    }
+
     // With no keychain reachable (no D-Bus session bus), `sync` without --source says the keychain's own
     // reason, as `sync --source` does, instead of claiming that no key is stored.
     void syncWithoutAKeychainSaysWhy()
@@ -925,6 +1038,31 @@ private Q_SLOTS:
         // The command's one line (the keychain library may log lines of its own before it).
         const QString line = all.err.split(u'\n').filter(u"tokenledger sync: "_s).value(0);
         QVERIFY2(line.contains(reason), qPrintable(u"expected \"%1\" in: %2"_s.arg(reason, all.err)));
+    }
+
+    // Session-13 trial: `import --help` began "Usage: /path/to/tokenledger [options] FILE...": Qt's usage line names the
+    // program by its argv[0] and knows nothing of the command, and it hid that --format is required. Every command's
+    // help now starts with a line a user can type.
+    void helpStartsWithTheCommandsUsageLine_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("usage");
+        QTest::newRow("import") << u"import"_s
+                                << u"Usage: tokenledger import --format FORMAT [--db PATH] [--columns MAPPING] "
+                                   u"[--set FIELD=VALUE]... [--timezone TZ] FILE..."_s;
+        QTest::newRow("report") << u"report"_s << u"Usage: tokenledger report [options]"_s;
+        QTest::newRow("export") << u"export"_s << u"Usage: tokenledger export [options]"_s;
+        QTest::newRow("simulate") << u"simulate"_s << u"Usage: tokenledger simulate [options]"_s;
+        QTest::newRow("label-key") << u"label-key"_s << u"Usage: tokenledger label-key [options] KEY_ID LABEL"_s;
+        QTest::newRow("count") << u"count"_s << u"Usage: tokenledger count [options] FILE"_s;
+    }
+    void helpStartsWithTheCommandsUsageLine()
+    {
+        QFETCH(QString, command);
+        QFETCH(QString, usage);
+        const Run r = run({command, u"--help"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out.section(u'\n', 0, 0), usage);
     }
 
     void usageErrorsExit2WithOneLine_data()
@@ -977,6 +1115,13 @@ private Q_SLOTS:
         QTest::newRow("proxy config low water above high water")
             << QStringList{u"proxy"_s, u"--config"_s,
                            configFile("tokenledger-clitest-water.json", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 131072})")};
+        // Session-13 trial: a scenario that enables no strategy changes nothing; it was run and reported a saving of 0.
+        QTest::newRow("simulate with an empty scenario")
+            << QStringList{u"simulate"_s, u"--scenario"_s, configFile("tokenledger-clitest-scenario-empty.json", "{}")};
+        QTest::newRow("simulate with every strategy disabled")
+            << QStringList{u"simulate"_s, u"--scenario"_s,
+                           configFile("tokenledger-clitest-scenario-off.json",
+                                      R"({"name": "off", "strategies": {"batch": {"enabled": false}, "exact_cache": {"enabled": false}}})")};
         QTest::newRow("simulate scenario TTL as a string")
             << QStringList{u"simulate"_s, u"--scenario"_s,
                            configFile("tokenledger-clitest-scenario-ttl.json", R"({"strategies":{"exact_cache":{"enabled":true,"ttl_seconds":"5"}}})")};
@@ -992,6 +1137,8 @@ private Q_SLOTS:
         const QByteArray tag = QTest::currentDataTag();
         if (tag == "proxy config TTL as a string")
             QVERIFY2(r.err.contains(u"\"cache.ttlSeconds\" must be a whole number, got the string \"2\""_s), qPrintable(r.err));
+        if (tag == "simulate with an empty scenario" || tag == "simulate with every strategy disabled")
+            QVERIFY2(r.err.contains(u"enables no strategy, so there is nothing to simulate"_s), qPrintable(r.err));
         if (tag == "proxy config misspelt key")
             QVERIFY2(r.err.contains(u"unknown key \"cahce\""_s), qPrintable(r.err));
         if (tag == "proxy config idle timeout 0")

@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <QScopeGuard>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -195,6 +196,64 @@ private Q_SLOTS:
         QVERIFY(!again.has_value());
         QCOMPARE(again.error().code, ErrorCode::Unsupported);
         Database::close(u"future2"_s);
+    }
+
+    // Session-13 (a read-only ledger could not be reported on): openReadOnly opens with SQLite's mode=ro, so
+    // the connection cannot write whatever the file's permissions, also as root (whom chmod does not stop;
+    // this is what the test can prove there); it reads what is stored, and a ledger whose schema must be
+    // upgraded first is refused with a message saying so, unchanged.
+    void aReadOnlyOpenReadsAndNeverWrites()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"ro.sqlite"_s);
+        {
+            auto db = Database::open(path, u"rw"_s);
+            QVERIFY(db.has_value());
+            QSqlQuery q(*db);
+            QVERIFY(q.exec(u"INSERT INTO meta (key, value) VALUES ('probe', 'kept')"_s));
+        }
+        Database::close(u"rw"_s);
+        const QByteArray before = test::readFile(path);
+        {
+            auto db = Database::openReadOnly(path, u"ro"_s);
+            QVERIFY2(db.has_value(), qPrintable(db ? QString() : db.error().message));
+            QSqlQuery q(*db);
+            QVERIFY(q.exec(u"SELECT value FROM meta WHERE key = 'probe'"_s));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toString(), u"kept"_s);
+            QVERIFY(!q.exec(u"INSERT INTO meta (key, value) VALUES ('written', 'x')"_s));
+            QVERIFY2(q.lastError().text().contains(u"readonly"_s), qPrintable(q.lastError().text()));
+        }
+        Database::close(u"ro"_s);
+        QCOMPARE(test::readFile(path), before);
+
+        // An older schema: the upgrade needs writing, so a read-only open says that and changes nothing.
+        const QString oldPath = dir.filePath(u"v1.sqlite"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v1ro"_s);
+            db.setDatabaseName(oldPath);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            for (const QString &sql : Schema::version1())
+                QVERIFY2(q.exec(sql), qPrintable(sql));
+            QVERIFY(q.exec(u"PRAGMA user_version = 1"_s));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"v1ro"_s);
+        const QByteArray oldBefore = test::readFile(oldPath);
+        auto old = Database::openReadOnly(oldPath, u"v1ro2"_s);
+        QVERIFY(!old.has_value());
+        QCOMPARE(old.error().code, ErrorCode::Unsupported);
+        QVERIFY2(old.error().message.contains(u"must be upgraded once, which needs write access"_s),
+                 qPrintable(old.error().message));
+        Database::close(u"v1ro2"_s);
+        QCOMPARE(test::readFile(oldPath), oldBefore);
+
+        auto missing = Database::openReadOnly(dir.filePath(u"none.sqlite"_s), u"none"_s);
+        QVERIFY(!missing.has_value());
+        QCOMPARE(missing.error().code, ErrorCode::NotFound);
+        Database::close(u"none"_s);
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"none.sqlite"_s)));
     }
 };
 

@@ -9,6 +9,7 @@
 #include "pricing/Pricer.h"
 #include "proxy/CallerIdentity.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -365,6 +366,66 @@ private Q_SLOTS:
         QCOMPARE(second->duplicates, 4);
         QCOMPARE(second->costImported, 0);
         QCOMPARE(allRecords(*ledger).size(), 4);
+    }
+
+    // Session-13 trial: importing the same file again with another constant (--set provider=...) added every row
+    // again. A row's identity is its content: the re-import is all duplicates and the rows keep their values.
+    void reimportingWithOtherConstantsAddsNothing()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"twice-other-set.sqlite"_s));
+        const auto first = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), quirksOptions());
+        ImportOptions other = quirksOptions();
+        other.constants = {{u"provider"_s, u"azure"_s}, {u"tags"_s, u"second-try"_s}};
+        const auto second = importFile(*ledger, test::fixture(u"import/quirks.csv"_s), other);
+        QVERIFY(first && second);
+        QCOMPARE(first->imported, 4);
+        QCOMPARE(second->imported, 0);
+        QCOMPARE(second->duplicates, 4);
+        const QList<CallRecord> records = allRecords(*ledger);
+        QCOMPARE(records.size(), 4);
+        for (const CallRecord &r : records)
+            QCOMPARE(r.provider, u"openai"_s);
+    }
+
+    // Rows a TokenLedger before session 13 imported with --set values carry a key that also hashed those values;
+    // importing the same file with the same values again must still find them (CallRecord::formerSourceKey).
+    void rowsKeyedTheFormerWayAreStillDuplicates()
+    {
+        const QString csv = m_dir.filePath(u"former.csv"_s);
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("ts,p,c\n2026-11-02T10:00:00Z,1000,200\n");
+        f.close();
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"ts"_s}, {u"prompt_tokens"_s, u"p"_s}, {u"completion_tokens"_s, u"c"_s}};
+        o.constants = {{u"provider"_s, u"openai"_s}, {u"endpoint"_s, u"chat"_s}, {u"model"_s, u"gpt-4o-mini"_s}};
+        auto ledger = openLedger(m_dir.filePath(u"former.sqlite"_s));
+        const auto first = importFile(*ledger, csv, o);
+        QVERIFY2(first, first ? "" : qPrintable(first.error().message));
+        QCOMPARE(first->imported, 1);
+        // The key the old code gave this row: SHA-256 of the sorted constants, then each field after a 0x1F.
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        hash.addData("endpoint=chat\x1fmodel=gpt-4o-mini\x1fprovider=openai");
+        for (const char *field : {"2026-11-02T10:00:00Z", "1000", "200"}) {
+            hash.addData("\x1f");
+            hash.addData(field);
+        }
+        const QString formerKey = u"csv:"_s + QString::fromLatin1(hash.result().left(16).toHex()) + u":0"_s;
+        bool rewritten = false;
+        ledger->writer()
+            .runExclusive([&](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                q.prepare(u"UPDATE calls SET source_key = ?"_s);
+                q.addBindValue(formerKey);
+                rewritten = q.exec() && q.numRowsAffected() == 1;
+            })
+            .waitForFinished();
+        QVERIFY(rewritten);
+        const auto again = importFile(*ledger, csv, o);
+        QVERIFY(again);
+        QCOMPARE(again->imported, 0);
+        QCOMPARE(again->duplicates, 1);
+        QCOMPARE(allRecords(*ledger).size(), 1);
     }
 
     void mappingToAMissingColumnIsAClearError()

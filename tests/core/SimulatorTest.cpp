@@ -945,6 +945,56 @@ private Q_SLOTS:
         QCOMPARE(off->projected, off->baseline);
     }
 
+    // Session-13 trial: on a range with no calls, routing's reason was the calls' missing complexity (and the
+    // caches' their missing request hashes). Every enabled strategy now says the range has no calls, on an empty
+    // ledger and on a range of a ledger that has calls elsewhere.
+    void aRangeWithNoCallsSaysSoForEveryStrategy()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"empty-range.sqlite"_s));
+        Scenario sc;
+        sc.routing.enabled = true;
+        sc.routing.router = routing::RouterConfig::defaults();
+        sc.exactCache.enabled = true;
+        sc.semanticCache.enabled = true;
+        sc.compression.enabled = true;
+        sc.batch.enabled = true;
+        sc.batch.endpoints = {u"support"_s};
+        auto check = [&](const char *what, qint64 fromUs, qint64 toUs) {
+            SimulationRequest req;
+            req.fromUs = fromUs;
+            req.toUs = toUs;
+            req.scenario = sc;
+            const auto pricer = ledger->pricer();
+            const auto r = ledger->read<Result<SimulationResult>>([&](QSqlDatabase &db) {
+                                     return Simulator::run(db, *pricer, req);
+                                 }).result();
+            QVERIFY2(r.has_value(), what);
+            QCOMPARE(r->replayedCalls(), 0);
+            for (const StrategyOutcome &o : r->strategies) {
+                QVERIFY2(o.enabled, qPrintable(toString(o.strategy)));
+                QVERIFY2(!o.simulated, qPrintable(toString(o.strategy)));
+                QVERIFY2(o.whyNot.contains(u"no calls in this range"_s),
+                         qPrintable(u"%1, %2: %3"_s.arg(QLatin1StringView(what), toString(o.strategy), o.whyNot)));
+            }
+        };
+        check("empty ledger", std::numeric_limits<qint64>::min() / 2, std::numeric_limits<qint64>::max() / 2);
+        if (QTest::currentTestFailed())
+            return;
+        CallRecord call = test::makeRecord(test::usFromIso(u"2026-11-01T10:00:00Z"_s), u"support"_s, u"openai"_s,
+                                           u"gpt-4o"_s, 1000, 100);
+        call.savings.complexity = u"low"_s;
+        ledger->pricer()->apply(call);
+        ledger->writer().submitBatch({call}).waitForFinished();
+        check("a day before the only call", test::usFromIso(u"2026-10-01T00:00:00Z"_s),
+              test::usFromIso(u"2026-10-02T00:00:00Z"_s));
+        if (QTest::currentTestFailed())
+            return;
+        // The same scenario on the call's day is simulated (routing on its recorded complexity).
+        const auto whole = simulate(*ledger, sc);
+        QVERIFY(whole.has_value());
+        QVERIFY(outcome(*whole, Strategy::Routing).simulated);
+    }
+
     // Dynamic few-shot is already realised in the recorded cost: the report prices the set tokens that
     // were not sent (900 - 90 = 810 input tokens on gpt-4o = 810 * 2,500 = 2,025,000 nano-USD) and
     // leaves the projection alone.
