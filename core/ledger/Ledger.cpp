@@ -1,6 +1,7 @@
 #include "Ledger.h"
 
 #include "common/Logging.h"
+#include "ledger/AnswerCut.h"
 #include "ledger/Database.h"
 #include "ledger/KeyLabels.h"
 
@@ -317,6 +318,21 @@ QFuture<Result<std::optional<qint64>>> Ledger::settlePendingUsage(PendingUsage::
                 },
                 Qt::QueuedConnection);
         }
+    });
+    return future;
+}
+
+QFuture<Result<bool>> Ledger::markAnswerCut(qint64 recordId, QString errorKind)
+{
+    auto promise = std::make_shared<QPromise<Result<bool>>>();
+    promise->start();
+    QFuture<Result<bool>> future = promise->future();
+    m_writer->runExclusive([promise, recordId, errorKind](QSqlDatabase &db) {
+        const Result<bool> marked = AnswerCut::mark(db, recordId, errorKind);
+        if (!marked)
+            qCWarning(lcLedger).noquote() << marked.error().message;
+        promise->addResult(marked);
+        promise->finish();
     });
     return future;
 }

@@ -88,6 +88,12 @@ public:
     // follow a settlement.
     QFuture<Result<std::optional<qint64>>> settlePendingUsage(PendingUsage::Settlement settlement);
 
+    // A proxy record whose answer its client did not take whole after the record was written (cut off at the
+    // write timeout: "client_stalled"; gone: "client_closed") gets that error kind (AnswerCut::mark: only a
+    // record without one; rollups updated), on the writer thread after every record submitted before the
+    // call: non-blocking, any thread. The future gives whether the record changed. Errors: Database.
+    QFuture<Result<bool>> markAnswerCut(qint64 recordId, QString errorKind);
+
     // Sets (an empty label: removes) the user's label of a caller identity (KeyLabels::set), on the writer
     // thread; keyLabelsChanged() follows on success. Errors: as KeyLabels::set.
     QFuture<Result<void>> setKeyLabel(QString keyId, QString label);

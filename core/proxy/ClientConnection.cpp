@@ -5,6 +5,7 @@
 #include "common/Logging.h"
 #include "common/Money.h"
 #include "ledger/Ledger.h"
+#include "proxy/AnswerFaults.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/Exchange.h"
 #include "proxy/LabelGuard.h"
@@ -271,17 +272,6 @@ HttpHeaders upstreamHeaders(const HttpHeaders &client, const UpstreamConfig &u, 
         }
     }
     return out;
-}
-
-QString errorKindForStatus(int status)
-{
-    if (status < 400)
-        return {};
-    if (status == 429)
-        return u"rate_limit"_s;
-    if (status >= 500)
-        return u"upstream_5xx"_s;
-    return u"upstream_4xx"_s;
 }
 
 QString requestPath(const QByteArray &method, const QByteArray &target)
@@ -607,6 +597,7 @@ void ClientConnection::send(const QByteArray &data)
     const QByteArray &bytes = joined.isEmpty() ? data : joined;
     if (bytes.isEmpty())
         return;
+    m_sentTotal += bytes.size();
     if (m_heldPos < m_held.size()) {
         // Behind bytes still held for a slow client: after them, in order.
         if (m_heldPos > 0) {
@@ -716,6 +707,7 @@ void ClientConnection::onClientWriteTimeout()
         return;
     }
     qCInfo(lcProxy) << "client took no bytes for" << m_server.config().clientWriteTimeoutMs << "ms: closing";
+    markAnswersCut(u"client_stalled"_s); // answers recorded before the client stopped taking them
     m_held.clear();
     m_heldPos = 0;
     if (m_exchange)
@@ -724,6 +716,38 @@ void ClientConnection::onClientWriteTimeout()
     m_socket->abort(); // what the client never took is dropped
     if (m_socket->state() == QAbstractSocket::UnconnectedState) // (twice is harmless)
         QMetaObject::invokeMethod(this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
+}
+
+qint64 ClientConnection::takenBytes() const
+{
+    qint64 taken = m_sentTotal - (m_held.size() - m_heldPos) - m_socket->bytesToWrite();
+    if (const qint64 unsent = kernelUnsentBytes(); unsent > 0)
+        taken -= unsent;
+    return taken;
+}
+
+void ClientConnection::noteHeldAnswer(qint64 recordId)
+{
+    // Answers the client has taken since they were noted are done with (a keep-alive client that is slow,
+    // not stalled): the list stays as short as the answers still waiting.
+    const qint64 taken = takenBytes();
+    std::erase_if(m_heldAnswers, [taken](const HeldAnswer &a) { return a.end <= taken; });
+    m_heldAnswers.push_back({m_sentTotal, recordId});
+}
+
+void ClientConnection::markAnswersCut(const QString &errorKind)
+{
+    if (m_heldAnswers.empty())
+        return;
+    // After a hang-up the kernel's count is gone (no descriptor): an answer whose bytes all reached the
+    // kernel counts as taken.
+    const qint64 taken = takenBytes();
+    for (const HeldAnswer &a : std::exchange(m_heldAnswers, {})) {
+        if (a.end > taken) {
+            qCInfo(lcProxy) << "record" << a.recordId << ":" << errorKind << "before the client took the whole answer";
+            m_server.ledger().markAnswerCut(a.recordId, errorKind);
+        }
+    }
 }
 
 void ClientConnection::closeSocket()
@@ -765,6 +789,7 @@ void ClientConnection::closeWhenIdle()
 
 void ClientConnection::onDisconnected()
 {
+    markAnswersCut(u"client_closed"_s);
     m_held.clear();
     m_heldPos = 0;
     if (m_exchange) {
@@ -1468,7 +1493,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
                         : x.accounting->hasUsage()                             ? UsageStatus::Incomplete
                                                                                : UsageStatus::Unknown;
         if (upstreamError) {
-            r.errorKind = u"upstream_error:"_s + x.accounting->errorType();
+            r.errorKind = x.accounting->errorKind();
             m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         } else if (complete && x.accounting->failed()) {
             r.errorKind = u"upstream_failed"_s;
@@ -1512,8 +1537,9 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         // The provider may have billed the call: its usage is unknown, so the record is unpriced.
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
         r.usageStatus = UsageStatus::Unknown;
-        // A 200 the provider began to send was billed: its prompt is estimated as an abandoned call's; the
-        // completion counts 0 (half a JSON body is no text to count). An error status cut short was not.
+        // A 200 the provider began to send was billed: its prompt is estimated as an abandoned call's, its
+        // completion from the text in the part of the body that came (partialAnswerText). An error status
+        // cut short was not billed.
         x.estimateUnanswered = x.status == 200;
         respondError(502,
                      errorKind == u"upstream_cut"_s
@@ -1524,7 +1550,9 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         return;
     }
     r.httpStatus = x.status;
-    r.errorKind = errorKind.isEmpty() ? errorKindForStatus(x.status) : errorKind;
+    // An error answer's kind names the provider's error type when its body does (the body is read only for
+    // a status of 400 and up), as the same error inside a stream is recorded.
+    r.errorKind = proxy::answerErrorKind(x.status, x.responseBody);
     if (x.status >= 500)
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);
     QJsonObject answer;
@@ -1592,8 +1620,8 @@ void ClientConnection::onUpstreamTimeout()
         return;
     }
     x.record.usageStatus = UsageStatus::Unknown;
-    // The request left: the provider may bill it. Estimated as an abandoned call (prompt; completion 0, or
-    // what a 200 sent of its body is not counted: half a JSON answer), unless an error status came.
+    // The request left: the provider may bill it. Estimated as an abandoned call (prompt; completion from the
+    // text of what a 200 sent of its body), unless an error status came.
     x.estimateUnanswered = x.status == 0 || x.status == 200;
     respondError(504, u"The upstream did not answer in time."_s, u"timeout"_s);
 }
@@ -1649,9 +1677,12 @@ void ClientConnection::finalizeRecord()
         && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Completions || x.kind == ApiKind::Messages
             || x.kind == ApiKind::Responses)) {
         // The stream ended without the provider's usage: count it locally (prompt from the request,
-        // completion from what was streamed) and mark it estimated; errorKind still says why.
-        auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body,
-                                                     x.accounting ? x.accounting->completionText() : QString(),
+        // completion from what was streamed, or from the text in the part of a 200's JSON body that came)
+        // and mark it estimated; errorKind still says why. Only on these failure paths.
+        const QString completion = x.accounting                                  ? x.accounting->completionText()
+                                   : x.status == 200 && !x.responseBody.isEmpty() ? proxy::partialAnswerText(x.responseBody)
+                                                                                 : QString();
+        auto estimate = tokenizer::estimateChatUsage(*m_server.tokenizers(), x.request.body, completion,
                                                      r.requestedModel);
         if (estimate) {
             r.usage = estimate->usage;
@@ -1834,7 +1865,11 @@ void ClientConnection::abortExchange(const QString &errorKind)
     CallRecord &r = x.record;
     r.errorKind = errorKind;
     r.latencyUs = x.clock.nsecsElapsed() / 1000;
-    if (r.httpStatus == 200 && x.status == 0)
+    // Status 0 while no answer reached the client (the proxy's convention for a hang-up before any answer,
+    // client_closed_request's too), also when the upstream's status line had come: a non-streamed answer is
+    // passed on only once it is whole, so a client that left before had none (session-12 trial: it was
+    // recorded with the upstream's 200). A stream whose headers went out keeps its 200: the client had them.
+    if (!x.headersSent)
         r.httpStatus = 0;
     if (x.accounting) {
         r.usage = x.accounting->usage();
@@ -1843,11 +1878,12 @@ void ClientConnection::abortExchange(const QString &errorKind)
     } else {
         // A non-streamed call ended before its answer was passed on (the client hung up, stalled, or the
         // proxy stops): once forwarded, the provider may bill it, so it gets the local tokenizer's estimate
-        // as a cut stream does (prompt from the request; completion 0, nothing was seen), never a silent
-        // zero. A call never forwarded (a side call of the savings pipeline still running) stays Unknown.
+        // as a cut stream does (prompt from the request; completion from what came of the answer's body),
+        // never a silent zero. A call never forwarded (a side call of the savings pipeline still running)
+        // stays Unknown, as does an error status whose body had not come whole (not billed).
         r.usage = {};
         r.usageStatus = UsageStatus::Unknown;
-        x.estimateUnanswered = x.forwarded;
+        x.estimateUnanswered = x.forwarded && (x.status == 0 || x.status == 200);
     }
     finalizeRecord();
     m_closeAfterResponse = true;
@@ -1909,6 +1945,10 @@ void ClientConnection::endStartedStreamEarly(const QString &errorKind, const QSt
 
 void ClientConnection::finishExchange(bool keepAlive)
 {
+    // A recorded answer whose last bytes still wait for a slow client: the record is written (its usage and
+    // cost are known), and if the client does not take the rest, markAnswersCut() says so.
+    if (m_exchange->recorded && m_exchange->record.id > 0 && m_heldPos < m_held.size())
+        noteHeldAnswer(m_exchange->record.id);
     m_exchange.reset();
     m_continueSent = false;
     m_server.stats().inFlight.fetch_sub(1, std::memory_order_relaxed);

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QTcpSocket;
 
@@ -90,6 +91,17 @@ private:
     void applyFlowControl();
     void resumeUpstream();
     void onClientWriteTimeout();
+    // Answers recorded before they left (a non-streamed answer is recorded once whole, then handed to the
+    // client as it reads; a stream's last bytes may wait too): finishExchange() notes a recorded answer whose
+    // last bytes are still held for a slow client. When the client is cut off (write timeout) or leaves,
+    // each noted answer it had not taken whole gets `errorKind` in the ledger (Ledger::markAnswerCut; the
+    // record keeps its status and usage: the answer was billed). Slow path only: nothing is noted while the
+    // client keeps up.
+    void noteHeldAnswer(qint64 recordId);
+    void markAnswersCut(const QString &errorKind);
+    // The bytes of this connection's answers the client may have taken: those handed to send(), less what is
+    // still held, queued in QTcpSocket and (Linux) unsent in the kernel's buffer.
+    qint64 takenBytes() const;
     // disconnectFromHost(), once m_held has been handed to the socket.
     void closeSocket();
     void onDisconnected();
@@ -183,6 +195,13 @@ private:
     QByteArray m_out; // queue()d, not yet sent
     QByteArray m_held;       // answer bytes beyond the high-water mark, not yet handed to QTcpSocket
     qsizetype m_heldPos = 0; // m_held[0, m_heldPos) is handed over already
+    qint64 m_sentTotal = 0;  // bytes handed to send() on this connection (one addition a write)
+    struct HeldAnswer
+    {
+        qint64 end = 0; // m_sentTotal after the answer's last byte
+        qint64 recordId = 0;
+    };
+    std::vector<HeldAnswer> m_heldAnswers; // noteHeldAnswer(); usually empty, one when a client is slow
     bool m_closeWhenFlushed = false;
     QTimer m_timer;
     QElapsedTimer m_clock;          // the connection's monotonic clock (ms) for the deadlines

@@ -116,7 +116,6 @@ qint64 nowUs(); // UTC microseconds since the epoch
 const char *reasonPhrase(int status);
 bool isHopByHop(QByteArrayView name);
 bool isLedgerHeader(QByteArrayView name); // X-TokenLedger-*: never sent upstream
-QString errorKindForStatus(int status);
 // What the request hash (and so the exact-cache key) covers beside the body: the API's name, plus the
 // request headers that change the answer: anthropic-beta and OpenAI-Beta (features switched on, e.g.
 // interleaved thinking, a 1M context; items sorted, every line), and anthropic-version when it is not

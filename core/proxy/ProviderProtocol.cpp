@@ -1,5 +1,7 @@
 #include "ProviderProtocol.h"
 
+#include "proxy/AnswerFaults.h"
+
 #include "pricing/ProviderUsage.h"
 #include "pricing/UsageReaders.h"
 
@@ -595,6 +597,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
         if (type.isEmpty())
             type = o.value("code"_L1).toString();
         m_errorType = type.isEmpty() ? u"error"_s : type.left(64);
+        m_errorKind = upstreamErrorKind(0, o); // as the same error answered as JSON is recorded
         m_finished = true;
         m_failed = true;
         return false;

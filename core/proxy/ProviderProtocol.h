@@ -146,6 +146,9 @@ public:
     // "server_error", ...; "error" when it named none; at most 64 characters), "" when none came.
     // Such an event ends the stream: finished() and failed() are true.
     QString errorType() const { return m_errorType; }
+    // The record's error kind for that error event (upstreamErrorKind() in AnswerFaults.h: the one an error
+    // answer naming the same type gets, "rate_limit" for a rate-limit error), "" when none came.
+    QString errorKind() const { return m_errorKind; }
     // True when an event was too long to read (SseEvent::oversized): usage still counts, but
     // assembled() misses that event's content, so the answer must not be cached.
     bool lossy() const { return m_lossy; }
@@ -180,6 +183,7 @@ private:
     bool m_failed = false;
     bool m_lossy = false;
     QString m_errorType;
+    QString m_errorKind;
     QString m_model;
     QString m_responseId;      // responses: the response's id
     qint64 m_webSearches = 0;  // responses: web_search_call items done (terminal event: its output's)

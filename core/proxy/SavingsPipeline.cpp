@@ -21,6 +21,7 @@
 #include "compress/Redundancy.h"
 #include "compress/SummaryCache.h"
 #include "ledger/Ledger.h"
+#include "proxy/AnswerFaults.h"
 #include "proxy/Exchange.h"
 #include "proxy/ProxyServer.h"
 #include "proxy/RecordSemantics.h"
@@ -424,7 +425,7 @@ void ClientConnection::startSideCall(const UpstreamConfig &u, const QByteArray &
         rec.latencyUs = state->clock.nsecsElapsed() / 1000;
         rec.httpStatus = state->status;
         rec.responseBytes = state->body.size();
-        rec.errorKind = !errorKind.isEmpty() ? errorKind : errorKindForStatus(state->status);
+        rec.errorKind = !errorKind.isEmpty() ? errorKind : proxy::answerErrorKind(state->status, state->body);
         const QJsonObject answer = state->status == 200 ? QJsonDocument::fromJson(state->body).object() : QJsonObject();
         const proxy::AnswerUsage usage = proxy::usageFromAnswer(kind, answer);
         rec.usage = usage.usage;

@@ -386,7 +386,20 @@ struct LoopbackUpstream::Impl : QObject
             writeJson(s, 500, R"({"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}})");
             return;
         }
+        if (model == "overloaded"_L1) { // Anthropic's 529 (API reference "Errors")
+            writeJson(s, 529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
+            return;
+        }
         if (model == "never"_L1 || headerValue(req.headers, "x-loopback-mode") == "never") {
+            *answering = true;
+            return;
+        }
+        if (headerValue(req.headers, "x-loopback-mode") == "headers-then-wait") {
+            // The a1 answer's status line and headers, then nothing: the body never comes.
+            const QByteArray answer = readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s));
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-request-id: req_loopback\r\nContent-Length: "
+                     + QByteArray::number(answer.size()) + "\r\n\r\n");
+            s->flush();
             *answering = true;
             return;
         }

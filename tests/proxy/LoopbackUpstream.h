@@ -20,12 +20,15 @@ namespace tl::test {
 //                       stream_options.include_usage is true, as OpenAI does.
 //   "rate-limited"   -> 429 with Retry-After: 7 and an OpenAI error body
 //   "server-error"   -> 500 with an OpenAI error body
+//   "overloaded"     -> 529 with an Anthropic overloaded_error body
 //   "never"          -> reads the request and never answers (first-byte timeout); so does any model
 //                       with the request header "X-Loopback-Mode: never".
 //   "stall-stream"   -> SSE headers and the first event, then silence (idle timeout)
 //   "close-early"    -> reads the request and closes the connection without answering; so does any
 //                       model with the request header "X-Loopback-Mode: close-early"
 //   "status-NNN"     -> status NNN with no body (a "Whatever" reason phrase)
+//   with the request header "X-Loopback-Mode: headers-then-wait" -> the a1 answer's status line and
+//                       headers (its Content-Length), then nothing: the body never comes
 //   "huge-header"    -> the a1 answer with a 200 KB header line
 //   "cut-body"       -> a 200 announcing the a1 answer's length, half of it, then closes; so does any
 //                       model with the request header "X-Loopback-Mode: cut-body"

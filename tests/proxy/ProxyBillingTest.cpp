@@ -66,6 +66,7 @@ class ProxyBillingTest : public QObject
 private Q_SLOTS:
     void abandonedNonStreamedCallIsEstimated_data();
     void abandonedNonStreamedCallIsEstimated();
+    void callAbandonedAfterTheUpstreamsHeadersRecordsNoAnswer();
     void responsesWebSearchCallsArePriced_data();
     void responsesWebSearchCallsArePriced();
     void chatSearchModelCallsCountTheirSearch();
@@ -120,6 +121,46 @@ void ProxyBillingTest::abandonedNonStreamedCallIsEstimated()
     QCOMPARE(r.usage.completionTokens, 0); // nothing of the answer was seen
     QVERIFY(r.cost.has_value());
     QVERIFY(*r.cost > 0);
+    QCOMPARE(toString(r.costStatus), toString(CostStatus::Estimated));
+}
+
+// Session-12 trial: a non-streamed call the client abandons after the upstream's status line and headers came,
+// its body still to come, was recorded with the upstream's 200 although no byte of an answer reached the
+// client (the proxy passes a non-streamed answer on only once it is whole). Now it reads as the abandonment it
+// is: status 0 (no answer went out, the convention of a hang-up before the upstream answers), client_closed,
+// the prompt estimated; a stream whose headers went out keeps its 200 (ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord).
+void ProxyBillingTest::callAbandonedAfterTheUpstreamsHeadersRecordsNoAnswer()
+{
+    // The upstream's headers must reach the proxy before the client leaves: with no headers within the
+    // first-byte timeout the proxy records a 504, which the empty ledger below rules out.
+    ProxyHarness h([](ProxyConfig &c) {
+        c.firstByteTimeoutMs = 1000;
+        c.idleTimeoutMs = 60000;
+    });
+    QVERIFY(h.ok());
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, h.port());
+    QVERIFY(s.waitForConnected(2000));
+    const QByteArray body = R"({"model":"gpt-4o","messages":[{"role":"user","content":"Summarise the quarterly report in five bullet points"}]})";
+    s.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            "X-Loopback-Mode: headers-then-wait\r\nAuthorization: Bearer " + kKeyA + "\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QVERIFY(s.waitForBytesWritten(2000));
+    QTRY_COMPARE_WITH_TIMEOUT(h.upstream().requestCount(), 1, 5000);
+    QTest::qWait(1500); // past the first-byte deadline
+    QCOMPARE(h.records().size(), 0); // no 504: the upstream's 200 and headers came, the body is awaited
+    QCOMPARE(s.readAll(), QByteArray()); // and nothing of the answer went to the client
+    s.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(h.upstream().closedEarly(), 1, 5000); // the upstream transfer was aborted
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 5000);
+    const CallRecord &r = recs[0];
+    QCOMPARE(r.httpStatus, 0);
+    QCOMPARE(r.errorKind, u"client_closed"_s);
+    QCOMPARE(toString(r.usageStatus), toString(UsageStatus::Estimated));
+    QVERIFY2(r.usage.promptTokens >= 8 && r.usage.promptTokens < 100, qPrintable(QString::number(r.usage.promptTokens)));
+    QCOMPARE(r.usage.completionTokens, 0); // no byte of the body came
+    QCOMPARE(r.cost.value_or(-1), NanoUsd(r.usage.promptTokens * 2'500)); // gpt-4o input $2.50 / M
     QCOMPARE(toString(r.costStatus), toString(CostStatus::Estimated));
 }
 

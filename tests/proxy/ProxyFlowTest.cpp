@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSemaphore>
+#include <QSqlQuery>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
@@ -308,6 +309,8 @@ private Q_SLOTS:
     void largeJsonAnswerReachesASlowClientWhole();
     void clientThatNeverReadsIsCutOffAndRecorded();
     void clientThatNeverReadsIsCutOffAfterPipelinedGarbage();
+    void answerRecordedBeforeTheClientTookItSaysItWasCut_data();
+    void answerRecordedBeforeTheClientTookItSaysItWasCut();
     void slowClientThatKeepsReadingIsNotCutOff();
     void gracefulStopDoesNotWaitOutA413Drain();
     void drainDeadlineAnswersRequestsNotYetAnswered_data();
@@ -438,6 +441,57 @@ void ProxyFlowTest::clientThatNeverReadsIsCutOffAfterPipelinedGarbage()
     QVERIFY(s.waitForBytesWritten(3000));
     // Closed within the write timeout after the 2 s linger (before: never), generous bound.
     QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 0, 15000);
+}
+
+void ProxyFlowTest::answerRecordedBeforeTheClientTookItSaysItWasCut_data()
+{
+    QTest::addColumn<bool>("hangUp"); // the client leaves; else it is cut off at the write timeout
+    QTest::addColumn<QString>("errorKind");
+    QTest::newRow("cut off at the write timeout") << false << u"client_stalled"_s;
+    QTest::newRow("the client hangs up") << true << u"client_closed"_s;
+}
+
+// Second session-11 trial, left then: a non-streamed answer is recorded once it is whole (its usage and cost
+// headers need it) and then handed to the client as it reads; a client cut off at the write timeout (or gone)
+// before it took it all kept a record saying 200 and no error. Now the record is amended through the ledger
+// writer (Ledger::markAnswerCut): error_kind client_stalled / client_closed, its status, usage and cost kept
+// (the provider billed the whole answer), and the rollups' error count with it.
+void ProxyFlowTest::answerRecordedBeforeTheClientTookItSaysItWasCut()
+{
+    QFETCH(bool, hangUp);
+    QFETCH(QString, errorKind);
+    BigUpstream big(32 * kMiB);
+    ProxyHarness h([&big, hangUp](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
+        c.clientWriteTimeoutMs = hangUp ? 600'000 : 500;
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTcpSocket s;
+    sendAndNeverRead(s, h.port(), chatRequest(false));
+    if (QTest::currentTestFailed())
+        return;
+    QList<CallRecord> recs;
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1, 20000); // whole, recorded, held for the client
+    if (hangUp)
+        s.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 0, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT((recs = h.records()).size() == 1 && recs[0].errorKind == errorKind, 10000);
+    QCOMPARE(recs[0].httpStatus, 200); // the client had the status line and part of the body
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].usage.completionTokens, big.completionTokens());
+    QVERIFY(recs[0].cost.has_value());
+    // The rollups count it as an error call at every level, as a rebuild from the rows would.
+    auto errorCalls = h.ledger().read<QString>([](QSqlDatabase &db) {
+        QString out;
+        for (const char *table : {"rollup_hour", "rollup_day", "rollup_week"}) {
+            QSqlQuery q(db);
+            q.exec(u"SELECT SUM(error_calls) FROM "_s + QLatin1StringView(table));
+            out += (q.next() ? q.value(0).toString() : u"?"_s) + u' ';
+        }
+        return out.trimmed();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(errorCalls.isFinished(), 10000);
+    QCOMPARE(errorCalls.result(), u"1 1 1"_s);
 }
 
 // Second session-11 trial: a slow client that keeps reading was cut at the write timeout, because Qt tells of

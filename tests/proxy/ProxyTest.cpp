@@ -6,6 +6,7 @@
 
 #include "cache/CanonicalRequest.h"
 #include "pricing/ProviderUsage.h"
+#include "proxy/AnswerFaults.h"
 #include "proxy/Exchange.h"
 #include "proxy/ProviderProtocol.h"
 #include "proxy/SseParser.h"
@@ -274,6 +275,12 @@ private Q_SLOTS:
     void pipelinedRequestBehindAHungUpExchangeIsRecorded();
     void cutOrTimedOutAnswerIsEstimated_data();
     void cutOrTimedOutAnswerIsEstimated();
+    void partialAnswerTextReadsACutBody_data();
+    void partialAnswerTextReadsACutBody();
+    void errorKindsAgreeBetweenAnswersAndStreams_data();
+    void errorKindsAgreeBetweenAnswersAndStreams();
+    void upstreamErrorKindOfBodiesAndEvents_data();
+    void upstreamErrorKindOfBodiesAndEvents();
     void tooManyConnectionsGet503();
     void upstreamTimeoutsGive504();
     void connectTimeoutIsNotEstimated_data();
@@ -1414,7 +1421,7 @@ void ProxyTest::upstreamErrorsPassThroughAndAreRecorded()
     QCOMPARE(recs.size(), 3);
     QCOMPARE(recs[0].httpStatus, 429);
     QCOMPARE(recs[0].errorKind, u"rate_limit"_s);
-    QCOMPARE(recs[1].errorKind, u"upstream_5xx"_s);
+    QCOMPARE(recs[1].errorKind, u"upstream_error:server_error"_s); // the body's type (session 13)
     QCOMPARE(recs[0].usage.totalTokens(), 0);
 }
 
@@ -2878,21 +2885,31 @@ void ProxyTest::cutOrTimedOutAnswerIsEstimated_data()
     QTest::addColumn<QByteArray>("mode"); // X-Loopback-Mode
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("errorKind");
-    QTest::newRow("answer cut mid-body (502)") << QByteArray("cut-body") << 502 << u"upstream_cut"_s;
-    QTest::newRow("closed after reading the request (502)") << QByteArray("close-early") << 502 << u"upstream_cut"_s;
-    QTest::newRow("no answer in time (504)") << QByteArray("never") << 504 << u"timeout"_s;
+    QTest::addColumn<bool>("answerText"); // the part of the body that came holds the answer's text
+    QTest::newRow("answer cut mid-body (502)") << QByteArray("cut-body") << 502 << u"upstream_cut"_s << true;
+    QTest::newRow("closed after reading the request (502)") << QByteArray("close-early") << 502 << u"upstream_cut"_s
+                                                            << false;
+    QTest::newRow("no answer in time (504)") << QByteArray("never") << 504 << u"timeout"_s << false;
+    QTest::newRow("headers, then no body in time (504)") << QByteArray("headers-then-wait") << 504 << u"timeout"_s
+                                                         << false;
 }
 
 // A non-streamed call the upstream cuts (502) or does not answer in time (504) after the request left may
-// be billed: it gets the local tokenizer's estimate of the prompt, as a cut stream or an abandoned call does
-// (completion 0: no answer text was seen), an estimated cost, never unpriced with no estimate. Before:
-// Unknown usage, cost NULL (session-9 trial's left item).
+// be billed: it gets the local tokenizer's estimate of the prompt, as a cut stream or an abandoned call does,
+// an estimated cost, never unpriced with no estimate (before session 10: Unknown usage, cost NULL). The
+// completion is counted from the answer's text in the part of the body that came, as a cut stream's is from
+// what streamed: the a1 answer cut in half still holds its content "Here is the summary you asked for."
+// (8 tokens with o200k_base; session 13, before: 0 whatever had come); nothing came, nothing is counted.
 void ProxyTest::cutOrTimedOutAnswerIsEstimated()
 {
     QFETCH(QByteArray, mode);
     QFETCH(int, status);
     QFETCH(QString, errorKind);
-    ProxyHarness h([](ProxyConfig &c) { c.firstByteTimeoutMs = 400; });
+    QFETCH(bool, answerText);
+    ProxyHarness h([](ProxyConfig &c) {
+        c.firstByteTimeoutMs = 400;
+        c.idleTimeoutMs = 400;
+    });
     QVERIFY(h.ok());
     const HttpResult r = h.curl("/v1/chat/completions",
                                 chatBody("gpt-4o", false, false, "Summarise the doc in three short bullet points"),
@@ -2907,11 +2924,147 @@ void ProxyTest::cutOrTimedOutAnswerIsEstimated()
     QCOMPARE(toString(rec.usageStatus), toString(UsageStatus::Estimated));
     QVERIFY2(rec.usage.promptTokens >= 8 && rec.usage.promptTokens < 100,
              qPrintable(QString::number(rec.usage.promptTokens)));
-    QCOMPARE(rec.usage.completionTokens, 0);
+    QCOMPARE(rec.usage.completionTokens, answerText ? 8 : 0);
     QVERIFY(rec.cost.has_value());
-    QCOMPARE(*rec.cost, NanoUsd(rec.usage.promptTokens * 2'500)); // gpt-4o input $2.50 / M
+    // gpt-4o: input $2.50 / M, output $10 / M
+    QCOMPARE(*rec.cost, NanoUsd(rec.usage.promptTokens * 2'500 + rec.usage.completionTokens * 10'000));
     QCOMPARE(toString(rec.costStatus), toString(CostStatus::Estimated));
     QCOMPARE(r.headers.value("x-tokenledger-record-id"), QByteArray::number(rec.id));
+}
+
+void ProxyTest::partialAnswerTextReadsACutBody_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("text");
+    const QByteArray chat = readFile(providerFixture(u"a1-openai-chat-completion-cached.json"_s));
+    QTest::newRow("a chat answer whole") << chat << u"Here is the summary you asked for."_s;
+    QTest::newRow("a chat answer cut in its content")
+        << chat.left(chat.indexOf("summary")) << u"Here is the "_s;
+    QTest::newRow("a chat answer cut before its content") << chat.left(chat.indexOf("\"content\"")) << QString();
+    QTest::newRow("a chat answer cut after the content's name")
+        << chat.left(chat.indexOf("\"content\"") + 10) << QString();
+    QTest::newRow("tool calls: names and arguments")
+        << QByteArray(R"({"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",)"
+                      R"("function":{"name":"get_weather","arguments":"{\"city\":\"Par)")
+        << uR"(get_weather{"city":"Par)"_s;
+    QTest::newRow("anthropic text and thinking blocks")
+        << QByteArray(R"({"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[)"
+                      R"({"type":"thinking","thinking":"Weigh it. ","signature":"c2ln"},{"type" : "text" , "text" : "Done: \u00e9t\u00e9 \ud83d\ude00)")
+        << u"Weigh it. Done: \u00e9t\u00e9 \U0001F600"_s;
+    QTest::newRow("escapes, and one cut in the middle")
+        << QByteArray(R"({"content":"a\"b\\c\/d\ne\tf\u00)") << u"a\"b\\c/d\ne\tf"_s;
+    QTest::newRow("a lone surrogate") << QByteArray(R"({"text":"x\ud83dy"})") << u"x\uFFFDy"_s;
+    QTest::newRow("member values that are no text") << QByteArray(R"({"type":"text","role":"content","text":{"format":"x"},"content":[]})")
+                                                   << QString();
+    QTest::newRow("responses output text")
+        << QByteArray(R"({"id":"resp_1","object":"response","status":"completed","output":[{"type":"message","role":"assistant",)"
+                      R"("content":[{"type":"output_text","annotations":[],"text":"Four bullet)")
+        << u"Four bullet"_s;
+}
+
+// The text of a JSON answer whose body was cut, for the local token estimate (AnswerFaults.h): the string
+// values of the text members, the last one as far as it came, escapes decoded.
+void ProxyTest::partialAnswerTextReadsACutBody()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, text);
+    QCOMPARE(proxy::partialAnswerText(body), text);
+}
+
+void ProxyTest::errorKindsAgreeBetweenAnswersAndStreams_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("header");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("errorKind");
+    const QByteArray overloadedJson
+        = R"({"model":"overloaded","max_tokens":64,"messages":[{"role":"user","content":"Plan the migration"}]})";
+    QTest::newRow("Anthropic 529 overloaded_error as JSON")
+        << QByteArray("/v1/messages") << overloadedJson << u"anthropic-version: 2023-06-01"_s << 529
+        << u"upstream_error:overloaded_error"_s;
+    QTest::newRow("Anthropic overloaded_error inside a stream")
+        << QByteArray("/v1/messages") << anthropicBody(true) << u"x-loopback-stream: error-event"_s << 200
+        << u"upstream_error:overloaded_error"_s;
+    QTest::newRow("OpenAI 500 server_error as JSON") << QByteArray("/v1/chat/completions") << chatBody("server-error")
+                                                     << QString() << 500 << u"upstream_error:server_error"_s;
+    QTest::newRow("OpenAI 429 (its type is requests)") << QByteArray("/v1/chat/completions") << chatBody("rate-limited")
+                                                       << QString() << 429 << u"rate_limit"_s;
+    QTest::newRow("a 418 without a body") << QByteArray("/v1/chat/completions") << chatBody("status-418") << QString()
+                                          << 418 << u"upstream_4xx"_s;
+    QTest::newRow("a 503 without a body") << QByteArray("/v1/chat/completions") << chatBody("status-503") << QString()
+                                          << 503 << u"upstream_5xx"_s;
+}
+
+// Session-12 trial: an Anthropic 529 answered as JSON was recorded upstream_5xx, the same overloaded_error sent
+// inside a stream upstream_error:overloaded_error, so a breakdown by error kind split one error in two. Now an
+// error answer's kind names the provider's error type when its body does, as the stream's does; 429 stays
+// rate_limit; a body that names no type falls back to the status class.
+void ProxyTest::errorKindsAgreeBetweenAnswersAndStreams()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, header);
+    QFETCH(int, status);
+    QFETCH(QString, errorKind);
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QStringList headers = auth(kKeyA);
+    if (!header.isEmpty())
+        headers << header;
+    const HttpResult r = h.curl(path, body, headers);
+    QCOMPARE(r.status, status);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].httpStatus, status);
+    QCOMPARE(recs[0].errorKind, errorKind);
+}
+
+void ProxyTest::upstreamErrorKindOfBodiesAndEvents_data()
+{
+    QTest::addColumn<int>("status"); // 0: an event inside a stream
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("errorKind");
+    QTest::newRow("Anthropic JSON 529") << 529 << QByteArray(R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})")
+                                        << u"upstream_error:overloaded_error"_s;
+    QTest::newRow("Anthropic event") << 0 << QByteArray(R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})")
+                                     << u"upstream_error:overloaded_error"_s;
+    QTest::newRow("Anthropic rate_limit_error event") << 0 << QByteArray(R"({"type":"error","error":{"type":"rate_limit_error","message":"slow down"}})")
+                                                      << u"rate_limit"_s;
+    QTest::newRow("Anthropic JSON 429") << 429 << QByteArray(R"({"type":"error","error":{"type":"rate_limit_error","message":"slow down"}})")
+                                        << u"rate_limit"_s;
+    QTest::newRow("OpenAI JSON 400") << 400 << QByteArray(R"({"error":{"message":"bad","type":"invalid_request_error","param":"model","code":"model_not_found"}})")
+                                     << u"upstream_error:invalid_request_error"_s;
+    QTest::newRow("OpenAI type null: its code") << 500 << QByteArray(R"({"error":{"message":"x","type":null,"param":null,"code":"server_error"}})")
+                                                << u"upstream_error:server_error"_s;
+    QTest::newRow("OpenAI rate_limit_exceeded in a chat chunk") << 0 << QByteArray(R"({"error":{"message":"x","type":"tokens","code":"rate_limit_exceeded"}})")
+                                                               << u"rate_limit"_s;
+    QTest::newRow("Responses API error event") << 0 << QByteArray(R"({"type":"error","code":"server_error","message":"x","param":null})")
+                                               << u"upstream_error:server_error"_s;
+    QTest::newRow("an event naming no type") << 0 << QByteArray(R"({"type":"error"})") << u"upstream_error:error"_s;
+    QTest::newRow("a 502 with an HTML body") << 502 << QByteArray("<html>Bad Gateway</html>") << u"upstream_5xx"_s;
+    QTest::newRow("a 404 with an empty body") << 404 << QByteArray() << u"upstream_4xx"_s;
+    QTest::newRow("a 200: no error, body unread") << 200 << QByteArray(R"({"error":{"type":"x"}})") << QString();
+}
+
+// One vocabulary for the error kinds of error answers and in-stream error events (AnswerFaults.h), and the same
+// reading of the in-stream event by StreamAccounting.
+void ProxyTest::upstreamErrorKindOfBodiesAndEvents()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, errorKind);
+    if (status != 0) {
+        QCOMPARE(proxy::answerErrorKind(status, body), errorKind);
+        return;
+    }
+    QCOMPARE(proxy::upstreamErrorKind(0, QJsonDocument::fromJson(body).object()), errorKind);
+    proxy::StreamAccounting chat(proxy::ApiKind::ChatCompletions);
+    SseEvent event;
+    event.data = body;
+    event.raw = "data: " + body + "\n\n";
+    chat.onEvent(event, false);
+    QCOMPARE(chat.errorKind(), errorKind);
 }
 
 void ProxyTest::http10ClientGetsAStreamWithoutChunks()
