@@ -41,10 +41,12 @@ Result<CoreServices> openFromDbOption(const QCommandLineParser &parser, LedgerUs
     if (use == LedgerUse::ReadOnly) {
         auto core = AppContext::openCoreReadOnly(path);
         const QFileInfo info(file);
-        if (core || !info.isWritable() || !QFileInfo(info.absolutePath()).isWritable())
+        if (core || core.error().code != ErrorCode::Unsupported || !info.isWritable()
+            || !QFileInfo(info.absolutePath()).isWritable())
             return core;
-        // Not readable as it is (an older schema), and the user may write it: opened as the other commands
-        // open it, which upgrades it.
+        // An older schema (Unsupported; a newer one fails the same way below, unchanged), and the user may write
+        // it: opened as the other commands open it, which upgrades it. Any other failure (an empty file, a busy
+        // or damaged one) is reported as it is: a read-only command never writes.
     }
     return AppContext::openCore(path);
 }

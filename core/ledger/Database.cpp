@@ -133,6 +133,14 @@ Result<QSqlDatabase> openReadOnly(const QString &path, const QString &connection
                                                      "application's tables); TokenLedger leaves it unchanged.")
                                              .arg(path));
     }
+    if (objects == 0 && version == 0) {
+        // An empty file (or an empty SQLite database): no ledger to read, and a read-only command does not
+        // make one (a session-13 trial saw `report` write a whole schema into a 0-byte file).
+        db.close();
+        return fail(ErrorCode::NotFound, QObject::tr("%1 holds no ledger yet (an empty file): import data into it "
+                                                     "or open it in the app first.")
+                                             .arg(path));
+    }
     if (version > Schema::currentVersion()) {
         db.close();
         return fail(ErrorCode::Unsupported,

@@ -1,10 +1,29 @@
 #include "AnswerFaults.h"
 
+#include "proxy/CallerIdentity.h"
+
 #include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
 
 namespace tl::proxy {
+
+namespace {
+// A provider's error type or code as the record may keep it: an identifier (snake_case, Azure's PascalCase,
+// digits, dots), at most 64 characters, that is no key. What an upstream writes there is its own text: a
+// session-13 trial had "sk-proj-...", newlines, NUL bytes and quotes land in error_kind and in exports.
+bool isErrorTypeName(const QString &type)
+{
+    if (type.isEmpty() || type.size() > 64)
+        return false;
+    for (const QChar c : type) {
+        const char16_t u = c.unicode();
+        if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' || u == '.'))
+            return false;
+    }
+    return !keyIdLooksSecret(type);
+}
+} // namespace
 
 QString upstreamErrorKind(int status, const QJsonObject &error)
 {
@@ -20,8 +39,8 @@ QString upstreamErrorKind(int status, const QJsonObject &error)
     if (type == "rate_limit_error"_L1 || code == "rate_limit_exceeded"_L1
         || error.value("code"_L1).toString() == "rate_limit_exceeded"_L1)
         return u"rate_limit"_s;
-    if (!type.isEmpty())
-        return u"upstream_error:"_s + type.left(64);
+    if (isErrorTypeName(type))
+        return u"upstream_error:"_s + type;
     if (status >= 500)
         return u"upstream_5xx"_s;
     if (status >= 400)

@@ -12,7 +12,9 @@ namespace tl::proxy {
 // body) and the same error sent inside a stream (status 0), so that a breakdown by error kind groups them:
 //  - "rate_limit": HTTP 429, or a body whose error type is "rate_limit_error" (Anthropic, and the proxy's own
 //    OpenAI-shaped 429) or whose code is "rate_limit_exceeded" (OpenAI);
-//  - "upstream_error:<type>" when the body names the provider's error type (at most 64 characters): Anthropic
+//  - "upstream_error:<type>" when the body names the provider's error type as an identifier (ASCII letters,
+//    digits, '_' and '.', at most 64 characters, not key-like by keyIdLooksSecret(); other text in that place
+//    counts as no type, so an upstream's error text never reaches error_kind or exports): Anthropic
 //    {"type":"error","error":{"type":T,...}}, OpenAI {"error":{"type":T,"code":C,...}} (T, else C when T is
 //    missing or null), the Responses API's stream event {"type":"error","code":C}; e.g. a JSON 529 and an
 //    in-stream error event of Anthropic's "overloaded_error" are both "upstream_error:overloaded_error";

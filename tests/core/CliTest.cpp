@@ -949,6 +949,25 @@ private Q_SLOTS:
     // old code ran and wrote: every writing open puts back the one-time Batch savings marker (meta
     // "batch_saved_backfill"), removed here before the chmod, so the marker check and the byte comparison catch it.
     // What this proves as root is that nothing is written, not that the chmod is honoured.
+    // Session-13 trial: a read-only command fell back to the writing open on any failure of the read-only
+    // one, so `report` and `export` wrote a whole schema into a 0-byte file (122,880 bytes, exit 0).
+    void readCommandsLeaveAnEmptyFileEmpty()
+    {
+        const QString db = m_dir.filePath(u"empty.sqlite"_s);
+        QFile f(db);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        for (const QStringList &args : {QStringList{u"report"_s, u"--db"_s, db},
+                                        QStringList{u"export"_s, u"--db"_s, db, u"--format"_s, u"jsonl"_s, u"--out"_s,
+                                                    m_dir.filePath(u"empty.jsonl"_s)}}) {
+            const Run r = run(args);
+            QVERIFY2(r.exitCode != 0, qPrintable(args.first()));
+            QVERIFY2(r.err.contains(u"holds no ledger"_s), qPrintable(r.err));
+            QCOMPARE(QFileInfo(db).size(), 0);
+            QVERIFY(!QFileInfo::exists(db + u"-wal"_s));
+        }
+    }
+
     void readCommandsWorkOnAReadOnlyLedger()
     {
 #ifdef Q_OS_UNIX

@@ -3045,6 +3045,25 @@ void ProxyTest::upstreamErrorKindOfBodiesAndEvents_data()
     QTest::newRow("a 502 with an HTML body") << 502 << QByteArray("<html>Bad Gateway</html>") << u"upstream_5xx"_s;
     QTest::newRow("a 404 with an empty body") << 404 << QByteArray() << u"upstream_4xx"_s;
     QTest::newRow("a 200: no error, body unread") << 200 << QByteArray(R"({"error":{"type":"x"}})") << QString();
+    // The type is the upstream's own text: only an identifier is kept (session-13 trial: keys, newlines, NUL
+    // bytes and quotes reached error_kind and the exports).
+    QTest::newRow("a key as the type") << 401 << QByteArray(R"({"error":{"type":"sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef"}})")
+                                       << u"upstream_4xx"_s;
+    QTest::newRow("a key in the code") << 401 << QByteArray(R"({"error":{"code":"invalid key sk-ant-api03-SECRETSECRETSECRET"}})")
+                                       << u"upstream_4xx"_s;
+    QTest::newRow("an underscored key as the type") << 401 << QByteArray(R"({"error":{"type":"sk_live_ABCDEFGHIJKLMNOPQRSTUVWX"}})")
+                                                    << u"upstream_4xx"_s;
+    QTest::newRow("a key in an Anthropic event") << 0 << QByteArray(R"({"type":"error","error":{"type":"sk-ant-api03-STREAMLEAK\nx"}})")
+                                                 << u"upstream_error:error"_s;
+    QTest::newRow("control characters and quotes") << 500 << QByteArray(R"({"error":{"type":"a\u0000b\u001bc\t\"q\""}})")
+                                                   << u"upstream_5xx"_s;
+    QTest::newRow("spaces") << 500 << QByteArray(R"({"error":{"type":"server error with spaces"}})") << u"upstream_5xx"_s;
+    QTest::newRow("65 characters") << 500 << QByteArray(R"({"error":{"type":")" + QByteArray(65, 'a') + R"("}})")
+                                   << u"upstream_5xx"_s;
+    QTest::newRow("64 characters") << 500 << QByteArray(R"({"error":{"type":")" + QByteArray(64, 'a') + R"("}})")
+                                   << u"upstream_error:"_s + QString(64, u'a');
+    QTest::newRow("Azure's PascalCase code") << 404 << QByteArray(R"({"error":{"code":"DeploymentNotFound","message":"x"}})")
+                                             << u"upstream_error:DeploymentNotFound"_s;
 }
 
 // One vocabulary for the error kinds of error answers and in-stream error events (AnswerFaults.h), and the same
