@@ -118,6 +118,11 @@ Result<QSqlDatabase> openReadOnly(const QString &path, const QString &connection
     }
     if (error.isValid()) {
         db.close();
+        const int code = error.nativeErrorCode().toInt() & 0xff;
+        constexpr int kSqliteCorrupt = 11, kSqliteNotADb = 26;
+        if (code == kSqliteNotADb || code == kSqliteCorrupt) // as the writing open says it
+            return fail(ErrorCode::Database,
+                        QObject::tr("%1 is not a TokenLedger database: %2").arg(path, error.text()));
         return fail(ErrorCode::Database, QObject::tr("Cannot read the ledger %1: %2").arg(path, error.text()));
     }
     QSqlQuery q(db);
