@@ -660,7 +660,10 @@ void ClientConnection::onBytesWritten()
     }
     if (m_deadline == Deadline::ClientWrite) {
         // The client took bytes: it is slow, not stalled.
-        if (holding || (m_exchange && m_exchange->upstreamPaused))
+        // Bytes still in QTcpSocket or unsent in the kernel keep the write deadline: a client that takes none of
+        // an answer the kernel could hold whole is stalled all the same.
+        if (holding || m_socket->bytesToWrite() > 0 || (m_exchange && m_exchange->upstreamPaused)
+            || kernelUnsentBytes() > 0)
             setDeadline(Deadline::ClientWrite, config.clientWriteTimeoutMs);
         else if (!m_exchange && !m_closing)
             setDeadline(Deadline::Client, config.keepAliveIdleMs);
@@ -1947,7 +1950,15 @@ void ClientConnection::finishExchange(bool keepAlive)
 {
     // A recorded answer whose last bytes still wait for a slow client: the record is written (its usage and
     // cost are known), and if the client does not take the rest, markAnswersCut() says so.
-    if (m_exchange->recorded && m_exchange->record.id > 0 && m_heldPos < m_held.size())
+    // Bytes waiting in QTcpSocket count as well as those held back (up to clientHighWaterBytes, 4 MiB by
+    // default, wait there: a session-13 trial found such answers never amended and never timed out).
+    // An answer the kernel took whole may still wait there for a client that reads nothing: asked of the kernel
+    // (one ioctl) only after a large answer, which a stalled client can leave there for good; a small one
+    // counts as taken, as before.
+    constexpr qint64 kAskTheKernelAboveBytes = 256 * 1024;
+    const bool unsent = unsentBytes() > 0
+                        || (m_exchange->record.responseBytes > kAskTheKernelAboveBytes && kernelUnsentBytes() > 0);
+    if (m_exchange->recorded && m_exchange->record.id > 0 && unsent)
         noteHeldAnswer(m_exchange->record.id);
     m_exchange.reset();
     m_continueSent = false;
@@ -1965,8 +1976,8 @@ void ClientConnection::finishExchange(bool keepAlive)
         if (!m_inBuffer.isEmpty())
             QMetaObject::invokeMethod(this, &ClientConnection::processBuffer, Qt::QueuedConnection);
     }
-    // An answer still held for a slow client: the client must keep taking it (clientWriteTimeoutMs).
-    if (m_heldPos < m_held.size())
+    // An answer still waiting for a slow client: the client must keep taking it (clientWriteTimeoutMs).
+    if (unsent)
         setDeadline(Deadline::ClientWrite, m_server.config().clientWriteTimeoutMs);
     m_server.exchangeFinished();
 }

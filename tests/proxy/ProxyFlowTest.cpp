@@ -447,8 +447,14 @@ void ProxyFlowTest::answerRecordedBeforeTheClientTookItSaysItWasCut_data()
 {
     QTest::addColumn<bool>("hangUp"); // the client leaves; else it is cut off at the write timeout
     QTest::addColumn<QString>("errorKind");
-    QTest::newRow("cut off at the write timeout") << false << u"client_stalled"_s;
-    QTest::newRow("the client hangs up") << true << u"client_closed"_s;
+    QTest::addColumn<qint64>("answerBytes");
+    QTest::newRow("cut off at the write timeout") << false << u"client_stalled"_s << qint64(32 * kMiB);
+    QTest::newRow("the client hangs up") << true << u"client_closed"_s << qint64(32 * kMiB);
+    // Session-13 trial: an answer that fits in QTcpSocket's buffer (below clientHighWaterBytes, 4 MiB) and
+    // the kernel's was never amended, and its client never timed out. (A client that hangs up on such an
+    // answer is the gap docs/proxy.md names: once the descriptor is gone, what the kernel held is unknown,
+    // and those bytes count as taken.)
+    QTest::newRow("3 MiB, cut off at the write timeout") << false << u"client_stalled"_s << qint64(3 * kMiB);
 }
 
 // Second session-11 trial, left then: a non-streamed answer is recorded once it is whole (its usage and cost
@@ -460,7 +466,8 @@ void ProxyFlowTest::answerRecordedBeforeTheClientTookItSaysItWasCut()
 {
     QFETCH(bool, hangUp);
     QFETCH(QString, errorKind);
-    BigUpstream big(32 * kMiB);
+    QFETCH(qint64, answerBytes);
+    BigUpstream big(answerBytes);
     ProxyHarness h([&big, hangUp](ProxyConfig &c) {
         c.upstreams[0].baseUrl = QUrl(QString::fromLatin1(big.baseUrl()));
         c.clientWriteTimeoutMs = hangUp ? 600'000 : 500;
