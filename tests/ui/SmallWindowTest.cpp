@@ -159,23 +159,38 @@ private:
                                 .arg(minimum.height())));
     }
 
+    // In the test row's language, a ledger filled with calls and the main window on `pageId`, shown at the row's
+    // size (`shownSize`; `minimum`: the window's own minimum size). Null when that failed (the test has failed).
+    template<typename Page>
+    Page *openPage(test::TempLedger &t, std::unique_ptr<MainWindow> &window, const QString &pageId, QSize &shownSize,
+                   QSize &minimum)
+    {
+        QFETCH(QString, language);
+        QFETCH(QSize, size);
+        shownSize = size;
+        useLanguage(language);
+        test::fillLedger(*t.ledger, m_now);
+        window = makeWindow(t, pageId);
+        auto *page = qobject_cast<Page *>(window->page(pageId));
+        if (!page) {
+            QTest::qFail("the page is missing", __FILE__, __LINE__);
+            return nullptr;
+        }
+        showAt(*window, size, minimum);
+        return QTest::currentTestFailed() ? nullptr : page;
+    }
+
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void dashboardReflowsInsteadOfScrollingSideways_data() { languages(); }
     void dashboardReflowsInsteadOfScrollingSideways()
     {
-        QFETCH(QString, language);
-        QFETCH(QSize, size);
-        useLanguage(language);
         test::TempLedger t;
-        test::fillLedger(*t.ledger, m_now);
-        auto window = makeWindow(t, u"dashboard"_s);
-        auto *page = qobject_cast<DashboardPage *>(window->page(u"dashboard"_s));
-        QVERIFY(page);
-        QSize minimum;
-        showAt(*window, size, minimum);
-        if (QTest::currentTestFailed())
+        std::unique_ptr<MainWindow> window;
+        QSize size, minimum;
+        auto *page = openPage<DashboardPage>(t, window, u"dashboard"_s, size, minimum);
+        if (!page)
             return;
         QTRY_VERIFY(page->isLoaded());
         QTRY_COMPARE(window->size(), size);
@@ -200,17 +215,11 @@ private Q_SLOTS:
     void simulatorDoesNotScrollSideways_data() { languages(); }
     void simulatorDoesNotScrollSideways()
     {
-        QFETCH(QString, language);
-        QFETCH(QSize, size);
-        useLanguage(language);
         test::TempLedger t;
-        test::fillLedger(*t.ledger, m_now);
-        auto window = makeWindow(t, u"simulator"_s);
-        auto *page = qobject_cast<SimulatorPage *>(window->page(u"simulator"_s));
-        QVERIFY(page);
-        QSize minimum;
-        showAt(*window, size, minimum);
-        if (QTest::currentTestFailed())
+        std::unique_ptr<MainWindow> window;
+        QSize size, minimum;
+        auto *page = openPage<SimulatorPage>(t, window, u"simulator"_s, size, minimum);
+        if (!page)
             return;
         QTRY_VERIFY_WITH_TIMEOUT(page->isLoaded(), 10000);
         QTRY_COMPARE(window->size(), size);
@@ -231,17 +240,11 @@ private Q_SLOTS:
     void routingButtonsFitTheirText_data() { languages(); }
     void routingButtonsFitTheirText()
     {
-        QFETCH(QString, language);
-        QFETCH(QSize, size);
-        useLanguage(language);
         test::TempLedger t;
-        test::fillLedger(*t.ledger, m_now);
-        auto window = makeWindow(t, u"routing"_s);
-        auto *page = qobject_cast<RoutingPage *>(window->page(u"routing"_s));
-        QVERIFY(page);
-        QSize minimum;
-        showAt(*window, size, minimum);
-        if (QTest::currentTestFailed())
+        std::unique_ptr<MainWindow> window;
+        QSize size, minimum;
+        auto *page = openPage<RoutingPage>(t, window, u"routing"_s, size, minimum);
+        if (!page)
             return;
         QTRY_COMPARE(window->size(), size);
         for (const char *name : {"routingAddRule", "routingRemoveRule", "routingRuleUp", "routingRuleDown",
