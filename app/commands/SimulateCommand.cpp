@@ -61,8 +61,12 @@ int runSimulate(const QStringList &args)
         return failWith("simulate", kExitFailure, u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &perr);
-    if (perr.error != QJsonParseError::NoError || !doc.isObject())
-        return failWith("simulate", kExitUsage, u"%1 is not a JSON object: %2"_s.arg(file.fileName(), perr.errorString()));
+    if (perr.error != QJsonParseError::NoError)
+        return failWith("simulate", kExitUsage, u"%1 is not a JSON object: %2 at offset %3"_s.arg(file.fileName(), perr.errorString())
+                                                    .arg(perr.offset));
+    if (!doc.isObject()) // valid JSON of another shape ([] or a string): Qt's parser reports no error then
+        return failWith("simulate", kExitUsage, u"%1 is not a JSON object: a scenario is an object such as "
+                                                u"{\"strategies\": {\"exact_cache\": {\"enabled\": true}}} (docs/simulator.md)"_s.arg(file.fileName()));
     // The scenario is what the user asked for, like proxy --config: a bad one is a usage error (2);
     // a file that cannot be read is a failure (1).
     const auto scenario = Scenario::fromJson(doc.object());

@@ -1135,6 +1135,9 @@ private Q_SLOTS:
             << QStringList{u"proxy"_s, u"--config"_s,
                            configFile("tokenledger-clitest-water.json", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 131072})")};
         // Session-13 trial: a scenario that enables no strategy changes nothing; it was run and reported a saving of 0.
+        // Session-13 trial: "[]" said "is not a JSON object: no error occurred".
+        QTest::newRow("simulate with an array as the scenario")
+            << QStringList{u"simulate"_s, u"--scenario"_s, configFile("tokenledger-clitest-scenario-array.json", "[]")};
         QTest::newRow("simulate with an empty scenario")
             << QStringList{u"simulate"_s, u"--scenario"_s, configFile("tokenledger-clitest-scenario-empty.json", "{}")};
         QTest::newRow("simulate with every strategy disabled")
@@ -1165,6 +1168,11 @@ private Q_SLOTS:
         if (tag == "proxy config low water above high water")
             QVERIFY2(r.err.contains(u"\"clientLowWaterBytes\" (131072 bytes) must be below \"clientHighWaterBytes\""_s),
                      qPrintable(r.err));
+        if (tag == "simulate with an array as the scenario")
+            QVERIFY2(r.err.contains(u"a scenario is an object such as"_s) && !r.err.contains(u"no error occurred"_s),
+                     qPrintable(r.err));
+        if (tag == "simulate with an invalid-JSON scenario")
+            QVERIFY2(r.err.contains(u"at offset"_s), qPrintable(r.err));
         if (tag == "simulate scenario TTL as a string")
             QVERIFY2(r.err.contains(u"\"strategies.exact_cache.ttl_seconds\" must be a whole number"_s), qPrintable(r.err));
     }
