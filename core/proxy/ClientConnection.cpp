@@ -1488,7 +1488,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         }
         // An error event inside the stream (Anthropic `event: error`, e.g. overloaded_error) ended it: the
         // upstream's own error, passed on unchanged, recorded with its type; no second error event.
-        const bool upstreamError = complete && !x.accounting->errorType().isEmpty();
+        const bool upstreamError = complete && !x.accounting->errorKind().isEmpty();
         r.usage = x.accounting->usage();
         r.servedModel = x.accounting->servedModel();
         r.truncated = x.accounting->truncated();
@@ -1670,7 +1670,7 @@ void ClientConnection::finalizeRecord()
         markUsagePending(x.accounting->responseId());
     }
     if (x.kind == ApiKind::ResponsesRetrieve && x.accounting && x.accounting->finished()
-        && x.accounting->errorType().isEmpty()) {
+        && x.accounting->errorKind().isEmpty()) {
         noteRetrieved(x.accounting->failed() ? u"failed"_s : x.accounting->truncated() ? u"incomplete"_s : u"completed"_s,
                       x.accounting->usage(), x.accounting->hasUsage());
     }

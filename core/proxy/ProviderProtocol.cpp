@@ -590,14 +590,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
                             || ((m_kind == ApiKind::ChatCompletions || m_kind == ApiKind::Completions)
                                 && o.value("error"_L1).isObject());
     if (errorEvent) {
-        const QJsonObject e = o.value("error"_L1).toObject();
-        QString type = e.value("type"_L1).toString();
-        if (type.isEmpty())
-            type = e.value("code"_L1).toString();
-        if (type.isEmpty())
-            type = o.value("code"_L1).toString();
-        m_errorType = type.isEmpty() ? u"error"_s : type.left(64);
-        m_errorKind = upstreamErrorKind(0, o); // as the same error answered as JSON is recorded
+        m_errorKind = upstreamErrorKind(0, o); // as the same error answered as JSON is recorded; never ""
         m_finished = true;
         m_failed = true;
         return false;

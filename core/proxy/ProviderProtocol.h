@@ -142,12 +142,10 @@ public:
     QString responseId() const { return m_responseId; }
     bool truncated() const { return m_truncated; }
     bool failed() const { return m_failed; }
-    // The error type of an error event the upstream sent inside the stream ("overloaded_error",
-    // "server_error", ...; "error" when it named none; at most 64 characters), "" when none came.
+    // The record's error kind for an error event the upstream sent inside the stream (upstreamErrorKind() in
+    // AnswerFaults.h: the one an error answer naming the same type gets, "upstream_error:overloaded_error",
+    // "rate_limit" for a rate-limit error, "upstream_error:error" when it named no type), "" when none came.
     // Such an event ends the stream: finished() and failed() are true.
-    QString errorType() const { return m_errorType; }
-    // The record's error kind for that error event (upstreamErrorKind() in AnswerFaults.h: the one an error
-    // answer naming the same type gets, "rate_limit" for a rate-limit error), "" when none came.
     QString errorKind() const { return m_errorKind; }
     // True when an event was too long to read (SseEvent::oversized): usage still counts, but
     // assembled() misses that event's content, so the answer must not be cached.
@@ -182,7 +180,6 @@ private:
     bool m_truncated = false;
     bool m_failed = false;
     bool m_lossy = false;
-    QString m_errorType;
     QString m_errorKind;
     QString m_model;
     QString m_responseId;      // responses: the response's id

@@ -2789,7 +2789,7 @@ void ProxyTest::plainChatDeltaFastPathEqualsGeneralReading()
         QCOMPARE(fast->hasUsage(), general->hasUsage());
         QCOMPARE(fast->truncated(), general->truncated());
         QCOMPARE(fast->failed(), general->failed());
-        QCOMPARE(fast->errorType(), general->errorType());
+        QCOMPARE(fast->errorKind(), general->errorKind());
         if (fastChunks == -1)
             QVERIFY(fast->plainChatDeltaChunks() > 0);
         else if (fastChunks >= 0)
