@@ -116,7 +116,27 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 
     epoll_event events[kMaxEvents];
     int n = 0;
-    if (includeNotifiers) {
+    bool polled = false; // busy polling (setBusyPollNs) found what is ready
+    if (includeNotifiers && timeoutNs != 0 && m_busyPollNs > 0) {
+        const qint64 now = nowNs();
+        qint64 until = m_lastSocketActivityNs + m_busyPollNs;
+        if (timeoutNs > 0)
+            until = std::min(until, now + timeoutNs); // a due timer ends the polling
+        if (now < until) {
+            ++m_busyPolls;
+            while ((n = ::epoll_wait(m_epoll, events, kMaxEvents, 0)) == 0 && nowNs() < until) {
+            }
+            polled = n > 0;
+            m_busyPollHits += polled ? 1 : 0;
+            if (n < 0)
+                n = 0; // EINTR: the blocking wait below
+            if (n == 0 && timeoutNs > 0)
+                timeoutNs = std::max<qint64>(0, m_due.begin()->first - nowNs());
+        }
+    }
+    if (polled) {
+        // events[0..n) came from the polling
+    } else if (includeNotifiers) {
         n = waitEpoll(m_epoll, events, timeoutNs);
     } else {
         // Sockets excluded: wait for a wake-up or a timer only (the epoll set would report a ready
@@ -185,6 +205,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         }
         --m_depth;
         m_pending[m_depth].clear();
+        if (m_busyPollNs > 0)
+            m_lastSocketActivityNs = nowNs();
     }
     if (includeTimers)
         activated += activateTimers();

@@ -70,8 +70,10 @@ QFuture<Result<quint16>> Proxy::start(ProxyConfig config)
     // keeps Qt's own, for comparison.
     if (qEnvironmentVariable("TOKENLEDGER_PROXY_DISPATCHER") != "qt"_L1) {
         auto dispatcher = std::make_unique<EpollEventDispatcher>();
-        if (dispatcher->isValid())
+        if (dispatcher->isValid()) {
+            dispatcher->setBusyPollNs(qint64(config.busyPollUs) * 1000); // ProxyConfig::busyPollUs
             m_thread->setEventDispatcher(dispatcher.release());
+        }
     }
 #endif
     m_anchor = new QObject;

@@ -34,7 +34,8 @@ using ThreadPtr = std::unique_ptr<QThread, ThreadDeleter>;
 // cache's SQLite connection are all created inside that thread.
 //
 // On Linux the worker thread runs an epoll event dispatcher (EpollEventDispatcher; environment
-// TOKENLEDGER_PROXY_DISPATCHER=qt keeps Qt's default one).
+// TOKENLEDGER_PROXY_DISPATCHER=qt keeps Qt's default one), busy polling for ProxyConfig::busyPollUs after
+// traffic (other systems: no busy polling).
 // Every answered request is recorded in `ledger` (Ledger::writer().submit(), non-blocking) and
 // announced in batches by recordsFinished() on this object's thread; a pending record settled later is
 // announced by recordSettled().

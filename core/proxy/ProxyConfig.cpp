@@ -88,6 +88,7 @@ const ProxyLimit kLimits[] = {
     TL_LIMIT(clientLowWaterBytes, Bytes, kKiB, kGiB - 1),
     TL_LIMIT(clientWriteTimeoutMs, Milliseconds, 100, kDayMs),
     TL_LIMIT(drainTimeoutMs, Milliseconds, 0, kDayMs), // 0: answer in-flight requests at once (503)
+    TL_LIMIT(busyPollUs, Microseconds, 0, 10'000),    // 0: off; at most 10 ms of polling after traffic
 };
 #undef TL_LIMIT
 } // namespace
@@ -110,9 +111,10 @@ Result<void> checkProxyLimit(const ProxyLimit &limit, qint64 value)
 {
     if (value >= limit.min && value <= limit.max)
         return {};
-    const QString unit = limit.unit == ProxyLimit::Unit::Milliseconds ? u"ms"_s
-                         : limit.unit == ProxyLimit::Unit::Bytes      ? u"bytes"_s
-                                                                      : u"connections"_s;
+    const QString unit = limit.unit == ProxyLimit::Unit::Milliseconds   ? u"ms"_s
+                         : limit.unit == ProxyLimit::Unit::Microseconds ? u"us"_s
+                         : limit.unit == ProxyLimit::Unit::Bytes        ? u"bytes"_s
+                                                                        : u"connections"_s;
     return fail(ErrorCode::InvalidArgument, u"\"%1\" needs %2 to %3 %4, got %5"_s.arg(QString(limit.key))
                                                 .arg(limit.min)
                                                 .arg(limit.max)

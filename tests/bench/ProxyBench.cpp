@@ -517,8 +517,16 @@ int pacedUpstream(const char *host, int port, int events, double intervalMs)
 
     std::vector<epoll_event> ready(1024);
     char buf[65536];
+    const char *spinEnv = std::getenv("TL_BENCH_RELAY_SPIN_US");
+    const int64_t spinNs = spinEnv ? int64_t(std::atof(spinEnv) * 1000) : 0;
     for (;;) {
-        const int nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
+        int nready = 0;
+        if (spinNs > 0) {
+            const int64_t until = monoNs() + spinNs;
+            while ((nready = ::epoll_wait(ep, ready.data(), int(ready.size()), 0)) == 0 && monoNs() < until) {}
+        }
+        if (nready == 0)
+            nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
         if (nready < 0 && errno != EINTR)
             return 1;
         for (int i = 0; i < nready; ++i) {
@@ -637,8 +645,16 @@ int tcpRelay(const char *host, int port, const char *upHost, int upPort)
     };
     std::vector<epoll_event> ready(1024);
     char buf[65536];
+    const char *spinEnv = std::getenv("TL_BENCH_RELAY_SPIN_US");
+    const int64_t spinNs = spinEnv ? int64_t(std::atof(spinEnv) * 1000) : 0;
     for (;;) {
-        const int nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
+        int nready = 0;
+        if (spinNs > 0) {
+            const int64_t until = monoNs() + spinNs;
+            while ((nready = ::epoll_wait(ep, ready.data(), int(ready.size()), 0)) == 0 && monoNs() < until) {}
+        }
+        if (nready == 0)
+            nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
         if (nready < 0 && errno != EINTR)
             return 1;
         for (int i = 0; i < nready; ++i) {

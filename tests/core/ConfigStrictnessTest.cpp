@@ -156,6 +156,9 @@ private Q_SLOTS:
         row("drainTimeoutMs as a string", R"({"drainTimeoutMs": "5000"})", u"\"drainTimeoutMs\" must be a whole number, got the string \"5000\""_s);
         row("drainTimeoutMs below its range", R"({"drainTimeoutMs": -1})", u"\"drainTimeoutMs\" needs 0 to 86400000 ms, got -1"_s);
         row("drainTimeoutMs above its range", R"({"drainTimeoutMs": 86400001})", u"\"drainTimeoutMs\" needs 0 to 86400000 ms, got 86400001"_s);
+        row("busyPollUs as a string", R"({"busyPollUs": "50"})", u"\"busyPollUs\" must be a whole number, got the string \"50\""_s);
+        row("busyPollUs below its range", R"({"busyPollUs": -1})", u"\"busyPollUs\" needs 0 to 10000 us, got -1"_s);
+        row("busyPollUs above its range", R"({"busyPollUs": 10001})", u"\"busyPollUs\" needs 0 to 10000 us, got 10001"_s);
         row("a timeout with a fraction", R"({"idleTimeoutMs": 1500.5})",
             u"\"idleTimeoutMs\" must be a whole number, got the number 1500.5"_s);
         row("a timeout null", R"({"connectTimeoutMs": null})", u"\"connectTimeoutMs\" must be a whole number, got null"_s);
@@ -172,9 +175,9 @@ private Q_SLOTS:
             u"\"clientLowWaterBytes\" (8388608 bytes) must be below \"clientHighWaterBytes\" (4194304 bytes)"_s);
         row("cache storeTruncated as a string", R"({"cache": {"storeTruncated": "yes"}})",
             u"\"cache.storeTruncated\" must be true or false, got the string \"yes\""_s);
-        row("every limit at its minimum", R"({"maxBodyBytes": 1024, "maxHeaderBytes": 1024, "maxConnections": 1, "headerTimeoutMs": 100, "bodyTimeoutMs": 100, "keepAliveIdleMs": 100, "connectTimeoutMs": 100, "firstByteTimeoutMs": 100, "idleTimeoutMs": 100, "clientHighWaterBytes": 2048, "clientLowWaterBytes": 1024, "clientWriteTimeoutMs": 100, "drainTimeoutMs": 0})",
+        row("every limit at its minimum", R"({"maxBodyBytes": 1024, "maxHeaderBytes": 1024, "maxConnections": 1, "headerTimeoutMs": 100, "bodyTimeoutMs": 100, "keepAliveIdleMs": 100, "connectTimeoutMs": 100, "firstByteTimeoutMs": 100, "idleTimeoutMs": 100, "clientHighWaterBytes": 2048, "clientLowWaterBytes": 1024, "clientWriteTimeoutMs": 100, "drainTimeoutMs": 0, "busyPollUs": 0})",
             QString());
-        row("every limit at its maximum", R"({"maxBodyBytes": 1073741824, "maxHeaderBytes": 81920, "maxConnections": 65536, "headerTimeoutMs": 86400000, "bodyTimeoutMs": 86400000, "keepAliveIdleMs": 86400000, "connectTimeoutMs": 86400000, "firstByteTimeoutMs": 86400000, "idleTimeoutMs": 86400000, "clientHighWaterBytes": 1073741824, "clientLowWaterBytes": 1073741823, "clientWriteTimeoutMs": 86400000, "drainTimeoutMs": 86400000})",
+        row("every limit at its maximum", R"({"maxBodyBytes": 1073741824, "maxHeaderBytes": 81920, "maxConnections": 65536, "headerTimeoutMs": 86400000, "bodyTimeoutMs": 86400000, "keepAliveIdleMs": 86400000, "connectTimeoutMs": 86400000, "firstByteTimeoutMs": 86400000, "idleTimeoutMs": 86400000, "clientHighWaterBytes": 1073741824, "clientLowWaterBytes": 1073741823, "clientWriteTimeoutMs": 86400000, "drainTimeoutMs": 86400000, "busyPollUs": 10000})",
             QString());
         row("low water just below high water", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 65535})", QString());
     }
@@ -220,7 +223,7 @@ private Q_SLOTS:
     void proxyLimitsReachTheirMembers()
     {
         ProxyConfig c;
-        const auto r = readProxyConfigJson(parse(R"({"maxBodyBytes": 2000001, "maxHeaderBytes": 20002, "maxConnections": 303, "headerTimeoutMs": 4004, "bodyTimeoutMs": 5005, "keepAliveIdleMs": 6006, "connectTimeoutMs": 7007, "firstByteTimeoutMs": 8008, "idleTimeoutMs": 9009, "clientHighWaterBytes": 1000010, "clientLowWaterBytes": 100011, "clientWriteTimeoutMs": 12012, "drainTimeoutMs": 13013, "cache": {"storeTruncated": true}})"),
+        const auto r = readProxyConfigJson(parse(R"({"maxBodyBytes": 2000001, "maxHeaderBytes": 20002, "maxConnections": 303, "headerTimeoutMs": 4004, "bodyTimeoutMs": 5005, "keepAliveIdleMs": 6006, "connectTimeoutMs": 7007, "firstByteTimeoutMs": 8008, "idleTimeoutMs": 9009, "clientHighWaterBytes": 1000010, "clientLowWaterBytes": 100011, "clientWriteTimeoutMs": 12012, "drainTimeoutMs": 13013, "busyPollUs": 1414, "cache": {"storeTruncated": true}})"),
                                            c, nullptr);
         QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().message));
         QCOMPARE(c.maxBodyBytes, 2000001);
@@ -236,6 +239,7 @@ private Q_SLOTS:
         QCOMPARE(c.clientLowWaterBytes, 100011);
         QCOMPARE(c.clientWriteTimeoutMs, 12012);
         QCOMPARE(c.drainTimeoutMs, 13013);
+        QCOMPARE(c.busyPollUs, 1414);
         QCOMPARE(c.cache.storeTruncated, true);
         // Left out: the defaults stay (ProxyConfig's, which docs/proxy.md lists).
         ProxyConfig d;
@@ -246,7 +250,8 @@ private Q_SLOTS:
         QCOMPARE(d.clientWriteTimeoutMs, 120000);
         QCOMPARE(d.bodyTimeoutMs, 300000);
         QCOMPARE(d.cache.storeTruncated, false);
-        QCOMPARE(qsizetype(proxyLimits().size()), 13);
+        QCOMPARE(d.busyPollUs, 50);
+        QCOMPARE(qsizetype(proxyLimits().size()), 14);
     }
 
     // docs/proxy.md's Configuration table lists every limit with the code's unit, default and range.
@@ -262,9 +267,10 @@ private Q_SLOTS:
             QVERIFY2(at >= 0, qPrintable(key));
             const QStringList cells = doc.mid(at + 1, doc.indexOf(u'\n', at + 1) - at - 1).split(u" | "_s);
             QVERIFY2(cells.size() >= 5, qPrintable(key));
-            const QString unit = limit.unit == ProxyLimit::Unit::Milliseconds ? u"ms"_s
-                                 : limit.unit == ProxyLimit::Unit::Bytes      ? u"bytes"_s
-                                                                              : u"connections"_s;
+            const QString unit = limit.unit == ProxyLimit::Unit::Milliseconds   ? u"ms"_s
+                                 : limit.unit == ProxyLimit::Unit::Microseconds ? u"us"_s
+                                 : limit.unit == ProxyLimit::Unit::Bytes        ? u"bytes"_s
+                                                                                : u"connections"_s;
             QCOMPARE(cells[1], unit);
             QCOMPARE(cells[2].section(u' ', 0, 0), QString::number(limit.get(defaults)));
             QVERIFY2(cells[3].startsWith(en.toString(limit.min) + u"–"_s + en.toString(limit.max)), qPrintable(key + u": "_s + cells[3]));

@@ -5,6 +5,7 @@
 
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -13,6 +14,7 @@
 #include <QtTest>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -23,6 +25,11 @@ using namespace Qt::StringLiterals;
 using namespace tl;
 
 namespace {
+
+EpollEventDispatcher *mainDispatcher()
+{
+    return static_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+}
 
 // A connected pair of local stream sockets, closed on destruction.
 struct SocketPair
@@ -355,6 +362,132 @@ private Q_SLOTS:
         QCOMPARE(echoed, payload);
         client.disconnectFromHost();
         QTRY_COMPARE(accepted->state(), QAbstractSocket::UnconnectedState);
+    }
+
+    // Busy polling (setBusyPollNs, ProxyConfig::busyPollUs): a reply that comes soon after traffic is
+    // found by polling epoll, not by a blocking wait; with busy polling off nothing polls.
+    void busyPollingFindsAReplyThatComesSoonAfterTraffic_data()
+    {
+        QTest::addColumn<qint64>("pollNs");
+        QTest::newRow("off") << qint64(0);
+        QTest::newRow("60 s window") << qint64(60'000'000'000);
+    }
+    void busyPollingFindsAReplyThatComesSoonAfterTraffic()
+    {
+        QFETCH(qint64, pollNs);
+        EpollEventDispatcher *d = mainDispatcher();
+        d->setBusyPollNs(pollNs);
+        const auto off = qScopeGuard([d]() { d->setBusyPollNs(0); });
+        SocketPair pair;
+        QSocketNotifier notifier(pair.fd[0], QSocketNotifier::Read);
+        int fired = 0;
+        connect(&notifier, &QSocketNotifier::activated, this, [&]() {
+            ++fired;
+            pair.drain();
+        });
+        pair.send("request");
+        QTRY_COMPARE(fired, 1); // the traffic that opens the window
+        const quint64 polls = d->busyPolls(), hits = d->busyPollHits();
+        std::thread replier([&pair]() {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            pair.send("reply");
+        });
+        QElapsedTimer clock;
+        clock.start();
+        while (fired < 2 && clock.elapsed() < 10'000)
+            d->processEvents(QEventLoop::WaitForMoreEvents);
+        replier.join();
+        QCOMPARE(fired, 2);
+        if (pollNs == 0) {
+            QCOMPARE(d->busyPolls(), polls);
+            QCOMPARE(d->busyPollHits(), hits);
+        } else {
+            QVERIFY(d->busyPolls() > polls);
+            QVERIFY(d->busyPollHits() > hits); // the reply, found while polling
+        }
+    }
+
+    // The window runs from the last traffic, not from each pass: once it has passed, passes block at once
+    // (an idle proxy takes no CPU), and a pass that found nothing while polling still waits for its timer.
+    void busyPollingStopsWhenItsWindowHasPassed()
+    {
+        EpollEventDispatcher *d = mainDispatcher();
+        d->setBusyPollNs(20'000'000); // 20 ms
+        const auto off = qScopeGuard([d]() { d->setBusyPollNs(0); });
+        SocketPair pair;
+        QSocketNotifier notifier(pair.fd[0], QSocketNotifier::Read);
+        int fired = 0;
+        connect(&notifier, &QSocketNotifier::activated, this, [&]() {
+            ++fired;
+            pair.drain();
+        });
+        pair.send("x");
+        QTRY_COMPARE(fired, 1);
+        const quint64 hits = d->busyPollHits();
+        auto waitForTimer = [d](int ms) {
+            bool timedOut = false;
+            QTimer::singleShot(ms, Qt::PreciseTimer, d, [&timedOut]() { timedOut = true; });
+            QElapsedTimer clock;
+            clock.start();
+            while (!timedOut && clock.elapsed() < 10'000)
+                d->processEvents(QEventLoop::WaitForMoreEvents);
+            return timedOut ? clock.elapsed() : -1;
+        };
+        QVERIFY(waitForTimer(100) >= 100); // polled at most 20 ms of it, found nothing, then waited
+        const quint64 pollsAfterWindow = d->busyPolls();
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(waitForTimer(30) >= 30);
+        QCOMPARE(d->busyPolls(), pollsAfterWindow); // no traffic since: no pass polled
+        QCOMPARE(d->busyPollHits(), hits);
+        QCOMPARE(fired, 1);
+    }
+
+    // Polling ends for a due timer and for a wake-up from another thread (posted events) long before a
+    // 60 s window would: neither waits for the window.
+    void busyPollingYieldsToTimersAndWakeUps()
+    {
+        EpollEventDispatcher *d = mainDispatcher();
+        d->setBusyPollNs(60'000'000'000);
+        const auto off = qScopeGuard([d]() { d->setBusyPollNs(0); });
+        SocketPair pair;
+        QSocketNotifier notifier(pair.fd[0], QSocketNotifier::Read);
+        int fired = 0;
+        connect(&notifier, &QSocketNotifier::activated, this, [&]() {
+            ++fired;
+            pair.drain();
+        });
+        pair.send("x");
+        QTRY_COMPARE(fired, 1);
+        bool timedOut = false;
+        QTimer::singleShot(30, Qt::PreciseTimer, d, [&timedOut]() { timedOut = true; });
+        QElapsedTimer clock;
+        clock.start();
+        while (!timedOut && clock.elapsed() < 30'000)
+            d->processEvents(QEventLoop::WaitForMoreEvents);
+        QVERIFY(timedOut);
+        QVERIFY2(clock.elapsed() < 30'000, qPrintable(QString::number(clock.elapsed())));
+
+        pair.send("y");
+        QTRY_COMPARE(fired, 2); // traffic again: a new window
+        std::atomic<bool> posted{false};
+        std::thread poster([this, d, &posted]() {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            // Delivered at the start of the pass after the one the wake-up ended; interrupt() lets that
+            // pass return instead of waiting (polling, then blocking) for more, as any pass would.
+            QMetaObject::invokeMethod(
+                this,
+                [d, &posted]() {
+                    posted = true;
+                    d->interrupt();
+                },
+                Qt::QueuedConnection);
+        });
+        clock.restart();
+        while (!posted && clock.elapsed() < 30'000)
+            d->processEvents(QEventLoop::WaitForMoreEvents);
+        poster.join();
+        QVERIFY(posted);
+        QVERIFY2(clock.elapsed() < 30'000, qPrintable(QString::number(clock.elapsed())));
     }
 
     // As Proxy installs it: on a QThread before start; work and timers run there; quit() ends it.

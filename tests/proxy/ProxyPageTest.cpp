@@ -1017,7 +1017,9 @@ private Q_SLOTS:
             QCOMPARE(box("maxBodyBytes")->suffix(), u" bytes"_s);
             QVERIFY(box("idleTimeoutMs")->toolTip().contains(u"idleTimeoutMs"_s));
             QVERIFY(box("maxBodyBytes")->toolTip().contains(u"32 MiB"_s));
-            QCOMPARE(page.findChildren<QSpinBox *>(QRegularExpression(u"^proxyLimit_"_s)).size(), 13);
+            QCOMPARE(box("busyPollUs")->value(), 50);
+            QCOMPARE(box("busyPollUs")->suffix(), u" µs"_s);
+            QCOMPARE(page.findChildren<QSpinBox *>(QRegularExpression(u"^proxyLimit_"_s)).size(), 14);
             for (QSpinBox *b : page.findChildren<QSpinBox *>(QRegularExpression(u"^proxyLimit_"_s)))
                 QVERIFY2(!b->toolTip().isEmpty() && !b->suffix().isEmpty(), qPrintable(b->objectName()));
 
@@ -1054,12 +1056,14 @@ private Q_SLOTS:
 
             box("maxBodyBytes")->setValue(4096);
             box("firstByteTimeoutMs")->setValue(900000);
+            box("busyPollUs")->setValue(0); // off
             // Saved under the config file's names, in its units.
             QCOMPARE(settings.value(u"proxy/idleTimeoutMs"_s).toLongLong(), 45000);
             QCOMPARE(settings.value(u"proxy/maxBodyBytes"_s).toLongLong(), 4096);
             QCOMPARE(settings.value(u"proxy/clientHighWaterBytes"_s).toLongLong(), 262144);
             QCOMPARE(settings.value(u"proxy/clientLowWaterBytes"_s).toLongLong(), 65536);
             QCOMPARE(settings.value(u"proxy/drainTimeoutMs"_s).toLongLong(), 0);
+            QCOMPARE(settings.value(u"proxy/busyPollUs"_s).toLongLong(), 0);
             const ProxyConfig c = page.configFromWidgets();
             QCOMPARE(c.idleTimeoutMs, 45000);
             QCOMPARE(c.connectTimeoutMs, 10000);
@@ -1069,6 +1073,7 @@ private Q_SLOTS:
             QCOMPARE(c.clientHighWaterBytes, 262144);
             QCOMPARE(c.clientLowWaterBytes, 65536);
             QCOMPARE(c.drainTimeoutMs, 0);
+            QCOMPARE(c.busyPollUs, 0);
             QVERIFY(c.validate().has_value());
 
             // The cache's "also store truncated answers" is saved and applies too.

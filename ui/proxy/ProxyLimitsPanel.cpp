@@ -82,6 +82,12 @@ LimitText limitText(QLatin1StringView key)
         return {ProxyLimitsPanel::tr("Drain time at stop"),
                 ProxyLimitsPanel::tr("When the proxy stops, requests in flight get this long to finish; then they "
                                      "get 503 or an error event, and are recorded.")};
+    if (key == "busyPollUs"_L1)
+        return {ProxyLimitsPanel::tr("Busy polling after traffic"),
+                ProxyLimitsPanel::tr("After handling traffic the proxy keeps checking its sockets this long before "
+                                     "it sleeps, so a quick reply is handled without a wake-up (about 25 µs less "
+                                     "per request). Costs CPU time only while traffic flows. 0 turns it off. Linux "
+                                     "only.")};
     return {QString(key), QString()};
 }
 
@@ -89,6 +95,7 @@ QString suffix(ProxyLimit::Unit unit)
 {
     switch (unit) {
     case ProxyLimit::Unit::Milliseconds: return ProxyLimitsPanel::tr(" ms");
+    case ProxyLimit::Unit::Microseconds: return ProxyLimitsPanel::tr(" µs");
     case ProxyLimit::Unit::Bytes: return ProxyLimitsPanel::tr(" bytes");
     case ProxyLimit::Unit::Connections: return ProxyLimitsPanel::tr(" connections");
     }
@@ -109,6 +116,8 @@ QString readable(const QLocale &locale, ProxyLimit::Unit unit, qint64 value)
         if (value >= 1000 && value % 1000 == 0)
             return ProxyLimitsPanel::tr("%1 s").arg(locale.toString(value / 1000));
         return ProxyLimitsPanel::tr("%1 ms").arg(locale.toString(value));
+    case ProxyLimit::Unit::Microseconds:
+        return value == 0 ? ProxyLimitsPanel::tr("off") : ProxyLimitsPanel::tr("%1 µs").arg(locale.toString(value));
     case ProxyLimit::Unit::Connections: return locale.toString(value);
     }
     return {};
