@@ -18,8 +18,8 @@
 //       alike. Output: one line per target, "NAME requests=... p50_us=... p99_us=... mean_us=...".
 //   bench_proxy paced-upstream HOST PORT EVENTS INTERVAL_MS  (Linux) a paced OpenAI chat-completions SSE
 //       upstream, until killed: see pacedUpstream() below.
-//   bench_proxy relay HOST PORT UPSTREAM_HOST UPSTREAM_PORT  (Linux) a one-thread epoll TCP relay, until
-//       killed: see tcpRelay() below.
+//   bench_proxy relay HOST PORT UPSTREAM_HOST UPSTREAM_PORT [SPIN_US]  (Linux) a one-thread epoll TCP relay,
+//       until killed: see tcpRelay() below. SPIN_US: busy polling for that long after traffic (default 0).
 //   bench_proxy paced HOST PORT PATH BODY STREAMS RAMP_MS [HEADER...]  (Linux) opens STREAMS streams to a
 //       paced upstream (directly or through the proxy), the requests spread evenly over RAMP_MS, and for every
 //       event computes delay = receive time - send time (the upstream writes its CLOCK_MONOTONIC send time into
@@ -517,16 +517,8 @@ int pacedUpstream(const char *host, int port, int events, double intervalMs)
 
     std::vector<epoll_event> ready(1024);
     char buf[65536];
-    const char *spinEnv = std::getenv("TL_BENCH_RELAY_SPIN_US");
-    const int64_t spinNs = spinEnv ? int64_t(std::atof(spinEnv) * 1000) : 0;
     for (;;) {
-        int nready = 0;
-        if (spinNs > 0) {
-            const int64_t until = monoNs() + spinNs;
-            while ((nready = ::epoll_wait(ep, ready.data(), int(ready.size()), 0)) == 0 && monoNs() < until) {}
-        }
-        if (nready == 0)
-            nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
+        const int nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
         if (nready < 0 && errno != EINTR)
             return 1;
         for (int i = 0; i < nready; ++i) {
@@ -613,7 +605,7 @@ int pacedUpstream(const char *host, int port, int events, double intervalMs)
 // no timers). A peer in the paced phase: what the kernel and the scheduler alone cost a forwarded event,
 // against which the proxy's and nginx-proxy's figures are read. Bytes a full socket buffer did not take wait
 // for EPOLLOUT (reading from the other side pauses meanwhile).
-int tcpRelay(const char *host, int port, const char *upHost, int upPort)
+int tcpRelay(const char *host, int port, const char *upHost, int upPort, double spinUs)
 {
     const int one = 1;
     const int lfd = listenOn("relay", host, port);
@@ -645,16 +637,21 @@ int tcpRelay(const char *host, int port, const char *upHost, int upPort)
     };
     std::vector<epoll_event> ready(1024);
     char buf[65536];
-    const char *spinEnv = std::getenv("TL_BENCH_RELAY_SPIN_US");
-    const int64_t spinNs = spinEnv ? int64_t(std::atof(spinEnv) * 1000) : 0;
+    // SPIN_US > 0: busy polling, as the proxy's ProxyConfig::busyPollUs: before blocking, poll epoll
+    // without blocking for up to SPIN_US after the last traffic (the floor of a busy-polling proxy).
+    const int64_t spinNs = int64_t(spinUs * 1000);
+    int64_t lastTrafficNs = 0;
     for (;;) {
         int nready = 0;
         if (spinNs > 0) {
-            const int64_t until = monoNs() + spinNs;
-            while ((nready = ::epoll_wait(ep, ready.data(), int(ready.size()), 0)) == 0 && monoNs() < until) {}
+            const int64_t until = lastTrafficNs + spinNs;
+            while (monoNs() < until && (nready = ::epoll_wait(ep, ready.data(), int(ready.size()), 0)) == 0) {
+            }
         }
         if (nready == 0)
             nready = ::epoll_wait(ep, ready.data(), int(ready.size()), -1);
+        if (nready > 0 && spinNs > 0)
+            lastTrafficNs = monoNs();
         if (nready < 0 && errno != EINTR)
             return 1;
         for (int i = 0; i < nready; ++i) {
@@ -898,9 +895,9 @@ int main(int argc, char **argv)
         return 2;
 #endif
     }
-    if (mode == "relay" && argc == 6) { // argv: HOST PORT UPSTREAM_HOST UPSTREAM_PORT
+    if (mode == "relay" && (argc == 6 || argc == 7)) { // argv: HOST PORT UPSTREAM_HOST UPSTREAM_PORT [SPIN_US]
 #ifdef __linux__
-        return tcpRelay(argv[2], std::atoi(argv[3]), argv[4], std::atoi(argv[5]));
+        return tcpRelay(argv[2], std::atoi(argv[3]), argv[4], std::atoi(argv[5]), argc == 7 ? std::atof(argv[6]) : 0);
 #else
         std::fprintf(stderr, "relay needs Linux (epoll)\n");
         return 2;

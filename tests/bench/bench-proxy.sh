@@ -13,7 +13,9 @@
 # Floor in the same run: tcp-relay (`bench_proxy relay`), a one-thread epoll TCP relay that copies bytes
 # between a client and its own upstream connection, one read and one write, nothing parsed: what one more
 # process on the path costs on this machine whatever the proxy does (its kernel and scheduler share). It
-# joins the one-at-a-time and the paced phases.
+# joins the one-at-a-time and the paced phases. tcp-relay-spin, the same relay busy polling for
+# TL_BENCH_BUSY_POLL_US (default 50, the proxy's default busyPollUs, which the run's proxy gets too; 0 turns it
+# off in both) after traffic, joins the one-at-a-time phase: the floor of a busy-polling proxy.
 # Paced streams: `bench_proxy paced-upstream` sends TL_BENCH_PACED_EVENTS (100) events per stream,
 # TL_BENCH_PACED_INTERVAL_MS (10) apart, each stamped with its send time; TL_BENCH_PACED_STREAMS ("100 1000")
 # concurrent streams, started evenly over TL_BENCH_PACED_RAMP_MS (default: the interval), directly, through the
@@ -44,10 +46,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; nginx -p "$TM
             nginx -p "$TMP/np" -c "$TMP/np/nginx.conf" -s stop 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-# TL_BENCH_PORT_BASE (default 18901): the seven ports used are BASE..BASE+6 (two runs at once need other bases).
+# TL_BENCH_PORT_BASE (default 18901): the eight ports used are BASE..BASE+7 (two runs at once need other bases).
 PB=${TL_BENCH_PORT_BASE:-18901}
 NGINX_PORT=$PB; PROXY_PORT=$((PB + 1)); PORTKEY_PORT=$((PB + 2)); NGINXP_PORT=$((PB + 3)); PACED_PORT=$((PB + 4))
-RELAY_PORT=$((PB + 5)); PACED_RELAY_PORT=$((PB + 6))
+RELAY_PORT=$((PB + 5)); PACED_RELAY_PORT=$((PB + 6)); SPIN_RELAY_PORT=$((PB + 7))
 JSON=$(grep -v '^#' /dev/null; python3 -c "import json,sys;print(json.dumps(json.load(open(sys.argv[1])),separators=(',',':')))" "$ROOT/../shared/fixtures/providers/a1-openai-chat-completion-cached.json")
 SSE=$(grep -v '^#' "$ROOT/../shared/fixtures/providers/b-openai-chat-stream-include-usage.sse" | python3 -c "import sys;print(repr(sys.stdin.read())[1:-1].replace(\"'\", \"\\\\'\"))")
 mkdir -p "$TMP/logs"
@@ -105,9 +107,13 @@ pids+=("$!")
 pids+=("$!")
 "$B" relay 127.0.0.1 $PACED_RELAY_PORT 127.0.0.1 $PACED_PORT > "$TMP/paced-relay.out" 2>&1 &
 pids+=("$!")
+# The busy-polling floor (one at a time only): the same relay polling for the proxy's busyPollUs after traffic.
+BUSY_POLL_US=${TL_BENCH_BUSY_POLL_US:-50}
+"$B" relay 127.0.0.1 $SPIN_RELAY_PORT 127.0.0.1 $NGINX_PORT "$BUSY_POLL_US" > "$TMP/relay-spin.out" 2>&1 &
+pids+=("$!")
 
 cat > "$TMP/proxy.json" <<CFG
-{"port": $PROXY_PORT, "upstreams": [
+{"port": $PROXY_PORT, "busyPollUs": $BUSY_POLL_US, "upstreams": [
   {"id": "openai", "kind": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/v1"},
   {"id": "streamer", "kind": "openai-compatible", "priceProvider": "openai", "baseUrl": "http://127.0.0.1:$NGINX_PORT/stream/v1"},
   {"id": "paced", "kind": "openai-compatible", "priceProvider": "openai", "baseUrl": "http://127.0.0.1:$PACED_PORT/v1"}]}
@@ -178,18 +184,19 @@ SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content"
 AUTH='Authorization: Bearer sk-bench'
 NOCACHE='X-TokenLedger-Cache: bypass'
 echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); peer: nginx-proxy (a second nginx, 1 worker, keep-alive proxy_pass); ${SECS}s load, $CONNS connections"
-echo "-- one request at a time (20,000 requests each, keep-alive; direct, proxy, nginx-proxy and tcp-relay in turn, $SEQ_ROUNDS blocks each) --"
+echo "-- one request at a time (20,000 requests each, keep-alive; direct, proxy, nginx-proxy, tcp-relay and tcp-relay-spin in turn, $SEQ_ROUNDS blocks each) --"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 SEQ=$(WITHCPU_LINE=proxy withcpu seq "$B" seqab "$MBODY" 20000 "$SEQ_ROUNDS" "direct|127.0.0.1|$NGINX_PORT|/v1/chat/completions|$AUTH" \
       "proxy|127.0.0.1|$PROXY_PORT|/v1/chat/completions|$AUTH|$NOCACHE" "nginx-proxy|127.0.0.1|$NGINXP_PORT|/v1/chat/completions|$AUTH" \
-      "tcp-relay|127.0.0.1|$RELAY_PORT|/v1/chat/completions|$AUTH")
+      "tcp-relay|127.0.0.1|$RELAY_PORT|/v1/chat/completions|$AUTH" "tcp-relay-spin|127.0.0.1|$SPIN_RELAY_PORT|/v1/chat/completions|$AUTH")
 D=$(echo "$SEQ" | sed -n 's/^direct //p'); P=$(echo "$SEQ" | sed -n 's/^proxy //p'); NP=$(echo "$SEQ" | sed -n 's/^nginx-proxy //p')
-TR=$(echo "$SEQ" | sed -n 's/^tcp-relay //p')
+TR=$(echo "$SEQ" | sed -n 's/^tcp-relay //p'); TRS=$(echo "$SEQ" | sed -n 's/^tcp-relay-spin //p')
 [ -n "$D" ] || echo "$SEQ"
 echo "direct        $D"
 echo "proxy (miss)  $P"
 echo "nginx-proxy   $NP"
 echo "tcp-relay     $TR"
+echo "tcp-relay-spin $TRS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 added() { # LABEL PEER_LINE: PEER - direct at p50 and p99
@@ -199,6 +206,7 @@ added() { # LABEL PEER_LINE: PEER - direct at p50 and p99
 added "added latency" "$P"
 added "nginx-proxy added latency" "$NP"
 added "tcp-relay added latency (the floor)" "$TR"
+added "tcp-relay-spin added latency (the floor with busy polling for ${BUSY_POLL_US} us)" "$TRS"
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
 echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
 # The proxy's peak resident memory so far (VmHWM), after each phase: which phase sets the run's peak.
