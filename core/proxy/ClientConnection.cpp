@@ -1201,6 +1201,7 @@ void ClientConnection::startExchange(HttpRequest request)
         x.jsonBody = true;
         x.info = parsed->info;
         r.requestedModel = x.info.model;
+        m_server.prepareEstimateEncoding(x.info.model);
         r.promptChars = x.info.promptChars;
         r.messageCount = x.info.messageCount;
         r.maxTokens = x.info.maxTokens;

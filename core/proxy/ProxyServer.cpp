@@ -16,6 +16,7 @@
 
 #include <QDateTime>
 #include <QFileInfo>
+#include <QThreadPool>
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -424,6 +425,22 @@ void ProxyServer::rememberSemanticHit(qint64 recordId, qint64 entryId)
     m_semanticHitOrder.append(recordId);
     if (m_semanticHitOrder.size() > 20000) // the request log shows at most 2,000 rows
         m_semanticHits.remove(m_semanticHitOrder.takeFirst());
+}
+
+void ProxyServer::prepareEstimateEncoding(const QString &model)
+{
+    if (!m_tokenizers || (m_estimateEncodingQueued[0] && m_estimateEncodingQueued[1]) || m_estimateModelsSeen.contains(model))
+        return;
+    if (m_estimateModelsSeen.size() < 256)
+        m_estimateModelsSeen.insert(model);
+    const tokenizer::EncodingId id = tokenizer::encodingForModel(model).encoding;
+    bool &queued = m_estimateEncodingQueued[size_t(id)];
+    if (queued)
+        return;
+    queued = true;
+    QThreadPool::globalInstance()->start([tokenizers = m_tokenizers, id] {
+        (void)tokenizers->encoding(id); // loaded once; a failure is retried at first use
+    });
 }
 
 Result<void> ProxyServer::markSemanticWrong(qint64 recordId)

@@ -14,6 +14,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -86,6 +87,12 @@ public:
     cache::ExactCache *exactCache() { return m_cache.get(); }
     ProxyStats &stats() { return *m_stats; }
     const tokenizer::Tokenizers *tokenizers() const { return m_tokenizers.get(); }
+    // Called with each parsed request's model: the first time a model of an encoding this server has not
+    // asked for yet arrives (cl100k_base for gpt-4, gpt-3.5 and the older embeddings; Proxy::start loads
+    // o200k_base), that encoding loads on QThreadPool, so a later token estimate (a cut stream) does not
+    // load a rank file on the proxy thread (30-160 ms, every client held meanwhile). Cost per request: one
+    // hash lookup of the model name (at most 256 names are remembered; past that, encodingForModel()).
+    void prepareEstimateEncoding(const QString &model);
     bool draining() const { return m_draining; }
     // Savings (issue #5); all on the proxy thread.
     const SavingsPolicy &savings() const { return m_config.savings; }
@@ -154,6 +161,8 @@ private:
     Ledger &m_ledger;
     std::shared_ptr<ProxyStats> m_stats;
     std::shared_ptr<const tokenizer::Tokenizers> m_tokenizers;
+    QSet<QString> m_estimateModelsSeen;  // prepareEstimateEncoding()
+    std::array<bool, 2> m_estimateEncodingQueued{};
     QTcpServer *m_server = nullptr;
     std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<cache::ExactCache> m_cache;

@@ -23,7 +23,8 @@ bool waitFor(const QFuture<void> &f, int ms)
     return f.isFinished();
 }
 
-ProxyHarness::ProxyHarness(const std::function<void(ProxyConfig &)> &tweak)
+ProxyHarness::ProxyHarness(const std::function<void(ProxyConfig &)> &tweak,
+                           std::shared_ptr<const tokenizer::Tokenizers> tokenizers)
 {
     auto ledger = Ledger::open(m_dir.filePath(u"ledger.sqlite"_s), builtInBook());
     if (!ledger) {
@@ -33,8 +34,8 @@ ProxyHarness::ProxyHarness(const std::function<void(ProxyConfig &)> &tweak)
     m_ledger = std::move(*ledger);
     // One registry for the process, as the app has one: each proxy's start loads o200k_base in the
     // background, once here rather than once a test.
-    static const auto tokenizers = std::make_shared<const tokenizer::Tokenizers>();
-    m_proxy = std::make_unique<Proxy>(*m_ledger, tokenizers);
+    static const auto shared = std::make_shared<const tokenizer::Tokenizers>();
+    m_proxy = std::make_unique<Proxy>(*m_ledger, tokenizers ? std::move(tokenizers) : shared);
     ProxyConfig config;
     config.port = 0;
     config.callerSalt = newCallerSalt();

@@ -25,7 +25,9 @@ struct HttpResult
 class ProxyHarness
 {
 public:
-    explicit ProxyHarness(const std::function<void(ProxyConfig &)> &tweak = {});
+    // `tokenizers`: the proxy's registry; null, the process's one shared by every harness.
+    explicit ProxyHarness(const std::function<void(ProxyConfig &)> &tweak = {},
+                          std::shared_ptr<const tokenizer::Tokenizers> tokenizers = nullptr);
     ~ProxyHarness();
 
     bool ok() const { return m_ok; }

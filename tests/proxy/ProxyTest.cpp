@@ -201,6 +201,7 @@ class ProxyTest : public QObject
 private Q_SLOTS:
     void nonStreamedChatIsForwardedRecordedAndPriced();
     void startLoadsTheEstimateEncodingInTheBackground();
+    void firstRequestOfAGpt4ModelLoadsItsEncodingInTheBackground();
     void answerUsageFromBytesEqualsQtReading_data();
     void answerUsageFromBytesEqualsQtReading();
     void plainChatDeltaFastPathEqualsGeneralReading_data();
@@ -327,6 +328,22 @@ void ProxyTest::startLoadsTheEstimateEncodingInTheBackground()
     QTRY_VERIFY_WITH_TIMEOUT(tokenizers->isLoaded(tokenizer::EncodingId::O200kBase), 10000);
     QVERIFY(!tokenizers->isLoaded(tokenizer::EncodingId::Cl100kBase)); // GPT-4 / GPT-3.5: on first use
     QVERIFY(waitFor(proxy.stop()));
+}
+
+// cl100k_base (gpt-4, gpt-3.5) is not loaded at start (RSS); the first request naming such a model loads it
+// on a pool thread, so the first cut stream of that model is not the one that loads it on the proxy thread.
+void ProxyTest::firstRequestOfAGpt4ModelLoadsItsEncodingInTheBackground()
+{
+    const auto tokenizers = std::make_shared<const tokenizer::Tokenizers>(); // not the harnesses' shared one
+    ProxyHarness h({}, tokenizers);
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    QTRY_VERIFY_WITH_TIMEOUT(tokenizers->isLoaded(tokenizer::EncodingId::O200kBase), 10000);
+    const HttpResult a = h.curl("/v1/chat/completions", chatBody("gpt-4o"), auth(kKeyA));
+    QCOMPARE(a.status, 200);
+    QVERIFY(!tokenizers->isLoaded(tokenizer::EncodingId::Cl100kBase)); // an o200k_base model asks for no other
+    const HttpResult b = h.curl("/v1/chat/completions", chatBody("gpt-4-0613"), auth(kKeyA));
+    QCOMPARE(b.status, 200); // complete, with usage: no estimate was needed
+    QTRY_VERIFY_WITH_TIMEOUT(tokenizers->isLoaded(tokenizer::EncodingId::Cl100kBase), 10000);
 }
 
 void ProxyTest::nonStreamedChatIsForwardedRecordedAndPriced()
