@@ -24,6 +24,10 @@ run "$BENCH/bench_tokenizer" "${TL_BENCH_SECONDS:-2}"
 section "proxy (core/proxy through tokenledger proxy; nginx upstream; @portkey-ai/gateway peer)"
 run "$ROOT/tests/bench/bench-proxy.sh" "$BUILD"
 
+# --- busy polling: the proxy with busyPollUs 0 and 50 side by side, one request at a time and under load ---
+section "busy polling (two proxies, busyPollUs 0 and 50, interleaved; docs/proxy.md \"Busy polling\")"
+run "$ROOT/tests/bench/bench-busy-poll.sh" "$BUILD"
+
 # --- durability: kill -9 of the proxy under exact-cache-hit and miss load; the lost window (<= 250 ms) ---
 section "durability (tokenledger proxy killed with SIGKILL under load; lost window per mode)"
 run "$ROOT/tests/bench/bench-durability.sh" "$BUILD"
