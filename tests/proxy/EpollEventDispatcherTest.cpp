@@ -5,7 +5,6 @@
 
 #include <QElapsedTimer>
 #include <QPointer>
-#include <QScopeGuard>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -51,6 +50,39 @@ struct SocketPair
         char buf[256];
         while (::read(fd[0], buf, sizeof buf) > 0) {
         }
+    }
+};
+
+// A read notifier on a socket pair that counts its activations and drains what came: bytes sent to it are
+// socket traffic, which opens a busy-polling window.
+struct CountingReader
+{
+    SocketPair pair;
+    QSocketNotifier notifier{pair.fd[0], QSocketNotifier::Read};
+    int fired = 0;
+    CountingReader()
+    {
+        QObject::connect(&notifier, &QSocketNotifier::activated, &notifier, [this]() {
+            ++fired;
+            pair.drain();
+        });
+    }
+};
+
+// Busy polling for `ns` on the main dispatcher (off again at destruction); traffic() opens its window.
+struct BusyPollingAfterTraffic
+{
+    EpollEventDispatcher *d = mainDispatcher();
+    CountingReader reader;
+    explicit BusyPollingAfterTraffic(qint64 ns) { d->setBusyPollNs(ns); }
+    ~BusyPollingAfterTraffic() { d->setBusyPollNs(0); }
+    Q_DISABLE_COPY_MOVE(BusyPollingAfterTraffic)
+    // Sends `bytes` and runs the event loop until the reader took them (false after 5 s).
+    bool traffic(const char *bytes)
+    {
+        const int before = reader.fired;
+        reader.pair.send(bytes);
+        return QTest::qWaitFor([&]() { return reader.fired > before; }, 5000);
     }
 };
 
@@ -375,18 +407,11 @@ private Q_SLOTS:
     void busyPollingFindsAReplyThatComesSoonAfterTraffic()
     {
         QFETCH(qint64, pollNs);
-        EpollEventDispatcher *d = mainDispatcher();
-        d->setBusyPollNs(pollNs);
-        const auto off = qScopeGuard([d]() { d->setBusyPollNs(0); });
-        SocketPair pair;
-        QSocketNotifier notifier(pair.fd[0], QSocketNotifier::Read);
-        int fired = 0;
-        connect(&notifier, &QSocketNotifier::activated, this, [&]() {
-            ++fired;
-            pair.drain();
-        });
-        pair.send("request");
-        QTRY_COMPARE(fired, 1); // the traffic that opens the window
+        BusyPollingAfterTraffic polling(pollNs);
+        QVERIFY(polling.traffic("request")); // opens the window
+        EpollEventDispatcher *d = polling.d;
+        SocketPair &pair = polling.reader.pair;
+        const int &fired = polling.reader.fired;
         const quint64 polls = d->busyPolls(), hits = d->busyPollHits();
         std::thread replier([&pair]() {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -411,18 +436,10 @@ private Q_SLOTS:
     // (an idle proxy takes no CPU), and a pass that found nothing while polling still waits for its timer.
     void busyPollingStopsWhenItsWindowHasPassed()
     {
-        EpollEventDispatcher *d = mainDispatcher();
-        d->setBusyPollNs(20'000'000); // 20 ms
-        const auto off = qScopeGuard([d]() { d->setBusyPollNs(0); });
-        SocketPair pair;
-        QSocketNotifier notifier(pair.fd[0], QSocketNotifier::Read);
-        int fired = 0;
-        connect(&notifier, &QSocketNotifier::activated, this, [&]() {
-            ++fired;
-            pair.drain();
-        });
-        pair.send("x");
-        QTRY_COMPARE(fired, 1);
+        BusyPollingAfterTraffic polling(20'000'000); // 20 ms
+        QVERIFY(polling.traffic("x"));
+        EpollEventDispatcher *d = polling.d;
+        const int &fired = polling.reader.fired;
         const quint64 hits = d->busyPollHits();
         auto waitForTimer = [d](int ms) {
             bool timedOut = false;
@@ -446,18 +463,9 @@ private Q_SLOTS:
     // 60 s window would: neither waits for the window.
     void busyPollingYieldsToTimersAndWakeUps()
     {
-        EpollEventDispatcher *d = mainDispatcher();
-        d->setBusyPollNs(60'000'000'000);
-        const auto off = qScopeGuard([d]() { d->setBusyPollNs(0); });
-        SocketPair pair;
-        QSocketNotifier notifier(pair.fd[0], QSocketNotifier::Read);
-        int fired = 0;
-        connect(&notifier, &QSocketNotifier::activated, this, [&]() {
-            ++fired;
-            pair.drain();
-        });
-        pair.send("x");
-        QTRY_COMPARE(fired, 1);
+        BusyPollingAfterTraffic polling(60'000'000'000);
+        QVERIFY(polling.traffic("x"));
+        EpollEventDispatcher *d = polling.d;
         bool timedOut = false;
         QTimer::singleShot(30, Qt::PreciseTimer, d, [&timedOut]() { timedOut = true; });
         QElapsedTimer clock;
@@ -467,8 +475,7 @@ private Q_SLOTS:
         QVERIFY(timedOut);
         QVERIFY2(clock.elapsed() < 30'000, qPrintable(QString::number(clock.elapsed())));
 
-        pair.send("y");
-        QTRY_COMPARE(fired, 2); // traffic again: a new window
+        QVERIFY(polling.traffic("y")); // a new window
         std::atomic<bool> posted{false};
         std::thread poster([this, d, &posted]() {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
