@@ -2,6 +2,7 @@
 
 #include "cache/CanonicalRequest.h"
 #include "cache/ExactCache.h"
+#include "common/FreedMemory.h"
 #include "common/Logging.h"
 #include "ledger/Ledger.h"
 #include "proxy/CallerIdentity.h"
@@ -15,6 +16,7 @@
 #include "tokenizer/Tokenizers.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QThreadPool>
 
@@ -65,6 +67,9 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
                 qCWarning(lcProxy) << "cache:" << r.error().message;
         }
     });
+    m_releaseTimer.setSingleShot(true);
+    m_releaseTimer.setInterval(250);
+    connect(&m_releaseTimer, &QTimer::timeout, this, &ProxyServer::maybeReleaseFreedMemory);
     m_drainTimer.setSingleShot(true);
     connect(&m_drainTimer, &QTimer::timeout, this, [this]() {
         if (!m_drainAnswered) {
@@ -138,6 +143,7 @@ void ProxyServer::onNewConnection()
         auto *connection = new ClientConnection(socket, *this);
         m_connections.insert(connection);
         m_stats->openConnections.store(int(m_connections.size()));
+        m_connectionPeak = std::max(m_connectionPeak, m_connections.size());
     }
 }
 
@@ -146,8 +152,31 @@ void ProxyServer::connectionClosed(ClientConnection *connection)
     if (m_connections.remove(connection)) {
         connection->deleteLater();
         m_stats->openConnections.store(int(m_connections.size()));
+        if (m_connectionPeak >= kReleaseAfterPeak && m_connections.size() <= m_connectionPeak / 4
+            && !m_releaseTimer.isActive())
+            m_releaseTimer.start();
     }
     checkDrained();
+}
+
+void ProxyServer::maybeReleaseFreedMemory()
+{
+    if (m_connections.size() > m_connectionPeak / 4 || m_releasing->load())
+        return; // busy again: the next fall from the peak tries again
+    const qint64 freeBytes = allocatorFreeBytes();
+    if (freeBytes < kReleaseAboveBytes)
+        return;
+    m_connectionPeak = m_connections.size();
+    m_releasing->store(true);
+    QThreadPool::globalInstance()->start([releasing = m_releasing, stats = m_stats, freeBytes] {
+        QElapsedTimer clock;
+        clock.start();
+        releaseFreedMemory();
+        qCDebug(lcProxy) << "returned freed memory to the system:" << freeBytes / (1024 * 1024) << "MiB free in"
+                         << clock.nsecsElapsed() / 1000 << "us";
+        stats->freedMemoryReleases.fetch_add(1);
+        releasing->store(false);
+    });
 }
 
 ProxyServer::RequestKeys ProxyServer::requestKeys(const QString &upstreamId, const QString &api,

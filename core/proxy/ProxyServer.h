@@ -15,6 +15,7 @@
 #include <QTimer>
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -195,9 +196,18 @@ private:
     bool m_draining = false;
     std::function<void()> m_drainDone;
     QTimer m_drainTimer;
+    // Memory after bursts (common/FreedMemory.h): when the open connections fall to a quarter of their peak
+    // since the last release (a peak of 64 or more), and 250 ms later they are still that low and the
+    // allocator holds 16 MiB or more freed, a pool thread returns the freed pages to the system.
+    void maybeReleaseFreedMemory();
+    qsizetype m_connectionPeak = 0;
+    QTimer m_releaseTimer;
+    std::shared_ptr<std::atomic<bool>> m_releasing = std::make_shared<std::atomic<bool>>(false);
     bool m_drainAnswered = false; // the drain deadline passed: in-flight requests were answered
     // After the drain deadline: how long the answered connections get to take their last bytes.
     static constexpr int kDrainFlushMs = 2000;
+    static constexpr qsizetype kReleaseAfterPeak = 64;            // connections
+    static constexpr qint64 kReleaseAboveBytes = 16 * 1024 * 1024; // freed bytes the allocator holds
 };
 
 } // namespace tl

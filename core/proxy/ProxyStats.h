@@ -14,6 +14,7 @@ struct ProxyStats
     std::atomic<qint64> upstreamErrors{0}; // timeouts, cut streams, upstream 5xx
     std::atomic<int> openConnections{0};
     std::atomic<int> inFlight{0};          // requests being answered now
+    std::atomic<int> freedMemoryReleases{0}; // times freed memory went back to the system after a burst
 };
 
 } // namespace tl

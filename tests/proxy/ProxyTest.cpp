@@ -5,6 +5,7 @@
 #include "TestSupport.h"
 
 #include "cache/CanonicalRequest.h"
+#include "common/FreedMemory.h"
 #include "pricing/ProviderUsage.h"
 #include "proxy/AnswerFaults.h"
 #include "proxy/Exchange.h"
@@ -16,6 +17,7 @@
 #include "proxy/CallerIdentity.h"
 
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -28,11 +30,16 @@
 #ifdef Q_OS_UNIX
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h> // __GLIBC_PREREQ
+#endif
 #endif
 
 using namespace Qt::StringLiterals;
@@ -202,6 +209,8 @@ private Q_SLOTS:
     void nonStreamedChatIsForwardedRecordedAndPriced();
     void startLoadsTheEstimateEncodingInTheBackground();
     void firstRequestOfAGpt4ModelLoadsItsEncodingInTheBackground();
+    void allocatorGivesFreedPagesBackWhenAsked();
+    void freedMemoryGoesBackWhenABurstOfConnectionsEnds();
     void answerUsageFromBytesEqualsQtReading_data();
     void answerUsageFromBytesEqualsQtReading();
     void plainChatDeltaFastPathEqualsGeneralReading_data();
@@ -344,6 +353,81 @@ void ProxyTest::firstRequestOfAGpt4ModelLoadsItsEncodingInTheBackground()
     const HttpResult b = h.curl("/v1/chat/completions", chatBody("gpt-4-0613"), auth(kKeyA));
     QCOMPARE(b.status, 200); // complete, with usage: no estimate was needed
     QTRY_VERIFY_WITH_TIMEOUT(tokenizers->isLoaded(tokenizer::EncodingId::Cl100kBase), 10000);
+}
+
+namespace {
+// This process's resident memory (/proc/self/statm), bytes; -1 where there is none.
+qint64 residentBytes()
+{
+    QFile statm(u"/proc/self/statm"_s);
+    if (!statm.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = statm.readAll().simplified().split(' ');
+    return fields.size() > 1 ? fields[1].toLongLong() * ::sysconf(_SC_PAGESIZE) : -1;
+}
+
+// `bytes` of 1 KiB blocks, written (resident), then freed; the allocator holds them: one more block
+// allocated after them (returned, free it at the end; of their size, so it comes from the heap's top and
+// not from a free list) keeps them from merging into the top, which free() itself would give back.
+void *allocateAndFreeSmallBlocks(qint64 bytes)
+{
+    std::vector<char *> blocks;
+    blocks.reserve(size_t(bytes / 1024));
+    for (qint64 i = 0; i < bytes / 1024; ++i) {
+        blocks.push_back(static_cast<char *>(std::malloc(1024)));
+        std::memset(blocks.back(), 1, 1024);
+    }
+    void *plug = std::malloc(1024);
+    for (char *b : blocks)
+        std::free(b);
+    return plug;
+}
+} // namespace
+
+// The premise of common/FreedMemory.h (glibc): memory that many small blocks held stays resident after
+// free(), and releaseFreedMemory() gives its pages back.
+void ProxyTest::allocatorGivesFreedPagesBackWhenAsked()
+{
+#if !defined(__GLIBC__)
+    QSKIP("glibc's malloc only");
+#else
+    const qint64 start = residentBytes();
+    void *plug = allocateAndFreeSmallBlocks(64 * 1024 * 1024);
+    const auto freePlug = qScopeGuard([plug]() { std::free(plug); });
+    const qint64 held = residentBytes();
+    QVERIFY2(held >= start + 48 * 1024 * 1024, qPrintable(u"%1 -> %2"_s.arg(start).arg(held))); // free() kept it
+    QVERIFY(allocatorFreeBytes() >= 48 * 1024 * 1024);
+    QVERIFY(releaseFreedMemory());
+    const qint64 after = residentBytes();
+    QVERIFY2(after <= held - 48 * 1024 * 1024, qPrintable(u"%1 -> %2"_s.arg(held).arg(after)));
+#endif
+}
+
+// When the open connections fall from a peak of 64 or more to a quarter of it, and the allocator holds 16 MiB
+// or more freed, the proxy has it returned to the system (ProxyServer::maybeReleaseFreedMemory).
+void ProxyTest::freedMemoryGoesBackWhenABurstOfConnectionsEnds()
+{
+#if !defined(__GLIBC__) || !__GLIBC_PREREQ(2, 33)
+    QSKIP("glibc 2.33 or later (mallinfo2) only");
+#else
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    void *plug = allocateAndFreeSmallBlocks(32 * 1024 * 1024);
+    const auto freePlug = qScopeGuard([plug]() { std::free(plug); });
+    QVERIFY(allocatorFreeBytes() >= 16 * 1024 * 1024);
+    const int before = h.proxy().stats().freedMemoryReleases.load();
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 80; ++i) {
+        clients.push_back(std::make_unique<QTcpSocket>());
+        clients.back()->connectToHost(QHostAddress::LocalHost, h.port());
+        QVERIFY(clients.back()->waitForConnected(5000));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 80, 5000);
+    QCOMPARE(h.proxy().stats().freedMemoryReleases.load(), before); // no fall from the peak yet
+    clients.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxy().stats().openConnections.load(), 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(h.proxy().stats().freedMemoryReleases.load() > before, 5000);
+#endif
 }
 
 void ProxyTest::nonStreamedChatIsForwardedRecordedAndPriced()
