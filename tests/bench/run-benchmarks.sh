@@ -24,6 +24,10 @@ run "$BENCH/bench_tokenizer" "${TL_BENCH_SECONDS:-2}"
 section "proxy (core/proxy through tokenledger proxy; nginx upstream; @portkey-ai/gateway peer)"
 run "$ROOT/tests/bench/bench-proxy.sh" "$BUILD"
 
+# --- memory after bursts: RSS after 1,000-stream rounds, after the release of freed memory, with 1,000 held ---
+section "memory after bursts (RSS of one proxy; docs/proxy.md \"Memory after bursts\")"
+run "$ROOT/tests/bench/bench-rss-after-bursts.sh" "$BUILD"
+
 # --- busy polling: the proxy with busyPollUs 0 and 50 side by side, one request at a time and under load ---
 section "busy polling (two proxies, busyPollUs 0 and 50, interleaved; docs/proxy.md \"Busy polling\")"
 run "$ROOT/tests/bench/bench-busy-poll.sh" "$BUILD"
