@@ -21,7 +21,7 @@ QString Tokenizers::builtInDirectory()
 Result<std::shared_ptr<const Encoding>> Tokenizers::encoding(EncodingId id) const
 {
     const std::size_t slot = id == EncodingId::O200kBase ? 0 : 1;
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_mutex[slot]); // a load of the other encoding does not hold this one up
     if (m_loaded[slot])
         return m_loaded[slot];
     auto loaded = Encoding::load(id, QDir(m_dir).filePath(encodingSpec(id).rankFile));
@@ -33,8 +33,9 @@ Result<std::shared_ptr<const Encoding>> Tokenizers::encoding(EncodingId id) cons
 
 bool Tokenizers::isLoaded(EncodingId id) const
 {
-    std::lock_guard lock(m_mutex);
-    return m_loaded[id == EncodingId::O200kBase ? 0 : 1] != nullptr;
+    const std::size_t slot = id == EncodingId::O200kBase ? 0 : 1;
+    std::lock_guard lock(m_mutex[slot]);
+    return m_loaded[slot] != nullptr;
 }
 
 Result<std::shared_ptr<const Encoding>> Tokenizers::encodingForModel(QStringView model, ModelEncoding *how) const

@@ -10,9 +10,16 @@
 #include <QFile>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
+#include <chrono>
+#include <future>
 #include <thread>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using namespace tl::tokenizer;
@@ -37,6 +44,7 @@ private Q_SLOTS:
     void knownIds();
     void rankFileWithWrongHashIsRejected();
     void missingRankFileIsAnIoError();
+    void aLoadOfOneEncodingDoesNotHoldUpTheOther();
     void sharedDataAndBuiltInResourcesAgree();
     void everyTokenOfTheRankFilesFindsAndDecodes();
     void rankTableRefusesWhatItCannotHold();
@@ -115,6 +123,47 @@ void EncodingTest::missingRankFileIsAnIoError()
     auto enc = tokenizers.encoding(EncodingId::O200kBase);
     QVERIFY(!enc.has_value());
     QCOMPARE(enc.error().code, tl::ErrorCode::Io);
+}
+
+// The proxy loads cl100k_base in the background while its own thread reads o200k_base (session 14 trial: one
+// lock for both held the proxy thread 30-53 ms). cl100k_base's rank file here is a FIFO, so its load stays
+// in progress, holding its lock, until the test writes the file into the pipe.
+void EncodingTest::aLoadOfOneEncodingDoesNotHoldUpTheOther()
+{
+    QTemporaryDir dir;
+    QVERIFY(QFile::copy(QDir(Tokenizers::builtInDirectory()).filePath(encodingSpec(EncodingId::O200kBase).rankFile),
+                        dir.filePath(encodingSpec(EncodingId::O200kBase).rankFile)));
+    const QString fifo = dir.filePath(encodingSpec(EncodingId::Cl100kBase).rankFile);
+    QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+    const Tokenizers tokenizers(dir.path());
+    QVERIFY(tokenizers.encoding(EncodingId::O200kBase).has_value());
+    auto cl100k = std::async(std::launch::async, [&]() { return tokenizers.encoding(EncodingId::Cl100kBase); });
+    // The load has opened the pipe for reading once a writer's open returns (O_NONBLOCK: ENXIO until then).
+    int writer = -1;
+    for (int i = 0; i < 1000 && writer < 0; ++i) {
+        writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK);
+        if (writer < 0)
+            QThread::msleep(5);
+    }
+    QVERIFY(writer >= 0);
+    auto o200k = std::async(std::launch::async, [&]() { return tokenizers.encoding(EncodingId::O200kBase); });
+    const bool o200kAnswered = o200k.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    const bool stillLoading = cl100k.wait_for(std::chrono::seconds(0)) == std::future_status::timeout;
+    // Let the cl100k_base load finish (in any case: the futures' destructors wait for it).
+    QFile rank(QDir(Tokenizers::builtInDirectory()).filePath(encodingSpec(EncodingId::Cl100kBase).rankFile));
+    QVERIFY(rank.open(QIODevice::ReadOnly));
+    const QByteArray bytes = rank.readAll();
+    ::fcntl(writer, F_SETFL, 0); // blocking writes from here
+    for (qsizetype at = 0; at < bytes.size();) {
+        const ssize_t n = ::write(writer, bytes.constData() + at, size_t(bytes.size() - at));
+        QVERIFY(n > 0);
+        at += n;
+    }
+    ::close(writer);
+    QVERIFY(stillLoading);
+    QVERIFY2(o200kAnswered, "o200k_base waited for the load of cl100k_base");
+    QVERIFY(o200k.get().has_value());
+    QVERIFY(cl100k.get().has_value()); // the pipe gave the whole file: its SHA-256 holds
 }
 
 void EncodingTest::sharedDataAndBuiltInResourcesAgree()
