@@ -2751,10 +2751,6 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <translation>流量后忙轮询</translation>
     </message>
     <message>
-        <source>After handling traffic the proxy keeps checking its sockets this long before it sleeps, so a quick reply is handled without a wake-up (about 25 µs less per request). Costs CPU time only while traffic flows. 0 turns it off. Linux only.</source>
-        <translation>处理完流量后，代理在休眠前继续检查其套接字这么长时间，使很快到达的回复无需唤醒即可处理（每个请求约少 25 微秒）。只在有流量时消耗 CPU 时间。0 表示关闭。仅限 Linux。</translation>
-    </message>
-    <message>
         <source> µs</source>
         <translation> 微秒</translation>
     </message>
@@ -2765,6 +2761,10 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>%1 µs</source>
         <translation>%1 微秒</translation>
+    </message>
+    <message>
+        <source>After handling traffic the proxy keeps checking its sockets this long before it sleeps, so a quick reply is handled without a wake-up (about 25 µs less per request on an idle machine). Costs CPU time only while traffic flows; long windows take CPU from an upstream or client on the same machine. 0 turns it off. Linux only.</source>
+        <translation>处理完流量后，代理在休眠前继续检查其套接字这么长时间，使很快到达的回复无需唤醒即可处理（在空闲的机器上每个请求约少 25 微秒）。只在有流量时消耗 CPU 时间；较长的窗口会占用同一台机器上上游或客户端的 CPU。0 表示关闭。仅限 Linux。</translation>
     </message>
 </context>
 <context>

@@ -1127,7 +1127,7 @@ T.update({
 ' µs': ' 微秒',
 '%1 µs': '%1 微秒',
 'Busy polling after traffic': '流量后忙轮询',
-'After handling traffic the proxy keeps checking its sockets this long before it sleeps, so a quick reply is handled without a wake-up (about 25 µs less per request). Costs CPU time only while traffic flows. 0 turns it off. Linux only.': '处理完流量后，代理在休眠前继续检查其套接字这么长时间，使很快到达的回复无需唤醒即可处理（每个请求约少 25 微秒）。只在有流量时消耗 CPU 时间。0 表示关闭。仅限 Linux。',
+'After handling traffic the proxy keeps checking its sockets this long before it sleeps, so a quick reply is handled without a wake-up (about 25 µs less per request on an idle machine). Costs CPU time only while traffic flows; long windows take CPU from an upstream or client on the same machine. 0 turns it off. Linux only.': '处理完流量后，代理在休眠前继续检查其套接字这么长时间，使很快到达的回复无需唤醒即可处理（在空闲的机器上每个请求约少 25 微秒）。只在有流量时消耗 CPU 时间；较长的窗口会占用同一台机器上上游或客户端的 CPU。0 表示关闭。仅限 Linux。',
 ' bytes': ' 字节',
 ' connections': ' 个连接',
 '%1 h': '%1 小时',

@@ -92,6 +92,11 @@ Result<void> checkFields(const QJsonObject &object, std::span<const Field> field
             return fail(ErrorCode::InvalidArgument,
                         u"unknown key \"%1\" (known: %2)"_s.arg(path(it.key()), known.join(u", "_s)));
         }
+        if (field->type == Type::WholeNumber && it.value().isDouble() && std::isfinite(it.value().toDouble())
+            && it.value().toDouble() == std::floor(it.value().toDouble()) && !matches(it.value(), field->type))
+            return fail(ErrorCode::InvalidArgument, u"\"%1\" is too large: got %2 (whole numbers here are below "
+                                                    "9,000,000,000,000,000 in size)"_s
+                                                        .arg(path(it.key()), got(it.value())));
         if (!matches(it.value(), field->type))
             return fail(ErrorCode::InvalidArgument, u"\"%1\" must be %2, got %3"_s.arg(path(it.key()),
                                                                                        describe(field->type),

@@ -88,7 +88,7 @@ const ProxyLimit kLimits[] = {
     TL_LIMIT(clientLowWaterBytes, Bytes, kKiB, kGiB - 1),
     TL_LIMIT(clientWriteTimeoutMs, Milliseconds, 100, kDayMs),
     TL_LIMIT(drainTimeoutMs, Milliseconds, 0, kDayMs), // 0: answer in-flight requests at once (503)
-    TL_LIMIT(busyPollUs, Microseconds, 0, 10'000),    // 0: off; at most 10 ms of polling after traffic
+    TL_LIMIT(busyPollUs, Microseconds, 0, 1000),      // 0: off; at most 1 ms of polling after traffic
 };
 #undef TL_LIMIT
 } // namespace

@@ -460,8 +460,8 @@ void ProxyServer::prepareEstimateEncoding(const QString &model)
 {
     if (!m_tokenizers || (m_estimateEncodingQueued[0] && m_estimateEncodingQueued[1]) || m_estimateModelsSeen.contains(model))
         return;
-    if (m_estimateModelsSeen.size() < 256)
-        m_estimateModelsSeen.insert(model);
+    if (m_estimateModelsSeen.size() < 256 && model.size() <= 256)
+        m_estimateModelsSeen.insert(model); // bounded: 256 names of at most 256 characters
     const tokenizer::EncodingId id = tokenizer::encodingForModel(model).encoding;
     bool &queued = m_estimateEncodingQueued[size_t(id)];
     if (queued)

@@ -92,7 +92,8 @@ public:
     // asked for yet arrives (cl100k_base for gpt-4, gpt-3.5 and the older embeddings; Proxy::start loads
     // o200k_base), that encoding loads on QThreadPool, so a later token estimate (a cut stream) does not
     // load a rank file on the proxy thread (30-160 ms, every client held meanwhile). Cost per request: one
-    // hash lookup of the model name (at most 256 names are remembered; past that, encodingForModel()).
+    // hash lookup of the model name (at most 256 names of at most 256 characters are remembered; any
+    // other name goes through encodingForModel() each time).
     void prepareEstimateEncoding(const QString &model);
     bool draining() const { return m_draining; }
     // Savings (issue #5); all on the proxy thread.

@@ -897,7 +897,16 @@ int main(int argc, char **argv)
     }
     if (mode == "relay" && (argc == 6 || argc == 7)) { // argv: HOST PORT UPSTREAM_HOST UPSTREAM_PORT [SPIN_US]
 #ifdef __linux__
-        return tcpRelay(argv[2], std::atoi(argv[3]), argv[4], std::atoi(argv[5]), argc == 7 ? std::atof(argv[6]) : 0);
+        double spinUs = 0;
+        if (argc == 7) {
+            char *end = nullptr;
+            spinUs = std::strtod(argv[6], &end);
+            if (end == argv[6] || *end != '\0' || spinUs < 0) {
+                std::fprintf(stderr, "relay: SPIN_US must be a number of microseconds >= 0, not %s\n", argv[6]);
+                return 2;
+            }
+        }
+        return tcpRelay(argv[2], std::atoi(argv[3]), argv[4], std::atoi(argv[5]), spinUs);
 #else
         std::fprintf(stderr, "relay needs Linux (epoll)\n");
         return 2;

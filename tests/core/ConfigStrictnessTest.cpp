@@ -157,8 +157,9 @@ private Q_SLOTS:
         row("drainTimeoutMs below its range", R"({"drainTimeoutMs": -1})", u"\"drainTimeoutMs\" needs 0 to 86400000 ms, got -1"_s);
         row("drainTimeoutMs above its range", R"({"drainTimeoutMs": 86400001})", u"\"drainTimeoutMs\" needs 0 to 86400000 ms, got 86400001"_s);
         row("busyPollUs as a string", R"({"busyPollUs": "50"})", u"\"busyPollUs\" must be a whole number, got the string \"50\""_s);
-        row("busyPollUs below its range", R"({"busyPollUs": -1})", u"\"busyPollUs\" needs 0 to 10000 us, got -1"_s);
-        row("busyPollUs above its range", R"({"busyPollUs": 10001})", u"\"busyPollUs\" needs 0 to 10000 us, got 10001"_s);
+        row("busyPollUs below its range", R"({"busyPollUs": -1})", u"\"busyPollUs\" needs 0 to 1000 us, got -1"_s);
+        row("busyPollUs above its range", R"({"busyPollUs": 1001})", u"\"busyPollUs\" needs 0 to 1000 us, got 1001"_s);
+        row("busyPollUs beyond a whole number's range", R"({"busyPollUs": 9e15})", u"\"busyPollUs\" is too large: got the number 9000000000000000"_s);
         row("a timeout with a fraction", R"({"idleTimeoutMs": 1500.5})",
             u"\"idleTimeoutMs\" must be a whole number, got the number 1500.5"_s);
         row("a timeout null", R"({"connectTimeoutMs": null})", u"\"connectTimeoutMs\" must be a whole number, got null"_s);
@@ -177,7 +178,7 @@ private Q_SLOTS:
             u"\"cache.storeTruncated\" must be true or false, got the string \"yes\""_s);
         row("every limit at its minimum", R"({"maxBodyBytes": 1024, "maxHeaderBytes": 1024, "maxConnections": 1, "headerTimeoutMs": 100, "bodyTimeoutMs": 100, "keepAliveIdleMs": 100, "connectTimeoutMs": 100, "firstByteTimeoutMs": 100, "idleTimeoutMs": 100, "clientHighWaterBytes": 2048, "clientLowWaterBytes": 1024, "clientWriteTimeoutMs": 100, "drainTimeoutMs": 0, "busyPollUs": 0})",
             QString());
-        row("every limit at its maximum", R"({"maxBodyBytes": 1073741824, "maxHeaderBytes": 81920, "maxConnections": 65536, "headerTimeoutMs": 86400000, "bodyTimeoutMs": 86400000, "keepAliveIdleMs": 86400000, "connectTimeoutMs": 86400000, "firstByteTimeoutMs": 86400000, "idleTimeoutMs": 86400000, "clientHighWaterBytes": 1073741824, "clientLowWaterBytes": 1073741823, "clientWriteTimeoutMs": 86400000, "drainTimeoutMs": 86400000, "busyPollUs": 10000})",
+        row("every limit at its maximum", R"({"maxBodyBytes": 1073741824, "maxHeaderBytes": 81920, "maxConnections": 65536, "headerTimeoutMs": 86400000, "bodyTimeoutMs": 86400000, "keepAliveIdleMs": 86400000, "connectTimeoutMs": 86400000, "firstByteTimeoutMs": 86400000, "idleTimeoutMs": 86400000, "clientHighWaterBytes": 1073741824, "clientLowWaterBytes": 1073741823, "clientWriteTimeoutMs": 86400000, "drainTimeoutMs": 86400000, "busyPollUs": 1000})",
             QString());
         row("low water just below high water", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 65535})", QString());
     }
@@ -223,7 +224,7 @@ private Q_SLOTS:
     void proxyLimitsReachTheirMembers()
     {
         ProxyConfig c;
-        const auto r = readProxyConfigJson(parse(R"({"maxBodyBytes": 2000001, "maxHeaderBytes": 20002, "maxConnections": 303, "headerTimeoutMs": 4004, "bodyTimeoutMs": 5005, "keepAliveIdleMs": 6006, "connectTimeoutMs": 7007, "firstByteTimeoutMs": 8008, "idleTimeoutMs": 9009, "clientHighWaterBytes": 1000010, "clientLowWaterBytes": 100011, "clientWriteTimeoutMs": 12012, "drainTimeoutMs": 13013, "busyPollUs": 1414, "cache": {"storeTruncated": true}})"),
+        const auto r = readProxyConfigJson(parse(R"({"maxBodyBytes": 2000001, "maxHeaderBytes": 20002, "maxConnections": 303, "headerTimeoutMs": 4004, "bodyTimeoutMs": 5005, "keepAliveIdleMs": 6006, "connectTimeoutMs": 7007, "firstByteTimeoutMs": 8008, "idleTimeoutMs": 9009, "clientHighWaterBytes": 1000010, "clientLowWaterBytes": 100011, "clientWriteTimeoutMs": 12012, "drainTimeoutMs": 13013, "busyPollUs": 707, "cache": {"storeTruncated": true}})"),
                                            c, nullptr);
         QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().message));
         QCOMPARE(c.maxBodyBytes, 2000001);
@@ -239,7 +240,7 @@ private Q_SLOTS:
         QCOMPARE(c.clientLowWaterBytes, 100011);
         QCOMPARE(c.clientWriteTimeoutMs, 12012);
         QCOMPARE(c.drainTimeoutMs, 13013);
-        QCOMPARE(c.busyPollUs, 1414);
+        QCOMPARE(c.busyPollUs, 707);
         QCOMPARE(c.cache.storeTruncated, true);
         // Left out: the defaults stay (ProxyConfig's, which docs/proxy.md lists).
         ProxyConfig d;

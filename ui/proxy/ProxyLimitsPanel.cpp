@@ -86,8 +86,9 @@ LimitText limitText(QLatin1StringView key)
         return {ProxyLimitsPanel::tr("Busy polling after traffic"),
                 ProxyLimitsPanel::tr("After handling traffic the proxy keeps checking its sockets this long before "
                                      "it sleeps, so a quick reply is handled without a wake-up (about 25 µs less "
-                                     "per request). Costs CPU time only while traffic flows. 0 turns it off. Linux "
-                                     "only.")};
+                                     "per request on an idle machine). Costs CPU time only while traffic flows; "
+                                     "long windows take CPU from an upstream or client on the same machine. 0 "
+                                     "turns it off. Linux only.")};
     return {QString(key), QString()};
 }
 
