@@ -327,12 +327,17 @@ QFuture<Result<bool>> Ledger::markAnswerCut(qint64 recordId, QString errorKind)
     auto promise = std::make_shared<QPromise<Result<bool>>>();
     promise->start();
     QFuture<Result<bool>> future = promise->future();
-    m_writer->runExclusive([promise, recordId, errorKind](QSqlDatabase &db) {
+    m_writer->runExclusive([this, promise, recordId, errorKind](QSqlDatabase &db) {
         const Result<bool> marked = AnswerCut::mark(db, recordId, errorKind);
         if (!marked)
             qCWarning(lcLedger).noquote() << marked.error().message;
         promise->addResult(marked);
         promise->finish();
+        if (marked && *marked) {
+            QMetaObject::invokeMethod(
+                this, [this, recordId, errorKind] { Q_EMIT recordMarkedCut(recordId, errorKind); },
+                Qt::QueuedConnection);
+        }
     });
     return future;
 }

@@ -91,7 +91,8 @@ public:
     // A proxy record whose answer its client did not take whole after the record was written (cut off at the
     // write timeout: "client_stalled"; gone: "client_closed") gets that error kind (AnswerCut::mark: only a
     // record without one; rollups updated), on the writer thread after every record submitted before the
-    // call: non-blocking, any thread. The future gives whether the record changed. Errors: Database.
+    // call: non-blocking, any thread. The future gives whether the record changed; recordMarkedCut() follows a
+    // change. Errors: Database.
     QFuture<Result<bool>> markAnswerCut(qint64 recordId, QString errorKind);
 
     // Sets (an empty label: removes) the user's label of a caller identity (KeyLabels::set), on the writer
@@ -106,6 +107,10 @@ Q_SIGNALS:
     // A pending record was given its usage and cost (settlePendingUsage), committed; what it now holds.
     // Emitted just before the pricingChanged() of that settlement, on the Ledger's thread.
     void recordSettled(const tl::PendingUsage::Settled &settled);
+    // A record was amended by markAnswerCut(), committed: record `recordId` now has error_kind `errorKind`
+    // (its status, usage and cost are unchanged; the rollups' error_calls moved with it). Emitted only when
+    // the record changed, on the Ledger's thread.
+    void recordMarkedCut(qint64 recordId, const QString &errorKind);
     // A key label was set or removed.
     void keyLabelsChanged();
     void writeFailed(const QString &message);

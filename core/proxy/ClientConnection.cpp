@@ -753,6 +753,11 @@ void ClientConnection::markAnswersCut(const QString &errorKind)
     }
 }
 
+void ClientConnection::markHeldAnswersShutdown()
+{
+    markAnswersCut(u"shutdown"_s);
+}
+
 void ClientConnection::closeSocket()
 {
     if (m_heldPos < m_held.size()) {

@@ -50,6 +50,11 @@ public:
     // the same 503 and a record of its own (exact $0: nothing reached an upstream). The connection closes
     // after the answer.
     void answerAtDrainDeadline();
+    // The proxy stops with this connection still open (the end of a graceful stop's drain, or the server's
+    // deletion): each recorded answer its client has not taken whole gets error_kind "shutdown" in the ledger
+    // (markAnswersCut: the client will not get the rest because the proxy stopped, as the drain's other records
+    // say), status, usage and cost kept. Nothing when no such answer waits.
+    void markHeldAnswersShutdown();
 
     struct Exchange;
 
@@ -95,8 +100,8 @@ private:
     // client as it reads; a stream's last bytes may wait too): finishExchange() notes a recorded answer whose
     // last bytes are still held for a slow client. When the client is cut off (write timeout) or leaves,
     // each noted answer it had not taken whole gets `errorKind` in the ledger (Ledger::markAnswerCut; the
-    // record keeps its status and usage: the answer was billed). Slow path only: nothing is noted while the
-    // client keeps up.
+    // record keeps its status and usage: the answer was billed); so it does when the proxy stops first
+    // (markHeldAnswersShutdown). Slow path only: nothing is noted while the client keeps up.
     void noteHeldAnswer(qint64 recordId);
     void markAnswersCut(const QString &errorKind);
     // The bytes of this connection's answers the client may have taken: those handed to send(), less what is

@@ -30,6 +30,8 @@ Proxy::Proxy(Ledger &ledger, std::shared_ptr<const tokenizer::Tokenizers> tokeni
     qRegisterMetaType<QList<tl::CallRecord>>();
     // A record this proxy announced (recordsFinished) may be settled later (background responses).
     connect(&ledger, &Ledger::recordSettled, this, &Proxy::recordSettled);
+    // ... or amended once its client did not take the whole answer (ClientConnection::markAnswersCut).
+    connect(&ledger, &Ledger::recordMarkedCut, this, &Proxy::recordMarkedCut);
 }
 
 Proxy::~Proxy()

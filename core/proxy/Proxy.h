@@ -38,7 +38,8 @@ using ThreadPtr = std::unique_ptr<QThread, ThreadDeleter>;
 // traffic (other systems: no busy polling).
 // Every answered request is recorded in `ledger` (Ledger::writer().submit(), non-blocking) and
 // announced in batches by recordsFinished() on this object's thread; a pending record settled later is
-// announced by recordSettled().
+// announced by recordSettled(), a record amended later because its client did not take the whole answer
+// by recordMarkedCut().
 // Thread affinity: create, call and destroy on one thread (the GUI thread or the headless command's
 // main thread). `ledger` must outlive the proxy.
 // Errors: start() fails with InvalidArgument (bad config, non-loopback bind without access token),
@@ -93,6 +94,11 @@ Q_SIGNALS:
     // A pending record (an OpenAI background response, announced by recordsFinished() with
     // UsageStatus::Pending) got its usage and cost from a later retrieve: Ledger::recordSettled, relayed.
     void recordSettled(const tl::PendingUsage::Settled &settled);
+    // A record announced by recordsFinished() whose client then did not take the whole answer (cut off at the
+    // write timeout, gone, or the proxy stopped first) was amended: it now has error_kind `errorKind`
+    // ("client_stalled", "client_closed", "shutdown"; status, usage and cost unchanged). Ledger::recordMarkedCut,
+    // relayed; it may come before the recordsFinished() that announces the record (records go in batches).
+    void recordMarkedCut(qint64 recordId, const QString &errorKind);
     void runningChanged(bool running);
 
 private:

@@ -316,6 +316,9 @@ void ProxyServer::abortAll()
     for (ClientConnection *c : connections) {
         if (c->busy())
             c->abortExchange(u"shutdown"_s);
+        // Answers recorded and still held for a slow client: it will not get the rest (before session 14 their
+        // records kept saying the answer was taken).
+        c->markHeldAnswersShutdown();
         c->closeWhenIdle();
     }
 }

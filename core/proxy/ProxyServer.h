@@ -71,7 +71,8 @@ public:
     // During a drain: the drain deadline now (a second SIGINT/SIGTERM of `tokenledger proxy`). Every
     // request in flight is answered and recorded as at the deadline. Nothing when not draining.
     void drainNow();
-    // Aborts every in-flight request (recorded as "shutdown") and closes all connections.
+    // Aborts every in-flight request (recorded as "shutdown"), marks every recorded answer still held for a
+    // client "shutdown" (ClientConnection::markHeldAnswersShutdown) and closes all connections.
     void abortAll();
     Result<void> clearCache();
     void setCacheConfig(const CacheConfig &cache);

@@ -1,6 +1,7 @@
 // The Proxy page with real widgets offscreen: toggling it starts the real proxy, live traffic from the
 // loopback upstream fills the bounded log model (checked by QAbstractItemModelTester), the filter
 // works, and the page renders to a PNG for a look.
+#include "BigUpstream.h"
 #include "LoopbackUpstream.h"
 #include "TestSupport.h"
 
@@ -47,6 +48,7 @@
 #include <QRegularExpression>
 #include <QToolButton>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -703,6 +705,103 @@ private Q_SLOTS:
         model.applySettlement(settled);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(model.data(model.index(0, ProxyLogModel::Cost), ProxyLogModel::SortRole).toLongLong(), 99'999);
+    }
+
+    // Session 14 (a gap docs/proxy.md named in session 13): since session 13 the ledger amends the record of an
+    // answer its client did not take whole (cut off at the write timeout: client_stalled), but the live log's
+    // row kept its first status, "200", for ever. Now the amendment reaches the row (Proxy::recordMarkedCut):
+    // it shows "200 client_stalled", and the log's filter finds it by that kind. Real proxy, a 32 MiB answer
+    // from a loopback upstream, a raw client that never reads, a 500 ms client write timeout.
+    void answerCutAfterItWasRecordedUpdatesItsLogRow()
+    {
+        BigUpstream big(32 * 1024 * 1024);
+        PageHarness h;
+        QVERIFY(h.ledger);
+        h.settings.setValue(u"proxy/upstreams"_s,
+                            QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":")" + big.baseUrl() + R"("}])"));
+        h.settings.setValue(u"proxy/clientWriteTimeoutMs"_s, 500);
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        ProxyLogModel *log = page.logModel();
+        QAbstractItemModelTester tester(log, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.resize(1100, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QStringList firstStatus; // what each row's Status cell said when it came
+        connect(log, &QAbstractItemModel::rowsInserted, &page, [&](const QModelIndex &, int first, int last) {
+            for (int row = first; row <= last; ++row)
+                firstStatus << log->index(row, ProxyLogModel::Status).data().toString();
+        });
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.isRunning(), 5000);
+        QCOMPARE(proxy.config().clientWriteTimeoutMs, 500);
+
+        const QByteArray body
+            = R"({"model":"gpt-4o-mini-2024-07-18","messages":[{"role":"user","content":"Write a long answer"}]})";
+        QTcpSocket client;
+        client.setReadBufferSize(64 * 1024);
+        client.connectToHost(QHostAddress::LocalHost, h.port);
+        QVERIFY(client.waitForConnected(3000));
+        client.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Authorization: Bearer sk-page-test\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(client.waitForBytesWritten(3000)); // and never reads the answer
+        QTRY_COMPARE_WITH_TIMEOUT(log->rowCount(), 1, 20000);
+        QCOMPARE(firstStatus, QStringList {u"200"_s}); // recorded whole, before the client took it
+        QLineEdit *filter = page.findChild<QLineEdit *>(u"proxyLogFilter"_s);
+        filter->setText(u"client_stalled"_s);
+        QTableView *view = page.logView();
+        QCOMPARE(view->model()->rowCount(), 0);
+
+        // Cut off at the write timeout: the ledger amends the record, and the row follows (before: "200").
+        QTRY_COMPARE_WITH_TIMEOUT(log->index(0, ProxyLogModel::Status).data().toString(), u"200 client_stalled"_s,
+                                  15000);
+        QCOMPARE(log->record(0).errorKind, u"client_stalled"_s); // what the details dialog shows
+        QCOMPARE(log->record(0).httpStatus, 200);
+        QCOMPARE(view->model()->rowCount(), 1); // the filter finds it by its new kind
+        QCOMPARE(view->model()->index(0, ProxyLogModel::Status).data().toString(), u"200 client_stalled"_s);
+        QCOMPARE(log->rowCount(), 1);
+        filter->clear();
+        // The row says what the ledger's record says.
+        RecordQuery q;
+        q.fromUs = 0;
+        q.toUs = std::numeric_limits<qint64>::max();
+        auto records = h.ledger->records(q);
+        QTRY_VERIFY_WITH_TIMEOUT(records.isFinished(), 10000);
+        QVERIFY(records.result().has_value());
+        QCOMPARE(records.result()->size(), 1);
+        QCOMPARE(records.result()->first().id, log->record(0).id);
+        QCOMPARE(records.result()->first().errorKind, u"client_stalled"_s);
+        page.findChild<QCheckBox *>(u"proxyEnabled"_s)->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isRunning(), 10000);
+    }
+
+    // An amendment can reach the log before its record does (records come in batches every 100 ms; a client
+    // that hangs up at once is marked sooner): it is kept and applied when the row comes, as a settlement is.
+    void logModelAppliesACutThatCameFirst()
+    {
+        ProxyLogModel model(10);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        CallRecord answered = makeRecord(1'000'000, u"chat"_s, u"openai"_s, u"gpt-4o"_s, 10, 5);
+        answered.id = 52;
+        answered.httpStatus = 200;
+        CallRecord other = answered;
+        other.id = 53;
+        model.applyCut(52, u"client_closed"_s);
+        model.applyCut(7, u"client_stalled"_s); // never appended: changes nothing
+        QCOMPARE(model.rowCount(), 0);
+        model.append({answered, other});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.record(1).id, 52);
+        QCOMPARE(model.data(model.index(1, ProxyLogModel::Status)).toString(), u"200 client_closed"_s);
+        QCOMPARE(model.data(model.index(0, ProxyLogModel::Status)).toString(), u"200"_s);
+        // A row in the log is amended in place.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.applyCut(53, u"shutdown"_s);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 0);
+        QCOMPARE(model.data(model.index(0, ProxyLogModel::Status)).toString(), u"200 shutdown"_s);
+        QCOMPARE(model.record(0).errorKind, u"shutdown"_s);
     }
 
     // Item 14: Enter (or a double-click) on a log row opens a resizable details dialog with the record's

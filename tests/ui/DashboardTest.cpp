@@ -84,6 +84,52 @@ private Q_SLOTS:
         QTRY_COMPARE(page->breakdownModel()->breakdown().totals.calls, 22);
     }
 
+    // Session 14: a proxy record amended after it was written (Ledger::markAnswerCut: its client did not take the
+    // whole answer) counts as a failed call; the calls tile says so at once (Ledger::recordMarkedCut). Before,
+    // the dashboard kept "2" until the next record or price change made it re-query.
+    void answerCutMarkedAfterwardsShowsAsAFailedCall()
+    {
+        test::TempLedger t;
+        test::ScriptedPrompter prompter;
+        QSignalSpy added(t.ledger.get(), &Ledger::recordsAdded);
+        qint64 ids[2] = {};
+        for (int i = 0; i < 2; ++i) {
+            CallRecord r;
+            r.startedAtUs = m_now - (i + 1) * 3'600'000'000ll;
+            r.endpoint = u"proxy-chat"_s;
+            r.provider = u"openai"_s;
+            r.requestedModel = r.servedModel = u"gpt-4o-mini"_s;
+            r.usage.promptTokens = 1000;
+            r.usage.completionTokens = 200;
+            r.httpStatus = 200;
+            r.sourceKey = u"answer-cut-%1"_s.arg(i);
+            t.ledger->pricer()->apply(r);
+            ids[i] = t.ledger->writer().submit(r);
+        }
+        t.ledger->writer().flush().waitForFinished();
+        QTRY_VERIFY(added.count() > 0); // (coalesced, 250 ms): not a refresh that would come after the amendment
+        auto page = makePage(t, prompter, u"7d"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QTRY_COMPARE(page->breakdownModel()->breakdown().totals.calls, 2);
+        QCOMPARE(page->kpis()->calls()->detail(), u"2"_s);
+        QSignalSpy marked(t.ledger.get(), &Ledger::recordMarkedCut);
+        auto cut = t.ledger->markAnswerCut(ids[1], u"client_stalled"_s);
+        QTRY_VERIFY(cut.isFinished());
+        QVERIFY(cut.result().has_value() && *cut.result());
+        QTRY_COMPARE(marked.count(), 1);
+        QCOMPARE(marked.first().at(0).toLongLong(), ids[1]);
+        QCOMPARE(marked.first().at(1).toString(), u"client_stalled"_s);
+        QTRY_COMPARE(page->breakdownModel()->breakdown().totals.errorCalls, 1);
+        QTRY_COMPARE(page->kpis()->calls()->detail(), u"1 failed"_s);
+        QCOMPARE(page->kpis()->calls()->value(), u"2"_s);
+        // A record that has an error kind already is not amended, and nothing is announced.
+        auto again = t.ledger->markAnswerCut(ids[1], u"client_closed"_s);
+        QTRY_VERIFY(again.isFinished());
+        QVERIFY(again.result().has_value() && !*again.result());
+        QTest::qWait(50);
+        QCOMPARE(marked.count(), 1);
+    }
+
     // Batch against real-time spend: gpt-4o-mini 1000 prompt + 200 completion tokens costs 270,000
     // nano-USD at list prices and 135,000 through the Batch API; two batch calls save 270,000.
     void batchTileShowsBatchAgainstRealTimeSpend()

@@ -194,6 +194,8 @@ DashboardPage::DashboardPage(Ledger &ledger, Settings &settings, Prompter &promp
 
     connect(&m_ledger, &Ledger::recordsAdded, this, &DashboardPage::scheduleRefresh);
     connect(&m_ledger, &Ledger::pricingChanged, this, &DashboardPage::scheduleRefresh);
+    // A proxy record amended once its client did not take the whole answer: the calls tile counts it as failed.
+    connect(&m_ledger, &Ledger::recordMarkedCut, this, &DashboardPage::scheduleRefresh);
     connect(&m_ledger, &Ledger::keyLabelsChanged, this, &DashboardPage::scheduleRefresh);
     connect(&m_settings, &Settings::changed, this, [this](const QString &key) {
         if (key == u"ui/timeZone")

@@ -32,8 +32,9 @@ class TopSpendersChart;
 // table, all for one range and one narrowing Filter (set by clicking a row or a bar, shown as a chip).
 // Queries run on the ledger's reader thread; results arrive through QFuture continuations on this
 // object, and results of an older request (range, filter or data changed meanwhile) are dropped.
-// Re-queries by itself on Ledger::recordsAdded and pricingChanged. dataLoaded() is emitted when every
-// query of the latest request has been applied (the screenshot command and tests wait for it).
+// Re-queries by itself on Ledger::recordsAdded, pricingChanged and recordMarkedCut. dataLoaded() is
+// emitted when every query of the latest request has been applied (the screenshot command and tests wait
+// for it).
 // Thread affinity: GUI thread.
 class DashboardPage final : public QWidget
 {

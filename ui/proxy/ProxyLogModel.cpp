@@ -116,9 +116,12 @@ void ProxyLogModel::append(const QList<CallRecord> &records)
     beginInsertRows({}, 0, n - 1);
     for (qsizetype i = records.size() - n; i < records.size(); ++i) {
         m_rows.push_front(records[i]); // newest (last) ends up first
-        if (!m_early.isEmpty() && records[i].usageStatus == UsageStatus::Pending) {
+        if (!m_early.isEmpty()) {
             if (const auto early = m_early.constFind(records[i].id); early != m_early.constEnd()) {
-                early->applyTo(m_rows.front());
+                if (early->settled && records[i].usageStatus == UsageStatus::Pending)
+                    early->settled->applyTo(m_rows.front());
+                if (!early->cutKind.isEmpty())
+                    m_rows.front().errorKind = early->cutKind;
                 m_earlyOrder.erase(std::find(m_earlyOrder.begin(), m_earlyOrder.end(), records[i].id));
                 m_early.erase(early);
             }
@@ -127,26 +130,49 @@ void ProxyLogModel::append(const QList<CallRecord> &records)
     endInsertRows();
 }
 
-void ProxyLogModel::applySettlement(const PendingUsage::Settled &settled)
+std::optional<int> ProxyLogModel::rowOf(qint64 recordId) const
 {
-    // Newest first, and a settlement follows its create soon: the search usually ends near the top.
+    // Newest first, and a settlement or an amendment follows its record soon: the search usually ends near the
+    // top.
     for (size_t i = 0; i < m_rows.size(); ++i) {
-        if (m_rows[i].id != settled.id)
-            continue;
-        settled.applyTo(m_rows[i]);
-        Q_EMIT dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
-        return;
+        if (m_rows[i].id == recordId)
+            return int(i);
     }
-    // Not here: not appended yet (or evicted, or made by another run: then it never comes, and the bound
+    return std::nullopt;
+}
+
+ProxyLogModel::Early &ProxyLogModel::early(qint64 recordId)
+{
+    // Not in the log: not appended yet (or evicted, or made by another run: then it never comes, and the bound
     // drops it).
-    if (!m_early.contains(settled.id)) {
-        m_earlyOrder.push_back(settled.id);
+    if (!m_early.contains(recordId)) {
+        m_earlyOrder.push_back(recordId);
         if (m_earlyOrder.size() > size_t(kEarlySettlements)) {
             m_early.remove(m_earlyOrder.front());
             m_earlyOrder.pop_front();
         }
     }
-    m_early.insert(settled.id, settled);
+    return m_early[recordId];
+}
+
+void ProxyLogModel::applySettlement(const PendingUsage::Settled &settled)
+{
+    if (const std::optional<int> row = rowOf(settled.id)) {
+        settled.applyTo(m_rows[size_t(*row)]);
+        Q_EMIT dataChanged(index(*row, 0), index(*row, ColumnCount - 1));
+        return;
+    }
+    early(settled.id).settled = settled;
+}
+
+void ProxyLogModel::applyCut(qint64 recordId, const QString &errorKind)
+{
+    if (const std::optional<int> row = rowOf(recordId)) {
+        m_rows[size_t(*row)].errorKind = errorKind;
+        Q_EMIT dataChanged(index(*row, Status), index(*row, Status));
+        return;
+    }
+    early(recordId).cutKind = errorKind;
 }
 
 void ProxyLogModel::clear()

@@ -304,6 +304,7 @@ ProxyPage::ProxyPage(Proxy &proxy, Settings &settings, std::shared_ptr<SecretSto
     });
     connect(&m_proxy, &Proxy::recordsFinished, m_log, &ProxyLogModel::append);
     connect(&m_proxy, &Proxy::recordSettled, m_log, &ProxyLogModel::applySettlement);
+    connect(&m_proxy, &Proxy::recordMarkedCut, m_log, &ProxyLogModel::applyCut);
     connect(&m_proxy, &Proxy::runningChanged, this, &ProxyPage::refreshState);
     for (QSpinBox *box : {m_port, m_cacheTtl, m_cacheMax})
         connect(box, &QSpinBox::valueChanged, this, &ProxyPage::saveSettings);
