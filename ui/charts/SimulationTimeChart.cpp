@@ -31,7 +31,7 @@ SimulationTimeChart::SimulationTimeChart(QWidget *parent)
     : ChartPanel(parent)
 {
     setObjectName(u"simulationTimeChart"_s);
-    chart()->setTitle(tr("Baseline and projected cost per day"));
+    setTitle(tr("Baseline and projected cost per day"));
     chart()->setMargins(QMargins(4, 4, 28, 4)); // room for the last day's label
 }
 
