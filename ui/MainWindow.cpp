@@ -224,6 +224,13 @@ void MainWindow::traceFrame(const char *how)
         windowHandle()->removeEventFilter(this);
 }
 
+void MainWindow::applyPendingLayouts()
+{
+    // Each round applies one level (a child's layout posts its parent's request); deeper than any page.
+    for (int level = 0; level < 32; ++level)
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+}
+
 void MainWindow::showPage(const QString &id)
 {
     const int row = int(m_order.indexOf(id));

@@ -54,6 +54,11 @@ public:
     void showPage(const QString &id);
     QString currentPageId() const;
     QStringList pageIds() const { return m_order; }
+    // Applies the layout changes still queued: Qt lays a changed widget out through posted LayoutRequest
+    // events, one level of nesting at a time, so right after a page shows new results (its dataLoaded())
+    // its widgets can still sit where the old results put them, over each other. Call before a grab.
+    // GUI thread only; dispatches only LayoutRequest events (no event loop).
+    void applyPendingLayouts();
 
     DashboardPage *dashboard() const { return m_dashboard; }
     // The Pricing page, built now if it was not yet.

@@ -51,6 +51,7 @@ public Q_SLOTS:
         m_done = true;
         // One more turn of the loop so layouts triggered by the last results are applied.
         QTimer::singleShot(50, this, [this] {
+            m_window->applyPendingLayouts(); // else the Simulator's first results are grabbed over each other
             const QPixmap shot = m_window->grab();
             if (shot.isNull() || !shot.save(m_out, "PNG")) {
                 QCoreApplication::exit(failWith("screenshot", kExitFailure,

@@ -20,6 +20,8 @@
 
 #include <QAbstractButton>
 #include <QComboBox>
+#include <QGraphicsTextItem>
+#include <QGraphicsView>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -60,6 +62,35 @@ private:
                    }));
         w->showPage(pageId);
         return window;
+    }
+
+    // A month of a team's traffic on top of test::fillLedger: fourteen endpoints in all, some with long names,
+    // on four models, every day (long axis labels, a Pareto chart and top spenders with many bars, a full
+    // endpoint table on the Simulator page).
+    void fillBusyLedger(Ledger &ledger)
+    {
+        test::fillLedger(ledger, m_now);
+        const QStringList endpoints{u"search-rerank"_s,  u"support-bot"_s,       u"billing-service"_s,
+                                    u"doc-translate"_s,  u"email-drafts"_s,      u"analytics-sql"_s,
+                                    u"moderation"_s,     u"onboarding-wizard"_s, u"voice-transcripts"_s,
+                                    u"internal-tools"_s};
+        const QList<std::pair<QString, QString>> models{{u"openai"_s, u"gpt-4o-2024-08-06"_s},
+                                                        {u"openai"_s, u"gpt-4o-mini-2024-07-18"_s},
+                                                        {u"anthropic"_s, u"claude-3-5-sonnet-20241022"_s},
+                                                        {u"anthropic"_s, u"claude-3-5-haiku-20241022"_s}};
+        QList<CallRecord> records;
+        for (int day = 0; day < 30; ++day)
+            for (qsizetype e = 0; e < endpoints.size(); ++e)
+                for (qsizetype i = 0; i < endpoints.size() - e; ++i) {
+                    const auto &[provider, model] = models.at((day + e + i) % models.size());
+                    CallRecord r = test::makeRecord(m_now - day * test::kDayUs - (e * 60 + i) * 1'000'000LL,
+                                                    endpoints.at(e), provider, model, 1500 + 100 * i, 300);
+                    r.sourceKey = u"busy:%1:%2:%3"_s.arg(day).arg(e).arg(i);
+                    ledger.pricer()->apply(r);
+                    records << r;
+                }
+        const WriteReport report = ledger.writer().submitBatch(records).result();
+        QCOMPARE(report.inserted, records.size());
     }
 
     // Shows the window at `size` even where its minimum is larger (as a tiling window manager does) and
@@ -122,6 +153,95 @@ private:
         return found;
     }
 
+    // Visible widgets of `root` (itself included) with a visible sibling whose geometry overlaps theirs: a
+    // layout given less room than its minimum lays its widgets over each other. Qt's own parts (a scroll
+    // area's scroll bars and viewport, a table's header, a splitter's handles) are placed by their owner.
+    static QStringList overlappingSiblings(QWidget *root)
+    {
+        QStringList found;
+        QList<QWidget *> parents{root};
+        parents += root->findChildren<QWidget *>();
+        const auto name = [](QWidget *w) {
+            return u"%1 %2"_s.arg(QString::fromLatin1(w->metaObject()->className()), w->objectName());
+        };
+        for (QWidget *parent : std::as_const(parents)) {
+            if (!parent->isVisibleTo(root) && parent != root)
+                continue;
+            if (qobject_cast<QAbstractScrollArea *>(parent)
+                || qobject_cast<QAbstractScrollArea *>(parent->parentWidget()))
+                continue;
+            QList<QWidget *> children;
+            for (QWidget *w : parent->findChildren<QWidget *>(Qt::FindDirectChildrenOnly))
+                if (!w->isWindow() && w->isVisibleTo(root) && !w->objectName().startsWith(u"qt_"))
+                    children << w;
+            for (qsizetype i = 0; i < children.size(); ++i)
+                for (qsizetype j = i + 1; j < children.size(); ++j)
+                    if (children.at(i)->geometry().intersects(children.at(j)->geometry()))
+                        found << u"%1 %2 overlaps %3 %4"_s.arg(name(children.at(i)))
+                                     .arg(QVariant(children.at(i)->geometry()).toString(), name(children.at(j)))
+                                     .arg(QVariant(children.at(j)->geometry()).toString());
+        }
+        return found;
+    }
+
+    // Chart texts (axis labels, titles, legend entries) that Qt Charts drew cut short: it elides a text that
+    // does not fit the room the chart's layout gives it with "..." (the charts' own shortening of long names
+    // uses "…", a single character, and says so in a tooltip). Read from the items the chart view draws.
+    static QStringList elidedChartTexts(QWidget *root)
+    {
+        QStringList found;
+        for (QGraphicsView *view : root->findChildren<QGraphicsView *>()) {
+            if (!view->isVisibleTo(root) || !view->scene())
+                continue;
+            const auto items = view->scene()->items();
+            for (QGraphicsItem *item : items) {
+                const auto *text = dynamic_cast<QGraphicsTextItem *>(item);
+                if (text && text->isVisible() && text->toPlainText().endsWith(u"..."))
+                    found << u"%1: \"%2\""_s.arg(view->parentWidget()->objectName(), text->toPlainText());
+            }
+        }
+        return found;
+    }
+
+    // Header sections of the visible tables narrower than their text (with the header's margins and sort
+    // indicator: QHeaderView::sectionSizeHint) whose whole title is not in the section's tooltip either.
+    static QStringList clippedHeaders(QWidget *root)
+    {
+        QStringList found;
+        for (QTableView *table : root->findChildren<QTableView *>()) {
+            if (!table->isVisibleTo(root))
+                continue;
+            QHeaderView *header = table->horizontalHeader();
+            for (int c = 0; c < header->count(); ++c) {
+                if (header->isSectionHidden(c))
+                    continue;
+                const QString text = table->model()->headerData(c, Qt::Horizontal).toString();
+                const int need = header->sectionSizeHint(c);
+                if (header->sectionSize(c) < need
+                    && table->model()->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString() != text)
+                    found << u"%1 column \"%2\" %3 px < %4 px"_s.arg(table->objectName(), text)
+                                 .arg(header->sectionSize(c))
+                                 .arg(need);
+            }
+        }
+        return found;
+    }
+
+    // To look at it: TOKENLEDGER_SCREENSHOT_DIR=/tmp/shots ctest -R SmallWindowTest (the window, and the whole
+    // of the page's scrolling content when it has one).
+    static void saveScreenshots(QWidget *window, QScrollArea *scroll, const QString &page)
+    {
+        const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            return;
+        QFETCH(QString, language);
+        const QString stem
+            = u"%1/%2-%3x%4-%5"_s.arg(dir, page).arg(window->width()).arg(window->height()).arg(language);
+        QVERIFY(window->grab().save(stem + u".png"_s));
+        if (scroll)
+            QVERIFY(scroll->widget()->grab().save(stem + u"-content.png"_s));
+    }
+
     static void useLanguage(const QString &language)
     {
         if (language == u"en")
@@ -169,7 +289,9 @@ private:
         QFETCH(QSize, size);
         shownSize = size;
         useLanguage(language);
-        test::fillLedger(*t.ledger, m_now);
+        fillBusyLedger(*t.ledger);
+        if (QTest::currentTestFailed())
+            return nullptr;
         window = makeWindow(t, pageId);
         auto *page = qobject_cast<Page *>(window->page(pageId));
         if (!page) {
@@ -200,6 +322,10 @@ private Q_SLOTS:
         QTRY_COMPARE(scroll->widget()->width(), scroll->viewport()->width());
         QTRY_VERIFY2(clippedWidgets(page).isEmpty(), qPrintable(clippedWidgets(page).join(u"; "_s)));
         QVERIFY2(sidewaysScrolling(page).isEmpty(), qPrintable(sidewaysScrolling(page).join(u"; "_s)));
+        QTRY_VERIFY2(overlappingSiblings(page).isEmpty(), qPrintable(overlappingSiblings(page).join(u"; "_s)));
+        QTRY_VERIFY2(elidedChartTexts(page).isEmpty(), qPrintable(elidedChartTexts(page).join(u"; "_s)));
+        QTRY_VERIFY2(clippedHeaders(page).isEmpty(), qPrintable(clippedHeaders(page).join(u"; "_s)));
+        saveScreenshots(window.get(), scroll, u"dashboard"_s);
         const auto top = [page](QWidget *w) { return w->mapTo(page, QPoint()).y(); };
         if (size.width() >= 1280) {
             // As before: the seven tiles in one row, top spenders beside the cost chart.
@@ -234,7 +360,39 @@ private Q_SLOTS:
                                     .arg(strategies->viewport()->width())));
         QTRY_VERIFY2(sidewaysScrolling(page).isEmpty(), qPrintable(sidewaysScrolling(page).join(u"; "_s)));
         QTRY_VERIFY2(clippedWidgets(page).isEmpty(), qPrintable(clippedWidgets(page).join(u"; "_s)));
+        QTRY_VERIFY2(overlappingSiblings(page).isEmpty(), qPrintable(overlappingSiblings(page).join(u"; "_s)));
+        QTRY_VERIFY2(elidedChartTexts(page).isEmpty(), qPrintable(elidedChartTexts(page).join(u"; "_s)));
+        saveScreenshots(window.get(), results, u"simulator"_s);
+        QTRY_VERIFY2(clippedHeaders(page).isEmpty(), qPrintable(clippedHeaders(page).join(u"; "_s)));
         verifyWindowFits(minimum, size);
+    }
+
+    // The Simulator's first results in Chinese at 1280x800, as the screenshot command takes them: when the page
+    // says its data is loaded (dataLoaded()) its layouts are still queued and its strategy table lies over
+    // the charts; MainWindow::applyPendingLayouts() (which the command calls before grabbing) puts every
+    // widget in place.
+    void simulatorResultsAreInPlaceForAScreenshot()
+    {
+        test::TempLedger t;
+        useLanguage(u"zh_CN"_s);
+        fillBusyLedger(*t.ledger);
+        auto window = makeWindow(t, u"dashboard"_s);
+        window->resize(1280, 800);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        auto *page = qobject_cast<SimulatorPage *>(window->page(u"simulator"_s));
+        QVERIFY(page);
+        std::optional<QStringList> overlaps;
+        connect(page, &SimulatorPage::dataLoaded, this, [&] {
+            if (overlaps)
+                return;
+            window->applyPendingLayouts();
+            overlaps = overlappingSiblings(page);
+        });
+        window->showPage(u"simulator"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(overlaps.has_value(), 10000);
+        QVERIFY2(overlaps->isEmpty(), qPrintable(overlaps->join(u"; "_s)));
+        QVERIFY(!page->findChildren<QTableView *>(u"strategyTable"_s).isEmpty());
     }
 
     void routingButtonsFitTheirText_data() { languages(); }

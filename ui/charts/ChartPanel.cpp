@@ -7,6 +7,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QHorizontalBarSeries>
 #include <QLegend>
 #include <QVBoxLayout>
@@ -14,6 +15,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+using namespace Qt::StringLiterals;
 
 namespace tl {
 
@@ -32,6 +35,9 @@ ChartPanel::ChartPanel(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
     restyle();
+    // The plot area settles after the chart's own layout has run (after a resize, a new series): labels
+    // fitted to the room are fitted again then. Queued: fitting may change the axes, which lays out again.
+    connect(m_chart, &QChart::plotAreaChanged, this, [this] { fitLabels(); }, Qt::QueuedConnection);
 }
 
 QColor ChartPanel::seriesColor(int index, bool dark)
@@ -56,6 +62,98 @@ void ChartPanel::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         restyle();
+}
+
+void ChartPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitTitle();
+    fitLabels();
+}
+
+void ChartPanel::setTitle(const QString &title)
+{
+    m_title = title;
+    fitTitle();
+}
+
+void ChartPanel::fitTitle()
+{
+    using namespace Qt::StringLiterals;
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics fm(bold);
+    const QMargins margins = m_chart->margins();
+    // The title's room: the view less the chart's margins and Qt Charts' own padding around the background.
+    const int room
+        = std::max(fm.averageCharWidth() * 8, m_view->width() - margins.left() - margins.right() - 2 * fm.height());
+    // Greedy wrap at spaces; a word wider than the room (Chinese has no spaces) breaks between characters.
+    QStringList lines;
+    QString line;
+    const auto flush = [&] {
+        if (!line.isEmpty())
+            lines << line;
+        line.clear();
+    };
+    const QStringList words = m_title.split(u' ');
+    for (const QString &word : words) {
+        const QString joined = line.isEmpty() ? word : line + u' ' + word;
+        if (fm.horizontalAdvance(joined) <= room) {
+            line = joined;
+            continue;
+        }
+        flush();
+        for (const QChar c : word) {
+            if (!line.isEmpty() && fm.horizontalAdvance(line + c) > room)
+                flush();
+            line += c;
+        }
+    }
+    flush();
+    for (QString &l : lines)
+        l = l.toHtmlEscaped();
+    m_chart->setTitle(lines.join(u"<br>"_s));
+}
+
+int ChartPanel::axisLabelRoom(Qt::Orientation side) const
+{
+    const QMargins margins = m_chart->margins();
+    const QFontMetrics fm(font());
+    // 40% (Qt Charts' CartesianChartLayout, maxAxisPortion) of what the title, the legend and the margins
+    // leave; the rest: tick marks, label padding, the label items' text margins.
+    int extent = 0;
+    if (side == Qt::Horizontal) {
+        extent = m_view->width() - margins.left() - margins.right() - 2 * fm.height();
+        if (m_chart->legend()->isVisible() && m_chart->legend()->alignment() & (Qt::AlignLeft | Qt::AlignRight))
+            extent -= int(m_chart->legend()->geometry().width());
+    } else {
+        const int titleLines = int(m_chart->title().count(u"<br>"_s)) + 1;
+        extent = m_view->height() - margins.top() - margins.bottom() - 2 * fm.height()
+            - (m_chart->title().isEmpty() ? 0 : titleLines * fm.height() + fm.height());
+        if (m_chart->legend()->isVisible() && m_chart->legend()->alignment() & (Qt::AlignTop | Qt::AlignBottom))
+            extent -= 2 * fm.height();
+    }
+    return std::max(fm.averageCharWidth() * 4, extent * 2 / 5 - fm.height());
+}
+
+QString ChartPanel::elideLabel(const QString &text, int width) const
+{
+    return QFontMetrics(font()).elidedText(text, Qt::ElideRight, width);
+}
+
+void ChartPanel::replaceCategories(QBarCategoryAxis *axis, QStringList labels)
+{
+    for (qsizetype i = 0; i < labels.size(); ++i)
+        while (labels.indexOf(labels.at(i)) < i)
+            labels[i] += u' ';
+    const QStringList old = axis->categories();
+    if (old == labels || old.size() != labels.size())
+        return;
+    // Through temporary names first: a new label may equal another category's old one.
+    for (qsizetype i = 0; i < old.size(); ++i)
+        axis->replace(old.at(i), QString(u'\x1f') + QString::number(i));
+    for (qsizetype i = 0; i < labels.size(); ++i)
+        axis->replace(QString(u'\x1f') + QString::number(i), labels.at(i));
 }
 
 void ChartPanel::styleAxis(QAbstractAxis *axis) const

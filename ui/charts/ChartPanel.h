@@ -8,6 +8,7 @@ class QChart;
 class QChartView;
 class QLabel;
 class QAbstractAxis;
+class QBarCategoryAxis;
 class QHorizontalBarSeries;
 class QValueAxis;
 
@@ -33,8 +34,26 @@ public:
     // scale), cents rather than tenths ("$2.50", not "$2.5"), at most 9 decimals (a nano-USD).
     static QString usdLabelFormat(double min, double max, int tickCount);
 
+    // Sets the chart's title; where it is wider than the chart it goes on more lines (Qt Charts would cut it
+    // to "..."). Keeps the text to re-wrap it at each resize.
+    void setTitle(const QString &title);
+    QString title() const { return m_title; }
+
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    // Called at each resize and after setTitle(): subclasses whose axis labels depend on the room fit them here.
+    virtual void fitLabels() {}
+    // The room, in pixels, that Qt Charts gives the labels of an axis at the chart's left or right (`side`
+    // Qt::Horizontal) or at its bottom (Qt::Vertical), alone on its side: the chart layout squeezes the axes
+    // of a side into 40% of the chart's width (height) and then cuts their labels to "...". Less the axis'
+    // tick marks and label padding.
+    int axisLabelRoom(Qt::Orientation side) const;
+    // `text` shortened with "…" to at most `width` pixels in the axis label font.
+    QString elideLabel(const QString &text, int width) const;
+    // Replaces the categories of `axis` (in order) by `labels`, made unique with trailing spaces (Qt Charts
+    // needs unique categories), keeping the axis' range.
+    static void replaceCategories(QBarCategoryAxis *axis, QStringList labels);
     // Re-styles the chart for the current palette; subclasses style their own series after calling this.
     virtual void restyle();
     void styleAxis(QAbstractAxis *axis) const;
@@ -51,6 +70,9 @@ protected:
     static void setUsdLabelFormat(QValueAxis *axis);
 
 private:
+    void fitTitle();
+
+    QString m_title;
     QChart *m_chart = nullptr;
     QChartView *m_view = nullptr;
 };

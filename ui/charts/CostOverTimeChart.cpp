@@ -21,7 +21,7 @@ CostOverTimeChart::CostOverTimeChart(QWidget *parent)
     : ChartPanel(parent)
 {
     setObjectName(u"costOverTimeChart"_s);
-    chart()->setTitle(tr("Cost over time"));
+    setTitle(tr("Cost over time"));
     chart()->setMargins(QMargins(4, 4, 28, 4)); // room for the last bucket's label
     // One legend entry per line at the right: at the bottom, Qt Charts puts every entry on one row and elides
     // long model names ("gpt-4o-mini-2024-…") once there are more than a few series.

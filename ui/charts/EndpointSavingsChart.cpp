@@ -19,7 +19,7 @@ EndpointSavingsChart::EndpointSavingsChart(QWidget *parent)
     : ChartPanel(parent)
 {
     setObjectName(u"endpointSavingsChart"_s);
-    chart()->setTitle(tr("Top endpoints by saving"));
+    setTitle(tr("Top endpoints by saving"));
     chart()->legend()->setVisible(false);
 }
 

@@ -6,6 +6,7 @@
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
+#include <QChartView>
 #include <QLineSeries>
 #include <QToolTip>
 #include <QValueAxis>
@@ -18,7 +19,7 @@ ParetoChart::ParetoChart(QWidget *parent)
     : ChartPanel(parent)
 {
     setObjectName(u"paretoChart"_s);
-    chart()->setTitle(tr("Pareto (80/20)"));
+    setTitle(tr("Pareto (80/20)"));
 }
 
 void ParetoChart::clickBar(int index)
@@ -33,12 +34,12 @@ void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int 
     m_names.clear();
     const qsizetype n = std::min<qsizetype>(pareto.points.size(), maxBars);
     if (pareto.total > 0)
-        chart()->setTitle(tr("Pareto: %1 of %2 %3 carry 80% of the cost")
-                              .arg(pareto.countFor80)
-                              .arg(pareto.points.size())
-                              .arg(groupNoun));
+        setTitle(tr("Pareto: %1 of %2 %3 carry 80% of the cost")
+                     .arg(pareto.countFor80)
+                     .arg(pareto.points.size())
+                     .arg(groupNoun));
     else
-        chart()->setTitle(tr("Pareto (80/20)"));
+        setTitle(tr("Pareto (80/20)"));
 
     auto *bars = new QBarSeries;
     auto *set = new QBarSet(tr("Cost"));
@@ -53,10 +54,7 @@ void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int 
         const ParetoPoint &p = pareto.points.at(i);
         m_names << p.name;
         set->append(double(p.cost) / double(kNanoPerUsd));
-        QString label = p.name.size() > 14 ? p.name.left(13) + u'…' : p.name;
-        while (categories.contains(label))
-            label += u' ';
-        categories << label;
+        categories << QString::number(i); // fitLabels() puts the names, as they fit
         cumulative->append(double(i), p.cumulativeShare * 100.0);
         max = std::max(max, p.cost);
     }
@@ -80,7 +78,6 @@ void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int 
 
     auto *x = new QBarCategoryAxis;
     x->append(categories.isEmpty() ? QStringList{u" "_s} : categories);
-    x->setLabelsAngle(n > 4 ? -90 : 0); // many groups: vertical labels, which have room for the names
     x->setGridLineVisible(false);
     chart()->addAxis(x, Qt::AlignBottom);
     bars->attachAxis(x);
@@ -104,6 +101,29 @@ void ParetoChart::setPareto(const Pareto &pareto, const QString &groupNoun, int 
     cumulative->attachAxis(share);
     mark->attachAxis(share);
     restyle();
+    fitLabels();
+}
+
+void ParetoChart::fitLabels()
+{
+    const auto axes = chart()->axes(Qt::Horizontal);
+    auto *x = axes.isEmpty() ? nullptr : qobject_cast<QBarCategoryAxis *>(axes.first());
+    if (!x || m_names.isEmpty())
+        return;
+    // The names across when the longest fits its bar's share of the plot (Qt Charts gives each label the
+    // axis' width over one more than the bars, less padding), else up the bars, cut with "…" to the
+    // height the chart lets the axis have (the tooltip has the full name).
+    const QFontMetrics fm(font());
+    int longest = 0;
+    for (const QString &name : std::as_const(m_names))
+        longest = std::max(longest, fm.horizontalAdvance(name));
+    const qreal plot = chart()->plotArea().width() > 0 ? chart()->plotArea().width() : view()->width() * 0.6;
+    const bool across = longest + 2 * fm.height() <= int(plot / double(m_names.size() + 1));
+    x->setLabelsAngle(across ? 0 : -90);
+    QStringList labels;
+    for (const QString &name : std::as_const(m_names))
+        labels << (across ? name : elideLabel(name, axisLabelRoom(Qt::Vertical)));
+    replaceCategories(x, labels);
 }
 
 void ParetoChart::restyle()

@@ -26,6 +26,7 @@ Q_SIGNALS:
 
 protected:
     void restyle() override;
+    void fitLabels() override;
 
 private:
     QStringList m_names;

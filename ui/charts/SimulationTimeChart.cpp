@@ -6,6 +6,8 @@
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QChart>
+#include <QChartView>
+#include <QLegendMarker>
 #include <QLegend>
 #include <QLineSeries>
 #include <QToolTip>
@@ -31,7 +33,7 @@ SimulationTimeChart::SimulationTimeChart(QWidget *parent)
     : ChartPanel(parent)
 {
     setObjectName(u"simulationTimeChart"_s);
-    chart()->setTitle(tr("Baseline and projected cost per day"));
+    setTitle(tr("Baseline and projected cost per day"));
     chart()->setMargins(QMargins(4, 4, 28, 4)); // room for the last day's label
 }
 
@@ -121,6 +123,23 @@ void SimulationTimeChart::setData(const QStringList &labels, const QList<NanoUsd
     chart()->legend()->setVisible(n > 0);
     restyle();
     relabel();
+    fitLabels();
+}
+
+void SimulationTimeChart::fitLabels()
+{
+    // Qt Charts puts the legend's entries in one row and cuts them to "..." when the row is too narrow: in a
+    // narrow chart the baseline entry says "Baseline" (the title says what it is).
+    const auto markers = chart()->legend()->markers();
+    if (markers.size() != 2)
+        return;
+    const QFontMetrics fm(font());
+    const QString full = tr("Baseline (recorded)");
+    const int need = fm.horizontalAdvance(full) + fm.horizontalAdvance(markers.at(1)->label()) + 5 * fm.height();
+    const int room = view()->width() - chart()->margins().left() - chart()->margins().right();
+    const QString label = need <= room ? full : tr("Baseline");
+    if (markers.at(0)->label() != label)
+        markers.at(0)->setLabel(label);
 }
 
 void SimulationTimeChart::relabel()

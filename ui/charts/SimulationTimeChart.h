@@ -27,6 +27,7 @@ public:
 protected:
     void restyle() override;
     void resizeEvent(QResizeEvent *event) override;
+    void fitLabels() override;
 
 private:
     void relabel();

@@ -186,7 +186,8 @@ QVariant StrategyOutcomeModel::data(const QModelIndex &index, int role) const
 
 QVariant StrategyOutcomeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    // The tooltip repeats the title: in a narrow pane the columns share the table and their titles elide.
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return {};
     switch (Column(section)) {
     case StrategyName:
