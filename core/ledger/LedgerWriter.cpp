@@ -15,6 +15,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <thread>
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -41,6 +43,16 @@ constexpr int kBatchSize = 16384;
 // 9,272-9,991 requests/s, p99 7.4-8.7 against 8.6-9.9 ms, writer CPU per record the same (48-54 us); hits
 // unchanged (34,000-39,000/s either way).
 constexpr int kKickRecords = 256;
+// The writer gives up its CPU (std::this_thread::yield: sched_yield on Linux) after every this many records of a
+// batch, in the completions and in the inserts, while it keeps up: when the batch's oldest record finished at
+// most kYieldWhileYoungerUs ago. A batch of 256 proxy records is about 18 ms of CPU (one at a time through the
+// proxy: 71 us a record); on a 2-core machine a proxy thread woken on the writer's core otherwise waits for the
+// writer's time slice to end, which is the one-at-a-time p99 (docs/proxy.md "Session 14"). A writer behind by
+// more than that works without yielding, so what a kill -9 loses stays within issue 3's 250 ms (yielding
+// always, a run under saturating load lost up to 139 ms at the median of three; a lower priority instead
+// starved the writer and lost 262.8 ms).
+constexpr int kYieldEveryRecords = 8;
+constexpr qint64 kYieldWhileYoungerUs = 50'000;
 constexpr int kFlushIntervalMs = 100;
 constexpr int kRetryIntervalMs = 1000;
 constexpr int kWalAutocheckpointPages = 8192;
@@ -432,10 +444,15 @@ public:
             // client's request times (tests/bench/bench-commit-overlap.py): debug output only.
             const bool timeline = lcLedger().isDebugEnabled();
             const qint64 completionsStart = timeline ? steadyNs() : 0;
+            m_yieldInBatch = keepsUp(work);
             // Completions (LedgerWriter::submit) before the transaction: their CPU work holds no lock.
+            int completed = 0;
             for (Entry &e : work) {
-                if (e.complete && e.record)
+                if (e.complete && e.record) {
                     std::exchange(e.complete, {})(*e.record);
+                    if (m_yieldInBatch && ++completed % kYieldEveryRecords == 0)
+                        std::this_thread::yield(); // see kYieldEveryRecords
+                }
             }
             if (work.size() == 1 && work.front().job) {
                 work.front().job(m_db);
@@ -922,6 +939,23 @@ private:
         return SQLITE_DONE;
     }
 
+    // Whether the writer keeps up with `work`: its first record finished (started + latency) at most
+    // kYieldWhileYoungerUs ago by the wall clock (records carry wall-clock times). An imported record is
+    // old: no yields, the import goes at full speed.
+    static bool keepsUp(const std::deque<Entry> &work)
+    {
+        for (const Entry &e : work) {
+            if (!e.record)
+                continue;
+            const qint64 finishedUs = e.record->startedAtUs + std::max<qint64>(0, e.record->latencyUs);
+            const qint64 nowUs = std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+            return nowUs - finishedUs <= kYieldWhileYoungerUs;
+        }
+        return false;
+    }
+
     bool commit(std::deque<Entry> &work)
     {
         if (const int rc = run(m_begin.get()); rc != SQLITE_DONE) {
@@ -951,11 +985,14 @@ private:
         outcomes.reserve(work.size());
 
         static const QString kUntagged = u"untagged"_s;
+        int seen = 0;
         for (Entry &e : work) {
             if (!e.record) {
                 outcomes.push_back({1, {}});
                 continue;
             }
+            if (m_yieldInBatch && ++seen % kYieldEveryRecords == 0)
+                std::this_thread::yield(); // see kYieldEveryRecords
             // submitBatch() records get their ids here, so the mark committed below covers them (an import
             // hands out many ids at once; nobody learns them before the commit).
             if (e.record->id == 0)
@@ -1154,6 +1191,7 @@ private:
     int m_lastCode = SQLITE_OK;
     QString m_lastMessage;
     QTimer *m_timer = nullptr;
+    bool m_yieldInBatch = false; // keepsUp() of the batch being written
     bool m_failing = false;
     qint64 m_retryAtMs = 0;  // while m_failing: steadyMs() of the next attempt
     QString m_failure;       // SQLite's words for the last failed commit (WriteReport::failure)
