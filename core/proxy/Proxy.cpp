@@ -8,7 +8,6 @@
 #include "tokenizer/Tokenizers.h"
 
 #include <QPromise>
-#include <QThreadPool>
 
 using namespace Qt::StringLiterals;
 
@@ -101,10 +100,6 @@ QFuture<Result<quint16>> Proxy::start(ProxyConfig config)
             m_anchor = nullptr;
             return port;
         }
-        if (m_tokenizers)
-            QThreadPool::globalInstance()->start([tokenizers = m_tokenizers] {
-                (void)tokenizers->encoding(tokenizer::EncodingId::O200kBase); // a failure is retried at first use
-            });
         m_running = true;
         m_port = *port;
         Q_EMIT runningChanged(true);

@@ -123,6 +123,9 @@ Result<quint16> ProxyServer::start()
                                        .arg(m_config.port)
                                        .arg(m_server->errorString()));
     qCInfo(lcProxy) << "listening on" << m_config.bindAddress.toString() << m_server->serverPort();
+    // o200k_base (every current OpenAI model, and the estimate for unpublished tokenizers) loads now, in the
+    // background, so the first token estimate (a cut stream) does not load it on this thread.
+    queueEstimateEncoding(tokenizer::EncodingId::O200kBase);
     return m_server->serverPort();
 }
 
@@ -465,9 +468,13 @@ void ProxyServer::prepareEstimateEncoding(const QString &model)
         return;
     if (m_estimateModelsSeen.size() < 256 && model.size() <= 256)
         m_estimateModelsSeen.insert(model); // bounded: 256 names of at most 256 characters
-    const tokenizer::EncodingId id = tokenizer::encodingForModel(model).encoding;
+    queueEstimateEncoding(tokenizer::encodingForModel(model).encoding);
+}
+
+void ProxyServer::queueEstimateEncoding(tokenizer::EncodingId id)
+{
     bool &queued = m_estimateEncodingQueued[size_t(id)];
-    if (queued)
+    if (!m_tokenizers || queued)
         return;
     queued = true;
     QThreadPool::globalInstance()->start([tokenizers = m_tokenizers, id] {

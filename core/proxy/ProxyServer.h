@@ -5,6 +5,7 @@
 #include "proxy/ProviderProtocol.h"
 #include "proxy/ProxyConfig.h"
 #include "proxy/ProxyStats.h"
+#include "tokenizer/EncodingSpec.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -96,6 +97,8 @@ public:
     // hash lookup of the model name (at most 256 names of at most 256 characters are remembered; any
     // other name goes through encodingForModel() each time).
     void prepareEstimateEncoding(const QString &model);
+    // Loads `id` on QThreadPool unless this server asked for it already (start() asks for o200k_base).
+    void queueEstimateEncoding(tokenizer::EncodingId id);
     bool draining() const { return m_draining; }
     // Savings (issue #5); all on the proxy thread.
     const SavingsPolicy &savings() const { return m_config.savings; }

@@ -79,7 +79,6 @@ void ChartPanel::setTitle(const QString &title)
 
 void ChartPanel::fitTitle()
 {
-    using namespace Qt::StringLiterals;
     QFont bold = font();
     bold.setBold(true);
     const QFontMetrics fm(bold);
