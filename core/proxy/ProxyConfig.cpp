@@ -217,6 +217,7 @@ Result<void> readProxyConfigJson(const QJsonObject &o, ProxyConfig &config, QJso
                               {"upstreams"_L1, Type::Array},
                               {"cache"_L1, Type::Object},
                               {"store_text_endpoints"_L1, Type::StringList},
+                              {"plainHttpClient"_L1, Type::String},
                               {"savings"_L1, Type::Object}};
     for (const ProxyLimit &limit : proxyLimits())
         fields.append({limit.key, Type::WholeNumber});
@@ -245,6 +246,16 @@ Result<void> readProxyConfigJson(const QJsonObject &o, ProxyConfig &config, QJso
         if (address.isNull())
             return fail(ErrorCode::InvalidArgument, u"\"bind\" needs an IP address"_s);
         config.bindAddress = address;
+    }
+    if (o.contains("plainHttpClient"_L1)) {
+        const QString which = o.value("plainHttpClient"_L1).toString();
+        if (which == "builtin"_L1)
+            config.plainHttpClient = PlainHttpClient::Builtin;
+        else if (which == "libcurl"_L1)
+            config.plainHttpClient = PlainHttpClient::Libcurl;
+        else
+            return fail(ErrorCode::InvalidArgument,
+                        u"\"plainHttpClient\" needs \"builtin\" or \"libcurl\", got \"%1\""_s.arg(which.left(40)));
     }
     if (o.contains("upstreams"_L1)) {
         QList<UpstreamConfig> upstreams;

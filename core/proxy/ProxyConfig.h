@@ -54,6 +54,12 @@ struct CacheConfig
     QString path;                            // SQLite file; "" = ExactCache::pathForLedger(ledger)
 };
 
+// Which client carries requests to plain-HTTP ("http://") upstreams; https always goes through libcurl.
+enum class PlainHttpClient {
+    Builtin, // Http1Client: the proxy thread's own HTTP/1.1 keep-alive client (Unix; else libcurl)
+    Libcurl, // libcurl's multi interface, as https
+};
+
 // Everything the proxy needs to run. Units: ms for timeouts, bytes for sizes.
 struct ProxyConfig
 {
@@ -105,6 +111,10 @@ struct ProxyConfig
     // made requests paced 20 ms apart 4-6x slower on this 2-core machine and a 10 ms-paced stream cost 83%
     // of a core).
     int busyPollUs = 50;
+    // Plain-HTTP upstreams (a local vLLM, Ollama, LM Studio): the own client by default, which costs a
+    // fraction of libcurl's CPU per request (docs/proxy.md "Own HTTP/1.1 client"); "plainHttpClient":
+    // "libcurl" in the headless config file goes back to libcurl (to compare them, or as a way out).
+    PlainHttpClient plainHttpClient = PlainHttpClient::Builtin;
 
     // Checks the bind rule (non-loopback needs an access token), upstream URLs, every limit's range
     // (proxyLimits()) and clientLowWaterBytes < clientHighWaterBytes. Errors: InvalidArgument naming the
@@ -142,6 +152,7 @@ Result<void> checkProxyLimit(const ProxyLimit &limit, qint64 value);
 // "Configuration") into `config`: {"port": 0-65535, "bind": IP address, "upstreams": [{"id", "kind", "baseUrl",
 // "priceProvider", "keychainEntry", "azureApiVersion"}], "cache": {"enabled": bool, "ttlSeconds": s > 0,
 // "maxBytes": bytes > 0, "storeTruncated": bool}, "store_text_endpoints": [endpoint, ...], "savings": {...},
+// "plainHttpClient": "builtin" | "libcurl",
 // and each proxyLimits() key ("maxBodyBytes", "idleTimeoutMs", ...: a whole number in its range)}. After
 // reading, clientLowWaterBytes must be below clientHighWaterBytes. Keys left out keep `config`'s values; a file
 // with "upstreams" replaces config.upstreams. The "savings" object is checked for its own keys (SavingsPolicy's

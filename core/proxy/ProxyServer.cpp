@@ -51,6 +51,8 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
     , m_summaries(std::make_unique<compress::SummaryCache>())
 {
     m_savingsShared = std::make_shared<const SavingsPolicy>(m_config.savings);
+    m_upstream->setBuiltinPlainHttp(m_config.plainHttpClient == PlainHttpClient::Builtin,
+                                    m_stats ? &m_stats->builtinUpstreamRequests : nullptr);
     m_server->setMaxPendingConnections(1024);
     // The kernel's accept queue (listen backlog; QTcpServer's default is 50). A burst of connections
     // beyond it has its handshakes or first requests dropped and retransmitted after 200 ms-1 s (a

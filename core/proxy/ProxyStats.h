@@ -15,6 +15,8 @@ struct ProxyStats
     std::atomic<int> openConnections{0};
     std::atomic<int> inFlight{0};          // requests being answered now
     std::atomic<int> freedMemoryReleases{0}; // times freed memory went back to the system after a burst
+    // Upstream requests carried by the builtin plain-HTTP client (Http1Client; the rest go through libcurl).
+    std::atomic<qint64> builtinUpstreamRequests{0};
 };
 
 } // namespace tl

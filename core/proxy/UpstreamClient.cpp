@@ -1,6 +1,7 @@
 #include "UpstreamClient.h"
 
 #include "common/Logging.h"
+#include "proxy/Http1Client.h"
 
 #include <QSocketNotifier>
 
@@ -207,10 +208,26 @@ UpstreamClient::UpstreamClient(QObject *parent)
     }
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &UpstreamClient::timeoutPass);
+    m_http1 = std::make_unique<Http1Client>();
+}
+
+void UpstreamClient::setBuiltinPlainHttp(bool builtin, std::atomic<qint64> *counted)
+{
+    m_builtinCounted = counted;
+    if (!builtin)
+        m_http1.reset();
+    else if (!m_http1)
+        m_http1 = std::make_unique<Http1Client>();
+}
+
+int UpstreamClient::activeTransfers() const
+{
+    return int(m_transfers.size()) + (m_http1 ? m_http1->activeTransfers() : 0);
 }
 
 UpstreamClient::~UpstreamClient()
 {
+    m_http1.reset();
     std::vector<quint64> ids;
     for (const auto &[id, t] : m_transfers)
         ids.push_back(id);
@@ -228,6 +245,13 @@ UpstreamClient::~UpstreamClient()
 
 quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbacks)
 {
+    if (m_http1 && Http1Client::takes(request.url)) {
+        const quint64 id = m_nextId++ | kBuiltinBit;
+        if (m_builtinCounted)
+            m_builtinCounted->fetch_add(1, std::memory_order_relaxed);
+        m_http1->start(id, std::move(request), std::move(callbacks));
+        return id;
+    }
     auto t = std::make_unique<Transfer>();
     t->id = m_nextId++;
     t->client = this;
@@ -310,12 +334,19 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
 
 bool UpstreamClient::requestSent(quint64 id) const
 {
+    if (id & kBuiltinBit)
+        return m_http1 && m_http1->requestSent(id);
     const auto it = m_transfers.find(id);
     return it != m_transfers.end() && it->second->attempts > 0;
 }
 
 void UpstreamClient::abort(quint64 id)
 {
+    if (id & kBuiltinBit) {
+        if (m_http1)
+            m_http1->abort(id);
+        return;
+    }
     auto it = m_transfers.find(id);
     if (it == m_transfers.end())
         return;
@@ -330,12 +361,22 @@ void UpstreamClient::abort(quint64 id)
 
 void UpstreamClient::pause(quint64 id)
 {
+    if (id & kBuiltinBit) {
+        if (m_http1)
+            m_http1->pause(id);
+        return;
+    }
     if (auto it = m_transfers.find(id); it != m_transfers.end())
         it->second->pauseWanted = true;
 }
 
 void UpstreamClient::resume(quint64 id)
 {
+    if (id & kBuiltinBit) {
+        if (m_http1)
+            m_http1->resume(id);
+        return;
+    }
     auto it = m_transfers.find(id);
     if (it == m_transfers.end())
         return;

@@ -7,12 +7,15 @@
 #include <QTimer>
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 namespace tl {
+
+class Http1Client;
 
 // One request to an upstream provider.
 struct UpstreamRequest
@@ -61,6 +64,13 @@ public:
     explicit UpstreamClient(QObject *parent = nullptr);
     ~UpstreamClient() override;
 
+    // Plain-HTTP upstreams ("http://" URLs) go through Http1Client, the proxy thread's own HTTP/1.1
+    // keep-alive client, when `builtin` (the default, ProxyConfig::plainHttpClient) and Http1Client::takes()
+    // the URL; else through libcurl like every https URL. Set before the first start(). `counted`, when
+    // given, is raised by one for each transfer the builtin client carries (ProxyStats); it must outlive
+    // this client.
+    void setBuiltinPlainHttp(bool builtin, std::atomic<qint64> *counted = nullptr);
+
     // Starts a transfer and returns its id (> 0).
     quint64 start(UpstreamRequest request, UpstreamCallbacks callbacks);
     // Cancels a transfer; its callbacks are not called any more. Safe inside a callback.
@@ -82,7 +92,7 @@ public:
     // the connect timeout); the caller's idle deadline is its own business.
     void pause(quint64 id);
     void resume(quint64 id);
-    int activeTransfers() const { return int(m_transfers.size()); }
+    int activeTransfers() const;
 
     struct Transfer;
     struct SocketWatch;
@@ -100,6 +110,10 @@ private:
     void removeTransfer(quint64 id, bool notify, const QString &errorKind, const QString &message);
     friend struct CurlGlue;
 
+    // Ids of Http1Client transfers have this bit set.
+    static constexpr quint64 kBuiltinBit = quint64(1) << 62;
+    std::unique_ptr<Http1Client> m_http1; // null: plain HTTP goes through libcurl too
+    std::atomic<qint64> *m_builtinCounted = nullptr;
     void *m_multi = nullptr;
     // Connection caches: curl (7.88) looks for a reusable connection by walking every connection it
     // keeps to the host, busy ones included, on each new transfer; with 1,000 streams open to one

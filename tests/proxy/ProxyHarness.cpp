@@ -44,6 +44,10 @@ ProxyHarness::ProxyHarness(const std::function<void(ProxyConfig &)> &tweak,
     UpstreamConfig anthropic = UpstreamConfig::defaults(UpstreamKind::Anthropic);
     anthropic.baseUrl = QUrl(QString::fromLatin1(m_upstream.baseUrl("")));
     config.upstreams = {openai, anthropic};
+    // The suite runs once on each plain-HTTP client (tests/proxy/CMakeLists.txt: ProxyTest and
+    // ProxyTestLibcurl); a tweak may still choose one.
+    if (qgetenv("TOKENLEDGER_TEST_PLAIN_HTTP_CLIENT") == "libcurl")
+        config.plainHttpClient = PlainHttpClient::Libcurl;
     if (tweak)
         tweak(config);
     auto future = m_proxy->start(config);
