@@ -126,9 +126,15 @@ private:
     std::vector<std::unique_ptr<Connection>> m_closedConnections;
     int m_depth = 0;
     bool m_inStart = false;
-    // Connect deadlines (ms on m_clock -> transfer id), one timer for all; an entry whose transfer is
-    // connected or gone is skipped when it falls due.
-    std::multimap<qint64, quint64> m_connectDeadlines;
+    // Connect deadlines (ms on m_clock), one timer for all; an entry whose transfer is connected, gone or
+    // connecting anew is skipped when it falls due.
+    struct ConnectDeadline
+    {
+        quint64 id = 0;
+        int generation = 0; // Transfer::connectGeneration it was set for (a retry starts another)
+        int attempt = 0;    // 0: the whole connect timeout; n: the n-th address's own share of it
+    };
+    std::multimap<qint64, ConnectDeadline> m_connectDeadlines;
     QTimer m_connectTimer;
     QTimer m_sweep; // closes connections idle over kMaxIdleMs; runs while any is idle
     QElapsedTimer m_clock;

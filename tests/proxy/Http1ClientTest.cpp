@@ -174,6 +174,10 @@ private Q_SLOTS:
     void gzipAnswerInPiecesIsDecoded();
     void answerEndedByCloseIsWholeAndNotReused();
     void pausedTransferHandsOverNothingUntilResumed();
+    void fastUpstreamStopsAtAPauseAskedAfterARead();
+    void bodylessAnswersWithContentLength();
+    void compressedBodies_data();
+    void compressedBodies();
     void reusedConnectionClosedWithoutAnswer_data();
     void reusedConnectionClosedWithoutAnswer();
     void idleConnectionTheUpstreamClosedIsNotUsed();
@@ -312,6 +316,106 @@ void Http1ClientTest::pausedTransferHandsOverNothingUntilResumed()
     QCOMPARE(o.errorKind, QString());
     QCOMPARE(o.body.size(), body.size());
     QVERIFY(o.body == body);
+}
+
+// Session-15 trial: the client read the socket until it was empty, and the receiver's flow control runs
+// once after each socket event (onPassEnd, where ClientConnection pauses): an upstream that kept the socket
+// full poured a whole 100 MB answer into memory past the pause. Now one read per event.
+void Http1ClientTest::fastUpstreamStopsAtAPauseAskedAfterARead()
+{
+    const QByteArray body(16 * 1024 * 1024, 'z');
+    ScriptedServer server([&](QTcpSocket *s, const QByteArray &, int) { s->write(okAnswer(body)); });
+    Http1Client client;
+    Outcome o;
+    UpstreamCallbacks cb = record(o);
+    int passes = 0;
+    qsizetype atPause = -1;
+    cb.onPassEnd = [&] {
+        if (++passes == 1) {
+            atPause = o.body.size();
+            client.pause(1); // as ClientConnection::applyFlowControl does over its high-water mark
+        }
+    };
+    client.start(1, post(server.url()), std::move(cb));
+    QTRY_VERIFY_WITH_TIMEOUT(passes >= 1, 5000);
+    QTest::qWait(300);
+    QVERIFY2(atPause > 0 && atPause <= Http1Client::kBufferBytes, qPrintable(QString::number(atPause)));
+    QCOMPARE(o.body.size(), atPause); // nothing after the pause: not the rest of a full socket
+    QVERIFY(!o.finished);
+    client.resume(1);
+    QTRY_VERIFY_WITH_TIMEOUT(o.finished, 10000);
+    QCOMPARE(o.errorKind, QString());
+    QCOMPARE(o.body.size(), body.size());
+    QVERIFY(o.body == body);
+}
+
+// Session-15 trial: a 204 or 304 with a Content-Length waited for a body that never comes until the idle
+// timeout (504 after 120 s). They have no body whatever Content-Length says.
+void Http1ClientTest::bodylessAnswersWithContentLength()
+{
+    ScriptedServer server([](QTcpSocket *s, const QByteArray &, int i) {
+        if (i == 0)
+            s->write("HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 266\r\n\r\n");
+        else if (i == 1)
+            s->write("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n");
+        else
+            s->write(okAnswer("{}"));
+    });
+    Http1Client client;
+    const QList<int> statuses{304, 204, 200};
+    for (int i = 0; i < 3; ++i) {
+        Outcome o;
+        client.start(quint64(i + 1), get(server.url("/v1/models")), record(o));
+        QTRY_VERIFY_WITH_TIMEOUT(o.finished, 3000);
+        QCOMPARE(o.errorKind, QString());
+        QCOMPARE(o.status, statuses[i]);
+        QCOMPARE(o.body, i == 2 ? QByteArray("{}") : QByteArray());
+    }
+    QCOMPARE(server.connections, 1); // the connection carried on after each
+}
+
+void Http1ClientTest::compressedBodies_data()
+{
+    QTest::addColumn<QByteArray>("encodingLines");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("decoded"); // what onData must add up to
+    QTest::addColumn<QString>("errorKind");
+    const QByteArray a = R"({"id":"chatcmpl-1","object":"chat.completion",)";
+    const QByteArray b = R"("usage":{"prompt_tokens":3,"completion_tokens":5}})";
+    // Found by the session-15 trial: only the first member was decoded and the rest dropped silently.
+    QTest::newRow("two gzip members") << QByteArray("Content-Encoding: gzip\r\n") << gzip(a) + gzip(b) << a + b
+                                      << QString();
+    QTest::newRow("gzip, then other bytes") << QByteArray("Content-Encoding: gzip\r\n") << gzip(a) + "trailing junk"
+                                            << a << u"upstream_error"_s;
+    QTest::newRow("gzip cut short") << QByteArray("Content-Encoding: gzip\r\n") << gzip(a + b).left(20) << a + b
+                                    << u"upstream_error"_s;
+    // Two header lines are one list (RFC 9110 section 5.3): identity is no coding.
+    QTest::newRow("identity and gzip lines") << QByteArray("Content-Encoding: identity\r\nContent-Encoding: gzip\r\n")
+                                             << gzip(a) << a << QString();
+    QTest::newRow("gzip, identity") << QByteArray("Content-Encoding: gzip, identity\r\n") << gzip(a) << a << QString();
+    QTest::newRow("gzip twice") << QByteArray("Content-Encoding: gzip, gzip\r\n") << gzip(gzip(a)) << QByteArray()
+                                << u"upstream_error"_s;
+    QTest::newRow("empty gzip body") << QByteArray("Content-Encoding: gzip\r\n") << QByteArray() << QByteArray()
+                                     << QString();
+}
+
+void Http1ClientTest::compressedBodies()
+{
+    QFETCH(QByteArray, encodingLines);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, decoded);
+    QFETCH(QString, errorKind);
+    ScriptedServer server([&](QTcpSocket *s, const QByteArray &, int) { s->write(okAnswer(body, encodingLines)); });
+    Http1Client client;
+    Outcome o;
+    client.start(1, post(server.url()), record(o));
+    QTRY_VERIFY_WITH_TIMEOUT(o.finished, 5000);
+    QCOMPARE(o.status, 200);
+    QVERIFY2(o.errorKind == errorKind, qPrintable(o.errorKind + u": "_s + o.message));
+    if (errorKind.isEmpty())
+        QCOMPARE(o.body, decoded);
+    else
+        QVERIFY(decoded.startsWith(o.body)); // never bytes that are not the answer's
 }
 
 void Http1ClientTest::reusedConnectionClosedWithoutAnswer_data()
