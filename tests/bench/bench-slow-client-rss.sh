@@ -53,7 +53,7 @@ body = json.dumps({"model": "gpt-4o-mini-2024-07-18", "stream": stream,
                    "messages": [{"role": "user", "content": "noread %f" % time.time()}]}).encode()
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(('127.0.0.1', port))
-s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-TokenLedger-Endpoint: noread\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TokenLedger-Endpoint: noread\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
 time.sleep(hold)
 s.close()
 PY
