@@ -1,7 +1,5 @@
 #include "Http1Client.h"
 
-#include "common/Logging.h"
-
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QSocketNotifier>
@@ -11,12 +9,12 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 
 #ifdef Q_OS_UNIX
-#include <cerrno>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
