@@ -31,14 +31,22 @@ namespace tl {
 //   taken last-in first-out, checked alive first (recv MSG_PEEK), closed when the upstream closes it, when
 //   idle over kMaxIdleMs (118 s, libcurl's CURLOPT_MAXAGE_CONN default) or beyond kMaxIdleConnections.
 // - Names: an IP literal is used as it is; a host name is resolved by QHostInfo (Qt's resolver thread and
-//   its 60 s cache), then each address is tried in order within the connect timeout.
+//   its 60 s cache), then each address is tried in order within the connect timeout; while more addresses
+//   remain, one gets half of the time left (a silent address leaves time for the next; no happy eyeballs).
+// - Reading: one recv (at most kBufferBytes) per socket event, so the receiver's flow control (onPassEnd,
+//   pause) acts between reads and other connections get their turn; a pause takes effect inside http-parser's
+//   body callback, and nothing more is read until resume().
 // - The request: "METHOD path HTTP/1.1", Host (with the port unless 80), the given headers, "Accept: */*"
 //   when none is given, "Accept-Encoding: identity", and Content-Length for a method other than GET and
 //   HEAD; the given headers must not hold Host, Content-Length, Transfer-Encoding or Connection
 //   (ClientConnection's upstreamHeaders() drops them).
-// - The answer: 1xx interim answers are skipped; a body in Content-Encoding gzip or deflate (zlib or raw)
-//   reaches onData decoded, as with libcurl; any other coding ends the transfer "upstream_error". A header
-//   block over http-parser's limit (80 KiB, HTTP_MAX_HEADER_SIZE) ends it "upstream_error" too.
+// - The answer: 1xx interim answers are skipped; a 204, a 304 and the answer to a HEAD have no body whatever
+//   Content-Length says. The Content-Encoding lines and list items are one list, "identity" left out: gzip
+//   (every member, RFC 1952) or deflate (zlib or raw) reaches onData decoded, as with libcurl; any other
+//   coding, or more than one, ends the transfer "upstream_error" at the body's first byte (after onHeaders),
+//   and so do bytes after the compressed body and a compressed body cut short. A header block over
+//   http-parser's limit (80 KiB, HTTP_MAX_HEADER_SIZE) ends it "upstream_error" too, as does what http-parser
+//   2.9.4 refuses (two Content-Length fields, Transfer-Encoding with Content-Length).
 // - A POST or PATCH is never sent twice (RFC 9110 section 9.2.2): when a reused connection closes before
 //   any byte of the answer, the transfer ends "upstream_cut"; a GET or HEAD is sent once more on a new
 //   connection.
