@@ -471,6 +471,17 @@ Http1Client::Origin *Http1Client::originFor(QByteArrayView authority, QString *e
     return raw;
 }
 
+bool Http1Client::pinAddresses(QByteArrayView authority, const QList<QHostAddress> &addresses)
+{
+    QString error;
+    Origin *o = originFor(authority, &error);
+    if (!o)
+        return false;
+    o->addresses = addresses;
+    o->literal = true; // never resolved, never expires
+    return true;
+}
+
 void Http1Client::start(quint64 id, UpstreamRequest request, UpstreamCallbacks callbacks)
 {
     Scope scope(this);

@@ -3,6 +3,7 @@
 #include "proxy/UpstreamClient.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QObject>
 #include <QTimer>
 
@@ -78,6 +79,10 @@ public:
     void pause(quint64 id);
     void resume(quint64 id);
     int activeTransfers() const { return int(m_transfers.size()); }
+    // Pins the addresses of the URL authority `authority` ("host:port" as in the URL), tried in this order,
+    // in place of resolving the name; for tests (an address that never answers before one that does).
+    // False when the authority is not a valid host[:port].
+    bool pinAddresses(QByteArrayView authority, const QList<QHostAddress> &addresses);
     // Connections open (busy, idle or being made), and of those idle in the keep-alive pool; for tests.
     int openConnections() const { return int(m_connections.size()); }
     int idleConnections() const;

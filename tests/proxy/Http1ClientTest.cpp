@@ -16,6 +16,10 @@
 
 #include <zlib.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 using namespace tl;
 
@@ -183,6 +187,7 @@ private Q_SLOTS:
     void idleConnectionTheUpstreamClosedIsNotUsed();
     void refusedConnectionFailsFromTheEventLoop();
     void hostNameIsResolved();
+    void silentAddressLeavesTimeForTheNext();
     void abortInsideACallbackEndsTheTransferOnly();
     void unknownCodingFailsAfterTheHeaders();
     void takesOnlyPlainHttp();
@@ -517,6 +522,51 @@ void Http1ClientTest::hostNameIsResolved()
     QCOMPARE(o.status, 200);
     const QByteArray host = "\r\nHost: localhost:" + QByteArray::number(server.port()) + "\r\n";
     QVERIFY(server.requests.value(0).contains(host));
+}
+
+// A name with several addresses, the first of which never answers a connect (its listen queue is full, so
+// the kernel drops the SYNs): the first address gets half of the connect timeout, the next the rest. Found
+// by reading the code in the session-15 trial: the first address took the whole timeout (connect_timeout).
+void Http1ClientTest::silentAddressLeavesTimeForTheNext()
+{
+    ScriptedServer server([](QTcpSocket *s, const QByteArray &, int) { s->write(okAnswer("{}")); });
+    // 127.0.0.2, the same port: a listener whose queue is full (backlog 0, filled, never accepted).
+    const int silent = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(silent >= 0);
+    const int one = 1;
+    ::setsockopt(silent, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(server.port());
+    sa.sin_addr.s_addr = htonl(0x7f000002);
+    if (::bind(silent, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
+        ::close(silent);
+        QSKIP("127.0.0.2 cannot be bound here");
+    }
+    QVERIFY(::listen(silent, 0) == 0);
+    std::vector<int> fillers;
+    for (int i = 0; i < 3; ++i) { // fills the queue; later connects wait
+        const int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        ::connect(f, reinterpret_cast<sockaddr *>(&sa), sizeof sa);
+        fillers.push_back(f);
+    }
+    QTest::qWait(50);
+    Http1Client client;
+    const QByteArray authority = "upstream.test:" + QByteArray::number(server.port());
+    QVERIFY(client.pinAddresses(authority, {QHostAddress(u"127.0.0.2"_s), QHostAddress(QHostAddress::LocalHost)}));
+    Outcome o;
+    UpstreamRequest r = post("http://" + authority + "/v1/chat/completions");
+    r.connectTimeoutMs = 1500;
+    client.start(1, std::move(r), record(o));
+    QTRY_VERIFY_WITH_TIMEOUT(o.finished, 5000);
+    QVERIFY2(o.errorKind.isEmpty(), qPrintable(o.errorKind + u": "_s + o.message));
+    QCOMPARE(o.status, 200);
+    QCOMPARE(server.requests.size(), 1);
+    const QByteArray host = "\r\nHost: " + authority + "\r\n";
+    QVERIFY(server.requests[0].contains(host));
+    for (int f : fillers)
+        ::close(f);
+    ::close(silent);
 }
 
 void Http1ClientTest::abortInsideACallbackEndsTheTransferOnly()
