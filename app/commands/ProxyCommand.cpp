@@ -50,7 +50,8 @@ int runProxy(const QStringList &args)
                                     "few_shot_path}, and limits and timeouts in bytes and ms: maxBodyBytes, maxHeaderBytes, "
                                     "maxConnections, headerTimeoutMs, bodyTimeoutMs, keepAliveIdleMs, connectTimeoutMs, "
                                     "firstByteTimeoutMs, idleTimeoutMs, clientHighWaterBytes, clientLowWaterBytes, "
-                                    "clientWriteTimeoutMs, drainTimeoutMs, and busyPollUs in us (docs/proxy.md, Configuration)}. Without "
+                                    "clientWriteTimeoutMs, drainTimeoutMs, busyPollUs in us, and plainHttpClient: \"builtin\" or "
+                                    "\"libcurl\" (docs/proxy.md, Configuration)}. Without "
                                     "\"savings\", the savings policy the app saved (Routing page, Simulator page's "
                                     "Apply to proxy) is used; with it, the file's policy is used alone."_s,
                       u"FILE"_s});

@@ -64,6 +64,11 @@ private Q_SLOTS:
                                            << u"Config files never hold keys"_s << qint64(0);
         QTest::newRow("store_text_endpoints not strings") << QByteArray("{\"store_text_endpoints\": [\"chat\", 3]}")
                                                           << u"\"store_text_endpoints\" must be a list of strings"_s << qint64(0);
+        QTest::newRow("plainHttpClient unknown") << QByteArray("{\"plainHttpClient\": \"curl\"}")
+                                                 << u"\"plainHttpClient\" needs \"builtin\" or \"libcurl\", got \"curl\""_s
+                                                 << qint64(0);
+        QTest::newRow("plainHttpClient not a string") << QByteArray("{\"plainHttpClient\": true}")
+                                                      << u"\"plainHttpClient\""_s << qint64(0);
         QTest::newRow("savings misspelt key") << QByteArray("{\"savings\": {\"defualt\": {}}}")
                                               << u"unknown key \"savings.defualt\""_s << qint64(0);
         QTest::newRow("savings wrong type") << QByteArray("{\"savings\": {\"record_embeddings\": \"no\"}}")
@@ -105,6 +110,11 @@ private Q_SLOTS:
         QCOMPARE(config.upstreams[0].baseUrl, QUrl(u"http://127.0.0.1:9/v1"_s));
         QCOMPARE(toString(config.upstreams[1].kind), toString(UpstreamKind::Anthropic)); // kind from the id
         QCOMPARE(savings, parse("{\"default\": {}}"));
+        QVERIFY(config.plainHttpClient == PlainHttpClient::Builtin); // the default
+        QVERIFY(readProxyConfigJson(parse(R"({"plainHttpClient": "libcurl"})"), config, nullptr).has_value());
+        QVERIFY(config.plainHttpClient == PlainHttpClient::Libcurl);
+        QVERIFY(readProxyConfigJson(parse(R"({"plainHttpClient": "builtin"})"), config, nullptr).has_value());
+        QVERIFY(config.plainHttpClient == PlainHttpClient::Builtin);
     }
 
     // Every limit and timeout of the proxy (ProxyConfig, docs/proxy.md "Configuration"): a top-level key of
