@@ -86,6 +86,8 @@ public:
     // Connections open (busy, idle or being made), and of those idle in the keep-alive pool; for tests.
     int openConnections() const { return int(m_connections.size()); }
     int idleConnections() const;
+    // Decoded answer bytes held back by pauses, over all transfers; for tests.
+    qint64 heldBytes() const;
 
     static constexpr int kMaxIdleMs = 118'000;
     static constexpr int kMaxIdleConnections = 8192;
