@@ -858,7 +858,6 @@ void Http1Client::readable(Connection *c)
     }
 #ifdef Q_OS_UNIX
     char *const buffer = m_readBuffer.get();
-    const quint64 id = t->id;
     // One read per socket event, even when it fills the buffer: the receiver's flow control (onPassEnd) runs
     // after each, and other connections get their turn (the socket stays readable, so the event comes
     // again). Reading until EAGAIN let a fast upstream pour a whole answer into memory past a pause, and
@@ -877,10 +876,11 @@ void Http1Client::readable(Connection *c)
         endOfInput(c, n == 0 ? 0 : errno);
         break;
     }
-    if (Transfer *still = find(id); still && still->reported && !still->ended) {
-        still->reported = false;
-        if (still->callbacks.onPassEnd && !still->aborted)
-            still->callbacks.onPassEnd();
+    // `t` is alive until this handler's Scope ends, even if it ended meanwhile (m_endedTransfers).
+    if (t->reported && !t->ended && !t->aborted) {
+        t->reported = false;
+        if (t->callbacks.onPassEnd)
+            t->callbacks.onPassEnd();
     }
 #endif
 }
