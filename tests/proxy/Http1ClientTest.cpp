@@ -166,6 +166,16 @@ void writeInPieces(QTcpSocket *s, const QByteArray &bytes, int step)
     timer->start(1);
 }
 
+// Resumes transfer 1 and checks that it ends well with all of `expected`, byte for byte.
+void resumeAndExpectWhole(Http1Client &client, Outcome &o, const QByteArray &expected)
+{
+    client.resume(1);
+    QTRY_VERIFY_WITH_TIMEOUT(o.finished, 10000);
+    QCOMPARE(o.errorKind, QString());
+    QCOMPARE(o.body.size(), expected.size());
+    QVERIFY(o.body == expected);
+}
+
 } // namespace
 
 class Http1ClientTest : public QObject
@@ -317,11 +327,7 @@ void Http1ClientTest::pausedTransferHandsOverNothingUntilResumed()
     QCOMPARE(o.dataCalls, 1);
     QVERIFY(!o.finished);
     QVERIFY(atPause < body.size());
-    client.resume(1);
-    QTRY_VERIFY_WITH_TIMEOUT(o.finished, 10000);
-    QCOMPARE(o.errorKind, QString());
-    QCOMPARE(o.body.size(), body.size());
-    QVERIFY(o.body == body);
+    resumeAndExpectWhole(client, o, body);
 }
 
 // Session-15 trial: the client read the socket until it was empty, and the receiver's flow control runs
@@ -348,11 +354,7 @@ void Http1ClientTest::fastUpstreamStopsAtAPauseAskedAfterARead()
     QVERIFY2(atPause > 0 && atPause <= Http1Client::kBufferBytes, qPrintable(QString::number(atPause)));
     QCOMPARE(o.body.size(), atPause); // nothing after the pause: not the rest of a full socket
     QVERIFY(!o.finished);
-    client.resume(1);
-    QTRY_VERIFY_WITH_TIMEOUT(o.finished, 10000);
-    QCOMPARE(o.errorKind, QString());
-    QCOMPARE(o.body.size(), body.size());
-    QVERIFY(o.body == body);
+    resumeAndExpectWhole(client, o, body);
 }
 
 // Second session-15 trial: a pause wanted while a read of a gzip answer was being decoded held all of that read
@@ -379,11 +381,7 @@ void Http1ClientTest::pauseHoldsACompressedAnswerCompressed()
     QTest::qWait(200);
     QCOMPARE(o.dataCalls, 1);
     QVERIFY2(client.heldBytes() <= Http1Client::kBufferBytes, qPrintable(QString::number(client.heldBytes())));
-    client.resume(1);
-    QTRY_VERIFY_WITH_TIMEOUT(o.finished, 10000);
-    QCOMPARE(o.errorKind, QString());
-    QCOMPARE(o.body.size(), plain.size());
-    QVERIFY(o.body == plain);
+    resumeAndExpectWhole(client, o, plain);
 }
 
 // Session-15 trial: a 204 or 304 with a Content-Length waited for a body that never comes until the idle
