@@ -41,7 +41,9 @@ struct UpstreamCallbacks
     std::function<void()> onPassEnd;
 };
 
-// HTTP client for upstream providers on libcurl's multi interface (curl 7.88, Debian libcurl4-openssl-dev;
+// HTTP client for upstream providers. Plain-HTTP URLs go to Http1Client, the proxy thread's own HTTP/1.1
+// client, unless setBuiltinPlainHttp(false) (its own header says how it behaves); what follows is about the
+// transfers on libcurl's multi interface (curl 7.88, Debian libcurl4-openssl-dev;
 // vcpkg "curl", Homebrew "curl"), driven by the owning thread's Qt event loop through
 // CURLMOPT_SOCKETFUNCTION / CURLMOPT_TIMERFUNCTION (QSocketNotifier + one QTimer). One multi handle
 // per proxy thread keeps HTTP/1.1 keep-alive connections and HTTP/2 multiplexing to each upstream
