@@ -44,8 +44,8 @@ int runProxy(const QStringList &args)
     parser.addOption({u"upstream"_s, u"PROVIDER=BASE_URL (openai, anthropic, azure, openrouter, or any name for an "
                                       "OpenAI-compatible server); repeatable."_s,
                       u"SPEC"_s});
-    parser.addOption({u"config"_s, u"JSON file: {port, bind, upstreams: [{id, kind, baseUrl, keychainEntry, "
-                                    "azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes, storeTruncated}, store_text_endpoints: "
+    parser.addOption({u"config"_s, u"JSON file: {port, bind, upstreams: [{id, kind, baseUrl, priceProvider, "
+                                    "keychainEntry, azureApiVersion}], cache: {enabled, ttlSeconds, maxBytes, storeTruncated}, store_text_endpoints: "
                                     "[ENDPOINT, ...], savings: {default, endpoints, record_embeddings, embedding_upstream, "
                                     "few_shot_path}, and limits and timeouts in bytes and ms: maxBodyBytes, maxHeaderBytes, "
                                     "maxConnections, headerTimeoutMs, bodyTimeoutMs, keepAliveIdleMs, connectTimeoutMs, "
@@ -104,7 +104,12 @@ int runProxy(const QStringList &args)
         const QString name = spec.left(eq).trimmed();
         UpstreamConfig u = UpstreamConfig::defaults(upstreamKindFromString(name).value_or(UpstreamKind::OpenAiCompatible));
         u.id = name;
-        u.baseUrl = QUrl(spec.mid(eq + 1).trimmed());
+        const QString baseUrl = spec.mid(eq + 1).trimmed();
+        if (!baseUrl.startsWith("http://"_L1, Qt::CaseInsensitive) && !baseUrl.startsWith("https://"_L1, Qt::CaseInsensitive))
+            return failWith("proxy", kExitUsage,
+                            u"--upstream %1: BASE_URL needs http:// or https://, for example "
+                            "%1=http://127.0.0.1:8000/v1 (got \"%2\")"_s.arg(name, baseUrl));
+        u.baseUrl = QUrl(baseUrl);
         // A later --upstream with the same name replaces an earlier one (command line over config file).
         upstreams.removeIf([&](const UpstreamConfig &x) { return x.id == u.id; });
         upstreams << u;

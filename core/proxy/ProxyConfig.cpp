@@ -153,7 +153,8 @@ Result<void> ProxyConfig::validate() const
         const QString scheme = u.baseUrl.scheme();
         if (!u.baseUrl.isValid() || (scheme != "http"_L1 && scheme != "https"_L1) || u.baseUrl.host().isEmpty())
             return fail(ErrorCode::InvalidArgument,
-                        u"Upstream %1 needs an http(s) base URL (got \"%2\")."_s.arg(u.id, u.baseUrl.toString()));
+                        u"Upstream %1 needs an http:// or https:// base URL, for example http://127.0.0.1:8000/v1 (got "
+                          "\"%2\")."_s.arg(u.id, u.baseUrl.isValid() ? u.baseUrl.toString() : u.baseUrl.errorString()));
     }
     for (const ProxyLimit &limit : proxyLimits()) {
         if (auto r = checkProxyLimit(limit, limit.get(*this)); !r)
@@ -200,8 +201,16 @@ Result<UpstreamConfig> upstreamFromJson(const QJsonValue &value, int index)
     UpstreamConfig u = UpstreamConfig::defaults(*kind);
     if (o.contains("id"_L1))
         u.id = o.value("id"_L1).toString();
-    if (o.contains("baseUrl"_L1))
-        u.baseUrl = QUrl(o.value("baseUrl"_L1).toString());
+    if (o.contains("baseUrl"_L1)) {
+        // Checked here, where the text is at hand: QUrl keeps nothing of "127.0.0.1:9000/v1" (a relative URL with
+        // a colon in its first segment is invalid), so validate()'s message could not show what was written.
+        const QString text = o.value("baseUrl"_L1).toString();
+        u.baseUrl = QUrl(text);
+        if (!text.startsWith("http://"_L1, Qt::CaseInsensitive) && !text.startsWith("https://"_L1, Qt::CaseInsensitive))
+            return fail(ErrorCode::InvalidArgument,
+                        u"\"%1.baseUrl\" needs an http:// or https:// URL, for example http://127.0.0.1:8000/v1, got "
+                        "\"%2\""_s.arg(where, text.left(200)));
+    }
     u.priceProvider = o.value("priceProvider"_L1).toString();
     u.keychainEntry = o.value("keychainEntry"_L1).toString();
     if (o.contains("azureApiVersion"_L1))

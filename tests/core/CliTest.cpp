@@ -1134,6 +1134,13 @@ private Q_SLOTS:
         QTest::newRow("proxy config low water above high water")
             << QStringList{u"proxy"_s, u"--config"_s,
                            configFile("tokenledger-clitest-water.json", R"({"clientHighWaterBytes": 65536, "clientLowWaterBytes": 131072})")};
+        // Session-15 new-user trial: a base URL without its scheme was refused as 'got ""', naming neither what was
+        // written nor where.
+        QTest::newRow("proxy upstream without a scheme")
+            << QStringList{u"proxy"_s, u"--upstream"_s, u"openai=127.0.0.1:9911/v1"_s};
+        QTest::newRow("proxy config baseUrl without a scheme")
+            << QStringList{u"proxy"_s, u"--config"_s,
+                           configFile("tokenledger-clitest-scheme.json", R"({"upstreams": [{"id": "local", "baseUrl": "127.0.0.1:9911/v1"}]})")};
         // Session-13 trial: a scenario that enables no strategy changes nothing; it was run and reported a saving of 0.
         // Session-13 trial: "[]" said "is not a JSON object: no error occurred".
         QTest::newRow("simulate with an array as the scenario")
@@ -1161,6 +1168,14 @@ private Q_SLOTS:
             QVERIFY2(r.err.contains(u"\"cache.ttlSeconds\" must be a whole number, got the string \"2\""_s), qPrintable(r.err));
         if (tag == "simulate with an empty scenario" || tag == "simulate with every strategy disabled")
             QVERIFY2(r.err.contains(u"enables no strategy, so there is nothing to simulate"_s), qPrintable(r.err));
+        if (tag == "proxy upstream without a scheme")
+            QVERIFY2(r.err.contains(u"--upstream openai: BASE_URL needs http:// or https://"_s)
+                         && r.err.contains(u"(got \"127.0.0.1:9911/v1\")"_s),
+                     qPrintable(r.err));
+        if (tag == "proxy config baseUrl without a scheme")
+            QVERIFY2(r.err.contains(u"\"upstreams[0].baseUrl\" needs an http:// or https:// URL"_s)
+                         && r.err.contains(u"got \"127.0.0.1:9911/v1\""_s),
+                     qPrintable(r.err));
         if (tag == "proxy config misspelt key")
             QVERIFY2(r.err.contains(u"unknown key \"cahce\""_s), qPrintable(r.err));
         if (tag == "proxy config idle timeout 0")
