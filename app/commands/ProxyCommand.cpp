@@ -3,6 +3,7 @@
 
 #include "ledger/Ledger.h"
 #include "proxy/CallerIdentity.h"
+#include "proxy/Http1Client.h"
 #include "proxy/Proxy.h"
 #include "proxy/SavingsPolicy.h"
 #include "secrets/SecretStore.h"
@@ -16,6 +17,7 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <functional>
@@ -73,9 +75,18 @@ int runProxy(const QStringList &args)
         if (!f.open(QIODevice::ReadOnly))
             return failWith("proxy", kExitFailure, u"Cannot read %1: %2"_s.arg(f.fileName(), f.errorString()));
         QJsonParseError pe{};
-        const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-        if (pe.error != QJsonParseError::NoError)
-            return failWith("proxy", kExitUsage, u"%1 is not valid JSON: %2"_s.arg(f.fileName(), pe.errorString()));
+        const QByteArray text = f.readAll();
+        const QJsonDocument doc = QJsonDocument::fromJson(text, &pe);
+        if (pe.error != QJsonParseError::NoError) {
+            // Where, as an editor shows it: line and column (1-based, in bytes) of QJsonParseError's offset.
+            const QByteArrayView before = QByteArrayView(text).first(qBound(0, pe.offset, int(text.size())));
+            const qsizetype line = before.count('\n') + 1;
+            const qsizetype column = before.size() - (before.lastIndexOf('\n') + 1) + 1;
+            return failWith("proxy", kExitUsage, u"%1 is not valid JSON at line %2, column %3: %4"_s.arg(f.fileName())
+                                                     .arg(line)
+                                                     .arg(column)
+                                                     .arg(pe.errorString()));
+        }
         if (!doc.isObject())
             return failWith("proxy", kExitUsage, u"%1: the configuration must be a JSON object"_s.arg(f.fileName()));
         // Unknown keys, wrong types and values out of range are usage errors naming the key (a TTL given
@@ -176,8 +187,18 @@ int runProxy(const QStringList &args)
                 out(u"tokenledger proxy: listening on http://%1:%2 (ledger %3)\n"_s.arg(urlHost(config.bindAddress.toString()))
                         .arg(*port)
                         .arg(core->ledger->path()));
+                // With its kind: a misspelt provider name ("anthropc=...") is an OpenAI-compatible server.
                 for (const UpstreamConfig &u : std::as_const(config.upstreams))
-                    out(u"  upstream %1 -> %2\n"_s.arg(u.id, u.baseUrl.toString()));
+                    out(u"  upstream %1 (%2) -> %3\n"_s.arg(u.id, toString(u.kind), u.baseUrl.toString()));
+                const auto plain = std::find_if(config.upstreams.cbegin(), config.upstreams.cend(),
+                                                [](const UpstreamConfig &u) { return u.baseUrl.scheme() == "http"_L1; });
+                if (plain != config.upstreams.cend()) {
+                    // As UpstreamClient decides: the setting, the system, and the environment's proxy variables.
+                    const bool builtin = config.plainHttpClient == PlainHttpClient::Builtin
+                                         && Http1Client::takes(plain->baseUrl.toString().toUtf8());
+                    out(builtin ? u"  plain-HTTP upstreams through the proxy's own HTTP/1.1 client\n"_s
+                                : u"  plain-HTTP upstreams through libcurl\n"_s);
+                }
                 out(u"  savings policy from %1\n"_s.arg(savingsSource));
                 for (auto it = config.savings.endpoints.cbegin(); it != config.savings.endpoints.cend(); ++it)
                     out(u"  savings %1: %2\n"_s.arg(it.key(), SavingsPolicy::describe(it.value()).join(u"; "_s)));

@@ -1927,8 +1927,8 @@ void ClientConnection::answerAtDrainDeadline()
     }
     // A stream under way ends as one the upstream cut: the error event, then the stream's end.
     endStartedStreamEarly(u"shutdown"_s,
-                          u"The upstream ended the stream early (the TokenLedger proxy is stopping: drain timeout "
-                          "of a graceful stop)."_s,
+                          u"The TokenLedger proxy is stopping (the drain timeout of a graceful stop ran out): it "
+                          "ended this stream before the upstream did."_s,
                           false);
 }
 

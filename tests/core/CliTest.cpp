@@ -1168,6 +1168,8 @@ private Q_SLOTS:
             QVERIFY2(r.err.contains(u"\"cache.ttlSeconds\" must be a whole number, got the string \"2\""_s), qPrintable(r.err));
         if (tag == "simulate with an empty scenario" || tag == "simulate with every strategy disabled")
             QVERIFY2(r.err.contains(u"enables no strategy, so there is nothing to simulate"_s), qPrintable(r.err));
+        if (tag == "proxy with an invalid-JSON config") // "{ \"name\": \"oops\", " ends at line 1, column 19
+            QVERIFY2(r.err.contains(u"is not valid JSON at line 1, column "_s), qPrintable(r.err));
         if (tag == "proxy upstream without a scheme")
             QVERIFY2(r.err.contains(u"--upstream openai: BASE_URL needs http:// or https://"_s)
                          && r.err.contains(u"(got \"127.0.0.1:9911/v1\")"_s),
