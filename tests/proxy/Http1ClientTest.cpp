@@ -16,6 +16,7 @@
 
 #include <zlib.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -561,7 +562,7 @@ void Http1ClientTest::silentAddressLeavesTimeForTheNext()
 {
     ScriptedServer server([](QTcpSocket *s, const QByteArray &, int) { s->write(okAnswer("{}")); });
     // 127.0.0.2, the same port: a listener whose queue is full (backlog 0, filled, never accepted).
-    const int silent = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(silent >= 0);
     const int one = 1;
     ::setsockopt(silent, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -576,7 +577,8 @@ void Http1ClientTest::silentAddressLeavesTimeForTheNext()
     QVERIFY(::listen(silent, 0) == 0);
     std::vector<int> fillers;
     for (int i = 0; i < 3; ++i) { // fills the queue; later connects wait
-        const int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        const int f = ::socket(AF_INET, SOCK_STREAM, 0); // non-blocking (POSIX: fcntl), so connect() does not wait
+        ::fcntl(f, F_SETFL, ::fcntl(f, F_GETFL) | O_NONBLOCK);
         ::connect(f, reinterpret_cast<sockaddr *>(&sa), sizeof sa);
         fillers.push_back(f);
     }
