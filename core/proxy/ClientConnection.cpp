@@ -120,7 +120,7 @@ bool isHopByHop(QByteArrayView name)
 }
 
 // An upstream response header the client gets: not hop-by-hop, and not Content-Encoding, because the
-// body the client gets is the one curl decoded (UpstreamClient asks for identity and decodes what is
+// body the client gets is the one UpstreamClient decoded (it asks for identity and decodes what is
 // compressed anyway); a HEAD answer has no body, so its headers pass as they are.
 namespace {
 bool passesToClient(QByteArrayView name, bool head)
@@ -1394,7 +1394,7 @@ void ClientConnection::onUpstreamHeaders(int status, const HttpHeaders &headers)
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
     out += x.chunked ? "Trailer: X-TokenLedger-Cost-USD\r\nTransfer-Encoding: chunked\r\n\r\n" : "\r\n";
     // The first events usually come in the same upstream read: they leave together with the headers
-    // (forwardEvent); headers of an upstream that then waits leave at the end of this curl pass
+    // (forwardEvent); headers of an upstream that then waits leave at the end of this upstream pass
     // (UpstreamCallbacks::onPassEnd), with no event-loop turn (a posted event) of their own.
     queue(out);
     x.headersSent = true;
@@ -1431,8 +1431,8 @@ void ClientConnection::onUpstreamData(QByteArrayView bytes)
         return;
     }
     x.sse.feed(bytes, [this](const SseEvent &ev) { forwardEvent(ev); });
-    // The events of this upstream read leave in one write at the end of the curl pass (onPassEnd),
-    // also when curl hands them over in several pieces (chunked encoding).
+    // The events of this upstream read leave in one write at the end of the upstream pass (onPassEnd),
+    // also when the upstream client hands them over in several pieces (chunked encoding).
 }
 
 void ClientConnection::endStream(const QByteArray &tail)
@@ -1541,7 +1541,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     }
     if (!errorKind.isEmpty()) {
         // The headers came, then the body was cut (the upstream closed, or a timeout) or could not be
-        // read (a content coding curl does not know, a corrupt compressed body): the answer is not
+        // read (a content coding the upstream client does not decode, a corrupt compressed body): the answer is not
         // passed on as a well-framed but truncated body; the client gets a 502 in the provider's shape.
         // The provider may have billed the call: its usage is unknown, so the record is unpriced.
         m_server.stats().upstreamErrors.fetch_add(1, std::memory_order_relaxed);

@@ -91,7 +91,7 @@ private:
     qint64 unsentBytes() const;
     void writeBounded(const QByteArray &bytes, qsizetype from);
     void onBytesWritten();
-    // After a curl pass: pauses the upstream transfer when the client is behind by more than the
+    // After an upstream pass (UpstreamCallbacks::onPassEnd): pauses the upstream transfer when the client is behind by more than the
     // high-water mark.
     void applyFlowControl();
     void resumeUpstream();

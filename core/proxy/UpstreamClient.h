@@ -35,8 +35,9 @@ struct UpstreamCallbacks
     std::function<void(QByteArrayView bytes)> onData;
     // errorKind "" on success; else "connect_error", "upstream_cut", "tls_error", "upstream_error".
     std::function<void(const QString &errorKind, const QString &message)> onFinished;
-    // Optional: called once after the curl pass (one socket event, timer or start()) in which onHeaders
-    // and/or onData of this transfer were called, unless the transfer finished or was aborted in it.
+    // Optional: called once after the pass (one socket event, timer or start(); with Http1Client one socket event
+    // or resume()) in which onHeaders and/or onData of this transfer were called, unless the transfer finished
+    // or was aborted in it.
     // The receiver writes what those produced in one go, without an event-loop turn of its own.
     std::function<void()> onPassEnd;
 };

@@ -56,6 +56,21 @@ private:
         return page;
     }
 
+    // An openai gpt-4o-mini call of 1,000 prompt and 200 completion tokens (270,000 nano-USD at list prices),
+    // `hoursAgo` hours before m_now, not yet priced.
+    CallRecord miniCall(int hoursAgo, const QString &endpoint, const QString &sourceKey) const
+    {
+        CallRecord r;
+        r.startedAtUs = m_now - hoursAgo * 3'600'000'000ll;
+        r.endpoint = endpoint;
+        r.provider = u"openai"_s;
+        r.requestedModel = r.servedModel = u"gpt-4o-mini"_s;
+        r.usage.promptTokens = 1000;
+        r.usage.completionTokens = 200;
+        r.sourceKey = sourceKey;
+        return r;
+    }
+
     static qint64 costOf(Ledger &ledger, const QString &endpoint)
     {
         BreakdownQuery q;
@@ -94,15 +109,8 @@ private Q_SLOTS:
         QSignalSpy added(t.ledger.get(), &Ledger::recordsAdded);
         qint64 ids[2] = {};
         for (int i = 0; i < 2; ++i) {
-            CallRecord r;
-            r.startedAtUs = m_now - (i + 1) * 3'600'000'000ll;
-            r.endpoint = u"proxy-chat"_s;
-            r.provider = u"openai"_s;
-            r.requestedModel = r.servedModel = u"gpt-4o-mini"_s;
-            r.usage.promptTokens = 1000;
-            r.usage.completionTokens = 200;
+            CallRecord r = miniCall(i + 1, u"proxy-chat"_s, u"answer-cut-%1"_s.arg(i));
             r.httpStatus = 200;
-            r.sourceKey = u"answer-cut-%1"_s.arg(i);
             t.ledger->pricer()->apply(r);
             ids[i] = t.ledger->writer().submit(r);
         }
@@ -137,15 +145,8 @@ private Q_SLOTS:
         test::TempLedger t;
         test::ScriptedPrompter prompter;
         for (int i = 0; i < 3; ++i) {
-            CallRecord r;
-            r.startedAtUs = m_now - (i + 1) * 3'600'000'000ll;
-            r.endpoint = u"nightly-classify"_s;
-            r.provider = u"openai"_s;
-            r.requestedModel = r.servedModel = u"gpt-4o-mini"_s;
-            r.usage.promptTokens = 1000;
-            r.usage.completionTokens = 200;
+            CallRecord r = miniCall(i + 1, u"nightly-classify"_s, u"batch-tile-%1"_s.arg(i));
             r.batch = i < 2;
-            r.sourceKey = u"batch-tile-%1"_s.arg(i);
             t.ledger->pricer()->apply(r);
             t.ledger->writer().submit(r);
         }
