@@ -7,11 +7,62 @@
 #include <QDateTime>
 #include <QFileInfo>
 
+#include <QFile>
+
 #include <cstdio>
+
+#if defined(Q_OS_UNIX)
+#include <termios.h>
+#include <unistd.h>
+#elif defined(Q_OS_WIN)
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#endif
 
 using namespace Qt::StringLiterals;
 
 namespace tl::cli {
+
+QByteArray readKeyFromStdin(const QString &prompt)
+{
+#if defined(Q_OS_UNIX)
+    const bool terminal = ::isatty(STDIN_FILENO) == 1;
+    termios saved{};
+    const bool echoOff = terminal && ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (echoOff) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+#elif defined(Q_OS_WIN)
+    const HANDLE console = ::GetStdHandle(STD_INPUT_HANDLE);
+    DWORD savedMode = 0;
+    const bool terminal = ::GetConsoleMode(console, &savedMode) != 0;
+    const bool echoOff = terminal && ::SetConsoleMode(console, savedMode & ~DWORD(ENABLE_ECHO_INPUT));
+#else
+    const bool terminal = false, echoOff = false;
+#endif
+    if (terminal) {
+        err(prompt);
+        std::fflush(stderr);
+    }
+    QFile in;
+    QByteArray key;
+    if (in.open(stdin, QIODevice::ReadOnly))
+        key = in.readLine(64 * 1024).trimmed();
+    if (echoOff) {
+#if defined(Q_OS_UNIX)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+#elif defined(Q_OS_WIN)
+        ::SetConsoleMode(console, savedMode);
+#endif
+    }
+    if (terminal)
+        err(u"\n"_s); // the Enter the user typed was not echoed
+    return key;
+}
 
 void out(const QString &text)
 {

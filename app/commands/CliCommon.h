@@ -3,6 +3,8 @@
 #include "AppContext.h"
 
 #include <QCommandLineParser>
+#include <QEventLoop>
+#include <QFutureWatcher>
 #include <QTimeZone>
 
 #include <optional>
@@ -42,6 +44,24 @@ enum class LedgerUse { CreateIfMissing, MustExist, ReadOnly };
 // user cannot write, those of Database::openReadOnly (Unsupported: the schema must be upgraded first).
 Result<CoreServices> openFromDbOption(const QCommandLineParser &parser, LedgerUse use = LedgerUse::CreateIfMissing);
 void addDbOption(QCommandLineParser &parser);
+
+// Reads an API key from standard input: its first line, trimmed, at most 64 KiB. From a terminal, `prompt`
+// goes to stderr first and the typing is not echoed (termios on Unix, the console mode on Windows). Empty
+// when nothing came. The key is never echoed, logged or part of an error.
+QByteArray readKeyFromStdin(const QString &prompt);
+
+// Runs the event loop until a SecretStore call (a keychain job, finished on this thread) has its result.
+template<typename T>
+Result<T> awaitSecret(QFuture<Result<T>> future)
+{
+    QFutureWatcher<Result<T>> watcher;
+    QEventLoop loop;
+    QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
+    watcher.setFuture(future);
+    if (!future.isFinished())
+        loop.exec();
+    return future.result();
+}
 
 void out(const QString &text); // stdout, UTF-8
 void err(const QString &text); // stderr, UTF-8

@@ -61,11 +61,49 @@ int runProxy(const QStringList &args)
     parser.addOption({u"store-text"_s, u"Keep the request and response bodies of this endpoint's calls in the "
                                         "ledger (off for every endpoint by default); repeatable."_s,
                       u"ENDPOINT"_s});
+    parser.addOption({u"keychain-key"_s, u"The key this upstream gets when a client sends none comes from the OS "
+                                          "keychain (entry proxy/upstream/UPSTREAM, as the Proxy page keeps it); "
+                                          "repeatable."_s,
+                      u"UPSTREAM"_s});
+    parser.addOption({u"set-key"_s, u"Store the upstream's API key, read from standard input, in the OS keychain "
+                                     "(entry proxy/upstream/UPSTREAM) and exit."_s,
+                      u"UPSTREAM"_s});
+    parser.addOption({u"remove-key"_s, u"Remove the upstream's API key from the OS keychain and exit."_s, u"UPSTREAM"_s});
     QString error;
     if (!parseArgs(parser, "proxy", args, &error))
         return failWith("proxy", kExitUsage, error);
     if (!parser.positionalArguments().isEmpty())
         return failWith("proxy", kExitUsage, u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
+
+    // Keys for upstreams, stored or removed without a window (a shared machine): the entry the Proxy page uses.
+    if (parser.isSet(u"set-key"_s) || parser.isSet(u"remove-key"_s)) {
+        const bool set = parser.isSet(u"set-key"_s);
+        const QString option = set ? u"set-key"_s : u"remove-key"_s;
+        if (parser.isSet(u"set-key"_s) && parser.isSet(u"remove-key"_s))
+            return failWith("proxy", kExitUsage, u"--set-key and --remove-key cannot be used together"_s);
+        const QString id = parser.value(option).trimmed();
+        if (id.isEmpty())
+            return failWith("proxy", kExitUsage, u"--%1 needs an upstream name, for example --%1 openai"_s.arg(option));
+        const QString entry = UpstreamConfig::defaultKeychainEntry(id);
+        KeychainSecretStore secrets;
+        if (!set) {
+            const Result<void> removed = awaitSecret(secrets.remove(entry));
+            if (!removed)
+                return failWith("proxy", kExitFailure, removed.error().message);
+            out(u"removed the %1 key from the OS keychain (entry \"%2\")\n"_s.arg(id, entry));
+            return kExitOk;
+        }
+        const QByteArray key = readKeyFromStdin(u"API key for upstream %1 (not shown): "_s.arg(id));
+        if (key.isEmpty())
+            return failWith("proxy", kExitUsage, u"no key on standard input (tokenledger proxy --set-key %1 < FILE)"_s.arg(id));
+        const Result<void> stored = awaitSecret(secrets.write(entry, key));
+        if (!stored)
+            return failWith("proxy", kExitFailure, stored.error().message);
+        out(u"stored the %1 key in the OS keychain (entry \"%2\"); the proxy adds it to requests that bring no key "
+            "of their own when run with --keychain-key %1, or \"keychainEntry\": \"%2\" in its --config file, or "
+            "from the Proxy page\n"_s.arg(id, entry));
+        return kExitOk;
+    }
 
     ProxyConfig config;
     QList<UpstreamConfig> upstreams;
@@ -127,6 +165,18 @@ int runProxy(const QStringList &args)
     }
     if (upstreams.isEmpty())
         upstreams = {UpstreamConfig::defaults(UpstreamKind::OpenAi), UpstreamConfig::defaults(UpstreamKind::Anthropic)};
+    for (const QString &spec : parser.values(u"keychain-key"_s)) {
+        const QString id = spec.trimmed();
+        const auto it = std::find_if(upstreams.begin(), upstreams.end(), [&](const UpstreamConfig &u) { return u.id == id; });
+        if (it == upstreams.end()) {
+            QStringList ids;
+            for (const UpstreamConfig &u : std::as_const(upstreams))
+                ids << u.id;
+            return failWith("proxy", kExitUsage,
+                            u"--keychain-key %1: no upstream of that name (the upstreams are: %2)"_s.arg(id, ids.join(u", "_s)));
+        }
+        it->keychainEntry = UpstreamConfig::defaultKeychainEntry(id);
+    }
     config.upstreams = upstreams;
     if (parser.isSet(u"no-cache"_s))
         config.cache.enabled = false;
@@ -189,7 +239,11 @@ int runProxy(const QStringList &args)
                         .arg(core->ledger->path()));
                 // With its kind: a misspelt provider name ("anthropc=...") is an OpenAI-compatible server.
                 for (const UpstreamConfig &u : std::as_const(config.upstreams))
-                    out(u"  upstream %1 (%2) -> %3\n"_s.arg(u.id, toString(u.kind), u.baseUrl.toString()));
+                    out(u"  upstream %1 (%2) -> %3%4\n"_s.arg(u.id, toString(u.kind), u.baseUrl.toString(),
+                                                                u.keychainEntry.isEmpty()
+                                                                    ? QString()
+                                                                    : u", key from the keychain (entry %1) for requests "
+                                                                      "without one"_s.arg(u.keychainEntry)));
                 const auto plain = std::find_if(config.upstreams.cbegin(), config.upstreams.cend(),
                                                 [](const UpstreamConfig &u) { return u.baseUrl.scheme() == "http"_L1; });
                 if (plain != config.upstreams.cend()) {
@@ -215,8 +269,13 @@ int runProxy(const QStringList &args)
             if (i == config.upstreams.size())
                 return startProxy();
             secrets.read(config.upstreams[i].keychainEntry).then(&proxy, [&, i](Result<QByteArray> key) {
-                if (!key)
+                if (!key) {
+                    const UpstreamConfig &u = config.upstreams[i];
+                    // Say how to store it when the entry is the one --set-key writes.
+                    if (key.error().code == ErrorCode::NotFound && u.keychainEntry == UpstreamConfig::defaultKeychainEntry(u.id))
+                        return fatal(key.error().message + u" Store it with: tokenledger proxy --set-key %1 < FILE"_s.arg(u.id));
                     return fatal(key.error().message);
+                }
                 config.upstreams[i].apiKey = *key;
                 readKey(i + 1);
             });

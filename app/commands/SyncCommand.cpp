@@ -28,23 +28,6 @@ std::optional<ReportSource> sourceNamed(const QString &name)
     return std::nullopt;
 }
 
-// Runs the event loop until `future` (a keychain job, finished on this thread) has its result.
-// (Async<T>: QCoro 0.8 with GCC 12 cannot hold a std::expected in a Task; see batch/ApiHttp.h.)
-template<typename T>
-Result<T> await(QFuture<Result<T>> future)
-{
-    return QCoro::waitFor([](QFuture<Result<T>> f) -> QCoro::Task<Async<T>> { co_return co_await f; }(std::move(future))).result;
-}
-
-// Reads the admin key from standard input: the first line, trimmed. Nothing is echoed or logged.
-QByteArray readKeyFromStdin()
-{
-    QFile in;
-    if (!in.open(stdin, QIODevice::ReadOnly))
-        return {};
-    return in.readLine(64 * 1024).trimmed();
-}
-
 } // namespace
 
 // tokenledger sync: pulls the organisation usage and cost reports of the OpenAI and Anthropic Admin
@@ -100,11 +83,11 @@ int runSync(const QStringList &args)
         const QString provider = parser.value(u"set-key"_s);
         if (provider != "openai"_L1 && provider != "anthropic"_L1)
             return failWith("sync", kExitUsage, u"--set-key takes openai or anthropic"_s);
-        const QByteArray key = readKeyFromStdin();
+        const QByteArray key = readKeyFromStdin(u"%1 admin key (not shown): "_s.arg(provider));
         if (key.isEmpty())
             return failWith("sync", kExitUsage, u"no admin key on standard input"_s);
         const QString entry = provider == "openai"_L1 ? config.openAiAdminKeyName : config.anthropicAdminKeyName;
-        const Result<void> stored = await(secrets.write(entry, key));
+        const Result<void> stored = awaitSecret(secrets.write(entry, key));
         if (!stored)
             return failWith("sync", kExitFailure, stored.error().message);
         out(u"stored the %1 admin key in the OS keychain (entry \"%2\")\n"_s.arg(provider, entry));

@@ -44,6 +44,11 @@ QString UpstreamConfig::effectivePriceProvider() const
     }
 }
 
+QString UpstreamConfig::defaultKeychainEntry(const QString &id)
+{
+    return u"proxy/upstream/"_s + id;
+}
+
 UpstreamConfig UpstreamConfig::defaults(UpstreamKind kind)
 {
     UpstreamConfig u;

@@ -42,6 +42,9 @@ struct UpstreamConfig
 
     QString effectivePriceProvider() const;
     static UpstreamConfig defaults(UpstreamKind kind); // official base URL and id
+    // The keychain entry the Proxy page and `tokenledger proxy --set-key ID` keep an upstream's key in:
+    // "proxy/upstream/<id>" (SecretStore names; the same entry from the app and the command line).
+    static QString defaultKeychainEntry(const QString &id);
 };
 
 struct CacheConfig

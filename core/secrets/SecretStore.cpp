@@ -26,6 +26,18 @@ Error keychainError(const QKeychain::Job *job, const QString &name)
                      u"No keychain is available (on Linux: start gnome-keyring or KWallet). Keys are never "
                      "stored in plain text."_s};
     default:
+#if defined(Q_OS_UNIX) && !defined(Q_OS_DARWIN)
+        // No session bus (a server, ssh, a container): Qt's "Cannot autolaunch D-Bus without X11 $DISPLAY"
+        // does not say what to do.
+        if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
+            return Error{ErrorCode::Secret,
+                         u"No keychain is reachable for \"%1\": there is no D-Bus session (DBUS_SESSION_BUS_ADDRESS "
+                         "is not set, as on a machine without a desktop session; %2). Run TokenLedger inside one "
+                         "with an unlocked keyring, for example: dbus-run-session -- sh -c 'gnome-keyring-daemon "
+                         "--unlock --components=secrets < KEYRING_PASSWORD_FILE >/dev/null && tokenledger ...' "
+                         "(docs/proxy.md, \"Keys without a desktop session\"). Keys are never stored in plain text."_s
+                             .arg(name, job->errorString())};
+#endif
         // QtKeychain's text names the backend failure, never the secret.
         return Error{ErrorCode::Secret, u"Keychain error for \"%1\": %2"_s.arg(name, job->errorString())};
     }

@@ -1059,6 +1059,39 @@ private Q_SLOTS:
         QVERIFY2(line.contains(reason), qPrintable(u"expected \"%1\" in: %2"_s.arg(reason, all.err)));
     }
 
+    // Session-15 new-user trial: on a machine without a desktop session the keychain's only word was Qt's "Cannot
+    // autolaunch D-Bus without X11 $DISPLAY". Storing and using an upstream key now say what to run instead.
+    void proxyKeyWithoutADesktopSessionSaysHowToGetOne()
+    {
+        auto runNoSession = [&](const QStringList &args, const QByteArray &input) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            for (const QString &name : {u"DBUS_SESSION_BUS_ADDRESS"_s, u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s})
+                env.remove(name);
+            env.insert(u"HOME"_s, m_dir.path());
+            p.setProcessEnvironment(env);
+            p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
+            p.write(input);
+            p.closeWriteChannel();
+            const bool finished = p.waitForFinished(60'000);
+            return Run{finished ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                       QString::fromUtf8(p.readAllStandardError())};
+        };
+        const QByteArray key = "sk-PLANTED-no-session-5d1e";
+        const Run store = runNoSession({u"proxy"_s, u"--set-key"_s, u"openai"_s}, key + "\n");
+        const Run use = runNoSession({u"proxy"_s, u"--db"_s, m_dir.filePath(u"keyless.sqlite"_s), u"--port"_s, u"0"_s,
+                                      u"--keychain-key"_s, u"openai"_s},
+                                     {});
+        for (const Run &r : {store, use}) {
+            QCOMPARE(r.exitCode, 1);
+            const QString line = r.err.split(u'\n').filter(u"tokenledger proxy: "_s).value(0);
+            QVERIFY2(line.contains(u"there is no D-Bus session"_s) && line.contains(u"dbus-run-session -- sh -c"_s)
+                         && line.contains(u"gnome-keyring-daemon --unlock"_s) && line.contains(u"\"proxy/upstream/openai\""_s),
+                     qPrintable(r.err));
+            QVERIFY(!r.err.contains(u"PLANTED"_s) && !r.out.contains(u"PLANTED"_s));
+        }
+    }
+
     // Session-13 trial: `import --help` began "Usage: /path/to/tokenledger [options] FILE...": Qt's usage line names the
     // program by its argv[0] and knows nothing of the command, and it hid that --format is required. Every command's
     // help now starts with a line a user can type.

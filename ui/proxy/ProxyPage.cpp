@@ -370,7 +370,7 @@ void ProxyPage::loadSettings()
         for (UpstreamKind k : {UpstreamKind::OpenAi, UpstreamKind::Anthropic}) {
             const UpstreamConfig u = UpstreamConfig::defaults(k);
             ups.append(QJsonObject{{"id"_L1, u.id}, {"kind"_L1, toString(k)}, {"baseUrl"_L1, u.baseUrl.toString()},
-                                   {"keychainEntry"_L1, QString(u"proxy/upstream/"_s + u.id)}});
+                                   {"keychainEntry"_L1, UpstreamConfig::defaultKeychainEntry(u.id)}});
         }
     }
     m_upstreams->setRows(ups);

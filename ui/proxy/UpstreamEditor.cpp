@@ -20,11 +20,6 @@ namespace tl {
 namespace {
 // The kind a row's combo box had before the last choice (its stored name).
 const char *const kPreviousKind = "previousKind";
-
-QString defaultEntry(const QString &id)
-{
-    return u"proxy/upstream/"_s + id;
-}
 } // namespace
 
 const QList<UpstreamKind> &UpstreamEditor::allKinds()
@@ -239,7 +234,7 @@ void UpstreamEditor::addRow()
     }
     const UpstreamConfig defaults = UpstreamConfig::defaults(kind);
     const int row = m_table->rowCount();
-    insertRow(row, id, toString(kind), defaults.baseUrl.toString(), defaultEntry(id));
+    insertRow(row, id, toString(kind), defaults.baseUrl.toString(), UpstreamConfig::defaultKeychainEntry(id));
     check();
     // Its name cell is current: typing renames it (F2 or any key starts editing).
     m_table->setCurrentCell(row, Name);
@@ -293,8 +288,8 @@ void UpstreamEditor::kindChosen(QComboBox *combo)
             idFree = idFree && (r == row || text(r, Name) != newDefaults.id);
         if (oldKind && id.startsWith(oldDefaults.id) && idFree) {
             const QString newId = newDefaults.id + id.mid(oldDefaults.id.size());
-            if (text(row, KeychainEntry) == defaultEntry(id))
-                m_table->item(row, KeychainEntry)->setText(defaultEntry(newId));
+            if (text(row, KeychainEntry) == UpstreamConfig::defaultKeychainEntry(id))
+                m_table->item(row, KeychainEntry)->setText(UpstreamConfig::defaultKeychainEntry(newId));
             m_table->item(row, Name)->setText(newId);
         }
         m_checking = false;
