@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
@@ -28,6 +29,29 @@ using namespace Qt::StringLiterals;
 namespace tl {
 
 namespace {
+
+// How long the upstream keeps an idle connection, from an answer's Keep-Alive header ("timeout=5, max=100";
+// RFC 2068 section 19.7.1.1, which HTTP/1.1 servers such as Node's and cpp-httplib still send), less one
+// second for the close to cross the network (undici's keepAliveTimeoutThreshold). nullopt without a timeout.
+std::optional<qint64> keepAliveTimeoutMs(const HttpHeaders &headers)
+{
+    const QByteArray value = headerValues(headers, "keep-alive");
+    for (QByteArray param : value.split(',')) {
+        param = param.trimmed();
+        const qsizetype eq = param.indexOf('=');
+        if (eq < 0 || param.left(eq).trimmed().toLower() != "timeout")
+            continue;
+        QByteArray number = param.mid(eq + 1).trimmed();
+        if (number.size() >= 2 && number.startsWith('"') && number.endsWith('"'))
+            number = number.mid(1, number.size() - 2);
+        bool ok = false;
+        const qint64 seconds = number.toLongLong(&ok);
+        if (!ok || seconds < 0)
+            return std::nullopt;
+        return std::max<qint64>(0, std::min<qint64>(seconds, 86'400) * 1000 - 1000);
+    }
+    return std::nullopt;
+}
 constexpr qint64 kResolvedForMs = 60'000; // as QHostInfo's own cache
 
 bool idempotent(const QByteArray &method)
@@ -68,6 +92,7 @@ struct Http1Client::Connection
     bool keepAlive = false;
     bool writeFailed = false;
     qint64 idleSinceMs = 0;
+    qint64 maxIdleMs = 0; // how long it may stay idle and still be used (the last answer's Keep-Alive hint)
     QByteArray pendingIn; // bytes read and not parsed yet (the transfer paused)
     http_parser parser{};
 };
@@ -562,7 +587,7 @@ void Http1Client::begin(Transfer *t)
             const auto n = ::recv(c->fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
             alive = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 #endif
-            if (alive && now - c->idleSinceMs <= kMaxIdleMs) {
+            if (alive && now - c->idleSinceMs <= c->maxIdleMs) {
                 c->reused = true;
                 c->transfer = t;
                 t->conn = c;
@@ -965,6 +990,7 @@ void Http1Client::messageComplete(Connection *c, bool nothingBeyond)
     const qsizetype total = t->head.size() + (t->noBody ? 0 : t->request.body.size());
     const bool keep = c->keepAlive && nothingBeyond && c->pendingIn.isEmpty() && t->sent == total
                       && !c->writeFailed;
+    c->maxIdleMs = std::min<qint64>(keepAliveTimeoutMs(t->headers).value_or(m_idleWithoutHintMs), kMaxIdleMs);
     release(c, keep);
     finish(t, {}, {});
 }
@@ -1147,7 +1173,7 @@ void Http1Client::sweepIdle()
     for (auto &[key, o] : m_origins) {
         std::vector<Connection *> old;
         for (Connection *c : o->idle) {
-            if (now - c->idleSinceMs > kMaxIdleMs)
+            if (now - c->idleSinceMs > c->maxIdleMs)
                 old.push_back(c);
         }
         for (Connection *c : old)

@@ -29,8 +29,13 @@ namespace tl {
 // Semantics: the same as UpstreamClient's (callbacks, pause/resume, onPassEnd once after the socket event in
 // which the transfer reported headers or data, requestSent, errorKind values), with these specifics:
 // - Connections: kept alive per origin (host and port) with no cap on how many are open; an idle one is
-//   taken last-in first-out, checked alive first (recv MSG_PEEK), closed when the upstream closes it, when
-//   idle over kMaxIdleMs (118 s, libcurl's CURLOPT_MAXAGE_CONN default) or beyond kMaxIdleConnections.
+//   taken last-in first-out, checked alive first (recv MSG_PEEK), closed when the upstream closes it or
+//   beyond kMaxIdleConnections, and not used again once idle longer than the upstream keeps it: the
+//   answer's `Keep-Alive: timeout=N` less one second (as Node's undici client does), else
+//   kIdleWithoutHintMs (4 s, undici's default), at most kMaxIdleMs (118 s, libcurl's CURLOPT_MAXAGE_CONN
+//   default). vLLM (uvicorn), llama.cpp's server and Node servers close an idle connection after 5 s; a POST
+//   sent on one just as it closes would fail unanswered (it is never sent twice), so the client stops
+//   reusing it before then.
 // - Names: an IP literal is used as it is; a host name is resolved by QHostInfo (Qt's resolver thread and
 //   its 60 s cache), then each address is tried in order within the connect timeout; while more addresses
 //   remain, one gets half of the time left (a silent address leaves time for the next; no happy eyeballs).
@@ -90,6 +95,9 @@ public:
     qint64 heldBytes() const;
 
     static constexpr int kMaxIdleMs = 118'000;
+    static constexpr int kIdleWithoutHintMs = 4'000;
+    // The idle time allowed when the answer gives no Keep-Alive timeout (default kIdleWithoutHintMs); for tests.
+    void setIdleWithoutHintMs(int ms) { m_idleWithoutHintMs = ms; }
     static constexpr int kMaxIdleConnections = 8192;
     static constexpr qsizetype kBufferBytes = 64 * 1024; // one read; one step of decoding
 
@@ -153,6 +161,7 @@ private:
     QTimer m_connectTimer;
     QTimer m_sweep; // closes connections idle over kMaxIdleMs; runs while any is idle
     QElapsedTimer m_clock;
+    int m_idleWithoutHintMs = kIdleWithoutHintMs;
     // Per client, not static: several proxies (threads) may run in one process.
     std::unique_ptr<char[]> m_readBuffer;
     std::unique_ptr<char[]> m_inflateBuffer;

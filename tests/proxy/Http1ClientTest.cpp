@@ -197,6 +197,9 @@ private Q_SLOTS:
     void reusedConnectionClosedWithoutAnswer_data();
     void reusedConnectionClosedWithoutAnswer();
     void idleConnectionTheUpstreamClosedIsNotUsed();
+    void keepAliveHintBoundsReuse_data();
+    void keepAliveHintBoundsReuse();
+    void idleConnectionWithoutHintIsReusedForAWhile();
     void refusedConnectionFailsFromTheEventLoop();
     void hostNameIsResolved();
     void silentAddressLeavesTimeForTheNext();
@@ -511,6 +514,54 @@ void Http1ClientTest::idleConnectionTheUpstreamClosedIsNotUsed()
     QCOMPARE(second.errorKind, QString());
     QCOMPARE(server.connections, 2);
     QCOMPARE(server.requests.size(), 2); // the POST went once, on the new connection
+}
+
+// vLLM (uvicorn), llama.cpp's server and Node servers close an idle connection after 5 s; Node and cpp-httplib
+// say so in "Keep-Alive: timeout=5". A connection is not used again once idle for the hint less 1 s.
+void Http1ClientTest::keepAliveHintBoundsReuse_data()
+{
+    QTest::addColumn<QByteArray>("keepAlive");
+    QTest::addColumn<int>("connections"); // for two requests 50 ms apart
+    QTest::newRow("timeout=1: not after 0 ms") << QByteArray("Keep-Alive: timeout=1\r\n") << 2;
+    QTest::newRow("timeout=5, max=100") << QByteArray("Keep-Alive: timeout=5, max=100\r\n") << 1;
+    QTest::newRow("quoted, other case") << QByteArray("keep-alive: MAX=3, Timeout=\"1\"\r\n") << 2;
+    QTest::newRow("no timeout") << QByteArray("Keep-Alive: max=100\r\n") << 1;
+}
+
+void Http1ClientTest::keepAliveHintBoundsReuse()
+{
+    QFETCH(QByteArray, keepAlive);
+    QFETCH(int, connections);
+    ScriptedServer server([&](QTcpSocket *s, const QByteArray &, int) { s->write(okAnswer("{}", keepAlive)); });
+    Http1Client client;
+    for (int i = 0; i < 2; ++i) {
+        if (i == 1)
+            QTest::qWait(50);
+        Outcome o;
+        client.start(quint64(i + 1), post(server.url()), record(o));
+        QTRY_VERIFY_WITH_TIMEOUT(o.finished, 5000);
+        QCOMPARE(o.errorKind, QString());
+    }
+    QCOMPARE(server.connections, connections);
+    QCOMPARE(server.requests.size(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(client.openConnections(), 1, 5000); // the one let go was closed
+}
+
+void Http1ClientTest::idleConnectionWithoutHintIsReusedForAWhile()
+{
+    //OLD // undici's keepAliveTimeout default, under the servers' 5 s
+    ScriptedServer server([](QTcpSocket *s, const QByteArray &, int) { s->write(okAnswer("{}")); });
+    Http1Client client;
+    client.setIdleWithoutHintMs(1000);
+    for (int wait : {0, 50, 1300}) {
+        QTest::qWait(wait);
+        Outcome o;
+        client.start(quint64(wait + 1), post(server.url()), record(o));
+        QTRY_VERIFY_WITH_TIMEOUT(o.finished, 5000);
+        QCOMPARE(o.errorKind, QString());
+    }
+    QCOMPARE(server.connections, 2); // the second request reused the first's; the third came too late for it
+    QCOMPARE(client.openConnections(), 1);
 }
 
 void Http1ClientTest::refusedConnectionFailsFromTheEventLoop()
