@@ -26,20 +26,11 @@ using namespace Qt::StringLiterals;
 using namespace tl;
 
 namespace {
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = test::CommandRun;
 
 Run run(const QStringList &args)
 {
-    QProcess p;
-    p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
-    if (!p.waitForFinished(120'000))
-        return {};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return test::runCommand(qEnvironmentVariable("TOKENLEDGER_BIN"), args, {}, {}, 120'000);
 }
 
 // Writes `csv` (header line first) to `csvPath` and runs `import --format csv` of it into `db` with the
@@ -1036,15 +1027,10 @@ private Q_SLOTS:
     void syncWithoutAKeychainSaysWhy()
     {
         const QString db = m_dir.filePath(u"sync.sqlite"_s);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=%1"_s.arg(m_dir.filePath(u"no-such-bus"_s)));
         auto runNoBus = [&](const QStringList &args) {
-            QProcess p;
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=%1"_s.arg(m_dir.filePath(u"no-such-bus"_s)));
-            p.setProcessEnvironment(env);
-            p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
-            const bool finished = p.waitForFinished(60'000);
-            return Run{finished ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                       QString::fromUtf8(p.readAllStandardError())};
+            return test::runCommand(qEnvironmentVariable("TOKENLEDGER_BIN"), args, {}, env);
         };
         const Run one = runNoBus({u"sync"_s, u"--db"_s, db, u"--source"_s, u"openai-usage"_s});
         QCOMPARE(one.exitCode, 1);
@@ -1063,19 +1049,12 @@ private Q_SLOTS:
     // autolaunch D-Bus without X11 $DISPLAY". Storing and using an upstream key now say what to run instead.
     void proxyKeyWithoutADesktopSessionSaysHowToGetOne()
     {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &name : {u"DBUS_SESSION_BUS_ADDRESS"_s, u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s})
+            env.remove(name);
+        env.insert(u"HOME"_s, m_dir.path());
         auto runNoSession = [&](const QStringList &args, const QByteArray &input) {
-            QProcess p;
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            for (const QString &name : {u"DBUS_SESSION_BUS_ADDRESS"_s, u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s})
-                env.remove(name);
-            env.insert(u"HOME"_s, m_dir.path());
-            p.setProcessEnvironment(env);
-            p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
-            p.write(input);
-            p.closeWriteChannel();
-            const bool finished = p.waitForFinished(60'000);
-            return Run{finished ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                       QString::fromUtf8(p.readAllStandardError())};
+            return test::runCommand(qEnvironmentVariable("TOKENLEDGER_BIN"), args, input, env);
         };
         const QByteArray key = "sk-PLANTED-no-session-5d1e";
         const Run store = runNoSession({u"proxy"_s, u"--set-key"_s, u"openai"_s}, key + "\n");

@@ -30,26 +30,10 @@ T await(QFuture<T> f)
     return f.result();
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
 // `tokenledger ARGS` (the real binary, in this D-Bus session and keyring) with `input` on its standard input.
-Run runTokenLedger(const QStringList &args, const QByteArray &input = {})
+CommandRun runTokenLedger(const QStringList &args, const QByteArray &input = {})
 {
-    QProcess p;
-    p.start(qEnvironmentVariable("TOKENLEDGER_BIN"), args);
-    if (!p.waitForStarted(10'000))
-        return {};
-    p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(60'000))
-        p.kill();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return runCommand(qEnvironmentVariable("TOKENLEDGER_BIN"), args, input);
 }
 
 } // namespace
@@ -122,7 +106,7 @@ private Q_SLOTS:
         const QStringList proxyArgs{u"proxy"_s, u"--db"_s, db, u"--port"_s, u"0"_s, u"--no-cache"_s, u"--upstream"_s,
                                     u"openai="_s + QString::fromLatin1(upstream.baseUrl()), u"--keychain-key"_s, u"openai"_s};
 
-        const Run stored = runTokenLedger({u"proxy"_s, u"--set-key"_s, u"openai"_s}, key + "\n");
+        const CommandRun stored = runTokenLedger({u"proxy"_s, u"--set-key"_s, u"openai"_s}, key + "\n");
         QVERIFY2(stored.exitCode == 0, qPrintable(stored.err));
         QVERIFY2(stored.out.contains(u"entry \"proxy/upstream/openai\""_s), qPrintable(stored.out));
         // The entry is the one the Proxy page reads.
@@ -184,18 +168,18 @@ private Q_SLOTS:
         }
         QVERIFY(files > 0); // the ledger at least
 
-        const Run removed = runTokenLedger({u"proxy"_s, u"--remove-key"_s, u"openai"_s});
+        const CommandRun removed = runTokenLedger({u"proxy"_s, u"--remove-key"_s, u"openai"_s});
         QVERIFY2(removed.exitCode == 0, qPrintable(removed.err));
         const Result<QByteArray> gone = await(appStore.read(UpstreamConfig::defaultKeychainEntry(u"openai"_s)));
         QVERIFY(!gone.has_value());
         QCOMPARE(gone.error().code, ErrorCode::NotFound);
         // Without the key the proxy does not start, and says how to store it.
-        const Run missing = runTokenLedger(proxyArgs);
+        const CommandRun missing = runTokenLedger(proxyArgs);
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.err.contains(u"tokenledger proxy --set-key openai"_s), qPrintable(missing.err));
         // Usage errors: no key on standard input; an upstream that is not configured.
         QCOMPARE(runTokenLedger({u"proxy"_s, u"--set-key"_s, u"openai"_s}, "\n").exitCode, 2);
-        const Run unknown = runTokenLedger({u"proxy"_s, u"--db"_s, db, u"--keychain-key"_s, u"opnai"_s});
+        const CommandRun unknown = runTokenLedger({u"proxy"_s, u"--db"_s, db, u"--keychain-key"_s, u"opnai"_s});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.err.contains(u"the upstreams are: openai, anthropic"_s), qPrintable(unknown.err));
     }

@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include <QProcess>
+
 #include <QDateTime>
 #include <QFileInfo>
 #include <QFile>
@@ -116,6 +118,25 @@ bool LedgerGrowthLimit::lift()
     std::signal(SIGXFSZ, m_previousHandler);
     m_set = false;
     return true;
+}
+
+CommandRun runCommand(const QString &program, const QStringList &args, const QByteArray &input,
+                      const QProcessEnvironment &env, int timeoutMs)
+{
+    QProcess p;
+    if (!env.isEmpty())
+        p.setProcessEnvironment(env);
+    p.start(program, args);
+    if (!p.waitForStarted(10'000))
+        return {};
+    p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 } // namespace tl::test

@@ -5,7 +5,9 @@
 #include "common/Result.h"
 #include "pricing/PriceBook.h"
 
+#include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 #include <QTest>
 #include <QTemporaryDir>
 
@@ -33,6 +35,19 @@ std::unique_ptr<Ledger> openLedger(const QString &path);
 
 // Microseconds since the epoch for an ISO 8601 UTC text ("2026-03-29T01:30:00Z").
 qint64 usFromIso(const QString &iso);
+
+// A command line program run to its end: exit code (-1 when it did not start, crashed or was killed at the
+// timeout), standard output and error as UTF-8.
+struct CommandRun
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+// Runs `program` with `args`, `input` on its standard input (then closed), in `env` (the system environment
+// when empty), for at most `timeoutMs`. Blocks this thread (no event loop runs meanwhile).
+CommandRun runCommand(const QString &program, const QStringList &args, const QByteArray &input = {},
+                      const QProcessEnvironment &env = {}, int timeoutMs = 60'000);
 
 #ifdef Q_OS_UNIX
 // A full disk without root: caps this process's file size (RLIMIT_FSIZE) at the ledger file's or its WAL's

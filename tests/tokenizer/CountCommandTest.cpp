@@ -1,4 +1,6 @@
 // `tokenledger count` end to end: the real binary, files and standard input, exit codes.
+#include "TestSupport.h"
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -6,23 +8,9 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-struct Run
+tl::test::CommandRun runCount(const QStringList &args, const QByteArray &stdinData = {})
 {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCount(const QStringList &args, const QByteArray &stdinData = {})
-{
-    QProcess p;
-    p.start(QStringLiteral(TOKENLEDGER_APP), QStringList {u"count"_s} + args);
-    if (!p.waitForStarted(30'000))
-        return {};
-    p.write(stdinData);
-    p.closeWriteChannel();
-    p.waitForFinished(60'000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return tl::test::runCommand(QStringLiteral(TOKENLEDGER_APP), QStringList{u"count"_s} + args, stdinData, {}, 60'000);
 }
 } // namespace
 
@@ -55,7 +43,7 @@ void CountCommandTest::countsText()
     QFETCH(QStringList, args);
     QFETCH(QString, count);
     QFETCH(bool, estimate);
-    const Run r = runCount(args, "hello world");
+    const tl::test::CommandRun r = runCount(args, "hello world");
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out.trimmed(), count);
     QCOMPARE(r.err.contains(u"estimate"_s), estimate);
@@ -69,7 +57,7 @@ void CountCommandTest::printsIds()
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("hello world");
     f.close();
-    const Run r = runCount({u"--model"_s, u"gpt-4"_s, u"--ids"_s, path});
+    const tl::test::CommandRun r = runCount({u"--model"_s, u"gpt-4"_s, u"--ids"_s, path});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, u"2\n15339 1917\n"_s);
 }
@@ -77,7 +65,7 @@ void CountCommandTest::printsIds()
 void CountCommandTest::countsAChatRequest()
 {
     const QByteArray body = R"({"model":"gpt-4o","messages":[{"role":"user","content":"hello world"}]})";
-    const Run r = runCount({u"--model"_s, u"gpt-4o"_s, u"--chat"_s, u"-"_s}, body);
+    const tl::test::CommandRun r = runCount({u"--model"_s, u"gpt-4o"_s, u"--chat"_s, u"-"_s}, body);
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out.trimmed(), u"9"_s); // 3 + "user" + 2 + 3 priming
 }
@@ -96,7 +84,7 @@ void CountCommandTest::usageErrorsExitTwo_data()
 void CountCommandTest::usageErrorsExitTwo()
 {
     QFETCH(QStringList, args);
-    const Run r = runCount(args);
+    const tl::test::CommandRun r = runCount(args);
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.out.isEmpty());
     QCOMPARE(r.err.count(u'\n'), 1); // one line
@@ -105,7 +93,7 @@ void CountCommandTest::usageErrorsExitTwo()
 
 void CountCommandTest::unreadableFileExitsOne()
 {
-    const Run r = runCount({u"--model"_s, u"gpt-4o"_s, u"/nonexistent/prompt.txt"_s});
+    const tl::test::CommandRun r = runCount({u"--model"_s, u"gpt-4o"_s, u"/nonexistent/prompt.txt"_s});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains(u"/nonexistent/prompt.txt"_s));
 }
