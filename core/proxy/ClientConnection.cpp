@@ -145,7 +145,9 @@ struct UpstreamTarget
 
 UpstreamTarget upstreamTarget(const UpstreamConfig &u, const QByteArray &target)
 {
-    QByteArray path = target;
+    // Always a path after the base URL's authority (startExchange refuses any other target; this keeps a
+    // caller that did not from naming another host).
+    QByteArray path = target.startsWith('/') ? target : '/' + target;
     QByteArray query;
     if (const qsizetype q = path.indexOf('?'); q >= 0) {
         query = path.mid(q + 1);
@@ -1158,6 +1160,16 @@ void ClientConnection::startExchange(HttpRequest request)
 
     // A "." or ".." path segment (also percent-encoded) would be resolved on the way and could leave the
     // base URL's path (session-9 trial: /v1/../../admin/... reached the upstream as /admin/...). Refused.
+    // The forwarded URL is the base URL's text followed by the target's, so the target must be a path: with a
+    // base URL that has none ("https://api.anthropic.com"), "*@evil.example/v1/messages" (which http-parser takes
+    // as a target) made the URL's authority "...@evil.example" and sent the key there (session-16 trial).
+    // RFC 9112 section 3.2: origin-form starts with "/"; the absolute form became its path above; the asterisk
+    // and authority forms are not for these requests.
+    if (!x.request.target.startsWith('/')) {
+        respondError(400, u"The request target must be a path starting with \"/\" (or an absolute URL)."_s,
+                     u"bad_request"_s);
+        return;
+    }
     if (hasDotSegment(x.request.target)) {
         respondError(400, u"The request path may not contain \".\" or \"..\" segments."_s, u"bad_request"_s);
         return;

@@ -306,6 +306,8 @@ private Q_SLOTS:
     void statusLineAndBodylessAnswers_data();
     void statusLineAndBodylessAnswers();
     void dotSegmentsAreRefusedAndAbsoluteFormUsesItsPath();
+    void targetThatIsNoPathIsRefused_data();
+    void targetThatIsNoPathIsRefused();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
     void gracefulStopLetsARequestBodyFinish();
@@ -2300,6 +2302,55 @@ void ProxyTest::dotSegmentsAreRefusedAndAbsoluteFormUsesItsPath()
     QVERIFY2(got.startsWith("HTTP/1.1 200 "), got.left(200).constData());
     QCOMPARE(h.upstream().requestCount(), 1);
     QCOMPARE(h.upstream().lastRequest().target, QByteArray("/v1/chat/completions"));
+}
+
+// Session-16 trial: with a base URL without a path (Anthropic's default "https://api.anthropic.com"), a target
+// "*@HOST:PORT/v1/messages" made the forwarded URL "https://api.anthropic.com*@HOST:PORT/v1/messages", whose host is
+// HOST: the client's or the keychain's key went there. Any target that is not a path is refused.
+void ProxyTest::targetThatIsNoPathIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("target"); // ATTACKER is replaced by the other server's host:port
+    QTest::addColumn<QByteArray>("path");
+    QTest::newRow("userinfo trick, Messages") << QByteArray("*@ATTACKER/v1/messages") << QByteArray("/v1/messages");
+    QTest::newRow("userinfo trick, chat") << QByteArray("*@ATTACKER/v1/chat/completions") << QByteArray("/v1/chat/completions");
+    QTest::newRow("asterisk") << QByteArray("*") << QByteArray("/v1/messages");
+    QTest::newRow("authority form") << QByteArray("ATTACKER") << QByteArray("/v1/messages");
+    QTest::newRow("no leading slash") << QByteArray("v1/messages") << QByteArray("/v1/messages");
+}
+
+void ProxyTest::targetThatIsNoPathIsRefused()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, path);
+    LoopbackUpstream attacker;
+    const QByteArray keychainKey = "sk-ant-PLANTED-keychain-target";
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.upstreams[0].baseUrl = c.upstreams[1].baseUrl; // the loopback server with no path, as Anthropic's default
+        for (UpstreamConfig &u : c.upstreams)
+            u.apiKey = keychainKey;
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    target.replace("ATTACKER", QByteArray("127.0.0.1:" + QByteArray::number(attacker.port())));
+    const QByteArray body = path == "/v1/messages"
+                                ? QByteArray(R"({"model":"claude-sonnet-4-5","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})")
+                                : chatBody("gpt-4o");
+    const QByteArray got = rawExchange(h.port(),
+                                       {"POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n"
+                                        "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                                        + QByteArray::number(body.size()) + "\r\n\r\n" + body},
+                                       0, 3000);
+    QVERIFY2(got.startsWith("HTTP/1.1 400 "), got.left(200).constData());
+    QCOMPARE(attacker.requestCount(), 0);
+    QCOMPARE(h.upstream().requestCount(), 0);
+    // The same request with the path goes where it should, with the key.
+    const QByteArray ok = rawExchange(h.port(),
+                                      {"POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n"
+                                       "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                                       + QByteArray::number(body.size()) + "\r\n\r\n" + body},
+                                      0, 3000);
+    QVERIFY2(ok.startsWith("HTTP/1.1 200 "), ok.left(200).constData());
+    QCOMPARE(attacker.requestCount(), 0);
+    QCOMPARE(h.upstream().requestCount(), 1);
 }
 
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()

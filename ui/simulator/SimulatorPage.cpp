@@ -325,10 +325,19 @@ void SimulatorPage::fitStrategyColumns(int width)
     for (int c : {StrategyOutcomeModel::StrategyName, StrategyOutcomeModel::SavingShare, StrategyOutcomeModel::CallsAffected})
         header->setSectionResizeMode(c, shared ? QHeaderView::Interactive : QHeaderView::ResizeToContents);
     if (shared) {
-        header->resizeSection(StrategyOutcomeModel::StrategyName, width * 30 / 100);
+        // The name column has room for the longest word of a strategy's name, so names wrap between words
+        // ("Prompt" / "compression") instead of being cut ("Prompt compressi...").
+        int longestWord = 0;
+        for (int row = 0; row < m_strategyModel->rowCount(); ++row) {
+            const QString name = m_strategyModel->index(row, StrategyOutcomeModel::StrategyName).data().toString();
+            for (const QString &word : name.split(u' ', Qt::SkipEmptyParts))
+                longestWord = std::max(longestWord, fontMetrics().horizontalAdvance(word));
+        }
+        header->resizeSection(StrategyOutcomeModel::StrategyName, std::max(width * 30 / 100, longestWord + 16));
         header->resizeSection(StrategyOutcomeModel::SavingShare, width * 20 / 100);
         header->resizeSection(StrategyOutcomeModel::CallsAffected, width * 20 / 100);
     }
+    fitStrategyRows(); // the wrapped texts' heights follow the columns' new widths
 }
 
 void SimulatorPage::arrangeResults(bool stacked)
@@ -658,7 +667,11 @@ void SimulatorPage::fitStrategyRows()
     int height = m_strategyTable->horizontalHeader()->height() + 2 * m_strategyTable->frameWidth();
     for (int row = 0; row < m_strategyModel->rowCount(); ++row) {
         const QModelIndex index = m_strategyModel->index(row, StrategyOutcomeModel::Saving);
-        int rowHeight = line;
+        // A strategy's name wraps in a narrow name column ("Prompt" / "compression").
+        const QRect name = m_strategyTable->fontMetrics().boundingRect(
+            QRect(0, 0, std::max(40, m_strategyTable->columnWidth(StrategyOutcomeModel::StrategyName) - 12), 10'000),
+            Qt::TextWordWrap, m_strategyModel->index(row, StrategyOutcomeModel::StrategyName).data().toString());
+        int rowHeight = std::max(line, name.height() + 10);
         if (index.data(StrategyOutcomeModel::NotSimulatedRole).toBool()) {
             m_strategyTable->setSpan(row, StrategyOutcomeModel::Saving, 1, 3);
             int width = 0;
@@ -668,7 +681,7 @@ void SimulatorPage::fitStrategyRows()
             italic.setItalic(true);
             const QRect r = QFontMetrics(italic).boundingRect(QRect(0, 0, std::max(80, width - 12), 10'000),
                                                               Qt::TextWordWrap, index.data().toString());
-            rowHeight = std::max(line, r.height() + 10);
+            rowHeight = std::max(rowHeight, r.height() + 10);
         }
         m_strategyTable->setRowHeight(row, rowHeight);
         height += rowHeight;
