@@ -187,6 +187,10 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                     if (!required(res, "input_cached_tokens"_L1))
                         r.usageStatus = UsageStatus::Incomplete;
                     r.usage.cachedTokens = num(res, "input_cached_tokens"_L1);
+                    // Cache writes, part of input_tokens as cached reads are (the proxy reads a chat answer's
+                    // prompt_tokens_details.cache_write_tokens the same way; genai-prices 0.1.8 prices them at
+                    // cache_write_mtok). Absent in older reports: 0.
+                    r.usage.cacheWrite5mTokens = num(res, "input_cache_write_tokens"_L1);
                     r.usage.completionTokens = num(res, "output_tokens"_L1);
                     r.usage.audioInputTokens = num(res, "input_audio_tokens"_L1);
                     r.usage.audioOutputTokens = num(res, "output_audio_tokens"_L1);

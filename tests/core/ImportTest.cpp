@@ -669,6 +669,32 @@ private Q_SLOTS:
         QCOMPARE(b->rows.front().keys, (QStringList{u"project:proj_SYNTHalpha"_s, u"gpt-4o-2024-08-06"_s}));
     }
 
+    // Session-16 audit: input_cache_write_tokens of a usage report line was ignored (its tokens priced as
+    // uncached input: 1,320,000 instead of docs/ledger.md's 1,395,000 for this usage, which the proxy records).
+    void openAiUsageCountsCacheWrites()
+    {
+        const QString path = m_dir.filePath(u"usage-cache-write.json"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[
+            {"object":"organization.usage.completions.result","input_tokens":10000,"input_cached_tokens":2000,
+             "input_cache_write_tokens":3000,"output_tokens":1000,"num_model_requests":1,"model":"gpt-6-luna",
+             "project_id":null,"user_id":null,"api_key_id":null,"batch":false}]}],"has_more":false,"next_page":null})");
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"usage-cache-write.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::OpenAiUsage;
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 1);
+        const QList<CallRecord> records = allRecords(*ledger);
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(records[0].usage.cacheWrite5mTokens, 3000);
+        // 5,000 x 100 + 2,000 x 10 + 3,000 x 125 + 1,000 x 500 nano-USD (gpt-6-luna, genai-prices 0.1.8)
+        QCOMPARE(records[0].cost, std::optional<NanoUsd>(1'395'000));
+        QCOMPARE(toString(records[0].costStatus), u"exact"_s);
+    }
+
     // Session-8 trial finding 9: an empty token cell is unknown, not 0. Finding 10: cost_usd finer than a
     // nano-USD is rounded half away from zero instead of dropping the row.
     void csvEmptyCellsAndFineAmounts()
