@@ -1,5 +1,7 @@
 #include "Timestamp.h"
 
+#include <cmath>
+
 #include <QDateTime>
 #include <QList>
 
@@ -104,12 +106,31 @@ std::optional<Fields> parseFields(QStringView text)
     for (QChar c : s)
         allDigits = allDigits && ((c >= u'0' && c <= u'9') || c == u'.');
     if (allDigits && s.size() <= 20 && !s.contains(u'-')) {
+        // The unit from the magnitude, as pandas' and most tools' guess: seconds below 1e11 (to the year 5138),
+        // then milliseconds, microseconds and nanoseconds in steps of 1,000 (session-16 audit: microseconds were
+        // read as milliseconds, 55,000 years ahead, and nanoseconds overflowed). Whole numbers are read as
+        // integers, so a microsecond or nanosecond stamp keeps every digit.
+        Fields f;
+        if (!s.contains(u'.')) {
+            bool ok = false;
+            const qint64 v = s.toLongLong(&ok);
+            if (!ok)
+                return std::nullopt; // beyond 64 bits
+            if (v < 100'000'000'000ll)
+                f.epochUs = v * 1'000'000;
+            else if (v < 100'000'000'000'000ll)
+                f.epochUs = v * 1'000;
+            else if (v < 100'000'000'000'000'000ll)
+                f.epochUs = v;
+            else
+                f.epochUs = v / 1'000;
+            return f;
+        }
         bool ok = false;
         const double v = s.toDouble(&ok);
-        if (!ok)
+        if (!ok || !std::isfinite(v) || v >= 9.2e18)
             return std::nullopt;
-        Fields f;
-        f.epochUs = v > 1e11 ? qint64(v * 1000.0) /* milliseconds */ : qint64(v * 1'000'000.0);
+        f.epochUs = v < 1e11 ? qint64(v * 1'000'000.0) : v < 1e14 ? qint64(v * 1'000.0) : v < 1e17 ? qint64(v) : qint64(v / 1'000.0);
         return f;
     }
 

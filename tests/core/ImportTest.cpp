@@ -178,6 +178,14 @@ private Q_SLOTS:
         QTest::newRow("default zone applies without an offset") << u"2023-11-16 19:15:46"_s << u"Europe/Berlin"_s << base;
         QTest::newRow("epoch seconds") << u"1700158546"_s << u"UTC"_s << base;
         QTest::newRow("epoch milliseconds") << u"1700158546250"_s << u"UTC"_s << base + 250000;
+        // Session-16 audit: microseconds were read as milliseconds (55,000 years ahead), nanoseconds overflowed.
+        QTest::newRow("epoch microseconds") << u"1700158546250123"_s << u"UTC"_s << base + 250123;
+        QTest::newRow("epoch nanoseconds") << u"1700158546250123456"_s << u"UTC"_s << base + 250123;
+        QTest::newRow("epoch seconds with a fraction") << u"1700158546.25"_s << u"UTC"_s << base + 250000;
+    }
+    void epochNumbersBeyond64BitsAreRefused()
+    {
+        QVERIFY(!Timestamp::parseUs(u"17001585462501234567"_s, QTimeZone::utc()).has_value());
     }
     void timestamps()
     {
