@@ -1,5 +1,6 @@
 #include "CliCommon.h"
 
+#include "common/TimeZoneBuckets.h"
 #include "importer/Timestamp.h"
 #include "ledger/Database.h"
 
@@ -170,15 +171,18 @@ std::optional<Range> parseRange(const QCommandLineParser &parser, QString *error
         return range;
     }
     auto parseBound = [&](const QString &text, bool isUntil) -> std::optional<qint64> {
-        const bool dateOnly = text.trimmed().size() == 10;
-        auto us = Timestamp::parseUs(text, range.zone);
-        if (!us)
-            return std::nullopt;
-        if (isUntil && dateOnly) {
-            const QDate next = QDate::fromString(text.trimmed(), Qt::ISODate).addDays(1);
-            return QDateTime(next, QTime(0, 0), range.zone).toMSecsSinceEpoch() * 1000;
+        if (text.trimmed().size() == 10) {
+            // A date: that local day from its start, which is midnight unless the clocks skip midnight that day
+            // (America/Havana, Asia/Beirut, ... start DST at 00:00): then the day's first instant, as the
+            // dashboard's day buckets begin (TimeZoneBuckets). Noon exists every day in every zone.
+            const QDate date = QDate::fromString(text.trimmed(), Qt::ISODate);
+            if (!date.isValid())
+                return std::nullopt;
+            const QDate day = isUntil ? date.addDays(1) : date;
+            const qint64 noonUs = QDateTime(day, QTime(12, 0), range.zone).toMSecsSinceEpoch() * 1000;
+            return TimeZoneBuckets::bucketStart(Granularity::Day, range.zone, noonUs);
         }
-        return us;
+        return Timestamp::parseUs(text, range.zone);
     };
     if (parser.isSet(u"since"_s)) {
         auto v = parseBound(parser.value(u"since"_s), false);

@@ -1045,6 +1045,35 @@ private Q_SLOTS:
         QVERIFY2(line.contains(reason), qPrintable(u"expected \"%1\" in: %2"_s.arg(reason, all.err)));
     }
 
+    // Session-16 audit: a date whose local midnight does not exist (Cuba starts daylight time at 00:00: on
+    // 2026-03-08 the clocks go from 23:59:59 to 01:00) was refused as --since ("cannot read"). The day starts at
+    // its first instant, 01:00 CDT = 05:00 UTC, as the dashboard's day buckets do.
+    void dateWhoseMidnightIsSkippedStartsAtItsFirstInstant()
+    {
+        const QString db = m_dir.filePath(u"havana.sqlite"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QList<CallRecord> records;
+            for (const QString &at : {u"2026-03-08T04:30:00Z"_s,   // 2026-03-07 23:30 CST: the day before
+                                      u"2026-03-08T05:00:00Z"_s,   // 2026-03-08 01:00 CDT: the day's first instant
+                                      u"2026-03-09T03:59:00Z"_s,   // 2026-03-08 23:59 CDT
+                                      u"2026-03-09T04:00:00Z"_s}) { // 2026-03-09 00:00 CDT: the next day
+                CallRecord r = test::makeRecord(test::usFromIso(at), u"chat"_s, u"openai"_s, u"gpt-4o-2024-08-06"_s, 1000, 100);
+                ledger->pricer()->apply(r);
+                records << r;
+            }
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 4);
+        }
+        const Run r = run({u"report"_s, u"--db"_s, db, u"--since"_s, u"2026-03-08"_s, u"--until"_s, u"2026-03-08"_s,
+                           u"--timezone"_s, u"America/Havana"_s, u"--format"_s, u"json"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(u"totals"_s).toObject().value(u"calls"_s).toInteger(), 2);
+        const Run before = run({u"report"_s, u"--db"_s, db, u"--until"_s, u"2026-03-07"_s, u"--timezone"_s,
+                                u"America/Havana"_s, u"--format"_s, u"json"_s});
+        QVERIFY2(before.exitCode == 0, qPrintable(before.err));
+        QCOMPARE(QJsonDocument::fromJson(before.out.toUtf8()).object().value(u"totals"_s).toObject().value(u"calls"_s).toInteger(), 1);
+    }
+
     // Session-15 new-user trial: on a machine without a desktop session the keychain's only word was Qt's "Cannot
     // autolaunch D-Bus without X11 $DISPLAY". Storing and using an upstream key now say what to run instead.
     void proxyKeyWithoutADesktopSessionSaysHowToGetOne()
