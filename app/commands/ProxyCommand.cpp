@@ -87,6 +87,11 @@ int runProxy(const QStringList &args)
         const QString entry = UpstreamConfig::defaultKeychainEntry(id);
         KeychainSecretStore secrets;
         if (!set) {
+            // The keychain removes a missing entry without a word: a misspelt name would say "removed" while the
+            // real key stays (session-16 trial). Say what is stored.
+            const Result<QByteArray> stored = awaitSecret(secrets.read(entry));
+            if (!stored)
+                return failWith("proxy", kExitFailure, stored.error().message);
             const Result<void> removed = awaitSecret(secrets.remove(entry));
             if (!removed)
                 return failWith("proxy", kExitFailure, removed.error().message);

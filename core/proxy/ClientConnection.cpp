@@ -402,6 +402,14 @@ QString browserRefusal(const HttpHeaders &h)
         return u"Requests from web pages are refused (Origin: %1): the proxy adds keys from the keychain. "
                "To allow them, set an access token (TOKENLEDGER_PROXY_TOKEN) and send it."_s.arg(shown(origin));
     }
+    // A browser sends Sec-Fetch-Site with every request (Fetch Metadata); without an Origin a page's request is
+    // still one (an <img src>, a no-cors fetch, a link): refused unless the user made it ("none": the address
+    // typed or bookmarked) or the page is this very origin. With an Origin, the check above decided.
+    const QByteArray site = headerValue(h, "sec-fetch-site").trimmed().toLower();
+    if (origin.isEmpty() && !site.isEmpty() && site != "none" && site != "same-origin") {
+        return u"Requests from web pages are refused (Sec-Fetch-Site: %1): the proxy adds keys from the keychain. "
+               "To allow them, set an access token (TOKENLEDGER_PROXY_TOKEN) and send it."_s.arg(shown(site));
+    }
     return {};
 }
 
@@ -1157,9 +1165,19 @@ void ClientConnection::startExchange(HttpRequest request)
         respondError(403, why, u"forbidden"_s);
         return;
     }
+    // A credential header given twice: the caller identity is one key's, the upstream may use the other's, and the
+    // spend would be booked to a key that did not pay it (session-16 trial). RFC 9110 section 11.6.2: Authorization
+    // is a singleton field.
+    for (const char *name : {"authorization", "x-api-key", "api-key"}) {
+        const auto lines = std::count_if(h.cbegin(), h.cend(), [name](const auto &field) {
+            return field.first.compare(QByteArrayView(name), Qt::CaseInsensitive) == 0;
+        });
+        if (lines > 1) {
+            respondError(400, u"The request has more than one %1 header."_s.arg(QString::fromLatin1(name)), u"bad_request"_s);
+            return;
+        }
+    }
 
-    // A "." or ".." path segment (also percent-encoded) would be resolved on the way and could leave the
-    // base URL's path (session-9 trial: /v1/../../admin/... reached the upstream as /admin/...). Refused.
     // The forwarded URL is the base URL's text followed by the target's, so the target must be a path: with a
     // base URL that has none ("https://api.anthropic.com"), "*@evil.example/v1/messages" (which http-parser takes
     // as a target) made the URL's authority "...@evil.example" and sent the key there (session-16 trial).
@@ -1170,6 +1188,8 @@ void ClientConnection::startExchange(HttpRequest request)
                      u"bad_request"_s);
         return;
     }
+    // A "." or ".." path segment (also percent-encoded) would be resolved on the way and could leave the
+    // base URL's path (session-9 trial: /v1/../../admin/... reached the upstream as /admin/...). Refused.
     if (hasDotSegment(x.request.target)) {
         respondError(400, u"The request path may not contain \".\" or \"..\" segments."_s, u"bad_request"_s);
         return;

@@ -307,6 +307,7 @@ private Q_SLOTS:
     void statusLineAndBodylessAnswers();
     void dotSegmentsAreRefusedAndAbsoluteFormUsesItsPath();
     void targetThatIsNoPathIsRefused_data();
+    void credentialHeaderGivenTwiceIsRefused();
     void targetThatIsNoPathIsRefused();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
@@ -2353,6 +2354,26 @@ void ProxyTest::targetThatIsNoPathIsRefused()
     QCOMPARE(h.upstream().requestCount(), 1);
 }
 
+// Session-16 trial: two Authorization lines went upstream both, the record's caller was the first key's; the
+// upstream may bill the second. A credential header given twice is refused (RFC 9110: a singleton field).
+void ProxyTest::credentialHeaderGivenTwiceIsRefused()
+{
+    ProxyHarness h;
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QByteArray body = chatBody("gpt-4o");
+    for (const QByteArray &twice : {QByteArray("Authorization: Bearer " + kKeyA + "\r\nauthorization: Bearer " + kKeyB),
+                                    QByteArray("x-api-key: " + kKeyA + "\r\nX-Api-Key: " + kKeyB)}) {
+        const QByteArray got = rawExchange(h.port(),
+                                           {"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + twice
+                                            + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                                            + QByteArray::number(body.size()) + "\r\n\r\n" + body},
+                                           0, 3000);
+        QVERIFY2(got.startsWith("HTTP/1.1 400 "), got.left(200).constData());
+        QVERIFY(got.contains("more than one"));
+    }
+    QCOMPARE(h.upstream().requestCount(), 0);
+}
+
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
 {
     ProxyHarness h;
@@ -2501,6 +2522,15 @@ void ProxyTest::webPagesCannotUseTheProxy_data()
     QTest::newRow("lookalike host") << QStringList{u"Host: localhost.attacker.example"_s} << false << 403;
     QTest::newRow("cross-origin page") << QStringList{u"Origin: http://attacker.example"_s} << false << 403;
     QTest::newRow("opaque origin") << QStringList{u"Origin: null"_s} << false << 403;
+    // Session-16 trial: what an <img src> or a no-cors fetch sends (Sec-Fetch-*, no Origin) was served.
+    QTest::newRow("no-cors page request without Origin")
+        << QStringList{u"Sec-Fetch-Site: cross-site"_s, u"Sec-Fetch-Mode: no-cors"_s, u"Sec-Fetch-Dest: image"_s} << false << 403;
+    QTest::newRow("same-site page request without Origin")
+        << QStringList{u"Sec-Fetch-Site: same-site"_s, u"Sec-Fetch-Mode: no-cors"_s} << false << 403;
+    QTest::newRow("address typed in the browser") << QStringList{u"Sec-Fetch-Site: none"_s, u"Sec-Fetch-Mode: navigate"_s}
+                                                  << false << 200;
+    QTest::newRow("local dev server, cors")
+        << QStringList{u"Origin: http://localhost:5173"_s, u"Sec-Fetch-Site: same-site"_s, u"Sec-Fetch-Mode: cors"_s} << false << 200;
     QTest::newRow("page with the access token")
         << QStringList{u"Origin: http://attacker.example"_s, u"X-TokenLedger-Access-Token: a-long-access-token-0123456789"_s}
         << true << 200;

@@ -168,6 +168,11 @@ private Q_SLOTS:
         }
         QVERIFY(files > 0); // the ledger at least
 
+        // A misspelt name removes nothing and says so (it said "removed" and exited 0).
+        const CommandRun misspelt = runTokenLedger({u"proxy"_s, u"--remove-key"_s, u"opneai"_s});
+        QCOMPARE(misspelt.exitCode, 1);
+        QVERIFY2(misspelt.err.contains(u"No key is stored in the keychain for \"proxy/upstream/opneai\""_s), qPrintable(misspelt.err));
+        QVERIFY(await(appStore.read(UpstreamConfig::defaultKeychainEntry(u"openai"_s))).has_value());
         const CommandRun removed = runTokenLedger({u"proxy"_s, u"--remove-key"_s, u"openai"_s});
         QVERIFY2(removed.exitCode == 0, qPrintable(removed.err));
         const Result<QByteArray> gone = await(appStore.read(UpstreamConfig::defaultKeychainEntry(u"openai"_s)));
