@@ -1,4 +1,5 @@
 #include "ReportImport.h"
+#include "pricing/Pricer.h"
 
 #include "importer/Timestamp.h"
 
@@ -197,6 +198,7 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                     r.usage.imageInputTokens = num(res, "input_image_tokens"_L1);
                     r.batch = res.value("batch"_L1).toBool();
                     r.tags = {u"usage-report"_s};
+                    applyServiceTier(r, str(res, "service_tier"_L1)); // flex at Batch API rates, priority estimated
                     r.sourceKey = u"openai-usage:%1:%2:%3:%4:%5:%6:%7"_s.arg(*start).arg(project, r.keyId, r.servedModel,
                                                                               str(res, "user_id"_L1),
                                                                               r.batch ? u"batch"_s : u""_s,
@@ -288,9 +290,9 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                     // the long-context tier (Pricer::apply).
                     r.contextWindow = str(res, "context_window"_L1);
                     const QString tier = str(res, "service_tier"_L1);
-                    r.batch = tier == "batch"_L1;
                     r.callCount = 0; // the usage report does not count requests
                     r.tags = {u"usage-report"_s};
+                    applyServiceTier(r, tier); // batch: Batch API rates; priority: estimated (list price)
                     r.sourceKey = u"anthropic-usage:%1:%2:%3:%4:%5:%6"_s.arg(*start).arg(
                         workspace, r.keyId, r.servedModel, tier, str(res, "context_window"_L1));
                     sink.add(std::move(r));

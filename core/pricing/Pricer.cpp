@@ -291,6 +291,8 @@ void Pricer::apply(CallRecord &r) const
     r.costStatus = result.status;
     if (r.cost && r.usageStatus != UsageStatus::Complete)
         r.costStatus = CostStatus::Estimated;
+    if (r.cost && r.tags.contains(kPriorityTierTag))
+        r.costStatus = CostStatus::Estimated; // list price: priority processing bills more (applyServiceTier)
     // A Batch API call's saving is what the same usage costs at the real-time (list) price, less what
     // it cost; unknown list price: no saving claimed.
     if (r.batch)
@@ -300,6 +302,22 @@ void Pricer::apply(CallRecord &r) const
                                       r.callCount != 1 ? parseContextWindow(r.contextWindow) : std::nullopt);
         if (list.cost && *list.cost > *r.cost)
             r.savedCost = *list.cost - *r.cost;
+    }
+}
+
+void applyServiceTier(CallRecord &r, QStringView tier)
+{
+    const auto tag = [&r](QLatin1StringView t) {
+        if (!r.tags.contains(t))
+            r.tags << QString(t);
+    };
+    if (tier == u"flex") {
+        r.batch = true;
+        tag(kFlexTierTag);
+    } else if (tier == u"batch") {
+        r.batch = true;
+    } else if (tier == u"priority") {
+        tag(kPriorityTierTag);
     }
 }
 

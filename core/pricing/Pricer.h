@@ -120,4 +120,19 @@ private:
     mutable QHash<QString, std::optional<ModelMatch>> m_resolved;
 };
 
+// The processing tier a provider says it served a call on (the answer's or usage line's service_tier), as the
+// record keeps it:
+//  - OpenAI "flex": billed at Batch API rates ("Flex processing": "Tokens are priced at Batch API rates",
+//    OpenAI guide, 2025), so record.batch is set (the Batch API price rule of Pricer applies, and the saving
+//    against the list price is the record's) and the tag kFlexTierTag says why;
+//  - Anthropic "batch" (Message Batches results): record.batch;
+//  - OpenAI and Anthropic "priority": billed above the list price, which genai-prices 0.1.8 does not have: the
+//    record gets kPriorityTierTag and Pricer::apply() makes its cost "estimated" (the list price, a lower
+//    bound), never "exact";
+//  - anything else ("default", "auto", "standard", "scale", ""): list prices, no change.
+// Call before Pricer::apply(). Thread-safe (touches only `record`).
+inline constexpr QLatin1StringView kFlexTierTag{"service-tier:flex"};
+inline constexpr QLatin1StringView kPriorityTierTag{"service-tier:priority"};
+void applyServiceTier(CallRecord &record, QStringView tier);
+
 } // namespace tl

@@ -1612,6 +1612,7 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
     r.usage = usage.usage;
     r.servedModel = usage.servedModel;
     r.truncated = usage.truncated;
+    x.serviceTier = usage.serviceTier;
     if (x.status == 200 && proxy::isPriced(x.kind) && !usage.found)
         r.usageStatus = UsageStatus::Unknown;
     if (!errorKind.isEmpty())
@@ -1751,6 +1752,9 @@ void ClientConnection::finalizeRecord()
         && (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit
             || (x.forwarded && (x.status == 200 || (x.status == 0 && r.usageStatus == UsageStatus::Estimated)))))
         r.usage.webSearchRequests = 1;
+    // The tier the provider served it on (flex: Batch API rates; priority: above list): its price.
+    if (x.forwarded && r.cacheOutcome != CacheOutcome::ExactHit && r.cacheOutcome != CacheOutcome::SemanticHit)
+        applyServiceTier(r, x.accounting ? x.accounting->serviceTier() : x.serviceTier);
     m_server.ledger().pricer()->apply(r);
     if (!x.forwarded && r.cacheOutcome != CacheOutcome::ExactHit && r.cacheOutcome != CacheOutcome::SemanticHit) {
         // Answered by the proxy itself (a malformed body, no upstream): nothing reached a provider, so

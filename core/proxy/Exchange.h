@@ -71,6 +71,7 @@ struct ClientConnection::Exchange
     std::optional<proxy::StreamAccounting> accounting;
     QString errorKind;
     bool recorded = false;
+    QString serviceTier; // a JSON answer's processing tier (AnswerUsage::serviceTier); streams: accounting's
 
     // Savings pipeline (SavingsPipeline.cpp).
     // The policy of the request's endpoint; shares the policy it came from, which stays alive while the

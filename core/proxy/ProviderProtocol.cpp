@@ -249,6 +249,7 @@ AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer)
 {
     AnswerUsage out;
     out.servedModel = answer.value("model"_L1).toString();
+    out.serviceTier = answer.value("service_tier"_L1).toString(); // OpenAI; Anthropic's is in its usage (below)
     const QJsonValue usage = answer.value("usage"_L1);
     out.found = usage.isObject();
     const QJsonObject u = usage.toObject();
@@ -263,6 +264,7 @@ AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer)
     case ApiKind::Messages:
         out.usage = ProviderUsage::fromAnthropic(u);
         out.truncated = isTruncatedReason(answer.value("stop_reason"_L1).toString());
+        out.serviceTier = u.value("service_tier"_L1).toString();
         break;
     default:
         out.usage = ProviderUsage::fromOpenAiChat(u);
@@ -387,11 +389,13 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
         return usageFromAnswer(kind, QJsonDocument::fromJson(body.toByteArray()).object());
     }
     // The last occurrence of a repeated member wins, as in QJsonObject.
-    std::optional<simdjson::dom::element> model, usage, status, stopReason, choices, output, id;
+    std::optional<simdjson::dom::element> model, usage, status, stopReason, choices, output, id, serviceTier;
     for (auto field : answer) {
         const std::string_view key = field.key;
         if (key == "model")
             model = field.value;
+        else if (key == "service_tier")
+            serviceTier = field.value;
         else if (key == "output")
             output = field.value;
         else if (key == "id")
@@ -407,6 +411,8 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
     }
     if (model)
         out.servedModel = toQString(stringOf(*model));
+    if (serviceTier)
+        out.serviceTier = toQString(stringOf(*serviceTier));
     out.found = usage && usage->is_object();
     bool unsure = false;
     const SimdUsageView u {out.found ? std::optional(simdjson::dom::object(*usage)) : std::nullopt, &unsure};
@@ -430,6 +436,15 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
         if (unsure)
             out.usage = ProviderUsage::fromAnthropic(qtUsage());
         out.truncated = stopReason && isTruncatedReason(stringOf(*stopReason));
+        out.serviceTier.clear(); // Anthropic names it in the usage
+        if (out.found) {
+            std::string_view tier; // the last member, as in QJsonObject
+            for (auto field : simdjson::dom::object(*usage)) {
+                if (field.key == "service_tier")
+                    tier = stringOf(field.value);
+            }
+            out.serviceTier = toQString(tier);
+        }
         break;
     default:
         out.usage = ProviderUsage::detail::readOpenAiChat(u);
@@ -794,6 +809,13 @@ QJsonObject StreamAccounting::blockWithText(int index) const
             block.insert(t.key(), QString(block.value(t.key()).toString() + t.value()));
     }
     return block;
+}
+
+QString StreamAccounting::serviceTier() const
+{
+    if (m_kind == ApiKind::Messages)
+        return m_base.value("usage"_L1).toObject().value("service_tier"_L1).toString();
+    return m_base.value("service_tier"_L1).toString(); // chat: the first chunk; Responses: the response
 }
 
 QString StreamAccounting::completionText() const

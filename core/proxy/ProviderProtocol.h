@@ -87,6 +87,10 @@ struct AnswerUsage
     bool truncated = false; // a finish_reason/stop_reason of "length"/"max_tokens" or an incomplete response
     QString responseId;
     QString status;
+    // The processing tier that served the call, as the answer names it: OpenAI's top-level "service_tier"
+    // ("default", "flex", "priority", "scale"), Anthropic's usage.service_tier ("standard", "priority",
+    // "batch"); "" when not given. pricing::applyServiceTier() turns it into the price it bills.
+    QString serviceTier;
 };
 AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer);
 // The same from the answer's bytes, equal to usageFromAnswer(kind, QJsonDocument::fromJson(body).object())
@@ -140,6 +144,9 @@ public:
     // Responses streams: the response's id (from response.created or any later event carrying the
     // response), "" until one came.
     QString responseId() const { return m_responseId; }
+    // The processing tier named by the stream (AnswerUsage::serviceTier): a chat chunk's "service_tier", the
+    // Responses API's response object, Anthropic's message_start usage; "" when none came.
+    QString serviceTier() const;
     bool truncated() const { return m_truncated; }
     bool failed() const { return m_failed; }
     // The record's error kind for an error event the upstream sent inside the stream (upstreamErrorKind() in

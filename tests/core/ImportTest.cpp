@@ -703,6 +703,39 @@ private Q_SLOTS:
         QCOMPARE(toString(records[0].costStatus), u"exact"_s);
     }
 
+    // Session-16 audit: a usage line's service_tier was ignored (flex lines at twice their price, exact).
+    void openAiUsageLinesOnFlexAndPriority()
+    {
+        const QString path = m_dir.filePath(u"usage-tiers.json"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray lines;
+        const QByteArray line = R"({"object":"organization.usage.completions.result","input_tokens":1000,)"
+                                R"("input_cached_tokens":0,"output_tokens":100,"num_model_requests":1,"model":"gpt-4o-2024-08-06",)"
+                                R"("project_id":null,"user_id":null,"api_key_id":null,"batch":false,"service_tier":"TIER"})";
+        for (const QByteArray tier : {QByteArray("default"), QByteArray("flex"), QByteArray("priority")})
+            lines += (lines.isEmpty() ? QByteArray() : QByteArray(",")) + QByteArray(line).replace("TIER", tier);
+        f.write(R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[)"
+                + lines + R"(]}],"has_more":false,"next_page":null})");
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"usage-tiers.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::OpenAiUsage;
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 3);
+        // gpt-4o-2024-08-06 at $2.50 / $10 per M: 3,500,000 at list; flex at Batch API rates (50%); priority at
+        // list as a lower bound, estimated (no priority price in genai-prices 0.1.8).
+        QStringList seen;
+        for (const CallRecord &r : allRecords(*ledger)) {
+            QVERIFY(r.cost.has_value());
+            seen << u"%1 %2%3 %4"_s.arg(*r.cost).arg(toString(r.costStatus), r.batch ? u" batch"_s : QString(), r.tags.join(u','));
+        }
+        seen.sort();
+        QCOMPARE(seen, (QStringList{u"1750000 exact batch usage-report,service-tier:flex"_s, u"3500000 estimated usage-report,service-tier:priority"_s,
+                                    u"3500000 exact usage-report"_s}));
+    }
+
     // Session-8 trial finding 9: an empty token cell is unknown, not 0. Finding 10: cost_usd finer than a
     // nano-USD is rounded half away from zero instead of dropping the row.
     void csvEmptyCellsAndFineAmounts()

@@ -321,6 +321,25 @@ QList<LoopbackShape> makeShapes()
             + R"("model":"gpt-3.5-turbo-instruct","usage":)" + usage + "}\n\ndata: [DONE]\n\n";
         shapes << s;
     }
+    // The same answers served on another processing tier (OpenAI "service_tier" on the answer and every chunk;
+    // Anthropic usage.service_tier): chat-flex / chat-priority are chat-refusal's, anthropic-priority is
+    // anthropic-citations'.
+    const auto onTier = [&shapes](const QByteArray &from, const QByteArray &name, const QByteArray &was, const QByteArray &tier) {
+        for (const LoopbackShape &shape : std::as_const(shapes)) {
+            if (shape.name == from) {
+                LoopbackShape s = shape;
+                s.name = name;
+                const QByteArray before = R"("service_tier":")" + was + '"';
+                const QByteArray after = R"("service_tier":")" + tier + '"';
+                s.answer.replace(before, after);
+                s.stream.replace(before, after);
+                return s;
+            }
+        }
+        return LoopbackShape{};
+    };
+    shapes << onTier("chat-refusal", "chat-flex", "default", "flex") << onTier("chat-refusal", "chat-priority", "default", "priority")
+           << onTier("anthropic-citations", "anthropic-priority", "standard", "priority");
     return shapes;
 }
 

@@ -25,6 +25,9 @@ namespace tl::test {
 //   responses-web-search  three web_search_call items (two "search" actions, billed, and one "open_page",
 //                         not), each with its web_search_call.in_progress / searching / completed events,
 //                         then an annotated message; model gpt-5-2025-08-07, usage 75 in / 18 out
+//   chat-flex, chat-priority, anthropic-priority   chat-refusal's and anthropic-citations' answers with
+//                         "service_tier" "flex" or "priority" (OpenAI: on the answer and every chunk; Anthropic:
+//                         in the usage)
 // OpenAI chat streams are written with include_usage ("usage":null on each chunk and the usage chunk);
 // LoopbackUpstream::withoutUsageChunks() gives them without. Real non-streamed chat messages also carry
 // "annotations": [] (no chunk carries it): left out here so that both forms are one answer.

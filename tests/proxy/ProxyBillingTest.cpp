@@ -3,6 +3,7 @@
 // sockets as clients): non-streamed calls a client abandons, OpenAI Responses web search fees, and
 // background Responses whose usage comes with a later retrieve.
 #include "ProxyHarness.h"
+#include "pricing/Pricer.h"
 #include "TestSupport.h"
 
 #include <QDeadlineTimer>
@@ -70,6 +71,8 @@ private Q_SLOTS:
     void responsesWebSearchCallsArePriced_data();
     void responsesWebSearchCallsArePriced();
     void chatSearchModelCallsCountTheirSearch();
+    void serviceTierPricesTheCall_data();
+    void serviceTierPricesTheCall();
     void backgroundResponseIsPricedByItsRetrieve();
     void streamedBackgroundResponseIsPricedOnce();
     void cutBackgroundStreamWaitsForItsRetrieve();
@@ -205,6 +208,63 @@ void ProxyBillingTest::responsesWebSearchCallsArePriced()
     QCOMPARE(after[1].usage.webSearchRequests, 2);
     QCOMPARE(after[1].cost.value_or(-1), NanoUsd(0));
     QCOMPARE(after[1].savedCost, NanoUsd(20'273'750));
+}
+
+void ProxyBillingTest::serviceTierPricesTheCall_data()
+{
+    QTest::addColumn<QByteArray>("shape");
+    QTest::addColumn<bool>("stream");
+    QTest::addColumn<qint64>("cost");
+    QTest::addColumn<QString>("costStatus");
+    QTest::addColumn<bool>("batch");
+    QTest::addColumn<QString>("tag");
+    // chat-refusal's usage: gpt-4o-2024-08-06, 25 in / 10 out at $2.50 / $10 per M = 162,500 nano-USD at list.
+    // Flex (OpenAI "Flex processing": Batch API rates, 50%): 81,250, exact; before session 16: 162,500 exact.
+    for (bool stream : {false, true}) {
+        const char *form = stream ? "stream" : "JSON";
+        QTest::addRow("flex, %s", form) << QByteArray("chat-flex") << stream << qint64(81'250) << u"exact"_s << true
+                                        << QString(kFlexTierTag);
+        // Priority bills above list; genai-prices 0.1.8 has no such price: the list price, estimated.
+        QTest::addRow("priority, %s", form) << QByteArray("chat-priority") << stream << qint64(162'500) << u"estimated"_s
+                                            << false << QString(kPriorityTierTag);
+        QTest::addRow("default, %s", form) << QByteArray("chat-refusal") << stream << qint64(162'500) << u"exact"_s << false
+                                           << QString();
+        // anthropic-citations' usage: claude-sonnet-4-5, 610 in / 35 out at $3 / $15 per M = 2,355,000.
+        QTest::addRow("anthropic priority, %s", form) << QByteArray("anthropic-priority") << stream << qint64(2'355'000)
+                                                      << u"estimated"_s << false << QString(kPriorityTierTag);
+    }
+}
+
+// Session-16 audit: the tier an answer names (service_tier) was ignored, so flex calls were booked at twice
+// their price and priority calls at the list price, both "exact".
+void ProxyBillingTest::serviceTierPricesTheCall()
+{
+    QFETCH(QByteArray, shape);
+    QFETCH(bool, stream);
+    QFETCH(qint64, cost);
+    QFETCH(QString, costStatus);
+    QFETCH(bool, batch);
+    QFETCH(QString, tag);
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const bool anthropic = shape.startsWith("anthropic");
+    const QByteArray head = anthropic ? QByteArray(R"({"model":"claude-sonnet-4-5","max_tokens":100,)")
+                                      : QByteArray(R"({"model":"gpt-4o",)");
+    const QByteArray body = head + R"("messages":[{"role":"user","content":"loopback-shape:)" + shape + R"("}])"
+        + QByteArray(stream ? R"(,"stream":true})" : "}");
+    QStringList headers = auth(kKeyA);
+    if (anthropic)
+        headers << u"anthropic-version: 2023-06-01"_s;
+    const HttpResult r = h.curl(anthropic ? "/v1/messages" : "/v1/chat/completions", body, headers);
+    QCOMPARE(r.status, 200);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].cost, std::optional<NanoUsd>(cost));
+    QCOMPARE(toString(recs[0].costStatus), costStatus);
+    QCOMPARE(recs[0].batch, batch);
+    if (batch) // the saving against the list price, as for a Batch API call
+        QCOMPARE(recs[0].savedCost, NanoUsd(cost));
+    QCOMPARE(recs[0].tags.contains(tag), !tag.isEmpty());
 }
 
 // Chat Completions with web_search_options (the search models): one search per request, which the answer

@@ -2857,6 +2857,11 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading_data()
         << responses << QByteArray(R"({"usage":{"input_tokens":9,"output_tokens":3,)"
                                    R"("output_tokens_details":{"reasoning_tokens":1},)"
                                    R"("output_tokens_details":{"reasoning_tokens":2},"input_tokens_details":7}})");
+    // The processing tier (session 16): OpenAI's at the top, Anthropic's in the usage, the last member winning.
+    QTest::newRow("openai service tier") << chat << QByteArray(R"({"model":"m","service_tier":"default","usage":{"prompt_tokens":1},"service_tier":"flex"})");
+    QTest::newRow("service tier not a string") << chat << QByteArray(R"({"model":"m","service_tier":7,"usage":{"prompt_tokens":1}})");
+    QTest::newRow("anthropic service tier")
+        << messages << QByteArray(R"({"model":"m","service_tier":"flex","usage":{"input_tokens":1,"service_tier":"standard","service_tier":"priority"}})");
     QTest::newRow("usage null") << chat << QByteArray(R"({"model":"m","usage":null})");
     QTest::newRow("usage array") << chat << QByteArray(R"({"model":"m","usage":[1,2]})");
     QTest::newRow("model not a string") << chat << QByteArray(R"({"model":42,"usage":{"prompt_tokens":1}})");
@@ -2882,6 +2887,7 @@ void ProxyTest::answerUsageFromBytesEqualsQtReading()
     QCOMPARE(actual.truncated, expected.truncated);
     QCOMPARE(actual.responseId, expected.responseId);
     QCOMPARE(actual.status, expected.status);
+    QCOMPARE(actual.serviceTier, expected.serviceTier);
     if (QByteArrayView(QTest::currentDataTag()) == "responses web search calls") {
         QCOMPARE(actual.usage.webSearchRequests, 2); // one "search" action, one item without an action
         QCOMPARE(actual.responseId, u"resp_1"_s);
