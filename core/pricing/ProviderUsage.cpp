@@ -73,4 +73,11 @@ Usage fromAnthropic(const QJsonObject &u)
     return detail::readAnthropic(QtView {u});
 }
 
+void normaliseForProvider(Usage &usage, QStringView provider)
+{
+    if (provider == u"x-ai" && usage.reasoningTokens > 0 && usage.reasoningTokens < kMaxUsageCount
+        && usage.completionTokens >= 0 && usage.completionTokens < kMaxUsageCount)
+        usage.completionTokens += usage.reasoningTokens;
+}
+
 } // namespace tl::ProviderUsage

@@ -27,6 +27,15 @@ namespace tl::ProviderUsage {
 // cache_write_mtok).
 Usage fromOpenAiChat(const QJsonObject &usage);
 
+// An OpenAI-compatible provider whose counts mean something else than OpenAI's, read by fromOpenAiChat:
+// its usage made to the normalised form for price provider `provider` (a price-book provider id).
+//  - "x-ai": completion_tokens leaves out completion_tokens_details.reasoning_tokens (xAI bills them as output
+//    on top; genai-prices 0.1.8's x-ai "chat" extractor adds both to output_tokens): completionTokens gets
+//    reasoningTokens added. Read as OpenAI's, a Grok reasoning call was Invalid (reasoning above completion)
+//    or priced without its reasoning (session-16 audit).
+// Other providers: unchanged. Thread-safe (pure).
+void normaliseForProvider(Usage &usage, QStringView provider);
+
 // OpenAI Responses API ("The response object"): input_tokens includes input_tokens_details.cached_tokens
 // and input_tokens_details.cache_write_tokens (genai-prices 0.1.8 "responses" extractor, as for chat);
 // output_tokens includes output_tokens_details.reasoning_tokens. The usage object has no web search count:

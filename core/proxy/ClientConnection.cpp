@@ -1,4 +1,5 @@
 #include "ClientConnection.h"
+#include "pricing/ProviderUsage.h"
 
 #include "cache/CanonicalRequest.h"
 #include "cache/ExactCache.h"
@@ -1752,6 +1753,10 @@ void ClientConnection::finalizeRecord()
         && (r.cacheOutcome == CacheOutcome::ExactHit || r.cacheOutcome == CacheOutcome::SemanticHit
             || (x.forwarded && (x.status == 200 || (x.status == 0 && r.usageStatus == UsageStatus::Estimated)))))
         r.usage.webSearchRequests = 1;
+    // The provider's own counts (not a local estimate) in the normalised form: xAI's reasoning on top of output.
+    if ((r.usageStatus == UsageStatus::Complete || r.usageStatus == UsageStatus::Incomplete)
+        && (x.kind == ApiKind::ChatCompletions || x.kind == ApiKind::Completions))
+        ProviderUsage::normaliseForProvider(r.usage, r.provider);
     // The tier the provider served it on (flex: Batch API rates; priority: above list): its price.
     if (x.forwarded && r.cacheOutcome != CacheOutcome::ExactHit && r.cacheOutcome != CacheOutcome::SemanticHit)
         applyServiceTier(r, x.accounting ? x.accounting->serviceTier() : x.serviceTier);

@@ -338,6 +338,16 @@ QList<LoopbackShape> makeShapes()
         }
         return LoopbackShape{};
     };
+    // xAI's Grok through its OpenAI-compatible API: reasoning tokens reported beside completion_tokens, not in them.
+    LoopbackShape grok = onTier("chat-refusal", "chat-xai-reasoning", "default", "default");
+    const QByteArray grokUsage = R"({"prompt_tokens":1000,"completion_tokens":100,"total_tokens":3100,)"
+                                 R"("prompt_tokens_details":{"text_tokens":1000,"audio_tokens":0,"image_tokens":0,"cached_tokens":0},)"
+                                 R"("completion_tokens_details":{"reasoning_tokens":2000,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})";
+    for (QByteArray *body : {&grok.answer, &grok.stream}) {
+        body->replace(kChatUsage, grokUsage);
+        body->replace("gpt-4o-2024-08-06", "grok-4-0709");
+    }
+    shapes << grok;
     shapes << onTier("chat-refusal", "chat-flex", "default", "flex") << onTier("chat-refusal", "chat-priority", "default", "priority")
            << onTier("anthropic-citations", "anthropic-priority", "standard", "priority");
     return shapes;

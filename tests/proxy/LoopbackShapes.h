@@ -28,6 +28,8 @@ namespace tl::test {
 //   chat-flex, chat-priority, anthropic-priority   chat-refusal's and anthropic-citations' answers with
 //                         "service_tier" "flex" or "priority" (OpenAI: on the answer and every chunk; Anthropic:
 //                         in the usage)
+//   chat-xai-reasoning    chat-refusal's answer from grok-4-0709 with xAI's usage: 1,000 prompt, 100 completion
+//                         and 2,000 reasoning tokens (reported beside completion_tokens, not in them)
 // OpenAI chat streams are written with include_usage ("usage":null on each chunk and the usage chunk);
 // LoopbackUpstream::withoutUsageChunks() gives them without. Real non-streamed chat messages also carry
 // "annotations": [] (no chunk carries it): left out here so that both forms are one answer.

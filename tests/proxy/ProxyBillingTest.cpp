@@ -73,6 +73,8 @@ private Q_SLOTS:
     void chatSearchModelCallsCountTheirSearch();
     void serviceTierPricesTheCall_data();
     void serviceTierPricesTheCall();
+    void xaiReasoningTokensAreOutputOnTop_data();
+    void xaiReasoningTokensAreOutputOnTop();
     void backgroundResponseIsPricedByItsRetrieve();
     void streamedBackgroundResponseIsPricedOnce();
     void cutBackgroundStreamWaitsForItsRetrieve();
@@ -265,6 +267,38 @@ void ProxyBillingTest::serviceTierPricesTheCall()
     if (batch) // the saving against the list price, as for a Batch API call
         QCOMPARE(recs[0].savedCost, NanoUsd(cost));
     QCOMPARE(recs[0].tags.contains(tag), !tag.isEmpty());
+}
+
+void ProxyBillingTest::xaiReasoningTokensAreOutputOnTop_data()
+{
+    QTest::addColumn<bool>("stream");
+    QTest::newRow("JSON") << false;
+    QTest::newRow("stream") << true;
+}
+
+// Session-16 audit: xAI reports reasoning tokens beside completion_tokens (genai-prices 0.1.8's x-ai extractor adds
+// both to output). Read as OpenAI's, 2,000 reasoning over 100 completion made the usage Invalid (unpriced).
+// grok-4-0709 at $3 / $15 per M: 1,000 x 3,000 + (100 + 2,000) x 15,000 = 34,500,000 nano-USD.
+void ProxyBillingTest::xaiReasoningTokensAreOutputOnTop()
+{
+    QFETCH(bool, stream);
+    ProxyHarness h([](ProxyConfig &c) {
+        c.upstreams[0].kind = UpstreamKind::OpenAiCompatible;
+        c.upstreams[0].priceProvider = u"x-ai"_s;
+    });
+    QVERIFY(h.ok());
+    const QByteArray body = R"({"model":"grok-4-0709","messages":[{"role":"user","content":"loopback-shape:chat-xai-reasoning"}])"
+        + QByteArray(stream ? R"(,"stream":true})" : "}");
+    const HttpResult r = h.curl("/v1/chat/completions", body, auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].provider, u"x-ai"_s);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].usage.completionTokens, 2100);
+    QCOMPARE(recs[0].usage.reasoningTokens, 2000);
+    QCOMPARE(recs[0].cost, std::optional<NanoUsd>(34'500'000));
+    QCOMPARE(toString(recs[0].costStatus), u"exact"_s);
 }
 
 // Chat Completions with web_search_options (the search models): one search per request, which the answer
