@@ -1220,7 +1220,13 @@ void ClientConnection::startExchange(HttpRequest request)
     // The caller's key (or the configured one) names the caller; it is hashed, never kept.
     const QByteArray clientKey = keyFromHeaders(headerValue(h, "authorization"), headerValue(h, "x-api-key"),
                                                 headerValue(h, "api-key"));
-    const QByteArray &key = clientKey.isEmpty() ? x.upstream->apiKey : clientKey;
+    // The stored key is the caller's only when it is the one sent upstream: no key header of the client's own
+    // (upstreamHeaders()). An empty "Authorization:" keeps the stored key out, so it is no caller of it (session-16
+    // trial: such calls were booked to the stored key, and served from its cache scope).
+    const bool ownKeyHeader = std::any_of(h.cbegin(), h.cend(), [](const auto &field) {
+        return isKeyHeader(field.first) && !isKeychainPlaceholder(field.first, field.second);
+    });
+    const QByteArray &key = ownKeyHeader ? clientKey : x.upstream->apiKey;
     x.callerId = m_server.callerIdentityFor(key); // remembered by the server for every connection
     r.keyId = x.callerId;
 

@@ -104,7 +104,33 @@ private Q_SLOTS:
     void ownPathsKeepTheirRequestHash();
     void entriesStoredBeforeTheKeyVersionMiss();
     void semanticScopesFollowTheForwardedPath();
+    void emptyKeyHeaderIsNoCallerOfTheStoredKey();
 };
+
+// Session-16 trial: a request with an empty key header gets no stored key upstream (its own empty header goes),
+// yet it was recorded as the stored key's caller and served from that key's cache scope.
+void ProxyCacheScopeTest::emptyKeyHeaderIsNoCallerOfTheStoredKey()
+{
+    const QByteArray storedKey = "sk-PLANTED-stored-for-openai";
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.callerSalt = kSalt;
+        c.upstreams[0].apiKey = storedKey;
+    });
+    QVERIFY(h.ok());
+    const HttpResult keyless = h.curl("/v1/chat/completions", kChatBody, {});
+    QCOMPARE(keyless.status, 200);
+    QCOMPARE(headerValue(h.upstream().lastRequest().headers, "authorization"), "Bearer " + storedKey);
+    QCOMPARE(cacheOutcome(keyless), QByteArray("miss"));
+    // curl's way to send an empty header. Not the stored key's cached answer; the second, keyless too, shares the
+    // first's (keyless) scope.
+    QCOMPARE(cacheOutcome(h.curl("/v1/chat/completions", kChatBody, {u"Authorization;"_s})), QByteArray("miss"));
+    QCOMPARE(cacheOutcome(h.curl("/v1/chat/completions", kChatBody, {u"x-api-key;"_s})), QByteArray("hit"));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 3);
+    QCOMPARE(recs[0].keyId, callerIdentity(kSalt, storedKey));
+    QCOMPARE(recs[1].keyId, QString()); // no key of its own, and not the stored one
+    QCOMPARE(recs[2].keyId, QString());
+}
 
 void ProxyCacheScopeTest::oneKeyKeepsItsKeyId_data()
 {
