@@ -2007,6 +2007,10 @@ Saving: %2 (%3 of %4)</source>
         <source>Key ids that were API keys: %1 — stored as their salted hash (k_…), the id the proxy gives that key, never the key</source>
         <translation>原为 API 密钥的密钥 ID：%1 个——以加盐哈希（k_…）保存，即代理为该密钥给出的 ID，从不保存密钥本身</translation>
     </message>
+    <message>
+        <source>Labels that looked like API keys: %1 — stored as "redacted"</source>
+        <translation>看起来像 API 密钥的标签：%1 个——已存为“redacted”</translation>
+    </message>
 </context>
 <context>
     <name>tl::KeyLabelDialog</name>

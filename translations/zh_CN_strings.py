@@ -1180,6 +1180,8 @@ T.update({
         '没有 "model"（报告是否按模型分组？）：以模型 "unknown" 保存，未定价',
     '%1 missing (the API reference says every line has it): the line is skipped, not counted as 0':
         '缺少 %1（API 参考说明每一行都有该字段）：已跳过这一行，而不是按 0 计',
+    'Labels that looked like API keys: %1 — stored as "redacted"':
+        '看起来像 API 密钥的标签：%1 个——已存为“redacted”',
     'Key ids that were API keys: %1 — stored as their salted hash (k_…), the id the proxy gives that key, never the key':
         '原为 API 密钥的密钥 ID：%1 个——以加盐哈希（k_…）保存，即代理为该密钥给出的 ID，从不保存密钥本身',
     '&Estimate': '估算(&E)',

@@ -104,6 +104,9 @@ int runImport(const QStringList &args)
         if (report->keysHashed)
             out(u"  %1 rows had an API key as their key id: stored as its salted hash (k_...), the id the proxy "
                 u"gives that key, never the key\n"_s.arg(report->keysHashed));
+        if (report->labelsRedacted)
+            out(u"  %1 rows had a label (endpoint, tag or task type) that looked like an API key: stored as "
+                u"\"redacted\"\n"_s.arg(report->labelsRedacted));
         for (const ImportRowError &e : std::as_const(report->errors))
             out(u"  skipped %1%2: %3\n"_s.arg(e.file.isEmpty() ? file : e.file,
                                               e.line > 0 ? u":"_s + QString::number(e.line) : QString(), e.reason));

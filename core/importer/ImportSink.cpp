@@ -1,4 +1,5 @@
 #include "ImportSink.h"
+#include "proxy/LabelGuard.h"
 
 #include "ledger/LedgerWriter.h"
 #include "proxy/CallerIdentity.h"
@@ -57,6 +58,21 @@ void ImportSink::add(CallRecord record, bool priced)
         record.sourceRef.replace(key, id);
         record.keyId = id;
     }
+    // Labels are shown in breakdowns and exports: a key planted in one stays out, as the proxy keeps it out of
+    // its X-TokenLedger-* labels (session-16 trial: key-like endpoints, tags and task types were stored as given).
+    bool labelRedacted = false;
+    const auto guard = [&](QString &label) {
+        if (label.isEmpty() || !proxy::labelLooksSecret(label, {}))
+            return;
+        record.sourceKey.replace(label, proxy::kRedacted.toString());
+        record.sourceRef.replace(label, proxy::kRedacted.toString());
+        label = proxy::kRedacted.toString();
+        labelRedacted = true;
+    };
+    guard(record.endpoint);
+    guard(record.taskType);
+    for (QString &tag : record.tags)
+        guard(tag);
     if (const QString problem = usageProblem(record.usage); !problem.isEmpty()) {
         rowError(record.sourceRef, 0, QObject::tr("usage not accepted: %1").arg(problem));
         return;
@@ -73,6 +89,8 @@ void ImportSink::add(CallRecord record, bool priced)
     }
     if (keyHashed)
         ++m_report.keysHashed;
+    if (labelRedacted)
+        ++m_report.labelsRedacted;
     if (!priced)
         m_pricer->apply(record);
     m_batch.append(std::move(record));

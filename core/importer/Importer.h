@@ -78,6 +78,9 @@ struct ImportReport
     qint64 unpriced = 0;          // new records without a price
     // Rows whose key id looked like an API key and was stored as its salted hash ("k_...") instead.
     qint64 keysHashed = 0;
+    // Rows with a label (endpoint, tag, task type) that looked like an API key (proxy::labelLooksSecret): the label
+    // is stored as "redacted", as the proxy stores such an X-TokenLedger-* header.
+    qint64 labelsRedacted = 0;
     bool cancelled = false;
     // Rows the ledger could not store (a full disk, an I/O error): every row read after the first failed
     // commit, and the rows of that commit. Not in `skipped`. `writeError` says why (SQLite's words,

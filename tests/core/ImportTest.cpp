@@ -736,6 +736,38 @@ private Q_SLOTS:
                                     u"3500000 exact usage-report"_s}));
     }
 
+    // Session-16 trial: key-like labels were stored as given by an import (the proxy redacts them).
+    void keyLikeLabelsAreRedacted()
+    {
+        const QString path = m_dir.filePath(u"labels.csv"_s);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("when,model,prompt,completion,endpoint,tags,task\n"
+                "2026-11-01T00:00:00Z,gpt-4o,10,5,sk-PLANTED-endpoint-0123456789abcdef,team-a;sk-PLANTED-tag-0123456789abcdef,"
+                "sk-PLANTED-task-0123456789abcdef\n"
+                "2026-11-01T00:00:01Z,gpt-4o,10,5,search-summary,team-a,summarise\n");
+        f.close();
+        auto ledger = openLedger(m_dir.filePath(u"labels.sqlite"_s));
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"when"_s}, {u"model"_s, u"model"_s}, {u"prompt_tokens"_s, u"prompt"_s},
+                     {u"completion_tokens"_s, u"completion"_s}, {u"endpoint"_s, u"endpoint"_s}, {u"tags"_s, u"tags"_s},
+                     {u"task_type"_s, u"task"_s}};
+        o.constants = {{u"provider"_s, u"openai"_s}};
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(report->labelsRedacted, 1);
+        QList<CallRecord> records = allRecords(*ledger);
+        std::sort(records.begin(), records.end(), [](const CallRecord &a, const CallRecord &b) { return a.startedAtUs < b.startedAtUs; });
+        QCOMPARE(records[0].endpoint, u"redacted"_s);
+        QCOMPARE(records[0].tags, (QStringList{u"team-a"_s, u"redacted"_s}));
+        QCOMPARE(records[0].taskType, u"redacted"_s);
+        QCOMPARE(records[1].endpoint, u"search-summary"_s);
+        QCOMPARE(records[1].taskType, u"summarise"_s);
+        for (const QString &file : {u"labels.sqlite"_s, u"labels.sqlite-wal"_s})
+            QVERIFY2(!test::readFile(m_dir.filePath(file)).contains("PLANTED"), qPrintable(file));
+    }
+
     // Session-8 trial finding 9: an empty token cell is unknown, not 0. Finding 10: cost_usd finer than a
     // nano-USD is rounded half away from zero instead of dropping the row.
     void csvEmptyCellsAndFineAmounts()

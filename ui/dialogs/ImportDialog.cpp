@@ -378,6 +378,8 @@ QString ImportDialog::summaryText() const
         lines << tr("Key ids that were API keys: %1 — stored as their salted hash (k_…), the id the proxy gives "
                     "that key, never the key")
                      .arg(Format::count(r.keysHashed));
+    if (r.labelsRedacted > 0)
+        lines << tr("Labels that looked like API keys: %1 — stored as \"redacted\"").arg(Format::count(r.labelsRedacted));
     if (!r.errors.isEmpty()) {
         lines << QString() << tr("Skipped rows:");
         for (qsizetype i = 0; i < std::min<qsizetype>(r.errors.size(), 50); ++i) {
