@@ -1,5 +1,7 @@
 #include "ExactCache.h"
 
+#include "common/PrivateFile.h"
+
 #include <QDateTime>
 #include <QFileInfo>
 #include <QSqlDatabase>
@@ -48,6 +50,7 @@ Result<std::unique_ptr<ExactCache>> ExactCache::open(const QString &path, qint64
     const QString name = u"tl-cache-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces);
     std::unique_ptr<ExactCache> cache(new ExactCache(name, maxBytes));
     QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+    createPrivateFileIfMissing(path); // whole answers: its owner's only (PrivateFile.h)
     db.setDatabaseName(path);
     if (!db.open())
         return std::unexpected(dbError(u"Cannot open the cache file %1"_s.arg(path), db.lastError()));

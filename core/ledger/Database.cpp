@@ -1,5 +1,6 @@
 #include "Database.h"
 
+#include "common/PrivateFile.h"
 #include "common/Logging.h"
 #include "ledger/Schema.h"
 
@@ -35,6 +36,7 @@ Result<QSqlDatabase> open(const QString &path, const QString &connectionName)
                                                              : QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
     if (!db.isValid())
         return fail(ErrorCode::Database, QObject::tr("The Qt SQLite driver (QSQLITE) is not available."));
+    createPrivateFileIfMissing(path); // a new ledger is its owner's only (PrivateFile.h)
     db.setDatabaseName(path);
     db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
     if (!db.isOpen() && !db.open())

@@ -1,5 +1,7 @@
 #include "semantic/SemanticCache.h"
 
+#include "common/PrivateFile.h"
+
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QObject>
@@ -100,6 +102,7 @@ Result<std::unique_ptr<SemanticCache>> SemanticCache::open(const QString &path, 
 Result<void> SemanticCache::init(const QString &path, qint64 nowUs)
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
+    createPrivateFileIfMissing(path); // whole answers: its owner's only (PrivateFile.h)
     db.setDatabaseName(path);
     if (!db.open())
         return std::unexpected(

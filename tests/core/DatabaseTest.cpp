@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "cache/ExactCache.h"
 #include "ledger/CallReplay.h"
 #include "ledger/Database.h"
 #include "ledger/LatencyHistogram.h"
@@ -21,6 +22,43 @@ class DatabaseTest : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    // Session-16 trial: a new ledger and its caches were 0644 (other local users could read every call and, in the
+    // caches, whole answers). A new one is its owner's only, its WAL too; an existing file keeps its permissions.
+    void newLedgerAndCacheFilesAreTheOwnersOnly()
+    {
+#ifdef Q_OS_UNIX
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"private/ledger.sqlite"_s);
+        {
+            auto ledger = test::openLedger(path);
+            CallRecord r = test::makeRecord(test::usFromIso(u"2026-11-01T00:00:00Z"_s), u"chat"_s, u"openai"_s,
+                                            u"gpt-4o"_s, 10, 5);
+            ledger->pricer()->apply(r);
+            QCOMPARE(ledger->writer().submitBatch({r}).result().inserted, 1);
+            auto cache = cache::ExactCache::open(cache::ExactCache::pathForLedger(path), 1 << 20);
+            QVERIFY(cache.has_value());
+            const QFileDevice::Permissions owner = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+            for (const QString &file : QStringList{path, path + u"-wal"_s, cache::ExactCache::pathForLedger(path)}) {
+                QVERIFY2(QFileInfo::exists(file), qPrintable(file));
+                const QFileDevice::Permissions p = QFile::permissions(file)
+                                                   & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser);
+                QVERIFY2(p == owner, qPrintable(file + u": "_s + QString::number(int(p), 16)));
+            }
+        }
+        // An existing file keeps the permissions it has.
+        const QString shared = dir.filePath(u"shared.sqlite"_s);
+        QFile f(shared);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        QVERIFY(QFile::setPermissions(shared, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
+                                                  | QFileDevice::ReadOther));
+        { auto ledger = test::openLedger(shared); }
+        QVERIFY(QFile::permissions(shared) & QFileDevice::ReadOther);
+#else
+        QSKIP("POSIX permissions");
+#endif
+    }
 
     // Migrating a version-1 ledger step by step must give exactly the schema a new ledger gets.
     void migratingFromTheFirstSchemaEqualsCreatingFresh()
