@@ -1227,6 +1227,7 @@ void ClientConnection::startExchange(HttpRequest request)
         return isKeyHeader(field.first) && !isKeychainPlaceholder(field.first, field.second);
     });
     const QByteArray &key = ownKeyHeader ? clientKey : x.upstream->apiKey;
+    x.storedKeyUsed = !ownKeyHeader && !x.upstream->apiKey.isEmpty();
     x.callerId = m_server.callerIdentityFor(key); // remembered by the server for every connection
     r.keyId = x.callerId;
 
@@ -1598,6 +1599,17 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         return;
     }
     r.httpStatus = x.status;
+    if (x.storedKeyUsed && x.status >= 400) {
+        // An upstream that quotes the key it got in an error ("Incorrect API key provided: sk-...", some
+        // OpenAI-compatible servers in full) would hand the keychain's key to a client that never had it, and
+        // to the ledger's text of a text-storing endpoint (session-16 trial). It is taken out of the answer.
+        const QByteArray &key = x.upstream->apiKey;
+        if (key.size() >= 8) {
+            x.responseBody.replace(key, "[redacted]");
+            for (auto &header : x.upstreamHeaders)
+                header.second.replace(key, "[redacted]");
+        }
+    }
     // An error answer's kind names the provider's error type when its body does (the body is read only for
     // a status of 400 and up), as the same error inside a stream is recorded.
     r.errorKind = proxy::answerErrorKind(x.status, x.responseBody);

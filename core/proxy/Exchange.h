@@ -71,6 +71,7 @@ struct ClientConnection::Exchange
     std::optional<proxy::StreamAccounting> accounting;
     QString errorKind;
     bool recorded = false;
+    bool storedKeyUsed = false; // the upstream got the key the proxy keeps (the client sent no key header)
     QString serviceTier; // a JSON answer's processing tier (AnswerUsage::serviceTier); streams: accounting's
 
     // Savings pipeline (SavingsPipeline.cpp).

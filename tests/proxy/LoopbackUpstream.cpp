@@ -382,6 +382,14 @@ struct LoopbackUpstream::Impl : QObject
                       "Retry-After: 7\r\nx-ratelimit-remaining-requests: 0\r\n");
             return;
         }
+        if (model == "wrong-key"_L1) { // a 401 that quotes the key it got, as some OpenAI-compatible servers do
+            const QByteArray key = headerValue(req.headers, "authorization").mid(7);
+            writeJson(s, 401,
+                      R"({"error":{"message":"Incorrect API key provided: )" + key
+                          + R"(.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})",
+                      "X-Rejected-Key: " + key + "\r\n");
+            return;
+        }
         if (model == "server-error"_L1) {
             writeJson(s, 500, R"({"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}})");
             return;

@@ -20,6 +20,7 @@ namespace tl::test {
 //                       stream_options.include_usage is true, as OpenAI does.
 //   "rate-limited"   -> 429 with Retry-After: 7 and an OpenAI error body
 //   "server-error"   -> 500 with an OpenAI error body
+//   "wrong-key"      -> 401 whose OpenAI error body and X-Rejected-Key header quote the Bearer key it got
 //   "overloaded"     -> 529 with an Anthropic overloaded_error body
 //   "never"          -> reads the request and never answers (first-byte timeout); so does any model
 //                       with the request header "X-Loopback-Mode: never".

@@ -308,6 +308,7 @@ private Q_SLOTS:
     void dotSegmentsAreRefusedAndAbsoluteFormUsesItsPath();
     void targetThatIsNoPathIsRefused_data();
     void credentialHeaderGivenTwiceIsRefused();
+    void errorQuotingTheStoredKeyIsRedacted();
     void targetThatIsNoPathIsRefused();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
@@ -2372,6 +2373,33 @@ void ProxyTest::credentialHeaderGivenTwiceIsRefused()
         QVERIFY(got.contains("more than one"));
     }
     QCOMPARE(h.upstream().requestCount(), 0);
+}
+
+// Session-16 trial: an upstream error quoting the key it got handed the keychain's key to a client that sent none,
+// and to the ledger's text of a text-storing endpoint. A client's own key is its own: left as it is.
+void ProxyTest::errorQuotingTheStoredKeyIsRedacted()
+{
+    const QByteArray stored = "sk-PLANTED-stored-quoted-0123456789";
+    ProxyHarness h([&](ProxyConfig &c) {
+        c.upstreams[0].apiKey = stored;
+        c.storeTextEndpoints.insert(u"quoted"_s);
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QByteArray body = chatBody("wrong-key");
+    const HttpResult r = h.curl("/v1/chat/completions", body, {u"X-TokenLedger-Endpoint: quoted"_s});
+    QCOMPARE(r.status, 401);
+    QCOMPARE(headerValue(h.upstream().lastRequest().headers, "authorization"), "Bearer " + stored); // it went upstream
+    QVERIFY2(!r.body.contains("PLANTED") && r.body.contains("Incorrect API key provided: [redacted]."), r.body.constData());
+    QCOMPARE(r.headers.value("x-rejected-key"), QByteArray("[redacted]"));
+    const HttpResult own = h.curl("/v1/chat/completions", body, auth(kKeyA));
+    QCOMPARE(own.status, 401);
+    QVERIFY(own.body.contains(kKeyA));
+    QVERIFY(h.stop());
+    QDirIterator it(h.dir(), QDir::Files);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QVERIFY2(!readFile(path).contains(stored), qPrintable(path));
+    }
 }
 
 void ProxyTest::clientHangUpAbortsUpstreamAndKeepsRecord()
