@@ -1226,8 +1226,18 @@ void ClientConnection::startExchange(HttpRequest request)
     const bool ownKeyHeader = std::any_of(h.cbegin(), h.cend(), [](const auto &field) {
         return isKeyHeader(field.first) && !isKeychainPlaceholder(field.first, field.second);
     });
-    const QByteArray &key = ownKeyHeader ? clientKey : x.upstream->apiKey;
+    QByteArray key = ownKeyHeader ? clientKey : x.upstream->apiKey;
     x.storedKeyUsed = !ownKeyHeader && !x.upstream->apiKey.isEmpty();
+    if (key.isEmpty()) {
+        // No key of the three: a credential of a gateway or another API in the upstream's own header (Google's
+        // x-goog-api-key, Azure API Management's Ocp-Apim-Subscription-Key) still tells callers apart, so one
+        // caller's cached answer never goes to another (session-16 trial: callers with different such keys
+        // shared a scope). The header's name is part of it.
+        for (const char *name : {"x-goog-api-key", "ocp-apim-subscription-key"}) {
+            if (const QByteArray value = headerValue(h, name).trimmed(); !value.isEmpty())
+                key += QByteArray(name) + ':' + value + '\n';
+        }
+    }
     x.callerId = m_server.callerIdentityFor(key); // remembered by the server for every connection
     r.keyId = x.callerId;
 

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void entriesStoredBeforeTheKeyVersionMiss();
     void semanticScopesFollowTheForwardedPath();
     void emptyKeyHeaderIsNoCallerOfTheStoredKey();
+    void gatewayKeysTellCallersApart();
 };
 
 // Session-16 trial: a request with an empty key header gets no stored key upstream (its own empty header goes),
@@ -130,6 +131,28 @@ void ProxyCacheScopeTest::emptyKeyHeaderIsNoCallerOfTheStoredKey()
     QCOMPARE(recs[0].keyId, callerIdentity(kSalt, storedKey));
     QCOMPARE(recs[1].keyId, QString()); // no key of its own, and not the stored one
     QCOMPARE(recs[2].keyId, QString());
+}
+
+// Session-16 trial: callers that authenticate with a gateway's or another API's own header (no Authorization,
+// x-api-key or api-key) shared one scope, so one got another's cached answer.
+void ProxyCacheScopeTest::gatewayKeysTellCallersApart()
+{
+    ProxyHarness h([](ProxyConfig &c) { c.callerSalt = kSalt; });
+    QVERIFY(h.ok());
+    for (const QString &header : {u"x-goog-api-key"_s, u"Ocp-Apim-Subscription-Key"_s}) {
+        const QString body = u"{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"%1\"}]}"_s.arg(header);
+        const HttpResult a = h.curl("/v1/chat/completions", body.toUtf8(), {header + u": gateway-key-A-0123"_s});
+        const HttpResult b = h.curl("/v1/chat/completions", body.toUtf8(), {header + u": gateway-key-B-4567"_s});
+        const HttpResult a2 = h.curl("/v1/chat/completions", body.toUtf8(), {header + u": gateway-key-A-0123"_s});
+        QCOMPARE(cacheOutcome(a), QByteArray("miss"));
+        QCOMPARE(cacheOutcome(b), QByteArray("miss")); // not A's answer
+        QCOMPARE(cacheOutcome(a2), QByteArray("hit"));  // A's own
+    }
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 6);
+    QVERIFY(!recs[0].keyId.isEmpty());
+    QVERIFY(recs[0].keyId != recs[1].keyId);
+    QCOMPARE(recs[0].keyId, recs[2].keyId);
 }
 
 void ProxyCacheScopeTest::oneKeyKeepsItsKeyId_data()
