@@ -732,7 +732,7 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
                 where.sql += SpendCoverage::kCallLevelRowsSql; // the rollups hold call-level records only
             const QString dimCol = query.stackBy
                 ? (range.rollup ? rollupColumn(*query.stackBy) : rawColumn(*query.stackBy))
-                : u"0"_s;
+                : u"''"_s; // one series: a constant ("0" in GROUP BY would name result column 0, an error)
             const qint64 step = ts.fromRawRows ? kUsPerQuarterHour : kUsPerHour;
             QString sql;
             if (range.rollup) {
@@ -809,7 +809,7 @@ Result<TimeSeries> timeSeries(QSqlDatabase &db, const TimeSeriesQuery &query)
         return std::unexpected(r.error());
     // Provider report lines, raw, each where its kind is the one that counts for its provider and day.
     if (const Where where = buildWhere(query.filter, labels, db, true); !where.impossible) {
-        const QString dimCol = query.stackBy ? rawColumn(*query.stackBy) : u"0"_s;
+        const QString dimCol = query.stackBy ? rawColumn(*query.stackBy) : u"''"_s;
         const qint64 step = ts.fromRawRows ? kUsPerQuarterHour : kUsPerHour;
         const QString slot = u"(started_at_us - ((started_at_us % %1) + %1) % %1)"_s.arg(step);
         const QString sql = u"SELECT "_s + slot + u" AS slot, "_s + dimCol + u", provider_id, "_s

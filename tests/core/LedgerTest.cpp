@@ -653,6 +653,30 @@ private Q_SLOTS:
         QCOMPARE(qsizetype(perModel.size()), ts->seriesNames.size());
     }
 
+    // Session-16 audit: a one-series query (stackBy nullopt, as TimeSeriesQuery documents it) failed with SQLite's
+    // "2nd GROUP BY term out of range" (the placeholder column was the literal 0, a result column number).
+    void oneSeriesTimeSeriesEqualsTheStackedTotals()
+    {
+        const qint64 base = test::usFromIso(u"2026-02-27T00:00:00Z"_s);
+        auto [ledger, records] = sampledLedger(m_dir.filePath(u"one-series.sqlite"_s), 500, base, 10 * 24 * kHour, 7);
+        TimeSeriesQuery q;
+        q.fromUs = base;
+        q.toUs = base + 10 * 24 * kHour;
+        q.granularity = Granularity::Day;
+        q.zone = QTimeZone("Europe/Berlin");
+        q.stackBy = std::nullopt;
+        const auto one = ledger->timeSeries(q).result();
+        QVERIFY2(one.has_value(), one ? "" : qPrintable(one.error().message));
+        QCOMPARE(one->seriesNames.size(), 1);
+        q.stackBy = Dimension::Model;
+        q.maxSeries = 0;
+        const auto stacked = ledger->timeSeries(q).result();
+        QVERIFY(stacked.has_value());
+        QCOMPARE(one->costPerBucket, stacked->costPerBucket);
+        QCOMPARE(one->callsPerBucket, stacked->callsPerBucket);
+        QCOMPARE(one->cost[0], stacked->costPerBucket);
+    }
+
     // Day buckets in Europe/Berlin around the 2026-03-29 spring-forward: 00:30 local on the 29th is
     // 2026-03-28T23:30Z (UTC day 28) but belongs to the local 29th.
     void costOverTimeInALocalZoneAcrossDst()
