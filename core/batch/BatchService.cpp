@@ -150,7 +150,10 @@ std::pair<BatchResult, std::optional<CallRecord>> fromAnthropicLine(const QJsonO
             res.content += block.toObject().value("text"_L1).toString();
     }
     CallRecord r = baseRecord(job, res.customId);
-    r.usage = ProviderUsage::fromAnthropic(message.value("usage"_L1).toObject());
+    const QJsonObject usage = message.value("usage"_L1).toObject();
+    r.usage = ProviderUsage::fromAnthropic(usage);
+    if (usage.isEmpty()) // no usage is unknown usage (unpriced), never an exact $0, as for OpenAI's lines
+        r.usageStatus = UsageStatus::Unknown;
     r.servedModel = message.value("model"_L1).toString();
     r.requestedModel = job.model.isEmpty() ? r.servedModel : job.model;
     if (r.servedModel.isEmpty())

@@ -75,6 +75,27 @@ class BatchTest : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Session-16 audit: an Anthropic results line without usage was priced as an exact $0; an OpenAI line without
+    // usage was already unknown (unpriced).
+    void resultLineWithoutUsageIsUnknown()
+    {
+        BatchJob job;
+        job.model = u"claude-sonnet-4-5"_s;
+        const QJsonObject anthropic = QJsonDocument::fromJson(
+            R"({"custom_id":"r1","result":{"type":"succeeded","message":{"id":"msg_1","type":"message","role":"assistant",)"
+            R"("model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn"}}})").object();
+        const auto [res, record] = BatchResults::fromAnthropicLine(anthropic, job);
+        QVERIFY(res.ok);
+        QVERIFY(record.has_value());
+        QCOMPARE(toString(record->usageStatus), toString(UsageStatus::Unknown));
+        const QJsonObject openai = QJsonDocument::fromJson(
+            R"({"custom_id":"r2","response":{"status_code":200,"body":{"id":"c","object":"chat.completion","model":"gpt-4o",)"
+            R"("choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}}})").object();
+        job.apiUrl = u"/v1/chat/completions"_s;
+        const auto [res2, record2] = BatchResults::fromOpenAiLine(openai, job);
+        QVERIFY(record2.has_value());
+        QCOMPARE(toString(record2->usageStatus), toString(UsageStatus::Unknown));
+    }
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void openAiLifecycleWithErrorFile()
