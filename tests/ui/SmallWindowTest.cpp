@@ -362,6 +362,23 @@ private Q_SLOTS:
         QTRY_VERIFY2(clippedWidgets(page).isEmpty(), qPrintable(clippedWidgets(page).join(u"; "_s)));
         QTRY_VERIFY2(overlappingSiblings(page).isEmpty(), qPrintable(overlappingSiblings(page).join(u"; "_s)));
         QTRY_VERIFY2(elidedChartTexts(page).isEmpty(), qPrintable(elidedChartTexts(page).join(u"; "_s)));
+        // Strategy names wrap between words instead of being cut ("Prompt compressi..." at 900x600 before session
+        // 16): every word fits the name column, and each row is as tall as its wrapped name.
+        const auto namesCut = [strategies] {
+            QStringList cut;
+            const int width = strategies->columnWidth(0) - 8;
+            for (int row = 0; row < strategies->model()->rowCount(); ++row) {
+                const QString name = strategies->model()->index(row, 0).data().toString();
+                const QRect wrapped = strategies->fontMetrics().boundingRect(QRect(0, 0, width, 10'000), Qt::TextWordWrap, name);
+                bool wordTooWide = false;
+                for (const QString &word : name.split(u' ', Qt::SkipEmptyParts))
+                    wordTooWide = wordTooWide || strategies->fontMetrics().horizontalAdvance(word) > width;
+                if (wordTooWide || wrapped.height() > strategies->rowHeight(row))
+                    cut << u"%1 (column %2 px, row %3 px)"_s.arg(name).arg(width).arg(strategies->rowHeight(row));
+            }
+            return cut;
+        };
+        QTRY_VERIFY2(namesCut().isEmpty(), qPrintable(namesCut().join(u"; "_s)));
         saveScreenshots(window.get(), results, u"simulator"_s);
         QTRY_VERIFY2(clippedHeaders(page).isEmpty(), qPrintable(clippedHeaders(page).join(u"; "_s)));
         verifyWindowFits(minimum, size);
