@@ -81,6 +81,14 @@ class ImportTest : public QObject
 private:
     QTemporaryDir m_dir;
 
+    // Writes `bytes` to `name` in the test's folder; returns its path ("" when it cannot be written).
+    QString writeFile(const QString &name, const QByteArray &bytes)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() ? path : QString();
+    }
+
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
@@ -681,14 +689,11 @@ private Q_SLOTS:
     // uncached input: 1,320,000 instead of docs/ledger.md's 1,395,000 for this usage, which the proxy records).
     void openAiUsageCountsCacheWrites()
     {
-        const QString path = m_dir.filePath(u"usage-cache-write.json"_s);
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[
+        const QString path = writeFile(u"usage-cache-write.json"_s, R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[
             {"object":"organization.usage.completions.result","input_tokens":10000,"input_cached_tokens":2000,
              "input_cache_write_tokens":3000,"output_tokens":1000,"num_model_requests":1,"model":"gpt-6-luna",
              "project_id":null,"user_id":null,"api_key_id":null,"batch":false}]}],"has_more":false,"next_page":null})");
-        f.close();
+        QVERIFY(!path.isEmpty());
         auto ledger = openLedger(m_dir.filePath(u"usage-cache-write.sqlite"_s));
         ImportOptions o;
         o.format = ImportFormat::OpenAiUsage;
@@ -706,18 +711,16 @@ private Q_SLOTS:
     // Session-16 audit: a usage line's service_tier was ignored (flex lines at twice their price, exact).
     void openAiUsageLinesOnFlexAndPriority()
     {
-        const QString path = m_dir.filePath(u"usage-tiers.json"_s);
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        QByteArray lines;
         const QByteArray line = R"({"object":"organization.usage.completions.result","input_tokens":1000,)"
                                 R"("input_cached_tokens":0,"output_tokens":100,"num_model_requests":1,"model":"gpt-4o-2024-08-06",)"
                                 R"("project_id":null,"user_id":null,"api_key_id":null,"batch":false,"service_tier":"TIER"})";
+        QByteArray lines;
         for (const QByteArray tier : {QByteArray("default"), QByteArray("flex"), QByteArray("priority")})
             lines += (lines.isEmpty() ? QByteArray() : QByteArray(",")) + QByteArray(line).replace("TIER", tier);
-        f.write(R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[)"
-                + lines + R"(]}],"has_more":false,"next_page":null})");
-        f.close();
+        const QString path = writeFile(u"usage-tiers.json"_s,
+                                       R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[)"
+                                           + lines + R"(]}],"has_more":false,"next_page":null})");
+        QVERIFY(!path.isEmpty());
         auto ledger = openLedger(m_dir.filePath(u"usage-tiers.sqlite"_s));
         ImportOptions o;
         o.format = ImportFormat::OpenAiUsage;
@@ -739,14 +742,12 @@ private Q_SLOTS:
     // Session-16 trial: key-like labels were stored as given by an import (the proxy redacts them).
     void keyLikeLabelsAreRedacted()
     {
-        const QString path = m_dir.filePath(u"labels.csv"_s);
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("when,model,prompt,completion,endpoint,tags,task\n"
-                "2026-11-01T00:00:00Z,gpt-4o,10,5,sk-PLANTED-endpoint-0123456789abcdef,team-a;sk-PLANTED-tag-0123456789abcdef,"
-                "sk-PLANTED-task-0123456789abcdef\n"
-                "2026-11-01T00:00:01Z,gpt-4o,10,5,search-summary,team-a,summarise\n");
-        f.close();
+        const QString path = writeFile(u"labels.csv"_s,
+                                       "when,model,prompt,completion,endpoint,tags,task\n"
+                                       "2026-11-01T00:00:00Z,gpt-4o,10,5,sk-PLANTED-endpoint-0123456789abcdef,"
+                                       "team-a;sk-PLANTED-tag-0123456789abcdef,sk-PLANTED-task-0123456789abcdef\n"
+                                       "2026-11-01T00:00:01Z,gpt-4o,10,5,search-summary,team-a,summarise\n");
+        QVERIFY(!path.isEmpty());
         auto ledger = openLedger(m_dir.filePath(u"labels.sqlite"_s));
         ImportOptions o;
         o.columns = {{u"started_at"_s, u"when"_s}, {u"model"_s, u"model"_s}, {u"prompt_tokens"_s, u"prompt"_s},

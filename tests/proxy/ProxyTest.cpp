@@ -2336,20 +2336,19 @@ void ProxyTest::targetThatIsNoPathIsRefused()
     const QByteArray body = path == "/v1/messages"
                                 ? QByteArray(R"({"model":"claude-sonnet-4-5","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})")
                                 : chatBody("gpt-4o");
-    const QByteArray got = rawExchange(h.port(),
-                                       {"POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n"
-                                        "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
-                                        + QByteArray::number(body.size()) + "\r\n\r\n" + body},
-                                       0, 3000);
+    const auto post = [&](const QByteArray &requestTarget) {
+        return rawExchange(h.port(),
+                           {"POST " + requestTarget + " HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n"
+                            "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                            + QByteArray::number(body.size()) + "\r\n\r\n" + body},
+                           0, 3000);
+    };
+    const QByteArray got = post(target);
     QVERIFY2(got.startsWith("HTTP/1.1 400 "), got.left(200).constData());
     QCOMPARE(attacker.requestCount(), 0);
     QCOMPARE(h.upstream().requestCount(), 0);
     // The same request with the path goes where it should, with the key.
-    const QByteArray ok = rawExchange(h.port(),
-                                      {"POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nanthropic-version: 2023-06-01\r\n"
-                                       "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
-                                       + QByteArray::number(body.size()) + "\r\n\r\n" + body},
-                                      0, 3000);
+    const QByteArray ok = post(path);
     QVERIFY2(ok.startsWith("HTTP/1.1 200 "), ok.left(200).constData());
     QCOMPARE(attacker.requestCount(), 0);
     QCOMPARE(h.upstream().requestCount(), 1);
