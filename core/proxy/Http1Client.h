@@ -31,11 +31,12 @@ namespace tl {
 // - Connections: kept alive per origin (host and port) with no cap on how many are open; an idle one is
 //   taken last-in first-out, checked alive first (recv MSG_PEEK), closed when the upstream closes it or
 //   beyond kMaxIdleConnections, and not used again once idle longer than the upstream keeps it: the
-//   answer's `Keep-Alive: timeout=N` less one second (as Node's undici client does), else
-//   kIdleWithoutHintMs (4 s, undici's default), at most kMaxIdleMs (118 s, libcurl's CURLOPT_MAXAGE_CONN
-//   default). vLLM (uvicorn), llama.cpp's server and Node servers close an idle connection after 5 s; a POST
-//   sent on one just as it closes would fail unanswered (it is never sent twice), so the client stops
-//   reusing it before then.
+//   answer's `Keep-Alive: timeout=N` less one second (as Node's undici client does; Node servers and
+//   llama.cpp's server say timeout=5 and close an idle connection after 5 s, and a POST sent on one just as
+//   it closes would fail unanswered, never being sent twice), else kIdleWithoutHintMs, which is kMaxIdleMs
+//   (118 s, libcurl's CURLOPT_MAXAGE_CONN default). A 4 s default (undici's) was measured and not taken: an
+//   A/B of 100 paced streams, whose proxy turn comes every 4-5 s, had 2-4 times the gap growth (docs/proxy.md
+//   Known gaps).
 // - Names: an IP literal is used as it is; a host name is resolved by QHostInfo (Qt's resolver thread and
 //   its 60 s cache), then each address is tried in order within the connect timeout; while more addresses
 //   remain, one gets half of the time left (a silent address leaves time for the next; no happy eyeballs).
@@ -95,7 +96,7 @@ public:
     qint64 heldBytes() const;
 
     static constexpr int kMaxIdleMs = 118'000;
-    static constexpr int kIdleWithoutHintMs = 4'000;
+    static constexpr int kIdleWithoutHintMs = kMaxIdleMs;
     // The idle time allowed when the answer gives no Keep-Alive timeout (default kIdleWithoutHintMs); for tests.
     void setIdleWithoutHintMs(int ms) { m_idleWithoutHintMs = ms; }
     static constexpr int kMaxIdleConnections = 8192;

@@ -277,12 +277,6 @@ quint64 UpstreamClient::start(UpstreamRequest request, UpstreamCallbacks callbac
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(t->request.connectTimeoutMs));
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    // A plain-HTTP upstream is a local or LAN server (vLLM, llama.cpp, Ollama, LM Studio); several close an idle
-    // connection after 5 s, and a POST sent on one as it closes fails unanswered (never sent twice). Reuse an
-    // idle connection for 4 s at most there, as Http1Client does without a Keep-Alive hint (libcurl 7.88 reads
-    // no Keep-Alive header); https keeps libcurl's 118 s (a new TLS connection costs round trips).
-    if (t->request.url.startsWith("http://"))
-        curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, long(Http1Client::kIdleWithoutHintMs / 1000));
     // Receive buffer per transfer (curl's default is 16 KiB): stream events and most answers are a
     // few KiB, and 1,000 open streams hold 1,000 of these buffers.
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 8192L);

@@ -516,8 +516,8 @@ void Http1ClientTest::idleConnectionTheUpstreamClosedIsNotUsed()
     QCOMPARE(server.requests.size(), 2); // the POST went once, on the new connection
 }
 
-// vLLM (uvicorn), llama.cpp's server and Node servers close an idle connection after 5 s; Node and cpp-httplib
-// say so in "Keep-Alive: timeout=5". A connection is not used again once idle for the hint less 1 s.
+// llama.cpp's server and Node servers close an idle connection after 5 s and say so in "Keep-Alive: timeout=5".
+// A connection is not used again once idle for the hint less 1 s.
 void Http1ClientTest::keepAliveHintBoundsReuse_data()
 {
     QTest::addColumn<QByteArray>("keepAlive");
