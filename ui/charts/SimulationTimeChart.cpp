@@ -8,6 +8,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QLegendMarker>
+#include <QGraphicsLayout>
 #include <QLegend>
 #include <QLineSeries>
 #include <QToolTip>
@@ -35,6 +36,9 @@ SimulationTimeChart::SimulationTimeChart(QWidget *parent)
     setObjectName(u"simulationTimeChart"_s);
     setTitle(tr("Baseline and projected cost per day"));
     chart()->setMargins(QMargins(4, 4, 28, 4)); // room for the last day's label
+    // The legend is laid out after the plot area: its width, which fitLabels() fits the baseline entry to, can
+    // change after the last plotAreaChanged (queued, as that one).
+    connect(chart()->legend(), &QGraphicsWidget::geometryChanged, this, [this] { fitLabels(); }, Qt::QueuedConnection);
 }
 
 void SimulationTimeChart::setData(const QStringList &labels, const QList<NanoUsd> &baseline,
@@ -124,6 +128,9 @@ void SimulationTimeChart::setData(const QStringList &labels, const QList<NanoUsd
     restyle();
     relabel();
     fitLabels();
+    // Again once the legend has laid out the new series' markers: new data whose plot area is the same as
+    // before's brings no plotAreaChanged.
+    QMetaObject::invokeMethod(this, &SimulationTimeChart::fitLabels, Qt::QueuedConnection);
 }
 
 void SimulationTimeChart::fitLabels()
@@ -136,10 +143,20 @@ void SimulationTimeChart::fitLabels()
     const QFontMetrics fm(font());
     const QString full = tr("Baseline (recorded)");
     const int need = fm.horizontalAdvance(full) + fm.horizontalAdvance(markers.at(1)->label()) + 5 * fm.height();
-    const int room = view()->width() - chart()->margins().left() - chart()->margins().right();
+    // The legend's own row once it is laid out (the view's width less the chart's margins overstated it by 18 px
+    // at 900x600: 244 px of room for a 243 px row in a 226 px legend, cut "Baseline (recor..."), else the view's.
+    const qreal legendWidth = chart()->legend()->geometry().width();
+    const int room = legendWidth > 0 ? int(legendWidth)
+                                     : view()->width() - chart()->margins().left() - chart()->margins().right();
     const QString label = need <= room ? full : tr("Baseline");
-    if (markers.at(0)->label() != label)
+    if (markers.at(0)->label() != label) {
         markers.at(0)->setLabel(label);
+        // Qt Charts 6.4 elides a marker's text when the legend lays it out: with the legend's size unchanged no new
+        // layout comes, and the entry kept drawing "Baseline (recor..." under the new label (SmallWindowTest, about
+        // a run in ten under load). Ask for one.
+        if (QGraphicsLayout *layout = chart()->legend()->layout())
+            layout->invalidate();
+    }
 }
 
 void SimulationTimeChart::relabel()
