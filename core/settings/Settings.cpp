@@ -2,6 +2,8 @@
 
 #include "proxy/CallerIdentity.h"
 
+#include <QFile>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -37,6 +39,16 @@ QByteArray Settings::callerSalt()
         salt = newCallerSalt();
         setValue(kCallerSalt, salt);
     }
+#ifdef Q_OS_UNIX
+    // The salt keys the caller identities (k_...): with it, a guessed key can be checked against a ledger's ids.
+    // The file that holds it is its owner's only (QSettings writes it anew through QSaveFile, which keeps the
+    // permissions); before session 16 it was 0644 (a trial).
+    m_settings->sync();
+    const QString file = m_settings->fileName();
+    const QFileDevice::Permissions owner = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (QFile::exists(file) && (QFile::permissions(file) & ~(owner | QFileDevice::ReadUser | QFileDevice::WriteUser)))
+        QFile::setPermissions(file, owner);
+#endif
     return salt;
 }
 

@@ -2,6 +2,7 @@
 
 #include "cache/ExactCache.h"
 #include "ledger/CallReplay.h"
+#include "settings/Settings.h"
 #include "ledger/Database.h"
 #include "ledger/LatencyHistogram.h"
 #include "ledger/Schema.h"
@@ -46,6 +47,14 @@ private Q_SLOTS:
                 QVERIFY2(p == owner, qPrintable(file + u": "_s + QString::number(int(p), 16)));
             }
         }
+        // The settings file that holds the caller salt (which keys the caller identities) is the owner's only too.
+        {
+            Settings settings(dir.filePath(u"settings.ini"_s));
+            QVERIFY(!settings.callerSalt().isEmpty());
+        }
+        const QFileDevice::Permissions settingsPermissions = QFile::permissions(dir.filePath(u"settings.ini"_s))
+            & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser);
+        QCOMPARE(int(settingsPermissions), int(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
         // An existing file keeps the permissions it has.
         const QString shared = dir.filePath(u"shared.sqlite"_s);
         QFile f(shared);
