@@ -6,6 +6,8 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 
+#include <iterator>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -96,6 +98,33 @@ bool isKeychainPlaceholder(QByteArrayView name, QByteArrayView value)
         value = value.sliced(7).trimmed();
     }
     return value == QByteArrayView(kKeychainKeyPlaceholder);
+}
+
+KeyHeaderScan scanKeyHeaders(const HttpHeaders &headers)
+{
+    static constexpr QByteArrayView kNames[] = {"authorization", "x-api-key", "api-key"};
+    int lines[std::size(kNames)] = {};
+    KeyHeaderScan scan;
+    for (const auto &[name, value] : headers) {
+        for (size_t i = 0; i < std::size(kNames); ++i) {
+            if (name.compare(kNames[i], Qt::CaseInsensitive) != 0)
+                continue;
+            if (++lines[i] == 2 && scan.repeated.isEmpty())
+                scan.repeated = kNames[i];
+            scan.ownKey = scan.ownKey || !isKeychainPlaceholder(name, value);
+        }
+    }
+    return scan;
+}
+
+QByteArray gatewayCredential(const HttpHeaders &headers)
+{
+    QByteArray credential;
+    for (const char *name : {"x-goog-api-key", "ocp-apim-subscription-key"}) {
+        if (const QByteArray value = headerValue(headers, name).trimmed(); !value.isEmpty())
+            credential += QByteArray(name) + ':' + value + '\n';
+    }
+    return credential;
 }
 
 } // namespace tl

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "proxy/HttpRequestParser.h"
+
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 
 namespace tl {
@@ -45,5 +48,22 @@ QByteArray keyFromHeaders(const QByteArray &authorization, const QByteArray &xAp
 // and whether it carries kKeychainKeyPlaceholder ("Bearer tokenledger" for Authorization).
 bool isKeyHeader(QByteArrayView name);
 bool isKeychainPlaceholder(QByteArrayView name, QByteArrayView value);
+
+// One pass over a request's key headers (isKeyHeader): `repeated` names the first one given on two lines or more
+// (RFC 9110 section 11.6.2: Authorization is a singleton field; the caller would be one key's while the upstream
+// might bill the other's), empty when none is; `ownKey` is true when the client sent a key header other than
+// the placeholder, even an empty one: then the stored key is not sent upstream, so it is not the caller's.
+struct KeyHeaderScan
+{
+    QByteArrayView repeated;
+    bool ownKey = false;
+};
+KeyHeaderScan scanKeyHeaders(const HttpHeaders &headers);
+
+// The credential of a request with no key header of its own and no stored key: the key in a gateway's or
+// another API's own header (Google's x-goog-api-key, Azure API Management's Ocp-Apim-Subscription-Key), as
+// "name:value\n" per header given, so that callers with different such keys never share an identity (and a
+// cache scope); "" when none. Holds secrets, as keyFromHeaders(). Pure function, any thread.
+QByteArray gatewayCredential(const HttpHeaders &headers);
 
 } // namespace tl

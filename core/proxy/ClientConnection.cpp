@@ -1166,17 +1166,11 @@ void ClientConnection::startExchange(HttpRequest request)
         respondError(403, why, u"forbidden"_s);
         return;
     }
-    // A credential header given twice: the caller identity is one key's, the upstream may use the other's, and the
-    // spend would be booked to a key that did not pay it (session-16 trial). RFC 9110 section 11.6.2: Authorization
-    // is a singleton field.
-    for (const char *name : {"authorization", "x-api-key", "api-key"}) {
-        const auto lines = std::count_if(h.cbegin(), h.cend(), [name](const auto &field) {
-            return field.first.compare(QByteArrayView(name), Qt::CaseInsensitive) == 0;
-        });
-        if (lines > 1) {
-            respondError(400, u"The request has more than one %1 header."_s.arg(QString::fromLatin1(name)), u"bad_request"_s);
-            return;
-        }
+    const KeyHeaderScan keyHeaders = scanKeyHeaders(h);
+    if (!keyHeaders.repeated.isEmpty()) { // a credential header given twice (session-16 trial; scanKeyHeaders)
+        respondError(400, u"The request has more than one %1 header."_s.arg(QLatin1StringView(keyHeaders.repeated)),
+                     u"bad_request"_s);
+        return;
     }
 
     // The forwarded URL is the base URL's text followed by the target's, so the target must be a path: with a
@@ -1222,22 +1216,12 @@ void ClientConnection::startExchange(HttpRequest request)
                                                 headerValue(h, "api-key"));
     // The stored key is the caller's only when it is the one sent upstream: no key header of the client's own
     // (upstreamHeaders()). An empty "Authorization:" keeps the stored key out, so it is no caller of it (session-16
-    // trial: such calls were booked to the stored key, and served from its cache scope).
-    const bool ownKeyHeader = std::any_of(h.cbegin(), h.cend(), [](const auto &field) {
-        return isKeyHeader(field.first) && !isKeychainPlaceholder(field.first, field.second);
-    });
-    QByteArray key = ownKeyHeader ? clientKey : x.upstream->apiKey;
-    x.storedKeyUsed = !ownKeyHeader && !x.upstream->apiKey.isEmpty();
-    if (key.isEmpty()) {
-        // No key of the three: a credential of a gateway or another API in the upstream's own header (Google's
-        // x-goog-api-key, Azure API Management's Ocp-Apim-Subscription-Key) still tells callers apart, so one
-        // caller's cached answer never goes to another (session-16 trial: callers with different such keys
-        // shared a scope). The header's name is part of it.
-        for (const char *name : {"x-goog-api-key", "ocp-apim-subscription-key"}) {
-            if (const QByteArray value = headerValue(h, name).trimmed(); !value.isEmpty())
-                key += QByteArray(name) + ':' + value + '\n';
-        }
-    }
+    // trial: such calls were booked to the stored key, and served from its cache scope). With no key at all, a
+    // gateway's key header still tells callers apart.
+    QByteArray key = keyHeaders.ownKey ? clientKey : x.upstream->apiKey;
+    x.storedKeyUsed = !keyHeaders.ownKey && !x.upstream->apiKey.isEmpty();
+    if (key.isEmpty())
+        key = gatewayCredential(h);
     x.callerId = m_server.callerIdentityFor(key); // remembered by the server for every connection
     r.keyId = x.callerId;
 
