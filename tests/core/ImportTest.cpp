@@ -89,6 +89,30 @@ private:
         return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() ? path : QString();
     }
 
+    // Imports an OpenAI usage report page whose one bucket (2026-11-01) holds `results` (JSON objects, comma
+    // separated) into a new ledger NAME.sqlite: how many records the import added, and the ledger's records;
+    // nullopt when the file could not be written or the import failed.
+    struct UsageImport
+    {
+        qint64 imported = 0;
+        QList<CallRecord> records;
+    };
+    std::optional<UsageImport> importOpenAiUsageResults(const QString &name, const QByteArray &results)
+    {
+        const QString path = writeFile(name + u".json"_s,
+                                       R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[)"
+                                           + results + R"(]}],"has_more":false,"next_page":null})");
+        if (path.isEmpty())
+            return std::nullopt;
+        auto ledger = openLedger(m_dir.filePath(name + u".sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::OpenAiUsage;
+        const auto report = importFile(*ledger, path, o);
+        if (!report)
+            return std::nullopt;
+        return UsageImport{report->imported, allRecords(*ledger)};
+    }
+
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
@@ -689,18 +713,13 @@ private Q_SLOTS:
     // uncached input: 1,320,000 instead of docs/ledger.md's 1,395,000 for this usage, which the proxy records).
     void openAiUsageCountsCacheWrites()
     {
-        const QString path = writeFile(u"usage-cache-write.json"_s, R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[
+        const auto usage = importOpenAiUsageResults(u"usage-cache-write"_s, R"(
             {"object":"organization.usage.completions.result","input_tokens":10000,"input_cached_tokens":2000,
              "input_cache_write_tokens":3000,"output_tokens":1000,"num_model_requests":1,"model":"gpt-6-luna",
-             "project_id":null,"user_id":null,"api_key_id":null,"batch":false}]}],"has_more":false,"next_page":null})");
-        QVERIFY(!path.isEmpty());
-        auto ledger = openLedger(m_dir.filePath(u"usage-cache-write.sqlite"_s));
-        ImportOptions o;
-        o.format = ImportFormat::OpenAiUsage;
-        const auto report = importFile(*ledger, path, o);
-        QVERIFY(report.has_value());
-        QCOMPARE(report->imported, 1);
-        const QList<CallRecord> records = allRecords(*ledger);
+             "project_id":null,"user_id":null,"api_key_id":null,"batch":false})");
+        QVERIFY(usage.has_value());
+        QCOMPARE(usage->imported, 1);
+        const QList<CallRecord> &records = usage->records;
         QCOMPARE(records.size(), 1);
         QCOMPARE(records[0].usage.cacheWrite5mTokens, 3000);
         // 5,000 x 100 + 2,000 x 10 + 3,000 x 125 + 1,000 x 500 nano-USD (gpt-6-luna, genai-prices 0.1.8)
@@ -717,20 +736,13 @@ private Q_SLOTS:
         QByteArray lines;
         for (const QByteArray tier : {QByteArray("default"), QByteArray("flex"), QByteArray("priority")})
             lines += (lines.isEmpty() ? QByteArray() : QByteArray(",")) + QByteArray(line).replace("TIER", tier);
-        const QString path = writeFile(u"usage-tiers.json"_s,
-                                       R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[)"
-                                           + lines + R"(]}],"has_more":false,"next_page":null})");
-        QVERIFY(!path.isEmpty());
-        auto ledger = openLedger(m_dir.filePath(u"usage-tiers.sqlite"_s));
-        ImportOptions o;
-        o.format = ImportFormat::OpenAiUsage;
-        const auto report = importFile(*ledger, path, o);
-        QVERIFY(report.has_value());
-        QCOMPARE(report->imported, 3);
+        const auto usage = importOpenAiUsageResults(u"usage-tiers"_s, lines);
+        QVERIFY(usage.has_value());
+        QCOMPARE(usage->imported, 3);
         // gpt-4o-2024-08-06 at $2.50 / $10 per M: 3,500,000 at list; flex at Batch API rates (50%); priority at
         // list as a lower bound, estimated (no priority price in genai-prices 0.1.8).
         QStringList seen;
-        for (const CallRecord &r : allRecords(*ledger)) {
+        for (const CallRecord &r : usage->records) {
             QVERIFY(r.cost.has_value());
             seen << u"%1 %2%3 %4"_s.arg(*r.cost).arg(toString(r.costStatus), r.batch ? u" batch"_s : QString(), r.tags.join(u','));
         }
