@@ -439,6 +439,15 @@ QString guardedLabel(const char *header, const QString &value, const QList<QByte
     return proxy::kRedacted.toString();
 }
 
+// Takes the key the proxy added (Exchange::storedKeyUsed: the upstream's apiKey) out of bytes an upstream
+// sent back (an error answer, its headers, an error event), as "[redacted]". A key under 8 bytes is left
+// alone: replacing it would mangle ordinary text, and no provider issues one.
+void redactStoredKey(QByteArray &bytes, const QByteArray &key)
+{
+    if (key.size() >= 8)
+        bytes.replace(key, "[redacted]");
+}
+
 // The end of a stream the proxy ends early (cut, idle timeout, shutdown): the bytes of an unfinished
 // event are dropped, not forwarded half (a client's SDK would parse the half glued to what follows and
 // throw), and the error event leaves as an event of its own. When part of an over-long event already
@@ -1442,7 +1451,15 @@ void ClientConnection::forwardEvent(const SseEvent &event)
     const bool first = x.record.ttftUs < 0;
     if (first)
         x.record.ttftUs = x.clock.nsecsElapsed() / 1000;
-    const QByteArray &raw = x.injectedUsage ? proxy::stripNullUsage(event.raw) : event.raw;
+    const QByteArray &stripped = x.injectedUsage ? proxy::stripNullUsage(event.raw) : event.raw;
+    QByteArray redacted;
+    if (x.storedKeyUsed && !x.accounting->errorKind().isEmpty()) {
+        // An error event (it ends the stream) may quote the key as an error answer may (above): the one
+        // place where an event does not pass byte for byte.
+        redacted = stripped;
+        redactStoredKey(redacted, x.upstream->apiKey);
+    }
+    const QByteArray &raw = redacted.isNull() ? stripped : redacted;
     if (x.chunked)
         queueChunk(raw);
     else
@@ -1597,12 +1614,9 @@ void ClientConnection::onUpstreamFinished(const QString &errorKind, const QStrin
         // An upstream that quotes the key it got in an error ("Incorrect API key provided: sk-...", some
         // OpenAI-compatible servers in full) would hand the keychain's key to a client that never had it, and
         // to the ledger's text of a text-storing endpoint (session-16 trial). It is taken out of the answer.
-        const QByteArray &key = x.upstream->apiKey;
-        if (key.size() >= 8) {
-            x.responseBody.replace(key, "[redacted]");
-            for (auto &header : x.upstreamHeaders)
-                header.second.replace(key, "[redacted]");
-        }
+        redactStoredKey(x.responseBody, x.upstream->apiKey);
+        for (auto &header : x.upstreamHeaders)
+            redactStoredKey(header.second, x.upstream->apiKey);
     }
     // An error answer's kind names the provider's error type when its body does (the body is read only for
     // a status of 400 and up), as the same error inside a stream is recorded.

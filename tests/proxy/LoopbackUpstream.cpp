@@ -499,6 +499,14 @@ struct LoopbackUpstream::Impl : QObject
             QByteArray all;
             for (const QByteArray &e : evs)
                 all += e;
+            if (shape == "error-event-quoting-key") { // "error-event" whose message quotes the key the request carried
+                QByteArray key = headerValue(req.headers, "x-api-key");
+                if (key.isEmpty())
+                    key = headerValue(req.headers, "authorization").mid(7);
+                chunk(s, reshapeStream(all, "error-event").replace("\"Overloaded\"", QByteArray("\"Overloaded (key " + key + ")\"")));
+                chunk(s, {});
+                return;
+            }
             chunk(s, reshapeStream(all, shape));
             chunk(s, {});
             return;

@@ -309,6 +309,7 @@ private Q_SLOTS:
     void targetThatIsNoPathIsRefused_data();
     void credentialHeaderGivenTwiceIsRefused();
     void errorQuotingTheStoredKeyIsRedacted();
+    void errorEventQuotingTheStoredKeyIsRedacted();
     void targetThatIsNoPathIsRefused();
     void clientHangUpAbortsUpstreamAndKeepsRecord();
     void gracefulStopDrainsInFlightRequests();
@@ -2393,6 +2394,37 @@ void ProxyTest::errorQuotingTheStoredKeyIsRedacted()
     const HttpResult own = h.curl("/v1/chat/completions", body, auth(kKeyA));
     QCOMPARE(own.status, 401);
     QVERIFY(own.body.contains(kKeyA));
+    QVERIFY(h.stop());
+    QDirIterator it(h.dir(), QDir::Files);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QVERIFY2(!readFile(path).contains(stored), qPrintable(path));
+    }
+}
+
+// Session-16 gap: an error event inside a stream that quoted the stored key went to the client as it came. It is
+// redacted as an error answer is (above); the rest of the stream stays byte for byte, and a client's own key in
+// such an event is its own.
+void ProxyTest::errorEventQuotingTheStoredKeyIsRedacted()
+{
+    const QByteArray stored = "sk-ant-PLANTED-stored-event-0123456789";
+    ProxyHarness h([&](ProxyConfig &c) {
+        for (UpstreamConfig &u : c.upstreams)
+            u.apiKey = stored;
+    });
+    QVERIFY2(h.ok(), qPrintable(h.error()));
+    const QString shape = u"x-loopback-stream: error-event-quoting-key"_s;
+    const HttpResult r = h.curl("/v1/messages", anthropicBody(true), {shape});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(headerValue(h.upstream().lastRequest().headers, "x-api-key"), stored); // it went upstream
+    const QByteArray sent = LoopbackUpstream::reshapeStream(
+        LoopbackUpstream::fixtureStream(u"d2-anthropic-message-stream.sse"_s), "error-event");
+    QCOMPARE(r.body, QByteArray(sent).replace("\"Overloaded\"", "\"Overloaded (key [redacted])\""));
+    QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].errorKind, u"upstream_error:overloaded_error"_s);
+    const HttpResult own = h.curl("/v1/messages", anthropicBody(true), auth(kKeyA) << shape);
+    QVERIFY2(own.body.contains(QByteArray("Overloaded (key " + kKeyA + ")")), own.body.constData());
     QVERIFY(h.stop());
     QDirIterator it(h.dir(), QDir::Files);
     while (it.hasNext()) {
