@@ -47,7 +47,10 @@ ProxyServer::ProxyServer(ProxyConfig config, Ledger &ledger, std::shared_ptr<Pro
     , m_tokenizers(std::move(tokenizers))
     , m_server(new Listener(this))
     , m_upstream(std::make_unique<UpstreamClient>())
-    , m_embedder(std::make_shared<const semantic::LocalEmbedder>())
+    // Keyed by the install's caller salt: the embeddings kept for the simulator confirm no guessed prompt
+    // without it (LocalEmbedder.h, "Keyed").
+    , m_embedder(std::make_shared<const semantic::LocalEmbedder>(semantic::LocalEmbedder::kDefaultDims,
+                                                                 m_config.callerSalt))
     , m_summaries(std::make_unique<compress::SummaryCache>())
 {
     m_savingsShared = std::make_shared<const SavingsPolicy>(m_config.savings);
@@ -357,6 +360,7 @@ Result<void> ProxyServer::openSavings()
         if (!c)
             return std::unexpected(c.error());
         m_semantic = std::move(*c);
+        m_semantic->setLocalEmbedder(*m_embedder);
     }
     bool compressionWanted = p.defaults.compression;
     for (const EndpointSavings &e : p.endpoints)

@@ -1,6 +1,8 @@
 #include "semantic/LocalEmbedder.h"
 
 #include <QChar>
+#include <QCryptographicHash>
+#include <QtEndian>
 
 #include <algorithm>
 #include <bit>
@@ -179,7 +181,7 @@ struct BucketSet
 
 // Adds one family's features (hashes, with repeats) to `acc` with sublinear tf and marks the buckets it
 // touched in `touched`. The caller normalises the family.
-void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims, BucketSet &touched)
+void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims, BucketSet &touched, std::uint64_t key)
 {
     std::sort(hashes.begin(), hashes.end());
     const std::uint64_t d = std::uint64_t(dims);
@@ -188,7 +190,7 @@ void accumulate(std::vector<std::uint64_t> &hashes, float *acc, int dims, Bucket
         std::size_t j = i + 1;
         while (j < hashes.size() && hashes[j] == hashes[i])
             ++j;
-        const std::uint64_t h = splitmix64(hashes[i]);
+        const std::uint64_t h = splitmix64(hashes[i] ^ key);
         // Most features occur once: log(1) is exactly 0, so their weight is exactly 1 without the call.
         const float w = j - i == 1 ? 1.0f : 1.0f + std::log(float(j - i));
         // The remainder by a power of two (512, the default) is the low bits: the same bucket without a division.
@@ -215,9 +217,19 @@ void addScaledNormalised(const float *family, const BucketSet &touched, float we
 
 } // namespace
 
-LocalEmbedder::LocalEmbedder(int dims)
+LocalEmbedder::LocalEmbedder(int dims, QByteArrayView key)
     : m_dims(std::clamp(dims, 16, 8192))
 {
+    if (key.isEmpty())
+        return;
+    // Domain-separated, so the same install secret used elsewhere (caller ids) gives unrelated words here.
+    QCryptographicHash sha(QCryptographicHash::Sha256);
+    sha.addData("tokenledger-local-ngram-v1 feature-hash key\n");
+    sha.addData(key);
+    const QByteArray d = sha.result();
+    m_seedKey = qFromLittleEndian<quint64>(d.constData());
+    m_bucketKey = qFromLittleEndian<quint64>(d.constData() + 8);
+    m_keyId = u"k"_s + QString::fromLatin1(d.mid(16, 4).toHex());
 }
 
 QString LocalEmbedder::modelId()
@@ -227,7 +239,7 @@ QString LocalEmbedder::modelId()
 
 QString LocalEmbedder::modelKey() const
 {
-    return modelId() + u'/' + QString::number(m_dims);
+    return modelId() + (m_keyId.isEmpty() ? QString() : u'+' + m_keyId) + u'/' + QString::number(m_dims);
 }
 
 std::vector<float> LocalEmbedder::embed(QStringView text) const
@@ -249,7 +261,7 @@ void LocalEmbedder::embedInto(QStringView text, float *out) const
     words.reserve(t.words.size());
     bigrams.reserve(t.words.size());
     for (const Word &w : t.words)
-        words.push_back(fnv(t.chars.data() + w.begin, w.length, kSeedWord));
+        words.push_back(fnv(t.chars.data() + w.begin, w.length, kSeedWord ^ m_seedKey));
     for (std::size_t i = 1; i < words.size(); ++i)
         bigrams.push_back(splitmix64(words[i - 1] ^ kSeedBigram) ^ words[i]);
 
@@ -269,11 +281,11 @@ void LocalEmbedder::embedInto(QStringView text, float *out) const
     grams.reserve(joined.size() * 3);
     for (std::size_t n = 3; n <= 5; ++n) {
         for (std::size_t i = 0; i + n <= joined.size(); ++i)
-            grams.push_back(fnv(joined.data() + i, n, kSeedChar + n));
+            grams.push_back(fnv(joined.data() + i, n, (kSeedChar + n) ^ m_seedKey));
     }
     // A text shorter than three characters still gets its single (padded) gram.
     if (grams.empty())
-        grams.push_back(fnv(joined.data(), joined.size(), kSeedChar));
+        grams.push_back(fnv(joined.data(), joined.size(), kSeedChar ^ m_seedKey));
 
     // A short text touches a few dozen of the 512 buckets: the norms and sums below visit only those (the
     // fixed cost of four passes over every bucket was most of an embedding of a one-line prompt).
@@ -282,9 +294,9 @@ void LocalEmbedder::embedInto(QStringView text, float *out) const
     float *fb = fw + m_dims;
     float *fc = fb + m_dims;
     BucketSet tw(m_dims), tb(m_dims), tc(m_dims);
-    accumulate(words, fw, m_dims, tw);
-    accumulate(bigrams, fb, m_dims, tb);
-    accumulate(grams, fc, m_dims, tc);
+    accumulate(words, fw, m_dims, tw, m_bucketKey);
+    accumulate(bigrams, fb, m_dims, tb, m_bucketKey);
+    accumulate(grams, fc, m_dims, tc, m_bucketKey);
     addScaledNormalised(fw, tw, kWeightWord, out);
     addScaledNormalised(fb, tb, kWeightBigram, out);
     addScaledNormalised(fc, tc, kWeightChar, out);

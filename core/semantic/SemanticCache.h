@@ -74,6 +74,9 @@ public:
 
     static Result<std::unique_ptr<SemanticCache>> open(const QString &path, Limits limits, qint64 nowUs,
                                                        SemanticIndex::Options indexOptions = {});
+    // The local embedder lookup() and store() use for a missing focus vector (default: unkeyed, 512 dims);
+    // the proxy sets its keyed one, so its modelKey() is the one its entries carry.
+    void setLocalEmbedder(const LocalEmbedder &embedder) { m_local = embedder; }
     ~SemanticCache();
     SemanticCache(const SemanticCache &) = delete;
     SemanticCache &operator=(const SemanticCache &) = delete;

@@ -424,8 +424,9 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     std::vector<std::unique_ptr<EndpointState>> endpoints(size_t(names.size()));
     // Exact cache: (caller name index, request hash id) -> time the answer was stored.
     QHash<quint64, qint64> cacheStoredAt;
-    // Semantic cache: the live cache's matcher, one per vector size.
-    std::map<int, std::unique_ptr<semantic::SemanticIndex>> semanticIndexes;
+    // Semantic cache: the live cache's matcher, one per embedding model (text id) and vector size: vectors of
+    // two models, or of the local embedder under two keys (LocalEmbedder.h, "Keyed"), are never compared.
+    std::map<std::pair<qint32, int>, std::unique_ptr<semantic::SemanticIndex>> semanticIndexes;
     // The vector size an embedding model names ("tokenledger-local-ngram-v1/512" -> 512), per text id;
     // 0 when it names none.
     std::vector<qint64> namedDims;
@@ -599,7 +600,7 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             }
             if (!removed && sc.semanticCache.enabled && floats > 0 && dims > 0 && r.semanticScope != 0) {
                 ++rowsWithEmbedding;
-                auto &index = semanticIndexes[int(dims)];
+                auto &index = semanticIndexes[{r.embeddingModel, int(dims)}];
                 if (!index)
                     index = std::make_unique<semantic::SemanticIndex>(int(dims));
                 const float *vec = chunk->floats.data() + r.embeddingOffset;

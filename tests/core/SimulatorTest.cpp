@@ -82,11 +82,12 @@ Scenario semanticOnly()
 
 // A proxy call's semantic trace for the simulator: scope, guard signature and a normalised 4-dim
 // embedding (model "test/4").
-void setEmbedding(CallRecord &r, const QString &scope, const QString &guards, std::array<float, 4> v)
+void setEmbedding(CallRecord &r, const QString &scope, const QString &guards, std::array<float, 4> v,
+                  const QString &model = u"test/4"_s)
 {
     r.savings.semanticScope = scope;
     r.savings.guardSignature = guards;
-    r.savings.embeddingModel = u"test/4"_s;
+    r.savings.embeddingModel = model;
     float norm = 0;
     for (float x : v)
         norm += x * x;
@@ -279,6 +280,32 @@ private Q_SLOTS:
         QCOMPARE(outcome(*r, Strategy::Batch).saving, 1'750'000);
         QCOMPARE(r->projected, 7 * 3'500'000 - 3 * 3'500'000 - 1'750'000);
         QVERIFY(outcome(*r, Strategy::ExactCache).simulated);
+    }
+
+    // Vectors of two embedding models of one size (two keys of the local embedder: LocalEmbedder.h, "Keyed") are
+    // never compared: identical vectors under another model name are a miss (before session 17, indexed by size
+    // alone, the third call was a hit).
+    void semanticCacheNeverComparesTwoEmbeddingModels()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"semantic-models.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        QList<CallRecord> records;
+        auto add = [&](qint64 offsetS, const QString &model) {
+            CallRecord r = test::makeRecord(t0 + offsetS * 1'000'000, u"faq"_s, u"openai"_s, u"gpt-4o"_s, 1000, 100);
+            setEmbedding(r, u"s1"_s, u"g"_s, {1, 0, 0, 0}, model);
+            ledger->pricer()->apply(r); // 3,500,000 each
+            records << r;
+        };
+        add(0, u"tokenledger-local-ngram-v1+k00000001/4"_s);  // stored
+        add(10, u"tokenledger-local-ngram-v1+k00000001/4"_s); // same model: hit
+        add(20, u"tokenledger-local-ngram-v1+k00000002/4"_s); // another key: miss, stored
+        add(30, u"tokenledger-local-ngram-v1+k00000002/4"_s); // hit on the one before
+        ledger->writer().submitBatch(records).waitForFinished();
+        const auto r = simulate(*ledger, semanticOnly());
+        QVERIFY(r.has_value());
+        QCOMPARE(outcome(*r, Strategy::SemanticCache).callsAffected, 2);
+        QCOMPARE(outcome(*r, Strategy::SemanticCache).saving, 2 * 3'500'000);
+        QCOMPARE(r->projected, 2 * 3'500'000);
     }
 
     // The semantic cache is replayed with the live cache's matcher on recorded embeddings: a hit needs

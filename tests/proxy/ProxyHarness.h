@@ -38,6 +38,8 @@ public:
     Proxy &proxy() { return *m_proxy; }
     LoopbackUpstream &upstream() { return m_upstream; }
     QString dir() const { return m_dir.path(); }
+    // The proxy's caller salt (random per harness unless a tweak sets one): the key of its local embedder.
+    QByteArray callerSalt() const { return m_callerSalt; }
 
     // curl: POST (when body non-empty) or GET to the proxy; headers as "Name: value".
     HttpResult curl(const QByteArray &path, const QByteArray &body, const QStringList &headers = {},
@@ -52,6 +54,7 @@ private:
     std::unique_ptr<Ledger> m_ledger;
     std::unique_ptr<Proxy> m_proxy;
     bool m_ok = false;
+    QByteArray m_callerSalt;
     QString m_error;
 };
 

@@ -69,10 +69,11 @@ SavingsPolicy policyFrom(const QByteArray &json)
 
 QJsonObject upstreamBody(const HttpRequest &r) { return QJsonDocument::fromJson(r.body).object(); }
 
-// Cosine of the local embeddings of two requests' semantic texts (as the proxy computes them).
-double similarity(const QByteArray &a, const QByteArray &b)
+// Cosine of the local embeddings of two requests' semantic texts (as the proxy computes them: keyed by its
+// caller salt).
+double similarity(const QByteArray &a, const QByteArray &b, const QByteArray &salt)
 {
-    const semantic::LocalEmbedder e;
+    const semantic::LocalEmbedder e(semantic::LocalEmbedder::kDefaultDims, salt);
     auto ka = semantic::semanticKey(QJsonDocument::fromJson(a).object(), semantic::RequestFormat::OpenAiChat, "c");
     auto kb = semantic::semanticKey(QJsonDocument::fromJson(b).object(), semantic::RequestFormat::OpenAiChat, "c");
     if (!ka || !kb)
@@ -125,7 +126,7 @@ void ProxySavingsTest::everyCallRecordsComplexityScopeAndLocalEmbedding()
     QVERIFY(t.routedModel.isEmpty());
     QCOMPARE(t.semanticScope.size(), 64);
     QCOMPARE(t.guardSignature.size(), 64);
-    const semantic::LocalEmbedder embedder;
+    const semantic::LocalEmbedder embedder(semantic::LocalEmbedder::kDefaultDims, h.callerSalt()); // the proxy's, keyed
     QCOMPARE(t.embeddingModel, embedder.modelKey());
     // The whole-request vector, then the final user message's (focus) vector.
     QCOMPARE(t.embedding.size(), qsizetype(2 * embedder.dims() * sizeof(float)));
@@ -140,6 +141,12 @@ void ProxySavingsTest::everyCallRecordsComplexityScopeAndLocalEmbedding()
         QCOMPARE(qFromLittleEndian<float>(t.embedding.constData() + i * sizeof(float)), v[size_t(i)]);
         QCOMPARE(qFromLittleEndian<float>(t.embedding.constData() + (embedder.dims() + i) * sizeof(float)), focus[size_t(i)]);
     }
+    // Keyed by the install's caller salt (session 17): the right guess embedded with the public seeds does not
+    // confirm the prompt (before, this cosine was 1).
+    QVERIFY(embedder.keyed());
+    const std::vector<float> guess = semantic::LocalEmbedder().embed(u"Why is the sky blue?"_s);
+    const float guessSim = semantic::cosine(focus.data(), guess.data(), embedder.dims());
+    QVERIFY2(std::abs(guessSim) < 0.3f, qPrintable(QString::number(guessSim)));
     QCOMPARE(t.tokensBeforeCompression, -1);
     QVERIFY(t.fewShotSet.isEmpty());
     QVERIFY(!QFile::exists(h.ledger().path() + u".semantic.sqlite"_s)); // no semantic cache opened when off
@@ -165,7 +172,7 @@ void ProxySavingsTest::exactHitsAndBypassedCallsKeepTheirSemanticFieldsAndHash()
 
     const QList<CallRecord> recs = h.records();
     QCOMPARE(recs.size(), 5);
-    const semantic::LocalEmbedder embedder;
+    const semantic::LocalEmbedder embedder(semantic::LocalEmbedder::kDefaultDims, h.callerSalt()); // the proxy's, keyed
     for (int i = 0; i < recs.size(); ++i) {
         const QByteArray &body = i < 4 ? a : b;
         const SavingsTrace &t = recs[i].savings;
@@ -269,7 +276,7 @@ void ProxySavingsTest::semanticCacheHitsParaphrasesOnly()
     QCOMPARE(h.curl("/v1/chat/completions", original, headersFor(kKeyA, u"faq"_s)).headers.value("x-tokenledger-cache"),
              QByteArray("miss"));
     for (const auto &[body, why] : paraphrases) {
-        const double s = similarity(original, body);
+        const double s = similarity(original, body, h.callerSalt());
         qInfo("similarity %.4f (%s)", s, qPrintable(why));
         QVERIFY2(s >= threshold, qPrintable(why));
         const auto r = h.curl("/v1/chat/completions", body, headersFor(kKeyA, u"faq"_s));
@@ -280,7 +287,7 @@ void ProxySavingsTest::semanticCacheHitsParaphrasesOnly()
     }
     const int upstreamBefore = h.upstream().requestCount();
     for (const auto &[body, why] : misses) {
-        qInfo("similarity %.4f (%s: must miss)", similarity(original, body), qPrintable(why));
+        qInfo("similarity %.4f (%s: must miss)", similarity(original, body, h.callerSalt()), qPrintable(why));
         const auto r = h.curl("/v1/chat/completions", body, headersFor(kKeyA, u"faq"_s));
         QCOMPARE(r.status, 200);
         QVERIFY2(r.headers.value("x-tokenledger-cache") == "miss", qPrintable(why));
@@ -605,7 +612,8 @@ void ProxySavingsTest::remoteEmbeddingsAreRecordedAsTheirOwnCalls()
     QCOMPARE(embeddingCalls, 2);
     QCOMPARE(toString(recs.last().cacheOutcome), toString(CacheOutcome::SemanticHit));
     // The record still carries the LOCAL embeddings (what the simulator replays).
-    QCOMPARE(recs.last().savings.embeddingModel, semantic::LocalEmbedder().modelKey());
+    QCOMPARE(recs.last().savings.embeddingModel,
+             semantic::LocalEmbedder(semantic::LocalEmbedder::kDefaultDims, h.callerSalt()).modelKey());
 }
 
 void ProxySavingsTest::anthropicMessagesGetTheSemanticCacheAndRouting()

@@ -2,6 +2,7 @@
 #include "semantic/LocalEmbedder.h"
 
 #include <QCryptographicHash>
+#include <QRegularExpression>
 #include <QtConcurrent>
 #include <QtTest>
 
@@ -144,6 +145,49 @@ private Q_SLOTS:
             = QtConcurrent::blockingMapped(texts, [this](const QString &t) { return m_embedder.embed(t); });
         for (int i = 0; i < texts.size(); ++i)
             QVERIFY(parallel.at(i) == m_embedder.embed(texts.at(i)));
+    }
+
+    // Session 17: keyed by the install's secret, the vectors are those of another hash: the same key gives the
+    // same vectors and the same similarity structure, a guess embedded without the key (or with another key)
+    // does not match, and the key is named in modelKey() so vectors of two keys are never compared.
+    void keyedVectorsNeedTheKey()
+    {
+        const LocalEmbedder keyed(512, "install-secret-A-0123456789abcdef");
+        const LocalEmbedder again(512, QByteArray("install-secret-A-0123456789abcdef"));
+        const LocalEmbedder other(512, "install-secret-B-0123456789abcdef");
+        QVERIFY(keyed.keyed() && !m_embedder.keyed());
+        QVERIFY2(QRegularExpression(u"^tokenledger-local-ngram-v1\\+k[0-9a-f]{8}/512$"_s).match(keyed.modelKey()).hasMatch(),
+                 qPrintable(keyed.modelKey()));
+        QCOMPARE(again.modelKey(), keyed.modelKey());
+        QVERIFY(other.modelKey() != keyed.modelKey());
+        QVERIFY(!keyed.modelKey().contains(u"secret"_s));
+
+        const QString prompt = u"Summarise the quarterly revenue report for ACME Corp, 2026 Q3"_s;
+        const auto v = keyed.embed(prompt);
+        QVERIFY(v == again.embed(prompt));
+        QCOMPARE(cosine(v.data(), v.data(), 512), 1.0f);
+        // A guess embedded with the public seeds, or another key, is unrelated to the stored vector.
+        const auto guessUnkeyed = m_embedder.embed(prompt);
+        const auto guessOtherKey = other.embed(prompt);
+        const float unkeyedSim = cosine(v.data(), guessUnkeyed.data(), 512);
+        const float otherSim = cosine(v.data(), guessOtherKey.data(), 512);
+        QVERIFY2(std::abs(unkeyedSim) < 0.2f, qPrintable(QString::number(unkeyedSim)));
+        QVERIFY2(std::abs(otherSim) < 0.2f, qPrintable(QString::number(otherSim)));
+
+        // Under one key, paraphrases stay close and unrelated texts far, as without a key.
+        auto keyedSim = [&](const QString &a, const QString &b) {
+            const auto va = keyed.embed(a);
+            const auto vb = keyed.embed(b);
+            return cosine(va.data(), vb.data(), 512);
+        };
+        const float close = keyedSim(u"How do I reset my password?"_s, u"how can I reset my password please"_s);
+        const float far = keyedSim(u"How do I reset my password?"_s, u"What is the capital of France?"_s);
+        QVERIFY2(close > far + 0.3f && far < 0.3f, qPrintable(u"paraphrase %1, unrelated %2"_s.arg(close).arg(far)));
+        QVERIFY2(std::abs(close - sim(u"How do I reset my password?"_s, u"how can I reset my password please"_s)) < 0.1f,
+                 qPrintable(QString::number(close)));
+        // An empty key is no key: the pinned public vectors.
+        QCOMPARE(LocalEmbedder(512, QByteArray()).modelKey(), m_embedder.modelKey());
+        QVERIFY(LocalEmbedder(512, QByteArray()).embed(prompt) == guessUnkeyed);
     }
 
     void cosineOfArbitraryVectors()
