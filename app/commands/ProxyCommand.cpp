@@ -2,6 +2,7 @@
 #include "Command.h"
 
 #include "ledger/Ledger.h"
+#include "ledger/LedgerWriter.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/Http1Client.h"
 #include "proxy/Proxy.h"
@@ -11,6 +12,7 @@
 #include "tokenizer/Tokenizers.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -286,20 +288,51 @@ int runProxy(const QStringList &args)
             });
         };
 
+        // The writer's failures (a full disk, an I/O error) reach the terminal: the proxy goes on answering and
+        // the records wait in memory (LedgerWriter retries every second). Said once, then every 30 s while it
+        // lasts, and once more when the ledger takes records again.
+        LedgerWriter &writer = core->ledger->writer();
+        QString writeFailure;
+        QElapsedTimer failureSaid;
+        QObject::connect(&writer, &LedgerWriter::writeFailed, &proxy, [&](const QString &message) {
+            if (writeFailure.isEmpty() || failureSaid.elapsed() >= 30'000) {
+                err(u"tokenledger proxy: %1 %2 records wait.\n"_s.arg(message).arg(writer.pending()));
+                failureSaid.start();
+            }
+            writeFailure = message;
+        });
+        QObject::connect(&writer, &LedgerWriter::committed, &proxy, [&](qint64) {
+            if (writeFailure.isEmpty())
+                return;
+            writeFailure.clear();
+            err(u"tokenledger proxy: the ledger takes records again; the waiting ones are written.\n"_s);
+        });
+
         std::signal(SIGINT, onStopSignal);
         std::signal(SIGTERM, onStopSignal);
         bool stopping = false;
         bool hurried = false;
+        int signalsAtFlush = -1; // the signals seen when only the records were left to write (-1: not yet)
         QObject::connect(&poll, &QTimer::timeout, &proxy, [&]() {
             const int signals = g_stopSignals.load();
             if (signals == 0)
                 return;
+            if (signalsAtFlush >= 0) {
+                // The proxy has stopped; records wait for a ledger that cannot take them. Another signal
+                // exits without them, said, and with a failure status: never a silent loss.
+                if (signals > signalsAtFlush) {
+                    err(u"tokenledger proxy: exiting without writing %1 records (%2)\n"_s.arg(writer.pending())
+                            .arg(writeFailure.isEmpty() ? u"stopped while they waited"_s : writeFailure));
+                    exitCode = kExitFailure;
+                    QCoreApplication::quit();
+                }
+                return;
+            }
             if (stopping) {
                 // A second signal: the drain deadline now, so Ctrl-C twice does not wait for long streams
                 // (drainTimeoutMs may be hours). In-flight requests are answered and recorded.
                 if (signals >= 2 && !hurried) {
                     hurried = true;
-                    poll.stop();
                     err(u"tokenledger proxy: second signal: answering the in-flight requests now...\n"_s);
                     proxy.hurryStop();
                 }
@@ -309,8 +342,12 @@ int runProxy(const QStringList &args)
             err(u"tokenledger proxy: stopping, finishing in-flight requests (a second signal stops at once)...\n"_s);
             proxy.stop().then(&proxy, [&]() {
                 const qint64 answered = proxy.stats().requests.load();
+                signalsAtFlush = g_stopSignals.load();
+                if (!writeFailure.isEmpty())
+                    err(u"tokenledger proxy: %1 records wait for the ledger: %2 Free the space (or fix the cause) to "
+                        "write them, or send another signal to exit without them.\n"_s.arg(writer.pending()).arg(writeFailure));
                 // Every record handed to the writer is committed before we exit.
-                core->ledger->writer().flush().then(&proxy, [answered]() {
+                writer.flush().then(&proxy, [answered]() {
                     out(u"tokenledger proxy: stopped after %1 requests; every record written.\n"_s.arg(answered));
                     QCoreApplication::quit();
                 });

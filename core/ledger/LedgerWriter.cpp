@@ -360,6 +360,13 @@ public:
             lock.unlock();
             QThread::msleep(100);
         }
+        if (!drained) {
+            // Said, never silent: what the retries could not store is lost with the writer.
+            QMutexLocker lock(&m_mutex);
+            qCWarning(lcLedger).noquote() << QObject::tr("%n record(s) could not be written to the ledger %1 and are lost: %2",
+                                                         nullptr, int(m_pendingRecords))
+                                                 .arg(m_path, m_failure.isEmpty() ? QObject::tr("it did not take them") : m_failure);
+        }
         if (drained && m_raw) {
             // Every id handed out is committed or was never submitted: the next start continues from the
             // exact next id, with no gap (a gap is left only by a crash).

@@ -9,6 +9,7 @@
 #include "TestSupport.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -18,7 +19,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+#include <functional>
 #include <map>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
 
 using namespace Qt::StringLiterals;
 using namespace tl;
@@ -39,10 +46,14 @@ class ProxyCrashTest : public QObject
     };
 
     static quint16 startProxy(QProcess &proxy, const QTemporaryDir &dir, const QString &db,
-                              const test::LoopbackUpstream &upstream)
+                              const test::LoopbackUpstream &upstream, const std::function<void()> &childSetup = {})
     {
         if (!dir.isValid())
             return 0;
+#ifdef Q_OS_UNIX
+        if (childSetup)
+            proxy.setChildProcessModifier(childSetup);
+#endif
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"HOME"_s, dir.path()); // the proxy's settings file stays in the temp folder
         env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
@@ -65,6 +76,82 @@ class ProxyCrashTest : public QObject
         }
         return 0;
     }
+
+    // A proxy whose ledger cannot grow (RLIMIT_FSIZE a little above the file's size: writes past it fail with
+    // EFBIG, which SQLite reports as "database or disk is full", as on a full disk) once it has answered
+    // `requests` calls; its stderr so far in `errText`. Empty port when it did not start.
+    struct FullDiskProxy
+    {
+        QTemporaryDir dir;
+        QString db = dir.filePath(u"ledger.sqlite"_s);
+        test::LoopbackUpstream upstream;
+        QProcess proxy;
+        quint16 port = 0;
+        QByteArray errText;
+        int answered = 0;
+
+        ~FullDiskProxy()
+        {
+            if (proxy.state() != QProcess::NotRunning) {
+                proxy.kill();
+                proxy.waitForFinished(5000);
+            }
+        }
+
+        bool start(int requests)
+        {
+            test::openLedger(db).reset(); // created and closed without a limit
+            const qint64 largest = std::max(QFileInfo(db).size(), QFileInfo(db + u"-wal"_s).size());
+            const qint64 limit = largest + 64 * 1024;
+            port = startProxy(proxy, dir, db, upstream, [limit] {
+#ifdef Q_OS_UNIX
+                std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal; kept across exec
+                rlimit r{};
+                getrlimit(RLIMIT_FSIZE, &r);
+                r.rlim_cur = rlim_t(limit);
+                setrlimit(RLIMIT_FSIZE, &r);
+#endif
+            });
+            if (port == 0)
+                return false;
+            for (int i = 0; i < requests; ++i) {
+                const test::CommandRun c = test::runCommand(
+                    u"curl"_s,
+                    {u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{http_code}"_s, u"-H"_s, u"Authorization: Bearer sk-full-disk-0001"_s,
+                     u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s,
+                     uR"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"call %1 of a full disk"}]})"_s.arg(i),
+                     u"http://127.0.0.1:%1/v1/chat/completions"_s.arg(port)});
+                answered += c.out == u"200"_s ? 1 : 0;
+                if (i % 10 == 9)
+                    QTest::qWait(150); // a commit between the tens
+            }
+            return true;
+        }
+        // Waits up to `ms` for `text` in the proxy's stderr.
+        bool saw(const QByteArray &text, int ms)
+        {
+            QElapsedTimer t;
+            t.start();
+            while (!errText.contains(text) && t.elapsed() < ms) {
+                proxy.waitForReadyRead(100);
+                errText += proxy.readAllStandardError();
+            }
+            return errText.contains(text);
+        }
+        qint64 rows()
+        {
+            qint64 n = -1;
+            {
+                QSqlDatabase sql = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"full-disk"_s);
+                sql.setDatabaseName(db);
+                QSqlQuery q(sql);
+                if (sql.open() && q.exec(u"SELECT COUNT(*) FROM calls"_s) && q.next())
+                    n = q.value(0).toLongLong();
+            }
+            QSqlDatabase::removeDatabase(u"full-disk"_s);
+            return n;
+        }
+    };
 
 private Q_SLOTS:
     void killDashNineLosesOnlyTheNewestRecords()
@@ -153,6 +240,62 @@ private Q_SLOTS:
               int(answeredAtMs.size()), int(kept.size()), lost, lost ? lastAnsweredAtMs - oldestLostAtMs : 0, killedAtMs);
     }
 
+
+    // Session-17 trial: with the ledger's disk full, the headless proxy answered on (right) but said nothing
+    // useful, and SIGTERM, a second SIGTERM and SIGINT left it waiting for the disk without a word. Now it says
+    // the disk is full and how many records wait; after the stop it says what it waits for, and once the
+    // ledger takes records again it writes them all and exits 0.
+    void fullDiskStopWaitsSaysSoAndWritesEverythingOnceThereIsRoom()
+    {
+#ifndef Q_OS_LINUX
+        QSKIP("needs RLIMIT_FSIZE and prlimit (Linux)");
+#else
+        FullDiskProxy run;
+        QVERIFY(run.start(40));
+        QCOMPARE(run.answered, 40); // answered although the ledger cannot take the records
+        // EFBIG on the WAL is SQLite's "disk I/O error"; a full file system's ENOSPC, "database or disk is full"
+        // (the disk-full wording, CliTest::importOntoAFullTmpfsExitsWithAnError).
+        QVERIFY2(run.saw("records wait.", 5000), run.errText.constData());
+        QVERIFY2(run.errText.contains(QByteArray("Cannot write to the ledger " + run.db.toUtf8())), run.errText.constData());
+        run.proxy.terminate();
+        QVERIFY2(run.saw("records wait for the ledger", 5000), run.errText.constData());
+        QVERIFY2(run.errText.contains("send another signal to exit without them"), run.errText.constData());
+        QVERIFY(!run.proxy.waitForFinished(1500)); // it waits for the disk
+        // Room again: lift the limit of the running process.
+        rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+        QCOMPARE(prlimit(pid_t(run.proxy.processId()), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+        QVERIFY(run.proxy.waitForFinished(15'000));
+        run.errText += run.proxy.readAllStandardError();
+        QCOMPARE(run.proxy.exitCode(), 0);
+        QVERIFY(run.proxy.readAllStandardOutput().contains("every record written"));
+        QVERIFY2(run.errText.contains("the ledger takes records again"), run.errText.constData());
+        QCOMPARE(run.rows(), 40);
+#endif
+    }
+
+    // The same, and another signal while the records wait: the process exits, with status 1, saying how many
+    // records it did not write (before: the second signal was taken and every later one ignored).
+    void fullDiskAnotherSignalExitsSayingWhatIsLost()
+    {
+#ifndef Q_OS_UNIX
+        QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
+#else
+        FullDiskProxy run;
+        QVERIFY(run.start(20));
+        QVERIFY2(run.saw("records wait.", 5000), run.errText.constData());
+        run.proxy.terminate();
+        QVERIFY2(run.saw("records wait for the ledger", 5000), run.errText.constData());
+        run.proxy.terminate();
+        QVERIFY2(run.proxy.waitForFinished(20'000), run.errText.constData()); // the writer retries ~5 s first
+        run.errText += run.proxy.readAllStandardError();
+        QCOMPARE(run.proxy.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(run.proxy.exitCode(), 1);
+        QVERIFY2(run.errText.contains("exiting without writing"), run.errText.constData());
+        QVERIFY2(run.errText.contains("are lost"), run.errText.constData());
+        const qint64 rows = run.rows();
+        QVERIFY(rows >= 0 && rows < 20);
+#endif
+    }
     // SIGTERM starts a graceful stop that waits for in-flight requests (here a 10 s stream); a second
     // SIGTERM ends the wait at once: the stream gets its error event, its record is written, the process
     // exits 0 (session-9 trial: a second SIGTERM or Ctrl-C was ignored until the drain ended).
