@@ -18,7 +18,14 @@ namespace tl::Database {
 
 QString defaultPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/ledger.sqlite"_s;
+    const QString path = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+                         + u"/TokenLedger/ledger.sqlite"_s;
+    // Before session 17: AppDataLocation, which with organisation and application both "TokenLedger" is
+    // ~/.local/share/TokenLedger/TokenLedger/. A ledger there stays the default until one exists here.
+    const QString legacy = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/ledger.sqlite"_s;
+    if (!QFileInfo::exists(path) && QFileInfo::exists(legacy))
+        return legacy;
+    return path;
 }
 
 QString threadConnectionName(QStringView purpose)

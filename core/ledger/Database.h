@@ -7,7 +7,11 @@
 
 namespace tl::Database {
 
-// The default ledger file: <AppDataLocation>/ledger.sqlite (e.g. ~/.local/share/TokenLedger/ledger.sqlite).
+// The default ledger file: <GenericDataLocation>/TokenLedger/ledger.sqlite: ~/.local/share/TokenLedger/ledger.sqlite
+// (Linux, $XDG_DATA_HOME honoured), ~/Library/Application Support/TokenLedger/ledger.sqlite (macOS),
+// %LOCALAPPDATA%/TokenLedger/ledger.sqlite (Windows). A ledger at the place used before session 17
+// (<AppDataLocation>/ledger.sqlite, e.g. ~/.local/share/TokenLedger/TokenLedger/ledger.sqlite) stays the default
+// while none exists at the new one.
 QString defaultPath();
 
 // Opens (creating if needed) the ledger file under a connection name that is unique to the calling

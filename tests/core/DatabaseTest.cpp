@@ -7,7 +7,11 @@
 #include "ledger/LatencyHistogram.h"
 #include "ledger/Schema.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -23,6 +27,37 @@ class DatabaseTest : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    // Session-17 trial: the README's ~/.local/share/TokenLedger/ledger.sqlite was in fact
+    // ~/.local/share/TokenLedger/TokenLedger/ledger.sqlite (AppDataLocation is <data>/<organisation>/<application>,
+    // both "TokenLedger"). Now one folder; a ledger at the old place stays the default while there is none at the new.
+    void defaultLedgerPathHasOneTokenLedgerFolder()
+    {
+        const QString org = QCoreApplication::organizationName(), app = QCoreApplication::applicationName();
+        QCoreApplication::setOrganizationName(u"TokenLedger"_s); // as app/main.cpp
+        QCoreApplication::setApplicationName(u"TokenLedger"_s);
+        const QString fresh = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/TokenLedger/ledger.sqlite"_s;
+        const QString legacy = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/ledger.sqlite"_s;
+        QVERIFY2(legacy.endsWith(u"/TokenLedger/TokenLedger/ledger.sqlite"_s), qPrintable(legacy));
+        QVERIFY(!QFileInfo::exists(fresh) || QFile::remove(fresh)); // test mode: under ~/.qttest, not the user's data
+        QVERIFY(!QFileInfo::exists(legacy) || QFile::remove(legacy));
+        QCOMPARE(Database::defaultPath(), fresh);
+        QVERIFY(QDir().mkpath(QFileInfo(legacy).absolutePath()));
+        {
+            QFile f(legacy);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        QCOMPARE(Database::defaultPath(), legacy);
+        QVERIFY(QDir().mkpath(QFileInfo(fresh).absolutePath()));
+        {
+            QFile f(fresh);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        QCOMPARE(Database::defaultPath(), fresh);
+        QVERIFY(QFile::remove(fresh) && QFile::remove(legacy));
+        QCoreApplication::setOrganizationName(org);
+        QCoreApplication::setApplicationName(app);
+    }
 
     // Session-16 trial: a new ledger and its caches were 0644 (other local users could read every call and, in the
     // caches, whole answers). A new one is its owner's only, its WAL too; an existing file keeps its permissions.
