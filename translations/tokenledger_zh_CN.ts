@@ -2117,6 +2117,10 @@ Saving: %2 (%3 of %4)</source>
         <source>Cost of the priced calls per 1,000 priced calls (%1 priced calls; unpriced calls and provider report lines without a call count are left out).</source>
         <translation>已定价调用每 1,000 次的费用（%1 次已定价调用；未定价调用和没有调用次数的提供商报告行不计入）。</translation>
     </message>
+    <message>
+        <source>calls without a model</source>
+        <translation>未注明模型的调用</translation>
+    </message>
 </context>
 <context>
     <name>tl::MainWindow</name>

@@ -153,6 +153,7 @@ T = {
 'avg latency %1': '平均延迟 %1',
 '%n cache hit(s)': '%n 次缓存命中',
 'every model has a price': '所有模型都有价格',
+'calls without a model': '未注明模型的调用',
 'e.g. %1': '例如 %1',
 'Dashboard': '仪表板',
 'Pricing': '定价',

@@ -1794,14 +1794,17 @@ void ClientConnection::finalizeRecord()
         r.usageStatus = UsageStatus::Complete;
         r.cost = 0;
         r.costStatus = CostStatus::Exact;
-    } else if (x.kind == ApiKind::ResponsesRetrieve) {
-        // Retrieving (or cancelling) a response is not billed: a known $0, whatever it answered. The
-        // usage it carried went to the create's record (noteRetrieved), not to this one.
+    } else if (x.kind == ApiKind::ResponsesRetrieve || x.kind == ApiKind::Models || x.kind == ApiKind::CountTokens) {
+        // Not billed, whatever it answered: a known $0 ("free:<api>"), not an unpriced call. Retrieving (or
+        // cancelling) a response: the usage it carried went to the create's record (noteRetrieved). Listing
+        // models (OpenAI API reference "Models": no usage, no price) and Anthropic's token counting (guide
+        // "Token counting": "free to use", rate-limited only) cost nothing (session-17 trial: a models.list
+        // made the ledger "partly unpriced").
         r.usage = {};
         r.usageStatus = UsageStatus::Complete;
         r.cost = 0;
         r.costStatus = CostStatus::Exact;
-        r.priceEntry = PendingUsage::kFreePriceEntry;
+        r.priceEntry = u"free:"_s + proxy::apiName(x.kind); // PendingUsage::kFreePriceEntry for a retrieve
         r.priceVersion = u""_s;
         r.savedCost = 0;
     } else if (r.usageStatus == UsageStatus::Unknown && r.cacheOutcome != CacheOutcome::ExactHit) {

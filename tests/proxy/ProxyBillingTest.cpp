@@ -78,6 +78,7 @@ private Q_SLOTS:
     void backgroundResponseIsPricedByItsRetrieve();
     void streamedBackgroundResponseIsPricedOnce();
     void cutBackgroundStreamWaitsForItsRetrieve();
+    void modelsListAndTokenCountingAreFree();
 };
 
 void ProxyBillingTest::abandonedNonStreamedCallIsEstimated_data()
@@ -446,6 +447,30 @@ void ProxyBillingTest::cutBackgroundStreamWaitsForItsRetrieve()
     QCOMPARE(recs[0].cost.value_or(-1), kC1Cost);
     const QString mismatch = rollupMismatch(h.ledger());
     QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+}
+
+
+// Session-17 trial: GET /v1/models made the ledger "partly unpriced" (an unpriced call with no model). Listing
+// models (OpenAI API reference "Models") and Anthropic's token counting (guide "Token counting": free to use) are
+// not billed: a known $0 with the price entry "free:<api>", kept by re-pricing, as a response retrieve is.
+void ProxyBillingTest::modelsListAndTokenCountingAreFree()
+{
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    QCOMPARE(h.curl("/v1/models", {}, auth(kKeyA)).status, 200);
+    const HttpResult counted = h.curl("/v1/messages/count_tokens",
+                                      R"({"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Hello"}]})",
+                                      {u"x-api-key: "_s + QString::fromLatin1(kKeyA), u"anthropic-version: 2023-06-01"_s});
+    QVERIFY(counted.status > 0);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 2);
+    QCOMPARE(recs[0].priceEntry, u"free:models"_s);
+    QCOMPARE(recs[1].priceEntry, u"free:messages.count_tokens"_s);
+    for (const CallRecord &r : recs) {
+        QCOMPARE(r.cost.value_or(-1), NanoUsd(0));
+        QCOMPARE(toString(r.costStatus), toString(CostStatus::Exact));
+        QCOMPARE(r.usage.promptTokens, 0);
+    }
 }
 
 QTEST_MAIN(ProxyBillingTest)

@@ -211,6 +211,29 @@ private Q_SLOTS:
         QCOMPARE(page->kpis()->findChild<QPushButton *>(u"addPriceButton"_s)->isVisibleTo(page.get()), calls == 22);
     }
 
+    // Session-17 trial: an unpriced call without a model (a forwarded files call) made the tile read "e.g." with
+    // nothing after it, and "Add price…" offered a price for no model. The example and the button name a model.
+    void unpricedTileNamesOnlyModelsThatHaveAName()
+    {
+        KpiPanel panel;
+        Aggregate totals;
+        totals.calls = 3;
+        totals.unpricedCalls = 3;
+        auto *addPrice = panel.findChild<QPushButton *>(u"addPriceButton"_s);
+        QVERIFY(addPrice);
+        panel.setData(totals, {UnpricedModel{u"openai"_s, QString(), 3}});
+        QCOMPARE(panel.unpriced()->value(), u"3"_s);
+        QCOMPARE(panel.unpriced()->detail(), u"calls without a model"_s);
+        QVERIFY(!addPrice->isVisibleTo(&panel));
+        panel.setData(totals, {UnpricedModel{u"openai"_s, QString(), 2}, UnpricedModel{u"acme"_s, u"acme-llm"_s, 1}});
+        QCOMPARE(panel.unpriced()->detail(), u"e.g. acme-llm"_s);
+        QVERIFY(addPrice->isVisibleTo(&panel));
+        QSignalSpy asked(&panel, &KpiPanel::addPriceRequested);
+        addPrice->click();
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.first().at(1).toString(), u"acme-llm"_s);
+    }
+
     void listPricesGiveTheExpectedCosts()
     {
         test::TempLedger t;

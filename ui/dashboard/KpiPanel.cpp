@@ -7,6 +7,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace tl {
@@ -116,11 +118,15 @@ void KpiPanel::setData(const Aggregate &t, const QList<UnpricedModel> &unpriced)
     m_batch->setToolTip(tr("%n call(s) through a Batch API cost %1; at real-time prices they would have cost %2.", nullptr,
                            int(std::min<qint64>(t.batchCalls, INT_MAX)))
                             .arg(Format::usd(t.batchCost), Format::usd(t.batchCost + t.batchSaved)));
+    // The example and "Add price…" name a model: calls with none (a forwarded files or batches call, a request
+    // refused before its model was read) cannot get a price (session-17 trial: "e.g." with nothing after it).
+    const auto named = std::find_if(unpriced.cbegin(), unpriced.cend(), [](const UnpricedModel &u) { return !u.model.isEmpty(); });
     m_unpriced->setValue(Format::count(t.unpricedCalls),
-                         unpriced.isEmpty() ? tr("every model has a price")
-                                            : tr("e.g. %1").arg(unpriced.first().model));
-    m_firstUnpriced = unpriced.isEmpty() ? UnpricedModel{} : unpriced.first();
-    m_addPrice->setVisible(!unpriced.isEmpty());
+                         unpriced.isEmpty()       ? tr("every model has a price")
+                         : named != unpriced.cend() ? tr("e.g. %1").arg(named->model)
+                                                    : tr("calls without a model"));
+    m_firstUnpriced = named != unpriced.cend() ? *named : UnpricedModel{};
+    m_addPrice->setVisible(named != unpriced.cend());
 }
 
 } // namespace tl
