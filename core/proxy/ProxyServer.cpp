@@ -123,10 +123,17 @@ Result<quint16> ProxyServer::start()
     }
     if (auto s = openSavings(); !s)
         return std::unexpected(s.error());
-    if (!m_server->listen(m_config.bindAddress, m_config.port))
+    if (!m_server->listen(m_config.bindAddress, m_config.port)) {
+        // A busy port is the usual case (another proxy, the app and `tokenledger proxy` both on 8787): say what
+        // to do, not only the socket's words.
+        const QString why = m_server->serverError() == QAbstractSocket::AddressInUseError
+                                ? u"the port is already in use (another program listens there, perhaps another TokenLedger "
+                                  "proxy); choose another port, or stop that program"_s
+                                : m_server->errorString();
         return fail(ErrorCode::Io, u"Cannot listen on %1:%2: %3"_s.arg(m_config.bindAddress.toString())
                                        .arg(m_config.port)
-                                       .arg(m_server->errorString()));
+                                       .arg(why));
+    }
     qCInfo(lcProxy) << "listening on" << m_config.bindAddress.toString() << m_server->serverPort();
     // o200k_base (every current OpenAI model, and the estimate for unpublished tokenizers) loads now, in the
     // background, so the first token estimate (a cut stream) does not load it on this thread.

@@ -315,6 +315,7 @@ private Q_SLOTS:
     void gracefulStopDrainsInFlightRequests();
     void gracefulStopLetsARequestBodyFinish();
     void nonLoopbackBindNeedsAccessToken();
+    void busyPortSaysWhatToDo();
     void webPagesCannotUseTheProxy_data();
     void webPagesCannotUseTheProxy();
     void plantedKeyAppearsNowhere();
@@ -2561,6 +2562,19 @@ void ProxyTest::nonLoopbackBindNeedsAccessToken()
              200);
     // The access token is not sent upstream.
     QVERIFY(!hasHeader(h.upstream().lastRequest().headers, "x-tokenledger-access-token"));
+}
+
+// Session-17 trial: a busy port gave only the socket's "The bound address is already in use". Now the reason and
+// what to do.
+void ProxyTest::busyPortSaysWhatToDo()
+{
+    ProxyHarness first;
+    QVERIFY2(first.ok(), qPrintable(first.error()));
+    ProxyHarness second([&](ProxyConfig &c) { c.port = first.port(); });
+    QVERIFY(!second.ok());
+    QVERIFY2(second.error().contains(u"Cannot listen on 127.0.0.1:%1: the port is already in use"_s.arg(first.port())),
+             qPrintable(second.error()));
+    QVERIFY2(second.error().contains(u"choose another port"_s), qPrintable(second.error()));
 }
 
 void ProxyTest::webPagesCannotUseTheProxy_data()
