@@ -69,10 +69,11 @@ QString formatUsd(NanoUsd amount, int decimals)
     decimals = qBound(0, decimals, 9);
     const bool negative = amount < 0;
     quint64 magnitude = negative ? quint64(0) - quint64(amount) : quint64(amount);
-    // An amount below one unit of the asked precision (e.g. under a cent at 2 decimals) is never shown
-    // as zero nor rounded up to a figure it is not ($0.0075 read "$0.01"): widen until two significant
-    // digits show (max 9 decimals), then drop trailing zeros beyond the asked decimals ($0.005, $0.0075,
-    // $0.00061 for 614,250 nano-USD).
+    // An amount with fewer than two significant digits at the asked precision (under ten cents at 2
+    // decimals) is never shown as zero nor rounded to a figure it is not ($0.0075 read "$0.01", and, before
+    // session 17, $0.0159 read "$0.02", 25% high): widen until two significant digits show (max 9
+    // decimals), then drop trailing zeros beyond the asked decimals ($0.005, $0.0075, $0.016, $0.00061 for
+    // 614,250 nano-USD).
     const int asked = decimals;
     auto unitOf = [](int d) {
         quint64 u = 1;
@@ -80,7 +81,7 @@ QString formatUsd(NanoUsd amount, int decimals)
             u *= 10;
         return u;
     };
-    if (magnitude != 0 && magnitude < unitOf(decimals)) {
+    if (magnitude != 0 && magnitude < 10 * unitOf(decimals)) {
         while (decimals < 9 && magnitude < 10 * unitOf(decimals))
             ++decimals;
         while (decimals > asked && ((magnitude + unitOf(decimals) / 2) / unitOf(decimals)) % 10 == 0)

@@ -54,9 +54,10 @@ private:
 QString toDecimalUsd(NanoUsd amount);
 
 // Display text with a dollar sign and `decimals` digits after the point, rounded half away from zero:
-// formatUsd(1234567890, 2) == "$1.23". A non-zero amount below one unit of `decimals` gets two significant
-// digits (trailing zeros dropped), so it never reads as $0.00 nor rounds up: 7,500,000 -> "$0.0075",
-// 614,250 -> "$0.00061", 3,000 -> "$0.000003".
+// formatUsd(1234567890, 2) == "$1.23". A non-zero amount below ten units of `decimals` (under ten cents at
+// 2) gets two significant digits (trailing zeros dropped), so it never reads as $0.00 nor is rounded by a
+// quarter: 15,900,000 -> "$0.016", 7,500,000 -> "$0.0075", 614,250 -> "$0.00061", 3,000 -> "$0.000003",
+// 90,000,000 -> "$0.09".
 QString formatUsd(NanoUsd amount, int decimals = 2);
 
 // Parses a decimal USD string ("2.5", "0.0375", "-1e-3" is rejected) exactly into nano-USD.

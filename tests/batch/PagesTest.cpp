@@ -261,9 +261,9 @@ private Q_SLOTS:
                              + model->index(r, ReconciliationModel::Model).data().toString(),
                          r);
         auto cell = [&](const QString &key, int column) { return model->index(rowOf.value(key, -1), column).data().toString(); };
-        QCOMPARE(cell(u"2025-11-28 text-embedding-3-small"_s, ReconciliationModel::Billed), u"$0.08 *"_s);
-        QCOMPARE(cell(u"2025-11-28 text-embedding-3-large"_s, ReconciliationModel::OutsideProxy), u"$0.08"_s);
-        QCOMPARE(cell(u"2025-11-29 text-embedding-ada-002"_s, ReconciliationModel::Billed), u"$0.01 *"_s);
+        QCOMPARE(cell(u"2025-11-28 text-embedding-3-small"_s, ReconciliationModel::Billed), u"$0.084 *"_s);
+        QCOMPARE(cell(u"2025-11-28 text-embedding-3-large"_s, ReconciliationModel::OutsideProxy), u"$0.085"_s);
+        QCOMPARE(cell(u"2025-11-29 text-embedding-ada-002"_s, ReconciliationModel::Billed), u"$0.012 *"_s);
         // A model the price book does not know: unpriced, never $0.
         QCOMPARE(cell(u"2025-11-30 text-embedding-synth-preview"_s, ReconciliationModel::Billed), u"unpriced"_s);
         for (const int column : {ReconciliationModel::Difference, ReconciliationModel::Percent, ReconciliationModel::OutsideProxy,

@@ -56,7 +56,11 @@ private Q_SLOTS:
         QTest::newRow("under a cent keeps two digits") << qint64(7'500'000) << 2 << u"$0.0075"_s;
         QTest::newRow("under a tenth of a cent") << qint64(614'250) << 2 << u"$0.00061"_s;
         QTest::newRow("trailing zeros dropped") << qint64(5'000'000) << 2 << u"$0.005"_s;
-        QTest::newRow("a cent and more rounds to cents") << qint64(15'000'000) << 2 << u"$0.02"_s;
+        // Session-17 look-over: under ten cents, cents alone were off by up to a third ($0.0159 read "$0.02").
+        QTest::newRow("under ten cents keeps two digits") << qint64(15'900'000) << 2 << u"$0.016"_s;
+        QTest::newRow("a cent and a half") << qint64(15'000'000) << 2 << u"$0.015"_s;
+        QTest::newRow("whole cents stay cents") << qint64(90'000'000) << 2 << u"$0.09"_s;
+        QTest::newRow("ten cents and more round to cents") << qint64(159'000'000) << 2 << u"$0.16"_s;
         QTest::newRow("a hair under a cent reads a cent") << qint64(9'990'000) << 2 << u"$0.01"_s;
         QTest::newRow("zero is zero") << qint64(0) << 2 << u"$0.00"_s;
         QTest::newRow("negative") << qint64(-2'500'000'000) << 2 << u"-$2.50"_s;
