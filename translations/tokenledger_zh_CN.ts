@@ -3085,14 +3085,6 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <translation>日志中没有与“%1”匹配的请求。</translation>
     </message>
     <message>
-        <source>No requests yet. The proxy listens on %1:%2: point a client at it (see “Point your clients at the proxy” above) and each call shows here as it is answered.</source>
-        <translation>还没有请求。代理正在 %1:%2 上监听：让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。</translation>
-    </message>
-    <message>
-        <source>No requests yet. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered.</source>
-        <translation>还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。</translation>
-    </message>
-    <message>
         <source>Save &amp;key to keychain</source>
         <translation>将密钥保存到钥匙串(&amp;K)</translation>
     </message>
@@ -3107,6 +3099,14 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>&amp;Mark semantic hit wrong</source>
         <translation>标记语义命中有误(&amp;M)</translation>
+    </message>
+    <message>
+        <source>No requests since the app started. The proxy listens on %1:%2: point a client at it (see “Point your clients at the proxy” above) and each call shows here as it is answered. Calls recorded before are on the Dashboard.</source>
+        <translation>应用启动以来还没有请求。代理正在 %1:%2 上监听：让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。之前记录的调用在仪表板上。</translation>
+    </message>
+    <message>
+        <source>No requests since the app started. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered. Calls recorded before are on the Dashboard.</source>
+        <translation>应用启动以来还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。之前记录的调用在仪表板上。</translation>
     </message>
 </context>
 <context>
@@ -4829,7 +4829,7 @@ characters</source>
     </message>
     <message>
         <source>Base URL</source>
-        <translation>Base URL</translation>
+        <translation>基础 URL</translation>
     </message>
     <message>
         <source>Keychain entry</source>

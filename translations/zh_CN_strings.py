@@ -322,7 +322,7 @@ T.update({
 'Upstreams': '上游',
 'Name': '名称',
 'Kind': '类型',
-'Base URL': 'Base URL',
+'Base URL': '基础 URL',
 'Keychain entry': '钥匙串条目',
 'API key for the selected upstream (kept in the OS keychain only)': '所选上游的 API 密钥（只保存在系统钥匙串中）',
 'Save key to keychain': '将密钥保存到钥匙串',
@@ -1171,10 +1171,10 @@ T.update({
     'Not started: the bind address "%1" is not an IP address (for example 127.0.0.1, ::1 or 0.0.0.0).':
         '未启动：绑定地址“%1”不是 IP 地址（例如 127.0.0.1、::1 或 0.0.0.0）。',
     'No request in the log matches “%1”.': '日志中没有与“%1”匹配的请求。',
-    'No requests yet. The proxy listens on %1:%2: point a client at it (see “Point your clients at the proxy” above) and each call shows here as it is answered.':
-        '还没有请求。代理正在 %1:%2 上监听：让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。',
-    'No requests yet. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered.':
-        '还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。',
+    'No requests since the app started. The proxy listens on %1:%2: point a client at it (see “Point your clients at the proxy” above) and each call shows here as it is answered. Calls recorded before are on the Dashboard.':
+        '应用启动以来还没有请求。代理正在 %1:%2 上监听：让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。之前记录的调用在仪表板上。',
+    'No requests since the app started. Turn on “Run the proxy”, point a client at it (see “Point your clients at the proxy” above), and each call shows here as it is answered. Calls recorded before are on the Dashboard.':
+        '应用启动以来还没有请求。勾选“运行代理”，让客户端指向它（见上方“让客户端指向代理”），每次调用得到应答后都会显示在这里。之前记录的调用在仪表板上。',
     'storing the %1 report stopped: %2':
         '保存 %1 报告已停止：%2',
     'no "model" (was the report grouped by model?): stored as model "unknown", unpriced':

@@ -234,6 +234,18 @@ private Q_SLOTS:
         QCOMPARE(asked.first().at(1).toString(), u"acme-llm"_s);
     }
 
+    // Session-17 look-over: 39.7 ms read "39 ms" (cut, not rounded); sub-10 ms latencies keep a tenth.
+    void latencyIsRoundedNotCut()
+    {
+        QCOMPARE(Format::latency(39'700), u"40 ms"_s);
+        QCOMPARE(Format::latency(39'400), u"39 ms"_s);
+        QCOMPARE(Format::latency(420), u"0.4 ms"_s);
+        QCOMPARE(Format::latency(9'940), u"9.9 ms"_s);
+        QCOMPARE(Format::latency(9'960), u"10 ms"_s);
+        QCOMPARE(Format::latency(999'600), u"1.0 s"_s);
+        QCOMPARE(Format::latency(-1), u"–"_s);
+    }
+
     void listPricesGiveTheExpectedCosts()
     {
         test::TempLedger t;

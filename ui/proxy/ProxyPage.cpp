@@ -398,14 +398,16 @@ void ProxyPage::refreshLogEmptyState()
         if (m_log->rowCount() > 0)
             m_logEmpty->setText(tr("No request in the log matches “%1”.").arg(m_logFilter->text()));
         else if (m_proxy.isRunning())
-            m_logEmpty->setText(tr("No requests yet. The proxy listens on %1:%2: point a client at it (see “Point "
-                                   "your clients at the proxy” above) and each call shows here as it is answered.")
+            // The log is live: calls recorded before (an earlier run, the headless proxy) are not in it.
+            m_logEmpty->setText(tr("No requests since the app started. The proxy listens on %1:%2: point a client at "
+                                   "it (see “Point your clients at the proxy” above) and each call shows here as it is "
+                                   "answered. Calls recorded before are on the Dashboard.")
                                     .arg(urlHost(m_proxy.config().bindAddress.toString()))
                                     .arg(m_proxy.port()));
         else
-            m_logEmpty->setText(tr("No requests yet. Turn on “Run the proxy”, point a client at it (see "
-                                   "“Point your clients at the proxy” above), and each call shows here as it "
-                                   "is answered."));
+            m_logEmpty->setText(tr("No requests since the app started. Turn on “Run the proxy”, point a client at it "
+                                   "(see “Point your clients at the proxy” above), and each call shows here as it is "
+                                   "answered. Calls recorded before are on the Dashboard."));
         m_logEmpty->setGeometry(m_logView->viewport()->rect());
     }
     m_logEmpty->setVisible(empty);
