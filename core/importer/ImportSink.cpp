@@ -31,8 +31,10 @@ void ImportReport::add(const ImportReport &o)
     keysHashed += o.keysHashed;
     cancelled = cancelled || o.cancelled;
     notStored += o.notStored;
-    if (writeError.isEmpty())
+    if (writeError.isEmpty()) {
         writeError = o.writeError;
+        writeLocked = o.writeLocked;
+    }
 }
 
 ImportSink::ImportSink(LedgerWriter &writer, std::shared_ptr<const Pricer> pricer, ImportReport &report,
@@ -142,8 +144,10 @@ void ImportSink::collect(bool all)
         }
         m_report.skipped += r.failed - r.errors.size();
         m_report.notStored += r.notStored;
-        if (!r.failure.isEmpty() && m_report.writeError.isEmpty())
+        if (!r.failure.isEmpty() && m_report.writeError.isEmpty()) {
             m_report.writeError = r.failure;
+            m_report.writeLocked = r.failureIsLock;
+        }
     }
 }
 
@@ -154,16 +158,24 @@ Result<void> ImportSink::finish()
     if (!writeFailed())
         return {};
     const qint64 stored = m_report.imported + m_report.duplicates;
-    QString message = QObject::tr("the ledger %1 could not store the rows (%2): %3 rows stored, %4 not stored")
-                          .arg(m_writer.path(), m_report.writeError)
-                          .arg(stored)
-                          .arg(m_report.notStored);
+    // A lock is not a full disk (session-17 trial: a ledger held by `BEGIN EXCLUSIVE` was told to free space).
+    QString message = m_report.writeLocked
+        ? QObject::tr("another process is writing the ledger %1 and held it locked too long (%2): %3 rows stored, "
+                      "%4 not stored")
+        : QObject::tr("the ledger %1 could not store the rows (%2): %3 rows stored, %4 not stored");
+    message = message.arg(m_writer.path(), m_report.writeError).arg(stored).arg(m_report.notStored);
     if (m_report.duplicates > 0)
         message += QObject::tr(" (%1 of the stored rows were already in the ledger)").arg(m_report.duplicates);
     if (m_report.skipped > 0)
         message += QObject::tr(", %1 bad rows skipped").arg(m_report.skipped);
-    message += QObject::tr(". Free some space (or fix the cause) and import again: the rows not stored are added "
-                           "then, the stored ones are not counted twice.");
+    if (m_report.writeLocked)
+        message += QObject::tr(". A proxy or the app writing the same ledger does not stop an import, so this is a "
+                               "long exclusive lock (an sqlite3 shell or a script inside a transaction, a backup "
+                               "tool). Import again when it is done: the rows not stored are added then, the stored "
+                               "ones are not counted twice.");
+    else
+        message += QObject::tr(". Free some space (or fix the cause) and import again: the rows not stored are added "
+                               "then, the stored ones are not counted twice.");
     return fail(ErrorCode::Database, message);
 }
 

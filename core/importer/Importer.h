@@ -88,6 +88,9 @@ struct ImportReport
     // then (ErrorCode::Database) whose message gives these counts.
     qint64 notStored = 0;
     QString writeError;
+    // That failure was another process's write lock on the ledger held past the busy timeout (SQLITE_BUSY,
+    // SQLITE_LOCKED), not the storage: the error message then says so and to import again once it is released.
+    bool writeLocked = false;
 
     void add(const ImportReport &other);
 };
@@ -104,7 +107,7 @@ struct ImportReport
 // handed over before that stay imported; the report says cancelled). Errors: Io when the file cannot
 // be read, InvalidArgument for a mapping that names a missing column, Parse for a file that is not
 // the format at all (e.g. not JSON), Database when the ledger could not store the rows (a full disk, an
-// I/O error): the import stops at the first failed commit of its own records, without waiting for space,
+// I/O error, another process holding a write lock on it longer than the busy timeout): the import stops at the first failed commit of its own records, without waiting for space,
 // and the message names the file, the ledger, the cause and how many rows were stored and not stored.
 // Stored rows stay (consistent, with their rollups); importing the file again once the cause is fixed
 // adds the rows not stored and counts the stored ones as already in the ledger.

@@ -519,8 +519,10 @@ private:
         for (Entry &e : m_givenUp) {
             BatchState &b = *e.batch;
             ++b.report.notStored;
-            if (b.report.failure.isEmpty())
+            if (b.report.failure.isEmpty()) {
                 b.report.failure = m_failure;
+                b.report.failureIsLock = m_failureIsLock;
+            }
             if (--b.remaining == 0) {
                 b.promise.addResult(b.report);
                 b.promise.finish();
@@ -1179,6 +1181,7 @@ private:
             qCWarning(lcLedger) << "ledger commit failed:" << code << text;
         m_failing = true;
         m_failure = text;
+        m_failureIsLock = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
         Q_EMIT m_owner->writeFailed(message);
     }
 
@@ -1202,6 +1205,7 @@ private:
     bool m_failing = false;
     qint64 m_retryAtMs = 0;  // while m_failing: steadyMs() of the next attempt
     QString m_failure;       // SQLite's words for the last failed commit (WriteReport::failure)
+    bool m_failureIsLock = false; // WriteReport::failureIsLock of that failure
     std::deque<Entry> m_givenUp; // records of given-up batches, to report (finishGivenUp())
     std::array<QHash<QString, qint64>, 5> m_labels; // by LabelKind: name -> id
     // Digest of embedding bytes -> the call whose call_savings row holds them (embeddingOwner()).

@@ -29,6 +29,9 @@ struct WriteReport
     // cause ("database or disk is full", "disk I/O error"), never a record's content.
     qint64 notStored = 0;
     QString failure; // empty when every record was written
+    // The failure was another connection's write lock held past the busy timeout (SQLITE_BUSY, SQLITE_LOCKED),
+    // not the storage: retrying once that writer is done stores the records.
+    bool failureIsLock = false;
 };
 
 // What the writer does with a batch when a commit holding its records fails for lack of disk space, an

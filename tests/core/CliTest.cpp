@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -214,6 +215,38 @@ private Q_SLOTS:
 #else
         QSKIP("needs Linux tmpfs");
 #endif
+    }
+
+    // Session-17 trial: an import into a ledger another process held with BEGIN EXCLUSIVE ended with "Free some
+    // space (or fix the cause)", as for a full disk. A lock is named as one, with what to do, and the full-disk
+    // advice is not given.
+    void importIntoALockedLedgerSaysAnotherProcessIsWritingIt()
+    {
+        const QString db = m_dir.filePath(u"locked.sqlite"_s);
+        const QString columns = u"started_at=ts,prompt_tokens=p,completion_tokens=c,model=m"_s;
+        QCOMPARE(importCsv(db, m_dir.filePath(u"locked-a.csv"_s), "ts,p,c,m\n2026-06-01T10:00:00Z,1000,100,gpt-4o\n",
+                           columns, {u"provider=openai"_s})
+                     .exitCode,
+                 0);
+        const QString name = u"cli-exclusive"_s;
+        {
+            QSqlDatabase holder = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            holder.setDatabaseName(db);
+            QVERIFY(holder.open());
+            QSqlQuery q(holder);
+            QVERIFY2(q.exec(u"BEGIN EXCLUSIVE"_s), qPrintable(q.lastError().text()));
+            const Run locked = importCsv(db, m_dir.filePath(u"locked-b.csv"_s),
+                                         "ts,p,c,m\n2026-06-02T10:00:00Z,1000,100,gpt-4o\n", columns,
+                                         {u"provider=openai"_s});
+            QVERIFY(q.exec(u"ROLLBACK"_s));
+            holder.close();
+            QCOMPARE(locked.exitCode, 1);
+            QVERIFY2(locked.err.contains(u"another process is writing the ledger"_s), qPrintable(locked.err));
+            QVERIFY2(locked.err.contains(u"Import again when it is done"_s), qPrintable(locked.err));
+            QVERIFY2(!locked.err.contains(u"Free some space"_s), qPrintable(locked.err));
+        }
+        QSqlDatabase::removeDatabase(name);
+        QCOMPARE(callRows(db), 1);
     }
 
     void importThenReportJson()
