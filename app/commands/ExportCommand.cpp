@@ -2,10 +2,12 @@
 #include "Command.h"
 
 #include "common/CsvCell.h"
+#include "common/PrivateFile.h"
 #include "ledger/Ledger.h"
 #include "ledger/RecordCodec.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -57,8 +59,14 @@ int runExport(const QStringList &args)
             return failWith("export", kExitFailure, u"cannot write to standard output"_s);
         device = &stdoutFile;
     } else {
+        const bool existed = QFileInfo::exists(outPath);
         if (!saveFile.open(QIODevice::WriteOnly))
             return failWith("export", kExitFailure, u"cannot write %1: %2"_s.arg(outPath, saveFile.errorString()));
+        // The export carries the ledger's records (and embeddings): a new file is its owner's only (0600), as the
+        // ledger is; a file written over keeps the permissions its owner gave it (QSaveFile copies them).
+        if (!existed && !restrictToOwner(saveFile))
+            return failWith("export", kExitFailure,
+                            u"cannot make %1 private to its owner: %2"_s.arg(outPath, saveFile.errorString()));
         device = &saveFile;
     }
     if (format == "csv"_L1)

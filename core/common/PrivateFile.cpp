@@ -1,10 +1,12 @@
 #include "PrivateFile.h"
 
 #include <QFile>
+#include <QFileDevice>
 
 #ifdef Q_OS_UNIX
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -25,6 +27,18 @@ bool createPrivateFileIfMissing(const QString &path)
     return errno == EEXIST;
 #else
     Q_UNUSED(path);
+    return true;
+#endif
+}
+
+bool restrictToOwner(QFileDevice &file)
+{
+#ifdef Q_OS_UNIX
+    // On its descriptor: a QSaveFile's temporary file may have no name yet (Linux O_TMPFILE), and its
+    // setPermissions() would name the target.
+    return file.handle() >= 0 && ::fchmod(file.handle(), 0600) == 0;
+#else
+    Q_UNUSED(file);
     return true;
 #endif
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFileDevice>
 #include <QString>
 
 namespace tl {
@@ -13,5 +14,11 @@ namespace tl {
 // a no-op (a user's files are private by their folder's ACL). SQLite's ":memory:" and "file:" names: a no-op.
 // Thread-safe.
 bool createPrivateFileIfMissing(const QString &path);
+
+// Makes an open file that TokenLedger has just created (e.g. a QSaveFile's temporary file, which becomes the
+// target on commit()) readable and writable by its owner only (0600 on Unix), as the ledger it was read from:
+// for exports, which carry the same records (and embeddings). Returns false when the permissions could not be
+// set. Windows: a no-op, as above.
+bool restrictToOwner(QFileDevice &file);
 
 } // namespace tl

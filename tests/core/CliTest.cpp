@@ -249,6 +249,31 @@ private Q_SLOTS:
         QCOMPARE(callRows(db), 1);
     }
 
+    // Session-17 trial: exports were 0644 while the ledger is 0600, and they carry the same records.
+    void exportIsPrivateToItsOwner()
+    {
+#ifdef Q_OS_UNIX
+        const QString db = m_dir.filePath(u"private-export.sqlite"_s);
+        QCOMPARE(importCsv(db, m_dir.filePath(u"private-export-in.csv"_s), "ts,p,c,m\n2026-06-01T10:00:00Z,1000,100,gpt-4o\n",
+                           u"started_at=ts,prompt_tokens=p,completion_tokens=c,model=m"_s, {u"provider=openai"_s})
+                     .exitCode,
+                 0);
+        const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        for (const QString &format : {u"jsonl"_s, u"csv"_s}) {
+            const QString out = m_dir.filePath(u"private-export."_s + format);
+            const Run exported = run({u"export"_s, u"--db"_s, db, u"--format"_s, format, u"--out"_s, out});
+            QCOMPARE(exported.exitCode, 0);
+            // QFileInfo::permissions() also sets the ReadUser/WriteUser bits of the current user's own.
+            QCOMPARE(QFileInfo(out).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser),
+                     ownerOnly);
+        }
+        QCOMPARE(QFileInfo(db).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser),
+                 ownerOnly);
+#else
+        QSKIP("Unix permissions");
+#endif
+    }
+
     void importThenReportJson()
     {
         const QString db = m_dir.filePath(u"cli.sqlite"_s);
