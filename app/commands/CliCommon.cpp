@@ -10,6 +10,7 @@
 
 #include <QFile>
 
+#include <algorithm>
 #include <cstdio>
 
 #if defined(Q_OS_UNIX)
@@ -63,6 +64,29 @@ QByteArray readKeyFromStdin(const QString &prompt)
     if (terminal)
         err(u"\n"_s); // the Enter the user typed was not echoed
     return key;
+}
+
+QString printable(const QString &text)
+{
+    auto isControl = [](char16_t c) { return c < 0x20 || (c >= 0x7f && c <= 0x9f); };
+    if (std::none_of(text.cbegin(), text.cend(), [&](QChar c) { return isControl(c.unicode()); }))
+        return text;
+    QString shown;
+    shown.reserve(text.size() + 8);
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (!isControl(u))
+            shown += c;
+        else if (u == u'\n')
+            shown += u"\\n"_s;
+        else if (u == u'\r')
+            shown += u"\\r"_s;
+        else if (u == u'\t')
+            shown += u"\\t"_s;
+        else
+            shown += u"\\x"_s + QString::number(u, 16).rightJustified(2, u'0');
+    }
+    return shown;
 }
 
 void out(const QString &text)

@@ -63,6 +63,13 @@ Result<T> awaitSecret(QFuture<Result<T>> future)
     return future.result();
 }
 
+// Text that came from the ledger or an imported file (an endpoint, tag, model, label, a row's error), made safe
+// for a table or a plain line on a terminal: C0 control characters, DEL and C1 control characters (U+0080..U+009F)
+// are shown as escapes ("\n", "\r", "\t", "\x1b", "\x7f", "\x9b") so the terminal never runs them (ANSI/OSC
+// sequences: colours, titles, hyperlinks, clearing the screen) and a line break inside a value never breaks the
+// layout. Everything else is unchanged. Table and plain-line output only: CSV and JSON keep the text exact.
+QString printable(const QString &text);
+
 void out(const QString &text); // stdout, UTF-8
 void err(const QString &text); // stderr, UTF-8
 

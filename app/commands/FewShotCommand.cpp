@@ -43,7 +43,7 @@ int runFewShot(const QStringList &args)
         if (store.sets().isEmpty())
             out(u"no example sets in %1\n"_s.arg(storePath));
         for (const compress::FewShotSet &s : store.sets())
-            out(u"%1\t%2\t%3 examples\n"_s.arg(s.name, s.endpoint.isEmpty() ? u"(any endpoint)"_s : s.endpoint)
+            out(u"%1\t%2\t%3 examples\n"_s.arg(printable(s.name), s.endpoint.isEmpty() ? u"(any endpoint)"_s : printable(s.endpoint))
                     .arg(s.examples.size()));
         return kExitOk;
     }
@@ -63,7 +63,7 @@ int runFewShot(const QStringList &args)
         return failWith("fewshot", kExitFailure, u"cannot read %1: %2"_s.arg(file, in.errorString()));
     const compress::JsonlImport imported = compress::importJsonl(in.readAll());
     for (const compress::JsonlLineError &e : imported.errors)
-        err(u"%1:%2: skipped: %3\n"_s.arg(file).arg(e.line).arg(e.message));
+        err(u"%1:%2: skipped: %3\n"_s.arg(file).arg(e.line).arg(printable(e.message)));
     if (imported.examples.isEmpty())
         return failWith("fewshot", kExitFailure, u"%1 has no valid example line; the set was not changed"_s.arg(file));
     compress::FewShotSet set;

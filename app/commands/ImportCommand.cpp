@@ -109,12 +109,14 @@ int runImport(const QStringList &args)
                 u"\"redacted\"\n"_s.arg(report->labelsRedacted));
         for (const ImportRowError &e : std::as_const(report->errors))
             out(u"  skipped %1%2: %3\n"_s.arg(e.file.isEmpty() ? file : e.file,
-                                              e.line > 0 ? u":"_s + QString::number(e.line) : QString(), e.reason));
+                                              e.line > 0 ? u":"_s + QString::number(e.line) : QString(),
+                                              printable(e.reason)));
         if (report->skipped > report->errors.size())
             out(u"  ... and %1 more skipped rows\n"_s.arg(report->skipped - report->errors.size()));
         for (const ImportRowError &w : std::as_const(report->warnings))
             out(u"  warning %1%2: %3\n"_s.arg(w.file.isEmpty() ? file : w.file,
-                                               w.line > 0 ? u":"_s + QString::number(w.line) : QString(), w.reason));
+                                               w.line > 0 ? u":"_s + QString::number(w.line) : QString(),
+                                               printable(w.reason)));
         total.add(*report);
     }
     // Every row handed over was committed (or given up) before importFile returned; the flush also waits for

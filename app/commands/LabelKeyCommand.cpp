@@ -30,7 +30,8 @@ int runLabelKey(const QStringList &args)
         return failWith("label-key", result.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitFailure,
                         result.error().message);
     const QString label = pos[1].trimmed();
-    out(label.isEmpty() ? u"%1: label removed\n"_s.arg(pos[0]) : u"%1: %2\n"_s.arg(pos[0], label));
+    out(label.isEmpty() ? u"%1: label removed\n"_s.arg(printable(pos[0]))
+                        : u"%1: %2\n"_s.arg(printable(pos[0]), printable(label)));
     return kExitOk;
 }
 

@@ -204,6 +204,11 @@ int runReport(const QStringList &args)
             err(tagNote + u'\n');
         return kExitOk;
     }
+    // Labels from the ledger, shown so a terminal runs none of their control characters (printable()) and each
+    // row stays one line; the widths are those of what is shown.
+    for (QStringList &row : table)
+        for (qsizetype i = 0; i < dimNames.size(); ++i)
+            row[i] = printable(row[i]);
     QList<qsizetype> widths(table.front().size(), 0);
     for (const QStringList &row : std::as_const(table))
         for (qsizetype i = 0; i < row.size(); ++i)

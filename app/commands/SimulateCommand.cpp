@@ -152,7 +152,7 @@ int runSimulate(const QStringList &args)
         return kExitOk;
     }
 
-    out(u"Scenario: %1\n%2 calls replayed (%3 unpriced, left out)\n"_s.arg(r.scenarioName)
+    out(u"Scenario: %1\n%2 calls replayed (%3 unpriced, left out)\n"_s.arg(printable(r.scenarioName))
             .arg(r.replayedCalls())
             .arg(r.unpricedRecords));
     if (r.reportLines > 0)
@@ -181,7 +181,7 @@ int runSimulate(const QStringList &args)
         if (!o.enabled)
             continue;
         if (!o.simulated) {
-            out(u"%1  not simulated: %2\n"_s.arg(toString(o.strategy).leftJustified(16), o.whyNot));
+            out(u"%1  not simulated: %2\n"_s.arg(toString(o.strategy).leftJustified(16), printable(o.whyNot)));
             continue;
         }
         out(u"%1  %2  %3  %4\n"_s.arg(toString(o.strategy).leftJustified(16), formatUsd(o.saving, 2).rightJustified(16),
@@ -191,7 +191,7 @@ int runSimulate(const QStringList &args)
     out(u"\nTop endpoints by saving:\n"_s);
     for (qsizetype i = 0; i < std::min<qsizetype>(10, r.endpoints.size()); ++i) {
         const EndpointOutcome &e = r.endpoints[i];
-        out(u"  %1  baseline %2  projected %3  saving %4\n"_s.arg(e.endpoint.leftJustified(24), formatUsd(e.baseline, 2),
+        out(u"  %1  baseline %2  projected %3  saving %4\n"_s.arg(printable(e.endpoint).leftJustified(24), formatUsd(e.baseline, 2),
                                                                   formatUsd(e.projected, 2),
                                                                   formatUsd(e.baseline - e.projected, 2)));
     }
@@ -199,7 +199,7 @@ int runSimulate(const QStringList &args)
     for (const StrategyOutcome &o : r.strategies)
         if (o.enabled && o.simulated)
             for (const QString &a : o.assumptions)
-                out(u"  - %1: %2\n"_s.arg(toString(o.strategy), a));
+                out(u"  - %1: %2\n"_s.arg(toString(o.strategy), printable(a)));
     return kExitOk;
 }
 

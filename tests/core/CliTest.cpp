@@ -274,6 +274,41 @@ private Q_SLOTS:
 #endif
     }
 
+    // Session-17 trial: `report` printed an imported endpoint raw, so its ANSI/OSC escape sequences ran in the
+    // terminal (colour, window title) and a line break inside it broke the table. Tables and plain lines show
+    // C0/C1 control characters and DEL as escapes; CSV and JSON keep the text exact.
+    void tableOutputShowsControlCharactersInsteadOfRunningThem()
+    {
+        const QString db = m_dir.filePath(u"escapes.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"escapes.csv"_s),
+                                       "ts,p,c,e\n2026-11-02T10:00:00Z,300,100,\"\x1b[31mRED\x1b[0m\x1b]0;title\x07\"\n"
+                                       "2026-11-02T11:00:00Z,2000,200,\"two\r\nlines\xc2\x9b\x7f\"\n",
+                                       u"started_at=ts,prompt_tokens=p,completion_tokens=c,endpoint=e"_s,
+                                       {u"model=gpt-4o-2024-08-06"_s, u"provider=openai"_s});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        auto hasControl = [](const QString &text) {
+            return std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+                return (c.unicode() < 0x20 && c != u'\n') || (c.unicode() >= 0x7f && c.unicode() <= 0x9f);
+            });
+        };
+        const Run table = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY2(!hasControl(table.out), qPrintable(table.out));
+        QVERIFY2(table.out.contains(u"\\x1b[31mRED\\x1b[0m\\x1b]0;title\\x07"_s), qPrintable(table.out));
+        QVERIFY2(table.out.contains(u"two\\r\\nlines\\x9b\\x7f"_s), qPrintable(table.out));
+        QCOMPARE(table.out.count(u'\n'), 6); // header, rule, two rows, rule, TOTAL
+        const Run csv = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s, u"--format"_s, u"csv"_s});
+        QVERIFY2(csv.out.contains(u"\x1b[31mRED"_s) && csv.out.contains(u"two\r\nlines\u009b\x7f"_s), qPrintable(csv.out));
+        const Run json = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s, u"--format"_s, u"json"_s});
+        QVERIFY2(json.out.contains(u"\\u001b[31mRED"_s), qPrintable(json.out));
+
+        const Run sim = run({u"simulate"_s, u"--db"_s, db, u"--scenario"_s,
+                             QStringLiteral(TOKENLEDGER_SOURCE_DIR) + u"/docs/examples/azure-routing-scenario.json"_s});
+        QVERIFY2(sim.exitCode == 0, qPrintable(sim.err));
+        QVERIFY2(!hasControl(sim.out), qPrintable(sim.out));
+        QVERIFY2(sim.out.contains(u"two\\r\\nlines"_s), qPrintable(sim.out));
+    }
+
     void importThenReportJson()
     {
         const QString db = m_dir.filePath(u"cli.sqlite"_s);
