@@ -161,10 +161,22 @@ bool parseArgs(QCommandLineParser &parser, const char *command, const QStringLis
 void addRangeOptions(QCommandLineParser &parser)
 {
     parser.addOption({u"days"_s, u"The last N days up to now."_s, u"N"_s});
-    parser.addOption({u"since"_s, u"Start (date or date-time, in --timezone)."_s, u"DATE"_s});
+    parser.addOption({u"since"_s, u"Start: a date or date-time in --timezone, or a date-time with a UTC offset "
+                                  u"(2026-03-29T02:30+01:00, ...Z)."_s, u"DATE"_s});
     parser.addOption({u"until"_s, u"End (a date is inclusive; a date-time is exclusive)."_s, u"DATE"_s});
     parser.addOption({u"timezone"_s, u"IANA time zone for dates (default: the system zone)."_s, u"TZ"_s});
 }
+
+namespace {
+// "+10:30", "-03:00", "Z" for 0: an offset as --since/--until take it.
+QString offsetText(int seconds)
+{
+    if (seconds == 0)
+        return u"Z"_s;
+    const int minutes = std::abs(seconds) / 60;
+    return (seconds < 0 ? u"-"_s : u"+"_s) + u"%1:%2"_s.arg(minutes / 60, 2, 10, QChar(u'0')).arg(minutes % 60, 2, 10, QChar(u'0'));
+}
+} // namespace
 
 std::optional<Range> parseRange(const QCommandLineParser &parser, QString *error)
 {
@@ -206,12 +218,37 @@ std::optional<Range> parseRange(const QCommandLineParser &parser, QString *error
             const qint64 noonUs = QDateTime(day, QTime(12, 0), range.zone).toMSecsSinceEpoch() * 1000;
             return TimeZoneBuckets::bucketStart(Granularity::Day, range.zone, noonUs);
         }
-        return Timestamp::parseUs(text, range.zone);
+        // A date-time, as import reads one (Timestamp::parseLocalUs): with a UTC offset or Z as given; else in the
+        // zone, where a local time the clocks skip (DST starts) is an error saying so, not a format error, and one
+        // they repeat (DST ends) is the earlier instant, with a note naming it and how to give the later one.
+        QString ambiguity;
+        const Result<qint64> us = Timestamp::parseLocalUs(text, range.zone, &ambiguity);
+        const QString option = isUntil ? u"--until"_s : u"--since"_s;
+        if (!us) {
+            if (Timestamp::parseUs(text, QTimeZone::utc())) { // the text is a time: the zone does not have it
+                const QDateTime wall = QDateTime::fromString(text.trimmed(), Qt::ISODate);
+                const int before = range.zone.offsetFromUtc(
+                    QDateTime(wall.date(), wall.time(), QTimeZone::utc()).addSecs(-36 * 3600));
+                *error = u"%1 '%2': %3 (e.g. %4)"_s.arg(option, text, us.error().message,
+                                                         text.trimmed() + offsetText(before));
+            }
+            return std::nullopt;
+        }
+        if (!ambiguity.isEmpty()) {
+            const int later = range.zone.offsetFromUtc(
+                QDateTime::fromMSecsSinceEpoch(*us / 1000 + 36LL * 3600 * 1000, QTimeZone::utc()));
+            err(u"note: %1 '%2': %3; for the later one give its UTC offset: %4\n"_s.arg(
+                option, text, ambiguity, text.trimmed() + offsetText(later)));
+        }
+        return *us;
     };
+    const QString formats = u"use YYYY-MM-DD, YYYY-MM-DDTHH:MM, or YYYY-MM-DDTHH:MM with a UTC offset "
+                            u"(+HH:MM, -HH:MM or Z)"_s;
     if (parser.isSet(u"since"_s)) {
         auto v = parseBound(parser.value(u"since"_s), false);
         if (!v) {
-            *error = u"cannot read --since '%1' (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"_s.arg(parser.value(u"since"_s));
+            if (error->isEmpty())
+                *error = u"cannot read --since '%1' (%2)"_s.arg(parser.value(u"since"_s), formats);
             return std::nullopt;
         }
         range.fromUs = *v;
@@ -219,7 +256,8 @@ std::optional<Range> parseRange(const QCommandLineParser &parser, QString *error
     if (parser.isSet(u"until"_s)) {
         auto v = parseBound(parser.value(u"until"_s), true);
         if (!v) {
-            *error = u"cannot read --until '%1' (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"_s.arg(parser.value(u"until"_s));
+            if (error->isEmpty())
+                *error = u"cannot read --until '%1' (%2)"_s.arg(parser.value(u"until"_s), formats);
             return std::nullopt;
         }
         range.toUs = *v;

@@ -14,7 +14,10 @@ namespace tl::cli {
 // The time range options shared by report, export and simulate:
 // --days N (the last N days up to now), or --since DATE|DATETIME [--until DATE|DATETIME]
 // (a date means that whole local day in --timezone; --until is inclusive of a date, exclusive of a
-// datetime); default: everything. --timezone TZ (IANA id; default the system zone).
+// datetime; a datetime may carry a UTC offset or Z, else it is read in --timezone); default: everything.
+// --timezone TZ (IANA id; default the system zone). A local datetime the zone skips (DST starts) is an error
+// naming DST; one it repeats (DST ends) is the earlier instant, with a note on stderr naming it and the offset
+// that gives the later one (Timestamp::parseLocalUs, as import reads times).
 void addRangeOptions(QCommandLineParser &parser);
 struct Range
 {

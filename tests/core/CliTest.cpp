@@ -1167,6 +1167,48 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(before.out.toUtf8()).object().value(u"totals"_s).toObject().value(u"calls"_s).toInteger(), 1);
     }
 
+    // Session-17 trial: a --since in a DST gap was reported as a format error, and a repeated local time was
+    // taken silently. The gap says what DST does (exit 2, with an example offset); an offset or Z is read as
+    // given; a repeated time takes the earlier instant with a note naming it and the offset of the later one.
+    void rangeTimesInADstGapOrOverlapSayWhatDstDoes()
+    {
+        const QString db = m_dir.filePath(u"sao-paulo.sqlite"_s);
+        {
+            auto ledger = test::openLedger(db);
+            // 2019-02-16 23:00 local, the second time (-03:00): after the earlier 23:30 (-02:00, 01:30Z), before the later.
+            CallRecord r = test::makeRecord(test::usFromIso(u"2019-02-17T02:00:00Z"_s), u"chat"_s, u"openai"_s,
+                                            u"gpt-4o-2024-08-06"_s, 1000, 100);
+            ledger->pricer()->apply(r);
+            QCOMPARE(ledger->writer().submitBatch({r}).result().inserted, 1);
+        }
+        auto calls = [](const Run &r) {
+            return QJsonDocument::fromJson(r.out.toUtf8()).object().value(u"totals"_s).toObject().value(u"calls"_s).toInteger();
+        };
+        const Run gap = run({u"report"_s, u"--db"_s, db, u"--since"_s, u"2026-10-04T02:00"_s, u"--timezone"_s,
+                             u"Australia/Lord_Howe"_s});
+        QCOMPARE(gap.exitCode, 2);
+        QVERIFY2(gap.err.contains(u"does not exist in Australia/Lord_Howe"_s) && gap.err.contains(u"daylight saving"_s)
+                     && gap.err.contains(u"2026-10-04T02:00+10:30"_s) && !gap.err.contains(u"cannot read"_s),
+                 qPrintable(gap.err));
+        const Run withOffset = run({u"report"_s, u"--db"_s, db, u"--since"_s, u"2026-10-04T02:00+10:30"_s,
+                                    u"--timezone"_s, u"Australia/Lord_Howe"_s, u"--format"_s, u"json"_s});
+        QVERIFY2(withOffset.exitCode == 0, qPrintable(withOffset.err));
+
+        const Run earlier = run({u"report"_s, u"--db"_s, db, u"--until"_s, u"2019-02-16T23:30"_s, u"--timezone"_s,
+                                 u"America/Sao_Paulo"_s, u"--format"_s, u"json"_s});
+        QVERIFY2(earlier.exitCode == 0, qPrintable(earlier.err));
+        QCOMPARE(calls(earlier), 0);
+        QVERIFY2(earlier.err.contains(u"took the earlier 2019-02-17 01:30:00Z"_s)
+                     && earlier.err.contains(u"2019-02-16T23:30-03:00"_s),
+                 qPrintable(earlier.err));
+        for (const QString &until : {u"2019-02-16T23:30-03:00"_s, u"2019-02-17T02:30Z"_s}) {
+            const Run later = run({u"report"_s, u"--db"_s, db, u"--until"_s, until, u"--timezone"_s,
+                                   u"America/Sao_Paulo"_s, u"--format"_s, u"json"_s});
+            QVERIFY2(later.exitCode == 0 && later.err.isEmpty(), qPrintable(later.err));
+            QCOMPARE(calls(later), 1);
+        }
+    }
+
     // Session-15 new-user trial: on a machine without a desktop session the keychain's only word was Qt's "Cannot
     // autolaunch D-Bus without X11 $DISPLAY". Storing and using an upstream key now say what to run instead.
     void proxyKeyWithoutADesktopSessionSaysHowToGetOne()
