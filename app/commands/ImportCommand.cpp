@@ -65,6 +65,18 @@ int runImport(const QStringList &args)
     if (options.format != ImportFormat::Csv && (!options.columns.isEmpty() || !options.constants.isEmpty()))
         return failWith("import", kExitUsage, u"--columns and --set apply to --format csv only"_s);
 
+    // Every file readable and every CSV header mapped before the ledger is opened: a failed import never leaves
+    // a new, empty ledger behind (session-17 trial: a missing file or a CSV without a model mapping created --db).
+    bool inputsOk = true;
+    for (const QString &file : files) {
+        if (const Result<void> checked = checkInput(file, options); !checked) {
+            err(u"%1: %2\n"_s.arg(file, checked.error().message));
+            inputsOk = false;
+        }
+    }
+    if (!inputsOk)
+        return failWith("import", kExitFailure, u"nothing imported (the ledger was neither created nor changed)"_s);
+
     auto core = openFromDbOption(parser);
     if (!core)
         return failWith("import", kExitFailure, core.error().message);

@@ -332,6 +332,34 @@ private:
 
 } // namespace
 
+Result<void> checkHeader(QFile &file, const QString &displayName, const ImportOptions &options)
+{
+    csv_parser parser;
+    if (csv_init(&parser, 0) != 0)
+        return {};
+    struct Cleanup
+    {
+        csv_parser *p;
+        ~Cleanup() { csv_free(p); }
+    } cleanup{&parser};
+    ParseState state;
+    bool first = true;
+    while (!file.atEnd() && state.rows.isEmpty()) {
+        QByteArray line = file.readLine(1 << 20);
+        if (first && line.startsWith("\xEF\xBB\xBF"))
+            line.remove(0, 3);
+        first = false;
+        if (csv_parse(&parser, line.constData(), size_t(line.size()), onField, onRowEnd, &state) != size_t(line.size()))
+            return {};
+    }
+    if (state.rows.isEmpty())
+        csv_fini(&parser, onField, onRowEnd, &state);
+    if (state.rows.isEmpty())
+        return {};
+    RowMapper mapper(options, displayName);
+    return mapper.setHeader(state.rows.constFirst());
+}
+
 Result<void> run(QFile &file, const QString &displayName, const ImportOptions &options, ImportSink &sink,
                  ImportReport &report, const std::function<bool(const ImportProgress &)> &progress)
 {

@@ -17,6 +17,11 @@ namespace tl::CsvImport {
 Result<void> run(QFile &file, const QString &displayName, const ImportOptions &options, ImportSink &sink,
                  ImportReport &report, const std::function<bool(const ImportProgress &)> &progress);
 
+// What run() would refuse before reading any row: reads `file` (from where it is) up to its header row and
+// checks the mapping against it, writing nothing. Errors: InvalidArgument as run(). An empty file, or one libcsv
+// cannot read, passes: run() reports it. For a caller to check before creating a ledger (Importer checkInput).
+Result<void> checkHeader(QFile &file, const QString &displayName, const ImportOptions &options);
+
 // Field names accepted in ImportOptions::columns and constants.
 const QStringList &fieldNames();
 

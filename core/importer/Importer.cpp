@@ -101,6 +101,16 @@ std::optional<ImportFormat> importFormatFromString(QStringView text)
     return std::nullopt;
 }
 
+Result<void> checkInput(const QString &path, const ImportOptions &options)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(ErrorCode::Io, QObject::tr("Cannot open %1: %2").arg(path, file.errorString()));
+    if (options.format == ImportFormat::Csv)
+        return CsvImport::checkHeader(file, QFileInfo(path).fileName(), options);
+    return {};
+}
+
 Result<ImportReport> importFile(Ledger &ledger, const QString &path, const ImportOptions &options,
                                 const std::function<bool(const ImportProgress &)> &progress)
 {

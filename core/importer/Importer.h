@@ -111,6 +111,12 @@ struct ImportReport
 // and the message names the file, the ledger, the cause and how many rows were stored and not stored.
 // Stored rows stay (consistent, with their rollups); importing the file again once the cause is fixed
 // adds the rows not stored and counts the stored ones as already in the ledger.
+// What importFile() would refuse before reading a row, checked without a ledger (so a failed import never
+// creates one): Io "Cannot open PATH: ..." when the file cannot be opened; for CSV, InvalidArgument when the
+// mapping names a column the header lacks or maps no time or model (CsvImport::checkHeader). Reads only the
+// header. Other problems (not JSON, bad rows) are importFile()'s to report.
+Result<void> checkInput(const QString &path, const ImportOptions &options);
+
 Result<ImportReport> importFile(Ledger &ledger, const QString &path, const ImportOptions &options,
                                 const std::function<bool(const ImportProgress &)> &progress = {});
 

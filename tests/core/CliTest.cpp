@@ -309,6 +309,34 @@ private Q_SLOTS:
         QVERIFY2(sim.out.contains(u"two\\r\\nlines"_s), qPrintable(sim.out));
     }
 
+    // Session-17 trial: an import that failed (a missing file, a CSV without a model mapping) still created the
+    // ledger named by --db. The inputs and the mapping are checked first; nothing is created or imported.
+    void failedImportCreatesNoLedger()
+    {
+        const QString db = m_dir.filePath(u"never-created.sqlite"_s);
+        const Run missing = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"jsonl"_s,
+                                 m_dir.filePath(u"no-such-file.jsonl"_s)});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains(u"no-such-file.jsonl"_s), qPrintable(missing.err));
+        QVERIFY(!QFileInfo::exists(db));
+        const Run noModel = importCsv(db, m_dir.filePath(u"no-model.csv"_s), "ts,p,c\n2026-06-01T10:00:00Z,1,1\n",
+                                      u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s, {});
+        QVERIFY2(noModel.err.contains(u"map a model column"_s), qPrintable(noModel.err));
+        QVERIFY(noModel.exitCode != 0);
+        QVERIFY(!QFileInfo::exists(db));
+        // One good file and one missing: nothing is imported (the good one is not half of a run).
+        const QString good = m_dir.filePath(u"good-of-two.csv"_s);
+        const Run goodAlone = importCsv(m_dir.filePath(u"scratch-good.sqlite"_s), good,
+                                        "ts,p,c\n2026-06-01T10:00:00Z,1,1\n",
+                                        u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s, {u"model=gpt-4o"_s});
+        QCOMPARE(goodAlone.exitCode, 0);
+        const Run two = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
+                             u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s, u"--set"_s, u"model=gpt-4o"_s,
+                             good, m_dir.filePath(u"no-such-file.csv"_s)});
+        QCOMPARE(two.exitCode, 1);
+        QVERIFY(!QFileInfo::exists(db));
+    }
+
     void importThenReportJson()
     {
         const QString db = m_dir.filePath(u"cli.sqlite"_s);
