@@ -16,7 +16,11 @@ int runImport(const QStringList &args)
     parser.addOption({u"format"_s,
                       u"csv, jsonl, openai-usage, openai-embeddings-usage, openai-costs, anthropic-usage or anthropic-cost."_s,
                       u"FORMAT"_s});
-    parser.addOption({u"columns"_s, u"CSV column mapping FIELD=COLUMN[,FIELD=COLUMN...]."_s, u"MAPPING"_s});
+    parser.addOption({u"columns"_s,
+                      u"CSV column mapping FIELD=COLUMN[,FIELD=COLUMN...]. A column whose header is a field's name "
+                      u"maps that field by itself unless --columns or --set gives it. Fields: %1."_s
+                          .arg(CsvImport::fieldNames().join(u", "_s)),
+                      u"MAPPING"_s});
     parser.addOption({u"set"_s, u"A constant field for every row, FIELD=VALUE (repeatable)."_s, u"FIELD=VALUE"_s});
     parser.addOption({u"timezone"_s, u"Zone of timestamps without an offset (default UTC). A local time repeated when daylight saving time ends is read as the earlier instant, with a warning naming the row; one skipped when it starts is an error."_s, u"TZ"_s});
     parser.addPositionalArgument(u"FILE"_s, u"Files to import."_s, u"FILE..."_s);

@@ -152,13 +152,32 @@ public:
             if (!fieldNames().contains(it.key()))
                 return fail(ErrorCode::InvalidArgument, QObject::tr("unknown field \"%1\" in the constant fields").arg(it.key()));
         }
+        // A column whose header is a field's own name maps that field, unless the mapping or a constant gives the
+        // field (explicit wins), the column is already mapped, or, for the model fields, one of them is given
+        // explicitly (session-17 trial: a CSV headed with the field names still needed a --columns for each).
+        static const QStringList modelFields = {u"model"_s, u"requested_model"_s, u"served_model"_s};
+        const bool modelGiven = std::any_of(modelFields.cbegin(), modelFields.cend(), [&](const QString &f) {
+            return m_options.columns.contains(f) || m_options.constants.contains(f);
+        });
+        const QList<int> mappedColumns = m_columnOf.values();
+        for (const QString &name : fieldNames()) {
+            const int col = index.value(name, -1);
+            if (col < 0 || m_options.columns.contains(name) || m_options.constants.contains(name)
+                || mappedColumns.contains(col) || (modelGiven && modelFields.contains(name)))
+                continue;
+            m_columnOf.insert(name, col);
+        }
         if (!m_columnOf.contains(u"started_at"_s) && !m_options.constants.contains(u"started_at"_s))
-            return fail(ErrorCode::InvalidArgument, QObject::tr("map a column to started_at (the call's time)"));
+            return fail(ErrorCode::InvalidArgument,
+                        QObject::tr("map a column to started_at (the call's time), e.g. --columns started_at=COLUMN, "
+                                    "or name the column started_at"));
         const bool hasModel = m_columnOf.contains(u"model"_s) || m_columnOf.contains(u"requested_model"_s)
             || m_columnOf.contains(u"served_model"_s) || m_options.constants.contains(u"model"_s)
             || m_options.constants.contains(u"requested_model"_s) || m_options.constants.contains(u"served_model"_s);
         if (!hasModel)
-            return fail(ErrorCode::InvalidArgument, QObject::tr("map a model column or set a constant model"));
+            return fail(ErrorCode::InvalidArgument,
+                        QObject::tr("map a model column or set a constant model (--columns model=COLUMN, a column "
+                                    "named model, or --set model=MODEL)"));
         return {};
     }
 

@@ -8,7 +8,10 @@
 namespace tl::CsvImport {
 
 // Reads a CSV file with libcsv (RFC 4180 quoting, fields with commas and newlines, CR/LF/CRLF line ends,
-// a missing final newline) after dropping a UTF-8 BOM; maps columns to record fields per `options`.
+// a missing final newline) after dropping a UTF-8 BOM; maps columns to record fields per `options`, and a
+// column whose header is exactly a field's name (fieldNames()) to that field when neither options.columns nor
+// options.constants gives it, the column is not mapped already, and (for model, requested_model, served_model)
+// no model field is given explicitly.
 // A quote that is never closed, or that runs over a line reading like a row of its own (as many commas as
 // the header has separators), costs one row: it is reported at the line where the quote opened and
 // reading starts again at the next line (docs/ledger.md, Imports).

@@ -36,7 +36,9 @@ struct ImportOptions
     // CSV: record field -> column header, e.g. {"started_at": "TIMESTAMP", "prompt_tokens": "ContextTokens"}.
     // Fields: started_at, endpoint, tags, provider, requested_model, served_model, key_id, prompt_tokens,
     // cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, completion_tokens, reasoning_tokens,
-    // latency_ms, ttft_ms, http_status, error_kind, batch, cost_usd (a known cost; else priced by the book).
+    // latency_ms, ttft_ms, http_status, error_kind, batch, cost_usd (a known cost; else priced by the book),
+    // task_type. A column headed with a field's own name maps that field unless given here or in `constants`
+    // (CsvImport::run).
     QHash<QString, QString> columns;
     // Constant fields for every row, e.g. {"endpoint": "chat", "model": "gpt-4o-2024-08-06", "provider": "openai"}.
     // "model" sets both requested_model and served_model.

@@ -337,6 +337,40 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(db));
     }
 
+    // Session-17 trial: a CSV headed with the field names themselves still failed "map a column to started_at".
+    // Such a column maps its field by itself; --columns and --set win over it.
+    void csvColumnsNamedAsFieldsMapThemselves()
+    {
+        const QString db = m_dir.filePath(u"field-named.sqlite"_s);
+        QFile f(m_dir.filePath(u"field-named.csv"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("started_at,model,provider,prompt_tokens,completion_tokens,endpoint,p\n"
+                "2026-06-01T10:00:00Z,gpt-4o-2024-08-06,openai,1000,100,chat,7\n");
+        f.close();
+        const Run byName = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, f.fileName()});
+        QVERIFY2(byName.exitCode == 0, qPrintable(byName.err));
+        QVERIFY2(byName.out.contains(u"1 rows read, 1 imported"_s), qPrintable(byName.out));
+        // gpt-4o-2024-08-06: 1,000 in x $2.50/M + 100 out x $10/M = 2,500,000 + 1,000,000 nano-USD.
+        QVERIFY2(byName.out.contains(u"(3500000 nano-USD)"_s), qPrintable(byName.out));
+        const Run report = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s, u"--format"_s, u"json"_s});
+        const QJsonObject row = QJsonDocument::fromJson(report.out.toUtf8()).object().value(u"rows"_s).toArray().first().toObject();
+        QCOMPARE(row.value(u"keys"_s).toObject().value(u"endpoint"_s).toString(), u"chat"_s);
+        QCOMPARE(row.value(u"prompt_tokens"_s).toInteger(), 1000);
+
+        const QString db2 = m_dir.filePath(u"field-named-explicit.sqlite"_s);
+        const Run explicitWins = run({u"import"_s, u"--db"_s, db2, u"--format"_s, u"csv"_s, u"--columns"_s,
+                                      u"prompt_tokens=p"_s, u"--set"_s, u"endpoint=set-wins"_s, f.fileName()});
+        QVERIFY2(explicitWins.exitCode == 0, qPrintable(explicitWins.err));
+        const Run report2 = run({u"report"_s, u"--db"_s, db2, u"--by"_s, u"endpoint"_s, u"--format"_s, u"json"_s});
+        const QJsonObject row2 = QJsonDocument::fromJson(report2.out.toUtf8()).object().value(u"rows"_s).toArray().first().toObject();
+        QCOMPARE(row2.value(u"keys"_s).toObject().value(u"endpoint"_s).toString(), u"set-wins"_s);
+        QCOMPARE(row2.value(u"prompt_tokens"_s).toInteger(), 7);
+
+        const Run help = run({u"import"_s, u"--help"_s});
+        QVERIFY2(help.out.contains(u"maps that field by"_s) && help.out.contains(u"cache_write_5m_tokens"_s),
+                 qPrintable(help.out));
+    }
+
     void importThenReportJson()
     {
         const QString db = m_dir.filePath(u"cli.sqlite"_s);
