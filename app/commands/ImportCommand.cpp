@@ -71,15 +71,22 @@ int runImport(const QStringList &args)
 
     // Every file readable and every CSV header mapped before the ledger is opened: a failed import never leaves
     // a new, empty ledger behind (session-17 trial: a missing file or a CSV without a model mapping created --db).
-    bool inputsOk = true;
+    // A mapping the header cannot satisfy is a usage error (exit 2, one line), as a misspelt --columns field is; a
+    // file that cannot be read is a failure (exit 1; README, exit codes).
+    QStringList unreadable;
     for (const QString &file : files) {
-        if (const Result<void> checked = checkInput(file, options); !checked) {
-            err(u"%1: %2\n"_s.arg(file, checked.error().message));
-            inputsOk = false;
-        }
+        const Result<void> checked = checkInput(file, options);
+        if (checked)
+            continue;
+        if (checked.error().code == ErrorCode::InvalidArgument)
+            return failWith("import", kExitUsage,
+                            u"%1: %2 (nothing imported)"_s.arg(file, checked.error().message));
+        unreadable << u"%1: %2\n"_s.arg(file, checked.error().message);
     }
-    if (!inputsOk)
+    if (!unreadable.isEmpty()) {
+        err(unreadable.join(QString()));
         return failWith("import", kExitFailure, u"nothing imported (the ledger was neither created nor changed)"_s);
+    }
 
     auto core = openFromDbOption(parser);
     if (!core)

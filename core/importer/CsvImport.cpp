@@ -558,8 +558,9 @@ Result<void> run(QFile &file, const QString &displayName, const ImportOptions &o
             continue;
         break;
     }
+    // An empty file imports nothing, as an empty JSONL file does (session-17 trial: it was an error, exit 1).
     if (!haveHeader)
-        return fail(ErrorCode::Parse, QObject::tr("%1 is empty: a CSV file needs a header row").arg(displayName));
+        sink.rowWarning(displayName, 0, QObject::tr("the file is empty: nothing to import"));
     return {};
 }
 

@@ -16,7 +16,8 @@ namespace tl::CsvImport {
 // the header has separators), costs one row: it is reported at the line where the quote opened and
 // reading starts again at the next line (docs/ledger.md, Imports).
 // Errors: InvalidArgument when the mapping names a column the header lacks or no model is given; Parse
-// after 1,000 unclosed quotes (not a CSV file).
+// after 1,000 unclosed quotes (not a CSV file). An empty file (not even a header) is no error: nothing is
+// imported and a warning (ImportReport::warnings) says the file is empty.
 Result<void> run(QFile &file, const QString &displayName, const ImportOptions &options, ImportSink &sink,
                  ImportReport &report, const std::function<bool(const ImportProgress &)> &progress);
 

@@ -79,6 +79,8 @@ Result<void> importJsonl(QFile &file, const QString &name, ImportSink &sink, Imp
     }
     if (file.error() != QFileDevice::NoError)
         return fail(ErrorCode::Io, QObject::tr("reading %1 failed: %2").arg(name, file.errorString()));
+    if (report.rowsRead == 0) // as an empty CSV file
+        sink.rowWarning(name, 0, QObject::tr("the file is empty: nothing to import"));
     return {};
 }
 } // namespace

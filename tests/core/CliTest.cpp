@@ -371,6 +371,38 @@ private Q_SLOTS:
                  qPrintable(help.out));
     }
 
+    // Session-17 trial: an empty CSV exited 1 while an empty JSONL exited 0, and a CSV whose header lacks a mapped
+    // column (an option problem, a usage error by the README) exited 1. Now: an empty file imports nothing (exit 0,
+    // with a warning), a mapping the header cannot satisfy exits 2 with one line, an unreadable file exits 1.
+    void importExitCodesFollowTheReadme()
+    {
+        const QString db = m_dir.filePath(u"exit-codes.sqlite"_s);
+        for (const QString &format : {u"csv"_s, u"jsonl"_s}) {
+            const QString path = m_dir.filePath(u"empty-input."_s + format);
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.close();
+            QStringList args{u"import"_s, u"--db"_s, db, u"--format"_s, format};
+            if (format == u"csv"_s)
+                args << u"--columns"_s << u"started_at=ts"_s << u"--set"_s << u"model=gpt-4o"_s;
+            const Run r = run(args << path);
+            QVERIFY2(r.exitCode == 0, qPrintable(format + u": "_s + r.err));
+            QVERIFY2(r.out.contains(u"0 rows read, 0 imported"_s) && r.out.contains(u"the file is empty"_s),
+                     qPrintable(r.out));
+        }
+        const Run unmapped = importCsv(db, m_dir.filePath(u"no-ts-column.csv"_s), "when,p\n2026-06-01T10:00:00Z,1\n",
+                                       u"started_at=ts"_s, {u"model=gpt-4o"_s});
+        QCOMPARE(unmapped.exitCode, 2);
+        QCOMPARE(unmapped.err.count(u'\n'), 1);
+        QVERIFY2(unmapped.err.contains(u"has no column \"ts\""_s), qPrintable(unmapped.err));
+        const Run noModel = importCsv(db, m_dir.filePath(u"no-model-2.csv"_s), "ts,p\n2026-06-01T10:00:00Z,1\n",
+                                      u"started_at=ts"_s, {});
+        QCOMPARE(noModel.exitCode, 2);
+        const Run missing = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s, u"started_at=ts"_s,
+                                 m_dir.filePath(u"not-there.csv"_s)});
+        QCOMPARE(missing.exitCode, 1);
+    }
+
     void importThenReportJson()
     {
         const QString db = m_dir.filePath(u"cli.sqlite"_s);
