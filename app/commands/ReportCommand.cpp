@@ -63,6 +63,30 @@ QString csvLine(const QStringList &fields)
     return QString::fromUtf8(CsvCell::line(fields, true)) + u'\n';
 }
 
+// What a range without calls leaves out: how many calls the ledger has, their first and last day in `zone`, and
+// the --since that shows them. Empty when the ledger cannot be read (the report already said what it could).
+QString emptyRangeNote(Ledger &ledger, const QTimeZone &zone)
+{
+    BreakdownQuery everything;
+    everything.fromUs = std::numeric_limits<qint64>::min() / 2;
+    everything.toUs = std::numeric_limits<qint64>::max() / 2;
+    everything.groupBy.clear();
+    const Result<Breakdown> all = ledger.breakdown(everything).result();
+    const Result<std::pair<qint64, qint64>> span = ledger.timeSpan().result();
+    if (!all || !span)
+        return {};
+    if (all->totals.calls == 0)
+        return u"note: no calls in this range, and the ledger has none yet: import or record some first "
+               u"(tokenledger import --help)\n"_s;
+    auto day = [&](qint64 us) {
+        return QDateTime::fromMSecsSinceEpoch(us / 1000, zone).date().toString(Qt::ISODate);
+    };
+    const QString first = day(span->first), last = day(span->second);
+    return u"note: no calls in this range; the ledger has %1 %2, from %3 to %4 (%5): see them with --since %3\n"_s
+        .arg(all->totals.calls)
+        .arg(all->totals.calls == 1 ? u"call"_s : u"calls"_s, first, last, QString::fromUtf8(zone.id()));
+}
+
 } // namespace
 
 int runReport(const QStringList &args)
@@ -109,6 +133,10 @@ int runReport(const QStringList &args)
     if (!breakdown)
         return failWith("report", kExitFailure, breakdown.error().message);
     const Breakdown &b = *breakdown;
+    // A range without calls: say what the ledger holds and how to see it, on stderr (stdout stays the report)
+    // (session-17 trial: `report --days 30` on older calls printed an empty table and nothing else).
+    if (b.totals.calls == 0 && (parser.isSet(u"days"_s) || parser.isSet(u"since"_s) || parser.isSet(u"until"_s)))
+        err(emptyRangeNote(*core->ledger, range->zone));
     QStringList dimNames;
     for (Dimension d : b.groupBy)
         dimNames << toString(d);

@@ -403,6 +403,29 @@ private Q_SLOTS:
         QCOMPARE(missing.exitCode, 1);
     }
 
+    // Session-17 trial: `report --days 30` on a ledger whose calls are all older printed an empty table and no
+    // hint. stderr now says how many calls the ledger has, their first and last day, and the --since to see them.
+    void reportOnARangeWithoutCallsSaysWhereTheCallsAre()
+    {
+        const QString db = m_dir.filePath(u"where-are-they.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"where-are-they.csv"_s),
+                                       "ts,p,c\n2026-06-01T10:00:00Z,1,1\n2026-06-03T10:00:00Z,1,1\n",
+                                       u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s, {u"model=gpt-4o"_s});
+        QCOMPARE(imported.exitCode, 0);
+        for (const QString &format : {u"table"_s, u"json"_s}) {
+            const Run empty = run({u"report"_s, u"--db"_s, db, u"--since"_s, u"2020-01-01"_s, u"--until"_s,
+                                   u"2020-01-31"_s, u"--timezone"_s, u"UTC"_s, u"--format"_s, format});
+            QCOMPARE(empty.exitCode, 0);
+            QVERIFY2(empty.err.contains(u"no calls in this range; the ledger has 2 calls, from 2026-06-01 to 2026-06-03"_s)
+                         && empty.err.contains(u"--since 2026-06-01"_s),
+                     qPrintable(empty.err));
+        }
+        const Run days = run({u"report"_s, u"--db"_s, db, u"--days"_s, u"1"_s, u"--timezone"_s, u"UTC"_s});
+        QVERIFY2(days.err.contains(u"the ledger has 2 calls"_s), qPrintable(days.err));
+        const Run covered = run({u"report"_s, u"--db"_s, db, u"--since"_s, u"2026-06-01"_s, u"--timezone"_s, u"UTC"_s});
+        QVERIFY2(covered.exitCode == 0 && covered.err.isEmpty(), qPrintable(covered.err));
+    }
+
     void importThenReportJson()
     {
         const QString db = m_dir.filePath(u"cli.sqlite"_s);
