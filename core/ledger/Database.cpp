@@ -125,6 +125,22 @@ Result<QSqlDatabase> openReadOnly(const QString &path, const QString &connection
         // this folder, so it is read as an immutable file.
         error = attempt(uri + u"&immutable=1"_s);
     }
+    if (error.isValid() && (primaryCode == kSqliteReadOnly || primaryCode == kSqliteCantOpen)
+        && QFileInfo::exists(path + u"-wal"_s) && !QFileInfo::exists(path + u"-shm"_s)) {
+        // A "-wal" without its "-shm" (copied without it, or left by a crash) in a folder we cannot write: SQLite
+        // reads the log only through its index, which it cannot create here (session-17 trial: "unable to open
+        // database file Unable to execute statement" said neither). The log may hold committed records, so the file
+        // is not read as immutable.
+        db.close();
+        return fail(ErrorCode::Io,
+                    QObject::tr("Cannot read the ledger %1: its write-ahead log (%1-wal) is there without the log's "
+                                "index (%1-shm), which SQLite needs to read it and cannot create in a folder that "
+                                "cannot be written. Open the ledger once where its folder can be written, in the app "
+                                "or with a command that writes it (tokenledger import --db LEDGER --format jsonl "
+                                "/dev/null imports nothing): that folds the log into the ledger file. Or copy the "
+                                "-shm file along with the other two.")
+                        .arg(path));
+    }
     if (error.isValid()) {
         db.close();
         const int code = error.nativeErrorCode().toInt() & 0xff;

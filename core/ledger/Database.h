@@ -27,7 +27,9 @@ Result<QSqlDatabase> open(const QString &path, const QString &connectionName);
 // (closed cleanly) is opened with immutable=1, since SQLite cannot make the shared-memory index there; no one
 // can then be writing it through that folder. Thread affinity: as open().
 // Errors: NotFound when there is no file at `path`; Unsupported when the schema is older than this build's
-// (it must be upgraded once by a command that writes, which needs write access) or newer; Database when
+// (it must be upgraded once by a command that writes, which needs write access) or newer; Io when a "-wal" lies
+// beside it without its "-shm" in a folder that cannot be written (SQLite cannot read the log there: the message
+// says to open it once where it can be written, which folds the log in, or to copy the -shm too); Database when
 // SQLite refuses the file or it is not a TokenLedger ledger.
 Result<QSqlDatabase> openReadOnly(const QString &path, const QString &connectionName);
 

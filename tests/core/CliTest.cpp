@@ -1232,6 +1232,64 @@ private Q_SLOTS:
 #endif
     }
 
+    // Session-17 trial: a ledger copied with its -wal but not its -shm into a folder that cannot be written failed
+    // with "unable to open database file Unable to execute statement". The message now says what it is and what
+    // to do. The folder is made read-only by permissions, or as root (whom they do not stop) by a read-only bind
+    // mount; skipped when neither works.
+    void walWithoutShmInAReadOnlyFolderSaysWhatToDo()
+    {
+#ifdef Q_OS_LINUX
+        const QString db = m_dir.filePath(u"wal-source.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"wal-source.csv"_s), "ts,p,c\n2026-06-01T10:00:00Z,1,1\n",
+                                       u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s, {u"model=gpt-4o"_s});
+        QCOMPARE(imported.exitCode, 0);
+        const QString source = m_dir.filePath(u"wal-copy"_s);
+        QVERIFY(QDir().mkpath(source));
+        const QString copy = source + u"/ledger.sqlite"_s;
+        {
+            QSqlDatabase c = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli-wal"_s);
+            c.setDatabaseName(db);
+            QVERIFY(c.open());
+            QSqlQuery q(c);
+            QVERIFY(q.exec(u"PRAGMA wal_autocheckpoint=0"_s));
+            QVERIFY(q.exec(u"INSERT INTO meta(key, value) VALUES ('cli-wal-test', 'x')"_s));
+            QVERIFY(QFileInfo(db + u"-wal"_s).size() > 0);
+            QVERIFY(QFile::copy(db, copy) && QFile::copy(db + u"-wal"_s, copy + u"-wal"_s)); // not the -shm
+            c.close();
+        }
+        QSqlDatabase::removeDatabase(u"cli-wal"_s);
+        QString folder = source;
+        QString mounted;
+        if (geteuid() == 0) {
+            mounted = m_dir.filePath(u"wal-ro"_s);
+            QVERIFY(QDir().mkpath(mounted));
+            if (QProcess::execute(u"mount"_s, {u"--bind"_s, source, mounted}) != 0)
+                QSKIP("cannot bind-mount here");
+            if (QProcess::execute(u"mount"_s, {u"-o"_s, u"remount,ro,bind"_s, mounted}) != 0) {
+                QProcess::execute(u"umount"_s, {mounted});
+                QSKIP("cannot remount read-only here");
+            }
+            folder = mounted;
+        } else {
+            QVERIFY(QFile::setPermissions(source, QFile::ReadOwner | QFile::ExeOwner));
+        }
+        auto restore = qScopeGuard([&] {
+            if (!mounted.isEmpty())
+                QProcess::execute(u"umount"_s, {mounted});
+            QFile::setPermissions(source, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        });
+        const Run r = run({u"report"_s, u"--db"_s, folder + u"/ledger.sqlite"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"write-ahead log"_s) && r.err.contains(u"-shm"_s)
+                     && r.err.contains(u"folds the log into the ledger file"_s)
+                     && !r.err.contains(u"Unable to execute statement"_s),
+                 qPrintable(r.err));
+        QVERIFY(!QFileInfo::exists(folder + u"/ledger.sqlite-shm"_s));
+#else
+        QSKIP("Linux permissions and mounts");
+#endif
+    }
+
     // With no keychain reachable (no D-Bus session bus), `sync` without --source says the keychain's own
     // reason, as `sync --source` does, instead of claiming that no key is stored.
     void syncWithoutAKeychainSaysWhy()
