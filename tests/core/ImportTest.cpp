@@ -116,6 +116,31 @@ private:
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
+    // Session-17 trial: a 15 MB ledger kept a 30 MB -wal after an import while another connection held it (the
+    // writer checkpoints only at 32 MiB of log, and SQLite never shrinks the log while the ledger is open
+    // elsewhere). After an import's last commit the log is checkpointed and cut to zero bytes.
+    void importLeavesTheWriteAheadLogCheckpointedAndEmpty()
+    {
+        QByteArray csv = "ts,p,c\n";
+        for (int i = 0; i < 3000; ++i)
+            csv += "2026-11-01T00:" + QByteArray::number(10 + i / 60 % 50) + ':' + QByteArray::number(10 + i % 50)
+                + "Z," + QByteArray::number(1000 + i) + ",100\n";
+        const QString path = writeFile(u"wal.csv"_s, csv);
+        QVERIFY(!path.isEmpty());
+        const QString db = m_dir.filePath(u"wal.sqlite"_s);
+        auto ledger = openLedger(db);
+        ImportOptions o;
+        o.columns = {{u"started_at"_s, u"ts"_s}, {u"prompt_tokens"_s, u"p"_s}, {u"completion_tokens"_s, u"c"_s}};
+        o.constants = {{u"model"_s, u"gpt-4o"_s}, {u"provider"_s, u"openai"_s}};
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 3000);
+        // The ledger is still open (its reader and writer connections): the log stays, cut to nothing.
+        QVERIFY(QFileInfo::exists(db + u"-wal"_s));
+        QCOMPARE(QFileInfo(db + u"-wal"_s).size(), 0);
+        QCOMPARE(allRecords(*ledger).size(), 3000);
+    }
+
     // Session-12 trial finding: an import onto a full disk logged "ledger commit failed" and then waited
     // forever (the writer retried its 16,000-record batch every second). Here the ledger cannot grow (the
     // process's file-size limit, so writes fail as on a full disk; no root needed): importFile() must
