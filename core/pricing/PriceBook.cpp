@@ -84,6 +84,8 @@ ModelPrices ModelPrices::fromJson(const QJsonObject &obj)
     p.batchOutput = parsePrice(obj.value("batch_output_mtok"_L1));
     if (const QJsonValue searches = obj.value("web_searches_kcount"_L1); searches.isDouble())
         p.webSearchesPerThousand = searches.toInteger();
+    if (const QJsonValue requests = obj.value("requests_kcount"_L1); requests.isDouble())
+        p.requestsPerThousand = requests.toInteger();
     return p;
 }
 
@@ -114,6 +116,8 @@ QJsonObject ModelPrices::toJson() const
     put("batch_output_mtok", batchOutput);
     if (webSearchesPerThousand)
         obj.insert("web_searches_kcount"_L1, *webSearchesPerThousand);
+    if (requestsPerThousand)
+        obj.insert("requests_kcount"_L1, *requestsPerThousand);
     return obj;
 }
 

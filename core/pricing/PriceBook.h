@@ -25,6 +25,7 @@ struct TieredPrice
     {
         qint64 start = 0; // input tokens above which the tier applies
         NanoUsdPerMillion price = 0;
+        bool operator==(const Tier &) const = default;
     };
     NanoUsdPerMillion base = 0;
     QList<Tier> tiers; // ascending start
@@ -49,6 +50,10 @@ struct ModelPrices
     // web_searches_kcount: nano-USD per 1,000 server-side web searches (genai-prices 0.1.8; e.g.
     // claude-sonnet-4-5: 10 USD per 1,000 = 10,000,000,000). Not tiered, not halved for the Batch API.
     std::optional<NanoUsd> webSearchesPerThousand;
+    // requests_kcount: nano-USD per 1,000 requests, a fee per call on top of its tokens (genai-prices 0.1.8:
+    // Perplexity sonar 12 USD per 1,000 = 12,000,000,000, sonar-pro 14 USD; the book's price_comments: the
+    // fee varies with the search context size and the book takes the highest). Not tiered, not halved.
+    std::optional<NanoUsd> requestsPerThousand;
 
     bool operator==(const ModelPrices &) const = default;
 

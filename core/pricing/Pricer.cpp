@@ -144,25 +144,38 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
     }
     addUnits(textOutput, output);
 
-    // Web searches: per search, outside the Batch API's token discount.
-    PerMillionSum searches;
-    bool searchOverflow = false;
-    if (u.webSearchRequests > 0) {
+    // Web searches: per search, outside the Batch API's token discount. A model with a per-request fee and
+    // no search price (Perplexity sonar, sonar-pro, sonar-reasoning[-pro]) has its searches in that fee
+    // (Perplexity pricing: "Request fee ... depends on search context size"): no separate charge.
+    PerMillionSum fees; // searches and requests
+    bool feeOverflow = false;
+    if (u.webSearchRequests > 0 && !(p.requestsPerThousand && !p.webSearchesPerThousand)) {
         NanoUsdPerMillion perMillion = 0; // per 1,000 searches * 1,000 = per 1,000,000
         if (!p.webSearchesPerThousand)
             missing = true;
         else if (qMulOverflow(*p.webSearchesPerThousand, NanoUsdPerMillion(1000), &perMillion))
-            searchOverflow = true;
+            feeOverflow = true;
         else
-            searches.add(u.webSearchRequests, perMillion);
+            fees.add(u.webSearchRequests, perMillion);
+    }
+    // The per-request fee: one per call, callCount for an aggregate line; an aggregate of an unknown number
+    // of calls (0) leaves it out, a lower bound.
+    if (p.requestsPerThousand) {
+        NanoUsdPerMillion perMillion = 0;
+        if (callCount <= 0)
+            *estimated = true;
+        else if (qMulOverflow(*p.requestsPerThousand, NanoUsdPerMillion(1000), &perMillion))
+            feeOverflow = true;
+        else
+            fees.add(callCount, perMillion);
     }
 
     if (missing)
         return std::nullopt;
     const std::optional<NanoUsd> tokens = halve ? sum.checked(1, 2) : sum.checked();
-    const std::optional<NanoUsd> searchCost = searches.checked();
+    const std::optional<NanoUsd> feeCost = fees.checked();
     NanoUsd total = 0;
-    if (searchOverflow || !tokens || !searchCost || qAddOverflow(*tokens, *searchCost, &total) || total > kMaxRecordCost
+    if (feeOverflow || !tokens || !feeCost || qAddOverflow(*tokens, *feeCost, &total) || total > kMaxRecordCost
         || total < -kMaxRecordCost) {
         if (overflow)
             *overflow = true;
@@ -211,17 +224,26 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
     const QDateTime started = QDateTime::fromMSecsSinceEpoch(startedAtUs / 1000, QTimeZone::utc());
     bool estimated = false;
     bool overflow = false;
-    result.cost = compute(match->model->pricesAt(started), usage, batch,
-                          anthropic || match->provider->id == "anthropic"_L1, &estimated, callCount, band, &overflow);
+    const ModelPrices &prices = match->model->pricesAt(started);
+    result.cost = compute(prices, usage, batch, anthropic || match->provider->id == "anthropic"_L1, &estimated,
+                          callCount, band, &overflow);
+    // genai-prices 0.1.8, provider perplexity, price_comments: "Prices per request vary based on usage, this is
+    // not represented here, instead we just take the highest price shown for `requests_kcount`" (Perplexity
+    // bills the request fee by search context size): the fee is an upper bound, the cost an estimate.
+    const bool feeIsUpperBound = match->provider->id == "perplexity"_L1 && prices.requestsPerThousand;
     result.priceEntry = match->provider->id + u'/' + match->model->id;
     result.priceVersion = m_book->version();
     if (!result.cost) {
         result.status = CostStatus::Unpriced;
         result.note = overflow ? QObject::tr("the cost for %1 exceeds what one record may carry").arg(model)
                                : QObject::tr("the price book lacks a price this call needs for %1").arg(model);
-    } else if (estimated || !match->exact) {
+    } else if (estimated || !match->exact || feeIsUpperBound) {
         result.status = CostStatus::Estimated;
-        result.note = match->note;
+        result.note = !match->note.isEmpty() || !feeIsUpperBound
+            ? match->note
+            : QObject::tr("the request fee for %1 is the price book's highest (Perplexity bills it by search "
+                          "context size)")
+                  .arg(model);
     } else {
         result.status = CostStatus::Exact;
     }

@@ -70,7 +70,11 @@ struct CostResult
 //  - Batch API: the book's batch prices if given, else 50% of every token price (OpenAI and
 //    Anthropic Batch API pricing pages);
 //  - web searches at web_searches_kcount per 1,000 (not halved for the Batch API: Anthropic's
-//    batch discount is on tokens); searches on a model with no such price: unpriced.
+//    batch discount is on tokens); searches on a model with no such price: unpriced, unless the model has a
+//    per-request fee (Perplexity sonar: the fee covers its searches);
+//  - a per-request fee at requests_kcount per 1,000, once per call (callCount for an aggregate; unknown
+//    count: left out, estimate), not halved; Perplexity's is the book's highest fee, so such a cost from the
+//    book is an estimate (the book's price_comments).
 // Overflow: all arithmetic is checked (PerMillionSum::checked); a cost beyond kMaxRecordCost (2^53
 // nano-USD) is unpriced with a note, never a wrapped or untrusted figure.
 // Usage is in TokenLedger's normalised form (see Usage in CallRecord.h).

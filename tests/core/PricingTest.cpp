@@ -529,6 +529,45 @@ private Q_SLOTS:
         const CostResult many = m_pricer.price(u"anthropic"_s, u"claude-sonnet-4-5"_s, u, k2025, false, 100);
         QCOMPARE(many.cost, std::optional<NanoUsd>(2'500'000LL * 3'000));
     }
+
+    // requests_kcount: Perplexity sonar ($1 / $1 per M, 12 USD per 1,000 requests) bills a fee per call.
+    // 1,000 in / 500 out: 1,000 * 1,000 + 500 * 1,000 + 12,000,000 = 13,500,000 (before: 1,500,000, exact).
+    // The book takes Perplexity's highest fee (by search context size; its price_comments): an estimate. The
+    // searches a sonar answer counts (num_search_queries) are in that fee; an aggregate line pays it per call.
+    void requestFeeIsBilledPerCall()
+    {
+        Usage u;
+        u.promptTokens = 1000;
+        u.completionTokens = 500;
+        const CostResult one = m_pricer.price(u"perplexity"_s, u"sonar"_s, u, k2025, false);
+        QCOMPARE(one.cost, std::optional<NanoUsd>(13'500'000));
+        QCOMPARE(toString(one.status), toString(CostStatus::Estimated));
+        QVERIFY2(one.note.contains(u"request fee"_s), qPrintable(one.note));
+
+        Usage searched = u;
+        searched.webSearchRequests = 2;
+        QCOMPARE(m_pricer.price(u"perplexity"_s, u"sonar"_s, searched, k2025, false).cost,
+                 std::optional<NanoUsd>(13'500'000));
+        // sonar-pro, 14 USD per 1,000: 1,000 * 3,000 + 500 * 15,000 + 14,000,000 = 24,500,000.
+        QCOMPARE(m_pricer.price(u"perplexity"_s, u"sonar-pro"_s, u, k2025, false).cost,
+                 std::optional<NanoUsd>(24'500'000));
+        // Ten calls: 1,500,000 + 10 * 12,000,000; an unknown number of calls: the tokens, an estimate.
+        QCOMPARE(m_pricer.price(u"perplexity"_s, u"sonar"_s, u, k2025, false, 10).cost,
+                 std::optional<NanoUsd>(121'500'000));
+        bool estimated = false;
+        ModelPrices fee;
+        fee.input = TieredPrice{1'000'000'000, {}};
+        fee.output = TieredPrice{1'000'000'000, {}};
+        fee.requestsPerThousand = 12'000'000'000;
+        QCOMPARE(Pricer::compute(fee, u, false, false, &estimated, 0), std::optional<NanoUsd>(1'500'000));
+        QVERIFY(estimated);
+        // A fee the user set is exact; it survives the JSON round trip of overrides.
+        QCOMPARE(ModelPrices::fromJson(fee.toJson()), fee);
+        const Pricer withOverride(test::builtInBook(), {PriceOverride{u"perplexity"_s, u"sonar"_s, fee, 1, {}}});
+        const CostResult overridden = withOverride.price(u"perplexity"_s, u"sonar"_s, u, k2025, false);
+        QCOMPARE(overridden.cost, std::optional<NanoUsd>(13'500'000));
+        QCOMPARE(toString(overridden.status), toString(CostStatus::Exact));
+    }
 };
 
 QTEST_GUILESS_MAIN(PricingTest)
