@@ -43,6 +43,10 @@ QString usageProblem(const Usage &u)
         {"audio_output_tokens", u.audioOutputTokens},
         {"image_input_tokens", u.imageInputTokens},
         {"web_search_requests", u.webSearchRequests},
+        {"cached_audio_tokens", u.cachedAudioTokens},
+        {"cached_image_tokens", u.cachedImageTokens},
+        {"output_image_tokens", u.outputImageTokens},
+        {"citation_tokens", u.citationTokens},
     };
     for (const auto &[name, value] : counts) {
         if (value == kMalformedUsageCount)
@@ -59,10 +63,25 @@ QString usageProblem(const Usage &u)
     if (u.audioInputTokens + u.imageInputTokens > u.promptTokens)
         return u"audio and image input tokens (%1) exceed the prompt tokens (%2)"_s.arg(u.audioInputTokens + u.imageInputTokens)
             .arg(u.promptTokens);
+    if (u.cachedAudioTokens + u.cachedImageTokens > u.cachedTokens)
+        return u"cached audio and image tokens (%1) exceed the cached tokens (%2)"_s
+            .arg(u.cachedAudioTokens + u.cachedImageTokens)
+            .arg(u.cachedTokens);
+    if (u.cachedAudioTokens > u.audioInputTokens)
+        return u"cached audio tokens (%1) exceed the audio input tokens (%2)"_s.arg(u.cachedAudioTokens).arg(u.audioInputTokens);
+    if (u.cachedImageTokens > u.imageInputTokens)
+        return u"cached image tokens (%1) exceed the image input tokens (%2)"_s.arg(u.cachedImageTokens).arg(u.imageInputTokens);
     if (u.reasoningTokens > u.completionTokens)
         return u"reasoning tokens (%1) exceed the completion tokens (%2)"_s.arg(u.reasoningTokens).arg(u.completionTokens);
-    if (u.audioOutputTokens > u.completionTokens)
-        return u"audio output tokens (%1) exceed the completion tokens (%2)"_s.arg(u.audioOutputTokens)
+    // Reasoning and citation tokens are distinct parts of the output (genai-prices' usage check: mutually
+    // exclusive token types must not add up to more than output_tokens).
+    if (u.reasoningTokens + u.citationTokens > u.completionTokens)
+        return u"reasoning and citation tokens (%1) exceed the completion tokens (%2)"_s
+            .arg(u.reasoningTokens + u.citationTokens)
+            .arg(u.completionTokens);
+    if (u.audioOutputTokens + u.outputImageTokens > u.completionTokens)
+        return u"audio and image output tokens (%1) exceed the completion tokens (%2)"_s
+            .arg(u.audioOutputTokens + u.outputImageTokens)
             .arg(u.completionTokens);
     return {};
 }

@@ -48,6 +48,16 @@ std::optional<SourceKind> sourceKindFromString(QStringView s);
 //  - completionTokens: every output token INCLUDING reasoning tokens (OpenAI completion_tokens,
 //    Anthropic output_tokens); reasoningTokens is the reasoning subset, billed once as output.
 //  - audio/image: subsets of prompt/completion that some models price differently.
+//  - cachedAudioTokens / cachedImageTokens: the audio / image input tokens read from the prompt cache, a
+//    subset of both cachedTokens and audioInputTokens / imageInputTokens (OpenAI usage report
+//    input_cached_audio_tokens / input_cached_image_tokens; Realtime usage
+//    input_token_details.cached_tokens_details); genai-prices cache_audio_read_tokens, priced by
+//    cache_audio_read_mtok / cache_image_read_mtok.
+//  - outputImageTokens: image tokens the model generated, a subset of completionTokens (OpenAI usage
+//    report output_image_tokens), priced by output_image_mtok where the model has it.
+//  - citationTokens: Perplexity's citation tokens, a subset of completionTokens once normalised (Perplexity
+//    reports them beside completion_tokens; ProviderUsage::normaliseForProvider adds them), priced by
+//    output_citation_mtok where the model has it. Reasoning and citation tokens do not overlap.
 //  - webSearchRequests: server-side web searches the provider ran and bills per search (Anthropic
 //    usage.server_tool_use.web_search_requests; genai-prices maps it to web_searches, priced by
 //    web_searches_kcount). A count of searches, not tokens.
@@ -64,6 +74,10 @@ struct Usage
     qint64 audioOutputTokens = 0;
     qint64 imageInputTokens = 0;
     qint64 webSearchRequests = 0;
+    qint64 cachedAudioTokens = 0;
+    qint64 cachedImageTokens = 0;
+    qint64 outputImageTokens = 0;
+    qint64 citationTokens = 0;
 
     qint64 uncachedInputTokens() const
     {
@@ -84,7 +98,9 @@ inline constexpr qint64 kMalformedUsageCount = std::numeric_limits<qint64>::min(
 
 // Why `usage` cannot be true, or an empty string when it can: every count must be a whole number in
 // [0, kMaxUsageCount); cache reads + cache writes must not exceed the prompt tokens, nor audio + image
-// input tokens; reasoning and audio output tokens must not exceed the completion tokens. The text names
+// input tokens; cached audio + cached image tokens must not exceed the cache reads, and each its modality's
+// input tokens; reasoning + citation tokens, and audio + image output tokens, must not exceed the completion
+// tokens. The text names
 // the field(s) and values, in English (logs and import reports).
 QString usageProblem(const Usage &usage);
 

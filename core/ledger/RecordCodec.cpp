@@ -39,6 +39,15 @@ QJsonObject toJson(const CallRecord &r)
     o.insert(u"audio_output_tokens"_s, r.usage.audioOutputTokens);
     o.insert(u"image_input_tokens"_s, r.usage.imageInputTokens);
     o.insert(u"web_search_requests"_s, r.usage.webSearchRequests);
+    // Schema v15's usage parts, only when some (most calls have none; older exports stay as they were).
+    const std::pair<QString, qint64> parts[] = {{u"cached_audio_tokens"_s, r.usage.cachedAudioTokens},
+                                                {u"cached_image_tokens"_s, r.usage.cachedImageTokens},
+                                                {u"output_image_tokens"_s, r.usage.outputImageTokens},
+                                                {u"citation_tokens"_s, r.usage.citationTokens}};
+    for (const auto &[key, value] : parts) {
+        if (value != 0)
+            o.insert(key, value);
+    }
     if (!r.contextWindow.isEmpty())
         o.insert(u"context_window"_s, r.contextWindow);
     o.insert(u"usage_status"_s, toString(r.usageStatus));
@@ -144,6 +153,10 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     TL_INT(u"audio_output_tokens", 0, r.usage.audioOutputTokens);
     TL_INT(u"image_input_tokens", 0, r.usage.imageInputTokens);
     TL_INT(u"web_search_requests", 0, r.usage.webSearchRequests);
+    TL_INT(u"cached_audio_tokens", 0, r.usage.cachedAudioTokens);
+    TL_INT(u"cached_image_tokens", 0, r.usage.cachedImageTokens);
+    TL_INT(u"output_image_tokens", 0, r.usage.outputImageTokens);
+    TL_INT(u"citation_tokens", 0, r.usage.citationTokens);
     r.contextWindow = o.value(u"context_window"_s).toString();
     // The statuses say how far the numbers can be trusted: a value this build does not know is an error,
     // never read as "complete" / "exact".

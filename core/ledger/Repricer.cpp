@@ -128,7 +128,7 @@ Result<std::optional<RepriceReport>> last(QSqlDatabase &db)
 QString Repricer::pricingInputColumns()
 {
     return u"id, started_at_us, provider_id, requested_model_id, served_model_id, "_s + kUsageColumns
-           + u", usage_status, web_search_requests, context_window"_s;
+           + u", usage_status, web_search_requests, context_window, "_s + kUsagePartColumns;
 }
 
 void Repricer::readPricingInput(const QSqlQuery &q, int &column, const Labels &labels, CallRecord &r)
@@ -142,6 +142,7 @@ void Repricer::readPricingInput(const QSqlQuery &q, int &column, const Labels &l
     r.usageStatus = UsageStatus(q.value(column++).toInt());
     r.usage.webSearchRequests = q.value(column++).toLongLong();
     r.contextWindow = q.value(column++).toString();
+    readUsageParts(q, column, r.usage);
 }
 
 } // namespace tl

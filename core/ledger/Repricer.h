@@ -31,7 +31,7 @@ namespace Repricer {
 Result<RepriceReport> run(QSqlDatabase &db, const Pricer &pricer, qint64 nowUs);
 // What Pricer::apply() needs of a stored call, as a SELECT list: id, started_at_us, provider, requested and
 // served model label ids, the usage columns (kUsageColumns), usage_status, web_search_requests and
-// context_window (schema v13). Shared by every re-pricing
+// context_window (schema v13), the usage parts (kUsagePartColumns, schema v15). Shared by every re-pricing
 // reader (this one, batch::backfillBatchSavings) so they map the columns the same way.
 QString pricingInputColumns();
 // Reads pricingInputColumns() from the current row of `q`, starting at `column` and advancing past them,

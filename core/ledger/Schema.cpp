@@ -442,9 +442,21 @@ bool fillV14CallReplay(QSqlDatabase &db, Error *error)
     return true;
 }
 
+// Version 15: the usage parts some models price apart (Usage): the cached audio and image input tokens
+// (cache_audio_read_mtok, cache_image_read_mtok), the image output tokens (output_image_mtok) and Perplexity's
+// citation tokens (output_citation_mtok). Older rows had none recorded: 0.
+const QString kV15CallColumns = uR"(cached_audio_tokens INTEGER NOT NULL DEFAULT 0,
+    cached_image_tokens INTEGER NOT NULL DEFAULT 0,
+    output_image_tokens INTEGER NOT NULL DEFAULT 0,
+    citation_tokens INTEGER NOT NULL DEFAULT 0)"_s;
+const QStringList kV15Columns = {u"ALTER TABLE calls ADD COLUMN cached_audio_tokens INTEGER NOT NULL DEFAULT 0"_s,
+                                 u"ALTER TABLE calls ADD COLUMN cached_image_tokens INTEGER NOT NULL DEFAULT 0"_s,
+                                 u"ALTER TABLE calls ADD COLUMN output_image_tokens INTEGER NOT NULL DEFAULT 0"_s,
+                                 u"ALTER TABLE calls ADD COLUMN citation_tokens INTEGER NOT NULL DEFAULT 0"_s};
+
 } // namespace
 
-int currentVersion() { return 14; }
+int currentVersion() { return 15; }
 
 QStringList version1()
 {
@@ -456,7 +468,7 @@ QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
             kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(10), kV11Columns, v12Statements(),
-            kV13Columns, v14Statements()};
+            kV13Columns, v14Statements(), kV15Columns};
 }
 
 QStringList latest()
@@ -476,7 +488,7 @@ QStringList latest()
     has_tools INTEGER NOT NULL DEFAULT 0,
     task_type TEXT NOT NULL DEFAULT '',
     call_count INTEGER NOT NULL DEFAULT 1,
-    )"_s + kV12TruncatedColumn + u",\n    "_s + kV13CallColumns + u')';
+    )"_s + kV12TruncatedColumn + u",\n    "_s + kV13CallColumns + u",\n    "_s + kV15CallColumns + u')';
     QString savings = kV5Tables[0];
     savings.chop(1); // the closing parenthesis
     savings += u",\n    "_s + kV11SavingsColumn + u')';

@@ -19,6 +19,14 @@ Usage readUsage(const QSqlQuery &q, int &column)
     return u;
 }
 
+void readUsageParts(const QSqlQuery &q, int &column, Usage &u)
+{
+    u.cachedAudioTokens = q.value(column++).toLongLong();
+    u.cachedImageTokens = q.value(column++).toLongLong();
+    u.outputImageTokens = q.value(column++).toLongLong();
+    u.citationTokens = q.value(column++).toLongLong();
+}
+
 SavingsTrace readSavingsTrace(const QSqlQuery &q, int &column)
 {
     SavingsTrace t;

@@ -13,6 +13,15 @@ inline constexpr QLatin1StringView kUsageColumns{
     "prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, completion_tokens, "
     "reasoning_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens"};
 
+// The usage parts of schema v15 (Usage::cachedAudioTokens, cachedImageTokens, outputImageTokens,
+// citationTokens), in the order readUsageParts() reads them. Kept apart from kUsageColumns, whose readers
+// index the columns after it.
+inline constexpr QLatin1StringView kUsagePartColumns{
+    "cached_audio_tokens, cached_image_tokens, output_image_tokens, citation_tokens"};
+
+// Reads the kUsagePartColumns starting at result column `column` into `usage` and advances `column`.
+void readUsageParts(const QSqlQuery &q, int &column, Usage &usage);
+
 // Reads the kUsageColumns starting at result column `column` of the current row and advances `column`
 // past them. Thread affinity: the query's.
 Usage readUsage(const QSqlQuery &q, int &column);

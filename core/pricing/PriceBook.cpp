@@ -80,6 +80,8 @@ ModelPrices ModelPrices::fromJson(const QJsonObject &obj)
     p.inputAudio = parsePrice(obj.value("input_audio_mtok"_L1));
     p.outputAudio = parsePrice(obj.value("output_audio_mtok"_L1));
     p.inputImage = parsePrice(obj.value("input_image_mtok"_L1));
+    p.outputReasoning = parsePrice(obj.value("output_reasoning_mtok"_L1));
+    p.outputCitation = parsePrice(obj.value("output_citation_mtok"_L1));
     p.batchInput = parsePrice(obj.value("batch_input_mtok"_L1));
     p.batchOutput = parsePrice(obj.value("batch_output_mtok"_L1));
     if (const QJsonValue searches = obj.value("web_searches_kcount"_L1); searches.isDouble())
@@ -112,6 +114,8 @@ QJsonObject ModelPrices::toJson() const
     put("input_audio_mtok", inputAudio);
     put("output_audio_mtok", outputAudio);
     put("input_image_mtok", inputImage);
+    put("output_reasoning_mtok", outputReasoning);
+    put("output_citation_mtok", outputCitation);
     put("batch_input_mtok", batchInput);
     put("batch_output_mtok", batchOutput);
     if (webSearchesPerThousand)

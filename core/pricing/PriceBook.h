@@ -45,6 +45,8 @@ struct ModelPrices
     std::optional<TieredPrice> inputAudio;   // input_audio_mtok
     std::optional<TieredPrice> outputAudio;  // output_audio_mtok
     std::optional<TieredPrice> inputImage;   // input_image_mtok
+    std::optional<TieredPrice> outputReasoning; // output_reasoning_mtok (Perplexity sonar-deep-research)
+    std::optional<TieredPrice> outputCitation;  // output_citation_mtok (Perplexity sonar-deep-research)
     std::optional<TieredPrice> batchInput;   // not in genai-prices 0.1.8; overrides may set them
     std::optional<TieredPrice> batchOutput;
     // web_searches_kcount: nano-USD per 1,000 server-side web searches (genai-prices 0.1.8; e.g.

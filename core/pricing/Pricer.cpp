@@ -132,7 +132,10 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
         addUnits(u.cacheWrite1hTokens, write);
     }
 
-    // Output side: reasoning tokens are part of completion tokens and billed once.
+    // Output side: reasoning tokens are part of completion tokens and billed once, at the output price
+    // unless the model lists output_reasoning_mtok; Perplexity's citation tokens likewise at
+    // output_citation_mtok (genai-prices: the parts with a price of their own at it, the rest of
+    // output_tokens at output_mtok).
     qint64 textOutput = u.completionTokens;
     if (u.audioOutputTokens > 0) {
         if (auto audio = priceOf(p.outputAudio)) {
@@ -141,6 +144,23 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
         } else {
             *estimated = true;
         }
+    }
+    const std::pair<qint64, const std::optional<TieredPrice> *> ownPriced[] = {
+        {u.reasoningTokens, &p.outputReasoning},
+        {u.citationTokens, &p.outputCitation},
+    };
+    for (const auto &[tokens, price] : ownPriced) {
+        if (tokens <= 0)
+            continue;
+        if (auto own = priceOf(*price)) {
+            addUnits(tokens, own);
+            textOutput -= tokens;
+        }
+    }
+    if (textOutput < 0) {
+        // Parts that overlap (reasoning spoken as audio?): the split is not known.
+        textOutput = 0;
+        *estimated = true;
     }
     addUnits(textOutput, output);
 

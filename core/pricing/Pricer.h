@@ -61,7 +61,9 @@ struct CostResult
 //  - cached input (cache reads) at the cache-read price (input price if the book has none: estimate);
 //  - 5-minute cache writes at cache_write_mtok, 1-hour writes at cache_write_1h_mtok (if missing:
 //    Anthropic documents 2x the base input price; estimate);
-//  - completion tokens (reasoning included, billed once) at the output price;
+//  - completion tokens (reasoning included, billed once) at the output price; the parts the model prices
+//    apart (reasoning at output_reasoning_mtok, Perplexity citation tokens at output_citation_mtok) at those
+//    prices, the rest at the output price;
 //  - audio/image tokens, subsets of prompt/completion, at their own prices where the book has them;
 //  - long-context tiers: when prompt tokens exceed a tier's start, that tier's prices apply to the
 //    whole request; an aggregate line (callCount != 1) selects it from its ContextBand when the band

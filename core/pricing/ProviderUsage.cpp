@@ -75,9 +75,14 @@ Usage fromAnthropic(const QJsonObject &u)
 
 void normaliseForProvider(Usage &usage, QStringView provider)
 {
-    if (provider == u"x-ai" && usage.reasoningTokens > 0 && usage.reasoningTokens < kMaxUsageCount
-        && usage.completionTokens >= 0 && usage.completionTokens < kMaxUsageCount)
+    // Out-of-range counts stay as they are, for usageProblem() to reject (no overflowing sum).
+    auto addable = [](qint64 n) { return n >= 0 && n < kMaxUsageCount; };
+    if (!addable(usage.completionTokens) || !addable(usage.reasoningTokens) || !addable(usage.citationTokens))
+        return;
+    if (provider == u"x-ai")
         usage.completionTokens += usage.reasoningTokens;
+    else if (provider == u"perplexity")
+        usage.completionTokens += usage.reasoningTokens + usage.citationTokens;
 }
 
 } // namespace tl::ProviderUsage

@@ -24,7 +24,13 @@ namespace tl::ProviderUsage {
 // prompt_tokens to input_tokens and cache_write_tokens to cache_write_tokens, and its price calculation
 // bills input_tokens - cache_read_tokens - cache_write_tokens at the input price. They become
 // cacheWrite5mTokens (OpenAI gives the write no TTL; the 5-minute slot is the one priced at
-// cache_write_mtok).
+// cache_write_mtok). prompt_tokens_details has no cached-audio split in Chat Completions (cachedAudioTokens
+// stays 0; the Realtime API's cached_tokens_details is not proxied; usage reports carry it).
+// Perplexity's members at the top of usage (genai-prices 0.1.8 perplexity extractor; Perplexity API
+// reference, chat completions response "usage"): reasoning_tokens (read as reasoningTokens when
+// completion_tokens_details has none), citation_tokens (citationTokens) and num_search_queries
+// (webSearchRequests). Perplexity counts reasoning and citation tokens beside completion_tokens:
+// normaliseForProvider(usage, "perplexity") adds them to it.
 Usage fromOpenAiChat(const QJsonObject &usage);
 
 // An OpenAI-compatible provider whose counts mean something else than OpenAI's, read by fromOpenAiChat:
@@ -33,7 +39,12 @@ Usage fromOpenAiChat(const QJsonObject &usage);
 //    on top; genai-prices 0.1.8's x-ai "chat" extractor adds both to output_tokens): completionTokens gets
 //    reasoningTokens added. Read as OpenAI's, a Grok reasoning call was Invalid (reasoning above completion)
 //    or priced without its reasoning (session-16 audit).
-// Other providers: unchanged. Thread-safe (pure).
+//  - "perplexity": completion_tokens leaves out the top-level reasoning_tokens and citation_tokens (genai-prices
+//    0.1.8's perplexity extractor adds both to output_tokens; its sonar-deep-research test: 11,395 completion +
+//    193,947 reasoning + 19,028 citation = 224,370 output tokens): completionTokens gets both added. Read as
+//    OpenAI's, a deep-research call was Invalid (reasoning above completion).
+// Other providers: unchanged (top-level reasoning or citation tokens above completion_tokens leave the usage
+// invalid, unpriced, rather than priced without them). Thread-safe (pure).
 void normaliseForProvider(Usage &usage, QStringView provider);
 
 // OpenAI Responses API ("The response object"): input_tokens includes input_tokens_details.cached_tokens

@@ -34,6 +34,13 @@ Usage readOpenAiChat(const R &u)
     const R out = u.object("completion_tokens_details"_L1);
     usage.reasoningTokens = out.num("reasoning_tokens"_L1);
     usage.audioOutputTokens = out.num("audio_tokens"_L1);
+    // Perplexity (genai-prices 0.1.8 perplexity extractor): reasoning_tokens, citation_tokens and
+    // num_search_queries at the top of usage, reasoning and citation tokens beside completion_tokens (added
+    // by normaliseForProvider).
+    if (!out.contains("reasoning_tokens"_L1))
+        usage.reasoningTokens = u.num("reasoning_tokens"_L1);
+    usage.citationTokens = u.num("citation_tokens"_L1);
+    usage.webSearchRequests = u.num("num_search_queries"_L1);
     return usage;
 }
 

@@ -942,7 +942,7 @@ const QString kRecordColumns = u"id, started_at_us, endpoint_id, provider_id, re
     u"served_model_id, key_id, tags, "_s + kUsageColumns + uR"(, usage_status, cost_nano, cost_status,
     price_entry, price_version, latency_us, ttft_us, http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, similarity, request_bytes, response_bytes, request_hash,
     prompt_chars, message_count, max_tokens, has_tools, task_type, call_count, truncated, web_search_requests,
-    context_window, )"_s + kSavingsColumns;
+    context_window, )"_s + kUsagePartColumns + u", "_s + kSavingsColumns;
 const QString kRecordFrom = u" FROM calls LEFT JOIN call_savings ON call_savings.call_id = calls.id"_s;
 
 CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
@@ -987,6 +987,7 @@ CallRecord readRecord(const QSqlQuery &q, const Labels &labels)
     r.truncated = q.value(i++).toInt() != 0;
     r.usage.webSearchRequests = q.value(i++).toLongLong();
     r.contextWindow = q.value(i++).toString();
+    readUsageParts(q, i, r.usage);
     r.savings = readSavingsTrace(q, i);
     return r;
 }

@@ -440,9 +440,13 @@ private Q_SLOTS:
                     // ... and calls.truncated with the report index (v12) ...
                     QVERIFY(q.exec(u"DROP INDEX calls_reports"_s));
                     QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN truncated"_s));
-                    // ... and the web searches and context window (v13).
+                    // ... and the web searches and context window (v13) ...
                     QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN web_search_requests"_s));
                     QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN context_window"_s));
+                    // ... and the usage parts (v15).
+                    for (const char16_t *column : {u"cached_audio_tokens", u"cached_image_tokens",
+                                                   u"output_image_tokens", u"citation_tokens"})
+                        QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN "_s + QString::fromUtf16(column)));
                     QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
                 })
                 .waitForFinished();

@@ -348,6 +348,10 @@ private Q_SLOTS:
             << u"messages"_s
             << QByteArray(R"({"input_tokens":100,"cache_creation_input_tokens":100,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":1000},"output_tokens":10})")
             << u"exceed the prompt tokens"_s;
+        QTest::newRow("Perplexity reasoning and citation tokens on top, not normalised")
+            << u"chat"_s
+            << QByteArray(R"({"prompt_tokens":33,"completion_tokens":100,"reasoning_tokens":80,"citation_tokens":40})")
+            << u"reasoning and citation tokens"_s;
         QTest::newRow("fractional web searches")
             << u"messages"_s
             << QByteArray(R"({"input_tokens":5,"output_tokens":10,"server_tool_use":{"web_search_requests":1.5}})")
@@ -567,6 +571,40 @@ private Q_SLOTS:
         const CostResult overridden = withOverride.price(u"perplexity"_s, u"sonar"_s, u, k2025, false);
         QCOMPARE(overridden.cost, std::optional<NanoUsd>(13'500'000));
         QCOMPARE(toString(overridden.status), toString(CostStatus::Exact));
+    }
+
+    // Perplexity's usage (genai-prices 0.1.8 extractor; its test_perplexity_deep_research_additive_output_categories):
+    // reasoning_tokens, citation_tokens and num_search_queries at the top of usage, reasoning and citation tokens
+    // beside completion_tokens. Read from a JSON answer (Qt and simdjson) and from a stream's last chunk alike.
+    // sonar-deep-research ($2 in, $8 out, $3 reasoning, $2 citation per M, $5 per 1,000 searches):
+    // 33 * 2,000 + 11,395 * 8,000 + 193,947 * 3,000 + 19,028 * 2,000 + 21 * 5,000,000
+    // = 66,000 + 91,160,000 + 581,841,000 + 38,056,000 + 105,000,000 = 816,123,000 (genai-prices: $0.816123).
+    void perplexityDeepResearchUsage()
+    {
+        const QByteArray usage = R"({"prompt_tokens":33,"completion_tokens":11395,"total_tokens":11428,"citation_tokens":19028,"num_search_queries":21,"reasoning_tokens":193947})";
+        const QByteArray answer = R"({"id":"p","object":"chat.completion","model":"sonar-deep-research","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],"usage":)" + usage + "}";
+        Usage u = ProviderUsage::fromOpenAiChat(QJsonDocument::fromJson(usage).object());
+        QCOMPARE(u.reasoningTokens, 193'947);
+        QCOMPARE(u.citationTokens, 19'028);
+        QCOMPARE(u.webSearchRequests, 21);
+        QCOMPARE(proxy::usageFromBody(proxy::ApiKind::ChatCompletions, answer).usage, u);
+        proxy::StreamAccounting stream(proxy::ApiKind::ChatCompletions);
+        stream.onEvent(sse(R"({"id":"p","object":"chat.completion.chunk","model":"sonar-deep-research","choices":[{"index":0,"delta":{"role":"assistant","content":"x"}}]})"), false);
+        stream.onEvent(sse(R"({"id":"p","object":"chat.completion.chunk","model":"sonar-deep-research","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":)" + usage + "}"), false);
+        stream.onEvent(sse("[DONE]"), false);
+        QCOMPARE(stream.usage(), u);
+
+        ProviderUsage::normaliseForProvider(u, u"perplexity");
+        QCOMPARE(u.completionTokens, 224'370); // 11,395 + 193,947 + 19,028, genai-prices' output_tokens
+        CallRecord r = test::makeRecord(k2025, u"chat"_s, u"perplexity"_s, u"sonar-deep-research"_s, 0, 0);
+        r.usage = u;
+        m_pricer.apply(r);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(816'123'000));
+        QCOMPARE(toString(r.costStatus), u"exact"_s);
+        // Another provider's model prices the same parts at its output price: sonar-reasoning-pro ($2 / $8,
+        // 14 USD per 1,000 requests; its searches in the fee): 33 * 2,000 + 224,370 * 8,000 + 14,000,000.
+        QCOMPARE(m_pricer.price(u"perplexity"_s, u"sonar-reasoning-pro"_s, u, k2025, false).cost,
+                 std::optional<NanoUsd>(66'000 + 224'370LL * 8'000 + 14'000'000));
     }
 };
 

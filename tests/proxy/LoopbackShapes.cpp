@@ -348,6 +348,17 @@ QList<LoopbackShape> makeShapes()
         body->replace("gpt-4o-2024-08-06", "grok-4-0709");
     }
     shapes << grok;
+    // Perplexity's sonar-deep-research through its OpenAI-compatible API: reasoning and citation tokens and the
+    // number of searches at the top of usage, reasoning and citation tokens beside completion_tokens
+    // (genai-prices 0.1.8's perplexity extractor and its deep-research test figures).
+    LoopbackShape perplexity = onTier("chat-refusal", "chat-perplexity-deep-research", "default", "default");
+    const QByteArray perplexityUsage = R"({"prompt_tokens":33,"completion_tokens":11395,"total_tokens":11428,)"
+                                       R"("citation_tokens":19028,"num_search_queries":21,"reasoning_tokens":193947})";
+    for (QByteArray *body : {&perplexity.answer, &perplexity.stream}) {
+        body->replace(kChatUsage, perplexityUsage);
+        body->replace("gpt-4o-2024-08-06", "sonar-deep-research");
+    }
+    shapes << perplexity;
     shapes << onTier("chat-refusal", "chat-flex", "default", "flex") << onTier("chat-refusal", "chat-priority", "default", "priority")
            << onTier("anthropic-citations", "anthropic-priority", "standard", "priority");
     return shapes;

@@ -30,6 +30,9 @@ namespace tl::test {
 //                         in the usage)
 //   chat-xai-reasoning    chat-refusal's answer from grok-4-0709 with xAI's usage: 1,000 prompt, 100 completion
 //                         and 2,000 reasoning tokens (reported beside completion_tokens, not in them)
+//   chat-perplexity-deep-research  chat-refusal's answer from sonar-deep-research with Perplexity's usage:
+//                         33 prompt, 11,395 completion, 193,947 reasoning and 19,028 citation tokens (the last two
+//                         beside completion_tokens), 21 searches (num_search_queries)
 // OpenAI chat streams are written with include_usage ("usage":null on each chunk and the usage chunk);
 // LoopbackUpstream::withoutUsageChunks() gives them without. Real non-streamed chat messages also carry
 // "annotations": [] (no chunk carries it): left out here so that both forms are one answer.

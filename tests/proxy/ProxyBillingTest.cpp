@@ -75,6 +75,8 @@ private Q_SLOTS:
     void serviceTierPricesTheCall();
     void xaiReasoningTokensAreOutputOnTop_data();
     void xaiReasoningTokensAreOutputOnTop();
+    void perplexityUsageIsReadAndPriced_data();
+    void perplexityUsageIsReadAndPriced();
     void backgroundResponseIsPricedByItsRetrieve();
     void streamedBackgroundResponseIsPricedOnce();
     void cutBackgroundStreamWaitsForItsRetrieve();
@@ -299,6 +301,42 @@ void ProxyBillingTest::xaiReasoningTokensAreOutputOnTop()
     QCOMPARE(recs[0].usage.completionTokens, 2100);
     QCOMPARE(recs[0].usage.reasoningTokens, 2000);
     QCOMPARE(recs[0].cost, std::optional<NanoUsd>(34'500'000));
+    QCOMPARE(toString(recs[0].costStatus), u"exact"_s);
+}
+
+void ProxyBillingTest::perplexityUsageIsReadAndPriced_data()
+{
+    QTest::addColumn<bool>("stream");
+    QTest::newRow("JSON") << false;
+    QTest::newRow("stream") << true;
+}
+
+// Session 17: Perplexity reports reasoning_tokens, citation_tokens and num_search_queries at the top of usage,
+// reasoning and citation tokens beside completion_tokens (genai-prices 0.1.8's perplexity extractor). Read as
+// OpenAI's, the call was Invalid (unpriced). sonar-deep-research at $2 in, $8 out, $3 reasoning, $2 citation per
+// M and $5 per 1,000 searches: 33 x 2,000 + 11,395 x 8,000 + 193,947 x 3,000 + 19,028 x 2,000 + 21 x 5,000,000
+// = 816,123,000 nano-USD (genai-prices' own figure: $0.816123).
+void ProxyBillingTest::perplexityUsageIsReadAndPriced()
+{
+    QFETCH(bool, stream);
+    ProxyHarness h([](ProxyConfig &c) {
+        c.upstreams[0].kind = UpstreamKind::OpenAiCompatible;
+        c.upstreams[0].priceProvider = u"perplexity"_s;
+    });
+    QVERIFY(h.ok());
+    const QByteArray body = R"({"model":"sonar-deep-research","messages":[{"role":"user","content":"loopback-shape:chat-perplexity-deep-research"}])"
+        + QByteArray(stream ? R"(,"stream":true})" : "}");
+    const HttpResult r = h.curl("/v1/chat/completions", body, auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].provider, u"perplexity"_s);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].usage.completionTokens, 224'370);
+    QCOMPARE(recs[0].usage.reasoningTokens, 193'947);
+    QCOMPARE(recs[0].usage.citationTokens, 19'028);
+    QCOMPARE(recs[0].usage.webSearchRequests, 21);
+    QCOMPARE(recs[0].cost, std::optional<NanoUsd>(816'123'000));
     QCOMPARE(toString(recs[0].costStatus), u"exact"_s);
 }
 
