@@ -196,6 +196,11 @@ Result<void> run(const QJsonDocument &doc, ImportFormat format, const QString &d
                     r.usage.audioInputTokens = num(res, "input_audio_tokens"_L1);
                     r.usage.audioOutputTokens = num(res, "output_audio_tokens"_L1);
                     r.usage.imageInputTokens = num(res, "input_image_tokens"_L1);
+                    // The cached parts of the audio and image input (cache_audio_read_mtok,
+                    // cache_image_read_mtok) and the image output (output_image_mtok); absent: 0.
+                    r.usage.cachedAudioTokens = num(res, "input_cached_audio_tokens"_L1);
+                    r.usage.cachedImageTokens = num(res, "input_cached_image_tokens"_L1);
+                    r.usage.outputImageTokens = num(res, "output_image_tokens"_L1);
                     r.batch = res.value("batch"_L1).toBool();
                     r.tags = {u"usage-report"_s};
                     applyServiceTier(r, str(res, "service_tier"_L1)); // flex at Batch API rates, priority estimated

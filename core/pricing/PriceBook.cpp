@@ -80,6 +80,9 @@ ModelPrices ModelPrices::fromJson(const QJsonObject &obj)
     p.inputAudio = parsePrice(obj.value("input_audio_mtok"_L1));
     p.outputAudio = parsePrice(obj.value("output_audio_mtok"_L1));
     p.inputImage = parsePrice(obj.value("input_image_mtok"_L1));
+    p.cacheAudioRead = parsePrice(obj.value("cache_audio_read_mtok"_L1));
+    p.cacheImageRead = parsePrice(obj.value("cache_image_read_mtok"_L1));
+    p.outputImage = parsePrice(obj.value("output_image_mtok"_L1));
     p.outputReasoning = parsePrice(obj.value("output_reasoning_mtok"_L1));
     p.outputCitation = parsePrice(obj.value("output_citation_mtok"_L1));
     p.batchInput = parsePrice(obj.value("batch_input_mtok"_L1));
@@ -114,6 +117,9 @@ QJsonObject ModelPrices::toJson() const
     put("input_audio_mtok", inputAudio);
     put("output_audio_mtok", outputAudio);
     put("input_image_mtok", inputImage);
+    put("cache_audio_read_mtok", cacheAudioRead);
+    put("cache_image_read_mtok", cacheImageRead);
+    put("output_image_mtok", outputImage);
     put("output_reasoning_mtok", outputReasoning);
     put("output_citation_mtok", outputCitation);
     put("batch_input_mtok", batchInput);

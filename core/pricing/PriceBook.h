@@ -45,6 +45,9 @@ struct ModelPrices
     std::optional<TieredPrice> inputAudio;   // input_audio_mtok
     std::optional<TieredPrice> outputAudio;  // output_audio_mtok
     std::optional<TieredPrice> inputImage;   // input_image_mtok
+    std::optional<TieredPrice> cacheAudioRead;  // cache_audio_read_mtok (cached audio input tokens)
+    std::optional<TieredPrice> cacheImageRead;  // cache_image_read_mtok (cached image input tokens)
+    std::optional<TieredPrice> outputImage;     // output_image_mtok
     std::optional<TieredPrice> outputReasoning; // output_reasoning_mtok (Perplexity sonar-deep-research)
     std::optional<TieredPrice> outputCitation;  // output_citation_mtok (Perplexity sonar-deep-research)
     std::optional<TieredPrice> batchInput;   // not in genai-prices 0.1.8; overrides may set them
@@ -56,6 +59,10 @@ struct ModelPrices
     // Perplexity sonar 12 USD per 1,000 = 12,000,000,000, sonar-pro 14 USD; the book's price_comments: the
     // fee varies with the search context size and the book takes the highest). Not tiered, not halved.
     std::optional<NanoUsd> requestsPerThousand;
+    // Keys of genai-prices 0.1.8 that no usage TokenLedger reads carries (input_video_mtok, output_video_mtok,
+    // input_text_messages_kcount, audio_hours, input_audio_hours, input_document_kpages,
+    // input_annotated_document_kpages) or that it does not count yet (storage_searches_kcount: OpenAI file
+    // search calls): not loaded (docs/ledger.md, cost rules).
 
     bool operator==(const ModelPrices &) const = default;
 

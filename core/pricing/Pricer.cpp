@@ -83,20 +83,41 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
     const auto output = priceOf(batch && p.batchOutput ? p.batchOutput : p.output);
     const bool halve = batch && !(p.batchInput || p.batchOutput);
 
-    // Input side. Audio and image tokens are subsets of the prompt with their own price when listed.
+    // Input side. Audio and image tokens are subsets of the prompt with their own price when listed; their
+    // cached parts (subsets of the cache reads too) are read at cache_audio_read_mtok / cache_image_read_mtok
+    // (genai-prices 0.1.x ModelPrice.calc_price: uncached audio = input audio - cached audio at
+    // input_audio_mtok; cache reads less the cached audio at cache_read_mtok).
     qint64 textInput = u.uncachedInputTokens();
+    qint64 textCached = u.cachedTokens;
     if (u.audioInputTokens > 0) {
         if (auto audio = priceOf(p.inputAudio)) {
-            addUnits(u.audioInputTokens, audio);
-            textInput -= u.audioInputTokens;
+            addUnits(u.audioInputTokens - u.cachedAudioTokens, audio);
+            textInput -= u.audioInputTokens - u.cachedAudioTokens;
         } else {
+            *estimated = true;
+        }
+    }
+    if (u.cachedAudioTokens > 0) {
+        if (auto cachedAudio = priceOf(p.cacheAudioRead)) {
+            addUnits(u.cachedAudioTokens, cachedAudio);
+            textCached -= u.cachedAudioTokens;
+        } else {
+            // Read with the other cache reads (genai-prices 0.1.x prices them at $0 instead).
             *estimated = true;
         }
     }
     if (u.imageInputTokens > 0) {
         if (auto image = priceOf(p.inputImage)) {
-            addUnits(u.imageInputTokens, image);
-            textInput -= u.imageInputTokens;
+            addUnits(u.imageInputTokens - u.cachedImageTokens, image);
+            textInput -= u.imageInputTokens - u.cachedImageTokens;
+        }
+    }
+    if (u.cachedImageTokens > 0) {
+        if (auto cachedImage = priceOf(p.cacheImageRead)) {
+            addUnits(u.cachedImageTokens, cachedImage);
+            textCached -= u.cachedImageTokens;
+        } else if (p.inputImage) {
+            *estimated = true; // image input has its own price, its cache read likely too
         }
     }
     if (textInput < 0) {
@@ -106,13 +127,13 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
     }
     addUnits(textInput, input);
 
-    if (u.cachedTokens > 0) {
+    if (textCached > 0) {
         auto read = priceOf(p.cacheRead);
         if (!read) {
             read = input;
             *estimated = true;
         }
-        addUnits(u.cachedTokens, read);
+        addUnits(textCached, read);
     }
     if (u.cacheWrite5mTokens > 0) {
         auto write = priceOf(p.cacheWrite);
@@ -133,9 +154,9 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
     }
 
     // Output side: reasoning tokens are part of completion tokens and billed once, at the output price
-    // unless the model lists output_reasoning_mtok; Perplexity's citation tokens likewise at
-    // output_citation_mtok (genai-prices: the parts with a price of their own at it, the rest of
-    // output_tokens at output_mtok).
+    // unless the model lists output_reasoning_mtok; Perplexity's citation tokens and generated image tokens
+    // likewise at output_citation_mtok / output_image_mtok (genai-prices: the parts with a price of their own
+    // at it, the rest of output_tokens at output_mtok).
     qint64 textOutput = u.completionTokens;
     if (u.audioOutputTokens > 0) {
         if (auto audio = priceOf(p.outputAudio)) {
@@ -146,6 +167,7 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
         }
     }
     const std::pair<qint64, const std::optional<TieredPrice> *> ownPriced[] = {
+        {u.outputImageTokens, &p.outputImage},
         {u.reasoningTokens, &p.outputReasoning},
         {u.citationTokens, &p.outputCitation},
     };

@@ -62,9 +62,11 @@ struct CostResult
 //  - 5-minute cache writes at cache_write_mtok, 1-hour writes at cache_write_1h_mtok (if missing:
 //    Anthropic documents 2x the base input price; estimate);
 //  - completion tokens (reasoning included, billed once) at the output price; the parts the model prices
-//    apart (reasoning at output_reasoning_mtok, Perplexity citation tokens at output_citation_mtok) at those
-//    prices, the rest at the output price;
-//  - audio/image tokens, subsets of prompt/completion, at their own prices where the book has them;
+//    apart (reasoning at output_reasoning_mtok, Perplexity citation tokens at output_citation_mtok, output
+//    image tokens at output_image_mtok) at those prices, the rest at the output price;
+//  - audio/image tokens, subsets of prompt/completion, at their own prices where the book has them; their
+//    cached parts at cache_audio_read_mtok / cache_image_read_mtok (cached audio without that price: with
+//    the other cache reads, estimate);
 //  - long-context tiers: when prompt tokens exceed a tier's start, that tier's prices apply to the
 //    whole request; an aggregate line (callCount != 1) selects it from its ContextBand when the band
 //    decides it (no tier starts inside the band: exact), else from the average prompt per call or the

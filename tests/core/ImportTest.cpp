@@ -752,6 +752,43 @@ private Q_SLOTS:
         QCOMPARE(toString(records[0].costStatus), u"exact"_s);
     }
 
+    // Session 17: a usage line's cached audio and image input and image output (input_cached_audio_tokens,
+    // input_cached_image_tokens, output_image_tokens) are priced at their own prices, kept in the ledger (schema
+    // v15) and priced the same by a re-price. gpt-realtime-mini ($0.60 text in, $0.06 cached text, $10 audio in,
+    // $0.30 cached audio, $0.80 image in, $0.08 cached image, $2.40 text out, $20 audio out per M): 1,300 input
+    // tokens, 800 audio (300 cached), 100 image (40 cached), 400 text (200 cached); 500 output, 450 audio:
+    // 200 x 600 + 200 x 60 + 500 x 10,000 + 300 x 300 + 60 x 800 + 40 x 80 + 50 x 2,400 + 450 x 20,000 = 14,393,200.
+    // Before, 17,232,400 estimated (all audio at the audio price, the cached text price for every cache read,
+    // no text left of the input).
+    void openAiUsageLinesPriceCachedAudioAndImages()
+    {
+        const QString path = writeFile(u"usage-cached-audio.json"_s, R"({"object":"page","data":[{"object":"bucket","start_time":1793491200,"end_time":1793577600,"results":[
+            {"object":"organization.usage.completions.result","input_tokens":1300,"input_cached_tokens":540,
+             "input_audio_tokens":800,"input_cached_audio_tokens":300,"input_image_tokens":100,"input_cached_image_tokens":40,
+             "output_tokens":500,"output_audio_tokens":450,"output_image_tokens":0,"num_model_requests":1,
+             "model":"gpt-realtime-mini","project_id":null,"user_id":null,"api_key_id":null,"batch":false}]}],"has_more":false,"next_page":null})");
+        QVERIFY(!path.isEmpty());
+        auto ledger = openLedger(m_dir.filePath(u"usage-cached-audio.sqlite"_s));
+        ImportOptions o;
+        o.format = ImportFormat::OpenAiUsage;
+        const auto report = importFile(*ledger, path, o);
+        QVERIFY(report.has_value());
+        QCOMPARE(report->imported, 1);
+        auto check = [&] {
+            const QList<CallRecord> records = allRecords(*ledger);
+            QCOMPARE(records.size(), 1);
+            QCOMPARE(records[0].usage.cachedAudioTokens, 300);
+            QCOMPARE(records[0].usage.cachedImageTokens, 40);
+            QCOMPARE(records[0].cost, std::optional<NanoUsd>(14'393'200));
+            QCOMPARE(toString(records[0].costStatus), u"exact"_s);
+        };
+        check();
+        const auto repriced = ledger->reprice().result();
+        QVERIFY(repriced.has_value());
+        QCOMPARE(repriced->changed, 0);
+        check();
+    }
+
     // Session-16 audit: a usage line's service_tier was ignored (flex lines at twice their price, exact).
     void openAiUsageLinesOnFlexAndPriority()
     {

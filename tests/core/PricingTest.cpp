@@ -606,6 +606,67 @@ private Q_SLOTS:
         QCOMPARE(m_pricer.price(u"perplexity"_s, u"sonar-reasoning-pro"_s, u, k2025, false).cost,
                  std::optional<NanoUsd>(66'000 + 224'370LL * 8'000 + 14'000'000));
     }
+
+    // Cached audio input (OpenAI usage report input_cached_audio_tokens) at cache_audio_read_mtok. gpt-realtime-mini:
+    // $0.60 text in, $0.06 cached text, $10 audio in, $0.30 cached audio, $2.40 text out, $20 audio out per M.
+    // 1,200 prompt tokens: 800 audio (300 cached), 400 text (200 cached); 500 completion: 450 audio.
+    // 200 * 600 + 200 * 60 + 500 * 10,000 + 300 * 300 + 50 * 2,400 + 450 * 20,000
+    // = 120,000 + 12,000 + 5,000,000 + 90,000 + 120,000 + 9,000,000 = 14,342,000. Before, all 800 audio tokens
+    // at the audio price and every cache read at the text cache price: 17,150,000, an estimate.
+    void cachedAudioTokensAtTheirOwnPrice()
+    {
+        Usage u;
+        u.promptTokens = 1200;
+        u.cachedTokens = 500;
+        u.audioInputTokens = 800;
+        u.cachedAudioTokens = 300;
+        u.completionTokens = 500;
+        u.audioOutputTokens = 450;
+        QCOMPARE(usageProblem(u), QString());
+        const CostResult r = m_pricer.price(u"openai"_s, u"gpt-realtime-mini"_s, u, k2025, false);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(14'342'000));
+        QCOMPARE(toString(r.status), toString(CostStatus::Exact));
+
+        // Cached image input likewise (gpt-realtime-mini: $0.80 image in, $0.08 cached image): 100 image tokens,
+        // 40 of them cached, beside 100 text tokens: 100 * 600 + 60 * 800 + 40 * 80 = 111,200.
+        Usage image;
+        image.promptTokens = 200;
+        image.imageInputTokens = 100;
+        image.cachedTokens = 40;
+        image.cachedImageTokens = 40;
+        QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-realtime-mini"_s, image, k2025, false).cost,
+                 std::optional<NanoUsd>(111'200));
+
+        // Cached audio on a model without cache_audio_read_mtok: with the other cache reads, an estimate
+        // (genai-prices 0.1.x would bill them $0).
+        ModelPrices noCachedAudio;
+        noCachedAudio.input = TieredPrice{600'000'000, {}};
+        noCachedAudio.cacheRead = TieredPrice{60'000'000, {}};
+        noCachedAudio.inputAudio = TieredPrice{10'000'000'000, {}};
+        noCachedAudio.output = TieredPrice{2'400'000'000, {}};
+        noCachedAudio.outputAudio = TieredPrice{20'000'000'000, {}};
+        bool estimated = false;
+        QCOMPARE(Pricer::compute(noCachedAudio, u, false, false, &estimated),
+                 std::optional<NanoUsd>(120'000 + 500 * 60 + 5'000'000 + 120'000 + 9'000'000));
+        QVERIFY(estimated);
+    }
+
+    // Output image tokens (OpenAI usage report output_image_tokens) at output_image_mtok: gpt-image-1.5 ($5 in,
+    // $10 text out, $32 image out per M), 100 in, 1,000 out of which 900 image: 100 * 5,000 + 100 * 10,000
+    // + 900 * 32,000 = 30,300,000 (before: 1,000 * 10,000 + 500,000 = 10,500,000, exact).
+    void outputImageTokensAtTheirOwnPrice()
+    {
+        Usage u;
+        u.promptTokens = 100;
+        u.completionTokens = 1000;
+        u.outputImageTokens = 900;
+        const CostResult r = m_pricer.price(u"openai"_s, u"gpt-image-1.5"_s, u, k2025, false);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(30'300'000));
+        QCOMPARE(toString(r.status), toString(CostStatus::Exact));
+        // gpt-image-1 lists no output_image_mtok: its output price ($40) is the image price.
+        QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-image-1"_s, u, k2025, false).cost,
+                 std::optional<NanoUsd>(100 * 5'000 + 1000 * 40'000));
+    }
 };
 
 QTEST_GUILESS_MAIN(PricingTest)
