@@ -1008,10 +1008,6 @@
         <translation>文本列（CSV）：</translation>
     </message>
     <message>
-        <source>First characters:</source>
-        <translation>保留前若干字符：</translation>
-    </message>
-    <message>
         <source>Max output tokens:</source>
         <translation>最大输出 token：</translation>
     </message>
@@ -1110,6 +1106,18 @@
     <message>
         <source>Save &amp;results…</source>
         <translation>保存结果(&amp;R)…</translation>
+    </message>
+    <message>
+        <source> characters</source>
+        <translation> 个字符</translation>
+    </message>
+    <message>
+        <source>{text} gets this many characters from the start of each row's text column (or line); the rest of a longer text is left out of the request.</source>
+        <translation>{text} 取每行文本列（或每行）开头的这么多字符；更长文本的其余部分不放进请求。</translation>
+    </message>
+    <message>
+        <source>Text kept per row:</source>
+        <translation>每行保留的文本：</translation>
     </message>
 </context>
 <context>
@@ -3186,6 +3194,14 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
         <source>unpriced</source>
         <translation>未定价</translation>
     </message>
+    <message>
+        <source>No cost or usage report from the provider for this day and model (not synced, or a day the reports do not cover): the recorded cost stands in, so the difference is 0. Sync to compare.</source>
+        <translation>提供商没有这一天、这个模型的费用或用量报告（未同步，或报告未覆盖这一天）：以记录的费用代替，因此差额为 0。同步后即可对比。</translation>
+    </message>
+    <message>
+        <source>no report</source>
+        <translation>无报告</translation>
+    </message>
 </context>
 <context>
     <name>tl::ReconciliationPage</name>
@@ -3288,6 +3304,14 @@ Default %2; from %3 to %4. Key in the --config file: %5.</source>
     <message>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>No provider report in this range: sync to compare what was billed. Recorded %1.</source>
+        <translation>此范围内没有提供商报告：同步后即可对比实际计费。已记录 %1。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) have no provider report: their recorded cost stands in for what was billed.</source>
+        <translation><numerusform>%n 行没有提供商报告：以其记录的费用代替计费金额。</numerusform></translation>
     </message>
 </context>
 <context>

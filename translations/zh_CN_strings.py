@@ -154,6 +154,15 @@ T = {
 '%n cache hit(s)': '%n 次缓存命中',
 'every model has a price': '所有模型都有价格',
 'calls without a model': '未注明模型的调用',
+' characters': ' 个字符',
+'{text} gets this many characters from the start of each row\'s text column (or line); the rest of a longer text is left out of the request.':
+    '{text} 取每行文本列（或每行）开头的这么多字符；更长文本的其余部分不放进请求。',
+'Text kept per row:': '每行保留的文本：',
+'No cost or usage report from the provider for this day and model (not synced, or a day the reports do not cover): the recorded cost stands in, so the difference is 0. Sync to compare.':
+    '提供商没有这一天、这个模型的费用或用量报告（未同步，或报告未覆盖这一天）：以记录的费用代替，因此差额为 0。同步后即可对比。',
+'no report': '无报告',
+'No provider report in this range: sync to compare what was billed. Recorded %1.': '此范围内没有提供商报告：同步后即可对比实际计费。已记录 %1。',
+'%n row(s) have no provider report: their recorded cost stands in for what was billed.': '%n 行没有提供商报告：以其记录的费用代替计费金额。',
 'e.g. %1': '例如 %1',
 'Dashboard': '仪表板',
 'Pricing': '定价',
@@ -283,7 +292,6 @@ T.update({
 '{text} is the text column (cut to the character limit); {column} is any CSV column.': '{text} 是文本列（按字符上限截断）；{column} 可以是任意 CSV 列。',
 'Prompt template:': '提示词模板：',
 'Text column (CSV):': '文本列（CSV）：',
-'First characters:': '保留前若干字符：',
 'Max output tokens:': '最大输出 token：',
 'Ledger endpoint:': '账本端点：',
 'Estimate': '估算',

@@ -91,6 +91,7 @@ Result<Reconciliation> compute(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
             row.usageCost = a.usage;
         else if (!a.hasUsage && a.recordedUnpriced == 0)
             row.usageCost = a.recorded; // no usage report: nothing outside the proxy is known
+        row.providerReported = a.hasUsage || a.billed.has_value();
         row.reportedCalls = a.reportedCalls;
         row.recorded = a.recorded;
         row.recordedCalls = a.recordedCalls;
@@ -105,6 +106,8 @@ Result<Reconciliation> compute(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
         out.unpriced += row.unpriced;
         if (row.billedFromUsage && !row.usageCost)
             ++out.billedUnknownRows;
+        if (!row.providerReported)
+            ++out.unreportedRows;
     }
     return out;
 }

@@ -44,6 +44,10 @@ struct ReconciliationRow
     NanoUsd outsideProxy = 0;
     NanoUsd priceDifference = 0;
     NanoUsd unpriced = 0;
+    // The provider sent a cost line or a usage report for the day and model. When not (never synced, or
+    // a day the reports do not cover), billed stands in as the recorded cost (difference 0): nothing else
+    // is known, and the UI says "no report" rather than show it as billed.
+    bool providerReported = false;
 };
 
 struct Reconciliation
@@ -59,6 +63,9 @@ struct Reconciliation
     // does not know (billedFromUsage && !usageCost). Their billed 0 is not a cost; the totals above
     // leave them out and the UI says how many there are.
     int billedUnknownRows = 0;
+    // Rows without any provider report (ReconciliationRow::providerReported false): their "billed" is the
+    // recorded cost standing in, so the totals' billed figure includes it; the UI says how many there are.
+    int unreportedRows = 0;
 };
 
 namespace Reconcile {

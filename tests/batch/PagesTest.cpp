@@ -186,6 +186,41 @@ private Q_SLOTS:
             page.grab().save(dir + u"/reconciliation-page.png"_s);
     }
 
+    // Session-17 look-over: with proxy calls and nothing ever synced, every Billed cell showed the recorded cost
+    // ("$0.01 *") and the totals "Billed $0.02, ... difference $0.00", which reads as "the provider billed it and
+    // it matches"; and a long totals line set the page's minimum width (1,448 px). Now "no report", a totals line
+    // that says to sync, and a page that fits 900 px.
+    void reconciliationWithoutProviderReportsSaysSo()
+    {
+        test::BatchHarness h;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch() * 1000;
+        QList<CallRecord> records;
+        for (const QString &model : {u"gpt-4o-2024-08-06"_s, u"acme-private-llm"_s}) {
+            CallRecord r = test::makeRecord(now - 3'600'000'000LL, u"chat"_s, u"openai"_s, model, 1000, 100);
+            r.sourceKind = SourceKind::Proxy;
+            h.ledger->pricer()->apply(r);
+            records << r;
+        }
+        h.ledger->writer().submitBatch(records).waitForFinished();
+        ReconciliationSetup setup(h);
+        ReconciliationPage &page = setup.page;
+        page.resize(900, 600);
+        page.show();
+        auto *model = page.findChild<QTableView *>(u"reconciliationTable"_s)->model();
+        QTRY_COMPARE(model->rowCount(), 2);
+        for (int row = 0; row < 2; ++row) {
+            const QString billed = model->index(row, ReconciliationModel::Billed).data().toString();
+            QVERIFY2(billed == u"no report"_s || billed == u"unpriced"_s, qPrintable(billed));
+        }
+        auto *totals = page.findChild<QLabel *>(u"reconciliationTotals"_s);
+        QTRY_VERIFY2(totals->text().startsWith("No provider report in this range: sync to compare"_L1), qPrintable(totals->text()));
+        QVERIFY2(page.minimumSizeHint().width() <= 900, qPrintable(QString::number(page.minimumSizeHint().width())));
+        QVERIFY2(page.width() <= 900, qPrintable(QString::number(page.width())));
+        // The range reads as the table's days do (ISO), not "11/1/26".
+        const QString from = page.findChild<QDateEdit *>(u"reconcileFrom"_s)->text();
+        QVERIFY2(QDate::fromString(from, Qt::ISODate).isValid(), qPrintable(from));
+    }
+
     void reconciliationPageEmptyStateSaysHowToGetDataIn()
     {
         test::BatchHarness h;

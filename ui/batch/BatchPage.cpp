@@ -67,7 +67,11 @@ BatchPage::BatchPage(BatchService &service, Ledger &ledger, std::shared_ptr<cons
     m_maxChars->setObjectName(u"batchMaxChars"_s);
     m_maxChars->setRange(1, 1'000'000);
     m_maxChars->setValue(500);
-    form->addRow(tr("First characters:"), m_maxChars);
+    m_maxChars->setSuffix(tr(" characters"));
+    m_maxChars->setToolTip(tr("{text} gets this many characters from the start of each row's text column (or line); "
+                              "the rest of a longer text is left out of the request."));
+    // Session-17 look-over: "First characters: 500" did not say that every row's text is cut to it.
+    form->addRow(tr("Text kept per row:"), m_maxChars);
     m_maxTokens = new QSpinBox(this);
     m_maxTokens->setObjectName(u"batchMaxTokens"_s);
     m_maxTokens->setRange(1, 200'000);

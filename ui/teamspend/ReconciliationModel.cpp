@@ -45,6 +45,9 @@ QVariant ReconciliationModel::data(const QModelIndex &index, int role) const
     const bool billedUnknown = r.billedFromUsage && !r.usageCost;
     if (role == Qt::ToolTipRole && index.column() == Billed && billedUnknown)
         return tr("No cost line from the provider, and the price book has no price for this model: the amount billed is unknown.");
+    if (role == Qt::ToolTipRole && index.column() == Billed && !r.providerReported)
+        return tr("No cost or usage report from the provider for this day and model (not synced, or a day the "
+                  "reports do not cover): the recorded cost stands in, so the difference is 0. Sync to compare.");
     if (role == Qt::ToolTipRole && index.column() == Billed && r.billedFromUsage)
         return tr("No cost line from the provider: the usage report priced with the price book stands in.");
     if (role != Qt::DisplayRole)
@@ -59,6 +62,8 @@ QVariant ReconciliationModel::data(const QModelIndex &index, int role) const
     case Billed:
         if (billedUnknown)
             return tr("unpriced");
+        if (!r.providerReported) // session-17 look-over: the recorded cost read as billed although nothing was synced
+            return tr("no report");
         return QString(formatUsd(r.billed) + (r.billedFromUsage ? u" *"_s : QString()));
     case Recorded: return r.recordedUnpricedCalls > 0 ? tr("%1 (+%n unpriced)", nullptr, int(r.recordedUnpricedCalls)).arg(formatUsd(r.recorded))
                                                       : formatUsd(r.recorded);

@@ -76,6 +76,9 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler,
     m_to = new QDateEdit(today, this);
     m_to->setObjectName(u"reconcileTo"_s);
     m_to->setCalendarPopup(true);
+    // The table's days are ISO dates (UTC); the range reads the same way, not as an English two-digit year.
+    for (QDateEdit *edit : {m_from, m_to})
+        edit->setDisplayFormat(u"yyyy-MM-dd"_s);
     bar->addWidget(syncButton);
     bar->addWidget(new QLabel(tr("From:"), this));
     bar->addWidget(m_from);
@@ -106,6 +109,8 @@ ReconciliationPage::ReconciliationPage(Ledger &ledger, SyncScheduler &scheduler,
     tableLayout->addWidget(m_table, 1);
     m_totals = new QLabel(tablePage);
     m_totals->setObjectName(u"reconciliationTotals"_s);
+    // Wrapped: one line of it set the page's minimum width (1,448 px with a note, wider than a laptop screen).
+    m_totals->setWordWrap(true);
     tableLayout->addWidget(m_totals);
     m_stack->addWidget(tablePage);
     m_empty = buildEmptyState();
@@ -201,10 +206,8 @@ QWidget *ReconciliationPage::buildEmptyState()
 
 void ReconciliationPage::showEmptyState(bool empty)
 {
-    const QLocale locale;
     m_emptyTitle->setText(tr("Nothing to reconcile from %1 to %2")
-                              .arg(locale.toString(m_from->date(), QLocale::ShortFormat),
-                                   locale.toString(m_to->date(), QLocale::ShortFormat)));
+                              .arg(m_from->date().toString(Qt::ISODate), m_to->date().toString(Qt::ISODate)));
     m_stack->setCurrentWidget(empty ? m_empty : m_stack->widget(0));
 }
 
@@ -266,9 +269,17 @@ void ReconciliationPage::refresh()
             }
             self->m_model->setRows(r->rows);
             self->showEmptyState(r->rows.isEmpty());
-            self->m_totals->setText(tr("Billed %1, recorded %2, difference %3: outside the proxy %4, price differences %5, unpriced %6.")
-                                        .arg(formatUsd(r->billed), formatUsd(r->recorded), formatUsd(r->difference),
-                                             formatUsd(r->outsideProxy), formatUsd(r->priceDifference), formatUsd(r->unpriced))
+            const bool noReport = !r->rows.isEmpty() && r->unreportedRows == r->rows.size();
+            self->m_totals->setText(
+                (noReport ? tr("No provider report in this range: sync to compare what was billed. Recorded %1.").arg(formatUsd(r->recorded))
+                          : tr("Billed %1, recorded %2, difference %3: outside the proxy %4, price differences %5, unpriced %6.")
+                                .arg(formatUsd(r->billed), formatUsd(r->recorded), formatUsd(r->difference),
+                                     formatUsd(r->outsideProxy), formatUsd(r->priceDifference), formatUsd(r->unpriced))
+                                + (r->unreportedRows > 0
+                                       ? u' '
+                                             + tr("%n row(s) have no provider report: their recorded cost stands in for what was billed.",
+                                                  nullptr, r->unreportedRows)
+                                       : QString()))
                                         + (r->billedUnknownRows > 0
                                                ? u' '
                                                      + tr("%n row(s) with an unknown billed amount (a model the price book does not know) are not in these totals.",
