@@ -14,6 +14,7 @@
 #include "dashboard/FilterChip.h"
 #include "dashboard/KeyLabelDialog.h"
 #include "common/Format.h"
+#include "common/RecordExport.h"
 #include "dashboard/KpiPanel.h"
 
 #include <QBarSeries>
@@ -303,6 +304,18 @@ private Q_SLOTS:
         const QString text = QString::fromUtf8(test::readFile(csv));
         QVERIFY(text.startsWith(u"Endpoint,Model,Calls,"_s));
         QVERIFY2(text.contains(u"summarise,claude-3-5-sonnet-20241022,4,20000,0,2000,0,0.09,"_s), qPrintable(text));
+#ifdef Q_OS_UNIX
+        // Spend data, as the ledger: its owner's only (session-17 trial: exports were 0644).
+        QCOMPARE(QFileInfo(csv).permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+                 QFile::Permissions());
+        // The records export (File ▸ Export records) too.
+        const QString jsonl = t.dir.filePath(u"records.jsonl"_s);
+        const auto exported = exportRecords(*t.ledger, jsonl, ExportFormat::Jsonl, 0, m_now + test::kDayUs);
+        QTRY_VERIFY_WITH_TIMEOUT(exported.isFinished(), 10000);
+        QVERIFY2(exported.result().has_value() && *exported.result() == 22, qPrintable(exported.result() ? QString() : exported.result().error().message));
+        QCOMPARE(QFileInfo(jsonl).permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+                 QFile::Permissions());
+#endif
     }
 
     void clickingARowNarrowsTheOtherViews()

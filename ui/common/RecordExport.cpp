@@ -1,10 +1,12 @@
 #include "RecordExport.h"
 
 #include "common/CsvText.h"
+#include "common/PrivateFile.h"
 #include "ledger/Ledger.h"
 #include "ledger/RecordCodec.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -18,8 +20,13 @@ QFuture<Result<qint64>> exportRecords(Ledger &ledger, const QString &path, Expor
             return fail(ErrorCode::Io,
                         QCoreApplication::translate("tl::RecordExport", "Cannot write %1: %2").arg(path, reason));
         };
+        const bool existed = QFileInfo::exists(path);
         QSaveFile file(path);
         if (!file.open(QIODevice::WriteOnly))
+            return ioError(file.errorString());
+        // The ledger's records (and embeddings): a new file is its owner's only (0600), as the ledger and the
+        // `export` command's are; a file written over keeps the permissions its owner gave it.
+        if (!existed && !restrictToOwner(file))
             return ioError(file.errorString());
         if (format == ExportFormat::Csv)
             file.write((CsvText::line(RecordCodec::csvHeader()) + QLatin1String("\r\n")).toUtf8());

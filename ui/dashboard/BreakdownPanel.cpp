@@ -2,12 +2,16 @@
 
 #include "BreakdownModel.h"
 #include "common/CsvText.h"
+#include "common/PrivateFile.h"
 #include "common/Prompter.h"
 
 #include <QAction>
 #include <QClipboard>
 #include <QComboBox>
+#include "common/PrivateFile.h"
+
 #include <QFile>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -255,8 +259,9 @@ void BreakdownPanel::copySelection()
 
 bool BreakdownPanel::exportCsv(const QString &path, QString *error) const
 {
+    const bool existed = QFileInfo::exists(path);
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    if (!file.open(QIODevice::WriteOnly) || (!existed && !restrictToOwner(file))) { // spend data: 0600, as the ledger
         *error = tr("Cannot write %1: %2").arg(path, file.errorString());
         return false;
     }
