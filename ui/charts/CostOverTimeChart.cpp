@@ -4,6 +4,7 @@
 
 #include <QBarSet>
 #include <QCategoryAxis>
+#include <QFontMetrics>
 #include <QChart>
 #include <QChartView>
 #include <QLegend>
@@ -118,8 +119,14 @@ void CostOverTimeChart::relabel()
         x->remove(l);
     if (m_buckets == 0)
         return;
-    // Room for one label per ~110 px (hour labels are the longest: "2023-11-16 18:00").
-    const int room = std::max(1, int(chart()->plotArea().width() > 0 ? chart()->plotArea().width() : width()) / 110);
+    // Room for one label per its width in the axis font plus a gap (hour labels are the longest: "2023-11-16
+    // 18:00"; a fixed 110 px let Qt elide them to "2023-11-16 08..." at the 24 h range, session-17 look-over).
+    const QFontMetrics metrics(x->labelsFont());
+    int widest = 0;
+    for (int i = 0; i < m_buckets; i += std::max(1, m_buckets / 32)) // the labels of one range share a shape
+        widest = std::max(widest, metrics.horizontalAdvance(m_data.bucketLabels.value(i)));
+    const int slot = std::max(60, widest + 24);
+    const int room = std::max(1, int(chart()->plotArea().width() > 0 ? chart()->plotArea().width() : width()) / slot);
     const int step = std::max(1, int(std::ceil(double(m_buckets) / room)));
     for (int i = 0; i < m_buckets; i += step) {
         QString label = m_data.bucketLabels.value(i);
