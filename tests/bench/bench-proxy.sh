@@ -38,6 +38,12 @@ PACED_INTERVAL=${TL_BENCH_PACED_INTERVAL_MS:-10}
 PACED_STREAMS=${TL_BENCH_PACED_STREAMS:-100 1000}
 PACED_RAMP=${TL_BENCH_PACED_RAMP_MS:-$PACED_INTERVAL}
 PACED_PAIRS=${TL_BENCH_PACED_PAIRS:-3}
+# TL_BENCH_PHASES: which phases run, of "seq load stream paced hold portkey" (all by default), e.g.
+# TL_BENCH_PHASES=paced with TL_BENCH_PACED_INTERVAL_MS=50 for the paced streams alone at another event rate.
+# A phase left out prints nothing; each phase's figures need only that phase, except Portkey's added
+# latency, which subtracts direct's from the seq phase (meaningless without it).
+PHASES=" ${TL_BENCH_PHASES:-seq load stream paced hold portkey} "
+on() { [[ "$PHASES" == *" $1 "* ]]; }
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 TMP=$(mktemp -d)
@@ -184,6 +190,10 @@ SBODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content"
 AUTH='Authorization: Bearer sk-bench'
 NOCACHE='X-TokenLedger-Cache: bypass'
 echo "upstream: nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; proxy: tokenledger proxy (1 worker thread + ledger writer); peer: nginx-proxy (a second nginx, 1 worker, keep-alive proxy_pass); ${SECS}s load, $CONNS connections"
+val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+# The proxy's peak resident memory so far (VmHWM), after each phase: which phase sets the run's peak.
+hwm() { echo "proxy RSS peak after $1: $(awk '/^VmHWM/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$PROXY_PID/status")"; }
+if on seq; then
 echo "-- one request at a time (20,000 requests each, keep-alive; direct, proxy, nginx-proxy, tcp-relay and tcp-relay-spin in turn, $SEQ_ROUNDS blocks each) --"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 SEQ=$(WITHCPU_LINE=proxy withcpu seq "$B" seqab "$MBODY" 20000 "$SEQ_ROUNDS" "direct|127.0.0.1|$NGINX_PORT|/v1/chat/completions|$AUTH" \
@@ -198,7 +208,6 @@ echo "nginx-proxy   $NP"
 echo "tcp-relay     $TR"
 echo "tcp-relay-spin $TRS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 added() { # LABEL PEER_LINE: PEER - direct at p50 and p99
   awk -v l="$1" -v a="$(val "$2" p50_us)" -v b="$(val "$D" p50_us)" -v c="$(val "$2" p99_us)" -v d="$(val "$D" p99_us)" \
     'BEGIN { printf "%s: p50 %.1f us, p99 %.1f us\n", l, a-b, c-d }'
@@ -207,10 +216,10 @@ added "added latency" "$P"
 added "nginx-proxy added latency" "$NP"
 added "tcp-relay added latency (the floor)" "$TR"
 added "tcp-relay-spin added latency (the floor with busy polling for ${BUSY_POLL_US} us)" "$TRS"
+fi
+if on load; then
 echo "-- throughput ($CONNS connections, ${SECS}s) --"
 echo "direct        $("$B" load 127.0.0.1 $NGINX_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
-# The proxy's peak resident memory so far (VmHWM), after each phase: which phase sets the run's peak.
-hwm() { echo "proxy RSS peak after $1: $(awk '/^VmHWM/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$PROXY_PID/status")"; }
 echo "proxy (miss)  $(withcpu miss "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH" "$NOCACHE")"
 hwm misses
 echo "nginx-proxy   $("$B" load 127.0.0.1 $NGINXP_PORT /v1/chat/completions "$MBODY" "$SECS" "$CONNS" "$AUTH")"
@@ -218,6 +227,8 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
 echo "proxy (hit)   $(withcpu hit "$B" load 127.0.0.1 $PROXY_PORT /v1/chat/completions "$BODY" "$SECS" "$CONNS" "$AUTH")"
 hwm hits
+fi
+if on stream; then
 echo "-- streaming: $STREAMS concurrent SSE streams --"
 SD=$("$B" stream 127.0.0.1 $NGINX_PORT /stream/v1/chat/completions "$SBODY" "$STREAMS" "$AUTH"); echo "direct        $SD"
 SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$STREAMS" "$AUTH" "$NOCACHE" 'X-TokenLedger-Upstream: streamer'); echo "proxy         $SP"
@@ -227,6 +238,8 @@ SP=$(withcpu stream "$B" stream 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBO
 awk -v a="$(val "$SP" ttfb_p50_ms)" -v b="$(val "$SD" ttfb_p50_ms)" -v c="$(val "$SP" ttfb_p99_ms)" -v d="$(val "$SD" ttfb_p99_ms)" \
   'BEGIN { printf "burst TTFB added: p50 %.1f ms, p99 %.1f ms\n", a-b, c-d }'
 hwm "the 1,000-stream burst"
+fi
+if on paced; then
 PACED_T0=$SECONDS
 echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy, nginx-proxy and tcp-relay in turn, $PACED_PAIRS rounds --"
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
@@ -292,6 +305,8 @@ for S in $PACED_STREAMS; do
 done
 hwm "the paced streams"
 echo "(paced phase: $((SECONDS - PACED_T0)) s; whole run so far: $SECONDS s)"
+fi
+if on hold; then
 echo "-- $STREAMS streams held open, then $HOLD_N streaming requests one at a time (TTFB) --"
 HD=$("$B" hold 127.0.0.1 $NGINX_PORT '/stream/v1/chat/completions?hold=1' /stream/v1/chat/completions "$SBODY" "$STREAMS" "$HOLD_N" 0 "$AUTH")
 echo "direct        $HD"
@@ -299,14 +314,16 @@ HP=$("$B" hold 127.0.0.1 $PROXY_PORT '/v1/chat/completions?hold=1' /v1/chat/comp
 echo "proxy         $HP"
 awk -v a="$(val "$HP" ttfb_p50_us)" -v b="$(val "$HD" ttfb_p50_us)" -v c="$(val "$HP" ttfb_p99_us)" -v d="$(val "$HD" ttfb_p99_us)" -v r="$(val "$HP" rss_kib)" \
   'BEGIN { printf "stream TTFB added with streams open: p50 %.1f us, p99 %.1f us; proxy RSS with them open: %.1f MiB\n", a-b, c-d, r/1024 }'
+fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "proxy RSS: $(grep -E 'VmHWM|VmRSS' /proc/$PROXY_PID/status | tr -s ' \t' ' ' | tr '\n' ' ')"
 kill -INT "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null
 echo "records written: $(sqlite3 "$TMP/ledger.sqlite" 'select count(*) from calls' 2>/dev/null), answered: $(sed -n 's/.*stopped after \([0-9]*\) requests.*/\1/p' "$TMP/proxy.out")"
 
 echo "(proxy phases: $SECONDS s)"
-echo "-- peer: @portkey-ai/gateway (npx) --"
-if [ "${TL_BENCH_SKIP_PORTKEY:-0}" != 1 ] && (cd "$TMP" && timeout 300 npx -y @portkey-ai/gateway --port=$PORTKEY_PORT --headless > "$TMP/portkey.log" 2>&1 &
+on portkey && echo "-- peer: @portkey-ai/gateway (npx) --"
+if ! on portkey; then :
+elif [ "${TL_BENCH_SKIP_PORTKEY:-0}" != 1 ] && (cd "$TMP" && timeout 300 npx -y @portkey-ai/gateway --port=$PORTKEY_PORT --headless > "$TMP/portkey.log" 2>&1 &
      echo $! > "$TMP/portkey.pid"; for i in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORTKEY_PORT/" && exit 0; sleep 0.5; done; exit 1); then
   pids+=("$(cat "$TMP/portkey.pid")")
   PKPID=$(pgrep -n -f "node.*port=$PORTKEY_PORT")
