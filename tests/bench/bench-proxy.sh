@@ -243,7 +243,14 @@ if on paced; then
 PACED_T0=$SECONDS
 echo "-- paced streams: $PACED_EVENTS events per stream ${PACED_INTERVAL} ms apart, stamped with their send time; started over ${PACED_RAMP} ms; direct, proxy, nginx-proxy and tcp-relay in turn, $PACED_PAIRS rounds --"
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
-paced_run() { # direct|proxy|nginx-proxy|tcp-relay STREAMS
+# cpu_busy_ticks: the machine's busy and total clock ticks (all CPUs, /proc/stat): how much of the 2 cores a
+# paced run leaves idle (at 1,000 streams no side leaves any: the per-event delays then are run-queue waits).
+cpu_busy_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+paced_run() { # direct|proxy|nginx-proxy|tcp-relay STREAMS: one paced run's line, with machine_busy_pct appended
+  local b0 b1 line; b0=$(cpu_busy_ticks); line=$(paced_side "$@"); b1=$(cpu_busy_ticks)
+  echo "$line machine_busy_pct=$(echo "$b0 $b1" | awk '{ printf "%.1f", ($4 > $2 ? 100 * ($3 - $1) / ($4 - $2) : 0) }')"
+}
+paced_side() {
   case $1 in
     direct) "$B" paced 127.0.0.1 $PACED_PORT /v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH" ;;
     proxy) withcpu "paced$2" "$B" paced 127.0.0.1 $PROXY_PORT /v1/chat/completions "$SBODY" "$2" "$PACED_RAMP" "$AUTH" "$NOCACHE" \
@@ -297,6 +304,8 @@ for S in $PACED_STREAMS; do
        "$(med delay_p99_us a) us, nginx-proxy $(med delay_p99_us n) us, tcp-relay $(med delay_p99_us r) us; gap growth p99: direct" \
        "$(med gap_growth_p99_us b) us, proxy $(med gap_growth_p99_us a) us, nginx-proxy $(med gap_growth_p99_us n) us, tcp-relay" \
        "$(med gap_growth_p99_us r) us"
+  echo "paced $S streams: the machine's CPU busy over each run (both cores; median): direct $(med machine_busy_pct b) %," \
+       "proxy $(med machine_busy_pct a) %, nginx-proxy $(med machine_busy_pct n) %, tcp-relay $(med machine_busy_pct r) %"
   per_event() { for x in "$@"; do awk -v c="$(val "$x" "$FIELD")" -v s="$(val "$x" streams)" -v e="$(val "$x" events)" \
                   'BEGIN { if (e > 0) printf "%.1f\n", c * s / e }'; done | median; }
   echo "paced $S streams: CPU per event (its request's share included): proxy thread $(FIELD=proxy_thread_us_per_req per_event "${pp[@]}") us," \
