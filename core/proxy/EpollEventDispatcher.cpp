@@ -46,6 +46,16 @@ int waitEpoll(int epoll, epoll_event *events, qint64 timeoutNs)
     return ::epoll_wait(epoll, events, kMaxEvents, ms);
 }
 
+// Whether events[0..n) name a socket, not only the wake-up eventfd.
+bool anySocket(const epoll_event *events, int n, int eventFd)
+{
+    for (int i = 0; i < n; ++i) {
+        if (events[i].data.fd != eventFd)
+            return true;
+    }
+    return false;
+}
+
 // Waits for the eventfd alone (a pass that excludes socket notifiers); 1 when it is readable.
 int waitWakeUp(int eventFd, qint64 timeoutNs)
 {
@@ -117,27 +127,51 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     epoll_event events[kMaxEvents];
     int n = 0;
     bool polled = false; // busy polling (setBusyPollNs) found what is ready
+    qint64 windowEndNs = -1; // this pass waits inside a busy-polling window ending then; -1: it does not
     if (includeNotifiers && timeoutNs != 0 && m_busyPollNs > 0) {
         const qint64 now = nowNs();
-        qint64 until = m_lastSocketActivityNs + m_busyPollNs;
+        const qint64 windowEnd = m_lastSocketActivityNs + m_busyPollNs;
+        qint64 until = windowEnd;
         if (timeoutNs > 0)
             until = std::min(until, now + timeoutNs); // a due timer ends the polling
         if (now < until) {
-            ++m_busyPolls;
-            while ((n = ::epoll_wait(m_epoll, events, kMaxEvents, 0)) == 0 && nowNs() < until) {
+            windowEndNs = windowEnd;
+            if (m_pollOutlook >= kPollOutlookThreshold) {
+                ++m_busyPolls;
+                while ((n = ::epoll_wait(m_epoll, events, kMaxEvents, 0)) == 0 && nowNs() < until) {
+                }
+                polled = n > 0;
+                m_busyPollHits += polled ? 1 : 0;
+                if (n < 0)
+                    n = 0; // EINTR: the blocking wait below
+                if (n == 0 && timeoutNs > 0)
+                    timeoutNs = std::max<qint64>(0, m_due.begin()->first - nowNs());
+                if (polled && anySocket(events, n, m_eventFd)) {
+                    learnWindow(true);
+                    windowEndNs = -1;
+                } else if (!polled && until == windowEnd) {
+                    learnWindow(false); // the window passed, not cut short by a due timer
+                    windowEndNs = -1;
+                }
+            } else {
+                ++m_busyPollSkips;
             }
-            polled = n > 0;
-            m_busyPollHits += polled ? 1 : 0;
-            if (n < 0)
-                n = 0; // EINTR: the blocking wait below
-            if (n == 0 && timeoutNs > 0)
-                timeoutNs = std::max<qint64>(0, m_due.begin()->first - nowNs());
         }
     }
     if (polled) {
         // events[0..n) came from the polling
     } else if (includeNotifiers) {
         n = waitEpoll(m_epoll, events, timeoutNs);
+        if (windowEndNs >= 0) {
+            // What polling would have made of this window, had this pass polled: a socket ready before
+            // the window's end is a hit; the end passing first is a miss; a timer or wake-up says nothing.
+            const bool socketReady = anySocket(events, n, m_eventFd);
+            const bool windowPassed = nowNs() > windowEndNs;
+            if (socketReady && !windowPassed)
+                learnWindow(true);
+            else if (windowPassed)
+                learnWindow(false);
+        }
     } else {
         // Sockets excluded: wait for a wake-up or a timer only (the epoll set would report a ready
         // socket at once, every time, and turn the wait into a spin).

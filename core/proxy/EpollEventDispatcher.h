@@ -90,12 +90,27 @@ public:
     // polling": one request at a time, p50 added latency about 25 us lower). The price is CPU time: at
     // most `ns` after each burst of traffic, none while idle (the window starts at traffic, not at each
     // pass). 0 (the default): never poll. Passes that exclude socket notifiers never poll.
-    void setBusyPollNs(qint64 ns) { m_busyPollNs = std::max<qint64>(0, ns); }
+    // Adaptive: a pass inside the window polls only while most recent windows would have been worth it. Each
+    // window ends as a hit (a socket became ready within it, found by polling or by the blocking wait that
+    // replaced it) or a miss (the window passed with no socket ready); a timer or a wake-up from another
+    // thread before that decides nothing. A saturating count (0..8, +1 a hit, -1 a miss) must be at least 4
+    // for a pass to poll; setBusyPollNs() starts it at 8. So traffic that answers at once (a loopback
+    // upstream, a client's next keep-alive request) keeps the polling, and traffic whose next bytes come
+    // later than the window (events of streams paced milliseconds apart, a model that takes seconds)
+    // stops it after 5 misses, saving up to `ns` of CPU a pass (docs/proxy.md "Busy polling", session 19:
+    // 1,000 paced streams, 10,000 events/s: the proxy thread's CPU per event 36-37 us, 48-64 us before).
+    void setBusyPollNs(qint64 ns)
+    {
+        m_busyPollNs = std::max<qint64>(0, ns);
+        m_pollOutlook = kPollOutlookMax;
+    }
     qint64 busyPollNs() const { return m_busyPollNs; }
     // Counters since construction (for tests and benchmarks): passes that polled, and of those, the ones
     // that found something ready (a socket, a wake-up) before their window ended.
     quint64 busyPolls() const { return m_busyPolls; }
     quint64 busyPollHits() const { return m_busyPollHits; }
+    // Passes inside a window that did not poll because recent windows were misses (see setBusyPollNs).
+    quint64 busyPollSkips() const { return m_busyPollSkips; }
 
 private:
     struct Timer
@@ -140,6 +155,14 @@ private:
     qint64 m_lastSocketActivityNs = 0; // CLOCK_MONOTONIC, end of the last pass that activated a notifier
     quint64 m_busyPolls = 0;
     quint64 m_busyPollHits = 0;
+    quint64 m_busyPollSkips = 0;
+    static constexpr int kPollOutlookMax = 8;
+    static constexpr int kPollOutlookThreshold = 4;
+    int m_pollOutlook = kPollOutlookMax; // recent windows: +1 a hit, -1 a miss, within 0..kPollOutlookMax
+    void learnWindow(bool hit)
+    {
+        m_pollOutlook = std::clamp(m_pollOutlook + (hit ? 1 : -1), 0, kPollOutlookMax);
+    }
 };
 
 } // namespace tl

@@ -464,6 +464,45 @@ private Q_SLOTS:
         QCOMPARE(fired, 1);
     }
 
+    // Adaptive polling (session 19): when the replies come later than the window (stream events paced
+    // milliseconds apart, a model that takes seconds), polling stops after a few such windows instead of
+    // spinning the whole window every time; replies within the window bring it back.
+    void busyPollingPausesWhileRepliesComeAfterTheWindow()
+    {
+        BusyPollingAfterTraffic polling(20'000'000); // 20 ms
+        EpollEventDispatcher *d = polling.d;
+        SocketPair &pair = polling.reader.pair;
+        const int &fired = polling.reader.fired;
+        // One reply `afterMs` after the last traffic, then the loop runs until the reader took it.
+        auto replyAfter = [&](int afterMs) {
+            const int before = fired;
+            std::thread replier([&pair, afterMs]() {
+                std::this_thread::sleep_for(std::chrono::milliseconds(afterMs));
+                pair.send("r");
+            });
+            QElapsedTimer clock;
+            clock.start();
+            while (fired == before && clock.elapsed() < 10'000)
+                d->processEvents(QEventLoop::WaitForMoreEvents);
+            replier.join();
+            return fired > before;
+        };
+        QVERIFY(polling.traffic("x"));
+        const quint64 polls = d->busyPolls(), skips = d->busyPollSkips();
+        for (int i = 0; i < 12; ++i)
+            QVERIFY(replyAfter(60)); // every window a miss
+        // 5 misses take the count from 8 to 3, under 4: those 5 windows polled, the other 7 did not.
+        const quint64 latePolls = d->busyPolls() - polls;
+        QVERIFY2(latePolls <= 6, qPrintable(QString::number(latePolls)));
+        QVERIFY2(d->busyPollSkips() - skips >= 6, qPrintable(QString::number(d->busyPollSkips() - skips)));
+
+        const quint64 pollsBeforeSoon = d->busyPolls();
+        for (int i = 0; i < 12; ++i)
+            QVERIFY(replyAfter(1)); // every window a hit, seen by the blocking waits until polling is back
+        QVERIFY(d->busyPolls() > pollsBeforeSoon);
+        QVERIFY(d->busyPollHits() > 0);
+    }
+
     // Polling ends for a due timer and for a wake-up from another thread (posted events) long before a
     // 60 s window would: neither waits for the window.
     void busyPollingYieldsToTimersAndWakeUps()
