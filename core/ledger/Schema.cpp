@@ -500,7 +500,7 @@ QStringList latest()
 }
 
 namespace {
-Result<void> upgrade(QSqlDatabase &db, int version, int target);
+Result<void> upgrade(QSqlDatabase &db, int target);
 } // namespace
 
 Result<void> ensure(QSqlDatabase &db)
@@ -514,7 +514,7 @@ Result<void> ensure(QSqlDatabase &db)
                         .arg(currentVersion()));
     if (version == currentVersion())
         return {};
-    return upgrade(db, version, currentVersion());
+    return upgrade(db, currentVersion());
 }
 
 Result<void> migrateTo(QSqlDatabase &db, int target)
@@ -528,56 +528,61 @@ Result<void> migrateTo(QSqlDatabase &db, int target)
                                                     .arg(currentVersion()));
     if (version == target)
         return {};
-    return upgrade(db, version, target);
+    return upgrade(db, target);
 }
 
 namespace {
-// From `version` (0: an empty database) to `target`, one transaction per version.
-Result<void> upgrade(QSqlDatabase &db, int version, int target)
+// To `target` from the version the database has (0: empty), one transaction per version. Each step takes the write
+// lock first (BEGIN IMMEDIATE, waiting up to the connection's busy timeout) and reads the version under it:
+// another process may have created or upgraded the ledger since the caller read the version (session-19 trial:
+// two imports into a new --db at once, and the second failed with "table labels already exists"). A step
+// another process has done is not done again.
+Result<void> upgrade(QSqlDatabase &db, int target)
 {
-    auto step = [&](const QStringList &statements, int toVersion,
-                    bool (*after)(QSqlDatabase &, Error *) = nullptr) -> Result<void> {
-        if (!db.transaction())
-            return fail(ErrorCode::Database, QObject::tr("Database error: %1").arg(db.lastError().text()));
+    const QList<QStringList> steps = migrations();
+    for (;;) {
         Error error;
-        for (const QString &sql : statements) {
-            if (!run(db, sql, &error)) {
-                db.rollback();
-                return std::unexpected(error);
-            }
-        }
-        if (after && !after(db, &error)) {
-            db.rollback();
+        if (!run(db, u"BEGIN IMMEDIATE"_s, &error))
             return std::unexpected(error);
+        const int now = readVersion(db);
+        if (now >= target) {
+            db.rollback(); // nothing written; done by another process (or a newer schema: ensure()'s check)
+            if (now > currentVersion())
+                return fail(ErrorCode::Unsupported,
+                            QObject::tr("This ledger was written by a newer TokenLedger (schema %1; this build knows "
+                                        "%2). Update TokenLedger to open it.")
+                                .arg(now)
+                                .arg(currentVersion()));
+            return {};
         }
-        if (!run(db, u"PRAGMA user_version = %1"_s.arg(toVersion), &error) || !db.commit()) {
+        // A new database is created at the target directly when that is the latest schema; else from version 1 on.
+        const bool fresh = now == 0;
+        const int toVersion = fresh ? (target == currentVersion() ? target : 1) : now + 1;
+        const QStringList &statements = fresh ? (toVersion == 1 ? version1() : latest()) : steps[now - 1];
+        // Data a statement cannot compute (canonical histogram text) is filled after the step's SQL.
+        bool (*after)(QSqlDatabase &, Error *) = fresh ? nullptr
+            : toVersion == 8                           ? fillWeeklyLatency
+            : toVersion == 10                          ? fillCallReplay
+            : toVersion == 12                          ? fillV12Rollups
+            : toVersion == 14                          ? fillV14CallReplay
+                                                       : nullptr;
+        bool ok = true;
+        for (const QString &sql : statements) {
+            if (!(ok = run(db, sql, &error)))
+                break;
+        }
+        ok = ok && (!after || after(db, &error));
+        ok = ok && run(db, u"PRAGMA user_version = %1"_s.arg(toVersion), &error);
+        if (ok && !db.commit()) {
+            error = Error{ErrorCode::Database, QObject::tr("Database error: %1").arg(db.lastError().text())};
+            ok = false;
+        }
+        if (!ok) {
             db.rollback();
             return std::unexpected(error);
         }
         qCInfo(lcLedger) << "ledger schema now at version" << toVersion;
-        return {};
-    };
-
-    if (version == 0 && target == currentVersion())
-        return step(latest(), currentVersion());
-    if (version == 0) {
-        if (auto r = step(version1(), 1); !r)
-            return r;
-        version = 1;
     }
-    const QList<QStringList> steps = migrations();
-    for (int v = version; v < target; ++v) {
-        // Data a statement cannot compute (canonical histogram text) is filled after the step's SQL.
-        if (auto r = step(steps[v - 1], v + 1,
-                          v + 1 == 8    ? fillWeeklyLatency
-                              : v + 1 == 10 ? fillCallReplay
-                              : v + 1 == 12 ? fillV12Rollups
-                              : v + 1 == 14 ? fillV14CallReplay
-                                            : nullptr);
-            !r)
-            return r;
-    }
-    return {};
 }
 } // namespace
 

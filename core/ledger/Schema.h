@@ -22,7 +22,10 @@ QStringList latest();
 QList<QStringList> migrations();
 
 // Creates or upgrades the schema of an open database; every migration step runs in a transaction and
-// is rolled back on error. Errors: Database with SQLite's message, or a database newer than this build.
+// is rolled back on error. Safe against other processes opening the same file at once: each step takes the
+// write lock (BEGIN IMMEDIATE, waiting up to the connection's busy timeout) and reads the version under it,
+// so a step another process has done is skipped. Errors: Database with SQLite's message (also "database is
+// locked" when another process holds the lock past the busy timeout), or a database newer than this build.
 Result<void> ensure(QSqlDatabase &db);
 
 // Test support: creates (an empty database) or upgrades the schema of an open database to `version`

@@ -2,6 +2,7 @@
 
 #include "compress/FewShot.h"
 #include "ledger/Ledger.h"
+#include "ledger/Schema.h"
 #include "pricing/Pricer.h"
 
 #include <QDir>
@@ -244,6 +245,51 @@ private Q_SLOTS:
             QVERIFY2(locked.err.contains(u"another process is writing the ledger"_s), qPrintable(locked.err));
             QVERIFY2(locked.err.contains(u"Import again when it is done"_s), qPrintable(locked.err));
             QVERIFY2(!locked.err.contains(u"Free some space"_s), qPrintable(locked.err));
+        }
+        QSqlDatabase::removeDatabase(name);
+        QCOMPARE(callRows(db), 1);
+    }
+
+    // Session-19 trial: two imports started at once into a new --db; one failed with "Database error: table
+    // labels already exists" (both read schema version 0, both created the tables). Here another process (the
+    // test's connection) is creating the schema, under the write lock, when the import opens the file: the
+    // import must wait for it and use the schema it made, not create it again.
+    void importWhileAnotherProcessCreatesTheLedgerWaitsAndUsesIt()
+    {
+        const QString db = m_dir.filePath(u"created-meanwhile.sqlite"_s);
+        const QString csvPath = m_dir.filePath(u"created-meanwhile.csv"_s);
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("ts,p,c,m\n2026-06-01T10:00:00Z,1000,100,gpt-4o\n");
+        csv.close();
+        const QString name = u"cli-creator"_s;
+        {
+            QSqlDatabase creator = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            creator.setDatabaseName(db);
+            QVERIFY(creator.open());
+            QSqlQuery q(creator);
+            QVERIFY(q.exec(u"PRAGMA journal_mode = WAL"_s));
+            q.finish();
+            QVERIFY2(q.exec(u"BEGIN IMMEDIATE"_s), qPrintable(q.lastError().text()));
+            for (const QString &sql : Schema::latest())
+                QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+            QVERIFY(q.exec(u"PRAGMA user_version = %1"_s.arg(Schema::currentVersion())));
+
+            QProcess importer;
+            importer.start(qEnvironmentVariable("TOKENLEDGER_BIN"),
+                           {u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
+                            u"started_at=ts,prompt_tokens=p,completion_tokens=c,model=m"_s, u"--set"_s,
+                            u"provider=openai"_s, csvPath});
+            QVERIFY(importer.waitForStarted());
+            QTest::qWait(1500); // it has opened the file, read schema version 0 and waits for the lock (5 s)
+            QCOMPARE(importer.state(), QProcess::Running);
+            QVERIFY2(q.exec(u"COMMIT"_s), qPrintable(q.lastError().text()));
+            q.finish();
+            creator.close();
+            QVERIFY(importer.waitForFinished(30'000));
+            const QString err = QString::fromUtf8(importer.readAllStandardError());
+            QVERIFY2(importer.exitCode() == 0, qPrintable(err));
+            QVERIFY2(QString::fromUtf8(importer.readAllStandardOutput()).contains(u"1 imported"_s), qPrintable(err));
         }
         QSqlDatabase::removeDatabase(name);
         QCOMPARE(callRows(db), 1);
