@@ -1236,19 +1236,35 @@ Result<std::unique_ptr<LedgerWriter>> LedgerWriter::open(const QString &path)
         auto db = Database::open(path, connection);
         if (!db)
             return std::unexpected(db.error());
+        // The next id is read and the mark raised past it in one write transaction, so another process's writer
+        // opening the ledger at the same moment (a second proxy, an import) reads the raised mark and takes the
+        // ids after it (session-19 trial: two proxies started together handed out the same ids, and the later
+        // records were refused, "UNIQUE constraint failed: calls.id"). BEGIN IMMEDIATE waits up to the busy
+        // timeout; a lock held longer (an sqlite3 shell inside a transaction) leaves the old way, unlocked, and
+        // the first commit says what holds it.
+        QSqlQuery lock(*db);
+        const bool locked = lock.exec(u"BEGIN IMMEDIATE"_s);
+        if (!locked)
+            qCWarning(lcLedger) << "cannot lock the ledger to take record ids:" << lock.lastError().text();
+        lock.finish();
         // Above every stored id and every id a crashed writer may have handed out (the mark).
         QSqlQuery q(*db);
         if (q.exec(u"SELECT MAX((SELECT COALESCE(MAX(id), 0) + 1 FROM calls), "
                    u"COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_call_id'), 1))"_s)
             && q.next())
             nextId = q.value(0).toLongLong();
+        q.finish();
         idMark = nextId;
         QSqlQuery mark(*db);
         mark.prepare(QString::fromLatin1(kMarkRaiseSql));
         mark.addBindValue(nextId + kIdMargin);
-        if (mark.exec())
+        const bool raised = mark.exec();
+        mark.finish();
+        if (locked && !(raised ? lock.exec(u"COMMIT"_s) : lock.exec(u"ROLLBACK"_s)))
+            qCWarning(lcLedger) << "cannot commit the record-id mark:" << lock.lastError().text();
+        else if (raised)
             idMark = nextId + kIdMargin;
-        else // the first commit tries again (the first hand-over asks for it)
+        if (!raised) // the first commit tries again (the first hand-over asks for it)
             qCWarning(lcLedger) << "cannot store the record-id mark:" << mark.lastError().text();
     }
     Database::close(connection);

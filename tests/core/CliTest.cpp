@@ -17,6 +17,9 @@
 #include <QSqlQuery>
 #include <QtTest>
 
+#include <memory>
+#include <vector>
+
 #ifdef Q_OS_UNIX
 #include <sys/resource.h>
 #include <unistd.h>
@@ -293,6 +296,55 @@ private Q_SLOTS:
         }
         QSqlDatabase::removeDatabase(name);
         QCOMPARE(callRows(db), 1);
+    }
+
+    // Session-19 trial: two proxies started together on one ledger handed out the same record ids (each read the
+    // next id before either raised the stored mark), and the second one's records were refused ("UNIQUE
+    // constraint failed: calls.id") after their clients had their answers. Two imports show it the same way:
+    // both open the ledger while it is locked, so both read the same next id; one row was skipped.
+    void writersOpeningAtOnceTakeDistinctIds()
+    {
+        const QString db = m_dir.filePath(u"two-writers.sqlite"_s);
+        const QString columns = u"started_at=ts,prompt_tokens=p,completion_tokens=c,model=m"_s;
+        QCOMPARE(importCsv(db, m_dir.filePath(u"two-writers-0.csv"_s), "ts,p,c,m\n2026-06-01T10:00:00Z,1000,100,gpt-4o\n",
+                           columns, {})
+                     .exitCode,
+                 0);
+        QList<QString> files;
+        for (int i = 1; i <= 2; ++i) {
+            files << m_dir.filePath(u"two-writers-%1.csv"_s.arg(i));
+            QFile f(files.constLast());
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("ts,p,c,m\n2026-06-0" + QByteArray::number(1 + i) + "T10:00:00Z,1000,100,gpt-4o\n");
+        }
+        const QString name = u"cli-two-writers"_s;
+        {
+            QSqlDatabase holder = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            holder.setDatabaseName(db);
+            QVERIFY(holder.open());
+            QSqlQuery q(holder);
+            QVERIFY2(q.exec(u"BEGIN IMMEDIATE"_s), qPrintable(q.lastError().text()));
+            std::vector<std::unique_ptr<QProcess>> imports;
+            for (const QString &file : std::as_const(files)) {
+                imports.push_back(std::make_unique<QProcess>());
+                imports.back()->start(qEnvironmentVariable("TOKENLEDGER_BIN"),
+                                      {u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s, columns, file});
+                QVERIFY(imports.back()->waitForStarted());
+            }
+            QTest::qWait(1500); // both have opened the ledger and wait for the lock
+            QVERIFY(q.exec(u"COMMIT"_s));
+            q.finish();
+            holder.close();
+            for (const auto &importer : imports) {
+                QVERIFY(importer->waitForFinished(30'000));
+                const QString out = QString::fromUtf8(importer->readAllStandardOutput());
+                const QString err = QString::fromUtf8(importer->readAllStandardError());
+                QVERIFY2(importer->exitCode() == 0 && out.contains(u"1 rows read, 1 imported"_s), qPrintable(out + err));
+                QVERIFY2(!err.contains(u"UNIQUE"_s), qPrintable(err));
+            }
+        }
+        QSqlDatabase::removeDatabase(name);
+        QCOMPARE(callRows(db), 3);
     }
 
     // Session-17 trial: exports were 0644 while the ledger is 0600, and they carry the same records.
