@@ -55,9 +55,15 @@ Result<QSqlDatabase> open(const QString &path, const QString &connectionName)
     if (!q.exec(u"SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"_s) || !q.next()) {
         const QString message = q.lastError().text();
         db.close();
-        if (message.contains(u"readonly"_s) || message.contains(u"read-only"_s))
-            return fail(ErrorCode::Io, QObject::tr("The ledger %1 cannot be opened: its file or folder is read-only "
-                                                   "(TokenLedger writes its journal beside it).")
+        // SQLite says "unable to open database file" when it cannot create the -wal/-shm beside a WAL ledger in a
+        // folder that cannot be written (a read-only mount, a 0555 folder): that is no sign of another application's
+        // file (session-19 trial: import and screenshot said "is not a TokenLedger database").
+        const bool folderReadOnly = !QFileInfo(info.absolutePath()).isWritable() || (info.exists() && !info.isWritable());
+        if (message.contains(u"readonly"_s) || message.contains(u"read-only"_s) || folderReadOnly)
+            return fail(ErrorCode::Io, QObject::tr("The ledger %1 cannot be opened for writing: its file or folder is "
+                                                   "read-only (TokenLedger writes its journal beside it). report, "
+                                                   "export and simulate read it as it is; to import into it or change "
+                                                   "it, copy it to a folder you can write.")
                                            .arg(path));
         return fail(ErrorCode::Database, QObject::tr("%1 is not a TokenLedger database: %2").arg(path, message));
     }

@@ -1388,6 +1388,59 @@ private Q_SLOTS:
 #endif
     }
 
+    // Session-19 trial: import, label-key and screenshot on a ledger in a read-only folder said "... is not a
+    // TokenLedger database: unable to open database file" (SQLite cannot create the -shm there), as if the file
+    // were another application's. They say the folder is read-only and what still works.
+    void writingCommandsInAReadOnlyFolderSaySo()
+    {
+#ifdef Q_OS_LINUX
+        const QString source = m_dir.filePath(u"ro-write-source"_s);
+        QVERIFY(QDir().mkpath(source));
+        const QString db = source + u"/ledger.sqlite"_s;
+        const QString columns = u"started_at=ts,prompt_tokens=p,completion_tokens=c"_s;
+        QCOMPARE(importCsv(db, m_dir.filePath(u"ro-write-a.csv"_s), "ts,p,c\n2026-06-01T10:00:00Z,1,1\n", columns,
+                           {u"model=gpt-4o"_s})
+                     .exitCode,
+                 0);
+        QString folder = source;
+        QString mounted;
+        if (geteuid() == 0) {
+            mounted = m_dir.filePath(u"ro-write-mount"_s);
+            QVERIFY(QDir().mkpath(mounted));
+            if (QProcess::execute(u"mount"_s, {u"--bind"_s, source, mounted}) != 0)
+                QSKIP("cannot bind-mount here");
+            if (QProcess::execute(u"mount"_s, {u"-o"_s, u"remount,ro,bind"_s, mounted}) != 0) {
+                QProcess::execute(u"umount"_s, {mounted});
+                QSKIP("cannot remount read-only here");
+            }
+            folder = mounted;
+        } else {
+            QVERIFY(QFile::setPermissions(source, QFile::ReadOwner | QFile::ExeOwner));
+        }
+        auto restore = qScopeGuard([&] {
+            if (!mounted.isEmpty())
+                QProcess::execute(u"umount"_s, {mounted});
+            QFile::setPermissions(source, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        });
+        const QString roDb = folder + u"/ledger.sqlite"_s;
+        const QList<Run> runs{
+            importCsv(roDb, m_dir.filePath(u"ro-write-b.csv"_s), "ts,p,c\n2026-06-02T10:00:00Z,1,1\n", columns,
+                      {u"model=gpt-4o"_s}),
+            run({u"label-key"_s, u"--db"_s, roDb, u"k_0123456789abcdef"_s, u"team"_s}),
+        };
+        for (const Run &r : runs) {
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY2(r.err.contains(u"its file or folder is read-only"_s) && r.err.contains(u"copy it to a folder"_s)
+                         && !r.err.contains(u"not a TokenLedger database"_s),
+                     qPrintable(r.err));
+        }
+        const Run report = run({u"report"_s, u"--db"_s, roDb, u"--format"_s, u"csv"_s});
+        QVERIFY2(report.exitCode == 0 && report.out.contains(u"\"TOTAL\",\"\",\"1\""_s), qPrintable(report.err));
+#else
+        QSKIP("Linux permissions and mounts");
+#endif
+    }
+
     // With no keychain reachable (no D-Bus session bus), `sync` without --source says the keychain's own
     // reason, as `sync --source` does, instead of claiming that no key is stored.
     void syncWithoutAKeychainSaysWhy()
