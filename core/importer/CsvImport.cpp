@@ -9,6 +9,8 @@
 
 #include <csv.h>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace tl::CsvImport {
@@ -283,19 +285,25 @@ public:
         if (r.usage.reasoningTokens > r.usage.completionTokens)
             return fail(ErrorCode::Parse, QObject::tr("reasoning tokens exceed the completion tokens"));
 
-        auto millis = [&](const QString &name, qint64 *target) -> bool {
+        // A duration in [0, kMaxLatencyUs): "nan", "inf" and 1e300 are no latency (converted, they were
+        // INT64_MIN), and a huge one would wrap the rollups' latency sums.
+        auto millis = [&](const QString &name, qint64 *target) -> Result<void> {
             const QString v = text(name);
             if (v.isEmpty())
-                return true;
+                return {};
             bool ok = false;
             const double ms = v.toDouble(&ok);
-            if (!ok || ms < 0)
-                return false;
+            if (!ok || !std::isfinite(ms) || ms < 0 || ms * 1000.0 + 0.5 >= double(kMaxLatencyUs))
+                return fail(ErrorCode::Parse, QObject::tr("%1 \"%2\" is not a number of milliseconds from 0 to %3")
+                                                  .arg(name, v)
+                                                  .arg(kMaxLatencyUs / 1000));
             *target = qint64(ms * 1000.0 + 0.5);
-            return true;
+            return {};
         };
-        if (!millis(u"latency_ms"_s, &r.latencyUs) || !millis(u"ttft_ms"_s, &r.ttftUs))
-            return fail(ErrorCode::Parse, QObject::tr("latency is not a number of milliseconds"));
+        for (const auto &[name, target] : {std::pair{u"latency_ms"_s, &r.latencyUs}, std::pair{u"ttft_ms"_s, &r.ttftUs}}) {
+            if (auto read = millis(name, target); !read)
+                return std::unexpected(read.error());
+        }
         const QString status = text(u"http_status"_s);
         r.httpStatus = status.isEmpty() ? 200 : status.toInt();
         r.errorKind = text(u"error_kind"_s);

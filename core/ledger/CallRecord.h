@@ -92,6 +92,12 @@ struct Usage
 // range and lets the ledger's SQL SUM over 2^23 (8.4 million) records at the bound still fit.
 inline constexpr qint64 kMaxUsageCount = qint64(1) << 40;
 
+// The longest latency or time to first token an imported record may carry, in microseconds: 2^40 (about
+// 12.7 days). The rollups sum latencies per hour and group (qint64, and SQLite's SUM), so 2^23 (8.4 million)
+// calls at the bound still fit; before session 19 a CSV latency_ms of 5e15 (or "nan", read as INT64_MIN)
+// was stored and two such calls wrapped the group's sum (its average then read as unknown).
+inline constexpr qint64 kMaxLatencyUs = qint64(1) << 40;
+
 // What usage parsers (ProviderUsage, the report importers) store for a count the source gave in a form
 // that is no whole number (1000.7, "1000", true, an object): usageProblem() rejects it.
 inline constexpr qint64 kMalformedUsageCount = std::numeric_limits<qint64>::min();

@@ -187,6 +187,10 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     r.priceVersion = o.value(u"price_version"_s).toString();
     TL_INT(u"latency_us", -1, r.latencyUs);
     TL_INT(u"ttft_us", -1, r.ttftUs);
+    // Negative: unknown (the rollups leave it out); a huge one would wrap their latency sums.
+    if (r.latencyUs >= kMaxLatencyUs || r.ttftUs >= kMaxLatencyUs)
+        return fail(ErrorCode::Parse, QObject::tr("\"latency_us\" and \"ttft_us\" must be below %1 (microseconds)")
+                                          .arg(kMaxLatencyUs));
     TL_INT(u"http_status", 200, r.httpStatus);
     r.errorKind = o.value(u"error_kind"_s).toString();
     r.cacheOutcome = cacheOutcomeFromString(o.value(u"cache_outcome"_s).toString(u"none"_s)).value_or(CacheOutcome::None);

@@ -524,6 +524,54 @@ private Q_SLOTS:
         QVERIFY2(covered.exitCode == 0 && covered.err.isEmpty(), qPrintable(covered.err));
     }
 
+    // Session-19 trial: a CSV latency_ms of "nan", "inf" or 1e300 was stored as INT64_MIN µs, and two calls of
+    // 5e15 ms wrapped their group's latency sum in the rollups, so the endpoint's and the total's average read
+    // as unknown ("-") beside calls with a real latency. Such cells now skip their row, naming the column, as a
+    // JSONL latency_us beyond the bound does; the good rows' latencies are reported as they are.
+    void importedLatenciesAreBoundedSoTheirSumsHold()
+    {
+        const QString db = m_dir.filePath(u"latencies.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"latencies.csv"_s),
+                                       "ts,p,c,ep,lat,ttft\n"
+                                       "2026-06-01T10:00:00Z,100,10,a,1500,\n"
+                                       "2026-06-01T10:00:01Z,100,10,a,2500,400\n"
+                                       "2026-06-01T10:00:02Z,100,10,a,nan,\n"
+                                       "2026-06-01T10:00:03Z,100,10,a,inf,\n"
+                                       "2026-06-01T10:00:04Z,100,10,a,1e300,\n"
+                                       "2026-06-01T10:00:05Z,100,10,a,5000000000000000,\n"
+                                       "2026-06-01T10:00:06Z,100,10,a,5000000000000000,\n"
+                                       "2026-06-01T10:00:07Z,100,10,a,100,1e20\n",
+                                       u"started_at=ts,prompt_tokens=p,completion_tokens=c,endpoint=ep,latency_ms=lat,"
+                                       u"ttft_ms=ttft"_s,
+                                       {u"model=gpt-4o-mini"_s, u"provider=openai"_s});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        QVERIFY2(imported.out.contains(u"8 rows read, 2 imported, 0 already in the ledger, 6 skipped"_s),
+                 qPrintable(imported.out));
+        QVERIFY2(imported.out.contains(u"latencies.csv:4: latency_ms \"nan\" is not a number of milliseconds"_s)
+                     && imported.out.contains(u"latencies.csv:7: latency_ms \"5000000000000000\""_s)
+                     && imported.out.contains(u"latencies.csv:9: ttft_ms \"1e20\""_s),
+                 qPrintable(imported.out));
+
+        const QString jsonl = m_dir.filePath(u"latencies.jsonl"_s);
+        QFile f(jsonl);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"started_at_us":1780308010000000,"endpoint":"a","provider":"openai","requested_model":"gpt-4o-mini","prompt_tokens":100,"completion_tokens":10,"latency_us":5000000000000000000}
+{"started_at_us":1780308011000000,"endpoint":"a","provider":"openai","requested_model":"gpt-4o-mini","prompt_tokens":100,"completion_tokens":10,"latency_us":2000000}
+)");
+        f.close();
+        const Run fromJsonl = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"jsonl"_s, jsonl});
+        QVERIFY2(fromJsonl.exitCode == 0, qPrintable(fromJsonl.err));
+        QVERIFY2(fromJsonl.out.contains(u"2 rows read, 1 imported, 0 already in the ledger, 1 skipped"_s)
+                     && fromJsonl.out.contains(u"\"latency_us\" and \"ttft_us\" must be below"_s),
+                 qPrintable(fromJsonl.out));
+
+        const Run report = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s, u"--format"_s, u"json"_s});
+        QCOMPARE(report.exitCode, 0);
+        const QJsonObject totals = QJsonDocument::fromJson(report.out.toUtf8()).object().value(u"totals"_s).toObject();
+        QCOMPARE(totals.value(u"calls"_s).toInteger(), 3);
+        QCOMPARE(totals.value(u"avg_latency_ms"_s).toDouble(), 2000.0); // (1,500 + 2,500 + 2,000) / 3
+    }
+
     void importThenReportJson()
     {
         const QString db = m_dir.filePath(u"cli.sqlite"_s);
