@@ -136,8 +136,11 @@ public:
     Result<void> setHeader(const QList<QByteArray> &header)
     {
         QHash<QString, int> index;
-        for (int i = 0; i < header.size(); ++i)
-            index.insert(QString::fromUtf8(header[i]).trimmed(), i);
+        m_header.clear();
+        for (int i = 0; i < header.size(); ++i) {
+            m_header << QString::fromUtf8(header[i]).trimmed();
+            index.insert(m_header.constLast(), i);
+        }
         for (auto it = m_options.columns.begin(); it != m_options.columns.end(); ++it) {
             if (!fieldNames().contains(it.key()))
                 return fail(ErrorCode::InvalidArgument, QObject::tr("unknown field \"%1\" in the column mapping; "
@@ -202,10 +205,11 @@ public:
         };
         auto need = [&](const QString &name) -> Result<QString> {
             auto v = field(name);
+            // Named by its header (a column headed with a field's own name maps itself, without --columns).
             if (!v)
-                return fail(ErrorCode::Parse, QObject::tr("the row has %1 fields; column \"%2\" is missing")
+                return fail(ErrorCode::Parse, QObject::tr("the row has %1 fields; column \"%2\" (%3) is missing")
                                                   .arg(row.size())
-                                                  .arg(m_options.columns.value(name)));
+                                                  .arg(m_header.value(m_columnOf.value(name)), name));
             return *v;
         };
 
@@ -305,7 +309,10 @@ public:
                 return std::unexpected(read.error());
         }
         const QString status = text(u"http_status"_s);
-        r.httpStatus = status.isEmpty() ? 200 : status.toInt();
+        bool statusOk = true;
+        r.httpStatus = status.isEmpty() ? 200 : status.toInt(&statusOk);
+        if (!statusOk || r.httpStatus < 0 || r.httpStatus > 999) // "abc" was read as 0 (no answer)
+            return fail(ErrorCode::Parse, QObject::tr("http_status \"%1\" is not an HTTP status code").arg(status));
         r.errorKind = text(u"error_kind"_s);
         r.batch = truthy(text(u"batch"_s));
         r.taskType = text(u"task_type"_s);
@@ -354,6 +361,7 @@ private:
     QString m_name;
     QString m_constantsTag;
     QHash<QString, int> m_columnOf;
+    QStringList m_header; // the header's column names, trimmed
     QHash<QByteArray, int> m_seen;
 };
 

@@ -469,6 +469,35 @@ private Q_SLOTS:
                  qPrintable(help.out));
     }
 
+    // Session-19 trial: a short row under a header whose columns map themselves was skipped with 'column "" is
+    // missing' (the name came from --columns only), and an http_status of "abc" was stored as 0 (no answer). The
+    // reason names the header's column and the field; an unreadable status skips its row.
+    void csvRowErrorsNameTheColumnAndTheField()
+    {
+        const QString db = m_dir.filePath(u"row-errors.sqlite"_s);
+        QFile f(m_dir.filePath(u"row-errors.csv"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("started_at,model,Tokens In,completion_tokens,http_status\n"
+                "2026-06-01T10:00:00Z,gpt-4o-mini,100\n"
+                "2026-06-01T10:00:01Z,gpt-4o-mini,100,10,abc\n"
+                "2026-06-01T10:00:02Z,gpt-4o-mini,100,10,429\n"
+                "2026-06-01T10:00:03Z,gpt-4o-mini\n");
+        f.close();
+        const Run imported = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--columns"_s,
+                                  u"prompt_tokens=Tokens In"_s, f.fileName()});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        QVERIFY2(imported.out.contains(u"4 rows read, 1 imported, 0 already in the ledger, 3 skipped"_s),
+                 qPrintable(imported.out));
+        QVERIFY2(imported.out.contains(u"row-errors.csv:5: the row has 2 fields; column \"Tokens In\" (prompt_tokens) "
+                                       u"is missing"_s),
+                 qPrintable(imported.out));
+        QVERIFY2(imported.out.contains(u"row-errors.csv:2: the row has 3 fields; column \"completion_tokens\" "
+                                       u"(completion_tokens) is missing"_s),
+                 qPrintable(imported.out));
+        QVERIFY2(imported.out.contains(u"row-errors.csv:3: http_status \"abc\" is not an HTTP status code"_s),
+                 qPrintable(imported.out));
+    }
+
     // Session-17 trial: an empty CSV exited 1 while an empty JSONL exited 0, and a CSV whose header lacks a mapped
     // column (an option problem, a usage error by the README) exited 1. Now: an empty file imports nothing (exit 0,
     // with a warning), a mapping the header cannot satisfy exits 2 with one line, an unreadable file exits 1.
