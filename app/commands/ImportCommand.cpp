@@ -18,7 +18,10 @@ int runImport(const QStringList &args)
                       u"FORMAT"_s});
     parser.addOption({u"columns"_s,
                       u"CSV column mapping FIELD=COLUMN[,FIELD=COLUMN...]. A column whose header is a field's name "
-                      u"maps that field by itself unless --columns or --set gives it. Fields: %1."_s
+                      u"maps that field by itself unless --columns or --set gives it. Fields: %1. Tokens are "
+                      u"counted as OpenAI counts them: prompt_tokens is every input token, cached_tokens and "
+                      u"the cache writes included (for Anthropic: input_tokens + cache_read_input_tokens + "
+                      u"cache_creation_input_tokens); completion_tokens includes reasoning_tokens."_s
                           .arg(CsvImport::fieldNames().join(u", "_s)),
                       u"MAPPING"_s});
     parser.addOption({u"set"_s, u"A constant field for every row, FIELD=VALUE (repeatable)."_s, u"FIELD=VALUE"_s});

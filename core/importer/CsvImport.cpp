@@ -285,9 +285,19 @@ public:
         else if (!emptyCells.isEmpty())
             r.usageStatus = UsageStatus::Incomplete;
         if (r.usage.cachedTokens + r.usage.cacheWrite5mTokens + r.usage.cacheWrite1hTokens > r.usage.promptTokens)
-            return fail(ErrorCode::Parse, QObject::tr("cached and cache-write tokens exceed the prompt tokens"));
+            // Most likely Anthropic's input_tokens, which leaves the cache reads and writes out (session-19 trial).
+            return fail(ErrorCode::Parse,
+                        QObject::tr("cached and cache-write tokens (%1) exceed the prompt tokens (%2): prompt_tokens "
+                                    "counts every input token, cache reads and writes included (for Anthropic: "
+                                    "input_tokens + cache_read_input_tokens + cache_creation_input_tokens)")
+                            .arg(r.usage.cachedTokens + r.usage.cacheWrite5mTokens + r.usage.cacheWrite1hTokens)
+                            .arg(r.usage.promptTokens));
         if (r.usage.reasoningTokens > r.usage.completionTokens)
-            return fail(ErrorCode::Parse, QObject::tr("reasoning tokens exceed the completion tokens"));
+            return fail(ErrorCode::Parse, QObject::tr("reasoning tokens (%1) exceed the completion tokens (%2): "
+                                                      "completion_tokens counts every output token, reasoning "
+                                                      "tokens included")
+                                              .arg(r.usage.reasoningTokens)
+                                              .arg(r.usage.completionTokens));
 
         // A duration in [0, kMaxLatencyUs): "nan", "inf" and 1e300 are no latency (converted, they were
         // INT64_MIN), and a huge one would wrap the rollups' latency sums.

@@ -498,6 +498,30 @@ private Q_SLOTS:
                  qPrintable(imported.out));
     }
 
+    // Session-19 trial: an Anthropic log's input_tokens (cache reads and writes left out) mapped to prompt_tokens
+    // was skipped with "cached and cache-write tokens exceed the prompt tokens" and nothing said what prompt_tokens
+    // counts, neither there nor in import --help. Both say it now.
+    void csvPromptTokensSayWhatTheyCount()
+    {
+        const QString db = m_dir.filePath(u"anthropic-style.sqlite"_s);
+        const Run imported = importCsv(db, m_dir.filePath(u"anthropic-style.csv"_s),
+                                       "ts,input_tokens,cache_read,cache_write,output_tokens\n"
+                                       "2026-06-01T10:00:00Z,120,8000,2000,640\n",
+                                       u"started_at=ts,prompt_tokens=input_tokens,cached_tokens=cache_read,"
+                                       u"cache_write_5m_tokens=cache_write,completion_tokens=output_tokens"_s,
+                                       {u"model=claude-sonnet-4-5"_s, u"provider=anthropic"_s});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        QVERIFY2(imported.out.contains(u"cached and cache-write tokens (10000) exceed the prompt tokens (120): "
+                                       u"prompt_tokens counts every input token, cache reads and writes included "
+                                       u"(for Anthropic: input_tokens + cache_read_input_tokens + "
+                                       u"cache_creation_input_tokens)"_s),
+                 qPrintable(imported.out));
+        const Run help = run({u"import"_s, u"--help"_s});
+        QVERIFY2(help.out.simplified().contains(u"prompt_tokens is every input token, cached_tokens and the cache "
+                                                u"writes included"_s),
+                 qPrintable(help.out));
+    }
+
     // Session-17 trial: an empty CSV exited 1 while an empty JSONL exited 0, and a CSV whose header lacks a mapped
     // column (an option problem, a usage error by the README) exited 1. Now: an empty file imports nothing (exit 0,
     // with a warning), a mapping the header cannot satisfy exits 2 with one line, an unreadable file exits 1.
