@@ -73,11 +73,19 @@ int runSimulate(const QStringList &args)
     if (!scenario)
         return failWith("simulate", kExitUsage, u"%1: %2"_s.arg(file.fileName(), scenario.error().message));
     // Nothing enabled ("{}", or every strategy "enabled": false): the projection would equal the baseline.
-    if (!scenario->enablesAnyStrategy())
+    if (!scenario->enablesAnyStrategy()) {
+        // An enabled strategy that has nothing to work with says so (what the simulator would have skipped).
+        QString empty;
+        if (scenario->batch.enabled && scenario->batch.endpoints.isEmpty())
+            empty = u"; \"batch\" is enabled but lists no \"endpoints\" (name the endpoints that tolerate a "
+                    u"24-hour turnaround)"_s;
+        else if (scenario->routing.enabled && scenario->routing.rules.isEmpty() && !scenario->routing.router)
+            empty = u"; \"routing\" is enabled but has no \"rules\" and no \"router\""_s;
         return failWith("simulate", kExitUsage,
                         u"%1 enables no strategy, so there is nothing to simulate; set \"enabled\": true in one of "
                         u"\"strategies\": routing, exact_cache, semantic_cache, compression, batch "
-                        u"(see docs/examples/azure-routing-scenario.json)"_s.arg(file.fileName()));
+                        u"(see docs/examples/azure-routing-scenario.json)%2"_s.arg(file.fileName(), empty));
+    }
 
     auto core = openFromDbOption(parser, LedgerUse::ReadOnly);
     if (!core)

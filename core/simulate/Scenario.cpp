@@ -209,9 +209,13 @@ Scenario Scenario::forEndpoint(const QString &endpoint) const
 bool Scenario::enablesAnyStrategy() const
 {
     auto any = [](const Scenario &sc) {
-        // Routing in mode off routes nothing (the simulator counts it as not enabled).
-        return (sc.routing.enabled && sc.routing.mode != routing::RouteMode::Off) || sc.exactCache.enabled
-            || sc.semanticCache.enabled || sc.compression.enabled || sc.batch.enabled;
+        // As the simulator counts them (Simulator::run, its outcomes): routing in mode off, or without rules or a
+        // router, routes nothing; batch without endpoints batches nothing (session-19 trial: {"batch": {"enabled":
+        // true, "endpoints": []}} printed a $0.00 saving and no batch line at all).
+        return (sc.routing.enabled && sc.routing.mode != routing::RouteMode::Off
+                && (!sc.routing.rules.isEmpty() || sc.routing.router))
+            || sc.exactCache.enabled || sc.semanticCache.enabled || sc.compression.enabled
+            || (sc.batch.enabled && !sc.batch.endpoints.isEmpty());
     };
     if (any(*this))
         return true;

@@ -96,8 +96,9 @@ struct Scenario
     // The effective scenario for one endpoint (defaults with that endpoint's overrides applied).
     Scenario forEndpoint(const QString &endpoint) const;
 
-    // Whether any strategy is enabled, by default or for some endpoint: a scenario that enables none ("{}")
-    // changes nothing (SimulateCommand refuses it as a usage error).
+    // Whether any strategy is enabled, by default or for some endpoint, as the simulator counts it (routing with
+    // rules or a router and not in mode off, batch with endpoints): a scenario that enables none ("{}", or only a
+    // batch without endpoints) changes nothing (SimulateCommand refuses it as a usage error).
     bool enablesAnyStrategy() const;
 
     // Errors: Parse with the field at fault: an unknown key (a misspelt "ttl") or a value of the wrong

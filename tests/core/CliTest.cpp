@@ -1754,6 +1754,16 @@ private Q_SLOTS:
             << QStringList{u"simulate"_s, u"--scenario"_s,
                            configFile("tokenledger-clitest-scenario-off.json",
                                       R"({"name": "off", "strategies": {"batch": {"enabled": false}, "exact_cache": {"enabled": false}}})")};
+        // Session-19 trial: a batch strategy without endpoints (or routing without rules) enables nothing either; it
+        // was run and printed a $0.00 saving without a batch line.
+        QTest::newRow("simulate with a batch strategy that lists no endpoints")
+            << QStringList{u"simulate"_s, u"--scenario"_s,
+                           configFile("tokenledger-clitest-scenario-batch-none.json",
+                                      R"({"strategies": {"batch": {"enabled": true, "endpoints": []}}})")};
+        QTest::newRow("simulate with a routing strategy that has no rules")
+            << QStringList{u"simulate"_s, u"--scenario"_s,
+                           configFile("tokenledger-clitest-scenario-routing-none.json",
+                                      R"({"strategies": {"routing": {"enabled": true, "rules": []}}})")};
         QTest::newRow("simulate scenario TTL as a string")
             << QStringList{u"simulate"_s, u"--scenario"_s,
                            configFile("tokenledger-clitest-scenario-ttl.json", R"({"strategies":{"exact_cache":{"enabled":true,"ttl_seconds":"5"}}})")};
@@ -1795,6 +1805,13 @@ private Q_SLOTS:
             QVERIFY2(r.err.contains(u"at offset"_s), qPrintable(r.err));
         if (tag == "simulate scenario TTL as a string")
             QVERIFY2(r.err.contains(u"\"strategies.exact_cache.ttl_seconds\" must be a whole number"_s), qPrintable(r.err));
+        if (tag == "simulate with a batch strategy that lists no endpoints")
+            QVERIFY2(r.err.contains(u"enables no strategy"_s)
+                         && r.err.contains(u"\"batch\" is enabled but lists no \"endpoints\""_s),
+                     qPrintable(r.err));
+        if (tag == "simulate with a routing strategy that has no rules")
+            QVERIFY2(r.err.contains(u"\"routing\" is enabled but has no \"rules\" and no \"router\""_s),
+                     qPrintable(r.err));
     }
 
     // Listening beyond loopback without a token is refused, and the refusal says how to set one.
