@@ -1,5 +1,6 @@
 #include "AppContext.h"
 #include "commands/Command.h"
+#include "common/Translations.h"
 #include "dashboard/StartupTrace.h"
 
 #include <QApplication>
@@ -63,10 +64,12 @@ int main(int argc, char **argv)
                 qputenv("QT_QPA_PLATFORM", "offscreen"); // headless: never needs a display
             QApplication app(argc, argv);
             setIdentity();
+            tl::Translations::installEnglishPlurals(); // "1 call", not "1 call(s)" (a --lang given wins)
             return command->run(args);
         }
         QCoreApplication app(argc, argv);
         setIdentity();
+        tl::Translations::installEnglishPlurals(); // "1 call", not "1 call(s)", in the core texts printed
         return command->run(args);
     }
 

@@ -119,10 +119,6 @@
         <translation>钥匙串中没有 Admin API 密钥：没有可同步的内容。</translation>
     </message>
     <message>
-        <source>%1: %2 page(s), %3 record(s) added, %4 replaced</source>
-        <translation>%1：%2 页，新增 %3 条记录，替换 %4 条</translation>
-    </message>
-    <message>
         <source>%1: failed, earlier data kept: %2</source>
         <translation>%1：失败，已保留之前的数据：%2</translation>
     </message>
@@ -795,10 +791,6 @@
         <translation>端点 %1：覆盖设置必须是由策略组成的对象</translation>
     </message>
     <message>
-        <source>%1 call(s) were billed for %2 server-side web search(es): routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted</source>
-        <translation>%1 次调用计费了 %2 次服务端网页搜索：路由后按目标模型的单次搜索价格重新计价；价格数据中没有单次搜索价格的目标不会路由该调用</translation>
-    </message>
-    <message>
         <source>storing the %1 report stopped: %2</source>
         <translation>保存 %1 报告已停止：%2</translation>
     </message>
@@ -817,6 +809,26 @@
     <message>
         <source>The results of batch %1 could not be written to the ledger %2 (%3): %4 of %5 records stored. Nothing is lost: the provider keeps the results, and the job is recorded when TokenLedger next starts with space free (its Batch jobs page resumes it).</source>
         <translation>批量任务 %1 的结果无法写入账本 %2（%3）：已存储 %5 条记录中的 %4 条。没有数据丢失：提供商保留着结果，TokenLedger 下次在有可用空间时启动后会记录该任务（其“批量任务”页面会恢复它）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) were billed for %1: routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted</source>
+        <translation><numerusform>%n 次调用计费了 %1：路由后按目标模型的单次搜索价格重新计价；价格数据中没有单次搜索价格的目标不会路由该调用</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n server-side web search(es)</source>
+        <translation><numerusform>%n 次服务端网页搜索</numerusform></translation>
+    </message>
+    <message>
+        <source>%1: %2, %3, %4 replaced</source>
+        <translation>%1：%2，%3，替换 %4 条</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation><numerusform>%n 页</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) added</source>
+        <translation><numerusform>新增 %n 条记录</numerusform></translation>
     </message>
 </context>
 <context>
@@ -4082,14 +4094,6 @@ characters</source>
         <translation>仅限此范围内 %2 次调用中最新的 %1 次。</translation>
     </message>
     <message>
-        <source>Decided by the rules: %1 call(s); %2 would be served another model. Cost as requested %3, routed %4: %5 (%6 saved).</source>
-        <translation>由规则判定：%1 次调用；其中 %2 次将改用其他模型。按请求模型的费用 %3，路由后 %4：%5（节省 %6）。</translation>
-    </message>
-    <message>
-        <source>Undecided: %1 call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %2 to %3; they are not in the totals above.</source>
-        <translation>无法判定：%1 次调用遇到了需要账本未保存的数据的规则（请求文本未被记录，因此无法在已记录的调用上测试关键词规则）。取决于该规则，其费用变化在 %2 至 %3 之间；未计入上面的合计。</translation>
-    </message>
-    <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -4184,6 +4188,14 @@ characters</source>
     <message>
         <source>Rules in order:</source>
         <translation>按顺序的规则：</translation>
+    </message>
+    <message numerus="yes">
+        <source>Decided by the rules: %n call(s); %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</source>
+        <translation><numerusform>由规则判定：%n 次调用；其中 %1 次将改用其他模型。按请求模型的费用 %2，路由后 %3：%4（节省 %5）。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Undecided: %n call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.</source>
+        <translation><numerusform>无法判定：%n 次调用遇到了需要账本未保存的数据的规则（请求文本未被记录，因此无法在已记录的调用上测试关键词规则）。取决于该规则，其费用变化在 %1 至 %2 之间；未计入上面的合计。</numerusform></translation>
     </message>
 </context>
 <context>

@@ -66,6 +66,11 @@ QByteArray readKeyFromStdin(const QString &prompt)
     return key;
 }
 
+QString counted(qint64 n, const QString &one, const QString &many)
+{
+    return QString::number(n) + u' ' + (n == 1 ? one : many);
+}
+
 QString printable(const QString &text)
 {
     auto isControl = [](char16_t c) { return c < 0x20 || (c >= 0x7f && c <= 0x9f); };

@@ -73,6 +73,9 @@ Result<T> awaitSecret(QFuture<Result<T>> future)
 // layout. Everything else is unchanged. Table and plain-line output only: CSV and JSON keep the text exact.
 QString printable(const QString &text);
 
+// A count with its noun in plain English: counted(1, u"row"_s, u"rows"_s) is "1 row", counted(0, ...) "0 rows".
+QString counted(qint64 n, const QString &one, const QString &many);
+
 void out(const QString &text); // stdout, UTF-8
 void err(const QString &text); // stderr, UTF-8
 

@@ -91,7 +91,7 @@ int runExport(const QStringList &args)
     if (writeError || (device == &saveFile && !saveFile.commit()))
         return failWith("export", kExitFailure,
                         u"writing %1 failed (%2); nothing was exported"_s.arg(outPath, device->errorString()));
-    err(u"exported %1 records to %2\n"_s.arg(*count).arg(outPath));
+    err(u"exported %1 to %2\n"_s.arg(counted(*count, u"record"_s, u"records"_s), outPath));
     return kExitOk;
 }
 

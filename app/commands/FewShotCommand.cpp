@@ -43,8 +43,8 @@ int runFewShot(const QStringList &args)
         if (store.sets().isEmpty())
             out(u"no example sets in %1\n"_s.arg(storePath));
         for (const compress::FewShotSet &s : store.sets())
-            out(u"%1\t%2\t%3 examples\n"_s.arg(printable(s.name), s.endpoint.isEmpty() ? u"(any endpoint)"_s : printable(s.endpoint))
-                    .arg(s.examples.size()));
+            out(u"%1\t%2\t%3\n"_s.arg(printable(s.name), s.endpoint.isEmpty() ? u"(any endpoint)"_s : printable(s.endpoint),
+                                        counted(s.examples.size(), u"example"_s, u"examples"_s)));
         return kExitOk;
     }
     const QString name = parser.value(u"set"_s).trimmed();
@@ -73,11 +73,10 @@ int runFewShot(const QStringList &args)
     store.upsert(set);
     if (auto saved = store.save(); !saved)
         return failWith("fewshot", kExitFailure, saved.error().message);
-    out(u"example set \"%1\" (%2): %3 examples imported, %4 lines skipped; stored in %5\n"_s
-            .arg(name, set.endpoint.isEmpty() ? u"any endpoint"_s : set.endpoint)
-            .arg(imported.examples.size())
-            .arg(imported.errors.size())
-            .arg(storePath));
+    out(u"example set \"%1\" (%2): %3 imported, %4 skipped; stored in %5\n"_s
+            .arg(name, set.endpoint.isEmpty() ? u"any endpoint"_s : set.endpoint,
+                 counted(imported.examples.size(), u"example"_s, u"examples"_s),
+                 counted(imported.errors.size(), u"line"_s, u"lines"_s), storePath));
     return kExitOk;
 }
 

@@ -115,9 +115,9 @@ int runImport(const QStringList &args)
             }
             continue;
         }
-        out(u"%1: %2 rows read, %3 imported, %4 already in the ledger, %5 skipped, cost imported %6 (%7 nano-USD)"_s
+        out(u"%1: %2 read, %3 imported, %4 already in the ledger, %5 skipped, cost imported %6 (%7 nano-USD)"_s
                 .arg(file)
-                .arg(report->rowsRead)
+                .arg(counted(report->rowsRead, u"row"_s, u"rows"_s))
                 .arg(report->imported)
                 .arg(report->duplicates)
                 .arg(report->skipped)
@@ -128,17 +128,18 @@ int runImport(const QStringList &args)
             out(u"  rows already in the ledger were left as they are: a row is known by its content, so other "
                 u"--set values do not import it again\n"_s);
         if (report->keysHashed)
-            out(u"  %1 rows had an API key as their key id: stored as its salted hash (k_...), the id the proxy "
-                u"gives that key, never the key\n"_s.arg(report->keysHashed));
+            out(u"  %1 had an API key as their key id: stored as its salted hash (k_...), the id the proxy "
+                u"gives that key, never the key\n"_s.arg(counted(report->keysHashed, u"row"_s, u"rows"_s)));
         if (report->labelsRedacted)
-            out(u"  %1 rows had a label (endpoint, tag or task type) that looked like an API key: stored as "
-                u"\"redacted\"\n"_s.arg(report->labelsRedacted));
+            out(u"  %1 had a label (endpoint, tag or task type) that looked like an API key: stored as "
+                u"\"redacted\"\n"_s.arg(counted(report->labelsRedacted, u"row"_s, u"rows"_s)));
         for (const ImportRowError &e : std::as_const(report->errors))
             out(u"  skipped %1%2: %3\n"_s.arg(e.file.isEmpty() ? file : e.file,
                                               e.line > 0 ? u":"_s + QString::number(e.line) : QString(),
                                               printable(e.reason)));
         if (report->skipped > report->errors.size())
-            out(u"  ... and %1 more skipped rows\n"_s.arg(report->skipped - report->errors.size()));
+            out(u"  ... and %1 more\n"_s.arg(
+                counted(report->skipped - report->errors.size(), u"skipped row"_s, u"skipped rows"_s)));
         for (const ImportRowError &w : std::as_const(report->warnings))
             out(u"  warning %1%2: %3\n"_s.arg(w.file.isEmpty() ? file : w.file,
                                                w.line > 0 ? u":"_s + QString::number(w.line) : QString(),
@@ -150,8 +151,8 @@ int runImport(const QStringList &args)
     if (!storageFailed)
         core->ledger->writer().flush().waitForFinished();
     if (files.size() > 1)
-        out(u"total: %1 rows read, %2 imported, %3 already in the ledger, %4 skipped, cost imported %5 (%6 nano-USD)\n"_s
-                .arg(total.rowsRead)
+        out(u"total: %1 read, %2 imported, %3 already in the ledger, %4 skipped, cost imported %5 (%6 nano-USD)\n"_s
+                .arg(counted(total.rowsRead, u"row"_s, u"rows"_s))
                 .arg(total.imported)
                 .arg(total.duplicates)
                 .arg(total.skipped)

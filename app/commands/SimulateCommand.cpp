@@ -160,8 +160,8 @@ int runSimulate(const QStringList &args)
         return kExitOk;
     }
 
-    out(u"Scenario: %1\n%2 calls replayed (%3 unpriced, left out)\n"_s.arg(printable(r.scenarioName))
-            .arg(r.replayedCalls())
+    out(u"Scenario: %1\n%2 replayed (%3 unpriced, left out)\n"_s.arg(printable(r.scenarioName))
+            .arg(counted(r.replayedCalls(), u"call"_s, u"calls"_s))
             .arg(r.unpricedRecords));
     if (r.reportLines > 0)
         out(u"Not simulated: %1 provider report lines, %2 (in the baseline and the projection as they are)\n"_s

@@ -364,9 +364,13 @@ public:
         if (!drained) {
             // Said, never silent: what the retries could not store is lost with the writer.
             QMutexLocker lock(&m_mutex);
-            qCWarning(lcLedger).noquote() << QObject::tr("%n record(s) could not be written to the ledger %1 and are lost: %2",
-                                                         nullptr, int(m_pendingRecords))
-                                                 .arg(m_path, m_failure.isEmpty() ? QObject::tr("it did not take them") : m_failure);
+            const QString failure = m_failure.isEmpty() ? u"it did not take them"_s : m_failure;
+            if (m_pendingRecords == 1)
+                qCWarning(lcLedger).noquote()
+                    << u"1 record could not be written to the ledger %1 and is lost: %2"_s.arg(m_path, failure);
+            else
+                qCWarning(lcLedger).noquote() << u"%1 records could not be written to the ledger %2 and are lost: %3"_s.arg(
+                    QString::number(m_pendingRecords), m_path, failure);
         }
         if (drained && m_raw) {
             // Every id handed out is committed or was never submitted: the next start continues from the

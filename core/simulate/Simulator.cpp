@@ -762,11 +762,12 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
             o.assumptions << QObject::tr("routed calls are re-priced on the target model with the same token "
                                          "counts; quality is not simulated");
             if (o.enabled && callsWithSearches > 0)
-                o.assumptions << QObject::tr("%1 call(s) were billed for %2 server-side web search(es): routed, they "
-                                             "are re-priced at the target model's per-search price; a target the "
-                                             "price data gives no per-search price leaves the call unrouted")
-                                     .arg(callsWithSearches)
-                                     .arg(searches);
+                o.assumptions << QObject::tr("%n call(s) were billed for %1: routed, they are re-priced at the "
+                                             "target model's per-search price; a target the price data gives no "
+                                             "per-search price leaves the call unrouted",
+                                             nullptr, int(std::min<qint64>(callsWithSearches, INT_MAX)))
+                                     .arg(QObject::tr("%n server-side web search(es)", nullptr,
+                                                      int(std::min<qint64>(searches, INT_MAX))));
             break;
         case Strategy::Batch:
             o.simulated = o.enabled;

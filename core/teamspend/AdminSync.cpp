@@ -73,7 +73,10 @@ QString SyncReport::summary() const
     QStringList lines;
     for (const SourceSyncReport &s : sources) {
         if (s.ok)
-            lines << QObject::tr("%1: %2 page(s), %3 record(s) added, %4 replaced").arg(toString(s.source)).arg(s.pages).arg(s.imported).arg(s.replaced);
+            lines << QObject::tr("%1: %2, %3, %4 replaced")
+                         .arg(toString(s.source), QObject::tr("%n page(s)", nullptr, int(s.pages)),
+                              QObject::tr("%n record(s) added", nullptr, int(s.imported)))
+                         .arg(s.replaced);
         else
             lines << QObject::tr("%1: failed, earlier data kept: %2").arg(toString(s.source), s.error);
     }

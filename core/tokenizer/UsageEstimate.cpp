@@ -104,9 +104,12 @@ Result<UsageEstimate> estimateChatUsage(const Tokenizers &tokenizers, const QByt
     out.notes = prompt.notes;
     out.notes << u"completion counted from the streamed text"_s;
     if (scaledPromptTexts + scaledCompletion > 0) {
-        out.notes << u"%1 text(s) over %2 characters counted from their first %2 characters, scaled by length"_s
-                         .arg(scaledPromptTexts + scaledCompletion)
-                         .arg(kEstimateTextChars);
+        const auto texts = scaledPromptTexts + scaledCompletion;
+        out.notes << (texts == 1 ? u"1 text over %1 characters counted from its first %1 characters, scaled by length"_s
+                                       .arg(kEstimateTextChars)
+                                 : u"%1 texts over %2 characters counted from their first %2 characters, scaled by "
+                                   u"length"_s.arg(texts)
+                                       .arg(kEstimateTextChars));
     }
     if (!encodingForModel(name).exact) {
         out.calibration = tokenizers.calibration().forModel(name);

@@ -120,10 +120,11 @@ private Q_SLOTS:
         const Run first = run({u"sync"_s, u"--db"_s, db(), u"--openai-base"_s, m_server.base(), u"--anthropic-base"_s,
                                m_server.base(), u"--first-days"_s, u"3650"_s});
         QVERIFY2(first.exitCode == 0, qPrintable(first.err));
-        QVERIFY2(first.out.contains(u"openai-usage: 1 page(s)"_s), qPrintable(first.out));
-        QVERIFY2(first.out.contains(u"openai-costs: 1 page(s)"_s), qPrintable(first.out));
+        // Counted in plain English (the English plural catalogue), not "1 page(s)".
+        QVERIFY2(first.out.contains(u"openai-usage: 1 page, "_s), qPrintable(first.out));
+        QVERIFY2(first.out.contains(u"openai-costs: 1 page, "_s), qPrintable(first.out));
         // Embeddings usage is synced with the same key (the loopback server has no embeddings calls: one empty page).
-        QVERIFY2(first.out.contains(u"openai-embeddings-usage: 1 page(s), 0 record(s) added"_s), qPrintable(first.out));
+        QVERIFY2(first.out.contains(u"openai-embeddings-usage: 1 page, 0 records added, 0 replaced"_s), qPrintable(first.out));
         QVERIFY(!first.out.contains(u"anthropic"_s));
         QCOMPARE(m_server.count("GET", u"/v1/organizations/"_s), 0);
 

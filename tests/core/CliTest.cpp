@@ -447,7 +447,7 @@ private Q_SLOTS:
         f.close();
         const Run byName = run({u"import"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, f.fileName()});
         QVERIFY2(byName.exitCode == 0, qPrintable(byName.err));
-        QVERIFY2(byName.out.contains(u"1 rows read, 1 imported"_s), qPrintable(byName.out));
+        QVERIFY2(byName.out.contains(u"1 row read, 1 imported"_s), qPrintable(byName.out));
         // gpt-4o-2024-08-06: 1,000 in x $2.50/M + 100 out x $10/M = 2,500,000 + 1,000,000 nano-USD.
         QVERIFY2(byName.out.contains(u"(3500000 nano-USD)"_s), qPrintable(byName.out));
         const Run report = run({u"report"_s, u"--db"_s, db, u"--by"_s, u"endpoint"_s, u"--format"_s, u"json"_s});
@@ -734,7 +734,7 @@ private Q_SLOTS:
         f.write("{\"started_at\": \"2026-11-02T10:00:00Z\", \"prompt_tokens\": 10}\n");
         f.close();
         const Run refusedRow = run({u"import"_s, u"--db"_s, copy, u"--format"_s, u"jsonl"_s, bad});
-        QVERIFY2(refusedRow.out.contains(u"1 rows read, 0 imported, 0 already in the ledger, 1 skipped"_s),
+        QVERIFY2(refusedRow.out.contains(u"1 row read, 0 imported, 0 already in the ledger, 1 skipped"_s),
                  qPrintable(refusedRow.out));
         QVERIFY2(refusedRow.out.contains(u"nomodel-bad.jsonl:1: \"requested_model\" or \"served_model\" is required"_s),
                  qPrintable(refusedRow.out));
