@@ -132,6 +132,26 @@ Result<QList<std::pair<QString, qint64>>> recordedEndpoints(QSqlDatabase &db)
     return out;
 }
 
+Result<QList<std::pair<QString, qint64>>> recordedEndpoints(QSqlDatabase &db, qint64 fromUs, qint64 toUs)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    // The count is loadRecordedCalls' `matching`: its conditions, cache hits left out.
+    q.prepare(u"SELECT l.name, SUM(CASE WHEN "_s + QString::fromUtf16(kWhere)
+              + uR"( AND c.cache_outcome NOT IN (2, 3) THEN 1 ELSE 0 END) AS n
+        FROM calls c JOIN labels l ON l.id = c.endpoint_id GROUP BY c.endpoint_id ORDER BY n DESC, l.name)"_s);
+    q.bindValue(u":from"_s, fromUs);
+    q.bindValue(u":to"_s, toUs);
+    if (!q.exec())
+        return std::unexpected(dbError(q));
+    QList<std::pair<QString, qint64>> out;
+    while (q.next())
+        out.append({q.value(0).toString(), q.value(1).toLongLong()});
+    if (q.lastError().isValid())
+        return std::unexpected(dbError(q));
+    return out;
+}
+
 RuleVerdict evaluateRecorded(const ComplexityRule &rule, const RecordedCall &call, const QString &taskType,
                              int *missing)
 {

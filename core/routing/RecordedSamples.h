@@ -79,6 +79,11 @@ Result<RecordedCalls> loadRecordedCalls(QSqlDatabase &db, const RecordedCallQuer
 // The ledger's endpoints with their call counts, most calls first (the editor's endpoint choices).
 Result<QList<std::pair<QString, qint64>>> recordedEndpoints(QSqlDatabase &db);
 
+// Every endpoint of the ledger with the number of its calls in [fromUs, toUs) (UTC microseconds) that
+// loadRecordedCalls would test: RecordedCalls::matching for that endpoint and range, 0 for an endpoint
+// without such calls. Most calls first, then by name. Same thread and errors as loadRecordedCalls.
+Result<QList<std::pair<QString, qint64>>> recordedEndpoints(QSqlDatabase &db, qint64 fromUs, qint64 toUs);
+
 // What a rule can tell about a recorded call.
 enum class RuleVerdict {
     NoMatch, // a condition that is known fails

@@ -8,6 +8,8 @@
 #include "ScriptedPrompter.h"
 #include "TestSupport.h"
 #include "UiTestData.h"
+#include "common/DateRange.h"
+#include "dashboard/DateRangePicker.h"
 #include "proxy/SavingsPolicy.h"
 #include "routing/ComplexityRulesModel.h"
 #include "routing/EndpointRoutingModel.h"
@@ -24,8 +26,10 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QHeaderView>
 #include <QTableView>
@@ -554,6 +558,81 @@ private Q_SLOTS:
         panel->requestEdit()->setPlainText(u"{not json"_s);
         QTest::mouseClick(panel->tryButton(), Qt::LeftButton);
         QVERIFY(panel->decisionLabel()->text().contains(RoutingTestPanel::tr("<b>Not a JSON object:</b> %1").left(20)));
+    }
+
+    // The test panel's endpoint box counts each endpoint's calls in the panel's own range, the calls a test
+    // reads (before session 19 it counted every call of all time, cache hits and calls without a model too:
+    // "chat (7)" beside "Tested 5 recorded calls"), and counts again when the range changes.
+    void endpointCountsFollowThePanelsRange()
+    {
+        test::TempLedger t;
+        fill(*t.ledger);
+        QList<CallRecord> older; // three calls of "other" 60 days before: outside the panel's 30 days
+        for (int i = 0; i < 3; ++i) {
+            CallRecord r = test::makeRecord(kStart - 60 * test::kDayUs + i * 60'000'000LL, u"other"_s, u"openai"_s,
+                                            u"gpt-4o"_s, 100, 10);
+            r.sourceKey = u"routingtest:older:%1"_s.arg(i);
+            t.ledger->pricer()->apply(r);
+            older << r;
+        }
+        QCOMPARE(t.ledger->writer().submitBatch(older).result().inserted, older.size());
+        auto page = makePage(t);
+        page->show();
+        RoutingTestPanel *panel = page->testPanel();
+        QTRY_VERIFY(panel->isLoaded());
+        const auto items = [panel] {
+            QStringList out;
+            for (int i = 0; i < panel->endpointBox()->count(); ++i)
+                out << panel->endpointBox()->itemText(i);
+            return out;
+        };
+        QCOMPARE(items(), (QStringList {u"chat (5)"_s, u"other (1)"_s}));
+        QCOMPARE(panel->testedEndpoint(), u"chat"_s);
+        QCOMPARE(panel->lastRun().summary.calls, 5);
+
+        // All time, chosen in the panel's own range box: the older calls of "other" count.
+        QComboBox *preset = panel->rangePicker()->presetBox();
+        preset->setCurrentIndex(preset->findData(DateRange::id(DateRange::Preset::All)));
+        QTRY_COMPARE(items(), (QStringList {u"chat (5)"_s, u"other (4)"_s}));
+        panel->setEndpoint(u"other"_s);
+        QTest::mouseClick(panel->loadButton(), Qt::LeftButton);
+        QTRY_VERIFY(panel->isLoaded() && panel->testedEndpoint() == u"other");
+        QCOMPARE(panel->lastRun().summary.calls, 4);
+
+        // A range set from outside (the page's) counts again too: the last 7 days hold no older call.
+        DateRange week;
+        week.preset = DateRange::Preset::Last7d;
+        panel->setRange(week);
+        QTRY_COMPARE(items(), (QStringList {u"chat (5)"_s, u"other (1)"_s}));
+        QCOMPARE(panel->endpoint(), u"other"_s); // the choice stays
+    }
+
+    // The built-in keyword rule has Chinese and English words: the cell shows the UI language's first, so an
+    // English cell cut short starts "analyze, analyse, …" instead of "分析, 推断, …". What is stored keeps its order.
+    void keywordsShowTheUiLanguagesScriptFirst()
+    {
+        const auto restore = qScopeGuard([] { QLocale::setDefault(QLocale::c()); });
+        ComplexityRulesModel model;
+        const QList<ComplexityRule> defaults = RouterConfig::defaultRules();
+        model.setRules(defaults);
+        int row = 0;
+        while (row < defaults.size() && defaults.at(row).name != u"reasoning-words")
+            ++row;
+        QVERIFY(row < defaults.size());
+        const QModelIndex cell = model.index(row, ComplexityRulesModel::Keywords);
+
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        QVERIFY2(cell.data().toString().startsWith(u"analyze, analyse, analysis, infer, why, compare, comparison, "
+                                                   u"trade-off, tradeoff, trade off, 分析, 推断"_s),
+                 qPrintable(cell.data().toString()));
+        QVERIFY(cell.data(Qt::ToolTipRole).toString().endsWith(u"\n\nanalyze, analyse, analysis, infer, why, compare, "
+                                                                u"comparison, trade-off, tradeoff, trade off, 分析, 推断, "
+                                                                u"原因, 为什么, 比较, 权衡"_s));
+        QLocale::setDefault(QLocale(QLocale::Chinese, QLocale::China));
+        QVERIFY2(cell.data().toString().startsWith(u"分析, 推断, 原因, 为什么, 比较, 权衡, analyze, analyse"_s),
+                 qPrintable(cell.data().toString()));
+        QCOMPARE(model.rules().at(row).keywords, defaults.at(row).keywords);
+        QCOMPARE(cell.data(Qt::EditRole).toString(), defaults.at(row).keywords.join(u", "_s));
     }
 
     void useInSimulatorHandsOverTheEditedConfig()

@@ -3,7 +3,10 @@
 #include "common/Format.h"
 
 #include <QBrush>
+#include <QLocale>
 #include <QPalette>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -23,6 +26,21 @@ QStringList splitList(const QString &text)
             out << item;
     }
     return out;
+}
+
+// The keywords in the UI language's script first (Chinese ones in Chinese, the others in English), each
+// group in its own order: a cell cut short still starts with words its reader reads.
+QStringList inUiScriptFirst(QStringList keywords)
+{
+    const QLocale ui;
+    const bool hanUi = ui.language() == QLocale::Chinese || ui.language() == QLocale::Japanese
+        || ui.script() == QLocale::HanScript || ui.script() == QLocale::SimplifiedHanScript
+        || ui.script() == QLocale::TraditionalHanScript;
+    const auto isHan = [](const QString &word) {
+        return std::any_of(word.cbegin(), word.cend(), [](QChar c) { return c.script() == QChar::Script_Han; });
+    };
+    std::stable_partition(keywords.begin(), keywords.end(), [&](const QString &w) { return isHan(w) == hanUi; });
+    return keywords;
 }
 
 std::optional<qint64> limitFrom(const QVariant &v)
@@ -190,7 +208,7 @@ QVariant ComplexityRulesModel::data(const QModelIndex &index, int role) const
         case MaxOutputTokens:
             return limitDisplay(r.maxOutputTokens, u"< "_s);
         case Keywords:
-            return r.keywords.isEmpty() ? tr("any") : r.keywords.join(u", "_s);
+            return r.keywords.isEmpty() ? tr("any") : inUiScriptFirst(r.keywords).join(u", "_s);
         case Result:
             return complexityName(r.result);
         case Recorded: {
@@ -220,7 +238,7 @@ QVariant ComplexityRulesModel::data(const QModelIndex &index, int role) const
             return QString(
                 tr("Any of these words in the request's text (case-insensitive; a Latin word must start at a word "
                    "boundary). Request text is not recorded, so recorded calls cannot be tested against them.")
-                + (r.keywords.isEmpty() ? QString() : QString(u"\n\n"_s + r.keywords.join(u", "_s))));
+                + (r.keywords.isEmpty() ? QString() : QString(u"\n\n"_s + inUiScriptFirst(r.keywords).join(u", "_s))));
         case TaskTypes:
             return r.taskTypes.join(u", "_s);
         case Recorded: {

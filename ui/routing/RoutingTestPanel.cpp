@@ -180,6 +180,10 @@ RoutingTestPanel::RoutingTestPanel(Ledger &ledger, std::shared_ptr<const tokeniz
         if (m_started)
             refreshEndpoints();
     });
+    connect(m_range, &DateRangePicker::rangeChanged, this, [this] {
+        if (m_started)
+            refreshEndpoints();
+    });
 }
 
 RoutingTestPanel::~RoutingTestPanel() = default;
@@ -193,10 +197,23 @@ void RoutingTestPanel::showEvent(QShowEvent *event)
     }
 }
 
+std::pair<qint64, qint64> RoutingTestPanel::resolvedRange() const
+{
+    const qint64 big = std::numeric_limits<qint64>::max() / 4;
+    return m_range->range().resolve(m_clock(), {-big, big}, m_zone);
+}
+
 void RoutingTestPanel::refreshEndpoints()
 {
-    continueOn(m_ledger.read<Result<QList<std::pair<QString, qint64>>>>([](QSqlDatabase &db) { return recordedEndpoints(db); }),
-        this, [this](Result<QList<std::pair<QString, qint64>>> endpoints) {
+    // Each endpoint with the calls a test reads in the panel's range, so its count is the test's.
+    const std::pair<qint64, qint64> range = resolvedRange();
+    const quint64 generation = ++m_endpointsGeneration;
+    continueOn(m_ledger.read<Result<QList<std::pair<QString, qint64>>>>([range](QSqlDatabase &db) {
+                   return recordedEndpoints(db, range.first, range.second);
+               }),
+        this, [this, generation](Result<QList<std::pair<QString, qint64>>> endpoints) {
+            if (generation != m_endpointsGeneration)
+                return; // the range changed again: a newer count is on its way
             const QString current = endpoint();
             const QSignalBlocker block(m_endpoint);
             m_endpoint->clear();
@@ -243,6 +260,8 @@ QString RoutingTestPanel::endpoint() const
 void RoutingTestPanel::setRange(const DateRange &range)
 {
     m_range->setRange(range);
+    if (m_started)
+        refreshEndpoints();
 }
 
 void RoutingTestPanel::loadAndTest()
@@ -252,8 +271,7 @@ void RoutingTestPanel::loadAndTest()
         return;
     RecordedCallQuery query;
     query.endpoint = name;
-    const qint64 big = std::numeric_limits<qint64>::max() / 4;
-    std::tie(query.fromUs, query.toUs) = m_range->range().resolve(m_clock(), {-big, big}, m_zone);
+    std::tie(query.fromUs, query.toUs) = resolvedRange();
     query.limit = kCallLimit;
     const quint64 generation = ++m_generation;
     m_busy = true;
@@ -325,17 +343,17 @@ void RoutingTestPanel::showRun(const QString &name, qint64 matching, qint64 skip
         if (s.determined > 0) {
             const NanoUsd diff = s.projected - s.baseline;
             const QString share = s.baseline > 0 ? Format::share(double(-diff) / double(s.baseline)) : Format::share(0);
-            lines << tr("Decided by the rules: %1 call(s); %2 would be served another model. Cost as requested %3, "
-                        "routed %4: %5 (%6 saved).")
-                         .arg(Format::count(s.determined), Format::count(s.routed), Format::usd(s.baseline),
-                              Format::usd(s.projected), signedUsd(diff), share);
+            lines << tr("Decided by the rules: %n call(s); %1 would be served another model. Cost as requested %2, "
+                        "routed %3: %4 (%5 saved).", nullptr, int(s.determined))
+                         .arg(Format::count(s.routed), Format::usd(s.baseline), Format::usd(s.projected),
+                              signedUsd(diff), share);
         }
         if (s.undetermined > 0)
-            lines << tr("Undecided: %1 call(s) reach a rule that needs data the ledger does not keep (request text is "
+            lines << tr("Undecided: %n call(s) reach a rule that needs data the ledger does not keep (request text is "
                         "not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, "
-                        "their cost would change by %2 to %3; they are not in the totals above.")
-                         .arg(Format::count(s.undetermined), signedUsd(s.undeterminedMinDifference),
-                              signedUsd(s.undeterminedMaxDifference));
+                        "their cost would change by %1 to %2; they are not in the totals above.",
+                        nullptr, int(s.undetermined))
+                         .arg(signedUsd(s.undeterminedMinDifference), signedUsd(s.undeterminedMaxDifference));
         if (!s.guards.isEmpty()) {
             QStringList guards;
             for (auto it = s.guards.cbegin(); it != s.guards.cend(); ++it) {

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <utility>
 #include <memory>
 
 class QComboBox;
@@ -54,6 +55,7 @@ public:
     // Chooses the endpoint to test (when the ledger has it); no load.
     void setEndpoint(const QString &endpoint);
     QString endpoint() const;
+    // Sets the range to test and counts each endpoint's calls in it again (the counts in the endpoint box).
     void setRange(const DateRange &range);
     void setTimeZone(const QTimeZone &zone) { m_zone = zone; }
 
@@ -91,7 +93,8 @@ Q_SIGNALS:
     void dataLoaded();
 
 private:
-    void refreshEndpoints();
+    void refreshEndpoints(); // the endpoint list with each one's calls in the panel's range
+    std::pair<qint64, qint64> resolvedRange() const; // the picker's range now, [from, to) UTC microseconds
     void runTest();
     void showRun(const QString &endpoint, qint64 matching, qint64 skipped, int limit);
 
@@ -107,6 +110,7 @@ private:
     qint64 m_skipped = 0;
     int m_limit = 0;
     quint64 m_generation = 0;
+    quint64 m_endpointsGeneration = 0;
     bool m_loaded = false;
     bool m_busy = false;
     bool m_endpointsKnown = false;
