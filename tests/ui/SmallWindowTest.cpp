@@ -326,6 +326,12 @@ private Q_SLOTS:
         QTRY_VERIFY2(overlappingSiblings(page).isEmpty(), qPrintable(overlappingSiblings(page).join(u"; "_s)));
         QTRY_VERIFY2(elidedChartTexts(page).isEmpty(), qPrintable(elidedChartTexts(page).join(u"; "_s)));
         QTRY_VERIFY2(clippedHeaders(page).isEmpty(), qPrintable(clippedHeaders(page).join(u"; "_s)));
+        // The breakdown shows its last column (Share) without scrolling sideways: the names give up width
+        // first, whole in their tooltips (before session 19 an English 900 px window hid Share to the right).
+        auto *breakdown = page->findChild<QTableView *>(u"breakdownTable"_s);
+        QVERIFY(breakdown && breakdown->isVisible());
+        QTRY_VERIFY2(breakdown->horizontalScrollBar()->maximum() == 0,
+                     qPrintable(u"the breakdown scrolls %1 px sideways"_s.arg(breakdown->horizontalScrollBar()->maximum())));
         saveScreenshots(window.get(), scroll, u"dashboard"_s);
         const auto top = [page](QWidget *w) { return w->mapTo(page, QPoint()).y(); };
         if (size.width() >= 1280) {
@@ -450,6 +456,9 @@ private Q_SLOTS:
                 QTRY_COMPARE(scroll->verticalScrollBar()->maximum(), 0);
         } else {
             QTRY_VERIFY(at(page->addRuleButton(), {}).y() >= at(rules, {0, rules->height()}).y()); // a row under it
+            // Four rules in view all the same (a row and a half before session 19): the page scrolls down.
+            QTRY_VERIFY2(rules->viewport()->height() >= 4 * rules->verticalHeader()->defaultSectionSize(),
+                         qPrintable(u"%1 px for the rules"_s.arg(rules->viewport()->height())));
         }
         verifyWindowFits(minimum, size);
     }

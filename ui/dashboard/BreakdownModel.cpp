@@ -67,6 +67,9 @@ QVariant BreakdownModel::data(const QModelIndex &index, int role) const
             return id.isEmpty() ? tr("(no key)") : id;
         }
     }
+    // A name cut short in a narrow table is whole in its tooltip.
+    if (role == Qt::ToolTipRole && index.column() <= Model)
+        return data(index, Qt::DisplayRole);
     if (role == Qt::TextAlignmentRole)
         return index.column() <= Model ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                        : QVariant(Qt::AlignRight | Qt::AlignVCenter);

@@ -6,6 +6,9 @@
 #include "common/Prompter.h"
 
 #include <QAction>
+
+#include <algorithm>
+#include <QEvent>
 #include <QClipboard>
 #include <QComboBox>
 #include "common/PrivateFile.h"
@@ -59,7 +62,18 @@ BreakdownPanel::BreakdownPanel(BreakdownModel *model, Prompter &prompter, QWidge
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->setVisible(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(BreakdownModel::Endpoint, QHeaderView::Interactive);
+    m_table->horizontalHeader()->setSectionResizeMode(BreakdownModel::Model, QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(false);
+    m_fit.setSingleShot(true);
+    m_fit.setInterval(0);
+    connect(&m_fit, &QTimer::timeout, this, &BreakdownPanel::fitNameColumns);
+    m_table->viewport()->installEventFilter(this);
+    connect(m_proxy, &QAbstractItemModel::modelReset, &m_fit, qOverload<>(&QTimer::start));
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, &m_fit, qOverload<>(&QTimer::start));
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, &m_fit, qOverload<>(&QTimer::start));
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, &m_fit, qOverload<>(&QTimer::start));
+    connect(this, &BreakdownPanel::columnsChanged, &m_fit, qOverload<>(&QTimer::start));
     m_table->setWordWrap(false);
     connect(m_table, &QTableView::clicked, this, [this](const QModelIndex &index) {
         // Plain clicks narrow; Ctrl/Shift clicks only extend the selection (for copying).
@@ -147,6 +161,40 @@ BreakdownPanel::BreakdownPanel(BreakdownModel *model, Prompter &prompter, QWidge
     layout->addLayout(bar);
     layout->addWidget(m_note);
     layout->addWidget(m_table, 1);
+}
+
+bool BreakdownPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        m_fit.start();
+    return QWidget::eventFilter(watched, event);
+}
+
+void BreakdownPanel::fitNameColumns()
+{
+    QHeaderView *header = m_table->horizontalHeader();
+    // What the other columns take (as ResizeToContents sizes them: the larger of contents and title).
+    int others = 0;
+    for (int c = 0; c < header->count(); ++c) {
+        if (c != BreakdownModel::Endpoint && c != BreakdownModel::Model && !header->isSectionHidden(c))
+            others += std::max(static_cast<QAbstractItemView *>(m_table)->sizeHintForColumn(c), header->sectionSizeHint(c));
+    }
+    const int room = m_table->viewport()->width() - others;
+    int want[2], least[2];
+    const int names[2] = {BreakdownModel::Endpoint, BreakdownModel::Model};
+    for (int i = 0; i < 2; ++i) {
+        least[i] = header->sectionSizeHint(names[i]);
+        want[i] = std::max(static_cast<QAbstractItemView *>(m_table)->sizeHintForColumn(names[i]), least[i]);
+    }
+    int width[2] = {want[0], want[1]};
+    const int spare = (want[0] - least[0]) + (want[1] - least[1]);
+    if (want[0] + want[1] > room && spare > 0) {
+        const int cut = std::min(spare, want[0] + want[1] - room);
+        width[0] = want[0] - int(qint64(cut) * (want[0] - least[0]) / spare);
+        width[1] = want[1] - (cut - (want[0] - width[0]));
+    }
+    for (int i = 0; i < 2; ++i)
+        header->resizeSection(names[i], width[i]);
 }
 
 QList<Dimension> BreakdownPanel::groupBy() const

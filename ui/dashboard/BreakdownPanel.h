@@ -2,6 +2,7 @@
 
 #include "query/LedgerQueries.h"
 
+#include <QTimer>
 #include <QWidget>
 
 class QAction;
@@ -62,7 +63,13 @@ Q_SIGNALS:
     void labelKeyRequested(const QString &keyId, const QString &currentLabel);
     void columnsChanged(const QList<int> &hiddenColumns);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    // The endpoint and model columns give up width (their names elided, whole in the tooltip) before
+    // the table scrolls sideways; never narrower than their titles. The other columns fit their contents.
+    void fitNameColumns();
     void copySelection();
     void exportWithPicker();
     QList<int> visibleSourceRows(bool selectedOnly) const;
@@ -78,6 +85,7 @@ private:
     QComboBox *m_groupBy;
     QAction *m_labelKey;
     QList<QAction *> m_columnActions; // indexed by column; null for the name and cost columns
+    QTimer m_fit; // coalesces fitNameColumns() after resizes and data changes
 };
 
 } // namespace tl

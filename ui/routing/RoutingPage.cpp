@@ -26,6 +26,7 @@
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QStyle>
 #include <QTableView>
 #include <QTableWidget>
 #include <QUndoStack>
@@ -328,6 +329,12 @@ QWidget *RoutingPage::buildRulesTab()
     m_rulesTitle->setWordWrap(true);
     m_rulesView = makeTable(u"routingRules"_s, m_rules, rulesBox);
     m_rulesView->setAccessibleName(tr("Complexity rules"));
+    // Four rules in view (and a horizontal scroll bar) whatever the window's height: a short window scrolls
+    // the page down instead (at 900x600 the table was squashed to a row and a half).
+    m_rulesView->setMinimumHeight(m_rulesView->horizontalHeader()->sizeHint().height()
+                                  + 4 * m_rulesView->verticalHeader()->defaultSectionSize()
+                                  + m_rulesView->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_rulesView)
+                                  + 2 * m_rulesView->frameWidth());
     auto *ruleDelegate = new RoutingDelegate(m_rulesView);
     ruleDelegate->setChoices(ComplexityRulesModel::Result,
                              {{ComplexityRulesModel::complexityName(Complexity::Low), int(Complexity::Low)},
