@@ -44,6 +44,7 @@
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QTableView>
+#include <QStyle>
 #include <QTableWidget>
 #include <QRegularExpression>
 #include <QToolButton>
@@ -1305,6 +1306,41 @@ private Q_SLOTS:
         }
         const QStringList clipped = clippedWidgets();
         QVERIFY2(clipped.isEmpty(), qPrintable(clipped.join(u"; "_s)));
+    }
+
+    // At the size the page gets in a 900x600 window, the upstream table's Base URL column shows the default
+    // upstreams' URLs whole and each Kind box is as wide as its text needs (session 19: the Kind column took
+    // the width of "OpenAI-compatible (vLLM, Ollama, LM Studio…)" and cut the URLs to "https://api.openai....").
+    void upstreamsFitASmallWindow()
+    {
+        PageHarness h;
+        QVERIFY(h.ledger);
+        h.settings.setValue(u"proxy/upstreams"_s,
+                            QByteArray(R"([{"id":"openai","kind":"openai","baseUrl":"https://api.openai.com/v1",)"
+                                       R"("keychainEntry":"proxy/upstream/openai"},)"
+                                       R"({"id":"anthropic","kind":"anthropic","baseUrl":"https://api.anthropic.com",)"
+                                       R"("keychainEntry":"proxy/upstream/anthropic"}])"));
+        Proxy proxy(*h.ledger);
+        ProxyPage page(proxy, h.settings, std::make_shared<MemorySecretStore>());
+        page.resize(775, 560); // 900x600 less the page list, menu and status bars
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto *table = page.findChild<QTableWidget *>(u"proxyUpstreams"_s);
+        QVERIFY(table && table->rowCount() == 2);
+        const auto cut = [table] {
+            QStringList found;
+            const int margin = 2 * (table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table) + 1);
+            for (int row = 0; row < table->rowCount(); ++row) {
+                const QString url = table->item(row, UpstreamEditor::BaseUrl)->text();
+                if (table->columnWidth(UpstreamEditor::BaseUrl) < table->fontMetrics().horizontalAdvance(url) + margin)
+                    found << u"%1 in %2 px"_s.arg(url).arg(table->columnWidth(UpstreamEditor::BaseUrl));
+                auto *kind = qobject_cast<QComboBox *>(table->cellWidget(row, UpstreamEditor::Kind));
+                if (!kind || kind->width() < kind->minimumSizeHint().width())
+                    found << u"kind box of row %1"_s.arg(row);
+            }
+            return found;
+        };
+        QTRY_VERIFY2(cut().isEmpty(), qPrintable(cut().join(u"; "_s)));
     }
 
     void cleanupTestCase()

@@ -1,6 +1,7 @@
 #include "UpstreamEditor.h"
 
 #include <QApplication>
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -12,6 +13,8 @@
 #include <QStyle>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -128,8 +131,18 @@ void UpstreamEditor::insertRow(int row, const QString &id, const QString &kind, 
     auto *combo = new QComboBox;
     combo->setObjectName(u"proxyUpstreamKind"_s);
     combo->setToolTip(tr("How the proxy addresses and authenticates this upstream."));
-    for (UpstreamKind k : allKinds())
+    // As wide as the short kind names: the long "OpenAI-compatible (vLLM, …)" is elided in the cell (whole in the
+    // list), so the Base URL column keeps its room in a 900 px window.
+    int chars = 0, widest = 0;
+    for (UpstreamKind k : allKinds()) {
         combo->addItem(kindLabel(k), toString(k));
+        if (k != UpstreamKind::OpenAiCompatible)
+            chars = std::max(chars, int(kindLabel(k).size()));
+        widest = std::max(widest, combo->fontMetrics().horizontalAdvance(kindLabel(k)));
+    }
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo->setMinimumContentsLength(chars + 1);
+    combo->view()->setMinimumWidth(widest + 4 * combo->fontMetrics().averageCharWidth());
     const auto known = upstreamKindFromString(kind);
     if (known) {
         combo->setCurrentIndex(combo->findData(toString(*known)));
