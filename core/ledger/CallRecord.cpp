@@ -47,6 +47,7 @@ QString usageProblem(const Usage &u)
         {"cached_image_tokens", u.cachedImageTokens},
         {"output_image_tokens", u.outputImageTokens},
         {"citation_tokens", u.citationTokens},
+        {"file_search_calls", u.fileSearchCalls},
     };
     for (const auto &[name, value] : counts) {
         if (value == kMalformedUsageCount)

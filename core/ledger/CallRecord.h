@@ -61,6 +61,9 @@ std::optional<SourceKind> sourceKindFromString(QStringView s);
 //  - webSearchRequests: server-side web searches the provider ran and bills per search (Anthropic
 //    usage.server_tool_use.web_search_requests; genai-prices maps it to web_searches, priced by
 //    web_searches_kcount). A count of searches, not tokens.
+//  - fileSearchCalls: file search tool calls the provider ran and bills per call (OpenAI Responses API: each
+//    `file_search_call` output item; OpenAI pricing "Built-in tools": file search tool call $2.50 per 1,000
+//    calls; genai-prices 0.1.8 storage_searches_kcount). A count of calls, not tokens (schema v16).
 // Accepted values: see usageProblem().
 struct Usage
 {
@@ -78,6 +81,7 @@ struct Usage
     qint64 cachedImageTokens = 0;
     qint64 outputImageTokens = 0;
     qint64 citationTokens = 0;
+    qint64 fileSearchCalls = 0;
 
     qint64 uncachedInputTokens() const
     {
@@ -87,7 +91,7 @@ struct Usage
     bool operator==(const Usage &) const = default;
 };
 
-// The largest count (tokens, or web searches) a record may carry: 2^40 (about 1.1e12). More is no real
+// The largest count (tokens, or web or file searches) a record may carry: 2^40 (about 1.1e12). More is no real
 // call or day of an organisation; the bound keeps every per-record cost computation far from qint64's
 // range and lets the ledger's SQL SUM over 2^23 (8.4 million) records at the bound still fit.
 inline constexpr qint64 kMaxUsageCount = qint64(1) << 40;

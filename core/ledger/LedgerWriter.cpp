@@ -140,9 +140,9 @@ const char kInsertSql[] = R"(INSERT INTO calls (id, started_at_us, endpoint_id, 
     http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, similarity,
     request_bytes, response_bytes, request_hash, prompt_chars, message_count, max_tokens, has_tools, task_type,
     call_count, truncated, web_search_requests, context_window, cached_audio_tokens, cached_image_tokens,
-    output_image_tokens, citation_tokens)
+    output_image_tokens, citation_tokens, file_search_calls)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING)";
 
 // embedding_of (schema v11): the call whose row holds this call's embedding bytes, when an earlier call
@@ -788,6 +788,7 @@ private:
         sqlite3_bind_int64(s, i++, r.usage.cachedImageTokens);
         sqlite3_bind_int64(s, i++, r.usage.outputImageTokens);
         sqlite3_bind_int64(s, i++, r.usage.citationTokens);
+        sqlite3_bind_int64(s, i++, r.usage.fileSearchCalls);
     }
 
     // Inserts the call's call_replay row (CallReplay.h): the calls columns the simulator replays. Right

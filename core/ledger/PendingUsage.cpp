@@ -145,13 +145,14 @@ Result<std::optional<Settled>> settle(QSqlDatabase &db, const Pricer &pricer, co
     update.prepare(uR"(UPDATE calls SET prompt_tokens = ?, cached_tokens = ?, cache_write_5m_tokens = ?,
         cache_write_1h_tokens = ?, completion_tokens = ?, reasoning_tokens = ?, audio_input_tokens = ?,
         audio_output_tokens = ?, image_input_tokens = ?, web_search_requests = ?, cached_audio_tokens = ?,
-        cached_image_tokens = ?, output_image_tokens = ?, citation_tokens = ?, usage_status = ?, cost_nano = ?,
-        cost_status = ?, price_entry = ?, price_version = ?, saved_nano = ?, truncated = ?,
+        cached_image_tokens = ?, output_image_tokens = ?, citation_tokens = ?, file_search_calls = ?,
+        usage_status = ?, cost_nano = ?, cost_status = ?, price_entry = ?, price_version = ?, saved_nano = ?, truncated = ?,
         error_kind = CASE WHEN ? = '' THEN error_kind ELSE ? END WHERE id = ?)"_s);
     const Usage &u = r.usage;
     for (qint64 v : {u.promptTokens, u.cachedTokens, u.cacheWrite5mTokens, u.cacheWrite1hTokens, u.completionTokens,
                      u.reasoningTokens, u.audioInputTokens, u.audioOutputTokens, u.imageInputTokens, u.webSearchRequests,
-                     u.cachedAudioTokens, u.cachedImageTokens, u.outputImageTokens, u.citationTokens})
+                     u.cachedAudioTokens, u.cachedImageTokens, u.outputImageTokens, u.citationTokens,
+                     u.fileSearchCalls})
         update.addBindValue(v);
     update.addBindValue(int(r.usageStatus));
     update.addBindValue(r.cost ? QVariant(*r.cost) : QVariant(QMetaType::fromType<qint64>()));

@@ -39,11 +39,12 @@ QJsonObject toJson(const CallRecord &r)
     o.insert(u"audio_output_tokens"_s, r.usage.audioOutputTokens);
     o.insert(u"image_input_tokens"_s, r.usage.imageInputTokens);
     o.insert(u"web_search_requests"_s, r.usage.webSearchRequests);
-    // Schema v15's usage parts, only when some (most calls have none; older exports stay as they were).
+    // Schema v15's and v16's usage parts, only when some (most calls have none; older exports stay as they were).
     const std::pair<QString, qint64> parts[] = {{u"cached_audio_tokens"_s, r.usage.cachedAudioTokens},
                                                 {u"cached_image_tokens"_s, r.usage.cachedImageTokens},
                                                 {u"output_image_tokens"_s, r.usage.outputImageTokens},
-                                                {u"citation_tokens"_s, r.usage.citationTokens}};
+                                                {u"citation_tokens"_s, r.usage.citationTokens},
+                                                {u"file_search_calls"_s, r.usage.fileSearchCalls}};
     for (const auto &[key, value] : parts) {
         if (value != 0)
             o.insert(key, value);
@@ -157,6 +158,7 @@ Result<CallRecord> fromJson(const QJsonObject &o)
     TL_INT(u"cached_image_tokens", 0, r.usage.cachedImageTokens);
     TL_INT(u"output_image_tokens", 0, r.usage.outputImageTokens);
     TL_INT(u"citation_tokens", 0, r.usage.citationTokens);
+    TL_INT(u"file_search_calls", 0, r.usage.fileSearchCalls);
     r.contextWindow = o.value(u"context_window"_s).toString();
     // The statuses say how far the numbers can be trusted: a value this build does not know is an error,
     // never read as "complete" / "exact".

@@ -14,7 +14,8 @@ namespace tl::RecordCodec {
 // "key_id", "prompt_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
 // "completion_tokens", "reasoning_tokens", "audio_input_tokens", "audio_output_tokens",
 // "image_input_tokens", "web_search_requests" (schema v13), "cached_audio_tokens", "cached_image_tokens",
-// "output_image_tokens", "citation_tokens" (schema v15, each only when not 0), "context_window" (a report line's
+// "output_image_tokens", "citation_tokens" (schema v15), "file_search_calls" (schema v16; each of these five only
+// when not 0), "context_window" (a report line's
 // band, only when set), "usage_status" (complete, estimated, unknown, incomplete, invalid), "cost_nano" (integer or null when unpriced), "cost_usd"
 // (decimal text, informative), "cost_status", "price_entry", "price_version", "latency_us", "ttft_us",
 // "http_status", "error_kind", "cache_outcome", "saved_nano", "batch", "source_kind", "source_ref",

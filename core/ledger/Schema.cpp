@@ -454,9 +454,14 @@ const QStringList kV15Columns = {u"ALTER TABLE calls ADD COLUMN cached_audio_tok
                                  u"ALTER TABLE calls ADD COLUMN output_image_tokens INTEGER NOT NULL DEFAULT 0"_s,
                                  u"ALTER TABLE calls ADD COLUMN citation_tokens INTEGER NOT NULL DEFAULT 0"_s};
 
+// Version 16: the file search tool calls a call was billed for (Usage::fileSearchCalls: OpenAI Responses
+// file_search_call items, priced per call by storage_searches_kcount). Older rows had none recorded: 0.
+const QString kV16CallColumns = u"file_search_calls INTEGER NOT NULL DEFAULT 0"_s;
+const QStringList kV16Columns = {u"ALTER TABLE calls ADD COLUMN file_search_calls INTEGER NOT NULL DEFAULT 0"_s};
+
 } // namespace
 
-int currentVersion() { return 15; }
+int currentVersion() { return 16; }
 
 QStringList version1()
 {
@@ -468,7 +473,7 @@ QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
             kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(10), kV11Columns, v12Statements(),
-            kV13Columns, v14Statements(), kV15Columns};
+            kV13Columns, v14Statements(), kV15Columns, kV16Columns};
 }
 
 QStringList latest()
@@ -488,7 +493,8 @@ QStringList latest()
     has_tools INTEGER NOT NULL DEFAULT 0,
     task_type TEXT NOT NULL DEFAULT '',
     call_count INTEGER NOT NULL DEFAULT 1,
-    )"_s + kV12TruncatedColumn + u",\n    "_s + kV13CallColumns + u",\n    "_s + kV15CallColumns + u')';
+    )"_s + kV12TruncatedColumn + u",\n    "_s + kV13CallColumns + u",\n    "_s + kV15CallColumns + u",\n    "_s
+             + kV16CallColumns + u')';
     QString savings = kV5Tables[0];
     savings.chop(1); // the closing parenthesis
     savings += u",\n    "_s + kV11SavingsColumn + u')';

@@ -25,6 +25,7 @@ void readUsageParts(const QSqlQuery &q, int &column, Usage &u)
     u.cachedImageTokens = q.value(column++).toLongLong();
     u.outputImageTokens = q.value(column++).toLongLong();
     u.citationTokens = q.value(column++).toLongLong();
+    u.fileSearchCalls = q.value(column++).toLongLong();
 }
 
 SavingsTrace readSavingsTrace(const QSqlQuery &q, int &column)

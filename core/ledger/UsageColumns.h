@@ -14,10 +14,10 @@ inline constexpr QLatin1StringView kUsageColumns{
     "reasoning_tokens, audio_input_tokens, audio_output_tokens, image_input_tokens"};
 
 // The usage parts of schema v15 (Usage::cachedAudioTokens, cachedImageTokens, outputImageTokens,
-// citationTokens), in the order readUsageParts() reads them. Kept apart from kUsageColumns, whose readers
-// index the columns after it.
+// citationTokens) and v16 (fileSearchCalls), in the order readUsageParts() reads them. Kept apart from
+// kUsageColumns, whose readers index the columns after it.
 inline constexpr QLatin1StringView kUsagePartColumns{
-    "cached_audio_tokens, cached_image_tokens, output_image_tokens, citation_tokens"};
+    "cached_audio_tokens, cached_image_tokens, output_image_tokens, citation_tokens, file_search_calls"};
 
 // Reads the kUsagePartColumns starting at result column `column` into `usage` and advances `column`.
 void readUsageParts(const QSqlQuery &q, int &column, Usage &usage);

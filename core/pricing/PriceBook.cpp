@@ -91,6 +91,8 @@ ModelPrices ModelPrices::fromJson(const QJsonObject &obj)
         p.webSearchesPerThousand = searches.toInteger();
     if (const QJsonValue requests = obj.value("requests_kcount"_L1); requests.isDouble())
         p.requestsPerThousand = requests.toInteger();
+    if (const QJsonValue fileSearches = obj.value("storage_searches_kcount"_L1); fileSearches.isDouble())
+        p.fileSearchesPerThousand = fileSearches.toInteger();
     return p;
 }
 
@@ -128,6 +130,8 @@ QJsonObject ModelPrices::toJson() const
         obj.insert("web_searches_kcount"_L1, *webSearchesPerThousand);
     if (requestsPerThousand)
         obj.insert("requests_kcount"_L1, *requestsPerThousand);
+    if (fileSearchesPerThousand)
+        obj.insert("storage_searches_kcount"_L1, *fileSearchesPerThousand);
     return obj;
 }
 

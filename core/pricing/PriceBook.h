@@ -59,10 +59,13 @@ struct ModelPrices
     // Perplexity sonar 12 USD per 1,000 = 12,000,000,000, sonar-pro 14 USD; the book's price_comments: the
     // fee varies with the search context size and the book takes the highest). Not tiered, not halved.
     std::optional<NanoUsd> requestsPerThousand;
+    // storage_searches_kcount: nano-USD per 1,000 file search tool calls (Usage::fileSearchCalls; genai-prices
+    // 0.1.8: 2.50 USD per 1,000 = 2,500,000,000 on the OpenAI models with file search, as OpenAI's pricing page
+    // lists "File search tool call $2.50 / 1k calls"). Not tiered, not halved for the Batch API.
+    std::optional<NanoUsd> fileSearchesPerThousand;
     // Keys of genai-prices 0.1.8 that no usage TokenLedger reads carries (input_video_mtok, output_video_mtok,
     // input_text_messages_kcount, audio_hours, input_audio_hours, input_document_kpages,
-    // input_annotated_document_kpages) or that it does not count yet (storage_searches_kcount: OpenAI file
-    // search calls): not loaded (docs/ledger.md, cost rules).
+    // input_annotated_document_kpages): not loaded (docs/ledger.md, cost rules).
 
     bool operator==(const ModelPrices &) const = default;
 

@@ -189,7 +189,7 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
     // Web searches: per search, outside the Batch API's token discount. A model with a per-request fee and
     // no search price (Perplexity sonar, sonar-pro, sonar-reasoning[-pro]) has its searches in that fee
     // (Perplexity pricing: "Request fee ... depends on search context size"): no separate charge.
-    PerMillionSum fees; // searches and requests
+    PerMillionSum fees; // web and file searches, requests
     bool feeOverflow = false;
     if (u.webSearchRequests > 0 && !(p.requestsPerThousand && !p.webSearchesPerThousand)) {
         NanoUsdPerMillion perMillion = 0; // per 1,000 searches * 1,000 = per 1,000,000
@@ -199,6 +199,17 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
             feeOverflow = true;
         else
             fees.add(u.webSearchRequests, perMillion);
+    }
+    // File search tool calls (OpenAI Responses file_search_call items): per call at storage_searches_kcount,
+    // outside the Batch API's token discount as web searches are; calls on a model without that price: unpriced.
+    if (u.fileSearchCalls > 0) {
+        NanoUsdPerMillion perMillion = 0;
+        if (!p.fileSearchesPerThousand)
+            missing = true;
+        else if (qMulOverflow(*p.fileSearchesPerThousand, NanoUsdPerMillion(1000), &perMillion))
+            feeOverflow = true;
+        else
+            fees.add(u.fileSearchCalls, perMillion);
     }
     // The per-request fee: one per call, callCount for an aggregate line; an aggregate of an unknown number
     // of calls (0) leaves it out, a lower bound.

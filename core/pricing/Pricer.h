@@ -76,6 +76,9 @@ struct CostResult
 //  - web searches at web_searches_kcount per 1,000 (not halved for the Batch API: Anthropic's
 //    batch discount is on tokens); searches on a model with no such price: unpriced, unless the model has a
 //    per-request fee (Perplexity sonar: the fee covers its searches);
+//  - file search tool calls (OpenAI Responses file_search_call items, Usage::fileSearchCalls) at
+//    storage_searches_kcount per 1,000 ($2.50 per 1,000 on OpenAI's models), not halved for the Batch API;
+//    calls on a model with no such price: unpriced;
 //  - a per-request fee at requests_kcount per 1,000, once per call (callCount for an aggregate; unknown
 //    count: left out, estimate), not halved; Perplexity's is the book's highest fee, so such a cost from the
 //    book is an estimate (the book's price_comments).

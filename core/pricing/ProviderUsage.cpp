@@ -68,6 +68,21 @@ bool isBilledWebSearch(QAnyStringView itemType, QAnyStringView actionType)
     return itemType == "web_search_call"_L1 && actionType != "open_page"_L1 && actionType != "find_in_page"_L1;
 }
 
+qint64 fileSearchCalls(const QJsonArray &output)
+{
+    qint64 n = 0;
+    for (const QJsonValue &v : output) {
+        if (isBilledFileSearch(v.toObject().value("type"_L1).toString()))
+            ++n;
+    }
+    return n;
+}
+
+bool isBilledFileSearch(QAnyStringView itemType)
+{
+    return itemType == "file_search_call"_L1;
+}
+
 Usage fromAnthropic(const QJsonObject &u)
 {
     return detail::readAnthropic(QtView {u});

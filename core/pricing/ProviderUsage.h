@@ -49,8 +49,9 @@ void normaliseForProvider(Usage &usage, QStringView provider);
 
 // OpenAI Responses API ("The response object"): input_tokens includes input_tokens_details.cached_tokens
 // and input_tokens_details.cache_write_tokens (genai-prices 0.1.8 "responses" extractor, as for chat);
-// output_tokens includes output_tokens_details.reasoning_tokens. The usage object has no web search count:
-// callers add webSearchCalls() of the response's `output` as webSearchRequests.
+// output_tokens includes output_tokens_details.reasoning_tokens. The usage object has no web or file search
+// count: callers add webSearchCalls() and fileSearchCalls() of the response's `output` as webSearchRequests and
+// fileSearchCalls.
 Usage fromOpenAiResponses(const QJsonObject &usage);
 
 // The web searches an OpenAI Responses answer billed, from its `output` items (API reference "The response
@@ -64,6 +65,15 @@ qint64 webSearchCalls(const QJsonArray &output);
 // That rule for one output item, given its "type" and its action's "type" ("" when absent): the one place
 // it is written, also for a caller that reads the items with another JSON parser (the proxy: simdjson).
 bool isBilledWebSearch(QAnyStringView itemType, QAnyStringView actionType);
+
+// The file search tool calls an OpenAI Responses answer billed, from its `output` items (API reference "The
+// response object", output[]: {"type": "file_search_call", "queries": [...], "status": ..., "results": ...};
+// guide "File search"): each such item is one call, billed per call whatever its number of queries (OpenAI
+// pricing "Built-in tools": file search tool call $2.50 per 1,000 calls; genai-prices 0.1.8
+// storage_searches_kcount). Pure, thread-safe.
+qint64 fileSearchCalls(const QJsonArray &output);
+// That rule for one output item's "type" (also for the proxy's simdjson reading).
+bool isBilledFileSearch(QAnyStringView itemType);
 
 // Anthropic Messages ("Messages API", usage): input_tokens EXCLUDES cache reads and cache writes;
 // promptTokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens. Cache writes are

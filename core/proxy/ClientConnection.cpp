@@ -1755,8 +1755,9 @@ void ClientConnection::finalizeRecord()
                                                      r.requestedModel);
         if (estimate) {
             r.usage = estimate->usage;
-            // Web searches are not tokens: those a cut Responses stream showed done still count.
+            // Web and file searches are not tokens: those a cut Responses stream showed done still count.
             r.usage.webSearchRequests = x.accounting ? x.accounting->usage().webSearchRequests : 0;
+            r.usage.fileSearchCalls = x.accounting ? x.accounting->usage().fileSearchCalls : 0;
             r.usageStatus = UsageStatus::Estimated;
         }
     } else if (r.usageStatus == UsageStatus::Incomplete && x.accounting && m_server.tokenizers()

@@ -257,6 +257,7 @@ AnswerUsage usageFromAnswer(ApiKind kind, const QJsonObject &answer)
     case ApiKind::Responses:
         out.usage = ProviderUsage::fromOpenAiResponses(u);
         out.usage.webSearchRequests = ProviderUsage::webSearchCalls(answer.value("output"_L1).toArray());
+        out.usage.fileSearchCalls = ProviderUsage::fileSearchCalls(answer.value("output"_L1).toArray());
         out.status = answer.value("status"_L1).toString();
         out.truncated = out.status == "incomplete"_L1;
         out.responseId = answer.value("id"_L1).toString();
@@ -292,13 +293,19 @@ bool isTruncatedReason(std::string_view reason)
     return reason == "length" || reason == "max_tokens" || reason == "model_context_window_exceeded";
 }
 
-// ProviderUsage::webSearchCalls() over simdjson's DOM (its rule: ProviderUsage::isBilledWebSearch; the last of a
-// repeated member wins, as in QJsonObject).
-qint64 webSearchCalls(simdjson::dom::element output)
+// ProviderUsage::webSearchCalls() and fileSearchCalls() over simdjson's DOM, in one pass (their rules:
+// ProviderUsage::isBilledWebSearch, isBilledFileSearch; the last of a repeated member wins, as in QJsonObject).
+struct SearchCalls
 {
+    qint64 web = 0;
+    qint64 file = 0;
+};
+
+SearchCalls searchCalls(simdjson::dom::element output)
+{
+    SearchCalls n;
     if (!output.is_array())
-        return 0;
-    qint64 n = 0;
+        return n;
     for (simdjson::dom::element item : simdjson::dom::array(output)) {
         if (!item.is_object())
             continue;
@@ -317,9 +324,11 @@ qint64 webSearchCalls(simdjson::dom::element output)
             }
         }
         const std::string_view itemType = type ? stringOf(*type) : std::string_view();
-        if (ProviderUsage::isBilledWebSearch(QUtf8StringView(itemType.data(), qsizetype(itemType.size())),
-                                             QUtf8StringView(actionType.data(), qsizetype(actionType.size()))))
-            ++n;
+        const QUtf8StringView typeView(itemType.data(), qsizetype(itemType.size()));
+        if (ProviderUsage::isBilledWebSearch(typeView, QUtf8StringView(actionType.data(), qsizetype(actionType.size()))))
+            ++n.web;
+        else if (ProviderUsage::isBilledFileSearch(typeView))
+            ++n.file;
     }
     return n;
 }
@@ -426,7 +435,11 @@ AnswerUsage usageFromBody(ApiKind kind, QByteArrayView body)
         out.usage = ProviderUsage::detail::readOpenAiResponses(u);
         if (unsure)
             out.usage = ProviderUsage::fromOpenAiResponses(qtUsage());
-        out.usage.webSearchRequests = output ? webSearchCalls(*output) : 0;
+        if (output) {
+            const SearchCalls searches = searchCalls(*output);
+            out.usage.webSearchRequests = searches.web;
+            out.usage.fileSearchCalls = searches.file;
+        }
         out.status = status ? toQString(stringOf(*status)) : QString();
         out.truncated = out.status == "incomplete"_L1;
         out.responseId = id ? toQString(stringOf(*id)) : QString();
@@ -717,8 +730,11 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             m_model = response.value("model"_L1).toString();
         if (!response.isEmpty() && m_responseId.isEmpty())
             m_responseId = response.value("id"_L1).toString();
-        if (type == "response.output_item.done"_L1)
-            m_webSearches += ProviderUsage::webSearchCalls(QJsonArray{o.value("item"_L1)});
+        if (type == "response.output_item.done"_L1) {
+            const QJsonArray item{o.value("item"_L1)};
+            m_webSearches += ProviderUsage::webSearchCalls(item);
+            m_fileSearches += ProviderUsage::fileSearchCalls(item);
+        }
         // What the model produced so far, for the local estimate of a stream cut before its usage
         // (API reference "Streaming events": text, refusal, reasoning and tool-call argument deltas;
         // a function call's name comes with its output item).
@@ -735,6 +751,7 @@ bool StreamAccounting::onEvent(const SseEvent &event, bool dropInjectedUsage)
             m_base = response;
             m_model = response.value("model"_L1).toString();
             m_webSearches = ProviderUsage::webSearchCalls(response.value("output"_L1).toArray());
+            m_fileSearches = ProviderUsage::fileSearchCalls(response.value("output"_L1).toArray());
             if (response.value("usage"_L1).isObject()) {
                 m_usageJson = response.value("usage"_L1).toObject();
                 m_hasUsage = true;
@@ -793,6 +810,7 @@ Usage StreamAccounting::usage() const
     case ApiKind::Responses: {
         Usage u = ProviderUsage::fromOpenAiResponses(m_usageJson);
         u.webSearchRequests = m_webSearches;
+        u.fileSearchCalls = m_fileSearches;
         return u;
     }
     case ApiKind::Messages: return ProviderUsage::fromAnthropic(m_usageJson);
@@ -1218,7 +1236,8 @@ QByteArray synthesizeChat(const QJsonObject &answer, bool includeUsage, bool cha
 // developers.openai.com/api/reference/resources/responses/streaming-events): response.created and
 // response.in_progress with the response in progress (no output, no usage), each output item added empty,
 // its content parts added empty, their text / refusal / arguments / summary as one delta each, the
-// annotations one event each (a web_search_call: its in_progress, searching and completed events), then
+// annotations one event each (a web_search_call or file_search_call: its in_progress, searching and completed
+// events), then
 // the parts and the item done whole; openai-node's
 // ResponseAccumulator (v6) builds the same response from them as response.completed carries.
 QByteArray synthesizeResponses(const QJsonObject &answer)
@@ -1295,6 +1314,10 @@ QByteArray synthesizeResponses(const QJsonObject &answer)
             event("response.web_search_call.in_progress", with({}));
             event("response.web_search_call.searching", with({}));
             event("response.web_search_call.completed", with({}));
+        } else if (type == "file_search_call"_L1) {
+            event("response.file_search_call.in_progress", with({}));
+            event("response.file_search_call.searching", with({}));
+            event("response.file_search_call.completed", with({}));
         } else if (type == "function_call"_L1) {
             event("response.function_call_arguments.delta", with({{"delta"_L1, item.value("arguments"_L1)}}));
             event("response.function_call_arguments.done", with({{"arguments"_L1, item.value("arguments"_L1)}}));

@@ -76,7 +76,8 @@ RequestInfo inspectRequest(ApiKind kind, const QJsonObject &body);
 
 // Usage and served model of a complete JSON answer (any priced ApiKind). `found` false when the body
 // has no usage object.
-// Responses answers: usage.webSearchRequests is ProviderUsage::webSearchCalls() of the answer's `output`;
+// Responses answers: usage.webSearchRequests is ProviderUsage::webSearchCalls() of the answer's `output`,
+// usage.fileSearchCalls its ProviderUsage::fileSearchCalls();
 // responseId and status are its "id" and "status" ("queued", "in_progress", "completed", "failed",
 // "cancelled", "incomplete"; API reference "The response object"), empty for other APIs.
 struct AnswerUsage
@@ -137,7 +138,8 @@ public:
     bool hasFinalUsage() const { return m_finalUsage; }
     bool sawFirstEvent() const { return m_events > 0; }
     // Responses streams: usage.webSearchRequests counts the web_search_call items of the terminal
-    // event's response (ProviderUsage::webSearchCalls), or, for a stream cut before it, those of the
+    // event's response (ProviderUsage::webSearchCalls), usage.fileSearchCalls its file_search_call items
+    // (ProviderUsage::fileSearchCalls), or, for a stream cut before it, those of the
     // response.output_item.done events seen.
     Usage usage() const;
     QString servedModel() const { return m_model; }
@@ -191,6 +193,7 @@ private:
     QString m_model;
     QString m_responseId;      // responses: the response's id
     qint64 m_webSearches = 0;  // responses: web_search_call items done (terminal event: its output's)
+    qint64 m_fileSearches = 0; // responses: file_search_call items done (terminal event: its output's)
     QJsonObject m_usageJson;
     // Assembly state.
     QJsonObject m_base;                 // chat: first chunk; anthropic: message_start.message; responses: final
@@ -245,8 +248,8 @@ QByteArray stripNullUsage(const QByteArray &rawEvent);
 // other message members (annotations) as deltas; the choice's logprobs whole with its first text chunk;
 // other choice members on its last chunk. Responses: response.created, response.in_progress, each output
 // item added empty, content parts added empty, then output_text (with logprobs) / refusal / function-call
-// arguments / reasoning-summary deltas, annotation events, a web_search_call's in_progress / searching /
-// completed events, the parts and the item done whole, the
+// arguments / reasoning-summary deltas, annotation events, a web_search_call's or file_search_call's
+// in_progress / searching / completed events, the parts and the item done whole, the
 // terminal event. Anthropic: citations as citations_delta events.
 QByteArray synthesizeStream(ApiKind kind, const QJsonObject &answer, bool includeUsage);
 

@@ -443,9 +443,9 @@ private Q_SLOTS:
                     // ... and the web searches and context window (v13) ...
                     QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN web_search_requests"_s));
                     QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN context_window"_s));
-                    // ... and the usage parts (v15).
+                    // ... and the usage parts (v15, v16).
                     for (const char16_t *column : {u"cached_audio_tokens", u"cached_image_tokens",
-                                                   u"output_image_tokens", u"citation_tokens"})
+                                                   u"output_image_tokens", u"citation_tokens", u"file_search_calls"})
                         QVERIFY(q.exec(u"ALTER TABLE calls DROP COLUMN "_s + QString::fromUtf16(column)));
                     QVERIFY(q.exec(u"PRAGMA user_version = 7"_s));
                 })

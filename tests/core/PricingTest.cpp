@@ -459,6 +459,71 @@ private Q_SLOTS:
         QCOMPARE(Pricer::compute(noSearch, fromJson, false, true, &estimated), std::optional<NanoUsd>());
     }
 
+    // OpenAI Responses file search tool calls: each file_search_call output item is one call, billed at
+    // storage_searches_kcount ($2.50 per 1,000 calls on OpenAI's pricing page and in genai-prices 0.1.8, so
+    // 2,500,000 nano-USD a call), whatever its number of queries; read alike from a JSON answer (Qt and the
+    // proxy's simdjson reading) and from a stream's response.completed. Before, no reader counted them and the
+    // cost was the tokens alone.
+    //  gpt-5 ($1.25 in, $10 out / M), 75 in / 18 out, 2 file searches:
+    //    75 x 1,250 + 18 x 10,000 = 93,750 + 180,000 = 273,750 of tokens, + 2 x 2,500,000 = 5,273,750.
+    //  gpt-4.1 ($2 in, $8 out / M), 1,000 in / 100 out, 2 file searches:
+    //    standard 1,000 x 2,000 + 100 x 8,000 = 2,800,000, + 5,000,000 = 7,800,000;
+    //    Batch API: the tokens halved, the calls not (as web searches): 1,400,000 + 5,000,000 = 6,400,000.
+    void fileSearchCallsArePriced()
+    {
+        const QByteArray answer = R"({"id":"resp_fs","object":"response","status":"completed","model":"gpt-5-2025-08-07","output":[)"
+            R"({"id":"fs_1","type":"file_search_call","status":"completed","queries":["grass colour","why green"],"results":null},)"
+            R"({"id":"ws_1","type":"web_search_call","status":"completed","action":{"type":"open_page","url":"https://example.com"}},)"
+            R"({"id":"fs_2","type":"file_search_call","status":"completed","queries":["chlorophyll"],"results":null},)"
+            R"({"id":"msg_1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Green.","annotations":[]}]}],)"
+            R"("usage":{"input_tokens":75,"input_tokens_details":{"cached_tokens":0},"output_tokens":18,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":93}})";
+        const proxy::AnswerUsage qt = proxy::usageFromAnswer(proxy::ApiKind::Responses, QJsonDocument::fromJson(answer).object());
+        QCOMPARE(qt.usage.fileSearchCalls, 2);
+        QCOMPARE(qt.usage.webSearchRequests, 0); // the open_page action is no search
+        QCOMPARE(qt.usage.promptTokens, 75);
+        QCOMPARE(qt.usage.completionTokens, 18);
+        QCOMPARE(proxy::usageFromBody(proxy::ApiKind::Responses, answer).usage, qt.usage);
+
+        proxy::StreamAccounting stream(proxy::ApiKind::Responses);
+        stream.onEvent(sse(R"({"type":"response.output_item.done","output_index":0,"item":{"id":"fs_1","type":"file_search_call","status":"completed","queries":["q"],"results":null}})"), false);
+        QCOMPARE(stream.usage().fileSearchCalls, 1); // a stream cut here still counts the call done
+        stream.onEvent(sse(R"({"type":"response.completed","response":)" + answer + "}"), false);
+        QCOMPARE(stream.usage(), qt.usage); // response.completed's output: 2, not 1 + 2
+
+        CallRecord r = test::makeRecord(k2025, u"chat"_s, u"openai"_s, u"gpt-5-2025-08-07"_s, 0, 0);
+        r.usage = stream.usage();
+        m_pricer.apply(r);
+        QCOMPARE(r.cost, std::optional<NanoUsd>(5'273'750));
+        QCOMPARE(toString(r.costStatus), u"exact"_s);
+        Usage tokensOnly = qt.usage;
+        tokensOnly.fileSearchCalls = 0;
+        QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-5"_s, tokensOnly, k2025, false).cost, std::optional<NanoUsd>(273'750));
+
+        Usage u41;
+        u41.promptTokens = 1000;
+        u41.completionTokens = 100;
+        u41.fileSearchCalls = 2;
+        QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-4.1"_s, u41, k2025, false).cost, std::optional<NanoUsd>(7'800'000));
+        QCOMPARE(m_pricer.price(u"openai"_s, u"gpt-4.1"_s, u41, k2025, true).cost, std::optional<NanoUsd>(6'400'000));
+
+        // A model without a file search price: unpriced, not the tokens alone; the price survives the override
+        // JSON round trip and prices the calls exactly there.
+        ModelPrices prices;
+        prices.input = TieredPrice{2'000'000'000, {}};
+        prices.output = TieredPrice{8'000'000'000, {}};
+        bool estimated = false;
+        QCOMPARE(Pricer::compute(prices, u41, false, false, &estimated), std::optional<NanoUsd>());
+        prices.fileSearchesPerThousand = 2'500'000'000;
+        QCOMPARE(ModelPrices::fromJson(prices.toJson()), prices);
+        QCOMPARE(prices.toJson().value(u"storage_searches_kcount"_s).toInteger(), 2'500'000'000);
+        QCOMPARE(Pricer::compute(prices, u41, false, false, &estimated), std::optional<NanoUsd>(7'800'000));
+        QVERIFY(!estimated);
+        // More calls than any record may carry: invalid usage, named.
+        Usage tooMany = u41;
+        tooMany.fileSearchCalls = kMaxUsageCount;
+        QVERIFY2(usageProblem(tooMany).contains(u"file_search_calls"_s), qPrintable(usageProblem(tooMany)));
+    }
+
     // Session-8 trial finding 3: an aggregate line's context-window band selects the long-context tier
     // exactly. g1's sonnet line in "200k-1M": 150,000 * 6,000 + 80,000 * 7,500 + 20,000 * 12,000
     // + 900,000 * 600 + 60,000 * 22,500 = 3,630,000,000; in "0-200k" the base prices, 2,040,000,000.

@@ -54,7 +54,8 @@ void putVarint(QByteArray &out, qint64 value)
     out.append(char(v));
 }
 
-// call_replay's BLOB as the writer of schema 10/11 (format 1) or 12/13 (format 2) wrote it: no web searches.
+// call_replay's BLOB as the writer of schema 10/11 (format 1) or 12/13 (format 2) wrote it, without web searches,
+// or 14/15 (format 3) with them at the end.
 QByteArray oldReplayBlob(int format, const CallReplay::Fields &f)
 {
     QByteArray out(1, char(format));
@@ -70,6 +71,8 @@ QByteArray oldReplayBlob(int format, const CallReplay::Fields &f)
         putVarint(out, qint64(t.size()));
         out.append(t.data(), qsizetype(t.size()));
     }
+    if (format >= 3)
+        putVarint(out, f.usage.webSearchRequests);
     return out;
 }
 
@@ -181,6 +184,7 @@ private Q_SLOTS:
         QTest::newRow("v7 (daily rollups, call_savings, no weekly rollups, no call_replay)") << 7;
         QTest::newRow("v11 (call_replay format 1, embedding_of, report lines in the rollups)") << 11;
         QTest::newRow("v13 (call_replay format 2 without web searches, report lines out of the rollups)") << 13;
+        QTest::newRow("v15 (call_replay format 3, usage parts, no file search calls)") << 15;
     }
     void olderLedgersUpgradeWithNothingLost()
     {
@@ -215,6 +219,8 @@ private Q_SLOTS:
                 QCOMPARE(oldCallColumns.contains(u"context_window"_s), version >= 13);
                 QCOMPARE(oldCallColumns.contains(u"web_search_requests"_s), version >= 13);
                 QCOMPARE(oldCallColumns.contains(u"truncated"_s), version >= 12);
+                QCOMPARE(oldCallColumns.contains(u"citation_tokens"_s), version >= 15);
+                QCOMPARE(oldCallColumns.contains(u"file_search_calls"_s), false); // v16
                 QVERIFY(db.transaction());
 
                 std::map<std::pair<int, QString>, qint64> labelIds;
@@ -270,6 +276,7 @@ private Q_SLOTS:
                         f.usage.cacheWrite5mTokens = row[u"cache_write_5m_tokens"_s].toLongLong();
                         f.usage.completionTokens = row[u"completion_tokens"_s].toLongLong();
                         f.usage.reasoningTokens = row[u"reasoning_tokens"_s].toLongLong();
+                        f.usage.webSearchRequests = row.count(u"web_search_requests"_s) ? row[u"web_search_requests"_s].toLongLong() : 0;
                         f.batch = row[u"batch"_s].toLongLong();
                         f.httpStatus = row[u"http_status"_s].toLongLong();
                         f.cacheOutcome = row[u"cache_outcome"_s].toLongLong();
@@ -285,7 +292,7 @@ private Q_SLOTS:
                         r.addBindValue(row[u"started_at_us"_s]);
                         r.addBindValue(id);
                         r.addBindValue(row[u"cost_nano"_s]);
-                        r.addBindValue(oldReplayBlob(version >= 12 ? 2 : 1, f));
+                        r.addBindValue(oldReplayBlob(version >= 14 ? 3 : version >= 12 ? 2 : 1, f));
                         if (!r.exec())
                             qWarning() << r.lastError().text();
                     }
@@ -401,7 +408,7 @@ private Q_SLOTS:
             QStringList rollups;
             QString schema;
             QList<std::tuple<qint64, qint64, QVariant, QByteArray>> replay; // call_id, started_at_us, cost, fields
-            QList<QStringList> newColumns; // truncated, web_search_requests, context_window
+            QList<QStringList> newColumns; // truncated, web_search_requests, context_window, file_search_calls
         };
         auto dump = [&](After &a) {
             return ledger->read<bool>([&a](QSqlDatabase &db) {
@@ -418,9 +425,10 @@ private Q_SLOTS:
                     a.calls << row;
                 }
                 a.newColumns.clear();
-                q.exec(u"SELECT truncated, web_search_requests, context_window FROM calls ORDER BY id"_s);
+                q.exec(u"SELECT truncated, web_search_requests, context_window, file_search_calls FROM calls ORDER BY id"_s);
                 while (q.next())
-                    a.newColumns << QStringList{q.value(0).toString(), q.value(1).toString(), q.value(2).toString()};
+                    a.newColumns << QStringList{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                                q.value(3).toString()};
                 a.replay.clear();
                 q.exec(u"SELECT call_id, started_at_us, cost_nano, fields FROM call_replay ORDER BY call_id"_s);
                 while (q.next())
@@ -455,11 +463,11 @@ private Q_SLOTS:
                                                                          is.toString())));
             }
         }
-        // New columns at their documented defaults (CallRecord: not truncated, no web searches, no band);
-        // the web searches a version-13 call had are kept.
+        // New columns at their documented defaults (CallRecord: not truncated, no web searches, no band, no
+        // file search calls: v16); the web searches a version-13 call had are kept.
         for (qsizetype i = 0; i < after.newColumns.size(); ++i) {
             const qint64 searches = version >= 13 && i == after.newColumns.size() - 1 ? 2 : 0;
-            QCOMPARE(after.newColumns[i], (QStringList{u"0"_s, QString::number(searches), QString()}));
+            QCOMPARE(after.newColumns[i], (QStringList{u"0"_s, QString::number(searches), QString(), u"0"_s}));
         }
 
         // The schema equals a fresh ledger's.

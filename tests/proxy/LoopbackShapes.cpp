@@ -302,6 +302,41 @@ QList<LoopbackShape> makeShapes()
         shapes << s;
     }
     {
+        // File search through the Responses API (guide "File search"; API reference "The response object",
+        // output[] file_search_call, and "Streaming events": response.file_search_call.in_progress / searching /
+        // completed between the item's added and done): two file search calls, then the answer with a
+        // file_citation annotation. Billed per call ($2.50 per 1,000), whatever the number of queries.
+        const QByteArray id = "resp_shapeFileSearch01";
+        const QByteArray tools = R"([{"type":"file_search","filters":null,"max_num_results":20,"ranking_options":{"ranker":"auto","score_threshold":0.0},"vector_store_ids":["vs_shape01"]}])";
+        const QByteArray calls[] = {
+            R"({"id":"fs_shape01","type":"file_search_call","status":"completed","queries":["grass colour","why is grass green"],"results":null})",
+            R"({"id":"fs_shape02","type":"file_search_call","status":"completed","queries":["chlorophyll"],"results":null})",
+        };
+        const QByteArray annotation = R"({"type":"file_citation","file_id":"file-shape01","filename":"grass.pdf","index":15})";
+        const QByteArray part = R"({"type":"output_text","annotations":[)" + annotation
+            + R"(],"logprobs":[],"text":"Grass is green."})";
+        const QByteArray message = R"({"id":"msg_shapeFs01","type":"message","status":"completed","content":[)" + part
+            + R"(],"role":"assistant"})";
+        LoopbackShape s {"responses-file-search", "/v1/responses", {}, {}};
+        s.answer = response(id, "completed", "[" + calls[0] + "," + calls[1] + "," + message + "]", tools);
+        int seq = 0;
+        s.stream = respEvent(seq, "response.created", R"("response":)" + response(id, "in_progress", "[]", tools));
+        s.stream += respEvent(seq, "response.in_progress", R"("response":)" + response(id, "in_progress", "[]", tools));
+        for (int i = 0; i < 2; ++i) {
+            QByteArray added = calls[i];
+            added.replace(R"("status":"completed")", R"("status":"in_progress")");
+            const QByteArray at = R"("item_id":"fs_shape0)" + QByteArray::number(i + 1) + R"(","output_index":)" + QByteArray::number(i);
+            s.stream += respEvent(seq, "response.output_item.added", R"("output_index":)" + QByteArray::number(i) + R"(,"item":)" + added);
+            s.stream += respEvent(seq, "response.file_search_call.in_progress", at);
+            s.stream += respEvent(seq, "response.file_search_call.searching", at);
+            s.stream += respEvent(seq, "response.file_search_call.completed", at);
+            s.stream += respEvent(seq, "response.output_item.done", R"("output_index":)" + QByteArray::number(i) + R"(,"item":)" + calls[i]);
+        }
+        s.stream += messageItemEvents(seq, "msg_shapeFs01", 2, {"Grass is green."}, annotation, part, message);
+        s.stream += respEvent(seq, "response.completed", R"("response":)" + s.answer);
+        shapes << s;
+    }
+    {
         // The legacy Completions API (POST /v1/completions): "text_completion" chunks, with include_usage a
         // "usage":null member in each and a last chunk of empty choices with the usage (API reference, "Create
         // completion", stream_options).

@@ -25,6 +25,9 @@ namespace tl::test {
 //   responses-web-search  three web_search_call items (two "search" actions, billed, and one "open_page",
 //                         not), each with its web_search_call.in_progress / searching / completed events,
 //                         then an annotated message; model gpt-5-2025-08-07, usage 75 in / 18 out
+//   responses-file-search  two file_search_call items (billed per call), each with its
+//                         file_search_call.in_progress / searching / completed events, then a message with a
+//                         file_citation annotation; model gpt-5-2025-08-07, usage 75 in / 18 out
 //   chat-flex, chat-priority, anthropic-priority   chat-refusal's and anthropic-citations' answers with
 //                         "service_tier" "flex" or "priority" (OpenAI: on the answer and every chunk; Anthropic:
 //                         in the usage)

@@ -70,6 +70,8 @@ private Q_SLOTS:
     void callAbandonedAfterTheUpstreamsHeadersRecordsNoAnswer();
     void responsesWebSearchCallsArePriced_data();
     void responsesWebSearchCallsArePriced();
+    void responsesFileSearchCallsArePriced_data();
+    void responsesFileSearchCallsArePriced();
     void chatSearchModelCallsCountTheirSearch();
     void serviceTierPricesTheCall_data();
     void serviceTierPricesTheCall();
@@ -213,6 +215,56 @@ void ProxyBillingTest::responsesWebSearchCallsArePriced()
     QCOMPARE(after[1].usage.webSearchRequests, 2);
     QCOMPARE(after[1].cost.value_or(-1), NanoUsd(0));
     QCOMPARE(after[1].savedCost, NanoUsd(20'273'750));
+}
+
+void ProxyBillingTest::responsesFileSearchCallsArePriced_data()
+{
+    QTest::addColumn<bool>("stream");
+    QTest::newRow("JSON") << false;
+    QTest::newRow("stream (response.completed)") << true;
+}
+
+// A Responses answer's file_search_call items are billed per call (OpenAI pricing "Built-in tools": file search
+// tool call $2.50 per 1,000 calls; genai-prices 0.1.8 gpt-5 storage_searches_kcount 2.5, so 2,500,000 nano-USD a
+// call). The shape (LoopbackShapes.h "responses-file-search"): gpt-5-2025-08-07, 75 input and 18 output tokens,
+// two file search calls. gpt-5: input $1.25 / M, output $10 / M: 75 x 1,250 + 18 x 10,000 = 273,750 nano-USD of
+// tokens, + 2 x 2,500,000 = 5,273,750. Before, the calls were not counted (273,750 exact).
+void ProxyBillingTest::responsesFileSearchCallsArePriced()
+{
+    QFETCH(bool, stream);
+    ProxyHarness h;
+    QVERIFY(h.ok());
+    const QByteArray body = R"({"model":"gpt-5","input":"loopback-shape:responses-file-search","tools":[{"type":"file_search","vector_store_ids":["vs_shape01"]}])"
+        + QByteArray(stream ? R"(,"stream":true})" : "}");
+    const HttpResult r = h.curl("/v1/responses", body, auth(kKeyA));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.contains("Grass is green."));
+    const QList<CallRecord> recs = h.records();
+    QCOMPARE(recs.size(), 1);
+    QCOMPARE(recs[0].usage.promptTokens, 75);
+    QCOMPARE(recs[0].usage.completionTokens, 18);
+    QCOMPARE(recs[0].usage.fileSearchCalls, 2);
+    QCOMPARE(recs[0].usage.webSearchRequests, 0);
+    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
+    QCOMPARE(recs[0].cost.value_or(-1), NanoUsd(5'273'750));
+    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Exact));
+    if (!stream)
+        QCOMPARE(r.headers.value("x-tokenledger-cost-usd"), QByteArray("0.00527375"));
+    // The same answer again from the exact cache: no cost, and the file searches are part of its saving.
+    const HttpResult again = h.curl("/v1/responses", body, auth(kKeyA));
+    QCOMPARE(again.headers.value("x-tokenledger-cache"), QByteArray("hit"));
+    const QList<CallRecord> after = h.records();
+    QCOMPARE(after.size(), 2);
+    QCOMPARE(after[1].usage.fileSearchCalls, 2);
+    QCOMPARE(after[1].cost.value_or(-1), NanoUsd(0));
+    QCOMPARE(after[1].savedCost, NanoUsd(5'273'750));
+    // The ledger's column holds them (schema v16) and the rollups agree with the rows.
+    auto stored = h.ledger().read<qint64>([](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        return q.exec(u"SELECT SUM(file_search_calls) FROM calls"_s) && q.next() ? q.value(0).toLongLong() : -1;
+    });
+    QCOMPARE(stored.result(), 4);
+    QCOMPARE(rollupMismatch(h.ledger()), QString());
 }
 
 void ProxyBillingTest::serviceTierPricesTheCall_data()

@@ -140,12 +140,13 @@ QString responsesOrderError(const QByteArray &sse)
             if (type(i) != "response.function_call_arguments.done"_L1
                 || ev[i++].value("arguments"_L1).toString() != item.value("arguments"_L1).toString())
                 return u"item %1: no response.function_call_arguments.done with the arguments"_s.arg(oi);
-        } else if (itemType == "web_search_call"_L1) {
-            // API reference "Streaming events": in_progress, searching, completed, each naming the item.
+        } else if (itemType == "web_search_call"_L1 || itemType == "file_search_call"_L1) {
+            // API reference "Streaming events": in_progress, searching, completed, each naming the item
+            // (response.web_search_call.* and response.file_search_call.* alike).
             for (const char *step : {"in_progress", "searching", "completed"}) {
-                if (type(i) != u"response.web_search_call."_s + QLatin1StringView(step)
+                if (type(i) != u"response."_s + itemType + u'.' + QLatin1StringView(step)
                     || ev[i++].value("item_id"_L1) != item.value("id"_L1))
-                    return u"item %1: no response.web_search_call.%2"_s.arg(oi).arg(QLatin1StringView(step));
+                    return u"item %1: no response.%2.%3"_s.arg(oi).arg(itemType, QLatin1StringView(step));
             }
         } else {
             while (type(i).startsWith("response.reasoning"_L1))
