@@ -1,5 +1,7 @@
 #include "CallReplay.h"
 
+#include "ledger/UsageColumns.h"
+
 #include <QObject>
 #include <QScopeGuard>
 #include <QSqlDriver>
@@ -80,15 +82,19 @@ const char16_t kReplayedColumns[] = u"id, started_at_us, endpoint_id, provider_i
                                     u"completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
                                     u"image_input_tokens, batch, prompt_chars, http_status, cache_outcome, "
                                     u"call_count, message_count, has_tools, request_hash, task_type, error_kind, "
-                                    u"usage_status, truncated, web_search_requests";
+                                    u"usage_status, truncated, web_search_requests, cached_audio_tokens, "
+                                    u"cached_image_tokens, output_image_tokens, citation_tokens, file_search_calls";
+// The columns format 4 added to the trigger's list (schema 17): kUsagePartColumns.
+constexpr QStringView kFormat4Columns = u", cached_audio_tokens, cached_image_tokens, output_image_tokens, "
+                                        u"citation_tokens, file_search_calls";
 
 } // namespace
 
 void encode(const Fields &f, QByteArray &out)
 {
     constexpr qsizetype kMaxVarint = 10;
-    // The format byte, 20 integers and 2 texts with their lengths, written in place (no append per byte).
-    const qsizetype most = 1 + 24 * kMaxVarint + qsizetype(f.requestHash.size() + f.taskType.size());
+    // The format byte, 27 integers and 2 texts with their lengths, written in place (no append per byte).
+    const qsizetype most = 1 + 29 * kMaxVarint + qsizetype(f.requestHash.size() + f.taskType.size());
     out.resize(most);
     auto *const begin = reinterpret_cast<unsigned char *>(out.data());
     unsigned char *p = begin;
@@ -101,14 +107,16 @@ void encode(const Fields &f, QByteArray &out)
         p = putVarint(p, v);
     p = putText(p, f.requestHash);
     p = putText(p, f.taskType);
-    p = putVarint(p, f.usage.webSearchRequests);
+    for (qint64 v : {f.usage.webSearchRequests, f.usage.cachedAudioTokens, f.usage.cachedImageTokens,
+                     f.usage.outputImageTokens, f.usage.citationTokens, f.usage.fileSearchCalls})
+        p = putVarint(p, v);
     out.resize(p - begin);
 }
 
 bool decode(const void *data, std::size_t size, Fields &f)
 {
     const auto *p = static_cast<const unsigned char *>(data);
-    if (!p || size == 0 || (p[0] != kFormat && p[0] != kFormat2 && p[0] != kFormat1))
+    if (!p || size == 0 || (p[0] != kFormat && p[0] != kFormat3 && p[0] != kFormat2 && p[0] != kFormat1))
         return false;
     Reader r{p + 1, p + size};
     for (qint64 *v : {&f.endpointId, &f.providerId, &f.servedModelId, &f.keyId, &f.usage.promptTokens,
@@ -120,13 +128,18 @@ bool decode(const void *data, std::size_t size, Fields &f)
     f.cacheable = p[0] == kFormat1 ? -1 : r.varint();
     f.requestHash = r.text();
     f.taskType = r.text();
-    f.usage.webSearchRequests = p[0] == kFormat ? r.varint() : 0;
+    f.usage.webSearchRequests = p[0] >= kFormat3 ? r.varint() : 0;
+    for (qint64 *v : {&f.usage.cachedAudioTokens, &f.usage.cachedImageTokens, &f.usage.outputImageTokens,
+                      &f.usage.citationTokens, &f.usage.fileSearchCalls})
+        *v = p[0] >= kFormat ? r.varint() : 0;
     return r.ok && r.p == r.end;
 }
 
 QStringList tableStatements(int version)
 {
     QString columns = QString::fromUtf16(kReplayedColumns);
+    if (version != 0 && version < 17)
+        columns.chop(kFormat4Columns.size());
     if (version != 0 && version < 14)
         columns.chop(QStringView(u", web_search_requests").size());
     if (version != 0 && version < 12)
@@ -170,7 +183,7 @@ Result<void> backfill(QSqlDatabase &db, const char *callsWhere)
     // The column order of Fields; id order (the writer's append order) keeps the inserts near the end
     // of call_replay's b-tree for ledgers recorded in time order.
     // calls.truncated exists from schema 12 on: a backfill while upgrading to 10 writes cacheable -1 (unknown).
-    // calls.web_search_requests exists from schema 13 on.
+    // calls.web_search_requests exists from schema 13 on, the usage parts from 15 (file_search_calls 16).
     auto hasColumn = [&](const QString &name) {
         QSqlQuery q(db);
         q.prepare(u"SELECT COUNT(*) FROM pragma_table_info('calls') WHERE name = ?"_s);
@@ -179,13 +192,17 @@ Result<void> backfill(QSqlDatabase &db, const char *callsWhere)
     };
     const bool hasTruncated = hasColumn(u"truncated"_s);
     const bool hasSearches = hasColumn(u"web_search_requests"_s);
+    const bool hasParts = hasColumn(u"file_search_calls"_s);
     const std::string selectSql = std::string("SELECT id, started_at_us, cost_nano, endpoint_id, provider_id, served_model_id, key_id, "
                             "prompt_tokens, cached_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
                             "completion_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, "
                             "image_input_tokens, batch, prompt_chars, http_status, cache_outcome, call_count, "
                             "message_count, has_tools, ")
                             + (hasTruncated ? kCacheableSql : "-1") + ", request_hash, task_type, "
-                            + (hasSearches ? "web_search_requests" : "0") + " FROM calls"
+                            + (hasSearches ? "web_search_requests" : "0") + ", "
+                            + (hasParts ? std::string(kUsagePartColumns.data(), size_t(kUsagePartColumns.size()))
+                                        : std::string("0, 0, 0, 0, 0"))
+                            + " FROM calls"
                             + (callsWhere ? std::string(" WHERE ") + callsWhere : std::string()) + " ORDER BY id";
     const char *insertSql = "INSERT INTO call_replay (started_at_us, call_id, cost_nano, fields) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT DO NOTHING";
@@ -210,7 +227,9 @@ Result<void> backfill(QSqlDatabase &db, const char *callsWhere)
             *v = sqlite3_column_int64(select, i++);
         f.requestHash = text(i++);
         f.taskType = text(i++);
-        f.usage.webSearchRequests = sqlite3_column_int64(select, i++);
+        for (qint64 *v : {&f.usage.webSearchRequests, &f.usage.cachedAudioTokens, &f.usage.cachedImageTokens,
+                          &f.usage.outputImageTokens, &f.usage.citationTokens, &f.usage.fileSearchCalls})
+            *v = sqlite3_column_int64(select, i++);
         encode(f, blob);
         sqlite3_bind_int64(insert, 1, sqlite3_column_int64(select, 1));
         sqlite3_bind_int64(insert, 2, sqlite3_column_int64(select, 0));

@@ -54,12 +54,16 @@ struct Fields
 };
 
 // The format byte that starts every `fields` BLOB. Then every integer of Fields in declaration order
-// (usage in Usage's order, without webSearchRequests) as a zigzag LEB128 varint, then each text as a
-// varint byte length and its bytes, then (format 3) usage.webSearchRequests as a varint. Format 2
-// (schema 12) added `cacheable` after hasTools; format 3 (schema 14) added the web searches at the end.
-// decode() still reads format 1 (cacheable -1, no searches) and format 2 (no searches): the upgrade to
-// schema 14 re-encodes every row whose call has web searches, so an older BLOB stands for 0 searches.
-inline constexpr unsigned char kFormat = 3;
+// (usage: its nine token counts up to imageInputTokens, in Usage's order) as a zigzag LEB128 varint, then each
+// text as a varint byte length and its bytes, then (format 3) usage.webSearchRequests, then (format 4)
+// usage.cachedAudioTokens, cachedImageTokens, outputImageTokens, citationTokens and fileSearchCalls, each a
+// varint. Format 2 (schema 12) added `cacheable` after hasTools; format 3 (schema 14) the web searches; format 4
+// (schema 17) the usage parts some models price apart and the file search calls, so that the simulator re-prices
+// a call with every priced part of it. decode() still reads formats 1 (cacheable -1, no searches), 2 (no
+// searches) and 3 (no parts): the upgrades to schema 14 and 17 re-encode every row whose call has what the
+// older format lacks, so an older BLOB stands for 0 of it.
+inline constexpr unsigned char kFormat = 4;
+inline constexpr unsigned char kFormat3 = 3;
 inline constexpr unsigned char kFormat2 = 2;
 inline constexpr unsigned char kFormat1 = 1;
 
@@ -84,10 +88,11 @@ bool decode(const void *data, std::size_t size, Fields &out);
 // The calls columns whose SQL change makes `fields` stale (the trigger's column list), and the
 // statements that create the table and its triggers (Schema: version 10 and latest()), as schema
 // `version` had them: before 12 the stale trigger does not watch error_kind, usage_status and truncated
-// (calls.truncated came with 12), before 14 not web_search_requests (format 3). 0: the latest.
+// (calls.truncated came with 12), before 14 not web_search_requests (format 3), before 17 not the usage parts
+// (kUsagePartColumns, format 4). 0: the latest.
 QStringList tableStatements(int version = 0);
 
-// Fills call_replay from calls (an upgrade to version 10; re-encoding rows at 14): every call not yet in
+// Fills call_replay from calls (an upgrade to version 10; re-encoding rows at 14 and 17): every call not yet in
 // it, or only those matching `callsWhere` (an SQL condition over calls' columns, fixed text). Runs on
 // `db`'s connection inside the caller's transaction. Errors: Database with SQLite's message.
 Result<void> backfill(QSqlDatabase &db, const char *callsWhere = nullptr);

@@ -459,9 +459,33 @@ const QStringList kV15Columns = {u"ALTER TABLE calls ADD COLUMN cached_audio_tok
 const QString kV16CallColumns = u"file_search_calls INTEGER NOT NULL DEFAULT 0"_s;
 const QStringList kV16Columns = {u"ALTER TABLE calls ADD COLUMN file_search_calls INTEGER NOT NULL DEFAULT 0"_s};
 
+// Version 17: call_replay's `fields` carry the usage parts and file search calls (CallReplay.h format 4), so that
+// the simulator re-prices a call with every part its cost has (image output at output_image_mtok, cached audio at
+// cache_audio_read_mtok, file searches per call, ...); the stale trigger watches those columns too. The rows of
+// calls with any of them (written in format 3, without) are written again (fillV17CallReplay); every other older
+// BLOB stands for none.
+const char kV17PartsWhere[] = "cached_audio_tokens > 0 OR cached_image_tokens > 0 OR output_image_tokens > 0 "
+                              "OR citation_tokens > 0 OR file_search_calls > 0";
+
+QStringList v17Statements()
+{
+    return {u"DROP TRIGGER call_replay_stale"_s, CallReplay::tableStatements(17).at(2),
+            u"DELETE FROM call_replay WHERE (started_at_us, call_id) IN (SELECT started_at_us, id FROM calls WHERE "_s
+                + QLatin1StringView(kV17PartsWhere) + u')'};
+}
+
+bool fillV17CallReplay(QSqlDatabase &db, Error *error)
+{
+    if (auto r = CallReplay::backfill(db, kV17PartsWhere); !r) {
+        *error = r.error();
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
-int currentVersion() { return 16; }
+int currentVersion() { return 17; }
 
 QStringList version1()
 {
@@ -473,7 +497,7 @@ QList<QStringList> migrations()
 {
     return {kV2Columns + kV2Tables, kV3Tables, kV4Tables + kV4Data, kV5Tables, kV6Tables + kV6Data, kV7Tables,
             kV8Tables + kV8Data, kV9Tables, CallReplay::tableStatements(10), kV11Columns, v12Statements(),
-            kV13Columns, v14Statements(), kV15Columns, kV16Columns};
+            kV13Columns, v14Statements(), kV15Columns, kV16Columns, v17Statements()};
 }
 
 QStringList latest()
@@ -571,6 +595,7 @@ Result<void> upgrade(QSqlDatabase &db, int target)
             : toVersion == 10                          ? fillCallReplay
             : toVersion == 12                          ? fillV12Rollups
             : toVersion == 14                          ? fillV14CallReplay
+            : toVersion == 17                          ? fillV17CallReplay
                                                        : nullptr;
         bool ok = true;
         for (const QString &sql : statements) {

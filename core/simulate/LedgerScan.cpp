@@ -80,7 +80,8 @@ const QByteArray kReplaySql = "SELECT call_id, started_at_us, cost_nano, fields 
 const QByteArray kCallByIdSql = "SELECT id, started_at_us, endpoint_id, provider_id, served_model_id, key_id, "
     + QByteArray(kUsageColumns.data(), kUsageColumns.size())
     + ", cost_nano, batch, request_hash, prompt_chars, task_type, http_status, cache_outcome, call_count, "
-      "message_count, has_tools, " + QByteArray(CallReplay::kCacheableSql) + ", web_search_requests FROM calls WHERE id = ?1";
+      "message_count, has_tools, " + QByteArray(CallReplay::kCacheableSql) + ", web_search_requests, "
+    + QByteArray(kUsagePartColumns.data(), kUsagePartColumns.size()) + " FROM calls WHERE id = ?1";
 
 // The call_savings columns, in the order Worker::readSavings reads them; the embedding only on request
 // (the row's own bytes, or the call whose row holds them: embedding_of, schema v11).
@@ -203,6 +204,12 @@ struct LedgerScan::Worker
         r.hasTools = sqlite3_column_int64(s, i++) != 0;
         r.cacheable = sqlite3_column_int64(s, i++) != 0;
         r.usage.webSearchRequests = sqlite3_column_int64(s, i++);
+        // kUsagePartColumns, in readUsageParts()' order.
+        r.usage.cachedAudioTokens = sqlite3_column_int64(s, i++);
+        r.usage.cachedImageTokens = sqlite3_column_int64(s, i++);
+        r.usage.outputImageTokens = sqlite3_column_int64(s, i++);
+        r.usage.citationTokens = sqlite3_column_int64(s, i++);
+        r.usage.fileSearchCalls = sqlite3_column_int64(s, i++);
     }
 
     // A call_replay row (kReplaySql) whose fields are not NULL; false if they cannot be decoded.

@@ -61,7 +61,7 @@ struct ScanRow
     qint32 provider = 0;
     qint32 model = 0; // the served model
     qint32 key = 0;
-    Usage usage; // tokens, and the web searches the call was billed for
+    Usage usage; // tokens with their priced parts, and the web and file searches the call was billed for
     NanoUsd cost = 0;
     bool priced = false; // false: cost_nano is NULL (unpriced)
     bool batch = false;

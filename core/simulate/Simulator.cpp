@@ -262,6 +262,9 @@ private:
             usage.cacheWrite5mTokens = std::min(usage.cacheWrite5mTokens, budget - usage.cachedTokens);
             usage.cacheWrite1hTokens = std::min(usage.cacheWrite1hTokens,
                                                 budget - usage.cachedTokens - usage.cacheWrite5mTokens);
+            // The cached audio and image tokens are parts of the cache reads: capped with them.
+            usage.cachedAudioTokens = std::min(usage.cachedAudioTokens, usage.cachedTokens);
+            usage.cachedImageTokens = std::min(usage.cachedImageTokens, usage.cachedTokens - usage.cachedAudioTokens);
             const CostResult compressed = m_pricer.price(provider, model, usage, r.startedAtUs, r.batch, r.callCount);
             const CostResult summary = m_pricer.price(provider, sc.compression.summaryModel, summaryUsage,
                                                       r.startedAtUs, false, r.callCount);

@@ -145,6 +145,11 @@ struct SimulationRequest
 // (the Pricer does not halve them for the Batch API); a routed call is re-priced with them at the target
 // model's per-search price, and a target the price data gives no per-search price leaves the call
 // unrouted at its recorded cost (a rule's target is then named as one the price book cannot price).
+// Every other priced part of a call is replayed with it too (call_replay format 4, schema 17): cached audio and
+// image input, image output and citation tokens at their own prices, and OpenAI file search tool calls per call
+// (storage_searches_kcount, not halved for the Batch API, like web searches; a routing target without that price
+// leaves the call unrouted); per-request fees come with the call count. So a projection re-prices the call
+// as it was billed, never the plain token prices alone.
 // Strategies the data cannot support are reported with the reason instead of a guess (the exact cache
 // needs request hashes and the semantic cache embeddings, both recorded by the proxy; compression
 // needs the conversation's shape).

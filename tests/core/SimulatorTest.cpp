@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <QtTest>
 
 using namespace Qt::StringLiterals;
@@ -649,6 +650,101 @@ private Q_SLOTS:
                 QVERIFY(q.exec(u"UPDATE calls SET web_search_requests = web_search_requests"_s));
                 QVERIFY(q.exec(u"SELECT COUNT(*) FROM call_replay WHERE fields IS NULL"_s) && q.next());
                 QCOMPARE(q.value(0).toInt(), 3);
+            })
+            .waitForFinished();
+        check(u"calls"_s);
+    }
+
+    // Every priced part of a call goes with it (call_replay format 4, schema 17): the Batch API projection
+    // re-prices the call as it was billed, not at the plain token prices. Prices per token (genai-prices 0.1.8):
+    //  A gpt-image-1.5, 100 in / 1,000 out of which 900 image ($5 in, $10 out, $32 image out / M):
+    //    100 x 5,000 + 100 x 10,000 + 900 x 32,000 = 30,300,000; Batch: tokens halved, 15,150,000.
+    //    (Replayed without the image part: 100 x 5,000 + 1,000 x 10,000 = 10,500,000, so the Batch saving was
+    //    5,250,000.)
+    //  B gpt-4.1, 1,000 in / 100 out, 2 file search calls ($2 in, $8 out / M, $2.50 per 1,000 calls):
+    //    2,000,000 + 800,000 + 5,000,000 = 7,800,000; Batch: 1,400,000 + 5,000,000 = 6,400,000 (calls not halved).
+    //  C gpt-realtime-mini, 1,200 in (800 audio of which 300 cached; 500 cached in all), 500 out (450 audio)
+    //    ($0.60 text in, $0.06 cached text, $10 audio in, $0.30 cached audio, $2.40 text out, $20 audio out / M):
+    //    200 x 600 + 500 x 10,000 + 300 x 300 + 200 x 60 + 450 x 20,000 + 50 x 2,400 = 14,342,000; Batch 7,171,000.
+    //    (Replayed without the cached audio: 800 x 10,000 + 500 x 60 + 9,000,000 + 120,000 = 17,150,000, a Batch
+    //    saving of 8,575,000.)
+    //  D perplexity sonar, 1,000 in / 500 out ($1 / $1 per M, a $12 per 1,000 request fee, per call):
+    //    1,500,000 + 12,000,000 = 13,500,000; Batch: 750,000 + 12,000,000 = 12,750,000.
+    // Batch saving: 15,150,000 + 1,400,000 + 7,171,000 + 750,000 = 24,471,000 (replayed without the parts:
+    // 5,250,000 + 1,400,000 + 8,575,000 + 750,000 = 15,975,000).
+    void everyPricedPartIsReplayedWithItsCall()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"usage-parts.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-01T10:00:00Z"_s);
+        QList<CallRecord> records;
+        auto add = [&](int i, const QString &provider, const QString &model, qint64 prompt, qint64 completion,
+                       const std::function<void(Usage &)> &parts, NanoUsd cost) {
+            CallRecord r = test::makeRecord(t0 + i * 60'000'000LL, u"media"_s, provider, model, prompt, completion);
+            r.sourceKind = SourceKind::Proxy;
+            r.keyId = u"k"_s;
+            parts(r.usage);
+            ledger->pricer()->apply(r);
+            QCOMPARE(r.cost, std::optional<NanoUsd>(cost));
+            records << r;
+        };
+        add(0, u"openai"_s, u"gpt-image-1.5"_s, 100, 1000, [](Usage &u) { u.outputImageTokens = 900; }, 30'300'000);
+        add(1, u"openai"_s, u"gpt-4.1"_s, 1000, 100, [](Usage &u) { u.fileSearchCalls = 2; }, 7'800'000);
+        add(2, u"openai"_s, u"gpt-realtime-mini"_s, 1200, 500,
+            [](Usage &u) {
+                u.cachedTokens = 500;
+                u.audioInputTokens = 800;
+                u.cachedAudioTokens = 300;
+                u.audioOutputTokens = 450;
+            },
+            14'342'000);
+        add(3, u"perplexity"_s, u"sonar"_s, 1000, 500, [](Usage &) {}, 13'500'000);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 4);
+        const NanoUsd baseline = 30'300'000 + 7'800'000 + 14'342'000 + 13'500'000;
+
+        auto check = [&](const QString &from) {
+            Scenario batch;
+            batch.batch.enabled = true;
+            batch.batch.endpoints = {u"media"_s};
+            auto r = simulate(*ledger, batch);
+            QVERIFY(r.has_value());
+            QCOMPARE(r->baseline, baseline);
+            QVERIFY2(outcome(*r, Strategy::Batch).saving == 15'150'000 + 1'400'000 + 7'171'000 + 750'000,
+                     qPrintable(from + u": "_s + QString::number(outcome(*r, Strategy::Batch).saving)));
+            QCOMPARE(r->projected, baseline - 24'471'000);
+
+            // Routing the file-search call: to gpt-4.1-mini ($0.40 in, $1.60 out / M, $2.50 per 1,000 calls) it
+            // costs 400,000 + 160,000 + 5,000,000 = 5,560,000; gpt-4.1-nano has no file search price in the book,
+            // so the call stays where it was and the target is named as one the book cannot price.
+            Scenario routing;
+            routing.routing.enabled = true;
+            RoutingRule rule;
+            rule.model = u"gpt-4.1"_s;
+            rule.routeTo = u"gpt-4.1-mini"_s;
+            routing.routing.rules = {rule};
+            r = simulate(*ledger, routing);
+            QVERIFY(r.has_value());
+            QCOMPARE(outcome(*r, Strategy::Routing).callsAffected, 1);
+            QCOMPARE(outcome(*r, Strategy::Routing).saving, 7'800'000 - 5'560'000);
+            routing.routing.rules.front().routeTo = u"gpt-4.1-nano"_s;
+            r = simulate(*ledger, routing);
+            QVERIFY(r.has_value());
+            QVERIFY2(outcome(*r, Strategy::Routing).callsAffected == 0, qPrintable(from));
+            QCOMPARE(r->projected, r->baseline);
+            QCOMPARE(outcome(*r, Strategy::Routing).assumptions.filter(u"openai/gpt-4.1-nano"_s).size(), 1);
+        };
+        check(u"call_replay"_s);
+        if (QTest::currentTestFailed())
+            return;
+        // The same read from calls: an SQL change of a usage part makes call_replay's fields stale.
+        ledger->writer()
+            .runExclusive([](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                QVERIFY(q.exec(u"UPDATE calls SET file_search_calls = file_search_calls, "
+                               u"output_image_tokens = output_image_tokens"_s));
+                QVERIFY(q.exec(u"SELECT COUNT(*) FROM call_replay WHERE fields IS NULL"_s) && q.next());
+                QCOMPARE(q.value(0).toInt(), 4);
             })
             .waitForFinished();
         check(u"calls"_s);

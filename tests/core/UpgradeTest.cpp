@@ -361,6 +361,14 @@ private Q_SLOTS:
                 costLine[u"price_entry"_s] = u"given:openai-costs"_s;
                 costLine[u"source_key"_s] = u"openai-costs:2026-11-04"_s;
                 insertCall(costLine, u"workspace:default"_s, u"openai"_s, u"gpt-4o"_s, u""_s);
+                // A version with the usage parts (15) also has an image call on day 1, openai (no report that
+                // day), its image output at gpt-image-1.5's $32 per M: 100 * 5,000 + 100 * 10,000 + 900 * 32,000 =
+                // 30,300,000; its call_replay row in format 3, without the part (re-encoded by the upgrade to 17).
+                if (version >= 15) {
+                    Row imaged = call(day1 + 13 * h, 100, 1000, qint64(30'300'000), 0);
+                    imaged[u"output_image_tokens"_s] = 900;
+                    insertCall(imaged, u"images"_s, u"openai"_s, u"gpt-image-1.5"_s, u"k1"_s);
+                }
                 if (version >= 13) {
                     Row searched = call(day2 + 14 * h, 1000, 100, qint64(24'500'000), 0);
                     searched[u"web_search_requests"_s] = 2;
@@ -392,7 +400,7 @@ private Q_SLOTS:
                         row << all.value(i);
                     oldCalls << row;
                 }
-                QCOMPARE(oldCalls.size(), version >= 13 ? 8 : 7);
+                QCOMPARE(oldCalls.size(), version >= 15 ? 9 : version >= 13 ? 8 : 7);
                 db.close();
             }
             QSqlDatabase::removeDatabase(connection);
@@ -484,7 +492,8 @@ private Q_SLOTS:
         }
 
         // call_replay: one row per call, its cost and fields those of the call (a call with web searches
-        // re-encoded with them by the upgrade to 14; older BLOBs still read).
+        // re-encoded with them by the upgrade to 14, one with usage parts with them by the upgrade to 17; older
+        // BLOBs still read).
         QCOMPARE(after.replay.size(), oldCalls.size());
         const qsizetype idColumn = oldCallColumns.indexOf(u"id"_s);
         const qsizetype costColumn = oldCallColumns.indexOf(u"cost_nano"_s);
@@ -501,6 +510,9 @@ private Q_SLOTS:
             QCOMPARE(f.usage.promptTokens, oldCalls[i][promptColumn].toLongLong());
             QCOMPARE(f.usage.cachedTokens, oldCalls[i][cachedColumn].toLongLong());
             QCOMPARE(f.usage.webSearchRequests, after.newColumns[i][1].toLongLong());
+            const qsizetype imageColumn = after.callColumns.indexOf(u"output_image_tokens"_s);
+            QCOMPARE(f.usage.outputImageTokens, after.calls[i][imageColumn].toLongLong());
+            QCOMPARE(f.usage.fileSearchCalls, 0);
             QCOMPARE(f.cacheable, version >= 12 ? 1 : -1); // format 1 rows (and the v10 backfill) say "unknown"
         }
 
@@ -511,7 +523,8 @@ private Q_SLOTS:
         // Spend by the SpendCoverage rule. Day 1: openai's calls count (3,500,000 + the hit's 0; the
         // unpriced call unknown), anthropic's usage line (84,750,000) instead of its call. Day 2: openai's
         // cost line (9,876,543) instead of the batch call; the web-search call (24,500,000) from 13 on.
-        const NanoUsd expected = 3'500'000 + 84'750'000 + 9'876'543 + (version >= 13 ? 24'500'000 : 0);
+        const NanoUsd expected = 3'500'000 + 84'750'000 + 9'876'543 + (version >= 13 ? 24'500'000 : 0)
+            + (version >= 15 ? 30'300'000 : 0);
         BreakdownQuery bq;
         bq.fromUs = day1;
         bq.toUs = day2 + RollupPeriods::kUsPerDay;
