@@ -22,6 +22,10 @@ const QStringList &fieldNames()
         u"served_model"_s, u"key_id"_s, u"prompt_tokens"_s, u"cached_tokens"_s, u"cache_write_5m_tokens"_s,
         u"cache_write_1h_tokens"_s, u"completion_tokens"_s, u"reasoning_tokens"_s, u"latency_ms"_s, u"ttft_ms"_s,
         u"http_status"_s, u"error_kind"_s, u"batch"_s, u"cost_usd"_s, u"task_type"_s,
+        // The other usage counts, as RecordCodec::csvHeader() writes them after source_key.
+        u"audio_input_tokens"_s, u"audio_output_tokens"_s, u"image_input_tokens"_s, u"web_search_requests"_s,
+        u"cached_audio_tokens"_s, u"cached_image_tokens"_s, u"output_image_tokens"_s, u"citation_tokens"_s,
+        u"file_search_calls"_s,
     };
     return names;
 }
@@ -253,6 +257,15 @@ public:
             {u"cache_write_1h_tokens", &r.usage.cacheWrite1hTokens},
             {u"completion_tokens", &r.usage.completionTokens},
             {u"reasoning_tokens", &r.usage.reasoningTokens},
+            {u"audio_input_tokens", &r.usage.audioInputTokens},
+            {u"audio_output_tokens", &r.usage.audioOutputTokens},
+            {u"image_input_tokens", &r.usage.imageInputTokens},
+            {u"web_search_requests", &r.usage.webSearchRequests},
+            {u"cached_audio_tokens", &r.usage.cachedAudioTokens},
+            {u"cached_image_tokens", &r.usage.cachedImageTokens},
+            {u"output_image_tokens", &r.usage.outputImageTokens},
+            {u"citation_tokens", &r.usage.citationTokens},
+            {u"file_search_calls", &r.usage.fileSearchCalls},
         };
         // An empty cell of a mapped column is an unknown count, not 0: an empty prompt or completion
         // count makes the usage unknown (unpriced unless the row gives cost_usd), an empty part (cached,
@@ -278,9 +291,11 @@ public:
             // Parts of an unknown total cannot be checked against it: only the known side's are kept.
             r.usageStatus = UsageStatus::Unknown;
             if (emptyCells.contains(u"prompt_tokens"_s))
-                r.usage.cachedTokens = r.usage.cacheWrite5mTokens = r.usage.cacheWrite1hTokens = 0;
+                r.usage.cachedTokens = r.usage.cacheWrite5mTokens = r.usage.cacheWrite1hTokens = r.usage.audioInputTokens
+                    = r.usage.imageInputTokens = r.usage.cachedAudioTokens = r.usage.cachedImageTokens = 0;
             if (emptyCells.contains(u"completion_tokens"_s))
-                r.usage.reasoningTokens = 0;
+                r.usage.reasoningTokens = r.usage.audioOutputTokens = r.usage.outputImageTokens = r.usage.citationTokens
+                    = 0;
         }
         else if (!emptyCells.isEmpty())
             r.usageStatus = UsageStatus::Incomplete;

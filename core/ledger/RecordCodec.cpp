@@ -254,7 +254,11 @@ QStringList csvHeader()
             u"cache_write_5m_tokens"_s, u"cache_write_1h_tokens"_s, u"completion_tokens"_s, u"reasoning_tokens"_s,
             u"usage_status"_s, u"cost_nano"_s, u"cost_usd"_s, u"cost_status"_s, u"price_entry"_s, u"price_version"_s,
             u"latency_us"_s, u"ttft_us"_s, u"http_status"_s, u"error_kind"_s, u"cache_outcome"_s, u"saved_nano"_s,
-            u"batch"_s, u"source_kind"_s, u"source_ref"_s, u"source_key"_s};
+            u"batch"_s, u"source_kind"_s, u"source_ref"_s, u"source_key"_s,
+            // Every other usage count (appended in session 19, so the older columns keep their places).
+            u"audio_input_tokens"_s, u"audio_output_tokens"_s, u"image_input_tokens"_s, u"web_search_requests"_s,
+            u"cached_audio_tokens"_s, u"cached_image_tokens"_s, u"output_image_tokens"_s, u"citation_tokens"_s,
+            u"file_search_calls"_s};
 }
 
 QStringList csvRow(const CallRecord &r)
@@ -268,7 +272,12 @@ QStringList csvRow(const CallRecord &r)
             r.cost ? toDecimalUsd(*r.cost) : QString(), toString(r.costStatus), r.priceEntry, r.priceVersion,
             QString::number(r.latencyUs), QString::number(r.ttftUs), QString::number(r.httpStatus), r.errorKind,
             toString(r.cacheOutcome), QString::number(r.savedCost), r.batch ? u"1"_s : u"0"_s,
-            toString(r.sourceKind), r.sourceRef, r.sourceKey};
+            toString(r.sourceKind), r.sourceRef, r.sourceKey,
+            QString::number(r.usage.audioInputTokens), QString::number(r.usage.audioOutputTokens),
+            QString::number(r.usage.imageInputTokens), QString::number(r.usage.webSearchRequests),
+            QString::number(r.usage.cachedAudioTokens), QString::number(r.usage.cachedImageTokens),
+            QString::number(r.usage.outputImageTokens), QString::number(r.usage.citationTokens),
+            QString::number(r.usage.fileSearchCalls)};
 }
 
 } // namespace tl::RecordCodec

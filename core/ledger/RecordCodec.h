@@ -31,7 +31,13 @@ QJsonObject toJson(const CallRecord &record);
 // empty model and the cost it carries ("cost_nano" null: unpriced).
 Result<CallRecord> fromJson(const QJsonObject &object);
 
-// CSV export: the header and one row per record (same field names as JSON).
+// CSV export: the header and one row per record (same field names as JSON): id, started_at, started_at_us,
+// endpoint, tags (';'-separated), provider, the models, key_id, the prompt, cache and completion token counts,
+// usage_status, cost_nano (empty: unpriced), cost_usd, cost_status, price_entry, price_version, latency_us,
+// ttft_us, http_status, error_kind, cache_outcome, saved_nano, batch, source_kind, source_ref, source_key, then
+// every other usage count the ledger keeps: audio_input_tokens, audio_output_tokens, image_input_tokens,
+// web_search_requests, cached_audio_tokens, cached_image_tokens, output_image_tokens, citation_tokens,
+// file_search_calls (always written, 0 when none). CsvImport reads every usage count back by its header name.
 QStringList csvHeader();
 QStringList csvRow(const CallRecord &record);
 

@@ -17,6 +17,8 @@
 #include <QSqlQuery>
 #include <QtTest>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -851,6 +853,90 @@ private Q_SLOTS:
         QVERIFY(minOut[0].value(u"cost_nano"_s).isNull());
         QCOMPARE(minOut[0].value(u"cost_status"_s).toString(), u"unpriced"_s);
         QCOMPARE(totals(minDb).value(u"unpriced_calls"_s).toInteger(), 1);
+    }
+
+    // CSV export carries every usage count the ledger keeps (after source_key: audio and image tokens, web
+    // searches, the cached audio and image parts, image output, citation tokens, file search calls) and CSV import
+    // reads them back by their header names, so an export re-imported, even re-priced by the book, keeps its
+    // cost. The calls (genai-prices 0.1.8):
+    //  claude-sonnet-4-5, 1,000 in / 100 out, 3 web searches: 1,000 x 3,000 + 100 x 15,000 + 3 x 10,000,000 =
+    //    34,500,000 (without the searches 4,500,000);
+    //  gpt-4.1, 1,000 in / 100 out, 2 file search calls: 2,000,000 + 800,000 + 2 x 2,500,000 = 7,800,000 (2,800,000);
+    //  gpt-image-1.5, 100 in / 1,000 out of which 900 image: 500,000 + 100 x 10,000 + 900 x 32,000 = 30,300,000
+    //    (at the plain output price: 10,500,000).
+    void csvExportCarriesEveryUsageCount()
+    {
+        const QString db = m_dir.filePath(u"parts-src.sqlite"_s);
+        const qint64 t0 = test::usFromIso(u"2026-11-03T10:00:00Z"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QVERIFY(ledger);
+            QList<CallRecord> records;
+            auto add = [&](int second, const QString &provider, const QString &model, qint64 prompt, qint64 completion,
+                           const std::function<void(Usage &)> &parts) {
+                CallRecord r = test::makeRecord(t0 + second * 1'000'000, u"research"_s, provider, model, prompt, completion);
+                parts(r.usage);
+                ledger->pricer()->apply(r);
+                records << r;
+            };
+            add(0, u"anthropic"_s, u"claude-sonnet-4-5"_s, 1000, 100, [](Usage &u) { u.webSearchRequests = 3; });
+            add(1, u"openai"_s, u"gpt-4.1"_s, 1000, 100, [](Usage &u) { u.fileSearchCalls = 2; });
+            add(2, u"openai"_s, u"gpt-image-1.5"_s, 100, 1000, [](Usage &u) { u.outputImageTokens = 900; });
+            QCOMPARE(records[0].cost, std::optional<NanoUsd>(34'500'000));
+            QCOMPARE(records[1].cost, std::optional<NanoUsd>(7'800'000));
+            QCOMPARE(records[2].cost, std::optional<NanoUsd>(30'300'000));
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 3);
+        }
+        const QString csv = m_dir.filePath(u"parts.csv"_s);
+        QCOMPARE(run({u"export"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--out"_s, csv}).exitCode, 0);
+        const QList<QByteArray> lines = test::readFile(csv).split('\n');
+        QVERIFY2(lines.size() >= 4, test::readFile(csv).constData());
+        QVERIFY2(lines[0].trimmed().endsWith(
+                     "\"source_key\",\"audio_input_tokens\",\"audio_output_tokens\",\"image_input_tokens\",\"web_search_requests\","
+                     "\"cached_audio_tokens\",\"cached_image_tokens\",\"output_image_tokens\",\"citation_tokens\",\"file_search_calls\""),
+                 lines[0].constData());
+
+        auto reportTotals = [&](const QString &path) {
+            const Run r = run({u"report"_s, u"--db"_s, path, u"--format"_s, u"json"_s});
+            return QJsonDocument::fromJson(r.out.toUtf8()).object().value(u"totals"_s).toObject();
+        };
+        auto byModel = [&](const QString &path) {
+            const QString out = path + u".jsonl"_s;
+            std::map<QString, QJsonObject> models;
+            if (run({u"export"_s, u"--db"_s, path, u"--format"_s, u"jsonl"_s, u"--out"_s, out}).exitCode != 0)
+                return models;
+            for (const QByteArray &line : test::readFile(out).split('\n')) {
+                const QJsonObject o = QJsonDocument::fromJson(line).object();
+                if (!o.isEmpty())
+                    models[o.value(u"requested_model"_s).toString()] = o;
+            }
+            return models;
+        };
+        // Re-priced by the book (the cost column left out with an empty constant): the same costs, parts included.
+        const QString repriced = m_dir.filePath(u"parts-repriced.sqlite"_s);
+        const Run one = run({u"import"_s, u"--db"_s, repriced, u"--format"_s, u"csv"_s, u"--set"_s, u"cost_usd="_s, csv});
+        QVERIFY2(one.exitCode == 0 && one.out.contains(u"3 imported"_s), qPrintable(one.out + one.err));
+        const auto back = byModel(repriced);
+        QCOMPARE(back.size(), size_t(3));
+        QCOMPARE(back.at(u"claude-sonnet-4-5"_s).value(u"cost_nano"_s).toInteger(), 34'500'000);
+        QCOMPARE(back.at(u"claude-sonnet-4-5"_s).value(u"web_search_requests"_s).toInteger(), 3);
+        QCOMPARE(back.at(u"gpt-4.1"_s).value(u"cost_nano"_s).toInteger(), 7'800'000);
+        QCOMPARE(back.at(u"gpt-4.1"_s).value(u"file_search_calls"_s).toInteger(), 2);
+        QCOMPARE(back.at(u"gpt-image-1.5"_s).value(u"cost_nano"_s).toInteger(), 30'300'000);
+        QCOMPARE(back.at(u"gpt-image-1.5"_s).value(u"output_image_tokens"_s).toInteger(), 900);
+        QCOMPARE(reportTotals(repriced).value(u"cost_nano"_s).toInteger(), reportTotals(db).value(u"cost_nano"_s).toInteger());
+        QCOMPARE(reportTotals(repriced).value(u"cost_nano"_s).toInteger(), 34'500'000 + 7'800'000 + 30'300'000);
+
+        // As exported (its cost_usd kept): the counts come back too.
+        const QString kept = m_dir.filePath(u"parts-kept.sqlite"_s);
+        const Run two = run({u"import"_s, u"--db"_s, kept, u"--format"_s, u"csv"_s, csv});
+        QVERIFY2(two.exitCode == 0 && two.out.contains(u"3 imported"_s), qPrintable(two.out + two.err));
+        const auto keptBack = byModel(kept);
+        QCOMPARE(keptBack.size(), size_t(3));
+        QCOMPARE(keptBack.at(u"claude-sonnet-4-5"_s).value(u"web_search_requests"_s).toInteger(), 3);
+        QCOMPARE(keptBack.at(u"gpt-4.1"_s).value(u"file_search_calls"_s).toInteger(), 2);
+        QCOMPARE(keptBack.at(u"gpt-image-1.5"_s).value(u"output_image_tokens"_s).toInteger(), 900);
+        QCOMPARE(reportTotals(kept).value(u"cost_nano"_s).toInteger(), 34'500'000 + 7'800'000 + 30'300'000);
     }
 
     // CSV export neutralises cells a spreadsheet would run as formulas (OWASP "CSV Injection": a leading
