@@ -796,7 +796,7 @@ private Q_SLOTS:
                                 R"("input_cached_tokens":0,"output_tokens":100,"num_model_requests":1,"model":"gpt-4o-2024-08-06",)"
                                 R"("project_id":null,"user_id":null,"api_key_id":null,"batch":false,"service_tier":"TIER"})";
         QByteArray lines;
-        for (const QByteArray tier : {QByteArray("default"), QByteArray("flex"), QByteArray("priority")})
+        for (const QByteArray &tier : {QByteArray("default"), QByteArray("flex"), QByteArray("priority")})
             lines += (lines.isEmpty() ? QByteArray() : QByteArray(",")) + QByteArray(line).replace("TIER", tier);
         const auto usage = importOpenAiUsageResults(u"usage-tiers"_s, lines);
         QVERIFY(usage.has_value());
