@@ -341,7 +341,7 @@ private Q_SLOTS:
                 QVERIFY(importer->waitForFinished(30'000));
                 const QString out = QString::fromUtf8(importer->readAllStandardOutput());
                 const QString err = QString::fromUtf8(importer->readAllStandardError());
-                QVERIFY2(importer->exitCode() == 0 && out.contains(u"1 rows read, 1 imported"_s), qPrintable(out + err));
+                QVERIFY2(importer->exitCode() == 0 && out.contains(u"1 row read, 1 imported"_s), qPrintable(out + err));
                 QVERIFY2(!err.contains(u"UNIQUE"_s), qPrintable(err));
             }
         }
