@@ -40,6 +40,45 @@ Run run(const QStringList &args)
     return test::runCommand(qEnvironmentVariable("TOKENLEDGER_BIN"), args, {}, {}, 120'000);
 }
 
+#ifdef Q_OS_LINUX
+// `source` made read-only for a test, undone on destruction: as root (who writes through any mode) a read-only bind
+// mount of it at `mountPoint`, else mode 0500. `folder` is the path to use (empty when it failed); `skip` says why
+// the mount could not be made here (a container without mount rights).
+struct ReadOnlyFolder
+{
+    QString source, mounted, folder;
+    const char *skip = nullptr;
+    ReadOnlyFolder(const QString &src, const QString &mountPoint)
+        : source(src)
+    {
+        if (geteuid() != 0) {
+            if (QFile::setPermissions(source, QFile::ReadOwner | QFile::ExeOwner))
+                folder = source;
+            return;
+        }
+        if (!QDir().mkpath(mountPoint))
+            return;
+        if (QProcess::execute(u"mount"_s, {u"--bind"_s, source, mountPoint}) != 0) {
+            skip = "cannot bind-mount here";
+            return;
+        }
+        mounted = mountPoint;
+        if (QProcess::execute(u"mount"_s, {u"-o"_s, u"remount,ro,bind"_s, mountPoint}) != 0) {
+            skip = "cannot remount read-only here";
+            return;
+        }
+        folder = mountPoint;
+    }
+    ~ReadOnlyFolder()
+    {
+        if (!mounted.isEmpty())
+            QProcess::execute(u"umount"_s, {mounted});
+        QFile::setPermissions(source, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
+    Q_DISABLE_COPY_MOVE(ReadOnlyFolder)
+};
+#endif
+
 // Writes `csv` (header line first) to `csvPath` and runs `import --format csv` of it into `db` with the
 // --columns mapping and one --set per entry of `sets` ("field=value"). exitCode -1 when the file cannot
 // be written.
@@ -1543,26 +1582,11 @@ private Q_SLOTS:
             c.close();
         }
         QSqlDatabase::removeDatabase(u"cli-wal"_s);
-        QString folder = source;
-        QString mounted;
-        if (geteuid() == 0) {
-            mounted = m_dir.filePath(u"wal-ro"_s);
-            QVERIFY(QDir().mkpath(mounted));
-            if (QProcess::execute(u"mount"_s, {u"--bind"_s, source, mounted}) != 0)
-                QSKIP("cannot bind-mount here");
-            if (QProcess::execute(u"mount"_s, {u"-o"_s, u"remount,ro,bind"_s, mounted}) != 0) {
-                QProcess::execute(u"umount"_s, {mounted});
-                QSKIP("cannot remount read-only here");
-            }
-            folder = mounted;
-        } else {
-            QVERIFY(QFile::setPermissions(source, QFile::ReadOwner | QFile::ExeOwner));
-        }
-        auto restore = qScopeGuard([&] {
-            if (!mounted.isEmpty())
-                QProcess::execute(u"umount"_s, {mounted});
-            QFile::setPermissions(source, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-        });
+        ReadOnlyFolder readOnly(source, m_dir.filePath(u"wal-ro"_s));
+        if (readOnly.skip)
+            QSKIP(readOnly.skip);
+        QVERIFY(!readOnly.folder.isEmpty());
+        const QString folder = readOnly.folder;
         const Run r = run({u"report"_s, u"--db"_s, folder + u"/ledger.sqlite"_s});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(u"write-ahead log"_s) && r.err.contains(u"-shm"_s)
@@ -1589,26 +1613,11 @@ private Q_SLOTS:
                            {u"model=gpt-4o"_s})
                      .exitCode,
                  0);
-        QString folder = source;
-        QString mounted;
-        if (geteuid() == 0) {
-            mounted = m_dir.filePath(u"ro-write-mount"_s);
-            QVERIFY(QDir().mkpath(mounted));
-            if (QProcess::execute(u"mount"_s, {u"--bind"_s, source, mounted}) != 0)
-                QSKIP("cannot bind-mount here");
-            if (QProcess::execute(u"mount"_s, {u"-o"_s, u"remount,ro,bind"_s, mounted}) != 0) {
-                QProcess::execute(u"umount"_s, {mounted});
-                QSKIP("cannot remount read-only here");
-            }
-            folder = mounted;
-        } else {
-            QVERIFY(QFile::setPermissions(source, QFile::ReadOwner | QFile::ExeOwner));
-        }
-        auto restore = qScopeGuard([&] {
-            if (!mounted.isEmpty())
-                QProcess::execute(u"umount"_s, {mounted});
-            QFile::setPermissions(source, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-        });
+        ReadOnlyFolder readOnly(source, m_dir.filePath(u"ro-write-mount"_s));
+        if (readOnly.skip)
+            QSKIP(readOnly.skip);
+        QVERIFY(!readOnly.folder.isEmpty());
+        const QString folder = readOnly.folder;
         const QString roDb = folder + u"/ledger.sqlite"_s;
         const QList<Run> runs{
             importCsv(roDb, m_dir.filePath(u"ro-write-b.csv"_s), "ts,p,c\n2026-06-02T10:00:00Z,1,1\n", columns,
