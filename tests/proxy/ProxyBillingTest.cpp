@@ -68,10 +68,8 @@ private Q_SLOTS:
     void abandonedNonStreamedCallIsEstimated_data();
     void abandonedNonStreamedCallIsEstimated();
     void callAbandonedAfterTheUpstreamsHeadersRecordsNoAnswer();
-    void responsesWebSearchCallsArePriced_data();
-    void responsesWebSearchCallsArePriced();
-    void responsesFileSearchCallsArePriced_data();
-    void responsesFileSearchCallsArePriced();
+    void responsesToolCallsArePriced_data();
+    void responsesToolCallsArePriced();
     void chatSearchModelCallsCountTheirSearch();
     void serviceTierPricesTheCall_data();
     void serviceTierPricesTheCall();
@@ -174,24 +172,49 @@ void ProxyBillingTest::callAbandonedAfterTheUpstreamsHeadersRecordsNoAnswer()
     QCOMPARE(toString(r.costStatus), toString(CostStatus::Estimated));
 }
 
-void ProxyBillingTest::responsesWebSearchCallsArePriced_data()
+void ProxyBillingTest::responsesToolCallsArePriced_data()
 {
+    QTest::addColumn<QByteArray>("shape");
+    QTest::addColumn<QByteArray>("tools");
     QTest::addColumn<bool>("stream");
-    QTest::newRow("JSON") << false;
-    QTest::newRow("stream (response.completed)") << true;
+    QTest::addColumn<int>("webSearches");
+    QTest::addColumn<int>("fileSearches");
+    QTest::addColumn<qint64>("cost");
+    QTest::addColumn<QByteArray>("costHeader"); // X-TokenLedger-Cost-USD of the JSON answer
+    // Both shapes (LoopbackShapes.h): gpt-5-2025-08-07, 75 input and 18 output tokens. gpt-5: input $1.25 / M,
+    // output $10 / M: 75 x 1,250 + 18 x 10,000 = 273,750 nano-USD of tokens.
+    for (bool stream : {false, true}) {
+        const char *form = stream ? "stream (response.completed)" : "JSON";
+        // web_search_call items are billed per search (genai-prices 0.1.8: gpt-5 web_searches_kcount $10, so
+        // 10,000,000 nano-USD a search); the shape's open_page action is not a search. Two searches: + 20,000,000.
+        // Before session 9 the fee was left out (273,750 exact).
+        QTest::addRow("web search, %s", form) << QByteArray("responses-web-search")
+                                              << QByteArray(R"([{"type":"web_search"}])") << stream << 2 << 0
+                                              << qint64(20'273'750) << QByteArray("0.02027375");
+        // file_search_call items are billed per call (OpenAI pricing "Built-in tools": file search tool call $2.50 per
+        // 1,000 calls; genai-prices 0.1.8 gpt-5 storage_searches_kcount 2.5, so 2,500,000 nano-USD a call). Two
+        // calls: + 5,000,000. Before session 19 the calls were not counted (273,750 exact).
+        QTest::addRow("file search, %s", form) << QByteArray("responses-file-search")
+                                               << QByteArray(R"([{"type":"file_search","vector_store_ids":["vs_shape01"]}])")
+                                               << stream << 0 << 2 << qint64(5'273'750)
+                                               << QByteArray("0.00527375");
+    }
 }
 
-// A Responses answer's web_search_call items are billed per search (genai-prices 0.1.8: gpt-5
-// web_searches_kcount $10, so 10,000,000 nano-USD a search); the open_page action is not a search. The
-// shape (LoopbackShapes.h "responses-web-search"): gpt-5-2025-08-07, 75 input and 18 output tokens, two
-// searches and one open_page. gpt-5: input $1.25 / M, output $10 / M: 75 x 1,250 + 18 x 10,000 = 273,750
-// nano-USD of tokens, + 20,000,000 of searches. Before session 9 the fee was left out (273,750 exact).
-void ProxyBillingTest::responsesWebSearchCallsArePriced()
+// A Responses answer's built-in tool calls are billed with the call, kept by the exact cache's hit as saving, and
+// stored in their ledger columns (web_search_requests, schema v13; file_search_calls, schema v16).
+void ProxyBillingTest::responsesToolCallsArePriced()
 {
+    QFETCH(QByteArray, shape);
+    QFETCH(QByteArray, tools);
     QFETCH(bool, stream);
+    QFETCH(int, webSearches);
+    QFETCH(int, fileSearches);
+    QFETCH(qint64, cost);
+    QFETCH(QByteArray, costHeader);
     ProxyHarness h;
     QVERIFY(h.ok());
-    const QByteArray body = R"({"model":"gpt-5","input":"loopback-shape:responses-web-search","tools":[{"type":"web_search"}])"
+    const QByteArray body = R"({"model":"gpt-5","input":"loopback-shape:)" + shape + R"(","tools":)" + tools
         + QByteArray(stream ? R"(,"stream":true})" : "}");
     const HttpResult r = h.curl("/v1/responses", body, auth(kKeyA));
     QCOMPARE(r.status, 200);
@@ -200,70 +223,30 @@ void ProxyBillingTest::responsesWebSearchCallsArePriced()
     QCOMPARE(recs.size(), 1);
     QCOMPARE(recs[0].usage.promptTokens, 75);
     QCOMPARE(recs[0].usage.completionTokens, 18);
-    QCOMPARE(recs[0].usage.webSearchRequests, 2);
+    QCOMPARE(recs[0].usage.webSearchRequests, webSearches);
+    QCOMPARE(recs[0].usage.fileSearchCalls, fileSearches);
     QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
-    QVERIFY(recs[0].cost.has_value());
-    QCOMPARE(*recs[0].cost, NanoUsd(20'273'750));
+    QCOMPARE(recs[0].cost.value_or(-1), NanoUsd(cost));
     QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Exact));
     if (!stream)
-        QCOMPARE(r.headers.value("x-tokenledger-cost-usd"), QByteArray("0.02027375"));
-    // The same answer again from the exact cache: no cost, and the searches are part of its saving.
+        QCOMPARE(r.headers.value("x-tokenledger-cost-usd"), costHeader);
+    // The same answer again from the exact cache: no cost, and the tool calls are part of its saving.
     const HttpResult again = h.curl("/v1/responses", body, auth(kKeyA));
     QCOMPARE(again.headers.value("x-tokenledger-cache"), QByteArray("hit"));
     const QList<CallRecord> after = h.records();
     QCOMPARE(after.size(), 2);
-    QCOMPARE(after[1].usage.webSearchRequests, 2);
+    QCOMPARE(after[1].usage.webSearchRequests, webSearches);
+    QCOMPARE(after[1].usage.fileSearchCalls, fileSearches);
     QCOMPARE(after[1].cost.value_or(-1), NanoUsd(0));
-    QCOMPARE(after[1].savedCost, NanoUsd(20'273'750));
-}
-
-void ProxyBillingTest::responsesFileSearchCallsArePriced_data()
-{
-    QTest::addColumn<bool>("stream");
-    QTest::newRow("JSON") << false;
-    QTest::newRow("stream (response.completed)") << true;
-}
-
-// A Responses answer's file_search_call items are billed per call (OpenAI pricing "Built-in tools": file search
-// tool call $2.50 per 1,000 calls; genai-prices 0.1.8 gpt-5 storage_searches_kcount 2.5, so 2,500,000 nano-USD a
-// call). The shape (LoopbackShapes.h "responses-file-search"): gpt-5-2025-08-07, 75 input and 18 output tokens,
-// two file search calls. gpt-5: input $1.25 / M, output $10 / M: 75 x 1,250 + 18 x 10,000 = 273,750 nano-USD of
-// tokens, + 2 x 2,500,000 = 5,273,750. Before, the calls were not counted (273,750 exact).
-void ProxyBillingTest::responsesFileSearchCallsArePriced()
-{
-    QFETCH(bool, stream);
-    ProxyHarness h;
-    QVERIFY(h.ok());
-    const QByteArray body = R"({"model":"gpt-5","input":"loopback-shape:responses-file-search","tools":[{"type":"file_search","vector_store_ids":["vs_shape01"]}])"
-        + QByteArray(stream ? R"(,"stream":true})" : "}");
-    const HttpResult r = h.curl("/v1/responses", body, auth(kKeyA));
-    QCOMPARE(r.status, 200);
-    QVERIFY(r.body.contains("Grass is green."));
-    const QList<CallRecord> recs = h.records();
-    QCOMPARE(recs.size(), 1);
-    QCOMPARE(recs[0].usage.promptTokens, 75);
-    QCOMPARE(recs[0].usage.completionTokens, 18);
-    QCOMPARE(recs[0].usage.fileSearchCalls, 2);
-    QCOMPARE(recs[0].usage.webSearchRequests, 0);
-    QCOMPARE(toString(recs[0].usageStatus), toString(UsageStatus::Complete));
-    QCOMPARE(recs[0].cost.value_or(-1), NanoUsd(5'273'750));
-    QCOMPARE(toString(recs[0].costStatus), toString(CostStatus::Exact));
-    if (!stream)
-        QCOMPARE(r.headers.value("x-tokenledger-cost-usd"), QByteArray("0.00527375"));
-    // The same answer again from the exact cache: no cost, and the file searches are part of its saving.
-    const HttpResult again = h.curl("/v1/responses", body, auth(kKeyA));
-    QCOMPARE(again.headers.value("x-tokenledger-cache"), QByteArray("hit"));
-    const QList<CallRecord> after = h.records();
-    QCOMPARE(after.size(), 2);
-    QCOMPARE(after[1].usage.fileSearchCalls, 2);
-    QCOMPARE(after[1].cost.value_or(-1), NanoUsd(0));
-    QCOMPARE(after[1].savedCost, NanoUsd(5'273'750));
-    // The ledger's column holds them (schema v16) and the rollups agree with the rows.
-    auto stored = h.ledger().read<qint64>([](QSqlDatabase &db) {
+    QCOMPARE(after[1].savedCost, NanoUsd(cost));
+    // The ledger's columns hold them and the rollups agree with the rows.
+    auto stored = h.ledger().read<QList<qint64>>([](QSqlDatabase &db) {
         QSqlQuery q(db);
-        return q.exec(u"SELECT SUM(file_search_calls) FROM calls"_s) && q.next() ? q.value(0).toLongLong() : -1;
+        return q.exec(u"SELECT SUM(web_search_requests), SUM(file_search_calls) FROM calls"_s) && q.next()
+            ? QList<qint64>{q.value(0).toLongLong(), q.value(1).toLongLong()}
+            : QList<qint64>{};
     });
-    QCOMPARE(stored.result(), 4);
+    QCOMPARE(stored.result(), (QList<qint64>{2 * webSearches, 2 * fileSearches}));
     QCOMPARE(rollupMismatch(h.ledger()), QString());
 }
 
