@@ -531,17 +531,23 @@ QStringList latest()
 
 namespace {
 Result<void> upgrade(QSqlDatabase &db, int target);
+
+// A ledger of a later schema than this build knows: refused, never downgraded.
+Result<void> newerSchema(int version)
+{
+    return fail(ErrorCode::Unsupported,
+                QObject::tr("This ledger was written by a newer TokenLedger (schema %1; this build knows %2). "
+                            "Update TokenLedger to open it.")
+                    .arg(version)
+                    .arg(currentVersion()));
+}
 } // namespace
 
 Result<void> ensure(QSqlDatabase &db)
 {
     const int version = readVersion(db);
     if (version > currentVersion())
-        return fail(ErrorCode::Unsupported,
-                    QObject::tr("This ledger was written by a newer TokenLedger (schema %1; this build knows %2). "
-                                "Update TokenLedger to open it.")
-                        .arg(version)
-                        .arg(currentVersion()));
+        return newerSchema(version);
     if (version == currentVersion())
         return {};
     return upgrade(db, currentVersion());
@@ -578,11 +584,7 @@ Result<void> upgrade(QSqlDatabase &db, int target)
         if (now >= target) {
             db.rollback(); // nothing written; done by another process (or a newer schema: ensure()'s check)
             if (now > currentVersion())
-                return fail(ErrorCode::Unsupported,
-                            QObject::tr("This ledger was written by a newer TokenLedger (schema %1; this build knows "
-                                        "%2). Update TokenLedger to open it.")
-                                .arg(now)
-                                .arg(currentVersion()));
+                return newerSchema(now);
             return {};
         }
         // A new database is created at the target directly when that is the latest schema; else from version 1 on.

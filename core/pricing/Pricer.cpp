@@ -191,26 +191,22 @@ std::optional<NanoUsd> Pricer::compute(const ModelPrices &p, const Usage &u, boo
     // (Perplexity pricing: "Request fee ... depends on search context size"): no separate charge.
     PerMillionSum fees; // web and file searches, requests
     bool feeOverflow = false;
-    if (u.webSearchRequests > 0 && !(p.requestsPerThousand && !p.webSearchesPerThousand)) {
-        NanoUsdPerMillion perMillion = 0; // per 1,000 searches * 1,000 = per 1,000,000
-        if (!p.webSearchesPerThousand)
+    // A count billed per 1,000 (searches, file search calls): unpriced when the price is missing.
+    auto addPerThousand = [&](qint64 count, const std::optional<NanoUsd> &perThousand) {
+        NanoUsdPerMillion perMillion = 0; // per 1,000 * 1,000 = per 1,000,000
+        if (!perThousand)
             missing = true;
-        else if (qMulOverflow(*p.webSearchesPerThousand, NanoUsdPerMillion(1000), &perMillion))
+        else if (qMulOverflow(*perThousand, NanoUsdPerMillion(1000), &perMillion))
             feeOverflow = true;
         else
-            fees.add(u.webSearchRequests, perMillion);
-    }
+            fees.add(count, perMillion);
+    };
+    if (u.webSearchRequests > 0 && !(p.requestsPerThousand && !p.webSearchesPerThousand))
+        addPerThousand(u.webSearchRequests, p.webSearchesPerThousand);
     // File search tool calls (OpenAI Responses file_search_call items): per call at storage_searches_kcount,
     // outside the Batch API's token discount as web searches are; calls on a model without that price: unpriced.
-    if (u.fileSearchCalls > 0) {
-        NanoUsdPerMillion perMillion = 0;
-        if (!p.fileSearchesPerThousand)
-            missing = true;
-        else if (qMulOverflow(*p.fileSearchesPerThousand, NanoUsdPerMillion(1000), &perMillion))
-            feeOverflow = true;
-        else
-            fees.add(u.fileSearchCalls, perMillion);
-    }
+    if (u.fileSearchCalls > 0)
+        addPerThousand(u.fileSearchCalls, p.fileSearchesPerThousand);
     // The per-request fee: one per call, callCount for an aggregate line; an aggregate of an unknown number
     // of calls (0) leaves it out, a lower bound.
     if (p.requestsPerThousand) {
