@@ -1138,12 +1138,18 @@ private:
             qCInfo(lcLedger) << "ledger writes recovered";
         }
 
-        // Report to the callers.
-        qint64 committedRecords = 0;
+        // Report to the callers: committed() first, then the batches and flush markers. A flush's continuation
+        // is queued to its caller's thread when its promise finishes, so a caller that quits once flush() is done
+        // (the headless proxy) would otherwise never see the committed() of its last records.
+        const qint64 committedRecords = qint64(std::count_if(work.begin(), work.end(), [](const Entry &e) { return e.record.has_value(); }));
+        {
+            QMutexLocker lock(&m_mutex);
+            m_pendingRecords -= committedRecords;
+        }
+        if (inserted > 0)
+            Q_EMIT m_owner->committed(inserted);
         for (size_t i = 0; i < work.size(); ++i) {
             Entry &e = work[i];
-            if (e.record)
-                ++committedRecords;
             if (e.batch) {
                 switch (outcomes[i].state) {
                 case 0:
@@ -1167,12 +1173,6 @@ private:
             if (e.done)
                 e.done->finish();
         }
-        {
-            QMutexLocker lock(&m_mutex);
-            m_pendingRecords -= committedRecords;
-        }
-        if (inserted > 0)
-            Q_EMIT m_owner->committed(inserted);
         return true;
     }
 

@@ -897,6 +897,43 @@ private Q_SLOTS:
 #endif
     }
 
+    // committed() reaches a receiver in another thread before that thread learns that a flush() is done: the
+    // headless proxy quits when its last flush is done and says "the ledger takes records again" from
+    // committed() (stop 25's CI: the records waiting for a full disk were written after the stop, but the
+    // flush's continuation was queued first and the process exited without saying so). Here the records and
+    // the flush marker wait behind a failing commit, so the retry commits them in one transaction.
+    void committedIsSaidBeforeTheFlushIsDone()
+    {
+#ifdef Q_OS_UNIX
+        const QString path = m_dir.filePath(u"flush-order.sqlite"_s);
+        auto ledger = openLedger(path);
+        QSignalSpy failed(&ledger->writer(), &LedgerWriter::writeFailed);
+        const qint64 base = test::usFromIso(u"2026-11-08T00:00:00Z"_s);
+        QList<CallRecord> records = sampleRecords(2010, base, kHour, 19);
+        for (CallRecord &r : records)
+            ledger->pricer()->apply(r);
+        QCOMPARE(ledger->writer().submitBatch(records.mid(0, 10)).result().inserted, 10);
+
+        test::LedgerGrowthLimit limit(path, 0); // 2,000 more records need far more than the WAL holds
+        QVERIFY(limit.ok());
+        for (int i = 10; i < 2010; ++i)
+            ledger->writer().submit(records.at(i));
+        QTRY_VERIFY(failed.count() >= 1);
+        QObject receiver; // this thread, so both arrive as queued calls, as in the proxy command
+        qint64 committedRecords = 0;
+        qint64 committedWhenFlushed = -1;
+        QObject::connect(&ledger->writer(), &LedgerWriter::committed, &receiver,
+                         [&](qint64 inserted) { committedRecords += inserted; });
+        QFuture<void> flushed = ledger->writer().flush().then(&receiver, [&]() { committedWhenFlushed = committedRecords; });
+        QVERIFY(limit.lift());
+        QTRY_VERIFY_WITH_TIMEOUT(flushed.isFinished(), 10'000);
+        QCOMPARE(committedWhenFlushed, 2000);
+        QCOMPARE(ledger->writer().pending(), 0);
+#else
+        QSKIP("needs RLIMIT_FSIZE (Linux, macOS)");
+#endif
+    }
+
     // An import's batch (OnWriteFailure::GiveUp) is given up at the first failed commit: its future finishes
     // at once with every record counted as not stored and SQLite's cause, while records handed over by
     // submit() in the meantime (the proxy's) stay in memory and are committed once writes work again. The
