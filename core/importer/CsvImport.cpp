@@ -26,6 +26,10 @@ const QStringList &fieldNames()
         u"audio_input_tokens"_s, u"audio_output_tokens"_s, u"image_input_tokens"_s, u"web_search_requests"_s,
         u"cached_audio_tokens"_s, u"cached_image_tokens"_s, u"output_image_tokens"_s, u"citation_tokens"_s,
         u"file_search_calls"_s,
+        // What the export says of each record (RecordCodec::csvHeader()), so an export re-imports as it was: its
+        // latencies in µs, its cost with status and price, its usage status, cache outcome and saving.
+        u"latency_us"_s, u"ttft_us"_s, u"cost_nano"_s, u"cost_status"_s, u"price_entry"_s, u"price_version"_s,
+        u"usage_status"_s, u"cache_outcome"_s, u"saved_nano"_s,
     };
     return names;
 }
@@ -333,6 +337,21 @@ public:
             if (auto read = millis(name, target); !read)
                 return std::unexpected(read.error());
         }
+        // The export's whole microseconds, below kMaxLatencyUs; negative (the export's -1) is unknown. Given, they
+        // win over the millisecond columns.
+        for (const auto &[name, target] : {std::pair{u"latency_us"_s, &r.latencyUs}, std::pair{u"ttft_us"_s, &r.ttftUs}}) {
+            const QString v = text(name);
+            if (v.isEmpty())
+                continue;
+            bool ok = false;
+            const qint64 micros = v.toLongLong(&ok);
+            if (!ok || micros >= kMaxLatencyUs)
+                return fail(ErrorCode::Parse, QObject::tr("%1 \"%2\" is not a whole number of microseconds below %3 "
+                                                          "(negative: unknown)")
+                                                  .arg(name, v)
+                                                  .arg(kMaxLatencyUs));
+            *target = micros < 0 ? -1 : micros;
+        }
         const QString status = text(u"http_status"_s);
         bool statusOk = true;
         r.httpStatus = status.isEmpty() ? 200 : status.toInt(&statusOk);
@@ -344,17 +363,75 @@ public:
         r.sourceKind = SourceKind::ImportFile;
         r.sourceRef = m_name + u':' + QString::number(line);
 
+        // The usage status the row states (the export's): an empty count still makes it unknown or incomplete.
+        if (const QString v = text(u"usage_status"_s); !v.isEmpty()) {
+            const auto given = usageStatusFromString(v);
+            if (!given)
+                return fail(ErrorCode::Parse, QObject::tr("usage_status \"%1\" must be complete, estimated, unknown, "
+                                                          "incomplete, invalid or pending")
+                                                  .arg(v));
+            if (r.usageStatus == UsageStatus::Complete
+                || (r.usageStatus == UsageStatus::Incomplete && *given == UsageStatus::Unknown))
+                r.usageStatus = *given;
+        }
+        if (const QString v = text(u"cache_outcome"_s); !v.isEmpty()) {
+            const auto given = cacheOutcomeFromString(v);
+            if (!given)
+                return fail(ErrorCode::Parse, QObject::tr("cache_outcome \"%1\" is not a cache outcome of this version")
+                                                  .arg(v));
+            r.cacheOutcome = *given;
+        }
+        if (const QString v = text(u"saved_nano"_s); !v.isEmpty()) {
+            bool ok = false;
+            r.savedCost = v.toLongLong(&ok);
+            if (!ok || r.savedCost < -kMaxRecordCost || r.savedCost > kMaxRecordCost)
+                return fail(ErrorCode::Parse, QObject::tr("saved_nano \"%1\" is not a whole number of nano-USD").arg(v));
+        }
+
+        // The cost: cost_nano (whole nano-USD, the export's) or cost_usd (a decimal, rounded to the nano-USD);
+        // a row with both must agree (an edit of one in a spreadsheet). Given, the cost is kept as it is, with
+        // cost_status (default exact), price_entry (default given:csv) and price_version; cost_status
+        // "unpriced" keeps a call unpriced, never $0, and is not priced by the book.
         bool priced = false;
         const QString cost = text(u"cost_usd"_s);
+        const QString costNano = text(u"cost_nano"_s);
         if (!cost.isEmpty()) {
             // Digits finer than one nano-USD are rounded half away from zero (docs/ledger.md, Imports).
             const auto nano = parseDecimalUsdRounded(cost);
             if (!nano)
                 return fail(ErrorCode::Parse, QObject::tr("cost_usd \"%1\" is not a decimal amount").arg(cost));
             r.cost = *nano;
+        }
+        if (!costNano.isEmpty()) {
+            bool ok = false;
+            const qint64 nano = costNano.toLongLong(&ok);
+            if (!ok)
+                return fail(ErrorCode::Parse, QObject::tr("cost_nano \"%1\" is not a whole number of nano-USD").arg(costNano));
+            if (r.cost && *r.cost != nano)
+                return fail(ErrorCode::Parse, QObject::tr("cost_nano %1 and cost_usd %2 disagree").arg(costNano, cost));
+            r.cost = nano;
+        }
+        if (r.cost) {
             r.costStatus = CostStatus::Exact;
             r.priceEntry = u"given:csv"_s;
             priced = true;
+        }
+        if (const QString v = text(u"cost_status"_s); !v.isEmpty()) {
+            const auto given = costStatusFromString(v);
+            if (!given)
+                return fail(ErrorCode::Parse, QObject::tr("cost_status \"%1\" must be exact, estimated or unpriced").arg(v));
+            if (*given == CostStatus::Unpriced && r.cost)
+                return fail(ErrorCode::Parse, QObject::tr("an unpriced row cannot carry a cost"));
+            if (*given != CostStatus::Unpriced && !r.cost)
+                return fail(ErrorCode::Parse, QObject::tr("a row whose cost_status is %1 needs cost_nano or cost_usd").arg(v));
+            r.costStatus = *given;
+            priced = true;
+        }
+        if (r.cost) {
+            if (const QString entry = text(u"price_entry"_s); !entry.isEmpty()) {
+                r.priceEntry = entry;
+                r.priceVersion = text(u"price_version"_s);
+            }
         }
 
         // Content-based source key: the same row imported again (from this file or a copy) is a duplicate,

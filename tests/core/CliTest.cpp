@@ -951,9 +951,10 @@ private Q_SLOTS:
             }
             return models;
         };
-        // Re-priced by the book (the cost column left out with an empty constant): the same costs, parts included.
+        // Re-priced by the book (the cost columns left out with empty constants): the same costs, parts included.
         const QString repriced = m_dir.filePath(u"parts-repriced.sqlite"_s);
-        const Run one = run({u"import"_s, u"--db"_s, repriced, u"--format"_s, u"csv"_s, u"--set"_s, u"cost_usd="_s, csv});
+        const Run one = run({u"import"_s, u"--db"_s, repriced, u"--format"_s, u"csv"_s, u"--set"_s, u"cost_usd="_s,
+                             u"--set"_s, u"cost_nano="_s, u"--set"_s, u"cost_status="_s, csv});
         QVERIFY2(one.exitCode == 0 && one.out.contains(u"3 imported"_s), qPrintable(one.out + one.err));
         const auto back = byModel(repriced);
         QCOMPARE(back.size(), size_t(3));
@@ -976,6 +977,113 @@ private Q_SLOTS:
         QCOMPARE(keptBack.at(u"gpt-4.1"_s).value(u"file_search_calls"_s).toInteger(), 2);
         QCOMPARE(keptBack.at(u"gpt-image-1.5"_s).value(u"output_image_tokens"_s).toInteger(), 900);
         QCOMPARE(reportTotals(kept).value(u"cost_nano"_s).toInteger(), 34'500'000 + 7'800'000 + 30'300'000);
+    }
+
+    // A CSV export re-imports as it was (session 20): the latencies in µs (the import read only latency_ms, so
+    // they were lost), the cost with its status, price entry and version (the import read cost_usd alone, as
+    // exact), an unpriced call unpriced, a call of unknown usage unknown (its 0 tokens were priced at $0, exact),
+    // the cache outcome and the saving. Every field of the JSONL export but the ledger's own (id, source) agrees.
+    void csvExportReimportsAsItWas()
+    {
+        const QString db = m_dir.filePath(u"asitwas-src.sqlite"_s);
+        const qint64 t0 = test::usFromIso(u"2026-11-04T10:00:00Z"_s);
+        {
+            auto ledger = test::openLedger(db);
+            QVERIFY(ledger);
+            QList<CallRecord> records;
+            auto add = [&](int second, const QString &model, qint64 prompt, qint64 completion,
+                           const std::function<void(CallRecord &)> &change) {
+                CallRecord r = test::makeRecord(t0 + second * 1'000'000, u"support"_s, u"openai"_s, model, prompt, completion);
+                r.latencyUs = 1'234'567 + second;
+                r.ttftUs = 250'001 + second;
+                ledger->pricer()->apply(r);
+                change(r);
+                records << r;
+            };
+            add(0, u"gpt-4o"_s, 1000, 100, [](CallRecord &) {});
+            add(1, u"no-such-model-x"_s, 1000, 100, [](CallRecord &r) { r.latencyUs = -1; });
+            add(2, u"gpt-4o"_s, 0, 0, [](CallRecord &r) { // the answer had no usage
+                r.usageStatus = UsageStatus::Unknown;
+                r.cost.reset();
+                r.costStatus = CostStatus::Unpriced;
+                r.priceEntry.clear();
+                r.priceVersion.clear();
+            });
+            add(3, u"gpt-4o"_s, 1000, 100, [](CallRecord &r) {
+                r.usageStatus = UsageStatus::Incomplete;
+                r.costStatus = CostStatus::Estimated;
+            });
+            add(4, u"gpt-4o"_s, 1000, 100, [](CallRecord &r) { // served from the exact cache
+                r.savedCost = *r.cost;
+                r.cost = 0;
+                r.cacheOutcome = CacheOutcome::ExactHit;
+            });
+            QCOMPARE(records[0].cost, std::optional<NanoUsd>(3'500'000));
+            QVERIFY(!records[1].cost);
+            QVERIFY(!records[0].priceVersion.isEmpty());
+            QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 5);
+        }
+        const QString csv = m_dir.filePath(u"asitwas.csv"_s);
+        QCOMPARE(run({u"export"_s, u"--db"_s, db, u"--format"_s, u"csv"_s, u"--out"_s, csv}).exitCode, 0);
+        const QString back = m_dir.filePath(u"asitwas-back.sqlite"_s);
+        const Run imported = run({u"import"_s, u"--db"_s, back, u"--format"_s, u"csv"_s, csv});
+        QVERIFY2(imported.exitCode == 0 && imported.out.contains(u"5 imported"_s), qPrintable(imported.out + imported.err));
+
+        auto records = [&](const QString &path) {
+            const QString out = path + u".jsonl"_s;
+            std::map<qint64, QJsonObject> byTime;
+            if (run({u"export"_s, u"--db"_s, path, u"--format"_s, u"jsonl"_s, u"--out"_s, out}).exitCode != 0)
+                return byTime;
+            for (const QByteArray &line : test::readFile(out).split('\n')) {
+                QJsonObject o = QJsonDocument::fromJson(line).object();
+                if (o.isEmpty())
+                    continue;
+                for (const char *own : {"id", "source_kind", "source_ref", "source_key"})
+                    o.remove(QLatin1StringView(own));
+                byTime[o.value(u"started_at_us"_s).toInteger()] = o;
+            }
+            return byTime;
+        };
+        const auto before = records(db);
+        const auto after = records(back);
+        QCOMPARE(before.size(), size_t(5));
+        QCOMPARE(after.size(), size_t(5));
+        for (const auto &[at, o] : before) {
+            QVERIFY(after.count(at));
+            const QJsonObject &a = after.at(at);
+            for (auto it = o.begin(); it != o.end(); ++it)
+                QVERIFY2(a.value(it.key()) == it.value(),
+                         qPrintable(u"%1 at %2: %3 exported, %4 re-imported"_s.arg(it.key()).arg(at).arg(
+                             QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)),
+                             QString::fromUtf8(QJsonDocument(QJsonArray{a.value(it.key())}).toJson(QJsonDocument::Compact)))));
+        }
+        // The figures the comparison covers, said once more.
+        QCOMPARE(after.at(t0).value(u"latency_us"_s).toInteger(), 1'234'567);
+        QCOMPARE(after.at(t0).value(u"ttft_us"_s).toInteger(), 250'001);
+        QCOMPARE(after.at(t0).value(u"cost_nano"_s).toInteger(), 3'500'000);
+        QCOMPARE(after.at(t0 + 1'000'000).value(u"cost_status"_s).toString(), u"unpriced"_s);
+        QCOMPARE(after.at(t0 + 1'000'000).value(u"latency_us"_s).toInteger(), -1);
+        QCOMPARE(after.at(t0 + 2'000'000).value(u"usage_status"_s).toString(), u"unknown"_s);
+        QVERIFY(after.at(t0 + 2'000'000).value(u"cost_nano"_s).isNull()); // never $0
+        QCOMPARE(after.at(t0 + 3'000'000).value(u"cost_status"_s).toString(), u"estimated"_s);
+        QCOMPARE(after.at(t0 + 4'000'000).value(u"cache_outcome"_s).toString(), u"exact_hit"_s);
+        QCOMPARE(after.at(t0 + 4'000'000).value(u"saved_nano"_s).toInteger(), 3'500'000);
+
+        // A spreadsheet edit of one cost column and not the other is an error for that row, not a guess.
+        QByteArray text = test::readFile(csv);
+        const QList<QByteArray> lines = text.split('\n');
+        QByteArray edited = lines[0] + '\n' + QByteArray(lines[1]).replace("\"0.0035\"", "\"0.0036\"") + '\n';
+        QVERIFY(edited != lines[0] + '\n' + lines[1] + '\n');
+        const QString editedCsv = m_dir.filePath(u"asitwas-edited.csv"_s);
+        {
+            QFile f(editedCsv);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(edited) == edited.size());
+        }
+        const Run disagree = run({u"import"_s, u"--db"_s, m_dir.filePath(u"asitwas-edited.sqlite"_s), u"--format"_s,
+                                  u"csv"_s, editedCsv});
+        QVERIFY2(disagree.out.contains(u"cost_nano 3500000 and cost_usd 0.0036 disagree"_s)
+                     || disagree.err.contains(u"cost_nano 3500000 and cost_usd 0.0036 disagree"_s),
+                 qPrintable(disagree.out + disagree.err));
     }
 
     // CSV export neutralises cells a spreadsheet would run as formulas (OWASP "CSV Injection": a leading
