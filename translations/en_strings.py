@@ -41,4 +41,7 @@ PLURALS = {
 "%n call(s) were billed for %1: routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted": (
     "%n call was billed for %1: routed, it is re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted",
     "%n calls were billed for %1: routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted"),
+"%n call(s) on %1 stay at their price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)": (
+    "%n call on %1 stays at its price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)",
+    "%n calls on %1 stay at their price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)"),
 }

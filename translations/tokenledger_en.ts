@@ -31,6 +31,10 @@
         <source>%n request(s) set no output cap; their output is not in the estimate</source>
         <translation><numerusform>%n request sets no output cap; its output is not in the estimate</numerusform><numerusform>%n requests set no output cap; their output is not in the estimate</numerusform></translation>
     </message>
+    <message numerus="yes">
+        <source>%n call(s) on %1 stay at their price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)</source>
+        <translation><numerusform>%n call on %1 stays at its price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)</numerusform><numerusform>%n calls on %1 stay at their price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>tl::ApplyToProxyDialog</name>

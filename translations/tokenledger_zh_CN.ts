@@ -830,6 +830,14 @@
         <source>%n record(s) added</source>
         <translation><numerusform>新增 %n 条记录</numerusform></translation>
     </message>
+    <message numerus="yes">
+        <source>%n call(s) on %1 stay at their price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)</source>
+        <translation><numerusform>%1 上的 %n 次调用保持原价：TokenLedger 不知道该提供商有 Batch API（已知 OpenAI、Anthropic、Google、Azure OpenAI 和 Mistral 的 Batch API，以及带批处理价格的价格覆盖）</numerusform></translation>
+    </message>
+    <message>
+        <source>calls without a provider</source>
+        <translation>无提供商的调用</translation>
+    </message>
 </context>
 <context>
     <name>RoutingPolicyStore</name>

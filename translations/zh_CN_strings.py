@@ -1207,4 +1207,6 @@ T.update({
     '&Mark semantic hit wrong': '标记语义命中有误(&M)',
     'Save &key': '保存密钥(&K)',
     'Sync &now': '立即同步(&N)',
+    '%n call(s) on %1 stay at their price: TokenLedger knows no Batch API of that provider (it knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override with batch prices)': '%1 上的 %n 次调用保持原价：TokenLedger 不知道该提供商有 Batch API（已知 OpenAI、Anthropic、Google、Azure OpenAI 和 Mistral 的 Batch API，以及带批处理价格的价格覆盖）',
+    'calls without a provider': '无提供商的调用',
 })

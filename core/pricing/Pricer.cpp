@@ -2,6 +2,7 @@
 
 #include "common/Logging.h"
 
+#include <QSet>
 #include <QTimeZone>
 #include <QtNumeric>
 
@@ -297,6 +298,36 @@ CostResult Pricer::price(const QString &providerIn, const QString &modelIn, cons
         result.status = CostStatus::Exact;
     }
     return result;
+}
+
+bool Pricer::offersBatchApi(const QString &providerIn, const QString &modelIn) const
+{
+    static const QSet<QString> documented = {u"openai"_s, u"anthropic"_s, u"google"_s, u"azure"_s, u"mistral"_s};
+    QString provider = providerIn;
+    QString model = modelIn;
+    for (const ModelAlias &alias : m_aliases) {
+        if (alias.alias == model) { // as price()
+            model = alias.model;
+            if (!alias.provider.isEmpty())
+                provider = alias.provider;
+            break;
+        }
+    }
+    const QString given = provider.trimmed().toLower();
+    for (const PriceOverride &o : m_overrides) {
+        if (o.model == model && (o.provider.isEmpty() || provider.isEmpty() || o.provider == provider))
+            return o.prices.batchInput.has_value() || documented.contains(given);
+    }
+    if (const std::optional<ModelMatch> match = resolveCached(provider, model)) {
+        if (documented.contains(match->provider->id))
+            return true;
+        for (const PriceVariant &v : match->model->variants) {
+            if (v.prices.batchInput)
+                return true;
+        }
+        return false;
+    }
+    return documented.contains(given);
 }
 
 std::optional<ModelMatch> Pricer::resolveCached(const QString &provider, const QString &model) const

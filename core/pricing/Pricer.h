@@ -100,6 +100,19 @@ public:
     CostResult price(const QString &provider, const QString &model, const Usage &usage, qint64 startedAtUs,
                      bool batch, qint64 callCount = 1, std::optional<ContextBand> band = {}) const;
 
+    // Whether a call of `model` on `provider` (as price() takes them: aliases and overrides first) could be sent
+    // through a Batch API at a batch rate, for the simulator's Batch API projection: true when the prices that
+    // would be used carry batch prices (an override's batchInput), or when the price-book provider (else the
+    // provider as given) is one whose Batch API is documented at 50% of list:
+    //  - openai: "Batch API ... 50% discount" (OpenAI API pricing page, Batch API guide);
+    //  - anthropic: "Message Batches API ... 50% of standard API prices" (Anthropic pricing, batch processing);
+    //  - google: Gemini API Batch Mode, "50% less than the standard rate" (Google for Developers blog, 2025-07-07);
+    //  - azure: Azure OpenAI global batch, "50% less cost than global standard" (Microsoft Learn, batch how-to);
+    //  - mistral: Batch API at 50% of list (Mistral La Plateforme pricing).
+    // Any other (deepseek, groq, xai, ...): false, so the simulator never books a discount the provider has no
+    // product for. The list is this version's; an override with batch prices adds a model.
+    bool offersBatchApi(const QString &provider, const QString &model) const;
+
     // Fills cost, costStatus, priceEntry, priceVersion (and savedCost for cache hits, whose own
     // cost is zero) from the record's served model (requested model if none), usage and context
     // window band. An estimated usage makes an otherwise exact cost "estimated". Unknown usage

@@ -102,7 +102,19 @@ struct EndpointState
     // Calls of this endpoint a rule matched whose target the price book cannot price for them
     // ("provider/model" -> calls): left at their cost and named in the routing assumptions.
     std::map<QString, qint64> unpricedRuleTargets;
+    // Calls of this endpoint the Batch API strategy left at their price (provider -> calls): it has none.
+    std::map<QString, qint64> noBatchApiCalls;
 };
+
+// The Batch API assumption for calls of a provider without a Batch API (Pricer::offersBatchApi).
+QString noBatchApiNote(const QString &provider, qint64 calls)
+{
+    return QObject::tr("%n call(s) on %1 stay at their price: TokenLedger knows no Batch API of that provider (it "
+                       "knows those of OpenAI, Anthropic, Google, Azure OpenAI and Mistral, and a price override "
+                       "with batch prices)",
+                       nullptr, int(std::min<qint64>(calls, INT_MAX)))
+        .arg(provider.isEmpty() ? QObject::tr("calls without a provider") : provider);
+}
 
 // The routing assumption for calls a rule matched but could not re-price.
 QString unpricedTargetNote(const QString &target, qint64 calls)
@@ -175,7 +187,9 @@ struct RowPrices
     bool routerRouted = false;
     NanoUsd routerNow = 0;
     NanoUsd routerTarget = 0;
-    // 5. Batch: the call on its model after routing at the real-time and the batch rate (both known).
+    // 5. Batch: the call on its model after routing at the real-time and the batch rate (both known); or the
+    // call's provider has no Batch API (Pricer::offersBatchApi), so it stays at its price.
+    bool noBatchApi = false;
     bool batchPriced = false;
     NanoUsd realtime = 0;
     NanoUsd batched = 0;
@@ -317,7 +331,9 @@ private:
 
         // 5. Batch API for endpoints that tolerate a 24-hour turnaround: re-priced exactly at the batch
         // rate (the book's batch prices, else 50% of list) when the model can be re-priced.
-        if (plan->batchThisEndpoint && !r.batch) {
+        if (plan->batchThisEndpoint && !r.batch && !m_pricer.offersBatchApi(*currentProvider, *currentModel)) {
+            p.noBatchApi = true;
+        } else if (plan->batchThisEndpoint && !r.batch) {
             const CostResult realtime = m_pricer.price(*currentProvider, *currentModel, usage, r.startedAtUs, false,
                                                        r.callCount);
             const CostResult b = m_pricer.price(*currentProvider, *currentModel, usage, r.startedAtUs, true,
@@ -440,6 +456,8 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
     // Calls a rule matched whose target the price book cannot price for them ("provider/model" -> calls):
     // left at their cost and named in the routing assumptions, never counted as a $0 saving unexplained.
     std::map<QString, qint64> unpricedRuleTargets;
+    // Calls of batch endpoints whose provider has no Batch API (provider -> calls): left at their price.
+    std::map<QString, qint64> noBatchApiCalls;
     // Provider days (name index, UTC day start) whose calls cost more than their report lines.
     std::set<std::pair<qint32, qint64>> overReportDays;
     using RollupPeriods::kUsPerDay;
@@ -670,8 +688,11 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                     }
                 }
             }
-            // 5. Batch API for endpoints that tolerate a 24-hour turnaround.
-            if (!removed && plan.batchThisEndpoint && !r.batch && projected > 0) {
+            // 5. Batch API for endpoints that tolerate a 24-hour turnaround, on providers that have one.
+            if (!removed && plan.batchThisEndpoint && !r.batch && projected > 0 && prices.noBatchApi) {
+                noBatchApiCalls[provider] += r.callCount;
+                state->noBatchApiCalls[provider] += r.callCount;
+            } else if (!removed && plan.batchThisEndpoint && !r.batch && projected > 0) {
                 // Re-priced exactly at the batch rate (the book's batch prices, else 50% of list); half of
                 // the projection, rounded up, if the model cannot be re-priced.
                 const NanoUsd batched = prices.batchPriced ? projected - prices.realtime + prices.batched
@@ -711,10 +732,12 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
 
     QList<EndpointOutcome> perEndpoint;
     QList<const std::map<QString, qint64> *> perEndpointUnpriced; // parallel to perEndpoint
+    QList<const std::map<QString, qint64> *> perEndpointNoBatchApi; // parallel to perEndpoint
     for (const auto &state : endpoints) {
         if (state) {
             perEndpoint << state->outcome;
             perEndpointUnpriced << &state->unpricedRuleTargets;
+            perEndpointNoBatchApi << &state->noBatchApiCalls;
         }
     }
     // A strategy enabled only by an endpoint override counts as enabled in the totals.
@@ -805,6 +828,10 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
                 for (const auto &[target, calls] : *perEndpointUnpriced[e])
                     eo.strategies[i].assumptions << unpricedTargetNote(target, calls);
             }
+            if (eo.strategies[i].strategy == Strategy::Batch) {
+                for (const auto &[provider, calls] : *perEndpointNoBatchApi[e])
+                    eo.strategies[i].assumptions << noBatchApiNote(provider, calls);
+            }
         }
         result.endpoints << eo;
     }
@@ -812,6 +839,10 @@ Result<SimulationResult> run(QSqlDatabase &db, const Pricer &pricer, const Simul
         if (o.strategy == Strategy::Routing) {
             for (const auto &[target, calls] : unpricedRuleTargets)
                 o.assumptions << unpricedTargetNote(target, calls);
+        }
+        if (o.strategy == Strategy::Batch) {
+            for (const auto &[provider, calls] : noBatchApiCalls)
+                o.assumptions << noBatchApiNote(provider, calls);
         }
     }
     std::sort(result.endpoints.begin(), result.endpoints.end(), [](const EndpointOutcome &a, const EndpointOutcome &b) {

@@ -137,7 +137,8 @@ struct SimulationRequest
 //  4. routing: explicit token rules first, then the complexity router on the recorded complexity
 //     through the live router's own decision (routing::Router::decideFor: tiers, context window,
 //     tools, family, and never a dearer model unless the endpoint allows it);
-//  5. Batch API: listed endpoints at the batch rate.
+//  5. Batch API: listed endpoints at the batch rate, on providers with a Batch API (Pricer::offersBatchApi;
+//     the calls of others stay at their price and are named in the assumptions).
 // Server-side web searches (Usage::webSearchRequests, billed per search: genai-prices 0.1.8
 // web_searches_kcount, $10 per 1,000 on every Anthropic and OpenAI model that has the price) go with
 // their call: the baseline is the recorded cost with them; an exact or semantic cache hit saves the whole

@@ -283,6 +283,58 @@ private Q_SLOTS:
         QVERIFY(outcome(*r, Strategy::ExactCache).simulated);
     }
 
+    // The Batch API projection discounts only calls whose provider has a Batch API (session 20): DeepSeek and
+    // Groq calls on a batch endpoint stay at their price and are named in the assumptions (before, every
+    // provider's call got 50% off, a saving no product of theirs gives). Google's Gemini Batch Mode counts.
+    void batchApiOnlyForProvidersThatHaveOne()
+    {
+        auto ledger = openLedger(m_dir.filePath(u"batch-providers.sqlite"_s));
+        const qint64 t0 = test::usFromIso(u"2026-11-02T10:00:00Z"_s);
+        const Pricer &pricer = *ledger->pricer();
+        QList<CallRecord> records;
+        auto add = [&](qint64 offsetS, const QString &provider, const QString &model) {
+            CallRecord r = test::makeRecord(t0 + offsetS * 1'000'000, u"nightly"_s, provider, model, 1000, 100);
+            pricer.apply(r);
+            records << r;
+            return r;
+        };
+        const CallRecord openai = add(0, u"openai"_s, u"gpt-4o"_s);
+        const CallRecord google = add(1, u"google"_s, u"gemini-2.5-flash"_s);
+        const CallRecord deepseek = add(2, u"deepseek"_s, u"deepseek-chat"_s);
+        const CallRecord groq = add(3, u"groq"_s, u"llama-3.3-70b-versatile"_s);
+        for (const CallRecord &r : std::as_const(records))
+            QVERIFY2(r.cost && *r.cost > 0, qPrintable(r.requestedModel));
+        QVERIFY(pricer.offersBatchApi(u"openai"_s, u"gpt-4o"_s));
+        QVERIFY(pricer.offersBatchApi(u""_s, u"gpt-4o"_s)); // resolved to OpenAI by the book
+        QVERIFY(pricer.offersBatchApi(u"google"_s, u"gemini-2.5-flash"_s));
+        QVERIFY(pricer.offersBatchApi(u"anthropic"_s, u"claude-sonnet-4-5"_s));
+        QVERIFY(!pricer.offersBatchApi(u"deepseek"_s, u"deepseek-chat"_s));
+        QVERIFY(!pricer.offersBatchApi(u"groq"_s, u"llama-3.3-70b-versatile"_s));
+        QVERIFY(!pricer.offersBatchApi(u"someone"_s, u"no-such-model"_s));
+        QCOMPARE(ledger->writer().submitBatch(records).result().inserted, 4);
+
+        Scenario sc;
+        sc.batch.enabled = true;
+        sc.batch.endpoints = {u"nightly"_s};
+        const auto r = simulate(*ledger, sc);
+        QVERIFY(r.has_value());
+        auto batchSaving = [&](const CallRecord &c) {
+            const CostResult b = pricer.price(c.provider, c.requestedModel, c.usage, c.startedAtUs, true);
+            return *c.cost - *b.cost;
+        };
+        QCOMPARE(batchSaving(openai), 1'750'000);
+        QCOMPARE(r->baseline, *openai.cost + *google.cost + *deepseek.cost + *groq.cost);
+        QCOMPARE(outcome(*r, Strategy::Batch).callsAffected, 2);
+        QCOMPARE(outcome(*r, Strategy::Batch).saving, batchSaving(openai) + batchSaving(google));
+        QCOMPARE(r->projected, r->baseline - batchSaving(openai) - batchSaving(google));
+        const QString assumptions = outcome(*r, Strategy::Batch).assumptions.join(u'\n');
+        QVERIFY2(assumptions.contains(u"on deepseek stay"_s), qPrintable(assumptions));
+        QVERIFY2(assumptions.contains(u"on groq"_s), qPrintable(assumptions));
+        QVERIFY2(!assumptions.contains(u"on openai"_s) && !assumptions.contains(u"on google"_s), qPrintable(assumptions));
+        QCOMPARE(r->endpoints.size(), 1);
+        QVERIFY(r->endpoints[0].strategies[qsizetype(Strategy::Batch)].assumptions.join(u'\n').contains(u"on deepseek"_s));
+    }
+
     // Vectors of two embedding models of one size (two keys of the local embedder: LocalEmbedder.h, "Keyed") are
     // never compared: identical vectors under another model name are a miss (before session 17, indexed by size
     // alone, the third call was a hit).
@@ -669,9 +721,12 @@ private Q_SLOTS:
     //    (Replayed without the cached audio: 800 x 10,000 + 500 x 60 + 9,000,000 + 120,000 = 17,150,000, a Batch
     //    saving of 8,575,000.)
     //  D perplexity sonar, 1,000 in / 500 out ($1 / $1 per M, a $12 per 1,000 request fee, per call):
-    //    1,500,000 + 12,000,000 = 13,500,000; Batch: 750,000 + 12,000,000 = 12,750,000.
-    // Batch saving: 15,150,000 + 1,400,000 + 7,171,000 + 750,000 = 24,471,000 (replayed without the parts:
-    // 5,250,000 + 1,400,000 + 8,575,000 + 750,000 = 15,975,000).
+    //    1,500,000 + 12,000,000 = 13,500,000. Perplexity has no Batch API, so the projection leaves it at its price
+    //    (session 20; before, 750,000 was saved on it); routed to sonar-reasoning-pro ($2 in, $8 out / M, $14 per
+    //    1,000 requests) it costs 2,000,000 + 4,000,000 + 14,000,000 = 20,000,000, 6,500,000 more (replayed without
+    //    the fee: 4,500,000 more).
+    // Batch saving: 15,150,000 + 1,400,000 + 7,171,000 = 23,721,000 (replayed without the parts:
+    // 5,250,000 + 1,400,000 + 8,575,000 = 15,225,000).
     void everyPricedPartIsReplayedWithItsCall()
     {
         auto ledger = openLedger(m_dir.filePath(u"usage-parts.sqlite"_s));
@@ -710,9 +765,21 @@ private Q_SLOTS:
             auto r = simulate(*ledger, batch);
             QVERIFY(r.has_value());
             QCOMPARE(r->baseline, baseline);
-            QVERIFY2(outcome(*r, Strategy::Batch).saving == 15'150'000 + 1'400'000 + 7'171'000 + 750'000,
+            QVERIFY2(outcome(*r, Strategy::Batch).saving == 15'150'000 + 1'400'000 + 7'171'000,
                      qPrintable(from + u": "_s + QString::number(outcome(*r, Strategy::Batch).saving)));
-            QCOMPARE(r->projected, baseline - 24'471'000);
+            QCOMPARE(r->projected, baseline - 23'721'000);
+            QCOMPARE(outcome(*r, Strategy::Batch).assumptions.filter(u"on perplexity stay"_s).size(), 1);
+
+            Scenario toPro;
+            toPro.routing.enabled = true;
+            RoutingRule proRule;
+            proRule.model = u"sonar"_s;
+            proRule.routeTo = u"sonar-reasoning-pro"_s;
+            toPro.routing.rules = {proRule};
+            r = simulate(*ledger, toPro);
+            QVERIFY(r.has_value());
+            QVERIFY2(outcome(*r, Strategy::Routing).saving == -6'500'000,
+                     qPrintable(from + u": "_s + QString::number(outcome(*r, Strategy::Routing).saving)));
 
             // Routing the file-search call: to gpt-4.1-mini ($0.40 in, $1.60 out / M, $2.50 per 1,000 calls) it
             // costs 400,000 + 160,000 + 5,000,000 = 5,560,000; gpt-4.1-nano has no file search price in the book,
