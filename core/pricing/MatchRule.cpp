@@ -46,7 +46,10 @@ MatchRule MatchRule::fromJson(const QJsonValue &value)
             return rule;
         }
         re->optimize();
+        auto ci = std::make_shared<QRegularExpression>(re->pattern(), QRegularExpression::CaseInsensitiveOption);
+        ci->optimize();
         rule.m_regex = std::move(re);
+        rule.m_regexIgnoringCase = std::move(ci);
     } else if (key == "or"_L1 || key == "and"_L1) {
         rule.m_kind = key == "or"_L1 ? Kind::Or : Kind::And;
         const QJsonArray items = arg.toArray();
@@ -61,33 +64,33 @@ MatchRule MatchRule::fromJson(const QJsonValue &value)
     return rule;
 }
 
-int MatchRule::specificity(const QString &name) const
+int MatchRule::specificity(const QString &name, Qt::CaseSensitivity cs) const
 {
     switch (m_kind) {
     case Kind::Never:
         return -1;
     case Kind::Equals:
-        return name == m_text ? kExactBonus + int(m_text.size()) : -1;
+        return name.compare(m_text, cs) == 0 ? kExactBonus + int(m_text.size()) : -1;
     case Kind::StartsWith:
-        return name.startsWith(m_text) ? int(m_text.size()) : -1;
+        return name.startsWith(m_text, cs) ? int(m_text.size()) : -1;
     case Kind::EndsWith:
-        return name.endsWith(m_text) ? int(m_text.size()) : -1;
+        return name.endsWith(m_text, cs) ? int(m_text.size()) : -1;
     case Kind::Contains:
-        return name.contains(m_text) ? int(m_text.size()) : -1;
+        return name.contains(m_text, cs) ? int(m_text.size()) : -1;
     case Kind::Regex: {
-        const QRegularExpressionMatch match = m_regex->match(name);
+        const QRegularExpressionMatch match = (cs == Qt::CaseSensitive ? m_regex : m_regexIgnoringCase)->match(name);
         return match.hasMatch() ? int(match.capturedLength()) : -1;
     }
     case Kind::Or: {
         int best = -1;
         for (const MatchRule &child : m_children)
-            best = std::max(best, child.specificity(name));
+            best = std::max(best, child.specificity(name, cs));
         return best;
     }
     case Kind::And: {
         int best = -1;
         for (const MatchRule &child : m_children) {
-            const int s = child.specificity(name);
+            const int s = child.specificity(name, cs);
             if (s < 0)
                 return -1;
             best = std::max(best, s);

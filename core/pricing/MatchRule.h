@@ -11,7 +11,8 @@ namespace tl {
 
 // A model-name matching rule in the genai-prices format: {"equals": s}, {"starts_with": s},
 // {"ends_with": s}, {"contains": s}, {"regex": s}, {"or": [...]}, {"and": [...]}.
-// Comparison is case-sensitive, as in genai-prices. Immutable after parsing; thread-safe to use.
+// Comparison is case-sensitive, as in genai-prices, unless a caller asks for Qt::CaseInsensitive (PriceBook's
+// fallback for a name that differs from the book's only in case). Immutable after parsing; thread-safe to use.
 class MatchRule
 {
 public:
@@ -24,13 +25,14 @@ public:
     // match beats any prefix, and a longer prefix/suffix/substring beats a shorter one, so that
     // "gpt-4o-mini" wins over a "gpt-4o" prefix rule. For `or`, the best matching branch counts;
     // for `and`, every branch must match and the best one counts.
-    int specificity(const QString &name) const;
-    bool matches(const QString &name) const { return specificity(name) >= 0; }
+    int specificity(const QString &name, Qt::CaseSensitivity cs = Qt::CaseSensitive) const;
+    bool matches(const QString &name, Qt::CaseSensitivity cs = Qt::CaseSensitive) const { return specificity(name, cs) >= 0; }
 
 private:
     Kind m_kind = Kind::Never;
     QString m_text;
     std::shared_ptr<const QRegularExpression> m_regex;
+    std::shared_ptr<const QRegularExpression> m_regexIgnoringCase; // the same pattern, CaseInsensitiveOption
     QList<MatchRule> m_children;
 };
 

@@ -213,18 +213,19 @@ Result<std::shared_ptr<const PriceBook>> PriceBook::builtIn()
 const ProviderEntry *PriceBook::provider(QStringView id) const
 {
     for (const ProviderEntry &p : m_providers) {
-        if (p.id == id)
+        if (QStringView(p.id).compare(id, Qt::CaseInsensitive) == 0)
             return &p;
     }
     return nullptr;
 }
 
-std::optional<ModelMatch> PriceBook::bestInProvider(const ProviderEntry &p, const QString &model, int *score) const
+std::optional<ModelMatch> PriceBook::bestInProvider(const ProviderEntry &p, const QString &model, int *score,
+                                                    Qt::CaseSensitivity cs) const
 {
     std::optional<ModelMatch> best;
     *score = -1;
     for (const ModelEntry &m : p.models) {
-        const int s = m.match.specificity(model);
+        const int s = m.match.specificity(model, cs);
         if (s > *score) {
             *score = s;
             best = ModelMatch{&p, &m, true, {}};
@@ -233,16 +234,17 @@ std::optional<ModelMatch> PriceBook::bestInProvider(const ProviderEntry &p, cons
     return best;
 }
 
-std::optional<ModelMatch> PriceBook::resolveInBook(const QString &providerId, const QString &model) const
+std::optional<ModelMatch> PriceBook::resolveInBook(const QString &providerId, const QString &model,
+                                                   Qt::CaseSensitivity cs) const
 {
     if (!providerId.isEmpty()) {
         if (const ProviderEntry *p = provider(providerId)) {
             int score = -1;
-            if (auto m = bestInProvider(*p, model, &score))
+            if (auto m = bestInProvider(*p, model, &score, cs))
                 return m;
             for (const QString &fallback : p->fallbackProviders) {
                 if (const ProviderEntry *fp = provider(fallback)) {
-                    if (auto m = bestInProvider(*fp, model, &score))
+                    if (auto m = bestInProvider(*fp, model, &score, cs))
                         return m;
                 }
             }
@@ -255,10 +257,10 @@ std::optional<ModelMatch> PriceBook::resolveInBook(const QString &providerId, co
     int bestScore = -1;
     for (int pass = 0; pass < 2 && !best; ++pass) {
         for (const ProviderEntry &p : m_providers) {
-            if (pass == 0 && !(p.modelMatch && p.modelMatch->matches(model)))
+            if (pass == 0 && !(p.modelMatch && p.modelMatch->matches(model, cs)))
                 continue;
             int score = -1;
-            auto m = bestInProvider(p, model, &score);
+            auto m = bestInProvider(p, model, &score, cs);
             if (m && score > bestScore) {
                 best = m;
                 bestScore = score;
@@ -279,12 +281,20 @@ std::optional<ModelMatch> PriceBook::resolve(const QString &providerIn, const QS
     // (unless the caller's provider is an aggregator whose own ids carry such prefixes).
     const qsizetype slash = model.indexOf(u'/');
     const QString prefix = slash > 0 ? model.left(slash) : QString();
-    const bool prefixIsProvider = !prefix.isEmpty() && provider(prefix) && (providerId.isEmpty() || providerId == prefix);
+    const bool prefixIsProvider = !prefix.isEmpty() && provider(prefix) && (providerId.isEmpty() || providerId.compare(prefix, Qt::CaseInsensitive) == 0);
     if (prefixIsProvider) {
         if (auto m = resolveInBook(prefix, model.mid(slash + 1)))
             return m;
     }
     if (auto m = resolveInBook(providerId, model))
+        return m;
+    // The same name in another case: the book's own rules are case-sensitive (genai-prices), the names people
+    // type or export are not always.
+    if (prefixIsProvider) {
+        if (auto m = resolveInBook(prefix, model.mid(slash + 1), Qt::CaseInsensitive))
+            return m;
+    }
+    if (auto m = resolveInBook(providerId, model, Qt::CaseInsensitive))
         return m;
 
     // "ft:gpt-4o-mini-2024-07-18:acme::abc123": the book's own ft: rules were tried above with the

@@ -131,9 +131,12 @@ public:
     QString version() const { return m_version; } // e.g. "genai-prices-0.1.8"
     QString source() const { return m_source; }
     const QList<ProviderEntry> &providers() const { return m_providers; }
+    // The provider with this id, compared ignoring case ("OpenAI" is openai), or nullptr.
     const ProviderEntry *provider(QStringView id) const;
 
-    // Resolves a model name (optionally with a provider id) following the book's own rules, then:
+    // Resolves a model name (optionally with a provider id) following the book's own rules, then: the same rules
+    // ignoring case ("GPT-4o" from a spreadsheet is gpt-4o, exact: case does not change a price; session 20,
+    // such a call was unpriced), then:
     // a provider prefix ("openai/gpt-4o"), a dated snapshot the book does not list
     // ("gpt-4o-2099-01-01" -> "gpt-4o", estimated), and fine-tuned ids ("ft:BASE:org::id" at the
     // book's fine-tuned rate when listed, else at BASE's rate, estimated). Among matching entries,
@@ -141,8 +144,10 @@ public:
     std::optional<ModelMatch> resolve(const QString &provider, const QString &model) const;
 
 private:
-    std::optional<ModelMatch> resolveInBook(const QString &provider, const QString &model) const;
-    std::optional<ModelMatch> bestInProvider(const ProviderEntry &p, const QString &model, int *score) const;
+    std::optional<ModelMatch> resolveInBook(const QString &provider, const QString &model,
+                                            Qt::CaseSensitivity cs = Qt::CaseSensitive) const;
+    std::optional<ModelMatch> bestInProvider(const ProviderEntry &p, const QString &model, int *score,
+                                             Qt::CaseSensitivity cs = Qt::CaseSensitive) const;
 
     QString m_version;
     QString m_source;

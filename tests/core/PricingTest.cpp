@@ -243,6 +243,14 @@ private Q_SLOTS:
             << u"openai"_s << u"ft:o4-mini-2025-04-16:acme::x1"_s << u"openai/o4-mini"_s << false;
         QTest::newRow("Anthropic dated id by prefix rule") << u"anthropic"_s << u"claude-3-5-sonnet-20241022"_s
                                                            << u"anthropic/claude-3-5-sonnet"_s << true;
+        // Names that differ from the book's only in case (a spreadsheet's "OpenAI" / "GPT-4o"; session 20: unpriced).
+        QTest::newRow("model in another case") << u"openai"_s << u"GPT-4o"_s << u"openai/gpt-4o"_s << true;
+        QTest::newRow("provider in another case") << u"OpenAI"_s << u"gpt-4o-mini"_s << u"openai/gpt-4o-mini"_s << true;
+        QTest::newRow("both in another case, dated") << u"Anthropic"_s << u"Claude-3-5-Sonnet-20241022"_s
+                                                     << u"anthropic/claude-3-5-sonnet"_s << true;
+        QTest::newRow("provider prefix in another case") << QString() << u"OpenAI/GPT-4o"_s << u"openai/gpt-4o"_s << true;
+        QTest::newRow("book name with capitals, given in lower case")
+            << u"avian"_s << u"meta-llama-3.3-70b-instruct"_s << u"avian/Meta-Llama-3.3-70B-Instruct"_s << true;
     }
     void modelResolution()
     {
