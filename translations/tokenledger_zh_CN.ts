@@ -2149,6 +2149,10 @@ Saving: %2 (%3 of %4)</source>
         <source>calls without a model</source>
         <translation>未注明模型的调用</translation>
     </message>
+    <message>
+        <source>no calls in this range</source>
+        <translation>此范围内没有调用</translation>
+    </message>
 </context>
 <context>
     <name>tl::MainWindow</name>

@@ -148,6 +148,7 @@ T = {
 'Add price…': '添加价格…',
 'priced calls only': '仅含已定价调用',
 'all calls priced': '所有调用均已定价',
+'no calls in this range': '此范围内没有调用',
 '%1 failed': '%1 次失败',
 '%1 prompt · %2 completion': '提示 %1 · 补全 %2',
 'avg latency %1': '平均延迟 %1',
