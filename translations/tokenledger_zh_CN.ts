@@ -4799,6 +4799,18 @@ characters</source>
         <source>Calls affected</source>
         <translation>受影响的调用</translation>
     </message>
+    <message>
+        <source>Saving</source>
+        <translation>节省</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用次数</translation>
+    </message>
 </context>
 <context>
     <name>tl::TimeZoneDialog</name>
