@@ -29,15 +29,15 @@ PLURALS = {
 '%n row(s) have no provider report: their recorded cost stands in for what was billed.': (
     '%n row has no provider report: its recorded cost stands in for what was billed.',
     '%n rows have no provider report: their recorded cost stands in for what was billed.'),
-'%n call(s) with an unpriced model are not in the totals.': (
-    '%n call with an unpriced model is not in the totals.',
-    '%n calls with an unpriced model are not in the totals.'),
-'%n cache hit(s) left out: they cost nothing whichever model is asked for.': (
-    '%n cache hit left out: it costs nothing whichever model is asked for.',
-    '%n cache hits left out: they cost nothing whichever model is asked for.'),
-'Undecided: %n call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.': (
-    'Undecided: %n call reaches a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, its cost would change by %1 to %2; it is not in the totals above.',
-    'Undecided: %n calls reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.'),
+'%Ln call(s) with an unpriced model are not in the totals.': (
+    '%Ln call with an unpriced model is not in the totals.',
+    '%Ln calls with an unpriced model are not in the totals.'),
+'%Ln cache hit(s) left out: they cost nothing whichever model is asked for.': (
+    '%Ln cache hit left out: it costs nothing whichever model is asked for.',
+    '%Ln cache hits left out: they cost nothing whichever model is asked for.'),
+'Undecided: %Ln call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.': (
+    'Undecided: %Ln call reaches a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, its cost would change by %1 to %2; it is not in the totals above.',
+    'Undecided: %Ln calls reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.'),
 "%n call(s) were billed for %1: routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted": (
     "%n call was billed for %1: routed, it is re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted",
     "%n calls were billed for %1: routed, they are re-priced at the target model's per-search price; a target the price data gives no per-search price leaves the call unrouted"),

@@ -4,7 +4,8 @@
 Run after `lupdate ... -pluralonly -target-language en` (see translations/README.md). A source's "word(s)"
 becomes "word" (n = 1) and "words" (else), "word(es)" "word" and "words"; en_strings.py gives both forms
 where more than the noun changes ("%n row(s) have" -> "%n row has" / "%n rows have"). Fails, listing it,
-on a form that still says "(s)" or "(es)", so a text that needs en_strings.py is visible."""
+on a form that still says "(s)" or "(es)", so a text that needs en_strings.py is visible, or that does not
+count (%n, or %Ln for a count with group separators)."""
 import os
 import re
 import sys
@@ -15,6 +16,7 @@ sys.path.insert(0, here)
 from en_strings import PLURALS  # noqa: E402
 
 _MARK = re.compile(r'(\w+)\((e?s)\)')
+_COUNT = re.compile(r'%L?n')  # %n, or %Ln: the count with the locale's group separators
 
 
 def forms(src):
@@ -40,7 +42,7 @@ for ctx in tree.getroot().findall('context'):
         for text in texts:
             form = ET.SubElement(tr, 'numerusform')
             form.text = text
-            if _MARK.search(text) or '%n' not in text:
+            if _MARK.search(text) or not _COUNT.search(text):
                 bad.append((ctx.find('name').text, text))
 tree.write(path, encoding='utf-8', xml_declaration=True)
 with open(path, encoding='utf-8') as f:

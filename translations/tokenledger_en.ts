@@ -184,24 +184,24 @@
 <context>
     <name>tl::RoutingTestPanel</name>
     <message numerus="yes">
-        <source>Tested %n recorded call(s) of “%1” as if routing were on.</source>
-        <translation><numerusform>Tested %n recorded call of “%1” as if routing were on.</numerusform><numerusform>Tested %n recorded calls of “%1” as if routing were on.</numerusform></translation>
+        <source>Tested %Ln recorded call(s) of “%1” as if routing were on.</source>
+        <translation><numerusform>Tested %Ln recorded call of “%1” as if routing were on.</numerusform><numerusform>Tested %Ln recorded calls of “%1” as if routing were on.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <source>Decided by the rules: %n call(s); %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</source>
-        <translation><numerusform>Decided by the rules: %n call; %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</numerusform><numerusform>Decided by the rules: %n calls; %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</numerusform></translation>
+        <source>Decided by the rules: %Ln call(s); %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</source>
+        <translation><numerusform>Decided by the rules: %Ln call; %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</numerusform><numerusform>Decided by the rules: %Ln calls; %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</numerusform></translation>
     </message>
     <message numerus="yes">
-        <source>Undecided: %n call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.</source>
-        <translation><numerusform>Undecided: %n call reaches a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, its cost would change by %1 to %2; it is not in the totals above.</numerusform><numerusform>Undecided: %n calls reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.</numerusform></translation>
+        <source>Undecided: %Ln call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.</source>
+        <translation><numerusform>Undecided: %Ln call reaches a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, its cost would change by %1 to %2; it is not in the totals above.</numerusform><numerusform>Undecided: %Ln calls reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <source>%n call(s) with an unpriced model are not in the totals.</source>
-        <translation><numerusform>%n call with an unpriced model is not in the totals.</numerusform><numerusform>%n calls with an unpriced model are not in the totals.</numerusform></translation>
+        <source>%Ln call(s) with an unpriced model are not in the totals.</source>
+        <translation><numerusform>%Ln call with an unpriced model is not in the totals.</numerusform><numerusform>%Ln calls with an unpriced model are not in the totals.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <source>%n cache hit(s) left out: they cost nothing whichever model is asked for.</source>
-        <translation><numerusform>%n cache hit left out: it costs nothing whichever model is asked for.</numerusform><numerusform>%n cache hits left out: they cost nothing whichever model is asked for.</numerusform></translation>
+        <source>%Ln cache hit(s) left out: they cost nothing whichever model is asked for.</source>
+        <translation><numerusform>%Ln cache hit left out: it costs nothing whichever model is asked for.</numerusform><numerusform>%Ln cache hits left out: they cost nothing whichever model is asked for.</numerusform></translation>
     </message>
 </context>
 </TS>

@@ -2149,6 +2149,10 @@ Saving: %2 (%3 of %4)</source>
         <source>calls without a model</source>
         <translation>未注明模型的调用</translation>
     </message>
+    <message>
+        <source>no calls in this range</source>
+        <translation>此范围内没有调用</translation>
+    </message>
 </context>
 <context>
     <name>tl::MainWindow</name>
@@ -4093,10 +4097,6 @@ characters</source>
         <source>No recorded calls of “%1” in this range.</source>
         <translation>此范围内没有“%1”已记录的调用。</translation>
     </message>
-    <message numerus="yes">
-        <source>Tested %n recorded call(s) of “%1” as if routing were on.</source>
-        <translation><numerusform>假设路由已开启，测试了“%1”的 %n 次已记录调用。</numerusform></translation>
-    </message>
     <message>
         <source>Only the newest %1 of the %2 calls in the range.</source>
         <translation>仅限此范围内 %2 次调用中最新的 %1 次。</translation>
@@ -4108,14 +4108,6 @@ characters</source>
     <message>
         <source>Guards that kept the requested model: %1.</source>
         <translation>保留请求模型的保护条件：%1。</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n call(s) with an unpriced model are not in the totals.</source>
-        <translation><numerusform>%n 次使用未定价模型的调用未计入合计。</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <source>%n cache hit(s) left out: they cost nothing whichever model is asked for.</source>
-        <translation><numerusform>略去 %n 次缓存命中：无论请求哪个模型，它们都不产生费用。</numerusform></translation>
     </message>
     <message>
         <source>&lt;b&gt;Not a JSON object:&lt;/b&gt; %1</source>
@@ -4198,12 +4190,24 @@ characters</source>
         <translation>按顺序的规则：</translation>
     </message>
     <message numerus="yes">
-        <source>Decided by the rules: %n call(s); %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</source>
-        <translation><numerusform>由规则判定：%n 次调用；其中 %1 次将改用其他模型。按请求模型的费用 %2，路由后 %3：%4（节省 %5）。</numerusform></translation>
+        <source>Tested %Ln recorded call(s) of “%1” as if routing were on.</source>
+        <translation><numerusform>假设路由已开启，测试了“%1”的 %Ln 次已记录调用。</numerusform></translation>
     </message>
     <message numerus="yes">
-        <source>Undecided: %n call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.</source>
-        <translation><numerusform>无法判定：%n 次调用遇到了需要账本未保存的数据的规则（请求文本未被记录，因此无法在已记录的调用上测试关键词规则）。取决于该规则，其费用变化在 %1 至 %2 之间；未计入上面的合计。</numerusform></translation>
+        <source>Decided by the rules: %Ln call(s); %1 would be served another model. Cost as requested %2, routed %3: %4 (%5 saved).</source>
+        <translation><numerusform>由规则判定：%Ln 次调用；其中 %1 次将改用其他模型。按请求模型的费用 %2，路由后 %3：%4（节省 %5）。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Undecided: %Ln call(s) reach a rule that needs data the ledger does not keep (request text is not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, their cost would change by %1 to %2; they are not in the totals above.</source>
+        <translation><numerusform>无法判定：%Ln 次调用遇到了需要账本未保存的数据的规则（请求文本未被记录，因此无法在已记录的调用上测试关键词规则）。取决于该规则，其费用变化在 %1 至 %2 之间；未计入上面的合计。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln call(s) with an unpriced model are not in the totals.</source>
+        <translation><numerusform>%Ln 次使用未定价模型的调用未计入合计。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln cache hit(s) left out: they cost nothing whichever model is asked for.</source>
+        <translation><numerusform>略去 %Ln 次缓存命中：无论请求哪个模型，它们都不产生费用。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -4794,6 +4798,18 @@ characters</source>
     <message>
         <source>Calls affected</source>
         <translation>受影响的调用</translation>
+    </message>
+    <message>
+        <source>Saving</source>
+        <translation>节省</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用次数</translation>
     </message>
 </context>
 <context>

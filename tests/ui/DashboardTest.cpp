@@ -167,6 +167,39 @@ private Q_SLOTS:
         QCOMPARE(page->kpis()->savings()->value(), Format::usd(0));
     }
 
+    // Session-20 review: a range without calls said "all calls priced" under its $0.00 spend. It says there are
+    // no calls in the range; a range with priced calls still says they are all priced.
+    void spendTileSaysARangeHasNoCalls()
+    {
+        test::TempLedger t;
+        test::ScriptedPrompter prompter;
+        CallRecord r = miniCall(100, u"nightly-classify"_s, u"no-calls-range"_s); // about 4 days before "now"
+        t.ledger->pricer()->apply(r);
+        t.ledger->writer().submit(r);
+        t.ledger->writer().flush().waitForFinished();
+        auto page = makePage(t, prompter, u"24h"_s);
+        QTRY_VERIFY(page->isLoaded());
+        QVERIFY(!page->isShowingEmptyState()); // the ledger has a call, the range has none
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 0);
+        QCOMPARE(page->kpis()->spend()->value(), Format::usd(0));
+        QCOMPARE(page->kpis()->spend()->detail(), u"no calls in this range"_s);
+
+        QSignalSpy loaded(page.get(), &DashboardPage::dataLoaded);
+        page->rangePicker()->presetBox()->setCurrentIndex(1); // the last 7 days
+        QTRY_VERIFY(loaded.count() >= 1 && page->isLoaded());
+        QCOMPARE(page->breakdownModel()->breakdown().totals.calls, 1);
+        QCOMPARE(page->kpis()->spend()->detail(), u"all calls priced"_s);
+
+        // Provider report lines count no calls: their spend is shown, and still no claim about calls.
+        KpiPanel panel;
+        Aggregate lines;
+        lines.cost = 1'250'000'000;
+        lines.promptTokens = 1'000'000;
+        panel.setData(lines, {});
+        QCOMPARE(panel.spend()->value(), Format::usd(1'250'000'000));
+        QCOMPARE(panel.spend()->detail(), u"no calls in this range"_s);
+    }
+
     void datePickerNarrowsTheRange_data()
     {
         QTest::addColumn<int>("presetIndex");

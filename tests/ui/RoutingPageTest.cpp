@@ -9,6 +9,7 @@
 #include "TestSupport.h"
 #include "UiTestData.h"
 #include "common/DateRange.h"
+#include "common/Translations.h"
 #include "dashboard/DateRangePicker.h"
 #include "proxy/SavingsPolicy.h"
 #include "routing/ComplexityRulesModel.h"
@@ -33,6 +34,7 @@
 #include <QSignalSpy>
 #include <QHeaderView>
 #include <QTableView>
+#include <QTranslator>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -178,6 +180,14 @@ private:
         for (const ComplexityRule &r : m->rules())
             out << r.name;
         return out;
+    }
+
+    static void removeTranslations()
+    {
+        for (QTranslator *translator : QCoreApplication::instance()->findChildren<QTranslator *>()) {
+            QCoreApplication::removeTranslator(translator);
+            delete translator;
+        }
     }
 
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
@@ -605,6 +615,62 @@ private Q_SLOTS:
         panel->setRange(week);
         QTRY_COMPARE(items(), (QStringList {u"chat (5)"_s, u"other (1)"_s}));
         QCOMPARE(panel->endpoint(), u"other"_s); // the choice stays
+    }
+
+    // Session-20 review: the summary's counts lost their group separators when they became plurals (%n):
+    // "Decided by the rules: 1100 calls" beside "1,672" elsewhere on the page. They count with %Ln, in English
+    // and in the Chinese catalogue.
+    void summaryCountsHaveGroupSeparators()
+    {
+        const auto restore = qScopeGuard([] {
+            removeTranslations();
+            QLocale::setDefault(QLocale::c());
+        });
+        QCOMPARE(Translations::install(u"en"_s), u"en_US"_s); // English plurals, en_US numbers
+        test::TempLedger t;
+        // 1,100 classification calls (decided: low-task-types), 1,050 short calls without a task type (undecided:
+        // the keyword rule needs their text) and 1,001 exact-cache hits (left out), all of endpoint "bulk".
+        QList<CallRecord> records;
+        const auto add = [&](const QString &task, qint64 chars, qint64 maxTokens, CacheOutcome cache) {
+            CallRecord r = test::makeRecord(kStart + records.size() * 1'000'000LL, u"bulk"_s, u"openai"_s, u"gpt-4o"_s,
+                                            chars == 800 ? 1000 : 40, chars == 800 ? 100 : 30);
+            r.sourceKind = SourceKind::Proxy;
+            r.sourceKey = u"routingtest:bulk:%1"_s.arg(records.size());
+            r.taskType = task;
+            r.promptChars = chars;
+            r.maxTokens = maxTokens;
+            r.cacheOutcome = cache;
+            t.ledger->pricer()->apply(r);
+            records << r;
+        };
+        for (int i = 0; i < 1100; ++i)
+            add(u"classification"_s, 800, 0, CacheOutcome::None);
+        for (int i = 0; i < 1050; ++i)
+            add(QString(), 100, 50, CacheOutcome::None);
+        for (int i = 0; i < 1001; ++i)
+            add(QString(), 50, 10, CacheOutcome::ExactHit);
+        QCOMPARE(t.ledger->writer().submitBatch(records).result().inserted, records.size());
+        auto page = makePage(t);
+        page->show();
+        RoutingTestPanel *panel = page->testPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->isLoaded(), 10000);
+        QCOMPARE(panel->testedEndpoint(), u"bulk"_s);
+        QCOMPARE(panel->lastRun().summary.determined, 1100);
+        QCOMPARE(panel->lastRun().summary.undetermined, 1050);
+        const QString english = panel->summaryLabel()->text();
+        for (const QString &part : {u"Tested 2,150 recorded calls of “bulk”"_s, u"Decided by the rules: 1,100 calls; "_s,
+                                    u"1,100 would be served another model"_s, u"Undecided: 1,050 calls reach a rule"_s,
+                                    u"1,001 cache hits left out"_s})
+            QVERIFY2(english.contains(part), qPrintable(u"no \"%1\" in: %2"_s.arg(part, english)));
+
+        removeTranslations();
+        QCOMPARE(Translations::install(u"zh_CN"_s), u"zh_CN"_s);
+        QTest::mouseClick(panel->loadButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->isLoaded() && panel->summaryLabel()->text() != english, 10000);
+        const QString chinese = panel->summaryLabel()->text();
+        for (const QString &part : {u"测试了“bulk”的 2,150 次已记录调用"_s, u"由规则判定：1,100 次调用"_s,
+                                    u"无法判定：1,050 次调用"_s, u"略去 1,001 次缓存命中"_s})
+            QVERIFY2(chinese.contains(part), qPrintable(u"no \"%1\" in: %2"_s.arg(part, chinese)));
     }
 
     // The built-in keyword rule has Chinese and English words: the cell shows the UI language's first, so an

@@ -24,7 +24,15 @@
 #include "simulator/StrategiesForm.h"
 #include "simulator/StrategyOutcomeModel.h"
 
+#include <QAbstractBarSeries>
 #include <QAbstractItemModelTester>
+#include <QBarSet>
+#include <QToolTip>
+#include <QChart>
+#include <QChartView>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
+#include <QTextDocument>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QJsonArray>
@@ -675,6 +683,115 @@ private Q_SLOTS:
             return page->result().strategies.at(0);
         }();
         QCOMPARE(codeRouting.enabled, false);
+    }
+
+    // Session-20 review: a value label on a short bar of "Top endpoints by saving" was cut: drawn inside the bar's
+    // end in the bar's label colour, it ran past the bar's base (over the axis, or white on the white chart).
+    // A label is inside its bar where it fits there, else after the bar's end in the text colour where that
+    // fits in the plot area, else left out (the bar's tooltip tells its value).
+    void savingsBarLabelsFitOrAreLeftOut()
+    {
+        EndpointSavingsChart chart;
+        chart.resize(420, 290);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        const QList<EndpointSavingsChart::Bar> bars{{u"chat"_s, 12'350'000'000, 40'000'000'000},
+                                                    {u"summarise"_s, 420'000'000, 2'000'000'000},
+                                                    {u"embed"_s, 30'000'000, 100'000'000},
+                                                    {u"code-assist"_s, -300'000'000, 1'000'000'000}};
+        chart.setBars(bars);
+        QChart *c = chart.chart();
+        // Laid out: the category axis shows the names.
+        const auto axisShows = [&chart](const QString &name) {
+            for (QGraphicsItem *item : chart.view()->scene()->items())
+                if (const auto *t = dynamic_cast<QGraphicsTextItem *>(item); t && t->isVisible() && t->toPlainText() == name)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY(!c->plotArea().isEmpty() && axisShows(u"code-assist"_s));
+
+        // The bars in scene coordinates (bottom-up categories: bar i is category n - 1 - i).
+        auto *series = qobject_cast<QAbstractBarSeries *>(c->series().constFirst());
+        QVERIFY(series);
+        const qsizetype n = bars.size();
+        int labelled = 0;
+        // Labels that are cut, or outside their bar in the bar's colour; after the chart's layouts have settled.
+        const auto cutLabels = [&] {
+            const QRectF plot = c->mapToScene(c->plotArea()).boundingRect();
+            QList<QRectF> barRects;
+            for (qsizetype i = 0; i < n; ++i) {
+                const double category = double(n - 1 - i), half = series->barWidth() / 2;
+                const double usd = double(bars.at(i).saving) / double(kNanoPerUsd);
+                const QPointF a = c->mapToScene(c->mapToPosition(QPointF(0, category - half), series));
+                const QPointF b = c->mapToScene(c->mapToPosition(QPointF(usd, category + half), series));
+                barRects << QRectF(a, b).normalized();
+            }
+            // The value labels: texts that read as dollars inside the plot area's height (not the axis' labels).
+            struct Label { QString text; QRectF rect; QColor color; };
+            QList<Label> labels;
+            const QRegularExpression dollars(u"^[-−]?\\$"_s);
+            for (QGraphicsItem *item : chart.view()->scene()->items()) {
+                if (!item->isVisible())
+                    continue;
+                Label l;
+                if (const auto *rich = dynamic_cast<QGraphicsTextItem *>(item)) {
+                    const qreal margin = rich->document()->documentMargin();
+                    l = {rich->toPlainText(), rich->sceneBoundingRect().adjusted(margin, margin, -margin, -margin),
+                         rich->defaultTextColor()};
+                } else if (const auto *simple = dynamic_cast<QGraphicsSimpleTextItem *>(item)) {
+                    l = {simple->text(), simple->sceneBoundingRect(), simple->brush().color()};
+                } else {
+                    continue;
+                }
+                if (l.text.contains(dollars) && l.rect.center().y() > plot.top() && l.rect.center().y() < plot.bottom())
+                    labels << l;
+            }
+            labelled = int(labels.size());
+            const QColor text = chart.palette().color(QPalette::Text);
+            QStringList wrong;
+            for (const Label &l : std::as_const(labels)) {
+                qsizetype bar = 0;
+                while (bar < n && !(l.rect.center().y() >= barRects.at(bar).top() && l.rect.center().y() <= barRects.at(bar).bottom()))
+                    ++bar;
+                const auto where = [&](const QString &what) {
+                    return u"\"%1\" %2 (label %3..%4 px, bar %5..%6 px, plot %7..%8 px)"_s.arg(l.text, what)
+                        .arg(l.rect.left(), 0, 'f', 0).arg(l.rect.right(), 0, 'f', 0)
+                        .arg(bar < n ? barRects.at(bar).left() : -1, 0, 'f', 0).arg(bar < n ? barRects.at(bar).right() : -1, 0, 'f', 0)
+                        .arg(plot.left(), 0, 'f', 0).arg(plot.right(), 0, 'f', 0);
+                };
+                if (bar == n) {
+                    wrong << where(u"is beside no bar"_s);
+                    continue;
+                }
+                const QRectF r = barRects.at(bar);
+                if (l.rect.left() < plot.left() - 1 || l.rect.right() > plot.right() + 1)
+                    wrong << where(u"runs out of the plot area"_s);
+                else if (r.contains(l.rect.adjusted(1, 1, -1, -1)))
+                    continue; // inside its bar, in the bar's label colour
+                else if (l.rect.intersects(r.adjusted(1, 0, -1, 0)))
+                    wrong << where(u"runs past its bar's base"_s);
+                else if (l.color != text)
+                    wrong << where(u"is outside its bar in the bar's label colour"_s);
+            }
+            return wrong;
+        };
+        QTRY_VERIFY2(cutLabels().isEmpty(), qPrintable(cutLabels().join(u"; "_s)));
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(chart.grab().save(dir + u"/endpoint-savings-small-bars.png"_s));
+        // The long bar's label and the short ones' (after their ends: the plot area has room) are all shown.
+        QCOMPARE(labelled, 4);
+
+        // In a narrow chart a short bar's label has no room after the bar either: it is left out, and the bar's
+        // tooltip tells its value.
+        chart.resize(190, 290);
+        QTRY_VERIFY2(cutLabels().isEmpty() && labelled < 4,
+                     qPrintable(u"%1 labels: %2"_s.arg(labelled).arg(cutLabels().join(u"; "_s))));
+        if (const QString dir = qEnvironmentVariable("TOKENLEDGER_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(chart.grab().save(dir + u"/endpoint-savings-small-bars-narrow.png"_s));
+        QBarSet *set = series->barSets().constFirst();
+        Q_EMIT set->hovered(true, 1); // "embed" (bottom-up)
+        QTRY_VERIFY(QToolTip::text().contains(Format::usd(30'000'000)));
+        Q_EMIT set->hovered(false, 1);
     }
 
     // Session-11 trial: the "Top endpoints by saving" axis read "$0.00000 $0.00000 $0.00001 $0.00001" (its

@@ -29,6 +29,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QStyle>
 #include <QTableView>
 #include <QTranslator>
 #include <QtTest>
@@ -228,6 +229,39 @@ private:
         return found;
     }
 
+    // Header sections of `table` narrower than their text: the text's width in the header's font (each line of
+    // it where the header wraps: Qt::TextWordWrap in its alignment) against the section's width less the
+    // header's margins and, on the sorted column, its sort indicator; and a wrapped text taller than the header.
+    // Unlike clippedHeaders(), a tooltip with the whole title does not excuse a title the header cuts.
+    static QStringList headersCutInTheirSections(QTableView *table)
+    {
+        QStringList found;
+        QHeaderView *header = table->horizontalHeader();
+        const QFontMetrics fm(header->font());
+        const int margin = header->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header);
+        const int indicator = header->style()->pixelMetric(QStyle::PM_HeaderMarkSize, nullptr, header);
+        for (int c = 0; c < header->count(); ++c) {
+            if (header->isSectionHidden(c))
+                continue;
+            const QString text = table->model()->headerData(c, Qt::Horizontal).toString();
+            int room = header->sectionSize(c) - 2 * margin;
+            if (header->isSortIndicatorShown() && header->sortIndicatorSection() == c)
+                room -= indicator + margin;
+            const bool wraps = header->defaultAlignment() & Qt::TextWordWrap;
+            const QRect need = wraps ? fm.boundingRect(QRect(0, 0, std::max(1, room), 10'000), Qt::TextWordWrap, text)
+                                     : QRect(0, 0, fm.horizontalAdvance(text), fm.height());
+            if (need.width() > room || need.height() > header->height() - 2)
+                found << u"%1 column \"%2\": %3x%4 px of text, %5 px of room in a %6x%7 px section"_s
+                             .arg(table->objectName(), text)
+                             .arg(need.width())
+                             .arg(need.height())
+                             .arg(room)
+                             .arg(header->sectionSize(c))
+                             .arg(header->height());
+        }
+        return found;
+    }
+
     // To look at it: TOKENLEDGER_SCREENSHOT_DIR=/tmp/shots ctest -R SmallWindowTest (the window, and the whole
     // of the page's scrolling content when it has one).
     static void saveScreenshots(QWidget *window, QScrollArea *scroll, const QString &page)
@@ -396,6 +430,24 @@ private Q_SLOTS:
         QTRY_VERIFY2(namesCut().isEmpty(), qPrintable(namesCut().join(u"; "_s)));
         saveScreenshots(window.get(), results, u"simulator"_s);
         QTRY_VERIFY2(clippedHeaders(page).isEmpty(), qPrintable(clippedHeaders(page).join(u"; "_s)));
+        // Session-20 review: at 900x600 the strategy table's titles were cut ("Projected sa", "% of bas", "Calls
+        // affe") and only in the tooltips whole; every title is whole in its section now.
+        auto *endpoints = page->findChild<QTableView *>(u"endpointTable"_s);
+        QVERIFY(endpoints && endpoints->isVisible());
+        for (QTableView *table : {strategies, endpoints})
+            QTRY_VERIFY2(headersCutInTheirSections(table).isEmpty(),
+                         qPrintable(headersCutInTheirSections(table).join(u"; "_s)));
+        // The endpoint table's name column leaves the first figures in view: it kept a 216 px width (268 px in
+        // Chinese) from a wider table in a 260 px viewport and pushed "Calls" and the rest out of sight.
+        const auto callsOutOfView = [endpoints] {
+            const int end = endpoints->columnViewportPosition(1) + endpoints->columnWidth(1);
+            return end <= endpoints->viewport()->width()
+                ? QString()
+                : u"the endpoint table's Calls column ends at %1 px of %2 px (names %3 px)"_s.arg(end)
+                      .arg(endpoints->viewport()->width())
+                      .arg(endpoints->columnWidth(0));
+        };
+        QTRY_VERIFY2(callsOutOfView().isEmpty(), qPrintable(callsOutOfView()));
         verifyWindowFits(minimum, size);
     }
 

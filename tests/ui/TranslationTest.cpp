@@ -107,17 +107,18 @@ private Q_SLOTS:
 
     // Every counted text ("%n" in its source: lupdate marks it numerus) of the zh_CN catalogue, which holds
     // every scanned source's texts, has an English singular and plural in tokenledger_en.ts, neither of them
-    // saying "(s)" and both counting with %n.
+    // saying "(s)" and both counting with %n (or %Ln).
     void everyCountedTextHasAnEnglishSingularAndPlural()
     {
         const QHash<QString, QStringList> english = numerusForms(u"tokenledger_en.ts"_s);
         const QHash<QString, QStringList> chinese = numerusForms(u"tokenledger_zh_CN.ts"_s);
         QVERIFY(chinese.size() > 30);
         const QRegularExpression either(u"\\w\\((e?s)\\)"_s);
+        const QRegularExpression counts(u"%L?n"_s); // %Ln: the count with the locale's group separators
         QStringList wrong;
         for (auto it = chinese.cbegin(); it != chinese.cend(); ++it) {
             const QStringList forms = english.value(it.key());
-            if (forms.size() != 2 || !forms.at(0).contains(u"%n") || !forms.at(1).contains(u"%n")
+            if (forms.size() != 2 || !forms.at(0).contains(counts) || !forms.at(1).contains(counts)
                 || forms.at(0).contains(either) || forms.at(1).contains(either)
                 || (it.key().contains(either) && forms.at(0) == forms.at(1)))
                 wrong << u"%1 -> [%2]"_s.arg(it.key(), forms.join(u" / "_s));
@@ -126,7 +127,7 @@ private Q_SLOTS:
         // No text says "(s)" without counting with %n: it could not be given a singular.
         QStringList uncounted;
         for (const QString &source : allSources(u"tokenledger_zh_CN.ts"_s))
-            if (source.contains(either) && !source.contains(u"%n"))
+            if (source.contains(either) && !source.contains(counts))
                 uncounted << source;
         QVERIFY2(uncounted.isEmpty(), qPrintable(uncounted.join(u" | "_s)));
     }
@@ -146,8 +147,11 @@ private Q_SLOTS:
         model.setTallies({routing::RuleTally {rule, 2, 0, 0}});
         QCOMPARE(cell.data().toString(), u"2 calls matched"_s);
         QCOMPARE(QCoreApplication::translate("tl::RoutingTestPanel",
-                                             "%n call(s) with an unpriced model are not in the totals.", nullptr, 1),
+                                             "%Ln call(s) with an unpriced model are not in the totals.", nullptr, 1),
                  u"1 call with an unpriced model is not in the totals."_s);
+        QCOMPARE(QCoreApplication::translate("tl::RoutingTestPanel",
+                                             "%Ln call(s) with an unpriced model are not in the totals.", nullptr, 1234),
+                 u"1,234 calls with an unpriced model are not in the totals."_s);
     }
 
     void theEmbeddedCatalogueTranslatesTheWindow()

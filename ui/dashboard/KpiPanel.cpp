@@ -88,10 +88,12 @@ KpiPanel::KpiPanel(QWidget *parent)
 
 void KpiPanel::setData(const Aggregate &t, const QList<UnpricedModel> &unpriced)
 {
-    // "≈" marks a spend that is partly estimated (tokenizer counts, a price tier the data lacks).
+    // "≈" marks a spend that is partly estimated (tokenizer counts, a price tier the data lacks). A range
+    // without calls has nothing priced to speak of (its spend, if any, is provider report lines).
     m_spend->setValue((t.anyEstimated() ? u"≈"_s : QString()) + Format::usd(t.cost),
                       t.anyUnpriced()     ? tr("priced calls only")
                           : t.anyEstimated() ? tr("partly estimated")
+                          : t.calls == 0     ? tr("no calls in this range")
                                              : tr("all calls priced"));
     m_spend->setToolTip(t.anyEstimated()
                             ? tr("≈ %n call(s) or report line(s) in this spend were priced from estimated usage or "

@@ -329,12 +329,13 @@ void RoutingTestPanel::runTest()
 
 void RoutingTestPanel::showRun(const QString &name, qint64 matching, qint64 skipped, int limit)
 {
+    // Counts with %Ln: grouped in the UI language's way ("12,345"), as Format::count() writes the others.
     const RecordedTestSummary &s = m_run.summary;
     QStringList lines;
     if (s.calls == 0) {
         lines << tr("No recorded calls of “%1” in this range.").arg(name);
     } else {
-        QString head = tr("Tested %n recorded call(s) of “%1” as if routing were on.", nullptr, int(s.calls)).arg(name);
+        QString head = tr("Tested %Ln recorded call(s) of “%1” as if routing were on.", nullptr, int(s.calls)).arg(name);
         if (matching > s.calls)
             head += u' '
                 + tr("Only the newest %1 of the %2 calls in the range.")
@@ -343,13 +344,13 @@ void RoutingTestPanel::showRun(const QString &name, qint64 matching, qint64 skip
         if (s.determined > 0) {
             const NanoUsd diff = s.projected - s.baseline;
             const QString share = s.baseline > 0 ? Format::share(double(-diff) / double(s.baseline)) : Format::share(0);
-            lines << tr("Decided by the rules: %n call(s); %1 would be served another model. Cost as requested %2, "
+            lines << tr("Decided by the rules: %Ln call(s); %1 would be served another model. Cost as requested %2, "
                         "routed %3: %4 (%5 saved).", nullptr, int(s.determined))
                          .arg(Format::count(s.routed), Format::usd(s.baseline), Format::usd(s.projected),
                               signedUsd(diff), share);
         }
         if (s.undetermined > 0)
-            lines << tr("Undecided: %n call(s) reach a rule that needs data the ledger does not keep (request text is "
+            lines << tr("Undecided: %Ln call(s) reach a rule that needs data the ledger does not keep (request text is "
                         "not recorded, so keyword rules cannot be tested on recorded calls). Depending on that rule, "
                         "their cost would change by %1 to %2; they are not in the totals above.",
                         nullptr, int(s.undetermined))
@@ -366,10 +367,10 @@ void RoutingTestPanel::showRun(const QString &name, qint64 matching, qint64 skip
             lines << tr("Guards that kept the requested model: %1.").arg(guards.join(u", "_s));
         }
         if (s.unpriced > 0)
-            lines << tr("%n call(s) with an unpriced model are not in the totals.", nullptr, int(s.unpriced));
+            lines << tr("%Ln call(s) with an unpriced model are not in the totals.", nullptr, int(s.unpriced));
     }
     if (skipped > 0)
-        lines << tr("%n cache hit(s) left out: they cost nothing whichever model is asked for.", nullptr, int(skipped));
+        lines << tr("%Ln cache hit(s) left out: they cost nothing whichever model is asked for.", nullptr, int(skipped));
     m_summary->setText(lines.join(u'\n'));
 }
 

@@ -277,7 +277,10 @@ QWidget *SimulatorPage::buildResults()
     m_endpointTable->verticalHeader()->setVisible(false);
     m_endpointTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_endpointTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_endpointTable->horizontalHeader()->setSectionResizeMode(EndpointOutcomeModel::Endpoint, QHeaderView::Stretch);
+    // Sized by fitEndpointColumns() at each viewport resize (QHeaderView::Stretch keeps a width from a wider
+    // table when the figures leave no room, and pushed them out of view at 900x600).
+    m_endpointTable->horizontalHeader()->setSectionResizeMode(EndpointOutcomeModel::Endpoint, QHeaderView::Interactive);
+    m_endpointTable->viewport()->installEventFilter(this);
 
     m_assumptions = new QLabel(m_results);
     m_assumptions->setObjectName(u"simulationAssumptions"_s);
@@ -310,18 +313,30 @@ bool SimulatorPage::eventFilter(QObject *watched, QEvent *event)
         arrangeResults(static_cast<QResizeEvent *>(event)->size().width() < fontMetrics().height() * kChartsSideBySideLines);
     else if (event->type() == QEvent::Resize && watched == m_strategyTable)
         fitStrategyColumns(static_cast<QResizeEvent *>(event)->size().width() - 2 * m_strategyTable->frameWidth());
+    else if (event->type() == QEvent::Resize && watched == m_endpointTable->viewport())
+        fitEndpointColumns();
     return QWidget::eventFilter(watched, event);
 }
 
 void SimulatorPage::fitStrategyColumns(int width)
 {
-    // Where the name, share and calls columns at their contents' width leave the saving column room for a
-    // figure, they keep that width; in a narrower table the four share it (headers elide, names wrap).
+    // Where the name, share and calls columns at their contents' and full titles' width leave the saving column
+    // room for a figure, they keep that width; in a narrower table the four share it: names wrap, and the
+    // header shows the short titles ("Saving", "Share", "Calls"; the full ones in their tooltips), which fit
+    // where the full ones were cut ("Projected sa", "% of bas", "Calls affe" at 900x600 before session 20).
     QHeaderView *header = m_strategyTable->horizontalHeader();
-    int need = fontMetrics().horizontalAdvance(u"$00,000.00"_s) + 12;
+    const QFontMetrics headerFont(header->font());
+    const auto fullTitleHint = [&](int c) {
+        const auto column = StrategyOutcomeModel::Column(c);
+        return header->sectionSizeHint(c)
+            - headerFont.horizontalAdvance(StrategyOutcomeModel::columnTitle(column, m_strategyModel->compactHeaders()))
+            + headerFont.horizontalAdvance(StrategyOutcomeModel::columnTitle(column, false));
+    };
+    int need = std::max(fontMetrics().horizontalAdvance(u"$00,000.00"_s) + 12, fullTitleHint(StrategyOutcomeModel::Saving));
     for (int c : {StrategyOutcomeModel::StrategyName, StrategyOutcomeModel::SavingShare, StrategyOutcomeModel::CallsAffected})
-        need += std::max(header->sectionSizeHint(c), static_cast<QAbstractItemView *>(m_strategyTable)->sizeHintForColumn(c));
+        need += std::max(fullTitleHint(c), static_cast<QAbstractItemView *>(m_strategyTable)->sizeHintForColumn(c));
     const bool shared = need > width;
+    m_strategyModel->setCompactHeaders(shared);
     for (int c : {StrategyOutcomeModel::StrategyName, StrategyOutcomeModel::SavingShare, StrategyOutcomeModel::CallsAffected})
         header->setSectionResizeMode(c, shared ? QHeaderView::Interactive : QHeaderView::ResizeToContents);
     if (shared) {
@@ -334,10 +349,27 @@ void SimulatorPage::fitStrategyColumns(int width)
                 longestWord = std::max(longestWord, fontMetrics().horizontalAdvance(word));
         }
         header->resizeSection(StrategyOutcomeModel::StrategyName, std::max(width * 30 / 100, longestWord + 16));
-        header->resizeSection(StrategyOutcomeModel::SavingShare, width * 20 / 100);
-        header->resizeSection(StrategyOutcomeModel::CallsAffected, width * 20 / 100);
+        for (int c : {StrategyOutcomeModel::SavingShare, StrategyOutcomeModel::CallsAffected})
+            header->resizeSection(c, std::max(width * 20 / 100, header->sectionSizeHint(c)));
     }
     fitStrategyRows(); // the wrapped texts' heights follow the columns' new widths
+}
+
+void SimulatorPage::fitEndpointColumns()
+{
+    // The figure columns are as wide as their contents and titles (ResizeToContents); the name column takes
+    // the room they leave. Where they leave too little, it is as wide as the names, at most two fifths of the
+    // table (longer names elide, whole in their tooltips), and the table scrolls sideways to the last figures.
+    QHeaderView *header = m_endpointTable->horizontalHeader();
+    const auto *view = static_cast<const QAbstractItemView *>(m_endpointTable);
+    int figures = 0;
+    for (int c = EndpointOutcomeModel::Calls; c < EndpointOutcomeModel::ColumnCount; ++c)
+        figures += std::max(header->sectionSizeHint(c), view->sizeHintForColumn(c));
+    const int room = m_endpointTable->viewport()->width();
+    const int title = header->sectionSizeHint(EndpointOutcomeModel::Endpoint);
+    const int names = std::max(title, view->sizeHintForColumn(EndpointOutcomeModel::Endpoint));
+    header->resizeSection(EndpointOutcomeModel::Endpoint,
+                          std::max(room - figures, std::min(names, std::max(title, room * 2 / 5))));
 }
 
 void SimulatorPage::arrangeResults(bool stacked)
@@ -578,6 +610,7 @@ void SimulatorPage::applyResult(const SimulationResult &r)
     m_strategyModel->setResult(r);
     m_endpointModel->setResult(r);
     fitStrategyRows();
+    fitEndpointColumns();
     // The endpoint table is as tall as its rows (3 to 10 of them; it scrolls beyond).
     const int rowHeight = m_endpointTable->verticalHeader()->defaultSectionSize();
     const int shown = int(std::clamp<qsizetype>(r.endpoints.size(), 3, 10));

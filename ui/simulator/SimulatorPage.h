@@ -127,6 +127,8 @@ private:
     void arrangeResults(bool stacked);
     // The strategy table's columns for a table `width` px wide (its frame excluded).
     void fitStrategyColumns(int width);
+    // The endpoint table's name column: the room the figure columns leave in its viewport.
+    void fitEndpointColumns();
     struct RunState
     {
         std::atomic<bool> cancel {false};

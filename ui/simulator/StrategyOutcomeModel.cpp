@@ -184,24 +184,38 @@ QVariant StrategyOutcomeModel::data(const QModelIndex &index, int role) const
     }
 }
 
-QVariant StrategyOutcomeModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString StrategyOutcomeModel::columnTitle(Column column, bool compact)
 {
-    // The tooltip repeats the title: in a narrow pane the columns share the table and their titles elide.
-    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
-        return {};
-    switch (Column(section)) {
+    switch (column) {
     case StrategyName:
         return tr("Strategy");
     case Saving:
-        return tr("Projected saving");
+        return compact ? tr("Saving") : tr("Projected saving");
     case SavingShare:
-        return tr("% of baseline");
+        return compact ? tr("Share") : tr("% of baseline");
     case CallsAffected:
-        return tr("Calls affected");
+        return compact ? tr("Calls") : tr("Calls affected");
     case ColumnCount:
         break;
     }
     return {};
+}
+
+void StrategyOutcomeModel::setCompactHeaders(bool compact)
+{
+    if (compact == m_compactHeaders)
+        return;
+    m_compactHeaders = compact;
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+}
+
+QVariant StrategyOutcomeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    // The tooltip has the full title: a narrow table shows the short ones.
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount
+        || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
+        return {};
+    return columnTitle(Column(section), role == Qt::DisplayRole && m_compactHeaders);
 }
 
 } // namespace tl

@@ -28,6 +28,13 @@ public:
     // Row of the "Combined" line (the last row), -1 when empty.
     int combinedRow() const { return m_rows.isEmpty() ? -1 : int(m_rows.size()); }
 
+    // A column's title: the full one ("Projected saving"), or the short one a narrow table shows ("Saving"),
+    // whose tooltip is the full title. Translated.
+    static QString columnTitle(Column column, bool compact);
+    // The header shows the short titles (true) or the full ones (false, the default).
+    void setCompactHeaders(bool compact);
+    bool compactHeaders() const { return m_compactHeaders; }
+
     // Translated display name and one-line description of a strategy (shared with the editor).
     static QString displayName(Strategy s);
     static QString description(Strategy s);
@@ -41,6 +48,7 @@ private:
     QList<StrategyOutcome> m_rows;
     NanoUsd m_baseline = 0;
     NanoUsd m_combined = 0;
+    bool m_compactHeaders = false;
 };
 
 } // namespace tl
